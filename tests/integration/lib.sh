@@ -1,0 +1,123 @@
+# Shell library for integration tests: temporary directories, free ports,
+# starting real programs and always cleaning up.  Source it first:
+#   . "$top_srcdir/tests/integration/lib.sh"
+# Exit codes: 0 pass, 1 fail, 77 skip (automake's convention).
+
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+export top_srcdir top_builddir
+CB_TEST=$(basename "$0" .sh)
+CB_PIDS=""
+CB_FAILED=0
+
+CB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cb-$CB_TEST.XXXXXX")
+
+cb_cleanup() {
+	_status=$?
+	for _name in $CB_PIDS; do
+		cb_stop "$_name"
+	done
+	if [ "$_status" -ne 0 ] || [ "$CB_FAILED" -ne 0 ]; then
+		for _f in "$CB_TMP"/*.log; do
+			[ -f "$_f" ] || continue
+			echo "--- $_f (last 40 lines)"
+			tail -n 40 "$_f"
+		done
+	fi
+	rm -rf "$CB_TMP"
+}
+trap cb_cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+# A private temporary directory under this test's own one.
+cb_tmpdir() {
+	mktemp -d "$CB_TMP/d.XXXXXX"
+}
+
+# A free TCP port on 127.0.0.1 (bind to port 0 and read it back).
+cb_free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# cb_start NAME CMD...: start CMD in the background, output in $CB_TMP/NAME.log.
+cb_start() {
+	_name=$1
+	shift
+	"$@" >"$CB_TMP/$_name.log" 2>&1 &
+	eval "CB_PID_$_name=$!"
+	CB_PIDS="$CB_PIDS $_name"
+}
+
+cb_pid() {
+	eval "echo \${CB_PID_$1:-}"
+}
+
+# cb_stop NAME [SIGNAL]: stop a program we started, by its PID, and reap it.
+cb_stop() {
+	_pid=$(cb_pid "$1")
+	[ -n "$_pid" ] || return 0
+	kill "-${2:-TERM}" "$_pid" 2>/dev/null
+	_i=0
+	while kill -0 "$_pid" 2>/dev/null && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -KILL "$_pid" 2>/dev/null
+	wait "$_pid" 2>/dev/null
+	eval "CB_PID_$1="
+	return 0
+}
+
+# cb_wait_http URL [CURL-ARGS...]: wait up to 20 s for URL to answer.
+cb_wait_http() {
+	_url=$1
+	shift
+	_i=0
+	while [ $_i -lt 200 ]; do
+		if curl -s -o /dev/null "$@" "$_url"; then
+			return 0
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "timed out waiting for $_url"
+	return 1
+}
+
+# cb_wait_file PATH: wait up to 20 s for PATH to exist.
+cb_wait_file() {
+	_i=0
+	while [ ! -e "$1" ] && [ $_i -lt 200 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ -e "$1" ]
+}
+
+# Assertions: print what was expected and carry on, failing at the end.
+cb_fail() {
+	echo "FAIL: $*"
+	CB_FAILED=1
+}
+
+cb_assert_eq() { # expected actual what
+	if [ "$1" != "$2" ]; then
+		cb_fail "$3: expected '$1', got '$2'"
+	fi
+}
+
+cb_assert_contains() { # haystack needle what
+	case "$1" in
+	*"$2"*) ;;
+	*) cb_fail "$3: expected to contain '$2', got: $1" ;;
+	esac
+}
+
+cb_done() {
+	if [ "$CB_FAILED" -ne 0 ]; then
+		exit 1
+	fi
+	echo "PASS: $CB_TEST"
+	exit 0
+}

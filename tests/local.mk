@@ -1,0 +1,48 @@
+# tests/: unit tests (Check), integration tests (shell, real binaries on
+# loopback), fuzz targets.  Other fragments may append their own tests.
+UNIT_CPPFLAGS = $(AM_CPPFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+UNIT_LDADD = $(CB_LIB) $(CHECK_LIBS) $(JANSSON_LIBS)
+
+EXTRA_DIST += tests/integration/lib.sh
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-lib
+TESTS += tests/unit/test-lib
+tests_unit_test_lib_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_lib_SOURCES = tests/unit/test-lib.c
+tests_unit_test_lib_LDADD = $(UNIT_LDADD)
+endif
+
+INTEGRATION_TESTS = \
+	tests/integration/t-programs.sh \
+	tests/integration/t-conf-errors.sh
+TESTS += $(INTEGRATION_TESTS)
+EXTRA_DIST += $(INTEGRATION_TESTS)
+
+# Fuzz targets.  With --enable-fuzzing (clang) they are libFuzzer programs;
+# otherwise tests/fuzz/driver.c supplies main(): it replays the seed corpus
+# tests/fuzz/corpus/NAME/ and a few thousand deterministic mutations of it,
+# so every parser is fuzzed a little by make check.  A fragment registers a
+# target like this:
+#   check_PROGRAMS += tests/fuzz/fuzz-conf
+#   TESTS += tests/fuzz/fuzz-conf
+#   tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz-conf.c $(FUZZ_DRIVER)
+#   tests_fuzz_fuzz_conf_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+#   tests_fuzz_fuzz_conf_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+#   tests_fuzz_fuzz_conf_LDADD = $(CB_LIB) $(JANSSON_LIBS)
+#   EXTRA_DIST += tests/fuzz/corpus/conf
+if FUZZING
+FUZZ_DRIVER =
+else
+FUZZ_DRIVER = tests/fuzz/driver.c
+endif
+EXTRA_DIST += tests/fuzz/driver.c
+
+check_PROGRAMS += tests/fuzz/fuzz-conf
+TESTS += tests/fuzz/fuzz-conf
+tests_fuzz_fuzz_conf_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz-conf.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_conf_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_conf_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_conf_LDADD = $(CB_LIB) $(JANSSON_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/conf
