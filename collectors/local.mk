@@ -1,0 +1,91 @@
+# collectors/: citybrain-collector, and the parsers it shares with the hub
+# (lib/lineproto, lib/promtext, lib/nagios).
+lib_libcitybrain_a_SOURCES += \
+	lib/lineproto.c lib/lineproto.h \
+	lib/promtext.c lib/promtext.h \
+	lib/nagios.c lib/nagios.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-lineproto
+TESTS += tests/unit/test-lineproto
+tests_unit_test_lineproto_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_lineproto_SOURCES = tests/unit/test-lineproto.c
+tests_unit_test_lineproto_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test-promtext
+TESTS += tests/unit/test-promtext
+tests_unit_test_promtext_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_promtext_SOURCES = tests/unit/test-promtext.c
+tests_unit_test_promtext_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test-nagios
+TESTS += tests/unit/test-nagios
+tests_unit_test_nagios_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_nagios_SOURCES = tests/unit/test-nagios.c
+tests_unit_test_nagios_LDADD = $(UNIT_LDADD)
+endif
+
+check_PROGRAMS += tests/fuzz/fuzz-lineproto
+TESTS += tests/fuzz/fuzz-lineproto
+tests_fuzz_fuzz_lineproto_SOURCES = tests/fuzz/fuzz-lineproto.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_lineproto_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_lineproto_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_lineproto_LDADD = $(CB_LIB) $(JANSSON_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/lineproto
+
+check_PROGRAMS += tests/fuzz/fuzz-promtext
+TESTS += tests/fuzz/fuzz-promtext
+tests_fuzz_fuzz_promtext_SOURCES = tests/fuzz/fuzz-promtext.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_promtext_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_promtext_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_promtext_LDADD = $(CB_LIB) $(JANSSON_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/promtext
+
+check_PROGRAMS += tests/fuzz/fuzz-nagios
+TESTS += tests/fuzz/fuzz-nagios
+tests_fuzz_fuzz_nagios_SOURCES = tests/fuzz/fuzz-nagios.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_nagios_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_nagios_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_nagios_LDADD = $(CB_LIB) $(JANSSON_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/nagios
+
+noinst_PROGRAMS += bench/lineproto-bench
+bench_lineproto_bench_SOURCES = bench/lineproto-bench.c
+bench_lineproto_bench_LDADD = $(CB_LIB)
+
+# The collector.
+bin_PROGRAMS += collectors/citybrain-collector
+collectors_citybrain_collector_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) \
+	$(LIBEVENT_CFLAGS) $(LIBCURL_CFLAGS) $(ZLIB_CFLAGS)
+collectors_citybrain_collector_SOURCES = \
+	collectors/main.c \
+	collectors/collector.c collectors/collector.h \
+	collectors/inputs.c \
+	collectors/curlev.c collectors/curlev.h \
+	collectors/push.c collectors/push.h \
+	collectors/spool.c collectors/spool.h \
+	collectors/input-exec.c \
+	collectors/input-http.c \
+	collectors/input-prom.c \
+	collectors/input-plugin.c \
+	collectors/input-host.c
+collectors_citybrain_collector_LDADD = $(CB_LIB) $(JANSSON_LIBS) \
+	$(LIBEVENT_LIBS) $(LIBCURL_LIBS) $(ZLIB_LIBS)
+# Plugins call back into the collector only through the function table.
+nobase_include_HEADERS += plugins/include/citybrain/plugin.h
+
+# Test fixtures: a stand-in hub (evhttp) and an exporter.
+check_PROGRAMS += tests/collector/fakehub
+tests_collector_fakehub_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS) \
+	$(ZLIB_CFLAGS)
+tests_collector_fakehub_SOURCES = tests/collector/fakehub.c
+tests_collector_fakehub_LDADD = $(CB_LIB) $(LIBEVENT_LIBS) $(ZLIB_LIBS)
+
+COLLECTOR_TESTS = \
+	tests/integration/t-collector-spool.sh \
+	tests/integration/t-collector-inputs.sh
+TESTS += $(COLLECTOR_TESTS)
+EXTRA_DIST += $(COLLECTOR_TESTS) \
+	tests/collector/seqgen.sh \
+	tests/collector/spool-seqs.py \
+	tests/collector/sleeper.sh

@@ -1,0 +1,71 @@
+# hub/alerts.mk: the alerts module of citybraind (issue 5): rules, alert
+# lifecycle, dispatch, silences, webhooks, the audit log and their routes.
+# Included right after hub/local.mk; only appends.  The sources go into the
+# hub's convenience library so citybraind, the unit tests and the bench
+# link the same objects; -DHUB_WITH_ALERTS makes server.c and main.c use
+# them.
+HUB_CPPFLAGS += -DHUB_WITH_ALERTS $(LIBCURL_CFLAGS) $(ROCKSDB_CFLAGS)
+hub_libcbhub_a_SOURCES += \
+	hub/audit.c hub/audit.h \
+	hub/alert-kv.c hub/alert-kv.h \
+	hub/alert-kv-store.c hub/alert-kv-store.h \
+	hub/alert-rules.c hub/alert-rules.h \
+	hub/alert-model.c hub/alert-model.h \
+	hub/alert-silence.c hub/alert-silence.h \
+	hub/alert-notify.c hub/alert-notify.h \
+	hub/alert-engine.c hub/alert-engine.h hub/alert-internal.h \
+	hub/alert-eval.c \
+	hub/alert-action.c \
+	hub/alert-hub.c \
+	hub/route-alerts.c hub/route-alerts.h \
+	hub/route-events.c \
+	hub/route-audit.c
+HUB_LIBS += $(LIBCURL_LIBS)
+
+# Everything a test or bench of the alerts module links, in order.
+ALERTS_TEST_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) \
+	$(LIBCURL_LIBS) $(LIBEVENT_LIBS) $(LIBCRYPTO_LIBS) $(JANSSON_LIBS) \
+	$(CHECK_LIBS)
+ALERTS_TEST_CPPFLAGS = $(UNIT_CPPFLAGS) $(HUB_CPPFLAGS)
+
+dist_citybrainconf_DATA += conf/rules.json
+EXTRA_DIST += conf/futian/rules.json
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-audit tests/unit/test-alert-rules \
+	tests/unit/test-alert-engine tests/unit/test-alert-eval \
+	tests/unit/test-alert-notify
+TESTS += tests/unit/test-audit tests/unit/test-alert-rules \
+	tests/unit/test-alert-engine tests/unit/test-alert-eval \
+	tests/unit/test-alert-notify
+tests_unit_test_audit_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_audit_SOURCES = tests/unit/test-audit.c
+tests_unit_test_audit_LDADD = $(ALERTS_TEST_LDADD)
+tests_unit_test_alert_rules_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_alert_rules_SOURCES = tests/unit/test-alert-rules.c
+tests_unit_test_alert_rules_LDADD = $(ALERTS_TEST_LDADD)
+tests_unit_test_alert_engine_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_alert_engine_SOURCES = tests/unit/test-alert-engine.c \
+	tests/unit/alert-test-util.h
+tests_unit_test_alert_engine_LDADD = $(ALERTS_TEST_LDADD)
+tests_unit_test_alert_eval_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_alert_eval_SOURCES = tests/unit/test-alert-eval.c \
+	tests/unit/alert-test-util.h
+tests_unit_test_alert_eval_LDADD = $(ALERTS_TEST_LDADD)
+tests_unit_test_alert_notify_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_alert_notify_SOURCES = tests/unit/test-alert-notify.c \
+	tests/unit/alert-test-util.h
+tests_unit_test_alert_notify_LDADD = $(ALERTS_TEST_LDADD)
+endif
+
+ALERTS_INTEGRATION_TESTS = \
+	tests/integration/t-alerts-api.sh \
+	tests/integration/t-alerts-rules.sh
+TESTS += $(ALERTS_INTEGRATION_TESTS)
+EXTRA_DIST += $(ALERTS_INTEGRATION_TESTS)
+
+noinst_PROGRAMS += bench/rules-bench
+bench_rules_bench_CPPFLAGS = $(HUB_CPPFLAGS)
+bench_rules_bench_SOURCES = bench/rules-bench.c
+bench_rules_bench_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) \
+	$(LIBCURL_LIBS) $(LIBEVENT_LIBS) $(LIBCRYPTO_LIBS) $(JANSSON_LIBS)

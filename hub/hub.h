@@ -16,17 +16,19 @@
 #include <sys/types.h>
 
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
 struct event_base;
 struct store;
-struct hub_config;    /* hub/config.h: hub.json */
+struct hub_config;    /* hub/hub-config.h: hub.json */
 struct hub_territory; /* hub/territory.h */
 struct hub_systems;   /* hub/systems.h */
 struct hub_users;     /* hub/users.h: users and tokens */
 struct hub_token;
 struct hub_status; /* hub/status.h: freshness, headline values, collectors */
 struct hub_server; /* hub/server.h: listeners */
+struct hub_ingest; /* hub/ingest.h: line-protocol ingest */
 
 /* Roles, ordered: a route's min_role admits that role and every higher
  * one.  HUB_ROLE_COLLECTOR is what a collector token has: it may use only
@@ -90,6 +92,7 @@ struct hub {
 	struct hub_users     *users;	 /* owned; replaced on SIGHUP */
 	struct hub_status    *status;	 /* owned */
 	struct hub_server    *server;	 /* owned */
+	struct hub_ingest    *ingest;	 /* owned; hub/ingest.h */
 	struct hub_stats      stats;
 
 	/* The clock: every part of the hub asks hub_now(); tests replace it.
@@ -157,8 +160,8 @@ struct hub_req {
 	char			peer[64]; /* "unix" or "IP:PORT" */
 	int			unix_socket;
 
-	/* Path parameters, in route order. */
-	const char *param_names[HUB_ROUTE_MAX_PARAMS];
+	/* Path parameters, in route order (owned by the request). */
+	char	   *param_names[HUB_ROUTE_MAX_PARAMS];
 	char	   *param_values[HUB_ROUTE_MAX_PARAMS];
 	size_t	    nparams;
 
@@ -169,6 +172,7 @@ struct hub_req {
 	/* Body after Content-Encoding was undone (want_body routes). */
 	char  *body;
 	size_t body_len;
+	int    body_owned; /* body is heap memory (decompressed) */
 
 	int replied; /* status code once replied */
 };
@@ -230,8 +234,9 @@ extern const struct hub_route hub_routes_systems[];  /* route-systems.c */
 extern const struct hub_route hub_routes_quality[];  /* route-quality.c */
 extern const struct hub_route hub_routes_query[];    /* route-query.c */
 extern const struct hub_route hub_routes_self[];     /* route-self.c */
-/* The alerts module declares hub_routes_alerts[] (and its events and audit
- * tables) in hub/route-alerts.h; hub/server.c lists them when built with
- * HUB_WITH_ALERTS (see hub/local.mk). */
+/* The alerts module declares hub_routes_alerts[], hub_routes_events[] and
+ * hub_routes_audit[] in hub/route-alerts.h; hub/server.c lists them, and
+ * hub/main.c calls hub_alerts_init()/hub_alerts_free() from
+ * hub/alert-engine.h, when built with -DHUB_WITH_ALERTS (hub/local.mk). */
 
 #endif

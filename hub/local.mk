@@ -1,0 +1,67 @@
+# hub/: citybraind, the hub.  Everything but main.c goes into a convenience
+# library so that unit tests, fuzz targets and benches link the same code.
+noinst_LIBRARIES += hub/libcbhub.a
+HUB_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS) \
+	$(LIBCRYPTO_CFLAGS) $(ZLIB_CFLAGS)
+hub_libcbhub_a_CPPFLAGS = $(HUB_CPPFLAGS)
+hub_libcbhub_a_SOURCES = \
+	hub/hub.h \
+	hub/hub-config.c hub/hub-config.h \
+	hub/territory.c hub/territory.h \
+	hub/systems.c hub/systems.h \
+	hub/users.c hub/users.h \
+	hub/reply.c \
+	hub/server.c hub/server.h \
+	hub/status.c hub/status.h \
+	hub/ingest.c hub/ingest.h \
+	hub/rollup.c hub/rollup.h \
+	hub/route-ingest.c \
+	hub/route-tree.c \
+	hub/route-overview.c \
+	hub/route-systems.c \
+	hub/route-quality.c \
+	hub/route-query.c \
+	hub/route-self.c
+HUB_LIBS = hub/libcbhub.a $(CB_LIB) $(JANSSON_LIBS) $(LIBEVENT_LIBS) \
+	$(LIBCRYPTO_LIBS) $(ZLIB_LIBS)
+
+EXTRA_DIST += docs/api.md tools/gen-futian.py
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-hub-conf
+TESTS += tests/unit/test-hub-conf
+tests_unit_test_hub_conf_CPPFLAGS = $(UNIT_CPPFLAGS) $(HUB_CPPFLAGS)
+tests_unit_test_hub_conf_SOURCES = tests/unit/test-hub-conf.c
+tests_unit_test_hub_conf_LDADD = $(HUB_LIBS) $(CHECK_LIBS)
+endif
+
+sbin_PROGRAMS += hub/citybraind
+hub_citybraind_CPPFLAGS = $(HUB_CPPFLAGS) $(ROCKSDB_CFLAGS)
+hub_citybraind_SOURCES = hub/main.c
+hub_citybraind_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS)
+
+check_PROGRAMS += tests/fuzz/fuzz-hub-territory
+TESTS += tests/fuzz/fuzz-hub-territory
+tests_fuzz_fuzz_hub_territory_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_fuzz_fuzz_hub_territory_SOURCES = tests/fuzz/fuzz-hub-territory.c \
+	$(FUZZ_DRIVER)
+tests_fuzz_fuzz_hub_territory_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_hub_territory_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_hub_territory_LDADD = $(HUB_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/hub-territory
+
+HUB_INTEGRATION_TESTS = \
+	tests/integration/t-hub-ingest.sh \
+	tests/integration/t-hub-auth.sh \
+	tests/integration/t-hub-routes.sh \
+	tests/integration/t-hub-reload.sh
+TESTS += $(HUB_INTEGRATION_TESTS)
+EXTRA_DIST += $(HUB_INTEGRATION_TESTS) tests/integration/hub-lib.sh
+
+dist_man_MANS += man/citybraind.8
+
+# ingest-bench: end-to-end ingest over loopback (bench/README.md).
+noinst_PROGRAMS += bench/ingest-bench
+bench_ingest_bench_CPPFLAGS = $(AM_CPPFLAGS)
+bench_ingest_bench_SOURCES = bench/ingest-bench.c $(BENCH_GEN)
+bench_ingest_bench_LDADD = $(CB_LIB) -lpthread -lm

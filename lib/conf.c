@@ -607,8 +607,8 @@ bad:
 			[CONF_INT] = "an integer",
 			[CONF_DOUBLE] = "a number",
 			[CONF_BOOL] = "true or false",
-			[CONF_DURATION] = "a duration such as \"30s\", \"5m\" "
-					  "or a number of seconds",
+			[CONF_DURATION] = ("a duration such as \"30s\", "
+					   "\"5m\" or a number of seconds"),
 			[CONF_HOSTPORT] = "\"host:port\"",
 			[CONF_JSON] = "a value",
 			[CONF_OBJECT] = "an object",

@@ -15,34 +15,33 @@
 #include "lib/xmalloc.h"
 
 struct lp_parser {
-	struct lp_point  point;
-	struct lp_tag   *tags; /* owned, grows, reused across lines */
-	size_t           ntags, tags_cap;
+	struct lp_point point;
+	struct lp_tag *tags; /* owned, grows, reused across lines */
+	size_t ntags, tags_cap;
 	struct lp_field *fields; /* owned, grows, reused */
-	size_t           nfields, fields_cap;
-	char            *scratch; /* owned; unescaped copies for this line */
-	size_t           scratch_len, scratch_cap;
-	size_t           extra_nl; /* newlines inside strings of this line */
-	const char      *errpos;
-	const char      *errmsg;
-	char             cause[128];
+	size_t nfields, fields_cap;
+	char *scratch; /* owned; unescaped copies for this line */
+	size_t scratch_len, scratch_cap;
+	size_t extra_nl; /* newlines inside strings of this line */
+	const char *errpos;
+	const char *errmsg;
+	char cause[128];
 };
 
 /* Byte classes. */
-#define C_MEAS	 0x01 /* ends a measurement: , space \n \r */
-#define C_KEY	 0x02 /* ends a tag key or field key: , = space \n \r */
-#define C_TAGV	 0x04 /* ends a tag value or a bare field value */
-#define C_SPEC	 0x08 /* needs a closer look: \ NUL >= 0x80 */
-#define C_EMEAS	 0x10 /* escapable in a measurement: , space \ */
-#define C_EKEY	 0x20 /* escapable in keys and tag values: , = space \ */
-#define C_DIGIT	 0x40
+#define C_MEAS  0x01 /* ends a measurement: , space \n \r */
+#define C_KEY   0x02 /* ends a tag key or field key: , = space \n \r */
+#define C_TAGV  0x04 /* ends a tag value or a bare field value */
+#define C_SPEC  0x08 /* needs a closer look: \ NUL >= 0x80 */
+#define C_EMEAS 0x10 /* escapable in a measurement: , space \ */
+#define C_EKEY  0x20 /* escapable in keys and tag values: , = space \ */
+#define C_DIGIT 0x40
 
 static uint8_t lp_class[256];
 static locale_t lp_c_locale;
 static pthread_once_t lp_once = PTHREAD_ONCE_INIT;
 
-static void
-lp_init_tables(void)
+static void lp_init_tables(void)
 {
 	int c;
 
@@ -61,8 +60,7 @@ lp_init_tables(void)
 	lp_c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 }
 
-struct lp_parser *
-lp_parser_create(void)
+struct lp_parser *lp_parser_create(void)
 {
 	struct lp_parser *lp;
 
@@ -77,8 +75,7 @@ lp_parser_create(void)
 	return lp;
 }
 
-void
-lp_parser_free(struct lp_parser *lp)
+void lp_parser_free(struct lp_parser *lp)
 {
 	if (lp == NULL)
 		return;
@@ -89,11 +86,10 @@ lp_parser_free(struct lp_parser *lp)
 }
 
 /* Length of the valid UTF-8 sequence at p (p < e), or 0 if invalid. */
-static size_t
-lp_utf8_len(const unsigned char *p, const unsigned char *e)
+static size_t lp_utf8_len(const unsigned char *p, const unsigned char *e)
 {
 	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
-	size_t        n, i;
+	size_t n, i;
 
 	if (c < 0x80)
 		return c != 0;
@@ -123,8 +119,7 @@ lp_utf8_len(const unsigned char *p, const unsigned char *e)
 	return n;
 }
 
-static int
-lp_fail(struct lp_parser *lp, const char *pos, const char *msg)
+static int lp_fail(struct lp_parser *lp, const char *pos, const char *msg)
 {
 	lp->errpos = pos;
 	lp->errmsg = msg;
@@ -133,16 +128,16 @@ lp_fail(struct lp_parser *lp, const char *pos, const char *msg)
 
 /* Move every string of the current line that points into the old scratch
  * area to the new one. */
-static void
-lp_scratch_rebase(struct lp_parser *lp, const char *old, const char *new)
+static void lp_scratch_rebase(
+    struct lp_parser *lp, const char *old, const char *new)
 {
 	const char *oend = old + lp->scratch_len;
-	size_t      i;
+	size_t i;
 
-#define REBASE(str)                                                          \
-	do {                                                                 \
-		if ((str).p >= old && (str).p < oend)                        \
-			(str).p = new + ((str).p - old);                     \
+#define REBASE(str)                                      \
+	do {                                             \
+		if ((str).p >= old && (str).p < oend)    \
+			(str).p = new + ((str).p - old); \
 	} while (0)
 	REBASE(lp->point.measurement);
 	for (i = 0; i < lp->ntags; i++) {
@@ -158,10 +153,9 @@ lp_scratch_rebase(struct lp_parser *lp, const char *old, const char *new)
 }
 
 /* Room for n more bytes of scratch; returns where they go. */
-static char *
-lp_scratch_reserve(struct lp_parser *lp, size_t n)
+static char *lp_scratch_reserve(struct lp_parser *lp, size_t n)
 {
-	char  *old = lp->scratch;
+	char *old = lp->scratch;
 	size_t cap = lp->scratch_cap;
 
 	if (lp->scratch_len + n <= cap)
@@ -180,18 +174,17 @@ lp_scratch_reserve(struct lp_parser *lp, size_t n)
  * stop; esc is the class of bytes a backslash escapes.  Sets *out
  * (unescaped) and returns the stop position, or NULL on error.
  */
-static const char *
-lp_scan_name(struct lp_parser *lp, const char *s, const char *end,
-    uint8_t stop, uint8_t esc, struct lp_str *out)
+static const char *lp_scan_name(struct lp_parser *lp, const char *s,
+    const char *end, uint8_t stop, uint8_t esc, struct lp_str *out)
 {
 	const char *start = s;
-	int         escaped = 0;
-	size_t      n;
-	char       *d;
+	int escaped = 0;
+	size_t n;
+	char *d;
 
 	while (s < end) {
 		unsigned char c = (unsigned char)*s;
-		uint8_t       cl = lp_class[c];
+		uint8_t cl = lp_class[c];
 
 		if ((cl & (stop | C_SPEC)) == 0) {
 			s++;
@@ -200,7 +193,8 @@ lp_scan_name(struct lp_parser *lp, const char *s, const char *end,
 		if (cl & stop)
 			break;
 		if (c == '\\') {
-			if (s + 1 < end && (lp_class[(unsigned char)s[1]] & esc)) {
+			if (s + 1 < end &&
+			    (lp_class[(unsigned char)s[1]] & esc)) {
 				escaped = 1;
 				s += 2;
 			} else
@@ -212,7 +206,7 @@ lp_scan_name(struct lp_parser *lp, const char *s, const char *end,
 			return NULL;
 		}
 		if ((n = lp_utf8_len((const unsigned char *)s,
-			 (const unsigned char *)end)) == 0) {
+		         (const unsigned char *)end)) == 0) {
 			lp_fail(lp, s, "invalid UTF-8");
 			return NULL;
 		}
@@ -237,36 +231,33 @@ lp_scan_name(struct lp_parser *lp, const char *s, const char *end,
 }
 
 /* At end of line: end of input, '\n', or "\r\n" / "\r" at the end. */
-static inline int
-lp_at_eol(const char *s, const char *end)
+static inline int lp_at_eol(const char *s, const char *end)
 {
 	return s >= end || *s == '\n' ||
-	    (*s == '\r' && (s + 1 == end || s[1] == '\n'));
+	       (*s == '\r' && (s + 1 == end || s[1] == '\n'));
 }
 
-static const char *
-lp_skip_ws(const char *s, const char *end)
+static const char *lp_skip_ws(const char *s, const char *end)
 {
 	while (s < end && (*s == ' ' || *s == '\t'))
 		s++;
 	return s;
 }
 
-static const double lp_pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
-	1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-	1e20, 1e21, 1e22 };
+static const double lp_pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+    1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21,
+    1e22};
 
 /* Parse a float token: -?(d+(.d*)?|.d+)([eE][+-]?d+)?.  0, -1 if
  * malformed, -2 if out of range. */
-static int
-lp_parse_float(const char *s, size_t n, double *out)
+static int lp_parse_float(const char *s, size_t n, double *out)
 {
 	const char *p = s, *e = s + n;
-	uint64_t    m = 0;
-	int         neg = 0, nd = 0, digits = 0, trunc = 0;
-	long        exp10 = 0, x = 0;
-	char        tmp[64], *heap = NULL, *tend;
-	double      v;
+	uint64_t m = 0;
+	int neg = 0, nd = 0, digits = 0, trunc = 0;
+	long exp10 = 0, x = 0;
+	char tmp[64], *heap = NULL, *tend;
+	double v;
 
 	if (p < e && *p == '-') {
 		neg = 1;
@@ -329,7 +320,7 @@ lp_parse_float(const char *s, size_t n, double *out)
 	}
 	if (!trunc && m < (1ULL << 53) && exp10 >= -22 && exp10 <= 22) {
 		v = exp10 >= 0 ? (double)m * lp_pow10[exp10]
-			       : (double)m / lp_pow10[-exp10];
+		               : (double)m / lp_pow10[-exp10];
 		*out = neg ? -v : v;
 		return 0;
 	}
@@ -352,12 +343,11 @@ lp_parse_float(const char *s, size_t n, double *out)
 }
 
 /* Parse -?digits into an int64.  0, -1 malformed, -2 out of range. */
-static int
-lp_parse_int(const char *s, size_t n, int64_t *out)
+static int lp_parse_int(const char *s, size_t n, int64_t *out)
 {
 	const char *p = s, *e = s + n;
-	uint64_t    u = 0, lim;
-	int         neg = 0;
+	uint64_t u = 0, lim;
+	int neg = 0;
 
 	if (p < e && *p == '-') {
 		neg = 1;
@@ -382,11 +372,10 @@ lp_parse_int(const char *s, size_t n, int64_t *out)
 	return 0;
 }
 
-static int
-lp_parse_uint(const char *s, size_t n, uint64_t *out)
+static int lp_parse_uint(const char *s, size_t n, uint64_t *out)
 {
 	const char *p = s, *e = s + n;
-	uint64_t    u = 0;
+	uint64_t u = 0;
 
 	if (p == e)
 		return -1;
@@ -403,15 +392,13 @@ lp_parse_uint(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
-static int
-lp_parse_bool(const char *s, size_t n, int *out)
+static int lp_parse_bool(const char *s, size_t n, int *out)
 {
 	static const struct {
 		const char *w;
-		int         v;
-	} words[] = { { "t", 1 }, { "T", 1 }, { "true", 1 }, { "True", 1 },
-		{ "TRUE", 1 }, { "f", 0 }, { "F", 0 }, { "false", 0 },
-		{ "False", 0 }, { "FALSE", 0 } };
+		int v;
+	} words[] = {{"t", 1}, {"T", 1}, {"true", 1}, {"True", 1}, {"TRUE", 1},
+	    {"f", 0}, {"F", 0}, {"false", 0}, {"False", 0}, {"FALSE", 0}};
 	size_t i;
 
 	for (i = 0; i < sizeof words / sizeof words[0]; i++) {
@@ -425,14 +412,13 @@ lp_parse_bool(const char *s, size_t n, int *out)
 
 /* Parse a quoted string value; s is at the opening quote.  Returns the
  * position after the closing quote, or NULL. */
-static const char *
-lp_parse_string(struct lp_parser *lp, const char *s, const char *end,
-    struct lp_str *out)
+static const char *lp_parse_string(
+    struct lp_parser *lp, const char *s, const char *end, struct lp_str *out)
 {
 	const char *start = s + 1, *p, *q, *close;
-	int         escaped = 0;
-	char       *d;
-	size_t      n;
+	int escaped = 0;
+	char *d;
+	size_t n;
 
 	/* The first '"' closes the string unless a backslash precedes it
 	 * somewhere; then scan byte by byte for the unescaped one. */
@@ -464,9 +450,9 @@ lp_parse_string(struct lp_parser *lp, const char *s, const char *end,
 		if (c == '\n')
 			lp->extra_nl++;
 		if ((n = lp_utf8_len((const unsigned char *)p,
-			 (const unsigned char *)close)) == 0)
-			return lp_fail(lp, p, c == 0 ? "NUL byte" :
-						       "invalid UTF-8"),
+		         (const unsigned char *)close)) == 0)
+			return lp_fail(lp, p,
+			           c == 0 ? "NUL byte" : "invalid UTF-8"),
 			       NULL;
 		p += n;
 	}
@@ -480,7 +466,8 @@ lp_parse_string(struct lp_parser *lp, const char *s, const char *end,
 	d = lp_scratch_reserve(lp, (size_t)(close - start));
 	out->p = d;
 	for (p = start; p < close; p++) {
-		if (*p == '\\' && p + 1 < close && (p[1] == '"' || p[1] == '\\'))
+		if (*p == '\\' && p + 1 < close &&
+		    (p[1] == '"' || p[1] == '\\'))
 			p++;
 		*d++ = *p;
 	}
@@ -490,13 +477,12 @@ lp_parse_string(struct lp_parser *lp, const char *s, const char *end,
 }
 
 /* Parse one field value at s into f; returns the position after it. */
-static const char *
-lp_parse_value(struct lp_parser *lp, const char *s, const char *end,
-    struct lp_field *f)
+static const char *lp_parse_value(
+    struct lp_parser *lp, const char *s, const char *end, struct lp_field *f)
 {
 	const char *t = s;
-	size_t      n;
-	int         r;
+	size_t n;
+	int r;
 
 	if (s < end && *s == '"') {
 		f->type = LP_STRING;
@@ -537,33 +523,32 @@ lp_parse_value(struct lp_parser *lp, const char *s, const char *end,
 	}
 	if (r == -2)
 		return lp_fail(lp, s,
-			   f->type == LP_INT	? "integer out of range"
-			   : f->type == LP_UINT ? "unsigned integer out of range"
-						: "float out of range"),
+		           f->type == LP_INT ? "integer out of range"
+		           : f->type == LP_UINT
+		               ? "unsigned integer out of range"
+		               : "float out of range"),
 		       NULL;
 	if (r != 0)
 		return lp_fail(lp, s, "invalid field value"), NULL;
 	return t;
 }
 
-static struct lp_tag *
-lp_tag_add(struct lp_parser *lp)
+static struct lp_tag *lp_tag_add(struct lp_parser *lp)
 {
 	if (lp->ntags == lp->tags_cap) {
 		lp->tags_cap *= 2;
-		lp->tags = xreallocarray(lp->tags, lp->tags_cap,
-		    sizeof *lp->tags);
+		lp->tags =
+		    xreallocarray(lp->tags, lp->tags_cap, sizeof *lp->tags);
 	}
 	return &lp->tags[lp->ntags++];
 }
 
-static struct lp_field *
-lp_field_add(struct lp_parser *lp)
+static struct lp_field *lp_field_add(struct lp_parser *lp)
 {
 	if (lp->nfields == lp->fields_cap) {
 		lp->fields_cap *= 2;
-		lp->fields = xreallocarray(lp->fields, lp->fields_cap,
-		    sizeof *lp->fields);
+		lp->fields = xreallocarray(
+		    lp->fields, lp->fields_cap, sizeof *lp->fields);
 	}
 	return &lp->fields[lp->nfields++];
 }
@@ -572,15 +557,14 @@ lp_field_add(struct lp_parser *lp)
  * The grammar.  Returns LP_POINT / LP_SKIP with *eol at the end of the
  * line ('\n', '\r' or end), or LP_ERROR.
  */
-static int
-lp_parse(struct lp_parser *lp, const char *s, const char *end,
-    const char **eol)
+static int lp_parse(
+    struct lp_parser *lp, const char *s, const char *end, const char **eol)
 {
 	struct lp_point *pt = &lp->point;
-	struct lp_tag   *tag;
+	struct lp_tag *tag;
 	struct lp_field *f;
-	const char      *t;
-	int              r;
+	const char *t;
+	int r;
 
 	s = lp_skip_ws(s, end);
 	if (lp_at_eol(s, end) || *s == '#') {
@@ -616,8 +600,8 @@ lp_parse(struct lp_parser *lp, const char *s, const char *end,
 		if (t >= end || *t != '=')
 			return lp_fail(lp, t, "missing '=' after tag key");
 		s = t + 1;
-		if ((t = lp_scan_name(lp, s, end, C_MEAS, C_EKEY,
-			 &tag->value)) == NULL)
+		if ((t = lp_scan_name(
+		         lp, s, end, C_MEAS, C_EKEY, &tag->value)) == NULL)
 			return LP_ERROR;
 		if (tag->value.len == 0)
 			return lp_fail(lp, s, "empty tag value");
@@ -653,9 +637,11 @@ lp_parse(struct lp_parser *lp, const char *s, const char *end,
 		}
 		if (lp_at_eol(s, end) || *s == ' ' || *s == '\t')
 			break;
-		return lp_fail(lp, s, f->type == LP_STRING
-				? "invalid character after string value"
-				: "invalid field value");
+		return lp_fail(lp, s,
+		    *s == '\r' ? "unexpected carriage return"
+		    : f->type == LP_STRING
+		        ? "invalid character after string value"
+		        : "invalid field value");
 	}
 
 	/* Timestamp. */
@@ -674,7 +660,8 @@ lp_parse(struct lp_parser *lp, const char *s, const char *end,
 		pt->has_time = 1;
 		s = lp_skip_ws(t, end);
 		if (!lp_at_eol(s, end))
-			return lp_fail(lp, s, "unexpected text after timestamp");
+			return lp_fail(
+			    lp, s, "unexpected text after timestamp");
 	}
 	pt->tags = lp->tags;
 	pt->ntags = lp->ntags;
@@ -686,11 +673,10 @@ lp_parse(struct lp_parser *lp, const char *s, const char *end,
 
 /* Format lp->cause for an error at lp->errpos in the line starting at
  * line. */
-static const char *
-lp_cause(struct lp_parser *lp, const char *line)
+static const char *lp_cause(struct lp_parser *lp, const char *line)
 {
 	const char *p, *bol = line;
-	size_t      col = 1;
+	size_t col = 1;
 
 	for (p = line; p < lp->errpos; p++)
 		if (*p == '\n')
@@ -698,17 +684,16 @@ lp_cause(struct lp_parser *lp, const char *line)
 	for (p = bol; p < lp->errpos; p++)
 		if (((unsigned char)*p & 0xc0) != 0x80)
 			col++;
-	snprintf(lp->cause, sizeof lp->cause, "column %zu: %s", col,
-	    lp->errmsg);
+	snprintf(
+	    lp->cause, sizeof lp->cause, "column %zu: %s", col, lp->errmsg);
 	return lp->cause;
 }
 
-int
-lp_parse_line(struct lp_parser *lp, const char *s, const char *end,
+int lp_parse_line(struct lp_parser *lp, const char *s, const char *end,
     const char **next, const struct lp_point **pt, const char **cause)
 {
 	const char *eol = end, *nl;
-	int         r;
+	int r;
 
 	lp->ntags = 0;
 	lp->nfields = 0;
@@ -739,20 +724,18 @@ lp_parse_line(struct lp_parser *lp, const char *s, const char *end,
 	return r;
 }
 
-void
-lp_body_init(struct lp_body *b, const void *data, size_t len)
+void lp_body_init(struct lp_body *b, const void *data, size_t len)
 {
 	b->p = data;
 	b->end = b->p + len;
 	b->lineno = 1;
 }
 
-int
-lp_body_next(struct lp_parser *lp, struct lp_body *b,
+int lp_body_next(struct lp_parser *lp, struct lp_body *b,
     const struct lp_point **pt, size_t *lineno, const char **cause)
 {
 	const char *next;
-	int         r;
+	int r;
 
 	while (b->p < b->end) {
 		r = lp_parse_line(lp, b->p, b->end, &next, pt, cause);
@@ -766,8 +749,7 @@ lp_body_next(struct lp_parser *lp, struct lp_body *b,
 	return LP_END;
 }
 
-int
-lp_field_number(const struct lp_field *f, double *out)
+int lp_field_number(const struct lp_field *f, double *out)
 {
 	switch (f->type) {
 	case LP_FLOAT:
@@ -790,11 +772,10 @@ lp_field_number(const struct lp_field *f, double *out)
 
 /* ---- Writer ---------------------------------------------------------- */
 
-void
-lp_escape(struct buf *b, enum lp_elem elem, const char *s, size_t len)
+void lp_escape(struct buf *b, enum lp_elem elem, const char *s, size_t len)
 {
 	const char *p, *e = s + len, *run = s;
-	int         esc;
+	int esc;
 
 	for (p = s; p < e; p++) {
 		unsigned char c = (unsigned char)*p;
@@ -811,7 +792,7 @@ lp_escape(struct buf *b, enum lp_elem elem, const char *s, size_t len)
 			break;
 		}
 		if (!esc && (elem == LP_ELEM_STRING ||
-				(c != '\n' && c != '\r' && c != '\0')))
+		                (c != '\n' && c != '\r' && c != '\0')))
 			continue;
 		if (p > run)
 			buf_append(b, run, (size_t)(p - run));
@@ -823,10 +804,9 @@ lp_escape(struct buf *b, enum lp_elem elem, const char *s, size_t len)
 		buf_append(b, run, (size_t)(e - run));
 }
 
-size_t
-lp_format_double(double v, char *out)
+size_t lp_format_double(double v, char *out)
 {
-	int    prec, n = 0;
+	int prec, n = 0;
 	double back;
 
 	for (prec = 15; prec <= 17; prec++) {
@@ -838,8 +818,8 @@ lp_format_double(double v, char *out)
 	return (size_t)n;
 }
 
-void
-lp_writer_begin(struct lp_writer *w, struct buf *b, const char *measurement)
+void lp_writer_begin(
+    struct lp_writer *w, struct buf *b, const char *measurement)
 {
 	w->b = b;
 	w->start = b->len;
@@ -848,8 +828,7 @@ lp_writer_begin(struct lp_writer *w, struct buf *b, const char *measurement)
 	lp_escape(b, LP_ELEM_MEASUREMENT, measurement, strlen(measurement));
 }
 
-void
-lp_writer_tagn(struct lp_writer *w, const char *key, size_t klen,
+void lp_writer_tagn(struct lp_writer *w, const char *key, size_t klen,
     const char *value, size_t vlen)
 {
 	if (klen == 0 || vlen == 0)
@@ -860,14 +839,12 @@ lp_writer_tagn(struct lp_writer *w, const char *key, size_t klen,
 	lp_escape(w->b, LP_ELEM_KEY, value, vlen);
 }
 
-void
-lp_writer_tag(struct lp_writer *w, const char *key, const char *value)
+void lp_writer_tag(struct lp_writer *w, const char *key, const char *value)
 {
 	lp_writer_tagn(w, key, strlen(key), value, strlen(value));
 }
 
-static int
-lp_writer_key(struct lp_writer *w, const char *key)
+static int lp_writer_key(struct lp_writer *w, const char *key)
 {
 	if (key[0] == '\0')
 		return -1;
@@ -877,10 +854,9 @@ lp_writer_key(struct lp_writer *w, const char *key)
 	return 0;
 }
 
-int
-lp_writer_float(struct lp_writer *w, const char *key, double v)
+int lp_writer_float(struct lp_writer *w, const char *key, double v)
 {
-	char   tmp[32];
+	char tmp[32];
 	size_t n;
 
 	if (!isfinite(v) || lp_writer_key(w, key) != 0)
@@ -890,30 +866,26 @@ lp_writer_float(struct lp_writer *w, const char *key, double v)
 	return 0;
 }
 
-void
-lp_writer_int(struct lp_writer *w, const char *key, int64_t v)
+void lp_writer_int(struct lp_writer *w, const char *key, int64_t v)
 {
 	if (lp_writer_key(w, key) == 0)
 		buf_printf(w->b, "%" PRId64 "i", v);
 }
 
-void
-lp_writer_uint(struct lp_writer *w, const char *key, uint64_t v)
+void lp_writer_uint(struct lp_writer *w, const char *key, uint64_t v)
 {
 	if (lp_writer_key(w, key) == 0)
 		buf_printf(w->b, "%" PRIu64 "u", v);
 }
 
-void
-lp_writer_bool(struct lp_writer *w, const char *key, int v)
+void lp_writer_bool(struct lp_writer *w, const char *key, int v)
 {
 	if (lp_writer_key(w, key) == 0)
 		buf_puts(w->b, v ? "true" : "false");
 }
 
-static void
-lp_writer_stringn(struct lp_writer *w, const char *key, const char *v,
-    size_t len)
+static void lp_writer_stringn(
+    struct lp_writer *w, const char *key, const char *v, size_t len)
 {
 	if (lp_writer_key(w, key) != 0)
 		return;
@@ -922,14 +894,12 @@ lp_writer_stringn(struct lp_writer *w, const char *key, const char *v,
 	buf_putc(w->b, '"');
 }
 
-void
-lp_writer_string(struct lp_writer *w, const char *key, const char *v)
+void lp_writer_string(struct lp_writer *w, const char *key, const char *v)
 {
 	lp_writer_stringn(w, key, v, strlen(v));
 }
 
-int
-lp_writer_end(struct lp_writer *w, int64_t time, int has_time)
+int lp_writer_end(struct lp_writer *w, int64_t time, int has_time)
 {
 	if (w->nfields == 0 || w->invalid) {
 		w->b->len = w->start;
@@ -943,19 +913,18 @@ lp_writer_end(struct lp_writer *w, int64_t time, int has_time)
 	return 0;
 }
 
-int
-lp_point_write(struct buf *b, const struct lp_point *pt)
+int lp_point_write(struct buf *b, const struct lp_point *pt)
 {
 	struct lp_writer w;
-	char             tmp[32];
-	size_t           i, n;
+	char tmp[32];
+	size_t i, n;
 
 	w.b = b;
 	w.start = b->len;
 	w.nfields = 0;
 	w.invalid = pt->measurement.len == 0 || pt->measurement.p[0] == '#';
-	lp_escape(b, LP_ELEM_MEASUREMENT, pt->measurement.p,
-	    pt->measurement.len);
+	lp_escape(
+	    b, LP_ELEM_MEASUREMENT, pt->measurement.p, pt->measurement.len);
 	for (i = 0; i < pt->ntags; i++)
 		lp_writer_tagn(&w, pt->tags[i].key.p, pt->tags[i].key.len,
 		    pt->tags[i].value.p, pt->tags[i].value.len);

@@ -41,7 +41,7 @@ struct buf;
 /* A string slice, not NUL-terminated. */
 struct lp_str {
 	const char *p;
-	size_t      len;
+	size_t len;
 };
 
 enum lp_type {
@@ -59,12 +59,12 @@ struct lp_tag {
 
 struct lp_field {
 	struct lp_str key;
-	enum lp_type  type;
+	enum lp_type type;
 	union {
-		double        f;
-		int64_t       i;
-		uint64_t      u;
-		int           b; /* 0 or 1 */
+		double f;
+		int64_t i;
+		uint64_t u;
+		int b;           /* 0 or 1 */
 		struct lp_str s; /* unescaped, without the quotes */
 	} v;
 };
@@ -72,26 +72,26 @@ struct lp_field {
 /* One parsed line.  Tags are in input order (not sorted, duplicates
  * kept); fields likewise. */
 struct lp_point {
-	struct lp_str          measurement;
-	const struct lp_tag   *tags;
-	size_t                 ntags;
+	struct lp_str measurement;
+	const struct lp_tag *tags;
+	size_t ntags;
 	const struct lp_field *fields;
-	size_t                 nfields;
-	int                    has_time;
-	int64_t                time; /* as written, in the body's precision */
+	size_t nfields;
+	int has_time;
+	int64_t time; /* as written, in the body's precision */
 };
 
 /* Results of lp_parse_line and lp_body_next. */
 #define LP_POINT 1
-#define LP_SKIP	 0 /* blank or comment line (lp_parse_line only) */
-#define LP_END	 0 /* end of body (lp_body_next only) */
+#define LP_SKIP  0 /* blank or comment line (lp_parse_line only) */
+#define LP_END   0 /* end of body (lp_body_next only) */
 #define LP_ERROR -1
 
 struct lp_parser;
 
 /* A new parser; the caller frees it with lp_parser_free(). */
 struct lp_parser *lp_parser_create(void);
-void              lp_parser_free(struct lp_parser *lp);
+void lp_parser_free(struct lp_parser *lp);
 
 /*
  * Parse the logical line starting at s; it ends at the first '\n' outside
@@ -108,7 +108,7 @@ int lp_parse_line(struct lp_parser *lp, const char *s, const char *end,
 struct lp_body {
 	const char *p;
 	const char *end;
-	size_t      lineno; /* 1-based number of the line at p */
+	size_t lineno; /* 1-based number of the line at p */
 };
 
 void lp_body_init(struct lp_body *b, const void *data, size_t len);
@@ -129,8 +129,8 @@ int lp_field_number(const struct lp_field *f, double *out);
 
 enum lp_elem {
 	LP_ELEM_MEASUREMENT, /* escapes , space \ */
-	LP_ELEM_KEY,	     /* tag key, tag value, field key: , = space \ */
-	LP_ELEM_STRING,	     /* string field contents: " \ */
+	LP_ELEM_KEY,         /* tag key, tag value, field key: , = space \ */
+	LP_ELEM_STRING,      /* string field contents: " \ */
 };
 
 /* Append s (len bytes) to b, escaped for elem.  Newlines and carriage
@@ -152,22 +152,22 @@ void lp_escape(struct buf *b, enum lp_elem elem, const char *s, size_t len);
  */
 struct lp_writer {
 	struct buf *b;
-	size_t      start;	/* b->len at begin */
-	size_t      nfields;
-	int         invalid; /* empty measurement or one starting with '#' */
+	size_t start; /* b->len at begin */
+	size_t nfields;
+	int invalid; /* empty measurement or one starting with '#' */
 };
 
-void lp_writer_begin(struct lp_writer *w, struct buf *b,
-    const char *measurement);
+void lp_writer_begin(
+    struct lp_writer *w, struct buf *b, const char *measurement);
 void lp_writer_tag(struct lp_writer *w, const char *key, const char *value);
 void lp_writer_tagn(struct lp_writer *w, const char *key, size_t klen,
     const char *value, size_t vlen);
-int  lp_writer_float(struct lp_writer *w, const char *key, double v);
+int lp_writer_float(struct lp_writer *w, const char *key, double v);
 void lp_writer_int(struct lp_writer *w, const char *key, int64_t v);
 void lp_writer_uint(struct lp_writer *w, const char *key, uint64_t v);
 void lp_writer_bool(struct lp_writer *w, const char *key, int v);
 void lp_writer_string(struct lp_writer *w, const char *key, const char *v);
-int  lp_writer_end(struct lp_writer *w, int64_t time, int has_time);
+int lp_writer_end(struct lp_writer *w, int64_t time, int has_time);
 
 /* Append a whole parsed point as one line ('\n'-terminated).  Returns 0,
  * or -1 (nothing appended) if it has no writable field. */

@@ -1,0 +1,64 @@
+# store/: the time-series store library, its lib/ helpers (series keys,
+# selectors), its tests, fuzz target and benchmark.
+lib_libcitybrain_a_SOURCES += \
+	lib/serieskey.c lib/serieskey.h \
+	lib/selector.c lib/selector.h
+
+noinst_LIBRARIES += store/libcbstore.a
+store_libcbstore_a_CPPFLAGS = $(AM_CPPFLAGS) $(ROCKSDB_CFLAGS)
+store_libcbstore_a_SOURCES = \
+	store/store.h store/store-int.h \
+	store/agg.h store/bits.h \
+	store/batchlog.c \
+	store/chunk.c store/chunk.h \
+	store/db.c \
+	store/head.c \
+	store/index.c store/index.h \
+	store/meta.c \
+	store/query.c \
+	store/retention.c \
+	store/rollup.c store/rollup.h \
+	store/store.c
+
+STORE_TEST_LDADD = $(CB_STORE) $(UNIT_LDADD) $(ROCKSDB_LIBS) -lm
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-serieskey tests/unit/test-selector \
+	tests/unit/test-store tests/unit/test-store-model \
+	tests/unit/test-store-crash
+TESTS += tests/unit/test-serieskey tests/unit/test-selector \
+	tests/unit/test-store tests/unit/test-store-model \
+	tests/unit/test-store-crash
+
+tests_unit_test_serieskey_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_serieskey_SOURCES = tests/unit/test-serieskey.c
+tests_unit_test_serieskey_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_selector_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_selector_SOURCES = tests/unit/test-selector.c
+tests_unit_test_selector_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_store_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
+tests_unit_test_store_SOURCES = tests/unit/test-store.c \
+	tests/unit/test-store-util.h
+tests_unit_test_store_LDADD = $(STORE_TEST_LDADD)
+
+tests_unit_test_store_model_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
+tests_unit_test_store_model_SOURCES = tests/unit/test-store-model.c \
+	tests/unit/test-store-util.h
+tests_unit_test_store_model_LDADD = $(STORE_TEST_LDADD)
+
+tests_unit_test_store_crash_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
+tests_unit_test_store_crash_SOURCES = tests/unit/test-store-crash.c \
+	tests/unit/test-store-util.h
+tests_unit_test_store_crash_LDADD = $(STORE_TEST_LDADD)
+endif
+
+check_PROGRAMS += tests/fuzz/fuzz-selector
+TESTS += tests/fuzz/fuzz-selector
+tests_fuzz_fuzz_selector_CPPFLAGS = $(AM_CPPFLAGS)
+tests_fuzz_fuzz_selector_SOURCES = tests/fuzz/fuzz-selector.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_selector_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_selector_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_selector_LDADD = $(CB_LIB)
+EXTRA_DIST += tests/fuzz/corpus/selector

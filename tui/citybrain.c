@@ -1,18 +1,108 @@
-/* citybrain: the operator console (placeholder main until the console lands). */
+/* citybrain: the operator console (interactive) and its script forms. */
 #include "config.h"
 
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/xmalloc.h"
+#include "tui/api.h"
+#include "tui/app.h"
+#include "tui/cli.h"
+#include "tui/term.h"
+
+/* The hub's socket when neither --socket nor CITYBRAIN_SOCKET says. */
+/* The hub's own default (hub/hub-config.c): CB_RUNSTATEDIR from
+ * configure's runstatedir. */
+#define CB_DEFAULT_SOCKET CB_RUNSTATEDIR "/citybraind.sock"
+
+static const char usage_text[] =
+    "Usage: citybrain [OPTIONS] [COMMAND]\n"
+    "The citybrain operator console.  Without a command it runs full screen.\n"
+    "\n"
+    "Commands (for scripts):\n"
+    "  overview --once [--json]     the district overview, printed once\n"
+    "  alerts [--json] [--state S] [--severity S] [--code C]\n"
+    "                               active alerts (comma lists)\n"
+    "  ack ID -m TEXT [--expires D] acknowledge an alert\n"
+    "  audit verify [--json]        check the audit log's hash chain\n"
+    "  whoami [--json]              who the hub thinks you are\n"
+    "  (overview, alerts, map, ... without --once/--json opens that screen)\n"
+    "\n"
+    "Options:\n"
+    "  -S, --socket PATH    hub unix socket (CITYBRAIN_SOCKET; default\n"
+    "                       " CB_DEFAULT_SOCKET ")\n"
+    "  -H, --hub URL        hub over TCP, e.g. http://10.0.0.5:8428\n"
+    "                       (CITYBRAIN_HUB); token from CITYBRAIN_TOKEN or\n"
+    "  -T, --token-file F   a file holding the bearer token\n"
+    "  -d, --delay SECS     refresh interval (default 2; 0.5, 5s, 1m)\n"
+    "  -s, --screen NAME    start screen (overview, territory, alerts, map,\n"
+    "                       systems, quality, audit)\n"
+    "      --no-color       no colours (also NO_COLOR=1)\n"
+    "      --ascii          ASCII drawing even in a UTF-8 locale\n"
+    "      --spark STYLE    sparklines: braille, block or ascii\n"
+    "  -q, --quiet          less logging;  -v, --verbose  more\n"
+    "  -h, --help           this help;     -V, --version  the version\n";
 
 static void __attribute__((noreturn))
 usage(FILE *f, int status)
 {
-	fprintf(f, "Usage: citybrain [-qv] [--hub URL] [--help] [--version]\n");
+	fputs(usage_text, f);
 	exit(status);
 }
+
+/* Read a token file: the first line, trimmed; caller frees. */
+static char *
+read_token(const char *path)
+{
+	char line[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL) {
+		fprintf(stderr, "citybrain: %s: cannot read the token file\n",
+		    path);
+		exit(1);
+	}
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	n = strlen(line);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
+			    line[n - 1] == ' '))
+		line[--n] = '\0';
+	return xstrdup(line);
+}
+
+/* The socket: the flag, the environment, the default. */
+static const char *
+find_socket(const char *flag)
+{
+	const char *env = getenv("CITYBRAIN_SOCKET");
+
+	if (flag != NULL)
+		return flag;
+	if (env != NULL && *env != '\0')
+		return env;
+	return CB_DEFAULT_SOCKET;
+}
+
+enum {
+	OPT_NO_COLOR = 256,
+	OPT_ASCII,
+	OPT_SPARK,
+	OPT_ONCE,
+	OPT_JSON,
+	OPT_STATE,
+	OPT_SEVERITY,
+	OPT_CODE,
+	OPT_EXPIRES,
+};
 
 int
 main(int argc, char **argv)
@@ -20,13 +110,46 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "hub", required_argument, NULL, 'H' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "token-file", required_argument, NULL, 'T' },
+		{ "delay", required_argument, NULL, 'd' },
+		{ "screen", required_argument, NULL, 's' },
+		{ "message", required_argument, NULL, 'm' },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "ascii", no_argument, NULL, OPT_ASCII },
+		{ "spark", required_argument, NULL, OPT_SPARK },
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "state", required_argument, NULL, OPT_STATE },
+		{ "severity", required_argument, NULL, OPT_SEVERITY },
+		{ "code", required_argument, NULL, OPT_CODE },
+		{ "expires", required_argument, NULL, OPT_EXPIRES },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	struct app_opts ao;
+	struct api_opts po;
+	struct api *api;
+	const char *socket = NULL, *hub, *cmd, *message = NULL;
+	const char *state = NULL, *severity = NULL, *code = NULL;
+	const char *expires = NULL;
+	char *token = NULL, *env_token;
+	int c, once = 0, json = 0, rc;
+	int64_t ms;
 
+	setlocale(LC_ALL, "");
 	log_init("citybrain");
-	while ((c = getopt_long(argc, argv, "qvH:", longopts, NULL)) != -1) {
+	memset(&ao, 0, sizeof ao);
+	ao.interval_ms = 2000;
+	hub = getenv("CITYBRAIN_HUB");
+	if (hub != NULL && *hub == '\0')
+		hub = NULL;
+	/* Options may come before and after the command ("+" keeps order
+	 * off: GNU getopt permutes, so "ack ID -m TEXT" works). */
+	while ((c = getopt_long(argc, argv, "hVqvH:S:T:d:s:m:", longopts,
+		    NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout, 0);
@@ -40,11 +163,154 @@ main(int argc, char **argv)
 			log_louder();
 			break;
 		case 'H':
+			hub = optarg;
+			break;
+		case 'S':
+			socket = optarg;
+			break;
+		case 'T':
+			free(token);
+			token = read_token(optarg);
+			break;
+		case 'd':
+			if (clock_parse_duration(optarg, &ms) != 0) {
+				char *end;
+				double d = strtod(optarg, &end);
+
+				if (*end != '\0' || d <= 0) {
+					fprintf(stderr, "citybrain: -d %s: "
+							"expected seconds\n",
+					    optarg);
+					usage(stderr, 2);
+				}
+				ms = (int64_t)(d * 1000);
+			}
+			if (ms < 100)
+				ms = 100;
+			ao.interval_ms = (int)ms;
+			break;
+		case 's':
+			ao.start = optarg;
+			break;
+		case 'm':
+			message = optarg;
+			break;
+		case OPT_NO_COLOR:
+			ao.no_color = 1;
+			break;
+		case OPT_ASCII:
+			ao.ascii = 1;
+			break;
+		case OPT_SPARK:
+			if (spark_style_parse(optarg, &ao.spark) != 0) {
+				fprintf(stderr, "citybrain: --spark: braille, "
+						"block or ascii\n");
+				usage(stderr, 2);
+			}
+			ao.spark_set = 1;
+			break;
+		case OPT_ONCE:
+			once = 1;
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case OPT_STATE:
+			state = optarg;
+			break;
+		case OPT_SEVERITY:
+			severity = optarg;
+			break;
+		case OPT_CODE:
+			code = optarg;
+			break;
+		case OPT_EXPIRES:
+			expires = optarg;
 			break;
 		default:
 			usage(stderr, 2);
 		}
 	}
-	fprintf(stderr, "citybrain: the console is not built yet\n");
-	return 1;
+	env_token = getenv("CITYBRAIN_TOKEN");
+	if (token == NULL && env_token != NULL && *env_token != '\0')
+		token = xstrdup(env_token);
+	memset(&po, 0, sizeof po);
+	po.url = hub;
+	po.socket = find_socket(socket);
+	po.token = token;
+	cmd = optind < argc ? argv[optind] : NULL;
+
+	/* Script forms decide the locale's drawing too (names or pinyin). */
+	term_caps_detect();
+	if (ao.ascii)
+		text_set_utf8(0);
+	rc = -1;
+	if (cmd != NULL && strcmp(cmd, "ack") == 0) {
+		if (optind + 2 != argc || message == NULL) {
+			fprintf(stderr, "citybrain: ack needs an alert id and "
+					"-m TEXT\n");
+			usage(stderr, 2);
+		}
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = cli_ack(api, argv[optind + 1], message, expires, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "audit") == 0) {
+		if (optind + 2 != argc ||
+		    strcmp(argv[optind + 1], "verify") != 0) {
+			fprintf(stderr, "citybrain: audit: only \"audit "
+					"verify\" is a command; the log is "
+					"screen 8\n");
+			usage(stderr, 2);
+		}
+		po.timeout_ms = 60000;
+		api = api_create(&po);
+		rc = cli_audit_verify(api, json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "whoami") == 0) {
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = cli_whoami(api, json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "alerts") == 0 &&
+	    (json || once || !isatty(STDOUT_FILENO) || state || severity ||
+		code)) {
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = cli_alerts(api, json, state, severity, code, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "overview") == 0 &&
+	    (once || json)) {
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = cli_overview(api, json, stdout);
+	} else {
+		if (cmd != NULL) {
+			static const char *const screens[] = { "overview",
+				"territory", "grid", "alerts", "map", "systems",
+				"quality", "audit", NULL };
+			int i;
+
+			for (i = 0; screens[i] != NULL; i++) {
+				if (strcmp(cmd, screens[i]) == 0)
+					break;
+			}
+			if (screens[i] == NULL || optind + 1 != argc) {
+				fprintf(stderr, "citybrain: unknown command "
+						"\"%s\"\n",
+				    cmd);
+				usage(stderr, 2);
+			}
+			ao.start = cmd;
+		}
+		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+			fprintf(stderr, "citybrain: not a terminal; for "
+					"scripts use \"overview --once\" or "
+					"\"alerts --json\"\n");
+			free(token);
+			return 2;
+		}
+		po.timeout_ms = 10000;
+		api = api_create(&po);
+		rc = app_run(api, &ao);
+	}
+	api_free(api);
+	free(token);
+	return rc;
 }

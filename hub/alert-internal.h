@@ -1,0 +1,116 @@
+/*
+ * Internals shared by the alert engine's files (alert-engine.c,
+ * alert-eval.c, alert-action.c, alert-hub.c).  Not for other modules:
+ * they use alert-engine.h.
+ */
+#ifndef CB_HUB_ALERT_INTERNAL_H
+#define CB_HUB_ALERT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "hub/alert-engine.h"
+#include "hub/alert-model.h"
+#include "hub/alert-rules.h"
+#include "hub/alert-silence.h"
+#include "hub/audit.h"
+
+struct alert_notify;
+struct selector;
+struct event;
+
+#define ALERT_HISTORY_MAX 200 /* history entries kept per alert */
+
+struct alert_engine {
+	struct alert_kv	   *kv;
+	struct store	   *store;
+	struct alert_rules *rules;
+	struct selector	  **sels; /* compiled rule selectors, per rule */
+	struct event_base  *base;
+	int64_t (*clock)(void *arg);
+	void		*clock_arg;
+	struct alert_env env;
+
+	struct audit	    *audit;
+	struct alert_notify *notify;
+
+	struct alert   **alerts; /* in memory: active and recently ended */
+	size_t		 nalerts, calerts;
+	struct alert_map by_id, by_key;
+	uint64_t	 next_alert;
+
+	struct alert_silence **silences;
+	size_t		       nsilences;
+	uint64_t	       next_silence;
+
+	uint64_t gen; /* evaluation pass */
+	struct event *ev_eval, *ev_tick;
+
+	/* Figures for logs and benchmarks. */
+	uint64_t evals, eval_errors;
+	int64_t	 last_eval_us;
+};
+
+/* The clock. */
+int64_t alert_engine_now(struct alert_engine *e);
+
+/* Persist a if dirty (logs failures). */
+void alert_engine_save(struct alert_engine *e, struct alert *a);
+/* A new alert registered under key (id assigned, persisted counter). */
+struct alert *alert_engine_new_alert(struct alert_engine *e, const char *key,
+    const char *rule);
+/* By id: in memory, else loaded from the kv (then cached).  NULL if
+ * unknown. */
+struct alert *alert_engine_find(struct alert_engine *e, const char *id);
+/* Remove a (never fired) pending alert entirely. */
+void alert_engine_drop(struct alert_engine *e, struct alert *a);
+
+/* Append an audit entry about alert a (before/after stolen). */
+void alert_engine_audit_alert(struct alert_engine *e,
+    const struct audit_actor *who, const char *action, struct alert *a,
+    json_t *before, json_t *after, const char *comment);
+
+/* Lifecycle transitions done by the engine itself (actor may be NULL for
+ * "system").  Each records history and audit, persists and notifies. */
+void alert_engine_fire(struct alert_engine *e, struct alert *a,
+    const struct audit_actor *who);
+void alert_engine_resolve(struct alert_engine *e, struct alert *a,
+    const struct audit_actor *who, const char *why);
+void alert_engine_reopen(struct alert_engine *e, struct alert *a,
+    const struct audit_actor *who);
+/* Set labels (stolen), code and place-dependent message bits. */
+void alert_engine_set_labels(struct alert_engine *e, struct alert *a,
+    json_t *labels);
+/* Recompute a's silenced flag; returns 1 if it changed. */
+int alert_engine_silence_check(struct alert_engine *e, struct alert *a,
+    int64_t now);
+/* Send notifications of kind ("fire", "resolve", "dispatch", "escalate",
+ * "overdue") about a to its departments' webhooks (and supervisors'). */
+void alert_engine_notify(struct alert_engine *e, struct alert *a,
+    const char *kind, const char *const *only_depts);
+
+/* Is code visible to / actionable by who? */
+int alert_engine_visible(struct alert_engine *e, const struct alert *a,
+    const struct alert_actor *who);
+int alert_engine_actionable(struct alert_engine *e, const struct alert *a,
+    const struct alert_actor *who);
+/* The API object of a with place and group filled in. */
+json_t *alert_engine_alert_json(struct alert_engine *e, struct alert *a,
+    const char *group);
+
+/* Convert an alert_actor to an audit_actor (borrowing its strings). */
+void alert_actor_audit(const struct alert_actor *who, struct audit_actor *out);
+
+/* Reply helpers. */
+void alert_reply_set(struct alert_reply *r, int status, json_t *body);
+void alert_reply_error(struct alert_reply *r, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Rule evaluation (alert-eval.c): compile selectors; evaluate one rule. */
+int  alert_eval_compile(struct alert_engine *e, char **cause);
+void alert_eval_free(struct alert_engine *e);
+int  alert_eval_rule(struct alert_engine *e, size_t idx, int64_t now);
+
+#endif

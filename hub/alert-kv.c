@@ -1,0 +1,212 @@
+/* The alerts module's key/value interface and its in-memory backend. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/alert-kv.h"
+#include "lib/xmalloc.h"
+
+int
+alert_kv_put(struct alert_kv *kv, const char *key, const void *val,
+    size_t len, char **cause)
+{
+	return kv->ops->put(kv->impl, key, val, len, cause);
+}
+
+int
+alert_kv_put_str(struct alert_kv *kv, const char *key, const char *val,
+    char **cause)
+{
+	return kv->ops->put(kv->impl, key, val, strlen(val), cause);
+}
+
+int
+alert_kv_get(struct alert_kv *kv, const char *key, char **val, size_t *len,
+    char **cause)
+{
+	return kv->ops->get(kv->impl, key, val, len, cause);
+}
+
+int
+alert_kv_del(struct alert_kv *kv, const char *key, char **cause)
+{
+	return kv->ops->del(kv->impl, key, cause);
+}
+
+int
+alert_kv_scan(struct alert_kv *kv, const char *prefix, const char *start,
+    alert_kv_scan_fn fn, void *arg, char **cause)
+{
+	return kv->ops->scan(kv->impl, prefix, start, fn, arg, cause);
+}
+
+void
+alert_kv_free(struct alert_kv *kv)
+{
+	if (kv == NULL)
+		return;
+	if (kv->ops->free != NULL)
+		kv->ops->free(kv->impl);
+	free(kv);
+}
+
+/* ---- In memory: a sorted array ----------------------------------------- */
+
+struct kv_mem_item {
+	char  *key;
+	char  *val;
+	size_t len;
+};
+
+struct kv_mem {
+	struct kv_mem_item *items;
+	size_t		    n, cap;
+};
+
+/* Index of the first item with key >= key. */
+static size_t
+kv_mem_lower(struct kv_mem *m, const char *key)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(m->items[mid].key, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+kv_mem_put(void *impl, const char *key, const void *val, size_t len,
+    char **cause)
+{
+	struct kv_mem *m = impl;
+	size_t	       i = kv_mem_lower(m, key);
+	char	      *copy = xmalloc(len + 1);
+
+	memcpy(copy, val, len);
+	copy[len] = '\0';
+	if (i < m->n && strcmp(m->items[i].key, key) == 0) {
+		free(m->items[i].val);
+		m->items[i].val = copy;
+		m->items[i].len = len;
+		return 0;
+	}
+	if (m->n == m->cap) {
+		m->cap = m->cap == 0 ? 64 : m->cap * 2;
+		m->items = xreallocarray(m->items, m->cap, sizeof *m->items);
+	}
+	memmove(&m->items[i + 1], &m->items[i], (m->n - i) * sizeof *m->items);
+	m->items[i].key = xstrdup(key);
+	m->items[i].val = copy;
+	m->items[i].len = len;
+	m->n++;
+	return 0;
+}
+
+static int
+kv_mem_get(void *impl, const char *key, char **val, size_t *len, char **cause)
+{
+	struct kv_mem *m = impl;
+	size_t	       i = kv_mem_lower(m, key);
+
+	if (i >= m->n || strcmp(m->items[i].key, key) != 0)
+		return 0;
+	*val = xmalloc(m->items[i].len + 1);
+	memcpy(*val, m->items[i].val, m->items[i].len + 1);
+	if (len != NULL)
+		*len = m->items[i].len;
+	return 1;
+}
+
+static int
+kv_mem_del(void *impl, const char *key, char **cause)
+{
+	struct kv_mem *m = impl;
+	size_t	       i = kv_mem_lower(m, key);
+
+	if (i >= m->n || strcmp(m->items[i].key, key) != 0)
+		return 0;
+	free(m->items[i].key);
+	free(m->items[i].val);
+	memmove(&m->items[i], &m->items[i + 1],
+	    (m->n - i - 1) * sizeof *m->items);
+	m->n--;
+	return 0;
+}
+
+static int
+kv_mem_scan(void *impl, const char *prefix, const char *start,
+    alert_kv_scan_fn fn, void *arg, char **cause)
+{
+	struct kv_mem *m = impl;
+	size_t	       plen = strlen(prefix), i;
+	char	      *key;
+
+	i = kv_mem_lower(m, start != NULL && strcmp(start, prefix) > 0 ?
+		start : prefix);
+	for (; i < m->n; i++) {
+		if (strncmp(m->items[i].key, prefix, plen) != 0)
+			break;
+		/* fn may not modify the kv, but copy the key to be safe. */
+		key = xstrdup(m->items[i].key);
+		if (fn(arg, key, m->items[i].val, m->items[i].len) != 0) {
+			free(key);
+			break;
+		}
+		free(key);
+	}
+	return 0;
+}
+
+static void
+kv_mem_free(void *impl)
+{
+	struct kv_mem *m = impl;
+	size_t	       i;
+
+	for (i = 0; i < m->n; i++) {
+		free(m->items[i].key);
+		free(m->items[i].val);
+	}
+	free(m->items);
+	free(m);
+}
+
+static const struct alert_kv_ops kv_mem_ops = {
+	.put = kv_mem_put,
+	.get = kv_mem_get,
+	.del = kv_mem_del,
+	.scan = kv_mem_scan,
+	.free = kv_mem_free,
+};
+
+struct alert_kv *
+alert_kv_memory_create(void)
+{
+	struct alert_kv *kv = xcalloc(1, sizeof *kv);
+
+	kv->ops = &kv_mem_ops;
+	kv->impl = xcalloc(1, sizeof(struct kv_mem));
+	return kv;
+}
+
+int
+alert_kv_memory_poke(struct alert_kv *kv, const char *key, const char *val)
+{
+	struct kv_mem *m = kv->impl;
+	size_t	       i = kv_mem_lower(m, key);
+
+	if (kv->ops != &kv_mem_ops || i >= m->n ||
+	    strcmp(m->items[i].key, key) != 0)
+		return -1;
+	free(m->items[i].val);
+	m->items[i].val = xstrdup(val);
+	m->items[i].len = strlen(val);
+	return 0;
+}

@@ -1,0 +1,70 @@
+/*
+ * hub.json: where to listen, where the data and the other configuration
+ * files are, limits, retention and the headline metrics.  Paths in the file
+ * are relative to the file's directory.  Command-line flags override.
+ */
+#ifndef CB_HUB_CONFIG_H
+#define CB_HUB_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum hub_agg {
+	HUB_AGG_AVG,
+	HUB_AGG_SUM,
+	HUB_AGG_MIN,
+	HUB_AGG_MAX,
+	HUB_AGG_COUNT,
+	HUB_AGG_LAST,
+};
+
+/* "avg", ...; hub_agg_parse returns -1 for an unknown name. */
+const char *hub_agg_name(enum hub_agg agg);
+int	    hub_agg_parse(const char *s, enum hub_agg *agg);
+
+struct hub_headline {
+	char	    *name;   /* key in "metrics" objects: "aqi" */
+	char	    *metric; /* series metric name: "env_aqi" */
+	enum hub_agg agg;
+	char	    *unit;
+};
+
+struct hub_config {
+	char *path; /* hub.json itself, or NULL when none */
+	char *listen; /* "host:port"; "" disables TCP */
+	char *socket; /* unix socket path; "" disables */
+	char *socket_group; /* may be NULL */
+	long long socket_mode;
+	char *data;
+	char *territory, *systems, *users, *tokens; /* absolute or cwd-relative */
+
+	long long max_body;
+	long long max_body_decompressed;
+	long long max_lines;
+	long long max_connections;
+	long long max_errors; /* errors listed in a 400 write reply */
+	int64_t	  timeout_ms;
+
+	int64_t retention_raw_ms;
+	int64_t retention_minute_ms;
+	int64_t retention_hour_ms;
+	int	store_sync; /* fsync each write batch */
+	long long store_cache_bytes;	/* RocksDB block cache; 0: store default */
+	long long store_batchlog_bytes; /* batch log checkpoint; 0: default */
+	int64_t	  store_late_window_ms;	/* 0: store default */
+
+	int64_t silent_after_ms;
+	struct hub_headline *headline;
+	size_t		     nheadline;
+};
+
+/* Defaults (listen 127.0.0.1:8428, socket under CB_RUNSTATEDIR, data under
+ * CB_LOCALSTATEDIR, config files under CB_SYSCONFDIR). */
+struct hub_config *hub_config_default(void);
+/* Load path over the defaults; NULL with *cause on error. */
+struct hub_config *hub_config_load(const char *path, char **cause);
+void		   hub_config_free(struct hub_config *c);
+/* Replace *dst with a copy of s. */
+void hub_config_set(char **dst, const char *s);
+
+#endif

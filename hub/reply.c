@@ -1,0 +1,306 @@
+/* Request accessors and reply helpers shared by every route (hub.h). */
+#include "config.h"
+
+#include <sys/queue.h>
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+
+#include "hub/hub.h"
+#include "hub/territory.h"
+#include "lib/buf.h"
+#include "lib/clock.h"
+#include "lib/xmalloc.h"
+
+int64_t
+hub_now(const struct hub *h)
+{
+	if (h->clock != NULL)
+		return h->clock(h->clock_arg);
+	return clock_wall_ms();
+}
+
+const char *
+hub_req_param(struct hub_req *req, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < req->nparams; i++) {
+		if (strcmp(req->param_names[i], name) == 0)
+			return req->param_values[i];
+	}
+	return NULL;
+}
+
+const char *
+hub_req_query(struct hub_req *req, const char *name)
+{
+	const char *q;
+
+	if (!req->query_parsed) {
+		TAILQ_INIT(&req->query);
+		req->query_parsed = 1;
+		q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req->ev));
+		if (q != NULL)
+			evhttp_parse_query_str(q, &req->query);
+	}
+	return evhttp_find_header(&req->query, name);
+}
+
+const char *
+hub_req_body(struct hub_req *req, size_t *len)
+{
+	if (len != NULL)
+		*len = req->body_len;
+	return req->body;
+}
+
+json_t *
+hub_req_body_json(struct hub_req *req)
+{
+	json_error_t err;
+	json_t	    *j;
+
+	if (req->body == NULL || req->body_len == 0) {
+		hub_reply_error(req, 400, "body: expected a JSON object");
+		return NULL;
+	}
+	j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &err);
+	if (j == NULL) {
+		hub_reply_error(req, 400, "body: %d:%d: %s", err.line,
+		    err.column, err.text);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		hub_reply_error(req, 400, "body: expected a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+const char *
+hub_req_header(struct hub_req *req, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(req->ev),
+	    name);
+}
+
+int
+hub_req_in_scope(struct hub_req *req, const char *code)
+{
+	if (req->id.role == HUB_ROLE_NONE || req->id.scope == NULL)
+		return 1;
+	return hub_territory_code_within(req->hub->territory, code,
+	    req->id.scope);
+}
+
+int
+hub_req_scope_overlaps(struct hub_req *req, const char *code)
+{
+	if (req->id.role == HUB_ROLE_NONE || req->id.scope == NULL)
+		return 1;
+	return hub_territory_code_within(req->hub->territory, code,
+		   req->id.scope) ||
+	    hub_territory_code_within(req->hub->territory, req->id.scope, code);
+}
+
+static void
+reply_free_cb(const void *data, size_t len, void *arg)
+{
+	free(arg);
+}
+
+static void
+reply_send(struct hub_req *req, int code, const char *type, char *data,
+    size_t len)
+{
+	struct evbuffer *out = evbuffer_new();
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req->ev);
+
+	if (type != NULL)
+		evhttp_add_header(h, "Content-Type", type);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	if (data != NULL && len > 0)
+		evbuffer_add_reference(out, data, len, reply_free_cb, data);
+	else
+		free(data);
+	evhttp_send_reply(req->ev, code, NULL, out);
+	evbuffer_free(out);
+	req->replied = code;
+}
+
+void
+hub_reply_json(struct hub_req *req, int code, json_t *body)
+{
+	char *s;
+
+	if (req->replied) {
+		json_decref(body);
+		return;
+	}
+	s = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (s == NULL) {
+		s = xstrdup("{\"error\":\"cannot encode the reply\"}");
+		code = 500;
+	}
+	{
+		size_t n = strlen(s);
+
+		s = xrealloc(s, n + 2);
+		s[n] = '\n';
+		s[n + 1] = '\0';
+		reply_send(req, code, "application/json; charset=utf-8", s,
+		    n + 1);
+	}
+}
+
+static json_t *
+reply_error_obj(json_t *extra, const char *fmt, va_list ap)
+{
+	struct buf b = BUF_INIT;
+	json_t	  *j = extra != NULL ? extra : json_object();
+	json_t	  *v;
+	char	  *msg;
+
+	buf_vprintf(&b, fmt, ap);
+	msg = buf_detach(&b);
+	v = json_string(msg);
+	json_object_set_new(j, "error",
+	    v != NULL ? v : json_string("(message not UTF-8)"));
+	free(msg);
+	return j;
+}
+
+void
+hub_reply_error(struct hub_req *req, int code, const char *fmt, ...)
+{
+	va_list ap;
+	json_t *j;
+
+	va_start(ap, fmt);
+	j = reply_error_obj(NULL, fmt, ap);
+	va_end(ap);
+	hub_reply_json(req, code, j);
+}
+
+void
+hub_reply_error_json(struct hub_req *req, int code, json_t *extra,
+    const char *fmt, ...)
+{
+	va_list ap;
+	json_t *j;
+
+	va_start(ap, fmt);
+	j = reply_error_obj(extra, fmt, ap);
+	va_end(ap);
+	hub_reply_json(req, code, j);
+}
+
+void
+hub_reply_text(struct hub_req *req, int code, const char *content_type,
+    const char *text, size_t len)
+{
+	if (req->replied)
+		return;
+	reply_send(req, code, content_type, xstrndup(text, len), len);
+}
+
+void
+hub_reply_empty(struct hub_req *req, int code)
+{
+	if (req->replied)
+		return;
+	reply_send(req, code, NULL, NULL, 0);
+}
+
+json_t *
+hub_json_alert_counts(const struct hub_alert_counts *c)
+{
+	return json_pack("{s:I,s:I,s:I,s:I}", "high", (json_int_t)c->high,
+	    "medium", (json_int_t)c->medium, "low", (json_int_t)c->low, "info",
+	    (json_int_t)c->info);
+}
+
+const char *
+hub_alert_counts_worst(const struct hub_alert_counts *c)
+{
+	if (c->high > 0)
+		return "high";
+	if (c->medium > 0)
+		return "medium";
+	if (c->low > 0)
+		return "low";
+	if (c->info > 0)
+		return "info";
+	return "ok";
+}
+
+/* "1h", "90s": a duration in ms; -1 if not one. */
+static int
+reply_duration(const char *s, int64_t *ms)
+{
+	return clock_parse_duration(s, ms);
+}
+
+int
+hub_parse_time(const char *s, int64_t now, int64_t *ms)
+{
+	struct tm tm;
+	int64_t	  d, frac = 0;
+	char	 *end;
+	long long n;
+	const char *p;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (strcmp(s, "now") == 0) {
+		*ms = now;
+		return 0;
+	}
+	if (strncmp(s, "now-", 4) == 0 || *s == '-') {
+		p = *s == '-' ? s + 1 : s + 4;
+		if (reply_duration(p, &d) != 0)
+			return -1;
+		*ms = now - d;
+		return 0;
+	}
+	if (strncmp(s, "now+", 4) == 0) {
+		if (reply_duration(s + 4, &d) != 0)
+			return -1;
+		*ms = now + d;
+		return 0;
+	}
+	n = strtoll(s, &end, 10);
+	if (*end == '\0' && end != s) {
+		*ms = (int64_t)n;
+		return 0;
+	}
+	memset(&tm, 0, sizeof tm);
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (end == NULL)
+		return -1;
+	if (*end == '.') {
+		int digits = 0;
+
+		for (end++; isdigit((unsigned char)*end); end++) {
+			if (digits < 3) {
+				frac = frac * 10 + (*end - '0');
+				digits++;
+			}
+		}
+		while (digits++ < 3)
+			frac *= 10;
+	}
+	if (strcmp(end, "Z") != 0 && strcmp(end, "+00:00") != 0)
+		return -1;
+	*ms = (int64_t)timegm(&tm) * 1000 + frac;
+	return 0;
+}

@@ -1,0 +1,60 @@
+/* POST /api/v1/write and the Influx 1.x POST /write (docs/api.md). */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "hub/hub.h"
+#include "hub/ingest.h"
+#include "lib/xmalloc.h"
+
+static void
+route_ingest_write(struct hub_req *req)
+{
+	struct hub_ingest_result res;
+	const char		*body, *prec;
+	size_t			 len;
+	int64_t			 mul, div;
+	char			*source;
+
+	prec = hub_req_query(req, "precision");
+	if (hub_ingest_precision(prec, &mul, &div) != 0) {
+		hub_reply_error(req, 400,
+		    "precision: expected ns, us, ms, s, m or h, not \"%s\"",
+		    prec);
+		return;
+	}
+	body = hub_req_body(req, &len);
+	if (req->id.role == HUB_ROLE_COLLECTOR)
+		source = xstrdup(req->id.user);
+	else
+		source = xasprintf("uid:%s", req->id.user);
+	hub_ingest_body(req->hub, &req->id, source, body != NULL ? body : "",
+	    len, mul, div, &res);
+	free(source);
+	req->hub->stats.write_requests++;
+	if (res.status != 0) {
+		hub_reply_error(req, res.status, "%s", res.cause);
+		free(res.cause);
+		json_decref(res.errors);
+		return;
+	}
+	if (res.rejected == 0) {
+		json_decref(res.errors);
+		hub_reply_empty(req, 204);
+		return;
+	}
+	hub_reply_json(req, 400,
+	    json_pack("{s:I,s:I,s:I,s:o}", "accepted", (json_int_t)res.accepted,
+		"rejected", (json_int_t)res.rejected, "points",
+		(json_int_t)res.points, "errors", res.errors));
+}
+
+const struct hub_route hub_routes_ingest[] = {
+	{ .method = EVHTTP_REQ_POST, .path = "/api/v1/write",
+	    .handler = route_ingest_write, .min_role = HUB_ROLE_COLLECTOR,
+	    .want_body = 1 },
+	{ .method = EVHTTP_REQ_POST, .path = "/write",
+	    .handler = route_ingest_write, .min_role = HUB_ROLE_COLLECTOR,
+	    .want_body = 1 },
+	{ .path = NULL },
+};

@@ -1,0 +1,177 @@
+/* GET /api/v1/quality: data quality checks (数据质量核查), api.md. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/hub-config.h"
+#include "hub/hub.h"
+#include "hub/status.h"
+#include "hub/systems.h"
+#include "hub/territory.h"
+#include "lib/clock.h"
+#include "lib/serieskey.h"
+#include "store/store.h"
+
+struct quality_silent {
+	const char *key;
+	int64_t	    last;
+};
+
+static int
+quality_silent_cmp(const void *a, const void *b)
+{
+	const struct quality_silent *x = a, *y = b;
+
+	return (x->last > y->last) - (x->last < y->last);
+}
+
+/* Is the series key inside the caller's scope (or without place tags)? */
+static int
+quality_key_visible(struct hub_req *req, const char *key)
+{
+	struct serieskey sk;
+	const char	*code;
+	int		 ok = 1;
+
+	if (serieskey_parse(key, strlen(key), &sk, NULL) != 0)
+		return 0;
+	if ((code = serieskey_get(&sk, "grid")) != NULL ||
+	    (code = serieskey_get(&sk, "community")) != NULL ||
+	    (code = serieskey_get(&sk, "subdistrict")) != NULL)
+		ok = hub_req_in_scope(req, code);
+	serieskey_free(&sk);
+	return ok;
+}
+
+static void
+route_quality_get(struct hub_req *req)
+{
+	struct hub		*h = req->hub;
+	struct hub_status	*st = h->status;
+	struct store_series_list l;
+	struct store_stats	 ss;
+	struct quality_silent	*sil = NULL;
+	const char		*p, *src;
+	char			*cause = NULL;
+	json_t			*j, *cols, *systems, *silent, *byr, *bys;
+	int64_t			 now = hub_now(h), after, iv, age;
+	long			 limit = 100;
+	size_t			 i, nsil = 0;
+	uint64_t		 rej = 0;
+	int			 scope;
+
+	after = h->config->silent_after_ms;
+	if ((p = hub_req_query(req, "silent_after")) != NULL &&
+	    clock_parse_duration(p, &after) != 0) {
+		hub_reply_error(req, 400,
+		    "silent_after: expected a duration such as \"10m\"");
+		return;
+	}
+	if ((p = hub_req_query(req, "limit")) != NULL) {
+		char *end;
+
+		limit = strtol(p, &end, 10);
+		if (*p == '\0' || *end != '\0' || limit < 0 || limit > 100000) {
+			hub_reply_error(req, 400,
+			    "limit: expected 0 to 100000");
+			return;
+		}
+	}
+	if (store_series_list(h->store, NULL, &l, &cause) != 0) {
+		hub_reply_error(req, 500, "store: %s", cause);
+		free(cause);
+		return;
+	}
+	cols = json_array();
+	for (i = 0; i < st->ncollectors; i++) {
+		struct hub_collector *c = &st->collectors[i];
+
+		json_array_append_new(cols,
+		    json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "name", c->name,
+			"last_ms", (json_int_t)c->last_ms, "age_s",
+			(json_int_t)((now - c->last_ms) / 1000), "requests",
+			(json_int_t)c->requests, "lines",
+			(json_int_t)c->lines, "points", (json_int_t)c->points,
+			"rejected", (json_int_t)c->rejected));
+	}
+	scope = hub_territory_find(h->territory, req->id.scope,
+	    strlen(req->id.scope));
+	systems = json_array();
+	for (i = 0; i < h->systems->nsystems; i++) {
+		const char *state;
+		json_t	   *s;
+
+		if (scope < 0 || !hub_system_overlaps(&h->systems->systems[i],
+				     h->territory, scope))
+			continue;
+		iv = hub_status_interval(h, i, &src);
+		age = st->sys_last_ms[i] >= 0 ? now - st->sys_last_ms[i] : -1;
+		state = age < 0	     ? "never"
+		    : age <= 2 * iv ? "fresh"
+		    : age <= 3 * iv ? "late"
+				    : "silent";
+		s = json_pack("{s:s,s:I,s:s,s:s}", "id",
+		    h->systems->systems[i].id, "interval_s",
+		    (json_int_t)(iv / 1000), "interval_source", src, "state",
+		    state);
+		json_object_set_new(s, "last_ms",
+		    age >= 0 ? json_integer(st->sys_last_ms[i]) : json_null());
+		json_object_set_new(s, "age_s",
+		    age >= 0 ? json_integer(age / 1000) : json_null());
+		json_array_append_new(systems, s);
+	}
+	sil = calloc(l.n + 1, sizeof *sil);
+	for (i = 0; i < l.n; i++) {
+		int64_t last = l.series[i].last_write_ms >= 0
+		    ? l.series[i].last_write_ms
+		    : l.series[i].last_t;
+
+		if (last < 0 || now - last <= after)
+			continue;
+		if (!quality_key_visible(req, l.series[i].key))
+			continue;
+		sil[nsil].key = l.series[i].key;
+		sil[nsil].last = last;
+		nsil++;
+	}
+	qsort(sil, nsil, sizeof *sil, quality_silent_cmp);
+	silent = json_array();
+	for (i = 0; i < nsil && (long)i < limit; i++) {
+		json_array_append_new(silent,
+		    json_pack("{s:s,s:I,s:I}", "series", sil[i].key, "last_ms",
+			(json_int_t)sil[i].last, "age_s",
+			(json_int_t)((now - sil[i].last) / 1000)));
+	}
+	byr = json_object();
+	for (i = 0; i < HUB_REJECT_MAX; i++) {
+		rej += st->rejected[i];
+		if (st->rejected[i] > 0)
+			json_object_set_new(byr,
+			    hub_reject_name((enum hub_reject)i),
+			    json_integer((json_int_t)st->rejected[i]));
+	}
+	bys = json_object();
+	for (i = 0; i < st->nrejected_by; i++)
+		json_object_set_new(bys, st->rejected_by[i].source,
+		    json_integer((json_int_t)st->rejected_by[i].n));
+	memset(&ss, 0, sizeof ss);
+	store_stats_get(h->store, &ss, NULL);
+	j = json_pack("{s:I,s:o,s:o,s:o,s:I,s:{s:I,s:o,s:o},s:I,s:I,s:I}",
+	    "time_ms", (json_int_t)now, "collectors", cols, "systems", systems,
+	    "silent_series", silent, "silent_series_total", (json_int_t)nsil,
+	    "rejected", "total", (json_int_t)rej, "by_reason", byr,
+	    "by_source", bys, "late_total",
+	    (json_int_t)ss.rejected[STORE_REJECT_LATE], "late_merged_total",
+	    (json_int_t)ss.late_merges, "unknown_system_lines",
+	    (json_int_t)st->unknown_system_lines);
+	free(sil);
+	store_series_list_free(&l);
+	hub_reply_json(req, 200, j);
+}
+
+const struct hub_route hub_routes_quality[] = {
+	{ .method = EVHTTP_REQ_GET, .path = "/api/v1/quality",
+	    .handler = route_quality_get, .min_role = HUB_ROLE_VIEWER },
+	{ .path = NULL },
+};

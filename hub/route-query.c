@@ -1,0 +1,334 @@
+/* Query routes: query, series, labels, label values (docs/api.md).  Every
+ * selector gets the caller's scope added, so masking happens before any
+ * aggregation. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/hub.h"
+#include "hub/territory.h"
+#include "lib/clock.h"
+#include "lib/serieskey.h"
+#include "lib/xmalloc.h"
+#include "store/store.h"
+
+#define QUERY_MAX_POINTS 2000000
+
+/* Add the scope's matchers to sel (which may be NULL: a new selector is
+ * made then).  Returns sel, or NULL for the whole district with sel NULL. */
+static struct selector *
+query_scope(struct hub_req *req, struct selector *sel)
+{
+	const struct hub_territory *t = req->hub->territory;
+	const struct hub_node	   *n;
+	struct selector		   *extra;
+	char			   *text;
+
+	n = hub_territory_node(t, req->id.scope);
+	if (n == NULL || n->level == HUB_LEVEL_DISTRICT)
+		return sel;
+	/* A missing tag is "", so "X|" keeps data without place tags. */
+	switch (n->level) {
+	case HUB_LEVEL_SUBDISTRICT:
+		text = xasprintf("{subdistrict=~\"%s|\"}", n->code);
+		break;
+	case HUB_LEVEL_COMMUNITY:
+		text = xasprintf("{subdistrict=~\"%s|\",community=~\"%s|\"}",
+		    t->nodes[n->subdistrict].code, n->code);
+		break;
+	default:
+		text = xasprintf("{subdistrict=~\"%s|\",community=~\"%s|\","
+				 "grid=~\"%s|\"}",
+		    t->nodes[n->subdistrict].code, t->nodes[n->community].code,
+		    n->code);
+		break;
+	}
+	extra = selector_parse_cause(text, NULL);
+	free(text);
+	if (extra == NULL)
+		return sel;
+	if (sel == NULL)
+		return extra;
+	sel->m = xreallocarray(sel->m, sel->n + extra->n, sizeof *sel->m);
+	memcpy(sel->m + sel->n, extra->m, extra->n * sizeof *extra->m);
+	sel->n += extra->n;
+	extra->n = 0; /* matchers moved */
+	selector_free(extra);
+	return sel;
+}
+
+/* Parse ?q= plus scope; replies and returns NULL on error.  *required
+ * says whether q must be present. */
+static struct selector *
+query_selector(struct hub_req *req, int required, int *err)
+{
+	const char	*q = hub_req_query(req, "q");
+	struct selector *sel = NULL;
+	char		*cause = NULL;
+
+	*err = 0;
+	if (q == NULL || *q == '\0') {
+		if (required) {
+			hub_reply_error(req, 400,
+			    "q: a selector such as metric{tag=\"v\"} is "
+			    "required");
+			*err = 1;
+			return NULL;
+		}
+		return query_scope(req, NULL);
+	}
+	if ((sel = selector_parse_cause(q, &cause)) == NULL) {
+		hub_reply_error(req, 400, "q: %s", cause);
+		free(cause);
+		*err = 1;
+		return NULL;
+	}
+	return query_scope(req, sel);
+}
+
+static json_t *
+query_labels(const struct serieskey_tag *tags, size_t n)
+{
+	json_t *j = json_object();
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		json_object_set_new(j, tags[i].name, json_string(tags[i].value));
+	return j;
+}
+
+static json_t *
+query_number(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static void
+query_run(struct hub_req *req)
+{
+	struct hub	   *h = req->hub;
+	struct store_query  q;
+	struct store_result r;
+	struct selector	   *sel;
+	const char	   *p, *by;
+	char		   *cause = NULL, *bycopy = NULL, *tok, *save;
+	const char	   *bys[SERIESKEY_TAGS_MAX];
+	json_t		   *series, *pts, *byj, *j;
+	int64_t		    now = hub_now(h);
+	long		    limit = 1000;
+	size_t		    i, k;
+	int		    err;
+
+	if ((sel = query_selector(req, 1, &err)) == NULL)
+		return;
+	memset(&q, 0, sizeof q);
+	q.sel = sel;
+	q.end = now;
+	q.start = now - 3600000;
+	if ((p = hub_req_query(req, "start")) != NULL &&
+	    hub_parse_time(p, now, &q.start) != 0) {
+		hub_reply_error(req, 400, "start: expected ms since the epoch, "
+					  "RFC 3339, \"now\" or \"-1h\"");
+		goto out;
+	}
+	if ((p = hub_req_query(req, "end")) != NULL &&
+	    hub_parse_time(p, now, &q.end) != 0) {
+		hub_reply_error(req, 400, "end: expected ms since the epoch, "
+					  "RFC 3339, \"now\" or \"-1h\"");
+		goto out;
+	}
+	if (q.end <= q.start) {
+		hub_reply_error(req, 400, "end must be after start");
+		goto out;
+	}
+	if ((p = hub_req_query(req, "step")) != NULL &&
+	    (clock_parse_duration(p, &q.step) != 0 || q.step <= 0)) {
+		hub_reply_error(req, 400,
+		    "step: expected a duration such as \"1m\"");
+		goto out;
+	}
+	if (q.step > 0 && (q.end - q.start) / q.step > 100000) {
+		hub_reply_error(req, 400,
+		    "step too small: more than 100000 buckets");
+		goto out;
+	}
+	q.agg = STORE_AGG_NONE;
+	if ((p = hub_req_query(req, "agg")) != NULL &&
+	    (store_agg_parse(p, &q.agg) != 0)) {
+		hub_reply_error(req, 400,
+		    "agg: expected avg, sum, min, max, count or last");
+		goto out;
+	}
+	by = hub_req_query(req, "by");
+	if (by != NULL) {
+		q.group = 1;
+		bycopy = xstrdup(by);
+		for (tok = strtok_r(bycopy, ",", &save); tok != NULL;
+		     tok = strtok_r(NULL, ",", &save)) {
+			if (q.nby == SERIESKEY_TAGS_MAX)
+				break;
+			bys[q.nby++] = tok;
+		}
+		q.by = bys;
+		if (q.step == 0)
+			q.step = (q.end - q.start) / 120 > 1000
+			    ? (q.end - q.start) / 120 / 1000 * 1000
+			    : 1000;
+	}
+	if ((q.step > 0 || q.group) && q.agg == STORE_AGG_NONE)
+		q.agg = STORE_AGG_AVG;
+	if ((p = hub_req_query(req, "limit")) != NULL) {
+		char *end;
+
+		limit = strtol(p, &end, 10);
+		if (*p == '\0' || *end != '\0' || limit <= 0) {
+			hub_reply_error(req, 400,
+			    "limit: expected a positive number");
+			goto out;
+		}
+	}
+	q.max_points = QUERY_MAX_POINTS;
+	if (store_query_run(h->store, &q, &r, &cause) != 0) {
+		hub_reply_error(req, 400, "query: %s", cause);
+		free(cause);
+		goto out;
+	}
+	if ((long)r.n > limit) {
+		hub_reply_error(req, 400,
+		    "%zu series match, more than limit=%ld: narrow the "
+		    "selector or use by=",
+		    r.n, limit);
+		store_result_free(&r);
+		goto out;
+	}
+	series = json_array();
+	for (i = 0; i < r.n; i++) {
+		struct store_series_result *s = &r.series[i];
+
+		pts = json_array();
+		for (k = 0; k < s->npoints; k++)
+			json_array_append_new(pts,
+			    json_pack("[I,o]", (json_int_t)s->points[k].t,
+				query_number(s->points[k].v)));
+		j = json_pack("{s:o,s:o}", "labels",
+		    query_labels(s->tags, s->ntags), "points", pts);
+		if (s->metric != NULL)
+			json_object_set_new(j, "metric",
+			    json_string(s->metric));
+		else
+			json_object_set_new(j, "series",
+			    json_integer((json_int_t)s->nseries));
+		json_array_append_new(series, j);
+	}
+	store_result_free(&r);
+	byj = json_array();
+	for (i = 0; i < q.nby; i++)
+		json_array_append_new(byj, json_string(bys[i]));
+	j = json_pack("{s:s,s:I,s:I,s:I,s:s,s:o,s:o}", "query",
+	    hub_req_query(req, "q"), "start_ms", (json_int_t)q.start, "end_ms",
+	    (json_int_t)q.end, "step_ms", (json_int_t)q.step, "agg",
+	    q.agg == STORE_AGG_NONE ? "raw" : store_agg_name(q.agg), "by", byj,
+	    "series", series);
+	hub_reply_json(req, 200, j);
+out:
+	free(bycopy);
+	selector_free(sel);
+}
+
+static void
+query_series(struct hub_req *req)
+{
+	struct store_series_list l;
+	struct selector		*sel;
+	struct serieskey	 sk;
+	char			*cause = NULL;
+	json_t			*arr;
+	size_t			 i;
+	int			 err;
+
+	if ((sel = query_selector(req, 1, &err)) == NULL)
+		return;
+	if (store_series_list(req->hub->store, sel, &l, &cause) != 0) {
+		hub_reply_error(req, 500, "store: %s", cause);
+		free(cause);
+		selector_free(sel);
+		return;
+	}
+	arr = json_array();
+	for (i = 0; i < l.n && i < 100000; i++) {
+		if (serieskey_parse(l.series[i].key, strlen(l.series[i].key),
+			&sk, NULL) != 0)
+			continue;
+		json_array_append_new(arr,
+		    json_pack("{s:s,s:s,s:o}", "key", l.series[i].key,
+			"metric", sk.metric, "labels",
+			query_labels(sk.tags, sk.ntags)));
+		serieskey_free(&sk);
+	}
+	hub_reply_json(req, 200,
+	    json_pack("{s:o,s:I}", "series", arr, "total", (json_int_t)l.n));
+	store_series_list_free(&l);
+	selector_free(sel);
+}
+
+static void
+query_labels_list(struct hub_req *req)
+{
+	char  **names = NULL, *cause = NULL;
+	json_t *arr;
+	size_t	i;
+
+	if (store_tag_names(req->hub->store, &names, NULL, &cause) != 0) {
+		hub_reply_error(req, 500, "store: %s", cause);
+		free(cause);
+		return;
+	}
+	arr = json_array();
+	for (i = 0; names[i] != NULL; i++)
+		json_array_append_new(arr, json_string(names[i]));
+	store_strings_free(names);
+	hub_reply_json(req, 200, json_pack("{s:o}", "labels", arr));
+}
+
+static void
+query_label_values(struct hub_req *req)
+{
+	const char	*tag = hub_req_param(req, "tag");
+	struct selector *sel;
+	char	       **values = NULL, *cause = NULL;
+	json_t		*arr;
+	size_t		 i;
+	int		 err;
+
+	sel = query_selector(req, 0, &err);
+	if (err)
+		return;
+	if (store_tag_values(req->hub->store, tag, sel, &values, NULL,
+		&cause) != 0) {
+		hub_reply_error(req, 400, "%s", cause);
+		free(cause);
+		selector_free(sel);
+		return;
+	}
+	arr = json_array();
+	for (i = 0; values[i] != NULL; i++)
+		json_array_append_new(arr, json_string(values[i]));
+	store_strings_free(values);
+	selector_free(sel);
+	hub_reply_json(req, 200,
+	    json_pack("{s:s,s:o}", "tag", tag, "values", arr));
+}
+
+const struct hub_route hub_routes_query[] = {
+	{ .method = EVHTTP_REQ_GET, .path = "/api/v1/query",
+	    .handler = query_run, .min_role = HUB_ROLE_VIEWER },
+	{ .method = EVHTTP_REQ_GET, .path = "/api/v1/series",
+	    .handler = query_series, .min_role = HUB_ROLE_VIEWER },
+	{ .method = EVHTTP_REQ_GET, .path = "/api/v1/labels",
+	    .handler = query_labels_list, .min_role = HUB_ROLE_VIEWER },
+	{ .method = EVHTTP_REQ_GET, .path = "/api/v1/labels/{tag}/values",
+	    .handler = query_label_values, .min_role = HUB_ROLE_VIEWER },
+	{ .path = NULL },
+};

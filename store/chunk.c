@@ -1,0 +1,710 @@
+/* Chunk compression: delta-of-delta times, decimal/Rice or XOR values. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/xmalloc.h"
+#include "store/chunk.h"
+#include "store/store.h"
+
+#define RICE_QMAX 20 /* unary prefix length that means "escape" */
+#define RICE_HALF 16 /* halve the statistics at this count */
+#define ULP_MAX   7  /* largest ulp correction for sums */
+#define E_MAX     15 /* largest decimal exponent (15 means raw first) */
+#define M_LIMIT   9007199254740992.0 /* 2^53 */
+#define M_LIMIT_I (INT64_C(1) << 53)
+
+/* Escape selectors after RICE_QMAX ones. */
+#define ESC_DELTA   0
+#define ESC_RESCALE 1
+#define ESC_RAW     2
+
+static const double p10[E_MAX + 1] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
+void
+ptvec_reserve(struct ptvec *pv, size_t extra)
+{
+	size_t cap;
+
+	if (pv->n + extra <= pv->cap)
+		return;
+	cap = pv->cap < 64 ? 64 : pv->cap * 2;
+	while (cap < pv->n + extra)
+		cap *= 2;
+	pv->t = xreallocarray(pv->t, cap, sizeof *pv->t);
+	pv->v = xreallocarray(pv->v, cap, sizeof *pv->v);
+	pv->cap = cap;
+}
+
+void
+ptvec_push(struct ptvec *pv, int64_t t, double v)
+{
+	if (pv->n == pv->cap)
+		ptvec_reserve(pv, 1);
+	pv->t[pv->n] = t;
+	pv->v[pv->n] = v;
+	pv->n++;
+}
+
+void
+ptvec_free(struct ptvec *pv)
+{
+	free(pv->t);
+	free(pv->v);
+	memset(pv, 0, sizeof *pv);
+}
+
+size_t
+varint_put(uint8_t *p, uint64_t x)
+{
+	size_t n = 0;
+
+	while (x >= 0x80) {
+		p[n++] = (uint8_t)(x | 0x80);
+		x >>= 7;
+	}
+	p[n++] = (uint8_t)x;
+	return n;
+}
+
+int
+varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *x)
+{
+	const uint8_t *p = *pp;
+	uint64_t       v = 0;
+	unsigned       sh;
+
+	for (sh = 0; sh < 64; sh += 7) {
+		if (p == end)
+			return -1;
+		v |= (uint64_t)(*p & 0x7f) << sh;
+		if ((*p++ & 0x80) == 0) {
+			*x = v;
+			*pp = p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static inline uint64_t
+dbits(double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, 8);
+	return u;
+}
+
+static inline double
+bitsd(uint64_t u)
+{
+	double v;
+
+	memcpy(&v, &u, 8);
+	return v;
+}
+
+static inline unsigned
+bitlen(uint64_t x)
+{
+	return x == 0 ? 0 : 64 - (unsigned)__builtin_clzll(x);
+}
+
+/* Length-prefixed integer: 6 bits of length, then the bits. */
+static inline void
+put_lenval(struct bitw *w, uint64_t x)
+{
+	unsigned l = bitlen(x);
+
+	bitw_put(w, l == 64 ? 63 : l, 6);
+	bitw_put64(w, x, l == 64 ? 63 : l);
+}
+
+static inline uint64_t
+get_lenval(struct bitr *r)
+{
+	unsigned l = (unsigned)bitr_get(r, 6);
+
+	return bitr_get(r, l);
+}
+
+/* ---- Rice coding with adaptive parameter ---- */
+
+/* Update the statistics with code u and move k to the smallest value
+ * with n << k >= a. */
+static inline void
+rice_update(uint64_t *a, uint8_t *n, uint8_t *k, uint64_t u)
+{
+	unsigned kk = *k;
+
+	*a += u;
+	if (++*n >= RICE_HALF) {
+		*a >>= 1;
+		*n >>= 1;
+	}
+	while (kk < 60 && ((uint64_t)*n << kk) < *a)
+		kk++;
+	while (kk > 0 && ((uint64_t)*n << (kk - 1)) >= *a)
+		kk--;
+	*k = (uint8_t)kk;
+}
+
+/* Code u; returns 0, or 1 if it did not fit (the escape prefix was
+ * written and the caller writes the escape body). */
+static inline int
+rice_put(struct bitw *w, unsigned k, uint64_t u)
+{
+	uint64_t q = u >> k;
+
+	if (q >= RICE_QMAX) {
+		bitw_put(w, (UINT64_C(1) << RICE_QMAX) - 1, RICE_QMAX);
+		return 1;
+	}
+	if (q + 1 + k <= 32) {
+		bitw_put(w, ((((UINT64_C(1) << q) - 1) << 1) << k) |
+		    (u & ((UINT64_C(1) << k) - 1)), (unsigned)q + 1 + k);
+		return 0;
+	}
+	bitw_put(w, ((UINT64_C(1) << q) - 1) << 1, (unsigned)q + 1);
+	bitw_put64(w, u, k);
+	return 0;
+}
+
+/* Decode; returns 0 with *u, or 1 when the escape prefix was read. */
+static inline __attribute__((always_inline)) int
+rice_get(struct bitr *r, unsigned k, uint64_t *u)
+{
+	unsigned q = bitr_unary(r, RICE_QMAX);
+
+	if (q == RICE_QMAX)
+		return 1;
+	*u = ((uint64_t)q << k) | bitr_get(r, k);
+	return 0;
+}
+
+void
+ucoder_init(struct ucoder *c)
+{
+	c->a = 1;
+	c->n = 1;
+	c->k = 0;
+}
+
+void
+ucoder_put(struct ucoder *c, struct bitw *w, uint64_t u)
+{
+	if (rice_put(w, c->k, u))
+		put_lenval(w, u);
+	rice_update(&c->a, &c->n, &c->k, u);
+}
+
+int
+ucoder_get(struct ucoder *c, struct bitr *r, uint64_t *u)
+{
+	if (rice_get(r, c->k, u))
+		*u = get_lenval(r);
+	rice_update(&c->a, &c->n, &c->k, *u);
+	return r->err ? -1 : 0;
+}
+
+/* ---- decimal value coder ---- */
+
+void
+vcoder_init(struct vcoder *c, int ulp)
+{
+	memset(c, 0, sizeof *c);
+	c->a = 2;
+	c->n = 1;
+	c->k = 1;
+	c->first = 1;
+	c->ulp = ulp != 0;
+}
+
+/* Whether v is m / 10^e exactly (or within ULP_MAX ulps when ulp). */
+static inline int
+dec_fit(double v, unsigned e, int ulp, int64_t *m, int64_t *d)
+{
+	double  x = v * p10[e], base;
+	int64_t mm;
+
+	if (!(x > -M_LIMIT && x < M_LIMIT))
+		return 0;
+	mm = (int64_t)llrint(x);
+	base = (double)mm / p10[e];
+	*m = mm;
+	*d = 0;
+	if (base == v)
+		return !(mm == 0 && signbit(v));
+	if (!ulp || signbit(base) != signbit(v))
+		return 0;
+	*d = (int64_t)(dbits(v) - dbits(base));
+	return *d >= -ULP_MAX && *d <= ULP_MAX;
+}
+
+static inline void
+put_ulps(struct bitw *w, int64_t d)
+{
+	unsigned z = (unsigned)zigzag(d);
+
+	bitw_put(w, ((UINT64_C(1) << z) - 1) << 1, z + 1);
+}
+
+static inline int64_t
+get_ulps(struct bitr *r)
+{
+	unsigned z = bitr_unary(r, 2 * ULP_MAX + 1);
+
+	return unzigzag(z);
+}
+
+static inline double
+dec_value(int64_t m, unsigned e, int64_t d)
+{
+	double base = (double)m / p10[e];
+
+	return d == 0 ? base : bitsd(dbits(base) + (uint64_t)d);
+}
+
+static inline __attribute__((always_inline)) int
+vc_put(struct vcoder *c, struct bitw *w, double v)
+{
+	int64_t  m, d;
+	unsigned e;
+
+	if (c->first) {
+		c->first = 0;
+		for (e = 0; e < E_MAX; e++) {
+			if (dec_fit(v, e, c->ulp, &m, &d))
+				break;
+		}
+		bitw_put(w, e, 4);
+		if (e == E_MAX) {
+			bitw_put64(w, dbits(v), 64);
+			return 1;
+		}
+		put_lenval(w, zigzag(m));
+		if (c->ulp)
+			put_ulps(w, d);
+		c->e = e;
+		c->m_prev = m;
+		return 0;
+	}
+	if (dec_fit(v, c->e, c->ulp, &m, &d)) {
+		uint64_t u = zigzag(m - c->m_prev);
+
+		if (rice_put(w, c->k, u)) {
+			bitw_put(w, ESC_DELTA, 2);
+			put_lenval(w, u);
+		}
+		rice_update(&c->a, &c->n, &c->k, u);
+		if (c->ulp)
+			put_ulps(w, d);
+		c->m_prev = m;
+		return 0;
+	}
+	bitw_put(w, (UINT64_C(1) << RICE_QMAX) - 1, RICE_QMAX);
+	for (e = c->e + 1; e < E_MAX; e++) {
+		if (dec_fit(v, e, c->ulp, &m, &d)) {
+			bitw_put(w, ESC_RESCALE, 2);
+			bitw_put(w, e, 4);
+			put_lenval(w, zigzag(m));
+			if (c->ulp)
+				put_ulps(w, d);
+			c->e = e;
+			c->m_prev = m;
+			return 0;
+		}
+	}
+	bitw_put(w, ESC_RAW, 2);
+	bitw_put64(w, dbits(v), 64);
+	return 1;
+}
+
+/* The last decimal decoded, to reuse its double. */
+struct vcache {
+	int64_t m;
+	double  v;
+	uint8_t e, ok;
+};
+
+static inline __attribute__((always_inline)) int
+vc_get(struct vcoder *c, struct bitr *r, double *v, struct vcache *vc)
+{
+	uint64_t u;
+	int64_t  m, d = 0;
+	unsigned e;
+
+	if (c->first) {
+		c->first = 0;
+		e = (unsigned)bitr_get(r, 4);
+		if (e == E_MAX) {
+			*v = bitsd(bitr_get(r, 64));
+			return r->err ? -1 : 0;
+		}
+		m = unzigzag(get_lenval(r));
+		if (c->ulp)
+			d = get_ulps(r);
+		goto decimal;
+	}
+	if (rice_get(r, c->k, &u) == 0) {
+		rice_update(&c->a, &c->n, &c->k, u);
+		m = (int64_t)((uint64_t)c->m_prev + (uint64_t)unzigzag(u));
+		e = c->e;
+		if (c->ulp)
+			d = get_ulps(r);
+		goto decimal;
+	}
+	switch (bitr_get(r, 2)) {
+	case ESC_DELTA:
+		u = get_lenval(r);
+		rice_update(&c->a, &c->n, &c->k, u);
+		m = (int64_t)((uint64_t)c->m_prev + (uint64_t)unzigzag(u));
+		e = c->e;
+		if (c->ulp)
+			d = get_ulps(r);
+		goto decimal;
+	case ESC_RESCALE:
+		e = (unsigned)bitr_get(r, 4);
+		if (e >= E_MAX)
+			return -1;
+		m = unzigzag(get_lenval(r));
+		if (c->ulp)
+			d = get_ulps(r);
+		goto decimal;
+	case ESC_RAW:
+		*v = bitsd(bitr_get(r, 64));
+		return r->err ? -1 : 0;
+	default:
+		return -1;
+	}
+decimal:
+	if (r->err || m <= -M_LIMIT_I || m >= M_LIMIT_I)
+		return -1;
+	c->e = e;
+	c->m_prev = m;
+	/* Repeated values are common: skip the division. */
+	if (vc != NULL) {
+		if (d == 0 && vc->ok && vc->m == m && vc->e == e) {
+			*v = vc->v;
+			return 0;
+		}
+		*v = dec_value(m, e, d);
+		vc->ok = d == 0;
+		vc->m = m;
+		vc->e = (uint8_t)e;
+		vc->v = *v;
+		return 0;
+	}
+	*v = dec_value(m, e, d);
+	return 0;
+}
+
+int
+vcoder_put(struct vcoder *c, struct bitw *w, double v)
+{
+	return vc_put(c, w, v);
+}
+
+int
+vcoder_get(struct vcoder *c, struct bitr *r, double *v)
+{
+	return vc_get(c, r, v, NULL);
+}
+
+/* ---- times ---- */
+
+static inline void
+put_dod(struct bitw *w, int64_t dod)
+{
+	if (dod == 0)
+		bitw_put(w, 0, 1);
+	else if (dod >= -63 && dod <= 64)
+		bitw_put(w, (UINT64_C(2) << 7) | (uint64_t)(dod + 63), 9);
+	else if (dod >= -255 && dod <= 256)
+		bitw_put(w, (UINT64_C(6) << 9) | (uint64_t)(dod + 255), 12);
+	else if (dod >= -2047 && dod <= 2048)
+		bitw_put(w, (UINT64_C(14) << 12) | (uint64_t)(dod + 2047), 16);
+	else {
+		bitw_put(w, 15, 4);
+		bitw_put64(w, (uint64_t)dod, 64);
+	}
+}
+
+static inline __attribute__((always_inline)) int64_t
+get_dod(struct bitr *r)
+{
+	switch (bitr_unary(r, 4)) {
+	case 0:
+		return 0;
+	case 1:
+		return (int64_t)bitr_get(r, 7) - 63;
+	case 2:
+		return (int64_t)bitr_get(r, 9) - 255;
+	case 3:
+		return (int64_t)bitr_get(r, 12) - 2047;
+	default:
+		return (int64_t)bitr_get(r, 64);
+	}
+}
+
+/* ---- XOR values ---- */
+
+static void
+xor_put(struct chunk_enc *c, double v)
+{
+	uint64_t x = dbits(v) ^ c->x_prev;
+	unsigned lead, trail, sig;
+
+	c->x_prev = dbits(v);
+	if (x == 0) {
+		bitw_put(&c->w, 0, 1);
+		return;
+	}
+	lead = (unsigned)__builtin_clzll(x);
+	trail = (unsigned)__builtin_ctzll(x);
+	if (lead > 31)
+		lead = 31;
+	if (c->x_lead != 0xff && lead >= c->x_lead && trail >= c->x_trail) {
+		sig = 64 - c->x_lead - c->x_trail;
+		bitw_put(&c->w, 2, 2);
+		bitw_put64(&c->w, x >> c->x_trail, sig);
+		return;
+	}
+	sig = 64 - lead - trail;
+	bitw_put(&c->w, 3, 2);
+	bitw_put(&c->w, lead, 5);
+	bitw_put(&c->w, sig - 1, 6);
+	bitw_put64(&c->w, x >> trail, sig);
+	c->x_lead = (uint8_t)lead;
+	c->x_trail = (uint8_t)trail;
+}
+
+static int
+xor_get(struct bitr *r, uint64_t *prev, uint8_t *lead, uint8_t *trail,
+    double *v)
+{
+	unsigned sig;
+	uint64_t x;
+
+	switch (bitr_unary(r, 2)) {
+	case 0:
+		*v = bitsd(*prev);
+		return 0;
+	case 1:
+		if (*lead == 0xff)
+			return -1;
+		sig = 64 - *lead - *trail;
+		x = bitr_get(r, sig) << *trail;
+		break;
+	default:
+		*lead = (uint8_t)bitr_get(r, 5);
+		sig = (unsigned)bitr_get(r, 6) + 1;
+		if (*lead + sig > 64)
+			return -1;
+		*trail = (uint8_t)(64 - *lead - sig);
+		x = bitr_get(r, sig) << *trail;
+		break;
+	}
+	*prev ^= x;
+	*v = bitsd(*prev);
+	return r->err ? -1 : 0;
+}
+
+/* ---- encoder ---- */
+
+void
+chunk_enc_init(struct chunk_enc *c)
+{
+	struct bitw w = c->w;
+
+	memset(c, 0, sizeof *c);
+	c->w = w; /* keep the buffer */
+	bitw_reset(&c->w);
+	c->codec = CHUNK_CODEC_DEC;
+	c->x_lead = 0xff;
+	vcoder_init(&c->vc, 0);
+}
+
+void
+chunk_enc_free(struct chunk_enc *c)
+{
+	bitw_free(&c->w);
+}
+
+static void
+enc_first(struct chunk_enc *c, int64_t t, double v)
+{
+	c->first_t = c->last_t = t;
+	c->last_dt = 0;
+	c->last_v = v;
+	c->n = 1;
+	if (c->codec == CHUNK_CODEC_XOR) {
+		c->x_prev = dbits(v);
+		bitw_put64(&c->w, c->x_prev, 64);
+	} else if (vc_put(&c->vc, &c->w, v))
+		c->nraw++;
+}
+
+/* Re-encode c's points with the XOR codec. */
+static void
+enc_to_xor(struct chunk_enc *c)
+{
+	struct ptvec pv = {0};
+	uint8_t     *tmp;
+	size_t       i, len = chunk_enc_size(c);
+
+	tmp = xmalloc(len);
+	chunk_enc_serialize(c, tmp);
+	if (chunk_decode(tmp, len, &pv) != 0)
+		abort(); /* our own encoding must decode */
+	free(tmp);
+	chunk_enc_init(c);
+	c->codec = CHUNK_CODEC_XOR;
+	for (i = 0; i < pv.n; i++)
+		chunk_enc_append(c, pv.t[i], pv.v[i]);
+	ptvec_free(&pv);
+}
+
+void
+chunk_enc_append(struct chunk_enc *c, int64_t t, double v)
+{
+	int64_t dt;
+
+	if (c->n == 0) {
+		enc_first(c, t, v);
+		return;
+	}
+	dt = t - c->last_t;
+	put_dod(&c->w, dt - c->last_dt);
+	c->last_dt = dt;
+	c->last_t = t;
+	c->last_v = v;
+	c->n++;
+	if (c->codec == CHUNK_CODEC_XOR) {
+		xor_put(c, v);
+		return;
+	}
+	if (vc_put(&c->vc, &c->w, v) && ++c->nraw >= 8 &&
+	    (uint32_t)c->nraw * 4 >= c->n)
+		enc_to_xor(c);
+	if (c->nraw == 255)
+		c->nraw = 254;
+}
+
+void
+chunk_enc_build(struct chunk_enc *c, const int64_t *t, const double *v,
+    size_t n)
+{
+	size_t i;
+
+	chunk_enc_init(c);
+	for (i = 0; i < n; i++)
+		chunk_enc_append(c, t[i], v[i]);
+}
+
+size_t
+chunk_enc_size(const struct chunk_enc *c)
+{
+	uint8_t tmp[10];
+
+	return 1 + varint_put(tmp, c->n) + varint_put(tmp, (uint64_t)c->first_t)
+	    + bitw_bytes(&c->w);
+}
+
+void
+chunk_enc_serialize(const struct chunk_enc *c, uint8_t *out)
+{
+	*out++ = c->codec;
+	out += varint_put(out, c->n);
+	out += varint_put(out, (uint64_t)c->first_t);
+	bitw_copy(&c->w, out);
+}
+
+size_t
+chunk_enc_memory(const struct chunk_enc *c)
+{
+	return sizeof *c + c->w.cap;
+}
+
+/* ---- decoder ---- */
+
+int
+chunk_header(const void *data, size_t len, uint32_t *n, int64_t *first_t)
+{
+	const uint8_t *p = data, *end = p + len;
+	uint64_t       x, y;
+
+	if (len < 3 || (p[0] != CHUNK_CODEC_DEC && p[0] != CHUNK_CODEC_XOR))
+		return -1;
+	p++;
+	if (varint_get(&p, end, &x) != 0 || x == 0 || x > UINT32_MAX ||
+	    varint_get(&p, end, &y) != 0 || y >= (uint64_t)STORE_TIME_MAX)
+		return -1;
+	*n = (uint32_t)x;
+	*first_t = (int64_t)y;
+	return 0;
+}
+
+int
+chunk_decode(const void *data, size_t len, struct ptvec *out)
+{
+	const uint8_t *p = data, *end = p + len;
+	struct vcoder  vc;
+	struct vcache  cache = {0, 0, 0, 0};
+	struct bitr    r;
+	uint64_t       x, t, dt = 0, xprev = 0;
+	uint32_t       n, i;
+	uint8_t        codec, lead = 0xff, trail = 0;
+	size_t         old = out->n;
+	int64_t        first;
+	double         v;
+
+	if (chunk_header(data, len, &n, &first) != 0)
+		return -1;
+	codec = *p++;
+	varint_get(&p, end, &x);
+	varint_get(&p, end, &x);
+	/* Each point takes at least 2 bits. */
+	if ((uint64_t)n * 2 > (uint64_t)(end - p) * 8 + 64)
+		return -1;
+	bitr_init(&r, p, end - p);
+	ptvec_reserve(out, n);
+	t = (uint64_t)first;
+	vcoder_init(&vc, 0);
+	for (i = 0; i < n; i++) {
+		if (i > 0) {
+			uint64_t nt;
+
+			dt += (uint64_t)get_dod(&r);
+			nt = t + dt;
+			if ((int64_t)nt <= (int64_t)t ||
+			    (int64_t)nt >= STORE_TIME_MAX)
+				goto corrupt;
+			t = nt;
+		}
+		if (codec == CHUNK_CODEC_DEC) {
+			if (vc_get(&vc, &r, &v, &cache) != 0)
+				goto corrupt;
+		} else if (i == 0) {
+			xprev = bitr_get(&r, 64);
+			v = bitsd(xprev);
+		} else if (xor_get(&r, &xprev, &lead, &trail, &v) != 0)
+			goto corrupt;
+		if (r.err)
+			goto corrupt;
+		out->t[out->n] = (int64_t)t;
+		out->v[out->n] = v;
+		out->n++;
+	}
+	/* Only padding may remain. */
+	if (bitr_left(&r) >= 8 || bitr_get(&r, (unsigned)bitr_left(&r)) != 0)
+		goto corrupt;
+	return 0;
+corrupt:
+	out->n = old;
+	return -1;
+}

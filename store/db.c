@@ -1,0 +1,359 @@
+/* RocksDB setup: column families, options, format marker checks. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/xmalloc.h"
+#include "store/store-int.h"
+
+#define FORMAT_KEY    "format"
+#define FORMAT_PREFIX "citybrain-store "
+
+static const char *cf_names[STORE_CF_MAX] = {
+	[STORE_CF_DEFAULT] = "default",
+	[STORE_CF_INDEX] = "index",
+	[STORE_CF_CHUNKS] = "chunks",
+	[STORE_CF_HEAD] = "head",
+	[STORE_CF_BATCHLOG] = "batchlog",
+	[STORE_CF_ROLLUP_M] = "rollup_m",
+	[STORE_CF_ROLLUP_H] = "rollup_h",
+	[STORE_CF_META] = "meta",
+};
+
+const char *
+store_cf_name(enum store_cf cf)
+{
+	return cf < STORE_CF_MAX ? cf_names[cf] : "?";
+}
+
+/* 1 if dir has entries other than . and .., 0 if empty, -1 on error. */
+static int
+dir_nonempty(const char *dir)
+{
+	struct dirent *de;
+	DIR           *d;
+	int            found = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0) {
+			found = 1;
+			break;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/* Decide whether dir is an existing store (1), a place for a new one (0),
+ * or neither (-1 with *cause). */
+static int
+db_check_dir(struct store *s, char **cause)
+{
+	struct stat sb;
+	char       *current;
+	int         rc, ne;
+
+	if (stat(s->dir, &sb) != 0) {
+		if (errno != ENOENT) {
+			*cause = xasprintf("%s: %s", s->dir, strerror(errno));
+			return -1;
+		}
+		if (!s->opts.create) {
+			*cause = xasprintf("%s: no such store", s->dir);
+			return -1;
+		}
+		if (mkdir(s->dir, 0750) != 0) {
+			*cause = xasprintf("%s: cannot create: %s", s->dir,
+			    strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		*cause = xasprintf("%s: not a directory", s->dir);
+		return -1;
+	}
+	current = xasprintf("%s/CURRENT", s->dir);
+	rc = stat(current, &sb);
+	free(current);
+	if (rc == 0)
+		return 1;
+	if ((ne = dir_nonempty(s->dir)) < 0) {
+		*cause = xasprintf("%s: %s", s->dir, strerror(errno));
+		return -1;
+	}
+	if (ne) {
+		*cause = xasprintf("%s: not a citybrain store (the directory "
+		    "has other files and no RocksDB database)", s->dir);
+		return -1;
+	}
+	if (!s->opts.create) {
+		*cause = xasprintf("%s: no store in the directory", s->dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Check the column families of an existing database. */
+static int
+db_check_cfs(struct store *s, char **cause)
+{
+	char  **names, *err = NULL;
+	size_t  n, i, j;
+	int     have[STORE_CF_MAX] = {0};
+
+	names = rocksdb_list_column_families(s->dbopts, s->dir, &n, &err);
+	if (err != NULL) {
+		*cause = xasprintf("%s: not a citybrain store: %s", s->dir,
+		    err);
+		free(err);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < STORE_CF_MAX; j++) {
+			if (strcmp(names[i], cf_names[j]) == 0)
+				break;
+		}
+		if (j == STORE_CF_MAX) {
+			*cause = xasprintf("%s: unknown column family \"%s\" "
+			    "(a newer citybrain store, or not one at all)",
+			    s->dir, names[i]);
+			rocksdb_list_column_families_destroy(names, n);
+			return -1;
+		}
+		have[j] = 1;
+	}
+	rocksdb_list_column_families_destroy(names, n);
+	for (j = 0; j < STORE_CF_MAX; j++) {
+		if (!have[j]) {
+			*cause = xasprintf("%s: not a citybrain store (RocksDB "
+			    "database without the \"%s\" column family)",
+			    s->dir, cf_names[j]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+db_options(struct store *s)
+{
+	rocksdb_options_t *o;
+	int                cf;
+
+	s->dbopts = o = rocksdb_options_create();
+	rocksdb_options_set_create_if_missing(o, 1);
+	rocksdb_options_set_create_missing_column_families(o, 1);
+	rocksdb_options_set_max_background_jobs(o, 2);
+	rocksdb_options_set_info_log_level(o, 2); /* warnings and up */
+	rocksdb_options_set_keep_log_file_num(o, 3);
+	rocksdb_options_set_max_log_file_size(o, 4 << 20);
+	rocksdb_options_set_max_total_wal_size(o, 512 << 20);
+	rocksdb_options_set_wal_recovery_mode(o, 2); /* point in time */
+	rocksdb_options_set_bytes_per_sync(o, 1 << 20);
+	s->cache = rocksdb_cache_create_lru(s->opts.cache_bytes);
+
+	for (cf = 0; cf < STORE_CF_MAX; cf++) {
+		rocksdb_block_based_table_options_t *t;
+
+		o = s->cfopts[cf] = rocksdb_options_create();
+		t = s->bbto[cf] = rocksdb_block_based_options_create();
+		rocksdb_block_based_options_set_block_cache(t, s->cache);
+		rocksdb_block_based_options_set_format_version(t, 5);
+		rocksdb_options_set_level_compaction_dynamic_level_bytes(o, 1);
+		rocksdb_options_set_compression(o, rocksdb_lz4_compression);
+		rocksdb_options_set_write_buffer_size(o, 8 << 20);
+		rocksdb_options_set_target_file_size_base(o, 32 << 20);
+		rocksdb_options_set_max_bytes_for_level_base(o, 128 << 20);
+		switch (cf) {
+		case STORE_CF_CHUNKS:
+			/* Prefix [hour][id] with a prefix bloom filter. */
+			rocksdb_options_set_prefix_extractor(o,
+			    rocksdb_slicetransform_create_fixed_prefix(8));
+			rocksdb_block_based_options_set_filter_policy(t,
+			    rocksdb_filterpolicy_create_bloom_full(10));
+			rocksdb_block_based_options_set_whole_key_filtering(t,
+			    0);
+			rocksdb_options_set_memtable_prefix_bloom_size_ratio(o,
+			    0.05);
+			rocksdb_block_based_options_set_block_size(t, 16384);
+			rocksdb_options_set_write_buffer_size(o, 64 << 20);
+			rocksdb_options_set_bottommost_compression(o,
+			    rocksdb_zstd_compression);
+			break;
+		case STORE_CF_ROLLUP_H:
+		case STORE_CF_ROLLUP_M:
+			rocksdb_block_based_options_set_filter_policy(t,
+			    rocksdb_filterpolicy_create_bloom_full(10));
+			rocksdb_block_based_options_set_block_size(t, 16384);
+			rocksdb_options_set_write_buffer_size(o, 32 << 20);
+			rocksdb_options_set_bottommost_compression(o,
+			    rocksdb_zstd_compression);
+			break;
+		case STORE_CF_BATCHLOG:
+			/* Deleted at each checkpoint, ideally before a flush. */
+			rocksdb_options_set_compression(o,
+			    rocksdb_no_compression);
+			rocksdb_options_set_write_buffer_size(o,
+			    s->opts.batchlog_bytes * 2 + (8 << 20));
+			break;
+		case STORE_CF_HEAD:
+			rocksdb_options_set_write_buffer_size(o, 32 << 20);
+			break;
+		default:
+			break;
+		}
+		rocksdb_options_set_block_based_table_factory(o, t);
+	}
+}
+
+int
+store_db_open(struct store *s, char **cause)
+{
+	const char *names[STORE_CF_MAX];
+	const rocksdb_options_t *opts[STORE_CF_MAX];
+	char       *err = NULL, *val;
+	size_t      vlen;
+	int         exists, cf;
+	long        version;
+
+	if ((exists = db_check_dir(s, cause)) < 0)
+		return -1;
+	db_options(s);
+	if (exists && db_check_cfs(s, cause) != 0)
+		return -1;
+	for (cf = 0; cf < STORE_CF_MAX; cf++) {
+		names[cf] = cf_names[cf];
+		opts[cf] = s->cfopts[cf];
+	}
+	s->db = rocksdb_open_column_families(s->dbopts, s->dir, STORE_CF_MAX,
+	    names, opts, s->cf, &err);
+	if (err != NULL) {
+		*cause = xasprintf("%s: %s", s->dir, err);
+		free(err);
+		s->db = NULL;
+		return -1;
+	}
+	s->wo_durable = rocksdb_writeoptions_create();
+	rocksdb_writeoptions_set_sync(s->wo_durable, s->opts.fsync ? 1 : 0);
+	s->wo_lazy = rocksdb_writeoptions_create();
+	s->ro = rocksdb_readoptions_create();
+	s->ro_prefix = rocksdb_readoptions_create();
+	rocksdb_readoptions_set_prefix_same_as_start(s->ro_prefix, 1);
+
+	if (store_db_get(s, STORE_CF_DEFAULT, FORMAT_KEY, strlen(FORMAT_KEY),
+	    &val, &vlen, cause) != 0)
+		return -1;
+	if (val == NULL) {
+		if (exists) {
+			*cause = xasprintf("%s: not a citybrain store (no "
+			    "format marker)", s->dir);
+			return -1;
+		}
+		val = xasprintf(FORMAT_PREFIX "%d", STORE_FORMAT_VERSION);
+		rocksdb_writeoptions_set_sync(s->wo_lazy, 1);
+		rocksdb_put_cf(s->db, s->wo_lazy, s->cf[STORE_CF_DEFAULT],
+		    FORMAT_KEY, strlen(FORMAT_KEY), val, strlen(val), &err);
+		rocksdb_writeoptions_set_sync(s->wo_lazy, 0);
+		free(val);
+		if (err != NULL) {
+			*cause = xasprintf("%s: %s", s->dir, err);
+			free(err);
+			return -1;
+		}
+		return 0;
+	}
+	if (vlen <= strlen(FORMAT_PREFIX) ||
+	    strncmp(val, FORMAT_PREFIX, strlen(FORMAT_PREFIX)) != 0) {
+		*cause = xasprintf("%s: not a citybrain store (bad format "
+		    "marker)", s->dir);
+		free(val);
+		return -1;
+	}
+	version = strtol(val + strlen(FORMAT_PREFIX), NULL, 10);
+	free(val);
+	if (version > STORE_FORMAT_VERSION) {
+		*cause = xasprintf("%s: store format version %ld is newer than "
+		    "this build supports (%d); upgrade citybrain", s->dir,
+		    version, STORE_FORMAT_VERSION);
+		return -1;
+	}
+	if (version < 1) {
+		*cause = xasprintf("%s: not a citybrain store (bad format "
+		    "version)", s->dir);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_db_close(struct store *s)
+{
+	int cf;
+
+	for (cf = 0; cf < STORE_CF_MAX; cf++) {
+		if (s->cf[cf] != NULL)
+			rocksdb_column_family_handle_destroy(s->cf[cf]);
+		s->cf[cf] = NULL;
+	}
+	if (s->db != NULL)
+		rocksdb_close(s->db);
+	s->db = NULL;
+	for (cf = 0; cf < STORE_CF_MAX; cf++) {
+		if (s->cfopts[cf] != NULL)
+			rocksdb_options_destroy(s->cfopts[cf]);
+		if (s->bbto[cf] != NULL)
+			rocksdb_block_based_options_destroy(s->bbto[cf]);
+		s->cfopts[cf] = NULL;
+		s->bbto[cf] = NULL;
+	}
+	if (s->dbopts != NULL)
+		rocksdb_options_destroy(s->dbopts);
+	if (s->cache != NULL)
+		rocksdb_cache_destroy(s->cache);
+	if (s->wo_durable != NULL)
+		rocksdb_writeoptions_destroy(s->wo_durable);
+	if (s->wo_lazy != NULL)
+		rocksdb_writeoptions_destroy(s->wo_lazy);
+	if (s->ro != NULL)
+		rocksdb_readoptions_destroy(s->ro);
+	if (s->ro_prefix != NULL)
+		rocksdb_readoptions_destroy(s->ro_prefix);
+	s->dbopts = NULL;
+	s->cache = NULL;
+	s->wo_durable = s->wo_lazy = NULL;
+	s->ro = s->ro_prefix = NULL;
+}
+
+int
+store_db_get(struct store *s, enum store_cf cf, const void *key,
+    size_t klen, char **val, size_t *vlen, char **cause)
+{
+	char *err = NULL, *v;
+
+	v = rocksdb_get_cf(s->db, s->ro, s->cf[cf], key, klen, vlen, &err);
+	if (err != NULL) {
+		if (cause != NULL)
+			*cause = xasprintf("reading %s: %s", cf_names[cf], err);
+		free(err);
+		*val = NULL;
+		return -1;
+	}
+	if (v != NULL) {
+		/* NUL-terminate a copy for callers that want a string. */
+		*val = xmalloc(*vlen + 1);
+		memcpy(*val, v, *vlen);
+		(*val)[*vlen] = '\0';
+		rocksdb_free(v);
+	} else
+		*val = NULL;
+	return 0;
+}

@@ -1,0 +1,515 @@
+/*
+ * The head: one open chunk per series in memory, closing chunks (with
+ * their rollups), late points merged into closed chunks, checkpoints of
+ * the head, and loading it back at open.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/xmalloc.h"
+#include "store/rollup.h"
+#include "store/store-int.h"
+
+#define HEAD_RECORD_VERSION 1
+
+static void
+chunk_key(uint8_t k[12], uint32_t id, int64_t first_t)
+{
+	int64_t w = window_of(first_t);
+
+	key_put32(k, (uint32_t)(w / STORE_HOUR_MS));
+	key_put32(k + 4, id);
+	key_put32(k + 8, (uint32_t)(first_t - w));
+}
+
+static void
+pending_put(struct store *s, enum store_cf cf, const void *k, size_t kl,
+    const void *v, size_t vl)
+{
+	rocksdb_writebatch_wi_put_cf(s->pending, s->cf[cf], k, kl, v, vl);
+}
+
+static int
+same_bits(double a, double b)
+{
+	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Serialize c into b (replacing its contents). */
+static void
+serialize_into(const struct chunk_enc *c, struct buf *b)
+{
+	size_t len = chunk_enc_size(c);
+
+	buf_reset(b);
+	buf_reserve(b, len);
+	chunk_enc_serialize(c, (uint8_t *)b->data);
+	b->len = len;
+}
+
+void
+store_chunks_read_window(struct store *s, rocksdb_iterator_t *it,
+    uint32_t id, int64_t w, struct ptvec *pv, struct store_result *r)
+{
+	uint8_t k[12];
+	char   *err = NULL;
+
+	chunk_key(k, id, w);
+	for (rocksdb_iter_seek(it, (const char *)k, 12); rocksdb_iter_valid(it);
+	    rocksdb_iter_next(it)) {
+		const char *key, *val;
+		size_t      kl, vl, old = pv->n, i;
+		int64_t     first;
+		uint32_t    n;
+		int         bad;
+
+		key = rocksdb_iter_key(it, &kl);
+		if (kl < 8 || memcmp(key, k, 8) != 0)
+			break;
+		val = rocksdb_iter_value(it, &vl);
+		first = w + (kl == 12 ? key_get32((const uint8_t *)key + 8) : 0);
+		bad = kl != 12 || chunk_header(val, vl, &n, &first) != 0 ||
+		    first != w + key_get32((const uint8_t *)key + 8) ||
+		    chunk_decode(val, vl, pv) != 0;
+		/* Points must stay inside the window and after the previous
+		 * chunk's. */
+		for (i = old; !bad && i < pv->n; i++) {
+			if (pv->t[i] >= w + STORE_WINDOW_MS ||
+			    (i > 0 && pv->t[i] <= pv->t[i - 1]))
+				bad = 1;
+		}
+		if (bad) {
+			char msg[256];
+
+			pv->n = old;
+			s->st.corrupt_chunks++;
+			snprintf(msg, sizeof msg, "corrupt chunk skipped: series "
+			    "%u (%.120s) at %lld (key hour %u)", id,
+			    s->ix.series[id].key, (long long)first,
+			    key_get32((const uint8_t *)key));
+			store_warn(s, "%s", msg);
+			if (r != NULL)
+				store_result_add_warning(r, msg);
+		}
+	}
+	rocksdb_iter_get_error(it, &err);
+	if (err != NULL) {
+		char msg[300];
+
+		s->st.corrupt_chunks++;
+		snprintf(msg, sizeof msg, "reading chunks of series %u: %.200s",
+		    id, err);
+		store_warn(s, "%s", msg);
+		if (r != NULL)
+			store_result_add_warning(r, msg);
+		free(err);
+	}
+}
+
+/* Recompute the rollups of window w of series id from its points. */
+static void
+head_rollups(struct store *s, uint32_t id, int64_t w, const struct ptvec *pv)
+{
+	struct rollup_block rb;
+	uint8_t             k[8];
+	int64_t             day = w - w % STORE_DAY_MS;
+	char               *val = NULL;
+	size_t              vlen;
+	unsigned            slot = (unsigned)((w - day) / STORE_HOUR_MS);
+
+	if (pv->n == 0)
+		return;
+	rollup_block_init(&rb, w, STORE_MINUTE_MS, 60);
+	rollup_block_fill(&rb, pv->t, pv->v, pv->n);
+	buf_reset(&s->rtmp);
+	rollup_block_encode(&rb, &s->rtmp);
+	key_put32(k, (uint32_t)(w / STORE_HOUR_MS));
+	key_put32(k + 4, id);
+	pending_put(s, STORE_CF_ROLLUP_M, k, 8, s->rtmp.data, s->rtmp.len);
+
+	/* The hour tier keeps a day per key: read, replace the slot, write. */
+	key_put32(k, (uint32_t)(day / STORE_DAY_MS));
+	rollup_block_init(&rb, day, STORE_HOUR_MS, 24);
+	if (store_get(s, STORE_CF_ROLLUP_H, k, 8, &val, &vlen, NULL) == 0 &&
+	    val != NULL && rollup_block_decode(&rb, val, vlen) != 0) {
+		store_warn(s, "corrupt hour rollup of series %u day %u "
+		    "rebuilt", id, key_get32(k));
+		rollup_block_init(&rb, day, STORE_HOUR_MS, 24);
+	}
+	free(val);
+	rb.present[slot] = 0;
+	rollup_block_fill(&rb, pv->t, pv->v, pv->n);
+	buf_reset(&s->rtmp);
+	rollup_block_encode(&rb, &s->rtmp);
+	pending_put(s, STORE_CF_ROLLUP_H, k, 8, s->rtmp.data, s->rtmp.len);
+}
+
+/* Read every closed chunk of window w and recompute its rollups. */
+static void
+head_window_rollups(struct store *s, uint32_t id, int64_t w)
+{
+	rocksdb_iterator_t *it = store_iter(s, STORE_CF_CHUNKS, 1);
+
+	s->pts.n = 0;
+	store_chunks_read_window(s, it, id, w, &s->pts, NULL);
+	rocksdb_iter_destroy(it);
+	head_rollups(s, id, w, &s->pts);
+}
+
+/* Close the open chunk of ser: pending write, rollups, reset. */
+static void
+head_close(struct store *s, uint32_t id, struct series *ser)
+{
+	struct chunk_enc *c = ser->open;
+	int64_t           w = window_of(c->first_t), prev = ser->closed_max_t;
+	uint8_t           k[12];
+
+	serialize_into(c, &s->tmp);
+	chunk_key(k, id, c->first_t);
+	pending_put(s, STORE_CF_CHUNKS, k, 12, s->tmp.data, s->tmp.len);
+	ser->closed_max_t = c->last_t;
+	if (prev >= w)
+		head_window_rollups(s, id, w); /* earlier chunks share w */
+	else {
+		s->pts.n = 0;
+		if (chunk_decode(s->tmp.data, s->tmp.len, &s->pts) != 0)
+			abort(); /* our own encoding must decode */
+		head_rollups(s, id, w, &s->pts);
+	}
+	chunk_enc_init(c);
+	s->st.chunks_written++;
+}
+
+/* Insert or replace (t, v) in the ascending points of pv. */
+static void
+pts_upsert(struct ptvec *pv, int64_t t, double v)
+{
+	size_t lo = 0, hi = pv->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (pv->t[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < pv->n && pv->t[lo] == t) {
+		pv->v[lo] = v;
+		return;
+	}
+	ptvec_reserve(pv, 1);
+	memmove(pv->t + lo + 1, pv->t + lo, (pv->n - lo) * sizeof *pv->t);
+	memmove(pv->v + lo + 1, pv->v + lo, (pv->n - lo) * sizeof *pv->v);
+	pv->t[lo] = t;
+	pv->v[lo] = v;
+	pv->n++;
+}
+
+/* Put (t, v) inside the open chunk's range: decode, upsert, re-encode. */
+static void
+head_rewrite_open(struct store *s, uint32_t id, struct series *ser,
+    int64_t t, double v)
+{
+	struct chunk_enc *c = ser->open;
+
+	if (t == c->last_t && same_bits(v, c->last_v))
+		return; /* a redelivered newest point */
+	serialize_into(c, &s->tmp);
+	s->pts.n = 0;
+	if (chunk_decode(s->tmp.data, s->tmp.len, &s->pts) != 0)
+		abort();
+	pts_upsert(&s->pts, t, v);
+	chunk_enc_build(c, s->pts.t, s->pts.v, s->pts.n);
+	if (c->n >= CHUNK_MAX_POINTS || bitw_bytes(&c->w) >= CHUNK_MAX_BYTES)
+		head_close(s, id, ser);
+}
+
+/*
+ * A point before the open chunk (or with no open chunk, at or before the
+ * newest closed point): merge it into the closed chunk of its window that
+ * starts at or before it, or start a new chunk there, or prepend it to
+ * the open chunk when that is in the same window and no closed chunk of
+ * the window comes first.  Closed chunks never change key, so replaying
+ * the batch log against a checkpoint is deterministic.
+ */
+static void
+head_late(struct store *s, uint32_t id, struct series *ser, int64_t t,
+    double v)
+{
+	struct chunk_enc   *c = ser->open, *le = &s->late_enc;
+	rocksdb_iterator_t *it;
+	int64_t             w = window_of(t);
+	int                 open_here, found = 0, any = 0;
+	uint8_t             k[12], tk[12];
+
+	open_here = c != NULL && c->n > 0 && window_of(c->first_t) == w;
+	it = store_iter(s, STORE_CF_CHUNKS, 1);
+	chunk_key(k, id, w);
+	for (rocksdb_iter_seek(it, (const char *)k, 12); rocksdb_iter_valid(it);
+	    rocksdb_iter_next(it)) {
+		const char *key, *val;
+		size_t      kl, vl;
+
+		key = rocksdb_iter_key(it, &kl);
+		if (kl != 12 || memcmp(key, k, 8) != 0)
+			break;
+		any = 1;
+		if ((int64_t)key_get32((const uint8_t *)key + 8) > t - w)
+			break;
+		found = 1;
+		memcpy(tk, key, 12);
+		val = rocksdb_iter_value(it, &vl);
+		buf_reset(&s->tmp);
+		buf_append(&s->tmp, val, vl);
+	}
+	rocksdb_iter_destroy(it);
+
+	if (!found && !any && open_here) {
+		/* Prepend to the open chunk. */
+		s->pts.n = 0;
+		serialize_into(c, &s->tmp);
+		if (chunk_decode(s->tmp.data, s->tmp.len, &s->pts) != 0)
+			abort();
+		pts_upsert(&s->pts, t, v);
+		chunk_enc_build(c, s->pts.t, s->pts.v, s->pts.n);
+		s->st.late_merges++;
+		return;
+	}
+	s->pts.n = 0;
+	if (found && chunk_decode(s->tmp.data, s->tmp.len, &s->pts) != 0) {
+		store_warn(s, "corrupt chunk of series %u (%.120s) at hour %u "
+		    "replaced by a late point", id, ser->key, key_get32(tk));
+		s->st.corrupt_chunks++;
+		rocksdb_writebatch_wi_delete_cf(s->pending,
+		    s->cf[STORE_CF_CHUNKS], (const char *)tk, 12);
+		found = 0;
+	}
+	pts_upsert(&s->pts, t, v);
+	chunk_enc_build(le, s->pts.t, s->pts.v, s->pts.n);
+	serialize_into(le, &s->tmp);
+	if (!found)
+		chunk_key(tk, id, s->pts.t[0]);
+	pending_put(s, STORE_CF_CHUNKS, tk, 12, s->tmp.data, s->tmp.len);
+	if (t > ser->closed_max_t)
+		ser->closed_max_t = t;
+	if (!open_here)
+		head_window_rollups(s, id, w);
+	s->st.late_merges++;
+}
+
+void
+store_head_apply(struct store *s, uint32_t id, int64_t t, double v)
+{
+	struct series    *ser = &s->ix.series[id];
+	struct chunk_enc *c = ser->open;
+
+	if (ser->first_t < 0 || t < ser->first_t)
+		ser->first_t = t;
+	if (t >= ser->last_t) {
+		ser->last_t = t;
+		ser->last_v = v;
+	}
+	if (t > s->max_data_t)
+		s->max_data_t = t;
+	store_mark_dirty(s, ser);
+
+	if (c != NULL && c->n > 0) {
+		if (t > c->last_t) {
+			if (window_of(t) != window_of(c->first_t)) {
+				head_close(s, id, ser);
+				chunk_enc_append(c, t, v);
+				return;
+			}
+			chunk_enc_append(c, t, v);
+			if (c->n >= CHUNK_MAX_POINTS ||
+			    bitw_bytes(&c->w) >= CHUNK_MAX_BYTES)
+				head_close(s, id, ser);
+			return;
+		}
+		if (t >= c->first_t) {
+			head_rewrite_open(s, id, ser, t, v);
+			return;
+		}
+		head_late(s, id, ser, t, v);
+		return;
+	}
+	if (t > ser->closed_max_t) {
+		if (c == NULL) {
+			c = ser->open = xcalloc(1, sizeof *c);
+			chunk_enc_init(c);
+		}
+		chunk_enc_append(c, t, v);
+		return;
+	}
+	head_late(s, id, ser, t, v);
+}
+
+/* ---- head records ---- */
+
+void
+store_head_record(const struct series *ser, struct buf *out)
+{
+	uint8_t b[64], *p = b;
+
+	*p++ = HEAD_RECORD_VERSION;
+	p += varint_put(p, (uint64_t)(ser->first_t + 1));
+	p += varint_put(p, (uint64_t)(ser->last_t + 1));
+	p += varint_put(p, (uint64_t)(ser->closed_max_t + 1));
+	memcpy(p, &ser->last_v, 8);
+	p += 8;
+	p += varint_put(p, (uint64_t)(ser->last_write_ms + 1));
+	buf_reset(out);
+	buf_append(out, b, p - b);
+	if (ser->open != NULL && ser->open->n > 0) {
+		size_t len = chunk_enc_size(ser->open);
+
+		buf_reserve(out, len);
+		chunk_enc_serialize(ser->open, (uint8_t *)out->data + out->len);
+		out->len += len;
+	}
+}
+
+static int
+head_record_parse(struct store *s, struct series *ser, const uint8_t *p,
+    size_t len)
+{
+	const uint8_t *end = p + len;
+	uint64_t       f, l, cm, lw;
+
+	if (len < 1 || *p++ != HEAD_RECORD_VERSION ||
+	    varint_get(&p, end, &f) != 0 || varint_get(&p, end, &l) != 0 ||
+	    varint_get(&p, end, &cm) != 0 || end - p < 8)
+		return -1;
+	memcpy(&ser->last_v, p, 8);
+	p += 8;
+	if (varint_get(&p, end, &lw) != 0)
+		return -1;
+	ser->first_t = (int64_t)f - 1;
+	ser->last_t = (int64_t)l - 1;
+	ser->closed_max_t = (int64_t)cm - 1;
+	ser->last_write_ms = (int64_t)lw - 1;
+	if (p < end) {
+		s->pts.n = 0;
+		if (chunk_decode(p, end - p, &s->pts) != 0)
+			return -1;
+		ser->open = xcalloc(1, sizeof *ser->open);
+		chunk_enc_build(ser->open, s->pts.t, s->pts.v, s->pts.n);
+	}
+	if (ser->last_t > s->max_data_t)
+		s->max_data_t = ser->last_t;
+	return 0;
+}
+
+int
+store_head_load(struct store *s, char **cause)
+{
+	rocksdb_iterator_t *it;
+	char               *err = NULL;
+
+	it = rocksdb_create_iterator_cf(s->db, s->ro, s->cf[STORE_CF_HEAD]);
+	for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it);
+	    rocksdb_iter_next(it)) {
+		const char    *key, *val;
+		size_t         kl, vl;
+		uint32_t       id;
+		struct series *ser;
+
+		key = rocksdb_iter_key(it, &kl);
+		val = rocksdb_iter_value(it, &vl);
+		id = kl == 4 ? key_get32((const uint8_t *)key) : 0;
+		if ((ser = index_series(&s->ix, id)) == NULL ||
+		    ser->key == NULL) {
+			store_warn(s, "head record of unknown series %u "
+			    "skipped", id);
+			continue;
+		}
+		if (head_record_parse(s, ser, (const uint8_t *)val, vl) != 0) {
+			store_warn(s, "corrupt head record of series %u "
+			    "(%.120s): its open chunk is lost", id, ser->key);
+			s->st.corrupt_chunks++;
+		}
+	}
+	rocksdb_iter_get_error(it, &err);
+	rocksdb_iter_destroy(it);
+	if (err != NULL) {
+		*cause = xasprintf("%s: reading head: %s", s->dir, err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_head_checkpoint(struct store *s, int gc, char **cause)
+{
+	rocksdb_writebatch_t *wb;
+	const char           *rep;
+	size_t                replen, i;
+	char                 *err = NULL;
+	uint8_t               k[8], k2[8];
+	uint32_t              id;
+
+	if (s->failed != NULL) {
+		if (cause != NULL)
+			*cause = xstrdup(s->failed);
+		return -1;
+	}
+	if (gc) {
+		/* Close chunks of series gone quiet for a window and then
+		 * the late window: nothing but late points can reach them. */
+		int64_t quiet = STORE_WINDOW_MS + s->opts.late_window_ms;
+
+		for (id = 1; id <= s->ix.n; id++) {
+			struct series    *ser = &s->ix.series[id];
+			struct chunk_enc *c = ser->open;
+
+			if (c == NULL || ser->key == NULL)
+				continue;
+			if (c->n > 0 &&
+			    window_of(c->first_t) + quiet > s->max_data_t)
+				continue;
+			if (c->n == 0 && ser->last_t + quiet > s->max_data_t)
+				continue;
+			if (c->n > 0)
+				head_close(s, id, ser);
+			chunk_enc_free(c);
+			free(c);
+			ser->open = NULL;
+			store_mark_dirty(s, ser);
+		}
+	}
+	for (i = 0; i < s->ndirty; i++) {
+		struct series *ser = &s->ix.series[s->dirty[i]];
+
+		key_put32(k, s->dirty[i]);
+		store_head_record(ser, &s->tmp);
+		pending_put(s, STORE_CF_HEAD, k, 4, s->tmp.data, s->tmp.len);
+	}
+	rep = rocksdb_writebatch_wi_data(s->pending, &replen);
+	wb = rocksdb_writebatch_create_from(rep, replen);
+	if (s->next_seq > s->first_seq) {
+		key_put64(k, s->first_seq);
+		key_put64(k2, s->next_seq);
+		rocksdb_writebatch_delete_range_cf(wb, s->cf[STORE_CF_BATCHLOG],
+		    (const char *)k, 8, (const char *)k2, 8);
+	}
+	key_put64(k, s->next_seq);
+	rocksdb_writebatch_put_cf(wb, s->cf[STORE_CF_DEFAULT], "batchlog.next",
+	    13, (const char *)k, 8);
+	rocksdb_write(s->db, s->wo_durable, wb, &err);
+	rocksdb_writebatch_destroy(wb);
+	if (err != NULL)
+		return store_set_failed(s, "checkpoint", err, cause);
+	rocksdb_writebatch_wi_clear(s->pending);
+	for (i = 0; i < s->ndirty; i++)
+		s->ix.series[s->dirty[i]].flags &= ~SERIES_DIRTY;
+	s->ndirty = 0;
+	s->first_seq = s->next_seq;
+	s->blog_bytes = 0;
+	s->st.checkpoints++;
+	return 0;
+}

@@ -1,0 +1,42 @@
+/*
+ * Rollup tiers: per-minute and per-hour count/sum/min/max/last.
+ *
+ * A block holds the buckets of one series for one period: the minute tier
+ * keeps one block per hour (60 slots), the hour tier one per day (24
+ * slots).  Blocks are compressed column-wise with the chunk coders.
+ * Rewriting a bucket (after a late point) replaces it, so rollups are
+ * always recomputed from the points and never accumulate.
+ */
+#ifndef CB_STORE_ROLLUP_H
+#define CB_STORE_ROLLUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "store/agg.h"
+
+#define ROLLUP_SLOTS_MAX 60
+
+/* Buckets of one period; present[i] says whether slot i holds data. */
+struct rollup_block {
+	int64_t    start;    /* period start */
+	int64_t    res;      /* bucket width */
+	unsigned   nslots;
+	uint8_t    present[ROLLUP_SLOTS_MAX];
+	struct agg b[ROLLUP_SLOTS_MAX]; /* last_t absolute */
+};
+
+void rollup_block_init(struct rollup_block *rb, int64_t start, int64_t res,
+    unsigned nslots);
+/* Aggregate points (ascending time, all within the period) into rb. */
+void rollup_block_fill(struct rollup_block *rb, const int64_t *t,
+    const double *v, size_t n);
+/* Append the encoded block to out. */
+void rollup_block_encode(const struct rollup_block *rb, struct buf *out);
+/* Decode data into rb (initialized with its period); slots present in data
+ * replace those in rb.  0, or -1 when corrupt (rb then unchanged). */
+int  rollup_block_decode(struct rollup_block *rb, const void *data,
+    size_t len);
+
+#endif

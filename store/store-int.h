@@ -1,0 +1,184 @@
+/*
+ * Internals shared by the store's files: the store handle, key layouts,
+ * and the functions each file offers the others.  Not for use outside
+ * store/ (tests excepted).
+ *
+ * Column families and keys (all integers big-endian):
+ *   default   "format" -> "citybrain-store <version>"; "batchlog.next"
+ *   index     [id u32] -> canonical key
+ *   chunks    [hour u32][id u32][first time - hour start u32] -> chunk
+ *   head      [id u32] -> head record (last values, open chunk)
+ *   batchlog  [seq u64] -> batch record
+ *   rollup_m  [hour u32][id u32] -> rollup block of 60 minutes
+ *   rollup_h  [day u32][id u32] -> rollup block of 24 hours
+ *   meta      caller's keys
+ * Time-major keys let retention drop whole ranges with DeleteRange.
+ *
+ * Durability: each write batch is one RocksDB write to the batch log (and
+ * the index, for new series).  Everything derived from the points (closed
+ * chunks, rollups, late merges) collects in a write batch with index
+ * (pending, read through by queries) and reaches RocksDB only at a
+ * checkpoint, in one atomic write together with the head records (open
+ * chunks) and the deletion of the batch log.  So the database always
+ * holds exactly the state of the last checkpoint plus the batch log, and
+ * replaying the log at open is deterministic.
+ */
+#ifndef CB_STORE_INT_H
+#define CB_STORE_INT_H
+
+#include <rocksdb/c.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "store/chunk.h"
+#include "store/index.h"
+#include "store/store.h"
+
+#define STORE_MINUTE_MS 60000LL
+#define STORE_HOUR_MS   3600000LL
+#define STORE_DAY_MS    86400000LL
+/* Chunks never span a window; the window is also the minute tier's
+ * block period. */
+#define STORE_WINDOW_MS STORE_HOUR_MS
+
+/* An open chunk closes early at this size (then the window holds several
+ * chunks). */
+#define CHUNK_MAX_POINTS 1024
+#define CHUNK_MAX_BYTES  3072
+
+static inline void
+key_put32(uint8_t *p, uint32_t x)
+{
+	p[0] = x >> 24;
+	p[1] = x >> 16;
+	p[2] = x >> 8;
+	p[3] = x;
+}
+
+static inline uint32_t
+key_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void
+key_put64(uint8_t *p, uint64_t x)
+{
+	key_put32(p, (uint32_t)(x >> 32));
+	key_put32(p + 4, (uint32_t)x);
+}
+
+static inline uint64_t
+key_get64(const uint8_t *p)
+{
+	return (uint64_t)key_get32(p) << 32 | key_get32(p + 4);
+}
+
+static inline int64_t
+floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+static inline int64_t
+window_of(int64_t t)
+{
+	return t - t % STORE_WINDOW_MS; /* t >= 0 */
+}
+
+/* For undoing pass-one updates of a write that failed. */
+struct store_undo {
+	uint32_t id;
+	int64_t  last_t;
+};
+
+struct store {
+	char                 *dir;
+	struct store_options  opts;
+	rocksdb_t            *db;
+	rocksdb_options_t    *dbopts;
+	rocksdb_options_t    *cfopts[STORE_CF_MAX];
+	rocksdb_column_family_handle_t *cf[STORE_CF_MAX];
+	rocksdb_block_based_table_options_t *bbto[STORE_CF_MAX];
+	rocksdb_cache_t      *cache;
+	rocksdb_writeoptions_t *wo_durable; /* sync when opts.fsync */
+	rocksdb_writeoptions_t *wo_lazy;    /* never sync */
+	rocksdb_readoptions_t  *ro;
+	rocksdb_readoptions_t  *ro_prefix;  /* prefix_same_as_start */
+
+	struct index          ix;
+	rocksdb_writebatch_wi_t *pending; /* closed chunks, rollups, head
+					     records until the checkpoint */
+	rocksdb_writebatch_t *wb_index; /* new series not yet written */
+	uint64_t              first_seq; /* oldest batch log key alive */
+	uint64_t              next_seq; /* next batch log key */
+	uint64_t              blog_bytes; /* batch log bytes since the last
+					     checkpoint */
+	uint32_t             *dirty;    /* ids with SERIES_DIRTY */
+	size_t                ndirty, dirty_cap;
+	int64_t               max_data_t; /* newest point in the store */
+	int64_t               retention_done; /* wall hour last applied */
+	int                   replaying;
+	char                 *failed;   /* after a write error: why */
+
+	/* Scratch reused across calls. */
+	struct buf            blog;
+	struct buf            tmp;   /* a serialized chunk */
+	struct buf            rtmp;  /* an encoded rollup block */
+	struct buf            ktmp;  /* a canonical key */
+	struct ptvec          pts;
+	struct chunk_enc      late_enc;
+	uint32_t             *sc_ids;
+	int64_t              *sc_ts;
+	double               *sc_vs;
+	struct store_undo    *sc_undo;
+	size_t                sc_cap;
+
+	struct store_stats    st; /* counters part */
+};
+
+/* store.c */
+void store_warn(struct store *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* An iterator over cf that sees pending writes; caller destroys it. */
+rocksdb_iterator_t *store_iter(struct store *s, enum store_cf cf,
+    int prefix);
+/* Get through pending writes: 0 with *val (caller frees, NULL when
+ * absent) or -1. */
+int  store_get(struct store *s, enum store_cf cf, const void *key,
+    size_t klen, char **val, size_t *vlen, char **cause);
+void store_mark_dirty(struct store *s, struct series *ser);
+int  store_set_failed(struct store *s, const char *what, char *err,
+    char **cause);
+
+/* db.c */
+int  store_db_open(struct store *s, char **cause);
+void store_db_close(struct store *s);
+int  store_db_get(struct store *s, enum store_cf cf, const void *key,
+    size_t klen, char **val, size_t *vlen, char **cause);
+
+/* head.c */
+void store_head_apply(struct store *s, uint32_t id, int64_t t, double v);
+int  store_head_load(struct store *s, char **cause);
+int  store_head_checkpoint(struct store *s, int gc, char **cause);
+/* Read the closed chunks of series id in the window starting at w into
+ * pv (ascending); corrupt chunks are reported and skipped. */
+void store_chunks_read_window(struct store *s, rocksdb_iterator_t *it,
+    uint32_t id, int64_t w, struct ptvec *pv, struct store_result *r);
+/* Encode the head record of ser into out. */
+void store_head_record(const struct series *ser, struct buf *out);
+
+/* batchlog.c */
+void store_batchlog_encode(struct buf *out, const uint32_t *ids,
+    const int64_t *ts, const double *vs, size_t n);
+int  store_batchlog_replay(struct store *s, char **cause);
+
+/* retention.c */
+int store_retention_run(struct store *s, int64_t now_ms, char **cause);
+
+/* query.c helpers used by store.c */
+void store_result_add_warning(struct store_result *r, const char *msg);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+ * Shared fixtures for the alerts module's unit tests: a settable clock, a
+ * fake territory (codes shaped like Futian's: district 440304000000,
+ * subdistricts 440304SSS000, communities 440304SSSCCC, grids + GGG), a few
+ * departments, actors of each role, and engine set-up on a memory kv.
+ */
+#ifndef CB_TESTS_ALERT_TEST_UTIL_H
+#define CB_TESTS_ALERT_TEST_UTIL_H
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/alert-engine.h"
+#include "hub/alert-kv.h"
+#include "hub/alert-rules.h"
+#include "lib/xmalloc.h"
+
+#define T0 1764248700000LL /* 2025-11-27T13:05:00Z */
+#define MIN (60 * 1000LL)
+
+static int64_t test_now = T0;
+
+static inline int64_t
+test_clock(void *arg)
+{
+	(void)arg;
+	return test_now;
+}
+
+static inline const char *
+test_level(const char *code)
+{
+	size_t n = strlen(code);
+
+	if (n == 15)
+		return "grid";
+	if (n != 12)
+		return NULL;
+	if (strcmp(code + 6, "000000") == 0)
+		return "district";
+	if (strcmp(code + 9, "000") == 0)
+		return "subdistrict";
+	return "community";
+}
+
+static inline void
+test_enrich(void *arg, json_t *labels)
+{
+	const char *g = json_string_value(json_object_get(labels, "grid"));
+	const char *c = json_string_value(json_object_get(labels, "community"));
+	char	    buf[16];
+
+	(void)arg;
+	if (g != NULL && strlen(g) == 15) {
+		memcpy(buf, g, 12);
+		buf[12] = '\0';
+		json_object_set_new(labels, "community", json_string(buf));
+		c = NULL;
+		memcpy(buf + 9, "000", 4);
+		json_object_set_new(labels, "subdistrict", json_string(buf));
+	} else if (c != NULL && strlen(c) == 12) {
+		memcpy(buf, c, 9);
+		memcpy(buf + 9, "000", 4);
+		json_object_set_new(labels, "subdistrict", json_string(buf));
+	}
+}
+
+static inline char *
+test_place(void *arg, const char *code)
+{
+	(void)arg;
+	return xasprintf("P:%s", code);
+}
+
+static inline int
+test_dept_check(void *arg, const char *d)
+{
+	static const char *const known[] = {"water", "police", "fire",
+	    "emergency", "city", NULL};
+	size_t			 i;
+
+	(void)arg;
+	for (i = 0; known[i] != NULL; i++) {
+		if (strcmp(known[i], d) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static inline int
+test_within(void *arg, const char *code, const char *scope)
+{
+	const char *lv = test_level(scope);
+
+	(void)arg;
+	if (lv == NULL)
+		return 0;
+	if (strcmp(lv, "district") == 0)
+		return strncmp(code, scope, 6) == 0;
+	if (strcmp(lv, "subdistrict") == 0)
+		return strncmp(code, scope, 9) == 0;
+	if (strcmp(lv, "community") == 0)
+		return strncmp(code, scope, 12) == 0;
+	return strcmp(code, scope) == 0;
+}
+
+static inline int
+test_code_check(void *arg, const char *label, const char *code)
+{
+	const char *lv = test_level(code);
+
+	(void)arg;
+	if (strstr(code, "999") != NULL) /* unknown codes contain 999 */
+		return -1;
+	return lv != NULL && strcmp(lv, label) == 0 ? 0 : -1;
+}
+
+static inline const char *
+test_root(void *arg)
+{
+	(void)arg;
+	return "440304000000";
+}
+
+/* Collector tokens in tests may raise events for system fire-iot only. */
+static inline int
+test_token_may(void *arg, const void *token, const char *system,
+    const char *code)
+{
+	(void)arg;
+	(void)token;
+	(void)code;
+	return system != NULL && strcmp(system, "fire-iot") == 0;
+}
+
+static inline void
+test_env(struct alert_env *env)
+{
+	memset(env, 0, sizeof *env);
+	env->enrich = test_enrich;
+	env->place = test_place;
+	env->dept_check = test_dept_check;
+	env->within = test_within;
+	env->code_check = test_code_check;
+	env->root = test_root;
+	env->token_may = test_token_may;
+}
+
+/* Actors. */
+static const struct alert_actor sup_zhang = {"zhangwei", "uid", 1000, NULL,
+    NULL, "unix", HUB_ROLE_SUPERVISOR, "440304000000"};
+static const struct alert_actor op_lina = {"lina", "uid", 1001, NULL, NULL,
+    "unix", HUB_ROLE_OPERATOR, "440304001000"};
+static const struct alert_actor op_chen = {"chen", "token", -1, "chen-tok",
+    NULL, "10.0.0.5:40000", HUB_ROLE_OPERATOR, "440304001000"};
+static const struct alert_actor op_wang = {"wang", "uid", 1002, NULL, NULL,
+    "unix", HUB_ROLE_OPERATOR, "440304002001"};
+static const struct alert_actor viewer_guo = {"guo", "uid", 1003, NULL, NULL,
+    "unix", HUB_ROLE_VIEWER, "440304000000"};
+static const int test_token_obj = 1;
+static const struct alert_actor collector = {"fire-collector", "token", -1,
+    "fire-collector", &test_token_obj, "127.0.0.1:5555", HUB_ROLE_COLLECTOR,
+    "440304000000"};
+
+static const char test_rules_text[] =
+    "{\"settings\": {\"flap_window\": \"10m\", \"group_min\": 3,\n"
+    "  \"ack_within\": {\"high\": \"15m\", \"medium\": \"1h\", \"low\": 0},\n"
+    "  \"supervisors_webhook\": \"http://127.0.0.1:1/sup\"},\n"
+    " \"departments\": {\"water\": {\"webhook\": \"http://127.0.0.1:1/w\"},\n"
+    "   \"fire\": {\"webhook\": \"http://127.0.0.1:1/f\"},\n"
+    "   \"police\": {\"webhook\": \"http://127.0.0.1:1/p\"}},\n"
+    " \"rules\": []}\n";
+
+static inline struct alert_engine *
+test_engine(struct alert_kv *kv, const char *rules_text,
+    struct event_base *base)
+{
+	struct alert_engine_opts o;
+	struct alert_engine	*e;
+	char			*cause = NULL;
+
+	if (rules_text == NULL)
+		rules_text = test_rules_text;
+	memset(&o, 0, sizeof o);
+	o.kv = kv;
+	o.base = base;
+	o.clock = test_clock;
+	o.rules = alert_rules_parse("rules.json", rules_text,
+	    strlen(rules_text), test_dept_check, NULL, &cause);
+	ck_assert_msg(o.rules != NULL, "rules: %s", cause);
+	test_env(&o.env);
+	e = alert_engine_create(&o, &cause);
+	ck_assert_msg(e != NULL, "engine: %s", cause);
+	return e;
+}
+
+/* Reply helpers: check the status, return the body (caller decrefs). */
+static inline json_t *
+expect_status(struct alert_reply *r, int status, const char *what)
+{
+	char *s = json_dumps(r->body, JSON_COMPACT);
+
+	ck_assert_msg(r->status == status, "%s: expected %d, got %d %s", what,
+	    status, r->status, s != NULL ? s : "");
+	free(s);
+	return r->body;
+}
+
+static inline const char *
+jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+#endif

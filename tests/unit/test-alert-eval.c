@@ -1,0 +1,491 @@
+/*
+ * Unit tests for rule evaluation against a real store in a temporary
+ * directory, on synthetic data and an injectable clock: a threshold rule
+ * that goes pending, fires after its "for", holds by hysteresis, resolves,
+ * flaps (reopened within the flap window); a spike that never lasts; an
+ * ungrouped sum; absence rules; and a restart with the state in the
+ * store's meta column family.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alert-test-util.h"
+#include "hub/alert-kv-store.h"
+#include "hub/audit.h"
+#include "store/store.h"
+
+#define G1 "440304001003007"
+#define G2 "440304001003008"
+#define G3 "440304001004001"
+
+static const char rules[] =
+    "{\"settings\": {\"flap_window\": \"10m\"},\n"
+    " \"departments\": {\"water\": {}},\n"
+    " \"rules\": [\n"
+    "  {\"name\": \"water-level-high\", \"selector\": \"water_level_m\",\n"
+    "   \"agg\": \"max\", \"window\": \"5m\", \"op\": \">\",\n"
+    "   \"threshold\": 4.5, \"clear\": 4.3, \"for\": \"2m\",\n"
+    "   \"by\": [\"grid\"], \"severity\": \"high\", \"dept\": \"water\",\n"
+    "   \"support\": [\"police\"],\n"
+    "   \"message\": \"water level {value:.2f} m > {threshold} m in "
+    "{place}\"},\n"
+    "  {\"name\": \"hotline-surge\", \"selector\": \"hotline_tickets\",\n"
+    "   \"agg\": \"sum\", \"window\": \"10m\", \"op\": \">=\",\n"
+    "   \"threshold\": 100, \"severity\": \"medium\"},\n"
+    "  {\"name\": \"sensor-silent\", \"type\": \"absence\",\n"
+    "   \"selector\": \"sensor_heartbeat\", \"for\": \"15m\",\n"
+    "   \"by\": [\"grid\"], \"severity\": \"low\"},\n"
+    "  {\"name\": \"system-down\", \"type\": \"absence\",\n"
+    "   \"selector\": \"system_up{system=\\\"gis\\\"}\", \"for\": \"5m\",\n"
+    "   \"severity\": \"medium\"}\n"
+    " ]}\n";
+
+static char	     dir[64];
+static struct store *st;
+
+static void
+store_setup(void)
+{
+	struct store_options o;
+	char		    *cause = NULL;
+
+	snprintf(dir, sizeof dir, "/tmp/cb-alert-eval.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	store_options_init(&o);
+	o.late_window_ms = 48LL * 3600 * 1000;
+	o.retention_raw_ms = 0;
+	st = store_open(dir, &o, &cause);
+	ck_assert_msg(st != NULL, "store: %s", cause);
+}
+
+static void
+store_reopen(void)
+{
+	struct store_options o;
+	char		    *cause = NULL;
+
+	store_close(st);
+	store_options_init(&o);
+	o.late_window_ms = 48LL * 3600 * 1000;
+	o.retention_raw_ms = 0;
+	st = store_open(dir, &o, &cause);
+	ck_assert_msg(st != NULL, "store: %s", cause);
+}
+
+static void
+store_teardown(void)
+{
+	char *cmd;
+
+	store_close(st);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+static void
+put(const char *key, int64_t t, double v)
+{
+	struct store_kpoint	  p = {key, t, v};
+	struct store_write_result res;
+	char			 *cause = NULL;
+
+	ck_assert_msg(store_write_keys(st, &p, 1, &res, &cause) == 0, "%s",
+	    cause);
+	ck_assert_uint_eq(res.accepted, 1);
+}
+
+static struct alert_engine *
+engine(struct alert_kv **kvp)
+{
+	struct alert_engine_opts o;
+	struct alert_engine	*e;
+	char			*cause = NULL;
+
+	*kvp = alert_kv_store_create(st);
+	memset(&o, 0, sizeof o);
+	o.kv = *kvp;
+	o.store = st;
+	o.clock = test_clock;
+	o.rules = alert_rules_parse("rules.json", rules, strlen(rules),
+	    test_dept_check, NULL, &cause);
+	ck_assert_msg(o.rules != NULL, "%s", cause);
+	test_env(&o.env);
+	e = alert_engine_create(&o, &cause);
+	ck_assert_msg(e != NULL, "%s", cause);
+	return e;
+}
+
+/* The alerts of a rule in any state, as a JSON list reply. */
+static json_t *
+alerts_of(struct alert_engine *e, const char *rule, const char *state)
+{
+	struct alert_reply  r;
+	struct alert_filter f;
+
+	memset(&f, 0, sizeof f);
+	f.rule = rule;
+	f.state = state != NULL ? state : "all";
+	alert_engine_list(e, &f, &sup_zhang, &r);
+	ck_assert_int_eq(r.status, 200);
+	return r.body;
+}
+
+static json_t *
+only_alert(struct alert_engine *e, const char *rule, const char *state)
+{
+	json_t *l = alerts_of(e, rule, state), *a;
+
+	ck_assert_msg(json_array_size(json_object_get(l, "alerts")) == 1,
+	    "%s: %zu alerts", rule,
+	    json_array_size(json_object_get(l, "alerts")));
+	a = json_incref(json_array_get(json_object_get(l, "alerts"), 0));
+	json_decref(l);
+	return a;
+}
+
+static size_t
+count_of(struct alert_engine *e, const char *rule, const char *state)
+{
+	json_t *l = alerts_of(e, rule, state);
+	size_t	n = json_array_size(json_object_get(l, "alerts"));
+
+	json_decref(l);
+	return n;
+}
+
+static void
+eval_at(struct alert_engine *e, int64_t t)
+{
+	test_now = t;
+	ck_assert_int_eq(alert_engine_eval(e), 0);
+}
+
+#define W1 "water_level_m{grid=\"" G1 "\",system=\"water-iot\"}"
+#define W2 "water_level_m{grid=\"" G2 "\",system=\"water-iot\"}"
+
+START_TEST(test_threshold_for_hysteresis_flap)
+{
+	struct alert_kv	   *kv;
+	struct alert_engine *e;
+	json_t		   *a;
+	char		    id[16];
+	int		    m;
+
+	store_setup();
+	e = engine(&kv);
+	put(W1, T0 - MIN, 4.0);
+	eval_at(e, T0 - MIN);
+	ck_assert_uint_eq(count_of(e, "water-level-high", NULL), 0);
+
+	/* Past the threshold: pending until it has held for 2 minutes. */
+	put(W1, T0, 4.8);
+	eval_at(e, T0);
+	a = only_alert(e, "water-level-high", "pending");
+	snprintf(id, sizeof id, "%s", jstr(a, "id"));
+	ck_assert(fabs(json_real_value(json_object_get(a, "value")) - 4.8) <
+	    1e-9);
+	ck_assert_str_eq(jstr(a, "code"), G1);
+	ck_assert_str_eq(jstr(json_object_get(a, "labels"), "community"),
+	    "440304001003");
+	json_decref(a);
+	put(W1, T0 + MIN, 4.9);
+	eval_at(e, T0 + MIN);
+	ck_assert_uint_eq(count_of(e, "water-level-high", "pending"), 1);
+	put(W1, T0 + 2 * MIN, 4.6);
+	eval_at(e, T0 + 2 * MIN);
+	a = only_alert(e, "water-level-high", "firing");
+	ck_assert_str_eq(jstr(a, "id"), id);
+	ck_assert_int_eq(json_integer_value(json_object_get(a, "fired_ms")),
+	    T0 + 2 * MIN);
+	ck_assert_str_eq(jstr(a, "message"),
+	    "water level 4.90 m > 4.5 m in P:" G1);
+	ck_assert_str_eq(jstr(a, "dept"), "water");
+	ck_assert_uint_eq(json_array_size(json_object_get(a, "depts")), 2);
+	json_decref(a);
+
+	/* 4.4 is under the threshold but above the clear level: holds. */
+	for (m = 3; m <= 8; m++)
+		put(W1, T0 + m * MIN, 4.4);
+	eval_at(e, T0 + 8 * MIN);
+	ck_assert_uint_eq(count_of(e, "water-level-high", "firing"), 1);
+	/* Under the clear level for a whole window: resolved. */
+	for (m = 9; m <= 14; m++)
+		put(W1, T0 + m * MIN, 4.2);
+	eval_at(e, T0 + 14 * MIN);
+	a = only_alert(e, "water-level-high", "resolved");
+	ck_assert_str_eq(jstr(a, "id"), id);
+	json_decref(a);
+
+	/* Fires again within the flap window: the same alert, reopened. */
+	put(W1, T0 + 15 * MIN, 4.7);
+	eval_at(e, T0 + 15 * MIN);
+	a = only_alert(e, "water-level-high", "firing");
+	ck_assert_str_eq(jstr(a, "id"), id);
+	ck_assert_int_eq(json_integer_value(json_object_get(a, "flaps")), 1);
+	json_decref(a);
+
+	/* Data stops: no data in the window means the condition is gone. */
+	eval_at(e, T0 + 21 * MIN);
+	ck_assert_uint_eq(count_of(e, "water-level-high", "resolved"), 1);
+	/* After the flap window: a new alert (pending first). */
+	put(W1, T0 + 40 * MIN, 5.0);
+	eval_at(e, T0 + 40 * MIN);
+	a = only_alert(e, "water-level-high", "pending");
+	ck_assert_str_ne(jstr(a, "id"), id);
+	json_decref(a);
+
+	/* Closed by hand while still true: not raised again until it
+	 * clears. */
+	put(W1, T0 + 42 * MIN, 5.0);
+	eval_at(e, T0 + 42 * MIN);
+	a = only_alert(e, "water-level-high", "firing");
+	snprintf(id, sizeof id, "%s", jstr(a, "id"));
+	json_decref(a);
+	{
+		struct alert_reply r;
+
+		alert_engine_action(e, id, "close",
+		    json_pack("{s:s}", "reason", "known, crews on site"),
+		    &op_lina, &r);
+		ck_assert_int_eq(r.status, 200);
+		json_decref(r.body);
+	}
+	put(W1, T0 + 43 * MIN, 5.1);
+	eval_at(e, T0 + 43 * MIN);
+	ck_assert_uint_eq(count_of(e, "water-level-high",
+			      "pending,firing,acknowledged"),
+	    0);
+	ck_assert_uint_eq(count_of(e, "water-level-high", "closed"), 1);
+	eval_at(e, T0 + 60 * MIN); /* no data: cleared */
+	put(W1, T0 + 61 * MIN, 5.2);
+	eval_at(e, T0 + 61 * MIN);
+	ck_assert_uint_eq(count_of(e, "water-level-high", "pending"), 1);
+
+	alert_engine_free(e);
+	alert_kv_free(kv);
+	store_teardown();
+}
+END_TEST
+
+START_TEST(test_spike_never_fires)
+{
+	struct alert_kv	   *kv;
+	struct alert_engine *e;
+	struct audit_verify_result res;
+	json_t		   *arr, *x;
+	uint64_t	    next;
+	char		   *cause = NULL;
+	size_t		    i, cancels = 0;
+
+	store_setup();
+	e = engine(&kv);
+	put(W2, T0, 4.8); /* one spike */
+	eval_at(e, T0);
+	ck_assert_uint_eq(count_of(e, "water-level-high", "pending"), 1);
+	put(W2, T0 + MIN, 3.0);
+	eval_at(e, T0 + MIN);
+	ck_assert_uint_eq(count_of(e, "water-level-high", "pending"), 1);
+	/* Gone out of the window before 'for' elapsed: cancelled. */
+	put(W2, T0 + 6 * MIN, 3.0);
+	eval_at(e, T0 + 6 * MIN);
+	ck_assert_uint_eq(count_of(e, "water-level-high", NULL), 0); /* gone */
+	arr = json_array();
+	audit_read(alert_engine_audit(e), 1, 100, NULL, NULL, arr, &next,
+	    &cause);
+	json_array_foreach(arr, i, x)
+	{
+		if (strcmp(jstr(x, "action"), "alert.cancel") == 0)
+			cancels++;
+	}
+	ck_assert_uint_eq(cancels, 1);
+	json_decref(arr);
+	ck_assert_int_eq(audit_verify(alert_engine_audit(e), &res, &cause), 0);
+	ck_assert(res.ok);
+	alert_engine_free(e);
+	alert_kv_free(kv);
+	store_teardown();
+}
+END_TEST
+
+START_TEST(test_ungrouped_sum)
+{
+	struct alert_kv	   *kv;
+	struct alert_engine *e;
+	json_t		   *a;
+	char		    key[128];
+	int		    i;
+
+	store_setup();
+	e = engine(&kv);
+	for (i = 0; i < 5; i++) {
+		snprintf(key, sizeof key,
+		    "hotline_tickets{community=\"44030400100%d\"}", i + 1);
+		put(key, T0 - MIN, 15);
+	}
+	eval_at(e, T0);
+	ck_assert_uint_eq(count_of(e, "hotline-surge", NULL), 0); /* 75 */
+	for (i = 0; i < 5; i++) {
+		snprintf(key, sizeof key,
+		    "hotline_tickets{community=\"44030400100%d\"}", i + 1);
+		put(key, T0, 6);
+	}
+	eval_at(e, T0 + 1000); /* 105 */
+	a = only_alert(e, "hotline-surge", "firing");
+	ck_assert(fabs(json_real_value(json_object_get(a, "value")) - 105) <
+	    1e-9);
+	ck_assert(json_is_null(json_object_get(a, "code")));
+	json_decref(a);
+	alert_engine_free(e);
+	alert_kv_free(kv);
+	store_teardown();
+}
+END_TEST
+
+START_TEST(test_absence)
+{
+	struct alert_kv	   *kv;
+	struct alert_engine *e;
+	json_t		   *a;
+
+	store_setup();
+	e = engine(&kv);
+	put("sensor_heartbeat{grid=\"" G3 "\"}", T0, 1);
+	put("sensor_heartbeat{grid=\"" G1 "\"}", T0 + 10 * MIN, 1);
+	put("system_up{system=\"gis\"}", T0, 1);
+	eval_at(e, T0 + 10 * MIN);
+	ck_assert_uint_eq(count_of(e, "sensor-silent", NULL), 0);
+	/* gis silent for more than 5 min. */
+	a = only_alert(e, "system-down", "firing");
+	ck_assert(fabs(json_real_value(json_object_get(a, "value")) - 600) <
+	    1e-9);
+	json_decref(a);
+	eval_at(e, T0 + 16 * MIN);
+	a = only_alert(e, "sensor-silent", "firing");
+	ck_assert_str_eq(jstr(a, "code"), G3);
+	ck_assert_str_eq(jstr(a, "severity"), "low");
+	json_decref(a);
+	/* Data again: resolved. */
+	put("sensor_heartbeat{grid=\"" G3 "\"}", T0 + 17 * MIN, 1);
+	put("system_up{system=\"gis\"}", T0 + 17 * MIN, 1);
+	eval_at(e, T0 + 17 * MIN);
+	ck_assert_uint_eq(count_of(e, "sensor-silent", "resolved"), 1);
+	ck_assert_uint_eq(count_of(e, "system-down", "resolved"), 1);
+	alert_engine_free(e);
+	alert_kv_free(kv);
+	store_teardown();
+}
+END_TEST
+
+START_TEST(test_absence_of_everything)
+{
+	static const char   none[] =
+	    "{\"rules\": [{\"name\": \"gone\", \"type\": \"absence\","
+	    " \"selector\": \"never_written\", \"for\": \"1m\","
+	    " \"severity\": \"high\"}]}";
+	struct alert_engine_opts o;
+	struct alert_kv	   *kv;
+	struct alert_engine *e;
+	char		   *cause = NULL;
+
+	store_setup();
+	kv = alert_kv_store_create(st);
+	memset(&o, 0, sizeof o);
+	o.kv = kv;
+	o.store = st;
+	o.clock = test_clock;
+	o.rules = alert_rules_parse("r.json", none, strlen(none), NULL, NULL,
+	    &cause);
+	test_env(&o.env);
+	e = alert_engine_create(&o, &cause);
+	ck_assert_ptr_nonnull(e);
+	eval_at(e, T0);
+	ck_assert_uint_eq(count_of(e, "gone", "firing"), 1);
+	alert_engine_free(e);
+	alert_kv_free(kv);
+	store_teardown();
+}
+END_TEST
+
+START_TEST(test_restart_with_store)
+{
+	struct alert_kv	   *kv;
+	struct alert_engine *e;
+	struct alert_reply  r;
+	struct audit_verify_result res;
+	json_t		   *a;
+	char		    id[16], *cause = NULL;
+
+	store_setup();
+	e = engine(&kv);
+	put(W1, T0, 4.8);
+	eval_at(e, T0);
+	put(W1, T0 + 2 * MIN, 4.8);
+	eval_at(e, T0 + 2 * MIN);
+	a = only_alert(e, "water-level-high", "firing");
+	snprintf(id, sizeof id, "%s", jstr(a, "id"));
+	json_decref(a);
+	alert_engine_action(e, id, "ack",
+	    json_pack("{s:s,s:s}", "comment", "pumping", "expires", "20m"),
+	    &op_lina, &r);
+	ck_assert_int_eq(r.status, 200);
+	json_decref(r.body);
+	alert_engine_free(e);
+	alert_kv_free(kv);
+
+	store_reopen();
+	e = engine(&kv);
+	a = only_alert(e, "water-level-high", "acknowledged");
+	ck_assert_str_eq(jstr(a, "id"), id);
+	ck_assert_str_eq(jstr(json_object_get(a, "ack"), "by"), "lina");
+	json_decref(a);
+	alert_engine_action(e, id, "ack", NULL, &op_chen, &r);
+	ck_assert_int_eq(r.status, 409);
+	json_decref(r.body);
+	/* The ack expiry timer survived the restart. */
+	test_now = T0 + 22 * MIN + 1;
+	alert_engine_tick(e);
+	ck_assert_uint_eq(count_of(e, "water-level-high", "firing"), 1);
+	ck_assert_int_eq(audit_verify(alert_engine_audit(e), &res, &cause), 0);
+	ck_assert_msg(res.ok, "%s", res.reason);
+	ck_assert_uint_ge(res.entries, 4);
+	alert_engine_free(e);
+	alert_kv_free(kv);
+	store_teardown();
+}
+END_TEST
+
+static Suite *
+eval_suite(void)
+{
+	Suite *s = suite_create("alert-eval");
+	TCase *tc = tcase_create("eval");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_threshold_for_hysteresis_flap);
+	tcase_add_test(tc, test_spike_never_fires);
+	tcase_add_test(tc, test_ungrouped_sum);
+	tcase_add_test(tc, test_absence);
+	tcase_add_test(tc, test_absence_of_everything);
+	tcase_add_test(tc, test_restart_with_store);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(eval_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,19 @@
+/* The console's non-interactive forms, for scripts and cron:
+ * overview --once [--json], alerts [--json], ack ID -m TEXT, audit verify.
+ * Each returns the process exit status (0 ok, 1 failure, 2 usage). */
+#ifndef CB_TUI_CLI_H
+#define CB_TUI_CLI_H
+
+#include <stdio.h>
+
+struct api;
+
+int cli_overview(struct api *api, int json, FILE *out);
+int cli_alerts(struct api *api, int json, const char *state,
+    const char *severity, const char *code, FILE *out);
+int cli_ack(struct api *api, const char *id, const char *comment,
+    const char *expires, FILE *out);
+int cli_audit_verify(struct api *api, int json, FILE *out);
+int cli_whoami(struct api *api, int json, FILE *out);
+
+#endif
