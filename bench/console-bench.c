@@ -482,6 +482,7 @@ bench_frame_time(const char *sock)
 	delwin(w);
 	endwin();
 	delscreen(scr);
+	term_free();
 	fclose(devnull);
 	ov->cls->destroy(ov);
 	mp->cls->destroy(mp);

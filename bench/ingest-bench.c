@@ -43,33 +43,33 @@
 
 #define BENCH_TOKEN "cbt_ingest_bench_token"
 /* sha256("cbt_ingest_bench_token") */
-#define BENCH_TOKEN_SHA                                                    \
+#define BENCH_TOKEN_SHA \
 	"e81fdaa8c17a98591164197bb41f97a9f3ea8f6f3d9cae5733a19809040015ca"
 
 struct bench {
-	int	    port;
-	int	    conns, seconds, lines, fields;
-	long	    series;
-	long long   cache_mib, batchlog_mib;
-	int64_t	    t0; /* first timestamp, ms */
-	int64_t	    deadline; /* mono ms */
-	char	  **grids;
-	size_t	    ngrids;
+	int port;
+	int conns, seconds, lines, fields;
+	long series;
+	long long cache_mib, batchlog_mib;
+	int64_t t0;       /* first timestamp, ms */
+	int64_t deadline; /* mono ms */
+	char **grids;
+	size_t ngrids;
 	pthread_mutex_t lock;
 	volatile int ready, go;
-	uint64_t    points, nlines, requests, errors;
+	uint64_t points, nlines, requests, errors;
 };
 
 struct worker {
 	struct bench *b;
-	int	      id;
+	int id;
 };
 
 static int
 bench_connect(int port)
 {
 	struct sockaddr_in sin;
-	int		   fd, one = 1;
+	int fd, one = 1;
 
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sin, 0, sizeof sin);
@@ -105,11 +105,11 @@ bench_write_all(int fd, const char *p, size_t n)
 static int
 bench_read_response(int fd, struct buf *in)
 {
-	char	   *hdr_end, *cl;
-	size_t	    need;
-	ssize_t	    r;
-	long	    len = 0;
-	int	    code;
+	char *hdr_end, *cl;
+	size_t need;
+	ssize_t r;
+	long len = 0;
+	int code;
 
 	buf_reset(in);
 	for (;;) {
@@ -145,15 +145,15 @@ bench_read_response(int fd, struct buf *in)
  */
 struct bench_body {
 	struct buf text;
-	size_t	   nlines;
-	size_t	  *toff; /* offset of each line's timestamp */
-	int64_t	  *t;	 /* its original value */
+	size_t nlines;
+	size_t *toff; /* offset of each line's timestamp */
+	int64_t *t;   /* its original value */
 };
 
 static void
 bench_body_index(struct bench_body *bb)
 {
-	char  *p = bb->text.data, *end = p + bb->text.len, *nl, *sp;
+	char *p = bb->text.data, *end = p + bb->text.len, *nl, *sp;
 	size_t i = 0;
 
 	bb->toff = xcalloc(bb->nlines + 1, sizeof *bb->toff);
@@ -176,10 +176,10 @@ bench_body_index(struct bench_body *bb)
 static void
 bench_body_shift(struct bench_body *bb, int64_t shift)
 {
-	size_t	i;
-	int	d;
+	size_t i;
+	int d;
 	int64_t v;
-	char   *q;
+	char *q;
 
 	for (i = 0; i < bb->nlines; i++) {
 		v = bb->t[i] + shift;
@@ -194,15 +194,15 @@ bench_body_shift(struct bench_body *bb, int64_t shift)
 static void *
 bench_worker(void *arg)
 {
-	struct worker	  *w = arg;
-	struct bench	  *b = w->b;
+	struct worker *w = arg;
+	struct bench *b = w->b;
 	struct bench_body *bodies;
-	struct buf	   req = BUF_INIT, in = BUF_INIT;
-	struct gen	  *g;
-	uint64_t	   points = 0, lines = 0, requests = 0, errors = 0;
-	int64_t		   tmin = INT64_MAX, tmax = 0, span;
-	size_t		   k, i, nb = 8;
-	int		   fd, code;
+	struct buf req = BUF_INIT, in = BUF_INIT;
+	struct gen *g;
+	uint64_t points = 0, lines = 0, requests = 0, errors = 0;
+	int64_t tmin = INT64_MAX, tmax = 0, span;
+	size_t k, i, nb = 8;
+	int fd, code;
 
 	/* series counts points' series: lines x fields */
 	g = gen_new(b->series / b->fields / b->conns, b->fields,
@@ -211,8 +211,8 @@ bench_worker(void *arg)
 	bodies = xcalloc(nb, sizeof *bodies);
 	for (k = 0; k < nb; k++) {
 		buf_init(&bodies[k].text);
-		bodies[k].nlines = gen_lines(g, &bodies[k].text,
-		    (size_t)b->lines);
+		bodies[k].nlines =
+		    gen_lines(g, &bodies[k].text, (size_t)b->lines);
 		bench_body_index(&bodies[k]);
 		for (i = 0; i < bodies[k].nlines; i++) {
 			if (bodies[k].t[i] < tmin)
@@ -237,8 +237,8 @@ bench_worker(void *arg)
 
 		if (i >= nb && i % nb == 0) {
 			for (k = 0; k < nb; k++)
-				bench_body_shift(&bodies[k],
-				    (int64_t)(i / nb) * span);
+				bench_body_shift(
+				    &bodies[k], (int64_t)(i / nb) * span);
 		}
 		buf_reset(&req);
 		buf_printf(&req,
@@ -260,8 +260,9 @@ bench_worker(void *arg)
 			lines += bb->nlines;
 		} else {
 			if (errors++ == 0)
-				fprintf(stderr, "ingest-bench: status %d: %.300s\n",
-				    code, in.data != NULL ? in.data : "");
+				fprintf(stderr,
+				    "ingest-bench: status %d: %.300s\n", code,
+				    in.data != NULL ? in.data : "");
 			if (code < 0)
 				break;
 		}
@@ -288,8 +289,8 @@ static int
 bench_free_port(void)
 {
 	struct sockaddr_in sin;
-	socklen_t	   len = sizeof sin;
-	int		   fd = socket(AF_INET, SOCK_STREAM, 0), port;
+	socklen_t len = sizeof sin;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
 
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
@@ -304,9 +305,9 @@ bench_free_port(void)
 static long
 bench_hwm_kib(pid_t pid)
 {
-	char  path[64], line[256];
+	char path[64], line[256];
 	FILE *f;
-	long  kib = -1;
+	long kib = -1;
 
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
 	if ((f = fopen(path, "r")) == NULL)
@@ -323,10 +324,10 @@ bench_hwm_kib(pid_t pid)
 static double
 bench_cpu_s(pid_t pid)
 {
-	char		   path[64], buf[1024], *p;
+	char path[64], buf[1024], *p;
 	unsigned long long ut = 0, st = 0;
-	FILE		  *f;
-	int		   i;
+	FILE *f;
+	int i;
 
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 	if ((f = fopen(path, "r")) == NULL)
@@ -346,6 +347,31 @@ bench_cpu_s(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* Value of a metric line "name value" in the hub's /metrics, or -1. */
+static double
+bench_hub_metric(int port, const char *name)
+{
+	struct buf in = BUF_INIT;
+	char req[256], *p, *key;
+	double v = -1;
+	int fd;
+
+	if ((fd = bench_connect(port)) < 0)
+		return -1;
+	snprintf(req, sizeof req,
+	    "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+	if (bench_write_all(fd, req, strlen(req)) == 0 &&
+	    bench_read_response(fd, &in) == 200) {
+		key = xasprintf("\n%s ", name);
+		if ((p = strstr(in.data, key)) != NULL)
+			v = strtod(p + strlen(key), NULL);
+		free(key);
+	}
+	close(fd);
+	buf_free(&in);
+	return v;
+}
+
 static void
 usage(void)
 {
@@ -361,24 +387,24 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "hub", required_argument, NULL, 'H' },
-		{ "conf", required_argument, NULL, 'C' },
-		{ "cache-mib", required_argument, NULL, 'M' },
-		{ "batchlog-mib", required_argument, NULL, 'B' },
-		{ NULL, 0, NULL, 0 },
+	    {"hub", required_argument, NULL, 'H'},
+	    {"conf", required_argument, NULL, 'C'},
+	    {"cache-mib", required_argument, NULL, 'M'},
+	    {"batchlog-mib", required_argument, NULL, 'B'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct bench   b;
+	struct bench b;
 	struct worker *ws;
-	pthread_t     *th;
-	const char    *hub = "hub/citybraind", *conf = NULL, *top;
-	char	       dir[] = "/tmp/ingest-bench.XXXXXX", *path, *cmd;
-	char	       port_s[32];
-	FILE	      *f;
-	pid_t	       pid;
-	int64_t	       start, elapsed;
-	double	       cpu0, cpu1;
-	long	       hwm;
-	int	       ch, i, fd;
+	pthread_t *th;
+	const char *hub = "hub/citybraind", *conf = NULL, *top;
+	char dir[] = "/tmp/ingest-bench.XXXXXX", *path, *cmd;
+	char port_s[32];
+	FILE *f;
+	pid_t pid;
+	int64_t start, elapsed;
+	double cpu0, cpu1, memtable, head;
+	long hwm;
+	int ch, i, fd;
 
 	memset(&b, 0, sizeof b);
 	b.conns = 2;
@@ -389,7 +415,7 @@ main(int argc, char **argv)
 	b.cache_mib = 8;
 	b.batchlog_mib = 8;
 	while ((ch = getopt_long(argc, argv, "c:d:s:l:f:", longopts, NULL)) !=
-	    -1) {
+	       -1) {
 		switch (ch) {
 		case 'c':
 			b.conns = atoi(optarg);
@@ -436,8 +462,9 @@ main(int argc, char **argv)
 	b.port = bench_free_port();
 	path = xasprintf("%s/tokens.json", dir);
 	f = fopen(path, "w");
-	fprintf(f, "{\"tokens\": [{\"name\": \"bench\", \"sha256\": \"%s\", "
-		   "\"systems\": [\"*\"], \"grids\": [\"*\"]}]}\n",
+	fprintf(f,
+	    "{\"tokens\": [{\"name\": \"bench\", \"sha256\": \"%s\", "
+	    "\"systems\": [\"*\"], \"grids\": [\"*\"]}]}\n",
 	    BENCH_TOKEN_SHA);
 	fclose(f);
 	free(path);
@@ -497,6 +524,8 @@ main(int argc, char **argv)
 	elapsed = clock_mono_ms() - start;
 	cpu1 = bench_cpu_s(pid);
 	hwm = bench_hwm_kib(pid);
+	memtable = bench_hub_metric(b.port, "citybraind_store_memtable_bytes");
+	head = bench_hub_metric(b.port, "citybraind_store_head_bytes");
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	cmd = xasprintf("rm -rf '%s'", dir);
@@ -517,6 +546,10 @@ main(int argc, char **argv)
 		printf("ingest_points_per_hub_cpu_s: %.0f points/s\n",
 		    (double)b.points / (cpu1 - cpu0));
 	printf("hub_peak_rss_mib: %.1f MiB\n", (double)hwm / 1024.0);
+	printf("hub_store_memtable_mib: %.1f MiB (at the end)\n",
+	    memtable / 1048576.0);
+	printf("hub_store_head_mib: %.1f MiB (series index and open chunks)\n",
+	    head / 1048576.0);
 	free(ws);
 	free(th);
 	return b.errors > 0 ? 1 : 0;

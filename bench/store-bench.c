@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench/gen.h"
@@ -39,7 +40,7 @@
 
 struct opts {
 	double  hours;
-	int     grids, systems, verbose, full;
+	int     grids, systems, verbose, full, keep, reuse, ingest_only;
 	long    baseline_points;
 	char   *dir;
 };
@@ -59,6 +60,20 @@ die(const char *what, const char *cause)
 	exit(1);
 }
 
+/* CPU time of this thread, to tell compute from waiting on a busy
+ * machine (-v prints it beside the wall-clock figures). */
+static int64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static double cpu_lat[400];
+static int    verbose;
+
 static int
 dbl_cmp(const void *a, const void *b)
 {
@@ -71,6 +86,10 @@ static void
 report_latency(const char *name, double *ms, int n)
 {
 	qsort(ms, n, sizeof *ms, dbl_cmp);
+	qsort(cpu_lat, n, sizeof *cpu_lat, dbl_cmp);
+	if (verbose)
+		fprintf(stderr, "query %s: cpu p50 %.3f ms\n", name,
+		    cpu_lat[n / 2]);
 	printf("query_%s_p50_ms: %.3f ms\n", name, ms[n / 2]);
 	printf("query_%s_p99_ms: %.3f ms\n", name,
 	    ms[(int)ceil(n * 0.99) - 1]);
@@ -186,9 +205,12 @@ main(int argc, char **argv)
 		{"systems", required_argument, NULL, 's'},
 		{"baseline-points", required_argument, NULL, 'b'},
 		{"dir", required_argument, NULL, 'd'},
+		{"keep", no_argument, NULL, 'k'},
+		{"reuse", no_argument, NULL, 'r'},
+		{"ingest-only", no_argument, NULL, 'i'},
 		{NULL, 0, NULL, 0},
 	};
-	struct opts          o = {3.25, 1000, 100, 0, 0, 1000000, NULL};
+	struct opts          o = {3.25, 1000, 100, 0, 0, 0, 0, 0, 1000000, NULL};
 	struct gen_options   go;
 	struct gen          *g;
 	struct store_options so;
@@ -203,6 +225,7 @@ main(int argc, char **argv)
 	uint32_t            *ids;
 	double              *vals, lat[400];
 	int64_t              ticks, tick, t = 0, end, ns = 0, points = 0, x;
+	int64_t              wstart, cpu_total = 0;
 	size_t               n, i;
 	int                  ch, k;
 	const char          *by_sd[] = {"subdistrict"}, *by_comm[] = {"community"};
@@ -229,7 +252,16 @@ main(int argc, char **argv)
 			o.dir = optarg;
 			break;
 		case 'v':
-			o.verbose = 1;
+			o.verbose = verbose = 1;
+			break;
+		case 'k':
+			o.keep = 1;
+			break;
+		case 'r':
+			o.reuse = o.keep = 1;
+			break;
+		case 'i':
+			o.ingest_only = 1;
 			break;
 		default:
 			usage();
@@ -246,12 +278,12 @@ main(int argc, char **argv)
 	bdir = xasprintf("%s/baseline", o.dir);
 	ticks = (int64_t)(o.hours * 360);
 
-	/* Data ending now, so that retention keeps all of it. */
+	/* Data ending recently (so that retention keeps all of it), at half
+	 * past an hour: the head then holds half an hour, its average. */
 	gen_options_init(&go);
 	go.grids = o.grids;
 	go.systems = o.systems;
-	go.start_ms = clock_wall_ms() - ticks * 10000;
-	go.start_ms -= go.start_ms % 10000;
+	go.start_ms = clock_wall_ms() / HOUR * HOUR - HOUR / 2 - ticks * 10000;
 	g = gen_open(&go);
 	n = gen_nseries(g);
 	vals = xcalloc(n, sizeof *vals);
@@ -265,7 +297,7 @@ main(int argc, char **argv)
 		    strlen(gen_series_key(g, i)), &ids[i], &cause) != 0)
 			die("intern", cause);
 	}
-	for (tick = 0; tick < ticks; tick++) {
+	for (tick = 0; tick < ticks && !o.reuse; tick++) {
 		int64_t ts, start;
 
 		t = gen_tick(g, vals);
@@ -278,9 +310,11 @@ main(int argc, char **argv)
 			for (i = 0; i < n; i++)
 				tv[i] = t;
 			start = clock_mono_ns();
+			wstart = cpu_ns();
 			if (store_write(s, ids, tv, vals, n, NULL, &cause) != 0)
 				die("write", cause);
 			ts = clock_mono_ns() - start;
+			cpu_total += cpu_ns() - wstart;
 			if (tick == ticks - 1)
 				free(tv);
 		}
@@ -288,8 +322,24 @@ main(int argc, char **argv)
 		points += (int64_t)n;
 	}
 	end = t + 1;
+	if (o.reuse) {
+		/* Measure the queries of a kept store again. */
+		if (store_series_last(s, ids[0], &t, NULL, NULL) != 0)
+			die("reuse", "empty store");
+		end = t + 1;
+		points = ticks * (int64_t)n;
+		ns = 1;
+	}
 	printf("ingest_points_per_s: %.0f points/s\n",
 	    (double)points / ((double)ns / 1e9));
+	if (o.verbose)
+		fprintf(stderr, "ingest: cpu %.0f points/s\n",
+		    (double)points / ((double)cpu_total / 1e9));
+	if (o.ingest_only) {
+		store_close(s);
+		rmtree(o.dir);
+		return 0;
+	}
 	if (store_stats_get(s, &st, &cause) != 0)
 		die("stats", cause);
 	if (store_flush(s, 1, &cause) != 0)
@@ -326,7 +376,7 @@ main(int argc, char **argv)
 
 	/* (a) raw 3 h of one series. */
 	for (k = 0; k < 200; k++) {
-		int64_t start = clock_mono_ns();
+		int64_t start = clock_mono_ns(), cstart = cpu_ns();
 
 		snprintf(text, sizeof text, "env_aqi{grid=\"%s\"}",
 		    gen_grid_code(g, (k * 7919) % o.grids));
@@ -340,6 +390,7 @@ main(int argc, char **argv)
 		store_result_free(&r);
 		selector_free(se);
 		lat[k] = (double)(clock_mono_ns() - start) / 1e6;
+		cpu_lat[k] = (double)(cpu_ns() - cstart) / 1e6;
 	}
 	report_latency("a", lat, 200);
 
@@ -352,10 +403,12 @@ main(int argc, char **argv)
 	q.by = by_sd;
 	q.nby = 1;
 	for (k = 0; k < 40; k++) {
-		int64_t start = clock_mono_ns();
+		int64_t start = clock_mono_ns(), cstart = cpu_ns();
 
-		q.start = end - 3 * HOUR - k * 10000;
-		q.end = end - k * 10000;
+		/* A step query's range aligned to its step, as dashboards
+		 * ask. */
+		q.end = (end - k * 60000) / 60000 * 60000;
+		q.start = q.end - 3 * HOUR;
 		if (store_query_run(s, &q, &r, &cause) != 0)
 			die("query b", cause);
 		if (k == 0 && o.verbose)
@@ -364,6 +417,7 @@ main(int argc, char **argv)
 			    r.points_scanned);
 		store_result_free(&r);
 		lat[k] = (double)(clock_mono_ns() - start) / 1e6;
+		cpu_lat[k] = (double)(cpu_ns() - cstart) / 1e6;
 	}
 	selector_free(se);
 	report_latency("b", lat, 40);
@@ -371,7 +425,7 @@ main(int argc, char **argv)
 	/* (c) last value of every system's up. */
 	se = sel("system_up");
 	for (k = 0; k < 200; k++) {
-		int64_t start = clock_mono_ns();
+		int64_t start = clock_mono_ns(), cstart = cpu_ns();
 
 		if (store_query_last(s, se, 0, &r, &cause) != 0)
 			die("query c", cause);
@@ -379,6 +433,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "query c: %zu series\n", r.n);
 		store_result_free(&r);
 		lat[k] = (double)(clock_mono_ns() - start) / 1e6;
+		cpu_lat[k] = (double)(cpu_ns() - cstart) / 1e6;
 	}
 	selector_free(se);
 	report_latency("c", lat, 200);
@@ -392,7 +447,7 @@ main(int argc, char **argv)
 	q.by = by_comm;
 	q.nby = 1;
 	for (k = 0; k < 100; k++) {
-		int64_t start = clock_mono_ns();
+		int64_t start = clock_mono_ns(), cstart = cpu_ns();
 
 		q.start = end - HOUR - k * 10000;
 		q.end = end - k * 10000;
@@ -403,6 +458,7 @@ main(int argc, char **argv)
 			    r.n, r.points_scanned);
 		store_result_free(&r);
 		lat[k] = (double)(clock_mono_ns() - start) / 1e6;
+		cpu_lat[k] = (double)(cpu_ns() - cstart) / 1e6;
 	}
 	selector_free(se);
 	report_latency("d", lat, 100);
@@ -413,9 +469,10 @@ main(int argc, char **argv)
 
 	x = (int64_t)o.baseline_points;
 	(void)x;
-	baseline(&o, bdir, ticks);
-
-	rmtree(o.dir);
+	if (!o.reuse)
+		baseline(&o, bdir, ticks);
+	if (!o.keep)
+		rmtree(o.dir);
 	free(sdir);
 	free(bdir);
 	free(vals);

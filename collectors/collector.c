@@ -10,12 +10,11 @@
 #include "collectors/push.h"
 #include "lib/xmalloc.h"
 
-struct lp_writer *
-collector_line_begin(struct collector *c, struct input *in,
-    const char *measurement)
+struct lp_writer *collector_line_begin(
+    struct collector *c, struct input *in, const char *measurement)
 {
 	struct tag *tags = in != NULL ? in->tags : c->tags;
-	size_t      ntags = in != NULL ? in->ntags : c->ntags, i;
+	size_t ntags = in != NULL ? in->ntags : c->ntags, i;
 
 	lp_writer_begin(&c->w, &c->batch, measurement);
 	for (i = 0; i < ntags; i++)
@@ -23,11 +22,10 @@ collector_line_begin(struct collector *c, struct input *in,
 	return &c->w;
 }
 
-void
-collector_line_end(struct collector *c, int64_t time_ms)
+void collector_line_end(struct collector *c, int64_t time_ms)
 {
 	struct timeval tv;
-	size_t         n = c->w.nfields;
+	size_t n = c->w.nfields;
 
 	if (lp_writer_end(&c->w, time_ms, 1) != 0)
 		return;
@@ -47,11 +45,10 @@ collector_line_end(struct collector *c, int64_t time_ms)
 	}
 }
 
-void
-collector_flush(struct collector *c)
+void collector_flush(struct collector *c)
 {
 	size_t len = c->batch.len;
-	char  *data;
+	char *data;
 
 	evtimer_del(c->batch_timer);
 	if (len == 0)
@@ -61,8 +58,7 @@ collector_flush(struct collector *c)
 	c->batch_npoints = 0;
 }
 
-void
-collector_event(struct collector *c, json_t *ev)
+void collector_event(struct collector *c, json_t *ev)
 {
 	char *s = json_dumps(ev, JSON_COMPACT);
 
@@ -76,14 +72,14 @@ collector_event(struct collector *c, json_t *ev)
 		push_submit(c->push, REC_EVENT, s, strlen(s), 0);
 }
 
-int
-tags_from_json(json_t *obj, struct tag **tags, size_t *ntags, char **cause)
+int tags_from_json(json_t *obj, struct tag **tags, size_t *ntags, char **cause)
 {
 	const char *k;
-	json_t     *v;
-	size_t      i;
+	json_t *v;
+	size_t i;
 
-	json_object_foreach(obj, k, v) {
+	json_object_foreach(obj, k, v)
+	{
 		if (!json_is_string(v)) {
 			*cause = xasprintf("tag \"%s\": expected a string", k);
 			return -1;
@@ -107,8 +103,7 @@ tags_from_json(json_t *obj, struct tag **tags, size_t *ntags, char **cause)
 	return 0;
 }
 
-void
-tags_free(struct tag *tags, size_t ntags)
+void tags_free(struct tag *tags, size_t ntags)
 {
 	size_t i;
 

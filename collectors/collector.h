@@ -40,12 +40,12 @@ struct input;
 /* One input type (a const table per type: input-http.c, ...). */
 struct input_ops {
 	const char *type;
-	size_t      conf_size; /* the type's config struct, which starts
-				  with struct input_conf */
+	size_t conf_size; /* the type's config struct, which starts
+	                     with struct input_conf */
 	const struct conf_field *fields; /* type-specific keys */
-	int         backoff; /* failures delay the next run (plugins) */
+	int backoff; /* failures delay the next run (plugins) */
 	/* Check and keep the configuration; 0 or -1 with *cause. */
-	int  (*init)(struct input *in, void *conf, char **cause);
+	int (*init)(struct input *in, void *conf, char **cause);
 	/* Run one collection; call input_done() when finished (may be
 	 * before returning). */
 	void (*run)(struct input *in);
@@ -54,8 +54,8 @@ struct input_ops {
 
 /* Keys every input has.  Durations in ms. */
 struct input_conf {
-	char   *type;
-	char   *name;
+	char *type;
+	char *name;
 	int64_t interval;
 	int64_t timeout;
 	int64_t jitter;
@@ -64,42 +64,42 @@ struct input_conf {
 
 struct input {
 	const struct input_ops *ops;
-	struct collector       *c;
-	char                   *name;
-	int64_t                 interval_ms, timeout_ms, jitter_ms;
-	struct tag             *tags; /* global + own, own win; owned */
-	size_t                  ntags;
-	struct event           *timer;
-	int                     running;
-	int64_t                 started_ns;
-	unsigned                failures; /* consecutive; plugins back off */
-	int64_t                 backoff_ms;
-	void                   *priv;    /* the type's state */
-	uint64_t                runs, errors;
+	struct collector *c;
+	char *name;
+	int64_t interval_ms, timeout_ms, jitter_ms;
+	struct tag *tags; /* global + own, own win; owned */
+	size_t ntags;
+	struct event *timer;
+	int running;
+	int64_t started_ns;
+	unsigned failures; /* consecutive; plugins back off */
+	int64_t backoff_ms;
+	void *priv; /* the type's state */
+	uint64_t runs, errors;
 };
 
 struct collector_conf {
-	char   **urls;
-	char    *token;
-	char    *token_file;
-	int64_t  push_timeout;
-	int      gzip;
+	char **urls;
+	char *token;
+	char *token_file;
+	int64_t push_timeout;
+	int gzip;
 	long long batch_points;
 	long long batch_bytes;
-	int64_t  batch_interval;
-	char    *spool_dir;
+	int64_t batch_interval;
+	char *spool_dir;
 	long long spool_max_bytes;
 	long long spool_segment_bytes;
-	int64_t  spool_max_age;
-	int64_t  spool_fsync_interval;
-	int64_t  retry_min, retry_max;
-	int64_t  self_interval;
-	char    *name;
-	json_t  *tags;
-	json_t  *inputs;
-	json_t  *hub;
-	json_t  *batch;
-	json_t  *spool;
+	int64_t spool_max_age;
+	int64_t spool_fsync_interval;
+	int64_t retry_min, retry_max;
+	int64_t self_interval;
+	char *name;
+	json_t *tags;
+	json_t *inputs;
+	json_t *hub;
+	json_t *batch;
+	json_t *spool;
 };
 
 struct collector_stats {
@@ -114,39 +114,39 @@ struct collector_stats {
 	uint64_t events_sent;
 	uint64_t input_errors;
 	uint64_t input_runs;
-	double   cycle_cpu_ms; /* CPU of the last collection runs */
+	double cycle_cpu_ms; /* CPU of the last collection runs */
 };
 
 struct collector {
-	struct event_base     *base;
-	struct curlev         *curl;
-	struct collector_conf  conf;
-	char                  *token; /* resolved from token/token_file */
-	struct tag            *tags;  /* global; owned */
-	size_t                 ntags;
-	struct input         **inputs;
-	size_t                 ninputs;
-	struct push           *push;
-	struct spool          *spool;
+	struct event_base *base;
+	struct curlev *curl;
+	struct collector_conf conf;
+	char *token;      /* resolved from token/token_file */
+	struct tag *tags; /* global; owned */
+	size_t ntags;
+	struct input **inputs;
+	size_t ninputs;
+	struct push *push;
+	struct spool *spool;
 
 	/* The batch being filled. */
-	struct buf             batch;
-	uint32_t               batch_npoints;
-	struct event          *batch_timer;
-	struct lp_writer       w;
+	struct buf batch;
+	uint32_t batch_npoints;
+	struct event *batch_timer;
+	struct lp_writer w;
 
-	struct event          *self_timer;
+	struct event *self_timer;
 	struct collector_stats st;
-	int                    stopping;
-	int                    test_mode; /* --test: run inputs once, print */
-	size_t                 test_pending;
+	int stopping;
+	int test_mode; /* --test: run inputs once, print */
+	size_t test_pending;
 };
 
 /* Write the start of a line: measurement and in's tags (or only the
  * global tags when in is NULL).  Add extra tags and fields with
  * lp_writer_*(&c->w, ...), then collector_line_end(). */
-struct lp_writer *collector_line_begin(struct collector *c, struct input *in,
-    const char *measurement);
+struct lp_writer *collector_line_begin(
+    struct collector *c, struct input *in, const char *measurement);
 /* Finish the line (time in ms since the epoch); counts its fields as
  * points; flushes the batch when full. */
 void collector_line_end(struct collector *c, int64_t time_ms);
@@ -163,7 +163,7 @@ extern const struct input_ops input_plugin_ops;
 extern const struct input_ops input_host_ops;
 
 /* Build every input of c->conf.inputs; 0 or -1 with *cause. */
-int  inputs_create(struct collector *c, struct conf_file *cf, char **cause);
+int inputs_create(struct collector *c, struct conf_file *cf, char **cause);
 void inputs_start(struct collector *c);
 void inputs_free(struct collector *c);
 /* Called by an input when its run ends; ok = 0 on failure. */
@@ -173,8 +173,7 @@ void input_error(struct input *in, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Tags for a plain json object of strings ({"k":"v"}); NULL on error. */
-int tags_from_json(json_t *obj, struct tag **tags, size_t *ntags,
-    char **cause);
+int tags_from_json(json_t *obj, struct tag **tags, size_t *ntags, char **cause);
 void tags_free(struct tag *tags, size_t ntags);
 
 #endif

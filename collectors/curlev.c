@@ -10,22 +10,21 @@
 /* Per transfer, set as CURLOPT_PRIVATE; listed so curlev_free finds
  * them. */
 struct curlev_xfer {
-	CURL               *easy;
-	curlev_done_cb      done;
-	void               *arg;
+	CURL *easy;
+	curlev_done_cb done;
+	void *arg;
 	struct curlev_xfer *prev, *next;
 };
 
 struct curlev {
-	struct event_base  *base;
-	CURLM              *multi;
-	struct event       *timer;
-	int                 running;
+	struct event_base *base;
+	CURLM *multi;
+	struct event *timer;
+	int running;
 	struct curlev_xfer *xfers;
 };
 
-static void
-curlev_unlink(struct curlev *ce, struct curlev_xfer *x)
+static void curlev_unlink(struct curlev *ce, struct curlev_xfer *x)
 {
 	if (x->prev != NULL)
 		x->prev->next = x->next;
@@ -40,14 +39,13 @@ struct curlev_sock {
 	struct event *ev;
 };
 
-static void
-curlev_check_done(struct curlev *ce)
+static void curlev_check_done(struct curlev *ce)
 {
 	struct curlev_xfer *x;
-	CURLMsg            *msg;
-	CURL               *easy;
-	CURLcode            rc;
-	int                 left;
+	CURLMsg *msg;
+	CURL *easy;
+	CURLcode rc;
+	int left;
 
 	while ((msg = curl_multi_info_read(ce->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
@@ -60,7 +58,7 @@ curlev_check_done(struct curlev *ce)
 		curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
 		if (x != NULL) {
 			curlev_done_cb done = x->done;
-			void          *arg = x->arg;
+			void *arg = x->arg;
 
 			curlev_unlink(ce, x);
 			free(x);
@@ -70,11 +68,10 @@ curlev_check_done(struct curlev *ce)
 	}
 }
 
-static void
-curlev_on_event(evutil_socket_t fd, short what, void *arg)
+static void curlev_on_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct curlev *ce = arg;
-	int            action = 0;
+	int action = 0;
 
 	if (what & EV_READ)
 		action |= CURL_CSELECT_IN;
@@ -86,18 +83,16 @@ curlev_on_event(evutil_socket_t fd, short what, void *arg)
 		evtimer_del(ce->timer);
 }
 
-static void
-curlev_on_timer(evutil_socket_t fd, short what, void *arg)
+static void curlev_on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct curlev *ce = arg;
 
-	curl_multi_socket_action(ce->multi, CURL_SOCKET_TIMEOUT, 0,
-	    &ce->running);
+	curl_multi_socket_action(
+	    ce->multi, CURL_SOCKET_TIMEOUT, 0, &ce->running);
 	curlev_check_done(ce);
 }
 
-static int
-curlev_timer_cb(CURLM *multi, long timeout_ms, void *arg)
+static int curlev_timer_cb(CURLM *multi, long timeout_ms, void *arg)
 {
 	struct curlev *ce = arg;
 	struct timeval tv;
@@ -112,13 +107,12 @@ curlev_timer_cb(CURLM *multi, long timeout_ms, void *arg)
 	return 0;
 }
 
-static int
-curlev_socket_cb(CURL *easy, curl_socket_t s, int what, void *arg,
-    void *sockp)
+static int curlev_socket_cb(
+    CURL *easy, curl_socket_t s, int what, void *arg, void *sockp)
 {
-	struct curlev      *ce = arg;
+	struct curlev *ce = arg;
 	struct curlev_sock *cs = sockp;
-	short               kind;
+	short kind;
 
 	if (what == CURL_POLL_REMOVE) {
 		if (cs != NULL) {
@@ -129,7 +123,7 @@ curlev_socket_cb(CURL *easy, curl_socket_t s, int what, void *arg,
 		return 0;
 	}
 	kind = EV_PERSIST | ((what & CURL_POLL_IN) ? EV_READ : 0) |
-	    ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
+	       ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
 	if (cs == NULL) {
 		cs = xcalloc(1, sizeof *cs);
 		curl_multi_assign(ce->multi, s, cs);
@@ -142,8 +136,7 @@ curlev_socket_cb(CURL *easy, curl_socket_t s, int what, void *arg,
 	return 0;
 }
 
-struct curlev *
-curlev_create(struct event_base *base)
+struct curlev *curlev_create(struct event_base *base)
 {
 	struct curlev *ce = xcalloc(1, sizeof *ce);
 
@@ -159,8 +152,7 @@ curlev_create(struct event_base *base)
 	return ce;
 }
 
-void
-curlev_free(struct curlev *ce)
+void curlev_free(struct curlev *ce)
 {
 	struct curlev_xfer *x;
 
@@ -177,8 +169,7 @@ curlev_free(struct curlev *ce)
 	free(ce);
 }
 
-int
-curlev_add(struct curlev *ce, CURL *easy, curlev_done_cb done, void *arg)
+int curlev_add(struct curlev *ce, CURL *easy, curlev_done_cb done, void *arg)
 {
 	struct curlev_xfer *x = xcalloc(1, sizeof *x);
 
@@ -198,8 +189,7 @@ curlev_add(struct curlev *ce, CURL *easy, curlev_done_cb done, void *arg)
 	return 0;
 }
 
-int
-curlev_running(const struct curlev *ce)
+int curlev_running(const struct curlev *ce)
 {
 	return ce->running;
 }

@@ -19,8 +19,7 @@ struct curlev *curlev_create(struct event_base *base);
 /* Abort transfers still running (their callbacks are not called). */
 void curlev_free(struct curlev *ce);
 /* Start easy; 0, or -1 if curl refused it. */
-int curlev_add(struct curlev *ce, CURL *easy, curlev_done_cb done,
-    void *arg);
+int curlev_add(struct curlev *ce, CURL *easy, curlev_done_cb done, void *arg);
 /* Transfers running now. */
 int curlev_running(const struct curlev *ce);
 

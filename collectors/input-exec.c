@@ -31,67 +31,71 @@ enum exec_format { EXEC_NAGIOS, EXEC_INFLUX, EXEC_JSON };
 
 struct exec_conf {
 	struct input_conf base;
-	char            **command;
-	char             *format;
-	char             *precision;
-	char             *measurement;
-	char             *dir;
+	char **command;
+	char *format;
+	char *precision;
+	char *measurement;
+	char *dir;
 };
 
 struct exec_state {
-	struct input    *in;
-	char           **argv; /* owned */
-	char            *dir;
-	char            *measurement;
+	struct input *in;
+	char **argv; /* owned */
+	char *dir;
+	char *measurement;
 	enum exec_format format;
-	int64_t          prec_div; /* influx: divide timestamps by this */
-	int64_t          prec_mul;
-	int              last_state; /* nagios; -1 before the first run */
+	int64_t prec_div; /* influx: divide timestamps by this */
+	int64_t prec_mul;
+	int last_state; /* nagios; -1 before the first run */
 
 	/* The current run. */
-	pid_t            pid;
-	int              status;
-	int              reaped;
-	int              timed_out;
-	int              too_big;
-	int              out_fd, err_fd;
-	struct event    *out_ev, *err_ev, *timeout_ev;
-	struct buf       out, err;
-	int64_t          start_ms;
+	pid_t pid;
+	int status;
+	int reaped;
+	int timed_out;
+	int too_big;
+	int out_fd, err_fd;
+	struct event *out_ev, *err_ev, *timeout_ev;
+	struct buf out, err;
+	int64_t start_ms;
 	struct exec_state *next; /* running list */
 };
 
 static const struct conf_field exec_fields[] = {
-	{ .key = "command", .type = CONF_STRARRAY, .required = 1,
-	    .offset = offsetof(struct exec_conf, command) },
-	{ .key = "format", .type = CONF_STRING,
-	    .offset = offsetof(struct exec_conf, format) },
-	{ .key = "precision", .type = CONF_STRING,
-	    .offset = offsetof(struct exec_conf, precision) },
-	{ .key = "measurement", .type = CONF_STRING,
-	    .offset = offsetof(struct exec_conf, measurement) },
-	{ .key = "dir", .type = CONF_STRING,
-	    .offset = offsetof(struct exec_conf, dir) },
-	{ .key = NULL },
+    {.key = "command",
+        .type = CONF_STRARRAY,
+        .required = 1,
+        .offset = offsetof(struct exec_conf, command)},
+    {.key = "format",
+        .type = CONF_STRING,
+        .offset = offsetof(struct exec_conf, format)},
+    {.key = "precision",
+        .type = CONF_STRING,
+        .offset = offsetof(struct exec_conf, precision)},
+    {.key = "measurement",
+        .type = CONF_STRING,
+        .offset = offsetof(struct exec_conf, measurement)},
+    {.key = "dir",
+        .type = CONF_STRING,
+        .offset = offsetof(struct exec_conf, dir)},
+    {.key = NULL},
 };
 
 /* Runs in progress, for SIGCHLD; one SIGCHLD event for all exec inputs. */
 static struct exec_state *exec_running;
-static struct event      *exec_sigchld;
-static int                exec_ninputs;
-static struct lp_parser  *exec_lp;
+static struct event *exec_sigchld;
+static int exec_ninputs;
+static struct lp_parser *exec_lp;
 
 static void exec_finish(struct exec_state *es);
 
-static void
-exec_maybe_finish(struct exec_state *es)
+static void exec_maybe_finish(struct exec_state *es)
 {
 	if (es->reaped && es->out_fd == -1 && es->err_fd == -1)
 		exec_finish(es);
 }
 
-static void
-exec_close_fd(struct exec_state *es, int *fd, struct event **ev)
+static void exec_close_fd(struct exec_state *es, int *fd, struct event **ev)
 {
 	if (*ev != NULL) {
 		event_free(*ev);
@@ -103,22 +107,20 @@ exec_close_fd(struct exec_state *es, int *fd, struct event **ev)
 	}
 }
 
-static void
-exec_kill(struct exec_state *es)
+static void exec_kill(struct exec_state *es)
 {
 	/* The whole group: the program and everything it started. */
 	if (es->pid > 0 && kill(-es->pid, SIGKILL) != 0 && errno == ESRCH)
 		kill(es->pid, SIGKILL);
 }
 
-static void
-exec_read_cb(evutil_socket_t fd, short what, void *arg)
+static void exec_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct exec_state *es = arg;
-	int                is_out = fd == es->out_fd;
-	struct buf        *b = is_out ? &es->out : &es->err;
-	char               tmp[8192];
-	ssize_t            n;
+	int is_out = fd == es->out_fd;
+	struct buf *b = is_out ? &es->out : &es->err;
+	char tmp[8192];
+	ssize_t n;
 
 	n = read(fd, tmp, sizeof tmp);
 	if (n > 0) {
@@ -141,8 +143,7 @@ exec_read_cb(evutil_socket_t fd, short what, void *arg)
 	exec_maybe_finish(es);
 }
 
-static void
-exec_timeout_cb(evutil_socket_t fd, short what, void *arg)
+static void exec_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct exec_state *es = arg;
 
@@ -154,12 +155,11 @@ exec_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	exec_maybe_finish(es);
 }
 
-static void
-exec_sigchld_cb(evutil_socket_t sig, short what, void *arg)
+static void exec_sigchld_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct exec_state *es;
-	pid_t              pid;
-	int                status;
+	pid_t pid;
+	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		for (es = exec_running; es != NULL; es = es->next) {
@@ -176,8 +176,7 @@ exec_sigchld_cb(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
-static void
-exec_unlist(struct exec_state *es)
+static void exec_unlist(struct exec_state *es)
 {
 	struct exec_state **pp;
 
@@ -190,13 +189,12 @@ exec_unlist(struct exec_state *es)
 	es->next = NULL;
 }
 
-static int
-exec_init(struct input *in, void *conf, char **cause)
+static int exec_init(struct input *in, void *conf, char **cause)
 {
-	struct exec_conf  *ec = conf;
+	struct exec_conf *ec = conf;
 	struct exec_state *es;
-	enum exec_format   fmt = EXEC_NAGIOS;
-	int64_t            div = 1000000, mul = 1;
+	enum exec_format fmt = EXEC_NAGIOS;
+	int64_t div = 1000000, mul = 1;
 
 	if (ec->command[0] == NULL) {
 		*cause = xstrdup("\"command\" is empty");
@@ -211,7 +209,8 @@ exec_init(struct input *in, void *conf, char **cause)
 			fmt = EXEC_JSON;
 		else {
 			*cause = xasprintf("format \"%s\": expected nagios, "
-					   "influx or json", ec->format);
+			                   "influx or json",
+			    ec->format);
 			return -1;
 		}
 	}
@@ -227,7 +226,8 @@ exec_init(struct input *in, void *conf, char **cause)
 			mul = 1000;
 		} else {
 			*cause = xasprintf("precision \"%s\": expected ns, us, "
-					   "ms or s", ec->precision);
+			                   "ms or s",
+			    ec->precision);
 			return -1;
 		}
 	}
@@ -237,8 +237,8 @@ exec_init(struct input *in, void *conf, char **cause)
 	ec->command = NULL;
 	es->dir = ec->dir;
 	ec->dir = NULL;
-	es->measurement = ec->measurement != NULL ? ec->measurement
-						  : xstrdup(in->name);
+	es->measurement =
+	    ec->measurement != NULL ? ec->measurement : xstrdup(in->name);
 	ec->measurement = NULL;
 	es->format = fmt;
 	es->prec_div = div;
@@ -249,8 +249,8 @@ exec_init(struct input *in, void *conf, char **cause)
 	buf_init(&es->err);
 	in->priv = es;
 	if (exec_ninputs++ == 0) {
-		exec_sigchld = evsignal_new(in->c->base, SIGCHLD,
-		    exec_sigchld_cb, NULL);
+		exec_sigchld =
+		    evsignal_new(in->c->base, SIGCHLD, exec_sigchld_cb, NULL);
 		evsignal_add(exec_sigchld, NULL);
 		exec_lp = lp_parser_create();
 	}
@@ -258,13 +258,12 @@ exec_init(struct input *in, void *conf, char **cause)
 	return 0;
 }
 
-static void
-exec_run(struct input *in)
+static void exec_run(struct input *in)
 {
 	struct exec_state *es = in->priv;
-	int                out[2], err[2];
-	struct timeval     tv;
-	pid_t              pid;
+	int out[2], err[2];
+	struct timeval tv;
+	pid_t pid;
 
 	buf_reset(&es->out);
 	buf_reset(&es->err);
@@ -295,7 +294,7 @@ exec_run(struct input *in)
 	}
 	if (pid == 0) {
 		sigset_t set;
-		int      devnull;
+		int devnull;
 
 		setpgid(0, 0);
 		sigemptyset(&set);
@@ -326,10 +325,10 @@ exec_run(struct input *in)
 	es->err_fd = err[0];
 	evutil_make_socket_nonblocking(es->out_fd);
 	evutil_make_socket_nonblocking(es->err_fd);
-	es->out_ev = event_new(in->c->base, es->out_fd, EV_READ | EV_PERSIST,
-	    exec_read_cb, es);
-	es->err_ev = event_new(in->c->base, es->err_fd, EV_READ | EV_PERSIST,
-	    exec_read_cb, es);
+	es->out_ev = event_new(
+	    in->c->base, es->out_fd, EV_READ | EV_PERSIST, exec_read_cb, es);
+	es->err_ev = event_new(
+	    in->c->base, es->err_fd, EV_READ | EV_PERSIST, exec_read_cb, es);
 	event_add(es->out_ev, NULL);
 	event_add(es->err_ev, NULL);
 	tv.tv_sec = in->timeout_ms / 1000;
@@ -343,8 +342,7 @@ exec_run(struct input *in)
 	exec_sigchld_cb(SIGCHLD, 0, NULL);
 }
 
-static const char *
-exec_severity(int state)
+static const char *exec_severity(int state)
 {
 	switch (state) {
 	case NAGIOS_CRITICAL:
@@ -358,20 +356,20 @@ exec_severity(int state)
 	}
 }
 
-static void
-exec_nagios(struct exec_state *es, int state, const char *text_override)
+static void exec_nagios(
+    struct exec_state *es, int state, const char *text_override)
 {
-	struct input        *in = es->in;
-	struct collector    *c = in->c;
+	struct input *in = es->in;
+	struct collector *c = in->c;
 	struct nagios_output no;
-	struct lp_writer    *w;
-	const char          *text;
-	json_t              *ev, *labels;
-	size_t               i, k;
-	int64_t              now = clock_wall_ms();
+	struct lp_writer *w;
+	const char *text;
+	json_t *ev, *labels;
+	size_t i, k;
+	int64_t now = clock_wall_ms();
 
-	nagios_output_parse(es->out.data != NULL ? es->out.data : "",
-	    es->out.len, &no);
+	nagios_output_parse(
+	    es->out.data != NULL ? es->out.data : "", es->out.len, &no);
 	text = text_override != NULL ? text_override : no.text;
 	w = collector_line_begin(c, in, "nagios_state");
 	lp_writer_tag(w, "check", in->name);
@@ -416,16 +414,16 @@ exec_nagios(struct exec_state *es, int state, const char *text_override)
 			json_object_set_new(labels, in->tags[k].key,
 			    json_string(in->tags[k].value));
 		json_object_set_new(labels, "check", json_string(in->name));
-		json_object_set_new(ev, "key", json_sprintf("nagios/%s/%s",
-		    c->conf.name, in->name));
-		json_object_set_new(ev, "state", json_string(
-		    state == NAGIOS_OK ? "resolved" : "firing"));
-		json_object_set_new(ev, "severity",
-		    json_string(exec_severity(state)));
+		json_object_set_new(ev, "key",
+		    json_sprintf("nagios/%s/%s", c->conf.name, in->name));
+		json_object_set_new(ev, "state",
+		    json_string(state == NAGIOS_OK ? "resolved" : "firing"));
+		json_object_set_new(
+		    ev, "severity", json_string(exec_severity(state)));
 		json_object_set_new(ev, "labels", labels);
-		json_object_set_new(ev, "message", text[0] != '\0'
-			? json_string(text)
-			: json_string(nagios_state_name(state)));
+		json_object_set_new(ev, "message",
+		    text[0] != '\0' ? json_string(text)
+		                    : json_string(nagios_state_name(state)));
 		json_object_set_new(ev, "value", json_integer(state));
 		if (es->last_state != -1 || state != NAGIOS_OK)
 			collector_event(c, ev);
@@ -436,26 +434,25 @@ exec_nagios(struct exec_state *es, int state, const char *text_override)
 	nagios_output_free(&no);
 }
 
-static int
-exec_influx(struct exec_state *es)
+static int exec_influx(struct exec_state *es)
 {
-	struct input          *in = es->in;
-	struct collector      *c = in->c;
+	struct input *in = es->in;
+	struct collector *c = in->c;
 	const struct lp_point *pt;
-	const char            *cause;
-	struct lp_body         b;
-	struct lp_writer      *w;
-	size_t                 lineno, i, k;
-	int                    r, bad = 0;
-	int64_t                now = clock_wall_ms(), t;
+	const char *cause;
+	struct lp_body b;
+	struct lp_writer *w;
+	size_t lineno, i, k;
+	int r, bad = 0;
+	int64_t now = clock_wall_ms(), t;
 
 	lp_body_init(&b, es->out.data, es->out.len);
-	while ((r = lp_body_next(exec_lp, &b, &pt, &lineno, &cause)) !=
-	    LP_END) {
+	while (
+	    (r = lp_body_next(exec_lp, &b, &pt, &lineno, &cause)) != LP_END) {
 		if (r == LP_ERROR) {
 			if (bad++ == 0)
-				input_error(in, "output line %zu: %s", lineno,
-				    cause);
+				input_error(
+				    in, "output line %zu: %s", lineno, cause);
 			continue;
 		}
 		w = collector_line_begin(c, in, "");
@@ -469,9 +466,9 @@ exec_influx(struct exec_state *es)
 		for (i = 0; i < pt->ntags; i++) {
 			for (k = 0; k < in->ntags; k++)
 				if (strlen(in->tags[k].key) ==
-					pt->tags[i].key.len &&
+				        pt->tags[i].key.len &&
 				    memcmp(in->tags[k].key, pt->tags[i].key.p,
-					pt->tags[i].key.len) == 0)
+				        pt->tags[i].key.len) == 0)
 					break;
 			if (k == in->ntags) /* configured tags win */
 				lp_writer_tagn(w, pt->tags[i].key.p,
@@ -480,8 +477,8 @@ exec_influx(struct exec_state *es)
 		}
 		for (i = 0; i < pt->nfields; i++) {
 			const struct lp_field *f = &pt->fields[i];
-			char                   key[256];
-			double                 v;
+			char key[256];
+			double v;
 
 			if (lp_field_number(f, &v) != 0 ||
 			    f->key.len >= sizeof key)
@@ -503,21 +500,20 @@ exec_influx(struct exec_state *es)
 
 /* json: {"name": number, ...} or {"metrics": [{"name", "value", "tags",
  * "time_ms"}], "events": [ {...} ]}. */
-static int
-exec_json(struct exec_state *es)
+static int exec_json(struct exec_state *es)
 {
-	struct input     *in = es->in;
+	struct input *in = es->in;
 	struct collector *c = in->c;
-	json_error_t      jerr;
-	json_t           *root, *m, *v, *events, *metrics;
+	json_error_t jerr;
+	json_t *root, *m, *v, *events, *metrics;
 	struct lp_writer *w;
-	const char       *k, *tk;
-	size_t            i;
-	int64_t           now = clock_wall_ms();
-	int               ok = 1;
+	const char *k, *tk;
+	size_t i;
+	int64_t now = clock_wall_ms();
+	int ok = 1;
 
-	root = json_loadb(es->out.data != NULL ? es->out.data : "",
-	    es->out.len, 0, &jerr);
+	root = json_loadb(
+	    es->out.data != NULL ? es->out.data : "", es->out.len, 0, &jerr);
 	if (!json_is_object(root)) {
 		input_error(in, "output is not a JSON object: %s",
 		    root == NULL ? jerr.text : "wrong type");
@@ -527,7 +523,8 @@ exec_json(struct exec_state *es)
 	metrics = json_object_get(root, "metrics");
 	events = json_object_get(root, "events");
 	if (metrics == NULL && events == NULL) {
-		json_object_foreach(root, k, v) {
+		json_object_foreach(root, k, v)
+		{
 			if (!json_is_number(v))
 				continue;
 			w = collector_line_begin(c, in, k);
@@ -535,30 +532,36 @@ exec_json(struct exec_state *es)
 			collector_line_end(c, now);
 		}
 	}
-	json_array_foreach(metrics, i, m) {
-		const char *name = json_string_value(json_object_get(m, "name"));
-		json_t     *tags = json_object_get(m, "tags");
-		json_t     *t = json_object_get(m, "time_ms");
+	json_array_foreach(metrics, i, m)
+	{
+		const char *name =
+		    json_string_value(json_object_get(m, "name"));
+		json_t *tags = json_object_get(m, "tags");
+		json_t *t = json_object_get(m, "time_ms");
 
 		v = json_object_get(m, "value");
 		if (name == NULL || !json_is_number(v)) {
 			if (ok)
-				input_error(in, "metrics[%zu]: needs \"name\" "
-						"and a numeric \"value\"", i);
+				input_error(in,
+				    "metrics[%zu]: needs \"name\" "
+				    "and a numeric \"value\"",
+				    i);
 			ok = 0;
 			continue;
 		}
 		w = collector_line_begin(c, in, name);
-		json_object_foreach(tags, tk, v) {
+		json_object_foreach(tags, tk, v)
+		{
 			if (json_is_string(v))
 				lp_writer_tag(w, tk, json_string_value(v));
 		}
-		lp_writer_float(w, "value",
-		    json_number_value(json_object_get(m, "value")));
-		collector_line_end(c,
-		    json_is_integer(t) ? json_integer_value(t) : now);
+		lp_writer_float(
+		    w, "value", json_number_value(json_object_get(m, "value")));
+		collector_line_end(
+		    c, json_is_integer(t) ? json_integer_value(t) : now);
 	}
-	json_array_foreach(events, i, m) {
+	json_array_foreach(events, i, m)
+	{
 		if (json_is_object(m))
 			collector_event(c, json_incref(m));
 	}
@@ -566,19 +569,18 @@ exec_json(struct exec_state *es)
 	return ok;
 }
 
-static void
-exec_finish(struct exec_state *es)
+static void exec_finish(struct exec_state *es)
 {
 	struct input *in = es->in;
-	int           state, ok = 1;
-	char          msg[128];
+	int state, ok = 1;
+	char msg[128];
 
 	evtimer_del(es->timeout_ev);
 	exec_unlist(es);
 	es->pid = 0;
 	if (es->err.len > 0)
-		log_debug("exec", "%s: stderr: %.300s", in->name,
-		    buf_str(&es->err));
+		log_debug(
+		    "exec", "%s: stderr: %.300s", in->name, buf_str(&es->err));
 	if (es->timed_out) {
 		input_error(in, "timed out after %lld ms; process group killed",
 		    (long long)in->timeout_ms);
@@ -597,7 +599,7 @@ exec_finish(struct exec_state *es)
 			exec_nagios(es, state, msg);
 		} else {
 			state = WIFEXITED(es->status) ? WEXITSTATUS(es->status)
-						      : NAGIOS_UNKNOWN;
+			                              : NAGIOS_UNKNOWN;
 			if (state > NAGIOS_UNKNOWN)
 				state = NAGIOS_UNKNOWN;
 			exec_nagios(es, state, NULL);
@@ -607,7 +609,7 @@ exec_finish(struct exec_state *es)
 			input_error(in, "exited with %s %d: %.200s",
 			    WIFEXITED(es->status) ? "status" : "signal",
 			    WIFEXITED(es->status) ? WEXITSTATUS(es->status)
-						  : WTERMSIG(es->status),
+			                          : WTERMSIG(es->status),
 			    buf_str(&es->err));
 			ok = 0;
 		}
@@ -619,11 +621,10 @@ exec_finish(struct exec_state *es)
 	input_done(in, ok);
 }
 
-static void
-exec_free(struct input *in)
+static void exec_free(struct input *in)
 {
 	struct exec_state *es = in->priv;
-	int                status;
+	int status;
 
 	if (es == NULL)
 		return;
@@ -651,10 +652,10 @@ exec_free(struct input *in)
 }
 
 const struct input_ops input_exec_ops = {
-	.type = "exec",
-	.conf_size = sizeof(struct exec_conf),
-	.fields = exec_fields,
-	.init = exec_init,
-	.run = exec_run,
-	.free = exec_free,
+    .type = "exec",
+    .conf_size = sizeof(struct exec_conf),
+    .fields = exec_fields,
+    .init = exec_init,
+    .run = exec_run,
+    .free = exec_free,
 };

@@ -14,28 +14,29 @@
 
 struct host_conf {
 	struct input_conf base;
-	char            **mounts;
-	char             *proc;
+	char **mounts;
+	char *proc;
 };
 
 struct host_state {
-	char                **mounts; /* owned */
-	char                 *proc;   /* "/proc" (tests point elsewhere) */
-	unsigned long long    prev_total, prev_idle, prev_iowait;
+	char **mounts; /* owned */
+	char *proc;    /* "/proc" (tests point elsewhere) */
+	unsigned long long prev_total, prev_idle, prev_iowait;
 };
 
 static const struct conf_field host_fields[] = {
-	{ .key = "mounts", .type = CONF_STRARRAY,
-	    .offset = offsetof(struct host_conf, mounts) },
-	{ .key = "proc", .type = CONF_STRING,
-	    .offset = offsetof(struct host_conf, proc) },
-	{ .key = NULL },
+    {.key = "mounts",
+        .type = CONF_STRARRAY,
+        .offset = offsetof(struct host_conf, mounts)},
+    {.key = "proc",
+        .type = CONF_STRING,
+        .offset = offsetof(struct host_conf, proc)},
+    {.key = NULL},
 };
 
-static int
-host_init(struct input *in, void *conf, char **cause)
+static int host_init(struct input *in, void *conf, char **cause)
 {
-	struct host_conf  *hc = conf;
+	struct host_conf *hc = conf;
 	struct host_state *hs = xcalloc(1, sizeof *hs);
 
 	if (hc->mounts != NULL) {
@@ -51,8 +52,7 @@ host_init(struct input *in, void *conf, char **cause)
 	return 0;
 }
 
-static FILE *
-host_open(struct host_state *hs, const char *name)
+static FILE *host_open(struct host_state *hs, const char *name)
 {
 	char path[512];
 
@@ -60,13 +60,12 @@ host_open(struct host_state *hs, const char *name)
 	return fopen(path, "r");
 }
 
-static int
-host_cpu(struct input *in, struct host_state *hs, int64_t now)
+static int host_cpu(struct input *in, struct host_state *hs, int64_t now)
 {
-	unsigned long long v[10] = { 0 }, total = 0, idle, iowait, dt;
-	struct lp_writer  *w;
-	FILE              *f;
-	int                n, i;
+	unsigned long long v[10] = {0}, total = 0, idle, iowait, dt;
+	struct lp_writer *w;
+	FILE *f;
+	int n, i;
 
 	if ((f = host_open(hs, "stat")) == NULL)
 		return -1;
@@ -85,8 +84,10 @@ host_cpu(struct input *in, struct host_state *hs, int64_t now)
 	if (hs->prev_total != 0 && dt > 0) {
 		w = collector_line_begin(in->c, in, "host_cpu");
 		lp_writer_float(w, "usage_pct",
-		    100.0 * (double)(dt - (idle - hs->prev_idle) -
-				(iowait - hs->prev_iowait)) / (double)dt);
+		    100.0 *
+		        (double)(dt - (idle - hs->prev_idle) -
+		                 (iowait - hs->prev_iowait)) /
+		        (double)dt);
 		lp_writer_float(w, "iowait_pct",
 		    100.0 * (double)(iowait - hs->prev_iowait) / (double)dt);
 		collector_line_end(in->c, now);
@@ -97,13 +98,12 @@ host_cpu(struct input *in, struct host_state *hs, int64_t now)
 	return 0;
 }
 
-static int
-host_load(struct input *in, struct host_state *hs, int64_t now)
+static int host_load(struct input *in, struct host_state *hs, int64_t now)
 {
 	struct lp_writer *w;
-	double            l1, l5, l15;
-	FILE             *f;
-	int               n;
+	double l1, l5, l15;
+	FILE *f;
+	int n;
 
 	if ((f = host_open(hs, "loadavg")) == NULL)
 		return -1;
@@ -119,13 +119,12 @@ host_load(struct input *in, struct host_state *hs, int64_t now)
 	return 0;
 }
 
-static int
-host_mem(struct input *in, struct host_state *hs, int64_t now)
+static int host_mem(struct input *in, struct host_state *hs, int64_t now)
 {
 	unsigned long long total = 0, avail = 0, swt = 0, swf = 0, v;
-	struct lp_writer  *w;
-	char               line[256], key[64];
-	FILE              *f;
+	struct lp_writer *w;
+	char line[256], key[64];
+	FILE *f;
 
 	if ((f = host_open(hs, "meminfo")) == NULL)
 		return -1;
@@ -147,21 +146,20 @@ host_mem(struct input *in, struct host_state *hs, int64_t now)
 	w = collector_line_begin(in->c, in, "host_mem");
 	lp_writer_uint(w, "total_bytes", total);
 	lp_writer_uint(w, "available_bytes", avail);
-	lp_writer_float(w, "used_pct",
-	    100.0 * (double)(total - avail) / (double)total);
+	lp_writer_float(
+	    w, "used_pct", 100.0 * (double)(total - avail) / (double)total);
 	lp_writer_uint(w, "swap_used_bytes", swt - swf);
 	collector_line_end(in->c, now);
 	return 0;
 }
 
-static int
-host_disk(struct input *in, struct host_state *hs, int64_t now)
+static int host_disk(struct input *in, struct host_state *hs, int64_t now)
 {
-	struct statvfs    sv;
+	struct statvfs sv;
 	struct lp_writer *w;
-	size_t            i;
-	double            total, avail;
-	int               r = 0;
+	size_t i;
+	double total, avail;
+	int r = 0;
 
 	for (i = 0; hs->mounts[i] != NULL; i++) {
 		if (statvfs(hs->mounts[i], &sv) != 0) {
@@ -175,20 +173,19 @@ host_disk(struct input *in, struct host_state *hs, int64_t now)
 		lp_writer_float(w, "total_bytes", total);
 		lp_writer_float(w, "free_bytes", avail);
 		if (total > 0)
-			lp_writer_float(w, "used_pct",
-			    100.0 * (total - avail) / total);
+			lp_writer_float(
+			    w, "used_pct", 100.0 * (total - avail) / total);
 		collector_line_end(in->c, now);
 	}
 	return r;
 }
 
-static int
-host_net(struct input *in, struct host_state *hs, int64_t now)
+static int host_net(struct input *in, struct host_state *hs, int64_t now)
 {
 	unsigned long long rx, rxp, rxe, tx, txp, txe, skip;
-	struct lp_writer  *w;
-	char               line[512], name[64];
-	FILE              *f;
+	struct lp_writer *w;
+	char line[512], name[64];
+	FILE *f;
 
 	if ((f = host_open(hs, "net/dev")) == NULL)
 		return -1;
@@ -198,10 +195,11 @@ host_net(struct input *in, struct host_state *hs, int64_t now)
 		if (colon == NULL)
 			continue;
 		*colon = ' ';
-		if (sscanf(line, " %63s %llu %llu %llu %llu %llu %llu %llu %llu "
-				 "%llu %llu %llu",
-			name, &rx, &rxp, &rxe, &skip, &skip, &skip, &skip, &skip,
-			&tx, &txp, &txe) != 12 ||
+		if (sscanf(line,
+		        " %63s %llu %llu %llu %llu %llu %llu %llu %llu "
+		        "%llu %llu %llu",
+		        name, &rx, &rxp, &rxe, &skip, &skip, &skip, &skip,
+		        &skip, &tx, &txp, &txe) != 12 ||
 		    strcmp(name, "lo") == 0)
 			continue;
 		w = collector_line_begin(in->c, in, "host_net");
@@ -216,12 +214,11 @@ host_net(struct input *in, struct host_state *hs, int64_t now)
 	return 0;
 }
 
-static void
-host_run(struct input *in)
+static void host_run(struct input *in)
 {
 	struct host_state *hs = in->priv;
-	int64_t            now = clock_wall_ms();
-	int                bad = 0;
+	int64_t now = clock_wall_ms();
+	int bad = 0;
 
 	bad |= host_cpu(in, hs, now) != 0;
 	bad |= host_load(in, hs, now) != 0;
@@ -233,8 +230,7 @@ host_run(struct input *in)
 	input_done(in, !bad);
 }
 
-static void
-host_free(struct input *in)
+static void host_free(struct input *in)
 {
 	struct host_state *hs = in->priv;
 
@@ -247,10 +243,10 @@ host_free(struct input *in)
 }
 
 const struct input_ops input_host_ops = {
-	.type = "host",
-	.conf_size = sizeof(struct host_conf),
-	.fields = host_fields,
-	.init = host_init,
-	.run = host_run,
-	.free = host_free,
+    .type = "host",
+    .conf_size = sizeof(struct host_conf),
+    .fields = host_fields,
+    .init = host_init,
+    .run = host_run,
+    .free = host_free,
 };

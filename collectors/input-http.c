@@ -20,58 +20,66 @@
 
 struct http_conf {
 	struct input_conf base;
-	char             *url;
-	char             *method;
-	long long         expect_status;
-	char             *expect_body;
-	int               follow_redirects;
-	int               insecure;
+	char *url;
+	char *method;
+	long long expect_status;
+	char *expect_body;
+	int follow_redirects;
+	int insecure;
 };
 
 struct http_state {
 	struct input *in;
-	char         *url;
-	int           head;
-	long          expect_status;
-	char         *expect_body;
-	int           follow;
-	int           insecure;
-	struct buf    body;
-	int           running;
+	char *url;
+	int head;
+	long expect_status;
+	char *expect_body;
+	int follow;
+	int insecure;
+	struct buf body;
+	int running;
 };
 
 static const struct conf_field http_fields[] = {
-	{ .key = "url", .type = CONF_STRING, .required = 1,
-	    .offset = offsetof(struct http_conf, url) },
-	{ .key = "method", .type = CONF_STRING,
-	    .offset = offsetof(struct http_conf, method) },
-	{ .key = "expect_status", .type = CONF_INT, .min = 100, .max = 599,
-	    .offset = offsetof(struct http_conf, expect_status) },
-	{ .key = "expect_body", .type = CONF_STRING,
-	    .offset = offsetof(struct http_conf, expect_body) },
-	{ .key = "follow_redirects", .type = CONF_BOOL,
-	    .offset = offsetof(struct http_conf, follow_redirects) },
-	{ .key = "insecure", .type = CONF_BOOL,
-	    .offset = offsetof(struct http_conf, insecure) },
-	{ .key = NULL },
+    {.key = "url",
+        .type = CONF_STRING,
+        .required = 1,
+        .offset = offsetof(struct http_conf, url)},
+    {.key = "method",
+        .type = CONF_STRING,
+        .offset = offsetof(struct http_conf, method)},
+    {.key = "expect_status",
+        .type = CONF_INT,
+        .min = 100,
+        .max = 599,
+        .offset = offsetof(struct http_conf, expect_status)},
+    {.key = "expect_body",
+        .type = CONF_STRING,
+        .offset = offsetof(struct http_conf, expect_body)},
+    {.key = "follow_redirects",
+        .type = CONF_BOOL,
+        .offset = offsetof(struct http_conf, follow_redirects)},
+    {.key = "insecure",
+        .type = CONF_BOOL,
+        .offset = offsetof(struct http_conf, insecure)},
+    {.key = NULL},
 };
 
-static int
-http_init(struct input *in, void *conf, char **cause)
+static int http_init(struct input *in, void *conf, char **cause)
 {
-	struct http_conf  *hc = conf;
+	struct http_conf *hc = conf;
 	struct http_state *hs;
 
 	if (strncmp(hc->url, "http://", 7) != 0 &&
 	    strncmp(hc->url, "https://", 8) != 0) {
-		*cause = xasprintf("url \"%s\": expected http:// or https://",
-		    hc->url);
+		*cause = xasprintf(
+		    "url \"%s\": expected http:// or https://", hc->url);
 		return -1;
 	}
 	if (hc->method != NULL && strcmp(hc->method, "GET") != 0 &&
 	    strcmp(hc->method, "HEAD") != 0) {
-		*cause = xasprintf("method \"%s\": expected GET or HEAD",
-		    hc->method);
+		*cause = xasprintf(
+		    "method \"%s\": expected GET or HEAD", hc->method);
 		return -1;
 	}
 	hs = xcalloc(1, sizeof *hs);
@@ -89,8 +97,7 @@ http_init(struct input *in, void *conf, char **cause)
 	return 0;
 }
 
-static size_t
-http_write_cb(char *ptr, size_t size, size_t n, void *arg)
+static size_t http_write_cb(char *ptr, size_t size, size_t n, void *arg)
 {
 	struct http_state *hs = arg;
 
@@ -100,12 +107,11 @@ http_write_cb(char *ptr, size_t size, size_t n, void *arg)
 }
 
 /* Days until the leaf certificate expires, from curl's certinfo. */
-static int
-http_cert_days(CURL *easy, double *days)
+static int http_cert_days(CURL *easy, double *days)
 {
 	struct curl_certinfo *ci = NULL;
-	struct curl_slist    *s;
-	struct tm             tm;
+	struct curl_slist *s;
+	struct tm tm;
 
 	if (curl_easy_getinfo(easy, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
 	    ci == NULL || ci->num_of_certs < 1)
@@ -116,23 +122,23 @@ http_cert_days(CURL *easy, double *days)
 		memset(&tm, 0, sizeof tm);
 		if (strptime(s->data + 12, "%b %d %H:%M:%S %Y", &tm) == NULL)
 			return -1;
-		*days = ((double)timegm(&tm) * 1000.0 -
-			    (double)clock_wall_ms()) / 86400000.0;
+		*days =
+		    ((double)timegm(&tm) * 1000.0 - (double)clock_wall_ms()) /
+		    86400000.0;
 		return 0;
 	}
 	return -1;
 }
 
-static void
-http_done(CURL *easy, CURLcode rc, void *arg)
+static void http_done(CURL *easy, CURLcode rc, void *arg)
 {
 	struct http_state *hs = arg;
-	struct input      *in = hs->in;
-	struct collector  *c = in->c;
-	struct lp_writer  *w;
-	long               code = 0;
-	double             t = 0, days;
-	int                up, status_ok, body_ok = 1;
+	struct input *in = hs->in;
+	struct collector *c = in->c;
+	struct lp_writer *w;
+	long code = 0;
+	double t = 0, days;
+	int up, status_ok, body_ok = 1;
 
 	hs->running = 0;
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
@@ -150,7 +156,7 @@ http_done(CURL *easy, CURLcode rc, void *arg)
 		return;
 	}
 	status_ok = hs->expect_status != 0 ? code == hs->expect_status
-					   : code >= 200 && code < 400;
+	                                   : code >= 200 && code < 400;
 	if (hs->expect_body != NULL)
 		body_ok = strstr(buf_str(&hs->body), hs->expect_body) != NULL;
 	up = status_ok && body_ok;
@@ -168,11 +174,10 @@ http_done(CURL *easy, CURLcode rc, void *arg)
 	input_done(in, 1);
 }
 
-static void
-http_run(struct input *in)
+static void http_run(struct input *in)
 {
 	struct http_state *hs = in->priv;
-	CURL              *easy = curl_easy_init();
+	CURL *easy = curl_easy_init();
 
 	buf_reset(&hs->body);
 	curl_easy_setopt(easy, CURLOPT_URL, hs->url);
@@ -204,8 +209,7 @@ http_run(struct input *in)
 	}
 }
 
-static void
-http_free(struct input *in)
+static void http_free(struct input *in)
 {
 	struct http_state *hs = in->priv;
 
@@ -219,10 +223,10 @@ http_free(struct input *in)
 }
 
 const struct input_ops input_http_ops = {
-	.type = "http_check",
-	.conf_size = sizeof(struct http_conf),
-	.fields = http_fields,
-	.init = http_init,
-	.run = http_run,
-	.free = http_free,
+    .type = "http_check",
+    .conf_size = sizeof(struct http_conf),
+    .fields = http_fields,
+    .init = http_init,
+    .run = http_run,
+    .free = http_free,
 };

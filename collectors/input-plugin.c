@@ -20,30 +20,32 @@
 
 struct plugin_conf {
 	struct input_conf base;
-	char             *path;
-	json_t           *config; /* borrowed */
+	char *path;
+	json_t *config; /* borrowed */
 };
 
 struct cb_ctx {
-	struct input                *in;
-	void                        *dl;
+	struct input *in;
+	void *dl;
 	const struct cb_plugin_info *info;
-	uint32_t                     info_size;
-	char                        *config_json;
-	void                        *data;
-	int                          inited;
+	uint32_t info_size;
+	char *config_json;
+	void *data;
+	int inited;
 };
 
 static const struct conf_field plugin_fields[] = {
-	{ .key = "path", .type = CONF_STRING, .required = 1,
-	    .offset = offsetof(struct plugin_conf, path) },
-	{ .key = "config", .type = CONF_OBJECT,
-	    .offset = offsetof(struct plugin_conf, config) },
-	{ .key = NULL },
+    {.key = "path",
+        .type = CONF_STRING,
+        .required = 1,
+        .offset = offsetof(struct plugin_conf, path)},
+    {.key = "config",
+        .type = CONF_OBJECT,
+        .offset = offsetof(struct plugin_conf, config)},
+    {.key = NULL},
 };
 
-static int
-plugin_has_tag(struct input *in, const char *key)
+static int plugin_has_tag(struct input *in, const char *key)
 {
 	size_t i;
 
@@ -53,12 +55,11 @@ plugin_has_tag(struct input *in, const char *key)
 	return 0;
 }
 
-static int
-plugin_emit_point(cb_ctx *ctx, const struct cb_point *pt)
+static int plugin_emit_point(cb_ctx *ctx, const struct cb_point *pt)
 {
 	struct collector *c = ctx->in->c;
 	struct lp_writer *w;
-	size_t            i;
+	size_t i;
 
 	if (pt == NULL || !CB_HAS_MEMBER(pt->size, struct cb_point, time_ms) ||
 	    pt->measurement == NULL || pt->measurement[0] == '\0' ||
@@ -78,8 +79,7 @@ plugin_emit_point(cb_ctx *ctx, const struct cb_point *pt)
 	return 0;
 }
 
-static int
-plugin_emit_value(cb_ctx *ctx, const char *measurement,
+static int plugin_emit_value(cb_ctx *ctx, const char *measurement,
     const struct cb_tag *tags, size_t ntags, double value)
 {
 	struct cb_point pt;
@@ -93,12 +93,11 @@ plugin_emit_value(cb_ctx *ctx, const char *measurement,
 	return plugin_emit_point(ctx, &pt);
 }
 
-static int
-plugin_emit_event(cb_ctx *ctx, const struct cb_event *ev)
+static int plugin_emit_event(cb_ctx *ctx, const struct cb_event *ev)
 {
 	struct input *in = ctx->in;
-	json_t       *j, *labels;
-	size_t        i;
+	json_t *j, *labels;
+	size_t i;
 
 	if (ev == NULL || !CB_HAS_MEMBER(ev->size, struct cb_event, value) ||
 	    ev->key == NULL || ev->key[0] == '\0')
@@ -106,17 +105,17 @@ plugin_emit_event(cb_ctx *ctx, const struct cb_event *ev)
 	j = json_object();
 	labels = json_object();
 	for (i = 0; i < in->ntags; i++)
-		json_object_set_new(labels, in->tags[i].key,
-		    json_string(in->tags[i].value));
+		json_object_set_new(
+		    labels, in->tags[i].key, json_string(in->tags[i].value));
 	for (i = 0; i < ev->nlabels && ev->labels != NULL; i++)
 		if (ev->labels[i].key != NULL && ev->labels[i].value != NULL &&
 		    !plugin_has_tag(in, ev->labels[i].key))
 			json_object_set_new(labels, ev->labels[i].key,
 			    json_string(ev->labels[i].value));
-	json_object_set_new(j, "key", json_sprintf("plugin/%s/%s", in->name,
-	    ev->key));
-	json_object_set_new(j, "state", json_string(ev->state != NULL
-		? ev->state : "firing"));
+	json_object_set_new(
+	    j, "key", json_sprintf("plugin/%s/%s", in->name, ev->key));
+	json_object_set_new(
+	    j, "state", json_string(ev->state != NULL ? ev->state : "firing"));
 	if (ev->severity != NULL)
 		json_object_set_new(j, "severity", json_string(ev->severity));
 	if (ev->message != NULL)
@@ -128,11 +127,10 @@ plugin_emit_event(cb_ctx *ctx, const struct cb_event *ev)
 	return 0;
 }
 
-static void
-plugin_log(cb_ctx *ctx, int level, const char *fmt, ...)
+static void plugin_log(cb_ctx *ctx, int level, const char *fmt, ...)
 {
 	va_list ap;
-	char    msg[1024];
+	char msg[1024];
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -144,57 +142,52 @@ plugin_log(cb_ctx *ctx, int level, const char *fmt, ...)
 	log_msg((enum log_level)level, "plugin", "%s: %s", ctx->in->name, msg);
 }
 
-static const char *
-plugin_instance_name(cb_ctx *ctx)
+static const char *plugin_instance_name(cb_ctx *ctx)
 {
 	return ctx->in->name;
 }
 
-static int64_t
-plugin_now_ms(cb_ctx *ctx)
+static int64_t plugin_now_ms(cb_ctx *ctx)
 {
 	return clock_wall_ms();
 }
 
-static void
-plugin_set_data(cb_ctx *ctx, void *data)
+static void plugin_set_data(cb_ctx *ctx, void *data)
 {
 	ctx->data = data;
 }
 
-static void *
-plugin_get_data(cb_ctx *ctx)
+static void *plugin_get_data(cb_ctx *ctx)
 {
 	return ctx->data;
 }
 
 static const struct cb_host_api plugin_host_api = {
-	.abi_version = CB_PLUGIN_ABI_VERSION,
-	.size = sizeof(struct cb_host_api),
-	.host_version = PACKAGE_VERSION,
-	.emit_point = plugin_emit_point,
-	.emit_value = plugin_emit_value,
-	.emit_event = plugin_emit_event,
-	.log = plugin_log,
-	.instance_name = plugin_instance_name,
-	.now_ms = plugin_now_ms,
-	.set_data = plugin_set_data,
-	.get_data = plugin_get_data,
+    .abi_version = CB_PLUGIN_ABI_VERSION,
+    .size = sizeof(struct cb_host_api),
+    .host_version = PACKAGE_VERSION,
+    .emit_point = plugin_emit_point,
+    .emit_value = plugin_emit_value,
+    .emit_event = plugin_emit_event,
+    .log = plugin_log,
+    .instance_name = plugin_instance_name,
+    .now_ms = plugin_now_ms,
+    .set_data = plugin_set_data,
+    .get_data = plugin_get_data,
 };
 
-static int
-plugin_init(struct input *in, void *conf, char **cause)
+static int plugin_init(struct input *in, void *conf, char **cause)
 {
-	struct plugin_conf          *pc = conf;
+	struct plugin_conf *pc = conf;
 	const struct cb_plugin_info *info;
-	cb_plugin_entry_fn           entry;
-	cb_ctx                      *ctx;
-	char                        *path;
-	void                        *dl;
+	cb_plugin_entry_fn entry;
+	cb_ctx *ctx;
+	char *path;
+	void *dl;
 
 	path = strchr(pc->path, '/') != NULL
-	    ? xstrdup(pc->path)
-	    : xasprintf("%s/%s", CB_PLUGINDIR, pc->path);
+	           ? xstrdup(pc->path)
+	           : xasprintf("%s/%s", CB_PLUGINDIR, pc->path);
 	if ((dl = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		*cause = xasprintf("cannot load plugin: %s", dlerror());
 		free(path);
@@ -208,20 +201,23 @@ plugin_init(struct input *in, void *conf, char **cause)
 	}
 	if ((info = entry(&plugin_host_api)) == NULL) {
 		*cause = xasprintf("%s: the plugin refused to load (see its "
-				   "log messages)", path);
+		                   "log messages)",
+		    path);
 		goto fail;
 	}
 	if (info->abi_version > CB_PLUGIN_ABI_VERSION) {
 		*cause = xasprintf("%s: plugin \"%s\" needs plugin ABI %u, but "
-				   "this citybrain-collector %s supports ABI "
-				   "%u at most; upgrade the collector or "
-				   "rebuild the plugin against this "
-				   "collector's <citybrain/plugin.h>",
-		    path, info->abi_version >= 1 &&
-			    CB_HAS_MEMBER(info->size, struct cb_plugin_info,
-				name) && info->name != NULL
-			? info->name
-			: "?",
+		                   "this citybrain-collector %s supports ABI "
+		                   "%u at most; upgrade the collector or "
+		                   "rebuild the plugin against this "
+		                   "collector's <citybrain/plugin.h>",
+		    path,
+		    info->abi_version >= 1 &&
+		            CB_HAS_MEMBER(
+		                info->size, struct cb_plugin_info, name) &&
+		            info->name != NULL
+		        ? info->name
+		        : "?",
 		    info->abi_version, PACKAGE_VERSION, CB_PLUGIN_ABI_VERSION);
 		goto fail;
 	}
@@ -229,8 +225,8 @@ plugin_init(struct input *in, void *conf, char **cause)
 	    !CB_HAS_MEMBER(info->size, struct cb_plugin_info, shutdown) ||
 	    info->collect == NULL) {
 		*cause = xasprintf("%s: invalid plugin description (ABI %u, "
-				   "size %u, collect %s)", path,
-		    info->abi_version, info->size,
+		                   "size %u, collect %s)",
+		    path, info->abi_version, info->size,
 		    info->collect != NULL ? "set" : "missing");
 		goto fail;
 	}
@@ -239,8 +235,8 @@ plugin_init(struct input *in, void *conf, char **cause)
 	ctx->dl = dl;
 	ctx->info = info;
 	ctx->config_json = pc->config != NULL
-	    ? json_dumps(pc->config, JSON_COMPACT)
-	    : xstrdup("{}");
+	                       ? json_dumps(pc->config, JSON_COMPACT)
+	                       : xstrdup("{}");
 	in->priv = ctx;
 	log_info("plugin", "%s: loaded %s %s (ABI %u) from %s", in->name,
 	    info->name != NULL ? info->name : "?",
@@ -254,12 +250,11 @@ fail:
 	return -1;
 }
 
-static void
-plugin_run(struct input *in)
+static void plugin_run(struct input *in)
 {
 	cb_ctx *ctx = in->priv;
 	int64_t t0 = clock_mono_ms(), el;
-	int     r;
+	int r;
 
 	if (!ctx->inited) {
 		if (ctx->info->init != NULL &&
@@ -273,16 +268,16 @@ plugin_run(struct input *in)
 	r = ctx->info->collect(ctx);
 	el = clock_mono_ms() - t0;
 	if (el > in->timeout_ms)
-		log_warn("plugin", "%s: collect took %lld ms (timeout %lld ms);"
-		    " the whole collector waited", in->name, (long long)el,
-		    (long long)in->timeout_ms);
+		log_warn("plugin",
+		    "%s: collect took %lld ms (timeout %lld ms);"
+		    " the whole collector waited",
+		    in->name, (long long)el, (long long)in->timeout_ms);
 	if (r != 0)
 		input_error(in, "collect failed (%d)", r);
 	input_done(in, r == 0);
 }
 
-static void
-plugin_free(struct input *in)
+static void plugin_free(struct input *in)
 {
 	cb_ctx *ctx = in->priv;
 
@@ -297,11 +292,11 @@ plugin_free(struct input *in)
 }
 
 const struct input_ops input_plugin_ops = {
-	.type = "plugin",
-	.conf_size = sizeof(struct plugin_conf),
-	.fields = plugin_fields,
-	.backoff = 1,
-	.init = plugin_init,
-	.run = plugin_run,
-	.free = plugin_free,
+    .type = "plugin",
+    .conf_size = sizeof(struct plugin_conf),
+    .fields = plugin_fields,
+    .backoff = 1,
+    .init = plugin_init,
+    .run = plugin_run,
+    .free = plugin_free,
 };

@@ -17,46 +17,50 @@
 
 struct prom_conf {
 	struct input_conf base;
-	char             *url;
-	int               ignore_timestamps;
-	int               created;
-	char             *bearer;
+	char *url;
+	int ignore_timestamps;
+	int created;
+	char *bearer;
 };
 
 struct prom_state {
-	struct input       *in;
-	char               *url;
-	char               *auth; /* "Authorization: Bearer ..." */
-	int                 honor_timestamps;
-	int                 created;
-	struct buf          body;
-	int                 too_big;
-	struct curl_slist  *hdrs;
+	struct input *in;
+	char *url;
+	char *auth; /* "Authorization: Bearer ..." */
+	int honor_timestamps;
+	int created;
+	struct buf body;
+	int too_big;
+	struct curl_slist *hdrs;
 	struct prom_parser *pp;
 };
 
 static const struct conf_field prom_fields[] = {
-	{ .key = "url", .type = CONF_STRING, .required = 1,
-	    .offset = offsetof(struct prom_conf, url) },
-	{ .key = "ignore_timestamps", .type = CONF_BOOL,
-	    .offset = offsetof(struct prom_conf, ignore_timestamps) },
-	{ .key = "created_samples", .type = CONF_BOOL,
-	    .offset = offsetof(struct prom_conf, created) },
-	{ .key = "bearer_token", .type = CONF_STRING,
-	    .offset = offsetof(struct prom_conf, bearer) },
-	{ .key = NULL },
+    {.key = "url",
+        .type = CONF_STRING,
+        .required = 1,
+        .offset = offsetof(struct prom_conf, url)},
+    {.key = "ignore_timestamps",
+        .type = CONF_BOOL,
+        .offset = offsetof(struct prom_conf, ignore_timestamps)},
+    {.key = "created_samples",
+        .type = CONF_BOOL,
+        .offset = offsetof(struct prom_conf, created)},
+    {.key = "bearer_token",
+        .type = CONF_STRING,
+        .offset = offsetof(struct prom_conf, bearer)},
+    {.key = NULL},
 };
 
-static int
-prom_init(struct input *in, void *conf, char **cause)
+static int prom_init(struct input *in, void *conf, char **cause)
 {
-	struct prom_conf  *pc = conf;
+	struct prom_conf *pc = conf;
 	struct prom_state *ps;
 
 	if (strncmp(pc->url, "http://", 7) != 0 &&
 	    strncmp(pc->url, "https://", 8) != 0) {
-		*cause = xasprintf("url \"%s\": expected http:// or https://",
-		    pc->url);
+		*cause = xasprintf(
+		    "url \"%s\": expected http:// or https://", pc->url);
 		return -1;
 	}
 	ps = xcalloc(1, sizeof *ps);
@@ -78,8 +82,7 @@ prom_init(struct input *in, void *conf, char **cause)
 	return 0;
 }
 
-static size_t
-prom_write_cb(char *ptr, size_t size, size_t n, void *arg)
+static size_t prom_write_cb(char *ptr, size_t size, size_t n, void *arg)
 {
 	struct prom_state *ps = arg;
 
@@ -91,8 +94,7 @@ prom_write_cb(char *ptr, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-static int
-prom_has_tag(struct input *in, const char *name, size_t len)
+static int prom_has_tag(struct input *in, const char *name, size_t len)
 {
 	size_t i;
 
@@ -105,24 +107,23 @@ prom_has_tag(struct input *in, const char *name, size_t len)
 
 /* Samples to lines: measurement = sample name, field "value" (the hub
  * names the series after the measurement alone), labels as tags. */
-static void
-prom_emit(struct prom_state *ps, enum prom_format fmt, int64_t now,
+static void prom_emit(struct prom_state *ps, enum prom_format fmt, int64_t now,
     size_t *nsamples, size_t *nerrors, size_t *nskipped)
 {
-	struct input             *in = ps->in;
-	struct collector         *c = in->c;
+	struct input *in = ps->in;
+	struct collector *c = in->c;
 	const struct prom_sample *s;
-	const char               *cause;
-	struct lp_writer         *w;
-	struct buf                key = BUF_INIT;
-	size_t                    lineno, i;
-	int                       r;
-	char                      name[256];
+	const char *cause;
+	struct lp_writer *w;
+	struct buf key = BUF_INIT;
+	size_t lineno, i;
+	int r;
+	char name[256];
 
 	prom_parser_begin(ps->pp, ps->body.data != NULL ? ps->body.data : "",
 	    ps->body.len, fmt);
-	while ((r = prom_parser_next(ps->pp, &s, &lineno, &cause)) !=
-	    PROM_END) {
+	while (
+	    (r = prom_parser_next(ps->pp, &s, &lineno, &cause)) != PROM_END) {
 		if (r == PROM_ERROR) {
 			if ((*nerrors)++ == 0)
 				input_error(in, "%s line %zu: %s", ps->url,
@@ -131,8 +132,8 @@ prom_emit(struct prom_state *ps, enum prom_format fmt, int64_t now,
 		}
 		if (!isfinite(s->value) || s->name.len >= sizeof name ||
 		    (!ps->created && s->name.len > 8 &&
-			memcmp(s->name.p + s->name.len - 8, "_created", 8) ==
-			    0)) {
+		        memcmp(s->name.p + s->name.len - 8, "_created", 8) ==
+		            0)) {
 			(*nskipped)++;
 			continue;
 		}
@@ -150,44 +151,43 @@ prom_emit(struct prom_state *ps, enum prom_format fmt, int64_t now,
 			if (prom_has_tag(in, l->name.p, l->name.len))
 				buf_puts(&key, "exported_");
 			buf_append(&key, l->name.p, l->name.len);
-			lp_writer_tagn(w, key.data, key.len, l->value.p,
-			    l->value.len);
+			lp_writer_tagn(
+			    w, key.data, key.len, l->value.p, l->value.len);
 		}
 		lp_writer_float(w, "value", s->value);
-		collector_line_end(c, ps->honor_timestamps && s->has_time
-			? s->time_ms
-			: now);
+		collector_line_end(
+		    c, ps->honor_timestamps && s->has_time ? s->time_ms : now);
 		(*nsamples)++;
 	}
 	if (fmt == PROM_FMT_OPENMETRICS && !prom_parser_eof_seen(ps->pp)) {
 		(*nerrors)++;
-		input_error(in, "%s: OpenMetrics body without # EOF "
-				"(truncated?)", ps->url);
+		input_error(in,
+		    "%s: OpenMetrics body without # EOF "
+		    "(truncated?)",
+		    ps->url);
 	}
 	buf_free(&key);
 }
 
-static void
-prom_done(CURL *easy, CURLcode rc, void *arg)
+static void prom_done(CURL *easy, CURLcode rc, void *arg)
 {
 	struct prom_state *ps = arg;
-	struct input      *in = ps->in;
-	struct collector  *c = in->c;
-	struct lp_writer  *w;
-	const char        *ct = NULL;
-	long               code = 0;
-	double             t = 0;
-	size_t             n = 0, errs = 0, skipped = 0;
-	int64_t            now = clock_wall_ms();
-	int                up = 0;
+	struct input *in = ps->in;
+	struct collector *c = in->c;
+	struct lp_writer *w;
+	const char *ct = NULL;
+	long code = 0;
+	double t = 0;
+	size_t n = 0, errs = 0, skipped = 0;
+	int64_t now = clock_wall_ms();
+	int up = 0;
 
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &t);
 	curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &ct);
 	if (rc != CURLE_OK)
-		input_error(in, "%s: %s", ps->url, ps->too_big
-			? "body over 16 MiB"
-			: curl_easy_strerror(rc));
+		input_error(in, "%s: %s", ps->url,
+		    ps->too_big ? "body over 16 MiB" : curl_easy_strerror(rc));
 	else if (code != 200)
 		input_error(in, "%s: HTTP %ld", ps->url, code);
 	else {
@@ -208,11 +208,10 @@ prom_done(CURL *easy, CURLcode rc, void *arg)
 	input_done(in, up && errs == 0);
 }
 
-static void
-prom_run(struct input *in)
+static void prom_run(struct input *in)
 {
 	struct prom_state *ps = in->priv;
-	CURL              *easy = curl_easy_init();
+	CURL *easy = curl_easy_init();
 
 	buf_reset(&ps->body);
 	ps->too_big = 0;
@@ -232,8 +231,7 @@ prom_run(struct input *in)
 	}
 }
 
-static void
-prom_free(struct input *in)
+static void prom_free(struct input *in)
 {
 	struct prom_state *ps = in->priv;
 
@@ -249,10 +247,10 @@ prom_free(struct input *in)
 }
 
 const struct input_ops input_prom_ops = {
-	.type = "prometheus",
-	.conf_size = sizeof(struct prom_conf),
-	.fields = prom_fields,
-	.init = prom_init,
-	.run = prom_run,
-	.free = prom_free,
+    .type = "prometheus",
+    .conf_size = sizeof(struct prom_conf),
+    .fields = prom_fields,
+    .init = prom_init,
+    .run = prom_run,
+    .free = prom_free,
 };

@@ -16,33 +16,39 @@
 #include "lib/xmalloc.h"
 
 static const struct input_ops *const input_types[] = {
-	&input_http_ops,
-	&input_prom_ops,
-	&input_exec_ops,
-	&input_plugin_ops,
-	&input_host_ops,
+    &input_http_ops,
+    &input_prom_ops,
+    &input_exec_ops,
+    &input_plugin_ops,
+    &input_host_ops,
 };
 
 static const struct conf_field input_common_fields[] = {
-	{ .key = "type", .type = CONF_STRING, .required = 1,
-	    .offset = offsetof(struct input_conf, type) },
-	{ .key = "name", .type = CONF_STRING,
-	    .offset = offsetof(struct input_conf, name) },
-	{ .key = "interval", .type = CONF_DURATION,
-	    .offset = offsetof(struct input_conf, interval) },
-	{ .key = "timeout", .type = CONF_DURATION,
-	    .offset = offsetof(struct input_conf, timeout) },
-	{ .key = "jitter", .type = CONF_DURATION,
-	    .offset = offsetof(struct input_conf, jitter) },
-	{ .key = "tags", .type = CONF_OBJECT,
-	    .offset = offsetof(struct input_conf, tags) },
+    {.key = "type",
+        .type = CONF_STRING,
+        .required = 1,
+        .offset = offsetof(struct input_conf, type)},
+    {.key = "name",
+        .type = CONF_STRING,
+        .offset = offsetof(struct input_conf, name)},
+    {.key = "interval",
+        .type = CONF_DURATION,
+        .offset = offsetof(struct input_conf, interval)},
+    {.key = "timeout",
+        .type = CONF_DURATION,
+        .offset = offsetof(struct input_conf, timeout)},
+    {.key = "jitter",
+        .type = CONF_DURATION,
+        .offset = offsetof(struct input_conf, jitter)},
+    {.key = "tags",
+        .type = CONF_OBJECT,
+        .offset = offsetof(struct input_conf, tags)},
 };
 #define NCOMMON (sizeof input_common_fields / sizeof input_common_fields[0])
 
 static void input_timer_cb(evutil_socket_t fd, short what, void *arg);
 
-static void
-input_conf_free(const struct conf_field *fields, void *conf)
+static void input_conf_free(const struct conf_field *fields, void *conf)
 {
 	for (; fields->key != NULL; fields++) {
 		void *at = (char *)conf + fields->offset;
@@ -58,37 +64,40 @@ input_conf_free(const struct conf_field *fields, void *conf)
 	}
 }
 
-static int
-input_create(struct collector *c, struct conf_file *cf, json_t *obj,
+static int input_create(struct collector *c, struct conf_file *cf, json_t *obj,
     size_t index, char **cause)
 {
 	const struct input_ops *ops = NULL;
-	struct conf_field      *fields;
-	struct input_conf      *ic;
-	struct input           *in;
-	const char             *type;
-	size_t                  n = 0, i;
-	char                   *why = NULL;
-	int                     r = -1;
+	struct conf_field *fields;
+	struct input_conf *ic;
+	struct input *in;
+	const char *type;
+	size_t n = 0, i;
+	char *why = NULL;
+	int r = -1;
 
 	if (!json_is_object(obj)) {
-		*cause = conf_error(cf, c->conf.inputs, NULL, index,
-		    "expected an object");
+		*cause = conf_error(
+		    cf, c->conf.inputs, NULL, index, "expected an object");
 		return -1;
 	}
 	type = json_string_value(json_object_get(obj, "type"));
-	for (i = 0; type != NULL && i < sizeof input_types /
-	     sizeof input_types[0]; i++)
+	for (i = 0;
+	     type != NULL && i < sizeof input_types / sizeof input_types[0];
+	     i++)
 		if (strcmp(input_types[i]->type, type) == 0)
 			ops = input_types[i];
 	if (ops == NULL) {
-		*cause = type == NULL
-		    ? conf_error(cf, c->conf.inputs, NULL, index,
-			  "\"type\" missing (http_check, prometheus, exec, "
-			  "plugin or host)")
-		    : conf_error(cf, obj, "type", 0,
-			  "unknown input type \"%s\" (http_check, prometheus, "
-			  "exec, plugin or host)", type);
+		*cause =
+		    type == NULL
+		        ? conf_error(cf, c->conf.inputs, NULL, index,
+		              "\"type\" missing (http_check, prometheus, exec, "
+		              "plugin or host)")
+		        : conf_error(cf, obj, "type", 0,
+		              "unknown input type \"%s\" (http_check, "
+		              "prometheus, "
+		              "exec, plugin or host)",
+		              type);
 		return -1;
 	}
 	while (ops->fields[n].key != NULL)
@@ -107,8 +116,8 @@ input_create(struct collector *c, struct conf_file *cf, json_t *obj,
 	if (conf_object_read(cf, obj, fields, ic, cause) != 0)
 		goto out;
 	if (ic->interval < 100) {
-		*cause = conf_error(cf, obj, "interval", 0,
-		    "must be at least 100ms");
+		*cause = conf_error(
+		    cf, obj, "interval", 0, "must be at least 100ms");
 		goto out;
 	}
 	if (ic->timeout <= 0 || ic->timeout > ic->interval * 10) {
@@ -117,13 +126,13 @@ input_create(struct collector *c, struct conf_file *cf, json_t *obj,
 		goto out;
 	}
 	in->name = ic->name != NULL ? xstrdup(ic->name)
-				    : xasprintf("%s-%zu", ops->type, index);
+	                            : xasprintf("%s-%zu", ops->type, index);
 	in->interval_ms = ic->interval;
 	in->timeout_ms = ic->timeout;
 	in->jitter_ms = ic->jitter >= 0 ? ic->jitter : ic->interval / 10;
 	for (i = 0; i < c->ntags; i++) {
-		in->tags = xreallocarray(in->tags, in->ntags + 1,
-		    sizeof *in->tags);
+		in->tags =
+		    xreallocarray(in->tags, in->ntags + 1, sizeof *in->tags);
 		in->tags[in->ntags].key = xstrdup(c->tags[i].key);
 		in->tags[in->ntags++].value = xstrdup(c->tags[i].value);
 	}
@@ -140,8 +149,7 @@ input_create(struct collector *c, struct conf_file *cf, json_t *obj,
 		goto out;
 	}
 	in->timer = evtimer_new(c->base, input_timer_cb, in);
-	c->inputs = xreallocarray(c->inputs, c->ninputs + 1,
-	    sizeof *c->inputs);
+	c->inputs = xreallocarray(c->inputs, c->ninputs + 1, sizeof *c->inputs);
 	c->inputs[c->ninputs++] = in;
 	r = 0;
 out:
@@ -158,21 +166,20 @@ out:
 	return r;
 }
 
-int
-inputs_create(struct collector *c, struct conf_file *cf, char **cause)
+int inputs_create(struct collector *c, struct conf_file *cf, char **cause)
 {
 	json_t *obj;
-	size_t  i;
+	size_t i;
 
-	json_array_foreach(c->conf.inputs, i, obj) {
+	json_array_foreach(c->conf.inputs, i, obj)
+	{
 		if (input_create(c, cf, obj, i, cause) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-static void
-input_schedule(struct input *in, int64_t delay_ms)
+static void input_schedule(struct input *in, int64_t delay_ms)
 {
 	struct timeval tv;
 
@@ -183,15 +190,13 @@ input_schedule(struct input *in, int64_t delay_ms)
 	evtimer_add(in->timer, &tv);
 }
 
-static int64_t
-input_jitter(struct input *in)
+static int64_t input_jitter(struct input *in)
 {
 	return in->jitter_ms > 0 ? (int64_t)(random() % (in->jitter_ms + 1))
-				 : 0;
+	                         : 0;
 }
 
-void
-inputs_start(struct collector *c)
+void inputs_start(struct collector *c)
 {
 	size_t i;
 
@@ -202,16 +207,15 @@ inputs_start(struct collector *c)
 		    c->test_mode ? 0 : input_jitter(c->inputs[i]));
 }
 
-static void
-input_timer_cb(evutil_socket_t fd, short what, void *arg)
+static void input_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct input *in = arg;
 
 	if (in->c->stopping)
 		return;
 	if (in->running) {
-		log_debug("input", "%s: still running, skipping a run",
-		    in->name);
+		log_debug(
+		    "input", "%s: still running, skipping a run", in->name);
 	} else {
 		in->running = 1;
 		in->runs++;
@@ -220,12 +224,11 @@ input_timer_cb(evutil_socket_t fd, short what, void *arg)
 		in->ops->run(in); /* may finish, and set a backoff, at once */
 	}
 	if (!in->c->test_mode)
-		input_schedule(in,
-		    in->interval_ms + in->backoff_ms + input_jitter(in));
+		input_schedule(
+		    in, in->interval_ms + in->backoff_ms + input_jitter(in));
 }
 
-void
-input_done(struct input *in, int ok)
+void input_done(struct input *in, int ok)
 {
 	in->running = 0;
 	if (in->c->test_mode && --in->c->test_pending == 0)
@@ -247,19 +250,19 @@ input_done(struct input *in, int ok)
 		if (b > 3600 * 1000)
 			b = 3600 * 1000;
 		in->backoff_ms = b - in->interval_ms;
-		if (in->failures == 1 || (in->failures & (in->failures - 1)) ==
-		    0)
-			log_warn("input", "%s: failed %u time(s); next try in "
-			    "%lld s", in->name, in->failures,
-			    (long long)(b / 1000));
+		if (in->failures == 1 ||
+		    (in->failures & (in->failures - 1)) == 0)
+			log_warn("input",
+			    "%s: failed %u time(s); next try in "
+			    "%lld s",
+			    in->name, in->failures, (long long)(b / 1000));
 	}
 }
 
-void
-input_error(struct input *in, const char *fmt, ...)
+void input_error(struct input *in, const char *fmt, ...)
 {
 	va_list ap;
-	char   *msg;
+	char *msg;
 
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) == -1)
@@ -271,10 +274,9 @@ input_error(struct input *in, const char *fmt, ...)
 	free(msg);
 }
 
-void
-inputs_free(struct collector *c)
+void inputs_free(struct collector *c)
 {
-	size_t        i;
+	size_t i;
 	struct input *in;
 
 	for (i = 0; i < c->ninputs; i++) {

@@ -23,6 +23,13 @@ TESTS += tests/unit/test-nagios
 tests_unit_test_nagios_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_nagios_SOURCES = tests/unit/test-nagios.c
 tests_unit_test_nagios_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test-collector-spool
+TESTS += tests/unit/test-collector-spool
+tests_unit_test_collector_spool_CPPFLAGS = $(UNIT_CPPFLAGS) $(ZLIB_CFLAGS)
+tests_unit_test_collector_spool_SOURCES = tests/unit/test-collector-spool.c \
+	collectors/spool.c collectors/spool.h
+tests_unit_test_collector_spool_LDADD = $(UNIT_LDADD) $(ZLIB_LIBS)
 endif
 
 check_PROGRAMS += tests/fuzz/fuzz-lineproto
@@ -89,3 +96,10 @@ EXTRA_DIST += $(COLLECTOR_TESTS) \
 	tests/collector/seqgen.sh \
 	tests/collector/spool-seqs.py \
 	tests/collector/sleeper.sh
+
+dist_man_MANS += man/citybrain-collector.8 man/citybrain-plugin.7
+
+noinst_PROGRAMS += bench/collector-bench
+bench_collector_bench_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
+bench_collector_bench_SOURCES = bench/collector-bench.c
+bench_collector_bench_LDADD = $(LIBEVENT_LIBS)

@@ -21,80 +21,110 @@
 #include "lib/xmalloc.h"
 
 static const struct conf_field root_fields[] = {
-	{ .key = "name", .type = CONF_STRING,
-	    .offset = offsetof(struct collector_conf, name) },
-	{ .key = "hub", .type = CONF_OBJECT,
-	    .offset = offsetof(struct collector_conf, hub) },
-	{ .key = "batch", .type = CONF_OBJECT,
-	    .offset = offsetof(struct collector_conf, batch) },
-	{ .key = "spool", .type = CONF_OBJECT,
-	    .offset = offsetof(struct collector_conf, spool) },
-	{ .key = "tags", .type = CONF_OBJECT,
-	    .offset = offsetof(struct collector_conf, tags) },
-	{ .key = "self_interval", .type = CONF_DURATION,
-	    .offset = offsetof(struct collector_conf, self_interval) },
-	{ .key = "inputs", .type = CONF_ARRAY,
-	    .offset = offsetof(struct collector_conf, inputs) },
-	{ .key = NULL },
+    {.key = "name",
+        .type = CONF_STRING,
+        .offset = offsetof(struct collector_conf, name)},
+    {.key = "hub",
+        .type = CONF_OBJECT,
+        .offset = offsetof(struct collector_conf, hub)},
+    {.key = "batch",
+        .type = CONF_OBJECT,
+        .offset = offsetof(struct collector_conf, batch)},
+    {.key = "spool",
+        .type = CONF_OBJECT,
+        .offset = offsetof(struct collector_conf, spool)},
+    {.key = "tags",
+        .type = CONF_OBJECT,
+        .offset = offsetof(struct collector_conf, tags)},
+    {.key = "self_interval",
+        .type = CONF_DURATION,
+        .offset = offsetof(struct collector_conf, self_interval)},
+    {.key = "inputs",
+        .type = CONF_ARRAY,
+        .offset = offsetof(struct collector_conf, inputs)},
+    {.key = NULL},
 };
 
 static const struct conf_field hub_fields[] = {
-	{ .key = "urls", .type = CONF_STRARRAY, .required = 1,
-	    .offset = offsetof(struct collector_conf, urls) },
-	{ .key = "token", .type = CONF_STRING,
-	    .offset = offsetof(struct collector_conf, token) },
-	{ .key = "token_file", .type = CONF_STRING,
-	    .offset = offsetof(struct collector_conf, token_file) },
-	{ .key = "timeout", .type = CONF_DURATION,
-	    .offset = offsetof(struct collector_conf, push_timeout) },
-	{ .key = "gzip", .type = CONF_BOOL,
-	    .offset = offsetof(struct collector_conf, gzip) },
-	{ .key = "retry_min", .type = CONF_DURATION,
-	    .offset = offsetof(struct collector_conf, retry_min) },
-	{ .key = "retry_max", .type = CONF_DURATION,
-	    .offset = offsetof(struct collector_conf, retry_max) },
-	{ .key = NULL },
+    {.key = "urls",
+        .type = CONF_STRARRAY,
+        .required = 1,
+        .offset = offsetof(struct collector_conf, urls)},
+    {.key = "token",
+        .type = CONF_STRING,
+        .offset = offsetof(struct collector_conf, token)},
+    {.key = "token_file",
+        .type = CONF_STRING,
+        .offset = offsetof(struct collector_conf, token_file)},
+    {.key = "timeout",
+        .type = CONF_DURATION,
+        .offset = offsetof(struct collector_conf, push_timeout)},
+    {.key = "gzip",
+        .type = CONF_BOOL,
+        .offset = offsetof(struct collector_conf, gzip)},
+    {.key = "retry_min",
+        .type = CONF_DURATION,
+        .offset = offsetof(struct collector_conf, retry_min)},
+    {.key = "retry_max",
+        .type = CONF_DURATION,
+        .offset = offsetof(struct collector_conf, retry_max)},
+    {.key = NULL},
 };
 
 static const struct conf_field batch_fields[] = {
-	{ .key = "max_points", .type = CONF_INT, .min = 1, .max = 1000000,
-	    .offset = offsetof(struct collector_conf, batch_points) },
-	{ .key = "max_bytes", .type = CONF_INT, .min = 1024,
-	    .max = 64LL << 20,
-	    .offset = offsetof(struct collector_conf, batch_bytes) },
-	{ .key = "interval", .type = CONF_DURATION,
-	    .offset = offsetof(struct collector_conf, batch_interval) },
-	{ .key = NULL },
+    {.key = "max_points",
+        .type = CONF_INT,
+        .min = 1,
+        .max = 1000000,
+        .offset = offsetof(struct collector_conf, batch_points)},
+    {.key = "max_bytes",
+        .type = CONF_INT,
+        .min = 1024,
+        .max = 64LL << 20,
+        .offset = offsetof(struct collector_conf, batch_bytes)},
+    {.key = "interval",
+        .type = CONF_DURATION,
+        .offset = offsetof(struct collector_conf, batch_interval)},
+    {.key = NULL},
 };
 
 static const struct conf_field spool_fields[] = {
-	{ .key = "dir", .type = CONF_STRING,
-	    .offset = offsetof(struct collector_conf, spool_dir) },
-	{ .key = "max_bytes", .type = CONF_INT, .min = 65536,
-	    .max = 1LL << 40,
-	    .offset = offsetof(struct collector_conf, spool_max_bytes) },
-	{ .key = "segment_bytes", .type = CONF_INT, .min = 4096,
-	    .max = 1LL << 32,
-	    .offset = offsetof(struct collector_conf, spool_segment_bytes) },
-	{ .key = "max_age", .type = CONF_DURATION,
-	    .offset = offsetof(struct collector_conf, spool_max_age) },
-	{ .key = "fsync_interval", .type = CONF_DURATION,
-	    .offset = offsetof(struct collector_conf, spool_fsync_interval) },
-	{ .key = NULL },
+    {.key = "dir",
+        .type = CONF_STRING,
+        .offset = offsetof(struct collector_conf, spool_dir)},
+    {.key = "max_bytes",
+        .type = CONF_INT,
+        .min = 65536,
+        .max = 1LL << 40,
+        .offset = offsetof(struct collector_conf, spool_max_bytes)},
+    {.key = "segment_bytes",
+        .type = CONF_INT,
+        .min = 4096,
+        .max = 1LL << 32,
+        .offset = offsetof(struct collector_conf, spool_segment_bytes)},
+    {.key = "max_age",
+        .type = CONF_DURATION,
+        .offset = offsetof(struct collector_conf, spool_max_age)},
+    {.key = "fsync_interval",
+        .type = CONF_DURATION,
+        .offset = offsetof(struct collector_conf, spool_fsync_interval)},
+    {.key = NULL},
 };
 
-static void
-usage(FILE *f)
+static void usage(FILE *f)
 {
 	fprintf(f,
-	    "Usage: citybrain-collector [-qv] [--config FILE] [--test | --check-config]\n"
+	    "Usage: citybrain-collector [-qv] [--config FILE] [--test | "
+	    "--check-config]\n"
 	    "\n"
 	    "Collect metrics (HTTP checks, Prometheus exporters, exec and\n"
 	    "Nagios plugins, C plugins, this host) and push them to the\n"
 	    "citybrain hub, spooling to disk while the hub is unreachable.\n"
 	    "\n"
-	    "  -c, --config FILE   configuration (JSON); default %s/collector.json\n"
-	    "  -t, --test          run every input once, print the lines, exit\n"
+	    "  -c, --config FILE   configuration (JSON); default "
+	    "%s/collector.json\n"
+	    "  -t, --test          run every input once, print the lines, "
+	    "exit\n"
 	    "  -n, --check-config  check the configuration and exit\n"
 	    "  -q, --quiet         log less (repeat for errors only)\n"
 	    "  -v, --verbose       log more (repeat for debug)\n"
@@ -105,13 +135,12 @@ usage(FILE *f)
 	    CB_SYSCONFDIR);
 }
 
-static int
-conf_load(struct collector *c, struct conf_file *cf, char **cause)
+static int conf_load(struct collector *c, struct conf_file *cf, char **cause)
 {
 	struct collector_conf *cc = &c->conf;
-	json_t                *root = conf_file_root(cf);
-	char                   host[256];
-	FILE                  *f;
+	json_t *root = conf_file_root(cf);
+	char host[256];
+	FILE *f;
 
 	cc->push_timeout = 10000;
 	cc->gzip = 1;
@@ -125,23 +154,23 @@ conf_load(struct collector *c, struct conf_file *cf, char **cause)
 	cc->spool_fsync_interval = 1000;
 	cc->self_interval = 10000;
 	if (!json_is_object(root)) {
-		*cause = xasprintf("%s: expected an object",
-		    conf_file_name(cf));
+		*cause =
+		    xasprintf("%s: expected an object", conf_file_name(cf));
 		return -1;
 	}
 	if (conf_object_read(cf, root, root_fields, cc, cause) != 0)
 		return -1;
 	if (cc->hub == NULL) {
 		*cause = xasprintf("%s: \"hub\" missing (\"hub\": {\"urls\": "
-				   "[\"http://HOST:8428\"]})",
+		                   "[\"http://HOST:8428\"]})",
 		    conf_file_name(cf));
 		return -1;
 	}
 	if (conf_object_read(cf, cc->hub, hub_fields, cc, cause) != 0)
 		return -1;
 	if (cc->urls[0] == NULL) {
-		*cause = conf_error(cf, cc->hub, "urls", 0,
-		    "at least one URL is needed");
+		*cause = conf_error(
+		    cf, cc->hub, "urls", 0, "at least one URL is needed");
 		return -1;
 	}
 	for (size_t i = 0; cc->urls[i] != NULL; i++) {
@@ -203,17 +232,16 @@ conf_load(struct collector *c, struct conf_file *cf, char **cause)
 		c->token = xstrdup(line);
 	}
 	if (cc->inputs == NULL) {
-		*cause = xasprintf("%s: \"inputs\" missing",
-		    conf_file_name(cf));
+		*cause =
+		    xasprintf("%s: \"inputs\" missing", conf_file_name(cf));
 		return -1;
 	}
 	return 0;
 }
 
-static long
-self_rss_kib(void)
+static long self_rss_kib(void)
 {
-	long  pages = 0, rss = 0;
+	long pages = 0, rss = 0;
 	FILE *f = fopen("/proc/self/statm", "r");
 
 	if (f != NULL) {
@@ -225,13 +253,12 @@ self_rss_kib(void)
 }
 
 /* The collector's own figures, sent like any other metric. */
-static void
-self_cb(evutil_socket_t fd, short what, void *arg)
+static void self_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct collector  *c = arg;
-	struct lp_writer  *w;
+	struct collector *c = arg;
+	struct lp_writer *w;
 	struct spool_stats ss;
-	struct timespec    ts;
+	struct timespec ts;
 
 	spool_get_stats(c->spool, &ss);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -240,8 +267,8 @@ self_cb(evutil_socket_t fd, short what, void *arg)
 	lp_writer_uint(w, "points_collected", c->st.points_collected);
 	lp_writer_uint(w, "points_sent", c->st.points_sent);
 	lp_writer_uint(w, "points_spooled", c->st.points_spooled);
-	lp_writer_uint(w, "points_dropped",
-	    c->st.points_dropped + ss.dropped_points);
+	lp_writer_uint(
+	    w, "points_dropped", c->st.points_dropped + ss.dropped_points);
 	lp_writer_uint(w, "points_rejected", c->st.points_rejected);
 	lp_writer_uint(w, "batches_sent", c->st.batches_sent);
 	lp_writer_uint(w, "batches_failed", c->st.batches_failed);
@@ -255,19 +282,17 @@ self_cb(evutil_socket_t fd, short what, void *arg)
 	lp_writer_uint(w, "spool_corrupt_records", ss.corrupt_records);
 	lp_writer_int(w, "hub_up", push_hub_up(c->push));
 	lp_writer_int(w, "rss_bytes", (int64_t)self_rss_kib() * 1024);
-	lp_writer_float(w, "cpu_seconds",
-	    (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+	lp_writer_float(
+	    w, "cpu_seconds", (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 	collector_line_end(c, clock_wall_ms());
 }
 
-static void
-batch_cb(evutil_socket_t fd, short what, void *arg)
+static void batch_cb(evutil_socket_t fd, short what, void *arg)
 {
 	collector_flush(arg);
 }
 
-static void
-stop_cb(evutil_socket_t sig, short what, void *arg)
+static void stop_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct collector *c = arg;
 
@@ -276,33 +301,32 @@ stop_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(c->base, NULL);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "test", no_argument, NULL, 't' },
-		{ "check-config", no_argument, NULL, 'n' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"config", required_argument, NULL, 'c'},
+	    {"test", no_argument, NULL, 't'},
+	    {"check-config", no_argument, NULL, 'n'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct collector    c;
-	struct conf_file   *cf;
+	struct collector c;
+	struct conf_file *cf;
 	struct spool_limits lim;
-	struct event       *sigterm, *sigint, *self_ev;
-	struct timeval      tv;
-	const char         *path = CB_SYSCONFDIR "/collector.json";
-	char               *cause = NULL;
-	int                 ch, check_only = 0, status = 1;
+	struct event *sigterm, *sigint, *self_ev;
+	struct timeval tv;
+	const char *path = CB_SYSCONFDIR "/collector.json";
+	char *cause = NULL;
+	int ch, check_only = 0, status = 1;
 
 	log_init("citybrain-collector");
 	memset(&c, 0, sizeof c);
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "c:tnqvVh", longopts, NULL)) !=
-	    -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "c:tnqvVh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -328,12 +352,15 @@ main(int argc, char **argv)
 			return 0;
 		default:
 			if (optopt != 0 && optopt != '?')
-				fprintf(stderr, "citybrain-collector: "
+				fprintf(stderr,
+				    "citybrain-collector: "
 				    "unknown or incomplete option -%c\n",
 				    optopt);
 			else
-				fprintf(stderr, "citybrain-collector: "
-				    "unknown option %s\n", argv[optind - 1]);
+				fprintf(stderr,
+				    "citybrain-collector: "
+				    "unknown option %s\n",
+				    argv[optind - 1]);
 			usage(stderr);
 			return 2;
 		}
@@ -392,9 +419,10 @@ main(int argc, char **argv)
 		struct spool_stats ss;
 
 		spool_get_stats(c.spool, &ss);
-		log_info("collector", "%s: %zu inputs, hub %s, spool %s "
-		    "(%llu points waiting)", c.conf.name, c.ninputs,
-		    c.conf.urls[0], c.conf.spool_dir,
+		log_info("collector",
+		    "%s: %zu inputs, hub %s, spool %s "
+		    "(%llu points waiting)",
+		    c.conf.name, c.ninputs, c.conf.urls[0], c.conf.spool_dir,
 		    (unsigned long long)ss.points);
 	}
 	c.push = push_create(&c);

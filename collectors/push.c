@@ -19,55 +19,54 @@
 #define PUSH_LIVE_MAX 8 /* records waiting in memory before spooling */
 
 struct push_rec {
-	int              kind;
-	char            *data;
-	size_t           len;
-	uint32_t         npoints;
+	int kind;
+	char *data;
+	size_t len;
+	uint32_t npoints;
 	struct push_rec *next;
 };
 
 struct push_lane {
-	const char        *name;
-	int                busy;
-	struct push_rec   *rec; /* live lane: the record in flight */
-	struct spool_pos   pos; /* backlog lane: where it is in the spool */
-	struct buf         data; /* backlog lane: the record's payload */
-	int                kind;
-	uint32_t           npoints;
-	struct buf         body; /* what is sent (maybe gzip'd) */
-	struct buf         resp;
+	const char *name;
+	int busy;
+	struct push_rec *rec; /* live lane: the record in flight */
+	struct spool_pos pos; /* backlog lane: where it is in the spool */
+	struct buf data;      /* backlog lane: the record's payload */
+	int kind;
+	uint32_t npoints;
+	struct buf body; /* what is sent (maybe gzip'd) */
+	struct buf resp;
 	struct curl_slist *hdrs;
 };
 
 struct push {
 	struct collector *c;
-	struct push_rec  *head, *tail;
-	size_t            qlen;
-	int               hub_up;
-	struct push_lane  live, backlog;
-	size_t            nurls, url;
-	unsigned          fails; /* consecutive */
-	int               retry_wait;
-	struct event     *retry_timer;
-	struct event     *sync_timer;
-	struct event     *kick_ev;
+	struct push_rec *head, *tail;
+	size_t qlen;
+	int hub_up;
+	struct push_lane live, backlog;
+	size_t nurls, url;
+	unsigned fails; /* consecutive */
+	int retry_wait;
+	struct event *retry_timer;
+	struct event *sync_timer;
+	struct event *kick_ev;
 };
 
 static void push_kick(struct push *p);
 
-static void
-push_spool(struct push *p, int kind, const char *data, size_t len,
-    uint32_t npoints)
+static void push_spool(
+    struct push *p, int kind, const char *data, size_t len, uint32_t npoints)
 {
-	struct collector  *c = p->c;
+	struct collector *c = p->c;
 	struct spool_stats before, after;
-	char              *cause = NULL;
+	char *cause = NULL;
 
 	spool_get_stats(c->spool, &before);
 	if (spool_append(c->spool, kind, data, len, npoints, clock_wall_ms(),
-		&cause) != 0) {
-		log_error("push", "spool: %s; %u points dropped", cause,
-		    npoints);
+	        &cause) != 0) {
+		log_error(
+		    "push", "spool: %s; %u points dropped", cause, npoints);
 		c->st.points_dropped += npoints;
 		free(cause);
 		return;
@@ -75,26 +74,25 @@ push_spool(struct push *p, int kind, const char *data, size_t len,
 	c->st.points_spooled += npoints;
 	spool_get_stats(c->spool, &after);
 	if (after.dropped_records > before.dropped_records)
-		log_warn("push", "spool full (%llu bytes): dropped the oldest "
+		log_warn("push",
+		    "spool full (%llu bytes): dropped the oldest "
 		    "%llu records (%llu points); %llu points dropped so far",
 		    (unsigned long long)c->conf.spool_max_bytes,
 		    (unsigned long long)(after.dropped_records -
-			before.dropped_records),
+		                         before.dropped_records),
 		    (unsigned long long)(after.dropped_points -
-			before.dropped_points),
+		                         before.dropped_points),
 		    (unsigned long long)after.dropped_points);
 }
 
-static void
-push_rec_free(struct push_rec *r)
+static void push_rec_free(struct push_rec *r)
 {
 	free(r->data);
 	free(r);
 }
 
 /* Move the live queue into the spool, oldest first. */
-static void
-push_spool_queue(struct push *p)
+static void push_spool_queue(struct push *p)
 {
 	struct push_rec *r;
 
@@ -107,8 +105,7 @@ push_spool_queue(struct push *p)
 	p->qlen = 0;
 }
 
-static size_t
-push_write_cb(char *ptr, size_t size, size_t n, void *arg)
+static size_t push_write_cb(char *ptr, size_t size, size_t n, void *arg)
 {
 	struct buf *b = arg;
 
@@ -118,15 +115,14 @@ push_write_cb(char *ptr, size_t size, size_t n, void *arg)
 }
 
 /* gzip data into out; 0 or -1. */
-static int
-push_gzip(const char *data, size_t len, struct buf *out)
+static int push_gzip(const char *data, size_t len, struct buf *out)
 {
 	z_stream zs;
-	int      r;
+	int r;
 
 	memset(&zs, 0, sizeof zs);
-	if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8,
-		Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
 		return -1;
 	buf_reset(out);
 	buf_reserve(out, deflateBound(&zs, len) + 1);
@@ -142,45 +138,43 @@ push_gzip(const char *data, size_t len, struct buf *out)
 
 static void push_done(CURL *easy, CURLcode rc, void *arg);
 
-static void
-push_send(struct push *p, struct push_lane *l, int kind, const char *data,
-    size_t len)
+static void push_send(
+    struct push *p, struct push_lane *l, int kind, const char *data, size_t len)
 {
 	struct collector *c = p->c;
-	const char       *base = c->conf.urls[p->url];
-	char             *url, hdr[256];
-	CURL             *easy;
-	int               gz;
+	const char *base = c->conf.urls[p->url];
+	char *url, hdr[256];
+	CURL *easy;
+	int gz;
 
 	l->busy = 1;
 	l->kind = kind;
 	buf_reset(&l->resp);
 	curl_slist_free_all(l->hdrs);
 	l->hdrs = NULL;
-	gz = c->conf.gzip && len >= 1024 &&
-	    push_gzip(data, len, &l->body) == 0;
+	gz = c->conf.gzip && len >= 1024 && push_gzip(data, len, &l->body) == 0;
 	if (!gz) {
 		buf_reset(&l->body);
 		buf_append(&l->body, data, len);
 	} else
 		l->hdrs = curl_slist_append(l->hdrs, "Content-Encoding: gzip");
-	l->hdrs = curl_slist_append(l->hdrs, kind == REC_EVENT
-		? "Content-Type: application/json"
-		: "Content-Type: text/plain; charset=utf-8");
+	l->hdrs = curl_slist_append(l->hdrs,
+	    kind == REC_EVENT ? "Content-Type: application/json"
+	                      : "Content-Type: text/plain; charset=utf-8");
 	if (c->token != NULL) {
 		snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", c->token);
 		l->hdrs = curl_slist_append(l->hdrs, hdr);
 	}
 	l->hdrs = curl_slist_append(l->hdrs, "Expect:");
-	url = xasprintf("%s%s", base, kind == REC_EVENT
-		? "/api/v1/events"
-		: "/api/v1/write?precision=ms");
+	url = xasprintf("%s%s", base,
+	    kind == REC_EVENT ? "/api/v1/events"
+	                      : "/api/v1/write?precision=ms");
 	easy = curl_easy_init();
 	curl_easy_setopt(easy, CURLOPT_URL, url);
 	curl_easy_setopt(easy, CURLOPT_POST, 1L);
 	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, l->body.data);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)l->body.len);
+	curl_easy_setopt(
+	    easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)l->body.len);
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, l->hdrs);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, push_write_cb);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, &l->resp);
@@ -188,8 +182,8 @@ push_send(struct push *p, struct push_lane *l, int kind, const char *data,
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)(c->conf.push_timeout < 5000 ? c->conf.push_timeout : 5000));
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(easy, CURLOPT_USERAGENT, PACKAGE_NAME "-collector/"
-	    PACKAGE_VERSION);
+	curl_easy_setopt(easy, CURLOPT_USERAGENT,
+	    PACKAGE_NAME "-collector/" PACKAGE_VERSION);
 	free(url);
 	if (curlev_add(c->curl, easy, push_done, l) != 0) {
 		curl_easy_cleanup(easy);
@@ -197,8 +191,7 @@ push_send(struct push *p, struct push_lane *l, int kind, const char *data,
 	}
 }
 
-static struct push *
-push_of_lane(struct push_lane *l)
+static struct push *push_of_lane(struct push_lane *l)
 {
 	/* Both lanes are members of struct push. */
 	if (strcmp(l->name, "live") == 0)
@@ -207,16 +200,15 @@ push_of_lane(struct push_lane *l)
 }
 
 /* Count what a 400 partial acceptance says was stored. */
-static void
-push_partial(struct push *p, struct push_lane *l)
+static void push_partial(struct push *p, struct push_lane *l)
 {
 	struct collector *c = p->c;
-	json_t           *j, *errs, *e;
-	json_int_t        points = 0;
-	size_t            i;
+	json_t *j, *errs, *e;
+	json_int_t points = 0;
+	size_t i;
 
-	j = json_loadb(l->resp.data != NULL ? l->resp.data : "", l->resp.len,
-	    0, NULL);
+	j = json_loadb(
+	    l->resp.data != NULL ? l->resp.data : "", l->resp.len, 0, NULL);
 	if (j != NULL && json_is_integer(json_object_get(j, "points")))
 		points = json_integer_value(json_object_get(j, "points"));
 	if (points < 0 || (uint64_t)points > l->npoints)
@@ -224,7 +216,8 @@ push_partial(struct push *p, struct push_lane *l)
 	c->st.points_sent += (uint64_t)points;
 	c->st.points_rejected += l->npoints - (uint64_t)points;
 	errs = j != NULL ? json_object_get(j, "errors") : NULL;
-	json_array_foreach(errs, i, e) {
+	json_array_foreach(errs, i, e)
+	{
 		if (i >= 3)
 			break;
 		log_warn("push", "hub rejected line %lld: %s",
@@ -234,8 +227,7 @@ push_partial(struct push *p, struct push_lane *l)
 	json_decref(j);
 }
 
-static void
-push_lane_finish(struct push *p, struct push_lane *l, int delivered)
+static void push_lane_finish(struct push *p, struct push_lane *l, int delivered)
 {
 	struct collector *c = p->c;
 
@@ -258,8 +250,7 @@ push_lane_finish(struct push *p, struct push_lane *l, int delivered)
 	}
 }
 
-static void
-push_retry_cb(evutil_socket_t fd, short what, void *arg)
+static void push_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct push *p = arg;
 
@@ -267,15 +258,14 @@ push_retry_cb(evutil_socket_t fd, short what, void *arg)
 	push_kick(p);
 }
 
-static void
-push_done(CURL *easy, CURLcode rc, void *arg)
+static void push_done(CURL *easy, CURLcode rc, void *arg)
 {
 	struct push_lane *l = arg;
-	struct push      *p = push_of_lane(l);
+	struct push *p = push_of_lane(l);
 	struct collector *c = p->c;
-	long              code = 0;
-	int64_t           delay;
-	struct timeval    tv;
+	long code = 0;
+	int64_t delay;
+	struct timeval tv;
 
 	if (easy != NULL) {
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
@@ -301,8 +291,10 @@ push_done(CURL *easy, CURLcode rc, void *arg)
 			push_partial(p, l);
 		else {
 			c->st.points_rejected += l->npoints;
-			log_error("push", "hub %s refused a %s batch: HTTP %ld: "
-			    "%.200s", c->conf.urls[p->url],
+			log_error("push",
+			    "hub %s refused a %s batch: HTTP %ld: "
+			    "%.200s",
+			    c->conf.urls[p->url],
 			    l->kind == REC_EVENT ? "event" : "write", code,
 			    buf_str(&l->resp));
 		}
@@ -334,8 +326,8 @@ push_done(CURL *easy, CURLcode rc, void *arg)
 	}
 	/* Every URL failed: back off, exponential with jitter. */
 	delay = c->conf.retry_min;
-	for (unsigned i = 1; i < p->fails / p->nurls && delay <
-	     c->conf.retry_max; i++)
+	for (unsigned i = 1;
+	     i < p->fails / p->nurls && delay < c->conf.retry_max; i++)
 		delay *= 2;
 	if (delay > c->conf.retry_max)
 		delay = c->conf.retry_max;
@@ -347,12 +339,11 @@ push_done(CURL *easy, CURLcode rc, void *arg)
 	log_debug("push", "retrying in %lld ms", (long long)delay);
 }
 
-static void
-push_kick_cb(evutil_socket_t fd, short what, void *arg)
+static void push_kick_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct push      *p = arg;
+	struct push *p = arg;
 	struct push_lane *l;
-	struct push_rec  *r;
+	struct push_rec *r;
 
 	if (p->c->stopping)
 		return;
@@ -369,23 +360,20 @@ push_kick_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	/* Backlog lane: also the probe while the hub is down. */
 	l = &p->backlog;
-	if (!l->busy && !p->retry_wait &&
-	    (p->hub_up || !p->live.busy) &&
-	    spool_peek(p->c->spool, &l->kind, &l->data, &l->npoints,
-		&l->pos) == 1)
-		push_send(p, l, l->kind, l->data.data != NULL ? l->data.data :
-		    "", l->data.len);
+	if (!l->busy && !p->retry_wait && (p->hub_up || !p->live.busy) &&
+	    spool_peek(p->c->spool, &l->kind, &l->data, &l->npoints, &l->pos) ==
+	        1)
+		push_send(p, l, l->kind,
+		    l->data.data != NULL ? l->data.data : "", l->data.len);
 }
 
-static void
-push_kick(struct push *p)
+static void push_kick(struct push *p)
 {
 	/* From the loop, not recursively from a completion. */
 	event_active(p->kick_ev, EV_TIMEOUT, 0);
 }
 
-static void
-push_sync_cb(evutil_socket_t fd, short what, void *arg)
+static void push_sync_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct push *p = arg;
 
@@ -394,10 +382,9 @@ push_sync_cb(evutil_socket_t fd, short what, void *arg)
 	push_kick(p);
 }
 
-struct push *
-push_create(struct collector *c)
+struct push *push_create(struct collector *c)
 {
-	struct push   *p = xcalloc(1, sizeof *p);
+	struct push *p = xcalloc(1, sizeof *p);
 	struct timeval tv;
 
 	p->c = c;
@@ -416,9 +403,8 @@ push_create(struct collector *c)
 	return p;
 }
 
-void
-push_submit(struct push *p, int kind, char *data, size_t len,
-    uint32_t npoints)
+void push_submit(
+    struct push *p, int kind, char *data, size_t len, uint32_t npoints)
 {
 	struct push_rec *r;
 
@@ -450,20 +436,17 @@ push_submit(struct push *p, int kind, char *data, size_t len,
 	push_kick(p);
 }
 
-int
-push_idle(const struct push *p)
+int push_idle(const struct push *p)
 {
 	return p->head == NULL && !p->live.busy && !p->backlog.busy;
 }
 
-int
-push_hub_up(const struct push *p)
+int push_hub_up(const struct push *p)
 {
 	return p->hub_up;
 }
 
-static void
-push_lane_free(struct push_lane *l)
+static void push_lane_free(struct push_lane *l)
 {
 	buf_free(&l->data);
 	buf_free(&l->body);
@@ -471,8 +454,7 @@ push_lane_free(struct push_lane *l)
 	curl_slist_free_all(l->hdrs);
 }
 
-void
-push_free(struct push *p)
+void push_free(struct push *p)
 {
 	if (p == NULL)
 		return;

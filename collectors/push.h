@@ -22,8 +22,8 @@ struct push *push_create(struct collector *c);
 /* Put everything not yet delivered into the spool and free. */
 void push_free(struct push *p);
 /* Deliver a record; data (len bytes, malloc'd) is taken over. */
-void push_submit(struct push *p, int kind, char *data, size_t len,
-    uint32_t npoints);
+void push_submit(
+    struct push *p, int kind, char *data, size_t len, uint32_t npoints);
 /* Nothing queued in memory and nothing in flight. */
 int push_idle(const struct push *p);
 /* Whether the last exchange with the hub succeeded. */

@@ -17,52 +17,50 @@
 #include "lib/buf.h"
 #include "lib/xmalloc.h"
 
-#define SPOOL_MAGIC 0x50534243u /* "CBSP" */
-#define SPOOL_HDR   32
+#define SPOOL_MAGIC  0x50534243u /* "CBSP" */
+#define SPOOL_HDR    32
 #define SPOOL_MAXREC (256u << 20)
 
 /* Record header, host byte order (a spool never moves between hosts). */
 struct spool_hdr {
 	uint32_t magic;
-	uint8_t  kind;
-	uint8_t  pad[3];
+	uint8_t kind;
+	uint8_t pad[3];
 	uint32_t len;
 	uint32_t crc;
 	uint32_t npoints;
 	uint32_t pad2;
-	int64_t  time_ms;
+	int64_t time_ms;
 };
 
 struct spool_seg {
 	uint64_t id;
 	uint64_t size;
-	uint64_t nrec, npts;	   /* records in the file */
+	uint64_t nrec, npts;           /* records in the file */
 	uint64_t acked_rec, acked_pts; /* delivered (head segment only) */
-	int64_t  last_time;
+	int64_t last_time;
 };
 
 struct spool {
-	char               *dir;
+	char *dir;
 	struct spool_limits lim;
-	struct spool_seg   *segs; /* oldest first; the last one is open */
-	size_t              nsegs, csegs;
-	int                 fd;	     /* the last segment, for appending */
-	int                 rfd;     /* the head segment, for reading */
-	uint64_t            rfd_seg; /* which segment rfd is */
-	uint64_t            cur_off; /* first undelivered byte of segs[0] */
-	int                 cursor_dirty;
-	int                 data_dirty;
-	struct spool_stats  st;
+	struct spool_seg *segs; /* oldest first; the last one is open */
+	size_t nsegs, csegs;
+	int fd;           /* the last segment, for appending */
+	int rfd;          /* the head segment, for reading */
+	uint64_t rfd_seg; /* which segment rfd is */
+	uint64_t cur_off; /* first undelivered byte of segs[0] */
+	int cursor_dirty;
+	int data_dirty;
+	struct spool_stats st;
 };
 
-static char *
-spool_seg_path(struct spool *sp, uint64_t id)
+static char *spool_seg_path(struct spool *sp, uint64_t id)
 {
 	return xasprintf("%s/seg-%016" PRIx64 ".spool", sp->dir, id);
 }
 
-static void
-spool_cursor_write(struct spool *sp)
+static void spool_cursor_write(struct spool *sp)
 {
 	char *tmp, *path;
 	FILE *f;
@@ -84,13 +82,12 @@ spool_cursor_write(struct spool *sp)
 
 /* Open a new, empty segment after the last one and make it the append
  * target. */
-static int
-spool_seg_new(struct spool *sp, char **cause)
+static int spool_seg_new(struct spool *sp, char **cause)
 {
 	struct spool_seg *s;
-	uint64_t          id = sp->nsegs > 0 ? sp->segs[sp->nsegs - 1].id + 1 : 1;
-	char             *path = spool_seg_path(sp, id);
-	int               fd;
+	uint64_t id = sp->nsegs > 0 ? sp->segs[sp->nsegs - 1].id + 1 : 1;
+	char *path = spool_seg_path(sp, id);
+	int fd;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd == -1) {
@@ -115,11 +112,10 @@ spool_seg_new(struct spool *sp, char **cause)
 }
 
 /* Delete the oldest segment, counting what was not delivered. */
-static void
-spool_drop_head(struct spool *sp, int count)
+static void spool_drop_head(struct spool *sp, int count)
 {
 	struct spool_seg *h = &sp->segs[0];
-	char             *path, *cause = NULL;
+	char *path, *cause = NULL;
 
 	if (count) {
 		sp->st.dropped_records += h->nrec - h->acked_rec;
@@ -155,14 +151,13 @@ spool_drop_head(struct spool *sp, int count)
 
 /* Read and check the record header at off of fd; payload into out when
  * out is not NULL.  0 ok, -1 torn or corrupt. */
-static int
-spool_read_rec(int fd, uint64_t off, uint64_t size, struct spool_hdr *h,
-    struct buf *out)
+static int spool_read_rec(
+    int fd, uint64_t off, uint64_t size, struct spool_hdr *h, struct buf *out)
 {
 	struct buf tmp = BUF_INIT;
 	struct buf *b = out != NULL ? out : &tmp;
-	ssize_t     n;
-	int         r = -1;
+	ssize_t n;
+	int r = -1;
 
 	if (off + SPOOL_HDR > size)
 		return -1;
@@ -174,7 +169,7 @@ spool_read_rec(int fd, uint64_t off, uint64_t size, struct spool_hdr *h,
 	buf_reset(b);
 	buf_reserve(b, h->len + 1);
 	n = h->len > 0 ? pread(fd, b->data, h->len, (off_t)(off + SPOOL_HDR))
-		       : 0;
+	               : 0;
 	if (n == (ssize_t)h->len) {
 		b->len = h->len;
 		b->data[b->len] = '\0';
@@ -186,14 +181,13 @@ spool_read_rec(int fd, uint64_t off, uint64_t size, struct spool_hdr *h,
 }
 
 /* Scan a segment at open: count its records; cut a torn tail when last. */
-static void
-spool_seg_scan(struct spool *sp, struct spool_seg *s, int last)
+static void spool_seg_scan(struct spool *sp, struct spool_seg *s, int last)
 {
 	struct spool_hdr h;
-	struct stat      st;
-	uint64_t         off = 0;
-	char            *path = spool_seg_path(sp, s->id);
-	int              fd;
+	struct stat st;
+	uint64_t off = 0;
+	char *path = spool_seg_path(sp, s->id);
+	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
 	    fstat(fd, &st) != 0) {
@@ -222,24 +216,23 @@ spool_seg_scan(struct spool *sp, struct spool_seg *s, int last)
 	free(path);
 }
 
-static int
-spool_cmp_seg(const void *a, const void *b)
+static int spool_cmp_seg(const void *a, const void *b)
 {
 	const struct spool_seg *x = a, *y = b;
 
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-struct spool *
-spool_open(const char *dir, const struct spool_limits *lim, char **cause)
+struct spool *spool_open(
+    const char *dir, const struct spool_limits *lim, char **cause)
 {
-	struct spool   *sp;
-	struct dirent  *de;
-	DIR            *d;
-	FILE           *f;
-	char           *path;
-	uint64_t        cseg = 0, coff = 0, id;
-	size_t          i;
+	struct spool *sp;
+	struct dirent *de;
+	DIR *d;
+	FILE *f;
+	char *path;
+	uint64_t cseg = 0, coff = 0, id;
+	size_t i;
 	struct spool_hdr h;
 
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
@@ -266,14 +259,15 @@ spool_open(const char *dir, const struct spool_limits *lim, char **cause)
 			continue;
 		if (sp->nsegs == sp->csegs) {
 			sp->csegs = sp->csegs ? sp->csegs * 2 : 8;
-			sp->segs = xreallocarray(sp->segs, sp->csegs,
-			    sizeof *sp->segs);
+			sp->segs = xreallocarray(
+			    sp->segs, sp->csegs, sizeof *sp->segs);
 		}
 		memset(&sp->segs[sp->nsegs], 0, sizeof *sp->segs);
 		sp->segs[sp->nsegs++].id = id;
 	}
 	closedir(d);
-	qsort(sp->segs, sp->nsegs, sizeof *sp->segs, spool_cmp_seg);
+	if (sp->nsegs > 0)
+		qsort(sp->segs, sp->nsegs, sizeof *sp->segs, spool_cmp_seg);
 	for (i = 0; i < sp->nsegs; i++) {
 		spool_seg_scan(sp, &sp->segs[i], i + 1 == sp->nsegs);
 		sp->st.bytes += sp->segs[i].size;
@@ -296,12 +290,13 @@ spool_open(const char *dir, const struct spool_limits *lim, char **cause)
 	}
 	if (sp->nsegs > 0 && sp->segs[0].id == cseg && coff > 0) {
 		/* Count the delivered records before the cursor. */
-		char    *p = spool_seg_path(sp, cseg);
-		int      fd = open(p, O_RDONLY | O_CLOEXEC);
+		char *p = spool_seg_path(sp, cseg);
+		int fd = open(p, O_RDONLY | O_CLOEXEC);
 		uint64_t off = 0;
 
 		free(p);
-		while (fd != -1 && off < coff &&
+		while (
+		    fd != -1 && off < coff &&
 		    spool_read_rec(fd, off, sp->segs[0].size, &h, NULL) == 0) {
 			sp->segs[0].acked_rec++;
 			sp->segs[0].acked_pts += h.npoints;
@@ -326,8 +321,7 @@ spool_open(const char *dir, const struct spool_limits *lim, char **cause)
 	return sp;
 }
 
-void
-spool_close(struct spool *sp)
+void spool_close(struct spool *sp)
 {
 	if (sp == NULL)
 		return;
@@ -341,21 +335,20 @@ spool_close(struct spool *sp)
 	free(sp);
 }
 
-int
-spool_append(struct spool *sp, int kind, const void *data, size_t len,
+int spool_append(struct spool *sp, int kind, const void *data, size_t len,
     uint32_t npoints, int64_t now_ms, char **cause)
 {
 	struct spool_seg *s;
-	struct spool_hdr  h;
-	struct iovec      iov[2];
-	ssize_t           n;
-	char             *path;
+	struct spool_hdr h;
+	struct iovec iov[2];
+	ssize_t n;
+	char *path;
 
 	if (len > SPOOL_MAXREC || SPOOL_HDR + len > sp->lim.max_bytes) {
 		sp->st.dropped_records++;
 		sp->st.dropped_points += npoints;
-		*cause = xasprintf("record of %zu bytes exceeds the spool size",
-		    len);
+		*cause = xasprintf(
+		    "record of %zu bytes exceeds the spool size", len);
 		return -1;
 	}
 	if (sp->fd == -1 && spool_seg_new(sp, cause) != 0)
@@ -405,12 +398,11 @@ spool_append(struct spool *sp, int kind, const void *data, size_t len,
 	return 0;
 }
 
-int
-spool_peek(struct spool *sp, int *kind, struct buf *out, uint32_t *npoints,
+int spool_peek(struct spool *sp, int *kind, struct buf *out, uint32_t *npoints,
     struct spool_pos *pos)
 {
 	struct spool_hdr h;
-	char            *path;
+	char *path;
 
 	for (;;) {
 		if (sp->nsegs == 0)
@@ -431,8 +423,8 @@ spool_peek(struct spool *sp, int *kind, struct buf *out, uint32_t *npoints,
 			if (sp->rfd == -1)
 				return 0;
 		}
-		if (spool_read_rec(sp->rfd, sp->cur_off, sp->segs[0].size, &h,
-			out) != 0) {
+		if (spool_read_rec(
+		        sp->rfd, sp->cur_off, sp->segs[0].size, &h, out) != 0) {
 			/* Corrupt: the rest of this segment is lost. */
 			sp->st.corrupt_records++;
 			sp->segs[0].acked_rec = sp->segs[0].nrec;
@@ -448,8 +440,7 @@ spool_peek(struct spool *sp, int *kind, struct buf *out, uint32_t *npoints,
 	}
 }
 
-void
-spool_ack(struct spool *sp, const struct spool_pos *pos)
+void spool_ack(struct spool *sp, const struct spool_pos *pos)
 {
 	struct spool_hdr h;
 
@@ -468,8 +459,7 @@ spool_ack(struct spool *sp, const struct spool_pos *pos)
 	}
 }
 
-void
-spool_sync(struct spool *sp)
+void spool_sync(struct spool *sp)
 {
 	if (sp->data_dirty && sp->fd != -1)
 		fsync(sp->fd);
@@ -478,18 +468,16 @@ spool_sync(struct spool *sp)
 		spool_cursor_write(sp);
 }
 
-void
-spool_expire(struct spool *sp, int64_t now_ms)
+void spool_expire(struct spool *sp, int64_t now_ms)
 {
 	if (sp->lim.max_age_ms <= 0)
 		return;
 	while (sp->nsegs > 0 && sp->segs[0].nrec > sp->segs[0].acked_rec &&
-	    sp->segs[0].last_time < now_ms - sp->lim.max_age_ms)
+	       sp->segs[0].last_time < now_ms - sp->lim.max_age_ms)
 		spool_drop_head(sp, 1);
 }
 
-void
-spool_get_stats(const struct spool *sp, struct spool_stats *st)
+void spool_get_stats(const struct spool *sp, struct spool_stats *st)
 {
 	size_t i;
 
@@ -502,8 +490,7 @@ spool_get_stats(const struct spool *sp, struct spool_stats *st)
 	}
 }
 
-int
-spool_empty(const struct spool *sp)
+int spool_empty(const struct spool *sp)
 {
 	size_t i;
 

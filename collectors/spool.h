@@ -27,16 +27,16 @@ struct buf;
 struct spool;
 
 struct spool_limits {
-	uint64_t max_bytes;	/* whole spool; default 64 MiB */
+	uint64_t max_bytes;     /* whole spool; default 64 MiB */
 	uint64_t segment_bytes; /* rotate after this; default max_bytes/8 */
-	int64_t  max_age_ms;	/* 0: no age limit */
+	int64_t max_age_ms;     /* 0: no age limit */
 };
 
 struct spool_stats {
-	uint64_t bytes;		  /* on disk */
+	uint64_t bytes; /* on disk */
 	uint64_t segments;
-	uint64_t records;	  /* undelivered */
-	uint64_t points;	  /* undelivered */
+	uint64_t records;         /* undelivered */
+	uint64_t points;          /* undelivered */
 	uint64_t dropped_records; /* deleted undelivered (full or too old) */
 	uint64_t dropped_points;
 	uint64_t corrupt_records;
@@ -51,8 +51,8 @@ struct spool_pos {
 };
 
 /* Open (creating) dir; NULL with *cause (caller frees) on error. */
-struct spool *spool_open(const char *dir, const struct spool_limits *lim,
-    char **cause);
+struct spool *spool_open(
+    const char *dir, const struct spool_limits *lim, char **cause);
 /* Close, syncing first. */
 void spool_close(struct spool *sp);
 
@@ -61,8 +61,8 @@ int spool_append(struct spool *sp, int kind, const void *data, size_t len,
     uint32_t npoints, int64_t now_ms, char **cause);
 
 /* The oldest undelivered record into out (reset first): 1 found, 0 empty. */
-int spool_peek(struct spool *sp, int *kind, struct buf *out,
-    uint32_t *npoints, struct spool_pos *pos);
+int spool_peek(struct spool *sp, int *kind, struct buf *out, uint32_t *npoints,
+    struct spool_pos *pos);
 /* Mark the record at pos delivered (a no-op if it was dropped since). */
 void spool_ack(struct spool *sp, const struct spool_pos *pos);
 
@@ -72,6 +72,6 @@ void spool_sync(struct spool *sp);
 void spool_expire(struct spool *sp, int64_t now_ms);
 
 void spool_get_stats(const struct spool *sp, struct spool_stats *st);
-int  spool_empty(const struct spool *sp);
+int spool_empty(const struct spool *sp);
 
 #endif

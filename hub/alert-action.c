@@ -20,22 +20,20 @@
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 
-#define SILENCE_PREFIX	"silence/"
+#define SILENCE_PREFIX  "silence/"
 #define SILENCE_SEQ_KEY "silence-seq"
-#define EVENT_KEY_MAX	256
+#define EVENT_KEY_MAX   256
 
 /* ---- Helpers ------------------------------------------------------------ */
 
-static const char *
-body_str(json_t *body, const char *key)
+static const char *body_str(json_t *body, const char *key)
 {
 	return json_string_value(json_object_get(body, key));
 }
 
 /* A duration member: "2h" or a number of seconds.  1 present (ms set), 0
  * absent, -1 malformed. */
-static int
-body_duration(json_t *body, const char *key, int64_t *ms)
+static int body_duration(json_t *body, const char *key, int64_t *ms)
 {
 	json_t *v = json_object_get(body, key);
 
@@ -51,18 +49,16 @@ body_duration(json_t *body, const char *key, int64_t *ms)
 	return -1;
 }
 
-static void
-alert_fmt_time(int64_t ms, char *out, size_t len)
+static void alert_fmt_time(int64_t ms, char *out, size_t len)
 {
 	clock_format_iso(ms, out, len);
 }
 
 /* 409 naming the last action: "<what> by WHO at TIME". */
-static void
-alert_conflict(struct alert_reply *r, const char *what, const char *by,
-    const char *action, int64_t at_ms)
+static void alert_conflict(struct alert_reply *r, const char *what,
+    const char *by, const char *action, int64_t at_ms)
 {
-	char   t[40], *msg;
+	char t[40], *msg;
 	json_t *extra;
 
 	alert_fmt_time(at_ms, t, sizeof t);
@@ -74,39 +70,47 @@ alert_conflict(struct alert_reply *r, const char *what, const char *by,
 	alert_reply_set(r, 409, extra);
 }
 
+/* 409 "<what> (last: ACTION by WHO at TIME)". */
+static void alert_conflict_last(
+    struct alert_reply *r, const char *what, const struct alert *a)
+{
+	char *w = xasprintf("%s (last: %s)", what,
+	    a->last_action != NULL ? a->last_action : "none");
+
+	alert_conflict(r, w, a->last_who, a->last_action, a->last_at_ms);
+	free(w);
+}
+
 /* 409 for an alert already ended. */
-static void
-alert_conflict_ended(struct alert_reply *r, struct alert *a)
+static void alert_conflict_ended(struct alert_reply *r, struct alert *a)
 {
 	alert_conflict(r,
 	    a->state == ALERT_CLOSED ? "already closed" : "already resolved",
 	    a->last_who, a->last_action, a->last_at_ms);
 }
 
-static const char *
-alert_actor_name(const struct alert_actor *who)
+static const char *alert_actor_name(const struct alert_actor *who)
 {
 	return who->who != NULL ? who->who : "?";
 }
 
 /* Record an operator action: history, audit, and the comment list.
  * before and after are borrowed. */
-static void
-alert_action_record(struct alert_engine *e, struct alert *a,
+static void alert_action_record(struct alert_engine *e, struct alert *a,
     const struct alert_actor *who, const char *action, json_t *before,
     json_t *after, const char *comment, const char *dept)
 {
 	struct audit_actor ac;
-	int64_t		   now = alert_engine_now(e);
-	json_t		  *c;
+	int64_t now = alert_engine_now(e);
+	json_t *c;
 
 	alert_actor_audit(who, &ac);
 	json_incref(before); /* one for the history, one for the audit */
 	json_incref(after);
 	json_incref(before);
 	json_incref(after);
-	alert_history_add(a, now, ac.who, ac.via, ac.from, action, before,
-	    after, comment);
+	alert_history_add(
+	    a, now, ac.who, ac.via, ac.from, action, before, after, comment);
 	if (comment != NULL && *comment != '\0') {
 		c = json_pack("{s:I,s:s,s:s,s:s}", "at_ms", (json_int_t)now,
 		    "who", alert_actor_name(who), "action", action, "text",
@@ -119,8 +123,7 @@ alert_action_record(struct alert_engine *e, struct alert *a,
 	alert_engine_save(e, a);
 }
 
-static void
-alert_ack_reset(struct alert_ack *k)
+static void alert_ack_reset(struct alert_ack *k)
 {
 	free(k->by);
 	free(k->via);
@@ -128,34 +131,33 @@ alert_ack_reset(struct alert_ack *k)
 	memset(k, 0, sizeof *k);
 }
 
-static int
-alert_dept_ok(struct alert_engine *e, const char *dept)
+static int alert_dept_ok(struct alert_engine *e, const char *dept)
 {
 	return dept != NULL && *dept != '\0' &&
-	    (e->env.dept_check == NULL ||
-		e->env.dept_check(e->env.arg, dept) == 0);
+	       (e->env.dept_check == NULL ||
+	           e->env.dept_check(e->env.arg, dept) == 0);
 }
 
 /* ---- Actions ----------------------------------------------------------- */
 
-typedef void (*alert_action_fn)(struct alert_engine *, struct alert *,
-    json_t *, const struct alert_actor *, struct alert_reply *);
+typedef void (*alert_action_fn)(struct alert_engine *, struct alert *, json_t *,
+    const struct alert_actor *, struct alert_reply *);
 
-static void
-alert_action_ack(struct alert_engine *e, struct alert *a, json_t *body,
-    const struct alert_actor *who, struct alert_reply *r)
+static void alert_action_ack(struct alert_engine *e, struct alert *a,
+    json_t *body, const struct alert_actor *who, struct alert_reply *r)
 {
-	const char	  *comment = body_str(body, "comment");
-	const char	  *dept = body_str(body, "dept");
+	const char *comment = body_str(body, "comment");
+	const char *dept = body_str(body, "dept");
 	struct alert_dept *part = NULL;
-	json_t		  *before;
-	int64_t		   now = alert_engine_now(e), exp = 0;
-	int		   has_exp;
-	char		   what[128];
+	json_t *before;
+	int64_t now = alert_engine_now(e), exp = 0;
+	int has_exp;
+	char what[128];
 
 	if ((has_exp = body_duration(body, "expires", &exp)) < 0) {
-		alert_reply_error(r, 400, "\"expires\": expected a duration "
-					  "such as \"2h\"");
+		alert_reply_error(r, 400,
+		    "\"expires\": expected a duration "
+		    "such as \"2h\"");
 		return;
 	}
 	if (!alert_state_active(a->state)) {
@@ -163,8 +165,8 @@ alert_action_ack(struct alert_engine *e, struct alert *a, json_t *body,
 		return;
 	}
 	if (a->state == ALERT_PENDING) {
-		alert_reply_error(r, 409, "%s is pending, not firing yet",
-		    a->id);
+		alert_reply_error(
+		    r, 409, "%s is pending, not firing yet", a->id);
 		return;
 	}
 	if (dept != NULL) {
@@ -176,14 +178,14 @@ alert_action_ack(struct alert_engine *e, struct alert *a, json_t *body,
 			return;
 		}
 		if (part->state != ALERT_DEPT_PENDING) {
-			snprintf(what, sizeof what,
-			    "%s already acknowledged", dept);
+			snprintf(
+			    what, sizeof what, "%s already acknowledged", dept);
 			alert_conflict(r, what, part->by, "ack", part->at_ms);
 			return;
 		}
 	} else if (a->state == ALERT_ACKED) {
-		alert_conflict(r, "already acknowledged", a->ack.by, "ack",
-		    a->ack.at_ms);
+		alert_conflict(
+		    r, "already acknowledged", a->ack.by, "ack", a->ack.at_ms);
 		return;
 	}
 	before = alert_snapshot(a);
@@ -205,28 +207,27 @@ alert_action_ack(struct alert_engine *e, struct alert *a, json_t *body,
 		json_t *after = alert_snapshot(a);
 
 		if (dept != NULL)
-			json_object_set_new(after, "dept_acked",
-			    json_string(dept));
+			json_object_set_new(
+			    after, "dept_acked", json_string(dept));
 		if (has_exp)
-			json_object_set_new(after, "expires_ms",
-			    json_integer(now + exp));
-		alert_action_record(e, a, who, "ack", before, after, comment,
-		    dept);
+			json_object_set_new(
+			    after, "expires_ms", json_integer(now + exp));
+		alert_action_record(
+		    e, a, who, "ack", before, after, comment, dept);
 		json_decref(before);
 		json_decref(after);
 	}
 	alert_reply_set(r, 200, NULL);
 }
 
-static void
-alert_action_unack(struct alert_engine *e, struct alert *a, json_t *body,
-    const struct alert_actor *who, struct alert_reply *r)
+static void alert_action_unack(struct alert_engine *e, struct alert *a,
+    json_t *body, const struct alert_actor *who, struct alert_reply *r)
 {
-	const char	  *comment = body_str(body, "comment");
-	const char	  *dept = body_str(body, "dept");
+	const char *comment = body_str(body, "comment");
+	const char *dept = body_str(body, "dept");
 	struct alert_dept *part = NULL;
-	json_t		  *before, *after;
-	const char	  *owner;
+	json_t *before, *after;
+	const char *owner;
 
 	if (dept != NULL) {
 		part = alert_dept_find(a, dept);
@@ -247,10 +248,7 @@ alert_action_unack(struct alert_engine *e, struct alert *a, json_t *body,
 			if (!alert_state_active(a->state))
 				alert_conflict_ended(r, a);
 			else
-				alert_conflict(r, "not acknowledged (last: "
-						  "unack or never acked)",
-				    a->last_who, a->last_action,
-				    a->last_at_ms);
+				alert_conflict_last(r, "not acknowledged", a);
 			return;
 		}
 		owner = a->ack.by;
@@ -281,14 +279,13 @@ alert_action_unack(struct alert_engine *e, struct alert *a, json_t *body,
 	alert_reply_set(r, 200, NULL);
 }
 
-static void
-alert_action_comment(struct alert_engine *e, struct alert *a, json_t *body,
-    const struct alert_actor *who, struct alert_reply *r)
+static void alert_action_comment(struct alert_engine *e, struct alert *a,
+    json_t *body, const struct alert_actor *who, struct alert_reply *r)
 {
-	const char	  *comment = body_str(body, "comment");
-	const char	  *dept = body_str(body, "dept");
+	const char *comment = body_str(body, "comment");
+	const char *dept = body_str(body, "dept");
 	struct alert_dept *part = NULL;
-	json_t		  *after = NULL;
+	json_t *after = NULL;
 
 	if (comment == NULL)
 		comment = body_str(body, "report");
@@ -307,8 +304,8 @@ alert_action_comment(struct alert_engine *e, struct alert *a, json_t *body,
 		alert_str_set(&part->by, alert_actor_name(who));
 		part->at_ms = alert_engine_now(e);
 		alert_str_set(&part->report, comment);
-		after = json_pack("{s:s,s:s}", "dept", dept, "dept_state",
-		    "reported");
+		after = json_pack(
+		    "{s:s,s:s}", "dept", dept, "dept_state", "reported");
 	}
 	alert_action_record(e, a, who, part != NULL ? "report" : "comment",
 	    NULL, after, comment, dept);
@@ -316,18 +313,18 @@ alert_action_comment(struct alert_engine *e, struct alert *a, json_t *body,
 	alert_reply_set(r, 200, NULL);
 }
 
-static void
-alert_action_severity(struct alert_engine *e, struct alert *a, json_t *body,
-    const struct alert_actor *who, struct alert_reply *r)
+static void alert_action_severity(struct alert_engine *e, struct alert *a,
+    json_t *body, const struct alert_actor *who, struct alert_reply *r)
 {
-	const char    *s = body_str(body, "severity");
+	const char *s = body_str(body, "severity");
 	enum alert_sev sev;
-	json_t	      *before, *after;
-	char	       what[64];
+	json_t *before, *after;
+	char what[64];
 
 	if (s == NULL || alert_sev_parse(s, &sev) != 0) {
-		alert_reply_error(r, 400, "\"severity\": expected \"high\", "
-					  "\"medium\", \"low\" or \"info\"");
+		alert_reply_error(r, 400,
+		    "\"severity\": expected \"high\", "
+		    "\"medium\", \"low\" or \"info\"");
 		return;
 	}
 	if (!alert_state_active(a->state)) {
@@ -336,8 +333,8 @@ alert_action_severity(struct alert_engine *e, struct alert *a, json_t *body,
 	}
 	if (sev == a->severity) {
 		snprintf(what, sizeof what, "severity is already %s", s);
-		alert_conflict(r, what, a->last_who, a->last_action,
-		    a->last_at_ms);
+		alert_conflict(
+		    r, what, a->last_who, a->last_action, a->last_at_ms);
 		return;
 	}
 	before = alert_snapshot(a);
@@ -351,28 +348,28 @@ alert_action_severity(struct alert_engine *e, struct alert *a, json_t *body,
 	alert_reply_set(r, 200, NULL);
 }
 
-static void
-alert_action_dispatch(struct alert_engine *e, struct alert *a, json_t *body,
-    const struct alert_actor *who, struct alert_reply *r)
+static void alert_action_dispatch(struct alert_engine *e, struct alert *a,
+    json_t *body, const struct alert_actor *who, struct alert_reply *r)
 {
 	const char *lead = body_str(body, "dept");
-	json_t	   *sup = json_object_get(body, "support"), *v, *before, *after;
+	json_t *sup = json_object_get(body, "support"), *v, *before, *after;
 	const char **support, **added;
-	char	    what[160];
-	int64_t	    dl = 0, now = alert_engine_now(e);
-	int	    has_dl, same;
-	size_t	    i, n = 0, nadded = 0;
+	char what[160];
+	int64_t dl = 0, now = alert_engine_now(e);
+	int has_dl, same;
+	size_t i, n = 0, nadded = 0;
 
 	if (!alert_dept_ok(e, lead)) {
-		alert_reply_error(r, 400, lead == NULL ?
-			"\"dept\" is required" :
-			"unknown department \"%s\"",
+		alert_reply_error(r, 400,
+		    lead == NULL ? "\"dept\" is required"
+		                 : "unknown department \"%s\"",
 		    lead);
 		return;
 	}
 	if (sup != NULL && !json_is_array(sup)) {
-		alert_reply_error(r, 400, "\"support\": expected an array of "
-					  "departments");
+		alert_reply_error(r, 400,
+		    "\"support\": expected an array of "
+		    "departments");
 		return;
 	}
 	json_array_foreach(sup, i, v)
@@ -380,15 +377,15 @@ alert_action_dispatch(struct alert_engine *e, struct alert *a, json_t *body,
 		if (!alert_dept_ok(e, json_string_value(v))) {
 			alert_reply_error(r, 400,
 			    "\"support\"[%zu]: unknown department \"%s\"", i,
-			    json_string_value(v) != NULL ?
-				json_string_value(v) :
-				"");
+			    json_string_value(v) != NULL ? json_string_value(v)
+			                                 : "");
 			return;
 		}
 	}
 	if ((has_dl = body_duration(body, "deadline", &dl)) < 0) {
-		alert_reply_error(r, 400, "\"deadline\": expected a duration "
-					  "such as \"72h\"");
+		alert_reply_error(r, 400,
+		    "\"deadline\": expected a duration "
+		    "such as \"72h\"");
 		return;
 	}
 	if (!alert_state_active(a->state)) {
@@ -403,14 +400,14 @@ alert_action_dispatch(struct alert_engine *e, struct alert *a, json_t *body,
 	}
 	/* The same dispatch again is a conflict (someone already did it). */
 	same = alert_lead_dept(a) != NULL &&
-	    strcmp(alert_lead_dept(a), lead) == 0 && a->ndepts == n + 1 &&
-	    !has_dl;
+	       strcmp(alert_lead_dept(a), lead) == 0 && a->ndepts == n + 1 &&
+	       !has_dl;
 	for (i = 0; same && i < n; i++)
 		same = alert_dept_find(a, support[i]) != NULL;
 	if (same) {
 		snprintf(what, sizeof what, "already dispatched to %s", lead);
-		alert_conflict(r, what, a->last_who, a->last_action,
-		    a->last_at_ms);
+		alert_conflict(
+		    r, what, a->last_who, a->last_action, a->last_at_ms);
 		free(support);
 		return;
 	}
@@ -438,8 +435,8 @@ alert_action_dispatch(struct alert_engine *e, struct alert *a, json_t *body,
 		for (i = 0; i < n; i++)
 			json_array_append_new(arr, json_string(support[i]));
 		json_object_set_new(after, "support", arr);
-		json_object_set_new(after, "deadline_ms",
-		    json_integer(a->deadline_ms));
+		json_object_set_new(
+		    after, "deadline_ms", json_integer(a->deadline_ms));
 	}
 	alert_action_record(e, a, who, "dispatch", before, after,
 	    body_str(body, "comment"), NULL);
@@ -452,12 +449,11 @@ alert_action_dispatch(struct alert_engine *e, struct alert *a, json_t *body,
 	alert_reply_set(r, 200, NULL);
 }
 
-static void
-alert_action_close(struct alert_engine *e, struct alert *a, json_t *body,
-    const struct alert_actor *who, struct alert_reply *r)
+static void alert_action_close(struct alert_engine *e, struct alert *a,
+    json_t *body, const struct alert_actor *who, struct alert_reply *r)
 {
 	const char *reason = body_str(body, "reason");
-	json_t	   *before, *after;
+	json_t *before, *after;
 
 	if (reason == NULL)
 		reason = body_str(body, "comment");
@@ -485,42 +481,37 @@ alert_action_close(struct alert_engine *e, struct alert *a, json_t *body,
 }
 
 struct alert_action_entry {
-	const char     *name;
-	enum hub_role	min_role;
+	const char *name;
+	enum hub_role min_role;
 	alert_action_fn fn;
 };
 
 static const struct alert_action_entry alert_actions[] = {
-	{.name = "ack", .min_role = HUB_ROLE_OPERATOR, .fn = alert_action_ack},
-	{.name = "unack",
-	    .min_role = HUB_ROLE_OPERATOR,
-	    .fn = alert_action_unack},
-	{.name = "comment",
-	    .min_role = HUB_ROLE_OPERATOR,
-	    .fn = alert_action_comment},
-	{.name = "report",
-	    .min_role = HUB_ROLE_OPERATOR,
-	    .fn = alert_action_comment},
-	{.name = "severity",
-	    .min_role = HUB_ROLE_SUPERVISOR,
-	    .fn = alert_action_severity},
-	{.name = "dispatch",
-	    .min_role = HUB_ROLE_OPERATOR,
-	    .fn = alert_action_dispatch},
-	{.name = "close",
-	    .min_role = HUB_ROLE_OPERATOR,
-	    .fn = alert_action_close},
-	{.name = NULL},
+    {.name = "ack", .min_role = HUB_ROLE_OPERATOR, .fn = alert_action_ack},
+    {.name = "unack", .min_role = HUB_ROLE_OPERATOR, .fn = alert_action_unack},
+    {.name = "comment",
+        .min_role = HUB_ROLE_OPERATOR,
+        .fn = alert_action_comment},
+    {.name = "report",
+        .min_role = HUB_ROLE_OPERATOR,
+        .fn = alert_action_comment},
+    {.name = "severity",
+        .min_role = HUB_ROLE_SUPERVISOR,
+        .fn = alert_action_severity},
+    {.name = "dispatch",
+        .min_role = HUB_ROLE_OPERATOR,
+        .fn = alert_action_dispatch},
+    {.name = "close", .min_role = HUB_ROLE_OPERATOR, .fn = alert_action_close},
+    {.name = NULL},
 };
 
-void
-alert_engine_action(struct alert_engine *e, const char *id,
+void alert_engine_action(struct alert_engine *e, const char *id,
     const char *action, json_t *body, const struct alert_actor *who,
     struct alert_reply *r)
 {
 	const struct alert_action_entry *act;
-	struct alert			*a;
-	json_t				*rev, *empty = NULL;
+	struct alert *a;
+	json_t *rev, *empty = NULL;
 
 	for (act = alert_actions; act->name != NULL; act++) {
 		if (strcmp(act->name, action) == 0)
@@ -559,9 +550,8 @@ alert_engine_action(struct alert_engine *e, const char *id,
 	/* Optimistic concurrency: an action made on an old view conflicts. */
 	rev = json_object_get(body, "rev");
 	if (rev != NULL && (!json_is_integer(rev) ||
-			       (uint64_t)json_integer_value(rev) != a->rev)) {
-		alert_conflict(r, "changed since you looked: last",
-		    a->last_who, a->last_action, a->last_at_ms);
+	                       (uint64_t)json_integer_value(rev) != a->rev)) {
+		alert_conflict_last(r, "changed since you looked", a);
 		json_decref(empty);
 		return;
 	}
@@ -575,15 +565,14 @@ alert_engine_action(struct alert_engine *e, const char *id,
 
 /* ---- Events ------------------------------------------------------------ */
 
-static int
-alert_event_labels(struct alert_engine *e, json_t *in, json_t **out,
-    struct alert_reply *r)
+static int alert_event_labels(
+    struct alert_engine *e, json_t *in, json_t **out, struct alert_reply *r)
 {
-	static const char *const levels[] = {"grid", "community",
-	    "subdistrict"};
-	const char		*k, *code;
-	json_t			*v;
-	size_t			 i;
+	static const char *const levels[] = {
+	    "grid", "community", "subdistrict"};
+	const char *k, *code;
+	json_t *v;
+	size_t i;
 
 	*out = json_object();
 	if (in != NULL && !json_is_object(in)) {
@@ -593,8 +582,8 @@ alert_event_labels(struct alert_engine *e, json_t *in, json_t **out,
 	json_object_foreach(in, k, v)
 	{
 		if (!json_is_string(v) || *k == '\0') {
-			alert_reply_error(r, 400,
-			    "\"labels\": \"%s\": expected a string", k);
+			alert_reply_error(
+			    r, 400, "\"labels\": \"%s\": expected a string", k);
 			return -1;
 		}
 		json_object_set(*out, k, v);
@@ -603,8 +592,8 @@ alert_event_labels(struct alert_engine *e, json_t *in, json_t **out,
 		code = json_string_value(json_object_get(*out, levels[i]));
 		if (code != NULL && e->env.code_check != NULL &&
 		    e->env.code_check(e->env.arg, levels[i], code) != 0) {
-			alert_reply_error(r, 400, "unknown %s \"%s\"",
-			    levels[i], code);
+			alert_reply_error(
+			    r, 400, "unknown %s \"%s\"", levels[i], code);
 			return -1;
 		}
 	}
@@ -613,9 +602,9 @@ alert_event_labels(struct alert_engine *e, json_t *in, json_t **out,
 
 /* May who raise or resolve an event about system at code?  0, or -1
  * after replying 403. */
-static int
-alert_event_allowed(struct alert_engine *e, const struct alert_actor *who,
-    const char *system, const char *code, struct alert_reply *r)
+static int alert_event_allowed(struct alert_engine *e,
+    const struct alert_actor *who, const char *system, const char *code,
+    struct alert_reply *r)
 {
 	struct alert probe;
 
@@ -644,21 +633,20 @@ alert_event_allowed(struct alert_engine *e, const struct alert_actor *who,
 	return -1;
 }
 
-void
-alert_engine_event(struct alert_engine *e, json_t *body,
+void alert_engine_event(struct alert_engine *e, json_t *body,
     const struct alert_actor *who, struct alert_reply *r)
 {
-	const char    *key, *state, *sevs, *msg, *dept, *rule, *system, *code;
-	json_t	      *labels = NULL, *sup, *v;
-	struct alert  *a;
-	struct buf     akey = BUF_INIT;
+	const char *key, *state, *sevs, *msg, *dept, *rule, *system, *code;
+	json_t *labels = NULL, *sup, *v;
+	struct alert *a;
+	struct buf akey = BUF_INIT;
 	enum alert_sev sev = ALERT_SEV_HIGH;
-	int64_t	       dl = 0, now = alert_engine_now(e);
-	int	       resolve, has_dl;
+	int64_t dl = 0, now = alert_engine_now(e);
+	int resolve, has_dl;
 	struct audit_actor ac;
-	const char   **support = NULL;
-	char	      *rulename;
-	size_t	       i;
+	const char **support = NULL;
+	char *rulename;
+	size_t i;
 
 	if (!json_is_object(body)) {
 		alert_reply_error(r, 400, "body: expected a JSON object");
@@ -666,8 +654,9 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 	}
 	key = body_str(body, "key");
 	if (key == NULL || *key == '\0' || strlen(key) > EVENT_KEY_MAX) {
-		alert_reply_error(r, 400, "\"key\": expected a non-empty "
-					  "string of at most 256 bytes");
+		alert_reply_error(r, 400,
+		    "\"key\": expected a non-empty "
+		    "string of at most 256 bytes");
 		return;
 	}
 	state = body_str(body, "state");
@@ -676,14 +665,16 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 	else if (strcmp(state, "resolved") == 0)
 		resolve = 1;
 	else {
-		alert_reply_error(r, 400, "\"state\": expected \"firing\" or "
-					  "\"resolved\"");
+		alert_reply_error(r, 400,
+		    "\"state\": expected \"firing\" or "
+		    "\"resolved\"");
 		return;
 	}
 	if ((sevs = body_str(body, "severity")) != NULL &&
 	    alert_sev_parse(sevs, &sev) != 0) {
-		alert_reply_error(r, 400, "\"severity\": expected \"high\", "
-					  "\"medium\", \"low\" or \"info\"");
+		alert_reply_error(r, 400,
+		    "\"severity\": expected \"high\", "
+		    "\"medium\", \"low\" or \"info\"");
 		return;
 	}
 	dept = body_str(body, "dept");
@@ -699,8 +690,8 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 	json_array_foreach(sup, i, v)
 	{
 		if (!alert_dept_ok(e, json_string_value(v))) {
-			alert_reply_error(r, 400,
-			    "\"support\"[%zu]: unknown department", i);
+			alert_reply_error(
+			    r, 400, "\"support\"[%zu]: unknown department", i);
 			return;
 		}
 	}
@@ -720,23 +711,23 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 		ac.via = "event";
 	if (resolve) {
 		if (a == NULL || !alert_state_active(a->state))
-			alert_reply_error(r, 404,
-			    "no active alert for key \"%s\"", key);
+			alert_reply_error(
+			    r, 404, "no active alert for key \"%s\"", key);
 		else if (alert_event_allowed(e, who,
-			     json_string_value(json_object_get(a->labels,
-				 "system")),
-			     a->code, r) == 0) {
-			alert_engine_resolve(e, a, &ac,
-			    body_str(body, "message"));
+		             json_string_value(
+		                 json_object_get(a->labels, "system")),
+		             a->code, r) == 0) {
+			alert_engine_resolve(
+			    e, a, &ac, body_str(body, "message"));
 			alert_reply_set(r, 202,
 			    json_pack("{s:s,s:s}", "id", a->id, "state",
-				alert_state_name(a->state)));
+			        alert_state_name(a->state)));
 		}
 		buf_free(&akey);
 		return;
 	}
-	if (alert_event_labels(e, json_object_get(body, "labels"), &labels,
-		r) != 0) {
+	if (alert_event_labels(
+	        e, json_object_get(body, "labels"), &labels, r) != 0) {
 		json_decref(labels);
 		buf_free(&akey);
 		return;
@@ -747,8 +738,8 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 	if (code == NULL)
 		code = json_string_value(json_object_get(labels, "community"));
 	if (code == NULL)
-		code = json_string_value(json_object_get(labels,
-		    "subdistrict"));
+		code =
+		    json_string_value(json_object_get(labels, "subdistrict"));
 	system = json_string_value(json_object_get(labels, "system"));
 	if (alert_event_allowed(e, who, system, code, r) != 0) {
 		json_decref(labels);
@@ -767,7 +758,7 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 		a->dirty = 1;
 		alert_engine_save(e, a);
 	} else if (a != NULL && a->state == ALERT_RESOLVED &&
-	    now - a->ended_ms <= e->rules->settings.flap_window_ms) {
+	           now - a->ended_ms <= e->rules->settings.flap_window_ms) {
 		json_decref(labels);
 		if (msg != NULL)
 			alert_str_set(&a->message, msg);
@@ -776,8 +767,8 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 		alert_engine_reopen(e, a, &ac);
 	} else {
 		rule = body_str(body, "rule");
-		rulename = rule != NULL ? xstrdup(rule) :
-					  xstrndup(key, strcspn(key, "/"));
+		rulename = rule != NULL ? xstrdup(rule)
+		                        : xstrndup(key, strcspn(key, "/"));
 		a = alert_engine_new_alert(e, buf_str(&akey), rulename);
 		free(rulename);
 		a->from_event = 1;
@@ -789,29 +780,28 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 		if (json_is_number(v))
 			a->value = json_number_value(v);
 		if (dept != NULL) {
-			support = xcalloc(json_array_size(sup) + 1,
-			    sizeof *support);
-			json_array_foreach(sup, i, v)
-				support[i] = json_string_value(v);
+			support =
+			    xcalloc(json_array_size(sup) + 1, sizeof *support);
+			json_array_foreach(sup, i, v) support[i] =
+			    json_string_value(v);
 			alert_dispatch_set(a, dept, support);
 			free(support);
 		}
-		a->deadline_rel_ms = has_dl ? dl :
-		    e->rules->settings.default_deadline_ms;
+		a->deadline_rel_ms =
+		    has_dl ? dl : e->rules->settings.default_deadline_ms;
 		alert_engine_fire(e, a, &ac);
 	}
 	alert_reply_set(r, 202,
-	    json_pack("{s:s,s:s}", "id", a->id, "state",
-		alert_state_name(a->state)));
+	    json_pack(
+	        "{s:s,s:s}", "id", a->id, "state", alert_state_name(a->state)));
 	buf_free(&akey);
 }
 
 /* ---- Silences ----------------------------------------------------------- */
 
-static void
-alert_silence_save(struct alert_engine *e, struct alert_silence *s)
+static void alert_silence_save(struct alert_engine *e, struct alert_silence *s)
 {
-	char	key[64], *text, *cause = NULL;
+	char key[64], *text, *cause = NULL;
 	json_t *o = alert_silence_to_json(s, 0);
 
 	json_object_del(o, "active");
@@ -826,11 +816,10 @@ alert_silence_save(struct alert_engine *e, struct alert_silence *s)
 	free(text);
 }
 
-static void
-alert_silences_apply(struct alert_engine *e)
+static void alert_silences_apply(struct alert_engine *e)
 {
 	int64_t now = alert_engine_now(e);
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < e->nalerts; i++) {
 		if (alert_engine_silence_check(e, e->alerts[i], now))
@@ -838,9 +827,8 @@ alert_silences_apply(struct alert_engine *e)
 	}
 }
 
-static int
-alert_silence_visible(struct alert_engine *e, const struct alert_silence *s,
-    const struct alert_actor *who)
+static int alert_silence_visible(struct alert_engine *e,
+    const struct alert_silence *s, const struct alert_actor *who)
 {
 	struct alert probe;
 
@@ -852,16 +840,15 @@ alert_silence_visible(struct alert_engine *e, const struct alert_silence *s,
 		return 1;
 	/* The silence's scope contains the viewer's. */
 	return e->env.within != NULL &&
-	    e->env.within(e->env.arg, who->scope, s->scope);
+	       e->env.within(e->env.arg, who->scope, s->scope);
 }
 
-void
-alert_engine_silence_list(struct alert_engine *e, int all,
+void alert_engine_silence_list(struct alert_engine *e, int all,
     const struct alert_actor *who, struct alert_reply *r)
 {
 	json_t *arr = json_array();
 	int64_t now = alert_engine_now(e);
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < e->nsilences; i++) {
 		struct alert_silence *s = e->silences[i];
@@ -876,13 +863,12 @@ alert_engine_silence_list(struct alert_engine *e, int all,
 	alert_reply_set(r, 200, json_pack("{s:o}", "silences", arr));
 }
 
-void
-alert_engine_silence_create(struct alert_engine *e, json_t *body,
+void alert_engine_silence_create(struct alert_engine *e, json_t *body,
     const struct alert_actor *who, struct alert_reply *r)
 {
 	struct alert_silence *s;
-	char		     *cause = NULL, seq[32];
-	int64_t		      now = alert_engine_now(e);
+	char *cause = NULL, seq[32];
+	int64_t now = alert_engine_now(e);
 
 	if (who->role < HUB_ROLE_SUPERVISOR) {
 		alert_reply_error(r, 403, "silences need role supervisor");
@@ -903,27 +889,26 @@ alert_engine_silence_create(struct alert_engine *e, json_t *body,
 	s->author = xstrdup(alert_actor_name(who));
 	if (who->scope != NULL && e->env.root != NULL &&
 	    (e->env.root(e->env.arg) == NULL ||
-		strcmp(e->env.root(e->env.arg), who->scope) != 0))
+	        strcmp(e->env.root(e->env.arg), who->scope) != 0))
 		s->scope = xstrdup(who->scope);
-	e->silences = xreallocarray(e->silences, e->nsilences + 1,
-	    sizeof *e->silences);
+	e->silences =
+	    xreallocarray(e->silences, e->nsilences + 1, sizeof *e->silences);
 	e->silences[e->nsilences++] = s;
 	alert_silence_save(e, s);
-	alert_engine_audit_note(e, who, "silence.create", s->id, s->scope,
-	    NULL, alert_silence_to_json(s, now), s->reason);
+	alert_engine_audit_note(e, who, "silence.create", s->id, s->scope, NULL,
+	    alert_silence_to_json(s, now), s->reason);
 	alert_silences_apply(e);
 	alert_reply_set(r, 201, alert_silence_to_json(s, now));
 }
 
-void
-alert_engine_silence_delete(struct alert_engine *e, const char *id,
+void alert_engine_silence_delete(struct alert_engine *e, const char *id,
     const struct alert_actor *who, struct alert_reply *r)
 {
 	struct alert_silence *s = NULL;
-	struct alert	      probe;
-	int64_t		      now = alert_engine_now(e);
-	json_t		     *before;
-	size_t		      i;
+	struct alert probe;
+	int64_t now = alert_engine_now(e);
+	json_t *before;
+	size_t i;
 
 	for (i = 0; i < e->nsilences; i++) {
 		if (strcmp(e->silences[i]->id, id) == 0)

@@ -23,40 +23,36 @@
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 
-#define ALERT_PREFIX	  "alert/"
-#define ALERT_SEQ_KEY	  "alert-seq"
-#define SILENCE_PREFIX	  "silence/"
-#define SILENCE_SEQ_KEY	  "silence-seq"
-#define ALERT_TICK_MS	  1000
+#define ALERT_PREFIX    "alert/"
+#define ALERT_SEQ_KEY   "alert-seq"
+#define SILENCE_PREFIX  "silence/"
+#define SILENCE_SEQ_KEY "silence-seq"
+#define ALERT_TICK_MS   1000
 
-static const struct audit_actor alert_system_rule = {"system", "rule", -1,
-    NULL, ""};
-static const struct audit_actor alert_system_timer = {"system", "timer", -1,
-    NULL, ""};
+static const struct audit_actor alert_system_rule = {
+    "system", "rule", -1, NULL, ""};
+static const struct audit_actor alert_system_timer = {
+    "system", "timer", -1, NULL, ""};
 
-int64_t
-alert_engine_now(struct alert_engine *e)
+int64_t alert_engine_now(struct alert_engine *e)
 {
 	return e->clock(e->clock_arg);
 }
 
-static int64_t
-alert_wall_clock(void *arg)
+static int64_t alert_wall_clock(void *arg)
 {
 	return clock_wall_ms();
 }
 
-void
-alert_reply_set(struct alert_reply *r, int status, json_t *body)
+void alert_reply_set(struct alert_reply *r, int status, json_t *body)
 {
 	r->status = status;
 	r->body = body;
 }
 
-void
-alert_reply_error(struct alert_reply *r, int status, const char *fmt, ...)
+void alert_reply_error(struct alert_reply *r, int status, const char *fmt, ...)
 {
-	va_list	   ap;
+	va_list ap;
 	struct buf b = BUF_INIT;
 
 	va_start(ap, fmt);
@@ -67,8 +63,7 @@ alert_reply_error(struct alert_reply *r, int status, const char *fmt, ...)
 	buf_free(&b);
 }
 
-void
-alert_actor_audit(const struct alert_actor *who, struct audit_actor *out)
+void alert_actor_audit(const struct alert_actor *who, struct audit_actor *out)
 {
 	out->who = who->who;
 	out->via = who->via;
@@ -79,15 +74,13 @@ alert_actor_audit(const struct alert_actor *who, struct audit_actor *out)
 
 /* ---- Persistence ------------------------------------------------------- */
 
-static void
-alert_key_format(uint64_t num, char *out, size_t len)
+static void alert_key_format(uint64_t num, char *out, size_t len)
 {
 	snprintf(out, len, ALERT_PREFIX "%012" PRIu64, num);
 }
 
 /* Keep the first history entry and the newest ALERT_HISTORY_MAX - 1. */
-static void
-alert_history_trim(struct alert *a)
+static void alert_history_trim(struct alert *a)
 {
 	size_t n = json_array_size(a->history);
 
@@ -97,14 +90,14 @@ alert_history_trim(struct alert *a)
 	}
 }
 
-void
-alert_engine_save(struct alert_engine *e, struct alert *a)
+void alert_engine_save(struct alert_engine *e, struct alert *a)
 {
-	char	key[64], *text, *cause = NULL;
+	char key[64], *text, *cause = NULL;
 	json_t *rec;
 
 	if (!a->dirty)
 		return;
+	e->changes++;
 	alert_history_trim(a);
 	rec = alert_to_record(a);
 	text = json_dumps(rec, JSON_COMPACT);
@@ -119,15 +112,14 @@ alert_engine_save(struct alert_engine *e, struct alert *a)
 	free(text);
 }
 
-static void
-alert_engine_add(struct alert_engine *e, struct alert *a)
+static void alert_engine_add(struct alert_engine *e, struct alert *a)
 {
 	struct alert *old;
 
 	if (e->nalerts == e->calerts) {
 		e->calerts = e->calerts == 0 ? 256 : e->calerts * 2;
-		e->alerts = xreallocarray(e->alerts, e->calerts,
-		    sizeof *e->alerts);
+		e->alerts =
+		    xreallocarray(e->alerts, e->calerts, sizeof *e->alerts);
 	}
 	e->alerts[e->nalerts++] = a;
 	alert_map_put(&e->by_id, a->id, a);
@@ -137,8 +129,7 @@ alert_engine_add(struct alert_engine *e, struct alert *a)
 		alert_map_put(&e->by_key, a->key, a);
 }
 
-static void
-alert_engine_remove_at(struct alert_engine *e, size_t i)
+static void alert_engine_remove_at(struct alert_engine *e, size_t i)
 {
 	struct alert *a = e->alerts[i];
 
@@ -148,12 +139,11 @@ alert_engine_remove_at(struct alert_engine *e, size_t i)
 	e->alerts[i] = e->alerts[--e->nalerts];
 }
 
-struct alert *
-alert_engine_new_alert(struct alert_engine *e, const char *key,
-    const char *rule)
+struct alert *alert_engine_new_alert(
+    struct alert_engine *e, const char *key, const char *rule)
 {
 	struct alert *a = alert_new(e->next_alert++, key, rule);
-	char	      seq[32], *cause = NULL;
+	char seq[32], *cause = NULL;
 
 	snprintf(seq, sizeof seq, "%" PRIu64, e->next_alert);
 	if (alert_kv_put_str(e->kv, ALERT_SEQ_KEY, seq, &cause) != 0) {
@@ -165,12 +155,12 @@ alert_engine_new_alert(struct alert_engine *e, const char *key,
 	return a;
 }
 
-void
-alert_engine_drop(struct alert_engine *e, struct alert *a)
+void alert_engine_drop(struct alert_engine *e, struct alert *a)
 {
-	char   key[64], *cause = NULL;
+	char key[64], *cause = NULL;
 	size_t i;
 
+	e->changes++;
 	alert_key_format(a->num, key, sizeof key);
 	if (alert_kv_del(e->kv, key, &cause) != 0) {
 		log_error("alerts", "deleting %s: %s", a->id, cause);
@@ -185,14 +175,13 @@ alert_engine_drop(struct alert_engine *e, struct alert *a)
 	alert_free(a);
 }
 
-struct alert *
-alert_engine_find(struct alert_engine *e, const char *id)
+struct alert *alert_engine_find(struct alert_engine *e, const char *id)
 {
 	struct alert *a = alert_map_get(&e->by_id, id);
-	uint64_t      num;
-	char	      key[64], *val = NULL, *cause = NULL;
-	size_t	      len;
-	json_t	     *rec;
+	uint64_t num;
+	char key[64], *val = NULL, *cause = NULL;
+	size_t len;
+	json_t *rec;
 
 	if (a != NULL)
 		return a;
@@ -215,8 +204,8 @@ alert_engine_find(struct alert_engine *e, const char *id)
 	alert_map_put(&e->by_id, a->id, a);
 	if (e->nalerts == e->calerts) {
 		e->calerts = e->calerts == 0 ? 256 : e->calerts * 2;
-		e->alerts = xreallocarray(e->alerts, e->calerts,
-		    sizeof *e->alerts);
+		e->alerts =
+		    xreallocarray(e->alerts, e->calerts, sizeof *e->alerts);
 	}
 	e->alerts[e->nalerts++] = a;
 	return a;
@@ -224,17 +213,17 @@ alert_engine_find(struct alert_engine *e, const char *id)
 
 struct alert_loader {
 	struct alert_engine *e;
-	int64_t		     keep_after;
-	uint64_t	     max_num;
+	int64_t keep_after;
+	uint64_t max_num;
 };
 
-static int
-alert_load_cb(void *arg, const char *key, const char *val, size_t len)
+static int alert_load_cb(
+    void *arg, const char *key, const char *val, size_t len)
 {
 	struct alert_loader *l = arg;
-	json_t		    *rec = json_loadb(val, len, 0, NULL);
-	struct alert	    *a;
-	char		    *cause = NULL;
+	json_t *rec = json_loadb(val, len, 0, NULL);
+	struct alert *a;
+	char *cause = NULL;
 
 	a = rec != NULL ? alert_from_record(rec, &cause) : NULL;
 	json_decref(rec);
@@ -254,13 +243,13 @@ alert_load_cb(void *arg, const char *key, const char *val, size_t len)
 	return 0;
 }
 
-static int
-silence_load_cb(void *arg, const char *key, const char *val, size_t len)
+static int silence_load_cb(
+    void *arg, const char *key, const char *val, size_t len)
 {
-	struct alert_engine  *e = arg;
-	json_t		     *rec = json_loadb(val, len, 0, NULL);
+	struct alert_engine *e = arg;
+	json_t *rec = json_loadb(val, len, 0, NULL);
 	struct alert_silence *s;
-	char		     *cause = NULL;
+	char *cause = NULL;
 
 	s = rec != NULL ? alert_silence_from_record(rec, &cause) : NULL;
 	json_decref(rec);
@@ -270,18 +259,17 @@ silence_load_cb(void *arg, const char *key, const char *val, size_t len)
 		free(cause);
 		return 0;
 	}
-	e->silences = xreallocarray(e->silences, e->nsilences + 1,
-	    sizeof *e->silences);
+	e->silences =
+	    xreallocarray(e->silences, e->nsilences + 1, sizeof *e->silences);
 	e->silences[e->nsilences++] = s;
 	if (s->num >= e->next_silence)
 		e->next_silence = s->num + 1;
 	return 0;
 }
 
-static uint64_t
-alert_engine_read_seq(struct alert_engine *e, const char *key)
+static uint64_t alert_engine_read_seq(struct alert_engine *e, const char *key)
 {
-	char	*val = NULL, *cause = NULL;
+	char *val = NULL, *cause = NULL;
 	uint64_t n = 0;
 
 	if (alert_kv_get(e->kv, key, &val, NULL, &cause) == 1)
@@ -292,13 +280,15 @@ alert_engine_read_seq(struct alert_engine *e, const char *key)
 }
 
 static void alert_engine_notify_done(void *arg, json_t *rec);
+static void alert_counts_clear(struct alert_engine *e);
+static void alert_engine_commit(struct alert_engine *e);
 
-struct alert_engine *
-alert_engine_create(const struct alert_engine_opts *o, char **cause)
+struct alert_engine *alert_engine_create(
+    const struct alert_engine_opts *o, char **cause)
 {
 	struct alert_engine *e = xcalloc(1, sizeof *e);
-	struct alert_loader  l;
-	uint64_t	     seq;
+	struct alert_loader l;
+	uint64_t seq;
 
 	e->kv = o->kv;
 	e->store = o->store;
@@ -320,21 +310,21 @@ alert_engine_create(const struct alert_engine_opts *o, char **cause)
 	memset(&l, 0, sizeof l);
 	l.e = e;
 	l.keep_after = alert_engine_now(e) - e->rules->settings.retention_ms;
-	if (alert_kv_scan(e->kv, ALERT_PREFIX, NULL, alert_load_cb, &l,
-		cause) != 0)
+	if (alert_kv_scan(
+	        e->kv, ALERT_PREFIX, NULL, alert_load_cb, &l, cause) != 0)
 		goto fail;
 	seq = alert_engine_read_seq(e, ALERT_SEQ_KEY);
 	e->next_alert = seq > l.max_num ? seq : l.max_num + 1;
 	if (e->next_alert == 0)
 		e->next_alert = 1;
-	if (alert_kv_scan(e->kv, SILENCE_PREFIX, NULL, silence_load_cb, e,
-		cause) != 0)
+	if (alert_kv_scan(
+	        e->kv, SILENCE_PREFIX, NULL, silence_load_cb, e, cause) != 0)
 		goto fail;
 	seq = alert_engine_read_seq(e, SILENCE_SEQ_KEY);
 	if (seq > e->next_silence)
 		e->next_silence = seq;
-	e->notify = alert_notify_create(e->base, e->kv, e->clock, e->clock_arg,
-	    cause);
+	e->notify =
+	    alert_notify_create(e->base, e->kv, e->clock, e->clock_arg, cause);
 	if (e->notify == NULL)
 		goto fail;
 	alert_notify_configure(e->notify,
@@ -342,8 +332,9 @@ alert_engine_create(const struct alert_engine_opts *o, char **cause)
 	    e->rules->settings.webhook_backoff_ms,
 	    e->rules->settings.webhook_timeout_ms);
 	alert_notify_on_done(e->notify, alert_engine_notify_done, e);
-	log_info("alerts", "%zu alerts loaded (%zu rules, %zu silences, "
-			   "audit head %" PRIu64 ")",
+	log_info("alerts",
+	    "%zu alerts loaded (%zu rules, %zu silences, "
+	    "audit head %" PRIu64 ")",
 	    e->nalerts, e->rules->nrules, e->nsilences,
 	    audit_head_seq(e->audit));
 	return e;
@@ -352,8 +343,7 @@ fail:
 	return NULL;
 }
 
-void
-alert_engine_free(struct alert_engine *e)
+void alert_engine_free(struct alert_engine *e)
 {
 	size_t i;
 
@@ -371,6 +361,7 @@ alert_engine_free(struct alert_engine *e)
 	free(e->alerts);
 	alert_map_free(&e->by_id);
 	alert_map_free(&e->by_key);
+	alert_counts_clear(e);
 	for (i = 0; i < e->nsilences; i++)
 		alert_silence_free(e->silences[i]);
 	free(e->silences);
@@ -380,27 +371,24 @@ alert_engine_free(struct alert_engine *e)
 	free(e);
 }
 
-const struct alert_rules *
-alert_engine_rules(const struct alert_engine *e)
+const struct alert_rules *alert_engine_rules(const struct alert_engine *e)
 {
 	return e->rules;
 }
 
-struct audit *
-alert_engine_audit(struct alert_engine *e)
+struct audit *alert_engine_audit(struct alert_engine *e)
 {
 	return e->audit;
 }
 
 /* ---- Audit ------------------------------------------------------------- */
 
-void
-alert_engine_audit_alert(struct alert_engine *e,
+void alert_engine_audit_alert(struct alert_engine *e,
     const struct audit_actor *who, const char *action, struct alert *a,
     json_t *before, json_t *after, const char *comment)
 {
 	struct audit_rec rec;
-	char		*cause = NULL, *act = xasprintf("alert.%s", action);
+	char *cause = NULL, *act = xasprintf("alert.%s", action);
 
 	memset(&rec, 0, sizeof rec);
 	rec.at_ms = alert_engine_now(e);
@@ -420,15 +408,14 @@ alert_engine_audit_alert(struct alert_engine *e,
 	json_decref(after);
 }
 
-int
-alert_engine_audit_note(struct alert_engine *e, const struct alert_actor *who,
-    const char *action, const char *target, const char *code, json_t *before,
-    json_t *after, const char *comment)
+int alert_engine_audit_note(struct alert_engine *e,
+    const struct alert_actor *who, const char *action, const char *target,
+    const char *code, json_t *before, json_t *after, const char *comment)
 {
 	struct audit_actor ac;
-	struct audit_rec   rec;
-	char		  *cause = NULL;
-	int		   r;
+	struct audit_rec rec;
+	char *cause = NULL;
+	int r;
 
 	alert_actor_audit(who, &ac);
 	memset(&rec, 0, sizeof rec);
@@ -451,8 +438,7 @@ alert_engine_audit_note(struct alert_engine *e, const struct alert_actor *who,
 }
 
 /* Record a transition in history and audit.  before/after are stolen. */
-static void
-alert_engine_record(struct alert_engine *e, struct alert *a,
+static void alert_engine_record(struct alert_engine *e, struct alert *a,
     const struct audit_actor *who, const char *action, json_t *before,
     json_t *after, const char *comment)
 {
@@ -462,16 +448,15 @@ alert_engine_record(struct alert_engine *e, struct alert *a,
 		who = &alert_system_rule;
 	json_incref(before);
 	json_incref(after);
-	alert_history_add(a, now, who->who, who->via, who->from, action,
-	    before, after, comment);
+	alert_history_add(a, now, who->who, who->via, who->from, action, before,
+	    after, comment);
 	alert_engine_audit_alert(e, who, action, a, before, after, comment);
 }
 
 /* ---- Territory helpers -------------------------------------------------- */
 
-void
-alert_engine_set_labels(struct alert_engine *e, struct alert *a,
-    json_t *labels)
+void alert_engine_set_labels(
+    struct alert_engine *e, struct alert *a, json_t *labels)
 {
 	const char *code;
 
@@ -483,14 +468,13 @@ alert_engine_set_labels(struct alert_engine *e, struct alert *a,
 	if (code == NULL)
 		code = json_string_value(json_object_get(labels, "community"));
 	if (code == NULL)
-		code = json_string_value(json_object_get(labels,
-		    "subdistrict"));
+		code =
+		    json_string_value(json_object_get(labels, "subdistrict"));
 	alert_str_set(&a->code, code);
 }
 
-static int
-alert_engine_within(struct alert_engine *e, const char *code,
-    const char *scope)
+static int alert_engine_within(
+    struct alert_engine *e, const char *code, const char *scope)
 {
 	if (scope == NULL)
 		return 1;
@@ -499,12 +483,11 @@ alert_engine_within(struct alert_engine *e, const char *code,
 	if (e->env.within != NULL)
 		return e->env.within(e->env.arg, code, scope);
 	return strncmp(code, scope, strlen(scope)) == 0 ||
-	    strcmp(code, scope) == 0;
+	       strcmp(code, scope) == 0;
 }
 
 /* Is scope the whole district? */
-static int
-alert_engine_scope_all(struct alert_engine *e, const char *scope)
+static int alert_engine_scope_all(struct alert_engine *e, const char *scope)
 {
 	const char *root;
 
@@ -514,18 +497,16 @@ alert_engine_scope_all(struct alert_engine *e, const char *scope)
 	return root != NULL && strcmp(root, scope) == 0;
 }
 
-int
-alert_engine_visible(struct alert_engine *e, const struct alert *a,
+int alert_engine_visible(struct alert_engine *e, const struct alert *a,
     const struct alert_actor *who)
 {
-	if (who == NULL || a->code == NULL || alert_engine_scope_all(e,
-						   who->scope))
+	if (who == NULL || a->code == NULL ||
+	    alert_engine_scope_all(e, who->scope))
 		return 1;
 	return alert_engine_within(e, a->code, who->scope);
 }
 
-int
-alert_engine_actionable(struct alert_engine *e, const struct alert *a,
+int alert_engine_actionable(struct alert_engine *e, const struct alert *a,
     const struct alert_actor *who)
 {
 	if (who == NULL || alert_engine_scope_all(e, who->scope))
@@ -536,11 +517,10 @@ alert_engine_actionable(struct alert_engine *e, const struct alert *a,
 	return alert_engine_within(e, a->code, who->scope);
 }
 
-json_t *
-alert_engine_alert_json(struct alert_engine *e, struct alert *a,
-    const char *group)
+json_t *alert_engine_alert_json(
+    struct alert_engine *e, struct alert *a, const char *group)
 {
-	char   *place = NULL;
+	char *place = NULL;
 	json_t *o;
 
 	if (a->code != NULL && e->env.place != NULL)
@@ -552,8 +532,7 @@ alert_engine_alert_json(struct alert_engine *e, struct alert *a,
 
 /* ---- Silences ---------------------------------------------------------- */
 
-static const char *
-alert_label_get(void *arg, const char *name)
+static const char *alert_label_get(void *arg, const char *name)
 {
 	struct alert *a = arg;
 
@@ -573,13 +552,12 @@ alert_label_get(void *arg, const char *name)
 	return json_string_value(json_object_get(a->labels, name));
 }
 
-int
-alert_engine_silence_check(struct alert_engine *e, struct alert *a,
-    int64_t now)
+int alert_engine_silence_check(
+    struct alert_engine *e, struct alert *a, int64_t now)
 {
 	struct alert_silence *hit = NULL;
-	size_t		      i;
-	int		      was = a->silenced;
+	size_t i;
+	int was = a->silenced;
 
 	if (alert_state_active(a->state)) {
 		for (i = 0; i < e->nsilences && hit == NULL; i++) {
@@ -599,8 +577,8 @@ alert_engine_silence_check(struct alert_engine *e, struct alert *a,
 	else
 		return 0;
 	if ((hit != NULL) == was &&
-	    (hit == NULL || (a->silence_id != NULL &&
-				strcmp(a->silence_id, hit->id) == 0)))
+	    (hit == NULL ||
+	        (a->silence_id != NULL && strcmp(a->silence_id, hit->id) == 0)))
 		return 0;
 	a->silenced = hit != NULL;
 	alert_str_set(&a->silence_id, hit != NULL ? hit->id : NULL);
@@ -608,8 +586,8 @@ alert_engine_silence_check(struct alert_engine *e, struct alert *a,
 		json_t *after = json_pack("{s:b}", "silenced", a->silenced);
 
 		if (hit != NULL)
-			json_object_set_new(after, "silence",
-			    json_string(hit->id));
+			json_object_set_new(
+			    after, "silence", json_string(hit->id));
 		alert_history_add(a, now, "system", "silence", "",
 		    a->silenced ? "silence" : "unsilence",
 		    json_pack("{s:b}", "silenced", was), after, NULL);
@@ -620,14 +598,12 @@ alert_engine_silence_check(struct alert_engine *e, struct alert *a,
 
 /* ---- Notifications ----------------------------------------------------- */
 
-static void
-alert_engine_notify_done(void *arg, json_t *rec)
+static void alert_engine_notify_done(void *arg, json_t *rec)
 {
 	struct alert_engine *e = arg;
-	const char	    *id = json_string_value(json_object_get(rec,
-			"alert"));
-	struct alert	    *a;
-	json_t		    *after;
+	const char *id = json_string_value(json_object_get(rec, "alert"));
+	struct alert *a;
+	json_t *after;
 
 	if (id == NULL || (a = alert_engine_find(e, id)) == NULL)
 		return;
@@ -637,35 +613,32 @@ alert_engine_notify_done(void *arg, json_t *rec)
 	    json_object_get(rec, "url"));
 	if (json_object_get(rec, "error") != NULL &&
 	    strcmp(json_string_value(json_object_get(rec, "state")),
-		"failed") == 0)
+	        "failed") == 0)
 		json_object_set(after, "error", json_object_get(rec, "error"));
 	alert_history_add(a, alert_engine_now(e), "system", "webhook", "",
 	    "notify", NULL, after, NULL);
 	alert_engine_save(e, a);
 }
 
-static void
-alert_engine_send(struct alert_engine *e, struct alert *a, const char *url,
-    const char *kind, const char *dept)
+static void alert_engine_send(struct alert_engine *e, struct alert *a,
+    const char *url, const char *kind, const char *dept)
 {
 	json_t *body = json_pack("{s:s,s:I,s:o}", "kind", kind, "at_ms",
 	    (json_int_t)alert_engine_now(e), "alert",
 	    alert_engine_alert_json(e, a, NULL));
-	char	id[16];
+	char id[16];
 
-	json_object_set_new(body, "dept",
-	    dept != NULL ? json_string(dept) : json_null());
+	json_object_set_new(
+	    body, "dept", dept != NULL ? json_string(dept) : json_null());
 	alert_notify_send(e->notify, url, a->id, kind, dept, body, id);
 }
 
-void
-alert_engine_notify(struct alert_engine *e, struct alert *a, const char *kind,
-    const char *const *only_depts)
+void alert_engine_notify(struct alert_engine *e, struct alert *a,
+    const char *kind, const char *const *only_depts)
 {
 	const char *url;
-	size_t	    i, j;
-	int	    sup = strcmp(kind, "escalate") == 0 ||
-	    strcmp(kind, "overdue") == 0;
+	size_t i, j;
+	int sup = strcmp(kind, "escalate") == 0 || strcmp(kind, "overdue") == 0;
 
 	if (a->silenced)
 		return;
@@ -693,14 +666,13 @@ alert_engine_notify(struct alert_engine *e, struct alert *a, const char *kind,
 
 /* ---- Transitions ------------------------------------------------------- */
 
-void
-alert_engine_fire(struct alert_engine *e, struct alert *a,
-    const struct audit_actor *who)
+void alert_engine_fire(
+    struct alert_engine *e, struct alert *a, const struct audit_actor *who)
 {
 	const struct alert_rule *rule;
-	json_t			*before = alert_snapshot(a);
-	int64_t			 now = alert_engine_now(e);
-	int			 was_dispatched = a->ndepts > 0;
+	json_t *before = alert_snapshot(a);
+	int64_t now = alert_engine_now(e);
+	int was_dispatched = a->ndepts > 0;
 
 	a->state = ALERT_FIRING;
 	a->fired_ms = now;
@@ -709,8 +681,8 @@ alert_engine_fire(struct alert_engine *e, struct alert *a,
 	if (!a->from_event && !was_dispatched &&
 	    (rule = alert_rules_find(e->rules, a->rule)) != NULL) {
 		if (rule->dept != NULL)
-			alert_dispatch_set(a, rule->dept,
-			    (const char *const *)rule->support);
+			alert_dispatch_set(
+			    a, rule->dept, (const char *const *)rule->support);
 		a->deadline_rel_ms = rule->deadline_ms;
 	}
 	if (a->deadline_rel_ms == 0)
@@ -718,32 +690,29 @@ alert_engine_fire(struct alert_engine *e, struct alert *a,
 	if (a->deadline_ms == 0 && a->deadline_rel_ms > 0)
 		a->deadline_ms = now + a->deadline_rel_ms;
 	alert_engine_silence_check(e, a, now);
-	alert_engine_record(e, a, who, "fire", before, alert_snapshot(a),
-	    NULL);
+	alert_engine_record(e, a, who, "fire", before, alert_snapshot(a), NULL);
 	alert_engine_save(e, a);
 	alert_engine_notify(e, a, "fire", NULL);
 }
 
-void
-alert_engine_resolve(struct alert_engine *e, struct alert *a,
+void alert_engine_resolve(struct alert_engine *e, struct alert *a,
     const struct audit_actor *who, const char *why)
 {
 	json_t *before = alert_snapshot(a);
-	int	notify = a->state != ALERT_PENDING;
+	int notify = a->state != ALERT_PENDING;
 
 	a->state = ALERT_RESOLVED;
 	a->ended_ms = alert_engine_now(e);
 	a->cond = 0;
-	alert_engine_record(e, a, who, "resolve", before, alert_snapshot(a),
-	    why);
+	alert_engine_record(
+	    e, a, who, "resolve", before, alert_snapshot(a), why);
 	alert_engine_save(e, a);
 	if (notify && e->rules->settings.notify_resolved)
 		alert_engine_notify(e, a, "resolve", NULL);
 }
 
-void
-alert_engine_reopen(struct alert_engine *e, struct alert *a,
-    const struct audit_actor *who)
+void alert_engine_reopen(
+    struct alert_engine *e, struct alert *a, const struct audit_actor *who)
 {
 	json_t *before = alert_snapshot(a);
 	int64_t now = alert_engine_now(e);
@@ -760,16 +729,16 @@ alert_engine_reopen(struct alert_engine *e, struct alert *a,
 	free(a->ack.comment);
 	memset(&a->ack, 0, sizeof a->ack);
 	alert_engine_silence_check(e, a, now);
-	alert_engine_record(e, a, who, "reopen", before, alert_snapshot(a),
-	    NULL);
+	alert_engine_record(
+	    e, a, who, "reopen", before, alert_snapshot(a), NULL);
 	alert_engine_save(e, a);
 	alert_engine_notify(e, a, "fire", NULL);
 }
 
 /* ---- Timers ------------------------------------------------------------- */
 
-static void
-alert_engine_timers(struct alert_engine *e, struct alert *a, int64_t now)
+static void alert_engine_timers(
+    struct alert_engine *e, struct alert *a, int64_t now)
 {
 	json_t *before;
 	int64_t within;
@@ -796,7 +765,7 @@ alert_engine_timers(struct alert_engine *e, struct alert *a, int64_t now)
 		alert_engine_record(e, a, &alert_system_timer, "escalate",
 		    json_pack("{s:b}", "escalated", 0),
 		    json_pack("{s:b,s:I}", "escalated", 1, "unacked_s",
-			(json_int_t)((now - a->unacked_since_ms) / 1000)),
+		        (json_int_t)((now - a->unacked_since_ms) / 1000)),
 		    "not acknowledged in time");
 		alert_engine_notify(e, a, "escalate", NULL);
 	}
@@ -806,22 +775,23 @@ alert_engine_timers(struct alert_engine *e, struct alert *a, int64_t now)
 		alert_engine_record(e, a, &alert_system_timer, "overdue",
 		    json_pack("{s:b}", "overdue", 0),
 		    json_pack("{s:b,s:I}", "overdue", 1, "deadline_ms",
-			(json_int_t)a->deadline_ms),
+		        (json_int_t)a->deadline_ms),
 		    "deadline passed");
 		alert_engine_notify(e, a, "overdue", NULL);
 	}
 	alert_engine_save(e, a);
 }
 
-void
-alert_engine_tick(struct alert_engine *e)
+void alert_engine_tick(struct alert_engine *e)
 {
 	int64_t now = alert_engine_now(e);
 	int64_t drop_before = now - e->rules->settings.retention_ms;
-	size_t	i;
+	size_t i;
 
+	alert_kv_begin(e->kv);
 	for (i = 0; i < e->nalerts; i++)
 		alert_engine_timers(e, e->alerts[i], now);
+	alert_engine_commit(e);
 	/* Retention: ended alerts leave memory (they stay in the kv). */
 	for (i = 0; i < e->nalerts;) {
 		struct alert *a = e->alerts[i];
@@ -836,33 +806,41 @@ alert_engine_tick(struct alert_engine *e)
 	alert_notify_kick(e->notify);
 }
 
-static void
-alert_engine_eval_cb(evutil_socket_t fd, short what, void *arg)
+/* Write what a group commit gathered. */
+static void alert_engine_commit(struct alert_engine *e)
+{
+	char *cause = NULL;
+
+	if (alert_kv_commit(e->kv, &cause) != 0) {
+		log_error("alerts", "saving state: %s", cause);
+		free(cause);
+	}
+}
+
+static void alert_engine_eval_cb(evutil_socket_t fd, short what, void *arg)
 {
 	alert_engine_eval(arg);
 }
 
-static void
-alert_engine_tick_cb(evutil_socket_t fd, short what, void *arg)
+static void alert_engine_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	alert_engine_tick(arg);
 }
 
-int
-alert_engine_start(struct alert_engine *e, char **cause)
+int alert_engine_start(struct alert_engine *e, char **cause)
 {
 	struct timeval tv;
-	int64_t	       iv = e->rules->settings.eval_interval_ms;
+	int64_t iv = e->rules->settings.eval_interval_ms;
 
 	if (e->base == NULL) {
 		*cause = xstrdup("alerts: no event base");
 		return -1;
 	}
 	if (e->ev_eval == NULL) {
-		e->ev_eval = event_new(e->base, -1, EV_PERSIST,
-		    alert_engine_eval_cb, e);
-		e->ev_tick = event_new(e->base, -1, EV_PERSIST,
-		    alert_engine_tick_cb, e);
+		e->ev_eval =
+		    event_new(e->base, -1, EV_PERSIST, alert_engine_eval_cb, e);
+		e->ev_tick =
+		    event_new(e->base, -1, EV_PERSIST, alert_engine_tick_cb, e);
 	}
 	tv.tv_sec = (long)(iv / 1000);
 	tv.tv_usec = (long)(iv % 1000) * 1000;
@@ -877,32 +855,32 @@ alert_engine_start(struct alert_engine *e, char **cause)
 	return 0;
 }
 
-int
-alert_engine_eval(struct alert_engine *e)
+int alert_engine_eval(struct alert_engine *e)
 {
 	int64_t now = alert_engine_now(e), t0 = clock_mono_ns();
-	size_t	i;
-	int	failed = 0;
+	size_t i;
+	int failed = 0;
 
 	e->gen++;
+	alert_kv_begin(e->kv); /* one durable write for the whole pass */
 	for (i = 0; i < e->rules->nrules; i++) {
 		if (e->rules->rules[i].disabled)
 			continue;
 		if (alert_eval_rule(e, i, now) != 0)
 			failed++;
 	}
+	alert_engine_commit(e);
 	e->evals++;
 	e->eval_errors += (uint64_t)failed;
 	e->last_eval_us = (clock_mono_ns() - t0) / 1000;
 	return failed;
 }
 
-void
-alert_engine_set_rules(struct alert_engine *e, struct alert_rules *r)
+void alert_engine_set_rules(struct alert_engine *e, struct alert_rules *r)
 {
 	struct alert_rules *old = e->rules;
-	char		   *cause = NULL;
-	size_t		    i;
+	char *cause = NULL;
+	size_t i;
 
 	alert_eval_free(e);
 	e->rules = r;
@@ -929,50 +907,136 @@ alert_engine_set_rules(struct alert_engine *e, struct alert_rules *r)
 
 /* ---- Counts and listing ------------------------------------------------- */
 
-void
-alert_engine_counts(struct alert_engine *e, const char *code,
-    const char *system, struct hub_alert_counts *out)
+static void alert_counts_add(struct hub_alert_counts *c, enum alert_sev sev)
 {
-	const char *s;
-	size_t	    i;
+	switch (sev) {
+	case ALERT_SEV_HIGH:
+		c->high++;
+		break;
+	case ALERT_SEV_MEDIUM:
+		c->medium++;
+		break;
+	case ALERT_SEV_LOW:
+		c->low++;
+		break;
+	default:
+		c->info++;
+		break;
+	}
+}
 
-	memset(out, 0, sizeof *out);
+static void alert_counts_clear(struct alert_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->counts.cap; i++) {
+		if (e->counts.keys != NULL && e->counts.keys[i] != NULL)
+			free(e->counts.vals[i]);
+	}
+	alert_map_free(&e->counts);
+	e->counts_valid = 0;
+}
+
+static void alert_counts_bump(
+    struct alert_engine *e, const char *key, enum alert_sev sev)
+{
+	struct hub_alert_counts *c = alert_map_get(&e->counts, key);
+
+	if (c == NULL) {
+		c = xcalloc(1, sizeof *c);
+		alert_map_put(&e->counts, key, c);
+	}
+	alert_counts_add(c, sev);
+}
+
+/* Rebuild the counts table: every active, unsilenced alert counts for
+ * "*" (everywhere), its own code and the community and subdistrict above
+ * it, and "sys:ID" of its system. */
+static void alert_counts_build(struct alert_engine *e)
+{
+	const char *k[3], *sys;
+	char *skey;
+	size_t i, j, l;
+
+	alert_counts_clear(e);
+	alert_map_init(&e->counts);
 	for (i = 0; i < e->nalerts; i++) {
 		struct alert *a = e->alerts[i];
 
 		if (!alert_state_active(a->state) || a->silenced)
 			continue;
-		if (code != NULL && !alert_engine_scope_all(e, code) &&
+		alert_counts_bump(e, "*", a->severity);
+		k[0] = a->code;
+		k[1] =
+		    json_string_value(json_object_get(a->labels, "community"));
+		k[2] = json_string_value(
+		    json_object_get(a->labels, "subdistrict"));
+		for (j = 0; j < 3; j++) {
+			if (k[j] == NULL)
+				continue;
+			for (l = 0; l < j; l++) {
+				if (k[l] != NULL && strcmp(k[l], k[j]) == 0)
+					break;
+			}
+			if (l == j)
+				alert_counts_bump(e, k[j], a->severity);
+		}
+		sys = json_string_value(json_object_get(a->labels, "system"));
+		if (sys != NULL) {
+			skey = xasprintf("sys:%s", sys);
+			alert_counts_bump(e, skey, a->severity);
+			free(skey);
+		}
+	}
+	e->counts_gen = e->changes;
+	e->counts_valid = 1;
+}
+
+void alert_engine_counts(struct alert_engine *e, const char *code,
+    const char *system, struct hub_alert_counts *out)
+{
+	const struct hub_alert_counts *c;
+	const char *s;
+	char *key;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	if (code == NULL || system == NULL) {
+		/* The common questions, from the table. */
+		if (!e->counts_valid || e->counts_gen != e->changes)
+			alert_counts_build(e);
+		if (system != NULL)
+			key = xasprintf("sys:%s", system);
+		else if (code == NULL || alert_engine_scope_all(e, code))
+			key = xstrdup("*");
+		else
+			key = xstrdup(code);
+		c = alert_map_get(&e->counts, key);
+		free(key);
+		if (c != NULL)
+			*out = *c;
+		return;
+	}
+	for (i = 0; i < e->nalerts; i++) {
+		struct alert *a = e->alerts[i];
+
+		if (!alert_state_active(a->state) || a->silenced)
+			continue;
+		if (!alert_engine_scope_all(e, code) &&
 		    !alert_engine_within(e, a->code, code))
 			continue;
-		if (system != NULL &&
-		    ((s = json_string_value(json_object_get(a->labels,
-			  "system"))) == NULL ||
-			strcmp(s, system) != 0))
+		s = json_string_value(json_object_get(a->labels, "system"));
+		if (s == NULL || strcmp(s, system) != 0)
 			continue;
-		switch (a->severity) {
-		case ALERT_SEV_HIGH:
-			out->high++;
-			break;
-		case ALERT_SEV_MEDIUM:
-			out->medium++;
-			break;
-		case ALERT_SEV_LOW:
-			out->low++;
-			break;
-		default:
-			out->info++;
-			break;
-		}
+		alert_counts_add(out, a->severity);
 	}
 }
 
 /* Is value in the comma-separated list (NULL or "" lists accept all)? */
-static int
-alert_in_list(const char *list, const char *value)
+static int alert_in_list(const char *list, const char *value)
 {
 	const char *p, *c;
-	size_t	    n = value != NULL ? strlen(value) : 0;
+	size_t n = value != NULL ? strlen(value) : 0;
 
 	if (list == NULL || *list == '\0')
 		return 1;
@@ -991,22 +1055,22 @@ alert_in_list(const char *list, const char *value)
 /* The group key of each alert in v (heap strings or NULL), see
  * docs/api.md: many grid alerts of one rule in one community or
  * subdistrict. */
-static char **
-alert_engine_groups(struct alert_engine *e, struct alert **v, size_t n)
+static char **alert_engine_groups(
+    struct alert_engine *e, struct alert **v, size_t n)
 {
 	struct alert_map counts, comms;
-	char		**keys = xcalloc(n ? n : 1, sizeof *keys), *k;
-	const char	 *sub, *com;
-	size_t		  i;
-	uintptr_t	  c;
+	char **keys = xcalloc(n ? n : 1, sizeof *keys), *k;
+	const char *sub, *com;
+	size_t i;
+	uintptr_t c;
 
 	alert_map_init(&counts);
 	alert_map_init(&comms);
 	for (i = 0; i < n; i++) {
-		sub = json_string_value(json_object_get(v[i]->labels,
-		    "subdistrict"));
-		com = json_string_value(json_object_get(v[i]->labels,
-		    "community"));
+		sub = json_string_value(
+		    json_object_get(v[i]->labels, "subdistrict"));
+		com = json_string_value(
+		    json_object_get(v[i]->labels, "community"));
 		if (sub == NULL || com == NULL ||
 		    json_object_get(v[i]->labels, "grid") == NULL ||
 		    !alert_state_active(v[i]->state))
@@ -1018,15 +1082,15 @@ alert_engine_groups(struct alert_engine *e, struct alert **v, size_t n)
 		if (c == 0)
 			alert_map_put(&comms, k, (void *)com);
 		else if (alert_map_get(&comms, k) != NULL &&
-		    strcmp(alert_map_get(&comms, k), com) != 0)
+		         strcmp(alert_map_get(&comms, k), com) != 0)
 			alert_map_put(&comms, k, NULL);
 		free(k);
 	}
 	for (i = 0; i < n; i++) {
-		sub = json_string_value(json_object_get(v[i]->labels,
-		    "subdistrict"));
-		com = json_string_value(json_object_get(v[i]->labels,
-		    "community"));
+		sub = json_string_value(
+		    json_object_get(v[i]->labels, "subdistrict"));
+		com = json_string_value(
+		    json_object_get(v[i]->labels, "community"));
 		if (sub == NULL || com == NULL ||
 		    json_object_get(v[i]->labels, "grid") == NULL ||
 		    !alert_state_active(v[i]->state))
@@ -1034,9 +1098,9 @@ alert_engine_groups(struct alert_engine *e, struct alert **v, size_t n)
 		k = xasprintf("%s/%s", v[i]->rule, sub);
 		c = (uintptr_t)alert_map_get(&counts, k);
 		if (c >= (uintptr_t)e->rules->settings.group_min)
-			keys[i] = alert_map_get(&comms, k) != NULL ?
-			    xasprintf("%s/%s", v[i]->rule, com) :
-			    xstrdup(k);
+			keys[i] = alert_map_get(&comms, k) != NULL
+			              ? xasprintf("%s/%s", v[i]->rule, com)
+			              : xstrdup(k);
 		free(k);
 	}
 	alert_map_free(&counts);
@@ -1044,8 +1108,7 @@ alert_engine_groups(struct alert_engine *e, struct alert **v, size_t n)
 	return keys;
 }
 
-static int
-alert_cmp_list(const void *pa, const void *pb)
+static int alert_cmp_list(const void *pa, const void *pb)
 {
 	const struct alert *a = *(struct alert *const *)pa;
 	const struct alert *b = *(struct alert *const *)pb;
@@ -1058,21 +1121,20 @@ alert_cmp_list(const void *pa, const void *pb)
 	return a->num > b->num ? -1 : a->num < b->num;
 }
 
-void
-alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
+void alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
     const struct alert_actor *who, struct alert_reply *r)
 {
 	struct alert **v = xcalloc(e->nalerts + 1, sizeof *v);
-	const char    *states = f->state;
-	json_t	      *arr = json_array(), *groups = NULL, *g, *body;
+	const char *states = f->state;
+	json_t *arr = json_array(), *groups = NULL, *g, *body;
 	struct alert_map gmap;
-	char	     **gkeys;
-	size_t	       n = 0, i, limit = f->limit;
-	int	       want_silenced = -1;
+	char **gkeys;
+	size_t n = 0, i, limit = f->limit;
+	int want_silenced = -1;
 
 	if (f->silenced != NULL)
 		want_silenced = strcmp(f->silenced, "1") == 0 ||
-		    strcmp(f->silenced, "true") == 0;
+		                strcmp(f->silenced, "true") == 0;
 	if (states == NULL || *states == '\0')
 		states = "pending,firing,acknowledged";
 	else if (strcmp(states, "all") == 0)
@@ -1081,7 +1143,8 @@ alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
 		struct alert *a = e->alerts[i];
 
 		if (!alert_in_list(states, alert_state_name(a->state)) &&
-		    !(a->state == ALERT_ACKED && alert_in_list(states, "acked")))
+		    !(a->state == ALERT_ACKED &&
+		        alert_in_list(states, "acked")))
 			continue;
 		if (!alert_in_list(f->severity, alert_sev_name(a->severity)))
 			continue;
@@ -1115,8 +1178,8 @@ alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
 	}
 	for (i = 0; i < n; i++) {
 		if (limit == 0 || i < limit)
-			json_array_append_new(arr,
-			    alert_engine_alert_json(e, v[i], gkeys[i]));
+			json_array_append_new(
+			    arr, alert_engine_alert_json(e, v[i], gkeys[i]));
 		if (!f->group || gkeys[i] == NULL)
 			continue;
 		g = alert_map_get(&gmap, gkeys[i]);
@@ -1125,17 +1188,16 @@ alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
 
 			g = json_pack("{s:s,s:s,s:s,s:s,s:i,s:[]}", "key",
 			    gkeys[i], "rule", v[i]->rule, "code", slash + 1,
-			    "severity", alert_sev_name(v[i]->severity),
-			    "count", 0, "ids");
+			    "severity", alert_sev_name(v[i]->severity), "count",
+			    0, "ids");
 			json_array_append_new(groups, g);
 			alert_map_put(&gmap, gkeys[i], g);
 		}
 		json_object_set_new(g, "count",
-		    json_integer(json_integer_value(json_object_get(g,
-				     "count")) +
-			1));
-		json_array_append_new(json_object_get(g, "ids"),
-		    json_string(v[i]->id));
+		    json_integer(
+		        json_integer_value(json_object_get(g, "count")) + 1));
+		json_array_append_new(
+		    json_object_get(g, "ids"), json_string(v[i]->id));
 	}
 	body = json_pack("{s:o,s:i}", "alerts", arr, "total", (int)n);
 	if (f->group) {
@@ -1143,12 +1205,12 @@ alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
 			g = json_array_get(groups, i);
 			if (e->env.place != NULL) {
 				char *p = e->env.place(e->env.arg,
-				    json_string_value(json_object_get(g,
-					"code")));
+				    json_string_value(
+				        json_object_get(g, "code")));
 
 				if (p != NULL)
-					json_object_set_new(g, "place",
-					    json_string(p));
+					json_object_set_new(
+					    g, "place", json_string(p));
 				free(p);
 			}
 		}
@@ -1162,14 +1224,13 @@ alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
 	alert_reply_set(r, 200, body);
 }
 
-void
-alert_engine_get(struct alert_engine *e, const char *id,
+void alert_engine_get(struct alert_engine *e, const char *id,
     const struct alert_actor *who, struct alert_reply *r)
 {
-	struct alert  *a = alert_engine_find(e, id), **v;
-	char	     **gkeys = NULL, *group = NULL;
-	json_t	      *o;
-	size_t	       i, n = 0;
+	struct alert *a = alert_engine_find(e, id), **v;
+	char **gkeys = NULL, *group = NULL;
+	json_t *o;
+	size_t i, n = 0;
 
 	if (a == NULL || !alert_engine_visible(e, a, who)) {
 		alert_reply_error(r, 404, "no alert \"%s\"", id);
@@ -1193,17 +1254,16 @@ alert_engine_get(struct alert_engine *e, const char *id,
 	free(v);
 	json_object_set(o, "history", a->history);
 	json_object_set(o, "comments", a->comments);
-	json_object_set_new(o, "notifications",
-	    alert_notify_list(e->notify, a->id, 50));
+	json_object_set_new(
+	    o, "notifications", alert_notify_list(e->notify, a->id, 50));
 	alert_reply_set(r, 200, o);
 }
 
-void
-alert_engine_deliveries(struct alert_engine *e, const char *alert_id,
+void alert_engine_deliveries(struct alert_engine *e, const char *alert_id,
     const struct alert_actor *who, struct alert_reply *r)
 {
 	alert_reply_set(r, 200,
 	    json_pack("{s:o,s:I}", "deliveries",
-		alert_notify_list(e->notify, alert_id, 200), "pending",
-		(json_int_t)alert_notify_pending(e->notify)));
+	        alert_notify_list(e->notify, alert_id, 200), "pending",
+	        (json_int_t)alert_notify_pending(e->notify)));
 }

@@ -46,35 +46,35 @@ struct alert_env {
 	const char *(*root)(void *arg);
 	/* Is the system id one the token may write for, and code inside its
 	 * territory?  (Events from collector tokens.)  1 yes, 0 no. */
-	int (*token_may)(void *arg, const void *token, const char *system,
-	    const char *code);
+	int (*token_may)(
+	    void *arg, const void *token, const char *system, const char *code);
 };
 
 struct alert_engine_opts {
-	struct alert_kv	   *kv;	   /* borrowed; must outlive the engine */
-	struct store	   *store; /* borrowed; NULL: rules not evaluated */
+	struct alert_kv *kv;       /* borrowed; must outlive the engine */
+	struct store *store;       /* borrowed; NULL: rules not evaluated */
 	struct alert_rules *rules; /* taken over by the engine */
-	struct event_base  *base;  /* NULL: no webhooks, caller drives ticks */
+	struct event_base *base;   /* NULL: no webhooks, caller drives ticks */
 	int64_t (*clock)(void *arg);
-	void		*clock_arg;
+	void *clock_arg;
 	struct alert_env env;
 };
 
 /* Who acts.  Strings are borrowed for the call. */
 struct alert_actor {
-	const char   *who;
-	const char   *via; /* "uid", "token", ... */
-	long long     uid; /* -1 unless via uid */
-	const char   *token; /* token name, or NULL */
-	const void   *token_ptr; /* struct hub_token, for write scope */
-	const char   *from;
+	const char *who;
+	const char *via;       /* "uid", "token", ... */
+	long long uid;         /* -1 unless via uid */
+	const char *token;     /* token name, or NULL */
+	const void *token_ptr; /* struct hub_token, for write scope */
+	const char *from;
 	enum hub_role role;
-	const char   *scope; /* territory code; NULL: everywhere */
+	const char *scope; /* territory code; NULL: everywhere */
 };
 
 /* Create and load the persisted state.  NULL with *cause on error. */
-struct alert_engine *alert_engine_create(const struct alert_engine_opts *o,
-    char **cause);
+struct alert_engine *alert_engine_create(
+    const struct alert_engine_opts *o, char **cause);
 void alert_engine_free(struct alert_engine *e);
 
 /* Replace the rules (taken over); alerts of rules that disappeared are
@@ -100,15 +100,15 @@ void alert_engine_counts(struct alert_engine *e, const char *code,
 
 /* A result: an HTTP status and a body (new reference) to send. */
 struct alert_reply {
-	int	status;
+	int status;
 	json_t *body;
 };
 
 /* Filters for listing; NULL members do not filter.  Comma lists. */
 struct alert_filter {
 	const char *state, *severity, *code, *dept, *rule, *silenced;
-	int	    group;
-	size_t	    limit;
+	int group;
+	size_t limit;
 };
 
 void alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
@@ -145,8 +145,12 @@ int alert_engine_audit_note(struct alert_engine *e,
  * engine on the hub's store and loop, and set h->alerts, alerts_count and
  * alerts_reloaded.  0, or -1 with *cause (caller frees).
  */
-int  hub_alerts_init(struct hub *h, char **cause);
+int hub_alerts_init(struct hub *h, char **cause);
 void hub_alerts_free(struct hub *h);
+/* Load and check the rules file hub_alerts_init() would use, without
+ * starting anything (citybraind --check).  0, or -1 with *cause; *path
+ * (may be NULL) is set to the file checked (heap) or NULL when none. */
+int hub_alerts_check(struct hub *h, char **path, char **cause);
 /* The engine of a hub (NULL before hub_alerts_init). */
 struct alert_engine *hub_alerts_engine(struct hub *h);
 

@@ -17,12 +17,11 @@
 #include "lib/xmalloc.h"
 #include "store/store.h"
 
-int
-alert_eval_compile(struct alert_engine *e, char **cause)
+int alert_eval_compile(struct alert_engine *e, char **cause)
 {
 	struct alert_rules *rs = e->rules;
-	char		   *err = NULL;
-	size_t		    i;
+	char *err = NULL;
+	size_t i;
 
 	e->sels = xcalloc(rs->nrules + 1, sizeof *e->sels);
 	for (i = 0; i < rs->nrules; i++) {
@@ -38,8 +37,7 @@ alert_eval_compile(struct alert_engine *e, char **cause)
 	return 0;
 }
 
-void
-alert_eval_free(struct alert_engine *e)
+void alert_eval_free(struct alert_engine *e)
 {
 	size_t i;
 
@@ -51,8 +49,7 @@ alert_eval_free(struct alert_engine *e)
 	e->sels = NULL;
 }
 
-static enum store_agg
-alert_eval_agg(enum alert_agg a)
+static enum store_agg alert_eval_agg(enum alert_agg a)
 {
 	switch (a) {
 	case ALERT_AGG_MIN:
@@ -71,13 +68,12 @@ alert_eval_agg(enum alert_agg a)
 }
 
 /* The alert key of a rule's group and its labels (new object). */
-static void
-alert_eval_group(const struct alert_rule *rule,
+static void alert_eval_group(const struct alert_rule *rule,
     const struct serieskey_tag *tags, size_t ntags, struct buf *key,
     json_t **labels)
 {
 	size_t i, j;
-	int    first = 1;
+	int first = 1;
 
 	buf_reset(key);
 	buf_printf(key, "rule/%s{", rule->name);
@@ -93,22 +89,21 @@ alert_eval_group(const struct alert_rule *rule,
 		serieskey_escape(key, tags[i].value);
 		buf_putc(key, '"');
 		first = 0;
-		json_object_set_new(*labels, tags[i].name,
-		    json_string(tags[i].value));
+		json_object_set_new(
+		    *labels, tags[i].name, json_string(tags[i].value));
 	}
 	buf_putc(key, '}');
 }
 
-static void
-alert_eval_message(struct alert_engine *e, const struct alert_rule *rule,
-    struct alert *a)
+static void alert_eval_message(
+    struct alert_engine *e, const struct alert_rule *rule, struct alert *a)
 {
 	char *place = NULL, *msg;
 
 	if (a->code != NULL && e->env.place != NULL)
 		place = e->env.place(e->env.arg, a->code);
-	msg = alert_template_expand(rule->message, rule, a->labels, a->value,
-	    place, a->code);
+	msg = alert_template_expand(
+	    rule->message, rule, a->labels, a->value, place, a->code);
 	if (a->message == NULL || strcmp(a->message, msg) != 0) {
 		free(a->message);
 		a->message = msg;
@@ -118,12 +113,12 @@ alert_eval_message(struct alert_engine *e, const struct alert_rule *rule,
 }
 
 /* One group's outcome: cond is whether the condition holds. */
-static void
-alert_eval_apply(struct alert_engine *e, const struct alert_rule *rule,
-    const char *key, json_t *labels, double value, int cond, int64_t now)
+static void alert_eval_apply(struct alert_engine *e,
+    const struct alert_rule *rule, const char *key, json_t *labels,
+    double value, int cond, int64_t now)
 {
 	struct alert *a = alert_map_get(&e->by_key, key);
-	int	      for_fire;
+	int for_fire;
 
 	if (a != NULL)
 		a->seen_gen = e->gen;
@@ -139,8 +134,8 @@ alert_eval_apply(struct alert_engine *e, const struct alert_rule *rule,
 				alert_engine_drop(e, a);
 			} else {
 				alert_eval_message(e, rule, a);
-				alert_engine_resolve(e, a, NULL,
-				    "condition cleared");
+				alert_engine_resolve(
+				    e, a, NULL, "condition cleared");
 			}
 			return;
 		}
@@ -190,23 +185,23 @@ alert_eval_apply(struct alert_engine *e, const struct alert_rule *rule,
 	a->state = ALERT_PENDING;
 	alert_history_add(a, now, "system", "rule", "", "pending", NULL,
 	    alert_snapshot(a), NULL);
-	alert_engine_audit_alert(e, NULL, "pending", a, NULL, alert_snapshot(a),
-	    NULL);
+	alert_engine_audit_alert(
+	    e, NULL, "pending", a, NULL, alert_snapshot(a), NULL);
 	alert_engine_save(e, a);
 }
 
-static int
-alert_eval_threshold(struct alert_engine *e, const struct alert_rule *rule,
-    const struct selector *sel, int64_t now, char **cause)
+static int alert_eval_threshold(struct alert_engine *e,
+    const struct alert_rule *rule, const struct selector *sel, int64_t now,
+    char **cause)
 {
-	struct store_query  q;
+	struct store_query q;
 	struct store_result res;
-	struct buf	    key = BUF_INIT;
-	struct alert	   *a;
-	json_t		   *labels;
-	size_t		    i, nby = 0;
-	double		    v;
-	int		    cond, active;
+	struct buf key = BUF_INIT;
+	struct alert *a;
+	json_t *labels;
+	size_t i, nby = 0;
+	double v;
+	int cond, active;
 
 	while (rule->by[nby] != NULL)
 		nby++;
@@ -232,12 +227,12 @@ alert_eval_threshold(struct alert_engine *e, const struct alert_rule *rule,
 		alert_eval_group(rule, s->tags, s->ntags, &key, &labels);
 		a = alert_map_get(&e->by_key, buf_str(&key));
 		active = a != NULL && alert_state_active(a->state) &&
-		    a->state != ALERT_PENDING;
+		         a->state != ALERT_PENDING;
 		if (isnan(v))
 			cond = 0;
 		else if (active && rule->has_clear)
 			cond = alert_op_eval(rule->op, v, rule->clear) &&
-			    v != rule->clear;
+			       v != rule->clear;
 		else
 			cond = alert_op_eval(rule->op, v, rule->threshold);
 		alert_eval_apply(e, rule, buf_str(&key), labels, v, cond, now);
@@ -252,17 +247,17 @@ struct absence_group {
 	int64_t last;
 };
 
-static int
-alert_eval_absence(struct alert_engine *e, const struct alert_rule *rule,
-    const struct selector *sel, int64_t now, char **cause)
+static int alert_eval_absence(struct alert_engine *e,
+    const struct alert_rule *rule, const struct selector *sel, int64_t now,
+    char **cause)
 {
-	struct store_result   res;
-	struct alert_map      groups;
+	struct store_result res;
+	struct alert_map groups;
 	struct absence_group *g, **list = NULL;
-	struct buf	      key = BUF_INIT;
-	json_t		     *labels;
-	size_t		      i, n = 0;
-	int64_t		      t;
+	struct buf key = BUF_INIT;
+	json_t *labels;
+	size_t i, n = 0;
+	int64_t t;
 
 	if (store_query_last(e->store, sel, 0, &res, cause) != 0)
 		return -1;
@@ -311,14 +306,13 @@ alert_eval_absence(struct alert_engine *e, const struct alert_rule *rule,
 	return 0;
 }
 
-int
-alert_eval_rule(struct alert_engine *e, size_t idx, int64_t now)
+int alert_eval_rule(struct alert_engine *e, size_t idx, int64_t now)
 {
 	const struct alert_rule *rule = &e->rules->rules[idx];
-	struct alert	       **gone;
-	char		        *cause = NULL;
-	size_t			 i, n = 0;
-	int			 r;
+	struct alert **gone;
+	char *cause = NULL;
+	size_t i, n = 0;
+	int r;
 
 	if (e->store == NULL || e->sels == NULL || e->sels[idx] == NULL)
 		return 0;
@@ -347,8 +341,8 @@ alert_eval_rule(struct alert_engine *e, size_t idx, int64_t now)
 		if (alert_map_get(&e->by_key, gone[i]->key) != gone[i]) {
 			/* An older alert of the same identity. */
 			if (alert_state_active(gone[i]->state))
-				alert_engine_resolve(e, gone[i], NULL,
-				    "superseded");
+				alert_engine_resolve(
+				    e, gone[i], NULL, "superseded");
 			continue;
 		}
 		alert_eval_apply(e, rule, gone[i]->key, NULL, NAN, 0, now);

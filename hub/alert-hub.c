@@ -26,31 +26,29 @@
 
 struct hub_alerts {
 	struct alert_engine *engine;
-	struct alert_kv	    *kv;
-	char		    *rules_path; /* NULL: no rules file */
+	struct alert_kv *kv;
+	char *rules_path; /* NULL: no rules file */
 };
 
-static int64_t
-alerts_clock(void *arg)
+static int64_t alerts_clock(void *arg)
 {
 	return hub_now(arg);
 }
 
 /* ---- Environment -------------------------------------------------------- */
 
-static void
-alerts_env_enrich(void *arg, json_t *labels)
+static void alerts_env_enrich(void *arg, json_t *labels)
 {
-	struct hub	      *h = arg;
+	struct hub *h = arg;
 	const struct hub_node *n = NULL;
-	const char	      *code;
+	const char *code;
 
 	if (h->territory == NULL)
 		return;
 	if ((code = json_string_value(json_object_get(labels, "grid"))) != NULL)
 		n = hub_territory_node(h->territory, code);
-	else if ((code = json_string_value(json_object_get(labels,
-		      "community"))) != NULL)
+	else if ((code = json_string_value(
+	              json_object_get(labels, "community"))) != NULL)
 		n = hub_territory_node(h->territory, code);
 	if (n == NULL)
 		return;
@@ -62,12 +60,11 @@ alerts_env_enrich(void *arg, json_t *labels)
 		    json_string(h->territory->nodes[n->subdistrict].code));
 }
 
-static char *
-alerts_env_place(void *arg, const char *code)
+static char *alerts_env_place(void *arg, const char *code)
 {
-	struct hub	      *h = arg;
+	struct hub *h = arg;
 	const struct hub_node *n, *t;
-	struct buf	       b = BUF_INIT;
+	struct buf b = BUF_INIT;
 
 	if (h->territory == NULL || code == NULL ||
 	    (n = hub_territory_node(h->territory, code)) == NULL)
@@ -84,8 +81,7 @@ alerts_env_place(void *arg, const char *code)
 	return buf_detach(&b);
 }
 
-static int
-alerts_env_dept_check(void *arg, const char *dept)
+static int alerts_env_dept_check(void *arg, const char *dept)
 {
 	struct hub *h = arg;
 
@@ -94,8 +90,7 @@ alerts_env_dept_check(void *arg, const char *dept)
 	return hub_systems_dept(h->systems, dept) >= 0 ? 0 : -1;
 }
 
-static int
-alerts_env_within(void *arg, const char *code, const char *scope)
+static int alerts_env_within(void *arg, const char *code, const char *scope)
 {
 	struct hub *h = arg;
 
@@ -104,10 +99,9 @@ alerts_env_within(void *arg, const char *code, const char *scope)
 	return hub_territory_code_within(h->territory, code, scope);
 }
 
-static int
-alerts_env_code_check(void *arg, const char *label, const char *code)
+static int alerts_env_code_check(void *arg, const char *label, const char *code)
 {
-	struct hub	      *h = arg;
+	struct hub *h = arg;
 	const struct hub_node *n;
 
 	if (h->territory == NULL)
@@ -118,8 +112,7 @@ alerts_env_code_check(void *arg, const char *label, const char *code)
 	return strcmp(hub_level_name(n->level), label) == 0 ? 0 : -1;
 }
 
-static const char *
-alerts_env_root(void *arg)
+static const char *alerts_env_root(void *arg)
 {
 	struct hub *h = arg;
 
@@ -128,21 +121,20 @@ alerts_env_root(void *arg)
 	return h->territory->nodes[0].code;
 }
 
-static int
-alerts_env_token_may(void *arg, const void *token, const char *system,
-    const char *code)
+static int alerts_env_token_may(
+    void *arg, const void *token, const char *system, const char *code)
 {
-	struct hub		*h = arg;
+	struct hub *h = arg;
 	const struct hub_token *tok = token;
-	int			 idx, node;
-	size_t			 i;
+	int idx, node;
+	size_t i;
 
 	if (tok == NULL || tok->kind != HUB_TOKEN_COLLECTOR)
 		return 1;
 	if (system != NULL && !tok->all_systems) {
-		idx = h->systems != NULL ?
-		    hub_systems_find(h->systems, system, strlen(system)) :
-		    -1;
+		idx = h->systems != NULL
+		          ? hub_systems_find(h->systems, system, strlen(system))
+		          : -1;
 		for (i = 0; i < tok->nsystems; i++) {
 			if (tok->systems[i] == idx)
 				break;
@@ -166,8 +158,7 @@ alerts_env_token_may(void *arg, const void *token, const char *system,
 
 /* ---- Hooks for the hub -------------------------------------------------- */
 
-static void
-alerts_count(struct hub *h, const char *code, const char *system,
+static void alerts_count(struct hub *h, const char *code, const char *system,
     struct hub_alert_counts *out)
 {
 	struct hub_alerts *ha = h->alerts;
@@ -175,24 +166,24 @@ alerts_count(struct hub *h, const char *code, const char *system,
 	alert_engine_counts(ha->engine, code, system, out);
 }
 
-static struct alert_rules *
-alerts_rules_load(struct hub *h, const char *path, char **cause)
+static struct alert_rules *alerts_rules_load(
+    struct hub *h, const char *path, char **cause)
 {
 	if (path == NULL)
 		return alert_rules_empty();
 	return alert_rules_load(path, alerts_env_dept_check, h, cause);
 }
 
-static void
-alerts_reloaded(struct hub *h)
+static void alerts_reloaded(struct hub *h)
 {
-	struct hub_alerts  *ha = h->alerts;
+	struct hub_alerts *ha = h->alerts;
 	struct alert_rules *r;
-	char		   *cause = NULL;
+	char *cause = NULL;
 
 	r = alerts_rules_load(h, ha->rules_path, &cause);
 	if (r == NULL) {
-		log_error("alerts", "reload: %s (keeping the old rules)", cause);
+		log_error(
+		    "alerts", "reload: %s (keeping the old rules)", cause);
 		free(cause);
 		return;
 	}
@@ -202,13 +193,12 @@ alerts_reloaded(struct hub *h)
 }
 
 /* Where the rules file is: see hub_alerts_init(). */
-static char *
-alerts_rules_path(struct hub *h)
+static char *alerts_rules_path(struct hub *h)
 {
 	const char *env = getenv("CITYBRAIN_RULES");
 	const char *bases[2];
-	char	   *copy, *path;
-	size_t	    i;
+	char *copy, *path;
+	size_t i;
 
 	if (env != NULL)
 		return *env != '\0' ? xstrdup(env) : NULL;
@@ -227,10 +217,9 @@ alerts_rules_path(struct hub *h)
 	return NULL;
 }
 
-int
-hub_alerts_init(struct hub *h, char **cause)
+int hub_alerts_init(struct hub *h, char **cause)
 {
-	struct hub_alerts	*ha = xcalloc(1, sizeof *ha);
+	struct hub_alerts *ha = xcalloc(1, sizeof *ha);
 	struct alert_engine_opts o;
 
 	ha->rules_path = alerts_rules_path(h);
@@ -271,8 +260,7 @@ fail:
 	return -1;
 }
 
-void
-hub_alerts_free(struct hub *h)
+void hub_alerts_free(struct hub *h)
 {
 	struct hub_alerts *ha = h->alerts;
 
@@ -287,8 +275,20 @@ hub_alerts_free(struct hub *h)
 	h->alerts_reloaded = NULL;
 }
 
-struct alert_engine *
-hub_alerts_engine(struct hub *h)
+int hub_alerts_check(struct hub *h, char **path, char **cause)
+{
+	char *p = alerts_rules_path(h);
+	struct alert_rules *r = alerts_rules_load(h, p, cause);
+
+	alert_rules_free(r);
+	if (path != NULL)
+		*path = p;
+	else
+		free(p);
+	return r != NULL ? 0 : -1;
+}
+
+struct alert_engine *hub_alerts_engine(struct hub *h)
 {
 	struct hub_alerts *ha = h->alerts;
 

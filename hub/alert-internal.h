@@ -24,33 +24,39 @@ struct event;
 #define ALERT_HISTORY_MAX 200 /* history entries kept per alert */
 
 struct alert_engine {
-	struct alert_kv	   *kv;
-	struct store	   *store;
+	struct alert_kv *kv;
+	struct store *store;
 	struct alert_rules *rules;
-	struct selector	  **sels; /* compiled rule selectors, per rule */
-	struct event_base  *base;
+	struct selector **sels; /* compiled rule selectors, per rule */
+	struct event_base *base;
 	int64_t (*clock)(void *arg);
-	void		*clock_arg;
+	void *clock_arg;
 	struct alert_env env;
 
-	struct audit	    *audit;
+	struct audit *audit;
 	struct alert_notify *notify;
 
-	struct alert   **alerts; /* in memory: active and recently ended */
-	size_t		 nalerts, calerts;
+	struct alert **alerts; /* in memory: active and recently ended */
+	size_t nalerts, calerts;
 	struct alert_map by_id, by_key;
-	uint64_t	 next_alert;
+	uint64_t next_alert;
 
 	struct alert_silence **silences;
-	size_t		       nsilences;
-	uint64_t	       next_silence;
+	size_t nsilences;
+	uint64_t next_silence;
 
 	uint64_t gen; /* evaluation pass */
 	struct event *ev_eval, *ev_tick;
 
+	/* Active-alert counts by territory code and system, rebuilt when
+	 * changes moved past counts_gen (the hub asks per tree node). */
+	uint64_t changes, counts_gen;
+	struct alert_map counts;
+	int counts_valid;
+
 	/* Figures for logs and benchmarks. */
 	uint64_t evals, eval_errors;
-	int64_t	 last_eval_us;
+	int64_t last_eval_us;
 };
 
 /* The clock. */
@@ -59,8 +65,8 @@ int64_t alert_engine_now(struct alert_engine *e);
 /* Persist a if dirty (logs failures). */
 void alert_engine_save(struct alert_engine *e, struct alert *a);
 /* A new alert registered under key (id assigned, persisted counter). */
-struct alert *alert_engine_new_alert(struct alert_engine *e, const char *key,
-    const char *rule);
+struct alert *alert_engine_new_alert(
+    struct alert_engine *e, const char *key, const char *rule);
 /* By id: in memory, else loaded from the kv (then cached).  NULL if
  * unknown. */
 struct alert *alert_engine_find(struct alert_engine *e, const char *id);
@@ -74,18 +80,18 @@ void alert_engine_audit_alert(struct alert_engine *e,
 
 /* Lifecycle transitions done by the engine itself (actor may be NULL for
  * "system").  Each records history and audit, persists and notifies. */
-void alert_engine_fire(struct alert_engine *e, struct alert *a,
-    const struct audit_actor *who);
+void alert_engine_fire(
+    struct alert_engine *e, struct alert *a, const struct audit_actor *who);
 void alert_engine_resolve(struct alert_engine *e, struct alert *a,
     const struct audit_actor *who, const char *why);
-void alert_engine_reopen(struct alert_engine *e, struct alert *a,
-    const struct audit_actor *who);
+void alert_engine_reopen(
+    struct alert_engine *e, struct alert *a, const struct audit_actor *who);
 /* Set labels (stolen), code and place-dependent message bits. */
-void alert_engine_set_labels(struct alert_engine *e, struct alert *a,
-    json_t *labels);
+void alert_engine_set_labels(
+    struct alert_engine *e, struct alert *a, json_t *labels);
 /* Recompute a's silenced flag; returns 1 if it changed. */
-int alert_engine_silence_check(struct alert_engine *e, struct alert *a,
-    int64_t now);
+int alert_engine_silence_check(
+    struct alert_engine *e, struct alert *a, int64_t now);
 /* Send notifications of kind ("fire", "resolve", "dispatch", "escalate",
  * "overdue") about a to its departments' webhooks (and supervisors'). */
 void alert_engine_notify(struct alert_engine *e, struct alert *a,
@@ -97,8 +103,8 @@ int alert_engine_visible(struct alert_engine *e, const struct alert *a,
 int alert_engine_actionable(struct alert_engine *e, const struct alert *a,
     const struct alert_actor *who);
 /* The API object of a with place and group filled in. */
-json_t *alert_engine_alert_json(struct alert_engine *e, struct alert *a,
-    const char *group);
+json_t *alert_engine_alert_json(
+    struct alert_engine *e, struct alert *a, const char *group);
 
 /* Convert an alert_actor to an audit_actor (borrowing its strings). */
 void alert_actor_audit(const struct alert_actor *who, struct audit_actor *out);
@@ -109,8 +115,8 @@ void alert_reply_error(struct alert_reply *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Rule evaluation (alert-eval.c): compile selectors; evaluate one rule. */
-int  alert_eval_compile(struct alert_engine *e, char **cause);
+int alert_eval_compile(struct alert_engine *e, char **cause);
 void alert_eval_free(struct alert_engine *e);
-int  alert_eval_rule(struct alert_engine *e, size_t idx, int64_t now);
+int alert_eval_rule(struct alert_engine *e, size_t idx, int64_t now);
 
 #endif

@@ -10,19 +10,17 @@
 #include "hub/alert-model.h"
 #include "lib/xmalloc.h"
 
-static const char *const alert_state_names[] = {"pending", "firing",
-    "acknowledged", "resolved", "closed"};
-static const char *const alert_dept_state_names[] = {"pending",
-    "acknowledged", "reported"};
+static const char *const alert_state_names[] = {
+    "pending", "firing", "acknowledged", "resolved", "closed"};
+static const char *const alert_dept_state_names[] = {
+    "pending", "acknowledged", "reported"};
 
-const char *
-alert_state_name(enum alert_state s)
+const char *alert_state_name(enum alert_state s)
 {
 	return (unsigned)s < ALERT_STATE_COUNT ? alert_state_names[s] : "?";
 }
 
-int
-alert_state_parse(const char *s, enum alert_state *out)
+int alert_state_parse(const char *s, enum alert_state *out)
 {
 	int i;
 
@@ -39,27 +37,23 @@ alert_state_parse(const char *s, enum alert_state *out)
 	return -1;
 }
 
-int
-alert_state_active(enum alert_state s)
+int alert_state_active(enum alert_state s)
 {
 	return s == ALERT_PENDING || s == ALERT_FIRING || s == ALERT_ACKED;
 }
 
-const char *
-alert_dept_state_name(enum alert_dept_state s)
+const char *alert_dept_state_name(enum alert_dept_state s)
 {
-	return (unsigned)s <= ALERT_DEPT_REPORTED ? alert_dept_state_names[s] :
-						    "?";
+	return (unsigned)s <= ALERT_DEPT_REPORTED ? alert_dept_state_names[s]
+	                                          : "?";
 }
 
-void
-alert_id_format(uint64_t num, char out[16])
+void alert_id_format(uint64_t num, char out[16])
 {
 	snprintf(out, 16, "A%06" PRIu64, (uint64_t)(num % 1000000000000ULL));
 }
 
-int
-alert_id_parse(const char *id, uint64_t *num)
+int alert_id_parse(const char *id, uint64_t *num)
 {
 	char *end;
 
@@ -71,8 +65,7 @@ alert_id_parse(const char *id, uint64_t *num)
 	return 0;
 }
 
-void
-alert_str_set(char **dst, const char *s)
+void alert_str_set(char **dst, const char *s)
 {
 	char *copy = s != NULL ? xstrdup(s) : NULL;
 
@@ -80,8 +73,7 @@ alert_str_set(char **dst, const char *s)
 	*dst = copy;
 }
 
-struct alert *
-alert_new(uint64_t num, const char *key, const char *rule)
+struct alert *alert_new(uint64_t num, const char *key, const char *rule)
 {
 	struct alert *a = xcalloc(1, sizeof *a);
 
@@ -96,8 +88,7 @@ alert_new(uint64_t num, const char *key, const char *rule)
 	return a;
 }
 
-static void
-alert_depts_free(struct alert_dept *d, size_t n)
+static void alert_depts_free(struct alert_dept *d, size_t n)
 {
 	size_t i;
 
@@ -109,8 +100,7 @@ alert_depts_free(struct alert_dept *d, size_t n)
 	free(d);
 }
 
-static void
-alert_ack_clear(struct alert_ack *k)
+static void alert_ack_clear(struct alert_ack *k)
 {
 	free(k->by);
 	free(k->via);
@@ -118,8 +108,7 @@ alert_ack_clear(struct alert_ack *k)
 	memset(k, 0, sizeof *k);
 }
 
-void
-alert_free(struct alert *a)
+void alert_free(struct alert *a)
 {
 	if (a == NULL)
 		return;
@@ -141,23 +130,20 @@ alert_free(struct alert *a)
 
 /* ---- JSON -------------------------------------------------------------- */
 
-static json_t *
-json_str_or_null(const char *s)
+static json_t *json_str_or_null(const char *s)
 {
 	return s != NULL ? json_string(s) : json_null();
 }
 
-static json_t *
-json_ms_or_null(int64_t ms)
+static json_t *json_ms_or_null(int64_t ms)
 {
 	return ms != 0 ? json_integer(ms) : json_null();
 }
 
-static json_t *
-alert_depts_json(const struct alert *a)
+static json_t *alert_depts_json(const struct alert *a)
 {
 	json_t *arr = json_array(), *o;
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < a->ndepts; i++) {
 		const struct alert_dept *d = &a->depts[i];
@@ -170,27 +156,28 @@ alert_depts_json(const struct alert *a)
 			json_object_set_new(o, "at_ms", json_integer(d->at_ms));
 		}
 		if (d->report != NULL)
-			json_object_set_new(o, "report",
-			    json_string(d->report));
+			json_object_set_new(
+			    o, "report", json_string(d->report));
 		json_array_append_new(arr, o);
 	}
 	return arr;
 }
 
-json_t *
-alert_to_api(const struct alert *a, const char *place, const char *group)
+json_t *alert_to_api(
+    const struct alert *a, const char *place, const char *group)
 {
 	json_t *o = json_object(), *ack, *waiting;
-	size_t	i;
+	size_t i;
 
 	json_object_set_new(o, "id", json_string(a->id));
 	json_object_set_new(o, "rule", json_string(a->rule));
-	json_object_set_new(o, "source",
-	    json_string(a->from_event ? "event" : "rule"));
+	json_object_set_new(
+	    o, "source", json_string(a->from_event ? "event" : "rule"));
 	json_object_set_new(o, "key", json_string(a->key));
-	json_object_set_new(o, "state", json_string(alert_state_name(a->state)));
-	json_object_set_new(o, "severity",
-	    json_string(alert_sev_name(a->severity)));
+	json_object_set_new(
+	    o, "state", json_string(alert_state_name(a->state)));
+	json_object_set_new(
+	    o, "severity", json_string(alert_sev_name(a->severity)));
 	json_object_set_new(o, "silenced", json_boolean(a->silenced));
 	if (a->silence_id != NULL)
 		json_object_set_new(o, "silence", json_string(a->silence_id));
@@ -198,19 +185,19 @@ alert_to_api(const struct alert *a, const char *place, const char *group)
 	json_object_set_new(o, "overdue", json_boolean(a->overdue));
 	json_object_set(o, "labels", a->labels);
 	json_object_set_new(o, "code", json_str_or_null(a->code));
-	json_object_set_new(o, "place",
-	    json_str_or_null(place != NULL ? place : a->code));
-	json_object_set_new(o, "message",
-	    json_string(a->message != NULL ? a->message : ""));
-	json_object_set_new(o, "value",
-	    isfinite(a->value) ? json_real(a->value) : json_null());
+	json_object_set_new(
+	    o, "place", json_str_or_null(place != NULL ? place : a->code));
+	json_object_set_new(
+	    o, "message", json_string(a->message != NULL ? a->message : ""));
+	json_object_set_new(
+	    o, "value", isfinite(a->value) ? json_real(a->value) : json_null());
 	json_object_set_new(o, "dept", json_str_or_null(alert_lead_dept(a)));
 	json_object_set_new(o, "depts", alert_depts_json(a));
 	waiting = json_array();
 	for (i = 0; i < a->ndepts; i++) {
 		if (a->depts[i].state == ALERT_DEPT_PENDING)
-			json_array_append_new(waiting,
-			    json_string(a->depts[i].dept));
+			json_array_append_new(
+			    waiting, json_string(a->depts[i].dept));
 	}
 	json_object_set_new(o, "depts_waiting", waiting);
 	json_object_set_new(o, "started_ms", json_integer(a->started_ms));
@@ -222,24 +209,23 @@ alert_to_api(const struct alert *a, const char *place, const char *group)
 		ack = json_pack("{s:s,s:s,s:I}", "by", a->ack.by, "via",
 		    a->ack.via != NULL ? a->ack.via : "", "at_ms",
 		    (json_int_t)a->ack.at_ms);
-		json_object_set_new(ack, "comment",
-		    json_str_or_null(a->ack.comment));
-		json_object_set_new(ack, "expires_ms",
-		    json_ms_or_null(a->ack.expires_ms));
+		json_object_set_new(
+		    ack, "comment", json_str_or_null(a->ack.comment));
+		json_object_set_new(
+		    ack, "expires_ms", json_ms_or_null(a->ack.expires_ms));
 		json_object_set_new(o, "ack", ack);
 	} else
 		json_object_set_new(o, "ack", json_null());
 	if (a->close_reason != NULL)
-		json_object_set_new(o, "close_reason",
-		    json_string(a->close_reason));
+		json_object_set_new(
+		    o, "close_reason", json_string(a->close_reason));
 	json_object_set_new(o, "flaps", json_integer(a->flaps));
 	json_object_set_new(o, "rev", json_integer((json_int_t)a->rev));
 	json_object_set_new(o, "group", json_str_or_null(group));
 	return o;
 }
 
-json_t *
-alert_to_record(const struct alert *a)
+json_t *alert_to_record(const struct alert *a)
 {
 	json_t *o = alert_to_api(a, NULL, NULL);
 
@@ -247,10 +233,10 @@ alert_to_record(const struct alert *a)
 	json_object_del(o, "group");
 	json_object_del(o, "depts_waiting");
 	json_object_set_new(o, "num", json_integer((json_int_t)a->num));
-	json_object_set_new(o, "unacked_since_ms",
-	    json_integer(a->unacked_since_ms));
-	json_object_set_new(o, "deadline_rel_ms",
-	    json_integer(a->deadline_rel_ms));
+	json_object_set_new(
+	    o, "unacked_since_ms", json_integer(a->unacked_since_ms));
+	json_object_set_new(
+	    o, "deadline_rel_ms", json_integer(a->deadline_rel_ms));
 	json_object_set_new(o, "cond", json_boolean(a->cond));
 	json_object_set_new(o, "last_who", json_str_or_null(a->last_who));
 	json_object_set_new(o, "last_action", json_str_or_null(a->last_action));
@@ -260,28 +246,25 @@ alert_to_record(const struct alert *a)
 	return o;
 }
 
-static const char *
-rec_str(json_t *o, const char *key)
+static const char *rec_str(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
 }
 
-static int64_t
-rec_int(json_t *o, const char *key)
+static int64_t rec_int(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
 
 	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
 }
 
-struct alert *
-alert_from_record(json_t *rec, char **cause)
+struct alert *alert_from_record(json_t *rec, char **cause)
 {
 	struct alert *a;
-	json_t	     *v, *d, *ack;
-	const char   *s;
-	size_t	      i;
-	uint64_t      num;
+	json_t *v, *d, *ack;
+	const char *s;
+	size_t i;
+	uint64_t num;
 
 	if (!json_is_object(rec) || alert_id_parse(rec_str(rec, "id"), &num) ||
 	    rec_str(rec, "key") == NULL) {
@@ -289,14 +272,14 @@ alert_from_record(json_t *rec, char **cause)
 		return NULL;
 	}
 	a = alert_new(num, rec_str(rec, "key"), rec_str(rec, "rule"));
-	a->from_event = (s = rec_str(rec, "source")) != NULL &&
-	    strcmp(s, "event") == 0;
+	a->from_event =
+	    (s = rec_str(rec, "source")) != NULL && strcmp(s, "event") == 0;
 	if ((s = rec_str(rec, "state")) == NULL ||
 	    alert_state_parse(s, &a->state) != 0 ||
 	    (s = rec_str(rec, "severity")) == NULL ||
 	    alert_sev_parse(s, &a->severity) != 0) {
-		*cause = xasprintf("alert record %s: bad state or severity",
-		    a->id);
+		*cause =
+		    xasprintf("alert record %s: bad state or severity", a->id);
 		alert_free(a);
 		return NULL;
 	}
@@ -323,13 +306,13 @@ alert_from_record(json_t *rec, char **cause)
 				continue;
 			p->dept = xstrdup(rec_str(d, "dept"));
 			p->lead = (s = rec_str(d, "role")) != NULL &&
-			    strcmp(s, "lead") == 0;
+			          strcmp(s, "lead") == 0;
 			s = rec_str(d, "state");
-			p->state = s == NULL		      ? ALERT_DEPT_PENDING :
-			    strcmp(s, "acknowledged") == 0 ? ALERT_DEPT_ACKED :
-			    strcmp(s, "reported") == 0	      ?
-							  ALERT_DEPT_REPORTED :
-							  ALERT_DEPT_PENDING;
+			p->state =
+			    s == NULL ? ALERT_DEPT_PENDING
+			    : strcmp(s, "acknowledged") == 0 ? ALERT_DEPT_ACKED
+			    : strcmp(s, "reported") == 0 ? ALERT_DEPT_REPORTED
+			                                 : ALERT_DEPT_PENDING;
 			alert_str_set(&p->by, rec_str(d, "by"));
 			p->at_ms = rec_int(d, "at_ms");
 			alert_str_set(&p->report, rec_str(d, "report"));
@@ -369,8 +352,7 @@ alert_from_record(json_t *rec, char **cause)
 	return a;
 }
 
-json_t *
-alert_snapshot(const struct alert *a)
+json_t *alert_snapshot(const struct alert *a)
 {
 	json_t *o = json_pack("{s:s,s:s}", "state", alert_state_name(a->state),
 	    "severity", alert_sev_name(a->severity));
@@ -382,8 +364,7 @@ alert_snapshot(const struct alert *a)
 	return o;
 }
 
-void
-alert_history_add(struct alert *a, int64_t at_ms, const char *who,
+void alert_history_add(struct alert *a, int64_t at_ms, const char *who,
     const char *via, const char *from, const char *action, json_t *before,
     json_t *after, const char *comment)
 {
@@ -405,8 +386,7 @@ alert_history_add(struct alert *a, int64_t at_ms, const char *who,
 	a->dirty = 1;
 }
 
-struct alert_dept *
-alert_dept_find(struct alert *a, const char *dept)
+struct alert_dept *alert_dept_find(struct alert *a, const char *dept)
 {
 	size_t i;
 
@@ -418,8 +398,7 @@ alert_dept_find(struct alert *a, const char *dept)
 	return NULL;
 }
 
-const char *
-alert_lead_dept(const struct alert *a)
+const char *alert_lead_dept(const struct alert *a)
 {
 	size_t i;
 
@@ -430,12 +409,11 @@ alert_lead_dept(const struct alert *a)
 	return NULL;
 }
 
-void
-alert_dispatch_set(struct alert *a, const char *lead,
-    const char *const *support)
+void alert_dispatch_set(
+    struct alert *a, const char *lead, const char *const *support)
 {
 	struct alert_dept *nd, *old;
-	size_t		   n = 0, i, j, cap = 1;
+	size_t n = 0, i, j, cap = 1;
 
 	for (i = 0; support != NULL && support[i] != NULL; i++)
 		cap++;
@@ -467,8 +445,7 @@ alert_dispatch_set(struct alert *a, const char *lead,
 
 /* ---- Hash map ----------------------------------------------------------- */
 
-static uint64_t
-alert_map_hash(const char *s)
+static uint64_t alert_map_hash(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -477,14 +454,12 @@ alert_map_hash(const char *s)
 	return h ^ (h >> 31);
 }
 
-void
-alert_map_init(struct alert_map *m)
+void alert_map_init(struct alert_map *m)
 {
 	memset(m, 0, sizeof *m);
 }
 
-void
-alert_map_free(struct alert_map *m)
+void alert_map_free(struct alert_map *m)
 {
 	size_t i;
 
@@ -495,8 +470,7 @@ alert_map_free(struct alert_map *m)
 	memset(m, 0, sizeof *m);
 }
 
-static size_t
-alert_map_slot(const struct alert_map *m, const char *key)
+static size_t alert_map_slot(const struct alert_map *m, const char *key)
 {
 	size_t i = (size_t)alert_map_hash(key) & (m->cap - 1);
 
@@ -505,8 +479,7 @@ alert_map_slot(const struct alert_map *m, const char *key)
 	return i;
 }
 
-void *
-alert_map_get(const struct alert_map *m, const char *key)
+void *alert_map_get(const struct alert_map *m, const char *key)
 {
 	size_t i;
 
@@ -516,11 +489,10 @@ alert_map_get(const struct alert_map *m, const char *key)
 	return m->keys[i] != NULL ? m->vals[i] : NULL;
 }
 
-static void
-alert_map_grow(struct alert_map *m)
+static void alert_map_grow(struct alert_map *m)
 {
 	struct alert_map old = *m;
-	size_t		 i, j;
+	size_t i, j;
 
 	m->cap = old.cap == 0 ? 64 : old.cap * 2;
 	m->keys = xcalloc(m->cap, sizeof *m->keys);
@@ -536,8 +508,7 @@ alert_map_grow(struct alert_map *m)
 	free(old.vals);
 }
 
-void
-alert_map_put(struct alert_map *m, const char *key, void *val)
+void alert_map_put(struct alert_map *m, const char *key, void *val)
 {
 	size_t i;
 
@@ -551,8 +522,7 @@ alert_map_put(struct alert_map *m, const char *key, void *val)
 	m->vals[i] = val;
 }
 
-void
-alert_map_del(struct alert_map *m, const char *key)
+void alert_map_del(struct alert_map *m, const char *key)
 {
 	size_t i, j, k;
 

@@ -37,68 +37,68 @@ enum alert_dept_state {
 
 /* One department's part of a (joint) dispatch. */
 struct alert_dept {
-	char		     *dept;
-	int		      lead;
+	char *dept;
+	int lead;
 	enum alert_dept_state state;
-	char		     *by;     /* who acknowledged / reported */
-	int64_t		      at_ms;
-	char		     *report; /* last report text, or NULL */
+	char *by; /* who acknowledged / reported */
+	int64_t at_ms;
+	char *report; /* last report text, or NULL */
 };
 
 struct alert_ack {
-	char   *by, *via, *comment; /* NULL when not acknowledged */
-	int64_t at_ms, expires_ms;  /* expires 0: no expiry */
+	char *by, *via, *comment;  /* NULL when not acknowledged */
+	int64_t at_ms, expires_ms; /* expires 0: no expiry */
 };
 
 struct alert {
-	char		   id[16]; /* "A000123" */
-	uint64_t	   num;	   /* 123 */
-	char		  *key;	   /* identity: "rule/NAME{k=v,...}" or
-				      "event/KEY" */
-	char		  *rule;   /* rule name (events: key up to '/') */
-	int		   from_event;
-	enum alert_state   state;
-	enum alert_sev	   severity;
-	json_t		  *labels; /* object of strings */
-	char		  *code;   /* most specific territory code or NULL */
-	char		  *message;
-	double		   value; /* NAN when none */
+	char id[16];  /* "A000123" */
+	uint64_t num; /* 123 */
+	char *key;    /* identity: "rule/NAME{k=v,...}" or
+	                 "event/KEY" */
+	char *rule;   /* rule name (events: key up to '/') */
+	int from_event;
+	enum alert_state state;
+	enum alert_sev severity;
+	json_t *labels; /* object of strings */
+	char *code;     /* most specific territory code or NULL */
+	char *message;
+	double value;             /* NAN when none */
 	struct alert_dept *depts; /* [0] is the lead when dispatched */
-	size_t		   ndepts;
-	struct alert_ack   ack;
-	int64_t started_ms;	   /* became pending (or firing) */
-	int64_t fired_ms;	   /* last became firing (0: never) */
-	int64_t unacked_since_ms;  /* firing without ack since */
+	size_t ndepts;
+	struct alert_ack ack;
+	int64_t started_ms;       /* became pending (or firing) */
+	int64_t fired_ms;         /* last became firing (0: never) */
+	int64_t unacked_since_ms; /* firing without ack since */
 	int64_t updated_ms;
-	int64_t ended_ms;	   /* resolved or closed */
-	int64_t deadline_ms;	   /* 0: none */
-	int64_t deadline_rel_ms;   /* the deadline's duration */
-	int	escalated, overdue, silenced;
-	char   *silence_id;
-	char   *close_reason;
+	int64_t ended_ms;        /* resolved or closed */
+	int64_t deadline_ms;     /* 0: none */
+	int64_t deadline_rel_ms; /* the deadline's duration */
+	int escalated, overdue, silenced;
+	char *silence_id;
+	char *close_reason;
 	unsigned flaps;
 	uint64_t rev; /* bumped by every change */
 	/* The last action, for 409 messages. */
-	char   *last_who, *last_action;
+	char *last_who, *last_action;
 	int64_t last_at_ms;
-	int	cond; /* rule condition true at the last evaluation */
+	int cond;         /* rule condition true at the last evaluation */
 	json_t *history;  /* array of entries, oldest first */
 	json_t *comments; /* array */
 
 	/* Engine bookkeeping, not persisted. */
 	uint64_t seen_gen;
-	int	 dirty;
+	int dirty;
 };
 
 const char *alert_state_name(enum alert_state s);
-int	    alert_state_parse(const char *s, enum alert_state *out);
+int alert_state_parse(const char *s, enum alert_state *out);
 /* pending, firing or acknowledged. */
 int alert_state_active(enum alert_state s);
 const char *alert_dept_state_name(enum alert_dept_state s);
 
 /* A new alert with its id and key; everything else zero/empty. */
 struct alert *alert_new(uint64_t num, const char *key, const char *rule);
-void	      alert_free(struct alert *a);
+void alert_free(struct alert *a);
 
 /* Format "A000123" for num into out[16]. */
 void alert_id_format(uint64_t num, char out[16]);
@@ -110,8 +110,8 @@ void alert_str_set(char **dst, const char *s);
 
 /* The API object (docs/api.md, "Alert object"); new reference.  place may
  * be NULL; group may be NULL (then "group" is null). */
-json_t *alert_to_api(const struct alert *a, const char *place,
-    const char *group);
+json_t *alert_to_api(
+    const struct alert *a, const char *place, const char *group);
 /* The persistent record (API fields, history, comments, internals). */
 json_t *alert_to_record(const struct alert *a);
 /* Rebuild from a record; NULL with *cause if malformed. */
@@ -133,23 +133,23 @@ void alert_history_add(struct alert *a, int64_t at_ms, const char *who,
 struct alert_dept *alert_dept_find(struct alert *a, const char *dept);
 /* Replace the dispatch with lead and support (NULL-terminated, may be
  * NULL); parts of departments kept keep their state. */
-void alert_dispatch_set(struct alert *a, const char *lead,
-    const char *const *support);
+void alert_dispatch_set(
+    struct alert *a, const char *lead, const char *const *support);
 /* The lead department, or NULL. */
 const char *alert_lead_dept(const struct alert *a);
 
 /* ---- A string -> pointer hash map (keys copied, values borrowed) ---- */
 
 struct alert_map {
-	char  **keys;
-	void  **vals;
-	size_t	n, cap; /* cap is a power of two */
+	char **keys;
+	void **vals;
+	size_t n, cap; /* cap is a power of two */
 };
 
-void  alert_map_init(struct alert_map *m);
-void  alert_map_free(struct alert_map *m);
+void alert_map_init(struct alert_map *m);
+void alert_map_free(struct alert_map *m);
 void *alert_map_get(const struct alert_map *m, const char *key);
-void  alert_map_put(struct alert_map *m, const char *key, void *val);
-void  alert_map_del(struct alert_map *m, const char *key);
+void alert_map_put(struct alert_map *m, const char *key, void *val);
+void alert_map_del(struct alert_map *m, const char *key);
 
 #endif

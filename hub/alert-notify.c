@@ -14,8 +14,8 @@
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 
-#define NOTIFY_PREFIX	   "delivery/"
-#define NOTIFY_SEQ_KEY	   "delivery-seq"
+#define NOTIFY_PREFIX      "delivery/"
+#define NOTIFY_SEQ_KEY     "delivery-seq"
 #define NOTIFY_KEEP_DONE   1000 /* finished deliveries kept in memory */
 #define NOTIFY_MAX_FLIGHT  16
 #define NOTIFY_MAX_BACKOFF (10 * 60 * 1000)
@@ -27,62 +27,60 @@ enum notify_state {
 	NOTIFY_FAILED,
 };
 
-static const char *const notify_state_names[] = {"pending", "sending",
-    "delivered", "failed"};
+static const char *const notify_state_names[] = {
+    "pending", "sending", "delivered", "failed"};
 
 struct notify_delivery {
-	uint64_t	  num;
-	char		  id[16];
-	json_t		 *rec; /* the persistent record */
-	char		 *url;
-	char		 *body; /* serialized request body */
+	uint64_t num;
+	char id[16];
+	json_t *rec; /* the persistent record */
+	char *url;
+	char *body; /* serialized request body */
 	enum notify_state state;
-	int		  attempts;
-	int64_t		  next_ms;
-	CURL		 *easy;
+	int attempts;
+	int64_t next_ms;
+	CURL *easy;
 	struct curl_slist *headers;
-	char		  errbuf[CURL_ERROR_SIZE];
-	size_t		  resp_len; /* response bytes (discarded) */
+	char errbuf[CURL_ERROR_SIZE];
+	size_t resp_len; /* response bytes (discarded) */
 };
 
 struct alert_notify {
 	struct event_base *base;
-	struct alert_kv	  *kv;
+	struct alert_kv *kv;
 	int64_t (*clock)(void *);
-	void  *clock_arg;
+	void *clock_arg;
 	CURLM *multi;
 	struct event *ev_curl; /* curl's timer */
 	struct event *ev_retry;
-	int	      curl_inited;
+	int curl_inited;
 
-	int	retries;
+	int retries;
 	int64_t backoff_ms, timeout_ms;
 	alert_notify_done_fn done;
-	void		    *done_arg;
+	void *done_arg;
 
 	struct notify_delivery **d; /* oldest first */
-	size_t			 n, cap;
-	uint64_t		 next_num;
-	size_t			 inflight;
+	size_t n, cap;
+	uint64_t next_num;
+	size_t inflight;
 };
 
-static int64_t
-notify_now(struct alert_notify *n)
+static int64_t notify_now(struct alert_notify *n)
 {
 	return n->clock(n->clock_arg);
 }
 
-static void
-notify_save(struct alert_notify *n, struct notify_delivery *d)
+static void notify_save(struct alert_notify *n, struct notify_delivery *d)
 {
-	char  key[64], *text, *cause = NULL;
+	char key[64], *text, *cause = NULL;
 
-	json_object_set_new(d->rec, "state",
-	    json_string(notify_state_names[d->state]));
+	json_object_set_new(
+	    d->rec, "state", json_string(notify_state_names[d->state]));
 	json_object_set_new(d->rec, "attempts", json_integer(d->attempts));
 	json_object_set_new(d->rec, "next_ms",
-	    d->state == NOTIFY_PENDING ? json_integer(d->next_ms) :
-					 json_null());
+	    d->state == NOTIFY_PENDING ? json_integer(d->next_ms)
+	                               : json_null());
 	snprintf(key, sizeof key, NOTIFY_PREFIX "%020" PRIu64, d->num);
 	text = json_dumps(d->rec, JSON_COMPACT);
 	if (text == NULL)
@@ -94,8 +92,7 @@ notify_save(struct alert_notify *n, struct notify_delivery *d)
 	free(text);
 }
 
-static void
-notify_delivery_free(struct notify_delivery *d)
+static void notify_delivery_free(struct notify_delivery *d)
 {
 	if (d->easy != NULL)
 		curl_easy_cleanup(d->easy);
@@ -107,8 +104,7 @@ notify_delivery_free(struct notify_delivery *d)
 }
 
 /* Drop the oldest finished deliveries past NOTIFY_KEEP_DONE. */
-static void
-notify_trim(struct alert_notify *n)
+static void notify_trim(struct alert_notify *n)
 {
 	size_t i, done = 0, j;
 
@@ -134,14 +130,13 @@ static void notify_schedule(struct alert_notify *n);
 
 /* ---- curl multi on libevent ------------------------------------------- */
 
-static void
-notify_finish(struct alert_notify *n, struct notify_delivery *d,
-    CURLcode res)
+static void notify_finish(
+    struct alert_notify *n, struct notify_delivery *d, CURLcode res)
 {
-	long	status = 0;
+	long status = 0;
 	int64_t now = notify_now(n), delay;
 	json_t *att, *atts;
-	char	reason[CURL_ERROR_SIZE + 64];
+	char reason[CURL_ERROR_SIZE + 64];
 
 	curl_easy_getinfo(d->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_multi_remove_handle(n->multi, d->easy);
@@ -175,8 +170,9 @@ notify_finish(struct alert_notify *n, struct notify_delivery *d,
 		d->state = NOTIFY_FAILED;
 		json_object_set_new(d->rec, "done_ms", json_integer(now));
 		json_object_set_new(d->rec, "error", json_string(reason));
-		log_warn("alerts", "delivery %s to %s failed for good after "
-				   "%d attempts: %s",
+		log_warn("alerts",
+		    "delivery %s to %s failed for good after "
+		    "%d attempts: %s",
 		    d->id, d->url, d->attempts, reason);
 	} else {
 		delay = n->backoff_ms;
@@ -188,20 +184,19 @@ notify_finish(struct alert_notify *n, struct notify_delivery *d,
 		d->state = NOTIFY_PENDING;
 		d->next_ms = now + delay;
 		json_object_set_new(d->rec, "error", json_string(reason));
-		log_info("alerts", "delivery %s to %s: %s; retry in %" PRId64
-				   " ms",
-		    d->id, d->url, reason, delay);
+		log_info("alerts",
+		    "delivery %s to %s: %s; retry in %" PRId64 " ms", d->id,
+		    d->url, reason, delay);
 	}
 	notify_save(n, d);
 	if (d->state >= NOTIFY_DELIVERED && n->done != NULL)
 		n->done(n->done_arg, d->rec);
 }
 
-static void
-notify_check_done(struct alert_notify *n)
+static void notify_check_done(struct alert_notify *n)
 {
-	CURLMsg		       *msg;
-	int			left;
+	CURLMsg *msg;
+	int left;
 	struct notify_delivery *d;
 
 	while ((msg = curl_multi_info_read(n->multi, &left)) != NULL) {
@@ -216,11 +211,10 @@ notify_check_done(struct alert_notify *n)
 	notify_schedule(n);
 }
 
-static void
-notify_event_cb(evutil_socket_t fd, short what, void *arg)
+static void notify_event_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct alert_notify *n = arg;
-	int		     flags = 0, running;
+	int flags = 0, running;
 
 	if (what & EV_READ)
 		flags |= CURL_CSELECT_IN;
@@ -230,13 +224,12 @@ notify_event_cb(evutil_socket_t fd, short what, void *arg)
 	notify_check_done(n);
 }
 
-static int
-notify_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp,
-    void *socketp)
+static int notify_socket_cb(
+    CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 {
 	struct alert_notify *n = userp;
-	struct event	    *ev = socketp;
-	short		     kind;
+	struct event *ev = socketp;
+	short kind;
 
 	if (what == CURL_POLL_REMOVE) {
 		if (ev != NULL) {
@@ -246,7 +239,7 @@ notify_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp,
 		return 0;
 	}
 	kind = EV_PERSIST | ((what & CURL_POLL_IN) ? EV_READ : 0) |
-	    ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
+	       ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
 	if (ev != NULL)
 		event_free(ev);
 	ev = event_new(n->base, s, kind, notify_event_cb, n);
@@ -255,21 +248,19 @@ notify_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp,
 	return 0;
 }
 
-static void
-notify_curl_timer_cb(evutil_socket_t fd, short what, void *arg)
+static void notify_curl_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct alert_notify *n = arg;
-	int		     running;
+	int running;
 
 	curl_multi_socket_action(n->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	notify_check_done(n);
 }
 
-static int
-notify_timer_cb(CURLM *multi, long timeout_ms, void *userp)
+static int notify_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
 	struct alert_notify *n = userp;
-	struct timeval	     tv;
+	struct timeval tv;
 
 	if (timeout_ms < 0) {
 		evtimer_del(n->ev_curl);
@@ -281,8 +272,8 @@ notify_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	return 0;
 }
 
-static size_t
-notify_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+static size_t notify_write_cb(
+    char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct notify_delivery *d = userdata;
 
@@ -290,8 +281,7 @@ notify_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return size * nmemb;
 }
 
-static void
-notify_start(struct alert_notify *n, struct notify_delivery *d)
+static void notify_start(struct alert_notify *n, struct notify_delivery *d)
 {
 	d->easy = curl_easy_init();
 	if (d->easy == NULL)
@@ -299,17 +289,16 @@ notify_start(struct alert_notify *n, struct notify_delivery *d)
 	d->attempts++;
 	d->state = NOTIFY_SENDING;
 	d->errbuf[0] = '\0';
-	d->headers = curl_slist_append(NULL,
-	    "Content-Type: application/json");
-	d->headers = curl_slist_append(d->headers,
-	    "User-Agent: citybraind/" PACKAGE_VERSION);
+	d->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	d->headers = curl_slist_append(
+	    d->headers, "User-Agent: citybraind/" PACKAGE_VERSION);
 	curl_easy_setopt(d->easy, CURLOPT_URL, d->url);
 	curl_easy_setopt(d->easy, CURLOPT_POSTFIELDS, d->body);
 	curl_easy_setopt(d->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(d->body));
 	curl_easy_setopt(d->easy, CURLOPT_HTTPHEADER, d->headers);
 	curl_easy_setopt(d->easy, CURLOPT_TIMEOUT_MS, (long)n->timeout_ms);
-	curl_easy_setopt(d->easy, CURLOPT_CONNECTTIMEOUT_MS,
-	    (long)n->timeout_ms);
+	curl_easy_setopt(
+	    d->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)n->timeout_ms);
 	curl_easy_setopt(d->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(d->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(d->easy, CURLOPT_ERRORBUFFER, d->errbuf);
@@ -327,19 +316,17 @@ notify_start(struct alert_notify *n, struct notify_delivery *d)
 	notify_save(n, d);
 }
 
-static void
-notify_retry_cb(evutil_socket_t fd, short what, void *arg)
+static void notify_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
 	alert_notify_kick(arg);
 }
 
 /* Arm the retry timer for the earliest pending delivery. */
-static void
-notify_schedule(struct alert_notify *n)
+static void notify_schedule(struct alert_notify *n)
 {
-	int64_t	       next = INT64_MAX, now;
+	int64_t next = INT64_MAX, now;
 	struct timeval tv;
-	size_t	       i;
+	size_t i;
 
 	if (n->base == NULL)
 		return;
@@ -359,11 +346,10 @@ notify_schedule(struct alert_notify *n)
 	evtimer_add(n->ev_retry, &tv);
 }
 
-void
-alert_notify_kick(struct alert_notify *n)
+void alert_notify_kick(struct alert_notify *n)
 {
 	int64_t now;
-	size_t	i;
+	size_t i;
 
 	if (n->base == NULL)
 		return;
@@ -377,13 +363,12 @@ alert_notify_kick(struct alert_notify *n)
 
 /* ---- Public ------------------------------------------------------------ */
 
-static struct notify_delivery *
-notify_add(struct alert_notify *n, json_t *rec)
+static struct notify_delivery *notify_add(struct alert_notify *n, json_t *rec)
 {
 	struct notify_delivery *d = xcalloc(1, sizeof *d);
-	const char	       *state;
-	json_t		       *body;
-	int			i;
+	const char *state;
+	json_t *body;
+	int i;
 
 	d->rec = rec;
 	d->num = (uint64_t)json_integer_value(json_object_get(rec, "num"));
@@ -409,14 +394,14 @@ notify_add(struct alert_notify *n, json_t *rec)
 	return d;
 }
 
-static int
-notify_load_cb(void *arg, const char *key, const char *val, size_t len)
+static int notify_load_cb(
+    void *arg, const char *key, const char *val, size_t len)
 {
 	struct alert_notify *n = arg;
-	json_t		    *rec = json_loadb(val, len, 0, NULL);
+	json_t *rec = json_loadb(val, len, 0, NULL);
 
-	if (rec == NULL || json_string_value(json_object_get(rec, "url")) ==
-		NULL) {
+	if (rec == NULL ||
+	    json_string_value(json_object_get(rec, "url")) == NULL) {
 		json_decref(rec);
 		log_warn("alerts", "skipping corrupt delivery record %s", key);
 		return 0;
@@ -426,13 +411,13 @@ notify_load_cb(void *arg, const char *key, const char *val, size_t len)
 	return 0;
 }
 
-struct alert_notify *
-alert_notify_create(struct event_base *base, struct alert_kv *kv,
-    int64_t (*clock)(void *), void *clock_arg, char **cause)
+struct alert_notify *alert_notify_create(struct event_base *base,
+    struct alert_kv *kv, int64_t (*clock)(void *), void *clock_arg,
+    char **cause)
 {
 	struct alert_notify *n = xcalloc(1, sizeof *n);
-	char		    *val = NULL;
-	int		     r;
+	char *val = NULL;
+	int r;
 
 	n->base = base;
 	n->kv = kv;
@@ -466,11 +451,11 @@ alert_notify_create(struct event_base *base, struct alert_kv *kv,
 		}
 		n->curl_inited = 1;
 		n->multi = curl_multi_init();
-		curl_multi_setopt(n->multi, CURLMOPT_SOCKETFUNCTION,
-		    notify_socket_cb);
+		curl_multi_setopt(
+		    n->multi, CURLMOPT_SOCKETFUNCTION, notify_socket_cb);
 		curl_multi_setopt(n->multi, CURLMOPT_SOCKETDATA, n);
-		curl_multi_setopt(n->multi, CURLMOPT_TIMERFUNCTION,
-		    notify_timer_cb);
+		curl_multi_setopt(
+		    n->multi, CURLMOPT_TIMERFUNCTION, notify_timer_cb);
 		curl_multi_setopt(n->multi, CURLMOPT_TIMERDATA, n);
 		n->ev_curl = evtimer_new(base, notify_curl_timer_cb, n);
 		n->ev_retry = evtimer_new(base, notify_retry_cb, n);
@@ -479,8 +464,7 @@ alert_notify_create(struct event_base *base, struct alert_kv *kv,
 	return n;
 }
 
-void
-alert_notify_free(struct alert_notify *n)
+void alert_notify_free(struct alert_notify *n)
 {
 	size_t i;
 
@@ -503,32 +487,29 @@ alert_notify_free(struct alert_notify *n)
 	free(n);
 }
 
-void
-alert_notify_configure(struct alert_notify *n, int retries,
-    int64_t backoff_ms, int64_t timeout_ms)
+void alert_notify_configure(
+    struct alert_notify *n, int retries, int64_t backoff_ms, int64_t timeout_ms)
 {
 	n->retries = retries >= 0 ? retries : 0;
 	n->backoff_ms = backoff_ms > 0 ? backoff_ms : 1000;
 	n->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
 }
 
-void
-alert_notify_on_done(struct alert_notify *n, alert_notify_done_fn fn,
-    void *arg)
+void alert_notify_on_done(
+    struct alert_notify *n, alert_notify_done_fn fn, void *arg)
 {
 	n->done = fn;
 	n->done_arg = arg;
 }
 
-void
-alert_notify_send(struct alert_notify *n, const char *url,
+void alert_notify_send(struct alert_notify *n, const char *url,
     const char *alert_id, const char *kind, const char *dept, json_t *body,
     char *id_out)
 {
 	struct notify_delivery *d;
-	json_t		       *rec;
-	char			seq[32], *cause = NULL;
-	uint64_t		num = n->next_num++;
+	json_t *rec;
+	char seq[32], *cause = NULL;
+	uint64_t num = n->next_num++;
 
 	snprintf(seq, sizeof seq, "%" PRIu64, n->next_num);
 	if (alert_kv_put_str(n->kv, NOTIFY_SEQ_KEY, seq, &cause) != 0) {
@@ -542,10 +523,10 @@ alert_notify_send(struct alert_notify *n, const char *url,
 	json_object_set_new(rec, "id", json_string(seq));
 	json_object_set_new(rec, "alert",
 	    alert_id != NULL ? json_string(alert_id) : json_null());
-	json_object_set_new(rec, "dept",
-	    dept != NULL ? json_string(dept) : json_null());
-	json_object_set_new(json_object_get(rec, "body"), "delivery",
-	    json_string(seq));
+	json_object_set_new(
+	    rec, "dept", dept != NULL ? json_string(dept) : json_null());
+	json_object_set_new(
+	    json_object_get(rec, "body"), "delivery", json_string(seq));
 	d = notify_add(n, rec);
 	d->next_ms = notify_now(n);
 	notify_save(n, d);
@@ -554,12 +535,12 @@ alert_notify_send(struct alert_notify *n, const char *url,
 	alert_notify_kick(n);
 }
 
-json_t *
-alert_notify_list(struct alert_notify *n, const char *alert_id, size_t limit)
+json_t *alert_notify_list(
+    struct alert_notify *n, const char *alert_id, size_t limit)
 {
-	json_t	   *arr = json_array();
+	json_t *arr = json_array();
 	const char *a;
-	size_t	    i, start;
+	size_t i, start;
 
 	for (i = 0; i < n->n; i++) {
 		a = json_string_value(json_object_get(n->d[i]->rec, "alert"));
@@ -579,8 +560,7 @@ alert_notify_list(struct alert_notify *n, const char *alert_id, size_t limit)
 	return arr;
 }
 
-size_t
-alert_notify_pending(const struct alert_notify *n)
+size_t alert_notify_pending(const struct alert_notify *n)
 {
 	size_t i, c = 0;
 

@@ -32,8 +32,8 @@ void alert_notify_free(struct alert_notify *n);
  * 10 min); timeout is per attempt. */
 void alert_notify_configure(struct alert_notify *n, int retries,
     int64_t backoff_ms, int64_t timeout_ms);
-void alert_notify_on_done(struct alert_notify *n, alert_notify_done_fn fn,
-    void *arg);
+void alert_notify_on_done(
+    struct alert_notify *n, alert_notify_done_fn fn, void *arg);
 
 /* Queue a POST of body (stolen) to url about alert_id (may be NULL);
  * kind and dept are recorded.  Writes the id ("D000001") into id_out
@@ -46,8 +46,8 @@ void alert_notify_kick(struct alert_notify *n);
 
 /* Delivery records (new reference, oldest first), of alert_id only when
  * not NULL; at most limit (newest). */
-json_t *alert_notify_list(struct alert_notify *n, const char *alert_id,
-    size_t limit);
+json_t *alert_notify_list(
+    struct alert_notify *n, const char *alert_id, size_t limit);
 /* Deliveries not finished yet (pending or in flight). */
 size_t alert_notify_pending(const struct alert_notify *n);
 

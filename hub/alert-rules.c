@@ -15,15 +15,12 @@
 #include "lib/selector.h"
 #include "lib/xmalloc.h"
 
-static const char *const alert_sev_names[] = {"info", "low", "medium",
-    "high"};
-static const char *const alert_agg_names[] = {"avg", "min", "max", "sum",
-    "count", "last"};
-static const char *const alert_op_names[] = {">", ">=", "<", "<=", "==",
-    "!="};
+static const char *const alert_sev_names[] = {"info", "low", "medium", "high"};
+static const char *const alert_agg_names[] = {
+    "avg", "min", "max", "sum", "count", "last"};
+static const char *const alert_op_names[] = {">", ">=", "<", "<=", "==", "!="};
 
-static int
-alert_name_index(const char *const *names, size_t n, const char *s)
+static int alert_name_index(const char *const *names, size_t n, const char *s)
 {
 	size_t i;
 
@@ -34,14 +31,12 @@ alert_name_index(const char *const *names, size_t n, const char *s)
 	return -1;
 }
 
-const char *
-alert_sev_name(enum alert_sev s)
+const char *alert_sev_name(enum alert_sev s)
 {
 	return (unsigned)s < ALERT_SEV_COUNT ? alert_sev_names[s] : "?";
 }
 
-int
-alert_sev_parse(const char *s, enum alert_sev *out)
+int alert_sev_parse(const char *s, enum alert_sev *out)
 {
 	int i = alert_name_index(alert_sev_names, 4, s);
 
@@ -51,14 +46,12 @@ alert_sev_parse(const char *s, enum alert_sev *out)
 	return 0;
 }
 
-const char *
-alert_agg_name(enum alert_agg a)
+const char *alert_agg_name(enum alert_agg a)
 {
 	return (unsigned)a < 6 ? alert_agg_names[a] : "?";
 }
 
-int
-alert_agg_parse(const char *s, enum alert_agg *out)
+int alert_agg_parse(const char *s, enum alert_agg *out)
 {
 	int i = alert_name_index(alert_agg_names, 6, s);
 
@@ -68,14 +61,12 @@ alert_agg_parse(const char *s, enum alert_agg *out)
 	return 0;
 }
 
-const char *
-alert_op_name(enum alert_op op)
+const char *alert_op_name(enum alert_op op)
 {
 	return (unsigned)op < 6 ? alert_op_names[op] : "?";
 }
 
-int
-alert_op_parse(const char *s, enum alert_op *out)
+int alert_op_parse(const char *s, enum alert_op *out)
 {
 	int i = alert_name_index(alert_op_names, 6, s);
 
@@ -85,8 +76,7 @@ alert_op_parse(const char *s, enum alert_op *out)
 	return 0;
 }
 
-int
-alert_op_eval(enum alert_op op, double v, double t)
+int alert_op_eval(enum alert_op op, double v, double t)
 {
 	switch (op) {
 	case ALERT_OP_GT:
@@ -107,11 +97,10 @@ alert_op_eval(enum alert_op op, double v, double t)
 
 /* ---- Templates --------------------------------------------------------- */
 
-int
-alert_template_check(const char *tmpl, char *err, size_t len)
+int alert_template_check(const char *tmpl, char *err, size_t len)
 {
 	const char *p, *close;
-	int	    prec;
+	int prec;
 
 	for (p = tmpl; *p != '\0'; p++) {
 		if (*p == '}') {
@@ -122,7 +111,8 @@ alert_template_check(const char *tmpl, char *err, size_t len)
 		if (*p != '{')
 			continue;
 		close = strchr(p, '}');
-		if (close != NULL && memchr(p + 1, '{', (size_t)(close - p - 1)))
+		if (close != NULL &&
+		    memchr(p + 1, '{', (size_t)(close - p - 1)))
 			close = NULL;
 		if (close == NULL || close == p + 1) {
 			snprintf(err, len, "%s at offset %zu",
@@ -132,7 +122,7 @@ alert_template_check(const char *tmpl, char *err, size_t len)
 		}
 		if (strncmp(p, "{value:.", 8) == 0 &&
 		    (sscanf(p + 8, "%d", &prec) != 1 || prec < 0 || prec > 9 ||
-			close[-1] != 'f')) {
+		        close[-1] != 'f')) {
 			snprintf(err, len,
 			    "bad value format at offset %zu (use {value:.2f})",
 			    (size_t)(p - tmpl));
@@ -143,8 +133,7 @@ alert_template_check(const char *tmpl, char *err, size_t len)
 	return 0;
 }
 
-static void
-alert_template_number(struct buf *b, double v, int prec)
+static void alert_template_number(struct buf *b, double v, int prec)
 {
 	if (isnan(v)) {
 		buf_puts(b, "-");
@@ -156,15 +145,14 @@ alert_template_number(struct buf *b, double v, int prec)
 		buf_printf(b, "%.6g", v);
 }
 
-char *
-alert_template_expand(const char *tmpl, const struct alert_rule *rule,
+char *alert_template_expand(const char *tmpl, const struct alert_rule *rule,
     json_t *labels, double value, const char *place, const char *code)
 {
-	struct buf  b = BUF_INIT;
+	struct buf b = BUF_INIT;
 	const char *p, *close, *s;
-	char	    name[128];
-	size_t	    n;
-	int	    prec;
+	char name[128];
+	size_t n;
+	int prec;
 
 	for (p = tmpl; *p != '\0'; p++) {
 		if (*p != '{' || (close = strchr(p, '}')) == NULL) {
@@ -180,21 +168,22 @@ alert_template_expand(const char *tmpl, const struct alert_rule *rule,
 		if (strcmp(name, "value") == 0)
 			alert_template_number(&b, value, -1);
 		else if (strncmp(name, "value:.", 7) == 0 &&
-		    sscanf(name + 7, "%d", &prec) == 1 && prec >= 0 && prec < 10)
+		         sscanf(name + 7, "%d", &prec) == 1 && prec >= 0 &&
+		         prec < 10)
 			alert_template_number(&b, value, prec);
 		else if (strcmp(name, "threshold") == 0 && rule != NULL)
 			alert_template_number(&b, rule->threshold, -1);
 		else if (strcmp(name, "rule") == 0 && rule != NULL)
 			buf_puts(&b, rule->name);
 		else if (strcmp(name, "place") == 0)
-			buf_puts(&b, place != NULL ? place :
-			    code != NULL	   ? code :
-						     "?");
+			buf_puts(&b, place != NULL  ? place
+			             : code != NULL ? code
+			                            : "?");
 		else if (strcmp(name, "code") == 0)
 			buf_puts(&b, code != NULL ? code : "?");
 		else if (labels != NULL &&
-		    (s = json_string_value(json_object_get(labels, name))) !=
-			NULL)
+		         (s = json_string_value(
+		              json_object_get(labels, name))) != NULL)
 			buf_puts(&b, s);
 		else
 			buf_puts(&b, "?");
@@ -205,59 +194,64 @@ alert_template_expand(const char *tmpl, const struct alert_rule *rule,
 /* ---- Loading ----------------------------------------------------------- */
 
 struct rule_raw {
-	char	 *name, *type, *selector, *agg, *op, *severity, *dept, *message;
-	int64_t	  window_ms, for_ms, deadline_ms;
-	json_t	 *threshold, *clear;
-	char	**by, **support;
-	int	  disabled;
+	char *name, *type, *selector, *agg, *op, *severity, *dept, *message;
+	int64_t window_ms, for_ms, deadline_ms;
+	json_t *threshold, *clear;
+	char **by, **support;
+	int disabled;
 };
 
-#define RF(k, t, req, m) {k, t, req, offsetof(struct rule_raw, m), 0, 0}
+#define RF(k, t, req, m)                                      \
+	{                                                     \
+		k, t, req, offsetof(struct rule_raw, m), 0, 0 \
+	}
 static const struct conf_field rule_fields[] = {
-	RF("name", CONF_STRING, 1, name),
-	RF("type", CONF_STRING, 0, type),
-	RF("selector", CONF_STRING, 1, selector),
-	RF("agg", CONF_STRING, 0, agg),
-	RF("window", CONF_DURATION, 0, window_ms),
-	RF("op", CONF_STRING, 0, op),
-	RF("threshold", CONF_JSON, 0, threshold),
-	RF("clear", CONF_JSON, 0, clear),
-	RF("for", CONF_DURATION, 0, for_ms),
-	RF("by", CONF_STRARRAY, 0, by),
-	RF("severity", CONF_STRING, 1, severity),
-	RF("dept", CONF_STRING, 0, dept),
-	RF("support", CONF_STRARRAY, 0, support),
-	RF("deadline", CONF_DURATION, 0, deadline_ms),
-	RF("message", CONF_STRING, 0, message),
-	RF("disabled", CONF_BOOL, 0, disabled),
-	{NULL, 0, 0, 0, 0, 0},
+    RF("name", CONF_STRING, 1, name),
+    RF("type", CONF_STRING, 0, type),
+    RF("selector", CONF_STRING, 1, selector),
+    RF("agg", CONF_STRING, 0, agg),
+    RF("window", CONF_DURATION, 0, window_ms),
+    RF("op", CONF_STRING, 0, op),
+    RF("threshold", CONF_JSON, 0, threshold),
+    RF("clear", CONF_JSON, 0, clear),
+    RF("for", CONF_DURATION, 0, for_ms),
+    RF("by", CONF_STRARRAY, 0, by),
+    RF("severity", CONF_STRING, 1, severity),
+    RF("dept", CONF_STRING, 0, dept),
+    RF("support", CONF_STRARRAY, 0, support),
+    RF("deadline", CONF_DURATION, 0, deadline_ms),
+    RF("message", CONF_STRING, 0, message),
+    RF("disabled", CONF_BOOL, 0, disabled),
+    {NULL, 0, 0, 0, 0, 0},
 };
 #undef RF
 
 struct settings_raw {
-	int64_t	  eval_interval_ms, flap_window_ms, deadline_ms, retention_ms;
-	int64_t	  backoff_ms, timeout_ms;
+	int64_t eval_interval_ms, flap_window_ms, deadline_ms, retention_ms;
+	int64_t backoff_ms, timeout_ms;
 	long long group_min, retries;
-	char	 *supervisors_webhook;
-	json_t	 *ack_within;
-	int	  notify_resolved;
+	char *supervisors_webhook;
+	json_t *ack_within;
+	int notify_resolved;
 };
 
-#define SF(k, t, m, lo, hi)                                               \
-	{k, t, 0, offsetof(struct settings_raw, m), lo, hi}
+#define SF(k, t, m, lo, hi)                                       \
+	{                                                         \
+		k, t, 0, offsetof(struct settings_raw, m), lo, hi \
+	}
 static const struct conf_field settings_fields[] = {
-	SF("eval_interval", CONF_DURATION, eval_interval_ms, 0, 0),
-	SF("flap_window", CONF_DURATION, flap_window_ms, 0, 0),
-	SF("deadline", CONF_DURATION, deadline_ms, 0, 0),
-	SF("retention", CONF_DURATION, retention_ms, 0, 0),
-	SF("group_min", CONF_INT, group_min, 2, 100000),
-	SF("supervisors_webhook", CONF_STRING, supervisors_webhook, 0, 0),
-	SF("ack_within", CONF_OBJECT, ack_within, 0, 0),
-	SF("webhook_retries", CONF_INT, retries, 0, 100),
-	SF("webhook_backoff", CONF_DURATION, backoff_ms, 0, 0),
-	SF("webhook_timeout", CONF_DURATION, timeout_ms, 0, 0),
-	SF("notify_resolved", CONF_BOOL, notify_resolved, 0, 0),
-	{NULL, 0, 0, 0, 0, 0},
+    SF("eval_interval", CONF_DURATION, eval_interval_ms, 0, 0),
+    SF("flap_window", CONF_DURATION, flap_window_ms, 0, 0),
+    SF("deadline", CONF_DURATION, deadline_ms, 0, 0),
+    SF("retention", CONF_DURATION, retention_ms, 0, 0),
+    SF("group_min", CONF_INT, group_min, 2, 100000),
+    SF("supervisors_webhook", CONF_STRING, supervisors_webhook, 0, 0),
+    SF("ack_within", CONF_OBJECT, ack_within, 0, 0),
+    SF("webhook_retries", CONF_INT, retries, 0, 100),
+    SF("webhook_backoff", CONF_DURATION, backoff_ms, 0, 0),
+    SF("webhook_timeout", CONF_DURATION, timeout_ms, 0, 0),
+    SF("notify_resolved", CONF_BOOL, notify_resolved, 0, 0),
+    {NULL, 0, 0, 0, 0, 0},
 };
 #undef SF
 
@@ -267,9 +261,9 @@ struct dept_raw {
 };
 
 static const struct conf_field dept_fields[] = {
-	{"webhook", CONF_STRING, 0, offsetof(struct dept_raw, webhook), 0, 0},
-	{"name", CONF_STRING, 0, offsetof(struct dept_raw, name), 0, 0},
-	{NULL, 0, 0, 0, 0, 0},
+    {"webhook", CONF_STRING, 0, offsetof(struct dept_raw, webhook), 0, 0},
+    {"name", CONF_STRING, 0, offsetof(struct dept_raw, name), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 struct top_raw {
@@ -277,16 +271,15 @@ struct top_raw {
 };
 
 static const struct conf_field top_fields[] = {
-	{"settings", CONF_OBJECT, 0, offsetof(struct top_raw, settings), 0, 0},
-	{"departments", CONF_OBJECT, 0, offsetof(struct top_raw, departments),
-	    0, 0},
-	{"rules", CONF_ARRAY, 0, offsetof(struct top_raw, rules), 0, 0},
-	{"comment", CONF_JSON, 0, offsetof(struct top_raw, comment), 0, 0},
-	{NULL, 0, 0, 0, 0, 0},
+    {"settings", CONF_OBJECT, 0, offsetof(struct top_raw, settings), 0, 0},
+    {"departments", CONF_OBJECT, 0, offsetof(struct top_raw, departments), 0,
+        0},
+    {"rules", CONF_ARRAY, 0, offsetof(struct top_raw, rules), 0, 0},
+    {"comment", CONF_JSON, 0, offsetof(struct top_raw, comment), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
-static void
-alert_settings_defaults(struct alert_settings *s)
+static void alert_settings_defaults(struct alert_settings *s)
 {
 	memset(s, 0, sizeof *s);
 	s->eval_interval_ms = 10 * 1000;
@@ -303,22 +296,20 @@ alert_settings_defaults(struct alert_settings *s)
 	s->notify_resolved = 1;
 }
 
-static int
-alert_url_ok(const char *s)
+static int alert_url_ok(const char *s)
 {
 	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
 }
 
-static int
-alert_settings_read(struct conf_file *cf, json_t *obj,
-    struct alert_settings *s, char **cause)
+static int alert_settings_read(
+    struct conf_file *cf, json_t *obj, struct alert_settings *s, char **cause)
 {
 	struct settings_raw raw;
-	const char	   *key;
-	json_t		   *v;
-	enum alert_sev	    sev;
-	int64_t		    ms;
-	int		    r;
+	const char *key;
+	json_t *v;
+	enum alert_sev sev;
+	int64_t ms;
+	int r;
 
 	memset(&raw, 0, sizeof raw);
 	raw.eval_interval_ms = s->eval_interval_ms;
@@ -332,8 +323,8 @@ alert_settings_read(struct conf_file *cf, json_t *obj,
 	raw.notify_resolved = s->notify_resolved;
 	r = conf_object_read(cf, obj, settings_fields, &raw, cause);
 	if (r == 0 && raw.eval_interval_ms < 100) {
-		*cause = conf_error(cf, obj, "eval_interval", 0,
-		    "must be at least 100ms");
+		*cause = conf_error(
+		    cf, obj, "eval_interval", 0, "must be at least 100ms");
 		r = -1;
 	}
 	if (r == 0 && raw.supervisors_webhook != NULL &&
@@ -353,11 +344,11 @@ alert_settings_read(struct conf_file *cf, json_t *obj,
 				break;
 			}
 			if (json_is_number(v) && json_number_value(v) >= 0)
-				ms = (int64_t)llround(json_number_value(v) *
-				    1000);
+				ms = (int64_t)llround(
+				    json_number_value(v) * 1000);
 			else if (!json_is_string(v) ||
-			    clock_parse_duration(json_string_value(v),
-				&ms) != 0) {
+			         clock_parse_duration(
+			             json_string_value(v), &ms) != 0) {
 				*cause = conf_error(cf, raw.ack_within, key, 0,
 				    "expected a duration");
 				r = -1;
@@ -384,8 +375,7 @@ alert_settings_read(struct conf_file *cf, json_t *obj,
 	return 0;
 }
 
-static void
-rule_raw_free(struct rule_raw *r)
+static void rule_raw_free(struct rule_raw *r)
 {
 	free(r->name);
 	free(r->type);
@@ -399,8 +389,7 @@ rule_raw_free(struct rule_raw *r)
 	conf_strarray_free(r->support);
 }
 
-static int
-alert_rule_name_ok(const char *s)
+static int alert_rule_name_ok(const char *s)
 {
 	if (*s == '\0')
 		return 0;
@@ -413,17 +402,16 @@ alert_rule_name_ok(const char *s)
 }
 
 /* Read rules[i] into *out; 0 or -1 with *cause. */
-static int
-alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
+static int alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
     struct alert_rules *rs, alert_dept_check_fn dept_check, void *arg,
     char **cause)
 {
-	json_t		  *obj = json_array_get(arr, i);
-	struct rule_raw	   raw;
+	json_t *obj = json_array_get(arr, i);
+	struct rule_raw raw;
 	struct alert_rule *out = &rs->rules[rs->nrules];
-	char		   err[128], *err2 = NULL;
-	struct selector	  *sel;
-	size_t		   j;
+	char err[128], *err2 = NULL;
+	struct selector *sel;
+	size_t j;
 
 	if (!json_is_object(obj)) {
 		*cause = conf_error(cf, arr, NULL, i, "expected an object");
@@ -480,22 +468,22 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 			goto fail;
 		}
 		if (raw.threshold == NULL || !json_is_number(raw.threshold)) {
-			*cause = conf_error(cf, obj, "threshold", 0,
-			    "expected a number");
+			*cause = conf_error(
+			    cf, obj, "threshold", 0, "expected a number");
 			goto fail;
 		}
 		out->threshold = json_number_value(raw.threshold);
 		if (raw.clear != NULL) {
 			if (!json_is_number(raw.clear)) {
-				*cause = conf_error(cf, obj, "clear", 0,
-				    "expected a number");
+				*cause = conf_error(
+				    cf, obj, "clear", 0, "expected a number");
 				goto fail;
 			}
 			out->has_clear = 1;
 			out->clear = json_number_value(raw.clear);
 			/* The clear level must lie on the safe side. */
-			if (alert_op_eval(out->op, out->clear,
-				out->threshold) &&
+			if (alert_op_eval(
+			        out->op, out->clear, out->threshold) &&
 			    out->clear != out->threshold) {
 				*cause = conf_error(cf, obj, "clear", 0,
 				    "%g is itself past the threshold",
@@ -503,19 +491,20 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 				goto fail;
 			}
 		}
-		out->window_ms = raw.window_ms < 0 ? 5 * 60 * 1000 :
-						     raw.window_ms;
+		out->window_ms =
+		    raw.window_ms < 0 ? 5 * 60 * 1000 : raw.window_ms;
 		if (out->window_ms == 0 && out->agg != ALERT_AGG_LAST) {
-			*cause = conf_error(cf, obj, "window", 0,
-			    "must be positive");
+			*cause = conf_error(
+			    cf, obj, "window", 0, "must be positive");
 			goto fail;
 		}
 	} else {
 		if (raw.op != NULL || raw.threshold != NULL ||
 		    raw.clear != NULL) {
 			*cause = conf_error(cf, obj,
-			    raw.op != NULL ? "op" :
-			    raw.threshold != NULL ? "threshold" : "clear",
+			    raw.op != NULL          ? "op"
+			    : raw.threshold != NULL ? "threshold"
+			                            : "clear",
 			    0, "not used by absence rules");
 			goto fail;
 		}
@@ -532,12 +521,13 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 	}
 	if (raw.dept != NULL && dept_check != NULL &&
 	    dept_check(arg, raw.dept) != 0) {
-		*cause = conf_error(cf, obj, "dept", 0,
-		    "unknown department \"%s\"", raw.dept);
+		*cause = conf_error(
+		    cf, obj, "dept", 0, "unknown department \"%s\"", raw.dept);
 		goto fail;
 	}
 	for (j = 0; raw.support != NULL && raw.support[j] != NULL; j++) {
-		if (dept_check != NULL && dept_check(arg, raw.support[j]) != 0) {
+		if (dept_check != NULL &&
+		    dept_check(arg, raw.support[j]) != 0) {
 			*cause = conf_error(cf, json_object_get(obj, "support"),
 			    NULL, j, "unknown department \"%s\"",
 			    raw.support[j]);
@@ -550,14 +540,15 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 	out->by = raw.by != NULL ? raw.by : xcalloc(1, sizeof(char *));
 	out->dept = raw.dept;
 	out->support = raw.support;
-	out->deadline_ms = raw.deadline_ms >= 0 ?
-	    raw.deadline_ms :
-	    rs->settings.default_deadline_ms;
-	out->message = raw.message != NULL ? raw.message :
-	    out->type == ALERT_RULE_ABSENCE ?
-					     xstrdup("no data from {rule} in {place}") :
-					     xasprintf("{rule}: {value} %s {threshold} in {place}",
-						 alert_op_name(out->op));
+	out->deadline_ms = raw.deadline_ms >= 0
+	                       ? raw.deadline_ms
+	                       : rs->settings.default_deadline_ms;
+	out->message =
+	    raw.message != NULL ? raw.message
+	    : out->type == ALERT_RULE_ABSENCE
+	        ? xstrdup("no data from {rule} in {place}")
+	        : xasprintf("{rule}: {value} %s {threshold} in {place}",
+	              alert_op_name(out->op));
 	out->disabled = raw.disabled;
 	free(raw.type);
 	free(raw.agg);
@@ -570,8 +561,7 @@ fail:
 	return -1;
 }
 
-struct alert_rules *
-alert_rules_empty(void)
+struct alert_rules *alert_rules_empty(void)
 {
 	struct alert_rules *rs = xcalloc(1, sizeof *rs);
 
@@ -579,22 +569,21 @@ alert_rules_empty(void)
 	return rs;
 }
 
-static struct alert_rules *
-alert_rules_build(struct conf_file *cf, alert_dept_check_fn dept_check,
-    void *arg, char **cause)
+static struct alert_rules *alert_rules_build(struct conf_file *cf,
+    alert_dept_check_fn dept_check, void *arg, char **cause)
 {
 	struct alert_rules *rs = alert_rules_empty();
-	struct top_raw	    top;
-	struct dept_raw	    d;
-	json_t		   *root = conf_file_root(cf), *v;
-	const char	   *key;
-	size_t		    i;
+	struct top_raw top;
+	struct dept_raw d;
+	json_t *root = conf_file_root(cf), *v;
+	const char *key;
+	size_t i;
 
 	rs->path = xstrdup(conf_file_name(cf));
 	memset(&top, 0, sizeof top);
 	if (!json_is_object(root)) {
-		*cause = xasprintf("%s:1:1: expected an object",
-		    conf_file_name(cf));
+		*cause =
+		    xasprintf("%s:1:1: expected an object", conf_file_name(cf));
 		goto fail;
 	}
 	if (conf_object_read(cf, root, top_fields, &top, cause) != 0)
@@ -603,8 +592,8 @@ alert_rules_build(struct conf_file *cf, alert_dept_check_fn dept_check,
 	    alert_settings_read(cf, top.settings, &rs->settings, cause) != 0)
 		goto fail;
 	if (top.departments != NULL) {
-		rs->depts = xcalloc(json_object_size(top.departments) + 1,
-		    sizeof *rs->depts);
+		rs->depts = xcalloc(
+		    json_object_size(top.departments) + 1, sizeof *rs->depts);
 		json_object_foreach(top.departments, key, v)
 		{
 			if (!json_is_object(v)) {
@@ -637,11 +626,11 @@ alert_rules_build(struct conf_file *cf, alert_dept_check_fn dept_check,
 		}
 	}
 	if (top.rules != NULL) {
-		rs->rules = xcalloc(json_array_size(top.rules) + 1,
-		    sizeof *rs->rules);
+		rs->rules =
+		    xcalloc(json_array_size(top.rules) + 1, sizeof *rs->rules);
 		for (i = 0; i < json_array_size(top.rules); i++) {
 			if (alert_rule_read(cf, top.rules, i, rs, dept_check,
-				arg, cause) != 0)
+			        arg, cause) != 0)
 				goto fail;
 		}
 	}
@@ -651,11 +640,10 @@ fail:
 	return NULL;
 }
 
-struct alert_rules *
-alert_rules_load(const char *path, alert_dept_check_fn dept_check, void *arg,
-    char **cause)
+struct alert_rules *alert_rules_load(
+    const char *path, alert_dept_check_fn dept_check, void *arg, char **cause)
 {
-	struct conf_file   *cf = conf_file_load(path, cause);
+	struct conf_file *cf = conf_file_load(path, cause);
 	struct alert_rules *rs;
 
 	if (cf == NULL)
@@ -665,11 +653,10 @@ alert_rules_load(const char *path, alert_dept_check_fn dept_check, void *arg,
 	return rs;
 }
 
-struct alert_rules *
-alert_rules_parse(const char *name, const char *text, size_t len,
-    alert_dept_check_fn dept_check, void *arg, char **cause)
+struct alert_rules *alert_rules_parse(const char *name, const char *text,
+    size_t len, alert_dept_check_fn dept_check, void *arg, char **cause)
 {
-	struct conf_file   *cf = conf_file_parse(name, text, len, cause);
+	struct conf_file *cf = conf_file_parse(name, text, len, cause);
 	struct alert_rules *rs;
 
 	if (cf == NULL)
@@ -679,8 +666,7 @@ alert_rules_parse(const char *name, const char *text, size_t len,
 	return rs;
 }
 
-void
-alert_rules_free(struct alert_rules *rs)
+void alert_rules_free(struct alert_rules *rs)
 {
 	size_t i;
 
@@ -707,8 +693,8 @@ alert_rules_free(struct alert_rules *rs)
 	free(rs);
 }
 
-const struct alert_rule *
-alert_rules_find(const struct alert_rules *rs, const char *name)
+const struct alert_rule *alert_rules_find(
+    const struct alert_rules *rs, const char *name)
 {
 	size_t i;
 
@@ -719,8 +705,7 @@ alert_rules_find(const struct alert_rules *rs, const char *name)
 	return NULL;
 }
 
-const char *
-alert_rules_webhook(const struct alert_rules *rs, const char *dept)
+const char *alert_rules_webhook(const struct alert_rules *rs, const char *dept)
 {
 	size_t i;
 

@@ -61,24 +61,24 @@ enum alert_rule_type {
 };
 
 struct alert_rule {
-	char		    *name;
+	char *name;
 	enum alert_rule_type type;
-	char		    *selector;
-	enum alert_agg	     agg;
-	int64_t		     window_ms; /* threshold: aggregation window */
-	enum alert_op	     op;
-	double		     threshold;
-	int		     has_clear; /* hysteresis: resolve only past clear */
-	double		     clear;
-	int64_t		     for_ms; /* threshold: pending time; absence:
-					silence that raises */
-	char		   **by;     /* NULL-terminated; may be empty */
-	enum alert_sev	     severity;
-	char		    *dept;    /* lead department, or NULL */
-	char		   **support; /* supporting departments, or NULL */
-	int64_t		     deadline_ms;
-	char		    *message; /* template */
-	int		     disabled;
+	char *selector;
+	enum alert_agg agg;
+	int64_t window_ms; /* threshold: aggregation window */
+	enum alert_op op;
+	double threshold;
+	int has_clear; /* hysteresis: resolve only past clear */
+	double clear;
+	int64_t for_ms; /* threshold: pending time; absence:
+	                   silence that raises */
+	char **by;      /* NULL-terminated; may be empty */
+	enum alert_sev severity;
+	char *dept;     /* lead department, or NULL */
+	char **support; /* supporting departments, or NULL */
+	int64_t deadline_ms;
+	char *message; /* template */
+	int disabled;
 };
 
 struct alert_dept_conf {
@@ -87,26 +87,26 @@ struct alert_dept_conf {
 };
 
 struct alert_settings {
-	int64_t eval_interval_ms;     /* default 10 s */
-	int64_t flap_window_ms;	      /* default 10 min */
+	int64_t eval_interval_ms;               /* default 10 s */
+	int64_t flap_window_ms;                 /* default 10 min */
 	int64_t ack_within_ms[ALERT_SEV_COUNT]; /* 0: never escalates */
-	int64_t default_deadline_ms;  /* default 72 h */
-	int64_t retention_ms;	      /* resolved/closed kept listed: 7 d */
-	long long group_min;	      /* grouping threshold, default 3 */
-	char   *supervisors_webhook;  /* escalations, or NULL */
-	long long webhook_retries;    /* default 5 */
-	int64_t webhook_backoff_ms;   /* first retry delay, doubles: 1 s */
-	int64_t webhook_timeout_ms;   /* per attempt: 5 s */
-	int	notify_resolved;      /* also notify on resolve: default 1 */
+	int64_t default_deadline_ms;            /* default 72 h */
+	int64_t retention_ms;       /* resolved/closed kept listed: 7 d */
+	long long group_min;        /* grouping threshold, default 3 */
+	char *supervisors_webhook;  /* escalations, or NULL */
+	long long webhook_retries;  /* default 5 */
+	int64_t webhook_backoff_ms; /* first retry delay, doubles: 1 s */
+	int64_t webhook_timeout_ms; /* per attempt: 5 s */
+	int notify_resolved;        /* also notify on resolve: default 1 */
 };
 
 struct alert_rules {
-	char		       *path;
-	struct alert_settings	settings;
-	struct alert_rule      *rules;
-	size_t			nrules;
+	char *path;
+	struct alert_settings settings;
+	struct alert_rule *rules;
+	size_t nrules;
 	struct alert_dept_conf *depts;
-	size_t			ndepts;
+	size_t ndepts;
 };
 
 /* Check a department id; return 0 if known, -1 if not.  Used by the
@@ -115,28 +115,27 @@ typedef int (*alert_dept_check_fn)(void *arg, const char *dept);
 
 /* Load a rules file; NULL with *cause ("file:line:col: ...", caller frees).
  * dept_check may be NULL.  Free with alert_rules_free(). */
-struct alert_rules *alert_rules_load(const char *path,
-    alert_dept_check_fn dept_check, void *arg, char **cause);
+struct alert_rules *alert_rules_load(
+    const char *path, alert_dept_check_fn dept_check, void *arg, char **cause);
 struct alert_rules *alert_rules_parse(const char *name, const char *text,
     size_t len, alert_dept_check_fn dept_check, void *arg, char **cause);
 /* Rules with defaults and no rules (no file configured). */
 struct alert_rules *alert_rules_empty(void);
-void		    alert_rules_free(struct alert_rules *r);
+void alert_rules_free(struct alert_rules *r);
 
-const struct alert_rule *alert_rules_find(const struct alert_rules *r,
-    const char *name);
+const struct alert_rule *alert_rules_find(
+    const struct alert_rules *r, const char *name);
 /* A department's webhook URL, or NULL. */
-const char *alert_rules_webhook(const struct alert_rules *r,
-    const char *dept);
+const char *alert_rules_webhook(const struct alert_rules *r, const char *dept);
 
 /* Names: "high" ..., "avg" ..., ">" ...; parse returns -1 if unknown. */
 const char *alert_sev_name(enum alert_sev s);
-int	    alert_sev_parse(const char *s, enum alert_sev *out);
+int alert_sev_parse(const char *s, enum alert_sev *out);
 const char *alert_agg_name(enum alert_agg a);
-int	    alert_agg_parse(const char *s, enum alert_agg *out);
+int alert_agg_parse(const char *s, enum alert_agg *out);
 const char *alert_op_name(enum alert_op op);
-int	    alert_op_parse(const char *s, enum alert_op *out);
-int	    alert_op_eval(enum alert_op op, double v, double threshold);
+int alert_op_parse(const char *s, enum alert_op *out);
+int alert_op_eval(enum alert_op op, double v, double threshold);
 
 /*
  * Expand a message template: {value}, {value:.Nf}, {threshold}, {rule},

@@ -12,14 +12,12 @@
 
 static const char *const alert_match_op_names[] = {"=", "!=", "=~", "!~"};
 
-void
-alert_silence_id_format(uint64_t num, char out[16])
+void alert_silence_id_format(uint64_t num, char out[16])
 {
 	snprintf(out, 16, "S%06" PRIu64, (uint64_t)(num % 1000000000000ULL));
 }
 
-int
-alert_silence_id_parse(const char *id, uint64_t *num)
+int alert_silence_id_parse(const char *id, uint64_t *num)
 {
 	char *end;
 
@@ -29,8 +27,7 @@ alert_silence_id_parse(const char *id, uint64_t *num)
 	return *end != '\0' || *num == 0 || end - id > 13 ? -1 : 0;
 }
 
-void
-alert_silence_free(struct alert_silence *s)
+void alert_silence_free(struct alert_silence *s)
 {
 	size_t i;
 
@@ -39,7 +36,8 @@ alert_silence_free(struct alert_silence *s)
 	for (i = 0; i < s->n; i++) {
 		free(s->m[i].tag);
 		free(s->m[i].value);
-		if (s->m[i].op == ALERT_MATCH_RE || s->m[i].op == ALERT_MATCH_NRE)
+		if (s->m[i].op == ALERT_MATCH_RE ||
+		    s->m[i].op == ALERT_MATCH_NRE)
 			regfree(&s->m[i].re);
 	}
 	free(s->m);
@@ -51,14 +49,14 @@ alert_silence_free(struct alert_silence *s)
 }
 
 /* Parse the matchers array into s; 0 or -1 with *cause. */
-static int
-alert_silence_matchers(struct alert_silence *s, json_t *arr, char **cause)
+static int alert_silence_matchers(
+    struct alert_silence *s, json_t *arr, char **cause)
 {
-	json_t	   *m;
+	json_t *m;
 	const char *tag, *op, *value;
-	char	   *pat, err[128];
-	size_t	    i;
-	int	    k, r;
+	char *pat, err[128];
+	size_t i;
+	int k, r;
 
 	if (!json_is_array(arr) || json_array_size(arr) == 0) {
 		*cause = xstrdup("\"matchers\": expected a non-empty array");
@@ -76,8 +74,8 @@ alert_silence_matchers(struct alert_silence *s, json_t *arr, char **cause)
 			op = "=";
 		if (tag == NULL || *tag == '\0' || value == NULL) {
 			*cause = xasprintf("\"matchers\"[%zu]: expected "
-					   "{\"tag\": .., \"op\": .., "
-					   "\"value\": ..}",
+			                   "{\"tag\": .., \"op\": .., "
+			                   "\"value\": ..}",
 			    i);
 			return -1;
 		}
@@ -87,7 +85,7 @@ alert_silence_matchers(struct alert_silence *s, json_t *arr, char **cause)
 		}
 		if (k == 4) {
 			*cause = xasprintf("\"matchers\"[%zu]: unknown op "
-					   "\"%s\" (=, !=, =~, !~)",
+			                   "\"%s\" (=, !=, =~, !~)",
 			    i, op);
 			return -1;
 		}
@@ -101,7 +99,7 @@ alert_silence_matchers(struct alert_silence *s, json_t *arr, char **cause)
 				regfree(&s->m[i].re);
 				s->m[i].op = ALERT_MATCH_EQ;
 				*cause = xasprintf("\"matchers\"[%zu]: bad "
-						   "regular expression: %s",
+				                   "regular expression: %s",
 				    i, err);
 				return -1;
 			}
@@ -115,11 +113,10 @@ alert_silence_matchers(struct alert_silence *s, json_t *arr, char **cause)
 
 /* A time member: ms integer, or a string for the hub's time syntax
  * (RFC 3339 is the caller's: we accept ms and durations relative to now). */
-static int
-alert_silence_time(json_t *v, int64_t now, int64_t *out)
+static int alert_silence_time(json_t *v, int64_t now, int64_t *out)
 {
 	const char *s;
-	int64_t	    d;
+	int64_t d;
 
 	if (json_is_integer(v)) {
 		*out = (int64_t)json_integer_value(v);
@@ -131,7 +128,8 @@ alert_silence_time(json_t *v, int64_t now, int64_t *out)
 		*out = now;
 		return 0;
 	}
-	if (strncmp(s, "now+", 4) == 0 && clock_parse_duration(s + 4, &d) == 0) {
+	if (strncmp(s, "now+", 4) == 0 &&
+	    clock_parse_duration(s + 4, &d) == 0) {
 		*out = now + d;
 		return 0;
 	}
@@ -142,13 +140,13 @@ alert_silence_time(json_t *v, int64_t now, int64_t *out)
 	return -1;
 }
 
-struct alert_silence *
-alert_silence_from_api(uint64_t num, json_t *body, int64_t now, char **cause)
+struct alert_silence *alert_silence_from_api(
+    uint64_t num, json_t *body, int64_t now, char **cause)
 {
 	struct alert_silence *s = xcalloc(1, sizeof *s);
-	json_t		     *v;
-	const char	     *reason;
-	int64_t		      d;
+	json_t *v;
+	const char *reason;
+	int64_t d;
 
 	s->num = num;
 	alert_silence_id_format(num, s->id);
@@ -157,8 +155,8 @@ alert_silence_from_api(uint64_t num, json_t *body, int64_t now, char **cause)
 		*cause = xstrdup("expected a JSON object");
 		goto fail;
 	}
-	if (alert_silence_matchers(s, json_object_get(body, "matchers"),
-		cause) != 0)
+	if (alert_silence_matchers(
+	        s, json_object_get(body, "matchers"), cause) != 0)
 		goto fail;
 	reason = json_string_value(json_object_get(body, "reason"));
 	if (reason == NULL || *reason == '\0') {
@@ -170,23 +168,23 @@ alert_silence_from_api(uint64_t num, json_t *body, int64_t now, char **cause)
 	if ((v = json_object_get(body, "start")) != NULL &&
 	    alert_silence_time(v, now, &s->start_ms) != 0) {
 		*cause = xstrdup("\"start\": expected ms since the epoch, "
-				 "\"now\" or \"now+DURATION\"");
+		                 "\"now\" or \"now+DURATION\"");
 		goto fail;
 	}
 	if ((v = json_object_get(body, "end")) != NULL) {
 		if (alert_silence_time(v, now, &s->end_ms) != 0) {
 			*cause = xstrdup("\"end\": expected ms since the "
-					 "epoch or \"now+DURATION\"");
+			                 "epoch or \"now+DURATION\"");
 			goto fail;
 		}
 	} else if ((v = json_object_get(body, "duration")) != NULL) {
 		if (json_is_integer(v) && json_integer_value(v) > 0)
 			d = (int64_t)json_integer_value(v) * 1000;
 		else if (json_string_value(v) == NULL ||
-		    clock_parse_duration(json_string_value(v), &d) != 0 ||
-		    d <= 0) {
+		         clock_parse_duration(json_string_value(v), &d) != 0 ||
+		         d <= 0) {
 			*cause = xstrdup("\"duration\": expected a duration "
-					 "such as \"2h\"");
+			                 "such as \"2h\"");
 			goto fail;
 		}
 		s->end_ms = s->start_ms + d;
@@ -204,41 +202,39 @@ fail:
 	return NULL;
 }
 
-json_t *
-alert_silence_to_json(const struct alert_silence *s, int64_t now)
+json_t *alert_silence_to_json(const struct alert_silence *s, int64_t now)
 {
 	json_t *o, *arr = json_array();
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		json_array_append_new(arr,
-		    json_pack("{s:s,s:s,s:s}", "tag", s->m[i].tag, "op",
-			alert_match_op_names[s->m[i].op], "value",
-			s->m[i].value));
+		json_array_append_new(
+		    arr, json_pack("{s:s,s:s,s:s}", "tag", s->m[i].tag, "op",
+		             alert_match_op_names[s->m[i].op], "value",
+		             s->m[i].value));
 	o = json_pack("{s:s,s:o,s:I,s:I,s:I,s:s,s:s,s:b}", "id", s->id,
 	    "matchers", arr, "start_ms", (json_int_t)s->start_ms, "end_ms",
 	    (json_int_t)s->end_ms, "created_ms", (json_int_t)s->created_ms,
 	    "author", s->author != NULL ? s->author : "", "reason",
 	    s->reason != NULL ? s->reason : "", "active",
 	    alert_silence_active(s, now));
-	json_object_set_new(o, "scope",
-	    s->scope != NULL ? json_string(s->scope) : json_null());
+	json_object_set_new(
+	    o, "scope", s->scope != NULL ? json_string(s->scope) : json_null());
 	if (s->deleted) {
 		json_object_set_new(o, "deleted", json_true());
 		json_object_set_new(o, "deleted_by",
 		    json_string(s->deleted_by != NULL ? s->deleted_by : ""));
-		json_object_set_new(o, "deleted_ms",
-		    json_integer(s->deleted_ms));
+		json_object_set_new(
+		    o, "deleted_ms", json_integer(s->deleted_ms));
 	}
 	return o;
 }
 
-struct alert_silence *
-alert_silence_from_record(json_t *rec, char **cause)
+struct alert_silence *alert_silence_from_record(json_t *rec, char **cause)
 {
 	struct alert_silence *s;
-	const char	     *id = json_string_value(json_object_get(rec, "id"));
-	uint64_t	      num;
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	uint64_t num;
 
 	if (alert_silence_id_parse(id, &num) != 0) {
 		*cause = xstrdup("silence record: bad id");
@@ -247,44 +243,44 @@ alert_silence_from_record(json_t *rec, char **cause)
 	s = xcalloc(1, sizeof *s);
 	s->num = num;
 	alert_silence_id_format(num, s->id);
-	if (alert_silence_matchers(s, json_object_get(rec, "matchers"),
-		cause) != 0) {
+	if (alert_silence_matchers(
+	        s, json_object_get(rec, "matchers"), cause) != 0) {
 		alert_silence_free(s);
 		return NULL;
 	}
 	s->start_ms = json_integer_value(json_object_get(rec, "start_ms"));
 	s->end_ms = json_integer_value(json_object_get(rec, "end_ms"));
 	s->created_ms = json_integer_value(json_object_get(rec, "created_ms"));
-	s->author = xstrdup(json_string_value(json_object_get(rec, "author")) ?
-		json_string_value(json_object_get(rec, "author")) :
-		"");
-	s->reason = xstrdup(json_string_value(json_object_get(rec, "reason")) ?
-		json_string_value(json_object_get(rec, "reason")) :
-		"");
+	s->author =
+	    xstrdup(json_string_value(json_object_get(rec, "author"))
+	                ? json_string_value(json_object_get(rec, "author"))
+	                : "");
+	s->reason =
+	    xstrdup(json_string_value(json_object_get(rec, "reason"))
+	                ? json_string_value(json_object_get(rec, "reason"))
+	                : "");
 	if (json_string_value(json_object_get(rec, "scope")) != NULL)
-		s->scope = xstrdup(json_string_value(json_object_get(rec,
-		    "scope")));
+		s->scope =
+		    xstrdup(json_string_value(json_object_get(rec, "scope")));
 	s->deleted = json_is_true(json_object_get(rec, "deleted"));
 	if (json_string_value(json_object_get(rec, "deleted_by")) != NULL)
-		s->deleted_by = xstrdup(json_string_value(json_object_get(rec,
-		    "deleted_by")));
+		s->deleted_by = xstrdup(
+		    json_string_value(json_object_get(rec, "deleted_by")));
 	s->deleted_ms = json_integer_value(json_object_get(rec, "deleted_ms"));
 	return s;
 }
 
-int
-alert_silence_active(const struct alert_silence *s, int64_t now)
+int alert_silence_active(const struct alert_silence *s, int64_t now)
 {
 	return !s->deleted && now >= s->start_ms && now < s->end_ms;
 }
 
-int
-alert_silence_match(const struct alert_silence *s, alert_label_fn get,
-    void *arg)
+int alert_silence_match(
+    const struct alert_silence *s, alert_label_fn get, void *arg)
 {
 	const char *v;
-	size_t	    i;
-	int	    ok;
+	size_t i;
+	int ok;
 
 	for (i = 0; i < s->n; i++) {
 		v = get(arg, s->m[i].tag);

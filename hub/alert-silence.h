@@ -25,24 +25,24 @@ enum alert_match_op {
 };
 
 struct alert_matcher {
-	char		   *tag;
+	char *tag;
 	enum alert_match_op op;
-	char		   *value;
-	regex_t		    re; /* RE and NRE: "^(value)$" */
+	char *value;
+	regex_t re; /* RE and NRE: "^(value)$" */
 };
 
 struct alert_silence {
-	char		      id[16]; /* "S000004" */
-	uint64_t	      num;
+	char id[16]; /* "S000004" */
+	uint64_t num;
 	struct alert_matcher *m;
-	size_t		      n;
-	int64_t		      start_ms, end_ms, created_ms;
-	char		     *author;
-	char		     *reason;
-	char		     *scope; /* author's territory scope, or NULL */
-	int		      deleted;
-	char		     *deleted_by;
-	int64_t		      deleted_ms;
+	size_t n;
+	int64_t start_ms, end_ms, created_ms;
+	char *author;
+	char *reason;
+	char *scope; /* author's territory scope, or NULL */
+	int deleted;
+	char *deleted_by;
+	int64_t deleted_ms;
 };
 
 /*
@@ -50,11 +50,11 @@ struct alert_silence {
  * "start", "end" | "duration"}), times relative to now.  Returns NULL with
  * *cause (caller frees) for a bad body.  The caller sets author and scope.
  */
-struct alert_silence *alert_silence_from_api(uint64_t num, json_t *body,
-    int64_t now, char **cause);
+struct alert_silence *alert_silence_from_api(
+    uint64_t num, json_t *body, int64_t now, char **cause);
 /* From a persistent record (alert_silence_to_json's output). */
 struct alert_silence *alert_silence_from_record(json_t *rec, char **cause);
-void		      alert_silence_free(struct alert_silence *s);
+void alert_silence_free(struct alert_silence *s);
 
 /* The API object (also the persistent record); new reference. */
 json_t *alert_silence_to_json(const struct alert_silence *s, int64_t now);
@@ -67,10 +67,10 @@ typedef const char *(*alert_label_fn)(void *arg, const char *name);
 
 /* Do all matchers accept the labels given by get? (Scope is checked by the
  * caller.) */
-int alert_silence_match(const struct alert_silence *s, alert_label_fn get,
-    void *arg);
+int alert_silence_match(
+    const struct alert_silence *s, alert_label_fn get, void *arg);
 
 void alert_silence_id_format(uint64_t num, char out[16]);
-int  alert_silence_id_parse(const char *id, uint64_t *num);
+int alert_silence_id_parse(const char *id, uint64_t *num);
 
 #endif

@@ -29,7 +29,7 @@ ALERTS_TEST_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) \
 ALERTS_TEST_CPPFLAGS = $(UNIT_CPPFLAGS) $(HUB_CPPFLAGS)
 
 dist_citybrainconf_DATA += conf/rules.json
-EXTRA_DIST += conf/futian/rules.json
+EXTRA_DIST += conf/futian/rules.json docs/alerts.md
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-audit tests/unit/test-alert-rules \

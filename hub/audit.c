@@ -14,21 +14,20 @@
 
 #define AUDIT_PREFIX   "audit/"
 #define AUDIT_HEAD_KEY "audit-head"
-#define AUDIT_ZERO_HASH                                                    \
+#define AUDIT_ZERO_HASH \
 	"0000000000000000000000000000000000000000000000000000000000000000"
 
 struct audit {
 	struct alert_kv *kv;
-	uint64_t	 head_seq;
-	char		 head_hash[65];
+	uint64_t head_seq;
+	char head_hash[65];
 };
 
-void
-audit_sha256_hex(const void *data, size_t len, char out[65])
+void audit_sha256_hex(const void *data, size_t len, char out[65])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char	  md[EVP_MAX_MD_SIZE];
-	unsigned int	  mdlen = 0, i;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
 
 	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
 	    mdlen != 32)
@@ -40,28 +39,26 @@ audit_sha256_hex(const void *data, size_t len, char out[65])
 	out[64] = '\0';
 }
 
-static void
-audit_key(uint64_t seq, char *out, size_t len)
+static void audit_key(uint64_t seq, char *out, size_t len)
 {
 	snprintf(out, len, AUDIT_PREFIX "%020" PRIu64, seq);
 }
 
 /* The entry's hash: SHA-256 over prev_hash, '\n' and the canonical JSON of
  * the entry without its "hash" member. */
-static void
-audit_entry_hash(json_t *entry, char out[65])
+static void audit_entry_hash(json_t *entry, char out[65])
 {
 	json_t *copy = json_copy(entry);
-	char   *text, *msg;
+	char *text, *msg;
 
 	json_object_del(copy, "hash");
 	text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
 	if (text == NULL)
 		abort();
 	msg = xasprintf("%s\n%s",
-	    json_string_value(json_object_get(entry, "prev_hash")) != NULL ?
-		json_string_value(json_object_get(entry, "prev_hash")) :
-		"",
+	    json_string_value(json_object_get(entry, "prev_hash")) != NULL
+	        ? json_string_value(json_object_get(entry, "prev_hash"))
+	        : "",
 	    text);
 	audit_sha256_hex(msg, strlen(msg), out);
 	free(msg);
@@ -71,23 +68,24 @@ audit_entry_hash(json_t *entry, char out[65])
 
 struct audit_last {
 	uint64_t seq;
-	char	 hash[65];
-	int	 found;
+	char hash[65];
+	int found;
 };
 
-static int
-audit_last_cb(void *arg, const char *key, const char *val, size_t len)
+static int audit_last_cb(
+    void *arg, const char *key, const char *val, size_t len)
 {
 	struct audit_last *l = arg;
-	json_t		  *e = json_loadb(val, len, 0, NULL);
-	const char	  *h;
+	json_t *e = json_loadb(val, len, 0, NULL);
+	const char *h;
 
 	if (e == NULL)
 		return 1;
 	h = json_string_value(json_object_get(e, "hash"));
 	if (h != NULL && strlen(h) == 64 &&
 	    json_integer_value(json_object_get(e, "seq")) > 0) {
-		l->seq = (uint64_t)json_integer_value(json_object_get(e, "seq"));
+		l->seq =
+		    (uint64_t)json_integer_value(json_object_get(e, "seq"));
 		memcpy(l->hash, h, 65);
 		l->found = 1;
 	}
@@ -95,15 +93,14 @@ audit_last_cb(void *arg, const char *key, const char *val, size_t len)
 	return 0;
 }
 
-struct audit *
-audit_open(struct alert_kv *kv, char **cause)
+struct audit *audit_open(struct alert_kv *kv, char **cause)
 {
-	struct audit	 *a = xcalloc(1, sizeof *a);
+	struct audit *a = xcalloc(1, sizeof *a);
 	struct audit_last last = {0};
-	char		 *val = NULL, start[64];
-	size_t		  len;
-	json_t		 *head;
-	int		  r;
+	char *val = NULL, start[64];
+	size_t len;
+	json_t *head;
+	int r;
 
 	a->kv = kv;
 	memcpy(a->head_hash, AUDIT_ZERO_HASH, 65);
@@ -118,7 +115,7 @@ audit_open(struct alert_kv *kv, char **cause)
 		if (head == NULL ||
 		    json_string_value(json_object_get(head, "hash")) == NULL ||
 		    strlen(json_string_value(json_object_get(head, "hash"))) !=
-			64) {
+		        64) {
 			json_decref(head);
 			*cause = xstrdup("audit: head record is corrupt");
 			free(a);
@@ -133,8 +130,8 @@ audit_open(struct alert_kv *kv, char **cause)
 	/* An entry written after the head (a crash between the two puts)
 	 * becomes the head. */
 	audit_key(a->head_seq + 1, start, sizeof start);
-	if (alert_kv_scan(kv, AUDIT_PREFIX, start, audit_last_cb, &last,
-		cause) != 0) {
+	if (alert_kv_scan(
+	        kv, AUDIT_PREFIX, start, audit_last_cb, &last, cause) != 0) {
 		free(a);
 		return NULL;
 	}
@@ -145,39 +142,36 @@ audit_open(struct alert_kv *kv, char **cause)
 	return a;
 }
 
-void
-audit_free(struct audit *a)
+void audit_free(struct audit *a)
 {
 	free(a);
 }
 
-uint64_t
-audit_head_seq(const struct audit *a)
+uint64_t audit_head_seq(const struct audit *a)
 {
 	return a->head_seq;
 }
 
-const char *
-audit_head_hash(const struct audit *a)
+const char *audit_head_hash(const struct audit *a)
 {
 	return a->head_hash;
 }
 
-static void
-audit_set_str(json_t *o, const char *key, const char *s)
+static void audit_set_str(json_t *o, const char *key, const char *s)
 {
 	if (s != NULL)
 		json_object_set_new(o, key, json_string(s));
 }
 
-uint64_t
-audit_append(struct audit *a, const struct audit_rec *rec, char **cause)
+uint64_t audit_append(
+    struct audit *a, const struct audit_rec *rec, char **cause)
 {
 	const struct audit_actor *ac = rec->actor;
-	json_t			 *e = json_object(), *head;
-	char			  hash[65], key[64], *text;
-	uint64_t		  seq = a->head_seq + 1;
-	int			  r;
+	json_t *e = json_object(), *head;
+	char hash[65], key[64], *text, *htext;
+	struct alert_kv_op ops[2];
+	uint64_t seq = a->head_seq + 1;
+	int r;
 
 	json_object_set_new(e, "seq", json_integer((json_int_t)seq));
 	json_object_set_new(e, "at_ms", json_integer(rec->at_ms));
@@ -211,23 +205,23 @@ audit_append(struct audit *a, const struct audit_rec *rec, char **cause)
 		return 0;
 	}
 	audit_key(seq, key, sizeof key);
-	r = alert_kv_put_str(a->kv, key, text, cause);
+	head = json_pack("{s:I,s:s}", "seq", (json_int_t)seq, "hash", hash);
+	htext = json_dumps(head, JSON_COMPACT);
+	json_decref(head);
+	/* The entry and the head in one atomic write. */
+	ops[0].key = key;
+	ops[0].val = text;
+	ops[0].len = strlen(text);
+	ops[1].key = AUDIT_HEAD_KEY;
+	ops[1].val = htext;
+	ops[1].len = strlen(htext);
+	r = alert_kv_write(a->kv, ops, 2, cause);
 	free(text);
+	free(htext);
 	if (r != 0)
 		return 0;
-
-	head = json_pack("{s:I,s:s}", "seq", (json_int_t)seq, "hash", hash);
-	text = json_dumps(head, JSON_COMPACT);
-	json_decref(head);
-	r = alert_kv_put_str(a->kv, AUDIT_HEAD_KEY, text, cause);
-	free(text);
-	/* The entry is written; a failed head write is repaired at open. */
 	a->head_seq = seq;
 	memcpy(a->head_hash, hash, 65);
-	if (r != 0) {
-		free(*cause);
-		*cause = NULL;
-	}
 	return seq;
 }
 
@@ -235,20 +229,20 @@ audit_append(struct audit *a, const struct audit_rec *rec, char **cause)
 
 struct audit_reader {
 	audit_filter_fn filter;
-	void	       *arg;
-	json_t	       *out;
-	size_t		limit;
-	uint64_t	stop;	 /* read seq < stop only (0: no bound) */
-	uint64_t	last;	 /* last seq seen */
-	size_t		scanned; /* entries looked at */
+	void *arg;
+	json_t *out;
+	size_t limit;
+	uint64_t stop;  /* read seq < stop only (0: no bound) */
+	uint64_t last;  /* last seq seen */
+	size_t scanned; /* entries looked at */
 };
 
-static int
-audit_read_cb(void *arg, const char *key, const char *val, size_t len)
+static int audit_read_cb(
+    void *arg, const char *key, const char *val, size_t len)
 {
 	struct audit_reader *r = arg;
-	json_t		    *e = json_loadb(val, len, 0, NULL);
-	uint64_t	     seq;
+	json_t *e = json_loadb(val, len, 0, NULL);
+	uint64_t seq;
 
 	if (e == NULL)
 		return 0; /* a corrupt entry is verify's business */
@@ -265,16 +259,15 @@ audit_read_cb(void *arg, const char *key, const char *val, size_t len)
 	return json_array_size(r->out) >= r->limit;
 }
 
-int
-audit_read(struct audit *a, uint64_t since, size_t limit,
+int audit_read(struct audit *a, uint64_t since, size_t limit,
     audit_filter_fn filter, void *arg, json_t *out, uint64_t *next,
     char **cause)
 {
 	struct audit_reader r = {filter, arg, NULL, limit, 0, 0, 0};
-	char		    start[64];
-	uint64_t	    stop, window = limit < 64 ? 64 : limit, from;
-	json_t		   *acc, *page;
-	size_t		    i;
+	char start[64];
+	uint64_t stop, window = limit < 64 ? 64 : limit, from;
+	json_t *acc, *page;
+	size_t i;
 
 	*next = 0;
 	if (limit == 0)
@@ -283,7 +276,7 @@ audit_read(struct audit *a, uint64_t since, size_t limit,
 		r.out = out;
 		audit_key(since, start, sizeof start);
 		if (alert_kv_scan(a->kv, AUDIT_PREFIX, start, audit_read_cb, &r,
-			cause) != 0)
+		        cause) != 0)
 			return -1;
 		if (r.last != 0 && r.last < a->head_seq)
 			*next = r.last + 1;
@@ -300,8 +293,8 @@ audit_read(struct audit *a, uint64_t since, size_t limit,
 		r.limit = (size_t)-1;
 		r.stop = stop;
 		audit_key(from, start, sizeof start);
-		if (alert_kv_scan(a->kv, AUDIT_PREFIX, start, audit_read_cb,
-			&r, cause) != 0) {
+		if (alert_kv_scan(a->kv, AUDIT_PREFIX, start, audit_read_cb, &r,
+		        cause) != 0) {
 			json_decref(page);
 			json_decref(acc);
 			return -1;
@@ -325,14 +318,13 @@ audit_read(struct audit *a, uint64_t since, size_t limit,
 
 struct audit_verifier {
 	struct audit_verify_result *res;
-	uint64_t		    expect; /* next seq expected */
-	char			    prev[65];
-	int			    done;
+	uint64_t expect; /* next seq expected */
+	char prev[65];
+	int done;
 };
 
-static void
-audit_bad(struct audit_verifier *v, uint64_t seq, const char *fmt,
-    const char *arg)
+static void audit_bad(
+    struct audit_verifier *v, uint64_t seq, const char *fmt, const char *arg)
 {
 	v->res->ok = 0;
 	v->res->first_bad = seq;
@@ -340,14 +332,14 @@ audit_bad(struct audit_verifier *v, uint64_t seq, const char *fmt,
 	v->done = 1;
 }
 
-static int
-audit_verify_cb(void *arg, const char *key, const char *val, size_t len)
+static int audit_verify_cb(
+    void *arg, const char *key, const char *val, size_t len)
 {
 	struct audit_verifier *v = arg;
-	json_t		      *e;
-	const char	      *h, *ph;
-	char		       calc[65];
-	uint64_t	       seq, keyseq;
+	json_t *e;
+	const char *h, *ph;
+	char calc[65];
+	uint64_t seq, keyseq;
 
 	keyseq = strtoull(key + strlen(AUDIT_PREFIX), NULL, 10);
 	if (keyseq != v->expect) {
@@ -385,8 +377,7 @@ audit_verify_cb(void *arg, const char *key, const char *val, size_t len)
 	return v->done;
 }
 
-int
-audit_verify(struct audit *a, struct audit_verify_result *res, char **cause)
+int audit_verify(struct audit *a, struct audit_verify_result *res, char **cause)
 {
 	struct audit_verifier v;
 
@@ -396,8 +387,8 @@ audit_verify(struct audit *a, struct audit_verify_result *res, char **cause)
 	v.res = res;
 	v.expect = 1;
 	memcpy(v.prev, AUDIT_ZERO_HASH, 65);
-	if (alert_kv_scan(a->kv, AUDIT_PREFIX, NULL, audit_verify_cb, &v,
-		cause) != 0)
+	if (alert_kv_scan(
+	        a->kv, AUDIT_PREFIX, NULL, audit_verify_cb, &v, cause) != 0)
 		return -1;
 	if (res->ok && v.expect - 1 < a->head_seq) {
 		res->ok = 0;
@@ -406,7 +397,7 @@ audit_verify(struct audit *a, struct audit_verify_result *res, char **cause)
 		    "entries %" PRIu64 "..%" PRIu64 " missing (log truncated)",
 		    v.expect, a->head_seq);
 	} else if (res->ok && v.expect - 1 == a->head_seq &&
-	    strcmp(v.prev, a->head_hash) != 0) {
+	           strcmp(v.prev, a->head_hash) != 0) {
 		res->ok = 0;
 		res->first_bad = a->head_seq;
 		snprintf(res->reason, sizeof res->reason,

@@ -26,34 +26,34 @@ struct audit;
 struct audit_actor {
 	const char *who;   /* user or token name; "system" for the engine */
 	const char *via;   /* "uid", "token", "rule", "event", "timer" */
-	long long   uid;   /* via uid: the peer's uid; otherwise -1 */
+	long long uid;     /* via uid: the peer's uid; otherwise -1 */
 	const char *token; /* via token: the token's name, or NULL */
 	const char *from;  /* "unix", "IP:PORT", or "" */
 };
 
 /* One entry to append.  json values are borrowed (may be NULL). */
 struct audit_rec {
-	int64_t			  at_ms;
+	int64_t at_ms;
 	const struct audit_actor *actor;
-	const char		 *action;  /* "alert.ack", "silence.create" */
-	const char		 *target;  /* "A000123", or NULL */
-	const char		 *code;	   /* territory code, or NULL */
-	json_t			 *before;  /* state before, or NULL */
-	json_t			 *after;   /* state after, or NULL */
-	const char		 *comment; /* or NULL */
+	const char *action;  /* "alert.ack", "silence.create" */
+	const char *target;  /* "A000123", or NULL */
+	const char *code;    /* territory code, or NULL */
+	json_t *before;      /* state before, or NULL */
+	json_t *after;       /* state after, or NULL */
+	const char *comment; /* or NULL */
 };
 
 /* Open the log kept in kv (borrowed; must outlive the audit).  Returns
  * NULL with *cause set (caller frees) if the head cannot be read. */
 struct audit *audit_open(struct alert_kv *kv, char **cause);
-void	      audit_free(struct audit *a);
+void audit_free(struct audit *a);
 
 /* Append an entry; returns its seq (>= 1), or 0 with *cause set. */
-uint64_t audit_append(struct audit *a, const struct audit_rec *rec,
-    char **cause);
+uint64_t audit_append(
+    struct audit *a, const struct audit_rec *rec, char **cause);
 
 /* The last seq (0 when empty) and its hash (64 hex digits). */
-uint64_t    audit_head_seq(const struct audit *a);
+uint64_t audit_head_seq(const struct audit *a);
 const char *audit_head_hash(const struct audit *a);
 
 /* Return 1 to keep an entry in audit_read(), 0 to leave it out. */
@@ -71,17 +71,17 @@ int audit_read(struct audit *a, uint64_t since, size_t limit,
     char **cause);
 
 struct audit_verify_result {
-	int	 ok;
+	int ok;
 	uint64_t entries;   /* entries checked */
 	uint64_t first_bad; /* seq of the first bad entry (when !ok) */
-	char	 reason[160];
-	char	 head[65]; /* the last good hash */
+	char reason[160];
+	char head[65]; /* the last good hash */
 };
 
 /* Walk the whole chain.  0 (result says ok or which entry is bad), or -1
  * with *cause set when the log could not be read at all. */
-int audit_verify(struct audit *a, struct audit_verify_result *res,
-    char **cause);
+int audit_verify(
+    struct audit *a, struct audit_verify_result *res, char **cause);
 
 /* SHA-256 of data as 64 lowercase hex digits into out[65]. */
 void audit_sha256_hex(const void *data, size_t len, char out[65]);

@@ -21,77 +21,69 @@
 #endif
 
 struct config_raw {
-	char	 *listen, *socket, *socket_group, *socket_mode, *data;
-	char	 *territory, *systems, *users, *tokens, *comment;
-	json_t	 *limits, *retention, *headline, *store;
-	int64_t	  silent_after;
+	char *listen, *socket, *socket_group, *socket_mode, *data;
+	char *territory, *systems, *users, *tokens, *comment;
+	json_t *limits, *retention, *headline, *store;
+	int64_t silent_after;
 };
 
 static const struct conf_field config_fields[] = {
-	{ "listen", CONF_STRING, 0, offsetof(struct config_raw, listen), 0, 0 },
-	{ "socket", CONF_STRING, 0, offsetof(struct config_raw, socket), 0, 0 },
-	{ "socket_group", CONF_STRING, 0,
-	    offsetof(struct config_raw, socket_group), 0, 0 },
-	{ "socket_mode", CONF_STRING, 0,
-	    offsetof(struct config_raw, socket_mode), 0, 0 },
-	{ "data", CONF_STRING, 0, offsetof(struct config_raw, data), 0, 0 },
-	{ "territory", CONF_STRING, 0, offsetof(struct config_raw, territory),
-	    0, 0 },
-	{ "systems", CONF_STRING, 0, offsetof(struct config_raw, systems), 0,
-	    0 },
-	{ "users", CONF_STRING, 0, offsetof(struct config_raw, users), 0, 0 },
-	{ "tokens", CONF_STRING, 0, offsetof(struct config_raw, tokens), 0, 0 },
-	{ "comment", CONF_STRING, 0, offsetof(struct config_raw, comment), 0,
-	    0 },
-	{ "limits", CONF_OBJECT, 0, offsetof(struct config_raw, limits), 0, 0 },
-	{ "retention", CONF_OBJECT, 0, offsetof(struct config_raw, retention),
-	    0, 0 },
-	{ "store", CONF_OBJECT, 0, offsetof(struct config_raw, store), 0, 0 },
-	{ "headline", CONF_ARRAY, 0, offsetof(struct config_raw, headline), 0,
-	    0 },
-	{ "silent_after", CONF_DURATION, 0,
-	    offsetof(struct config_raw, silent_after), 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"listen", CONF_STRING, 0, offsetof(struct config_raw, listen), 0, 0},
+    {"socket", CONF_STRING, 0, offsetof(struct config_raw, socket), 0, 0},
+    {"socket_group", CONF_STRING, 0, offsetof(struct config_raw, socket_group),
+        0, 0},
+    {"socket_mode", CONF_STRING, 0, offsetof(struct config_raw, socket_mode), 0,
+        0},
+    {"data", CONF_STRING, 0, offsetof(struct config_raw, data), 0, 0},
+    {"territory", CONF_STRING, 0, offsetof(struct config_raw, territory), 0, 0},
+    {"systems", CONF_STRING, 0, offsetof(struct config_raw, systems), 0, 0},
+    {"users", CONF_STRING, 0, offsetof(struct config_raw, users), 0, 0},
+    {"tokens", CONF_STRING, 0, offsetof(struct config_raw, tokens), 0, 0},
+    {"comment", CONF_STRING, 0, offsetof(struct config_raw, comment), 0, 0},
+    {"limits", CONF_OBJECT, 0, offsetof(struct config_raw, limits), 0, 0},
+    {"retention", CONF_OBJECT, 0, offsetof(struct config_raw, retention), 0, 0},
+    {"store", CONF_OBJECT, 0, offsetof(struct config_raw, store), 0, 0},
+    {"headline", CONF_ARRAY, 0, offsetof(struct config_raw, headline), 0, 0},
+    {"silent_after", CONF_DURATION, 0,
+        offsetof(struct config_raw, silent_after), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 static const struct conf_field config_limits_fields[] = {
-	{ "max_body", CONF_INT, 0, offsetof(struct hub_config, max_body), 1024,
-	    1LL << 34 },
-	{ "max_body_decompressed", CONF_INT, 0,
-	    offsetof(struct hub_config, max_body_decompressed), 1024,
-	    1LL << 36 },
-	{ "max_lines", CONF_INT, 0, offsetof(struct hub_config, max_lines), 1,
-	    1LL << 32 },
-	{ "max_connections", CONF_INT, 0,
-	    offsetof(struct hub_config, max_connections), 1, 1000000 },
-	{ "max_errors", CONF_INT, 0, offsetof(struct hub_config, max_errors),
-	    1, 100000 },
-	{ "timeout", CONF_DURATION, 0, offsetof(struct hub_config, timeout_ms),
-	    0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"max_body", CONF_INT, 0, offsetof(struct hub_config, max_body), 1024,
+        1LL << 34},
+    {"max_body_decompressed", CONF_INT, 0,
+        offsetof(struct hub_config, max_body_decompressed), 1024, 1LL << 36},
+    {"max_lines", CONF_INT, 0, offsetof(struct hub_config, max_lines), 1,
+        1LL << 32},
+    {"max_connections", CONF_INT, 0,
+        offsetof(struct hub_config, max_connections), 1, 1000000},
+    {"max_errors", CONF_INT, 0, offsetof(struct hub_config, max_errors), 1,
+        100000},
+    {"timeout", CONF_DURATION, 0, offsetof(struct hub_config, timeout_ms), 0,
+        0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 static const struct conf_field config_retention_fields[] = {
-	{ "raw", CONF_DURATION, 0,
-	    offsetof(struct hub_config, retention_raw_ms), 0, 0 },
-	{ "minute", CONF_DURATION, 0,
-	    offsetof(struct hub_config, retention_minute_ms), 0, 0 },
-	{ "hour", CONF_DURATION, 0,
-	    offsetof(struct hub_config, retention_hour_ms), 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"raw", CONF_DURATION, 0, offsetof(struct hub_config, retention_raw_ms), 0,
+        0},
+    {"minute", CONF_DURATION, 0,
+        offsetof(struct hub_config, retention_minute_ms), 0, 0},
+    {"hour", CONF_DURATION, 0, offsetof(struct hub_config, retention_hour_ms),
+        0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 static const struct conf_field config_store_fields[] = {
-	{ "sync", CONF_BOOL, 0, offsetof(struct hub_config, store_sync), 0, 0 },
-	{ "cache_bytes", CONF_INT, 0,
-	    offsetof(struct hub_config, store_cache_bytes), 1 << 20,
-	    1LL << 40 },
-	{ "batchlog_bytes", CONF_INT, 0,
-	    offsetof(struct hub_config, store_batchlog_bytes), 1 << 20,
-	    1LL << 36 },
-	{ "late_window", CONF_DURATION, 0,
-	    offsetof(struct hub_config, store_late_window_ms), 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"sync", CONF_BOOL, 0, offsetof(struct hub_config, store_sync), 0, 0},
+    {"cache_bytes", CONF_INT, 0, offsetof(struct hub_config, store_cache_bytes),
+        1 << 20, 1LL << 40},
+    {"batchlog_bytes", CONF_INT, 0,
+        offsetof(struct hub_config, store_batchlog_bytes), 1 << 20, 1LL << 36},
+    {"late_window", CONF_DURATION, 0,
+        offsetof(struct hub_config, store_late_window_ms), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 struct config_headline_raw {
@@ -99,24 +91,21 @@ struct config_headline_raw {
 };
 
 static const struct conf_field config_headline_fields[] = {
-	{ "name", CONF_STRING, 1, offsetof(struct config_headline_raw, name), 0,
-	    0 },
-	{ "metric", CONF_STRING, 1,
-	    offsetof(struct config_headline_raw, metric), 0, 0 },
-	{ "agg", CONF_STRING, 0, offsetof(struct config_headline_raw, agg), 0,
-	    0 },
-	{ "unit", CONF_STRING, 0, offsetof(struct config_headline_raw, unit), 0,
-	    0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"name", CONF_STRING, 1, offsetof(struct config_headline_raw, name), 0, 0},
+    {"metric", CONF_STRING, 1, offsetof(struct config_headline_raw, metric), 0,
+        0},
+    {"agg", CONF_STRING, 0, offsetof(struct config_headline_raw, agg), 0, 0},
+    {"unit", CONF_STRING, 0, offsetof(struct config_headline_raw, unit), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 static const char *const config_agg_names[] = {
-	[HUB_AGG_AVG] = "avg",
-	[HUB_AGG_SUM] = "sum",
-	[HUB_AGG_MIN] = "min",
-	[HUB_AGG_MAX] = "max",
-	[HUB_AGG_COUNT] = "count",
-	[HUB_AGG_LAST] = "last",
+    [HUB_AGG_AVG] = "avg",
+    [HUB_AGG_SUM] = "sum",
+    [HUB_AGG_MIN] = "min",
+    [HUB_AGG_MAX] = "max",
+    [HUB_AGG_COUNT] = "count",
+    [HUB_AGG_LAST] = "last",
 };
 
 const char *
@@ -205,7 +194,8 @@ config_resolve(const char *conf_path, const char *p)
 {
 	const char *slash;
 
-	if (*p == '/' || *p == '\0' || (slash = strrchr(conf_path, '/')) == NULL)
+	if (*p == '/' || *p == '\0' ||
+	    (slash = strrchr(conf_path, '/')) == NULL)
 		return xstrdup(p);
 	return xasprintf("%.*s/%s", (int)(slash - conf_path), conf_path, p);
 }
@@ -221,19 +211,20 @@ config_take_path(char **dst, const char *conf_path, char *p)
 }
 
 static int
-config_headline_read(struct conf_file *cf, struct hub_config *c,
-    json_t *arr, char **cause)
+config_headline_read(
+    struct conf_file *cf, struct hub_config *c, json_t *arr, char **cause)
 {
 	struct config_headline_raw r;
-	struct hub_headline	  *h;
-	enum hub_agg		   agg = HUB_AGG_AVG;
-	json_t			  *obj;
-	size_t			   i;
+	struct hub_headline *h;
+	enum hub_agg agg = HUB_AGG_AVG;
+	json_t *obj;
+	size_t i;
 
-	json_array_foreach(arr, i, obj) {
+	json_array_foreach(arr, i, obj)
+	{
 		memset(&r, 0, sizeof r);
-		if (conf_object_read(cf, obj, config_headline_fields, &r,
-			cause) != 0)
+		if (conf_object_read(
+		        cf, obj, config_headline_fields, &r, cause) != 0)
 			goto fail;
 		if (r.agg != NULL && hub_agg_parse(r.agg, &agg) != 0) {
 			*cause = conf_error(cf, obj, "agg", 0,
@@ -242,8 +233,8 @@ config_headline_read(struct conf_file *cf, struct hub_config *c,
 			    r.agg);
 			goto fail;
 		}
-		c->headline = xreallocarray(c->headline, c->nheadline + 1,
-		    sizeof *c->headline);
+		c->headline = xreallocarray(
+		    c->headline, c->nheadline + 1, sizeof *c->headline);
 		h = &c->headline[c->nheadline++];
 		h->name = r.name;
 		h->metric = r.metric;
@@ -263,12 +254,12 @@ fail:
 struct hub_config *
 hub_config_load(const char *path, char **cause)
 {
-	struct conf_file  *cf;
+	struct conf_file *cf;
 	struct hub_config *c;
-	struct config_raw  r;
-	char		  *host, *end;
-	int		   port;
-	unsigned long	   mode;
+	struct config_raw r;
+	char *host, *end;
+	int port;
+	unsigned long mode;
 
 	if ((cf = conf_file_load(path, cause)) == NULL)
 		return NULL;
@@ -276,8 +267,8 @@ hub_config_load(const char *path, char **cause)
 	c->path = xstrdup(path);
 	memset(&r, 0, sizeof r);
 	r.silent_after = c->silent_after_ms;
-	if (conf_object_read(cf, conf_file_root(cf), config_fields, &r,
-		cause) != 0)
+	if (conf_object_read(
+	        cf, conf_file_root(cf), config_fields, &r, cause) != 0)
 		goto fail;
 	if (r.listen != NULL && *r.listen != '\0') {
 		if (hostport_parse(r.listen, &host, &port) != 0) {
@@ -290,9 +281,9 @@ hub_config_load(const char *path, char **cause)
 	if (r.socket_mode != NULL) {
 		mode = strtoul(r.socket_mode, &end, 8);
 		if (*r.socket_mode == '\0' || *end != '\0' || mode > 0777) {
-			*cause = conf_error(cf, conf_file_root(cf),
-			    "socket_mode", 0,
-			    "expected an octal mode such as \"0660\"");
+			*cause =
+			    conf_error(cf, conf_file_root(cf), "socket_mode", 0,
+			        "expected an octal mode such as \"0660\"");
 			goto fail;
 		}
 		c->socket_mode = (long long)mode;
@@ -314,14 +305,14 @@ hub_config_load(const char *path, char **cause)
 		r.socket_group = NULL;
 	}
 	c->silent_after_ms = r.silent_after;
-	if (r.limits != NULL && conf_object_read(cf, r.limits,
-				    config_limits_fields, c, cause) != 0)
+	if (r.limits != NULL &&
+	    conf_object_read(cf, r.limits, config_limits_fields, c, cause) != 0)
 		goto fail;
 	if (r.retention != NULL && conf_object_read(cf, r.retention,
-				       config_retention_fields, c, cause) != 0)
+	                               config_retention_fields, c, cause) != 0)
 		goto fail;
-	if (r.store != NULL && conf_object_read(cf, r.store,
-				   config_store_fields, c, cause) != 0)
+	if (r.store != NULL &&
+	    conf_object_read(cf, r.store, config_store_fields, c, cause) != 0)
 		goto fail;
 	if (r.headline != NULL &&
 	    config_headline_read(cf, c, r.headline, cause) != 0)

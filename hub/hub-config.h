@@ -20,42 +20,43 @@ enum hub_agg {
 
 /* "avg", ...; hub_agg_parse returns -1 for an unknown name. */
 const char *hub_agg_name(enum hub_agg agg);
-int	    hub_agg_parse(const char *s, enum hub_agg *agg);
+int hub_agg_parse(const char *s, enum hub_agg *agg);
 
 struct hub_headline {
-	char	    *name;   /* key in "metrics" objects: "aqi" */
-	char	    *metric; /* series metric name: "env_aqi" */
+	char *name;   /* key in "metrics" objects: "aqi" */
+	char *metric; /* series metric name: "env_aqi" */
 	enum hub_agg agg;
-	char	    *unit;
+	char *unit;
 };
 
 struct hub_config {
-	char *path; /* hub.json itself, or NULL when none */
-	char *listen; /* "host:port"; "" disables TCP */
-	char *socket; /* unix socket path; "" disables */
+	char *path;         /* hub.json itself, or NULL when none */
+	char *listen;       /* "host:port"; "" disables TCP */
+	char *socket;       /* unix socket path; "" disables */
 	char *socket_group; /* may be NULL */
 	long long socket_mode;
 	char *data;
-	char *territory, *systems, *users, *tokens; /* absolute or cwd-relative */
+	char *territory, *systems, *users,
+	    *tokens; /* absolute or cwd-relative */
 
 	long long max_body;
 	long long max_body_decompressed;
 	long long max_lines;
 	long long max_connections;
 	long long max_errors; /* errors listed in a 400 write reply */
-	int64_t	  timeout_ms;
+	int64_t timeout_ms;
 
 	int64_t retention_raw_ms;
 	int64_t retention_minute_ms;
 	int64_t retention_hour_ms;
-	int	store_sync; /* fsync each write batch */
-	long long store_cache_bytes;	/* RocksDB block cache; 0: store default */
+	int store_sync;              /* fsync each write batch */
+	long long store_cache_bytes; /* RocksDB block cache; 0: store default */
 	long long store_batchlog_bytes; /* batch log checkpoint; 0: default */
-	int64_t	  store_late_window_ms;	/* 0: store default */
+	int64_t store_late_window_ms;   /* 0: store default */
 
 	int64_t silent_after_ms;
 	struct hub_headline *headline;
-	size_t		     nheadline;
+	size_t nheadline;
 };
 
 /* Defaults (listen 127.0.0.1:8428, socket under CB_RUNSTATEDIR, data under
@@ -63,7 +64,7 @@ struct hub_config {
 struct hub_config *hub_config_default(void);
 /* Load path over the defaults; NULL with *cause on error. */
 struct hub_config *hub_config_load(const char *path, char **cause);
-void		   hub_config_free(struct hub_config *c);
+void hub_config_free(struct hub_config *c);
 /* Replace *dst with a copy of s. */
 void hub_config_set(char **dst, const char *s);
 

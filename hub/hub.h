@@ -1,8 +1,8 @@
 /*
  * citybraind's shared context: the hub (one per process), the route table
  * type every route module exports, the per-request context handed to
- * handlers, and the reply helpers all routes use (hub/reply.c,
- * hub/request.c).  docs/api.md is the contract these implement.
+ * handlers, and the request accessors and reply helpers all routes use
+ * (hub/reply.c).  docs/api.md is the contract these implement.
  *
  * Threading: everything runs on the one libevent loop (hub->base); handlers
  * are called there and must not block for long.  Replies are synchronous:
@@ -45,12 +45,12 @@ enum hub_role {
 
 /* "viewer", ...; hub_role_parse returns -1 for an unknown name. */
 const char *hub_role_name(enum hub_role role);
-int         hub_role_parse(const char *s, enum hub_role *role);
+int hub_role_parse(const char *s, enum hub_role *role);
 
 enum hub_via {
 	HUB_VIA_NONE = 0, /* not identified */
-	HUB_VIA_UID,	  /* unix socket, SO_PEERCRED */
-	HUB_VIA_TOKEN,	  /* Authorization: Bearer */
+	HUB_VIA_UID,      /* unix socket, SO_PEERCRED */
+	HUB_VIA_TOKEN,    /* Authorization: Bearer */
 };
 
 /* "none", "uid", "token". */
@@ -59,11 +59,11 @@ const char *hub_via_name(enum hub_via via);
 /* Who is calling.  Strings are owned by the request (valid until the
  * handler returns); copy what you keep. */
 struct hub_identity {
-	enum hub_via  via;
+	enum hub_via via;
 	enum hub_role role;
-	const char   *user;	 /* user name, or token name for collectors */
-	const char   *scope;	 /* territory code; the district for collectors */
-	uid_t	      uid;	 /* HUB_VIA_UID only */
+	const char *user;  /* user name, or token name for collectors */
+	const char *scope; /* territory code; the district for collectors */
+	uid_t uid;         /* HUB_VIA_UID only */
 	const struct hub_token *token; /* HUB_VIA_TOKEN only */
 };
 
@@ -84,16 +84,16 @@ struct hub_stats {
 };
 
 struct hub {
-	struct event_base    *base;
-	struct store	     *store;
-	struct hub_config    *config;	  /* owned */
+	struct event_base *base;
+	struct store *store;
+	struct hub_config *config;       /* owned */
 	struct hub_territory *territory; /* owned; replaced on SIGHUP */
-	struct hub_systems   *systems;	 /* owned; replaced on SIGHUP */
-	struct hub_users     *users;	 /* owned; replaced on SIGHUP */
-	struct hub_status    *status;	 /* owned */
-	struct hub_server    *server;	 /* owned */
-	struct hub_ingest    *ingest;	 /* owned; hub/ingest.h */
-	struct hub_stats      stats;
+	struct hub_systems *systems;     /* owned; replaced on SIGHUP */
+	struct hub_users *users;         /* owned; replaced on SIGHUP */
+	struct hub_status *status;       /* owned */
+	struct hub_server *server;       /* owned */
+	struct hub_ingest *ingest;       /* owned; hub/ingest.h */
+	struct hub_stats stats;
 
 	/* The clock: every part of the hub asks hub_now(); tests replace it.
 	 * clock_arg is passed back. */
@@ -141,7 +141,7 @@ struct hub_req;
  */
 struct hub_route {
 	enum evhttp_cmd_type method;
-	const char	    *path;
+	const char *path;
 	void (*handler)(struct hub_req *req);
 	enum hub_role min_role;
 	/* Read and decode (gzip) the body before calling; max_body applies. */
@@ -153,26 +153,26 @@ struct hub_route {
 /* The request as handlers see it.  Owned by the server; valid until the
  * handler returns. */
 struct hub_req {
-	struct hub	       *hub;
-	struct evhttp_request  *ev;
+	struct hub *hub;
+	struct evhttp_request *ev;
 	const struct hub_route *route;
-	struct hub_identity	id;
-	char			peer[64]; /* "unix" or "IP:PORT" */
-	int			unix_socket;
+	struct hub_identity id;
+	char peer[64]; /* "unix" or "IP:PORT" */
+	int unix_socket;
 
 	/* Path parameters, in route order (owned by the request). */
-	char	   *param_names[HUB_ROUTE_MAX_PARAMS];
-	char	   *param_values[HUB_ROUTE_MAX_PARAMS];
-	size_t	    nparams;
+	char *param_names[HUB_ROUTE_MAX_PARAMS];
+	char *param_values[HUB_ROUTE_MAX_PARAMS];
+	size_t nparams;
 
 	/* Query string, parsed on first use. */
 	struct evkeyvalq query;
-	int		 query_parsed;
+	int query_parsed;
 
 	/* Body after Content-Encoding was undone (want_body routes). */
-	char  *body;
+	char *body;
 	size_t body_len;
-	int    body_owned; /* body is heap memory (decompressed) */
+	int body_owned; /* body is heap memory (decompressed) */
 
 	int replied; /* status code once replied */
 };
@@ -219,7 +219,7 @@ void hub_reply_empty(struct hub_req *req, int code);
 
 /* JSON helpers for routes: an {"high":..,"medium":..,"low":..,"info":..}
  * object, and the severity name of the worst non-zero count ("ok"). */
-json_t	   *hub_json_alert_counts(const struct hub_alert_counts *c);
+json_t *hub_json_alert_counts(const struct hub_alert_counts *c);
 const char *hub_alert_counts_worst(const struct hub_alert_counts *c);
 /* Parse a time parameter (ms, RFC 3339, "now", "now-1h", "-1h") relative
  * to now; 0 or -1. */

@@ -27,39 +27,39 @@ enum ingest_special {
 };
 
 struct ingest_field {
-	char	*key;
-	size_t	 klen;
+	char *key;
+	size_t klen;
 	uint32_t id;
-	int	 headline; /* index into config headline, or -1 */
+	int headline; /* index into config headline, or -1 */
 	enum ingest_special special;
-	char	*error; /* invalid name: the reason; no id */
+	char *error; /* invalid name: the reason; no id */
 };
 
 /* One distinct measurement + tag set, as written on the wire. */
 struct ingest_entry {
-	char		    *key;
-	size_t		     klen;
-	uint64_t	     hash;
-	int		     node; /* grid or community node, or -1 */
-	int		     sys;  /* catalogue index, or -1 */
-	int		     has_sys; /* line carries a system tag */
-	int		     has_place; /* line carries a territory tag */
-	int		     reject; /* enum hub_reject + 1, or 0 */
-	char		    *reason;
+	char *key;
+	size_t klen;
+	uint64_t hash;
+	int node;      /* grid or community node, or -1 */
+	int sys;       /* catalogue index, or -1 */
+	int has_sys;   /* line carries a system tag */
+	int has_place; /* line carries a territory tag */
+	int reject;    /* enum hub_reject + 1, or 0 */
+	char *reason;
 	struct ingest_field *fields;
-	size_t		     nfields;
+	size_t nfields;
 };
 
 struct hub_ingest {
-	struct lp_parser     *lp;
+	struct lp_parser *lp;
 	struct ingest_entry **table;
-	size_t		      cap, n;
-	struct buf	      scratch;
-	uint32_t	     *ids;
-	int64_t		     *ts;
-	double		     *vs;
-	size_t		     *lines;
-	size_t		      npoints, cpoints;
+	size_t cap, n;
+	struct buf scratch;
+	uint32_t *ids;
+	int64_t *ts;
+	double *vs;
+	size_t *lines;
+	size_t npoints, cpoints;
 };
 
 struct hub_ingest *
@@ -126,7 +126,7 @@ hub_ingest_precision(const char *s, int64_t *mul, int64_t *div)
 	    strcmp(s, "n") == 0)
 		*div = 1000000;
 	else if (strcmp(s, "us") == 0 || strcmp(s, "u") == 0 ||
-	    strcmp(s, "µs") == 0)
+	         strcmp(s, "µs") == 0)
 		*div = 1000;
 	else if (strcmp(s, "ms") == 0)
 		;
@@ -164,7 +164,7 @@ static void
 ingest_grow(struct hub_ingest *in)
 {
 	struct ingest_entry **old = in->table;
-	size_t		      ocap = in->cap, i, j;
+	size_t ocap = in->cap, i, j;
 
 	in->cap *= 2;
 	in->table = xcalloc(in->cap, sizeof *in->table);
@@ -189,11 +189,11 @@ ingest_lpstr_eq(const struct lp_str *s, const char *lit)
 
 /* Classify a new tag set: territory, system, rejection. */
 static void
-ingest_entry_classify(struct hub *h, struct ingest_entry *e,
-    const struct lp_point *pt)
+ingest_entry_classify(
+    struct hub *h, struct ingest_entry *e, const struct lp_point *pt)
 {
 	const struct lp_str *grid = NULL, *comm = NULL, *sys = NULL;
-	size_t		     i;
+	size_t i;
 
 	e->node = e->sys = -1;
 	for (i = 0; i < pt->ntags; i++) {
@@ -213,15 +213,15 @@ ingest_entry_classify(struct hub *h, struct ingest_entry *e,
 		    h->territory->nodes[e->node].level != HUB_LEVEL_GRID) {
 			e->node = -1;
 			e->reject = HUB_REJECT_UNKNOWN_GRID + 1;
-			e->reason = xasprintf("unknown grid \"%.*s\"",
-			    (int)grid->len, grid->p);
+			e->reason = xasprintf(
+			    "unknown grid \"%.*s\"", (int)grid->len, grid->p);
 			return;
 		}
 	} else if (comm != NULL) {
 		e->has_place = 1;
 		e->node = hub_territory_find(h->territory, comm->p, comm->len);
-		if (e->node < 0 || h->territory->nodes[e->node].level !=
-				       HUB_LEVEL_COMMUNITY) {
+		if (e->node < 0 ||
+		    h->territory->nodes[e->node].level != HUB_LEVEL_COMMUNITY) {
 			e->node = -1;
 			e->reject = HUB_REJECT_UNKNOWN_COMMUNITY + 1;
 			e->reason = xasprintf("unknown community \"%.*s\"",
@@ -240,26 +240,50 @@ ingest_entry_classify(struct hub *h, struct ingest_entry *e,
 /* The cache entry of pt's measurement and tags (created on first use). */
 static struct ingest_entry *
 ingest_entry_get(struct hub *h, struct hub_ingest *in,
-    const struct lp_point *pt)
+    const struct lp_point *pt, const char *body, size_t blen)
 {
-	struct buf	    *b = &in->scratch;
+	struct buf *b = &in->scratch;
 	struct ingest_entry *e;
-	uint64_t	     hash;
-	size_t		     i, j;
+	const char *key, *lo = body, *hi = body + blen, *end;
+	uint64_t hash;
+	size_t i, j, klen;
+	int raw;
 
-	buf_reset(b);
-	buf_append(b, pt->measurement.p, pt->measurement.len);
-	for (i = 0; i < pt->ntags; i++) {
-		buf_putc(b, '\0');
-		buf_append(b, pt->tags[i].key.p, pt->tags[i].key.len);
-		buf_putc(b, '\0');
-		buf_append(b, pt->tags[i].value.p, pt->tags[i].value.len);
+	/* Without escapes every slice points into the body and the line's
+	 * own text is the key; otherwise build one from the unescaped parts
+	 * (with NUL separators, so the two forms never collide). */
+	raw = pt->measurement.p >= lo &&
+	      pt->measurement.p + pt->measurement.len <= hi;
+	for (i = 0; raw && i < pt->ntags; i++) {
+		const struct lp_tag *t = &pt->tags[i];
+
+		raw = t->key.p >= lo && t->key.p + t->key.len <= hi &&
+		      t->value.p >= lo && t->value.p + t->value.len <= hi;
 	}
-	hash = ingest_hash(b->data, b->len);
+	if (raw) {
+		key = pt->measurement.p;
+		end = pt->ntags > 0 ? pt->tags[pt->ntags - 1].value.p +
+		                          pt->tags[pt->ntags - 1].value.len
+		                    : key + pt->measurement.len;
+		klen = (size_t)(end - key);
+	} else {
+		buf_reset(b);
+		buf_append(b, pt->measurement.p, pt->measurement.len);
+		for (i = 0; i < pt->ntags; i++) {
+			buf_putc(b, '\0');
+			buf_append(b, pt->tags[i].key.p, pt->tags[i].key.len);
+			buf_putc(b, '\0');
+			buf_append(
+			    b, pt->tags[i].value.p, pt->tags[i].value.len);
+		}
+		key = b->data;
+		klen = b->len;
+	}
+	hash = ingest_hash(key, klen);
 	for (j = hash & (in->cap - 1); (e = in->table[j]) != NULL;
 	     j = (j + 1) & (in->cap - 1)) {
-		if (e->hash == hash && e->klen == b->len &&
-		    memcmp(e->key, b->data, b->len) == 0)
+		if (e->hash == hash && e->klen == klen &&
+		    memcmp(e->key, key, klen) == 0)
 			return e;
 	}
 	if (in->n >= INGEST_CACHE_MAX) {
@@ -267,9 +291,9 @@ ingest_entry_get(struct hub *h, struct hub_ingest *in,
 		j = hash & (in->cap - 1);
 	}
 	e = xcalloc(1, sizeof *e);
-	e->key = xmalloc(b->len + 1);
-	memcpy(e->key, b->data, b->len);
-	e->klen = b->len;
+	e->key = xmalloc(klen + 1);
+	memcpy(e->key, key, klen);
+	e->klen = klen;
 	e->hash = hash;
 	ingest_entry_classify(h, e, pt);
 	in->table[j] = e;
@@ -297,28 +321,47 @@ ingest_tag_name(struct buf *b, const char *p, size_t n)
 		buf_putc(b, '_');
 }
 
+/* Equality of short byte strings without a libc call. */
+static inline int
+ingest_bytes_eq(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (a[i] != b[i])
+			return 0;
+	}
+	return 1;
+}
+
 /* Resolve field f of entry e (tags from pt) to a series id. */
 static struct ingest_field *
 ingest_field_get(struct hub *h, struct ingest_entry *e,
-    const struct lp_point *pt, const struct lp_field *lf)
+    const struct lp_point *pt, const struct lp_field *lf, size_t hint)
 {
-	struct ingest_field  *f;
-	struct serieskey_tag  tags[SERIESKEY_TAGS_MAX];
-	struct buf	      metric = BUF_INIT, names = BUF_INIT;
-	struct buf	      values = BUF_INIT;
-	size_t		      i, nt = 0, *noff, *voff;
-	char		     *cause = NULL, *tmp;
+	struct ingest_field *f;
+	struct serieskey_tag tags[SERIESKEY_TAGS_MAX];
+	struct buf metric = BUF_INIT, names = BUF_INIT;
+	struct buf values = BUF_INIT;
+	size_t i, nt = 0, *noff, *voff;
+	char *cause = NULL, *tmp;
 	const struct hub_territory *t = h->territory;
 	const struct hub_node *node;
 
+	/* Fields mostly come in the same order: try the hint first. */
+	if (hint < e->nfields) {
+		f = &e->fields[hint];
+		if (f->klen == lf->key.len &&
+		    ingest_bytes_eq(f->key, lf->key.p, f->klen))
+			return f;
+	}
 	for (i = 0; i < e->nfields; i++) {
 		f = &e->fields[i];
 		if (f->klen == lf->key.len &&
 		    memcmp(f->key, lf->key.p, f->klen) == 0)
 			return f;
 	}
-	e->fields = xreallocarray(e->fields, e->nfields + 1,
-	    sizeof *e->fields);
+	e->fields = xreallocarray(e->fields, e->nfields + 1, sizeof *e->fields);
 	f = &e->fields[e->nfields++];
 	memset(f, 0, sizeof *f);
 	f->key = xstrndup(lf->key.p, lf->key.len);
@@ -346,10 +389,10 @@ ingest_field_get(struct hub *h, struct ingest_entry *e,
 
 		if (e->node >= 0 &&
 		    (ingest_lpstr_eq(&lt->key, "community") ||
-			ingest_lpstr_eq(&lt->key, "subdistrict")))
+		        ingest_lpstr_eq(&lt->key, "subdistrict")))
 			continue;
 		if (e->sys >= 0 && (ingest_lpstr_eq(&lt->key, "platform") ||
-				       ingest_lpstr_eq(&lt->key, "dept")))
+		                       ingest_lpstr_eq(&lt->key, "dept")))
 			continue;
 		noff[nt] = names.len;
 		ingest_tag_name(&names, lt->key.p, lt->key.len);
@@ -400,15 +443,15 @@ ingest_field_get(struct hub *h, struct ingest_entry *e,
 		tags[i].name = buf_str(&names) + noff[i];
 		tags[i].value = buf_str(&values) + voff[i];
 	}
-	if (store_series_intern_tags(h->store, buf_str(&metric), tags, nt,
-		&f->id, &cause) != 0) {
-		f->error = xasprintf("invalid series: %s",
-		    cause != NULL ? cause : "?");
+	if (store_series_intern_tags(
+	        h->store, buf_str(&metric), tags, nt, &f->id, &cause) != 0) {
+		f->error = xasprintf(
+		    "invalid series: %s", cause != NULL ? cause : "?");
 		free(cause);
 	} else {
 		for (i = 0; i < h->config->nheadline; i++) {
 			if (strcmp(buf_str(&metric),
-				h->config->headline[i].metric) == 0)
+			        h->config->headline[i].metric) == 0)
 				f->headline = (int)i;
 		}
 		if (strcmp(buf_str(&metric), "system_up") == 0)
@@ -430,7 +473,7 @@ ingest_may_write(struct hub *h, const struct hub_identity *id,
     const struct ingest_entry *e, int scope_node)
 {
 	const struct hub_token *tok = id->token;
-	size_t			i;
+	size_t i;
 
 	if (id->role != HUB_ROLE_COLLECTOR) {
 		if (e->node >= 0 && scope_node > 0 &&
@@ -450,8 +493,8 @@ ingest_may_write(struct hub *h, const struct hub_identity *id,
 	}
 	if (e->node >= 0 && !tok->all_grids) {
 		for (i = 0; i < tok->ncover; i++) {
-			if (hub_territory_within(h->territory, e->node,
-				tok->cover[i]))
+			if (hub_territory_within(
+			        h->territory, e->node, tok->cover[i]))
 				break;
 		}
 		if (i == tok->ncover)
@@ -465,7 +508,7 @@ ingest_error(struct hub_ingest_result *res, struct hub *h, size_t line,
     const char *fmt, const char *detail)
 {
 	json_t *reason;
-	char   *s;
+	char *s;
 
 	if (json_array_size(res->errors) >= (size_t)h->config->max_errors)
 		return;
@@ -484,7 +527,7 @@ static size_t
 ingest_count_lines(const char *p, size_t len)
 {
 	const char *end = p + len, *nl;
-	size_t	    n = 0;
+	size_t n = 0;
 
 	while (p < end) {
 		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
@@ -512,37 +555,38 @@ ingest_reserve(struct hub_ingest *in, size_t more)
 
 void
 hub_ingest_body(struct hub *h, const struct hub_identity *id,
-    const char *source, const char *body, size_t len, int64_t mul,
-    int64_t div, struct hub_ingest_result *res)
+    const char *source, const char *body, size_t len, int64_t mul, int64_t div,
+    struct hub_ingest_result *res)
 {
-	struct hub_ingest	 *in = h->ingest;
-	struct hub_status	 *st = h->status;
-	struct lp_body		  lb;
-	const struct lp_point	 *pt;
-	const char		 *cause, *why;
-	struct ingest_entry	 *e;
-	struct ingest_field	 *f;
+	struct hub_ingest *in = h->ingest;
+	struct hub_status *st = h->status;
+	struct lp_body lb;
+	const struct lp_point *pt;
+	const char *cause, *why;
+	struct ingest_entry *e;
+	struct ingest_field *f = NULL;
 	struct store_write_result wr;
-	struct hub_collector	 *col;
-	char			 *scause = NULL;
-	size_t			  lineno, i, start;
-	int64_t			  now = hub_now(h), t;
-	double			  v;
-	int			  rc, scope_node = -1, numeric;
-	enum hub_reject		  rj;
+	struct hub_collector *col;
+	char *scause = NULL;
+	size_t lineno, i, start;
+	int64_t now = hub_now(h), t;
+	double v;
+	int rc, scope_node = -1, numeric;
+	enum hub_reject rj;
 
 	memset(res, 0, sizeof *res);
 	res->errors = json_array();
 	in->npoints = 0;
 	if ((long long)ingest_count_lines(body, len) > h->config->max_lines) {
 		res->status = 413;
-		res->cause = xasprintf("more than %lld lines (limits.max_lines)",
-		    h->config->max_lines);
+		res->cause =
+		    xasprintf("more than %lld lines (limits.max_lines)",
+		        h->config->max_lines);
 		return;
 	}
 	if (id->role != HUB_ROLE_COLLECTOR && id->scope != NULL)
-		scope_node = hub_territory_find(h->territory, id->scope,
-		    strlen(id->scope));
+		scope_node = hub_territory_find(
+		    h->territory, id->scope, strlen(id->scope));
 	lp_body_init(&lb, body, len);
 	for (;;) {
 		rc = lp_body_next(in->lp, &lb, &pt, &lineno, &cause);
@@ -552,7 +596,7 @@ hub_ingest_body(struct hub *h, const struct hub_identity *id,
 		if ((long long)res->lines > h->config->max_lines) {
 			res->status = 413;
 			res->cause = xasprintf("more than %lld lines "
-					       "(limits.max_lines)",
+			                       "(limits.max_lines)",
 			    h->config->max_lines);
 			in->npoints = 0;
 			return;
@@ -562,7 +606,7 @@ hub_ingest_body(struct hub *h, const struct hub_identity *id,
 			ingest_error(res, h, lineno, "%s", cause);
 			goto reject;
 		}
-		e = ingest_entry_get(h, in, pt);
+		e = ingest_entry_get(h, in, pt, body, len);
 		if (e->reject) {
 			rj = (enum hub_reject)(e->reject - 1);
 			ingest_error(res, h, lineno, "%s", e->reason);
@@ -574,8 +618,8 @@ hub_ingest_body(struct hub *h, const struct hub_identity *id,
 			goto reject;
 		}
 		if (pt->has_time) {
-			if (pt->time < 0 || (mul > 1 &&
-						pt->time > INT64_MAX / mul)) {
+			if (pt->time < 0 ||
+			    (mul > 1 && pt->time > INT64_MAX / mul)) {
 				rj = HUB_REJECT_TIME;
 				ingest_error(res, h, lineno, "%s",
 				    "timestamp out of range");
@@ -586,8 +630,8 @@ hub_ingest_body(struct hub *h, const struct hub_identity *id,
 			t = now;
 		if (t < 0 || t >= STORE_TIME_MAX) {
 			rj = HUB_REJECT_TIME;
-			ingest_error(res, h, lineno, "%s",
-			    "timestamp out of range");
+			ingest_error(
+			    res, h, lineno, "%s", "timestamp out of range");
 			goto reject;
 		}
 		start = in->npoints;
@@ -597,7 +641,7 @@ hub_ingest_body(struct hub *h, const struct hub_identity *id,
 			if (lp_field_number(&pt->fields[i], &v) != 0)
 				continue; /* string fields are not stored */
 			numeric++;
-			f = ingest_field_get(h, e, pt, &pt->fields[i]);
+			f = ingest_field_get(h, e, pt, &pt->fields[i], i);
 			if (f->error != NULL)
 				break;
 			in->ids[in->npoints] = f->id;
@@ -607,12 +651,12 @@ hub_ingest_body(struct hub *h, const struct hub_identity *id,
 			in->npoints++;
 			if (e->node >= 0 && f->headline >= 0)
 				st->node_values[(size_t)e->node *
-					st->nheadline +
-				    (size_t)f->headline] = v;
+				                    st->nheadline +
+				                (size_t)f->headline] = v;
 			if (e->sys >= 0 && f->special == INGEST_SYSTEM_UP)
 				st->sys_up[e->sys] = v;
 			else if (e->sys >= 0 &&
-			    f->special == INGEST_SYSTEM_LATENCY)
+			         f->special == INGEST_SYSTEM_LATENCY)
 				st->sys_latency[e->sys] = v;
 		}
 		if (i < pt->nfields) {
@@ -638,7 +682,7 @@ hub_ingest_body(struct hub *h, const struct hub_identity *id,
 	if (in->npoints > 0) {
 		memset(&wr, 0, sizeof wr);
 		if (store_write(h->store, in->ids, in->ts, in->vs, in->npoints,
-			&wr, &scause) != 0) {
+		        &wr, &scause) != 0) {
 			res->status = 503;
 			res->cause = xasprintf("store: %s",
 			    scause != NULL ? scause : "write failed");
@@ -654,9 +698,9 @@ hub_ingest_body(struct hub *h, const struct hub_identity *id,
 				ingest_error(res, h,
 				    in->lines[wr.first_rejected], "%s",
 				    wr.first_reason == STORE_REJECT_LATE
-					? "point older than the store's late "
-					  "window"
-					: "point rejected by the store");
+				        ? "point older than the store's late "
+				          "window"
+				        : "point rejected by the store");
 			/* Count rejected points as rejected lines, at most
 			 * all the accepted ones. */
 			if (nrej > res->accepted)

@@ -19,17 +19,17 @@ struct hub_identity;
 struct hub_ingest;
 
 struct hub_ingest_result {
-	size_t	lines;	  /* non-blank, non-comment lines */
-	size_t	accepted; /* lines with every point stored */
-	size_t	rejected; /* lines rejected */
-	size_t	points;	  /* points stored */
-	json_t *errors;	  /* [{"line":L,"reason":"..."}], first max_errors */
-	int	status;	  /* 0 ok; 413 too many lines; 503 store failed */
-	char   *cause;	  /* for status != 0 */
+	size_t lines;    /* non-blank, non-comment lines */
+	size_t accepted; /* lines with every point stored */
+	size_t rejected; /* lines rejected */
+	size_t points;   /* points stored */
+	json_t *errors;  /* [{"line":L,"reason":"..."}], first max_errors */
+	int status;      /* 0 ok; 413 too many lines; 503 store failed */
+	char *cause;     /* for status != 0 */
 };
 
 struct hub_ingest *hub_ingest_new(void);
-void		   hub_ingest_free(struct hub_ingest *in);
+void hub_ingest_free(struct hub_ingest *in);
 /* Forget cached tag sets (after a reload changed territory or systems). */
 void hub_ingest_reset(struct hub_ingest *in);
 
@@ -43,7 +43,7 @@ int hub_ingest_precision(const char *s, int64_t *mul, int64_t *div);
  * (caller frees res->errors with json_decref and res->cause with free).
  */
 void hub_ingest_body(struct hub *h, const struct hub_identity *id,
-    const char *source, const char *body, size_t len, int64_t mul,
-    int64_t div, struct hub_ingest_result *res);
+    const char *source, const char *body, size_t len, int64_t mul, int64_t div,
+    struct hub_ingest_result *res);
 
 #endif

@@ -30,9 +30,11 @@ EXTRA_DIST += docs/api.md tools/gen-futian.py
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-hub-conf
 TESTS += tests/unit/test-hub-conf
-tests_unit_test_hub_conf_CPPFLAGS = $(UNIT_CPPFLAGS) $(HUB_CPPFLAGS)
+tests_unit_test_hub_conf_CPPFLAGS = $(UNIT_CPPFLAGS) $(HUB_CPPFLAGS) \
+	$(ROCKSDB_CFLAGS)
 tests_unit_test_hub_conf_SOURCES = tests/unit/test-hub-conf.c
-tests_unit_test_hub_conf_LDADD = $(HUB_LIBS) $(CHECK_LIBS)
+tests_unit_test_hub_conf_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
+	$(ROCKSDB_LIBS) $(CHECK_LIBS)
 endif
 
 sbin_PROGRAMS += hub/citybraind
@@ -54,7 +56,8 @@ HUB_INTEGRATION_TESTS = \
 	tests/integration/t-hub-ingest.sh \
 	tests/integration/t-hub-auth.sh \
 	tests/integration/t-hub-routes.sh \
-	tests/integration/t-hub-reload.sh
+	tests/integration/t-hub-reload.sh \
+	tests/integration/t-hub-cli.sh
 TESTS += $(HUB_INTEGRATION_TESTS)
 EXTRA_DIST += $(HUB_INTEGRATION_TESTS) tests/integration/hub-lib.sh
 

@@ -92,21 +92,22 @@ static void
 hub_reload(struct hub *h)
 {
 	struct hub_territory *t;
-	struct hub_systems   *s;
-	struct hub_users     *u;
-	struct hub_status    *st;
-	char		     *cause = NULL;
+	struct hub_systems *s;
+	struct hub_users *u;
+	struct hub_status *st;
+	char *cause = NULL;
 
 	log_info("hub", "SIGHUP: reloading territory, systems, users, tokens");
 	if (hub_load_model(h->config, &t, &s, &u, &cause) != 0) {
-		log_error("hub", "reload failed, keeping the old configuration: "
-				 "%s",
+		log_error("hub",
+		    "reload failed, keeping the old configuration: "
+		    "%s",
 		    cause);
 		free(cause);
 		return;
 	}
-	st = hub_status_remap(h->status, h->territory, h->systems, h->config,
-	    t, s, h->config);
+	st = hub_status_remap(
+	    h->status, h->territory, h->systems, h->config, t, s, h->config);
 	hub_status_free(h->status);
 	hub_users_free(h->users);
 	hub_systems_free(h->systems);
@@ -119,8 +120,9 @@ hub_reload(struct hub *h)
 	hub_server_forget_uids(h);
 	if (h->alerts_reloaded != NULL)
 		h->alerts_reloaded(h);
-	log_info("hub", "reloaded: %zu territory nodes, %zu systems, %zu users, "
-			"%zu tokens",
+	log_info("hub",
+	    "reloaded: %zu territory nodes, %zu systems, %zu users, "
+	    "%zu tokens",
 	    t->nnodes, s->nsystems, u->nusers, u->ntokens);
 }
 
@@ -147,30 +149,30 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "data", required_argument, NULL, 'd' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "check-config", no_argument, NULL, 'C' },
-		{ "hash-token", no_argument, NULL, 'H' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+	    {"config", required_argument, NULL, 'c'},
+	    {"data", required_argument, NULL, 'd'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"socket", required_argument, NULL, 's'},
+	    {"check-config", no_argument, NULL, 'C'},
+	    {"hash-token", no_argument, NULL, 'H'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
-	const char	    *config = NULL, *data = NULL, *listen = NULL;
-	const char	    *sock = NULL;
-	struct hub	     h;
+	const char *config = NULL, *data = NULL, *listen = NULL;
+	const char *sock = NULL;
+	struct hub h;
 	struct store_options so;
-	struct event	    *sigs[4];
-	char		    *cause = NULL;
-	int		     ch, check = 0, hash = 0, status = 1;
-	size_t		     i;
+	struct event *sigs[4];
+	char *cause = NULL;
+	int ch, check = 0, hash = 0, status = 1;
+	size_t i;
 
 	log_init(argv[0]);
-	while ((ch = getopt_long(argc, argv, "c:d:l:s:qvhV", longopts,
-		    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:l:s:qvhV", longopts, NULL)) !=
+	       -1) {
 		switch (ch) {
 		case 'c':
 			config = optarg;
@@ -213,7 +215,8 @@ main(int argc, char **argv)
 
 		if (tok == NULL) {
 			if (fgets(line, sizeof line, stdin) == NULL) {
-				fprintf(stderr, "citybraind: no token on stdin\n");
+				fprintf(
+				    stderr, "citybraind: no token on stdin\n");
 				return 1;
 			}
 			line[strcspn(line, "\r\n")] = '\0';
@@ -246,8 +249,8 @@ main(int argc, char **argv)
 		hub_config_set(&h.config->listen, listen);
 	if (sock != NULL)
 		hub_config_set(&h.config->socket, sock);
-	if (hub_load_model(h.config, &h.territory, &h.systems, &h.users,
-		&cause) != 0) {
+	if (hub_load_model(
+	        h.config, &h.territory, &h.systems, &h.users, &cause) != 0) {
 		log_error("hub", "%s", cause);
 		free(cause);
 		goto out;
@@ -282,8 +285,8 @@ main(int argc, char **argv)
 	h.start_ms = hub_now(&h);
 	h.status = hub_status_new(h.territory, h.systems, h.config);
 	if (hub_status_rebuild(&h, &cause) != 0) {
-		log_warn("hub", "cannot rebuild status from the store: %s",
-		    cause);
+		log_warn(
+		    "hub", "cannot rebuild status from the store: %s", cause);
 		free(cause);
 		cause = NULL;
 	}

@@ -46,7 +46,8 @@ hub_req_query(struct hub_req *req, const char *name)
 	if (!req->query_parsed) {
 		TAILQ_INIT(&req->query);
 		req->query_parsed = 1;
-		q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req->ev));
+		q = evhttp_uri_get_query(
+		    evhttp_request_get_evhttp_uri(req->ev));
 		if (q != NULL)
 			evhttp_parse_query_str(q, &req->query);
 	}
@@ -65,7 +66,7 @@ json_t *
 hub_req_body_json(struct hub_req *req)
 {
 	json_error_t err;
-	json_t	    *j;
+	json_t *j;
 
 	if (req->body == NULL || req->body_len == 0) {
 		hub_reply_error(req, 400, "body: expected a JSON object");
@@ -88,8 +89,8 @@ hub_req_body_json(struct hub_req *req)
 const char *
 hub_req_header(struct hub_req *req, const char *name)
 {
-	return evhttp_find_header(evhttp_request_get_input_headers(req->ev),
-	    name);
+	return evhttp_find_header(
+	    evhttp_request_get_input_headers(req->ev), name);
 }
 
 int
@@ -97,8 +98,8 @@ hub_req_in_scope(struct hub_req *req, const char *code)
 {
 	if (req->id.role == HUB_ROLE_NONE || req->id.scope == NULL)
 		return 1;
-	return hub_territory_code_within(req->hub->territory, code,
-	    req->id.scope);
+	return hub_territory_code_within(
+	    req->hub->territory, code, req->id.scope);
 }
 
 int
@@ -106,9 +107,10 @@ hub_req_scope_overlaps(struct hub_req *req, const char *code)
 {
 	if (req->id.role == HUB_ROLE_NONE || req->id.scope == NULL)
 		return 1;
-	return hub_territory_code_within(req->hub->territory, code,
-		   req->id.scope) ||
-	    hub_territory_code_within(req->hub->territory, req->id.scope, code);
+	return hub_territory_code_within(
+	           req->hub->territory, code, req->id.scope) ||
+	       hub_territory_code_within(
+	           req->hub->territory, req->id.scope, code);
 }
 
 static void
@@ -118,8 +120,8 @@ reply_free_cb(const void *data, size_t len, void *arg)
 }
 
 static void
-reply_send(struct hub_req *req, int code, const char *type, char *data,
-    size_t len)
+reply_send(
+    struct hub_req *req, int code, const char *type, char *data, size_t len)
 {
 	struct evbuffer *out = evbuffer_new();
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req->ev);
@@ -157,8 +159,8 @@ hub_reply_json(struct hub_req *req, int code, json_t *body)
 		s = xrealloc(s, n + 2);
 		s[n] = '\n';
 		s[n + 1] = '\0';
-		reply_send(req, code, "application/json; charset=utf-8", s,
-		    n + 1);
+		reply_send(
+		    req, code, "application/json; charset=utf-8", s, n + 1);
 	}
 }
 
@@ -166,15 +168,15 @@ static json_t *
 reply_error_obj(json_t *extra, const char *fmt, va_list ap)
 {
 	struct buf b = BUF_INIT;
-	json_t	  *j = extra != NULL ? extra : json_object();
-	json_t	  *v;
-	char	  *msg;
+	json_t *j = extra != NULL ? extra : json_object();
+	json_t *v;
+	char *msg;
 
 	buf_vprintf(&b, fmt, ap);
 	msg = buf_detach(&b);
 	v = json_string(msg);
-	json_object_set_new(j, "error",
-	    v != NULL ? v : json_string("(message not UTF-8)"));
+	json_object_set_new(
+	    j, "error", v != NULL ? v : json_string("(message not UTF-8)"));
 	free(msg);
 	return j;
 }
@@ -192,8 +194,8 @@ hub_reply_error(struct hub_req *req, int code, const char *fmt, ...)
 }
 
 void
-hub_reply_error_json(struct hub_req *req, int code, json_t *extra,
-    const char *fmt, ...)
+hub_reply_error_json(
+    struct hub_req *req, int code, json_t *extra, const char *fmt, ...)
 {
 	va_list ap;
 	json_t *j;
@@ -254,8 +256,8 @@ int
 hub_parse_time(const char *s, int64_t now, int64_t *ms)
 {
 	struct tm tm;
-	int64_t	  d, frac = 0;
-	char	 *end;
+	int64_t d, frac = 0;
+	char *end;
 	long long n;
 	const char *p;
 

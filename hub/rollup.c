@@ -14,8 +14,9 @@
 
 struct rollup_acc {
 	int64_t last_ms;
-	size_t	grids, silent;
-	double *sum, *min, *max;
+	size_t grids, silent;
+	double *sum, *min, *max, *last;
+	int64_t *last_t;
 	size_t *count;
 };
 
@@ -23,7 +24,7 @@ int
 hub_rollup_visible(struct hub_req *req, int node)
 {
 	const struct hub_territory *t = req->hub->territory;
-	int			    scope;
+	int scope;
 
 	if (req->id.scope == NULL || req->id.role == HUB_ROLE_NONE)
 		return node;
@@ -41,9 +42,9 @@ static void
 rollup_walk(struct hub *h, int idx, int64_t now, struct rollup_acc *a)
 {
 	const struct hub_node *n = &h->territory->nodes[idx];
-	struct hub_status     *st = h->status;
-	size_t		       i, k;
-	double		       v;
+	struct hub_status *st = h->status;
+	size_t i, k;
+	double v;
 
 	if (st->node_last_ms[idx] > a->last_ms)
 		a->last_ms = st->node_last_ms[idx];
@@ -52,7 +53,7 @@ rollup_walk(struct hub *h, int idx, int64_t now, struct rollup_acc *a)
 			a->grids++;
 			if (st->node_last_ms[idx] >= 0 &&
 			    now - st->node_last_ms[idx] >
-				h->config->silent_after_ms)
+			        h->config->silent_after_ms)
 				a->silent++;
 		}
 		for (k = 0; k < st->nheadline; k++) {
@@ -61,6 +62,10 @@ rollup_walk(struct hub *h, int idx, int64_t now, struct rollup_acc *a)
 				continue;
 			a->sum[k] += v;
 			a->count[k]++;
+			if (st->node_last_ms[idx] >= a->last_t[k]) {
+				a->last_t[k] = st->node_last_ms[idx];
+				a->last[k] = v;
+			}
 			if (a->count[k] == 1 || v < a->min[k])
 				a->min[k] = v;
 			if (a->count[k] == 1 || v > a->max[k])
@@ -75,7 +80,7 @@ json_t *
 hub_rollup_ident(struct hub_req *req, int node)
 {
 	const struct hub_node *n = &req->hub->territory->nodes[node];
-	json_t		      *j;
+	json_t *j;
 
 	j = json_pack("{s:s,s:s,s:s}", "code", n->code, "level",
 	    hub_level_name(n->level), "name", n->name);
@@ -87,14 +92,14 @@ hub_rollup_ident(struct hub_req *req, int node)
 json_t *
 hub_rollup_node(struct hub_req *req, int node)
 {
-	struct hub		*h = req->hub;
-	struct hub_alert_counts	 c;
-	struct rollup_acc	 a;
-	json_t			*j, *status, *metrics;
-	size_t			 k, nh = h->config->nheadline;
-	int64_t			 now = hub_now(h);
-	int			 vis = hub_rollup_visible(req, node);
-	double			 v;
+	struct hub *h = req->hub;
+	struct hub_alert_counts c;
+	struct rollup_acc a;
+	json_t *j, *status, *metrics;
+	size_t k, nh = h->config->nheadline;
+	int64_t now = hub_now(h);
+	int vis = hub_rollup_visible(req, node);
+	double v;
 
 	j = hub_rollup_ident(req, node);
 	memset(&a, 0, sizeof a);
@@ -103,23 +108,27 @@ hub_rollup_node(struct hub_req *req, int node)
 	a.min = xcalloc(nh + 1, sizeof *a.min);
 	a.max = xcalloc(nh + 1, sizeof *a.max);
 	a.count = xcalloc(nh + 1, sizeof *a.count);
+	a.last = xcalloc(nh + 1, sizeof *a.last);
+	a.last_t = xcalloc(nh + 1, sizeof *a.last_t);
+	for (k = 0; k < nh; k++)
+		a.last_t[k] = -2;
 	memset(&c, 0, sizeof c);
 	if (vis >= 0) {
 		rollup_walk(h, vis, now, &a);
 		if (h->alerts_count != NULL)
-			h->alerts_count(h, h->territory->nodes[vis].code, NULL,
-			    &c);
+			h->alerts_count(
+			    h, h->territory->nodes[vis].code, NULL, &c);
 	}
 	status = json_pack("{s:s,s:o,s:I}", "severity",
 	    hub_alert_counts_worst(&c), "alerts", hub_json_alert_counts(&c),
 	    "grids", (json_int_t)a.grids);
-	json_object_set_new(status, "grids_silent",
-	    json_integer((json_int_t)a.silent));
+	json_object_set_new(
+	    status, "grids_silent", json_integer((json_int_t)a.silent));
 	json_object_set_new(status, "last_ms",
 	    a.last_ms >= 0 ? json_integer(a.last_ms) : json_null());
 	json_object_set_new(status, "age_s",
 	    a.last_ms >= 0 ? json_integer((now - a.last_ms) / 1000)
-			   : json_null());
+	                   : json_null());
 	metrics = json_object();
 	for (k = 0; k < nh; k++) {
 		const struct hub_headline *hl = &h->config->headline[k];
@@ -136,6 +145,9 @@ hub_rollup_node(struct hub_req *req, int node)
 		case HUB_AGG_MAX:
 			v = a.max[k];
 			break;
+		case HUB_AGG_LAST:
+			v = a.last[k];
+			break;
 		case HUB_AGG_COUNT:
 			v = (double)a.count[k];
 			break;
@@ -145,8 +157,8 @@ hub_rollup_node(struct hub_req *req, int node)
 		}
 		json_object_set_new(metrics, hl->name,
 		    json_pack("{s:f,s:s,s:s,s:s}", "value", v, "agg",
-			hub_agg_name(hl->agg), "metric", hl->metric, "unit",
-			hl->unit));
+		        hub_agg_name(hl->agg), "metric", hl->metric, "unit",
+		        hl->unit));
 	}
 	json_object_set_new(j, "status", status);
 	json_object_set_new(j, "metrics", metrics);
@@ -154,5 +166,7 @@ hub_rollup_node(struct hub_req *req, int node)
 	free(a.min);
 	free(a.max);
 	free(a.count);
+	free(a.last);
+	free(a.last_t);
 	return j;
 }

@@ -9,8 +9,7 @@
 #include "hub/users.h"
 #include "lib/xmalloc.h"
 
-struct alert_engine *
-route_alerts_engine(struct hub_req *req)
+struct alert_engine *route_alerts_engine(struct hub_req *req)
 {
 	struct alert_engine *e = hub_alerts_engine(req->hub);
 
@@ -19,8 +18,7 @@ route_alerts_engine(struct hub_req *req)
 	return e;
 }
 
-void
-route_alerts_actor(struct hub_req *req, struct alert_actor *out)
+void route_alerts_actor(struct hub_req *req, struct alert_actor *out)
 {
 	memset(out, 0, sizeof *out);
 	out->who = req->id.user;
@@ -33,8 +31,7 @@ route_alerts_actor(struct hub_req *req, struct alert_actor *out)
 	out->scope = req->id.scope;
 }
 
-void
-route_alerts_reply(struct hub_req *req, struct alert_reply *r)
+void route_alerts_reply(struct hub_req *req, struct alert_reply *r)
 {
 	if (r->body == NULL)
 		r->body = json_object();
@@ -42,15 +39,14 @@ route_alerts_reply(struct hub_req *req, struct alert_reply *r)
 	r->body = NULL;
 }
 
-static void
-route_alerts_list(struct hub_req *req)
+static void route_alerts_list(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
-	struct alert_filter  f;
-	struct alert_actor   who;
-	struct alert_reply   r;
-	const char	    *s;
-	char		    *end;
+	struct alert_filter f;
+	struct alert_actor who;
+	struct alert_reply r;
+	const char *s;
+	char *end;
 
 	if (e == NULL)
 		return;
@@ -75,12 +71,11 @@ route_alerts_list(struct hub_req *req)
 	route_alerts_reply(req, &r);
 }
 
-static void
-route_alerts_get(struct hub_req *req)
+static void route_alerts_get(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
-	struct alert_actor   who;
-	struct alert_reply   r;
+	struct alert_actor who;
+	struct alert_reply r;
 
 	if (e == NULL)
 		return;
@@ -89,14 +84,13 @@ route_alerts_get(struct hub_req *req)
 	route_alerts_reply(req, &r);
 }
 
-static void
-route_alerts_action(struct hub_req *req)
+static void route_alerts_action(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
-	struct alert_actor   who;
-	struct alert_reply   r;
-	json_t		    *body = NULL;
-	size_t		     len = 0;
+	struct alert_actor who;
+	struct alert_reply r;
+	json_t *body = NULL;
+	size_t len = 0;
 
 	if (e == NULL)
 		return;
@@ -110,12 +104,11 @@ route_alerts_action(struct hub_req *req)
 	route_alerts_reply(req, &r);
 }
 
-static void
-route_alerts_deliveries(struct hub_req *req)
+static void route_alerts_deliveries(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
-	struct alert_actor   who;
-	struct alert_reply   r;
+	struct alert_actor who;
+	struct alert_reply r;
 
 	if (e == NULL)
 		return;
@@ -124,13 +117,12 @@ route_alerts_deliveries(struct hub_req *req)
 	route_alerts_reply(req, &r);
 }
 
-static void
-route_silences_list(struct hub_req *req)
+static void route_silences_list(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
-	struct alert_actor   who;
-	struct alert_reply   r;
-	const char	    *all = hub_req_query(req, "all");
+	struct alert_actor who;
+	struct alert_reply r;
+	const char *all = hub_req_query(req, "all");
 
 	if (e == NULL)
 		return;
@@ -142,12 +134,12 @@ route_silences_list(struct hub_req *req)
 }
 
 /* Rewrite a time member given as text (RFC 3339, "now-1h", ...) into ms. */
-static int
-route_silence_time(struct hub_req *req, json_t *body, const char *key)
+static int route_silence_time(
+    struct hub_req *req, json_t *body, const char *key)
 {
-	json_t	   *v = json_object_get(body, key);
+	json_t *v = json_object_get(body, key);
 	const char *s = json_string_value(v);
-	int64_t	    ms;
+	int64_t ms;
 
 	if (s == NULL || strncmp(s, "now+", 4) == 0 || s[0] == '+')
 		return 0;
@@ -159,13 +151,12 @@ route_silence_time(struct hub_req *req, json_t *body, const char *key)
 	return 0;
 }
 
-static void
-route_silences_create(struct hub_req *req)
+static void route_silences_create(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
-	struct alert_actor   who;
-	struct alert_reply   r;
-	json_t		    *body;
+	struct alert_actor who;
+	struct alert_reply r;
+	json_t *body;
 
 	if (e == NULL || (body = hub_req_body_json(req)) == NULL)
 		return;
@@ -185,12 +176,11 @@ route_silences_create(struct hub_req *req)
 	route_alerts_reply(req, &r);
 }
 
-static void
-route_silences_delete(struct hub_req *req)
+static void route_silences_delete(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
-	struct alert_actor   who;
-	struct alert_reply   r;
+	struct alert_actor who;
+	struct alert_reply r;
 
 	if (e == NULL)
 		return;
@@ -200,35 +190,35 @@ route_silences_delete(struct hub_req *req)
 }
 
 const struct hub_route hub_routes_alerts[] = {
-	{.method = EVHTTP_REQ_GET,
-	    .path = "/api/v1/alerts",
-	    .handler = route_alerts_list,
-	    .min_role = HUB_ROLE_VIEWER},
-	{.method = EVHTTP_REQ_GET,
-	    .path = "/api/v1/alerts/{id}",
-	    .handler = route_alerts_get,
-	    .min_role = HUB_ROLE_VIEWER},
-	{.method = EVHTTP_REQ_POST,
-	    .path = "/api/v1/alerts/{id}/{action}",
-	    .handler = route_alerts_action,
-	    .min_role = HUB_ROLE_OPERATOR,
-	    .want_body = 1},
-	{.method = EVHTTP_REQ_GET,
-	    .path = "/api/v1/deliveries",
-	    .handler = route_alerts_deliveries,
-	    .min_role = HUB_ROLE_SUPERVISOR},
-	{.method = EVHTTP_REQ_GET,
-	    .path = "/api/v1/silences",
-	    .handler = route_silences_list,
-	    .min_role = HUB_ROLE_VIEWER},
-	{.method = EVHTTP_REQ_POST,
-	    .path = "/api/v1/silences",
-	    .handler = route_silences_create,
-	    .min_role = HUB_ROLE_SUPERVISOR,
-	    .want_body = 1},
-	{.method = EVHTTP_REQ_DELETE,
-	    .path = "/api/v1/silences/{id}",
-	    .handler = route_silences_delete,
-	    .min_role = HUB_ROLE_SUPERVISOR},
-	{.path = NULL},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/alerts",
+        .handler = route_alerts_list,
+        .min_role = HUB_ROLE_VIEWER},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/alerts/{id}",
+        .handler = route_alerts_get,
+        .min_role = HUB_ROLE_VIEWER},
+    {.method = EVHTTP_REQ_POST,
+        .path = "/api/v1/alerts/{id}/{action}",
+        .handler = route_alerts_action,
+        .min_role = HUB_ROLE_OPERATOR,
+        .want_body = 1},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/deliveries",
+        .handler = route_alerts_deliveries,
+        .min_role = HUB_ROLE_SUPERVISOR},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/silences",
+        .handler = route_silences_list,
+        .min_role = HUB_ROLE_VIEWER},
+    {.method = EVHTTP_REQ_POST,
+        .path = "/api/v1/silences",
+        .handler = route_silences_create,
+        .min_role = HUB_ROLE_SUPERVISOR,
+        .want_body = 1},
+    {.method = EVHTTP_REQ_DELETE,
+        .path = "/api/v1/silences/{id}",
+        .handler = route_silences_delete,
+        .min_role = HUB_ROLE_SUPERVISOR},
+    {.path = NULL},
 };

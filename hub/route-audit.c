@@ -12,36 +12,34 @@
 
 struct route_audit_filter {
 	struct hub_req *req;
-	const char     *who, *action;
+	const char *who, *action;
 };
 
-static int
-route_audit_keep(void *arg, json_t *entry)
+static int route_audit_keep(void *arg, json_t *entry)
 {
 	struct route_audit_filter *f = arg;
-	const char		  *code, *s;
+	const char *code, *s;
 
 	code = json_string_value(json_object_get(entry, "code"));
 	if (code != NULL && !hub_req_in_scope(f->req, code))
 		return 0;
 	if (f->who != NULL &&
 	    ((s = json_string_value(json_object_get(entry, "who"))) == NULL ||
-		strcmp(s, f->who) != 0))
+	        strcmp(s, f->who) != 0))
 		return 0;
 	if (f->action != NULL &&
 	    ((s = json_string_value(json_object_get(entry, "action"))) ==
-		    NULL ||
-		strncmp(s, f->action, strlen(f->action)) != 0))
+	            NULL ||
+	        strncmp(s, f->action, strlen(f->action)) != 0))
 		return 0;
 	return 1;
 }
 
-static int
-route_audit_number(struct hub_req *req, const char *name, unsigned long long
-    *out)
+static int route_audit_number(
+    struct hub_req *req, const char *name, unsigned long long *out)
 {
 	const char *s = hub_req_query(req, name);
-	char	   *end;
+	char *end;
 
 	if (s == NULL)
 		return 0;
@@ -53,15 +51,14 @@ route_audit_number(struct hub_req *req, const char *name, unsigned long long
 	return 1;
 }
 
-static void
-route_audit_list(struct hub_req *req)
+static void route_audit_list(struct hub_req *req)
 {
-	struct alert_engine	 *e = route_alerts_engine(req);
+	struct alert_engine *e = route_alerts_engine(req);
 	struct route_audit_filter f;
-	unsigned long long	  since = 0, limit = 100;
-	uint64_t		  next = 0;
-	json_t			 *arr;
-	char			 *cause = NULL;
+	unsigned long long since = 0, limit = 100;
+	uint64_t next = 0;
+	json_t *arr;
+	char *cause = NULL;
 
 	if (e == NULL)
 		return;
@@ -75,7 +72,7 @@ route_audit_list(struct hub_req *req)
 	f.action = hub_req_query(req, "action");
 	arr = json_array();
 	if (audit_read(alert_engine_audit(e), since, (size_t)limit,
-		route_audit_keep, &f, arr, &next, &cause) != 0) {
+	        route_audit_keep, &f, arr, &next, &cause) != 0) {
 		json_decref(arr);
 		hub_reply_error(req, 500, "audit: %s", cause);
 		free(cause);
@@ -83,17 +80,16 @@ route_audit_list(struct hub_req *req)
 	}
 	hub_reply_json(req, 200,
 	    json_pack("{s:o,s:o,s:I}", "entries", arr, "next",
-		next != 0 ? json_integer((json_int_t)next) : json_null(),
-		"head", (json_int_t)audit_head_seq(alert_engine_audit(e))));
+	        next != 0 ? json_integer((json_int_t)next) : json_null(),
+	        "head", (json_int_t)audit_head_seq(alert_engine_audit(e))));
 }
 
-static void
-route_audit_verify(struct hub_req *req)
+static void route_audit_verify(struct hub_req *req)
 {
-	struct alert_engine	  *e = route_alerts_engine(req);
+	struct alert_engine *e = route_alerts_engine(req);
 	struct audit_verify_result res;
-	char			  *cause = NULL;
-	json_t			  *o;
+	char *cause = NULL;
+	json_t *o;
 
 	if (e == NULL)
 		return;
@@ -105,21 +101,21 @@ route_audit_verify(struct hub_req *req)
 	o = json_pack("{s:b,s:I,s:s}", "ok", res.ok, "entries",
 	    (json_int_t)res.entries, "head", res.head);
 	if (!res.ok) {
-		json_object_set_new(o, "first_bad",
-		    json_integer((json_int_t)res.first_bad));
+		json_object_set_new(
+		    o, "first_bad", json_integer((json_int_t)res.first_bad));
 		json_object_set_new(o, "reason", json_string(res.reason));
 	}
 	hub_reply_json(req, 200, o);
 }
 
 const struct hub_route hub_routes_audit[] = {
-	{.method = EVHTTP_REQ_GET,
-	    .path = "/api/v1/audit",
-	    .handler = route_audit_list,
-	    .min_role = HUB_ROLE_OPERATOR},
-	{.method = EVHTTP_REQ_GET,
-	    .path = "/api/v1/audit/verify",
-	    .handler = route_audit_verify,
-	    .min_role = HUB_ROLE_OPERATOR},
-	{.path = NULL},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/audit",
+        .handler = route_audit_list,
+        .min_role = HUB_ROLE_OPERATOR},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/audit/verify",
+        .handler = route_audit_verify,
+        .min_role = HUB_ROLE_OPERATOR},
+    {.path = NULL},
 };

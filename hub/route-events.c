@@ -4,13 +4,12 @@
 #include "hub/alert-engine.h"
 #include "hub/route-alerts.h"
 
-static void
-route_events_post(struct hub_req *req)
+static void route_events_post(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
-	struct alert_actor   who;
-	struct alert_reply   r;
-	json_t		    *body;
+	struct alert_actor who;
+	struct alert_reply r;
+	json_t *body;
 
 	if (e == NULL || (body = hub_req_body_json(req)) == NULL)
 		return;
@@ -21,10 +20,10 @@ route_events_post(struct hub_req *req)
 }
 
 const struct hub_route hub_routes_events[] = {
-	{.method = EVHTTP_REQ_POST,
-	    .path = "/api/v1/events",
-	    .handler = route_events_post,
-	    .min_role = HUB_ROLE_COLLECTOR,
-	    .want_body = 1},
-	{.path = NULL},
+    {.method = EVHTTP_REQ_POST,
+        .path = "/api/v1/events",
+        .handler = route_events_post,
+        .min_role = HUB_ROLE_COLLECTOR,
+        .want_body = 1},
+    {.path = NULL},
 };

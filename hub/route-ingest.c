@@ -1,20 +1,23 @@
 /* POST /api/v1/write and the Influx 1.x POST /write (docs/api.md). */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "hub/hub.h"
 #include "hub/ingest.h"
+#include "hub/status.h"
 #include "lib/xmalloc.h"
 
 static void
 route_ingest_write(struct hub_req *req)
 {
 	struct hub_ingest_result res;
-	const char		*body, *prec;
-	size_t			 len;
-	int64_t			 mul, div;
-	char			*source;
+	const char *body, *prec;
+	size_t len;
+	int64_t mul, div;
+	char *source;
+	struct hub_collector *col;
 
 	prec = hub_req_query(req, "precision");
 	if (hub_ingest_precision(prec, &mul, &div) != 0) {
@@ -30,6 +33,8 @@ route_ingest_write(struct hub_req *req)
 		source = xasprintf("uid:%s", req->id.user);
 	hub_ingest_body(req->hub, &req->id, source, body != NULL ? body : "",
 	    len, mul, div, &res);
+	col = hub_status_collector(req->hub->status, source);
+	snprintf(col->peer, sizeof col->peer, "%s", req->peer);
 	free(source);
 	req->hub->stats.write_requests++;
 	if (res.status != 0) {
@@ -45,16 +50,20 @@ route_ingest_write(struct hub_req *req)
 	}
 	hub_reply_json(req, 400,
 	    json_pack("{s:I,s:I,s:I,s:o}", "accepted", (json_int_t)res.accepted,
-		"rejected", (json_int_t)res.rejected, "points",
-		(json_int_t)res.points, "errors", res.errors));
+	        "rejected", (json_int_t)res.rejected, "points",
+	        (json_int_t)res.points, "errors", res.errors));
 }
 
 const struct hub_route hub_routes_ingest[] = {
-	{ .method = EVHTTP_REQ_POST, .path = "/api/v1/write",
-	    .handler = route_ingest_write, .min_role = HUB_ROLE_COLLECTOR,
-	    .want_body = 1 },
-	{ .method = EVHTTP_REQ_POST, .path = "/write",
-	    .handler = route_ingest_write, .min_role = HUB_ROLE_COLLECTOR,
-	    .want_body = 1 },
-	{ .path = NULL },
+    {.method = EVHTTP_REQ_POST,
+        .path = "/api/v1/write",
+        .handler = route_ingest_write,
+        .min_role = HUB_ROLE_COLLECTOR,
+        .want_body = 1},
+    {.method = EVHTTP_REQ_POST,
+        .path = "/write",
+        .handler = route_ingest_write,
+        .min_role = HUB_ROLE_COLLECTOR,
+        .want_body = 1},
+    {.path = NULL},
 };

@@ -14,23 +14,23 @@
 static void
 route_overview_get(struct hub_req *req)
 {
-	struct hub		   *h = req->hub;
+	struct hub *h = req->hub;
 	const struct hub_territory *t = h->territory;
-	struct hub_status	   *st = h->status;
-	struct hub_alert_counts	    c;
-	struct store_stats	    ss;
-	json_t			   *j, *subs, *plats, *alerts, *scope_j;
-	size_t			    i, p;
-	int64_t			    now = hub_now(h), newest = -1;
-	unsigned		    cnt[HUB_PLATFORM_COUNT][5];
-	size_t			    stale = 0, silent = 0;
-	double			    pr, lr, rr;
-	int			    scope;
+	struct hub_status *st = h->status;
+	struct hub_alert_counts c;
+	struct store_stats ss;
+	json_t *j, *subs, *plats, *alerts, *scope_j;
+	size_t i, p;
+	int64_t now = hub_now(h), newest = -1;
+	unsigned cnt[HUB_PLATFORM_COUNT][5];
+	size_t stale = 0, silent = 0;
+	double pr, lr, rr;
+	int scope;
 
 	scope = hub_territory_find(t, req->id.scope, strlen(req->id.scope));
 	if (scope < 0) {
-		hub_reply_error(req, 403, "scope \"%s\" is not in the territory",
-		    req->id.scope);
+		hub_reply_error(req, 403,
+		    "scope \"%s\" is not in the territory", req->id.scope);
 		return;
 	}
 	subs = json_array();
@@ -44,7 +44,7 @@ route_overview_get(struct hub_req *req)
 	memset(cnt, 0, sizeof cnt);
 	for (i = 0; i < h->systems->nsystems; i++) {
 		const struct hub_system *s = &h->systems->systems[i];
-		const char		*state;
+		const char *state;
 
 		if (!hub_system_overlaps(s, t, scope))
 			continue;
@@ -64,12 +64,12 @@ route_overview_get(struct hub_req *req)
 	for (p = 0; p < HUB_PLATFORM_COUNT; p++) {
 		json_array_append_new(plats,
 		    json_pack("{s:s,s:s,s:s,s:{s:I,s:I,s:I,s:I,s:I}}", "id",
-			hub_platforms[p].id, "name", hub_platforms[p].name,
-			"name_en", hub_platforms[p].name_en, "systems", "total",
-			(json_int_t)cnt[p][0], "up", (json_int_t)cnt[p][1],
-			"down", (json_int_t)cnt[p][2], "stale",
-			(json_int_t)cnt[p][3], "unknown",
-			(json_int_t)cnt[p][4]));
+		        hub_platforms[p].id, "name", hub_platforms[p].name,
+		        "name_en", hub_platforms[p].name_en, "systems", "total",
+		        (json_int_t)cnt[p][0], "up", (json_int_t)cnt[p][1],
+		        "down", (json_int_t)cnt[p][2], "stale",
+		        (json_int_t)cnt[p][3], "unknown",
+		        (json_int_t)cnt[p][4]));
 	}
 	memset(&c, 0, sizeof c);
 	if (h->alerts_count != NULL)
@@ -96,14 +96,14 @@ route_overview_get(struct hub_req *req)
 	    "subdistricts", subs, "platforms", plats, "alerts", alerts);
 	json_object_set_new(j, "ingest",
 	    json_pack("{s:f,s:f,s:f,s:I}", "points_per_s", pr, "lines_per_s",
-		lr, "rejected_per_s", rr, "points_total",
-		(json_int_t)h->stats.points_ingested));
+	        lr, "rejected_per_s", rr, "points_total",
+	        (json_int_t)h->stats.points_ingested));
 	json_object_set_new(j, "freshness",
 	    json_pack("{s:o,s:o,s:I,s:I}", "last_ms",
-		newest >= 0 ? json_integer(newest) : json_null(), "age_s",
-		newest >= 0 ? json_integer((now - newest) / 1000) : json_null(),
-		"systems_stale", (json_int_t)stale, "grids_silent",
-		(json_int_t)silent));
+	        newest >= 0 ? json_integer(newest) : json_null(), "age_s",
+	        newest >= 0 ? json_integer((now - newest) / 1000) : json_null(),
+	        "systems_stale", (json_int_t)stale, "grids_silent",
+	        (json_int_t)silent));
 	{
 		uint64_t rej = 0;
 
@@ -111,15 +111,17 @@ route_overview_get(struct hub_req *req)
 			rej += st->rejected[i];
 		json_object_set_new(j, "quality",
 		    json_pack("{s:I,s:I,s:I}", "rejected_total",
-			(json_int_t)rej, "late_total",
-			(json_int_t)ss.rejected[STORE_REJECT_LATE],
-			"late_merged_total", (json_int_t)ss.late_merges));
+		        (json_int_t)rej, "late_total",
+		        (json_int_t)ss.rejected[STORE_REJECT_LATE],
+		        "late_merged_total", (json_int_t)ss.late_merges));
 	}
 	hub_reply_json(req, 200, j);
 }
 
 const struct hub_route hub_routes_overview[] = {
-	{ .method = EVHTTP_REQ_GET, .path = "/api/v1/overview",
-	    .handler = route_overview_get, .min_role = HUB_ROLE_VIEWER },
-	{ .path = NULL },
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/overview",
+        .handler = route_overview_get,
+        .min_role = HUB_ROLE_VIEWER},
+    {.path = NULL},
 };

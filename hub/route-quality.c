@@ -15,7 +15,7 @@
 
 struct quality_silent {
 	const char *key;
-	int64_t	    last;
+	int64_t last;
 };
 
 static int
@@ -31,8 +31,8 @@ static int
 quality_key_visible(struct hub_req *req, const char *key)
 {
 	struct serieskey sk;
-	const char	*code;
-	int		 ok = 1;
+	const char *code;
+	int ok = 1;
 
 	if (serieskey_parse(key, strlen(key), &sk, NULL) != 0)
 		return 0;
@@ -47,19 +47,19 @@ quality_key_visible(struct hub_req *req, const char *key)
 static void
 route_quality_get(struct hub_req *req)
 {
-	struct hub		*h = req->hub;
-	struct hub_status	*st = h->status;
+	struct hub *h = req->hub;
+	struct hub_status *st = h->status;
 	struct store_series_list l;
-	struct store_stats	 ss;
-	struct quality_silent	*sil = NULL;
-	const char		*p, *src;
-	char			*cause = NULL;
-	json_t			*j, *cols, *systems, *silent, *byr, *bys;
-	int64_t			 now = hub_now(h), after, iv, age;
-	long			 limit = 100;
-	size_t			 i, nsil = 0;
-	uint64_t		 rej = 0;
-	int			 scope;
+	struct store_stats ss;
+	struct quality_silent *sil = NULL;
+	const char *p, *src;
+	char *cause = NULL;
+	json_t *j, *cols, *systems, *silent, *byr, *bys;
+	int64_t now = hub_now(h), after, iv, age;
+	long limit = 100;
+	size_t i, nsil = 0;
+	uint64_t rej = 0;
+	int scope;
 
 	after = h->config->silent_after_ms;
 	if ((p = hub_req_query(req, "silent_after")) != NULL &&
@@ -73,8 +73,8 @@ route_quality_get(struct hub_req *req)
 
 		limit = strtol(p, &end, 10);
 		if (*p == '\0' || *end != '\0' || limit < 0 || limit > 100000) {
-			hub_reply_error(req, 400,
-			    "limit: expected 0 to 100000");
+			hub_reply_error(
+			    req, 400, "limit: expected 0 to 100000");
 			return;
 		}
 	}
@@ -88,29 +88,30 @@ route_quality_get(struct hub_req *req)
 		struct hub_collector *c = &st->collectors[i];
 
 		json_array_append_new(cols,
-		    json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "name", c->name,
-			"last_ms", (json_int_t)c->last_ms, "age_s",
-			(json_int_t)((now - c->last_ms) / 1000), "requests",
-			(json_int_t)c->requests, "lines",
-			(json_int_t)c->lines, "points", (json_int_t)c->points,
-			"rejected", (json_int_t)c->rejected));
+		    json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "name",
+		        c->name, "peer", c->peer, "last_ms",
+		        (json_int_t)c->last_ms, "age_s",
+		        (json_int_t)((now - c->last_ms) / 1000), "requests",
+		        (json_int_t)c->requests, "lines", (json_int_t)c->lines,
+		        "points", (json_int_t)c->points, "rejected",
+		        (json_int_t)c->rejected));
 	}
-	scope = hub_territory_find(h->territory, req->id.scope,
-	    strlen(req->id.scope));
+	scope = hub_territory_find(
+	    h->territory, req->id.scope, strlen(req->id.scope));
 	systems = json_array();
 	for (i = 0; i < h->systems->nsystems; i++) {
 		const char *state;
-		json_t	   *s;
+		json_t *s;
 
 		if (scope < 0 || !hub_system_overlaps(&h->systems->systems[i],
-				     h->territory, scope))
+		                     h->territory, scope))
 			continue;
 		iv = hub_status_interval(h, i, &src);
 		age = st->sys_last_ms[i] >= 0 ? now - st->sys_last_ms[i] : -1;
-		state = age < 0	     ? "never"
-		    : age <= 2 * iv ? "fresh"
-		    : age <= 3 * iv ? "late"
-				    : "silent";
+		state = age < 0         ? "never"
+		        : age <= 2 * iv ? "fresh"
+		        : age <= 3 * iv ? "late"
+		                        : "silent";
 		s = json_pack("{s:s,s:I,s:s,s:s}", "id",
 		    h->systems->systems[i].id, "interval_s",
 		    (json_int_t)(iv / 1000), "interval_source", src, "state",
@@ -124,8 +125,8 @@ route_quality_get(struct hub_req *req)
 	sil = calloc(l.n + 1, sizeof *sil);
 	for (i = 0; i < l.n; i++) {
 		int64_t last = l.series[i].last_write_ms >= 0
-		    ? l.series[i].last_write_ms
-		    : l.series[i].last_t;
+		                   ? l.series[i].last_write_ms
+		                   : l.series[i].last_t;
 
 		if (last < 0 || now - last <= after)
 			continue;
@@ -138,10 +139,10 @@ route_quality_get(struct hub_req *req)
 	qsort(sil, nsil, sizeof *sil, quality_silent_cmp);
 	silent = json_array();
 	for (i = 0; i < nsil && (long)i < limit; i++) {
-		json_array_append_new(silent,
-		    json_pack("{s:s,s:I,s:I}", "series", sil[i].key, "last_ms",
-			(json_int_t)sil[i].last, "age_s",
-			(json_int_t)((now - sil[i].last) / 1000)));
+		json_array_append_new(
+		    silent, json_pack("{s:s,s:I,s:I}", "series", sil[i].key,
+		                "last_ms", (json_int_t)sil[i].last, "age_s",
+		                (json_int_t)((now - sil[i].last) / 1000)));
 	}
 	byr = json_object();
 	for (i = 0; i < HUB_REJECT_MAX; i++) {
@@ -160,18 +161,19 @@ route_quality_get(struct hub_req *req)
 	j = json_pack("{s:I,s:o,s:o,s:o,s:I,s:{s:I,s:o,s:o},s:I,s:I,s:I}",
 	    "time_ms", (json_int_t)now, "collectors", cols, "systems", systems,
 	    "silent_series", silent, "silent_series_total", (json_int_t)nsil,
-	    "rejected", "total", (json_int_t)rej, "by_reason", byr,
-	    "by_source", bys, "late_total",
-	    (json_int_t)ss.rejected[STORE_REJECT_LATE], "late_merged_total",
-	    (json_int_t)ss.late_merges, "unknown_system_lines",
-	    (json_int_t)st->unknown_system_lines);
+	    "rejected", "total", (json_int_t)rej, "by_reason", byr, "by_source",
+	    bys, "late_total", (json_int_t)ss.rejected[STORE_REJECT_LATE],
+	    "late_merged_total", (json_int_t)ss.late_merges,
+	    "unknown_system_lines", (json_int_t)st->unknown_system_lines);
 	free(sil);
 	store_series_list_free(&l);
 	hub_reply_json(req, 200, j);
 }
 
 const struct hub_route hub_routes_quality[] = {
-	{ .method = EVHTTP_REQ_GET, .path = "/api/v1/quality",
-	    .handler = route_quality_get, .min_role = HUB_ROLE_VIEWER },
-	{ .path = NULL },
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/quality",
+        .handler = route_quality_get,
+        .min_role = HUB_ROLE_VIEWER},
+    {.path = NULL},
 };

@@ -22,9 +22,9 @@ static struct selector *
 query_scope(struct hub_req *req, struct selector *sel)
 {
 	const struct hub_territory *t = req->hub->territory;
-	const struct hub_node	   *n;
-	struct selector		   *extra;
-	char			   *text;
+	const struct hub_node *n;
+	struct selector *extra;
+	char *text;
 
 	n = hub_territory_node(t, req->id.scope);
 	if (n == NULL || n->level == HUB_LEVEL_DISTRICT)
@@ -40,7 +40,7 @@ query_scope(struct hub_req *req, struct selector *sel)
 		break;
 	default:
 		text = xasprintf("{subdistrict=~\"%s|\",community=~\"%s|\","
-				 "grid=~\"%s|\"}",
+		                 "grid=~\"%s|\"}",
 		    t->nodes[n->subdistrict].code, t->nodes[n->community].code,
 		    n->code);
 		break;
@@ -64,9 +64,9 @@ query_scope(struct hub_req *req, struct selector *sel)
 static struct selector *
 query_selector(struct hub_req *req, int required, int *err)
 {
-	const char	*q = hub_req_query(req, "q");
+	const char *q = hub_req_query(req, "q");
 	struct selector *sel = NULL;
-	char		*cause = NULL;
+	char *cause = NULL;
 
 	*err = 0;
 	if (q == NULL || *q == '\0') {
@@ -92,10 +92,11 @@ static json_t *
 query_labels(const struct serieskey_tag *tags, size_t n)
 {
 	json_t *j = json_object();
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < n; i++)
-		json_object_set_new(j, tags[i].name, json_string(tags[i].value));
+		json_object_set_new(
+		    j, tags[i].name, json_string(tags[i].value));
 	return j;
 }
 
@@ -108,18 +109,18 @@ query_number(double v)
 static void
 query_run(struct hub_req *req)
 {
-	struct hub	   *h = req->hub;
-	struct store_query  q;
+	struct hub *h = req->hub;
+	struct store_query q;
 	struct store_result r;
-	struct selector	   *sel;
-	const char	   *p, *by;
-	char		   *cause = NULL, *bycopy = NULL, *tok, *save;
-	const char	   *bys[SERIESKEY_TAGS_MAX];
-	json_t		   *series, *pts, *byj, *j;
-	int64_t		    now = hub_now(h);
-	long		    limit = 1000;
-	size_t		    i, k;
-	int		    err;
+	struct selector *sel;
+	const char *p, *by;
+	char *cause = NULL, *bycopy = NULL, *tok, *save;
+	const char *bys[SERIESKEY_TAGS_MAX];
+	json_t *series, *pts, *byj, *j;
+	int64_t now = hub_now(h);
+	long limit = 1000;
+	size_t i, k;
+	int err;
 
 	if ((sel = query_selector(req, 1, &err)) == NULL)
 		return;
@@ -129,14 +130,16 @@ query_run(struct hub_req *req)
 	q.start = now - 3600000;
 	if ((p = hub_req_query(req, "start")) != NULL &&
 	    hub_parse_time(p, now, &q.start) != 0) {
-		hub_reply_error(req, 400, "start: expected ms since the epoch, "
-					  "RFC 3339, \"now\" or \"-1h\"");
+		hub_reply_error(req, 400,
+		    "start: expected ms since the epoch, "
+		    "RFC 3339, \"now\" or \"-1h\"");
 		goto out;
 	}
 	if ((p = hub_req_query(req, "end")) != NULL &&
 	    hub_parse_time(p, now, &q.end) != 0) {
-		hub_reply_error(req, 400, "end: expected ms since the epoch, "
-					  "RFC 3339, \"now\" or \"-1h\"");
+		hub_reply_error(req, 400,
+		    "end: expected ms since the epoch, "
+		    "RFC 3339, \"now\" or \"-1h\"");
 		goto out;
 	}
 	if (q.end <= q.start) {
@@ -145,13 +148,13 @@ query_run(struct hub_req *req)
 	}
 	if ((p = hub_req_query(req, "step")) != NULL &&
 	    (clock_parse_duration(p, &q.step) != 0 || q.step <= 0)) {
-		hub_reply_error(req, 400,
-		    "step: expected a duration such as \"1m\"");
+		hub_reply_error(
+		    req, 400, "step: expected a duration such as \"1m\"");
 		goto out;
 	}
 	if (q.step > 0 && (q.end - q.start) / q.step > 100000) {
-		hub_reply_error(req, 400,
-		    "step too small: more than 100000 buckets");
+		hub_reply_error(
+		    req, 400, "step too small: more than 100000 buckets");
 		goto out;
 	}
 	q.agg = STORE_AGG_NONE;
@@ -174,8 +177,8 @@ query_run(struct hub_req *req)
 		q.by = bys;
 		if (q.step == 0)
 			q.step = (q.end - q.start) / 120 > 1000
-			    ? (q.end - q.start) / 120 / 1000 * 1000
-			    : 1000;
+			             ? (q.end - q.start) / 120 / 1000 * 1000
+			             : 1000;
 	}
 	if ((q.step > 0 || q.group) && q.agg == STORE_AGG_NONE)
 		q.agg = STORE_AGG_AVG;
@@ -184,8 +187,8 @@ query_run(struct hub_req *req)
 
 		limit = strtol(p, &end, 10);
 		if (*p == '\0' || *end != '\0' || limit <= 0) {
-			hub_reply_error(req, 400,
-			    "limit: expected a positive number");
+			hub_reply_error(
+			    req, 400, "limit: expected a positive number");
 			goto out;
 		}
 	}
@@ -209,17 +212,17 @@ query_run(struct hub_req *req)
 
 		pts = json_array();
 		for (k = 0; k < s->npoints; k++)
-			json_array_append_new(pts,
-			    json_pack("[I,o]", (json_int_t)s->points[k].t,
-				query_number(s->points[k].v)));
+			json_array_append_new(
+			    pts, json_pack("[I,o]", (json_int_t)s->points[k].t,
+			             query_number(s->points[k].v)));
 		j = json_pack("{s:o,s:o}", "labels",
 		    query_labels(s->tags, s->ntags), "points", pts);
 		if (s->metric != NULL)
-			json_object_set_new(j, "metric",
-			    json_string(s->metric));
+			json_object_set_new(
+			    j, "metric", json_string(s->metric));
 		else
-			json_object_set_new(j, "series",
-			    json_integer((json_int_t)s->nseries));
+			json_object_set_new(
+			    j, "series", json_integer((json_int_t)s->nseries));
 		json_array_append_new(series, j);
 	}
 	store_result_free(&r);
@@ -241,12 +244,12 @@ static void
 query_series(struct hub_req *req)
 {
 	struct store_series_list l;
-	struct selector		*sel;
-	struct serieskey	 sk;
-	char			*cause = NULL;
-	json_t			*arr;
-	size_t			 i;
-	int			 err;
+	struct selector *sel;
+	struct serieskey sk;
+	char *cause = NULL;
+	json_t *arr;
+	size_t i;
+	int err;
 
 	if ((sel = query_selector(req, 1, &err)) == NULL)
 		return;
@@ -259,12 +262,11 @@ query_series(struct hub_req *req)
 	arr = json_array();
 	for (i = 0; i < l.n && i < 100000; i++) {
 		if (serieskey_parse(l.series[i].key, strlen(l.series[i].key),
-			&sk, NULL) != 0)
+		        &sk, NULL) != 0)
 			continue;
 		json_array_append_new(arr,
-		    json_pack("{s:s,s:s,s:o}", "key", l.series[i].key,
-			"metric", sk.metric, "labels",
-			query_labels(sk.tags, sk.ntags)));
+		    json_pack("{s:s,s:s,s:o}", "key", l.series[i].key, "metric",
+		        sk.metric, "labels", query_labels(sk.tags, sk.ntags)));
 		serieskey_free(&sk);
 	}
 	hub_reply_json(req, 200,
@@ -276,9 +278,9 @@ query_series(struct hub_req *req)
 static void
 query_labels_list(struct hub_req *req)
 {
-	char  **names = NULL, *cause = NULL;
+	char **names = NULL, *cause = NULL;
 	json_t *arr;
-	size_t	i;
+	size_t i;
 
 	if (store_tag_names(req->hub->store, &names, NULL, &cause) != 0) {
 		hub_reply_error(req, 500, "store: %s", cause);
@@ -295,18 +297,18 @@ query_labels_list(struct hub_req *req)
 static void
 query_label_values(struct hub_req *req)
 {
-	const char	*tag = hub_req_param(req, "tag");
+	const char *tag = hub_req_param(req, "tag");
 	struct selector *sel;
-	char	       **values = NULL, *cause = NULL;
-	json_t		*arr;
-	size_t		 i;
-	int		 err;
+	char **values = NULL, *cause = NULL;
+	json_t *arr;
+	size_t i;
+	int err;
 
 	sel = query_selector(req, 0, &err);
 	if (err)
 		return;
-	if (store_tag_values(req->hub->store, tag, sel, &values, NULL,
-		&cause) != 0) {
+	if (store_tag_values(
+	        req->hub->store, tag, sel, &values, NULL, &cause) != 0) {
 		hub_reply_error(req, 400, "%s", cause);
 		free(cause);
 		selector_free(sel);
@@ -317,18 +319,26 @@ query_label_values(struct hub_req *req)
 		json_array_append_new(arr, json_string(values[i]));
 	store_strings_free(values);
 	selector_free(sel);
-	hub_reply_json(req, 200,
-	    json_pack("{s:s,s:o}", "tag", tag, "values", arr));
+	hub_reply_json(
+	    req, 200, json_pack("{s:s,s:o}", "tag", tag, "values", arr));
 }
 
 const struct hub_route hub_routes_query[] = {
-	{ .method = EVHTTP_REQ_GET, .path = "/api/v1/query",
-	    .handler = query_run, .min_role = HUB_ROLE_VIEWER },
-	{ .method = EVHTTP_REQ_GET, .path = "/api/v1/series",
-	    .handler = query_series, .min_role = HUB_ROLE_VIEWER },
-	{ .method = EVHTTP_REQ_GET, .path = "/api/v1/labels",
-	    .handler = query_labels_list, .min_role = HUB_ROLE_VIEWER },
-	{ .method = EVHTTP_REQ_GET, .path = "/api/v1/labels/{tag}/values",
-	    .handler = query_label_values, .min_role = HUB_ROLE_VIEWER },
-	{ .path = NULL },
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/query",
+        .handler = query_run,
+        .min_role = HUB_ROLE_VIEWER},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/series",
+        .handler = query_series,
+        .min_role = HUB_ROLE_VIEWER},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/labels",
+        .handler = query_labels_list,
+        .min_role = HUB_ROLE_VIEWER},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/labels/{tag}/values",
+        .handler = query_label_values,
+        .min_role = HUB_ROLE_VIEWER},
+    {.path = NULL},
 };

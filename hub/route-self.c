@@ -17,7 +17,7 @@ static unsigned long long
 self_rss(void)
 {
 	unsigned long long pages = 0, rss = 0;
-	FILE		  *f = fopen("/proc/self/statm", "r");
+	FILE *f = fopen("/proc/self/statm", "r");
 
 	if (f != NULL) {
 		if (fscanf(f, "%llu %llu", &pages, &rss) != 2)
@@ -31,18 +31,18 @@ static void
 self_counter(struct buf *b, const char *name, const char *help,
     const char *type, unsigned long long v)
 {
-	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help,
-	    name, type, name, v);
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name,
+	    type, name, v);
 }
 
 static void
 self_metrics(struct hub_req *req)
 {
-	struct hub	  *h = req->hub;
+	struct hub *h = req->hub;
 	struct hub_status *st = h->status;
 	struct store_stats ss;
-	struct buf	   b = BUF_INIT;
-	size_t		   i;
+	struct buf b = BUF_INIT;
+	size_t i;
 
 	hub_server_metrics(h, &b);
 	self_counter(&b, "citybraind_points_ingested_total",
@@ -51,8 +51,8 @@ self_metrics(struct hub_req *req)
 	    "Line-protocol lines accepted.", "counter",
 	    h->stats.lines_accepted);
 	buf_puts(&b, "# HELP citybraind_lines_rejected_total Line-protocol "
-		     "lines rejected, by reason.\n"
-		     "# TYPE citybraind_lines_rejected_total counter\n");
+	             "lines rejected, by reason.\n"
+	             "# TYPE citybraind_lines_rejected_total counter\n");
 	for (i = 0; i < HUB_REJECT_MAX; i++)
 		buf_printf(&b,
 		    "citybraind_lines_rejected_total{reason=\"%s\"} %llu\n",
@@ -65,8 +65,9 @@ self_metrics(struct hub_req *req)
 	    h->stats.bytes_received);
 	memset(&ss, 0, sizeof ss);
 	if (store_stats_get(h->store, &ss, NULL) == 0) {
-		self_counter(&b, "citybraind_store_series", "Series in the "
-							  "store.",
+		self_counter(&b, "citybraind_store_series",
+		    "Series in the "
+		    "store.",
 		    "gauge", ss.series);
 		self_counter(&b, "citybraind_store_active_series",
 		    "Series with an open chunk.", "gauge", ss.active_series);
@@ -77,9 +78,9 @@ self_metrics(struct hub_req *req)
 		    "Chunks written since start.", "counter",
 		    ss.chunks_written);
 		buf_puts(&b, "# HELP citybraind_store_rejected_total Points "
-			     "the store rejected, by reason.\n"
-			     "# TYPE citybraind_store_rejected_total "
-			     "counter\n");
+		             "the store rejected, by reason.\n"
+		             "# TYPE citybraind_store_rejected_total "
+		             "counter\n");
 		for (i = 0; i < STORE_REJECT_MAX; i++)
 			buf_printf(&b,
 			    "citybraind_store_rejected_total{reason=\"%s\"} "
@@ -106,10 +107,10 @@ self_metrics(struct hub_req *req)
 static void
 self_healthz(struct hub_req *req)
 {
-	struct hub	  *h = req->hub;
+	struct hub *h = req->hub;
 	struct store_stats ss;
-	char		  *cause = NULL;
-	json_t		  *j;
+	char *cause = NULL;
+	json_t *j;
 
 	if (h->store == NULL || store_stats_get(h->store, &ss, &cause) != 0) {
 		j = json_pack("{s:s,s:s}", "status", "unavailable", "error",
@@ -120,15 +121,19 @@ self_healthz(struct hub_req *req)
 	}
 	hub_reply_json(req, 200,
 	    json_pack("{s:s,s:s,s:I,s:I}", "status", "ok", "version",
-		PACKAGE_VERSION, "uptime_s",
-		(json_int_t)((hub_now(h) - h->start_ms) / 1000), "series",
-		(json_int_t)ss.series));
+	        PACKAGE_VERSION, "uptime_s",
+	        (json_int_t)((hub_now(h) - h->start_ms) / 1000), "series",
+	        (json_int_t)ss.series));
 }
 
 const struct hub_route hub_routes_self[] = {
-	{ .method = EVHTTP_REQ_GET, .path = "/metrics",
-	    .handler = self_metrics, .min_role = HUB_ROLE_NONE },
-	{ .method = EVHTTP_REQ_GET, .path = "/healthz",
-	    .handler = self_healthz, .min_role = HUB_ROLE_NONE },
-	{ .path = NULL },
+    {.method = EVHTTP_REQ_GET,
+        .path = "/metrics",
+        .handler = self_metrics,
+        .min_role = HUB_ROLE_NONE},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/healthz",
+        .handler = self_healthz,
+        .min_role = HUB_ROLE_NONE},
+    {.path = NULL},
 };

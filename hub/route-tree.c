@@ -16,7 +16,7 @@ static void
 route_tree_whoami(struct hub_req *req)
 {
 	const struct hub_node *scope;
-	json_t		      *j;
+	json_t *j;
 
 	scope = hub_territory_node(req->hub->territory, req->id.scope);
 	j = json_pack("{s:s,s:s,s:s,s:s,s:s}", "user", req->id.user, "role",
@@ -38,8 +38,8 @@ static int
 route_tree_code(struct hub_req *req)
 {
 	const char *code = hub_req_query(req, "code");
-	size_t	    i, n;
-	int	    idx;
+	size_t i, n;
+	int idx;
 
 	if (code == NULL || *code == '\0')
 		code = req->id.scope;
@@ -55,8 +55,8 @@ route_tree_code(struct hub_req *req)
 	}
 	idx = hub_territory_find(req->hub->territory, code, n);
 	if (idx < 0 || hub_rollup_visible(req, idx) < 0) {
-		hub_reply_error(req, 404, "unknown territory code \"%s\"",
-		    code);
+		hub_reply_error(
+		    req, 404, "unknown territory code \"%s\"", code);
 		return -1;
 	}
 	return idx;
@@ -80,20 +80,20 @@ route_tree_person(const struct hub_person *p)
 static void
 route_tree_get(struct hub_req *req)
 {
-	struct hub	      *h = req->hub;
+	struct hub *h = req->hub;
 	struct hub_territory *t = h->territory;
 	const struct hub_node *n;
-	json_t		      *node, *path, *children, *systems, *j;
-	size_t		       i;
-	int		       idx, p, vis;
+	json_t *node, *path, *children, *systems, *j;
+	size_t i;
+	int idx, p, vis;
 
 	if ((idx = route_tree_code(req)) < 0)
 		return;
 	n = &t->nodes[idx];
 	node = hub_rollup_node(req, idx);
 	if (n->parent >= 0)
-		json_object_set_new(node, "parent",
-		    json_string(t->nodes[n->parent].code));
+		json_object_set_new(
+		    node, "parent", json_string(t->nodes[n->parent].code));
 	path = json_array();
 	for (p = n->parent; p >= 0; p = t->nodes[p].parent)
 		json_array_insert_new(path, 0, hub_rollup_ident(req, p));
@@ -104,28 +104,28 @@ route_tree_get(struct hub_req *req)
 		vis = hub_rollup_visible(req, n->children[i]);
 		if (vis < 0)
 			continue;
-		json_array_append_new(children,
-		    hub_rollup_node(req, n->children[i]));
+		json_array_append_new(
+		    children, hub_rollup_node(req, n->children[i]));
 	}
-	j = json_pack("{s:o,s:o,s:o}", "node", node, "path", path, "children",
-	    children);
+	j = json_pack(
+	    "{s:o,s:o,s:o}", "node", node, "path", path, "children", children);
 	if (n->level == HUB_LEVEL_GRID) {
 		json_object_set_new(node, "people",
 		    json_pack("{s:o,s:o,s:o}", "grid_worker",
-			route_tree_person(&n->grid_worker), "building_head",
-			route_tree_person(&n->building_head), "police",
-			route_tree_person(&n->police)));
+		        route_tree_person(&n->grid_worker), "building_head",
+		        route_tree_person(&n->building_head), "police",
+		        route_tree_person(&n->police)));
 		systems = json_array();
 		for (i = 0; i < h->systems->nsystems; i++) {
 			const struct hub_system *s = &h->systems->systems[i];
 
 			if (!hub_system_overlaps(s, t, idx))
 				continue;
-			json_array_append_new(systems,
-			    json_pack("{s:s,s:s,s:s,s:s}", "id", s->id, "name",
-				s->name, "platform",
-				hub_platforms[s->platform].id, "dept",
-				h->systems->depts[s->dept].id));
+			json_array_append_new(
+			    systems, json_pack("{s:s,s:s,s:s,s:s}", "id", s->id,
+			                 "name", s->name, "platform",
+			                 hub_platforms[s->platform].id, "dept",
+			                 h->systems->depts[s->dept].id));
 		}
 		json_object_set_new(node, "systems", systems);
 	}
@@ -135,14 +135,14 @@ route_tree_get(struct hub_req *req)
 static void
 route_tree_grid_collect(struct hub_req *req, int idx, json_t *out)
 {
-	struct hub	       *h = req->hub;
-	const struct hub_node  *n = &h->territory->nodes[idx];
-	struct hub_status      *st = h->status;
+	struct hub *h = req->hub;
+	const struct hub_node *n = &h->territory->nodes[idx];
+	struct hub_status *st = h->status;
 	struct hub_alert_counts c;
-	json_t		       *g, *m;
-	size_t			i, k;
-	int64_t			now;
-	double			v;
+	json_t *g, *m;
+	size_t i, k;
+	int64_t now;
+	double v;
 
 	if (n->level != HUB_LEVEL_GRID) {
 		for (i = 0; i < n->nchildren; i++)
@@ -157,18 +157,18 @@ route_tree_grid_collect(struct hub_req *req, int idx, json_t *out)
 	for (k = 0; k < st->nheadline; k++) {
 		v = st->node_values[(size_t)idx * st->nheadline + k];
 		if (!isnan(v))
-			json_object_set_new(m, h->config->headline[k].name,
-			    json_real(v));
+			json_object_set_new(
+			    m, h->config->headline[k].name, json_real(v));
 	}
 	g = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "code", n->code, "name",
 	    n->name, "community", h->territory->nodes[n->community].code,
-	    "subdistrict", h->territory->nodes[n->subdistrict].code,
-	    "severity", hub_alert_counts_worst(&c), "alerts",
-	    hub_json_alert_counts(&c), "metrics", m);
+	    "subdistrict", h->territory->nodes[n->subdistrict].code, "severity",
+	    hub_alert_counts_worst(&c), "alerts", hub_json_alert_counts(&c),
+	    "metrics", m);
 	json_object_set_new(g, "age_s",
 	    st->node_last_ms[idx] >= 0
-		? json_integer((now - st->node_last_ms[idx]) / 1000)
-		: json_null());
+	        ? json_integer((now - st->node_last_ms[idx]) / 1000)
+	        : json_null());
 	json_array_append_new(out, g);
 }
 
@@ -176,7 +176,7 @@ static void
 route_tree_grids(struct hub_req *req)
 {
 	json_t *grids;
-	int	idx;
+	int idx;
 
 	if ((idx = route_tree_code(req)) < 0)
 		return;
@@ -198,13 +198,21 @@ route_tree_map(struct hub_req *req)
 }
 
 const struct hub_route hub_routes_tree[] = {
-	{ .method = EVHTTP_REQ_GET, .path = "/api/v1/whoami",
-	    .handler = route_tree_whoami, .min_role = HUB_ROLE_VIEWER },
-	{ .method = EVHTTP_REQ_GET, .path = "/api/v1/tree",
-	    .handler = route_tree_get, .min_role = HUB_ROLE_VIEWER },
-	{ .method = EVHTTP_REQ_GET, .path = "/api/v1/grids",
-	    .handler = route_tree_grids, .min_role = HUB_ROLE_VIEWER },
-	{ .method = EVHTTP_REQ_GET, .path = "/api/v1/map",
-	    .handler = route_tree_map, .min_role = HUB_ROLE_VIEWER },
-	{ .path = NULL },
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/whoami",
+        .handler = route_tree_whoami,
+        .min_role = HUB_ROLE_VIEWER},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/tree",
+        .handler = route_tree_get,
+        .min_role = HUB_ROLE_VIEWER},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/grids",
+        .handler = route_tree_grids,
+        .min_role = HUB_ROLE_VIEWER},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/map",
+        .handler = route_tree_map,
+        .min_role = HUB_ROLE_VIEWER},
+    {.path = NULL},
 };

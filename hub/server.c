@@ -34,26 +34,26 @@
 
 /* Every route table, in match order.  Add a module's table here. */
 static const struct hub_route *const server_tables[] = {
-	hub_routes_ingest,
-	hub_routes_tree,
-	hub_routes_overview,
-	hub_routes_systems,
-	hub_routes_quality,
-	hub_routes_query,
-	hub_routes_self,
+    hub_routes_ingest,
+    hub_routes_tree,
+    hub_routes_overview,
+    hub_routes_systems,
+    hub_routes_quality,
+    hub_routes_query,
+    hub_routes_self,
 #ifdef HUB_WITH_ALERTS
-	/* ---- alerts module (hub/route-alerts.h declares these) ---- */
-	hub_routes_alerts,
-	hub_routes_events,
-	hub_routes_audit,
+    /* ---- alerts module (hub/route-alerts.h declares these) ---- */
+    hub_routes_alerts,
+    hub_routes_events,
+    hub_routes_audit,
 #endif
-	NULL,
+    NULL,
 };
 
 struct server_count {
 	const char *route; /* route path pattern, or "other" */
-	int	    code;
-	uint64_t    n;
+	int code;
+	uint64_t n;
 };
 
 struct server_uid {
@@ -62,15 +62,17 @@ struct server_uid {
 };
 
 struct hub_server {
-	struct evhttp		*http;
+	struct evhttp *http;
 	struct evhttp_bound_socket *tcp;
-	struct evconnlistener	*unix_listener;
-	char			*socket_path;
-	int			 port;
-	struct server_count	*counts;
-	size_t			 ncounts;
-	struct server_uid	*uids;
-	size_t			 nuids;
+	struct evconnlistener *unix_listener;
+	char *socket_path;
+	int port;
+	struct server_count *counts;
+	size_t ncounts;
+	struct server_uid *uids;
+	char *body; /* reusable request body buffer */
+	size_t bodycap;
+	size_t nuids;
 };
 
 static void
@@ -85,8 +87,8 @@ server_count(struct hub_server *srv, const char *route, int code)
 			return;
 		}
 	}
-	srv->counts = xreallocarray(srv->counts, srv->ncounts + 1,
-	    sizeof *srv->counts);
+	srv->counts =
+	    xreallocarray(srv->counts, srv->ncounts + 1, sizeof *srv->counts);
 	srv->counts[srv->ncounts].route = route;
 	srv->counts[srv->ncounts].code = code;
 	srv->counts[srv->ncounts].n = 1;
@@ -97,11 +99,11 @@ void
 hub_server_metrics(struct hub *h, struct buf *out)
 {
 	struct hub_server *srv = h->server;
-	size_t		   i;
+	size_t i;
 
 	buf_puts(out, "# HELP citybraind_http_requests_total HTTP requests "
-		      "by route and status code.\n"
-		      "# TYPE citybraind_http_requests_total counter\n");
+	              "by route and status code.\n"
+	              "# TYPE citybraind_http_requests_total counter\n");
 	if (srv == NULL)
 		return;
 	for (i = 0; i < srv->ncounts; i++)
@@ -137,8 +139,8 @@ static const char *
 server_uid_name(struct hub_server *srv, uid_t uid)
 {
 	struct passwd pw, *res = NULL;
-	char	      pwbuf[4096];
-	size_t	      i;
+	char pwbuf[4096];
+	size_t i;
 
 	for (i = 0; i < srv->nuids; i++) {
 		if (srv->uids[i].uid == uid)
@@ -175,7 +177,7 @@ static int
 server_match(const char *pattern, const char *path, struct hub_req *req)
 {
 	const char *p = pattern, *s = path, *pe, *se;
-	char	   *raw;
+	char *raw;
 
 	req->nparams = 0;
 	while (*p == '/' && *s == '/') {
@@ -196,7 +198,7 @@ server_match(const char *pattern, const char *path, struct hub_req *req)
 			    xstrndup(p + 1, (size_t)(pe - p - 2));
 			req->nparams++;
 		} else if (pe - p != se - s ||
-		    strncmp(p, s, (size_t)(pe - p)) != 0)
+		           strncmp(p, s, (size_t)(pe - p)) != 0)
 			goto no;
 		p = pe;
 		s = se;
@@ -212,12 +214,12 @@ no:
 static void
 server_identify(struct hub *h, struct hub_req *req, int fd)
 {
-	const char	       *auth, *tok = NULL;
+	const char *auth, *tok = NULL;
 	const struct hub_token *t;
-	const struct hub_user  *u;
-	const char	       *name;
-	struct ucred		cred;
-	socklen_t		len = sizeof cred;
+	const struct hub_user *u;
+	const char *name;
+	struct ucred cred;
+	socklen_t len = sizeof cred;
 
 	auth = hub_req_header(req, "Authorization");
 	if (auth != NULL) {
@@ -265,17 +267,26 @@ server_identify(struct hub *h, struct hub_req *req, int fd)
 static int
 server_body(struct hub *h, struct hub_req *req)
 {
+	struct hub_server *srv = h->server;
 	struct evbuffer *in = evhttp_request_get_input_buffer(req->ev);
-	const char	*enc = hub_req_header(req, "Content-Encoding");
-	size_t		 len = evbuffer_get_length(in), cap, max;
-	unsigned char	*data;
-	z_stream	 z;
-	int		 rc;
+	const char *enc = hub_req_header(req, "Content-Encoding");
+	size_t len = evbuffer_get_length(in), cap, max;
+	unsigned char *data;
+	z_stream z;
+	int rc;
 
 	h->stats.bytes_received += len;
 	if (enc == NULL || strcasecmp(enc, "identity") == 0) {
-		evbuffer_add(in, "", 1);
-		req->body = (char *)evbuffer_pullup(in, -1);
+		/* Copy into the server's reusable buffer: no allocation (and
+		 * no fresh pages to fault in) per request. */
+		if (srv->bodycap < len + 1) {
+			free(srv->body);
+			srv->bodycap = len + 1 > 65536 ? len + 1 : 65536;
+			srv->body = xmalloc(srv->bodycap);
+		}
+		evbuffer_copyout(in, srv->body, len);
+		srv->body[len] = '\0';
+		req->body = srv->body;
 		req->body_len = len;
 		return 0;
 	}
@@ -296,6 +307,7 @@ server_body(struct hub *h, struct hub_req *req)
 	if (cap > max + 1)
 		cap = max + 1;
 	req->body = xmalloc(cap + 1);
+	req->body_owned = 1;
 	z.next_in = data;
 	z.avail_in = (uInt)len;
 	for (;;) {
@@ -338,28 +350,27 @@ server_body(struct hub *h, struct hub_req *req)
 	req->body_len = z.total_out;
 	req->body[req->body_len] = '\0';
 	inflateEnd(&z);
-	req->body_owned = 1;
 	return 0;
 }
 
 static void
 server_dispatch(struct evhttp_request *ev, void *arg)
 {
-	struct hub		 *h = arg;
-	struct hub_server	 *srv = h->server;
-	struct hub_req		  req;
-	const struct hub_route	 *r, *found = NULL;
+	struct hub *h = arg;
+	struct hub_server *srv = h->server;
+	struct hub_req req;
+	const struct hub_route *r, *found = NULL;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
-	enum evhttp_cmd_type	  method = evhttp_request_get_command(ev);
+	enum evhttp_cmd_type method = evhttp_request_get_command(ev);
 	struct evhttp_connection *conn = evhttp_request_get_connection(ev);
-	struct sockaddr_storage	  ss;
-	socklen_t		  sslen = sizeof ss;
-	const char		 *path, *counted = "other";
-	char			  allow[128] = "";
-	char			 *peer_addr = NULL;
-	ev_uint16_t		  peer_port = 0;
-	size_t			  i;
-	int			  fd = -1;
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof ss;
+	const char *path, *counted = "other";
+	char allow[128] = "";
+	char *peer_addr = NULL;
+	ev_uint16_t peer_port = 0;
+	size_t i;
+	int fd = -1;
 
 	memset(&req, 0, sizeof req);
 	req.hub = h;
@@ -375,8 +386,8 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 		evhttp_connection_get_peer(conn, &peer_addr, &peer_port);
 		snprintf(req.peer, sizeof req.peer,
 		    strchr(peer_addr != NULL ? peer_addr : "", ':') != NULL
-			? "[%s]:%u"
-			: "%s:%u",
+		        ? "[%s]:%u"
+		        : "%s:%u",
 		    peer_addr != NULL ? peer_addr : "?", peer_port);
 	}
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
@@ -394,12 +405,11 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 			if (strlen(allow) + 16 < sizeof allow) {
 				if (*allow != '\0')
 					strcat(allow, ", ");
-				strcat(allow, r->method == EVHTTP_REQ_GET
-						  ? "GET"
-					: r->method == EVHTTP_REQ_POST ? "POST"
-					: r->method == EVHTTP_REQ_DELETE
-					    ? "DELETE"
-					    : "PUT");
+				strcat(allow,
+				    r->method == EVHTTP_REQ_GET      ? "GET"
+				    : r->method == EVHTTP_REQ_POST   ? "POST"
+				    : r->method == EVHTTP_REQ_DELETE ? "DELETE"
+				                                     : "PUT");
 			}
 		}
 	}
@@ -407,11 +417,11 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 		if (*allow != '\0') {
 			evhttp_add_header(evhttp_request_get_output_headers(ev),
 			    "Allow", allow);
-			hub_reply_error(&req, 405, "method not allowed (%s)",
-			    allow);
+			hub_reply_error(
+			    &req, 405, "method not allowed (%s)", allow);
 		} else
-			hub_reply_error(&req, 404, "no such route \"%s\"",
-			    path);
+			hub_reply_error(
+			    &req, 404, "no such route \"%s\"", path);
 		goto done;
 	}
 	req.route = found;
@@ -426,10 +436,10 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 			else
 				hub_reply_error(&req, 401,
 				    hub_req_header(&req, "Authorization") !=
-					    NULL
-					? "unknown token"
-					: "authorization required: "
-					  "Authorization: Bearer TOKEN");
+				            NULL
+				        ? "unknown token"
+				        : "authorization required: "
+				          "Authorization: Bearer TOKEN");
 			goto done;
 		}
 		if (req.id.role == HUB_ROLE_COLLECTOR &&
@@ -441,8 +451,8 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 		}
 		if (req.id.role != HUB_ROLE_COLLECTOR &&
 		    req.id.role < (found->min_role == HUB_ROLE_COLLECTOR
-					  ? HUB_ROLE_OPERATOR
-					  : found->min_role)) {
+		                          ? HUB_ROLE_OPERATOR
+		                          : found->min_role)) {
 			hub_reply_error(&req, 403, "%s \"%s\" may not use %s",
 			    hub_role_name(req.id.role), req.id.user, path);
 			goto done;
@@ -467,8 +477,8 @@ server_unix_bind(struct hub *h, const char *path, char **cause)
 {
 	struct hub_server *srv = h->server;
 	struct sockaddr_un sun;
-	struct group	  *gr;
-	int		   fd;
+	struct group *gr;
+	int fd;
 
 	if (strlen(path) >= sizeof sun.sun_path) {
 		*cause = xasprintf("socket path too long: %s", path);
@@ -484,8 +494,8 @@ server_unix_bind(struct hub *h, const char *path, char **cause)
 	}
 	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0) {
 		close(fd);
-		*cause = xasprintf("%s: another citybraind is listening there",
-		    path);
+		*cause = xasprintf(
+		    "%s: another citybraind is listening there", path);
 		return -1;
 	}
 	close(fd);
@@ -503,7 +513,7 @@ server_unix_bind(struct hub *h, const char *path, char **cause)
 	    *h->config->socket_group != '\0') {
 		if ((gr = getgrnam(h->config->socket_group)) == NULL) {
 			*cause = xasprintf("%s: no such group \"%s\" "
-					   "(socket_group)",
+			                   "(socket_group)",
 			    path, h->config->socket_group);
 			goto fail;
 		}
@@ -543,9 +553,9 @@ hub_server_start(struct hub *h, char **cause)
 	struct hub_server *srv = xcalloc(1, sizeof *srv);
 	struct hub_config *c = h->config;
 	struct sockaddr_storage ss;
-	socklen_t	   sslen = sizeof ss;
-	char		  *host;
-	int		   port;
+	socklen_t sslen = sizeof ss;
+	char *host;
+	int port;
 
 	h->server = srv;
 	srv->port = -1;
@@ -554,17 +564,17 @@ hub_server_start(struct hub *h, char **cause)
 	evhttp_set_max_body_size(srv->http, (ev_ssize_t)c->max_body);
 	evhttp_set_max_headers_size(srv->http, 65536);
 	evhttp_set_timeout(srv->http, (int)((c->timeout_ms + 999) / 1000));
-	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET |
-		EVHTTP_REQ_POST | EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT |
-		EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
+	evhttp_set_allowed_methods(srv->http,
+	    EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_DELETE |
+	        EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
 	if (c->listen != NULL && *c->listen != '\0') {
 		if (hostport_parse(c->listen, &host, &port) != 0) {
-			*cause = xasprintf("bad listen address \"%s\"",
-			    c->listen);
+			*cause =
+			    xasprintf("bad listen address \"%s\"", c->listen);
 			return -1;
 		}
-		srv->tcp = evhttp_bind_socket_with_handle(srv->http, host,
-		    (ev_uint16_t)port);
+		srv->tcp = evhttp_bind_socket_with_handle(
+		    srv->http, host, (ev_uint16_t)port);
 		free(host);
 		if (srv->tcp == NULL) {
 			*cause = xasprintf("cannot listen on %s: %s", c->listen,
@@ -572,7 +582,7 @@ hub_server_start(struct hub *h, char **cause)
 			return -1;
 		}
 		if (getsockname(evhttp_bound_socket_get_fd(srv->tcp),
-			(struct sockaddr *)&ss, &sslen) == 0) {
+		        (struct sockaddr *)&ss, &sslen) == 0) {
 			if (ss.ss_family == AF_INET)
 				srv->port = ntohs(
 				    ((struct sockaddr_in *)&ss)->sin_port);
@@ -607,6 +617,7 @@ hub_server_free(struct hub *h)
 		free(srv->socket_path);
 	}
 	hub_server_forget_uids(h);
+	free(srv->body);
 	free(srv->counts);
 	free(srv);
 	h->server = NULL;

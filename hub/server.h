@@ -16,7 +16,7 @@ struct hub;
 
 /* Bind the listeners in h->config and start serving on h->base.  0, or
  * -1 with *cause (caller frees). */
-int  hub_server_start(struct hub *h, char **cause);
+int hub_server_start(struct hub *h, char **cause);
 /* Close the listeners (and remove the socket file); NULL allowed. */
 void hub_server_free(struct hub *h);
 /* Forget cached uid -> user name lookups (after a reload). */

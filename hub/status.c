@@ -18,15 +18,15 @@ const char *
 hub_reject_name(enum hub_reject r)
 {
 	static const char *const names[] = {
-		[HUB_REJECT_SYNTAX] = "syntax",
-		[HUB_REJECT_NAME] = "invalid name",
-		[HUB_REJECT_NO_NUMBER] = "no numeric field",
-		[HUB_REJECT_UNKNOWN_GRID] = "unknown grid",
-		[HUB_REJECT_UNKNOWN_COMMUNITY] = "unknown community",
-		[HUB_REJECT_SCOPE] = "write scope",
-		[HUB_REJECT_TIME] = "time out of range",
-		[HUB_REJECT_LATE] = "late",
-		[HUB_REJECT_LIMIT] = "too many lines",
+	    [HUB_REJECT_SYNTAX] = "syntax",
+	    [HUB_REJECT_NAME] = "invalid name",
+	    [HUB_REJECT_NO_NUMBER] = "no numeric field",
+	    [HUB_REJECT_UNKNOWN_GRID] = "unknown grid",
+	    [HUB_REJECT_UNKNOWN_COMMUNITY] = "unknown community",
+	    [HUB_REJECT_SCOPE] = "write scope",
+	    [HUB_REJECT_TIME] = "time out of range",
+	    [HUB_REJECT_LATE] = "late",
+	    [HUB_REJECT_LIMIT] = "too many lines",
 	};
 
 	return names[r];
@@ -37,22 +37,22 @@ hub_status_new(const struct hub_territory *t, const struct hub_systems *s,
     const struct hub_config *c)
 {
 	struct hub_status *st = xcalloc(1, sizeof *st);
-	size_t		   i;
+	size_t i;
 
 	st->nnodes = t->nnodes;
 	st->nheadline = c->nheadline;
 	st->nsystems = s->nsystems;
 	st->node_last_ms = xcalloc(st->nnodes, sizeof *st->node_last_ms);
-	st->node_values = xcalloc(st->nnodes * st->nheadline + 1,
-	    sizeof *st->node_values);
+	st->node_values =
+	    xcalloc(st->nnodes * st->nheadline + 1, sizeof *st->node_values);
 	for (i = 0; i < st->nnodes; i++)
 		st->node_last_ms[i] = -1;
 	for (i = 0; i < st->nnodes * st->nheadline; i++)
 		st->node_values[i] = NAN;
 	st->sys_last_ms = xcalloc(st->nsystems + 1, sizeof *st->sys_last_ms);
 	st->sys_last_t = xcalloc(st->nsystems + 1, sizeof *st->sys_last_t);
-	st->sys_learnt_ms = xcalloc(st->nsystems + 1,
-	    sizeof *st->sys_learnt_ms);
+	st->sys_learnt_ms =
+	    xcalloc(st->nsystems + 1, sizeof *st->sys_learnt_ms);
 	st->sys_up = xcalloc(st->nsystems + 1, sizeof *st->sys_up);
 	st->sys_latency = xcalloc(st->nsystems + 1, sizeof *st->sys_latency);
 	for (i = 0; i < st->nsystems; i++) {
@@ -94,29 +94,29 @@ hub_status_remap(const struct hub_status *old, const struct hub_territory *ot,
     const struct hub_config *c)
 {
 	struct hub_status *st = hub_status_new(t, s, c);
-	size_t		   i, h, oh;
-	int		   j;
+	size_t i, h, oh;
+	int j;
 
 	for (i = 0; i < t->nnodes; i++) {
-		j = hub_territory_find(ot, t->nodes[i].code,
-		    strlen(t->nodes[i].code));
+		j = hub_territory_find(
+		    ot, t->nodes[i].code, strlen(t->nodes[i].code));
 		if (j < 0)
 			continue;
 		st->node_last_ms[i] = old->node_last_ms[j];
 		for (h = 0; h < c->nheadline; h++) {
 			for (oh = 0; oh < oc->nheadline; oh++) {
 				if (strcmp(c->headline[h].metric,
-					oc->headline[oh].metric) == 0)
+				        oc->headline[oh].metric) == 0)
 					st->node_values[i * st->nheadline + h] =
-					    old->node_values[(size_t)j *
-						old->nheadline +
-						oh];
+					    old->node_values
+					        [(size_t)j * old->nheadline +
+					            oh];
 			}
 		}
 	}
 	for (i = 0; i < s->nsystems; i++) {
-		j = hub_systems_find(os, s->systems[i].id,
-		    strlen(s->systems[i].id));
+		j = hub_systems_find(
+		    os, s->systems[i].id, strlen(s->systems[i].id));
 		if (j < 0)
 			continue;
 		st->sys_last_ms[i] = old->sys_last_ms[j];
@@ -142,8 +142,7 @@ hub_status_remap(const struct hub_status *old, const struct hub_territory *ot,
 	memcpy(st->rate_sec, old->rate_sec, sizeof st->rate_sec);
 	memcpy(st->rate_points, old->rate_points, sizeof st->rate_points);
 	memcpy(st->rate_lines, old->rate_lines, sizeof st->rate_lines);
-	memcpy(st->rate_rejected, old->rate_rejected,
-	    sizeof st->rate_rejected);
+	memcpy(st->rate_rejected, old->rate_rejected, sizeof st->rate_rejected);
 	return st;
 }
 
@@ -155,8 +154,7 @@ hub_status_touch_node(struct hub_status *st, int node, int64_t now)
 }
 
 void
-hub_status_touch_system(struct hub_status *st, int sys, int64_t now,
-    int64_t t)
+hub_status_touch_system(struct hub_status *st, int sys, int64_t now, int64_t t)
 {
 	int64_t gap;
 
@@ -186,8 +184,8 @@ hub_status_collector(struct hub_status *st, const char *name)
 		if (strcmp(st->collectors[i].name, name) == 0)
 			return &st->collectors[i];
 	}
-	st->collectors = xreallocarray(st->collectors, st->ncollectors + 1,
-	    sizeof *st->collectors);
+	st->collectors = xreallocarray(
+	    st->collectors, st->ncollectors + 1, sizeof *st->collectors);
 	memset(&st->collectors[st->ncollectors], 0, sizeof *st->collectors);
 	st->collectors[st->ncollectors].name = xstrdup(name);
 	st->collectors[st->ncollectors].last_ms = -1;
@@ -195,8 +193,8 @@ hub_status_collector(struct hub_status *st, const char *name)
 }
 
 void
-hub_status_reject(struct hub_status *st, enum hub_reject r,
-    const char *source, uint64_t n)
+hub_status_reject(
+    struct hub_status *st, enum hub_reject r, const char *source, uint64_t n)
 {
 	size_t i;
 
@@ -223,7 +221,7 @@ hub_status_rate_add(struct hub_status *st, int64_t now, uint64_t points,
     uint64_t lines, uint64_t rejected)
 {
 	int64_t sec = now / 1000;
-	size_t	slot = (size_t)(sec % HUB_RATE_SLOTS);
+	size_t slot = (size_t)(sec % HUB_RATE_SLOTS);
 
 	if (st->rate_sec[slot] != sec) {
 		st->rate_sec[slot] = sec;
@@ -240,15 +238,15 @@ void
 hub_status_rates(const struct hub_status *st, int64_t now, double *points,
     double *lines, double *rejected)
 {
-	int64_t	 sec = now / 1000;
+	int64_t sec = now / 1000;
 	uint64_t p = 0, l = 0, r = 0;
-	size_t	 i;
+	size_t i;
 
 	/* The current second is incomplete: use the HUB_RATE_SLOTS - 1
 	 * complete seconds before it. */
 	for (i = 0; i < HUB_RATE_SLOTS; i++) {
-		if (st->rate_sec[i] < sec && st->rate_sec[i] >= sec -
-		    (HUB_RATE_SLOTS - 1)) {
+		if (st->rate_sec[i] < sec &&
+		    st->rate_sec[i] >= sec - (HUB_RATE_SLOTS - 1)) {
 			p += st->rate_points[i];
 			l += st->rate_lines[i];
 			r += st->rate_rejected[i];
@@ -280,12 +278,12 @@ int
 hub_status_rebuild(struct hub *h, char **cause)
 {
 	struct store_series_list l;
-	struct hub_status	*st = h->status;
-	struct serieskey	 sk;
-	const char		*grid, *comm, *sys;
-	size_t			 i, k;
-	int64_t			 when;
-	int			 node, si;
+	struct hub_status *st = h->status;
+	struct serieskey sk;
+	const char *grid, *comm, *sys;
+	size_t i, k;
+	int64_t when;
+	int node, si;
 
 	if (store_series_list(h->store, NULL, &l, cause) != 0)
 		return -1;
@@ -298,22 +296,22 @@ hub_status_rebuild(struct hub *h, char **cause)
 		    0)
 			continue;
 		when = info->last_write_ms >= 0 ? info->last_write_ms
-						: info->last_t;
+		                                : info->last_t;
 		node = -1;
 		if ((grid = serieskey_get(&sk, "grid")) != NULL)
-			node = hub_territory_find(h->territory, grid,
-			    strlen(grid));
+			node = hub_territory_find(
+			    h->territory, grid, strlen(grid));
 		else if ((comm = serieskey_get(&sk, "community")) != NULL)
-			node = hub_territory_find(h->territory, comm,
-			    strlen(comm));
+			node = hub_territory_find(
+			    h->territory, comm, strlen(comm));
 		hub_status_touch_node(st, node, when);
 		if (node >= 0) {
 			for (k = 0; k < st->nheadline; k++) {
 				if (strcmp(sk.metric,
-					h->config->headline[k].metric) == 0)
+				        h->config->headline[k].metric) == 0)
 					st->node_values[(size_t)node *
-						st->nheadline +
-					    k] = info->last_v;
+					                    st->nheadline +
+					                k] = info->last_v;
 			}
 		}
 		si = -1;
@@ -339,8 +337,8 @@ const char *
 hub_status_system_state(const struct hub *h, size_t i, int64_t now)
 {
 	const struct hub_status *st = h->status;
-	const char		*src;
-	int64_t			 iv = hub_status_interval(h, i, &src);
+	const char *src;
+	int64_t iv = hub_status_interval(h, i, &src);
 
 	if (st->sys_last_ms[i] < 0)
 		return "unknown";

@@ -12,16 +12,14 @@
 #include "lib/xmalloc.h"
 
 const struct hub_platform_info hub_platforms[HUB_PLATFORM_COUNT] = {
-	[HUB_PLATFORM_MONITORING] = { "monitoring", "预警监测平台",
-	    "Early-warning & monitoring" },
-	[HUB_PLATFORM_GOVERNANCE] = { "governance", "综合治理平台",
-	    "Comprehensive governance" },
-	[HUB_PLATFORM_DECISION] = { "decision", "决策支持平台",
-	    "Decision support" },
-	[HUB_PLATFORM_SERVICE] = { "service", "公共服务平台",
-	    "Public service" },
-	[HUB_PLATFORM_INFRASTRUCTURE] = { "infrastructure", "基础技术平台",
-	    "Base technology" },
+    [HUB_PLATFORM_MONITORING] = {"monitoring", "预警监测平台",
+        "Early-warning & monitoring"},
+    [HUB_PLATFORM_GOVERNANCE] = {"governance", "综合治理平台",
+        "Comprehensive governance"},
+    [HUB_PLATFORM_DECISION] = {"decision", "决策支持平台", "Decision support"},
+    [HUB_PLATFORM_SERVICE] = {"service", "公共服务平台", "Public service"},
+    [HUB_PLATFORM_INFRASTRUCTURE] = {"infrastructure", "基础技术平台",
+        "Base technology"},
 };
 
 struct systems_top {
@@ -29,43 +27,38 @@ struct systems_top {
 };
 
 static const struct conf_field systems_top_fields[] = {
-	{ "departments", CONF_ARRAY, 1,
-	    offsetof(struct systems_top, departments), 0, 0 },
-	{ "systems", CONF_ARRAY, 1, offsetof(struct systems_top, systems), 0,
-	    0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"departments", CONF_ARRAY, 1, offsetof(struct systems_top, departments), 0,
+        0},
+    {"systems", CONF_ARRAY, 1, offsetof(struct systems_top, systems), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 static const struct conf_field systems_dept_fields[] = {
-	{ "id", CONF_STRING, 1, offsetof(struct hub_dept, id), 0, 0 },
-	{ "name", CONF_STRING, 1, offsetof(struct hub_dept, name), 0, 0 },
-	{ "name_en", CONF_STRING, 0, offsetof(struct hub_dept, name_en), 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"id", CONF_STRING, 1, offsetof(struct hub_dept, id), 0, 0},
+    {"name", CONF_STRING, 1, offsetof(struct hub_dept, name), 0, 0},
+    {"name_en", CONF_STRING, 0, offsetof(struct hub_dept, name_en), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 struct systems_raw {
-	char	*id, *name, *name_en, *platform, *dept, *comment;
-	char   **grids;
-	char   **metrics;
-	int64_t	 interval;
+	char *id, *name, *name_en, *platform, *dept, *comment;
+	char **grids;
+	char **metrics;
+	int64_t interval;
 };
 
 static const struct conf_field systems_fields[] = {
-	{ "id", CONF_STRING, 1, offsetof(struct systems_raw, id), 0, 0 },
-	{ "name", CONF_STRING, 1, offsetof(struct systems_raw, name), 0, 0 },
-	{ "name_en", CONF_STRING, 0, offsetof(struct systems_raw, name_en), 0,
-	    0 },
-	{ "platform", CONF_STRING, 1, offsetof(struct systems_raw, platform), 0,
-	    0 },
-	{ "dept", CONF_STRING, 1, offsetof(struct systems_raw, dept), 0, 0 },
-	{ "grids", CONF_STRARRAY, 0, offsetof(struct systems_raw, grids), 0, 0 },
-	{ "interval", CONF_DURATION, 0, offsetof(struct systems_raw, interval),
-	    0, 0 },
-	{ "metrics", CONF_STRARRAY, 0, offsetof(struct systems_raw, metrics), 0,
-	    0 },
-	{ "comment", CONF_STRING, 0, offsetof(struct systems_raw, comment), 0,
-	    0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"id", CONF_STRING, 1, offsetof(struct systems_raw, id), 0, 0},
+    {"name", CONF_STRING, 1, offsetof(struct systems_raw, name), 0, 0},
+    {"name_en", CONF_STRING, 0, offsetof(struct systems_raw, name_en), 0, 0},
+    {"platform", CONF_STRING, 1, offsetof(struct systems_raw, platform), 0, 0},
+    {"dept", CONF_STRING, 1, offsetof(struct systems_raw, dept), 0, 0},
+    {"grids", CONF_STRARRAY, 0, offsetof(struct systems_raw, grids), 0, 0},
+    {"interval", CONF_DURATION, 0, offsetof(struct systems_raw, interval), 0,
+        0},
+    {"metrics", CONF_STRARRAY, 0, offsetof(struct systems_raw, metrics), 0, 0},
+    {"comment", CONF_STRING, 0, offsetof(struct systems_raw, comment), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 int
@@ -118,7 +111,7 @@ systems_id_ok(const char *id)
 		unsigned char c = (unsigned char)id[i];
 
 		if (!(islower(c) || isdigit(c) || c == '-' || c == '_' ||
-			c == '.'))
+		        c == '.'))
 			return 0;
 	}
 	return 1;
@@ -151,19 +144,19 @@ static int
 systems_read_one(struct conf_file *cf, struct hub_systems *s,
     const struct hub_territory *t, json_t *arr, size_t i, char **cause)
 {
-	json_t		  *obj = json_array_get(arr, i);
+	json_t *obj = json_array_get(arr, i);
 	struct systems_raw r;
 	struct hub_system *sys;
-	json_t		  *garr;
-	size_t		   j, k;
-	int		   plat, dept, idx;
+	json_t *garr;
+	size_t j, k;
+	int plat, dept, idx;
 
 	memset(&r, 0, sizeof r);
 	if (conf_object_read(cf, obj, systems_fields, &r, cause) != 0)
 		goto fail;
 	if (!systems_id_ok(r.id)) {
-		*cause = conf_error(cf, obj, "id", 0,
-		    "ids are 1 to 64 of a-z 0-9 - _ .");
+		*cause = conf_error(
+		    cf, obj, "id", 0, "ids are 1 to 64 of a-z 0-9 - _ .");
 		goto fail;
 	}
 	for (j = 0; j < s->nsystems; j++) {
@@ -181,12 +174,12 @@ systems_read_one(struct conf_file *cf, struct hub_systems *s,
 		goto fail;
 	}
 	if ((dept = hub_systems_dept(s, r.dept)) < 0) {
-		*cause = conf_error(cf, obj, "dept", 0,
-		    "unknown department \"%s\"", r.dept);
+		*cause = conf_error(
+		    cf, obj, "dept", 0, "unknown department \"%s\"", r.dept);
 		goto fail;
 	}
-	s->systems = xreallocarray(s->systems, s->nsystems + 1,
-	    sizeof *s->systems);
+	s->systems =
+	    xreallocarray(s->systems, s->nsystems + 1, sizeof *s->systems);
 	sys = &s->systems[s->nsystems];
 	memset(sys, 0, sizeof *sys);
 	garr = json_object_get(obj, "grids");
@@ -198,8 +191,8 @@ systems_read_one(struct conf_file *cf, struct hub_systems *s,
 			free(sys->cover);
 			goto fail;
 		}
-		sys->cover = xreallocarray(sys->cover, sys->ncover + 1,
-		    sizeof *sys->cover);
+		sys->cover = xreallocarray(
+		    sys->cover, sys->ncover + 1, sizeof *sys->cover);
 		sys->cover[sys->ncover++] = idx;
 	}
 	if (r.grids == NULL) {
@@ -236,25 +229,25 @@ fail:
 }
 
 struct hub_systems *
-hub_systems_load(const char *path, const struct hub_territory *t,
-    char **cause)
+hub_systems_load(const char *path, const struct hub_territory *t, char **cause)
 {
-	struct conf_file   *cf;
+	struct conf_file *cf;
 	struct hub_systems *s;
-	struct systems_top  top;
-	struct hub_dept	    d;
-	json_t		   *obj;
-	size_t		    i;
+	struct systems_top top;
+	struct hub_dept d;
+	json_t *obj;
+	size_t i;
 
 	if ((cf = conf_file_load(path, cause)) == NULL)
 		return NULL;
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	memset(&top, 0, sizeof top);
-	if (conf_object_read(cf, conf_file_root(cf), systems_top_fields, &top,
-		cause) != 0)
+	if (conf_object_read(
+	        cf, conf_file_root(cf), systems_top_fields, &top, cause) != 0)
 		goto fail;
-	json_array_foreach(top.departments, i, obj) {
+	json_array_foreach(top.departments, i, obj)
+	{
 		memset(&d, 0, sizeof d);
 		if (conf_object_read(cf, obj, systems_dept_fields, &d, cause) !=
 		    0) {
@@ -263,14 +256,14 @@ hub_systems_load(const char *path, const struct hub_territory *t,
 			free(d.name_en);
 			goto fail;
 		}
-		s->depts = xreallocarray(s->depts, s->ndepts + 1,
-		    sizeof *s->depts);
+		s->depts =
+		    xreallocarray(s->depts, s->ndepts + 1, sizeof *s->depts);
 		s->depts[s->ndepts++] = d;
-		if (!systems_id_ok(d.id) || hub_systems_dept(s, d.id) !=
-		    (int)s->ndepts - 1) {
+		if (!systems_id_ok(d.id) ||
+		    hub_systems_dept(s, d.id) != (int)s->ndepts - 1) {
 			*cause = conf_error(cf, obj, "id", 0,
 			    systems_id_ok(d.id) ? "duplicate department \"%s\""
-						: "bad department id \"%s\"",
+			                        : "bad department id \"%s\"",
 			    d.id);
 			goto fail;
 		}
@@ -297,7 +290,7 @@ int
 hub_systems_find(const struct hub_systems *s, const char *id, size_t len)
 {
 	size_t lo = 0, hi = s->nsystems, mid;
-	int    c;
+	int c;
 
 	while (lo < hi) {
 		const char *k;
@@ -330,8 +323,8 @@ hub_systems_dept(const struct hub_systems *s, const char *id)
 }
 
 int
-hub_system_overlaps(const struct hub_system *sys,
-    const struct hub_territory *t, int idx)
+hub_system_overlaps(
+    const struct hub_system *sys, const struct hub_territory *t, int idx)
 {
 	size_t j;
 

@@ -35,32 +35,32 @@ struct hub_dept {
 };
 
 struct hub_system {
-	char		 *id;
-	char		 *name;
-	char		 *name_en;
+	char *id;
+	char *name;
+	char *name_en;
 	enum hub_platform platform;
-	int		  dept; /* index into depts */
-	int		 *cover; /* territory node indices as configured */
-	size_t		  ncover;
-	size_t		  ngrids; /* grids covered */
-	int64_t		  interval_ms; /* 0: not configured */
-	char		**metrics; /* NULL-terminated, may be NULL */
+	int dept;   /* index into depts */
+	int *cover; /* territory node indices as configured */
+	size_t ncover;
+	size_t ngrids;       /* grids covered */
+	int64_t interval_ms; /* 0: not configured */
+	char **metrics;      /* NULL-terminated, may be NULL */
 };
 
 struct hub_systems {
-	char		  *path;
-	struct hub_dept	  *depts;
-	size_t		   ndepts;
+	char *path;
+	struct hub_dept *depts;
+	size_t ndepts;
 	struct hub_system *systems;
-	size_t		   nsystems;
-	int		  *by_id; /* indices sorted by id */
+	size_t nsystems;
+	int *by_id; /* indices sorted by id */
 };
 
 /* Load path, validating grid codes against t.  NULL with *cause on error;
  * free with hub_systems_free(). */
-struct hub_systems *hub_systems_load(const char *path,
-    const struct hub_territory *t, char **cause);
-void		    hub_systems_free(struct hub_systems *s);
+struct hub_systems *hub_systems_load(
+    const char *path, const struct hub_territory *t, char **cause);
+void hub_systems_free(struct hub_systems *s);
 
 /* Index of system id (len bytes), or -1. */
 int hub_systems_find(const struct hub_systems *s, const char *id, size_t len);
@@ -68,8 +68,8 @@ int hub_systems_find(const struct hub_systems *s, const char *id, size_t len);
 int hub_systems_dept(const struct hub_systems *s, const char *id);
 /* Does system cover territory node idx (a covered node contains it, or it
  * contains a covered node)? */
-int hub_system_overlaps(const struct hub_system *sys,
-    const struct hub_territory *t, int idx);
+int hub_system_overlaps(
+    const struct hub_system *sys, const struct hub_territory *t, int idx);
 /* Platform by id, or -1. */
 int hub_platform_find(const char *id);
 

@@ -11,51 +11,43 @@
 #include "lib/xmalloc.h"
 
 struct territory_raw {
-	char   *code;
-	char   *name;
-	char   *name_en;
-	char   *parent;
+	char *code;
+	char *name;
+	char *name_en;
+	char *parent;
 	json_t *people;
 };
 
 static const struct conf_field territory_district_fields[] = {
-	{ "code", CONF_STRING, 1, offsetof(struct territory_raw, code), 0, 0 },
-	{ "name", CONF_STRING, 1, offsetof(struct territory_raw, name), 0, 0 },
-	{ "name_en", CONF_STRING, 0, offsetof(struct territory_raw, name_en), 0,
-	    0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"code", CONF_STRING, 1, offsetof(struct territory_raw, code), 0, 0},
+    {"name", CONF_STRING, 1, offsetof(struct territory_raw, name), 0, 0},
+    {"name_en", CONF_STRING, 0, offsetof(struct territory_raw, name_en), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 static const struct conf_field territory_sub_fields[] = {
-	{ "code", CONF_STRING, 1, offsetof(struct territory_raw, code), 0, 0 },
-	{ "name", CONF_STRING, 1, offsetof(struct territory_raw, name), 0, 0 },
-	{ "name_en", CONF_STRING, 0, offsetof(struct territory_raw, name_en), 0,
-	    0 },
-	{ "parent", CONF_STRING, 0, offsetof(struct territory_raw, parent), 0,
-	    0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"code", CONF_STRING, 1, offsetof(struct territory_raw, code), 0, 0},
+    {"name", CONF_STRING, 1, offsetof(struct territory_raw, name), 0, 0},
+    {"name_en", CONF_STRING, 0, offsetof(struct territory_raw, name_en), 0, 0},
+    {"parent", CONF_STRING, 0, offsetof(struct territory_raw, parent), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 static const struct conf_field territory_node_fields[] = {
-	{ "code", CONF_STRING, 1, offsetof(struct territory_raw, code), 0, 0 },
-	{ "name", CONF_STRING, 1, offsetof(struct territory_raw, name), 0, 0 },
-	{ "name_en", CONF_STRING, 0, offsetof(struct territory_raw, name_en), 0,
-	    0 },
-	{ "parent", CONF_STRING, 1, offsetof(struct territory_raw, parent), 0,
-	    0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"code", CONF_STRING, 1, offsetof(struct territory_raw, code), 0, 0},
+    {"name", CONF_STRING, 1, offsetof(struct territory_raw, name), 0, 0},
+    {"name_en", CONF_STRING, 0, offsetof(struct territory_raw, name_en), 0, 0},
+    {"parent", CONF_STRING, 1, offsetof(struct territory_raw, parent), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 static const struct conf_field territory_grid_fields[] = {
-	{ "code", CONF_STRING, 1, offsetof(struct territory_raw, code), 0, 0 },
-	{ "name", CONF_STRING, 1, offsetof(struct territory_raw, name), 0, 0 },
-	{ "name_en", CONF_STRING, 0, offsetof(struct territory_raw, name_en), 0,
-	    0 },
-	{ "parent", CONF_STRING, 1, offsetof(struct territory_raw, parent), 0,
-	    0 },
-	{ "people", CONF_OBJECT, 0, offsetof(struct territory_raw, people), 0,
-	    0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"code", CONF_STRING, 1, offsetof(struct territory_raw, code), 0, 0},
+    {"name", CONF_STRING, 1, offsetof(struct territory_raw, name), 0, 0},
+    {"name_en", CONF_STRING, 0, offsetof(struct territory_raw, name_en), 0, 0},
+    {"parent", CONF_STRING, 1, offsetof(struct territory_raw, parent), 0, 0},
+    {"people", CONF_OBJECT, 0, offsetof(struct territory_raw, people), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 struct territory_people {
@@ -63,21 +55,19 @@ struct territory_people {
 };
 
 static const struct conf_field territory_people_fields[] = {
-	{ "grid_worker", CONF_OBJECT, 0,
-	    offsetof(struct territory_people, grid_worker), 0, 0 },
-	{ "building_head", CONF_OBJECT, 0,
-	    offsetof(struct territory_people, building_head), 0, 0 },
-	{ "police", CONF_OBJECT, 0, offsetof(struct territory_people, police),
-	    0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"grid_worker", CONF_OBJECT, 0,
+        offsetof(struct territory_people, grid_worker), 0, 0},
+    {"building_head", CONF_OBJECT, 0,
+        offsetof(struct territory_people, building_head), 0, 0},
+    {"police", CONF_OBJECT, 0, offsetof(struct territory_people, police), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 static const struct conf_field territory_person_fields[] = {
-	{ "name", CONF_STRING, 1, offsetof(struct hub_person, name), 0, 0 },
-	{ "phone", CONF_STRING, 0, offsetof(struct hub_person, phone), 0, 0 },
-	{ "station", CONF_STRING, 0, offsetof(struct hub_person, station), 0,
-	    0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"name", CONF_STRING, 1, offsetof(struct hub_person, name), 0, 0},
+    {"phone", CONF_STRING, 0, offsetof(struct hub_person, phone), 0, 0},
+    {"station", CONF_STRING, 0, offsetof(struct hub_person, station), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 struct territory_top {
@@ -85,22 +75,22 @@ struct territory_top {
 };
 
 static const struct conf_field territory_top_fields[] = {
-	{ "district", CONF_OBJECT, 1, offsetof(struct territory_top, district),
-	    0, 0 },
-	{ "subdistricts", CONF_ARRAY, 1,
-	    offsetof(struct territory_top, subdistricts), 0, 0 },
-	{ "communities", CONF_ARRAY, 1,
-	    offsetof(struct territory_top, communities), 0, 0 },
-	{ "grids", CONF_ARRAY, 1, offsetof(struct territory_top, grids), 0, 0 },
-	{ "map", CONF_OBJECT, 0, offsetof(struct territory_top, map), 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"district", CONF_OBJECT, 1, offsetof(struct territory_top, district), 0,
+        0},
+    {"subdistricts", CONF_ARRAY, 1,
+        offsetof(struct territory_top, subdistricts), 0, 0},
+    {"communities", CONF_ARRAY, 1, offsetof(struct territory_top, communities),
+        0, 0},
+    {"grids", CONF_ARRAY, 1, offsetof(struct territory_top, grids), 0, 0},
+    {"map", CONF_OBJECT, 0, offsetof(struct territory_top, map), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 const char *
 hub_level_name(enum hub_level level)
 {
-	static const char *const names[] = { "district", "subdistrict",
-		"community", "grid" };
+	static const char *const names[] = {
+	    "district", "subdistrict", "community", "grid"};
 
 	return names[level];
 }
@@ -178,8 +168,8 @@ territory_find_linear(const struct hub_territory *t, const char *code)
 
 /* The expected code shape of level under parent; NULL if fine. */
 static const char *
-territory_code_check(enum hub_level level, const char *code,
-    const struct hub_node *parent)
+territory_code_check(
+    enum hub_level level, const char *code, const struct hub_node *parent)
 {
 	switch (level) {
 	case HUB_LEVEL_DISTRICT:
@@ -220,8 +210,8 @@ territory_code_check(enum hub_level level, const char *code,
 }
 
 static int
-territory_person_read(struct conf_file *cf, json_t *obj,
-    struct hub_person *p, char **cause)
+territory_person_read(
+    struct conf_file *cf, json_t *obj, struct hub_person *p, char **cause)
 {
 	if (obj == NULL)
 		return 0;
@@ -234,15 +224,14 @@ territory_node_read(struct conf_file *cf, struct hub_territory *t,
     enum hub_level level, json_t *arr, size_t i, char **cause)
 {
 	static const struct conf_field *const fields[] = {
-		territory_district_fields, territory_sub_fields,
-		territory_node_fields, territory_grid_fields
-	};
-	json_t		       *obj = json_array_get(arr, i);
-	struct territory_raw	r;
+	    territory_district_fields, territory_sub_fields,
+	    territory_node_fields, territory_grid_fields};
+	json_t *obj = json_array_get(arr, i);
+	struct territory_raw r;
 	struct territory_people pp;
-	struct hub_node	       *n, *parent = NULL;
-	const char	       *bad;
-	int			pidx = -1;
+	struct hub_node *n, *parent = NULL;
+	const char *bad;
+	int pidx = -1;
 
 	memset(&r, 0, sizeof r);
 	if (conf_object_read(cf, obj, fields[level], &r, cause) != 0)
@@ -266,8 +255,8 @@ territory_node_read(struct conf_file *cf, struct hub_territory *t,
 		goto fail;
 	}
 	if (territory_find_linear(t, r.code) >= 0) {
-		*cause = conf_error(cf, obj, "code", 0, "duplicate code \"%s\"",
-		    r.code);
+		*cause = conf_error(
+		    cf, obj, "code", 0, "duplicate code \"%s\"", r.code);
 		goto fail;
 	}
 	if (*r.name == '\0') {
@@ -297,12 +286,13 @@ territory_node_read(struct conf_file *cf, struct hub_territory *t,
 	if (level == HUB_LEVEL_GRID && r.people != NULL) {
 		memset(&pp, 0, sizeof pp);
 		if (conf_object_read(cf, r.people, territory_people_fields, &pp,
-			cause) != 0 ||
-		    territory_person_read(cf, pp.grid_worker, &n->grid_worker,
-			cause) != 0 ||
-		    territory_person_read(cf, pp.building_head,
-			&n->building_head, cause) != 0 ||
-		    territory_person_read(cf, pp.police, &n->police, cause) != 0)
+		        cause) != 0 ||
+		    territory_person_read(
+		        cf, pp.grid_worker, &n->grid_worker, cause) != 0 ||
+		    territory_person_read(
+		        cf, pp.building_head, &n->building_head, cause) != 0 ||
+		    territory_person_read(cf, pp.police, &n->police, cause) !=
+		        0)
 			return -1;
 	}
 	return 0;
@@ -318,8 +308,8 @@ territory_cmp(const void *a, const void *b)
 {
 	const struct hub_territory *t = territory_sort_ctx;
 
-	return strcmp(t->nodes[*(const int *)a].code,
-	    t->nodes[*(const int *)b].code);
+	return strcmp(
+	    t->nodes[*(const int *)a].code, t->nodes[*(const int *)b].code);
 }
 
 static void
@@ -336,8 +326,8 @@ territory_index(struct hub_territory *t)
 	for (i = 1; i < t->nnodes; i++) {
 		struct hub_node *p = &t->nodes[t->nodes[i].parent];
 
-		p->children = xreallocarray(p->children, p->nchildren + 1,
-		    sizeof *p->children);
+		p->children = xreallocarray(
+		    p->children, p->nchildren + 1, sizeof *p->children);
 		p->children[p->nchildren++] = (int)i;
 	}
 	for (i = 0; i < t->nnodes; i++) {
@@ -353,16 +343,17 @@ territory_index(struct hub_territory *t)
 
 /* The map: {"rows": [[code|null, ...], ...]} of subdistrict codes. */
 static int
-territory_map_check(struct conf_file *cf, struct hub_territory *t, json_t *map,
-    char **cause)
+territory_map_check(
+    struct conf_file *cf, struct hub_territory *t, json_t *map, char **cause)
 {
-	json_t	   *rows, *row, *cell;
+	json_t *rows, *row, *cell;
 	const char *key;
-	json_t	   *v;
-	size_t	    i, j;
-	int	    idx;
+	json_t *v;
+	size_t i, j;
+	int idx;
 
-	json_object_foreach(map, key, v) {
+	json_object_foreach(map, key, v)
+	{
 		if (strcmp(key, "rows") != 0) {
 			*cause = conf_error(cf, map, key, 0, "unknown key");
 			return -1;
@@ -370,22 +361,24 @@ territory_map_check(struct conf_file *cf, struct hub_territory *t, json_t *map,
 	}
 	rows = json_object_get(map, "rows");
 	if (!json_is_array(rows)) {
-		*cause = conf_error(cf, map, "rows", 0,
-		    "expected an array of rows");
+		*cause =
+		    conf_error(cf, map, "rows", 0, "expected an array of rows");
 		return -1;
 	}
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		if (!json_is_array(row)) {
-			*cause = conf_error(cf, rows, NULL, i,
-			    "expected an array of codes");
+			*cause = conf_error(
+			    cf, rows, NULL, i, "expected an array of codes");
 			return -1;
 		}
-		json_array_foreach(row, j, cell) {
+		json_array_foreach(row, j, cell)
+		{
 			if (json_is_null(cell))
 				continue;
 			if (!json_is_string(cell) ||
-			    (idx = territory_find_linear(t,
-				 json_string_value(cell))) < 0 ||
+			    (idx = territory_find_linear(
+			         t, json_string_value(cell))) < 0 ||
 			    t->nodes[idx].level != HUB_LEVEL_SUBDISTRICT) {
 				*cause = conf_error(cf, row, NULL, j,
 				    "expected a subdistrict code or null");
@@ -400,29 +393,29 @@ static struct hub_territory *
 territory_read(struct conf_file *cf, char **cause)
 {
 	struct hub_territory *t;
-	struct territory_top  top;
-	size_t		      i;
+	struct territory_top top;
+	size_t i;
 
 	t = xcalloc(1, sizeof *t);
 	t->path = xstrdup(conf_file_name(cf));
 	memset(&top, 0, sizeof top);
-	if (conf_object_read(cf, conf_file_root(cf), territory_top_fields,
-		&top, cause) != 0)
+	if (conf_object_read(
+	        cf, conf_file_root(cf), territory_top_fields, &top, cause) != 0)
 		goto fail;
 	{
 		struct territory_raw r;
-		const char	    *bad;
+		const char *bad;
 
 		memset(&r, 0, sizeof r);
 		if (conf_object_read(cf, top.district,
-			territory_district_fields, &r, cause) != 0) {
+		        territory_district_fields, &r, cause) != 0) {
 			territory_raw_clear(&r);
 			goto fail;
 		}
-		if ((bad = territory_code_check(HUB_LEVEL_DISTRICT, r.code,
-			 NULL)) != NULL) {
-			*cause = conf_error(cf, top.district, "code", 0, "%s",
-			    bad);
+		if ((bad = territory_code_check(
+		         HUB_LEVEL_DISTRICT, r.code, NULL)) != NULL) {
+			*cause =
+			    conf_error(cf, top.district, "code", 0, "%s", bad);
 			territory_raw_clear(&r);
 			goto fail;
 		}
@@ -437,17 +430,17 @@ territory_read(struct conf_file *cf, char **cause)
 	}
 	for (i = 0; i < json_array_size(top.subdistricts); i++) {
 		if (territory_node_read(cf, t, HUB_LEVEL_SUBDISTRICT,
-			top.subdistricts, i, cause) != 0)
+		        top.subdistricts, i, cause) != 0)
 			goto fail;
 	}
 	for (i = 0; i < json_array_size(top.communities); i++) {
 		if (territory_node_read(cf, t, HUB_LEVEL_COMMUNITY,
-			top.communities, i, cause) != 0)
+		        top.communities, i, cause) != 0)
 			goto fail;
 	}
 	for (i = 0; i < json_array_size(top.grids); i++) {
-		if (territory_node_read(cf, t, HUB_LEVEL_GRID, top.grids, i,
-			cause) != 0)
+		if (territory_node_read(
+		        cf, t, HUB_LEVEL_GRID, top.grids, i, cause) != 0)
 			goto fail;
 	}
 	if (top.map != NULL) {
@@ -475,8 +468,8 @@ hub_territory_load(const char *path, char **cause)
 }
 
 struct hub_territory *
-hub_territory_parse(const char *name, const char *text, size_t len,
-    char **cause)
+hub_territory_parse(
+    const char *name, const char *text, size_t len, char **cause)
 {
 	struct conf_file *cf;
 
@@ -486,11 +479,10 @@ hub_territory_parse(const char *name, const char *text, size_t len,
 }
 
 int
-hub_territory_find(const struct hub_territory *t, const char *code,
-    size_t len)
+hub_territory_find(const struct hub_territory *t, const char *code, size_t len)
 {
 	size_t lo = 0, hi = t->nnodes, mid;
-	int    c;
+	int c;
 
 	while (lo < hi) {
 		const char *k;
@@ -537,8 +529,8 @@ hub_territory_within(const struct hub_territory *t, int inner, int outer)
 }
 
 int
-hub_territory_code_within(const struct hub_territory *t, const char *inner,
-    const char *outer)
+hub_territory_code_within(
+    const struct hub_territory *t, const char *inner, const char *outer)
 {
 	if (inner == NULL || outer == NULL)
 		return 0;

@@ -20,25 +20,23 @@ struct users_top {
 };
 
 static const struct conf_field users_top_fields[] = {
-	{ "users", CONF_ARRAY, 1, offsetof(struct users_top, users), 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"users", CONF_ARRAY, 1, offsetof(struct users_top, users), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 struct users_raw {
-	char	 *name, *role, *scope, *display, *comment;
+	char *name, *role, *scope, *display, *comment;
 	long long uid;
 };
 
 static const struct conf_field users_fields[] = {
-	{ "name", CONF_STRING, 1, offsetof(struct users_raw, name), 0, 0 },
-	{ "uid", CONF_INT, 0, offsetof(struct users_raw, uid), 0, 2147483647 },
-	{ "role", CONF_STRING, 1, offsetof(struct users_raw, role), 0, 0 },
-	{ "scope", CONF_STRING, 1, offsetof(struct users_raw, scope), 0, 0 },
-	{ "display", CONF_STRING, 0, offsetof(struct users_raw, display), 0,
-	    0 },
-	{ "comment", CONF_STRING, 0, offsetof(struct users_raw, comment), 0,
-	    0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"name", CONF_STRING, 1, offsetof(struct users_raw, name), 0, 0},
+    {"uid", CONF_INT, 0, offsetof(struct users_raw, uid), 0, 2147483647},
+    {"role", CONF_STRING, 1, offsetof(struct users_raw, role), 0, 0},
+    {"scope", CONF_STRING, 1, offsetof(struct users_raw, scope), 0, 0},
+    {"display", CONF_STRING, 0, offsetof(struct users_raw, display), 0, 0},
+    {"comment", CONF_STRING, 0, offsetof(struct users_raw, comment), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 struct tokens_top {
@@ -46,37 +44,35 @@ struct tokens_top {
 };
 
 static const struct conf_field tokens_top_fields[] = {
-	{ "tokens", CONF_ARRAY, 1, offsetof(struct tokens_top, tokens), 0, 0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"tokens", CONF_ARRAY, 1, offsetof(struct tokens_top, tokens), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 struct tokens_raw {
-	char  *name, *sha256, *user, *comment;
+	char *name, *sha256, *user, *comment;
 	char **systems, **grids;
 };
 
 static const struct conf_field tokens_fields[] = {
-	{ "name", CONF_STRING, 1, offsetof(struct tokens_raw, name), 0, 0 },
-	{ "sha256", CONF_STRING, 1, offsetof(struct tokens_raw, sha256), 0, 0 },
-	{ "user", CONF_STRING, 0, offsetof(struct tokens_raw, user), 0, 0 },
-	{ "systems", CONF_STRARRAY, 0, offsetof(struct tokens_raw, systems), 0,
-	    0 },
-	{ "grids", CONF_STRARRAY, 0, offsetof(struct tokens_raw, grids), 0, 0 },
-	{ "comment", CONF_STRING, 0, offsetof(struct tokens_raw, comment), 0,
-	    0 },
-	{ NULL, 0, 0, 0, 0, 0 },
+    {"name", CONF_STRING, 1, offsetof(struct tokens_raw, name), 0, 0},
+    {"sha256", CONF_STRING, 1, offsetof(struct tokens_raw, sha256), 0, 0},
+    {"user", CONF_STRING, 0, offsetof(struct tokens_raw, user), 0, 0},
+    {"systems", CONF_STRARRAY, 0, offsetof(struct tokens_raw, systems), 0, 0},
+    {"grids", CONF_STRARRAY, 0, offsetof(struct tokens_raw, grids), 0, 0},
+    {"comment", CONF_STRING, 0, offsetof(struct tokens_raw, comment), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
 };
 
 const char *
 hub_role_name(enum hub_role role)
 {
 	static const char *const names[] = {
-		[HUB_ROLE_NONE] = "none",
-		[HUB_ROLE_COLLECTOR] = "collector",
-		[HUB_ROLE_VIEWER] = "viewer",
-		[HUB_ROLE_OPERATOR] = "operator",
-		[HUB_ROLE_SUPERVISOR] = "supervisor",
-		[HUB_ROLE_ADMIN] = "admin",
+	    [HUB_ROLE_NONE] = "none",
+	    [HUB_ROLE_COLLECTOR] = "collector",
+	    [HUB_ROLE_VIEWER] = "viewer",
+	    [HUB_ROLE_OPERATOR] = "operator",
+	    [HUB_ROLE_SUPERVISOR] = "supervisor",
+	    [HUB_ROLE_ADMIN] = "admin",
 	};
 
 	return names[role];
@@ -99,7 +95,7 @@ hub_role_parse(const char *s, enum hub_role *role)
 const char *
 hub_via_name(enum hub_via via)
 {
-	static const char *const names[] = { "none", "uid", "token" };
+	static const char *const names[] = {"none", "uid", "token"};
 
 	return names[via];
 }
@@ -108,8 +104,8 @@ void
 hub_sha256_hex(const char *s, size_t len, char out[65])
 {
 	unsigned char md[32];
-	unsigned int  mdlen = sizeof md;
-	size_t	      i;
+	unsigned int mdlen = sizeof md;
+	size_t i;
 
 	EVP_Digest(s, len, md, &mdlen, EVP_sha256(), NULL);
 	for (i = 0; i < 32; i++)
@@ -145,15 +141,16 @@ users_read(struct conf_file *cf, struct hub_users *u,
 	struct users_top top;
 	struct users_raw r;
 	struct hub_user *user;
-	enum hub_role	 role;
-	json_t		*obj;
-	size_t		 i, j;
+	enum hub_role role;
+	json_t *obj;
+	size_t i, j;
 
 	memset(&top, 0, sizeof top);
-	if (conf_object_read(cf, conf_file_root(cf), users_top_fields, &top,
-		cause) != 0)
+	if (conf_object_read(
+	        cf, conf_file_root(cf), users_top_fields, &top, cause) != 0)
 		return -1;
-	json_array_foreach(top.users, i, obj) {
+	json_array_foreach(top.users, i, obj)
+	{
 		memset(&r, 0, sizeof r);
 		r.uid = -1;
 		if (conf_object_read(cf, obj, users_fields, &r, cause) != 0)
@@ -181,8 +178,8 @@ users_read(struct conf_file *cf, struct hub_users *u,
 			    "unknown territory code \"%s\"", r.scope);
 			goto fail;
 		}
-		u->users = xreallocarray(u->users, u->nusers + 1,
-		    sizeof *u->users);
+		u->users =
+		    xreallocarray(u->users, u->nusers + 1, sizeof *u->users);
 		user = &u->users[u->nusers++];
 		user->name = r.name;
 		user->uid = (long)r.uid;
@@ -214,7 +211,7 @@ tokens_hex_ok(const char *s, unsigned char out[32])
 			return 0;
 	}
 	for (i = 0; i < 32; i++) {
-		char h[3] = { s[2 * i], s[2 * i + 1], '\0' };
+		char h[3] = {s[2 * i], s[2 * i + 1], '\0'};
 
 		out[i] = (unsigned char)strtoul(h, NULL, 16);
 	}
@@ -239,9 +236,9 @@ tokens_read_one(struct conf_file *cf, struct hub_users *u,
     char **cause)
 {
 	struct tokens_raw r;
-	struct hub_token  tok;
-	size_t		  j;
-	int		  idx;
+	struct hub_token tok;
+	size_t j;
+	int idx;
 
 	memset(&r, 0, sizeof r);
 	memset(&tok, 0, sizeof tok);
@@ -270,8 +267,8 @@ tokens_read_one(struct conf_file *cf, struct hub_users *u,
 				break;
 		}
 		if (j == u->nusers) {
-			*cause = conf_error(cf, obj, "user", 0,
-			    "unknown user \"%s\"", r.user);
+			*cause = conf_error(
+			    cf, obj, "user", 0, "unknown user \"%s\"", r.user);
 			goto fail;
 		}
 		tok.kind = HUB_TOKEN_USER;
@@ -291,16 +288,16 @@ tokens_read_one(struct conf_file *cf, struct hub_users *u,
 				tok.all_systems = 1;
 				continue;
 			}
-			idx = hub_systems_find(s, r.systems[j],
-			    strlen(r.systems[j]));
+			idx = hub_systems_find(
+			    s, r.systems[j], strlen(r.systems[j]));
 			if (idx < 0) {
 				*cause = conf_error(cf,
 				    json_object_get(obj, "systems"), NULL, j,
 				    "unknown system \"%s\"", r.systems[j]);
 				goto fail;
 			}
-			tok.systems = xreallocarray(tok.systems,
-			    tok.nsystems + 1, sizeof *tok.systems);
+			tok.systems = xreallocarray(
+			    tok.systems, tok.nsystems + 1, sizeof *tok.systems);
 			tok.systems[tok.nsystems++] = idx;
 		}
 		for (j = 0; r.grids[j] != NULL; j++) {
@@ -308,8 +305,8 @@ tokens_read_one(struct conf_file *cf, struct hub_users *u,
 				tok.all_grids = 1;
 				continue;
 			}
-			idx = hub_territory_find(t, r.grids[j],
-			    strlen(r.grids[j]));
+			idx = hub_territory_find(
+			    t, r.grids[j], strlen(r.grids[j]));
 			if (idx < 0) {
 				*cause = conf_error(cf,
 				    json_object_get(obj, "grids"), NULL, j,
@@ -319,8 +316,8 @@ tokens_read_one(struct conf_file *cf, struct hub_users *u,
 			}
 			if (idx == 0)
 				tok.all_grids = 1;
-			tok.cover = xreallocarray(tok.cover, tok.ncover + 1,
-			    sizeof *tok.cover);
+			tok.cover = xreallocarray(
+			    tok.cover, tok.ncover + 1, sizeof *tok.cover);
 			tok.cover[tok.ncover++] = idx;
 		}
 	}
@@ -344,8 +341,8 @@ hub_users_load(const char *users_path, const char *tokens_path,
 	struct hub_users *u;
 	struct conf_file *cf;
 	struct tokens_top top;
-	json_t		 *obj;
-	size_t		  i;
+	json_t *obj;
+	size_t i;
 
 	u = xcalloc(1, sizeof *u);
 	if ((cf = conf_file_load(users_path, cause)) == NULL)
@@ -359,9 +356,10 @@ hub_users_load(const char *users_path, const char *tokens_path,
 			goto fail;
 		memset(&top, 0, sizeof top);
 		if (conf_object_read(cf, conf_file_root(cf), tokens_top_fields,
-			&top, cause) != 0)
+		        &top, cause) != 0)
 			goto fail;
-		json_array_foreach(top.tokens, i, obj) {
+		json_array_foreach(top.tokens, i, obj)
+		{
 			if (tokens_read_one(cf, u, t, s, obj, cause) != 0)
 				goto fail;
 		}
@@ -396,8 +394,8 @@ const struct hub_token *
 hub_users_by_token(const struct hub_users *u, const char *token)
 {
 	unsigned char md[32];
-	unsigned int  mdlen = sizeof md;
-	size_t	      i;
+	unsigned int mdlen = sizeof md;
+	size_t i;
 
 	EVP_Digest(token, strlen(token), md, &mdlen, EVP_sha256(), NULL);
 	for (i = 0; i < u->ntokens; i++) {

@@ -16,11 +16,11 @@ struct hub_territory;
 struct hub_systems;
 
 struct hub_user {
-	char	     *name;
-	long	      uid; /* -1 unless configured by number */
+	char *name;
+	long uid; /* -1 unless configured by number */
 	enum hub_role role;
-	char	     *scope; /* territory code */
-	char	     *display;
+	char *scope; /* territory code */
+	char *display;
 };
 
 enum hub_token_kind {
@@ -29,23 +29,23 @@ enum hub_token_kind {
 };
 
 struct hub_token {
-	char		   *name;
-	unsigned char	    sha256[32];
+	char *name;
+	unsigned char sha256[32];
 	enum hub_token_kind kind;
-	int		    user; /* index into users (HUB_TOKEN_USER) */
-	int		    all_systems;
-	int		   *systems; /* indices into the catalogue */
-	size_t		    nsystems;
-	int		    all_grids;
-	int		   *cover; /* territory node indices */
-	size_t		    ncover;
+	int user; /* index into users (HUB_TOKEN_USER) */
+	int all_systems;
+	int *systems; /* indices into the catalogue */
+	size_t nsystems;
+	int all_grids;
+	int *cover; /* territory node indices */
+	size_t ncover;
 };
 
 struct hub_users {
-	struct hub_user	 *users;
-	size_t		  nusers;
+	struct hub_user *users;
+	size_t nusers;
 	struct hub_token *tokens;
-	size_t		  ntokens;
+	size_t ntokens;
 };
 
 /*
@@ -59,12 +59,12 @@ struct hub_users *hub_users_load(const char *users_path,
 void hub_users_free(struct hub_users *u);
 
 /* The user of unix name (or configured uid), or NULL. */
-const struct hub_user *hub_users_by_name(const struct hub_users *u,
-    const char *name, uid_t uid);
+const struct hub_user *hub_users_by_name(
+    const struct hub_users *u, const char *name, uid_t uid);
 /* The token whose hash matches the plaintext token, or NULL (constant
  * time in the token's contents). */
-const struct hub_token *hub_users_by_token(const struct hub_users *u,
-    const char *token);
+const struct hub_token *hub_users_by_token(
+    const struct hub_users *u, const char *token);
 
 /* Hex SHA-256 of s into out (65 bytes). */
 void hub_sha256_hex(const char *s, size_t len, char out[65]);

@@ -30,3 +30,5 @@ EXTRA_DIST += \
 	tools/demo \
 	conf/futian/collector-demo.json \
 	tests/integration/t-demo-e2e.sh
+TESTS += tests/integration/t-demo-vocab.sh
+EXTRA_DIST += tests/integration/t-demo-vocab.sh

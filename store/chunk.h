@@ -62,9 +62,6 @@ struct ucoder {
 	uint64_t a;
 	uint8_t  n, k;
 };
-void     ucoder_init(struct ucoder *c);
-void     ucoder_put(struct ucoder *c, struct bitw *w, uint64_t u);
-int      ucoder_get(struct ucoder *c, struct bitr *r, uint64_t *u);
 static inline uint64_t
 zigzag(int64_t x)
 {
@@ -75,6 +72,17 @@ unzigzag(uint64_t u)
 {
 	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 }
+
+/*
+ * Decimal helpers for other coders: whether v == m / 10^e exactly (with
+ * ulp, within a few units in the last place, the distance in *d), the
+ * double for (m, e, d), and the coding of d.
+ */
+#define CHUNK_ULP_MAX 7
+int     chunk_dec_fit(double v, unsigned e, int ulp, int64_t *m, int64_t *d);
+double  chunk_dec_value(int64_t m, unsigned e, int64_t d);
+void    chunk_put_ulps(struct bitw *w, int64_t d);
+int64_t chunk_get_ulps(struct bitr *r);
 
 /* An open chunk being appended to (the head keeps one per series). */
 struct chunk_enc {
@@ -107,6 +115,9 @@ size_t chunk_enc_memory(const struct chunk_enc *c);
  * -1 when the data is corrupt (out is then restored to its old length).
  */
 int chunk_decode(const void *data, size_t len, struct ptvec *out);
+/* The same, stopping before the first point at or after hi. */
+int chunk_decode_until(const void *data, size_t len, int64_t hi,
+    struct ptvec *out);
 /* Read only the header: point count and first time; 0 or -1. */
 int chunk_header(const void *data, size_t len, uint32_t *n,
     int64_t *first_t);

@@ -31,7 +31,29 @@ store_cf_name(enum store_cf cf)
 	return cf < STORE_CF_MAX ? cf_names[cf] : "?";
 }
 
-/* 1 if dir has entries other than . and .., 0 if empty, -1 on error. */
+/* Whether name is a file RocksDB creates in a database directory. */
+static int
+rocksdb_file(const char *name)
+{
+	static const char *prefixes[] = {"LOCK", "IDENTITY", "LOG", "MANIFEST-",
+	    "OPTIONS-", "CURRENT"};
+	static const char *suffixes[] = {".log", ".sst", ".dbtmp"};
+	size_t             i, n = strlen(name), k;
+
+	for (i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	}
+	for (i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+		k = strlen(suffixes[i]);
+		if (n > k && strcmp(name + n - k, suffixes[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 if dir has entries other than . and .. and what an interrupted
+ * RocksDB creation leaves, 0 if not, -1 on error. */
 static int
 dir_nonempty(const char *dir)
 {
@@ -43,7 +65,7 @@ dir_nonempty(const char *dir)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0) {
+		    strcmp(de->d_name, "..") != 0 && !rocksdb_file(de->d_name)) {
 			found = 1;
 			break;
 		}
@@ -108,7 +130,6 @@ db_check_cfs(struct store *s, char **cause)
 {
 	char  **names, *err = NULL;
 	size_t  n, i, j;
-	int     have[STORE_CF_MAX] = {0};
 
 	names = rocksdb_list_column_families(s->dbopts, s->dir, &n, &err);
 	if (err != NULL) {
@@ -129,18 +150,29 @@ db_check_cfs(struct store *s, char **cause)
 			rocksdb_list_column_families_destroy(names, n);
 			return -1;
 		}
-		have[j] = 1;
 	}
 	rocksdb_list_column_families_destroy(names, n);
-	for (j = 0; j < STORE_CF_MAX; j++) {
-		if (!have[j]) {
-			*cause = xasprintf("%s: not a citybrain store (RocksDB "
-			    "database without the \"%s\" column family)",
-			    s->dir, cf_names[j]);
-			return -1;
-		}
-	}
+	/* Missing families of ours are created at open: a store whose
+	 * creation was interrupted is finished then (see store_db_open). */
 	return 0;
+}
+
+/* Whether every column family is empty. */
+static int
+db_empty(struct store *s)
+{
+	int cf, empty = 1;
+
+	for (cf = 0; cf < STORE_CF_MAX && empty; cf++) {
+		rocksdb_iterator_t *it;
+
+		it = rocksdb_create_iterator_cf(s->db, s->ro, s->cf[cf]);
+		rocksdb_iter_seek_to_first(it);
+		if (rocksdb_iter_valid(it))
+			empty = 0;
+		rocksdb_iter_destroy(it);
+	}
+	return empty;
 }
 
 static void
@@ -191,8 +223,14 @@ db_options(struct store *s)
 			break;
 		case STORE_CF_ROLLUP_H:
 		case STORE_CF_ROLLUP_M:
+			/* Point lookups: bloom filter and a hash index in the
+			 * data blocks. */
 			rocksdb_block_based_options_set_filter_policy(t,
 			    rocksdb_filterpolicy_create_bloom_full(10));
+			rocksdb_block_based_options_set_data_block_index_type(t,
+			    rocksdb_block_based_table_data_block_index_type_binary_search_and_hash);
+			rocksdb_block_based_options_set_data_block_hash_ratio(t,
+			    0.75);
 			rocksdb_block_based_options_set_block_size(t, 16384);
 			rocksdb_options_set_write_buffer_size(o, 32 << 20);
 			rocksdb_options_set_bottommost_compression(o,
@@ -253,7 +291,9 @@ store_db_open(struct store *s, char **cause)
 	    &val, &vlen, cause) != 0)
 		return -1;
 	if (val == NULL) {
-		if (exists) {
+		/* A database without the marker is ours only if it is empty:
+		 * a store whose creation was interrupted. */
+		if (exists && !db_empty(s)) {
 			*cause = xasprintf("%s: not a citybrain store (no "
 			    "format marker)", s->dir);
 			return -1;

@@ -52,7 +52,8 @@ serialize_into(const struct chunk_enc *c, struct buf *b)
 
 void
 store_chunks_read_window(struct store *s, rocksdb_iterator_t *it,
-    uint32_t id, int64_t w, struct ptvec *pv, struct store_result *r)
+    uint32_t id, int64_t w, int64_t hi, struct ptvec *pv,
+    struct store_result *r)
 {
 	uint8_t k[12];
 	char   *err = NULL;
@@ -69,11 +70,13 @@ store_chunks_read_window(struct store *s, rocksdb_iterator_t *it,
 		key = rocksdb_iter_key(it, &kl);
 		if (kl < 8 || memcmp(key, k, 8) != 0)
 			break;
-		val = rocksdb_iter_value(it, &vl);
 		first = w + (kl == 12 ? key_get32((const uint8_t *)key + 8) : 0);
+		if (first >= hi)
+			break;
+		val = rocksdb_iter_value(it, &vl);
 		bad = kl != 12 || chunk_header(val, vl, &n, &first) != 0 ||
 		    first != w + key_get32((const uint8_t *)key + 8) ||
-		    chunk_decode(val, vl, pv) != 0;
+		    chunk_decode_until(val, vl, hi, pv) != 0;
 		/* Points must stay inside the window and after the previous
 		 * chunk's. */
 		for (i = old; !bad && i < pv->n; i++) {
@@ -125,7 +128,7 @@ head_rollups(struct store *s, uint32_t id, int64_t w, const struct ptvec *pv)
 	rollup_block_init(&rb, w, STORE_MINUTE_MS, 60);
 	rollup_block_fill(&rb, pv->t, pv->v, pv->n);
 	buf_reset(&s->rtmp);
-	rollup_block_encode(&rb, &s->rtmp);
+	rollup_block_encode(&rb, &s->rbits, &s->rtmp);
 	key_put32(k, (uint32_t)(w / STORE_HOUR_MS));
 	key_put32(k + 4, id);
 	pending_put(s, STORE_CF_ROLLUP_M, k, 8, s->rtmp.data, s->rtmp.len);
@@ -143,7 +146,7 @@ head_rollups(struct store *s, uint32_t id, int64_t w, const struct ptvec *pv)
 	rb.present[slot] = 0;
 	rollup_block_fill(&rb, pv->t, pv->v, pv->n);
 	buf_reset(&s->rtmp);
-	rollup_block_encode(&rb, &s->rtmp);
+	rollup_block_encode(&rb, &s->rbits, &s->rtmp);
 	pending_put(s, STORE_CF_ROLLUP_H, k, 8, s->rtmp.data, s->rtmp.len);
 }
 
@@ -154,7 +157,7 @@ head_window_rollups(struct store *s, uint32_t id, int64_t w)
 	rocksdb_iterator_t *it = store_iter(s, STORE_CF_CHUNKS, 1);
 
 	s->pts.n = 0;
-	store_chunks_read_window(s, it, id, w, &s->pts, NULL);
+	store_chunks_read_window(s, it, id, w, INT64_MAX, &s->pts, NULL);
 	rocksdb_iter_destroy(it);
 	head_rollups(s, id, w, &s->pts);
 }

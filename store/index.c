@@ -452,7 +452,8 @@ key_cmp(const void *a, const void *b, void *arg)
 void
 index_sort_by_key(const struct index *ix, uint32_t *ids, size_t n)
 {
-	qsort_r(ids, n, sizeof *ids, key_cmp, (void *)ix);
+	if (n > 1)
+		qsort_r(ids, n, sizeof *ids, key_cmp, (void *)ix);
 }
 
 static int

@@ -8,7 +8,7 @@ noinst_LIBRARIES += store/libcbstore.a
 store_libcbstore_a_CPPFLAGS = $(AM_CPPFLAGS) $(ROCKSDB_CFLAGS)
 store_libcbstore_a_SOURCES = \
 	store/store.h store/store-int.h \
-	store/agg.h store/bits.h \
+	store/agg.h store/bits.h store/coder.h \
 	store/batchlog.c \
 	store/chunk.c store/chunk.h \
 	store/db.c \

@@ -17,6 +17,11 @@
 
 #define BUCKETS_MAX (10 * 1000 * 1000) /* per series, and all groups */
 
+/* Where points come from: raw chunks and head, or a rollup tier. */
+#define LEVEL_RAW    0
+#define LEVEL_MINUTE 1
+#define LEVEL_HOUR   2
+
 static const char *agg_names[] = {
 	[STORE_AGG_NONE] = "raw",
 	[STORE_AGG_AVG] = "avg",
@@ -90,17 +95,28 @@ store_result_free(struct store_result *r)
 
 /* ---- query context ---- */
 
+/* Rollup blocks of one tier fetched for all series at once (MultiGet):
+ * vals[i * nids + j] for period p0 + i * period and ids[j]. */
+struct prefetch {
+	int                       on;
+	int64_t                   p0, period;
+	size_t                    np, nids;
+	const uint32_t           *ids; /* ascending */
+	rocksdb_pinnableslice_t **vals;
+};
+
 struct qctx {
 	struct store             *s;
 	const struct store_query *q;
 	struct store_result      *r;
 	int64_t                   R;     /* resolution of partial sums */
-	enum store_cf             tier;  /* ROLLUP_M, ROLLUP_H, or DEFAULT */
+	int                       top;   /* LEVEL_* the query may start at */
+	int                       finer[3]; /* next level down from each */
 	rocksdb_iterator_t       *it;    /* chunks */
 	struct ptvec              pv;
 	/* The partial aggregate of the current R bucket. */
 	struct agg                racc;
-	int64_t                   racc_t;
+	int64_t                   racc_t, racc_end;
 	/* Output buckets of the current series, dense from b0. */
 	int64_t                   b0, step;
 	size_t                    nb;
@@ -108,6 +124,7 @@ struct qctx {
 	size_t                   *touched;
 	size_t                    ntouched;
 	size_t                    npoints; /* returned so far */
+	struct prefetch           pf[3];   /* by level */
 };
 
 static size_t
@@ -133,14 +150,15 @@ racc_flush(struct qctx *qc)
 	memset(&qc->racc, 0, sizeof qc->racc);
 }
 
-static void
+/* Points come in time order and t >= 0. */
+static inline void
 feed_point(struct qctx *qc, int64_t t, double v)
 {
-	int64_t rb = floor_div(t, qc->R) * qc->R;
-
-	if (qc->racc.count > 0 && rb != qc->racc_t)
+	if (qc->racc.count == 0 || t >= qc->racc_end) {
 		racc_flush(qc);
-	qc->racc_t = rb;
+		qc->racc_t = t - t % qc->R;
+		qc->racc_end = qc->racc_t + qc->R;
+	}
 	agg_point(&qc->racc, t, v);
 }
 
@@ -177,7 +195,7 @@ feed_raw(struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int raw)
 			qc->pv.n = 0;
 		/* Closed chunks exist up to closed_max_t only. */
 		if (ser->closed_max_t >= w)
-			store_chunks_read_window(s, qc->it, id, w, &qc->pv,
+			store_chunks_read_window(s, qc->it, id, w, hi, &qc->pv,
 			    qc->r);
 		if (w == hw) {
 			size_t len = chunk_enc_size(c);
@@ -185,7 +203,7 @@ feed_raw(struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int raw)
 			buf_reset(&s->tmp);
 			buf_reserve(&s->tmp, len);
 			chunk_enc_serialize(c, (uint8_t *)s->tmp.data);
-			(void)chunk_decode(s->tmp.data, len, &qc->pv);
+			(void)chunk_decode_until(s->tmp.data, len, hi, &qc->pv);
 		}
 		qc->r->points_scanned += qc->pv.n - start;
 		if (raw) {
@@ -209,50 +227,176 @@ feed_raw(struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int raw)
 	}
 }
 
-/* Tier buckets of the current series in [a, b) (R-aligned, all before
- * the head window); periods without a block fall back to raw points. */
+static void feed_range(struct qctx *qc, uint32_t id, int64_t lo,
+    int64_t hi, int level, int64_t hw);
+
+/* The prefetched block of (level, period p, id): 1 with *val (NULL when
+ * absent) if it was prefetched, else 0. */
+static int
+prefetched(struct qctx *qc, int level, int64_t p, uint32_t id,
+    const char **val, size_t *vlen)
+{
+	struct prefetch *pf = &qc->pf[level];
+	size_t           lo = 0, hi, i;
+
+	if (!pf->on || p < pf->p0 || (p - pf->p0) / pf->period >=
+	    (int64_t)pf->np)
+		return 0;
+	hi = pf->nids;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (pf->ids[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == pf->nids || pf->ids[lo] != id)
+		return 0;
+	i = (size_t)((p - pf->p0) / pf->period) * pf->nids + lo;
+	*val = NULL;
+	*vlen = 0;
+	if (pf->vals[i] != NULL)
+		*val = rocksdb_pinnableslice_value(pf->vals[i], vlen);
+	return 1;
+}
+
+/* Fetch the blocks of tier level over [start, end) for all ids at once
+ * (nothing pending, not too many). */
 static void
-feed_tier(struct qctx *qc, uint32_t id, int64_t a, int64_t b)
+prefetch_tier(struct qctx *qc, int level, const uint32_t *ids, size_t n)
+{
+	struct prefetch *pf = &qc->pf[level];
+	struct store    *s = qc->s;
+	enum store_cf    cf;
+	const char     **keys;
+	size_t          *klens, i, j, nk;
+	char           **errs;
+	uint8_t         *kb;
+
+	if (n == 0 || rocksdb_writebatch_wi_count(s->pending) != 0)
+		return;
+	pf->period = level == LEVEL_MINUTE ? STORE_HOUR_MS : STORE_DAY_MS;
+	cf = level == LEVEL_MINUTE ? STORE_CF_ROLLUP_M : STORE_CF_ROLLUP_H;
+	pf->p0 = qc->q->start - qc->q->start % pf->period;
+	pf->np = (size_t)((qc->q->end - 1 - pf->p0) / pf->period + 1);
+	if (pf->np > 48 || pf->np * n > 200000)
+		return;
+	pf->ids = ids;
+	pf->nids = n;
+	nk = pf->np * n;
+	keys = xcalloc(nk, sizeof *keys);
+	klens = xcalloc(nk, sizeof *klens);
+	errs = xcalloc(nk, sizeof *errs);
+	kb = xmalloc(nk * 8);
+	pf->vals = xcalloc(nk, sizeof *pf->vals);
+	for (i = 0; i < pf->np; i++) {
+		for (j = 0; j < n; j++) {
+			uint8_t *k = kb + (i * n + j) * 8;
+
+			key_put32(k, (uint32_t)((pf->p0 + (int64_t)i *
+			    pf->period) / pf->period));
+			key_put32(k + 4, ids[j]);
+			keys[i * n + j] = (const char *)k;
+			klens[i * n + j] = 8;
+		}
+	}
+	rocksdb_batched_multi_get_cf(s->db, s->ro, s->cf[cf], nk, keys, klens,
+	    pf->vals, errs, 1);
+	for (i = 0; i < nk; i++) {
+		if (errs[i] != NULL) {
+			/* Fall back to single reads for this block. */
+			free(errs[i]);
+			rocksdb_pinnableslice_destroy(pf->vals[i]);
+			pf->vals[i] = NULL;
+		}
+	}
+	pf->on = 1;
+	free(keys);
+	free(klens);
+	free(errs);
+	free(kb);
+}
+
+static void
+prefetch_free(struct qctx *qc)
+{
+	size_t i, l;
+
+	for (l = 0; l < 3; l++) {
+		struct prefetch *pf = &qc->pf[l];
+
+		for (i = 0; pf->vals != NULL && i < pf->np * pf->nids; i++)
+			rocksdb_pinnableslice_destroy(pf->vals[i]);
+		free(pf->vals);
+		memset(pf, 0, sizeof *pf);
+	}
+}
+
+/* Buckets of tier level for the current series in [a, b) (aligned to the
+ * tier, all before the head window); periods without a block fall back
+ * to the next finer level. */
+static void
+feed_tier(struct qctx *qc, uint32_t id, int level, int64_t a, int64_t b,
+    int64_t hw)
 {
 	struct store       *s = qc->s;
 	struct rollup_block rb;
-	int64_t             period, p;
+	enum store_cf       cf;
+	int64_t             period, res, p;
 	unsigned            nslots, i;
 
-	if (qc->tier == STORE_CF_ROLLUP_M) {
+	if (level == LEVEL_MINUTE) {
+		cf = STORE_CF_ROLLUP_M;
 		period = STORE_HOUR_MS;
+		res = STORE_MINUTE_MS;
 		nslots = 60;
 	} else {
+		cf = STORE_CF_ROLLUP_H;
 		period = STORE_DAY_MS;
+		res = STORE_HOUR_MS;
 		nslots = 24;
 	}
 	for (p = a - a % period; p < b; p += period) {
 		int64_t lo = p > a ? p : a, hi = p + period < b ? p + period : b;
-		uint8_t k[8];
-		char   *val = NULL;
-		size_t  vlen;
+		uint8_t                  k[8];
+		const char              *val = NULL;
+		char                    *copy = NULL, *err = NULL;
+		rocksdb_pinnableslice_t *ps = NULL;
+		size_t                   vlen = 0;
 
 		key_put32(k, (uint32_t)(p / period));
 		key_put32(k + 4, id);
-		rollup_block_init(&rb, p, qc->R, nslots);
-		if (store_get(s, qc->tier, k, 8, &val, &vlen, NULL) != 0 ||
-		    val == NULL || rollup_block_decode(&rb, val, vlen) != 0) {
+		rollup_block_init(&rb, p, res, nslots);
+		if (prefetched(qc, level, p, id, &val, &vlen))
+			;
+		else if (rocksdb_writebatch_wi_count(s->pending) == 0) {
+			ps = rocksdb_get_pinned_cf(s->db, s->ro, s->cf[cf],
+			    (const char *)k, 8, &err);
+			if (ps != NULL)
+				val = rocksdb_pinnableslice_value(ps, &vlen);
+			free(err);
+		} else if (store_get(s, cf, k, 8, &copy, &vlen, NULL) == 0)
+			val = copy;
+		if (val == NULL || rollup_block_decode(&rb, val, vlen) != 0) {
 			if (val != NULL) {
 				char msg[200];
 
 				snprintf(msg, sizeof msg, "corrupt %s block of "
-				    "series %u at %lld: read raw points",
-				    store_cf_name(qc->tier), id, (long long)p);
+				    "series %u at %lld skipped",
+				    store_cf_name(cf), id, (long long)p);
 				store_warn(s, "%s", msg);
 				store_result_add_warning(qc->r, msg);
 			}
-			free(val);
-			feed_raw(qc, id, lo, hi, 0);
+			free(copy);
+			rocksdb_pinnableslice_destroy(ps);
+			feed_range(qc, id, lo, hi, qc->finer[level], hw);
 			continue;
 		}
-		free(val);
+		free(copy);
+		rocksdb_pinnableslice_destroy(ps);
 		for (i = 0; i < nslots; i++) {
-			int64_t t = p + (int64_t)i * qc->R;
+			int64_t t = p + (int64_t)i * res;
 
 			if (!rb.present[i] || t < lo || t >= hi)
 				continue;
@@ -266,6 +410,34 @@ static int64_t
 align_up(int64_t t, int64_t r)
 {
 	return floor_div(t + r - 1, r) * r;
+}
+
+/* Feed [lo, hi) from level, with the unaligned edges (and what lies in
+ * the head window) from finer levels. */
+static void
+feed_range(struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int level,
+    int64_t hw)
+{
+	int64_t res, a, b;
+
+	if (lo >= hi)
+		return;
+	if (level == LEVEL_RAW) {
+		feed_raw(qc, id, lo, hi, 0);
+		return;
+	}
+	res = level == LEVEL_HOUR ? STORE_HOUR_MS : STORE_MINUTE_MS;
+	a = align_up(lo, res);
+	b = floor_div(hi, res) * res;
+	if (b > hw)
+		b = hw; /* rollups exist only for closed windows */
+	if (a >= b) {
+		feed_range(qc, id, lo, hi, qc->finer[level], hw);
+		return;
+	}
+	feed_range(qc, id, lo, a, qc->finer[level], hw);
+	feed_tier(qc, id, level, a, b, hw);
+	feed_range(qc, id, b, hi, qc->finer[level], hw);
 }
 
 /* Aggregate series id into qc->ob. */
@@ -286,20 +458,7 @@ series_buckets(struct qctx *qc, uint32_t id)
 		return;
 	if (ser->open != NULL && ser->open->n > 0)
 		hw = window_of(ser->open->first_t);
-	if (qc->tier != STORE_CF_DEFAULT) {
-		int64_t a = align_up(lo, qc->R);
-		int64_t b = floor_div(hi, qc->R) * qc->R;
-		int64_t tb = b < hw ? b : hw;
-
-		if (a < tb) {
-			feed_raw(qc, id, lo, a, 0);
-			feed_tier(qc, id, a, tb);
-			feed_raw(qc, id, tb, hi, 0);
-			racc_flush(qc);
-			return;
-		}
-	}
-	feed_raw(qc, id, lo, hi, 0);
+	feed_range(qc, id, lo, hi, qc->top, hw);
 	racc_flush(qc);
 }
 
@@ -571,7 +730,7 @@ store_query_run(struct store *s, const struct store_query *q,
     struct store_result *r, char **cause)
 {
 	struct qctx qc;
-	uint32_t   *ids;
+	uint32_t   *ids, *byid = NULL;
 	size_t      n;
 	int         rc;
 
@@ -620,18 +779,37 @@ store_query_run(struct store *s, const struct store_query *q,
 		}
 		if (qc.step == 0 || qc.step % STORE_HOUR_MS == 0) {
 			qc.R = STORE_HOUR_MS;
-			qc.tier = STORE_CF_ROLLUP_H;
+			qc.top = LEVEL_HOUR;
 		} else if (qc.step % STORE_MINUTE_MS == 0) {
 			qc.R = STORE_MINUTE_MS;
-			qc.tier = STORE_CF_ROLLUP_M;
+			qc.top = LEVEL_MINUTE;
 		} else {
 			qc.R = qc.step;
-			qc.tier = STORE_CF_DEFAULT;
+			qc.top = LEVEL_RAW;
 		}
+		/* Sums must be partial sums per R; the other aggregates do
+		 * not depend on how the range is cut, so they also use finer
+		 * tiers at the edges. */
+		qc.finer[LEVEL_RAW] = LEVEL_RAW;
+		qc.finer[LEVEL_MINUTE] = LEVEL_RAW;
+		if (q->agg == STORE_AGG_SUM || q->agg == STORE_AGG_AVG)
+			qc.finer[LEVEL_HOUR] = LEVEL_RAW;
+		else
+			qc.finer[LEVEL_HOUR] = LEVEL_MINUTE;
 		qc.ob = xcalloc(qc.nb, sizeof *qc.ob);
 		qc.touched = xcalloc(qc.nb, sizeof *qc.touched);
 	}
 	index_match(&s->ix, q->sel, &ids, &n);
+	/* Tier blocks for every series at once, while ids are ascending. */
+	if (q->agg != STORE_AGG_NONE && q->start < q->end) {
+		byid = xreallocarray(NULL, n + 1, sizeof *byid);
+		memcpy(byid, ids, n * sizeof *ids);
+		if (qc.top == LEVEL_HOUR)
+			prefetch_tier(&qc, LEVEL_HOUR, byid, n);
+		if (qc.top == LEVEL_MINUTE || qc.finer[LEVEL_HOUR] ==
+		    LEVEL_MINUTE)
+			prefetch_tier(&qc, LEVEL_MINUTE, byid, n);
+	}
 	index_sort_by_key(&s->ix, ids, n);
 	r->series = xcalloc(n + 1, sizeof *r->series);
 	if (q->start == q->end)
@@ -646,6 +824,8 @@ store_query_run(struct store *s, const struct store_query *q,
 			rc = query_series(&qc, ids, n, cause);
 		rocksdb_iter_destroy(qc.it);
 	}
+	prefetch_free(&qc);
+	free(byid);
 	free(ids);
 	free(qc.ob);
 	free(qc.touched);

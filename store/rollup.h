@@ -15,6 +15,7 @@
 
 #include "lib/buf.h"
 #include "store/agg.h"
+#include "store/bits.h"
 
 #define ROLLUP_SLOTS_MAX 60
 
@@ -32,8 +33,10 @@ void rollup_block_init(struct rollup_block *rb, int64_t start, int64_t res,
 /* Aggregate points (ascending time, all within the period) into rb. */
 void rollup_block_fill(struct rollup_block *rb, const int64_t *t,
     const double *v, size_t n);
-/* Append the encoded block to out. */
-void rollup_block_encode(const struct rollup_block *rb, struct buf *out);
+/* Append the encoded block to out (wscratch: a reusable bit writer, or
+ * NULL). */
+void rollup_block_encode(const struct rollup_block *rb,
+    struct bitw *wscratch, struct buf *out);
 /* Decode data into rb (initialized with its period); slots present in data
  * replace those in rb.  0, or -1 when corrupt (rb then unchanged). */
 int  rollup_block_decode(struct rollup_block *rb, const void *data,

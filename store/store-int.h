@@ -127,6 +127,7 @@ struct store {
 	struct buf            blog;
 	struct buf            tmp;   /* a serialized chunk */
 	struct buf            rtmp;  /* an encoded rollup block */
+	struct bitw           rbits; /* its bits */
 	struct buf            ktmp;  /* a canonical key */
 	struct ptvec          pts;
 	struct chunk_enc      late_enc;
@@ -163,10 +164,12 @@ int  store_db_get(struct store *s, enum store_cf cf, const void *key,
 void store_head_apply(struct store *s, uint32_t id, int64_t t, double v);
 int  store_head_load(struct store *s, char **cause);
 int  store_head_checkpoint(struct store *s, int gc, char **cause);
-/* Read the closed chunks of series id in the window starting at w into
- * pv (ascending); corrupt chunks are reported and skipped. */
+/* Read the closed chunks of series id in the window starting at w, up
+ * to time hi, into pv (ascending); corrupt chunks are reported (to r, if
+ * not NULL) and skipped. */
 void store_chunks_read_window(struct store *s, rocksdb_iterator_t *it,
-    uint32_t id, int64_t w, struct ptvec *pv, struct store_result *r);
+    uint32_t id, int64_t w, int64_t hi, struct ptvec *pv,
+    struct store_result *r);
 /* Encode the head record of ser into out. */
 void store_head_record(const struct series *ser, struct buf *out);
 

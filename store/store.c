@@ -164,6 +164,7 @@ store_free(struct store *s)
 	buf_free(&s->blog);
 	buf_free(&s->tmp);
 	buf_free(&s->rtmp);
+	bitw_free(&s->rbits);
 	buf_free(&s->ktmp);
 	ptvec_free(&s->pts);
 	free(s->sc_ids);

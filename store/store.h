@@ -22,6 +22,9 @@
  * and may be used from any thread, but an iterator must be freed before
  * the store is closed.
  *
+ * RocksDB runs background threads: do not fork() a process that has
+ * opened a store and then use a store in the child without exec()ing.
+ *
  * Errors: functions return 0 on success and -1 on error with *cause set to
  * a message the caller frees (cause may be NULL to ignore it).
  *

@@ -528,13 +528,15 @@ app_sigwinch(int sig)
 	errno = e;
 }
 
+/* SIGWINCH arrived (through the wake pipe): tell ncurses the new size.
+ * resizeterm() queues a KEY_RESIZE, which lays the windows out again. */
 static void
 app_resize(struct app *app)
 {
 	struct winsize ws;
 
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
-	    ws.ws_col > 0)
+	    ws.ws_col > 0 && is_term_resized(ws.ws_row, ws.ws_col))
 		resizeterm(ws.ws_row, ws.ws_col);
 	app_layout(app);
 }
@@ -547,7 +549,9 @@ app_read_keys(struct app *app)
 
 	while ((rc = wget_wch(app->bar, &wch)) != ERR) {
 		if (rc == KEY_CODE_YES && wch == KEY_RESIZE) {
-			app_resize(app);
+			/* ncurses already has the new size: never call
+			 * resizeterm here, it would queue another. */
+			app_layout(app);
 			continue;
 		}
 		app_key(app, (int)wch, rc != KEY_CODE_YES);
@@ -681,6 +685,7 @@ app_run(struct api *api, const struct app_opts *opts)
 		delwin(app.bar);
 	endwin();
 	delscreen(scr);
+	term_free();
 	app_free_screens(&app);
 	model_whoami_free(&app.who);
 	free(app.link_error);

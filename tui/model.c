@@ -780,6 +780,10 @@ model_query_decode(json_t *root, struct model_query *out, char **cause)
 		s = json_array_get(a, i);
 		ms->metric = jstr(s, "metric");
 		ms->labels = json_object_get(s, "labels");
+		if (ms->metric == NULL)
+			ms->metric = jstr(ms->labels, "__name__");
+		ms->start_ms = out->start_ms;
+		ms->end_ms = out->end_ms;
 		pts = json_object_get(s, "points");
 		ms->n = json_is_array(pts) ? json_array_size(pts) : 0;
 		if (ms->n == 0)

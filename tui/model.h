@@ -241,6 +241,7 @@ struct model_series {
 	long long  *t;	    /* owned */
 	double	   *v;	    /* owned */
 	size_t	    n;
+	long long   start_ms, end_ms; /* the query's range */
 };
 
 struct model_query {

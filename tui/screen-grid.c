@@ -249,7 +249,7 @@ gr_chart(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 	const struct model_series *se;
 	struct buf b = BUF_INIT;
 	char lo_s[32], hi_s[32];
-	double lo, hi;
+	double lo, hi, *vals;
 	int r, axis;
 
 	if (g->nrows == 0 || rows < 3 || cols < 20)
@@ -268,10 +268,15 @@ gr_chart(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 	text_number(hi, hi_s, sizeof hi_s);
 	axis = text_width(hi_s) > text_width(lo_s) ? text_width(hi_s) :
 						      text_width(lo_s);
+	if (cols - axis - 2 <= 0) {
+		buf_free(&b);
+		return;
+	}
+	vals = su_series_buckets(se, (size_t)(cols - axis - 2));
 	for (r = 0; r < rows - 1; r++) {
 		buf_reset(&b);
-		spark_chart_row(&b, se->v, se->n, cols - axis - 2, rows - 1, r,
-		    lo, hi,
+		spark_chart_row(&b, vals, (size_t)(cols - axis - 2),
+		    cols - axis - 2, rows - 1, r, lo, hi,
 		    g->base.app->spark == SPARK_ASCII ? SPARK_ASCII :
 							SPARK_BLOCK);
 		if (r == 0)
@@ -285,6 +290,7 @@ gr_chart(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 		term_put(w, y + 1 + r, x + axis + 2, cols - axis - 2,
 		    buf_str(&b), TEXT_LEFT, term_attr(TERM_GOOD));
 	}
+	free(vals);
 	buf_free(&b);
 }
 
@@ -419,6 +425,8 @@ gr_draw(struct screen *s, WINDOW *w, int rows, int cols)
 			th = avail - 10;
 		if (th < 2)
 			th = 2;
+		table_widths(&g->tab, left - 2, widths);
+		g->spark_w = widths[5];
 		if (g->nrows == 0)
 			term_put(w, y, 1, left - 1, "no metrics for this grid",
 			    TEXT_LEFT, term_attr(TERM_DIM));

@@ -58,14 +58,14 @@ enum {
 };
 
 static const struct table_col ov_platcols[] = {
-	{ .title = "Platform", .width = 16, .flex = 1 },
+	{ .title = "Platform", .width = 14 },
 	{ .title = "Systems", .width = 7, .align = TEXT_RIGHT },
 	{ .title = "Up", .width = 4, .align = TEXT_RIGHT },
 	{ .title = "Down", .width = 4, .align = TEXT_RIGHT },
 	{ .title = "Stale", .width = 5, .align = TEXT_RIGHT },
 	{ .title = "Unknown", .width = 7, .align = TEXT_RIGHT,
 	    .min_cols = 70 },
-	{ .title = "State", .width = 10, .flex = 1, .min_cols = 90 },
+	{ .title = "State", .width = 8, .flex = 1 },
 };
 
 static const struct table_col ov_alertcols[] = {
@@ -167,6 +167,9 @@ ov_plat_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 		} else if (p->stale > 0) {
 			buf_printf(b, "%d stale", p->stale);
 			*a = term_attr(TERM_WARN);
+		} else if (p->up < p->total) {
+			buf_printf(b, "%d not seen", p->total - p->up);
+			*a = term_attr(TERM_DIM);
 		} else {
 			buf_puts(b, "all up");
 			*a = term_attr(TERM_GOOD);
@@ -266,7 +269,7 @@ ov_rebuild(struct screen_overview *o)
 
 		for (k = 0; k < n->nmetrics && o->nm < OV_METRICS; k++) {
 			o->mkeys[o->nm] = n->metrics[k].key;
-			snprintf(o->mtitles[o->nm], sizeof o->mtitles[0], "%s",
+			su_short_title(o->mtitles[o->nm], sizeof o->mtitles[0],
 			    n->metrics[k].key);
 			o->nm++;
 		}

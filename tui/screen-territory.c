@@ -145,7 +145,7 @@ te_rebuild(struct screen_territory *t)
 	t->nm = 0;
 	for (k = 0; k < t->tree.node.nmetrics && t->nm < TE_METRICS; k++) {
 		t->mkeys[t->nm] = t->tree.node.metrics[k].key;
-		snprintf(t->mtitles[t->nm], sizeof t->mtitles[0], "%s",
+		su_short_title(t->mtitles[t->nm], sizeof t->mtitles[0],
 		    t->tree.node.metrics[k].key);
 		t->nm++;
 	}

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -145,11 +146,40 @@ su_child_level(const char *level)
 	return "grid";
 }
 
+double *
+su_series_buckets(const struct model_series *s, size_t m)
+{
+	double *out = xcalloc(m ? m : 1, sizeof *out);
+
+	if (s->end_ms > s->start_ms && s->t != NULL)
+		spark_resample_time(s->t, s->v, s->n, s->start_ms, s->end_ms,
+		    out, m);
+	else
+		spark_resample(s->v, s->n, out, m);
+	return out;
+}
+
 void
 su_spark_cell(struct buf *b, struct app *app, const struct model_series *s,
     int width)
 {
-	if (s == NULL || s->n == 0)
+	size_t m;
+	double *v;
+
+	if (s == NULL || s->n == 0 || width <= 0)
 		return;
-	spark_render(b, s->v, s->n, width, app->spark);
+	m = (size_t)width * (app->spark == SPARK_BRAILLE ? 2 : 1);
+	v = su_series_buckets(s, m);
+	spark_render(b, v, m, width, app->spark);
+	free(v);
+}
+
+void
+su_short_title(char *out, size_t len, const char *key)
+{
+	size_t n = strlen(key);
+
+	if (n > 7 && strchr(key, '_') != NULL)
+		n = (size_t)(strchr(key, '_') - key);
+	snprintf(out, len, "%.*s", (int)n, key);
 }

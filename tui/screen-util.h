@@ -42,6 +42,12 @@ char *su_spark_path(const char *metric, const char *agg, const char *level,
 /* The child level of a territory level ("district" -> "subdistrict"). */
 const char *su_child_level(const char *level);
 
+/* A column title for a metric key: "water_level_m" -> "water". */
+void su_short_title(char *out, size_t len, const char *key);
+
+/* The series resampled by time into m buckets (caller frees). */
+double *su_series_buckets(const struct model_series *s, size_t m);
+
 /* A sparkline cell for the series (width columns). */
 void su_spark_cell(struct buf *b, struct app *app,
     const struct model_series *s, int width);

@@ -74,6 +74,54 @@ spark_resample(const double *v, size_t n, double *out, size_t m)
 	}
 }
 
+void
+spark_resample_time(const long long *t, const double *v, size_t n,
+    long long start, long long end, double *out, size_t m)
+{
+	size_t i, k, *cnt;
+
+	if (m == 0)
+		return;
+	if (end <= start) {
+		spark_resample(v, n, out, m);
+		return;
+	}
+	cnt = xcalloc(m, sizeof *cnt);
+	for (k = 0; k < m; k++)
+		out[k] = 0;
+	for (i = 0; i < n; i++) {
+		if (isnan(v[i]) || t[i] < start || t[i] >= end)
+			continue;
+		k = (size_t)((double)(t[i] - start) / (double)(end - start) *
+		    (double)m);
+		if (k >= m)
+			k = m - 1;
+		out[k] += v[i];
+		cnt[k]++;
+	}
+	for (k = 0; k < m; k++)
+		out[k] = cnt[k] ? out[k] / (double)cnt[k] : NAN;
+	free(cnt);
+	/* Buckets finer than the data leave short holes between points:
+	 * hold the previous value across holes shorter than the mean
+	 * spacing (longer ones are real silences and stay blank). */
+	{
+		size_t fill = n ? m / n : 0, run = 0, j;
+
+		for (k = 0; k < m; k++) {
+			if (isnan(out[k])) {
+				run++;
+				continue;
+			}
+			if (run > 0 && run <= fill && k > run) {
+				for (j = k - run; j < k; j++)
+					out[j] = out[k - run - 1];
+			}
+			run = 0;
+		}
+	}
+}
+
 int
 spark_range(const double *v, size_t n, double *lo, double *hi)
 {

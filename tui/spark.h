@@ -31,6 +31,14 @@ int         spark_style_parse(const char *name, enum spark_style *s);
 void spark_resample(const double *v, size_t n, double *out, size_t m);
 
 /*
+ * Resample by time: points (t[i], v[i]) into m buckets covering
+ * [start, end) (averaged; NaN where a bucket has no point).  Query
+ * results leave empty buckets out, so their index is not their time.
+ */
+void spark_resample_time(const long long *t, const double *v, size_t n,
+    long long start, long long end, double *out, size_t m);
+
+/*
  * Level of value x scaled into 0..levels-1 between lo and hi (a flat
  * range gives the middle level); -1 for NaN.
  */

@@ -154,11 +154,14 @@ term_vline(void)
 	return term_caps.utf8 ? "\xe2\x94\x82" : "|";
 }
 
+/* One buffer reused by every term_put (the console draws from one
+ * thread): no allocation per cell. */
+static struct buf term_scratch = BUF_INIT;
+
 void
 term_put(WINDOW *w, int y, int x, int width, const char *s,
     enum text_align align, attr_t a)
 {
-	struct buf b = BUF_INIT;
 	int maxx = getmaxx(w);
 
 	if (x >= maxx || y >= getmaxy(w) || y < 0)
@@ -167,11 +170,17 @@ term_put(WINDOW *w, int y, int x, int width, const char *s,
 		width = maxx - x;
 	if (width <= 0)
 		return;
-	text_fit(&b, s, width, align);
+	buf_reset(&term_scratch);
+	text_fit(&term_scratch, s, width, align);
 	wattrset(w, a);
-	mvwaddstr(w, y, x, buf_str(&b));
+	mvwaddnstr(w, y, x, term_scratch.data, (int)term_scratch.len);
 	wattrset(w, A_NORMAL);
-	buf_free(&b);
+}
+
+void
+term_free(void)
+{
+	buf_free(&term_scratch);
 }
 
 void

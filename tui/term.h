@@ -63,6 +63,9 @@ void term_printf(WINDOW *w, int y, int x, int width, attr_t a,
     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* A title line: "── Title ─────" across width. */
 void term_title(WINDOW *w, int y, int x, int width, const char *title);
+/* Free the drawing helpers' scratch memory (at exit). */
+void term_free(void);
+
 /* Blank from (y, x) to the end of the line. */
 void term_clear_eol(WINDOW *w, int y, int x);
 

@@ -22,21 +22,20 @@ static const struct cb_host_api *api;
 
 struct station {
 	char name[64];
-	int  alarm; /* an event is firing for it */
+	int alarm; /* an event is firing for it */
 };
 
 struct example {
 	struct station stations[MAX_STATIONS];
-	int            nstations;
-	double         alarm_m;
-	int            fail; /* simulate a broken source */
-	unsigned long  tick;
+	int nstations;
+	double alarm_m;
+	int fail; /* simulate a broken source */
+	unsigned long tick;
 };
 
 /* A tiny reader for the flat config above: no JSON library needed for
  * this example (a real plugin may link jansson or any parser it likes). */
-static void
-example_parse(struct example *ex, const char *json)
+static void example_parse(struct example *ex, const char *json)
 {
 	const char *p, *q;
 
@@ -63,8 +62,7 @@ example_parse(struct example *ex, const char *json)
 	}
 }
 
-static int
-example_init(cb_ctx *ctx, const char *config_json)
+static int example_init(cb_ctx *ctx, const char *config_json)
 {
 	struct example *ex = calloc(1, sizeof *ex);
 
@@ -81,11 +79,10 @@ example_init(cb_ctx *ctx, const char *config_json)
 	return 0;
 }
 
-static int
-example_collect(cb_ctx *ctx)
+static int example_collect(cb_ctx *ctx)
 {
 	struct example *ex = api->get_data(ctx);
-	int             i;
+	int i;
 
 	if (ex->fail) {
 		api->log(ctx, CB_LOG_WARN, "station gateway not answering");
@@ -94,9 +91,9 @@ example_collect(cb_ctx *ctx)
 	ex->tick++;
 	for (i = 0; i < ex->nstations; i++) {
 		struct station *st = &ex->stations[i];
-		struct cb_tag   tags[] = { { "station", st->name } };
-		struct cb_point pt = { .size = sizeof pt };
-		double          level = 3.0 + 2.0 * sin((double)(ex->tick + i) / 5);
+		struct cb_tag tags[] = {{"station", st->name}};
+		struct cb_point pt = {.size = sizeof pt};
+		double level = 3.0 + 2.0 * sin((double)(ex->tick + i) / 5);
 
 		pt.measurement = "water";
 		pt.field = "level_m";
@@ -107,8 +104,8 @@ example_collect(cb_ctx *ctx)
 		api->emit_value(ctx, "water_station_up", tags, 1, 1);
 
 		if ((level >= ex->alarm_m) != st->alarm) {
-			struct cb_event ev = { .size = sizeof ev };
-			char            msg[128];
+			struct cb_event ev = {.size = sizeof ev};
+			char msg[128];
 
 			st->alarm = !st->alarm;
 			snprintf(msg, sizeof msg, "water level %.2f m at %s",
@@ -126,26 +123,25 @@ example_collect(cb_ctx *ctx)
 	return 0;
 }
 
-static void
-example_shutdown(cb_ctx *ctx)
+static void example_shutdown(cb_ctx *ctx)
 {
 	free(api->get_data(ctx));
 	api->set_data(ctx, NULL);
 }
 
 static const struct cb_plugin_info example_info = {
-	.abi_version = CB_PLUGIN_ABI_VERSION,
-	.size = sizeof(struct cb_plugin_info),
-	.name = "example",
-	.version = "1.0",
-	.description = "water-level station simulator (example plugin)",
-	.init = example_init,
-	.collect = example_collect,
-	.shutdown = example_shutdown,
+    .abi_version = CB_PLUGIN_ABI_VERSION,
+    .size = sizeof(struct cb_plugin_info),
+    .name = "example",
+    .version = "1.0",
+    .description = "water-level station simulator (example plugin)",
+    .init = example_init,
+    .collect = example_collect,
+    .shutdown = example_shutdown,
 };
 
-CB_PLUGIN_EXPORT const struct cb_plugin_info *
-citybrain_plugin_entry(const struct cb_host_api *host)
+CB_PLUGIN_EXPORT const struct cb_plugin_info *citybrain_plugin_entry(
+    const struct cb_host_api *host)
 {
 	/* Refuse an older collector that lacks what we call. */
 	if (host->abi_version < 1 ||

@@ -28,8 +28,10 @@ done
 #   pressure=$(curl -fsS "http://gw.$station.local/api/pressure") || {
 #           echo "UNKNOWN - gateway of $station not answering"; exit 3; }
 # This example makes a plausible reading up from the clock.
-pressure=$(( 200 + $(date +%S) ))
-flow=$(( 40 + $(date +%M) % 20 ))
+sec=$(date +%S)
+min=$(date +%M)
+pressure=$(( 200 + ${sec#0} ))
+flow=$(( 40 + ${min#0} % 20 ))
 
 state=0
 label=OK

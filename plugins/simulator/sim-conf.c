@@ -17,8 +17,8 @@ static char *
 sim_fmt(const char *fmt, ...)
 {
 	va_list ap;
-	char   *p;
-	int	n;
+	char *p;
+	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
@@ -66,9 +66,9 @@ int
 sim_duration_parse(const char *str, int64_t *ms)
 {
 	const char *p = str;
-	char	   *end;
-	double	    v, mul;
-	int	    neg = 0;
+	char *end;
+	double v, mul;
+	int neg = 0;
 
 	if (p == NULL)
 		return -1;
@@ -104,8 +104,8 @@ sim_duration_parse(const char *str, int64_t *ms)
 /* A duration member of obj (string or number of seconds); keeps *ms when
  * absent.  0, or -1 with *cause. */
 static int
-sim_conf_duration(json_t *obj, const char *key, const char *where,
-    int64_t *ms, char **cause)
+sim_conf_duration(
+    json_t *obj, const char *key, const char *where, int64_t *ms, char **cause)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -119,18 +119,19 @@ sim_conf_duration(json_t *obj, const char *key, const char *where,
 	    sim_duration_parse(json_string_value(v), ms) == 0)
 		return 0;
 	*cause = sim_fmt("%s\"%s\": expected a duration such as \"90s\" or "
-			 "\"5m\"", where, key);
+	                 "\"5m\"",
+	    where, key);
 	return -1;
 }
 
 /* Unknown keys of obj are errors: typos never pass silently. */
 static int
-sim_conf_keys(json_t *obj, const char *const *keys, const char *where,
-    char **cause)
+sim_conf_keys(
+    json_t *obj, const char *const *keys, const char *where, char **cause)
 {
 	const char *k;
-	json_t	   *v;
-	size_t	    i;
+	json_t *v;
+	size_t i;
 
 	json_object_foreach(obj, k, v)
 	{
@@ -149,7 +150,7 @@ int
 sim_grid_find(const struct sim *s, const char *code)
 {
 	size_t lo = 0, hi = s->ngrids, mid;
-	int    c;
+	int c;
 
 	/* The territory lists grids in code order; fall back to a scan. */
 	while (lo < hi) {
@@ -194,7 +195,7 @@ static json_t *
 sim_conf_file(const char *path, const char *what, char **cause)
 {
 	json_error_t err;
-	json_t	    *j;
+	json_t *j;
 
 	j = json_load_file(path, 0, &err);
 	if (j == NULL) {
@@ -203,8 +204,8 @@ sim_conf_file(const char *path, const char *what, char **cause)
 		return NULL;
 	}
 	if (!json_is_object(j)) {
-		*cause = sim_fmt("%s: expected an object (the %s file)", path,
-		    what);
+		*cause =
+		    sim_fmt("%s: expected an object (the %s file)", path, what);
 		json_decref(j);
 		return NULL;
 	}
@@ -215,10 +216,10 @@ sim_conf_file(const char *path, const char *what, char **cause)
 static int
 sim_conf_territory(struct sim *s, const char *path, char **cause)
 {
-	json_t	   *root, *subs, *comms, *grids, *o;
+	json_t *root, *subs, *comms, *grids, *o;
 	const char *code, *parent, *sub_code;
-	size_t	    i, j;
-	int	    r = -1;
+	size_t i, j;
+	int r = -1;
 
 	if ((root = sim_conf_file(path, "territory", cause)) == NULL)
 		return -1;
@@ -228,7 +229,7 @@ sim_conf_territory(struct sim *s, const char *path, char **cause)
 	if (!json_is_array(subs) || !json_is_array(comms) ||
 	    !json_is_array(grids) || json_array_size(grids) == 0) {
 		*cause = sim_fmt("%s: expected \"subdistricts\", "
-				 "\"communities\" and \"grids\" arrays",
+		                 "\"communities\" and \"grids\" arrays",
 		    path);
 		goto out;
 	}
@@ -236,17 +237,17 @@ sim_conf_territory(struct sim *s, const char *path, char **cause)
 	json_array_foreach(subs, i, o)
 	{
 		struct sim_sub *sd = &s->subs[s->nsubs];
-		uint64_t	h;
+		uint64_t h;
 
 		code = json_string_value(json_object_get(o, "code"));
 		if (code == NULL || strlen(code) != 12) {
-			*cause = sim_fmt("%s: subdistricts[%zu]: bad \"code\"",
-			    path, i);
+			*cause = sim_fmt(
+			    "%s: subdistricts[%zu]: bad \"code\"", path, i);
 			goto out;
 		}
 		memcpy(sd->code, code, 13);
-		sd->name = sim_strdup(
-		    json_string_value(json_object_get(o, "name")));
+		sd->name =
+		    sim_strdup(json_string_value(json_object_get(o, "name")));
 		sd->name_en = sim_strdup(
 		    json_string_value(json_object_get(o, "name_en")));
 		h = sim_hash_str(code);
@@ -257,21 +258,21 @@ sim_conf_territory(struct sim *s, const char *path, char **cause)
 	json_array_foreach(grids, i, o)
 	{
 		struct sim_grid *g = &s->grids[s->ngrids];
-		uint64_t	 h;
-		double		 c;
+		uint64_t h;
+		double c;
 
 		code = json_string_value(json_object_get(o, "code"));
 		parent = json_string_value(json_object_get(o, "parent"));
 		if (code == NULL || strlen(code) != 15 || parent == NULL) {
 			*cause = sim_fmt("%s: grids[%zu]: bad \"code\" or "
-					 "\"parent\"",
+			                 "\"parent\"",
 			    path, i);
 			goto out;
 		}
 		/* The community's parent is the subdistrict. */
 		sub_code = NULL;
 		for (j = 0; j < json_array_size(comms); j++) {
-			json_t	   *c2 = json_array_get(comms, j);
+			json_t *c2 = json_array_get(comms, j);
 			const char *cc;
 
 			cc = json_string_value(json_object_get(c2, "code"));
@@ -282,14 +283,14 @@ sim_conf_territory(struct sim *s, const char *path, char **cause)
 			}
 		}
 		memcpy(g->code, code, 16);
-		g->name = sim_strdup(
-		    json_string_value(json_object_get(o, "name")));
 		if ((g->sub = sim_sub_find(s, sub_code)) < 0) {
 			*cause = sim_fmt("%s: grid %s: no subdistrict for "
-					 "community \"%s\"",
+			                 "community \"%s\"",
 			    path, code, parent);
 			goto out;
 		}
+		g->name =
+		    sim_strdup(json_string_value(json_object_get(o, "name")));
 		h = sim_hash_str(code);
 		g->hall_sys = -1;
 		g->load = 0.75 + 0.5 * sim_rand(s->seed, h, 2, 0);
@@ -319,10 +320,10 @@ out:
 static int
 sim_conf_systems(struct sim *s, const char *path, char **cause)
 {
-	json_t	   *root, *systems, *o, *grids, *gv;
+	json_t *root, *systems, *o, *grids, *gv;
 	const char *id;
-	size_t	    i, k;
-	int	    g;
+	size_t i, k;
+	int g;
 
 	if ((root = sim_conf_file(path, "systems", cause)) == NULL)
 		return -1;
@@ -336,12 +337,12 @@ sim_conf_systems(struct sim *s, const char *path, char **cause)
 	json_array_foreach(systems, i, o)
 	{
 		struct sim_system *sys = &s->systems[s->nsystems];
-		double		   u;
+		double u;
 
 		if ((id = json_string_value(json_object_get(o, "id"))) ==
 		    NULL) {
-			*cause = sim_fmt("%s: systems[%zu]: no \"id\"", path,
-			    i);
+			*cause =
+			    sim_fmt("%s: systems[%zu]: no \"id\"", path, i);
 			json_decref(root);
 			return -1;
 		}
@@ -380,7 +381,7 @@ sim_conf_systems(struct sim *s, const char *path, char **cause)
 	}
 	for (i = 0; i < s->ngrids; i++) {
 		struct sim_grid *gr = &s->grids[i];
-		char		*hall, *p;
+		char *hall, *p;
 
 		if (gr->flags & SIM_LOW)
 			gr->level0 += 1.0; /* 1.6 .. 2.8 m */
@@ -403,11 +404,11 @@ sim_conf_scenario(struct sim *s, json_t *o, size_t idx, char **cause)
 	    "subdistricts", "flood_grids", "peak", "peak_level", "grid",
 	    "subdistrict", "system", NULL};
 	struct sim_scen *sc = &s->scens[s->nscens];
-	const char	*type, *str;
-	char		 where[64];
-	json_t		*a, *v;
-	size_t		 i;
-	int		 k;
+	const char *type, *str;
+	char where[64];
+	json_t *a, *v;
+	size_t i;
+	int k;
 
 	snprintf(where, sizeof where, "scenarios[%zu]: ", idx);
 	if (!json_is_object(o)) {
@@ -429,15 +430,15 @@ sim_conf_scenario(struct sim *s, json_t *o, size_t idx, char **cause)
 		sc->type = SIM_OUTAGE;
 	else {
 		*cause = sim_fmt("%s\"type\": expected \"rainstorm\", "
-				 "\"fire\", \"hotline_surge\" or \"outage\"",
+		                 "\"fire\", \"hotline_surge\" or \"outage\"",
 		    where);
 		return -1;
 	}
 	s->nscens++; /* owned from here: freed by sim_conf_free */
-	sc->name = sim_strdup(json_string_value(json_object_get(o, "name")) !=
-		    NULL
-		? json_string_value(json_object_get(o, "name"))
-		: type);
+	sc->name =
+	    sim_strdup(json_string_value(json_object_get(o, "name")) != NULL
+	                   ? json_string_value(json_object_get(o, "name"))
+	                   : type);
 	sc->dur = 30 * SIM_MIN;
 	sc->grid = sc->sub = sc->sys = -1;
 	if (sim_conf_duration(o, "at", where, &sc->at, cause) != 0 ||
@@ -448,9 +449,9 @@ sim_conf_scenario(struct sim *s, json_t *o, size_t idx, char **cause)
 		return -1;
 	}
 	v = json_object_get(o, "peak");
-	sc->peak = json_is_number(v) ? json_number_value(v)
-	    : sc->type == SIM_HOTLINE ? 260
-				      : 75;
+	sc->peak = json_is_number(v)         ? json_number_value(v)
+	           : sc->type == SIM_HOTLINE ? 260
+	                                     : 75;
 	v = json_object_get(o, "peak_level");
 	sc->peak_level = json_is_number(v) ? json_number_value(v) : 5.2;
 	switch (sc->type) {
@@ -461,20 +462,19 @@ sim_conf_scenario(struct sim *s, json_t *o, size_t idx, char **cause)
 		{
 			if ((k = sim_sub_find(s, json_string_value(v))) < 0) {
 				*cause = sim_fmt("%s\"subdistricts\"[%zu]: "
-						 "unknown subdistrict",
+				                 "unknown subdistrict",
 				    where, i);
 				return -1;
 			}
 			sc->subs[sc->nsubs++] = k;
 		}
 		a = json_object_get(o, "flood_grids");
-		sc->floods = sim_calloc(json_array_size(a),
-		    sizeof *sc->floods);
+		sc->floods = sim_calloc(json_array_size(a), sizeof *sc->floods);
 		json_array_foreach(a, i, v)
 		{
 			if ((k = sim_grid_find(s, json_string_value(v))) < 0) {
 				*cause = sim_fmt("%s\"flood_grids\"[%zu]: "
-						 "unknown grid",
+				                 "unknown grid",
 				    where, i);
 				return -1;
 			}
@@ -485,7 +485,7 @@ sim_conf_scenario(struct sim *s, json_t *o, size_t idx, char **cause)
 		str = json_string_value(json_object_get(o, "grid"));
 		if ((sc->grid = sim_grid_find(s, str)) < 0) {
 			*cause = sim_fmt("%s\"grid\": expected a grid code of "
-					 "the territory",
+			                 "the territory",
 			    where);
 			return -1;
 		}
@@ -494,7 +494,7 @@ sim_conf_scenario(struct sim *s, json_t *o, size_t idx, char **cause)
 		str = json_string_value(json_object_get(o, "subdistrict"));
 		if ((sc->sub = sim_sub_find(s, str)) < 0) {
 			*cause = sim_fmt("%s\"subdistrict\": expected a "
-					 "subdistrict code of the territory",
+			                 "subdistrict code of the territory",
 			    where);
 			return -1;
 		}
@@ -503,7 +503,7 @@ sim_conf_scenario(struct sim *s, json_t *o, size_t idx, char **cause)
 		str = json_string_value(json_object_get(o, "system"));
 		if ((sc->sys = sim_system_find(s, str)) < 0) {
 			*cause = sim_fmt("%s\"system\": expected a system id "
-					 "of the systems file",
+			                 "of the systems file",
 			    where);
 			return -1;
 		}
@@ -517,15 +517,14 @@ sim_conf_load(struct sim *s, const char *text, char **cause)
 {
 	static const char *const keys[] = {"territory", "systems", "seed",
 	    "speed", "step", "finance_every", "backfill", "backfill_step",
-	    "backfill_recent", "backfill_recent_step",
-	    "backfill_grids_per_call", "blips", "state_file", "scenarios",
-	    "comment", NULL};
+	    "backfill_recent", "backfill_recent_step", "backfill_rate", "blips",
+	    "state_file", "scenarios", "comment", NULL};
 	json_error_t err;
-	json_t	    *root, *v, *a;
-	const char  *terr, *sys;
-	char	    *why = NULL;
-	size_t	     i;
-	int	     r = -1;
+	json_t *root, *v, *a;
+	const char *terr, *sys;
+	char *why = NULL;
+	size_t i;
+	int r = -1;
 
 	root = json_loads(text != NULL ? text : "{}", 0, &err);
 	if (root == NULL || !json_is_object(root)) {
@@ -544,20 +543,20 @@ sim_conf_load(struct sim *s, const char *text, char **cause)
 	s->bf_step = 15 * SIM_MIN;
 	s->bf_recent = 2 * SIM_HOUR;
 	s->bf_recent_step = 2 * SIM_MIN;
-	s->bf_per_call = 100;
+	s->bf_rate = 40000;
 	s->blips = 1;
 	terr = json_string_value(json_object_get(root, "territory"));
 	sys = json_string_value(json_object_get(root, "systems"));
 	if (terr == NULL || sys == NULL) {
 		*cause = sim_fmt("config: \"territory\" and \"systems\" (the "
-				 "paths of territory.json and systems.json) "
-				 "are required");
+		                 "paths of territory.json and systems.json) "
+		                 "are required");
 		goto out;
 	}
 	if ((v = json_object_get(root, "seed")) != NULL) {
 		if (!json_is_integer(v)) {
 			*cause = sim_fmt("config: \"seed\": expected an "
-					 "integer");
+			                 "integer");
 			goto out;
 		}
 		s->seed = (uint64_t)json_integer_value(v);
@@ -566,23 +565,23 @@ sim_conf_load(struct sim *s, const char *text, char **cause)
 		if (!json_is_number(v) || json_number_value(v) <= 0 ||
 		    json_number_value(v) > 10000) {
 			*cause = sim_fmt("config: \"speed\": expected a number "
-					 "in (0, 10000]");
+			                 "in (0, 10000]");
 			goto out;
 		}
 		s->speed = json_number_value(v);
 	}
-	if ((v = json_object_get(root, "backfill_grids_per_call")) != NULL) {
-		if (!json_is_integer(v) || json_integer_value(v) < 1) {
-			*cause = sim_fmt("config: \"backfill_grids_per_call\": "
-					 "expected a positive integer");
+	if ((v = json_object_get(root, "backfill_rate")) != NULL) {
+		if (!json_is_number(v) || json_number_value(v) < 100) {
+			*cause = sim_fmt("config: \"backfill_rate\": expected "
+			                 "points per second (at least 100)");
 			goto out;
 		}
-		s->bf_per_call = (size_t)json_integer_value(v);
+		s->bf_rate = json_number_value(v);
 	}
 	if ((v = json_object_get(root, "blips")) != NULL) {
 		if (!json_is_boolean(v)) {
 			*cause = sim_fmt("config: \"blips\": expected true or "
-					 "false");
+			                 "false");
 			goto out;
 		}
 		s->blips = json_is_true(v);
@@ -590,30 +589,28 @@ sim_conf_load(struct sim *s, const char *text, char **cause)
 	if ((v = json_object_get(root, "state_file")) != NULL) {
 		if (!json_is_string(v)) {
 			*cause = sim_fmt("config: \"state_file\": expected a "
-					 "path");
+			                 "path");
 			goto out;
 		}
 		s->state_file = sim_strdup(json_string_value(v));
 	}
-	if (sim_conf_duration(root, "step", "config: ", &s->step, cause) !=
-		0 ||
-	    sim_conf_duration(root, "finance_every", "config: ",
-		&s->finance_every, cause) != 0 ||
-	    sim_conf_duration(root, "backfill", "config: ", &s->bf_span,
-		cause) != 0 ||
-	    sim_conf_duration(root, "backfill_step", "config: ", &s->bf_step,
-		cause) != 0 ||
-	    sim_conf_duration(root, "backfill_recent", "config: ",
-		&s->bf_recent, cause) != 0 ||
-	    sim_conf_duration(root, "backfill_recent_step", "config: ",
-		&s->bf_recent_step, cause) != 0)
+	if (sim_conf_duration(root, "step", "config: ", &s->step, cause) != 0 ||
+	    sim_conf_duration(root, "finance_every",
+	        "config: ", &s->finance_every, cause) != 0 ||
+	    sim_conf_duration(
+	        root, "backfill", "config: ", &s->bf_span, cause) != 0 ||
+	    sim_conf_duration(
+	        root, "backfill_step", "config: ", &s->bf_step, cause) != 0 ||
+	    sim_conf_duration(root, "backfill_recent",
+	        "config: ", &s->bf_recent, cause) != 0 ||
+	    sim_conf_duration(root, "backfill_recent_step",
+	        "config: ", &s->bf_recent_step, cause) != 0)
 		goto out;
-	if (s->step < 100 || s->finance_every < s->step ||
-	    s->bf_step < 1000 || s->bf_recent_step < 1000 ||
-	    s->bf_span < 0 || s->bf_recent < 0) {
+	if (s->step < 100 || s->finance_every < s->step || s->bf_step < 1000 ||
+	    s->bf_recent_step < 1000 || s->bf_span < 0 || s->bf_recent < 0) {
 		*cause = sim_fmt("config: \"step\" must be at least 100ms, "
-				 "\"finance_every\" at least \"step\", the "
-				 "backfill steps at least 1s");
+		                 "\"finance_every\" at least \"step\", the "
+		                 "backfill steps at least 1s");
 		goto out;
 	}
 	if (sim_conf_territory(s, terr, &why) != 0 ||

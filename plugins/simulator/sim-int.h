@@ -21,28 +21,28 @@
 #define SIM_LOW   0x4 /* low-lying (covered by water-level sensors) */
 
 struct sim_grid {
-	char	    code[16];
-	char	   *name;     /* owned */
-	int	    sub;      /* index into sim.subs */
-	unsigned    flags;
-	int	    hall_sys; /* system of the hall, -1 none */
-	double	    load;     /* traffic demand scale */
-	double	    hot;      /* congestion ceiling, 0..1 */
-	double	    free_kmh; /* free-flow speed */
-	double	    cap;      /* vehicles/h at full load */
-	double	    aqi0, noise0, level0, metro0, hall0, ent;
+	char code[16];
+	char *name; /* owned */
+	int sub;    /* index into sim.subs */
+	unsigned flags;
+	int hall_sys;    /* system of the hall, -1 none */
+	double load;     /* traffic demand scale */
+	double hot;      /* congestion ceiling, 0..1 */
+	double free_kmh; /* free-flow speed */
+	double cap;      /* vehicles/h at full load */
+	double aqi0, noise0, level0, metro0, hall0, ent;
 };
 
 struct sim_sub {
-	char	code[13];
-	char   *name;	 /* owned */
-	char   *name_en; /* owned */
-	double	pop;	 /* relative population, for the hotline */
+	char code[13];
+	char *name;    /* owned */
+	char *name_en; /* owned */
+	double pop;    /* relative population, for the hotline */
 };
 
 struct sim_system {
-	char   *id; /* owned */
-	double	lat0;
+	char *id; /* owned */
+	double lat0;
 };
 
 enum sim_scen_type {
@@ -54,72 +54,73 @@ enum sim_scen_type {
 
 struct sim_scen {
 	enum sim_scen_type type;
-	char		  *name; /* owned */
-	int64_t		   at, dur; /* simulated offsets from t0, ms */
-	double		   peak;    /* mm/h, tickets per 10 min */
-	double		   peak_level;
-	int		  *subs;    /* rainstorm: heavy-rain subdistricts */
-	size_t		   nsubs;
-	int		  *floods;  /* rainstorm: flooded grids */
-	size_t		   nfloods;
-	int		   grid;    /* fire */
-	int		   sub;     /* hotline surge */
-	int		   sys;     /* outage */
-	int		   raised;  /* fire: event state sent, 0/1 */
+	char *name;      /* owned */
+	int64_t at, dur; /* simulated offsets from t0, ms */
+	double peak;     /* mm/h, tickets per 10 min */
+	double peak_level;
+	int *subs; /* rainstorm: heavy-rain subdistricts */
+	size_t nsubs;
+	int *floods; /* rainstorm: flooded grids */
+	size_t nfloods;
+	int grid;   /* fire */
+	int sub;    /* hotline surge */
+	int sys;    /* outage */
+	int raised; /* fire: event state sent, 0/1 */
 };
 
 struct sim {
 	/* Configuration. */
 	uint64_t seed;
-	double	 speed;
-	int64_t	 step;		 /* live tick */
-	int64_t	 finance_every;	 /* live finance_enterprises cadence */
-	int64_t	 bf_span;	 /* backfill this far back */
-	int64_t	 bf_step;	 /* ... at this step */
-	int64_t	 bf_recent;	 /* the most recent part ... */
-	int64_t	 bf_recent_step; /* ... at this finer step */
-	size_t	 bf_per_call;	 /* grids per sim_run() in backfill */
-	int	 blips;		 /* random short system outages */
-	char	*state_file;	 /* last live tick, for a second run */
+	double speed;
+	int64_t step;           /* live tick */
+	int64_t finance_every;  /* live finance_enterprises cadence */
+	int64_t bf_span;        /* backfill this far back */
+	int64_t bf_step;        /* ... at this step */
+	int64_t bf_recent;      /* the most recent part ... */
+	int64_t bf_recent_step; /* ... at this finer step */
+	double bf_rate;         /* backfill points per second */
+	int blips;              /* random short system outages */
+	char *state_file;       /* last live tick, for a second run */
 
-	struct sim_grid	  *grids;
-	size_t		   ngrids;
-	struct sim_sub	  *subs;
-	size_t		   nsubs;
+	struct sim_grid *grids;
+	size_t ngrids;
+	struct sim_sub *subs;
+	size_t nsubs;
 	struct sim_system *systems;
-	size_t		   nsystems;
-	struct sim_scen	  *scens;
-	size_t		   nscens;
+	size_t nsystems;
+	struct sim_scen *scens;
+	size_t nscens;
 	/* Systems the series belong to (-1: no system tag). */
 	int sys_air, sys_noise, sys_traffic, sys_level, sys_rain, sys_metro,
 	    sys_finance, sys_hotline, sys_fire;
 
 	/* Run state. */
-	int	 started;
-	int64_t	 t0;
+	int started;
+	int64_t t0;
 	int64_t *bf_times; /* wall times of the backfill, oldest first */
-	size_t	 nbf;
-	size_t	 bf_next;  /* next backfill unit: grids, then the rest */
-	size_t	*order;	   /* grids interleaved across subdistricts */
-	int	 live;
-	int64_t	 next_tick, next_finance;
-	size_t	 emitted;
+	size_t nbf;
+	size_t bf_next;  /* next backfill unit: grids, then the rest */
+	int64_t bf_last; /* wall time of the last backfill slice */
+	size_t *order;   /* grids interleaved across subdistricts */
+	int live;
+	int64_t next_tick, next_finance;
+	size_t emitted;
 };
 
 /* sim-conf.c */
-int  sim_conf_load(struct sim *s, const char *json, char **cause);
+int sim_conf_load(struct sim *s, const char *json, char **cause);
 void sim_conf_free(struct sim *s);
-int  sim_grid_find(const struct sim *s, const char *code);
-int  sim_system_find(const struct sim *s, const char *id);
-int  sim_sub_find(const struct sim *s, const char *code);
+int sim_grid_find(const struct sim *s, const char *code);
+int sim_system_find(const struct sim *s, const char *id);
+int sim_sub_find(const struct sim *s, const char *code);
 
 /* sim-signal.c: deterministic noise and the signals. */
-double	 sim_rand(uint64_t seed, uint64_t a, uint64_t b, uint64_t c);
-double	 sim_smooth(uint64_t seed, uint64_t a, uint64_t b, int64_t t,
-     int64_t period);
-double	 sim_hour_of_day(int64_t sim_ms); /* Shenzhen local, 0..24 */
-int	 sim_weekend(int64_t sim_ms);
-double	 sim_traffic_profile(int64_t sim_ms);
+double sim_rand(uint64_t seed, uint64_t a, uint64_t b, uint64_t c);
+double sim_smooth(
+    uint64_t seed, uint64_t a, uint64_t b, int64_t t, int64_t period);
+double sim_hour_of_day(int64_t sim_ms); /* Shenzhen local, 0..24 */
+int sim_weekend(int64_t sim_ms);
+double sim_traffic_profile(int64_t sim_ms);
 
 /* Per-grid values at simulated time sim_ms (the offset from t0 is
  * sim_ms - s->t0). */
@@ -127,18 +128,18 @@ struct sim_grid_vals {
 	double aqi, pm25, noise;
 	double flow, speed, congestion;
 	double level, rain;
-	double metro;	/* NAN without a station */
-	double queue;	/* NAN without a hall */
+	double metro; /* NAN without a station */
+	double queue; /* NAN without a hall */
 };
-void   sim_grid_eval(const struct sim *s, size_t g, int64_t sim_ms,
-      struct sim_grid_vals *v);
-void   sim_grid_enterprises(const struct sim *s, size_t g, int64_t sim_ms,
-      double out[3]); /* high, medium, low */
+void sim_grid_eval(
+    const struct sim *s, size_t g, int64_t sim_ms, struct sim_grid_vals *v);
+void sim_grid_enterprises(const struct sim *s, size_t g, int64_t sim_ms,
+    double out[3]); /* high, medium, low */
 double sim_hotline(const struct sim *s, size_t sub, int64_t sim_ms);
 /* System i at simulated time: 1 up, 0 reports down, -1 silent; latency
  * in *lat when up. */
-int sim_system_state(const struct sim *s, size_t i, int64_t sim_ms,
-    double *lat);
+int sim_system_state(
+    const struct sim *s, size_t i, int64_t sim_ms, double *lat);
 /* Scenario activity 0..1 at simulated offset off. */
 double sim_scen_active(const struct sim_scen *sc, int64_t off);
 

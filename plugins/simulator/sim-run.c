@@ -20,8 +20,8 @@ struct sim *
 sim_new(const char *config_json, char **cause)
 {
 	struct sim *s = calloc(1, sizeof *s);
-	size_t	   *next, i, n, r;
-	int	    more;
+	size_t *next, i, n, r;
+	int more;
 
 	if (s == NULL)
 		abort();
@@ -90,14 +90,13 @@ sim_ceil_to(int64_t t, int64_t step)
 	return r == 0 ? t : t + (step - r);
 }
 
-static void
-sim_log(const struct sim_out *out, int level, const char *fmt, ...)
+static void sim_log(const struct sim_out *out, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
 sim_log(const struct sim_out *out, int level, const char *fmt, ...)
 {
-	char	msg[512];
+	char msg[512];
 	va_list ap;
 
 	if (out->log == NULL)
@@ -113,8 +112,8 @@ static int64_t
 sim_state_read(const struct sim *s)
 {
 	long long v;
-	FILE	 *f;
-	int	  ok;
+	FILE *f;
+	int ok;
 
 	if (s->state_file == NULL || (f = fopen(s->state_file, "r")) == NULL)
 		return -1;
@@ -126,7 +125,7 @@ sim_state_read(const struct sim *s)
 static void
 sim_state_write(const struct sim *s, int64_t t)
 {
-	char  tmp[4096];
+	char tmp[4096];
 	FILE *f;
 
 	if (s->state_file == NULL)
@@ -148,7 +147,7 @@ sim_backfill_plan(struct sim *s, int64_t now, const struct sim_out *out)
 {
 	int64_t from = now - s->bf_span, fine = now - s->bf_recent;
 	int64_t last = sim_state_read(s), t;
-	size_t	cap;
+	size_t cap;
 
 	if (last > 0 && last + 1 > from)
 		from = last + 1;
@@ -156,14 +155,13 @@ sim_backfill_plan(struct sim *s, int64_t now, const struct sim_out *out)
 		s->nbf = 0;
 		return;
 	}
-	cap = (size_t)(s->bf_span / s->bf_step + s->bf_recent /
-	    s->bf_recent_step + 4);
+	cap = (size_t)(s->bf_span / s->bf_step +
+	               s->bf_recent / s->bf_recent_step + 4);
 	s->bf_times = calloc(cap, sizeof *s->bf_times);
 	if (s->bf_times == NULL)
 		abort();
-	for (t = sim_ceil_to(from, s->bf_step); t < fine && t < now &&
-	     s->nbf < cap;
-	     t += s->bf_step)
+	for (t = sim_ceil_to(from, s->bf_step);
+	     t < fine && t < now && s->nbf < cap; t += s->bf_step)
 		s->bf_times[s->nbf++] = t;
 	for (t = sim_ceil_to(from > fine ? from : fine, s->bf_recent_step);
 	     t < now && s->nbf < cap; t += s->bf_recent_step)
@@ -185,9 +183,9 @@ sim_silenced(const struct sim *s, int i, int64_t sim_ms)
 }
 
 struct sim_emit {
-	const struct sim     *s;
+	const struct sim *s;
 	const struct sim_out *out;
-	size_t		      n;
+	size_t n;
 };
 
 static void
@@ -195,7 +193,7 @@ sim_emit(struct sim_emit *e, const char *m, const char *field, int sys,
     const struct sim_tag *tags, size_t ntags, double v, int64_t t)
 {
 	struct sim_tag all[4];
-	size_t	       i;
+	size_t i;
 
 	if (isnan(v))
 		return;
@@ -221,12 +219,12 @@ static void
 sim_emit_grid(struct sim_emit *e, size_t g, int64_t t, int finance)
 {
 	const struct sim *s = e->s;
-	int64_t		  sim_ms = sim_time(s, t);
-	struct sim_tag	  tags[2];
+	int64_t sim_ms = sim_time(s, t);
+	struct sim_tag tags[2];
 	struct sim_grid_vals v;
-	double		  ent[3];
+	double ent[3];
 	static const char *const levels[3] = {"high", "medium", "low"};
-	int		  k;
+	int k;
 
 	tags[0].key = "grid";
 	tags[0].value = s->grids[g].code;
@@ -277,11 +275,11 @@ static void
 sim_emit_rest(struct sim_emit *e, int64_t t)
 {
 	const struct sim *s = e->s;
-	int64_t		  sim_ms = sim_time(s, t);
-	struct sim_tag	  tag;
-	double		  lat = 0;
-	size_t		  i;
-	int		  st;
+	int64_t sim_ms = sim_time(s, t);
+	struct sim_tag tag;
+	double lat = 0;
+	size_t i;
+	int st;
 
 	tag.key = "subdistrict";
 	if (!sim_silenced(s, s->sys_hotline, sim_ms)) {
@@ -297,8 +295,8 @@ sim_emit_rest(struct sim_emit *e, int64_t t)
 			continue;
 		sim_emit(e, "system", "up", (int)i, NULL, 0, st, t);
 		if (st > 0)
-			sim_emit(e, "system", "latency_ms", (int)i, NULL, 0,
-			    lat, t);
+			sim_emit(
+			    e, "system", "latency_ms", (int)i, NULL, 0, lat, t);
 	}
 }
 
@@ -306,11 +304,11 @@ sim_emit_rest(struct sim_emit *e, int64_t t)
 static void
 sim_events(struct sim *s, int64_t t, const struct sim_out *out)
 {
-	int64_t	       off = sim_time(s, t) - s->t0;
+	int64_t off = sim_time(s, t) - s->t0;
 	struct sim_tag labels[3];
-	char	       key[64], msg[256];
-	size_t	       i, n;
-	int	       active;
+	char key[64], msg[256];
+	size_t i, n;
+	int active;
 
 	for (i = 0; i < s->nscens; i++) {
 		struct sim_scen *sc = &s->scens[i];
@@ -350,11 +348,11 @@ sim_events(struct sim *s, int64_t t, const struct sim_out *out)
 
 /* Log scenario starts and ends as simulated time crosses them. */
 static void
-sim_scen_log(const struct sim *s, int64_t t_prev, int64_t t,
-    const struct sim_out *out)
+sim_scen_log(
+    const struct sim *s, int64_t t_prev, int64_t t, const struct sim_out *out)
 {
 	int64_t a = sim_time(s, t_prev) - s->t0, b = sim_time(s, t) - s->t0;
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < s->nscens; i++) {
 		const struct sim_scen *sc = &s->scens[i];
@@ -366,70 +364,99 @@ sim_scen_log(const struct sim *s, int64_t t_prev, int64_t t,
 	}
 }
 
+/* One slice of backfill within the point budget since the last slice, so
+ * that the collector's push keeps up and never reorders a series'
+ * history: first the district-wide series (systems and the hotline, so
+ * the platforms show up at once), then whole grids, each one's history
+ * oldest first.  bf_next counts units: 0 the district-wide ones, then
+ * grid order[bf_next - 1]. */
+static void
+sim_backfill_slice(struct sim *s, int64_t now, struct sim_emit *e)
+{
+	double budget;
+	size_t k, j, start = e->n;
+	int64_t el = s->bf_last > 0 ? now - s->bf_last : 1000;
+
+	if (el < 200)
+		el = 200;
+	if (el > 2000)
+		el = 2000;
+	budget = s->bf_rate * (double)el / 1000.0;
+	s->bf_last = now;
+	if (s->bf_next == 0) {
+		for (j = 0; j < s->nbf; j++)
+			sim_emit_rest(e, s->bf_times[j]);
+		s->bf_next = 1;
+	}
+	for (k = s->bf_next; k <= s->ngrids; k++) {
+		if ((double)(e->n - start) >= budget)
+			break;
+		for (j = 0; j < s->nbf; j++)
+			sim_emit_grid(e, s->order[k - 1], s->bf_times[j],
+			    s->bf_times[j] % SIM_FIN_BACKFILL == 0);
+	}
+	s->bf_next = k;
+}
+
 size_t
 sim_run(struct sim *s, int64_t now, const struct sim_out *out)
 {
 	struct sim_emit e = {.s = s, .out = out, .n = 0};
-	size_t		end, k, j;
-	int64_t		t, prev;
+	size_t k, ngrids;
+	int64_t t, prev;
 
 	if (!s->started) {
 		s->started = 1;
 		s->t0 = now;
 		sim_backfill_plan(s, now, out);
 		s->next_tick = now - now % s->step;
+		s->next_finance = s->next_tick;
+		if (s->nbf == 0)
+			s->live = 1;
 	}
 	if (!s->live) {
-		if (s->nbf > 0 && s->bf_next <= s->ngrids) {
-			end = s->bf_next + s->bf_per_call;
-			for (k = s->bf_next; k < end && k < s->ngrids; k++)
-				for (j = 0; j < s->nbf; j++)
-					sim_emit_grid(&e, s->order[k],
-					    s->bf_times[j],
-					    s->bf_times[j] %
-						    SIM_FIN_BACKFILL ==
-						0);
-			if (k == s->ngrids) {
-				for (j = 0; j < s->nbf; j++)
-					sim_emit_rest(&e, s->bf_times[j]);
-				k++;
-			}
-			s->bf_next = k;
-			if (s->bf_next <= s->ngrids)
-				return e.n;
+		sim_backfill_slice(s, now, &e);
+		if (s->bf_next > s->ngrids) {
+			s->live = 1;
+			free(s->bf_times);
+			s->bf_times = NULL;
 			sim_log(out, 2, "backfill done");
 		}
-		s->live = 1;
-		free(s->bf_times);
-		s->bf_times = NULL;
-		s->next_tick = now - now % s->step;
-		s->next_finance = s->next_tick;
 	}
-	if (now < s->next_tick)
-		return 0;
-	/* Only the latest tick: a late call does not catch up. */
+	if (now < s->next_tick) {
+		s->emitted += e.n;
+		return e.n;
+	}
+	/* Only the latest tick: a late call does not catch up.  While the
+	 * backfill runs, only the grids whose history was sent. */
 	prev = s->next_tick - s->step;
 	t = now - now % s->step;
-	for (k = 0; k < s->ngrids; k++)
-		sim_emit_grid(&e, k, t, t >= s->next_finance);
-	sim_emit_rest(&e, t);
-	if (t >= s->next_finance)
-		s->next_finance = t - t % s->finance_every + s->finance_every;
+	ngrids = s->live ? s->ngrids : s->bf_next > 0 ? s->bf_next - 1 : 0;
+	for (k = 0; k < ngrids && k < s->ngrids; k++)
+		sim_emit_grid(
+		    &e, s->order[k], t, s->live && t >= s->next_finance);
+	if (s->live || s->bf_next > 0)
+		sim_emit_rest(&e, t);
+	if (s->live) {
+		if (t >= s->next_finance)
+			s->next_finance =
+			    t - t % s->finance_every + s->finance_every;
+		sim_state_write(s, t);
+	}
 	sim_scen_log(s, prev, t, out);
 	sim_events(s, t, out);
-	sim_state_write(s, t);
 	s->next_tick = t + s->step;
 	s->emitted += e.n;
 	return e.n;
 }
 
 double
-sim_grid_value(struct sim *s, const char *grid, const char *metric,
-    int64_t sim_ms)
+sim_grid_value(
+    struct sim *s, const char *grid, const char *metric, int64_t sim_ms)
 {
 	struct sim_grid_vals v;
-	double		     ent[3];
-	int		     g = sim_grid_find(s, grid);
+	double ent[3];
+	int g = sim_grid_find(s, grid);
 
 	if (g < 0)
 		return NAN;

@@ -48,7 +48,7 @@ struct sim;
  * README.md); loads the territory and systems files it names.  Returns
  * NULL with *cause set (caller frees) on error. */
 struct sim *sim_new(const char *config_json, char **cause);
-void        sim_free(struct sim *s);
+void sim_free(struct sim *s);
 
 /*
  * Do the work due at wall time now_ms: the first call fixes t0 and plans
@@ -69,8 +69,8 @@ int sim_duration_parse(const char *str, int64_t *ms);
 /* The model's signals at simulated time sim_ms, for tests and the README:
  * look a grid up by code and read one series' value (NAN if the grid has
  * no such series, e.g. metro_passengers without a station). */
-double sim_grid_value(struct sim *s, const char *grid, const char *metric,
-    int64_t sim_ms);
+double sim_grid_value(
+    struct sim *s, const char *grid, const char *metric, int64_t sim_ms);
 /* Simulated time at wall time t_ms (after the first sim_run). */
 int64_t sim_time(const struct sim *s, int64_t t_ms);
 

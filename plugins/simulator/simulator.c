@@ -14,8 +14,9 @@
 
 #include "plugins/simulator/sim.h"
 
-_Static_assert(sizeof(struct sim_tag) == sizeof(struct cb_tag) &&
-	offsetof(struct sim_tag, value) == offsetof(struct cb_tag, value),
+_Static_assert(
+    sizeof(struct sim_tag) == sizeof(struct cb_tag) &&
+        offsetof(struct sim_tag, value) == offsetof(struct cb_tag, value),
     "struct sim_tag must match struct cb_tag");
 
 static const struct cb_host_api *api;
@@ -66,7 +67,7 @@ static int
 simulator_init(cb_ctx *ctx, const char *config_json)
 {
 	struct sim *s;
-	char	   *cause = NULL;
+	char *cause = NULL;
 
 	if ((s = sim_new(config_json, &cause)) == NULL) {
 		api->log(ctx, CB_LOG_ERROR, "%s", cause);
@@ -80,12 +81,12 @@ simulator_init(cb_ctx *ctx, const char *config_json)
 static int
 simulator_collect(cb_ctx *ctx)
 {
-	struct sim    *s = api->get_data(ctx);
+	struct sim *s = api->get_data(ctx);
 	struct sim_out out = {
-		.arg = ctx,
-		.point = simulator_point,
-		.event = simulator_event,
-		.log = simulator_log,
+	    .arg = ctx,
+	    .point = simulator_point,
+	    .event = simulator_event,
+	    .log = simulator_log,
 	};
 
 	if (s == NULL)
@@ -102,15 +103,15 @@ simulator_shutdown(cb_ctx *ctx)
 }
 
 static const struct cb_plugin_info simulator_info = {
-	.abi_version = CB_PLUGIN_ABI_VERSION,
-	.size = sizeof(struct cb_plugin_info),
-	.name = "simulator",
-	.version = PACKAGE_VERSION,
-	.description = "Futian demo: a living district with daily cycles and "
-		       "scenarios (rainstorm, fire, hotline surge, outage)",
-	.init = simulator_init,
-	.collect = simulator_collect,
-	.shutdown = simulator_shutdown,
+    .abi_version = CB_PLUGIN_ABI_VERSION,
+    .size = sizeof(struct cb_plugin_info),
+    .name = "simulator",
+    .version = PACKAGE_VERSION,
+    .description = "Futian demo: a living district with daily cycles and "
+                   "scenarios (rainstorm, fire, hotline surge, outage)",
+    .init = simulator_init,
+    .collect = simulator_collect,
+    .shutdown = simulator_shutdown,
 };
 
 CB_PLUGIN_EXPORT const struct cb_plugin_info *

@@ -27,11 +27,11 @@
 #include "lib/buf.h"
 #include "lib/lineproto.h"
 
-static FILE             *out, *events;
-static const char       *token;
-static int               force_status;
+static FILE *out, *events;
+static const char *token;
+static int force_status;
 static struct lp_parser *lp;
-static unsigned long     nwrites;
+static unsigned long nwrites;
 
 static const char exporter_text[] =
     "# HELP fixture_requests_total Requests served.\n"
@@ -68,12 +68,11 @@ static const char exporter_om[] =
     "fixture_size 1024 # {trace_id=\"x\"} 1\n"
     "# EOF\n";
 
-static int
-gunzip(const unsigned char *in, size_t len, struct buf *dst)
+static int gunzip(const unsigned char *in, size_t len, struct buf *dst)
 {
 	z_stream zs;
-	char     tmp[65536];
-	int      r;
+	char tmp[65536];
+	int r;
 
 	memset(&zs, 0, sizeof zs);
 	if (inflateInit2(&zs, 15 + 32) != Z_OK)
@@ -94,23 +93,21 @@ gunzip(const unsigned char *in, size_t len, struct buf *dst)
 	return 0;
 }
 
-static int
-authorized(struct evhttp_request *req)
+static int authorized(struct evhttp_request *req)
 {
 	const char *h;
-	char        want[512];
+	char want[512];
 
 	if (token == NULL)
 		return 1;
-	h = evhttp_find_header(evhttp_request_get_input_headers(req),
-	    "Authorization");
+	h = evhttp_find_header(
+	    evhttp_request_get_input_headers(req), "Authorization");
 	snprintf(want, sizeof want, "Bearer %s", token);
 	return h != NULL && strcmp(h, want) == 0;
 }
 
-static void
-reply(struct evhttp_request *req, int code, const char *ctype,
-    const char *body)
+static void reply(
+    struct evhttp_request *req, int code, const char *ctype, const char *body)
 {
 	struct evbuffer *b = evbuffer_new();
 
@@ -123,19 +120,18 @@ reply(struct evhttp_request *req, int code, const char *ctype,
 	evbuffer_free(b);
 }
 
-static void
-handle(struct evhttp_request *req, void *arg)
+static void handle(struct evhttp_request *req, void *arg)
 {
-	const char            *uri = evhttp_request_get_uri(req), *enc, *cause;
-	struct evbuffer       *in = evhttp_request_get_input_buffer(req);
-	size_t                 len = evbuffer_get_length(in), lineno;
-	unsigned char         *raw;
-	struct buf             body = BUF_INIT, resp = BUF_INIT;
+	const char *uri = evhttp_request_get_uri(req), *enc, *cause;
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in), lineno;
+	unsigned char *raw;
+	struct buf body = BUF_INIT, resp = BUF_INIT;
 	const struct lp_point *pt;
-	struct lp_body         b;
-	const char            *line;
-	long                   accepted = 0, rejected = 0, points = 0;
-	int                    r;
+	struct lp_body b;
+	const char *line;
+	long accepted = 0, rejected = 0, points = 0;
+	int r;
 
 	if (strcmp(uri, "/health") == 0) {
 		reply(req, 200, "text/plain", "ok\n");
@@ -146,21 +142,25 @@ handle(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (strcmp(uri, "/metrics-om") == 0) {
-		reply(req, 200, "application/openmetrics-text; version=1.0.0; "
-				"charset=utf-8", exporter_om);
+		reply(req, 200,
+		    "application/openmetrics-text; version=1.0.0; "
+		    "charset=utf-8",
+		    exporter_om);
 		return;
 	}
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		reply(req, 404, "application/json", "{\"error\":\"not found\"}");
+		reply(
+		    req, 404, "application/json", "{\"error\":\"not found\"}");
 		return;
 	}
 	if (!authorized(req)) {
-		reply(req, 401, "application/json", "{\"error\":\"bad token\"}");
+		reply(
+		    req, 401, "application/json", "{\"error\":\"bad token\"}");
 		return;
 	}
 	raw = evbuffer_pullup(in, -1);
-	enc = evhttp_find_header(evhttp_request_get_input_headers(req),
-	    "Content-Encoding");
+	enc = evhttp_find_header(
+	    evhttp_request_get_input_headers(req), "Content-Encoding");
 	if (enc != NULL && strcmp(enc, "gzip") == 0) {
 		if (gunzip(raw, len, &body) != 0) {
 			reply(req, 400, "application/json",
@@ -184,7 +184,8 @@ handle(struct evhttp_request *req, void *arg)
 		return;
 	}
 	if (strncmp(uri, "/api/v1/write", 13) != 0) {
-		reply(req, 404, "application/json", "{\"error\":\"not found\"}");
+		reply(
+		    req, 404, "application/json", "{\"error\":\"not found\"}");
 		buf_free(&body);
 		return;
 	}
@@ -219,8 +220,9 @@ handle(struct evhttp_request *req, void *arg)
 	if (rejected == 0)
 		reply(req, 204, NULL, NULL);
 	else {
-		buf_printf(&resp, "],\"accepted\":%ld,\"rejected\":%ld,"
-				  "\"points\":%ld}",
+		buf_printf(&resp,
+		    "],\"accepted\":%ld,\"rejected\":%ld,"
+		    "\"points\":%ld}",
 		    accepted, rejected, points);
 		reply(req, 400, "application/json", buf_str(&resp));
 	}
@@ -228,20 +230,18 @@ handle(struct evhttp_request *req, void *arg)
 	buf_free(&body);
 }
 
-static void
-stop_cb(evutil_socket_t sig, short what, void *arg)
+static void stop_cb(evutil_socket_t sig, short what, void *arg)
 {
 	event_base_loopexit(arg, NULL);
 }
 
-int
-main(int argc, char **argv)
+int main(int argc, char **argv)
 {
 	struct event_base *base;
-	struct evhttp     *http;
-	struct event      *sigterm;
-	const char        *outpath = "/dev/null", *evpath = "/dev/null";
-	int                port = 0, ch;
+	struct evhttp *http;
+	struct event *sigterm;
+	const char *outpath = "/dev/null", *evpath = "/dev/null";
+	int port = 0, ch;
 
 	while ((ch = getopt(argc, argv, "p:o:e:t:s:")) != -1) {
 		switch (ch) {
@@ -262,7 +262,7 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: fakehub -p PORT [-o OUT] "
-					"[-e EVENTS] [-t TOKEN] [-s STATUS]\n");
+			                "[-e EVENTS] [-t TOKEN] [-s STATUS]\n");
 			return 2;
 		}
 	}

@@ -123,7 +123,7 @@ driver_mutate(uint8_t *out, size_t cap, const struct sample *s)
 			if (len && len * 2 <= cap) {
 				size_t k = driver_rand() % len;
 				memmove(out + pos + k, out + pos, len - pos);
-				memcpy(out + pos, out, k);
+				memmove(out + pos, out, k);
 				len += k;
 			}
 			break;

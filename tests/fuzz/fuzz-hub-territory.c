@@ -16,16 +16,16 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hub_territory *t;
-	char		     *cause = NULL, *s;
-	int64_t		      ms;
-	size_t		      i;
+	char *cause = NULL, *s;
+	int64_t ms;
+	size_t i;
 
 	t = hub_territory_parse("fuzz.json", (const char *)data, size, &cause);
 	if (t != NULL) {
 		/* every code is found again and sits inside the district */
 		for (i = 0; i < t->nnodes; i++) {
 			if (hub_territory_find(t, t->nodes[i].code,
-				strlen(t->nodes[i].code)) != (int)i)
+			        strlen(t->nodes[i].code)) != (int)i)
 				abort();
 			if (!hub_territory_within(t, (int)i, 0))
 				abort();

@@ -112,15 +112,17 @@ cf_event() {
 
 # cf_tmux W H CMD...: a tmux server of our own (its own -L socket name),
 # killed when the test ends.
+CF_TMUX_N=0
 cf_tmux() {
-	CF_TMUX="cbtest$$"
+	cf_tmux_kill
+	CF_TMUX_N=$((CF_TMUX_N + 1))
+	CF_TMUX="cbtest$$.$CF_TMUX_N"
 	_w=$1
 	_h=$2
 	shift 2
 	"$TMUX_BIN" -L "$CF_TMUX" -f /dev/null new-session -d -x "$_w" -y "$_h" \
-		"$*; sleep 600"
+		"$*; sleep 600" || { cb_fail "tmux did not start"; exit 1; }
 	"$TMUX_BIN" -L "$CF_TMUX" set-option -g status off >/dev/null
-	CB_TMUX_CLEANUP="$CF_TMUX"
 }
 
 cf_tmux_kill() {

@@ -55,7 +55,8 @@ PY
  "users": "users.json",
  "tokens": "tokens.json",
  "store": {"sync": false},
- "limits": {"max_body": ${HUB_MAX_BODY:-1048576}, "max_lines": ${HUB_MAX_LINES:-100000}},
+ "limits": {"max_body": ${HUB_MAX_BODY:-1048576}, "max_lines": ${HUB_MAX_LINES:-100000},
+            "max_body_decompressed": ${HUB_MAX_DECOMPRESSED:-268435456}},
  "headline": [
   {"name": "aqi", "metric": "env_aqi", "agg": "avg"},
   {"name": "water_level_m", "metric": "water_level_m", "agg": "max", "unit": "m"}
@@ -94,4 +95,15 @@ hub_json() {
 j = json.load(open(sys.argv[2]))
 r = eval(sys.argv[1])
 print(r if isinstance(r, (str, bool)) else json.dumps(r, ensure_ascii=False))' "$1" "${2:-$HUB_OUT}" 2>&1
+}
+
+# hub_finish [NAME]: stop the hub (default "hub") cleanly and fail the test
+# if its log shows a sanitizer report (leaks are reported at exit).
+hub_finish() {
+	_n=${1:-hub}
+	cb_stop "$_n" TERM
+	if grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" \
+		"$CB_TMP/$_n.log" 2>/dev/null; then
+		cb_fail "$_n: sanitizer report in its log"
+	fi
 }

@@ -108,4 +108,5 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
 		curl -s -o /dev/null -w '%{http_code}' --unix-socket "$HUB_SOCKET" http://hub/api/v1/whoami)
 	cb_assert_eq 401 "$code" "unknown unix user"
 fi
+hub_finish
 cb_done

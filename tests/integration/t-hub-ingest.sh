@@ -4,7 +4,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
 
-HUB_MAX_LINES=50 HUB_MAX_BODY=65536 hub_conf
+HUB_MAX_LINES=50 HUB_MAX_BODY=65536 HUB_MAX_DECOMPRESSED=1048576 hub_conf
 hub_start
 TOKEN=$HUB_TOK_SUPER
 # Writes use the collector token, reads the supervisor's.
@@ -125,6 +125,10 @@ hub_get '/api/v1/series?q=lim_v' >/dev/null
 cb_assert_eq 0 "$(hub_json 'j["total"]')" "nothing stored past max_lines"
 python3 -c "print('big,grid=440304001001001 v=1 1 ' + 'x' * 70000)" >"$f"
 cb_assert_eq 413 "$(wpost '/api/v1/write' "$f")" "body larger than max_body"
+# A gzip bomb: small on the wire, past max_body_decompressed once inflated.
+python3 -c "import sys; sys.stdout.write('#' * 3000000)" | gzip -9 -c >"$f.bomb"
+cb_assert_eq 413 "$(wpost '/api/v1/write' "$f.bomb" -H 'Content-Encoding: gzip')" "gzip bomb"
+cb_assert_contains "$(hub_json 'j["error"]')" "max_body_decompressed" "gzip bomb message"
 
 # Keep-alive: several requests over one connection.
 printf 'ka,grid=440304001001001 v=1 %s\n' "$now" >"$f"
@@ -139,4 +143,5 @@ cb_assert_eq True "$(hub_json 'j["rejected"]["by_source"]["sample-collector"] >=
 	"rejected by source"
 cb_assert_eq True "$(hub_json '[c for c in j["collectors"] if c["name"] == "sample-collector"][0]["points"] > 5')" \
 	"collector counts"
+hub_finish
 cb_done

@@ -94,4 +94,5 @@ hub_start
 hub_get '/api/v1/query?q=crash_v&start=-1h' >/dev/null
 cb_assert_eq '[5.0]' "$(hub_json '[p[1] for p in j["series"][0]["points"]]')" \
 	"acknowledged data survives kill -9"
+hub_finish
 cb_done

@@ -140,4 +140,5 @@ cb_assert_eq 405 "$(hub_get /api/v1/write)" "GET on a POST route"
 out=$(curl -s -D - -o /dev/null -H "Authorization: Bearer $TOKEN" "$HUB_URL/api/v1/write")
 cb_assert_contains "$out" "Allow: POST" "Allow header"
 cb_assert_eq 405 "$(hub_get /api/v1/tree -X DELETE)" "DELETE on a GET route"
+hub_finish
 cb_done

@@ -16,20 +16,18 @@
 #include "hub/alert-rules.h"
 #include "lib/xmalloc.h"
 
-#define T0 1764248700000LL /* 2025-11-27T13:05:00Z */
+#define T0  1764248700000LL /* 2025-11-27T13:05:00Z */
 #define MIN (60 * 1000LL)
 
 static int64_t test_now = T0;
 
-static inline int64_t
-test_clock(void *arg)
+static inline int64_t test_clock(void *arg)
 {
 	(void)arg;
 	return test_now;
 }
 
-static inline const char *
-test_level(const char *code)
+static inline const char *test_level(const char *code)
 {
 	size_t n = strlen(code);
 
@@ -44,12 +42,11 @@ test_level(const char *code)
 	return "community";
 }
 
-static inline void
-test_enrich(void *arg, json_t *labels)
+static inline void test_enrich(void *arg, json_t *labels)
 {
 	const char *g = json_string_value(json_object_get(labels, "grid"));
 	const char *c = json_string_value(json_object_get(labels, "community"));
-	char	    buf[16];
+	char buf[16];
 
 	(void)arg;
 	if (g != NULL && strlen(g) == 15) {
@@ -66,19 +63,17 @@ test_enrich(void *arg, json_t *labels)
 	}
 }
 
-static inline char *
-test_place(void *arg, const char *code)
+static inline char *test_place(void *arg, const char *code)
 {
 	(void)arg;
 	return xasprintf("P:%s", code);
 }
 
-static inline int
-test_dept_check(void *arg, const char *d)
+static inline int test_dept_check(void *arg, const char *d)
 {
-	static const char *const known[] = {"water", "police", "fire",
-	    "emergency", "city", NULL};
-	size_t			 i;
+	static const char *const known[] = {
+	    "water", "police", "fire", "emergency", "city", NULL};
+	size_t i;
 
 	(void)arg;
 	for (i = 0; known[i] != NULL; i++) {
@@ -88,8 +83,7 @@ test_dept_check(void *arg, const char *d)
 	return -1;
 }
 
-static inline int
-test_within(void *arg, const char *code, const char *scope)
+static inline int test_within(void *arg, const char *code, const char *scope)
 {
 	const char *lv = test_level(scope);
 
@@ -105,8 +99,8 @@ test_within(void *arg, const char *code, const char *scope)
 	return strcmp(code, scope) == 0;
 }
 
-static inline int
-test_code_check(void *arg, const char *label, const char *code)
+static inline int test_code_check(
+    void *arg, const char *label, const char *code)
 {
 	const char *lv = test_level(code);
 
@@ -116,17 +110,15 @@ test_code_check(void *arg, const char *label, const char *code)
 	return lv != NULL && strcmp(lv, label) == 0 ? 0 : -1;
 }
 
-static inline const char *
-test_root(void *arg)
+static inline const char *test_root(void *arg)
 {
 	(void)arg;
 	return "440304000000";
 }
 
 /* Collector tokens in tests may raise events for system fire-iot only. */
-static inline int
-test_token_may(void *arg, const void *token, const char *system,
-    const char *code)
+static inline int test_token_may(
+    void *arg, const void *token, const char *system, const char *code)
 {
 	(void)arg;
 	(void)token;
@@ -134,8 +126,7 @@ test_token_may(void *arg, const void *token, const char *system,
 	return system != NULL && strcmp(system, "fire-iot") == 0;
 }
 
-static inline void
-test_env(struct alert_env *env)
+static inline void test_env(struct alert_env *env)
 {
 	memset(env, 0, sizeof *env);
 	env->enrich = test_enrich;
@@ -150,14 +141,14 @@ test_env(struct alert_env *env)
 /* Actors. */
 static const struct alert_actor sup_zhang = {"zhangwei", "uid", 1000, NULL,
     NULL, "unix", HUB_ROLE_SUPERVISOR, "440304000000"};
-static const struct alert_actor op_lina = {"lina", "uid", 1001, NULL, NULL,
-    "unix", HUB_ROLE_OPERATOR, "440304001000"};
+static const struct alert_actor op_lina = {
+    "lina", "uid", 1001, NULL, NULL, "unix", HUB_ROLE_OPERATOR, "440304001000"};
 static const struct alert_actor op_chen = {"chen", "token", -1, "chen-tok",
     NULL, "10.0.0.5:40000", HUB_ROLE_OPERATOR, "440304001000"};
-static const struct alert_actor op_wang = {"wang", "uid", 1002, NULL, NULL,
-    "unix", HUB_ROLE_OPERATOR, "440304002001"};
-static const struct alert_actor viewer_guo = {"guo", "uid", 1003, NULL, NULL,
-    "unix", HUB_ROLE_VIEWER, "440304000000"};
+static const struct alert_actor op_wang = {
+    "wang", "uid", 1002, NULL, NULL, "unix", HUB_ROLE_OPERATOR, "440304002001"};
+static const struct alert_actor viewer_guo = {
+    "guo", "uid", 1003, NULL, NULL, "unix", HUB_ROLE_VIEWER, "440304000000"};
 static const int test_token_obj = 1;
 static const struct alert_actor collector = {"fire-collector", "token", -1,
     "fire-collector", &test_token_obj, "127.0.0.1:5555", HUB_ROLE_COLLECTOR,
@@ -172,13 +163,12 @@ static const char test_rules_text[] =
     "   \"police\": {\"webhook\": \"http://127.0.0.1:1/p\"}},\n"
     " \"rules\": []}\n";
 
-static inline struct alert_engine *
-test_engine(struct alert_kv *kv, const char *rules_text,
-    struct event_base *base)
+static inline struct alert_engine *test_engine(
+    struct alert_kv *kv, const char *rules_text, struct event_base *base)
 {
 	struct alert_engine_opts o;
-	struct alert_engine	*e;
-	char			*cause = NULL;
+	struct alert_engine *e;
+	char *cause = NULL;
 
 	if (rules_text == NULL)
 		rules_text = test_rules_text;
@@ -196,8 +186,8 @@ test_engine(struct alert_kv *kv, const char *rules_text,
 }
 
 /* Reply helpers: check the status, return the body (caller decrefs). */
-static inline json_t *
-expect_status(struct alert_reply *r, int status, const char *what)
+static inline json_t *expect_status(
+    struct alert_reply *r, int status, const char *what)
 {
 	char *s = json_dumps(r->body, JSON_COMPACT);
 
@@ -207,8 +197,7 @@ expect_status(struct alert_reply *r, int status, const char *what)
 	return r->body;
 }
 
-static inline const char *
-jstr(json_t *o, const char *key)
+static inline const char *jstr(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
 }

@@ -20,15 +20,15 @@
 #define GRID9 "440304002001001" /* subdistrict 002 */
 
 /* Raise an event; returns the alert id (static buffer). */
-static const char *
-raise_event(struct alert_engine *e, const char *key, const char *grid,
-    const char *sev, const char *dept, const struct alert_actor *who)
+static const char *raise_event(struct alert_engine *e, const char *key,
+    const char *grid, const char *sev, const char *dept,
+    const struct alert_actor *who)
 {
-	static char	   id[16];
+	static char id[16];
 	struct alert_reply r;
-	json_t		  *body = json_pack("{s:s,s:s,s:{s:s,s:s},s:s}", "key",
-		     key, "severity", sev, "labels", "grid", grid, "system",
-		     "fire-iot", "message", "smoke detector in alarm");
+	json_t *body = json_pack("{s:s,s:s,s:{s:s,s:s},s:s}", "key", key,
+	    "severity", sev, "labels", "grid", grid, "system", "fire-iot",
+	    "message", "smoke detector in alarm");
 
 	if (dept != NULL)
 		json_object_set_new(body, "dept", json_string(dept));
@@ -40,12 +40,11 @@ raise_event(struct alert_engine *e, const char *key, const char *grid,
 	return id;
 }
 
-static json_t *
-act(struct alert_engine *e, const char *id, const char *action,
+static json_t *act(struct alert_engine *e, const char *id, const char *action,
     json_t *body, const struct alert_actor *who, int status)
 {
 	struct alert_reply r;
-	char		   what[64];
+	char what[64];
 
 	snprintf(what, sizeof what, "%s %s by %s", action, id, who->who);
 	alert_engine_action(e, id, action, body, who, &r);
@@ -53,8 +52,7 @@ act(struct alert_engine *e, const char *id, const char *action,
 	return expect_status(&r, status, what);
 }
 
-static json_t *
-get_alert(struct alert_engine *e, const char *id,
+static json_t *get_alert(struct alert_engine *e, const char *id,
     const struct alert_actor *who, int status)
 {
 	struct alert_reply r;
@@ -63,11 +61,10 @@ get_alert(struct alert_engine *e, const char *id,
 	return expect_status(&r, status, "get");
 }
 
-static json_t *
-list_alerts(struct alert_engine *e, const char *state,
+static json_t *list_alerts(struct alert_engine *e, const char *state,
     const struct alert_actor *who, int group)
 {
-	struct alert_reply  r;
+	struct alert_reply r;
 	struct alert_filter f;
 
 	memset(&f, 0, sizeof f);
@@ -77,11 +74,10 @@ list_alerts(struct alert_engine *e, const char *state,
 	return expect_status(&r, 200, "list");
 }
 
-static size_t
-history_count(json_t *a, const char *action)
+static size_t history_count(json_t *a, const char *action)
 {
 	json_t *h;
-	size_t	i, n = 0;
+	size_t i, n = 0;
 
 	json_array_foreach(json_object_get(a, "history"), i, h)
 	{
@@ -91,11 +87,10 @@ history_count(json_t *a, const char *action)
 	return n;
 }
 
-static void
-audit_ok(struct alert_engine *e)
+static void audit_ok(struct alert_engine *e)
 {
 	struct audit_verify_result res;
-	char			  *cause = NULL;
+	char *cause = NULL;
 
 	ck_assert_int_eq(audit_verify(alert_engine_audit(e), &res, &cause), 0);
 	ck_assert_msg(res.ok, "audit: %s at %llu", res.reason,
@@ -104,17 +99,17 @@ audit_ok(struct alert_engine *e)
 
 START_TEST(test_event_lifecycle)
 {
-	struct alert_kv	   *kv = alert_kv_memory_create();
+	struct alert_kv *kv = alert_kv_memory_create();
 	struct alert_engine *e;
-	struct alert_reply  r;
-	json_t		   *a, *body;
-	char		    id1[16];
+	struct alert_reply r;
+	json_t *a, *body;
+	char id1[16];
 
 	test_now = T0;
 	e = test_engine(kv, NULL, NULL);
 	snprintf(id1, sizeof id1, "%s",
-	    raise_event(e, "fire/" GRID1 "/smoke-12", GRID1, "high", "fire",
-		NULL));
+	    raise_event(
+	        e, "fire/" GRID1 "/smoke-12", GRID1, "high", "fire", NULL));
 	ck_assert_str_eq(id1, "A000001");
 	a = get_alert(e, id1, &sup_zhang, 200);
 	ck_assert_str_eq(jstr(a, "state"), "firing");
@@ -124,27 +119,27 @@ START_TEST(test_event_lifecycle)
 	ck_assert_str_eq(jstr(a, "code"), GRID1);
 	ck_assert_str_eq(jstr(a, "place"), "P:" GRID1);
 	ck_assert_str_eq(jstr(a, "dept"), "fire");
-	ck_assert_str_eq(jstr(json_object_get(a, "labels"), "community"),
-	    "440304001003");
-	ck_assert_str_eq(jstr(json_object_get(a, "labels"), "subdistrict"),
-	    "440304001000");
+	ck_assert_str_eq(
+	    jstr(json_object_get(a, "labels"), "community"), "440304001003");
+	ck_assert_str_eq(
+	    jstr(json_object_get(a, "labels"), "subdistrict"), "440304001000");
 	ck_assert_int_eq(json_integer_value(json_object_get(a, "deadline_ms")),
 	    T0 + 72 * 60 * MIN);
 	ck_assert_uint_eq(history_count(a, "fire"), 1);
-	ck_assert_str_eq(jstr(json_array_get(json_object_get(a, "history"), 0),
-			     "who"),
+	ck_assert_str_eq(
+	    jstr(json_array_get(json_object_get(a, "history"), 0), "who"),
 	    "fire-collector");
 	json_decref(a);
 
 	/* Raised again while active: the same alert. */
 	ck_assert_str_eq(raise_event(e, "fire/" GRID1 "/smoke-12", GRID1,
-			     "high", "fire", NULL),
+	                     "high", "fire", NULL),
 	    id1);
 
 	/* Resolve, then raise within the flap window: reopened. */
 	test_now += MIN;
-	body = json_pack("{s:s,s:s}", "key", "fire/" GRID1 "/smoke-12", "state",
-	    "resolved");
+	body = json_pack(
+	    "{s:s,s:s}", "key", "fire/" GRID1 "/smoke-12", "state", "resolved");
 	alert_engine_event(e, body, &collector, &r);
 	json_decref(body);
 	json_decref(expect_status(&r, 202, "resolve"));
@@ -153,7 +148,7 @@ START_TEST(test_event_lifecycle)
 	json_decref(a);
 	test_now += 5 * MIN;
 	ck_assert_str_eq(raise_event(e, "fire/" GRID1 "/smoke-12", GRID1,
-			     "high", "fire", NULL),
+	                     "high", "fire", NULL),
 	    id1);
 	a = get_alert(e, id1, &sup_zhang, 200);
 	ck_assert_str_eq(jstr(a, "state"), "firing");
@@ -162,14 +157,14 @@ START_TEST(test_event_lifecycle)
 	json_decref(a);
 
 	/* Resolved and raised after the flap window: a new alert. */
-	body = json_pack("{s:s,s:s}", "key", "fire/" GRID1 "/smoke-12", "state",
-	    "resolved");
+	body = json_pack(
+	    "{s:s,s:s}", "key", "fire/" GRID1 "/smoke-12", "state", "resolved");
 	alert_engine_event(e, body, &collector, &r);
 	json_decref(body);
 	json_decref(r.body);
 	test_now += 11 * MIN;
 	ck_assert_str_eq(raise_event(e, "fire/" GRID1 "/smoke-12", GRID1,
-			     "high", "fire", NULL),
+	                     "high", "fire", NULL),
 	    "A000002");
 
 	/* Resolving what is not active is 404. */
@@ -185,21 +180,21 @@ END_TEST
 
 START_TEST(test_event_validation_and_scope)
 {
-	struct alert_kv	   *kv = alert_kv_memory_create();
+	struct alert_kv *kv = alert_kv_memory_create();
 	struct alert_engine *e = test_engine(kv, NULL, NULL);
-	struct alert_reply  r;
-	json_t		   *body;
-	size_t		    i;
-	static const char  *bad[] = {
-		 "{\"severity\": \"high\"}",
-		 "{\"key\": \"k\", \"state\": \"open\"}",
-		 "{\"key\": \"k\", \"severity\": \"urgent\"}",
-		 "{\"key\": \"k\", \"labels\": {\"grid\": 7}}",
-		 "{\"key\": \"k\", \"labels\": {\"grid\": \"440304001999001\"}}",
-		 "{\"key\": \"k\", \"dept\": \"army\"}",
-		 "{\"key\": \"k\", \"deadline\": \"soon\"}",
-		 "{\"key\": \"k\", \"value\": \"high\"}",
-		 "[1, 2]",
+	struct alert_reply r;
+	json_t *body;
+	size_t i;
+	static const char *bad[] = {
+	    "{\"severity\": \"high\"}",
+	    "{\"key\": \"k\", \"state\": \"open\"}",
+	    "{\"key\": \"k\", \"severity\": \"urgent\"}",
+	    "{\"key\": \"k\", \"labels\": {\"grid\": 7}}",
+	    "{\"key\": \"k\", \"labels\": {\"grid\": \"440304001999001\"}}",
+	    "{\"key\": \"k\", \"dept\": \"army\"}",
+	    "{\"key\": \"k\", \"deadline\": \"soon\"}",
+	    "{\"key\": \"k\", \"value\": \"high\"}",
+	    "[1, 2]",
 	};
 
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -228,10 +223,10 @@ END_TEST
 
 START_TEST(test_actions_roles_scopes_conflicts)
 {
-	struct alert_kv	   *kv = alert_kv_memory_create();
+	struct alert_kv *kv = alert_kv_memory_create();
 	struct alert_engine *e;
-	json_t		   *a;
-	char		    id[16];
+	json_t *a;
+	char id[16];
 
 	test_now = T0;
 	e = test_engine(kv, NULL, NULL);
@@ -262,16 +257,16 @@ START_TEST(test_actions_roles_scopes_conflicts)
 	a = act(e, id, "ack", NULL, &op_chen, 409);
 	ck_assert_str_eq(jstr(a, "by"), "lina");
 	ck_assert_str_eq(jstr(a, "action"), "ack");
-	ck_assert_int_eq(json_integer_value(json_object_get(a, "at_ms")),
-	    T0 + MIN);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(a, "at_ms")), T0 + MIN);
 	ck_assert_str_eq(jstr(a, "error"),
 	    "already acknowledged by lina at 2025-11-27T13:06:00Z");
 	json_decref(a);
 
 	/* Unack: someone else's ack needs a supervisor. */
 	json_decref(act(e, id, "unack", NULL, &op_chen, 403));
-	json_decref(act(e, id, "unack", json_pack("{s:s}", "comment", "handover"),
-	    &sup_zhang, 200));
+	json_decref(act(e, id, "unack",
+	    json_pack("{s:s}", "comment", "handover"), &sup_zhang, 200));
 	json_decref(act(e, id, "unack", NULL, &op_lina, 409));
 	json_decref(act(e, id, "ack", NULL, &op_chen, 200));
 	json_decref(act(e, id, "unack", NULL, &op_chen, 200));
@@ -282,8 +277,8 @@ START_TEST(test_actions_roles_scopes_conflicts)
 	    json_pack("{s:s}", "comment", "pump 3 started"), &op_lina, 200));
 
 	/* Severity: supervisors only; the same level again is 409. */
-	json_decref(act(e, id, "severity", json_pack("{s:s}", "severity", "low"),
-	    &op_lina, 403));
+	json_decref(act(e, id, "severity",
+	    json_pack("{s:s}", "severity", "low"), &op_lina, 403));
 	json_decref(act(e, id, "severity",
 	    json_pack("{s:s}", "severity", "urgent"), &sup_zhang, 400));
 	a = act(e, id, "severity", json_pack("{s:s}", "severity", "medium"),
@@ -315,9 +310,10 @@ START_TEST(test_actions_roles_scopes_conflicts)
 	ck_assert_str_eq(jstr(a, "state"), "closed");
 	ck_assert_str_eq(jstr(a, "close_reason"), "false alarm");
 	json_decref(a);
-	a = act(e, id, "close", json_pack("{s:s}", "reason", "x"), &op_chen,
-	    409);
-	ck_assert_ptr_nonnull(strstr(jstr(a, "error"), "already closed by lina"));
+	a = act(
+	    e, id, "close", json_pack("{s:s}", "reason", "x"), &op_chen, 409);
+	ck_assert_ptr_nonnull(
+	    strstr(jstr(a, "error"), "already closed by lina"));
 	json_decref(a);
 	json_decref(act(e, id, "ack", NULL, &op_chen, 409));
 	json_decref(act(e, id, "comment", json_pack("{s:s}", "comment", "late"),
@@ -336,19 +332,19 @@ START_TEST(test_actions_roles_scopes_conflicts)
 		ck_assert_str_eq(jstr(h, "who"), "lina");
 		ck_assert_str_eq(jstr(h, "via"), "uid");
 		ck_assert_str_eq(jstr(h, "from"), "unix");
-		ck_assert_str_eq(jstr(json_object_get(h, "before"), "state"),
-		    "firing");
-		ck_assert_str_eq(jstr(json_object_get(h, "after"), "state"),
-		    "acknowledged");
+		ck_assert_str_eq(
+		    jstr(json_object_get(h, "before"), "state"), "firing");
+		ck_assert_str_eq(
+		    jstr(json_object_get(h, "after"), "state"), "acknowledged");
 	}
 	json_decref(a);
 
 	/* A district-wide alert (no place) is acted on from the district. */
 	{
 		struct alert_reply r;
-		json_t *body = json_pack("{s:s,s:s,s:{s:s}}", "key",
-		    "nagios/hub-db", "severity", "medium", "labels", "system",
-		    "fire-iot");
+		json_t *body =
+		    json_pack("{s:s,s:s,s:{s:s}}", "key", "nagios/hub-db",
+		        "severity", "medium", "labels", "system", "fire-iot");
 
 		alert_engine_event(e, body, &collector, &r);
 		json_decref(body);
@@ -366,10 +362,10 @@ END_TEST
 
 START_TEST(test_joint_dispatch)
 {
-	struct alert_kv	   *kv = alert_kv_memory_create();
+	struct alert_kv *kv = alert_kv_memory_create();
 	struct alert_engine *e;
-	json_t		   *a, *d;
-	char		    id[16];
+	json_t *a, *d;
+	char id[16];
 
 	test_now = T0;
 	e = test_engine(kv, NULL, NULL);
@@ -382,8 +378,8 @@ START_TEST(test_joint_dispatch)
 	    &op_lina, 400));
 	a = act(e, id, "dispatch",
 	    json_pack("{s:s,s:[s,s],s:s,s:s}", "dept", "water", "support",
-		"police", "emergency", "deadline", "2h", "comment",
-		"joint action"),
+	        "police", "emergency", "deadline", "2h", "comment",
+	        "joint action"),
 	    &op_lina, 200);
 	d = json_object_get(a, "depts");
 	ck_assert_uint_eq(json_array_size(d), 3);
@@ -391,51 +387,51 @@ START_TEST(test_joint_dispatch)
 	ck_assert_str_eq(jstr(json_array_get(d, 0), "role"), "lead");
 	ck_assert_str_eq(jstr(json_array_get(d, 1), "role"), "support");
 	ck_assert_str_eq(jstr(json_array_get(d, 2), "state"), "pending");
-	ck_assert_uint_eq(json_array_size(json_object_get(a, "depts_waiting")),
-	    3);
+	ck_assert_uint_eq(
+	    json_array_size(json_object_get(a, "depts_waiting")), 3);
 	ck_assert_int_eq(json_integer_value(json_object_get(a, "deadline_ms")),
 	    T0 + 120 * MIN);
 	json_decref(a);
 	/* The same dispatch again: someone already did it. */
 	a = act(e, id, "dispatch",
 	    json_pack("{s:s,s:[s,s]}", "dept", "water", "support", "police",
-		"emergency"),
+	        "emergency"),
 	    &op_chen, 409);
-	ck_assert_ptr_nonnull(strstr(jstr(a, "error"),
-	    "already dispatched to water by lina"));
+	ck_assert_ptr_nonnull(
+	    strstr(jstr(a, "error"), "already dispatched to water by lina"));
 	json_decref(a);
 
 	/* Each department acknowledges and reports on its own part. */
-	json_decref(act(e, id, "ack", json_pack("{s:s}", "dept", "fire"),
-	    &op_lina, 400));
-	a = act(e, id, "ack", json_pack("{s:s,s:s}", "dept", "police", "comment",
-				  "cordon set"),
+	json_decref(act(
+	    e, id, "ack", json_pack("{s:s}", "dept", "fire"), &op_lina, 400));
+	a = act(e, id, "ack",
+	    json_pack("{s:s,s:s}", "dept", "police", "comment", "cordon set"),
 	    &op_chen, 200);
 	ck_assert_str_eq(jstr(a, "state"), "acknowledged");
 	json_decref(a);
-	a = act(e, id, "ack", json_pack("{s:s}", "dept", "police"), &op_lina,
-	    409);
-	ck_assert_ptr_nonnull(strstr(jstr(a, "error"),
-	    "police already acknowledged by chen"));
+	a = act(
+	    e, id, "ack", json_pack("{s:s}", "dept", "police"), &op_lina, 409);
+	ck_assert_ptr_nonnull(
+	    strstr(jstr(a, "error"), "police already acknowledged by chen"));
 	json_decref(a);
-	a = act(e, id, "ack", json_pack("{s:s}", "dept", "water"), &op_lina,
-	    200);
+	a = act(
+	    e, id, "ack", json_pack("{s:s}", "dept", "water"), &op_lina, 200);
 	json_decref(a);
 	a = act(e, id, "comment",
-	    json_pack("{s:s,s:s}", "dept", "water", "comment",
-		"pumps 1-3 running"),
+	    json_pack(
+	        "{s:s,s:s}", "dept", "water", "comment", "pumps 1-3 running"),
 	    &op_lina, 200);
 	d = json_object_get(a, "depts");
 	ck_assert_str_eq(jstr(json_array_get(d, 0), "state"), "reported");
-	ck_assert_str_eq(jstr(json_array_get(d, 0), "report"),
-	    "pumps 1-3 running");
+	ck_assert_str_eq(
+	    jstr(json_array_get(d, 0), "report"), "pumps 1-3 running");
 	ck_assert_str_eq(jstr(json_array_get(d, 1), "state"), "acknowledged");
 	ck_assert_str_eq(jstr(json_array_get(d, 1), "by"), "chen");
 	ck_assert_str_eq(jstr(json_array_get(d, 2), "state"), "pending");
-	ck_assert_uint_eq(json_array_size(json_object_get(a, "depts_waiting")),
-	    1);
+	ck_assert_uint_eq(
+	    json_array_size(json_object_get(a, "depts_waiting")), 1);
 	ck_assert_str_eq(json_string_value(json_array_get(
-			     json_object_get(a, "depts_waiting"), 0)),
+	                     json_object_get(a, "depts_waiting"), 0)),
 	    "emergency");
 	json_decref(a);
 
@@ -451,21 +447,19 @@ START_TEST(test_joint_dispatch)
 
 	/* Listing by department. */
 	{
-		struct alert_reply  r;
+		struct alert_reply r;
 		struct alert_filter f;
 
 		memset(&f, 0, sizeof f);
 		f.dept = "police";
 		alert_engine_list(e, &f, &sup_zhang, &r);
-		ck_assert_int_eq(json_integer_value(json_object_get(r.body,
-				     "total")),
-		    1);
+		ck_assert_int_eq(
+		    json_integer_value(json_object_get(r.body, "total")), 1);
 		json_decref(r.body);
 		f.dept = "water";
 		alert_engine_list(e, &f, &sup_zhang, &r);
-		ck_assert_int_eq(json_integer_value(json_object_get(r.body,
-				     "total")),
-		    0);
+		ck_assert_int_eq(
+		    json_integer_value(json_object_get(r.body, "total")), 0);
 		json_decref(r.body);
 	}
 	audit_ok(e);
@@ -476,10 +470,10 @@ END_TEST
 
 START_TEST(test_timers_expiry_escalation_overdue)
 {
-	struct alert_kv	   *kv = alert_kv_memory_create();
+	struct alert_kv *kv = alert_kv_memory_create();
 	struct alert_engine *e;
-	json_t		   *a;
-	char		    id[16], id2[16];
+	json_t *a;
+	char id[16], id2[16];
 
 	test_now = T0;
 	e = test_engine(kv, NULL, NULL);
@@ -492,11 +486,11 @@ START_TEST(test_timers_expiry_escalation_overdue)
 	json_decref(act(e, id, "expires", NULL, &op_lina, 404));
 	json_decref(act(e, id, "ack", json_pack("{s:s}", "expires", "soon"),
 	    &op_lina, 400));
-	a = act(e, id, "ack", json_pack("{s:s,s:s}", "comment", "looking",
-				  "expires", "10m"),
+	a = act(e, id, "ack",
+	    json_pack("{s:s,s:s}", "comment", "looking", "expires", "10m"),
 	    &op_lina, 200);
 	ck_assert_int_eq(json_integer_value(json_object_get(
-			     json_object_get(a, "ack"), "expires_ms")),
+	                     json_object_get(a, "ack"), "expires_ms")),
 	    T0 + 10 * MIN);
 	json_decref(a);
 	test_now = T0 + 9 * MIN;
@@ -539,13 +533,13 @@ START_TEST(test_timers_expiry_escalation_overdue)
 	/* The escalation went to the supervisors' webhook (recorded). */
 	{
 		json_t *n = json_object_get(a, "notifications"), *x;
-		size_t	i, sup = 0;
+		size_t i, sup = 0;
 
 		json_array_foreach(n, i, x)
 		{
 			if (strcmp(jstr(x, "kind"), "escalate") == 0 &&
 			    strcmp(jstr(x, "url"), "http://127.0.0.1:1/sup") ==
-				0)
+			        0)
 				sup++;
 		}
 		ck_assert_uint_eq(sup, 1);
@@ -578,12 +572,12 @@ END_TEST
 
 START_TEST(test_silences)
 {
-	struct alert_kv	   *kv = alert_kv_memory_create();
+	struct alert_kv *kv = alert_kv_memory_create();
 	struct alert_engine *e;
-	struct alert_reply  r;
+	struct alert_reply r;
 	struct hub_alert_counts c;
-	json_t		   *a, *body;
-	char		    id[16], sid[16];
+	json_t *a, *body;
+	char id[16], sid[16];
 
 	test_now = T0;
 	e = test_engine(kv, NULL, NULL);
@@ -606,8 +600,8 @@ START_TEST(test_silences)
 	ck_assert(json_is_true(json_object_get(a, "silenced")));
 	ck_assert_str_eq(jstr(a, "silence"), sid);
 	/* Recorded, but not notified. */
-	ck_assert_uint_eq(json_array_size(json_object_get(a, "notifications")),
-	    0);
+	ck_assert_uint_eq(
+	    json_array_size(json_object_get(a, "notifications")), 0);
 	json_decref(a);
 	raise_event(e, "fire/" GRID1, GRID1, "high", "fire", NULL);
 	alert_engine_counts(e, NULL, NULL, &c);
@@ -624,8 +618,8 @@ START_TEST(test_silences)
 	json_decref(a);
 
 	alert_engine_silence_list(e, 0, &op_lina, &r);
-	ck_assert_uint_eq(json_array_size(json_object_get(r.body, "silences")),
-	    1);
+	ck_assert_uint_eq(
+	    json_array_size(json_object_get(r.body, "silences")), 1);
 	json_decref(r.body);
 	alert_engine_silence_delete(e, sid, &op_lina, &r);
 	json_decref(expect_status(&r, 403, "operator delete"));
@@ -637,25 +631,26 @@ START_TEST(test_silences)
 	json_decref(a);
 	alert_engine_silence_delete(e, sid, &sup_zhang, &r);
 	a = expect_status(&r, 409, "delete twice");
-	ck_assert_ptr_nonnull(strstr(jstr(a, "error"),
-	    "already deleted by zhangwei"));
+	ck_assert_ptr_nonnull(
+	    strstr(jstr(a, "error"), "already deleted by zhangwei"));
 	json_decref(a);
 	a = get_alert(e, id, &sup_zhang, 200);
 	ck_assert(!json_is_true(json_object_get(a, "silenced")));
 	json_decref(a);
 	alert_engine_silence_list(e, 0, &sup_zhang, &r);
-	ck_assert_uint_eq(json_array_size(json_object_get(r.body, "silences")),
-	    0);
+	ck_assert_uint_eq(
+	    json_array_size(json_object_get(r.body, "silences")), 0);
 	json_decref(r.body);
 	alert_engine_silence_list(e, 1, &sup_zhang, &r);
-	ck_assert_uint_eq(json_array_size(json_object_get(r.body, "silences")),
-	    1);
+	ck_assert_uint_eq(
+	    json_array_size(json_object_get(r.body, "silences")), 1);
 	json_decref(r.body);
 
 	/* A silence in the future and one that expires by the clock. */
 	body = json_pack("{s:[{s:s,s:s}],s:s,s:I,s:I}", "matchers", "tag",
 	    "grid", "value", GRID1, "reason", "drill", "start",
-	    (json_int_t)(test_now + MIN), "end", (json_int_t)(test_now + 2 * MIN));
+	    (json_int_t)(test_now + MIN), "end",
+	    (json_int_t)(test_now + 2 * MIN));
 	alert_engine_silence_create(e, body, &sup_zhang, &r);
 	json_decref(expect_status(&r, 201, "future silence"));
 	json_decref(body);
@@ -680,11 +675,11 @@ END_TEST
 
 START_TEST(test_grouping_and_masking)
 {
-	struct alert_kv	   *kv = alert_kv_memory_create();
+	struct alert_kv *kv = alert_kv_memory_create();
 	struct alert_engine *e;
-	json_t		   *l, *g, *a;
-	char		    key[64];
-	int		    i;
+	json_t *l, *g, *a;
+	char key[64];
+	int i;
 
 	test_now = T0;
 	e = test_engine(kv, NULL, NULL);
@@ -696,17 +691,41 @@ START_TEST(test_grouping_and_masking)
 	}
 	raise_event(e, "fire/" GRID3, GRID3, "medium", "fire", NULL);
 	raise_event(e, "fire/" GRID9, GRID9, "high", "fire", NULL);
+	{
+		struct hub_alert_counts c;
+
+		alert_engine_counts(e, NULL, NULL, &c);
+		ck_assert_uint_eq(c.high, 5);
+		ck_assert_uint_eq(c.medium, 1);
+		alert_engine_counts(e, "440304000000", NULL, &c);
+		ck_assert_uint_eq(c.high + c.medium, 6);
+		alert_engine_counts(e, "440304001000", NULL, &c);
+		ck_assert_uint_eq(c.high, 4);
+		ck_assert_uint_eq(c.medium, 1);
+		alert_engine_counts(e, "440304001003", NULL, &c);
+		ck_assert_uint_eq(c.high, 4);
+		ck_assert_uint_eq(c.medium, 0);
+		alert_engine_counts(e, GRID3, NULL, &c);
+		ck_assert_uint_eq(c.medium, 1);
+		alert_engine_counts(e, "440304003000", NULL, &c);
+		ck_assert_uint_eq(c.high + c.medium + c.low, 0);
+		alert_engine_counts(e, NULL, "fire-iot", &c);
+		ck_assert_uint_eq(c.high, 5);
+		alert_engine_counts(e, "440304002000", "fire-iot", &c);
+		ck_assert_uint_eq(c.high, 1);
+		alert_engine_counts(e, NULL, "water-iot", &c);
+		ck_assert_uint_eq(c.high, 0);
+	}
 	l = list_alerts(e, NULL, &sup_zhang, 1);
 	ck_assert_int_eq(json_integer_value(json_object_get(l, "total")), 6);
 	g = json_object_get(l, "groups");
 	ck_assert_uint_eq(json_array_size(g), 1);
 	/* 5 alerts in subdistrict 001 over two communities: one group of
 	 * the subdistrict. */
-	ck_assert_str_eq(jstr(json_array_get(g, 0), "key"),
-	    "fire/440304001000");
-	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(g,
-							       0),
-			     "count")),
+	ck_assert_str_eq(
+	    jstr(json_array_get(g, 0), "key"), "fire/440304001000");
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(json_array_get(g, 0), "count")),
 	    5);
 	ck_assert_str_eq(jstr(json_array_get(g, 0), "severity"), "high");
 	/* Most severe first. */
@@ -727,13 +746,18 @@ START_TEST(test_grouping_and_masking)
 	json_decref(act(e, "A000005", "close",
 	    json_pack("{s:s}", "reason", "x"), &op_lina, 200));
 	json_decref(get_alert(e, "A000005", &op_lina, 200));
+	{
+		struct hub_alert_counts c;
+
+		alert_engine_counts(e, "440304001000", NULL, &c);
+		ck_assert_uint_eq(c.medium, 0); /* the cache saw the close */
+	}
 	l = list_alerts(e, NULL, &op_lina, 1);
 	g = json_object_get(l, "groups");
 	ck_assert_uint_eq(json_array_size(g), 1);
-	ck_assert_str_eq(jstr(json_array_get(g, 0), "key"),
-	    "fire/440304001003");
-	ck_assert_str_eq(jstr(json_array_get(g, 0), "place"),
-	    "P:440304001003");
+	ck_assert_str_eq(
+	    jstr(json_array_get(g, 0), "key"), "fire/440304001003");
+	ck_assert_str_eq(jstr(json_array_get(g, 0), "place"), "P:440304001003");
 	json_decref(l);
 	a = get_alert(e, "A000001", &op_lina, 200);
 	ck_assert_str_eq(jstr(a, "group"), "fire/440304001003");
@@ -751,12 +775,12 @@ END_TEST
 
 START_TEST(test_restart_keeps_everything)
 {
-	struct alert_kv	   *kv = alert_kv_memory_create();
+	struct alert_kv *kv = alert_kv_memory_create();
 	struct alert_engine *e;
-	struct alert_reply  r;
-	json_t		   *a, *body;
-	char		    id[16], id2[16];
-	uint64_t	    head;
+	struct alert_reply r;
+	json_t *a, *body;
+	char id[16], id2[16];
+	uint64_t head;
 
 	test_now = T0;
 	e = test_engine(kv, NULL, NULL);
@@ -764,8 +788,8 @@ START_TEST(test_restart_keeps_everything)
 	    raise_event(e, "fire/" GRID1, GRID1, "high", "fire", NULL));
 	snprintf(id2, sizeof id2, "%s",
 	    raise_event(e, "fire/" GRID2, GRID2, "high", "fire", NULL));
-	json_decref(act(e, id, "ack", json_pack("{s:s,s:s}", "comment", "on it",
-				  "expires", "30m"),
+	json_decref(act(e, id, "ack",
+	    json_pack("{s:s,s:s}", "comment", "on it", "expires", "30m"),
 	    &op_lina, 200));
 	json_decref(act(e, id, "dispatch",
 	    json_pack("{s:s,s:[s]}", "dept", "fire", "support", "police"),
@@ -797,8 +821,8 @@ START_TEST(test_restart_keeps_everything)
 	ck_assert_str_eq(jstr(a, "state"), "firing");
 	json_decref(a);
 	/* Ids continue. */
-	ck_assert_str_eq(raise_event(e, "fire/" GRID3, GRID3, "high", "fire",
-			     NULL),
+	ck_assert_str_eq(
+	    raise_event(e, "fire/" GRID3, GRID3, "high", "fire", NULL),
 	    "A000003");
 	body = json_pack("{s:[{s:s,s:s}],s:s,s:s}", "matchers", "tag", "grid",
 	    "value", GRID3, "reason", "t2", "duration", "1h");
@@ -814,22 +838,22 @@ END_TEST
 
 START_TEST(test_audit_trail_of_actions)
 {
-	struct alert_kv	   *kv = alert_kv_memory_create();
+	struct alert_kv *kv = alert_kv_memory_create();
 	struct alert_engine *e;
-	json_t		   *arr, *x;
-	uint64_t	    next;
-	char		   *cause = NULL, id[16];
-	size_t		    i, acks = 0;
+	json_t *arr, *x;
+	uint64_t next;
+	char *cause = NULL, id[16];
+	size_t i, acks = 0;
 
 	test_now = T0;
 	e = test_engine(kv, NULL, NULL);
 	snprintf(id, sizeof id, "%s",
 	    raise_event(e, "fire/" GRID1, GRID1, "high", "fire", NULL));
-	json_decref(act(e, id, "ack", json_pack("{s:s}", "comment", "ok"),
-	    &op_chen, 200));
+	json_decref(act(
+	    e, id, "ack", json_pack("{s:s}", "comment", "ok"), &op_chen, 200));
 	arr = json_array();
 	ck_assert_int_eq(audit_read(alert_engine_audit(e), 1, 100, NULL, NULL,
-			     arr, &next, &cause),
+	                     arr, &next, &cause),
 	    0);
 	json_array_foreach(arr, i, x)
 	{
@@ -843,10 +867,10 @@ START_TEST(test_audit_trail_of_actions)
 		ck_assert_str_eq(jstr(x, "target"), id);
 		ck_assert_str_eq(jstr(x, "code"), GRID1);
 		ck_assert_str_eq(jstr(x, "comment"), "ok");
-		ck_assert_str_eq(jstr(json_object_get(x, "before"), "state"),
-		    "firing");
-		ck_assert_str_eq(jstr(json_object_get(x, "after"), "state"),
-		    "acknowledged");
+		ck_assert_str_eq(
+		    jstr(json_object_get(x, "before"), "state"), "firing");
+		ck_assert_str_eq(
+		    jstr(json_object_get(x, "after"), "state"), "acknowledged");
 	}
 	ck_assert_uint_eq(acks, 1);
 	x = json_array_get(arr, 0);
@@ -859,8 +883,7 @@ START_TEST(test_audit_trail_of_actions)
 }
 END_TEST
 
-static Suite *
-engine_suite(void)
+static Suite *engine_suite(void)
 {
 	Suite *s = suite_create("alert-engine");
 	TCase *tc = tcase_create("engine");
@@ -878,11 +901,10 @@ engine_suite(void)
 	return s;
 }
 
-int
-main(void)
+int main(void)
 {
 	SRunner *sr = srunner_create(engine_suite());
-	int	 failed;
+	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

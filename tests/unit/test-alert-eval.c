@@ -46,14 +46,13 @@ static const char rules[] =
     "   \"severity\": \"medium\"}\n"
     " ]}\n";
 
-static char	     dir[64];
+static char dir[64];
 static struct store *st;
 
-static void
-store_setup(void)
+static void store_setup(void)
 {
 	struct store_options o;
-	char		    *cause = NULL;
+	char *cause = NULL;
 
 	snprintf(dir, sizeof dir, "/tmp/cb-alert-eval.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -64,11 +63,10 @@ store_setup(void)
 	ck_assert_msg(st != NULL, "store: %s", cause);
 }
 
-static void
-store_reopen(void)
+static void store_reopen(void)
 {
 	struct store_options o;
-	char		    *cause = NULL;
+	char *cause = NULL;
 
 	store_close(st);
 	store_options_init(&o);
@@ -78,8 +76,7 @@ store_reopen(void)
 	ck_assert_msg(st != NULL, "store: %s", cause);
 }
 
-static void
-store_teardown(void)
+static void store_teardown(void)
 {
 	char *cmd;
 
@@ -89,32 +86,30 @@ store_teardown(void)
 	free(cmd);
 }
 
-static void
-put(const char *key, int64_t t, double v)
+static void put(const char *key, int64_t t, double v)
 {
-	struct store_kpoint	  p = {key, t, v};
+	struct store_kpoint p = {key, t, v};
 	struct store_write_result res;
-	char			 *cause = NULL;
+	char *cause = NULL;
 
-	ck_assert_msg(store_write_keys(st, &p, 1, &res, &cause) == 0, "%s",
-	    cause);
+	ck_assert_msg(
+	    store_write_keys(st, &p, 1, &res, &cause) == 0, "%s", cause);
 	ck_assert_uint_eq(res.accepted, 1);
 }
 
-static struct alert_engine *
-engine(struct alert_kv **kvp)
+static struct alert_engine *engine(struct alert_kv **kvp)
 {
 	struct alert_engine_opts o;
-	struct alert_engine	*e;
-	char			*cause = NULL;
+	struct alert_engine *e;
+	char *cause = NULL;
 
 	*kvp = alert_kv_store_create(st);
 	memset(&o, 0, sizeof o);
 	o.kv = *kvp;
 	o.store = st;
 	o.clock = test_clock;
-	o.rules = alert_rules_parse("rules.json", rules, strlen(rules),
-	    test_dept_check, NULL, &cause);
+	o.rules = alert_rules_parse(
+	    "rules.json", rules, strlen(rules), test_dept_check, NULL, &cause);
 	ck_assert_msg(o.rules != NULL, "%s", cause);
 	test_env(&o.env);
 	e = alert_engine_create(&o, &cause);
@@ -123,10 +118,10 @@ engine(struct alert_kv **kvp)
 }
 
 /* The alerts of a rule in any state, as a JSON list reply. */
-static json_t *
-alerts_of(struct alert_engine *e, const char *rule, const char *state)
+static json_t *alerts_of(
+    struct alert_engine *e, const char *rule, const char *state)
 {
-	struct alert_reply  r;
+	struct alert_reply r;
 	struct alert_filter f;
 
 	memset(&f, 0, sizeof f);
@@ -137,8 +132,8 @@ alerts_of(struct alert_engine *e, const char *rule, const char *state)
 	return r.body;
 }
 
-static json_t *
-only_alert(struct alert_engine *e, const char *rule, const char *state)
+static json_t *only_alert(
+    struct alert_engine *e, const char *rule, const char *state)
 {
 	json_t *l = alerts_of(e, rule, state), *a;
 
@@ -150,18 +145,17 @@ only_alert(struct alert_engine *e, const char *rule, const char *state)
 	return a;
 }
 
-static size_t
-count_of(struct alert_engine *e, const char *rule, const char *state)
+static size_t count_of(
+    struct alert_engine *e, const char *rule, const char *state)
 {
 	json_t *l = alerts_of(e, rule, state);
-	size_t	n = json_array_size(json_object_get(l, "alerts"));
+	size_t n = json_array_size(json_object_get(l, "alerts"));
 
 	json_decref(l);
 	return n;
 }
 
-static void
-eval_at(struct alert_engine *e, int64_t t)
+static void eval_at(struct alert_engine *e, int64_t t)
 {
 	test_now = t;
 	ck_assert_int_eq(alert_engine_eval(e), 0);
@@ -172,11 +166,11 @@ eval_at(struct alert_engine *e, int64_t t)
 
 START_TEST(test_threshold_for_hysteresis_flap)
 {
-	struct alert_kv	   *kv;
+	struct alert_kv *kv;
 	struct alert_engine *e;
-	json_t		   *a;
-	char		    id[16];
-	int		    m;
+	json_t *a;
+	char id[16];
+	int m;
 
 	store_setup();
 	e = engine(&kv);
@@ -189,11 +183,11 @@ START_TEST(test_threshold_for_hysteresis_flap)
 	eval_at(e, T0);
 	a = only_alert(e, "water-level-high", "pending");
 	snprintf(id, sizeof id, "%s", jstr(a, "id"));
-	ck_assert(fabs(json_real_value(json_object_get(a, "value")) - 4.8) <
-	    1e-9);
+	ck_assert(
+	    fabs(json_real_value(json_object_get(a, "value")) - 4.8) < 1e-9);
 	ck_assert_str_eq(jstr(a, "code"), G1);
-	ck_assert_str_eq(jstr(json_object_get(a, "labels"), "community"),
-	    "440304001003");
+	ck_assert_str_eq(
+	    jstr(json_object_get(a, "labels"), "community"), "440304001003");
 	json_decref(a);
 	put(W1, T0 + MIN, 4.9);
 	eval_at(e, T0 + MIN);
@@ -202,10 +196,10 @@ START_TEST(test_threshold_for_hysteresis_flap)
 	eval_at(e, T0 + 2 * MIN);
 	a = only_alert(e, "water-level-high", "firing");
 	ck_assert_str_eq(jstr(a, "id"), id);
-	ck_assert_int_eq(json_integer_value(json_object_get(a, "fired_ms")),
-	    T0 + 2 * MIN);
-	ck_assert_str_eq(jstr(a, "message"),
-	    "water level 4.90 m > 4.5 m in P:" G1);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(a, "fired_ms")), T0 + 2 * MIN);
+	ck_assert_str_eq(
+	    jstr(a, "message"), "water level 4.90 m > 4.5 m in P:" G1);
 	ck_assert_str_eq(jstr(a, "dept"), "water");
 	ck_assert_uint_eq(json_array_size(json_object_get(a, "depts")), 2);
 	json_decref(a);
@@ -251,17 +245,18 @@ START_TEST(test_threshold_for_hysteresis_flap)
 	{
 		struct alert_reply r;
 
-		alert_engine_action(e, id, "close",
-		    json_pack("{s:s}", "reason", "known, crews on site"),
-		    &op_lina, &r);
+		json_t *b =
+		    json_pack("{s:s}", "reason", "known, crews on site");
+
+		alert_engine_action(e, id, "close", b, &op_lina, &r);
+		json_decref(b);
 		ck_assert_int_eq(r.status, 200);
 		json_decref(r.body);
 	}
 	put(W1, T0 + 43 * MIN, 5.1);
 	eval_at(e, T0 + 43 * MIN);
-	ck_assert_uint_eq(count_of(e, "water-level-high",
-			      "pending,firing,acknowledged"),
-	    0);
+	ck_assert_uint_eq(
+	    count_of(e, "water-level-high", "pending,firing,acknowledged"), 0);
 	ck_assert_uint_eq(count_of(e, "water-level-high", "closed"), 1);
 	eval_at(e, T0 + 60 * MIN); /* no data: cleared */
 	put(W1, T0 + 61 * MIN, 5.2);
@@ -276,13 +271,13 @@ END_TEST
 
 START_TEST(test_spike_never_fires)
 {
-	struct alert_kv	   *kv;
+	struct alert_kv *kv;
 	struct alert_engine *e;
 	struct audit_verify_result res;
-	json_t		   *arr, *x;
-	uint64_t	    next;
-	char		   *cause = NULL;
-	size_t		    i, cancels = 0;
+	json_t *arr, *x;
+	uint64_t next;
+	char *cause = NULL;
+	size_t i, cancels = 0;
 
 	store_setup();
 	e = engine(&kv);
@@ -297,8 +292,8 @@ START_TEST(test_spike_never_fires)
 	eval_at(e, T0 + 6 * MIN);
 	ck_assert_uint_eq(count_of(e, "water-level-high", NULL), 0); /* gone */
 	arr = json_array();
-	audit_read(alert_engine_audit(e), 1, 100, NULL, NULL, arr, &next,
-	    &cause);
+	audit_read(
+	    alert_engine_audit(e), 1, 100, NULL, NULL, arr, &next, &cause);
 	json_array_foreach(arr, i, x)
 	{
 		if (strcmp(jstr(x, "action"), "alert.cancel") == 0)
@@ -316,11 +311,11 @@ END_TEST
 
 START_TEST(test_ungrouped_sum)
 {
-	struct alert_kv	   *kv;
+	struct alert_kv *kv;
 	struct alert_engine *e;
-	json_t		   *a;
-	char		    key[128];
-	int		    i;
+	json_t *a;
+	char key[128];
+	int i;
 
 	store_setup();
 	e = engine(&kv);
@@ -338,8 +333,8 @@ START_TEST(test_ungrouped_sum)
 	}
 	eval_at(e, T0 + 1000); /* 105 */
 	a = only_alert(e, "hotline-surge", "firing");
-	ck_assert(fabs(json_real_value(json_object_get(a, "value")) - 105) <
-	    1e-9);
+	ck_assert(
+	    fabs(json_real_value(json_object_get(a, "value")) - 105) < 1e-9);
 	ck_assert(json_is_null(json_object_get(a, "code")));
 	json_decref(a);
 	alert_engine_free(e);
@@ -350,9 +345,9 @@ END_TEST
 
 START_TEST(test_absence)
 {
-	struct alert_kv	   *kv;
+	struct alert_kv *kv;
 	struct alert_engine *e;
-	json_t		   *a;
+	json_t *a;
 
 	store_setup();
 	e = engine(&kv);
@@ -363,8 +358,8 @@ START_TEST(test_absence)
 	ck_assert_uint_eq(count_of(e, "sensor-silent", NULL), 0);
 	/* gis silent for more than 5 min. */
 	a = only_alert(e, "system-down", "firing");
-	ck_assert(fabs(json_real_value(json_object_get(a, "value")) - 600) <
-	    1e-9);
+	ck_assert(
+	    fabs(json_real_value(json_object_get(a, "value")) - 600) < 1e-9);
 	json_decref(a);
 	eval_at(e, T0 + 16 * MIN);
 	a = only_alert(e, "sensor-silent", "firing");
@@ -385,14 +380,14 @@ END_TEST
 
 START_TEST(test_absence_of_everything)
 {
-	static const char   none[] =
+	static const char none[] =
 	    "{\"rules\": [{\"name\": \"gone\", \"type\": \"absence\","
 	    " \"selector\": \"never_written\", \"for\": \"1m\","
 	    " \"severity\": \"high\"}]}";
 	struct alert_engine_opts o;
-	struct alert_kv	   *kv;
+	struct alert_kv *kv;
 	struct alert_engine *e;
-	char		   *cause = NULL;
+	char *cause = NULL;
 
 	store_setup();
 	kv = alert_kv_store_create(st);
@@ -400,8 +395,8 @@ START_TEST(test_absence_of_everything)
 	o.kv = kv;
 	o.store = st;
 	o.clock = test_clock;
-	o.rules = alert_rules_parse("r.json", none, strlen(none), NULL, NULL,
-	    &cause);
+	o.rules =
+	    alert_rules_parse("r.json", none, strlen(none), NULL, NULL, &cause);
 	test_env(&o.env);
 	e = alert_engine_create(&o, &cause);
 	ck_assert_ptr_nonnull(e);
@@ -415,12 +410,12 @@ END_TEST
 
 START_TEST(test_restart_with_store)
 {
-	struct alert_kv	   *kv;
+	struct alert_kv *kv;
 	struct alert_engine *e;
-	struct alert_reply  r;
+	struct alert_reply r;
 	struct audit_verify_result res;
-	json_t		   *a;
-	char		    id[16], *cause = NULL;
+	json_t *a;
+	char id[16], *cause = NULL;
 
 	store_setup();
 	e = engine(&kv);
@@ -431,9 +426,9 @@ START_TEST(test_restart_with_store)
 	a = only_alert(e, "water-level-high", "firing");
 	snprintf(id, sizeof id, "%s", jstr(a, "id"));
 	json_decref(a);
-	alert_engine_action(e, id, "ack",
-	    json_pack("{s:s,s:s}", "comment", "pumping", "expires", "20m"),
-	    &op_lina, &r);
+	a = json_pack("{s:s,s:s}", "comment", "pumping", "expires", "20m");
+	alert_engine_action(e, id, "ack", a, &op_lina, &r);
+	json_decref(a);
 	ck_assert_int_eq(r.status, 200);
 	json_decref(r.body);
 	alert_engine_free(e);
@@ -461,8 +456,7 @@ START_TEST(test_restart_with_store)
 }
 END_TEST
 
-static Suite *
-eval_suite(void)
+static Suite *eval_suite(void)
 {
 	Suite *s = suite_create("alert-eval");
 	TCase *tc = tcase_create("eval");
@@ -478,11 +472,10 @@ eval_suite(void)
 	return s;
 }
 
-int
-main(void)
+int main(void)
 {
 	SRunner *sr = srunner_create(eval_suite());
-	int	 failed;
+	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

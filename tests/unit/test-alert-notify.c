@@ -24,34 +24,33 @@
 
 struct receiver {
 	struct event_base *base;
-	struct evhttp	  *http;
-	int		   port;
-	int		   fail_first; /* answer 500 to this many requests */
-	int		   requests;
-	json_t		  *bodies; /* array of received bodies */
-	char		   last_type[64];
+	struct evhttp *http;
+	int port;
+	int fail_first; /* answer 500 to this many requests */
+	int requests;
+	json_t *bodies; /* array of received bodies */
+	char last_type[64];
 };
 
-static void
-receiver_cb(struct evhttp_request *req, void *arg)
+static void receiver_cb(struct evhttp_request *req, void *arg)
 {
 	struct receiver *rc = arg;
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t		 len = evbuffer_get_length(in);
-	char		*data = malloc(len + 1);
-	const char	*ct;
-	json_t		*body;
+	size_t len = evbuffer_get_length(in);
+	char *data = malloc(len + 1);
+	const char *ct;
+	json_t *body;
 
 	evbuffer_copyout(in, data, len);
 	data[len] = '\0';
 	body = json_loads(data, 0, NULL);
 	free(data);
-	json_array_append_new(rc->bodies,
-	    body != NULL ? body : json_string("not json"));
-	ct = evhttp_find_header(evhttp_request_get_input_headers(req),
-	    "Content-Type");
-	snprintf(rc->last_type, sizeof rc->last_type, "%s",
-	    ct != NULL ? ct : "");
+	json_array_append_new(
+	    rc->bodies, body != NULL ? body : json_string("not json"));
+	ct = evhttp_find_header(
+	    evhttp_request_get_input_headers(req), "Content-Type");
+	snprintf(
+	    rc->last_type, sizeof rc->last_type, "%s", ct != NULL ? ct : "");
 	rc->requests++;
 	if (rc->requests <= rc->fail_first)
 		evhttp_send_reply(req, 500, "Internal Server Error", NULL);
@@ -59,12 +58,12 @@ receiver_cb(struct evhttp_request *req, void *arg)
 		evhttp_send_reply(req, 200, "OK", NULL);
 }
 
-static void
-receiver_start(struct receiver *rc, struct event_base *base, int fail_first)
+static void receiver_start(
+    struct receiver *rc, struct event_base *base, int fail_first)
 {
 	struct evhttp_bound_socket *bs;
-	struct sockaddr_in	    sin;
-	socklen_t		    slen = sizeof sin;
+	struct sockaddr_in sin;
+	socklen_t slen = sizeof sin;
 
 	memset(rc, 0, sizeof *rc);
 	rc->base = base;
@@ -75,24 +74,23 @@ receiver_start(struct receiver *rc, struct event_base *base, int fail_first)
 	bs = evhttp_bind_socket_with_handle(rc->http, "127.0.0.1", 0);
 	ck_assert_ptr_nonnull(bs);
 	ck_assert_int_eq(getsockname(evhttp_bound_socket_get_fd(bs),
-			     (struct sockaddr *)&sin, &slen),
+	                     (struct sockaddr *)&sin, &slen),
 	    0);
 	rc->port = ntohs(sin.sin_port);
 }
 
-static void
-receiver_stop(struct receiver *rc)
+static void receiver_stop(struct receiver *rc)
 {
 	evhttp_free(rc->http);
 	json_decref(rc->bodies);
 }
 
-static struct alert_engine *
-notify_engine(struct alert_kv *kv, struct event_base *base, int port)
+static struct alert_engine *notify_engine(
+    struct alert_kv *kv, struct event_base *base, int port)
 {
 	struct alert_engine_opts o;
-	struct alert_engine	*e;
-	char			*cause = NULL, *text;
+	struct alert_engine *e;
+	char *cause = NULL, *text;
 
 	text = xasprintf(
 	    "{\"settings\": {\"webhook_retries\": 3,"
@@ -106,8 +104,8 @@ notify_engine(struct alert_kv *kv, struct event_base *base, int port)
 	o.kv = kv;
 	o.base = base;
 	o.clock = NULL; /* the wall clock: retries wait for real */
-	o.rules = alert_rules_parse("rules.json", text, strlen(text),
-	    test_dept_check, NULL, &cause);
+	o.rules = alert_rules_parse(
+	    "rules.json", text, strlen(text), test_dept_check, NULL, &cause);
 	free(text);
 	ck_assert_msg(o.rules != NULL, "%s", cause);
 	test_env(&o.env);
@@ -116,14 +114,14 @@ notify_engine(struct alert_kv *kv, struct event_base *base, int port)
 	return e;
 }
 
-static const char *
-raise(struct alert_engine *e, const char *key, const char *dept)
+static const char *raise(
+    struct alert_engine *e, const char *key, const char *dept)
 {
-	static char	   id[16];
+	static char id[16];
 	struct alert_reply r;
-	json_t		  *body = json_pack("{s:s,s:s,s:s,s:{s:s,s:s}}", "key",
-		     key, "severity", "high", "dept", dept, "labels", "grid",
-		     "440304001003007", "system", "fire-iot");
+	json_t *body = json_pack("{s:s,s:s,s:s,s:{s:s,s:s}}", "key", key,
+	    "severity", "high", "dept", dept, "labels", "grid",
+	    "440304001003007", "system", "fire-iot");
 
 	alert_engine_event(e, body, &collector, &r);
 	json_decref(body);
@@ -134,11 +132,10 @@ raise(struct alert_engine *e, const char *key, const char *dept)
 }
 
 /* Run the loop until done(arg) or 10 s. */
-static void
-run_until(struct event_base *base, int (*done)(void *), void *arg)
+static void run_until(struct event_base *base, int (*done)(void *), void *arg)
 {
 	struct timeval tick = {0, 20000};
-	int	       i;
+	int i;
 
 	for (i = 0; i < 500 && !done(arg); i++) {
 		event_base_loopexit(base, &tick);
@@ -149,15 +146,14 @@ run_until(struct event_base *base, int (*done)(void *), void *arg)
 
 struct wait_delivery {
 	struct alert_engine *e;
-	const char	    *id;
-	const char	    *state;
+	const char *id;
+	const char *state;
 };
 
-static json_t *
-alert_notifications(struct alert_engine *e, const char *id)
+static json_t *alert_notifications(struct alert_engine *e, const char *id)
 {
 	struct alert_reply r;
-	json_t		  *n;
+	json_t *n;
 
 	alert_engine_get(e, id, &sup_zhang, &r);
 	ck_assert_int_eq(r.status, 200);
@@ -166,13 +162,12 @@ alert_notifications(struct alert_engine *e, const char *id)
 	return n;
 }
 
-static int
-delivery_in_state(void *arg)
+static int delivery_in_state(void *arg)
 {
 	struct wait_delivery *w = arg;
-	json_t		     *n = alert_notifications(w->e, w->id);
-	int		      ok = json_array_size(n) > 0 &&
-	    strcmp(jstr(json_array_get(n, 0), "state"), w->state) == 0;
+	json_t *n = alert_notifications(w->e, w->id);
+	int ok = json_array_size(n) > 0 &&
+	         strcmp(jstr(json_array_get(n, 0), "state"), w->state) == 0;
 
 	json_decref(n);
 	return ok;
@@ -180,15 +175,15 @@ delivery_in_state(void *arg)
 
 START_TEST(test_webhook_retries_until_delivered)
 {
-	struct event_base   *base = event_base_new();
-	struct alert_kv	    *kv = alert_kv_memory_create();
-	struct receiver	     rc;
-	struct alert_engine  *e;
-	struct wait_delivery  w;
-	struct alert_reply    r;
-	json_t		     *n, *d, *tries, *b, *h;
-	char		      id[16];
-	size_t		      i, notes = 0;
+	struct event_base *base = event_base_new();
+	struct alert_kv *kv = alert_kv_memory_create();
+	struct receiver rc;
+	struct alert_engine *e;
+	struct wait_delivery w;
+	struct alert_reply r;
+	json_t *n, *d, *tries, *b, *h;
+	char id[16];
+	size_t i, notes = 0;
 
 	receiver_start(&rc, base, 2);
 	e = notify_engine(kv, base, rc.port);
@@ -204,30 +199,30 @@ START_TEST(test_webhook_retries_until_delivered)
 	ck_assert_str_eq(jstr(b, "kind"), "fire");
 	ck_assert_str_eq(jstr(b, "dept"), "fire");
 	ck_assert_str_eq(jstr(json_object_get(b, "alert"), "id"), id);
-	ck_assert_str_eq(jstr(json_object_get(b, "alert"), "message"),
-	    "fire/smoke-1");
+	ck_assert_str_eq(
+	    jstr(json_object_get(b, "alert"), "message"), "fire/smoke-1");
 	ck_assert_str_eq(jstr(b, "delivery"), "D000001");
 
 	n = alert_notifications(e, id);
 	d = json_array_get(n, 0);
 	ck_assert_str_eq(jstr(d, "id"), "D000001");
 	ck_assert_int_eq(json_integer_value(json_object_get(d, "attempts")), 3);
-	ck_assert_int_eq(json_integer_value(json_object_get(d, "last_status")),
-	    200);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(d, "last_status")), 200);
 	tries = json_object_get(d, "tries");
 	ck_assert_uint_eq(json_array_size(tries), 3);
 	ck_assert_int_eq(json_integer_value(json_object_get(
-			     json_array_get(tries, 0), "status")),
+	                     json_array_get(tries, 0), "status")),
 	    500);
 	ck_assert_str_eq(jstr(json_array_get(tries, 0), "error"), "HTTP 500");
 	/* Backoff: the second retry waited about twice the first. */
 	{
-		json_int_t t0 = json_integer_value(json_object_get(
-			       json_array_get(tries, 0), "at_ms"));
-		json_int_t t1 = json_integer_value(json_object_get(
-			       json_array_get(tries, 1), "at_ms"));
-		json_int_t t2 = json_integer_value(json_object_get(
-			       json_array_get(tries, 2), "at_ms"));
+		json_int_t t0 = json_integer_value(
+		    json_object_get(json_array_get(tries, 0), "at_ms"));
+		json_int_t t1 = json_integer_value(
+		    json_object_get(json_array_get(tries, 1), "at_ms"));
+		json_int_t t2 = json_integer_value(
+		    json_object_get(json_array_get(tries, 2), "at_ms"));
 
 		ck_assert_int_ge(t1 - t0, 90);
 		ck_assert_int_ge(t2 - t1, 190);
@@ -239,8 +234,8 @@ START_TEST(test_webhook_retries_until_delivered)
 	{
 		if (strcmp(jstr(h, "action"), "notify") == 0) {
 			notes++;
-			ck_assert_str_eq(jstr(json_object_get(h, "after"),
-					     "state"),
+			ck_assert_str_eq(
+			    jstr(json_object_get(h, "after"), "state"),
 			    "delivered");
 		}
 	}
@@ -248,9 +243,9 @@ START_TEST(test_webhook_retries_until_delivered)
 	json_decref(r.body);
 
 	/* Dispatch to a new department notifies only that one. */
-	alert_engine_action(e, id, "dispatch",
-	    json_pack("{s:s,s:[s]}", "dept", "fire", "support", "police"),
-	    &op_lina, &r);
+	b = json_pack("{s:s,s:[s]}", "dept", "fire", "support", "police");
+	alert_engine_action(e, id, "dispatch", b, &op_lina, &r);
+	json_decref(b);
 	ck_assert_int_eq(r.status, 200);
 	json_decref(r.body);
 	run_until(base, (int (*)(void *))delivery_in_state, &w);
@@ -278,13 +273,13 @@ END_TEST
 
 START_TEST(test_webhook_gives_up)
 {
-	struct event_base   *base = event_base_new();
-	struct alert_kv	    *kv = alert_kv_memory_create();
-	struct receiver	     rc;
-	struct alert_engine  *e;
-	struct wait_delivery  w;
-	json_t		     *n;
-	char		      id[16];
+	struct event_base *base = event_base_new();
+	struct alert_kv *kv = alert_kv_memory_create();
+	struct receiver rc;
+	struct alert_engine *e;
+	struct wait_delivery w;
+	json_t *n;
+	char id[16];
 
 	receiver_start(&rc, base, 1000);
 	e = notify_engine(kv, base, rc.port);
@@ -306,12 +301,12 @@ END_TEST
 
 START_TEST(test_webhook_survives_restart)
 {
-	struct event_base   *base = event_base_new();
-	struct alert_kv	    *kv = alert_kv_memory_create();
-	struct receiver	     rc;
-	struct alert_engine  *e;
-	struct wait_delivery  w;
-	char		      id[16];
+	struct event_base *base = event_base_new();
+	struct alert_kv *kv = alert_kv_memory_create();
+	struct receiver rc;
+	struct alert_engine *e;
+	struct wait_delivery w;
+	char id[16];
 
 	receiver_start(&rc, base, 0);
 	/* No loop: the delivery is recorded, pending. */
@@ -333,8 +328,7 @@ START_TEST(test_webhook_survives_restart)
 }
 END_TEST
 
-static Suite *
-notify_suite(void)
+static Suite *notify_suite(void)
 {
 	Suite *s = suite_create("alert-notify");
 	TCase *tc = tcase_create("notify");
@@ -347,11 +341,10 @@ notify_suite(void)
 	return s;
 }
 
-int
-main(void)
+int main(void)
 {
 	SRunner *sr = srunner_create(notify_suite());
-	int	 failed;
+	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -34,17 +34,16 @@ static const char good[] =
     "  ]\n"
     "}\n";
 
-static int
-depts(void *arg, const char *d)
+static int depts(void *arg, const char *d)
 {
 	return strcmp(d, "water") == 0 || strcmp(d, "police") == 0 ? 0 : -1;
 }
 
 START_TEST(test_rules_load_good)
 {
-	char			*cause = NULL;
-	struct alert_rules	*r = alert_rules_parse("rules.json", good,
-		 strlen(good), depts, NULL, &cause);
+	char *cause = NULL;
+	struct alert_rules *r = alert_rules_parse(
+	    "rules.json", good, strlen(good), depts, NULL, &cause);
 	const struct alert_rule *w, *s;
 
 	ck_assert_msg(r != NULL, "%s", cause);
@@ -56,8 +55,8 @@ START_TEST(test_rules_load_good)
 	ck_assert_int_eq(r->settings.ack_within_ms[ALERT_SEV_LOW], 0);
 	ck_assert_int_eq(r->settings.webhook_retries, 3);
 	ck_assert_int_eq(r->settings.webhook_backoff_ms, 250);
-	ck_assert_str_eq(r->settings.supervisors_webhook,
-	    "http://127.0.0.1:9/sup");
+	ck_assert_str_eq(
+	    r->settings.supervisors_webhook, "http://127.0.0.1:9/sup");
 	ck_assert_str_eq(alert_rules_webhook(r, "water"), "http://h/w");
 	ck_assert_ptr_null(alert_rules_webhook(r, "police"));
 	w = alert_rules_find(r, "water-level-high");
@@ -84,10 +83,9 @@ START_TEST(test_rules_load_good)
 END_TEST
 
 /* Replace the first occurrence of from in good by to and load it. */
-static char *
-load_error(const char *from, const char *to)
+static char *load_error(const char *from, const char *to)
 {
-	char		   *text, *p, *cause = NULL;
+	char *text, *p, *cause = NULL;
 	struct alert_rules *r;
 
 	p = strstr(good, from);
@@ -96,25 +94,26 @@ load_error(const char *from, const char *to)
 	memcpy(text, good, (size_t)(p - good));
 	strcpy(text + (p - good), to);
 	strcat(text, p + strlen(from));
-	r = alert_rules_parse("rules.json", text, strlen(text), depts, NULL,
-	    &cause);
+	r = alert_rules_parse(
+	    "rules.json", text, strlen(text), depts, NULL, &cause);
 	free(text);
 	ck_assert_msg(r == NULL, "expected an error for %s", to);
 	return cause;
 }
 
-#define ERR_IS(from, to, want)                                              \
-	do {                                                                \
-		char *c_ = load_error(from, to);                            \
-		ck_assert_msg(strstr(c_, want) != NULL, "got: %s", c_);    \
-		free(c_);                                                   \
+#define ERR_IS(from, to, want)                                          \
+	do {                                                            \
+		char *c_ = load_error(from, to);                        \
+		ck_assert_msg(strstr(c_, want) != NULL, "got: %s", c_); \
+		free(c_);                                               \
 	} while (0)
 
 START_TEST(test_rules_errors_have_positions)
 {
 	ERR_IS("\"severity\": \"high\"", "\"severity\": \"urgent\"",
 	    "rules.json:12:34: \"rules[0].severity\": expected \"high\"");
-	ERR_IS("\"op\": \">\"", "\"op\": \"=>\"", "rules.json:10:42: \"rules[0].op\"");
+	ERR_IS("\"op\": \">\"", "\"op\": \"=>\"",
+	    "rules.json:10:42: \"rules[0].op\"");
 	ERR_IS("\"agg\": \"max\"", "\"agg\": \"median\"",
 	    "\"rules[0].agg\": expected avg");
 	ERR_IS("\"threshold\": 4.5", "\"threshold\": \"high\"",
@@ -143,46 +142,44 @@ END_TEST
 START_TEST(test_rules_template)
 {
 	struct alert_rule r;
-	char		  name[] = "water-level-high";
-	json_t		 *labels = json_pack("{s:s,s:s}", "grid",
-		    "440304001003007", "system", "water-iot");
-	char		 *s, err[128];
+	char name[] = "water-level-high";
+	json_t *labels = json_pack(
+	    "{s:s,s:s}", "grid", "440304001003007", "system", "water-iot");
+	char *s, err[128];
 
 	memset(&r, 0, sizeof r);
 	r.name = name;
 	r.threshold = 4.5;
 	s = alert_template_expand("{rule}: {value:.2f} > {threshold} at "
-				  "{grid} ({place}) {nope} {value}",
+	                          "{grid} ({place}) {nope} {value}",
 	    &r, labels, 4.8123, "南园街道 / 滨江社区 / 滨江07",
 	    "440304001003007");
 	ck_assert_str_eq(s, "water-level-high: 4.81 > 4.5 at 440304001003007 "
-			    "(南园街道 / 滨江社区 / 滨江07) ? 4.8123");
+	                    "(南园街道 / 滨江社区 / 滨江07) ? 4.8123");
 	free(s);
 	s = alert_template_expand("{value}", &r, labels, NAN, NULL, NULL);
 	ck_assert_str_eq(s, "-");
 	free(s);
-	ck_assert_int_eq(alert_template_check("ok {a} {value:.1f}", err,
-			     sizeof err),
-	    0);
+	ck_assert_int_eq(
+	    alert_template_check("ok {a} {value:.1f}", err, sizeof err), 0);
 	ck_assert_int_eq(alert_template_check("bad }", err, sizeof err), -1);
 	ck_assert_int_eq(alert_template_check("bad {}", err, sizeof err), -1);
-	ck_assert_int_eq(alert_template_check("{value:.x}", err, sizeof err),
-	    -1);
+	ck_assert_int_eq(
+	    alert_template_check("{value:.x}", err, sizeof err), -1);
 	json_decref(labels);
 }
 END_TEST
 
-static const char *
-label_get(void *arg, const char *name)
+static const char *label_get(void *arg, const char *name)
 {
 	return json_string_value(json_object_get(arg, name));
 }
 
 START_TEST(test_silence_matchers)
 {
-	json_t		     *body, *labels;
+	json_t *body, *labels;
 	struct alert_silence *s;
-	char		     *cause = NULL;
+	char *cause = NULL;
 
 	body = json_pack("{s:[{s:s,s:s,s:s},{s:s,s:s,s:s}],s:s,s:s}",
 	    "matchers", "tag", "grid", "op", "=", "value", "440304001003007",
@@ -195,17 +192,17 @@ START_TEST(test_silence_matchers)
 	ck_assert_int_eq(s->end_ms, 1000000 + 7200000);
 	ck_assert(alert_silence_active(s, 1000000));
 	ck_assert(!alert_silence_active(s, 1000000 + 7200000));
-	labels = json_pack("{s:s,s:s}", "grid", "440304001003007", "rule",
-	    "water-level-high");
+	labels = json_pack(
+	    "{s:s,s:s}", "grid", "440304001003007", "rule", "water-level-high");
 	ck_assert(alert_silence_match(s, label_get, labels));
 	json_object_set_new(labels, "rule", json_string("fire-alarm"));
 	ck_assert(!alert_silence_match(s, label_get, labels));
 	json_decref(labels);
 	{
 		/* Round trip through the record. */
-		json_t		     *rec = alert_silence_to_json(s, 0);
-		struct alert_silence *s2 = alert_silence_from_record(rec,
-		    &cause);
+		json_t *rec = alert_silence_to_json(s, 0);
+		struct alert_silence *s2 =
+		    alert_silence_from_record(rec, &cause);
 
 		ck_assert_ptr_nonnull(s2);
 		ck_assert_uint_eq(s2->n, 2);
@@ -218,8 +215,8 @@ START_TEST(test_silence_matchers)
 	json_decref(body);
 
 	/* Errors. */
-	body = json_pack("{s:[],s:s,s:s}", "matchers", "reason", "x",
-	    "duration", "1h");
+	body = json_pack(
+	    "{s:[],s:s,s:s}", "matchers", "reason", "x", "duration", "1h");
 	ck_assert_ptr_null(alert_silence_from_api(1, body, 0, &cause));
 	ck_assert_ptr_nonnull(strstr(cause, "matchers"));
 	free(cause);
@@ -230,14 +227,14 @@ START_TEST(test_silence_matchers)
 	ck_assert_ptr_nonnull(strstr(cause, "regular expression"));
 	free(cause);
 	json_decref(body);
-	body = json_pack("{s:[{s:s,s:s}],s:s}", "matchers", "tag", "g",
-	    "value", "x", "reason", "r");
+	body = json_pack("{s:[{s:s,s:s}],s:s}", "matchers", "tag", "g", "value",
+	    "x", "reason", "r");
 	ck_assert_ptr_null(alert_silence_from_api(1, body, 0, &cause));
 	ck_assert_ptr_nonnull(strstr(cause, "\"end\" or \"duration\""));
 	free(cause);
 	json_decref(body);
-	body = json_pack("{s:[{s:s,s:s}],s:s}", "matchers", "tag", "g",
-	    "value", "x", "duration", "1h");
+	body = json_pack("{s:[{s:s,s:s}],s:s}", "matchers", "tag", "g", "value",
+	    "x", "duration", "1h");
 	ck_assert_ptr_null(alert_silence_from_api(1, body, 0, &cause));
 	ck_assert_ptr_nonnull(strstr(cause, "\"reason\" is required"));
 	free(cause);
@@ -248,15 +245,16 @@ END_TEST
 /* The shipped rule files load and their departments exist. */
 START_TEST(test_rules_shipped_files)
 {
-	static const char *const files[] = {"conf/rules.json",
-	    "conf/futian/rules.json"};
-	const char		*top = getenv("top_srcdir");
-	struct alert_rules	*r;
-	char			*path, *cause = NULL;
-	size_t			 i;
+	static const char *const files[] = {
+	    "conf/rules.json", "conf/futian/rules.json"};
+	const char *top = getenv("top_srcdir");
+	struct alert_rules *r;
+	char *path, *cause = NULL;
+	size_t i;
 
 	for (i = 0; i < 2; i++) {
-		path = xasprintf("%s/%s", top != NULL ? top : "../..", files[i]);
+		path =
+		    xasprintf("%s/%s", top != NULL ? top : "../..", files[i]);
 		r = alert_rules_load(path, NULL, NULL, &cause);
 		ck_assert_msg(r != NULL, "%s", cause);
 		ck_assert_uint_ge(r->nrules, 3);
@@ -267,8 +265,7 @@ START_TEST(test_rules_shipped_files)
 }
 END_TEST
 
-static Suite *
-rules_suite(void)
+static Suite *rules_suite(void)
 {
 	Suite *s = suite_create("alert-rules");
 	TCase *tc = tcase_create("rules");
@@ -282,11 +279,10 @@ rules_suite(void)
 	return s;
 }
 
-int
-main(void)
+int main(void)
 {
 	SRunner *sr = srunner_create(rules_suite());
-	int	 failed;
+	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

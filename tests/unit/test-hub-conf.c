@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "hub/hub-config.h"
+#include "hub/hub.h"
+#include "hub/ingest.h"
 #include "hub/systems.h"
 #include "hub/territory.h"
 #include "hub/users.h"
@@ -62,7 +64,8 @@ teardown(void)
 static const char *small_territory =
     "{\n"
     " \"district\": {\"code\": \"440304000000\", \"name\": \"福田区\"},\n"
-    " \"subdistricts\": [{\"code\": \"440304001000\", \"name\": \"南园街道\"}],\n"
+    " \"subdistricts\": [{\"code\": \"440304001000\", \"name\": "
+    "\"南园街道\"}],\n"
     " \"communities\": [{\"code\": \"440304001001\", \"parent\": "
     "\"440304001000\", \"name\": \"东园社区\"}],\n"
     " \"grids\": [{\"code\": \"440304001001001\", \"parent\": "
@@ -74,8 +77,8 @@ static char *
 territory_error(const char *text)
 {
 	struct hub_territory *t;
-	char		     *path = write_tmp("territory.json", text);
-	char		     *cause = NULL;
+	char *path = write_tmp("territory.json", text);
+	char *cause = NULL;
 
 	t = hub_territory_load(path, &cause);
 	free(path);
@@ -91,20 +94,20 @@ static void
 assert_error(char *cause, const char *where, const char *what)
 {
 	ck_assert_msg(cause != NULL, "expected an error with %s", what);
-	ck_assert_msg(strstr(cause, where) != NULL, "no \"%s\" in \"%s\"",
-	    where, cause);
-	ck_assert_msg(strstr(cause, what) != NULL, "no \"%s\" in \"%s\"", what,
-	    cause);
+	ck_assert_msg(
+	    strstr(cause, where) != NULL, "no \"%s\" in \"%s\"", where, cause);
+	ck_assert_msg(
+	    strstr(cause, what) != NULL, "no \"%s\" in \"%s\"", what, cause);
 	free(cause);
 }
 
 START_TEST(test_sample_conf_loads)
 {
-	struct hub_config    *c;
+	struct hub_config *c;
 	struct hub_territory *t;
-	struct hub_systems   *s;
-	struct hub_users     *u;
-	char		     *cause = NULL, *p = conf_path("hub.json");
+	struct hub_systems *s;
+	struct hub_users *u;
+	char *cause = NULL, *p = conf_path("hub.json");
 	const struct hub_node *n;
 
 	c = hub_config_load(p, &cause);
@@ -125,10 +128,10 @@ START_TEST(test_sample_conf_loads)
 	ck_assert_str_eq(t->nodes[n->community].code, "440304010001");
 	ck_assert_str_eq(t->nodes[n->subdistrict].code, "440304010000");
 	ck_assert_int_eq(t->nodes[0].ngrids, 6);
-	ck_assert(hub_territory_code_within(t, "440304001001002",
-	    "440304001000"));
-	ck_assert(!hub_territory_code_within(t, "440304001001002",
-	    "440304010000"));
+	ck_assert(
+	    hub_territory_code_within(t, "440304001001002", "440304001000"));
+	ck_assert(
+	    !hub_territory_code_within(t, "440304001001002", "440304010000"));
 	ck_assert_int_eq(hub_territory_find(t, "4403040010011", 12), 3);
 	ck_assert_int_eq(hub_territory_find(t, "44030400100", 11), -1);
 	n = hub_territory_node(t, "440304001001001");
@@ -137,12 +140,10 @@ START_TEST(test_sample_conf_loads)
 	ck_assert_msg(s != NULL, "%s", cause);
 	ck_assert_int_eq(s->nsystems, 5);
 	ck_assert_int_ge(hub_systems_find(s, "water-level-iot", 15), 0);
-	ck_assert_int_eq(s->systems[hub_systems_find(s, "water-level-iot", 15)]
-			     .ngrids,
-	    3);
-	ck_assert_int_eq(s->systems[hub_systems_find(s, "air-quality", 11)]
-			     .ngrids,
-	    6);
+	ck_assert_int_eq(
+	    s->systems[hub_systems_find(s, "water-level-iot", 15)].ngrids, 3);
+	ck_assert_int_eq(
+	    s->systems[hub_systems_find(s, "air-quality", 11)].ngrids, 6);
 	u = hub_users_load(c->users, c->tokens, t, s, &cause);
 	ck_assert_msg(u != NULL, "%s", cause);
 	ck_assert_int_eq(u->nusers, 3);
@@ -150,7 +151,8 @@ START_TEST(test_sample_conf_loads)
 	ck_assert_ptr_null(hub_users_by_name(u, "nobody", 12345));
 	ck_assert_ptr_nonnull(hub_users_by_token(u, "cbt_sample_collector"));
 	ck_assert_ptr_null(hub_users_by_token(u, "cbt_sample_collectorx"));
-	ck_assert_int_eq(hub_users_by_token(u, "cbt_sample_remote_viewer")->kind,
+	ck_assert_int_eq(
+	    hub_users_by_token(u, "cbt_sample_remote_viewer")->kind,
 	    HUB_TOKEN_USER);
 	hub_users_free(u);
 	hub_systems_free(s);
@@ -161,12 +163,12 @@ END_TEST
 
 START_TEST(test_futian_conf_loads)
 {
-	struct hub_config    *c;
+	struct hub_config *c;
 	struct hub_territory *t;
-	struct hub_systems   *s;
-	struct hub_users     *u;
-	char		     *cause = NULL, *p = conf_path("futian/hub.json");
-	size_t		      i, subs = 0, comms = 0, grids = 0;
+	struct hub_systems *s;
+	struct hub_users *u;
+	char *cause = NULL, *p = conf_path("futian/hub.json");
+	size_t i, subs = 0, comms = 0, grids = 0;
 
 	c = hub_config_load(p, &cause);
 	ck_assert_msg(c != NULL, "%s", cause);
@@ -202,7 +204,8 @@ START_TEST(test_territory_errors)
 	/* unknown parent, at the parent's value */
 	e = territory_error(
 	    "{\"district\": {\"code\": \"440304000000\", \"name\": \"x\"},\n"
-	    " \"subdistricts\": [{\"code\": \"440304001000\", \"name\": \"s\"}],\n"
+	    " \"subdistricts\": [{\"code\": \"440304001000\", \"name\": "
+	    "\"s\"}],\n"
 	    " \"communities\": [{\"code\": \"440304001001\",\n"
 	    "   \"parent\": \"440304009000\", \"name\": \"c\"}],\n"
 	    " \"grids\": []}\n");
@@ -210,14 +213,16 @@ START_TEST(test_territory_errors)
 	/* duplicate code */
 	e = territory_error(
 	    "{\"district\": {\"code\": \"440304000000\", \"name\": \"x\"},\n"
-	    " \"subdistricts\": [{\"code\": \"440304001000\", \"name\": \"s\"},\n"
+	    " \"subdistricts\": [{\"code\": \"440304001000\", \"name\": "
+	    "\"s\"},\n"
 	    "   {\"code\": \"440304001000\", \"name\": \"t\"}],\n"
 	    " \"communities\": [], \"grids\": []}\n");
 	assert_error(e, "territory.json:3:13: ", "duplicate code");
 	/* bad grid code shape */
 	e = territory_error(
 	    "{\"district\": {\"code\": \"440304000000\", \"name\": \"x\"},\n"
-	    " \"subdistricts\": [{\"code\": \"440304001000\", \"name\": \"s\"}],\n"
+	    " \"subdistricts\": [{\"code\": \"440304001000\", \"name\": "
+	    "\"s\"}],\n"
 	    " \"communities\": [{\"code\": \"440304001001\", \"parent\": "
 	    "\"440304001000\", \"name\": \"c\"}],\n"
 	    " \"grids\": [{\"code\": \"44030400100101\", \"parent\": "
@@ -226,7 +231,8 @@ START_TEST(test_territory_errors)
 	/* community not under its subdistrict's prefix */
 	e = territory_error(
 	    "{\"district\": {\"code\": \"440304000000\", \"name\": \"x\"},\n"
-	    " \"subdistricts\": [{\"code\": \"440304001000\", \"name\": \"s\"}],\n"
+	    " \"subdistricts\": [{\"code\": \"440304001000\", \"name\": "
+	    "\"s\"}],\n"
 	    " \"communities\": [{\"code\": \"440304002001\", \"parent\": "
 	    "\"440304001000\", \"name\": \"c\"}],\n"
 	    " \"grids\": []}\n");
@@ -248,7 +254,8 @@ START_TEST(test_territory_errors)
 	/* a map cell that is not a subdistrict */
 	e = territory_error(
 	    "{\"district\": {\"code\": \"440304000000\", \"name\": \"x\"},\n"
-	    " \"subdistricts\": [{\"code\": \"440304001000\", \"name\": \"s\"}],\n"
+	    " \"subdistricts\": [{\"code\": \"440304001000\", \"name\": "
+	    "\"s\"}],\n"
 	    " \"communities\": [], \"grids\": [],\n"
 	    " \"map\": {\"rows\": [[null, \"440304000000\"]]}}\n");
 	assert_error(e, "territory.json:4:26: ", "subdistrict code");
@@ -260,10 +267,10 @@ static char *
 systems_error(const char *text)
 {
 	struct hub_territory *t;
-	struct hub_systems   *s;
-	char		     *tp = write_tmp("territory.json", small_territory);
-	char		     *sp = write_tmp("systems.json", text);
-	char		     *cause = NULL;
+	struct hub_systems *s;
+	char *tp = write_tmp("territory.json", small_territory);
+	char *sp = write_tmp("systems.json", text);
+	char *cause = NULL;
 
 	t = hub_territory_load(tp, &cause);
 	ck_assert_msg(t != NULL, "%s", cause);
@@ -286,39 +293,41 @@ START_TEST(test_systems_errors)
 	char *text;
 
 	text = xasprintf("%s  {\"id\": \"a\", \"name\": \"A\", \"platform\": "
-			 "\"monitoring\", \"dept\": \"water\"}]}\n",
+	                 "\"monitoring\", \"dept\": \"water\"}]}\n",
 	    head);
 	ck_assert_ptr_null(systems_error(text));
 	free(text);
 	text = xasprintf("%s  {\"id\": \"a\", \"name\": \"A\", \"platform\": "
-			 "\"monitor\", \"dept\": \"water\"}]}\n",
+	                 "\"monitor\", \"dept\": \"water\"}]}\n",
 	    head);
-	assert_error(systems_error(text), "systems.json:3:40: ",
-	    "unknown platform \"monitor\"");
+	assert_error(systems_error(text),
+	    "systems.json:3:40: ", "unknown platform \"monitor\"");
 	free(text);
 	text = xasprintf("%s  {\"id\": \"a\", \"name\": \"A\", \"platform\": "
-			 "\"service\", \"dept\": \"fire\"}]}\n",
+	                 "\"service\", \"dept\": \"fire\"}]}\n",
 	    head);
-	assert_error(systems_error(text), "systems.json:3:", "unknown department");
+	assert_error(
+	    systems_error(text), "systems.json:3:", "unknown department");
 	free(text);
-	text = xasprintf("%s  {\"id\": \"a\", \"name\": \"A\", \"platform\": "
-			 "\"service\", \"dept\": \"water\",\n"
-			 "   \"grids\": [\"440304001001001\", \"440304001001009\"]}]}\n",
+	text = xasprintf(
+	    "%s  {\"id\": \"a\", \"name\": \"A\", \"platform\": "
+	    "\"service\", \"dept\": \"water\",\n"
+	    "   \"grids\": [\"440304001001001\", \"440304001001009\"]}]}\n",
 	    head);
 	assert_error(systems_error(text), "systems.json:4:33: ",
 	    "unknown territory code \"440304001001009\"");
 	free(text);
 	text = xasprintf("%s  {\"id\": \"a\", \"name\": \"A\", \"platform\": "
-			 "\"service\", \"dept\": \"water\"},\n"
-			 "  {\"id\": \"a\", \"name\": \"B\", \"platform\": "
-			 "\"service\", \"dept\": \"water\"}]}\n",
+	                 "\"service\", \"dept\": \"water\"},\n"
+	                 "  {\"id\": \"a\", \"name\": \"B\", \"platform\": "
+	                 "\"service\", \"dept\": \"water\"}]}\n",
 	    head);
-	assert_error(systems_error(text), "systems.json:4:10: ",
-	    "duplicate system id");
+	assert_error(
+	    systems_error(text), "systems.json:4:10: ", "duplicate system id");
 	free(text);
 	text = xasprintf("%s  {\"id\": \"a\", \"name\": \"A\", \"platform\": "
-			 "\"service\", \"dept\": \"water\", \"interval\": "
-			 "\"5 minutes\"}]}\n",
+	                 "\"service\", \"dept\": \"water\", \"interval\": "
+	                 "\"5 minutes\"}]}\n",
 	    head);
 	assert_error(systems_error(text), "systems.json:3:", "duration");
 	free(text);
@@ -330,14 +339,14 @@ static char *
 users_error(const char *users, const char *tokens)
 {
 	struct hub_territory *t;
-	struct hub_systems   *s;
-	struct hub_users     *u;
-	char		     *tp = write_tmp("territory.json", small_territory);
-	char		     *sp = write_tmp("systems.json",
-		      "{\"departments\": [{\"id\": \"water\", \"name\": \"w\"}],"
-		      " \"systems\": [{\"id\": \"water-level-iot\", \"name\": "
-		      "\"w\", \"platform\": \"monitoring\", \"dept\": "
-		      "\"water\"}]}");
+	struct hub_systems *s;
+	struct hub_users *u;
+	char *tp = write_tmp("territory.json", small_territory);
+	char *sp = write_tmp("systems.json",
+	    "{\"departments\": [{\"id\": \"water\", \"name\": \"w\"}],"
+	    " \"systems\": [{\"id\": \"water-level-iot\", \"name\": "
+	    "\"w\", \"platform\": \"monitoring\", \"dept\": "
+	    "\"water\"}]}");
 	char *up = write_tmp("users.json", users);
 	char *kp = tokens != NULL ? write_tmp("tokens.json", tokens) : NULL;
 	char *cause = NULL;
@@ -370,36 +379,37 @@ START_TEST(test_users_errors)
 
 	ck_assert_ptr_null(users_error(good, NULL));
 	assert_error(users_error("{\"users\": [{\"name\": \"op\", \"role\": "
-				 "\"boss\", \"scope\": \"440304001000\"}]}\n",
-			 NULL),
+	                         "\"boss\", \"scope\": \"440304001000\"}]}\n",
+	                 NULL),
 	    "users.json:1:35: ", "unknown role \"boss\"");
 	assert_error(users_error("{\"users\": [\n {\"name\": \"op\", \"role\": "
-				 "\"viewer\", \"scope\": \"440304009000\"}]}\n",
-			 NULL),
+	                         "\"viewer\", \"scope\": \"440304009000\"}]}\n",
+	                 NULL),
 	    "users.json:2:44: ", "unknown territory code");
 	assert_error(users_error("{\"users\": [{\"name\": \"op\", \"role\": "
-				 "\"viewer\", \"scope\": \"440304000000\"},\n"
-				 " {\"name\": \"op\", \"role\": \"viewer\", "
-				 "\"scope\": \"440304000000\"}]}\n",
-			 NULL),
+	                         "\"viewer\", \"scope\": \"440304000000\"},\n"
+	                         " {\"name\": \"op\", \"role\": \"viewer\", "
+	                         "\"scope\": \"440304000000\"}]}\n",
+	                 NULL),
 	    "users.json:2:11: ", "duplicate user");
 	tok = xasprintf("{\"tokens\": [{\"name\": \"t\", \"sha256\": \"%s\", "
-			"\"systems\": [\"nope\"], \"grids\": [\"*\"]}]}\n",
+	                "\"systems\": [\"nope\"], \"grids\": [\"*\"]}]}\n",
 	    hash);
-	assert_error(users_error(good, tok), "tokens.json:1:", "unknown system");
+	assert_error(
+	    users_error(good, tok), "tokens.json:1:", "unknown system");
 	free(tok);
 	tok = xasprintf("{\"tokens\": [{\"name\": \"t\", \"sha256\": \"%s\", "
-			"\"user\": \"nobody\"}]}\n",
+	                "\"user\": \"nobody\"}]}\n",
 	    hash);
 	assert_error(users_error(good, tok), "tokens.json:1:", "unknown user");
 	free(tok);
 	tok = xstrdup("{\"tokens\": [{\"name\": \"t\", \"sha256\": \"abc\", "
-		      "\"user\": \"op\"}]}\n");
-	assert_error(users_error(good, tok), "tokens.json:1:37: ",
-	    "64 hex digits");
+	              "\"user\": \"op\"}]}\n");
+	assert_error(
+	    users_error(good, tok), "tokens.json:1:37: ", "64 hex digits");
 	free(tok);
 	tok = xasprintf("{\"tokens\": [{\"name\": \"t\", \"sha256\": \"%s\", "
-			"\"systems\": [\"water-level-iot\"]}]}\n",
+	                "\"systems\": [\"water-level-iot\"]}]}\n",
 	    hash);
 	assert_error(users_error(good, tok), "tokens.json:1:", "needs");
 	free(tok);
@@ -409,7 +419,7 @@ END_TEST
 START_TEST(test_config_errors)
 {
 	struct hub_config *c;
-	char		  *p, *cause = NULL;
+	char *p, *cause = NULL;
 
 	p = write_tmp("hub.json", "{\"listen\": \"localhost\"}\n");
 	ck_assert_ptr_null(hub_config_load(p, &cause));
@@ -419,8 +429,9 @@ START_TEST(test_config_errors)
 	ck_assert_ptr_null(hub_config_load(p, &cause));
 	assert_error(cause, "hub.json:2:15: ", "out of range");
 	free(p);
-	p = write_tmp("hub.json", "{\"headline\": [{\"name\": \"a\", "
-				  "\"metric\": \"m\", \"agg\": \"median\"}]}\n");
+	p = write_tmp("hub.json",
+	    "{\"headline\": [{\"name\": \"a\", "
+	    "\"metric\": \"m\", \"agg\": \"median\"}]}\n");
 	ck_assert_ptr_null(hub_config_load(p, &cause));
 	assert_error(cause, "hub.json:1:51: ", "unknown aggregation");
 	free(p);
@@ -433,7 +444,7 @@ START_TEST(test_config_errors)
 	assert_error(cause, "hub.json:1:2: ", "unknown key");
 	free(p);
 	p = write_tmp("hub.json", "{\"listen\": \"\", \"data\": \"d\", "
-				  "\"retention\": {\"raw\": \"2d\"}}\n");
+	                          "\"retention\": {\"raw\": \"2d\"}}\n");
 	c = hub_config_load(p, &cause);
 	ck_assert_msg(c != NULL, "%s", cause);
 	ck_assert_str_eq(c->listen, "");
@@ -441,6 +452,44 @@ START_TEST(test_config_errors)
 	ck_assert_int_eq(c->retention_raw_ms, 2 * 86400 * 1000);
 	hub_config_free(c);
 	free(p);
+}
+END_TEST
+
+START_TEST(test_parse_time_and_precision)
+{
+	int64_t now = 1764248721000LL, ms = 0, mul, div;
+
+	ck_assert_int_eq(hub_parse_time("now", now, &ms), 0);
+	ck_assert_int_eq(ms, now);
+	ck_assert_int_eq(hub_parse_time("-1h", now, &ms), 0);
+	ck_assert_int_eq(ms, now - 3600000);
+	ck_assert_int_eq(hub_parse_time("now-90s", now, &ms), 0);
+	ck_assert_int_eq(ms, now - 90000);
+	ck_assert_int_eq(hub_parse_time("now+1m", now, &ms), 0);
+	ck_assert_int_eq(ms, now + 60000);
+	ck_assert_int_eq(hub_parse_time("1764248709000", now, &ms), 0);
+	ck_assert_int_eq(ms, 1764248709000LL);
+	ck_assert_int_eq(hub_parse_time("2026-11-27T13:05:09Z", now, &ms), 0);
+	ck_assert_int_eq(ms, 1795784709000LL);
+	ck_assert_int_eq(
+	    hub_parse_time("2026-11-27T13:05:09.25Z", now, &ms), 0);
+	ck_assert_int_eq(ms, 1795784709250LL);
+	ck_assert_int_eq(hub_parse_time("yesterday", now, &ms), -1);
+	ck_assert_int_eq(hub_parse_time("2026-11-27T13:05:09", now, &ms), -1);
+	ck_assert_int_eq(hub_parse_time("-soon", now, &ms), -1);
+	ck_assert_int_eq(hub_parse_time("", now, &ms), -1);
+
+	ck_assert_int_eq(hub_ingest_precision(NULL, &mul, &div), 0);
+	ck_assert(mul == 1 && div == 1000000);
+	ck_assert_int_eq(hub_ingest_precision("u", &mul, &div), 0);
+	ck_assert(mul == 1 && div == 1000);
+	ck_assert_int_eq(hub_ingest_precision("ms", &mul, &div), 0);
+	ck_assert(mul == 1 && div == 1);
+	ck_assert_int_eq(hub_ingest_precision("s", &mul, &div), 0);
+	ck_assert(mul == 1000 && div == 1);
+	ck_assert_int_eq(hub_ingest_precision("h", &mul, &div), 0);
+	ck_assert(mul == 3600000 && div == 1);
+	ck_assert_int_eq(hub_ingest_precision("weeks", &mul, &div), -1);
 }
 END_TEST
 
@@ -457,6 +506,7 @@ hub_conf_suite(void)
 	tcase_add_test(tc, test_systems_errors);
 	tcase_add_test(tc, test_users_errors);
 	tcase_add_test(tc, test_config_errors);
+	tcase_add_test(tc, test_parse_time_and_precision);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -465,7 +515,7 @@ int
 main(void)
 {
 	SRunner *sr = srunner_create(hub_conf_suite());
-	int	 failed;
+	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

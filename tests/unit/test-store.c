@@ -196,7 +196,7 @@ START_TEST(test_rollup_block_roundtrip)
 	}
 	rollup_block_init(&rb, 10 * H, STORE_MINUTE_MS, 60);
 	rollup_block_fill(&rb, t, v, 350); /* last minute partial */
-	rollup_block_encode(&rb, &b);
+	rollup_block_encode(&rb, NULL, &b);
 	rollup_block_init(&back, 10 * H, STORE_MINUTE_MS, 60);
 	ck_assert_int_eq(rollup_block_decode(&back, b.data, b.len), 0);
 	for (k = 0; k < 60; k++) {
@@ -562,6 +562,13 @@ START_TEST(test_store_open_errors)
 		rocksdb_options_set_create_if_missing(ro, 1);
 		snprintf(path, sizeof path, "%s/plain", tmpdir);
 		db = rocksdb_open(ro, path, &err);
+		ck_assert_ptr_null(err);
+		{
+			rocksdb_writeoptions_t *wo = rocksdb_writeoptions_create();
+
+			rocksdb_put(db, wo, "k", 1, "v", 1, &err);
+			rocksdb_writeoptions_destroy(wo);
+		}
 		ck_assert_ptr_null(err);
 		rocksdb_close(db);
 		rocksdb_options_destroy(ro);

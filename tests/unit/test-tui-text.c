@@ -167,6 +167,25 @@ START_TEST(test_spark_resample)
 }
 END_TEST
 
+START_TEST(test_spark_resample_time)
+{
+	/* Points every 10 minutes over an hour, 12 buckets of 5 minutes:
+	 * each point lands in its bucket by time and the holes between
+	 * points are bridged; a long silence stays blank. */
+	long long t[] = { 0, 600, 1200, 1800, 3000 };
+	double v[] = { 1, 2, 3, 4, 6 }, out[12];
+
+	spark_resample_time(t, v, 5, 0, 3600, out, 12);
+	ck_assert(fabs(out[0] - 1) < 1e-9);
+	ck_assert(fabs(out[1] - 1) < 1e-9); /* bridged */
+	ck_assert(fabs(out[2] - 2) < 1e-9);
+	ck_assert(fabs(out[6] - 4) < 1e-9);
+	ck_assert(isnan(out[8]));  /* 20 minutes without data */
+	ck_assert(fabs(out[10] - 6) < 1e-9);
+	ck_assert(isnan(out[11])); /* after the last point */
+}
+END_TEST
+
 START_TEST(test_chart_rows)
 {
 	double v[] = { 0, 10 };
@@ -241,6 +260,7 @@ suite(void)
 	tcase_add_test(tc, test_spark_block);
 	tcase_add_test(tc, test_spark_scaling_and_gaps);
 	tcase_add_test(tc, test_spark_resample);
+	tcase_add_test(tc, test_spark_resample_time);
 	tcase_add_test(tc, test_chart_rows);
 	tcase_add_test(tc, test_number_age);
 	tcase_add_test(tc, test_table_widths);

@@ -54,7 +54,7 @@ extern "C" {
 #define CB_PLUGIN_ENTRY_NAME  "citybrain_plugin_entry"
 
 #if defined(__GNUC__)
-#define CB_PLUGIN_EXPORT __attribute__((visibility("default")))
+#define CB_PLUGIN_EXPORT       __attribute__((visibility("default")))
 #define CB_PLUGIN_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define CB_PLUGIN_EXPORT
@@ -62,7 +62,7 @@ extern "C" {
 #endif
 
 /* Whether a struct of the given size has member m. */
-#define CB_HAS_MEMBER(size, type, m)                                         \
+#define CB_HAS_MEMBER(size, type, m) \
 	((size) >= offsetof(type, m) + sizeof(((type *)0)->m))
 
 /* One plugin instance, as the collector sees it.  Opaque. */
@@ -84,32 +84,32 @@ struct cb_tag {
  * when field is NULL or "value"; the instance's configured tags are
  * added (and win over tags of the same key). */
 struct cb_point {
-	size_t               size; /* sizeof(struct cb_point) */
-	const char          *measurement;
-	const char          *field; /* NULL: "value" */
-	double               value; /* NaN and infinities are dropped */
+	size_t size; /* sizeof(struct cb_point) */
+	const char *measurement;
+	const char *field; /* NULL: "value" */
+	double value;      /* NaN and infinities are dropped */
 	const struct cb_tag *tags;
-	size_t               ntags;
-	int64_t              time_ms; /* 0: now */
+	size_t ntags;
+	int64_t time_ms; /* 0: now */
 };
 
 /* An event for the hub's alert engine (POST /api/v1/events). */
 struct cb_event {
-	size_t               size;     /* sizeof(struct cb_event) */
-	const char          *key;      /* stable id; the instance name is
-					  prefixed */
-	const char          *state;    /* "firing" or "resolved" */
-	const char          *severity; /* "high", "medium", "low", "info" */
-	const char          *message;
+	size_t size;          /* sizeof(struct cb_event) */
+	const char *key;      /* stable id; the instance name is
+	                         prefixed */
+	const char *state;    /* "firing" or "resolved" */
+	const char *severity; /* "high", "medium", "low", "info" */
+	const char *message;
 	const struct cb_tag *labels;
-	size_t               nlabels;
-	double               value;
+	size_t nlabels;
+	double value;
 };
 
 /* The collector's side, handed to citybrain_plugin_entry. */
 struct cb_host_api {
-	uint32_t abi_version; /* the collector's CB_PLUGIN_ABI_VERSION */
-	uint32_t size;	      /* sizeof(struct cb_host_api) */
+	uint32_t abi_version;     /* the collector's CB_PLUGIN_ABI_VERSION */
+	uint32_t size;            /* sizeof(struct cb_host_api) */
 	const char *host_version; /* the collector's package version */
 
 	/* Emit a point; 0, or -1 if refused (bad size, NaN, no name). */
@@ -134,8 +134,8 @@ struct cb_host_api {
 
 /* The plugin's side, returned by citybrain_plugin_entry. */
 struct cb_plugin_info {
-	uint32_t    abi_version; /* CB_PLUGIN_ABI_VERSION it was built with */
-	uint32_t    size;	 /* sizeof(struct cb_plugin_info) */
+	uint32_t abi_version; /* CB_PLUGIN_ABI_VERSION it was built with */
+	uint32_t size;        /* sizeof(struct cb_plugin_info) */
 	const char *name;
 	const char *version;
 	const char *description;
