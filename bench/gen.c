@@ -16,12 +16,18 @@
 /* Communities per subdistrict, in Futian's order. */
 static const struct {
 	const char *code; /* 9 digits */
-	int         communities;
+	int communities;
 } subdistricts[] = {
-	{"440304001", 11}, {"440304002", 7}, {"440304004", 13},
-	{"440304005", 13}, {"440304006", 9}, {"440304007", 13},
-	{"440304008", 12}, {"440304009", 8}, {"440304010", 5},
-	{"440304011", 5},
+    {"440304001", 11},
+    {"440304002", 7},
+    {"440304004", 13},
+    {"440304005", 13},
+    {"440304006", 9},
+    {"440304007", 13},
+    {"440304008", 12},
+    {"440304009", 8},
+    {"440304010", 5},
+    {"440304011", 5},
 };
 #define NSUBDISTRICTS (sizeof subdistricts / sizeof subdistricts[0])
 
@@ -35,71 +41,71 @@ enum model_kind {
 };
 
 struct model {
-	const char     *metric, *measurement, *field;
+	const char *metric, *measurement, *field;
 	enum model_kind kind;
-	int             decimals;
-	double          base, spread; /* per-series base: base +- spread */
-	double          sigma;        /* step of the walk */
-	double          revert;       /* pull towards the cycle's level */
-	double          diurnal;      /* amplitude of the daily cycle */
-	double          lo, hi;
-	double          spike_p, spike; /* chance per step, size */
+	int decimals;
+	double base, spread; /* per-series base: base +- spread */
+	double sigma;        /* step of the walk */
+	double revert;       /* pull towards the cycle's level */
+	double diurnal;      /* amplitude of the daily cycle */
+	double lo, hi;
+	double spike_p, spike; /* chance per step, size */
 };
 
 static const struct model models[GRID_METRICS + 2] = {
-	{"env_aqi", "env", "aqi", WALK, 0, 55, 15, 0.35, 0.004, 12, 0, 500,
-	    2e-4, 60},
-	{"env_pm25", "env", "pm25", WALK, 0, 32, 10, 0.3, 0.004, 8, 0, 500,
-	    2e-4, 40},
-	{"env_noise_db", "env", "noise_db", WALK, 1, 58, 6, 0.25, 0.01, 7, 30,
-	    110, 5e-4, 15},
-	{"env_temperature_c", "env", "temperature_c", WALK, 1, 23, 2, 0.02,
-	    0.002, 4, -5, 45, 0, 0},
-	{"env_humidity_pct", "env", "humidity_pct", WALK, 0, 72, 8, 0.12,
-	    0.002, 8, 5, 100, 0, 0},
-	{"traffic_flow", "traffic", "flow", FLOW, 0, 18, 10, 0, 0, 0.6, 0,
-	    400, 3e-4, 30},
-	{"traffic_speed_kmh", "traffic", "speed_kmh", WALK, 1, 36, 10, 0.35,
-	    0.01, -12, 3, 90, 3e-4, -20},
-	{"traffic_congestion", "traffic", "congestion", WALK, 1, 3, 1, 0.03,
-	    0.005, 2, 1, 10, 2e-4, 3},
-	{"water_level_m", "water", "level_m", LEVEL, 2, 1.2, 0.6, 0.003,
-	    0.002, 0, 0, 8, 0, 0},
-	{"water_rainfall_mm", "water", "rainfall_mm", RAIN, 1, 0, 0, 0, 0, 0,
-	    0, 200, 0, 0},
-	{"system_up", "system", "up", UP, 0, 1, 0, 0, 0, 0, 0, 1, 1e-4, 0},
-	{"system_latency_ms", "system", "latency_ms", LATENCY, 1, 60, 50, 0.15,
-	    0, 0.3, 0.5, 30000, 5e-4, 8},
+    {"env_aqi", "env", "aqi", WALK, 0, 55, 15, 0.35, 0.004, 12, 0, 500, 2e-4,
+        60},
+    {"env_pm25", "env", "pm25", WALK, 0, 32, 10, 0.3, 0.004, 8, 0, 500, 2e-4,
+        40},
+    {"env_noise_db", "env", "noise_db", WALK, 1, 58, 6, 0.25, 0.01, 7, 30, 110,
+        5e-4, 15},
+    {"env_temperature_c", "env", "temperature_c", WALK, 1, 23, 2, 0.02, 0.002,
+        4, -5, 45, 0, 0},
+    {"env_humidity_pct", "env", "humidity_pct", WALK, 0, 72, 8, 0.12, 0.002, 8,
+        5, 100, 0, 0},
+    {"traffic_flow", "traffic", "flow", FLOW, 0, 18, 10, 0, 0, 0.6, 0, 400,
+        3e-4, 30},
+    {"traffic_speed_kmh", "traffic", "speed_kmh", WALK, 1, 36, 10, 0.35, 0.01,
+        -12, 3, 90, 3e-4, -20},
+    {"traffic_congestion", "traffic", "congestion", WALK, 1, 3, 1, 0.03, 0.005,
+        2, 1, 10, 2e-4, 3},
+    {"water_level_m", "water", "level_m", LEVEL, 2, 1.2, 0.6, 0.003, 0.002, 0,
+        0, 8, 0, 0},
+    {"water_rainfall_mm", "water", "rainfall_mm", RAIN, 1, 0, 0, 0, 0, 0, 0,
+        200, 0, 0},
+    {"system_up", "system", "up", UP, 0, 1, 0, 0, 0, 0, 0, 1, 1e-4, 0},
+    {"system_latency_ms", "system", "latency_ms", LATENCY, 1, 60, 50, 0.15, 0,
+        0.3, 0.5, 30000, 5e-4, 8},
 };
 
 struct gseries {
-	char                 *key;
-	const char           *metric;
-	struct serieskey_tag  tags[3];
-	size_t                ntags;
-	double                x;     /* state */
-	double                base;  /* series' own level */
-	double                phase; /* daily cycle offset (fraction) */
-	int                   hold;  /* steps left in an outage or spike */
+	char *key;
+	const char *metric;
+	struct serieskey_tag tags[3];
+	size_t ntags;
+	double x;     /* state */
+	double base;  /* series' own level */
+	double phase; /* daily cycle offset (fraction) */
+	int hold;     /* steps left in an outage or spike */
 };
 
 struct gen {
-	uint64_t        rng;
-	int             ngrids, nsystems;
-	int64_t         t, interval;
-	char          **grid, **community, **subdistrict, **system;
-	int            *grid_sd; /* subdistrict index of each grid */
+	uint64_t rng;
+	int ngrids, nsystems;
+	int64_t t, interval;
+	char **grid, **community, **subdistrict, **system;
+	int *grid_sd; /* subdistrict index of each grid */
 	struct gseries *s;
-	size_t          n;
+	size_t n;
 	/* District weather: a shower per subdistrict. */
-	double          rain[NSUBDISTRICTS];
+	double rain[NSUBDISTRICTS];
 	/* Line mode. */
-	long            lseries;
-	int             lfields;
-	long            lnext;
-	double         *lvals;
-	char            prefix[24];
-	int             line_mode;
+	long lseries;
+	int lfields;
+	long lnext;
+	double *lvals;
+	char prefix[24];
+	int line_mode;
 };
 
 static uint64_t
@@ -123,8 +129,8 @@ static double
 gen_normal(struct gen *g)
 {
 	uint64_t r = gen_rand(g);
-	double   s = (double)(r & 0xffff) + (double)((r >> 16) & 0xffff) +
-	    (double)((r >> 32) & 0xffff) + (double)(r >> 48);
+	double s = (double)(r & 0xffff) + (double)((r >> 16) & 0xffff) +
+	           (double)((r >> 32) & 0xffff) + (double)(r >> 48);
 
 	return (s / 65535.0 - 2.0) * 1.7320508;
 }
@@ -151,8 +157,8 @@ gen_options_init(struct gen_options *o)
 static void
 gen_codes(struct gen *g)
 {
-	int      ncomm = 0, k, c, sd;
-	int      comm_sd[128], comm_idx[128], comm_grids[128];
+	int ncomm = 0, k, c, sd;
+	int comm_sd[128], comm_idx[128], comm_grids[128];
 
 	for (sd = 0; sd < (int)NSUBDISTRICTS; sd++) {
 		for (c = 1; c <= subdistricts[sd].communities; c++) {
@@ -174,10 +180,10 @@ gen_codes(struct gen *g)
 		gi = ++comm_grids[cm];
 		sd = comm_sd[cm];
 		g->grid_sd[k] = sd;
-		g->grid[k] = xasprintf("%s%03d%03d", subdistricts[sd].code,
-		    comm_idx[cm], gi);
-		g->community[k] = xasprintf("%s%03d", subdistricts[sd].code,
-		    comm_idx[cm]);
+		g->grid[k] = xasprintf(
+		    "%s%03d%03d", subdistricts[sd].code, comm_idx[cm], gi);
+		g->community[k] =
+		    xasprintf("%s%03d", subdistricts[sd].code, comm_idx[cm]);
 		g->subdistrict[k] = xasprintf("%s000", subdistricts[sd].code);
 	}
 }
@@ -218,10 +224,10 @@ struct gen *
 gen_open(const struct gen_options *o)
 {
 	struct gen_options def;
-	struct gen        *g;
-	struct buf         b = BUF_INIT;
-	size_t             i;
-	int                k, m;
+	struct gen *g;
+	struct buf b = BUF_INIT;
+	size_t i;
+	int k, m;
 
 	if (o == NULL) {
 		gen_options_init(&def);
@@ -238,11 +244,12 @@ gen_open(const struct gen_options *o)
 			struct gseries *gs = &g->s[i];
 
 			gen_series_init(g, gs, &models[m]);
-			gs->tags[0] = (struct serieskey_tag){"community",
-			    g->community[k]};
-			gs->tags[1] = (struct serieskey_tag){"grid", g->grid[k]};
-			gs->tags[2] = (struct serieskey_tag){"subdistrict",
-			    g->subdistrict[k]};
+			gs->tags[0] = (struct serieskey_tag){
+			    "community", g->community[k]};
+			gs->tags[1] =
+			    (struct serieskey_tag){"grid", g->grid[k]};
+			gs->tags[2] = (struct serieskey_tag){
+			    "subdistrict", g->subdistrict[k]};
 			gs->ntags = 3;
 		}
 	}
@@ -251,15 +258,15 @@ gen_open(const struct gen_options *o)
 			struct gseries *gs = &g->s[i];
 
 			gen_series_init(g, gs, &models[m]);
-			gs->tags[0] = (struct serieskey_tag){"system",
-			    g->system[k]};
+			gs->tags[0] =
+			    (struct serieskey_tag){"system", g->system[k]};
 			gs->ntags = 1;
 		}
 	}
 	for (i = 0; i < g->n; i++) {
 		buf_reset(&b);
 		if (serieskey_build(&b, g->s[i].metric, g->s[i].tags,
-		    g->s[i].ntags, NULL) != 0)
+		        g->s[i].ntags, NULL) != 0)
 			abort();
 		g->s[i].key = xstrdup(b.data);
 	}
@@ -271,7 +278,7 @@ void
 gen_free(struct gen *g)
 {
 	size_t i;
-	int    k;
+	int k;
 
 	if (g == NULL)
 		return;
@@ -313,8 +320,8 @@ gen_series_metric(const struct gen *g, size_t i)
 }
 
 size_t
-gen_series_tags(const struct gen *g, size_t i,
-    const struct serieskey_tag **tags)
+gen_series_tags(
+    const struct gen *g, size_t i, const struct serieskey_tag **tags)
 {
 	*tags = g->s[i].tags;
 	return g->s[i].ntags;
@@ -326,7 +333,7 @@ gen_series_index(const struct gen *g, int m, int k)
 	if (m < GRID_METRICS)
 		return (size_t)k * GRID_METRICS + (size_t)m;
 	return (size_t)g->ngrids * GRID_METRICS + (size_t)k * 2 +
-	    (size_t)(m - GRID_METRICS);
+	       (size_t)(m - GRID_METRICS);
 }
 
 const char *
@@ -397,10 +404,11 @@ gen_step(struct gen *g, struct gseries *gs, const struct model *m, double f,
 	case FLOW:
 		/* Vehicles in the last minute: a sixth leaves each step and
 		 * the arrivals follow the daily rhythm. */
-		level = gs->base * (1 + m->diurnal * sin(2 * M_PI *
-		    (f + gs->phase - 0.25)));
+		level =
+		    gs->base *
+		    (1 + m->diurnal * sin(2 * M_PI * (f + gs->phase - 0.25)));
 		gs->x = gs->x * 5 / 6 + level / 6 +
-		    gen_normal(g) * sqrt(level / 6 + 0.5);
+		        gen_normal(g) * sqrt(level / 6 + 0.5);
 		if (gen_unit(g) < m->spike_p)
 			gs->x += m->spike;
 		break;
@@ -409,7 +417,7 @@ gen_step(struct gen *g, struct gseries *gs, const struct model *m, double f,
 		break;
 	case LEVEL:
 		gs->x += rain * 0.002 + m->sigma * gen_normal(g) +
-		    m->revert * (gs->base - gs->x);
+		         m->revert * (gs->base - gs->x);
 		break;
 	case UP:
 		if (gs->hold > 0) {
@@ -438,9 +446,9 @@ int64_t
 gen_tick(struct gen *g, double *values)
 {
 	int64_t t = g->t;
-	double  f = fmod((double)t, DAY_MS) / DAY_MS;
-	size_t  i;
-	int     k, m;
+	double f = fmod((double)t, DAY_MS) / DAY_MS;
+	size_t i;
+	int k, m;
 
 	gen_weather(g);
 	for (k = 0, i = 0; k < g->ngrids; k++) {
@@ -450,8 +458,8 @@ gen_tick(struct gen *g, double *values)
 			values[i] = gen_step(g, &g->s[i], &models[m], f, rain);
 	}
 	for (; i < g->n; i++) {
-		m = GRID_METRICS + (int)((i - (size_t)g->ngrids *
-		    GRID_METRICS) % 2);
+		m = GRID_METRICS +
+		    (int)((i - (size_t)g->ngrids * GRID_METRICS) % 2);
 		values[i] = gen_step(g, &g->s[i], &models[m], f, 0);
 	}
 	g->t += g->interval;
@@ -465,23 +473,25 @@ put_value(struct buf *out, double v, int decimals)
 }
 
 size_t
-gen_tick_lineproto(const struct gen *g, int64_t t, const double *values,
-    struct buf *out)
+gen_tick_lineproto(
+    const struct gen *g, int64_t t, const double *values, struct buf *out)
 {
 	static const struct {
 		const char *measurement;
-		int         first, n;
+		int first, n;
 	} groups[] = {{"env", 0, 5}, {"traffic", 5, 3}, {"water", 8, 2}};
 	size_t lines = 0, gi, i;
-	int    k, m;
+	int k, m;
 
 	for (k = 0; k < g->ngrids; k++) {
 		for (gi = 0; gi < 3; gi++) {
-			buf_printf(out, "%s,community=%s,grid=%s,"
-			    "subdistrict=%s ", groups[gi].measurement,
-			    g->community[k], g->grid[k], g->subdistrict[k]);
-			for (m = groups[gi].first; m < groups[gi].first +
-			    groups[gi].n; m++) {
+			buf_printf(out,
+			    "%s,community=%s,grid=%s,"
+			    "subdistrict=%s ",
+			    groups[gi].measurement, g->community[k], g->grid[k],
+			    g->subdistrict[k]);
+			for (m = groups[gi].first;
+			     m < groups[gi].first + groups[gi].n; m++) {
 				i = gen_series_index(g, m, k);
 				if (m > groups[gi].first)
 					buf_putc(out, ',');
@@ -494,9 +504,10 @@ gen_tick_lineproto(const struct gen *g, int64_t t, const double *values,
 	}
 	for (k = 0; k < g->nsystems; k++) {
 		i = gen_series_index(g, GRID_METRICS, k);
-		buf_printf(out, "system,system=%s up=%.0f,latency_ms=%.1f "
-		    "%lld\n", g->system[k], values[i], values[i + 1],
-		    (long long)t);
+		buf_printf(out,
+		    "system,system=%s up=%.0f,latency_ms=%.1f "
+		    "%lld\n",
+		    g->system[k], values[i], values[i + 1], (long long)t);
 		lines++;
 	}
 	return lines;
@@ -505,13 +516,13 @@ gen_tick_lineproto(const struct gen *g, int64_t t, const double *values,
 /* ---- line mode ---- */
 
 struct gen *
-gen_new(long nseries, int fields, uint64_t seed, int64_t t0,
-    int64_t interval_ms)
+gen_new(
+    long nseries, int fields, uint64_t seed, int64_t t0, int64_t interval_ms)
 {
 	struct gen_options o;
-	struct gen        *g;
-	long               i;
-	int                f;
+	struct gen *g;
+	long i;
+	int f;
 
 	gen_options_init(&o);
 	o.seed = seed;
@@ -520,14 +531,15 @@ gen_new(long nseries, int fields, uint64_t seed, int64_t t0,
 	g = gen_alloc(&o);
 	g->line_mode = 1;
 	g->lseries = nseries < 1 ? 1 : nseries;
-	g->lfields = fields < 1 ? 1 : fields > GRID_METRICS ? GRID_METRICS :
-	    fields;
+	g->lfields = fields < 1              ? 1
+	             : fields > GRID_METRICS ? GRID_METRICS
+	                                     : fields;
 	g->n = (size_t)g->lseries * (size_t)g->lfields;
 	g->s = xcalloc(g->n, sizeof *g->s);
 	for (i = 0; i < g->lseries; i++) {
 		for (f = 0; f < g->lfields; f++)
-			gen_series_init(g, &g->s[i * g->lfields + f],
-			    &models[f]);
+			gen_series_init(
+			    g, &g->s[i * g->lfields + f], &models[f]);
 	}
 	g->lvals = xcalloc(g->n, sizeof *g->lvals);
 	return g;
@@ -545,9 +557,9 @@ gen_lines(struct gen *g, struct buf *out, size_t nlines)
 	size_t n;
 
 	for (n = 0; n < nlines; n++) {
-		long   i = g->lnext, k = i % g->ngrids, sensor = i / g->ngrids;
+		long i = g->lnext, k = i % g->ngrids, sensor = i / g->ngrids;
 		double fday = fmod((double)g->t, DAY_MS) / DAY_MS;
-		int    f;
+		int f;
 
 		if (i == 0)
 			gen_weather(g);
@@ -558,10 +570,10 @@ gen_lines(struct gen *g, struct buf *out, size_t nlines)
 		buf_putc(out, ' ');
 		for (f = 0; f < g->lfields; f++) {
 			struct gseries *gs = &g->s[i * g->lfields + f];
-			double          v;
+			double v;
 
-			v = gen_step(g, gs, &models[f], fday,
-			    g->rain[g->grid_sd[k]]);
+			v = gen_step(
+			    g, gs, &models[f], fday, g->rain[g->grid_sd[k]]);
 			if (f > 0)
 				buf_putc(out, ',');
 			buf_printf(out, "%s=", models[f].field);

@@ -34,36 +34,36 @@
 struct gen;
 
 struct gen_options {
-	uint64_t seed;        /* default 1 */
-	int      grids;       /* default 1000 */
-	int      systems;     /* default 100 */
-	int64_t  start_ms;    /* time of the first tick (default: now minus
-				 one day, aligned to the interval) */
-	int64_t  interval_ms; /* default 10000 */
+	uint64_t seed;       /* default 1 */
+	int grids;           /* default 1000 */
+	int systems;         /* default 100 */
+	int64_t start_ms;    /* time of the first tick (default: now minus
+	                        one day, aligned to the interval) */
+	int64_t interval_ms; /* default 10000 */
 };
 
-void        gen_options_init(struct gen_options *o);
+void gen_options_init(struct gen_options *o);
 /* A district generator; free with gen_free. */
 struct gen *gen_open(const struct gen_options *o);
-void        gen_free(struct gen *g);
+void gen_free(struct gen *g);
 
 /* Series: 10 per grid (grid-major), then 2 per system. */
-size_t      gen_nseries(const struct gen *g);
+size_t gen_nseries(const struct gen *g);
 /* Canonical key of series i (borrowed). */
 const char *gen_series_key(const struct gen *g, size_t i);
 /* Metric name and tags of series i (borrowed). */
 const char *gen_series_metric(const struct gen *g, size_t i);
-size_t      gen_series_tags(const struct gen *g, size_t i,
-    const struct serieskey_tag **tags);
+size_t gen_series_tags(
+    const struct gen *g, size_t i, const struct serieskey_tag **tags);
 /* Index of the series of metric m (0-9 grid metrics, 10 up, 11 latency)
  * for grid or system k. */
-size_t      gen_series_index(const struct gen *g, int m, int k);
+size_t gen_series_index(const struct gen *g, int m, int k);
 /* Grid k's codes (borrowed). */
 const char *gen_grid_code(const struct gen *g, int k);
 const char *gen_community_code(const struct gen *g, int k);
 const char *gen_subdistrict_code(const struct gen *g, int k);
-int         gen_ngrids(const struct gen *g);
-int         gen_nsystems(const struct gen *g);
+int gen_ngrids(const struct gen *g);
+int gen_nsystems(const struct gen *g);
 
 /* Produce the next tick: returns its time and fills values[i] for every
  * series (gen_nseries() doubles). */
@@ -73,8 +73,8 @@ int64_t gen_tick(struct gen *g, double *values);
  * timestamps: one line per grid and measurement (env, traffic, water)
  * and one per system ("system,system=sys001 up=1,latency_ms=23.4").
  * Returns the number of lines. */
-size_t gen_tick_lineproto(const struct gen *g, int64_t t,
-    const double *values, struct buf *out);
+size_t gen_tick_lineproto(
+    const struct gen *g, int64_t t, const double *values, struct buf *out);
 
 /*
  * Line mode, for the hub's ingest benchmark: nseries distinct line
@@ -83,12 +83,12 @@ size_t gen_tick_lineproto(const struct gen *g, int64_t t,
  * metrics' models, timestamps advancing by interval_ms after every full
  * round of series.
  */
-struct gen *gen_new(long nseries, int fields, uint64_t seed, int64_t t0,
-    int64_t interval_ms);
+struct gen *gen_new(
+    long nseries, int fields, uint64_t seed, int64_t t0, int64_t interval_ms);
 /* Make this generator's series distinct from those of other generators
  * (the sensor tag gets the prefix "w<id>-"). */
-void        gen_set_prefix(struct gen *g, int id);
+void gen_set_prefix(struct gen *g, int id);
 /* Append nlines lines to out; returns the number of lines appended. */
-size_t      gen_lines(struct gen *g, struct buf *out, size_t nlines);
+size_t gen_lines(struct gen *g, struct buf *out, size_t nlines);
 
 #endif

@@ -45,13 +45,15 @@
 
 static int64_t bench_now;
 
-static int64_t bench_clock(void *arg)
+static int64_t
+bench_clock(void *arg)
 {
 	(void)arg;
 	return bench_now;
 }
 
-static double cpu_ms(void)
+static double
+cpu_ms(void)
 {
 	struct timespec ts;
 
@@ -60,7 +62,8 @@ static double cpu_ms(void)
 }
 
 /* Grid g's code: 10 subdistricts x 10 communities x up to 100 grids. */
-static void grid_code(size_t g, char out[32])
+static void
+grid_code(size_t g, char out[32])
 {
 	snprintf(out, 32, "440304%03u%03u%03u", (unsigned)(g % 10 + 1),
 	    (unsigned)(g / 10 % 10 + 1), (unsigned)(g / 100 % 999 + 1));
@@ -68,7 +71,8 @@ static void grid_code(size_t g, char out[32])
 
 /* A deterministic value of series s at minute m: a daily-ish wave with a
  * few series far above their metric's threshold. */
-static double value_at(size_t metric, size_t s, int64_t m)
+static double
+value_at(size_t metric, size_t s, int64_t m)
 {
 	double base = 10.0 * (double)(metric + 1);
 	double v = base + (double)((s * 7 + (size_t)m * 3) % 11);
@@ -78,7 +82,8 @@ static double value_at(size_t metric, size_t s, int64_t m)
 	return v;
 }
 
-static void enrich(void *arg, json_t *labels)
+static void
+enrich(void *arg, json_t *labels)
 {
 	const char *g = json_string_value(json_object_get(labels, "grid"));
 	char buf[16];
@@ -93,7 +98,8 @@ static void enrich(void *arg, json_t *labels)
 	json_object_set_new(labels, "subdistrict", json_string(buf));
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	static const char *const aggs[] = {"max", "avg", "last", "sum", "min"};
 	static const char *const bys[] = {"grid", "community", "subdistrict"};

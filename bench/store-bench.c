@@ -39,16 +39,17 @@
 #define HOUR 3600000LL
 
 struct opts {
-	double  hours;
-	int     grids, systems, verbose, full, keep, reuse, ingest_only;
-	long    baseline_points;
-	char   *dir;
+	double hours;
+	int grids, systems, verbose, full, keep, reuse, ingest_only;
+	long baseline_points;
+	char *dir;
 };
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: store-bench [--full] [--hours H] [--grids N] "
+	fprintf(stderr,
+	    "usage: store-bench [--full] [--hours H] [--grids N] "
 	    "[--systems N] [--baseline-points N] [--dir DIR] [-v]\n");
 	exit(2);
 }
@@ -72,7 +73,7 @@ cpu_ns(void)
 }
 
 static double cpu_lat[400];
-static int    verbose;
+static int verbose;
 
 static int
 dbl_cmp(const void *a, const void *b)
@@ -91,14 +92,13 @@ report_latency(const char *name, double *ms, int n)
 		fprintf(stderr, "query %s: cpu p50 %.3f ms\n", name,
 		    cpu_lat[n / 2]);
 	printf("query_%s_p50_ms: %.3f ms\n", name, ms[n / 2]);
-	printf("query_%s_p99_ms: %.3f ms\n", name,
-	    ms[(int)ceil(n * 0.99) - 1]);
+	printf("query_%s_p99_ms: %.3f ms\n", name, ms[(int)ceil(n * 0.99) - 1]);
 }
 
 static struct selector *
 sel(const char *text)
 {
-	char            *cause = NULL;
+	char *cause = NULL;
 	struct selector *s = selector_parse_cause(text, &cause);
 
 	if (s == NULL)
@@ -119,7 +119,7 @@ rmtree(const char *dir)
 static uint64_t
 dir_bytes(rocksdb_t *db)
 {
-	char    *v = rocksdb_property_value(db, "rocksdb.total-sst-files-size");
+	char *v = rocksdb_property_value(db, "rocksdb.total-sst-files-size");
 	uint64_t x = v != NULL ? strtoull(v, NULL, 10) : 0;
 
 	free(v);
@@ -131,16 +131,16 @@ static void
 baseline(const struct opts *o, const char *dir, int64_t ticks)
 {
 	struct gen_options go;
-	struct gen        *g;
+	struct gen *g;
 	rocksdb_options_t *opt = rocksdb_options_create();
 	rocksdb_writeoptions_t *wo = rocksdb_writeoptions_create();
-	rocksdb_writebatch_t   *wb = rocksdb_writebatch_create();
+	rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
 	rocksdb_flushoptions_t *fo = rocksdb_flushoptions_create();
-	rocksdb_t         *db;
-	double            *vals;
-	char              *err = NULL;
-	size_t             n, i;
-	int64_t            tick, t, ns = 0, points = 0, start;
+	rocksdb_t *db;
+	double *vals;
+	char *err = NULL;
+	size_t n, i;
+	int64_t tick, t, ns = 0, points = 0, start;
 
 	gen_options_init(&go);
 	go.grids = o->grids;
@@ -153,22 +153,23 @@ baseline(const struct opts *o, const char *dir, int64_t ticks)
 	db = rocksdb_open(opt, dir, &err);
 	if (err != NULL)
 		die("baseline open", err);
-	for (tick = 0; tick < ticks && (o->baseline_points == 0 ||
-	    points < o->baseline_points); tick++) {
+	for (tick = 0; tick < ticks &&
+	               (o->baseline_points == 0 || points < o->baseline_points);
+	     tick++) {
 		t = gen_tick(g, vals);
 		rocksdb_writebatch_clear(wb);
 		for (i = 0; i < n; i++) {
 			unsigned char k[12];
-			uint32_t      id = (uint32_t)i + 1;
-			uint64_t      ut = (uint64_t)t;
-			int           b;
+			uint32_t id = (uint32_t)i + 1;
+			uint64_t ut = (uint64_t)t;
+			int b;
 
 			for (b = 0; b < 4; b++)
 				k[b] = (unsigned char)(id >> (24 - 8 * b));
 			for (b = 0; b < 8; b++)
 				k[4 + b] = (unsigned char)(ut >> (56 - 8 * b));
-			rocksdb_writebatch_put(wb, (const char *)k, 12,
-			    (const char *)&vals[i], 8);
+			rocksdb_writebatch_put(
+			    wb, (const char *)k, 12, (const char *)&vals[i], 8);
 		}
 		start = clock_mono_ns();
 		rocksdb_write(db, wo, wb, &err);
@@ -199,36 +200,36 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"full", no_argument, NULL, 'F'},
-		{"hours", required_argument, NULL, 'H'},
-		{"grids", required_argument, NULL, 'g'},
-		{"systems", required_argument, NULL, 's'},
-		{"baseline-points", required_argument, NULL, 'b'},
-		{"dir", required_argument, NULL, 'd'},
-		{"keep", no_argument, NULL, 'k'},
-		{"reuse", no_argument, NULL, 'r'},
-		{"ingest-only", no_argument, NULL, 'i'},
-		{NULL, 0, NULL, 0},
+	    {"full", no_argument, NULL, 'F'},
+	    {"hours", required_argument, NULL, 'H'},
+	    {"grids", required_argument, NULL, 'g'},
+	    {"systems", required_argument, NULL, 's'},
+	    {"baseline-points", required_argument, NULL, 'b'},
+	    {"dir", required_argument, NULL, 'd'},
+	    {"keep", no_argument, NULL, 'k'},
+	    {"reuse", no_argument, NULL, 'r'},
+	    {"ingest-only", no_argument, NULL, 'i'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct opts          o = {3.25, 1000, 100, 0, 0, 0, 0, 0, 1000000, NULL};
-	struct gen_options   go;
-	struct gen          *g;
+	struct opts o = {3.25, 1000, 100, 0, 0, 0, 0, 0, 1000000, NULL};
+	struct gen_options go;
+	struct gen *g;
 	struct store_options so;
-	struct store        *s;
-	struct store_stats   st;
-	struct store_query   q;
-	struct store_result  r;
-	struct selector     *se;
-	struct rusage        ru;
-	char                 tmpl[] = "/tmp/store-bench-XXXXXX", *cause = NULL;
-	char                *sdir, *bdir, text[200];
-	uint32_t            *ids;
-	double              *vals, lat[400];
-	int64_t              ticks, tick, t = 0, end, ns = 0, points = 0, x;
-	int64_t              wstart, cpu_total = 0;
-	size_t               n, i;
-	int                  ch, k;
-	const char          *by_sd[] = {"subdistrict"}, *by_comm[] = {"community"};
+	struct store *s;
+	struct store_stats st;
+	struct store_query q;
+	struct store_result r;
+	struct selector *se;
+	struct rusage ru;
+	char tmpl[] = "/tmp/store-bench-XXXXXX", *cause = NULL;
+	char *sdir, *bdir, text[200];
+	uint32_t *ids;
+	double *vals, lat[400];
+	int64_t ticks, tick, t = 0, end, ns = 0, points = 0, x;
+	int64_t wstart, cpu_total = 0;
+	size_t n, i;
+	int ch, k;
+	const char *by_sd[] = {"subdistrict"}, *by_comm[] = {"community"};
 
 	while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -294,7 +295,7 @@ main(int argc, char **argv)
 		die("store_open", cause);
 	for (i = 0; i < n; i++) {
 		if (store_series_intern(s, gen_series_key(g, i),
-		    strlen(gen_series_key(g, i)), &ids[i], &cause) != 0)
+		        strlen(gen_series_key(g, i)), &ids[i], &cause) != 0)
 			die("intern", cause);
 	}
 	for (tick = 0; tick < ticks && !o.reuse; tick++) {
@@ -355,8 +356,10 @@ main(int argc, char **argv)
 			int cf;
 
 			for (cf = 0; cf < STORE_CF_MAX; cf++)
-				fprintf(stderr, "  %-9s %10llu bytes %.3f "
-				    "bytes/point\n", store_cf_name(cf),
+				fprintf(stderr,
+				    "  %-9s %10llu bytes %.3f "
+				    "bytes/point\n",
+				    store_cf_name(cf),
 				    (unsigned long long)st2.cf_bytes[cf],
 				    (double)st2.cf_bytes[cf] / (double)points);
 		}
@@ -364,10 +367,11 @@ main(int argc, char **argv)
 	printf("head_bytes_per_series: %.0f bytes\n",
 	    (double)st.head_bytes / (double)st.series);
 	if (o.verbose)
-		fprintf(stderr, "%lld points, %llu series (%llu active), "
+		fprintf(stderr,
+		    "%lld points, %llu series (%llu active), "
 		    "head %llu bytes (chunks %llu), %llu chunks, %llu "
-		    "checkpoints\n", (long long)points,
-		    (unsigned long long)st.series,
+		    "checkpoints\n",
+		    (long long)points, (unsigned long long)st.series,
 		    (unsigned long long)st.active_series,
 		    (unsigned long long)st.head_bytes,
 		    (unsigned long long)st.head_chunk_bytes,
@@ -381,8 +385,8 @@ main(int argc, char **argv)
 		snprintf(text, sizeof text, "env_aqi{grid=\"%s\"}",
 		    gen_grid_code(g, (k * 7919) % o.grids));
 		se = sel(text);
-		if (store_query_raw(s, se, end - 3 * HOUR, end, &r,
-		    &cause) != 0)
+		if (store_query_raw(s, se, end - 3 * HOUR, end, &r, &cause) !=
+		    0)
 			die("query a", cause);
 		if (k == 0 && o.verbose)
 			fprintf(stderr, "query a: %zu series, %zu points\n",
@@ -412,8 +416,10 @@ main(int argc, char **argv)
 		if (store_query_run(s, &q, &r, &cause) != 0)
 			die("query b", cause);
 		if (k == 0 && o.verbose)
-			fprintf(stderr, "query b: %zu groups, %zu points, %zu "
-			    "scanned\n", r.n, r.n ? r.series[0].npoints : 0,
+			fprintf(stderr,
+			    "query b: %zu groups, %zu points, %zu "
+			    "scanned\n",
+			    r.n, r.n ? r.series[0].npoints : 0,
 			    r.points_scanned);
 		store_result_free(&r);
 		lat[k] = (double)(clock_mono_ns() - start) / 1e6;
@@ -449,8 +455,9 @@ main(int argc, char **argv)
 	for (k = 0; k < 100; k++) {
 		int64_t start = clock_mono_ns(), cstart = cpu_ns();
 
-		q.start = end - HOUR - k * 10000;
-		q.end = end - k * 10000;
+		/* "Now" anywhere between two ticks. */
+		q.end = end - k * 10000 + (k * 7919) % 10000;
+		q.start = q.end - HOUR;
 		if (store_query_run(s, &q, &r, &cause) != 0)
 			die("query d", cause);
 		if (k == 0 && o.verbose)

@@ -123,6 +123,15 @@ static int plugin_emit_event(cb_ctx *ctx, const struct cb_event *ev)
 	json_object_set_new(j, "labels", labels);
 	if (isfinite(ev->value))
 		json_object_set_new(j, "value", json_real(ev->value));
+	if (CB_HAS_MEMBER(ev->size, struct cb_event, deadline)) {
+		if (ev->rule != NULL)
+			json_object_set_new(labels, "rule", json_string(ev->rule));
+		if (ev->dept != NULL)
+			json_object_set_new(j, "dept", json_string(ev->dept));
+		if (ev->deadline != NULL)
+			json_object_set_new(
+			    j, "deadline", json_string(ev->deadline));
+	}
 	collector_event(in->c, j);
 	return 0;
 }

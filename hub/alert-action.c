@@ -22,18 +22,19 @@
 
 #define SILENCE_PREFIX  "silence/"
 #define SILENCE_SEQ_KEY "silence-seq"
-#define EVENT_KEY_MAX   256
 
 /* ---- Helpers ------------------------------------------------------------ */
 
-static const char *body_str(json_t *body, const char *key)
+const char *
+alert_body_str(json_t *body, const char *key)
 {
 	return json_string_value(json_object_get(body, key));
 }
 
 /* A duration member: "2h" or a number of seconds.  1 present (ms set), 0
  * absent, -1 malformed. */
-static int body_duration(json_t *body, const char *key, int64_t *ms)
+int
+alert_body_duration(json_t *body, const char *key, int64_t *ms)
 {
 	json_t *v = json_object_get(body, key);
 
@@ -49,14 +50,16 @@ static int body_duration(json_t *body, const char *key, int64_t *ms)
 	return -1;
 }
 
-static void alert_fmt_time(int64_t ms, char *out, size_t len)
+static void
+alert_fmt_time(int64_t ms, char *out, size_t len)
 {
 	clock_format_iso(ms, out, len);
 }
 
 /* 409 naming the last action: "<what> by WHO at TIME". */
-static void alert_conflict(struct alert_reply *r, const char *what,
-    const char *by, const char *action, int64_t at_ms)
+static void
+alert_conflict(struct alert_reply *r, const char *what, const char *by,
+    const char *action, int64_t at_ms)
 {
 	char t[40], *msg;
 	json_t *extra;
@@ -71,7 +74,8 @@ static void alert_conflict(struct alert_reply *r, const char *what,
 }
 
 /* 409 "<what> (last: ACTION by WHO at TIME)". */
-static void alert_conflict_last(
+static void
+alert_conflict_last(
     struct alert_reply *r, const char *what, const struct alert *a)
 {
 	char *w = xasprintf("%s (last: %s)", what,
@@ -82,21 +86,24 @@ static void alert_conflict_last(
 }
 
 /* 409 for an alert already ended. */
-static void alert_conflict_ended(struct alert_reply *r, struct alert *a)
+static void
+alert_conflict_ended(struct alert_reply *r, struct alert *a)
 {
 	alert_conflict(r,
 	    a->state == ALERT_CLOSED ? "already closed" : "already resolved",
 	    a->last_who, a->last_action, a->last_at_ms);
 }
 
-static const char *alert_actor_name(const struct alert_actor *who)
+const char *
+alert_actor_name(const struct alert_actor *who)
 {
 	return who->who != NULL ? who->who : "?";
 }
 
 /* Record an operator action: history, audit, and the comment list.
  * before and after are borrowed. */
-static void alert_action_record(struct alert_engine *e, struct alert *a,
+static void
+alert_action_record(struct alert_engine *e, struct alert *a,
     const struct alert_actor *who, const char *action, json_t *before,
     json_t *after, const char *comment, const char *dept)
 {
@@ -123,7 +130,8 @@ static void alert_action_record(struct alert_engine *e, struct alert *a,
 	alert_engine_save(e, a);
 }
 
-static void alert_ack_reset(struct alert_ack *k)
+static void
+alert_ack_reset(struct alert_ack *k)
 {
 	free(k->by);
 	free(k->via);
@@ -131,7 +139,8 @@ static void alert_ack_reset(struct alert_ack *k)
 	memset(k, 0, sizeof *k);
 }
 
-static int alert_dept_ok(struct alert_engine *e, const char *dept)
+int
+alert_dept_ok(struct alert_engine *e, const char *dept)
 {
 	return dept != NULL && *dept != '\0' &&
 	       (e->env.dept_check == NULL ||
@@ -143,18 +152,19 @@ static int alert_dept_ok(struct alert_engine *e, const char *dept)
 typedef void (*alert_action_fn)(struct alert_engine *, struct alert *, json_t *,
     const struct alert_actor *, struct alert_reply *);
 
-static void alert_action_ack(struct alert_engine *e, struct alert *a,
-    json_t *body, const struct alert_actor *who, struct alert_reply *r)
+static void
+alert_action_ack(struct alert_engine *e, struct alert *a, json_t *body,
+    const struct alert_actor *who, struct alert_reply *r)
 {
-	const char *comment = body_str(body, "comment");
-	const char *dept = body_str(body, "dept");
+	const char *comment = alert_body_str(body, "comment");
+	const char *dept = alert_body_str(body, "dept");
 	struct alert_dept *part = NULL;
 	json_t *before;
 	int64_t now = alert_engine_now(e), exp = 0;
 	int has_exp;
 	char what[128];
 
-	if ((has_exp = body_duration(body, "expires", &exp)) < 0) {
+	if ((has_exp = alert_body_duration(body, "expires", &exp)) < 0) {
 		alert_reply_error(r, 400,
 		    "\"expires\": expected a duration "
 		    "such as \"2h\"");
@@ -220,11 +230,12 @@ static void alert_action_ack(struct alert_engine *e, struct alert *a,
 	alert_reply_set(r, 200, NULL);
 }
 
-static void alert_action_unack(struct alert_engine *e, struct alert *a,
-    json_t *body, const struct alert_actor *who, struct alert_reply *r)
+static void
+alert_action_unack(struct alert_engine *e, struct alert *a, json_t *body,
+    const struct alert_actor *who, struct alert_reply *r)
 {
-	const char *comment = body_str(body, "comment");
-	const char *dept = body_str(body, "dept");
+	const char *comment = alert_body_str(body, "comment");
+	const char *dept = alert_body_str(body, "dept");
 	struct alert_dept *part = NULL;
 	json_t *before, *after;
 	const char *owner;
@@ -279,16 +290,17 @@ static void alert_action_unack(struct alert_engine *e, struct alert *a,
 	alert_reply_set(r, 200, NULL);
 }
 
-static void alert_action_comment(struct alert_engine *e, struct alert *a,
-    json_t *body, const struct alert_actor *who, struct alert_reply *r)
+static void
+alert_action_comment(struct alert_engine *e, struct alert *a, json_t *body,
+    const struct alert_actor *who, struct alert_reply *r)
 {
-	const char *comment = body_str(body, "comment");
-	const char *dept = body_str(body, "dept");
+	const char *comment = alert_body_str(body, "comment");
+	const char *dept = alert_body_str(body, "dept");
 	struct alert_dept *part = NULL;
 	json_t *after = NULL;
 
 	if (comment == NULL)
-		comment = body_str(body, "report");
+		comment = alert_body_str(body, "report");
 	if (comment == NULL || *comment == '\0') {
 		alert_reply_error(r, 400, "\"comment\" is required");
 		return;
@@ -313,10 +325,11 @@ static void alert_action_comment(struct alert_engine *e, struct alert *a,
 	alert_reply_set(r, 200, NULL);
 }
 
-static void alert_action_severity(struct alert_engine *e, struct alert *a,
-    json_t *body, const struct alert_actor *who, struct alert_reply *r)
+static void
+alert_action_severity(struct alert_engine *e, struct alert *a, json_t *body,
+    const struct alert_actor *who, struct alert_reply *r)
 {
-	const char *s = body_str(body, "severity");
+	const char *s = alert_body_str(body, "severity");
 	enum alert_sev sev;
 	json_t *before, *after;
 	char what[64];
@@ -342,16 +355,17 @@ static void alert_action_severity(struct alert_engine *e, struct alert *a,
 	a->escalated = 0; /* the new level's clock applies */
 	after = alert_snapshot(a);
 	alert_action_record(e, a, who, "severity", before, after,
-	    body_str(body, "comment"), NULL);
+	    alert_body_str(body, "comment"), NULL);
 	json_decref(before);
 	json_decref(after);
 	alert_reply_set(r, 200, NULL);
 }
 
-static void alert_action_dispatch(struct alert_engine *e, struct alert *a,
-    json_t *body, const struct alert_actor *who, struct alert_reply *r)
+static void
+alert_action_dispatch(struct alert_engine *e, struct alert *a, json_t *body,
+    const struct alert_actor *who, struct alert_reply *r)
 {
-	const char *lead = body_str(body, "dept");
+	const char *lead = alert_body_str(body, "dept");
 	json_t *sup = json_object_get(body, "support"), *v, *before, *after;
 	const char **support, **added;
 	char what[160];
@@ -382,7 +396,7 @@ static void alert_action_dispatch(struct alert_engine *e, struct alert *a,
 			return;
 		}
 	}
-	if ((has_dl = body_duration(body, "deadline", &dl)) < 0) {
+	if ((has_dl = alert_body_duration(body, "deadline", &dl)) < 0) {
 		alert_reply_error(r, 400,
 		    "\"deadline\": expected a duration "
 		    "such as \"72h\"");
@@ -439,7 +453,7 @@ static void alert_action_dispatch(struct alert_engine *e, struct alert *a,
 		    after, "deadline_ms", json_integer(a->deadline_ms));
 	}
 	alert_action_record(e, a, who, "dispatch", before, after,
-	    body_str(body, "comment"), NULL);
+	    alert_body_str(body, "comment"), NULL);
 	json_decref(before);
 	json_decref(after);
 	if (nadded > 0)
@@ -449,14 +463,15 @@ static void alert_action_dispatch(struct alert_engine *e, struct alert *a,
 	alert_reply_set(r, 200, NULL);
 }
 
-static void alert_action_close(struct alert_engine *e, struct alert *a,
-    json_t *body, const struct alert_actor *who, struct alert_reply *r)
+static void
+alert_action_close(struct alert_engine *e, struct alert *a, json_t *body,
+    const struct alert_actor *who, struct alert_reply *r)
 {
-	const char *reason = body_str(body, "reason");
+	const char *reason = alert_body_str(body, "reason");
 	json_t *before, *after;
 
 	if (reason == NULL)
-		reason = body_str(body, "comment");
+		reason = alert_body_str(body, "comment");
 	if (reason == NULL || *reason == '\0') {
 		alert_reply_error(r, 400, "\"reason\" is required");
 		return;
@@ -505,9 +520,9 @@ static const struct alert_action_entry alert_actions[] = {
     {.name = NULL},
 };
 
-void alert_engine_action(struct alert_engine *e, const char *id,
-    const char *action, json_t *body, const struct alert_actor *who,
-    struct alert_reply *r)
+void
+alert_engine_action(struct alert_engine *e, const char *id, const char *action,
+    json_t *body, const struct alert_actor *who, struct alert_reply *r)
 {
 	const struct alert_action_entry *act;
 	struct alert *a;
@@ -563,243 +578,10 @@ void alert_engine_action(struct alert_engine *e, const char *id,
 		r->body = alert_engine_alert_json(e, a, NULL);
 }
 
-/* ---- Events ------------------------------------------------------------ */
-
-static int alert_event_labels(
-    struct alert_engine *e, json_t *in, json_t **out, struct alert_reply *r)
-{
-	static const char *const levels[] = {
-	    "grid", "community", "subdistrict"};
-	const char *k, *code;
-	json_t *v;
-	size_t i;
-
-	*out = json_object();
-	if (in != NULL && !json_is_object(in)) {
-		alert_reply_error(r, 400, "\"labels\": expected an object");
-		return -1;
-	}
-	json_object_foreach(in, k, v)
-	{
-		if (!json_is_string(v) || *k == '\0') {
-			alert_reply_error(
-			    r, 400, "\"labels\": \"%s\": expected a string", k);
-			return -1;
-		}
-		json_object_set(*out, k, v);
-	}
-	for (i = 0; i < 3; i++) {
-		code = json_string_value(json_object_get(*out, levels[i]));
-		if (code != NULL && e->env.code_check != NULL &&
-		    e->env.code_check(e->env.arg, levels[i], code) != 0) {
-			alert_reply_error(
-			    r, 400, "unknown %s \"%s\"", levels[i], code);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* May who raise or resolve an event about system at code?  0, or -1
- * after replying 403. */
-static int alert_event_allowed(struct alert_engine *e,
-    const struct alert_actor *who, const char *system, const char *code,
-    struct alert_reply *r)
-{
-	struct alert probe;
-
-	if (who->token_ptr != NULL && who->role == HUB_ROLE_COLLECTOR) {
-		if (e->env.token_may == NULL ||
-		    e->env.token_may(e->env.arg, who->token_ptr, system, code))
-			return 0;
-		if (system != NULL)
-			alert_reply_error(r, 403,
-			    "token %s may not write for system \"%s\"",
-			    who->token != NULL ? who->token : "", system);
-		else
-			alert_reply_error(r, 403,
-			    "token %s may not write for %s",
-			    who->token != NULL ? who->token : "",
-			    code != NULL ? code : "the district");
-		return -1;
-	}
-	memset(&probe, 0, sizeof probe);
-	probe.code = (char *)code;
-	if (who->role >= HUB_ROLE_OPERATOR &&
-	    alert_engine_actionable(e, &probe, who))
-		return 0;
-	alert_reply_error(r, 403, "%s may not raise or resolve events for %s",
-	    alert_actor_name(who), code != NULL ? code : "the district");
-	return -1;
-}
-
-void alert_engine_event(struct alert_engine *e, json_t *body,
-    const struct alert_actor *who, struct alert_reply *r)
-{
-	const char *key, *state, *sevs, *msg, *dept, *rule, *system, *code;
-	json_t *labels = NULL, *sup, *v;
-	struct alert *a;
-	struct buf akey = BUF_INIT;
-	enum alert_sev sev = ALERT_SEV_HIGH;
-	int64_t dl = 0, now = alert_engine_now(e);
-	int resolve, has_dl;
-	struct audit_actor ac;
-	const char **support = NULL;
-	char *rulename;
-	size_t i;
-
-	if (!json_is_object(body)) {
-		alert_reply_error(r, 400, "body: expected a JSON object");
-		return;
-	}
-	key = body_str(body, "key");
-	if (key == NULL || *key == '\0' || strlen(key) > EVENT_KEY_MAX) {
-		alert_reply_error(r, 400,
-		    "\"key\": expected a non-empty "
-		    "string of at most 256 bytes");
-		return;
-	}
-	state = body_str(body, "state");
-	if (state == NULL || strcmp(state, "firing") == 0)
-		resolve = 0;
-	else if (strcmp(state, "resolved") == 0)
-		resolve = 1;
-	else {
-		alert_reply_error(r, 400,
-		    "\"state\": expected \"firing\" or "
-		    "\"resolved\"");
-		return;
-	}
-	if ((sevs = body_str(body, "severity")) != NULL &&
-	    alert_sev_parse(sevs, &sev) != 0) {
-		alert_reply_error(r, 400,
-		    "\"severity\": expected \"high\", "
-		    "\"medium\", \"low\" or \"info\"");
-		return;
-	}
-	dept = body_str(body, "dept");
-	if (dept != NULL && !alert_dept_ok(e, dept)) {
-		alert_reply_error(r, 400, "unknown department \"%s\"", dept);
-		return;
-	}
-	sup = json_object_get(body, "support");
-	if (sup != NULL && !json_is_array(sup)) {
-		alert_reply_error(r, 400, "\"support\": expected an array");
-		return;
-	}
-	json_array_foreach(sup, i, v)
-	{
-		if (!alert_dept_ok(e, json_string_value(v))) {
-			alert_reply_error(
-			    r, 400, "\"support\"[%zu]: unknown department", i);
-			return;
-		}
-	}
-	if ((has_dl = body_duration(body, "deadline", &dl)) < 0) {
-		alert_reply_error(r, 400, "\"deadline\": expected a duration");
-		return;
-	}
-	v = json_object_get(body, "value");
-	if (v != NULL && !json_is_number(v) && !json_is_null(v)) {
-		alert_reply_error(r, 400, "\"value\": expected a number");
-		return;
-	}
-	buf_printf(&akey, "event/%s", key);
-	a = alert_map_get(&e->by_key, buf_str(&akey));
-	alert_actor_audit(who, &ac);
-	if (ac.via == NULL)
-		ac.via = "event";
-	if (resolve) {
-		if (a == NULL || !alert_state_active(a->state))
-			alert_reply_error(
-			    r, 404, "no active alert for key \"%s\"", key);
-		else if (alert_event_allowed(e, who,
-		             json_string_value(
-		                 json_object_get(a->labels, "system")),
-		             a->code, r) == 0) {
-			alert_engine_resolve(
-			    e, a, &ac, body_str(body, "message"));
-			alert_reply_set(r, 202,
-			    json_pack("{s:s,s:s}", "id", a->id, "state",
-			        alert_state_name(a->state)));
-		}
-		buf_free(&akey);
-		return;
-	}
-	if (alert_event_labels(
-	        e, json_object_get(body, "labels"), &labels, r) != 0) {
-		json_decref(labels);
-		buf_free(&akey);
-		return;
-	}
-	if (e->env.enrich != NULL)
-		e->env.enrich(e->env.arg, labels);
-	code = json_string_value(json_object_get(labels, "grid"));
-	if (code == NULL)
-		code = json_string_value(json_object_get(labels, "community"));
-	if (code == NULL)
-		code =
-		    json_string_value(json_object_get(labels, "subdistrict"));
-	system = json_string_value(json_object_get(labels, "system"));
-	if (alert_event_allowed(e, who, system, code, r) != 0) {
-		json_decref(labels);
-		buf_free(&akey);
-		return;
-	}
-	msg = body_str(body, "message");
-	if (a != NULL && alert_state_active(a->state)) {
-		/* Raised again while active: refresh it. */
-		json_decref(labels);
-		if (msg != NULL)
-			alert_str_set(&a->message, msg);
-		if (json_is_number(v))
-			a->value = json_number_value(v);
-		a->updated_ms = now;
-		a->dirty = 1;
-		alert_engine_save(e, a);
-	} else if (a != NULL && a->state == ALERT_RESOLVED &&
-	           now - a->ended_ms <= e->rules->settings.flap_window_ms) {
-		json_decref(labels);
-		if (msg != NULL)
-			alert_str_set(&a->message, msg);
-		if (json_is_number(v))
-			a->value = json_number_value(v);
-		alert_engine_reopen(e, a, &ac);
-	} else {
-		rule = body_str(body, "rule");
-		rulename = rule != NULL ? xstrdup(rule)
-		                        : xstrndup(key, strcspn(key, "/"));
-		a = alert_engine_new_alert(e, buf_str(&akey), rulename);
-		free(rulename);
-		a->from_event = 1;
-		a->severity = sev;
-		a->started_ms = now;
-		a->updated_ms = now;
-		alert_engine_set_labels(e, a, labels);
-		alert_str_set(&a->message, msg != NULL ? msg : key);
-		if (json_is_number(v))
-			a->value = json_number_value(v);
-		if (dept != NULL) {
-			support =
-			    xcalloc(json_array_size(sup) + 1, sizeof *support);
-			json_array_foreach(sup, i, v) support[i] =
-			    json_string_value(v);
-			alert_dispatch_set(a, dept, support);
-			free(support);
-		}
-		a->deadline_rel_ms =
-		    has_dl ? dl : e->rules->settings.default_deadline_ms;
-		alert_engine_fire(e, a, &ac);
-	}
-	alert_reply_set(r, 202,
-	    json_pack(
-	        "{s:s,s:s}", "id", a->id, "state", alert_state_name(a->state)));
-	buf_free(&akey);
-}
-
 /* ---- Silences ----------------------------------------------------------- */
 
-static void alert_silence_save(struct alert_engine *e, struct alert_silence *s)
+static void
+alert_silence_save(struct alert_engine *e, struct alert_silence *s)
 {
 	char key[64], *text, *cause = NULL;
 	json_t *o = alert_silence_to_json(s, 0);
@@ -816,7 +598,8 @@ static void alert_silence_save(struct alert_engine *e, struct alert_silence *s)
 	free(text);
 }
 
-static void alert_silences_apply(struct alert_engine *e)
+static void
+alert_silences_apply(struct alert_engine *e)
 {
 	int64_t now = alert_engine_now(e);
 	size_t i;
@@ -827,8 +610,9 @@ static void alert_silences_apply(struct alert_engine *e)
 	}
 }
 
-static int alert_silence_visible(struct alert_engine *e,
-    const struct alert_silence *s, const struct alert_actor *who)
+static int
+alert_silence_visible(struct alert_engine *e, const struct alert_silence *s,
+    const struct alert_actor *who)
 {
 	struct alert probe;
 
@@ -843,7 +627,8 @@ static int alert_silence_visible(struct alert_engine *e,
 	       e->env.within(e->env.arg, who->scope, s->scope);
 }
 
-void alert_engine_silence_list(struct alert_engine *e, int all,
+void
+alert_engine_silence_list(struct alert_engine *e, int all,
     const struct alert_actor *who, struct alert_reply *r)
 {
 	json_t *arr = json_array();
@@ -863,7 +648,8 @@ void alert_engine_silence_list(struct alert_engine *e, int all,
 	alert_reply_set(r, 200, json_pack("{s:o}", "silences", arr));
 }
 
-void alert_engine_silence_create(struct alert_engine *e, json_t *body,
+void
+alert_engine_silence_create(struct alert_engine *e, json_t *body,
     const struct alert_actor *who, struct alert_reply *r)
 {
 	struct alert_silence *s;
@@ -901,7 +687,8 @@ void alert_engine_silence_create(struct alert_engine *e, json_t *body,
 	alert_reply_set(r, 201, alert_silence_to_json(s, now));
 }
 
-void alert_engine_silence_delete(struct alert_engine *e, const char *id,
+void
+alert_engine_silence_delete(struct alert_engine *e, const char *id,
     const struct alert_actor *who, struct alert_reply *r)
 {
 	struct alert_silence *s = NULL;

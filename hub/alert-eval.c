@@ -17,7 +17,8 @@
 #include "lib/xmalloc.h"
 #include "store/store.h"
 
-int alert_eval_compile(struct alert_engine *e, char **cause)
+int
+alert_eval_compile(struct alert_engine *e, char **cause)
 {
 	struct alert_rules *rs = e->rules;
 	char *err = NULL;
@@ -37,7 +38,8 @@ int alert_eval_compile(struct alert_engine *e, char **cause)
 	return 0;
 }
 
-void alert_eval_free(struct alert_engine *e)
+void
+alert_eval_free(struct alert_engine *e)
 {
 	size_t i;
 
@@ -49,7 +51,8 @@ void alert_eval_free(struct alert_engine *e)
 	e->sels = NULL;
 }
 
-static enum store_agg alert_eval_agg(enum alert_agg a)
+static enum store_agg
+alert_eval_agg(enum alert_agg a)
 {
 	switch (a) {
 	case ALERT_AGG_MIN:
@@ -68,7 +71,8 @@ static enum store_agg alert_eval_agg(enum alert_agg a)
 }
 
 /* The alert key of a rule's group and its labels (new object). */
-static void alert_eval_group(const struct alert_rule *rule,
+static void
+alert_eval_group(const struct alert_rule *rule,
     const struct serieskey_tag *tags, size_t ntags, struct buf *key,
     json_t **labels)
 {
@@ -95,7 +99,8 @@ static void alert_eval_group(const struct alert_rule *rule,
 	buf_putc(key, '}');
 }
 
-static void alert_eval_message(
+static void
+alert_eval_message(
     struct alert_engine *e, const struct alert_rule *rule, struct alert *a)
 {
 	char *place = NULL, *msg;
@@ -113,9 +118,9 @@ static void alert_eval_message(
 }
 
 /* One group's outcome: cond is whether the condition holds. */
-static void alert_eval_apply(struct alert_engine *e,
-    const struct alert_rule *rule, const char *key, json_t *labels,
-    double value, int cond, int64_t now)
+static void
+alert_eval_apply(struct alert_engine *e, const struct alert_rule *rule,
+    const char *key, json_t *labels, double value, int cond, int64_t now)
 {
 	struct alert *a = alert_map_get(&e->by_key, key);
 	int for_fire;
@@ -190,9 +195,9 @@ static void alert_eval_apply(struct alert_engine *e,
 	alert_engine_save(e, a);
 }
 
-static int alert_eval_threshold(struct alert_engine *e,
-    const struct alert_rule *rule, const struct selector *sel, int64_t now,
-    char **cause)
+static int
+alert_eval_threshold(struct alert_engine *e, const struct alert_rule *rule,
+    const struct selector *sel, int64_t now, char **cause)
 {
 	struct store_query q;
 	struct store_result res;
@@ -247,9 +252,9 @@ struct absence_group {
 	int64_t last;
 };
 
-static int alert_eval_absence(struct alert_engine *e,
-    const struct alert_rule *rule, const struct selector *sel, int64_t now,
-    char **cause)
+static int
+alert_eval_absence(struct alert_engine *e, const struct alert_rule *rule,
+    const struct selector *sel, int64_t now, char **cause)
 {
 	struct store_result res;
 	struct alert_map groups;
@@ -306,7 +311,8 @@ static int alert_eval_absence(struct alert_engine *e,
 	return 0;
 }
 
-int alert_eval_rule(struct alert_engine *e, size_t idx, int64_t now)
+int
+alert_eval_rule(struct alert_engine *e, size_t idx, int64_t now)
 {
 	const struct alert_rule *rule = &e->rules->rules[idx];
 	struct alert **gone;

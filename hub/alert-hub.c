@@ -30,14 +30,16 @@ struct hub_alerts {
 	char *rules_path; /* NULL: no rules file */
 };
 
-static int64_t alerts_clock(void *arg)
+static int64_t
+alerts_clock(void *arg)
 {
 	return hub_now(arg);
 }
 
 /* ---- Environment -------------------------------------------------------- */
 
-static void alerts_env_enrich(void *arg, json_t *labels)
+static void
+alerts_env_enrich(void *arg, json_t *labels)
 {
 	struct hub *h = arg;
 	const struct hub_node *n = NULL;
@@ -60,7 +62,8 @@ static void alerts_env_enrich(void *arg, json_t *labels)
 		    json_string(h->territory->nodes[n->subdistrict].code));
 }
 
-static char *alerts_env_place(void *arg, const char *code)
+static char *
+alerts_env_place(void *arg, const char *code)
 {
 	struct hub *h = arg;
 	const struct hub_node *n, *t;
@@ -81,7 +84,8 @@ static char *alerts_env_place(void *arg, const char *code)
 	return buf_detach(&b);
 }
 
-static int alerts_env_dept_check(void *arg, const char *dept)
+static int
+alerts_env_dept_check(void *arg, const char *dept)
 {
 	struct hub *h = arg;
 
@@ -90,7 +94,8 @@ static int alerts_env_dept_check(void *arg, const char *dept)
 	return hub_systems_dept(h->systems, dept) >= 0 ? 0 : -1;
 }
 
-static int alerts_env_within(void *arg, const char *code, const char *scope)
+static int
+alerts_env_within(void *arg, const char *code, const char *scope)
 {
 	struct hub *h = arg;
 
@@ -99,7 +104,8 @@ static int alerts_env_within(void *arg, const char *code, const char *scope)
 	return hub_territory_code_within(h->territory, code, scope);
 }
 
-static int alerts_env_code_check(void *arg, const char *label, const char *code)
+static int
+alerts_env_code_check(void *arg, const char *label, const char *code)
 {
 	struct hub *h = arg;
 	const struct hub_node *n;
@@ -112,7 +118,8 @@ static int alerts_env_code_check(void *arg, const char *label, const char *code)
 	return strcmp(hub_level_name(n->level), label) == 0 ? 0 : -1;
 }
 
-static const char *alerts_env_root(void *arg)
+static const char *
+alerts_env_root(void *arg)
 {
 	struct hub *h = arg;
 
@@ -121,7 +128,8 @@ static const char *alerts_env_root(void *arg)
 	return h->territory->nodes[0].code;
 }
 
-static int alerts_env_token_may(
+static int
+alerts_env_token_may(
     void *arg, const void *token, const char *system, const char *code)
 {
 	struct hub *h = arg;
@@ -158,7 +166,8 @@ static int alerts_env_token_may(
 
 /* ---- Hooks for the hub -------------------------------------------------- */
 
-static void alerts_count(struct hub *h, const char *code, const char *system,
+static void
+alerts_count(struct hub *h, const char *code, const char *system,
     struct hub_alert_counts *out)
 {
 	struct hub_alerts *ha = h->alerts;
@@ -166,15 +175,16 @@ static void alerts_count(struct hub *h, const char *code, const char *system,
 	alert_engine_counts(ha->engine, code, system, out);
 }
 
-static struct alert_rules *alerts_rules_load(
-    struct hub *h, const char *path, char **cause)
+static struct alert_rules *
+alerts_rules_load(struct hub *h, const char *path, char **cause)
 {
 	if (path == NULL)
 		return alert_rules_empty();
 	return alert_rules_load(path, alerts_env_dept_check, h, cause);
 }
 
-static void alerts_reloaded(struct hub *h)
+static void
+alerts_reloaded(struct hub *h)
 {
 	struct hub_alerts *ha = h->alerts;
 	struct alert_rules *r;
@@ -193,7 +203,8 @@ static void alerts_reloaded(struct hub *h)
 }
 
 /* Where the rules file is: see hub_alerts_init(). */
-static char *alerts_rules_path(struct hub *h)
+static char *
+alerts_rules_path(struct hub *h)
 {
 	const char *env = getenv("CITYBRAIN_RULES");
 	const char *bases[2];
@@ -217,7 +228,8 @@ static char *alerts_rules_path(struct hub *h)
 	return NULL;
 }
 
-int hub_alerts_init(struct hub *h, char **cause)
+int
+hub_alerts_init(struct hub *h, char **cause)
 {
 	struct hub_alerts *ha = xcalloc(1, sizeof *ha);
 	struct alert_engine_opts o;
@@ -260,7 +272,8 @@ fail:
 	return -1;
 }
 
-void hub_alerts_free(struct hub *h)
+void
+hub_alerts_free(struct hub *h)
 {
 	struct hub_alerts *ha = h->alerts;
 
@@ -275,7 +288,8 @@ void hub_alerts_free(struct hub *h)
 	h->alerts_reloaded = NULL;
 }
 
-int hub_alerts_check(struct hub *h, char **path, char **cause)
+int
+hub_alerts_check(struct hub *h, char **path, char **cause)
 {
 	char *p = alerts_rules_path(h);
 	struct alert_rules *r = alerts_rules_load(h, p, cause);
@@ -288,7 +302,8 @@ int hub_alerts_check(struct hub *h, char **path, char **cause)
 	return r != NULL ? 0 : -1;
 }
 
-struct alert_engine *hub_alerts_engine(struct hub *h)
+struct alert_engine *
+hub_alerts_engine(struct hub *h)
 {
 	struct hub_alerts *ha = h->alerts;
 

@@ -70,6 +70,8 @@ struct alert *alert_engine_new_alert(
 /* By id: in memory, else loaded from the kv (then cached).  NULL if
  * unknown. */
 struct alert *alert_engine_find(struct alert_engine *e, const char *id);
+/* Take the alert at index i out of memory (not out of the kv). */
+void alert_engine_remove_at(struct alert_engine *e, size_t i);
 /* Remove a (never fired) pending alert entirely. */
 void alert_engine_drop(struct alert_engine *e, struct alert *a);
 
@@ -77,6 +79,12 @@ void alert_engine_drop(struct alert_engine *e, struct alert *a);
 void alert_engine_audit_alert(struct alert_engine *e,
     const struct audit_actor *who, const char *action, struct alert *a,
     json_t *before, json_t *after, const char *comment);
+
+/* Record a transition in history and audit (before/after stolen; who
+ * NULL: the rule engine). */
+void alert_engine_record(struct alert_engine *e, struct alert *a,
+    const struct audit_actor *who, const char *action, json_t *before,
+    json_t *after, const char *comment);
 
 /* Lifecycle transitions done by the engine itself (actor may be NULL for
  * "system").  Each records history and audit, persists and notifies. */
@@ -97,6 +105,13 @@ int alert_engine_silence_check(
 void alert_engine_notify(struct alert_engine *e, struct alert *a,
     const char *kind, const char *const *only_depts);
 
+/* Is code inside scope (territory-aware)?  Is scope the whole district? */
+int alert_engine_within(
+    struct alert_engine *e, const char *code, const char *scope);
+int alert_engine_scope_all(struct alert_engine *e, const char *scope);
+/* Drop the counts table (alert-list.c). */
+void alert_engine_counts_clear(struct alert_engine *e);
+
 /* Is code visible to / actionable by who? */
 int alert_engine_visible(struct alert_engine *e, const struct alert *a,
     const struct alert_actor *who);
@@ -108,6 +123,14 @@ json_t *alert_engine_alert_json(
 
 /* Convert an alert_actor to an audit_actor (borrowing its strings). */
 void alert_actor_audit(const struct alert_actor *who, struct audit_actor *out);
+
+/* Body members for actions and events (alert-action.c): a string or
+ * NULL; a duration ("2h" or seconds): 1 set, 0 absent, -1 malformed. */
+const char *alert_body_str(json_t *body, const char *key);
+int alert_body_duration(json_t *body, const char *key, int64_t *ms);
+/* who's name ("?" if none); is dept a known department? */
+const char *alert_actor_name(const struct alert_actor *who);
+int alert_dept_ok(struct alert_engine *e, const char *dept);
 
 /* Reply helpers. */
 void alert_reply_set(struct alert_reply *r, int status, json_t *body);

@@ -10,14 +10,15 @@
 #include "lib/xmalloc.h"
 #include "store/store.h"
 
-static int kv_store_put(
+static int
+kv_store_put(
     void *impl, const char *key, const void *val, size_t len, char **cause)
 {
 	return store_meta_put(impl, key, strlen(key), val, len, cause);
 }
 
-static int kv_store_get(
-    void *impl, const char *key, char **val, size_t *len, char **cause)
+static int
+kv_store_get(void *impl, const char *key, char **val, size_t *len, char **cause)
 {
 	void *v = NULL;
 	size_t n = 0;
@@ -35,12 +36,14 @@ static int kv_store_get(
 	return 1;
 }
 
-static int kv_store_del(void *impl, const char *key, char **cause)
+static int
+kv_store_del(void *impl, const char *key, char **cause)
 {
 	return store_meta_delete(impl, key, strlen(key), cause);
 }
 
-static int kv_store_scan(void *impl, const char *prefix, const char *start,
+static int
+kv_store_scan(void *impl, const char *prefix, const char *start,
     alert_kv_scan_fn fn, void *arg, char **cause)
 {
 	struct store_meta_iter *it;
@@ -75,7 +78,8 @@ static int kv_store_scan(void *impl, const char *prefix, const char *start,
 	return 0;
 }
 
-static int kv_store_write(
+static int
+kv_store_write(
     void *impl, const struct alert_kv_op *ops, size_t n, char **cause)
 {
 	struct store_meta_op *mo = xcalloc(n + 1, sizeof *mo);
@@ -102,7 +106,8 @@ static const struct alert_kv_ops kv_store_ops = {
     .write = kv_store_write,
 };
 
-struct alert_kv *alert_kv_store_create(struct store *s)
+struct alert_kv *
+alert_kv_store_create(struct store *s)
 {
 	struct alert_kv *kv = xcalloc(1, sizeof *kv);
 

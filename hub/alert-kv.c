@@ -7,7 +7,8 @@
 #include "hub/alert-kv.h"
 #include "lib/xmalloc.h"
 
-static void alert_kv_batch_add(
+static void
+alert_kv_batch_add(
     struct alert_kv *kv, const char *key, const void *val, size_t len)
 {
 	struct alert_kv_op *op;
@@ -28,7 +29,8 @@ static void alert_kv_batch_add(
 	op->len = len;
 }
 
-static void alert_kv_batch_clear(struct alert_kv *kv)
+static void
+alert_kv_batch_clear(struct alert_kv *kv)
 {
 	size_t i;
 
@@ -41,7 +43,8 @@ static void alert_kv_batch_clear(struct alert_kv *kv)
 	kv->nbatch = kv->cbatch = 0;
 }
 
-static int alert_kv_write_now(
+static int
+alert_kv_write_now(
     struct alert_kv *kv, const struct alert_kv_op *ops, size_t n, char **cause)
 {
 	size_t i;
@@ -58,12 +61,14 @@ static int alert_kv_write_now(
 	return 0;
 }
 
-void alert_kv_begin(struct alert_kv *kv)
+void
+alert_kv_begin(struct alert_kv *kv)
 {
 	kv->batching = 1;
 }
 
-int alert_kv_commit(struct alert_kv *kv, char **cause)
+int
+alert_kv_commit(struct alert_kv *kv, char **cause)
 {
 	int r = 0;
 
@@ -74,8 +79,9 @@ int alert_kv_commit(struct alert_kv *kv, char **cause)
 	return r;
 }
 
-int alert_kv_put(struct alert_kv *kv, const char *key, const void *val,
-    size_t len, char **cause)
+int
+alert_kv_put(struct alert_kv *kv, const char *key, const void *val, size_t len,
+    char **cause)
 {
 	if (kv->batching) {
 		alert_kv_batch_add(kv, key, val, len);
@@ -84,13 +90,15 @@ int alert_kv_put(struct alert_kv *kv, const char *key, const void *val,
 	return kv->ops->put(kv->impl, key, val, len, cause);
 }
 
-int alert_kv_put_str(
+int
+alert_kv_put_str(
     struct alert_kv *kv, const char *key, const char *val, char **cause)
 {
 	return alert_kv_put(kv, key, val, strlen(val), cause);
 }
 
-int alert_kv_get(
+int
+alert_kv_get(
     struct alert_kv *kv, const char *key, char **val, size_t *len, char **cause)
 {
 	size_t i;
@@ -111,7 +119,8 @@ int alert_kv_get(
 	return kv->ops->get(kv->impl, key, val, len, cause);
 }
 
-int alert_kv_del(struct alert_kv *kv, const char *key, char **cause)
+int
+alert_kv_del(struct alert_kv *kv, const char *key, char **cause)
 {
 	if (kv->batching) {
 		alert_kv_batch_add(kv, key, NULL, 0);
@@ -120,7 +129,8 @@ int alert_kv_del(struct alert_kv *kv, const char *key, char **cause)
 	return kv->ops->del(kv->impl, key, cause);
 }
 
-int alert_kv_scan(struct alert_kv *kv, const char *prefix, const char *start,
+int
+alert_kv_scan(struct alert_kv *kv, const char *prefix, const char *start,
     alert_kv_scan_fn fn, void *arg, char **cause)
 {
 	int batching = kv->batching;
@@ -133,7 +143,8 @@ int alert_kv_scan(struct alert_kv *kv, const char *prefix, const char *start,
 	return kv->ops->scan(kv->impl, prefix, start, fn, arg, cause);
 }
 
-int alert_kv_write(
+int
+alert_kv_write(
     struct alert_kv *kv, const struct alert_kv_op *ops, size_t n, char **cause)
 {
 	size_t i;
@@ -147,7 +158,8 @@ int alert_kv_write(
 	return alert_kv_write_now(kv, ops, n, cause);
 }
 
-void alert_kv_free(struct alert_kv *kv)
+void
+alert_kv_free(struct alert_kv *kv)
 {
 	char *cause = NULL;
 
@@ -175,7 +187,8 @@ struct kv_mem {
 };
 
 /* Index of the first item with key >= key. */
-static size_t kv_mem_lower(struct kv_mem *m, const char *key)
+static size_t
+kv_mem_lower(struct kv_mem *m, const char *key)
 {
 	size_t lo = 0, hi = m->n;
 
@@ -190,7 +203,8 @@ static size_t kv_mem_lower(struct kv_mem *m, const char *key)
 	return lo;
 }
 
-static int kv_mem_put(
+static int
+kv_mem_put(
     void *impl, const char *key, const void *val, size_t len, char **cause)
 {
 	struct kv_mem *m = impl;
@@ -217,8 +231,8 @@ static int kv_mem_put(
 	return 0;
 }
 
-static int kv_mem_get(
-    void *impl, const char *key, char **val, size_t *len, char **cause)
+static int
+kv_mem_get(void *impl, const char *key, char **val, size_t *len, char **cause)
 {
 	struct kv_mem *m = impl;
 	size_t i = kv_mem_lower(m, key);
@@ -232,7 +246,8 @@ static int kv_mem_get(
 	return 1;
 }
 
-static int kv_mem_del(void *impl, const char *key, char **cause)
+static int
+kv_mem_del(void *impl, const char *key, char **cause)
 {
 	struct kv_mem *m = impl;
 	size_t i = kv_mem_lower(m, key);
@@ -247,7 +262,8 @@ static int kv_mem_del(void *impl, const char *key, char **cause)
 	return 0;
 }
 
-static int kv_mem_scan(void *impl, const char *prefix, const char *start,
+static int
+kv_mem_scan(void *impl, const char *prefix, const char *start,
     alert_kv_scan_fn fn, void *arg, char **cause)
 {
 	struct kv_mem *m = impl;
@@ -270,7 +286,8 @@ static int kv_mem_scan(void *impl, const char *prefix, const char *start,
 	return 0;
 }
 
-static void kv_mem_free(void *impl)
+static void
+kv_mem_free(void *impl)
 {
 	struct kv_mem *m = impl;
 	size_t i;
@@ -291,7 +308,8 @@ static const struct alert_kv_ops kv_mem_ops = {
     .free = kv_mem_free,
 };
 
-struct alert_kv *alert_kv_memory_create(void)
+struct alert_kv *
+alert_kv_memory_create(void)
 {
 	struct alert_kv *kv = xcalloc(1, sizeof *kv);
 
@@ -300,7 +318,8 @@ struct alert_kv *alert_kv_memory_create(void)
 	return kv;
 }
 
-int alert_kv_memory_poke(struct alert_kv *kv, const char *key, const char *val)
+int
+alert_kv_memory_poke(struct alert_kv *kv, const char *key, const char *val)
 {
 	struct kv_mem *m = kv->impl;
 	size_t i = kv_mem_lower(m, key);

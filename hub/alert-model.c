@@ -15,12 +15,14 @@ static const char *const alert_state_names[] = {
 static const char *const alert_dept_state_names[] = {
     "pending", "acknowledged", "reported"};
 
-const char *alert_state_name(enum alert_state s)
+const char *
+alert_state_name(enum alert_state s)
 {
 	return (unsigned)s < ALERT_STATE_COUNT ? alert_state_names[s] : "?";
 }
 
-int alert_state_parse(const char *s, enum alert_state *out)
+int
+alert_state_parse(const char *s, enum alert_state *out)
 {
 	int i;
 
@@ -37,23 +39,27 @@ int alert_state_parse(const char *s, enum alert_state *out)
 	return -1;
 }
 
-int alert_state_active(enum alert_state s)
+int
+alert_state_active(enum alert_state s)
 {
 	return s == ALERT_PENDING || s == ALERT_FIRING || s == ALERT_ACKED;
 }
 
-const char *alert_dept_state_name(enum alert_dept_state s)
+const char *
+alert_dept_state_name(enum alert_dept_state s)
 {
 	return (unsigned)s <= ALERT_DEPT_REPORTED ? alert_dept_state_names[s]
 	                                          : "?";
 }
 
-void alert_id_format(uint64_t num, char out[16])
+void
+alert_id_format(uint64_t num, char out[16])
 {
 	snprintf(out, 16, "A%06" PRIu64, (uint64_t)(num % 1000000000000ULL));
 }
 
-int alert_id_parse(const char *id, uint64_t *num)
+int
+alert_id_parse(const char *id, uint64_t *num)
 {
 	char *end;
 
@@ -65,7 +71,8 @@ int alert_id_parse(const char *id, uint64_t *num)
 	return 0;
 }
 
-void alert_str_set(char **dst, const char *s)
+void
+alert_str_set(char **dst, const char *s)
 {
 	char *copy = s != NULL ? xstrdup(s) : NULL;
 
@@ -73,7 +80,8 @@ void alert_str_set(char **dst, const char *s)
 	*dst = copy;
 }
 
-struct alert *alert_new(uint64_t num, const char *key, const char *rule)
+struct alert *
+alert_new(uint64_t num, const char *key, const char *rule)
 {
 	struct alert *a = xcalloc(1, sizeof *a);
 
@@ -88,7 +96,8 @@ struct alert *alert_new(uint64_t num, const char *key, const char *rule)
 	return a;
 }
 
-static void alert_depts_free(struct alert_dept *d, size_t n)
+static void
+alert_depts_free(struct alert_dept *d, size_t n)
 {
 	size_t i;
 
@@ -100,7 +109,8 @@ static void alert_depts_free(struct alert_dept *d, size_t n)
 	free(d);
 }
 
-static void alert_ack_clear(struct alert_ack *k)
+static void
+alert_ack_clear(struct alert_ack *k)
 {
 	free(k->by);
 	free(k->via);
@@ -108,7 +118,8 @@ static void alert_ack_clear(struct alert_ack *k)
 	memset(k, 0, sizeof *k);
 }
 
-void alert_free(struct alert *a)
+void
+alert_free(struct alert *a)
 {
 	if (a == NULL)
 		return;
@@ -130,17 +141,20 @@ void alert_free(struct alert *a)
 
 /* ---- JSON -------------------------------------------------------------- */
 
-static json_t *json_str_or_null(const char *s)
+static json_t *
+json_str_or_null(const char *s)
 {
 	return s != NULL ? json_string(s) : json_null();
 }
 
-static json_t *json_ms_or_null(int64_t ms)
+static json_t *
+json_ms_or_null(int64_t ms)
 {
 	return ms != 0 ? json_integer(ms) : json_null();
 }
 
-static json_t *alert_depts_json(const struct alert *a)
+static json_t *
+alert_depts_json(const struct alert *a)
 {
 	json_t *arr = json_array(), *o;
 	size_t i;
@@ -163,8 +177,8 @@ static json_t *alert_depts_json(const struct alert *a)
 	return arr;
 }
 
-json_t *alert_to_api(
-    const struct alert *a, const char *place, const char *group)
+json_t *
+alert_to_api(const struct alert *a, const char *place, const char *group)
 {
 	json_t *o = json_object(), *ack, *waiting;
 	size_t i;
@@ -225,7 +239,8 @@ json_t *alert_to_api(
 	return o;
 }
 
-json_t *alert_to_record(const struct alert *a)
+json_t *
+alert_to_record(const struct alert *a)
 {
 	json_t *o = alert_to_api(a, NULL, NULL);
 
@@ -246,19 +261,22 @@ json_t *alert_to_record(const struct alert *a)
 	return o;
 }
 
-static const char *rec_str(json_t *o, const char *key)
+static const char *
+rec_str(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
 }
 
-static int64_t rec_int(json_t *o, const char *key)
+static int64_t
+rec_int(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
 
 	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
 }
 
-struct alert *alert_from_record(json_t *rec, char **cause)
+struct alert *
+alert_from_record(json_t *rec, char **cause)
 {
 	struct alert *a;
 	json_t *v, *d, *ack;
@@ -352,7 +370,8 @@ struct alert *alert_from_record(json_t *rec, char **cause)
 	return a;
 }
 
-json_t *alert_snapshot(const struct alert *a)
+json_t *
+alert_snapshot(const struct alert *a)
 {
 	json_t *o = json_pack("{s:s,s:s}", "state", alert_state_name(a->state),
 	    "severity", alert_sev_name(a->severity));
@@ -364,7 +383,8 @@ json_t *alert_snapshot(const struct alert *a)
 	return o;
 }
 
-void alert_history_add(struct alert *a, int64_t at_ms, const char *who,
+void
+alert_history_add(struct alert *a, int64_t at_ms, const char *who,
     const char *via, const char *from, const char *action, json_t *before,
     json_t *after, const char *comment)
 {
@@ -386,7 +406,8 @@ void alert_history_add(struct alert *a, int64_t at_ms, const char *who,
 	a->dirty = 1;
 }
 
-struct alert_dept *alert_dept_find(struct alert *a, const char *dept)
+struct alert_dept *
+alert_dept_find(struct alert *a, const char *dept)
 {
 	size_t i;
 
@@ -398,7 +419,8 @@ struct alert_dept *alert_dept_find(struct alert *a, const char *dept)
 	return NULL;
 }
 
-const char *alert_lead_dept(const struct alert *a)
+const char *
+alert_lead_dept(const struct alert *a)
 {
 	size_t i;
 
@@ -409,7 +431,8 @@ const char *alert_lead_dept(const struct alert *a)
 	return NULL;
 }
 
-void alert_dispatch_set(
+void
+alert_dispatch_set(
     struct alert *a, const char *lead, const char *const *support)
 {
 	struct alert_dept *nd, *old;
@@ -445,7 +468,8 @@ void alert_dispatch_set(
 
 /* ---- Hash map ----------------------------------------------------------- */
 
-static uint64_t alert_map_hash(const char *s)
+static uint64_t
+alert_map_hash(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
@@ -454,12 +478,14 @@ static uint64_t alert_map_hash(const char *s)
 	return h ^ (h >> 31);
 }
 
-void alert_map_init(struct alert_map *m)
+void
+alert_map_init(struct alert_map *m)
 {
 	memset(m, 0, sizeof *m);
 }
 
-void alert_map_free(struct alert_map *m)
+void
+alert_map_free(struct alert_map *m)
 {
 	size_t i;
 
@@ -470,7 +496,8 @@ void alert_map_free(struct alert_map *m)
 	memset(m, 0, sizeof *m);
 }
 
-static size_t alert_map_slot(const struct alert_map *m, const char *key)
+static size_t
+alert_map_slot(const struct alert_map *m, const char *key)
 {
 	size_t i = (size_t)alert_map_hash(key) & (m->cap - 1);
 
@@ -479,7 +506,8 @@ static size_t alert_map_slot(const struct alert_map *m, const char *key)
 	return i;
 }
 
-void *alert_map_get(const struct alert_map *m, const char *key)
+void *
+alert_map_get(const struct alert_map *m, const char *key)
 {
 	size_t i;
 
@@ -489,7 +517,8 @@ void *alert_map_get(const struct alert_map *m, const char *key)
 	return m->keys[i] != NULL ? m->vals[i] : NULL;
 }
 
-static void alert_map_grow(struct alert_map *m)
+static void
+alert_map_grow(struct alert_map *m)
 {
 	struct alert_map old = *m;
 	size_t i, j;
@@ -508,7 +537,8 @@ static void alert_map_grow(struct alert_map *m)
 	free(old.vals);
 }
 
-void alert_map_put(struct alert_map *m, const char *key, void *val)
+void
+alert_map_put(struct alert_map *m, const char *key, void *val)
 {
 	size_t i;
 
@@ -522,7 +552,8 @@ void alert_map_put(struct alert_map *m, const char *key, void *val)
 	m->vals[i] = val;
 }
 
-void alert_map_del(struct alert_map *m, const char *key)
+void
+alert_map_del(struct alert_map *m, const char *key)
 {
 	size_t i, j, k;
 

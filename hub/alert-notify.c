@@ -19,6 +19,7 @@
 #define NOTIFY_KEEP_DONE   1000 /* finished deliveries kept in memory */
 #define NOTIFY_MAX_FLIGHT  16
 #define NOTIFY_MAX_BACKOFF (10 * 60 * 1000)
+#define NOTIFY_KEEP_MS     (30LL * 24 * 3600 * 1000) /* records kept */
 
 enum notify_state {
 	NOTIFY_PENDING,
@@ -64,14 +65,18 @@ struct alert_notify {
 	size_t n, cap;
 	uint64_t next_num;
 	size_t inflight;
+	char **expired; /* at load: finished records past NOTIFY_KEEP_MS */
+	size_t nexpired;
 };
 
-static int64_t notify_now(struct alert_notify *n)
+static int64_t
+notify_now(struct alert_notify *n)
 {
 	return n->clock(n->clock_arg);
 }
 
-static void notify_save(struct alert_notify *n, struct notify_delivery *d)
+static void
+notify_save(struct alert_notify *n, struct notify_delivery *d)
 {
 	char key[64], *text, *cause = NULL;
 
@@ -92,7 +97,8 @@ static void notify_save(struct alert_notify *n, struct notify_delivery *d)
 	free(text);
 }
 
-static void notify_delivery_free(struct notify_delivery *d)
+static void
+notify_delivery_free(struct notify_delivery *d)
 {
 	if (d->easy != NULL)
 		curl_easy_cleanup(d->easy);
@@ -104,7 +110,8 @@ static void notify_delivery_free(struct notify_delivery *d)
 }
 
 /* Drop the oldest finished deliveries past NOTIFY_KEEP_DONE. */
-static void notify_trim(struct alert_notify *n)
+static void
+notify_trim(struct alert_notify *n)
 {
 	size_t i, done = 0, j;
 
@@ -130,8 +137,8 @@ static void notify_schedule(struct alert_notify *n);
 
 /* ---- curl multi on libevent ------------------------------------------- */
 
-static void notify_finish(
-    struct alert_notify *n, struct notify_delivery *d, CURLcode res)
+static void
+notify_finish(struct alert_notify *n, struct notify_delivery *d, CURLcode res)
 {
 	long status = 0;
 	int64_t now = notify_now(n), delay;
@@ -193,7 +200,8 @@ static void notify_finish(
 		n->done(n->done_arg, d->rec);
 }
 
-static void notify_check_done(struct alert_notify *n)
+static void
+notify_check_done(struct alert_notify *n)
 {
 	CURLMsg *msg;
 	int left;
@@ -211,7 +219,8 @@ static void notify_check_done(struct alert_notify *n)
 	notify_schedule(n);
 }
 
-static void notify_event_cb(evutil_socket_t fd, short what, void *arg)
+static void
+notify_event_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct alert_notify *n = arg;
 	int flags = 0, running;
@@ -224,7 +233,8 @@ static void notify_event_cb(evutil_socket_t fd, short what, void *arg)
 	notify_check_done(n);
 }
 
-static int notify_socket_cb(
+static int
+notify_socket_cb(
     CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 {
 	struct alert_notify *n = userp;
@@ -248,7 +258,8 @@ static int notify_socket_cb(
 	return 0;
 }
 
-static void notify_curl_timer_cb(evutil_socket_t fd, short what, void *arg)
+static void
+notify_curl_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct alert_notify *n = arg;
 	int running;
@@ -257,7 +268,8 @@ static void notify_curl_timer_cb(evutil_socket_t fd, short what, void *arg)
 	notify_check_done(n);
 }
 
-static int notify_timer_cb(CURLM *multi, long timeout_ms, void *userp)
+static int
+notify_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
 	struct alert_notify *n = userp;
 	struct timeval tv;
@@ -272,8 +284,8 @@ static int notify_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	return 0;
 }
 
-static size_t notify_write_cb(
-    char *ptr, size_t size, size_t nmemb, void *userdata)
+static size_t
+notify_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	struct notify_delivery *d = userdata;
 
@@ -281,7 +293,8 @@ static size_t notify_write_cb(
 	return size * nmemb;
 }
 
-static void notify_start(struct alert_notify *n, struct notify_delivery *d)
+static void
+notify_start(struct alert_notify *n, struct notify_delivery *d)
 {
 	d->easy = curl_easy_init();
 	if (d->easy == NULL)
@@ -316,13 +329,15 @@ static void notify_start(struct alert_notify *n, struct notify_delivery *d)
 	notify_save(n, d);
 }
 
-static void notify_retry_cb(evutil_socket_t fd, short what, void *arg)
+static void
+notify_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
 	alert_notify_kick(arg);
 }
 
 /* Arm the retry timer for the earliest pending delivery. */
-static void notify_schedule(struct alert_notify *n)
+static void
+notify_schedule(struct alert_notify *n)
 {
 	int64_t next = INT64_MAX, now;
 	struct timeval tv;
@@ -346,7 +361,8 @@ static void notify_schedule(struct alert_notify *n)
 	evtimer_add(n->ev_retry, &tv);
 }
 
-void alert_notify_kick(struct alert_notify *n)
+void
+alert_notify_kick(struct alert_notify *n)
 {
 	int64_t now;
 	size_t i;
@@ -363,7 +379,8 @@ void alert_notify_kick(struct alert_notify *n)
 
 /* ---- Public ------------------------------------------------------------ */
 
-static struct notify_delivery *notify_add(struct alert_notify *n, json_t *rec)
+static struct notify_delivery *
+notify_add(struct alert_notify *n, json_t *rec)
 {
 	struct notify_delivery *d = xcalloc(1, sizeof *d);
 	const char *state;
@@ -394,8 +411,8 @@ static struct notify_delivery *notify_add(struct alert_notify *n, json_t *rec)
 	return d;
 }
 
-static int notify_load_cb(
-    void *arg, const char *key, const char *val, size_t len)
+static int
+notify_load_cb(void *arg, const char *key, const char *val, size_t len)
 {
 	struct alert_notify *n = arg;
 	json_t *rec = json_loadb(val, len, 0, NULL);
@@ -406,14 +423,24 @@ static int notify_load_cb(
 		log_warn("alerts", "skipping corrupt delivery record %s", key);
 		return 0;
 	}
+	if (json_integer_value(json_object_get(rec, "done_ms")) > 0 &&
+	    json_integer_value(json_object_get(rec, "done_ms")) <
+	        notify_now(n) - NOTIFY_KEEP_MS) {
+		/* Finished long ago: dropped once the scan is over. */
+		n->expired = xreallocarray(
+		    n->expired, n->nexpired + 1, sizeof *n->expired);
+		n->expired[n->nexpired++] = xstrdup(key);
+		json_decref(rec);
+		return 0;
+	}
 	notify_add(n, rec);
 	notify_trim(n);
 	return 0;
 }
 
-struct alert_notify *alert_notify_create(struct event_base *base,
-    struct alert_kv *kv, int64_t (*clock)(void *), void *clock_arg,
-    char **cause)
+struct alert_notify *
+alert_notify_create(struct event_base *base, struct alert_kv *kv,
+    int64_t (*clock)(void *), void *clock_arg, char **cause)
 {
 	struct alert_notify *n = xcalloc(1, sizeof *n);
 	char *val = NULL;
@@ -443,6 +470,16 @@ struct alert_notify *alert_notify_create(struct event_base *base,
 		alert_notify_free(n);
 		return NULL;
 	}
+	for (size_t i = 0; i < n->nexpired; i++) {
+		char *c2 = NULL;
+
+		if (alert_kv_del(kv, n->expired[i], &c2) != 0)
+			free(c2);
+		free(n->expired[i]);
+	}
+	free(n->expired);
+	n->expired = NULL;
+	n->nexpired = 0;
 	if (base != NULL) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 			*cause = xstrdup("curl_global_init failed");
@@ -464,12 +501,16 @@ struct alert_notify *alert_notify_create(struct event_base *base,
 	return n;
 }
 
-void alert_notify_free(struct alert_notify *n)
+void
+alert_notify_free(struct alert_notify *n)
 {
 	size_t i;
 
 	if (n == NULL)
 		return;
+	for (i = 0; i < n->nexpired; i++)
+		free(n->expired[i]);
+	free(n->expired);
 	for (i = 0; i < n->n; i++) {
 		if (n->d[i]->easy != NULL && n->multi != NULL)
 			curl_multi_remove_handle(n->multi, n->d[i]->easy);
@@ -487,7 +528,8 @@ void alert_notify_free(struct alert_notify *n)
 	free(n);
 }
 
-void alert_notify_configure(
+void
+alert_notify_configure(
     struct alert_notify *n, int retries, int64_t backoff_ms, int64_t timeout_ms)
 {
 	n->retries = retries >= 0 ? retries : 0;
@@ -495,16 +537,16 @@ void alert_notify_configure(
 	n->timeout_ms = timeout_ms > 0 ? timeout_ms : 5000;
 }
 
-void alert_notify_on_done(
-    struct alert_notify *n, alert_notify_done_fn fn, void *arg)
+void
+alert_notify_on_done(struct alert_notify *n, alert_notify_done_fn fn, void *arg)
 {
 	n->done = fn;
 	n->done_arg = arg;
 }
 
-void alert_notify_send(struct alert_notify *n, const char *url,
-    const char *alert_id, const char *kind, const char *dept, json_t *body,
-    char *id_out)
+void
+alert_notify_send(struct alert_notify *n, const char *url, const char *alert_id,
+    const char *kind, const char *dept, json_t *body, char *id_out)
 {
 	struct notify_delivery *d;
 	json_t *rec;
@@ -535,8 +577,8 @@ void alert_notify_send(struct alert_notify *n, const char *url,
 	alert_notify_kick(n);
 }
 
-json_t *alert_notify_list(
-    struct alert_notify *n, const char *alert_id, size_t limit)
+json_t *
+alert_notify_list(struct alert_notify *n, const char *alert_id, size_t limit)
 {
 	json_t *arr = json_array();
 	const char *a;
@@ -560,7 +602,8 @@ json_t *alert_notify_list(
 	return arr;
 }
 
-size_t alert_notify_pending(const struct alert_notify *n)
+size_t
+alert_notify_pending(const struct alert_notify *n)
 {
 	size_t i, c = 0;
 

@@ -20,7 +20,8 @@ static const char *const alert_agg_names[] = {
     "avg", "min", "max", "sum", "count", "last"};
 static const char *const alert_op_names[] = {">", ">=", "<", "<=", "==", "!="};
 
-static int alert_name_index(const char *const *names, size_t n, const char *s)
+static int
+alert_name_index(const char *const *names, size_t n, const char *s)
 {
 	size_t i;
 
@@ -31,12 +32,14 @@ static int alert_name_index(const char *const *names, size_t n, const char *s)
 	return -1;
 }
 
-const char *alert_sev_name(enum alert_sev s)
+const char *
+alert_sev_name(enum alert_sev s)
 {
 	return (unsigned)s < ALERT_SEV_COUNT ? alert_sev_names[s] : "?";
 }
 
-int alert_sev_parse(const char *s, enum alert_sev *out)
+int
+alert_sev_parse(const char *s, enum alert_sev *out)
 {
 	int i = alert_name_index(alert_sev_names, 4, s);
 
@@ -46,12 +49,14 @@ int alert_sev_parse(const char *s, enum alert_sev *out)
 	return 0;
 }
 
-const char *alert_agg_name(enum alert_agg a)
+const char *
+alert_agg_name(enum alert_agg a)
 {
 	return (unsigned)a < 6 ? alert_agg_names[a] : "?";
 }
 
-int alert_agg_parse(const char *s, enum alert_agg *out)
+int
+alert_agg_parse(const char *s, enum alert_agg *out)
 {
 	int i = alert_name_index(alert_agg_names, 6, s);
 
@@ -61,12 +66,14 @@ int alert_agg_parse(const char *s, enum alert_agg *out)
 	return 0;
 }
 
-const char *alert_op_name(enum alert_op op)
+const char *
+alert_op_name(enum alert_op op)
 {
 	return (unsigned)op < 6 ? alert_op_names[op] : "?";
 }
 
-int alert_op_parse(const char *s, enum alert_op *out)
+int
+alert_op_parse(const char *s, enum alert_op *out)
 {
 	int i = alert_name_index(alert_op_names, 6, s);
 
@@ -76,7 +83,8 @@ int alert_op_parse(const char *s, enum alert_op *out)
 	return 0;
 }
 
-int alert_op_eval(enum alert_op op, double v, double t)
+int
+alert_op_eval(enum alert_op op, double v, double t)
 {
 	switch (op) {
 	case ALERT_OP_GT:
@@ -97,7 +105,8 @@ int alert_op_eval(enum alert_op op, double v, double t)
 
 /* ---- Templates --------------------------------------------------------- */
 
-int alert_template_check(const char *tmpl, char *err, size_t len)
+int
+alert_template_check(const char *tmpl, char *err, size_t len)
 {
 	const char *p, *close;
 	int prec;
@@ -133,7 +142,8 @@ int alert_template_check(const char *tmpl, char *err, size_t len)
 	return 0;
 }
 
-static void alert_template_number(struct buf *b, double v, int prec)
+static void
+alert_template_number(struct buf *b, double v, int prec)
 {
 	if (isnan(v)) {
 		buf_puts(b, "-");
@@ -145,7 +155,8 @@ static void alert_template_number(struct buf *b, double v, int prec)
 		buf_printf(b, "%.6g", v);
 }
 
-char *alert_template_expand(const char *tmpl, const struct alert_rule *rule,
+char *
+alert_template_expand(const char *tmpl, const struct alert_rule *rule,
     json_t *labels, double value, const char *place, const char *code)
 {
 	struct buf b = BUF_INIT;
@@ -279,7 +290,8 @@ static const struct conf_field top_fields[] = {
     {NULL, 0, 0, 0, 0, 0},
 };
 
-static void alert_settings_defaults(struct alert_settings *s)
+static void
+alert_settings_defaults(struct alert_settings *s)
 {
 	memset(s, 0, sizeof *s);
 	s->eval_interval_ms = 10 * 1000;
@@ -296,12 +308,14 @@ static void alert_settings_defaults(struct alert_settings *s)
 	s->notify_resolved = 1;
 }
 
-static int alert_url_ok(const char *s)
+static int
+alert_url_ok(const char *s)
 {
 	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
 }
 
-static int alert_settings_read(
+static int
+alert_settings_read(
     struct conf_file *cf, json_t *obj, struct alert_settings *s, char **cause)
 {
 	struct settings_raw raw;
@@ -375,7 +389,8 @@ static int alert_settings_read(
 	return 0;
 }
 
-static void rule_raw_free(struct rule_raw *r)
+static void
+rule_raw_free(struct rule_raw *r)
 {
 	free(r->name);
 	free(r->type);
@@ -389,7 +404,8 @@ static void rule_raw_free(struct rule_raw *r)
 	conf_strarray_free(r->support);
 }
 
-static int alert_rule_name_ok(const char *s)
+static int
+alert_rule_name_ok(const char *s)
 {
 	if (*s == '\0')
 		return 0;
@@ -402,7 +418,8 @@ static int alert_rule_name_ok(const char *s)
 }
 
 /* Read rules[i] into *out; 0 or -1 with *cause. */
-static int alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
+static int
+alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
     struct alert_rules *rs, alert_dept_check_fn dept_check, void *arg,
     char **cause)
 {
@@ -561,7 +578,8 @@ fail:
 	return -1;
 }
 
-struct alert_rules *alert_rules_empty(void)
+struct alert_rules *
+alert_rules_empty(void)
 {
 	struct alert_rules *rs = xcalloc(1, sizeof *rs);
 
@@ -569,8 +587,9 @@ struct alert_rules *alert_rules_empty(void)
 	return rs;
 }
 
-static struct alert_rules *alert_rules_build(struct conf_file *cf,
-    alert_dept_check_fn dept_check, void *arg, char **cause)
+static struct alert_rules *
+alert_rules_build(struct conf_file *cf, alert_dept_check_fn dept_check,
+    void *arg, char **cause)
 {
 	struct alert_rules *rs = alert_rules_empty();
 	struct top_raw top;
@@ -640,7 +659,8 @@ fail:
 	return NULL;
 }
 
-struct alert_rules *alert_rules_load(
+struct alert_rules *
+alert_rules_load(
     const char *path, alert_dept_check_fn dept_check, void *arg, char **cause)
 {
 	struct conf_file *cf = conf_file_load(path, cause);
@@ -653,8 +673,9 @@ struct alert_rules *alert_rules_load(
 	return rs;
 }
 
-struct alert_rules *alert_rules_parse(const char *name, const char *text,
-    size_t len, alert_dept_check_fn dept_check, void *arg, char **cause)
+struct alert_rules *
+alert_rules_parse(const char *name, const char *text, size_t len,
+    alert_dept_check_fn dept_check, void *arg, char **cause)
 {
 	struct conf_file *cf = conf_file_parse(name, text, len, cause);
 	struct alert_rules *rs;
@@ -666,7 +687,8 @@ struct alert_rules *alert_rules_parse(const char *name, const char *text,
 	return rs;
 }
 
-void alert_rules_free(struct alert_rules *rs)
+void
+alert_rules_free(struct alert_rules *rs)
 {
 	size_t i;
 
@@ -693,8 +715,8 @@ void alert_rules_free(struct alert_rules *rs)
 	free(rs);
 }
 
-const struct alert_rule *alert_rules_find(
-    const struct alert_rules *rs, const char *name)
+const struct alert_rule *
+alert_rules_find(const struct alert_rules *rs, const char *name)
 {
 	size_t i;
 
@@ -705,7 +727,8 @@ const struct alert_rule *alert_rules_find(
 	return NULL;
 }
 
-const char *alert_rules_webhook(const struct alert_rules *rs, const char *dept)
+const char *
+alert_rules_webhook(const struct alert_rules *rs, const char *dept)
 {
 	size_t i;
 

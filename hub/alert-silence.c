@@ -12,12 +12,14 @@
 
 static const char *const alert_match_op_names[] = {"=", "!=", "=~", "!~"};
 
-void alert_silence_id_format(uint64_t num, char out[16])
+void
+alert_silence_id_format(uint64_t num, char out[16])
 {
 	snprintf(out, 16, "S%06" PRIu64, (uint64_t)(num % 1000000000000ULL));
 }
 
-int alert_silence_id_parse(const char *id, uint64_t *num)
+int
+alert_silence_id_parse(const char *id, uint64_t *num)
 {
 	char *end;
 
@@ -27,7 +29,8 @@ int alert_silence_id_parse(const char *id, uint64_t *num)
 	return *end != '\0' || *num == 0 || end - id > 13 ? -1 : 0;
 }
 
-void alert_silence_free(struct alert_silence *s)
+void
+alert_silence_free(struct alert_silence *s)
 {
 	size_t i;
 
@@ -49,8 +52,8 @@ void alert_silence_free(struct alert_silence *s)
 }
 
 /* Parse the matchers array into s; 0 or -1 with *cause. */
-static int alert_silence_matchers(
-    struct alert_silence *s, json_t *arr, char **cause)
+static int
+alert_silence_matchers(struct alert_silence *s, json_t *arr, char **cause)
 {
 	json_t *m;
 	const char *tag, *op, *value;
@@ -113,7 +116,8 @@ static int alert_silence_matchers(
 
 /* A time member: ms integer, or a string for the hub's time syntax
  * (RFC 3339 is the caller's: we accept ms and durations relative to now). */
-static int alert_silence_time(json_t *v, int64_t now, int64_t *out)
+static int
+alert_silence_time(json_t *v, int64_t now, int64_t *out)
 {
 	const char *s;
 	int64_t d;
@@ -140,8 +144,8 @@ static int alert_silence_time(json_t *v, int64_t now, int64_t *out)
 	return -1;
 }
 
-struct alert_silence *alert_silence_from_api(
-    uint64_t num, json_t *body, int64_t now, char **cause)
+struct alert_silence *
+alert_silence_from_api(uint64_t num, json_t *body, int64_t now, char **cause)
 {
 	struct alert_silence *s = xcalloc(1, sizeof *s);
 	json_t *v;
@@ -202,7 +206,8 @@ fail:
 	return NULL;
 }
 
-json_t *alert_silence_to_json(const struct alert_silence *s, int64_t now)
+json_t *
+alert_silence_to_json(const struct alert_silence *s, int64_t now)
 {
 	json_t *o, *arr = json_array();
 	size_t i;
@@ -230,7 +235,8 @@ json_t *alert_silence_to_json(const struct alert_silence *s, int64_t now)
 	return o;
 }
 
-struct alert_silence *alert_silence_from_record(json_t *rec, char **cause)
+struct alert_silence *
+alert_silence_from_record(json_t *rec, char **cause)
 {
 	struct alert_silence *s;
 	const char *id = json_string_value(json_object_get(rec, "id"));
@@ -270,12 +276,14 @@ struct alert_silence *alert_silence_from_record(json_t *rec, char **cause)
 	return s;
 }
 
-int alert_silence_active(const struct alert_silence *s, int64_t now)
+int
+alert_silence_active(const struct alert_silence *s, int64_t now)
 {
 	return !s->deleted && now >= s->start_ms && now < s->end_ms;
 }
 
-int alert_silence_match(
+int
+alert_silence_match(
     const struct alert_silence *s, alert_label_fn get, void *arg)
 {
 	const char *v;

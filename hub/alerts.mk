@@ -16,6 +16,9 @@ hub_libcbhub_a_SOURCES += \
 	hub/alert-engine.c hub/alert-engine.h hub/alert-internal.h \
 	hub/alert-eval.c \
 	hub/alert-action.c \
+	hub/alert-event.c \
+	hub/alert-list.c \
+	hub/alert-timers.c \
 	hub/alert-hub.c \
 	hub/route-alerts.c hub/route-alerts.h \
 	hub/route-events.c \

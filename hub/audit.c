@@ -23,7 +23,8 @@ struct audit {
 	char head_hash[65];
 };
 
-void audit_sha256_hex(const void *data, size_t len, char out[65])
+void
+audit_sha256_hex(const void *data, size_t len, char out[65])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -39,14 +40,16 @@ void audit_sha256_hex(const void *data, size_t len, char out[65])
 	out[64] = '\0';
 }
 
-static void audit_key(uint64_t seq, char *out, size_t len)
+static void
+audit_key(uint64_t seq, char *out, size_t len)
 {
 	snprintf(out, len, AUDIT_PREFIX "%020" PRIu64, seq);
 }
 
 /* The entry's hash: SHA-256 over prev_hash, '\n' and the canonical JSON of
  * the entry without its "hash" member. */
-static void audit_entry_hash(json_t *entry, char out[65])
+static void
+audit_entry_hash(json_t *entry, char out[65])
 {
 	json_t *copy = json_copy(entry);
 	char *text, *msg;
@@ -72,8 +75,8 @@ struct audit_last {
 	int found;
 };
 
-static int audit_last_cb(
-    void *arg, const char *key, const char *val, size_t len)
+static int
+audit_last_cb(void *arg, const char *key, const char *val, size_t len)
 {
 	struct audit_last *l = arg;
 	json_t *e = json_loadb(val, len, 0, NULL);
@@ -93,7 +96,8 @@ static int audit_last_cb(
 	return 0;
 }
 
-struct audit *audit_open(struct alert_kv *kv, char **cause)
+struct audit *
+audit_open(struct alert_kv *kv, char **cause)
 {
 	struct audit *a = xcalloc(1, sizeof *a);
 	struct audit_last last = {0};
@@ -142,29 +146,33 @@ struct audit *audit_open(struct alert_kv *kv, char **cause)
 	return a;
 }
 
-void audit_free(struct audit *a)
+void
+audit_free(struct audit *a)
 {
 	free(a);
 }
 
-uint64_t audit_head_seq(const struct audit *a)
+uint64_t
+audit_head_seq(const struct audit *a)
 {
 	return a->head_seq;
 }
 
-const char *audit_head_hash(const struct audit *a)
+const char *
+audit_head_hash(const struct audit *a)
 {
 	return a->head_hash;
 }
 
-static void audit_set_str(json_t *o, const char *key, const char *s)
+static void
+audit_set_str(json_t *o, const char *key, const char *s)
 {
 	if (s != NULL)
 		json_object_set_new(o, key, json_string(s));
 }
 
-uint64_t audit_append(
-    struct audit *a, const struct audit_rec *rec, char **cause)
+uint64_t
+audit_append(struct audit *a, const struct audit_rec *rec, char **cause)
 {
 	const struct audit_actor *ac = rec->actor;
 	json_t *e = json_object(), *head;
@@ -237,8 +245,8 @@ struct audit_reader {
 	size_t scanned; /* entries looked at */
 };
 
-static int audit_read_cb(
-    void *arg, const char *key, const char *val, size_t len)
+static int
+audit_read_cb(void *arg, const char *key, const char *val, size_t len)
 {
 	struct audit_reader *r = arg;
 	json_t *e = json_loadb(val, len, 0, NULL);
@@ -259,7 +267,8 @@ static int audit_read_cb(
 	return json_array_size(r->out) >= r->limit;
 }
 
-int audit_read(struct audit *a, uint64_t since, size_t limit,
+int
+audit_read(struct audit *a, uint64_t since, size_t limit,
     audit_filter_fn filter, void *arg, json_t *out, uint64_t *next,
     char **cause)
 {
@@ -323,7 +332,8 @@ struct audit_verifier {
 	int done;
 };
 
-static void audit_bad(
+static void
+audit_bad(
     struct audit_verifier *v, uint64_t seq, const char *fmt, const char *arg)
 {
 	v->res->ok = 0;
@@ -332,8 +342,8 @@ static void audit_bad(
 	v->done = 1;
 }
 
-static int audit_verify_cb(
-    void *arg, const char *key, const char *val, size_t len)
+static int
+audit_verify_cb(void *arg, const char *key, const char *val, size_t len)
 {
 	struct audit_verifier *v = arg;
 	json_t *e;
@@ -377,7 +387,8 @@ static int audit_verify_cb(
 	return v->done;
 }
 
-int audit_verify(struct audit *a, struct audit_verify_result *res, char **cause)
+int
+audit_verify(struct audit *a, struct audit_verify_result *res, char **cause)
 {
 	struct audit_verifier v;
 

@@ -367,6 +367,11 @@ ingest_field_get(struct hub *h, struct ingest_entry *e,
 	f->key = xstrndup(lf->key.p, lf->key.len);
 	f->klen = lf->key.len;
 	f->headline = -1;
+	if (pt->ntags > SERIESKEY_TAGS_MAX - 4) {
+		f->error =
+		    xasprintf("more than %d tags", SERIESKEY_TAGS_MAX - 4);
+		return f;
+	}
 
 	/* metric: measurement_field, or measurement for field "value" */
 	tmp = xstrndup(pt->measurement.p, pt->measurement.len);

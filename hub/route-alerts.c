@@ -9,7 +9,8 @@
 #include "hub/users.h"
 #include "lib/xmalloc.h"
 
-struct alert_engine *route_alerts_engine(struct hub_req *req)
+struct alert_engine *
+route_alerts_engine(struct hub_req *req)
 {
 	struct alert_engine *e = hub_alerts_engine(req->hub);
 
@@ -18,7 +19,8 @@ struct alert_engine *route_alerts_engine(struct hub_req *req)
 	return e;
 }
 
-void route_alerts_actor(struct hub_req *req, struct alert_actor *out)
+void
+route_alerts_actor(struct hub_req *req, struct alert_actor *out)
 {
 	memset(out, 0, sizeof *out);
 	out->who = req->id.user;
@@ -31,7 +33,8 @@ void route_alerts_actor(struct hub_req *req, struct alert_actor *out)
 	out->scope = req->id.scope;
 }
 
-void route_alerts_reply(struct hub_req *req, struct alert_reply *r)
+void
+route_alerts_reply(struct hub_req *req, struct alert_reply *r)
 {
 	if (r->body == NULL)
 		r->body = json_object();
@@ -39,7 +42,8 @@ void route_alerts_reply(struct hub_req *req, struct alert_reply *r)
 	r->body = NULL;
 }
 
-static void route_alerts_list(struct hub_req *req)
+static void
+route_alerts_list(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
 	struct alert_filter f;
@@ -71,7 +75,8 @@ static void route_alerts_list(struct hub_req *req)
 	route_alerts_reply(req, &r);
 }
 
-static void route_alerts_get(struct hub_req *req)
+static void
+route_alerts_get(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
 	struct alert_actor who;
@@ -84,7 +89,8 @@ static void route_alerts_get(struct hub_req *req)
 	route_alerts_reply(req, &r);
 }
 
-static void route_alerts_action(struct hub_req *req)
+static void
+route_alerts_action(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
 	struct alert_actor who;
@@ -104,7 +110,8 @@ static void route_alerts_action(struct hub_req *req)
 	route_alerts_reply(req, &r);
 }
 
-static void route_alerts_deliveries(struct hub_req *req)
+static void
+route_alerts_deliveries(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
 	struct alert_actor who;
@@ -117,7 +124,8 @@ static void route_alerts_deliveries(struct hub_req *req)
 	route_alerts_reply(req, &r);
 }
 
-static void route_silences_list(struct hub_req *req)
+static void
+route_silences_list(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
 	struct alert_actor who;
@@ -134,8 +142,8 @@ static void route_silences_list(struct hub_req *req)
 }
 
 /* Rewrite a time member given as text (RFC 3339, "now-1h", ...) into ms. */
-static int route_silence_time(
-    struct hub_req *req, json_t *body, const char *key)
+static int
+route_silence_time(struct hub_req *req, json_t *body, const char *key)
 {
 	json_t *v = json_object_get(body, key);
 	const char *s = json_string_value(v);
@@ -151,7 +159,8 @@ static int route_silence_time(
 	return 0;
 }
 
-static void route_silences_create(struct hub_req *req)
+static void
+route_silences_create(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
 	struct alert_actor who;
@@ -176,7 +185,8 @@ static void route_silences_create(struct hub_req *req)
 	route_alerts_reply(req, &r);
 }
 
-static void route_silences_delete(struct hub_req *req)
+static void
+route_silences_delete(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
 	struct alert_actor who;

@@ -15,7 +15,8 @@ struct route_audit_filter {
 	const char *who, *action;
 };
 
-static int route_audit_keep(void *arg, json_t *entry)
+static int
+route_audit_keep(void *arg, json_t *entry)
 {
 	struct route_audit_filter *f = arg;
 	const char *code, *s;
@@ -35,7 +36,8 @@ static int route_audit_keep(void *arg, json_t *entry)
 	return 1;
 }
 
-static int route_audit_number(
+static int
+route_audit_number(
     struct hub_req *req, const char *name, unsigned long long *out)
 {
 	const char *s = hub_req_query(req, name);
@@ -51,7 +53,8 @@ static int route_audit_number(
 	return 1;
 }
 
-static void route_audit_list(struct hub_req *req)
+static void
+route_audit_list(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
 	struct route_audit_filter f;
@@ -84,7 +87,8 @@ static void route_audit_list(struct hub_req *req)
 	        "head", (json_int_t)audit_head_seq(alert_engine_audit(e))));
 }
 
-static void route_audit_verify(struct hub_req *req)
+static void
+route_audit_verify(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
 	struct audit_verify_result res;

@@ -4,7 +4,8 @@
 #include "hub/alert-engine.h"
 #include "hub/route-alerts.h"
 
-static void route_events_post(struct hub_req *req)
+static void
+route_events_post(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
 	struct alert_actor who;

@@ -12,8 +12,8 @@
 #include "lib/xmalloc.h"
 
 struct parser {
-	const char            *text;
-	const char            *p;
+	const char *text;
+	const char *p;
 	struct selector_error *err;
 };
 
@@ -23,7 +23,7 @@ static int
 column_of(const struct parser *ps, const char *pos)
 {
 	const char *q;
-	int         col = 1;
+	int col = 1;
 
 	for (q = ps->text; q < pos; q++) {
 		if (((unsigned char)*q & 0xc0) != 0x80)
@@ -46,8 +46,8 @@ fail(struct parser *ps, const char *pos, const char *fmt, ...)
 static void
 skip_ws(struct parser *ps)
 {
-	while (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' ||
-	    *ps->p == '\r')
+	while (
+	    *ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r')
 		ps->p++;
 }
 
@@ -78,9 +78,9 @@ what(const char *p, char *tmp, size_t len)
 static char *
 parse_string(struct parser *ps)
 {
-	struct buf  b = BUF_INIT;
+	struct buf b = BUF_INIT;
 	const char *start = ps->p;
-	char        q = *ps->p, tmp[16];
+	char q = *ps->p, tmp[16];
 
 	if (q != '"' && q != '\'') {
 		fail(ps, ps->p, "expected a quoted value, found %s",
@@ -134,10 +134,10 @@ static int
 parse_matcher(struct parser *ps, struct selector *sel)
 {
 	struct selector_matcher *m;
-	const char              *name = ps->p, *name_end, *vpos;
-	char                     tmp[16];
-	enum selector_op         op;
-	char                    *value;
+	const char *name = ps->p, *name_end, *vpos;
+	char tmp[16];
+	enum selector_op op;
+	char *value;
 
 	if (!is_name(*ps->p, 1, 0)) {
 		fail(ps, ps->p, "expected a tag name, found %s",
@@ -182,7 +182,7 @@ parse_matcher(struct parser *ps, struct selector *sel)
 	m->column = column_of(ps, name);
 	if (op == SELECTOR_RE || op == SELECTOR_NRE) {
 		char *re = xasprintf("^(%s)$", value);
-		int   rc = regcomp(&m->re, re, REG_EXTENDED | REG_NOSUB);
+		int rc = regcomp(&m->re, re, REG_EXTENDED | REG_NOSUB);
 
 		free(re);
 		if (rc != 0) {
@@ -202,10 +202,10 @@ parse_matcher(struct parser *ps, struct selector *sel)
 struct selector *
 selector_parse(const char *text, struct selector_error *err)
 {
-	struct parser    ps = {text, text, err};
+	struct parser ps = {text, text, err};
 	struct selector *sel = xcalloc(1, sizeof *sel);
-	const char      *start;
-	char             tmp[16];
+	const char *start;
+	char tmp[16];
 
 	memset(err, 0, sizeof *err);
 	skip_ws(&ps);
@@ -241,15 +241,18 @@ selector_parse(const char *text, struct selector_error *err)
 	}
 	if (*ps.p != '\0') {
 		if (sel->metric == NULL && sel->n == 0)
-			fail(&ps, ps.p, "expected a metric name or '{', found "
-			    "%s", what(ps.p, tmp, sizeof tmp));
+			fail(&ps, ps.p,
+			    "expected a metric name or '{', found "
+			    "%s",
+			    what(ps.p, tmp, sizeof tmp));
 		else
 			fail(&ps, ps.p, "unexpected %s after selector",
 			    what(ps.p, tmp, sizeof tmp));
 		goto error;
 	}
 	if (sel->metric == NULL && sel->n == 0) {
-		fail(&ps, ps.p, "empty selector: give a metric name or a "
+		fail(&ps, ps.p,
+		    "empty selector: give a metric name or a "
 		    "matcher");
 		goto error;
 	}
@@ -263,7 +266,7 @@ struct selector *
 selector_parse_cause(const char *text, char **cause)
 {
 	struct selector_error err;
-	struct selector      *sel;
+	struct selector *sel;
 
 	if ((sel = selector_parse(text, &err)) == NULL && cause != NULL)
 		*cause = xasprintf("column %d: %s", err.column, err.message);
@@ -314,7 +317,7 @@ selector_match(const struct selector *sel, const char *metric,
 		return 0;
 	for (i = 0; i < sel->n; i++) {
 		const struct selector_matcher *m = &sel->m[i];
-		const char                    *v;
+		const char *v;
 
 		if (strcmp(m->name, "__name__") == 0)
 			v = metric;
@@ -348,7 +351,7 @@ void
 selector_format(const struct selector *sel, struct buf *out)
 {
 	static const char *ops[] = {"=", "!=", "=~", "!~"};
-	size_t             i;
+	size_t i;
 
 	if (sel->metric != NULL)
 		buf_puts(out, sel->metric);

@@ -23,23 +23,23 @@ enum selector_op {
 };
 
 struct selector_matcher {
-	char            *name;  /* tag name, "__name__" for the metric; owned */
+	char *name; /* tag name, "__name__" for the metric; owned */
 	enum selector_op op;
-	char            *value; /* unescaped; owned */
-	regex_t          re;    /* compiled "^(value)$" for RE and NRE */
-	int              column; /* 1-based column of the name in the text */
+	char *value; /* unescaped; owned */
+	regex_t re;  /* compiled "^(value)$" for RE and NRE */
+	int column;  /* 1-based column of the name in the text */
 };
 
 /* A parsed selector; owns everything, free with selector_free(). */
 struct selector {
-	char                    *metric; /* NULL when not given by name */
-	size_t                   n;
+	char *metric; /* NULL when not given by name */
+	size_t n;
 	struct selector_matcher *m;
 };
 
 /* Parse error: 1-based column of the problem and a message. */
 struct selector_error {
-	int  column;
+	int column;
 	char message[160];
 };
 
@@ -52,11 +52,10 @@ struct selector *selector_parse(const char *text, struct selector_error *err);
 /* Same, with the error formatted as "column N: message" into *cause
  * (caller frees). */
 struct selector *selector_parse_cause(const char *text, char **cause);
-void             selector_free(struct selector *sel);
+void selector_free(struct selector *sel);
 
 /* Whether one matcher accepts value ("" when the tag is absent). */
-int selector_matcher_match(const struct selector_matcher *m,
-    const char *value);
+int selector_matcher_match(const struct selector_matcher *m, const char *value);
 
 /*
  * Whether the series (metric, tags looked up by get(arg, name), which

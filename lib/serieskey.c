@@ -29,8 +29,8 @@ utf8_valid(const unsigned char *s, size_t n)
 
 	while (i < n) {
 		unsigned char c = s[i];
-		size_t        len, k;
-		uint32_t      cp;
+		size_t len, k;
+		uint32_t cp;
 
 		if (c < 0x80) {
 			i++;
@@ -54,8 +54,9 @@ utf8_valid(const unsigned char *s, size_t n)
 				return 0;
 			cp = (cp << 6) | (s[i + k] & 0x3f);
 		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))
-		    || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		if ((len == 3 &&
+		        (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
 			return 0;
 		i += len;
 	}
@@ -76,7 +77,7 @@ int
 serieskey_metric_check(const char *metric, char **cause)
 {
 	size_t i, n = strlen(metric);
-	char  *sh;
+	char *sh;
 
 	if (n == 0) {
 		if (cause != NULL)
@@ -87,8 +88,8 @@ serieskey_metric_check(const char *metric, char **cause)
 		if (cause != NULL) {
 			sh = show(metric);
 			*cause = xasprintf("metric name \"%s\" too long "
-			    "(%zu bytes, at most %d)", sh, n,
-			    SERIESKEY_METRIC_MAX);
+			                   "(%zu bytes, at most %d)",
+			    sh, n, SERIESKEY_METRIC_MAX);
 			free(sh);
 		}
 		return -1;
@@ -97,9 +98,11 @@ serieskey_metric_check(const char *metric, char **cause)
 		if (!name_char(metric[i], i == 0, 1)) {
 			if (cause != NULL) {
 				sh = show(metric);
-				*cause = xasprintf("metric name \"%s\": invalid "
-				    "character at byte %zu (allowed: "
-				    "[A-Za-z_:][A-Za-z0-9_:]*)", sh, i + 1);
+				*cause =
+				    xasprintf("metric name \"%s\": invalid "
+				              "character at byte %zu (allowed: "
+				              "[A-Za-z_:][A-Za-z0-9_:]*)",
+				        sh, i + 1);
 				free(sh);
 			}
 			return -1;
@@ -112,7 +115,7 @@ int
 serieskey_tag_check(const char *name, const char *value, char **cause)
 {
 	size_t i, n = strlen(name), vn = strlen(value);
-	char  *sh;
+	char *sh;
 
 	if (n == 0) {
 		if (cause != NULL)
@@ -123,22 +126,26 @@ serieskey_tag_check(const char *name, const char *value, char **cause)
 	if (n > SERIESKEY_NAME_MAX) {
 		if (cause != NULL)
 			*cause = xasprintf("tag name \"%s\" too long (%zu "
-			    "bytes, at most %d)", sh, n, SERIESKEY_NAME_MAX);
+			                   "bytes, at most %d)",
+			    sh, n, SERIESKEY_NAME_MAX);
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
 		if (!name_char(name[i], i == 0, 0)) {
 			if (cause != NULL)
-				*cause = xasprintf("tag name \"%s\": invalid "
-				    "character at byte %zu (allowed: "
-				    "[A-Za-z_][A-Za-z0-9_]*)", sh, i + 1);
+				*cause =
+				    xasprintf("tag name \"%s\": invalid "
+				              "character at byte %zu (allowed: "
+				              "[A-Za-z_][A-Za-z0-9_]*)",
+				        sh, i + 1);
 			goto fail;
 		}
 	}
 	if (n >= 2 && name[0] == '_' && name[1] == '_') {
 		if (cause != NULL)
 			*cause = xasprintf("tag name \"%s\": names starting "
-			    "with __ are reserved", sh);
+			                   "with __ are reserved",
+			    sh);
 		goto fail;
 	}
 	if (vn == 0) {
@@ -149,7 +156,8 @@ serieskey_tag_check(const char *name, const char *value, char **cause)
 	if (vn > SERIESKEY_VALUE_MAX) {
 		if (cause != NULL)
 			*cause = xasprintf("tag \"%s\": value too long (%zu "
-			    "bytes, at most %d)", sh, vn, SERIESKEY_VALUE_MAX);
+			                   "bytes, at most %d)",
+			    sh, vn, SERIESKEY_VALUE_MAX);
 		goto fail;
 	}
 	for (i = 0; i < vn; i++) {
@@ -157,16 +165,18 @@ serieskey_tag_check(const char *name, const char *value, char **cause)
 
 		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
 			if (cause != NULL)
-				*cause = xasprintf("tag \"%s\": control "
-				    "character in value at byte %zu", sh,
-				    i + 1);
+				*cause =
+				    xasprintf("tag \"%s\": control "
+				              "character in value at byte %zu",
+				        sh, i + 1);
 			goto fail;
 		}
 	}
 	if (!utf8_valid((const unsigned char *)value, vn)) {
 		if (cause != NULL)
 			*cause = xasprintf("tag \"%s\": value is not valid "
-			    "UTF-8", sh);
+			                   "UTF-8",
+			    sh);
 		goto fail;
 	}
 	free(sh);
@@ -204,20 +214,21 @@ int
 serieskey_build(struct buf *out, const char *metric,
     const struct serieskey_tag *tags, size_t ntags, char **cause)
 {
-	struct serieskey_tag  stack[16], *sorted = stack;
-	size_t                i, start = out->len;
+	struct serieskey_tag stack[16], *sorted = stack;
+	size_t i, start = out->len;
 
 	if (serieskey_metric_check(metric, cause) != 0)
 		return -1;
 	if (ntags > SERIESKEY_TAGS_MAX) {
 		if (cause != NULL)
 			*cause = xasprintf("metric \"%s\": too many tags (%zu, "
-			    "at most %d)", metric, ntags, SERIESKEY_TAGS_MAX);
+			                   "at most %d)",
+			    metric, ntags, SERIESKEY_TAGS_MAX);
 		return -1;
 	}
 	for (i = 0; i < ntags; i++) {
-		if (serieskey_tag_check(tags[i].name, tags[i].value,
-		    cause) != 0)
+		if (serieskey_tag_check(tags[i].name, tags[i].value, cause) !=
+		    0)
 			return -1;
 	}
 	if (ntags > sizeof stack / sizeof stack[0])
@@ -234,8 +245,8 @@ serieskey_build(struct buf *out, const char *metric,
 	for (i = 1; i < ntags; i++) {
 		if (strcmp(sorted[i - 1].name, sorted[i].name) == 0) {
 			if (cause != NULL)
-				*cause = xasprintf("tag \"%s\" given twice",
-				    sorted[i].name);
+				*cause = xasprintf(
+				    "tag \"%s\" given twice", sorted[i].name);
 			goto fail;
 		}
 	}
@@ -255,8 +266,8 @@ serieskey_build(struct buf *out, const char *metric,
 	if (out->len - start > SERIESKEY_KEY_MAX) {
 		if (cause != NULL)
 			*cause = xasprintf("series key of \"%s\" too long (%zu "
-			    "bytes, at most %d)", metric, out->len - start,
-			    SERIESKEY_KEY_MAX);
+			                   "bytes, at most %d)",
+			    metric, out->len - start, SERIESKEY_KEY_MAX);
 		goto fail;
 	}
 	if (sorted != stack)
@@ -293,17 +304,18 @@ parse_fail(struct serieskey *sk, char **cause, char *msg)
 }
 
 int
-serieskey_parse(const char *key, size_t len, struct serieskey *sk,
-    char **cause)
+serieskey_parse(const char *key, size_t len, struct serieskey *sk, char **cause)
 {
 	const char *p = key, *end = key + len;
-	char       *w;
-	size_t      cap = 0, i;
+	char *w;
+	size_t cap = 0, i;
 
 	memset(sk, 0, sizeof *sk);
 	if (len > SERIESKEY_KEY_MAX)
-		return parse_fail(sk, cause, xasprintf("series key too long "
-		    "(%zu bytes, at most %d)", len, SERIESKEY_KEY_MAX));
+		return parse_fail(sk, cause,
+		    xasprintf("series key too long "
+		              "(%zu bytes, at most %d)",
+		        len, SERIESKEY_KEY_MAX));
 	/* Unescaped text is never longer than the key. */
 	sk->mem = w = xmalloc(len + 1);
 	while (p < end && *p != '{')
@@ -311,8 +323,9 @@ serieskey_parse(const char *key, size_t len, struct serieskey *sk,
 	*w++ = '\0';
 	sk->metric = sk->mem;
 	if (memchr(sk->metric, '\0', w - 1 - sk->mem) != NULL)
-		return parse_fail(sk, cause, xstrdup("metric name contains "
-		    "NUL"));
+		return parse_fail(sk, cause,
+		    xstrdup("metric name contains "
+		            "NUL"));
 	if (serieskey_metric_check(sk->metric, cause) != 0) {
 		serieskey_free(sk);
 		return -1;
@@ -325,44 +338,50 @@ serieskey_parse(const char *key, size_t len, struct serieskey *sk,
 
 		if (sk->ntags > 0) {
 			if (*p != ',')
-				return parse_fail(sk, cause, xasprintf(
-				    "series key: expected ',' or '}' at byte "
-				    "%zu", (size_t)(p - key) + 1));
+				return parse_fail(sk, cause,
+				    xasprintf("series key: expected ',' or '}' "
+				              "at byte "
+				              "%zu",
+				        (size_t)(p - key) + 1));
 			p++;
 			if (p < end && *p == '}') /* trailing comma */
 				break;
 		}
 		if (sk->ntags == SERIESKEY_TAGS_MAX)
-			return parse_fail(sk, cause, xasprintf("metric \"%s\":"
-			    " too many tags (at most %d)", sk->metric,
-			    SERIESKEY_TAGS_MAX));
+			return parse_fail(sk, cause,
+			    xasprintf("metric \"%s\":"
+			              " too many tags (at most %d)",
+			        sk->metric, SERIESKEY_TAGS_MAX));
 		if (sk->ntags == cap) {
 			cap = cap == 0 ? 8 : cap * 2;
-			sk->tags = xreallocarray(sk->tags, cap,
-			    sizeof *sk->tags);
+			sk->tags =
+			    xreallocarray(sk->tags, cap, sizeof *sk->tags);
 		}
 		t = &sk->tags[sk->ntags++];
 		t->name = w;
 		while (p < end && *p != '=' && *p != ',' && *p != '}' &&
-		    *p != '\0')
+		       *p != '\0')
 			*w++ = *p++;
 		*w++ = '\0';
 		if (p == end || *p != '=')
-			return parse_fail(sk, cause, xasprintf("series key: "
-			    "tag \"%s\": expected '=' at byte %zu", t->name,
-			    (size_t)(p - key) + 1));
+			return parse_fail(sk, cause,
+			    xasprintf("series key: "
+			              "tag \"%s\": expected '=' at byte %zu",
+			        t->name, (size_t)(p - key) + 1));
 		p++;
 		if (p == end || *p != '"')
-			return parse_fail(sk, cause, xasprintf("series key: "
-			    "tag \"%s\": expected '\"' at byte %zu", t->name,
-			    (size_t)(p - key) + 1));
+			return parse_fail(sk, cause,
+			    xasprintf("series key: "
+			              "tag \"%s\": expected '\"' at byte %zu",
+			        t->name, (size_t)(p - key) + 1));
 		p++;
 		t->value = w;
 		while (p < end && *p != '"') {
 			if (*p == '\0')
-				return parse_fail(sk, cause, xasprintf(
-				    "series key: tag \"%s\": NUL in value",
-				    t->name));
+				return parse_fail(sk, cause,
+				    xasprintf(
+				        "series key: tag \"%s\": NUL in value",
+				        t->name));
 			if (*p == '\\') {
 				if (++p == end)
 					break;
@@ -371,17 +390,21 @@ serieskey_parse(const char *key, size_t len, struct serieskey *sk,
 				else if (*p == '\\' || *p == '"')
 					*w++ = *p;
 				else
-					return parse_fail(sk, cause, xasprintf(
-					    "series key: tag \"%s\": invalid "
-					    "escape \\%c", t->name, *p));
+					return parse_fail(sk, cause,
+					    xasprintf("series key: tag \"%s\": "
+					              "invalid "
+					              "escape \\%c",
+					        t->name, *p));
 				p++;
 				continue;
 			}
 			*w++ = *p++;
 		}
 		if (p == end)
-			return parse_fail(sk, cause, xasprintf("series key: "
-			    "tag \"%s\": unterminated value", t->name));
+			return parse_fail(sk, cause,
+			    xasprintf("series key: "
+			              "tag \"%s\": unterminated value",
+			        t->name));
 		p++;
 		*w++ = '\0';
 		if (serieskey_tag_check(t->name, t->value, cause) != 0) {
@@ -390,27 +413,32 @@ serieskey_parse(const char *key, size_t len, struct serieskey *sk,
 		}
 	}
 	if (p == end)
-		return parse_fail(sk, cause, xstrdup("series key: missing "
-		    "'}'"));
+		return parse_fail(sk, cause,
+		    xstrdup("series key: missing "
+		            "'}'"));
 	if (p + 1 != end)
-		return parse_fail(sk, cause, xasprintf("series key: text after "
-		    "'}' at byte %zu", (size_t)(p - key) + 2));
+		return parse_fail(sk, cause,
+		    xasprintf("series key: text after "
+		              "'}' at byte %zu",
+		        (size_t)(p - key) + 2));
 	if (sk->ntags > 1)
 		qsort(sk->tags, sk->ntags, sizeof *sk->tags, tag_cmp);
 	for (i = 1; i < sk->ntags; i++) {
 		if (strcmp(sk->tags[i - 1].name, sk->tags[i].name) == 0)
-			return parse_fail(sk, cause, xasprintf("tag \"%s\" "
-			    "given twice", sk->tags[i].name));
+			return parse_fail(sk, cause,
+			    xasprintf("tag \"%s\" "
+			              "given twice",
+			        sk->tags[i].name));
 	}
 	return 0;
 }
 
 int
-serieskey_canonicalize(const char *key, size_t len, struct buf *out,
-    char **cause)
+serieskey_canonicalize(
+    const char *key, size_t len, struct buf *out, char **cause)
 {
 	struct serieskey sk;
-	int              rc;
+	int rc;
 
 	if (serieskey_parse(key, len, &sk, cause) != 0)
 		return -1;
@@ -426,7 +454,7 @@ serieskey_get(const struct serieskey *sk, const char *name)
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int    c = strcmp(sk->tags[mid].name, name);
+		int c = strcmp(sk->tags[mid].name, name);
 
 		if (c == 0)
 			return sk->tags[mid].value;

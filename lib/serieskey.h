@@ -28,10 +28,10 @@ struct serieskey_tag {
 
 /* A parsed key.  metric and the tag strings point into mem; all owned. */
 struct serieskey {
-	const char           *metric;
-	size_t                ntags;
+	const char *metric;
+	size_t ntags;
 	struct serieskey_tag *tags; /* sorted by name */
-	char                 *mem;
+	char *mem;
 };
 
 /* 0 if name is a valid metric name, else -1 with *cause (caller frees). */
@@ -52,13 +52,13 @@ int serieskey_build(struct buf *out, const char *metric,
  * serieskey_free) with its tags sorted and validated.  Returns 0, or -1
  * with *cause (caller frees) and *sk zeroed.
  */
-int serieskey_parse(const char *key, size_t len, struct serieskey *sk,
-    char **cause);
+int serieskey_parse(
+    const char *key, size_t len, struct serieskey *sk, char **cause);
 void serieskey_free(struct serieskey *sk);
 
 /* Rewrite key into canonical form, appended to out; 0 or -1 with *cause. */
-int serieskey_canonicalize(const char *key, size_t len, struct buf *out,
-    char **cause);
+int serieskey_canonicalize(
+    const char *key, size_t len, struct buf *out, char **cause);
 
 /* Value of tag name in sk, or NULL when absent. */
 const char *serieskey_get(const struct serieskey *sk, const char *name);

@@ -13,8 +13,8 @@
 
 struct agg {
 	uint64_t count;
-	double   sum, min, max, last;
-	int64_t  last_t;
+	double sum, min, max, last;
+	int64_t last_t;
 };
 
 /* Add one point; points come in time order. */

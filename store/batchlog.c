@@ -15,13 +15,13 @@
 #define BATCHLOG_VERSION 1
 
 void
-store_batchlog_encode(struct buf *out, const uint32_t *ids,
-    const int64_t *ts, const double *vs, size_t n)
+store_batchlog_encode(struct buf *out, const uint32_t *ids, const int64_t *ts,
+    const double *vs, size_t n)
 {
 	uint8_t *p;
 	uint32_t prev_id = 0;
-	int64_t  prev_t = 0;
-	size_t   i;
+	int64_t prev_t = 0;
+	size_t i;
 
 	buf_reset(out);
 	buf_reserve(out, 11 + n * 28);
@@ -45,9 +45,9 @@ static int
 batchlog_apply(struct store *s, const uint8_t *p, size_t len)
 {
 	const uint8_t *end = p + len;
-	uint64_t       n, i, u;
-	int64_t        id = 0, t = 0;
-	double         v;
+	uint64_t n, i, u;
+	int64_t id = 0, t = 0;
+	double v;
 
 	if (len < 2 || *p++ != BATCHLOG_VERSION || varint_get(&p, end, &n) != 0)
 		return -1;
@@ -63,8 +63,10 @@ batchlog_apply(struct store *s, const uint8_t *p, size_t len)
 		if (id < 1 || id > (int64_t)s->ix.n ||
 		    s->ix.series[id].key == NULL || t < 0 ||
 		    t >= STORE_TIME_MAX) {
-			store_warn(s, "batch log: point of unknown series %lld "
-			    "skipped", (long long)id);
+			store_warn(s,
+			    "batch log: point of unknown series %lld "
+			    "skipped",
+			    (long long)id);
 			continue;
 		}
 		store_head_apply(s, (uint32_t)id, t, v);
@@ -76,13 +78,13 @@ int
 store_batchlog_replay(struct store *s, char **cause)
 {
 	rocksdb_iterator_t *it;
-	char               *err = NULL, *val;
-	size_t              vlen;
-	int                 first = 1;
+	char *err = NULL, *val;
+	size_t vlen;
+	int first = 1;
 
 	/* The next sequence survives an empty log. */
 	if (store_db_get(s, STORE_CF_DEFAULT, "batchlog.next", 13, &val, &vlen,
-	    cause) != 0)
+	        cause) != 0)
 		return -1;
 	if (val != NULL && vlen == 8)
 		s->next_seq = key_get64((const uint8_t *)val);
@@ -92,10 +94,10 @@ store_batchlog_replay(struct store *s, char **cause)
 	s->replaying = 1;
 	it = rocksdb_create_iterator_cf(s->db, s->ro, s->cf[STORE_CF_BATCHLOG]);
 	for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it);
-	    rocksdb_iter_next(it)) {
+	     rocksdb_iter_next(it)) {
 		const char *key, *rec;
-		size_t      kl, rl;
-		uint64_t    seq;
+		size_t kl, rl;
+		uint64_t seq;
 
 		key = rocksdb_iter_key(it, &kl);
 		rec = rocksdb_iter_value(it, &rl);
@@ -111,7 +113,8 @@ store_batchlog_replay(struct store *s, char **cause)
 		if (seq >= s->next_seq)
 			s->next_seq = seq + 1;
 		if (batchlog_apply(s, (const uint8_t *)rec, rl) != 0)
-			store_warn(s, "batch log: record %llu is corrupt; "
+			store_warn(s,
+			    "batch log: record %llu is corrupt; "
 			    "the rest of it is skipped",
 			    (unsigned long long)seq);
 		s->st.batches_replayed++;
@@ -120,8 +123,8 @@ store_batchlog_replay(struct store *s, char **cause)
 	rocksdb_iter_destroy(it);
 	s->replaying = 0;
 	if (err != NULL) {
-		*cause = xasprintf("%s: reading the batch log: %s", s->dir,
-		    err);
+		*cause =
+		    xasprintf("%s: reading the batch log: %s", s->dir, err);
 		free(err);
 		return -1;
 	}

@@ -116,10 +116,10 @@ bitw_free(struct bitw *w)
  */
 struct bitr {
 	const uint8_t *p, *end;
-	uint64_t       cache;
-	unsigned       nbits; /* valid bits in cache */
-	unsigned       pad;   /* of which zero bits from past the end */
-	int            err;
+	uint64_t cache;
+	unsigned nbits; /* valid bits in cache */
+	unsigned pad;   /* of which zero bits from past the end */
+	int err;
 };
 
 static inline void

@@ -60,8 +60,8 @@ int
 varint_get(const uint8_t **pp, const uint8_t *end, uint64_t *x)
 {
 	const uint8_t *p = *pp;
-	uint64_t       v = 0;
-	unsigned       sh;
+	uint64_t v = 0;
+	unsigned sh;
 
 	for (sh = 0; sh < 64; sh += 7) {
 		if (p == end)
@@ -92,7 +92,7 @@ vcoder_init(struct vcoder *c, int ulp)
 static inline __attribute__((always_inline)) int
 vc_put(struct vcoder *c, struct bitw *w, double v)
 {
-	int64_t  m, d;
+	int64_t m, d;
 	unsigned e;
 
 	if (c->first) {
@@ -147,7 +147,7 @@ vc_put(struct vcoder *c, struct bitw *w, double v)
 /* The last decimal decoded, to reuse its double. */
 struct vcache {
 	int64_t m;
-	double  v;
+	double v;
 	uint8_t e, ok;
 };
 
@@ -155,7 +155,7 @@ static inline __attribute__((always_inline)) int
 vc_get(struct vcoder *c, struct bitr *r, double *v, struct vcache *vc)
 {
 	uint64_t u;
-	int64_t  m, d = 0;
+	int64_t m, d = 0;
 	unsigned e;
 
 	if (c->first) {
@@ -328,8 +328,8 @@ xor_put(struct chunk_enc *c, double v)
 }
 
 static int
-xor_get(struct bitr *r, uint64_t *prev, uint8_t *lead, uint8_t *trail,
-    double *v)
+xor_get(
+    struct bitr *r, uint64_t *prev, uint8_t *lead, uint8_t *trail, double *v)
 {
 	unsigned sig;
 	uint64_t x;
@@ -398,8 +398,8 @@ static void
 enc_to_xor(struct chunk_enc *c)
 {
 	struct ptvec pv = {0};
-	uint8_t     *tmp;
-	size_t       i, len = chunk_enc_size(c);
+	uint8_t *tmp;
+	size_t i, len = chunk_enc_size(c);
 
 	tmp = xmalloc(len);
 	chunk_enc_serialize(c, tmp);
@@ -440,8 +440,8 @@ chunk_enc_append(struct chunk_enc *c, int64_t t, double v)
 }
 
 void
-chunk_enc_build(struct chunk_enc *c, const int64_t *t, const double *v,
-    size_t n)
+chunk_enc_build(
+    struct chunk_enc *c, const int64_t *t, const double *v, size_t n)
 {
 	size_t i;
 
@@ -455,8 +455,8 @@ chunk_enc_size(const struct chunk_enc *c)
 {
 	uint8_t tmp[10];
 
-	return 1 + varint_put(tmp, c->n) + varint_put(tmp, (uint64_t)c->first_t)
-	    + bitw_bytes(&c->w);
+	return 1 + varint_put(tmp, c->n) +
+	       varint_put(tmp, (uint64_t)c->first_t) + bitw_bytes(&c->w);
 }
 
 void
@@ -480,7 +480,7 @@ int
 chunk_header(const void *data, size_t len, uint32_t *n, int64_t *first_t)
 {
 	const uint8_t *p = data, *end = p + len;
-	uint64_t       x, y;
+	uint64_t x, y;
 
 	if (len < 3 || (p[0] != CHUNK_CODEC_DEC && p[0] != CHUNK_CODEC_XOR))
 		return -1;
@@ -500,19 +500,18 @@ chunk_decode(const void *data, size_t len, struct ptvec *out)
 }
 
 int
-chunk_decode_until(const void *data, size_t len, int64_t hi,
-    struct ptvec *out)
+chunk_decode_until(const void *data, size_t len, int64_t hi, struct ptvec *out)
 {
 	const uint8_t *p = data, *end = p + len;
-	struct vcoder  vc;
-	struct vcache  cache = {0, 0, 0, 0};
-	struct bitr    r;
-	uint64_t       x, t, dt = 0, xprev = 0;
-	uint32_t       n, i;
-	uint8_t        codec, lead = 0xff, trail = 0;
-	size_t         old = out->n;
-	int64_t        first;
-	double         v;
+	struct vcoder vc;
+	struct vcache cache = {0, 0, 0, 0};
+	struct bitr r;
+	uint64_t x, t, dt = 0, xprev = 0;
+	uint32_t n, i;
+	uint8_t codec, lead = 0xff, trail = 0;
+	size_t old = out->n;
+	int64_t first;
+	double v;
 
 	if (chunk_header(data, len, &n, &first) != 0)
 		return -1;

@@ -27,8 +27,8 @@
 /* A growable vector of points (parallel arrays); owns t and v. */
 struct ptvec {
 	int64_t *t;
-	double  *v;
-	size_t   n, cap;
+	double *v;
+	size_t n, cap;
 };
 
 void ptvec_push(struct ptvec *pv, int64_t t, double v);
@@ -42,25 +42,25 @@ void ptvec_free(struct ptvec *pv);
  * that decimal plus the distance in ulps.
  */
 struct vcoder {
-	int64_t  m_prev;
+	int64_t m_prev;
 	uint64_t a; /* Rice statistics: sum of recent codes */
-	uint8_t  n; /* and their count */
-	uint8_t  k; /* the Rice parameter they give */
-	uint8_t  e; /* decimal exponent */
-	uint8_t  first;
-	uint8_t  ulp;
+	uint8_t n;  /* and their count */
+	uint8_t k;  /* the Rice parameter they give */
+	uint8_t e;  /* decimal exponent */
+	uint8_t first;
+	uint8_t ulp;
 };
 
 void vcoder_init(struct vcoder *c, int ulp);
 /* Code v; returns 1 if it needed the raw 64-bit escape, else 0. */
-int  vcoder_put(struct vcoder *c, struct bitw *w, double v);
+int vcoder_put(struct vcoder *c, struct bitw *w, double v);
 /* Decode one value; 0, or -1 on corrupt input. */
-int  vcoder_get(struct vcoder *c, struct bitr *r, double *v);
+int vcoder_get(struct vcoder *c, struct bitr *r, double *v);
 
 /* Zigzag-coded unsigned integer with adaptive Rice coding. */
 struct ucoder {
 	uint64_t a;
-	uint8_t  n, k;
+	uint8_t n, k;
 };
 static inline uint64_t
 zigzag(int64_t x)
@@ -79,22 +79,22 @@ unzigzag(uint64_t u)
  * double for (m, e, d), and the coding of d.
  */
 #define CHUNK_ULP_MAX 7
-int     chunk_dec_fit(double v, unsigned e, int ulp, int64_t *m, int64_t *d);
-double  chunk_dec_value(int64_t m, unsigned e, int64_t d);
-void    chunk_put_ulps(struct bitw *w, int64_t d);
+int chunk_dec_fit(double v, unsigned e, int ulp, int64_t *m, int64_t *d);
+double chunk_dec_value(int64_t m, unsigned e, int64_t d);
+void chunk_put_ulps(struct bitw *w, int64_t d);
 int64_t chunk_get_ulps(struct bitr *r);
 
 /* An open chunk being appended to (the head keeps one per series). */
 struct chunk_enc {
-	struct bitw   w;
-	int64_t       first_t, last_t, last_dt;
-	double        last_v;
-	struct vcoder vc;      /* DEC */
-	uint64_t      x_prev;  /* XOR: previous value's bits */
-	uint32_t      n;
-	uint8_t       x_lead, x_trail;
-	uint8_t       codec;
-	uint8_t       nraw;    /* DEC: raw escapes so far */
+	struct bitw w;
+	int64_t first_t, last_t, last_dt;
+	double last_v;
+	struct vcoder vc; /* DEC */
+	uint64_t x_prev;  /* XOR: previous value's bits */
+	uint32_t n;
+	uint8_t x_lead, x_trail;
+	uint8_t codec;
+	uint8_t nraw; /* DEC: raw escapes so far */
 };
 
 void chunk_enc_init(struct chunk_enc *c);
@@ -102,11 +102,11 @@ void chunk_enc_free(struct chunk_enc *c);
 /* Append a point; t must be greater than c->last_t unless c is empty. */
 void chunk_enc_append(struct chunk_enc *c, int64_t t, double v);
 /* Reset and encode n points (times strictly increasing). */
-void chunk_enc_build(struct chunk_enc *c, const int64_t *t, const double *v,
-    size_t n);
+void chunk_enc_build(
+    struct chunk_enc *c, const int64_t *t, const double *v, size_t n);
 /* Serialized size, and serialization into out (chunk_enc_size() bytes). */
 size_t chunk_enc_size(const struct chunk_enc *c);
-void   chunk_enc_serialize(const struct chunk_enc *c, uint8_t *out);
+void chunk_enc_serialize(const struct chunk_enc *c, uint8_t *out);
 /* Heap bytes held by c (for head memory accounting). */
 size_t chunk_enc_memory(const struct chunk_enc *c);
 
@@ -116,14 +116,13 @@ size_t chunk_enc_memory(const struct chunk_enc *c);
  */
 int chunk_decode(const void *data, size_t len, struct ptvec *out);
 /* The same, stopping before the first point at or after hi. */
-int chunk_decode_until(const void *data, size_t len, int64_t hi,
-    struct ptvec *out);
+int chunk_decode_until(
+    const void *data, size_t len, int64_t hi, struct ptvec *out);
 /* Read only the header: point count and first time; 0 or -1. */
-int chunk_header(const void *data, size_t len, uint32_t *n,
-    int64_t *first_t);
+int chunk_header(const void *data, size_t len, uint32_t *n, int64_t *first_t);
 
 /* Varints (LEB128) for headers and records. */
 size_t varint_put(uint8_t *p, uint64_t x); /* p has 10 bytes */
-int    varint_get(const uint8_t **p, const uint8_t *end, uint64_t *x);
+int varint_get(const uint8_t **p, const uint8_t *end, uint64_t *x);
 
 #endif

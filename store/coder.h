@@ -13,8 +13,8 @@
 #include "store/bits.h"
 #include "store/chunk.h"
 
-#define RICE_QMAX 20 /* unary prefix length that means "escape" */
-#define RICE_HALF 16 /* halve the statistics at this count */
+#define RICE_QMAX 20            /* unary prefix length that means "escape" */
+#define RICE_HALF 16            /* halve the statistics at this count */
 #define ULP_MAX   CHUNK_ULP_MAX /* largest ulp correction for sums */
 #define E_MAX     15 /* largest decimal exponent (15 means raw first) */
 #define M_LIMIT   9007199254740992.0 /* 2^53 */
@@ -25,8 +25,8 @@
 #define ESC_RESCALE 1
 #define ESC_RAW     2
 
-static const double p10[E_MAX + 1] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
-    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+static const double p10[E_MAX + 1] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
 
 static inline uint64_t
 dbits(double v)
@@ -73,12 +73,16 @@ get_lenval(struct bitr *r)
 /* ---- Rice coding with adaptive parameter ---- */
 
 /* Update the statistics with code u and move k to the smallest value
- * with n << k >= a. */
+ * with n << k >= a (so k grows by at most 5 per code). */
 static inline void
 rice_update(uint64_t *a, uint8_t *n, uint8_t *k, uint64_t u)
 {
 	unsigned kk = *k;
 
+	/* A spike moves the statistics only so far, or it would make the
+	 * codes of the ordinary values after it long for a while. */
+	if (u > (UINT64_C(32) << kk))
+		u = UINT64_C(32) << kk;
 	*a += u;
 	if (++*n >= RICE_HALF) {
 		*a >>= 1;
@@ -103,8 +107,10 @@ rice_put(struct bitw *w, unsigned k, uint64_t u)
 		return 1;
 	}
 	if (q + 1 + k <= 32) {
-		bitw_put(w, ((((UINT64_C(1) << q) - 1) << 1) << k) |
-		    (u & ((UINT64_C(1) << k) - 1)), (unsigned)q + 1 + k);
+		bitw_put(w,
+		    ((((UINT64_C(1) << q) - 1) << 1) << k) |
+		        (u & ((UINT64_C(1) << k) - 1)),
+		    (unsigned)q + 1 + k);
 		return 0;
 	}
 	bitw_put(w, ((UINT64_C(1) << q) - 1) << 1, (unsigned)q + 1);
@@ -149,11 +155,25 @@ ucoder_get(struct ucoder *c, struct bitr *r, uint64_t *u)
 	return r->err ? -1 : 0;
 }
 
+/* A first value, with no context: length-prefixed, statistics kept. */
+static inline void
+ucoder_put_first(struct bitw *w, uint64_t u)
+{
+	put_lenval(w, u);
+}
+
+static inline int
+ucoder_get_first(struct bitr *r, uint64_t *u)
+{
+	*u = get_lenval(r);
+	return r->err ? -1 : 0;
+}
+
 /* Whether v is m / 10^e exactly (or within ULP_MAX ulps when ulp). */
 static inline int
 dec_fit(double v, unsigned e, int ulp, int64_t *m, int64_t *d)
 {
-	double  x = v * p10[e], base;
+	double x = v * p10[e], base;
 	int64_t mm;
 
 	if (!(x > -M_LIMIT && x < M_LIMIT))
@@ -189,7 +209,7 @@ get_ulps(struct bitr *r)
 static inline double
 dec_value(int64_t m, unsigned e, int64_t d)
 {
-	double base = (double)m / p10[e];
+	double base = e == 0 ? (double)m : (double)m / p10[e];
 
 	return d == 0 ? base : bitsd(dbits(base) + (uint64_t)d);
 }

@@ -15,14 +15,14 @@
 #define FORMAT_PREFIX "citybrain-store "
 
 static const char *cf_names[STORE_CF_MAX] = {
-	[STORE_CF_DEFAULT] = "default",
-	[STORE_CF_INDEX] = "index",
-	[STORE_CF_CHUNKS] = "chunks",
-	[STORE_CF_HEAD] = "head",
-	[STORE_CF_BATCHLOG] = "batchlog",
-	[STORE_CF_ROLLUP_M] = "rollup_m",
-	[STORE_CF_ROLLUP_H] = "rollup_h",
-	[STORE_CF_META] = "meta",
+    [STORE_CF_DEFAULT] = "default",
+    [STORE_CF_INDEX] = "index",
+    [STORE_CF_CHUNKS] = "chunks",
+    [STORE_CF_HEAD] = "head",
+    [STORE_CF_BATCHLOG] = "batchlog",
+    [STORE_CF_ROLLUP_M] = "rollup_m",
+    [STORE_CF_ROLLUP_H] = "rollup_h",
+    [STORE_CF_META] = "meta",
 };
 
 const char *
@@ -35,10 +35,10 @@ store_cf_name(enum store_cf cf)
 static int
 rocksdb_file(const char *name)
 {
-	static const char *prefixes[] = {"LOCK", "IDENTITY", "LOG", "MANIFEST-",
-	    "OPTIONS-", "CURRENT"};
+	static const char *prefixes[] = {
+	    "LOCK", "IDENTITY", "LOG", "MANIFEST-", "OPTIONS-", "CURRENT"};
 	static const char *suffixes[] = {".log", ".sst", ".dbtmp"};
-	size_t             i, n = strlen(name), k;
+	size_t i, n = strlen(name), k;
 
 	for (i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
 		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
@@ -58,14 +58,15 @@ static int
 dir_nonempty(const char *dir)
 {
 	struct dirent *de;
-	DIR           *d;
-	int            found = 0;
+	DIR *d;
+	int found = 0;
 
 	if ((d = opendir(dir)) == NULL)
 		return -1;
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") != 0 &&
-		    strcmp(de->d_name, "..") != 0 && !rocksdb_file(de->d_name)) {
+		    strcmp(de->d_name, "..") != 0 &&
+		    !rocksdb_file(de->d_name)) {
 			found = 1;
 			break;
 		}
@@ -80,8 +81,8 @@ static int
 db_check_dir(struct store *s, char **cause)
 {
 	struct stat sb;
-	char       *current;
-	int         rc, ne;
+	char *current;
+	int rc, ne;
 
 	if (stat(s->dir, &sb) != 0) {
 		if (errno != ENOENT) {
@@ -93,8 +94,8 @@ db_check_dir(struct store *s, char **cause)
 			return -1;
 		}
 		if (mkdir(s->dir, 0750) != 0) {
-			*cause = xasprintf("%s: cannot create: %s", s->dir,
-			    strerror(errno));
+			*cause = xasprintf(
+			    "%s: cannot create: %s", s->dir, strerror(errno));
 			return -1;
 		}
 		return 0;
@@ -114,7 +115,8 @@ db_check_dir(struct store *s, char **cause)
 	}
 	if (ne) {
 		*cause = xasprintf("%s: not a citybrain store (the directory "
-		    "has other files and no RocksDB database)", s->dir);
+		                   "has other files and no RocksDB database)",
+		    s->dir);
 		return -1;
 	}
 	if (!s->opts.create) {
@@ -128,13 +130,13 @@ db_check_dir(struct store *s, char **cause)
 static int
 db_check_cfs(struct store *s, char **cause)
 {
-	char  **names, *err = NULL;
-	size_t  n, i, j;
+	char **names, *err = NULL;
+	size_t n, i, j;
 
 	names = rocksdb_list_column_families(s->dbopts, s->dir, &n, &err);
 	if (err != NULL) {
-		*cause = xasprintf("%s: not a citybrain store: %s", s->dir,
-		    err);
+		*cause =
+		    xasprintf("%s: not a citybrain store: %s", s->dir, err);
 		free(err);
 		return -1;
 	}
@@ -144,7 +146,8 @@ db_check_cfs(struct store *s, char **cause)
 				break;
 		}
 		if (j == STORE_CF_MAX) {
-			*cause = xasprintf("%s: unknown column family \"%s\" "
+			*cause = xasprintf(
+			    "%s: unknown column family \"%s\" "
 			    "(a newer citybrain store, or not one at all)",
 			    s->dir, names[i]);
 			rocksdb_list_column_families_destroy(names, n);
@@ -179,7 +182,7 @@ static void
 db_options(struct store *s)
 {
 	rocksdb_options_t *o;
-	int                cf;
+	int cf;
 
 	s->dbopts = o = rocksdb_options_create();
 	rocksdb_options_set_create_if_missing(o, 1);
@@ -208,40 +211,41 @@ db_options(struct store *s)
 		switch (cf) {
 		case STORE_CF_CHUNKS:
 			/* Prefix [hour][id] with a prefix bloom filter. */
-			rocksdb_options_set_prefix_extractor(o,
-			    rocksdb_slicetransform_create_fixed_prefix(8));
-			rocksdb_block_based_options_set_filter_policy(t,
-			    rocksdb_filterpolicy_create_bloom_full(10));
-			rocksdb_block_based_options_set_whole_key_filtering(t,
-			    0);
-			rocksdb_options_set_memtable_prefix_bloom_size_ratio(o,
-			    0.05);
+			rocksdb_options_set_prefix_extractor(
+			    o, rocksdb_slicetransform_create_fixed_prefix(8));
+			rocksdb_block_based_options_set_filter_policy(
+			    t, rocksdb_filterpolicy_create_bloom_full(10));
+			rocksdb_block_based_options_set_whole_key_filtering(
+			    t, 0);
+			rocksdb_options_set_memtable_prefix_bloom_size_ratio(
+			    o, 0.05);
 			rocksdb_block_based_options_set_block_size(t, 16384);
 			rocksdb_options_set_write_buffer_size(o, 64 << 20);
-			rocksdb_options_set_bottommost_compression(o,
-			    rocksdb_zstd_compression);
+			rocksdb_options_set_bottommost_compression(
+			    o, rocksdb_zstd_compression);
 			break;
 		case STORE_CF_ROLLUP_H:
 		case STORE_CF_ROLLUP_M:
 			/* Point lookups: bloom filter and a hash index in the
 			 * data blocks. */
-			rocksdb_block_based_options_set_filter_policy(t,
-			    rocksdb_filterpolicy_create_bloom_full(10));
+			rocksdb_block_based_options_set_filter_policy(
+			    t, rocksdb_filterpolicy_create_bloom_full(10));
 			rocksdb_block_based_options_set_data_block_index_type(t,
 			    rocksdb_block_based_table_data_block_index_type_binary_search_and_hash);
-			rocksdb_block_based_options_set_data_block_hash_ratio(t,
-			    0.75);
+			rocksdb_block_based_options_set_data_block_hash_ratio(
+			    t, 0.75);
 			rocksdb_block_based_options_set_block_size(t, 16384);
 			rocksdb_options_set_write_buffer_size(o, 32 << 20);
-			rocksdb_options_set_bottommost_compression(o,
-			    rocksdb_zstd_compression);
+			rocksdb_options_set_bottommost_compression(
+			    o, rocksdb_zstd_compression);
 			break;
 		case STORE_CF_BATCHLOG:
-			/* Deleted at each checkpoint, ideally before a flush. */
-			rocksdb_options_set_compression(o,
-			    rocksdb_no_compression);
-			rocksdb_options_set_write_buffer_size(o,
-			    s->opts.batchlog_bytes * 2 + (8 << 20));
+			/* Deleted at each checkpoint, ideally before a flush.
+			 */
+			rocksdb_options_set_compression(
+			    o, rocksdb_no_compression);
+			rocksdb_options_set_write_buffer_size(
+			    o, s->opts.batchlog_bytes * 2 + (8 << 20));
 			break;
 		case STORE_CF_HEAD:
 			rocksdb_options_set_write_buffer_size(o, 32 << 20);
@@ -258,10 +262,10 @@ store_db_open(struct store *s, char **cause)
 {
 	const char *names[STORE_CF_MAX];
 	const rocksdb_options_t *opts[STORE_CF_MAX];
-	char       *err = NULL, *val;
-	size_t      vlen;
-	int         exists, cf;
-	long        version;
+	char *err = NULL, *val;
+	size_t vlen;
+	int exists, cf;
+	long version;
 
 	if ((exists = db_check_dir(s, cause)) < 0)
 		return -1;
@@ -272,8 +276,8 @@ store_db_open(struct store *s, char **cause)
 		names[cf] = cf_names[cf];
 		opts[cf] = s->cfopts[cf];
 	}
-	s->db = rocksdb_open_column_families(s->dbopts, s->dir, STORE_CF_MAX,
-	    names, opts, s->cf, &err);
+	s->db = rocksdb_open_column_families(
+	    s->dbopts, s->dir, STORE_CF_MAX, names, opts, s->cf, &err);
 	if (err != NULL) {
 		*cause = xasprintf("%s: %s", s->dir, err);
 		free(err);
@@ -288,14 +292,15 @@ store_db_open(struct store *s, char **cause)
 	rocksdb_readoptions_set_prefix_same_as_start(s->ro_prefix, 1);
 
 	if (store_db_get(s, STORE_CF_DEFAULT, FORMAT_KEY, strlen(FORMAT_KEY),
-	    &val, &vlen, cause) != 0)
+	        &val, &vlen, cause) != 0)
 		return -1;
 	if (val == NULL) {
 		/* A database without the marker is ours only if it is empty:
 		 * a store whose creation was interrupted. */
 		if (exists && !db_empty(s)) {
 			*cause = xasprintf("%s: not a citybrain store (no "
-			    "format marker)", s->dir);
+			                   "format marker)",
+			    s->dir);
 			return -1;
 		}
 		val = xasprintf(FORMAT_PREFIX "%d", STORE_FORMAT_VERSION);
@@ -314,21 +319,24 @@ store_db_open(struct store *s, char **cause)
 	if (vlen <= strlen(FORMAT_PREFIX) ||
 	    strncmp(val, FORMAT_PREFIX, strlen(FORMAT_PREFIX)) != 0) {
 		*cause = xasprintf("%s: not a citybrain store (bad format "
-		    "marker)", s->dir);
+		                   "marker)",
+		    s->dir);
 		free(val);
 		return -1;
 	}
 	version = strtol(val + strlen(FORMAT_PREFIX), NULL, 10);
 	free(val);
 	if (version > STORE_FORMAT_VERSION) {
-		*cause = xasprintf("%s: store format version %ld is newer than "
-		    "this build supports (%d); upgrade citybrain", s->dir,
-		    version, STORE_FORMAT_VERSION);
+		*cause =
+		    xasprintf("%s: store format version %ld is newer than "
+		              "this build supports (%d); upgrade citybrain",
+		        s->dir, version, STORE_FORMAT_VERSION);
 		return -1;
 	}
 	if (version < 1) {
 		*cause = xasprintf("%s: not a citybrain store (bad format "
-		    "version)", s->dir);
+		                   "version)",
+		    s->dir);
 		return -1;
 	}
 	return 0;
@@ -374,8 +382,8 @@ store_db_close(struct store *s)
 }
 
 int
-store_db_get(struct store *s, enum store_cf cf, const void *key,
-    size_t klen, char **val, size_t *vlen, char **cause)
+store_db_get(struct store *s, enum store_cf cf, const void *key, size_t klen,
+    char **val, size_t *vlen, char **cause)
 {
 	char *err = NULL, *v;
 

@@ -51,32 +51,32 @@ serialize_into(const struct chunk_enc *c, struct buf *b)
 }
 
 void
-store_chunks_read_window(struct store *s, rocksdb_iterator_t *it,
-    uint32_t id, int64_t w, int64_t hi, struct ptvec *pv,
-    struct store_result *r)
+store_chunks_read_window(struct store *s, rocksdb_iterator_t *it, uint32_t id,
+    int64_t w, int64_t hi, struct ptvec *pv, struct store_result *r)
 {
 	uint8_t k[12];
-	char   *err = NULL;
+	char *err = NULL;
 
 	chunk_key(k, id, w);
 	for (rocksdb_iter_seek(it, (const char *)k, 12); rocksdb_iter_valid(it);
-	    rocksdb_iter_next(it)) {
+	     rocksdb_iter_next(it)) {
 		const char *key, *val;
-		size_t      kl, vl, old = pv->n, i;
-		int64_t     first;
-		uint32_t    n;
-		int         bad;
+		size_t kl, vl, old = pv->n, i;
+		int64_t first;
+		uint32_t n;
+		int bad;
 
 		key = rocksdb_iter_key(it, &kl);
 		if (kl < 8 || memcmp(key, k, 8) != 0)
 			break;
-		first = w + (kl == 12 ? key_get32((const uint8_t *)key + 8) : 0);
+		first =
+		    w + (kl == 12 ? key_get32((const uint8_t *)key + 8) : 0);
 		if (first >= hi)
 			break;
 		val = rocksdb_iter_value(it, &vl);
 		bad = kl != 12 || chunk_header(val, vl, &n, &first) != 0 ||
-		    first != w + key_get32((const uint8_t *)key + 8) ||
-		    chunk_decode_until(val, vl, hi, pv) != 0;
+		      first != w + key_get32((const uint8_t *)key + 8) ||
+		      chunk_decode_until(val, vl, hi, pv) != 0;
 		/* Points must stay inside the window and after the previous
 		 * chunk's. */
 		for (i = old; !bad && i < pv->n; i++) {
@@ -89,9 +89,10 @@ store_chunks_read_window(struct store *s, rocksdb_iterator_t *it,
 
 			pv->n = old;
 			s->st.corrupt_chunks++;
-			snprintf(msg, sizeof msg, "corrupt chunk skipped: series "
-			    "%u (%.120s) at %lld (key hour %u)", id,
-			    s->ix.series[id].key, (long long)first,
+			snprintf(msg, sizeof msg,
+			    "corrupt chunk skipped: series "
+			    "%u (%.120s) at %lld (key hour %u)",
+			    id, s->ix.series[id].key, (long long)first,
 			    key_get32((const uint8_t *)key));
 			store_warn(s, "%s", msg);
 			if (r != NULL)
@@ -117,11 +118,11 @@ static void
 head_rollups(struct store *s, uint32_t id, int64_t w, const struct ptvec *pv)
 {
 	struct rollup_block rb;
-	uint8_t             k[8];
-	int64_t             day = w - w % STORE_DAY_MS;
-	char               *val = NULL;
-	size_t              vlen;
-	unsigned            slot = (unsigned)((w - day) / STORE_HOUR_MS);
+	uint8_t k[8];
+	int64_t day = w - w % STORE_DAY_MS;
+	char *val = NULL;
+	size_t vlen;
+	unsigned slot = (unsigned)((w - day) / STORE_HOUR_MS);
 
 	if (pv->n == 0)
 		return;
@@ -138,8 +139,10 @@ head_rollups(struct store *s, uint32_t id, int64_t w, const struct ptvec *pv)
 	rollup_block_init(&rb, day, STORE_HOUR_MS, 24);
 	if (store_get(s, STORE_CF_ROLLUP_H, k, 8, &val, &vlen, NULL) == 0 &&
 	    val != NULL && rollup_block_decode(&rb, val, vlen) != 0) {
-		store_warn(s, "corrupt hour rollup of series %u day %u "
-		    "rebuilt", id, key_get32(k));
+		store_warn(s,
+		    "corrupt hour rollup of series %u day %u "
+		    "rebuilt",
+		    id, key_get32(k));
 		rollup_block_init(&rb, day, STORE_HOUR_MS, 24);
 	}
 	free(val);
@@ -167,8 +170,8 @@ static void
 head_close(struct store *s, uint32_t id, struct series *ser)
 {
 	struct chunk_enc *c = ser->open;
-	int64_t           w = window_of(c->first_t), prev = ser->closed_max_t;
-	uint8_t           k[12];
+	int64_t w = window_of(c->first_t), prev = ser->closed_max_t;
+	uint8_t k[12];
 
 	serialize_into(c, &s->tmp);
 	chunk_key(k, id, c->first_t);
@@ -214,8 +217,8 @@ pts_upsert(struct ptvec *pv, int64_t t, double v)
 
 /* Put (t, v) inside the open chunk's range: decode, upsert, re-encode. */
 static void
-head_rewrite_open(struct store *s, uint32_t id, struct series *ser,
-    int64_t t, double v)
+head_rewrite_open(
+    struct store *s, uint32_t id, struct series *ser, int64_t t, double v)
 {
 	struct chunk_enc *c = ser->open;
 
@@ -240,22 +243,21 @@ head_rewrite_open(struct store *s, uint32_t id, struct series *ser,
  * the batch log against a checkpoint is deterministic.
  */
 static void
-head_late(struct store *s, uint32_t id, struct series *ser, int64_t t,
-    double v)
+head_late(struct store *s, uint32_t id, struct series *ser, int64_t t, double v)
 {
-	struct chunk_enc   *c = ser->open, *le = &s->late_enc;
+	struct chunk_enc *c = ser->open, *le = &s->late_enc;
 	rocksdb_iterator_t *it;
-	int64_t             w = window_of(t);
-	int                 open_here, found = 0, any = 0;
-	uint8_t             k[12], tk[12];
+	int64_t w = window_of(t);
+	int open_here, found = 0, any = 0;
+	uint8_t k[12], tk[12];
 
 	open_here = c != NULL && c->n > 0 && window_of(c->first_t) == w;
 	it = store_iter(s, STORE_CF_CHUNKS, 1);
 	chunk_key(k, id, w);
 	for (rocksdb_iter_seek(it, (const char *)k, 12); rocksdb_iter_valid(it);
-	    rocksdb_iter_next(it)) {
+	     rocksdb_iter_next(it)) {
 		const char *key, *val;
-		size_t      kl, vl;
+		size_t kl, vl;
 
 		key = rocksdb_iter_key(it, &kl);
 		if (kl != 12 || memcmp(key, k, 8) != 0)
@@ -284,11 +286,13 @@ head_late(struct store *s, uint32_t id, struct series *ser, int64_t t,
 	}
 	s->pts.n = 0;
 	if (found && chunk_decode(s->tmp.data, s->tmp.len, &s->pts) != 0) {
-		store_warn(s, "corrupt chunk of series %u (%.120s) at hour %u "
-		    "replaced by a late point", id, ser->key, key_get32(tk));
+		store_warn(s,
+		    "corrupt chunk of series %u (%.120s) at hour %u "
+		    "replaced by a late point",
+		    id, ser->key, key_get32(tk));
 		s->st.corrupt_chunks++;
-		rocksdb_writebatch_wi_delete_cf(s->pending,
-		    s->cf[STORE_CF_CHUNKS], (const char *)tk, 12);
+		rocksdb_writebatch_wi_delete_cf(
+		    s->pending, s->cf[STORE_CF_CHUNKS], (const char *)tk, 12);
 		found = 0;
 	}
 	pts_upsert(&s->pts, t, v);
@@ -307,7 +311,7 @@ head_late(struct store *s, uint32_t id, struct series *ser, int64_t t,
 void
 store_head_apply(struct store *s, uint32_t id, int64_t t, double v)
 {
-	struct series    *ser = &s->ix.series[id];
+	struct series *ser = &s->ix.series[id];
 	struct chunk_enc *c = ser->open;
 
 	if (ser->first_t < 0 || t < ser->first_t)
@@ -377,11 +381,11 @@ store_head_record(const struct series *ser, struct buf *out)
 }
 
 static int
-head_record_parse(struct store *s, struct series *ser, const uint8_t *p,
-    size_t len)
+head_record_parse(
+    struct store *s, struct series *ser, const uint8_t *p, size_t len)
 {
 	const uint8_t *end = p + len;
-	uint64_t       f, l, cm, lw;
+	uint64_t f, l, cm, lw;
 
 	if (len < 1 || *p++ != HEAD_RECORD_VERSION ||
 	    varint_get(&p, end, &f) != 0 || varint_get(&p, end, &l) != 0 ||
@@ -411,14 +415,14 @@ int
 store_head_load(struct store *s, char **cause)
 {
 	rocksdb_iterator_t *it;
-	char               *err = NULL;
+	char *err = NULL;
 
 	it = rocksdb_create_iterator_cf(s->db, s->ro, s->cf[STORE_CF_HEAD]);
 	for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it);
-	    rocksdb_iter_next(it)) {
-		const char    *key, *val;
-		size_t         kl, vl;
-		uint32_t       id;
+	     rocksdb_iter_next(it)) {
+		const char *key, *val;
+		size_t kl, vl;
+		uint32_t id;
 		struct series *ser;
 
 		key = rocksdb_iter_key(it, &kl);
@@ -426,13 +430,17 @@ store_head_load(struct store *s, char **cause)
 		id = kl == 4 ? key_get32((const uint8_t *)key) : 0;
 		if ((ser = index_series(&s->ix, id)) == NULL ||
 		    ser->key == NULL) {
-			store_warn(s, "head record of unknown series %u "
-			    "skipped", id);
+			store_warn(s,
+			    "head record of unknown series %u "
+			    "skipped",
+			    id);
 			continue;
 		}
 		if (head_record_parse(s, ser, (const uint8_t *)val, vl) != 0) {
-			store_warn(s, "corrupt head record of series %u "
-			    "(%.120s): its open chunk is lost", id, ser->key);
+			store_warn(s,
+			    "corrupt head record of series %u "
+			    "(%.120s): its open chunk is lost",
+			    id, ser->key);
 			s->st.corrupt_chunks++;
 		}
 	}
@@ -450,11 +458,11 @@ int
 store_head_checkpoint(struct store *s, int gc, char **cause)
 {
 	rocksdb_writebatch_t *wb;
-	const char           *rep;
-	size_t                replen, i;
-	char                 *err = NULL;
-	uint8_t               k[8], k2[8];
-	uint32_t              id;
+	const char *rep;
+	size_t replen, i;
+	char *err = NULL;
+	uint8_t k[8], k2[8];
+	uint32_t id;
 
 	if (s->failed != NULL) {
 		if (cause != NULL)
@@ -467,7 +475,7 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 		int64_t quiet = STORE_WINDOW_MS + s->opts.late_window_ms;
 
 		for (id = 1; id <= s->ix.n; id++) {
-			struct series    *ser = &s->ix.series[id];
+			struct series *ser = &s->ix.series[id];
 			struct chunk_enc *c = ser->open;
 
 			if (c == NULL || ser->key == NULL)

@@ -12,7 +12,7 @@ uint32_t
 index_hash(const char *key, size_t len)
 {
 	const uint64_t m = UINT64_C(0x9e3779b97f4a7c15);
-	uint64_t       h = UINT64_C(0x243f6a8885a308d3) ^ (len * m), w;
+	uint64_t h = UINT64_C(0x243f6a8885a308d3) ^ (len * m), w;
 
 	while (len >= 8) {
 		memcpy(&w, key, 8);
@@ -54,7 +54,7 @@ strmap_grow(struct strmap *m)
 static void *
 strmap_get(const struct strmap *m, const char *key)
 {
-	size_t   len = strlen(key);
+	size_t len = strlen(key);
 	uint32_t h = index_hash(key, len), j;
 
 	if (m->tab == NULL)
@@ -72,7 +72,7 @@ strmap_get(const struct strmap *m, const char *key)
 static struct strmap_ent *
 strmap_put(struct strmap *m, const char *key, size_t *mem)
 {
-	size_t   len = strlen(key);
+	size_t len = strlen(key);
 	uint32_t h = index_hash(key, len), j;
 
 	if (m->tab == NULL || (m->n + 1) * 2 > m->tmask + 1) {
@@ -163,8 +163,7 @@ index_free(struct index *ix)
 }
 
 uint32_t
-index_lookup(const struct index *ix, const char *key, size_t len,
-    uint32_t hash)
+index_lookup(const struct index *ix, const char *key, size_t len, uint32_t hash)
 {
 	uint32_t j;
 
@@ -186,7 +185,7 @@ index_tab_insert(struct index *ix, uint32_t id)
 	uint32_t j;
 
 	for (j = ix->series[id].hash & ix->tmask; ix->tab[j] != 0;
-	    j = (j + 1) & ix->tmask)
+	     j = (j + 1) & ix->tmask)
 		;
 	ix->tab[j] = id;
 }
@@ -210,12 +209,12 @@ index_tab_grow(struct index *ix)
 }
 
 static void
-index_posting_add(struct index *ix, const char *name, const char *value,
-    uint32_t id)
+index_posting_add(
+    struct index *ix, const char *name, const char *value, uint32_t id)
 {
 	struct strmap_ent *e;
-	struct tagname    *tn;
-	struct posting    *pg;
+	struct tagname *tn;
+	struct posting *pg;
 
 	e = strmap_put(&ix->tags, name, &ix->mem);
 	if ((tn = e->val) == NULL) {
@@ -240,12 +239,12 @@ index_posting_add(struct index *ix, const char *name, const char *value,
 }
 
 uint32_t
-index_add(struct index *ix, uint32_t id, const char *key, size_t len,
-    char **cause)
+index_add(
+    struct index *ix, uint32_t id, const char *key, size_t len, char **cause)
 {
 	struct serieskey sk;
-	struct series   *s;
-	size_t           i;
+	struct series *s;
+	size_t i;
 
 	if (serieskey_parse(key, len, &sk, cause) != 0)
 		return 0;
@@ -256,8 +255,7 @@ index_add(struct index *ix, uint32_t id, const char *key, size_t len,
 
 		while (cap <= id)
 			cap *= 2;
-		ix->series = xreallocarray(ix->series, cap,
-		    sizeof *ix->series);
+		ix->series = xreallocarray(ix->series, cap, sizeof *ix->series);
 		memset(ix->series + ix->cap, 0,
 		    (cap - ix->cap) * sizeof *ix->series);
 		ix->mem += (cap - ix->cap) * sizeof *ix->series;
@@ -286,8 +284,8 @@ index_add(struct index *ix, uint32_t id, const char *key, size_t len,
 
 struct idset {
 	uint32_t *ids;
-	size_t    n;
-	int       all; /* not yet restricted */
+	size_t n;
+	int all; /* not yet restricted */
 };
 
 static void
@@ -304,16 +302,17 @@ bm_get(const uint64_t *bm, uint32_t id)
 
 /* Keep (keep=1) or drop (keep=0) the ids marked in bm. */
 static void
-idset_filter(const struct index *ix, struct idset *set, const uint64_t *bm,
-    int keep)
+idset_filter(
+    const struct index *ix, struct idset *set, const uint64_t *bm, int keep)
 {
-	size_t   i, j = 0;
+	size_t i, j = 0;
 	uint32_t id;
 
 	if (set->all) {
 		set->ids = xreallocarray(NULL, ix->n + 1, sizeof *set->ids);
 		for (id = 1; id <= ix->n; id++) {
-			if (ix->series[id].key != NULL && bm_get(bm, id) == keep)
+			if (ix->series[id].key != NULL &&
+			    bm_get(bm, id) == keep)
 				set->ids[j++] = id;
 		}
 		set->all = 0;
@@ -369,8 +368,8 @@ match_one(const struct index *ix, struct idset *set, const char *name,
     size_t words)
 {
 	const struct tagname *tn = strmap_get(&ix->tags, name);
-	int                   empty_ok, any = 0;
-	uint32_t              i, k;
+	int empty_ok, any = 0;
+	uint32_t i, k;
 
 	if (eq != NULL) {
 		const struct posting *pg;
@@ -404,14 +403,14 @@ match_one(const struct index *ix, struct idset *set, const char *name,
 }
 
 void
-index_match(const struct index *ix, const struct selector *sel,
-    uint32_t **ids, size_t *n)
+index_match(const struct index *ix, const struct selector *sel, uint32_t **ids,
+    size_t *n)
 {
 	struct idset set = {NULL, 0, 1};
-	size_t       words = (ix->n + 64) / 64, i;
-	uint64_t    *bm;
-	uint32_t     id;
-	int          pass;
+	size_t words = (ix->n + 64) / 64, i;
+	uint64_t *bm;
+	uint32_t id;
+	int pass;
 
 	bm = xcalloc(words, sizeof *bm);
 	if (sel != NULL && sel->metric != NULL)
@@ -463,14 +462,14 @@ str_cmp(const void *a, const void *b)
 }
 
 char **
-index_tag_values(const struct index *ix, const char *tag,
-    const uint32_t *ids, size_t n, size_t *count)
+index_tag_values(const struct index *ix, const char *tag, const uint32_t *ids,
+    size_t n, size_t *count)
 {
 	const struct tagname *tn = strmap_get(&ix->tags, tag);
-	uint64_t             *bm = NULL;
-	char                **v;
-	size_t                nv = 0, i;
-	uint32_t              k;
+	uint64_t *bm = NULL;
+	char **v;
+	size_t nv = 0, i;
+	uint32_t k;
 
 	v = xcalloc((tn == NULL ? 0 : tn->values.n) + 1, sizeof *v);
 	if (ids != NULL) {
@@ -498,8 +497,8 @@ index_tag_values(const struct index *ix, const char *tag,
 char **
 index_tag_names(const struct index *ix, size_t *count)
 {
-	char  **v = xcalloc(ix->tags.n + 1, sizeof *v);
-	size_t  nv = 0;
+	char **v = xcalloc(ix->tags.n + 1, sizeof *v);
+	size_t nv = 0;
 	uint32_t i;
 
 	for (i = 0; i < ix->tags.n; i++) {
@@ -516,14 +515,14 @@ int
 index_key_tag(const char *key, const char *name, struct buf *out)
 {
 	const char *p = strchr(key, '{');
-	size_t      nlen = strlen(name);
+	size_t nlen = strlen(name);
 
 	if (p == NULL)
 		return -1;
 	p++;
 	while (*p != '\0' && *p != '}') {
 		const char *n = p;
-		int         hit;
+		int hit;
 
 		while (*p != '=' && *p != '\0')
 			p++;

@@ -17,14 +17,14 @@
 /* Per-series state.  flags: SERIES_DIRTY (head changed since the last
  * checkpoint). */
 struct series {
-	char             *key;   /* canonical key, owned */
-	uint32_t          hash;
-	uint32_t          flags;
-	int64_t           first_t; /* oldest point written (-1: none) */
-	int64_t           last_t;  /* newest point accepted (-1: none) */
-	int64_t           closed_max_t; /* newest point in a closed chunk */
-	double            last_v;
-	int64_t           last_write_ms;
+	char *key; /* canonical key, owned */
+	uint32_t hash;
+	uint32_t flags;
+	int64_t first_t;      /* oldest point written (-1: none) */
+	int64_t last_t;       /* newest point accepted (-1: none) */
+	int64_t closed_max_t; /* newest point in a closed chunk */
+	double last_v;
+	int64_t last_write_ms;
 	struct chunk_enc *open; /* the open chunk, NULL when none */
 };
 
@@ -32,51 +32,51 @@ struct series {
 
 /* A string-keyed hash map; keys are copied, values borrowed. */
 struct strmap_ent {
-	char    *key;
+	char *key;
 	uint32_t hash;
-	void    *val;
+	void *val;
 };
 struct strmap {
 	struct strmap_ent *ents; /* insertion order */
-	uint32_t           n, cap;
-	uint32_t          *tab; /* 1 + index into ents, 0 empty */
-	uint32_t           tmask;
+	uint32_t n, cap;
+	uint32_t *tab; /* 1 + index into ents, 0 empty */
+	uint32_t tmask;
 };
 
 /* One tag=value: its ascending ids. */
 struct posting {
 	const char *value; /* the key in the tag's value map */
-	uint32_t   *ids;
-	uint32_t    n, cap;
+	uint32_t *ids;
+	uint32_t n, cap;
 };
 
 /* One tag name: value -> struct posting *. */
 struct tagname {
-	const char   *name;
+	const char *name;
 	struct strmap values;
 };
 
 struct index {
 	struct series *series; /* by id; series[0] unused */
-	uint32_t       n;      /* ids in use are 1 .. n */
-	uint32_t       cap;
-	uint32_t      *tab;    /* key hash -> id, 0 empty */
-	uint32_t       tmask;
-	struct strmap  tags;   /* name -> struct tagname * */
-	size_t         mem;    /* bytes allocated, for stats */
+	uint32_t n;            /* ids in use are 1 .. n */
+	uint32_t cap;
+	uint32_t *tab; /* key hash -> id, 0 empty */
+	uint32_t tmask;
+	struct strmap tags; /* name -> struct tagname * */
+	size_t mem;         /* bytes allocated, for stats */
 };
 
 uint32_t index_hash(const char *key, size_t len);
-void     index_init(struct index *ix);
-void     index_free(struct index *ix);
+void index_init(struct index *ix);
+void index_free(struct index *ix);
 /* Id of canonical key, or 0. */
-uint32_t index_lookup(const struct index *ix, const char *key, size_t len,
-    uint32_t hash);
+uint32_t index_lookup(
+    const struct index *ix, const char *key, size_t len, uint32_t hash);
 /* Add a canonical key as id (ids must be added in increasing order; 0
  * means the next free id).  Returns the id, or 0 if the key does not
  * parse (*cause set). */
-uint32_t index_add(struct index *ix, uint32_t id, const char *key,
-    size_t len, char **cause);
+uint32_t index_add(
+    struct index *ix, uint32_t id, const char *key, size_t len, char **cause);
 static inline struct series *
 index_series(const struct index *ix, uint32_t id)
 {

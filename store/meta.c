@@ -17,12 +17,12 @@ meta_fail(struct store *s, char *err, char **cause)
 }
 
 int
-store_meta_write(struct store *s, const struct store_meta_op *ops, size_t n,
-    char **cause)
+store_meta_write(
+    struct store *s, const struct store_meta_op *ops, size_t n, char **cause)
 {
 	rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
-	char                 *err = NULL;
-	size_t                i;
+	char *err = NULL;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (ops[i].klen == 0) {
@@ -35,8 +35,8 @@ store_meta_write(struct store *s, const struct store_meta_op *ops, size_t n,
 			rocksdb_writebatch_put_cf(wb, s->cf[STORE_CF_META],
 			    ops[i].key, ops[i].klen, ops[i].val, ops[i].vlen);
 		else
-			rocksdb_writebatch_delete_cf(wb, s->cf[STORE_CF_META],
-			    ops[i].key, ops[i].klen);
+			rocksdb_writebatch_delete_cf(
+			    wb, s->cf[STORE_CF_META], ops[i].key, ops[i].klen);
 	}
 	rocksdb_write(s->db, s->wo_durable, wb, &err);
 	rocksdb_writebatch_destroy(wb);
@@ -46,8 +46,8 @@ store_meta_write(struct store *s, const struct store_meta_op *ops, size_t n,
 }
 
 int
-store_meta_put(struct store *s, const char *key, size_t klen,
-    const void *val, size_t vlen, char **cause)
+store_meta_put(struct store *s, const char *key, size_t klen, const void *val,
+    size_t vlen, char **cause)
 {
 	struct store_meta_op op = {key, klen, val != NULL ? val : "", vlen};
 
@@ -55,8 +55,7 @@ store_meta_put(struct store *s, const char *key, size_t klen,
 }
 
 int
-store_meta_delete(struct store *s, const char *key, size_t klen,
-    char **cause)
+store_meta_delete(struct store *s, const char *key, size_t klen, char **cause)
 {
 	struct store_meta_op op = {key, klen, NULL, 0};
 
@@ -67,7 +66,7 @@ int
 store_meta_get(struct store *s, const char *key, size_t klen, void **val,
     size_t *vlen, char **cause)
 {
-	char  *v;
+	char *v;
 	size_t len;
 
 	if (store_db_get(s, STORE_CF_META, key, klen, &v, &len, cause) != 0)
@@ -79,14 +78,14 @@ store_meta_get(struct store *s, const char *key, size_t klen, void **val,
 }
 
 struct store_meta_iter {
-	rocksdb_iterator_t    *it;
+	rocksdb_iterator_t *it;
 	rocksdb_readoptions_t *ro;
 	const rocksdb_snapshot_t *snap;
-	rocksdb_t             *db;
-	char                  *prefix;
-	size_t                 plen;
-	char                  *upper; /* first key after the prefix range */
-	size_t                 ulen;
+	rocksdb_t *db;
+	char *prefix;
+	size_t plen;
+	char *upper; /* first key after the prefix range */
+	size_t ulen;
 };
 
 /* The smallest key greater than every key starting with p: p with its
@@ -120,7 +119,8 @@ store_meta_iter_new(struct store *s, const char *prefix, size_t plen)
 	memcpy(mi->prefix, prefix, plen);
 	mi->plen = plen;
 	mi->upper = prefix_successor(prefix, plen, &mi->ulen);
-	mi->it = rocksdb_create_iterator_cf(s->db, mi->ro, s->cf[STORE_CF_META]);
+	mi->it =
+	    rocksdb_create_iterator_cf(s->db, mi->ro, s->cf[STORE_CF_META]);
 	return mi;
 }
 
@@ -141,7 +141,7 @@ int
 store_meta_iter_valid(const struct store_meta_iter *mi)
 {
 	const char *k;
-	size_t      kl;
+	size_t kl;
 
 	if (!rocksdb_iter_valid(mi->it))
 		return 0;
@@ -165,7 +165,7 @@ store_meta_iter_last(struct store_meta_iter *mi)
 	rocksdb_iter_seek_for_prev(mi->it, mi->upper, mi->ulen);
 	/* seek_for_prev lands on upper itself when it exists. */
 	if (rocksdb_iter_valid(mi->it)) {
-		size_t      kl;
+		size_t kl;
 		const char *k = rocksdb_iter_key(mi->it, &kl);
 
 		if (kl == mi->ulen && memcmp(k, mi->upper, kl) == 0)
@@ -174,15 +174,14 @@ store_meta_iter_last(struct store_meta_iter *mi)
 }
 
 void
-store_meta_iter_seek(struct store_meta_iter *mi, const char *key,
-    size_t klen)
+store_meta_iter_seek(struct store_meta_iter *mi, const char *key, size_t klen)
 {
 	rocksdb_iter_seek(mi->it, key, klen);
 }
 
 void
-store_meta_iter_seek_prev(struct store_meta_iter *mi, const char *key,
-    size_t klen)
+store_meta_iter_seek_prev(
+    struct store_meta_iter *mi, const char *key, size_t klen)
 {
 	rocksdb_iter_seek_for_prev(mi->it, key, klen);
 }
@@ -214,12 +213,12 @@ store_meta_iter_value(const struct store_meta_iter *mi, size_t *vlen)
 }
 
 int
-store_meta_scan(struct store *s, const char *prefix, size_t plen,
-    int reverse, size_t limit, store_meta_cb cb, void *arg, char **cause)
+store_meta_scan(struct store *s, const char *prefix, size_t plen, int reverse,
+    size_t limit, store_meta_cb cb, void *arg, char **cause)
 {
 	struct store_meta_iter *mi = store_meta_iter_new(s, prefix, plen);
-	size_t                  count = 0;
-	char                   *err = NULL;
+	size_t count = 0;
+	char *err = NULL;
 
 	if (reverse)
 		store_meta_iter_last(mi);
@@ -227,7 +226,7 @@ store_meta_scan(struct store *s, const char *prefix, size_t plen,
 		store_meta_iter_first(mi);
 	while (store_meta_iter_valid(mi) && (limit == 0 || count < limit)) {
 		const char *k, *v;
-		size_t      kl, vl;
+		size_t kl, vl;
 
 		k = store_meta_iter_key(mi, &kl);
 		v = store_meta_iter_value(mi, &vl);

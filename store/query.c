@@ -23,13 +23,13 @@
 #define LEVEL_HOUR   2
 
 static const char *agg_names[] = {
-	[STORE_AGG_NONE] = "raw",
-	[STORE_AGG_AVG] = "avg",
-	[STORE_AGG_MIN] = "min",
-	[STORE_AGG_MAX] = "max",
-	[STORE_AGG_SUM] = "sum",
-	[STORE_AGG_COUNT] = "count",
-	[STORE_AGG_LAST] = "last",
+    [STORE_AGG_NONE] = "raw",
+    [STORE_AGG_AVG] = "avg",
+    [STORE_AGG_MIN] = "min",
+    [STORE_AGG_MAX] = "max",
+    [STORE_AGG_SUM] = "sum",
+    [STORE_AGG_COUNT] = "count",
+    [STORE_AGG_LAST] = "last",
 };
 
 int
@@ -53,8 +53,9 @@ store_agg_parse(const char *name, enum store_agg *agg)
 const char *
 store_agg_name(enum store_agg agg)
 {
-	return (size_t)agg < sizeof agg_names / sizeof agg_names[0] ?
-	    agg_names[agg] : "?";
+	return (size_t)agg < sizeof agg_names / sizeof agg_names[0]
+	           ? agg_names[agg]
+	           : "?";
 }
 
 void
@@ -62,8 +63,8 @@ store_result_add_warning(struct store_result *r, const char *msg)
 {
 	if (r->nwarnings >= 100)
 		return;
-	r->warnings = xreallocarray(r->warnings, r->nwarnings + 1,
-	    sizeof *r->warnings);
+	r->warnings =
+	    xreallocarray(r->warnings, r->nwarnings + 1, sizeof *r->warnings);
 	r->warnings[r->nwarnings++] = xstrdup(msg);
 }
 
@@ -93,38 +94,48 @@ store_result_free(struct store_result *r)
 	memset(r, 0, sizeof *r);
 }
 
+static int64_t
+align_up(int64_t t, int64_t r)
+{
+	return floor_div(t + r - 1, r) * r;
+}
+
 /* ---- query context ---- */
 
 /* Rollup blocks of one tier fetched for all series at once (MultiGet):
  * vals[i * nids + j] for period p0 + i * period and ids[j]. */
 struct prefetch {
-	int                       on;
-	int64_t                   p0, period;
-	size_t                    np, nids;
-	const uint32_t           *ids; /* ascending */
+	int on;
+	int64_t p0, period;
+	size_t np, nids;
+	const uint32_t *ids; /* ascending */
 	rocksdb_pinnableslice_t **vals;
 };
 
 struct qctx {
-	struct store             *s;
+	struct store *s;
 	const struct store_query *q;
-	struct store_result      *r;
-	int64_t                   R;     /* resolution of partial sums */
-	int                       top;   /* LEVEL_* the query may start at */
-	int                       finer[3]; /* next level down from each */
-	rocksdb_iterator_t       *it;    /* chunks */
-	struct ptvec              pv;
+	struct store_result *r;
+	int64_t R;              /* resolution of partial sums */
+	int top;                /* LEVEL_* the query may start at */
+	int finer[3];           /* next level down from each */
+	rocksdb_iterator_t *it; /* chunks */
+	struct ptvec pv;
 	/* The partial aggregate of the current R bucket. */
-	struct agg                racc;
-	int64_t                   racc_t, racc_end;
+	struct agg racc;
+	int64_t racc_t, racc_end;
 	/* Output buckets of the current series, dense from b0. */
-	int64_t                   b0, step;
-	size_t                    nb;
-	struct agg               *ob;
-	size_t                   *touched;
-	size_t                    ntouched;
-	size_t                    npoints; /* returned so far */
-	struct prefetch           pf[3];   /* by level */
+	int64_t b0, step;
+	size_t nb;
+	struct agg *ob;
+	size_t *touched;
+	size_t ntouched;
+	size_t npoints;          /* returned so far */
+	struct prefetch pf[3];   /* by level */
+	struct rollup_block blk; /* the last block read */
+	int blk_valid, blk_level, blk_ok;
+	uint32_t blk_id;
+	int64_t blk_p;
 };
 
 static size_t
@@ -132,8 +143,8 @@ out_index(const struct qctx *qc, int64_t t)
 {
 	if (qc->step == 0)
 		return 0;
-	return (size_t)((floor_div(t, qc->step) * qc->step - qc->b0) /
-	    qc->step);
+	return (
+	    size_t)((floor_div(t, qc->step) * qc->step - qc->b0) / qc->step);
 }
 
 static void
@@ -178,11 +189,11 @@ feed_bucket(struct qctx *qc, int64_t t, const struct agg *b)
 static void
 feed_raw(struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int raw)
 {
-	struct store     *s = qc->s;
-	struct series    *ser = &s->ix.series[id];
+	struct store *s = qc->s;
+	struct series *ser = &s->ix.series[id];
 	struct chunk_enc *c = ser->open;
-	int64_t           hw = INT64_MAX, w;
-	size_t            i;
+	int64_t hw = INT64_MAX, w;
+	size_t i;
 
 	if (lo >= hi)
 		return;
@@ -195,8 +206,8 @@ feed_raw(struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int raw)
 			qc->pv.n = 0;
 		/* Closed chunks exist up to closed_max_t only. */
 		if (ser->closed_max_t >= w)
-			store_chunks_read_window(s, qc->it, id, w, hi, &qc->pv,
-			    qc->r);
+			store_chunks_read_window(
+			    s, qc->it, id, w, hi, &qc->pv, qc->r);
 		if (w == hw) {
 			size_t len = chunk_enc_size(c);
 
@@ -227,20 +238,20 @@ feed_raw(struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int raw)
 	}
 }
 
-static void feed_range(struct qctx *qc, uint32_t id, int64_t lo,
-    int64_t hi, int level, int64_t hw);
+static void feed_range(struct qctx *qc, uint32_t id, int64_t lo, int64_t hi,
+    int level, int64_t hw);
 
 /* The prefetched block of (level, period p, id): 1 with *val (NULL when
  * absent) if it was prefetched, else 0. */
 static int
-prefetched(struct qctx *qc, int level, int64_t p, uint32_t id,
-    const char **val, size_t *vlen)
+prefetched(struct qctx *qc, int level, int64_t p, uint32_t id, const char **val,
+    size_t *vlen)
 {
 	struct prefetch *pf = &qc->pf[level];
-	size_t           lo = 0, hi, i;
+	size_t lo = 0, hi, i;
 
-	if (!pf->on || p < pf->p0 || (p - pf->p0) / pf->period >=
-	    (int64_t)pf->np)
+	if (!pf->on || p < pf->p0 ||
+	    (p - pf->p0) / pf->period >= (int64_t)pf->np)
 		return 0;
 	hi = pf->nids;
 	while (lo < hi) {
@@ -261,25 +272,28 @@ prefetched(struct qctx *qc, int level, int64_t p, uint32_t id,
 	return 1;
 }
 
-/* Fetch the blocks of tier level over [start, end) for all ids at once
+/* Fetch the blocks of tier level over [lo, hi) for all ids at once
  * (nothing pending, not too many). */
 static void
-prefetch_tier(struct qctx *qc, int level, const uint32_t *ids, size_t n)
+prefetch_tier(struct qctx *qc, int level, const uint32_t *ids, size_t n,
+    int64_t lo, int64_t hi)
 {
 	struct prefetch *pf = &qc->pf[level];
-	struct store    *s = qc->s;
-	enum store_cf    cf;
-	const char     **keys;
-	size_t          *klens, i, j, nk;
-	char           **errs;
-	uint8_t         *kb;
+	struct store *s = qc->s;
+	enum store_cf cf;
+	const char **keys;
+	size_t *klens, i, j, nk;
+	char **errs;
+	uint8_t *kb;
 
 	if (n == 0 || rocksdb_writebatch_wi_count(s->pending) != 0)
 		return;
 	pf->period = level == LEVEL_MINUTE ? STORE_HOUR_MS : STORE_DAY_MS;
 	cf = level == LEVEL_MINUTE ? STORE_CF_ROLLUP_M : STORE_CF_ROLLUP_H;
-	pf->p0 = qc->q->start - qc->q->start % pf->period;
-	pf->np = (size_t)((qc->q->end - 1 - pf->p0) / pf->period + 1);
+	if (lo >= hi)
+		return;
+	pf->p0 = lo - lo % pf->period;
+	pf->np = (size_t)((hi - 1 - pf->p0) / pf->period + 1);
 	if (pf->np > 48 || pf->np * n > 200000)
 		return;
 	pf->ids = ids;
@@ -294,15 +308,16 @@ prefetch_tier(struct qctx *qc, int level, const uint32_t *ids, size_t n)
 		for (j = 0; j < n; j++) {
 			uint8_t *k = kb + (i * n + j) * 8;
 
-			key_put32(k, (uint32_t)((pf->p0 + (int64_t)i *
-			    pf->period) / pf->period));
+			key_put32(
+			    k, (uint32_t)((pf->p0 + (int64_t)i * pf->period) /
+			                  pf->period));
 			key_put32(k + 4, ids[j]);
 			keys[i * n + j] = (const char *)k;
 			klens[i * n + j] = 8;
 		}
 	}
-	rocksdb_batched_multi_get_cf(s->db, s->ro, s->cf[cf], nk, keys, klens,
-	    pf->vals, errs, 1);
+	rocksdb_batched_multi_get_cf(
+	    s->db, s->ro, s->cf[cf], nk, keys, klens, pf->vals, errs, 1);
 	for (i = 0; i < nk; i++) {
 		if (errs[i] != NULL) {
 			/* Fall back to single reads for this block. */
@@ -333,19 +348,27 @@ prefetch_free(struct qctx *qc)
 	}
 }
 
-/* Buckets of tier level for the current series in [a, b) (aligned to the
- * tier, all before the head window); periods without a block fall back
- * to the next finer level. */
-static void
-feed_tier(struct qctx *qc, uint32_t id, int level, int64_t a, int64_t b,
-    int64_t hw)
+/* The decoded block of tier level for series id and period p, in
+ * qc->blk (the last one is kept).  1 if there is one, 0 if not (a corrupt
+ * block is reported and counts as none). */
+static int
+tier_block(struct qctx *qc, uint32_t id, int level, int64_t p)
 {
-	struct store       *s = qc->s;
-	struct rollup_block rb;
-	enum store_cf       cf;
-	int64_t             period, res, p;
-	unsigned            nslots, i;
+	struct store *s = qc->s;
+	struct rollup_block *rb = &qc->blk;
+	enum store_cf cf;
+	int64_t period, res;
+	unsigned nslots;
+	uint8_t k[8];
+	const char *val = NULL;
+	char *copy = NULL, *err = NULL;
+	rocksdb_pinnableslice_t *ps = NULL;
+	size_t vlen = 0;
+	int ok;
 
+	if (qc->blk_valid && qc->blk_id == id && qc->blk_level == level &&
+	    qc->blk_p == p)
+		return qc->blk_ok;
 	if (level == LEVEL_MINUTE) {
 		cf = STORE_CF_ROLLUP_M;
 		period = STORE_HOUR_MS;
@@ -357,66 +380,96 @@ feed_tier(struct qctx *qc, uint32_t id, int level, int64_t a, int64_t b,
 		res = STORE_HOUR_MS;
 		nslots = 24;
 	}
+	key_put32(k, (uint32_t)(p / period));
+	key_put32(k + 4, id);
+	rollup_block_init(rb, p, res, nslots);
+	if (prefetched(qc, level, p, id, &val, &vlen))
+		;
+	else if (rocksdb_writebatch_wi_count(s->pending) == 0) {
+		ps = rocksdb_get_pinned_cf(
+		    s->db, s->ro, s->cf[cf], (const char *)k, 8, &err);
+		if (ps != NULL)
+			val = rocksdb_pinnableslice_value(ps, &vlen);
+		free(err);
+	} else if (store_get(s, cf, k, 8, &copy, &vlen, NULL) == 0)
+		val = copy;
+	ok = val != NULL && rollup_block_decode(rb, val, vlen) == 0;
+	if (val != NULL && !ok) {
+		char msg[200];
+
+		snprintf(msg, sizeof msg,
+		    "corrupt %s block of series %u at "
+		    "%lld skipped",
+		    store_cf_name(cf), id, (long long)p);
+		store_warn(s, "%s", msg);
+		store_result_add_warning(qc->r, msg);
+	}
+	free(copy);
+	rocksdb_pinnableslice_destroy(ps);
+	qc->blk_valid = 1;
+	qc->blk_id = id;
+	qc->blk_level = level;
+	qc->blk_p = p;
+	qc->blk_ok = ok;
+	return ok;
+}
+
+/* Buckets of tier level for the current series in [a, b) (aligned to the
+ * tier, all before the head window); periods without a block fall back
+ * to the next finer level. */
+static void
+feed_tier(
+    struct qctx *qc, uint32_t id, int level, int64_t a, int64_t b, int64_t hw)
+{
+	int64_t period, res, p;
+	unsigned nslots, i;
+
+	period = level == LEVEL_MINUTE ? STORE_HOUR_MS : STORE_DAY_MS;
+	res = level == LEVEL_MINUTE ? STORE_MINUTE_MS : STORE_HOUR_MS;
+	nslots = level == LEVEL_MINUTE ? 60 : 24;
 	for (p = a - a % period; p < b; p += period) {
-		int64_t lo = p > a ? p : a, hi = p + period < b ? p + period : b;
-		uint8_t                  k[8];
-		const char              *val = NULL;
-		char                    *copy = NULL, *err = NULL;
-		rocksdb_pinnableslice_t *ps = NULL;
-		size_t                   vlen = 0;
+		int64_t lo = p > a ? p : a,
+		        hi = p + period < b ? p + period : b;
 
-		key_put32(k, (uint32_t)(p / period));
-		key_put32(k + 4, id);
-		rollup_block_init(&rb, p, res, nslots);
-		if (prefetched(qc, level, p, id, &val, &vlen))
-			;
-		else if (rocksdb_writebatch_wi_count(s->pending) == 0) {
-			ps = rocksdb_get_pinned_cf(s->db, s->ro, s->cf[cf],
-			    (const char *)k, 8, &err);
-			if (ps != NULL)
-				val = rocksdb_pinnableslice_value(ps, &vlen);
-			free(err);
-		} else if (store_get(s, cf, k, 8, &copy, &vlen, NULL) == 0)
-			val = copy;
-		if (val == NULL || rollup_block_decode(&rb, val, vlen) != 0) {
-			if (val != NULL) {
-				char msg[200];
-
-				snprintf(msg, sizeof msg, "corrupt %s block of "
-				    "series %u at %lld skipped",
-				    store_cf_name(cf), id, (long long)p);
-				store_warn(s, "%s", msg);
-				store_result_add_warning(qc->r, msg);
-			}
-			free(copy);
-			rocksdb_pinnableslice_destroy(ps);
+		if (!tier_block(qc, id, level, p)) {
 			feed_range(qc, id, lo, hi, qc->finer[level], hw);
 			continue;
 		}
-		free(copy);
-		rocksdb_pinnableslice_destroy(ps);
 		for (i = 0; i < nslots; i++) {
 			int64_t t = p + (int64_t)i * res;
 
-			if (!rb.present[i] || t < lo || t >= hi)
+			if (!qc->blk.present[i] || t < lo || t >= hi)
 				continue;
-			feed_bucket(qc, t, &rb.b[i]);
+			feed_bucket(qc, t, &qc->blk.b[i]);
 			qc->r->points_scanned++;
 		}
 	}
 }
 
-static int64_t
-align_up(int64_t t, int64_t r)
+/*
+ * Whether raw points may lie in [lo, a), a minute boundary: the minute
+ * tier knows, for closed windows, whether the minute before a has points
+ * and when its last one is.
+ */
+static int
+edge_has_points(struct qctx *qc, uint32_t id, int64_t lo, int64_t a, int64_t hw)
 {
-	return floor_div(t + r - 1, r) * r;
+	int64_t m = a - STORE_MINUTE_MS, p = window_of(m);
+	unsigned slot;
+
+	if (lo >= a || m < 0 || p >= hw || lo < m)
+		return lo < a;
+	if (!tier_block(qc, id, LEVEL_MINUTE, p))
+		return 1;
+	slot = (unsigned)((m - p) / STORE_MINUTE_MS);
+	return qc->blk.present[slot] && qc->blk.b[slot].last_t >= lo;
 }
 
 /* Feed [lo, hi) from level, with the unaligned edges (and what lies in
  * the head window) from finer levels. */
 static void
-feed_range(struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int level,
-    int64_t hw)
+feed_range(
+    struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int level, int64_t hw)
 {
 	int64_t res, a, b;
 
@@ -435,7 +488,8 @@ feed_range(struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int level,
 		feed_range(qc, id, lo, hi, qc->finer[level], hw);
 		return;
 	}
-	feed_range(qc, id, lo, a, qc->finer[level], hw);
+	if (level != LEVEL_MINUTE || edge_has_points(qc, id, lo, a, hw))
+		feed_range(qc, id, lo, a, qc->finer[level], hw);
 	feed_tier(qc, id, level, a, b, hw);
 	feed_range(qc, id, b, hi, qc->finer[level], hw);
 }
@@ -445,7 +499,7 @@ static void
 series_buckets(struct qctx *qc, uint32_t id)
 {
 	struct series *ser = &qc->s->ix.series[id];
-	int64_t        lo = qc->q->start, hi = qc->q->end, hw = INT64_MAX;
+	int64_t lo = qc->q->start, hi = qc->q->end, hw = INT64_MAX;
 
 	memset(&qc->racc, 0, sizeof qc->racc);
 	if (ser->last_t < 0)
@@ -492,8 +546,8 @@ size_cmp(const void *a, const void *b)
 
 /* Turn the touched buckets of ob into points of sr; clears them. */
 static int
-take_points(struct qctx *qc, struct agg *ob, size_t *touched,
-    size_t ntouched, struct store_series_result *sr, char **cause)
+take_points(struct qctx *qc, struct agg *ob, size_t *touched, size_t ntouched,
+    struct store_series_result *sr, char **cause)
 {
 	size_t i;
 
@@ -501,17 +555,20 @@ take_points(struct qctx *qc, struct agg *ob, size_t *touched,
 	if (qc->q->max_points != 0 &&
 	    qc->npoints + ntouched > qc->q->max_points) {
 		if (cause != NULL)
-			*cause = xasprintf("query returns more than %zu points; "
+			*cause = xasprintf(
+			    "query returns more than %zu points; "
 			    "narrow the selector or the range, or use a larger "
-			    "step", qc->q->max_points);
+			    "step",
+			    qc->q->max_points);
 		return -1;
 	}
 	sr->points = xreallocarray(NULL, ntouched + 1, sizeof *sr->points);
 	for (i = 0; i < ntouched; i++) {
 		size_t k = touched[i];
 
-		sr->points[i].t = qc->step == 0 ? qc->q->start :
-		    qc->b0 + (int64_t)k * qc->step;
+		sr->points[i].t = qc->step == 0
+		                      ? qc->q->start
+		                      : qc->b0 + (int64_t)k * qc->step;
 		sr->points[i].v = agg_value(qc->q->agg, &ob[k]);
 		memset(&ob[k], 0, sizeof ob[k]);
 	}
@@ -522,11 +579,11 @@ take_points(struct qctx *qc, struct agg *ob, size_t *touched,
 
 /* Fill sr's key, metric and tags from a series. */
 static void
-result_series(struct store_series_result *sr, const struct series *ser,
-    uint32_t id)
+result_series(
+    struct store_series_result *sr, const struct series *ser, uint32_t id)
 {
 	struct serieskey sk;
-	size_t           i;
+	size_t i;
 
 	sr->id = id;
 	sr->key = xstrdup(ser->key);
@@ -549,7 +606,7 @@ query_raw(struct qctx *qc, const uint32_t *ids, size_t n, char **cause)
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		struct series              *ser = &qc->s->ix.series[ids[i]];
+		struct series *ser = &qc->s->ix.series[ids[i]];
 		struct store_series_result *sr;
 		int64_t lo = qc->q->start, hi = qc->q->end;
 
@@ -566,9 +623,11 @@ query_raw(struct qctx *qc, const uint32_t *ids, size_t n, char **cause)
 		if (qc->q->max_points != 0 &&
 		    qc->npoints + qc->pv.n > qc->q->max_points) {
 			if (cause != NULL)
-				*cause = xasprintf("query returns more than %zu "
+				*cause = xasprintf(
+				    "query returns more than %zu "
 				    "points; narrow the selector or the range, "
-				    "or aggregate", qc->q->max_points);
+				    "or aggregate",
+				    qc->q->max_points);
 			return -1;
 		}
 		sr = &qc->r->series[qc->r->n++];
@@ -598,8 +657,8 @@ query_series(struct qctx *qc, const uint32_t *ids, size_t n, char **cause)
 			continue;
 		sr = &qc->r->series[qc->r->n++];
 		result_series(sr, &qc->s->ix.series[ids[i]], ids[i]);
-		if (take_points(qc, qc->ob, qc->touched, qc->ntouched, sr,
-		    cause) != 0)
+		if (take_points(
+		        qc, qc->ob, qc->touched, qc->ntouched, sr, cause) != 0)
 			return -1;
 	}
 	return 0;
@@ -608,16 +667,16 @@ query_series(struct qctx *qc, const uint32_t *ids, size_t n, char **cause)
 /* ---- groups ---- */
 
 struct gmember {
-	char    *gkey; /* group key: {k="v",...} */
+	char *gkey; /* group key: {k="v",...} */
 	uint32_t id;
-	size_t   order; /* position in key order */
+	size_t order; /* position in key order */
 };
 
 static int
 gmember_cmp(const void *a, const void *b)
 {
 	const struct gmember *x = a, *y = b;
-	int                   c = strcmp(x->gkey, y->gkey);
+	int c = strcmp(x->gkey, y->gkey);
 
 	if (c != 0)
 		return c;
@@ -633,14 +692,14 @@ str_cmp(const void *a, const void *b)
 static int
 query_groups(struct qctx *qc, const uint32_t *ids, size_t n, char **cause)
 {
-	struct store     *s = qc->s;
-	struct gmember   *gm = xcalloc(n + 1, sizeof *gm);
-	const char      **by = xcalloc(qc->q->nby + 1, sizeof *by);
-	struct agg       *gb = xcalloc(qc->nb, sizeof *gb);
-	size_t           *gt = xcalloc(qc->nb, sizeof *gt);
-	size_t            nby = 0, i, j, k, ngt;
-	struct buf        val = BUF_INIT, key = BUF_INIT;
-	int               rc = 0;
+	struct store *s = qc->s;
+	struct gmember *gm = xcalloc(n + 1, sizeof *gm);
+	const char **by = xcalloc(qc->q->nby + 1, sizeof *by);
+	struct agg *gb = xcalloc(qc->nb, sizeof *gb);
+	size_t *gt = xcalloc(qc->nb, sizeof *gt);
+	size_t nby = 0, i, j, k, ngt;
+	struct buf val = BUF_INIT, key = BUF_INIT;
+	int rc = 0;
 
 	/* Sorted, distinct group-by tags. */
 	for (i = 0; i < qc->q->nby; i++)
@@ -656,8 +715,8 @@ query_groups(struct qctx *qc, const uint32_t *ids, size_t n, char **cause)
 		buf_putc(&key, '{');
 		for (j = 0, k = 0; j < nby; j++) {
 			buf_reset(&val);
-			if (index_key_tag(s->ix.series[ids[i]].key, by[j],
-			    &val) != 0)
+			if (index_key_tag(
+			        s->ix.series[ids[i]].key, by[j], &val) != 0)
 				continue;
 			if (k++ > 0)
 				buf_putc(&key, ',');
@@ -674,7 +733,7 @@ query_groups(struct qctx *qc, const uint32_t *ids, size_t n, char **cause)
 
 	for (i = 0; i < n; i = j) {
 		struct store_series_result *sr;
-		struct serieskey            sk;
+		struct serieskey sk;
 
 		ngt = 0;
 		for (j = i; j < n && strcmp(gm[j].gkey, gm[i].gkey) == 0; j++) {
@@ -730,9 +789,9 @@ store_query_run(struct store *s, const struct store_query *q,
     struct store_result *r, char **cause)
 {
 	struct qctx qc;
-	uint32_t   *ids, *byid = NULL;
-	size_t      n;
-	int         rc;
+	uint32_t *ids, *byid = NULL;
+	size_t n;
+	int rc;
 
 	memset(r, 0, sizeof *r);
 	if (q->sel == NULL) {
@@ -743,15 +802,16 @@ store_query_run(struct store *s, const struct store_query *q,
 	if (q->start > q->end || q->step < 0 || q->agg < STORE_AGG_NONE ||
 	    q->agg > STORE_AGG_LAST) {
 		if (cause != NULL)
-			*cause = xstrdup(q->step < 0 ? "query: negative step" :
-			    q->start > q->end ? "query: start after end" :
-			    "query: bad aggregation");
+			*cause = xstrdup(q->step < 0 ? "query: negative step"
+			                 : q->start > q->end
+			                     ? "query: start after end"
+			                     : "query: bad aggregation");
 		return -1;
 	}
 	if (q->agg == STORE_AGG_NONE && q->group) {
 		if (cause != NULL)
 			*cause = xstrdup("query: raw points cannot be grouped; "
-			    "give an aggregation");
+			                 "give an aggregation");
 		return -1;
 	}
 	memset(&qc, 0, sizeof qc);
@@ -769,13 +829,15 @@ store_query_run(struct store *s, const struct store_query *q,
 			if (q->end > q->start &&
 			    b1 - qc.b0 / qc.step + 1 > BUCKETS_MAX) {
 				if (cause != NULL)
-					*cause = xasprintf("query: more than %d "
+					*cause = xasprintf(
+					    "query: more than %d "
 					    "buckets; use a larger step",
 					    BUCKETS_MAX);
 				return -1;
 			}
-			qc.nb = q->end > q->start ?
-			    (size_t)(b1 - qc.b0 / qc.step + 1) : 1;
+			qc.nb = q->end > q->start
+			            ? (size_t)(b1 - qc.b0 / qc.step + 1)
+			            : 1;
 		}
 		if (qc.step == 0 || qc.step % STORE_HOUR_MS == 0) {
 			qc.R = STORE_HOUR_MS;
@@ -804,11 +866,27 @@ store_query_run(struct store *s, const struct store_query *q,
 	if (q->agg != STORE_AGG_NONE && q->start < q->end) {
 		byid = xreallocarray(NULL, n + 1, sizeof *byid);
 		memcpy(byid, ids, n * sizeof *ids);
+		/* The ranges each tier can serve (the head window aside). */
+		int64_t ha = align_up(q->start, STORE_HOUR_MS);
+		int64_t hb = floor_div(q->end, STORE_HOUR_MS) * STORE_HOUR_MS;
+		int64_t ma = align_up(q->start, STORE_MINUTE_MS);
+		int64_t mb =
+		    floor_div(q->end, STORE_MINUTE_MS) * STORE_MINUTE_MS;
+
 		if (qc.top == LEVEL_HOUR)
-			prefetch_tier(&qc, LEVEL_HOUR, byid, n);
-		if (qc.top == LEVEL_MINUTE || qc.finer[LEVEL_HOUR] ==
-		    LEVEL_MINUTE)
-			prefetch_tier(&qc, LEVEL_MINUTE, byid, n);
+			prefetch_tier(&qc, LEVEL_HOUR, byid, n, ha, hb);
+		if (qc.top == LEVEL_MINUTE)
+			prefetch_tier(&qc, LEVEL_MINUTE, byid, n, ma, mb);
+		else if (qc.top == LEVEL_HOUR &&
+		         qc.finer[LEVEL_HOUR] == LEVEL_MINUTE) {
+			/* Only the partial hours at the edges. */
+			if (ha >= hb)
+				prefetch_tier(
+				    &qc, LEVEL_MINUTE, byid, n, ma, mb);
+			else if (hb - ha <= 2 * STORE_HOUR_MS)
+				prefetch_tier(&qc, LEVEL_MINUTE, byid, n,
+				    ma < ha ? ma : ha, mb > hb ? mb : hb);
+		}
 	}
 	index_sort_by_key(&s->ix, ids, n);
 	r->series = xcalloc(n + 1, sizeof *r->series);
@@ -854,14 +932,14 @@ store_query_last(struct store *s, const struct selector *sel, int64_t since,
     struct store_result *r, char **cause)
 {
 	uint32_t *ids;
-	size_t    n, i;
+	size_t n, i;
 
 	memset(r, 0, sizeof *r);
 	index_match(&s->ix, sel, &ids, &n);
 	index_sort_by_key(&s->ix, ids, n);
 	r->series = xcalloc(n + 1, sizeof *r->series);
 	for (i = 0; i < n; i++) {
-		const struct series        *ser = &s->ix.series[ids[i]];
+		const struct series *ser = &s->ix.series[ids[i]];
 		struct store_series_result *sr;
 
 		if (ser->last_t < 0 || ser->last_t < since)

@@ -15,16 +15,16 @@ store_retention_run(struct store *s, int64_t now_ms, char **cause)
 {
 	const struct {
 		enum store_cf cf;
-		int64_t       keep, period;
+		int64_t keep, period;
 	} tiers[] = {
-		{STORE_CF_CHUNKS, s->opts.retention_raw_ms, STORE_HOUR_MS},
-		{STORE_CF_ROLLUP_M, s->opts.retention_minute_ms, STORE_HOUR_MS},
-		{STORE_CF_ROLLUP_H, s->opts.retention_hour_ms, STORE_DAY_MS},
+	    {STORE_CF_CHUNKS, s->opts.retention_raw_ms, STORE_HOUR_MS},
+	    {STORE_CF_ROLLUP_M, s->opts.retention_minute_ms, STORE_HOUR_MS},
+	    {STORE_CF_ROLLUP_H, s->opts.retention_hour_ms, STORE_DAY_MS},
 	};
 	int64_t hour = now_ms / STORE_HOUR_MS, cut;
 	uint8_t lo[4] = {0, 0, 0, 0}, hi[4];
-	char   *err = NULL;
-	size_t  i;
+	char *err = NULL;
+	size_t i;
 
 	if (hour == s->retention_done)
 		return 0;

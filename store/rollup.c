@@ -11,10 +11,9 @@
 #include "store/rollup.h"
 #include "store/store-int.h"
 
-
 void
-rollup_block_init(struct rollup_block *rb, int64_t start, int64_t res,
-    unsigned nslots)
+rollup_block_init(
+    struct rollup_block *rb, int64_t start, int64_t res, unsigned nslots)
 {
 	rb->start = start;
 	rb->res = res;
@@ -23,10 +22,10 @@ rollup_block_init(struct rollup_block *rb, int64_t start, int64_t res,
 }
 
 void
-rollup_block_fill(struct rollup_block *rb, const int64_t *t,
-    const double *v, size_t n)
+rollup_block_fill(
+    struct rollup_block *rb, const int64_t *t, const double *v, size_t n)
 {
-	size_t   i;
+	size_t i;
 	unsigned slot;
 
 	for (i = 0; i < n; i++) {
@@ -49,11 +48,11 @@ rollup_block_fill(struct rollup_block *rb, const int64_t *t,
  * last point's offset (deltas from the previous slot's), the last value
  * as a delta, and for slots of more than one point max - last, last - min
  * and the sum's difference from count * (min + max) / 2, all as integers
- * at e, Rice-coded.  GENERIC otherwise: each column with its own value
- * coder.
+ * at e, Rice-coded with one parameter per column chosen for the block.  GENERIC
+ * otherwise: each column with its own value coder.
  */
 #define CODEC_GENERIC 1
-#define CODEC_DEC     2
+#define CODEC_DEC     3
 #define M_SMALL       (INT64_C(1) << 40) /* keeps count * m in range */
 
 struct dslot {
@@ -71,7 +70,7 @@ static int
 dec_scale(const struct rollup_block *rb, unsigned e, struct dslot *ds)
 {
 	unsigned i;
-	int64_t  d;
+	int64_t d;
 
 	for (i = 0; i < rb->nslots; i++) {
 		const struct agg *a = &rb->b[i];
@@ -100,45 +99,133 @@ sum_guess(uint64_t count, int64_t min, int64_t max)
 	return floor_div((int64_t)count * (min + max), 2);
 }
 
+/* The DEC columns, in stream order; each gets its own Rice parameter. */
+enum { COL_COUNT, COL_OFF, COL_LAST, COL_HI, COL_LO, COL_SUM, NCOLS };
+
+/* Bits to Rice-code u with parameter k (escapes cost the prefix and a
+ * length-prefixed value). */
+static uint64_t
+rice_cost(uint64_t u, unsigned k)
+{
+	uint64_t q = u >> k;
+
+	if (q >= RICE_QMAX)
+		return RICE_QMAX + 6 + bitlen(u);
+	return q + 1 + k;
+}
+
+static void
+rice_put_static(struct bitw *w, unsigned k, uint64_t u)
+{
+	if (rice_put(w, k, u))
+		put_lenval(w, u);
+}
+
+static inline int
+rice_get_static(struct bitr *r, unsigned k, uint64_t *u)
+{
+	if (rice_get(r, k, u))
+		*u = get_lenval(r);
+	return r->err ? -1 : 0;
+}
+
+/* The column symbols of slot i (after the first present slot). */
+static void
+dec_symbols(const struct rollup_block *rb, const struct dslot *ds, unsigned i,
+    unsigned prev, uint64_t *sym)
+{
+	const struct agg *a = &rb->b[i], *pa = &rb->b[prev];
+	int64_t off = a->last_t - (rb->start + (int64_t)i * rb->res);
+	int64_t poff = pa->last_t - (rb->start + (int64_t)prev * rb->res);
+
+	sym[COL_COUNT] = zigzag((int64_t)(a->count - pa->count));
+	sym[COL_OFF] = zigzag(off - poff);
+	sym[COL_LAST] = zigzag(ds[i].last - ds[prev].last);
+	if (a->count > 1) {
+		sym[COL_HI] = (uint64_t)(ds[i].max - ds[i].last);
+		sym[COL_LO] = (uint64_t)(ds[i].last - ds[i].min);
+		sym[COL_SUM] = zigzag(
+		    ds[i].sum - sum_guess(a->count, ds[i].min, ds[i].max));
+	}
+}
+
+/*
+ * Encode with one static Rice parameter per column, the best for this
+ * block (chosen by trying them all), so that decoding needs no
+ * adaptation.  Header: e, then the six parameters in three bytes.
+ */
 static void
 encode_dec(const struct rollup_block *rb, unsigned e, const struct dslot *ds,
-    struct bitw *w)
+    struct bitw *w, uint8_t *kbytes)
 {
-	struct ucoder cc, oc, lc, hc, loc, sc;
-	uint64_t      prev_count = 0;
-	int64_t       prev_off = 0, prev_last = 0;
-	unsigned      i;
+	uint64_t cost[NCOLS][16], sym[NCOLS];
+	unsigned i, c, k, prev = 0, kc[NCOLS];
+	int first = 1;
 
-	ucoder_init(&cc);
-	ucoder_init(&oc);
-	ucoder_init(&lc);
-	ucoder_init(&hc);
-	ucoder_init(&loc);
-	ucoder_init(&sc);
+	memset(cost, 0, sizeof cost);
+	for (i = 0; i < rb->nslots; i++) {
+		if (!rb->present[i])
+			continue;
+		if (first) {
+			first = 0;
+			prev = i;
+			continue;
+		}
+		dec_symbols(rb, ds, i, prev, sym);
+		for (c = 0; c < NCOLS; c++) {
+			if (c >= COL_HI && rb->b[i].count == 1)
+				break;
+			for (k = 0; k < 16; k++)
+				cost[c][k] += rice_cost(sym[c], k);
+		}
+		prev = i;
+	}
+	for (c = 0; c < NCOLS; c++) {
+		kc[c] = 0;
+		for (k = 1; k < 16; k++) {
+			if (cost[c][k] < cost[c][kc[c]])
+				kc[c] = k;
+		}
+	}
+	kbytes[0] = (uint8_t)(kc[0] << 4 | kc[1]);
+	kbytes[1] = (uint8_t)(kc[2] << 4 | kc[3]);
+	kbytes[2] = (uint8_t)(kc[4] << 4 | kc[5]);
+	(void)e;
+
 	for (i = 0; i < rb->nslots; i++)
 		bitw_put(w, rb->present[i] ? 1 : 0, 1);
+	first = 1;
 	for (i = 0; i < rb->nslots; i++) {
 		const struct agg *a = &rb->b[i];
-		int64_t           off;
 
 		if (!rb->present[i])
 			continue;
-		off = a->last_t - (rb->start + (int64_t)i * rb->res);
-		ucoder_put(&cc, w, zigzag((int64_t)(a->count - prev_count)));
-		ucoder_put(&oc, w, zigzag(off - prev_off));
-		ucoder_put(&lc, w, zigzag(ds[i].last - prev_last));
-		prev_count = a->count;
-		prev_off = off;
-		prev_last = ds[i].last;
+		if (first) {
+			/* No context yet: plain values. */
+			put_lenval(w, a->count);
+			put_lenval(w, (uint64_t)(a->last_t - rb->start -
+			                         (int64_t)i * rb->res));
+			put_lenval(w, zigzag(ds[i].last));
+			first = 0;
+		} else {
+			dec_symbols(rb, ds, i, prev, sym);
+			rice_put_static(w, kc[COL_COUNT], sym[COL_COUNT]);
+			rice_put_static(w, kc[COL_OFF], sym[COL_OFF]);
+			rice_put_static(w, kc[COL_LAST], sym[COL_LAST]);
+		}
+		prev = i;
 		if (a->count == 1)
 			continue;
-		ucoder_put(&hc, w, (uint64_t)(ds[i].max - ds[i].last));
-		ucoder_put(&loc, w, (uint64_t)(ds[i].last - ds[i].min));
-		ucoder_put(&sc, w, zigzag(ds[i].sum -
-		    sum_guess(a->count, ds[i].min, ds[i].max)));
+		/* The first slot's too. */
+		sym[COL_HI] = (uint64_t)(ds[i].max - ds[i].last);
+		sym[COL_LO] = (uint64_t)(ds[i].last - ds[i].min);
+		sym[COL_SUM] = zigzag(
+		    ds[i].sum - sum_guess(a->count, ds[i].min, ds[i].max));
+		rice_put_static(w, kc[COL_HI], sym[COL_HI]);
+		rice_put_static(w, kc[COL_LO], sym[COL_LO]);
+		rice_put_static(w, kc[COL_SUM], sym[COL_SUM]);
 		put_ulps(w, ds[i].d);
 	}
-	(void)e;
 }
 
 static void
@@ -146,9 +233,10 @@ encode_generic(const struct rollup_block *rb, struct bitw *w)
 {
 	struct ucoder cc, oc;
 	struct vcoder lastc, minc, maxc, sumc;
-	uint64_t      prev_count = 0;
-	int64_t       prev_off = 0;
-	unsigned      i;
+	uint64_t prev_count = 0;
+	int64_t prev_off = 0;
+	unsigned i;
+	int first = 1;
 
 	ucoder_init(&cc);
 	ucoder_init(&oc);
@@ -160,13 +248,20 @@ encode_generic(const struct rollup_block *rb, struct bitw *w)
 		bitw_put(w, rb->present[i] ? 1 : 0, 1);
 	for (i = 0; i < rb->nslots; i++) {
 		const struct agg *a = &rb->b[i];
-		int64_t           off;
+		int64_t off;
 
 		if (!rb->present[i])
 			continue;
 		off = a->last_t - (rb->start + (int64_t)i * rb->res);
-		ucoder_put(&cc, w, zigzag((int64_t)(a->count - prev_count)));
-		ucoder_put(&oc, w, zigzag(off - prev_off));
+		if (first) {
+			ucoder_put_first(w, a->count);
+			ucoder_put_first(w, (uint64_t)off);
+			first = 0;
+		} else {
+			ucoder_put(
+			    &cc, w, zigzag((int64_t)(a->count - prev_count)));
+			ucoder_put(&oc, w, zigzag(off - prev_off));
+		}
 		prev_count = a->count;
 		prev_off = off;
 		vcoder_put(&lastc, w, a->last);
@@ -179,13 +274,13 @@ encode_generic(const struct rollup_block *rb, struct bitw *w)
 }
 
 void
-rollup_block_encode(const struct rollup_block *rb, struct bitw *wscratch,
-    struct buf *out)
+rollup_block_encode(
+    const struct rollup_block *rb, struct bitw *wscratch, struct buf *out)
 {
 	struct dslot ds[ROLLUP_SLOTS_MAX];
-	struct bitw  local = {0}, *w = wscratch != NULL ? wscratch : &local;
-	uint8_t      hdr[3] = {CODEC_GENERIC, (uint8_t)rb->nslots, 0};
-	unsigned     e;
+	struct bitw local = {0}, *w = wscratch != NULL ? wscratch : &local;
+	uint8_t hdr[6] = {CODEC_GENERIC, (uint8_t)rb->nslots, 0};
+	unsigned e;
 
 	bitw_reset(w);
 	for (e = 0; e < 15; e++) {
@@ -195,8 +290,8 @@ rollup_block_encode(const struct rollup_block *rb, struct bitw *wscratch,
 	if (e < 15) {
 		hdr[0] = CODEC_DEC;
 		hdr[2] = (uint8_t)e;
-		encode_dec(rb, e, ds, w);
-		buf_append(out, hdr, 3);
+		encode_dec(rb, e, ds, w, hdr + 3);
+		buf_append(out, hdr, 6);
 	} else {
 		encode_generic(rb, w);
 		buf_append(out, hdr, 2);
@@ -210,62 +305,72 @@ rollup_block_encode(const struct rollup_block *rb, struct bitw *wscratch,
 }
 
 static int
-decode_dec(struct rollup_block *rb, unsigned e, struct bitr *r,
-    const uint8_t *present, struct agg *b)
+decode_dec(struct rollup_block *rb, unsigned e, const uint8_t *kbytes,
+    struct bitr *r, const uint8_t *present, struct agg *b)
 {
-	struct ucoder cc, oc, lc, hc, loc, sc;
-	uint64_t      count = 0, u;
-	int64_t       off = 0, last = 0, hi, lo, sum, d, prev_last = 0;
-	double        cur_last = 0;
-	int           have_last = 0;
-	unsigned      i;
+	unsigned kc[NCOLS], i;
+	uint64_t count = 0, u;
+	int64_t off = 0, last = 0, hi, lo, sum, d, prev_last = 0;
+	double cur_last = 0;
+	int first = 1;
 
-	ucoder_init(&cc);
-	ucoder_init(&oc);
-	ucoder_init(&lc);
-	ucoder_init(&hc);
-	ucoder_init(&loc);
-	ucoder_init(&sc);
+	kc[0] = kbytes[0] >> 4;
+	kc[1] = kbytes[0] & 15;
+	kc[2] = kbytes[1] >> 4;
+	kc[3] = kbytes[1] & 15;
+	kc[4] = kbytes[2] >> 4;
+	kc[5] = kbytes[2] & 15;
 	for (i = 0; i < rb->nslots; i++) {
 		struct agg *a = &b[i];
 
 		if (!present[i])
 			continue;
-		if (ucoder_get(&cc, r, &u) != 0)
-			return -1;
-		count += (uint64_t)unzigzag(u);
-		if (ucoder_get(&oc, r, &u) != 0)
-			return -1;
-		off = (int64_t)((uint64_t)off + (uint64_t)unzigzag(u));
-		if (ucoder_get(&lc, r, &u) != 0)
-			return -1;
-		last = (int64_t)((uint64_t)last + (uint64_t)unzigzag(u));
-		if (count == 0 || count >= (1u << 20) || off < 0 ||
+		if (first) {
+			count = get_lenval(r);
+			off = (int64_t)get_lenval(r);
+			last = unzigzag(get_lenval(r));
+			first = 0;
+			cur_last = dec_value(last, e, 0);
+		} else {
+			if (rice_get_static(r, kc[COL_COUNT], &u) != 0)
+				return -1;
+			count += (uint64_t)unzigzag(u);
+			if (rice_get_static(r, kc[COL_OFF], &u) != 0)
+				return -1;
+			off = (int64_t)((uint64_t)off + (uint64_t)unzigzag(u));
+			if (rice_get_static(r, kc[COL_LAST], &u) != 0)
+				return -1;
+			last =
+			    (int64_t)((uint64_t)last + (uint64_t)unzigzag(u));
+			/* Repeated values are common: skip the division. */
+			if (last != prev_last)
+				cur_last = dec_value(last, e, 0);
+		}
+		prev_last = last;
+		if (r->err || count == 0 || count >= (1u << 20) || off < 0 ||
 		    off >= rb->res || last <= -M_SMALL || last >= M_SMALL)
 			return -1;
 		a->count = count;
 		a->last_t = rb->start + (int64_t)i * rb->res + off;
-		if (last != prev_last || !have_last)
-			cur_last = dec_value(last, e, 0);
 		a->last = cur_last;
-		prev_last = last;
-		have_last = 1;
 		if (count == 1) {
 			a->min = a->max = a->sum = a->last;
 			continue;
 		}
-		if (ucoder_get(&hc, r, &u) != 0 || u >= (uint64_t)M_SMALL)
+		if (rice_get_static(r, kc[COL_HI], &u) != 0 ||
+		    u >= (uint64_t)M_SMALL)
 			return -1;
 		hi = last + (int64_t)u;
-		if (ucoder_get(&loc, r, &u) != 0 || u >= (uint64_t)M_SMALL)
+		if (rice_get_static(r, kc[COL_LO], &u) != 0 ||
+		    u >= (uint64_t)M_SMALL)
 			return -1;
 		lo = last - (int64_t)u;
 		if (hi >= M_SMALL || lo <= -M_SMALL ||
-		    ucoder_get(&sc, r, &u) != 0 || u >= (uint64_t)M_SMALL * 2048)
+		    rice_get_static(r, kc[COL_SUM], &u) != 0 ||
+		    u >= (uint64_t)M_SMALL * 2048)
 			return -1;
 		sum = sum_guess(count, lo, hi) + unzigzag(u);
 		d = get_ulps(r);
-		/* Skip divisions where a value repeats. */
 		a->min = lo == last ? a->last : dec_value(lo, e, 0);
 		a->max = hi == last ? a->last : dec_value(hi, e, 0);
 		a->sum = dec_value(sum, e, d);
@@ -274,14 +379,15 @@ decode_dec(struct rollup_block *rb, unsigned e, struct bitr *r,
 }
 
 static int
-decode_generic(struct rollup_block *rb, struct bitr *r,
-    const uint8_t *present, struct agg *b)
+decode_generic(struct rollup_block *rb, struct bitr *r, const uint8_t *present,
+    struct agg *b)
 {
 	struct ucoder cc, oc;
 	struct vcoder lastc, minc, maxc, sumc;
-	uint64_t      count = 0, u;
-	int64_t       off = 0;
-	unsigned      i;
+	uint64_t count = 0, u;
+	int64_t off = 0;
+	unsigned i;
+	int first = 1;
 
 	ucoder_init(&cc);
 	ucoder_init(&oc);
@@ -294,12 +400,20 @@ decode_generic(struct rollup_block *rb, struct bitr *r,
 
 		if (!present[i])
 			continue;
-		if (ucoder_get(&cc, r, &u) != 0)
-			return -1;
-		count += (uint64_t)unzigzag(u);
-		if (ucoder_get(&oc, r, &u) != 0)
-			return -1;
-		off = (int64_t)((uint64_t)off + (uint64_t)unzigzag(u));
+		if (first) {
+			if (ucoder_get_first(r, &count) != 0 ||
+			    ucoder_get_first(r, &u) != 0)
+				return -1;
+			off = (int64_t)u;
+			first = 0;
+		} else {
+			if (ucoder_get(&cc, r, &u) != 0)
+				return -1;
+			count += (uint64_t)unzigzag(u);
+			if (ucoder_get(&oc, r, &u) != 0)
+				return -1;
+			off = (int64_t)((uint64_t)off + (uint64_t)unzigzag(u));
+		}
 		if (count == 0 || count > (uint64_t)1 << 40 || off < 0 ||
 		    off >= rb->res)
 			return -1;
@@ -322,18 +436,18 @@ int
 rollup_block_decode(struct rollup_block *rb, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	struct bitr    r;
-	uint8_t        present[ROLLUP_SLOTS_MAX];
-	struct agg     b[ROLLUP_SLOTS_MAX];
-	unsigned       i;
-	int            rc;
+	struct bitr r;
+	uint8_t present[ROLLUP_SLOTS_MAX];
+	struct agg b[ROLLUP_SLOTS_MAX];
+	unsigned i;
+	int rc;
 
 	if (len < 2 || p[1] != rb->nslots)
 		return -1;
 	if (p[0] == CODEC_DEC) {
-		if (len < 3 || p[2] >= 15)
+		if (len < 6 || p[2] >= 15)
 			return -1;
-		bitr_init(&r, p + 3, len - 3);
+		bitr_init(&r, p + 6, len - 6);
 	} else if (p[0] == CODEC_GENERIC)
 		bitr_init(&r, p + 2, len - 2);
 	else
@@ -341,7 +455,7 @@ rollup_block_decode(struct rollup_block *rb, const void *data, size_t len)
 	for (i = 0; i < rb->nslots; i++)
 		present[i] = (uint8_t)bitr_get(&r, 1);
 	if (p[0] == CODEC_DEC)
-		rc = decode_dec(rb, p[2], &r, present, b);
+		rc = decode_dec(rb, p[2], p + 3, &r, present, b);
 	else
 		rc = decode_generic(rb, &r, present, b);
 	if (rc != 0 || r.err || bitr_left(&r) >= 8)

@@ -21,25 +21,24 @@
 
 /* Buckets of one period; present[i] says whether slot i holds data. */
 struct rollup_block {
-	int64_t    start;    /* period start */
-	int64_t    res;      /* bucket width */
-	unsigned   nslots;
-	uint8_t    present[ROLLUP_SLOTS_MAX];
+	int64_t start; /* period start */
+	int64_t res;   /* bucket width */
+	unsigned nslots;
+	uint8_t present[ROLLUP_SLOTS_MAX];
 	struct agg b[ROLLUP_SLOTS_MAX]; /* last_t absolute */
 };
 
-void rollup_block_init(struct rollup_block *rb, int64_t start, int64_t res,
-    unsigned nslots);
+void rollup_block_init(
+    struct rollup_block *rb, int64_t start, int64_t res, unsigned nslots);
 /* Aggregate points (ascending time, all within the period) into rb. */
-void rollup_block_fill(struct rollup_block *rb, const int64_t *t,
-    const double *v, size_t n);
+void rollup_block_fill(
+    struct rollup_block *rb, const int64_t *t, const double *v, size_t n);
 /* Append the encoded block to out (wscratch: a reusable bit writer, or
  * NULL). */
-void rollup_block_encode(const struct rollup_block *rb,
-    struct bitw *wscratch, struct buf *out);
+void rollup_block_encode(
+    const struct rollup_block *rb, struct bitw *wscratch, struct buf *out);
 /* Decode data into rb (initialized with its period); slots present in data
  * replace those in rb.  0, or -1 when corrupt (rb then unchanged). */
-int  rollup_block_decode(struct rollup_block *rb, const void *data,
-    size_t len);
+int rollup_block_decode(struct rollup_block *rb, const void *data, size_t len);
 
 #endif

@@ -60,7 +60,7 @@ static inline uint32_t
 key_get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
+	       (uint32_t)p[2] << 8 | p[3];
 }
 
 static inline void
@@ -91,79 +91,78 @@ window_of(int64_t t)
 /* For undoing pass-one updates of a write that failed. */
 struct store_undo {
 	uint32_t id;
-	int64_t  last_t;
+	int64_t last_t;
 };
 
 struct store {
-	char                 *dir;
-	struct store_options  opts;
-	rocksdb_t            *db;
-	rocksdb_options_t    *dbopts;
-	rocksdb_options_t    *cfopts[STORE_CF_MAX];
+	char *dir;
+	struct store_options opts;
+	rocksdb_t *db;
+	rocksdb_options_t *dbopts;
+	rocksdb_options_t *cfopts[STORE_CF_MAX];
 	rocksdb_column_family_handle_t *cf[STORE_CF_MAX];
 	rocksdb_block_based_table_options_t *bbto[STORE_CF_MAX];
-	rocksdb_cache_t      *cache;
+	rocksdb_cache_t *cache;
 	rocksdb_writeoptions_t *wo_durable; /* sync when opts.fsync */
 	rocksdb_writeoptions_t *wo_lazy;    /* never sync */
-	rocksdb_readoptions_t  *ro;
-	rocksdb_readoptions_t  *ro_prefix;  /* prefix_same_as_start */
+	rocksdb_readoptions_t *ro;
+	rocksdb_readoptions_t *ro_prefix; /* prefix_same_as_start */
 
-	struct index          ix;
+	struct index ix;
 	rocksdb_writebatch_wi_t *pending; /* closed chunks, rollups, head
-					     records until the checkpoint */
-	rocksdb_writebatch_t *wb_index; /* new series not yet written */
-	uint64_t              first_seq; /* oldest batch log key alive */
-	uint64_t              next_seq; /* next batch log key */
-	uint64_t              blog_bytes; /* batch log bytes since the last
-					     checkpoint */
-	uint32_t             *dirty;    /* ids with SERIES_DIRTY */
-	size_t                ndirty, dirty_cap;
-	int64_t               max_data_t; /* newest point in the store */
-	int64_t               retention_done; /* wall hour last applied */
-	int                   replaying;
-	char                 *failed;   /* after a write error: why */
+	                                     records until the checkpoint */
+	rocksdb_writebatch_t *wb_index;   /* new series not yet written */
+	uint64_t first_seq;               /* oldest batch log key alive */
+	uint64_t next_seq;                /* next batch log key */
+	uint64_t blog_bytes;              /* batch log bytes since the last
+	                                     checkpoint */
+	uint32_t *dirty;                  /* ids with SERIES_DIRTY */
+	size_t ndirty, dirty_cap;
+	int64_t max_data_t;     /* newest point in the store */
+	int64_t retention_done; /* wall hour last applied */
+	int replaying;
+	char *failed; /* after a write error: why */
 
 	/* Scratch reused across calls. */
-	struct buf            blog;
-	struct buf            tmp;   /* a serialized chunk */
-	struct buf            rtmp;  /* an encoded rollup block */
-	struct bitw           rbits; /* its bits */
-	struct buf            ktmp;  /* a canonical key */
-	struct ptvec          pts;
-	struct chunk_enc      late_enc;
-	uint32_t             *sc_ids;
-	int64_t              *sc_ts;
-	double               *sc_vs;
-	struct store_undo    *sc_undo;
-	size_t                sc_cap;
+	struct buf blog;
+	struct buf tmp;    /* a serialized chunk */
+	struct buf rtmp;   /* an encoded rollup block */
+	struct bitw rbits; /* its bits */
+	struct buf ktmp;   /* a canonical key */
+	struct ptvec pts;
+	struct chunk_enc late_enc;
+	uint32_t *sc_ids;
+	int64_t *sc_ts;
+	double *sc_vs;
+	struct store_undo *sc_undo;
+	size_t sc_cap;
 
-	struct store_stats    st; /* counters part */
+	struct store_stats st; /* counters part */
 };
 
 /* store.c */
 void store_warn(struct store *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* An iterator over cf that sees pending writes; caller destroys it. */
-rocksdb_iterator_t *store_iter(struct store *s, enum store_cf cf,
-    int prefix);
+rocksdb_iterator_t *store_iter(struct store *s, enum store_cf cf, int prefix);
 /* Get through pending writes: 0 with *val (caller frees, NULL when
  * absent) or -1. */
-int  store_get(struct store *s, enum store_cf cf, const void *key,
-    size_t klen, char **val, size_t *vlen, char **cause);
+int store_get(struct store *s, enum store_cf cf, const void *key, size_t klen,
+    char **val, size_t *vlen, char **cause);
 void store_mark_dirty(struct store *s, struct series *ser);
-int  store_set_failed(struct store *s, const char *what, char *err,
-    char **cause);
+int store_set_failed(
+    struct store *s, const char *what, char *err, char **cause);
 
 /* db.c */
-int  store_db_open(struct store *s, char **cause);
+int store_db_open(struct store *s, char **cause);
 void store_db_close(struct store *s);
-int  store_db_get(struct store *s, enum store_cf cf, const void *key,
+int store_db_get(struct store *s, enum store_cf cf, const void *key,
     size_t klen, char **val, size_t *vlen, char **cause);
 
 /* head.c */
 void store_head_apply(struct store *s, uint32_t id, int64_t t, double v);
-int  store_head_load(struct store *s, char **cause);
-int  store_head_checkpoint(struct store *s, int gc, char **cause);
+int store_head_load(struct store *s, char **cause);
+int store_head_checkpoint(struct store *s, int gc, char **cause);
 /* Read the closed chunks of series id in the window starting at w, up
  * to time hi, into pv (ascending); corrupt chunks are reported (to r, if
  * not NULL) and skipped. */
@@ -176,7 +175,7 @@ void store_head_record(const struct series *ser, struct buf *out);
 /* batchlog.c */
 void store_batchlog_encode(struct buf *out, const uint32_t *ids,
     const int64_t *ts, const double *vs, size_t n);
-int  store_batchlog_replay(struct store *s, char **cause);
+int store_batchlog_replay(struct store *s, char **cause);
 
 /* retention.c */
 int store_retention_run(struct store *s, int64_t now_ms, char **cause);

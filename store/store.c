@@ -11,9 +11,9 @@
 #include "store/store-int.h"
 
 static const char *reject_names[STORE_REJECT_MAX] = {
-	[STORE_REJECT_LATE] = "late",
-	[STORE_REJECT_TIME] = "time",
-	[STORE_REJECT_SERIES] = "series",
+    [STORE_REJECT_LATE] = "late",
+    [STORE_REJECT_TIME] = "time",
+    [STORE_REJECT_SERIES] = "series",
 };
 
 const char *
@@ -40,7 +40,7 @@ void
 store_warn(struct store *s, const char *fmt, ...)
 {
 	va_list ap;
-	char    msg[512];
+	char msg[512];
 
 	if (s->opts.warn == NULL)
 		return;
@@ -55,7 +55,8 @@ store_set_failed(struct store *s, const char *what, char *err, char **cause)
 {
 	if (s->failed == NULL)
 		s->failed = xasprintf("%s: %s failed: %s (store is read-only "
-		    "until reopened)", s->dir, what, err);
+		                      "until reopened)",
+		    s->dir, what, err);
 	free(err);
 	if (cause != NULL)
 		*cause = xstrdup(s->failed);
@@ -70,8 +71,8 @@ store_mark_dirty(struct store *s, struct series *ser)
 	ser->flags |= SERIES_DIRTY;
 	if (s->ndirty == s->dirty_cap) {
 		s->dirty_cap = s->dirty_cap < 1024 ? 1024 : s->dirty_cap * 2;
-		s->dirty = xreallocarray(s->dirty, s->dirty_cap,
-		    sizeof *s->dirty);
+		s->dirty =
+		    xreallocarray(s->dirty, s->dirty_cap, sizeof *s->dirty);
 	}
 	s->dirty[s->ndirty++] = (uint32_t)(ser - s->ix.series);
 }
@@ -81,12 +82,12 @@ store_iter(struct store *s, enum store_cf cf, int prefix)
 {
 	rocksdb_iterator_t *base;
 
-	base = rocksdb_create_iterator_cf(s->db, prefix ? s->ro_prefix : s->ro,
-	    s->cf[cf]);
+	base = rocksdb_create_iterator_cf(
+	    s->db, prefix ? s->ro_prefix : s->ro, s->cf[cf]);
 	if (rocksdb_writebatch_wi_count(s->pending) == 0)
 		return base;
-	return rocksdb_writebatch_wi_create_iterator_with_base_cf(s->pending,
-	    base, s->cf[cf]);
+	return rocksdb_writebatch_wi_create_iterator_with_base_cf(
+	    s->pending, base, s->cf[cf]);
 }
 
 int
@@ -97,12 +98,12 @@ store_get(struct store *s, enum store_cf cf, const void *key, size_t klen,
 
 	if (rocksdb_writebatch_wi_count(s->pending) == 0)
 		return store_db_get(s, cf, key, klen, val, vlen, cause);
-	v = rocksdb_writebatch_wi_get_from_batch_and_db_cf(s->pending, s->db,
-	    s->ro, s->cf[cf], key, klen, vlen, &err);
+	v = rocksdb_writebatch_wi_get_from_batch_and_db_cf(
+	    s->pending, s->db, s->ro, s->cf[cf], key, klen, vlen, &err);
 	if (err != NULL) {
 		if (cause != NULL)
-			*cause = xasprintf("reading %s: %s", store_cf_name(cf),
-			    err);
+			*cause =
+			    xasprintf("reading %s: %s", store_cf_name(cf), err);
 		free(err);
 		*val = NULL;
 		return -1;
@@ -121,14 +122,14 @@ static int
 store_index_load(struct store *s, char **cause)
 {
 	rocksdb_iterator_t *it;
-	char               *err = NULL, *why = NULL;
+	char *err = NULL, *why = NULL;
 
 	it = rocksdb_create_iterator_cf(s->db, s->ro, s->cf[STORE_CF_INDEX]);
 	for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it);
-	    rocksdb_iter_next(it)) {
+	     rocksdb_iter_next(it)) {
 		const char *key, *val;
-		size_t      kl, vl;
-		uint32_t    id;
+		size_t kl, vl;
+		uint32_t id;
 
 		key = rocksdb_iter_key(it, &kl);
 		val = rocksdb_iter_value(it, &vl);
@@ -181,7 +182,7 @@ struct store *
 store_open(const char *dir, const struct store_options *o, char **cause)
 {
 	struct store *s = xcalloc(1, sizeof *s);
-	char         *dummy = NULL;
+	char *dummy = NULL;
 
 	if (cause == NULL)
 		cause = &dummy;
@@ -254,8 +255,8 @@ store_series_key(struct store *s, uint32_t id)
 }
 
 int
-store_series_lookup(struct store *s, const char *key, size_t len,
-    uint32_t *id, char **cause)
+store_series_lookup(
+    struct store *s, const char *key, size_t len, uint32_t *id, char **cause)
 {
 	*id = index_lookup(&s->ix, key, len, index_hash(key, len));
 	if (*id != 0)
@@ -277,7 +278,7 @@ static uint32_t
 store_series_create(struct store *s, char **cause)
 {
 	uint32_t id;
-	uint8_t  k[4];
+	uint8_t k[4];
 
 	id = index_add(&s->ix, 0, s->ktmp.data, s->ktmp.len, cause);
 	if (id == 0)
@@ -289,8 +290,8 @@ store_series_create(struct store *s, char **cause)
 }
 
 int
-store_series_intern(struct store *s, const char *key, size_t len,
-    uint32_t *id, char **cause)
+store_series_intern(
+    struct store *s, const char *key, size_t len, uint32_t *id, char **cause)
 {
 	uint32_t h = index_hash(key, len);
 
@@ -311,8 +312,7 @@ store_series_intern(struct store *s, const char *key, size_t len,
 
 int
 store_series_intern_tags(struct store *s, const char *metric,
-    const struct serieskey_tag *tags, size_t ntags, uint32_t *id,
-    char **cause)
+    const struct serieskey_tag *tags, size_t ntags, uint32_t *id, char **cause)
 {
 	buf_reset(&s->ktmp);
 	if (serieskey_build(&s->ktmp, metric, tags, ntags, cause) != 0)
@@ -351,15 +351,14 @@ reject(struct store_write_result *res, size_t i, enum store_reject why)
 
 int
 store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
-    const double *vs, size_t n, struct store_write_result *res,
-    char **cause)
+    const double *vs, size_t n, struct store_write_result *res, char **cause)
 {
 	struct store_write_result dummy;
-	rocksdb_writebatch_t     *wb = s->wb_index;
-	size_t                    i, na = 0, nundo = 0, r;
-	int64_t                   late = s->opts.late_window_ms, wall;
-	char                     *err = NULL;
-	uint8_t                   k[8];
+	rocksdb_writebatch_t *wb = s->wb_index;
+	size_t i, na = 0, nundo = 0, r;
+	int64_t late = s->opts.late_window_ms, wall;
+	char *err = NULL;
+	uint8_t k[8];
 
 	if (res == NULL)
 		res = &dummy;
@@ -376,7 +375,7 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 	 * points of the batch are judged against earlier ones. */
 	for (i = 0; i < n; i++) {
 		struct series *ser = index_series(&s->ix, ids[i]);
-		int64_t        t = ts[i];
+		int64_t t = ts[i];
 
 		if (ser == NULL || ser->key == NULL) {
 			reject(res, i, STORE_REJECT_SERIES);
@@ -409,8 +408,8 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 	/* One RocksDB write: the batch (and any new series). */
 	store_batchlog_encode(&s->blog, s->sc_ids, s->sc_ts, s->sc_vs, na);
 	key_put64(k, s->next_seq);
-	rocksdb_writebatch_put_cf(wb, s->cf[STORE_CF_BATCHLOG],
-	    (const char *)k, 8, s->blog.data, s->blog.len);
+	rocksdb_writebatch_put_cf(wb, s->cf[STORE_CF_BATCHLOG], (const char *)k,
+	    8, s->blog.data, s->blog.len);
 	rocksdb_write(s->db, s->wo_durable, wb, &err);
 	if (err != NULL) {
 		/* Nothing was written: undo pass one. */
@@ -420,8 +419,8 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 		rocksdb_writebatch_clear(wb);
 		res->accepted = 0;
 		if (cause != NULL)
-			*cause = xasprintf("%s: writing the batch log: %s",
-			    s->dir, err);
+			*cause = xasprintf(
+			    "%s: writing the batch log: %s", s->dir, err);
 		free(err);
 		return -1;
 	}
@@ -454,11 +453,11 @@ store_write_keys(struct store *s, const struct store_kpoint *pts, size_t n,
     struct store_write_result *res, char **cause)
 {
 	struct store_write_result dummy, sub;
-	uint32_t                 *ids;
-	int64_t                  *ts;
-	double                   *vs;
-	size_t                   *orig, i, na = 0, r;
-	int                       rc;
+	uint32_t *ids;
+	int64_t *ts;
+	double *vs;
+	size_t *orig, i, na = 0, r;
+	int rc;
 
 	if (res == NULL)
 		res = &dummy;
@@ -470,7 +469,7 @@ store_write_keys(struct store *s, const struct store_kpoint *pts, size_t n,
 	res->first_rejected = SIZE_MAX;
 	for (i = 0; i < n; i++) {
 		if (store_series_intern(s, pts[i].key, strlen(pts[i].key),
-		    &ids[na], NULL) != 0) {
+		        &ids[na], NULL) != 0) {
 			reject(res, i, STORE_REJECT_SERIES);
 			s->st.rejected[STORE_REJECT_SERIES]++;
 			continue;
@@ -486,7 +485,7 @@ store_write_keys(struct store *s, const struct store_kpoint *pts, size_t n,
 		res->rejected[r] += sub.rejected[r];
 	if (sub.first_rejected != SIZE_MAX &&
 	    (res->first_rejected == SIZE_MAX ||
-	    orig[sub.first_rejected] < res->first_rejected)) {
+	        orig[sub.first_rejected] < res->first_rejected)) {
 		res->first_rejected = orig[sub.first_rejected];
 		res->first_reason = sub.first_reason;
 	}
@@ -500,8 +499,8 @@ store_write_keys(struct store *s, const struct store_kpoint *pts, size_t n,
 /* ---- index queries ---- */
 
 int
-store_series_last(struct store *s, uint32_t id, int64_t *last_t,
-    double *last_v, int64_t *last_write_ms)
+store_series_last(struct store *s, uint32_t id, int64_t *last_t, double *last_v,
+    int64_t *last_write_ms)
 {
 	struct series *ser = index_series(&s->ix, id);
 
@@ -521,14 +520,14 @@ store_series_list(struct store *s, const struct selector *sel,
     struct store_series_list *l, char **cause)
 {
 	uint32_t *ids;
-	size_t    n, i;
+	size_t n, i;
 
 	index_match(&s->ix, sel, &ids, &n);
 	index_sort_by_key(&s->ix, ids, n);
 	l->n = n;
 	l->series = xcalloc(n + 1, sizeof *l->series);
 	for (i = 0; i < n; i++) {
-		const struct series      *ser = &s->ix.series[ids[i]];
+		const struct series *ser = &s->ix.series[ids[i]];
 		struct store_series_info *si = &l->series[i];
 
 		si->id = ids[i];
@@ -558,12 +557,12 @@ store_tag_values(struct store *s, const char *tag, const struct selector *sel,
     char ***values, size_t *n, char **cause)
 {
 	uint32_t *ids = NULL;
-	size_t    nids = 0;
+	size_t nids = 0;
 
 	if (sel != NULL)
 		index_match(&s->ix, sel, &ids, &nids);
-	*values = index_tag_values(&s->ix, tag, sel != NULL ? ids : NULL,
-	    nids, n);
+	*values =
+	    index_tag_values(&s->ix, tag, sel != NULL ? ids : NULL, nids, n);
 	free(ids);
 	return 0;
 }
@@ -593,8 +592,8 @@ int
 store_flush(struct store *s, int compact, char **cause)
 {
 	rocksdb_flushoptions_t *fo;
-	char                   *err = NULL;
-	int                     cf;
+	char *err = NULL;
+	int cf;
 
 	if (rocksdb_writebatch_count(s->wb_index) > 0) {
 		rocksdb_write(s->db, s->wo_durable, s->wb_index, &err);
@@ -623,7 +622,7 @@ store_flush(struct store *s, int compact, char **cause)
 static uint64_t
 cf_property(struct store *s, int cf, const char *name)
 {
-	char    *v = rocksdb_property_value_cf(s->db, s->cf[cf], name);
+	char *v = rocksdb_property_value_cf(s->db, s->cf[cf], name);
 	uint64_t x = 0;
 
 	if (v != NULL) {
@@ -637,7 +636,7 @@ int
 store_stats_get(struct store *s, struct store_stats *st, char **cause)
 {
 	uint32_t id;
-	int      cf;
+	int cf;
 
 	*st = s->st;
 	st->series = 0;
@@ -655,16 +654,16 @@ store_stats_get(struct store *s, struct store_stats *st, char **cause)
 				st->active_series++;
 		}
 	}
-	st->head_bytes = s->ix.mem + st->head_chunk_bytes +
-	    s->dirty_cap * sizeof *s->dirty;
+	st->head_bytes =
+	    s->ix.mem + st->head_chunk_bytes + s->dirty_cap * sizeof *s->dirty;
 	st->disk_bytes = 0;
 	st->memtable_bytes = 0;
 	for (cf = 0; cf < STORE_CF_MAX; cf++) {
-		st->cf_bytes[cf] = cf_property(s, cf,
-		    "rocksdb.total-sst-files-size");
+		st->cf_bytes[cf] =
+		    cf_property(s, cf, "rocksdb.total-sst-files-size");
 		st->disk_bytes += st->cf_bytes[cf];
-		st->memtable_bytes += cf_property(s, cf,
-		    "rocksdb.cur-size-all-mem-tables");
+		st->memtable_bytes +=
+		    cf_property(s, cf, "rocksdb.cur-size-all-mem-tables");
 	}
 	return 0;
 }

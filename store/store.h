@@ -50,24 +50,24 @@ struct store;
 /* Opening                                                              */
 
 struct store_options {
-	int     create;          /* create the store if dir is missing or
-				    empty (default 1) */
-	int     fsync;           /* fsync each write for power-loss
-				    durability (default 0) */
-	int64_t late_window_ms;  /* accept points this much older than the
-				    series' newest (default 1 h) */
+	int create;                  /* create the store if dir is missing or
+	                                empty (default 1) */
+	int fsync;                   /* fsync each write for power-loss
+	                                durability (default 0) */
+	int64_t late_window_ms;      /* accept points this much older than the
+	                                series' newest (default 1 h) */
 	int64_t retention_raw_ms;    /* raw points (default 30 days) */
 	int64_t retention_minute_ms; /* per-minute rollups (default 1 year) */
 	int64_t retention_hour_ms;   /* per-hour rollups (default 5 years);
-					0 means keep forever, for each tier */
-	size_t  cache_bytes;     /* RocksDB block cache (default 64 MiB) */
-	size_t  batchlog_bytes;  /* batch log size that triggers a head
-				    checkpoint (default 32 MiB) */
+	                                0 means keep forever, for each tier */
+	size_t cache_bytes;          /* RocksDB block cache (default 64 MiB) */
+	size_t batchlog_bytes;       /* batch log size that triggers a head
+	                                checkpoint (default 32 MiB) */
 	/* Optional sink for warnings met inside the store (a corrupt chunk,
 	 * a skipped record); the hub points it at its log.  msg is borrowed
 	 * for the duration of the call. */
-	void  (*warn)(void *arg, const char *msg);
-	void   *warn_arg;
+	void (*warn)(void *arg, const char *msg);
+	void *warn_arg;
 };
 
 /* Fill o with the defaults. */
@@ -79,8 +79,8 @@ void store_options_init(struct store_options *o);
  * newer format version, or cannot be read.  Replays the batch log of a
  * store that was not closed cleanly.  Returns NULL on error.
  */
-struct store *store_open(const char *dir, const struct store_options *o,
-    char **cause);
+struct store *store_open(
+    const char *dir, const struct store_options *o, char **cause);
 /* Checkpoint and close; NULL is allowed.  Nothing acknowledged is lost
  * even without it. */
 void store_close(struct store *s);
@@ -95,16 +95,15 @@ void store_close(struct store *s);
  * callers that see the same series often keep the id and write by id.
  * Ids are stable for the life of the store (never reused).
  */
-int store_series_intern(struct store *s, const char *key, size_t len,
-    uint32_t *id, char **cause);
+int store_series_intern(
+    struct store *s, const char *key, size_t len, uint32_t *id, char **cause);
 /* The same from a metric and tags (any order). */
 int store_series_intern_tags(struct store *s, const char *metric,
-    const struct serieskey_tag *tags, size_t ntags, uint32_t *id,
-    char **cause);
+    const struct serieskey_tag *tags, size_t ntags, uint32_t *id, char **cause);
 /* Id of an existing series by key, without creating it: 0 if found,
  * -1 if not (cause set). */
-int store_series_lookup(struct store *s, const char *key, size_t len,
-    uint32_t *id, char **cause);
+int store_series_lookup(
+    struct store *s, const char *key, size_t len, uint32_t *id, char **cause);
 /* Canonical key of id (borrowed, valid until the store is closed), or
  * NULL for an unknown id. */
 const char *store_series_key(struct store *s, uint32_t id);
@@ -113,9 +112,9 @@ const char *store_series_key(struct store *s, uint32_t id);
 /* Writing                                                              */
 
 enum store_reject {
-	STORE_REJECT_LATE,    /* older than the late window */
-	STORE_REJECT_TIME,    /* time outside [0, STORE_TIME_MAX) */
-	STORE_REJECT_SERIES,  /* unknown series id or invalid key */
+	STORE_REJECT_LATE,   /* older than the late window */
+	STORE_REJECT_TIME,   /* time outside [0, STORE_TIME_MAX) */
+	STORE_REJECT_SERIES, /* unknown series id or invalid key */
 	STORE_REJECT_MAX
 };
 
@@ -128,7 +127,7 @@ struct store_write_result {
 	size_t rejected[STORE_REJECT_MAX];
 	/* Index in the batch of the first rejected point and why, for error
 	 * messages; SIZE_MAX when none was rejected. */
-	size_t           first_rejected;
+	size_t first_rejected;
 	enum store_reject first_reason;
 };
 
@@ -139,19 +138,18 @@ struct store_write_result {
  * only when nothing could be written (then nothing was).
  */
 int store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
-    const double *vs, size_t n, struct store_write_result *res,
-    char **cause);
+    const double *vs, size_t n, struct store_write_result *res, char **cause);
 
 /* One point addressed by key, for the convenient slow path. */
 struct store_kpoint {
 	const char *key; /* NUL-terminated series key, need not be canonical */
-	int64_t     t;
-	double      v;
+	int64_t t;
+	double v;
 };
 /* Intern each key and write; invalid keys are rejected as
  * STORE_REJECT_SERIES. */
-int store_write_keys(struct store *s, const struct store_kpoint *pts,
-    size_t n, struct store_write_result *res, char **cause);
+int store_write_keys(struct store *s, const struct store_kpoint *pts, size_t n,
+    struct store_write_result *res, char **cause);
 
 /* ------------------------------------------------------------------ */
 /* Queries                                                              */
@@ -168,7 +166,7 @@ enum store_agg {
 
 /* Parse "avg", "min", "max", "sum", "count", "last" or "raw"/"none";
  * 0 or -1. */
-int         store_agg_parse(const char *name, enum store_agg *agg);
+int store_agg_parse(const char *name, enum store_agg *agg);
 const char *store_agg_name(enum store_agg agg);
 
 /*
@@ -195,77 +193,77 @@ const char *store_agg_name(enum store_agg agg);
  */
 struct store_query {
 	const struct selector *sel;
-	int64_t                start, end;
-	enum store_agg         agg;
-	int64_t                step;
-	int                    group;
-	const char *const     *by;
-	size_t                 nby;
+	int64_t start, end;
+	enum store_agg agg;
+	int64_t step;
+	int group;
+	const char *const *by;
+	size_t nby;
 	size_t max_points; /* fail rather than return more (0: no limit) */
 };
 
 struct store_point {
 	int64_t t;
-	double  v;
+	double v;
 };
 
 /* One series, or one group, of a result.  All memory owned by the
  * result. */
 struct store_series_result {
-	uint32_t              id;     /* series id; 0 for a group */
-	char                 *key;    /* canonical key, or the group's tags
-				         as {k="v",...} ("{}" for none) */
-	const char           *metric; /* NULL for a group */
-	size_t                ntags;
-	struct serieskey_tag *tags;   /* sorted by name */
-	size_t                nseries; /* series pooled into a group (1) */
-	size_t                npoints;
-	struct store_point   *points; /* ascending time */
+	uint32_t id;        /* series id; 0 for a group */
+	char *key;          /* canonical key, or the group's tags
+	                       as {k="v",...} ("{}" for none) */
+	const char *metric; /* NULL for a group */
+	size_t ntags;
+	struct serieskey_tag *tags; /* sorted by name */
+	size_t nseries;             /* series pooled into a group (1) */
+	size_t npoints;
+	struct store_point *points; /* ascending time */
 };
 
 struct store_result {
-	size_t                      n;
+	size_t n;
 	struct store_series_result *series; /* sorted by key */
-	size_t                      nwarnings;
-	char                      **warnings; /* e.g. a corrupt chunk skipped */
-	size_t                      points_scanned; /* raw points + rollup
-						       buckets read */
+	size_t nwarnings;
+	char **warnings;       /* e.g. a corrupt chunk skipped */
+	size_t points_scanned; /* raw points + rollup
+	                          buckets read */
 };
 
 /* Run q into *r (caller frees with store_result_free; zeroed on error). */
-int  store_query_run(struct store *s, const struct store_query *q,
+int store_query_run(struct store *s, const struct store_query *q,
     struct store_result *r, char **cause);
 void store_result_free(struct store_result *r);
 
 /* Raw points of every matching series in [start, end). */
-int store_query_raw(struct store *s, const struct selector *sel,
-    int64_t start, int64_t end, struct store_result *r, char **cause);
+int store_query_raw(struct store *s, const struct selector *sel, int64_t start,
+    int64_t end, struct store_result *r, char **cause);
 
 /* The newest point of every matching series whose newest point is at or
  * after since (use 0 for all): one point per series. */
-int store_query_last(struct store *s, const struct selector *sel,
-    int64_t since, struct store_result *r, char **cause);
+int store_query_last(struct store *s, const struct selector *sel, int64_t since,
+    struct store_result *r, char **cause);
 
 /* ------------------------------------------------------------------ */
 /* Index                                                                */
 
 struct store_series_info {
 	uint32_t id;
-	char    *key;         /* canonical key; owned by the list */
-	int64_t  first_t;     /* oldest point time seen (-1 if none) */
-	int64_t  last_t;      /* newest point time (-1 if none) */
-	double   last_v;      /* value at last_t */
-	int64_t  last_write_ms; /* wall clock of the last accepted write to
-				   the series (-1 if none since creation) */
+	char *key;             /* canonical key; owned by the list */
+	int64_t first_t;       /* oldest point time seen (-1 if none) */
+	int64_t last_t;        /* newest point time (-1 if none) */
+	double last_v;         /* value at last_t */
+	int64_t last_write_ms; /* wall clock of the last accepted write to
+	                          the series (-1 if none since creation) */
 };
 
 struct store_series_list {
-	size_t                    n;
+	size_t n;
 	struct store_series_info *series; /* sorted by key */
 };
 
 /* Series matching sel (NULL: every series). */
-int  store_series_list(struct store *s, const struct selector *sel,
+int store_series_list(struct store *s, const struct selector *sel,
     struct store_series_list *l, char **cause);
 void store_series_list_free(struct store_series_list *l);
 
@@ -276,11 +274,10 @@ int store_series_last(struct store *s, uint32_t id, int64_t *last_t,
 /* Sorted distinct values of tag among series matching sel (NULL: all);
  * tag "__name__" lists metric names.  *values is a NULL-terminated array
  * the caller frees with store_strings_free; *n (may be NULL) its length. */
-int  store_tag_values(struct store *s, const char *tag,
+int store_tag_values(struct store *s, const char *tag,
     const struct selector *sel, char ***values, size_t *n, char **cause);
 /* Sorted tag names in use (without __name__). */
-int  store_tag_names(struct store *s, char ***names, size_t *n,
-    char **cause);
+int store_tag_names(struct store *s, char ***names, size_t *n, char **cause);
 void store_strings_free(char **v);
 
 /* ------------------------------------------------------------------ */
@@ -296,26 +293,26 @@ int store_meta_put(struct store *s, const char *key, size_t klen,
 /* Get key's value into *val (caller frees; NUL-terminated for
  * convenience, not counted in *vlen).  Returns 0 if found, 1 if absent
  * (*val NULL), -1 on error. */
-int store_meta_get(struct store *s, const char *key, size_t klen,
-    void **val, size_t *vlen, char **cause);
-int store_meta_delete(struct store *s, const char *key, size_t klen,
-    char **cause);
+int store_meta_get(struct store *s, const char *key, size_t klen, void **val,
+    size_t *vlen, char **cause);
+int store_meta_delete(
+    struct store *s, const char *key, size_t klen, char **cause);
 
 /* Several puts and deletes applied atomically. */
 struct store_meta_op {
 	const char *key;
-	size_t      klen;
+	size_t klen;
 	const void *val; /* NULL: delete key */
-	size_t      vlen;
+	size_t vlen;
 };
-int store_meta_write(struct store *s, const struct store_meta_op *ops,
-    size_t n, char **cause);
+int store_meta_write(
+    struct store *s, const struct store_meta_op *ops, size_t n, char **cause);
 
 /* Call cb for each key starting with prefix in order (reverse order when
  * reverse is set), at most limit times (0: no limit), until cb returns
  * nonzero.  key/val are borrowed for the duration of the call. */
-typedef int (*store_meta_cb)(void *arg, const char *key, size_t klen,
-    const void *val, size_t vlen);
+typedef int (*store_meta_cb)(
+    void *arg, const char *key, size_t klen, const void *val, size_t vlen);
 int store_meta_scan(struct store *s, const char *prefix, size_t plen,
     int reverse, size_t limit, store_meta_cb cb, void *arg, char **cause);
 
@@ -323,23 +320,22 @@ int store_meta_scan(struct store *s, const char *prefix, size_t plen,
  * snapshot taken at creation.  Positioning functions leave it invalid
  * past either end of the prefix. */
 struct store_meta_iter;
-struct store_meta_iter *store_meta_iter_new(struct store *s,
-    const char *prefix, size_t plen);
+struct store_meta_iter *store_meta_iter_new(
+    struct store *s, const char *prefix, size_t plen);
 void store_meta_iter_first(struct store_meta_iter *it);
 void store_meta_iter_last(struct store_meta_iter *it);
 /* First key >= key / last key <= key (within the prefix). */
-void store_meta_iter_seek(struct store_meta_iter *it, const char *key,
-    size_t klen);
-void store_meta_iter_seek_prev(struct store_meta_iter *it,
-    const char *key, size_t klen);
-int  store_meta_iter_valid(const struct store_meta_iter *it);
+void store_meta_iter_seek(
+    struct store_meta_iter *it, const char *key, size_t klen);
+void store_meta_iter_seek_prev(
+    struct store_meta_iter *it, const char *key, size_t klen);
+int store_meta_iter_valid(const struct store_meta_iter *it);
 void store_meta_iter_next(struct store_meta_iter *it);
 void store_meta_iter_prev(struct store_meta_iter *it);
 /* Borrowed until the iterator moves. */
-const char *store_meta_iter_key(const struct store_meta_iter *it,
-    size_t *klen);
-const void *store_meta_iter_value(const struct store_meta_iter *it,
-    size_t *vlen);
+const char *store_meta_iter_key(const struct store_meta_iter *it, size_t *klen);
+const void *store_meta_iter_value(
+    const struct store_meta_iter *it, size_t *vlen);
 void store_meta_iter_free(struct store_meta_iter *it);
 
 /* ------------------------------------------------------------------ */
@@ -371,20 +367,20 @@ enum store_cf {
 const char *store_cf_name(enum store_cf cf);
 
 struct store_stats {
-	uint64_t series;          /* series in the index */
-	uint64_t active_series;   /* series with an open chunk */
-	uint64_t points_written;  /* accepted since open */
+	uint64_t series;                     /* series in the index */
+	uint64_t active_series;              /* series with an open chunk */
+	uint64_t points_written;             /* accepted since open */
 	uint64_t rejected[STORE_REJECT_MAX]; /* since open */
-	uint64_t chunks_written;  /* since open */
-	uint64_t late_merges;     /* points merged into closed chunks */
-	uint64_t corrupt_chunks;  /* met on read and skipped */
+	uint64_t chunks_written;             /* since open */
+	uint64_t late_merges;      /* points merged into closed chunks */
+	uint64_t corrupt_chunks;   /* met on read and skipped */
 	uint64_t batches_replayed; /* at open */
-	uint64_t checkpoints;     /* since open */
-	uint64_t head_bytes;      /* memory of series, index and open chunks */
+	uint64_t checkpoints;      /* since open */
+	uint64_t head_bytes;       /* memory of series, index and open chunks */
 	uint64_t head_chunk_bytes; /* of which open-chunk data */
 	uint64_t cf_bytes[STORE_CF_MAX]; /* SST bytes on disk per family */
-	uint64_t memtable_bytes;  /* RocksDB memtables, all families */
-	uint64_t disk_bytes;      /* sum of cf_bytes */
+	uint64_t memtable_bytes;         /* RocksDB memtables, all families */
+	uint64_t disk_bytes;             /* sum of cf_bytes */
 };
 
 int store_stats_get(struct store *s, struct store_stats *st, char **cause);

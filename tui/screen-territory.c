@@ -321,6 +321,9 @@ screen_territory_open(struct screen *s, const char *code)
 
 	free(t->code);
 	t->code = code != NULL ? xstrdup(code) : NULL;
+	/* A filter belongs to the list it was typed for. */
+	free(s->filter);
+	s->filter = NULL;
 	model_tree_free(&t->tree);
 	t->tab.sel = t->tab.top = 0;
 	t->spark_next = 0;

@@ -22,17 +22,18 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct selector_error err;
-	struct selector      *sel, *again;
-	struct serieskey      sk;
-	struct buf            b = BUF_INIT;
-	char                 *text;
+	struct selector *sel, *again;
+	struct serieskey sk;
+	struct buf b = BUF_INIT;
+	char *text;
 
 	text = malloc(size + 1);
 	memcpy(text, data, size);
 	text[size] = '\0';
 	/* The same bytes as a series key. */
 	if (serieskey_parse((const char *)data, size, &sk, NULL) == 0) {
-		if (serieskey_build(&b, sk.metric, sk.tags, sk.ntags, NULL) != 0)
+		if (serieskey_build(&b, sk.metric, sk.tags, sk.ntags, NULL) !=
+		    0)
 			abort();
 		serieskey_free(&sk);
 		buf_reset(&b);
@@ -57,8 +58,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		buf_free(&b2);
 	}
-	if (serieskey_parse("aqi{community=\"c1\",grid=\"g1\"}", 30, &sk,
-	    NULL) == 0) {
+	if (serieskey_parse(
+	        "aqi{community=\"c1\",grid=\"g1\"}", 30, &sk, NULL) == 0) {
 		(void)selector_match(sel, sk.metric, get_tag, &sk);
 		serieskey_free(&sk);
 	}

@@ -14,6 +14,7 @@
 #include "hub/alert-engine.h"
 #include "hub/alert-kv.h"
 #include "hub/alert-rules.h"
+#include "lib/log.h"
 #include "lib/xmalloc.h"
 
 #define T0  1764248700000LL /* 2025-11-27T13:05:00Z */
@@ -21,13 +22,15 @@
 
 static int64_t test_now = T0;
 
-static inline int64_t test_clock(void *arg)
+static inline int64_t
+test_clock(void *arg)
 {
 	(void)arg;
 	return test_now;
 }
 
-static inline const char *test_level(const char *code)
+static inline const char *
+test_level(const char *code)
 {
 	size_t n = strlen(code);
 
@@ -42,7 +45,8 @@ static inline const char *test_level(const char *code)
 	return "community";
 }
 
-static inline void test_enrich(void *arg, json_t *labels)
+static inline void
+test_enrich(void *arg, json_t *labels)
 {
 	const char *g = json_string_value(json_object_get(labels, "grid"));
 	const char *c = json_string_value(json_object_get(labels, "community"));
@@ -63,13 +67,15 @@ static inline void test_enrich(void *arg, json_t *labels)
 	}
 }
 
-static inline char *test_place(void *arg, const char *code)
+static inline char *
+test_place(void *arg, const char *code)
 {
 	(void)arg;
 	return xasprintf("P:%s", code);
 }
 
-static inline int test_dept_check(void *arg, const char *d)
+static inline int
+test_dept_check(void *arg, const char *d)
 {
 	static const char *const known[] = {
 	    "water", "police", "fire", "emergency", "city", NULL};
@@ -83,7 +89,8 @@ static inline int test_dept_check(void *arg, const char *d)
 	return -1;
 }
 
-static inline int test_within(void *arg, const char *code, const char *scope)
+static inline int
+test_within(void *arg, const char *code, const char *scope)
 {
 	const char *lv = test_level(scope);
 
@@ -99,8 +106,8 @@ static inline int test_within(void *arg, const char *code, const char *scope)
 	return strcmp(code, scope) == 0;
 }
 
-static inline int test_code_check(
-    void *arg, const char *label, const char *code)
+static inline int
+test_code_check(void *arg, const char *label, const char *code)
 {
 	const char *lv = test_level(code);
 
@@ -110,14 +117,16 @@ static inline int test_code_check(
 	return lv != NULL && strcmp(lv, label) == 0 ? 0 : -1;
 }
 
-static inline const char *test_root(void *arg)
+static inline const char *
+test_root(void *arg)
 {
 	(void)arg;
 	return "440304000000";
 }
 
 /* Collector tokens in tests may raise events for system fire-iot only. */
-static inline int test_token_may(
+static inline int
+test_token_may(
     void *arg, const void *token, const char *system, const char *code)
 {
 	(void)arg;
@@ -126,8 +135,10 @@ static inline int test_token_may(
 	return system != NULL && strcmp(system, "fire-iot") == 0;
 }
 
-static inline void test_env(struct alert_env *env)
+static inline void
+test_env(struct alert_env *env)
 {
+	log_set_level(LOG_LVL_ERROR); /* warnings are expected in tests */
 	memset(env, 0, sizeof *env);
 	env->enrich = test_enrich;
 	env->place = test_place;
@@ -163,7 +174,8 @@ static const char test_rules_text[] =
     "   \"police\": {\"webhook\": \"http://127.0.0.1:1/p\"}},\n"
     " \"rules\": []}\n";
 
-static inline struct alert_engine *test_engine(
+static inline struct alert_engine *
+test_engine(
     struct alert_kv *kv, const char *rules_text, struct event_base *base)
 {
 	struct alert_engine_opts o;
@@ -186,8 +198,8 @@ static inline struct alert_engine *test_engine(
 }
 
 /* Reply helpers: check the status, return the body (caller decrefs). */
-static inline json_t *expect_status(
-    struct alert_reply *r, int status, const char *what)
+static inline json_t *
+expect_status(struct alert_reply *r, int status, const char *what)
 {
 	char *s = json_dumps(r->body, JSON_COMPACT);
 
@@ -197,7 +209,8 @@ static inline json_t *expect_status(
 	return r->body;
 }
 
-static inline const char *jstr(json_t *o, const char *key)
+static inline const char *
+jstr(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
 }

@@ -20,9 +20,9 @@
 #define GRID9 "440304002001001" /* subdistrict 002 */
 
 /* Raise an event; returns the alert id (static buffer). */
-static const char *raise_event(struct alert_engine *e, const char *key,
-    const char *grid, const char *sev, const char *dept,
-    const struct alert_actor *who)
+static const char *
+raise_event(struct alert_engine *e, const char *key, const char *grid,
+    const char *sev, const char *dept, const struct alert_actor *who)
 {
 	static char id[16];
 	struct alert_reply r;
@@ -40,8 +40,9 @@ static const char *raise_event(struct alert_engine *e, const char *key,
 	return id;
 }
 
-static json_t *act(struct alert_engine *e, const char *id, const char *action,
-    json_t *body, const struct alert_actor *who, int status)
+static json_t *
+act(struct alert_engine *e, const char *id, const char *action, json_t *body,
+    const struct alert_actor *who, int status)
 {
 	struct alert_reply r;
 	char what[64];
@@ -52,8 +53,9 @@ static json_t *act(struct alert_engine *e, const char *id, const char *action,
 	return expect_status(&r, status, what);
 }
 
-static json_t *get_alert(struct alert_engine *e, const char *id,
-    const struct alert_actor *who, int status)
+static json_t *
+get_alert(struct alert_engine *e, const char *id, const struct alert_actor *who,
+    int status)
 {
 	struct alert_reply r;
 
@@ -61,7 +63,8 @@ static json_t *get_alert(struct alert_engine *e, const char *id,
 	return expect_status(&r, status, "get");
 }
 
-static json_t *list_alerts(struct alert_engine *e, const char *state,
+static json_t *
+list_alerts(struct alert_engine *e, const char *state,
     const struct alert_actor *who, int group)
 {
 	struct alert_reply r;
@@ -74,7 +77,8 @@ static json_t *list_alerts(struct alert_engine *e, const char *state,
 	return expect_status(&r, 200, "list");
 }
 
-static size_t history_count(json_t *a, const char *action)
+static size_t
+history_count(json_t *a, const char *action)
 {
 	json_t *h;
 	size_t i, n = 0;
@@ -87,7 +91,8 @@ static size_t history_count(json_t *a, const char *action)
 	return n;
 }
 
-static void audit_ok(struct alert_engine *e)
+static void
+audit_ok(struct alert_engine *e)
 {
 	struct audit_verify_result res;
 	char *cause = NULL;
@@ -883,7 +888,8 @@ START_TEST(test_audit_trail_of_actions)
 }
 END_TEST
 
-static Suite *engine_suite(void)
+static Suite *
+engine_suite(void)
 {
 	Suite *s = suite_create("alert-engine");
 	TCase *tc = tcase_create("engine");
@@ -901,7 +907,8 @@ static Suite *engine_suite(void)
 	return s;
 }
 
-int main(void)
+int
+main(void)
 {
 	SRunner *sr = srunner_create(engine_suite());
 	int failed;

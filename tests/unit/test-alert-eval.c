@@ -49,7 +49,8 @@ static const char rules[] =
 static char dir[64];
 static struct store *st;
 
-static void store_setup(void)
+static void
+store_setup(void)
 {
 	struct store_options o;
 	char *cause = NULL;
@@ -63,7 +64,8 @@ static void store_setup(void)
 	ck_assert_msg(st != NULL, "store: %s", cause);
 }
 
-static void store_reopen(void)
+static void
+store_reopen(void)
 {
 	struct store_options o;
 	char *cause = NULL;
@@ -76,7 +78,8 @@ static void store_reopen(void)
 	ck_assert_msg(st != NULL, "store: %s", cause);
 }
 
-static void store_teardown(void)
+static void
+store_teardown(void)
 {
 	char *cmd;
 
@@ -86,7 +89,8 @@ static void store_teardown(void)
 	free(cmd);
 }
 
-static void put(const char *key, int64_t t, double v)
+static void
+put(const char *key, int64_t t, double v)
 {
 	struct store_kpoint p = {key, t, v};
 	struct store_write_result res;
@@ -97,7 +101,8 @@ static void put(const char *key, int64_t t, double v)
 	ck_assert_uint_eq(res.accepted, 1);
 }
 
-static struct alert_engine *engine(struct alert_kv **kvp)
+static struct alert_engine *
+engine(struct alert_kv **kvp)
 {
 	struct alert_engine_opts o;
 	struct alert_engine *e;
@@ -118,8 +123,8 @@ static struct alert_engine *engine(struct alert_kv **kvp)
 }
 
 /* The alerts of a rule in any state, as a JSON list reply. */
-static json_t *alerts_of(
-    struct alert_engine *e, const char *rule, const char *state)
+static json_t *
+alerts_of(struct alert_engine *e, const char *rule, const char *state)
 {
 	struct alert_reply r;
 	struct alert_filter f;
@@ -132,8 +137,8 @@ static json_t *alerts_of(
 	return r.body;
 }
 
-static json_t *only_alert(
-    struct alert_engine *e, const char *rule, const char *state)
+static json_t *
+only_alert(struct alert_engine *e, const char *rule, const char *state)
 {
 	json_t *l = alerts_of(e, rule, state), *a;
 
@@ -145,8 +150,8 @@ static json_t *only_alert(
 	return a;
 }
 
-static size_t count_of(
-    struct alert_engine *e, const char *rule, const char *state)
+static size_t
+count_of(struct alert_engine *e, const char *rule, const char *state)
 {
 	json_t *l = alerts_of(e, rule, state);
 	size_t n = json_array_size(json_object_get(l, "alerts"));
@@ -155,7 +160,8 @@ static size_t count_of(
 	return n;
 }
 
-static void eval_at(struct alert_engine *e, int64_t t)
+static void
+eval_at(struct alert_engine *e, int64_t t)
 {
 	test_now = t;
 	ck_assert_int_eq(alert_engine_eval(e), 0);
@@ -456,7 +462,8 @@ START_TEST(test_restart_with_store)
 }
 END_TEST
 
-static Suite *eval_suite(void)
+static Suite *
+eval_suite(void)
 {
 	Suite *s = suite_create("alert-eval");
 	TCase *tc = tcase_create("eval");
@@ -472,7 +479,8 @@ static Suite *eval_suite(void)
 	return s;
 }
 
-int main(void)
+int
+main(void)
 {
 	SRunner *sr = srunner_create(eval_suite());
 	int failed;

@@ -32,7 +32,8 @@ struct receiver {
 	char last_type[64];
 };
 
-static void receiver_cb(struct evhttp_request *req, void *arg)
+static void
+receiver_cb(struct evhttp_request *req, void *arg)
 {
 	struct receiver *rc = arg;
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
@@ -58,8 +59,8 @@ static void receiver_cb(struct evhttp_request *req, void *arg)
 		evhttp_send_reply(req, 200, "OK", NULL);
 }
 
-static void receiver_start(
-    struct receiver *rc, struct event_base *base, int fail_first)
+static void
+receiver_start(struct receiver *rc, struct event_base *base, int fail_first)
 {
 	struct evhttp_bound_socket *bs;
 	struct sockaddr_in sin;
@@ -79,14 +80,15 @@ static void receiver_start(
 	rc->port = ntohs(sin.sin_port);
 }
 
-static void receiver_stop(struct receiver *rc)
+static void
+receiver_stop(struct receiver *rc)
 {
 	evhttp_free(rc->http);
 	json_decref(rc->bodies);
 }
 
-static struct alert_engine *notify_engine(
-    struct alert_kv *kv, struct event_base *base, int port)
+static struct alert_engine *
+notify_engine(struct alert_kv *kv, struct event_base *base, int port)
 {
 	struct alert_engine_opts o;
 	struct alert_engine *e;
@@ -114,8 +116,8 @@ static struct alert_engine *notify_engine(
 	return e;
 }
 
-static const char *raise(
-    struct alert_engine *e, const char *key, const char *dept)
+static const char *
+raise(struct alert_engine *e, const char *key, const char *dept)
 {
 	static char id[16];
 	struct alert_reply r;
@@ -132,7 +134,8 @@ static const char *raise(
 }
 
 /* Run the loop until done(arg) or 10 s. */
-static void run_until(struct event_base *base, int (*done)(void *), void *arg)
+static void
+run_until(struct event_base *base, int (*done)(void *), void *arg)
 {
 	struct timeval tick = {0, 20000};
 	int i;
@@ -150,7 +153,8 @@ struct wait_delivery {
 	const char *state;
 };
 
-static json_t *alert_notifications(struct alert_engine *e, const char *id)
+static json_t *
+alert_notifications(struct alert_engine *e, const char *id)
 {
 	struct alert_reply r;
 	json_t *n;
@@ -162,7 +166,8 @@ static json_t *alert_notifications(struct alert_engine *e, const char *id)
 	return n;
 }
 
-static int delivery_in_state(void *arg)
+static int
+delivery_in_state(void *arg)
 {
 	struct wait_delivery *w = arg;
 	json_t *n = alert_notifications(w->e, w->id);
@@ -328,7 +333,8 @@ START_TEST(test_webhook_survives_restart)
 }
 END_TEST
 
-static Suite *notify_suite(void)
+static Suite *
+notify_suite(void)
 {
 	Suite *s = suite_create("alert-notify");
 	TCase *tc = tcase_create("notify");
@@ -341,7 +347,8 @@ static Suite *notify_suite(void)
 	return s;
 }
 
-int main(void)
+int
+main(void)
 {
 	SRunner *sr = srunner_create(notify_suite());
 	int failed;

@@ -34,7 +34,8 @@ static const char good[] =
     "  ]\n"
     "}\n";
 
-static int depts(void *arg, const char *d)
+static int
+depts(void *arg, const char *d)
 {
 	return strcmp(d, "water") == 0 || strcmp(d, "police") == 0 ? 0 : -1;
 }
@@ -83,7 +84,8 @@ START_TEST(test_rules_load_good)
 END_TEST
 
 /* Replace the first occurrence of from in good by to and load it. */
-static char *load_error(const char *from, const char *to)
+static char *
+load_error(const char *from, const char *to)
 {
 	char *text, *p, *cause = NULL;
 	struct alert_rules *r;
@@ -170,7 +172,8 @@ START_TEST(test_rules_template)
 }
 END_TEST
 
-static const char *label_get(void *arg, const char *name)
+static const char *
+label_get(void *arg, const char *name)
 {
 	return json_string_value(json_object_get(arg, name));
 }
@@ -265,7 +268,8 @@ START_TEST(test_rules_shipped_files)
 }
 END_TEST
 
-static Suite *rules_suite(void)
+static Suite *
+rules_suite(void)
 {
 	Suite *s = suite_create("alert-rules");
 	TCase *tc = tcase_create("rules");
@@ -279,7 +283,8 @@ static Suite *rules_suite(void)
 	return s;
 }
 
-int main(void)
+int
+main(void)
 {
 	SRunner *sr = srunner_create(rules_suite());
 	int failed;

@@ -13,8 +13,9 @@ static struct audit_actor op = {"lina", "uid", 1001, NULL, "unix"};
 static struct audit_actor tok = {
     "remote", "token", -1, "remote-tok", "127.0.0.1:5000"};
 
-static uint64_t append(struct audit *a, int64_t at, const char *action,
-    const char *code, const struct audit_actor *who)
+static uint64_t
+append(struct audit *a, int64_t at, const char *action, const char *code,
+    const struct audit_actor *who)
 {
 	struct audit_rec rec;
 	json_t *before = json_pack("{s:s}", "state", "firing");
@@ -38,7 +39,8 @@ static uint64_t append(struct audit *a, int64_t at, const char *action,
 	return seq;
 }
 
-static struct audit *open_log(struct alert_kv *kv)
+static struct audit *
+open_log(struct alert_kv *kv)
 {
 	char *cause = NULL;
 	struct audit *a = audit_open(kv, &cause);
@@ -132,7 +134,8 @@ END_TEST
 
 static char g5[] = "G5";
 
-static int only_grid(void *arg, json_t *e)
+static int
+only_grid(void *arg, json_t *e)
 {
 	const char *code = json_string_value(json_object_get(e, "code"));
 
@@ -303,7 +306,8 @@ START_TEST(test_audit_sha256)
 }
 END_TEST
 
-static int count_cb(void *arg, const char *key, const char *val, size_t len)
+static int
+count_cb(void *arg, const char *key, const char *val, size_t len)
 {
 	(*(size_t *)arg)++;
 	return 0;
@@ -352,7 +356,8 @@ START_TEST(test_kv_batch)
 }
 END_TEST
 
-static Suite *audit_suite(void)
+static Suite *
+audit_suite(void)
 {
 	Suite *s = suite_create("audit");
 	TCase *tc = tcase_create("audit");
@@ -368,7 +373,8 @@ static Suite *audit_suite(void)
 	return s;
 }
 
-int main(void)
+int
+main(void)
 {
 	SRunner *sr = srunner_create(audit_suite());
 	int failed;

@@ -13,20 +13,21 @@ static struct selector *
 parse(const char *text)
 {
 	struct selector_error err;
-	struct selector      *sel = selector_parse(text, &err);
+	struct selector *sel = selector_parse(text, &err);
 
 	if (sel == NULL)
-		ck_abort_msg("%s: column %d: %s", text, err.column,
-		    err.message);
+		ck_abort_msg(
+		    "%s: column %d: %s", text, err.column, err.message);
 	return sel;
 }
 
 START_TEST(test_parse_forms)
 {
 	struct selector *sel;
-	struct buf       b = BUF_INIT;
+	struct buf b = BUF_INIT;
 
-	sel = parse("aqi{grid=\"g1\", community =~ 'c.*' ,x!=\"a\\\"b\",y!~\"z\",}");
+	sel = parse(
+	    "aqi{grid=\"g1\", community =~ 'c.*' ,x!=\"a\\\"b\",y!~\"z\",}");
 	ck_assert_str_eq(sel->metric, "aqi");
 	ck_assert_uint_eq(sel->n, 4);
 	ck_assert_str_eq(sel->m[0].name, "grid");
@@ -40,7 +41,7 @@ START_TEST(test_parse_forms)
 	ck_assert_int_eq(sel->m[1].column, 16);
 	selector_format(sel, &b);
 	ck_assert_str_eq(b.data, "aqi{grid=\"g1\",community=~\"c.*\","
-	    "x!=\"a\\\"b\",y!~\"z\"}");
+	                         "x!=\"a\\\"b\",y!~\"z\"}");
 	selector_free(sel);
 
 	sel = parse("  up  ");
@@ -62,21 +63,21 @@ START_TEST(test_errors_with_column)
 {
 	static const struct {
 		const char *text;
-		int         column;
+		int column;
 		const char *want;
 	} bad[] = {
-		{"", 1, "empty selector"},
-		{"{}", 3, "empty selector"},
-		{"aqi{grid}", 9, "expected '='"},
-		{"aqi{grid=g1}", 10, "quoted value"},
-		{"aqi{grid=\"g1}", 10, "unterminated"},
-		{"aqi{grid=\"g1\" x=\"1\"}", 15, "expected ',' or '}'"},
-		{"aqi{grid=~\"(\"}", 11, "regular expression"},
-		{"aqi{a=\"\\q\"}", 8, "invalid escape"},
-		{"aqi}", 4, "unexpected"},
-		{"南园{a=1}", 1, "expected a metric name"},
-		{"aqi{a=\"x\"} extra", 12, "unexpected"},
-		{"aqi{9=\"x\"}", 5, "tag name"},
+	    {"", 1, "empty selector"},
+	    {"{}", 3, "empty selector"},
+	    {"aqi{grid}", 9, "expected '='"},
+	    {"aqi{grid=g1}", 10, "quoted value"},
+	    {"aqi{grid=\"g1}", 10, "unterminated"},
+	    {"aqi{grid=\"g1\" x=\"1\"}", 15, "expected ',' or '}'"},
+	    {"aqi{grid=~\"(\"}", 11, "regular expression"},
+	    {"aqi{a=\"\\q\"}", 8, "invalid escape"},
+	    {"aqi}", 4, "unexpected"},
+	    {"南园{a=1}", 1, "expected a metric name"},
+	    {"aqi{a=\"x\"} extra", 12, "unexpected"},
+	    {"aqi{9=\"x\"}", 5, "tag name"},
 	};
 	size_t i;
 
@@ -86,7 +87,7 @@ START_TEST(test_errors_with_column)
 		ck_assert_msg(selector_parse(bad[i].text, &err) == NULL,
 		    "%s parsed", bad[i].text);
 		ck_assert_msg(err.column == bad[i].column &&
-		    strstr(err.message, bad[i].want) != NULL,
+		                  strstr(err.message, bad[i].want) != NULL,
 		    "%s: got column %d \"%s\", want %d \"%s\"", bad[i].text,
 		    err.column, err.message, bad[i].column, bad[i].want);
 	}
@@ -95,7 +96,7 @@ START_TEST(test_errors_with_column)
 
 		ck_assert_ptr_null(selector_parse_cause("a{b", &cause));
 		ck_assert_str_eq(cause, "column 4: expected '=', '!=', '=~' "
-		    "or '!~', found end of text");
+		                        "or '!~', found end of text");
 		free(cause);
 	}
 }
@@ -112,7 +113,7 @@ matches(const char *sel_text, const char *key)
 {
 	struct selector *sel = parse(sel_text);
 	struct serieskey sk;
-	int              rc;
+	int rc;
 
 	ck_assert_int_eq(serieskey_parse(key, strlen(key), &sk, NULL), 0);
 	rc = selector_match(sel, sk.metric, get_tag, &sk);
@@ -156,7 +157,7 @@ int
 main(void)
 {
 	SRunner *sr = srunner_create(selector_suite());
-	int      failed;
+	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

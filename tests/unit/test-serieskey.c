@@ -24,13 +24,14 @@ build(const char *metric, const struct serieskey_tag *tags, size_t n,
 START_TEST(test_build_sorted_escaped)
 {
 	struct serieskey_tag tags[] = {
-		{"subdistrict", "440304001"},
-		{"grid", "440304001001007"},
-		{"community", "南园\"东\\园\n"},
+	    {"subdistrict", "440304001"},
+	    {"grid", "440304001001007"},
+	    {"community", "南园\"东\\园\n"},
 	};
 	char *k = build("aqi", tags, 3, NULL);
 
-	ck_assert_str_eq(k, "aqi{community=\"南园\\\"东\\\\园\\n\","
+	ck_assert_str_eq(k,
+	    "aqi{community=\"南园\\\"东\\\\园\\n\","
 	    "grid=\"440304001001007\",subdistrict=\"440304001\"}");
 	free(k);
 	k = build("up", NULL, 0, NULL);
@@ -42,9 +43,9 @@ END_TEST
 START_TEST(test_parse_roundtrip)
 {
 	struct serieskey sk;
-	struct buf       b = BUF_INIT;
-	const char      *key = "aqi{grid=\"g\\\"1\\\\\\n\",a=\"x,y=}\"}";
-	char            *cause = NULL;
+	struct buf b = BUF_INIT;
+	const char *key = "aqi{grid=\"g\\\"1\\\\\\n\",a=\"x,y=}\"}";
+	char *cause = NULL;
 
 	ck_assert_int_eq(serieskey_parse(key, strlen(key), &sk, &cause), 0);
 	ck_assert_str_eq(sk.metric, "aqi");
@@ -54,13 +55,13 @@ START_TEST(test_parse_roundtrip)
 	ck_assert_str_eq(sk.tags[1].value, "g\"1\\\n");
 	ck_assert_str_eq(serieskey_get(&sk, "grid"), "g\"1\\\n");
 	ck_assert_ptr_null(serieskey_get(&sk, "nope"));
-	ck_assert_int_eq(serieskey_build(&b, sk.metric, sk.tags, sk.ntags,
-	    &cause), 0);
+	ck_assert_int_eq(
+	    serieskey_build(&b, sk.metric, sk.tags, sk.ntags, &cause), 0);
 	ck_assert_str_eq(b.data, "aqi{a=\"x,y=}\",grid=\"g\\\"1\\\\\\n\"}");
 	serieskey_free(&sk);
 	buf_reset(&b);
-	ck_assert_int_eq(serieskey_canonicalize(key, strlen(key), &b, &cause),
-	    0);
+	ck_assert_int_eq(
+	    serieskey_canonicalize(key, strlen(key), &b, &cause), 0);
 	ck_assert_str_eq(b.data, "aqi{a=\"x,y=}\",grid=\"g\\\"1\\\\\\n\"}");
 	buf_reset(&b);
 	ck_assert_int_eq(serieskey_canonicalize("m", 1, &b, &cause), 0);
@@ -78,33 +79,35 @@ START_TEST(test_errors_name_the_culprit)
 	static const struct {
 		const char *key, *want;
 	} bad[] = {
-		{"", "empty metric"},
-		{"{a=\"b\"}", "empty metric"},
-		{"9lives", "metric name \"9lives\""},
-		{"a-b", "metric name \"a-b\""},
-		{"m{grid=\"\"}", "tag \"grid\": empty value"},
-		{"m{=\"x\"}", "empty tag name"},
-		{"m{9a=\"x\"}", "tag name \"9a\""},
-		{"m{__x=\"x\"}", "reserved"},
-		{"m{a=\"1\",a=\"2\"}", "tag \"a\" given twice"},
-		{"m{a=\"x}", "unterminated"},
-		{"m{a=x}", "expected '\"'"},
-		{"m{a=\"x\"", "missing '}'"},
-		{"m{a=\"x\"}z", "after '}'"},
-		{"m{a=\"\\q\"}", "invalid escape"},
-		{"m{a=\"\xff\"}", "UTF-8"},
-		{"m{a=\"\x01\"}", "control"},
+	    {"", "empty metric"},
+	    {"{a=\"b\"}", "empty metric"},
+	    {"9lives", "metric name \"9lives\""},
+	    {"a-b", "metric name \"a-b\""},
+	    {"m{grid=\"\"}", "tag \"grid\": empty value"},
+	    {"m{=\"x\"}", "empty tag name"},
+	    {"m{9a=\"x\"}", "tag name \"9a\""},
+	    {"m{__x=\"x\"}", "reserved"},
+	    {"m{a=\"1\",a=\"2\"}", "tag \"a\" given twice"},
+	    {"m{a=\"x}", "unterminated"},
+	    {"m{a=x}", "expected '\"'"},
+	    {"m{a=\"x\"", "missing '}'"},
+	    {"m{a=\"x\"}z", "after '}'"},
+	    {"m{a=\"\\q\"}", "invalid escape"},
+	    {"m{a=\"\xff\"}", "UTF-8"},
+	    {"m{a=\"\x01\"}", "control"},
 	};
 	struct serieskey sk;
-	size_t           i;
+	size_t i;
 
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *cause = NULL;
 
 		ck_assert_msg(serieskey_parse(bad[i].key, strlen(bad[i].key),
-		    &sk, &cause) == -1, "%s parsed", bad[i].key);
-		ck_assert_msg(cause != NULL && strstr(cause, bad[i].want) !=
-		    NULL, "%s: got \"%s\", want \"%s\"", bad[i].key, cause,
+		                  &sk, &cause) == -1,
+		    "%s parsed", bad[i].key);
+		ck_assert_msg(
+		    cause != NULL && strstr(cause, bad[i].want) != NULL,
+		    "%s: got \"%s\", want \"%s\"", bad[i].key, cause,
 		    bad[i].want);
 		free(cause);
 	}
@@ -113,10 +116,10 @@ END_TEST
 
 START_TEST(test_limits)
 {
-	char                 name[SERIESKEY_METRIC_MAX + 2];
-	char                 value[SERIESKEY_VALUE_MAX + 2];
+	char name[SERIESKEY_METRIC_MAX + 2];
+	char value[SERIESKEY_VALUE_MAX + 2];
 	struct serieskey_tag t = {"v", value};
-	char                *cause = NULL, *k;
+	char *cause = NULL, *k;
 
 	memset(name, 'm', sizeof name - 1);
 	name[sizeof name - 1] = '\0';
@@ -168,7 +171,7 @@ int
 main(void)
 {
 	SRunner *sr = srunner_create(serieskey_suite());
-	int      failed;
+	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

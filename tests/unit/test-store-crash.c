@@ -34,12 +34,12 @@
 
 struct cpoint {
 	uint32_t s; /* series index */
-	int64_t  t;
-	double   v;
+	int64_t t;
+	double v;
 };
 
 static int64_t T0;
-static char    keys[NSER][32];
+static char keys[NSER][32];
 
 static uint64_t
 mix(uint64_t z)
@@ -53,7 +53,7 @@ mix(uint64_t z)
 static size_t
 batch_points(uint64_t seq, struct cpoint *p)
 {
-	size_t   n = 0;
+	size_t n = 0;
 	uint32_t s;
 
 	for (s = 0; s < NSER; s++) {
@@ -71,7 +71,7 @@ batch_points(uint64_t seq, struct cpoint *p)
 
 			p[n].s = s;
 			p[n].t = T0 + ((int64_t)seq - k) * STEP + 1 +
-			    (int64_t)(seq % 4999);
+			         (int64_t)(seq % 4999);
 			p[n].v = r % 7 == 0 ? NAN : -(double)(r % 1000);
 			n++;
 		}
@@ -93,22 +93,22 @@ static void __attribute__((noreturn))
 writer(const char *dir, uint64_t seq, int fd)
 {
 	struct store_options o = crash_options();
-	struct cpoint        p[2 * NSER];
-	uint32_t             ids[NSER], pid[2 * NSER];
-	int64_t              pt[2 * NSER];
-	double               pv[2 * NSER];
-	struct store        *s;
-	char                *cause = NULL;
-	size_t               n, i;
-	int                  k;
+	struct cpoint p[2 * NSER];
+	uint32_t ids[NSER], pid[2 * NSER];
+	int64_t pt[2 * NSER];
+	double pv[2 * NSER];
+	struct store *s;
+	char *cause = NULL;
+	size_t n, i;
+	int k;
 
 	if ((s = store_open(dir, &o, &cause)) == NULL) {
 		fprintf(stderr, "writer: %s\n", cause);
 		_exit(1);
 	}
 	for (k = 0; k < NSER; k++) {
-		if (store_series_intern(s, keys[k], strlen(keys[k]), &ids[k],
-		    &cause) != 0)
+		if (store_series_intern(
+		        s, keys[k], strlen(keys[k]), &ids[k], &cause) != 0)
 			_exit(1);
 	}
 	/* Ready (sequence numbers start at 1). */
@@ -139,7 +139,7 @@ writer(const char *dir, uint64_t seq, int fd)
 /* Expected points, sorted by (series, time). */
 struct expect {
 	struct cpoint *p;
-	size_t         n, cap;
+	size_t n, cap;
 };
 
 static void
@@ -178,19 +178,19 @@ static int
 verify(const char *dir, struct expect *acked, uint64_t maybe_seq)
 {
 	struct store_options o = crash_options();
-	struct store        *s = tsu_open(dir, &o);
-	struct store_stats   st;
-	struct cpoint        mp[2 * NSER];
-	size_t               nm = batch_points(maybe_seq, mp), found_m = 0;
-	size_t               i, j, total = 0;
-	int                  k;
+	struct store *s = tsu_open(dir, &o);
+	struct store_stats st;
+	struct cpoint mp[2 * NSER];
+	size_t nm = batch_points(maybe_seq, mp), found_m = 0;
+	size_t i, j, total = 0;
+	int k;
 
 	if (acked->n > 1)
 		qsort(acked->p, acked->n, sizeof *acked->p, cpoint_cmp);
 	for (k = 0; k < NSER; k++) {
-		struct selector    *sel;
+		struct selector *sel;
 		struct store_result r;
-		char                text[64];
+		char text[64];
 
 		snprintf(text, sizeof text, "c{s=\"%d\"}", k);
 		sel = tsu_sel(text);
@@ -200,27 +200,30 @@ verify(const char *dir, struct expect *acked, uint64_t maybe_seq)
 			ck_abort_msg("warning: %s", r.warnings[0]);
 		for (i = 0; r.n == 1 && i < r.series[0].npoints; i++) {
 			struct store_point *pt = &r.series[0].points[i];
-			struct cpoint       key = {(uint32_t)k, pt->t, 0}, *e;
+			struct cpoint key = {(uint32_t)k, pt->t, 0}, *e;
 
 			total++;
-			e = acked->n == 0 ? NULL : bsearch(&key, acked->p,
-			    acked->n, sizeof *acked->p, cpoint_cmp);
+			e = acked->n == 0 ? NULL
+			                  : bsearch(&key, acked->p, acked->n,
+			                        sizeof *acked->p, cpoint_cmp);
 			if (e != NULL) {
 				if (!same_value(e->v, pt->v))
 					ck_abort_msg("series %d at %lld: %g, "
-					    "acknowledged %g", k,
-					    (long long)(pt->t - T0), pt->v,
+					             "acknowledged %g",
+					    k, (long long)(pt->t - T0), pt->v,
 					    e->v);
 				continue;
 			}
 			for (j = 0; j < nm; j++) {
-				if (mp[j].s == (uint32_t)k && mp[j].t == pt->t &&
+				if (mp[j].s == (uint32_t)k &&
+				    mp[j].t == pt->t &&
 				    same_value(mp[j].v, pt->v))
 					break;
 			}
 			if (j == nm)
 				ck_abort_msg("series %d: unexpected point at "
-				    "%lld", k, (long long)(pt->t - T0));
+				             "%lld",
+				    k, (long long)(pt->t - T0));
 			found_m++;
 		}
 		store_result_free(&r);
@@ -228,11 +231,11 @@ verify(const char *dir, struct expect *acked, uint64_t maybe_seq)
 	}
 	if (total != acked->n + found_m)
 		ck_abort_msg("%zu points in the store, %zu acknowledged "
-		    "(+%zu in flight): acknowledged points lost", total,
-		    acked->n, found_m);
+		             "(+%zu in flight): acknowledged points lost",
+		    total, acked->n, found_m);
 	if (found_m != 0 && found_m != nm)
-		ck_abort_msg("batch in flight half there (%zu of %zu)",
-		    found_m, nm);
+		ck_abort_msg(
+		    "batch in flight half there (%zu of %zu)", found_m, nm);
 	ck_assert_int_eq(store_stats_get(s, &st, NULL), 0);
 	ck_assert_uint_eq(st.corrupt_chunks, 0);
 	store_close(s);
@@ -243,10 +246,10 @@ START_TEST(test_store_survives_sigkill)
 {
 	struct expect acked = {NULL, 0, 0};
 	struct cpoint p[2 * NSER];
-	char          dir[256];
-	uint64_t      seq = 1, ack, last;
-	int           round, k, fds[2], status, total_acks = 0;
-	pid_t         pid;
+	char dir[256];
+	uint64_t seq = 1, ack, last;
+	int round, k, fds[2], status, total_acks = 0;
+	pid_t pid;
 
 	tsu_tmpdir(dir, sizeof dir);
 	T0 = (clock_wall_ms() / 3600000 - 30) * 3600000 + 7000;
@@ -271,8 +274,8 @@ START_TEST(test_store_survives_sigkill)
 		/* Mostly kill while writing; sometimes while opening,
 		 * replaying or creating. */
 		if (random() % 5 != 0) {
-			ck_assert_int_eq(read(fds[0], &ack, sizeof ack),
-			    sizeof ack);
+			ck_assert_int_eq(
+			    read(fds[0], &ack, sizeof ack), sizeof ack);
 			ck_assert_uint_eq(ack, 0);
 		}
 		usleep(5000 + (useconds_t)(random() % 150000));
@@ -316,14 +319,13 @@ int
 main(int argc, char **argv)
 {
 	SRunner *sr;
-	int      failed, k;
+	int failed, k;
 
 	if (argc == 6 && strcmp(argv[1], "--writer") == 0) {
 		T0 = strtoll(argv[5], NULL, 10);
 		for (k = 0; k < NSER; k++)
 			snprintf(keys[k], sizeof keys[k], "c{s=\"%d\"}", k);
-		writer(argv[2], strtoull(argv[3], NULL, 10),
-		    atoi(argv[4]));
+		writer(argv[2], strtoull(argv[3], NULL, 10), atoi(argv[4]));
 	}
 	sr = srunner_create(crash_suite());
 	srunner_run_all(sr, CK_NORMAL);

@@ -22,9 +22,9 @@
 #include "test-store-util.h"
 
 /* Check's ck_assert_* log every call; in loops use this. */
-#define REQUIRE(c)                                                     \
-	do {                                                           \
-		if (!(c))                                              \
+#define REQUIRE(c)                                                         \
+	do {                                                               \
+		if (!(c))                                                  \
 			ck_abort_msg("%s:%d: %s", __FILE__, __LINE__, #c); \
 	} while (0)
 
@@ -55,34 +55,34 @@ rnd_in(int64_t lo, int64_t hi) /* [lo, hi) */
 
 struct mpoint {
 	int64_t t;
-	double  v;
+	double v;
 };
 
 struct mseries {
-	char          *key;
-	const char    *metric;
-	const char    *a, *b; /* tag values, NULL when absent */
-	uint32_t       id;
-	struct mpoint *p;     /* sorted by t, unique */
-	size_t         n, cap;
-	int64_t        max_t; /* -1: none */
-	double         last_v;
+	char *key;
+	const char *metric;
+	const char *a, *b; /* tag values, NULL when absent */
+	uint32_t id;
+	struct mpoint *p; /* sorted by t, unique */
+	size_t n, cap;
+	int64_t max_t; /* -1: none */
+	double last_v;
 };
 
 static struct mseries ser[NSER];
-static int64_t        T0;
+static int64_t T0;
 
 static void
 model_init(void)
 {
 	static const char *metrics[] = {"m1", "m2"};
 	static const char *avals[] = {"x", "y", "z"};
-	struct buf         b = BUF_INIT;
-	int                i;
+	struct buf b = BUF_INIT;
+	int i;
 
 	for (i = 0; i < NSER; i++) {
 		struct serieskey_tag tags[2];
-		size_t               nt = 0;
+		size_t nt = 0;
 
 		memset(&ser[i], 0, sizeof ser[i]);
 		ser[i].metric = metrics[i % 2];
@@ -92,8 +92,8 @@ model_init(void)
 		if (ser[i].b != NULL)
 			tags[nt++] = (struct serieskey_tag){"b", ser[i].b};
 		buf_reset(&b);
-		REQUIRE(serieskey_build(&b, ser[i].metric, tags, nt,
-		    NULL) == 0);
+		REQUIRE(
+		    serieskey_build(&b, ser[i].metric, tags, nt, NULL) == 0);
 		ser[i].key = xstrdup(b.data);
 		ser[i].max_t = -1;
 	}
@@ -146,8 +146,8 @@ model_put(struct mseries *m, int64_t t, double v)
 
 struct ragg {
 	uint64_t count;
-	double   sum, min, max, last;
-	int64_t  last_t;
+	double sum, min, max, last;
+	int64_t last_t;
 };
 
 static void
@@ -217,14 +217,15 @@ ref_fdiv(int64_t a, int64_t b)
 
 /* Buckets of one series: out[k] for bucket start b0 + k*step. */
 static void
-model_buckets(const struct mseries *m, int64_t start, int64_t end,
-    int64_t step, struct ragg *out, int64_t b0)
+model_buckets(const struct mseries *m, int64_t start, int64_t end, int64_t step,
+    struct ragg *out, int64_t b0)
 {
-	int64_t R = step == 0 || step % HOUR == 0 ? HOUR :
-	    step % MIN == 0 ? MIN : step;
+	int64_t R = step == 0 || step % HOUR == 0 ? HOUR
+	            : step % MIN == 0             ? MIN
+	                                          : step;
 	struct ragg part;
-	int64_t     part_rb = 0, part_ob = 0;
-	size_t      i;
+	int64_t part_rb = 0, part_ob = 0;
+	size_t i;
 
 	memset(&part, 0, sizeof part);
 	for (i = 0; i < m->n; i++) {
@@ -235,8 +236,8 @@ model_buckets(const struct mseries *m, int64_t start, int64_t end,
 		rb = ref_fdiv(t, R) * R;
 		ob = step == 0 ? start : ref_fdiv(t, step) * step;
 		if (part.count > 0 && rb != part_rb) {
-			ragg_merge(&out[step == 0 ? 0 : (part_ob - b0) / step],
-			    &part);
+			ragg_merge(
+			    &out[step == 0 ? 0 : (part_ob - b0) / step], &part);
 			memset(&part, 0, sizeof part);
 		}
 		part_rb = rb;
@@ -265,13 +266,21 @@ static void
 random_selector(char *buf, size_t len)
 {
 	static const char *forms[] = {
-		"m1", "m2", "{a=\"x\"}", "m1{a!=\"y\"}", "{a=~\"x|z\"}",
-		"m2{b=\"1\"}", "m1{b=\"\"}", "{__name__=~\"m.\",b!~\"2\"}",
-		"{a!~\"q\"}", "m2{a=\"z\",b=~\"1|2\"}", "nosuch",
+	    "m1",
+	    "m2",
+	    "{a=\"x\"}",
+	    "m1{a!=\"y\"}",
+	    "{a=~\"x|z\"}",
+	    "m2{b=\"1\"}",
+	    "m1{b=\"\"}",
+	    "{__name__=~\"m.\",b!~\"2\"}",
+	    "{a!~\"q\"}",
+	    "m2{a=\"z\",b=~\"1|2\"}",
+	    "nosuch",
 	};
 
-	snprintf(buf, len, "%s", forms[rnd() % (sizeof forms /
-	    sizeof forms[0])]);
+	snprintf(
+	    buf, len, "%s", forms[rnd() % (sizeof forms / sizeof forms[0])]);
 }
 
 static int
@@ -288,7 +297,7 @@ static size_t
 model_match(const struct selector *sel, struct mseries **out)
 {
 	size_t n = 0;
-	int    i;
+	int i;
 
 	for (i = 0; i < NSER; i++) {
 		if (selector_match(sel, ser[i].metric, mget, &ser[i]))
@@ -312,12 +321,12 @@ check_same(double got, double want, const char *what)
 static void
 check_raw(struct store *s)
 {
-	struct selector    *sel;
+	struct selector *sel;
 	struct store_result r;
-	struct mseries     *ms[NSER];
-	char                text[100], *cause = NULL;
-	int64_t             start, end;
-	size_t              n, i, j, k;
+	struct mseries *ms[NSER];
+	char text[100], *cause = NULL;
+	int64_t start, end;
+	size_t n, i, j, k;
 
 	random_selector(text, sizeof text);
 	sel = tsu_sel(text);
@@ -361,17 +370,17 @@ check_agg(struct store *s, int group)
 {
 	static const int64_t steps[] = {0, 7000, 10000, 30000, MIN, 2 * MIN,
 	    5 * MIN, HOUR, 2 * HOUR, 90 * MIN};
-	static const char   *bys[][2] = {{"a", NULL}, {"b", NULL},
-	    {"a", "b"}, {"b", "a"}, {NULL, NULL}};
-	struct store_query   q;
-	struct selector     *sel;
-	struct store_result  r;
-	struct mseries      *ms[NSER];
-	struct ragg         *gb, *sb;
-	char                 text[100], *cause = NULL, what[200];
-	const char          *by[2];
-	int64_t              b0;
-	size_t               n, i, j, nb, k = 0, nby = 0, bi;
+	static const char *bys[][2] = {
+	    {"a", NULL}, {"b", NULL}, {"a", "b"}, {"b", "a"}, {NULL, NULL}};
+	struct store_query q;
+	struct selector *sel;
+	struct store_result r;
+	struct mseries *ms[NSER];
+	struct ragg *gb, *sb;
+	char text[100], *cause = NULL, what[200];
+	const char *by[2];
+	int64_t b0;
+	size_t n, i, j, nb, k = 0, nby = 0, bi;
 
 	memset(&q, 0, sizeof q);
 	random_selector(text, sizeof text);
@@ -399,20 +408,23 @@ check_agg(struct store *s, int group)
 		ck_abort_msg("query %s: %s", text, cause);
 
 	b0 = q.step == 0 ? q.start : ref_fdiv(q.start, q.step) * q.step;
-	nb = q.step == 0 ? 1 : (size_t)((ref_fdiv(q.end - 1, q.step) * q.step -
-	    b0) / q.step + 1);
+	nb = q.step == 0
+	         ? 1
+	         : (size_t)((ref_fdiv(q.end - 1, q.step) * q.step - b0) /
+	                        q.step +
+	                    1);
 	gb = xcalloc(nb, sizeof *gb);
 	sb = xcalloc(nb, sizeof *sb);
 	n = model_match(sel, ms);
 	if (group) {
 		/* Group key per series: the by-tags it has, sorted. */
-		char  **gk = xcalloc(n + 1, sizeof *gk);
+		char **gk = xcalloc(n + 1, sizeof *gk);
 		size_t *order = xcalloc(n + 1, sizeof *order), g;
 
 		for (i = 0; i < n; i++) {
-			struct buf  b = BUF_INIT;
+			struct buf b = BUF_INIT;
 			const char *names[2];
-			size_t      nn = nby, x;
+			size_t nn = nby, x;
 
 			memcpy(names, by, nby * sizeof *by);
 			if (nn == 2 && strcmp(names[0], names[1]) > 0) {
@@ -440,7 +452,7 @@ check_agg(struct store *s, int group)
 			for (j = i + 1; j < n; j++) {
 				if (strcmp(gk[order[j]], gk[order[i]]) < 0 ||
 				    (strcmp(gk[order[j]], gk[order[i]]) == 0 &&
-				    order[j] < order[i])) {
+				        order[j] < order[i])) {
 					size_t t = order[i];
 
 					order[i] = order[j];
@@ -452,8 +464,9 @@ check_agg(struct store *s, int group)
 			size_t nonempty = 0;
 
 			memset(gb, 0, nb * sizeof *gb);
-			for (j = i; j < n && strcmp(gk[order[j]],
-			    gk[order[i]]) == 0; j++) {
+			for (j = i;
+			     j < n && strcmp(gk[order[j]], gk[order[i]]) == 0;
+			     j++) {
 				memset(sb, 0, nb * sizeof *sb);
 				model_buckets(ms[order[j]], q.start, q.end,
 				    q.step, sb, b0);
@@ -470,12 +483,15 @@ check_agg(struct store *s, int group)
 			for (bi = 0, g = 0; bi < nb; bi++) {
 				if (gb[bi].count == 0)
 					continue;
-				REQUIRE(r.series[k].points[g].t == (q.step == 0 ? q.start :
-				    b0 + (int64_t)bi * q.step));
-				snprintf(what, sizeof what, "%s %s step %lld "
-				    "group %s bucket %zu", text,
-				    store_agg_name(q.agg), (long long)q.step,
-				    gk[order[i]], bi);
+				REQUIRE(
+				    r.series[k].points[g].t ==
+				    (q.step == 0 ? q.start
+				                 : b0 + (int64_t)bi * q.step));
+				snprintf(what, sizeof what,
+				    "%s %s step %lld "
+				    "group %s bucket %zu",
+				    text, store_agg_name(q.agg),
+				    (long long)q.step, gk[order[i]], bi);
 				check_same(r.series[k].points[g].v,
 				    ragg_value(q.agg, &gb[bi]), what);
 				g++;
@@ -502,11 +518,15 @@ check_agg(struct store *s, int group)
 			for (bi = 0; bi < nb; bi++) {
 				if (sb[bi].count == 0)
 					continue;
-				REQUIRE(r.series[k].points[g].t == (q.step == 0 ? q.start :
-				    b0 + (int64_t)bi * q.step));
-				snprintf(what, sizeof what, "%s %s step %lld "
-				    "[%lld,%lld) bucket %zu", ms[i]->key,
-				    store_agg_name(q.agg), (long long)q.step,
+				REQUIRE(
+				    r.series[k].points[g].t ==
+				    (q.step == 0 ? q.start
+				                 : b0 + (int64_t)bi * q.step));
+				snprintf(what, sizeof what,
+				    "%s %s step %lld "
+				    "[%lld,%lld) bucket %zu",
+				    ms[i]->key, store_agg_name(q.agg),
+				    (long long)q.step,
 				    (long long)(q.start - T0),
 				    (long long)(q.end - T0), bi);
 				check_same(r.series[k].points[g].v,
@@ -527,12 +547,12 @@ check_agg(struct store *s, int group)
 static void
 check_last_and_index(struct store *s)
 {
-	struct selector         *sel;
-	struct store_result      r;
+	struct selector *sel;
+	struct store_result r;
 	struct store_series_list l;
-	struct mseries          *ms[NSER];
-	char                     text[100], **vals;
-	size_t                   n, i, k = 0, nv;
+	struct mseries *ms[NSER];
+	char text[100], **vals;
+	size_t n, i, k = 0, nv;
 
 	random_selector(text, sizeof text);
 	sel = tsu_sel(text);
@@ -556,8 +576,8 @@ check_last_and_index(struct store *s)
 		for (i = 0; i < n; i++)
 			fprintf(stderr, "model %s\n", ms[i]->key);
 	}
-	ck_assert_msg(l.n == n, "%s: %zu series listed, model has %zu", text,
-	    l.n, n);
+	ck_assert_msg(
+	    l.n == n, "%s: %zu series listed, model has %zu", text, l.n, n);
 	for (i = 0; i < n; i++)
 		REQUIRE(strcmp(l.series[i].key, ms[i]->key) == 0);
 	store_series_list_free(&l);
@@ -592,26 +612,30 @@ random_value(struct mseries *m)
 	default:
 		/* A walk with two decimals. */
 		return round((m->n > 0 && !isnan(m->p[m->n - 1].v) &&
-		    isfinite(m->p[m->n - 1].v) ? m->p[m->n - 1].v : 20) * 100 +
-		    (double)rnd_in(-30, 31)) / 100;
+		                         isfinite(m->p[m->n - 1].v)
+		                     ? m->p[m->n - 1].v
+		                     : 20) *
+		                 100 +
+		             (double)rnd_in(-30, 31)) /
+		       100;
 	}
 }
 
 static void
 write_batch(struct store *s, int64_t *clock)
 {
-	uint32_t                  ids[300];
-	int64_t                   ts[300], bmax[NSER];
-	double                    vs[300];
+	uint32_t ids[300];
+	int64_t ts[300], bmax[NSER];
+	double vs[300];
 	struct store_write_result wr;
-	size_t                    n = (size_t)rnd_in(1, 300), i, acc = 0;
-	char                     *cause = NULL;
-	int                       j;
+	size_t n = (size_t)rnd_in(1, 300), i, acc = 0;
+	char *cause = NULL;
+	int j;
 
 	*clock += rnd_in(0, 40000);
 	for (i = 0; i < n; i++) {
 		struct mseries *m = &ser[rnd() % NSER];
-		int64_t         t;
+		int64_t t;
 
 		switch (rnd() % 10) {
 		case 0: /* late, inside or outside the window */
@@ -655,11 +679,11 @@ write_batch(struct store *s, int64_t *clock)
 
 START_TEST(test_store_matches_model)
 {
-	char                 dir[256];
+	char dir[256];
 	struct store_options o;
-	struct store        *s;
-	int64_t              clock;
-	int                  round, b, q, i;
+	struct store *s;
+	int64_t clock;
+	int round, b, q, i;
 
 	tsu_tmpdir(dir, sizeof dir);
 	T0 = (clock_wall_ms() / HOUR - 10) * HOUR + 1234567;
@@ -722,7 +746,7 @@ int
 main(void)
 {
 	SRunner *sr = srunner_create(model_suite());
-	int      failed;
+	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -18,7 +18,7 @@
 #include "store/store.h"
 #include "test-store-util.h"
 
-#define H  STORE_HOUR_MS
+#define H STORE_HOUR_MS
 /* A time 12 hours ago, 13:20 into an hour, so that the data is well
  * inside the raw retention. */
 static int64_t T0;
@@ -45,9 +45,9 @@ static size_t
 roundtrip(const int64_t *t, const double *v, size_t n)
 {
 	struct chunk_enc c = {0};
-	struct ptvec     pv = {0};
-	uint8_t         *buf;
-	size_t           len, i;
+	struct ptvec pv = {0};
+	uint8_t *buf;
+	size_t len, i;
 
 	chunk_enc_init(&c);
 	for (i = 0; i < n; i++)
@@ -60,8 +60,8 @@ roundtrip(const int64_t *t, const double *v, size_t n)
 	for (i = 0; i < n; i++) {
 		ck_assert_int_eq(pv.t[i], t[i]);
 		if (!tsu_same(pv.v[i], v[i]))
-			ck_abort_msg("point %zu: %.17g != %.17g", i, pv.v[i],
-			    v[i]);
+			ck_abort_msg(
+			    "point %zu: %.17g != %.17g", i, pv.v[i], v[i]);
 	}
 	free(buf);
 	ptvec_free(&pv);
@@ -72,8 +72,8 @@ roundtrip(const int64_t *t, const double *v, size_t n)
 START_TEST(test_chunk_roundtrip_kinds)
 {
 	int64_t t[1000];
-	double  v[1000], w = 35.2;
-	size_t  i, n = 1000, len;
+	double v[1000], w = 35.2;
+	size_t i, n = 1000, len;
 
 	/* Regular 10 s sensor walk with one decimal. */
 	for (i = 0; i < n; i++) {
@@ -146,10 +146,10 @@ END_TEST
 START_TEST(test_chunk_corrupt_rejected)
 {
 	struct chunk_enc c = {0};
-	struct ptvec     pv = {0};
-	uint8_t          buf[4096];
-	size_t           len, i;
-	int              bad = 0;
+	struct ptvec pv = {0};
+	uint8_t buf[4096];
+	size_t len, i;
+	int bad = 0;
 
 	chunk_enc_init(&c);
 	for (i = 0; i < 200; i++)
@@ -183,11 +183,11 @@ END_TEST
 START_TEST(test_rollup_block_roundtrip)
 {
 	struct rollup_block rb, back;
-	struct buf          b = BUF_INIT;
-	int64_t             t[400];
-	double              v[400], w = 20;
-	size_t              i;
-	unsigned            k;
+	struct buf b = BUF_INIT;
+	int64_t t[400];
+	double v[400], w = 20;
+	size_t i;
+	unsigned k;
 
 	for (i = 0; i < 360; i++) {
 		t[i] = 10 * H + (int64_t)i * 10000 + (i % 3);
@@ -237,7 +237,7 @@ raw(struct store *s, const char *sel, int64_t start, int64_t end,
     struct store_result *r)
 {
 	struct selector *se = tsu_sel(sel);
-	char            *cause = NULL;
+	char *cause = NULL;
 
 	if (store_query_raw(s, se, start, end, r, &cause) != 0)
 		ck_abort_msg("query %s: %s", sel, cause);
@@ -246,12 +246,12 @@ raw(struct store *s, const char *sel, int64_t start, int64_t end,
 
 START_TEST(test_store_write_read)
 {
-	struct store       *s = tsu_open(tmpdir, NULL);
+	struct store *s = tsu_open(tmpdir, NULL);
 	struct store_result r;
-	uint32_t            a, b, c;
-	int64_t             t;
-	double              specials[] = {NAN, INFINITY, -INFINITY, -0.0};
-	size_t              i;
+	uint32_t a, b, c;
+	int64_t t;
+	double specials[] = {NAN, INFINITY, -INFINITY, -0.0};
+	size_t i;
 
 	a = tsu_intern(s, "aqi{grid=\"440304001001001\",community=\"c1\"}");
 	ck_assert_str_eq(store_series_key(s, a),
@@ -273,8 +273,8 @@ START_TEST(test_store_write_read)
 	ck_assert_uint_eq(r.series[0].ntags, 2);
 	ck_assert_str_eq(r.series[0].tags[0].name, "community");
 	for (i = 0; i < r.series[0].npoints; i++) {
-		ck_assert_int_eq(r.series[0].points[i].t,
-		    T0 + (int64_t)i * 10000);
+		ck_assert_int_eq(
+		    r.series[0].points[i].t, T0 + (int64_t)i * 10000);
 		ck_assert(tsu_same(r.series[0].points[i].v,
 		    (double)(r.series[0].points[i].t % 1000) / 10));
 	}
@@ -292,13 +292,13 @@ END_TEST
 START_TEST(test_store_dup_late_reject)
 {
 	struct store_options o;
-	struct store       *s;
+	struct store *s;
 	struct store_result r;
 	struct store_write_result wr;
-	uint32_t            a, ids[3];
-	int64_t             t, ts[3];
-	double              vs[3];
-	char               *cause = NULL;
+	uint32_t a, ids[3];
+	int64_t t, ts[3];
+	double vs[3];
+	char *cause = NULL;
 
 	store_options_init(&o);
 	o.late_window_ms = 2 * H;
@@ -367,8 +367,8 @@ static size_t
 count_series(struct store *s, const char *sel)
 {
 	struct store_series_list l;
-	struct selector         *se = tsu_sel(sel);
-	size_t                   n;
+	struct selector *se = tsu_sel(sel);
+	size_t n;
 
 	ck_assert_int_eq(store_series_list(s, se, &l, NULL), 0);
 	n = l.n;
@@ -380,15 +380,17 @@ count_series(struct store *s, const char *sel)
 START_TEST(test_store_index_matchers)
 {
 	struct store *s = tsu_open(tmpdir, NULL);
-	char          key[200], **vals;
-	size_t        n;
-	int           g, m;
-	const char   *metrics[] = {"aqi", "pm25", "noise_db"};
+	char key[200], **vals;
+	size_t n;
+	int g, m;
+	const char *metrics[] = {"aqi", "pm25", "noise_db"};
 
 	for (g = 0; g < 20; g++) {
 		for (m = 0; m < 3; m++) {
-			snprintf(key, sizeof key, "%s{grid=\"g%02d\","
-			    "community=\"c%d\"%s}", metrics[m], g, g / 5,
+			snprintf(key, sizeof key,
+			    "%s{grid=\"g%02d\","
+			    "community=\"c%d\"%s}",
+			    metrics[m], g, g / 5,
 			    g % 2 == 0 ? ",even=\"yes\"" : "");
 			tsu_write1(s, tsu_intern(s, key), T0 + g, g);
 		}
@@ -406,12 +408,12 @@ START_TEST(test_store_index_matchers)
 	ck_assert_uint_eq(count_series(s, "aqi{even=~\"y.*|\"}"), 20);
 	ck_assert_uint_eq(count_series(s, "aqi{nosuch=\"x\"}"), 0);
 	ck_assert_uint_eq(count_series(s, "{__name__=~\"aqi|pm25\"}"), 40);
-	ck_assert_uint_eq(count_series(s, "{__name__!=\"aqi\",grid=\"g03\"}"),
-	    2);
+	ck_assert_uint_eq(
+	    count_series(s, "{__name__!=\"aqi\",grid=\"g03\"}"), 2);
 	ck_assert_uint_eq(count_series(s, "nosuch"), 0);
 
-	ck_assert_int_eq(store_tag_values(s, "community", NULL, &vals, &n,
-	    NULL), 0);
+	ck_assert_int_eq(
+	    store_tag_values(s, "community", NULL, &vals, &n, NULL), 0);
 	ck_assert_uint_eq(n, 4);
 	ck_assert_str_eq(vals[0], "c0");
 	ck_assert_str_eq(vals[3], "c3");
@@ -420,13 +422,13 @@ START_TEST(test_store_index_matchers)
 	{
 		struct selector *se = tsu_sel("{grid=~\"g1[5-9]\"}");
 
-		ck_assert_int_eq(store_tag_values(s, "__name__", se, &vals, &n,
-		    NULL), 0);
+		ck_assert_int_eq(
+		    store_tag_values(s, "__name__", se, &vals, &n, NULL), 0);
 		ck_assert_uint_eq(n, 3);
 		ck_assert_str_eq(vals[0], "aqi");
 		store_strings_free(vals);
-		ck_assert_int_eq(store_tag_values(s, "community", se, &vals,
-		    &n, NULL), 0);
+		ck_assert_int_eq(
+		    store_tag_values(s, "community", se, &vals, &n, NULL), 0);
 		ck_assert_uint_eq(n, 1);
 		ck_assert_str_eq(vals[0], "c3");
 		store_strings_free(vals);
@@ -448,20 +450,20 @@ END_TEST
 START_TEST(test_store_bad_keys)
 {
 	struct store *s = tsu_open(tmpdir, NULL);
-	uint32_t      id;
-	char         *cause = NULL, longname[400];
+	uint32_t id;
+	char *cause = NULL, longname[400];
 
 	ck_assert_int_eq(store_series_intern(s, "", 0, &id, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "metric"));
 	free(cause);
 	memset(longname, 'a', 300);
 	longname[300] = '\0';
-	ck_assert_int_eq(store_series_intern(s, longname, 300, &id, &cause),
-	    -1);
+	ck_assert_int_eq(
+	    store_series_intern(s, longname, 300, &id, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "too long"));
 	free(cause);
-	ck_assert_int_eq(store_series_intern(s, "m{grid=\"\"}", 10, &id,
-	    &cause), -1);
+	ck_assert_int_eq(
+	    store_series_intern(s, "m{grid=\"\"}", 10, &id, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "\"grid\""));
 	free(cause);
 	store_close(s);
@@ -470,13 +472,13 @@ END_TEST
 
 START_TEST(test_store_last_and_list)
 {
-	struct store            *s = tsu_open(tmpdir, NULL);
-	struct store_result      r;
+	struct store *s = tsu_open(tmpdir, NULL);
+	struct store_result r;
 	struct store_series_list l;
-	struct selector         *se;
-	uint32_t                 a, b;
-	int64_t                  lt, lw;
-	double                   lv;
+	struct selector *se;
+	uint32_t a, b;
+	int64_t lt, lw;
+	double lv;
 
 	a = tsu_intern(s, "up{system=\"a\"}");
 	b = tsu_intern(s, "up{system=\"b\"}");
@@ -520,9 +522,9 @@ END_TEST
 START_TEST(test_store_open_errors)
 {
 	struct store_options o;
-	struct store        *s;
-	char                 path[300], *cause = NULL, *err = NULL;
-	FILE                *f;
+	struct store *s;
+	char path[300], *cause = NULL, *err = NULL;
+	FILE *f;
 
 	/* A directory with other files is not a store. */
 	snprintf(path, sizeof path, "%s/junk", tmpdir);
@@ -546,8 +548,8 @@ START_TEST(test_store_open_errors)
 	/* A newer format version. */
 	snprintf(path, sizeof path, "%s/newer", tmpdir);
 	s = tsu_open(path, NULL);
-	rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_DEFAULT],
-	    "format", 6, "citybrain-store 99", 18, &err);
+	rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_DEFAULT], "format",
+	    6, "citybrain-store 99", 18, &err);
 	ck_assert_ptr_null(err);
 	store_close(s);
 	ck_assert_ptr_null(store_open(path, NULL, &cause));
@@ -557,14 +559,15 @@ START_TEST(test_store_open_errors)
 	/* A plain RocksDB database. */
 	{
 		rocksdb_options_t *ro = rocksdb_options_create();
-		rocksdb_t         *db;
+		rocksdb_t *db;
 
 		rocksdb_options_set_create_if_missing(ro, 1);
 		snprintf(path, sizeof path, "%s/plain", tmpdir);
 		db = rocksdb_open(ro, path, &err);
 		ck_assert_ptr_null(err);
 		{
-			rocksdb_writeoptions_t *wo = rocksdb_writeoptions_create();
+			rocksdb_writeoptions_t *wo =
+			    rocksdb_writeoptions_create();
 
 			rocksdb_put(db, wo, "k", 1, "v", 1, &err);
 			rocksdb_writeoptions_destroy(wo);
@@ -592,13 +595,13 @@ count_warning(void *arg, const char *msg)
 START_TEST(test_store_corrupt_chunk_skipped)
 {
 	struct store_options o;
-	struct store       *s;
+	struct store *s;
 	struct store_result r;
-	struct store_stats  st;
-	uint32_t            a, b;
-	int64_t             t, w;
-	char               *err = NULL;
-	uint8_t             k[12];
+	struct store_stats st;
+	uint32_t a, b;
+	int64_t t, w;
+	char *err = NULL;
+	uint8_t k[12];
 
 	store_options_init(&o);
 	o.warn = count_warning;
@@ -639,8 +642,7 @@ struct scan_acc {
 };
 
 static int
-scan_cb(void *arg, const char *key, size_t klen, const void *val,
-    size_t vlen)
+scan_cb(void *arg, const char *key, size_t klen, const void *val, size_t vlen)
 {
 	struct scan_acc *sa = arg;
 
@@ -653,18 +655,18 @@ scan_cb(void *arg, const char *key, size_t klen, const void *val,
 
 START_TEST(test_store_meta)
 {
-	struct store           *s = tsu_open(tmpdir, NULL);
-	struct store_meta_op    ops[3];
+	struct store *s = tsu_open(tmpdir, NULL);
+	struct store_meta_op ops[3];
 	struct store_meta_iter *it;
-	struct scan_acc         sa = {BUF_INIT};
-	void                   *v;
-	size_t                  vl, kl;
-	char                   *cause = NULL;
+	struct scan_acc sa = {BUF_INIT};
+	void *v;
+	size_t vl, kl;
+	char *cause = NULL;
 
 	ck_assert_int_eq(store_meta_put(s, "alert/1", 7, "one", 3, &cause), 0);
 	ck_assert_int_eq(store_meta_put(s, "alert/2", 7, "two", 3, &cause), 0);
-	ck_assert_int_eq(store_meta_put(s, "audit/\x00\x01", 8, "x", 1, &cause),
-	    0);
+	ck_assert_int_eq(
+	    store_meta_put(s, "audit/\x00\x01", 8, "x", 1, &cause), 0);
 	ck_assert_int_eq(store_meta_get(s, "alert/2", 7, &v, &vl, &cause), 0);
 	ck_assert_uint_eq(vl, 3);
 	ck_assert_str_eq(v, "two");
@@ -675,12 +677,12 @@ START_TEST(test_store_meta)
 	ops[1] = (struct store_meta_op){"alert/1", 7, NULL, 0};
 	ops[2] = (struct store_meta_op){"hub/x", 5, "", 0};
 	ck_assert_int_eq(store_meta_write(s, ops, 3, &cause), 0);
-	ck_assert_int_eq(store_meta_scan(s, "alert/", 6, 0, 0, scan_cb, &sa,
-	    &cause), 0);
+	ck_assert_int_eq(
+	    store_meta_scan(s, "alert/", 6, 0, 0, scan_cb, &sa, &cause), 0);
 	ck_assert_str_eq(buf_str(&sa.b), "alert/2=two;alert/3=three;");
 	buf_reset(&sa.b);
-	ck_assert_int_eq(store_meta_scan(s, "alert/", 6, 1, 1, scan_cb, &sa,
-	    &cause), 0);
+	ck_assert_int_eq(
+	    store_meta_scan(s, "alert/", 6, 1, 1, scan_cb, &sa, &cause), 0);
 	ck_assert_str_eq(buf_str(&sa.b), "alert/3=three;");
 	store_close(s);
 
@@ -711,9 +713,9 @@ static struct store_result
 agg_query(struct store *s, const char *sel, int64_t start, int64_t end,
     enum store_agg agg, int64_t step)
 {
-	struct store_query  q;
+	struct store_query q;
 	struct store_result r;
-	char               *cause = NULL;
+	char *cause = NULL;
 
 	memset(&q, 0, sizeof q);
 	q.sel = tsu_sel(sel);
@@ -730,10 +732,10 @@ agg_query(struct store *s, const char *sel, int64_t start, int64_t end,
 START_TEST(test_store_retention)
 {
 	struct store_options o;
-	struct store       *s;
+	struct store *s;
 	struct store_result r;
-	uint32_t            a;
-	int64_t             t, base;
+	uint32_t a;
+	int64_t t, base;
 
 	base = window_of(clock_wall_ms() - 10 * 86400000LL);
 	store_options_init(&o);
@@ -802,7 +804,7 @@ int
 main(void)
 {
 	SRunner *sr = srunner_create(store_suite());
-	int      failed;
+	int failed;
 
 	T0 = (clock_wall_ms() / H - 12) * H + 800000;
 

@@ -104,6 +104,10 @@ struct cb_event {
 	const struct cb_tag *labels;
 	size_t nlabels;
 	double value;
+	/* Since ABI 1, second revision (check with CB_HAS_MEMBER): */
+	const char *rule;     /* names the alert's rule (default "event") */
+	const char *dept;     /* department it is dispatched to, or NULL */
+	const char *deadline; /* e.g. "1h", or NULL for the hub's default */
 };
 
 /* The collector's side, handed to citybrain_plugin_entry. */

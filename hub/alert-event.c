@@ -1,0 +1,252 @@
+/*
+ * Events: alerts raised and resolved directly by collectors and plugins
+ * (POST /api/v1/events), with the same write scope as line protocol.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/alert-internal.h"
+#include "lib/buf.h"
+#include "lib/clock.h"
+#include "lib/xmalloc.h"
+
+#define EVENT_KEY_MAX 256
+
+/* ---- Events ------------------------------------------------------------ */
+
+static int
+alert_event_labels(
+    struct alert_engine *e, json_t *in, json_t **out, struct alert_reply *r)
+{
+	static const char *const levels[] = {
+	    "grid", "community", "subdistrict"};
+	const char *k, *code;
+	json_t *v;
+	size_t i;
+
+	*out = json_object();
+	if (in != NULL && !json_is_object(in)) {
+		alert_reply_error(r, 400, "\"labels\": expected an object");
+		return -1;
+	}
+	json_object_foreach(in, k, v)
+	{
+		if (!json_is_string(v) || *k == '\0') {
+			alert_reply_error(
+			    r, 400, "\"labels\": \"%s\": expected a string", k);
+			return -1;
+		}
+		json_object_set(*out, k, v);
+	}
+	for (i = 0; i < 3; i++) {
+		code = json_string_value(json_object_get(*out, levels[i]));
+		if (code != NULL && e->env.code_check != NULL &&
+		    e->env.code_check(e->env.arg, levels[i], code) != 0) {
+			alert_reply_error(
+			    r, 400, "unknown %s \"%s\"", levels[i], code);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* May who raise or resolve an event about system at code?  0, or -1
+ * after replying 403. */
+static int
+alert_event_allowed(struct alert_engine *e, const struct alert_actor *who,
+    const char *system, const char *code, struct alert_reply *r)
+{
+	struct alert probe;
+
+	if (who->token_ptr != NULL && who->role == HUB_ROLE_COLLECTOR) {
+		if (e->env.token_may == NULL ||
+		    e->env.token_may(e->env.arg, who->token_ptr, system, code))
+			return 0;
+		if (system != NULL)
+			alert_reply_error(r, 403,
+			    "token %s may not write for system \"%s\"",
+			    who->token != NULL ? who->token : "", system);
+		else
+			alert_reply_error(r, 403,
+			    "token %s may not write for %s",
+			    who->token != NULL ? who->token : "",
+			    code != NULL ? code : "the district");
+		return -1;
+	}
+	memset(&probe, 0, sizeof probe);
+	probe.code = (char *)code;
+	if (who->role >= HUB_ROLE_OPERATOR &&
+	    alert_engine_actionable(e, &probe, who))
+		return 0;
+	alert_reply_error(r, 403, "%s may not raise or resolve events for %s",
+	    alert_actor_name(who), code != NULL ? code : "the district");
+	return -1;
+}
+
+void
+alert_engine_event(struct alert_engine *e, json_t *body,
+    const struct alert_actor *who, struct alert_reply *r)
+{
+	const char *key, *state, *sevs, *msg, *dept, *rule, *system, *code;
+	json_t *labels = NULL, *sup, *v;
+	struct alert *a;
+	struct buf akey = BUF_INIT;
+	enum alert_sev sev = ALERT_SEV_HIGH;
+	int64_t dl = 0, now = alert_engine_now(e);
+	int resolve, has_dl;
+	struct audit_actor ac;
+	const char **support = NULL;
+	char *rulename;
+	size_t i;
+
+	if (!json_is_object(body)) {
+		alert_reply_error(r, 400, "body: expected a JSON object");
+		return;
+	}
+	key = alert_body_str(body, "key");
+	if (key == NULL || *key == '\0' || strlen(key) > EVENT_KEY_MAX) {
+		alert_reply_error(r, 400,
+		    "\"key\": expected a non-empty "
+		    "string of at most 256 bytes");
+		return;
+	}
+	state = alert_body_str(body, "state");
+	if (state == NULL || strcmp(state, "firing") == 0)
+		resolve = 0;
+	else if (strcmp(state, "resolved") == 0)
+		resolve = 1;
+	else {
+		alert_reply_error(r, 400,
+		    "\"state\": expected \"firing\" or "
+		    "\"resolved\"");
+		return;
+	}
+	if ((sevs = alert_body_str(body, "severity")) != NULL &&
+	    alert_sev_parse(sevs, &sev) != 0) {
+		alert_reply_error(r, 400,
+		    "\"severity\": expected \"high\", "
+		    "\"medium\", \"low\" or \"info\"");
+		return;
+	}
+	dept = alert_body_str(body, "dept");
+	if (dept != NULL && !alert_dept_ok(e, dept)) {
+		alert_reply_error(r, 400, "unknown department \"%s\"", dept);
+		return;
+	}
+	sup = json_object_get(body, "support");
+	if (sup != NULL && !json_is_array(sup)) {
+		alert_reply_error(r, 400, "\"support\": expected an array");
+		return;
+	}
+	json_array_foreach(sup, i, v)
+	{
+		if (!alert_dept_ok(e, json_string_value(v))) {
+			alert_reply_error(
+			    r, 400, "\"support\"[%zu]: unknown department", i);
+			return;
+		}
+	}
+	if ((has_dl = alert_body_duration(body, "deadline", &dl)) < 0) {
+		alert_reply_error(r, 400, "\"deadline\": expected a duration");
+		return;
+	}
+	v = json_object_get(body, "value");
+	if (v != NULL && !json_is_number(v) && !json_is_null(v)) {
+		alert_reply_error(r, 400, "\"value\": expected a number");
+		return;
+	}
+	buf_printf(&akey, "event/%s", key);
+	a = alert_map_get(&e->by_key, buf_str(&akey));
+	alert_actor_audit(who, &ac);
+	if (ac.via == NULL)
+		ac.via = "event";
+	if (resolve) {
+		if (a == NULL || !alert_state_active(a->state))
+			alert_reply_error(
+			    r, 404, "no active alert for key \"%s\"", key);
+		else if (alert_event_allowed(e, who,
+		             json_string_value(
+		                 json_object_get(a->labels, "system")),
+		             a->code, r) == 0) {
+			alert_engine_resolve(
+			    e, a, &ac, alert_body_str(body, "message"));
+			alert_reply_set(r, 202,
+			    json_pack("{s:s,s:s}", "id", a->id, "state",
+			        alert_state_name(a->state)));
+		}
+		buf_free(&akey);
+		return;
+	}
+	if (alert_event_labels(
+	        e, json_object_get(body, "labels"), &labels, r) != 0) {
+		json_decref(labels);
+		buf_free(&akey);
+		return;
+	}
+	if (e->env.enrich != NULL)
+		e->env.enrich(e->env.arg, labels);
+	code = json_string_value(json_object_get(labels, "grid"));
+	if (code == NULL)
+		code = json_string_value(json_object_get(labels, "community"));
+	if (code == NULL)
+		code =
+		    json_string_value(json_object_get(labels, "subdistrict"));
+	system = json_string_value(json_object_get(labels, "system"));
+	if (alert_event_allowed(e, who, system, code, r) != 0) {
+		json_decref(labels);
+		buf_free(&akey);
+		return;
+	}
+	msg = alert_body_str(body, "message");
+	if (a != NULL && alert_state_active(a->state)) {
+		/* Raised again while active: refresh it. */
+		json_decref(labels);
+		if (msg != NULL)
+			alert_str_set(&a->message, msg);
+		if (json_is_number(v))
+			a->value = json_number_value(v);
+		a->updated_ms = now;
+		a->dirty = 1;
+		alert_engine_save(e, a);
+	} else if (a != NULL && a->state == ALERT_RESOLVED &&
+	           now - a->ended_ms <= e->rules->settings.flap_window_ms) {
+		json_decref(labels);
+		if (msg != NULL)
+			alert_str_set(&a->message, msg);
+		if (json_is_number(v))
+			a->value = json_number_value(v);
+		alert_engine_reopen(e, a, &ac);
+	} else {
+		rule = alert_body_str(body, "rule");
+		rulename = rule != NULL ? xstrdup(rule)
+		                        : xstrndup(key, strcspn(key, "/"));
+		a = alert_engine_new_alert(e, buf_str(&akey), rulename);
+		free(rulename);
+		a->from_event = 1;
+		a->severity = sev;
+		a->started_ms = now;
+		a->updated_ms = now;
+		alert_engine_set_labels(e, a, labels);
+		alert_str_set(&a->message, msg != NULL ? msg : key);
+		if (json_is_number(v))
+			a->value = json_number_value(v);
+		if (dept != NULL) {
+			support =
+			    xcalloc(json_array_size(sup) + 1, sizeof *support);
+			json_array_foreach(sup, i, v) support[i] =
+			    json_string_value(v);
+			alert_dispatch_set(a, dept, support);
+			free(support);
+		}
+		a->deadline_rel_ms =
+		    has_dl ? dl : e->rules->settings.default_deadline_ms;
+		alert_engine_fire(e, a, &ac);
+	}
+	alert_reply_set(r, 202,
+	    json_pack(
+	        "{s:s,s:s}", "id", a->id, "state", alert_state_name(a->state)));
+	buf_free(&akey);
+}

@@ -1,0 +1,387 @@
+/*
+ * The alert engine's read side: active-alert counts for the hub's
+ * roll-ups (cached per territory code and system), listing with filters
+ * and scope masking, grouping of many grid alerts of one rule, one alert
+ * with its history, and the deliveries list.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/alert-internal.h"
+#include "hub/alert-notify.h"
+#include "lib/xmalloc.h"
+
+/* ---- Counts and listing ------------------------------------------------- */
+
+static void
+alert_counts_add(struct hub_alert_counts *c, enum alert_sev sev)
+{
+	switch (sev) {
+	case ALERT_SEV_HIGH:
+		c->high++;
+		break;
+	case ALERT_SEV_MEDIUM:
+		c->medium++;
+		break;
+	case ALERT_SEV_LOW:
+		c->low++;
+		break;
+	default:
+		c->info++;
+		break;
+	}
+}
+
+void
+alert_engine_counts_clear(struct alert_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->counts.cap; i++) {
+		if (e->counts.keys != NULL && e->counts.keys[i] != NULL)
+			free(e->counts.vals[i]);
+	}
+	alert_map_free(&e->counts);
+	e->counts_valid = 0;
+}
+
+static void
+alert_counts_bump(struct alert_engine *e, const char *key, enum alert_sev sev)
+{
+	struct hub_alert_counts *c = alert_map_get(&e->counts, key);
+
+	if (c == NULL) {
+		c = xcalloc(1, sizeof *c);
+		alert_map_put(&e->counts, key, c);
+	}
+	alert_counts_add(c, sev);
+}
+
+/* Rebuild the counts table: every active, unsilenced alert counts for
+ * "*" (everywhere), its own code and the community and subdistrict above
+ * it, and "sys:ID" of its system. */
+static void
+alert_counts_build(struct alert_engine *e)
+{
+	const char *k[3], *sys;
+	char *skey;
+	size_t i, j, l;
+
+	alert_engine_counts_clear(e);
+	alert_map_init(&e->counts);
+	for (i = 0; i < e->nalerts; i++) {
+		struct alert *a = e->alerts[i];
+
+		if (!alert_state_active(a->state) || a->silenced)
+			continue;
+		alert_counts_bump(e, "*", a->severity);
+		k[0] = a->code;
+		k[1] =
+		    json_string_value(json_object_get(a->labels, "community"));
+		k[2] = json_string_value(
+		    json_object_get(a->labels, "subdistrict"));
+		for (j = 0; j < 3; j++) {
+			if (k[j] == NULL)
+				continue;
+			for (l = 0; l < j; l++) {
+				if (k[l] != NULL && strcmp(k[l], k[j]) == 0)
+					break;
+			}
+			if (l == j)
+				alert_counts_bump(e, k[j], a->severity);
+		}
+		sys = json_string_value(json_object_get(a->labels, "system"));
+		if (sys != NULL) {
+			skey = xasprintf("sys:%s", sys);
+			alert_counts_bump(e, skey, a->severity);
+			free(skey);
+		}
+	}
+	e->counts_gen = e->changes;
+	e->counts_valid = 1;
+}
+
+void
+alert_engine_counts(struct alert_engine *e, const char *code,
+    const char *system, struct hub_alert_counts *out)
+{
+	const struct hub_alert_counts *c;
+	const char *s;
+	char *key;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	if (code == NULL || system == NULL) {
+		/* The common questions, from the table. */
+		if (!e->counts_valid || e->counts_gen != e->changes)
+			alert_counts_build(e);
+		if (system != NULL)
+			key = xasprintf("sys:%s", system);
+		else if (code == NULL || alert_engine_scope_all(e, code))
+			key = xstrdup("*");
+		else
+			key = xstrdup(code);
+		c = alert_map_get(&e->counts, key);
+		free(key);
+		if (c != NULL)
+			*out = *c;
+		return;
+	}
+	for (i = 0; i < e->nalerts; i++) {
+		struct alert *a = e->alerts[i];
+
+		if (!alert_state_active(a->state) || a->silenced)
+			continue;
+		if (!alert_engine_scope_all(e, code) &&
+		    !alert_engine_within(e, a->code, code))
+			continue;
+		s = json_string_value(json_object_get(a->labels, "system"));
+		if (s == NULL || strcmp(s, system) != 0)
+			continue;
+		alert_counts_add(out, a->severity);
+	}
+}
+
+/* Is value in the comma-separated list (NULL or "" lists accept all)? */
+static int
+alert_in_list(const char *list, const char *value)
+{
+	const char *p, *c;
+	size_t n = value != NULL ? strlen(value) : 0;
+
+	if (list == NULL || *list == '\0')
+		return 1;
+	if (value == NULL)
+		return 0;
+	for (p = list;; p = c + 1) {
+		c = strchr(p, ',');
+		if ((c != NULL ? (size_t)(c - p) : strlen(p)) == n &&
+		    strncmp(p, value, n) == 0)
+			return 1;
+		if (c == NULL)
+			return 0;
+	}
+}
+
+/* The group key of each alert in v (heap strings or NULL), see
+ * docs/api.md: many grid alerts of one rule in one community or
+ * subdistrict. */
+static char **
+alert_engine_groups(struct alert_engine *e, struct alert **v, size_t n)
+{
+	struct alert_map counts, comms;
+	char **keys = xcalloc(n ? n : 1, sizeof *keys), *k;
+	const char *sub, *com;
+	size_t i;
+	uintptr_t c;
+
+	alert_map_init(&counts);
+	alert_map_init(&comms);
+	for (i = 0; i < n; i++) {
+		sub = json_string_value(
+		    json_object_get(v[i]->labels, "subdistrict"));
+		com = json_string_value(
+		    json_object_get(v[i]->labels, "community"));
+		if (sub == NULL || com == NULL ||
+		    json_object_get(v[i]->labels, "grid") == NULL ||
+		    !alert_state_active(v[i]->state))
+			continue;
+		k = xasprintf("%s/%s", v[i]->rule, sub);
+		c = (uintptr_t)alert_map_get(&counts, k);
+		alert_map_put(&counts, k, (void *)(c + 1));
+		/* Track whether the subdistrict's alerts share a community. */
+		if (c == 0)
+			alert_map_put(&comms, k, (void *)com);
+		else if (alert_map_get(&comms, k) != NULL &&
+		         strcmp(alert_map_get(&comms, k), com) != 0)
+			alert_map_put(&comms, k, NULL);
+		free(k);
+	}
+	for (i = 0; i < n; i++) {
+		sub = json_string_value(
+		    json_object_get(v[i]->labels, "subdistrict"));
+		com = json_string_value(
+		    json_object_get(v[i]->labels, "community"));
+		if (sub == NULL || com == NULL ||
+		    json_object_get(v[i]->labels, "grid") == NULL ||
+		    !alert_state_active(v[i]->state))
+			continue;
+		k = xasprintf("%s/%s", v[i]->rule, sub);
+		c = (uintptr_t)alert_map_get(&counts, k);
+		if (c >= (uintptr_t)e->rules->settings.group_min)
+			keys[i] = alert_map_get(&comms, k) != NULL
+			              ? xasprintf("%s/%s", v[i]->rule, com)
+			              : xstrdup(k);
+		free(k);
+	}
+	alert_map_free(&counts);
+	alert_map_free(&comms);
+	return keys;
+}
+
+static int
+alert_cmp_list(const void *pa, const void *pb)
+{
+	const struct alert *a = *(struct alert *const *)pa;
+	const struct alert *b = *(struct alert *const *)pb;
+
+	/* Most severe first, then newest first. */
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	if (a->started_ms != b->started_ms)
+		return a->started_ms > b->started_ms ? -1 : 1;
+	return a->num > b->num ? -1 : a->num < b->num;
+}
+
+void
+alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
+    const struct alert_actor *who, struct alert_reply *r)
+{
+	struct alert **v = xcalloc(e->nalerts + 1, sizeof *v);
+	const char *states = f->state;
+	json_t *arr = json_array(), *groups = NULL, *g, *body;
+	struct alert_map gmap;
+	char **gkeys;
+	size_t n = 0, i, limit = f->limit;
+	int want_silenced = -1;
+
+	if (f->silenced != NULL)
+		want_silenced = strcmp(f->silenced, "1") == 0 ||
+		                strcmp(f->silenced, "true") == 0;
+	if (states == NULL || *states == '\0')
+		states = "pending,firing,acknowledged";
+	else if (strcmp(states, "all") == 0)
+		states = NULL;
+	for (i = 0; i < e->nalerts; i++) {
+		struct alert *a = e->alerts[i];
+
+		if (!alert_in_list(states, alert_state_name(a->state)) &&
+		    !(a->state == ALERT_ACKED &&
+		        alert_in_list(states, "acked")))
+			continue;
+		if (!alert_in_list(f->severity, alert_sev_name(a->severity)))
+			continue;
+		if (!alert_in_list(f->rule, a->rule))
+			continue;
+		if (f->dept != NULL && *f->dept != '\0') {
+			size_t j;
+
+			for (j = 0; j < a->ndepts; j++) {
+				if (alert_in_list(f->dept, a->depts[j].dept))
+					break;
+			}
+			if (j == a->ndepts)
+				continue;
+		}
+		if (want_silenced >= 0 && a->silenced != want_silenced)
+			continue;
+		if (f->code != NULL && *f->code != '\0' &&
+		    !alert_engine_scope_all(e, f->code) &&
+		    !alert_engine_within(e, a->code, f->code))
+			continue;
+		if (!alert_engine_visible(e, a, who))
+			continue;
+		v[n++] = a;
+	}
+	qsort(v, n, sizeof *v, alert_cmp_list);
+	gkeys = alert_engine_groups(e, v, n);
+	if (f->group) {
+		groups = json_array();
+		alert_map_init(&gmap);
+	}
+	for (i = 0; i < n; i++) {
+		if (limit == 0 || i < limit)
+			json_array_append_new(
+			    arr, alert_engine_alert_json(e, v[i], gkeys[i]));
+		if (!f->group || gkeys[i] == NULL)
+			continue;
+		g = alert_map_get(&gmap, gkeys[i]);
+		if (g == NULL) {
+			const char *slash = strrchr(gkeys[i], '/');
+
+			g = json_pack("{s:s,s:s,s:s,s:s,s:i,s:[]}", "key",
+			    gkeys[i], "rule", v[i]->rule, "code", slash + 1,
+			    "severity", alert_sev_name(v[i]->severity), "count",
+			    0, "ids");
+			json_array_append_new(groups, g);
+			alert_map_put(&gmap, gkeys[i], g);
+		}
+		json_object_set_new(g, "count",
+		    json_integer(
+		        json_integer_value(json_object_get(g, "count")) + 1));
+		json_array_append_new(
+		    json_object_get(g, "ids"), json_string(v[i]->id));
+	}
+	body = json_pack("{s:o,s:i}", "alerts", arr, "total", (int)n);
+	if (f->group) {
+		for (i = 0; i < json_array_size(groups); i++) {
+			g = json_array_get(groups, i);
+			if (e->env.place != NULL) {
+				char *p = e->env.place(e->env.arg,
+				    json_string_value(
+				        json_object_get(g, "code")));
+
+				if (p != NULL)
+					json_object_set_new(
+					    g, "place", json_string(p));
+				free(p);
+			}
+		}
+		json_object_set_new(body, "groups", groups);
+		alert_map_free(&gmap);
+	}
+	for (i = 0; i < n; i++)
+		free(gkeys[i]);
+	free(gkeys);
+	free(v);
+	alert_reply_set(r, 200, body);
+}
+
+void
+alert_engine_get(struct alert_engine *e, const char *id,
+    const struct alert_actor *who, struct alert_reply *r)
+{
+	struct alert *a = alert_engine_find(e, id), **v;
+	char **gkeys = NULL, *group = NULL;
+	json_t *o;
+	size_t i, n = 0;
+
+	if (a == NULL || !alert_engine_visible(e, a, who)) {
+		alert_reply_error(r, 404, "no alert \"%s\"", id);
+		return;
+	}
+	/* Its group among the active alerts of its rule. */
+	v = xcalloc(e->nalerts + 1, sizeof *v);
+	for (i = 0; i < e->nalerts; i++) {
+		if (strcmp(e->alerts[i]->rule, a->rule) == 0)
+			v[n++] = e->alerts[i];
+	}
+	gkeys = alert_engine_groups(e, v, n);
+	for (i = 0; i < n; i++) {
+		if (v[i] == a)
+			group = gkeys[i];
+	}
+	o = alert_engine_alert_json(e, a, group);
+	for (i = 0; i < n; i++)
+		free(gkeys[i]);
+	free(gkeys);
+	free(v);
+	json_object_set(o, "history", a->history);
+	json_object_set(o, "comments", a->comments);
+	json_object_set_new(
+	    o, "notifications", alert_notify_list(e->notify, a->id, 50));
+	alert_reply_set(r, 200, o);
+}
+
+void
+alert_engine_deliveries(struct alert_engine *e, const char *alert_id,
+    const struct alert_actor *who, struct alert_reply *r)
+{
+	alert_reply_set(r, 200,
+	    json_pack("{s:o,s:I}", "deliveries",
+	        alert_notify_list(e->notify, alert_id, 200), "pending",
+	        (json_int_t)alert_notify_pending(e->notify)));
+}

@@ -1,0 +1,91 @@
+/* Helpers shared by the store tests: temporary stores, selectors. */
+#ifndef CB_TEST_STORE_UTIL_H
+#define CB_TEST_STORE_UTIL_H
+
+#include <check.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/selector.h"
+#include "store/store.h"
+
+static int
+tsu_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+/* Remove a directory tree. */
+static inline void
+tsu_rmtree(const char *dir)
+{
+	nftw(dir, tsu_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A new temporary directory (static buffer of the caller's). */
+static inline void
+tsu_tmpdir(char *buf, size_t len)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(buf, len, "%s/cb-store-XXXXXX", base != NULL ? base : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(buf));
+}
+
+/* The store directory inside a temporary directory. */
+static inline struct store *
+tsu_open(const char *dir, const struct store_options *o)
+{
+	char *cause = NULL;
+	struct store *s = store_open(dir, o, &cause);
+
+	if (s == NULL)
+		ck_abort_msg("store_open %s: %s", dir, cause);
+	return s;
+}
+
+static inline struct selector *
+tsu_sel(const char *text)
+{
+	char *cause = NULL;
+	struct selector *sel = selector_parse_cause(text, &cause);
+
+	if (sel == NULL)
+		ck_abort_msg("selector %s: %s", text, cause);
+	return sel;
+}
+
+static inline uint32_t
+tsu_intern(struct store *s, const char *key)
+{
+	char *cause = NULL;
+	uint32_t id;
+
+	if (store_series_intern(s, key, strlen(key), &id, &cause) != 0)
+		ck_abort_msg("intern %s: %s", key, cause);
+	return id;
+}
+
+static inline void
+tsu_write1(struct store *s, uint32_t id, int64_t t, double v)
+{
+	char *cause = NULL;
+
+	if (store_write(s, &id, &t, &v, 1, NULL, &cause) != 0)
+		ck_abort_msg("write: %s", cause);
+}
+
+/* Bit-identical doubles (NaN payloads included). */
+static inline int
+tsu_same(double a, double b)
+{
+	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+#endif
