@@ -42,38 +42,37 @@
 #include "tui/screen.h"
 #include "tui/term.h"
 
-#define NGRIDS	1000
+#define NGRIDS  1000
 #define NALERTS 500
 
 static const struct {
 	const char *code, *name, *en;
 	int communities;
 } subs[] = {
-	{ "440304001000", "南园街道", "Nanyuan", 11 },
-	{ "440304002000", "园岭街道", "Yuanling", 7 },
-	{ "440304004000", "福田街道", "Futian", 13 },
-	{ "440304005000", "沙头街道", "Shatou", 13 },
-	{ "440304006000", "香蜜湖街道", "Xiangmihu", 9 },
-	{ "440304007000", "梅林街道", "Meilin", 13 },
-	{ "440304008000", "莲花街道", "Lianhua", 12 },
-	{ "440304009000", "华富街道", "Huafu", 8 },
-	{ "440304010000", "福保街道", "Fubao", 5 },
-	{ "440304011000", "华强北街道", "Huaqiangbei", 5 },
+    {"440304001000", "南园街道", "Nanyuan", 11},
+    {"440304002000", "园岭街道", "Yuanling", 7},
+    {"440304004000", "福田街道", "Futian", 13},
+    {"440304005000", "沙头街道", "Shatou", 13},
+    {"440304006000", "香蜜湖街道", "Xiangmihu", 9},
+    {"440304007000", "梅林街道", "Meilin", 13},
+    {"440304008000", "莲花街道", "Lianhua", 12},
+    {"440304009000", "华富街道", "Huafu", 8},
+    {"440304010000", "福保街道", "Fubao", 5},
+    {"440304011000", "华强北街道", "Huaqiangbei", 5},
 };
 #define NSUBS ((int)(sizeof subs / sizeof subs[0]))
 
 static const char *const platforms[][3] = {
-	{ "monitoring", "预警监测平台", "Early-warning & monitoring" },
-	{ "governance", "综合治理平台", "Comprehensive governance" },
-	{ "decision", "决策支持平台", "Decision support" },
-	{ "service", "公共服务平台", "Public service" },
-	{ "infrastructure", "基础技术平台", "Base technology" },
+    {"monitoring", "预警监测平台", "Early-warning & monitoring"},
+    {"governance", "综合治理平台", "Comprehensive governance"},
+    {"decision", "决策支持平台", "Decision support"},
+    {"service", "公共服务平台", "Public service"},
+    {"infrastructure", "基础技术平台", "Base technology"},
 };
 
 /* The documents, built once. */
 static char *doc_overview, *doc_alerts, *doc_grids, *doc_map, *doc_tree,
-    *doc_query, *doc_whoami, *doc_systems, *doc_quality, *doc_audit,
-    *doc_alert;
+    *doc_query, *doc_whoami, *doc_systems, *doc_quality, *doc_audit, *doc_alert;
 static int64_t fixture_now;
 
 static char *
@@ -88,8 +87,8 @@ dump(json_t *j)
 static json_t *
 counts(int h, int m, int l)
 {
-	return json_pack("{s:i,s:i,s:i,s:i}", "high", h, "medium", m, "low", l,
-	    "info", 0);
+	return json_pack(
+	    "{s:i,s:i,s:i,s:i}", "high", h, "medium", m, "low", l, "info", 0);
 }
 
 static json_t *
@@ -104,7 +103,7 @@ static json_t *
 metrics(int i)
 {
 	return json_pack("{s:{s:f,s:s,s:s,s:s},s:{s:f,s:s,s:s,s:s},"
-			 "s:{s:f,s:s,s:s,s:s}}",
+	                 "s:{s:f,s:s,s:s,s:s}}",
 	    "aqi", "value", 40.0 + i * 1.5, "agg", "avg", "metric", "env_aqi",
 	    "unit", "", "water_level_m", "value", 1.0 + i * 0.3, "agg", "max",
 	    "metric", "water_level_m", "unit", "m", "congestion", "value",
@@ -115,7 +114,7 @@ metrics(int i)
 static const char *
 sev_of(int i)
 {
-	static const char *const s[] = { "high", "medium", "low", "ok", "ok" };
+	static const char *const s[] = {"high", "medium", "low", "ok", "ok"};
 
 	return s[i % 5];
 }
@@ -133,26 +132,26 @@ fixture_build(void)
 	for (i = 0; i < NSUBS; i++)
 		json_array_append_new(a,
 		    json_pack("{s:s,s:s,s:s,s:o,s:o}", "code", subs[i].code,
-			"name", subs[i].name, "name_en", subs[i].en, "status",
-			status(sev_of(i), i % 3, i % 4, i % 5, 100),
-			"metrics", metrics(i)));
+		        "name", subs[i].name, "name_en", subs[i].en, "status",
+		        status(sev_of(i), i % 3, i % 4, i % 5, 100), "metrics",
+		        metrics(i)));
 	x = json_array();
 	for (i = 0; i < 5; i++)
-		json_array_append_new(x,
-		    json_pack("{s:s,s:s,s:s,s:{s:i,s:i,s:i,s:i,s:i}}", "id",
-			platforms[i][0], "name", platforms[i][1], "name_en",
-			platforms[i][2], "systems", "total", 20 + i, "up",
-			18 + i, "down", i == 0, "stale", i == 1, "unknown",
-			i == 4));
+		json_array_append_new(
+		    x, json_pack("{s:s,s:s,s:s,s:{s:i,s:i,s:i,s:i,s:i}}", "id",
+		           platforms[i][0], "name", platforms[i][1], "name_en",
+		           platforms[i][2], "systems", "total", 20 + i, "up",
+		           18 + i, "down", i == 0, "stale", i == 1, "unknown",
+		           i == 4));
 	o = json_pack("{s:I,s:{s:s,s:s,s:s},s:{s:s,s:s,s:s},s:o,s:o,s:o,"
-		      "s:{s:f,s:f,s:f,s:f},s:{s:I,s:i,s:i,s:i},"
-		      "s:{s:i,s:i,s:i}}",
+	              "s:{s:f,s:f,s:f,s:f},s:{s:I,s:i,s:i,s:i},"
+	              "s:{s:i,s:i,s:i}}",
 	    "time_ms", (json_int_t)fixture_now, "district", "code",
 	    "440304000000", "name", "福田区", "name_en", "Futian", "scope",
 	    "code", "440304000000", "name", "福田区", "level", "district",
 	    "subdistricts", a, "platforms", x, "alerts",
 	    json_pack("{s:i,s:i,s:i,s:i,s:i}", "high", 100, "medium", 150,
-		"low", 250, "info", 0, "total", NALERTS),
+	        "low", 250, "info", 0, "total", NALERTS),
 	    "ingest", "points_per_s", 41230.5, "lines_per_s", 10307.1,
 	    "rejected_per_s", 0.0, "points_total", 123456789.0, "freshness",
 	    "last_ms", (json_int_t)fixture_now, "age_s", 0, "systems_stale", 1,
@@ -162,12 +161,12 @@ fixture_build(void)
 	/* Tree: the district and its subdistricts. */
 	a = json_array();
 	for (i = 0; i < NSUBS; i++)
-		json_array_append_new(a,
-		    json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "code", subs[i].code,
-			"level", "subdistrict", "name", subs[i].name, "name_en",
-			subs[i].en, "status",
-			status(sev_of(i), i % 3, i % 4, i % 5, 100), "metrics",
-			metrics(i)));
+		json_array_append_new(
+		    a, json_pack("{s:s,s:s,s:s,s:s,s:o,s:o}", "code",
+		           subs[i].code, "level", "subdistrict", "name",
+		           subs[i].name, "name_en", subs[i].en, "status",
+		           status(sev_of(i), i % 3, i % 4, i % 5, 100),
+		           "metrics", metrics(i)));
 	o = json_pack("{s:{s:s,s:s,s:s,s:s,s:o,s:o},s:[],s:o}", "node", "code",
 	    "440304000000", "level", "district", "name", "福田区", "name_en",
 	    "Futian", "status", status("high", 100, 150, 250, 1000), "metrics",
@@ -178,29 +177,30 @@ fixture_build(void)
 	for (g = 0, i = 0; g < NGRIDS; g++) {
 		int sub = g % NSUBS, comm = (g / NSUBS) % subs[sub].communities;
 
-		snprintf(code, sizeof code, "%.9s%03d", subs[sub].code, comm + 1);
+		snprintf(
+		    code, sizeof code, "%.9s%03d", subs[sub].code, comm + 1);
 		snprintf(gcode, sizeof gcode, "%s%03d", code, g / NSUBS + 1);
 		json_array_append_new(a,
 		    json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:i,s:{s:f,s:f}}",
-			"code", gcode, "name", subs[sub].name, "community",
-			code, "subdistrict", subs[sub].code, "severity",
-			g % 17 == 0 ? "high" :
-			g % 11 == 0 ? "medium" :
-			g % 7 == 0  ? "low" :
-				      "ok",
-			"alerts", counts(g % 17 == 0, g % 11 == 0, g % 7 == 0),
-			"age_s", 10 + g % 50, "metrics", "aqi",
-			30.0 + (g * 7) % 60, "water_level_m",
-			0.5 + (g % 40) / 10.0));
+		        "code", gcode, "name", subs[sub].name, "community",
+		        code, "subdistrict", subs[sub].code, "severity",
+		        g % 17 == 0   ? "high"
+		        : g % 11 == 0 ? "medium"
+		        : g % 7 == 0  ? "low"
+		                      : "ok",
+		        "alerts", counts(g % 17 == 0, g % 11 == 0, g % 7 == 0),
+		        "age_s", 10 + g % 50, "metrics", "aqi",
+		        30.0 + (g * 7) % 60, "water_level_m",
+		        0.5 + (g % 40) / 10.0));
 		(void)i;
 	}
 	doc_grids = dump(json_pack("{s:o}", "grids", a));
 	doc_map = xstrdup("{\"rows\": [[null, \"440304007000\", null, null, "
-			  "null], [\"440304006000\", \"440304008000\", "
-			  "\"440304009000\", \"440304002000\", null], "
-			  "[\"440304005000\", \"440304010000\", "
-			  "\"440304004000\", \"440304011000\", "
-			  "\"440304001000\"]]}");
+	                  "null], [\"440304006000\", \"440304008000\", "
+	                  "\"440304009000\", \"440304002000\", null], "
+	                  "[\"440304005000\", \"440304010000\", "
+	                  "\"440304004000\", \"440304011000\", "
+	                  "\"440304001000\"]]}");
 	/* 500 active alerts. */
 	a = json_array();
 	for (i = 0; i < NALERTS; i++) {
@@ -211,23 +211,27 @@ fixture_build(void)
 		    i % subs[sub].communities + 1, i % 10 + 1);
 		json_array_append_new(a,
 		    json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:b,"
-			      "s:{s:s,s:s},s:s,s:s,s:s,s:f,s:s,s:I,s:I,s:I,"
-			      "s:n}",
-			"id", code, "rule", "water-level-high", "source",
-			"rule", "state", i % 4 == 0 ? "acknowledged" : "firing",
-			"severity", i < 100 ? "high" : i < 250 ? "medium" : "low",
-			"silenced", 0, "escalated", i % 50 == 0, "overdue", 0,
-			"labels", "grid", gcode, "subdistrict", subs[sub].code,
-			"code", gcode, "place", subs[sub].name, "message",
-			"water level 4.80 m > 4.5 m", "value", 4.8, "dept",
-			"water", "started_ms",
-			(json_int_t)fixture_now - 60000LL * (i + 1),
-			"updated_ms", (json_int_t)fixture_now, "deadline_ms",
-			(json_int_t)fixture_now + 3600000LL * 72, "ack"));
+		              "s:{s:s,s:s},s:s,s:s,s:s,s:f,s:s,s:I,s:I,s:I,"
+		              "s:n}",
+		        "id", code, "rule", "water-level-high", "source",
+		        "rule", "state", i % 4 == 0 ? "acknowledged" : "firing",
+		        "severity",
+		        i < 100   ? "high"
+		        : i < 250 ? "medium"
+		                  : "low",
+		        "silenced", 0, "escalated", i % 50 == 0, "overdue", 0,
+		        "labels", "grid", gcode, "subdistrict", subs[sub].code,
+		        "code", gcode, "place", subs[sub].name, "message",
+		        "water level 4.80 m > 4.5 m", "value", 4.8, "dept",
+		        "water", "started_ms",
+		        (json_int_t)fixture_now - 60000LL * (i + 1),
+		        "updated_ms", (json_int_t)fixture_now, "deadline_ms",
+		        (json_int_t)fixture_now + 3600000LL * 72, "ack"));
 	}
-	doc_alerts = dump(json_pack("{s:o,s:i}", "alerts", a, "total", NALERTS));
+	doc_alerts =
+	    dump(json_pack("{s:o,s:i}", "alerts", a, "total", NALERTS));
 	doc_alert = xstrdup("{\"id\": \"A000001\", \"state\": \"firing\", "
-			    "\"severity\": \"high\", \"history\": []}");
+	                    "\"severity\": \"high\", \"history\": []}");
 	/* Sparklines: 36 points per subdistrict, a slow wave. */
 	a = json_array();
 	for (i = 0; i < NSUBS; i++) {
@@ -236,47 +240,48 @@ fixture_build(void)
 		for (c = 0; c < 36; c++)
 			json_array_append_new(pts,
 			    json_pack("[I,f]",
-				(json_int_t)fixture_now - (36 - c) * 600000LL,
-				40.0 + ((c * (i + 3)) % 17)));
-		json_array_append_new(a,
-		    json_pack("{s:s,s:{s:s,s:s},s:o}", "metric", "env_aqi",
-			"labels", "subdistrict", subs[i].code, "grid",
-			subs[i].code, "points", pts));
+			        (json_int_t)fixture_now - (36 - c) * 600000LL,
+			        40.0 + ((c * (i + 3)) % 17)));
+		json_array_append_new(
+		    a, json_pack("{s:s,s:{s:s,s:s},s:o}", "metric", "env_aqi",
+		           "labels", "subdistrict", subs[i].code, "grid",
+		           subs[i].code, "points", pts));
 	}
 	doc_query = dump(json_pack("{s:I,s:I,s:i,s:o}", "start_ms",
 	    (json_int_t)fixture_now - 21600000LL, "end_ms",
 	    (json_int_t)fixture_now, "step_ms", 600000, "series", a));
 	doc_whoami = xstrdup("{\"user\": \"bench\", \"role\": \"supervisor\", "
-			     "\"scope\": \"440304000000\", \"scope_name\": "
-			     "\"福田区\", \"scope_level\": \"district\", "
-			     "\"via\": \"uid\"}");
+	                     "\"scope\": \"440304000000\", \"scope_name\": "
+	                     "\"福田区\", \"scope_level\": \"district\", "
+	                     "\"via\": \"uid\"}");
 	a = json_array();
 	for (i = 0; i < 100; i++) {
 		snprintf(code, sizeof code, "system-%03d", i);
 		json_array_append_new(a,
 		    json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:s,s:I,s:i,s:f,s:o}",
-			"id", code, "name", "系统", "platform",
-			platforms[i % 5][0], "dept", "water", "grids", 10,
-			"interval_s", 60, "state",
-			i % 23 == 0 ? "down" :
-			i % 19 == 0 ? "stale" :
-				      "up",
-			"last_ms", (json_int_t)fixture_now, "age_s", 12,
-			"latency_ms", 85.0, "alerts", counts(0, i % 3 == 0, 0)));
+		        "id", code, "name", "系统", "platform",
+		        platforms[i % 5][0], "dept", "water", "grids", 10,
+		        "interval_s", 60, "state",
+		        i % 23 == 0   ? "down"
+		        : i % 19 == 0 ? "stale"
+		                      : "up",
+		        "last_ms", (json_int_t)fixture_now, "age_s", 12,
+		        "latency_ms", 85.0, "alerts",
+		        counts(0, i % 3 == 0, 0)));
 	}
 	doc_systems = dump(json_pack("{s:o}", "systems", a));
 	doc_quality = xstrdup("{\"collectors\": [], \"systems\": [], "
-			      "\"silent_series\": [], \"rejected\": "
-			      "{\"total\": 0}}");
+	                      "\"silent_series\": [], \"rejected\": "
+	                      "{\"total\": 0}}");
 	doc_audit = xstrdup("{\"entries\": [], \"next\": null}");
 }
 
 static void
 fixture_free(void)
 {
-	char **docs[] = { &doc_overview, &doc_alerts, &doc_grids, &doc_map,
-		&doc_tree, &doc_query, &doc_whoami, &doc_systems, &doc_quality,
-		&doc_audit, &doc_alert };
+	char **docs[] = {&doc_overview, &doc_alerts, &doc_grids, &doc_map,
+	    &doc_tree, &doc_query, &doc_whoami, &doc_systems, &doc_quality,
+	    &doc_audit, &doc_alert};
 	size_t i;
 
 	for (i = 0; i < sizeof docs / sizeof docs[0]; i++) {
@@ -293,23 +298,24 @@ fake_route(const char *path, int *status)
 	static const struct {
 		const char *prefix, **doc;
 	} routes[] = {
-		{ "/api/v1/overview", (const char **)&doc_overview },
-		{ "/api/v1/alerts/", (const char **)&doc_alert },
-		{ "/api/v1/alerts", (const char **)&doc_alerts },
-		{ "/api/v1/grids", (const char **)&doc_grids },
-		{ "/api/v1/map", (const char **)&doc_map },
-		{ "/api/v1/tree", (const char **)&doc_tree },
-		{ "/api/v1/query", (const char **)&doc_query },
-		{ "/api/v1/whoami", (const char **)&doc_whoami },
-		{ "/api/v1/systems", (const char **)&doc_systems },
-		{ "/api/v1/quality", (const char **)&doc_quality },
-		{ "/api/v1/audit", (const char **)&doc_audit },
+	    {"/api/v1/overview", (const char **)&doc_overview},
+	    {"/api/v1/alerts/", (const char **)&doc_alert},
+	    {"/api/v1/alerts", (const char **)&doc_alerts},
+	    {"/api/v1/grids", (const char **)&doc_grids},
+	    {"/api/v1/map", (const char **)&doc_map},
+	    {"/api/v1/tree", (const char **)&doc_tree},
+	    {"/api/v1/query", (const char **)&doc_query},
+	    {"/api/v1/whoami", (const char **)&doc_whoami},
+	    {"/api/v1/systems", (const char **)&doc_systems},
+	    {"/api/v1/quality", (const char **)&doc_quality},
+	    {"/api/v1/audit", (const char **)&doc_audit},
 	};
 	size_t i;
 
 	*status = 200;
 	for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-		if (strncmp(path, routes[i].prefix, strlen(routes[i].prefix)) == 0)
+		if (strncmp(path, routes[i].prefix, strlen(routes[i].prefix)) ==
+		    0)
 			return *routes[i].doc;
 	}
 	*status = 404;
@@ -348,8 +354,9 @@ fake_conn(void *arg)
 			goto out;
 		body = fake_route(path, &status);
 		buf_reset(&out);
-		buf_printf(&out, "HTTP/1.1 %d %s\r\nContent-Type: "
-				 "application/json\r\nContent-Length: %zu\r\n\r\n%s",
+		buf_printf(&out,
+		    "HTTP/1.1 %d %s\r\nContent-Type: "
+		    "application/json\r\nContent-Length: %zu\r\n\r\n%s",
 		    status, status == 200 ? "OK" : "Not Found", strlen(body),
 		    body);
 		if (write(fd, out.data, out.len) != (ssize_t)out.len)
@@ -375,7 +382,8 @@ fake_accept(void *arg)
 
 	(void)arg;
 	while ((fd = accept(fake_listen_fd, NULL, NULL)) >= 0) {
-		if (pthread_create(&t, NULL, fake_conn, (void *)(intptr_t)fd) == 0)
+		if (pthread_create(&t, NULL, fake_conn, (void *)(intptr_t)fd) ==
+		    0)
 			pthread_detach(t);
 		else
 			close(fd);
@@ -433,8 +441,8 @@ bench_cmp(const void *a, const void *b)
  * is what a frame costs, the tail is other people's builds); *p90 gets
  * the 90th percentile. */
 static double
-bench_frames(struct screen *s, WINDOW *w, int rows, int cols, int full,
-    int n, double *p90)
+bench_frames(struct screen *s, WINDOW *w, int rows, int cols, int full, int n,
+    double *p90)
 {
 	double *t = xcalloc((size_t)n, sizeof *t), med;
 	int64_t t0;
@@ -462,7 +470,7 @@ bench_frames(struct screen *s, WINDOW *w, int rows, int cols, int full,
 static int
 bench_frame_time(const char *sock)
 {
-	struct api_opts po = { .socket = sock, .timeout_ms = 5000 };
+	struct api_opts po = {.socket = sock, .timeout_ms = 5000};
 	struct app app;
 	struct screen *ov, *mp;
 	double med, p90;
@@ -515,14 +523,14 @@ bench_frame_time(const char *sock)
 	return 0;
 }
 
-/* ---- Bytes to the terminal ------------------------------------------------- */
+/* ---- Bytes to the terminal -------------------------------------------------
+ */
 
 static int
-bench_bytes(const char *bin, const char *sock, int rows, int cols,
-    int seconds)
+bench_bytes(const char *bin, const char *sock, int rows, int cols, int seconds)
 {
-	struct winsize ws = { .ws_row = (unsigned short)rows,
-		.ws_col = (unsigned short)cols };
+	struct winsize ws = {
+	    .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
 	char buf[65536];
 	long long first = 0, steady = 0;
 	int64_t t0, now, settle;
@@ -562,8 +570,8 @@ bench_bytes(const char *bin, const char *sock, int rows, int cols,
 		;
 	waitpid(pid, &status, 0);
 	close(master);
-	printf("console_first_paint_bytes_%dx%d: %lld bytes\n", cols, rows,
-	    first);
+	printf(
+	    "console_first_paint_bytes_%dx%d: %lld bytes\n", cols, rows, first);
 	printf("console_bytes_per_s_%dx%d: %.1f B/s\n", cols, rows,
 	    (double)steady / seconds);
 	printf("console_bytes_per_min_%dx%d: %.0f bytes\n", cols, rows,
@@ -596,14 +604,14 @@ main(int argc, char **argv)
 			bin = argv[++i];
 		else {
 			fprintf(stderr, "Usage: console-bench [--seconds N] "
-					"[--bin PATH] | --serve SOCKET\n");
+			                "[--bin PATH] | --serve SOCKET\n");
 			return 2;
 		}
 	}
 	if (bin == NULL)
 		bin = "tui/citybrain";
-	snprintf(sock, sizeof sock, "/tmp/cb-console-bench.%d.sock",
-	    (int)getpid());
+	snprintf(
+	    sock, sizeof sock, "/tmp/cb-console-bench.%d.sock", (int)getpid());
 	if (fake_start(sock) != 0)
 		return 1;
 	rc |= bench_frame_time(sock);
@@ -611,8 +619,9 @@ main(int argc, char **argv)
 		rc |= bench_bytes(bin, sock, 24, 80, seconds);
 		rc |= bench_bytes(bin, sock, 50, 200, seconds);
 	} else
-		fprintf(stderr, "console-bench: %s not found: no byte "
-				"figures (--bin PATH)\n",
+		fprintf(stderr,
+		    "console-bench: %s not found: no byte "
+		    "figures (--bin PATH)\n",
 		    bin);
 	unlink(sock);
 	fixture_free();

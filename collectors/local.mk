@@ -79,7 +79,8 @@ collectors_citybrain_collector_SOURCES = \
 collectors_citybrain_collector_LDADD = $(CB_LIB) $(JANSSON_LIBS) \
 	$(LIBEVENT_LIBS) $(LIBCURL_LIBS) $(ZLIB_LIBS)
 # Plugins call back into the collector only through the function table.
-nobase_include_HEADERS += plugins/include/citybrain/plugin.h
+citybrainincludedir = $(includedir)/citybrain
+citybraininclude_HEADERS = plugins/include/citybrain/plugin.h
 
 # Test fixtures: a stand-in hub (evhttp) and an exporter.
 check_PROGRAMS += tests/collector/fakehub

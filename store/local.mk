@@ -15,7 +15,7 @@ store_libcbstore_a_SOURCES = \
 	store/head.c \
 	store/index.c store/index.h \
 	store/meta.c \
-	store/query.c \
+	store/query.c store/query-feed.c store/query-int.h \
 	store/retention.c \
 	store/rollup.c store/rollup.h \
 	store/store.c

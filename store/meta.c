@@ -116,7 +116,8 @@ store_meta_iter_new(struct store *s, const char *prefix, size_t plen)
 	mi->ro = rocksdb_readoptions_create();
 	rocksdb_readoptions_set_snapshot(mi->ro, mi->snap);
 	mi->prefix = xmalloc(plen + 1);
-	memcpy(mi->prefix, prefix, plen);
+	if (plen > 0)
+		memcpy(mi->prefix, prefix, plen);
 	mi->plen = plen;
 	mi->upper = prefix_successor(prefix, plen, &mi->ulen);
 	mi->it =

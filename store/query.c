@@ -11,16 +11,9 @@
 #include <string.h>
 
 #include "lib/xmalloc.h"
-#include "store/agg.h"
-#include "store/rollup.h"
-#include "store/store-int.h"
+#include "store/query-int.h"
 
 #define BUCKETS_MAX (10 * 1000 * 1000) /* per series, and all groups */
-
-/* Where points come from: raw chunks and head, or a rollup tier. */
-#define LEVEL_RAW    0
-#define LEVEL_MINUTE 1
-#define LEVEL_HOUR   2
 
 static const char *agg_names[] = {
     [STORE_AGG_NONE] = "raw",
@@ -92,428 +85,6 @@ store_result_free(struct store_result *r)
 		free(r->warnings[i]);
 	free(r->warnings);
 	memset(r, 0, sizeof *r);
-}
-
-static int64_t
-align_up(int64_t t, int64_t r)
-{
-	return floor_div(t + r - 1, r) * r;
-}
-
-/* ---- query context ---- */
-
-/* Rollup blocks of one tier fetched for all series at once (MultiGet):
- * vals[i * nids + j] for period p0 + i * period and ids[j]. */
-struct prefetch {
-	int on;
-	int64_t p0, period;
-	size_t np, nids;
-	const uint32_t *ids; /* ascending */
-	rocksdb_pinnableslice_t **vals;
-};
-
-struct qctx {
-	struct store *s;
-	const struct store_query *q;
-	struct store_result *r;
-	int64_t R;              /* resolution of partial sums */
-	int top;                /* LEVEL_* the query may start at */
-	int finer[3];           /* next level down from each */
-	rocksdb_iterator_t *it; /* chunks */
-	struct ptvec pv;
-	/* The partial aggregate of the current R bucket. */
-	struct agg racc;
-	int64_t racc_t, racc_end;
-	/* Output buckets of the current series, dense from b0. */
-	int64_t b0, step;
-	size_t nb;
-	struct agg *ob;
-	size_t *touched;
-	size_t ntouched;
-	size_t npoints;          /* returned so far */
-	struct prefetch pf[3];   /* by level */
-	struct rollup_block blk; /* the last block read */
-	int blk_valid, blk_level, blk_ok;
-	uint32_t blk_id;
-	int64_t blk_p;
-};
-
-static size_t
-out_index(const struct qctx *qc, int64_t t)
-{
-	if (qc->step == 0)
-		return 0;
-	return (
-	    size_t)((floor_div(t, qc->step) * qc->step - qc->b0) / qc->step);
-}
-
-static void
-racc_flush(struct qctx *qc)
-{
-	size_t i;
-
-	if (qc->racc.count == 0)
-		return;
-	i = out_index(qc, qc->racc_t);
-	if (qc->ob[i].count == 0)
-		qc->touched[qc->ntouched++] = i;
-	agg_fold(&qc->ob[i], &qc->racc);
-	memset(&qc->racc, 0, sizeof qc->racc);
-}
-
-/* Points come in time order and t >= 0. */
-static inline void
-feed_point(struct qctx *qc, int64_t t, double v)
-{
-	if (qc->racc.count == 0 || t >= qc->racc_end) {
-		racc_flush(qc);
-		qc->racc_t = t - t % qc->R;
-		qc->racc_end = qc->racc_t + qc->R;
-	}
-	agg_point(&qc->racc, t, v);
-}
-
-static void
-feed_bucket(struct qctx *qc, int64_t t, const struct agg *b)
-{
-	size_t i;
-
-	racc_flush(qc);
-	i = out_index(qc, t);
-	if (qc->ob[i].count == 0)
-		qc->touched[qc->ntouched++] = i;
-	agg_fold(&qc->ob[i], b);
-}
-
-/* Raw points of the current series in [lo, hi), to pv or the sink. */
-static void
-feed_raw(struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int raw)
-{
-	struct store *s = qc->s;
-	struct series *ser = &s->ix.series[id];
-	struct chunk_enc *c = ser->open;
-	int64_t hw = INT64_MAX, w;
-	size_t i;
-
-	if (lo >= hi)
-		return;
-	if (c != NULL && c->n > 0)
-		hw = window_of(c->first_t);
-	for (w = window_of(lo); w < hi && w <= hw; w += STORE_WINDOW_MS) {
-		size_t start = raw ? qc->pv.n : 0;
-
-		if (!raw)
-			qc->pv.n = 0;
-		/* Closed chunks exist up to closed_max_t only. */
-		if (ser->closed_max_t >= w)
-			store_chunks_read_window(
-			    s, qc->it, id, w, hi, &qc->pv, qc->r);
-		if (w == hw) {
-			size_t len = chunk_enc_size(c);
-
-			buf_reset(&s->tmp);
-			buf_reserve(&s->tmp, len);
-			chunk_enc_serialize(c, (uint8_t *)s->tmp.data);
-			(void)chunk_decode_until(s->tmp.data, len, hi, &qc->pv);
-		}
-		qc->r->points_scanned += qc->pv.n - start;
-		if (raw) {
-			/* Keep only [lo, hi). */
-			size_t j = start;
-
-			for (i = start; i < qc->pv.n; i++) {
-				if (qc->pv.t[i] >= lo && qc->pv.t[i] < hi) {
-					qc->pv.t[j] = qc->pv.t[i];
-					qc->pv.v[j] = qc->pv.v[i];
-					j++;
-				}
-			}
-			qc->pv.n = j;
-			continue;
-		}
-		for (i = 0; i < qc->pv.n; i++) {
-			if (qc->pv.t[i] >= lo && qc->pv.t[i] < hi)
-				feed_point(qc, qc->pv.t[i], qc->pv.v[i]);
-		}
-	}
-}
-
-static void feed_range(struct qctx *qc, uint32_t id, int64_t lo, int64_t hi,
-    int level, int64_t hw);
-
-/* The prefetched block of (level, period p, id): 1 with *val (NULL when
- * absent) if it was prefetched, else 0. */
-static int
-prefetched(struct qctx *qc, int level, int64_t p, uint32_t id, const char **val,
-    size_t *vlen)
-{
-	struct prefetch *pf = &qc->pf[level];
-	size_t lo = 0, hi, i;
-
-	if (!pf->on || p < pf->p0 ||
-	    (p - pf->p0) / pf->period >= (int64_t)pf->np)
-		return 0;
-	hi = pf->nids;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (pf->ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == pf->nids || pf->ids[lo] != id)
-		return 0;
-	i = (size_t)((p - pf->p0) / pf->period) * pf->nids + lo;
-	*val = NULL;
-	*vlen = 0;
-	if (pf->vals[i] != NULL)
-		*val = rocksdb_pinnableslice_value(pf->vals[i], vlen);
-	return 1;
-}
-
-/* Fetch the blocks of tier level over [lo, hi) for all ids at once
- * (nothing pending, not too many). */
-static void
-prefetch_tier(struct qctx *qc, int level, const uint32_t *ids, size_t n,
-    int64_t lo, int64_t hi)
-{
-	struct prefetch *pf = &qc->pf[level];
-	struct store *s = qc->s;
-	enum store_cf cf;
-	const char **keys;
-	size_t *klens, i, j, nk;
-	char **errs;
-	uint8_t *kb;
-
-	if (n == 0 || rocksdb_writebatch_wi_count(s->pending) != 0)
-		return;
-	pf->period = level == LEVEL_MINUTE ? STORE_HOUR_MS : STORE_DAY_MS;
-	cf = level == LEVEL_MINUTE ? STORE_CF_ROLLUP_M : STORE_CF_ROLLUP_H;
-	if (lo >= hi)
-		return;
-	pf->p0 = lo - lo % pf->period;
-	pf->np = (size_t)((hi - 1 - pf->p0) / pf->period + 1);
-	if (pf->np > 48 || pf->np * n > 200000)
-		return;
-	pf->ids = ids;
-	pf->nids = n;
-	nk = pf->np * n;
-	keys = xcalloc(nk, sizeof *keys);
-	klens = xcalloc(nk, sizeof *klens);
-	errs = xcalloc(nk, sizeof *errs);
-	kb = xmalloc(nk * 8);
-	pf->vals = xcalloc(nk, sizeof *pf->vals);
-	for (i = 0; i < pf->np; i++) {
-		for (j = 0; j < n; j++) {
-			uint8_t *k = kb + (i * n + j) * 8;
-
-			key_put32(
-			    k, (uint32_t)((pf->p0 + (int64_t)i * pf->period) /
-			                  pf->period));
-			key_put32(k + 4, ids[j]);
-			keys[i * n + j] = (const char *)k;
-			klens[i * n + j] = 8;
-		}
-	}
-	rocksdb_batched_multi_get_cf(
-	    s->db, s->ro, s->cf[cf], nk, keys, klens, pf->vals, errs, 1);
-	for (i = 0; i < nk; i++) {
-		if (errs[i] != NULL) {
-			/* Fall back to single reads for this block. */
-			free(errs[i]);
-			rocksdb_pinnableslice_destroy(pf->vals[i]);
-			pf->vals[i] = NULL;
-		}
-	}
-	pf->on = 1;
-	free(keys);
-	free(klens);
-	free(errs);
-	free(kb);
-}
-
-static void
-prefetch_free(struct qctx *qc)
-{
-	size_t i, l;
-
-	for (l = 0; l < 3; l++) {
-		struct prefetch *pf = &qc->pf[l];
-
-		for (i = 0; pf->vals != NULL && i < pf->np * pf->nids; i++)
-			rocksdb_pinnableslice_destroy(pf->vals[i]);
-		free(pf->vals);
-		memset(pf, 0, sizeof *pf);
-	}
-}
-
-/* The decoded block of tier level for series id and period p, in
- * qc->blk (the last one is kept).  1 if there is one, 0 if not (a corrupt
- * block is reported and counts as none). */
-static int
-tier_block(struct qctx *qc, uint32_t id, int level, int64_t p)
-{
-	struct store *s = qc->s;
-	struct rollup_block *rb = &qc->blk;
-	enum store_cf cf;
-	int64_t period, res;
-	unsigned nslots;
-	uint8_t k[8];
-	const char *val = NULL;
-	char *copy = NULL, *err = NULL;
-	rocksdb_pinnableslice_t *ps = NULL;
-	size_t vlen = 0;
-	int ok;
-
-	if (qc->blk_valid && qc->blk_id == id && qc->blk_level == level &&
-	    qc->blk_p == p)
-		return qc->blk_ok;
-	if (level == LEVEL_MINUTE) {
-		cf = STORE_CF_ROLLUP_M;
-		period = STORE_HOUR_MS;
-		res = STORE_MINUTE_MS;
-		nslots = 60;
-	} else {
-		cf = STORE_CF_ROLLUP_H;
-		period = STORE_DAY_MS;
-		res = STORE_HOUR_MS;
-		nslots = 24;
-	}
-	key_put32(k, (uint32_t)(p / period));
-	key_put32(k + 4, id);
-	rollup_block_init(rb, p, res, nslots);
-	if (prefetched(qc, level, p, id, &val, &vlen))
-		;
-	else if (rocksdb_writebatch_wi_count(s->pending) == 0) {
-		ps = rocksdb_get_pinned_cf(
-		    s->db, s->ro, s->cf[cf], (const char *)k, 8, &err);
-		if (ps != NULL)
-			val = rocksdb_pinnableslice_value(ps, &vlen);
-		free(err);
-	} else if (store_get(s, cf, k, 8, &copy, &vlen, NULL) == 0)
-		val = copy;
-	ok = val != NULL && rollup_block_decode(rb, val, vlen) == 0;
-	if (val != NULL && !ok) {
-		char msg[200];
-
-		snprintf(msg, sizeof msg,
-		    "corrupt %s block of series %u at "
-		    "%lld skipped",
-		    store_cf_name(cf), id, (long long)p);
-		store_warn(s, "%s", msg);
-		store_result_add_warning(qc->r, msg);
-	}
-	free(copy);
-	rocksdb_pinnableslice_destroy(ps);
-	qc->blk_valid = 1;
-	qc->blk_id = id;
-	qc->blk_level = level;
-	qc->blk_p = p;
-	qc->blk_ok = ok;
-	return ok;
-}
-
-/* Buckets of tier level for the current series in [a, b) (aligned to the
- * tier, all before the head window); periods without a block fall back
- * to the next finer level. */
-static void
-feed_tier(
-    struct qctx *qc, uint32_t id, int level, int64_t a, int64_t b, int64_t hw)
-{
-	int64_t period, res, p;
-	unsigned nslots, i;
-
-	period = level == LEVEL_MINUTE ? STORE_HOUR_MS : STORE_DAY_MS;
-	res = level == LEVEL_MINUTE ? STORE_MINUTE_MS : STORE_HOUR_MS;
-	nslots = level == LEVEL_MINUTE ? 60 : 24;
-	for (p = a - a % period; p < b; p += period) {
-		int64_t lo = p > a ? p : a,
-		        hi = p + period < b ? p + period : b;
-
-		if (!tier_block(qc, id, level, p)) {
-			feed_range(qc, id, lo, hi, qc->finer[level], hw);
-			continue;
-		}
-		for (i = 0; i < nslots; i++) {
-			int64_t t = p + (int64_t)i * res;
-
-			if (!qc->blk.present[i] || t < lo || t >= hi)
-				continue;
-			feed_bucket(qc, t, &qc->blk.b[i]);
-			qc->r->points_scanned++;
-		}
-	}
-}
-
-/*
- * Whether raw points may lie in [lo, a), a minute boundary: the minute
- * tier knows, for closed windows, whether the minute before a has points
- * and when its last one is.
- */
-static int
-edge_has_points(struct qctx *qc, uint32_t id, int64_t lo, int64_t a, int64_t hw)
-{
-	int64_t m = a - STORE_MINUTE_MS, p = window_of(m);
-	unsigned slot;
-
-	if (lo >= a || m < 0 || p >= hw || lo < m)
-		return lo < a;
-	if (!tier_block(qc, id, LEVEL_MINUTE, p))
-		return 1;
-	slot = (unsigned)((m - p) / STORE_MINUTE_MS);
-	return qc->blk.present[slot] && qc->blk.b[slot].last_t >= lo;
-}
-
-/* Feed [lo, hi) from level, with the unaligned edges (and what lies in
- * the head window) from finer levels. */
-static void
-feed_range(
-    struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int level, int64_t hw)
-{
-	int64_t res, a, b;
-
-	if (lo >= hi)
-		return;
-	if (level == LEVEL_RAW) {
-		feed_raw(qc, id, lo, hi, 0);
-		return;
-	}
-	res = level == LEVEL_HOUR ? STORE_HOUR_MS : STORE_MINUTE_MS;
-	a = align_up(lo, res);
-	b = floor_div(hi, res) * res;
-	if (b > hw)
-		b = hw; /* rollups exist only for closed windows */
-	if (a >= b) {
-		feed_range(qc, id, lo, hi, qc->finer[level], hw);
-		return;
-	}
-	if (level != LEVEL_MINUTE || edge_has_points(qc, id, lo, a, hw))
-		feed_range(qc, id, lo, a, qc->finer[level], hw);
-	feed_tier(qc, id, level, a, b, hw);
-	feed_range(qc, id, b, hi, qc->finer[level], hw);
-}
-
-/* Aggregate series id into qc->ob. */
-static void
-series_buckets(struct qctx *qc, uint32_t id)
-{
-	struct series *ser = &qc->s->ix.series[id];
-	int64_t lo = qc->q->start, hi = qc->q->end, hw = INT64_MAX;
-
-	memset(&qc->racc, 0, sizeof qc->racc);
-	if (ser->last_t < 0)
-		return;
-	if (hi > ser->last_t + 1)
-		hi = ser->last_t + 1;
-	if (ser->first_t > lo)
-		lo = ser->first_t;
-	if (lo >= hi)
-		return;
-	if (ser->open != NULL && ser->open->n > 0)
-		hw = window_of(ser->open->first_t);
-	feed_range(qc, id, lo, hi, qc->top, hw);
-	racc_flush(qc);
 }
 
 static double
@@ -617,7 +188,7 @@ query_raw(struct qctx *qc, const uint32_t *ids, size_t n, char **cause)
 		if (ser->first_t > lo)
 			lo = ser->first_t;
 		qc->pv.n = 0;
-		feed_raw(qc, ids[i], lo, hi, 1);
+		query_feed_raw(qc, ids[i], lo, hi, 1);
 		if (qc->pv.n == 0)
 			continue;
 		if (qc->q->max_points != 0 &&
@@ -652,7 +223,7 @@ query_series(struct qctx *qc, const uint32_t *ids, size_t n, char **cause)
 		struct store_series_result *sr;
 
 		qc->ntouched = 0;
-		series_buckets(qc, ids[i]);
+		query_feed_series(qc, ids[i]);
 		if (qc->ntouched == 0)
 			continue;
 		sr = &qc->r->series[qc->r->n++];
@@ -740,7 +311,7 @@ query_groups(struct qctx *qc, const uint32_t *ids, size_t n, char **cause)
 			size_t t;
 
 			qc->ntouched = 0;
-			series_buckets(qc, gm[j].id);
+			query_feed_series(qc, gm[j].id);
 			for (t = 0; t < qc->ntouched; t++) {
 				size_t b = qc->touched[t];
 
@@ -865,7 +436,8 @@ store_query_run(struct store *s, const struct store_query *q,
 	/* Tier blocks for every series at once, while ids are ascending. */
 	if (q->agg != STORE_AGG_NONE && q->start < q->end) {
 		byid = xreallocarray(NULL, n + 1, sizeof *byid);
-		memcpy(byid, ids, n * sizeof *ids);
+		if (n > 0)
+			memcpy(byid, ids, n * sizeof *ids);
 		/* The ranges each tier can serve (the head window aside). */
 		int64_t ha = align_up(q->start, STORE_HOUR_MS);
 		int64_t hb = floor_div(q->end, STORE_HOUR_MS) * STORE_HOUR_MS;
@@ -874,17 +446,17 @@ store_query_run(struct store *s, const struct store_query *q,
 		    floor_div(q->end, STORE_MINUTE_MS) * STORE_MINUTE_MS;
 
 		if (qc.top == LEVEL_HOUR)
-			prefetch_tier(&qc, LEVEL_HOUR, byid, n, ha, hb);
+			query_prefetch(&qc, LEVEL_HOUR, byid, n, ha, hb);
 		if (qc.top == LEVEL_MINUTE)
-			prefetch_tier(&qc, LEVEL_MINUTE, byid, n, ma, mb);
+			query_prefetch(&qc, LEVEL_MINUTE, byid, n, ma, mb);
 		else if (qc.top == LEVEL_HOUR &&
 		         qc.finer[LEVEL_HOUR] == LEVEL_MINUTE) {
 			/* Only the partial hours at the edges. */
 			if (ha >= hb)
-				prefetch_tier(
+				query_prefetch(
 				    &qc, LEVEL_MINUTE, byid, n, ma, mb);
 			else if (hb - ha <= 2 * STORE_HOUR_MS)
-				prefetch_tier(&qc, LEVEL_MINUTE, byid, n,
+				query_prefetch(&qc, LEVEL_MINUTE, byid, n,
 				    ma < ha ? ma : ha, mb > hb ? mb : hb);
 		}
 	}
@@ -902,7 +474,7 @@ store_query_run(struct store *s, const struct store_query *q,
 			rc = query_series(&qc, ids, n, cause);
 		rocksdb_iter_destroy(qc.it);
 	}
-	prefetch_free(&qc);
+	query_prefetch_free(&qc);
 	free(byid);
 	free(ids);
 	free(qc.ob);

@@ -93,7 +93,9 @@ void store_close(struct store *s);
  * order are sorted) and return its id in *id, creating the series when
  * it is new.  The fast path is a hash lookup of an already canonical key;
  * callers that see the same series often keep the id and write by id.
- * Ids are stable for the life of the store (never reused).
+ * A new series becomes durable with the next store_write() (or flush or
+ * close); from then on its id is stable for the life of the store.  Ids
+ * are valid until the store is closed; keep them no longer.
  */
 int store_series_intern(
     struct store *s, const char *key, size_t len, uint32_t *id, char **cause);

@@ -66,8 +66,8 @@ DEPARTMENTS = [
 # list filled in below.
 SYSTEMS = [
     # ---- 预警监测平台 monitoring
-    ('water-level-iot', '内涝积水监测系统', 'Waterlogging level sensors', 'monitoring', 'water', 'low-lying', 60, ['water_level_m']),
-    ('rain-gauge', '雨量监测系统', 'Rain gauges', 'monitoring', 'water', 'sample:4', 60, ['rain_mm_per_h']),
+    ('water-level-iot', '内涝积水监测系统', 'Waterlogging level sensors', 'monitoring', 'water', 'low-lying', 60, ['water_level']),
+    ('rain-gauge', '雨量监测系统', 'Rain gauges', 'monitoring', 'water', 'sample:4', 60, ['water_rainfall']),
     ('river-level', '河道水位监测系统', 'River level monitoring', 'monitoring', 'water', 'low-lying', 60, ['river_level_m']),
     ('reservoir-safety', '水库山塘安全监测', 'Reservoir safety monitoring', 'monitoring', 'water', 'district', 300, ['reservoir_level_m']),
     ('pump-station', '排涝泵站监控系统', 'Drainage pump stations', 'monitoring', 'water', 'low-lying', 30, ['pump_running']),
@@ -128,7 +128,7 @@ SYSTEMS = [
     ('hotline-analysis', '诉求热点分析系统', 'Hotline hot-spot analysis', 'decision', 'gov-services', 'district', 900, ['hotline_hotspots']),
     # ---- 公共服务平台 service
     ('hotline-12345', '12345政务服务热线系统', '12345 hotline', 'service', 'gov-services', 'district', 60, ['hotline_tickets', 'hotline_waiting']),
-    ('district-service-hall', '区行政服务大厅系统', 'District service hall', 'service', 'gov-services', 'district', 60, ['hall_queue']),
+    ('district-service-hall', '区行政服务大厅系统', 'District service hall', 'service', 'gov-services', 'district', 60, ['service_queue']),
     ('i-futian', 'i福田政务服务APP', 'i Futian app', 'service', 'gov-services', 'district', 60, ['app_requests_per_min']),
     ('online-approval', '网上办事审批系统', 'Online approvals', 'service', 'gov-services', 'district', 120, ['approvals_pending']),
     ('self-service-kiosk', '政务自助终端系统', 'Self-service kiosks', 'service', 'gov-services', 'sample:6', 120, ['kiosk_online']),
@@ -159,7 +159,7 @@ SYSTEMS = [
 # Per-subdistrict systems: (id suffix, name suffix, name_en, platform, dept, interval, metrics)
 PER_SUBDISTRICT = [
     ('grid-station', '网格化管理工作站', 'grid management station', 'governance', 'city-management', 60, ['grid_patrols_active']),
-    ('service-hall', '党群服务中心', 'service hall', 'service', 'gov-services', 60, ['hall_queue']),
+    ('service-hall', '党群服务中心', 'service hall', 'service', 'gov-services', 60, ['service_queue']),
     ('video', '视频监控联网系统', 'video surveillance', 'monitoring', 'police', 60, ['cameras_online_pct']),
 ]
 
@@ -312,7 +312,7 @@ def main():
         'silent_after': '10m',
         'headline': [
             {'name': 'aqi', 'metric': 'env_aqi', 'agg': 'avg', 'unit': ''},
-            {'name': 'water_level_m', 'metric': 'water_level_m', 'agg': 'max', 'unit': 'm'},
+            {'name': 'water_level', 'metric': 'water_level', 'agg': 'max', 'unit': 'm'},
             {'name': 'noise_db', 'metric': 'env_noise_db', 'agg': 'avg', 'unit': 'dB'},
             {'name': 'congestion', 'metric': 'traffic_congestion', 'agg': 'avg', 'unit': ''},
         ],

@@ -13,26 +13,26 @@
 
 /* One transfer. */
 struct api_xfer {
-	CURL		  *easy;
+	CURL *easy;
 	struct curl_slist *headers;
-	char		  *body;
-	struct buf	   resp;
-	char		   errbuf[CURL_ERROR_SIZE];
-	api_done_fn	  *done;
-	void		  *arg;
-	struct api_xfer	  *next;
+	char *body;
+	struct buf resp;
+	char errbuf[CURL_ERROR_SIZE];
+	api_done_fn *done;
+	void *arg;
+	struct api_xfer *next;
 };
 
 struct api {
-	char		*socket;
-	char		*base; /* "http://localhost" or the URL without '/' */
-	char		*endpoint;
-	char		*auth; /* "Authorization: Bearer ..." or NULL */
-	long		 timeout_ms;
-	CURLM		*multi;
+	char *socket;
+	char *base; /* "http://localhost" or the URL without '/' */
+	char *endpoint;
+	char *auth; /* "Authorization: Bearer ..." or NULL */
+	long timeout_ms;
+	CURLM *multi;
 	struct api_xfer *xfers; /* in flight */
-	int		 pending;
-	CURL		*sync; /* reused for blocking calls (keep-alive) */
+	int pending;
+	CURL *sync; /* reused for blocking calls (keep-alive) */
 };
 
 static int api_global_init;
@@ -144,8 +144,8 @@ api_setup(struct api *api, CURL *easy, struct api_xfer *x, const char *method,
 		x->headers = curl_slist_append(x->headers, api->auth);
 	if (body != NULL) {
 		x->body = json_dumps(body, JSON_COMPACT);
-		x->headers = curl_slist_append(x->headers,
-		    "Content-Type: application/json");
+		x->headers = curl_slist_append(
+		    x->headers, "Content-Type: application/json");
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, x->body);
 	} else if (strcmp(method, "POST") == 0)
 		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, "");
@@ -167,7 +167,7 @@ api_error_text(long status, json_t *body, const char *transport)
 	switch (status) {
 	case 401:
 		return xstrdup("401: not known to the hub (no user for this "
-			       "uid or token)");
+		               "uid or token)");
 	case 403:
 		return xstrdup("403: not allowed");
 	case 404:
@@ -189,9 +189,11 @@ api_finish(CURL *easy, CURLcode rc, struct api_xfer *x, struct api_result *res,
 	if (rc != CURLE_OK) {
 		/* On a unix socket curl's own text names "localhost port 80":
 		 * say which socket instead. */
-		char *t = api_socket_path != NULL ?
-		    xasprintf("%s (%s)", curl_easy_strerror(rc), api_socket_path) :
-		    xstrdup(x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		char *t = api_socket_path != NULL
+		              ? xasprintf("%s (%s)", curl_easy_strerror(rc),
+		                    api_socket_path)
+		              : xstrdup(x->errbuf[0] ? x->errbuf
+		                                     : curl_easy_strerror(rc));
 
 		res->error = api_error_text(0, NULL, t);
 		free(t);
@@ -208,8 +210,8 @@ api_finish(CURL *easy, CURLcode rc, struct api_xfer *x, struct api_result *res,
 }
 
 int
-api_request(struct api *api, const char *method, const char *path,
-    json_t *body, struct api_result *res)
+api_request(struct api *api, const char *method, const char *path, json_t *body,
+    struct api_result *res)
 {
 	struct api_xfer x;
 	CURLcode rc;
@@ -235,8 +237,8 @@ api_result_free(struct api_result *res)
 }
 
 void
-api_start(struct api *api, const char *method, const char *path,
-    json_t *body, api_done_fn *done, void *arg)
+api_start(struct api *api, const char *method, const char *path, json_t *body,
+    api_done_fn *done, void *arg)
 {
 	struct api_xfer *x = xcalloc(1, sizeof *x);
 
@@ -325,7 +327,8 @@ api_wait(struct api *api, int fd, int fd2, int timeout_ms, int *fd_ready)
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &x);
-		api_finish(msg->easy_handle, msg->data.result, x, &res, api->socket);
+		api_finish(
+		    msg->easy_handle, msg->data.result, x, &res, api->socket);
 		curl_multi_remove_handle(api->multi, x->easy);
 		api_unlink(api, x);
 		if (x->done != NULL)

@@ -19,21 +19,21 @@ struct api_opts {
 	const char *socket; /* unix socket path; used when url is NULL */
 	const char *url;    /* "http://host:port" (TCP) or NULL */
 	const char *token;  /* bearer token or NULL */
-	long	    timeout_ms;
+	long timeout_ms;
 };
 
 /* The outcome of one request. */
 struct api_result {
-	long	status; /* HTTP status, 0 when the hub could not be reached */
-	json_t *body;	/* parsed JSON body (owned), NULL if none or not JSON */
-	char   *error;	/* owned; NULL on success (2xx with a JSON or empty
-			 * body), else what went wrong, ready to show */
+	long status;  /* HTTP status, 0 when the hub could not be reached */
+	json_t *body; /* parsed JSON body (owned), NULL if none or not JSON */
+	char *error;  /* owned; NULL on success (2xx with a JSON or empty
+	               * body), else what went wrong, ready to show */
 };
 
 /* A client; api_free() releases it and cancels pending requests without
  * calling their callbacks. */
 struct api *api_create(const struct api_opts *opts);
-void	    api_free(struct api *api);
+void api_free(struct api *api);
 
 /* Where we talk to, for display: "unix:/run/citybrain/citybraind.sock" or
  * the URL. */
@@ -45,8 +45,8 @@ const char *api_endpoint(const struct api *api);
  * Fills *res (free with api_result_free).  Returns 0 on success or -1 (see
  * res->error).
  */
-int  api_request(struct api *api, const char *method, const char *path,
-     json_t *body, struct api_result *res);
+int api_request(struct api *api, const char *method, const char *path,
+    json_t *body, struct api_result *res);
 void api_result_free(struct api_result *res);
 
 /* Completion callback: res is owned by the client; the callback may take
@@ -68,8 +68,7 @@ int api_pending(const struct api *api);
  * Run transfers for up to timeout_ms, calling completion callbacks, and
  * return early when fd (-1: none) becomes readable; *fd_ready says so.
  */
-void api_wait(struct api *api, int fd, int fd2, int timeout_ms,
-    int *fd_ready);
+void api_wait(struct api *api, int fd, int fd2, int timeout_ms, int *fd_ready);
 
 /* Percent-encode s for a query string; caller frees. */
 char *api_escape(const char *s);

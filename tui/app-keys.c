@@ -78,8 +78,8 @@ static void
 g_pause(struct app *app, struct screen *s)
 {
 	app->paused = !app->paused;
-	app_message(app, 0, app->paused ? "updates paused (p resumes)" :
-					  "updates resumed");
+	app_message(app, 0,
+	    app->paused ? "updates paused (p resumes)" : "updates resumed");
 	if (!app->paused)
 		app_refresh_now(app);
 }
@@ -128,8 +128,8 @@ g_prev(struct app *app, struct screen *s)
 		if (app_screen(app, (enum app_screen)i) == s)
 			break;
 	}
-	app_switch(app,
-	    (enum app_screen)((i + APP_NSCREENS - 1) % APP_NSCREENS));
+	app_switch(
+	    app, (enum app_screen)((i + APP_NSCREENS - 1) % APP_NSCREENS));
 }
 
 static void
@@ -145,10 +145,10 @@ g_spark(struct app *app, struct screen *s)
 	app->dirty = 1;
 }
 
-#define G_SCREEN(n, e)                                 \
+#define G_SCREEN(n, e)                                              \
 	static void g_screen_##n(struct app *app, struct screen *s) \
-	{                                              \
-		app_switch(app, e);                    \
+	{                                                           \
+		app_switch(app, e);                                 \
 	}
 G_SCREEN(territory, APP_TERRITORY)
 G_SCREEN(grid, APP_GRID)
@@ -159,55 +159,89 @@ G_SCREEN(quality, APP_QUALITY)
 G_SCREEN(audit, APP_AUDIT)
 
 const struct binding bind_global[] = {
-	{ .key = '?', .key2 = KEY_F(1), .keys = "? F1",
-	    .help = "help: every key of this screen", .fkey = 1, .bar = "Help",
-	    .fn = g_help },
-	{ .key = 'o', .key2 = '1', .key3 = KEY_F(2), .keys = "o 1 F2",
-	    .help = "overview of the whole district (from anywhere)",
-	    .fkey = 2, .bar = "Over", .fn = g_overview },
-	{ .key = '2', .keys = "2", .help = "territory: district > grid",
-	    .fn = g_screen_territory },
-	{ .key = '3', .keys = "3", .help = "grid detail",
-	    .fn = g_screen_grid },
-	{ .key = '4', .keys = "4", .help = "alerts", .fn = g_screen_alerts },
-	{ .key = '5', .keys = "5", .help = "map of the grids",
-	    .fn = g_screen_map },
-	{ .key = '6', .keys = "6", .help = "systems by platform",
-	    .fn = g_screen_systems },
-	{ .key = '7', .keys = "7", .help = "data quality",
-	    .fn = g_screen_quality },
-	{ .key = '8', .keys = "8", .help = "audit log", .fn = g_screen_audit },
-	{ .key = '\t', .keys = "Tab", .help = "next screen", .fn = g_next },
-	{ .key = KEY_BTAB, .keys = "S-Tab", .help = "previous screen",
-	    .fn = g_prev },
-	{ .key = '/', .key2 = KEY_F(3), .keys = "/ F3",
-	    .help = "filter the rows (Esc clears)", .fkey = 3,
-	    .bar = "Filter", .fn = g_filter },
-	{ .key = ':', .key2 = KEY_F(4), .keys = ": F4",
-	    .help = "command line (Tab completes)", .fkey = 4,
-	    .bar = "Cmd", .fn = g_command },
-	{ .key = 'p', .key2 = KEY_F(5), .keys = "p F5",
-	    .help = "pause / resume updates", .fkey = 5, .bar = "Pause",
-	    .fn = g_pause },
-	{ .key = 'r', .keys = "r", .help = "refresh now", .fn = g_refresh },
-	{ .key = 'b', .keys = "b", .help = "sparkline style: braille, "
-					   "block, ascii",
-	    .fn = g_spark },
-	{ .key = BIND_CTRL('l'), .keys = "^L", .help = "redraw the screen",
-	    .fn = g_redraw },
-	{ .key = BIND_ESC, .key2 = KEY_BACKSPACE, .key3 = KEY_F(9),
-	    .keys = "Esc Bksp F9", .help = "back / up a level", .fkey = 9,
-	    .bar = "Back", .fn = g_back },
-	{ .key = 'q', .key2 = KEY_F(10), .keys = "q F10",
-	    .help = "quit (asks if an action is on its way)", .fkey = 10,
-	    .bar = "Quit", .fn = g_quit },
-	{ .key = 0 },
+    {.key = '?',
+        .key2 = KEY_F(1),
+        .keys = "? F1",
+        .help = "help: every key of this screen",
+        .fkey = 1,
+        .bar = "Help",
+        .fn = g_help},
+    {.key = 'o',
+        .key2 = '1',
+        .key3 = KEY_F(2),
+        .keys = "o 1 F2",
+        .help = "overview of the whole district (from anywhere)",
+        .fkey = 2,
+        .bar = "Over",
+        .fn = g_overview},
+    {.key = '2',
+        .keys = "2",
+        .help = "territory: district > grid",
+        .fn = g_screen_territory},
+    {.key = '3', .keys = "3", .help = "grid detail", .fn = g_screen_grid},
+    {.key = '4', .keys = "4", .help = "alerts", .fn = g_screen_alerts},
+    {.key = '5', .keys = "5", .help = "map of the grids", .fn = g_screen_map},
+    {.key = '6',
+        .keys = "6",
+        .help = "systems by platform",
+        .fn = g_screen_systems},
+    {.key = '7', .keys = "7", .help = "data quality", .fn = g_screen_quality},
+    {.key = '8', .keys = "8", .help = "audit log", .fn = g_screen_audit},
+    {.key = '\t', .keys = "Tab", .help = "next screen", .fn = g_next},
+    {.key = KEY_BTAB, .keys = "S-Tab", .help = "previous screen", .fn = g_prev},
+    {.key = '/',
+        .key2 = KEY_F(3),
+        .keys = "/ F3",
+        .help = "filter the rows (Esc clears)",
+        .fkey = 3,
+        .bar = "Filter",
+        .fn = g_filter},
+    {.key = ':',
+        .key2 = KEY_F(4),
+        .keys = ": F4",
+        .help = "command line (Tab completes)",
+        .fkey = 4,
+        .bar = "Cmd",
+        .fn = g_command},
+    {.key = 'p',
+        .key2 = KEY_F(5),
+        .keys = "p F5",
+        .help = "pause / resume updates",
+        .fkey = 5,
+        .bar = "Pause",
+        .fn = g_pause},
+    {.key = 'r', .keys = "r", .help = "refresh now", .fn = g_refresh},
+    {.key = 'b',
+        .keys = "b",
+        .help = "sparkline style: braille, "
+                "block, ascii",
+        .fn = g_spark},
+    {.key = BIND_CTRL('l'),
+        .keys = "^L",
+        .help = "redraw the screen",
+        .fn = g_redraw},
+    {.key = BIND_ESC,
+        .key2 = KEY_BACKSPACE,
+        .key3 = KEY_F(9),
+        .keys = "Esc Bksp F9",
+        .help = "back / up a level",
+        .fkey = 9,
+        .bar = "Back",
+        .fn = g_back},
+    {.key = 'q',
+        .key2 = KEY_F(10),
+        .keys = "q F10",
+        .help = "quit (asks if an action is on its way)",
+        .fkey = 10,
+        .bar = "Quit",
+        .fn = g_quit},
+    {.key = 0},
 };
 
 const struct binding *
 bind_find(const struct binding *table, int key)
 {
-	const struct binding *tables[2] = { table, bind_global }, *b;
+	const struct binding *tables[2] = {table, bind_global}, *b;
 	int t;
 
 	for (t = 0; t < 2; t++) {
@@ -271,8 +305,8 @@ app_filter_apply(struct app *app)
 	struct screen *s = app->cur;
 
 	free(s->filter);
-	s->filter = app->prompt.text.len ? xstrdup(buf_str(&app->prompt.text)) :
-					   NULL;
+	s->filter =
+	    app->prompt.text.len ? xstrdup(buf_str(&app->prompt.text)) : NULL;
 	screen_filter_changed(s);
 	app->dirty = 1;
 }
@@ -286,7 +320,8 @@ app_prompt_key(struct app *app, int key, int is_char)
 	size_t n;
 
 	if (p->kind == PROMPT_CONFIRM) {
-		app_prompt_finish(app, NULL, is_char && (key == 'y' || key == 'Y'));
+		app_prompt_finish(
+		    app, NULL, is_char && (key == 'y' || key == 'Y'));
 		return;
 	}
 	if (is_char && (key == '\r' || key == '\n')) {
@@ -303,7 +338,7 @@ app_prompt_key(struct app *app, int key, int is_char)
 		return;
 	}
 	if (is_char && (key == BIND_ESC || key == BIND_CTRL('g') ||
-			   key == BIND_CTRL('c'))) {
+	                   key == BIND_CTRL('c'))) {
 		if (p->kind == PROMPT_FILTER) {
 			buf_reset(&p->text);
 			app_filter_apply(app);
@@ -397,8 +432,8 @@ app_confirm_draw(struct app *app)
 	if (w < 36)
 		w = 36;
 	win = app_box(app, 5, w);
-	term_put(win, 1, 2, getmaxx(win) - 4, app->prompt.label, TEXT_LEFT,
-	    A_BOLD);
+	term_put(
+	    win, 1, 2, getmaxx(win) - 4, app->prompt.label, TEXT_LEFT, A_BOLD);
 	term_put(win, 3, 2, getmaxx(win) - 4, "y = yes    any other key = no",
 	    TEXT_LEFT, A_NORMAL);
 	wnoutrefresh(win);
@@ -444,8 +479,8 @@ app_help_draw(struct app *app)
 	for (i = 0; cmd_help_line(i, &tmp) != NULL; i++) {
 		p = strchr(buf_str(&tmp), '\t');
 		if (p != NULL) {
-			char *k = xstrndup(buf_str(&tmp),
-			    (size_t)(p - buf_str(&tmp)));
+			char *k = xstrndup(
+			    buf_str(&tmp), (size_t)(p - buf_str(&tmp)));
 
 			help_add(&lines, &n, k, p + 1);
 			free(k);

@@ -23,14 +23,14 @@
 #define APP_MIN_ROWS 15
 
 static const struct screen_class *const app_classes[APP_NSCREENS] = {
-	[APP_OVERVIEW] = &screen_overview_class,
-	[APP_TERRITORY] = &screen_territory_class,
-	[APP_GRID] = &screen_grid_class,
-	[APP_ALERTS] = &screen_alerts_class,
-	[APP_MAP] = &screen_map_class,
-	[APP_SYSTEMS] = &screen_systems_class,
-	[APP_QUALITY] = &screen_quality_class,
-	[APP_AUDIT] = &screen_audit_class,
+    [APP_OVERVIEW] = &screen_overview_class,
+    [APP_TERRITORY] = &screen_territory_class,
+    [APP_GRID] = &screen_grid_class,
+    [APP_ALERTS] = &screen_alerts_class,
+    [APP_MAP] = &screen_map_class,
+    [APP_SYSTEMS] = &screen_systems_class,
+    [APP_QUALITY] = &screen_quality_class,
+    [APP_AUDIT] = &screen_audit_class,
 };
 
 static int app_wake_fd = -1;
@@ -44,6 +44,7 @@ app_now_ms(void)
 /* ---- Hub link ---------------------------------------------------------- */
 
 static void app_who_fetch(struct app *app);
+static int app_banner_rows(struct app *app);
 
 /* Record how a request went: reachable or not. */
 static void
@@ -58,7 +59,8 @@ app_link_update(struct app *app, const struct api_result *res)
 		app->link_ok = 0;
 		app->link_failures++;
 		free(app->link_error);
-		app->link_error = xstrdup(res->error ? res->error : "no answer");
+		app->link_error =
+		    xstrdup(res->error ? res->error : "no answer");
 		return;
 	}
 	app->link_ok = 1;
@@ -73,9 +75,9 @@ app_link_update(struct app *app, const struct api_result *res)
 }
 
 struct app_fetch_ctx {
-	struct app    *app;
+	struct app *app;
 	struct screen *s;
-	app_fetch_fn  *fn;
+	app_fetch_fn *fn;
 };
 
 static void
@@ -98,8 +100,7 @@ app_fetch_done(void *arg, struct api_result *res)
 }
 
 void
-app_fetch(struct app *app, struct screen *s, const char *path,
-    app_fetch_fn *fn)
+app_fetch(struct app *app, struct screen *s, const char *path, app_fetch_fn *fn)
 {
 	struct app_fetch_ctx *c = xmalloc(sizeof *c);
 
@@ -115,8 +116,19 @@ app_who_done(void *arg, struct api_result *res)
 	struct app *app = arg;
 	char *cause = NULL;
 
+	int rows = app_banner_rows(app);
+
 	app->who_inflight = 0;
 	app_link_update(app, res);
+	if (res->error != NULL && (res->status == 401 || res->status == 403)) {
+		free(app->auth_error);
+		app->auth_error = xstrdup(res->error);
+	} else if (res->error == NULL) {
+		free(app->auth_error);
+		app->auth_error = NULL;
+	}
+	if (rows != app_banner_rows(app))
+		app_layout(app);
 	if (res->error != NULL) {
 		if (res->status != 0)
 			app_message(app, 1, "whoami: %s", res->error);
@@ -141,7 +153,7 @@ app_who_fetch(struct app *app)
 
 struct app_action_ctx {
 	struct app *app;
-	char	   *what;
+	char *what;
 };
 
 static void
@@ -162,8 +174,8 @@ app_action_done(void *arg, struct api_result *res)
 }
 
 void
-app_action(struct app *app, const char *method, const char *path,
-    json_t *body, const char *what)
+app_action(struct app *app, const char *method, const char *path, json_t *body,
+    const char *what)
 {
 	struct app_action_ctx *c = xmalloc(sizeof *c);
 
@@ -192,8 +204,9 @@ app_tick(struct app *app)
 	delay = app->interval_ms;
 	if (app->link_known && !app->link_ok) {
 		/* Hub gone: retry 1 s, 2 s, 4 s, then every 5 s. */
-		delay = 1000LL << (app->link_failures > 3 ? 3 :
-							     app->link_failures - 1);
+		delay = 1000LL
+		        << (app->link_failures > 3 ? 3
+		                                   : app->link_failures - 1);
 		if (delay > 5000)
 			delay = 5000;
 	}
@@ -247,8 +260,8 @@ app_prompt(struct app *app, const char *label, const char *initial,
 }
 
 void
-app_confirm(struct app *app, const char *question, confirm_done_fn *done,
-    void *arg)
+app_confirm(
+    struct app *app, const char *question, confirm_done_fn *done, void *arg)
 {
 	app_prompt_reset(app);
 	app->prompt.kind = PROMPT_CONFIRM;
@@ -299,7 +312,9 @@ app_open_grid(struct app *app, const char *code)
 static int
 app_banner_rows(struct app *app)
 {
-	return app->link_known && !app->link_ok ? 1 : 0;
+	return (app->link_known && !app->link_ok) || app->auth_error != NULL
+	           ? 1
+	           : 0;
 }
 
 void
@@ -390,8 +405,8 @@ app_header_draw(struct app *app)
 		buf_reset(&b);
 		buf_printf(&b, "%c%s ", c->key, label);
 		term_put(w, 1, x, cw, buf_str(&b), TEXT_LEFT,
-		    app->screens[i] == app->cur ? term_attr(TERM_TAB_CUR) :
-						  term_attr(TERM_TAB));
+		    app->screens[i] == app->cur ? term_attr(TERM_TAB_CUR)
+		                                : term_attr(TERM_TAB));
 		x += cw;
 	}
 	buf_reset(&pos);
@@ -407,13 +422,20 @@ app_header_draw(struct app *app)
 		char since[16];
 
 		buf_reset(&b);
-		text_age(app->last_ok_wall_ms ?
-			(clock_wall_ms() - app->last_ok_wall_ms) / 1000 :
-			-1,
+		text_age(app->last_ok_wall_ms
+		             ? (clock_wall_ms() - app->last_ok_wall_ms) / 1000
+		             : -1,
 		    since, sizeof since);
-		buf_printf(&b, " %s (%s) - retrying; last good data %s ago",
-		    app->link_error ? app->link_error : "hub unreachable",
-		    api_endpoint(app->api), since);
+		if (app->link_known && !app->link_ok) {
+			buf_printf(&b, " %s - retrying",
+			    app->link_error ? app->link_error
+			                    : "hub unreachable");
+			if (app->last_ok_wall_ms)
+				buf_printf(
+				    &b, "; last good data %s ago", since);
+		} else
+			buf_printf(&b, " the hub refuses this console: %s",
+			    app->auth_error);
 		term_put(w, 2, 0, app->cols, buf_str(&b), TEXT_LEFT,
 		    term_attr(TERM_BANNER));
 	}
@@ -427,8 +449,8 @@ static void
 app_bar_draw(struct app *app)
 {
 	WINDOW *w = app->bar;
-	const struct binding *tables[2] = { app->cur->cls->bindings,
-		bind_global };
+	const struct binding *tables[2] = {
+	    app->cur->cls->bindings, bind_global};
 	int f, t, x = 0, lw;
 	char num[4];
 
@@ -438,14 +460,16 @@ app_bar_draw(struct app *app)
 	}
 	if (app->message != NULL && clock_mono_ms() < app->message_until) {
 		term_put(w, 0, 0, app->cols, app->message, TEXT_LEFT,
-		    app->message_err ? term_attr(TERM_BANNER) :
-				       term_attr(TERM_TITLE));
+		    app->message_err ? term_attr(TERM_BANNER)
+		                     : term_attr(TERM_TITLE));
 		wnoutrefresh(w);
 		return;
 	}
 	lw = app->cols / 10 - 2;
 	if (lw < 4)
 		lw = 4;
+	if (lw > 8)
+		lw = 8;
 	for (f = 1; f <= 10; f++) {
 		const struct binding *bd = NULL;
 
@@ -619,9 +643,9 @@ app_run(struct api *api, const struct app_opts *opts)
 		term_caps.utf8 = 0;
 		text_set_utf8(0);
 	}
-	app.spark = opts->spark_set ? opts->spark :
-	    term_caps.utf8	    ? SPARK_BRAILLE :
-				      SPARK_ASCII;
+	app.spark = opts->spark_set  ? opts->spark
+	            : term_caps.utf8 ? SPARK_BRAILLE
+	                             : SPARK_ASCII;
 	if (pipe(app.wake_pipe) != 0)
 		return 1;
 	fcntl(app.wake_pipe[0], F_SETFL, O_NONBLOCK);
@@ -637,8 +661,9 @@ app_run(struct api *api, const struct app_opts *opts)
 
 	scr = newterm(NULL, stdout, stdin);
 	if (scr == NULL) {
-		fprintf(stderr, "citybrain: cannot use this terminal "
-				"(TERM=%s)\n",
+		fprintf(stderr,
+		    "citybrain: cannot use this terminal "
+		    "(TERM=%s)\n",
 		    getenv("TERM") ? getenv("TERM") : "");
 		return 1;
 	}
@@ -663,13 +688,13 @@ app_run(struct api *api, const struct app_opts *opts)
 		wait = 1000 - wall % 1000 + 5;
 		if (app.next_refresh_ms - now < wait)
 			wait = app.next_refresh_ms - now;
-		if (app.message != NULL &&
-		    app.message_until - now < wait && app.message_until > now)
+		if (app.message != NULL && app.message_until - now < wait &&
+		    app.message_until > now)
 			wait = app.message_until - now;
 		if (wait < 0)
 			wait = 0;
-		api_wait(api, STDIN_FILENO, app.wake_pipe[0], (int)wait,
-		    &ready);
+		api_wait(
+		    api, STDIN_FILENO, app.wake_pipe[0], (int)wait, &ready);
 		if (read(app.wake_pipe[0], drain, sizeof drain) > 0)
 			app_resize(&app);
 		app_read_keys(&app);
@@ -689,6 +714,7 @@ app_run(struct api *api, const struct app_opts *opts)
 	app_free_screens(&app);
 	model_whoami_free(&app.who);
 	free(app.link_error);
+	free(app.auth_error);
 	free(app.message);
 	app_wake_fd = -1;
 	close(app.wake_pipe[0]);

@@ -33,9 +33,9 @@ enum app_screen {
 
 enum prompt_kind {
 	PROMPT_NONE,
-	PROMPT_TEXT,	/* a line of text for an action */
+	PROMPT_TEXT,    /* a line of text for an action */
 	PROMPT_COMMAND, /* ":" command line, with completion */
-	PROMPT_FILTER,	/* "/" filter, applied while typing */
+	PROMPT_FILTER,  /* "/" filter, applied while typing */
 	PROMPT_CONFIRM, /* y/n dialog */
 };
 
@@ -48,29 +48,29 @@ typedef void confirm_done_fn(struct app *app, int yes, void *arg);
 
 struct prompt {
 	enum prompt_kind kind;
-	char		*label;
-	struct buf	 text;
-	prompt_done_fn	*done;
+	char *label;
+	struct buf text;
+	prompt_done_fn *done;
 	confirm_done_fn *confirm;
-	void		*arg;
-	char		*saved_filter; /* filter prompt: restored on Esc */
+	void *arg;
+	char *saved_filter; /* filter prompt: restored on Esc */
 };
 
 struct app_opts {
-	int		 interval_ms;
-	int		 no_color;
-	int		 ascii; /* force ASCII drawing */
+	int interval_ms;
+	int no_color;
+	int ascii; /* force ASCII drawing */
 	enum spark_style spark;
-	int		 spark_set;
-	const char	*start; /* start screen name or NULL */
+	int spark_set;
+	const char *start; /* start screen name or NULL */
 };
 
 struct app {
-	struct api     *api;
+	struct api *api;
 	struct app_opts opts;
-	int		interval_ms;
-	int		paused;
-	int		quit;
+	int interval_ms;
+	int paused;
+	int quit;
 	enum spark_style spark;
 
 	struct screen *screens[APP_NSCREENS];
@@ -78,33 +78,34 @@ struct app {
 	struct screen *prev; /* where Esc returns from grid detail */
 
 	struct model_whoami who;
-	int		    have_who;
-	int		    who_inflight;
+	int have_who;
+	int who_inflight;
 
 	/* Link to the hub. */
-	int	  link_ok;    /* last request reached the hub */
-	int	  link_known; /* any request finished yet */
-	char	 *link_error; /* owned */
-	int	  link_failures;
-	int64_t	  last_ok_ms; /* monotonic, last successful answer */
-	int64_t	  last_ok_wall_ms;
-	int64_t	  next_refresh_ms;
-	int	  actions_inflight;
+	int link_ok;      /* last request reached the hub */
+	int link_known;   /* any request finished yet */
+	char *link_error; /* owned */
+	int link_failures;
+	char *auth_error;   /* owned: the hub refused us (401/403) */
+	int64_t last_ok_ms; /* monotonic, last successful answer */
+	int64_t last_ok_wall_ms;
+	int64_t next_refresh_ms;
+	int actions_inflight;
 
 	/* Terminal. */
 	WINDOW *hdr, *body, *bar;
-	int	rows, cols;
-	int	too_small;
-	int	dirty; /* body needs drawing */
-	int	help;  /* help overlay shown; scroll offset in help_top */
-	int	help_top;
-	int	redraw_all;
-	int	wake_pipe[2];
+	int rows, cols;
+	int too_small;
+	int dirty; /* body needs drawing */
+	int help;  /* help overlay shown; scroll offset in help_top */
+	int help_top;
+	int redraw_all;
+	int wake_pipe[2];
 
 	struct prompt prompt;
-	char	     *message; /* owned; shown in the bar until message_until */
-	int	      message_err;
-	int64_t	      message_until;
+	char *message; /* owned; shown in the bar until message_until */
+	int message_err;
+	int64_t message_until;
 };
 
 /* Run the console until the operator quits; returns the exit status. */
@@ -117,8 +118,8 @@ int app_run(struct api *api, const struct app_opts *opts);
 typedef void app_fetch_fn(struct screen *s, struct api_result *res);
 
 /* GET path for screen s; fn is called when it completes. */
-void app_fetch(struct app *app, struct screen *s, const char *path,
-    app_fetch_fn *fn);
+void app_fetch(
+    struct app *app, struct screen *s, const char *path, app_fetch_fn *fn);
 
 /*
  * An operator action (POST/DELETE): what names it in messages
@@ -136,8 +137,8 @@ void app_dirty(struct app *app);
 void app_prompt(struct app *app, const char *label, const char *initial,
     prompt_done_fn *done, void *arg);
 /* Ask a yes/no question in a dialog; done as for app_prompt. */
-void app_confirm(struct app *app, const char *question, confirm_done_fn *done,
-    void *arg);
+void app_confirm(
+    struct app *app, const char *question, confirm_done_fn *done, void *arg);
 
 /* Clear the prompt state without calling back; cancel it (calling back
  * with NULL / no). */

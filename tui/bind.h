@@ -10,12 +10,12 @@ struct app;
 struct screen;
 
 struct binding {
-	int	    key;  /* primary key (a character or KEY_*) */
-	int	    key2; /* a twin (F-key or alternative), 0 for none */
-	int	    key3; /* another twin, 0 for none */
+	int key;          /* primary key (a character or KEY_*) */
+	int key2;         /* a twin (F-key or alternative), 0 for none */
+	int key3;         /* another twin, 0 for none */
 	const char *keys; /* how help shows the keys: "? F1" */
 	const char *help; /* what it does */
-	int	    fkey; /* 1..10: shown in the F-key bar, 0: not */
+	int fkey;         /* 1..10: shown in the F-key bar, 0: not */
 	const char *bar;  /* label in the bar */
 	void (*fn)(struct app *app, struct screen *s);
 };
@@ -23,11 +23,10 @@ struct binding {
 extern const struct binding bind_global[];
 
 /* The binding for key in the screen's table, then the global one. */
-const struct binding *bind_find(const struct binding *screen_table,
-    int key);
+const struct binding *bind_find(const struct binding *screen_table, int key);
 
 /* Ctrl-key code. */
-#define BIND_CTRL(c) ((c) & 0x1f)
+#define BIND_CTRL(c) ((c)&0x1f)
 #define BIND_ESC     27
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/clock.h"
@@ -35,7 +36,9 @@ static const char usage_text[] =
     "  (overview, alerts, map, ... without --once/--json opens that screen)\n"
     "\n"
     "Options:\n"
-    "  -S, --socket PATH    hub unix socket (CITYBRAIN_SOCKET; default\n"
+    "  -S, --socket PATH    hub unix socket (CITYBRAIN_SOCKET; else this\n"
+    "                       user's $XDG_RUNTIME_DIR/citybrain-UID/\n"
+    "                       citybraind.sock if there, else\n"
     "                       " CB_DEFAULT_SOCKET ")\n"
     "  -H, --hub URL        hub over TCP, e.g. http://10.0.0.5:8428\n"
     "                       (CITYBRAIN_HUB); token from CITYBRAIN_TOKEN or\n"
@@ -49,8 +52,7 @@ static const char usage_text[] =
     "  -q, --quiet          less logging;  -v, --verbose  more\n"
     "  -h, --help           this help;     -V, --version  the version\n";
 
-static void __attribute__((noreturn))
-usage(FILE *f, int status)
+static void __attribute__((noreturn)) usage(FILE *f, int status)
 {
 	fputs(usage_text, f);
 	exit(status);
@@ -74,21 +76,37 @@ read_token(const char *path)
 	fclose(f);
 	n = strlen(line);
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
-			    line[n - 1] == ' '))
+	                    line[n - 1] == ' '))
 		line[--n] = '\0';
 	return xstrdup(line);
 }
 
-/* The socket: the flag, the environment, the default. */
+/*
+ * The socket: the flag, the environment, this user's own link (the demo,
+ * tools/demo, links its hub at ${XDG_RUNTIME_DIR:-/tmp}/citybrain-UID/
+ * citybraind.sock), the system default.  *own is set to a string the
+ * caller frees when the user's link is used.
+ */
 static const char *
-find_socket(const char *flag)
+find_socket(const char *flag, char **own)
 {
 	const char *env = getenv("CITYBRAIN_SOCKET");
+	const char *rt = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	char *link;
 
+	*own = NULL;
 	if (flag != NULL)
 		return flag;
 	if (env != NULL && *env != '\0')
 		return env;
+	link = xasprintf("%s/citybrain-%u/citybraind.sock",
+	    rt != NULL && *rt != '\0' ? rt : "/tmp", (unsigned)getuid());
+	if (stat(link, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		*own = link;
+		return link;
+	}
+	free(link);
 	return CB_DEFAULT_SOCKET;
 }
 
@@ -108,26 +126,26 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "hub", required_argument, NULL, 'H' },
-		{ "socket", required_argument, NULL, 'S' },
-		{ "token-file", required_argument, NULL, 'T' },
-		{ "delay", required_argument, NULL, 'd' },
-		{ "screen", required_argument, NULL, 's' },
-		{ "message", required_argument, NULL, 'm' },
-		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-		{ "ascii", no_argument, NULL, OPT_ASCII },
-		{ "spark", required_argument, NULL, OPT_SPARK },
-		{ "once", no_argument, NULL, OPT_ONCE },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "state", required_argument, NULL, OPT_STATE },
-		{ "severity", required_argument, NULL, OPT_SEVERITY },
-		{ "code", required_argument, NULL, OPT_CODE },
-		{ "expires", required_argument, NULL, OPT_EXPIRES },
-		{ NULL, 0, NULL, 0 },
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"hub", required_argument, NULL, 'H'},
+	    {"socket", required_argument, NULL, 'S'},
+	    {"token-file", required_argument, NULL, 'T'},
+	    {"delay", required_argument, NULL, 'd'},
+	    {"screen", required_argument, NULL, 's'},
+	    {"message", required_argument, NULL, 'm'},
+	    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+	    {"ascii", no_argument, NULL, OPT_ASCII},
+	    {"spark", required_argument, NULL, OPT_SPARK},
+	    {"once", no_argument, NULL, OPT_ONCE},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"state", required_argument, NULL, OPT_STATE},
+	    {"severity", required_argument, NULL, OPT_SEVERITY},
+	    {"code", required_argument, NULL, OPT_CODE},
+	    {"expires", required_argument, NULL, OPT_EXPIRES},
+	    {NULL, 0, NULL, 0},
 	};
 	struct app_opts ao;
 	struct api_opts po;
@@ -135,7 +153,7 @@ main(int argc, char **argv)
 	const char *socket = NULL, *hub, *cmd, *message = NULL;
 	const char *state = NULL, *severity = NULL, *code = NULL;
 	const char *expires = NULL;
-	char *token = NULL, *env_token;
+	char *token = NULL, *env_token, *own_socket = NULL;
 	int c, once = 0, json = 0, rc;
 	int64_t ms;
 
@@ -148,8 +166,8 @@ main(int argc, char **argv)
 		hub = NULL;
 	/* Options may come before and after the command ("+" keeps order
 	 * off: GNU getopt permutes, so "ack ID -m TEXT" works). */
-	while ((c = getopt_long(argc, argv, "hVqvH:S:T:d:s:m:", longopts,
-		    NULL)) != -1) {
+	while ((c = getopt_long(
+	            argc, argv, "hVqvH:S:T:d:s:m:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout, 0);
@@ -178,8 +196,9 @@ main(int argc, char **argv)
 				double d = strtod(optarg, &end);
 
 				if (*end != '\0' || d <= 0) {
-					fprintf(stderr, "citybrain: -d %s: "
-							"expected seconds\n",
+					fprintf(stderr,
+					    "citybrain: -d %s: "
+					    "expected seconds\n",
 					    optarg);
 					usage(stderr, 2);
 				}
@@ -204,7 +223,7 @@ main(int argc, char **argv)
 		case OPT_SPARK:
 			if (spark_style_parse(optarg, &ao.spark) != 0) {
 				fprintf(stderr, "citybrain: --spark: braille, "
-						"block or ascii\n");
+				                "block or ascii\n");
 				usage(stderr, 2);
 			}
 			ao.spark_set = 1;
@@ -236,7 +255,7 @@ main(int argc, char **argv)
 		token = xstrdup(env_token);
 	memset(&po, 0, sizeof po);
 	po.url = hub;
-	po.socket = find_socket(socket);
+	po.socket = find_socket(socket, &own_socket);
 	po.token = token;
 	cmd = optind < argc ? argv[optind] : NULL;
 
@@ -248,7 +267,7 @@ main(int argc, char **argv)
 	if (cmd != NULL && strcmp(cmd, "ack") == 0) {
 		if (optind + 2 != argc || message == NULL) {
 			fprintf(stderr, "citybrain: ack needs an alert id and "
-					"-m TEXT\n");
+			                "-m TEXT\n");
 			usage(stderr, 2);
 		}
 		po.timeout_ms = 15000;
@@ -258,8 +277,8 @@ main(int argc, char **argv)
 		if (optind + 2 != argc ||
 		    strcmp(argv[optind + 1], "verify") != 0) {
 			fprintf(stderr, "citybrain: audit: only \"audit "
-					"verify\" is a command; the log is "
-					"screen 8\n");
+			                "verify\" is a command; the log is "
+			                "screen 8\n");
 			usage(stderr, 2);
 		}
 		po.timeout_ms = 60000;
@@ -270,21 +289,21 @@ main(int argc, char **argv)
 		api = api_create(&po);
 		rc = cli_whoami(api, json, stdout);
 	} else if (cmd != NULL && strcmp(cmd, "alerts") == 0 &&
-	    (json || once || !isatty(STDOUT_FILENO) || state || severity ||
-		code)) {
+	           (json || once || !isatty(STDOUT_FILENO) || state ||
+	               severity || code)) {
 		po.timeout_ms = 15000;
 		api = api_create(&po);
 		rc = cli_alerts(api, json, state, severity, code, stdout);
 	} else if (cmd != NULL && strcmp(cmd, "overview") == 0 &&
-	    (once || json)) {
+	           (once || json)) {
 		po.timeout_ms = 15000;
 		api = api_create(&po);
 		rc = cli_overview(api, json, stdout);
 	} else {
 		if (cmd != NULL) {
-			static const char *const screens[] = { "overview",
-				"territory", "grid", "alerts", "map", "systems",
-				"quality", "audit", NULL };
+			static const char *const screens[] = {"overview",
+			    "territory", "grid", "alerts", "map", "systems",
+			    "quality", "audit", NULL};
 			int i;
 
 			for (i = 0; screens[i] != NULL; i++) {
@@ -292,8 +311,9 @@ main(int argc, char **argv)
 					break;
 			}
 			if (screens[i] == NULL || optind + 1 != argc) {
-				fprintf(stderr, "citybrain: unknown command "
-						"\"%s\"\n",
+				fprintf(stderr,
+				    "citybrain: unknown command "
+				    "\"%s\"\n",
 				    cmd);
 				usage(stderr, 2);
 			}
@@ -301,9 +321,10 @@ main(int argc, char **argv)
 		}
 		if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 			fprintf(stderr, "citybrain: not a terminal; for "
-					"scripts use \"overview --once\" or "
-					"\"alerts --json\"\n");
+			                "scripts use \"overview --once\" or "
+			                "\"alerts --json\"\n");
 			free(token);
+			free(own_socket);
 			return 2;
 		}
 		po.timeout_ms = 10000;
@@ -312,5 +333,6 @@ main(int argc, char **argv)
 	}
 	api_free(api);
 	free(token);
+	free(own_socket);
 	return rc;
 }

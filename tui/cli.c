@@ -53,7 +53,8 @@ cli_row(FILE *out, const char *const *cells, const int *widths,
 		if (widths[i] == 0)
 			text_clean(&b, cells[i] ? cells[i] : "");
 		else
-			text_fit(&b, cells[i] ? cells[i] : "", widths[i], al[i]);
+			text_fit(
+			    &b, cells[i] ? cells[i] : "", widths[i], al[i]);
 	}
 	while (b.len > 0 && b.data[b.len - 1] == ' ')
 		b.data[--b.len] = '\0';
@@ -88,22 +89,24 @@ cli_overview(struct api *api, int json, FILE *out)
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", localtime(&now));
 	fprintf(out, "%s (%s)  %s  alerts %u: %u high, %u medium, %u low\n",
 	    model_label(ov.scope_name ? ov.scope_name : ov.district_name,
-		ov.district_name_en, ov.scope_code),
-	    ov.scope_code ? ov.scope_code : ov.district_code ? ov.district_code :
-							       "?",
+	        ov.district_name_en, ov.scope_code),
+	    ov.scope_code      ? ov.scope_code
+	    : ov.district_code ? ov.district_code
+	                       : "?",
 	    when, ov.alerts_total, ov.alerts.high, ov.alerts.medium,
 	    ov.alerts.low);
 	text_number(ov.points_per_s, t1, sizeof t1);
 	text_number(ov.rejected_per_s, t2, sizeof t2);
-	fprintf(out, "ingest %s points/s, rejected %s/s; silent series %lld, "
-		     "stale systems %lld\n\n",
+	fprintf(out,
+	    "ingest %s points/s, rejected %s/s; silent series %lld, "
+	    "stale systems %lld\n\n",
 	    t1, t2, ov.series_silent, ov.systems_stale);
 	{
-		static const int w[] = { 24, 7, 4, 4, 5, 7 };
-		static const enum text_align a[] = { TEXT_LEFT, TEXT_RIGHT,
-			TEXT_RIGHT, TEXT_RIGHT, TEXT_RIGHT, TEXT_RIGHT };
-		const char *h[] = { "PLATFORM", "SYSTEMS", "UP", "DOWN",
-			"STALE", "UNKNOWN" };
+		static const int w[] = {24, 7, 4, 4, 5, 7};
+		static const enum text_align a[] = {TEXT_LEFT, TEXT_RIGHT,
+		    TEXT_RIGHT, TEXT_RIGHT, TEXT_RIGHT, TEXT_RIGHT};
+		const char *h[] = {
+		    "PLATFORM", "SYSTEMS", "UP", "DOWN", "STALE", "UNKNOWN"};
 		char c[5][16];
 
 		cli_row(out, h, w, a, 6);
@@ -124,12 +127,12 @@ cli_overview(struct api *api, int json, FILE *out)
 	}
 	fputc('\n', out);
 	{
-		int w[10] = { 14, 6, 4, 4, 4, 6, 4 };
-		enum text_align a[10] = { TEXT_LEFT, TEXT_LEFT, TEXT_RIGHT,
-			TEXT_RIGHT, TEXT_RIGHT, TEXT_RIGHT, TEXT_RIGHT };
-		const char *h[10] = { "SUBDISTRICT", "SEV", "HIGH", "MED",
-			"LOW", "GRIDS", "AGE" };
-		const char *mk[3] = { NULL, NULL, NULL };
+		int w[10] = {14, 6, 4, 4, 4, 6, 4};
+		enum text_align a[10] = {TEXT_LEFT, TEXT_LEFT, TEXT_RIGHT,
+		    TEXT_RIGHT, TEXT_RIGHT, TEXT_RIGHT, TEXT_RIGHT};
+		const char *h[10] = {
+		    "SUBDISTRICT", "SEV", "HIGH", "MED", "LOW", "GRIDS", "AGE"};
+		const char *mk[3] = {NULL, NULL, NULL};
 		char c[8][32];
 		int nm = 0;
 
@@ -137,9 +140,9 @@ cli_overview(struct api *api, int json, FILE *out)
 			for (k = 0; k < ov.subs[0].nmetrics && nm < 3; k++) {
 				mk[nm] = ov.subs[0].metrics[k].key;
 				h[7 + nm] = mk[nm];
-				w[7 + nm] = (int)strlen(mk[nm]) > 8 ?
-				    (int)strlen(mk[nm]) :
-				    8;
+				w[7 + nm] = (int)strlen(mk[nm]) > 8
+				                ? (int)strlen(mk[nm])
+				                : 8;
 				a[7 + nm] = TEXT_RIGHT;
 				nm++;
 			}
@@ -162,8 +165,8 @@ cli_overview(struct api *api, int json, FILE *out)
 			cells[5] = c[3];
 			cells[6] = age;
 			for (k = 0; k < nm; k++) {
-				text_number(model_node_metric(n, mk[k]), c[4 + k],
-				    32);
+				text_number(
+				    model_node_metric(n, mk[k]), c[4 + k], 32);
 				cells[7 + k] = c[4 + k];
 			}
 			cli_row(out, cells, w, a, 7 + nm);
@@ -177,11 +180,11 @@ int
 cli_alerts(struct api *api, int json, const char *state, const char *severity,
     const char *code, FILE *out)
 {
-	static const int w[] = { 8, 4, 12, 5, 28, 10, 0 };
-	static const enum text_align a[] = { TEXT_LEFT, TEXT_LEFT, TEXT_LEFT,
-		TEXT_RIGHT, TEXT_LEFT, TEXT_LEFT, TEXT_LEFT };
-	const char *h[] = { "ID", "SEV", "STATE", "AGE", "PLACE", "ACK BY",
-		"MESSAGE" };
+	static const int w[] = {8, 4, 12, 5, 28, 10, 0};
+	static const enum text_align a[] = {TEXT_LEFT, TEXT_LEFT, TEXT_LEFT,
+	    TEXT_RIGHT, TEXT_LEFT, TEXT_LEFT, TEXT_LEFT};
+	const char *h[] = {
+	    "ID", "SEV", "STATE", "AGE", "PLACE", "ACK BY", "MESSAGE"};
 	struct model_alerts al;
 	struct buf path = BUF_INIT;
 	char *cause = NULL, *e, age[16];
@@ -223,9 +226,9 @@ cli_alerts(struct api *api, int json, const char *state, const char *severity,
 		const struct model_alert *x = &al.v[i];
 		const char *cells[7];
 
-		text_age(x->started_ms ?
-			(long long)(time(NULL) - x->started_ms / 1000) :
-			-1,
+		text_age(x->started_ms
+		             ? (long long)(time(NULL) - x->started_ms / 1000)
+		             : -1,
 		    age, sizeof age);
 		cells[0] = x->id;
 		cells[1] = model_sev_short(x->sev);
@@ -284,15 +287,18 @@ cli_audit_verify(struct api *api, int json, FILE *out)
 		cli_json(root, out);
 	else if (ok)
 		fprintf(out, "audit chain intact: %lld entries, head %s\n",
-		    (long long)json_integer_value(json_object_get(root, "entries")),
+		    (long long)json_integer_value(
+		        json_object_get(root, "entries")),
 		    json_string_value(json_object_get(root, "head")) ?: "-");
 	else
-		fprintf(out, "audit chain BROKEN: first bad entry %lld (%s), "
-			     "%lld entries\n",
+		fprintf(out,
+		    "audit chain BROKEN: first bad entry %lld (%s), "
+		    "%lld entries\n",
 		    (long long)json_integer_value(
-			json_object_get(root, "first_bad")),
+		        json_object_get(root, "first_bad")),
 		    json_string_value(json_object_get(root, "reason")) ?: "?",
-		    (long long)json_integer_value(json_object_get(root, "entries")));
+		    (long long)json_integer_value(
+		        json_object_get(root, "entries")));
 	json_decref(root);
 	return ok ? 0 : 1;
 }

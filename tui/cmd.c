@@ -19,19 +19,18 @@ enum cmd_arg {
 };
 
 struct cmd_entry {
-	const char  *name;
-	const char  *alias;
-	const char  *args; /* for help: "[CODE]" */
-	const char  *help;
+	const char *name;
+	const char *alias;
+	const char *args; /* for help: "[CODE]" */
+	const char *help;
 	enum cmd_arg arg;
 	void (*fn)(struct app *app, const char *args);
 };
 
 /* Metric names offered for completion (headline metrics of the demo). */
-static const char *const cmd_metrics[] = { "severity", "aqi",
-	"water_level_m", "congestion", "noise_db", "rain_mm", NULL };
-static const char *const cmd_styles[] = { "braille", "block", "ascii",
-	NULL };
+static const char *const cmd_metrics[] = {"severity", "aqi", "water_level",
+    "congestion", "noise_db", "rainfall", NULL};
+static const char *const cmd_styles[] = {"braille", "block", "ascii", NULL};
 
 static void
 cmd_overview(struct app *app, const char *args)
@@ -71,8 +70,8 @@ cmd_goto(struct app *app, const char *args)
 static void
 cmd_alerts(struct app *app, const char *args)
 {
-	screen_alerts_set_code(app_screen(app, APP_ALERTS),
-	    *args ? args : NULL);
+	screen_alerts_set_code(
+	    app_screen(app, APP_ALERTS), *args ? args : NULL);
 	app_switch(app, APP_ALERTS);
 }
 
@@ -92,10 +91,10 @@ cmd_metric(struct app *app, const char *args)
 	app_dirty(app);
 }
 
-#define CMD_SCREEN(n, e)                                              \
+#define CMD_SCREEN(n, e)                                       \
 	static void cmd_##n(struct app *app, const char *args) \
-	{                                                             \
-		app_switch(app, e);                                   \
+	{                                                      \
+		app_switch(app, e);                            \
 	}
 CMD_SCREEN(systems, APP_SYSTEMS)
 CMD_SCREEN(quality, APP_QUALITY)
@@ -114,8 +113,7 @@ cmd_interval(struct app *app, const char *args)
 {
 	int64_t ms;
 
-	if (clock_parse_duration(args, &ms) != 0 || ms < 200 ||
-	    ms > 3600000) {
+	if (clock_parse_duration(args, &ms) != 0 || ms < 200 || ms > 3600000) {
 		app_message(app, 1, "interval: expected 0.2s..1h, e.g. 5s");
 		return;
 	}
@@ -167,43 +165,70 @@ cmd_quit(struct app *app, const char *args)
 }
 
 static const struct cmd_entry cmd_table[] = {
-	{ .name = "overview", .alias = "o", .help = "the district at a glance",
-	    .fn = cmd_overview },
-	{ .name = "territory", .alias = "t", .args = "[CODE]",
-	    .help = "territory, at a code", .arg = CMD_ARG_CODE,
-	    .fn = cmd_territory },
-	{ .name = "grid", .args = "[CODE]", .help = "grid detail",
-	    .arg = CMD_ARG_CODE, .fn = cmd_grid },
-	{ .name = "goto", .alias = "g", .args = "CODE",
-	    .help = "open a territory or grid code", .arg = CMD_ARG_CODE,
-	    .fn = cmd_goto },
-	{ .name = "alerts", .alias = "a", .args = "[CODE]",
-	    .help = "alerts, inside a code", .arg = CMD_ARG_CODE,
-	    .fn = cmd_alerts },
-	{ .name = "map", .alias = "m", .args = "[METRIC]",
-	    .help = "map, coloured by severity or a metric",
-	    .arg = CMD_ARG_METRIC, .fn = cmd_map },
-	{ .name = "systems", .alias = "s", .help = "systems by platform",
-	    .fn = cmd_systems },
-	{ .name = "quality", .help = "data quality", .fn = cmd_quality },
-	{ .name = "audit", .help = "audit log", .fn = cmd_audit },
-	{ .name = "metric", .args = "METRIC",
-	    .help = "headline metric for map and sparklines",
-	    .arg = CMD_ARG_METRIC, .fn = cmd_metric },
-	{ .name = "filter", .args = "[TEXT]",
-	    .help = "filter rows (empty clears)", .arg = CMD_ARG_TEXT,
-	    .fn = cmd_filter },
-	{ .name = "interval", .args = "DURATION",
-	    .help = "refresh interval, e.g. 5s", .arg = CMD_ARG_TEXT,
-	    .fn = cmd_interval },
-	{ .name = "pause", .help = "pause updates", .fn = cmd_pause },
-	{ .name = "resume", .help = "resume updates", .fn = cmd_resume },
-	{ .name = "spark", .args = "STYLE",
-	    .help = "sparklines: braille, block, ascii", .arg = CMD_ARG_STYLE,
-	    .fn = cmd_spark },
-	{ .name = "help", .help = "this help", .fn = cmd_help },
-	{ .name = "quit", .alias = "q", .help = "quit", .fn = cmd_quit },
-	{ .name = NULL },
+    {.name = "overview",
+        .alias = "o",
+        .help = "the district at a glance",
+        .fn = cmd_overview},
+    {.name = "territory",
+        .alias = "t",
+        .args = "[CODE]",
+        .help = "territory, at a code",
+        .arg = CMD_ARG_CODE,
+        .fn = cmd_territory},
+    {.name = "grid",
+        .args = "[CODE]",
+        .help = "grid detail",
+        .arg = CMD_ARG_CODE,
+        .fn = cmd_grid},
+    {.name = "goto",
+        .alias = "g",
+        .args = "CODE",
+        .help = "open a territory or grid code",
+        .arg = CMD_ARG_CODE,
+        .fn = cmd_goto},
+    {.name = "alerts",
+        .alias = "a",
+        .args = "[CODE]",
+        .help = "alerts, inside a code",
+        .arg = CMD_ARG_CODE,
+        .fn = cmd_alerts},
+    {.name = "map",
+        .alias = "m",
+        .args = "[METRIC]",
+        .help = "map, coloured by severity or a metric",
+        .arg = CMD_ARG_METRIC,
+        .fn = cmd_map},
+    {.name = "systems",
+        .alias = "s",
+        .help = "systems by platform",
+        .fn = cmd_systems},
+    {.name = "quality", .help = "data quality", .fn = cmd_quality},
+    {.name = "audit", .help = "audit log", .fn = cmd_audit},
+    {.name = "metric",
+        .args = "METRIC",
+        .help = "headline metric for map and sparklines",
+        .arg = CMD_ARG_METRIC,
+        .fn = cmd_metric},
+    {.name = "filter",
+        .args = "[TEXT]",
+        .help = "filter rows (empty clears)",
+        .arg = CMD_ARG_TEXT,
+        .fn = cmd_filter},
+    {.name = "interval",
+        .args = "DURATION",
+        .help = "refresh interval, e.g. 5s",
+        .arg = CMD_ARG_TEXT,
+        .fn = cmd_interval},
+    {.name = "pause", .help = "pause updates", .fn = cmd_pause},
+    {.name = "resume", .help = "resume updates", .fn = cmd_resume},
+    {.name = "spark",
+        .args = "STYLE",
+        .help = "sparklines: braille, block, ascii",
+        .arg = CMD_ARG_STYLE,
+        .fn = cmd_spark},
+    {.name = "help", .help = "this help", .fn = cmd_help},
+    {.name = "quit", .alias = "q", .help = "quit", .fn = cmd_quit},
+    {.name = NULL},
 };
 
 const char *
@@ -227,9 +252,9 @@ cmd_find(const char *name, size_t len)
 
 	for (c = cmd_table; c->name != NULL; c++) {
 		if ((strlen(c->name) == len &&
-			strncmp(c->name, name, len) == 0) ||
+		        strncmp(c->name, name, len) == 0) ||
 		    (c->alias != NULL && strlen(c->alias) == len &&
-			strncmp(c->alias, name, len) == 0))
+		        strncmp(c->alias, name, len) == 0))
 			return c;
 	}
 	/* A unique prefix is enough. */

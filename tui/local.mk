@@ -6,6 +6,7 @@ tui_libcbtui_a_CPPFLAGS = $(AM_CPPFLAGS) $(NCURSES_CFLAGS) $(LIBCURL_CFLAGS) \
 tui_libcbtui_a_SOURCES = \
 	tui/api.c tui/api.h \
 	tui/app.c tui/app.h \
+	tui/alert-actions.c tui/alert-actions.h \
 	tui/app-keys.c \
 	tui/bind.h \
 	tui/cli.c tui/cli.h \

@@ -11,27 +11,27 @@
 #include "tui/text.h"
 
 static const char *const sev_names[SEV_COUNT] = {
-	[SEV_OK] = "ok",
-	[SEV_INFO] = "info",
-	[SEV_LOW] = "low",
-	[SEV_MEDIUM] = "medium",
-	[SEV_HIGH] = "high",
+    [SEV_OK] = "ok",
+    [SEV_INFO] = "info",
+    [SEV_LOW] = "low",
+    [SEV_MEDIUM] = "medium",
+    [SEV_HIGH] = "high",
 };
 
 static const char *const sev_short[SEV_COUNT] = {
-	[SEV_OK] = "ok",
-	[SEV_INFO] = "INFO",
-	[SEV_LOW] = "LOW",
-	[SEV_MEDIUM] = "MED",
-	[SEV_HIGH] = "HIGH",
+    [SEV_OK] = "ok",
+    [SEV_INFO] = "INFO",
+    [SEV_LOW] = "LOW",
+    [SEV_MEDIUM] = "MED",
+    [SEV_HIGH] = "HIGH",
 };
 
 static const char *const sev_zh[SEV_COUNT] = {
-	[SEV_OK] = "正常",
-	[SEV_INFO] = "提示",
-	[SEV_LOW] = "低",
-	[SEV_MEDIUM] = "中",
-	[SEV_HIGH] = "高",
+    [SEV_OK] = "正常",
+    [SEV_INFO] = "提示",
+    [SEV_LOW] = "低",
+    [SEV_MEDIUM] = "中",
+    [SEV_HIGH] = "高",
 };
 
 enum sev
@@ -183,7 +183,8 @@ model_node_decode(json_t *o, struct model_node *n)
 	n->grids = (int)jint(st, "grids", 0);
 	n->grids_silent = (int)jint(st, "grids_silent", 0);
 	ms = json_object_get(o, "metrics");
-	json_object_foreach(ms, key, m) {
+	json_object_foreach(ms, key, m)
+	{
 		struct model_metric *mm;
 
 		if (n->nmetrics == MODEL_MAX_METRICS)
@@ -231,8 +232,8 @@ model_nodes_decode(json_t *a, size_t n)
 int
 model_tree_decode(json_t *root, struct model_tree *out, char **cause)
 {
-	static const char *const roles[] = { "grid_worker", "building_head",
-		"police" };
+	static const char *const roles[] = {
+	    "grid_worker", "building_head", "police"};
 	json_t *a, *people, *p, *s;
 	const char *key;
 	size_t i;
@@ -265,7 +266,8 @@ model_tree_decode(json_t *root, struct model_tree *out, char **cause)
 		out->people[out->npeople].station = jstr(p, "station");
 		out->npeople++;
 	}
-	json_object_foreach(people, key, p) {
+	json_object_foreach(people, key, p)
+	{
 		if (out->npeople == 8)
 			break;
 		if (!json_is_object(p) || strcmp(key, "grid_worker") == 0 ||
@@ -284,7 +286,8 @@ model_tree_decode(json_t *root, struct model_tree *out, char **cause)
 	out->nsystems = json_is_array(a) ? json_array_size(a) : 0;
 	if (out->nsystems)
 		out->systems = xcalloc(out->nsystems, sizeof *out->systems);
-	json_array_foreach(a, i, s) {
+	json_array_foreach(a, i, s)
+	{
 		out->systems[i].id = jstr(s, "id");
 		out->systems[i].name = jstr(s, "name");
 		out->systems[i].name_en = jstr(s, "name_en");
@@ -334,8 +337,8 @@ model_overview_decode(json_t *root, struct model_overview *out, char **cause)
 	out->subs = model_nodes_decode(a, out->nsubs);
 	a = jarray(root, "platforms", &out->nplatforms);
 	if (out->nplatforms)
-		out->platforms = xcalloc(out->nplatforms,
-		    sizeof *out->platforms);
+		out->platforms =
+		    xcalloc(out->nplatforms, sizeof *out->platforms);
 	for (i = 0; i < out->nplatforms; i++) {
 		struct model_platform *mp = &out->platforms[i];
 
@@ -468,8 +471,8 @@ model_alerts_free(struct model_alerts *a)
 }
 
 int
-model_alert_detail_decode(json_t *root, struct model_alert_detail *out,
-    char **cause)
+model_alert_detail_decode(
+    json_t *root, struct model_alert_detail *out, char **cause)
 {
 	json_t *a, *h;
 	size_t i;
@@ -550,9 +553,10 @@ model_systems_decode(json_t *root, struct model_systems *out, char **cause)
 			ms->id = "?";
 		if (ms->state == NULL)
 			ms->state = "unknown";
-		ms->grids = json_is_array(json_object_get(s, "grids")) ?
-		    (int)json_array_size(json_object_get(s, "grids")) :
-		    (int)jint(s, "grids", 0);
+		ms->grids =
+		    json_is_array(json_object_get(s, "grids"))
+		        ? (int)json_array_size(json_object_get(s, "grids"))
+		        : (int)jint(s, "grids", 0);
 		ms->interval_s = jint(s, "interval_s", 0);
 		ms->last_ms = jint(s, "last_ms", 0);
 		ms->age_s = jint(s, "age_s", -1);
@@ -639,7 +643,8 @@ model_map_decode(json_t *root, struct model_map *out, char **cause)
 		model_map_free(out);
 		return -1;
 	}
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		if (json_is_array(row) && json_array_size(row) > cols)
 			cols = json_array_size(row);
 	}
@@ -648,7 +653,8 @@ model_map_decode(json_t *root, struct model_map *out, char **cause)
 	if (out->rows == 0 || cols == 0)
 		return 0;
 	out->cells = xcalloc(json_array_size(rows) * cols, sizeof *out->cells);
-	json_array_foreach(rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		for (j = 0; j < json_array_size(row); j++)
 			out->cells[i * cols + j] =
 			    json_string_value(json_array_get(row, j));
@@ -697,8 +703,8 @@ model_quality_decode(json_t *root, struct model_quality *out, char **cause)
 	out->root = root;
 	a = jarray(root, "collectors", &out->ncollectors);
 	if (out->ncollectors)
-		out->collectors = xcalloc(out->ncollectors,
-		    sizeof *out->collectors);
+		out->collectors =
+		    xcalloc(out->ncollectors, sizeof *out->collectors);
 	for (i = 0; i < out->ncollectors; i++) {
 		struct model_quality_collector *c = &out->collectors[i];
 
@@ -735,8 +741,8 @@ model_quality_decode(json_t *root, struct model_quality *out, char **cause)
 		out->silent[i].last_ms = jint(o, "last_ms", 0);
 		out->silent[i].age_s = jint(o, "age_s", -1);
 	}
-	out->silent_total = jint(root, "silent_series_total",
-	    (long long)out->nsilent);
+	out->silent_total =
+	    jint(root, "silent_series_total", (long long)out->nsilent);
 	rej = json_object_get(root, "rejected");
 	out->rejected_total = jint(rej, "total", 0);
 	out->by_reason = json_object_get(rej, "by_reason");
@@ -790,13 +796,16 @@ model_query_decode(json_t *root, struct model_query *out, char **cause)
 			continue;
 		ms->t = xcalloc(ms->n, sizeof *ms->t);
 		ms->v = xcalloc(ms->n, sizeof *ms->v);
-		json_array_foreach(pts, j, p) {
-			json_t *t = json_array_get(p, 0), *v = json_array_get(p, 1);
+		json_array_foreach(pts, j, p)
+		{
+			json_t *t = json_array_get(p, 0),
+			       *v = json_array_get(p, 1);
 
-			ms->t[j] = json_is_number(t) ?
-			    (long long)json_number_value(t) : 0;
-			ms->v[j] = json_is_number(v) ? json_number_value(v) :
-							NAN;
+			ms->t[j] = json_is_number(t)
+			               ? (long long)json_number_value(t)
+			               : 0;
+			ms->v[j] =
+			    json_is_number(v) ? json_number_value(v) : NAN;
 		}
 	}
 	return 0;
@@ -854,7 +863,8 @@ model_json_brief(struct buf *b, json_t *obj)
 
 	if (!json_is_object(obj))
 		return;
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		if (!first)
 			buf_putc(b, ' ');
 		first = 0;
@@ -898,7 +908,8 @@ model_json_diff(struct buf *b, json_t *before, json_t *after)
 		model_json_brief(b, after);
 		return;
 	}
-	json_object_foreach(after, key, v) {
+	json_object_foreach(after, key, v)
+	{
 		old = json_object_get(before, key);
 		if (old != NULL && json_equal(old, v))
 			continue;
@@ -910,7 +921,8 @@ model_json_diff(struct buf *b, json_t *before, json_t *after)
 		buf_puts(b, "->");
 		model_json_value(b, v);
 	}
-	json_object_foreach(before, key, v) {
+	json_object_foreach(before, key, v)
+	{
 		if (json_object_get(after, key) != NULL)
 			continue;
 		if (!first)

@@ -23,10 +23,11 @@ enum sev {
 #define SEV_COUNT 5
 
 /* "high" etc.; unknown or NULL: SEV_OK. */
-enum sev    model_sev_parse(const char *s);
-const char *model_sev_name(enum sev s);	 /* "high", ..., "ok" */
-const char *model_sev_short(enum sev s); /* "HIGH", "MED", "LOW", "INFO", "ok" */
-const char *model_sev_zh(enum sev s);	 /* "高", "中", "低", "提示", "正常" */
+enum sev model_sev_parse(const char *s);
+const char *model_sev_name(enum sev s); /* "high", ..., "ok" */
+const char *model_sev_short(
+    enum sev s);                      /* "HIGH", "MED", "LOW", "INFO", "ok" */
+const char *model_sev_zh(enum sev s); /* "高", "中", "低", "提示", "正常" */
 
 struct model_counts {
 	unsigned high, medium, low, info;
@@ -38,15 +39,15 @@ unsigned model_counts_total(const struct model_counts *c);
 
 /* The name to show: the Chinese name in UTF-8 mode, else name_en, else
  * the code. */
-const char *model_label(const char *name, const char *name_en,
-    const char *code);
+const char *model_label(
+    const char *name, const char *name_en, const char *code);
 
 #define MODEL_MAX_METRICS 8
 
 /* A headline metric of a territory node. */
 struct model_metric {
-	const char *key;    /* "aqi" */
-	double	    value;
+	const char *key; /* "aqi" */
+	double value;
 	const char *agg;    /* "avg", may be NULL */
 	const char *metric; /* series name, "env_aqi", may be NULL */
 	const char *unit;   /* may be NULL */
@@ -54,14 +55,14 @@ struct model_metric {
 
 /* A territory node with its roll-up (tree, overview subdistricts). */
 struct model_node {
-	const char	   *code, *level, *name, *name_en, *parent;
-	enum sev	    sev;
+	const char *code, *level, *name, *name_en, *parent;
+	enum sev sev;
 	struct model_counts alerts;
-	long long	    last_ms;
-	long long	    age_s; /* -1: never had data */
-	int		    grids, grids_silent;
+	long long last_ms;
+	long long age_s; /* -1: never had data */
+	int grids, grids_silent;
 	struct model_metric metrics[MODEL_MAX_METRICS];
-	int		    nmetrics;
+	int nmetrics;
 };
 
 /* A headline value by key, NaN when absent. */
@@ -77,116 +78,116 @@ struct model_sysref {
 };
 
 struct model_tree {
-	json_t		    *root;
-	struct model_node    node;
-	struct model_node   *path; /* ancestors, district first */
-	size_t		     npath;
-	struct model_node   *children;
-	size_t		     nchildren;
-	struct model_person  people[8];
-	size_t		     npeople;
+	json_t *root;
+	struct model_node node;
+	struct model_node *path; /* ancestors, district first */
+	size_t npath;
+	struct model_node *children;
+	size_t nchildren;
+	struct model_person people[8];
+	size_t npeople;
 	struct model_sysref *systems;
-	size_t		     nsystems;
+	size_t nsystems;
 };
 
 struct model_platform {
 	const char *id, *name, *name_en;
-	int	    total, up, down, stale, unknown;
+	int total, up, down, stale, unknown;
 };
 
 struct model_overview {
-	json_t		      *root;
-	long long	       time_ms;
-	const char	      *district_code, *district_name, *district_name_en;
-	const char	      *scope_code, *scope_name, *scope_level;
-	struct model_node     *subs;
-	size_t		       nsubs;
+	json_t *root;
+	long long time_ms;
+	const char *district_code, *district_name, *district_name_en;
+	const char *scope_code, *scope_name, *scope_level;
+	struct model_node *subs;
+	size_t nsubs;
 	struct model_platform *platforms;
-	size_t		       nplatforms;
-	struct model_counts    alerts;
-	unsigned	       alerts_total;
-	double		       points_per_s, lines_per_s, rejected_per_s;
-	double		       points_total;
-	long long	       fresh_last_ms, fresh_age_s;
-	long long	       systems_stale, series_silent;
-	long long	       rejected_total, duplicates_total, late_total;
+	size_t nplatforms;
+	struct model_counts alerts;
+	unsigned alerts_total;
+	double points_per_s, lines_per_s, rejected_per_s;
+	double points_total;
+	long long fresh_last_ms, fresh_age_s;
+	long long systems_stale, series_silent;
+	long long rejected_total, duplicates_total, late_total;
 };
 
 struct model_alert {
-	json_t	   *obj; /* borrowed: the alert's own object */
+	json_t *obj; /* borrowed: the alert's own object */
 	const char *id, *rule, *source, *state;
-	enum sev    sev;
-	int	    silenced, escalated, overdue;
+	enum sev sev;
+	int silenced, escalated, overdue;
 	const char *code, *place, *message, *dept, *group;
 	const char *grid, *community, *subdistrict, *system;
-	double	    value;
-	long long   started_ms, updated_ms, deadline_ms;
+	double value;
+	long long started_ms, updated_ms, deadline_ms;
 	const char *ack_by, *ack_via, *ack_comment;
-	long long   ack_at_ms, ack_expires_ms;
+	long long ack_at_ms, ack_expires_ms;
 };
 
 struct model_alert_group {
 	const char *key, *rule, *code;
-	enum sev    sev;
-	unsigned    count;
+	enum sev sev;
+	unsigned count;
 };
 
 struct model_alerts {
-	json_t			 *root;
-	struct model_alert	 *v;
-	size_t			  n;
-	unsigned		  total;
+	json_t *root;
+	struct model_alert *v;
+	size_t n;
+	unsigned total;
 	struct model_alert_group *groups;
-	size_t			  ngroups;
+	size_t ngroups;
 };
 
 struct model_history {
-	long long   at_ms;
+	long long at_ms;
 	const char *who, *via, *from, *action, *comment;
-	json_t	   *before, *after; /* borrowed, may be NULL */
+	json_t *before, *after; /* borrowed, may be NULL */
 };
 
 struct model_dept_part {
 	const char *dept, *role, *state, *by, *report;
-	long long   at_ms;
+	long long at_ms;
 };
 
 /* GET /api/v1/alerts/{id}. */
 struct model_alert_detail {
-	json_t		       *root;
-	struct model_alert	alert;
-	struct model_history   *history;
-	size_t			nhistory;
+	json_t *root;
+	struct model_alert alert;
+	struct model_history *history;
+	size_t nhistory;
 	struct model_dept_part *depts;
-	size_t			ndepts;
+	size_t ndepts;
 };
 
 struct model_system {
-	const char	   *id, *name, *name_en, *platform, *dept, *state;
-	int		    grids;
-	long long	    interval_s, last_ms, age_s;
-	double		    latency_ms; /* NaN: none */
+	const char *id, *name, *name_en, *platform, *dept, *state;
+	int grids;
+	long long interval_s, last_ms, age_s;
+	double latency_ms; /* NaN: none */
 	struct model_counts alerts;
 };
 
 struct model_systems {
-	json_t		    *root;
+	json_t *root;
 	struct model_system *v;
-	size_t		     n;
+	size_t n;
 };
 
 struct model_grid {
-	const char	   *code, *name, *name_en, *community, *subdistrict;
-	enum sev	    sev;
+	const char *code, *name, *name_en, *community, *subdistrict;
+	enum sev sev;
 	struct model_counts alerts;
-	long long	    age_s;
-	json_t		   *metrics; /* borrowed object key -> number, may be NULL */
+	long long age_s;
+	json_t *metrics; /* borrowed object key -> number, may be NULL */
 };
 
 struct model_grids {
-	json_t		  *root;
+	json_t *root;
 	struct model_grid *v;
-	size_t		   n;
+	size_t n;
 };
 
 /* A grid's headline value by key, NaN when absent. */
@@ -194,42 +195,42 @@ double model_grid_metric(const struct model_grid *g, const char *key);
 
 /* GET /api/v1/map: rows x cols subdistrict codes, NULL for empty slots. */
 struct model_map {
-	json_t	     *root;
-	int	      rows, cols;
+	json_t *root;
+	int rows, cols;
 	const char **cells;
 };
 
 struct model_audit_entry {
-	long long   seq, at_ms;
+	long long seq, at_ms;
 	const char *who, *via, *from, *action, *target, *comment;
-	json_t	   *before, *after; /* borrowed, may be NULL */
+	json_t *before, *after; /* borrowed, may be NULL */
 	const char *hash;
 };
 
 struct model_quality_collector {
 	const char *name, *peer;
-	long long   last_ms, age_s, requests, lines, points, rejected;
+	long long last_ms, age_s, requests, lines, points, rejected;
 };
 
 struct model_quality_system {
 	const char *id, *state, *interval_source;
-	long long   interval_s, last_ms, age_s;
+	long long interval_s, last_ms, age_s;
 };
 
 struct model_quality_series {
 	const char *series;
-	long long   last_ms, age_s;
+	long long last_ms, age_s;
 };
 
 struct model_quality {
-	json_t				*root;
-	struct model_quality_collector	*collectors;
-	size_t				 ncollectors;
-	struct model_quality_system	*systems;
-	size_t				 nsystems;
-	struct model_quality_series	*silent;
-	size_t				 nsilent;
-	long long			 silent_total, rejected_total;
+	json_t *root;
+	struct model_quality_collector *collectors;
+	size_t ncollectors;
+	struct model_quality_system *systems;
+	size_t nsystems;
+	struct model_quality_series *silent;
+	size_t nsilent;
+	long long silent_total, rejected_total;
 	json_t *by_reason, *by_source; /* borrowed objects, may be NULL */
 	long long duplicates_total, late_total;
 };
@@ -237,26 +238,25 @@ struct model_quality {
 /* One series of a query result. */
 struct model_series {
 	const char *metric;
-	json_t	   *labels; /* borrowed, may be NULL */
-	long long  *t;	    /* owned */
-	double	   *v;	    /* owned */
-	size_t	    n;
-	long long   start_ms, end_ms; /* the query's range */
+	json_t *labels; /* borrowed, may be NULL */
+	long long *t;   /* owned */
+	double *v;      /* owned */
+	size_t n;
+	long long start_ms, end_ms; /* the query's range */
 };
 
 struct model_query {
-	json_t		    *root;
-	long long	     start_ms, end_ms, step_ms;
+	json_t *root;
+	long long start_ms, end_ms, step_ms;
 	struct model_series *series;
-	size_t		     nseries;
+	size_t nseries;
 };
 
 /* A label of a series, or NULL. */
-const char *model_series_label(const struct model_series *s,
-    const char *key);
+const char *model_series_label(const struct model_series *s, const char *key);
 
 struct model_whoami {
-	json_t	   *root;
+	json_t *root;
 	const char *user, *role, *scope, *scope_name, *scope_level, *via;
 };
 
@@ -265,31 +265,27 @@ struct model_whoami {
  * fills *out; 0, or -1 with *cause (caller frees) when root has the wrong
  * shape.  Free with the matching model_*_free (safe on a zeroed struct).
  */
-int  model_overview_decode(json_t *root, struct model_overview *out,
-     char **cause);
+int model_overview_decode(
+    json_t *root, struct model_overview *out, char **cause);
 void model_overview_free(struct model_overview *o);
-int  model_tree_decode(json_t *root, struct model_tree *out, char **cause);
+int model_tree_decode(json_t *root, struct model_tree *out, char **cause);
 void model_tree_free(struct model_tree *t);
-int  model_alerts_decode(json_t *root, struct model_alerts *out,
-     char **cause);
+int model_alerts_decode(json_t *root, struct model_alerts *out, char **cause);
 void model_alerts_free(struct model_alerts *a);
-int  model_alert_detail_decode(json_t *root, struct model_alert_detail *out,
-     char **cause);
+int model_alert_detail_decode(
+    json_t *root, struct model_alert_detail *out, char **cause);
 void model_alert_detail_free(struct model_alert_detail *d);
-int  model_systems_decode(json_t *root, struct model_systems *out,
-     char **cause);
+int model_systems_decode(json_t *root, struct model_systems *out, char **cause);
 void model_systems_free(struct model_systems *s);
-int  model_grids_decode(json_t *root, struct model_grids *out, char **cause);
+int model_grids_decode(json_t *root, struct model_grids *out, char **cause);
 void model_grids_free(struct model_grids *g);
-int  model_map_decode(json_t *root, struct model_map *out, char **cause);
+int model_map_decode(json_t *root, struct model_map *out, char **cause);
 void model_map_free(struct model_map *m);
-int  model_quality_decode(json_t *root, struct model_quality *out,
-     char **cause);
+int model_quality_decode(json_t *root, struct model_quality *out, char **cause);
 void model_quality_free(struct model_quality *q);
-int  model_query_decode(json_t *root, struct model_query *out, char **cause);
+int model_query_decode(json_t *root, struct model_query *out, char **cause);
 void model_query_free(struct model_query *q);
-int  model_whoami_decode(json_t *root, struct model_whoami *out,
-     char **cause);
+int model_whoami_decode(json_t *root, struct model_whoami *out, char **cause);
 void model_whoami_free(struct model_whoami *w);
 
 /* One alert or audit entry object (borrowed strings from obj). */

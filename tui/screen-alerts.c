@@ -8,6 +8,7 @@
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
+#include "tui/alert-actions.h"
 #include "tui/app.h"
 #include "tui/bind.h"
 #include "tui/screen-util.h"
@@ -28,32 +29,37 @@ enum {
 };
 
 static const struct table_col al_cols[AC_NCOLS] = {
-	[AC_SEV] = { .title = "Sev", .width = 4 },
-	[AC_AGE] = { .title = "Age", .width = 4, .align = TEXT_RIGHT },
-	[AC_ID] = { .title = "Id", .width = 8 },
-	[AC_PLACE] = { .title = "Place", .width = 10, .flex = 2 },
-	[AC_MESSAGE] = { .title = "Message", .width = 12, .flex = 3 },
-	[AC_DEPT] = { .title = "Dept", .width = 8, .min_cols = 100 },
-	[AC_STATE] = { .title = "State", .width = 6 },
-	[AC_ACK] = { .title = "Ack by", .width = 8 },
+    [AC_SEV] = {.title = "Sev", .width = 4},
+    [AC_AGE] = {.title = "Age", .width = 4, .align = TEXT_RIGHT},
+    [AC_ID] = {.title = "Id", .width = 8},
+    [AC_PLACE] = {.title = "Place", .width = 10, .flex = 2},
+    [AC_MESSAGE] = {.title = "Message", .width = 12, .flex = 3},
+    [AC_DEPT] = {.title = "Dept", .width = 8, .min_cols = 100},
+    [AC_STATE] = {.title = "State", .width = 6},
+    [AC_ACK] = {.title = "Ack by", .width = 8},
 };
 
 struct screen_alerts {
-	struct screen		  base;
-	struct model_alerts	  al;
-	char			 *code; /* only alerts inside this code */
-	int			  all;	/* include resolved and closed */
-	int			  inflight;
-	size_t			 *rows;
-	size_t			  nrows;
-	struct table		  tab;
-	char			**tags;
-	size_t			  ntags;
+	struct screen base;
+	struct model_alerts al;
+	char *code; /* only alerts inside this code */
+	int all;    /* include resolved and closed */
+	int inflight;
+	size_t *rows;
+	size_t nrows;
+	unsigned *rowcnt; /* > 1: a collapsed group of that many alerts */
+	struct table tab;
+	char **tags;
+	size_t ntags;
+	/* Grouping: many alerts of one rule in one place, one line. */
+	int grouped;
+	char **expanded; /* group keys shown expanded */
+	size_t nexpanded;
 	/* History view of one alert. */
-	char			 *detail_id;
+	char *detail_id;
 	struct model_alert_detail detail;
-	int			  detail_inflight;
-	int			  detail_top;
+	int detail_inflight;
+	int detail_top;
 };
 
 static struct screen_alerts *
@@ -80,6 +86,30 @@ al_tagged_cb(void *arg, size_t row)
 	struct screen_alerts *a = arg;
 
 	return al_is_tagged(a, a->al.v[a->rows[row]].id);
+}
+
+static int
+al_in_set(char **set, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < n; i++) {
+		if (strcmp(set[i], s) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+al_set_clear(char ***set, size_t *n)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		free((*set)[i]);
+	free(*set);
+	*set = NULL;
+	*n = 0;
 }
 
 static void
@@ -125,6 +155,8 @@ al_cell(void *arg, size_t row, int col, struct buf *b, attr_t *at)
 		buf_puts(b, x->place ? x->place : x->code ? x->code : "");
 		break;
 	case AC_MESSAGE:
+		if (a->rowcnt != NULL && a->rowcnt[row] > 1)
+			buf_printf(b, "[+%u like it] ", a->rowcnt[row] - 1);
 		buf_puts(b, x->message ? x->message : x->rule ? x->rule : "");
 		break;
 	case AC_DEPT:
@@ -166,9 +198,9 @@ al_cmp(const void *pa, const void *pb, void *arg)
 		c = (int)b->sev - (int)a->sev;
 		break;
 	case AC_AGE:
-		c = a->started_ms < b->started_ms ? 1 :
-		    a->started_ms > b->started_ms ? -1 :
-						    0;
+		c = a->started_ms < b->started_ms   ? 1
+		    : a->started_ms > b->started_ms ? -1
+		                                    : 0;
 		break;
 	case AC_ID:
 		c = al_strcmp(a->id, b->id);
@@ -192,9 +224,9 @@ al_cmp(const void *pa, const void *pb, void *arg)
 	if (c == 0 && s->tab.sort_col != AC_SEV)
 		c = (int)b->sev - (int)a->sev;
 	if (c == 0)
-		c = a->started_ms < b->started_ms ? 1 :
-		    a->started_ms > b->started_ms ? -1 :
-						    0;
+		c = a->started_ms < b->started_ms   ? 1
+		    : a->started_ms > b->started_ms ? -1
+		                                    : 0;
 	if (c == 0)
 		c = al_strcmp(a->id, b->id);
 	return s->tab.sort_desc ? -c : c;
@@ -204,19 +236,21 @@ static int
 al_match(const char *f, const struct model_alert *x)
 {
 	return su_match(f, x->id) || su_match(f, x->place) ||
-	    su_match(f, x->message) || su_match(f, x->code) ||
-	    su_match(f, x->dept) || su_match(f, x->state) ||
-	    su_match(f, model_sev_name(x->sev)) || su_match(f, x->rule) ||
-	    su_match(f, x->ack_by);
+	       su_match(f, x->message) || su_match(f, x->code) ||
+	       su_match(f, x->dept) || su_match(f, x->state) ||
+	       su_match(f, model_sev_name(x->sev)) || su_match(f, x->rule) ||
+	       su_match(f, x->ack_by);
 }
 
 static void
 al_rebuild(struct screen_alerts *a)
 {
-	size_t i;
+	size_t i, j, k, n = 0;
 
 	free(a->rows);
+	free(a->rowcnt);
 	a->rows = a->al.n ? xcalloc(a->al.n, sizeof *a->rows) : NULL;
+	a->rowcnt = a->al.n ? xcalloc(a->al.n, sizeof *a->rowcnt) : NULL;
 	a->nrows = 0;
 	for (i = 0; i < a->al.n; i++) {
 		if (al_match(a->base.filter, &a->al.v[i]))
@@ -224,6 +258,37 @@ al_rebuild(struct screen_alerts *a)
 	}
 	if (a->nrows > 1)
 		qsort_r(a->rows, a->nrows, sizeof *a->rows, al_cmp, a);
+	if (a->grouped) {
+		/* Keep the first (by the sort) alert of each collapsed group
+		 * and count its members; expanded groups stay whole. */
+		for (i = 0; i < a->nrows; i++) {
+			const char *g = a->al.v[a->rows[i]].group;
+			unsigned cnt = 1;
+			int seen = 0;
+
+			if (g != NULL &&
+			    !al_in_set(a->expanded, a->nexpanded, g)) {
+				for (k = 0; k < n && !seen; k++) {
+					const char *h =
+					    a->al.v[a->rows[k]].group;
+
+					seen = h != NULL && strcmp(h, g) == 0;
+				}
+				if (seen)
+					continue;
+				for (j = i + 1; j < a->nrows; j++) {
+					const char *h =
+					    a->al.v[a->rows[j]].group;
+
+					cnt += h != NULL && strcmp(h, g) == 0;
+				}
+			}
+			a->rows[n] = a->rows[i];
+			a->rowcnt[n] = cnt;
+			n++;
+		}
+		a->nrows = n;
+	}
 	table_set_rows(&a->tab, a->nrows);
 }
 
@@ -308,7 +373,7 @@ al_refresh(struct screen *s)
 	buf_puts(&p, "/api/v1/alerts?limit=5000");
 	if (a->all)
 		buf_puts(&p, "&state=pending,firing,acknowledged,resolved,"
-			     "closed");
+		             "closed");
 	if (a->code != NULL) {
 		c = api_escape(a->code);
 		buf_printf(&p, "&code=%s", c);
@@ -366,8 +431,8 @@ al_detail_draw(struct screen_alerts *a, WINDOW *w, int rows, int cols)
 	const char *p, *nl;
 
 	if (a->detail.root == NULL) {
-		term_printf(w, 1, 2, cols - 4, A_BOLD, "Loading %s ...",
-		    a->detail_id);
+		term_printf(
+		    w, 1, 2, cols - 4, A_BOLD, "Loading %s ...", a->detail_id);
 		return;
 	}
 	/* Build the lines, then show them from detail_top. */
@@ -431,8 +496,8 @@ al_detail_draw(struct screen_alerts *a, WINDOW *w, int rows, int cols)
 				term_put(w, y, 0, cols, line + 1, TEXT_LEFT,
 				    A_BOLD | A_UNDERLINE);
 			else
-				term_put(w, y, 0, cols, line, TEXT_LEFT,
-				    A_NORMAL);
+				term_put(
+				    w, y, 0, cols, line, TEXT_LEFT, A_NORMAL);
 			free(line);
 			y++;
 		}
@@ -453,57 +518,53 @@ al_draw(struct screen *s, WINDOW *w, int rows, int cols)
 		return;
 	}
 	if (!s->fetched) {
-		term_put(w, 1, 2, cols - 4, "Loading alerts ...", TEXT_LEFT,
-		    A_BOLD);
+		term_put(
+		    w, 1, 2, cols - 4, "Loading alerts ...", TEXT_LEFT, A_BOLD);
 		return;
 	}
 	if (a->nrows == 0) {
 		table_draw(&a->tab, w, 0, 0, 1, cols);
 		term_put(w, 2, 2, cols - 4,
-		    a->al.n ? "no alert matches the filter" :
-			      "no active alerts",
+		    a->al.n ? "no alert matches the filter"
+		            : "no active alerts",
 		    TEXT_LEFT, term_attr(TERM_GOOD));
 		return;
 	}
 	table_draw(&a->tab, w, 0, 0, rows, cols);
 }
 
-/* ---- Actions ----------------------------------------------------------- */
+/* ---- Actions (tui/alert-actions.c) ----------------------------------- */
 
-/* The alerts an action applies to: the tagged ones, else the selected. */
-struct al_action {
-	struct screen_alerts *a;
-	char		    **ids;
-	size_t		      n;
-	char		     *text1, *text2;
-	char		     *rule, *label_key, *label_value; /* silence */
-};
-
-static struct al_action *
-al_action_new(struct screen_alerts *a)
+static void
+al_tags_clear_cb(void *arg)
 {
-	struct al_action *c;
+	al_tags_clear(arg);
+}
+
+/* The alerts an action applies to: the tagged ones, else the selected
+ * (a collapsed group: all its alerts); NULL when there is none. */
+static struct alert_action *
+al_targets(struct screen_alerts *a)
+{
+	struct alert_action *c;
 	size_t i;
 
 	if (a->detail_id == NULL && a->nrows == 0 && a->ntags == 0) {
 		app_message(a->base.app, 1, "no alert selected");
 		return NULL;
 	}
-	c = xcalloc(1, sizeof *c);
-	c->a = a;
+	c = alert_action_new(a->base.app);
 	if (a->ntags > 0 && a->detail_id == NULL) {
-		c->ids = xcalloc(a->ntags, sizeof *c->ids);
 		for (i = 0; i < a->ntags; i++)
-			c->ids[i] = xstrdup(a->tags[i]);
-		c->n = a->ntags;
+			alert_action_add(c, a->tags[i]);
+		c->sent = al_tags_clear_cb;
+		c->sent_arg = a;
 	} else {
-		const struct model_alert *x = a->detail_id != NULL ?
-		    &a->detail.alert :
-		    &a->al.v[a->rows[a->tab.sel]];
+		const struct model_alert *x =
+		    a->detail_id != NULL ? &a->detail.alert
+		                         : &a->al.v[a->rows[a->tab.sel]];
 
-		c->ids = xcalloc(1, sizeof *c->ids);
-		c->ids[0] = xstrdup(a->detail_id ? a->detail_id : x->id);
-		c->n = 1;
+		alert_action_add(c, a->detail_id ? a->detail_id : x->id);
 		if (x->rule != NULL)
 			c->rule = xstrdup(x->rule);
 		if (x->grid != NULL) {
@@ -517,413 +578,21 @@ al_action_new(struct screen_alerts *a)
 	return c;
 }
 
-static void
-al_action_free(struct al_action *c)
-{
-	size_t i;
-
-	if (c == NULL)
-		return;
-	for (i = 0; i < c->n; i++)
-		free(c->ids[i]);
-	free(c->ids);
-	free(c->text1);
-	free(c->text2);
-	free(c->rule);
-	free(c->label_key);
-	free(c->label_value);
-	free(c);
-}
-
-/* "A000123" or "3 alerts". */
-static char *
-al_action_what(const struct al_action *c)
-{
-	if (c->n == 1)
-		return xstrdup(c->ids[0]);
-	return xasprintf("%zu tagged alerts", c->n);
-}
-
-/* POST body to each alert's action route; frees body and c. */
-static void
-al_action_send(struct al_action *c, const char *action, const char *verb,
-    json_t *body)
-{
-	struct app *app = c->a->base.app;
-	size_t i;
-
-	for (i = 0; i < c->n; i++) {
-		char *id = api_escape(c->ids[i]);
-		char *path = xasprintf("/api/v1/alerts/%s/%s", id, action);
-		char *what = xasprintf("%s %s", verb, c->ids[i]);
-
-		app_action(app, "POST", path, body, what);
-		free(id);
-		free(path);
-		free(what);
+#define AL_ACTION(name)                                          \
+	static void al_##name(struct app *app, struct screen *s) \
+	{                                                        \
+		struct alert_action *c = al_targets(al(s));      \
+                                                                 \
+		if (c != NULL)                                   \
+			alert_action_##name(c);                  \
 	}
-	json_decref(body);
-	if (c->n > 1)
-		al_tags_clear(c->a);
-	al_action_free(c);
-}
-
-static void
-al_ack_expiry(struct app *app, const char *text, void *arg)
-{
-	struct al_action *c = arg;
-	json_t *body;
-	int64_t ms;
-
-	if (text == NULL) {
-		al_action_free(c);
-		return;
-	}
-	if (*text != '\0' && clock_parse_duration(text, &ms) != 0) {
-		app_message(app, 1, "\"%s\": expected a duration like 2h", text);
-		app_prompt(app, "Expires after (e.g. 30m, 2h; empty: never): ",
-		    text, al_ack_expiry, c);
-		return;
-	}
-	body = json_object();
-	if (c->text1 != NULL && *c->text1 != '\0')
-		json_object_set_new(body, "comment", json_string(c->text1));
-	if (*text != '\0')
-		json_object_set_new(body, "expires", json_string(text));
-	al_action_send(c, "ack", "acknowledge", body);
-}
-
-static void
-al_ack_comment(struct app *app, const char *text, void *arg)
-{
-	struct al_action *c = arg;
-
-	if (text == NULL) {
-		al_action_free(c);
-		return;
-	}
-	c->text1 = xstrdup(text);
-	app_prompt(app, "Expires after (e.g. 30m, 2h; empty: never): ", NULL,
-	    al_ack_expiry, c);
-}
-
-static void
-al_ack(struct app *app, struct screen *s)
-{
-	struct al_action *c = al_action_new(al(s));
-	char *what, *label;
-
-	if (c == NULL)
-		return;
-	what = al_action_what(c);
-	label = xasprintf("Acknowledge %s - comment: ", what);
-	app_prompt(app, label, NULL, al_ack_comment, c);
-	free(label);
-	free(what);
-}
-
-static void
-al_unack_comment(struct app *app, const char *text, void *arg)
-{
-	struct al_action *c = arg;
-	json_t *body;
-
-	if (text == NULL) {
-		al_action_free(c);
-		return;
-	}
-	body = json_object();
-	if (*text != '\0')
-		json_object_set_new(body, "comment", json_string(text));
-	al_action_send(c, "unack", "unacknowledge", body);
-}
-
-static void
-al_unack_confirmed(struct app *app, int yes, void *arg)
-{
-	if (!yes) {
-		al_action_free(arg);
-		return;
-	}
-	app_prompt(app, "Unacknowledge - comment (optional): ", NULL,
-	    al_unack_comment, arg);
-}
-
-static void
-al_unack(struct app *app, struct screen *s)
-{
-	struct al_action *c = al_action_new(al(s));
-	char *what, *q;
-
-	if (c == NULL)
-		return;
-	what = al_action_what(c);
-	q = xasprintf("Unacknowledge %s?", what);
-	app_confirm(app, q, al_unack_confirmed, c);
-	free(q);
-	free(what);
-}
-
-static void
-al_comment_text(struct app *app, const char *text, void *arg)
-{
-	struct al_action *c = arg;
-	json_t *body;
-
-	if (text == NULL || *text == '\0') {
-		if (text != NULL)
-			app_message(app, 1, "comment: nothing to send");
-		al_action_free(c);
-		return;
-	}
-	body = json_object();
-	json_object_set_new(body, "comment", json_string(text));
-	al_action_send(c, "comment", "comment on", body);
-}
-
-static void
-al_comment(struct app *app, struct screen *s)
-{
-	struct al_action *c = al_action_new(al(s));
-
-	if (c != NULL)
-		app_prompt(app, "Comment: ", NULL, al_comment_text, c);
-}
-
-static void
-al_dispatch_deadline(struct app *app, const char *text, void *arg)
-{
-	struct al_action *c = arg;
-	json_t *body, *support;
-	char *depts, *tok, *save = NULL;
-	int64_t ms;
-	int first = 1;
-
-	if (text == NULL) {
-		al_action_free(c);
-		return;
-	}
-	if (*text != '\0' && clock_parse_duration(text, &ms) != 0) {
-		app_message(app, 1, "\"%s\": expected a duration like 72h", text);
-		app_prompt(app, "Deadline (e.g. 72h; empty: the rule's): ", text,
-		    al_dispatch_deadline, c);
-		return;
-	}
-	body = json_object();
-	support = json_array();
-	depts = xstrdup(c->text1);
-	for (tok = strtok_r(depts, ", ", &save); tok != NULL;
-	     tok = strtok_r(NULL, ", ", &save)) {
-		if (first)
-			json_object_set_new(body, "dept", json_string(tok));
-		else
-			json_array_append_new(support, json_string(tok));
-		first = 0;
-	}
-	free(depts);
-	if (json_array_size(support) > 0)
-		json_object_set_new(body, "support", support);
-	else
-		json_decref(support);
-	if (*text != '\0')
-		json_object_set_new(body, "deadline", json_string(text));
-	al_action_send(c, "dispatch", "dispatch", body);
-}
-
-static void
-al_dispatch_dept(struct app *app, const char *text, void *arg)
-{
-	struct al_action *c = arg;
-
-	if (text == NULL || strspn(text, ", ") == strlen(text)) {
-		if (text != NULL)
-			app_message(app, 1, "dispatch: which department?");
-		al_action_free(c);
-		return;
-	}
-	c->text1 = xstrdup(text);
-	app_prompt(app, "Deadline (e.g. 72h; empty: the rule's): ", NULL,
-	    al_dispatch_deadline, c);
-}
-
-static void
-al_dispatch(struct app *app, struct screen *s)
-{
-	struct al_action *c = al_action_new(al(s));
-
-	if (c != NULL)
-		app_prompt(app,
-		    "Dispatch to department (lead, then supporting ones): ",
-		    NULL, al_dispatch_dept, c);
-}
-
-static void
-al_close_reason(struct app *app, const char *text, void *arg)
-{
-	struct al_action *c = arg;
-	json_t *body;
-
-	if (text == NULL || *text == '\0') {
-		if (text != NULL)
-			app_message(app, 1, "close: a reason is required");
-		al_action_free(c);
-		return;
-	}
-	body = json_object();
-	json_object_set_new(body, "reason", json_string(text));
-	al_action_send(c, "close", "close", body);
-}
-
-static void
-al_close_confirmed(struct app *app, int yes, void *arg)
-{
-	if (!yes) {
-		al_action_free(arg);
-		return;
-	}
-	app_prompt(app, "Reason for closing (required): ", NULL,
-	    al_close_reason, arg);
-}
-
-static void
-al_close(struct app *app, struct screen *s)
-{
-	struct al_action *c = al_action_new(al(s));
-	char *what, *q;
-
-	if (c == NULL)
-		return;
-	what = al_action_what(c);
-	q = xasprintf("Close %s by hand? It leaves the active list.", what);
-	app_confirm(app, q, al_close_confirmed, c);
-	free(q);
-	free(what);
-}
-
-static void
-al_severity_text(struct app *app, const char *text, void *arg)
-{
-	struct al_action *c = arg;
-	json_t *body;
-
-	if (text == NULL) {
-		al_action_free(c);
-		return;
-	}
-	if (strcmp(text, "high") != 0 && strcmp(text, "medium") != 0 &&
-	    strcmp(text, "low") != 0 && strcmp(text, "info") != 0) {
-		app_message(app, 1, "severity: high, medium, low or info");
-		al_action_free(c);
-		return;
-	}
-	body = json_object();
-	json_object_set_new(body, "severity", json_string(text));
-	al_action_send(c, "severity", "set severity of", body);
-}
-
-static void
-al_severity(struct app *app, struct screen *s)
-{
-	struct al_action *c = al_action_new(al(s));
-
-	if (c != NULL)
-		app_prompt(app, "New severity (high, medium, low, info): ", NULL,
-		    al_severity_text, c);
-}
-
-static void
-al_silence_confirmed(struct app *app, int yes, void *arg)
-{
-	struct al_action *c = arg;
-	json_t *body, *m, *one;
-
-	if (!yes) {
-		al_action_free(c);
-		return;
-	}
-	body = json_object();
-	m = json_array();
-	if (c->rule != NULL) {
-		one = json_object();
-		json_object_set_new(one, "tag", json_string("rule"));
-		json_object_set_new(one, "op", json_string("="));
-		json_object_set_new(one, "value", json_string(c->rule));
-		json_array_append_new(m, one);
-	}
-	if (c->label_key != NULL) {
-		one = json_object();
-		json_object_set_new(one, "tag", json_string(c->label_key));
-		json_object_set_new(one, "op", json_string("="));
-		json_object_set_new(one, "value", json_string(c->label_value));
-		json_array_append_new(m, one);
-	}
-	json_object_set_new(body, "matchers", m);
-	json_object_set_new(body, "duration", json_string(c->text1));
-	json_object_set_new(body, "reason", json_string(c->text2));
-	app_action(app, "POST", "/api/v1/silences", body, "silence");
-	json_decref(body);
-	al_action_free(c);
-}
-
-static void
-al_silence_reason(struct app *app, const char *text, void *arg)
-{
-	struct al_action *c = arg;
-	char *q;
-
-	if (text == NULL || *text == '\0') {
-		if (text != NULL)
-			app_message(app, 1, "silence: a reason is required");
-		al_action_free(c);
-		return;
-	}
-	c->text2 = xstrdup(text);
-	q = xasprintf("Silence %s%s%s%s%s%s for %s?",
-	    c->rule ? "rule " : "", c->rule ? c->rule : "",
-	    c->label_key ? " where " : "", c->label_key ? c->label_key : "",
-	    c->label_key ? "=" : "", c->label_value ? c->label_value : "",
-	    c->text1);
-	app_confirm(app, q, al_silence_confirmed, c);
-	free(q);
-}
-
-static void
-al_silence_duration(struct app *app, const char *text, void *arg)
-{
-	struct al_action *c = arg;
-	int64_t ms;
-
-	if (text == NULL) {
-		al_action_free(c);
-		return;
-	}
-	if (clock_parse_duration(text, &ms) != 0) {
-		app_message(app, 1, "\"%s\": expected a duration like 2h", text);
-		app_prompt(app, "Silence for (e.g. 2h): ", text,
-		    al_silence_duration, c);
-		return;
-	}
-	c->text1 = xstrdup(text);
-	app_prompt(app, "Reason for the silence (required): ", NULL,
-	    al_silence_reason, c);
-}
-
-static void
-al_silence(struct app *app, struct screen *s)
-{
-	struct al_action *c = al_action_new(al(s));
-
-	if (c == NULL)
-		return;
-	if (c->n != 1 || (c->rule == NULL && c->label_key == NULL)) {
-		app_message(app, 1, "silence: select one alert with a rule "
-				    "or a place");
-		al_action_free(c);
-		return;
-	}
-	app_prompt(app, "Silence for (e.g. 2h): ", NULL, al_silence_duration,
-	    c);
-}
+AL_ACTION(ack)
+AL_ACTION(unack)
+AL_ACTION(comment)
+AL_ACTION(dispatch)
+AL_ACTION(close)
+AL_ACTION(severity)
+AL_ACTION(silence)
 
 /* ---- Keys -------------------------------------------------------------- */
 
@@ -964,7 +633,8 @@ al_sort(struct screen_alerts *a, int d)
 
 	a->tab.sort_col = (c + d + AC_NCOLS) % AC_NCOLS;
 	al_rebuild(a);
-	app_message(a->base.app, 0, "sorted by %s", al_cols[a->tab.sort_col].title);
+	app_message(
+	    a->base.app, 0, "sorted by %s", al_cols[a->tab.sort_col].title);
 }
 
 static void
@@ -992,8 +662,8 @@ al_toggle_all(struct app *app, struct screen *s)
 	struct screen_alerts *a = al(s);
 
 	a->all = !a->all;
-	app_message(app, 0, a->all ? "showing ended alerts too" :
-				     "showing active alerts");
+	app_message(app, 0,
+	    a->all ? "showing ended alerts too" : "showing active alerts");
 	app_refresh_now(app);
 }
 
@@ -1010,6 +680,20 @@ al_grid(struct app *app, struct screen *s)
 		app_open_grid(app, x->grid);
 	else if (x->code != NULL)
 		app_open_territory(app, x->code);
+}
+
+static void
+al_group(struct app *app, struct screen *s)
+{
+	struct screen_alerts *a = al(s);
+
+	a->grouped = !a->grouped;
+	al_set_clear(&a->expanded, &a->nexpanded);
+	al_rebuild(a);
+	app_message(app, 0,
+	    a->grouped ? "grouped: one line per rule and "
+	                 "place (Enter expands)"
+	               : "one line per alert");
 }
 
 static int
@@ -1032,8 +716,8 @@ al_nav(struct screen *s, int key)
 			a->detail_top += 10;
 			return 1;
 		case KEY_PPAGE:
-			a->detail_top = a->detail_top > 10 ? a->detail_top - 10 :
-							      0;
+			a->detail_top =
+			    a->detail_top > 10 ? a->detail_top - 10 : 0;
 			return 1;
 		}
 		return 0;
@@ -1041,6 +725,14 @@ al_nav(struct screen *s, int key)
 	if (key == KEY_ENTER) {
 		if (a->nrows == 0)
 			return 1;
+		if (a->rowcnt != NULL && a->rowcnt[a->tab.sel] > 1) {
+			a->expanded = xreallocarray(
+			    a->expanded, a->nexpanded + 1, sizeof *a->expanded);
+			a->expanded[a->nexpanded++] =
+			    xstrdup(a->al.v[a->rows[a->tab.sel]].group);
+			al_rebuild(a);
+			return 1;
+		}
 		a->detail_id = xstrdup(a->al.v[a->rows[a->tab.sel]].id);
 		a->detail_top = 0;
 		model_alert_detail_free(&a->detail);
@@ -1065,6 +757,11 @@ al_back(struct screen *s)
 		model_alert_detail_free(&a->detail);
 		return 1;
 	}
+	if (a->nexpanded > 0) {
+		al_set_clear(&a->expanded, &a->nexpanded);
+		al_rebuild(a);
+		return 1;
+	}
 	if (a->base.filter != NULL) {
 		free(a->base.filter);
 		a->base.filter = NULL;
@@ -1079,42 +776,66 @@ al_back(struct screen *s)
 }
 
 static const struct binding al_bindings[] = {
-	{ .key = KEY_ENTER, .keys = "Enter",
-	    .help = "the alert's full history (Esc returns)" },
-	{ .key = ' ', .keys = "Space", .help = "tag / untag (actions apply "
-					       "to all tagged)",
-	    .fn = al_tag },
-	{ .key = 'T', .keys = "T", .help = "untag all", .fn = al_untag },
-	{ .key = 'a', .key2 = KEY_F(7), .keys = "a F7",
-	    .help = "acknowledge (comment, optional expiry)", .fkey = 7,
-	    .bar = "Ack", .fn = al_ack },
-	{ .key = 'U', .keys = "U", .help = "unacknowledge (confirms)",
-	    .fn = al_unack },
-	{ .key = 'c', .keys = "c", .help = "comment", .fn = al_comment },
-	{ .key = 'd', .keys = "d",
-	    .help = "dispatch to departments (lead, supporting)",
-	    .fn = al_dispatch },
-	{ .key = 'v', .keys = "v", .help = "change severity",
-	    .fn = al_severity },
-	{ .key = 'x', .key2 = KEY_F(8), .keys = "x F8",
-	    .help = "close by hand (confirms, asks a reason)", .fkey = 8,
-	    .bar = "Close", .fn = al_close },
-	{ .key = 's', .keys = "s",
-	    .help = "silence this rule in this place (confirms)",
-	    .fn = al_silence },
-	{ .key = '>', .key2 = KEY_F(6), .keys = "> F6",
-	    .help = "sort by the next column", .fkey = 6, .bar = "Sort",
-	    .fn = al_sort_next },
-	{ .key = '<', .keys = "<", .help = "sort by the previous column",
-	    .fn = al_sort_prev },
-	{ .key = 'I', .keys = "I", .help = "invert the sort order",
-	    .fn = al_invert },
-	{ .key = 'e', .keys = "e", .help = "show ended (resolved, closed) "
-					   "alerts too",
-	    .fn = al_toggle_all },
-	{ .key = 'g', .keys = "g", .help = "open the alert's grid",
-	    .fn = al_grid },
-	{ .key = 0 },
+    {.key = KEY_ENTER,
+        .keys = "Enter",
+        .help = "the alert's full history (Esc returns)"},
+    {.key = ' ',
+        .keys = "Space",
+        .help = "tag / untag (actions apply "
+                "to all tagged)",
+        .fn = al_tag},
+    {.key = 'T', .keys = "T", .help = "untag all", .fn = al_untag},
+    {.key = 'a',
+        .key2 = KEY_F(7),
+        .keys = "a F7",
+        .help = "acknowledge (comment, optional expiry)",
+        .fkey = 7,
+        .bar = "Ack",
+        .fn = al_ack},
+    {.key = 'U',
+        .keys = "U",
+        .help = "unacknowledge (confirms)",
+        .fn = al_unack},
+    {.key = 'c', .keys = "c", .help = "comment", .fn = al_comment},
+    {.key = 'd',
+        .keys = "d",
+        .help = "dispatch to departments (lead, supporting)",
+        .fn = al_dispatch},
+    {.key = 'v', .keys = "v", .help = "change severity", .fn = al_severity},
+    {.key = 'x',
+        .key2 = KEY_F(8),
+        .keys = "x F8",
+        .help = "close by hand (confirms, asks a reason)",
+        .fkey = 8,
+        .bar = "Close",
+        .fn = al_close},
+    {.key = 's',
+        .keys = "s",
+        .help = "silence this rule in this place (confirms)",
+        .fn = al_silence},
+    {.key = '>',
+        .key2 = KEY_F(6),
+        .keys = "> F6",
+        .help = "sort by the next column",
+        .fkey = 6,
+        .bar = "Sort",
+        .fn = al_sort_next},
+    {.key = '<',
+        .keys = "<",
+        .help = "sort by the previous column",
+        .fn = al_sort_prev},
+    {.key = 'I', .keys = "I", .help = "invert the sort order", .fn = al_invert},
+    {.key = 'e',
+        .keys = "e",
+        .help = "show ended (resolved, closed) "
+                "alerts too",
+        .fn = al_toggle_all},
+    {.key = 'G',
+        .keys = "G",
+        .help = "group alerts of one rule in one place (Enter expands)",
+        .fn = al_group},
+    {.key = 'g', .keys = "g", .help = "open the alert's grid", .fn = al_grid},
+    {.key = 0},
 };
 
 static void
@@ -1131,6 +852,7 @@ al_init(struct screen *s)
 	table_init(&a->tab, al_cols, AC_NCOLS, al_cell, a);
 	a->tab.tagged = al_tagged_cb;
 	a->tab.sort_col = AC_SEV;
+	a->grouped = 1;
 }
 
 static void
@@ -1143,22 +865,24 @@ al_destroy(struct screen *s)
 	free(a->detail_id);
 	free(a->code);
 	free(a->rows);
+	free(a->rowcnt);
 	al_tags_clear(a);
+	al_set_clear(&a->expanded, &a->nexpanded);
 }
 
 const struct screen_class screen_alerts_class = {
-	.name = "alerts",
-	.title = "Alerts",
-	.tab = "Alrt",
-	.key = '4',
-	.size = sizeof(struct screen_alerts),
-	.bindings = al_bindings,
-	.init = al_init,
-	.destroy = al_destroy,
-	.fetch = al_refresh,
-	.draw = al_draw,
-	.back = al_back,
-	.filter_changed = al_filter_changed,
-	.nav = al_nav,
-	.where = al_where,
+    .name = "alerts",
+    .title = "Alerts",
+    .tab = "Alrt",
+    .key = '4',
+    .size = sizeof(struct screen_alerts),
+    .bindings = al_bindings,
+    .init = al_init,
+    .destroy = al_destroy,
+    .fetch = al_refresh,
+    .draw = al_draw,
+    .back = al_back,
+    .filter_changed = al_filter_changed,
+    .nav = al_nav,
+    .where = al_where,
 };

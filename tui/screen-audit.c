@@ -29,24 +29,24 @@ enum {
 };
 
 static const struct table_col au_cols[UC_NCOLS] = {
-	[UC_SEQ] = { .title = "Seq", .width = 5, .align = TEXT_RIGHT },
-	[UC_TIME] = { .title = "Time", .width = 11 },
-	[UC_WHO] = { .title = "Who", .width = 10 },
-	[UC_VIA] = { .title = "Via", .width = 10, .min_cols = 100 },
-	[UC_ACTION] = { .title = "Action", .width = 12 },
-	[UC_TARGET] = { .title = "Target", .width = 9 },
-	[UC_CHANGE] = { .title = "Change", .width = 10, .flex = 1 },
+    [UC_SEQ] = {.title = "Seq", .width = 5, .align = TEXT_RIGHT},
+    [UC_TIME] = {.title = "Time", .width = 11},
+    [UC_WHO] = {.title = "Who", .width = 10},
+    [UC_VIA] = {.title = "Via", .width = 10, .min_cols = 100},
+    [UC_ACTION] = {.title = "Action", .width = 12},
+    [UC_TARGET] = {.title = "Target", .width = 9},
+    [UC_CHANGE] = {.title = "Change", .width = 10, .flex = 1},
 };
 
 struct screen_audit {
 	struct screen base;
-	json_t	     *entries; /* array, oldest first */
-	long long     next;    /* since= for the next page */
-	int	      inflight, verify_inflight;
-	size_t	     *rows; /* indexes into entries, newest first */
-	size_t	      nrows;
-	struct table  tab;
-	char	     *verify; /* last verification result, owned */
+	json_t *entries; /* array, oldest first */
+	long long next;  /* since= for the next page */
+	int inflight, verify_inflight;
+	size_t *rows; /* indexes into entries, newest first */
+	size_t nrows;
+	struct table tab;
+	char *verify; /* last verification result, owned */
 };
 
 static struct screen_audit *
@@ -76,8 +76,8 @@ au_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 		*a = A_BOLD;
 		break;
 	case UC_VIA:
-		buf_printf(b, "%s %s", e.via ? e.via : "",
-		    e.from ? e.from : "");
+		buf_printf(
+		    b, "%s %s", e.via ? e.via : "", e.from ? e.from : "");
 		break;
 	case UC_ACTION:
 		buf_puts(b, e.action ? e.action : "?");
@@ -162,8 +162,8 @@ au_done(struct screen *s, struct api_result *res)
 		/* End reached: continue after the newest entry. */
 		struct model_audit_entry last;
 
-		model_audit_entry_decode(json_array_get(e, json_array_size(e) - 1),
-		    &last);
+		model_audit_entry_decode(
+		    json_array_get(e, json_array_size(e) - 1), &last);
 		if (last.seq >= 0)
 			u->next = last.seq + 1;
 	}
@@ -196,14 +196,16 @@ au_verify_done(struct screen *s, struct api_result *res)
 		u->verify = xasprintf("verify: %s", res->error);
 	else if (json_is_true(json_object_get(b, "ok")))
 		u->verify = xasprintf("chain intact: %lld entries",
-		    (long long)json_integer_value(json_object_get(b, "entries")));
+		    (long long)json_integer_value(
+		        json_object_get(b, "entries")));
 	else
 		u->verify = xasprintf("CHAIN BROKEN at entry %lld: %s",
-		    (long long)json_integer_value(json_object_get(b, "first_bad")),
+		    (long long)json_integer_value(
+		        json_object_get(b, "first_bad")),
 		    json_string_value(json_object_get(b, "reason")) ?: "?");
-	app_message(s->app, res->error != NULL ||
-		!json_is_true(json_object_get(b, "ok")),
-	    "%s", u->verify);
+	app_message(s->app,
+	    res->error != NULL || !json_is_true(json_object_get(b, "ok")), "%s",
+	    u->verify);
 }
 
 static void
@@ -259,10 +261,14 @@ au_filter_changed(struct screen *s)
 }
 
 static const struct binding au_bindings[] = {
-	{ .key = 'V', .key2 = KEY_F(6), .keys = "V F6",
-	    .help = "verify the hash chain", .fkey = 6, .bar = "Verify",
-	    .fn = au_verify },
-	{ .key = 0 },
+    {.key = 'V',
+        .key2 = KEY_F(6),
+        .keys = "V F6",
+        .help = "verify the hash chain",
+        .fkey = 6,
+        .bar = "Verify",
+        .fn = au_verify},
+    {.key = 0},
 };
 
 static void
@@ -285,17 +291,17 @@ au_destroy(struct screen *s)
 }
 
 const struct screen_class screen_audit_class = {
-	.name = "audit",
-	.title = "Audit",
-	.tab = "Audit",
-	.key = '8',
-	.size = sizeof(struct screen_audit),
-	.bindings = au_bindings,
-	.init = au_init,
-	.destroy = au_destroy,
-	.fetch = au_refresh,
-	.draw = au_draw,
-	.filter_changed = au_filter_changed,
-	.nav = au_nav,
-	.where = au_where,
+    .name = "audit",
+    .title = "Audit",
+    .tab = "Audit",
+    .key = '8',
+    .size = sizeof(struct screen_audit),
+    .bindings = au_bindings,
+    .init = au_init,
+    .destroy = au_destroy,
+    .fetch = au_refresh,
+    .draw = au_draw,
+    .filter_changed = au_filter_changed,
+    .nav = au_nav,
+    .where = au_where,
 };

@@ -21,35 +21,35 @@
 static const struct {
 	const char *range, *step, *label;
 } gr_ranges[] = {
-	{ "1h", "1m", "1 hour" },
-	{ "6h", "5m", "6 hours" },
-	{ "24h", "15m", "24 hours" },
-	{ "7d", "2h", "7 days" },
+    {"1h", "1m", "1 hour"},
+    {"6h", "5m", "6 hours"},
+    {"24h", "15m", "24 hours"},
+    {"7d", "2h", "7 days"},
 };
 #define GR_NRANGES ((int)(sizeof gr_ranges / sizeof gr_ranges[0]))
 
 struct screen_grid {
-	struct screen	    base;
-	char		   *code;
-	struct model_tree   tree;
+	struct screen base;
+	char *code;
+	struct model_tree tree;
 	struct model_alerts alerts;
-	struct model_query  q;
-	int		    range;
-	int		    inflight, alerts_inflight, q_inflight;
-	int64_t		    q_next;
-	size_t		   *rows; /* series indexes, filtered */
-	size_t		    nrows;
-	struct table	    tab;
-	int		    spark_w;
+	struct model_query q;
+	int range;
+	int inflight, alerts_inflight, q_inflight;
+	int64_t q_next;
+	size_t *rows; /* series indexes, filtered */
+	size_t nrows;
+	struct table tab;
+	int spark_w;
 };
 
 static const struct table_col gr_cols[] = {
-	{ .title = "Metric", .width = 14, .flex = 1 },
-	{ .title = "System", .width = 12, .flex = 1, .min_cols = 70 },
-	{ .title = "Now", .width = 7, .align = TEXT_RIGHT },
-	{ .title = "Min", .width = 6, .align = TEXT_RIGHT, .min_cols = 60 },
-	{ .title = "Max", .width = 6, .align = TEXT_RIGHT, .min_cols = 60 },
-	{ .title = "Trend", .width = 10, .flex = 2 },
+    {.title = "Metric", .width = 14, .flex = 1},
+    {.title = "System", .width = 12, .flex = 1, .min_cols = 70},
+    {.title = "Now", .width = 7, .align = TEXT_RIGHT},
+    {.title = "Min", .width = 6, .align = TEXT_RIGHT, .min_cols = 60},
+    {.title = "Max", .width = 6, .align = TEXT_RIGHT, .min_cols = 60},
+    {.title = "Trend", .width = 10, .flex = 2},
 };
 
 static struct screen_grid *
@@ -112,7 +112,7 @@ gr_rebuild(struct screen_grid *g)
 	for (i = 0; i < g->q.nseries; i++) {
 		if (su_match(g->base.filter, g->q.series[i].metric) ||
 		    su_match(g->base.filter,
-			model_series_label(&g->q.series[i], "system")))
+		        model_series_label(&g->q.series[i], "system")))
 			g->rows[g->nrows++] = i;
 	}
 	table_set_rows(&g->tab, g->nrows);
@@ -209,7 +209,7 @@ gr_refresh(struct screen *s)
 		sel = api_escape(path);
 		free(path);
 		path = xasprintf("/api/v1/query?q=%s&start=now-%s&step=%s"
-				 "&agg=avg&limit=200",
+		                 "&agg=avg&limit=200",
 		    sel, gr_ranges[g->range].range, gr_ranges[g->range].step);
 		app_fetch(s->app, s, path, gr_q_done);
 		free(path);
@@ -225,7 +225,7 @@ gr_where(struct screen *s, struct buf *b)
 
 	if (g->tree.node.code != NULL)
 		buf_puts(b, model_label(g->tree.node.name, g->tree.node.name_en,
-				g->tree.node.code));
+		                g->tree.node.code));
 	else if (g->code != NULL)
 		buf_puts(b, g->code);
 }
@@ -266,8 +266,8 @@ gr_chart(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 	}
 	text_number(lo, lo_s, sizeof lo_s);
 	text_number(hi, hi_s, sizeof hi_s);
-	axis = text_width(hi_s) > text_width(lo_s) ? text_width(hi_s) :
-						      text_width(lo_s);
+	axis = text_width(hi_s) > text_width(lo_s) ? text_width(hi_s)
+	                                           : text_width(lo_s);
 	if (cols - axis - 2 <= 0) {
 		buf_free(&b);
 		return;
@@ -277,8 +277,8 @@ gr_chart(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 		buf_reset(&b);
 		spark_chart_row(&b, vals, (size_t)(cols - axis - 2),
 		    cols - axis - 2, rows - 1, r, lo, hi,
-		    g->base.app->spark == SPARK_ASCII ? SPARK_ASCII :
-							SPARK_BLOCK);
+		    g->base.app->spark == SPARK_ASCII ? SPARK_ASCII
+		                                      : SPARK_BLOCK);
 		if (r == 0)
 			term_put(w, y + 1 + r, x, axis, hi_s, TEXT_RIGHT,
 			    term_attr(TERM_DIM));
@@ -312,8 +312,8 @@ gr_side(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 		buf_printf(&b, "%s: %s  %s%s%s", gr_role_name(p->role),
 		    p->name ? p->name : "?", p->phone ? p->phone : "",
 		    p->station ? "  " : "", p->station ? p->station : "");
-		term_put(w, y++, x + 1, cols - 1, buf_str(&b), TEXT_LEFT,
-		    A_NORMAL);
+		term_put(
+		    w, y++, x + 1, cols - 1, buf_str(&b), TEXT_LEFT, A_NORMAL);
 	}
 	if (y < y0 + rows) {
 		buf_reset(&b);
@@ -328,8 +328,8 @@ gr_side(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 		buf_reset(&b);
 		buf_printf(&b, "%s %s %s", a->id, a->state,
 		    a->message ? a->message : "");
-		term_put(w, y++, x + 6, cols - 6, buf_str(&b), TEXT_LEFT,
-		    A_NORMAL);
+		term_put(
+		    w, y++, x + 6, cols - 6, buf_str(&b), TEXT_LEFT, A_NORMAL);
 	}
 	if (y < y0 + rows) {
 		buf_reset(&b);
@@ -340,11 +340,11 @@ gr_side(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 		const struct model_sysref *sy = &g->tree.systems[i];
 
 		buf_reset(&b);
-		buf_printf(&b, "%s  %s  %s", model_label(sy->name, sy->name_en,
-						   sy->id),
+		buf_printf(&b, "%s  %s  %s",
+		    model_label(sy->name, sy->name_en, sy->id),
 		    sy->dept ? sy->dept : "", sy->platform ? sy->platform : "");
-		term_put(w, y++, x + 1, cols - 1, buf_str(&b), TEXT_LEFT,
-		    A_NORMAL);
+		term_put(
+		    w, y++, x + 1, cols - 1, buf_str(&b), TEXT_LEFT, A_NORMAL);
 	}
 	buf_free(&b);
 	return y - y0;
@@ -366,23 +366,23 @@ gr_draw(struct screen *s, WINDOW *w, int rows, int cols)
 		return;
 	}
 	if (n->code == NULL) {
-		term_printf(w, 1, 2, cols - 4, A_BOLD, "Loading grid %s ...",
-		    g->code);
+		term_printf(
+		    w, 1, 2, cols - 4, A_BOLD, "Loading grid %s ...", g->code);
 		return;
 	}
 	/* Title: name, code, place, status. */
 	for (size_t i = 0; i < g->tree.npath; i++) {
-		buf_puts(&b, model_label(g->tree.path[i].name,
-				 g->tree.path[i].name_en, g->tree.path[i].code));
+		buf_puts(
+		    &b, model_label(g->tree.path[i].name,
+		            g->tree.path[i].name_en, g->tree.path[i].code));
 		buf_puts(&b, " / ");
 	}
-	buf_printf(&b, "%s  %s", model_label(n->name, n->name_en, n->code),
-	    n->code);
+	buf_printf(
+	    &b, "%s  %s", model_label(n->name, n->name_en, n->code), n->code);
 	term_put(w, 0, 0, cols, buf_str(&b), TEXT_LEFT, A_BOLD);
 	buf_reset(&b);
-	buf_printf(&b, "%s  alerts %u/%u/%u  data ",
-	    model_sev_short(n->sev), n->alerts.high, n->alerts.medium,
-	    n->alerts.low);
+	buf_printf(&b, "%s  alerts %u/%u/%u  data ", model_sev_short(n->sev),
+	    n->alerts.high, n->alerts.medium, n->alerts.low);
 	{
 		char age[16];
 
@@ -407,8 +407,8 @@ gr_draw(struct screen *s, WINDOW *w, int rows, int cols)
 			ch = 0;
 		if (g->nrows == 0) {
 			term_put(w, y, 1, cols - 1,
-			    g->q_inflight ? "loading metrics ..." :
-					    "no metrics for this grid",
+			    g->q_inflight ? "loading metrics ..."
+			                  : "no metrics for this grid",
 			    TEXT_LEFT, term_attr(TERM_DIM));
 			th = 1;
 		} else
@@ -495,22 +495,35 @@ gr_territory(struct app *app, struct screen *s)
 {
 	struct screen_grid *g = gr(s);
 
-	app_open_territory(app, g->tree.node.parent ? g->tree.node.parent :
-						      NULL);
+	app_open_territory(
+	    app, g->tree.node.parent ? g->tree.node.parent : NULL);
 }
 
 static const struct binding gr_bindings[] = {
-	{ .key = ']', .key2 = 't', .key3 = KEY_F(6), .keys = "] t F6",
-	    .help = "longer chart range (1h 6h 24h 7d)", .fkey = 6,
-	    .bar = "Range", .fn = gr_range_next },
-	{ .key = '[', .keys = "[", .help = "shorter chart range",
-	    .fn = gr_range_prev },
-	{ .key = 'a', .key2 = KEY_F(7), .keys = "a F7",
-	    .help = "this grid's alerts in the Alerts screen", .fkey = 7,
-	    .bar = "Alerts", .fn = gr_alerts },
-	{ .key = 'u', .keys = "u", .help = "its community in Territory",
-	    .fn = gr_territory },
-	{ .key = 0 },
+    {.key = ']',
+        .key2 = 't',
+        .key3 = KEY_F(6),
+        .keys = "] t F6",
+        .help = "longer chart range (1h 6h 24h 7d)",
+        .fkey = 6,
+        .bar = "Range",
+        .fn = gr_range_next},
+    {.key = '[',
+        .keys = "[",
+        .help = "shorter chart range",
+        .fn = gr_range_prev},
+    {.key = 'a',
+        .key2 = KEY_F(7),
+        .keys = "a F7",
+        .help = "this grid's alerts in the Alerts screen",
+        .fkey = 7,
+        .bar = "Alerts",
+        .fn = gr_alerts},
+    {.key = 'u',
+        .keys = "u",
+        .help = "its community in Territory",
+        .fn = gr_territory},
+    {.key = 0},
 };
 
 static void
@@ -542,17 +555,17 @@ gr_destroy(struct screen *s)
 }
 
 const struct screen_class screen_grid_class = {
-	.name = "grid",
-	.title = "Grid",
-	.tab = "Grid",
-	.key = '3',
-	.size = sizeof(struct screen_grid),
-	.bindings = gr_bindings,
-	.init = gr_init,
-	.destroy = gr_destroy,
-	.fetch = gr_refresh,
-	.draw = gr_draw,
-	.filter_changed = gr_filter_changed,
-	.nav = gr_nav,
-	.where = gr_where,
+    .name = "grid",
+    .title = "Grid",
+    .tab = "Grid",
+    .key = '3',
+    .size = sizeof(struct screen_grid),
+    .bindings = gr_bindings,
+    .init = gr_init,
+    .destroy = gr_destroy,
+    .fetch = gr_refresh,
+    .draw = gr_draw,
+    .filter_changed = gr_filter_changed,
+    .nav = gr_nav,
+    .where = gr_where,
 };

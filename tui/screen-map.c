@@ -27,19 +27,20 @@ struct map_pos {
 };
 
 struct screen_map {
-	struct screen	   base;
+	struct screen base;
 	struct model_grids grids;
-	struct model_map   layout;
-	struct model_tree  names; /* the district's subdistricts, for names */
-	int		   have_layout;
-	int		   inflight, layout_inflight;
-	int64_t		   layout_next;
-	char		  *metric; /* NULL: severity */
-	size_t		  *order;  /* grid indexes in drawing order */
-	size_t		   norder;
-	struct map_pos	  *pos;	   /* screen position of order[i], y<0 hidden */
-	size_t		   cur;	   /* index into order */
-	double		   lo, hi; /* metric range */
+	struct model_map layout;
+	struct model_tree names; /* the district's subdistricts, for names */
+	int have_layout;
+	int inflight, layout_inflight;
+	int64_t layout_next;
+	char *metric;  /* NULL: severity */
+	size_t *order; /* grid indexes in drawing order */
+	size_t norder;
+	struct map_pos *pos; /* screen position of order[i], y<0 hidden */
+	size_t cur;          /* index into order */
+	int band_top;        /* first band row shown */
+	double lo, hi;       /* metric range */
 };
 
 static struct screen_map *
@@ -79,8 +80,8 @@ map_rebuild(struct screen_map *m)
 	for (i = 0; i < m->grids.n; i++)
 		m->order[i] = i;
 	if (m->norder > 1)
-		qsort_r(m->order, m->norder, sizeof *m->order, map_cmp,
-		    &m->grids);
+		qsort_r(
+		    m->order, m->norder, sizeof *m->order, map_cmp, &m->grids);
 	m->cur = 0;
 	for (i = 0; kept != NULL && i < m->norder; i++) {
 		if (strcmp(m->grids.v[m->order[i]].code, kept) == 0)
@@ -211,8 +212,8 @@ map_level(struct screen_map *m, const struct model_grid *g)
 static const char *
 map_char(struct screen_map *m, int level)
 {
-	static const char *const sev_c[] = { ".", "i", "L", "M", "H" };
-	static const char *const lvl_a[] = { "1", "2", "3", "4", "5" };
+	static const char *const sev_c[] = {".", "i", "L", "M", "H"};
+	static const char *const lvl_a[] = {"1", "2", "3", "4", "5"};
 
 	if (level < 0)
 		return "?";
@@ -230,10 +231,8 @@ map_cell(struct screen_map *m, WINDOW *w, size_t i, int y, int x)
 
 	if (i == m->cur)
 		a = A_REVERSE | A_BOLD;
-	m->pos[i].y = y;
-	m->pos[i].x = x;
-	term_put(w, y, x, 1, i == m->cur ? "@" : map_char(m, level), TEXT_LEFT,
-	    a);
+	term_put(
+	    w, y, x, 1, i == m->cur ? "@" : map_char(m, level), TEXT_LEFT, a);
 }
 
 /* Grids [a, z) of order belonging to subdistrict code. */
@@ -270,6 +269,51 @@ map_sub_name(struct screen_map *m, const char *code)
 	return code != NULL ? code : "?";
 }
 
+/*
+ * Flow grids [a, z) of order into rows iw cells wide, one community after
+ * another with a blank cell between them (a community that does not fit
+ * in what is left of a row starts the next one, unless it is wider than a
+ * row).  Fills pos (relative y, x) when not NULL; returns the rows used.
+ */
+static int
+map_flow(struct screen_map *m, size_t a, size_t z, int iw, struct map_pos *pos)
+{
+	int y = 0, x = 0;
+	size_t i = a, j;
+
+	while (i < z) {
+		const char *c = m->grids.v[m->order[i]].community;
+		size_t len;
+
+		for (j = i; j < z; j++) {
+			const char *c2 = m->grids.v[m->order[j]].community;
+
+			if ((c == NULL) != (c2 == NULL) ||
+			    (c != NULL && strcmp(c, c2) != 0))
+				break;
+		}
+		len = j - i;
+		if (x > 0 && x + (int)len > iw && (int)len <= iw) {
+			y++;
+			x = 0;
+		}
+		for (; i < j; i++) {
+			if (x >= iw) {
+				y++;
+				x = 0;
+			}
+			if (pos != NULL) {
+				pos[i].y = y;
+				pos[i].x = x;
+			}
+			x++;
+		}
+		if (x < iw)
+			x++; /* the gap between communities */
+	}
+	return z > a ? y + 1 : 0;
+}
+
 /* Geographic layout: 1 if everything fitted. */
 static int
 map_draw_geo(struct screen_map *m, WINDOW *w, int rows, int cols)
@@ -284,21 +328,23 @@ map_draw_geo(struct screen_map *m, WINDOW *w, int rows, int cols)
 	iw = bw - 1;
 	if (iw < 4 || bh < 3)
 		return 0;
-	cap = iw * (bh - 2);
+	cap = bh - 1; /* rows under the block's name */
 	for (r = 0; r < m->layout.rows; r++) {
 		for (c = 0; c < m->layout.cols; c++) {
-			const char *code = m->layout.cells[r * m->layout.cols + c];
+			const char *code =
+			    m->layout.cells[r * m->layout.cols + c];
 
 			if (code == NULL)
 				continue;
 			map_span(m, code, &a, &z);
-			if ((int)(z - a) > cap)
+			if (map_flow(m, a, z, iw, NULL) > cap)
 				return 0;
 		}
 	}
 	for (r = 0; r < m->layout.rows; r++) {
 		for (c = 0; c < m->layout.cols; c++) {
-			const char *code = m->layout.cells[r * m->layout.cols + c];
+			const char *code =
+			    m->layout.cells[r * m->layout.cols + c];
 			if (code == NULL)
 				continue;
 			map_span(m, code, &a, &z);
@@ -306,29 +352,35 @@ map_draw_geo(struct screen_map *m, WINDOW *w, int rows, int cols)
 			x = c * bw;
 			term_put(w, y, x, iw, map_sub_name(m, code), TEXT_LEFT,
 			    A_BOLD | A_UNDERLINE);
+			map_flow(m, a, z, iw, m->pos);
 			for (i = a; i < z; i++) {
-				int k = (int)(i - a);
-
-				map_cell(m, w, i, y + 1 + k / iw, x + k % iw);
+				m->pos[i].y += y + 1;
+				m->pos[i].x += x;
+				map_cell(m, w, i, m->pos[i].y, m->pos[i].x);
 			}
 		}
 	}
 	return 1;
 }
 
-/* Bands: one block of rows per subdistrict, label on the left. */
+/* Bands: one block of rows per subdistrict, label on the left; when
+ * they do not all fit, the bands scroll to keep the cursor in view. */
 static void
 map_draw_bands(struct screen_map *m, WINDOW *w, int rows, int cols)
 {
-	int lw = 13, y = 0, iw = cols - lw - 1, k;
-	size_t i = 0, start;
-	const char *sd;
+	int lw = 11, iw = cols - lw - 1, y, total = 0, h;
+	size_t i, start, *band_start, nb = 0, b;
+	int *band_y;
 
-	if (iw < 10)
+	if (iw < 10 || m->norder == 0)
 		return;
-	while (i < m->norder && y < rows) {
+	band_start = xcalloc(m->norder + 1, sizeof *band_start);
+	band_y = xcalloc(m->norder + 1, sizeof *band_y);
+	/* Lay out every band at absolute rows first. */
+	for (i = 0; i < m->norder;) {
+		const char *sd = m->grids.v[m->order[i]].subdistrict;
+
 		start = i;
-		sd = m->grids.v[m->order[i]].subdistrict;
 		while (i < m->norder) {
 			const char *s2 = m->grids.v[m->order[i]].subdistrict;
 
@@ -337,19 +389,44 @@ map_draw_bands(struct screen_map *m, WINDOW *w, int rows, int cols)
 				break;
 			i++;
 		}
-		term_put(w, y, 0, lw, map_sub_name(m, sd), TEXT_LEFT, A_BOLD);
-		for (k = 0; start + (size_t)k < i; k++) {
-			if (y + k / iw >= rows) {
-				m->pos[start + (size_t)k].y = -1;
-				continue;
-			}
-			map_cell(m, w, start + (size_t)k, y + k / iw,
-			    lw + 1 + k % iw);
-		}
-		y += ((int)(i - start) + iw - 1) / iw;
+		band_start[nb] = start;
+		band_y[nb] = total;
+		h = map_flow(m, start, i, iw, m->pos);
+		for (size_t k = start; k < i; k++)
+			m->pos[k].y += total;
+		total += h;
+		nb++;
 	}
-	for (; i < m->norder; i++)
-		m->pos[i].y = -1;
+	band_start[nb] = m->norder;
+	/* Scroll so that the cursor shows. */
+	if (m->pos[m->cur].y < m->band_top)
+		m->band_top = m->pos[m->cur].y;
+	if (m->pos[m->cur].y >= m->band_top + rows)
+		m->band_top = m->pos[m->cur].y - rows + 1;
+	if (m->band_top > total - rows)
+		m->band_top = total - rows > 0 ? total - rows : 0;
+	for (b = 0; b < nb; b++) {
+		const char *sd =
+		    m->grids.v[m->order[band_start[b]]].subdistrict;
+
+		y = band_y[b] - m->band_top;
+		if (y >= 0 && y < rows)
+			term_put(w, y, 0, lw, map_sub_name(m, sd), TEXT_LEFT,
+			    A_BOLD);
+		for (i = band_start[b]; i < band_start[b + 1]; i++) {
+			struct map_pos p = m->pos[i];
+
+			if (p.y - m->band_top < 0 || p.y - m->band_top >= rows)
+				continue;
+			map_cell(m, w, i, p.y - m->band_top, lw + 1 + p.x);
+		}
+	}
+	if (m->band_top > 0)
+		term_put(w, 0, lw - 2, 1, "^", TEXT_LEFT, A_BOLD);
+	if (total - m->band_top > rows)
+		term_put(w, rows - 1, lw - 2, 1, "v", TEXT_LEFT, A_BOLD);
+	free(band_start);
+	free(band_y);
 }
 
 static void
@@ -364,7 +441,8 @@ map_draw(struct screen *s, WINDOW *w, int rows, int cols)
 
 	if (!s->fetched || m->norder == 0) {
 		term_put(w, 1, 2, cols - 4,
-		    s->fetched ? "no grids in your scope" : "Loading the map ...",
+		    s->fetched ? "no grids in your scope"
+		               : "Loading the map ...",
 		    TEXT_LEFT, A_BOLD);
 		return;
 	}
@@ -373,14 +451,15 @@ map_draw(struct screen *s, WINDOW *w, int rows, int cols)
 	/* Legend. */
 	if (m->metric == NULL)
 		buf_puts(&b, "colour: severity  H high  M medium  L low  "
-			     "i info  . ok  @ cursor");
+		             "i info  . ok  @ cursor");
 	else {
 		char lo[32], hi[32];
 
 		text_number(m->lo, lo, sizeof lo);
 		text_number(m->hi, hi, sizeof hi);
-		buf_printf(&b, "colour: %s  1 (%s) .. 5 (%s)  ? no data  @ "
-			       "cursor",
+		buf_printf(&b,
+		    "colour: %s  1 (%s) .. 5 (%s)  ? no data  @ "
+		    "cursor",
 		    m->metric, lo, hi);
 	}
 	term_put(w, 0, 0, cols, buf_str(&b), TEXT_LEFT, term_attr(TERM_DIM));
@@ -394,9 +473,9 @@ map_draw(struct screen *s, WINDOW *w, int rows, int cols)
 	g = &m->grids.v[m->order[m->cur]];
 	buf_reset(&b);
 	text_age(g->age_s, age, sizeof age);
-	buf_printf(&b, "%s %s  %s  %s", model_label(g->name, g->name_en, g->code),
-	    g->code, g->community ? g->community : "",
-	    model_sev_short(g->sev));
+	buf_printf(&b, "%s %s  %s  %s",
+	    model_label(g->name, g->name_en, g->code), g->code,
+	    g->community ? g->community : "", model_sev_short(g->sev));
 	if (m->metric != NULL) {
 		text_number(model_grid_metric(g, m->metric), v, sizeof v);
 		buf_printf(&b, "  %s %s", m->metric, v);
@@ -473,7 +552,8 @@ map_nav(struct screen *s, int key)
 		return 1;
 	case KEY_ENTER:
 		if (m->norder > 0)
-			app_open_grid(s->app, m->grids.v[m->order[m->cur]].code);
+			app_open_grid(
+			    s->app, m->grids.v[m->order[m->cur]].code);
 		return 1;
 	}
 	return 0;
@@ -485,10 +565,10 @@ screen_map_set_metric(struct screen *s, const char *metric)
 	struct screen_map *m = mp(s);
 
 	free(m->metric);
-	m->metric = metric != NULL && *metric != '\0' &&
-		strcmp(metric, "severity") != 0 ?
-	    xstrdup(metric) :
-	    NULL;
+	m->metric =
+	    metric != NULL && *metric != '\0' && strcmp(metric, "severity") != 0
+	        ? xstrdup(metric)
+	        : NULL;
 	map_rebuild(m);
 }
 
@@ -504,7 +584,8 @@ map_metric_next(struct app *app, struct screen *s)
 	if (m->grids.n == 0)
 		return;
 	ms = m->grids.v[0].metrics;
-	json_object_foreach(ms, key, v) {
+	json_object_foreach(ms, key, v)
+	{
 		if (take) {
 			next = key;
 			break;
@@ -534,16 +615,25 @@ map_next_alert(struct app *app, struct screen *s)
 }
 
 static const struct binding map_bindings[] = {
-	{ .key = KEY_ENTER, .keys = "Enter", .help = "open the grid" },
-	{ .key = KEY_UP, .keys = "arrows hjkl",
-	    .help = "move the cursor from grid to grid" },
-	{ .key = 'm', .key2 = KEY_F(6), .keys = "m F6",
-	    .help = "colour by severity or the next metric", .fkey = 6,
-	    .bar = "Metric", .fn = map_metric_next },
-	{ .key = 'n', .key2 = KEY_F(7), .keys = "n F7",
-	    .help = "jump to the next grid with an alert", .fkey = 7,
-	    .bar = "NxAlrt", .fn = map_next_alert },
-	{ .key = 0 },
+    {.key = KEY_ENTER, .keys = "Enter", .help = "open the grid"},
+    {.key = KEY_UP,
+        .keys = "arrows hjkl",
+        .help = "move the cursor from grid to grid"},
+    {.key = 'm',
+        .key2 = KEY_F(6),
+        .keys = "m F6",
+        .help = "colour by severity or the next metric",
+        .fkey = 6,
+        .bar = "Metric",
+        .fn = map_metric_next},
+    {.key = 'n',
+        .key2 = KEY_F(7),
+        .keys = "n F7",
+        .help = "jump to the next grid with an alert",
+        .fkey = 7,
+        .bar = "NxAlrt",
+        .fn = map_next_alert},
+    {.key = 0},
 };
 
 static void
@@ -560,14 +650,14 @@ map_destroy(struct screen *s)
 }
 
 const struct screen_class screen_map_class = {
-	.name = "map",
-	.title = "Map",
-	.tab = "Map",
-	.key = '5',
-	.size = sizeof(struct screen_map),
-	.bindings = map_bindings,
-	.destroy = map_destroy,
-	.fetch = map_refresh,
-	.draw = map_draw,
-	.nav = map_nav,
+    .name = "map",
+    .title = "Map",
+    .tab = "Map",
+    .key = '5',
+    .size = sizeof(struct screen_map),
+    .bindings = map_bindings,
+    .destroy = map_destroy,
+    .fetch = map_refresh,
+    .draw = map_draw,
+    .nav = map_nav,
 };

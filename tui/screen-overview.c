@@ -15,30 +15,30 @@
 #include "tui/term.h"
 #include "tui/widget-table.h"
 
-#define OV_METRICS   3
-#define OV_SPARK_MS  30000
-#define OV_ALERTS    100
+#define OV_METRICS  3
+#define OV_SPARK_MS 30000
+#define OV_ALERTS   100
 
 struct screen_overview {
-	struct screen	      base;
+	struct screen base;
 	struct model_overview ov;
-	struct model_alerts   alerts;
-	struct model_query    spark;
-	char		     *spark_metric; /* the series the sparks show */
-	char		     *metric;	    /* chosen headline key or NULL */
-	int		      inflight, alerts_inflight, spark_inflight;
-	int64_t		      spark_next;
-	size_t		     *rows; /* filtered subdistrict indexes */
-	size_t		      nrows;
-	size_t		     *arows; /* alert indexes, worst first */
-	size_t		      narows;
-	struct table	      subs, plats, atab;
-	struct table_col      subcols[6 + OV_METRICS + 3];
-	char		      mtitles[OV_METRICS][16];
-	char		      trend_title[40];
-	const char	     *mkeys[OV_METRICS];
-	int		      nm;
-	int		      spark_w;
+	struct model_alerts alerts;
+	struct model_query spark;
+	char *spark_metric; /* the series the sparks show */
+	char *metric;       /* chosen headline key or NULL */
+	int inflight, alerts_inflight, spark_inflight;
+	int64_t spark_next;
+	size_t *rows; /* filtered subdistrict indexes */
+	size_t nrows;
+	size_t *arows; /* alert indexes, worst first */
+	size_t narows;
+	struct table subs, plats, atab;
+	struct table_col subcols[6 + OV_METRICS + 3];
+	char mtitles[OV_METRICS][16];
+	char trend_title[40];
+	const char *mkeys[OV_METRICS];
+	int nm;
+	int spark_w;
 };
 
 /* Columns of the subdistrict table. */
@@ -58,23 +58,22 @@ enum {
 };
 
 static const struct table_col ov_platcols[] = {
-	{ .title = "Platform", .width = 14 },
-	{ .title = "Systems", .width = 7, .align = TEXT_RIGHT },
-	{ .title = "Up", .width = 4, .align = TEXT_RIGHT },
-	{ .title = "Down", .width = 4, .align = TEXT_RIGHT },
-	{ .title = "Stale", .width = 5, .align = TEXT_RIGHT },
-	{ .title = "Unknown", .width = 7, .align = TEXT_RIGHT,
-	    .min_cols = 70 },
-	{ .title = "State", .width = 8, .flex = 1 },
+    {.title = "Platform", .width = 14},
+    {.title = "Systems", .width = 7, .align = TEXT_RIGHT},
+    {.title = "Up", .width = 4, .align = TEXT_RIGHT},
+    {.title = "Down", .width = 4, .align = TEXT_RIGHT},
+    {.title = "Stale", .width = 5, .align = TEXT_RIGHT},
+    {.title = "Unknown", .width = 7, .align = TEXT_RIGHT, .min_cols = 70},
+    {.title = "State", .width = 8, .flex = 1},
 };
 
 static const struct table_col ov_alertcols[] = {
-	{ .title = "Sev", .width = 4 },
-	{ .title = "Age", .width = 4, .align = TEXT_RIGHT },
-	{ .title = "Id", .width = 8, .min_cols = 100 },
-	{ .title = "Place", .width = 16, .flex = 1 },
-	{ .title = "Message", .width = 20, .flex = 2 },
-	{ .title = "State", .width = 12, .min_cols = 90 },
+    {.title = "Sev", .width = 4},
+    {.title = "Age", .width = 4, .align = TEXT_RIGHT},
+    {.title = "Id", .width = 8, .min_cols = 100},
+    {.title = "Place", .width = 16, .flex = 1},
+    {.title = "Message", .width = 20, .flex = 2},
+    {.title = "State", .width = 12, .min_cols = 90},
 };
 
 static struct screen_overview *
@@ -190,7 +189,8 @@ ov_alert_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 		break;
 	case 1:
 		su_age_cell(b, a,
-		    al->started_ms ? (app_now_ms() - al->started_ms) / 1000 : -1,
+		    al->started_ms ? (app_now_ms() - al->started_ms) / 1000
+		                   : -1,
 		    0, 0);
 		*a = A_NORMAL;
 		break;
@@ -201,7 +201,9 @@ ov_alert_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 		buf_puts(b, al->place ? al->place : al->code ? al->code : "");
 		break;
 	case 4:
-		buf_puts(b, al->message ? al->message : al->rule ? al->rule : "");
+		buf_puts(b, al->message ? al->message
+		            : al->rule  ? al->rule
+		                        : "");
 		break;
 	case 5:
 		buf_puts(b, al->state);
@@ -242,8 +244,7 @@ ov_rebuild(struct screen_overview *o)
 		const struct model_node *n = &o->ov.subs[i];
 
 		if (su_match(f, n->name) || su_match(f, n->name_en) ||
-		    su_match(f, n->code) ||
-		    su_match(f, model_sev_name(n->sev)))
+		    su_match(f, n->code) || su_match(f, model_sev_name(n->sev)))
 			o->rows[o->nrows++] = i;
 	}
 	table_set_rows(&o->subs, o->nrows);
@@ -277,8 +278,8 @@ ov_rebuild(struct screen_overview *o)
 	for (k = 0; k < OV_METRICS; k++) {
 		o->subcols[SC_M0 + k].title = o->mtitles[k];
 		o->subcols[SC_M0 + k].width = k < o->nm ? 7 : 0;
-		o->subcols[SC_M0 + k].min_cols = k < o->nm ? 60 + 15 * k :
-							     10000;
+		o->subcols[SC_M0 + k].min_cols =
+		    k < o->nm ? 60 + 15 * k : 10000;
 	}
 }
 
@@ -359,7 +360,8 @@ ov_spark_metric(struct screen_overview *o)
 		return NULL;
 	n = &o->ov.subs[0];
 	for (k = 0; k < n->nmetrics; k++) {
-		if (o->metric == NULL || strcmp(n->metrics[k].key, o->metric) == 0)
+		if (o->metric == NULL ||
+		    strcmp(n->metrics[k].key, o->metric) == 0)
 			return &n->metrics[k];
 	}
 	return n->nmetrics ? &n->metrics[0] : NULL;
@@ -379,14 +381,15 @@ ov_refresh(struct screen *s)
 	}
 	if (!o->alerts_inflight) {
 		o->alerts_inflight = 1;
-		app_fetch(s->app, s, "/api/v1/alerts?severity=high,medium,low"
-				     "&limit=100",
+		app_fetch(s->app, s,
+		    "/api/v1/alerts?severity=high,medium,low"
+		    "&limit=100",
 		    ov_alerts_done);
 	}
 	m = ov_spark_metric(o);
 	if (m != NULL && m->metric != NULL && !o->spark_inflight &&
 	    (now >= o->spark_next || o->spark_metric == NULL ||
-		strcmp(o->spark_metric, m->metric) != 0)) {
+	        strcmp(o->spark_metric, m->metric) != 0)) {
 		free(o->spark_metric);
 		o->spark_metric = xstrdup(m->metric);
 		o->spark_inflight = 1;
@@ -411,38 +414,38 @@ ov_draw(struct screen *s, WINDOW *w, int rows, int cols)
 
 	if (!s->fetched) {
 		term_put(w, 1, 2, cols - 4,
-		    s->app->link_known && !s->app->link_ok ?
-			"No data yet: the hub cannot be reached." :
-			"Loading the overview ...",
+		    s->app->link_known && !s->app->link_ok
+		        ? "No data yet: the hub cannot be reached."
+		        : "Loading the overview ...",
 		    TEXT_LEFT, A_BOLD);
 		return;
 	}
 	/* Title: district and alert totals. */
 	buf_printf(&b, "%s  ",
-	    model_label(o->ov.scope_name ? o->ov.scope_name :
-					   o->ov.district_name,
-		o->ov.district_name_en, o->ov.scope_code));
-	term_put(w, y, 0, text_width(buf_str(&b)), buf_str(&b), TEXT_LEFT,
-	    A_BOLD);
+	    model_label(
+	        o->ov.scope_name ? o->ov.scope_name : o->ov.district_name,
+	        o->ov.district_name_en, o->ov.scope_code));
+	term_put(
+	    w, y, 0, text_width(buf_str(&b)), buf_str(&b), TEXT_LEFT, A_BOLD);
 	left = text_width(buf_str(&b));
 	buf_reset(&b);
 	buf_printf(&b, "alerts %u: ", o->ov.alerts_total);
 	term_put(w, y, left, cols - left, buf_str(&b), TEXT_LEFT, A_NORMAL);
 	left += text_width(buf_str(&b));
 	{
-		static const enum sev sevs[] = { SEV_HIGH, SEV_MEDIUM, SEV_LOW };
-		unsigned cnt[] = { o->ov.alerts.high, o->ov.alerts.medium,
-			o->ov.alerts.low };
+		static const enum sev sevs[] = {SEV_HIGH, SEV_MEDIUM, SEV_LOW};
+		unsigned cnt[] = {
+		    o->ov.alerts.high, o->ov.alerts.medium, o->ov.alerts.low};
 		int i;
 
 		for (i = 0; i < 3; i++) {
 			buf_reset(&b);
-			buf_printf(&b, "%u %s ", cnt[i],
-			    model_sev_name(sevs[i]));
+			buf_printf(
+			    &b, "%u %s ", cnt[i], model_sev_name(sevs[i]));
 			term_put(w, y, left, cols - left, buf_str(&b),
 			    TEXT_LEFT,
-			    cnt[i] ? term_sev_attr(sevs[i]) :
-				     term_attr(TERM_DIM));
+			    cnt[i] ? term_sev_attr(sevs[i])
+			           : term_attr(TERM_DIM));
 			left += text_width(buf_str(&b));
 		}
 	}
@@ -451,14 +454,14 @@ ov_draw(struct screen *s, WINDOW *w, int rows, int cols)
 	text_number(o->ov.points_per_s, t1, sizeof t1);
 	text_number(o->ov.rejected_per_s, t2, sizeof t2);
 	buf_reset(&b);
-	buf_printf(&b, "ingest %s pt/s  rejected %s/s  silent series %lld  "
-		       "stale systems %lld  late %lld  dup %lld",
-	    t1, t2, o->ov.series_silent, o->ov.systems_stale,
-	    o->ov.late_total, o->ov.duplicates_total);
+	buf_printf(&b,
+	    "ingest %s pt/s  rejected %s/s  silent series %lld  "
+	    "stale systems %lld  late %lld  dup %lld",
+	    t1, t2, o->ov.series_silent, o->ov.systems_stale, o->ov.late_total,
+	    o->ov.duplicates_total);
 	term_put(w, y, 0, cols, buf_str(&b), TEXT_LEFT,
-	    o->ov.series_silent || o->ov.systems_stale ?
-		term_attr(TERM_WARN) :
-		A_NORMAL);
+	    o->ov.series_silent || o->ov.systems_stale ? term_attr(TERM_WARN)
+	                                               : A_NORMAL);
 	y++;
 	/* Platforms. */
 	h = (int)o->ov.nplatforms + 1;
@@ -499,8 +502,8 @@ ov_nav(struct screen *s, int key)
 
 	if (key == KEY_ENTER || key == KEY_RIGHT) {
 		if (o->nrows > 0)
-			app_open_territory(s->app,
-			    o->ov.subs[o->rows[o->subs.sel]].code);
+			app_open_territory(
+			    s->app, o->ov.subs[o->rows[o->subs.sel]].code);
 		return 1;
 	}
 	return table_nav(&o->subs, key);
@@ -519,7 +522,8 @@ ov_metric_next(struct app *app, struct screen *s)
 	if (n->nmetrics == 0)
 		return;
 	for (k = 0; k < n->nmetrics; k++) {
-		if (o->metric != NULL && strcmp(n->metrics[k].key, o->metric) == 0)
+		if (o->metric != NULL &&
+		    strcmp(n->metrics[k].key, o->metric) == 0)
 			break;
 	}
 	k = k >= n->nmetrics ? 0 : (k + 1) % n->nmetrics;
@@ -546,15 +550,24 @@ screen_overview_set_metric(struct screen *s, const char *metric)
 }
 
 static const struct binding ov_bindings[] = {
-	{ .key = KEY_ENTER, .keys = "Enter",
-	    .help = "drill into the selected subdistrict" },
-	{ .key = 'm', .key2 = KEY_F(6), .keys = "m F6",
-	    .help = "next headline metric for the trend column", .fkey = 6,
-	    .bar = "Metric", .fn = ov_metric_next },
-	{ .key = 'A', .key2 = KEY_F(7), .keys = "A F7",
-	    .help = "all alerts", .fkey = 7, .bar = "Alerts",
-	    .fn = ov_alerts },
-	{ .key = 0 },
+    {.key = KEY_ENTER,
+        .keys = "Enter",
+        .help = "drill into the selected subdistrict"},
+    {.key = 'm',
+        .key2 = KEY_F(6),
+        .keys = "m F6",
+        .help = "next headline metric for the trend column",
+        .fkey = 6,
+        .bar = "Metric",
+        .fn = ov_metric_next},
+    {.key = 'A',
+        .key2 = KEY_F(7),
+        .keys = "A F7",
+        .help = "all alerts",
+        .fkey = 7,
+        .bar = "Alerts",
+        .fn = ov_alerts},
+    {.key = 0},
 };
 
 static void
@@ -568,18 +581,20 @@ ov_init(struct screen *s)
 {
 	struct screen_overview *o = ov(s);
 	static const struct table_col base[SC_NCOLS] = {
-		[SC_NAME] = { .title = "Subdistrict", .width = 10, .flex = 1 },
-		[SC_SEV] = { .title = "Sev", .width = 4 },
-		[SC_HIGH] = { .title = "Hi", .width = 3, .align = TEXT_RIGHT },
-		[SC_MED] = { .title = "Med", .width = 3, .align = TEXT_RIGHT },
-		[SC_LOW] = { .title = "Low", .width = 3, .align = TEXT_RIGHT },
-		[SC_M0] = { .title = "", .width = 7, .align = TEXT_RIGHT },
-		[SC_M1] = { .title = "", .width = 7, .align = TEXT_RIGHT },
-		[SC_M2] = { .title = "", .width = 7, .align = TEXT_RIGHT },
-		[SC_GRIDS] = { .title = "Grids", .width = 7,
-		    .align = TEXT_RIGHT, .min_cols = 100 },
-		[SC_AGE] = { .title = "Age", .width = 4, .align = TEXT_RIGHT },
-		[SC_TREND] = { .title = "trend", .width = 12, .flex = 1 },
+	    [SC_NAME] = {.title = "Subdistrict", .width = 10, .flex = 1},
+	    [SC_SEV] = {.title = "Sev", .width = 4},
+	    [SC_HIGH] = {.title = "Hi", .width = 3, .align = TEXT_RIGHT},
+	    [SC_MED] = {.title = "Med", .width = 3, .align = TEXT_RIGHT},
+	    [SC_LOW] = {.title = "Low", .width = 3, .align = TEXT_RIGHT},
+	    [SC_M0] = {.title = "", .width = 7, .align = TEXT_RIGHT},
+	    [SC_M1] = {.title = "", .width = 7, .align = TEXT_RIGHT},
+	    [SC_M2] = {.title = "", .width = 7, .align = TEXT_RIGHT},
+	    [SC_GRIDS] = {.title = "Grids",
+	        .width = 7,
+	        .align = TEXT_RIGHT,
+	        .min_cols = 100},
+	    [SC_AGE] = {.title = "Age", .width = 4, .align = TEXT_RIGHT},
+	    [SC_TREND] = {.title = "trend", .width = 12, .flex = 1},
 	};
 
 	memcpy(o->subcols, base, sizeof base);
@@ -587,8 +602,8 @@ ov_init(struct screen *s)
 	table_init(&o->plats, ov_platcols,
 	    (int)(sizeof ov_platcols / sizeof ov_platcols[0]), ov_plat_cell, o);
 	table_init(&o->atab, ov_alertcols,
-	    (int)(sizeof ov_alertcols / sizeof ov_alertcols[0]),
-	    ov_alert_cell, o);
+	    (int)(sizeof ov_alertcols / sizeof ov_alertcols[0]), ov_alert_cell,
+	    o);
 	o->plats.no_cursor = 1;
 	o->atab.no_cursor = 1;
 }
@@ -608,16 +623,16 @@ ov_destroy(struct screen *s)
 }
 
 const struct screen_class screen_overview_class = {
-	.name = "overview",
-	.title = "Overview",
-	.tab = "Over",
-	.key = '1',
-	.size = sizeof(struct screen_overview),
-	.bindings = ov_bindings,
-	.init = ov_init,
-	.destroy = ov_destroy,
-	.fetch = ov_refresh,
-	.draw = ov_draw,
-	.filter_changed = ov_filter_changed,
-	.nav = ov_nav,
+    .name = "overview",
+    .title = "Overview",
+    .tab = "Over",
+    .key = '1',
+    .size = sizeof(struct screen_overview),
+    .bindings = ov_bindings,
+    .init = ov_init,
+    .destroy = ov_destroy,
+    .fetch = ov_refresh,
+    .draw = ov_draw,
+    .filter_changed = ov_filter_changed,
+    .nav = ov_nav,
 };

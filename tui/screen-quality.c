@@ -15,23 +15,23 @@
 #include "tui/widget-table.h"
 
 struct qu_line {
-	char  *text;
+	char *text;
 	attr_t attr;
 };
 
 struct screen_quality {
-	struct screen	     base;
+	struct screen base;
 	struct model_quality q;
-	int		     inflight;
-	struct qu_line	    *lines;
-	size_t		     nlines, cap;
-	size_t		    *rows;
-	size_t		     nrows;
-	struct table	     tab;
+	int inflight;
+	struct qu_line *lines;
+	size_t nlines, cap;
+	size_t *rows;
+	size_t nrows;
+	struct table tab;
 };
 
 static const struct table_col qu_cols[] = {
-	{ .title = "", .width = 20, .flex = 1 },
+    {.title = "", .width = 20, .flex = 1},
 };
 
 static struct screen_quality *
@@ -40,8 +40,7 @@ qu(struct screen *s)
 	return (struct screen_quality *)s;
 }
 
-static void
-qu_add(struct screen_quality *q, attr_t a, const char *fmt, ...)
+static void qu_add(struct screen_quality *q, attr_t a, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
@@ -98,7 +97,7 @@ qu_lines(struct screen_quality *q)
 	qu_clear(q);
 	for (i = 0; i < m->nsystems; i++)
 		n += m->systems[i].state == NULL ||
-		    strcmp(m->systems[i].state, "fresh") != 0;
+		     strcmp(m->systems[i].state, "fresh") != 0;
 	qu_add(q, title, "Systems not fresh: %zu of %zu", n, m->nsystems);
 	for (i = 0; i < m->nsystems; i++) {
 		const struct model_quality_system *s = &m->systems[i];
@@ -107,12 +106,13 @@ qu_lines(struct screen_quality *q)
 			continue;
 		text_age(s->age_s, age, sizeof age);
 		qu_add(q,
-		    s->state && strcmp(s->state, "late") == 0 ?
-			term_attr(TERM_WARN) :
-			term_attr(TERM_BAD),
+		    s->state && strcmp(s->state, "late") == 0
+		        ? term_attr(TERM_WARN)
+		        : term_attr(TERM_BAD),
 		    "  %-24s %-7s last %-6s expected every %llds (%s)",
 		    s->id ? s->id : "?", s->state ? s->state : "?", age,
-		    s->interval_s, s->interval_source ? s->interval_source : "");
+		    s->interval_s,
+		    s->interval_source ? s->interval_source : "");
 	}
 	qu_add(q, title, "Silent series: %lld", m->silent_total);
 	for (i = 0; i < m->nsilent; i++) {
@@ -126,8 +126,8 @@ qu_lines(struct screen_quality *q)
 
 		text_age(c->age_s, age, sizeof age);
 		qu_add(q,
-		    c->age_s > 300 || c->age_s < 0 ? term_attr(TERM_BAD) :
-						     A_NORMAL,
+		    c->age_s > 300 || c->age_s < 0 ? term_attr(TERM_BAD)
+		                                   : A_NORMAL,
 		    "  %-22s %-21s last %-5s requests %lld  points %lld  "
 		    "rejected %lld",
 		    c->name ? c->name : "?", c->peer ? c->peer : "", age,
@@ -135,11 +135,13 @@ qu_lines(struct screen_quality *q)
 	}
 	qu_add(q, title, "Rejected lines: %lld  (duplicates %lld, late %lld)",
 	    m->rejected_total, m->duplicates_total, m->late_total);
-	json_object_foreach(m->by_reason, key, v) {
+	json_object_foreach(m->by_reason, key, v)
+	{
 		qu_add(q, A_NORMAL, "  reason  %-30s %lld", key,
 		    (long long)json_integer_value(v));
 	}
-	json_object_foreach(m->by_source, key, v) {
+	json_object_foreach(m->by_source, key, v)
+	{
 		qu_add(q, A_NORMAL, "  source  %-30s %lld", key,
 		    (long long)json_integer_value(v));
 	}
@@ -241,21 +243,21 @@ qu_destroy(struct screen *s)
 }
 
 static const struct binding qu_bindings[] = {
-	{ .key = KEY_DOWN, .keys = "arrows PgUp PgDn", .help = "scroll" },
-	{ .key = 0 },
+    {.key = KEY_DOWN, .keys = "arrows PgUp PgDn", .help = "scroll"},
+    {.key = 0},
 };
 
 const struct screen_class screen_quality_class = {
-	.name = "quality",
-	.title = "Quality",
-	.tab = "Qual",
-	.key = '7',
-	.size = sizeof(struct screen_quality),
-	.bindings = qu_bindings,
-	.init = qu_init,
-	.destroy = qu_destroy,
-	.fetch = qu_refresh,
-	.draw = qu_draw,
-	.filter_changed = qu_filter_changed,
-	.nav = qu_nav,
+    .name = "quality",
+    .title = "Quality",
+    .tab = "Qual",
+    .key = '7',
+    .size = sizeof(struct screen_quality),
+    .bindings = qu_bindings,
+    .init = qu_init,
+    .destroy = qu_destroy,
+    .fetch = qu_refresh,
+    .draw = qu_draw,
+    .filter_changed = qu_filter_changed,
+    .nav = qu_nav,
 };

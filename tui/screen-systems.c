@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/xmalloc.h"
 #include "tui/app.h"
 #include "tui/bind.h"
 #include "tui/screen-util.h"
 #include "tui/screen.h"
+#include "tui/spark.h"
 #include "tui/term.h"
 #include "tui/widget-table.h"
 
@@ -29,30 +31,33 @@ enum {
 };
 
 static const struct table_col sy_cols[YC_NCOLS] = {
-	[YC_PLATFORM] = { .title = "Platform", .width = 10 },
-	[YC_ID] = { .title = "Id", .width = 14, .flex = 1, .min_cols = 100 },
-	[YC_NAME] = { .title = "System", .width = 14, .flex = 2 },
-	[YC_DEPT] = { .title = "Dept", .width = 8, .min_cols = 72 },
-	[YC_STATE] = { .title = "State", .width = 7 },
-	[YC_LAT] = { .title = "Latency", .width = 7, .align = TEXT_RIGHT },
-	[YC_SEEN] = { .title = "Seen", .width = 5, .align = TEXT_RIGHT },
-	[YC_ALERTS] = { .title = "Alerts", .width = 6, .align = TEXT_RIGHT },
-	[YC_GRIDS] = { .title = "Grids", .width = 5, .align = TEXT_RIGHT,
-	    .min_cols = 90 },
+    [YC_PLATFORM] = {.title = "Platform", .width = 10},
+    [YC_ID] = {.title = "Id", .width = 14, .flex = 1, .min_cols = 100},
+    [YC_NAME] = {.title = "System", .width = 14, .flex = 2},
+    [YC_DEPT] = {.title = "Dept", .width = 8, .min_cols = 72},
+    [YC_STATE] = {.title = "State", .width = 7},
+    [YC_LAT] = {.title = "Latency", .width = 7, .align = TEXT_RIGHT},
+    [YC_SEEN] = {.title = "Seen", .width = 5, .align = TEXT_RIGHT},
+    [YC_ALERTS] = {.title = "Alerts", .width = 6, .align = TEXT_RIGHT},
+    [YC_GRIDS] = {.title = "Grids",
+        .width = 5,
+        .align = TEXT_RIGHT,
+        .min_cols = 90},
 };
 
 struct screen_systems {
-	struct screen	     base;
+	struct screen base;
 	struct model_systems sys;
-	int		     inflight;
-	size_t		    *rows;
-	size_t		     nrows;
-	struct table	     tab;
+	int inflight;
+	size_t *rows;
+	size_t nrows;
+	struct table tab;
 	/* Detail of one system. */
-	char		    *detail_id;
-	json_t		    *detail; /* GET /api/v1/systems/{id} */
-	struct model_query   q;
-	int		     detail_inflight, q_inflight;
+	char *detail_id;
+	json_t *detail; /* GET /api/v1/systems/{id} */
+	struct model_query q;
+	int detail_inflight, q_inflight;
+	int64_t q_next;
 };
 
 static struct screen_systems *
@@ -79,8 +84,8 @@ sy_cmp(const void *pa, const void *pb, void *arg)
 	const struct model_systems *s = arg;
 	const struct model_system *a = &s->v[*(const size_t *)pa];
 	const struct model_system *b = &s->v[*(const size_t *)pb];
-	int c = strcmp(a->platform ? a->platform : "",
-	    b->platform ? b->platform : "");
+	int c = strcmp(
+	    a->platform ? a->platform : "", b->platform ? b->platform : "");
 
 	if (c == 0)
 		c = sy_state_rank(a->state) - sy_state_rank(b->state);
@@ -99,11 +104,10 @@ sy_cell(void *arg, size_t row, int col, struct buf *b, attr_t *at)
 	switch (col) {
 	case YC_PLATFORM:
 		/* Only at the first row of each platform: a grouping. */
-		if (row == 0 ||
-		    strcmp(y->sys.v[y->rows[row - 1]].platform ?
-			    y->sys.v[y->rows[row - 1]].platform :
-			    "",
-			x->platform ? x->platform : "") != 0) {
+		if (row == 0 || strcmp(y->sys.v[y->rows[row - 1]].platform
+		                           ? y->sys.v[y->rows[row - 1]].platform
+		                           : "",
+		                    x->platform ? x->platform : "") != 0) {
 			buf_puts(b, x->platform ? x->platform : "-");
 			*at = A_BOLD;
 		}
@@ -119,9 +123,9 @@ sy_cell(void *arg, size_t row, int col, struct buf *b, attr_t *at)
 		break;
 	case YC_STATE:
 		buf_puts(b, strcmp(x->state, "down") == 0 ? "DOWN" : x->state);
-		*at = strcmp(x->state, "up") == 0 ? term_attr(TERM_GOOD) :
-		    strcmp(x->state, "down") == 0 ? term_attr(TERM_BAD) :
-						    term_attr(TERM_WARN);
+		*at = strcmp(x->state, "up") == 0     ? term_attr(TERM_GOOD)
+		      : strcmp(x->state, "down") == 0 ? term_attr(TERM_BAD)
+		                                      : term_attr(TERM_WARN);
 		break;
 	case YC_LAT:
 		if (!isnan(x->latency_ms))
@@ -235,14 +239,16 @@ sy_refresh(struct screen *s)
 			app_fetch(s->app, s, path, sy_detail_done);
 			free(path);
 		}
-		if (!y->q_inflight) {
-			/* Each metric of the system, summed over its grids. */
+		if (!y->q_inflight && clock_mono_ms() >= y->q_next) {
+			/* Every series of the system (one per metric and
+			 * grid), averaged per metric here. */
 			y->q_inflight = 1;
+			y->q_next = clock_mono_ms() + 30000;
 			path = xasprintf("{system=\"%s\"}", y->detail_id);
 			sel = api_escape(path);
 			free(path);
-			path = xasprintf("/api/v1/query?q=%s&by=__name__&agg=avg"
-					 "&start=now-6h&step=10m",
+			path = xasprintf("/api/v1/query?q=%s&agg=avg"
+			                 "&start=now-6h&step=10m&limit=5000",
 			    sel);
 			app_fetch(s->app, s, path, sy_q_done);
 			free(path);
@@ -257,6 +263,37 @@ sy_refresh(struct screen *s)
 	}
 }
 
+/* The average over the system's series of metric name, in m buckets by
+ * time (caller frees); *nser is how many series took part. */
+static double *
+sy_metric_avg(
+    struct screen_systems *y, const char *name, size_t m, size_t *nser)
+{
+	double *sum = xcalloc(m, sizeof *sum), *b;
+	size_t *cnt = xcalloc(m, sizeof *cnt), i, k;
+
+	*nser = 0;
+	for (i = 0; i < y->q.nseries; i++) {
+		const struct model_series *se = &y->q.series[i];
+
+		if (se->metric == NULL || strcmp(se->metric, name) != 0)
+			continue;
+		(*nser)++;
+		b = su_series_buckets(se, m);
+		for (k = 0; k < m; k++) {
+			if (!isnan(b[k])) {
+				sum[k] += b[k];
+				cnt[k]++;
+			}
+		}
+		free(b);
+	}
+	for (k = 0; k < m; k++)
+		sum[k] = cnt[k] ? sum[k] / (double)cnt[k] : NAN;
+	free(cnt);
+	return sum;
+}
+
 static void
 sy_detail_draw(struct screen_systems *y, WINDOW *w, int rows, int cols)
 {
@@ -266,13 +303,13 @@ sy_detail_draw(struct screen_systems *y, WINDOW *w, int rows, int cols)
 	int row = 0;
 
 	if (d == NULL) {
-		term_printf(w, 1, 2, cols - 4, A_BOLD, "Loading %s ...",
-		    y->detail_id);
+		term_printf(
+		    w, 1, 2, cols - 4, A_BOLD, "Loading %s ...", y->detail_id);
 		return;
 	}
 	buf_printf(&b, "%s  %s  (%s, %s)", y->detail_id,
 	    model_label(json_string_value(json_object_get(d, "name")),
-		json_string_value(json_object_get(d, "name_en")), y->detail_id),
+	        json_string_value(json_object_get(d, "name_en")), y->detail_id),
 	    json_string_value(json_object_get(d, "platform")) ?: "-",
 	    json_string_value(json_object_get(d, "dept")) ?: "-");
 	term_put(w, row++, 0, cols, buf_str(&b), TEXT_LEFT, A_BOLD);
@@ -283,37 +320,39 @@ sy_detail_draw(struct screen_systems *y, WINDOW *w, int rows, int cols)
 	    (long long)json_integer_value(json_object_get(d, "interval_s")),
 	    json_is_array(v) ? json_array_size(v) : 0);
 	su_num_cell(&b,
-	    json_is_number(json_object_get(d, "latency_ms")) ?
-		json_number_value(json_object_get(d, "latency_ms")) :
-		NAN,
+	    json_is_number(json_object_get(d, "latency_ms"))
+	        ? json_number_value(json_object_get(d, "latency_ms"))
+	        : NAN,
 	    "ms");
 	term_put(w, row++, 0, cols, buf_str(&b), TEXT_LEFT, A_NORMAL);
 	term_title(w, row++, 0, cols, "Metrics (avg over its grids, 6 h)");
 	ms = json_object_get(d, "metrics");
-	json_array_foreach(ms, i, v) {
+	json_array_foreach(ms, i, v)
+	{
 		const char *name = json_string_value(v);
-		const struct model_series *se;
 		char val[32] = "-";
+		double *avg;
+		size_t nser;
+		int sw, k;
 
 		if (row >= rows || name == NULL)
 			break;
-		se = su_series_find(&y->q, "__name__", name);
-		if (se == NULL) {
-			size_t k;
-
-			for (k = 0; k < y->q.nseries; k++) {
-				if (y->q.series[k].metric != NULL &&
-				    strcmp(y->q.series[k].metric, name) == 0)
-					se = &y->q.series[k];
+		sw = cols - 36;
+		avg =
+		    sy_metric_avg(y, name, sw > 0 ? (size_t)sw * 2 : 1, &nser);
+		for (k = sw * 2; k > 0; k--) {
+			if (!isnan(avg[k - 1])) {
+				text_number(avg[k - 1], val, sizeof val);
+				break;
 			}
 		}
-		if (se != NULL && se->n > 0)
-			text_number(se->v[se->n - 1], val, sizeof val);
 		term_put(w, row, 1, 24, name, TEXT_LEFT, A_NORMAL);
 		term_put(w, row, 26, 8, val, TEXT_RIGHT, A_BOLD);
 		buf_reset(&b);
-		if (se != NULL)
-			su_spark_cell(&b, y->base.app, se, cols - 36);
+		if (nser > 0 && sw > 0)
+			spark_render(
+			    &b, avg, (size_t)sw * 2, sw, y->base.app->spark);
+		free(avg);
 		term_put(w, row, 36, cols - 36, buf_str(&b), TEXT_LEFT,
 		    term_attr(TERM_GOOD));
 		row++;
@@ -352,8 +391,8 @@ sy_where(struct screen *s, struct buf *b)
 		down += strcmp(y->sys.v[i].state, "down") == 0;
 		stale += strcmp(y->sys.v[i].state, "stale") == 0;
 	}
-	buf_printf(b, "%zu systems, %zu down, %zu stale", y->sys.n, down,
-	    stale);
+	buf_printf(
+	    b, "%zu systems, %zu down, %zu stale", y->sys.n, down, stale);
 }
 
 static int
@@ -370,6 +409,7 @@ sy_nav(struct screen *s, int key)
 		json_decref(y->detail);
 		y->detail = NULL;
 		model_query_free(&y->q);
+		y->q_next = 0;
 		app_refresh_now(s->app);
 		return 1;
 	}
@@ -398,9 +438,10 @@ sy_filter_changed(struct screen *s)
 }
 
 static const struct binding sy_bindings[] = {
-	{ .key = KEY_ENTER, .keys = "Enter",
-	    .help = "the system's metrics (Esc returns)" },
-	{ .key = 0 },
+    {.key = KEY_ENTER,
+        .keys = "Enter",
+        .help = "the system's metrics (Esc returns)"},
+    {.key = 0},
 };
 
 static void
@@ -422,18 +463,18 @@ sy_destroy(struct screen *s)
 }
 
 const struct screen_class screen_systems_class = {
-	.name = "systems",
-	.title = "Systems",
-	.tab = "Sys",
-	.key = '6',
-	.size = sizeof(struct screen_systems),
-	.bindings = sy_bindings,
-	.init = sy_init,
-	.destroy = sy_destroy,
-	.fetch = sy_refresh,
-	.draw = sy_draw,
-	.back = sy_back,
-	.filter_changed = sy_filter_changed,
-	.nav = sy_nav,
-	.where = sy_where,
+    .name = "systems",
+    .title = "Systems",
+    .tab = "Sys",
+    .key = '6',
+    .size = sizeof(struct screen_systems),
+    .bindings = sy_bindings,
+    .init = sy_init,
+    .destroy = sy_destroy,
+    .fetch = sy_refresh,
+    .draw = sy_draw,
+    .back = sy_back,
+    .filter_changed = sy_filter_changed,
+    .nav = sy_nav,
+    .where = sy_where,
 };

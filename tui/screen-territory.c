@@ -14,7 +14,7 @@
 #include "tui/term.h"
 #include "tui/widget-table.h"
 
-#define TE_METRICS 3
+#define TE_METRICS  3
 #define TE_SPARK_MS 30000
 
 enum {
@@ -34,23 +34,23 @@ enum {
 };
 
 struct screen_territory {
-	struct screen	  base;
-	char		 *code;	    /* NULL: the caller's scope */
-	char		 *came_from; /* child to select after going up */
+	struct screen base;
+	char *code;      /* NULL: the caller's scope */
+	char *came_from; /* child to select after going up */
 	struct model_tree tree;
 	struct model_query spark;
-	char		 *spark_key; /* code+metric the sparks are for */
-	int		  inflight, spark_inflight;
-	int64_t		  spark_next;
-	size_t		 *rows;
-	size_t		  nrows;
-	struct table	  tab;
-	struct table_col  cols[TC_NCOLS];
-	char		  mtitles[TE_METRICS][16];
-	const char	 *mkeys[TE_METRICS];
-	int		  nm;
-	int		  spark_w;
-	char		  trend_title[40];
+	char *spark_key; /* code+metric the sparks are for */
+	int inflight, spark_inflight;
+	int64_t spark_next;
+	size_t *rows;
+	size_t nrows;
+	struct table tab;
+	struct table_col cols[TC_NCOLS];
+	char mtitles[TE_METRICS][16];
+	const char *mkeys[TE_METRICS];
+	int nm;
+	int spark_w;
+	char trend_title[40];
 };
 
 static struct screen_territory *
@@ -89,8 +89,8 @@ te_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 	case TC_M1:
 	case TC_M2:
 		if (col - TC_M0 < t->nm)
-			su_num_cell(b, model_node_metric(n, t->mkeys[col - TC_M0]),
-			    NULL);
+			su_num_cell(b,
+			    model_node_metric(n, t->mkeys[col - TC_M0]), NULL);
 		break;
 	case TC_GRIDS:
 		if (n->grids_silent > 0) {
@@ -104,8 +104,8 @@ te_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 		break;
 	case TC_TREND:
 		su_spark_cell(b, t->base.app,
-		    su_series_find(&t->spark, su_child_level(t->tree.node.level),
-			n->code),
+		    su_series_find(
+		        &t->spark, su_child_level(t->tree.node.level), n->code),
 		    t->spark_w);
 		break;
 	}
@@ -119,9 +119,9 @@ te_rebuild(struct screen_territory *t)
 	int k;
 
 	free(t->rows);
-	t->rows = t->tree.nchildren ?
-	    xcalloc(t->tree.nchildren, sizeof *t->rows) :
-	    NULL;
+	t->rows = t->tree.nchildren
+	              ? xcalloc(t->tree.nchildren, sizeof *t->rows)
+	              : NULL;
 	t->nrows = 0;
 	for (i = 0; i < t->tree.nchildren; i++) {
 		const struct model_node *n = &t->tree.children[i];
@@ -257,7 +257,7 @@ te_where(struct screen *s, struct buf *b)
 	}
 	if (t->tree.node.code != NULL)
 		buf_puts(b, model_label(t->tree.node.name, t->tree.node.name_en,
-				t->tree.node.code));
+		                t->tree.node.code));
 }
 
 static int te_back(struct screen *s);
@@ -284,7 +284,7 @@ te_draw(struct screen *s, WINDOW *w, int rows, int cols)
 	term_put(w, 1, 0, cols, buf_str(&b), TEXT_LEFT, term_attr(TERM_DIM));
 	x = text_width(buf_str(&b));
 	buf_reset(&b);
-	su_sev_cell(&b, &(attr_t){ 0 }, n->sev);
+	su_sev_cell(&b, &(attr_t){0}, n->sev);
 	term_put(w, 1, x, 5, buf_str(&b), TEXT_LEFT, term_sev_attr(n->sev));
 	x += 5;
 	buf_reset(&b);
@@ -401,16 +401,27 @@ te_top(struct app *app, struct screen *s)
 }
 
 static const struct binding te_bindings[] = {
-	{ .key = KEY_ENTER, .key2 = KEY_RIGHT, .keys = "Enter Right",
-	    .help = "drill into the selected place (a grid opens its detail)" },
-	{ .key = 'u', .key2 = KEY_LEFT, .keys = "u Left Esc",
-	    .help = "up a level", .fn = te_up },
-	{ .key = 'h', .keys = "h", .help = "back to the top of your scope",
-	    .fn = te_top },
-	{ .key = 'a', .key2 = KEY_F(7), .keys = "a F7",
-	    .help = "alerts inside the selected place", .fkey = 7,
-	    .bar = "Alerts", .fn = te_alerts },
-	{ .key = 0 },
+    {.key = KEY_ENTER,
+        .key2 = KEY_RIGHT,
+        .keys = "Enter Right",
+        .help = "drill into the selected place (a grid opens its detail)"},
+    {.key = 'u',
+        .key2 = KEY_LEFT,
+        .keys = "u Left Esc",
+        .help = "up a level",
+        .fn = te_up},
+    {.key = 'h',
+        .keys = "h",
+        .help = "back to the top of your scope",
+        .fn = te_top},
+    {.key = 'a',
+        .key2 = KEY_F(7),
+        .keys = "a F7",
+        .help = "alerts inside the selected place",
+        .fkey = 7,
+        .bar = "Alerts",
+        .fn = te_alerts},
+    {.key = 0},
 };
 
 static void
@@ -424,19 +435,21 @@ te_init(struct screen *s)
 {
 	struct screen_territory *t = te(s);
 	static const struct table_col base[TC_NCOLS] = {
-		[TC_NAME] = { .title = "Name", .width = 10, .flex = 1 },
-		[TC_CODE] = { .title = "Code", .width = 15, .min_cols = 110 },
-		[TC_SEV] = { .title = "Sev", .width = 4 },
-		[TC_HIGH] = { .title = "Hi", .width = 3, .align = TEXT_RIGHT },
-		[TC_MED] = { .title = "Med", .width = 3, .align = TEXT_RIGHT },
-		[TC_LOW] = { .title = "Low", .width = 3, .align = TEXT_RIGHT },
-		[TC_M0] = { .title = "", .width = 7, .align = TEXT_RIGHT },
-		[TC_M1] = { .title = "", .width = 7, .align = TEXT_RIGHT },
-		[TC_M2] = { .title = "", .width = 7, .align = TEXT_RIGHT },
-		[TC_GRIDS] = { .title = "Grids", .width = 7,
-		    .align = TEXT_RIGHT, .min_cols = 96 },
-		[TC_AGE] = { .title = "Age", .width = 4, .align = TEXT_RIGHT },
-		[TC_TREND] = { .title = "trend", .width = 12, .flex = 1 },
+	    [TC_NAME] = {.title = "Name", .width = 10, .flex = 1},
+	    [TC_CODE] = {.title = "Code", .width = 15, .min_cols = 110},
+	    [TC_SEV] = {.title = "Sev", .width = 4},
+	    [TC_HIGH] = {.title = "Hi", .width = 3, .align = TEXT_RIGHT},
+	    [TC_MED] = {.title = "Med", .width = 3, .align = TEXT_RIGHT},
+	    [TC_LOW] = {.title = "Low", .width = 3, .align = TEXT_RIGHT},
+	    [TC_M0] = {.title = "", .width = 7, .align = TEXT_RIGHT},
+	    [TC_M1] = {.title = "", .width = 7, .align = TEXT_RIGHT},
+	    [TC_M2] = {.title = "", .width = 7, .align = TEXT_RIGHT},
+	    [TC_GRIDS] = {.title = "Grids",
+	        .width = 7,
+	        .align = TEXT_RIGHT,
+	        .min_cols = 96},
+	    [TC_AGE] = {.title = "Age", .width = 4, .align = TEXT_RIGHT},
+	    [TC_TREND] = {.title = "trend", .width = 12, .flex = 1},
 	};
 
 	memcpy(t->cols, base, sizeof base);
@@ -457,18 +470,18 @@ te_destroy(struct screen *s)
 }
 
 const struct screen_class screen_territory_class = {
-	.name = "territory",
-	.title = "Territory",
-	.tab = "Terr",
-	.key = '2',
-	.size = sizeof(struct screen_territory),
-	.bindings = te_bindings,
-	.init = te_init,
-	.destroy = te_destroy,
-	.fetch = te_refresh,
-	.draw = te_draw,
-	.back = te_back,
-	.filter_changed = te_filter_changed,
-	.nav = te_nav,
-	.where = te_where,
+    .name = "territory",
+    .title = "Territory",
+    .tab = "Terr",
+    .key = '2',
+    .size = sizeof(struct screen_territory),
+    .bindings = te_bindings,
+    .init = te_init,
+    .destroy = te_destroy,
+    .fetch = te_refresh,
+    .draw = te_draw,
+    .back = te_back,
+    .filter_changed = te_filter_changed,
+    .nav = te_nav,
+    .where = te_where,
 };

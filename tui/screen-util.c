@@ -100,8 +100,7 @@ su_time(long long ms, char *out, size_t len)
 }
 
 const struct model_series *
-su_series_find(const struct model_query *q, const char *key,
-    const char *value)
+su_series_find(const struct model_query *q, const char *key, const char *value)
 {
 	size_t i;
 	const char *v;
@@ -152,16 +151,16 @@ su_series_buckets(const struct model_series *s, size_t m)
 	double *out = xcalloc(m ? m : 1, sizeof *out);
 
 	if (s->end_ms > s->start_ms && s->t != NULL)
-		spark_resample_time(s->t, s->v, s->n, s->start_ms, s->end_ms,
-		    out, m);
+		spark_resample_time(
+		    s->t, s->v, s->n, s->start_ms, s->end_ms, out, m);
 	else
 		spark_resample(s->v, s->n, out, m);
 	return out;
 }
 
 void
-su_spark_cell(struct buf *b, struct app *app, const struct model_series *s,
-    int width)
+su_spark_cell(
+    struct buf *b, struct app *app, const struct model_series *s, int width)
 {
 	size_t m;
 	double *v;

@@ -27,8 +27,8 @@ void su_num_cell(struct buf *b, double v, const char *unit);
 void su_time(long long ms, char *out, size_t len);
 
 /* The series of q whose label key equals value; NULL if none. */
-const struct model_series *su_series_find(const struct model_query *q,
-    const char *key, const char *value);
+const struct model_series *su_series_find(
+    const struct model_query *q, const char *key, const char *value);
 
 /*
  * A query path for sparklines: metric aggregated per child of the node
@@ -49,7 +49,7 @@ void su_short_title(char *out, size_t len, const char *key);
 double *su_series_buckets(const struct model_series *s, size_t m);
 
 /* A sparkline cell for the series (width columns). */
-void su_spark_cell(struct buf *b, struct app *app,
-    const struct model_series *s, int width);
+void su_spark_cell(
+    struct buf *b, struct app *app, const struct model_series *s, int width);
 
 #endif

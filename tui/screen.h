@@ -18,12 +18,12 @@ struct screen_class {
 	const char *name;  /* for ":name" and tabs: "overview" */
 	const char *title; /* "Overview" */
 	const char *tab;   /* short tab label: "Over" */
-	int	    key;   /* the digit that switches to it */
-	size_t	    size;  /* sizeof the screen's own struct */
+	int key;           /* the digit that switches to it */
+	size_t size;       /* sizeof the screen's own struct */
 	/* Screen keys, terminated by an entry with key 0 (may be NULL). */
 	const struct binding *bindings;
 
-	void (*init)(struct screen *s);	   /* may be NULL */
+	void (*init)(struct screen *s);    /* may be NULL */
 	void (*destroy)(struct screen *s); /* free what init/refresh made */
 	/* Became the current screen (may be NULL). */
 	void (*enter)(struct screen *s);
@@ -43,10 +43,10 @@ struct screen_class {
 
 struct screen {
 	const struct screen_class *cls;
-	struct app		  *app;
-	char			  *filter; /* owned; NULL when none */
-	int			   fetched; /* got data at least once */
-	long long		   data_mono_ms; /* when the data last came */
+	struct app *app;
+	char *filter;           /* owned; NULL when none */
+	int fetched;            /* got data at least once */
+	long long data_mono_ms; /* when the data last came */
 };
 
 static inline void

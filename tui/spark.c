@@ -10,15 +10,21 @@
 #include "tui/spark.h"
 
 static const char *const spark_names[] = {
-	[SPARK_ASCII] = "ascii",
-	[SPARK_BLOCK] = "block",
-	[SPARK_BRAILLE] = "braille",
+    [SPARK_ASCII] = "ascii",
+    [SPARK_BLOCK] = "block",
+    [SPARK_BRAILLE] = "braille",
 };
 
 /* Eight block levels, lowest first (UTF-8). */
 static const char *const spark_blocks[8] = {
-	"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
-	"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
+    "\xe2\x96\x81",
+    "\xe2\x96\x82",
+    "\xe2\x96\x83",
+    "\xe2\x96\x84",
+    "\xe2\x96\x85",
+    "\xe2\x96\x86",
+    "\xe2\x96\x87",
+    "\xe2\x96\x88",
 };
 
 static const char spark_ascii[] = "_.-~=^";
@@ -93,7 +99,7 @@ spark_resample_time(const long long *t, const double *v, size_t n,
 		if (isnan(v[i]) || t[i] < start || t[i] >= end)
 			continue;
 		k = (size_t)((double)(t[i] - start) / (double)(end - start) *
-		    (double)m);
+		             (double)m);
 		if (k >= m)
 			k = m - 1;
 		out[k] += v[i];
@@ -166,8 +172,8 @@ static void
 spark_braille(struct buf *b, int left, int right)
 {
 	/* Dot bits bottom-up: left column 7,3,2,1; right column 8,6,5,4. */
-	static const unsigned lbits[4] = { 0x40, 0x04, 0x02, 0x01 };
-	static const unsigned rbits[4] = { 0x80, 0x20, 0x10, 0x08 };
+	static const unsigned lbits[4] = {0x40, 0x04, 0x02, 0x01};
+	static const unsigned rbits[4] = {0x80, 0x20, 0x10, 0x08};
 	unsigned cp = 0x2800;
 	char u[3];
 	int i;
@@ -187,8 +193,8 @@ spark_braille(struct buf *b, int left, int right)
 }
 
 void
-spark_render(struct buf *b, const double *v, size_t n, int width,
-    enum spark_style style)
+spark_render(
+    struct buf *b, const double *v, size_t n, int width, enum spark_style style)
 {
 	double lo, hi, *r;
 	size_t m;
@@ -206,7 +212,8 @@ spark_render(struct buf *b, const double *v, size_t n, int width,
 			/* Levels 1..4 dots, so that the minimum still shows. */
 			l = spark_level(r[2 * i], lo, hi, 4);
 			l2 = spark_level(r[2 * i + 1], lo, hi, 4);
-			spark_braille(b, l < 0 ? -1 : l + 1, l2 < 0 ? -1 : l2 + 1);
+			spark_braille(
+			    b, l < 0 ? -1 : l + 1, l2 < 0 ? -1 : l2 + 1);
 			break;
 		case SPARK_BLOCK:
 			l = spark_level(r[i], lo, hi, 8);
@@ -225,8 +232,8 @@ spark_render(struct buf *b, const double *v, size_t n, int width,
 }
 
 void
-spark_chart_row(struct buf *b, const double *v, size_t n, int width,
-    int height, int row, double lo, double hi, enum spark_style style)
+spark_chart_row(struct buf *b, const double *v, size_t n, int width, int height,
+    int row, double lo, double hi, enum spark_style style)
 {
 	double *r;
 	int i, sub, l, base, fill;

@@ -20,7 +20,7 @@ enum spark_style {
 
 /* "ascii", "block", "braille"; spark_style_parse returns -1 if unknown. */
 const char *spark_style_name(enum spark_style s);
-int         spark_style_parse(const char *name, enum spark_style *s);
+int spark_style_parse(const char *name, enum spark_style *s);
 
 /*
  * Resample v[0..n) into out[0..m) by averaging the values that fall in

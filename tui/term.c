@@ -35,8 +35,9 @@ term_caps_detect(void)
 {
 	const char *cs = nl_langinfo(CODESET);
 
-	term_caps.utf8 = cs != NULL && (strcmp(cs, "UTF-8") == 0 ||
-	    strcmp(cs, "utf8") == 0 || strcmp(cs, "utf-8") == 0);
+	term_caps.utf8 = cs != NULL &&
+	                 (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0 ||
+	                     strcmp(cs, "utf-8") == 0);
 	text_set_utf8(term_caps.utf8);
 }
 
@@ -90,8 +91,8 @@ term_attr(enum term_role role)
 	case TERM_TITLE:
 		return A_BOLD;
 	case TERM_BANNER:
-		return c ? COLOR_PAIR(PAIR_BANNER) | A_BOLD :
-			   A_REVERSE | A_BOLD;
+		return c ? COLOR_PAIR(PAIR_BANNER) | A_BOLD
+		         : A_REVERSE | A_BOLD;
 	case TERM_DIM:
 		return A_DIM;
 	case TERM_GOOD:
@@ -184,8 +185,7 @@ term_free(void)
 }
 
 void
-term_printf(WINDOW *w, int y, int x, int width, attr_t a, const char *fmt,
-    ...)
+term_printf(WINDOW *w, int y, int x, int width, attr_t a, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
 	va_list ap;

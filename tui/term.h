@@ -22,19 +22,19 @@ extern struct term_caps term_caps;
 
 enum term_role {
 	TERM_NORMAL,
-	TERM_HEADER,	/* top bar */
-	TERM_TAB,	/* screen tabs */
-	TERM_TAB_CUR,	/* the current screen's tab */
-	TERM_FKEY,	/* F-key numbers in the bar */
+	TERM_HEADER,    /* top bar */
+	TERM_TAB,       /* screen tabs */
+	TERM_TAB_CUR,   /* the current screen's tab */
+	TERM_FKEY,      /* F-key numbers in the bar */
 	TERM_FKEY_TEXT, /* F-key labels */
-	TERM_TITLE,	/* panel titles */
-	TERM_BANNER,	/* hub unreachable */
-	TERM_DIM,	/* stale, secondary */
-	TERM_GOOD,	/* up, fresh */
-	TERM_WARN,	/* stale, late */
-	TERM_BAD,	/* down, silent */
-	TERM_SELECT,	/* the selected row */
-	TERM_TAGGED,	/* tagged rows */
+	TERM_TITLE,     /* panel titles */
+	TERM_BANNER,    /* hub unreachable */
+	TERM_DIM,       /* stale, secondary */
+	TERM_GOOD,      /* up, fresh */
+	TERM_WARN,      /* stale, late */
+	TERM_BAD,       /* down, silent */
+	TERM_SELECT,    /* the selected row */
+	TERM_TAGGED,    /* tagged rows */
 	TERM_ROLE_COUNT,
 };
 
@@ -59,8 +59,8 @@ const char *term_vline(void);
 void term_put(WINDOW *w, int y, int x, int width, const char *s,
     enum text_align align, attr_t a);
 /* Like term_put with printf formatting, left-aligned. */
-void term_printf(WINDOW *w, int y, int x, int width, attr_t a,
-    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void term_printf(WINDOW *w, int y, int x, int width, attr_t a, const char *fmt,
+    ...) __attribute__((format(printf, 6, 7)));
 /* A title line: "── Title ─────" across width. */
 void term_title(WINDOW *w, int y, int x, int width, const char *title);
 /* Free the drawing helpers' scratch memory (at exit). */

@@ -19,7 +19,7 @@ enum text_align {
 
 /* UTF-8 (1, default) or ASCII (0) output; set once at start-up. */
 void text_set_utf8(int utf8);
-int  text_utf8(void);
+int text_utf8(void);
 
 /* Decode one UTF-8 character of s (at most len bytes) into *cp; returns
  * its length in bytes (1 for an invalid byte, *cp = 0xFFFD). */

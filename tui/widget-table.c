@@ -36,7 +36,7 @@ table_nav(struct table *t, int key)
 
 	if (t->nrows == 0)
 		return key == KEY_UP || key == KEY_DOWN || key == KEY_NPAGE ||
-		    key == KEY_PPAGE || key == KEY_HOME || key == KEY_END;
+		       key == KEY_PPAGE || key == KEY_HOME || key == KEY_END;
 	switch (key) {
 	case KEY_UP:
 	case 'k':
@@ -52,8 +52,8 @@ table_nav(struct table *t, int key)
 		t->sel = t->sel > page ? t->sel - page : 0;
 		break;
 	case KEY_NPAGE:
-		t->sel = t->sel + page < t->nrows ? t->sel + page :
-						     t->nrows - 1;
+		t->sel =
+		    t->sel + page < t->nrows ? t->sel + page : t->nrows - 1;
 		break;
 	case KEY_HOME:
 		t->sel = 0;
@@ -135,9 +135,10 @@ table_draw(struct table *t, WINDOW *w, int y, int x, int h, int width)
 			buf_reset(&b);
 			buf_puts(&b, t->cols[i].title);
 			if (i == t->sort_col)
-				buf_puts(&b, t->sort_desc ?
-					(text_utf8() ? "\xe2\x96\xbc" : "v") :
-					(text_utf8() ? "\xe2\x96\xb2" : "^"));
+				buf_puts(&b,
+				    t->sort_desc
+				        ? (text_utf8() ? "\xe2\x96\xbc" : "v")
+				        : (text_utf8() ? "\xe2\x96\xb2" : "^"));
 			term_put(w, y, cx, widths[i] + 1, buf_str(&b),
 			    TEXT_LEFT, A_BOLD | A_UNDERLINE);
 			cx += widths[i] + 1;
@@ -160,11 +161,14 @@ table_draw(struct table *t, WINDOW *w, int y, int x, int h, int width)
 			break;
 		tagged = t->tagged != NULL && t->tagged(t->arg, r);
 		cur = r == t->sel && !t->no_cursor;
-		rowa = cur ? term_attr(TERM_SELECT) :
-		    tagged	   ? term_attr(TERM_TAGGED) :
-				     A_NORMAL;
+		rowa = cur      ? term_attr(TERM_SELECT)
+		       : tagged ? term_attr(TERM_TAGGED)
+		                : A_NORMAL;
 		term_put(w, y + row, x, 1,
-		    cur ? ">" : tagged ? "*" : " ", TEXT_LEFT, rowa);
+		    cur      ? ">"
+		    : tagged ? "*"
+		             : " ",
+		    TEXT_LEFT, rowa);
 		cx = x + 1;
 		for (i = 0; i < t->ncols; i++) {
 			if (widths[i] == 0)

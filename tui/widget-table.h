@@ -16,34 +16,34 @@
 struct buf;
 
 struct table_col {
-	const char     *title;
-	int		width;	  /* columns; the minimum for a flex column */
-	int		flex;	  /* share of the spare width (0: fixed) */
+	const char *title;
+	int width; /* columns; the minimum for a flex column */
+	int flex;  /* share of the spare width (0: fixed) */
 	enum text_align align;
-	int		min_cols; /* hidden when the table is narrower */
+	int min_cols; /* hidden when the table is narrower */
 };
 
 /* Fill out with the text of cell (row, col) and *attr with its attribute
  * (A_NORMAL preset). */
-typedef void table_cell_fn(void *arg, size_t row, int col, struct buf *out,
-    attr_t *attr);
+typedef void table_cell_fn(
+    void *arg, size_t row, int col, struct buf *out, attr_t *attr);
 /* Is row tagged? */
 typedef int table_tagged_fn(void *arg, size_t row);
 
 struct table {
 	const struct table_col *cols;
-	int			ncols;
-	size_t			nrows;
-	size_t			sel;
-	size_t			top;
-	int			height; /* rows of data at the last draw */
-	table_cell_fn	       *cell;
-	table_tagged_fn	       *tagged; /* may be NULL */
-	void		       *arg;
-	int			sort_col; /* -1: none */
-	int			sort_desc;
-	int			no_header;
-	int			no_cursor; /* a list to read, not to pick */
+	int ncols;
+	size_t nrows;
+	size_t sel;
+	size_t top;
+	int height; /* rows of data at the last draw */
+	table_cell_fn *cell;
+	table_tagged_fn *tagged; /* may be NULL */
+	void *arg;
+	int sort_col; /* -1: none */
+	int sort_desc;
+	int no_header;
+	int no_cursor; /* a list to read, not to pick */
 };
 
 void table_init(struct table *t, const struct table_col *cols, int ncols,

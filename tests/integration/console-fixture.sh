@@ -10,7 +10,7 @@
 #   cf_wait TEXT [SECONDS]  wait until the screen shows TEXT
 CF_TOKEN=cbt_console_test_collector
 CF_BIN="$top_builddir/tui/citybrain"
-CF_HUB_BIN="$top_builddir/hub/citybraind"
+: "${CF_HUB_BIN:=$top_builddir/hub/citybraind}"
 : "${TMUX_BIN:=tmux}"
 [ -n "$TMUX_BIN" ] || TMUX_BIN=tmux
 

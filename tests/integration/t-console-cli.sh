@@ -73,6 +73,13 @@ cb_assert_contains "$out" "audit chain intact" "audit verify says so"
 out=$("$CF_BIN" whoami)
 cb_assert_contains "$out" "$ME supervisor" "whoami"
 
+# No flag, no CITYBRAIN_SOCKET: this user's link (as ./bootstrap demo
+# makes it) is found.
+mkdir -p "$CB_TMP/rt/citybrain-$(id -u)"
+ln -s "$CF_SOCKET" "$CB_TMP/rt/citybrain-$(id -u)/citybraind.sock"
+out=$(env -u CITYBRAIN_SOCKET XDG_RUNTIME_DIR="$CB_TMP/rt" "$CF_BIN" whoami 2>&1)
+cb_assert_contains "$out" "$ME supervisor" "the user's socket link is found"
+
 # TCP with a token instead of the socket: a collector token may not read.
 out=$(CITYBRAIN_TOKEN=$CF_TOKEN "$CF_BIN" --hub "$CF_URL" whoami 2>&1)
 cb_assert_eq 1 "$?" "collector token cannot use the console"

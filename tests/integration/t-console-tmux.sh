@@ -97,6 +97,23 @@ cf_keys / ack Enter
 sleep 0.3
 cf_reject "alert.fire" "audit filter"
 
+# ---- Grouped alerts: one line per rule and place, Enter expands --------
+for g in 440304002001001 440304002001002 440304002001003; do
+	cf_event "{\"key\": \"test/lvl/$g\", \"rule\": \"water-level-high\",
+	  \"severity\": \"medium\", \"labels\": {\"grid\": \"$g\"},
+	  \"message\": \"water level high\", \"dept\": \"water\"}"
+done
+cf_keys 4
+cf_keys / C-u Enter
+cf_expect "[+2 like it] water level" "three alerts of one rule and place on one line"
+cf_keys / "level high" Enter
+sleep 0.3
+cf_keys Enter
+cf_expect "3/" "Enter expands the group"
+cf_reject "[+2 like it]" "expanded group"
+cf_keys Escape
+cf_expect "[+2 like it]" "Esc collapses it again"
+
 # ---- Command line with completion -------------------------------------
 cf_keys : ov Tab
 cf_expect ":overview" "Tab completes a command"
@@ -133,7 +150,7 @@ cf_tmux_kill
 
 # ---- 200x50 from the start ------------------------------------------------
 cf_tmux 200 50 "$UTF8 $CONSOLE"
-cf_expect "Active alerts, worst first (3)" "200x50 overview has the alert list"
+cf_expect "Active alerts, worst first (6)" "200x50 overview has the alert list"
 cf_expect "smoke detector 12 in alarm" "200x50 shows the alerts"
 cf_keys 5
 cf_expect "grid under the cursor" "map screen"

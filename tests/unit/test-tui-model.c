@@ -53,8 +53,8 @@ START_TEST(test_overview)
 	struct model_overview ov;
 	char *cause = NULL;
 
-	ck_assert_int_eq(model_overview_decode(load(overview_doc), &ov, &cause),
-	    0);
+	ck_assert_int_eq(
+	    model_overview_decode(load(overview_doc), &ov, &cause), 0);
 	ck_assert_uint_eq(ov.nsubs, 2);
 	ck_assert_str_eq(ov.subs[0].name, "南园街道");
 	ck_assert_int_eq(ov.subs[0].sev, SEV_HIGH);
@@ -85,8 +85,8 @@ START_TEST(test_overview_bad)
 	ck_assert_ptr_nonnull(cause);
 	free(cause);
 	cause = NULL;
-	ck_assert_int_eq(model_overview_decode(load("{\"x\":1}"), &ov, &cause),
-	    -1);
+	ck_assert_int_eq(
+	    model_overview_decode(load("{\"x\":1}"), &ov, &cause), -1);
 	ck_assert_ptr_nonnull(strstr(cause, "subdistricts"));
 	free(cause);
 }
@@ -97,11 +97,14 @@ START_TEST(test_tree_grid)
 	static const char doc[] =
 	    "{\"node\": {\"code\": \"440304001003007\", \"level\": \"grid\","
 	    " \"name\": \"滨江07\", \"parent\": \"440304001003\","
-	    " \"status\": {\"severity\": \"medium\", \"alerts\": {\"medium\": 1}},"
+	    " \"status\": {\"severity\": \"medium\", \"alerts\": {\"medium\": "
+	    "1}},"
 	    " \"metrics\": {\"water_level_m\": {\"value\": 4.62}},"
 	    " \"people\": {\"police\": {\"name\": \"陈警官\", \"phone\": \"1\","
-	    "   \"station\": \"南园派出所\"}, \"grid_worker\": {\"name\": \"李娜\"}},"
-	    " \"systems\": [{\"id\": \"water-level-iot\", \"name\": \"内涝\"}]},"
+	    "   \"station\": \"南园派出所\"}, \"grid_worker\": {\"name\": "
+	    "\"李娜\"}},"
+	    " \"systems\": [{\"id\": \"water-level-iot\", \"name\": "
+	    "\"内涝\"}]},"
 	    " \"path\": [{\"code\": \"440304000000\", \"name\": \"福田区\"},"
 	    "   {\"code\": \"440304001000\", \"name\": \"南园街道\"},"
 	    "   {\"code\": \"440304001003\", \"name\": \"滨江社区\"}],"
@@ -128,7 +131,8 @@ END_TEST
 START_TEST(test_alerts)
 {
 	static const char doc[] =
-	    "{\"alerts\": [{\"id\": \"A000123\", \"rule\": \"water-level-high\","
+	    "{\"alerts\": [{\"id\": \"A000123\", \"rule\": "
+	    "\"water-level-high\","
 	    " \"state\": \"acknowledged\", \"severity\": \"high\","
 	    " \"silenced\": false, \"escalated\": true,"
 	    " \"labels\": {\"grid\": \"440304001003007\", \"system\": \"w\"},"
@@ -165,9 +169,12 @@ START_TEST(test_alert_detail)
 	    "{\"id\": \"A1\", \"state\": \"firing\", \"severity\": \"medium\","
 	    " \"depts\": [{\"dept\": \"water\", \"role\": \"lead\","
 	    "   \"state\": \"acknowledged\", \"by\": \"zhangwei\"},"
-	    "  {\"dept\": \"police\", \"role\": \"support\", \"state\": \"pending\"}],"
-	    " \"history\": [{\"at_ms\": 1, \"who\": \"system\", \"action\": \"fire\","
-	    "   \"before\": {\"state\": \"pending\"}, \"after\": {\"state\": \"firing\"}},"
+	    "  {\"dept\": \"police\", \"role\": \"support\", \"state\": "
+	    "\"pending\"}],"
+	    " \"history\": [{\"at_ms\": 1, \"who\": \"system\", \"action\": "
+	    "\"fire\","
+	    "   \"before\": {\"state\": \"pending\"}, \"after\": {\"state\": "
+	    "\"firing\"}},"
 	    "  {\"at_ms\": 2, \"who\": \"lina\", \"action\": \"close\","
 	    "   \"reason\": \"false alarm\"}]}";
 	struct model_alert_detail d;
@@ -211,8 +218,8 @@ START_TEST(test_query_grids_map)
 	ck_assert_uint_eq(mq.nseries, 1);
 	ck_assert_uint_eq(mq.series[0].n, 3);
 	ck_assert(isnan(mq.series[0].v[1]));
-	ck_assert_str_eq(model_series_label(&mq.series[0], "subdistrict"),
-	    "S1");
+	ck_assert_str_eq(
+	    model_series_label(&mq.series[0], "subdistrict"), "S1");
 	model_query_free(&mq);
 
 	ck_assert_int_eq(model_grids_decode(load(g), &mg, &cause), 0);
@@ -237,11 +244,12 @@ END_TEST
 START_TEST(test_label_locale)
 {
 	text_set_utf8(1);
-	ck_assert_str_eq(model_label("南园街道", "Nanyuan", "4403"), "南园街道");
+	ck_assert_str_eq(
+	    model_label("南园街道", "Nanyuan", "4403"), "南园街道");
 	text_set_utf8(0);
 	ck_assert_str_eq(model_label("南园街道", "Nanyuan", "4403"), "Nanyuan");
-	ck_assert_str_eq(model_label("东园01", NULL, "440304001001001"),
-	    "440304001001001");
+	ck_assert_str_eq(
+	    model_label("东园01", NULL, "440304001001001"), "440304001001001");
 	text_set_utf8(1);
 }
 END_TEST

@@ -35,7 +35,9 @@ START_TEST(test_width_cjk)
 	ck_assert_int_eq(text_width("滨江07"), 6);
 	ck_assert_int_eq(text_width(""), 0);
 	/* A lone continuation byte counts one column, drawn as '?'. */
-	ck_assert_int_eq(text_width("a\x80" "b"), 3);
+	ck_assert_int_eq(text_width("a\x80"
+	                            "b"),
+	    3);
 }
 END_TEST
 
@@ -121,7 +123,7 @@ END_TEST
 
 START_TEST(test_spark_block)
 {
-	double v[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	double v[] = {0, 1, 2, 3, 4, 5, 6, 7};
 	struct buf b = BUF_INIT;
 
 	spark_render(&b, v, 8, 8, SPARK_BLOCK);
@@ -133,7 +135,7 @@ END_TEST
 
 START_TEST(test_spark_scaling_and_gaps)
 {
-	double v[] = { 100, NAN, 200 };
+	double v[] = {100, NAN, 200};
 	struct buf b = BUF_INIT;
 
 	/* Fewer points than cells: right-aligned, blanks on the left. */
@@ -159,7 +161,7 @@ END_TEST
 
 START_TEST(test_spark_resample)
 {
-	double v[] = { 1, 2, 3, 4 }, out[2];
+	double v[] = {1, 2, 3, 4}, out[2];
 
 	spark_resample(v, 4, out, 2);
 	ck_assert(fabs(out[0] - 1.5) < 1e-9);
@@ -172,15 +174,15 @@ START_TEST(test_spark_resample_time)
 	/* Points every 10 minutes over an hour, 12 buckets of 5 minutes:
 	 * each point lands in its bucket by time and the holes between
 	 * points are bridged; a long silence stays blank. */
-	long long t[] = { 0, 600, 1200, 1800, 3000 };
-	double v[] = { 1, 2, 3, 4, 6 }, out[12];
+	long long t[] = {0, 600, 1200, 1800, 3000};
+	double v[] = {1, 2, 3, 4, 6}, out[12];
 
 	spark_resample_time(t, v, 5, 0, 3600, out, 12);
 	ck_assert(fabs(out[0] - 1) < 1e-9);
 	ck_assert(fabs(out[1] - 1) < 1e-9); /* bridged */
 	ck_assert(fabs(out[2] - 2) < 1e-9);
 	ck_assert(fabs(out[6] - 4) < 1e-9);
-	ck_assert(isnan(out[8]));  /* 20 minutes without data */
+	ck_assert(isnan(out[8])); /* 20 minutes without data */
 	ck_assert(fabs(out[10] - 6) < 1e-9);
 	ck_assert(isnan(out[11])); /* after the last point */
 }
@@ -188,7 +190,7 @@ END_TEST
 
 START_TEST(test_chart_rows)
 {
-	double v[] = { 0, 10 };
+	double v[] = {0, 10};
 	struct buf b = BUF_INIT;
 
 	spark_chart_row(&b, v, 2, 2, 2, 0, 0, 10, SPARK_ASCII);
@@ -224,10 +226,10 @@ END_TEST
 START_TEST(test_table_widths)
 {
 	static const struct table_col cols[] = {
-		{ .title = "Name", .width = 10, .flex = 1 },
-		{ .title = "Sev", .width = 4 },
-		{ .title = "Wide", .width = 8, .min_cols = 100 },
-		{ .title = "Trend", .width = 6, .flex = 1 },
+	    {.title = "Name", .width = 10, .flex = 1},
+	    {.title = "Sev", .width = 4},
+	    {.title = "Wide", .width = 8, .min_cols = 100},
+	    {.title = "Trend", .width = 6, .flex = 1},
 	};
 	struct table t;
 	int w[4];

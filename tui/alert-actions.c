@@ -1,0 +1,430 @@
+/* Operator actions on alerts: acknowledge, unacknowledge, comment,
+ * dispatch, severity, close, silence; each asks what it needs (prompts,
+ * confirmations for the destructive ones) and then posts to the hub. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/clock.h"
+#include "lib/xmalloc.h"
+#include "tui/alert-actions.h"
+#include "tui/app.h"
+
+struct alert_action *
+alert_action_new(struct app *app)
+{
+	struct alert_action *c = xcalloc(1, sizeof *c);
+
+	c->app = app;
+	return c;
+}
+
+void
+alert_action_add(struct alert_action *c, const char *id)
+{
+	c->ids = xreallocarray(c->ids, c->n + 1, sizeof *c->ids);
+	c->ids[c->n++] = xstrdup(id);
+}
+
+void
+alert_action_free(struct alert_action *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++)
+		free(c->ids[i]);
+	free(c->ids);
+	free(c->text1);
+	free(c->text2);
+	free(c->rule);
+	free(c->label_key);
+	free(c->label_value);
+	free(c);
+}
+
+/* "A000123" or "3 alerts". */
+static char *
+alert_action_what(const struct alert_action *c)
+{
+	if (c->n == 1)
+		return xstrdup(c->ids[0]);
+	return xasprintf("%zu tagged alerts", c->n);
+}
+
+/* POST body to each alert's action route; frees body and c. */
+static void
+alert_action_send(
+    struct alert_action *c, const char *action, const char *verb, json_t *body)
+{
+	struct app *app = c->app;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		char *id = api_escape(c->ids[i]);
+		char *path = xasprintf("/api/v1/alerts/%s/%s", id, action);
+		char *what = xasprintf("%s %s", verb, c->ids[i]);
+
+		app_action(app, "POST", path, body, what);
+		free(id);
+		free(path);
+		free(what);
+	}
+	json_decref(body);
+	if (c->sent != NULL)
+		c->sent(c->sent_arg);
+	alert_action_free(c);
+}
+
+static void
+aa_ack_expiry(struct app *app, const char *text, void *arg)
+{
+	struct alert_action *c = arg;
+	json_t *body;
+	int64_t ms;
+
+	if (text == NULL) {
+		alert_action_free(c);
+		return;
+	}
+	if (*text != '\0' && clock_parse_duration(text, &ms) != 0) {
+		app_message(
+		    app, 1, "\"%s\": expected a duration like 2h", text);
+		app_prompt(app,
+		    "Expires after (e.g. 30m, 2h; empty: never): ", text,
+		    aa_ack_expiry, c);
+		return;
+	}
+	body = json_object();
+	if (c->text1 != NULL && *c->text1 != '\0')
+		json_object_set_new(body, "comment", json_string(c->text1));
+	if (*text != '\0')
+		json_object_set_new(body, "expires", json_string(text));
+	alert_action_send(c, "ack", "acknowledge", body);
+}
+
+static void
+aa_ack_comment(struct app *app, const char *text, void *arg)
+{
+	struct alert_action *c = arg;
+
+	if (text == NULL) {
+		alert_action_free(c);
+		return;
+	}
+	c->text1 = xstrdup(text);
+	app_prompt(app, "Expires after (e.g. 30m, 2h; empty: never): ", NULL,
+	    aa_ack_expiry, c);
+}
+
+void
+alert_action_ack(struct alert_action *c)
+{
+	struct app *app = c->app;
+	char *what, *label;
+
+	what = alert_action_what(c);
+	label = xasprintf("Acknowledge %s - comment: ", what);
+	app_prompt(app, label, NULL, aa_ack_comment, c);
+	free(label);
+	free(what);
+}
+
+static void
+aa_unack_comment(struct app *app, const char *text, void *arg)
+{
+	struct alert_action *c = arg;
+	json_t *body;
+
+	if (text == NULL) {
+		alert_action_free(c);
+		return;
+	}
+	body = json_object();
+	if (*text != '\0')
+		json_object_set_new(body, "comment", json_string(text));
+	alert_action_send(c, "unack", "unacknowledge", body);
+}
+
+static void
+aa_unack_confirmed(struct app *app, int yes, void *arg)
+{
+	if (!yes) {
+		alert_action_free(arg);
+		return;
+	}
+	app_prompt(app, "Unacknowledge - comment (optional): ", NULL,
+	    aa_unack_comment, arg);
+}
+
+void
+alert_action_unack(struct alert_action *c)
+{
+	struct app *app = c->app;
+	char *what, *q;
+
+	what = alert_action_what(c);
+	q = xasprintf("Unacknowledge %s?", what);
+	app_confirm(app, q, aa_unack_confirmed, c);
+	free(q);
+	free(what);
+}
+
+static void
+aa_comment_text(struct app *app, const char *text, void *arg)
+{
+	struct alert_action *c = arg;
+	json_t *body;
+
+	if (text == NULL || *text == '\0') {
+		if (text != NULL)
+			app_message(app, 1, "comment: nothing to send");
+		alert_action_free(c);
+		return;
+	}
+	body = json_object();
+	json_object_set_new(body, "comment", json_string(text));
+	alert_action_send(c, "comment", "comment on", body);
+}
+
+void
+alert_action_comment(struct alert_action *c)
+{
+	struct app *app = c->app;
+
+	app_prompt(app, "Comment: ", NULL, aa_comment_text, c);
+}
+
+static void
+aa_dispatch_deadline(struct app *app, const char *text, void *arg)
+{
+	struct alert_action *c = arg;
+	json_t *body, *support;
+	char *depts, *tok, *save = NULL;
+	int64_t ms;
+	int first = 1;
+
+	if (text == NULL) {
+		alert_action_free(c);
+		return;
+	}
+	if (*text != '\0' && clock_parse_duration(text, &ms) != 0) {
+		app_message(
+		    app, 1, "\"%s\": expected a duration like 72h", text);
+		app_prompt(app,
+		    "Deadline (e.g. 72h; empty: the rule's): ", text,
+		    aa_dispatch_deadline, c);
+		return;
+	}
+	body = json_object();
+	support = json_array();
+	depts = xstrdup(c->text1);
+	for (tok = strtok_r(depts, ", ", &save); tok != NULL;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		if (first)
+			json_object_set_new(body, "dept", json_string(tok));
+		else
+			json_array_append_new(support, json_string(tok));
+		first = 0;
+	}
+	free(depts);
+	if (json_array_size(support) > 0)
+		json_object_set_new(body, "support", support);
+	else
+		json_decref(support);
+	if (*text != '\0')
+		json_object_set_new(body, "deadline", json_string(text));
+	alert_action_send(c, "dispatch", "dispatch", body);
+}
+
+static void
+aa_dispatch_dept(struct app *app, const char *text, void *arg)
+{
+	struct alert_action *c = arg;
+
+	if (text == NULL || strspn(text, ", ") == strlen(text)) {
+		if (text != NULL)
+			app_message(app, 1, "dispatch: which department?");
+		alert_action_free(c);
+		return;
+	}
+	c->text1 = xstrdup(text);
+	app_prompt(app, "Deadline (e.g. 72h; empty: the rule's): ", NULL,
+	    aa_dispatch_deadline, c);
+}
+
+void
+alert_action_dispatch(struct alert_action *c)
+{
+	struct app *app = c->app;
+
+	app_prompt(app,
+	    "Dispatch to department (lead, then supporting ones): ", NULL,
+	    aa_dispatch_dept, c);
+}
+
+static void
+aa_close_reason(struct app *app, const char *text, void *arg)
+{
+	struct alert_action *c = arg;
+	json_t *body;
+
+	if (text == NULL || *text == '\0') {
+		if (text != NULL)
+			app_message(app, 1, "close: a reason is required");
+		alert_action_free(c);
+		return;
+	}
+	body = json_object();
+	json_object_set_new(body, "reason", json_string(text));
+	alert_action_send(c, "close", "close", body);
+}
+
+static void
+aa_close_confirmed(struct app *app, int yes, void *arg)
+{
+	if (!yes) {
+		alert_action_free(arg);
+		return;
+	}
+	app_prompt(
+	    app, "Reason for closing (required): ", NULL, aa_close_reason, arg);
+}
+
+void
+alert_action_close(struct alert_action *c)
+{
+	struct app *app = c->app;
+	char *what, *q;
+
+	what = alert_action_what(c);
+	q = xasprintf("Close %s by hand? It leaves the active list.", what);
+	app_confirm(app, q, aa_close_confirmed, c);
+	free(q);
+	free(what);
+}
+
+static void
+aa_severity_text(struct app *app, const char *text, void *arg)
+{
+	struct alert_action *c = arg;
+	json_t *body;
+
+	if (text == NULL) {
+		alert_action_free(c);
+		return;
+	}
+	if (strcmp(text, "high") != 0 && strcmp(text, "medium") != 0 &&
+	    strcmp(text, "low") != 0 && strcmp(text, "info") != 0) {
+		app_message(app, 1, "severity: high, medium, low or info");
+		alert_action_free(c);
+		return;
+	}
+	body = json_object();
+	json_object_set_new(body, "severity", json_string(text));
+	alert_action_send(c, "severity", "set severity of", body);
+}
+
+void
+alert_action_severity(struct alert_action *c)
+{
+	struct app *app = c->app;
+
+	app_prompt(app, "New severity (high, medium, low, info): ", NULL,
+	    aa_severity_text, c);
+}
+
+static void
+aa_silence_confirmed(struct app *app, int yes, void *arg)
+{
+	struct alert_action *c = arg;
+	json_t *body, *m, *one;
+
+	if (!yes) {
+		alert_action_free(c);
+		return;
+	}
+	body = json_object();
+	m = json_array();
+	if (c->rule != NULL) {
+		one = json_object();
+		json_object_set_new(one, "tag", json_string("rule"));
+		json_object_set_new(one, "op", json_string("="));
+		json_object_set_new(one, "value", json_string(c->rule));
+		json_array_append_new(m, one);
+	}
+	if (c->label_key != NULL) {
+		one = json_object();
+		json_object_set_new(one, "tag", json_string(c->label_key));
+		json_object_set_new(one, "op", json_string("="));
+		json_object_set_new(one, "value", json_string(c->label_value));
+		json_array_append_new(m, one);
+	}
+	json_object_set_new(body, "matchers", m);
+	json_object_set_new(body, "duration", json_string(c->text1));
+	json_object_set_new(body, "reason", json_string(c->text2));
+	app_action(app, "POST", "/api/v1/silences", body, "silence");
+	json_decref(body);
+	alert_action_free(c);
+}
+
+static void
+aa_silence_reason(struct app *app, const char *text, void *arg)
+{
+	struct alert_action *c = arg;
+	char *q;
+
+	if (text == NULL || *text == '\0') {
+		if (text != NULL)
+			app_message(app, 1, "silence: a reason is required");
+		alert_action_free(c);
+		return;
+	}
+	c->text2 = xstrdup(text);
+	q = xasprintf("Silence %s%s%s%s%s%s for %s?", c->rule ? "rule " : "",
+	    c->rule ? c->rule : "", c->label_key ? " where " : "",
+	    c->label_key ? c->label_key : "", c->label_key ? "=" : "",
+	    c->label_value ? c->label_value : "", c->text1);
+	app_confirm(app, q, aa_silence_confirmed, c);
+	free(q);
+}
+
+static void
+aa_silence_duration(struct app *app, const char *text, void *arg)
+{
+	struct alert_action *c = arg;
+	int64_t ms;
+
+	if (text == NULL) {
+		alert_action_free(c);
+		return;
+	}
+	if (clock_parse_duration(text, &ms) != 0) {
+		app_message(
+		    app, 1, "\"%s\": expected a duration like 2h", text);
+		app_prompt(app, "Silence for (e.g. 2h): ", text,
+		    aa_silence_duration, c);
+		return;
+	}
+	c->text1 = xstrdup(text);
+	app_prompt(app, "Reason for the silence (required): ", NULL,
+	    aa_silence_reason, c);
+}
+
+void
+alert_action_silence(struct alert_action *c)
+{
+	struct app *app = c->app;
+
+	if (c->n != 1 || (c->rule == NULL && c->label_key == NULL)) {
+		app_message(app, 1,
+		    "silence: select one alert with a rule "
+		    "or a place");
+		alert_action_free(c);
+		return;
+	}
+	app_prompt(
+	    app, "Silence for (e.g. 2h): ", NULL, aa_silence_duration, c);
+}

@@ -1,0 +1,40 @@
+/*
+ * Operator actions on one or more alerts.  A struct alert_action names
+ * the alerts (ids) and, for a silence, the rule and place of the one
+ * alert; each alert_action_*() takes it over, asks the operator what the
+ * action needs (comment, expiry, departments, reason; a confirmation for
+ * unacknowledge, close and silence) and posts to the hub through
+ * app_action().  Cancelling any prompt drops the action.
+ */
+#ifndef CB_TUI_ALERT_ACTIONS_H
+#define CB_TUI_ALERT_ACTIONS_H
+
+#include <stddef.h>
+
+struct app;
+
+struct alert_action {
+	struct app *app;
+	char **ids; /* owned */
+	size_t n;
+	char *text1, *text2;                  /* answers so far (owned) */
+	char *rule, *label_key, *label_value; /* silence matchers (owned) */
+	/* Called once the requests are on their way (e.g. to untag). */
+	void (*sent)(void *arg);
+	void *sent_arg;
+};
+
+/* A new, empty action (caller adds ids); freed by the action calls. */
+struct alert_action *alert_action_new(struct app *app);
+void alert_action_add(struct alert_action *c, const char *id);
+void alert_action_free(struct alert_action *c);
+
+void alert_action_ack(struct alert_action *c);
+void alert_action_unack(struct alert_action *c);
+void alert_action_comment(struct alert_action *c);
+void alert_action_dispatch(struct alert_action *c);
+void alert_action_close(struct alert_action *c);
+void alert_action_severity(struct alert_action *c);
+void alert_action_silence(struct alert_action *c);
+
+#endif
