@@ -11,7 +11,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/bind.h \
 	tui/cli.c tui/cli.h \
 	tui/cmd.c \
-	tui/model.c tui/model.h \
+	tui/model.c tui/model.h tui/model-int.h tui/model-more.c \
 	tui/screen.h \
 	tui/screen-util.c tui/screen-util.h \
 	tui/screen-overview.c \
