@@ -27,7 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static void server_cb(struct evhttp_request *req, void *arg)
+static void
+server_cb(struct evhttp_request *req, void *arg)
 {
 	struct evbuffer *b = evbuffer_new();
 	int code = 200;
@@ -44,7 +45,8 @@ static void server_cb(struct evhttp_request *req, void *arg)
 }
 
 /* Serve on an ephemeral port in a child; returns its pid and the port. */
-static pid_t server_start(int *port)
+static pid_t
+server_start(int *port)
 {
 	struct sockaddr_in sa;
 	socklen_t len = sizeof sa;
@@ -77,7 +79,8 @@ static pid_t server_start(int *port)
 }
 
 /* Field of /proc/PID/status or smaps_rollup, in kB; -1 if absent. */
-static long proc_kb(pid_t pid, const char *file, const char *key)
+static long
+proc_kb(pid_t pid, const char *file, const char *key)
 {
 	char path[64], line[256];
 	long v = -1;
@@ -98,7 +101,8 @@ static long proc_kb(pid_t pid, const char *file, const char *key)
 }
 
 /* utime+stime and cutime+cstime of pid, in ms. */
-static void proc_cpu(pid_t pid, double *self_ms, double *children_ms)
+static void
+proc_cpu(pid_t pid, double *self_ms, double *children_ms)
 {
 	unsigned long long ut, st, cut, cst;
 	char path[64], buf[1024], *p;
@@ -121,14 +125,16 @@ static void proc_cpu(pid_t pid, double *self_ms, double *children_ms)
 	fclose(f);
 }
 
-static void sleep_ms(long ms)
+static void
+sleep_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	const char *collector = "collectors/citybrain-collector";
 	const char *plugin = "/usr/lib/nagios/plugins/check_dummy";

@@ -12,7 +12,8 @@
 #include "lib/buf.h"
 #include "lib/lineproto.h"
 
-static double now_s(void)
+static double
+now_s(void)
 {
 	struct timespec ts;
 
@@ -20,7 +21,8 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	static const char *metrics[] = {
 	    "water_level", "aqi", "traffic_flow", "power_load", "noise_db"};

@@ -10,7 +10,8 @@
 #include "collectors/push.h"
 #include "lib/xmalloc.h"
 
-struct lp_writer *collector_line_begin(
+struct lp_writer *
+collector_line_begin(
     struct collector *c, struct input *in, const char *measurement)
 {
 	struct tag *tags = in != NULL ? in->tags : c->tags;
@@ -22,7 +23,8 @@ struct lp_writer *collector_line_begin(
 	return &c->w;
 }
 
-void collector_line_end(struct collector *c, int64_t time_ms)
+void
+collector_line_end(struct collector *c, int64_t time_ms)
 {
 	struct timeval tv;
 	size_t n = c->w.nfields;
@@ -45,7 +47,8 @@ void collector_line_end(struct collector *c, int64_t time_ms)
 	}
 }
 
-void collector_flush(struct collector *c)
+void
+collector_flush(struct collector *c)
 {
 	size_t len = c->batch.len;
 	char *data;
@@ -58,7 +61,8 @@ void collector_flush(struct collector *c)
 	c->batch_npoints = 0;
 }
 
-void collector_event(struct collector *c, json_t *ev)
+void
+collector_event(struct collector *c, json_t *ev)
 {
 	char *s = json_dumps(ev, JSON_COMPACT);
 
@@ -72,7 +76,8 @@ void collector_event(struct collector *c, json_t *ev)
 		push_submit(c->push, REC_EVENT, s, strlen(s), 0);
 }
 
-int tags_from_json(json_t *obj, struct tag **tags, size_t *ntags, char **cause)
+int
+tags_from_json(json_t *obj, struct tag **tags, size_t *ntags, char **cause)
 {
 	const char *k;
 	json_t *v;
@@ -103,7 +108,8 @@ int tags_from_json(json_t *obj, struct tag **tags, size_t *ntags, char **cause)
 	return 0;
 }
 
-void tags_free(struct tag *tags, size_t ntags)
+void
+tags_free(struct tag *tags, size_t ntags)
 {
 	size_t i;
 

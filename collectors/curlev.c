@@ -24,7 +24,8 @@ struct curlev {
 	struct curlev_xfer *xfers;
 };
 
-static void curlev_unlink(struct curlev *ce, struct curlev_xfer *x)
+static void
+curlev_unlink(struct curlev *ce, struct curlev_xfer *x)
 {
 	if (x->prev != NULL)
 		x->prev->next = x->next;
@@ -39,7 +40,8 @@ struct curlev_sock {
 	struct event *ev;
 };
 
-static void curlev_check_done(struct curlev *ce)
+static void
+curlev_check_done(struct curlev *ce)
 {
 	struct curlev_xfer *x;
 	CURLMsg *msg;
@@ -68,7 +70,8 @@ static void curlev_check_done(struct curlev *ce)
 	}
 }
 
-static void curlev_on_event(evutil_socket_t fd, short what, void *arg)
+static void
+curlev_on_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct curlev *ce = arg;
 	int action = 0;
@@ -83,7 +86,8 @@ static void curlev_on_event(evutil_socket_t fd, short what, void *arg)
 		evtimer_del(ce->timer);
 }
 
-static void curlev_on_timer(evutil_socket_t fd, short what, void *arg)
+static void
+curlev_on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct curlev *ce = arg;
 
@@ -92,7 +96,8 @@ static void curlev_on_timer(evutil_socket_t fd, short what, void *arg)
 	curlev_check_done(ce);
 }
 
-static int curlev_timer_cb(CURLM *multi, long timeout_ms, void *arg)
+static int
+curlev_timer_cb(CURLM *multi, long timeout_ms, void *arg)
 {
 	struct curlev *ce = arg;
 	struct timeval tv;
@@ -107,8 +112,8 @@ static int curlev_timer_cb(CURLM *multi, long timeout_ms, void *arg)
 	return 0;
 }
 
-static int curlev_socket_cb(
-    CURL *easy, curl_socket_t s, int what, void *arg, void *sockp)
+static int
+curlev_socket_cb(CURL *easy, curl_socket_t s, int what, void *arg, void *sockp)
 {
 	struct curlev *ce = arg;
 	struct curlev_sock *cs = sockp;
@@ -136,7 +141,8 @@ static int curlev_socket_cb(
 	return 0;
 }
 
-struct curlev *curlev_create(struct event_base *base)
+struct curlev *
+curlev_create(struct event_base *base)
 {
 	struct curlev *ce = xcalloc(1, sizeof *ce);
 
@@ -152,7 +158,8 @@ struct curlev *curlev_create(struct event_base *base)
 	return ce;
 }
 
-void curlev_free(struct curlev *ce)
+void
+curlev_free(struct curlev *ce)
 {
 	struct curlev_xfer *x;
 
@@ -169,7 +176,8 @@ void curlev_free(struct curlev *ce)
 	free(ce);
 }
 
-int curlev_add(struct curlev *ce, CURL *easy, curlev_done_cb done, void *arg)
+int
+curlev_add(struct curlev *ce, CURL *easy, curlev_done_cb done, void *arg)
 {
 	struct curlev_xfer *x = xcalloc(1, sizeof *x);
 
@@ -189,7 +197,8 @@ int curlev_add(struct curlev *ce, CURL *easy, curlev_done_cb done, void *arg)
 	return 0;
 }
 
-int curlev_running(const struct curlev *ce)
+int
+curlev_running(const struct curlev *ce)
 {
 	return ce->running;
 }

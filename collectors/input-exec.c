@@ -89,13 +89,15 @@ static struct lp_parser *exec_lp;
 
 static void exec_finish(struct exec_state *es);
 
-static void exec_maybe_finish(struct exec_state *es)
+static void
+exec_maybe_finish(struct exec_state *es)
 {
 	if (es->reaped && es->out_fd == -1 && es->err_fd == -1)
 		exec_finish(es);
 }
 
-static void exec_close_fd(struct exec_state *es, int *fd, struct event **ev)
+static void
+exec_close_fd(struct exec_state *es, int *fd, struct event **ev)
 {
 	if (*ev != NULL) {
 		event_free(*ev);
@@ -107,14 +109,16 @@ static void exec_close_fd(struct exec_state *es, int *fd, struct event **ev)
 	}
 }
 
-static void exec_kill(struct exec_state *es)
+static void
+exec_kill(struct exec_state *es)
 {
 	/* The whole group: the program and everything it started. */
 	if (es->pid > 0 && kill(-es->pid, SIGKILL) != 0 && errno == ESRCH)
 		kill(es->pid, SIGKILL);
 }
 
-static void exec_read_cb(evutil_socket_t fd, short what, void *arg)
+static void
+exec_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct exec_state *es = arg;
 	int is_out = fd == es->out_fd;
@@ -143,7 +147,8 @@ static void exec_read_cb(evutil_socket_t fd, short what, void *arg)
 	exec_maybe_finish(es);
 }
 
-static void exec_timeout_cb(evutil_socket_t fd, short what, void *arg)
+static void
+exec_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct exec_state *es = arg;
 
@@ -155,7 +160,8 @@ static void exec_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	exec_maybe_finish(es);
 }
 
-static void exec_sigchld_cb(evutil_socket_t sig, short what, void *arg)
+static void
+exec_sigchld_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct exec_state *es;
 	pid_t pid;
@@ -176,7 +182,8 @@ static void exec_sigchld_cb(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
-static void exec_unlist(struct exec_state *es)
+static void
+exec_unlist(struct exec_state *es)
 {
 	struct exec_state **pp;
 
@@ -189,7 +196,8 @@ static void exec_unlist(struct exec_state *es)
 	es->next = NULL;
 }
 
-static int exec_init(struct input *in, void *conf, char **cause)
+static int
+exec_init(struct input *in, void *conf, char **cause)
 {
 	struct exec_conf *ec = conf;
 	struct exec_state *es;
@@ -258,7 +266,8 @@ static int exec_init(struct input *in, void *conf, char **cause)
 	return 0;
 }
 
-static void exec_run(struct input *in)
+static void
+exec_run(struct input *in)
 {
 	struct exec_state *es = in->priv;
 	int out[2], err[2];
@@ -342,7 +351,8 @@ static void exec_run(struct input *in)
 	exec_sigchld_cb(SIGCHLD, 0, NULL);
 }
 
-static const char *exec_severity(int state)
+static const char *
+exec_severity(int state)
 {
 	switch (state) {
 	case NAGIOS_CRITICAL:
@@ -356,8 +366,8 @@ static const char *exec_severity(int state)
 	}
 }
 
-static void exec_nagios(
-    struct exec_state *es, int state, const char *text_override)
+static void
+exec_nagios(struct exec_state *es, int state, const char *text_override)
 {
 	struct input *in = es->in;
 	struct collector *c = in->c;
@@ -434,7 +444,8 @@ static void exec_nagios(
 	nagios_output_free(&no);
 }
 
-static int exec_influx(struct exec_state *es)
+static int
+exec_influx(struct exec_state *es)
 {
 	struct input *in = es->in;
 	struct collector *c = in->c;
@@ -500,7 +511,8 @@ static int exec_influx(struct exec_state *es)
 
 /* json: {"name": number, ...} or {"metrics": [{"name", "value", "tags",
  * "time_ms"}], "events": [ {...} ]}. */
-static int exec_json(struct exec_state *es)
+static int
+exec_json(struct exec_state *es)
 {
 	struct input *in = es->in;
 	struct collector *c = in->c;
@@ -569,7 +581,8 @@ static int exec_json(struct exec_state *es)
 	return ok;
 }
 
-static void exec_finish(struct exec_state *es)
+static void
+exec_finish(struct exec_state *es)
 {
 	struct input *in = es->in;
 	int state, ok = 1;
@@ -621,7 +634,8 @@ static void exec_finish(struct exec_state *es)
 	input_done(in, ok);
 }
 
-static void exec_free(struct input *in)
+static void
+exec_free(struct input *in)
 {
 	struct exec_state *es = in->priv;
 	int status;

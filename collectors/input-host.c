@@ -34,7 +34,8 @@ static const struct conf_field host_fields[] = {
     {.key = NULL},
 };
 
-static int host_init(struct input *in, void *conf, char **cause)
+static int
+host_init(struct input *in, void *conf, char **cause)
 {
 	struct host_conf *hc = conf;
 	struct host_state *hs = xcalloc(1, sizeof *hs);
@@ -52,7 +53,8 @@ static int host_init(struct input *in, void *conf, char **cause)
 	return 0;
 }
 
-static FILE *host_open(struct host_state *hs, const char *name)
+static FILE *
+host_open(struct host_state *hs, const char *name)
 {
 	char path[512];
 
@@ -60,7 +62,8 @@ static FILE *host_open(struct host_state *hs, const char *name)
 	return fopen(path, "r");
 }
 
-static int host_cpu(struct input *in, struct host_state *hs, int64_t now)
+static int
+host_cpu(struct input *in, struct host_state *hs, int64_t now)
 {
 	unsigned long long v[10] = {0}, total = 0, idle, iowait, dt;
 	struct lp_writer *w;
@@ -98,7 +101,8 @@ static int host_cpu(struct input *in, struct host_state *hs, int64_t now)
 	return 0;
 }
 
-static int host_load(struct input *in, struct host_state *hs, int64_t now)
+static int
+host_load(struct input *in, struct host_state *hs, int64_t now)
 {
 	struct lp_writer *w;
 	double l1, l5, l15;
@@ -119,7 +123,8 @@ static int host_load(struct input *in, struct host_state *hs, int64_t now)
 	return 0;
 }
 
-static int host_mem(struct input *in, struct host_state *hs, int64_t now)
+static int
+host_mem(struct input *in, struct host_state *hs, int64_t now)
 {
 	unsigned long long total = 0, avail = 0, swt = 0, swf = 0, v;
 	struct lp_writer *w;
@@ -153,7 +158,8 @@ static int host_mem(struct input *in, struct host_state *hs, int64_t now)
 	return 0;
 }
 
-static int host_disk(struct input *in, struct host_state *hs, int64_t now)
+static int
+host_disk(struct input *in, struct host_state *hs, int64_t now)
 {
 	struct statvfs sv;
 	struct lp_writer *w;
@@ -180,7 +186,8 @@ static int host_disk(struct input *in, struct host_state *hs, int64_t now)
 	return r;
 }
 
-static int host_net(struct input *in, struct host_state *hs, int64_t now)
+static int
+host_net(struct input *in, struct host_state *hs, int64_t now)
 {
 	unsigned long long rx, rxp, rxe, tx, txp, txe, skip;
 	struct lp_writer *w;
@@ -214,7 +221,8 @@ static int host_net(struct input *in, struct host_state *hs, int64_t now)
 	return 0;
 }
 
-static void host_run(struct input *in)
+static void
+host_run(struct input *in)
 {
 	struct host_state *hs = in->priv;
 	int64_t now = clock_wall_ms();
@@ -230,7 +238,8 @@ static void host_run(struct input *in)
 	input_done(in, !bad);
 }
 
-static void host_free(struct input *in)
+static void
+host_free(struct input *in)
 {
 	struct host_state *hs = in->priv;
 

@@ -65,7 +65,8 @@ static const struct conf_field http_fields[] = {
     {.key = NULL},
 };
 
-static int http_init(struct input *in, void *conf, char **cause)
+static int
+http_init(struct input *in, void *conf, char **cause)
 {
 	struct http_conf *hc = conf;
 	struct http_state *hs;
@@ -97,7 +98,8 @@ static int http_init(struct input *in, void *conf, char **cause)
 	return 0;
 }
 
-static size_t http_write_cb(char *ptr, size_t size, size_t n, void *arg)
+static size_t
+http_write_cb(char *ptr, size_t size, size_t n, void *arg)
 {
 	struct http_state *hs = arg;
 
@@ -107,7 +109,8 @@ static size_t http_write_cb(char *ptr, size_t size, size_t n, void *arg)
 }
 
 /* Days until the leaf certificate expires, from curl's certinfo. */
-static int http_cert_days(CURL *easy, double *days)
+static int
+http_cert_days(CURL *easy, double *days)
 {
 	struct curl_certinfo *ci = NULL;
 	struct curl_slist *s;
@@ -130,7 +133,8 @@ static int http_cert_days(CURL *easy, double *days)
 	return -1;
 }
 
-static void http_done(CURL *easy, CURLcode rc, void *arg)
+static void
+http_done(CURL *easy, CURLcode rc, void *arg)
 {
 	struct http_state *hs = arg;
 	struct input *in = hs->in;
@@ -174,7 +178,8 @@ static void http_done(CURL *easy, CURLcode rc, void *arg)
 	input_done(in, 1);
 }
 
-static void http_run(struct input *in)
+static void
+http_run(struct input *in)
 {
 	struct http_state *hs = in->priv;
 	CURL *easy = curl_easy_init();
@@ -209,7 +214,8 @@ static void http_run(struct input *in)
 	}
 }
 
-static void http_free(struct input *in)
+static void
+http_free(struct input *in)
 {
 	struct http_state *hs = in->priv;
 

@@ -45,7 +45,8 @@ static const struct conf_field plugin_fields[] = {
     {.key = NULL},
 };
 
-static int plugin_has_tag(struct input *in, const char *key)
+static int
+plugin_has_tag(struct input *in, const char *key)
 {
 	size_t i;
 
@@ -55,7 +56,8 @@ static int plugin_has_tag(struct input *in, const char *key)
 	return 0;
 }
 
-static int plugin_emit_point(cb_ctx *ctx, const struct cb_point *pt)
+static int
+plugin_emit_point(cb_ctx *ctx, const struct cb_point *pt)
 {
 	struct collector *c = ctx->in->c;
 	struct lp_writer *w;
@@ -79,7 +81,8 @@ static int plugin_emit_point(cb_ctx *ctx, const struct cb_point *pt)
 	return 0;
 }
 
-static int plugin_emit_value(cb_ctx *ctx, const char *measurement,
+static int
+plugin_emit_value(cb_ctx *ctx, const char *measurement,
     const struct cb_tag *tags, size_t ntags, double value)
 {
 	struct cb_point pt;
@@ -93,7 +96,8 @@ static int plugin_emit_value(cb_ctx *ctx, const char *measurement,
 	return plugin_emit_point(ctx, &pt);
 }
 
-static int plugin_emit_event(cb_ctx *ctx, const struct cb_event *ev)
+static int
+plugin_emit_event(cb_ctx *ctx, const struct cb_event *ev)
 {
 	struct input *in = ctx->in;
 	json_t *j, *labels;
@@ -125,7 +129,8 @@ static int plugin_emit_event(cb_ctx *ctx, const struct cb_event *ev)
 		json_object_set_new(j, "value", json_real(ev->value));
 	if (CB_HAS_MEMBER(ev->size, struct cb_event, deadline)) {
 		if (ev->rule != NULL)
-			json_object_set_new(labels, "rule", json_string(ev->rule));
+			json_object_set_new(
+			    labels, "rule", json_string(ev->rule));
 		if (ev->dept != NULL)
 			json_object_set_new(j, "dept", json_string(ev->dept));
 		if (ev->deadline != NULL)
@@ -136,7 +141,8 @@ static int plugin_emit_event(cb_ctx *ctx, const struct cb_event *ev)
 	return 0;
 }
 
-static void plugin_log(cb_ctx *ctx, int level, const char *fmt, ...)
+static void
+plugin_log(cb_ctx *ctx, int level, const char *fmt, ...)
 {
 	va_list ap;
 	char msg[1024];
@@ -151,22 +157,26 @@ static void plugin_log(cb_ctx *ctx, int level, const char *fmt, ...)
 	log_msg((enum log_level)level, "plugin", "%s: %s", ctx->in->name, msg);
 }
 
-static const char *plugin_instance_name(cb_ctx *ctx)
+static const char *
+plugin_instance_name(cb_ctx *ctx)
 {
 	return ctx->in->name;
 }
 
-static int64_t plugin_now_ms(cb_ctx *ctx)
+static int64_t
+plugin_now_ms(cb_ctx *ctx)
 {
 	return clock_wall_ms();
 }
 
-static void plugin_set_data(cb_ctx *ctx, void *data)
+static void
+plugin_set_data(cb_ctx *ctx, void *data)
 {
 	ctx->data = data;
 }
 
-static void *plugin_get_data(cb_ctx *ctx)
+static void *
+plugin_get_data(cb_ctx *ctx)
 {
 	return ctx->data;
 }
@@ -185,7 +195,8 @@ static const struct cb_host_api plugin_host_api = {
     .get_data = plugin_get_data,
 };
 
-static int plugin_init(struct input *in, void *conf, char **cause)
+static int
+plugin_init(struct input *in, void *conf, char **cause)
 {
 	struct plugin_conf *pc = conf;
 	const struct cb_plugin_info *info;
@@ -259,7 +270,8 @@ fail:
 	return -1;
 }
 
-static void plugin_run(struct input *in)
+static void
+plugin_run(struct input *in)
 {
 	cb_ctx *ctx = in->priv;
 	int64_t t0 = clock_mono_ms(), el;
@@ -286,7 +298,8 @@ static void plugin_run(struct input *in)
 	input_done(in, r == 0);
 }
 
-static void plugin_free(struct input *in)
+static void
+plugin_free(struct input *in)
 {
 	cb_ctx *ctx = in->priv;
 

@@ -52,7 +52,8 @@ static const struct conf_field prom_fields[] = {
     {.key = NULL},
 };
 
-static int prom_init(struct input *in, void *conf, char **cause)
+static int
+prom_init(struct input *in, void *conf, char **cause)
 {
 	struct prom_conf *pc = conf;
 	struct prom_state *ps;
@@ -82,7 +83,8 @@ static int prom_init(struct input *in, void *conf, char **cause)
 	return 0;
 }
 
-static size_t prom_write_cb(char *ptr, size_t size, size_t n, void *arg)
+static size_t
+prom_write_cb(char *ptr, size_t size, size_t n, void *arg)
 {
 	struct prom_state *ps = arg;
 
@@ -94,7 +96,8 @@ static size_t prom_write_cb(char *ptr, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-static int prom_has_tag(struct input *in, const char *name, size_t len)
+static int
+prom_has_tag(struct input *in, const char *name, size_t len)
 {
 	size_t i;
 
@@ -107,7 +110,8 @@ static int prom_has_tag(struct input *in, const char *name, size_t len)
 
 /* Samples to lines: measurement = sample name, field "value" (the hub
  * names the series after the measurement alone), labels as tags. */
-static void prom_emit(struct prom_state *ps, enum prom_format fmt, int64_t now,
+static void
+prom_emit(struct prom_state *ps, enum prom_format fmt, int64_t now,
     size_t *nsamples, size_t *nerrors, size_t *nskipped)
 {
 	struct input *in = ps->in;
@@ -169,7 +173,8 @@ static void prom_emit(struct prom_state *ps, enum prom_format fmt, int64_t now,
 	buf_free(&key);
 }
 
-static void prom_done(CURL *easy, CURLcode rc, void *arg)
+static void
+prom_done(CURL *easy, CURLcode rc, void *arg)
 {
 	struct prom_state *ps = arg;
 	struct input *in = ps->in;
@@ -208,7 +213,8 @@ static void prom_done(CURL *easy, CURLcode rc, void *arg)
 	input_done(in, up && errs == 0);
 }
 
-static void prom_run(struct input *in)
+static void
+prom_run(struct input *in)
 {
 	struct prom_state *ps = in->priv;
 	CURL *easy = curl_easy_init();
@@ -231,7 +237,8 @@ static void prom_run(struct input *in)
 	}
 }
 
-static void prom_free(struct input *in)
+static void
+prom_free(struct input *in)
 {
 	struct prom_state *ps = in->priv;
 

@@ -48,7 +48,8 @@ static const struct conf_field input_common_fields[] = {
 
 static void input_timer_cb(evutil_socket_t fd, short what, void *arg);
 
-static void input_conf_free(const struct conf_field *fields, void *conf)
+static void
+input_conf_free(const struct conf_field *fields, void *conf)
 {
 	for (; fields->key != NULL; fields++) {
 		void *at = (char *)conf + fields->offset;
@@ -64,7 +65,8 @@ static void input_conf_free(const struct conf_field *fields, void *conf)
 	}
 }
 
-static int input_create(struct collector *c, struct conf_file *cf, json_t *obj,
+static int
+input_create(struct collector *c, struct conf_file *cf, json_t *obj,
     size_t index, char **cause)
 {
 	const struct input_ops *ops = NULL;
@@ -166,7 +168,8 @@ out:
 	return r;
 }
 
-int inputs_create(struct collector *c, struct conf_file *cf, char **cause)
+int
+inputs_create(struct collector *c, struct conf_file *cf, char **cause)
 {
 	json_t *obj;
 	size_t i;
@@ -179,7 +182,8 @@ int inputs_create(struct collector *c, struct conf_file *cf, char **cause)
 	return 0;
 }
 
-static void input_schedule(struct input *in, int64_t delay_ms)
+static void
+input_schedule(struct input *in, int64_t delay_ms)
 {
 	struct timeval tv;
 
@@ -190,13 +194,15 @@ static void input_schedule(struct input *in, int64_t delay_ms)
 	evtimer_add(in->timer, &tv);
 }
 
-static int64_t input_jitter(struct input *in)
+static int64_t
+input_jitter(struct input *in)
 {
 	return in->jitter_ms > 0 ? (int64_t)(random() % (in->jitter_ms + 1))
 	                         : 0;
 }
 
-void inputs_start(struct collector *c)
+void
+inputs_start(struct collector *c)
 {
 	size_t i;
 
@@ -207,7 +213,8 @@ void inputs_start(struct collector *c)
 		    c->test_mode ? 0 : input_jitter(c->inputs[i]));
 }
 
-static void input_timer_cb(evutil_socket_t fd, short what, void *arg)
+static void
+input_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct input *in = arg;
 
@@ -228,7 +235,8 @@ static void input_timer_cb(evutil_socket_t fd, short what, void *arg)
 		    in, in->interval_ms + in->backoff_ms + input_jitter(in));
 }
 
-void input_done(struct input *in, int ok)
+void
+input_done(struct input *in, int ok)
 {
 	in->running = 0;
 	if (in->c->test_mode && --in->c->test_pending == 0)
@@ -259,7 +267,8 @@ void input_done(struct input *in, int ok)
 	}
 }
 
-void input_error(struct input *in, const char *fmt, ...)
+void
+input_error(struct input *in, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg;
@@ -274,7 +283,8 @@ void input_error(struct input *in, const char *fmt, ...)
 	free(msg);
 }
 
-void inputs_free(struct collector *c)
+void
+inputs_free(struct collector *c)
 {
 	size_t i;
 	struct input *in;

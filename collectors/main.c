@@ -111,7 +111,8 @@ static const struct conf_field spool_fields[] = {
     {.key = NULL},
 };
 
-static void usage(FILE *f)
+static void
+usage(FILE *f)
 {
 	fprintf(f,
 	    "Usage: citybrain-collector [-qv] [--config FILE] [--test | "
@@ -135,7 +136,8 @@ static void usage(FILE *f)
 	    CB_SYSCONFDIR);
 }
 
-static int conf_load(struct collector *c, struct conf_file *cf, char **cause)
+static int
+conf_load(struct collector *c, struct conf_file *cf, char **cause)
 {
 	struct collector_conf *cc = &c->conf;
 	json_t *root = conf_file_root(cf);
@@ -239,7 +241,8 @@ static int conf_load(struct collector *c, struct conf_file *cf, char **cause)
 	return 0;
 }
 
-static long self_rss_kib(void)
+static long
+self_rss_kib(void)
 {
 	long pages = 0, rss = 0;
 	FILE *f = fopen("/proc/self/statm", "r");
@@ -253,7 +256,8 @@ static long self_rss_kib(void)
 }
 
 /* The collector's own figures, sent like any other metric. */
-static void self_cb(evutil_socket_t fd, short what, void *arg)
+static void
+self_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct collector *c = arg;
 	struct lp_writer *w;
@@ -287,12 +291,14 @@ static void self_cb(evutil_socket_t fd, short what, void *arg)
 	collector_line_end(c, clock_wall_ms());
 }
 
-static void batch_cb(evutil_socket_t fd, short what, void *arg)
+static void
+batch_cb(evutil_socket_t fd, short what, void *arg)
 {
 	collector_flush(arg);
 }
 
-static void stop_cb(evutil_socket_t sig, short what, void *arg)
+static void
+stop_cb(evutil_socket_t sig, short what, void *arg)
 {
 	struct collector *c = arg;
 
@@ -301,7 +307,8 @@ static void stop_cb(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(c->base, NULL);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"config", required_argument, NULL, 'c'},

@@ -55,7 +55,8 @@ struct push {
 
 static void push_kick(struct push *p);
 
-static void push_spool(
+static void
+push_spool(
     struct push *p, int kind, const char *data, size_t len, uint32_t npoints)
 {
 	struct collector *c = p->c;
@@ -85,14 +86,16 @@ static void push_spool(
 		    (unsigned long long)after.dropped_points);
 }
 
-static void push_rec_free(struct push_rec *r)
+static void
+push_rec_free(struct push_rec *r)
 {
 	free(r->data);
 	free(r);
 }
 
 /* Move the live queue into the spool, oldest first. */
-static void push_spool_queue(struct push *p)
+static void
+push_spool_queue(struct push *p)
 {
 	struct push_rec *r;
 
@@ -105,7 +108,8 @@ static void push_spool_queue(struct push *p)
 	p->qlen = 0;
 }
 
-static size_t push_write_cb(char *ptr, size_t size, size_t n, void *arg)
+static size_t
+push_write_cb(char *ptr, size_t size, size_t n, void *arg)
 {
 	struct buf *b = arg;
 
@@ -115,7 +119,8 @@ static size_t push_write_cb(char *ptr, size_t size, size_t n, void *arg)
 }
 
 /* gzip data into out; 0 or -1. */
-static int push_gzip(const char *data, size_t len, struct buf *out)
+static int
+push_gzip(const char *data, size_t len, struct buf *out)
 {
 	z_stream zs;
 	int r;
@@ -138,7 +143,8 @@ static int push_gzip(const char *data, size_t len, struct buf *out)
 
 static void push_done(CURL *easy, CURLcode rc, void *arg);
 
-static void push_send(
+static void
+push_send(
     struct push *p, struct push_lane *l, int kind, const char *data, size_t len)
 {
 	struct collector *c = p->c;
@@ -191,7 +197,8 @@ static void push_send(
 	}
 }
 
-static struct push *push_of_lane(struct push_lane *l)
+static struct push *
+push_of_lane(struct push_lane *l)
 {
 	/* Both lanes are members of struct push. */
 	if (strcmp(l->name, "live") == 0)
@@ -200,7 +207,8 @@ static struct push *push_of_lane(struct push_lane *l)
 }
 
 /* Count what a 400 partial acceptance says was stored. */
-static void push_partial(struct push *p, struct push_lane *l)
+static void
+push_partial(struct push *p, struct push_lane *l)
 {
 	struct collector *c = p->c;
 	json_t *j, *errs, *e;
@@ -227,7 +235,8 @@ static void push_partial(struct push *p, struct push_lane *l)
 	json_decref(j);
 }
 
-static void push_lane_finish(struct push *p, struct push_lane *l, int delivered)
+static void
+push_lane_finish(struct push *p, struct push_lane *l, int delivered)
 {
 	struct collector *c = p->c;
 
@@ -250,7 +259,8 @@ static void push_lane_finish(struct push *p, struct push_lane *l, int delivered)
 	}
 }
 
-static void push_retry_cb(evutil_socket_t fd, short what, void *arg)
+static void
+push_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct push *p = arg;
 
@@ -258,7 +268,8 @@ static void push_retry_cb(evutil_socket_t fd, short what, void *arg)
 	push_kick(p);
 }
 
-static void push_done(CURL *easy, CURLcode rc, void *arg)
+static void
+push_done(CURL *easy, CURLcode rc, void *arg)
 {
 	struct push_lane *l = arg;
 	struct push *p = push_of_lane(l);
@@ -339,7 +350,8 @@ static void push_done(CURL *easy, CURLcode rc, void *arg)
 	log_debug("push", "retrying in %lld ms", (long long)delay);
 }
 
-static void push_kick_cb(evutil_socket_t fd, short what, void *arg)
+static void
+push_kick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct push *p = arg;
 	struct push_lane *l;
@@ -367,13 +379,15 @@ static void push_kick_cb(evutil_socket_t fd, short what, void *arg)
 		    l->data.data != NULL ? l->data.data : "", l->data.len);
 }
 
-static void push_kick(struct push *p)
+static void
+push_kick(struct push *p)
 {
 	/* From the loop, not recursively from a completion. */
 	event_active(p->kick_ev, EV_TIMEOUT, 0);
 }
 
-static void push_sync_cb(evutil_socket_t fd, short what, void *arg)
+static void
+push_sync_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct push *p = arg;
 
@@ -382,7 +396,8 @@ static void push_sync_cb(evutil_socket_t fd, short what, void *arg)
 	push_kick(p);
 }
 
-struct push *push_create(struct collector *c)
+struct push *
+push_create(struct collector *c)
 {
 	struct push *p = xcalloc(1, sizeof *p);
 	struct timeval tv;
@@ -403,8 +418,8 @@ struct push *push_create(struct collector *c)
 	return p;
 }
 
-void push_submit(
-    struct push *p, int kind, char *data, size_t len, uint32_t npoints)
+void
+push_submit(struct push *p, int kind, char *data, size_t len, uint32_t npoints)
 {
 	struct push_rec *r;
 
@@ -436,17 +451,20 @@ void push_submit(
 	push_kick(p);
 }
 
-int push_idle(const struct push *p)
+int
+push_idle(const struct push *p)
 {
 	return p->head == NULL && !p->live.busy && !p->backlog.busy;
 }
 
-int push_hub_up(const struct push *p)
+int
+push_hub_up(const struct push *p)
 {
 	return p->hub_up;
 }
 
-static void push_lane_free(struct push_lane *l)
+static void
+push_lane_free(struct push_lane *l)
 {
 	buf_free(&l->data);
 	buf_free(&l->body);
@@ -454,7 +472,8 @@ static void push_lane_free(struct push_lane *l)
 	curl_slist_free_all(l->hdrs);
 }
 
-void push_free(struct push *p)
+void
+push_free(struct push *p)
 {
 	if (p == NULL)
 		return;

@@ -55,12 +55,14 @@ struct spool {
 	struct spool_stats st;
 };
 
-static char *spool_seg_path(struct spool *sp, uint64_t id)
+static char *
+spool_seg_path(struct spool *sp, uint64_t id)
 {
 	return xasprintf("%s/seg-%016" PRIx64 ".spool", sp->dir, id);
 }
 
-static void spool_cursor_write(struct spool *sp)
+static void
+spool_cursor_write(struct spool *sp)
 {
 	char *tmp, *path;
 	FILE *f;
@@ -82,7 +84,8 @@ static void spool_cursor_write(struct spool *sp)
 
 /* Open a new, empty segment after the last one and make it the append
  * target. */
-static int spool_seg_new(struct spool *sp, char **cause)
+static int
+spool_seg_new(struct spool *sp, char **cause)
 {
 	struct spool_seg *s;
 	uint64_t id = sp->nsegs > 0 ? sp->segs[sp->nsegs - 1].id + 1 : 1;
@@ -112,7 +115,8 @@ static int spool_seg_new(struct spool *sp, char **cause)
 }
 
 /* Delete the oldest segment, counting what was not delivered. */
-static void spool_drop_head(struct spool *sp, int count)
+static void
+spool_drop_head(struct spool *sp, int count)
 {
 	struct spool_seg *h = &sp->segs[0];
 	char *path, *cause = NULL;
@@ -151,7 +155,8 @@ static void spool_drop_head(struct spool *sp, int count)
 
 /* Read and check the record header at off of fd; payload into out when
  * out is not NULL.  0 ok, -1 torn or corrupt. */
-static int spool_read_rec(
+static int
+spool_read_rec(
     int fd, uint64_t off, uint64_t size, struct spool_hdr *h, struct buf *out)
 {
 	struct buf tmp = BUF_INIT;
@@ -181,7 +186,8 @@ static int spool_read_rec(
 }
 
 /* Scan a segment at open: count its records; cut a torn tail when last. */
-static void spool_seg_scan(struct spool *sp, struct spool_seg *s, int last)
+static void
+spool_seg_scan(struct spool *sp, struct spool_seg *s, int last)
 {
 	struct spool_hdr h;
 	struct stat st;
@@ -216,15 +222,16 @@ static void spool_seg_scan(struct spool *sp, struct spool_seg *s, int last)
 	free(path);
 }
 
-static int spool_cmp_seg(const void *a, const void *b)
+static int
+spool_cmp_seg(const void *a, const void *b)
 {
 	const struct spool_seg *x = a, *y = b;
 
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-struct spool *spool_open(
-    const char *dir, const struct spool_limits *lim, char **cause)
+struct spool *
+spool_open(const char *dir, const struct spool_limits *lim, char **cause)
 {
 	struct spool *sp;
 	struct dirent *de;
@@ -321,7 +328,8 @@ struct spool *spool_open(
 	return sp;
 }
 
-void spool_close(struct spool *sp)
+void
+spool_close(struct spool *sp)
 {
 	if (sp == NULL)
 		return;
@@ -335,7 +343,8 @@ void spool_close(struct spool *sp)
 	free(sp);
 }
 
-int spool_append(struct spool *sp, int kind, const void *data, size_t len,
+int
+spool_append(struct spool *sp, int kind, const void *data, size_t len,
     uint32_t npoints, int64_t now_ms, char **cause)
 {
 	struct spool_seg *s;
@@ -398,7 +407,8 @@ int spool_append(struct spool *sp, int kind, const void *data, size_t len,
 	return 0;
 }
 
-int spool_peek(struct spool *sp, int *kind, struct buf *out, uint32_t *npoints,
+int
+spool_peek(struct spool *sp, int *kind, struct buf *out, uint32_t *npoints,
     struct spool_pos *pos)
 {
 	struct spool_hdr h;
@@ -440,7 +450,8 @@ int spool_peek(struct spool *sp, int *kind, struct buf *out, uint32_t *npoints,
 	}
 }
 
-void spool_ack(struct spool *sp, const struct spool_pos *pos)
+void
+spool_ack(struct spool *sp, const struct spool_pos *pos)
 {
 	struct spool_hdr h;
 
@@ -459,7 +470,8 @@ void spool_ack(struct spool *sp, const struct spool_pos *pos)
 	}
 }
 
-void spool_sync(struct spool *sp)
+void
+spool_sync(struct spool *sp)
 {
 	if (sp->data_dirty && sp->fd != -1)
 		fsync(sp->fd);
@@ -468,7 +480,8 @@ void spool_sync(struct spool *sp)
 		spool_cursor_write(sp);
 }
 
-void spool_expire(struct spool *sp, int64_t now_ms)
+void
+spool_expire(struct spool *sp, int64_t now_ms)
 {
 	if (sp->lim.max_age_ms <= 0)
 		return;
@@ -477,7 +490,8 @@ void spool_expire(struct spool *sp, int64_t now_ms)
 		spool_drop_head(sp, 1);
 }
 
-void spool_get_stats(const struct spool *sp, struct spool_stats *st)
+void
+spool_get_stats(const struct spool *sp, struct spool_stats *st)
 {
 	size_t i;
 
@@ -490,7 +504,8 @@ void spool_get_stats(const struct spool *sp, struct spool_stats *st)
 	}
 }
 
-int spool_empty(const struct spool *sp)
+int
+spool_empty(const struct spool *sp)
 {
 	size_t i;
 

@@ -38,12 +38,17 @@ clock_parse_duration(const char *s, int64_t *ms)
 {
 	static const struct {
 		const char *unit;
-		double      ms;
+		double ms;
 	} units[] = {
-		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
-		{ "d", 86400000 }, { "w", 604800000 }, { "", 1000 },
+	    {"ms", 1},
+	    {"s", 1000},
+	    {"m", 60000},
+	    {"h", 3600000},
+	    {"d", 86400000},
+	    {"w", 604800000},
+	    {"", 1000},
 	};
-	char  *end;
+	char *end;
 	double v;
 	size_t i;
 
@@ -67,7 +72,7 @@ clock_parse_duration(const char *s, int64_t *ms)
 void
 clock_format_iso(int64_t ms, char *out, size_t len)
 {
-	time_t    t = (time_t)(ms / 1000);
+	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 
 	if (ms < 0 && ms % 1000 != 0)

@@ -25,26 +25,26 @@
 
 struct conf_entry {
 	const json_t *parent; /* or the container itself for CONF_SELF */
-	char         *key;    /* member key, NULL for array elements */
-	size_t        index;
-	int           kline, kcol; /* key position (value's for elements) */
-	int           vline, vcol;
-	char         *path;
+	char *key;            /* member key, NULL for array elements */
+	size_t index;
+	int kline, kcol; /* key position (value's for elements) */
+	int vline, vcol;
+	char *path;
 };
 
 struct conf_file {
-	char              *name;
-	json_t            *root;
+	char *name;
+	json_t *root;
 	struct conf_entry *entries;
-	size_t             nentries, centries;
-	size_t            *table; /* open addressing: entry index + 1 */
-	size_t             tsize;
+	size_t nentries, centries;
+	size_t *table; /* open addressing: entry index + 1 */
+	size_t tsize;
 };
 
 struct conf_scan {
 	struct conf_file *cf;
-	const char       *p, *end;
-	int               line, col;
+	const char *p, *end;
+	int line, col;
 };
 
 static uint64_t
@@ -72,8 +72,8 @@ conf_entry_match(const struct conf_entry *e, const json_t *parent,
 }
 
 static struct conf_entry *
-conf_find(struct conf_file *cf, const json_t *parent, const char *key,
-    size_t index)
+conf_find(
+    struct conf_file *cf, const json_t *parent, const char *key, size_t index)
 {
 	size_t i, mask;
 
@@ -94,7 +94,7 @@ static void
 conf_table_insert(struct conf_file *cf, size_t idx)
 {
 	struct conf_entry *e = &cf->entries[idx];
-	size_t             i, mask = cf->tsize - 1;
+	size_t i, mask = cf->tsize - 1;
 
 	i = conf_hash(e->parent, e->key, e->index) & mask;
 	while (cf->table[i] != 0)
@@ -103,11 +103,11 @@ conf_table_insert(struct conf_file *cf, size_t idx)
 }
 
 static struct conf_entry *
-conf_add(struct conf_file *cf, const json_t *parent, const char *key,
-    size_t index)
+conf_add(
+    struct conf_file *cf, const json_t *parent, const char *key, size_t index)
 {
 	struct conf_entry *e;
-	size_t             i;
+	size_t i;
 
 	if ((cf->nentries + 1) * 2 > cf->tsize) {
 		free(cf->table);
@@ -118,8 +118,8 @@ conf_add(struct conf_file *cf, const json_t *parent, const char *key,
 	}
 	if (cf->nentries == cf->centries) {
 		cf->centries = cf->centries ? cf->centries * 2 : 64;
-		cf->entries = xreallocarray(cf->entries, cf->centries,
-		    sizeof *cf->entries);
+		cf->entries = xreallocarray(
+		    cf->entries, cf->centries, sizeof *cf->entries);
 	}
 	e = &cf->entries[cf->nentries];
 	memset(e, 0, sizeof *e);
@@ -145,8 +145,8 @@ conf_scan_advance(struct conf_scan *s)
 static void
 conf_scan_ws(struct conf_scan *s)
 {
-	while (s->p < s->end &&
-	    (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
+	                            *s->p == '\n' || *s->p == '\r'))
 		conf_scan_advance(s);
 }
 
@@ -174,7 +174,7 @@ static unsigned long
 conf_scan_hex4(struct conf_scan *s)
 {
 	unsigned long v = 0;
-	int           i;
+	int i;
 
 	for (i = 0; i < 4 && s->p < s->end; i++) {
 		char c = *s->p;
@@ -217,17 +217,29 @@ conf_scan_string(struct conf_scan *s, struct buf *out)
 				conf_scan_advance(s);
 				lo = conf_scan_hex4(s);
 				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				    (lo - 0xdc00);
+				     (lo - 0xdc00);
 			}
 			if (out != NULL)
 				conf_utf8_put(out, cp);
 			continue;
-		case 'n': cp = '\n'; break;
-		case 't': cp = '\t'; break;
-		case 'r': cp = '\r'; break;
-		case 'b': cp = '\b'; break;
-		case 'f': cp = '\f'; break;
-		default: cp = (unsigned char)*s->p; break;
+		case 'n':
+			cp = '\n';
+			break;
+		case 't':
+			cp = '\t';
+			break;
+		case 'r':
+			cp = '\r';
+			break;
+		case 'b':
+			cp = '\b';
+			break;
+		case 'f':
+			cp = '\f';
+			break;
+		default:
+			cp = (unsigned char)*s->p;
+			break;
 		}
 		if (out != NULL)
 			buf_putc(out, (char)cp);
@@ -243,8 +255,8 @@ static void
 conf_scan_object(struct conf_scan *s, const json_t *obj, const char *path)
 {
 	struct conf_entry *e;
-	struct buf         key = BUF_INIT;
-	int                kline, kcol;
+	struct buf key = BUF_INIT;
+	int kline, kcol;
 
 	conf_scan_advance(s); /* { */
 	for (;;) {
@@ -268,10 +280,11 @@ conf_scan_object(struct conf_scan *s, const json_t *obj, const char *path)
 		e->kcol = kcol;
 		e->vline = s->line;
 		e->vcol = s->col;
-		e->path = *path == '\0' ? xstrdup(buf_str(&key)) :
-		    xasprintf("%s.%s", path, buf_str(&key));
-		conf_scan_value(s, json_object_get(obj, buf_str(&key)),
-		    e->path);
+		e->path = *path == '\0'
+		              ? xstrdup(buf_str(&key))
+		              : xasprintf("%s.%s", path, buf_str(&key));
+		conf_scan_value(
+		    s, json_object_get(obj, buf_str(&key)), e->path);
 	}
 	if (s->p < s->end)
 		conf_scan_advance(s);
@@ -282,7 +295,7 @@ static void
 conf_scan_array(struct conf_scan *s, const json_t *arr, const char *path)
 {
 	struct conf_entry *e;
-	size_t             i = 0;
+	size_t i = 0;
 
 	conf_scan_advance(s); /* [ */
 	for (;;) {
@@ -329,7 +342,7 @@ conf_scan_value(struct conf_scan *s, const json_t *v, const char *path)
 		return;
 	}
 	while (s->p < s->end && *s->p != ',' && *s->p != '}' && *s->p != ']' &&
-	    *s->p != ' ' && *s->p != '\n' && *s->p != '\t' && *s->p != '\r')
+	       *s->p != ' ' && *s->p != '\n' && *s->p != '\t' && *s->p != '\r')
 		conf_scan_advance(s);
 }
 
@@ -337,15 +350,16 @@ struct conf_file *
 conf_file_parse(const char *name, const char *text, size_t len, char **cause)
 {
 	struct conf_file *cf;
-	struct conf_scan  s;
-	json_error_t      err;
-	json_t           *root;
+	struct conf_scan s;
+	json_error_t err;
+	json_t *root;
 
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-	    &err);
+	root = json_loadb(
+	    text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
 	if (root == NULL) {
-		*cause = xasprintf("%s:%d:%d: %s", name, err.line < 1 ? 1 :
-		    err.line, err.column < 1 ? 1 : err.column, err.text);
+		*cause =
+		    xasprintf("%s:%d:%d: %s", name, err.line < 1 ? 1 : err.line,
+		        err.column < 1 ? 1 : err.column, err.text);
 		return NULL;
 	}
 	cf = xcalloc(1, sizeof *cf);
@@ -366,10 +380,10 @@ struct conf_file *
 conf_file_load(const char *path, char **cause)
 {
 	struct conf_file *cf;
-	struct buf        b = BUF_INIT;
-	char              chunk[65536];
-	size_t            n;
-	FILE             *f;
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	FILE *f;
 
 	if ((f = fopen(path, "rb")) == NULL) {
 		*cause = xasprintf("%s: %s", path, strerror(errno));
@@ -435,13 +449,13 @@ conf_pos(struct conf_file *cf, json_t *parent, const char *key, size_t index,
 
 /* Common formatter: which = 0 value position, 1 key position. */
 static char *
-conf_verror(struct conf_file *cf, json_t *parent, const char *key,
-    size_t index, int which, const char *fmt, va_list ap)
+conf_verror(struct conf_file *cf, json_t *parent, const char *key, size_t index,
+    int which, const char *fmt, va_list ap)
 {
 	struct conf_entry *e, *self;
-	struct buf         b = BUF_INIT;
-	int                line = 1, col = 1;
-	char              *path;
+	struct buf b = BUF_INIT;
+	int line = 1, col = 1;
+	char *path;
 
 	e = conf_find(cf, parent, key, key != NULL ? 0 : index);
 	if (e != NULL) {
@@ -475,7 +489,7 @@ conf_error(struct conf_file *cf, json_t *parent, const char *key, size_t index,
     const char *fmt, ...)
 {
 	va_list ap;
-	char   *s;
+	char *s;
 
 	va_start(ap, fmt);
 	s = conf_verror(cf, parent, key, index, 0, fmt, ap);
@@ -484,11 +498,11 @@ conf_error(struct conf_file *cf, json_t *parent, const char *key, size_t index,
 }
 
 static char *
-conf_key_error(struct conf_file *cf, json_t *parent, const char *key,
-    const char *fmt, ...)
+conf_key_error(
+    struct conf_file *cf, json_t *parent, const char *key, const char *fmt, ...)
 {
 	va_list ap;
-	char   *s;
+	char *s;
 
 	va_start(ap, fmt);
 	s = conf_verror(cf, parent, key, 0, 1, fmt, ap);
@@ -512,12 +526,12 @@ static int
 conf_field_read(struct conf_file *cf, json_t *obj, const struct conf_field *f,
     json_t *v, void *dst, char **cause)
 {
-	char      *where = (char *)dst + f->offset;
-	char      *host, **arr;
-	int        port;
-	long long  n;
-	int64_t    ms;
-	size_t     i;
+	char *where = (char *)dst + f->offset;
+	char *host, **arr;
+	int port;
+	long long n;
+	int64_t ms;
+	size_t i;
 
 	switch (f->type) {
 	case CONF_STRING:
@@ -529,8 +543,8 @@ conf_field_read(struct conf_file *cf, json_t *obj, const struct conf_field *f,
 	case CONF_HOSTPORT:
 		if (!json_is_string(v) ||
 		    hostport_parse(json_string_value(v), &host, &port) != 0) {
-			*cause = conf_error(cf, obj, f->key, 0,
-			    "expected \"host:port\"");
+			*cause = conf_error(
+			    cf, obj, f->key, 0, "expected \"host:port\"");
 			return -1;
 		}
 		free(host);
@@ -541,7 +555,8 @@ conf_field_read(struct conf_file *cf, json_t *obj, const struct conf_field *f,
 		if (!json_is_integer(v))
 			goto bad;
 		n = json_integer_value(v);
-		if ((f->min != 0 || f->max != 0) && (n < f->min || n > f->max)) {
+		if ((f->min != 0 || f->max != 0) &&
+		    (n < f->min || n > f->max)) {
 			*cause = conf_error(cf, obj, f->key, 0,
 			    "%lld is out of range %lld..%lld", n, f->min,
 			    f->max);
@@ -588,36 +603,35 @@ conf_field_read(struct conf_file *cf, json_t *obj, const struct conf_field *f,
 			goto bad;
 		for (i = 0; i < json_array_size(v); i++) {
 			if (!json_is_string(json_array_get(v, i))) {
-				*cause = conf_error(cf, v, NULL, i,
-				    "expected a string");
+				*cause = conf_error(
+				    cf, v, NULL, i, "expected a string");
 				return -1;
 			}
 		}
 		arr = xcalloc(json_array_size(v) + 1, sizeof *arr);
 		for (i = 0; i < json_array_size(v); i++)
-			arr[i] = xstrdup(json_string_value(json_array_get(v, i)));
+			arr[i] =
+			    xstrdup(json_string_value(json_array_get(v, i)));
 		conf_strarray_free(*(char ***)where);
 		*(char ***)where = arr;
 		return 0;
 	}
-bad:
-	{
-		static const char *const names[] = {
-			[CONF_STRING] = "a string",
-			[CONF_INT] = "an integer",
-			[CONF_DOUBLE] = "a number",
-			[CONF_BOOL] = "true or false",
-			[CONF_DURATION] = ("a duration such as \"30s\", "
-					   "\"5m\" or a number of seconds"),
-			[CONF_HOSTPORT] = "\"host:port\"",
-			[CONF_JSON] = "a value",
-			[CONF_OBJECT] = "an object",
-			[CONF_ARRAY] = "an array",
-			[CONF_STRARRAY] = "an array of strings",
-		};
-		*cause = conf_error(cf, obj, f->key, 0, "expected %s",
-		    names[f->type]);
-	}
+bad : {
+	static const char *const names[] = {
+	    [CONF_STRING] = "a string",
+	    [CONF_INT] = "an integer",
+	    [CONF_DOUBLE] = "a number",
+	    [CONF_BOOL] = "true or false",
+	    [CONF_DURATION] = ("a duration such as \"30s\", "
+	                       "\"5m\" or a number of seconds"),
+	    [CONF_HOSTPORT] = "\"host:port\"",
+	    [CONF_JSON] = "a value",
+	    [CONF_OBJECT] = "an object",
+	    [CONF_ARRAY] = "an array",
+	    [CONF_STRARRAY] = "an array of strings",
+	};
+	*cause = conf_error(cf, obj, f->key, 0, "expected %s", names[f->type]);
+}
 	return -1;
 }
 
@@ -626,8 +640,8 @@ conf_object_read(struct conf_file *cf, json_t *obj,
     const struct conf_field *fields, void *dst, char **cause)
 {
 	const struct conf_field *f;
-	const char              *key;
-	json_t                  *v;
+	const char *key;
+	json_t *v;
 
 	if (!json_is_object(obj)) {
 		struct conf_entry *self = conf_find(cf, obj, NULL, CONF_SELF);
@@ -635,7 +649,8 @@ conf_object_read(struct conf_file *cf, json_t *obj,
 		    self ? self->vline : 1, self ? self->vcol : 1);
 		return -1;
 	}
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		for (f = fields; f->key != NULL; f++) {
 			if (strcmp(f->key, key) == 0)
 				break;
@@ -649,8 +664,8 @@ conf_object_read(struct conf_file *cf, json_t *obj,
 		v = json_object_get(obj, f->key);
 		if (v == NULL || json_is_null(v)) {
 			if (f->required) {
-				*cause = conf_error(cf, obj, f->key, 0,
-				    "missing required key");
+				*cause = conf_error(
+				    cf, obj, f->key, 0, "missing required key");
 				return -1;
 			}
 			continue;

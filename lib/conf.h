@@ -28,21 +28,21 @@ enum conf_type {
 };
 
 struct conf_field {
-	const char    *key;
+	const char *key;
 	enum conf_type type;
-	int            required;
-	size_t         offset; /* offsetof() into the target struct */
-	long long      min, max; /* CONF_INT bounds; both 0 means any */
+	int required;
+	size_t offset;      /* offsetof() into the target struct */
+	long long min, max; /* CONF_INT bounds; both 0 means any */
 };
 
 /* Parse path.  On error returns NULL and *cause (caller frees) is
  * "path:line:col: message". */
 struct conf_file *conf_file_load(const char *path, char **cause);
 /* Same from memory; name is used in messages. */
-struct conf_file *conf_file_parse(const char *name, const char *text,
-    size_t len, char **cause);
-void        conf_file_free(struct conf_file *cf);
-json_t     *conf_file_root(struct conf_file *cf); /* borrowed */
+struct conf_file *conf_file_parse(
+    const char *name, const char *text, size_t len, char **cause);
+void conf_file_free(struct conf_file *cf);
+json_t *conf_file_root(struct conf_file *cf); /* borrowed */
 const char *conf_file_name(struct conf_file *cf);
 
 /*

@@ -11,8 +11,8 @@ int
 hostport_parse(const char *s, char **host, int *port)
 {
 	const char *colon, *hs, *he, *p;
-	long        v;
-	char       *end;
+	long v;
+	char *end;
 
 	if (s == NULL || *s == '\0')
 		return -1;
@@ -24,7 +24,8 @@ hostport_parse(const char *s, char **host, int *port)
 		colon = he + 1;
 	} else {
 		colon = strrchr(s, ':');
-		if (colon == NULL || memchr(s, ':', (size_t)(colon - s)) != NULL)
+		if (colon == NULL ||
+		    memchr(s, ':', (size_t)(colon - s)) != NULL)
 			return -1;
 		hs = s;
 		he = colon;

@@ -41,7 +41,8 @@ static uint8_t lp_class[256];
 static locale_t lp_c_locale;
 static pthread_once_t lp_once = PTHREAD_ONCE_INIT;
 
-static void lp_init_tables(void)
+static void
+lp_init_tables(void)
 {
 	int c;
 
@@ -60,7 +61,8 @@ static void lp_init_tables(void)
 	lp_c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 }
 
-struct lp_parser *lp_parser_create(void)
+struct lp_parser *
+lp_parser_create(void)
 {
 	struct lp_parser *lp;
 
@@ -75,7 +77,8 @@ struct lp_parser *lp_parser_create(void)
 	return lp;
 }
 
-void lp_parser_free(struct lp_parser *lp)
+void
+lp_parser_free(struct lp_parser *lp)
 {
 	if (lp == NULL)
 		return;
@@ -86,7 +89,8 @@ void lp_parser_free(struct lp_parser *lp)
 }
 
 /* Length of the valid UTF-8 sequence at p (p < e), or 0 if invalid. */
-static size_t lp_utf8_len(const unsigned char *p, const unsigned char *e)
+static size_t
+lp_utf8_len(const unsigned char *p, const unsigned char *e)
 {
 	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
 	size_t n, i;
@@ -119,7 +123,8 @@ static size_t lp_utf8_len(const unsigned char *p, const unsigned char *e)
 	return n;
 }
 
-static int lp_fail(struct lp_parser *lp, const char *pos, const char *msg)
+static int
+lp_fail(struct lp_parser *lp, const char *pos, const char *msg)
 {
 	lp->errpos = pos;
 	lp->errmsg = msg;
@@ -128,8 +133,8 @@ static int lp_fail(struct lp_parser *lp, const char *pos, const char *msg)
 
 /* Move every string of the current line that points into the old scratch
  * area to the new one. */
-static void lp_scratch_rebase(
-    struct lp_parser *lp, const char *old, const char *new)
+static void
+lp_scratch_rebase(struct lp_parser *lp, const char *old, const char *new)
 {
 	const char *oend = old + lp->scratch_len;
 	size_t i;
@@ -153,7 +158,8 @@ static void lp_scratch_rebase(
 }
 
 /* Room for n more bytes of scratch; returns where they go. */
-static char *lp_scratch_reserve(struct lp_parser *lp, size_t n)
+static char *
+lp_scratch_reserve(struct lp_parser *lp, size_t n)
 {
 	char *old = lp->scratch;
 	size_t cap = lp->scratch_cap;
@@ -174,8 +180,9 @@ static char *lp_scratch_reserve(struct lp_parser *lp, size_t n)
  * stop; esc is the class of bytes a backslash escapes.  Sets *out
  * (unescaped) and returns the stop position, or NULL on error.
  */
-static const char *lp_scan_name(struct lp_parser *lp, const char *s,
-    const char *end, uint8_t stop, uint8_t esc, struct lp_str *out)
+static const char *
+lp_scan_name(struct lp_parser *lp, const char *s, const char *end, uint8_t stop,
+    uint8_t esc, struct lp_str *out)
 {
 	const char *start = s;
 	int escaped = 0;
@@ -231,13 +238,15 @@ static const char *lp_scan_name(struct lp_parser *lp, const char *s,
 }
 
 /* At end of line: end of input, '\n', or "\r\n" / "\r" at the end. */
-static inline int lp_at_eol(const char *s, const char *end)
+static inline int
+lp_at_eol(const char *s, const char *end)
 {
 	return s >= end || *s == '\n' ||
 	       (*s == '\r' && (s + 1 == end || s[1] == '\n'));
 }
 
-static const char *lp_skip_ws(const char *s, const char *end)
+static const char *
+lp_skip_ws(const char *s, const char *end)
 {
 	while (s < end && (*s == ' ' || *s == '\t'))
 		s++;
@@ -250,7 +259,8 @@ static const double lp_pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
 
 /* Parse a float token: -?(d+(.d*)?|.d+)([eE][+-]?d+)?.  0, -1 if
  * malformed, -2 if out of range. */
-static int lp_parse_float(const char *s, size_t n, double *out)
+static int
+lp_parse_float(const char *s, size_t n, double *out)
 {
 	const char *p = s, *e = s + n;
 	uint64_t m = 0;
@@ -343,7 +353,8 @@ static int lp_parse_float(const char *s, size_t n, double *out)
 }
 
 /* Parse -?digits into an int64.  0, -1 malformed, -2 out of range. */
-static int lp_parse_int(const char *s, size_t n, int64_t *out)
+static int
+lp_parse_int(const char *s, size_t n, int64_t *out)
 {
 	const char *p = s, *e = s + n;
 	uint64_t u = 0, lim;
@@ -372,7 +383,8 @@ static int lp_parse_int(const char *s, size_t n, int64_t *out)
 	return 0;
 }
 
-static int lp_parse_uint(const char *s, size_t n, uint64_t *out)
+static int
+lp_parse_uint(const char *s, size_t n, uint64_t *out)
 {
 	const char *p = s, *e = s + n;
 	uint64_t u = 0;
@@ -392,7 +404,8 @@ static int lp_parse_uint(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
-static int lp_parse_bool(const char *s, size_t n, int *out)
+static int
+lp_parse_bool(const char *s, size_t n, int *out)
 {
 	static const struct {
 		const char *w;
@@ -412,7 +425,8 @@ static int lp_parse_bool(const char *s, size_t n, int *out)
 
 /* Parse a quoted string value; s is at the opening quote.  Returns the
  * position after the closing quote, or NULL. */
-static const char *lp_parse_string(
+static const char *
+lp_parse_string(
     struct lp_parser *lp, const char *s, const char *end, struct lp_str *out)
 {
 	const char *start = s + 1, *p, *q, *close;
@@ -477,7 +491,8 @@ static const char *lp_parse_string(
 }
 
 /* Parse one field value at s into f; returns the position after it. */
-static const char *lp_parse_value(
+static const char *
+lp_parse_value(
     struct lp_parser *lp, const char *s, const char *end, struct lp_field *f)
 {
 	const char *t = s;
@@ -533,7 +548,8 @@ static const char *lp_parse_value(
 	return t;
 }
 
-static struct lp_tag *lp_tag_add(struct lp_parser *lp)
+static struct lp_tag *
+lp_tag_add(struct lp_parser *lp)
 {
 	if (lp->ntags == lp->tags_cap) {
 		lp->tags_cap *= 2;
@@ -543,7 +559,8 @@ static struct lp_tag *lp_tag_add(struct lp_parser *lp)
 	return &lp->tags[lp->ntags++];
 }
 
-static struct lp_field *lp_field_add(struct lp_parser *lp)
+static struct lp_field *
+lp_field_add(struct lp_parser *lp)
 {
 	if (lp->nfields == lp->fields_cap) {
 		lp->fields_cap *= 2;
@@ -557,8 +574,8 @@ static struct lp_field *lp_field_add(struct lp_parser *lp)
  * The grammar.  Returns LP_POINT / LP_SKIP with *eol at the end of the
  * line ('\n', '\r' or end), or LP_ERROR.
  */
-static int lp_parse(
-    struct lp_parser *lp, const char *s, const char *end, const char **eol)
+static int
+lp_parse(struct lp_parser *lp, const char *s, const char *end, const char **eol)
 {
 	struct lp_point *pt = &lp->point;
 	struct lp_tag *tag;
@@ -673,7 +690,8 @@ static int lp_parse(
 
 /* Format lp->cause for an error at lp->errpos in the line starting at
  * line. */
-static const char *lp_cause(struct lp_parser *lp, const char *line)
+static const char *
+lp_cause(struct lp_parser *lp, const char *line)
 {
 	const char *p, *bol = line;
 	size_t col = 1;
@@ -689,7 +707,8 @@ static const char *lp_cause(struct lp_parser *lp, const char *line)
 	return lp->cause;
 }
 
-int lp_parse_line(struct lp_parser *lp, const char *s, const char *end,
+int
+lp_parse_line(struct lp_parser *lp, const char *s, const char *end,
     const char **next, const struct lp_point **pt, const char **cause)
 {
 	const char *eol = end, *nl;
@@ -724,14 +743,16 @@ int lp_parse_line(struct lp_parser *lp, const char *s, const char *end,
 	return r;
 }
 
-void lp_body_init(struct lp_body *b, const void *data, size_t len)
+void
+lp_body_init(struct lp_body *b, const void *data, size_t len)
 {
 	b->p = data;
 	b->end = b->p + len;
 	b->lineno = 1;
 }
 
-int lp_body_next(struct lp_parser *lp, struct lp_body *b,
+int
+lp_body_next(struct lp_parser *lp, struct lp_body *b,
     const struct lp_point **pt, size_t *lineno, const char **cause)
 {
 	const char *next;
@@ -749,7 +770,8 @@ int lp_body_next(struct lp_parser *lp, struct lp_body *b,
 	return LP_END;
 }
 
-int lp_field_number(const struct lp_field *f, double *out)
+int
+lp_field_number(const struct lp_field *f, double *out)
 {
 	switch (f->type) {
 	case LP_FLOAT:
@@ -772,7 +794,8 @@ int lp_field_number(const struct lp_field *f, double *out)
 
 /* ---- Writer ---------------------------------------------------------- */
 
-void lp_escape(struct buf *b, enum lp_elem elem, const char *s, size_t len)
+void
+lp_escape(struct buf *b, enum lp_elem elem, const char *s, size_t len)
 {
 	const char *p, *e = s + len, *run = s;
 	int esc;
@@ -804,7 +827,8 @@ void lp_escape(struct buf *b, enum lp_elem elem, const char *s, size_t len)
 		buf_append(b, run, (size_t)(e - run));
 }
 
-size_t lp_format_double(double v, char *out)
+size_t
+lp_format_double(double v, char *out)
 {
 	int prec, n = 0;
 	double back;
@@ -818,8 +842,8 @@ size_t lp_format_double(double v, char *out)
 	return (size_t)n;
 }
 
-void lp_writer_begin(
-    struct lp_writer *w, struct buf *b, const char *measurement)
+void
+lp_writer_begin(struct lp_writer *w, struct buf *b, const char *measurement)
 {
 	w->b = b;
 	w->start = b->len;
@@ -828,7 +852,8 @@ void lp_writer_begin(
 	lp_escape(b, LP_ELEM_MEASUREMENT, measurement, strlen(measurement));
 }
 
-void lp_writer_tagn(struct lp_writer *w, const char *key, size_t klen,
+void
+lp_writer_tagn(struct lp_writer *w, const char *key, size_t klen,
     const char *value, size_t vlen)
 {
 	if (klen == 0 || vlen == 0)
@@ -839,12 +864,14 @@ void lp_writer_tagn(struct lp_writer *w, const char *key, size_t klen,
 	lp_escape(w->b, LP_ELEM_KEY, value, vlen);
 }
 
-void lp_writer_tag(struct lp_writer *w, const char *key, const char *value)
+void
+lp_writer_tag(struct lp_writer *w, const char *key, const char *value)
 {
 	lp_writer_tagn(w, key, strlen(key), value, strlen(value));
 }
 
-static int lp_writer_key(struct lp_writer *w, const char *key)
+static int
+lp_writer_key(struct lp_writer *w, const char *key)
 {
 	if (key[0] == '\0')
 		return -1;
@@ -854,7 +881,8 @@ static int lp_writer_key(struct lp_writer *w, const char *key)
 	return 0;
 }
 
-int lp_writer_float(struct lp_writer *w, const char *key, double v)
+int
+lp_writer_float(struct lp_writer *w, const char *key, double v)
 {
 	char tmp[32];
 	size_t n;
@@ -866,25 +894,29 @@ int lp_writer_float(struct lp_writer *w, const char *key, double v)
 	return 0;
 }
 
-void lp_writer_int(struct lp_writer *w, const char *key, int64_t v)
+void
+lp_writer_int(struct lp_writer *w, const char *key, int64_t v)
 {
 	if (lp_writer_key(w, key) == 0)
 		buf_printf(w->b, "%" PRId64 "i", v);
 }
 
-void lp_writer_uint(struct lp_writer *w, const char *key, uint64_t v)
+void
+lp_writer_uint(struct lp_writer *w, const char *key, uint64_t v)
 {
 	if (lp_writer_key(w, key) == 0)
 		buf_printf(w->b, "%" PRIu64 "u", v);
 }
 
-void lp_writer_bool(struct lp_writer *w, const char *key, int v)
+void
+lp_writer_bool(struct lp_writer *w, const char *key, int v)
 {
 	if (lp_writer_key(w, key) == 0)
 		buf_puts(w->b, v ? "true" : "false");
 }
 
-static void lp_writer_stringn(
+static void
+lp_writer_stringn(
     struct lp_writer *w, const char *key, const char *v, size_t len)
 {
 	if (lp_writer_key(w, key) != 0)
@@ -894,12 +926,14 @@ static void lp_writer_stringn(
 	buf_putc(w->b, '"');
 }
 
-void lp_writer_string(struct lp_writer *w, const char *key, const char *v)
+void
+lp_writer_string(struct lp_writer *w, const char *key, const char *v)
 {
 	lp_writer_stringn(w, key, v, strlen(v));
 }
 
-int lp_writer_end(struct lp_writer *w, int64_t time, int has_time)
+int
+lp_writer_end(struct lp_writer *w, int64_t time, int has_time)
 {
 	if (w->nfields == 0 || w->invalid) {
 		w->b->len = w->start;
@@ -913,7 +947,8 @@ int lp_writer_end(struct lp_writer *w, int64_t time, int has_time)
 	return 0;
 }
 
-int lp_point_write(struct buf *b, const struct lp_point *pt)
+int
+lp_point_write(struct buf *b, const struct lp_point *pt)
 {
 	struct lp_writer w;
 	char tmp[32];

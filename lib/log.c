@@ -1,4 +1,5 @@
-/* Logging to stderr: "2026-11-27T13:05:09.123Z citybraind[42] warn store: ...". */
+/* Logging to stderr: "2026-11-27T13:05:09.123Z citybraind[42] warn store: ...".
+ */
 #include "config.h"
 
 #include <stdarg.h>
@@ -9,9 +10,9 @@
 
 #include "lib/log.h"
 
-static const char     *log_prog = "citybrain";
-static enum log_level  log_level = LOG_LVL_INFO;
-static const char     *log_names[] = { "error", "warn", "info", "debug" };
+static const char *log_prog = "citybrain";
+static enum log_level log_level = LOG_LVL_INFO;
+static const char *log_names[] = {"error", "warn", "info", "debug"};
 
 void
 log_init(const char *prog)
@@ -54,10 +55,10 @@ void
 log_msg(enum log_level level, const char *subsys, const char *fmt, ...)
 {
 	struct timespec ts;
-	struct tm       tm;
-	char            when[32], line[2048];
-	va_list         ap;
-	int             n;
+	struct tm tm;
+	char when[32], line[2048];
+	va_list ap;
+	int n;
 
 	if (level > log_level)
 		return;

@@ -16,12 +16,14 @@
 static locale_t nagios_c_locale;
 static pthread_once_t nagios_once = PTHREAD_ONCE_INIT;
 
-static void nagios_init_locale(void)
+static void
+nagios_init_locale(void)
 {
 	nagios_c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 }
 
-const char *nagios_state_name(int state)
+const char *
+nagios_state_name(int state)
 {
 	switch (state) {
 	case NAGIOS_OK:
@@ -37,7 +39,8 @@ const char *nagios_state_name(int state)
 
 /* A decimal number; plugins write "1,5" in some locales: accept a comma as
  * the decimal point.  Returns the number of bytes used, 0 if none. */
-static size_t nagios_number(const char *s, size_t len, double *out)
+static size_t
+nagios_number(const char *s, size_t len, double *out)
 {
 	char tmp[64], *tend, *c;
 	size_t n = len < sizeof tmp - 1 ? len : sizeof tmp - 1;
@@ -65,7 +68,8 @@ static size_t nagios_number(const char *s, size_t len, double *out)
 	return (size_t)(tend - tmp);
 }
 
-int nagios_range_parse(const char *s, size_t len, struct nagios_range *r)
+int
+nagios_range_parse(const char *s, size_t len, struct nagios_range *r)
 {
 	const char *e = s + len, *colon;
 	size_t n;
@@ -108,7 +112,8 @@ int nagios_range_parse(const char *s, size_t len, struct nagios_range *r)
 	return 0;
 }
 
-int nagios_range_alerts(const struct nagios_range *r, double v)
+int
+nagios_range_alerts(const struct nagios_range *r, double v)
 {
 	int in;
 
@@ -118,7 +123,8 @@ int nagios_range_alerts(const struct nagios_range *r, double v)
 	return r->inside ? in : !in;
 }
 
-static void nagios_bad(
+static void
+nagios_bad(
     struct nagios_output *no, size_t item, const char *label, const char *why)
 {
 	if (no->nbad++ == 0)
@@ -127,7 +133,8 @@ static void nagios_bad(
 }
 
 /* Parse one perfdata item [s, e); appends to no->perf. */
-static void nagios_perf_item(
+static void
+nagios_perf_item(
     struct nagios_output *no, size_t item, const char *s, const char *e)
 {
 	struct nagios_perf p;
@@ -250,7 +257,8 @@ out:
 
 /* Split perfdata text into items: blanks separate, except inside a quoted
  * label. */
-static void nagios_perf_parse(
+static void
+nagios_perf_parse(
     struct nagios_output *no, const char *s, const char *e, size_t *item)
 {
 	const char *b;
@@ -276,7 +284,8 @@ static void nagios_perf_parse(
 	}
 }
 
-static char *nagios_trim(const char *s, const char *e)
+static char *
+nagios_trim(const char *s, const char *e)
 {
 	while (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
 		s++;
@@ -286,7 +295,8 @@ static char *nagios_trim(const char *s, const char *e)
 	return xstrndup(s, (size_t)(e - s));
 }
 
-void nagios_output_parse(const char *out, size_t len, struct nagios_output *no)
+void
+nagios_output_parse(const char *out, size_t len, struct nagios_output *no)
 {
 	const char *s = out, *e = out + len, *nl, *bar, *le;
 	struct buf lng = BUF_INIT;
@@ -324,7 +334,8 @@ done:
 	buf_free(&lng);
 }
 
-void nagios_output_free(struct nagios_output *no)
+void
+nagios_output_free(struct nagios_output *no)
 {
 	size_t i;
 

@@ -41,12 +41,14 @@ struct prom_parser {
 static locale_t prom_c_locale;
 static pthread_once_t prom_once = PTHREAD_ONCE_INIT;
 
-static void prom_init_locale(void)
+static void
+prom_init_locale(void)
 {
 	prom_c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 }
 
-struct prom_parser *prom_parser_create(void)
+struct prom_parser *
+prom_parser_create(void)
 {
 	struct prom_parser *pp;
 
@@ -62,7 +64,8 @@ struct prom_parser *prom_parser_create(void)
 	return pp;
 }
 
-void prom_parser_free(struct prom_parser *pp)
+void
+prom_parser_free(struct prom_parser *pp)
 {
 	if (pp == NULL)
 		return;
@@ -74,7 +77,8 @@ void prom_parser_free(struct prom_parser *pp)
 	free(pp);
 }
 
-void prom_parser_begin(
+void
+prom_parser_begin(
     struct prom_parser *pp, const char *data, size_t len, enum prom_format fmt)
 {
 	pp->p = data;
@@ -88,12 +92,14 @@ void prom_parser_begin(
 	pp->type = PROM_UNTYPED;
 }
 
-int prom_parser_eof_seen(const struct prom_parser *pp)
+int
+prom_parser_eof_seen(const struct prom_parser *pp)
 {
 	return pp->eof;
 }
 
-enum prom_format prom_format_from_content_type(const char *ct)
+enum prom_format
+prom_format_from_content_type(const char *ct)
 {
 	if (ct != NULL && strncasecmp(ct, "application/openmetrics-text",
 	                      strlen("application/openmetrics-text")) == 0)
@@ -101,7 +107,8 @@ enum prom_format prom_format_from_content_type(const char *ct)
 	return PROM_FMT_TEXT;
 }
 
-const char *prom_type_name(enum prom_type t)
+const char *
+prom_type_name(enum prom_type t)
 {
 	static const char *names[] = {
 	    [PROM_UNTYPED] = "untyped",
@@ -117,8 +124,8 @@ const char *prom_type_name(enum prom_type t)
 	return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
 }
 
-const char *prom_sample_label(
-    const struct prom_sample *s, const char *name, size_t *len)
+const char *
+prom_sample_label(const struct prom_sample *s, const char *name, size_t *len)
 {
 	size_t i, n = strlen(name);
 
@@ -132,19 +139,22 @@ const char *prom_sample_label(
 	return NULL;
 }
 
-static int prom_fail(struct prom_parser *pp, const char *pos, const char *msg)
+static int
+prom_fail(struct prom_parser *pp, const char *pos, const char *msg)
 {
 	pp->errpos = pos;
 	pp->errmsg = msg;
 	return PROM_ERROR;
 }
 
-static int prom_is_blank(char c)
+static int
+prom_is_blank(char c)
 {
 	return c == ' ' || c == '\t';
 }
 
-static const char *prom_skip_blanks(const char *s, const char *e)
+static const char *
+prom_skip_blanks(const char *s, const char *e)
 {
 	while (s < e && prom_is_blank(*s))
 		s++;
@@ -152,7 +162,8 @@ static const char *prom_skip_blanks(const char *s, const char *e)
 }
 
 /* Metric name: [a-zA-Z_:][a-zA-Z0-9_:]*; label names without ':'. */
-static const char *prom_scan_name(const char *s, const char *e, int colon)
+static const char *
+prom_scan_name(const char *s, const char *e, int colon)
 {
 	const char *p = s;
 
@@ -170,7 +181,8 @@ static const char *prom_scan_name(const char *s, const char *e, int colon)
 }
 
 /* A float as Go's ParseFloat reads it, incl. NaN, +Inf, -Inf. */
-static int prom_parse_double(const char *s, size_t n, double *out)
+static int
+prom_parse_double(const char *s, size_t n, double *out)
 {
 	char tmp[64], *tend;
 	double v;
@@ -187,7 +199,8 @@ static int prom_parse_double(const char *s, size_t n, double *out)
 	return 0;
 }
 
-static int prom_parse_i64(const char *s, size_t n, int64_t *out)
+static int
+prom_parse_i64(const char *s, size_t n, int64_t *out)
 {
 	char tmp[32], *tend;
 	long long v;
@@ -205,7 +218,8 @@ static int prom_parse_i64(const char *s, size_t n, int64_t *out)
 }
 
 /* Whether sample name (n bytes) belongs to the current family. */
-static int prom_in_family(struct prom_parser *pp, const char *name, size_t n)
+static int
+prom_in_family(struct prom_parser *pp, const char *name, size_t n)
 {
 	static const char *const hist[] = {
 	    "_bucket", "_sum", "_count", "_created", NULL};
@@ -249,7 +263,8 @@ static int prom_in_family(struct prom_parser *pp, const char *name, size_t n)
 }
 
 /* Switch the current family to name, forgetting the old metadata. */
-static void prom_family_set(struct prom_parser *pp, const char *name, size_t n)
+static void
+prom_family_set(struct prom_parser *pp, const char *name, size_t n)
 {
 	if (pp->fam.len == n && memcmp(pp->fam.data, name, n) == 0)
 		return;
@@ -261,7 +276,8 @@ static void prom_family_set(struct prom_parser *pp, const char *name, size_t n)
 }
 
 /* "# HELP", "# TYPE", "# UNIT", "# EOF" or a comment; s is after '#'. */
-static int prom_parse_meta(struct prom_parser *pp, const char *s, const char *e)
+static int
+prom_parse_meta(struct prom_parser *pp, const char *s, const char *e)
 {
 	static const struct {
 		const char *word;
@@ -338,8 +354,8 @@ static int prom_parse_meta(struct prom_parser *pp, const char *s, const char *e)
 }
 
 /* Labels from s (just after '{'); returns after '}' or NULL. */
-static const char *prom_parse_labels(
-    struct prom_parser *pp, const char *s, const char *e)
+static const char *
+prom_parse_labels(struct prom_parser *pp, const char *s, const char *e)
 {
 	struct prom_label *l;
 	const char *n;
@@ -402,8 +418,8 @@ static const char *prom_parse_labels(
 	}
 }
 
-static int prom_parse_sample(
-    struct prom_parser *pp, const char *s, const char *e)
+static int
+prom_parse_sample(struct prom_parser *pp, const char *s, const char *e)
 {
 	struct prom_sample *smp = &pp->sample;
 	const char *name = s, *t;
@@ -474,7 +490,8 @@ static int prom_parse_sample(
 	return PROM_SAMPLE;
 }
 
-static const char *prom_cause(struct prom_parser *pp)
+static const char *
+prom_cause(struct prom_parser *pp)
 {
 	const char *p;
 	size_t col = 1;
@@ -487,7 +504,8 @@ static const char *prom_cause(struct prom_parser *pp)
 	return pp->cause;
 }
 
-int prom_parser_next(struct prom_parser *pp, const struct prom_sample **s,
+int
+prom_parser_next(struct prom_parser *pp, const struct prom_sample **s,
     size_t *lineno, const char **cause)
 {
 	const char *nl, *e, *b;

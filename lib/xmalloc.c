@@ -10,8 +10,7 @@
 
 #include "lib/xmalloc.h"
 
-static void __attribute__((noreturn))
-xmalloc_die(size_t size)
+static void __attribute__((noreturn)) xmalloc_die(size_t size)
 {
 	fprintf(stderr, "fatal: out of memory allocating %zu bytes\n", size);
 	abort();
@@ -70,7 +69,7 @@ xstrdup(const char *s)
 char *
 xstrndup(const char *s, size_t n)
 {
-	char  *p;
+	char *p;
 	size_t len;
 
 	len = strnlen(s, n);
@@ -84,8 +83,8 @@ char *
 xasprintf(const char *fmt, ...)
 {
 	va_list ap;
-	char   *s;
-	int     n;
+	char *s;
+	int n;
 
 	va_start(ap, fmt);
 	n = vasprintf(&s, fmt, ap);

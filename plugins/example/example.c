@@ -35,7 +35,8 @@ struct example {
 
 /* A tiny reader for the flat config above: no JSON library needed for
  * this example (a real plugin may link jansson or any parser it likes). */
-static void example_parse(struct example *ex, const char *json)
+static void
+example_parse(struct example *ex, const char *json)
 {
 	const char *p, *q;
 
@@ -62,7 +63,8 @@ static void example_parse(struct example *ex, const char *json)
 	}
 }
 
-static int example_init(cb_ctx *ctx, const char *config_json)
+static int
+example_init(cb_ctx *ctx, const char *config_json)
 {
 	struct example *ex = calloc(1, sizeof *ex);
 
@@ -79,7 +81,8 @@ static int example_init(cb_ctx *ctx, const char *config_json)
 	return 0;
 }
 
-static int example_collect(cb_ctx *ctx)
+static int
+example_collect(cb_ctx *ctx)
 {
 	struct example *ex = api->get_data(ctx);
 	int i;
@@ -123,7 +126,8 @@ static int example_collect(cb_ctx *ctx)
 	return 0;
 }
 
-static void example_shutdown(cb_ctx *ctx)
+static void
+example_shutdown(cb_ctx *ctx)
 {
 	free(api->get_data(ctx));
 	api->set_data(ctx, NULL);
@@ -140,8 +144,8 @@ static const struct cb_plugin_info example_info = {
     .shutdown = example_shutdown,
 };
 
-CB_PLUGIN_EXPORT const struct cb_plugin_info *citybrain_plugin_entry(
-    const struct cb_host_api *host)
+CB_PLUGIN_EXPORT const struct cb_plugin_info *
+citybrain_plugin_entry(const struct cb_host_api *host)
 {
 	/* Refuse an older collector that lacks what we call. */
 	if (host->abi_version < 1 ||

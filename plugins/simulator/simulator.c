@@ -43,9 +43,9 @@ simulator_event(void *arg, const char *key, const char *state,
     const char *severity, const char *message, const struct sim_tag *labels,
     size_t nlabels, double value)
 {
-	struct cb_tag   rest[16];
+	struct cb_tag rest[16];
 	struct cb_event ev;
-	size_t          i, n = 0;
+	size_t i, n = 0;
 
 	memset(&ev, 0, sizeof ev);
 	/* The model passes the department as a label; the ABI has a field. */

@@ -68,7 +68,8 @@ static const char exporter_om[] =
     "fixture_size 1024 # {trace_id=\"x\"} 1\n"
     "# EOF\n";
 
-static int gunzip(const unsigned char *in, size_t len, struct buf *dst)
+static int
+gunzip(const unsigned char *in, size_t len, struct buf *dst)
 {
 	z_stream zs;
 	char tmp[65536];
@@ -93,7 +94,8 @@ static int gunzip(const unsigned char *in, size_t len, struct buf *dst)
 	return 0;
 }
 
-static int authorized(struct evhttp_request *req)
+static int
+authorized(struct evhttp_request *req)
 {
 	const char *h;
 	char want[512];
@@ -106,8 +108,8 @@ static int authorized(struct evhttp_request *req)
 	return h != NULL && strcmp(h, want) == 0;
 }
 
-static void reply(
-    struct evhttp_request *req, int code, const char *ctype, const char *body)
+static void
+reply(struct evhttp_request *req, int code, const char *ctype, const char *body)
 {
 	struct evbuffer *b = evbuffer_new();
 
@@ -120,7 +122,8 @@ static void reply(
 	evbuffer_free(b);
 }
 
-static void handle(struct evhttp_request *req, void *arg)
+static void
+handle(struct evhttp_request *req, void *arg)
 {
 	const char *uri = evhttp_request_get_uri(req), *enc, *cause;
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
@@ -230,12 +233,14 @@ static void handle(struct evhttp_request *req, void *arg)
 	buf_free(&body);
 }
 
-static void stop_cb(evutil_socket_t sig, short what, void *arg)
+static void
+stop_cb(evutil_socket_t sig, short what, void *arg)
 {
 	event_base_loopexit(arg, NULL);
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	struct event_base *base;
 	struct evhttp *http;

@@ -1,7 +1,8 @@
 /* Test plugin built for a future ABI: the collector must refuse it. */
 #include <citybrain/plugin.h>
 
-static int newabi_collect(cb_ctx *ctx)
+static int
+newabi_collect(cb_ctx *ctx)
 {
 	return 0;
 }
@@ -21,8 +22,8 @@ static const struct {
         },
 };
 
-CB_PLUGIN_EXPORT const struct cb_plugin_info *citybrain_plugin_entry(
-    const struct cb_host_api *host)
+CB_PLUGIN_EXPORT const struct cb_plugin_info *
+citybrain_plugin_entry(const struct cb_host_api *host)
 {
 	return &newabi_info.info;
 }

@@ -18,12 +18,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct sample {
 	uint8_t *data;
-	size_t   len;
+	size_t len;
 };
 
 static struct sample *samples;
-static size_t         nsamples;
-static uint64_t       rng = 0x9e3779b97f4a7c15ULL;
+static size_t nsamples;
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t
 driver_rand(void)
@@ -38,8 +38,8 @@ static void
 driver_add_file(const char *path)
 {
 	struct sample *s;
-	FILE          *f;
-	long           len;
+	FILE *f;
+	long len;
 
 	if ((f = fopen(path, "rb")) == NULL)
 		return;
@@ -59,9 +59,9 @@ static void
 driver_add(const char *path)
 {
 	struct dirent *de;
-	struct stat    st;
-	char           sub[4096];
-	DIR           *d;
+	struct stat st;
+	char sub[4096];
+	DIR *d;
 
 	if (stat(path, &st) != 0) {
 		fprintf(stderr, "fuzz driver: %s: not found\n", path);
@@ -85,9 +85,9 @@ driver_add(const char *path)
 static size_t
 driver_mutate(uint8_t *out, size_t cap, const struct sample *s)
 {
-	static const char *tokens[] = { "\\", "\"", ",", "=", " ", "{", "}",
-		"[", "]", ":", "\n", "#", "NaN", "+Inf", "-1e309", "0x",
-		"\xe4\xb8\xad", "\xff", "i", "u", "=~", "!~", "\t", "\0" };
+	static const char *tokens[] = {"\\", "\"", ",", "=", " ", "{", "}", "[",
+	    "]", ":", "\n", "#", "NaN", "+Inf", "-1e309", "0x", "\xe4\xb8\xad",
+	    "\xff", "i", "u", "=~", "!~", "\t", "\0"};
 	size_t len = s->len < cap ? s->len : cap, n, i, pos;
 
 	memcpy(out, s->data, len);
@@ -97,11 +97,13 @@ driver_mutate(uint8_t *out, size_t cap, const struct sample *s)
 		switch (driver_rand() % 5) {
 		case 0: /* flip a byte */
 			if (len)
-				out[pos % len] ^= (uint8_t)(1u << (driver_rand() % 8));
+				out[pos % len] ^=
+				    (uint8_t)(1u << (driver_rand() % 8));
 			break;
 		case 1: /* delete a span */
 			if (len) {
-				size_t k = 1 + driver_rand() % 8, at = pos % len;
+				size_t k = 1 + driver_rand() % 8,
+				       at = pos % len;
 				if (k > len - at)
 					k = len - at;
 				memmove(out + at, out + at + k, len - at - k);
@@ -109,9 +111,10 @@ driver_mutate(uint8_t *out, size_t cap, const struct sample *s)
 			}
 			break;
 		case 2: { /* insert a token */
-			const char *t = tokens[driver_rand() %
-			    (sizeof tokens / sizeof tokens[0])];
-			size_t      k = strlen(t) ? strlen(t) : 1;
+			const char *t =
+			    tokens[driver_rand() %
+			           (sizeof tokens / sizeof tokens[0])];
+			size_t k = strlen(t) ? strlen(t) : 1;
 			if (len + k <= cap) {
 				memmove(out + pos + k, out + pos, len - pos);
 				memcpy(out + pos, t, k);
@@ -139,11 +142,11 @@ int
 main(int argc, char **argv)
 {
 	const char *name, *top, *env;
-	char        dir[4096];
-	uint8_t    *buf, *copy;
-	long        iters = 20000, i;
-	size_t      k, len;
-	int         j;
+	char dir[4096];
+	uint8_t *buf, *copy;
+	long iters = 20000, i;
+	size_t k, len;
+	int j;
 
 	if ((env = getenv("FUZZ_ITERATIONS")) != NULL)
 		iters = atol(env);
@@ -175,8 +178,8 @@ main(int argc, char **argv)
 	}
 	buf = malloc(1 << 16);
 	for (i = 0; i < iters; i++) {
-		len = driver_mutate(buf, 1 << 16,
-		    &samples[driver_rand() % nsamples]);
+		len = driver_mutate(
+		    buf, 1 << 16, &samples[driver_rand() % nsamples]);
 		copy = malloc(len ? len : 1);
 		memcpy(copy, buf, len);
 		LLVMFuzzerTestOneInput(copy, len);

@@ -14,13 +14,15 @@
 
 static char dir[64];
 
-static void setup(void)
+static void
+setup(void)
 {
 	strcpy(dir, "/tmp/test-spool.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
-static void teardown(void)
+static void
+teardown(void)
 {
 	char cmd[128];
 
@@ -28,7 +30,8 @@ static void teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
-static struct spool *open_spool(uint64_t max, uint64_t seg, int64_t age)
+static struct spool *
+open_spool(uint64_t max, uint64_t seg, int64_t age)
 {
 	struct spool_limits lim = {
 	    .max_bytes = max, .segment_bytes = seg, .max_age_ms = age};
@@ -39,7 +42,8 @@ static struct spool *open_spool(uint64_t max, uint64_t seg, int64_t age)
 	return sp;
 }
 
-static void append(struct spool *sp, int n, int64_t now)
+static void
+append(struct spool *sp, int n, int64_t now)
 {
 	char rec[64], *cause = NULL;
 	int len = snprintf(rec, sizeof rec, "m value=%d %d\n", n, n);
@@ -50,7 +54,8 @@ static void append(struct spool *sp, int n, int64_t now)
 }
 
 /* Peek and ack the next record; returns its number or -1 if empty. */
-static int take(struct spool *sp)
+static int
+take(struct spool *sp)
 {
 	struct spool_pos pos;
 	struct buf b = BUF_INIT;
@@ -192,7 +197,8 @@ START_TEST(test_age)
 }
 END_TEST
 
-int main(void)
+int
+main(void)
 {
 	Suite *s = suite_create("collector-spool");
 	TCase *tc = tcase_create("core");

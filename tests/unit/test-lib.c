@@ -18,8 +18,8 @@
 START_TEST(test_buf_grows_and_formats)
 {
 	struct buf b = BUF_INIT;
-	char      *s;
-	int        i;
+	char *s;
+	int i;
 
 	ck_assert_str_eq(buf_str(&b), "");
 	for (i = 0; i < 1000; i++)
@@ -62,7 +62,7 @@ END_TEST
 START_TEST(test_clock_durations)
 {
 	int64_t ms;
-	char    iso[32];
+	char iso[32];
 
 	ck_assert_int_eq(clock_parse_duration("5m", &ms), 0);
 	ck_assert_int_eq(ms, 300000);
@@ -91,7 +91,7 @@ END_TEST
 START_TEST(test_hostport)
 {
 	char *host;
-	int   port;
+	int port;
 
 	ck_assert_int_eq(hostport_parse("127.0.0.1:8080", &host, &port), 0);
 	ck_assert_str_eq(host, "127.0.0.1");
@@ -111,34 +111,45 @@ START_TEST(test_hostport)
 END_TEST
 
 struct test_conf {
-	char      *listen;
-	long long  workers;
-	int        fsync;
-	int64_t    retention;
-	double     ratio;
-	char     **tags;
-	json_t    *limits;
-	char      *name;
+	char *listen;
+	long long workers;
+	int fsync;
+	int64_t retention;
+	double ratio;
+	char **tags;
+	json_t *limits;
+	char *name;
 };
 
 static const struct conf_field test_fields[] = {
-	{ .key = "listen", .type = CONF_HOSTPORT, .required = 1,
-	  .offset = offsetof(struct test_conf, listen) },
-	{ .key = "workers", .type = CONF_INT, .min = 1, .max = 64,
-	  .offset = offsetof(struct test_conf, workers) },
-	{ .key = "fsync", .type = CONF_BOOL,
-	  .offset = offsetof(struct test_conf, fsync) },
-	{ .key = "retention", .type = CONF_DURATION,
-	  .offset = offsetof(struct test_conf, retention) },
-	{ .key = "ratio", .type = CONF_DOUBLE,
-	  .offset = offsetof(struct test_conf, ratio) },
-	{ .key = "tags", .type = CONF_STRARRAY,
-	  .offset = offsetof(struct test_conf, tags) },
-	{ .key = "limits", .type = CONF_OBJECT,
-	  .offset = offsetof(struct test_conf, limits) },
-	{ .key = "name", .type = CONF_STRING,
-	  .offset = offsetof(struct test_conf, name) },
-	{ .key = NULL },
+    {.key = "listen",
+        .type = CONF_HOSTPORT,
+        .required = 1,
+        .offset = offsetof(struct test_conf, listen)},
+    {.key = "workers",
+        .type = CONF_INT,
+        .min = 1,
+        .max = 64,
+        .offset = offsetof(struct test_conf, workers)},
+    {.key = "fsync",
+        .type = CONF_BOOL,
+        .offset = offsetof(struct test_conf, fsync)},
+    {.key = "retention",
+        .type = CONF_DURATION,
+        .offset = offsetof(struct test_conf, retention)},
+    {.key = "ratio",
+        .type = CONF_DOUBLE,
+        .offset = offsetof(struct test_conf, ratio)},
+    {.key = "tags",
+        .type = CONF_STRARRAY,
+        .offset = offsetof(struct test_conf, tags)},
+    {.key = "limits",
+        .type = CONF_OBJECT,
+        .offset = offsetof(struct test_conf, limits)},
+    {.key = "name",
+        .type = CONF_STRING,
+        .offset = offsetof(struct test_conf, name)},
+    {.key = NULL},
 };
 
 static void
@@ -154,14 +165,14 @@ test_conf_clear(struct test_conf *tc)
 static char *
 test_conf_error(const char *text)
 {
-	struct test_conf  tc = { 0 };
+	struct test_conf tc = {0};
 	struct conf_file *cf;
-	char             *cause = NULL;
+	char *cause = NULL;
 
 	cf = conf_file_parse("conf/hub.json", text, strlen(text), &cause);
 	if (cf != NULL) {
-		if (conf_object_read(cf, conf_file_root(cf), test_fields, &tc,
-		    &cause) == 0)
+		if (conf_object_read(
+		        cf, conf_file_root(cf), test_fields, &tc, &cause) == 0)
 			cause = NULL;
 		conf_file_free(cf);
 	}
@@ -172,21 +183,22 @@ test_conf_error(const char *text)
 START_TEST(test_conf_reads_typed_fields)
 {
 	const char *text = "{\n"
-			   "  \"listen\": \"127.0.0.1:7070\",\n"
-			   "  \"workers\": 4, \"fsync\": true,\n"
-			   "  \"retention\": \"30d\", \"ratio\": 0.5,\n"
-			   "  \"tags\": [\"a\", \"福田\"],\n"
-			   "  \"limits\": {\"body\": 1},\n"
-			   "  \"name\": \"福田区\"\n"
-			   "}\n";
-	struct test_conf  tc = { 0 };
+	                   "  \"listen\": \"127.0.0.1:7070\",\n"
+	                   "  \"workers\": 4, \"fsync\": true,\n"
+	                   "  \"retention\": \"30d\", \"ratio\": 0.5,\n"
+	                   "  \"tags\": [\"a\", \"福田\"],\n"
+	                   "  \"limits\": {\"body\": 1},\n"
+	                   "  \"name\": \"福田区\"\n"
+	                   "}\n";
+	struct test_conf tc = {0};
 	struct conf_file *cf;
-	char             *cause = NULL;
+	char *cause = NULL;
 
 	cf = conf_file_parse("t.json", text, strlen(text), &cause);
 	ck_assert_ptr_nonnull(cf);
-	ck_assert_int_eq(conf_object_read(cf, conf_file_root(cf), test_fields,
-	    &tc, &cause), 0);
+	ck_assert_int_eq(
+	    conf_object_read(cf, conf_file_root(cf), test_fields, &tc, &cause),
+	    0);
 	ck_assert_str_eq(tc.listen, "127.0.0.1:7070");
 	ck_assert_int_eq(tc.workers, 4);
 	ck_assert_int_eq(tc.fsync, 1);
@@ -207,31 +219,32 @@ START_TEST(test_conf_error_positions)
 
 	e = test_conf_error("{\n  \"workers\": 2,\n  \"listen\": 80\n}");
 	ck_assert_str_eq(e, "conf/hub.json:3:13: \"listen\": expected "
-			    "\"host:port\"");
+	                    "\"host:port\"");
 	free(e);
 	e = test_conf_error("{\"listen\": \"a:1\",\n    \"lisen\": 1}");
 	ck_assert_str_eq(e, "conf/hub.json:2:5: \"lisen\": unknown key");
 	free(e);
 	e = test_conf_error("{\"workers\": 3}");
 	ck_assert_str_eq(e, "conf/hub.json:1:1: \"listen\": missing required "
-			    "key");
+	                    "key");
 	free(e);
 	e = test_conf_error("{\"listen\": \"a:1\", \"workers\": 99}");
 	ck_assert_str_eq(e, "conf/hub.json:1:30: \"workers\": 99 is out of "
-			    "range 1..64");
+	                    "range 1..64");
 	free(e);
 	/* Columns count characters, not bytes. */
-	e = test_conf_error("{\"name\": \"福田\", \"fsync\": \"yes\", \"listen\": \"a:1\"}");
+	e = test_conf_error(
+	    "{\"name\": \"福田\", \"fsync\": \"yes\", \"listen\": \"a:1\"}");
 	ck_assert_str_eq(e, "conf/hub.json:1:25: \"fsync\": expected true or "
-			    "false");
+	                    "false");
 	free(e);
 	e = test_conf_error("{\"listen\": \"a:1\", \"tags\": [\"x\", 2]}");
 	ck_assert_str_eq(e, "conf/hub.json:1:33: \"tags[1]\": expected a "
-			    "string");
+	                    "string");
 	free(e);
 	e = test_conf_error("{\"listen\": \"a:1\", \"retention\": \"soon\"}");
 	ck_assert(strstr(e, "conf/hub.json:1:32: \"retention\": expected a "
-			    "duration") == e);
+	                    "duration") == e);
 	free(e);
 	/* Syntax errors come from jansson with its position. */
 	e = test_conf_error("{\n  \"listen\": \"a:1\",\n}");
@@ -249,13 +262,13 @@ END_TEST
 START_TEST(test_conf_nested_paths)
 {
 	const char *text = "{\"subdistricts\": [\n"
-			   "  {\"code\": \"1\"},\n"
-			   "  {\"code\": 2}\n"
-			   "]}";
+	                   "  {\"code\": \"1\"},\n"
+	                   "  {\"code\": 2}\n"
+	                   "]}";
 	struct conf_file *cf;
-	json_t           *arr, *el;
-	char             *cause = NULL, *e;
-	int               line, col;
+	json_t *arr, *el;
+	char *cause = NULL, *e;
+	int line, col;
 
 	cf = conf_file_parse("t.json", text, strlen(text), &cause);
 	ck_assert_ptr_nonnull(cf);
@@ -263,14 +276,14 @@ START_TEST(test_conf_nested_paths)
 	el = json_array_get(arr, 1);
 	e = conf_error(cf, el, "code", 0, "expected a code");
 	ck_assert_str_eq(e, "t.json:3:12: \"subdistricts[1].code\": expected "
-			    "a code");
+	                    "a code");
 	free(e);
 	e = conf_error(cf, arr, NULL, 1, "duplicate");
 	ck_assert_str_eq(e, "t.json:3:3: \"subdistricts[1]\": duplicate");
 	free(e);
 	e = conf_error(cf, el, "name", 0, "missing required key");
 	ck_assert_str_eq(e, "t.json:3:3: \"subdistricts[1].name\": missing "
-			    "required key");
+	                    "required key");
 	free(e);
 	ck_assert_int_eq(conf_pos(cf, el, "code", 0, &line, &col), 0);
 	ck_assert_int_eq(line, 3);
@@ -286,7 +299,7 @@ START_TEST(test_conf_load_missing_file)
 
 	ck_assert_ptr_null(conf_file_load("/nonexistent/x.json", &cause));
 	ck_assert_str_eq(cause, "/nonexistent/x.json: No such file or "
-				"directory");
+	                        "directory");
 	free(cause);
 }
 END_TEST
@@ -332,7 +345,7 @@ int
 main(void)
 {
 	SRunner *sr = srunner_create(lib_suite());
-	int      failed;
+	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

@@ -13,24 +13,28 @@
 
 static struct lp_parser *lp;
 
-static void setup(void)
+static void
+setup(void)
 {
 	lp = lp_parser_create();
 }
 
-static void teardown(void)
+static void
+teardown(void)
 {
 	lp_parser_free(lp);
 }
 
 /* Parse s as one line; returns the result code. */
-static int parse(const char *s, const struct lp_point **pt, const char **cause)
+static int
+parse(const char *s, const struct lp_point **pt, const char **cause)
 {
 	*cause = NULL;
 	return lp_parse_line(lp, s, s + strlen(s), NULL, pt, cause);
 }
 
-static int str_eq(struct lp_str a, const char *b)
+static int
+str_eq(struct lp_str a, const char *b)
 {
 	return a.len == strlen(b) && memcmp(a.p, b, a.len) == 0;
 }
@@ -40,7 +44,8 @@ static int str_eq(struct lp_str a, const char *b)
 	    (int)(a).len, (a).p, (b))
 
 /* Expect an error whose reason is exactly want. */
-static void expect_error(const char *line, const char *want)
+static void
+expect_error(const char *line, const char *want)
 {
 	const struct lp_point *pt;
 	const char *cause;
@@ -52,7 +57,8 @@ static void expect_error(const char *line, const char *want)
 	    "\"%s\": got \"%s\", want \"%s\"", line, cause, want);
 }
 
-static const struct lp_point *expect_point(const char *line)
+static const struct lp_point *
+expect_point(const char *line)
 {
 	const struct lp_point *pt = NULL;
 	const char *cause;
@@ -523,7 +529,8 @@ START_TEST(test_roundtrip)
 }
 END_TEST
 
-static Suite *lineproto_suite(void)
+static Suite *
+lineproto_suite(void)
 {
 	Suite *s = suite_create("lineproto");
 	TCase *tc = tcase_create("core");
@@ -547,7 +554,8 @@ static Suite *lineproto_suite(void)
 	return s;
 }
 
-int main(void)
+int
+main(void)
 {
 	SRunner *sr = srunner_create(lineproto_suite());
 	int failed;

@@ -8,7 +8,8 @@
 
 #include "lib/nagios.h"
 
-static void parse(const char *s, struct nagios_output *no)
+static void
+parse(const char *s, struct nagios_output *no)
 {
 	nagios_output_parse(s, strlen(s), no);
 }
@@ -169,7 +170,8 @@ START_TEST(test_ranges)
 }
 END_TEST
 
-int main(void)
+int
+main(void)
 {
 	Suite *s = suite_create("nagios");
 	TCase *tc = tcase_create("core");

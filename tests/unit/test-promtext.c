@@ -11,17 +11,20 @@
 
 static struct prom_parser *pp;
 
-static void setup(void)
+static void
+setup(void)
 {
 	pp = prom_parser_create();
 }
 
-static void teardown(void)
+static void
+teardown(void)
 {
 	prom_parser_free(pp);
 }
 
-static int str_eq(struct prom_str a, const char *b)
+static int
+str_eq(struct prom_str a, const char *b)
 {
 	return a.len == strlen(b) && memcmp(a.p, b, a.len) == 0;
 }
@@ -30,7 +33,8 @@ static int str_eq(struct prom_str a, const char *b)
 	ck_assert_msg(str_eq((a), (b)), "got \"%.*s\", expected \"%s\"", \
 	    (int)(a).len, (a).p, (b))
 
-static const struct prom_sample *next_sample(void)
+static const struct prom_sample *
+next_sample(void)
 {
 	const struct prom_sample *s = NULL;
 	const char *cause = NULL;
@@ -42,7 +46,8 @@ static const struct prom_sample *next_sample(void)
 	return s;
 }
 
-static void next_error(size_t want_line, const char *want)
+static void
+next_error(size_t want_line, const char *want)
 {
 	const struct prom_sample *s;
 	const char *cause = NULL;
@@ -55,7 +60,8 @@ static void next_error(size_t want_line, const char *want)
 	ck_assert_str_eq(cause, want);
 }
 
-static void begin(const char *text, enum prom_format fmt)
+static void
+begin(const char *text, enum prom_format fmt)
 {
 	prom_parser_begin(pp, text, strlen(text), fmt);
 }
@@ -289,7 +295,8 @@ START_TEST(test_reuse)
 }
 END_TEST
 
-int main(void)
+int
+main(void)
 {
 	Suite *s = suite_create("promtext");
 	TCase *tc = tcase_create("core");
