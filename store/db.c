@@ -178,6 +178,16 @@ db_empty(struct store *s)
 	return empty;
 }
 
+/*
+ * Memory: derived data (chunks, rollups, head records) reaches RocksDB
+ * only at checkpoints, in one atomic write, so large memtables buy little
+ * write batching; they are kept small (a few MiB per column family, at
+ * most two each) to bound the process's RSS (the hub's went from about
+ * 130 MiB to about 70 in bench/ingest-bench).  The batch log's memtable
+ * holds half a checkpoint's worth of batches: some records reach an SST
+ * before the checkpoint's range tombstone drops them, which costs a
+ * little write bandwidth, not memory.
+ */
 static void
 db_options(struct store *s)
 {
@@ -205,7 +215,8 @@ db_options(struct store *s)
 		rocksdb_block_based_options_set_format_version(t, 5);
 		rocksdb_options_set_level_compaction_dynamic_level_bytes(o, 1);
 		rocksdb_options_set_compression(o, rocksdb_lz4_compression);
-		rocksdb_options_set_write_buffer_size(o, 8 << 20);
+		rocksdb_options_set_write_buffer_size(o, 2 << 20);
+		rocksdb_options_set_max_write_buffer_number(o, 2);
 		rocksdb_options_set_target_file_size_base(o, 32 << 20);
 		rocksdb_options_set_max_bytes_for_level_base(o, 128 << 20);
 		switch (cf) {
@@ -220,7 +231,7 @@ db_options(struct store *s)
 			rocksdb_options_set_memtable_prefix_bloom_size_ratio(
 			    o, 0.05);
 			rocksdb_block_based_options_set_block_size(t, 16384);
-			rocksdb_options_set_write_buffer_size(o, 64 << 20);
+			rocksdb_options_set_write_buffer_size(o, 4 << 20);
 			rocksdb_options_set_bottommost_compression(
 			    o, rocksdb_zstd_compression);
 			break;
@@ -235,7 +246,7 @@ db_options(struct store *s)
 			rocksdb_block_based_options_set_data_block_hash_ratio(
 			    t, 0.75);
 			rocksdb_block_based_options_set_block_size(t, 16384);
-			rocksdb_options_set_write_buffer_size(o, 32 << 20);
+			rocksdb_options_set_write_buffer_size(o, 2 << 20);
 			rocksdb_options_set_bottommost_compression(
 			    o, rocksdb_zstd_compression);
 			break;
@@ -245,10 +256,10 @@ db_options(struct store *s)
 			rocksdb_options_set_compression(
 			    o, rocksdb_no_compression);
 			rocksdb_options_set_write_buffer_size(
-			    o, s->opts.batchlog_bytes * 2 + (8 << 20));
+			    o, s->opts.batchlog_bytes / 2 + (1 << 20));
 			break;
 		case STORE_CF_HEAD:
-			rocksdb_options_set_write_buffer_size(o, 32 << 20);
+			rocksdb_options_set_write_buffer_size(o, 2 << 20);
 			break;
 		default:
 			break;
