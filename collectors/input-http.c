@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "collectors/collector.h"
-#include "collectors/curlev.h"
+#include "lib/curlev.h"
 #include "lib/clock.h"
 #include "lib/conf.h"
 #include "lib/xmalloc.h"

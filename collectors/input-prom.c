@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "collectors/collector.h"
-#include "collectors/curlev.h"
+#include "lib/curlev.h"
 #include "lib/clock.h"
 #include "lib/conf.h"
 #include "lib/promtext.h"

@@ -68,7 +68,6 @@ collectors_citybrain_collector_SOURCES = \
 	collectors/main.c \
 	collectors/collector.c collectors/collector.h \
 	collectors/inputs.c \
-	collectors/curlev.c collectors/curlev.h \
 	collectors/push.c collectors/push.h \
 	collectors/spool.c collectors/spool.h \
 	collectors/input-exec.c \

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "collectors/collector.h"
-#include "collectors/curlev.h"
+#include "lib/curlev.h"
 #include "collectors/push.h"
 #include "collectors/spool.h"
 #include "lib/clock.h"

@@ -9,7 +9,7 @@
 #include <zlib.h>
 
 #include "collectors/collector.h"
-#include "collectors/curlev.h"
+#include "lib/curlev.h"
 #include "collectors/push.h"
 #include "collectors/spool.h"
 #include "lib/clock.h"

@@ -11,6 +11,7 @@
 
 #include "hub/alert-kv.h"
 #include "hub/alert-notify.h"
+#include "lib/curlev.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 
@@ -44,6 +45,7 @@ struct notify_delivery {
 	struct curl_slist *headers;
 	char errbuf[CURL_ERROR_SIZE];
 	size_t resp_len; /* response bytes (discarded) */
+	struct alert_notify *owner;
 };
 
 struct alert_notify {
@@ -51,8 +53,7 @@ struct alert_notify {
 	struct alert_kv *kv;
 	int64_t (*clock)(void *);
 	void *clock_arg;
-	CURLM *multi;
-	struct event *ev_curl; /* curl's timer */
+	struct curlev *curl; /* libcurl multi on the hub's loop */
 	struct event *ev_retry;
 	int curl_inited;
 
@@ -135,7 +136,7 @@ notify_trim(struct alert_notify *n)
 
 static void notify_schedule(struct alert_notify *n);
 
-/* ---- curl multi on libevent ------------------------------------------- */
+/* ---- deliveries on lib/curlev ------------------------------------------ */
 
 static void
 notify_finish(struct alert_notify *n, struct notify_delivery *d, CURLcode res)
@@ -146,7 +147,6 @@ notify_finish(struct alert_notify *n, struct notify_delivery *d, CURLcode res)
 	char reason[CURL_ERROR_SIZE + 64];
 
 	curl_easy_getinfo(d->easy, CURLINFO_RESPONSE_CODE, &status);
-	curl_multi_remove_handle(n->multi, d->easy);
 	curl_easy_cleanup(d->easy);
 	d->easy = NULL;
 	curl_slist_free_all(d->headers);
@@ -200,88 +200,16 @@ notify_finish(struct alert_notify *n, struct notify_delivery *d, CURLcode res)
 		n->done(n->done_arg, d->rec);
 }
 
+/* curlev: a transfer ended; it is out of the multi handle, ours to free. */
 static void
-notify_check_done(struct alert_notify *n)
+notify_done_cb(CURL *easy, CURLcode rc, void *arg)
 {
-	CURLMsg *msg;
-	int left;
-	struct notify_delivery *d;
+	struct notify_delivery *d = arg;
+	struct alert_notify *n = d->owner;
 
-	while ((msg = curl_multi_info_read(n->multi, &left)) != NULL) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		d = NULL;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &d);
-		if (d != NULL)
-			notify_finish(n, d, msg->data.result);
-	}
+	notify_finish(n, d, rc);
 	notify_trim(n);
 	notify_schedule(n);
-}
-
-static void
-notify_event_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct alert_notify *n = arg;
-	int flags = 0, running;
-
-	if (what & EV_READ)
-		flags |= CURL_CSELECT_IN;
-	if (what & EV_WRITE)
-		flags |= CURL_CSELECT_OUT;
-	curl_multi_socket_action(n->multi, fd, flags, &running);
-	notify_check_done(n);
-}
-
-static int
-notify_socket_cb(
-    CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
-{
-	struct alert_notify *n = userp;
-	struct event *ev = socketp;
-	short kind;
-
-	if (what == CURL_POLL_REMOVE) {
-		if (ev != NULL) {
-			event_free(ev);
-			curl_multi_assign(n->multi, s, NULL);
-		}
-		return 0;
-	}
-	kind = EV_PERSIST | ((what & CURL_POLL_IN) ? EV_READ : 0) |
-	       ((what & CURL_POLL_OUT) ? EV_WRITE : 0);
-	if (ev != NULL)
-		event_free(ev);
-	ev = event_new(n->base, s, kind, notify_event_cb, n);
-	event_add(ev, NULL);
-	curl_multi_assign(n->multi, s, ev);
-	return 0;
-}
-
-static void
-notify_curl_timer_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct alert_notify *n = arg;
-	int running;
-
-	curl_multi_socket_action(n->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	notify_check_done(n);
-}
-
-static int
-notify_timer_cb(CURLM *multi, long timeout_ms, void *userp)
-{
-	struct alert_notify *n = userp;
-	struct timeval tv;
-
-	if (timeout_ms < 0) {
-		evtimer_del(n->ev_curl);
-		return 0;
-	}
-	tv.tv_sec = timeout_ms / 1000;
-	tv.tv_usec = (timeout_ms % 1000) * 1000;
-	evtimer_add(n->ev_curl, &tv);
-	return 0;
 }
 
 static size_t
@@ -317,8 +245,8 @@ notify_start(struct alert_notify *n, struct notify_delivery *d)
 	curl_easy_setopt(d->easy, CURLOPT_ERRORBUFFER, d->errbuf);
 	curl_easy_setopt(d->easy, CURLOPT_WRITEFUNCTION, notify_write_cb);
 	curl_easy_setopt(d->easy, CURLOPT_WRITEDATA, d);
-	curl_easy_setopt(d->easy, CURLOPT_PRIVATE, d);
-	if (curl_multi_add_handle(n->multi, d->easy) != CURLM_OK) {
+	d->owner = n;
+	if (curlev_add(n->curl, d->easy, notify_done_cb, d) != 0) {
 		curl_easy_cleanup(d->easy);
 		d->easy = NULL;
 		d->state = NOTIFY_PENDING;
@@ -487,14 +415,7 @@ alert_notify_create(struct event_base *base, struct alert_kv *kv,
 			return NULL;
 		}
 		n->curl_inited = 1;
-		n->multi = curl_multi_init();
-		curl_multi_setopt(
-		    n->multi, CURLMOPT_SOCKETFUNCTION, notify_socket_cb);
-		curl_multi_setopt(n->multi, CURLMOPT_SOCKETDATA, n);
-		curl_multi_setopt(
-		    n->multi, CURLMOPT_TIMERFUNCTION, notify_timer_cb);
-		curl_multi_setopt(n->multi, CURLMOPT_TIMERDATA, n);
-		n->ev_curl = evtimer_new(base, notify_curl_timer_cb, n);
+		n->curl = curlev_create(base);
 		n->ev_retry = evtimer_new(base, notify_retry_cb, n);
 		notify_schedule(n);
 	}
@@ -511,16 +432,14 @@ alert_notify_free(struct alert_notify *n)
 	for (i = 0; i < n->nexpired; i++)
 		free(n->expired[i]);
 	free(n->expired);
+	/* Aborts transfers in flight and cleans up their easy handles. */
+	curlev_free(n->curl);
 	for (i = 0; i < n->n; i++) {
-		if (n->d[i]->easy != NULL && n->multi != NULL)
-			curl_multi_remove_handle(n->multi, n->d[i]->easy);
+		if (n->d[i]->state == NOTIFY_SENDING)
+			n->d[i]->easy = NULL;
 		notify_delivery_free(n->d[i]);
 	}
 	free(n->d);
-	if (n->multi != NULL)
-		curl_multi_cleanup(n->multi);
-	if (n->ev_curl != NULL)
-		event_free(n->ev_curl);
 	if (n->ev_retry != NULL)
 		event_free(n->ev_retry);
 	if (n->curl_inited)

@@ -3,8 +3,8 @@
  * sockets to watch and when to time out; libevent tells curl when they are
  * ready.  No thread per transfer.
  */
-#ifndef CB_COLLECTOR_CURLEV_H
-#define CB_COLLECTOR_CURLEV_H
+#ifndef CB_CURLEV_H
+#define CB_CURLEV_H
 
 #include <curl/curl.h>
 

@@ -4,7 +4,7 @@
 #include <event2/event.h>
 #include <stdlib.h>
 
-#include "collectors/curlev.h"
+#include "lib/curlev.h"
 #include "lib/xmalloc.h"
 
 /* Per transfer, set as CURLOPT_PRIVATE; listed so curlev_free finds
@@ -153,7 +153,7 @@ curlev_create(struct event_base *base)
 	curl_multi_setopt(ce->multi, CURLMOPT_SOCKETDATA, ce);
 	curl_multi_setopt(ce->multi, CURLMOPT_TIMERFUNCTION, curlev_timer_cb);
 	curl_multi_setopt(ce->multi, CURLMOPT_TIMERDATA, ce);
-	/* Keep few idle connections: the collector must stay small. */
+	/* Keep few idle connections: collectors and the hub stay small. */
 	curl_multi_setopt(ce->multi, CURLMOPT_MAXCONNECTS, 16L);
 	return ce;
 }
