@@ -305,7 +305,7 @@ static void
 sim_events(struct sim *s, int64_t t, const struct sim_out *out)
 {
 	int64_t off = sim_time(s, t) - s->t0;
-	struct sim_tag labels[3];
+	struct sim_tag labels[2];
 	char key[64], msg[256];
 	size_t i, n;
 	int active;
@@ -327,8 +327,6 @@ sim_events(struct sim *s, int64_t t, const struct sim_out *out)
 			labels[n].key = "system";
 			labels[n++].value = s->systems[s->sys_fire].id;
 		}
-		labels[n].key = "dept";
-		labels[n++].value = "fire";
 		if (active)
 			snprintf(msg, sizeof msg,
 			    "火灾报警：%s 烟感探测器报警 (fire alarm: smoke "
@@ -339,7 +337,8 @@ sim_events(struct sim *s, int64_t t, const struct sim_out *out)
 			    "火情已处置 (fire alarm cleared in %s)",
 			    s->grids[sc->grid].name);
 		out->event(out->arg, key, active ? "firing" : "resolved",
-		    "high", msg, labels, n, active ? 1 : 0);
+		    "high", "fire-alarm", "fire", msg, labels, n,
+		    active ? 1 : 0);
 		sim_log(out, 2, "scenario %s: fire alarm %s in grid %s",
 		    sc->name, active ? "raised" : "resolved",
 		    s->grids[sc->grid].code);

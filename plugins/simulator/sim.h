@@ -34,10 +34,12 @@ struct sim_out {
 	void (*point)(void *arg, const char *measurement, const char *field,
 	    const struct sim_tag *tags, size_t ntags, double value,
 	    int64_t t_ms);
-	/* Raise (state "firing") or resolve ("resolved") an event. */
+	/* Raise (state "firing") or resolve ("resolved") an event of rule
+	 * rule, dispatched to department dept. */
 	void (*event)(void *arg, const char *key, const char *state,
-	    const char *severity, const char *message,
-	    const struct sim_tag *labels, size_t nlabels, double value);
+	    const char *severity, const char *rule, const char *dept,
+	    const char *message, const struct sim_tag *labels, size_t nlabels,
+	    double value);
 	/* A log line: level 0 error, 1 warning, 2 info, 3 debug. */
 	void (*log)(void *arg, int level, const char *msg);
 };

@@ -40,33 +40,23 @@ simulator_point(void *arg, const char *measurement, const char *field,
 
 static void
 simulator_event(void *arg, const char *key, const char *state,
-    const char *severity, const char *message, const struct sim_tag *labels,
-    size_t nlabels, double value)
+    const char *severity, const char *rule, const char *dept,
+    const char *message, const struct sim_tag *labels, size_t nlabels,
+    double value)
 {
-	struct cb_tag rest[16];
 	struct cb_event ev;
-	size_t i, n = 0;
 
 	memset(&ev, 0, sizeof ev);
-	/* The model passes the department as a label; the ABI has a field. */
-	for (i = 0; i < nlabels && n < 16; i++) {
-		if (strcmp(labels[i].key, "dept") == 0)
-			ev.dept = labels[i].value;
-		else {
-			rest[n].key = labels[i].key;
-			rest[n++].value = labels[i].value;
-		}
-	}
-	if (strncmp(key, "fire/", 5) == 0)
-		ev.rule = "fire-alarm";
 	ev.size = sizeof ev;
 	ev.key = key;
 	ev.state = state;
 	ev.severity = severity;
 	ev.message = message;
-	ev.labels = rest;
-	ev.nlabels = n;
+	ev.labels = (const struct cb_tag *)labels; /* same layout */
+	ev.nlabels = nlabels;
 	ev.value = value;
+	ev.rule = rule;
+	ev.dept = dept;
 	api->emit_event(arg, &ev);
 }
 
