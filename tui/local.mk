@@ -7,6 +7,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/api.c tui/api.h \
 	tui/app.c tui/app.h \
 	tui/alert-actions.c tui/alert-actions.h \
+	tui/alert-detail.c tui/alert-detail.h \
 	tui/app-keys.c \
 	tui/bind.h \
 	tui/cli.c tui/cli.h \

@@ -9,6 +9,7 @@
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
 #include "tui/alert-actions.h"
+#include "tui/alert-detail.h"
 #include "tui/app.h"
 #include "tui/bind.h"
 #include "tui/screen-util.h"
@@ -421,100 +422,13 @@ al_where(struct screen *s, struct buf *b)
 }
 
 static void
-al_detail_draw(struct screen_alerts *a, WINDOW *w, int rows, int cols)
-{
-	const struct model_alert *x = &a->detail.alert;
-	struct buf b = BUF_INIT, lines = BUF_INIT;
-	char t[32];
-	size_t i;
-	int y = 0, row = 0;
-	const char *p, *nl;
-
-	if (a->detail.root == NULL) {
-		term_printf(
-		    w, 1, 2, cols - 4, A_BOLD, "Loading %s ...", a->detail_id);
-		return;
-	}
-	/* Build the lines, then show them from detail_top. */
-	buf_printf(&lines, "\001%s  %s  %s  %s\n", x->id,
-	    model_sev_short(x->sev), x->state, x->rule ? x->rule : "");
-	buf_printf(&lines, "place    %s (%s)\n", x->place ? x->place : "",
-	    x->code ? x->code : "");
-	buf_printf(&lines, "message  %s\n", x->message ? x->message : "");
-	su_time(x->started_ms, t, sizeof t);
-	buf_printf(&lines, "started  %s", t);
-	su_time(x->deadline_ms, t, sizeof t);
-	buf_printf(&lines, "   deadline %s%s%s\n", t,
-	    x->overdue ? "  OVERDUE" : "", x->escalated ? "  ESCALATED" : "");
-	buf_printf(&lines, "dept     %s\n", x->dept ? x->dept : "-");
-	for (i = 0; i < a->detail.ndepts; i++) {
-		const struct model_dept_part *d = &a->detail.depts[i];
-
-		buf_printf(&lines, "  %-8s %-7s %-12s %s %s\n",
-		    d->dept ? d->dept : "?", d->role ? d->role : "",
-		    d->state ? d->state : "", d->by ? d->by : "",
-		    d->report ? d->report : "");
-	}
-	if (x->ack_by != NULL) {
-		su_time(x->ack_at_ms, t, sizeof t);
-		buf_printf(&lines, "ack      by %s (%s) at %s: %s", x->ack_by,
-		    x->ack_via ? x->ack_via : "", t,
-		    x->ack_comment ? x->ack_comment : "");
-		if (x->ack_expires_ms) {
-			su_time(x->ack_expires_ms, t, sizeof t);
-			buf_printf(&lines, " (until %s)", t);
-		}
-		buf_putc(&lines, '\n');
-	}
-	buf_printf(&lines, "\001History (%zu)\n", a->detail.nhistory);
-	for (i = 0; i < a->detail.nhistory; i++) {
-		const struct model_history *h = &a->detail.history[i];
-
-		su_time(h->at_ms, t, sizeof t);
-		buf_reset(&b);
-		model_json_diff(&b, h->before, h->after);
-		buf_printf(&lines, "%s  %-10s %-8s %s", t,
-		    h->who ? h->who : "?", h->action ? h->action : "?",
-		    buf_str(&b));
-		if (h->comment != NULL)
-			buf_printf(&lines, "  \"%s\"", h->comment);
-		if (h->via != NULL)
-			buf_printf(&lines, "  [%s%s%s]", h->via,
-			    h->from && *h->from ? " " : "",
-			    h->from ? h->from : "");
-		buf_putc(&lines, '\n');
-	}
-	p = buf_str(&lines);
-	while (*p != '\0' && y < rows) {
-		nl = strchr(p, '\n');
-		if (nl == NULL)
-			nl = p + strlen(p);
-		if (row >= a->detail_top) {
-			char *line = xstrndup(p, (size_t)(nl - p));
-
-			if (line[0] == '\001')
-				term_put(w, y, 0, cols, line + 1, TEXT_LEFT,
-				    A_BOLD | A_UNDERLINE);
-			else
-				term_put(
-				    w, y, 0, cols, line, TEXT_LEFT, A_NORMAL);
-			free(line);
-			y++;
-		}
-		row++;
-		p = *nl ? nl + 1 : nl;
-	}
-	buf_free(&b);
-	buf_free(&lines);
-}
-
-static void
 al_draw(struct screen *s, WINDOW *w, int rows, int cols)
 {
 	struct screen_alerts *a = al(s);
 
 	if (a->detail_id != NULL) {
-		al_detail_draw(a, w, rows, cols);
+		alert_detail_draw(
+		    &a->detail, a->detail_id, a->detail_top, w, rows, cols);
 		return;
 	}
 	if (!s->fetched) {

@@ -1,0 +1,101 @@
+/* One alert's full record for the Alerts screen's history view: what it
+ * is, where, who it is dispatched to, the acknowledgement, and every
+ * change with who made it. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/xmalloc.h"
+#include "tui/alert-detail.h"
+#include "tui/screen-util.h"
+#include "tui/term.h"
+
+void
+alert_detail_draw(const struct model_alert_detail *d, const char *id, int top,
+    WINDOW *w, int rows, int cols)
+{
+	const struct model_alert *x = &d->alert;
+	struct buf b = BUF_INIT, lines = BUF_INIT;
+	char t[32];
+	size_t i;
+	int y = 0, row = 0;
+	const char *p, *nl;
+
+	if (d->root == NULL) {
+		term_printf(w, 1, 2, cols - 4, A_BOLD, "Loading %s ...", id);
+		return;
+	}
+	/* Build the lines, then show them from detail_top. */
+	buf_printf(&lines, "\001%s  %s  %s  %s\n", x->id,
+	    model_sev_short(x->sev), x->state, x->rule ? x->rule : "");
+	buf_printf(&lines, "place    %s (%s)\n", x->place ? x->place : "",
+	    x->code ? x->code : "");
+	buf_printf(&lines, "message  %s\n", x->message ? x->message : "");
+	su_time(x->started_ms, t, sizeof t);
+	buf_printf(&lines, "started  %s", t);
+	su_time(x->deadline_ms, t, sizeof t);
+	buf_printf(&lines, "   deadline %s%s%s\n", t,
+	    x->overdue ? "  OVERDUE" : "", x->escalated ? "  ESCALATED" : "");
+	buf_printf(&lines, "dept     %s\n", x->dept ? x->dept : "-");
+	for (i = 0; i < d->ndepts; i++) {
+		const struct model_dept_part *dp = &d->depts[i];
+
+		buf_printf(&lines, "  %-8s %-7s %-12s %s %s\n",
+		    dp->dept ? dp->dept : "?", dp->role ? dp->role : "",
+		    dp->state ? dp->state : "", dp->by ? dp->by : "",
+		    dp->report ? dp->report : "");
+	}
+	if (x->ack_by != NULL) {
+		su_time(x->ack_at_ms, t, sizeof t);
+		buf_printf(&lines, "ack      by %s (%s) at %s: %s", x->ack_by,
+		    x->ack_via ? x->ack_via : "", t,
+		    x->ack_comment ? x->ack_comment : "");
+		if (x->ack_expires_ms) {
+			su_time(x->ack_expires_ms, t, sizeof t);
+			buf_printf(&lines, " (until %s)", t);
+		}
+		buf_putc(&lines, '\n');
+	}
+	buf_printf(&lines, "\001History (%zu)\n", d->nhistory);
+	for (i = 0; i < d->nhistory; i++) {
+		const struct model_history *h = &d->history[i];
+
+		su_time(h->at_ms, t, sizeof t);
+		buf_reset(&b);
+		model_json_diff(&b, h->before, h->after);
+		buf_printf(&lines, "%s  %-10s %-8s %s", t,
+		    h->who ? h->who : "?", h->action ? h->action : "?",
+		    buf_str(&b));
+		if (h->comment != NULL)
+			buf_printf(&lines, "  \"%s\"", h->comment);
+		if (h->via != NULL)
+			buf_printf(&lines, "  [%s%s%s]", h->via,
+			    h->from && *h->from ? " " : "",
+			    h->from ? h->from : "");
+		buf_putc(&lines, '\n');
+	}
+	p = buf_str(&lines);
+	while (*p != '\0' && y < rows) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		if (row >= top) {
+			char *line = xstrndup(p, (size_t)(nl - p));
+
+			if (line[0] == '\001')
+				term_put(w, y, 0, cols, line + 1, TEXT_LEFT,
+				    A_BOLD | A_UNDERLINE);
+			else
+				term_put(
+				    w, y, 0, cols, line, TEXT_LEFT, A_NORMAL);
+			free(line);
+			y++;
+		}
+		row++;
+		p = *nl ? nl + 1 : nl;
+	}
+	buf_free(&b);
+	buf_free(&lines);
+}

@@ -1,0 +1,17 @@
+/*
+ * The history view of one alert (tui/alert-detail.c): its fields,
+ * departments, acknowledgement and every recorded change, drawn from
+ * line `top` on so that the operator can scroll a long history.
+ */
+#ifndef CB_TUI_ALERT_DETAIL_H
+#define CB_TUI_ALERT_DETAIL_H
+
+#include <curses.h>
+
+#include "tui/model.h"
+
+/* Draws d (or "Loading id ..." while it is not fetched yet) into w. */
+void alert_detail_draw(const struct model_alert_detail *d, const char *id,
+    int top, WINDOW *w, int rows, int cols);
+
+#endif
