@@ -689,6 +689,35 @@ alert_engine_notify(struct alert_engine *e, struct alert *a, const char *kind,
 
 /* ---- Transitions ------------------------------------------------------- */
 
+/* Dispatches a firing alert as its rule says: to the department its
+ * dept_label names when that is a known one (the rule's own dept then
+ * supports), else to the rule's dept. */
+static void
+alert_engine_dispatch_rule(
+    struct alert_engine *e, struct alert *a, const struct alert_rule *rule)
+{
+	const char *lead = rule->dept, *v = NULL, **support;
+	size_t n = 0, i;
+
+	if (rule->dept_label != NULL)
+		v = json_string_value(
+		    json_object_get(a->labels, rule->dept_label));
+	if (v != NULL && (e->env.dept_check == NULL ||
+	                     e->env.dept_check(e->env.arg, v) == 0))
+		lead = v;
+	if (lead == NULL)
+		return;
+	for (i = 0; rule->support != NULL && rule->support[i] != NULL; i++)
+		continue;
+	support = xcalloc(i + 2, sizeof *support);
+	if (rule->dept != NULL && lead != rule->dept)
+		support[n++] = rule->dept;
+	for (i = 0; rule->support != NULL && rule->support[i] != NULL; i++)
+		support[n++] = rule->support[i];
+	alert_dispatch_set(a, lead, support);
+	free(support);
+}
+
 void
 alert_engine_fire(
     struct alert_engine *e, struct alert *a, const struct audit_actor *who)
@@ -704,9 +733,7 @@ alert_engine_fire(
 	a->cond = 1;
 	if (!a->from_event && !was_dispatched &&
 	    (rule = alert_rules_find(e->rules, a->rule)) != NULL) {
-		if (rule->dept != NULL)
-			alert_dispatch_set(
-			    a, rule->dept, (const char *const *)rule->support);
+		alert_engine_dispatch_rule(e, a, rule);
 		a->deadline_rel_ms = rule->deadline_ms;
 	}
 	if (a->deadline_rel_ms == 0)

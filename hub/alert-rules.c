@@ -205,7 +205,8 @@ alert_template_expand(const char *tmpl, const struct alert_rule *rule,
 /* ---- Loading ----------------------------------------------------------- */
 
 struct rule_raw {
-	char *name, *type, *selector, *agg, *op, *severity, *dept, *message;
+	char *name, *type, *selector, *agg, *op, *severity, *dept, *dept_label;
+	char *message;
 	int64_t window_ms, for_ms, deadline_ms;
 	json_t *threshold, *clear;
 	char **by, **support;
@@ -229,6 +230,7 @@ static const struct conf_field rule_fields[] = {
     RF("by", CONF_STRARRAY, 0, by),
     RF("severity", CONF_STRING, 1, severity),
     RF("dept", CONF_STRING, 0, dept),
+    RF("dept_label", CONF_STRING, 0, dept_label),
     RF("support", CONF_STRARRAY, 0, support),
     RF("deadline", CONF_DURATION, 0, deadline_ms),
     RF("message", CONF_STRING, 0, message),
@@ -389,6 +391,18 @@ alert_settings_read(
 	return 0;
 }
 
+static int
+alert_rule_by_has(const struct rule_raw *r, const char *label)
+{
+	size_t i;
+
+	for (i = 0; r->by != NULL && r->by[i] != NULL; i++) {
+		if (strcmp(r->by[i], label) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 rule_raw_free(struct rule_raw *r)
 {
@@ -399,6 +413,7 @@ rule_raw_free(struct rule_raw *r)
 	free(r->op);
 	free(r->severity);
 	free(r->dept);
+	free(r->dept_label);
 	free(r->message);
 	conf_strarray_free(r->by);
 	conf_strarray_free(r->support);
@@ -542,6 +557,13 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 		    cf, obj, "dept", 0, "unknown department \"%s\"", raw.dept);
 		goto fail;
 	}
+	if (raw.dept_label != NULL &&
+	    !alert_rule_by_has(&raw, raw.dept_label)) {
+		*cause = conf_error(cf, obj, "dept_label", 0,
+		    "\"%s\" is not one of the rule's \"by\" labels",
+		    raw.dept_label);
+		goto fail;
+	}
 	for (j = 0; raw.support != NULL && raw.support[j] != NULL; j++) {
 		if (dept_check != NULL &&
 		    dept_check(arg, raw.support[j]) != 0) {
@@ -556,6 +578,7 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 	out->for_ms = raw.for_ms;
 	out->by = raw.by != NULL ? raw.by : xcalloc(1, sizeof(char *));
 	out->dept = raw.dept;
+	out->dept_label = raw.dept_label;
 	out->support = raw.support;
 	out->deadline_ms = raw.deadline_ms >= 0
 	                       ? raw.deadline_ms
@@ -701,6 +724,7 @@ alert_rules_free(struct alert_rules *rs)
 		free(r->selector);
 		conf_strarray_free(r->by);
 		free(r->dept);
+		free(r->dept_label);
 		conf_strarray_free(r->support);
 		free(r->message);
 	}

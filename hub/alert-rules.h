@@ -74,8 +74,10 @@ struct alert_rule {
 	                   silence that raises */
 	char **by;      /* NULL-terminated; may be empty */
 	enum alert_sev severity;
-	char *dept;     /* lead department, or NULL */
-	char **support; /* supporting departments, or NULL */
+	char *dept;       /* lead department, or NULL */
+	char *dept_label; /* a "by" label naming the lead department instead
+	                     (when it names a known one), or NULL */
+	char **support;   /* supporting departments, or NULL */
 	int64_t deadline_ms;
 	char *message; /* template */
 	int disabled;

@@ -50,10 +50,12 @@ cat >"$CB_TMP/rules.json" <<'JSON'
    "op": ">", "threshold": 150, "for": "5m", "by": ["grid"],
    "severity": "medium", "dept": "environment", "message": "AQI {value:.0f} in {place}"},
   {"name": "system-down", "selector": "system_up", "agg": "last",
-   "window": "1m", "op": "==", "threshold": 0, "for": "3s", "by": ["system"],
-   "severity": "high", "dept": "big-data", "message": "system {system} down"},
+   "window": "1m", "op": "==", "threshold": 0, "for": "3s",
+   "by": ["system", "dept"], "dept_label": "dept", "severity": "high",
+   "dept": "big-data", "message": "system {system} down"},
   {"name": "system-silent", "type": "absence", "selector": "system_up",
-   "for": "15s", "by": ["system"], "severity": "high", "dept": "big-data",
+   "for": "15s", "by": ["system", "dept"], "dept_label": "dept",
+   "severity": "high", "dept": "big-data",
    "message": "system {system} silent for {value:.0f} s"}
  ]
 }
@@ -145,6 +147,9 @@ api '/api/v1/alerts?limit=1000' >/dev/null
 cb_assert_eq true \
 	"$(js 'any(a["labels"].get("system") == "pump-station" and a["rule"] in ("system-down", "system-silent") for a in j["alerts"])')" \
 	"an alert for the pump-station outage"
+cb_assert_eq true \
+	"$(js 'all(a["dept"] == "water" and [d["dept"] for d in a["depts"]] == ["water", "big-data"] for a in j["alerts"] if a["labels"].get("system") == "pump-station")')" \
+	"the outage goes to the department running the system, big-data supports"
 cb_assert_eq true \
 	"$(js 'any((a["labels"].get("grid") == "440304011001003") and a["severity"] == "high" for a in j["alerts"])')" \
 	"the fire alarm event raised an alert in its grid"

@@ -41,6 +41,11 @@ static const char rules[] =
     "  {\"name\": \"sensor-silent\", \"type\": \"absence\",\n"
     "   \"selector\": \"sensor_heartbeat\", \"for\": \"15m\",\n"
     "   \"by\": [\"grid\"], \"severity\": \"low\"},\n"
+    "  {\"name\": \"system-failed\", \"selector\": \"system_state\",\n"
+    "   \"agg\": \"last\", \"window\": \"5m\", \"op\": \"==\",\n"
+    "   \"threshold\": 0, \"by\": [\"system\", \"dept\"],\n"
+    "   \"dept_label\": \"dept\", \"dept\": \"city\",\n"
+    "   \"support\": [\"emergency\"], \"severity\": \"high\"},\n"
     "  {\"name\": \"system-down\", \"type\": \"absence\",\n"
     "   \"selector\": \"system_up{system=\\\"gis\\\"}\", \"for\": \"5m\",\n"
     "   \"severity\": \"medium\"}\n"
@@ -349,6 +354,63 @@ START_TEST(test_ungrouped_sum)
 }
 END_TEST
 
+/* dept_label: the department running a failed system leads, the rule's
+ * own department supports; an unknown one leaves the rule's in charge. */
+static void
+expect_depts(json_t *a, const char *lead, const char *s1, const char *s2)
+{
+	json_t *d = json_object_get(a, "depts");
+
+	ck_assert_str_eq(jstr(a, "dept"), lead);
+	ck_assert_uint_eq(json_array_size(d), s2 != NULL ? 3 : 2);
+	ck_assert_str_eq(jstr(json_array_get(d, 0), "dept"), lead);
+	ck_assert_str_eq(jstr(json_array_get(d, 0), "role"), "lead");
+	ck_assert_str_eq(jstr(json_array_get(d, 1), "dept"), s1);
+	ck_assert_str_eq(jstr(json_array_get(d, 1), "role"), "support");
+	if (s2 != NULL)
+		ck_assert_str_eq(jstr(json_array_get(d, 2), "dept"), s2);
+}
+
+START_TEST(test_dept_from_label)
+{
+	struct alert_kv *kv;
+	struct alert_engine *e;
+	json_t *l, *a;
+	size_t i;
+	int seen = 0;
+
+	store_setup();
+	e = engine(&kv);
+	put("system_state{system=\"patrol\",dept=\"police\"}", T0, 0);
+	put("system_state{system=\"pumps\",dept=\"city\"}", T0, 0);
+	put("system_state{system=\"canteen\",dept=\"catering\"}", T0, 0);
+	put("system_state{system=\"gis\",dept=\"police\"}", T0, 1);
+	eval_at(e, T0 + 1000);
+	l = alerts_of(e, "system-failed", "firing");
+	ck_assert_uint_eq(json_array_size(json_object_get(l, "alerts")), 3);
+	json_array_foreach(json_object_get(l, "alerts"), i, a)
+	{
+		const char *sys = json_string_value(
+		    json_object_get(json_object_get(a, "labels"), "system"));
+
+		if (strcmp(sys, "patrol") == 0)
+			expect_depts(a, "police", "city", "emergency");
+		else if (strcmp(sys, "pumps") == 0)
+			expect_depts(a, "city", "emergency", NULL);
+		else {
+			ck_assert_str_eq(sys, "canteen");
+			expect_depts(a, "city", "emergency", NULL);
+		}
+		seen++;
+	}
+	ck_assert_int_eq(seen, 3);
+	json_decref(l);
+	alert_engine_free(e);
+	alert_kv_free(kv);
+	store_teardown();
+}
+END_TEST
+
 START_TEST(test_absence)
 {
 	struct alert_kv *kv;
@@ -472,6 +534,7 @@ eval_suite(void)
 	tcase_add_test(tc, test_threshold_for_hysteresis_flap);
 	tcase_add_test(tc, test_spike_never_fires);
 	tcase_add_test(tc, test_ungrouped_sum);
+	tcase_add_test(tc, test_dept_from_label);
 	tcase_add_test(tc, test_absence);
 	tcase_add_test(tc, test_absence_of_everything);
 	tcase_add_test(tc, test_restart_with_store);

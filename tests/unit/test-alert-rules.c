@@ -126,6 +126,10 @@ START_TEST(test_rules_errors_have_positions)
 	ERR_IS("\"police\"]", "\"police\", \"army\"]",
 	    "unknown department \"army\"");
 	ERR_IS("\"for\": \"2m\"", "\"fro\": \"2m\"", "fro\": unknown key");
+	ERR_IS("\"support\": [\"police\"]",
+	    "\"support\": [\"police\"], \"dept_label\": \"dept\"",
+	    "rules.json:13:43: \"rules[0].dept_label\": \"dept\" is not one of "
+	    "the rule's \"by\" labels");
 	ERR_IS("\"selector\": \"water_level_m\"",
 	    "\"selector\": \"water_level_m{grid=}\"", "\"rules[0].selector\"");
 	ERR_IS("{value:.2f}", "{value", "unclosed '{'");
