@@ -36,11 +36,11 @@ EXTRA_DIST += conf/futian/rules.json docs/alerts.md
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-audit tests/unit/test-alert-rules \
-	tests/unit/test-alert-engine tests/unit/test-alert-eval \
-	tests/unit/test-alert-notify
+	tests/unit/test-alert-engine tests/unit/test-alert-timers \
+	tests/unit/test-alert-eval tests/unit/test-alert-notify
 TESTS += tests/unit/test-audit tests/unit/test-alert-rules \
-	tests/unit/test-alert-engine tests/unit/test-alert-eval \
-	tests/unit/test-alert-notify
+	tests/unit/test-alert-engine tests/unit/test-alert-timers \
+	tests/unit/test-alert-eval tests/unit/test-alert-notify
 tests_unit_test_audit_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_audit_SOURCES = tests/unit/test-audit.c
 tests_unit_test_audit_LDADD = $(ALERTS_TEST_LDADD)
@@ -49,8 +49,12 @@ tests_unit_test_alert_rules_SOURCES = tests/unit/test-alert-rules.c
 tests_unit_test_alert_rules_LDADD = $(ALERTS_TEST_LDADD)
 tests_unit_test_alert_engine_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_alert_engine_SOURCES = tests/unit/test-alert-engine.c \
-	tests/unit/alert-test-util.h
+	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
 tests_unit_test_alert_engine_LDADD = $(ALERTS_TEST_LDADD)
+tests_unit_test_alert_timers_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_alert_timers_SOURCES = tests/unit/test-alert-timers.c \
+	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
+tests_unit_test_alert_timers_LDADD = $(ALERTS_TEST_LDADD)
 tests_unit_test_alert_eval_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_alert_eval_SOURCES = tests/unit/test-alert-eval.c \
 	tests/unit/alert-test-util.h
