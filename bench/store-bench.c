@@ -13,10 +13,13 @@
  * hour.
  *
  * Usage: store-bench [--full] [--hours H] [--grids N] [--systems N]
- *                    [--baseline-points N] [--dir DIR] [-v]
+ *                    [--baseline-points N] [--dir DIR] [--keep] [--reuse]
+ *                    [--ingest-only] [--queries abcd] [--repeat N] [-v]
  * The default run ingests 3 h 15 min of data (about 12 M points) into the
  * store and the first 1 M points into the baseline; --full gives the
- * baseline every point too.
+ * baseline every point too.  --keep leaves the store in --dir and --reuse
+ * times the queries of a kept store again; --queries and --repeat narrow a
+ * run down for profiling.
  */
 #include "config.h"
 
@@ -43,15 +46,32 @@ struct opts {
 	int grids, systems, verbose, full, keep, reuse, ingest_only;
 	long baseline_points;
 	char *dir;
+	const char *queries; /* which of a, b, c, d to time */
+	int repeat;          /* times each query's loop runs */
 };
 
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr,
-	    "usage: store-bench [--full] [--hours H] [--grids N] "
-	    "[--systems N] [--baseline-points N] [--dir DIR] [-v]\n");
-	exit(2);
+	fprintf(status == 0 ? stdout : stderr,
+	    "Usage: store-bench [--full] [--hours H] [--grids N] "
+	    "[--systems N] [--baseline-points N]\n"
+	    "                   [--dir DIR] [--keep] [--reuse] "
+	    "[--ingest-only] [--queries abcd]\n"
+	    "                   [--repeat N] [-v]\n"
+	    "  --full             the baseline gets every point too\n"
+	    "  --keep             keep the store in --dir (default: a "
+	    "temporary dir)\n"
+	    "  --reuse            time the queries of a store kept in "
+	    "--dir\n"
+	    "  --ingest-only      stop after the ingest\n"
+	    "  --queries LETTERS  time only these queries (default "
+	    "abcd)\n"
+	    "  --repeat N         run each query loop N times (for "
+	    "profiling)\n"
+	    "  -v                 per-column-family bytes and CPU times "
+	    "on stderr\n");
+	exit(status);
 }
 
 static void
@@ -209,9 +229,13 @@ main(int argc, char **argv)
 	    {"keep", no_argument, NULL, 'k'},
 	    {"reuse", no_argument, NULL, 'r'},
 	    {"ingest-only", no_argument, NULL, 'i'},
+	    {"queries", required_argument, NULL, 'Q'},
+	    {"repeat", required_argument, NULL, 'R'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct opts o = {3.25, 1000, 100, 0, 0, 0, 0, 0, 1000000, NULL};
+	struct opts o = {
+	    3.25, 1000, 100, 0, 0, 0, 0, 0, 1000000, NULL, "abcd", 1};
 	struct gen_options go;
 	struct gen *g;
 	struct store_options so;
@@ -228,7 +252,7 @@ main(int argc, char **argv)
 	int64_t ticks, tick, t = 0, end, ns = 0, points = 0, x;
 	int64_t wstart, cpu_total = 0;
 	size_t n, i;
-	int ch, k;
+	int ch, k, rep;
 	const char *by_sd[] = {"subdistrict"}, *by_comm[] = {"community"};
 
 	while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
@@ -264,12 +288,22 @@ main(int argc, char **argv)
 		case 'i':
 			o.ingest_only = 1;
 			break;
+		case 'Q':
+			o.queries = optarg;
+			break;
+		case 'R':
+			o.repeat = atoi(optarg);
+			break;
+		case 'h':
+			usage(0);
+			break;
 		default:
-			usage();
+			usage(2);
 		}
 	}
-	if (o.hours < 3.1 || o.grids < 1 || o.systems < 1)
-		usage();
+	if (optind != argc || o.hours < 3.1 || o.grids < 1 || o.systems < 1 ||
+	    o.repeat < 1)
+		usage(2);
 	if (o.dir == NULL) {
 		if (mkdtemp(tmpl) == NULL)
 			die("mkdtemp", "failed");
@@ -379,24 +413,28 @@ main(int argc, char **argv)
 		    (unsigned long long)st.checkpoints);
 
 	/* (a) raw 3 h of one series. */
-	for (k = 0; k < 200; k++) {
-		int64_t start = clock_mono_ns(), cstart = cpu_ns();
+	for (rep = 0; rep < o.repeat && strchr(o.queries, 'a') != NULL; rep++) {
+		for (k = 0; k < 200; k++) {
+			int64_t start = clock_mono_ns(), cstart = cpu_ns();
 
-		snprintf(text, sizeof text, "env_aqi{grid=\"%s\"}",
-		    gen_grid_code(g, (k * 7919) % o.grids));
-		se = sel(text);
-		if (store_query_raw(s, se, end - 3 * HOUR, end, &r, &cause) !=
-		    0)
-			die("query a", cause);
-		if (k == 0 && o.verbose)
-			fprintf(stderr, "query a: %zu series, %zu points\n",
-			    r.n, r.n ? r.series[0].npoints : 0);
-		store_result_free(&r);
-		selector_free(se);
-		lat[k] = (double)(clock_mono_ns() - start) / 1e6;
-		cpu_lat[k] = (double)(cpu_ns() - cstart) / 1e6;
+			snprintf(text, sizeof text, "env_aqi{grid=\"%s\"}",
+			    gen_grid_code(g, (k * 7919) % o.grids));
+			se = sel(text);
+			if (store_query_raw(
+			        s, se, end - 3 * HOUR, end, &r, &cause) != 0)
+				die("query a", cause);
+			if (k == 0 && o.verbose)
+				fprintf(stderr,
+				    "query a: %zu series, %zu points\n", r.n,
+				    r.n ? r.series[0].npoints : 0);
+			store_result_free(&r);
+			selector_free(se);
+			lat[k] = (double)(clock_mono_ns() - start) / 1e6;
+			cpu_lat[k] = (double)(cpu_ns() - cstart) / 1e6;
+		}
+		if (rep == o.repeat - 1)
+			report_latency("a", lat, 200);
 	}
-	report_latency("a", lat, 200);
 
 	/* (b) avg aqi by subdistrict, 1 min step, 3 h. */
 	memset(&q, 0, sizeof q);
@@ -406,43 +444,49 @@ main(int argc, char **argv)
 	q.group = 1;
 	q.by = by_sd;
 	q.nby = 1;
-	for (k = 0; k < 40; k++) {
-		int64_t start = clock_mono_ns(), cstart = cpu_ns();
+	for (rep = 0; rep < o.repeat && strchr(o.queries, 'b') != NULL; rep++) {
+		for (k = 0; k < 40; k++) {
+			int64_t start = clock_mono_ns(), cstart = cpu_ns();
 
-		/* A step query's range aligned to its step, as dashboards
-		 * ask. */
-		q.end = (end - k * 60000) / 60000 * 60000;
-		q.start = q.end - 3 * HOUR;
-		if (store_query_run(s, &q, &r, &cause) != 0)
-			die("query b", cause);
-		if (k == 0 && o.verbose)
-			fprintf(stderr,
-			    "query b: %zu groups, %zu points, %zu "
-			    "scanned\n",
-			    r.n, r.n ? r.series[0].npoints : 0,
-			    r.points_scanned);
-		store_result_free(&r);
-		lat[k] = (double)(clock_mono_ns() - start) / 1e6;
-		cpu_lat[k] = (double)(cpu_ns() - cstart) / 1e6;
+			/* A step query's range aligned to its step, as
+			 * dashboards ask. */
+			q.end = (end - k * 60000) / 60000 * 60000;
+			q.start = q.end - 3 * HOUR;
+			if (store_query_run(s, &q, &r, &cause) != 0)
+				die("query b", cause);
+			if (k == 0 && o.verbose)
+				fprintf(stderr,
+				    "query b: %zu groups, %zu points, %zu "
+				    "scanned\n",
+				    r.n, r.n ? r.series[0].npoints : 0,
+				    r.points_scanned);
+			store_result_free(&r);
+			lat[k] = (double)(clock_mono_ns() - start) / 1e6;
+			cpu_lat[k] = (double)(cpu_ns() - cstart) / 1e6;
+		}
+		if (rep == o.repeat - 1)
+			report_latency("b", lat, 40);
 	}
 	selector_free(se);
-	report_latency("b", lat, 40);
 
 	/* (c) last value of every system's up. */
 	se = sel("system_up");
-	for (k = 0; k < 200; k++) {
-		int64_t start = clock_mono_ns(), cstart = cpu_ns();
+	for (rep = 0; rep < o.repeat && strchr(o.queries, 'c') != NULL; rep++) {
+		for (k = 0; k < 200; k++) {
+			int64_t start = clock_mono_ns(), cstart = cpu_ns();
 
-		if (store_query_last(s, se, 0, &r, &cause) != 0)
-			die("query c", cause);
-		if (k == 0 && o.verbose)
-			fprintf(stderr, "query c: %zu series\n", r.n);
-		store_result_free(&r);
-		lat[k] = (double)(clock_mono_ns() - start) / 1e6;
-		cpu_lat[k] = (double)(cpu_ns() - cstart) / 1e6;
+			if (store_query_last(s, se, 0, &r, &cause) != 0)
+				die("query c", cause);
+			if (k == 0 && o.verbose)
+				fprintf(stderr, "query c: %zu series\n", r.n);
+			store_result_free(&r);
+			lat[k] = (double)(clock_mono_ns() - start) / 1e6;
+			cpu_lat[k] = (double)(cpu_ns() - cstart) / 1e6;
+		}
+		if (rep == o.repeat - 1)
+			report_latency("c", lat, 200);
 	}
 	selector_free(se);
-	report_latency("c", lat, 200);
 
 	/* (d) max water level by community over the last hour. */
 	memset(&q, 0, sizeof q);
@@ -452,23 +496,27 @@ main(int argc, char **argv)
 	q.group = 1;
 	q.by = by_comm;
 	q.nby = 1;
-	for (k = 0; k < 100; k++) {
-		int64_t start = clock_mono_ns(), cstart = cpu_ns();
+	for (rep = 0; rep < o.repeat && strchr(o.queries, 'd') != NULL; rep++) {
+		for (k = 0; k < 100; k++) {
+			int64_t start = clock_mono_ns(), cstart = cpu_ns();
 
-		/* "Now" anywhere between two ticks. */
-		q.end = end - k * 10000 + (k * 7919) % 10000;
-		q.start = q.end - HOUR;
-		if (store_query_run(s, &q, &r, &cause) != 0)
-			die("query d", cause);
-		if (k == 0 && o.verbose)
-			fprintf(stderr, "query d: %zu groups, %zu scanned\n",
-			    r.n, r.points_scanned);
-		store_result_free(&r);
-		lat[k] = (double)(clock_mono_ns() - start) / 1e6;
-		cpu_lat[k] = (double)(cpu_ns() - cstart) / 1e6;
+			/* "Now" anywhere between two ticks. */
+			q.end = end - k * 10000 + (k * 7919) % 10000;
+			q.start = q.end - HOUR;
+			if (store_query_run(s, &q, &r, &cause) != 0)
+				die("query d", cause);
+			if (k == 0 && o.verbose)
+				fprintf(stderr,
+				    "query d: %zu groups, %zu scanned\n", r.n,
+				    r.points_scanned);
+			store_result_free(&r);
+			lat[k] = (double)(clock_mono_ns() - start) / 1e6;
+			cpu_lat[k] = (double)(cpu_ns() - cstart) / 1e6;
+		}
+		if (rep == o.repeat - 1)
+			report_latency("d", lat, 100);
 	}
 	selector_free(se);
-	report_latency("d", lat, 100);
 	store_close(s);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("peak_rss_mib: %.0f MiB\n", (double)ru.ru_maxrss / 1024);

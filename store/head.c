@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/xmalloc.h"
+#include "store/headagg.h"
 #include "store/rollup.h"
 #include "store/store-int.h"
 
@@ -36,6 +37,32 @@ static int
 same_bits(double a, double b)
 {
 	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* Append (t, v) to the open chunk of ser and to its minute aggregates. */
+static void
+head_append(struct series *ser, int64_t t, double v)
+{
+	struct chunk_enc *c = ser->open;
+
+	if (ser->agg == NULL) {
+		ser->agg = xmalloc(sizeof *ser->agg);
+		headagg_init(ser->agg);
+	}
+	headagg_add(ser->agg, c->n, c->last_t, c->last_v, t, v);
+	chunk_enc_append(c, t, v);
+}
+
+/* Rebuild the open chunk of ser from the n points in pv. */
+static void
+head_rebuild(struct series *ser, const struct ptvec *pv)
+{
+	chunk_enc_build(ser->open, pv->t, pv->v, pv->n);
+	if (ser->agg == NULL) {
+		ser->agg = xmalloc(sizeof *ser->agg);
+		headagg_init(ser->agg);
+	}
+	headagg_build(ser->agg, pv->t, pv->v, pv->n);
 }
 
 /* Serialize c into b (replacing its contents). */
@@ -185,7 +212,11 @@ head_close(struct store *s, uint32_t id, struct series *ser)
 			abort(); /* our own encoding must decode */
 		head_rollups(s, id, w, &s->pts);
 	}
+	/* Give the buffers back: an idle window's chunk starts small. */
+	bitw_free(&c->w);
 	chunk_enc_init(c);
+	if (ser->agg != NULL)
+		headagg_free(ser->agg);
 	s->st.chunks_written++;
 }
 
@@ -229,7 +260,7 @@ head_rewrite_open(
 	if (chunk_decode(s->tmp.data, s->tmp.len, &s->pts) != 0)
 		abort();
 	pts_upsert(&s->pts, t, v);
-	chunk_enc_build(c, s->pts.t, s->pts.v, s->pts.n);
+	head_rebuild(ser, &s->pts);
 	if (c->n >= CHUNK_MAX_POINTS || bitw_bytes(&c->w) >= CHUNK_MAX_BYTES)
 		head_close(s, id, ser);
 }
@@ -280,7 +311,7 @@ head_late(struct store *s, uint32_t id, struct series *ser, int64_t t, double v)
 		if (chunk_decode(s->tmp.data, s->tmp.len, &s->pts) != 0)
 			abort();
 		pts_upsert(&s->pts, t, v);
-		chunk_enc_build(c, s->pts.t, s->pts.v, s->pts.n);
+		head_rebuild(ser, &s->pts);
 		s->st.late_merges++;
 		return;
 	}
@@ -328,10 +359,10 @@ store_head_apply(struct store *s, uint32_t id, int64_t t, double v)
 		if (t > c->last_t) {
 			if (window_of(t) != window_of(c->first_t)) {
 				head_close(s, id, ser);
-				chunk_enc_append(c, t, v);
+				head_append(ser, t, v);
 				return;
 			}
-			chunk_enc_append(c, t, v);
+			head_append(ser, t, v);
 			if (c->n >= CHUNK_MAX_POINTS ||
 			    bitw_bytes(&c->w) >= CHUNK_MAX_BYTES)
 				head_close(s, id, ser);
@@ -349,7 +380,7 @@ store_head_apply(struct store *s, uint32_t id, int64_t t, double v)
 			c = ser->open = xcalloc(1, sizeof *c);
 			chunk_enc_init(c);
 		}
-		chunk_enc_append(c, t, v);
+		head_append(ser, t, v);
 		return;
 	}
 	head_late(s, id, ser, t, v);
@@ -404,7 +435,7 @@ head_record_parse(
 		if (chunk_decode(p, end - p, &s->pts) != 0)
 			return -1;
 		ser->open = xcalloc(1, sizeof *ser->open);
-		chunk_enc_build(ser->open, s->pts.t, s->pts.v, s->pts.n);
+		head_rebuild(ser, &s->pts);
 	}
 	if (ser->last_t > s->max_data_t)
 		s->max_data_t = ser->last_t;
@@ -490,6 +521,11 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 			chunk_enc_free(c);
 			free(c);
 			ser->open = NULL;
+			if (ser->agg != NULL) {
+				headagg_free(ser->agg);
+				free(ser->agg);
+				ser->agg = NULL;
+			}
 			store_mark_dirty(s, ser);
 		}
 	}

@@ -6,6 +6,7 @@
 
 #include "lib/serieskey.h"
 #include "lib/xmalloc.h"
+#include "store/headagg.h"
 #include "store/index.h"
 
 uint32_t
@@ -154,6 +155,10 @@ index_free(struct index *ix)
 		if (s->open != NULL) {
 			chunk_enc_free(s->open);
 			free(s->open);
+		}
+		if (s->agg != NULL) {
+			headagg_free(s->agg);
+			free(s->agg);
 		}
 	}
 	free(ix->series);

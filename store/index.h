@@ -14,6 +14,8 @@
 #include "lib/selector.h"
 #include "store/chunk.h"
 
+struct headagg;
+
 /* Per-series state.  flags: SERIES_DIRTY (head changed since the last
  * checkpoint). */
 struct series {
@@ -26,6 +28,7 @@ struct series {
 	double last_v;
 	int64_t last_write_ms;
 	struct chunk_enc *open; /* the open chunk, NULL when none */
+	struct headagg *agg;    /* its per-minute aggregates (with open) */
 };
 
 #define SERIES_DIRTY 0x1

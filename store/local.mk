@@ -13,6 +13,7 @@ store_libcbstore_a_SOURCES = \
 	store/chunk.c store/chunk.h \
 	store/db.c \
 	store/head.c \
+	store/headagg.c store/headagg.h \
 	store/index.c store/index.h \
 	store/meta.c \
 	store/query.c store/query-feed.c store/query-int.h \

@@ -11,7 +11,11 @@
 #include <string.h>
 
 #include "lib/xmalloc.h"
+#include "store/headagg.h"
 #include "store/query-int.h"
+
+/* Keys per MultiGet call (RocksDB's MultiGetContext::MAX_BATCH_SIZE). */
+#define MULTIGET_BATCH 32
 
 static size_t
 out_index(const struct qctx *qc, int64_t t)
@@ -191,8 +195,14 @@ query_prefetch(struct qctx *qc, int level, const uint32_t *ids, size_t n,
 			klens[i * n + j] = 8;
 		}
 	}
-	rocksdb_batched_multi_get_cf(
-	    s->db, s->ro, s->cf[cf], nk, keys, klens, pf->vals, errs, 1);
+	/* In RocksDB's own batch size: larger calls grow vectors on the
+	 * heap (and fault in fresh pages) for nothing. */
+	for (i = 0; i < nk; i += MULTIGET_BATCH) {
+		size_t m = nk - i < MULTIGET_BATCH ? nk - i : MULTIGET_BATCH;
+
+		rocksdb_batched_multi_get_cf(s->db, s->ro, s->cf[cf], m,
+		    keys + i, klens + i, pf->vals + i, errs + i, 1);
+	}
 	for (i = 0; i < nk; i++) {
 		if (errs[i] != NULL) {
 			/* Fall back to single reads for this block. */
@@ -258,6 +268,20 @@ tier_block(struct qctx *qc, uint32_t id, int level, int64_t p)
 	key_put32(k, (uint32_t)(p / period));
 	key_put32(k + 4, id);
 	rollup_block_init(rb, p, res, nslots);
+	if (level == LEVEL_MINUTE && qc->hagg && p == qc->hw) {
+		/* The open window: the head's own minutes. */
+		struct series *ser = &s->ix.series[id];
+
+		ok = headagg_block(ser->agg, ser->open->last_t,
+		         ser->open->last_v, rb) == 0;
+		if (!ok) {
+			rollup_block_init(rb, p, res, nslots);
+			qc->hagg = 0; /* raw points then */
+			store_warn(
+			    s, "corrupt minute aggregates of series %u", id);
+		}
+		goto done;
+	}
 	if (prefetched(qc, level, p, id, &val, &vlen))
 		;
 	else if (rocksdb_writebatch_wi_count(s->pending) == 0) {
@@ -281,6 +305,7 @@ tier_block(struct qctx *qc, uint32_t id, int level, int64_t p)
 	}
 	free(copy);
 	rocksdb_pinnableslice_destroy(ps);
+done:
 	qc->blk_valid = 1;
 	qc->blk_id = id;
 	qc->blk_level = level;
@@ -317,6 +342,8 @@ feed_tier(
 				continue;
 			feed_bucket(qc, t, &qc->blk.b[i]);
 			qc->r->points_scanned++;
+			if (level == LEVEL_MINUTE && qc->hagg && p == qc->hw)
+				qc->s->st.head_minutes_read++;
 		}
 	}
 }
@@ -332,12 +359,114 @@ edge_has_points(struct qctx *qc, uint32_t id, int64_t lo, int64_t a, int64_t hw)
 	int64_t m = a - STORE_MINUTE_MS, p = window_of(m);
 	unsigned slot;
 
-	if (lo >= a || m < 0 || p >= hw || lo < m)
+	if (lo >= a || m < 0 || p > hw || (p == hw && !qc->hagg) || lo < m)
 		return lo < a;
 	if (!tier_block(qc, id, LEVEL_MINUTE, p))
 		return 1;
 	slot = (unsigned)((m - p) / STORE_MINUTE_MS);
 	return qc->blk.present[slot] && qc->blk.b[slot].last_t >= lo;
+}
+
+/*
+ * The tail [lo, hi) of the minute starting at m (lo <= m, or the whole
+ * range inside that minute): when the minute tier (or the head's minutes)
+ * shows that every point of the minute lies inside [lo, hi) or that it
+ * has none, feed its bucket and return 1; else 0 (read the raw points).
+ */
+static int
+edge_in_bucket(struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int64_t m)
+{
+	int64_t p = window_of(m);
+	unsigned slot = (unsigned)((m - p) / STORE_MINUTE_MS);
+
+	if (lo > m || !tier_block(qc, id, LEVEL_MINUTE, p))
+		return 0;
+	if (!qc->blk.present[slot])
+		return 1;
+	if (qc->blk.b[slot].last_t >= hi)
+		return 0;
+	feed_bucket(qc, m, &qc->blk.b[slot]);
+	qc->r->points_scanned++;
+	if (qc->hagg && p == qc->hw)
+		qc->s->st.head_minutes_read++;
+	return 1;
+}
+
+/*
+ * Put off reading the raw points of [lo, hi), a part of the minute at m
+ * (late: the end of the range, else its start), for a min or max query
+ * whose minute tier (or head) has that minute: 1 if put off.
+ */
+static int
+edge_defer(
+    struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int64_t m, int late)
+{
+	int64_t p = window_of(m);
+	unsigned slot = (unsigned)((m - p) / STORE_MINUTE_MS);
+	struct qedge *e;
+
+	if ((qc->q->agg != STORE_AGG_MIN && qc->q->agg != STORE_AGG_MAX) ||
+	    qc->nedges == sizeof qc->edges / sizeof qc->edges[0] ||
+	    !tier_block(qc, id, LEVEL_MINUTE, p) || !qc->blk.present[slot])
+		return 0;
+	e = &qc->edges[qc->nedges++];
+	e->lo = lo;
+	e->hi = hi;
+	e->m = m;
+	e->late = late;
+	e->whole = qc->blk.b[slot];
+	return 1;
+}
+
+/* Whether points of the edge (a part of whole) cannot change the min or
+ * max of rest, which they precede (or follow, when late): they are no
+ * larger (smaller), and equal values are bit-identical or lose the tie
+ * (ties keep the earliest, and only zeros differ in bits). */
+static int
+edge_moot(enum store_agg agg, const struct agg *rest, const struct agg *whole,
+    int late)
+{
+	double r = agg == STORE_AGG_MAX ? rest->max : rest->min;
+	double w = agg == STORE_AGG_MAX ? whole->max : whole->min;
+
+	if (rest->count == 0 || isnan(r) || isnan(w))
+		return 0;
+	if (agg == STORE_AGG_MAX ? w < r : w > r)
+		return 1;
+	return w == r && (late || r != 0);
+}
+
+/* Settle the edges put off for the current series, the latest first, so
+ * that each sees everything after it. */
+static void
+edges_settle(struct qctx *qc, uint32_t id)
+{
+	while (qc->nedges > 0) {
+		struct qedge *e = &qc->edges[--qc->nedges];
+		size_t i = out_index(qc, e->lo), nt = qc->ntouched;
+		struct agg rest = qc->ob[i], ed;
+
+		if (edge_moot(qc->q->agg, &rest, &e->whole, e->late)) {
+			qc->s->st.edges_skipped++;
+			continue;
+		}
+		/* Aggregate the edge alone, then fold in time order. */
+		memset(&qc->ob[i], 0, sizeof qc->ob[i]);
+		memset(&qc->racc, 0, sizeof qc->racc);
+		query_feed_raw(qc, id, e->lo, e->hi, 0);
+		racc_flush(qc);
+		if (rest.count == 0)
+			continue;
+		qc->ntouched = nt; /* i was touched already */
+		ed = qc->ob[i];
+		if (e->late) {
+			agg_fold(&rest, &ed);
+			qc->ob[i] = rest;
+		} else {
+			agg_fold(&ed, &rest);
+			qc->ob[i] = ed;
+		}
+	}
 }
 
 /* Feed [lo, hi) from level, with the unaligned edges (and what lies in
@@ -346,7 +475,7 @@ static void
 feed_range(
     struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int level, int64_t hw)
 {
-	int64_t res, a, b;
+	int64_t res, a, b, lim;
 
 	if (lo >= hi)
 		return;
@@ -357,15 +486,34 @@ feed_range(
 	res = level == LEVEL_HOUR ? STORE_HOUR_MS : STORE_MINUTE_MS;
 	a = align_up(lo, res);
 	b = floor_div(hi, res) * res;
-	if (b > hw)
-		b = hw; /* rollups exist only for closed windows */
+	/* Rollups exist only for closed windows; the head keeps minutes of
+	 * the open one. */
+	lim = level == LEVEL_MINUTE && qc->hagg ? hw + STORE_WINDOW_MS : hw;
+	if (b > lim)
+		b = lim;
 	if (a >= b) {
+		/* No whole bucket; a minute edge or two may still be. */
+		if (level == LEVEL_MINUTE && lo <= a && a < hi && a < lim) {
+			if (edge_has_points(qc, id, lo, a, hw) &&
+			    !edge_defer(qc, id, lo, a, a - STORE_MINUTE_MS, 0))
+				feed_range(qc, id, lo, a, qc->finer[level], hw);
+			if (!edge_in_bucket(qc, id, a, hi, a) &&
+			    !edge_defer(qc, id, a, hi, a, 1))
+				feed_range(qc, id, a, hi, qc->finer[level], hw);
+			return;
+		}
 		feed_range(qc, id, lo, hi, qc->finer[level], hw);
 		return;
 	}
-	if (level != LEVEL_MINUTE || edge_has_points(qc, id, lo, a, hw))
+	if (level != LEVEL_MINUTE ||
+	    (edge_has_points(qc, id, lo, a, hw) &&
+	        !edge_defer(qc, id, lo, a, a - STORE_MINUTE_MS, 0)))
 		feed_range(qc, id, lo, a, qc->finer[level], hw);
 	feed_tier(qc, id, level, a, b, hw);
+	if (b < hi && level == LEVEL_MINUTE && b < lim &&
+	    (edge_in_bucket(qc, id, b, hi, b) ||
+	        edge_defer(qc, id, b, hi, b, 1)))
+		return;
 	feed_range(qc, id, b, hi, qc->finer[level], hw);
 }
 
@@ -377,6 +525,7 @@ query_feed_series(struct qctx *qc, uint32_t id)
 	int64_t lo = qc->q->start, hi = qc->q->end, hw = INT64_MAX;
 
 	memset(&qc->racc, 0, sizeof qc->racc);
+	qc->nedges = 0;
 	if (ser->last_t < 0)
 		return;
 	if (hi > ser->last_t + 1)
@@ -387,6 +536,12 @@ query_feed_series(struct qctx *qc, uint32_t id)
 		return;
 	if (ser->open != NULL && ser->open->n > 0)
 		hw = window_of(ser->open->first_t);
+	/* The head's minutes stand for the open window when no closed chunk
+	 * shares it. */
+	qc->hw = hw;
+	qc->hagg = hw != INT64_MAX && ser->agg != NULL &&
+	           ser->agg->cur_start >= 0 && ser->closed_max_t < hw;
 	feed_range(qc, id, lo, hi, qc->top, hw);
 	racc_flush(qc);
+	edges_settle(qc, id);
 }

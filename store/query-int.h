@@ -61,6 +61,19 @@ struct qctx {
 	int blk_valid, blk_level, blk_ok;
 	uint32_t blk_id;
 	int64_t blk_p;
+	/* The current series' open window, and whether its minutes are
+	 * served from the head's per-minute aggregates. */
+	int64_t hw;
+	int hagg;
+	/* Min/max: raw edges of the current series put off until the rest
+	 * is known, with the aggregate of the whole minute around each;
+	 * most turn out not to matter and are never read. */
+	struct qedge {
+		int64_t lo, hi, m;
+		int late;
+		struct agg whole;
+	} edges[4];
+	size_t nedges;
 };
 
 /* Raw points of series id in [lo, hi): appended to qc->pv (raw) or fed

@@ -430,7 +430,8 @@ store_query_run(struct store *s, const struct store_query *q,
 		else
 			qc.finer[LEVEL_HOUR] = LEVEL_MINUTE;
 		qc.ob = xcalloc(qc.nb, sizeof *qc.ob);
-		qc.touched = xcalloc(qc.nb, sizeof *qc.touched);
+		/* One spare: settling a min/max edge re-touches a bucket. */
+		qc.touched = xcalloc(qc.nb + 1, sizeof *qc.touched);
 	}
 	index_match(&s->ix, q->sel, &ids, &n);
 	/* Tier blocks for every series at once, while ids are ascending. */
@@ -444,6 +445,11 @@ store_query_run(struct store *s, const struct store_query *q,
 		int64_t ma = align_up(q->start, STORE_MINUTE_MS);
 		int64_t mb =
 		    floor_div(q->end, STORE_MINUTE_MS) * STORE_MINUTE_MS;
+
+		/* The newest window is open for nearly every series: its
+		 * minutes come from the head, not the minute tier. */
+		if (s->max_data_t >= 0 && mb > window_of(s->max_data_t))
+			mb = window_of(s->max_data_t);
 
 		if (qc.top == LEVEL_HOUR)
 			query_prefetch(&qc, LEVEL_HOUR, byid, n, ha, hb);

@@ -8,6 +8,7 @@
 
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
+#include "store/headagg.h"
 #include "store/store-int.h"
 
 static const char *reject_names[STORE_REJECT_MAX] = {
@@ -653,6 +654,8 @@ store_stats_get(struct store *s, struct store_stats *st, char **cause)
 			if (ser->open->n > 0)
 				st->active_series++;
 		}
+		if (ser->agg != NULL)
+			st->head_chunk_bytes += headagg_memory(ser->agg);
 	}
 	st->head_bytes =
 	    s->ix.mem + st->head_chunk_bytes + s->dirty_cap * sizeof *s->dirty;

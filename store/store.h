@@ -379,10 +379,17 @@ struct store_stats {
 	uint64_t batches_replayed; /* at open */
 	uint64_t checkpoints;      /* since open */
 	uint64_t head_bytes;       /* memory of series, index and open chunks */
-	uint64_t head_chunk_bytes; /* of which open-chunk data */
+	uint64_t head_chunk_bytes; /* of which open chunks and their
+	                              per-minute aggregates */
 	uint64_t cf_bytes[STORE_CF_MAX]; /* SST bytes on disk per family */
 	uint64_t memtable_bytes;         /* RocksDB memtables, all families */
 	uint64_t disk_bytes;             /* sum of cf_bytes */
+	/* Queries, since open: minute buckets of open windows read from
+	 * the head's per-minute aggregates instead of raw points, and raw
+	 * edges of min/max queries skipped because the whole minute around
+	 * them could not change the answer. */
+	uint64_t head_minutes_read;
+	uint64_t edges_skipped;
 };
 
 int store_stats_get(struct store *s, struct store_stats *st, char **cause);
