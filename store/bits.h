@@ -95,6 +95,18 @@ bitw_copy(const struct bitw *w, uint8_t *out)
 		out[i] = (uint8_t)(a >> (56 - 8 * i));
 }
 
+/* Append everything written to src. */
+static inline void
+bitw_append(struct bitw *w, const struct bitw *src)
+{
+	uint32_t i;
+
+	for (i = 0; i < src->len; i++)
+		bitw_put(w, src->buf[i], 8);
+	if (src->nacc > 0)
+		bitw_put(w, src->acc, src->nacc);
+}
+
 static inline void
 bitw_reset(struct bitw *w)
 {

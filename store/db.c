@@ -268,6 +268,26 @@ db_options(struct store *s)
 	}
 }
 
+/* Write this build's format marker (synchronously). */
+static int
+db_mark_format(struct store *s, char **cause)
+{
+	char *val, *err = NULL;
+
+	val = xasprintf(FORMAT_PREFIX "%d", STORE_FORMAT_VERSION);
+	rocksdb_writeoptions_set_sync(s->wo_lazy, 1);
+	rocksdb_put_cf(s->db, s->wo_lazy, s->cf[STORE_CF_DEFAULT], FORMAT_KEY,
+	    strlen(FORMAT_KEY), val, strlen(val), &err);
+	rocksdb_writeoptions_set_sync(s->wo_lazy, 0);
+	free(val);
+	if (err != NULL) {
+		*cause = xasprintf("%s: %s", s->dir, err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
 int
 store_db_open(struct store *s, char **cause)
 {
@@ -314,18 +334,7 @@ store_db_open(struct store *s, char **cause)
 			    s->dir);
 			return -1;
 		}
-		val = xasprintf(FORMAT_PREFIX "%d", STORE_FORMAT_VERSION);
-		rocksdb_writeoptions_set_sync(s->wo_lazy, 1);
-		rocksdb_put_cf(s->db, s->wo_lazy, s->cf[STORE_CF_DEFAULT],
-		    FORMAT_KEY, strlen(FORMAT_KEY), val, strlen(val), &err);
-		rocksdb_writeoptions_set_sync(s->wo_lazy, 0);
-		free(val);
-		if (err != NULL) {
-			*cause = xasprintf("%s: %s", s->dir, err);
-			free(err);
-			return -1;
-		}
-		return 0;
+		return db_mark_format(s, cause);
 	}
 	if (vlen <= strlen(FORMAT_PREFIX) ||
 	    strncmp(val, FORMAT_PREFIX, strlen(FORMAT_PREFIX)) != 0) {
@@ -350,6 +359,10 @@ store_db_open(struct store *s, char **cause)
 		    s->dir);
 		return -1;
 	}
+	/* Blocks of this version may now be written: older builds must
+	 * refuse the store from here on. */
+	if (version < STORE_FORMAT_VERSION)
+		return db_mark_format(s, cause);
 	return 0;
 }
 

@@ -485,6 +485,10 @@ store_head_load(struct store *s, char **cause)
 	return 0;
 }
 
+/* Up to this many batch-log records are deleted one by one at a
+ * checkpoint; more take a range delete in a copy of the pending batch. */
+#define CHECKPOINT_POINT_DELETES 4096
+
 int
 store_head_checkpoint(struct store *s, int gc, char **cause)
 {
@@ -493,6 +497,7 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 	size_t replen, i;
 	char *err = NULL;
 	uint8_t k[8], k2[8];
+	uint64_t seq;
 	uint32_t id;
 
 	if (s->failed != NULL) {
@@ -536,22 +541,39 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 		store_head_record(ser, &s->tmp);
 		pending_put(s, STORE_CF_HEAD, k, 4, s->tmp.data, s->tmp.len);
 	}
-	rep = rocksdb_writebatch_wi_data(s->pending, &replen);
-	wb = rocksdb_writebatch_create_from(rep, replen);
-	if (s->next_seq > s->first_seq) {
+	if (s->next_seq - s->first_seq <= CHECKPOINT_POINT_DELETES) {
+		/* Few batch-log records: delete them one by one in the
+		 * pending batch and write that batch itself, not a copy. */
+		for (seq = s->first_seq; seq < s->next_seq; seq++) {
+			key_put64(k, seq);
+			rocksdb_writebatch_wi_delete_cf(s->pending,
+			    s->cf[STORE_CF_BATCHLOG], (const char *)k, 8);
+		}
+		key_put64(k, s->next_seq);
+		rocksdb_writebatch_wi_put_cf(s->pending,
+		    s->cf[STORE_CF_DEFAULT], "batchlog.next", 13,
+		    (const char *)k, 8);
+		rocksdb_write_writebatch_wi(
+		    s->db, s->wo_durable, s->pending, &err);
+	} else {
+		/* A batch with an index cannot hold a range delete. */
+		rep = rocksdb_writebatch_wi_data(s->pending, &replen);
+		wb = rocksdb_writebatch_create_from(rep, replen);
 		key_put64(k, s->first_seq);
 		key_put64(k2, s->next_seq);
 		rocksdb_writebatch_delete_range_cf(wb, s->cf[STORE_CF_BATCHLOG],
 		    (const char *)k, 8, (const char *)k2, 8);
+		key_put64(k, s->next_seq);
+		rocksdb_writebatch_put_cf(wb, s->cf[STORE_CF_DEFAULT],
+		    "batchlog.next", 13, (const char *)k, 8);
+		rocksdb_write(s->db, s->wo_durable, wb, &err);
+		rocksdb_writebatch_destroy(wb);
 	}
-	key_put64(k, s->next_seq);
-	rocksdb_writebatch_put_cf(wb, s->cf[STORE_CF_DEFAULT], "batchlog.next",
-	    13, (const char *)k, 8);
-	rocksdb_write(s->db, s->wo_durable, wb, &err);
-	rocksdb_writebatch_destroy(wb);
 	if (err != NULL)
 		return store_set_failed(s, "checkpoint", err, cause);
-	rocksdb_writebatch_wi_clear(s->pending);
+	/* A new batch: clearing one keeps its largest size allocated. */
+	rocksdb_writebatch_wi_destroy(s->pending);
+	s->pending = rocksdb_writebatch_wi_create(0, 1);
 	for (i = 0; i < s->ndirty; i++)
 		s->ix.series[s->dirty[i]].flags &= ~SERIES_DIRTY;
 	s->ndirty = 0;

@@ -197,7 +197,7 @@ headagg_build(struct headagg *ha, const int64_t *t, const double *v, size_t n)
 
 int
 headagg_block(const struct headagg *ha, int64_t last_t, double last_v,
-    struct rollup_block *rb)
+    struct rollup_block *rb, unsigned cols)
 {
 	struct bitr r;
 	int64_t prev_m = 0, m, d;
@@ -250,9 +250,8 @@ headagg_block(const struct headagg *ha, int64_t last_t, double last_v,
 		}
 		m = prev_m + unzigzag(gamma_get(&r));
 		prev_m = m;
-		a->last = dec_value(m, e, 0);
 		if (count == 1) {
-			a->min = a->max = a->sum = a->last;
+			a->min = a->max = a->sum = a->last = dec_value(m, e, 0);
 			continue;
 		}
 		{
@@ -261,10 +260,18 @@ headagg_block(const struct headagg *ha, int64_t last_t, double last_v,
 
 			u = gamma_get(&r);
 			d = get_ulps(&r);
-			a->max = hi == m ? a->last : dec_value(hi, e, 0);
-			a->min = lo == m ? a->last : dec_value(lo, e, 0);
-			a->sum = dec_value(
-			    sum_guess(count, lo, hi) + unzigzag(u), e, d);
+			/* Only the divisions the reader needs. */
+			a->last =
+			    (cols & ROLLUP_COL_LAST) ? dec_value(m, e, 0) : NAN;
+			a->max =
+			    (cols & ROLLUP_COL_MAX) ? dec_value(hi, e, 0) : NAN;
+			a->min =
+			    (cols & ROLLUP_COL_MIN) ? dec_value(lo, e, 0) : NAN;
+			a->sum = (cols & ROLLUP_COL_SUM)
+			             ? dec_value(sum_guess(count, lo, hi) +
+			                             unzigzag(u),
+			                   e, d)
+			             : NAN;
 		}
 	}
 	if (r.err)

@@ -49,10 +49,12 @@ void headagg_build(
 /*
  * Decode into rb (initialized for the window, 60 one-minute slots) the
  * finished minutes and the one in progress, whose last point is the open
- * chunk's newest (last_t, last_v).  0, or -1 if the stream is corrupt.
+ * chunk's newest (last_t, last_v).  Finished minutes of more than one
+ * point get only the ROLLUP_COL_* columns cols asks for (the others are
+ * NaN).  0, or -1 if the stream is corrupt.
  */
 int headagg_block(const struct headagg *ha, int64_t last_t, double last_v,
-    struct rollup_block *rb);
+    struct rollup_block *rb, unsigned cols);
 /* Bytes held, the struct included (for head memory accounting). */
 size_t headagg_memory(const struct headagg *ha);
 

@@ -18,7 +18,7 @@ store_libcbstore_a_SOURCES = \
 	store/meta.c \
 	store/query.c store/query-feed.c store/query-int.h \
 	store/retention.c \
-	store/rollup.c store/rollup.h \
+	store/rollup.c store/rollup.h store/rollup-col.c store/rollup-int.h \
 	store/store.c
 
 STORE_TEST_LDADD = $(CB_STORE) $(UNIT_LDADD) $(ROCKSDB_LIBS) -lm

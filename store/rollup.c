@@ -8,6 +8,7 @@
 #include "lib/xmalloc.h"
 #include "store/chunk.h"
 #include "store/coder.h"
+#include "store/rollup-int.h"
 #include "store/rollup.h"
 #include "store/store-int.h"
 
@@ -49,15 +50,10 @@ rollup_block_fill(
  * as a delta, and for slots of more than one point max - last, last - min
  * and the sum's difference from count * (min + max) / 2, all as integers
  * at e, Rice-coded with one parameter per column chosen for the block.  GENERIC
- * otherwise: each column with its own value coder.
+ * otherwise: each column with its own value coder.  COL (store/rollup-col.c)
+ * stores DEC's columns one after the other, so that a query reads only
+ * those its aggregation needs.
  */
-#define CODEC_GENERIC 1
-#define CODEC_DEC     3
-#define M_SMALL       (INT64_C(1) << 40) /* keeps count * m in range */
-
-struct dslot {
-	int64_t last, min, max, sum, d; /* mantissas at e; d: ulps of sum */
-};
 
 static inline int
 dec_fit_e(double v, unsigned e, int ulp, int64_t *m, int64_t *d)
@@ -101,33 +97,6 @@ sum_guess(uint64_t count, int64_t min, int64_t max)
 
 /* The DEC columns, in stream order; each gets its own Rice parameter. */
 enum { COL_COUNT, COL_OFF, COL_LAST, COL_HI, COL_LO, COL_SUM, NCOLS };
-
-/* Bits to Rice-code u with parameter k (escapes cost the prefix and a
- * length-prefixed value). */
-static uint64_t
-rice_cost(uint64_t u, unsigned k)
-{
-	uint64_t q = u >> k;
-
-	if (q >= RICE_QMAX)
-		return RICE_QMAX + 6 + bitlen(u);
-	return q + 1 + k;
-}
-
-static void
-rice_put_static(struct bitw *w, unsigned k, uint64_t u)
-{
-	if (rice_put(w, k, u))
-		put_lenval(w, u);
-}
-
-static inline int
-rice_get_static(struct bitr *r, unsigned k, uint64_t *u)
-{
-	if (rice_get(r, k, u))
-		*u = get_lenval(r);
-	return r->err ? -1 : 0;
-}
 
 /* The column symbols of slot i (after the first present slot). */
 static void
@@ -273,9 +242,10 @@ encode_generic(const struct rollup_block *rb, struct bitw *w)
 	}
 }
 
-void
-rollup_block_encode(
-    const struct rollup_block *rb, struct bitw *wscratch, struct buf *out)
+/* Encode with the DEC codec (legacy) or COL. */
+static void
+block_encode(const struct rollup_block *rb, int legacy, struct bitw *wscratch,
+    struct buf *out)
 {
 	struct dslot ds[ROLLUP_SLOTS_MAX];
 	struct bitw local = {0}, *w = wscratch != NULL ? wscratch : &local;
@@ -288,9 +258,12 @@ rollup_block_encode(
 			break;
 	}
 	if (e < 15) {
-		hdr[0] = CODEC_DEC;
+		hdr[0] = legacy ? CODEC_DEC : CODEC_COL;
 		hdr[2] = (uint8_t)e;
-		encode_dec(rb, e, ds, w, hdr + 3);
+		if (legacy)
+			encode_dec(rb, e, ds, w, hdr + 3);
+		else
+			rollup_col_encode(rb, ds, w, hdr + 3);
 		buf_append(out, hdr, 6);
 	} else {
 		encode_generic(rb, w);
@@ -302,6 +275,19 @@ rollup_block_encode(
 	out->data[out->len] = '\0';
 	if (w == &local)
 		bitw_free(&local);
+}
+
+void
+rollup_block_encode(
+    const struct rollup_block *rb, struct bitw *wscratch, struct buf *out)
+{
+	block_encode(rb, 0, wscratch, out);
+}
+
+void
+rollup_block_encode_legacy(const struct rollup_block *rb, struct buf *out)
+{
+	block_encode(rb, 1, NULL, out);
 }
 
 static int
@@ -433,7 +419,8 @@ decode_generic(struct rollup_block *rb, struct bitr *r, const uint8_t *present,
 }
 
 int
-rollup_block_decode(struct rollup_block *rb, const void *data, size_t len)
+rollup_block_decode_cols(
+    struct rollup_block *rb, const void *data, size_t len, unsigned cols)
 {
 	const uint8_t *p = data;
 	struct bitr r;
@@ -444,7 +431,7 @@ rollup_block_decode(struct rollup_block *rb, const void *data, size_t len)
 
 	if (len < 2 || p[1] != rb->nslots)
 		return -1;
-	if (p[0] == CODEC_DEC) {
+	if (p[0] == CODEC_DEC || p[0] == CODEC_COL) {
 		if (len < 6 || p[2] >= 15)
 			return -1;
 		bitr_init(&r, p + 6, len - 6);
@@ -454,12 +441,19 @@ rollup_block_decode(struct rollup_block *rb, const void *data, size_t len)
 		return -1;
 	for (i = 0; i < rb->nslots; i++)
 		present[i] = (uint8_t)bitr_get(&r, 1);
-	if (p[0] == CODEC_DEC)
+	if (p[0] == CODEC_COL) {
+		rc = rollup_col_decode(rb, p[2], p + 3, &r, present, b, cols);
+		/* Whatever was left unread cannot be checked. */
+		if ((cols & ROLLUP_COL_ALL) != ROLLUP_COL_ALL && rc == 0 &&
+		    !r.err)
+			goto ok;
+	} else if (p[0] == CODEC_DEC)
 		rc = decode_dec(rb, p[2], p + 3, &r, present, b);
 	else
 		rc = decode_generic(rb, &r, present, b);
 	if (rc != 0 || r.err || bitr_left(&r) >= 8)
 		return -1;
+ok:
 	for (i = 0; i < rb->nslots; i++) {
 		if (present[i]) {
 			rb->present[i] = 1;
@@ -467,4 +461,10 @@ rollup_block_decode(struct rollup_block *rb, const void *data, size_t len)
 		}
 	}
 	return 0;
+}
+
+int
+rollup_block_decode(struct rollup_block *rb, const void *data, size_t len)
+{
+	return rollup_block_decode_cols(rb, data, len, ROLLUP_COL_ALL);
 }

@@ -3,7 +3,8 @@
  *
  * A block holds the buckets of one series for one period: the minute tier
  * keeps one block per hour (60 slots), the hour tier one per day (24
- * slots).  Blocks are compressed column-wise with the chunk coders.
+ * slots).  Blocks are compressed column-wise with the chunk coders, each
+ * column stored apart so that a reader decodes only those it needs.
  * Rewriting a bucket (after a late point) replaces it, so rollups are
  * always recomputed from the points and never accumulate.
  */
@@ -37,8 +38,22 @@ void rollup_block_fill(
  * NULL). */
 void rollup_block_encode(
     const struct rollup_block *rb, struct bitw *wscratch, struct buf *out);
+/* The same in the interleaved layout of format version 1 (for tests of
+ * reading old stores). */
+void rollup_block_encode_legacy(const struct rollup_block *rb, struct buf *out);
 /* Decode data into rb (initialized with its period); slots present in data
  * replace those in rb.  0, or -1 when corrupt (rb then unchanged). */
 int rollup_block_decode(struct rollup_block *rb, const void *data, size_t len);
+
+/* Columns of a bucket a reader needs: count and last_t always come;
+ * blocks of format 2 leave the others NaN when not asked for (older
+ * blocks always give everything). */
+#define ROLLUP_COL_SUM  1u
+#define ROLLUP_COL_LAST 2u
+#define ROLLUP_COL_MIN  4u
+#define ROLLUP_COL_MAX  8u
+#define ROLLUP_COL_ALL  15u
+int rollup_block_decode_cols(
+    struct rollup_block *rb, const void *data, size_t len, unsigned cols);
 
 #endif

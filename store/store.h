@@ -39,7 +39,9 @@
 #include "lib/selector.h"
 #include "lib/serieskey.h"
 
-#define STORE_FORMAT_VERSION 1
+/* 2: rollup blocks store their columns apart (version 1 stores are read
+ * and marked 2 on open, as new blocks may be written to them). */
+#define STORE_FORMAT_VERSION 2
 
 /* Points must have 0 <= t < STORE_TIME_MAX (the year 10000). */
 #define STORE_TIME_MAX 253402300800000LL

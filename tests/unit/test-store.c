@@ -216,6 +216,114 @@ START_TEST(test_rollup_block_roundtrip)
 }
 END_TEST
 
+/* Random minute blocks of several shapes (short decimals at various
+ * exponents, single points, sparse and empty slots, repeated values,
+ * NaN/Inf/-0), in the current and the format 1 layout: every set of
+ * columns decodes to the aggregates, and damaged blocks never crash. */
+START_TEST(test_rollup_block_columns)
+{
+	static const unsigned masks[] = {0, ROLLUP_COL_SUM, ROLLUP_COL_LAST,
+	    ROLLUP_COL_MIN, ROLLUP_COL_MAX, ROLLUP_COL_SUM | ROLLUP_COL_MAX,
+	    ROLLUP_COL_ALL};
+	struct rollup_block rb, back;
+	struct buf b = BUF_INIT;
+	int64_t t[720];
+	double v[720], w;
+	unsigned round, legacy, m, k, i, n;
+
+	for (round = 0; round < 400; round++) {
+		unsigned shape = round % 8, per = 1 + (unsigned)(rng() % 12);
+		double scale =
+		    (double)(1u << (rng() % 4)) * (rng() % 2 ? 1 : 100);
+
+		w = (double)(int64_t)(rng() % 2000) - 1000;
+		n = 0;
+		for (i = 0; i < 60 * per && n < 720; i++) {
+			int64_t tt = 10 * H + (int64_t)i * (60000 / per) +
+			             (int64_t)(rng() % 50);
+
+			if (shape == 1 && rng() % 4 != 0)
+				continue; /* sparse */
+			if (shape == 2 && i / per >= 20 && i / per < 45)
+				continue; /* a gap */
+			if (shape == 3 && rng() % 3 != 0)
+				continue; /* mostly single points */
+			if (rng() % 3 != 0)
+				w += (double)((int64_t)(rng() % 61) - 30);
+			v[n] = w / scale;
+			if (shape == 4) /* big mantissas */
+				v[n] = (w + 1e9) / 1000;
+			if (shape == 5 && rng() % 50 == 0) {
+				static const double odd[] = {
+				    NAN, INFINITY, -INFINITY, -0.0, 1.0 / 3};
+
+				v[n] = odd[rng() % 5];
+			}
+			if (shape == 6)
+				v[n] = 0; /* constant */
+			t[n++] = tt;
+		}
+		rollup_block_init(&rb, 10 * H, STORE_MINUTE_MS, 60);
+		if (shape != 7)
+			rollup_block_fill(&rb, t, v, n);
+		for (legacy = 0; legacy < 2; legacy++) {
+			buf_reset(&b);
+			if (legacy)
+				rollup_block_encode_legacy(&rb, &b);
+			else
+				rollup_block_encode(&rb, NULL, &b);
+			for (m = 0; m < sizeof masks / sizeof masks[0]; m++) {
+				unsigned c = masks[m];
+
+				rollup_block_init(
+				    &back, 10 * H, STORE_MINUTE_MS, 60);
+				ck_assert_int_eq(rollup_block_decode_cols(
+				                     &back, b.data, b.len, c),
+				    0);
+				for (k = 0; k < 60; k++) {
+					const struct agg *x = &rb.b[k],
+					                 *y = &back.b[k];
+
+					ck_assert_int_eq(
+					    back.present[k], rb.present[k]);
+					if (!rb.present[k])
+						continue;
+					ck_assert_uint_eq(y->count, x->count);
+					ck_assert_int_eq(y->last_t, x->last_t);
+					if (c & ROLLUP_COL_SUM)
+						ck_assert(
+						    tsu_same(y->sum, x->sum));
+					if (c & ROLLUP_COL_LAST)
+						ck_assert(
+						    tsu_same(y->last, x->last));
+					if (c & ROLLUP_COL_MIN)
+						ck_assert(
+						    tsu_same(y->min, x->min));
+					if (c & ROLLUP_COL_MAX)
+						ck_assert(
+						    tsu_same(y->max, x->max));
+				}
+			}
+			/* Damage: truncated, or a byte changed. */
+			for (i = 0; i < 20 && b.len > 0; i++) {
+				size_t at = (size_t)(rng() % b.len);
+				unsigned char save = (unsigned char)b.data[at];
+
+				rollup_block_init(
+				    &back, 10 * H, STORE_MINUTE_MS, 60);
+				(void)rollup_block_decode_cols(
+				    &back, b.data, at, masks[rng() % 7]);
+				b.data[at] ^= (char)(1u << (rng() % 8));
+				(void)rollup_block_decode_cols(
+				    &back, b.data, b.len, masks[rng() % 7]);
+				b.data[at] = (char)save;
+			}
+		}
+	}
+	buf_free(&b);
+}
+END_TEST
+
 /* ---- store ---- */
 
 static char tmpdir[256];
@@ -637,6 +745,114 @@ START_TEST(test_store_corrupt_chunk_skipped)
 }
 END_TEST
 
+/* Run an aggregation query over m{} at a minute step into r. */
+static void
+minute_query(struct store *s, enum store_agg agg, int64_t start, int64_t end,
+    struct store_result *r)
+{
+	struct selector *se = tsu_sel("m");
+	struct store_query q = {.sel = se,
+	    .start = start,
+	    .end = end,
+	    .agg = agg,
+	    .step = STORE_MINUTE_MS};
+	char *cause = NULL;
+
+	ck_assert_msg(store_query_run(s, &q, r, &cause) == 0, "%s", cause);
+	selector_free(se);
+}
+
+/* A format 1 store (rollup blocks in the interleaved layout) opens, is
+ * marked 2, and answers every aggregation exactly as before. */
+START_TEST(test_store_format1_rollups)
+{
+	static const enum store_agg aggs[] = {STORE_AGG_AVG, STORE_AGG_MIN,
+	    STORE_AGG_MAX, STORE_AGG_SUM, STORE_AGG_COUNT, STORE_AGG_LAST};
+	struct store_result before[6], r;
+	struct store *s;
+	rocksdb_iterator_t *it;
+	struct buf b = BUF_INIT;
+	uint32_t a, c;
+	int64_t t, lo = T0 + 5 * 60000 + 7000, hi = T0 + 3 * H, iw = 200;
+	char *err = NULL, *val;
+	size_t vlen, i, j, nconv = 0;
+
+	s = tsu_open(tmpdir, NULL);
+	a = tsu_intern(s, "m{s=\"a\"}");
+	c = tsu_intern(s, "m{s=\"c\"}");
+	for (t = T0; t < T0 + 3 * H + 30 * 60000; t += 10000) {
+		iw += (int64_t)(rng() % 7) - 3;
+		tsu_write1(s, a, t, (double)iw / 10);
+		if (t % 60000 == 0)
+			tsu_write1(s, c, t + 1, (double)-iw / 1000);
+	}
+	ck_assert_int_eq(store_flush(s, 0, NULL), 0);
+	for (i = 0; i < 6; i++)
+		minute_query(s, aggs[i], lo, hi, &before[i]);
+	ck_assert_uint_lt(before[0].points_scanned, 3 * 360);
+
+	/* Back to format 1: every minute block in the old layout. */
+	it = rocksdb_create_iterator_cf(s->db, s->ro, s->cf[STORE_CF_ROLLUP_M]);
+	for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it);
+	     rocksdb_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it, &kl);
+		const char *v = rocksdb_iter_value(it, &vl);
+		struct rollup_block rb;
+		int64_t hour = (int64_t)((uint32_t)k[0] << 24 | k[1] << 16 |
+		                         k[2] << 8 | k[3]);
+
+		ck_assert_uint_eq(kl, 8);
+		rollup_block_init(&rb, hour * H, STORE_MINUTE_MS, 60);
+		ck_assert_int_eq(rollup_block_decode(&rb, v, vl), 0);
+		nconv += v[0] == 4;
+		buf_reset(&b);
+		rollup_block_encode_legacy(&rb, &b);
+		ck_assert_int_eq(b.data[0], 3);
+		rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_ROLLUP_M],
+		    (const char *)k, kl, b.data, b.len, &err);
+		ck_assert_ptr_null(err);
+	}
+	rocksdb_iter_destroy(it);
+	ck_assert_uint_ge(nconv, 4);
+	rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_DEFAULT], "format",
+	    6, "citybrain-store 1", 17, &err);
+	ck_assert_ptr_null(err);
+	store_close(s);
+
+	s = tsu_open(tmpdir, NULL);
+	val = rocksdb_get_cf(
+	    s->db, s->ro, s->cf[STORE_CF_DEFAULT], "format", 6, &vlen, &err);
+	ck_assert_ptr_null(err);
+	ck_assert_msg(vlen == 17 && memcmp(val, "citybrain-store 2", 17) == 0,
+	    "format %.*s", (int)vlen, val);
+	free(val);
+	for (i = 0; i < 6; i++) {
+		minute_query(s, aggs[i], lo, hi, &r);
+		ck_assert_uint_eq(r.n, before[i].n);
+		ck_assert_uint_eq(r.points_scanned, before[i].points_scanned);
+		for (j = 0; j < r.n; j++) {
+			const struct store_series_result *x = &r.series[j],
+			                                 *y = &before[i]
+			                                           .series[j];
+			size_t k;
+
+			ck_assert_uint_eq(x->npoints, y->npoints);
+			for (k = 0; k < x->npoints; k++) {
+				ck_assert_int_eq(
+				    x->points[k].t, y->points[k].t);
+				ck_assert(
+				    tsu_same(x->points[k].v, y->points[k].v));
+			}
+		}
+		store_result_free(&r);
+		store_result_free(&before[i]);
+	}
+	store_close(s);
+	buf_free(&b);
+}
+END_TEST
+
 struct scan_acc {
 	struct buf b;
 };
@@ -782,6 +998,7 @@ store_suite(void)
 	tcase_add_test(tc, test_chunk_roundtrip_kinds);
 	tcase_add_test(tc, test_chunk_corrupt_rejected);
 	tcase_add_test(tc, test_rollup_block_roundtrip);
+	tcase_add_test(tc, test_rollup_block_columns);
 	suite_add_tcase(su, tc);
 
 	tc = tcase_create("store");
@@ -794,6 +1011,7 @@ store_suite(void)
 	tcase_add_test(tc, test_store_last_and_list);
 	tcase_add_test(tc, test_store_open_errors);
 	tcase_add_test(tc, test_store_corrupt_chunk_skipped);
+	tcase_add_test(tc, test_store_format1_rollups);
 	tcase_add_test(tc, test_store_meta);
 	tcase_add_test(tc, test_store_retention);
 	suite_add_tcase(su, tc);

@@ -1,0 +1,351 @@
+/* The COL rollup codec: a block's columns stored one after the other, so
+ * that a reader decodes only those its aggregation needs. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "store/chunk.h"
+#include "store/coder.h"
+#include "store/rollup-int.h"
+
+/*
+ * COL: header codec, nslots, e, then six 4-bit Rice parameters (count,
+ * offset, sum, last, hi, lo; 15 means a column of zero symbols, which
+ * takes no bits).  Then the present bits, and the columns in that order,
+ * each over the present slots: count and offset (the first plainly, then
+ * deltas), the bit length of the sum column (length-prefixed), the sums
+ * (the first plainly, then the difference from the previous slot's sum
+ * scaled by the counts, each followed by its ulps when the slot has more
+ * than one point), last (as in DEC), and max - last, last - min for
+ * slots of more than one point.  Count and sum need no other column.
+ */
+enum { CC_COUNT, CC_OFF, CC_SUM, CC_LAST, CC_HI, CC_LO, NCC };
+#define K_ZERO  15
+#define S_LIMIT (M_SMALL * 1024)
+
+/* The prediction of a slot's sum mantissa from the previous slot's. */
+static inline int64_t
+sum_pred(int64_t psum, uint64_t pcount, uint64_t count)
+{
+	__int128 x;
+
+	if (count == pcount)
+		return psum;
+	x = (__int128)psum * (__int128)count / (__int128)pcount;
+	if (x >= S_LIMIT)
+		return S_LIMIT - 1;
+	if (x <= -S_LIMIT)
+		return -S_LIMIT + 1;
+	return (int64_t)x;
+}
+
+/* Column symbols of every present slot after the first (sym[c][j] for
+ * the j-th present slot; hi/lo only for slots of more than one point,
+ * in their own sequence).  Returns the number of present slots. */
+static unsigned
+col_symbols(const struct rollup_block *rb, const struct dslot *ds,
+    uint64_t sym[NCC][ROLLUP_SLOTS_MAX], unsigned *nsym, unsigned *idx)
+{
+	unsigned i, np = 0, c;
+
+	for (c = 0; c < NCC; c++)
+		nsym[c] = 0;
+	for (i = 0; i < rb->nslots; i++) {
+		const struct agg *a = &rb->b[i];
+
+		if (!rb->present[i])
+			continue;
+		idx[np] = i;
+		if (np > 0) {
+			unsigned pi = idx[np - 1];
+			const struct agg *pa = &rb->b[pi];
+			int64_t off =
+			    a->last_t - (rb->start + (int64_t)i * rb->res);
+			int64_t poff =
+			    pa->last_t - (rb->start + (int64_t)pi * rb->res);
+
+			sym[CC_COUNT][nsym[CC_COUNT]++] =
+			    zigzag((int64_t)(a->count - pa->count));
+			sym[CC_OFF][nsym[CC_OFF]++] = zigzag(off - poff);
+			sym[CC_SUM][nsym[CC_SUM]++] =
+			    zigzag(ds[i].sum -
+			           sum_pred(ds[pi].sum, pa->count, a->count));
+			sym[CC_LAST][nsym[CC_LAST]++] =
+			    zigzag(ds[i].last - ds[pi].last);
+		}
+		if (a->count > 1) {
+			sym[CC_HI][nsym[CC_HI]++] =
+			    (uint64_t)(ds[i].max - ds[i].last);
+			sym[CC_LO][nsym[CC_LO]++] =
+			    (uint64_t)(ds[i].last - ds[i].min);
+		}
+		np++;
+	}
+	return np;
+}
+
+/* The best static parameter for n symbols, or K_ZERO if all are 0. */
+static unsigned
+col_best_k(const uint64_t *sym, unsigned n)
+{
+	uint64_t cost[K_ZERO], any = 0;
+	unsigned j, k, best = 0;
+
+	memset(cost, 0, sizeof cost);
+	for (j = 0; j < n; j++) {
+		any |= sym[j];
+		for (k = 0; k < K_ZERO; k++)
+			cost[k] += rice_cost(sym[j], k);
+	}
+	if (any == 0)
+		return K_ZERO;
+	for (k = 1; k < K_ZERO; k++) {
+		if (cost[k] < cost[best])
+			best = k;
+	}
+	return best;
+}
+
+static void
+col_put(struct bitw *w, unsigned k, const uint64_t *sym, unsigned n)
+{
+	unsigned j;
+
+	if (k == K_ZERO)
+		return;
+	for (j = 0; j < n; j++)
+		rice_put_static(w, k, sym[j]);
+}
+
+void
+rollup_col_encode(const struct rollup_block *rb, struct dslot *ds,
+    struct bitw *w, uint8_t *kbytes)
+{
+	uint64_t sym[NCC][ROLLUP_SLOTS_MAX];
+	unsigned nsym[NCC], idx[ROLLUP_SLOTS_MAX], kc[NCC], np, i, j, c;
+	struct bitw sw = {0};
+	const struct agg *a0;
+
+	/* A single point's sum is its value. */
+	for (i = 0; i < rb->nslots; i++) {
+		if (rb->present[i] && rb->b[i].count == 1) {
+			ds[i].sum = ds[i].last;
+			ds[i].d = 0;
+		}
+	}
+	np = col_symbols(rb, ds, sym, nsym, idx);
+	for (c = 0; c < NCC; c++)
+		kc[c] = col_best_k(sym[c], nsym[c]);
+	kbytes[0] = (uint8_t)(kc[0] << 4 | kc[1]);
+	kbytes[1] = (uint8_t)(kc[2] << 4 | kc[3]);
+	kbytes[2] = (uint8_t)(kc[4] << 4 | kc[5]);
+	for (i = 0; i < rb->nslots; i++)
+		bitw_put(w, rb->present[i] ? 1 : 0, 1);
+	if (np == 0)
+		return;
+	a0 = &rb->b[idx[0]];
+	put_lenval(w, a0->count);
+	col_put(w, kc[CC_COUNT], sym[CC_COUNT], nsym[CC_COUNT]);
+	put_lenval(
+	    w, (uint64_t)(a0->last_t - rb->start - (int64_t)idx[0] * rb->res));
+	col_put(w, kc[CC_OFF], sym[CC_OFF], nsym[CC_OFF]);
+
+	/* The sums, written aside to learn their length. */
+	put_lenval(&sw, zigzag(ds[idx[0]].sum));
+	for (j = 0; j < np; j++) {
+		if (j > 0 && kc[CC_SUM] != K_ZERO)
+			rice_put_static(&sw, kc[CC_SUM], sym[CC_SUM][j - 1]);
+		if (rb->b[idx[j]].count > 1)
+			put_ulps(&sw, ds[idx[j]].d);
+	}
+	put_lenval(w, bitw_bits(&sw));
+	bitw_append(w, &sw);
+	bitw_free(&sw);
+
+	put_lenval(w, zigzag(ds[idx[0]].last));
+	col_put(w, kc[CC_LAST], sym[CC_LAST], nsym[CC_LAST]);
+	col_put(w, kc[CC_HI], sym[CC_HI], nsym[CC_HI]);
+	col_put(w, kc[CC_LO], sym[CC_LO], nsym[CC_LO]);
+}
+
+/* Skip n bits. */
+static void
+bits_skip(struct bitr *r, uint64_t n)
+{
+	while (n > 32) {
+		(void)bitr_get(r, 32);
+		n -= 32;
+	}
+	(void)bitr_get(r, (unsigned)n);
+}
+
+/* n symbols of a COL column with parameter k into u (zeros for K_ZERO). */
+static int
+col_get(struct bitr *r, unsigned k, uint64_t *u, unsigned n)
+{
+	unsigned j;
+
+	if (k == K_ZERO) {
+		memset(u, 0, n * sizeof *u);
+		return 0;
+	}
+	for (j = 0; j < n; j++) {
+		if (rice_get(r, k, &u[j]))
+			u[j] = get_lenval(r);
+	}
+	return r->err ? -1 : 0;
+}
+
+/* The value of mantissa m at e; repeated mantissas are common, so the
+ * last division is kept. */
+struct dcache {
+	int64_t m;
+	double v;
+};
+#define DCACHE_INIT          \
+	{                    \
+		INT64_MIN, 0 \
+	}
+
+static inline double
+dec_cached(int64_t m, unsigned e, struct dcache *c)
+{
+	if (m != c->m) {
+		c->m = m;
+		c->v = dec_value(m, e, 0);
+	}
+	return c->v;
+}
+
+/* COL: the columns cols needs (count and last_t always); the others are
+ * left NaN. */
+int
+rollup_col_decode(const struct rollup_block *rb, unsigned e,
+    const uint8_t *kbytes, struct bitr *r, const uint8_t *present,
+    struct agg *b, unsigned cols)
+{
+	unsigned kc[NCC], idx[ROLLUP_SLOTS_MAX], np = 0, nmulti = 0, i, j, m;
+	uint64_t u[ROLLUP_SLOTS_MAX], hi[ROLLUP_SLOTS_MAX],
+	    lo[ROLLUP_SLOTS_MAX];
+	uint64_t count, sbits;
+	int64_t off, sum, last;
+	struct dcache dl = DCACHE_INIT, dmax = DCACHE_INIT, dmin = DCACHE_INIT;
+
+	kc[0] = kbytes[0] >> 4;
+	kc[1] = kbytes[0] & 15;
+	kc[2] = kbytes[1] >> 4;
+	kc[3] = kbytes[1] & 15;
+	kc[4] = kbytes[2] >> 4;
+	kc[5] = kbytes[2] & 15;
+	for (i = 0; i < rb->nslots; i++) {
+		if (present[i])
+			idx[np++] = i;
+	}
+	if (np == 0)
+		return 0;
+	count = get_lenval(r);
+	if (col_get(r, kc[CC_COUNT], u, np - 1) != 0)
+		return -1;
+	for (j = 0; j < np; j++) {
+		struct agg *a = &b[idx[j]];
+
+		if (j > 0)
+			count += (uint64_t)unzigzag(u[j - 1]);
+		if (count == 0 || count >= (1u << 20))
+			return -1;
+		a->count = count;
+		a->sum = a->min = a->max = a->last = NAN;
+		nmulti += count > 1;
+	}
+	off = (int64_t)get_lenval(r);
+	if (col_get(r, kc[CC_OFF], u, np - 1) != 0)
+		return -1;
+	for (j = 0; j < np; j++) {
+		if (j > 0)
+			off = (int64_t)((uint64_t)off +
+			                (uint64_t)unzigzag(u[j - 1]));
+		if (off < 0 || off >= rb->res)
+			return -1;
+		b[idx[j]].last_t = rb->start + (int64_t)idx[j] * rb->res + off;
+	}
+
+	sbits = get_lenval(r);
+	if (sbits > bitr_left(r))
+		return -1;
+	if (!(cols & ROLLUP_COL_SUM))
+		bits_skip(r, sbits);
+	else {
+		uint64_t left = bitr_left(r);
+		unsigned k = kc[CC_SUM];
+
+		sum = unzigzag(get_lenval(r));
+		for (j = 0; j < np; j++) {
+			struct agg *a = &b[idx[j]];
+			int64_t d = 0;
+
+			if (j > 0) {
+				const struct agg *pa = &b[idx[j - 1]];
+				uint64_t v = 0;
+
+				if (k != K_ZERO && rice_get(r, k, &v))
+					v = get_lenval(r);
+				sum = (int64_t)((uint64_t)sum_pred(
+				                    sum, pa->count, a->count) +
+				                (uint64_t)unzigzag(v));
+			}
+			if (sum <= -S_LIMIT || sum >= S_LIMIT)
+				return -1;
+			if (a->count > 1)
+				d = get_ulps(r);
+			a->sum = dec_value(sum, e, d);
+		}
+		if (r->err || left - bitr_left(r) != sbits)
+			return -1;
+	}
+	if (!(cols & (ROLLUP_COL_LAST | ROLLUP_COL_MIN | ROLLUP_COL_MAX)))
+		return r->err ? -1 : 0;
+
+	last = unzigzag(get_lenval(r));
+	if (col_get(r, kc[CC_LAST], u, np - 1) != 0)
+		return -1;
+	if ((cols & (ROLLUP_COL_MIN | ROLLUP_COL_MAX)) &&
+	    col_get(r, kc[CC_HI], hi, nmulti) != 0)
+		return -1;
+	if ((cols & ROLLUP_COL_MIN) && col_get(r, kc[CC_LO], lo, nmulti) != 0)
+		return -1;
+	for (j = 0, m = 0; j < np; j++) {
+		struct agg *a = &b[idx[j]];
+
+		if (j > 0)
+			last = (int64_t)((uint64_t)last +
+			                 (uint64_t)unzigzag(u[j - 1]));
+		if (last <= -M_SMALL || last >= M_SMALL)
+			return -1;
+		if (cols & ROLLUP_COL_LAST)
+			a->last = dec_cached(last, e, &dl);
+		if (a->count == 1) {
+			if (cols & ROLLUP_COL_MAX)
+				a->max = dec_cached(last, e, &dmax);
+			if (cols & ROLLUP_COL_MIN)
+				a->min = dec_cached(last, e, &dmin);
+			continue;
+		}
+		if (cols & (ROLLUP_COL_MIN | ROLLUP_COL_MAX)) {
+			if (hi[m] >= (uint64_t)M_SMALL ||
+			    last + (int64_t)hi[m] >= M_SMALL)
+				return -1;
+			if (cols & ROLLUP_COL_MAX)
+				a->max =
+				    dec_cached(last + (int64_t)hi[m], e, &dmax);
+		}
+		if (cols & ROLLUP_COL_MIN) {
+			if (lo[m] >= (uint64_t)M_SMALL ||
+			    last - (int64_t)lo[m] <= -M_SMALL)
+				return -1;
+			a->min = dec_cached(last - (int64_t)lo[m], e, &dmin);
+		}
+		m++;
+	}
+	return r->err ? -1 : 0;
+}

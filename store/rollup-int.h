@@ -1,0 +1,60 @@
+/*
+ * What the rollup block codecs share: codec tags, the decimal form of a
+ * bucket, static Rice codes.  Internal to store/rollup*.c.
+ */
+#ifndef CB_STORE_ROLLUP_INT_H
+#define CB_STORE_ROLLUP_INT_H
+
+#include <stdint.h>
+
+#include "store/bits.h"
+#include "store/coder.h"
+#include "store/rollup.h"
+
+#define CODEC_GENERIC 1
+#define CODEC_DEC     3 /* interleaved columns; read, no longer written */
+#define CODEC_COL     4 /* the same symbols, column after column */
+#define M_SMALL       (INT64_C(1) << 40) /* keeps count * m in range */
+
+struct dslot {
+	int64_t last, min, max, sum, d; /* mantissas at e; d: ulps of sum */
+};
+
+/* Bits to Rice-code u with parameter k (escapes cost the prefix and a
+ * length-prefixed value). */
+static inline uint64_t
+rice_cost(uint64_t u, unsigned k)
+{
+	uint64_t q = u >> k;
+
+	if (q >= RICE_QMAX)
+		return RICE_QMAX + 6 + bitlen(u);
+	return q + 1 + k;
+}
+
+static inline void
+rice_put_static(struct bitw *w, unsigned k, uint64_t u)
+{
+	if (rice_put(w, k, u))
+		put_lenval(w, u);
+}
+
+static inline int
+rice_get_static(struct bitr *r, unsigned k, uint64_t *u)
+{
+	if (rice_get(r, k, u))
+		*u = get_lenval(r);
+	return r->err ? -1 : 0;
+}
+
+/* COL (store/rollup-col.c): encode the present slots of rb, all short
+ * decimals at exponent e as ds (whose sums of single points it sets), to
+ * w, and the Rice parameters to kbytes[3]; decode the columns cols needs
+ * from r into b (present: the slots' present bits, already read). */
+void rollup_col_encode(const struct rollup_block *rb, struct dslot *ds,
+    struct bitw *w, uint8_t *kbytes);
+int rollup_col_decode(const struct rollup_block *rb, unsigned e,
+    const uint8_t *kbytes, struct bitr *r, const uint8_t *present,
+    struct agg *b, unsigned cols);
+
+#endif
