@@ -302,10 +302,13 @@ bench_free_port(void)
 	return port;
 }
 
+/* A "Name: N kB" figure of /proc/PID/status (field with its colon), or
+ * -1. */
 static long
-bench_hwm_kib(pid_t pid)
+bench_status_kib(pid_t pid, const char *field)
 {
 	char path[64], line[256];
+	size_t n = strlen(field);
 	FILE *f;
 	long kib = -1;
 
@@ -313,8 +316,8 @@ bench_hwm_kib(pid_t pid)
 	if ((f = fopen(path, "r")) == NULL)
 		return -1;
 	while (fgets(line, sizeof line, f) != NULL) {
-		if (strncmp(line, "VmHWM:", 6) == 0)
-			kib = strtol(line + 6, NULL, 10);
+		if (strncmp(line, field, n) == 0)
+			kib = strtol(line + n, NULL, 10);
 	}
 	fclose(f);
 	return kib;
@@ -403,7 +406,7 @@ main(int argc, char **argv)
 	pid_t pid;
 	int64_t start, elapsed;
 	double cpu0, cpu1, memtable, head;
-	long hwm;
+	long hwm, anon, file;
 	int ch, i, fd;
 
 	memset(&b, 0, sizeof b);
@@ -523,7 +526,9 @@ main(int argc, char **argv)
 		pthread_join(th[i], NULL);
 	elapsed = clock_mono_ms() - start;
 	cpu1 = bench_cpu_s(pid);
-	hwm = bench_hwm_kib(pid);
+	hwm = bench_status_kib(pid, "VmHWM:");
+	anon = bench_status_kib(pid, "RssAnon:");
+	file = bench_status_kib(pid, "RssFile:");
 	memtable = bench_hub_metric(b.port, "citybraind_store_memtable_bytes");
 	head = bench_hub_metric(b.port, "citybraind_store_head_bytes");
 	kill(pid, SIGTERM);
@@ -546,6 +551,9 @@ main(int argc, char **argv)
 		printf("ingest_points_per_hub_cpu_s: %.0f points/s\n",
 		    (double)b.points / (cpu1 - cpu0));
 	printf("hub_peak_rss_mib: %.1f MiB\n", (double)hwm / 1024.0);
+	printf("hub_rss_anon_mib: %.1f MiB (at the end; RssFile %.1f MiB: "
+	       "libraries' pages)\n",
+	    (double)anon / 1024.0, (double)file / 1024.0);
 	printf("hub_store_memtable_mib: %.1f MiB (at the end)\n",
 	    memtable / 1048576.0);
 	printf("hub_store_head_mib: %.1f MiB (series index and open chunks)\n",

@@ -57,7 +57,8 @@ HUB_INTEGRATION_TESTS = \
 	tests/integration/t-hub-auth.sh \
 	tests/integration/t-hub-routes.sh \
 	tests/integration/t-hub-reload.sh \
-	tests/integration/t-hub-cli.sh
+	tests/integration/t-hub-cli.sh \
+	tests/integration/t-hub-limits.sh
 TESTS += $(HUB_INTEGRATION_TESTS)
 EXTRA_DIST += $(HUB_INTEGRATION_TESTS) tests/integration/hub-lib.sh
 

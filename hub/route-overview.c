@@ -110,10 +110,12 @@ route_overview_get(struct hub_req *req)
 		for (i = 0; i < HUB_REJECT_MAX; i++)
 			rej += st->rejected[i];
 		json_object_set_new(j, "quality",
-		    json_pack("{s:I,s:I,s:I}", "rejected_total",
-		        (json_int_t)rej, "late_total",
-		        (json_int_t)ss.rejected[STORE_REJECT_LATE],
-		        "late_merged_total", (json_int_t)ss.late_merges));
+		    json_pack("{s:I,s:I,s:I,s:I,s:I}", "rejected_total",
+		        (json_int_t)rej, "duplicates_total",
+		        (json_int_t)st->duplicates, "late_total",
+		        (json_int_t)st->late, "late_rejected_total",
+		        (json_int_t)st->late_rejected, "late_merged_total",
+		        (json_int_t)ss.late_merges));
 	}
 	hub_reply_json(req, 200, j);
 }

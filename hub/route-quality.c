@@ -54,7 +54,7 @@ route_quality_get(struct hub_req *req)
 	struct quality_silent *sil = NULL;
 	const char *p, *src;
 	char *cause = NULL;
-	json_t *j, *cols, *systems, *silent, *byr, *bys;
+	json_t *j, *cols, *systems, *silent, *byr, *bys, *dups, *lates;
 	int64_t now = hub_now(h), after, iv, age;
 	long limit = 100;
 	size_t i, nsil = 0;
@@ -84,17 +84,27 @@ route_quality_get(struct hub_req *req)
 		return;
 	}
 	cols = json_array();
+	dups = json_object();
+	lates = json_object();
 	for (i = 0; i < st->ncollectors; i++) {
 		struct hub_collector *c = &st->collectors[i];
 
 		json_array_append_new(cols,
-		    json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "name",
-		        c->name, "peer", c->peer, "last_ms",
+		    json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+		        "name", c->name, "peer", c->peer, "last_ms",
 		        (json_int_t)c->last_ms, "age_s",
 		        (json_int_t)((now - c->last_ms) / 1000), "requests",
 		        (json_int_t)c->requests, "lines", (json_int_t)c->lines,
 		        "points", (json_int_t)c->points, "rejected",
-		        (json_int_t)c->rejected));
+		        (json_int_t)c->rejected, "duplicates",
+		        (json_int_t)c->duplicates, "late", (json_int_t)c->late,
+		        "late_rejected", (json_int_t)c->late_rejected));
+		if (c->duplicates > 0)
+			json_object_set_new(dups, c->name,
+			    json_integer((json_int_t)c->duplicates));
+		if (c->late > 0)
+			json_object_set_new(
+			    lates, c->name, json_integer((json_int_t)c->late));
 	}
 	scope = hub_territory_find(
 	    h->territory, req->id.scope, strlen(req->id.scope));
@@ -158,13 +168,19 @@ route_quality_get(struct hub_req *req)
 		    json_integer((json_int_t)st->rejected_by[i].n));
 	memset(&ss, 0, sizeof ss);
 	store_stats_get(h->store, &ss, NULL);
-	j = json_pack("{s:I,s:o,s:o,s:o,s:I,s:{s:I,s:o,s:o},s:I,s:I,s:I}",
+	j = json_pack("{s:I,s:o,s:o,s:o,s:I,s:{s:I,s:o,s:o},s:I,s:I,s:I,s:I,"
+	              "s:I,s:{s:I,s:o},s:{s:I,s:I,s:I,s:o}}",
 	    "time_ms", (json_int_t)now, "collectors", cols, "systems", systems,
 	    "silent_series", silent, "silent_series_total", (json_int_t)nsil,
 	    "rejected", "total", (json_int_t)rej, "by_reason", byr, "by_source",
-	    bys, "late_total", (json_int_t)ss.rejected[STORE_REJECT_LATE],
-	    "late_merged_total", (json_int_t)ss.late_merges,
-	    "unknown_system_lines", (json_int_t)st->unknown_system_lines);
+	    bys, "duplicates_total", (json_int_t)st->duplicates, "late_total",
+	    (json_int_t)st->late, "late_rejected_total",
+	    (json_int_t)st->late_rejected, "late_merged_total",
+	    (json_int_t)ss.late_merges, "unknown_system_lines",
+	    (json_int_t)st->unknown_system_lines, "duplicates", "total",
+	    (json_int_t)st->duplicates, "by_source", dups, "late", "total",
+	    (json_int_t)st->late, "rejected", (json_int_t)st->late_rejected,
+	    "merged", (json_int_t)ss.late_merges, "by_source", lates);
 	free(sil);
 	store_series_list_free(&l);
 	hub_reply_json(req, 200, j);

@@ -106,6 +106,91 @@ query_number(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* Append r's series to the JSON array out; metric (may be NULL) is the
+ * metric name of a by=__name__ group, added to its labels. */
+static void
+query_result_json(const struct store_result *r, const char *metric, json_t *out)
+{
+	json_t *pts, *labels, *j;
+	size_t i, k;
+
+	for (i = 0; i < r->n; i++) {
+		const struct store_series_result *s = &r->series[i];
+
+		pts = json_array();
+		for (k = 0; k < s->npoints; k++)
+			json_array_append_new(
+			    pts, json_pack("[I,o]", (json_int_t)s->points[k].t,
+			             query_number(s->points[k].v)));
+		labels = query_labels(s->tags, s->ntags);
+		if (metric != NULL)
+			json_object_set_new(
+			    labels, "__name__", json_string(metric));
+		j = json_pack("{s:o,s:o}", "labels", labels, "points", pts);
+		if (s->metric != NULL || metric != NULL)
+			json_object_set_new(j, "metric",
+			    json_string(
+			        s->metric != NULL ? s->metric : metric));
+		if (s->metric == NULL)
+			json_object_set_new(
+			    j, "series", json_integer((json_int_t)s->nseries));
+		json_array_append_new(out, j);
+	}
+}
+
+/*
+ * Run q once per metric name matching q->sel, each with the matcher
+ * __name__="NAME" added, and append the groups to out with __name__ in
+ * their labels: the store groups by tags only, so by=__name__ is done
+ * here.  0, or -1 after replying.
+ */
+static int
+query_run_by_name(struct hub_req *req, struct store_query *q,
+    struct selector *sel, long limit, json_t *out)
+{
+	struct selector_matcher *m;
+	struct store_result r;
+	char **names = NULL, *cause = NULL;
+	size_t i, total = 0;
+	int rc = 0;
+
+	if (store_tag_values(
+	        req->hub->store, "__name__", sel, &names, NULL, &cause) != 0) {
+		hub_reply_error(req, 400, "query: %s", cause);
+		free(cause);
+		return -1;
+	}
+	sel->m = xreallocarray(sel->m, sel->n + 1, sizeof *sel->m);
+	m = &sel->m[sel->n];
+	memset(m, 0, sizeof *m);
+	m->name = xstrdup("__name__");
+	m->op = SELECTOR_EQ;
+	sel->n++;
+	for (i = 0; names[i] != NULL && rc == 0; i++) {
+		m->value = names[i];
+		if (store_query_run(req->hub->store, q, &r, &cause) != 0) {
+			hub_reply_error(req, 400, "query: %s", cause);
+			free(cause);
+			rc = -1;
+			break;
+		}
+		total += r.n;
+		if ((long)total > limit) {
+			hub_reply_error(req, 400,
+			    "more than limit=%ld groups: narrow the selector",
+			    limit);
+			rc = -1;
+		} else
+			query_result_json(&r, names[i], out);
+		store_result_free(&r);
+	}
+	m->value = NULL; /* borrowed from names */
+	free(m->name);
+	sel->n--;
+	store_strings_free(names);
+	return rc;
+}
+
 static void
 query_run(struct hub_req *req)
 {
@@ -116,11 +201,11 @@ query_run(struct hub_req *req)
 	const char *p, *by;
 	char *cause = NULL, *bycopy = NULL, *tok, *save;
 	const char *bys[SERIESKEY_TAGS_MAX];
-	json_t *series, *pts, *byj, *j;
+	json_t *series = NULL, *byj, *j;
 	int64_t now = hub_now(h);
 	long limit = 1000;
-	size_t i, k;
-	int err;
+	size_t i, nby = 0;
+	int err, by_name = 0;
 
 	if ((sel = query_selector(req, 1, &err)) == NULL)
 		return;
@@ -170,9 +255,18 @@ query_run(struct hub_req *req)
 		bycopy = xstrdup(by);
 		for (tok = strtok_r(bycopy, ",", &save); tok != NULL;
 		     tok = strtok_r(NULL, ",", &save)) {
-			if (q.nby == SERIESKEY_TAGS_MAX)
+			if (nby == SERIESKEY_TAGS_MAX)
 				break;
-			bys[q.nby++] = tok;
+			bys[nby++] = tok;
+		}
+		/* The store groups by tags; __name__ goes last and is
+		 * handled by query_run_by_name. */
+		for (i = 0; i < nby; i++) {
+			if (strcmp(bys[i], "__name__") == 0) {
+				by_name = 1;
+				continue;
+			}
+			bys[q.nby++] = bys[i];
 		}
 		q.by = bys;
 		if (q.step == 0)
@@ -193,49 +287,41 @@ query_run(struct hub_req *req)
 		}
 	}
 	q.max_points = QUERY_MAX_POINTS;
-	if (store_query_run(h->store, &q, &r, &cause) != 0) {
-		hub_reply_error(req, 400, "query: %s", cause);
-		free(cause);
-		goto out;
-	}
-	if ((long)r.n > limit) {
-		hub_reply_error(req, 400,
-		    "%zu series match, more than limit=%ld: narrow the "
-		    "selector or use by=",
-		    r.n, limit);
-		store_result_free(&r);
-		goto out;
-	}
 	series = json_array();
-	for (i = 0; i < r.n; i++) {
-		struct store_series_result *s = &r.series[i];
-
-		pts = json_array();
-		for (k = 0; k < s->npoints; k++)
-			json_array_append_new(
-			    pts, json_pack("[I,o]", (json_int_t)s->points[k].t,
-			             query_number(s->points[k].v)));
-		j = json_pack("{s:o,s:o}", "labels",
-		    query_labels(s->tags, s->ntags), "points", pts);
-		if (s->metric != NULL)
-			json_object_set_new(
-			    j, "metric", json_string(s->metric));
-		else
-			json_object_set_new(
-			    j, "series", json_integer((json_int_t)s->nseries));
-		json_array_append_new(series, j);
+	if (by_name) {
+		if (query_run_by_name(req, &q, sel, limit, series) != 0)
+			goto out;
+	} else {
+		if (store_query_run(h->store, &q, &r, &cause) != 0) {
+			hub_reply_error(req, 400, "query: %s", cause);
+			free(cause);
+			goto out;
+		}
+		if ((long)r.n > limit) {
+			hub_reply_error(req, 400,
+			    "%zu series match, more than limit=%ld: narrow "
+			    "the selector or use by=",
+			    r.n, limit);
+			store_result_free(&r);
+			goto out;
+		}
+		query_result_json(&r, NULL, series);
+		store_result_free(&r);
 	}
-	store_result_free(&r);
 	byj = json_array();
 	for (i = 0; i < q.nby; i++)
 		json_array_append_new(byj, json_string(bys[i]));
+	if (by_name)
+		json_array_append_new(byj, json_string("__name__"));
 	j = json_pack("{s:s,s:I,s:I,s:I,s:s,s:o,s:o}", "query",
 	    hub_req_query(req, "q"), "start_ms", (json_int_t)q.start, "end_ms",
 	    (json_int_t)q.end, "step_ms", (json_int_t)q.step, "agg",
 	    q.agg == STORE_AGG_NONE ? "raw" : store_agg_name(q.agg), "by", byj,
 	    "series", series);
+	series = NULL;
 	hub_reply_json(req, 200, j);
 out:
+	json_decref(series);
 	free(bycopy);
 	selector_free(sel);
 }

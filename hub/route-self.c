@@ -58,6 +58,14 @@ self_metrics(struct hub_req *req)
 		    "citybraind_lines_rejected_total{reason=\"%s\"} %llu\n",
 		    hub_reject_name((enum hub_reject)i),
 		    (unsigned long long)st->rejected[i]);
+	self_counter(&b, "citybraind_points_duplicate_total",
+	    "Points written at a time their series already had (the last "
+	    "write wins).",
+	    "counter", st->duplicates);
+	self_counter(&b, "citybraind_points_late_total",
+	    "Points older than their series' newest point (merged, or "
+	    "refused when older than the store's late window).",
+	    "counter", st->late);
 	self_counter(&b, "citybraind_write_requests_total",
 	    "Write requests served.", "counter", h->stats.write_requests);
 	self_counter(&b, "citybraind_request_body_bytes_total",

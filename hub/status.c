@@ -138,6 +138,9 @@ hub_status_remap(const struct hub_status *old, const struct hub_territory *ot,
 		hub_status_reject(st, HUB_REJECT_MAX,
 		    old->rejected_by[i].source, old->rejected_by[i].n);
 	st->unknown_system_lines = old->unknown_system_lines;
+	st->duplicates = old->duplicates;
+	st->late = old->late;
+	st->late_rejected = old->late_rejected;
 	st->last_ingest_ms = old->last_ingest_ms;
 	memcpy(st->rate_sec, old->rate_sec, sizeof st->rate_sec);
 	memcpy(st->rate_points, old->rate_points, sizeof st->rate_points);

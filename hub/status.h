@@ -39,6 +39,10 @@ struct hub_collector {
 	char peer[64];
 	int64_t last_ms;
 	uint64_t requests, lines, points, rejected;
+	/* Points at a time their series already had (duplicates), points
+	 * older than their series' newest (late), and of those the ones the
+	 * store refused as older than its late window. */
+	uint64_t duplicates, late, late_rejected;
 };
 
 struct hub_source_count {
@@ -64,6 +68,7 @@ struct hub_status {
 	struct hub_source_count *rejected_by;
 	size_t nrejected_by;
 	uint64_t unknown_system_lines;
+	uint64_t duplicates, late, late_rejected; /* sums over collectors */
 
 	int64_t last_ingest_ms;
 	int64_t rate_sec[HUB_RATE_SLOTS]; /* the second each slot holds */

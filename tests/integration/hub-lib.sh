@@ -56,10 +56,11 @@ PY
  "tokens": "tokens.json",
  "store": {"sync": false},
  "limits": {"max_body": ${HUB_MAX_BODY:-1048576}, "max_lines": ${HUB_MAX_LINES:-100000},
-            "max_body_decompressed": ${HUB_MAX_DECOMPRESSED:-268435456}},
+            "max_body_decompressed": ${HUB_MAX_DECOMPRESSED:-268435456},
+            "max_connections": ${HUB_MAX_CONNECTIONS:-1024}},
  "headline": [
   {"name": "aqi", "metric": "env_aqi", "agg": "avg"},
-  {"name": "water_level_m", "metric": "water_level_m", "agg": "max", "unit": "m"}
+  {"name": "water_level", "metric": "water_level", "agg": "max", "unit": "m"}
  ]
 }
 JSON

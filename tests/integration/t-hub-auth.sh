@@ -41,11 +41,11 @@ cb_assert_eq 204 "$(TOKEN=$HUB_TOK_SUPER hub_post '/api/v1/write?precision=s' "$
 
 # Collector write scope: fubao-water may write water-level-iot in Fubao only.
 cat >"$f" <<LP
-water,grid=440304010001001,system=water-level-iot level_m=1 $now
-water,grid=440304001001001,system=water-level-iot level_m=2 $now
-water,grid=440304010001001,system=air-quality level_m=3 $now
-water,grid=440304010001001,system=no-such-system level_m=4 $now
-water,grid=440304010001007 level_m=5 $now
+water,grid=440304010001001,system=water-level-iot level=1 $now
+water,grid=440304001001001,system=water-level-iot level=2 $now
+water,grid=440304010001001,system=air-quality level=3 $now
+water,grid=440304010001001,system=no-such-system level=4 $now
+water,grid=440304010001007 level=5 $now
 LP
 cb_assert_eq 400 "$(TOKEN=$HUB_TOK_FUBAO hub_post '/api/v1/write?precision=s' "$f")" \
 	"token writing outside its scope"
@@ -74,7 +74,7 @@ cb_assert_eq 4 "$(hub_json 'j["node"]["status"]["grids"]')" "district roll-up ov
 cb_assert_eq 404 "$(hub_get '/api/v1/tree?code=440304010000')" "code outside the scope"
 cb_assert_eq 200 "$(hub_get '/api/v1/grids?code=440304000000')" "grids"
 cb_assert_eq 4 "$(hub_json 'len(j["grids"])')" "grids masked"
-hub_get '/api/v1/query?q=water_level_m&start=-1h' >/dev/null
+hub_get '/api/v1/query?q=water_level&start=-1h' >/dev/null
 cb_assert_eq '[]' "$(hub_json '[s["labels"]["grid"] for s in j["series"]]')" \
 	"Fubao series masked in queries"
 hub_get '/api/v1/query?q=op_v&start=-1h&by=subdistrict&agg=sum&step=1h' >/dev/null
@@ -96,7 +96,7 @@ cb_assert_eq '["440304001000"]' "$(hub_json '[s["code"] for s in j["subdistricts
 TOKEN=$HUB_TOK_SUPER
 hub_get /api/v1/overview >/dev/null
 cb_assert_eq 2 "$(hub_json 'len(j["subdistricts"])')" "supervisor overview"
-hub_get '/api/v1/query?q=water_level_m&start=-1h' >/dev/null
+hub_get '/api/v1/query?q=water_level&start=-1h' >/dev/null
 cb_assert_eq 2 "$(hub_json 'len(j["series"])')" "supervisor sees Fubao"
 
 # A unix user that is not in users.json gets 401 over the socket.

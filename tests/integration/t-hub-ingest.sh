@@ -18,13 +18,13 @@ f="$HUB_DIR/body.lp"
 cat >"$f" <<LP
 # a comment, then a blank line
 
-water,grid=440304001001001,system=water-level-iot level_m=1.5,ok=true,note="str" $now
+water,grid=440304001001001,system=water-level-iot level=1.5,ok=true,note="str" $now
 env,grid=440304001001002 aqi=42i,pm25=18.5 $now
 env,grid=440304010001007 aqi=80u $now
 hotline,system=hotline-12345 value=12 $now
 LP
 cb_assert_eq 204 "$(wpost '/api/v1/write?precision=s' "$f")" "all lines good"
-cb_assert_eq 200 "$(hub_get '/api/v1/series?q=water_level_m')" "series"
+cb_assert_eq 200 "$(hub_get '/api/v1/series?q=water_level')" "series"
 cb_assert_eq 1 "$(hub_json 'j["total"]')" "one water series"
 cb_assert_eq 440304001001 "$(hub_json 'j["series"][0]["labels"]["community"]')" \
 	"grid enriched with community"

@@ -13,8 +13,8 @@ env,grid=440304001001001,system=air-quality aqi=40 $((now - 120))
 env,grid=440304001001001,system=air-quality aqi=44 $((now - 60))
 env,grid=440304001001002,system=air-quality aqi=60 $now
 env,grid=440304010001001,system=air-quality aqi=20 $now
-water,grid=440304001001001,system=water-level-iot level_m=1.2 $now
-water,grid=440304010001007,system=water-level-iot level_m=4.8 $now
+water,grid=440304001001001,system=water-level-iot level=1.2 $now
+water,grid=440304010001007,system=water-level-iot level=4.8 $now
 system,system=water-level-iot up=1,latency_ms=85 $now
 system,system=fire-alarm-iot up=0 $now
 LP
@@ -29,7 +29,7 @@ cb_assert_eq district "$(hub_json 'j["node"]["level"]')" "district level"
 cb_assert_eq '["440304001000", "440304010000"]' "$(hub_json '[c["code"] for c in j["children"]]')" \
 	"subdistrict children"
 cb_assert_eq 南园街道 "$(hub_json 'j["children"][0]["name"]')" "Chinese names"
-cb_assert_eq 4.8 "$(hub_json 'j["node"]["metrics"]["water_level_m"]["value"]')" \
+cb_assert_eq 4.8 "$(hub_json 'j["node"]["metrics"]["water_level"]["value"]')" \
 	"max water level over the district"
 cb_assert_eq 41.3 "$(hub_json 'round(j["node"]["metrics"]["aqi"]["value"], 1)')" \
 	"avg aqi of the grids' latest values"
@@ -51,7 +51,7 @@ cb_assert_eq 404 "$(hub_get '/api/v1/tree?code=440304099000')" "unknown code"
 # Grids and map.
 cb_assert_eq 200 "$(hub_get /api/v1/grids)" "grids"
 cb_assert_eq 6 "$(hub_json 'len(j["grids"])')" "all grids"
-cb_assert_eq 4.8 "$(hub_json '[g for g in j["grids"] if g["code"] == "440304010001007"][0]["metrics"]["water_level_m"]')" \
+cb_assert_eq 4.8 "$(hub_json '[g for g in j["grids"] if g["code"] == "440304010001007"][0]["metrics"]["water_level"]')" \
 	"grid metric values"
 cb_assert_eq 200 "$(hub_get /api/v1/map)" "map"
 cb_assert_eq '[["440304001000", "440304010000"]]' "$(hub_json 'j["rows"]')" "map rows"
@@ -79,7 +79,7 @@ hub_get '/api/v1/systems?platform=service' >/dev/null
 cb_assert_eq '["hotline-12345"]' "$(hub_json '[s["id"] for s in j["systems"]]')" "platform filter"
 cb_assert_eq 200 "$(hub_get /api/v1/systems/water-level-iot)" "one system"
 cb_assert_eq 3 "$(hub_json 'len(j["grids"])')" "its grids"
-cb_assert_eq True "$(hub_json '"water_level_m" in j["metrics"]')" "its metrics"
+cb_assert_eq True "$(hub_json '"water_level" in j["metrics"]')" "its metrics"
 cb_assert_eq 404 "$(hub_get /api/v1/systems/nope)" "unknown system"
 
 # Quality.
@@ -120,7 +120,7 @@ cb_assert_eq True "$(hub_json 'all(t in j["labels"] for t in ["grid","community"
 	"conventional tags"
 cb_assert_eq 200 "$(hub_get /api/v1/labels/system/values)" "label values"
 cb_assert_eq '["air-quality", "fire-alarm-iot", "water-level-iot"]' "$(hub_json 'j["values"]')" "system values"
-hub_get '/api/v1/labels/grid/values?q=water_level_m' >/dev/null
+hub_get '/api/v1/labels/grid/values?q=water_level' >/dev/null
 cb_assert_eq '["440304001001001", "440304010001007"]' "$(hub_json 'j["values"]')" "values under a selector"
 
 # Self-monitoring.
