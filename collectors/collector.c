@@ -14,8 +14,8 @@ struct lp_writer *
 collector_line_begin(
     struct collector *c, struct input *in, const char *measurement)
 {
-	struct tag *tags = in != NULL ? in->tags : c->tags;
-	size_t ntags = in != NULL ? in->ntags : c->ntags, i;
+	struct tag *tags = in != NULL ? in->tags : c->conf.tags;
+	size_t ntags = in != NULL ? in->ntags : c->conf.ntags, i;
 
 	lp_writer_begin(&c->w, &c->batch, measurement);
 	for (i = 0; i < ntags; i++)

@@ -50,6 +50,10 @@ struct input_ops {
 	 * before returning). */
 	void (*run)(struct input *in);
 	void (*free)(struct input *in);
+	/* Optional: take over state from old, the input of the same name
+	 * and type that a reload replaces (e.g. the last Nagios state, so
+	 * that a recovery right after a reload still resolves). */
+	void (*inherit)(struct input *in, const struct input *old);
 };
 
 /* Keys every input has.  Durations in ms. */
@@ -71,6 +75,7 @@ struct input {
 	size_t ntags;
 	struct event *timer;
 	int running;
+	int retired; /* replaced by a reload; freed when its run ends */
 	int64_t started_ns;
 	unsigned failures; /* consecutive; plugins back off */
 	int64_t backoff_ms;
@@ -78,9 +83,16 @@ struct input {
 	uint64_t runs, errors;
 };
 
+/*
+ * What the configuration file says (collectors/config.c).  Strings, urls
+ * and tags are owned; the json_t members are borrowed from file, which is
+ * kept only while the inputs are built (collector_conf_drop_file).
+ */
 struct collector_conf {
+	char *path;
+	struct conf_file *file;
 	char **urls;
-	char *token;
+	char *token; /* from "token" or the first line of token_file */
 	char *token_file;
 	int64_t push_timeout;
 	int gzip;
@@ -95,7 +107,9 @@ struct collector_conf {
 	int64_t retry_min, retry_max;
 	int64_t self_interval;
 	char *name;
-	json_t *tags;
+	struct tag *tags; /* global */
+	size_t ntags;
+	json_t *tags_obj;
 	json_t *inputs;
 	json_t *hub;
 	json_t *batch;
@@ -121,11 +135,11 @@ struct collector {
 	struct event_base *base;
 	struct curlev *curl;
 	struct collector_conf conf;
-	char *token;      /* resolved from token/token_file */
-	struct tag *tags; /* global; owned */
-	size_t ntags;
 	struct input **inputs;
 	size_t ninputs;
+	struct input **retired; /* replaced by a reload, still running */
+	size_t nretired;
+	struct event *reap_ev; /* frees retired inputs once they are done */
 	struct push *push;
 	struct spool *spool;
 
@@ -137,6 +151,7 @@ struct collector {
 
 	struct event *self_timer;
 	struct collector_stats st;
+	uint64_t reloads, reload_errors;
 	int stopping;
 	int test_mode; /* --test: run inputs once, print */
 	size_t test_pending;
@@ -162,15 +177,37 @@ extern const struct input_ops input_exec_ops;
 extern const struct input_ops input_plugin_ops;
 extern const struct input_ops input_host_ops;
 
-/* Build every input of c->conf.inputs; 0 or -1 with *cause. */
-int inputs_create(struct collector *c, struct conf_file *cf, char **cause);
+/* Build the inputs cc describes into a new array (*inputsp, *ninputsp);
+ * 0, or -1 with *cause (file:line:col) and nothing built. */
+int inputs_create(struct collector *c, const struct collector_conf *cc,
+    struct input ***inputsp, size_t *ninputsp, char **cause);
+/* Schedule the first runs of c->inputs. */
 void inputs_start(struct collector *c);
+/* Replace c->inputs by inputs (taken over): the old ones stop; those in
+ * the middle of a run finish it (their points are kept) and are freed
+ * afterwards. */
+void inputs_replace(struct collector *c, struct input **inputs, size_t n);
+/* Free every input, retired ones included. */
 void inputs_free(struct collector *c);
 /* Called by an input when its run ends; ok = 0 on failure. */
 void input_done(struct input *in, int ok);
 /* Log an input's error and count it. */
 void input_error(struct input *in, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Configuration (collectors/config.c).  Load path into cc (zeroed by the
+ * call): the global settings, checked; the inputs are built from
+ * cc->inputs afterwards.  0, or -1 with *cause ("file:line:col: ..."). */
+int collector_conf_load(
+    struct collector_conf *cc, const char *path, char **cause);
+/* Free the parsed file once the inputs are built. */
+void collector_conf_drop_file(struct collector_conf *cc);
+void collector_conf_free(struct collector_conf *cc);
+/* SIGHUP: re-read c->conf.path.  A good file replaces the inputs and the
+ * settings that can change while running (the spool's stay as they
+ * are); the batch, push queue and spool are kept.  A bad one changes
+ * nothing and is logged.  0 or -1. */
+int collector_reload(struct collector *c);
 
 /* Tags for a plain json object of strings ({"k":"v"}); NULL on error. */
 int tags_from_json(json_t *obj, struct tag **tags, size_t *ntags, char **cause);

@@ -665,6 +665,18 @@ exec_free(struct input *in)
 	}
 }
 
+/* A reload keeps the last Nagios state: no duplicate event for a state
+ * that did not change, and a recovery still sends its "resolved". */
+static void
+exec_inherit(struct input *in, const struct input *old)
+{
+	struct exec_state *es = in->priv;
+	const struct exec_state *os = old->priv;
+
+	if (es->format == EXEC_NAGIOS && os->format == EXEC_NAGIOS)
+		es->last_state = os->last_state;
+}
+
 const struct input_ops input_exec_ops = {
     .type = "exec",
     .conf_size = sizeof(struct exec_conf),
@@ -672,4 +684,5 @@ const struct input_ops input_exec_ops = {
     .init = exec_init,
     .run = exec_run,
     .free = exec_free,
+    .inherit = exec_inherit,
 };

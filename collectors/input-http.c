@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "collectors/collector.h"
@@ -26,6 +27,7 @@ struct http_conf {
 	char *expect_body;
 	int follow_redirects;
 	int insecure;
+	char *ca_file;
 };
 
 struct http_state {
@@ -36,8 +38,10 @@ struct http_state {
 	char *expect_body;
 	int follow;
 	int insecure;
+	char *ca_file;
 	struct buf body;
 	int running;
+	char errbuf[CURL_ERROR_SIZE]; /* libcurl's detailed error */
 };
 
 static const struct conf_field http_fields[] = {
@@ -62,6 +66,9 @@ static const struct conf_field http_fields[] = {
     {.key = "insecure",
         .type = CONF_BOOL,
         .offset = offsetof(struct http_conf, insecure)},
+    {.key = "ca_file",
+        .type = CONF_STRING,
+        .offset = offsetof(struct http_conf, ca_file)},
     {.key = NULL},
 };
 
@@ -93,6 +100,8 @@ http_init(struct input *in, void *conf, char **cause)
 	hc->expect_body = NULL;
 	hs->follow = hc->follow_redirects;
 	hs->insecure = hc->insecure;
+	hs->ca_file = hc->ca_file;
+	hc->ca_file = NULL;
 	buf_init(&hs->body);
 	in->priv = hs;
 	return 0;
@@ -108,27 +117,43 @@ http_write_cb(char *ptr, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-/* Days until the leaf certificate expires, from curl's certinfo. */
+/*
+ * Days until the leaf certificate expires, from curl's certinfo: with
+ * OpenSSL "Expire date:Jan 26 12:00:00 2027 GMT", with GnuTLS
+ * "Expire Date:2027-01-26 12:00:00 GMT".
+ */
 static int
 http_cert_days(CURL *easy, double *days)
 {
+	static const char *const formats[] = {
+	    "%b %d %H:%M:%S %Y",
+	    "%Y-%m-%d %H:%M:%S",
+	};
 	struct curl_certinfo *ci = NULL;
 	struct curl_slist *s;
+	const char *date;
 	struct tm tm;
+	size_t i;
 
 	if (curl_easy_getinfo(easy, CURLINFO_CERTINFO, &ci) != CURLE_OK ||
 	    ci == NULL || ci->num_of_certs < 1)
 		return -1;
 	for (s = ci->certinfo[0]; s != NULL; s = s->next) {
-		if (strncmp(s->data, "Expire date:", 12) != 0)
+		if (strncasecmp(s->data, "Expire date:", 12) != 0)
 			continue;
-		memset(&tm, 0, sizeof tm);
-		if (strptime(s->data + 12, "%b %d %H:%M:%S %Y", &tm) == NULL)
-			return -1;
-		*days =
-		    ((double)timegm(&tm) * 1000.0 - (double)clock_wall_ms()) /
-		    86400000.0;
-		return 0;
+		date = s->data + 12;
+		while (*date == ' ')
+			date++;
+		for (i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+			memset(&tm, 0, sizeof tm);
+			if (strptime(date, formats[i], &tm) == NULL)
+				continue;
+			*days = ((double)timegm(&tm) * 1000.0 -
+			            (double)clock_wall_ms()) /
+			        86400000.0;
+			return 0;
+		}
+		return -1;
 	}
 	return -1;
 }
@@ -151,7 +176,9 @@ http_done(CURL *easy, CURLcode rc, void *arg)
 	lp_writer_tag(w, "check", in->name);
 	lp_writer_tag(w, "url", hs->url);
 	if (rc != CURLE_OK) {
-		input_error(in, "%s: %s", hs->url, curl_easy_strerror(rc));
+		input_error(in, "%s: %s", hs->url,
+		    hs->errbuf[0] != '\0' ? hs->errbuf
+		                          : curl_easy_strerror(rc));
 		lp_writer_int(w, "up", 0);
 		lp_writer_float(w, "response_s", t);
 		collector_line_end(c, clock_wall_ms());
@@ -185,10 +212,13 @@ http_run(struct input *in)
 	CURL *easy = curl_easy_init();
 
 	buf_reset(&hs->body);
+	hs->errbuf[0] = '\0';
 	curl_easy_setopt(easy, CURLOPT_URL, hs->url);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, hs->errbuf);
 	curl_easy_setopt(easy, CURLOPT_NOBODY, hs->head ? 1L : 0L);
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)in->timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, CURLEV_PROTOCOLS);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, http_write_cb);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, hs);
 	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, hs->follow ? 1L : 0L);
@@ -201,6 +231,12 @@ http_run(struct input *in)
 	curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 8192L);
 	if (strncmp(hs->url, "https://", 8) == 0)
 		curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
+	/* ca_file: only these CAs.  insecure: no CA store is loaded at
+	 * all (libcurl parses it again for every connection). */
+	if (hs->ca_file != NULL || hs->insecure) {
+		curl_easy_setopt(easy, CURLOPT_CAINFO, hs->ca_file);
+		curl_easy_setopt(easy, CURLOPT_CAPATH, NULL);
+	}
 	if (hs->insecure) {
 		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -223,6 +259,7 @@ http_free(struct input *in)
 		return;
 	free(hs->url);
 	free(hs->expect_body);
+	free(hs->ca_file);
 	buf_free(&hs->body);
 	free(hs);
 	in->priv = NULL;

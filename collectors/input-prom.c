@@ -225,6 +225,7 @@ prom_run(struct input *in)
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, ps->hdrs);
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)in->timeout_ms);
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, CURLEV_PROTOCOLS);
 	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "gzip");
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, prom_write_cb);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, ps);

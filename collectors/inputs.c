@@ -65,10 +65,12 @@ input_conf_free(const struct conf_field *fields, void *conf)
 	}
 }
 
+/* Build input index of cc (obj) and append it to *inputsp. */
 static int
-input_create(struct collector *c, struct conf_file *cf, json_t *obj,
-    size_t index, char **cause)
+input_create(struct collector *c, const struct collector_conf *cc, json_t *obj,
+    size_t index, struct input ***inputsp, size_t *ninputsp, char **cause)
 {
+	struct conf_file *cf = cc->file;
 	const struct input_ops *ops = NULL;
 	struct conf_field *fields;
 	struct input_conf *ic;
@@ -80,7 +82,7 @@ input_create(struct collector *c, struct conf_file *cf, json_t *obj,
 
 	if (!json_is_object(obj)) {
 		*cause = conf_error(
-		    cf, c->conf.inputs, NULL, index, "expected an object");
+		    cf, cc->inputs, NULL, index, "expected an object");
 		return -1;
 	}
 	type = json_string_value(json_object_get(obj, "type"));
@@ -92,7 +94,7 @@ input_create(struct collector *c, struct conf_file *cf, json_t *obj,
 	if (ops == NULL) {
 		*cause =
 		    type == NULL
-		        ? conf_error(cf, c->conf.inputs, NULL, index,
+		        ? conf_error(cf, cc->inputs, NULL, index,
 		              "\"type\" missing (http_check, prometheus, exec, "
 		              "plugin or host)")
 		        : conf_error(cf, obj, "type", 0,
@@ -132,11 +134,11 @@ input_create(struct collector *c, struct conf_file *cf, json_t *obj,
 	in->interval_ms = ic->interval;
 	in->timeout_ms = ic->timeout;
 	in->jitter_ms = ic->jitter >= 0 ? ic->jitter : ic->interval / 10;
-	for (i = 0; i < c->ntags; i++) {
+	for (i = 0; i < cc->ntags; i++) {
 		in->tags =
 		    xreallocarray(in->tags, in->ntags + 1, sizeof *in->tags);
-		in->tags[in->ntags].key = xstrdup(c->tags[i].key);
-		in->tags[in->ntags++].value = xstrdup(c->tags[i].value);
+		in->tags[in->ntags].key = xstrdup(cc->tags[i].key);
+		in->tags[in->ntags++].value = xstrdup(cc->tags[i].value);
 	}
 	if (ic->tags != NULL &&
 	    tags_from_json(ic->tags, &in->tags, &in->ntags, &why) != 0) {
@@ -145,14 +147,14 @@ input_create(struct collector *c, struct conf_file *cf, json_t *obj,
 		goto out;
 	}
 	if (ops->init(in, ic, &why) != 0) {
-		*cause = conf_error(cf, c->conf.inputs, NULL, index,
+		*cause = conf_error(cf, cc->inputs, NULL, index,
 		    "input \"%s\": %s", in->name, why);
 		free(why);
 		goto out;
 	}
 	in->timer = evtimer_new(c->base, input_timer_cb, in);
-	c->inputs = xreallocarray(c->inputs, c->ninputs + 1, sizeof *c->inputs);
-	c->inputs[c->ninputs++] = in;
+	*inputsp = xreallocarray(*inputsp, *ninputsp + 1, sizeof **inputsp);
+	(*inputsp)[(*ninputsp)++] = in;
 	r = 0;
 out:
 	input_conf_free(fields, ic);
@@ -168,16 +170,44 @@ out:
 	return r;
 }
 
+static void
+input_free(struct input *in)
+{
+	in->ops->free(in);
+	event_free(in->timer);
+	tags_free(in->tags, in->ntags);
+	free(in->name);
+	free(in);
+}
+
+static void
+inputs_free_array(struct input **inputs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		input_free(inputs[i]);
+	free(inputs);
+}
+
 int
-inputs_create(struct collector *c, struct conf_file *cf, char **cause)
+inputs_create(struct collector *c, const struct collector_conf *cc,
+    struct input ***inputsp, size_t *ninputsp, char **cause)
 {
 	json_t *obj;
 	size_t i;
 
-	json_array_foreach(c->conf.inputs, i, obj)
+	*inputsp = NULL;
+	*ninputsp = 0;
+	json_array_foreach(cc->inputs, i, obj)
 	{
-		if (input_create(c, cf, obj, i, cause) != 0)
+		if (input_create(c, cc, obj, i, inputsp, ninputsp, cause) !=
+		    0) {
+			inputs_free_array(*inputsp, *ninputsp);
+			*inputsp = NULL;
+			*ninputsp = 0;
 			return -1;
+		}
 	}
 	return 0;
 }
@@ -201,16 +231,25 @@ input_jitter(struct input *in)
 	                         : 0;
 }
 
+/*
+ * The first run of each input comes at a random point of its first
+ * interval (at most a minute; --test runs everything at once): inputs
+ * that share an interval then stay out of step, so a hundred checks never
+ * start, and hold their buffers, at the same moment.
+ */
 void
 inputs_start(struct collector *c)
 {
+	struct input *in;
+	int64_t spread;
 	size_t i;
 
-	/* Spread the first runs over one jitter window. */
 	c->test_pending = c->ninputs;
-	for (i = 0; i < c->ninputs; i++)
-		input_schedule(c->inputs[i],
-		    c->test_mode ? 0 : input_jitter(c->inputs[i]));
+	for (i = 0; i < c->ninputs; i++) {
+		in = c->inputs[i];
+		spread = in->interval_ms < 60000 ? in->interval_ms : 60000;
+		input_schedule(in, c->test_mode ? 0 : random() % spread);
+	}
 }
 
 static void
@@ -239,6 +278,8 @@ void
 input_done(struct input *in, int ok)
 {
 	in->running = 0;
+	if (in->retired) /* freed from the loop, not under its caller */
+		event_active(in->c->reap_ev, EV_TIMEOUT, 0);
 	if (in->c->test_mode && --in->c->test_pending == 0)
 		event_base_loopexit(in->c->base, NULL);
 	if (ok) {
@@ -283,21 +324,61 @@ input_error(struct input *in, const char *fmt, ...)
 	free(msg);
 }
 
+/* Free the retired inputs whose last run has ended. */
+static void
+inputs_reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct collector *c = arg;
+	size_t i, n = 0;
+
+	for (i = 0; i < c->nretired; i++) {
+		if (c->retired[i]->running)
+			c->retired[n++] = c->retired[i];
+		else
+			input_free(c->retired[i]);
+	}
+	c->nretired = n;
+}
+
+void
+inputs_replace(struct collector *c, struct input **inputs, size_t n)
+{
+	struct input *in;
+	size_t i, k;
+
+	if (c->reap_ev == NULL)
+		c->reap_ev = event_new(c->base, -1, 0, inputs_reap_cb, c);
+	for (i = 0; i < c->ninputs; i++) {
+		in = c->inputs[i];
+		for (k = 0; k < n && in->ops->inherit != NULL; k++)
+			if (inputs[k]->ops == in->ops &&
+			    strcmp(inputs[k]->name, in->name) == 0)
+				in->ops->inherit(inputs[k], in);
+		evtimer_del(in->timer);
+		if (!in->running) {
+			input_free(in);
+			continue;
+		}
+		in->retired = 1;
+		c->retired = xreallocarray(
+		    c->retired, c->nretired + 1, sizeof *c->retired);
+		c->retired[c->nretired++] = in;
+	}
+	free(c->inputs);
+	c->inputs = inputs;
+	c->ninputs = n;
+}
+
 void
 inputs_free(struct collector *c)
 {
-	size_t i;
-	struct input *in;
-
-	for (i = 0; i < c->ninputs; i++) {
-		in = c->inputs[i];
-		in->ops->free(in);
-		event_free(in->timer);
-		tags_free(in->tags, in->ntags);
-		free(in->name);
-		free(in);
-	}
-	free(c->inputs);
+	inputs_free_array(c->inputs, c->ninputs);
 	c->inputs = NULL;
 	c->ninputs = 0;
+	inputs_free_array(c->retired, c->nretired);
+	c->retired = NULL;
+	c->nretired = 0;
+	if (c->reap_ev != NULL)
+		event_free(c->reap_ev);
+	c->reap_ev = NULL;
 }

@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,97 +20,6 @@
 #include "lib/conf.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
-
-static const struct conf_field root_fields[] = {
-    {.key = "name",
-        .type = CONF_STRING,
-        .offset = offsetof(struct collector_conf, name)},
-    {.key = "hub",
-        .type = CONF_OBJECT,
-        .offset = offsetof(struct collector_conf, hub)},
-    {.key = "batch",
-        .type = CONF_OBJECT,
-        .offset = offsetof(struct collector_conf, batch)},
-    {.key = "spool",
-        .type = CONF_OBJECT,
-        .offset = offsetof(struct collector_conf, spool)},
-    {.key = "tags",
-        .type = CONF_OBJECT,
-        .offset = offsetof(struct collector_conf, tags)},
-    {.key = "self_interval",
-        .type = CONF_DURATION,
-        .offset = offsetof(struct collector_conf, self_interval)},
-    {.key = "inputs",
-        .type = CONF_ARRAY,
-        .offset = offsetof(struct collector_conf, inputs)},
-    {.key = NULL},
-};
-
-static const struct conf_field hub_fields[] = {
-    {.key = "urls",
-        .type = CONF_STRARRAY,
-        .required = 1,
-        .offset = offsetof(struct collector_conf, urls)},
-    {.key = "token",
-        .type = CONF_STRING,
-        .offset = offsetof(struct collector_conf, token)},
-    {.key = "token_file",
-        .type = CONF_STRING,
-        .offset = offsetof(struct collector_conf, token_file)},
-    {.key = "timeout",
-        .type = CONF_DURATION,
-        .offset = offsetof(struct collector_conf, push_timeout)},
-    {.key = "gzip",
-        .type = CONF_BOOL,
-        .offset = offsetof(struct collector_conf, gzip)},
-    {.key = "retry_min",
-        .type = CONF_DURATION,
-        .offset = offsetof(struct collector_conf, retry_min)},
-    {.key = "retry_max",
-        .type = CONF_DURATION,
-        .offset = offsetof(struct collector_conf, retry_max)},
-    {.key = NULL},
-};
-
-static const struct conf_field batch_fields[] = {
-    {.key = "max_points",
-        .type = CONF_INT,
-        .min = 1,
-        .max = 1000000,
-        .offset = offsetof(struct collector_conf, batch_points)},
-    {.key = "max_bytes",
-        .type = CONF_INT,
-        .min = 1024,
-        .max = 64LL << 20,
-        .offset = offsetof(struct collector_conf, batch_bytes)},
-    {.key = "interval",
-        .type = CONF_DURATION,
-        .offset = offsetof(struct collector_conf, batch_interval)},
-    {.key = NULL},
-};
-
-static const struct conf_field spool_fields[] = {
-    {.key = "dir",
-        .type = CONF_STRING,
-        .offset = offsetof(struct collector_conf, spool_dir)},
-    {.key = "max_bytes",
-        .type = CONF_INT,
-        .min = 65536,
-        .max = 1LL << 40,
-        .offset = offsetof(struct collector_conf, spool_max_bytes)},
-    {.key = "segment_bytes",
-        .type = CONF_INT,
-        .min = 4096,
-        .max = 1LL << 32,
-        .offset = offsetof(struct collector_conf, spool_segment_bytes)},
-    {.key = "max_age",
-        .type = CONF_DURATION,
-        .offset = offsetof(struct collector_conf, spool_max_age)},
-    {.key = "fsync_interval",
-        .type = CONF_DURATION,
-        .offset = offsetof(struct collector_conf, spool_fsync_interval)},
-    {.key = NULL},
-};
 
 static void
 usage(FILE *f)
@@ -134,111 +44,6 @@ usage(FILE *f)
 	    "\n"
 	    "See citybrain-collector(8) and citybrain-plugin(7).\n",
 	    CB_SYSCONFDIR);
-}
-
-static int
-conf_load(struct collector *c, struct conf_file *cf, char **cause)
-{
-	struct collector_conf *cc = &c->conf;
-	json_t *root = conf_file_root(cf);
-	char host[256];
-	FILE *f;
-
-	cc->push_timeout = 10000;
-	cc->gzip = 1;
-	cc->retry_min = 1000;
-	cc->retry_max = 60000;
-	cc->batch_points = 5000;
-	cc->batch_bytes = 1 << 20;
-	cc->batch_interval = 1000;
-	cc->spool_max_bytes = 64LL << 20;
-	cc->spool_max_age = 7LL * 24 * 3600 * 1000;
-	cc->spool_fsync_interval = 1000;
-	cc->self_interval = 10000;
-	if (!json_is_object(root)) {
-		*cause =
-		    xasprintf("%s: expected an object", conf_file_name(cf));
-		return -1;
-	}
-	if (conf_object_read(cf, root, root_fields, cc, cause) != 0)
-		return -1;
-	if (cc->hub == NULL) {
-		*cause = xasprintf("%s: \"hub\" missing (\"hub\": {\"urls\": "
-		                   "[\"http://HOST:8428\"]})",
-		    conf_file_name(cf));
-		return -1;
-	}
-	if (conf_object_read(cf, cc->hub, hub_fields, cc, cause) != 0)
-		return -1;
-	if (cc->urls[0] == NULL) {
-		*cause = conf_error(
-		    cf, cc->hub, "urls", 0, "at least one URL is needed");
-		return -1;
-	}
-	for (size_t i = 0; cc->urls[i] != NULL; i++) {
-		size_t n = strlen(cc->urls[i]);
-
-		if (strncmp(cc->urls[i], "http://", 7) != 0 &&
-		    strncmp(cc->urls[i], "https://", 8) != 0) {
-			*cause = conf_error(cf, cc->hub, "urls", 0,
-			    "\"%s\": expected http:// or https://",
-			    cc->urls[i]);
-			return -1;
-		}
-		while (n > 0 && cc->urls[i][n - 1] == '/')
-			cc->urls[i][--n] = '\0';
-	}
-	if (cc->batch != NULL &&
-	    conf_object_read(cf, cc->batch, batch_fields, cc, cause) != 0)
-		return -1;
-	if (cc->spool != NULL &&
-	    conf_object_read(cf, cc->spool, spool_fields, cc, cause) != 0)
-		return -1;
-	if (cc->retry_min < 10 || cc->retry_max < cc->retry_min) {
-		*cause = conf_error(cf, cc->hub, "retry_max", 0,
-		    "retry_min must be >= 10ms and <= retry_max");
-		return -1;
-	}
-	if (cc->batch_interval < 10 || cc->spool_fsync_interval < 10 ||
-	    cc->self_interval < 100 || cc->push_timeout < 100) {
-		*cause = xasprintf("%s: intervals and timeouts are too short",
-		    conf_file_name(cf));
-		return -1;
-	}
-	if (cc->spool_dir == NULL)
-		cc->spool_dir = xstrdup(CB_LOCALSTATEDIR "/spool");
-	if (cc->name == NULL) {
-		if (gethostname(host, sizeof host) != 0)
-			strcpy(host, "collector");
-		host[sizeof host - 1] = '\0';
-		cc->name = xstrdup(host);
-	}
-	if (cc->tags != NULL &&
-	    tags_from_json(cc->tags, &c->tags, &c->ntags, cause) != 0)
-		return -1;
-	if (cc->token != NULL)
-		c->token = xstrdup(cc->token);
-	else if (cc->token_file != NULL) {
-		char line[512];
-
-		if ((f = fopen(cc->token_file, "r")) == NULL ||
-		    fgets(line, sizeof line, f) == NULL) {
-			*cause = conf_error(cf, cc->hub, "token_file", 0,
-			    "cannot read %s", cc->token_file);
-			if (f != NULL)
-				fclose(f);
-			return -1;
-		}
-		fclose(f);
-		line[strcspn(line, "\r\n")] = '\0';
-		c->token = xstrdup(line);
-	}
-	if (cc->inputs == NULL) {
-		*cause =
-		    xasprintf("%s: \"inputs\" missing", conf_file_name(cf));
-		return -1;
-	}
-	return 0;
 }
 
 static long
@@ -297,6 +102,27 @@ batch_cb(evutil_socket_t fd, short what, void *arg)
 	collector_flush(arg);
 }
 
+/* Arm the timer of the collector's own figures. */
+static void
+self_timer_arm(struct collector *c)
+{
+	struct timeval tv;
+
+	tv.tv_sec = c->conf.self_interval / 1000;
+	tv.tv_usec = (c->conf.self_interval % 1000) * 1000;
+	event_add(c->self_timer, &tv);
+}
+
+static void
+reload_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct collector *c = arg;
+
+	log_info("collector", "SIGHUP: reloading %s", c->conf.path);
+	if (collector_reload(c) == 0)
+		self_timer_arm(c);
+}
+
 static void
 stop_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -321,10 +147,8 @@ main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct collector c;
-	struct conf_file *cf;
 	struct spool_limits lim;
-	struct event *sigterm, *sigint, *self_ev;
-	struct timeval tv;
+	struct event *sigterm, *sigint, *sighup;
 	const char *path = CB_SYSCONFDIR "/collector.json";
 	char *cause = NULL;
 	int ch, check_only = 0, status = 1;
@@ -380,24 +204,28 @@ main(int argc, char **argv)
 	}
 	srandom((unsigned)(getpid() ^ time(NULL)));
 	signal(SIGPIPE, SIG_IGN);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-
-	if ((cf = conf_file_load(path, &cause)) == NULL) {
-		fprintf(stderr, "citybrain-collector: %s\n", cause);
-		free(cause);
-		curl_global_cleanup();
+	/* One malloc arena: the only other threads are libcurl's short-lived
+	 * resolver threads, and each would otherwise get (and keep) an arena
+	 * of its own, up to 8 per core. */
+	mallopt(M_ARENA_MAX, 1);
+	if (curlev_global_init() != 0) {
+		fprintf(stderr, "citybrain-collector: cannot initialise "
+		                "libcurl\n");
 		return 1;
 	}
+
 	c.base = event_base_new();
 	c.curl = curlev_create(c.base);
 	buf_init(&c.batch);
 	c.batch_timer = evtimer_new(c.base, batch_cb, &c);
-	if (conf_load(&c, cf, &cause) != 0 ||
-	    inputs_create(&c, cf, &cause) != 0) {
+	if (collector_conf_load(&c.conf, path, &cause) != 0 ||
+	    inputs_create(&c, &c.conf, &c.inputs, &c.ninputs, &cause) != 0) {
 		fprintf(stderr, "citybrain-collector: %s\n", cause);
 		free(cause);
 		goto out;
 	}
+	/* The inputs hold what they need: the parsed file goes. */
+	collector_conf_drop_file(&c.conf);
 	if (check_only) {
 		printf("%s: OK (%zu inputs)\n", path, c.ninputs);
 		status = 0;
@@ -435,12 +263,12 @@ main(int argc, char **argv)
 	c.push = push_create(&c);
 	sigterm = evsignal_new(c.base, SIGTERM, stop_cb, &c);
 	sigint = evsignal_new(c.base, SIGINT, stop_cb, &c);
+	sighup = evsignal_new(c.base, SIGHUP, reload_cb, &c);
 	evsignal_add(sigterm, NULL);
 	evsignal_add(sigint, NULL);
-	self_ev = event_new(c.base, -1, EV_PERSIST, self_cb, &c);
-	tv.tv_sec = c.conf.self_interval / 1000;
-	tv.tv_usec = (c.conf.self_interval % 1000) * 1000;
-	event_add(self_ev, &tv);
+	evsignal_add(sighup, NULL);
+	c.self_timer = event_new(c.base, -1, EV_PERSIST, self_cb, &c);
+	self_timer_arm(&c);
 	inputs_start(&c);
 
 	event_base_dispatch(c.base);
@@ -455,7 +283,8 @@ main(int argc, char **argv)
 	c.push = NULL;
 	event_free(sigterm);
 	event_free(sigint);
-	event_free(self_ev);
+	event_free(sighup);
+	event_free(c.self_timer);
 	status = 0;
 out:
 	inputs_free(&c);
@@ -463,15 +292,8 @@ out:
 	spool_close(c.spool);
 	event_free(c.batch_timer);
 	buf_free(&c.batch);
-	tags_free(c.tags, c.ntags);
-	free(c.token);
-	free(c.conf.token);
-	free(c.conf.token_file);
-	free(c.conf.spool_dir);
-	free(c.conf.name);
-	conf_strarray_free(c.conf.urls);
+	collector_conf_free(&c.conf);
 	event_base_free(c.base);
-	conf_file_free(cf);
-	curl_global_cleanup();
+	curlev_global_cleanup();
 	return status;
 }

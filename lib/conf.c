@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -575,9 +574,11 @@ conf_field_read(struct conf_file *cf, json_t *obj, const struct conf_field *f,
 		*(int *)where = json_is_true(v);
 		return 0;
 	case CONF_DURATION:
-		if (json_is_number(v) && json_number_value(v) >= 0) {
+		if (json_is_number(v) && json_number_value(v) >= 0 &&
+		    json_number_value(v) < 9e15) {
+			/* Seconds to ms, rounded (>= 0: no llround, no libm). */
 			*(int64_t *)where =
-			    (int64_t)llround(json_number_value(v) * 1000);
+			    (int64_t)(json_number_value(v) * 1000 + 0.5);
 			return 0;
 		}
 		if (!json_is_string(v) ||

@@ -1,11 +1,58 @@
 /* libcurl multi interface on a libevent loop (curl's hiperfifo pattern). */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <event2/event.h>
 #include <stdlib.h>
 
 #include "lib/curlev.h"
 #include "lib/xmalloc.h"
+
+/* libssh2_init()'s flag to leave the crypto library alone. */
+#define CURLEV_LIBSSH2_INIT_NO_CRYPTO 0x0001
+
+/* libssh2, when libcurl links it, kept initialised without crypto. */
+static void *curlev_ssh2;
+
+/*
+ * Debian's libcurl (every TLS flavour) links libssh2, and
+ * curl_global_init() calls libssh2_init(0), which initialises every
+ * OpenSSL algorithm and engine: about 1.5 MiB of libcrypto pages become
+ * resident, for SCP and SFTP that curlev programs never use
+ * (CURLEV_PROTOCOLS).  libssh2 counts its initialisations: initialised
+ * first with LIBSSH2_INIT_NO_CRYPTO, curl's call only counts.  If libcurl
+ * does not link libssh2, there is nothing to do.
+ */
+int
+curlev_global_init(void)
+{
+	int (*init)(int);
+
+	curlev_ssh2 = dlopen("libssh2.so.1", RTLD_NOW | RTLD_NOLOAD);
+	if (curlev_ssh2 != NULL) {
+		*(void **)&init = dlsym(curlev_ssh2, "libssh2_init");
+		if (init == NULL || init(CURLEV_LIBSSH2_INIT_NO_CRYPTO) != 0) {
+			dlclose(curlev_ssh2);
+			curlev_ssh2 = NULL;
+		}
+	}
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+void
+curlev_global_cleanup(void)
+{
+	void (*fini)(void);
+
+	curl_global_cleanup();
+	if (curlev_ssh2 != NULL) {
+		*(void **)&fini = dlsym(curlev_ssh2, "libssh2_exit");
+		if (fini != NULL)
+			fini();
+		dlclose(curlev_ssh2);
+		curlev_ssh2 = NULL;
+	}
+}
 
 /* Per transfer, set as CURLOPT_PRIVATE; listed so curlev_free finds
  * them. */

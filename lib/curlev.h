@@ -15,6 +15,19 @@ struct curlev;
  * is already removed from the multi handle) and must clean it up. */
 typedef void (*curlev_done_cb)(CURL *easy, CURLcode rc, void *arg);
 
+/*
+ * curl_global_init() for a program that only speaks HTTP and HTTPS: it
+ * keeps libcurl from initialising what it would never use (libssh2's
+ * OpenSSL algorithms and engines, for SCP and SFTP).  Call once at start,
+ * before any thread exists; 0 or -1.
+ */
+int curlev_global_init(void);
+/* The matching curl_global_cleanup(). */
+void curlev_global_cleanup(void);
+/* The protocols a curlev program allows (CURLOPT_PROTOCOLS_STR): "http,https".
+ */
+#define CURLEV_PROTOCOLS "http,https"
+
 struct curlev *curlev_create(struct event_base *base);
 /* Abort transfers still running (their callbacks are not called). */
 void curlev_free(struct curlev *ce);

@@ -457,7 +457,10 @@ prom_parse_sample(struct prom_parser *pp, const char *s, const char *e)
 			if (prom_parse_double(t, (size_t)(s - t), &ts) != 0 ||
 			    !isfinite(ts) || fabs(ts) > 9.2e15)
 				return prom_fail(pp, t, "invalid timestamp");
-			smp->time_ms = (int64_t)llround(ts * 1000.0);
+			/* Rounded half away from zero, as llround() would,
+			 * without needing libm. */
+			smp->time_ms =
+			    (int64_t)(ts * 1000.0 + (ts < 0 ? -0.5 : 0.5));
 		} else if (prom_parse_i64(t, (size_t)(s - t), &smp->time_ms) !=
 		           0)
 			return prom_fail(pp, t, "invalid timestamp");

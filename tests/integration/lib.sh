@@ -95,6 +95,16 @@ cb_wait_file() {
 	[ -e "$1" ]
 }
 
+# cb_wait_for CMD...: up to 20 s for CMD to succeed; its last status.
+cb_wait_for() {
+	_i=0
+	while ! "$@" && [ $_i -lt 200 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	"$@"
+}
+
 # Assertions: print what was expected and carry on, failing at the end.
 cb_fail() {
 	echo "FAIL: $*"

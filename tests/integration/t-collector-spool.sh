@@ -50,16 +50,6 @@ received() {
 	grep '^seq,' "$OUT" 2>/dev/null | awk '{print $NF}' | sort -n -u
 }
 
-# wait_for CMD...: up to 20 s for CMD to succeed.
-wait_for() {
-	_i=0
-	while ! "$@" && [ $_i -lt 200 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	"$@"
-}
-
 all_received() { # N: 1..N all there
 	[ "$(received | wc -l)" -ge "$1" ]
 }
@@ -73,7 +63,7 @@ CNT=$CB_TMP/counter-a
 conf a 67108864 "$CNT" 5
 hub_up
 cb_start collector "$COLLECTOR" -c "$CB_TMP/a.json" -v
-wait_for all_received 10 || cb_fail "nothing delivered while the hub was up"
+cb_wait_for all_received 10 || cb_fail "nothing delivered while the hub was up"
 cb_stop hub KILL
 sleep 1.5
 # Spooling now.  Kill the collector the hard way, mid-spool.
@@ -90,7 +80,7 @@ sleep 1
 touch "$CNT.stop"
 sleep 0.5
 N=$(cat "$CNT")
-wait_for all_received "$N" || true
+cb_wait_for all_received "$N" || true
 GOT=$(received | wc -l)
 TOTAL=$(grep -c '^seq,' "$OUT")
 echo "generated $N, received $GOT distinct ($TOTAL with duplicates)"
@@ -116,7 +106,7 @@ CNT=$CB_TMP/counter-b
 conf b 67108864 "$CNT" 5
 hub_up
 cb_start collector "$COLLECTOR" -c "$CB_TMP/b.json"
-wait_for all_received 10 || cb_fail "nothing delivered (b)"
+cb_wait_for all_received 10 || cb_fail "nothing delivered (b)"
 cb_stop hub KILL
 sleep 1.5
 hub_up
@@ -124,7 +114,7 @@ sleep 1
 touch "$CNT.stop"
 sleep 0.5
 N=$(cat "$CNT")
-wait_for all_received "$N" || true
+cb_wait_for all_received "$N" || true
 received >"$CB_TMP/r"
 cb_assert_eq "$N" "$(wc -l <"$CB_TMP/r")" "distinct points after an outage"
 cb_assert_eq "$(seq 1 "$N" | tr '\n' ' ')" "$(tr '\n' ' ' <"$CB_TMP/r")" \
@@ -149,7 +139,7 @@ grep -q "spool full" "$CB_TMP/collector.log" ||
 conf c2 65536
 hub_up
 cb_start collector "$COLLECTOR" -c "$CB_TMP/c2.json"
-wait_for grep -q '^collector,' "$OUT" || cb_fail "self metrics not delivered"
+cb_wait_for grep -q '^collector,' "$OUT" || cb_fail "self metrics not delivered"
 sleep 0.5
 cb_stop collector TERM
 received >"$CB_TMP/r"
