@@ -34,7 +34,7 @@ store_options_init(struct store_options *o)
 	o->retention_minute_ms = 365 * 86400 * 1000LL;
 	o->retention_hour_ms = 5 * 365 * 86400 * 1000LL;
 	o->cache_bytes = 64 << 20;
-	o->batchlog_bytes = 32 << 20;
+	o->batchlog_bytes = 8 << 20;
 }
 
 void
@@ -200,7 +200,7 @@ store_open(const char *dir, const struct store_options *o, char **cause)
 	if (s->opts.cache_bytes == 0)
 		s->opts.cache_bytes = 8 << 20;
 	if (s->opts.batchlog_bytes == 0)
-		s->opts.batchlog_bytes = 32 << 20;
+		s->opts.batchlog_bytes = 8 << 20;
 	index_init(&s->ix);
 	s->pending = rocksdb_writebatch_wi_create(0, 1);
 	s->wb_index = rocksdb_writebatch_create();

@@ -64,7 +64,7 @@ struct store_options {
 	                                0 means keep forever, for each tier */
 	size_t cache_bytes;          /* RocksDB block cache (default 64 MiB) */
 	size_t batchlog_bytes;       /* batch log size that triggers a head
-	                                checkpoint (default 32 MiB) */
+	                                checkpoint (default 8 MiB) */
 	/* Optional sink for warnings met inside the store (a corrupt chunk,
 	 * a skipped record); the hub points it at its log.  msg is borrowed
 	 * for the duration of the call. */
