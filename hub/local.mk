@@ -11,7 +11,7 @@ hub_libcbhub_a_SOURCES = \
 	hub/systems.c hub/systems.h \
 	hub/users.c hub/users.h \
 	hub/reply.c \
-	hub/server.c hub/server.h \
+	hub/server.c hub/server.h hub/server-int.h hub/server-conn.c \
 	hub/status.c hub/status.h \
 	hub/ingest.c hub/ingest.h \
 	hub/rollup.c hub/rollup.h \

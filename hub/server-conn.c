@@ -1,0 +1,269 @@
+/*
+ * Client connections of the hub's HTTP server: counted from their first
+ * byte against limits.max_connections (503 over it), and libevent's own
+ * HTML error pages (body or header too large, malformed request, unknown
+ * method) replaced by the hub's JSON error shape before they are written.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/http.h>
+#include <jansson.h>
+
+#include "hub/server-int.h"
+#include "lib/xmalloc.h"
+
+/* The process's server, for libevent callbacks that carry only the
+ * bufferevent (one hub, one server). */
+static struct hub_server *server_self;
+
+void
+server_conn_attach(struct hub_server *srv)
+{
+	server_self = srv;
+}
+
+void
+server_conn_detach(struct hub_server *srv)
+{
+	if (server_self == srv)
+		server_self = NULL;
+}
+
+static void server_output_cb(
+    struct evbuffer *, const struct evbuffer_cb_info *, void *);
+
+/* Bytes read on a counted connection. */
+static void
+server_input_cb(
+    struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct server_conn *c = arg;
+
+	c->inbytes += info->n_added;
+}
+
+/* evhttp is freeing a counted connection: forget it. */
+static void
+server_conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct server_conn *c = arg;
+	struct hub_server *srv = c->srv;
+	size_t i;
+
+	evhttp_connection_set_closecb(evcon, NULL, NULL);
+	evbuffer_remove_cb(bufferevent_get_input(c->bev), server_input_cb, c);
+	evbuffer_remove_cb(bufferevent_get_output(c->bev), server_output_cb, c);
+	if (!c->refused)
+		srv->admitted--;
+	for (i = 0; i < srv->nconns; i++) {
+		if (srv->conns[i] == c) {
+			srv->conns[i] = srv->conns[--srv->nconns];
+			break;
+		}
+	}
+	free(c);
+}
+
+/* Count a new connection, admitted or refused (limits.max_connections). */
+static struct server_conn *
+server_conn_new(struct hub_server *srv, struct evhttp_connection *evcon,
+    struct bufferevent *bev)
+{
+	struct server_conn *c = xcalloc(1, sizeof *c);
+
+	c->srv = srv;
+	c->evcon = evcon;
+	c->bev = bev;
+	c->refused = (long long)srv->admitted >= srv->max_connections;
+	if (c->refused)
+		srv->refused++;
+	else
+		srv->admitted++;
+	srv->conns =
+	    xreallocarray(srv->conns, srv->nconns + 1, sizeof *srv->conns);
+	srv->conns[srv->nconns++] = c;
+	evhttp_connection_set_closecb(evcon, server_conn_closed, c);
+	evbuffer_add_cb(bufferevent_get_input(bev), server_input_cb, c);
+	evbuffer_remove_cb(bufferevent_get_output(bev), server_output_cb, NULL);
+	evbuffer_add_cb(bufferevent_get_output(bev), server_output_cb, c);
+	return c;
+}
+
+/* The counted connection of evcon (counted now if it was not). */
+struct server_conn *
+server_conn_get(struct hub_server *srv, struct evhttp_connection *evcon)
+{
+	size_t i;
+
+	for (i = 0; i < srv->nconns; i++) {
+		if (srv->conns[i]->evcon == evcon)
+			return srv->conns[i];
+	}
+	return server_conn_new(
+	    srv, evcon, evhttp_connection_get_bufferevent(evcon));
+}
+
+/*
+ * The first bytes of a new connection: count it from now on.  evhttp
+ * (2.1) makes the connection's bufferevent callbacks carry the
+ * evhttp_connection; without that, the dispatcher counts the connection
+ * at its first request instead.
+ */
+static void
+server_input_first_cb(
+    struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct bufferevent *bev = arg;
+	struct evhttp_connection *evcon;
+	struct server_conn *c;
+	void *cbarg = NULL;
+
+	if (info->n_added == 0 || server_self == NULL)
+		return;
+	evbuffer_remove_cb(buf, server_input_first_cb, bev);
+	bufferevent_getcb(bev, NULL, NULL, NULL, &cbarg);
+	if ((evcon = cbarg) == NULL ||
+	    evhttp_connection_get_bufferevent(evcon) != bev)
+		return;
+	c = server_conn_new(server_self, evcon, bev);
+	c->inbytes = info->n_added;
+}
+
+/* The JSON error message for a status libevent answered by itself. */
+static char *
+server_libevent_error(struct hub_server *srv, int code, const char *reason)
+{
+	switch (code) {
+	case 413:
+		return xasprintf("request too large: the body may have at most "
+		                 "%lld bytes (limits.max_body)",
+		    srv->max_body);
+	case 400:
+		return xstrdup("malformed HTTP request");
+	case 501:
+		return xstrdup("method not implemented");
+	default:
+		return xasprintf("%s", reason);
+	}
+}
+
+/*
+ * Output buffer callback of every client connection: libevent 2.1 answers
+ * requests it cannot read (body over limits.max_body, oversized or
+ * malformed headers, unknown methods) with its own HTML page and has no
+ * hook for it.  When such a page has just been queued (it always ends in
+ * "</BODY></HTML>\n", which no hub reply contains), replace that response
+ * with the hub's JSON error shape before it is written.
+ */
+static void
+server_output_cb(
+    struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+	static const char tail[] = "</BODY></HTML>\n";
+	static const char mark[] = "\r\n\r\n<HTML><HEAD>\n<TITLE>";
+	struct server_conn *c = arg;
+	struct hub_server *srv = server_self;
+	struct evbuffer_ptr p, m;
+	struct evbuffer *keep;
+	char got[sizeof tail], line[128], *nl, *msg, *body;
+	const char *reason;
+	size_t len, n;
+	ev_ssize_t start = -1;
+	json_t *j;
+	int code, oversized = 0;
+
+	if (c != NULL && info->n_added > 0 && c->inbytes > 0) {
+		/* A reply is being queued: what was read belongs to its
+		 * request. */
+		c->reqbytes = c->inbytes;
+		c->inbytes = 0;
+	}
+	if (srv == NULL || srv->rewriting || info->n_added < sizeof mark)
+		return;
+	len = evbuffer_get_length(buf);
+	if (len < sizeof mark + sizeof tail ||
+	    evbuffer_ptr_set(
+	        buf, &p, len - (sizeof tail - 1), EVBUFFER_PTR_SET) != 0 ||
+	    evbuffer_copyout_from(buf, &p, got, sizeof tail - 1) !=
+	        (ev_ssize_t)(sizeof tail - 1) ||
+	    memcmp(got, tail, sizeof tail - 1) != 0)
+		return;
+	m = evbuffer_search(buf, mark, sizeof mark - 1, NULL);
+	if (m.pos < 0)
+		return;
+	/* The status line is the last "HTTP/1." before the page. */
+	for (p = evbuffer_search(buf, "HTTP/1.", 7, NULL);
+	     p.pos >= 0 && p.pos < m.pos;
+	     p = evbuffer_search(buf, "HTTP/1.", 7, &p)) {
+		start = p.pos;
+		if (evbuffer_ptr_set(buf, &p, 1, EVBUFFER_PTR_ADD) != 0)
+			break;
+	}
+	if (start < 0 ||
+	    evbuffer_ptr_set(buf, &p, (size_t)start, EVBUFFER_PTR_SET) != 0)
+		return;
+	n = (size_t)evbuffer_copyout_from(buf, &p, line, sizeof line - 1);
+	line[n] = '\0';
+	if ((nl = strchr(line, '\r')) == NULL || nl - line < 13)
+		return;
+	*nl = '\0';
+	code = atoi(line + 9);
+	reason = line + 13;
+	if (code < 400 || code > 599)
+		return;
+	if (code == 400 && c != NULL && c->reqbytes > SERVER_MAX_HEADERS) {
+		/* libevent 2.1 answers an oversized request line or header
+		 * 400, like a malformed one. */
+		code = 413;
+		reason = "Request Entity Too Large";
+		oversized = 1;
+	}
+	msg = oversized ? xasprintf("request too large: the request line and "
+	                            "header may have at most %d bytes",
+	                      SERVER_MAX_HEADERS)
+	                : server_libevent_error(srv, code, reason);
+	j = json_pack("{s:s}", "error", msg);
+	body = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	free(msg);
+	if (body == NULL)
+		return;
+	srv->rewriting = 1;
+	keep = evbuffer_new();
+	if (evbuffer_remove_buffer(buf, keep, (size_t)start) == start &&
+	    evbuffer_drain(buf, evbuffer_get_length(buf)) == 0) {
+		evbuffer_add_buffer(buf, keep);
+		evbuffer_add_printf(buf,
+		    "HTTP/1.1 %d %s\r\n"
+		    "Content-Type: application/json; charset=utf-8\r\n"
+		    "Cache-Control: no-store\r\n"
+		    "Connection: close\r\n"
+		    "Content-Length: %zu\r\n\r\n%s\n",
+		    code, reason, strlen(body) + 1, body);
+		server_count(srv, "other", code);
+	}
+	evbuffer_free(keep);
+	free(body);
+	srv->rewriting = 0;
+}
+
+/* New connections' bufferevents, as evhttp would make them, with the
+ * callbacks above. */
+struct bufferevent *
+server_bev_new(struct event_base *base, void *arg)
+{
+	struct bufferevent *bev = bufferevent_socket_new(base, -1, 0);
+
+	if (bev != NULL) {
+		evbuffer_add_cb(
+		    bufferevent_get_input(bev), server_input_first_cb, bev);
+		evbuffer_add_cb(
+		    bufferevent_get_output(bev), server_output_cb, NULL);
+	}
+	return bev;
+}

@@ -1,0 +1,80 @@
+/*
+ * The hub's HTTP server, inside: what hub/server.c (listeners, dispatch,
+ * identity, bodies) and hub/server-conn.c (connection counting and
+ * libevent's own error replies) share.
+ */
+#ifndef CB_HUB_SERVER_INT_H
+#define CB_HUB_SERVER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/listener.h>
+
+struct server_count {
+	const char *route; /* route path pattern, or "other" */
+	int code;
+	uint64_t n;
+};
+
+struct server_uid {
+	uid_t uid;
+	char *name; /* NULL: no such user */
+};
+
+/*
+ * A client connection, from its first byte until evhttp frees it (its close
+ * callback): for limits.max_connections, and to tell an oversized header
+ * from a malformed one when libevent answers 400 by itself.
+ */
+struct server_conn {
+	struct hub_server *srv;
+	struct evhttp_connection *evcon;
+	struct bufferevent *bev;
+	size_t inbytes;  /* read since the last reply was queued */
+	size_t reqbytes; /* read for the request being answered */
+	int refused;     /* over the limit: answered 503 and closed */
+};
+
+struct hub_server {
+	struct evhttp *http;
+	struct evhttp_bound_socket *tcp;
+	struct evconnlistener *unix_listener;
+	char *socket_path;
+	int port;
+	struct server_count *counts;
+	size_t ncounts;
+	struct server_uid *uids;
+	char *body; /* reusable request body buffer */
+	size_t bodycap;
+	size_t nuids;
+
+	/* Connections that sent something and are still open (owned);
+	 * admitted ones count against limits.max_connections. */
+	struct server_conn **conns;
+	size_t nconns, admitted;
+	long long max_connections;
+	uint64_t refused; /* connections refused with 503 */
+	long long max_body;
+	int rewriting; /* in server_output_cb */
+};
+
+#define SERVER_MAX_HEADERS 65536 /* evhttp_set_max_headers_size */
+
+/* Counts a reply for /metrics (route pattern or "other"). */
+void server_count(struct hub_server *srv, const char *route, int code);
+
+/* hub/server-conn.c: connections of srv are counted and libevent's HTML
+ * error pages rewritten from now on (evhttp_set_bevcb(server_bev_new)). */
+void server_conn_attach(struct hub_server *srv);
+void server_conn_detach(struct hub_server *srv);
+struct bufferevent *server_bev_new(struct event_base *base, void *arg);
+/* The counted connection of evcon (counted now if it was not yet). */
+struct server_conn *server_conn_get(
+    struct hub_server *srv, struct evhttp_connection *evcon);
+
+#endif
