@@ -25,11 +25,11 @@ STORE_TEST_LDADD = $(CB_STORE) $(UNIT_LDADD) $(ROCKSDB_LIBS) -lm
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-serieskey tests/unit/test-selector \
-	tests/unit/test-store tests/unit/test-store-model \
-	tests/unit/test-store-crash
+	tests/unit/test-store tests/unit/test-store-codec \
+	tests/unit/test-store-model tests/unit/test-store-crash
 TESTS += tests/unit/test-serieskey tests/unit/test-selector \
-	tests/unit/test-store tests/unit/test-store-model \
-	tests/unit/test-store-crash
+	tests/unit/test-store tests/unit/test-store-codec \
+	tests/unit/test-store-model tests/unit/test-store-crash
 
 tests_unit_test_serieskey_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_serieskey_SOURCES = tests/unit/test-serieskey.c
@@ -43,6 +43,11 @@ tests_unit_test_store_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
 tests_unit_test_store_SOURCES = tests/unit/test-store.c \
 	tests/unit/test-store-util.h
 tests_unit_test_store_LDADD = $(STORE_TEST_LDADD)
+
+tests_unit_test_store_codec_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
+tests_unit_test_store_codec_SOURCES = tests/unit/test-store-codec.c \
+	tests/unit/test-store-util.h
+tests_unit_test_store_codec_LDADD = $(STORE_TEST_LDADD)
 
 tests_unit_test_store_model_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
 tests_unit_test_store_model_SOURCES = tests/unit/test-store-model.c \

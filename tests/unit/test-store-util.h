@@ -4,6 +4,7 @@
 
 #include <check.h>
 #include <ftw.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,18 @@ tsu_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *f)
 	(void)flag;
 	(void)f;
 	return remove(path);
+}
+
+/* A deterministic xorshift generator, so failures repeat. */
+static uint64_t tsu_rng_state = 88172645463325252ULL;
+
+static inline uint64_t
+tsu_rng(void)
+{
+	tsu_rng_state ^= tsu_rng_state << 13;
+	tsu_rng_state ^= tsu_rng_state >> 7;
+	tsu_rng_state ^= tsu_rng_state << 17;
+	return tsu_rng_state;
 }
 
 /* Remove a directory tree. */
