@@ -1,7 +1,7 @@
 # collectors/: citybrain-collector, and the parsers it shares with the hub
 # (lib/lineproto, lib/promtext, lib/nagios).
 lib_libcitybrain_a_SOURCES += \
-	lib/lineproto.c lib/lineproto.h \
+	lib/lineproto.c lib/lineproto-write.c lib/lineproto.h \
 	lib/promtext.c lib/promtext.h \
 	lib/nagios.c lib/nagios.h
 
