@@ -9,12 +9,12 @@
  *     "departments": {"water": {"webhook": "http://..."}},
  *     "rules": [
  *       {"name": "water-level-high", "type": "threshold",
- *        "selector": "water_level_m", "agg": "max", "window": "5m",
+ *        "selector": "water_level", "agg": "max", "window": "5m",
  *        "op": ">", "threshold": 4.5, "for": "2m", "by": ["grid"],
  *        "severity": "high", "dept": "water", "deadline": "72h",
  *        "message": "water level {value:.2f} m > {threshold} m in {place}"},
  *       {"name": "sensor-silent", "type": "absence",
- *        "selector": "water_level_m", "for": "15m", "by": ["grid"], ...}
+ *        "selector": "water_level", "for": "15m", "by": ["grid"], ...}
  *     ]
  *   }
  *
