@@ -110,3 +110,10 @@ noinst_PROGRAMS += bench/collector-bench
 bench_collector_bench_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
 bench_collector_bench_SOURCES = bench/collector-bench.c
 bench_collector_bench_LDADD = $(LIBEVENT_LIBS)
+
+# curl-floor: what linking libcurl alone costs in resident memory (the
+# floor under collector_rss_mib; bench/README.md, Collector).
+noinst_PROGRAMS += bench/curl-floor
+bench_curl_floor_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS)
+bench_curl_floor_SOURCES = bench/curl-floor.c
+bench_curl_floor_LDADD = $(LIBCURL_LIBS)
