@@ -174,12 +174,14 @@ alert_engine_groups(struct alert_engine *e, struct alert **v, size_t n)
 {
 	struct alert_map counts, comms;
 	char **keys = xcalloc(n ? n : 1, sizeof *keys), *k;
-	const char *sub, *com;
+	const char **coms = xcalloc(n ? n : 1, sizeof *coms), *sub, *com;
 	size_t i;
 	uintptr_t c;
 
 	alert_map_init(&counts);
 	alert_map_init(&comms);
+	/* Each grid alert's rule/subdistrict key, counted, and whether the
+	 * subdistrict's alerts of that rule share one community. */
 	for (i = 0; i < n; i++) {
 		sub = json_string_value(
 		    json_object_get(v[i]->labels, "subdistrict"));
@@ -189,34 +191,31 @@ alert_engine_groups(struct alert_engine *e, struct alert **v, size_t n)
 		    json_object_get(v[i]->labels, "grid") == NULL ||
 		    !alert_state_active(v[i]->state))
 			continue;
-		k = xasprintf("%s/%s", v[i]->rule, sub);
+		keys[i] = k = xasprintf("%s/%s", v[i]->rule, sub);
+		coms[i] = com;
 		c = (uintptr_t)alert_map_get(&counts, k);
 		alert_map_put(&counts, k, (void *)(c + 1));
-		/* Track whether the subdistrict's alerts share a community. */
 		if (c == 0)
 			alert_map_put(&comms, k, (void *)com);
 		else if (alert_map_get(&comms, k) != NULL &&
 		         strcmp(alert_map_get(&comms, k), com) != 0)
 			alert_map_put(&comms, k, NULL);
-		free(k);
 	}
+	/* Groups of at least group_min keep a key: the community's when
+	 * they share one. */
 	for (i = 0; i < n; i++) {
-		sub = json_string_value(
-		    json_object_get(v[i]->labels, "subdistrict"));
-		com = json_string_value(
-		    json_object_get(v[i]->labels, "community"));
-		if (sub == NULL || com == NULL ||
-		    json_object_get(v[i]->labels, "grid") == NULL ||
-		    !alert_state_active(v[i]->state))
+		if ((k = keys[i]) == NULL)
 			continue;
-		k = xasprintf("%s/%s", v[i]->rule, sub);
 		c = (uintptr_t)alert_map_get(&counts, k);
-		if (c >= (uintptr_t)e->rules->settings.group_min)
-			keys[i] = alert_map_get(&comms, k) != NULL
-			              ? xasprintf("%s/%s", v[i]->rule, com)
-			              : xstrdup(k);
+		if (c < (uintptr_t)e->rules->settings.group_min)
+			keys[i] = NULL;
+		else if (alert_map_get(&comms, k) != NULL)
+			keys[i] = xasprintf("%s/%s", v[i]->rule, coms[i]);
+		else
+			continue;
 		free(k);
 	}
+	free(coms);
 	alert_map_free(&counts);
 	alert_map_free(&comms);
 	return keys;
