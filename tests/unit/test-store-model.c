@@ -372,6 +372,37 @@ check_raw(struct store *s)
 	selector_free(sel);
 }
 
+/* The buckets the model filled (b[0..nb)) against result series k:
+ * nothing when all are empty, else the series named key with one point
+ * per non-empty bucket.  Returns the series used (0 or 1). */
+static size_t
+check_buckets(const struct store_result *r, size_t k, const char *key,
+    const struct ragg *b, size_t nb, const struct store_query *q, int64_t b0,
+    const char *what)
+{
+	size_t bi, g = 0, nonempty = 0;
+	char at[512];
+
+	for (bi = 0; bi < nb; bi++)
+		nonempty += b[bi].count > 0;
+	if (nonempty == 0)
+		return 0;
+	REQUIRE((k) < (r->n));
+	REQUIRE(strcmp(r->series[k].key, key) == 0);
+	REQUIRE((r->series[k].npoints) == (nonempty));
+	for (bi = 0; bi < nb; bi++) {
+		if (b[bi].count == 0)
+			continue;
+		REQUIRE(r->series[k].points[g].t ==
+		        (q->step == 0 ? q->start : b0 + (int64_t)bi * q->step));
+		snprintf(at, sizeof at, "%s bucket %zu", what, bi);
+		check_same(
+		    r->series[k].points[g].v, ragg_value(q->agg, &b[bi]), at);
+		g++;
+	}
+	return 1;
+}
+
 static void
 check_agg(struct store *s, int group)
 {
@@ -478,8 +509,6 @@ check_agg(struct store *s, int group)
 			}
 		}
 		for (i = 0; i < n; i = j) {
-			size_t nonempty = 0;
-
 			memset(gb, 0, nb * sizeof *gb);
 			for (j = i;
 			     j < n && strcmp(gk[order[j]], gk[order[i]]) == 0;
@@ -490,30 +519,11 @@ check_agg(struct store *s, int group)
 				for (bi = 0; bi < nb; bi++)
 					ragg_merge(&gb[bi], &sb[bi]);
 			}
-			for (bi = 0; bi < nb; bi++)
-				nonempty += gb[bi].count > 0;
-			if (nonempty == 0)
-				continue;
-			REQUIRE((k) < (r.n));
-			REQUIRE(strcmp(r.series[k].key, gk[order[i]]) == 0);
-			REQUIRE((r.series[k].npoints) == (nonempty));
-			for (bi = 0, g = 0; bi < nb; bi++) {
-				if (gb[bi].count == 0)
-					continue;
-				REQUIRE(
-				    r.series[k].points[g].t ==
-				    (q.step == 0 ? q.start
-				                 : b0 + (int64_t)bi * q.step));
-				snprintf(what, sizeof what,
-				    "%s %s step %lld "
-				    "group %s bucket %zu",
-				    text, store_agg_name(q.agg),
-				    (long long)q.step, gk[order[i]], bi);
-				check_same(r.series[k].points[g].v,
-				    ragg_value(q.agg, &gb[bi]), what);
-				g++;
-			}
-			k++;
+			snprintf(what, sizeof what, "%s %s step %lld group %s",
+			    text, store_agg_name(q.agg), (long long)q.step,
+			    gk[order[i]]);
+			k += check_buckets(
+			    &r, k, gk[order[i]], gb, nb, &q, b0, what);
 		}
 		for (i = 0; i < n; i++)
 			free(gk[i]);
@@ -521,36 +531,14 @@ check_agg(struct store *s, int group)
 		free(order);
 	} else {
 		for (i = 0; i < n; i++) {
-			size_t nonempty = 0, g = 0;
-
 			memset(sb, 0, nb * sizeof *sb);
 			model_buckets(ms[i], q.start, q.end, q.step, sb, b0);
-			for (bi = 0; bi < nb; bi++)
-				nonempty += sb[bi].count > 0;
-			if (nonempty == 0)
-				continue;
-			REQUIRE((k) < (r.n));
-			REQUIRE(strcmp(r.series[k].key, ms[i]->key) == 0);
-			REQUIRE((r.series[k].npoints) == (nonempty));
-			for (bi = 0; bi < nb; bi++) {
-				if (sb[bi].count == 0)
-					continue;
-				REQUIRE(
-				    r.series[k].points[g].t ==
-				    (q.step == 0 ? q.start
-				                 : b0 + (int64_t)bi * q.step));
-				snprintf(what, sizeof what,
-				    "%s %s step %lld "
-				    "[%lld,%lld) bucket %zu",
-				    ms[i]->key, store_agg_name(q.agg),
-				    (long long)q.step,
-				    (long long)(q.start - T0),
-				    (long long)(q.end - T0), bi);
-				check_same(r.series[k].points[g].v,
-				    ragg_value(q.agg, &sb[bi]), what);
-				g++;
-			}
-			k++;
+			snprintf(what, sizeof what,
+			    "%s %s step %lld [%lld,%lld)", ms[i]->key,
+			    store_agg_name(q.agg), (long long)q.step,
+			    (long long)(q.start - T0), (long long)(q.end - T0));
+			k += check_buckets(
+			    &r, k, ms[i]->key, sb, nb, &q, b0, what);
 		}
 	}
 	REQUIRE((k) == (r.n));
