@@ -60,14 +60,7 @@ struct hub_ingest {
 	double *vs;
 	size_t *lines;
 	size_t npoints, cpoints;
-	/* Newest point time per series id as far as ingest knows (the store's
-	 * at first use, INGEST_NEWEST_UNKNOWN before), to count duplicates and
-	 * late points; ids are dense and stable while the store is open. */
-	int64_t *newest;
-	size_t nnewest;
 };
-
-#define INGEST_NEWEST_UNKNOWN INT64_MIN
 
 struct hub_ingest *
 hub_ingest_new(void)
@@ -121,7 +114,6 @@ hub_ingest_free(struct hub_ingest *in)
 	free(in->ts);
 	free(in->vs);
 	free(in->lines);
-	free(in->newest);
 	free(in);
 }
 
@@ -566,51 +558,6 @@ ingest_reserve(struct hub_ingest *in, size_t more)
 	in->lines = xreallocarray(in->lines, in->cpoints, sizeof *in->lines);
 }
 
-/* The newest point time ingest knows for series id (-1: none yet). */
-static int64_t *
-ingest_newest(struct hub *h, struct hub_ingest *in, uint32_t id)
-{
-	size_t n;
-
-	if (id >= in->nnewest) {
-		n = in->nnewest > 0 ? in->nnewest : 1024;
-		while (n <= id)
-			n *= 2;
-		in->newest = xreallocarray(in->newest, n, sizeof *in->newest);
-		while (in->nnewest < n)
-			in->newest[in->nnewest++] = INGEST_NEWEST_UNKNOWN;
-	}
-	if (in->newest[id] == INGEST_NEWEST_UNKNOWN &&
-	    store_series_last(h->store, id, &in->newest[id], NULL, NULL) != 0)
-		in->newest[id] = -1;
-	return &in->newest[id];
-}
-
-/* Count the points of one accepted line (in->ids etc. from start) that
- * repeat or precede their series' newest point, and move the newest. */
-static void
-ingest_order(struct hub *h, struct hub_ingest *in, size_t start,
-    size_t *duplicates, size_t *late)
-{
-	size_t i;
-	int64_t *newest;
-
-	for (i = start; i < in->npoints; i++) {
-		uint32_t id = in->ids[i];
-
-		if (id < in->nnewest && in->newest[id] != INGEST_NEWEST_UNKNOWN)
-			newest = &in->newest[id];
-		else
-			newest = ingest_newest(h, in, id);
-		if (in->ts[i] > *newest)
-			*newest = in->ts[i];
-		else if (in->ts[i] == *newest)
-			(*duplicates)++;
-		else
-			(*late)++;
-	}
-}
-
 void
 hub_ingest_body(struct hub *h, const struct hub_identity *id,
     const char *source, const char *body, size_t len, int64_t mul, int64_t div,
@@ -729,7 +676,6 @@ hub_ingest_body(struct hub *h, const struct hub_identity *id,
 			    "no numeric field (string fields are not stored)");
 			goto reject;
 		}
-		ingest_order(h, in, start, &duplicates, &late);
 		hub_status_touch_node(st, e->node, now);
 		hub_status_touch_system(st, e->sys, now, t);
 		res->accepted++;
@@ -747,13 +693,11 @@ hub_ingest_body(struct hub *h, const struct hub_identity *id,
 			    scause != NULL ? scause : "write failed");
 			free(scause);
 			res->accepted = 0;
-			/* Nothing was written: forget what this batch taught
-			 * about the newest points. */
-			for (i = 0; i < in->npoints; i++)
-				in->newest[in->ids[i]] = INGEST_NEWEST_UNKNOWN;
 			return;
 		}
+		duplicates = wr.duplicates;
 		late_rejected = wr.rejected[STORE_REJECT_LATE];
+		late = wr.late + late_rejected;
 		res->points = wr.accepted;
 		if (wr.accepted < in->npoints) {
 			size_t nrej = in->npoints - wr.accepted;

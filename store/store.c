@@ -395,7 +395,10 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 			s->sc_undo[nundo].last_t = ser->last_t;
 			nundo++;
 			ser->last_t = t;
-		}
+		} else if (t == ser->last_t)
+			res->duplicates++;
+		else
+			res->late++;
 		s->sc_ids[na] = ids[i];
 		s->sc_ts[na] = t;
 		s->sc_vs[na] = vs[i];
@@ -482,6 +485,8 @@ store_write_keys(struct store *s, const struct store_kpoint *pts, size_t n,
 	}
 	rc = store_write(s, ids, ts, vs, na, &sub, cause);
 	res->accepted = sub.accepted;
+	res->duplicates = sub.duplicates;
+	res->late = sub.late;
 	for (r = 0; r < STORE_REJECT_MAX; r++)
 		res->rejected[r] += sub.rejected[r];
 	if (sub.first_rejected != SIZE_MAX &&

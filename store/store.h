@@ -133,6 +133,9 @@ struct store_write_result {
 	 * messages; SIZE_MAX when none was rejected. */
 	size_t first_rejected;
 	enum store_reject first_reason;
+	/* Accepted points at their series' newest time (they replace it) and
+	 * before it (merged within the late window). */
+	size_t duplicates, late;
 };
 
 /*

@@ -160,11 +160,20 @@ START_TEST(test_store_dup_late_reject)
 	store_result_free(&r);
 	store_close(s);
 
-	/* The same after a restart. */
+	/* The same after a restart; then a batch that repeats the newest
+	 * point, goes back within the window and forward, counted apart. */
 	s = tsu_open(tmpdir, &o);
 	raw(s, "m", 0, STORE_TIME_MAX, &r);
 	ck_assert_uint_eq(r.series[0].npoints, 4 * 60 + 2);
 	store_result_free(&r);
+	ids[0] = a;
+	ts[0] = T0 + 4 * H;
+	ts[1] = T0 + 4 * H - 30000;
+	ts[2] = T0 + 4 * H + 60000;
+	ck_assert_int_eq(store_write(s, ids, ts, vs, 3, &wr, &cause), 0);
+	ck_assert_uint_eq(wr.accepted, 3);
+	ck_assert_uint_eq(wr.duplicates, 1);
+	ck_assert_uint_eq(wr.late, 1);
 	store_close(s);
 }
 END_TEST
