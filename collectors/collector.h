@@ -125,6 +125,7 @@ struct collector_stats {
 	uint64_t batches_sent;
 	uint64_t batches_failed; /* 5xx / network, retried */
 	uint64_t batches_rejected;
+	uint64_t batches_refused; /* 401/403/413...: kept, retried slowly */
 	uint64_t events_sent;
 	uint64_t input_errors;
 	uint64_t input_runs;

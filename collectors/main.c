@@ -82,6 +82,7 @@ self_cb(evutil_socket_t fd, short what, void *arg)
 	lp_writer_uint(w, "batches_sent", c->st.batches_sent);
 	lp_writer_uint(w, "batches_failed", c->st.batches_failed);
 	lp_writer_uint(w, "batches_rejected", c->st.batches_rejected);
+	lp_writer_uint(w, "batches_refused", c->st.batches_refused);
 	lp_writer_uint(w, "events_sent", c->st.events_sent);
 	lp_writer_uint(w, "input_runs", c->st.input_runs);
 	lp_writer_uint(w, "input_errors", c->st.input_errors);

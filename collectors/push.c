@@ -18,6 +18,12 @@
 
 #define PUSH_LIVE_MAX   8 /* records waiting in memory before spooling */
 #define PUSH_KEEP_BYTES (64 * 1024) /* lane buffers kept between sends */
+/* A refusal the operator must fix (401, 403, 413 of a whole batch): the
+ * batch stays in the spool and is retried from 1 s, doubling, up to once a
+ * minute; the error is logged at most once a minute. */
+#define PUSH_REFUSED_MIN_MS 1000
+#define PUSH_REFUSED_MAX_MS 60000
+#define PUSH_REFUSED_LOG_MS 60000
 
 struct push_rec {
 	int kind;
@@ -47,7 +53,9 @@ struct push {
 	int hub_up;
 	struct push_lane live, backlog;
 	size_t nurls, url;
-	unsigned fails; /* consecutive */
+	unsigned fails;         /* consecutive */
+	unsigned refusals;      /* consecutive refusals to fix (4xx) */
+	int64_t refused_log_ms; /* when the last refusal was logged; 0 none */
 	int retry_wait;
 	struct event *retry_timer;
 	struct event *sync_timer;
@@ -265,6 +273,54 @@ push_lane_finish(struct push *p, struct push_lane *l, int delivered)
 	}
 }
 
+/* Is a 4xx final?  Only per-line rejects inside a 400 (the hub stored the
+ * other lines and says which it refused), and a 400 for an event (an
+ * event is one line).  Everything else (401 after a token rotation, 403,
+ * 404, 413 of the whole batch, a 400 without per-line errors) is a refusal
+ * the operator can fix: the batch is kept. */
+static int
+push_final_reject(const struct push_lane *l, long code)
+{
+	json_t *j;
+	int final;
+
+	if (code != 400)
+		return 0;
+	if (l->kind == REC_EVENT)
+		return 1;
+	j = json_loadb(
+	    l->resp.data != NULL ? l->resp.data : "", l->resp.len, 0, NULL);
+	final = json_array_size(json_object_get(j, "errors")) > 0;
+	json_decref(j);
+	return final;
+}
+
+/* A refusal the operator must fix: counted, logged loudly (at most once a
+ * minute), and the batch stays in the spool. */
+static void
+push_refused(struct push *p, struct push_lane *l, long code)
+{
+	struct collector *c = p->c;
+	int64_t now = clock_mono_ms();
+
+	c->st.batches_refused++;
+	p->refusals++;
+	if (p->refused_log_ms == 0 ||
+	    now - p->refused_log_ms >= PUSH_REFUSED_LOG_MS) {
+		p->refused_log_ms = now;
+		log_error("push",
+		    "hub %s refused a %s batch: HTTP %ld: %.200s; the data "
+		    "stays in the spool (%llu batches refused so far), retried "
+		    "up to once a minute until this is fixed",
+		    c->conf.urls[p->url],
+		    l->kind == REC_EVENT ? "event" : "write", code,
+		    buf_str(&l->resp),
+		    (unsigned long long)c->st.batches_refused);
+	} else
+		log_debug(
+		    "push", "HTTP %ld again: %.200s", code, buf_str(&l->resp));
+}
+
 static void
 push_retry_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -301,25 +357,26 @@ push_done(CURL *easy, CURLcode rc, void *arg)
 		if (!p->hub_up)
 			log_info("push", "hub %s is reachable again",
 			    c->conf.urls[p->url]);
+		if (p->refusals > 0)
+			log_info("push", "hub %s accepts batches again",
+			    c->conf.urls[p->url]);
 		p->hub_up = 1;
 		p->fails = 0;
+		p->refusals = 0;
+		p->refused_log_ms = 0;
 		push_kick(p);
 		return;
 	}
-	if (rc == CURLE_OK && code >= 400 && code < 500 && code != 408 &&
-	    code != 429) {
-		/* Not retried: the hub understood and refused. */
+	if (rc == CURLE_OK && push_final_reject(l, code)) {
+		/* Per-line rejects: the hub stored the rest; final. */
 		c->st.batches_rejected++;
-		if (code == 400 && l->kind == REC_WRITE)
+		if (l->kind == REC_WRITE)
 			push_partial(p, l);
 		else {
 			c->st.points_rejected += l->npoints;
 			log_error("push",
-			    "hub %s refused a %s batch: HTTP %ld: "
-			    "%.200s",
-			    c->conf.urls[p->url],
-			    l->kind == REC_EVENT ? "event" : "write", code,
-			    buf_str(&l->resp));
+			    "hub %s refused an event: HTTP %ld: %.200s",
+			    c->conf.urls[p->url], code, buf_str(&l->resp));
 		}
 		push_lane_finish(p, l, 0);
 		p->hub_up = 1;
@@ -327,12 +384,20 @@ push_done(CURL *easy, CURLcode rc, void *arg)
 		return;
 	}
 	/* Retryable: the record waits in the spool. */
-	c->st.batches_failed++;
-	if (p->hub_up || p->fails == 0)
-		log_warn("push", "hub %s: %s; spooling", c->conf.urls[p->url],
-		    rc != CURLE_OK ? curl_easy_strerror(rc) : "server error");
-	if (rc == CURLE_OK)
-		log_debug("push", "HTTP %ld: %.200s", code, buf_str(&l->resp));
+	if (rc == CURLE_OK && code >= 400 && code < 500 && code != 408 &&
+	    code != 429)
+		push_refused(p, l, code);
+	else {
+		c->st.batches_failed++;
+		if (p->hub_up || p->fails == 0)
+			log_warn("push", "hub %s: %s; spooling",
+			    c->conf.urls[p->url],
+			    rc != CURLE_OK ? curl_easy_strerror(rc)
+			                   : "server error");
+		if (rc == CURLE_OK)
+			log_debug("push", "HTTP %ld: %.200s", code,
+			    buf_str(&l->resp));
+	}
 	if (l == &p->live) {
 		push_spool(p, l->rec->kind, l->rec->data, l->rec->len,
 		    l->rec->npoints);
@@ -347,13 +412,23 @@ push_done(CURL *easy, CURLcode rc, void *arg)
 		push_kick(p); /* try the next URL at once */
 		return;
 	}
-	/* Every URL failed: back off, exponential with jitter. */
-	delay = c->conf.retry_min;
-	for (unsigned i = 1;
-	     i < p->fails / p->nurls && delay < c->conf.retry_max; i++)
-		delay *= 2;
-	if (delay > c->conf.retry_max)
-		delay = c->conf.retry_max;
+	/* Every URL failed: back off, exponential with jitter; slowly after a
+	 * refusal (it needs the operator). */
+	if (p->refusals > 0) {
+		delay = PUSH_REFUSED_MIN_MS;
+		for (unsigned i = 1;
+		     i < p->refusals && delay < PUSH_REFUSED_MAX_MS; i++)
+			delay *= 2;
+		if (delay > PUSH_REFUSED_MAX_MS)
+			delay = PUSH_REFUSED_MAX_MS;
+	} else {
+		delay = c->conf.retry_min;
+		for (unsigned i = 1;
+		     i < p->fails / p->nurls && delay < c->conf.retry_max; i++)
+			delay *= 2;
+		if (delay > c->conf.retry_max)
+			delay = c->conf.retry_max;
+	}
 	delay = delay / 2 + (int64_t)(random() % (delay / 2 + 1));
 	tv.tv_sec = delay / 1000;
 	tv.tv_usec = (delay % 1000) * 1000;
@@ -446,6 +521,10 @@ void
 push_reconfigure(struct push *p)
 {
 	push_configure(p);
+	/* A new configuration may fix a refusal (a new token): retry now. */
+	evtimer_del(p->retry_timer);
+	p->retry_wait = 0;
+	p->refusals = 0;
 	push_kick(p);
 }
 

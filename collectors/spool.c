@@ -15,6 +15,7 @@
 
 #include "collectors/spool.h"
 #include "lib/buf.h"
+#include "lib/log.h"
 #include "lib/xmalloc.h"
 
 #define SPOOL_MAGIC  0x50534243u /* "CBSP" */
@@ -51,6 +52,7 @@ struct spool {
 	uint64_t rfd_seg; /* which segment rfd is */
 	uint64_t cur_off; /* first undelivered byte of segs[0] */
 	int cursor_dirty;
+	int cursor_failing; /* the last cursor write failed (logged) */
 	int data_dirty;
 	struct spool_stats st;
 };
@@ -61,25 +63,58 @@ spool_seg_path(struct spool *sp, uint64_t id)
 	return xasprintf("%s/seg-%016" PRIx64 ".spool", sp->dir, id);
 }
 
-static void
+/* Persist the cursor (write, fsync, rename).  On failure it stays dirty,
+ * so the next spool_sync() tries again, and the error is logged: once when
+ * the failures start, and when they end. 0 or -1. */
+static int
 spool_cursor_write(struct spool *sp)
 {
 	char *tmp, *path;
+	const char *what = NULL;
 	FILE *f;
+	int err = 0;
 
 	tmp = xasprintf("%s/cursor.tmp", sp->dir);
 	path = xasprintf("%s/cursor", sp->dir);
-	if ((f = fopen(tmp, "w")) != NULL) {
-		fprintf(f, "%" PRIu64 " %" PRIu64 "\n",
-		    sp->nsegs > 0 ? sp->segs[0].id : 0, sp->cur_off);
-		fflush(f);
-		fsync(fileno(f));
-		if (fclose(f) == 0)
-			rename(tmp, path);
+	if ((f = fopen(tmp, "w")) == NULL) {
+		what = "open";
+		err = errno;
+	} else {
+		if (fprintf(f, "%" PRIu64 " %" PRIu64 "\n",
+		        sp->nsegs > 0 ? sp->segs[0].id : 0, sp->cur_off) < 0 ||
+		    fflush(f) != 0 || fsync(fileno(f)) != 0) {
+			what = "write";
+			err = errno;
+		}
+		if (fclose(f) != 0 && what == NULL) {
+			what = "close";
+			err = errno;
+		}
+		if (what == NULL && rename(tmp, path) != 0) {
+			what = "rename";
+			err = errno;
+		}
 	}
-	sp->cursor_dirty = 0;
+	if (what != NULL) {
+		sp->cursor_dirty = 1;
+		sp->st.cursor_errors++;
+		if (!sp->cursor_failing)
+			log_error("spool",
+			    "cannot save the delivery cursor %s (%s: %s); "
+			    "retrying at every sync (until then a restart "
+			    "sends delivered batches again)",
+			    path, what, strerror(err));
+		sp->cursor_failing = 1;
+	} else {
+		if (sp->cursor_failing)
+			log_info(
+			    "spool", "delivery cursor %s saved again", path);
+		sp->cursor_failing = 0;
+		sp->cursor_dirty = 0;
+	}
 	free(tmp);
 	free(path);
+	return what != NULL ? -1 : 0;
 }
 
 /* Open a new, empty segment after the last one and make it the append
@@ -470,14 +505,15 @@ spool_ack(struct spool *sp, const struct spool_pos *pos)
 	}
 }
 
-void
+int
 spool_sync(struct spool *sp)
 {
 	if (sp->data_dirty && sp->fd != -1)
 		fsync(sp->fd);
 	sp->data_dirty = 0;
 	if (sp->cursor_dirty)
-		spool_cursor_write(sp);
+		return spool_cursor_write(sp);
+	return 0;
 }
 
 void

@@ -42,6 +42,7 @@ struct spool_stats {
 	uint64_t corrupt_records;
 	uint64_t appended_records;
 	uint64_t appended_points;
+	uint64_t cursor_errors; /* failed cursor writes (each retried) */
 };
 
 /* Where a peeked record is, to acknowledge exactly that record. */
@@ -66,8 +67,9 @@ int spool_peek(struct spool *sp, int *kind, struct buf *out, uint32_t *npoints,
 /* Mark the record at pos delivered (a no-op if it was dropped since). */
 void spool_ack(struct spool *sp, const struct spool_pos *pos);
 
-/* fsync the open segment and persist the cursor. */
-void spool_sync(struct spool *sp);
+/* fsync the open segment and persist the cursor; -1 when the cursor could
+ * not be saved (logged; the next call tries again). */
+int spool_sync(struct spool *sp);
 /* Drop records older than the age limit. */
 void spool_expire(struct spool *sp, int64_t now_ms);
 

@@ -12,20 +12,59 @@ CB_PIDS=""
 CB_FAILED=0
 
 CB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cb-$CB_TEST.XXXXXX")
+# Where the logs of a failing run are kept (the scratch directory goes).
+: "${CB_KEEP_LOGS:=$top_builddir/tests/integration/logs}"
+
+# Every sanitized program this test starts, in the background or not,
+# writes its ASan/UBSan/LSan reports to $CB_TMP/san.PID as well; the exit
+# trap fails the test on any such file and on any report in a log.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$CB_TMP/san"
+UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:log_path=$CB_TMP/san"
+export ASAN_OPTIONS UBSAN_OPTIONS
+CB_SAN_RE='ERROR: (Address|Leak)Sanitizer|runtime error:'
+
+# cb_san_scan: fail the test on a sanitizer report in any log or report
+# file of $CB_TMP (the programs must have exited: leaks show at exit).
+cb_san_scan() {
+	for _f in "$CB_TMP"/*.log "$CB_TMP"/san.*; do
+		[ -f "$_f" ] || continue
+		case "$_f" in
+		*/san.*) ;;
+		*) grep -qE "$CB_SAN_RE" "$_f" || continue ;;
+		esac
+		cb_fail "sanitizer report in $_f"
+		grep -E -A 30 "$CB_SAN_RE" "$_f" | head -n 60
+	done
+}
+
+# cb_keep_logs: copy the logs and reports of this run where they survive.
+cb_keep_logs() {
+	_keep="$CB_KEEP_LOGS/$CB_TEST"
+	rm -rf "$_keep"
+	mkdir -p "$_keep" 2>/dev/null || return 0
+	for _f in "$CB_TMP"/*.log "$CB_TMP"/san.*; do
+		[ -f "$_f" ] && cp "$_f" "$_keep/"
+	done
+	echo "logs of this run kept in $_keep"
+}
 
 cb_cleanup() {
 	_status=$?
 	for _name in $CB_PIDS; do
 		cb_stop "$_name"
 	done
+	cb_san_scan
 	if [ "$_status" -ne 0 ] || [ "$CB_FAILED" -ne 0 ]; then
 		for _f in "$CB_TMP"/*.log; do
 			[ -f "$_f" ] || continue
 			echo "--- $_f (last 40 lines)"
 			tail -n 40 "$_f"
 		done
+		cb_keep_logs
+		[ "$_status" -ne 0 ] || _status=1
 	fi
 	rm -rf "$CB_TMP"
+	exit "$_status"
 }
 trap cb_cleanup EXIT
 trap 'exit 1' INT TERM HUP
@@ -40,10 +79,19 @@ cb_free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# cb_start NAME CMD...: start CMD in the background, output in $CB_TMP/NAME.log.
+# cb_start NAME CMD...: start CMD in the background, output in $CB_TMP/NAME.log
+# (scanned for sanitizer reports at exit, kept when the test fails).
 cb_start() {
 	_name=$1
 	shift
+	# A name started again: its earlier log moves aside, still scanned.
+	if [ -f "$CB_TMP/$_name.log" ]; then
+		_n=1
+		while [ -f "$CB_TMP/$_name.$_n.log" ]; do
+			_n=$((_n + 1))
+		done
+		mv "$CB_TMP/$_name.log" "$CB_TMP/$_name.$_n.log"
+	fi
 	"$@" >"$CB_TMP/$_name.log" 2>&1 &
 	eval "CB_PID_$_name=$!"
 	CB_PIDS="$CB_PIDS $_name"
@@ -125,6 +173,10 @@ cb_assert_contains() { # haystack needle what
 }
 
 cb_done() {
+	for _name in $CB_PIDS; do
+		cb_stop "$_name"
+	done
+	cb_san_scan
 	if [ "$CB_FAILED" -ne 0 ]; then
 		exit 1
 	fi

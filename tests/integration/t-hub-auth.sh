@@ -63,6 +63,15 @@ cb_assert_eq 400 "$(TOKEN=$HUB_TOK_OPERATOR hub_post '/api/v1/write?precision=s'
 	"operator writing outside its scope"
 cb_assert_eq '[2]' "$(hub_json '[e["line"] for e in j["errors"]]')" "operator scope"
 
+# Out-of-scope data of the same series names (op_v, x_v in Fubao), so that
+# every masking check below tells masked from unmasked.
+cat >"$f" <<LP
+op,grid=440304010001001 v=3 $now
+x,grid=440304010001001 v=4 $now
+LP
+cb_assert_eq 204 "$(TOKEN=$HUB_TOK_SUPER hub_post '/api/v1/write?precision=s' "$f")" \
+	"supervisor writing in Fubao"
+
 # Scope masking: the Nanyuan operator sees only Nanyuan.
 TOKEN=$HUB_TOK_OPERATOR
 cb_assert_eq 200 "$(hub_get /api/v1/tree)" "operator tree"
@@ -78,7 +87,8 @@ hub_get '/api/v1/query?q=water_level&start=-1h' >/dev/null
 cb_assert_eq '[]' "$(hub_json '[s["labels"]["grid"] for s in j["series"]]')" \
 	"Fubao series masked in queries"
 hub_get '/api/v1/query?q=op_v&start=-1h&by=subdistrict&agg=sum&step=1h' >/dev/null
-cb_assert_eq 1 "$(hub_json 'len(j["series"])')" "grouped query over the scope only"
+cb_assert_eq '["440304001000"]' "$(hub_json '[s["labels"]["subdistrict"] for s in j["series"]]')" \
+	"grouped query over the scope only"
 hub_get '/api/v1/series?q={__name__=~"op_v|x_v"}' >/dev/null
 cb_assert_eq 2 "$(hub_json 'j["total"]')" "series inside the scope"
 hub_get '/api/v1/labels/grid/values' >/dev/null
@@ -92,12 +102,26 @@ cb_assert_eq 404 "$(hub_get /api/v1/systems/fire-alarm-iot)" "masked system is 4
 hub_get /api/v1/overview >/dev/null
 cb_assert_eq '["440304001000"]' "$(hub_json '[s["code"] for s in j["subdistricts"]]')" \
 	"overview masked"
+# Data quality: silent series are listed inside the scope only.
+sleep 0.1
+cb_assert_eq 200 "$(hub_get '/api/v1/quality?silent_after=1ms&limit=100000')" "operator quality"
+cb_assert_eq True "$(hub_json 'any("440304001002002" in s["series"] for s in j["silent_series"])')" \
+	"quality lists the operator's own series"
+cb_assert_eq '[]' "$(hub_json '[s["series"] for s in j["silent_series"] if "440304010" in s["series"]]')" \
+	"quality masks series outside the scope"
 # The supervisor sees everything.
 TOKEN=$HUB_TOK_SUPER
+hub_get '/api/v1/quality?silent_after=1ms&limit=100000' >/dev/null
+cb_assert_eq True "$(hub_json 'any("440304010001001" in s["series"] for s in j["silent_series"])')" \
+	"supervisor's quality lists Fubao"
 hub_get /api/v1/overview >/dev/null
 cb_assert_eq 2 "$(hub_json 'len(j["subdistricts"])')" "supervisor overview"
 hub_get '/api/v1/query?q=water_level&start=-1h' >/dev/null
 cb_assert_eq 2 "$(hub_json 'len(j["series"])')" "supervisor sees Fubao"
+hub_get '/api/v1/query?q=op_v&start=-1h&by=subdistrict&agg=sum&step=1h' >/dev/null
+cb_assert_eq 2 "$(hub_json 'len(j["series"])')" "supervisor's grouped query: both subdistricts"
+hub_get '/api/v1/series?q={__name__=~"op_v|x_v"}' >/dev/null
+cb_assert_eq 4 "$(hub_json 'j["total"]')" "supervisor's series: both subdistricts"
 
 # A unix user that is not in users.json gets 401 over the socket.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then

@@ -166,6 +166,9 @@ START_TEST(test_full_drops_oldest)
 		append(sp, i, 1000);
 	spool_get_stats(sp, &st);
 	ck_assert_uint_le(st.bytes, 65536);
+	/* Eviction starts at max_bytes, not before: the spool stays within
+	 * one segment (plus the record just written) of full. */
+	ck_assert_uint_ge(st.bytes, 65536 - 2 * 4096);
 	ck_assert_uint_gt(st.dropped_records, 0);
 	ck_assert_uint_eq(st.records + st.dropped_records, 5000);
 	ck_assert_uint_eq(st.dropped_points, st.dropped_records);
@@ -173,6 +176,66 @@ START_TEST(test_full_drops_oldest)
 	ck_assert_int_eq((uint64_t)first, st.dropped_records + 1);
 	for (i = first + 1; i <= 5000; i++)
 		ck_assert_int_eq(take(sp), i);
+	spool_close(sp);
+}
+END_TEST
+
+/* Nothing is dropped while the spool holds less than max_bytes. */
+START_TEST(test_not_full_keeps_all)
+{
+	struct spool *sp = open_spool(65536, 4096, 0);
+	struct spool_stats st;
+	int i = 0;
+
+	do {
+		append(sp, ++i, 1000);
+		spool_get_stats(sp, &st);
+	} while (st.bytes + 64 <= 65536);
+	ck_assert_uint_gt(st.bytes, 65536 - 128);
+	ck_assert_uint_eq(st.dropped_records, 0);
+	ck_assert_uint_eq(st.records, (uint64_t)i);
+	spool_close(sp);
+}
+END_TEST
+
+/* A cursor that cannot be saved is retried at the next sync, and once it
+ * is, a reopen resumes after the delivered records. */
+START_TEST(test_cursor_write_retried)
+{
+	struct spool *sp = open_spool(1 << 20, 4096, 0);
+	struct spool_stats st;
+	char tmp[128];
+	unsigned long seg, off;
+	FILE *f;
+	int i;
+
+	for (i = 1; i <= 10; i++)
+		append(sp, i, 1000);
+	for (i = 1; i <= 4; i++)
+		ck_assert_int_eq(take(sp), i);
+	/* A directory in the temporary file's place: even root cannot
+	 * write the cursor. */
+	snprintf(tmp, sizeof tmp, "%s/cursor.tmp", dir);
+	ck_assert_int_eq(mkdir(tmp, 0700), 0);
+	ck_assert_int_eq(spool_sync(sp), -1);
+	ck_assert_int_eq(spool_sync(sp), -1);
+	spool_get_stats(sp, &st);
+	ck_assert_uint_eq(st.cursor_errors, 2);
+	ck_assert_int_eq(rmdir(tmp), 0);
+	ck_assert_int_eq(spool_sync(sp), 0);
+	ck_assert_int_eq(spool_sync(sp), 0);
+	spool_get_stats(sp, &st);
+	ck_assert_uint_eq(st.cursor_errors, 2);
+	/* On disk now, before any close: past the 4 delivered records. */
+	snprintf(tmp, sizeof tmp, "%s/cursor", dir);
+	ck_assert_ptr_nonnull(f = fopen(tmp, "r"));
+	ck_assert_int_eq(fscanf(f, "%lu %lu", &seg, &off), 2);
+	fclose(f);
+	ck_assert_uint_eq(seg, 1);
+	ck_assert_uint_gt(off, 0);
+	spool_close(sp);
+	sp = open_spool(1 << 20, 4096, 0);
+	ck_assert_int_eq(take(sp), 5);
 	spool_close(sp);
 }
 END_TEST
@@ -210,6 +273,8 @@ main(void)
 	tcase_add_test(tc, test_torn_tail);
 	tcase_add_test(tc, test_corrupt_record);
 	tcase_add_test(tc, test_full_drops_oldest);
+	tcase_add_test(tc, test_not_full_keeps_all);
+	tcase_add_test(tc, test_cursor_write_retried);
 	tcase_add_test(tc, test_age);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
