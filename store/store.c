@@ -205,6 +205,7 @@ store_open(const char *dir, const struct store_options *o, char **cause)
 	s->pending = rocksdb_writebatch_wi_create(0, 1);
 	s->wb_index = rocksdb_writebatch_create();
 	s->max_data_t = -1;
+	s->now_ms = clock_wall_ms();
 	chunk_enc_init(&s->late_enc);
 	if (store_db_open(s, cause) != 0 || store_index_load(s, cause) != 0 ||
 	    store_head_load(s, cause) != 0 ||
@@ -357,7 +358,7 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 	struct store_write_result dummy;
 	rocksdb_writebatch_t *wb = s->wb_index;
 	size_t i, na = 0, nundo = 0, r;
-	int64_t late = s->opts.late_window_ms, wall;
+	int64_t wall = clock_wall_ms(), horizon = -1;
 	char *err = NULL;
 	uint8_t k[8];
 
@@ -371,9 +372,18 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 		return -1;
 	}
 	scratch_reserve(s, n);
+	s->now_ms = wall;
+	/* A point behind its series' newest is merged into its chunk,
+	 * however far behind (a collector replaying its spool; the series
+	 * may also have a point ahead of the clock), unless it is older than
+	 * the raw retention, which has dropped that window's raw points: its
+	 * rollups could not be rebuilt.  Points in order are always taken
+	 * (a backfill of a new series). */
+	if (s->opts.retention_raw_ms > 0)
+		horizon = wall - s->opts.retention_raw_ms;
 
 	/* Pass one: decide, and advance the newest times so that later
-	 * points of the batch are judged against earlier ones. */
+	 * points of the batch are counted against earlier ones. */
 	for (i = 0; i < n; i++) {
 		struct series *ser = index_series(&s->ix, ids[i]);
 		int64_t t = ts[i];
@@ -386,7 +396,7 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 			reject(res, i, STORE_REJECT_TIME);
 			continue;
 		}
-		if (ser->last_t >= 0 && t < ser->last_t - late) {
+		if (t < horizon && t <= ser->last_t) {
 			reject(res, i, STORE_REJECT_LATE);
 			continue;
 		}
@@ -432,7 +442,6 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 	s->next_seq++;
 	s->blog_bytes += s->blog.len;
 
-	wall = clock_wall_ms();
 	for (i = 0; i < na; i++) {
 		store_head_apply(s, s->sc_ids[i], s->sc_ts[i], s->sc_vs[i]);
 		s->ix.series[s->sc_ids[i]].last_write_ms = wall;
