@@ -231,17 +231,14 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
-	if (s->failed == NULL && s->db != NULL) {
-		if (rocksdb_writebatch_count(s->wb_index) > 0) {
-			char *err = NULL;
-
-			rocksdb_write(s->db, s->wo_durable, s->wb_index, &err);
-			free(err);
-		}
-		if (store_head_checkpoint(s, 0, &cause) != 0) {
-			store_warn(s, "%s", cause);
-			free(cause);
-		}
+	/* Everything flushed, so that the directory at rest holds no
+	 * write-ahead log beyond RocksDB's current one.  A checkpoint must
+	 * not follow a failed index write: its head records would name
+	 * series the index lacks. */
+	if (s->failed == NULL && s->db != NULL &&
+	    store_flush(s, 0, &cause) != 0) {
+		store_warn(s, "closing: %s", cause);
+		free(cause);
 	}
 	store_free(s);
 }
@@ -339,6 +336,17 @@ scratch_reserve(struct store *s, size_t n)
 	s->sc_ts = xreallocarray(s->sc_ts, s->sc_cap, sizeof *s->sc_ts);
 	s->sc_vs = xreallocarray(s->sc_vs, s->sc_cap, sizeof *s->sc_vs);
 	s->sc_undo = xreallocarray(s->sc_undo, s->sc_cap, sizeof *s->sc_undo);
+}
+
+/* Bytes of the pending batch: merges of older points rewrite whole
+ * chunks into it, so its size is bounded as well as its count. */
+static size_t
+store_pending_bytes(struct store *s)
+{
+	size_t len = 0;
+
+	(void)rocksdb_writebatch_wi_data(s->pending, &len);
+	return len;
 }
 
 static void
@@ -450,7 +458,8 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 	s->st.points_written += na;
 
 	if (s->blog_bytes >= s->opts.batchlog_bytes ||
-	    rocksdb_writebatch_wi_count(s->pending) > 200000) {
+	    rocksdb_writebatch_wi_count(s->pending) > 200000 ||
+	    store_pending_bytes(s) > 4 * s->opts.batchlog_bytes) {
 		/* The batch is durable already; a failed checkpoint only
 		 * stops later writes. */
 		if (store_head_checkpoint(s, 1, NULL) != 0)
@@ -610,6 +619,11 @@ store_flush(struct store *s, int compact, char **cause)
 	char *err = NULL;
 	int cf;
 
+	if (s->failed != NULL) {
+		if (cause != NULL)
+			*cause = xstrdup(s->failed);
+		return -1;
+	}
 	if (rocksdb_writebatch_count(s->wb_index) > 0) {
 		rocksdb_write(s->db, s->wo_durable, s->wb_index, &err);
 		if (err != NULL)

@@ -242,6 +242,9 @@ struct store_result {
 	char **warnings;       /* e.g. a corrupt chunk skipped */
 	size_t points_scanned; /* raw points + rollup
 	                          buckets read */
+	/* Set when data in range could not be read (a read error, a
+	 * corrupt block): the answer may lack points; warnings say which. */
+	int partial;
 };
 
 /* Run q into *r (caller frees with store_result_free; zeroed on error). */
