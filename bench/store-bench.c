@@ -363,11 +363,10 @@ main(int argc, char **argv)
 			die("reuse", "empty store");
 		end = t + 1;
 		points = ticks * (int64_t)n;
-		ns = 1;
-	}
-	printf("ingest_points_per_s: %.0f points/s\n",
-	    (double)points / ((double)ns / 1e9));
-	if (o.verbose)
+	} else
+		printf("ingest_points_per_s: %.0f points/s\n",
+		    (double)points / ((double)ns / 1e9));
+	if (o.verbose && !o.reuse)
 		fprintf(stderr, "ingest: cpu %.0f points/s\n",
 		    (double)points / ((double)cpu_total / 1e9));
 	if (o.ingest_only) {

@@ -201,7 +201,7 @@ query_run(struct hub_req *req)
 	const char *p, *by;
 	char *cause = NULL, *bycopy = NULL, *tok, *save;
 	const char *bys[SERIESKEY_TAGS_MAX];
-	json_t *series = NULL, *byj, *j;
+	json_t *series = NULL, *byj, *j, *warn = NULL;
 	int64_t now = hub_now(h);
 	long limit = 1000;
 	size_t i, nby = 0;
@@ -306,6 +306,12 @@ query_run(struct hub_req *req)
 			goto out;
 		}
 		query_result_json(&r, NULL, series);
+		/* The store could not read part of the range: say so. */
+		for (i = 0; r.partial && i < r.nwarnings; i++) {
+			if (warn == NULL)
+				warn = json_array();
+			json_array_append_new(warn, json_string(r.warnings[i]));
+		}
 		store_result_free(&r);
 	}
 	byj = json_array();
@@ -319,6 +325,8 @@ query_run(struct hub_req *req)
 	    q.agg == STORE_AGG_NONE ? "raw" : store_agg_name(q.agg), "by", byj,
 	    "series", series);
 	series = NULL;
+	if (warn != NULL)
+		json_object_set_new(j, "warnings", warn);
 	hub_reply_json(req, 200, j);
 out:
 	json_decref(series);

@@ -194,6 +194,12 @@ db_empty(struct store *s)
  */
 #define DB_MEMTABLES_BYTES (12 << 20)
 
+/* Write-ahead log files alive at once: a family with a few small writes
+ * (meta, index, head) keeps every log since its oldest unflushed write;
+ * past this RocksDB flushes it so that they can go (at 512 MiB a hub
+ * stopped after ingest held dozens of 5 MB logs). */
+#define DB_WAL_BYTES (32 << 20)
+
 static void
 db_options(struct store *s)
 {
@@ -207,7 +213,7 @@ db_options(struct store *s)
 	rocksdb_options_set_info_log_level(o, 2); /* warnings and up */
 	rocksdb_options_set_keep_log_file_num(o, 3);
 	rocksdb_options_set_max_log_file_size(o, 4 << 20);
-	rocksdb_options_set_max_total_wal_size(o, 512 << 20);
+	rocksdb_options_set_max_total_wal_size(o, DB_WAL_BYTES);
 	rocksdb_options_set_wal_recovery_mode(o, 2); /* point in time */
 	rocksdb_options_set_bytes_per_sync(o, 1 << 20);
 	/* All memtables together: past this RocksDB flushes the largest. */

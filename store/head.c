@@ -351,7 +351,7 @@ store_head_apply(struct store *s, uint32_t id, int64_t t, double v)
 		ser->last_t = t;
 		ser->last_v = v;
 	}
-	if (t > s->max_data_t)
+	if (t > s->max_data_t && t <= s->now_ms + STORE_AHEAD_MS)
 		s->max_data_t = t;
 	store_mark_dirty(s, ser);
 
@@ -437,7 +437,8 @@ head_record_parse(
 		ser->open = xcalloc(1, sizeof *ser->open);
 		head_rebuild(ser, &s->pts);
 	}
-	if (ser->last_t > s->max_data_t)
+	if (ser->last_t > s->max_data_t &&
+	    ser->last_t <= s->now_ms + STORE_AHEAD_MS)
 		s->max_data_t = ser->last_t;
 	return 0;
 }

@@ -26,10 +26,12 @@ STORE_TEST_LDADD = $(CB_STORE) $(UNIT_LDADD) $(ROCKSDB_LIBS) -lm
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-serieskey tests/unit/test-selector \
 	tests/unit/test-store tests/unit/test-store-codec \
-	tests/unit/test-store-model tests/unit/test-store-crash
+	tests/unit/test-store-model tests/unit/test-store-crash \
+	tests/unit/test-store-order tests/unit/test-store-disk
 TESTS += tests/unit/test-serieskey tests/unit/test-selector \
 	tests/unit/test-store tests/unit/test-store-codec \
-	tests/unit/test-store-model tests/unit/test-store-crash
+	tests/unit/test-store-model tests/unit/test-store-crash \
+	tests/unit/test-store-order tests/unit/test-store-disk
 
 tests_unit_test_serieskey_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_serieskey_SOURCES = tests/unit/test-serieskey.c
@@ -58,6 +60,16 @@ tests_unit_test_store_crash_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
 tests_unit_test_store_crash_SOURCES = tests/unit/test-store-crash.c \
 	tests/unit/test-store-util.h
 tests_unit_test_store_crash_LDADD = $(STORE_TEST_LDADD)
+
+tests_unit_test_store_order_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
+tests_unit_test_store_order_SOURCES = tests/unit/test-store-order.c \
+	tests/unit/test-store-util.h
+tests_unit_test_store_order_LDADD = $(STORE_TEST_LDADD)
+
+tests_unit_test_store_disk_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
+tests_unit_test_store_disk_SOURCES = tests/unit/test-store-disk.c \
+	tests/unit/test-store-util.h
+tests_unit_test_store_disk_LDADD = $(STORE_TEST_LDADD)
 endif
 
 check_PROGRAMS += tests/fuzz/fuzz-selector

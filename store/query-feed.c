@@ -120,6 +120,21 @@ query_feed_raw(struct qctx *qc, uint32_t id, int64_t lo, int64_t hi, int raw)
 static void feed_range(struct qctx *qc, uint32_t id, int64_t lo, int64_t hi,
     int level, int64_t hw);
 
+/* A rollup block of series id at period p could not be read: warn, and
+ * mark the answer partial. */
+static void
+query_read_error(
+    struct qctx *qc, enum store_cf cf, uint32_t id, int64_t p, const char *err)
+{
+	char msg[300];
+
+	snprintf(msg, sizeof msg,
+	    "reading the %s block of series %u at %lld: %.200s",
+	    store_cf_name(cf), id, (long long)p, err);
+	store_warn(qc->s, "%s", msg);
+	store_result_add_warning(qc->r, msg);
+}
+
 /* The prefetched block of (level, period p, id): 1 with *val (NULL when
  * absent) if it was prefetched, else 0. */
 static int
@@ -205,7 +220,10 @@ query_prefetch(struct qctx *qc, int level, const uint32_t *ids, size_t n,
 	}
 	for (i = 0; i < nk; i++) {
 		if (errs[i] != NULL) {
-			/* Fall back to single reads for this block. */
+			/* The block is there but unreadable: the answer
+			 * lacks it (it counts as absent). */
+			query_read_error(qc, cf, ids[i % n],
+			    pf->p0 + (int64_t)(i / n) * pf->period, errs[i]);
 			free(errs[i]);
 			rocksdb_pinnableslice_destroy(pf->vals[i]);
 			pf->vals[i] = NULL;
@@ -324,9 +342,13 @@ tier_block(struct qctx *qc, uint32_t id, int level, int64_t p)
 		    s->db, s->ro, s->cf[cf], (const char *)k, 8, &err);
 		if (ps != NULL)
 			val = rocksdb_pinnableslice_value(ps, &vlen);
-		free(err);
-	} else if (store_get(s, cf, k, 8, &copy, &vlen, NULL) == 0)
+	} else if (store_get(s, cf, k, 8, &copy, &vlen, &err) == 0)
 		val = copy;
+	if (err != NULL) {
+		/* The block is there but unreadable: the answer lacks it. */
+		query_read_error(qc, cf, id, p, err);
+		free(err);
+	}
 	ok = val != NULL &&
 	     rollup_block_decode_cols(rb, val, vlen, agg_cols(qc->q->agg)) == 0;
 	if (val != NULL && !ok) {

@@ -54,6 +54,7 @@ store_agg_name(enum store_agg agg)
 void
 store_result_add_warning(struct store_result *r, const char *msg)
 {
+	r->partial = 1; /* every warning is about data left out */
 	if (r->nwarnings >= 100)
 		return;
 	r->warnings =

@@ -42,6 +42,11 @@
  * block period. */
 #define STORE_WINDOW_MS STORE_HOUR_MS
 
+/* Points further ahead of the wall clock than this are stored but do not
+ * move the store's clock (max_data_t), which decides when idle series'
+ * open chunks close: one skewed device must not close everyone's. */
+#define STORE_AHEAD_MS STORE_HOUR_MS
+
 /* An open chunk closes early at this size (then the window holds several
  * chunks). */
 #define CHUNK_MAX_POINTS 1024
@@ -118,7 +123,9 @@ struct store {
 	                                     checkpoint */
 	uint32_t *dirty;                  /* ids with SERIES_DIRTY */
 	size_t ndirty, dirty_cap;
-	int64_t max_data_t;     /* newest point in the store */
+	int64_t max_data_t;     /* newest point in the store, at most
+	                           STORE_AHEAD_MS past now_ms */
+	int64_t now_ms;         /* wall clock of the write being applied */
 	int64_t retention_done; /* wall hour last applied */
 	int replaying;
 	char *failed; /* after a write error: why */

@@ -205,6 +205,7 @@ store_open(const char *dir, const struct store_options *o, char **cause)
 	s->pending = rocksdb_writebatch_wi_create(0, 1);
 	s->wb_index = rocksdb_writebatch_create();
 	s->max_data_t = -1;
+	s->now_ms = clock_wall_ms();
 	chunk_enc_init(&s->late_enc);
 	if (store_db_open(s, cause) != 0 || store_index_load(s, cause) != 0 ||
 	    store_head_load(s, cause) != 0 ||
@@ -230,17 +231,14 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
-	if (s->failed == NULL && s->db != NULL) {
-		if (rocksdb_writebatch_count(s->wb_index) > 0) {
-			char *err = NULL;
-
-			rocksdb_write(s->db, s->wo_durable, s->wb_index, &err);
-			free(err);
-		}
-		if (store_head_checkpoint(s, 0, &cause) != 0) {
-			store_warn(s, "%s", cause);
-			free(cause);
-		}
+	/* Everything flushed, so that the directory at rest holds no
+	 * write-ahead log beyond RocksDB's current one.  A checkpoint must
+	 * not follow a failed index write: its head records would name
+	 * series the index lacks. */
+	if (s->failed == NULL && s->db != NULL &&
+	    store_flush(s, 0, &cause) != 0) {
+		store_warn(s, "closing: %s", cause);
+		free(cause);
 	}
 	store_free(s);
 }
@@ -340,6 +338,17 @@ scratch_reserve(struct store *s, size_t n)
 	s->sc_undo = xreallocarray(s->sc_undo, s->sc_cap, sizeof *s->sc_undo);
 }
 
+/* Bytes of the pending batch: merges of older points rewrite whole
+ * chunks into it, so its size is bounded as well as its count. */
+static size_t
+store_pending_bytes(struct store *s)
+{
+	size_t len = 0;
+
+	(void)rocksdb_writebatch_wi_data(s->pending, &len);
+	return len;
+}
+
 static void
 reject(struct store_write_result *res, size_t i, enum store_reject why)
 {
@@ -357,7 +366,7 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 	struct store_write_result dummy;
 	rocksdb_writebatch_t *wb = s->wb_index;
 	size_t i, na = 0, nundo = 0, r;
-	int64_t late = s->opts.late_window_ms, wall;
+	int64_t wall = clock_wall_ms(), horizon = -1;
 	char *err = NULL;
 	uint8_t k[8];
 
@@ -371,9 +380,18 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 		return -1;
 	}
 	scratch_reserve(s, n);
+	s->now_ms = wall;
+	/* A point behind its series' newest is merged into its chunk,
+	 * however far behind (a collector replaying its spool; the series
+	 * may also have a point ahead of the clock), unless it is older than
+	 * the raw retention, which has dropped that window's raw points: its
+	 * rollups could not be rebuilt.  Points in order are always taken
+	 * (a backfill of a new series). */
+	if (s->opts.retention_raw_ms > 0)
+		horizon = wall - s->opts.retention_raw_ms;
 
 	/* Pass one: decide, and advance the newest times so that later
-	 * points of the batch are judged against earlier ones. */
+	 * points of the batch are counted against earlier ones. */
 	for (i = 0; i < n; i++) {
 		struct series *ser = index_series(&s->ix, ids[i]);
 		int64_t t = ts[i];
@@ -386,7 +404,7 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 			reject(res, i, STORE_REJECT_TIME);
 			continue;
 		}
-		if (ser->last_t >= 0 && t < ser->last_t - late) {
+		if (t < horizon && t <= ser->last_t) {
 			reject(res, i, STORE_REJECT_LATE);
 			continue;
 		}
@@ -432,7 +450,6 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 	s->next_seq++;
 	s->blog_bytes += s->blog.len;
 
-	wall = clock_wall_ms();
 	for (i = 0; i < na; i++) {
 		store_head_apply(s, s->sc_ids[i], s->sc_ts[i], s->sc_vs[i]);
 		s->ix.series[s->sc_ids[i]].last_write_ms = wall;
@@ -441,7 +458,8 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 	s->st.points_written += na;
 
 	if (s->blog_bytes >= s->opts.batchlog_bytes ||
-	    rocksdb_writebatch_wi_count(s->pending) > 200000) {
+	    rocksdb_writebatch_wi_count(s->pending) > 200000 ||
+	    store_pending_bytes(s) > 4 * s->opts.batchlog_bytes) {
 		/* The batch is durable already; a failed checkpoint only
 		 * stops later writes. */
 		if (store_head_checkpoint(s, 1, NULL) != 0)
@@ -601,6 +619,11 @@ store_flush(struct store *s, int compact, char **cause)
 	char *err = NULL;
 	int cf;
 
+	if (s->failed != NULL) {
+		if (cause != NULL)
+			*cause = xstrdup(s->failed);
+		return -1;
+	}
 	if (rocksdb_writebatch_count(s->wb_index) > 0) {
 		rocksdb_write(s->db, s->wo_durable, s->wb_index, &err);
 		if (err != NULL)

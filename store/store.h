@@ -13,8 +13,11 @@
  * The same holds for store_meta_*() writes and for new series.
  *
  * Duplicates on (series, time) keep the last write.  Points older than
- * the series' newest point by more than options.late_window_ms are
- * rejected and counted, never silently dropped.
+ * their series' newest point are merged into their chunks however far
+ * behind they are (a collector replaying its spool after an outage, a
+ * series whose device once sent a time ahead of the clock), unless they
+ * are older than the raw retention counted from the wall clock: those
+ * are rejected and counted (STORE_REJECT_LATE), never silently dropped.
  *
  * Thread safety: a struct store is not thread-safe.  All calls on one
  * store must come from one thread at a time (the hub calls from its event
@@ -56,8 +59,11 @@ struct store_options {
 	                                empty (default 1) */
 	int fsync;                   /* fsync each write for power-loss
 	                                durability (default 0) */
-	int64_t late_window_ms;      /* accept points this much older than the
-	                                series' newest (default 1 h) */
+	int64_t late_window_ms;      /* how long an idle series keeps its
+	                                open chunk in memory after its
+	                                window (default 1 h); older points
+	                                are still accepted, merged into
+	                                closed chunks at a higher cost */
 	int64_t retention_raw_ms;    /* raw points (default 30 days) */
 	int64_t retention_minute_ms; /* per-minute rollups (default 1 year) */
 	int64_t retention_hour_ms;   /* per-hour rollups (default 5 years);
@@ -116,7 +122,8 @@ const char *store_series_key(struct store *s, uint32_t id);
 /* Writing                                                              */
 
 enum store_reject {
-	STORE_REJECT_LATE,   /* older than the late window */
+	STORE_REJECT_LATE,   /* behind its series' newest point and older
+	                        than the raw retention */
 	STORE_REJECT_TIME,   /* time outside [0, STORE_TIME_MAX) */
 	STORE_REJECT_SERIES, /* unknown series id or invalid key */
 	STORE_REJECT_MAX
@@ -134,7 +141,7 @@ struct store_write_result {
 	size_t first_rejected;
 	enum store_reject first_reason;
 	/* Accepted points at their series' newest time (they replace it) and
-	 * before it (merged within the late window). */
+	 * before it (merged into their chunks). */
 	size_t duplicates, late;
 };
 
@@ -235,6 +242,9 @@ struct store_result {
 	char **warnings;       /* e.g. a corrupt chunk skipped */
 	size_t points_scanned; /* raw points + rollup
 	                          buckets read */
+	/* Set when data in range could not be read (a read error, a
+	 * corrupt block): the answer may lack points; warnings say which. */
+	int partial;
 };
 
 /* Run q into *r (caller frees with store_result_free; zeroed on error). */

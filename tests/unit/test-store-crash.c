@@ -7,10 +7,20 @@
  * frequent checkpoints, so kills land in every phase.  The writer is a
  * fresh process (this program, re-executed): a fork of a process that has
  * run RocksDB would inherit its background thread pool without threads.
+ *
+ * Power loss: the same with the store's fsync option on, where the kill
+ * also throws away what the writer wrote to RocksDB's write-ahead logs
+ * after their last fsync/fdatasync, as a power cut does to the page
+ * cache.  This program defines fsync() and fdatasync() itself; they take
+ * the place of libc's in librocksdb too, and note the size each log file
+ * had when a sync of it began.  With the option ignored, acknowledged
+ * points are lost and the test fails.
  */
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -19,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,9 +39,10 @@
 #include "store/store.h"
 #include "test-store-util.h"
 
-#define NSER   8
-#define STEP   10000LL
-#define ROUNDS 30
+#define NSER         8
+#define STEP         10000LL
+#define ROUNDS       30
+#define POWER_ROUNDS 12
 
 struct cpoint {
 	uint32_t s; /* series index */
@@ -40,6 +52,164 @@ struct cpoint {
 
 static int64_t T0;
 static char keys[NSER][32];
+
+/* ---- the power cut ---- */
+
+/* Where the writer notes synced log sizes ("size path" lines), from the
+ * environment; -1 when not simulating a power cut. */
+static int sync_note_fd = -1;
+
+#define SYNC_LOG_ENV "CB_TEST_SYNC_LOG"
+
+/* Note that fd, a RocksDB write-ahead log (NNNNNN.log), is durable up to
+ * size bytes. */
+static void
+sync_note(int fd, off_t size)
+{
+	char link[64], path[512], line[600];
+	ssize_t n;
+	int len;
+
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	if ((n = readlink(link, path, sizeof path - 1)) <= 4)
+		return;
+	path[n] = '\0';
+	if (strcmp(path + n - 4, ".log") != 0)
+		return;
+	len = snprintf(line, sizeof line, "%lld %s\n", (long long)size, path);
+	/* One write with O_APPEND: lines of several threads never mix. */
+	if (write(sync_note_fd, line, (size_t)len) != len)
+		abort();
+}
+
+/* A sync by name: the size before it is what it makes durable. */
+static int
+sync_through(int fd, const char *name)
+{
+	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, name);
+	struct stat sb;
+	int rc, have;
+
+	if (real == NULL)
+		abort();
+	have = sync_note_fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+	rc = real(fd);
+	if (rc == 0 && have)
+		sync_note(fd, sb.st_size);
+	return rc;
+}
+
+int
+fsync(int fd)
+{
+	return sync_through(fd, "fsync");
+}
+
+int
+fdatasync(int fd)
+{
+	return sync_through(fd, "fdatasync");
+}
+
+/* Sizes of the log files in dir, or of the ones named in a sync log. */
+struct logsizes {
+	char name[64][128];
+	long long size[64];
+	int n;
+};
+
+static void
+logsizes_set(struct logsizes *ls, const char *name, long long size)
+{
+	int i;
+
+	for (i = 0; i < ls->n; i++) {
+		if (strcmp(ls->name[i], name) == 0)
+			break;
+	}
+	if (i == ls->n) {
+		ck_assert_int_lt(ls->n, 64);
+		snprintf(ls->name[ls->n++], sizeof ls->name[0], "%s", name);
+		ls->size[i] = 0;
+	}
+	if (size > ls->size[i])
+		ls->size[i] = size;
+}
+
+static long long
+logsizes_get(const struct logsizes *ls, const char *name)
+{
+	int i;
+
+	for (i = 0; i < ls->n; i++) {
+		if (strcmp(ls->name[i], name) == 0)
+			return ls->size[i];
+	}
+	return -1;
+}
+
+/* The write-ahead logs in dir and their sizes. */
+static void
+logsizes_scan(struct logsizes *ls, const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	ck_assert_ptr_nonnull(d);
+	ls->n = 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		char path[512];
+		struct stat sb;
+
+		if (l < 5 || strcmp(de->d_name + l - 4, ".log") != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if (stat(path, &sb) == 0)
+			logsizes_set(ls, path, (long long)sb.st_size);
+	}
+	closedir(d);
+}
+
+/*
+ * The power cut after the writer died: every log file keeps what was
+ * synced (per the sync log), or what it held before the writer started;
+ * the rest of what the writer wrote is gone.  Returns the bytes dropped.
+ */
+static long long
+power_cut(const char *dir, const struct logsizes *before, const char *synclog)
+{
+	struct logsizes synced = {.n = 0}, now;
+	char line[600];
+	long long dropped = 0;
+	FILE *f = fopen(synclog, "r");
+	int i;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *sp = strchr(line, ' '), *nl = strchr(line, '\n');
+
+		ck_assert_ptr_nonnull(sp);
+		if (nl != NULL)
+			*nl = '\0';
+		logsizes_set(&synced, sp + 1, atoll(line));
+	}
+	fclose(f);
+	logsizes_scan(&now, dir);
+	for (i = 0; i < now.n; i++) {
+		long long keep = logsizes_get(&synced, now.name[i]);
+
+		if (keep < 0)
+			keep = logsizes_get(before, now.name[i]);
+		if (keep < 0)
+			keep = 0; /* created and never synced */
+		if (now.size[i] > keep) {
+			ck_assert_int_eq(truncate(now.name[i], keep), 0);
+			dropped += now.size[i] - keep;
+		}
+	}
+	return dropped;
+}
 
 static uint64_t
 mix(uint64_t z)
@@ -95,6 +265,7 @@ writer(const char *dir, uint64_t seq, int fd)
 	struct store_options o = crash_options();
 	struct cpoint p[2 * NSER];
 	uint32_t ids[NSER], pid[2 * NSER];
+	const char *synclog = getenv(SYNC_LOG_ENV);
 	int64_t pt[2 * NSER];
 	double pv[2 * NSER];
 	struct store *s;
@@ -102,6 +273,14 @@ writer(const char *dir, uint64_t seq, int fd)
 	size_t n, i;
 	int k;
 
+	if (synclog != NULL) {
+		/* Power cuts: every acknowledged write must be synced. */
+		o.fsync = 1;
+		sync_note_fd = open(
+		    synclog, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		if (sync_note_fd < 0)
+			_exit(1);
+	}
 	if ((s = store_open(dir, &o, &cause)) == NULL) {
 		fprintf(stderr, "writer: %s\n", cause);
 		_exit(1);
@@ -242,23 +421,32 @@ verify(const char *dir, struct expect *acked, uint64_t maybe_seq)
 	return found_m != 0;
 }
 
-START_TEST(test_store_survives_sigkill)
+/* Rounds of writer, kill (and power cut, with power set), verify. */
+static void
+crash_rounds(int rounds, int power)
 {
 	struct expect acked = {NULL, 0, 0};
 	struct cpoint p[2 * NSER];
-	char dir[256];
+	struct logsizes before;
+	char dir[256], synclog[300];
 	uint64_t seq = 1, ack, last;
 	int round, k, fds[2], status, total_acks = 0;
+	long long dropped = 0;
 	pid_t pid;
 
 	tsu_tmpdir(dir, sizeof dir);
+	snprintf(synclog, sizeof synclog, "%s.synclog", dir);
 	T0 = (clock_wall_ms() / 3600000 - 30) * 3600000 + 7000;
 	for (k = 0; k < NSER; k++)
 		snprintf(keys[k], sizeof keys[k], "c{s=\"%d\"}", k);
 	srandom((unsigned)time(NULL));
-	for (round = 0; round < ROUNDS; round++) {
+	for (round = 0; round < rounds; round++) {
 		ck_assert_int_eq(pipe(fds), 0);
+		logsizes_scan(&before, dir);
+		unlink(synclog);
 		if ((pid = fork()) == 0) {
+			if (power)
+				setenv(SYNC_LOG_ENV, synclog, 1);
 			char a_seq[32], a_fd[16], a_t0[32];
 
 			close(fds[0]);
@@ -292,14 +480,31 @@ START_TEST(test_store_survives_sigkill)
 			total_acks++;
 		}
 		close(fds[0]);
+		if (power && access(synclog, F_OK) == 0)
+			dropped += power_cut(dir, &before, synclog);
 		/* Batch last + 1 may or may not be durable. */
 		if (verify(dir, &acked, last + 1))
 			expect_add(&acked, p, batch_points(last + 1, p));
 		seq = last + 2;
 	}
-	ck_assert_int_gt(total_acks, ROUNDS);
+	if (getenv("TEST_VERBOSE") != NULL)
+		fprintf(stderr, "%d acknowledged batches, %lld log bytes cut\n",
+		    total_acks, dropped);
+	ck_assert_int_gt(total_acks, rounds);
 	free(acked.p);
+	unlink(synclog);
 	tsu_rmtree(dir);
+}
+
+START_TEST(test_store_survives_sigkill)
+{
+	crash_rounds(ROUNDS, 0);
+}
+END_TEST
+
+START_TEST(test_store_survives_power_loss)
+{
+	crash_rounds(POWER_ROUNDS, 1);
 }
 END_TEST
 
@@ -311,6 +516,7 @@ crash_suite(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_store_survives_sigkill);
+	tcase_add_test(tc, test_store_survives_power_loss);
 	suite_add_tcase(su, tc);
 	return su;
 }

@@ -35,7 +35,9 @@
 #define MIN  60000LL
 #define HOUR 3600000LL
 #define LATE HOUR
-#define NSER 14
+/* Raw retention: the writers go back at most 14 h from now. */
+#define RETENTION (24 * HOUR)
+#define NSER      14
 
 static uint64_t seed = 0x853c49e6748fea9bULL;
 
@@ -630,7 +632,7 @@ static void
 write_batch(struct store *s, int64_t *clock)
 {
 	uint32_t ids[300];
-	int64_t ts[300], bmax[NSER];
+	int64_t ts[300], bmax[NSER], horizon;
 	double vs[300];
 	struct store_write_result wr;
 	size_t n = (size_t)rnd_in(1, 300), i, acc = 0;
@@ -644,8 +646,12 @@ write_batch(struct store *s, int64_t *clock)
 		int64_t t;
 
 		switch (rnd() % 10) {
-		case 0: /* late, inside or outside the window */
-			t = *clock - rnd_in(0, LATE + 20 * MIN);
+		case 0: /* late: hours back, or past the raw retention */
+			if (rnd() % 4 == 0 && m->max_t >= 0)
+				t = clock_wall_ms() - RETENTION -
+				    rnd_in(1, HOUR);
+			else
+				t = *clock - rnd_in(0, LATE + 2 * HOUR);
 			break;
 		case 1: /* a duplicate of an existing point */
 			t = m->n > 0 ? m->p[rnd() % m->n].t : *clock;
@@ -663,6 +669,10 @@ write_batch(struct store *s, int64_t *clock)
 		ts[i] = t;
 		vs[i] = random_value(m);
 	}
+	/* The store refuses points behind their series' newest only when
+	 * they are older than its raw retention, counted from its own
+	 * (wall) clock. */
+	horizon = clock_wall_ms() - RETENTION;
 	REQUIRE(store_write(s, ids, ts, vs, n, &wr, &cause) == 0);
 	/* Apply to the model in the same order with the same verdicts. */
 	for (j = 0; j < NSER; j++)
@@ -676,7 +686,7 @@ write_batch(struct store *s, int64_t *clock)
 				break;
 			}
 		}
-		if (bmax[j] >= 0 && ts[i] < bmax[j] - LATE)
+		if (ts[i] < horizon && ts[i] <= bmax[j])
 			continue;
 		if (ts[i] > bmax[j])
 			bmax[j] = ts[i];
@@ -717,6 +727,7 @@ START_TEST(test_store_matches_model)
 	model_init();
 	store_options_init(&o);
 	o.late_window_ms = LATE;
+	o.retention_raw_ms = RETENTION;
 	o.batchlog_bytes = 256 << 10; /* checkpoint often */
 	s = tsu_open(dir, &o);
 	for (i = 0; i < NSER; i++)

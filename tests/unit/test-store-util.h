@@ -94,6 +94,27 @@ tsu_write1(struct store *s, uint32_t id, int64_t t, double v)
 		ck_abort_msg("write: %s", cause);
 }
 
+/* An aggregate query of one selector, one result per series. */
+static inline struct store_result
+tsu_agg(struct store *s, const char *sel, int64_t start, int64_t end,
+    enum store_agg agg, int64_t step)
+{
+	struct store_query q;
+	struct store_result r;
+	char *cause = NULL;
+
+	memset(&q, 0, sizeof q);
+	q.sel = tsu_sel(sel);
+	q.start = start;
+	q.end = end;
+	q.agg = agg;
+	q.step = step;
+	if (store_query_run(s, &q, &r, &cause) != 0)
+		ck_abort_msg("query %s: %s", sel, cause);
+	selector_free((struct selector *)q.sel);
+	return r;
+}
+
 /* Bit-identical doubles (NaN payloads included). */
 static inline int
 tsu_same(double a, double b)

@@ -108,6 +108,7 @@ START_TEST(test_store_dup_late_reject)
 
 	store_options_init(&o);
 	o.late_window_ms = 2 * H;
+	o.retention_raw_ms = 24 * H;
 	s = tsu_open(tmpdir, &o);
 	a = tsu_intern(s, "m{k=\"v\"}");
 	for (t = T0; t < T0 + 4 * H; t += 60000)
@@ -119,9 +120,12 @@ START_TEST(test_store_dup_late_reject)
 	tsu_write1(s, a, T0 + 3 * H - 600000, 4);
 	/* Late but inside the window, between existing points. */
 	tsu_write1(s, a, T0 + 3 * H - 630000, 5);
-	/* Outside the late window: rejected and counted. */
+	/* Behind the newest point by more than the late window: merged
+	 * all the same (a collector replaying its spool). */
+	tsu_write1(s, a, T0 + H, 9);
+	/* Older than the raw retention: rejected and counted. */
 	ids[0] = ids[1] = ids[2] = a;
-	ts[0] = T0 + H;
+	ts[0] = T0 - 13 * H;
 	ts[1] = T0 + 4 * H;
 	ts[2] = -5;
 	vs[0] = vs[1] = vs[2] = 9;
@@ -152,7 +156,7 @@ START_TEST(test_store_dup_late_reject)
 			want = 4;
 		else if (p->t == T0 + 3 * H - 630000)
 			want = 5;
-		else if (p->t == T0 + 4 * H)
+		else if (p->t == T0 + 4 * H || p->t == T0 + H)
 			want = 9;
 		ck_assert_msg(p->v == want, "at %lld got %g want %g",
 		    (long long)(p->t - T0), p->v, want);
@@ -632,26 +636,6 @@ START_TEST(test_store_meta)
 }
 END_TEST
 
-static struct store_result
-agg_query(struct store *s, const char *sel, int64_t start, int64_t end,
-    enum store_agg agg, int64_t step)
-{
-	struct store_query q;
-	struct store_result r;
-	char *cause = NULL;
-
-	memset(&q, 0, sizeof q);
-	q.sel = tsu_sel(sel);
-	q.start = start;
-	q.end = end;
-	q.agg = agg;
-	q.step = step;
-	if (store_query_run(s, &q, &r, &cause) != 0)
-		ck_abort_msg("query %s: %s", sel, cause);
-	selector_free((struct selector *)q.sel);
-	return r;
-}
-
 START_TEST(test_store_retention)
 {
 	struct store_options o;
@@ -670,7 +654,7 @@ START_TEST(test_store_retention)
 	for (t = base; t < base + 3 * H; t += 60000)
 		tsu_write1(s, a, t, 1);
 	ck_assert_int_eq(store_flush(s, 0, NULL), 0);
-	r = agg_query(s, "m", base, base + 3 * H, STORE_AGG_COUNT, 60000);
+	r = tsu_agg(s, "m", base, base + 3 * H, STORE_AGG_COUNT, 60000);
 	ck_assert_uint_eq(r.series[0].npoints, 180);
 	store_result_free(&r);
 	ck_assert_int_eq(store_retention_apply(s, NULL), 0);
@@ -682,13 +666,13 @@ START_TEST(test_store_retention)
 	ck_assert_int_eq(r.series[0].points[0].t, base + 2 * H);
 	store_result_free(&r);
 	/* The hour tier still answers for them. */
-	r = agg_query(s, "m", base, base + 3 * H, STORE_AGG_COUNT, H);
+	r = tsu_agg(s, "m", base, base + 3 * H, STORE_AGG_COUNT, H);
 	ck_assert_uint_eq(r.series[0].npoints, 3);
 	ck_assert(r.series[0].points[0].v == 60);
 	ck_assert(r.series[0].points[2].v == 60);
 	store_result_free(&r);
 	/* The minute tier is gone too. */
-	r = agg_query(s, "m", base, base + 3 * H, STORE_AGG_COUNT, 60000);
+	r = tsu_agg(s, "m", base, base + 3 * H, STORE_AGG_COUNT, 60000);
 	ck_assert_uint_eq(r.series[0].npoints, 60);
 	store_result_free(&r);
 	store_close(s);

@@ -1,0 +1,232 @@
+/*
+ * Store tests of what lies on disk: the directory a graceful close
+ * leaves, and queries over blocks that cannot be read back.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/clock.h"
+#include "store/store.h"
+#include "test-store-util.h"
+
+#define MIN 60000LL
+#define H   3600000LL
+
+static char tmpdir[256];
+
+static void
+setup(void)
+{
+	tsu_tmpdir(tmpdir, sizeof tmpdir);
+}
+
+static void
+teardown(void)
+{
+	tsu_rmtree(tmpdir);
+}
+
+/* Files in dir whose names end with suffix. */
+static int
+count_files(const char *dir, const char *suffix)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	size_t k = strlen(suffix);
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+
+		if (l > k && strcmp(de->d_name + l - k, suffix) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* n points of each of nser series, one batch per tick of 10 s. */
+static void
+write_ticks(struct store *s, int nser, int64_t t0, int ticks)
+{
+	uint32_t *ids = calloc(nser, sizeof *ids);
+	int64_t *ts = calloc(nser, sizeof *ts);
+	double *vs = calloc(nser, sizeof *vs);
+	char key[64], *cause = NULL;
+	int i, k;
+
+	for (i = 0; i < nser; i++) {
+		snprintf(key, sizeof key, "m{grid=\"%d\"}", i);
+		ids[i] = tsu_intern(s, key);
+	}
+	for (k = 0; k < ticks; k++) {
+		for (i = 0; i < nser; i++) {
+			ts[i] = t0 + k * 10000LL;
+			vs[i] = (double)((i * 7 + k) % 100) / 10;
+		}
+		if (store_write(s, ids, ts, vs, nser, NULL, &cause) != 0)
+			ck_abort_msg("write: %s", cause);
+	}
+	free(ids);
+	free(ts);
+	free(vs);
+}
+
+/*
+ * A graceful close flushes every column family: the directory keeps at
+ * most RocksDB's current write-ahead log, though several were alive
+ * before (a metadata key the size-triggered flushes never reach kept
+ * them).
+ */
+START_TEST(test_store_close_leaves_one_wal)
+{
+	struct store_options o;
+	struct store *s;
+	struct store_result r;
+	int64_t t0 = (clock_wall_ms() / H - 4) * H;
+	int before;
+
+	store_options_init(&o);
+	o.batchlog_bytes = 4 << 20;
+	s = tsu_open(tmpdir, &o);
+	ck_assert_int_eq(store_meta_put(s, "hub/x", 5, "1", 1, NULL), 0);
+	write_ticks(s, 2000, t0, 1080);
+	before = count_files(tmpdir, ".log");
+	ck_assert_int_ge(before, 2);
+	store_close(s);
+	ck_assert_int_le(count_files(tmpdir, ".log"), 1);
+
+	s = tsu_open(tmpdir, &o);
+	r = tsu_agg(s, "m", t0, t0 + 3 * H, STORE_AGG_COUNT, 0);
+	ck_assert_uint_eq(r.n, 2000);
+	ck_assert(r.series[0].points[0].v == 1080);
+	store_result_free(&r);
+	store_close(s);
+	ck_assert_int_le(count_files(tmpdir, ".log"), 1);
+}
+END_TEST
+
+/* Damage the first data block of the SST files of column family cf
+ * (found by its name in their properties); returns how many. */
+static int
+corrupt_cf(const char *dir, const char *cf)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		char path[512], *buf;
+		size_t l = strlen(de->d_name);
+		struct stat sb;
+		FILE *f;
+
+		if (l < 5 || strcmp(de->d_name + l - 4, ".sst") != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		ck_assert_int_eq(stat(path, &sb), 0);
+		buf = malloc(sb.st_size);
+		f = fopen(path, "r+b");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_uint_eq(fread(buf, 1, sb.st_size, f), sb.st_size);
+		if (memmem(buf, sb.st_size, cf, strlen(cf)) != NULL) {
+			static const char junk[16] = "0123456789abcdef";
+
+			ck_assert_int_eq(fseek(f, 8, SEEK_SET), 0);
+			ck_assert_uint_eq(fwrite(junk, 1, 16, f), 16);
+			n++;
+		}
+		fclose(f);
+		free(buf);
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * A block that cannot be read makes the answer partial, with a warning
+ * naming it, instead of a silently shorter answer: the minute tier (read
+ * by Get) and the raw chunks (read by an iterator).
+ */
+START_TEST(test_store_read_error_partial)
+{
+	struct store_options o;
+	struct store *s;
+	struct store_result r;
+	struct selector *se;
+	int64_t t0 = (clock_wall_ms() / H - 6) * H;
+	size_t i;
+
+	store_options_init(&o);
+	s = tsu_open(tmpdir, &o);
+	write_ticks(s, 3, t0, 4 * 360);
+	ck_assert_int_eq(store_flush(s, 1, NULL), 0);
+	/* Whole and intact first. */
+	r = tsu_agg(s, "m", t0, t0 + 3 * H, STORE_AGG_AVG, MIN);
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_uint_eq(r.series[0].npoints, 180);
+	ck_assert_int_eq(r.partial, 0);
+	ck_assert_uint_eq(r.nwarnings, 0);
+	store_result_free(&r);
+	store_close(s);
+
+	ck_assert_int_ge(corrupt_cf(tmpdir, "rollup_m"), 1);
+	ck_assert_int_ge(corrupt_cf(tmpdir, "chunks"), 1);
+	s = tsu_open(tmpdir, &o);
+	r = tsu_agg(s, "m", t0, t0 + 3 * H, STORE_AGG_AVG, MIN);
+	ck_assert_int_eq(r.partial, 1);
+	ck_assert_uint_gt(r.nwarnings, 0);
+	for (i = 0; i < r.nwarnings; i++) {
+		if (strstr(r.warnings[i], "rollup_m block") != NULL)
+			break;
+	}
+	ck_assert_msg(i < r.nwarnings, "no warning of the minute tier: %s",
+	    r.warnings[0]);
+	store_result_free(&r);
+
+	se = tsu_sel("m");
+	ck_assert_int_eq(store_query_raw(s, se, t0, t0 + 3 * H, &r, NULL), 0);
+	ck_assert_int_eq(r.partial, 1);
+	ck_assert_uint_gt(r.nwarnings, 0);
+	store_result_free(&r);
+	selector_free(se);
+	store_close(s);
+}
+END_TEST
+
+static Suite *
+disk_suite(void)
+{
+	Suite *su = suite_create("store-disk");
+	TCase *tc = tcase_create("disk");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_store_close_leaves_one_wal);
+	tcase_add_test(tc, test_store_read_error_partial);
+	suite_add_tcase(su, tc);
+	return su;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(disk_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

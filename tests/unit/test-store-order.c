@@ -1,0 +1,326 @@
+/*
+ * Store tests of points out of time order: a collector's spool replayed
+ * long after newer points arrived, and points ahead of the clock, which
+ * must not shut their series (or anyone's open chunks) out.
+ */
+#include "config.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/clock.h"
+#include "store/store.h"
+#include "test-store-util.h"
+
+#define MIN 60000LL
+#define H   3600000LL
+
+static char tmpdir[256];
+
+static void
+setup(void)
+{
+	tsu_tmpdir(tmpdir, sizeof tmpdir);
+}
+
+static void
+teardown(void)
+{
+	tsu_rmtree(tmpdir);
+}
+
+/* Write points k in [from, to] of series id at base + k * step, value
+ * val(k), one batch. */
+static void
+write_range(struct store *s, uint32_t id, int64_t base, int64_t step, int from,
+    int to, double add, struct store_write_result *wr)
+{
+	uint32_t ids[512];
+	int64_t ts[512];
+	double vs[512];
+	char *cause = NULL;
+	size_t n = 0;
+	int k;
+
+	for (k = from; k <= to; k++) {
+		ids[n] = id;
+		ts[n] = base + k * step;
+		vs[n] = k + add;
+		n++;
+	}
+	if (store_write(s, ids, ts, vs, n, wr, &cause) != 0)
+		ck_abort_msg("write: %s", cause);
+}
+
+/* The raw points of sel in [lo, hi) must be base + k * step for k in
+ * [0, n) with value k + add(k), each once. */
+static void
+check_raw(struct store *s, const char *sel, int64_t lo, int64_t hi,
+    int64_t base, int64_t step, int n, double add_from, int k_from)
+{
+	struct store_result r;
+	struct selector *se = tsu_sel(sel);
+	int k;
+
+	ck_assert_int_eq(store_query_raw(s, se, lo, hi, &r, NULL), 0);
+	selector_free(se);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_uint_eq(r.nwarnings, 0);
+	ck_assert_uint_eq(r.series[0].npoints, (size_t)n);
+	for (k = 0; k < n; k++) {
+		const struct store_point *p = &r.series[0].points[k];
+		double want = k + (k >= k_from ? add_from : 0);
+
+		ck_assert_msg(p->t == base + k * step, "point %d at %lld", k,
+		    (long long)(p->t - base));
+		ck_assert_msg(
+		    p->v == want, "point %d: %g, want %g", k, p->v, want);
+	}
+	store_result_free(&r);
+}
+
+/* Count, sum and max per minute and per hour agree with the points. */
+static void
+check_rollups(struct store *s, const char *sel, int64_t base, int64_t step,
+    int n, double add_from, int k_from)
+{
+	int64_t lo = base - base % H, hi = lo + 6 * H;
+	struct store_result r;
+	size_t i;
+	int k;
+
+	r = tsu_agg(s, sel, lo, hi, STORE_AGG_COUNT, MIN);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_uint_eq(r.series[0].npoints, (size_t)n); /* one a minute */
+	for (i = 0; i < r.series[0].npoints; i++)
+		ck_assert(r.series[0].points[i].v == 1);
+	store_result_free(&r);
+	for (k = 0; k < 2; k++) {
+		enum store_agg agg = k == 0 ? STORE_AGG_SUM : STORE_AGG_MAX;
+		int64_t h;
+
+		r = tsu_agg(s, sel, lo, hi, agg, H);
+		ck_assert_uint_eq(r.n, 1);
+		for (i = 0; i < r.series[0].npoints; i++) {
+			double want = agg == STORE_AGG_SUM ? 0 : -1;
+			int j;
+
+			h = r.series[0].points[i].t;
+			for (j = 0; j < n; j++) {
+				int64_t t = base + j * step;
+				double v = j + (j >= k_from ? add_from : 0);
+
+				if (t < h || t >= h + H)
+					continue;
+				if (agg == STORE_AGG_SUM)
+					want += v;
+				else if (v > want)
+					want = v;
+			}
+			ck_assert_msg(r.series[0].points[i].v == want,
+			    "%s of hour %zu: %g, want %g", store_agg_name(agg),
+			    i, r.series[0].points[i].v, want);
+		}
+		store_result_free(&r);
+	}
+}
+
+/*
+ * A collector's spool replayed after its newer points: t = 100..200 then
+ * t = 0..99 (a minute apart, so the replay reaches closed hours well past
+ * the late window), then a redelivery of 50..150 with new values for the
+ * upper half.  Everything is there once, the last write wins, and the
+ * minute and hour tiers agree, before and after a restart.
+ */
+START_TEST(test_store_replay_older_points)
+{
+	struct store_options o;
+	struct store_write_result wr;
+	struct store *s;
+	int64_t base = (clock_wall_ms() / H - 6) * H + 17 * 1000;
+	uint32_t a;
+	int round;
+
+	store_options_init(&o);
+	o.late_window_ms = 10 * 1000; /* far shorter than the outage */
+	s = tsu_open(tmpdir, &o);
+	a = tsu_intern(s, "spool{grid=\"440304001001003\"}");
+	write_range(s, a, base, MIN, 100, 200, 0, &wr);
+	ck_assert_uint_eq(wr.accepted, 101);
+	write_range(s, a, base, MIN, 0, 99, 0, &wr);
+	ck_assert_uint_eq(wr.accepted, 100);
+	ck_assert_uint_eq(wr.rejected[STORE_REJECT_LATE], 0);
+	ck_assert_uint_eq(wr.late, 100);
+	check_raw(s, "spool", 0, STORE_TIME_MAX, base, MIN, 201, 0, 0);
+	check_rollups(s, "spool", base, MIN, 201, 0, 0);
+
+	/* Redelivered: 50..100 unchanged, 101..150 with new values. */
+	write_range(s, a, base, MIN, 50, 100, 0, &wr);
+	ck_assert_uint_eq(wr.accepted, 51);
+	write_range(s, a, base, MIN, 101, 150, 1000, &wr);
+	ck_assert_uint_eq(wr.accepted, 50);
+	ck_assert_uint_eq(wr.duplicates + wr.late, 50);
+	for (round = 0; round < 3; round++) {
+		/* 201..: new values only for 101..150. */
+		struct store_result r;
+		struct selector *se = tsu_sel("spool");
+		int k;
+
+		ck_assert_int_eq(
+		    store_query_raw(s, se, 0, STORE_TIME_MAX, &r, NULL), 0);
+		selector_free(se);
+		ck_assert_uint_eq(r.series[0].npoints, 201);
+		for (k = 0; k < 201; k++) {
+			double want = k + (k >= 101 && k <= 150 ? 1000 : 0);
+
+			ck_assert_int_eq(
+			    r.series[0].points[k].t, base + k * MIN);
+			ck_assert_msg(r.series[0].points[k].v == want,
+			    "round %d point %d: %g, want %g", round, k,
+			    r.series[0].points[k].v, want);
+		}
+		store_result_free(&r);
+		/* Then through a checkpoint, and a restart. */
+		if (round == 0)
+			ck_assert_int_eq(store_flush(s, 0, NULL), 0);
+		else if (round == 1) {
+			store_close(s);
+			s = tsu_open(tmpdir, &o);
+		}
+	}
+	store_close(s);
+}
+END_TEST
+
+/* The same replay split over many small batches interleaved with new
+ * points, as a collector sends them, with frequent checkpoints. */
+START_TEST(test_store_replay_interleaved)
+{
+	struct store_options o;
+	struct store_write_result wr;
+	struct store *s;
+	int64_t base = (clock_wall_ms() / H - 5) * H + 3 * 1000;
+	uint32_t a;
+	int k;
+
+	store_options_init(&o);
+	o.late_window_ms = 10 * 1000;
+	o.batchlog_bytes = 2048;
+	s = tsu_open(tmpdir, &o);
+	a = tsu_intern(s, "spool{grid=\"440304001001003\"}");
+	/* Live points from minute 150 on; the spool from 0, ten at a time,
+	 * one live point between two spool batches. */
+	for (k = 0; k < 15; k++) {
+		write_range(s, a, base, MIN, 150 + k, 150 + k, 0, &wr);
+		ck_assert_uint_eq(wr.accepted, 1);
+		write_range(s, a, base, MIN, 10 * k, 10 * k + 9, 0, &wr);
+		ck_assert_uint_eq(wr.accepted, 10);
+	}
+	check_raw(s, "spool", 0, STORE_TIME_MAX, base, MIN, 165, 0, 0);
+	check_rollups(s, "spool", base, MIN, 165, 0, 0);
+	store_close(s);
+	s = tsu_open(tmpdir, &o);
+	check_raw(s, "spool", 0, STORE_TIME_MAX, base, MIN, 165, 0, 0);
+	check_rollups(s, "spool", base, MIN, 165, 0, 0);
+	store_close(s);
+}
+END_TEST
+
+/*
+ * One point two hours ahead and one in 2262 (a nanosecond timestamp of
+ * INT64_MAX read as ms): the present-time points that follow are
+ * accepted and stored once, and the checkpoints meanwhile do not close
+ * the other series' open chunks as if hours had passed.
+ */
+START_TEST(test_store_future_point)
+{
+	struct store_options o;
+	struct store_write_result wr;
+	struct store_stats st;
+	struct store *s;
+	int64_t now = clock_wall_ms(), base = now - 30 * MIN, fut[2];
+	uint32_t f, ok;
+	int k, i;
+
+	store_options_init(&o);
+	o.batchlog_bytes = 1; /* a checkpoint after every write */
+	s = tsu_open(tmpdir, &o);
+	f = tsu_intern(s, "fut{grid=\"440304001001003\"}");
+	ok = tsu_intern(s, "ok{grid=\"440304001001003\"}");
+	fut[0] = now + 2 * H;
+	fut[1] = INT64_MAX / 1000000;
+	for (k = 0; k < 60; k++) {
+		if (k == 30) {
+			for (i = 0; i < 2; i++) {
+				double v = -1;
+
+				ck_assert_int_eq(store_write(s, &f, &fut[i], &v,
+				                     1, &wr, NULL),
+				    0);
+				ck_assert_uint_eq(wr.accepted, 1);
+			}
+		}
+		write_range(s, f, base, 10000, k, k, 0, &wr);
+		ck_assert_msg(wr.accepted == 1, "point %d refused", k);
+		write_range(s, ok, base, 10000, k, k, 0, &wr);
+		ck_assert_uint_eq(wr.accepted, 1);
+	}
+	check_raw(s, "fut", base, now + H, base, 10000, 60, 0, 0);
+	check_raw(s, "ok", 0, STORE_TIME_MAX, base, 10000, 60, 0, 0);
+	/* ok's chunk closes at most at an hour boundary; fut's at the jumps
+	 * ahead.  Without a clock of its own the store took 2262 for now
+	 * and closed ok's chunk at every checkpoint. */
+	ck_assert_int_eq(store_stats_get(s, &st, NULL), 0);
+	ck_assert_uint_le(st.chunks_written, 4);
+	store_close(s);
+
+	s = tsu_open(tmpdir, &o);
+	check_raw(s, "fut", base, now + H, base, 10000, 60, 0, 0);
+	write_range(s, f, base, 10000, 60, 60, 0, &wr);
+	ck_assert_uint_eq(wr.accepted, 1);
+	check_raw(s, "fut", base, now + H, base, 10000, 61, 0, 0);
+	{
+		struct store_result r;
+		struct selector *se = tsu_sel("fut");
+
+		ck_assert_int_eq(
+		    store_query_raw(s, se, 0, STORE_TIME_MAX, &r, NULL), 0);
+		selector_free(se);
+		ck_assert_uint_eq(r.series[0].npoints, 63);
+		ck_assert_int_eq(r.series[0].points[62].t, fut[1]);
+		store_result_free(&r);
+	}
+	store_close(s);
+}
+END_TEST
+
+static Suite *
+order_suite(void)
+{
+	Suite *su = suite_create("store-order");
+	TCase *tc = tcase_create("order");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_store_replay_older_points);
+	tcase_add_test(tc, test_store_replay_interleaved);
+	tcase_add_test(tc, test_store_future_point);
+	suite_add_tcase(su, tc);
+	return su;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(order_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
