@@ -69,3 +69,11 @@ noinst_PROGRAMS += bench/ingest-bench
 bench_ingest_bench_CPPFLAGS = $(AM_CPPFLAGS)
 bench_ingest_bench_SOURCES = bench/ingest-bench.c $(BENCH_GEN)
 bench_ingest_bench_LDADD = $(CB_LIB) -lpthread -lm
+
+# The wire path (hub/server*.c, hub/reply.c): round trips, request bodies,
+# reply encoding and connection budgets.
+HUB_WIRE_TESTS = \
+	tests/integration/t-hub-wire.sh \
+	tests/integration/t-hub-budget.sh
+TESTS += $(HUB_WIRE_TESTS)
+EXTRA_DIST += $(HUB_WIRE_TESTS)

@@ -63,7 +63,8 @@ struct hub_server {
 	int rewriting; /* in server_output_cb */
 };
 
-#define SERVER_MAX_HEADERS 65536 /* evhttp_set_max_headers_size */
+#define SERVER_MAX_HEADERS 65536     /* evhttp_set_max_headers_size */
+#define SERVER_MAX_WRITE   (4 << 20) /* bufferevent_set_max_single_write */
 
 /* Counts a reply for /metrics (route pattern or "other"). */
 void server_count(struct hub_server *srv, const char *route, int code);
