@@ -202,6 +202,10 @@ int hub_req_scope_overlaps(struct hub_req *req, const char *code);
 
 /* ---- Replies (hub/reply.c) -------------------------------------------- */
 
+/* Replies of at least this many bytes are gzipped for a client whose
+ * Accept-Encoding takes gzip. */
+#define HUB_REPLY_GZIP_MIN 4096
+
 /* Reply code with a JSON body; steals the reference to body. */
 void hub_reply_json(struct hub_req *req, int code, json_t *body);
 /* Reply code with {"error": "<formatted>"}. */

@@ -12,6 +12,7 @@ hub_libcbhub_a_SOURCES = \
 	hub/users.c hub/users.h \
 	hub/reply.c \
 	hub/server.c hub/server.h hub/server-int.h hub/server-conn.c \
+	hub/server-body.c \
 	hub/status.c hub/status.h \
 	hub/ingest.c hub/ingest.h \
 	hub/rollup.c hub/rollup.h \
@@ -69,3 +70,19 @@ noinst_PROGRAMS += bench/ingest-bench
 bench_ingest_bench_CPPFLAGS = $(AM_CPPFLAGS)
 bench_ingest_bench_SOURCES = bench/ingest-bench.c $(BENCH_GEN)
 bench_ingest_bench_LDADD = $(CB_LIB) -lpthread -lm
+
+# The wire path (hub/server*.c, hub/reply.c): round trips, request bodies,
+# reply encoding and connection budgets.
+HUB_WIRE_TESTS = \
+	tests/integration/t-hub-wire.sh \
+	tests/integration/t-hub-budget.sh
+TESTS += $(HUB_WIRE_TESTS)
+EXTRA_DIST += $(HUB_WIRE_TESTS)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-hub-wire
+TESTS += tests/unit/test-hub-wire
+tests_unit_test_hub_wire_CPPFLAGS = $(UNIT_CPPFLAGS) $(HUB_CPPFLAGS)
+tests_unit_test_hub_wire_SOURCES = tests/unit/test-hub-wire.c
+tests_unit_test_hub_wire_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
+	$(ROCKSDB_LIBS) $(CHECK_LIBS) -lm
+endif

@@ -4,10 +4,13 @@
 #include <sys/queue.h>
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+#include <zlib.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -16,6 +19,7 @@
 #include "hub/territory.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
+#include "lib/jsonout.h"
 #include "lib/xmalloc.h"
 
 int64_t
@@ -119,16 +123,85 @@ reply_free_cb(const void *data, size_t len, void *arg)
 	free(arg);
 }
 
+/* Whether the request's Accept-Encoding takes gzip (and not with q=0). */
+static int
+reply_accepts_gzip(struct hub_req *req)
+{
+	const char *ae = hub_req_header(req, "Accept-Encoding"), *p, *end;
+	size_t n;
+
+	for (p = ae; p != NULL && *p != '\0'; p = end) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		n = strcspn(p, " ;,");
+		if ((n == 4 && strncasecmp(p, "gzip", 4) == 0) ||
+		    (n == 1 && *p == '*')) {
+			p += n;
+			while (*p == ' ' || *p == ';')
+				p++;
+			if (strncmp(p, "q=0", 3) == 0 &&
+			    strspn(p + 3, ".0") == (size_t)(end - p - 3))
+				return 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* data gzipped (caller frees), or NULL if zlib fails. */
+static char *
+reply_gzip(const char *data, size_t len, size_t *zlen)
+{
+	z_stream z;
+	char *out;
+	size_t cap;
+
+	memset(&z, 0, sizeof z);
+	if (len > UINT_MAX / 2 || deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8,
+	                              Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	cap = deflateBound(&z, (uLong)len);
+	out = xmalloc(cap);
+	z.next_in = (unsigned char *)data;
+	z.avail_in = (uInt)len;
+	z.next_out = (unsigned char *)out;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&z);
+		free(out);
+		return NULL;
+	}
+	*zlen = z.total_out;
+	deflateEnd(&z);
+	return out;
+}
+
+/* Queue the reply: status, headers and body leave in one write. Takes
+ * data (freed when written). */
 static void
 reply_send(
     struct hub_req *req, int code, const char *type, char *data, size_t len)
 {
 	struct evbuffer *out = evbuffer_new();
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req->ev);
+	char *z;
+	size_t zlen;
 
 	if (type != NULL)
 		evhttp_add_header(h, "Content-Type", type);
 	evhttp_add_header(h, "Cache-Control", "no-store");
+	if (data != NULL && len >= HUB_REPLY_GZIP_MIN) {
+		evhttp_add_header(h, "Vary", "Accept-Encoding");
+		if (reply_accepts_gzip(req) &&
+		    (z = reply_gzip(data, len, &zlen)) != NULL) {
+			free(data);
+			data = z;
+			len = zlen;
+			evhttp_add_header(h, "Content-Encoding", "gzip");
+		}
+	}
 	if (data != NULL && len > 0)
 		evbuffer_add_reference(out, data, len, reply_free_cb, data);
 	else
@@ -141,27 +214,24 @@ reply_send(
 void
 hub_reply_json(struct hub_req *req, int code, json_t *body)
 {
-	char *s;
+	struct buf b = BUF_INIT;
+	size_t n;
 
 	if (req->replied) {
 		json_decref(body);
 		return;
 	}
-	s = json_dumps(body, JSON_COMPACT);
-	json_decref(body);
-	if (s == NULL) {
-		s = xstrdup("{\"error\":\"cannot encode the reply\"}");
+	buf_reserve(&b, 4096);
+	if (jsonout_append(&b, body) != 0) {
+		buf_reset(&b);
+		buf_puts(&b, "{\"error\":\"cannot encode the reply\"}");
 		code = 500;
 	}
-	{
-		size_t n = strlen(s);
-
-		s = xrealloc(s, n + 2);
-		s[n] = '\n';
-		s[n + 1] = '\0';
-		reply_send(
-		    req, code, "application/json; charset=utf-8", s, n + 1);
-	}
+	json_decref(body);
+	buf_putc(&b, '\n');
+	n = b.len;
+	reply_send(
+	    req, code, "application/json; charset=utf-8", buf_detach(&b), n);
 }
 
 static json_t *

@@ -6,8 +6,11 @@
  */
 #include "config.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -109,6 +112,21 @@ server_conn_get(struct hub_server *srv, struct evhttp_connection *evcon)
 }
 
 /*
+ * Replies leave at once: without TCP_NODELAY, the tail of a reply larger
+ * than one write waits for the client's delayed ACK (40 ms on Linux).
+ * Fails harmlessly on the unix socket.
+ */
+static void
+server_sock_tune(evutil_socket_t fd)
+{
+	int one = 1;
+
+	if (fd >= 0)
+		(void)setsockopt(
+		    fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+/*
  * The first bytes of a new connection: count it from now on.  evhttp
  * (2.1) makes the connection's bufferevent callbacks carry the
  * evhttp_connection; without that, the dispatcher counts the connection
@@ -126,6 +144,7 @@ server_input_first_cb(
 	if (info->n_added == 0 || server_self == NULL)
 		return;
 	evbuffer_remove_cb(buf, server_input_first_cb, bev);
+	server_sock_tune(bufferevent_getfd(bev));
 	bufferevent_getcb(bev, NULL, NULL, NULL, &cbarg);
 	if ((evcon = cbarg) == NULL ||
 	    evhttp_connection_get_bufferevent(evcon) != bev)
@@ -175,7 +194,7 @@ server_output_cb(
 	size_t len, n;
 	ev_ssize_t start = -1;
 	json_t *j;
-	int code, oversized = 0;
+	int code, oversized = 0, thawed = 0;
 
 	if (c != NULL && info->n_added > 0 && c->inbytes > 0) {
 		/* A reply is being queued: what was read belongs to its
@@ -188,14 +207,22 @@ server_output_cb(
 	len = evbuffer_get_length(buf);
 	if (len < sizeof mark + sizeof tail ||
 	    evbuffer_ptr_set(
-	        buf, &p, len - (sizeof tail - 1), EVBUFFER_PTR_SET) != 0 ||
-	    evbuffer_copyout_from(buf, &p, got, sizeof tail - 1) !=
+	        buf, &p, len - (sizeof tail - 1), EVBUFFER_PTR_SET) != 0)
+		return;
+	if (evbuffer_copyout_from(buf, &p, got, sizeof tail - 1) < 0) {
+		/* The output can be frozen at its start here (it is when
+		 * libevent refuses a chunked body over limits.max_body):
+		 * thaw it while the page is rewritten. */
+		evbuffer_unfreeze(buf, 1);
+		thawed = 1;
+	}
+	if (evbuffer_copyout_from(buf, &p, got, sizeof tail - 1) !=
 	        (ev_ssize_t)(sizeof tail - 1) ||
 	    memcmp(got, tail, sizeof tail - 1) != 0)
-		return;
+		goto out;
 	m = evbuffer_search(buf, mark, sizeof mark - 1, NULL);
 	if (m.pos < 0)
-		return;
+		goto out;
 	/* The status line is the last "HTTP/1." before the page. */
 	for (p = evbuffer_search(buf, "HTTP/1.", 7, NULL);
 	     p.pos >= 0 && p.pos < m.pos;
@@ -206,16 +233,16 @@ server_output_cb(
 	}
 	if (start < 0 ||
 	    evbuffer_ptr_set(buf, &p, (size_t)start, EVBUFFER_PTR_SET) != 0)
-		return;
+		goto out;
 	n = (size_t)evbuffer_copyout_from(buf, &p, line, sizeof line - 1);
 	line[n] = '\0';
 	if ((nl = strchr(line, '\r')) == NULL || nl - line < 13)
-		return;
+		goto out;
 	*nl = '\0';
 	code = atoi(line + 9);
 	reason = line + 13;
 	if (code < 400 || code > 599)
-		return;
+		goto out;
 	if (code == 400 && c != NULL && c->reqbytes > SERVER_MAX_HEADERS) {
 		/* libevent 2.1 answers an oversized request line or header
 		 * 400, like a malformed one. */
@@ -232,7 +259,7 @@ server_output_cb(
 	json_decref(j);
 	free(msg);
 	if (body == NULL)
-		return;
+		goto out;
 	srv->rewriting = 1;
 	keep = evbuffer_new();
 	if (evbuffer_remove_buffer(buf, keep, (size_t)start) == start &&
@@ -250,6 +277,9 @@ server_output_cb(
 	evbuffer_free(keep);
 	free(body);
 	srv->rewriting = 0;
+out:
+	if (thawed)
+		evbuffer_freeze(buf, 1);
 }
 
 /* New connections' bufferevents, as evhttp would make them, with the
@@ -260,6 +290,9 @@ server_bev_new(struct event_base *base, void *arg)
 	struct bufferevent *bev = bufferevent_socket_new(base, -1, 0);
 
 	if (bev != NULL) {
+		/* A reply (header and body) leaves in one writev, not in
+		 * libevent's default 16 KiB slices. */
+		bufferevent_set_max_single_write(bev, SERVER_MAX_WRITE);
 		evbuffer_add_cb(
 		    bufferevent_get_input(bev), server_input_first_cb, bev);
 		evbuffer_add_cb(

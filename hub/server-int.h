@@ -63,7 +63,12 @@ struct hub_server {
 	int rewriting; /* in server_output_cb */
 };
 
-#define SERVER_MAX_HEADERS 65536 /* evhttp_set_max_headers_size */
+/* The reusable body buffer is kept between requests up to this size;
+ * a larger one is freed after its request. */
+#define SERVER_BODY_KEEP (4 << 20)
+
+#define SERVER_MAX_HEADERS 65536     /* evhttp_set_max_headers_size */
+#define SERVER_MAX_WRITE   (4 << 20) /* bufferevent_set_max_single_write */
 
 /* Counts a reply for /metrics (route pattern or "other"). */
 void server_count(struct hub_server *srv, const char *route, int code);
@@ -76,5 +81,18 @@ struct bufferevent *server_bev_new(struct event_base *base, void *arg);
 /* The counted connection of evcon (counted now if it was not yet). */
 struct server_conn *server_conn_get(
     struct hub_server *srv, struct evhttp_connection *evcon);
+
+struct hub;
+struct hub_req;
+
+/* hub/server-body.c: req's body into req->body, gzip undone; 0, or -1
+ * after replying. */
+int server_body(struct hub *h, struct hub_req *req);
+/* Inflate len bytes of gzip at data, every member of a multi-member body
+ * one after the other, into at most max bytes: 0 with *out (NUL-ended,
+ * caller frees) and *outlen, or -1 with the HTTP status in *code and
+ * *cause (caller frees). */
+int server_gunzip(const void *data, size_t len, size_t max, char **out,
+    size_t *outlen, int *code, char **cause);
 
 #endif

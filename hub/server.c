@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -50,10 +49,6 @@ static const struct hub_route *const server_tables[] = {
 #endif
     NULL,
 };
-
-/* The reusable body buffer is kept between requests up to this size;
- * a larger one is freed after its request. */
-#define SERVER_BODY_KEEP (4 << 20)
 
 void
 server_count(struct hub_server *srv, const char *route, int code)
@@ -255,96 +250,6 @@ server_identify(struct hub *h, struct hub_req *req, int fd)
 	req->id.user = u->name;
 	req->id.role = u->role;
 	req->id.scope = u->scope;
-}
-
-/* Undo gzip into req->body; 0, or -1 after replying. */
-static int
-server_body(struct hub *h, struct hub_req *req)
-{
-	struct hub_server *srv = h->server;
-	struct evbuffer *in = evhttp_request_get_input_buffer(req->ev);
-	const char *enc = hub_req_header(req, "Content-Encoding");
-	size_t len = evbuffer_get_length(in), cap, max;
-	unsigned char *data;
-	z_stream z;
-	int rc;
-
-	h->stats.bytes_received += len;
-	if (enc == NULL || strcasecmp(enc, "identity") == 0) {
-		/* Copy into the server's reusable buffer: no allocation (and
-		 * no fresh pages to fault in) per request. */
-		if (srv->bodycap < len + 1) {
-			free(srv->body);
-			srv->bodycap = len + 1 > 65536 ? len + 1 : 65536;
-			srv->body = xmalloc(srv->bodycap);
-		}
-		evbuffer_copyout(in, srv->body, len);
-		srv->body[len] = '\0';
-		req->body = srv->body;
-		req->body_len = len;
-		return 0;
-	}
-	if (strcasecmp(enc, "gzip") != 0 && strcasecmp(enc, "x-gzip") != 0) {
-		hub_reply_error(req, 415,
-		    "unsupported Content-Encoding \"%s\" (gzip or identity)",
-		    enc);
-		return -1;
-	}
-	data = evbuffer_pullup(in, -1);
-	max = (size_t)h->config->max_body_decompressed;
-	memset(&z, 0, sizeof z);
-	if (inflateInit2(&z, 15 + 16) != Z_OK) {
-		hub_reply_error(req, 500, "zlib: cannot initialise");
-		return -1;
-	}
-	cap = len * 4 + 4096;
-	if (cap > max + 1)
-		cap = max + 1;
-	req->body = xmalloc(cap + 1);
-	req->body_owned = 1;
-	z.next_in = data;
-	z.avail_in = (uInt)len;
-	for (;;) {
-		z.next_out = (unsigned char *)req->body + z.total_out;
-		z.avail_out = (uInt)(cap - z.total_out);
-		rc = inflate(&z, Z_NO_FLUSH);
-		if (rc == Z_STREAM_END) {
-			/* concatenated gzip members */
-			if (z.avail_in > 0 && inflateReset(&z) == Z_OK)
-				continue;
-			break;
-		}
-		if (rc != Z_OK && rc != Z_BUF_ERROR) {
-			inflateEnd(&z);
-			hub_reply_error(req, 400, "gzip body: %s",
-			    z.msg != NULL ? z.msg : "corrupt data");
-			return -1;
-		}
-		if (z.avail_out == 0) {
-			if (cap > max) {
-				inflateEnd(&z);
-				hub_reply_error(req, 413,
-				    "decompressed body larger than %lld "
-				    "bytes (limits.max_body_decompressed)",
-				    h->config->max_body_decompressed);
-				return -1;
-			}
-			cap *= 2;
-			if (cap > max + 1)
-				cap = max + 1;
-			req->body = xrealloc(req->body, cap + 1);
-			continue;
-		}
-		if (rc == Z_BUF_ERROR || z.avail_in == 0) {
-			inflateEnd(&z);
-			hub_reply_error(req, 400, "gzip body: truncated");
-			return -1;
-		}
-	}
-	req->body_len = z.total_out;
-	req->body[req->body_len] = '\0';
-	inflateEnd(&z);
-	return 0;
 }
 
 static void

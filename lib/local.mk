@@ -10,3 +10,6 @@ lib_libcitybrain_a_SOURCES = \
 	lib/hostport.c lib/hostport.h \
 	lib/log.c lib/log.h \
 	lib/xmalloc.c lib/xmalloc.h
+
+# Compact JSON with shortest round-trip reals (the hub's replies).
+lib_libcitybrain_a_SOURCES += lib/jsonout.c lib/jsonout.h
