@@ -69,3 +69,5 @@ noinst_PROGRAMS += bench/ingest-bench
 bench_ingest_bench_CPPFLAGS = $(AM_CPPFLAGS)
 bench_ingest_bench_SOURCES = bench/ingest-bench.c $(BENCH_GEN)
 bench_ingest_bench_LDADD = $(CB_LIB) -lpthread -lm
+hub_libcbhub_a_SOURCES += hub/ingest-int.h hub/ingest-cache.c \
+	hub/ingest-limits.c hub/ingest-limits.h
