@@ -11,7 +11,8 @@
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
 
-#define QUOTA_MINUTE_MS 60000
+#define QUOTA_MINUTE_MS      60000
+#define LIMITS_YEAR_10000_MS 253402300800000LL
 
 struct quota_writer {
 	char *source;
@@ -102,7 +103,10 @@ hub_ingest_time_check(const struct hub_config *c, int64_t now, int64_t t,
 		snprintf(hint, sizeof hint, "; is precision=%s meant?", alt);
 	else
 		hint[0] = '\0';
-	clock_format_iso(t, when, sizeof when);
+	if (t < LIMITS_YEAR_10000_MS)
+		clock_format_iso(t, when, sizeof when);
+	else
+		snprintf(when, sizeof when, "%" PRId64 " ms", t);
 	if (t > hi) {
 		limits_duration(t - now, d, sizeof d);
 		limits_duration(c->future_ms, lim, sizeof lim);

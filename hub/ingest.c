@@ -233,19 +233,21 @@ ingest_point_time(struct hub *h, struct hub_ingest_result *res,
 
 	if (!pt->has_time)
 		return now;
-	if (pt->time < 0 || (mul > 1 && pt->time > INT64_MAX / mul)) {
+	if (pt->time < 0) {
 		ingest_error(res, h, lineno, "%s", "timestamp out of range");
 		return -1;
 	}
-	t = pt->time * mul / div;
-	if (t >= STORE_TIME_MAX) {
-		ingest_error(res, h, lineno, "%s", "timestamp out of range");
-		return -1;
-	}
+	/* Saturated on overflow: then it is in the future all the same. */
+	t = mul > 1 && pt->time > INT64_MAX / mul ? INT64_MAX
+	                                          : pt->time * mul / div;
 	why = hub_ingest_time_check(h->config, now, t, pt->time, mul, div);
 	if (why != NULL) {
 		ingest_error(res, h, lineno, "%s", why);
 		free(why);
+		return -1;
+	}
+	if (t >= STORE_TIME_MAX) {
+		ingest_error(res, h, lineno, "%s", "timestamp out of range");
 		return -1;
 	}
 	return t;
