@@ -62,6 +62,13 @@ static const struct conf_field config_limits_fields[] = {
         100000},
     {"timeout", CONF_DURATION, 0, offsetof(struct hub_config, timeout_ms), 0,
         0},
+    {"future", CONF_DURATION, 0, offsetof(struct hub_config, future_ms), 0, 0},
+    {"max_fields_per_line", CONF_INT, 0,
+        offsetof(struct hub_config, max_fields_per_line), 1, 1000000},
+    {"max_new_series_per_request", CONF_INT, 0,
+        offsetof(struct hub_config, max_new_series_per_request), 1, 1LL << 32},
+    {"max_new_series_per_minute", CONF_INT, 0,
+        offsetof(struct hub_config, max_new_series_per_minute), 1, 1LL << 32},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -155,6 +162,10 @@ hub_config_default(void)
 	c->max_connections = 1024;
 	c->max_errors = 50;
 	c->timeout_ms = 60000;
+	c->future_ms = 600000;
+	c->max_fields_per_line = 256;
+	c->max_new_series_per_request = 50000;
+	c->max_new_series_per_minute = 100000;
 	c->retention_raw_ms = 15LL * 86400 * 1000;
 	c->retention_minute_ms = 90LL * 86400 * 1000;
 	c->retention_hour_ms = 730LL * 86400 * 1000;

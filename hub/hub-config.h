@@ -45,6 +45,10 @@ struct hub_config {
 	long long max_connections;
 	long long max_errors; /* errors listed in a 400 write reply */
 	int64_t timeout_ms;
+	int64_t future_ms; /* points further ahead are refused */
+	long long max_fields_per_line;
+	long long max_new_series_per_request;
+	long long max_new_series_per_minute; /* per writer */
 
 	int64_t retention_raw_ms;
 	int64_t retention_minute_ms;

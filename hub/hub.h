@@ -80,6 +80,11 @@ struct hub_stats {
 	uint64_t write_requests;
 	uint64_t bytes_received; /* request bodies, before decompression */
 	uint64_t http_requests;
+	/* The store: write calls that failed, whether the last one did and
+	 * why (/healthz is degraded while it does). */
+	uint64_t store_write_errors;
+	int store_failing;
+	char store_error[256];
 	/* per route and code counts live in the server (hub/server.c) */
 };
 

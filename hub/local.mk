@@ -86,3 +86,16 @@ tests_unit_test_hub_wire_SOURCES = tests/unit/test-hub-wire.c
 tests_unit_test_hub_wire_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
 	$(ROCKSDB_LIBS) $(CHECK_LIBS) -lm
 endif
+
+hub_libcbhub_a_SOURCES += hub/ingest-int.h hub/ingest-cache.c \
+	hub/ingest-limits.c hub/ingest-limits.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-hub-ingest
+TESTS += tests/unit/test-hub-ingest
+tests_unit_test_hub_ingest_CPPFLAGS = $(UNIT_CPPFLAGS) $(HUB_CPPFLAGS) \
+	$(ROCKSDB_CFLAGS)
+tests_unit_test_hub_ingest_SOURCES = tests/unit/test-hub-ingest.c
+tests_unit_test_hub_ingest_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
+	$(ROCKSDB_LIBS) $(CHECK_LIBS)
+endif

@@ -103,6 +103,13 @@ self_metrics(struct hub_req *req)
 		self_counter(&b, "citybraind_store_memtable_bytes",
 		    "RocksDB memtables.", "gauge", ss.memtable_bytes);
 	}
+	self_counter(&b, "citybraind_store_write_failing",
+	    "1 while the store refuses writes (the last write failed), else "
+	    "0.",
+	    "gauge", (unsigned long long)(h->stats.store_failing != 0));
+	self_counter(&b, "citybraind_store_write_errors_total",
+	    "Store writes that failed (nothing of them was acknowledged).",
+	    "counter", h->stats.store_write_errors);
 	self_counter(&b, "citybraind_uptime_seconds", "Seconds since start.",
 	    "gauge", (unsigned long long)((hub_now(h) - h->start_ms) / 1000));
 	self_counter(&b, "citybraind_rss_bytes", "Resident set size.", "gauge",
@@ -124,6 +131,15 @@ self_healthz(struct hub_req *req)
 		j = json_pack("{s:s,s:s}", "status", "unavailable", "error",
 		    cause != NULL ? cause : "store closed");
 		free(cause);
+		hub_reply_json(req, 503, j);
+		return;
+	}
+	if (h->stats.store_failing) {
+		/* Degraded: reads may work, writes do not. */
+		j = json_pack("{s:s,s:s,s:s,s:I}", "status", "degraded",
+		    "reason", "the store refuses writes", "error",
+		    h->stats.store_error, "store_write_errors",
+		    (json_int_t)h->stats.store_write_errors);
 		hub_reply_json(req, 503, j);
 		return;
 	}

@@ -27,6 +27,10 @@ hub_reject_name(enum hub_reject r)
 	    [HUB_REJECT_TIME] = "time out of range",
 	    [HUB_REJECT_LATE] = "late",
 	    [HUB_REJECT_LIMIT] = "too many lines",
+	    [HUB_REJECT_UNKNOWN_SUBDISTRICT] = "unknown subdistrict",
+	    [HUB_REJECT_PLACE] = "place mismatch",
+	    [HUB_REJECT_FIELDS] = "too many fields",
+	    [HUB_REJECT_SERIES] = "new series limit",
 	};
 
 	return names[r];

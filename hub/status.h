@@ -28,6 +28,10 @@ enum hub_reject {
 	HUB_REJECT_TIME,  /* timestamp out of range */
 	HUB_REJECT_LATE,  /* store: older than the late window */
 	HUB_REJECT_LIMIT, /* too many lines */
+	HUB_REJECT_UNKNOWN_SUBDISTRICT,
+	HUB_REJECT_PLACE,  /* territory tags that contradict each other */
+	HUB_REJECT_FIELDS, /* more than limits.max_fields_per_line */
+	HUB_REJECT_SERIES, /* new-series quota (limits.max_new_series_*) */
 	HUB_REJECT_MAX
 };
 
