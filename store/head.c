@@ -581,5 +581,9 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 	s->first_seq = s->next_seq;
 	s->blog_bytes = 0;
 	s->st.checkpoints++;
+	/* Now and then, drop the batch-log files the checkpoints emptied. */
+	if (s->st.checkpoints % 16 == 0 && store_db_tidy(s, 0, NULL) != 0)
+		store_warn(
+		    s, "%s: could not drop emptied batch-log files", s->dir);
 	return 0;
 }

@@ -163,6 +163,7 @@ int store_set_failed(
 /* db.c */
 int store_db_open(struct store *s, char **cause);
 void store_db_close(struct store *s);
+int store_db_tidy(struct store *s, int full, char **cause);
 int store_db_get(struct store *s, enum store_cf cf, const void *key,
     size_t klen, char **val, size_t *vlen, char **cause);
 

@@ -616,6 +616,7 @@ int
 store_flush(struct store *s, int compact, char **cause)
 {
 	rocksdb_flushoptions_t *fo;
+	rocksdb_compactoptions_t *co;
 	char *err = NULL;
 	int cf;
 
@@ -637,8 +638,16 @@ store_flush(struct store *s, int compact, char **cause)
 	for (cf = 0; cf < STORE_CF_MAX && err == NULL; cf++)
 		rocksdb_flush_cf(s->db, fo, s->cf[cf], &err);
 	rocksdb_flushoptions_destroy(fo);
+	if (err == NULL && !compact)
+		return store_db_tidy(s, 1, cause);
+	/* Fully: the last level too (a file moved there unchanged is
+	 * rewritten, with the last level's compression). */
+	co = rocksdb_compactoptions_create();
+	rocksdb_compactoptions_set_bottommost_level_compaction(co, 3);
 	for (cf = 0; compact && cf < STORE_CF_MAX && err == NULL; cf++)
-		rocksdb_compact_range_cf(s->db, s->cf[cf], NULL, 0, NULL, 0);
+		rocksdb_compact_range_cf_opt(
+		    s->db, s->cf[cf], co, NULL, 0, NULL, 0);
+	rocksdb_compactoptions_destroy(co);
 	if (err != NULL) {
 		if (cause != NULL)
 			*cause = xasprintf("%s: flush: %s", s->dir, err);
