@@ -278,6 +278,9 @@ db_options(struct store *s)
 			break;
 		case STORE_CF_HEAD:
 			rocksdb_options_set_write_buffer_size(o, 2 << 20);
+			/* Open chunks, rewritten at every checkpoint. */
+			rocksdb_options_set_compression(
+			    o, rocksdb_zstd_compression);
 			break;
 		default:
 			break;
@@ -387,9 +390,10 @@ store_db_open(struct store *s, char **cause)
 /*
  * Bring the directory near its compacted size after a checkpoint, with
  * no manual step: batch-log files that hold only records the checkpoints
- * deleted are dropped whole, and with full set, the day keys of the hour
- * tier that every checkpoint rewrote (older versions pile up there) are
- * compacted.  The rest is written once and needs nothing.
+ * deleted are dropped whole, and with full set, what checkpoints rewrite
+ * (older versions pile up there) is compacted: the emptied batch log,
+ * the head records and the hour tier's recent days.  The rest is written once
+ * and needs nothing.
  */
 int
 store_db_tidy(struct store *s, int full, char **cause)
@@ -409,6 +413,10 @@ store_db_tidy(struct store *s, int full, char **cause)
 		 * deletion does not touch: compacting them writes nothing. */
 		rocksdb_compact_range_cf_opt(s->db, s->cf[STORE_CF_BATCHLOG],
 		    co, (const char *)lo, 8, (const char *)hi, 8);
+		/* The head's records, rewritten at every checkpoint (one
+		 * per series: small). */
+		rocksdb_compact_range_cf_opt(
+		    s->db, s->cf[STORE_CF_HEAD], co, NULL, 0, NULL, 0);
 		/* The days the head's windows closed into. */
 		day = s->max_data_t / STORE_DAY_MS - 1;
 		key_put32(dk, (uint32_t)(day < 0 ? 0 : day));
