@@ -430,7 +430,7 @@ head_merge_run(struct store *s, uint32_t id, struct series *ser,
 	while (n > 0) {
 		struct chunk_enc *c = ser->open;
 		int64_t w = window_of(t[0]), bound, next;
-		int open_here, found = 0, any = 0;
+		int open_here, found = 0, any = 0, nbefore = 0;
 		rocksdb_iterator_t *it;
 
 		if (c != NULL && c->n > 0 && t[0] >= c->first_t) {
@@ -461,6 +461,7 @@ head_merge_run(struct store *s, uint32_t id, struct series *ser,
 				break;
 			}
 			found = 1;
+			nbefore++;
 			memcpy(tk, key, 12);
 			val = rocksdb_iter_value(it, &vl);
 			buf_reset(&s->tmp);
@@ -496,7 +497,10 @@ head_merge_run(struct store *s, uint32_t id, struct series *ser,
 		    s, STORE_CF_CHUNKS, tk, 12, s->tmp.data, s->tmp.len);
 		if (t[m - 1] > ser->closed_max_t)
 			ser->closed_max_t = t[m - 1];
-		if (!open_here)
+		if (!open_here && nbefore <= 1 && next == bound)
+			head_rollups(s, id, w, &s->pts); /* the window's only
+			                                    chunk */
+		else if (!open_here)
 			head_window_rollups(s, id, w);
 		s->st.late_merges += m;
 		t += m;
