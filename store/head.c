@@ -265,79 +265,8 @@ head_rewrite_open(
 		head_close(s, id, ser);
 }
 
-/*
- * A point before the open chunk (or with no open chunk, at or before the
- * newest closed point): merge it into the closed chunk of its window that
- * starts at or before it, or start a new chunk there, or prepend it to
- * the open chunk when that is in the same window and no closed chunk of
- * the window comes first.  Closed chunks never change key, so replaying
- * the batch log against a checkpoint is deterministic.
- */
-static void
-head_late(struct store *s, uint32_t id, struct series *ser, int64_t t, double v)
-{
-	struct chunk_enc *c = ser->open, *le = &s->late_enc;
-	rocksdb_iterator_t *it;
-	int64_t w = window_of(t);
-	int open_here, found = 0, any = 0;
-	uint8_t k[12], tk[12];
-
-	open_here = c != NULL && c->n > 0 && window_of(c->first_t) == w;
-	it = store_iter(s, STORE_CF_CHUNKS, 1);
-	chunk_key(k, id, w);
-	for (rocksdb_iter_seek(it, (const char *)k, 12); rocksdb_iter_valid(it);
-	     rocksdb_iter_next(it)) {
-		const char *key, *val;
-		size_t kl, vl;
-
-		key = rocksdb_iter_key(it, &kl);
-		if (kl != 12 || memcmp(key, k, 8) != 0)
-			break;
-		any = 1;
-		if ((int64_t)key_get32((const uint8_t *)key + 8) > t - w)
-			break;
-		found = 1;
-		memcpy(tk, key, 12);
-		val = rocksdb_iter_value(it, &vl);
-		buf_reset(&s->tmp);
-		buf_append(&s->tmp, val, vl);
-	}
-	rocksdb_iter_destroy(it);
-
-	if (!found && !any && open_here) {
-		/* Prepend to the open chunk. */
-		s->pts.n = 0;
-		serialize_into(c, &s->tmp);
-		if (chunk_decode(s->tmp.data, s->tmp.len, &s->pts) != 0)
-			abort();
-		pts_upsert(&s->pts, t, v);
-		head_rebuild(ser, &s->pts);
-		s->st.late_merges++;
-		return;
-	}
-	s->pts.n = 0;
-	if (found && chunk_decode(s->tmp.data, s->tmp.len, &s->pts) != 0) {
-		store_warn(s,
-		    "corrupt chunk of series %u (%.120s) at hour %u "
-		    "replaced by a late point",
-		    id, ser->key, key_get32(tk));
-		s->st.corrupt_chunks++;
-		rocksdb_writebatch_wi_delete_cf(
-		    s->pending, s->cf[STORE_CF_CHUNKS], (const char *)tk, 12);
-		found = 0;
-	}
-	pts_upsert(&s->pts, t, v);
-	chunk_enc_build(le, s->pts.t, s->pts.v, s->pts.n);
-	serialize_into(le, &s->tmp);
-	if (!found)
-		chunk_key(tk, id, s->pts.t[0]);
-	pending_put(s, STORE_CF_CHUNKS, tk, 12, s->tmp.data, s->tmp.len);
-	if (t > ser->closed_max_t)
-		ser->closed_max_t = t;
-	if (!open_here)
-		head_window_rollups(s, id, w);
-	s->st.late_merges++;
-}
+static void head_merge_run(struct store *s, uint32_t id, struct series *ser,
+    const int64_t *t, const double *v, size_t n);
 
 void
 store_head_apply(struct store *s, uint32_t id, int64_t t, double v)
@@ -372,7 +301,7 @@ store_head_apply(struct store *s, uint32_t id, int64_t t, double v)
 			head_rewrite_open(s, id, ser, t, v);
 			return;
 		}
-		head_late(s, id, ser, t, v);
+		head_merge_run(s, id, ser, &t, &v, 1);
 		return;
 	}
 	if (t > ser->closed_max_t) {
@@ -383,7 +312,7 @@ store_head_apply(struct store *s, uint32_t id, int64_t t, double v)
 		head_append(ser, t, v);
 		return;
 	}
-	head_late(s, id, ser, t, v);
+	head_merge_run(s, id, ser, &t, &v, 1);
 }
 
 /* Upsert the n points (ascending) into the open chunk of ser and rebuild
@@ -409,11 +338,15 @@ run_into_open(struct store *s, uint32_t id, struct series *ser,
 }
 
 /*
- * A run of n >= 2 points of series id, ascending, all before its newest
- * point: what head_late() and head_rewrite_open() do point by point, with
- * one rewrite per chunk touched (a spool replay brings many points of a
- * series per batch).  The chunks chosen are those the point-by-point
- * path would choose.
+ * Points before the open chunk (or with no open chunk, at or before the
+ * newest closed point), or a run of several (ascending, all before the
+ * series' newest point): each goes into the closed chunk of its window
+ * that starts at or before it, or a new chunk starting there, or the open
+ * chunk when it is in the same window and no closed chunk of the window
+ * comes first (or the point is inside the open chunk's range).  One
+ * rewrite per chunk touched (a spool replay brings many points of a
+ * series per batch).  Closed chunks never change key, so replaying the
+ * batch log against a checkpoint is deterministic.
  */
 static void
 head_merge_run(struct store *s, uint32_t id, struct series *ser,

@@ -21,19 +21,7 @@
 #define MIN 60000LL
 #define H   3600000LL
 
-static char tmpdir[256];
-
-static void
-setup(void)
-{
-	tsu_tmpdir(tmpdir, sizeof tmpdir);
-}
-
-static void
-teardown(void)
-{
-	tsu_rmtree(tmpdir);
-}
+#define tmpdir (tsu_dir())
 
 /* Write points k in [from, to] of series id at base + k * step, value
  * val(k), one batch. */
@@ -345,7 +333,7 @@ order_suite(void)
 	Suite *su = suite_create("store-order");
 	TCase *tc = tcase_create("order");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tsu_dir_setup, tsu_dir_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_store_replay_older_points);
 	tcase_add_test(tc, test_store_replay_from_log);
