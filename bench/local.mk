@@ -8,3 +8,9 @@ noinst_PROGRAMS += bench/store-bench
 bench_store_bench_CPPFLAGS = $(AM_CPPFLAGS) $(ROCKSDB_CFLAGS)
 bench_store_bench_SOURCES = bench/store-bench.c $(BENCH_GEN)
 bench_store_bench_LDADD = $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) -lm
+
+# store-replay-bench: a collector's spool replayed after an outage.
+noinst_PROGRAMS += bench/store-replay-bench
+bench_store_replay_bench_CPPFLAGS = $(AM_CPPFLAGS) $(ROCKSDB_CFLAGS)
+bench_store_replay_bench_SOURCES = bench/store-replay-bench.c
+bench_store_replay_bench_LDADD = $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) -lm

@@ -3,8 +3,11 @@
  * naive one-key-per-point RocksDB store on the same data.
  *
  * Prints, one per line:
- *   ingest_points_per_s, disk_bytes_per_point (after flush and
- *   compaction), head_bytes_per_series, peak_rss_mib,
+ *   ingest_points_per_s, disk_bytes_per_point_at_rest (the whole
+ *   directory after a close and an open, no manual step),
+ *   disk_bytes_per_point (SST files after flush and full compaction),
+ *   disk_at_rest_vs_compacted (directory bytes at rest over the same
+ *   after compaction), head_bytes_per_series, peak_rss_mib,
  *   query_{a,b,c,d}_{p50,p99}_ms, baseline_ingest_points_per_s,
  *   baseline_disk_bytes_per_point
  * where the queries are (a) raw 3 h of one series, (b) avg aqi by
@@ -23,6 +26,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <getopt.h>
 #include <math.h>
 #include <rocksdb/c.h>
@@ -30,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -146,6 +151,45 @@ dir_bytes(rocksdb_t *db)
 	return x;
 }
 
+/* Bytes of the files in dir (a RocksDB directory is flat). */
+static uint64_t
+dir_files_bytes(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	uint64_t sum = 0;
+
+	if (d == NULL)
+		die(dir, "cannot list");
+	while ((de = readdir(d)) != NULL) {
+		char *path = xasprintf("%s/%s", dir, de->d_name);
+		struct stat sb;
+
+		if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+			sum += (uint64_t)sb.st_size;
+		free(path);
+	}
+	closedir(d);
+	return sum;
+}
+
+/* Per-column-family SST bytes on stderr (-v). */
+static void
+cf_bytes_print(struct store *s, const char *when, int64_t points)
+{
+	struct store_stats st;
+	char *cause = NULL;
+	int cf;
+
+	if (store_stats_get(s, &st, &cause) != 0)
+		die("stats", cause);
+	fprintf(stderr, "%s:\n", when);
+	for (cf = 0; cf < STORE_CF_MAX; cf++)
+		fprintf(stderr, "  %-9s %10llu bytes %.3f bytes/point\n",
+		    store_cf_name(cf), (unsigned long long)st.cf_bytes[cf],
+		    (double)st.cf_bytes[cf] / (double)points);
+}
+
 /* The naive store: key [id][time], value the double, one write per tick. */
 static void
 baseline(const struct opts *o, const char *dir, int64_t ticks)
@@ -251,6 +295,7 @@ main(int argc, char **argv)
 	double *vals, lat[400];
 	int64_t ticks, tick, t = 0, end, ns = 0, points = 0, x;
 	int64_t wstart, cpu_total = 0;
+	uint64_t rest;
 	size_t n, i;
 	int ch, k, rep;
 	const char *by_sd[] = {"subdistrict"}, *by_comm[] = {"community"};
@@ -376,6 +421,16 @@ main(int argc, char **argv)
 	}
 	if (store_stats_get(s, &st, &cause) != 0)
 		die("stats", cause);
+	/* At rest: what a graceful stop and a start leave, with no manual
+	 * step (the whole directory: logs, manifest and all). */
+	store_close(s);
+	if ((s = store_open(sdir, &so, &cause)) == NULL)
+		die("store_open", cause);
+	rest = dir_files_bytes(sdir);
+	printf("disk_bytes_per_point_at_rest: %.3f bytes\n",
+	    (double)rest / (double)points);
+	if (o.verbose)
+		cf_bytes_print(s, "at rest", points);
 	if (store_flush(s, 1, &cause) != 0)
 		die("flush", cause);
 	{
@@ -385,17 +440,10 @@ main(int argc, char **argv)
 			die("stats", cause);
 		printf("disk_bytes_per_point: %.3f bytes\n",
 		    (double)st2.disk_bytes / (double)points);
-		if (o.verbose) {
-			int cf;
-
-			for (cf = 0; cf < STORE_CF_MAX; cf++)
-				fprintf(stderr,
-				    "  %-9s %10llu bytes %.3f "
-				    "bytes/point\n",
-				    store_cf_name(cf),
-				    (unsigned long long)st2.cf_bytes[cf],
-				    (double)st2.cf_bytes[cf] / (double)points);
-		}
+		printf("disk_at_rest_vs_compacted: %.2f x\n",
+		    (double)rest / (double)dir_files_bytes(sdir));
+		if (o.verbose)
+			cf_bytes_print(s, "compacted", points);
 	}
 	printf("head_bytes_per_series: %.0f bytes\n",
 	    (double)st.head_bytes / (double)st.series);

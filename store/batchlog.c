@@ -48,15 +48,23 @@ batchlog_apply(struct store *s, const uint8_t *p, size_t len)
 	uint64_t n, i, u;
 	int64_t id = 0, t = 0;
 	double v;
+	int rc = 0;
 
 	if (len < 2 || *p++ != BATCHLOG_VERSION || varint_get(&p, end, &n) != 0)
 		return -1;
+	/* Decoded first, then applied as the write applied them. */
+	s->blog_pts.n = 0;
+	buf_reset(&s->blog_ids);
 	for (i = 0; i < n; i++) {
-		if (varint_get(&p, end, &u) != 0)
-			return -1;
+		if (varint_get(&p, end, &u) != 0) {
+			rc = -1;
+			break;
+		}
 		id = (int64_t)((uint64_t)id + (uint64_t)unzigzag(u));
-		if (varint_get(&p, end, &u) != 0 || end - p < 8)
-			return -1;
+		if (varint_get(&p, end, &u) != 0 || end - p < 8) {
+			rc = -1;
+			break;
+		}
 		t = (int64_t)((uint64_t)t + (uint64_t)unzigzag(u));
 		memcpy(&v, p, 8);
 		p += 8;
@@ -69,9 +77,13 @@ batchlog_apply(struct store *s, const uint8_t *p, size_t len)
 			    (long long)id);
 			continue;
 		}
-		store_head_apply(s, (uint32_t)id, t, v);
+		ptvec_push(&s->blog_pts, t, v);
+		buf_append(&s->blog_ids, &(uint32_t){(uint32_t)id}, 4);
 	}
-	return p == end ? 0 : -1;
+	store_head_apply_batch(s, (const uint32_t *)s->blog_ids.data,
+	    s->blog_pts.t, s->blog_pts.v, s->blog_pts.n);
+	s->blog_pts.n = 0;
+	return rc == 0 && p == end ? 0 : -1;
 }
 
 int

@@ -246,7 +246,11 @@ db_options(struct store *s)
 			    o, 0.05);
 			rocksdb_block_based_options_set_block_size(t, 16384);
 			rocksdb_options_set_write_buffer_size(o, 4 << 20);
-			rocksdb_options_set_bottommost_compression(
+			/* zstd at every level: a flushed file often reaches
+			 * the last level by a move that does not rewrite it,
+			 * so lz4 there stayed at rest (0.34 bytes a point
+			 * against 0.27). */
+			rocksdb_options_set_compression(
 			    o, rocksdb_zstd_compression);
 			break;
 		case STORE_CF_ROLLUP_H:
@@ -261,7 +265,7 @@ db_options(struct store *s)
 			    t, 0.75);
 			rocksdb_block_based_options_set_block_size(t, 16384);
 			rocksdb_options_set_write_buffer_size(o, 2 << 20);
-			rocksdb_options_set_bottommost_compression(
+			rocksdb_options_set_compression(
 			    o, rocksdb_zstd_compression);
 			break;
 		case STORE_CF_BATCHLOG:
@@ -274,6 +278,9 @@ db_options(struct store *s)
 			break;
 		case STORE_CF_HEAD:
 			rocksdb_options_set_write_buffer_size(o, 2 << 20);
+			/* Open chunks, rewritten at every checkpoint. */
+			rocksdb_options_set_compression(
+			    o, rocksdb_zstd_compression);
 			break;
 		default:
 			break;
@@ -377,6 +384,54 @@ store_db_open(struct store *s, char **cause)
 	 * refuse the store from here on. */
 	if (version < STORE_FORMAT_VERSION)
 		return db_mark_format(s, cause);
+	return 0;
+}
+
+/*
+ * Bring the directory near its compacted size after a checkpoint, with
+ * no manual step: batch-log files that hold only records the checkpoints
+ * deleted are dropped whole, and with full set, what checkpoints rewrite
+ * (older versions pile up there) is compacted: the emptied batch log,
+ * the head records and the hour tier's recent days.  The rest is written once
+ * and needs nothing.
+ */
+int
+store_db_tidy(struct store *s, int full, char **cause)
+{
+	rocksdb_compactoptions_t *co;
+	char *err = NULL;
+	uint8_t lo[8] = {0}, hi[8], dk[4];
+	int64_t day;
+
+	key_put64(hi, s->first_seq);
+	rocksdb_delete_file_in_range_cf(s->db, s->cf[STORE_CF_BATCHLOG],
+	    (const char *)lo, 8, (const char *)hi, 8, &err);
+	if (err == NULL && full) {
+		co = rocksdb_compactoptions_create();
+		rocksdb_compactoptions_set_bottommost_level_compaction(co, 3);
+		/* Flushed batch-log files stay in level 0, which file
+		 * deletion does not touch: compacting them writes nothing. */
+		rocksdb_compact_range_cf_opt(s->db, s->cf[STORE_CF_BATCHLOG],
+		    co, (const char *)lo, 8, (const char *)hi, 8);
+		/* The head's records, rewritten at every checkpoint (one
+		 * per series: small). */
+		rocksdb_compact_range_cf_opt(
+		    s->db, s->cf[STORE_CF_HEAD], co, NULL, 0, NULL, 0);
+		/* The days the head's windows closed into. */
+		day = s->max_data_t / STORE_DAY_MS - 1;
+		key_put32(dk, (uint32_t)(day < 0 ? 0 : day));
+		if (s->max_data_t >= 0)
+			rocksdb_compact_range_cf_opt(s->db,
+			    s->cf[STORE_CF_ROLLUP_H], co, (const char *)dk, 4,
+			    NULL, 0);
+		rocksdb_compactoptions_destroy(co);
+	}
+	if (err != NULL) {
+		if (cause != NULL)
+			*cause = xasprintf("%s: tidying: %s", s->dir, err);
+		free(err);
+		return -1;
+	}
 	return 0;
 }
 

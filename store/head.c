@@ -265,79 +265,8 @@ head_rewrite_open(
 		head_close(s, id, ser);
 }
 
-/*
- * A point before the open chunk (or with no open chunk, at or before the
- * newest closed point): merge it into the closed chunk of its window that
- * starts at or before it, or start a new chunk there, or prepend it to
- * the open chunk when that is in the same window and no closed chunk of
- * the window comes first.  Closed chunks never change key, so replaying
- * the batch log against a checkpoint is deterministic.
- */
-static void
-head_late(struct store *s, uint32_t id, struct series *ser, int64_t t, double v)
-{
-	struct chunk_enc *c = ser->open, *le = &s->late_enc;
-	rocksdb_iterator_t *it;
-	int64_t w = window_of(t);
-	int open_here, found = 0, any = 0;
-	uint8_t k[12], tk[12];
-
-	open_here = c != NULL && c->n > 0 && window_of(c->first_t) == w;
-	it = store_iter(s, STORE_CF_CHUNKS, 1);
-	chunk_key(k, id, w);
-	for (rocksdb_iter_seek(it, (const char *)k, 12); rocksdb_iter_valid(it);
-	     rocksdb_iter_next(it)) {
-		const char *key, *val;
-		size_t kl, vl;
-
-		key = rocksdb_iter_key(it, &kl);
-		if (kl != 12 || memcmp(key, k, 8) != 0)
-			break;
-		any = 1;
-		if ((int64_t)key_get32((const uint8_t *)key + 8) > t - w)
-			break;
-		found = 1;
-		memcpy(tk, key, 12);
-		val = rocksdb_iter_value(it, &vl);
-		buf_reset(&s->tmp);
-		buf_append(&s->tmp, val, vl);
-	}
-	rocksdb_iter_destroy(it);
-
-	if (!found && !any && open_here) {
-		/* Prepend to the open chunk. */
-		s->pts.n = 0;
-		serialize_into(c, &s->tmp);
-		if (chunk_decode(s->tmp.data, s->tmp.len, &s->pts) != 0)
-			abort();
-		pts_upsert(&s->pts, t, v);
-		head_rebuild(ser, &s->pts);
-		s->st.late_merges++;
-		return;
-	}
-	s->pts.n = 0;
-	if (found && chunk_decode(s->tmp.data, s->tmp.len, &s->pts) != 0) {
-		store_warn(s,
-		    "corrupt chunk of series %u (%.120s) at hour %u "
-		    "replaced by a late point",
-		    id, ser->key, key_get32(tk));
-		s->st.corrupt_chunks++;
-		rocksdb_writebatch_wi_delete_cf(
-		    s->pending, s->cf[STORE_CF_CHUNKS], (const char *)tk, 12);
-		found = 0;
-	}
-	pts_upsert(&s->pts, t, v);
-	chunk_enc_build(le, s->pts.t, s->pts.v, s->pts.n);
-	serialize_into(le, &s->tmp);
-	if (!found)
-		chunk_key(tk, id, s->pts.t[0]);
-	pending_put(s, STORE_CF_CHUNKS, tk, 12, s->tmp.data, s->tmp.len);
-	if (t > ser->closed_max_t)
-		ser->closed_max_t = t;
-	if (!open_here)
-		head_window_rollups(s, id, w);
-	s->st.late_merges++;
-}
+static void head_merge_run(struct store *s, uint32_t id, struct series *ser,
+    const int64_t *t, const double *v, size_t n);
 
 void
 store_head_apply(struct store *s, uint32_t id, int64_t t, double v)
@@ -372,7 +301,7 @@ store_head_apply(struct store *s, uint32_t id, int64_t t, double v)
 			head_rewrite_open(s, id, ser, t, v);
 			return;
 		}
-		head_late(s, id, ser, t, v);
+		head_merge_run(s, id, ser, &t, &v, 1);
 		return;
 	}
 	if (t > ser->closed_max_t) {
@@ -383,7 +312,160 @@ store_head_apply(struct store *s, uint32_t id, int64_t t, double v)
 		head_append(ser, t, v);
 		return;
 	}
-	head_late(s, id, ser, t, v);
+	head_merge_run(s, id, ser, &t, &v, 1);
+}
+
+/* Upsert the n points (ascending) into the open chunk of ser and rebuild
+ * it once. */
+static void
+run_into_open(struct store *s, uint32_t id, struct series *ser,
+    const int64_t *t, const double *v, size_t n)
+{
+	struct chunk_enc *c = ser->open;
+	size_t i;
+
+	for (i = 0; i < n && t[i] < c->first_t; i++)
+		s->st.late_merges++; /* prepended */
+	serialize_into(c, &s->tmp);
+	s->pts.n = 0;
+	if (chunk_decode(s->tmp.data, s->tmp.len, &s->pts) != 0)
+		abort(); /* our own encoding must decode */
+	for (i = 0; i < n; i++)
+		pts_upsert(&s->pts, t[i], v[i]);
+	head_rebuild(ser, &s->pts);
+	if (c->n >= CHUNK_MAX_POINTS || bitw_bytes(&c->w) >= CHUNK_MAX_BYTES)
+		head_close(s, id, ser);
+}
+
+/*
+ * Points before the open chunk (or with no open chunk, at or before the
+ * newest closed point), or a run of several (ascending, all before the
+ * series' newest point): each goes into the closed chunk of its window
+ * that starts at or before it, or a new chunk starting there, or the open
+ * chunk when it is in the same window and no closed chunk of the window
+ * comes first (or the point is inside the open chunk's range).  One
+ * rewrite per chunk touched (a spool replay brings many points of a
+ * series per batch).  Closed chunks never change key, so replaying the
+ * batch log against a checkpoint is deterministic.
+ */
+static void
+head_merge_run(struct store *s, uint32_t id, struct series *ser,
+    const int64_t *t, const double *v, size_t n)
+{
+	uint8_t k[12], tk[12];
+	size_t i, m;
+
+	for (i = 0; i < n; i++) {
+		if (ser->first_t < 0 || t[i] < ser->first_t)
+			ser->first_t = t[i];
+	}
+	store_mark_dirty(s, ser);
+	while (n > 0) {
+		struct chunk_enc *c = ser->open;
+		int64_t w = window_of(t[0]), bound, next;
+		int open_here, found = 0, any = 0, nbefore = 0;
+		rocksdb_iterator_t *it;
+
+		if (c != NULL && c->n > 0 && t[0] >= c->first_t) {
+			run_into_open(s, id, ser, t, v, n);
+			return;
+		}
+		open_here = c != NULL && c->n > 0 && window_of(c->first_t) == w;
+		bound = open_here ? c->first_t : w + STORE_WINDOW_MS;
+		next = bound;
+		/* The chunk of the window starting at or before t[0] (the
+		 * last such), and where the next one starts. */
+		it = store_iter(s, STORE_CF_CHUNKS, 1);
+		chunk_key(k, id, w);
+		for (rocksdb_iter_seek(it, (const char *)k, 12);
+		     rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
+			const char *key, *val;
+			size_t kl, vl;
+			int64_t start;
+
+			key = rocksdb_iter_key(it, &kl);
+			if (kl != 12 || memcmp(key, k, 8) != 0)
+				break;
+			any = 1;
+			start = w + key_get32((const uint8_t *)key + 8);
+			if (start > t[0]) {
+				if (start < next)
+					next = start;
+				break;
+			}
+			found = 1;
+			nbefore++;
+			memcpy(tk, key, 12);
+			val = rocksdb_iter_value(it, &vl);
+			buf_reset(&s->tmp);
+			buf_append(&s->tmp, val, vl);
+		}
+		rocksdb_iter_destroy(it);
+		if (!found && !any && open_here) {
+			/* Everything left goes to the open chunk. */
+			run_into_open(s, id, ser, t, v, n);
+			return;
+		}
+		for (m = 0; m < n && t[m] < next; m++)
+			;
+		s->pts.n = 0;
+		if (found &&
+		    chunk_decode(s->tmp.data, s->tmp.len, &s->pts) != 0) {
+			store_warn(s,
+			    "corrupt chunk of series %u (%.120s) at hour %u "
+			    "replaced by late points",
+			    id, ser->key, key_get32(tk));
+			s->st.corrupt_chunks++;
+			rocksdb_writebatch_wi_delete_cf(s->pending,
+			    s->cf[STORE_CF_CHUNKS], (const char *)tk, 12);
+			found = 0;
+		}
+		for (i = 0; i < m; i++)
+			pts_upsert(&s->pts, t[i], v[i]);
+		chunk_enc_build(&s->late_enc, s->pts.t, s->pts.v, s->pts.n);
+		serialize_into(&s->late_enc, &s->tmp);
+		if (!found)
+			chunk_key(tk, id, s->pts.t[0]);
+		pending_put(
+		    s, STORE_CF_CHUNKS, tk, 12, s->tmp.data, s->tmp.len);
+		if (t[m - 1] > ser->closed_max_t)
+			ser->closed_max_t = t[m - 1];
+		if (!open_here && nbefore <= 1 && next == bound)
+			head_rollups(s, id, w, &s->pts); /* the window's only
+			                                    chunk */
+		else if (!open_here)
+			head_window_rollups(s, id, w);
+		s->st.late_merges += m;
+		t += m;
+		v += m;
+		n -= m;
+	}
+}
+
+void
+store_head_apply_batch(struct store *s, const uint32_t *ids, const int64_t *ts,
+    const double *vs, size_t n)
+{
+	size_t i = 0, j;
+
+	while (i < n) {
+		struct series *ser = &s->ix.series[ids[i]];
+
+		/* A run: the same series, ascending, all before its newest
+		 * point (which those points cannot move). */
+		for (j = i + 1;
+		     j < n && ts[i] < ser->last_t && ids[j] == ids[i] &&
+		     ts[j] >= ts[j - 1] && ts[j] < ser->last_t;
+		     j++)
+			;
+		if (j - i >= 2) {
+			head_merge_run(s, ids[i], ser, ts + i, vs + i, j - i);
+			i = j;
+			continue;
+		}
+		store_head_apply(s, ids[i], ts[i], vs[i]);
+		i++;
+	}
 }
 
 /* ---- head records ---- */
@@ -581,5 +663,9 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 	s->first_seq = s->next_seq;
 	s->blog_bytes = 0;
 	s->st.checkpoints++;
+	/* Now and then, drop the batch-log files the checkpoints emptied. */
+	if (s->st.checkpoints % 16 == 0 && store_db_tidy(s, 0, NULL) != 0)
+		store_warn(
+		    s, "%s: could not drop emptied batch-log files", s->dir);
 	return 0;
 }

@@ -137,6 +137,8 @@ struct store {
 	struct bitw rbits; /* its bits */
 	struct buf ktmp;   /* a canonical key */
 	struct ptvec pts;
+	struct ptvec blog_pts; /* a batch-log record being replayed */
+	struct buf blog_ids;   /* its series ids (uint32_t) */
 	struct chunk_enc late_enc;
 	uint32_t *sc_ids;
 	int64_t *sc_ts;
@@ -163,11 +165,16 @@ int store_set_failed(
 /* db.c */
 int store_db_open(struct store *s, char **cause);
 void store_db_close(struct store *s);
+int store_db_tidy(struct store *s, int full, char **cause);
 int store_db_get(struct store *s, enum store_cf cf, const void *key,
     size_t klen, char **val, size_t *vlen, char **cause);
 
 /* head.c */
 void store_head_apply(struct store *s, uint32_t id, int64_t t, double v);
+/* Apply n points in order; runs of one series' points before its newest
+ * (ascending) are merged one chunk at a time. */
+void store_head_apply_batch(struct store *s, const uint32_t *ids,
+    const int64_t *ts, const double *vs, size_t n);
 int store_head_load(struct store *s, char **cause);
 int store_head_checkpoint(struct store *s, int gc, char **cause);
 /* Read the closed chunks of series id in the window starting at w, up

@@ -169,6 +169,8 @@ store_free(struct store *s)
 	bitw_free(&s->rbits);
 	buf_free(&s->ktmp);
 	ptvec_free(&s->pts);
+	ptvec_free(&s->blog_pts);
+	buf_free(&s->blog_ids);
 	free(s->sc_ids);
 	free(s->sc_ts);
 	free(s->sc_vs);
@@ -359,6 +361,77 @@ reject(struct store_write_result *res, size_t i, enum store_reject why)
 	res->rejected[why]++;
 }
 
+/* A point of a batch, for reordering it. */
+struct opoint {
+	uint32_t id;
+	int64_t t;
+	double v;
+	size_t idx; /* in the batch: equal times keep their order */
+};
+
+static int
+opoint_cmp(const void *a, const void *b)
+{
+	const struct opoint *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/*
+ * Put the na accepted points (s->sc_*) in the order they are applied and
+ * logged in: those before their series' newest time go last, sorted by
+ * series and time, so that each series' run of them is merged one chunk
+ * at a time (store_head_apply_batch()).  The last write of a (series,
+ * time) stays the last: a point that comes after another of the same
+ * time is always one of those moved.
+ */
+static void
+store_write_order(struct store *s, size_t na)
+{
+	struct opoint *late = xreallocarray(NULL, na, sizeof *late);
+	struct store_undo *u = xreallocarray(NULL, na, sizeof *u);
+	size_t i, nin = 0, nl = 0, nu = 0;
+
+	for (i = 0; i < na; i++) {
+		struct series *ser = &s->ix.series[s->sc_ids[i]];
+		int64_t t = s->sc_ts[i];
+
+		if (t < ser->last_t) {
+			late[nl].id = s->sc_ids[i];
+			late[nl].t = t;
+			late[nl].v = s->sc_vs[i];
+			late[nl].idx = i;
+			nl++;
+			continue;
+		}
+		if (t > ser->last_t) {
+			u[nu].id = s->sc_ids[i];
+			u[nu].last_t = ser->last_t;
+			nu++;
+			ser->last_t = t;
+		}
+		s->sc_ids[nin] = s->sc_ids[i];
+		s->sc_ts[nin] = t;
+		s->sc_vs[nin] = s->sc_vs[i];
+		nin++;
+	}
+	/* Back to the newest times before the batch. */
+	while (nu-- > 0)
+		s->ix.series[u[nu].id].last_t = u[nu].last_t;
+	free(u);
+	qsort(late, nl, sizeof *late, opoint_cmp);
+	for (i = 0; i < nl; i++) {
+		s->sc_ids[nin + i] = late[i].id;
+		s->sc_ts[nin + i] = late[i].t;
+		s->sc_vs[nin + i] = late[i].v;
+	}
+	free(late);
+}
+
 int
 store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
     const double *vs, size_t n, struct store_write_result *res, char **cause)
@@ -424,8 +497,14 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 	}
 	for (r = 0; r < STORE_REJECT_MAX; r++)
 		s->st.rejected[r] += res->rejected[r];
+	/* The newest times move again as the points are applied. */
+	while (nundo-- > 0)
+		s->ix.series[s->sc_undo[nundo].id].last_t =
+		    s->sc_undo[nundo].last_t;
 	if (na == 0)
 		return 0;
+	if (res->late > 0)
+		store_write_order(s, na);
 
 	/* One RocksDB write: the batch (and any new series). */
 	store_batchlog_encode(&s->blog, s->sc_ids, s->sc_ts, s->sc_vs, na);
@@ -434,10 +513,7 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 	    8, s->blog.data, s->blog.len);
 	rocksdb_write(s->db, s->wo_durable, wb, &err);
 	if (err != NULL) {
-		/* Nothing was written: undo pass one. */
-		while (nundo-- > 0)
-			s->ix.series[s->sc_undo[nundo].id].last_t =
-			    s->sc_undo[nundo].last_t;
+		/* Nothing was written. */
 		rocksdb_writebatch_clear(wb);
 		res->accepted = 0;
 		if (cause != NULL)
@@ -450,10 +526,9 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 	s->next_seq++;
 	s->blog_bytes += s->blog.len;
 
-	for (i = 0; i < na; i++) {
-		store_head_apply(s, s->sc_ids[i], s->sc_ts[i], s->sc_vs[i]);
+	store_head_apply_batch(s, s->sc_ids, s->sc_ts, s->sc_vs, na);
+	for (i = 0; i < na; i++)
 		s->ix.series[s->sc_ids[i]].last_write_ms = wall;
-	}
 	res->accepted = na;
 	s->st.points_written += na;
 
@@ -616,6 +691,7 @@ int
 store_flush(struct store *s, int compact, char **cause)
 {
 	rocksdb_flushoptions_t *fo;
+	rocksdb_compactoptions_t *co;
 	char *err = NULL;
 	int cf;
 
@@ -637,8 +713,16 @@ store_flush(struct store *s, int compact, char **cause)
 	for (cf = 0; cf < STORE_CF_MAX && err == NULL; cf++)
 		rocksdb_flush_cf(s->db, fo, s->cf[cf], &err);
 	rocksdb_flushoptions_destroy(fo);
+	if (err == NULL && !compact)
+		return store_db_tidy(s, 1, cause);
+	/* Fully: the last level too (a file moved there unchanged is
+	 * rewritten, with the last level's compression). */
+	co = rocksdb_compactoptions_create();
+	rocksdb_compactoptions_set_bottommost_level_compaction(co, 3);
 	for (cf = 0; compact && cf < STORE_CF_MAX && err == NULL; cf++)
-		rocksdb_compact_range_cf(s->db, s->cf[cf], NULL, 0, NULL, 0);
+		rocksdb_compact_range_cf_opt(
+		    s->db, s->cf[cf], co, NULL, 0, NULL, 0);
+	rocksdb_compactoptions_destroy(co);
 	if (err != NULL) {
 		if (cause != NULL)
 			*cause = xasprintf("%s: flush: %s", s->dir, err);

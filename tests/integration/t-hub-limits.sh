@@ -115,11 +115,11 @@ LP
 TOKEN=$HUB_TOK_COLLECTOR
 cb_assert_eq 204 "$(hub_post '/api/v1/write?precision=s' "$f")" "first delivery"
 # Redelivered (a duplicate of the newest point and a late one), a point
-# older than the late window (refused), and a new one.
+# older than the raw retention (15 days: refused), and a new one.
 cat >"$f" <<LP
 env,grid=440304001001001,system=air-quality aqi=40 $((now - 60))
 env,grid=440304001001001,system=air-quality aqi=41 $now
-env,grid=440304001001001,system=air-quality aqi=39 $((now - 7200))
+env,grid=440304001001001,system=air-quality aqi=39 $((now - 20 * 86400))
 env,grid=440304001001001,system=air-quality aqi=42 $((now + 1))
 LP
 cb_assert_eq 400 "$(hub_post '/api/v1/write?precision=s' "$f")" \

@@ -324,6 +324,9 @@ codec_suite(void)
 	Suite *su = suite_create("store-codec");
 	TCase *tc = tcase_create("codec");
 
+	/* Randomized rounds: far past Check's 4 s on a loaded machine. */
+	tcase_set_timeout(tc, 120);
+
 	tcase_add_test(tc, test_chunk_roundtrip_kinds);
 	tcase_add_test(tc, test_chunk_corrupt_rejected);
 	tcase_add_test(tc, test_rollup_block_roundtrip);

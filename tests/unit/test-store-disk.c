@@ -21,19 +21,7 @@
 #define MIN 60000LL
 #define H   3600000LL
 
-static char tmpdir[256];
-
-static void
-setup(void)
-{
-	tsu_tmpdir(tmpdir, sizeof tmpdir);
-}
-
-static void
-teardown(void)
-{
-	tsu_rmtree(tmpdir);
-}
+#define tmpdir (tsu_dir())
 
 /* Files in dir whose names end with suffix. */
 static int
@@ -211,7 +199,7 @@ disk_suite(void)
 	Suite *su = suite_create("store-disk");
 	TCase *tc = tcase_create("disk");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tsu_dir_setup, tsu_dir_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_store_close_leaves_one_wal);
 	tcase_add_test(tc, test_store_read_error_partial);

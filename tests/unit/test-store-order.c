@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "lib/clock.h"
 #include "store/store.h"
@@ -19,19 +21,7 @@
 #define MIN 60000LL
 #define H   3600000LL
 
-static char tmpdir[256];
-
-static void
-setup(void)
-{
-	tsu_tmpdir(tmpdir, sizeof tmpdir);
-}
-
-static void
-teardown(void)
-{
-	tsu_rmtree(tmpdir);
-}
+#define tmpdir (tsu_dir())
 
 /* Write points k in [from, to] of series id at base + k * step, value
  * val(k), one batch. */
@@ -196,6 +186,45 @@ START_TEST(test_store_replay_older_points)
 }
 END_TEST
 
+/*
+ * The batch log replays the merges as they were made: a writer process
+ * that never closes (as after kill -9) leaves them all in the log, and
+ * the next open rebuilds the same points and tiers.
+ */
+START_TEST(test_store_replay_from_log)
+{
+	struct store_options o;
+	struct store_write_result wr;
+	struct store_stats st;
+	struct store *s;
+	int64_t base = (clock_wall_ms() / H - 6) * H + 29 * 1000;
+	pid_t pid;
+	int status;
+
+	store_options_init(&o);
+	o.late_window_ms = 10 * 1000;
+	o.batchlog_bytes = 64 << 20; /* no checkpoint: all in the log */
+	if ((pid = fork()) == 0) {
+		uint32_t a;
+
+		s = tsu_open(tmpdir, &o);
+		a = tsu_intern(s, "spool{grid=\"440304001001003\"}");
+		write_range(s, a, base, MIN, 100, 200, 0, &wr);
+		write_range(s, a, base, MIN, 0, 99, 0, &wr);
+		write_range(s, a, base, MIN, 101, 200, 1000, &wr);
+		_exit(wr.accepted == 100 ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	s = tsu_open(tmpdir, &o);
+	ck_assert_int_eq(store_stats_get(s, &st, NULL), 0);
+	ck_assert_uint_eq(st.batches_replayed, 3);
+	check_raw(s, "spool", 0, STORE_TIME_MAX, base, MIN, 201, 1000, 101);
+	check_rollups(s, "spool", base, MIN, 201, 1000, 101);
+	store_close(s);
+}
+END_TEST
+
 /* The same replay split over many small batches interleaved with new
  * points, as a collector sends them, with frequent checkpoints. */
 START_TEST(test_store_replay_interleaved)
@@ -304,9 +333,10 @@ order_suite(void)
 	Suite *su = suite_create("store-order");
 	TCase *tc = tcase_create("order");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tsu_dir_setup, tsu_dir_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_store_replay_older_points);
+	tcase_add_test(tc, test_store_replay_from_log);
 	tcase_add_test(tc, test_store_replay_interleaved);
 	tcase_add_test(tc, test_store_future_point);
 	suite_add_tcase(su, tc);

@@ -51,6 +51,27 @@ tsu_tmpdir(char *buf, size_t len)
 	ck_assert_ptr_nonnull(mkdtemp(buf));
 }
 
+/* A Check fixture: a fresh temporary directory per test, tsu_dir(). */
+static inline char *
+tsu_dir(void)
+{
+	static char dir[256];
+
+	return dir;
+}
+
+static inline void
+tsu_dir_setup(void)
+{
+	tsu_tmpdir(tsu_dir(), 256);
+}
+
+static inline void
+tsu_dir_teardown(void)
+{
+	tsu_rmtree(tsu_dir());
+}
+
 /* The store directory inside a temporary directory. */
 static inline struct store *
 tsu_open(const char *dir, const struct store_options *o)

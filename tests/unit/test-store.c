@@ -24,19 +24,7 @@
  * inside the raw retention. */
 static int64_t T0;
 
-static char tmpdir[256];
-
-static void
-setup(void)
-{
-	tsu_tmpdir(tmpdir, sizeof tmpdir);
-}
-
-static void
-teardown(void)
-{
-	tsu_rmtree(tmpdir);
-}
+#define tmpdir (tsu_dir())
 
 static void
 raw(struct store *s, const char *sel, int64_t start, int64_t end,
@@ -686,7 +674,7 @@ store_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("store");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tsu_dir_setup, tsu_dir_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_store_write_read);
 	tcase_add_test(tc, test_store_dup_late_reject);
