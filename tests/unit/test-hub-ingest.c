@@ -393,6 +393,7 @@ START_TEST(test_shown_only_when_stored)
 	int node = hub_territory_find(hub.territory, "440304001001001", 15);
 	size_t k;
 	double v;
+	int64_t t0;
 	char *text;
 
 	hub_config_free(hub.config);
@@ -410,14 +411,31 @@ START_TEST(test_shown_only_when_stored)
 			break;
 	}
 	ck_assert_int_lt(k, hub.config->nheadline);
-	text = xasprintf("water,grid=440304001001001 level=1.5 %lld\n"
-	                 "water,grid=440304001001001 level=5.5 %lld\n",
-	    (long long)now_ms, (long long)(now_ms - 2 * 3600000));
+	text = xasprintf(
+	    "water,grid=440304001001001 level=1.5 %lld\n", (long long)now_ms);
 	r = ingest(&id, text);
 	json_decref(r.errors);
+	free(text);
+	t0 = now_ms;
+	now_ms += 300000;
+	/* Refused: older than the late window. */
+	text = xasprintf("water,grid=440304001001001 level=5.5 %lld\n",
+	    (long long)(t0 - 2 * 3600000));
+	r = ingest(&id, text);
+	json_decref(r.errors);
+	free(text);
 	v = hub.status->node_values[(size_t)node * hub.status->nheadline + k];
 	ck_assert_msg(v == 1.5, "shown %g, stored 1.5", v);
+	ck_assert_int_eq(hub.status->node_last_ms[node], t0);
+	/* Stored, but older than the newest point: not the latest value. */
+	text = xasprintf("water,grid=440304001001001 level=6.5 %lld\n",
+	    (long long)(t0 - 60000));
+	r = ingest(&id, text);
+	ck_assert_int_eq(r.points, 1);
+	json_decref(r.errors);
 	free(text);
+	v = hub.status->node_values[(size_t)node * hub.status->nheadline + k];
+	ck_assert_msg(v == 1.5, "shown %g, newest 1.5", v);
 }
 END_TEST
 
