@@ -81,5 +81,5 @@ tests_unit_test_hub_ingest_SOURCES = tests/unit/test-hub-ingest.c
 tests_unit_test_hub_ingest_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
 	$(ROCKSDB_LIBS) $(CHECK_LIBS)
 endif
-TESTS += tests/integration/t-hub-failclosed.sh
-EXTRA_DIST += tests/integration/t-hub-failclosed.sh
+TESTS += tests/integration/t-hub-failclosed.sh tests/integration/t-hub-degraded.sh
+EXTRA_DIST += tests/integration/t-hub-failclosed.sh tests/integration/t-hub-degraded.sh
