@@ -83,3 +83,4 @@ tests_unit_test_hub_ingest_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
 endif
 TESTS += tests/integration/t-hub-failclosed.sh tests/integration/t-hub-degraded.sh
 EXTRA_DIST += tests/integration/t-hub-failclosed.sh tests/integration/t-hub-degraded.sh
+hub_libcbhub_a_SOURCES += hub/query-scope.c hub/query-scope.h
