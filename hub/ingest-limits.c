@@ -114,7 +114,7 @@ hub_ingest_time_check(const struct hub_config *c, int64_t now, int64_t t,
 		                 "limits.future %s)%s",
 		    when, d, lim, hint);
 	}
-	if (lo == 1)
+	if (t == 0)
 		return xasprintf("timestamp 0 (1970-01-01) is refused%s", hint);
 	limits_duration(c->retention_raw_ms, lim, sizeof lim);
 	return xasprintf("timestamp %s is older than the raw retention "

@@ -99,3 +99,6 @@ tests_unit_test_hub_ingest_SOURCES = tests/unit/test-hub-ingest.c
 tests_unit_test_hub_ingest_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
 	$(ROCKSDB_LIBS) $(CHECK_LIBS)
 endif
+TESTS += tests/integration/t-hub-failclosed.sh tests/integration/t-hub-degraded.sh
+EXTRA_DIST += tests/integration/t-hub-failclosed.sh tests/integration/t-hub-degraded.sh
+hub_libcbhub_a_SOURCES += hub/query-scope.c hub/query-scope.h

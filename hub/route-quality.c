@@ -9,8 +9,10 @@
 #include "hub/status.h"
 #include "hub/systems.h"
 #include "hub/territory.h"
+#include "hub/users.h"
 #include "lib/clock.h"
 #include "lib/serieskey.h"
+#include "lib/xmalloc.h"
 #include "store/store.h"
 
 struct quality_silent {
@@ -42,6 +44,55 @@ quality_key_visible(struct hub_req *req, const char *key)
 		ok = hub_req_in_scope(req, code);
 	serieskey_free(&sk);
 	return ok;
+}
+
+/* The territory node a writer (a token name or "uid:USER") may write
+ * for when that is one node, 0 (the district) for a token covering
+ * several or every place, or -1 for a writer not configured now. */
+static int
+quality_writer_node(const struct hub *h, const char *source)
+{
+	const struct hub_users *u = h->users;
+	const struct hub_token *tok;
+	const char *scope = NULL;
+	size_t i;
+
+	if (strncmp(source, "uid:", 4) == 0) {
+		for (i = 0; i < u->nusers; i++) {
+			if (strcmp(u->users[i].name, source + 4) == 0)
+				scope = u->users[i].scope;
+		}
+	} else {
+		for (i = 0; i < u->ntokens; i++) {
+			tok = &u->tokens[i];
+			if (strcmp(tok->name, source) != 0)
+				continue;
+			if (tok->kind == HUB_TOKEN_USER)
+				scope = u->users[tok->user].scope;
+			else
+				return !tok->all_grids && tok->ncover == 1
+				           ? tok->cover[0]
+				           : 0;
+		}
+	}
+	if (scope == NULL)
+		return -1;
+	return hub_territory_find(h->territory, scope, strlen(scope));
+}
+
+/* May the caller see the statistics (name, peer, counts) of writer
+ * source?  Only when the writer's territory is inside the caller's
+ * scope; district-wide callers see every writer. */
+static int
+quality_writer_visible(struct hub_req *req, int scope, const char *source)
+{
+	int node;
+
+	if (scope == 0)
+		return 1;
+	node = quality_writer_node(req->hub, source);
+	return scope > 0 && node >= 0 &&
+	       hub_territory_within(req->hub->territory, node, scope);
 }
 
 static void
@@ -83,11 +134,16 @@ route_quality_get(struct hub_req *req)
 		free(cause);
 		return;
 	}
+	scope = hub_territory_find(
+	    h->territory, req->id.scope, strlen(req->id.scope));
 	cols = json_array();
 	dups = json_object();
 	lates = json_object();
 	for (i = 0; i < st->ncollectors; i++) {
 		struct hub_collector *c = &st->collectors[i];
+
+		if (!quality_writer_visible(req, scope, c->name))
+			continue;
 
 		json_array_append_new(cols,
 		    json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
@@ -106,8 +162,6 @@ route_quality_get(struct hub_req *req)
 			json_object_set_new(
 			    lates, c->name, json_integer((json_int_t)c->late));
 	}
-	scope = hub_territory_find(
-	    h->territory, req->id.scope, strlen(req->id.scope));
 	systems = json_array();
 	for (i = 0; i < h->systems->nsystems; i++) {
 		const char *state;
@@ -132,7 +186,7 @@ route_quality_get(struct hub_req *req)
 		    age >= 0 ? json_integer(age / 1000) : json_null());
 		json_array_append_new(systems, s);
 	}
-	sil = calloc(l.n + 1, sizeof *sil);
+	sil = xcalloc(l.n + 1, sizeof *sil);
 	for (i = 0; i < l.n; i++) {
 		int64_t last = l.series[i].last_write_ms >= 0
 		                   ? l.series[i].last_write_ms
@@ -163,9 +217,12 @@ route_quality_get(struct hub_req *req)
 			    json_integer((json_int_t)st->rejected[i]));
 	}
 	bys = json_object();
-	for (i = 0; i < st->nrejected_by; i++)
-		json_object_set_new(bys, st->rejected_by[i].source,
-		    json_integer((json_int_t)st->rejected_by[i].n));
+	for (i = 0; i < st->nrejected_by; i++) {
+		if (quality_writer_visible(
+		        req, scope, st->rejected_by[i].source))
+			json_object_set_new(bys, st->rejected_by[i].source,
+			    json_integer((json_int_t)st->rejected_by[i].n));
+	}
 	memset(&ss, 0, sizeof ss);
 	store_stats_get(h->store, &ss, NULL);
 	j = json_pack("{s:I,s:o,s:o,s:o,s:I,s:{s:I,s:o,s:o},s:I,s:I,s:I,s:I,"

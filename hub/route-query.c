@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hub/hub.h"
+#include "hub/query-scope.h"
 #include "hub/territory.h"
 #include "lib/clock.h"
 #include "lib/serieskey.h"
@@ -16,46 +17,21 @@
 
 #define QUERY_MAX_POINTS 2000000
 
-/* Add the scope's matchers to sel (which may be NULL: a new selector is
- * made then).  Returns sel, or NULL for the whole district with sel NULL. */
+/* Add the caller's scope to sel; NULL with *err set after replying 403
+ * when the scope cannot be applied (never an unscoped query). */
 static struct selector *
-query_scope(struct hub_req *req, struct selector *sel)
+query_scope(struct hub_req *req, struct selector *sel, int *err)
 {
-	const struct hub_territory *t = req->hub->territory;
-	const struct hub_node *n;
-	struct selector *extra;
-	char *text;
+	char *cause = NULL;
 
-	n = hub_territory_node(t, req->id.scope);
-	if (n == NULL || n->level == HUB_LEVEL_DISTRICT)
-		return sel;
-	/* A missing tag is "", so "X|" keeps data without place tags. */
-	switch (n->level) {
-	case HUB_LEVEL_SUBDISTRICT:
-		text = xasprintf("{subdistrict=~\"%s|\"}", n->code);
-		break;
-	case HUB_LEVEL_COMMUNITY:
-		text = xasprintf("{subdistrict=~\"%s|\",community=~\"%s|\"}",
-		    t->nodes[n->subdistrict].code, n->code);
-		break;
-	default:
-		text = xasprintf("{subdistrict=~\"%s|\",community=~\"%s|\","
-		                 "grid=~\"%s|\"}",
-		    t->nodes[n->subdistrict].code, t->nodes[n->community].code,
-		    n->code);
-		break;
+	if (hub_query_scope(req->hub->territory, req->id.scope, &sel, &cause) !=
+	    0) {
+		hub_reply_error(
+		    req, 403, "%s: refusing to query unscoped", cause);
+		free(cause);
+		*err = 1;
+		return NULL;
 	}
-	extra = selector_parse_cause(text, NULL);
-	free(text);
-	if (extra == NULL)
-		return sel;
-	if (sel == NULL)
-		return extra;
-	sel->m = xreallocarray(sel->m, sel->n + extra->n, sizeof *sel->m);
-	memcpy(sel->m + sel->n, extra->m, extra->n * sizeof *extra->m);
-	sel->n += extra->n;
-	extra->n = 0; /* matchers moved */
-	selector_free(extra);
 	return sel;
 }
 
@@ -77,7 +53,7 @@ query_selector(struct hub_req *req, int required, int *err)
 			*err = 1;
 			return NULL;
 		}
-		return query_scope(req, NULL);
+		return query_scope(req, NULL, err);
 	}
 	if ((sel = selector_parse_cause(q, &cause)) == NULL) {
 		hub_reply_error(req, 400, "q: %s", cause);
@@ -85,7 +61,7 @@ query_selector(struct hub_req *req, int required, int *err)
 		*err = 1;
 		return NULL;
 	}
-	return query_scope(req, sel);
+	return query_scope(req, sel, err);
 }
 
 static json_t *

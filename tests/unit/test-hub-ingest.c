@@ -1,6 +1,7 @@
-/* Unit tests for the hub's ingest guards: write scopes that fail closed
- * and hold for every territory tag, fields per line, new-series quotas,
- * point times, and live values shown only once the store took them. */
+/* Unit tests for the hub's fail-closed guards: write scopes that fail
+ * closed and hold for every territory tag, fields per line, new-series
+ * quotas, point times, live values shown only once the store took them,
+ * and query scopes that refuse rather than run unscoped. */
 #include "config.h"
 
 #include <check.h>
@@ -14,12 +15,14 @@
 #include "hub/hub.h"
 #include "hub/ingest-limits.h"
 #include "hub/ingest.h"
+#include "hub/query-scope.h"
 #include "hub/status.h"
 #include "hub/systems.h"
 #include "hub/territory.h"
 #include "hub/users.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
+#include "lib/selector.h"
 #include "lib/xmalloc.h"
 #include "store/store.h"
 
@@ -353,7 +356,8 @@ START_TEST(test_point_times)
 	why = reason(&r, 0);
 	ck_assert_msg(strstr(why, "in the future") != NULL, "%s", why);
 	ck_assert_msg(strstr(why, "limits.future 10m") != NULL, "%s", why);
-	ck_assert_ptr_nonnull(strstr(reason(&r, 1), "older than the raw"));
+	ck_assert_ptr_nonnull(strstr(reason(&r, 1), "timestamp 0"));
+	ck_assert_ptr_nonnull(strstr(reason(&r, 2), "older than the raw"));
 	ck_assert_ptr_nonnull(strstr(reason(&r, 2), "retention.raw 15d"));
 	json_decref(r.errors);
 	free(text);
@@ -393,6 +397,7 @@ START_TEST(test_shown_only_when_stored)
 	int node = hub_territory_find(hub.territory, "440304001001001", 15);
 	size_t k;
 	double v;
+	int64_t t0;
 	char *text;
 
 	hub_config_free(hub.config);
@@ -410,14 +415,62 @@ START_TEST(test_shown_only_when_stored)
 			break;
 	}
 	ck_assert_int_lt(k, hub.config->nheadline);
-	text = xasprintf("water,grid=440304001001001 level=1.5 %lld\n"
-	                 "water,grid=440304001001001 level=5.5 %lld\n",
-	    (long long)now_ms, (long long)(now_ms - 2 * 3600000));
+	text = xasprintf(
+	    "water,grid=440304001001001 level=1.5 %lld\n", (long long)now_ms);
 	r = ingest(&id, text);
 	json_decref(r.errors);
+	free(text);
+	t0 = now_ms;
+	now_ms += 300000;
+	/* Refused: older than the late window. */
+	text = xasprintf("water,grid=440304001001001 level=5.5 %lld\n",
+	    (long long)(t0 - 2 * 3600000));
+	r = ingest(&id, text);
+	json_decref(r.errors);
+	free(text);
 	v = hub.status->node_values[(size_t)node * hub.status->nheadline + k];
 	ck_assert_msg(v == 1.5, "shown %g, stored 1.5", v);
+	ck_assert_int_eq(hub.status->node_last_ms[node], t0);
+	/* Stored, but older than the newest point: not the latest value. */
+	text = xasprintf("water,grid=440304001001001 level=6.5 %lld\n",
+	    (long long)(t0 - 60000));
+	r = ingest(&id, text);
+	ck_assert_int_eq(r.points, 1);
+	json_decref(r.errors);
 	free(text);
+	v = hub.status->node_values[(size_t)node * hub.status->nheadline + k];
+	ck_assert_msg(v == 1.5, "shown %g, newest 1.5", v);
+}
+END_TEST
+
+/* A query scope that cannot be applied is an error, never an unscoped
+ * query. */
+START_TEST(test_query_scope_fails_closed)
+{
+	struct selector *sel = selector_parse_cause("m", NULL);
+	char *cause = NULL;
+
+	ck_assert_int_eq(
+	    hub_query_scope(hub.territory, "440304999000", &sel, &cause), -1);
+	ck_assert_ptr_null(sel);
+	ck_assert_ptr_nonnull(strstr(cause, "not in the territory"));
+	free(cause);
+	cause = NULL;
+	sel = selector_parse_cause("m", NULL);
+	ck_assert_int_eq(
+	    hub_query_scope(hub.territory, NULL, &sel, &cause), -1);
+	ck_assert_ptr_null(sel);
+	free(cause);
+	sel = NULL;
+	ck_assert_int_eq(
+	    hub_query_scope(hub.territory, "440304000000", &sel, &cause), 0);
+	ck_assert_ptr_null(sel); /* the district: nothing to add */
+	sel = selector_parse_cause("m", NULL);
+	ck_assert_int_eq(
+	    hub_query_scope(hub.territory, NANYUAN, &sel, &cause), 0);
+	ck_assert_int_eq(sel->n, 1);
+	ck_assert_str_eq(sel->m[0].name, "subdistrict");
+	selector_free(sel);
 }
 END_TEST
 
@@ -436,6 +489,7 @@ hub_ingest_suite(void)
 	tcase_add_test(tc, test_new_series_quotas);
 	tcase_add_test(tc, test_point_times);
 	tcase_add_test(tc, test_shown_only_when_stored);
+	tcase_add_test(tc, test_query_scope_fails_closed);
 	suite_add_tcase(s, tc);
 	return s;
 }
