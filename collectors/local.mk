@@ -61,7 +61,7 @@ bench_lineproto_bench_SOURCES = bench/lineproto-bench.c
 bench_lineproto_bench_LDADD = $(CB_LIB)
 
 # The collector.
-bin_PROGRAMS += collectors/citybrain-collector
+sbin_PROGRAMS += collectors/citybrain-collector
 collectors_citybrain_collector_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) \
 	$(LIBEVENT_CFLAGS) $(LIBCURL_CFLAGS) $(ZLIB_CFLAGS)
 collectors_citybrain_collector_SOURCES = \
@@ -104,7 +104,7 @@ EXTRA_DIST += $(COLLECTOR_TESTS) \
 	tests/collector/sleeper.sh \
 	tests/collector/tls-server.py
 
-dist_man_MANS += man/citybrain-collector.8 man/citybrain-plugin.7
+man_MANS += man/citybrain-collector.8 man/citybrain-plugin.7
 
 noinst_PROGRAMS += bench/collector-bench
 bench_collector_bench_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
