@@ -47,7 +47,7 @@ usage(FILE *f)
 	    "  -c, --config FILE       hub.json (default %s/hub.json)\n"
 	    "  -d, --data DIR          data directory (overrides \"data\"; "
 	    "default\n"
-	    "                          " CB_LOCALSTATEDIR ")\n"
+	    "                          " CB_LOCALSTATEDIR "/store)\n"
 	    "  -l, --listen HOST:PORT  TCP address (overrides \"listen\"; "
 	    "\"\" for none)\n"
 	    "  -s, --socket PATH       unix socket (overrides \"socket\"; "
