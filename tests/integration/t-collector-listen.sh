@@ -41,7 +41,7 @@ cat >"$CB_TMP/c.json" <<JSON
  "listen": ":$PORT",
  "tags": {"system": "water-level-iot", "grid": "440304010001001"},
  "inputs": [{"type": "exec", "name": "quiet", "format": "json",
-             "interval": "300ms", "command": ["$CB_TMP/quiet.sh"]}]}
+             "interval": "1s", "command": ["$CB_TMP/quiet.sh"]}]}
 JSON
 cb_start collector "$COLLECTOR" -v -c "$CB_TMP/c.json"
 cb_wait_http "http://127.0.0.1:$PORT/healthz" || cb_fail "no /healthz"
