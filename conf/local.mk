@@ -62,3 +62,6 @@ endif
 if HAVE_TMPFILES
 tmpfiles_DATA = conf/tmpfiles.d/citybrain.conf
 endif
+
+# The Debian packaging and its installation test (a CI step, .ci/run).
+EXTRA_DIST += tests/deb/t-install.sh

@@ -165,6 +165,52 @@ until grep -q 'reloaded' "$T/hub.log"; do
 	sleep 0.1
 done
 
+# README's collector steps: a token for it in the hub's tokens.json, a
+# reload, the token file, then the collector as its unit starts it.
+say "collector: token, reload, start as citybrain-collector.service does"
+token=$(openssl rand -hex 24)
+hash=$(printf %s "$token" | /usr/sbin/citybraind --hash-token)
+python3 - "$hash" <<'PY'
+import json, sys
+p = "/etc/citybrain/tokens.json"
+d = json.load(open(p))
+d["tokens"].append({"name": "water-dept-01", "sha256": sys.argv[1],
+                    "systems": ["*"], "grids": ["440304000000"]})
+json.dump(d, open(p, "w"), indent=1)
+PY
+n=$(grep -c reloaded "$T/hub.log")
+kill -HUP $hub
+i=0
+until [ "$(grep -c reloaded "$T/hub.log")" -gt "$n" ]; do
+	i=$((i + 1))
+	[ $i -lt 300 ] || fail "no reload after adding the collector's token"
+	sleep 0.1
+done
+printf '%s\n' "$token" >"$T/token"
+install -m 0640 -g citybrain "$T/token" /etc/citybrain/collector.token
+unit=/lib/systemd/system/citybrain-collector.service
+cexec=$(key ExecStart)
+[ "$(key User)" = citybrain ] || fail "the collector's unit runs as $(key User)"
+(umask "$(key UMask)" && exec setpriv --reuid=citybrain --regid=citybrain \
+    --init-groups --no-new-privs $cexec) >"$T/collector.log" 2>&1 &
+col=$!
+trap 'kill $hub $col 2>/dev/null; wait $hub $col 2>/dev/null || true' EXIT
+ingested() {
+	curl -s http://127.0.0.1:8428/metrics |
+	    sed -n 's/^citybraind_points_ingested_total \([0-9]*\)$/\1/p'
+}
+i=0
+until [ "$(ingested)" -gt 0 ] 2>/dev/null; do
+	kill -0 $col 2>/dev/null || { cat "$T/collector.log"; fail "the collector exited"; }
+	i=$((i + 1))
+	[ $i -lt 600 ] || { cat "$T/collector.log"; fail "the hub ingested nothing from the collector in 60 s"; }
+	sleep 0.1
+done
+say "the hub ingested $(ingested) points from the installed collector"
+kill $col
+wait $col || true
+! grep -q refused "$T/collector.log" || { cat "$T/collector.log"; fail "the hub refused the collector's data"; }
+
 kill $hub
 wait $hub || true
 trap - EXIT
