@@ -65,3 +65,6 @@ endif
 
 # The Debian packaging and its installation test (a CI step, .ci/run).
 EXTRA_DIST += tests/deb/t-install.sh
+# The tests' tokens (plaintexts in tests/integration/hub-lib.sh); the
+# installed sample conf/tokens.json holds none.
+EXTRA_DIST += tests/integration/tokens.json
