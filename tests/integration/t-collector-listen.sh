@@ -92,6 +92,18 @@ out=$("$COLLECTOR" -c "$CB_TMP/busy.json" 2>&1)
 cb_assert_eq 1 $? "port taken: exit status"
 cb_assert_contains "$out" "cannot listen on 127.0.0.1:$PORT" "port taken: message"
 
+# A reload keeps the listener where it is, and says so if the file moved it.
+sed -i "s/\"listen\": \":$PORT\"/\"listen\": \":1\"/" "$CB_TMP/c.json"
+kill -HUP "$(cb_pid collector)"
+warned() { grep -q '"listen" changes only at a restart' "$CB_TMP/collector.log"; }
+cb_wait_for warned || cb_fail "no warning for a changed \"listen\" at reload"
+out=$(curl -s "http://127.0.0.1:$PORT/healthz")
+cb_assert_eq ok "$out" "/healthz after a reload"
+
 cb_stop collector
+if grep -qE "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" \
+    "$CB_TMP/collector.log"; then
+	cb_fail "collector: sanitizer report in its log"
+fi
 hub_finish
 cb_done
