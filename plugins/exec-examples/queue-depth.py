@@ -6,7 +6,8 @@ department system's work queues.
    "format": "json",
    "command": ["python3", "/usr/local/lib/citybrain/exec/queue-depth.py"],
    "tags": {"system": "12345-hotline", "dept": "service-center"}}
-n  Installed in $(pkglibdir)/exec: /usr/local/lib/citybrain/exec after make
+
+  Installed in $(pkglibdir)/exec: /usr/local/lib/citybrain/exec after make
   install, /usr/lib/<arch>/citybrain/exec from the citybrain-collector package.
 
 Print ONE JSON object on stdout, either {"metric_name": number, ...} or
