@@ -106,6 +106,7 @@ struct collector_conf {
 	int64_t spool_fsync_interval;
 	int64_t retry_min, retry_max;
 	int64_t self_interval;
+	char *listen; /* "listen": HOST:PORT of /metrics, /healthz; or NULL */
 	char *name;
 	struct tag *tags; /* global */
 	size_t ntags;
@@ -132,8 +133,11 @@ struct collector_stats {
 	double cycle_cpu_ms; /* CPU of the last collection runs */
 };
 
+struct collector_listen;
+
 struct collector {
 	struct event_base *base;
+	struct collector_listen *listen; /* collectors/listen.c; or NULL */
 	struct curlev *curl;
 	struct collector_conf conf;
 	struct input **inputs;
@@ -209,6 +213,13 @@ void collector_conf_free(struct collector_conf *cc);
  * are); the batch, push queue and spool are kept.  A bad one changes
  * nothing and is logged.  0 or -1. */
 int collector_reload(struct collector *c);
+
+/* The HTTP listener (collectors/listen.c): GET /metrics (the collector's
+ * own figures, Prometheus text) and /healthz on addr (HOST:PORT).  NULL
+ * with *cause if addr is malformed or cannot be bound. */
+struct collector_listen *collector_listen_start(
+    struct collector *c, const char *addr, char **cause);
+void collector_listen_free(struct collector_listen *l);
 
 /* Tags for a plain json object of strings ({"k":"v"}); NULL on error. */
 int tags_from_json(json_t *obj, struct tag **tags, size_t *ntags, char **cause);

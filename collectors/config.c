@@ -13,6 +13,7 @@
 #include "collectors/collector.h"
 #include "collectors/push.h"
 #include "lib/conf.h"
+#include "lib/hostport.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 
@@ -32,6 +33,9 @@ static const struct conf_field root_fields[] = {
     {.key = "tags",
         .type = CONF_OBJECT,
         .offset = offsetof(struct collector_conf, tags_obj)},
+    {.key = "listen",
+        .type = CONF_STRING,
+        .offset = offsetof(struct collector_conf, listen)},
     {.key = "self_interval",
         .type = CONF_DURATION,
         .offset = offsetof(struct collector_conf, self_interval)},
@@ -179,6 +183,24 @@ collector_conf_read(struct collector_conf *cc, char **cause)
 	}
 	if (cc->spool_dir == NULL)
 		cc->spool_dir = xstrdup(CB_LOCALSTATEDIR "/spool");
+	if (cc->listen != NULL && cc->listen[0] == ':') {
+		/* ":PORT": loopback only. */
+		why = cc->listen;
+		cc->listen = xasprintf("127.0.0.1%s", why);
+		free(why);
+		why = NULL;
+	}
+	if (cc->listen != NULL) {
+		char *lh;
+		int lp;
+
+		if (hostport_parse(cc->listen, &lh, &lp) != 0) {
+			*cause = conf_error(cf, root, "listen", 0,
+			    "\"%s\": expected HOST:PORT or :PORT", cc->listen);
+			return -1;
+		}
+		free(lh);
+	}
 	if (cc->name == NULL) {
 		if (gethostname(host, sizeof host) != 0)
 			strcpy(host, "collector");
@@ -241,6 +263,7 @@ collector_conf_free(struct collector_conf *cc)
 	free(cc->token);
 	free(cc->token_file);
 	free(cc->spool_dir);
+	free(cc->listen);
 	free(cc->name);
 	tags_free(cc->tags, cc->ntags);
 	memset(cc, 0, sizeof *cc);
@@ -268,6 +291,21 @@ collector_conf_keep_spool(
 	cc->spool_max_age = old->spool_max_age;
 }
 
+/* The listener stays bound across a reload, as the spool stays open. */
+static void
+collector_conf_keep_listen(
+    struct collector_conf *cc, const struct collector_conf *old)
+{
+	if ((cc->listen == NULL) != (old->listen == NULL) ||
+	    (cc->listen != NULL && strcmp(cc->listen, old->listen) != 0))
+		log_warn("collector",
+		    "reload: \"listen\" changes only at a restart; still "
+		    "%s",
+		    old->listen != NULL ? old->listen : "not listening");
+	free(cc->listen);
+	cc->listen = old->listen != NULL ? xstrdup(old->listen) : NULL;
+}
+
 int
 collector_reload(struct collector *c)
 {
@@ -288,6 +326,7 @@ collector_reload(struct collector *c)
 	}
 	collector_conf_drop_file(&cc);
 	collector_conf_keep_spool(&cc, &c->conf);
+	collector_conf_keep_listen(&cc, &c->conf);
 	old = c->conf;
 	c->conf = cc;
 	inputs_replace(c, inputs, ninputs);

@@ -61,13 +61,14 @@ bench_lineproto_bench_SOURCES = bench/lineproto-bench.c
 bench_lineproto_bench_LDADD = $(CB_LIB)
 
 # The collector.
-bin_PROGRAMS += collectors/citybrain-collector
+sbin_PROGRAMS += collectors/citybrain-collector
 collectors_citybrain_collector_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) \
 	$(LIBEVENT_CFLAGS) $(LIBCURL_CFLAGS) $(ZLIB_CFLAGS)
 collectors_citybrain_collector_SOURCES = \
 	collectors/main.c \
 	collectors/collector.c collectors/collector.h \
 	collectors/config.c \
+	collectors/listen.c \
 	collectors/inputs.c \
 	collectors/push.c collectors/push.h \
 	collectors/spool.c collectors/spool.h \
@@ -80,7 +81,7 @@ collectors_citybrain_collector_SOURCES = \
 # costs resident pages at start; see bench/README.md).
 collectors_citybrain_collector_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed
 collectors_citybrain_collector_LDADD = $(CB_LIB) $(JANSSON_LIBS) \
-	$(LIBEVENT_CORE_LIBS) $(LIBCURL_LIBS) $(ZLIB_LIBS)
+	$(LIBEVENT_CORE_LIBS) $(LIBEVENT_EXTRA_LIBS) $(LIBCURL_LIBS) $(ZLIB_LIBS)
 # Plugins call back into the collector only through the function table.
 citybrainincludedir = $(includedir)/citybrain
 citybraininclude_HEADERS = plugins/include/citybrain/plugin.h
@@ -104,7 +105,7 @@ EXTRA_DIST += $(COLLECTOR_TESTS) \
 	tests/collector/sleeper.sh \
 	tests/collector/tls-server.py
 
-dist_man_MANS += man/citybrain-collector.8 man/citybrain-plugin.7
+man_MANS += man/citybrain-collector.8 man/citybrain-plugin.7
 
 noinst_PROGRAMS += bench/collector-bench
 bench_collector_bench_CPPFLAGS = $(AM_CPPFLAGS) $(LIBEVENT_CFLAGS)
@@ -117,3 +118,7 @@ noinst_PROGRAMS += bench/curl-floor
 bench_curl_floor_CPPFLAGS = $(AM_CPPFLAGS) $(LIBCURL_CFLAGS)
 bench_curl_floor_SOURCES = bench/curl-floor.c
 bench_curl_floor_LDADD = $(LIBCURL_LIBS)
+
+# The collector's /metrics and /healthz listener (collectors/listen.c).
+TESTS += tests/integration/t-collector-listen.sh
+EXTRA_DIST += tests/integration/t-collector-listen.sh

@@ -262,6 +262,13 @@ main(int argc, char **argv)
 		    (unsigned long long)ss.points);
 	}
 	c.push = push_create(&c);
+	if (c.conf.listen != NULL && (c.listen = collector_listen_start(
+	                                  &c, c.conf.listen, &cause)) == NULL) {
+		fprintf(stderr, "citybrain-collector: %s\n", cause);
+		free(cause);
+		push_free(c.push);
+		goto out;
+	}
 	sigterm = evsignal_new(c.base, SIGTERM, stop_cb, &c);
 	sigint = evsignal_new(c.base, SIGINT, stop_cb, &c);
 	sighup = evsignal_new(c.base, SIGHUP, reload_cb, &c);
@@ -280,6 +287,8 @@ main(int argc, char **argv)
 	collector_flush(&c);
 	curlev_free(c.curl);
 	c.curl = NULL;
+	collector_listen_free(c.listen);
+	c.listen = NULL;
 	push_free(c.push);
 	c.push = NULL;
 	event_free(sigterm);

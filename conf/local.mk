@@ -12,4 +12,59 @@ FUTIAN_CONF = \
 	conf/futian/systems.json \
 	conf/futian/users.json \
 	conf/futian/tokens.json
-EXTRA_DIST += $(FUTIAN_CONF) conf/citybraind.service
+EXTRA_DIST += $(FUTIAN_CONF)
+
+# Files that name installation paths are made from NAME.in with configure's
+# directories, so the programs' built-in defaults (AM_CPPFLAGS), the units,
+# the sample configuration and the man pages say the same paths.
+CB_SUBST = sed \
+	-e 's|@bindir[@]|$(bindir)|g' \
+	-e 's|@sbindir[@]|$(sbindir)|g' \
+	-e 's|@sysconfdir[@]|$(sysconfdir)|g' \
+	-e 's|@localstatedir[@]|$(localstatedir)|g' \
+	-e 's|@runstatedir[@]|$(runstatedir)|g' \
+	-e 's|@pkglibdir[@]|$(pkglibdir)|g' \
+	-e 's|@includedir[@]|$(includedir)|g' \
+	-e 's|@libdir[@]|$(libdir)|g' \
+	-e 's|@prefix[@]|$(prefix)|g' \
+	-e 's|@VERSION[@]|$(VERSION)|g'
+CB_SUBST_FILES = \
+	conf/citybraind.service \
+	conf/citybrain-collector.service \
+	conf/tmpfiles.d/citybrain.conf \
+	conf/collector.json \
+	man/citybraind.8 \
+	man/citybrain.1 \
+	man/citybrain-collector.8 \
+	man/citybrain-plugin.7 \
+	plugins/citybrain-plugin.pc
+EXTRA_DIST += $(CB_SUBST_FILES:=.in)
+CLEANFILES += $(CB_SUBST_FILES)
+$(CB_SUBST_FILES): Makefile
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && \
+	$(CB_SUBST) <$(srcdir)/$@.in >$@.tmp && mv $@.tmp $@
+conf/citybraind.service: $(srcdir)/conf/citybraind.service.in
+conf/citybrain-collector.service: $(srcdir)/conf/citybrain-collector.service.in
+conf/tmpfiles.d/citybrain.conf: $(srcdir)/conf/tmpfiles.d/citybrain.conf.in
+conf/collector.json: $(srcdir)/conf/collector.json.in
+man/citybraind.8: $(srcdir)/man/citybraind.8.in
+man/citybrain.1: $(srcdir)/man/citybrain.1.in
+man/citybrain-collector.8: $(srcdir)/man/citybrain-collector.8.in
+man/citybrain-plugin.7: $(srcdir)/man/citybrain-plugin.7.in
+plugins/citybrain-plugin.pc: $(srcdir)/plugins/citybrain-plugin.pc.in
+
+nodist_citybrainconf_DATA = conf/collector.json
+if HAVE_SYSTEMD_UNITS
+systemdsystemunit_DATA = conf/citybraind.service conf/citybrain-collector.service
+endif
+# The socket's directory, for systems that start citybraind without systemd's
+# RuntimeDirectory= (and for the package's postinst).
+if HAVE_TMPFILES
+tmpfiles_DATA = conf/tmpfiles.d/citybrain.conf
+endif
+
+# The Debian packaging and its installation test (a CI step, .ci/run).
+EXTRA_DIST += tests/deb/t-install.sh
+# The tests' tokens (plaintexts in tests/integration/hub-lib.sh); the
+# installed sample conf/tokens.json holds none.
+EXTRA_DIST += tests/integration/tokens.json

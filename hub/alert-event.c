@@ -164,9 +164,11 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 	if (ac.via == NULL)
 		ac.via = "event";
 	if (resolve) {
+		/* Plugins that say "resolved" every run while all is well
+		 * are answered quietly: nothing to resolve, nothing changed. */
 		if (a == NULL || !alert_state_active(a->state))
-			alert_reply_error(
-			    r, 404, "no active alert for key \"%s\"", key);
+			alert_reply_set(r, 200,
+			    json_pack("{s:s,s:b}", "key", key, "changed", 0));
 		else if (alert_event_allowed(e, who,
 		             json_string_value(
 		                 json_object_get(a->labels, "system")),
@@ -174,8 +176,8 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 			alert_engine_resolve(
 			    e, a, &ac, alert_body_str(body, "message"));
 			alert_reply_set(r, 202,
-			    json_pack("{s:s,s:s}", "id", a->id, "state",
-			        alert_state_name(a->state)));
+			    json_pack("{s:s,s:s,s:b}", "id", a->id, "state",
+			        alert_state_name(a->state), "changed", 1));
 		}
 		buf_free(&akey);
 		return;

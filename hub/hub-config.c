@@ -151,7 +151,8 @@ hub_config_default(void)
 	c->listen = xstrdup("127.0.0.1:8428");
 	c->socket = xstrdup(CB_RUNSTATEDIR "/citybraind.sock");
 	c->socket_mode = 0660;
-	c->data = xstrdup(CB_LOCALSTATEDIR);
+	/* A subdirectory: the collector's spool may share CB_LOCALSTATEDIR. */
+	c->data = xstrdup(CB_LOCALSTATEDIR "/store");
 	c->territory = xstrdup(CB_SYSCONFDIR "/territory.json");
 	c->systems = xstrdup(CB_SYSCONFDIR "/systems.json");
 	c->users = xstrdup(CB_SYSCONFDIR "/users.json");

@@ -63,7 +63,7 @@ HUB_INTEGRATION_TESTS = \
 TESTS += $(HUB_INTEGRATION_TESTS)
 EXTRA_DIST += $(HUB_INTEGRATION_TESTS) tests/integration/hub-lib.sh
 
-dist_man_MANS += man/citybraind.8
+man_MANS += man/citybraind.8
 
 # ingest-bench: end-to-end ingest over loopback (bench/README.md).
 noinst_PROGRAMS += bench/ingest-bench

@@ -41,10 +41,12 @@ static const struct conf_field users_fields[] = {
 
 struct tokens_top {
 	json_t *tokens;
+	char *comment;
 };
 
 static const struct conf_field tokens_top_fields[] = {
     {"tokens", CONF_ARRAY, 1, offsetof(struct tokens_top, tokens), 0, 0},
+    {"comment", CONF_STRING, 0, offsetof(struct tokens_top, comment), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -340,7 +342,7 @@ hub_users_load(const char *users_path, const char *tokens_path,
 {
 	struct hub_users *u;
 	struct conf_file *cf;
-	struct tokens_top top;
+	struct tokens_top top = {0};
 	json_t *obj;
 	size_t i;
 
@@ -354,7 +356,6 @@ hub_users_load(const char *users_path, const char *tokens_path,
 	if (tokens_path != NULL) {
 		if ((cf = conf_file_load(tokens_path, cause)) == NULL)
 			goto fail;
-		memset(&top, 0, sizeof top);
 		if (conf_object_read(cf, conf_file_root(cf), tokens_top_fields,
 		        &top, cause) != 0)
 			goto fail;
@@ -365,8 +366,10 @@ hub_users_load(const char *users_path, const char *tokens_path,
 		}
 		conf_file_free(cf);
 	}
+	free(top.comment);
 	return u;
 fail:
+	free(top.comment);
 	conf_file_free(cf);
 	hub_users_free(u);
 	return NULL;

@@ -20,6 +20,21 @@ tests_collector_plugin_newabi_la_LDFLAGS = $(PLUGIN_LDFLAGS) -rpath /nowhere
 
 EXTRA_DIST += \
 	plugins/example/README.md \
-	plugins/exec-examples/README.md \
+	plugins/exec-examples/README.md
+
+# Installed for plugin authors: the ABI header's pkg-config file (the header
+# itself: collectors/local.mk) and the example exec plugins
+# ($(pkglibdir)/exec, which collector.json refers to).
+pkgconfigdir = $(libdir)/pkgconfig
+nodist_pkgconfig_DATA = plugins/citybrain-plugin.pc
+cbexecdir = $(pkglibdir)/exec
+dist_cbexec_SCRIPTS = \
 	plugins/exec-examples/pump-station.sh \
 	plugins/exec-examples/queue-depth.py
+
+# Plugins are dlopen()ed by file name: libtool's .la files are not needed.
+install-data-hook: install-cb-plugins-nola
+install-cb-plugins-nola:
+	for f in $(plugin_LTLIBRARIES); do \
+	    rm -f "$(DESTDIR)$(plugindir)/$${f##*/}"; done
+.PHONY: install-cb-plugins-nola

@@ -35,7 +35,7 @@ tui_citybrain_CPPFLAGS = $(tui_libcbtui_a_CPPFLAGS)
 tui_citybrain_SOURCES = tui/citybrain.c
 tui_citybrain_LDADD = $(TUI_LIBS)
 
-dist_man_MANS += man/citybrain.1
+man_MANS += man/citybrain.1
 
 # Unit tests: text widths, sparklines, JSON decoding, the table widget.
 if HAVE_CHECK

@@ -8,6 +8,9 @@
 #                "--station", "FT-PS-03", "-w", "250", "-c", "300"],
 #    "tags": {"system": "water-supply", "grid": "440304001003007"}}
 #
+# Installed in $(pkglibdir)/exec: /usr/local/lib/citybrain/exec after make
+# install, /usr/lib/<arch>/citybrain/exec from the citybrain-collector package.
+#
 # The exit code is the state: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 # The first line is "TEXT | perfdata"; perfdata is
 # 'label'=value[UOM];warn;crit;min;max.

@@ -7,6 +7,9 @@ department system's work queues.
    "command": ["python3", "/usr/local/lib/citybrain/exec/queue-depth.py"],
    "tags": {"system": "12345-hotline", "dept": "service-center"}}
 
+  Installed in $(pkglibdir)/exec: /usr/local/lib/citybrain/exec after make
+  install, /usr/lib/<arch>/citybrain/exec from the citybrain-collector package.
+
 Print ONE JSON object on stdout, either {"metric_name": number, ...} or
 the full form below (time_ms optional, events optional; events are posted
 to the hub's /api/v1/events as they are).  Exit 0; a nonzero exit is

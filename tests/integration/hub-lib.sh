@@ -9,7 +9,7 @@
 #   hub_post PATH FILE [ARGS] POST FILE's contents
 #   hub_json EXPR [FILE]     evaluate a Python expression over the JSON
 #                            body j (default $HUB_OUT)
-# Tokens of the sample tokens.json (plaintext):
+# Tokens of tests/integration/tokens.json (plaintext):
 HUB_TOK_COLLECTOR=cbt_sample_collector   # every system, whole district
 HUB_TOK_FUBAO=cbt_sample_fubao_water     # water-level-iot in Fubao only
 HUB_TOK_VIEWER=cbt_sample_remote_viewer  # user futian-viewer
@@ -37,7 +37,7 @@ hub_conf() {
  {"name": "futian-viewer", "role": "viewer", "scope": "440304000000"}
 ]}
 JSON
-	python3 - "$top_srcdir/conf/tokens.json" "$HUB_DIR/tokens.json" <<'PY'
+	python3 - "$top_srcdir/tests/integration/tokens.json" "$HUB_DIR/tokens.json" <<'PY'
 import hashlib, json, sys
 d = json.load(open(sys.argv[1]))
 h = lambda s: hashlib.sha256(s.encode()).hexdigest()

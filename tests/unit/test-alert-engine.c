@@ -84,11 +84,27 @@ START_TEST(test_event_lifecycle)
 	                     "high", "fire", NULL),
 	    "A000002");
 
-	/* Resolving what is not active is 404. */
+	/* Resolving what is not active is accepted quietly: 200, nothing
+	 * changed (plugins say "resolved" on every quiet run). */
 	body = json_pack("{s:s,s:s}", "key", "nope", "state", "resolved");
 	alert_engine_event(e, body, &collector, &r);
 	json_decref(body);
-	json_decref(expect_status(&r, 404, "resolve unknown"));
+	a = expect_status(&r, 200, "resolve unknown");
+	ck_assert(json_is_false(json_object_get(a, "changed")));
+	json_decref(a);
+	/* ... and so is resolving one already resolved. */
+	body = json_pack(
+	    "{s:s,s:s}", "key", "fire/" GRID1 "/smoke-12", "state", "resolved");
+	alert_engine_event(e, body, &collector, &r);
+	json_decref(body);
+	json_decref(expect_status(&r, 202, "resolve active"));
+	body = json_pack(
+	    "{s:s,s:s}", "key", "fire/" GRID1 "/smoke-12", "state", "resolved");
+	alert_engine_event(e, body, &collector, &r);
+	json_decref(body);
+	a = expect_status(&r, 200, "resolve resolved");
+	ck_assert(json_is_false(json_object_get(a, "changed")));
+	json_decref(a);
 	audit_ok(e);
 	alert_engine_free(e);
 	alert_kv_free(kv);
