@@ -45,6 +45,10 @@ struct hub_config {
 	long long max_connections;
 	long long max_errors; /* errors listed in a 400 write reply */
 	int64_t timeout_ms;
+	/* Connection budgets (hub/server-conn.c). */
+	long long max_connections_per_peer; /* TCP, per peer address */
+	long long max_unix_connections;     /* the unix socket's own */
+	int64_t header_timeout_ms; /* whole request, before an identity */
 
 	int64_t retention_raw_ms;
 	int64_t retention_minute_ms;
