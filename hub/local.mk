@@ -86,3 +86,10 @@ tests_unit_test_hub_wire_SOURCES = tests/unit/test-hub-wire.c
 tests_unit_test_hub_wire_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
 	$(ROCKSDB_LIBS) $(CHECK_LIBS) -lm
 endif
+
+# query-bench: store-bench's queries through the hub over TCP and the unix
+# socket (bench/README.md).
+noinst_PROGRAMS += bench/query-bench
+bench_query_bench_CPPFLAGS = $(AM_CPPFLAGS)
+bench_query_bench_SOURCES = bench/query-bench.c $(BENCH_GEN)
+bench_query_bench_LDADD = $(CB_LIB) -lm
