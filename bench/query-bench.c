@@ -57,6 +57,30 @@ struct qb {
 	char *sock;
 };
 
+/* The hub started and its directory, stopped and removed at exit. */
+static pid_t qb_hub_pid;
+static char qb_hub_dir[64];
+
+static void
+qb_cleanup(void)
+{
+	char *cmd;
+
+	if (qb_hub_pid > 0) {
+		kill(qb_hub_pid, SIGTERM);
+		waitpid(qb_hub_pid, NULL, 0);
+		qb_hub_pid = 0;
+	}
+	if (*qb_hub_dir != '\0') {
+		cmd = xasprintf("rm -rf '%s'", qb_hub_dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "query-bench: could not remove %s\n",
+			    qb_hub_dir);
+		free(cmd);
+		*qb_hub_dir = '\0';
+	}
+}
+
 static void
 qb_die(const char *what)
 {
@@ -129,11 +153,12 @@ qb_exchange(int fd, const struct buf *req, struct buf *in, size_t *bodylen)
 		if ((hdr_end = strstr(in->data, "\r\n\r\n")) != NULL)
 			break;
 	}
-	if (sscanf(in->data, "HTTP/1.1 %d", &code) != 1 ||
-	    (cl = strcasestr(in->data, "Content-Length:")) == NULL ||
-	    cl > hdr_end)
+	if (sscanf(in->data, "HTTP/1.1 %d", &code) != 1)
 		return -1;
-	*bodylen = (size_t)strtol(cl + 15, NULL, 10);
+	cl = strcasestr(in->data, "Content-Length:");
+	*bodylen = cl != NULL && cl < hdr_end
+	               ? (size_t)strtol(cl + 15, NULL, 10)
+	               : 0; /* 204 */
 	need = (size_t)(hdr_end + 4 - in->data) + *bodylen;
 	while (in->len < need) {
 		buf_reserve(in, need - in->len + 1);
@@ -170,6 +195,8 @@ qb_start_hub(struct qb *b, const char *hub, const char *conf)
 	strcpy(b->dir, "/tmp/query-bench.XXXXXX");
 	if (mkdtemp(b->dir) == NULL)
 		qb_die("mkdtemp");
+	strcpy(qb_hub_dir, b->dir);
+	atexit(qb_cleanup);
 	/* A free port: bind to 0 and read it back. */
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sin, 0, sizeof sin);
@@ -217,6 +244,7 @@ qb_start_hub(struct qb *b, const char *hub, const char *conf)
 		perror(hub);
 		_exit(127);
 	}
+	qb_hub_pid = pid;
 	free(path);
 	for (i = 0; i < 400; i++) {
 		if ((fd = qb_connect_tcp(port)) >= 0) {
@@ -414,7 +442,6 @@ main(int argc, char **argv)
 	struct gen_options go;
 	struct gen *g;
 	const char *hub = "hub/citybraind", *conf = NULL, *top;
-	char *cmd;
 	pid_t pid;
 	int64_t end;
 	int ch, fd, t;
@@ -477,12 +504,8 @@ main(int argc, char **argv)
 		close(fd);
 	}
 	gen_free(g);
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
-	cmd = xasprintf("rm -rf '%s'", b.dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "query-bench: could not remove %s\n", b.dir);
-	free(cmd);
+	(void)pid;
+	qb_cleanup();
 	free(b.sock);
 	return 0;
 }
