@@ -69,6 +69,12 @@ static const struct conf_field config_limits_fields[] = {
         offsetof(struct hub_config, max_new_series_per_request), 1, 1LL << 32},
     {"max_new_series_per_minute", CONF_INT, 0,
         offsetof(struct hub_config, max_new_series_per_minute), 1, 1LL << 32},
+    {"max_connections_per_peer", CONF_INT, 0,
+        offsetof(struct hub_config, max_connections_per_peer), 1, 1000000},
+    {"max_unix_connections", CONF_INT, 0,
+        offsetof(struct hub_config, max_unix_connections), 1, 1000000},
+    {"header_timeout", CONF_DURATION, 0,
+        offsetof(struct hub_config, header_timeout_ms), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -167,6 +173,9 @@ hub_config_default(void)
 	c->max_fields_per_line = 256;
 	c->max_new_series_per_request = 50000;
 	c->max_new_series_per_minute = 100000;
+	c->max_connections_per_peer = 128;
+	c->max_unix_connections = 256;
+	c->header_timeout_ms = 10000;
 	c->retention_raw_ms = 15LL * 86400 * 1000;
 	c->retention_minute_ms = 90LL * 86400 * 1000;
 	c->retention_hour_ms = 730LL * 86400 * 1000;

@@ -49,6 +49,10 @@ struct hub_config {
 	long long max_fields_per_line;
 	long long max_new_series_per_request;
 	long long max_new_series_per_minute; /* per writer */
+	/* Connection budgets (hub/server-conn.c). */
+	long long max_connections_per_peer; /* TCP, per peer address */
+	long long max_unix_connections;     /* the unix socket's own */
+	int64_t header_timeout_ms; /* whole request, before an identity */
 
 	int64_t retention_raw_ms;
 	int64_t retention_minute_ms;

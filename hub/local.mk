@@ -102,3 +102,9 @@ endif
 TESTS += tests/integration/t-hub-failclosed.sh tests/integration/t-hub-degraded.sh
 EXTRA_DIST += tests/integration/t-hub-failclosed.sh tests/integration/t-hub-degraded.sh
 hub_libcbhub_a_SOURCES += hub/query-scope.c hub/query-scope.h
+# query-bench: store-bench's queries through the hub over TCP and the unix
+# socket (bench/README.md).
+noinst_PROGRAMS += bench/query-bench
+bench_query_bench_CPPFLAGS = $(AM_CPPFLAGS)
+bench_query_bench_SOURCES = bench/query-bench.c $(BENCH_GEN)
+bench_query_bench_LDADD = $(CB_LIB) -lm

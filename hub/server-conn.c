@@ -1,6 +1,9 @@
 /*
  * Client connections of the hub's HTTP server: counted from their first
- * byte against limits.max_connections (503 over it), and libevent's own
+ * byte against their budget (the unix socket's own; TCP's overall and per
+ * peer address; 503 over it), closed when they take longer than
+ * limits.header_timeout for a request before they have an identity
+ * (slowloris), with TCP_NODELAY; and libevent's own
  * HTML error pages (body or header too large, malformed request, unknown
  * method) replaced by the hub's JSON error shape before they are written.
  */
@@ -8,9 +11,11 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -61,8 +66,14 @@ server_conn_closed(struct evhttp_connection *evcon, void *arg)
 	evhttp_connection_set_closecb(evcon, NULL, NULL);
 	evbuffer_remove_cb(bufferevent_get_input(c->bev), server_input_cb, c);
 	evbuffer_remove_cb(bufferevent_get_output(c->bev), server_output_cb, c);
-	if (!c->refused)
-		srv->admitted--;
+	if (c->timer != NULL)
+		event_free(c->timer);
+	if (!c->refused) {
+		if (c->unix_socket)
+			srv->admitted_unix--;
+		else
+			srv->admitted--;
+	}
 	for (i = 0; i < srv->nconns; i++) {
 		if (srv->conns[i] == c) {
 			srv->conns[i] = srv->conns[--srv->nconns];
@@ -72,21 +83,112 @@ server_conn_closed(struct evhttp_connection *evcon, void *arg)
 	free(c);
 }
 
-/* Count a new connection, admitted or refused (limits.max_connections). */
+/* A connection without an identity took longer than limits.header_timeout
+ * for its request: close it (slowloris). */
+static void
+server_conn_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct server_conn *c = arg;
+
+	c->srv->timed_out++;
+	evhttp_connection_free(c->evcon); /* frees c (its close callback) */
+}
+
+static void
+server_conn_arm(struct server_conn *c)
+{
+	struct timeval tv;
+
+	if (c->timer == NULL)
+		return;
+	tv.tv_sec = (time_t)(c->srv->header_timeout_ms / 1000);
+	tv.tv_usec = (suseconds_t)(c->srv->header_timeout_ms % 1000 * 1000);
+	evtimer_add(c->timer, &tv);
+}
+
+void
+server_conn_request_begin(struct server_conn *c)
+{
+	if (c->timer != NULL)
+		evtimer_del(c->timer);
+}
+
+void
+server_conn_request_end(struct server_conn *c, int identified)
+{
+	if (identified)
+		c->identified = 1;
+	if (!c->identified)
+		server_conn_arm(c);
+}
+
+/* Admitted connections from the TCP peer address addr. */
+static long long
+server_conn_peer_count(struct hub_server *srv, const char *addr)
+{
+	long long n = 0;
+	size_t i;
+
+	for (i = 0; i < srv->nconns; i++) {
+		if (!srv->conns[i]->refused && !srv->conns[i]->unix_socket &&
+		    strcmp(srv->conns[i]->peer, addr) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* Whether c fits its budget: the unix socket's, or TCP's overall and per
+ * peer address. */
+static int
+server_conn_admit(struct hub_server *srv, struct server_conn *c)
+{
+	if (c->unix_socket)
+		return (long long)srv->admitted_unix <
+		       srv->max_unix_connections;
+	if ((long long)srv->admitted >= srv->max_connections)
+		return 0;
+	if (server_conn_peer_count(srv, c->peer) >= srv->max_per_peer) {
+		srv->refused_peer++;
+		return 0;
+	}
+	return 1;
+}
+
+/* Count a new connection, admitted or refused (limits.max_connections,
+ * limits.max_connections_per_peer, limits.max_unix_connections). */
 static struct server_conn *
 server_conn_new(struct hub_server *srv, struct evhttp_connection *evcon,
     struct bufferevent *bev)
 {
 	struct server_conn *c = xcalloc(1, sizeof *c);
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof ss;
+	char *addr = NULL;
+	ev_uint16_t port;
+	evutil_socket_t fd = bufferevent_getfd(bev);
 
 	c->srv = srv;
 	c->evcon = evcon;
 	c->bev = bev;
-	c->refused = (long long)srv->admitted >= srv->max_connections;
+	if (fd >= 0 && getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0 &&
+	    ss.ss_family == AF_UNIX)
+		c->unix_socket = 1;
+	else {
+		evhttp_connection_get_peer(evcon, &addr, &port);
+		snprintf(
+		    c->peer, sizeof c->peer, "%s", addr != NULL ? addr : "?");
+	}
+	c->refused = !server_conn_admit(srv, c);
 	if (c->refused)
 		srv->refused++;
+	else if (c->unix_socket)
+		srv->admitted_unix++;
 	else
 		srv->admitted++;
+	if (srv->header_timeout_ms > 0 && srv->base != NULL) {
+		c->timer = evtimer_new(srv->base, server_conn_timeout, c);
+		server_conn_arm(c);
+	}
 	srv->conns =
 	    xreallocarray(srv->conns, srv->nconns + 1, sizeof *srv->conns);
 	srv->conns[srv->nconns++] = c;

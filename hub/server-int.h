@@ -37,7 +37,12 @@ struct server_conn {
 	struct bufferevent *bev;
 	size_t inbytes;  /* read since the last reply was queued */
 	size_t reqbytes; /* read for the request being answered */
-	int refused;     /* over the limit: answered 503 and closed */
+	int refused;     /* over a budget: 503 (unless identified or
+	                    /healthz), then closed */
+	int unix_socket;
+	int identified;      /* a request of it had an identity */
+	char peer[64];       /* TCP peer address (no port), or "" */
+	struct event *timer; /* limits.header_timeout until identified */
 };
 
 struct hub_server {
@@ -59,6 +64,13 @@ struct hub_server {
 	size_t nconns, admitted;
 	long long max_connections;
 	uint64_t refused; /* connections refused with 503 */
+	/* The unix socket's own budget, per-peer limit of TCP, and the
+	 * header timeout of connections without an identity. */
+	struct event_base *base;
+	size_t admitted_unix;
+	long long max_unix_connections, max_per_peer;
+	int64_t header_timeout_ms;
+	uint64_t refused_peer, timed_out;
 	long long max_body;
 	int rewriting; /* in server_output_cb */
 };
@@ -81,6 +93,11 @@ struct bufferevent *server_bev_new(struct event_base *base, void *arg);
 /* The counted connection of evcon (counted now if it was not yet). */
 struct server_conn *server_conn_get(
     struct hub_server *srv, struct evhttp_connection *evcon);
+/* c's request has been read whole: stop its header timeout. */
+void server_conn_request_begin(struct server_conn *c);
+/* c's request was answered (with an identity or not): an unidentified
+ * connection has limits.header_timeout for its next request. */
+void server_conn_request_end(struct server_conn *c, int identified);
 
 struct hub;
 struct hub_req;

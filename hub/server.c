@@ -88,7 +88,7 @@ hub_server_metrics(struct hub *h, struct buf *out)
 		    srv->counts[i].route, srv->counts[i].code,
 		    (unsigned long long)srv->counts[i].n);
 	buf_printf(out,
-	    "# HELP citybraind_connections Open client connections counted "
+	    "# HELP citybraind_connections Open TCP client connections counted "
 	    "against limits.max_connections.\n"
 	    "# TYPE citybraind_connections gauge\n"
 	    "citybraind_connections %zu\n"
@@ -101,6 +101,21 @@ hub_server_metrics(struct hub *h, struct buf *out)
 	    "citybraind_connections_refused_total %llu\n",
 	    srv->admitted, srv->max_connections,
 	    (unsigned long long)srv->refused);
+	buf_printf(out,
+	    "# HELP citybraind_connections_unix Open unix socket connections "
+	    "counted against limits.max_unix_connections.\n"
+	    "# TYPE citybraind_connections_unix gauge\n"
+	    "citybraind_connections_unix %zu\n"
+	    "# HELP citybraind_connections_refused_peer_total TCP connections "
+	    "refused over limits.max_connections_per_peer.\n"
+	    "# TYPE citybraind_connections_refused_peer_total counter\n"
+	    "citybraind_connections_refused_peer_total %llu\n"
+	    "# HELP citybraind_connections_timed_out_total Connections without "
+	    "an identity closed after limits.header_timeout.\n"
+	    "# TYPE citybraind_connections_timed_out_total counter\n"
+	    "citybraind_connections_timed_out_total %llu\n",
+	    srv->admitted_unix, (unsigned long long)srv->refused_peer,
+	    (unsigned long long)srv->timed_out);
 }
 
 int
@@ -252,6 +267,29 @@ server_identify(struct hub *h, struct hub_req *req, int fd)
 	req->id.scope = u->scope;
 }
 
+/* The 503 of a connection over its budget. */
+static void
+server_conn_refuse(struct hub_req *req, struct server_conn *sc)
+{
+	struct hub_server *srv = sc->srv;
+
+	if (sc->unix_socket)
+		hub_reply_error(req, 503,
+		    "too many connections on the unix socket "
+		    "(limits.max_unix_connections %lld): try again later",
+		    srv->max_unix_connections);
+	else if ((long long)srv->admitted < srv->max_connections)
+		hub_reply_error(req, 503,
+		    "too many connections from %s "
+		    "(limits.max_connections_per_peer %lld): try again later",
+		    sc->peer, srv->max_per_peer);
+	else
+		hub_reply_error(req, 503,
+		    "too many connections (limits.max_connections %lld): try "
+		    "again later",
+		    srv->max_connections);
+}
+
 static void
 server_dispatch(struct evhttp_request *ev, void *arg)
 {
@@ -262,6 +300,7 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
 	enum evhttp_cmd_type method = evhttp_request_get_command(ev);
 	struct evhttp_connection *conn = evhttp_request_get_connection(ev);
+	struct server_conn *sc = NULL;
 	struct sockaddr_storage ss;
 	socklen_t sslen = sizeof ss;
 	const char *path, *counted = "other";
@@ -289,14 +328,9 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 		        : "%s:%u",
 		    peer_addr != NULL ? peer_addr : "?", peer_port);
 	}
-	if (conn != NULL && server_conn_get(srv, conn)->refused) {
-		evhttp_add_header(evhttp_request_get_output_headers(ev),
-		    "Connection", "close");
-		hub_reply_error(&req, 503,
-		    "too many connections (limits.max_connections %lld): try "
-		    "again later",
-		    srv->max_connections);
-		goto done;
+	if (conn != NULL) {
+		sc = server_conn_get(srv, conn);
+		server_conn_request_begin(sc);
 	}
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	if (path == NULL || *path == '\0')
@@ -321,6 +355,22 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 			}
 		}
 	}
+	if (found != NULL) {
+		req.route = found;
+		counted = found->path;
+		server_identify(h, &req, fd);
+	}
+	if (sc != NULL && sc->refused) {
+		/* Over its budget: served only with an identity, or for
+		 * /healthz, and closed after the reply either way. */
+		evhttp_add_header(evhttp_request_get_output_headers(ev),
+		    "Connection", "close");
+		if (req.id.via == HUB_VIA_NONE &&
+		    (found == NULL || strcmp(found->path, "/healthz") != 0)) {
+			server_conn_refuse(&req, sc);
+			goto done;
+		}
+	}
 	if (found == NULL) {
 		if (*allow != '\0') {
 			evhttp_add_header(evhttp_request_get_output_headers(ev),
@@ -332,9 +382,6 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 			    &req, 404, "no such route \"%s\"", path);
 		goto done;
 	}
-	req.route = found;
-	counted = found->path;
-	server_identify(h, &req, fd);
 	if (found->min_role != HUB_ROLE_NONE) {
 		if (req.id.via == HUB_VIA_NONE) {
 			if (req.unix_socket)
@@ -372,6 +419,8 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 	if (!req.replied)
 		hub_reply_error(&req, 500, "route gave no reply");
 done:
+	if (sc != NULL)
+		server_conn_request_end(sc, req.id.via != HUB_VIA_NONE);
 	server_count(srv, counted, req.replied);
 	server_params_clear(&req);
 	if (req.query_parsed)
@@ -480,6 +529,10 @@ hub_server_start(struct hub *h, char **cause)
 	evhttp_set_bevcb(srv->http, server_bev_new, srv);
 	server_conn_attach(srv);
 	srv->max_connections = c->max_connections;
+	srv->max_unix_connections = c->max_unix_connections;
+	srv->max_per_peer = c->max_connections_per_peer;
+	srv->header_timeout_ms = c->header_timeout_ms;
+	srv->base = h->base;
 	srv->max_body = c->max_body;
 	evhttp_set_timeout(srv->http, (int)((c->timeout_ms + 999) / 1000));
 	evhttp_set_allowed_methods(srv->http,

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The hub's limits and what its clients see: limits.max_connections (503
-# JSON and Connection: close past it, counted in /metrics), 413 from the
+# JSON and Connection: close past it without a token, counted in /metrics), 413 from the
 # HTTP layer as JSON (body over limits.max_body, headers over 64 KiB, and
 # malformed requests and unknown methods),
 # duplicates and late points in /api/v1/quality, and GET /api/v1/query
@@ -18,9 +18,9 @@ TOKEN=$HUB_TOK_SUPER
 out=$(python3 - "$HUB_PORT" "$TOKEN" <<'PY'
 import json, socket, sys
 port, tok = int(sys.argv[1]), sys.argv[2]
-def req(s, path="/api/v1/whoami"):
-    s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n"
-               % (path, tok)).encode())
+def req(s, path="/api/v1/whoami", auth=True):
+    s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n%s\r\n"
+               % (path, "Authorization: Bearer %s\r\n" % tok if auth else "")).encode())
     data = b""
     while b"\r\n\r\n" not in data:
         c = s.recv(65536)
@@ -44,10 +44,14 @@ def conn():
 a, b = conn(), conn()
 print("a", req(a)[0]); print("b", req(b)[0])
 c = conn()
-code, head, body = req(c)
+code, head, body = req(c, auth=False)
 print("c", code, json.loads(body)["error"].split(" (")[0],
       "close" if "Connection: close" in head else "keep-alive",
       "eof" if c.recv(1) == b"" else "open")
+e = conn()
+code, head, body = req(e)
+print("e-token", code, "close" if "Connection: close" in head else "keep-alive",
+      "eof" if e.recv(1) == b"" else "open")
 print("a-again", req(a)[0])
 a.close()
 import time; time.sleep(0.3)
@@ -58,11 +62,13 @@ PY
 cb_assert_contains "$out" "a 200" "first connection served"
 cb_assert_contains "$out" "b 200" "second connection served"
 cb_assert_contains "$out" "c 503 too many connections close eof" \
-	"third connection: 503 JSON, Connection: close, closed"
+	"third connection without a token: 503 JSON, Connection: close, closed"
+cb_assert_contains "$out" "e-token 200 close eof" \
+	"a connection over the limit with a token: served, then closed"
 cb_assert_contains "$out" "a-again 200" "admitted connection keeps being served"
 cb_assert_contains "$out" "d 200" "a slot freed by a close is reused"
 cb_assert_eq 200 "$(hub_get /metrics)" "metrics"
-cb_assert_contains "$(cat "$HUB_OUT")" "citybraind_connections_refused_total 1" \
+cb_assert_contains "$(cat "$HUB_OUT")" "citybraind_connections_refused_total 2" \
 	"refusal counted in /metrics"
 cb_assert_contains "$(cat "$HUB_OUT")" "citybraind_connections_max 2" \
 	"the limit in /metrics"
