@@ -422,9 +422,9 @@ START_TEST(test_shown_only_when_stored)
 	free(text);
 	t0 = now_ms;
 	now_ms += 300000;
-	/* Refused: older than the late window. */
+	/* Refused: older than the raw retention. */
 	text = xasprintf("water,grid=440304001001001 level=5.5 %lld\n",
-	    (long long)(t0 - 2 * 3600000));
+	    (long long)(t0 - 20LL * 86400000));
 	r = ingest(&id, text);
 	json_decref(r.errors);
 	free(text);
