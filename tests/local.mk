@@ -64,3 +64,10 @@ mutation-check:
 	python3 $(abs_top_srcdir)/tests/mutation-check.py \
 		--srcdir $(abs_top_srcdir) --jobs 2
 .PHONY: mutation-check
+
+# make crash-check: 200 kill -9s of the hub under acknowledged writes and a
+# kill -9 of the collector with a full spool (minutes; not in make check).
+EXTRA_DIST += tests/integration/crash-check.sh tests/integration/crash-hub.py
+crash-check: all $(check_PROGRAMS)
+	@$(AM_TESTS_ENVIRONMENT) $(SHELL) $(top_srcdir)/tests/integration/crash-check.sh
+.PHONY: crash-check
