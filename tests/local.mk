@@ -71,3 +71,15 @@ EXTRA_DIST += tests/integration/crash-check.sh tests/integration/crash-hub.py
 crash-check: all $(check_PROGRAMS)
 	@$(AM_TESTS_ENVIRONMENT) $(SHELL) $(top_srcdir)/tests/integration/crash-check.sh
 .PHONY: crash-check
+
+# make fuzz-check: each libFuzzer target for FUZZ_SECONDS (default 30 s),
+# printing the coverage it reached.  Needs CC=clang --enable-fuzzing.
+EXTRA_DIST += tests/fuzz/fuzz-check.sh
+fuzz-check: $(check_PROGRAMS)
+if FUZZING
+	@top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		$(SHELL) $(top_srcdir)/tests/fuzz/fuzz-check.sh
+else
+	@echo "fuzz-check: configure with CC=clang --enable-fuzzing first"; exit 1
+endif
+.PHONY: fuzz-check
