@@ -14,12 +14,13 @@
  * The target (issue 5): 200 rules over 10,000 series every 10 s cost at
  * most 5% of one core.
  *
- * With -k the engine keeps its state (alerts, audit) in the store's meta
- * column family as citybraind does (default: in memory), and -f makes
- * the store fsync every write; rules_first_eval_wall_ms then shows what a
+ * The engine keeps its state (alerts, audit) in the store's meta column
+ * family as citybraind does (-k, the default); -m keeps it in memory
+ * instead (the unit tests' kv: not what the hub runs), and -f makes the
+ * store fsync every write; rules_first_eval_wall_ms then shows what a
  * burst of new alerts costs.
  *
- * Usage: rules-bench [-k] [-f] [-r RULES] [-s SERIES] [-n ROUNDS]
+ * Usage: rules-bench [-k|-m] [-f] [-r RULES] [-s SERIES] [-n ROUNDS]
  *        [-i INTERVAL_S]
  */
 #include "config.h"
@@ -117,16 +118,19 @@ main(int argc, char **argv)
 	char dir[] = "/tmp/cb-rules-bench.XXXXXX", grid[32];
 	char *cause = NULL, *cmd;
 	size_t nrules = 200, nseries = 10000, rounds = 12;
-	int use_store_kv = 0, use_fsync = 0;
+	int use_store_kv = 1, use_fsync = 0; /* the hub's kv: RocksDB */
 	int64_t w0;
 	double first_ms;
 	size_t i, m, r, per;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "kfr:s:n:i:")) != -1) {
+	while ((ch = getopt(argc, argv, "kmfr:s:n:i:")) != -1) {
 		switch (ch) {
 		case 'k':
 			use_store_kv = 1;
+			break;
+		case 'm': /* the in-memory kv of the unit tests instead */
+			use_store_kv = 0;
 			break;
 		case 'f':
 			use_fsync = 1;
@@ -144,9 +148,10 @@ main(int argc, char **argv)
 			interval_s = strtol(optarg, NULL, 10);
 			break;
 		default:
-			fprintf(stderr, "Usage: rules-bench [-r RULES] "
-			                "[-s SERIES] [-n ROUNDS] "
-			                "[-i INTERVAL_S]\n");
+			fprintf(stderr,
+			    "Usage: rules-bench [-k|-m] [-f] [-r RULES] "
+			    "[-s SERIES] [-n ROUNDS] "
+			    "[-i INTERVAL_S]\n");
 			return 2;
 		}
 	}

@@ -96,7 +96,7 @@ spool_cursor_write(struct spool *sp)
 		}
 	}
 	if (what != NULL) {
-		sp->cursor_dirty = 1;
+		sp->cursor_dirty = 1; /* the next sync tries again */
 		sp->st.cursor_errors++;
 		if (!sp->cursor_failing)
 			log_error("spool",

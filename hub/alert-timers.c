@@ -186,6 +186,7 @@ alert_engine_set_rules(struct alert_engine *e, struct alert_rules *r)
 		/* Checked at load; keep going without the bad selectors. */
 		log_error("alerts", "%s", cause);
 		free(cause);
+		cause = NULL;
 	}
 	alert_notify_configure(e->notify, (int)r->settings.webhook_retries,
 	    r->settings.webhook_backoff_ms, r->settings.webhook_timeout_ms);
@@ -198,7 +199,8 @@ alert_engine_set_rules(struct alert_engine *e, struct alert_rules *r)
 		alert_engine_resolve(e, a, NULL, "rule removed");
 	}
 	alert_rules_free(old);
-	if (e->ev_eval != NULL)
-		alert_engine_start(e, &cause);
-	free(cause);
+	if (e->ev_eval != NULL && alert_engine_start(e, &cause) != 0) {
+		log_error("alerts", "%s", cause);
+		free(cause);
+	}
 }

@@ -46,3 +46,40 @@ tests_fuzz_fuzz_conf_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_conf_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_conf_LDADD = $(CB_LIB) $(JANSSON_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/conf
+
+# The batch log's replay at open, guarded without random kills (issue 20).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-store-replay
+TESTS += tests/unit/test-store-replay
+tests_unit_test_store_replay_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
+tests_unit_test_store_replay_SOURCES = tests/unit/test-store-replay.c \
+	tests/unit/test-store-util.h
+tests_unit_test_store_replay_LDADD = $(STORE_TEST_LDADD)
+endif
+
+# make mutation-check: break each guard listed in tests/mutations.txt in a
+# scratch copy of the tree and make sure its tests fail (docs/hacking.md).
+EXTRA_DIST += tests/mutation-check.py tests/mutations.txt
+mutation-check:
+	python3 $(abs_top_srcdir)/tests/mutation-check.py \
+		--srcdir $(abs_top_srcdir) --jobs 2
+.PHONY: mutation-check
+
+# make crash-check: 200 kill -9s of the hub under acknowledged writes and a
+# kill -9 of the collector with a full spool (minutes; not in make check).
+EXTRA_DIST += tests/integration/crash-check.sh tests/integration/crash-hub.py
+crash-check: all $(check_PROGRAMS)
+	@$(AM_TESTS_ENVIRONMENT) $(SHELL) $(top_srcdir)/tests/integration/crash-check.sh
+.PHONY: crash-check
+
+# make fuzz-check: each libFuzzer target for FUZZ_SECONDS (default 30 s),
+# printing the coverage it reached.  Needs CC=clang --enable-fuzzing.
+EXTRA_DIST += tests/fuzz/fuzz-check.sh
+fuzz-check: $(check_PROGRAMS)
+if FUZZING
+	@top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+		$(SHELL) $(top_srcdir)/tests/fuzz/fuzz-check.sh
+else
+	@echo "fuzz-check: configure with CC=clang --enable-fuzzing first"; exit 1
+endif
+.PHONY: fuzz-check

@@ -26,6 +26,8 @@ CB_SAN_RE='ERROR: (Address|Leak)Sanitizer|runtime error:'
 # cb_san_scan: fail the test on a sanitizer report in any log or report
 # file of $CB_TMP (the programs must have exited: leaks show at exit).
 cb_san_scan() {
+	[ -z "${CB_SAN_SCANNED:-}" ] || return 0
+	CB_SAN_SCANNED=1
 	for _f in "$CB_TMP"/*.log "$CB_TMP"/san.*; do
 		[ -f "$_f" ] || continue
 		case "$_f" in

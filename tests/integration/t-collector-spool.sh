@@ -2,8 +2,9 @@
 # Collector delivery: hub down -> spool -> hub up -> every point delivered
 # (exactly once in distinct (series, time)); SIGKILL while spooling ->
 # restart -> nothing that reached the spool is lost; spool full -> the
-# oldest are dropped and counted.  The hub is tests/collector/fakehub, a
-# real evhttp server on loopback.
+# oldest are dropped and counted; 401 (token rotated) -> kept in the spool,
+# logged once -> token fixed -> every point delivered.  The hub is
+# tests/collector/fakehub, a real evhttp server on loopback.
 . "$top_srcdir/tests/integration/lib.sh"
 
 COLLECTOR=$top_builddir/collectors/citybrain-collector
@@ -29,7 +30,7 @@ conf() {
 	cat >"$CB_TMP/$_name.json" <<EOC
 {
   "name": "spooltest",
-  "hub": {"urls": ["http://127.0.0.1:$PORT"], "token": "tok",
+  "hub": {"urls": ["http://127.0.0.1:$PORT"], "token": "${TOKEN:-tok}",
           "retry_min": "100ms", "retry_max": "400ms", "timeout": "2s"},
   "batch": {"interval": "100ms", "max_points": 200},
   "spool": {"dir": "$SPOOL", "max_bytes": $_max, "segment_bytes": 4096,
@@ -156,4 +157,36 @@ cb_assert_eq "$N" "$((GOT + DROPPED))" "received + dropped = generated"
 FIRST=$(head -1 "$CB_TMP/r")
 cb_assert_eq "$(seq "$FIRST" "$N" | tr '\n' ' ')" "$(tr '\n' ' ' <"$CB_TMP/r")" \
     "the newest points are kept"
+cb_stop hub
+
+# ---- D: 401 (a rotated token) keeps the data; fixed, nothing is lost ----
+SPOOL=$CB_TMP/spool-d
+OUT=$CB_TMP/received-d.lp
+CNT=$CB_TMP/counter-d
+TOKEN=old conf d 67108864 "$CNT" 5
+hub_up
+cb_start collector "$COLLECTOR" -c "$CB_TMP/d.json"
+cb_wait_for grep -q 'HTTP 401' "$CB_TMP/collector.log" ||
+    cb_fail "no refusal logged"
+sleep 2
+cb_assert_eq 0 "$(received | wc -l)" "nothing accepted with the old token"
+cb_assert_contains "$(cat "$CB_TMP/collector.log")" "error push: hub" \
+    "a refusal is logged at error level"
+cb_assert_eq 1 "$(grep -c 'refused a write batch' "$CB_TMP/collector.log")" \
+    "the refusal is logged once, not at every retry"
+SPOOLED=$(python3 "$SPOOLSEQS" "$SPOOL" | wc -l)
+[ "$SPOOLED" -gt 0 ] || cb_fail "refused points are not in the spool"
+# The operator puts the new token in and reloads.
+conf d 67108864 "$CNT" 5
+kill -HUP "$(cb_pid collector)"
+cb_wait_for all_received 1 || cb_fail "nothing delivered after the token fix"
+touch "$CNT.stop"
+sleep 0.5
+N=$(cat "$CNT")
+cb_wait_for all_received "$N" || echo "not all of 1..$N arrived"
+received >"$CB_TMP/r"
+echo "generated $N ($SPOOLED spooled while refused), received $(wc -l <"$CB_TMP/r") distinct"
+cb_assert_eq "$(seq 1 "$N" | tr '\n' ' ')" "$(tr '\n' ' ' <"$CB_TMP/r")" \
+    "every point delivered after a 401 and a token fix"
+cb_stop collector TERM
 cb_done

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,6 +318,43 @@ START_TEST(test_grouping_and_masking)
 }
 END_TEST
 
+/* Rules whose selector does not compile, set on a running engine: logged,
+ * the engine goes on evaluating the others (once a double free of the
+ * compile error's message). */
+START_TEST(test_set_rules_bad_selector_running)
+{
+	static const char two[] =
+	    "{\"departments\": {\"water\": {}},\n"
+	    " \"rules\": [\n"
+	    "  {\"name\": \"high\", \"selector\": \"water_level_m\",\n"
+	    "   \"agg\": \"max\", \"window\": \"5m\", \"op\": \">\",\n"
+	    "   \"threshold\": 4.5, \"severity\": \"high\"},\n"
+	    "  {\"name\": \"low\", \"selector\": \"water_level_m\",\n"
+	    "   \"agg\": \"min\", \"window\": \"5m\", \"op\": \"<\",\n"
+	    "   \"threshold\": 0.5, \"severity\": \"low\"}]}\n";
+	struct event_base *base = event_base_new();
+	struct alert_kv *kv = alert_kv_memory_create();
+	struct alert_engine *e;
+	struct alert_rules *r;
+	char *cause = NULL;
+
+	test_now = T0;
+	e = test_engine(kv, two, base);
+	ck_assert_msg(alert_engine_start(e, &cause) == 0, "%s", cause);
+	r = alert_rules_parse(
+	    "rules.json", two, strlen(two), test_dept_check, NULL, &cause);
+	ck_assert_msg(r != NULL, "%s", cause);
+	/* What the load-time check would refuse, as if it had slipped by. */
+	free(r->rules[1].selector);
+	r->rules[1].selector = xstrdup("water_level_m{grid=");
+	alert_engine_set_rules(e, r);
+	ck_assert_int_eq(alert_engine_eval(e), 0);
+	alert_engine_free(e);
+	alert_kv_free(kv);
+	event_base_free(base);
+}
+END_TEST
+
 static Suite *
 timers_suite(void)
 {
@@ -326,6 +364,7 @@ timers_suite(void)
 	tcase_add_test(tc, test_timers_expiry_escalation_overdue);
 	tcase_add_test(tc, test_silences);
 	tcase_add_test(tc, test_grouping_and_masking);
+	tcase_add_test(tc, test_set_rules_bad_selector_running);
 	suite_add_tcase(s, tc);
 	return s;
 }
