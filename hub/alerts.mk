@@ -14,6 +14,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/alert-silence.c hub/alert-silence.h \
 	hub/alert-notify.c hub/alert-notify.h \
 	hub/alert-engine.c hub/alert-engine.h hub/alert-internal.h \
+	hub/alert-audit.c \
 	hub/alert-eval.c \
 	hub/alert-action.c \
 	hub/alert-event.c \
@@ -44,6 +45,11 @@ TESTS += tests/unit/test-audit tests/unit/test-alert-rules \
 tests_unit_test_audit_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_audit_SOURCES = tests/unit/test-audit.c
 tests_unit_test_audit_LDADD = $(ALERTS_TEST_LDADD)
+check_PROGRAMS += tests/unit/test-audit-tamper
+TESTS += tests/unit/test-audit-tamper
+tests_unit_test_audit_tamper_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_audit_tamper_SOURCES = tests/unit/test-audit-tamper.c
+tests_unit_test_audit_tamper_LDADD = $(ALERTS_TEST_LDADD)
 tests_unit_test_alert_rules_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_alert_rules_SOURCES = tests/unit/test-alert-rules.c
 tests_unit_test_alert_rules_LDADD = $(ALERTS_TEST_LDADD)
