@@ -73,7 +73,8 @@ endif
 
 ALERTS_INTEGRATION_TESTS = \
 	tests/integration/t-alerts-api.sh \
-	tests/integration/t-alerts-rules.sh
+	tests/integration/t-alerts-rules.sh \
+	tests/integration/t-audit-anchor.sh
 TESTS += $(ALERTS_INTEGRATION_TESTS)
 EXTRA_DIST += $(ALERTS_INTEGRATION_TESTS)
 
