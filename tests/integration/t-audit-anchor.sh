@@ -88,6 +88,9 @@ printf '{"comment": "more"}' >"$f"
 cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_post "/api/v1/alerts/$A1/comment" "$f")" "comment"
 cb_assert_eq $((seq + 3)) "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seq"])' "$HUB_DIR/audit-anchor.json")" \
 	"anchor kept while broken"
+cb_assert_eq 200 "$(hub_sock '/api/v1/audit?limit=10')" "audit after the break"
+cb_assert_eq "[$((seq + 1))]" "$(hub_json '[e["seq"] for e in j["entries"] if e.get("tampered")]')" \
+	"the entry where the chain breaks is flagged"
 hub_finish
 
 # ---- A key that cannot be read: no start ---------------------------------
