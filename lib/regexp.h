@@ -8,9 +8,9 @@
  * bounded amount of backtracking, stack depth and heap, so no pattern can
  * hold the event loop or memory for long.
  *
- * Syntax is PCRE2's, close to RE2 (Prometheus) for practical patterns;
- * PCRE2 additionally accepts backreferences and lookaround (bounded like
- * the rest), and rejects a few RE2-only forms (see docs/api.md).
+ * Syntax is PCRE2's, the same as RE2's (Prometheus) for practical
+ * patterns; PCRE2 additionally accepts backreferences, lookaround and
+ * possessive quantifiers, bounded like the rest (see docs/api.md).
  * Thread-safe: a compiled pattern is read-only while matching.
  */
 #ifndef CB_REGEXP_H
