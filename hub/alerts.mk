@@ -83,3 +83,9 @@ bench_rules_bench_CPPFLAGS = $(HUB_CPPFLAGS)
 bench_rules_bench_SOURCES = bench/rules-bench.c
 bench_rules_bench_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) \
 	$(LIBCURL_LIBS) $(LIBEVENT_LIBS) $(LIBCRYPTO_LIBS) $(JANSSON_LIBS)
+
+# audit-bench: appends and start-up verification of the keyed audit chain.
+noinst_PROGRAMS += bench/audit-bench
+bench_audit_bench_CPPFLAGS = $(HUB_CPPFLAGS)
+bench_audit_bench_SOURCES = bench/audit-bench.c
+bench_audit_bench_LDADD = $(bench_rules_bench_LDADD)

@@ -64,11 +64,7 @@ fixture_init(struct fixture *f, int keyed)
 static void
 fixture_free(struct fixture *f)
 {
-	char *tmp = xasprintf("%s.tmp", f->anchor);
-
 	unlink(f->anchor);
-	unlink(tmp);
-	free(tmp);
 	rmdir(f->dir);
 	free(f->anchor);
 	alert_kv_free(f->kv);
