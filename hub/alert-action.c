@@ -580,13 +580,40 @@ alert_engine_action(struct alert_engine *e, const char *id, const char *action,
 
 /* ---- Silences ----------------------------------------------------------- */
 
+json_t *
+alert_silence_record(const struct alert_silence *s)
+{
+	json_t *o = alert_silence_to_json(s, 0);
+
+	json_object_del(o, "active");
+	return o;
+}
+
+const char *
+alert_silence_code(const struct alert_silence *s)
+{
+	static const char *const tags[] = {
+	    "grid", "community", "subdistrict", "code", NULL};
+	size_t i, t;
+
+	if (s->scope != NULL)
+		return s->scope;
+	for (t = 0; tags[t] != NULL; t++) {
+		for (i = 0; i < s->n; i++) {
+			if (s->m[i].op == ALERT_MATCH_EQ &&
+			    strcmp(s->m[i].tag, tags[t]) == 0)
+				return s->m[i].value;
+		}
+	}
+	return NULL;
+}
+
 static void
 alert_silence_save(struct alert_engine *e, struct alert_silence *s)
 {
 	char key[64], *text, *cause = NULL;
-	json_t *o = alert_silence_to_json(s, 0);
+	json_t *o = alert_silence_record(s);
 
-	json_object_del(o, "active");
 	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	snprintf(key, sizeof key, SILENCE_PREFIX "%012" PRIu64, s->num);
@@ -681,8 +708,8 @@ alert_engine_silence_create(struct alert_engine *e, json_t *body,
 	    xreallocarray(e->silences, e->nsilences + 1, sizeof *e->silences);
 	e->silences[e->nsilences++] = s;
 	alert_silence_save(e, s);
-	alert_engine_audit_note(e, who, "silence.create", s->id, s->scope, NULL,
-	    alert_silence_to_json(s, now), s->reason);
+	alert_engine_audit_silence(
+	    e, who, "silence.create", s, NULL, alert_silence_to_json(s, now));
 	alert_silences_apply(e);
 	alert_reply_set(r, 201, alert_silence_to_json(s, now));
 }
@@ -726,8 +753,8 @@ alert_engine_silence_delete(struct alert_engine *e, const char *id,
 	s->deleted_by = xstrdup(alert_actor_name(who));
 	s->deleted_ms = now;
 	alert_silence_save(e, s);
-	alert_engine_audit_note(e, who, "silence.delete", s->id, s->scope,
-	    before, alert_silence_to_json(s, now), NULL);
+	alert_engine_audit_silence(
+	    e, who, "silence.delete", s, before, alert_silence_to_json(s, now));
 	alert_silences_apply(e);
 	alert_reply_set(r, 200, alert_silence_to_json(s, now));
 }

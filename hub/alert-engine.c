@@ -28,8 +28,7 @@
 #define SILENCE_PREFIX  "silence/"
 #define SILENCE_SEQ_KEY "silence-seq"
 
-static const struct audit_actor alert_system_rule = {
-    "system", "rule", -1, NULL, ""};
+const struct audit_actor alert_system_rule = {"system", "rule", -1, NULL, ""};
 
 int64_t
 alert_engine_now(struct alert_engine *e)
@@ -76,7 +75,7 @@ alert_actor_audit(const struct alert_actor *who, struct audit_actor *out)
 
 /* ---- Persistence ------------------------------------------------------- */
 
-static void
+void
 alert_key_format(uint64_t num, char *out, size_t len)
 {
 	snprintf(out, len, ALERT_PREFIX "%012" PRIu64, num);
@@ -313,7 +312,7 @@ alert_engine_create(const struct alert_engine_opts *o, char **cause)
 
 	if (alert_eval_compile(e, cause) != 0)
 		goto fail;
-	e->audit = audit_open(e->kv, cause);
+	e->audit = alert_engine_audit_open(e, o->audit, cause);
 	if (e->audit == NULL)
 		goto fail;
 	memset(&l, 0, sizeof l);
@@ -346,6 +345,7 @@ alert_engine_create(const struct alert_engine_opts *o, char **cause)
 	    "audit head %" PRIu64 ")",
 	    e->nalerts, e->rules->nrules, e->nsilences,
 	    audit_head_seq(e->audit));
+	alert_engine_audit_start(e);
 	return e;
 fail:
 	alert_engine_free(e);
@@ -359,6 +359,8 @@ alert_engine_free(struct alert_engine *e)
 
 	if (e == NULL)
 		return;
+	if (e->audit != NULL && e->audit_started)
+		audit_anchor(e->audit, "stop");
 	if (e->ev_eval != NULL)
 		event_free(e->ev_eval);
 	if (e->ev_tick != NULL)
@@ -378,6 +380,7 @@ alert_engine_free(struct alert_engine *e)
 	alert_eval_free(e);
 	alert_rules_free(e->rules);
 	audit_free(e->audit);
+	free(e->audit_reason);
 	free(e);
 }
 
@@ -391,64 +394,6 @@ struct audit *
 alert_engine_audit(struct alert_engine *e)
 {
 	return e->audit;
-}
-
-/* ---- Audit ------------------------------------------------------------- */
-
-void
-alert_engine_audit_alert(struct alert_engine *e, const struct audit_actor *who,
-    const char *action, struct alert *a, json_t *before, json_t *after,
-    const char *comment)
-{
-	struct audit_rec rec;
-	char *cause = NULL, *act = xasprintf("alert.%s", action);
-
-	memset(&rec, 0, sizeof rec);
-	rec.at_ms = alert_engine_now(e);
-	rec.actor = who != NULL ? who : &alert_system_rule;
-	rec.action = act;
-	rec.target = a->id;
-	rec.code = a->code;
-	rec.before = before;
-	rec.after = after;
-	rec.comment = comment;
-	if (audit_append(e->audit, &rec, &cause) == 0) {
-		log_error("alerts", "audit: %s", cause);
-		free(cause);
-	}
-	free(act);
-	json_decref(before);
-	json_decref(after);
-}
-
-int
-alert_engine_audit_note(struct alert_engine *e, const struct alert_actor *who,
-    const char *action, const char *target, const char *code, json_t *before,
-    json_t *after, const char *comment)
-{
-	struct audit_actor ac;
-	struct audit_rec rec;
-	char *cause = NULL;
-	int r;
-
-	alert_actor_audit(who, &ac);
-	memset(&rec, 0, sizeof rec);
-	rec.at_ms = alert_engine_now(e);
-	rec.actor = &ac;
-	rec.action = action;
-	rec.target = target;
-	rec.code = code;
-	rec.before = before;
-	rec.after = after;
-	rec.comment = comment;
-	r = audit_append(e->audit, &rec, &cause) == 0 ? -1 : 0;
-	json_decref(before);
-	json_decref(after);
-	if (r != 0) {
-		log_error("alerts", "audit: %s", cause);
-		free(cause);
-	}
-	return r;
 }
 
 /* Record a transition in history and audit.  before/after are stolen. */

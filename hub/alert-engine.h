@@ -23,6 +23,8 @@
 struct alert_kv;
 struct alert_rules;
 struct audit;
+struct audit_opts;
+struct audit_verify_result;
 struct event_base;
 struct store;
 struct alert_engine;
@@ -58,6 +60,9 @@ struct alert_engine_opts {
 	int64_t (*clock)(void *arg);
 	void *clock_arg;
 	struct alert_env env;
+	/* The audit log's key and anchor (borrowed; NULL: unkeyed, as in
+	 * unit tests); the engine adds its record and anchor callbacks. */
+	const struct audit_opts *audit;
 };
 
 /* Who acts.  Strings are borrowed for the call. */
@@ -136,6 +141,16 @@ struct audit *alert_engine_audit(struct alert_engine *e);
 int alert_engine_audit_note(struct alert_engine *e,
     const struct alert_actor *who, const char *action, const char *target,
     const char *code, json_t *before, json_t *after, const char *comment);
+
+/* Verify the audit log now (records included) and keep the result for
+ * alert_engine_audit_status(); logs loudly when broken.  0 or -1 with
+ * *cause when the log cannot be read. */
+int alert_engine_audit_verify(
+    struct alert_engine *e, struct audit_verify_result *res, char **cause);
+/* The last verification: 1 intact, 0 broken (*reason and *first_bad set,
+ * reason borrowed). */
+int alert_engine_audit_status(
+    struct alert_engine *e, const char **reason, uint64_t *first_bad);
 
 /* ---- citybraind glue (alert-hub.c) ------------------------------------ */
 

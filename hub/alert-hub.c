@@ -10,11 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "hub/alert-engine.h"
 #include "hub/alert-internal.h"
 #include "hub/alert-kv-store.h"
 #include "hub/alert-kv.h"
 #include "hub/alert-rules.h"
+#include "hub/audit.h"
 #include "hub/hub-config.h"
 #include "hub/hub.h"
 #include "hub/systems.h"
@@ -228,11 +231,50 @@ alerts_rules_path(struct hub *h)
 	return NULL;
 }
 
+/* hub->audit_status */
+static int
+alerts_audit_status(struct hub *h, const char **reason, uint64_t *first_bad)
+{
+	struct hub_alerts *ha = h->alerts;
+
+	return alert_engine_audit_status(ha->engine, reason, first_bad);
+}
+
+/* The audit key and anchor files: as hub.json says, else beside hub.json
+ * (audit.key, audit-anchor.json), else beside the data directory.  Both
+ * new strings. */
+static void
+alerts_audit_paths(const struct hub_config *c, char **key, char **anchor)
+{
+	char *copy, *dir;
+
+	if (c->audit_key_file != NULL)
+		*key = xstrdup(c->audit_key_file);
+	else if (c->path != NULL) {
+		copy = xstrdup(c->path);
+		*key = xasprintf("%s/audit.key", dirname(copy));
+		free(copy);
+	} else
+		*key = xasprintf("%s.audit.key", c->data);
+	if (c->audit_anchor_file != NULL) {
+		*anchor = xstrdup(c->audit_anchor_file);
+		return;
+	}
+	copy = xstrdup(*key);
+	dir = dirname(copy);
+	*anchor = xasprintf("%s/audit-anchor.json", dir);
+	free(copy);
+}
+
 int
 hub_alerts_init(struct hub *h, char **cause)
 {
 	struct hub_alerts *ha = xcalloc(1, sizeof *ha);
 	struct alert_engine_opts o;
+	struct audit_opts ao;
+	char *key_path = NULL, *anchor_path = NULL;
+	unsigned char *key = NULL;
+	size_t key_len = 0;
 
 	ha->rules_path = alerts_rules_path(h);
 	memset(&o, 0, sizeof o);
@@ -253,7 +295,26 @@ hub_alerts_init(struct hub *h, char **cause)
 	o.env.code_check = alerts_env_code_check;
 	o.env.root = alerts_env_root;
 	o.env.token_may = alerts_env_token_may;
+	memset(&ao, 0, sizeof ao);
+	if (h->config != NULL) {
+		alerts_audit_paths(h->config, &key_path, &anchor_path);
+		if (audit_key_load(key_path, &key, &key_len, cause) != 0)
+			goto fail;
+		ao.key = key;
+		ao.key_len = key_len;
+		ao.anchor_path = anchor_path;
+		ao.anchor_every = (uint64_t)h->config->audit_anchor_every;
+		o.audit = &ao;
+		log_info("audit", "key %s, anchor %s", key_path, anchor_path);
+	}
 	ha->engine = alert_engine_create(&o, cause);
+	if (key != NULL)
+		OPENSSL_cleanse(key, key_len);
+	free(key);
+	key = NULL;
+	free(key_path);
+	free(anchor_path);
+	key_path = anchor_path = NULL;
 	if (ha->engine == NULL)
 		goto fail;
 	if (h->base != NULL && alert_engine_start(ha->engine, cause) != 0)
@@ -261,10 +322,14 @@ hub_alerts_init(struct hub *h, char **cause)
 	h->alerts = ha;
 	h->alerts_count = alerts_count;
 	h->alerts_reloaded = alerts_reloaded;
+	h->audit_status = alerts_audit_status;
 	log_info("alerts", "rules from %s",
 	    ha->rules_path != NULL ? ha->rules_path : "(none configured)");
 	return 0;
 fail:
+	free(key);
+	free(key_path);
+	free(anchor_path);
 	alert_engine_free(ha->engine);
 	alert_kv_free(ha->kv);
 	free(ha->rules_path);
@@ -286,6 +351,7 @@ hub_alerts_free(struct hub *h)
 	h->alerts = NULL;
 	h->alerts_count = NULL;
 	h->alerts_reloaded = NULL;
+	h->audit_status = NULL;
 }
 
 int

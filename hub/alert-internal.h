@@ -34,6 +34,10 @@ struct alert_engine {
 	struct alert_env env;
 
 	struct audit *audit;
+	int audit_started; /* "start" anchored: anchor "stop" on free */
+	int audit_ok;      /* last verification: 1 intact, 0 broken */
+	uint64_t audit_first_bad;
+	char *audit_reason; /* when broken */
 	struct alert_notify *notify;
 
 	struct alert **alerts; /* in memory: active and recently ended */
@@ -74,6 +78,26 @@ struct alert *alert_engine_find(struct alert_engine *e, const char *id);
 void alert_engine_remove_at(struct alert_engine *e, size_t i);
 /* Remove a (never fired) pending alert entirely. */
 void alert_engine_drop(struct alert_engine *e, struct alert *a);
+
+/* The actor of the rule engine's own transitions. */
+extern const struct audit_actor alert_system_rule;
+/* "alert/000000000012" for alert number num. */
+void alert_key_format(uint64_t num, char *out, size_t len);
+
+/* The audit glue (alert-audit.c): open the log keyed and anchored as o
+ * says (NULL: unkeyed; unit tests); verify it and anchor "start". */
+struct audit *alert_engine_audit_open(
+    struct alert_engine *e, const struct audit_opts *o, char **cause);
+void alert_engine_audit_start(struct alert_engine *e);
+/* Append an audit entry about silence s (before/after stolen). */
+void alert_engine_audit_silence(struct alert_engine *e,
+    const struct alert_actor *who, const char *action,
+    const struct alert_silence *s, json_t *before, json_t *after);
+/* The persistent record of s (what the kv holds); new reference. */
+json_t *alert_silence_record(const struct alert_silence *s);
+/* The territory a silence concerns: its author's scope, else the code,
+ * grid, community or subdistrict its = matchers name, else NULL. */
+const char *alert_silence_code(const struct alert_silence *s);
 
 /* Append an audit entry about alert a (before/after stolen). */
 void alert_engine_audit_alert(struct alert_engine *e,

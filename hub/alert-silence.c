@@ -39,9 +39,7 @@ alert_silence_free(struct alert_silence *s)
 	for (i = 0; i < s->n; i++) {
 		free(s->m[i].tag);
 		free(s->m[i].value);
-		if (s->m[i].op == ALERT_MATCH_RE ||
-		    s->m[i].op == ALERT_MATCH_NRE)
-			regfree(&s->m[i].re);
+		regexp_free(s->m[i].re);
 	}
 	free(s->m);
 	free(s->author);
@@ -57,9 +55,9 @@ alert_silence_matchers(struct alert_silence *s, json_t *arr, char **cause)
 {
 	json_t *m;
 	const char *tag, *op, *value;
-	char *pat, err[128];
+	char *err = NULL;
 	size_t i;
-	int k, r;
+	int k;
 
 	if (!json_is_array(arr) || json_array_size(arr) == 0) {
 		*cause = xstrdup("\"matchers\": expected a non-empty array");
@@ -94,16 +92,12 @@ alert_silence_matchers(struct alert_silence *s, json_t *arr, char **cause)
 		}
 		s->m[i].op = (enum alert_match_op)k;
 		if (k >= ALERT_MATCH_RE) {
-			pat = xasprintf("^(%s)$", value);
-			r = regcomp(&s->m[i].re, pat, REG_EXTENDED | REG_NOSUB);
-			free(pat);
-			if (r != 0) {
-				regerror(r, &s->m[i].re, err, sizeof err);
-				regfree(&s->m[i].re);
+			s->m[i].re = regexp_compile(value, &err);
+			if (s->m[i].re == NULL) {
 				s->m[i].op = ALERT_MATCH_EQ;
-				*cause = xasprintf("\"matchers\"[%zu]: bad "
-				                   "regular expression: %s",
-				    i, err);
+				*cause =
+				    xasprintf("\"matchers\"[%zu]: %s", i, err);
+				free(err);
 				return -1;
 			}
 		}
@@ -302,10 +296,11 @@ alert_silence_match(
 			ok = strcmp(v, s->m[i].value) != 0;
 			break;
 		case ALERT_MATCH_RE:
-			ok = regexec(&s->m[i].re, v, 0, NULL, 0) == 0;
+			ok = regexp_match(s->m[i].re, v) == 1;
 			break;
 		default:
-			ok = regexec(&s->m[i].re, v, 0, NULL, 0) != 0;
+			/* stopped by a limit (-1): not silenced */
+			ok = regexp_match(s->m[i].re, v) == 0;
 			break;
 		}
 		if (!ok)

@@ -9,11 +9,12 @@
 #ifndef CB_HUB_ALERT_SILENCE_H
 #define CB_HUB_ALERT_SILENCE_H
 
-#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
+
+#include "lib/regexp.h"
 
 struct alert;
 
@@ -28,7 +29,7 @@ struct alert_matcher {
 	char *tag;
 	enum alert_match_op op;
 	char *value;
-	regex_t re; /* RE and NRE: "^(value)$" */
+	struct regexp *re; /* RE and NRE: the anchored value; owned */
 };
 
 struct alert_silence {

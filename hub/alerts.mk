@@ -14,6 +14,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/alert-silence.c hub/alert-silence.h \
 	hub/alert-notify.c hub/alert-notify.h \
 	hub/alert-engine.c hub/alert-engine.h hub/alert-internal.h \
+	hub/alert-audit.c \
 	hub/alert-eval.c \
 	hub/alert-action.c \
 	hub/alert-event.c \
@@ -44,6 +45,11 @@ TESTS += tests/unit/test-audit tests/unit/test-alert-rules \
 tests_unit_test_audit_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_audit_SOURCES = tests/unit/test-audit.c
 tests_unit_test_audit_LDADD = $(ALERTS_TEST_LDADD)
+check_PROGRAMS += tests/unit/test-audit-tamper
+TESTS += tests/unit/test-audit-tamper
+tests_unit_test_audit_tamper_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_audit_tamper_SOURCES = tests/unit/test-audit-tamper.c
+tests_unit_test_audit_tamper_LDADD = $(ALERTS_TEST_LDADD)
 tests_unit_test_alert_rules_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_alert_rules_SOURCES = tests/unit/test-alert-rules.c
 tests_unit_test_alert_rules_LDADD = $(ALERTS_TEST_LDADD)
@@ -67,7 +73,8 @@ endif
 
 ALERTS_INTEGRATION_TESTS = \
 	tests/integration/t-alerts-api.sh \
-	tests/integration/t-alerts-rules.sh
+	tests/integration/t-alerts-rules.sh \
+	tests/integration/t-audit-anchor.sh
 TESTS += $(ALERTS_INTEGRATION_TESTS)
 EXTRA_DIST += $(ALERTS_INTEGRATION_TESTS)
 
@@ -76,3 +83,9 @@ bench_rules_bench_CPPFLAGS = $(HUB_CPPFLAGS)
 bench_rules_bench_SOURCES = bench/rules-bench.c
 bench_rules_bench_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) \
 	$(LIBCURL_LIBS) $(LIBEVENT_LIBS) $(LIBCRYPTO_LIBS) $(JANSSON_LIBS)
+
+# audit-bench: appends and start-up verification of the keyed audit chain.
+noinst_PROGRAMS += bench/audit-bench
+bench_audit_bench_CPPFLAGS = $(HUB_CPPFLAGS)
+bench_audit_bench_SOURCES = bench/audit-bench.c
+bench_audit_bench_LDADD = $(bench_rules_bench_LDADD)

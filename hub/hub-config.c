@@ -23,7 +23,7 @@
 struct config_raw {
 	char *listen, *socket, *socket_group, *socket_mode, *data;
 	char *territory, *systems, *users, *tokens, *comment;
-	json_t *limits, *retention, *headline, *store;
+	json_t *limits, *retention, *headline, *store, *audit;
 	int64_t silent_after;
 };
 
@@ -43,6 +43,7 @@ static const struct conf_field config_fields[] = {
     {"limits", CONF_OBJECT, 0, offsetof(struct config_raw, limits), 0, 0},
     {"retention", CONF_OBJECT, 0, offsetof(struct config_raw, retention), 0, 0},
     {"store", CONF_OBJECT, 0, offsetof(struct config_raw, store), 0, 0},
+    {"audit", CONF_OBJECT, 0, offsetof(struct config_raw, audit), 0, 0},
     {"headline", CONF_ARRAY, 0, offsetof(struct config_raw, headline), 0, 0},
     {"silent_after", CONF_DURATION, 0,
         offsetof(struct config_raw, silent_after), 0, 0},
@@ -96,6 +97,21 @@ static const struct conf_field config_store_fields[] = {
         offsetof(struct hub_config, store_batchlog_bytes), 1 << 20, 1LL << 36},
     {"late_window", CONF_DURATION, 0,
         offsetof(struct hub_config, store_late_window_ms), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+struct config_audit_raw {
+	char *key_file, *anchor_file;
+	long long anchor_every;
+};
+
+static const struct conf_field config_audit_fields[] = {
+    {"key_file", CONF_STRING, 0, offsetof(struct config_audit_raw, key_file), 0,
+        0},
+    {"anchor_file", CONF_STRING, 0,
+        offsetof(struct config_audit_raw, anchor_file), 0, 0},
+    {"anchor_every", CONF_INT, 0,
+        offsetof(struct config_audit_raw, anchor_every), 1, 100000000},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -181,6 +197,7 @@ hub_config_default(void)
 	c->retention_hour_ms = 730LL * 86400 * 1000;
 	c->store_sync = 1;
 	c->silent_after_ms = 600000;
+	c->audit_anchor_every = 100;
 	return c;
 }
 
@@ -200,6 +217,8 @@ hub_config_free(struct hub_config *c)
 	free(c->systems);
 	free(c->users);
 	free(c->tokens);
+	free(c->audit_key_file);
+	free(c->audit_anchor_file);
 	for (i = 0; i < c->nheadline; i++) {
 		free(c->headline[i].name);
 		free(c->headline[i].metric);
@@ -338,6 +357,19 @@ hub_config_load(const char *path, char **cause)
 	if (r.headline != NULL &&
 	    config_headline_read(cf, c, r.headline, cause) != 0)
 		goto fail;
+	if (r.audit != NULL) {
+		struct config_audit_raw a = {NULL, NULL, c->audit_anchor_every};
+
+		if (conf_object_read(
+		        cf, r.audit, config_audit_fields, &a, cause) != 0) {
+			free(a.key_file);
+			free(a.anchor_file);
+			goto fail;
+		}
+		config_take_path(&c->audit_key_file, path, a.key_file);
+		config_take_path(&c->audit_anchor_file, path, a.anchor_file);
+		c->audit_anchor_every = a.anchor_every;
+	}
 	free(r.socket_mode);
 	free(r.comment);
 	conf_file_free(cf);

@@ -63,6 +63,11 @@ struct hub_config {
 	int64_t store_late_window_ms;   /* 0: store default */
 
 	int64_t silent_after_ms;
+	/* "audit": the HMAC key and the head's anchor file, both outside the
+	 * data directory (NULL: hub_config_audit_paths() defaults), and
+	 * how often the head goes to the system log and supervisors. */
+	char *audit_key_file, *audit_anchor_file;
+	long long audit_anchor_every;
 	struct hub_headline *headline;
 	size_t nheadline;
 };

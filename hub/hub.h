@@ -117,6 +117,11 @@ struct hub {
 	    const char *system, struct hub_alert_counts *out);
 	/* Called after territory, systems and users were replaced (SIGHUP). */
 	void (*alerts_reloaded)(struct hub *h);
+	/* The audit chain's last verification (start-up or the verify
+	 * route): 1 intact, 0 broken with *reason (borrowed) and the first
+	 * bad entry. */
+	int (*audit_status)(
+	    struct hub *h, const char **reason, uint64_t *first_bad);
 };
 
 /* The time now in ms since the epoch, from the hub's clock. */

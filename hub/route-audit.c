@@ -1,4 +1,5 @@
-/* Routes: GET /api/v1/audit (paged, scope-masked) and /api/v1/audit/verify. */
+/* Routes: GET /api/v1/audit (paged, scope-masked, tampered entries
+ * flagged) and /api/v1/audit/verify. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -53,6 +54,56 @@ route_audit_number(
 	return 1;
 }
 
+/* Flag the entries of arr that are not what the chain vouches for: an
+ * entry whose hash its content does not give, one whose prev_hash is not
+ * the hash of the entry before it (when both are listed), and the first
+ * bad entry of the last verification. */
+static void
+route_audit_flag(struct alert_engine *e, json_t *arr)
+{
+	struct audit *a = alert_engine_audit(e);
+	json_t *entry, *prev = NULL;
+	uint64_t bad = 0, seq;
+	const char *ph, *h;
+	size_t i;
+	int tampered;
+
+	if (alert_engine_audit_status(e, NULL, &bad) == 1)
+		bad = 0;
+	json_array_foreach(arr, i, entry)
+	{
+		seq =
+		    (uint64_t)json_integer_value(json_object_get(entry, "seq"));
+		tampered = !audit_entry_intact(a, entry) || seq == bad;
+		if (prev != NULL &&
+		    (uint64_t)json_integer_value(json_object_get(prev, "seq")) +
+		            1 ==
+		        seq) {
+			ph = json_string_value(
+			    json_object_get(entry, "prev_hash"));
+			h = json_string_value(json_object_get(prev, "hash"));
+			if (ph == NULL || h == NULL || strcmp(ph, h) != 0)
+				tampered = 1;
+		}
+		if (tampered)
+			json_object_set_new(entry, "tampered", json_true());
+		prev = entry;
+	}
+}
+
+/* "intact" or "broken at N: reason" (new reference). */
+static json_t *
+route_audit_chain(struct alert_engine *e)
+{
+	const char *reason = NULL;
+	uint64_t bad = 0;
+
+	if (alert_engine_audit_status(e, &reason, &bad) == 1)
+		return json_string("intact");
+	return json_sprintf("broken at %llu: %s", (unsigned long long)bad,
+	    reason != NULL ? reason : "?");
+}
+
 static void
 route_audit_list(struct hub_req *req)
 {
@@ -81,10 +132,12 @@ route_audit_list(struct hub_req *req)
 		free(cause);
 		return;
 	}
+	route_audit_flag(e, arr);
 	hub_reply_json(req, 200,
-	    json_pack("{s:o,s:o,s:I}", "entries", arr, "next",
+	    json_pack("{s:o,s:o,s:I,s:o}", "entries", arr, "next",
 	        next != 0 ? json_integer((json_int_t)next) : json_null(),
-	        "head", (json_int_t)audit_head_seq(alert_engine_audit(e))));
+	        "head", (json_int_t)audit_head_seq(alert_engine_audit(e)),
+	        "chain", route_audit_chain(e)));
 }
 
 static void
@@ -97,13 +150,14 @@ route_audit_verify(struct hub_req *req)
 
 	if (e == NULL)
 		return;
-	if (audit_verify(alert_engine_audit(e), &res, &cause) != 0) {
+	if (alert_engine_audit_verify(e, &res, &cause) != 0) {
 		hub_reply_error(req, 500, "audit: %s", cause);
 		free(cause);
 		return;
 	}
-	o = json_pack("{s:b,s:I,s:s}", "ok", res.ok, "entries",
-	    (json_int_t)res.entries, "head", res.head);
+	o = json_pack("{s:b,s:I,s:I,s:s,s:o}", "ok", res.ok, "entries",
+	    (json_int_t)res.entries, "records", (json_int_t)res.records, "head",
+	    res.head, "chain", route_audit_chain(e));
 	if (!res.ok) {
 		json_object_set_new(
 		    o, "first_bad", json_integer((json_int_t)res.first_bad));

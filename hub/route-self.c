@@ -114,9 +114,36 @@ self_metrics(struct hub_req *req)
 	    "gauge", (unsigned long long)((hub_now(h) - h->start_ms) / 1000));
 	self_counter(&b, "citybraind_rss_bytes", "Resident set size.", "gauge",
 	    self_rss());
+	if (h->audit_status != NULL)
+		self_counter(&b, "citybraind_audit_chain_intact",
+		    "1 when the audit chain verified intact (start-up or "
+		    "/api/v1/audit/verify), 0 when it is broken.",
+		    "gauge",
+		    (unsigned long long)h->audit_status(h, NULL, NULL));
 	hub_reply_text(req, 200, "text/plain; version=0.0.4; charset=utf-8",
 	    buf_str(&b), b.len);
 	buf_free(&b);
+}
+
+/* The audit chain's state into the health reply ("audit" detail); a
+ * broken chain makes the status "degraded". */
+static void
+self_healthz_audit(struct hub *h, json_t *j)
+{
+	const char *reason = NULL;
+	uint64_t bad = 0;
+
+	if (h->audit_status == NULL)
+		return;
+	if (h->audit_status(h, &reason, &bad) == 1) {
+		json_object_set_new(
+		    j, "audit", json_pack("{s:s}", "chain", "intact"));
+		return;
+	}
+	json_object_set_new(j, "status", json_string("degraded"));
+	json_object_set_new(j, "audit",
+	    json_pack("{s:s,s:I,s:s}", "chain", "broken", "first_bad",
+	        (json_int_t)bad, "reason", reason != NULL ? reason : "?"));
 }
 
 static void
@@ -143,11 +170,12 @@ self_healthz(struct hub_req *req)
 		hub_reply_json(req, 503, j);
 		return;
 	}
-	hub_reply_json(req, 200,
-	    json_pack("{s:s,s:s,s:I,s:I}", "status", "ok", "version",
-	        PACKAGE_VERSION, "uptime_s",
-	        (json_int_t)((hub_now(h) - h->start_ms) / 1000), "series",
-	        (json_int_t)ss.series));
+	j = json_pack("{s:s,s:s,s:I,s:I}", "status", "ok", "version",
+	    PACKAGE_VERSION, "uptime_s",
+	    (json_int_t)((hub_now(h) - h->start_ms) / 1000), "series",
+	    (json_int_t)ss.series);
+	self_healthz_audit(h, j);
+	hub_reply_json(req, 200, j);
 }
 
 const struct hub_route hub_routes_self[] = {

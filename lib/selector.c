@@ -181,15 +181,11 @@ parse_matcher(struct parser *ps, struct selector *sel)
 	m->value = value;
 	m->column = column_of(ps, name);
 	if (op == SELECTOR_RE || op == SELECTOR_NRE) {
-		char *re = xasprintf("^(%s)$", value);
-		int rc = regcomp(&m->re, re, REG_EXTENDED | REG_NOSUB);
+		char *cause = NULL;
 
-		free(re);
-		if (rc != 0) {
-			char msg[100];
-
-			regerror(rc, &m->re, msg, sizeof msg);
-			fail(ps, vpos, "invalid regular expression: %s", msg);
+		if ((m->re = regexp_compile(value, &cause)) == NULL) {
+			fail(ps, vpos, "%s", cause);
+			free(cause);
 			free(m->name);
 			free(m->value);
 			return -1;
@@ -283,8 +279,7 @@ selector_free(struct selector *sel)
 	for (i = 0; i < sel->n; i++) {
 		free(sel->m[i].name);
 		free(sel->m[i].value);
-		if (sel->m[i].op == SELECTOR_RE || sel->m[i].op == SELECTOR_NRE)
-			regfree(&sel->m[i].re);
+		regexp_free(sel->m[i].re);
 	}
 	free(sel->m);
 	free(sel->metric);
@@ -300,9 +295,10 @@ selector_matcher_match(const struct selector_matcher *m, const char *value)
 	case SELECTOR_NE:
 		return strcmp(value, m->value) != 0;
 	case SELECTOR_RE:
-		return regexec(&m->re, value, 0, NULL, 0) == 0;
+		return regexp_match(m->re, value) == 1;
 	case SELECTOR_NRE:
-		return regexec(&m->re, value, 0, NULL, 0) != 0;
+		/* A match stopped by a limit (-1) matches neither way. */
+		return regexp_match(m->re, value) == 0;
 	}
 	return 0;
 }

@@ -3,17 +3,18 @@
  *   metric{tag="v",tag2=~"re",t3!="x",t4!~"y"}
  * The metric may be left out ({grid="440304001001007"}) or given as a
  * __name__ matcher.  Values are quoted with " or ' and take the escapes
- * \\ \" \' \n \t.  Regular expressions are POSIX extended and anchored at
- * both ends, as in Prometheus.  As in Prometheus a missing tag has the
- * value "", so t3!="x" also matches series without t3.
+ * \\ \" \' \n \t.  Regular expressions are PCRE2 through lib/regexp.h:
+ * anchored at both ends as in Prometheus, bounded in size and matching
+ * cost (a refused pattern is a parse error naming it).  As in Prometheus a
+ * missing tag has the value "", so t3!="x" also matches series without t3.
  */
 #ifndef CB_SELECTOR_H
 #define CB_SELECTOR_H
 
-#include <regex.h>
 #include <stddef.h>
 
 #include "lib/buf.h"
+#include "lib/regexp.h"
 
 enum selector_op {
 	SELECTOR_EQ,  /* = */
@@ -25,9 +26,9 @@ enum selector_op {
 struct selector_matcher {
 	char *name; /* tag name, "__name__" for the metric; owned */
 	enum selector_op op;
-	char *value; /* unescaped; owned */
-	regex_t re;  /* compiled "^(value)$" for RE and NRE */
-	int column;  /* 1-based column of the name in the text */
+	char *value;       /* unescaped; owned */
+	struct regexp *re; /* compiled value for RE and NRE; owned */
+	int column;        /* 1-based column of the name in the text */
 };
 
 /* A parsed selector; owns everything, free with selector_free(). */
@@ -40,7 +41,7 @@ struct selector {
 /* Parse error: 1-based column of the problem and a message. */
 struct selector_error {
 	int column;
-	char message[160];
+	char message[256];
 };
 
 /*

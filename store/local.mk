@@ -2,7 +2,10 @@
 # selectors), its tests, fuzz target and benchmark.
 lib_libcitybrain_a_SOURCES += \
 	lib/serieskey.c lib/serieskey.h \
-	lib/selector.c lib/selector.h
+	lib/selector.c lib/selector.h \
+	lib/regexp.c lib/regexp.h
+lib_libcitybrain_a_CPPFLAGS += $(PCRE2_CFLAGS)
+CB_LIB += $(PCRE2_LIBS)
 
 noinst_LIBRARIES += store/libcbstore.a
 store_libcbstore_a_CPPFLAGS = $(AM_CPPFLAGS) $(ROCKSDB_CFLAGS)

@@ -511,6 +511,53 @@ START_TEST(test_audit_trail_of_actions)
 }
 END_TEST
 
+/* The audit vouches for the records: the ack author edited in the stored
+ * alert record (not through an action) breaks verification, now and at
+ * the next start. */
+START_TEST(test_audit_covers_records)
+{
+	struct alert_kv *kv = alert_kv_memory_create();
+	struct alert_engine *e;
+	struct audit_verify_result res;
+	char *cause = NULL, id[16], *val = NULL, *p;
+	const char *reason = NULL;
+	uint64_t bad = 0;
+	size_t len;
+
+	test_now = T0;
+	e = test_engine(kv, NULL, NULL);
+	snprintf(id, sizeof id, "%s",
+	    raise_event(e, "fire/" GRID1, GRID1, "high", "fire", NULL));
+	json_decref(act(
+	    e, id, "ack", json_pack("{s:s}", "comment", "ok"), &op_chen, 200));
+	ck_assert_int_eq(alert_engine_audit_verify(e, &res, &cause), 0);
+	ck_assert_msg(res.ok, "%s", res.reason);
+	ck_assert_uint_ge(res.records, 1);
+	ck_assert_int_eq(alert_engine_audit_status(e, NULL, NULL), 1);
+	alert_engine_free(e);
+
+	ck_assert_int_eq(
+	    alert_kv_get(kv, "alert/000000000001", &val, &len, &cause), 1);
+	p = strstr(val, "\"by\":\"chen\"");
+	ck_assert_ptr_nonnull(p);
+	memcpy(p, "\"by\":\"wang\"", 11);
+	ck_assert_int_eq(
+	    alert_kv_memory_poke(kv, "alert/000000000001", val), 0);
+	free(val);
+
+	e = test_engine(kv, NULL, NULL);
+	ck_assert_int_eq(alert_engine_audit_status(e, &reason, &bad), 0);
+	ck_assert_msg(
+	    strstr(reason, "record alert/000000000001 differs") != NULL, "%s",
+	    reason);
+	ck_assert_int_eq(alert_engine_audit_verify(e, &res, &cause), 0);
+	ck_assert(!res.ok);
+	ck_assert_uint_eq(res.first_bad, bad);
+	alert_engine_free(e);
+	alert_kv_free(kv);
+}
+END_TEST
+
 static Suite *
 engine_suite(void)
 {
@@ -523,6 +570,7 @@ engine_suite(void)
 	tcase_add_test(tc, test_joint_dispatch);
 	tcase_add_test(tc, test_restart_keeps_everything);
 	tcase_add_test(tc, test_audit_trail_of_actions);
+	tcase_add_test(tc, test_audit_covers_records);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -43,7 +43,7 @@ static struct audit *
 open_log(struct alert_kv *kv)
 {
 	char *cause = NULL;
-	struct audit *a = audit_open(kv, &cause);
+	struct audit *a = audit_open(kv, NULL, &cause);
 
 	ck_assert_msg(a != NULL, "open: %s", cause);
 	return a;
