@@ -200,6 +200,13 @@ int hub_req_in_scope(struct hub_req *req, const char *code);
  * community operator, restricted to the community. */
 int hub_req_scope_overlaps(struct hub_req *req, const char *code);
 
+/* Add the caller's scope to sel as matchers (masking before any
+ * aggregation); sel may be NULL (a new selector is made then).  Returns
+ * sel, or NULL for the whole district with sel NULL (hub/route-query.c;
+ * the native and the Prometheus query APIs share it). */
+struct selector;
+struct selector *hub_query_scope(struct hub_req *req, struct selector *sel);
+
 /* ---- Replies (hub/reply.c) -------------------------------------------- */
 
 /* Reply code with a JSON body; steals the reference to body. */

@@ -16,10 +16,8 @@
 
 #define QUERY_MAX_POINTS 2000000
 
-/* Add the scope's matchers to sel (which may be NULL: a new selector is
- * made then).  Returns sel, or NULL for the whole district with sel NULL. */
-static struct selector *
-query_scope(struct hub_req *req, struct selector *sel)
+struct selector *
+hub_query_scope(struct hub_req *req, struct selector *sel)
 {
 	const struct hub_territory *t = req->hub->territory;
 	const struct hub_node *n;
@@ -77,7 +75,7 @@ query_selector(struct hub_req *req, int required, int *err)
 			*err = 1;
 			return NULL;
 		}
-		return query_scope(req, NULL);
+		return hub_query_scope(req, NULL);
 	}
 	if ((sel = selector_parse_cause(q, &cause)) == NULL) {
 		hub_reply_error(req, 400, "q: %s", cause);
@@ -85,7 +83,7 @@ query_selector(struct hub_req *req, int required, int *err)
 		*err = 1;
 		return NULL;
 	}
-	return query_scope(req, sel);
+	return hub_query_scope(req, sel);
 }
 
 static json_t *
