@@ -302,7 +302,7 @@ FUNC_RANGE(eval_avg_over, func_avg_over, 0)
 FUNC_RANGE(eval_count_over, func_count_over, 0)
 FUNC_RANGE(eval_min_over, func_min_over, 0)
 FUNC_RANGE(eval_max_over, func_max_over, 0)
-FUNC_RANGE(eval_last_over, func_last_over, 0)
+FUNC_RANGE(eval_last_over, func_last_over, 1) /* keeps __name__ in 2.x */
 FUNC_RANGE(eval_quantile_over, func_quantile_over, 0)
 
 /* ---- Element-wise functions --------------------------------------------- */

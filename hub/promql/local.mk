@@ -15,3 +15,8 @@ tests_fuzz_fuzz_promql_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_promql_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_promql_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) -lm
 EXTRA_DIST += tests/fuzz/corpus/promql hub/promql/local.mk
+
+# Answers checked against Debian's prometheus (tests/integration/).
+TESTS += tests/integration/t-promql-compat.sh
+EXTRA_DIST += tests/integration/t-promql-compat.sh \
+	tests/integration/promql-compat.py
