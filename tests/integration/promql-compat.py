@@ -117,6 +117,20 @@ EXPRS = [
     'exp(cb_temp / 100)', 'sqrt(cb_humidity)', 'ln(cb_temp)',
 ]
 
+# Instant queries only: range vectors and strings.
+INSTANT_ONLY = ['cb_temp[5m]', 'cb_gappy[2m] offset 1m', 'cb_requests_total{job="web"}[1m]', '"hello"', '42']
+
+# Errors: the same status code and errorType as Prometheus.
+ERRORS = [
+    ('cb_temp + on(building) cb_humidity', "/api/v1/query"),  # many-to-many
+    ('cb_temp{', "/api/v1/query"),
+    ('rate(cb_temp)', "/api/v1/query"),
+    ('sum(cb_temp[5m])', "/api/v1/query"),
+    ('1 > 2', "/api/v1/query"),
+    ('cb_temp[5m]', "/api/v1/query_range"),
+    ('', "/api/v1/query"),
+]
+
 # As the Nanyuan operator (scope 440304001000), hub expression -> the
 # Prometheus expression that sees the same series.
 SCOPED = [
@@ -132,7 +146,7 @@ def get(url, path, params, token=None, post=False):
         req = urllib.request.Request(url + path, data=q.encode(),
                                      headers={"Content-Type": "application/x-www-form-urlencoded"})
     else:
-        req = urllib.request.Request(url + path + "?" + q)
+        req = urllib.request.Request(url + path + ("?" + q if q else ""))
     if token:
         req.add_header("Authorization", "Bearer " + token)
     try:
@@ -209,11 +223,35 @@ def compare(end_s, hub, tok, optok, prom):
         for s, en, st in ranges:
             check("range[%s,%s,%s]" % (s, en, st), e, e, {"start": s, "end": en, "step": st},
                   "/api/v1/query_range", tok)
+    for e in INSTANT_ONLY:
+        for t in instants[:3]:
+            check("instant@%s" % t, e, e, {"time": t}, "/api/v1/query", tok)
+    for e, path in ERRORS:
+        cases += 1
+        params = {"query": e, "time": end_s, "start": t0, "end": end_s, "step": 60}
+        hc, hj = get(hub, "/prometheus" + path, params, tok)
+        pc, pj = get(prom, path, params)
+        if (hc, hj.get("status"), hj.get("errorType")) != (pc, pj.get("status"), pj.get("errorType")):
+            failed += 1
+            print("FAIL error %r: hub %d %s, Prometheus %d %s" % (e, hc, hj, pc, pj))
+    # Metadata routes: the same series, label names and values.
+    for path, params in (("/api/v1/series", {"match[]": ["cb_temp", '{job="api"}']}),
+                         ("/api/v1/labels", {}), ("/api/v1/label/job/values", {}),
+                         ("/api/v1/label/__name__/values", {}),
+                         ("/api/v1/labels", {"match[]": "cb_flow_total"})):
+        cases += 1
+        q = urllib.parse.urlencode(params, doseq=True)
+        hc, hj = get(hub, "/prometheus" + path + "?" + q, {}, tok)
+        pc, pj = get(prom, path + "?" + q, {})
+        key = lambda d: sorted(json.dumps(x, sort_keys=True) for x in d)
+        if hc != 200 or pc != 200 or key(hj["data"]) != key(pj["data"]):
+            failed += 1
+            print("FAIL %s %s: hub %d %s, Prometheus %d %s" % (path, params, hc, hj, pc, pj))
     for he, pe in SCOPED:
         check("scoped instant", he, pe, {"time": end_s}, "/api/v1/query", optok)
         s, en, st = ranges[0]
         check("scoped range", he, pe, {"start": s, "end": en, "step": st}, "/api/v1/query_range", optok)
-    print("%d expressions, %d queries: %d passed, %d failed" % (len(EXPRS) + len(SCOPED), cases,
+    print("%d expressions, %d queries: %d passed, %d failed" % (len(EXPRS) + len(SCOPED) + len(INSTANT_ONLY) + len(ERRORS), cases,
                                                                 cases - failed, failed))
     return 1 if failed else 0
 
