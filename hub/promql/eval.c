@@ -85,7 +85,7 @@ promql_eval_fetch(struct promql_ctx *c, const struct promql_node *n, int64_t w,
 	}
 	max = c->q->max_samples > 0 ? c->q->max_samples : EVAL_MAX_SAMPLES;
 	for (i = 0; i < r.n; i++) {
-		const struct store_series_result *sr = &r.series[i];
+		struct store_series_result *sr = &r.series[i];
 
 		c->samples += sr->npoints;
 		if (c->samples > max) {
@@ -101,13 +101,11 @@ promql_eval_fetch(struct promql_ctx *c, const struct promql_node *n, int64_t w,
 		for (k = 0; k < sr->ntags; k++)
 			promql_series_set_label(
 			    &s, sr->tags[k].name, sr->tags[k].value);
+		/* The points move from the store's result. */
 		s.npts = sr->npoints;
-		s.pts_t = xreallocarray(NULL, s.npts + 1, sizeof *s.pts_t);
-		s.pts_v = xreallocarray(NULL, s.npts + 1, sizeof *s.pts_v);
-		for (k = 0; k < s.npts; k++) {
-			s.pts_t[k] = sr->points[k].t;
-			s.pts_v[k] = sr->points[k].v;
-		}
+		s.pts = sr->points;
+		sr->points = NULL;
+		sr->npoints = 0;
 		promql_value_push(out, &s);
 	}
 	store_result_free(&r);
@@ -144,18 +142,16 @@ eval_select(
 		for (k = 0, j = 0; k < c->nsteps; k++) {
 			int64_t t = promql_step_time(c, k) - n->offset_ms;
 
-			while (j < s->npts && s->pts_t[j] <= t)
+			while (j < s->npts && s->pts[j].t <= t)
 				j++;
 			/* pts[j-1] is the newest at or before t. */
-			if (j > 0 && s->pts_t[j - 1] >= t - c->lookback) {
+			if (j > 0 && s->pts[j - 1].t >= t - c->lookback) {
 				s->ok[k] = 1;
-				s->v[k] = s->pts_v[j - 1];
+				s->v[k] = s->pts[j - 1].v;
 			}
 		}
-		free(s->pts_t);
-		free(s->pts_v);
-		s->pts_t = NULL;
-		s->pts_v = NULL;
+		free(s->pts);
+		s->pts = NULL;
 		s->npts = 0;
 	}
 	return 0;

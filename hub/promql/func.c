@@ -10,13 +10,13 @@
 
 #include "hub/promql/promql-int.h"
 #include "lib/xmalloc.h"
+#include "store/store.h"
 
 /* ---- Range functions ---------------------------------------------------- */
 
 /* The points of one window and its bounds (ms). */
 struct func_window {
-	const int64_t *t;
-	const double *v;
+	const struct store_point *p;
 	size_t n;
 	int64_t start, end, range;
 	double param;
@@ -38,19 +38,19 @@ func_extrapolate(
 
 	if (w->n < 2)
 		return 0;
-	result = w->v[w->n - 1] - w->v[0];
+	result = w->p[w->n - 1].v - w->p[0].v;
 	if (counter)
 		for (i = 0; i < w->n; i++) {
-			if (w->v[i] < last)
+			if (w->p[i].v < last)
 				result += last;
-			last = w->v[i];
+			last = w->p[i].v;
 		}
-	to_start = (double)(w->t[0] - w->start) / 1000;
-	to_end = (double)(w->end - w->t[w->n - 1]) / 1000;
-	sampled = (double)(w->t[w->n - 1] - w->t[0]) / 1000;
+	to_start = (double)(w->p[0].t - w->start) / 1000;
+	to_end = (double)(w->end - w->p[w->n - 1].t) / 1000;
+	sampled = (double)(w->p[w->n - 1].t - w->p[0].t) / 1000;
 	avg = sampled / (double)(w->n - 1);
-	if (counter && result > 0 && w->v[0] >= 0) {
-		double to_zero = sampled * (w->v[0] / result);
+	if (counter && result > 0 && w->p[0].v >= 0) {
+		double to_zero = sampled * (w->p[0].v / result);
 
 		if (to_zero < to_start)
 			to_start = to_zero;
@@ -92,10 +92,10 @@ func_instant(const struct func_window *w, int rate, double *out)
 
 	if (w->n < 2)
 		return 0;
-	last = w->v[w->n - 1];
-	prev = w->v[w->n - 2];
+	last = w->p[w->n - 1].v;
+	prev = w->p[w->n - 2].v;
 	result = rate && last < prev ? last : last - prev;
-	interval = (double)(w->t[w->n - 1] - w->t[w->n - 2]);
+	interval = (double)(w->p[w->n - 1].t - w->p[w->n - 2].t);
 	if (interval == 0)
 		return 0;
 	if (rate)
@@ -127,17 +127,17 @@ func_deriv(const struct func_window *w, double *out)
 	if (w->n < 2)
 		return 0;
 	for (i = 0; i < w->n; i++) {
-		if (w->v[i] != w->v[0])
+		if (w->p[i].v != w->p[0].v)
 			same = 0;
-		x = (double)(w->t[i] - w->t[0]) / 1000;
+		x = (double)(w->p[i].t - w->p[0].t) / 1000;
 		n += 1;
 		sx += x;
-		sy += w->v[i];
-		sxy += x * w->v[i];
+		sy += w->p[i].v;
+		sxy += x * w->p[i].v;
 		sx2 += x * x;
 	}
 	if (same) {
-		*out = isinf(w->v[0]) ? NAN : 0;
+		*out = isinf(w->p[0].v) ? NAN : 0;
 		return 1;
 	}
 	cov = sxy - sx * sy / n;
@@ -153,7 +153,7 @@ func_sum_over(const struct func_window *w, double *out)
 	size_t i;
 
 	for (i = 0; i < w->n; i++)
-		s += w->v[i];
+		s += w->p[i].v;
 	*out = s;
 	return w->n > 0;
 }
@@ -165,7 +165,7 @@ func_avg_over(const struct func_window *w, double *out)
 	size_t i;
 
 	for (i = 0; i < w->n; i++)
-		mean += w->v[i] / (double)(i + 1) - mean / (double)(i + 1);
+		mean += w->p[i].v / (double)(i + 1) - mean / (double)(i + 1);
 	*out = mean;
 	return w->n > 0;
 }
@@ -184,10 +184,10 @@ func_min_over(const struct func_window *w, double *out)
 
 	if (w->n == 0)
 		return 0;
-	*out = w->v[0];
+	*out = w->p[0].v;
 	for (i = 1; i < w->n; i++)
-		if (w->v[i] < *out || isnan(*out))
-			*out = w->v[i];
+		if (w->p[i].v < *out || isnan(*out))
+			*out = w->p[i].v;
 	return 1;
 }
 
@@ -198,10 +198,10 @@ func_max_over(const struct func_window *w, double *out)
 
 	if (w->n == 0)
 		return 0;
-	*out = w->v[0];
+	*out = w->p[0].v;
 	for (i = 1; i < w->n; i++)
-		if (w->v[i] > *out || isnan(*out))
-			*out = w->v[i];
+		if (w->p[i].v > *out || isnan(*out))
+			*out = w->p[i].v;
 	return 1;
 }
 
@@ -210,7 +210,7 @@ func_last_over(const struct func_window *w, double *out)
 {
 	if (w->n == 0)
 		return 0;
-	*out = w->v[w->n - 1];
+	*out = w->p[w->n - 1].v;
 	return 1;
 }
 
@@ -218,11 +218,13 @@ static int
 func_quantile_over(const struct func_window *w, double *out)
 {
 	double *v;
+	size_t i;
 
 	if (w->n == 0)
 		return 0;
 	v = xreallocarray(NULL, w->n, sizeof *v);
-	memcpy(v, w->v, w->n * sizeof *v);
+	for (i = 0; i < w->n; i++)
+		v[i] = w->p[i].v;
 	*out = promql_quantile(w->param, v, w->n);
 	free(v);
 	return 1;
@@ -258,22 +260,19 @@ func_range(struct promql_ctx *c, const struct promql_node *n, func_range_fn fn,
 		for (k = 0, lo = 0, hi = 0; k < c->nsteps; k++) {
 			w.end = promql_step_time(c, k) - sel->offset_ms;
 			w.start = w.end - sel->range_ms;
-			while (lo < s->npts && s->pts_t[lo] < w.start)
+			while (lo < s->npts && s->pts[lo].t < w.start)
 				lo++;
 			if (hi < lo)
 				hi = lo;
-			while (hi < s->npts && s->pts_t[hi] <= w.end)
+			while (hi < s->npts && s->pts[hi].t <= w.end)
 				hi++;
-			w.t = s->pts_t + lo;
-			w.v = s->pts_v + lo;
+			w.p = s->pts + lo;
 			w.n = hi - lo;
 			w.param = param.scalar != NULL ? param.scalar[k] : 0;
 			s->ok[k] = (unsigned char)fn(&w, &s->v[k]);
 		}
-		free(s->pts_t);
-		free(s->pts_v);
-		s->pts_t = NULL;
-		s->pts_v = NULL;
+		free(s->pts);
+		s->pts = NULL;
 		s->npts = 0;
 		if (!keep_name)
 			promql_series_del_label(s, "__name__");

@@ -21,3 +21,10 @@ TESTS += tests/integration/t-promql-compat.sh tests/integration/t-promql-api.sh
 EXTRA_DIST += tests/integration/t-promql-compat.sh \
 	tests/integration/t-promql-api.sh \
 	tests/integration/promql-compat.py
+
+# promql-bench: PromQL sum by rate over a day vs the native query
+# (bench/README.md).
+noinst_PROGRAMS += bench/promql-bench
+bench_promql_bench_CPPFLAGS = $(HUB_CPPFLAGS) $(ROCKSDB_CFLAGS)
+bench_promql_bench_SOURCES = bench/promql-bench.c $(BENCH_GEN)
+bench_promql_bench_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) -lm

@@ -22,6 +22,7 @@
 #include "lib/selector.h"
 
 struct store_result;
+struct store_point;
 
 /* ---- Parsing ------------------------------------------------------------ */
 
@@ -151,8 +152,7 @@ struct promql_series {
 	double *v;
 	unsigned char *ok;
 	size_t npts;
-	int64_t *pts_t;
-	double *pts_v;
+	struct store_point *pts; /* owned */
 };
 
 struct promql_value {

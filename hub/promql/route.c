@@ -274,7 +274,7 @@ route_json_value(struct buf *out, const struct promql_value *v,
 			buf_puts(out, "\"values\":[");
 			for (k = 0; k < s->npts; k++) {
 				buf_puts(out, k > 0 ? "," : "");
-				route_json_point(out, s->pts_t[k], s->pts_v[k]);
+				route_json_point(out, s->pts[k].t, s->pts[k].v);
 			}
 			buf_puts(out, "]}");
 			first = 0;

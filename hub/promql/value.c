@@ -7,6 +7,7 @@
 
 #include "hub/promql/promql-int.h"
 #include "lib/xmalloc.h"
+#include "store/store.h"
 
 void
 promql_series_init(
@@ -41,8 +42,7 @@ promql_series_clear(struct promql_series *s)
 	free(s->labels);
 	free(s->v);
 	free(s->ok);
-	free(s->pts_t);
-	free(s->pts_v);
+	free(s->pts);
 	memset(s, 0, sizeof *s);
 }
 
