@@ -72,4 +72,5 @@ cb_assert_eq '["440304001001001"]' "$(hub_json 'json.dumps(j["data"])')" "only N
 cb_assert_eq 200 "$(hub_get "$P/query_range?query=flow_total&start=$((now - 120))&end=$now&step=60")" \
 	"scoped range"
 cb_assert_eq 1 "$(hub_json 'len(j["data"]["result"])')" "one series in scope"
+hub_finish
 exit $CB_FAILED

@@ -35,4 +35,5 @@ cb_wait_http "http://127.0.0.1:$PROM_PORT/-/ready" -f || { cb_fail "prometheus d
 
 python3 "$PY" compare "$end" "$HUB_URL" "$HUB_TOK_SUPER" "$HUB_TOK_OPERATOR" \
 	"http://127.0.0.1:$PROM_PORT" || cb_fail "answers differ from Prometheus"
+hub_finish
 exit $CB_FAILED
