@@ -87,7 +87,8 @@ promql_eval_fetch(struct promql_ctx *c, const struct promql_node *n, int64_t w,
 	for (i = 0; i < r.n; i++) {
 		struct store_series_result *sr = &r.series[i];
 
-		c->samples += sr->npoints;
+		/* Points held plus the per-step values made from them. */
+		c->samples += sr->npoints + c->nsteps;
 		if (c->samples > max) {
 			store_result_free(&r);
 			return promql_fail(c, PROMQL_ERR_EXECUTION,

@@ -283,26 +283,50 @@ func_range(struct promql_ctx *c, const struct promql_node *n, func_range_fn fn,
 	return promql_value_normalize(c, out);
 }
 
-#define FUNC_RANGE(name, fn, keep)                                         \
-	static int name(struct promql_ctx *c, const struct promql_node *n, \
-	    struct promql_value *out)                                      \
-	{                                                                  \
-		return func_range(c, n, fn, keep, out);                    \
-	}
+enum {
+	RANGE_RATE,
+	RANGE_INCREASE,
+	RANGE_DELTA,
+	RANGE_IRATE,
+	RANGE_IDELTA,
+	RANGE_DERIV,
+	RANGE_SUM,
+	RANGE_AVG,
+	RANGE_COUNT,
+	RANGE_MIN,
+	RANGE_MAX,
+	RANGE_LAST,
+	RANGE_QUANTILE,
+};
 
-FUNC_RANGE(eval_rate, func_rate, 0)
-FUNC_RANGE(eval_increase, func_increase, 0)
-FUNC_RANGE(eval_delta, func_delta, 0)
-FUNC_RANGE(eval_irate, func_irate, 0)
-FUNC_RANGE(eval_idelta, func_idelta, 0)
-FUNC_RANGE(eval_deriv, func_deriv, 0)
-FUNC_RANGE(eval_sum_over, func_sum_over, 0)
-FUNC_RANGE(eval_avg_over, func_avg_over, 0)
-FUNC_RANGE(eval_count_over, func_count_over, 0)
-FUNC_RANGE(eval_min_over, func_min_over, 0)
-FUNC_RANGE(eval_max_over, func_max_over, 0)
-FUNC_RANGE(eval_last_over, func_last_over, 1) /* keeps __name__ in 2.x */
-FUNC_RANGE(eval_quantile_over, func_quantile_over, 0)
+/* Range functions by promql_func.code, and whether they keep __name__
+ * (last_over_time does in Prometheus 2.x). */
+static const struct {
+	func_range_fn fn;
+	int keep_name;
+} func_ranges[] = {
+    [RANGE_RATE] = {func_rate, 0},
+    [RANGE_INCREASE] = {func_increase, 0},
+    [RANGE_DELTA] = {func_delta, 0},
+    [RANGE_IRATE] = {func_irate, 0},
+    [RANGE_IDELTA] = {func_idelta, 0},
+    [RANGE_DERIV] = {func_deriv, 0},
+    [RANGE_SUM] = {func_sum_over, 0},
+    [RANGE_AVG] = {func_avg_over, 0},
+    [RANGE_COUNT] = {func_count_over, 0},
+    [RANGE_MIN] = {func_min_over, 0},
+    [RANGE_MAX] = {func_max_over, 0},
+    [RANGE_LAST] = {func_last_over, 1},
+    [RANGE_QUANTILE] = {func_quantile_over, 0},
+};
+
+static int
+eval_range(
+    struct promql_ctx *c, const struct promql_node *n, struct promql_value *out)
+{
+	return func_range(c, n, func_ranges[n->func->code].fn,
+	    func_ranges[n->func->code].keep_name, out);
+}
 
 /* ---- Element-wise functions --------------------------------------------- */
 
@@ -374,10 +398,14 @@ func_math_apply(enum func_math f, double v, double a, double b)
 	return v;
 }
 
+/* An element-wise function (promql_func.code is its enum func_math);
+ * a missing optional argument (round's) is 1. */
 static int
-func_math(struct promql_ctx *c, const struct promql_node *n, enum func_math f,
-    double def, struct promql_value *out)
+eval_math(
+    struct promql_ctx *c, const struct promql_node *n, struct promql_value *out)
 {
+	enum func_math f = (enum func_math)n->func->code;
+	double def = 1;
 	struct promql_value p[2];
 	size_t i, k, np = n->nargs - 1;
 
@@ -410,26 +438,6 @@ func_math(struct promql_ctx *c, const struct promql_node *n, enum func_math f,
 	promql_value_free(&p[1]);
 	return promql_value_normalize(c, out);
 }
-
-#define FUNC_MATH(name, f, def)                                            \
-	static int name(struct promql_ctx *c, const struct promql_node *n, \
-	    struct promql_value *out)                                      \
-	{                                                                  \
-		return func_math(c, n, f, def, out);                       \
-	}
-
-FUNC_MATH(eval_abs, MATH_ABS, 0)
-FUNC_MATH(eval_ceil, MATH_CEIL, 0)
-FUNC_MATH(eval_floor, MATH_FLOOR, 0)
-FUNC_MATH(eval_exp, MATH_EXP, 0)
-FUNC_MATH(eval_ln, MATH_LN, 0)
-FUNC_MATH(eval_log2, MATH_LOG2, 0)
-FUNC_MATH(eval_log10, MATH_LOG10, 0)
-FUNC_MATH(eval_sqrt, MATH_SQRT, 0)
-FUNC_MATH(eval_round, MATH_ROUND, 1)
-FUNC_MATH(eval_clamp_min, MATH_CLAMP_MIN, 0)
-FUNC_MATH(eval_clamp_max, MATH_CLAMP_MAX, 0)
-FUNC_MATH(eval_clamp, MATH_CLAMP, 0)
 
 /* ---- time, vector, scalar, absent --------------------------------------- */
 
@@ -539,35 +547,35 @@ eval_absent(
 #define S PROMQL_SCALAR
 
 static const struct promql_func func_table[] = {
-    {"rate", V, 1, 0, {M}, eval_rate},
-    {"irate", V, 1, 0, {M}, eval_irate},
-    {"increase", V, 1, 0, {M}, eval_increase},
-    {"delta", V, 1, 0, {M}, eval_delta},
-    {"idelta", V, 1, 0, {M}, eval_idelta},
-    {"deriv", V, 1, 0, {M}, eval_deriv},
-    {"avg_over_time", V, 1, 0, {M}, eval_avg_over},
-    {"min_over_time", V, 1, 0, {M}, eval_min_over},
-    {"max_over_time", V, 1, 0, {M}, eval_max_over},
-    {"sum_over_time", V, 1, 0, {M}, eval_sum_over},
-    {"count_over_time", V, 1, 0, {M}, eval_count_over},
-    {"last_over_time", V, 1, 0, {M}, eval_last_over},
-    {"quantile_over_time", V, 2, 0, {S, M}, eval_quantile_over},
-    {"abs", V, 1, 0, {V}, eval_abs},
-    {"ceil", V, 1, 0, {V}, eval_ceil},
-    {"floor", V, 1, 0, {V}, eval_floor},
-    {"exp", V, 1, 0, {V}, eval_exp},
-    {"ln", V, 1, 0, {V}, eval_ln},
-    {"log2", V, 1, 0, {V}, eval_log2},
-    {"log10", V, 1, 0, {V}, eval_log10},
-    {"sqrt", V, 1, 0, {V}, eval_sqrt},
-    {"round", V, 1, 1, {V, S}, eval_round},
-    {"clamp_min", V, 2, 0, {V, S}, eval_clamp_min},
-    {"clamp_max", V, 2, 0, {V, S}, eval_clamp_max},
-    {"clamp", V, 3, 0, {V, S, S}, eval_clamp},
-    {"time", S, 0, 0, {S}, eval_time},
-    {"vector", V, 1, 0, {S}, eval_vector},
-    {"scalar", S, 1, 0, {V}, eval_scalar},
-    {"absent", V, 1, 0, {V}, eval_absent},
+    {"rate", V, 1, 0, {M}, eval_range, RANGE_RATE},
+    {"irate", V, 1, 0, {M}, eval_range, RANGE_IRATE},
+    {"increase", V, 1, 0, {M}, eval_range, RANGE_INCREASE},
+    {"delta", V, 1, 0, {M}, eval_range, RANGE_DELTA},
+    {"idelta", V, 1, 0, {M}, eval_range, RANGE_IDELTA},
+    {"deriv", V, 1, 0, {M}, eval_range, RANGE_DERIV},
+    {"avg_over_time", V, 1, 0, {M}, eval_range, RANGE_AVG},
+    {"min_over_time", V, 1, 0, {M}, eval_range, RANGE_MIN},
+    {"max_over_time", V, 1, 0, {M}, eval_range, RANGE_MAX},
+    {"sum_over_time", V, 1, 0, {M}, eval_range, RANGE_SUM},
+    {"count_over_time", V, 1, 0, {M}, eval_range, RANGE_COUNT},
+    {"last_over_time", V, 1, 0, {M}, eval_range, RANGE_LAST},
+    {"quantile_over_time", V, 2, 0, {S, M}, eval_range, RANGE_QUANTILE},
+    {"abs", V, 1, 0, {V}, eval_math, MATH_ABS},
+    {"ceil", V, 1, 0, {V}, eval_math, MATH_CEIL},
+    {"floor", V, 1, 0, {V}, eval_math, MATH_FLOOR},
+    {"exp", V, 1, 0, {V}, eval_math, MATH_EXP},
+    {"ln", V, 1, 0, {V}, eval_math, MATH_LN},
+    {"log2", V, 1, 0, {V}, eval_math, MATH_LOG2},
+    {"log10", V, 1, 0, {V}, eval_math, MATH_LOG10},
+    {"sqrt", V, 1, 0, {V}, eval_math, MATH_SQRT},
+    {"round", V, 1, 1, {V, S}, eval_math, MATH_ROUND},
+    {"clamp_min", V, 2, 0, {V, S}, eval_math, MATH_CLAMP_MIN},
+    {"clamp_max", V, 2, 0, {V, S}, eval_math, MATH_CLAMP_MAX},
+    {"clamp", V, 3, 0, {V, S, S}, eval_math, MATH_CLAMP},
+    {"time", S, 0, 0, {S}, eval_time, 0},
+    {"vector", V, 1, 0, {S}, eval_vector, 0},
+    {"scalar", S, 1, 0, {V}, eval_scalar, 0},
+    {"absent", V, 1, 0, {V}, eval_absent, 0},
 };
 
 const struct promql_func *

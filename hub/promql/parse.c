@@ -310,6 +310,18 @@ parse_check_type(struct parser *ps, const struct promql_node *arg,
 	    promql_type_name(arg->type));
 }
 
+/* An optional "by (...)" or "without (...)"; 0 or -1. */
+static int
+parse_grouping(struct parser *ps, struct promql_node *n)
+{
+	if (!tok_is_word(ps, "by") && !tok_is_word(ps, "without"))
+		return 0;
+	n->without = tok_is_word(ps, "without");
+	n->grouping = 1;
+	parse_next(ps);
+	return parse_labels(ps, n);
+}
+
 static struct promql_node *
 parse_aggregation(struct parser *ps, int op)
 {
@@ -319,13 +331,8 @@ parse_aggregation(struct parser *ps, int op)
 	n->op = op;
 	n->type = PROMQL_VECTOR;
 	parse_next(ps);
-	if (tok_is_word(ps, "by") || tok_is_word(ps, "without")) {
-		n->without = tok_is_word(ps, "without");
-		n->grouping = 1;
-		parse_next(ps);
-		if (parse_labels(ps, n) != 0)
-			goto fail;
-	}
+	if (parse_grouping(ps, n) != 0)
+		goto fail;
 	snprintf(what, sizeof what, "aggregation %s", aggops[op].name);
 	if (parse_expect(ps, TOK_LPAREN, "\"(\"") != 0)
 		goto fail;
@@ -347,14 +354,8 @@ parse_aggregation(struct parser *ps, int op)
 		parse_next(ps);
 	if (parse_expect(ps, TOK_RPAREN, "\")\"") != 0)
 		goto fail;
-	if (!n->grouping &&
-	    (tok_is_word(ps, "by") || tok_is_word(ps, "without"))) {
-		n->without = tok_is_word(ps, "without");
-		n->grouping = 1;
-		parse_next(ps);
-		if (parse_labels(ps, n) != 0)
-			goto fail;
-	}
+	if (!n->grouping && parse_grouping(ps, n) != 0)
+		goto fail;
 	return n;
 fail:
 	promql_node_free(n);

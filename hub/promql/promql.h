@@ -98,6 +98,7 @@ struct promql_func {
 	enum promql_type args[3];
 	int (*eval)(struct promql_ctx *c, const struct promql_node *n,
 	    struct promql_value *out);
+	int code; /* which one, for an eval shared by several */
 };
 
 /* The supported function called name, or NULL. */

@@ -680,14 +680,33 @@ route_buildinfo(struct hub_req *req)
 	buf_free(&b);
 }
 
+/* Routes Grafana asks for whose answer is always empty here. */
 static void
-route_metadata(struct hub_req *req)
+route_empty(struct hub_req *req, const char *data)
 {
 	struct buf b = BUF_INIT;
 
-	buf_puts(&b, "{}");
+	buf_puts(&b, data);
 	route_reply_data(req, &b);
 	buf_free(&b);
+}
+
+static void
+route_metadata(struct hub_req *req)
+{
+	route_empty(req, "{}");
+}
+
+static void
+route_exemplars(struct hub_req *req)
+{
+	route_empty(req, "[]");
+}
+
+static void
+route_rules(struct hub_req *req)
+{
+	route_empty(req, "{\"groups\":[]}");
 }
 
 #define ROUTE_GET_POST(p, h)                                                \
@@ -708,5 +727,7 @@ const struct hub_route hub_routes_promql[] = {
     ROUTE_GET_POST("label/{name}/values", route_label_values),
     ROUTE_GET_POST("status/buildinfo", route_buildinfo),
     ROUTE_GET_POST("metadata", route_metadata),
+    ROUTE_GET_POST("query_exemplars", route_exemplars),
+    ROUTE_GET_POST("rules", route_rules),
     {.path = NULL},
 };

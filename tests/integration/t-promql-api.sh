@@ -58,6 +58,10 @@ cb_assert_eq 200 "$(hub_get "$P/status/buildinfo")" "buildinfo"
 cb_assert_eq 2.42.0 "$(hub_json 'j["data"]["version"]')" "a Prometheus version for Grafana"
 cb_assert_eq 200 "$(hub_get "$P/metadata")" "metadata"
 cb_assert_eq '{}' "$(hub_json 'json.dumps(j["data"])')" "empty metadata"
+cb_assert_eq 200 "$(hub_get "$P/query_exemplars?query=flow_total")" "exemplars"
+cb_assert_eq '[]' "$(hub_json 'json.dumps(j["data"])')" "no exemplars"
+cb_assert_eq 200 "$(hub_get "$P/rules")" "rules"
+cb_assert_eq '{"groups": []}' "$(hub_json 'json.dumps(j["data"])')" "no rule groups"
 cb_assert_eq 401 "$(TOKEN= hub_get "$P/query?query=flow_total")" "no identity"
 
 # Scope: the Nanyuan operator sees only Nanyuan's series, everywhere.
