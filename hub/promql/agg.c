@@ -200,6 +200,17 @@ promql_agg_eval(
 		promql_value_free(&param);
 		return -1;
 	}
+	/* As Prometheus: k must fit an int64 at every step. */
+	for (k = 0; topk && k < c->nsteps; k++)
+		if (!(param.scalar[k] >= -9.2e18 &&
+		        param.scalar[k] <= 9.2e18)) {
+			promql_fail(c, PROMQL_ERR_EXECUTION,
+			    "Scalar value %s overflows int64",
+			    isnan(param.scalar[k]) ? "NaN" : "out of range");
+			promql_value_free(&in);
+			promql_value_free(&param);
+			return -1;
+		}
 	memset(out, 0, sizeof *out);
 	out->type = PROMQL_VECTOR;
 	out->nsteps = c->nsteps;
