@@ -74,6 +74,10 @@ static const struct {
 static const char *const unsupported_aggs[] = {
     "stddev", "stdvar", "group", "count_values", NULL};
 static const char *const set_ops[] = {"and", "or", "unless", "atan2", NULL};
+/* Words that are never a metric name (as in Prometheus's lexer). */
+static const char *const keywords[] = {"by", "without", "on", "ignoring",
+    "bool", "offset", "group_left", "group_right", "and", "or", "unless",
+    "atan2", NULL};
 
 const char *
 promql_binop_name(enum promql_binop op)
@@ -439,6 +443,12 @@ parse_ident(struct parser *ps)
 		    parse_peek(ps) != TOK_LBRACE) {
 			parse_fail(ps, ps->tok.start,
 			    "aggregation %s is not supported", name);
+			return NULL;
+		}
+	for (i = 0; keywords[i] != NULL; i++)
+		if (strcmp(name, keywords[i]) == 0) {
+			parse_fail(
+			    ps, ps->tok.start, "unexpected keyword %s", name);
 			return NULL;
 		}
 	if (parse_peek(ps) == TOK_LPAREN) {
