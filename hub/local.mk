@@ -1,5 +1,6 @@
 # hub/: citybraind, the hub.  Everything but main.c goes into a convenience
 # library so that unit tests, fuzz targets and benches link the same code.
+include $(srcdir)/hub/promql/local.mk
 noinst_LIBRARIES += hub/libcbhub.a
 HUB_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(LIBEVENT_CFLAGS) \
 	$(LIBCRYPTO_CFLAGS) $(ZLIB_CFLAGS)
@@ -22,7 +23,8 @@ hub_libcbhub_a_SOURCES = \
 	hub/route-systems.c \
 	hub/route-quality.c \
 	hub/route-query.c \
-	hub/route-self.c
+	hub/route-self.c \
+	$(HUB_PROMQL_SOURCES)
 HUB_LIBS = hub/libcbhub.a $(CB_LIB) $(JANSSON_LIBS) $(LIBEVENT_LIBS) \
 	$(LIBCRYPTO_LIBS) $(ZLIB_LIBS)
 

@@ -20,6 +20,7 @@
 
 #include "hub/hub-config.h"
 #include "hub/hub.h"
+#include "hub/promql/promql.h"
 #include "hub/server.h"
 #include "hub/server-int.h"
 #include "hub/territory.h"
@@ -41,6 +42,7 @@ static const struct hub_route *const server_tables[] = {
     hub_routes_quality,
     hub_routes_query,
     hub_routes_self,
+    hub_routes_promql, /* hub/promql/promql.h */
 #ifdef HUB_WITH_ALERTS
     /* ---- alerts module (hub/route-alerts.h declares these) ---- */
     hub_routes_alerts,

@@ -1,0 +1,115 @@
+/* promql's internals shared by its files: the lexer's tokens and the
+ * evaluation context.  Not for use outside hub/promql/. */
+#ifndef CB_HUB_PROMQL_INT_H
+#define CB_HUB_PROMQL_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hub/promql/promql.h"
+
+enum promql_tok {
+	TOK_EOF,
+	TOK_ERROR,
+	TOK_NUMBER,
+	TOK_DURATION,
+	TOK_STRING,
+	TOK_IDENT,
+	TOK_LPAREN,
+	TOK_RPAREN,
+	TOK_LBRACE,
+	TOK_RBRACE,
+	TOK_LBRACKET,
+	TOK_RBRACKET,
+	TOK_COMMA,
+	TOK_COLON,
+	TOK_ASSIGN, /* = */
+	TOK_RE,     /* =~ */
+	TOK_NRE,    /* !~ */
+	TOK_OP,     /* binary operator: tok.op */
+};
+
+struct promql_token {
+	enum promql_tok kind;
+	const char *start; /* in the text */
+	size_t len;
+	double num;      /* NUMBER */
+	int64_t dur;     /* DURATION, ms */
+	char *str;       /* STRING, unescaped (owned by the lexer's caller) */
+	int op;          /* OP: enum promql_binop */
+	char error[120]; /* ERROR */
+};
+
+/* Read the token at *p (skipping blanks and # comments) into *t and
+ * advance *p past it. */
+void promql_lex(const char **p, struct promql_token *t);
+/* Parse a Prometheus duration ("5m", "1h30m", "250ms"); 0 or -1. */
+int promql_duration_parse(const char *s, size_t len, int64_t *ms);
+/* Append a duration in Prometheus form ("1h30m"). */
+void promql_duration_format(int64_t ms, struct buf *out);
+
+/* ---- Evaluation context ------------------------------------------------- */
+
+struct promql_ctx {
+	const struct promql_query *q;
+	const struct promql_source *src;
+	size_t nsteps;
+	int64_t lookback;
+	size_t samples; /* points fetched so far */
+	enum promql_error err;
+	char *cause;
+};
+
+/* Record an error (first one wins); returns -1. */
+int promql_fail(struct promql_ctx *c, enum promql_error e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Time of step i. */
+int64_t promql_step_time(const struct promql_ctx *c, size_t i);
+/* Evaluate n into *out; 0 or -1 (error recorded in c). */
+int promql_eval_node(struct promql_ctx *c, const struct promql_node *n,
+    struct promql_value *out);
+/* Fetch a selector node's raw series for windows of width w ending at
+ * each step (minus offset): every matching series with its points in
+ * [start - offset - w, end - offset]. */
+int promql_eval_fetch(struct promql_ctx *c, const struct promql_node *sel,
+    int64_t w, struct promql_value *out);
+/* Check the deadline; 0 or -1. */
+int promql_eval_check(struct promql_ctx *c);
+
+/* Aggregations (agg.c). */
+int promql_agg_eval(struct promql_ctx *c, const struct promql_node *n,
+    struct promql_value *out);
+
+/* The q-quantile of v[0..n) (sorts v in place), as Prometheus computes
+ * it (agg.c). */
+double promql_quantile(double q, double *v, size_t n);
+
+/* ---- Values (value.c) --------------------------------------------------- */
+
+/* A new empty series with labels copied from src (may be NULL) and room
+ * for nsteps values, all absent. */
+void promql_series_init(
+    struct promql_series *s, const struct promql_series *src, size_t nsteps);
+void promql_series_clear(struct promql_series *s);
+/* Set (or replace) / remove a label. */
+void promql_series_set_label(
+    struct promql_series *s, const char *name, const char *value);
+void promql_series_del_label(struct promql_series *s, const char *name);
+/* Keep only the named labels (keep 1), or drop them (keep 0). */
+void promql_series_filter_labels(
+    struct promql_series *s, char *const *names, size_t n, int keep);
+/* Append to out a signature of s's labels restricted as by
+ * filter_labels (NUL-separated name=value pairs). */
+void promql_series_signature(const struct promql_series *s, char *const *names,
+    size_t n, int keep, int drop_name, struct buf *out);
+/* Compare label sets (for sorting). */
+int promql_series_cmp(const void *a, const void *b);
+/* Append a series to v (takes the contents of s). */
+void promql_value_push(struct promql_value *v, struct promql_series *s);
+/* Sort v's series by labels and merge series with equal labels; fails
+ * when two of them have a value at the same step. */
+int promql_value_normalize(struct promql_ctx *c, struct promql_value *v);
+/* A scalar value of nsteps copies of x. */
+void promql_value_scalar(struct promql_value *v, size_t nsteps, double x);
+
+#endif
