@@ -146,6 +146,9 @@ struct hub_route {
 	enum hub_role min_role;
 	/* Read and decode (gzip) the body before calling; max_body applies. */
 	int want_body;
+	/* Content-Encoding "snappy" is passed through undecoded (remote-write
+	 * bodies, which hub/remote/ decodes); other routes answer 415. */
+	int snappy_body;
 };
 
 #define HUB_ROUTE_MAX_PARAMS 4

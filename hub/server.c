@@ -24,6 +24,7 @@
 #include "hub/server.h"
 #include "hub/server-int.h"
 #include "hub/territory.h"
+#include "hub/remote/remote.h"
 #include "hub/users.h"
 #include "lib/hostport.h"
 #include "lib/log.h"
@@ -42,6 +43,7 @@ static const struct hub_route *const server_tables[] = {
     hub_routes_quality,
     hub_routes_query,
     hub_routes_self,
+    hub_routes_remote, /* hub/remote/remote.h */
 #ifdef HUB_WITH_ALERTS
     /* ---- alerts module (hub/route-alerts.h declares these) ---- */
     hub_routes_alerts,
@@ -257,7 +259,8 @@ server_identify(struct hub *h, struct hub_req *req, int fd)
 	req->id.scope = u->scope;
 }
 
-/* Undo gzip into req->body; 0, or -1 after replying. */
+/* Undo gzip into req->body (snappy is left to the route); 0, or -1 after
+ * replying. */
 static int
 server_body(struct hub *h, struct hub_req *req)
 {
@@ -270,7 +273,8 @@ server_body(struct hub *h, struct hub_req *req)
 	int rc;
 
 	h->stats.bytes_received += len;
-	if (enc == NULL || strcasecmp(enc, "identity") == 0) {
+	if (enc == NULL || strcasecmp(enc, "identity") == 0 ||
+	    (req->route->snappy_body && strcasecmp(enc, "snappy") == 0)) {
 		/* Copy into the server's reusable buffer: no allocation (and
 		 * no fresh pages to fault in) per request. */
 		if (srv->bodycap < len + 1) {
@@ -286,8 +290,10 @@ server_body(struct hub *h, struct hub_req *req)
 	}
 	if (strcasecmp(enc, "gzip") != 0 && strcasecmp(enc, "x-gzip") != 0) {
 		hub_reply_error(req, 415,
-		    "unsupported Content-Encoding \"%s\" (gzip or identity)",
-		    enc);
+		    "unsupported Content-Encoding \"%s\" (gzip or identity%s)",
+		    enc,
+		    req->route->snappy_body ? ", or snappy for remote-write"
+		                            : "");
 		return -1;
 	}
 	data = evbuffer_pullup(in, -1);
