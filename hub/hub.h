@@ -50,7 +50,7 @@ int hub_role_parse(const char *s, enum hub_role *role);
 enum hub_via {
 	HUB_VIA_NONE = 0, /* not identified */
 	HUB_VIA_UID,      /* unix socket, SO_PEERCRED */
-	HUB_VIA_TOKEN,    /* Authorization: Bearer */
+	HUB_VIA_TOKEN,    /* Authorization: Bearer, Token or Basic */
 };
 
 /* "none", "uid", "token". */
@@ -237,6 +237,7 @@ extern const struct hub_route hub_routes_systems[];  /* route-systems.c */
 extern const struct hub_route hub_routes_quality[];  /* route-quality.c */
 extern const struct hub_route hub_routes_query[];    /* route-query.c */
 extern const struct hub_route hub_routes_self[];     /* route-self.c */
+extern const struct hub_route hub_routes_influx[];   /* route-influx.c */
 /* The alerts module declares hub_routes_alerts[], hub_routes_events[] and
  * hub_routes_audit[] in hub/route-alerts.h; hub/server.c lists them, and
  * hub/main.c calls hub_alerts_init()/hub_alerts_free() from
