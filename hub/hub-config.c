@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hub/hub-config.h"
+#include "hub/remote/remote.h"
 #include "lib/conf.h"
 #include "lib/hostport.h"
 #include "lib/xmalloc.h"
@@ -24,6 +25,7 @@ struct config_raw {
 	char *listen, *socket, *socket_group, *socket_mode, *data;
 	char *territory, *systems, *users, *tokens, *comment;
 	json_t *limits, *retention, *headline, *store;
+	json_t *remote_write; /* hub/remote/forward-conf.c */
 	int64_t silent_after;
 };
 
@@ -44,6 +46,8 @@ static const struct conf_field config_fields[] = {
     {"retention", CONF_OBJECT, 0, offsetof(struct config_raw, retention), 0, 0},
     {"store", CONF_OBJECT, 0, offsetof(struct config_raw, store), 0, 0},
     {"headline", CONF_ARRAY, 0, offsetof(struct config_raw, headline), 0, 0},
+    {"remote_write", CONF_ARRAY, 0, offsetof(struct config_raw, remote_write),
+        0, 0},
     {"silent_after", CONF_DURATION, 0,
         offsetof(struct config_raw, silent_after), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
@@ -185,6 +189,7 @@ hub_config_free(struct hub_config *c)
 		free(c->headline[i].unit);
 	}
 	free(c->headline);
+	remote_conf_free(c->remote_write, c->nremote_write);
 	free(c);
 }
 
@@ -316,6 +321,10 @@ hub_config_load(const char *path, char **cause)
 		goto fail;
 	if (r.headline != NULL &&
 	    config_headline_read(cf, c, r.headline, cause) != 0)
+		goto fail;
+	if (r.remote_write != NULL &&
+	    remote_conf_read(cf, path, r.remote_write, &c->remote_write,
+	        &c->nremote_write, cause) != 0)
 		goto fail;
 	free(r.socket_mode);
 	free(r.comment);

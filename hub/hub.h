@@ -29,6 +29,7 @@ struct hub_token;
 struct hub_status; /* hub/status.h: freshness, headline values, collectors */
 struct hub_server; /* hub/server.h: listeners */
 struct hub_ingest; /* hub/ingest.h: line-protocol ingest */
+struct remote_forward; /* hub/remote/remote.h */
 
 /* Roles, ordered: a route's min_role admits that role and every higher
  * one.  HUB_ROLE_COLLECTOR is what a collector token has: it may use only
@@ -112,6 +113,9 @@ struct hub {
 	    const char *system, struct hub_alert_counts *out);
 	/* Called after territory, systems and users were replaced (SIGHUP). */
 	void (*alerts_reloaded)(struct hub *h);
+
+	/* Remote-write forwarding (hub/remote/remote.h); NULL when off. */
+	struct remote_forward *forward;
 };
 
 /* The time now in ms since the epoch, from the hub's clock. */

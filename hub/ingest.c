@@ -8,6 +8,7 @@
 #include "hub/hub-config.h"
 #include "hub/hub.h"
 #include "hub/ingest.h"
+#include "hub/remote/remote.h"
 #include "hub/status.h"
 #include "hub/systems.h"
 #include "hub/territory.h"
@@ -690,6 +691,16 @@ hub_ingest_body(struct hub *h, const struct hub_identity *id,
 		        &wr, &scause) != 0) {
 			res->status = 503;
 			res->cause = xasprintf("store: %s",
+			    scause != NULL ? scause : "write failed");
+			free(scause);
+			res->accepted = 0;
+			return;
+		}
+		/* Forwarding queues what was stored before the reply. */
+		if (hub_remote_forward_points(h, in->ids, in->ts, in->vs,
+		        in->npoints, &scause) != 0) {
+			res->status = 503;
+			res->cause = xasprintf("forwarding queue: %s",
 			    scause != NULL ? scause : "write failed");
 			free(scause);
 			res->accepted = 0;

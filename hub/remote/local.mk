@@ -7,7 +7,9 @@ hub_libcbhub_a_SOURCES += \
 	hub/remote/remote.h \
 	hub/remote/remote-codec.c \
 	hub/remote/remote-ingest.c \
-	hub/remote/route-remote.c
+	hub/remote/route-remote.c \
+	hub/remote/forward-conf.c \
+	hub/remote/forward.c
 nodist_hub_libcbhub_a_SOURCES = \
 	hub/remote/remote.pb-c.c hub/remote/remote.pb-c.h
 HUB_LIBS += $(SNAPPY_LIBS) $(PROTOBUF_C_LIBS)
@@ -35,3 +37,5 @@ REMOTE_INTEGRATION_TESTS = \
 	tests/integration/t-remote-write.sh
 TESTS += $(REMOTE_INTEGRATION_TESTS)
 EXTRA_DIST += $(REMOTE_INTEGRATION_TESTS) tests/integration/remote-write.py
+TESTS += tests/integration/t-remote-forward.sh
+EXTRA_DIST += tests/integration/t-remote-forward.sh

@@ -104,4 +104,46 @@ int hub_remote_req_is_protobuf(struct hub_req *req);
 /* POST /prometheus/api/v1/write. */
 extern const struct hub_route hub_routes_remote[];
 
+/* ---- Forwarding: remote-write out (forward-*.c) ----------------------- */
+
+struct conf_file;
+
+/* One hub.json "remote_write" target. */
+struct remote_target_conf {
+	char *name;           /* unique; names the queue position and metrics */
+	char *url;            /* the receiver's remote-write URL */
+	char **headers;       /* "Name: value", NULL-terminated; may be NULL */
+	char *bearer_token;   /* from bearer_token_file, or NULL */
+	char *basic_user;     /* basic_auth.username, or NULL */
+	char *basic_password; /* from basic_auth.password_file */
+	long long batch_samples; /* queue.batch_samples: per request */
+	long long max_bytes;     /* queue.max_bytes: oldest dropped past it */
+	int64_t min_backoff_ms, max_backoff_ms; /* queue.{min,max}_backoff */
+	int64_t timeout_ms;                     /* per request */
+};
+
+/* Read the "remote_write" array arr of hub.json (conf_path resolves
+ * relative file names) into a new array *out of *n targets.  0, or -1 with
+ * *cause ("file:line:col: ..."). */
+int remote_conf_read(struct conf_file *cf, const char *conf_path, json_t *arr,
+    struct remote_target_conf **out, size_t *n, char **cause);
+void remote_conf_free(struct remote_target_conf *t, size_t n);
+
+/*
+ * The forwarder: started by citybraind when hub.json has targets.  Every
+ * batch the common ingest stores is appended to a durable queue in the
+ * store's meta space (before the writer gets its 2xx), and sent to every
+ * target from its own position, in order, on the hub's event loop with
+ * libcurl's multi interface; failures back off exponentially and never
+ * block ingest.  h->forward holds it (NULL: forwarding off).
+ */
+int hub_remote_forward_start(struct hub *h, char **cause);
+void hub_remote_forward_free(struct hub *h);
+/* Queue n points (series ids, times in ms, values) just stored; 0, or -1
+ * with *cause when the queue could not be written. */
+int hub_remote_forward_points(struct hub *h, const uint32_t *ids,
+    const int64_t *ts, const double *vs, size_t n, char **cause);
+/* Append the forwarding counters to a /metrics body. */
+void hub_remote_forward_metrics(struct hub *h, struct buf *out);
+
 #endif
