@@ -2,6 +2,7 @@
  * sender per target on the event loop (hub/remote/remote.h). */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -689,33 +690,51 @@ hub_remote_forward_free(struct hub *h)
 	h->forward = NULL;
 }
 
+/* The per-target counters and gauges of /metrics, read by offset. */
+static const struct {
+	const char *name, *type, *help;
+	size_t offset; /* of a uint64_t in struct fwd_target */
+} fwd_metrics[] = {
+    {"citybraind_remote_sent_samples_total", "counter",
+        "Samples forwarded and acknowledged, by target.",
+        offsetof(struct fwd_target, sent_samples)},
+    {"citybraind_remote_sent_bytes_total", "counter",
+        "Request bytes (compressed) acknowledged, by target.",
+        offsetof(struct fwd_target, sent_bytes)},
+    {"citybraind_remote_retries_total", "counter",
+        "Requests retried after a backoff, by target.",
+        offsetof(struct fwd_target, retries)},
+    {"citybraind_remote_queue_bytes", "gauge",
+        "Bytes queued for the target (durable, in the store).",
+        offsetof(struct fwd_target, backlog)},
+    {"citybraind_remote_dropped_samples_total", "counter",
+        "Samples dropped for the target (queue bound, or refused with 4xx).",
+        offsetof(struct fwd_target, dropped)},
+};
+
 void
 hub_remote_forward_metrics(struct hub *h, struct buf *b)
 {
 	struct remote_forward *fw = h->forward;
 	struct fwd_entry *e;
 	int64_t now = hub_now(h);
+	uint64_t v;
 	size_t i, k;
 
 	if (fw == NULL)
 		return;
-	buf_puts(b, "# HELP citybraind_remote_sent_samples_total Samples "
-	            "forwarded and acknowledged, by target.\n"
-	            "# TYPE citybraind_remote_sent_samples_total counter\n");
-	for (i = 0; i < fw->nt; i++)
-		buf_printf(b,
-		    "citybraind_remote_sent_samples_total{target=\"%s\"} "
-		    "%llu\n",
-		    fw->t[i].conf->name,
-		    (unsigned long long)fw->t[i].sent_samples);
-	buf_puts(b, "# HELP citybraind_remote_sent_bytes_total Request bytes "
-	            "(compressed) acknowledged, by target.\n"
-	            "# TYPE citybraind_remote_sent_bytes_total counter\n");
-	for (i = 0; i < fw->nt; i++)
-		buf_printf(b,
-		    "citybraind_remote_sent_bytes_total{target=\"%s\"} %llu\n",
-		    fw->t[i].conf->name,
-		    (unsigned long long)fw->t[i].sent_bytes);
+	for (k = 0; k < sizeof fwd_metrics / sizeof fwd_metrics[0]; k++) {
+		buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n",
+		    fwd_metrics[k].name, fwd_metrics[k].help,
+		    fwd_metrics[k].name, fwd_metrics[k].type);
+		for (i = 0; i < fw->nt; i++) {
+			memcpy(&v, (char *)&fw->t[i] + fwd_metrics[k].offset,
+			    sizeof v);
+			buf_printf(b, "%s{target=\"%s\"} %llu\n",
+			    fwd_metrics[k].name, fw->t[i].conf->name,
+			    (unsigned long long)v);
+		}
+	}
 	buf_puts(b, "# HELP citybraind_remote_failures_total Failed requests, "
 	            "by target and status (network, 429, 5xx: retried; 4xx: "
 	            "dropped).\n"
@@ -728,20 +747,6 @@ hub_remote_forward_metrics(struct hub *h, struct buf *b)
 			    fw->t[i].conf->name, fwd_fail_names[k],
 			    (unsigned long long)fw->t[i].failures[k]);
 	}
-	buf_puts(b, "# HELP citybraind_remote_retries_total Requests retried "
-	            "after a backoff, by target.\n"
-	            "# TYPE citybraind_remote_retries_total counter\n");
-	for (i = 0; i < fw->nt; i++)
-		buf_printf(b,
-		    "citybraind_remote_retries_total{target=\"%s\"} %llu\n",
-		    fw->t[i].conf->name, (unsigned long long)fw->t[i].retries);
-	buf_puts(b, "# HELP citybraind_remote_queue_bytes Bytes queued for "
-	            "the target (durable, in the store).\n"
-	            "# TYPE citybraind_remote_queue_bytes gauge\n");
-	for (i = 0; i < fw->nt; i++)
-		buf_printf(b,
-		    "citybraind_remote_queue_bytes{target=\"%s\"} %llu\n",
-		    fw->t[i].conf->name, (unsigned long long)fw->t[i].backlog);
 	buf_puts(b, "# HELP citybraind_remote_lag_seconds Age of the oldest "
 	            "sample not yet acknowledged by the target.\n"
 	            "# TYPE citybraind_remote_lag_seconds gauge\n");
@@ -753,13 +758,4 @@ hub_remote_forward_metrics(struct hub *h, struct buf *b)
 		    fw->t[i].conf->name,
 		    e != NULL ? (double)(now - e->enq_ms) / 1000.0 : 0.0);
 	}
-	buf_puts(b, "# HELP citybraind_remote_dropped_samples_total Samples "
-	            "dropped for the target (queue bound, or refused with "
-	            "4xx).\n"
-	            "# TYPE citybraind_remote_dropped_samples_total counter\n");
-	for (i = 0; i < fw->nt; i++)
-		buf_printf(b,
-		    "citybraind_remote_dropped_samples_total{target=\"%s\"} "
-		    "%llu\n",
-		    fw->t[i].conf->name, (unsigned long long)fw->t[i].dropped);
 }
