@@ -46,7 +46,8 @@ struct exec_state {
 	enum exec_format format;
 	int64_t prec_div; /* influx: divide timestamps by this */
 	int64_t prec_mul;
-	int last_state; /* nagios; -1 before the first run */
+	int last_state;         /* nagios; -1 before the first run */
+	int64_t state_since_ms; /* nagios: when last_state began */
 
 	/* The current run. */
 	pid_t pid;
@@ -351,19 +352,58 @@ exec_run(struct input *in)
 	exec_sigchld_cb(SIGCHLD, 0, NULL);
 }
 
-static const char *
-exec_severity(int state)
+/* Per Nagios state (0..3): the event's severity and nagios_state's value.
+ * UNKNOWN ranks between OK and WARNING (docs/alerts.md), so a rule
+ * "nagios_state >= 1" means WARNING or worse and ">= 2" CRITICAL only; the
+ * plugin's own exit code is nagios_state_code. */
+static const struct {
+	const char *severity;
+	double rank;
+} exec_states[] = {
+    [NAGIOS_OK] = {.severity = "info", .rank = 0},
+    [NAGIOS_WARNING] = {.severity = "medium", .rank = 1},
+    [NAGIOS_CRITICAL] = {.severity = "high", .rank = 2},
+    [NAGIOS_UNKNOWN] = {.severity = "low", .rank = 0.5},
+};
+
+/* The long output's first lines for an event's detail (NULL if none). */
+#define EXEC_DETAIL_LINES 5
+#define EXEC_DETAIL_BYTES 1000
+
+static json_t *
+exec_detail(const char *long_text)
 {
-	switch (state) {
-	case NAGIOS_CRITICAL:
-		return "high";
-	case NAGIOS_WARNING:
-		return "medium";
-	case NAGIOS_UNKNOWN:
-		return "low";
-	default:
-		return "info";
+	const char *p = long_text, *end, *nl;
+	size_t n, len;
+
+	while (*p == '\n' || *p == '\r')
+		p++;
+	end = p;
+	for (n = 0; n < EXEC_DETAIL_LINES && *end != '\0'; n++) {
+		nl = strchr(end, '\n');
+		end = nl != NULL ? nl + 1 : end + strlen(end);
 	}
+	len = (size_t)(end - p);
+	while (len > 0 && strchr("\r\n \t", p[len - 1]) != NULL)
+		len--;
+	if (len > EXEC_DETAIL_BYTES) {
+		len = EXEC_DETAIL_BYTES;
+		/* do not cut a UTF-8 sequence */
+		while (len > 0 && ((unsigned char)p[len] & 0xc0) == 0x80)
+			len--;
+	}
+	return len > 0 ? json_stringn(p, len) : NULL;
+}
+
+/* The perfdata item's own state against its thresholds, '@' included. */
+static int
+exec_perf_state(const struct nagios_perf *p)
+{
+	if (nagios_range_alerts(&p->crit, p->value))
+		return NAGIOS_CRITICAL;
+	if (nagios_range_alerts(&p->warn, p->value))
+		return NAGIOS_WARNING;
+	return NAGIOS_OK;
 }
 
 static void
@@ -374,17 +414,23 @@ exec_nagios(struct exec_state *es, int state, const char *text_override)
 	struct nagios_output no;
 	struct lp_writer *w;
 	const char *text;
-	json_t *ev, *labels;
+	json_t *ev, *labels, *detail;
 	size_t i, k;
 	int64_t now = clock_wall_ms();
 
 	nagios_output_parse(
 	    es->out.data != NULL ? es->out.data : "", es->out.len, &no);
 	text = text_override != NULL ? text_override : no.text;
+	if (state != es->last_state || es->state_since_ms == 0)
+		es->state_since_ms = now;
 	w = collector_line_begin(c, in, "nagios_state");
 	lp_writer_tag(w, "check", in->name);
-	lp_writer_int(w, "value", state);
-	lp_writer_float(w, "duration_s", (double)(now - es->start_ms) / 1000.0);
+	lp_writer_float(w, "value", exec_states[state].rank);
+	lp_writer_int(w, "code", state);
+	/* time in the current state; run_s is how long the check took */
+	lp_writer_float(
+	    w, "duration_s", (double)(now - es->state_since_ms) / 1000.0);
+	lp_writer_float(w, "run_s", (double)(now - es->start_ms) / 1000.0);
 	collector_line_end(c, now);
 	for (i = 0; i < no.nperf && text_override == NULL; i++) {
 		struct nagios_perf *p = &no.perf[i];
@@ -397,16 +443,22 @@ exec_nagios(struct exec_state *es, int state, const char *text_override)
 		if (p->uom[0] != '\0')
 			lp_writer_tag(w, "uom", p->uom);
 		lp_writer_float(w, "value", p->value);
+		if (p->warn.set || p->crit.set)
+			lp_writer_int(w, "state", exec_perf_state(p));
 		if (p->warn.set && isfinite(p->warn.end))
 			lp_writer_float(w, "warn", p->warn.end);
 		if (p->warn.set && isfinite(p->warn.start) &&
-		    p->warn.start != 0)
+		    (p->warn.start != 0 || p->warn.inside))
 			lp_writer_float(w, "warn_lo", p->warn.start);
+		if (p->warn.inside)
+			lp_writer_int(w, "warn_inside", 1);
 		if (p->crit.set && isfinite(p->crit.end))
 			lp_writer_float(w, "crit", p->crit.end);
 		if (p->crit.set && isfinite(p->crit.start) &&
-		    p->crit.start != 0)
+		    (p->crit.start != 0 || p->crit.inside))
 			lp_writer_float(w, "crit_lo", p->crit.start);
+		if (p->crit.inside)
+			lp_writer_int(w, "crit_inside", 1);
 		if (p->has_min)
 			lp_writer_float(w, "min", p->min);
 		if (p->has_max)
@@ -429,12 +481,15 @@ exec_nagios(struct exec_state *es, int state, const char *text_override)
 		json_object_set_new(ev, "state",
 		    json_string(state == NAGIOS_OK ? "resolved" : "firing"));
 		json_object_set_new(
-		    ev, "severity", json_string(exec_severity(state)));
+		    ev, "severity", json_string(exec_states[state].severity));
 		json_object_set_new(ev, "labels", labels);
 		json_object_set_new(ev, "message",
 		    text[0] != '\0' ? json_string(text)
 		                    : json_string(nagios_state_name(state)));
 		json_object_set_new(ev, "value", json_integer(state));
+		if (text_override == NULL &&
+		    (detail = exec_detail(no.long_text)) != NULL)
+			json_object_set_new(ev, "detail", detail);
 		if (es->last_state != -1 || state != NAGIOS_OK)
 			collector_event(c, ev);
 		else
@@ -673,8 +728,10 @@ exec_inherit(struct input *in, const struct input *old)
 	struct exec_state *es = in->priv;
 	const struct exec_state *os = old->priv;
 
-	if (es->format == EXEC_NAGIOS && os->format == EXEC_NAGIOS)
+	if (es->format == EXEC_NAGIOS && os->format == EXEC_NAGIOS) {
 		es->last_state = os->last_state;
+		es->state_since_ms = os->state_since_ms;
+	}
 }
 
 const struct input_ops input_exec_ops = {

@@ -13,7 +13,8 @@
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
 
-#define EVENT_KEY_MAX 256
+#define EVENT_KEY_MAX    256
+#define EVENT_DETAIL_MAX 4096 /* bytes of an event's detail */
 
 /* ---- Events ------------------------------------------------------------ */
 
@@ -91,6 +92,7 @@ alert_engine_event(struct alert_engine *e, json_t *body,
     const struct alert_actor *who, struct alert_reply *r)
 {
 	const char *key, *state, *sevs, *msg, *dept, *rule, *system, *code;
+	const char *detail;
 	json_t *labels = NULL, *sup, *v;
 	struct alert *a;
 	struct buf akey = BUF_INIT;
@@ -203,12 +205,27 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 		return;
 	}
 	msg = alert_body_str(body, "message");
+	detail = alert_body_str(body, "detail");
+	if (detail != NULL && strlen(detail) > EVENT_DETAIL_MAX) {
+		alert_reply_error(
+		    r, 400, "\"detail\": at most %d bytes", EVENT_DETAIL_MAX);
+		json_decref(labels);
+		buf_free(&akey);
+		return;
+	}
+	/* No dept in the body: the labels' dept tag (the points' dept, as a
+	 * collector sends it) leads when it names a known department. */
+	if (dept == NULL && (v = json_object_get(labels, "dept")) != NULL &&
+	    alert_dept_ok(e, json_string_value(v)))
+		dept = json_string_value(v);
 	if (a != NULL && alert_state_active(a->state)) {
 		/* Raised again while active: refresh it. */
 		json_decref(labels);
 		if (msg != NULL)
 			alert_str_set(&a->message, msg);
-		if (json_is_number(v))
+		if (detail != NULL)
+			alert_str_set(&a->detail, detail);
+		if (json_is_number(v = json_object_get(body, "value")))
 			a->value = json_number_value(v);
 		a->updated_ms = now;
 		a->dirty = 1;
@@ -218,7 +235,9 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 		json_decref(labels);
 		if (msg != NULL)
 			alert_str_set(&a->message, msg);
-		if (json_is_number(v))
+		if (detail != NULL)
+			alert_str_set(&a->detail, detail);
+		if (json_is_number(v = json_object_get(body, "value")))
 			a->value = json_number_value(v);
 		alert_engine_reopen(e, a, &ac);
 	} else {
@@ -233,7 +252,9 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 		a->updated_ms = now;
 		alert_engine_set_labels(e, a, labels);
 		alert_str_set(&a->message, msg != NULL ? msg : key);
-		if (json_is_number(v))
+		if (detail != NULL)
+			alert_str_set(&a->detail, detail);
+		if (json_is_number(v = json_object_get(body, "value")))
 			a->value = json_number_value(v);
 		if (dept != NULL) {
 			support =

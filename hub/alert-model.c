@@ -128,6 +128,7 @@ alert_free(struct alert *a)
 	json_decref(a->labels);
 	free(a->code);
 	free(a->message);
+	free(a->detail);
 	alert_depts_free(a->depts, a->ndepts);
 	alert_ack_clear(&a->ack);
 	free(a->silence_id);
@@ -203,6 +204,8 @@ alert_to_api(const struct alert *a, const char *place, const char *group)
 	    o, "place", json_str_or_null(place != NULL ? place : a->code));
 	json_object_set_new(
 	    o, "message", json_string(a->message != NULL ? a->message : ""));
+	if (a->detail != NULL)
+		json_object_set_new(o, "detail", json_string(a->detail));
 	json_object_set_new(
 	    o, "value", isfinite(a->value) ? json_real(a->value) : json_null());
 	json_object_set_new(o, "dept", json_str_or_null(alert_lead_dept(a)));
@@ -311,6 +314,7 @@ alert_from_record(json_t *rec, char **cause)
 	}
 	alert_str_set(&a->code, rec_str(rec, "code"));
 	alert_str_set(&a->message, rec_str(rec, "message"));
+	alert_str_set(&a->detail, rec_str(rec, "detail"));
 	if (json_is_number(v = json_object_get(rec, "value")))
 		a->value = json_number_value(v);
 	v = json_object_get(rec, "depts");

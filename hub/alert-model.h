@@ -62,7 +62,8 @@ struct alert {
 	json_t *labels; /* object of strings */
 	char *code;     /* most specific territory code or NULL */
 	char *message;
-	double value;             /* NAN when none */
+	char *detail; /* events: more lines (a check's long output), or NULL */
+	double value; /* NAN when none */
 	struct alert_dept *depts; /* [0] is the lead when dispatched */
 	size_t ndepts;
 	struct alert_ack ack;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hub/hub-config.h"
+#include "hub/remote/remote.h"
 #include "lib/conf.h"
 #include "lib/hostport.h"
 #include "lib/xmalloc.h"
@@ -24,6 +25,7 @@ struct config_raw {
 	char *listen, *socket, *socket_group, *socket_mode, *data;
 	char *territory, *systems, *users, *tokens, *comment;
 	json_t *limits, *retention, *headline, *store, *audit;
+	json_t *remote_write; /* hub/remote/forward-conf.c */
 	int64_t silent_after;
 };
 
@@ -45,6 +47,8 @@ static const struct conf_field config_fields[] = {
     {"store", CONF_OBJECT, 0, offsetof(struct config_raw, store), 0, 0},
     {"audit", CONF_OBJECT, 0, offsetof(struct config_raw, audit), 0, 0},
     {"headline", CONF_ARRAY, 0, offsetof(struct config_raw, headline), 0, 0},
+    {"remote_write", CONF_ARRAY, 0, offsetof(struct config_raw, remote_write),
+        0, 0},
     {"silent_after", CONF_DURATION, 0,
         offsetof(struct config_raw, silent_after), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
@@ -225,6 +229,7 @@ hub_config_free(struct hub_config *c)
 		free(c->headline[i].unit);
 	}
 	free(c->headline);
+	remote_conf_free(c->remote_write, c->nremote_write);
 	free(c);
 }
 
@@ -370,6 +375,10 @@ hub_config_load(const char *path, char **cause)
 		config_take_path(&c->audit_anchor_file, path, a.anchor_file);
 		c->audit_anchor_every = a.anchor_every;
 	}
+	if (r.remote_write != NULL &&
+	    remote_conf_read(cf, path, r.remote_write, &c->remote_write,
+	        &c->nremote_write, cause) != 0)
+		goto fail;
 	free(r.socket_mode);
 	free(r.comment);
 	conf_file_free(cf);

@@ -22,6 +22,8 @@ enum hub_agg {
 const char *hub_agg_name(enum hub_agg agg);
 int hub_agg_parse(const char *s, enum hub_agg *agg);
 
+struct remote_target_conf; /* hub/remote/remote.h */
+
 struct hub_headline {
 	char *name;   /* key in "metrics" objects: "aqi" */
 	char *metric; /* series metric name: "env_aqi" */
@@ -70,6 +72,9 @@ struct hub_config {
 	long long audit_anchor_every;
 	struct hub_headline *headline;
 	size_t nheadline;
+	/* "remote_write" targets (hub/remote/remote.h); owned */
+	struct remote_target_conf *remote_write;
+	size_t nremote_write;
 };
 
 /* Defaults (listen 127.0.0.1:8428, socket under CB_RUNSTATEDIR, data under

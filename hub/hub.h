@@ -29,6 +29,7 @@ struct hub_token;
 struct hub_status; /* hub/status.h: freshness, headline values, collectors */
 struct hub_server; /* hub/server.h: listeners */
 struct hub_ingest; /* hub/ingest.h: line-protocol ingest */
+struct remote_forward; /* hub/remote/remote.h */
 
 /* Roles, ordered: a route's min_role admits that role and every higher
  * one.  HUB_ROLE_COLLECTOR is what a collector token has: it may use only
@@ -50,7 +51,7 @@ int hub_role_parse(const char *s, enum hub_role *role);
 enum hub_via {
 	HUB_VIA_NONE = 0, /* not identified */
 	HUB_VIA_UID,      /* unix socket, SO_PEERCRED */
-	HUB_VIA_TOKEN,    /* Authorization: Bearer */
+	HUB_VIA_TOKEN,    /* Authorization: Bearer, Token or Basic */
 };
 
 /* "none", "uid", "token". */
@@ -122,6 +123,9 @@ struct hub {
 	 * bad entry. */
 	int (*audit_status)(
 	    struct hub *h, const char **reason, uint64_t *first_bad);
+
+	/* Remote-write forwarding (hub/remote/remote.h); NULL when off. */
+	struct remote_forward *forward;
 };
 
 /* The time now in ms since the epoch, from the hub's clock. */
@@ -156,6 +160,9 @@ struct hub_route {
 	enum hub_role min_role;
 	/* Read and decode (gzip) the body before calling; max_body applies. */
 	int want_body;
+	/* Content-Encoding "snappy" is passed through undecoded (remote-write
+	 * bodies, which hub/remote/ decodes); other routes answer 415. */
+	int snappy_body;
 };
 
 #define HUB_ROUTE_MAX_PARAMS 4
@@ -248,6 +255,7 @@ extern const struct hub_route hub_routes_systems[];  /* route-systems.c */
 extern const struct hub_route hub_routes_quality[];  /* route-quality.c */
 extern const struct hub_route hub_routes_query[];    /* route-query.c */
 extern const struct hub_route hub_routes_self[];     /* route-self.c */
+extern const struct hub_route hub_routes_influx[];   /* route-influx.c */
 /* The alerts module declares hub_routes_alerts[], hub_routes_events[] and
  * hub_routes_audit[] in hub/route-alerts.h; hub/server.c lists them, and
  * hub/main.c calls hub_alerts_init()/hub_alerts_free() from

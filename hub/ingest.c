@@ -11,6 +11,7 @@
 #include "hub/ingest-int.h"
 #include "hub/ingest-limits.h"
 #include "hub/ingest.h"
+#include "hub/remote/remote.h"
 #include "hub/status.h"
 #include "hub/systems.h"
 #include "hub/territory.h"
@@ -394,6 +395,16 @@ hub_ingest_body(struct hub *h, const struct hub_identity *id,
 		}
 		ingest_store_outcome(h, 0, NULL);
 		ingest_show_stored(h, &wr, now);
+		/* Forwarding queues what was stored before the reply. */
+		if (hub_remote_forward_points(h, in->ids, in->ts, in->vs,
+		        in->npoints, &scause) != 0) {
+			res->status = 503;
+			res->cause = xasprintf("forwarding queue: %s",
+			    scause != NULL ? scause : "write failed");
+			free(scause);
+			res->accepted = 0;
+			return;
+		}
 		duplicates = wr.duplicates;
 		late_rejected = wr.rejected[STORE_REJECT_LATE];
 		late = wr.late + late_rejected;

@@ -24,7 +24,8 @@ hub_libcbhub_a_SOURCES = \
 	hub/route-quality.c \
 	hub/route-query.c \
 	hub/route-self.c \
-	$(HUB_PROMQL_SOURCES)
+	$(HUB_PROMQL_SOURCES) \
+	hub/route-influx.c
 HUB_LIBS = hub/libcbhub.a $(CB_LIB) $(JANSSON_LIBS) $(LIBEVENT_LIBS) \
 	$(LIBCRYPTO_LIBS) $(ZLIB_LIBS)
 
@@ -61,7 +62,8 @@ HUB_INTEGRATION_TESTS = \
 	tests/integration/t-hub-routes.sh \
 	tests/integration/t-hub-reload.sh \
 	tests/integration/t-hub-cli.sh \
-	tests/integration/t-hub-limits.sh
+	tests/integration/t-hub-limits.sh \
+	tests/integration/t-hub-influx.sh
 TESTS += $(HUB_INTEGRATION_TESTS)
 EXTRA_DIST += $(HUB_INTEGRATION_TESTS) tests/integration/hub-lib.sh
 

@@ -17,6 +17,7 @@
 
 #include <event2/event.h>
 
+#include "hub/remote/remote.h"
 #include "hub/hub-config.h"
 #include "hub/hub.h"
 #include "hub/ingest.h"
@@ -334,6 +335,11 @@ main(int argc, char **argv)
 		goto out;
 	}
 #endif
+	if (hub_remote_forward_start(&h, &cause) != 0) {
+		log_error("hub", "remote_write: %s", cause);
+		free(cause);
+		goto out;
+	}
 	sigs[0] = evsignal_new(h.base, SIGTERM, hub_signal, &h);
 	sigs[1] = evsignal_new(h.base, SIGINT, hub_signal, &h);
 	sigs[2] = evsignal_new(h.base, SIGHUP, hub_signal, &h);
@@ -353,6 +359,7 @@ main(int argc, char **argv)
 		event_free(sigs[i]);
 	status = 0;
 out:
+	hub_remote_forward_free(&h);
 	hub_server_free(&h);
 #ifdef HUB_WITH_ALERTS
 	hub_alerts_free(&h);

@@ -1,11 +1,14 @@
-/* POST /api/v1/write and the Influx 1.x POST /write (docs/api.md). */
+/* POST /api/v1/write (line protocol, or remote-write by Content-Type) and
+ * the Influx 1.x POST /write (docs/api.md). */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include "hub/hub.h"
 #include "hub/ingest.h"
+#include "hub/remote/remote.h"
 #include "hub/status.h"
 #include "lib/xmalloc.h"
 
@@ -18,7 +21,18 @@ route_ingest_write(struct hub_req *req)
 	int64_t mul, div;
 	char *source;
 	struct hub_collector *col;
+	const char *enc = hub_req_header(req, "Content-Encoding");
 
+	if (hub_remote_req_is_protobuf(req)) {
+		hub_remote_route_write(req);
+		return;
+	}
+	if (enc != NULL && strcasecmp(enc, "snappy") == 0) {
+		hub_reply_error(req, 415,
+		    "Content-Encoding snappy is for remote-write "
+		    "(Content-Type: application/x-protobuf)");
+		return;
+	}
 	prec = hub_req_query(req, "precision");
 	if (hub_ingest_precision(prec, &mul, &div) != 0) {
 		hub_reply_error(req, 400,
@@ -57,6 +71,12 @@ route_ingest_write(struct hub_req *req)
 const struct hub_route hub_routes_ingest[] = {
     {.method = EVHTTP_REQ_POST,
         .path = "/api/v1/write",
+        .handler = route_ingest_write,
+        .min_role = HUB_ROLE_COLLECTOR,
+        .want_body = 1,
+        .snappy_body = 1},
+    {.method = EVHTTP_REQ_POST,
+        .path = "/api/v2/write", /* Influx 2.x clients (org, bucket) */
         .handler = route_ingest_write,
         .min_role = HUB_ROLE_COLLECTOR,
         .want_body = 1},

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hub/remote/remote.h"
 #include "hub/hub.h"
 #include "hub/server.h"
 #include "hub/status.h"
@@ -45,6 +46,7 @@ self_metrics(struct hub_req *req)
 	size_t i;
 
 	hub_server_metrics(h, &b);
+	hub_remote_forward_metrics(h, &b);
 	self_counter(&b, "citybraind_points_ingested_total",
 	    "Points stored by ingest.", "counter", h->stats.points_ingested);
 	self_counter(&b, "citybraind_lines_accepted_total",

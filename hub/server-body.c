@@ -112,8 +112,9 @@ server_body(struct hub *h, struct hub_req *req)
 	int code;
 
 	h->stats.bytes_received += len;
-	if (enc == NULL || strcasecmp(enc, "identity") == 0) {
-		/* Copy into the server's reusable buffer: no allocation (and
+	if (enc == NULL || strcasecmp(enc, "identity") == 0 ||
+	    (req->route->snappy_body && strcasecmp(enc, "snappy") == 0)) {
+		/* Snappy (remote-write) is left to the route.  Copy into the server's reusable buffer: no allocation (and
 		 * no fresh pages to fault in) per request. */
 		if (srv->bodycap < len + 1) {
 			free(srv->body);
@@ -128,8 +129,10 @@ server_body(struct hub *h, struct hub_req *req)
 	}
 	if (strcasecmp(enc, "gzip") != 0 && strcasecmp(enc, "x-gzip") != 0) {
 		hub_reply_error(req, 415,
-		    "unsupported Content-Encoding \"%s\" (gzip or identity)",
-		    enc);
+		    "unsupported Content-Encoding \"%s\" (gzip or identity%s)",
+		    enc,
+		    req->route->snappy_body ? ", or snappy for remote-write"
+		                            : "");
 		return -1;
 	}
 	if (server_gunzip(evbuffer_pullup(in, -1), len,

@@ -11,6 +11,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -24,6 +26,7 @@
 #include "hub/server.h"
 #include "hub/server-int.h"
 #include "hub/territory.h"
+#include "hub/remote/remote.h"
 #include "hub/users.h"
 #include "lib/hostport.h"
 #include "lib/log.h"
@@ -43,6 +46,8 @@ static const struct hub_route *const server_tables[] = {
     hub_routes_query,
     hub_routes_self,
     hub_routes_promql, /* hub/promql/promql.h */
+    hub_routes_remote, /* hub/remote/remote.h */
+    hub_routes_influx,
 #ifdef HUB_WITH_ALERTS
     /* ---- alerts module (hub/route-alerts.h declares these) ---- */
     hub_routes_alerts,
@@ -216,11 +221,44 @@ no:
 	return 0;
 }
 
-/* Fill req->id from a bearer token or the socket peer's uid. */
+/* The password of an HTTP Basic credential (base64 of "user:password"),
+ * which Influx clients send as the token; the user name is ignored.
+ * Returns a string the caller frees, or NULL if b64 is not one. */
+static char *
+server_basic_password(const char *b64)
+{
+	size_t n, pad = 0;
+	unsigned char *raw;
+	char *colon, *pw = NULL;
+	int len;
+
+	while (*b64 == ' ')
+		b64++;
+	n = strlen(b64);
+	while (n > 0 && b64[n - 1] == ' ')
+		n--;
+	if (n == 0 || n % 4 != 0 || n > 4096)
+		return NULL;
+	pad = (b64[n - 1] == '=') + (n > 1 && b64[n - 2] == '=');
+	raw = xmalloc(n / 4 * 3 + 1);
+	len = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)n);
+	if (len >= (int)pad) {
+		raw[len - (int)pad] = '\0';
+		if (strlen((char *)raw) == (size_t)len - pad &&
+		    (colon = strchr((char *)raw, ':')) != NULL)
+			pw = xstrdup(colon + 1);
+	}
+	free(raw);
+	return pw;
+}
+
+/* Fill req->id from a token (Bearer, Token, Basic's password) or the
+ * socket peer's uid. */
 static void
 server_identify(struct hub *h, struct hub_req *req, int fd)
 {
 	const char *auth, *tok = NULL;
+	char *basic = NULL;
 	const struct hub_token *t;
 	const struct hub_user *u;
 	const char *name;
@@ -233,13 +271,18 @@ server_identify(struct hub *h, struct hub_req *req, int fd)
 			tok = auth + 7;
 		else if (strncasecmp(auth, "Token ", 6) == 0)
 			tok = auth + 6;
+		else if (strncasecmp(auth, "Basic ", 6) == 0)
+			tok = basic = server_basic_password(auth + 6);
 	}
-	if (tok == NULL && strcmp(req->route->path, "/write") == 0)
+	if (tok == NULL && (strcmp(req->route->path, "/write") == 0 ||
+	                       strcmp(req->route->path, "/query") == 0))
 		tok = hub_req_query(req, "p");
 	if (tok != NULL) {
 		while (*tok == ' ')
 			tok++;
-		if ((t = hub_users_by_token(h->users, tok)) == NULL)
+		t = hub_users_by_token(h->users, tok);
+		free(basic);
+		if (t == NULL)
 			return;
 		req->id.via = HUB_VIA_TOKEN;
 		req->id.token = t;
@@ -353,6 +396,7 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 				    r->method == EVHTTP_REQ_GET      ? "GET"
 				    : r->method == EVHTTP_REQ_POST   ? "POST"
 				    : r->method == EVHTTP_REQ_DELETE ? "DELETE"
+				    : r->method == EVHTTP_REQ_HEAD   ? "HEAD"
 				                                     : "PUT");
 			}
 		}
@@ -396,7 +440,8 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 				            NULL
 				        ? "unknown token"
 				        : "authorization required: "
-				          "Authorization: Bearer TOKEN");
+				          "Authorization: Bearer TOKEN (or "
+				          "Basic with the token as password)");
 			goto done;
 		}
 		if (req.id.role == HUB_ROLE_COLLECTOR &&

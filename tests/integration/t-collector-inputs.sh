@@ -50,29 +50,85 @@ if [ -x "$NAGIOS/check_load" ] && [ -x "$NAGIOS/check_dummy" ]; then
 	 {\"type\": \"exec\", \"name\": \"crit\", \"command\": [\"$NAGIOS/check_dummy\", \"2\", \"pump 3 stopped\"]},
 	 {\"type\": \"exec\", \"name\": \"warn\", \"command\": [\"$NAGIOS/check_dummy\", \"1\", \"slow\"]},
 	 {\"type\": \"exec\", \"name\": \"unknown\", \"command\": [\"$NAGIOS/check_dummy\", \"3\"]},
-	 {\"type\": \"exec\", \"name\": \"missing\", \"command\": [\"$NAGIOS/check_no_such_thing\"]}
+	 {\"type\": \"exec\", \"name\": \"missing\", \"command\": [\"$NAGIOS/check_no_such_thing\"]},
+	 {\"type\": \"exec\", \"name\": \"inside\", \"command\": [\"$NAGIOS/check_procs\", \"-w\", \"@1:1000000\", \"-c\", \"@1000001:2000000\"]},
+	 {\"type\": \"exec\", \"name\": \"long\", \"command\": [\"$NAGIOS/check_dummy\", \"2\", \"pump 3 stopped\\nbearing 92 C\\nline 3\\nline 4\\nline 5\\nline 6\\nline 7 is not in the detail\"]}
 	]"
 	o=$(cat "$CB_TMP/nagios.out")
-	cb_assert_contains "$o" "nagios_state,dept=test,check=load value=0i" "check_load OK"
+	cb_assert_contains "$o" "nagios_state,dept=test,check=load value=0,code=0i" "check_load OK"
 	cb_assert_contains "$o" "nagios_perf,dept=test,check=load,label=load1 value=" "check_load perfdata"
 	cb_assert_contains "$o" ",warn=500,crit=900,min=0" "check_load thresholds"
-	cb_assert_contains "$o" "nagios_state,dept=test,check=disk value=0i" "check_disk OK"
+	cb_assert_contains "$o" "nagios_state,dept=test,check=disk value=0,code=0i" "check_disk OK"
 	cb_assert_contains "$o" "nagios_perf,dept=test,check=disk,label=/," "check_disk perfdata"
-	cb_assert_contains "$o" "nagios_state,dept=test,check=users value=0i" "check_users"
+	cb_assert_contains "$o" "nagios_state,dept=test,check=users value=0,code=0i" "check_users"
 	cb_assert_contains "$o" "nagios_perf,dept=test,check=users,label=users value=" "check_users perfdata"
-	cb_assert_contains "$o" "nagios_state,dept=test,check=procs value=0i" "check_procs"
-	cb_assert_contains "$o" "nagios_state,dept=test,check=crit value=2i" "CRITICAL state"
-	cb_assert_contains "$o" "nagios_state,dept=test,check=warn value=1i" "WARNING state"
-	cb_assert_contains "$o" "nagios_state,dept=test,check=unknown value=3i" "UNKNOWN state"
-	cb_assert_contains "$o" "nagios_state,dept=test,check=missing value=3i" "missing program is UNKNOWN"
+	cb_assert_contains "$o" "nagios_state,dept=test,check=procs value=0,code=0i" "check_procs"
+	cb_assert_contains "$o" "nagios_state,dept=test,check=crit value=2,code=2i" "CRITICAL state"
+	cb_assert_contains "$o" "nagios_state,dept=test,check=warn value=1,code=1i" "WARNING state"
+	cb_assert_contains "$o" "nagios_state,dept=test,check=unknown value=0.5,code=3i" "UNKNOWN state ranks below WARNING"
+	cb_assert_contains "$o" "nagios_state,dept=test,check=missing value=0.5,code=3i" "missing program is UNKNOWN"
 	cb_assert_contains "$o" '# event {"key":"nagios/t/crit","state":"firing","severity":"high"' "CRITICAL raises an event"
 	cb_assert_contains "$o" '"message":"CRITICAL: pump 3 stopped"' "event message"
 	cb_assert_contains "$o" '"key":"nagios/t/warn","state":"firing","severity":"medium"' "WARNING event"
 	case "$o" in
 	*'"key":"nagios/t/load"'*) cb_fail "an OK first run raised an event" ;;
 	esac
+	# '@' thresholds: the item alerts inside the range, and says so.
+	cb_assert_contains "$o" "nagios_state,dept=test,check=inside value=1,code=1i" "check_procs -w @1:N is WARNING"
+	cb_assert_contains "$o" "state=1i,warn=1000000,warn_lo=1,warn_inside=1i,crit=2000000,crit_lo=1000001,crit_inside=1i" \
+		"perfdata keeps the inside flag and its own state"
+	# Long output: the first lines go into the event's detail.
+	cb_assert_contains "$o" '"message":"CRITICAL: pump 3 stopped","value":2,"detail":"bearing 92 C\nline 3\nline 4\nline 5\nline 6"' \
+		"long output in the event detail"
+
 else
 	echo "monitoring-plugins not installed: skipping that part"
+fi
+
+# ---- Nagios checks through a real hub -----------------------------------
+# A rule "nagios_state >= 2" fires for CRITICAL but not for UNKNOWN; the
+# state duration counts the time in the state; the event's alert goes to
+# the department of the points' dept tag and carries the long output.
+if [ -x "$NAGIOS/check_dummy" ]; then
+	. "$top_srcdir/tests/integration/hub-lib.sh"
+	hub_conf
+	cat >"$HUB_DIR/rules.json" <<'JSON'
+{"settings": {"eval_interval": "1s"},
+ "rules": [{"name": "nagios-critical", "selector": "nagios_state", "agg": "last",
+   "window": "1m", "op": ">=", "threshold": 2, "by": ["check"],
+   "severity": "high", "dept": "big-data"}]}
+JSON
+	hub_start
+	printf '%s' "$HUB_TOK_COLLECTOR" >"$CB_TMP/hub.token"
+	printf '{"name": "nag", "hub": {"urls": ["%s"], "token_file": "%s/hub.token"},
+	 "spool": {"dir": "%s/spool-nag"}, "self_interval": "1h", "tags": {"dept": "fire"},
+	 "inputs": [
+	  {"type": "exec", "name": "crit", "interval": "1s", "jitter": "0s",
+	   "command": ["%s/check_dummy", "2", "pump 3 stopped\\nbearing 92 C"]},
+	  {"type": "exec", "name": "unknown", "interval": "1s", "jitter": "0s",
+	   "command": ["%s/check_dummy", "3", "no reading"]}]}\n' \
+	    "$HUB_URL" "$CB_TMP" "$CB_TMP" "$NAGIOS" "$NAGIOS" >"$CB_TMP/nag.json"
+	cb_start nag "$COLLECTOR" -c "$CB_TMP/nag.json"
+	sleep 5
+	TOKEN=$HUB_TOK_SUPER
+	cb_wait_for sh -c "curl -s -H 'Authorization: Bearer $TOKEN' '$HUB_URL/api/v1/alerts' | grep -q nagios-critical"
+	cb_stop nag
+	hub_get '/api/v1/alerts?state=pending,firing,acknowledged,resolved' >/dev/null
+	cb_assert_eq '["crit"]' "$(hub_json '[a["labels"].get("check") for a in j["alerts"] if a["rule"] == "nagios-critical"]')" \
+		"nagios_state >= 2 fires for CRITICAL only, not UNKNOWN"
+	cb_assert_eq fire "$(hub_json '[a["dept"] for a in j["alerts"] if a["key"] == "event/nagios/nag/crit"][0]')" \
+		"the event's alert goes to the points' dept"
+	cb_assert_eq "bearing 92 C" "$(hub_json '[a.get("detail") for a in j["alerts"] if a["key"] == "event/nagios/nag/crit"][0]')" \
+		"long output in the alert's detail"
+	cb_assert_eq low "$(hub_json '[a["severity"] for a in j["alerts"] if a["key"] == "event/nagios/nag/unknown"][0]')" \
+		"UNKNOWN is a low alert"
+	hub_get '/api/v1/query?q=nagios_state_duration_s{check="crit"}&start=-1m' >/dev/null
+	d=$(hub_json 'j["series"][0]["points"][-1][1]')
+	hub_get '/api/v1/query?q=nagios_state_run_s{check="crit"}&start=-1m' >/dev/null
+	r=$(hub_json 'j["series"][0]["points"][-1][1]')
+	echo "crit: $d s in its state, last run took $r s"
+	python3 -c "import sys; sys.exit(0 if float('$d') >= 2 and float('$r') < 2 else 1)" ||
+		cb_fail "nagios_state_duration_s ($d) is not the time in the state (run $r s)"
 fi
 
 # ---- exec timeout kills the whole process group -------------------------
@@ -81,7 +137,7 @@ run timeout "[
   \"command\": [\"sh\", \"$top_srcdir/tests/collector/sleeper.sh\", \"$CB_TMP/pids\"]}
 ]"
 o=$(cat "$CB_TMP/timeout.out")
-cb_assert_contains "$o" "nagios_state,dept=test,check=hang value=2i" "timeout is CRITICAL"
+cb_assert_contains "$o" "nagios_state,dept=test,check=hang value=2,code=2i" "timeout is CRITICAL"
 cb_assert_contains "$(cat "$CB_TMP/timeout.log")" "timed out after 1000 ms; process group killed" "timeout logged"
 sleep 0.2
 [ -s "$CB_TMP/pids" ] || cb_fail "the hanging plugin did not start"

@@ -1,0 +1,217 @@
+/* hub.json "remote_write": the forwarding targets (docs/api.md). */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/remote/remote.h"
+#include "lib/buf.h"
+#include "lib/conf.h"
+#include "lib/xmalloc.h"
+
+struct remote_conf_raw {
+	char *name, *url, *bearer_token_file;
+	json_t *headers, *basic_auth, *queue;
+	int64_t timeout;
+};
+
+struct remote_basic_raw {
+	char *username, *password_file;
+};
+
+static const struct conf_field remote_conf_fields[] = {
+    {"name", CONF_STRING, 1, offsetof(struct remote_conf_raw, name), 0, 0},
+    {"url", CONF_STRING, 1, offsetof(struct remote_conf_raw, url), 0, 0},
+    {"headers", CONF_OBJECT, 0, offsetof(struct remote_conf_raw, headers), 0,
+        0},
+    {"bearer_token_file", CONF_STRING, 0,
+        offsetof(struct remote_conf_raw, bearer_token_file), 0, 0},
+    {"basic_auth", CONF_OBJECT, 0, offsetof(struct remote_conf_raw, basic_auth),
+        0, 0},
+    {"queue", CONF_OBJECT, 0, offsetof(struct remote_conf_raw, queue), 0, 0},
+    {"timeout", CONF_DURATION, 0, offsetof(struct remote_conf_raw, timeout), 0,
+        0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+static const struct conf_field remote_basic_fields[] = {
+    {"username", CONF_STRING, 1, offsetof(struct remote_basic_raw, username), 0,
+        0},
+    {"password_file", CONF_STRING, 1,
+        offsetof(struct remote_basic_raw, password_file), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+static const struct conf_field remote_queue_fields[] = {
+    {"batch_samples", CONF_INT, 0,
+        offsetof(struct remote_target_conf, batch_samples), 1, 1000000},
+    {"max_bytes", CONF_INT, 0, offsetof(struct remote_target_conf, max_bytes),
+        4096, 1LL << 40},
+    {"min_backoff", CONF_DURATION, 0,
+        offsetof(struct remote_target_conf, min_backoff_ms), 0, 0},
+    {"max_backoff", CONF_DURATION, 0,
+        offsetof(struct remote_target_conf, max_backoff_ms), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+/* The first line of file path (relative to conf_path's directory), or
+ * NULL with *why. */
+static char *
+remote_conf_secret(const char *conf_path, const char *path, char **why)
+{
+	const char *slash = conf_path != NULL ? strrchr(conf_path, '/') : NULL;
+	char *full, line[4096];
+	FILE *f;
+
+	if (*path != '/' && slash != NULL)
+		full = xasprintf(
+		    "%.*s/%s", (int)(slash - conf_path), conf_path, path);
+	else
+		full = xstrdup(path);
+	if ((f = fopen(full, "r")) == NULL) {
+		*why = xasprintf("cannot read %s: %s", full, strerror(errno));
+		free(full);
+		return NULL;
+	}
+	free(full);
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\r\n")] = '\0';
+	return xstrdup(line);
+}
+
+void
+remote_conf_free(struct remote_target_conf *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(t[i].name);
+		free(t[i].url);
+		conf_strarray_free(t[i].headers);
+		free(t[i].bearer_token);
+		free(t[i].basic_user);
+		free(t[i].basic_password);
+	}
+	free(t);
+}
+
+/* Fill t from one array element; 0 or -1 with *cause. */
+static int
+remote_conf_target(struct conf_file *cf, const char *conf_path, json_t *obj,
+    struct remote_target_conf *t, char **cause)
+{
+	struct remote_conf_raw r;
+	struct remote_basic_raw b;
+	const char *k;
+	json_t *v;
+	char *why = NULL;
+	size_t nh = 0;
+	int rc = -1;
+
+	memset(&r, 0, sizeof r);
+	memset(&b, 0, sizeof b);
+	t->batch_samples = 2000;
+	t->max_bytes = 256LL << 20;
+	t->min_backoff_ms = 100;
+	t->max_backoff_ms = 30000;
+	t->timeout_ms = 30000;
+	if (conf_object_read(cf, obj, remote_conf_fields, &r, cause) != 0)
+		goto out;
+	t->name = r.name;
+	t->url = r.url;
+	r.name = r.url = NULL;
+	if (strncmp(t->url, "http://", 7) != 0 &&
+	    strncmp(t->url, "https://", 8) != 0) {
+		*cause = conf_error(
+		    cf, obj, "url", 0, "expected an http:// or https:// URL");
+		goto out;
+	}
+	if (r.timeout > 0)
+		t->timeout_ms = r.timeout;
+	json_object_foreach(r.headers, k, v)
+	{
+		if (!json_is_string(v)) {
+			*cause = conf_error(
+			    cf, r.headers, k, 0, "expected a string");
+			goto out;
+		}
+		t->headers = xreallocarray(t->headers, nh + 2, sizeof(char *));
+		t->headers[nh++] = xasprintf("%s: %s", k, json_string_value(v));
+		t->headers[nh] = NULL;
+	}
+	if (r.bearer_token_file != NULL &&
+	    (t->bearer_token = remote_conf_secret(
+	         conf_path, r.bearer_token_file, &why)) == NULL) {
+		*cause = conf_error(cf, obj, "bearer_token_file", 0, "%s", why);
+		goto out;
+	}
+	if (r.basic_auth != NULL) {
+		if (conf_object_read(
+		        cf, r.basic_auth, remote_basic_fields, &b, cause) != 0)
+			goto out;
+		t->basic_user = b.username;
+		b.username = NULL;
+		if ((t->basic_password = remote_conf_secret(
+		         conf_path, b.password_file, &why)) == NULL) {
+			*cause = conf_error(
+			    cf, r.basic_auth, "password_file", 0, "%s", why);
+			goto out;
+		}
+	}
+	if (r.queue != NULL &&
+	    conf_object_read(cf, r.queue, remote_queue_fields, t, cause) != 0)
+		goto out;
+	if (t->min_backoff_ms <= 0 || t->max_backoff_ms < t->min_backoff_ms) {
+		*cause = conf_error(cf, obj, "queue", 0,
+		    "expected 0 < min_backoff <= max_backoff");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(why);
+	free(r.name);
+	free(r.url);
+	free(r.bearer_token_file);
+	free(b.username);
+	free(b.password_file);
+	return rc;
+}
+
+int
+remote_conf_read(struct conf_file *cf, const char *conf_path, json_t *arr,
+    struct remote_target_conf **out, size_t *n, char **cause)
+{
+	struct remote_target_conf *t;
+	json_t *obj;
+	size_t i, j;
+
+	t = xcalloc(json_array_size(arr) + 1, sizeof *t);
+	json_array_foreach(arr, i, obj)
+	{
+		if (!json_is_object(obj)) {
+			*cause =
+			    conf_error(cf, arr, NULL, i, "expected an object");
+			goto fail;
+		}
+		if (remote_conf_target(cf, conf_path, obj, &t[i], cause) != 0)
+			goto fail;
+		for (j = 0; j < i; j++) {
+			if (strcmp(t[j].name, t[i].name) == 0) {
+				*cause = conf_error(cf, obj, "name", 0,
+				    "a second target named \"%s\"", t[i].name);
+				goto fail;
+			}
+		}
+	}
+	*out = t;
+	*n = json_array_size(arr);
+	return 0;
+fail:
+	remote_conf_free(t, json_array_size(arr));
+	return -1;
+}

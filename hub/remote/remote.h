@@ -1,0 +1,149 @@
+/*
+ * Prometheus remote-write 1.0, the hub's door to it (hub/remote/):
+ *
+ * - the codec (remote-codec.c): a WriteRequest body is a protobuf message
+ *   (hub/remote/remote.proto) compressed with snappy's block format;
+ *   decoding and encoding use Debian's libsnappy and protobuf-c;
+ * - ingest (remote-ingest.c): a decoded request goes through the same
+ *   common ingest as line protocol (hub/ingest.h), so enrichment, write
+ *   scopes, limits and durability are the same; `__name__` is the metric;
+ * - the routes (route-remote.c): POST /prometheus/api/v1/write, and
+ *   /api/v1/write when the Content-Type is application/x-protobuf.
+ *
+ * docs/api.md ("Prometheus remote-write") is the contract.
+ */
+#ifndef CB_HUB_REMOTE_H
+#define CB_HUB_REMOTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "hub/hub.h"
+
+struct buf;
+
+struct remote_label {
+	const char *name;
+	const char *value;
+};
+
+struct remote_sample {
+	double value;
+	int64_t ts_ms; /* milliseconds since the epoch */
+};
+
+struct remote_series {
+	const struct remote_label *labels;
+	size_t nlabels;
+	const struct remote_sample *samples;
+	size_t nsamples;
+};
+
+/* A decoded WriteRequest.  The strings and arrays are owned by it and
+ * freed by remote_request_free(). */
+struct remote_request {
+	struct remote_series *series;
+	size_t nseries;
+	size_t nsamples;            /* over all series */
+	void *pb;                   /* the unpacked protobuf-c message */
+	struct remote_label *lmem;  /* every series' labels, one array */
+	struct remote_sample *smem; /* every series' samples, one array */
+};
+
+/* Prometheus's staleness marker: a NaN with this exact bit pattern. */
+#define REMOTE_STALE_NAN_BITS 0x7ff0000000000002ULL
+
+/* 1 if v is the staleness marker (not any other NaN). */
+int remote_value_is_stale(double v);
+
+/*
+ * Decode a snappy-compressed WriteRequest of len bytes whose uncompressed
+ * size may be at most max_raw.  0 with *rq filled (free it with
+ * remote_request_free), or -1 with *cause (caller frees) and *too_big set
+ * when the only fault was the size.  Nothing in data is trusted.
+ */
+int remote_request_decode(struct remote_request *rq, const void *data,
+    size_t len, size_t max_raw, int *too_big, char **cause);
+void remote_request_free(struct remote_request *rq);
+
+/* Append the snappy-compressed WriteRequest of series s[0..n) to out. */
+void remote_request_encode(
+    const struct remote_series *s, size_t n, struct buf *out);
+
+/* What a remote-write request did (remote_request_ingest). */
+struct remote_result {
+	size_t series;     /* series in the request */
+	size_t samples;    /* samples in the request */
+	size_t accepted;   /* samples stored (or duplicates of stored ones) */
+	size_t rejected;   /* samples refused, each with a reason */
+	size_t stale;      /* staleness markers: not stored (docs/api.md) */
+	size_t not_finite; /* other NaN and +-Inf: not stored */
+	json_t *errors;    /* [{"series":"m{...}","timestamp":T,"reason":R}] */
+	int status;        /* 0 ok; else the HTTP status of a whole failure */
+	char *cause;       /* for status != 0 */
+};
+
+/*
+ * Ingest rq for id (source names the writer for the quality page) through
+ * the common ingest path.  Fills *res; the caller frees res->errors with
+ * json_decref and res->cause with free.
+ */
+void remote_request_ingest(struct hub *h, const struct hub_identity *id,
+    const char *source, const struct remote_request *rq,
+    struct remote_result *res);
+
+/* The remote-write handler, also used by POST /api/v1/write for bodies of
+ * Content-Type application/x-protobuf (hub/route-ingest.c). */
+void hub_remote_route_write(struct hub_req *req);
+
+/* 1 if req's Content-Type is application/x-protobuf. */
+int hub_remote_req_is_protobuf(struct hub_req *req);
+
+/* POST /prometheus/api/v1/write. */
+extern const struct hub_route hub_routes_remote[];
+
+/* ---- Forwarding: remote-write out (forward-*.c) ----------------------- */
+
+struct conf_file;
+
+/* One hub.json "remote_write" target. */
+struct remote_target_conf {
+	char *name;           /* unique; names the queue position and metrics */
+	char *url;            /* the receiver's remote-write URL */
+	char **headers;       /* "Name: value", NULL-terminated; may be NULL */
+	char *bearer_token;   /* from bearer_token_file, or NULL */
+	char *basic_user;     /* basic_auth.username, or NULL */
+	char *basic_password; /* from basic_auth.password_file */
+	long long batch_samples; /* queue.batch_samples: per request */
+	long long max_bytes;     /* queue.max_bytes: oldest dropped past it */
+	int64_t min_backoff_ms, max_backoff_ms; /* queue.{min,max}_backoff */
+	int64_t timeout_ms;                     /* per request */
+};
+
+/* Read the "remote_write" array arr of hub.json (conf_path resolves
+ * relative file names) into a new array *out of *n targets.  0, or -1 with
+ * *cause ("file:line:col: ..."). */
+int remote_conf_read(struct conf_file *cf, const char *conf_path, json_t *arr,
+    struct remote_target_conf **out, size_t *n, char **cause);
+void remote_conf_free(struct remote_target_conf *t, size_t n);
+
+/*
+ * The forwarder: started by citybraind when hub.json has targets.  Every
+ * batch the common ingest stores is appended to a durable queue in the
+ * store's meta space (before the writer gets its 2xx), and sent to every
+ * target from its own position, in order, on the hub's event loop with
+ * libcurl's multi interface; failures back off exponentially and never
+ * block ingest.  h->forward holds it (NULL: forwarding off).
+ */
+int hub_remote_forward_start(struct hub *h, char **cause);
+void hub_remote_forward_free(struct hub *h);
+/* Queue n points (series ids, times in ms, values) just stored; 0, or -1
+ * with *cause when the queue could not be written. */
+int hub_remote_forward_points(struct hub *h, const uint32_t *ids,
+    const int64_t *ts, const double *vs, size_t n, char **cause);
+/* Append the forwarding counters to a /metrics body. */
+void hub_remote_forward_metrics(struct hub *h, struct buf *out);
+
+#endif
