@@ -298,8 +298,10 @@ hub_alerts_init(struct hub *h, char **cause)
 	memset(&ao, 0, sizeof ao);
 	if (h->config != NULL) {
 		alerts_audit_paths(h->config, &key_path, &anchor_path);
-		if (audit_key_load(key_path, &key, &key_len, cause) != 0)
+		if (audit_key_load(key_path, &key, &key_len, cause) != 0) {
+			alert_rules_free(o.rules); /* not yet the engine's */
 			goto fail;
+		}
 		ao.key = key;
 		ao.key_len = key_len;
 		ao.anchor_path = anchor_path;

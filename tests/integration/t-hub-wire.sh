@@ -57,6 +57,10 @@ PY
 
 # The median of 20 requests must be at most 10 ms; a loaded machine gets
 # three tries (a reply held back for a delayed ACK takes ~40 ms every time).
+# A sanitizer build (ASan makes the hub several times slower) gets 25 ms,
+# still well under the 40 ms stall this guards against.
+BUDGET_MS=10
+[ "${CB_SANITIZERS:-no}" = yes ] && BUDGET_MS=25
 check_median() { # kind addr what
 	for try in 1 2 3; do
 		out=$(python3 "$HUB_DIR/fetch.py" "$1" "$2" "$Q" "$TOKEN")
@@ -67,11 +71,11 @@ check_median() { # kind addr what
 			cb_fail "$3: a reply of ~100 KB expected ($out)"
 			return
 		fi
-		if python3 -c 'import sys; sys.exit(float(sys.argv[1]) > 10)' "$med"; then
+		if python3 -c 'import sys; sys.exit(float(sys.argv[1]) > float(sys.argv[2]))' "$med" "$BUDGET_MS"; then
 			return
 		fi
 	done
-	cb_fail "$3: median of 20 keep-alive requests ${med} ms > 10 ms"
+	cb_fail "$3: median of 20 keep-alive requests ${med} ms > ${BUDGET_MS} ms"
 }
 check_median tcp "$HUB_PORT" "TCP keep-alive"
 check_median unix "$HUB_SOCKET" "unix socket keep-alive"
