@@ -9,7 +9,7 @@ hub_libcbhub_a_SOURCES = \
 	hub/hub.h \
 	hub/hub-config.c hub/hub-config.h \
 	hub/territory.c hub/territory.h \
-	hub/systems.c hub/systems.h \
+	hub/systems.c hub/systems.h hub/systems-metric.c \
 	hub/users.c hub/users.h \
 	hub/reply.c \
 	hub/server.c hub/server.h hub/server-int.h hub/server-conn.c \
@@ -112,3 +112,13 @@ noinst_PROGRAMS += bench/query-bench
 bench_query_bench_CPPFLAGS = $(AM_CPPFLAGS)
 bench_query_bench_SOURCES = bench/query-bench.c $(BENCH_GEN)
 bench_query_bench_LDADD = $(CB_LIB) -lm
+
+# hub/quality/: data-quality checks (issue 18), door hub/quality/quality.h.
+hub_libcbhub_a_SOURCES += \
+	hub/quality/quality.h \
+	hub/quality/quality-systems.c \
+	hub/quality/quality-rules.c \
+	hub/quality/quality-lint.c \
+	hub/quality/quality-audit.c
+TESTS += tests/integration/t-hub-quality.sh
+EXTRA_DIST += tests/integration/t-hub-quality.sh

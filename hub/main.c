@@ -21,6 +21,7 @@
 #include "hub/hub-config.h"
 #include "hub/hub.h"
 #include "hub/ingest.h"
+#include "hub/quality/quality.h"
 #include "hub/server.h"
 #include "hub/status.h"
 #include "hub/systems.h"
@@ -286,6 +287,23 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (check) {
+#ifdef HUB_WITH_ALERTS
+		char *rpath = NULL;
+		size_t nwarn;
+
+		if (hub_alerts_check(&h, &rpath, &cause) != 0) {
+			log_error("hub", "%s", cause);
+			free(cause);
+			goto out;
+		}
+		nwarn = quality_lint(&h, rpath, stderr);
+		free(rpath);
+#else
+		size_t nwarn = quality_lint(&h, NULL, stderr);
+#endif
+		if (nwarn > 0)
+			fprintf(stderr, "%zu data-quality warning%s\n", nwarn,
+			    nwarn == 1 ? "" : "s");
 		printf("%s: ok: %zu territory nodes, %zu systems, %zu users, "
 		       "%zu tokens\n",
 		    config != NULL ? config : "defaults", h.territory->nnodes,
@@ -335,6 +353,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 #endif
+	hub_quality_start(&h, hub_quality_period());
 	if (hub_remote_forward_start(&h, &cause) != 0) {
 		log_error("hub", "remote_write: %s", cause);
 		free(cause);
@@ -359,6 +378,7 @@ main(int argc, char **argv)
 		event_free(sigs[i]);
 	status = 0;
 out:
+	hub_quality_stop();
 	hub_remote_forward_free(&h);
 	hub_server_free(&h);
 #ifdef HUB_WITH_ALERTS

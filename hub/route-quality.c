@@ -6,6 +6,7 @@
 
 #include "hub/hub-config.h"
 #include "hub/hub.h"
+#include "hub/quality/quality.h"
 #include "hub/status.h"
 #include "hub/systems.h"
 #include "hub/territory.h"
@@ -108,6 +109,9 @@ route_quality_get(struct hub_req *req)
 	json_t *j, *cols, *systems, *silent, *byr, *bys, *dups, *lates;
 	int64_t now = hub_now(h), after, iv, age;
 	long limit = 100;
+	int64_t window = 3600000;
+	struct quality_totals tot;
+	json_t *checks = NULL, *rules;
 	size_t i, nsil = 0;
 	uint64_t rej = 0;
 	int scope;
@@ -117,6 +121,14 @@ route_quality_get(struct hub_req *req)
 	    clock_parse_duration(p, &after) != 0) {
 		hub_reply_error(req, 400,
 		    "silent_after: expected a duration such as \"10m\"");
+		return;
+	}
+	if ((p = hub_req_query(req, "window")) != NULL &&
+	    (clock_parse_duration(p, &window) != 0 || window <= 0 ||
+	        window > 86400000)) {
+		hub_reply_error(req, 400,
+		    "window: expected a duration from 1s to 24h such as "
+		    "\"1h\"");
 		return;
 	}
 	if ((p = hub_req_query(req, "limit")) != NULL) {
@@ -129,9 +141,17 @@ route_quality_get(struct hub_req *req)
 			return;
 		}
 	}
+	memset(&tot, 0, sizeof tot);
+	if (quality_systems_check(h, req, now, window, &checks, &tot, &cause) !=
+	    0) {
+		hub_reply_error(req, 500, "store: %s", cause);
+		free(cause);
+		return;
+	}
 	if (store_series_list(h->store, NULL, &l, &cause) != 0) {
 		hub_reply_error(req, 500, "store: %s", cause);
 		free(cause);
+		json_decref(checks);
 		return;
 	}
 	scope = hub_territory_find(
@@ -184,6 +204,9 @@ route_quality_get(struct hub_req *req)
 		    age >= 0 ? json_integer(st->sys_last_ms[i]) : json_null());
 		json_object_set_new(s, "age_s",
 		    age >= 0 ? json_integer(age / 1000) : json_null());
+		/* The same systems in the same order as the checks. */
+		json_object_update(
+		    s, json_array_get(checks, json_array_size(systems)));
 		json_array_append_new(systems, s);
 	}
 	sil = xcalloc(l.n + 1, sizeof *sil);
@@ -238,6 +261,11 @@ route_quality_get(struct hub_req *req)
 	    (json_int_t)st->duplicates, "by_source", dups, "late", "total",
 	    (json_int_t)st->late, "rejected", (json_int_t)st->late_rejected,
 	    "merged", (json_int_t)ss.late_merges, "by_source", lates);
+	rules = quality_rules_check(h, now, &tot);
+	json_object_set_new(j, "window_s", json_integer(window / 1000));
+	json_object_set_new(j, "summary", quality_totals_json(&tot));
+	json_object_set_new(j, "rules", rules);
+	json_decref(checks);
 	free(sil);
 	store_series_list_free(&l);
 	hub_reply_json(req, 200, j);

@@ -43,7 +43,7 @@ static const struct conf_field systems_dept_fields[] = {
 struct systems_raw {
 	char *id, *name, *name_en, *platform, *dept, *comment;
 	char **grids;
-	char **metrics;
+	json_t *metrics;
 	int64_t interval;
 };
 
@@ -56,7 +56,7 @@ static const struct conf_field systems_fields[] = {
     {"grids", CONF_STRARRAY, 0, offsetof(struct systems_raw, grids), 0, 0},
     {"interval", CONF_DURATION, 0, offsetof(struct systems_raw, interval), 0,
         0},
-    {"metrics", CONF_STRARRAY, 0, offsetof(struct systems_raw, metrics), 0, 0},
+    {"metrics", CONF_ARRAY, 0, offsetof(struct systems_raw, metrics), 0, 0},
     {"comment", CONF_STRING, 0, offsetof(struct systems_raw, comment), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
@@ -90,7 +90,7 @@ hub_systems_free(struct hub_systems *s)
 		free(s->systems[i].name);
 		free(s->systems[i].name_en);
 		free(s->systems[i].cover);
-		conf_strarray_free(s->systems[i].metrics);
+		hub_system_metrics_free(&s->systems[i]);
 	}
 	free(s->depts);
 	free(s->systems);
@@ -127,7 +127,6 @@ systems_raw_clear(struct systems_raw *r)
 	free(r->dept);
 	free(r->comment);
 	conf_strarray_free(r->grids);
-	conf_strarray_free(r->metrics);
 	memset(r, 0, sizeof *r);
 }
 
@@ -217,10 +216,11 @@ systems_read_one(struct conf_file *cf, struct hub_systems *s,
 	sys->platform = (enum hub_platform)plat;
 	sys->dept = dept;
 	sys->interval_ms = r.interval;
-	sys->metrics = r.metrics;
 	r.id = r.name = r.name_en = NULL;
-	r.metrics = NULL;
 	s->nsystems++;
+	if (r.metrics != NULL &&
+	    hub_system_metrics_read(cf, r.metrics, sys, cause) != 0)
+		goto fail;
 	systems_raw_clear(&r);
 	return 0;
 fail:
