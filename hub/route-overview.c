@@ -5,6 +5,7 @@
 
 #include "hub/hub-config.h"
 #include "hub/hub.h"
+#include "hub/quality/quality.h"
 #include "hub/rollup.h"
 #include "hub/status.h"
 #include "hub/systems.h"
@@ -117,6 +118,7 @@ route_overview_get(struct hub_req *req)
 		        (json_int_t)st->late_rejected, "late_merged_total",
 		        (json_int_t)ss.late_merges));
 	}
+	hub_overview_quality(req, json_object_get(j, "quality"), now);
 	hub_reply_json(req, 200, j);
 }
 

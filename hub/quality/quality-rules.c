@@ -103,3 +103,28 @@ quality_rules_check(struct hub *h, int64_t now, struct quality_totals *tot)
 #endif
 	return arr;
 }
+
+void
+hub_overview_quality(struct hub_req *req, json_t *q, int64_t now)
+{
+	struct quality_totals tot;
+	json_t *systems = NULL;
+	char *cause = NULL;
+
+	if (q == NULL)
+		return;
+	memset(&tot, 0, sizeof tot);
+	if (quality_systems_check(
+	        req->hub, req, now, 0, &systems, &tot, &cause) != 0) {
+		free(cause);
+		return;
+	}
+	json_decref(systems);
+	json_decref(quality_rules_check(req->hub, now, &tot));
+	json_object_set_new(q, "declared_missing",
+	    json_integer((json_int_t)tot.declared_missing));
+	json_object_set_new(
+	    q, "stale_metrics", json_integer((json_int_t)tot.stale));
+	json_object_set_new(
+	    q, "blind_rules", json_integer((json_int_t)tot.blind_rules));
+}

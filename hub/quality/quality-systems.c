@@ -265,7 +265,8 @@ quality_values(
 	size_t i, k;
 	int node, rc;
 
-	if (!spec->has_range && !spec->monotonic && spec->max_step <= 0)
+	if (c->window <= 0 ||
+	    (!spec->has_range && !spec->monotonic && spec->max_step <= 0))
 		return 0;
 	if (qm->series == 0)
 		return 0;

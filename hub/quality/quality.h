@@ -42,7 +42,8 @@ struct quality_totals {
 
 /*
  * Check every system overlapping the caller's scope (req NULL: the whole
- * district) at now, value checks over the window before now.  Returns the
+ * district) at now, value checks over the window before now (none when
+ * window_ms is 0).  Returns the
  * "systems" array (new reference) and adds to *tot.  0, or -1 with *cause
  * (caller frees) when the store cannot be read.
  */
@@ -58,6 +59,10 @@ int quality_systems_check(struct hub *h, struct hub_req *req, int64_t now,
  */
 json_t *quality_rules_check(
     struct hub *h, int64_t now, struct quality_totals *tot);
+
+/* Add the overview's quality figures (declared_missing, stale_metrics,
+ * blind_rules inside the caller's scope) to its "quality" object q. */
+void hub_overview_quality(struct hub_req *req, json_t *q, int64_t now);
 
 /* The totals as the JSON object of "summary" (new reference). */
 json_t *quality_totals_json(const struct quality_totals *tot);

@@ -127,6 +127,8 @@ cb_assert_eq '["gas-leak"]' "$(hub_json "[r['name'] for r in j['rules'] if r['st
 cb_assert_eq 1 "$(hub_json "j['summary']['blind_rules']")" "blind rules counted"
 cb_assert_eq 1 "$(hub_json "int(j['summary']['declared_missing'] >= 1)")" "summary counts"
 cb_assert_eq 200 "$(hub_get '/api/v1/overview')" "overview"
+cb_assert_eq '[1, 1]' "$(hub_json "[j['quality']['blind_rules'], int(j['quality']['declared_missing'] >= 1)]")" \
+	"the overview's quality line counts blind rules and missing metrics"
 
 # Scope: the Nanyuan operator sees water-level-iot's Nanyuan grid only;
 # a failure in Fubao (440304010...) is masked.
