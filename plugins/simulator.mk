@@ -6,7 +6,8 @@ SIMULATOR_SOURCES = \
 	plugins/simulator/sim.h plugins/simulator/sim-int.h \
 	plugins/simulator/sim-conf.c \
 	plugins/simulator/sim-signal.c \
-	plugins/simulator/sim-run.c
+	plugins/simulator/sim-run.c \
+	plugins/simulator/sim-feeds.c
 plugins_simulator_la_SOURCES = $(SIMULATOR_SOURCES) \
 	plugins/simulator/simulator.c
 plugins_simulator_la_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)

@@ -85,13 +85,13 @@ SYSTEMS = [
     ('building-safety', '危房安全监测系统', 'Dangerous building monitoring', 'monitoring', 'housing', 'sample:5', 300, ['building_tilt_deg']),
     ('construction-dust', '工地扬尘监测系统', 'Construction site dust', 'monitoring', 'housing', 'sample:5', 60, ['site_pm10']),
     ('tower-crane', '塔吊安全监测系统', 'Tower crane safety', 'monitoring', 'housing', 'sample:7', 60, ['crane_load_pct']),
-    ('traffic-flow', '交通流量监测系统', 'Traffic flow monitoring', 'monitoring', 'traffic', 'sample:2', 60, ['traffic_flow', 'traffic_congestion']),
+    ('traffic-flow', '交通流量监测系统', 'Traffic flow monitoring', 'monitoring', 'traffic', 'sample:2', 60, ['traffic_flow', 'traffic_speed', 'traffic_congestion']),
     ('traffic-signal', '智能信号灯控制系统', 'Traffic signal control', 'monitoring', 'traffic', 'sample:3', 60, ['signal_fault']),
     ('parking-guidance', '停车诱导系统', 'Parking guidance', 'monitoring', 'traffic', 'sample:4', 120, ['parking_free']),
     ('metro-passenger', '地铁客流监测系统', 'Metro passenger flow', 'monitoring', 'traffic', 'sample:6', 60, ['metro_passengers']),
     ('bus-operation', '公交运营监测系统', 'Bus operation monitoring', 'monitoring', 'traffic', 'district', 60, ['bus_on_time_pct']),
-    ('public-opinion', '网络舆情监测系统', 'Public opinion monitoring', 'monitoring', 'big-data', 'district', 300, ['opinion_negative']),
-    ('financial-risk', '金融风险监测预警系统', 'Financial risk early warning', 'monitoring', 'finance', 'district', 300, ['fin_risk_enterprises']),
+    ('public-opinion', '网络舆情监测系统', 'Public opinion monitoring', 'monitoring', 'big-data', 'district', 300, ['opinion_negative', 'opinion_mentions']),
+    ('financial-risk', '金融风险监测预警系统', 'Financial risk early warning', 'monitoring', 'finance', 'district', 300, ['finance_enterprises']),
     ('illegal-fundraising', '非法集资监测系统', 'Illegal fund-raising monitoring', 'monitoring', 'finance', 'district', 300, ['fundraising_cases']),
     ('crowd-density', '重点区域人流监测系统', 'Crowd density monitoring', 'monitoring', 'police', 'sample:4', 60, ['crowd_density']),
     ('elevator-safety', '电梯安全监测系统', 'Elevator safety', 'monitoring', 'market', 'sample:3', 60, ['elevator_trapped']),
@@ -120,14 +120,14 @@ SYSTEMS = [
     ('population-analysis', '人口结构分析系统', 'Population analysis', 'decision', 'big-data', 'district', 3600, ['population_index']),
     ('spatial-planning', '空间规划辅助决策系统', 'Spatial planning support', 'decision', 'planning', 'district', 3600, ['planning_projects']),
     ('traffic-analysis', '交通态势研判系统', 'Traffic situation analysis', 'decision', 'traffic', 'district', 300, ['traffic_index']),
-    ('risk-assessment', '城市安全风险评估系统', 'City safety risk assessment', 'decision', 'emergency', 'district', 900, ['risk_index']),
+    ('risk-assessment', '城市安全风险评估系统', 'City safety risk assessment', 'decision', 'emergency', 'district', 900, ['risk_index', 'water_level_forecast']),
     ('enterprise-profile', '企业画像分析系统', 'Enterprise profiles', 'decision', 'market', 'district', 3600, ['enterprises_active']),
     ('health-statistics', '卫生健康统计分析系统', 'Health statistics', 'decision', 'health', 'district', 3600, ['health_index']),
     ('school-places', '学位预测分析系统', 'School place forecasting', 'decision', 'education', 'district', 3600, ['school_places_gap']),
     ('fiscal-performance', '财政绩效分析系统', 'Fiscal performance', 'decision', 'finance', 'district', 3600, ['fiscal_index']),
-    ('hotline-analysis', '诉求热点分析系统', 'Hotline hot-spot analysis', 'decision', 'gov-services', 'district', 900, ['hotline_hotspots']),
+    ('hotline-analysis', '诉求热点分析系统', 'Hotline hot-spot analysis', 'decision', 'gov-services', 'district', 900, ['hotline_hotspots', 'hotline_cases_daily']),
     # ---- 公共服务平台 service
-    ('hotline-12345', '12345政务服务热线系统', '12345 hotline', 'service', 'gov-services', 'district', 60, ['hotline_tickets', 'hotline_waiting']),
+    ('hotline-12345', '12345政务服务热线系统', '12345 hotline', 'service', 'gov-services', 'district', 60, ['hotline_tickets', 'hotline_waiting', 'hotline_cases_new', 'hotline_cases_overdue', 'hotline_satisfaction_pct']),
     ('district-service-hall', '区行政服务大厅系统', 'District service hall', 'service', 'gov-services', 'district', 60, ['service_queue']),
     ('i-futian', 'i福田政务服务APP', 'i Futian app', 'service', 'gov-services', 'district', 60, ['app_requests_per_min']),
     ('online-approval', '网上办事审批系统', 'Online approvals', 'service', 'gov-services', 'district', 120, ['approvals_pending']),
@@ -162,6 +162,102 @@ PER_SUBDISTRICT = [
     ('service-hall', '党群服务中心', 'service hall', 'service', 'gov-services', 60, ['service_queue']),
     ('video', '视频监控联网系统', 'video surveillance', 'monitoring', 'police', 60, ['cameras_online_pct']),
 ]
+
+# What each metric is (systems.json "metrics" objects, docs/api.md "Data
+# quality"): unit, the territory level it is reported per ("per"; default:
+# grid for systems covering grids, subdistrict for district-wide ones),
+# the valid range, the largest plausible step between readings, counters
+# that never decrease, and one label dimension.
+HOTLINE_CATEGORIES = ['housing', 'traffic', 'environment', 'market', 'public-order', 'other']
+METRICS = {
+    'water_level': {'unit': 'm', 'range': [-1, 10], 'max_step': 3},
+    'water_rainfall': {'unit': 'mm/h', 'range': [0, 300]},
+    'river_level_m': {'unit': 'm', 'range': [-1, 12], 'max_step': 3},
+    'reservoir_level_m': {'unit': 'm', 'per': 'district', 'range': [0, 60], 'max_step': 2},
+    'pump_running': {'unit': 'pumps', 'range': [0, 20]},
+    'env_aqi': {'unit': 'AQI', 'range': [0, 500]},
+    'env_pm25': {'unit': 'ug/m3', 'range': [0, 1000]},
+    'env_noise_db': {'unit': 'dB(A)', 'range': [20, 130]},
+    'water_quality_cod': {'unit': 'mg/L', 'range': [0, 500]},
+    'pollution_exceed': {'unit': 'sources', 'range': [0, 1000]},
+    'fire_alarm_active': {'unit': 'alarms', 'range': [0, 1000]},
+    'smoke_alarm_active': {'unit': 'alarms', 'range': [0, 100]},
+    'hydrant_pressure_mpa': {'unit': 'MPa', 'range': [0, 2]},
+    'gas_ppm': {'unit': 'ppm', 'range': [0, 10000]},
+    'slope_shift_mm': {'unit': 'mm', 'per': 'district', 'range': [0, 500]},
+    'weather_warning_level': {'unit': 'level', 'per': 'district', 'range': [0, 4]},
+    'hazchem_sites_alarm': {'unit': 'sites', 'range': [0, 100]},
+    'building_tilt_deg': {'unit': 'deg', 'range': [0, 10]},
+    'site_pm10': {'unit': 'ug/m3', 'range': [0, 2000]},
+    'crane_load_pct': {'unit': '%', 'range': [0, 150]},
+    'traffic_flow': {'unit': 'vehicles/h', 'range': [0, 20000]},
+    'traffic_speed': {'unit': 'km/h', 'range': [0, 150]},
+    'traffic_congestion': {'unit': 'index', 'range': [0, 10]},
+    'signal_fault': {'unit': 'signals', 'range': [0, 50]},
+    'parking_free': {'unit': 'spaces', 'range': [0, 5000]},
+    'metro_passengers': {'unit': 'passengers/10min', 'range': [0, 50000]},
+    'bus_on_time_pct': {'unit': '%', 'range': [0, 100]},
+    'opinion_negative': {'unit': 'posts/h', 'per': 'district', 'range': [0, 100000]},
+    'opinion_mentions': {'unit': 'posts/h', 'range': [0, 100000]},
+    'finance_enterprises': {'unit': 'enterprises', 'per': 'grid', 'range': [0, 100000],
+                            'labels': {'level': ['high', 'medium', 'low']}},
+    'fundraising_cases': {'unit': 'cases', 'range': [0, 10000]},
+    'crowd_density': {'unit': 'people/m2', 'range': [0, 10]},
+    'elevator_trapped': {'unit': 'people', 'range': [0, 50]},
+    'food_samples_failed': {'unit': 'samples', 'range': [0, 1000]},
+    'power_outage_households': {'unit': 'households', 'range': [0, 100000]},
+    'hotline_tickets': {'unit': 'tickets/10min', 'range': [0, 10000]},
+    'hotline_waiting': {'unit': 'callers', 'per': 'district', 'range': [0, 2000]},
+    'hotline_cases_new': {'unit': 'cases/h', 'range': [0, 10000],
+                          'labels': {'category': HOTLINE_CATEGORIES}},
+    'hotline_cases_overdue': {'unit': 'cases', 'range': [0, 10000]},
+    'hotline_satisfaction_pct': {'unit': '%', 'range': [0, 100]},
+    'hotline_cases_daily': {'unit': 'cases/day', 'range': [0, 100000]},
+    'hotline_hotspots': {'unit': 'hot spots', 'per': 'district', 'range': [0, 100]},
+    'water_level_forecast': {'unit': 'm', 'range': [-1, 10],
+                             'labels': {'horizon': ['1h', '3h']}},
+    'service_queue': {'unit': 'people', 'range': [0, 2000]},
+    'cameras_online_pct': {'unit': '%', 'range': [0, 100]},
+    'grid_patrols_active': {'unit': 'patrols', 'range': [0, 1000]},
+    'school_alarm': {'unit': 'alarms', 'range': [0, 50]},
+    'kiosk_online': {'unit': 'kiosks', 'range': [0, 20]},
+    'clinic_queue': {'unit': 'people', 'range': [0, 500]},
+    'elderly_sos': {'unit': 'calls', 'range': [0, 100]},
+    'wifi_users': {'unit': 'users', 'range': [0, 100000]},
+    'cloud_cpu_pct': {'unit': '%', 'per': 'district', 'range': [0, 100]},
+    'network_loss_pct': {'unit': '%', 'per': 'district', 'range': [0, 100]},
+    'datalake_records': {'unit': 'records', 'per': 'district', 'range': [0, 1e13], 'monotonic': True},
+    'registrations_today': {'unit': 'registrations', 'range': [0, 100000]},
+    'vaccinations_today': {'unit': 'doses', 'range': [0, 100000]},
+}
+# Figures of the whole district (one series, no place tag).
+DISTRICT_WIDE = ('city_vitals_index', 'economy_index', 'population_index', 'planning_projects',
+                 'traffic_index', 'risk_index', 'enterprises_active', 'health_index',
+                 'school_places_gap', 'fiscal_index', 'app_requests_per_min', 'approvals_pending',
+                 'bookings_per_min', 'enrolment_applications', 'job_postings', 'exchange_records_per_min',
+                 'auth_failures', 'map_tiles_served', 'iot_devices_online', 'security_events',
+                 'backup_lag_s', 'messages_queued', 'population_registered', 'bus_on_time_pct')
+
+
+def metric_spec(name, cov, per_subdistrict=False):
+    spec = {'name': name}
+    spec.update(METRICS.get(name, {}))
+    if 'per' not in spec:
+        if per_subdistrict:
+            spec['per'] = 'community' if name == 'service_queue' else 'subdistrict'
+        elif name in DISTRICT_WIDE:
+            spec['per'] = 'district'
+        elif cov == 'district':
+            spec['per'] = 'district' if name == 'service_queue' else 'subdistrict'
+        else:
+            spec['per'] = 'grid'
+    if 'unit' not in spec:
+        spec['unit'] = 'count'
+    if 'range' not in spec:
+        spec['range'] = [0, 1e9]
+    out = {k: spec[k] for k in ('name', 'unit', 'per', 'range', 'max_step', 'monotonic', 'labels') if k in spec}
+    return out
+
 
 TOTAL_GRIDS = 1000
 
@@ -252,14 +348,14 @@ def main():
     for sid, name, name_en, plat, dept, cov, interval, metrics in SYSTEMS:
         systems.append({'id': sid, 'name': name, 'name_en': name_en, 'platform': plat,
                         'dept': dept, 'grids': coverage(cov), 'interval': '%ds' % interval,
-                        'metrics': metrics})
+                        'metrics': [metric_spec(m, cov) for m in metrics]})
     for sd in data['subdistricts']:
         short = sd['name_en'].lower()
         for suffix, nsuffix, en, plat, dept, interval, metrics in PER_SUBDISTRICT:
             systems.append({'id': '%s-%s' % (short, suffix), 'name': sd['name'] + nsuffix,
                             'name_en': '%s %s' % (sd['name_en'], en), 'platform': plat,
                             'dept': dept, 'grids': [sd['code']], 'interval': '%ds' % interval,
-                            'metrics': metrics})
+                            'metrics': [metric_spec(m, None, True) for m in metrics]})
     catalogue = {
         'departments': [{'id': i, 'name': n, 'name_en': e} for i, n, e in DEPARTMENTS],
         'systems': systems,

@@ -152,6 +152,8 @@ sim_grid_find(const struct sim *s, const char *code)
 	size_t lo = 0, hi = s->ngrids, mid;
 	int c;
 
+	if (code == NULL)
+		return -1;
 	/* The territory lists grids in code order; fall back to a scan. */
 	while (lo < hi) {
 		mid = (lo + hi) / 2;
@@ -350,6 +352,10 @@ sim_conf_systems(struct sim *s, const char *path, char **cause)
 		u = sim_rand(s->seed, sim_hash_str(id), 20, 0);
 		sys->lat0 = 15 + 260 * u * u;
 		s->nsystems++;
+		if (sim_feeds_conf(s, i, o, cause) != 0) {
+			json_decref(root);
+			return -1;
+		}
 		grids = json_object_get(o, "grids");
 		json_array_foreach(grids, k, gv)
 		{
@@ -374,6 +380,7 @@ sim_conf_systems(struct sim *s, const char *path, char **cause)
 	s->sys_finance = sim_system_find(s, "financial-risk");
 	s->sys_hotline = sim_system_find(s, "hotline-12345");
 	s->sys_fire = sim_system_find(s, "fire-alarm-iot");
+	sim_feeds_mark_modelled(s);
 	/* Without a metro system: a station in every sixth grid. */
 	if (s->sys_metro < 0) {
 		for (i = 0; i < s->ngrids; i += 6)
@@ -396,13 +403,65 @@ sim_conf_systems(struct sim *s, const char *path, char **cause)
 	return 0;
 }
 
+/* A spike: "metric", "value", "grid" or "community", optional "match"
+ * {"label": "value"}. */
+static int
+sim_conf_spike(struct sim *s, struct sim_scen *sc, json_t *o, const char *where,
+    char **cause)
+{
+	const char *str, *k;
+	json_t *v, *m;
+
+	str = json_string_value(json_object_get(o, "metric"));
+	v = json_object_get(o, "value");
+	if (str == NULL || strchr(str, '_') == NULL || !json_is_number(v)) {
+		*cause = sim_fmt("%s\"metric\" (a name with '_') and "
+		                 "\"value\" (a number) are required",
+		    where);
+		return -1;
+	}
+	sc->metric = sim_strdup(str);
+	sc->value = json_number_value(v);
+	if ((str = json_string_value(json_object_get(o, "community"))) !=
+	    NULL) {
+		if (strlen(str) != 12) {
+			*cause = sim_fmt("%s\"community\": expected a "
+			                 "12-digit community code",
+			    where);
+			return -1;
+		}
+		memcpy(sc->community, str, 13);
+	} else if ((sc->grid = sim_grid_find(s,
+	                json_string_value(json_object_get(o, "grid")))) < 0) {
+		*cause = sim_fmt("%s\"grid\" or \"community\": expected "
+		                 "a code of the territory",
+		    where);
+		return -1;
+	}
+	m = json_object_get(o, "match");
+	json_object_foreach(m, k, v)
+	{
+		if (!json_is_string(v) || sc->match_key != NULL) {
+			*cause = sim_fmt("%s\"match\": expected one "
+			                 "{\"label\": \"value\"}",
+			    where);
+			return -1;
+		}
+		sc->match_key = sim_strdup(k);
+		sc->match_value = sim_strdup(json_string_value(v));
+	}
+	s->nspikes++;
+	return 0;
+}
+
 /* One scenario of the "scenarios" array. */
 static int
 sim_conf_scenario(struct sim *s, json_t *o, size_t idx, char **cause)
 {
 	static const char *const keys[] = {"type", "name", "at", "duration",
 	    "subdistricts", "flood_grids", "peak", "peak_level", "grid",
-	    "subdistrict", "system", NULL};
+	    "subdistrict", "system", "metric", "value", "community", "match",
+	    NULL};
 	struct sim_scen *sc = &s->scens[s->nscens];
 	const char *type, *str;
 	char where[64];
@@ -428,9 +487,12 @@ sim_conf_scenario(struct sim *s, json_t *o, size_t idx, char **cause)
 		sc->type = SIM_HOTLINE;
 	else if (strcmp(type, "outage") == 0)
 		sc->type = SIM_OUTAGE;
+	else if (strcmp(type, "spike") == 0)
+		sc->type = SIM_SPIKE;
 	else {
 		*cause = sim_fmt("%s\"type\": expected \"rainstorm\", "
-		                 "\"fire\", \"hotline_surge\" or \"outage\"",
+		                 "\"fire\", \"hotline_surge\", \"outage\" "
+		                 "or \"spike\"",
 		    where);
 		return -1;
 	}
@@ -499,6 +561,8 @@ sim_conf_scenario(struct sim *s, json_t *o, size_t idx, char **cause)
 			return -1;
 		}
 		break;
+	case SIM_SPIKE:
+		return sim_conf_spike(s, sc, o, where, cause);
 	case SIM_OUTAGE:
 		str = json_string_value(json_object_get(o, "system"));
 		if ((sc->sys = sim_system_find(s, str)) < 0) {
@@ -651,13 +715,18 @@ sim_conf_free(struct sim *s)
 		free(s->subs[i].name_en);
 	}
 	free(s->subs);
-	for (i = 0; i < s->nsystems; i++)
+	for (i = 0; i < s->nsystems; i++) {
 		free(s->systems[i].id);
+		sim_feeds_free(&s->systems[i]);
+	}
 	free(s->systems);
 	for (i = 0; i < s->nscens; i++) {
 		free(s->scens[i].name);
 		free(s->scens[i].subs);
 		free(s->scens[i].floods);
+		free(s->scens[i].metric);
+		free(s->scens[i].match_key);
+		free(s->scens[i].match_value);
 	}
 	free(s->scens);
 	free(s->state_file);

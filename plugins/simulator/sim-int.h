@@ -40,9 +40,38 @@ struct sim_sub {
 	double pop;    /* relative population, for the hotline */
 };
 
+/* The territory level a feed is reported per (systems.json "per"). */
+enum sim_per {
+	SIM_PER_GRID,
+	SIM_PER_COMMUNITY,
+	SIM_PER_SUB,
+	SIM_PER_DISTRICT,
+};
+
+/* A metric a system declares, produced by sim-feeds.c unless the grid
+ * model writes it (modelled). */
+struct sim_feed {
+	char *name;        /* owned */
+	char *measurement; /* owned: name before its first '_' */
+	const char *field; /* into name: after it */
+	enum sim_per per;
+	double lo, hi; /* declared range, or 0 .. 1e9 */
+	char *label;   /* owned, or NULL */
+	char **values; /* owned label values */
+	size_t nvalues;
+	int kind;     /* behaviour (sim-feeds.c table), -1: generic */
+	int modelled; /* written by sim_emit_grid / sim_emit_rest */
+};
+
 struct sim_system {
 	char *id; /* owned */
 	double lat0;
+	int64_t interval;      /* declared reporting interval, 0 none */
+	unsigned char *covers; /* [ngrids]: grids the system covers */
+	struct sim_feed *feeds;
+	size_t nfeeds;
+	int64_t slot; /* live: the interval last reported */
+	int due;      /* live: report this tick */
 };
 
 enum sim_scen_type {
@@ -50,6 +79,7 @@ enum sim_scen_type {
 	SIM_FIRE,
 	SIM_HOTLINE,
 	SIM_OUTAGE,
+	SIM_SPIKE,
 };
 
 struct sim_scen {
@@ -66,6 +96,12 @@ struct sim_scen {
 	int sub;    /* hotline surge */
 	int sys;    /* outage */
 	int raised; /* fire: event state sent, 0/1 */
+	/* spike: metric reads value in grid (or every grid of community)
+	 * while active, on series whose label match_key is match_value. */
+	char *metric;
+	double value;
+	char community[13];
+	char *match_key, *match_value;
 };
 
 struct sim {
@@ -105,6 +141,7 @@ struct sim {
 	int live;
 	int64_t next_tick, next_finance;
 	size_t emitted;
+	int nspikes;
 };
 
 /* sim-conf.c */
@@ -142,5 +179,37 @@ int sim_system_state(
     const struct sim *s, size_t i, int64_t sim_ms, double *lat);
 /* Scenario activity 0..1 at simulated offset off. */
 double sim_scen_active(const struct sim_scen *sc, int64_t off);
+double sim_metro_profile(int64_t sim_ms);
+double sim_hall_profile(int64_t sim_ms);
+double sim_hotline_profile(int64_t sim_ms);
+
+/* sim-feeds.c: every declared metric the grid model does not write. */
+/* Read system i's "metrics", "interval" and coverage from its object o
+ * (after the territory).  0, or -1 with *cause. */
+struct json_t;
+int sim_feeds_conf(struct sim *s, size_t i, struct json_t *o, char **cause);
+void sim_feeds_free(struct sim_system *sys);
+/* Mark the feeds the grid model writes (after every system is read). */
+void sim_feeds_mark_modelled(struct sim *s);
+/* Does system sys (-1: none, every grid) cover grid g? */
+int sim_covers(const struct sim *s, int sys, size_t g);
+/* Systems that report at live tick t (at their interval). */
+void sim_feeds_due(struct sim *s, int64_t t);
+
+/* Where sim-run.c's emission goes (sim_emit: one point, with the system
+ * tag, the spike scenarios applied). */
+struct sim_emit {
+	const struct sim *s;
+	const struct sim_out *out;
+	size_t n;
+	int live; /* 0: backfill, every feed reports */
+};
+void sim_emit(struct sim_emit *e, const char *m, const char *field, int sys,
+    const struct sim_tag *tags, size_t ntags, double v, int64_t t);
+/* The feeds of grid g at wall time t (v: the grid model's values). */
+void sim_feeds_grid(
+    struct sim_emit *e, size_t g, int64_t t, const struct sim_grid_vals *v);
+/* The feeds per community, subdistrict and district at wall time t. */
+void sim_feeds_rest(struct sim_emit *e, int64_t t);
 
 #endif

@@ -182,19 +182,58 @@ sim_silenced(const struct sim *s, int i, int64_t sim_ms)
 	return sim_system_state(s, (size_t)i, sim_ms, &lat) < 0;
 }
 
-struct sim_emit {
-	const struct sim *s;
-	const struct sim_out *out;
-	size_t n;
-};
+/* The value of a spike scenario on series name with tags at simulated
+ * offset off, if one is active there. */
+static int
+sim_spike(const struct sim *s, const char *name, const struct sim_tag *tags,
+    size_t ntags, int64_t off, double *v)
+{
+	const char *grid = NULL, *mv;
+	size_t i, k;
 
-static void
+	for (k = 0; k < ntags; k++) {
+		if (strcmp(tags[k].key, "grid") == 0)
+			grid = tags[k].value;
+	}
+	if (grid == NULL)
+		return 0;
+	for (i = 0; i < s->nscens; i++) {
+		const struct sim_scen *sc = &s->scens[i];
+
+		if (sc->type != SIM_SPIKE || strcmp(sc->metric, name) != 0 ||
+		    sim_scen_active(sc, off) == 0)
+			continue;
+		if (sc->grid >= 0 ? strcmp(s->grids[sc->grid].code, grid) != 0
+		                  : strncmp(sc->community, grid, 12) != 0)
+			continue;
+		if (sc->match_key != NULL) {
+			mv = NULL;
+			for (k = 0; k < ntags; k++) {
+				if (strcmp(tags[k].key, sc->match_key) == 0)
+					mv = tags[k].value;
+			}
+			if (mv == NULL || strcmp(mv, sc->match_value) != 0)
+				continue;
+		}
+		*v = sc->value;
+		return 1;
+	}
+	return 0;
+}
+
+void
 sim_emit(struct sim_emit *e, const char *m, const char *field, int sys,
     const struct sim_tag *tags, size_t ntags, double v, int64_t t)
 {
 	struct sim_tag all[4];
+	char name[256];
 	size_t i;
 
+	if (e->s->nspikes > 0) {
+		snprintf(name, sizeof name, "%s_%s", m, field);
+		sim_spike(
+		    e->s, name, tags, ntags, sim_time(e->s, t) - e->s->t0, &v);
+	}
 	if (isnan(v))
 		return;
 	for (i = 0; i < ntags && i < 3; i++)
@@ -229,16 +268,19 @@ sim_emit_grid(struct sim_emit *e, size_t g, int64_t t, int finance)
 	tags[0].key = "grid";
 	tags[0].value = s->grids[g].code;
 	sim_grid_eval(s, g, sim_ms, &v);
-	if (!sim_silenced(s, s->sys_air, sim_ms)) {
+	if (sim_covers(s, s->sys_air, g) &&
+	    !sim_silenced(s, s->sys_air, sim_ms)) {
 		sim_emit(e, "env", "aqi", s->sys_air, tags, 1,
 		    sim_round(v.aqi, 1), t);
 		sim_emit(e, "env", "pm25", s->sys_air, tags, 1,
 		    sim_round(v.pm25, 0.1), t);
 	}
-	if (!sim_silenced(s, s->sys_noise, sim_ms))
+	if (sim_covers(s, s->sys_noise, g) &&
+	    !sim_silenced(s, s->sys_noise, sim_ms))
 		sim_emit(e, "env", "noise_db", s->sys_noise, tags, 1,
 		    sim_round(v.noise, 0.1), t);
-	if (!sim_silenced(s, s->sys_traffic, sim_ms)) {
+	if (sim_covers(s, s->sys_traffic, g) &&
+	    !sim_silenced(s, s->sys_traffic, sim_ms)) {
 		sim_emit(e, "traffic", "flow", s->sys_traffic, tags, 1,
 		    round(v.flow), t);
 		sim_emit(e, "traffic", "speed", s->sys_traffic, tags, 1,
@@ -246,10 +288,12 @@ sim_emit_grid(struct sim_emit *e, size_t g, int64_t t, int finance)
 		sim_emit(e, "traffic", "congestion", s->sys_traffic, tags, 1,
 		    sim_round(v.congestion, 0.01), t);
 	}
-	if (!sim_silenced(s, s->sys_level, sim_ms))
+	if (sim_covers(s, s->sys_level, g) &&
+	    !sim_silenced(s, s->sys_level, sim_ms))
 		sim_emit(e, "water", "level", s->sys_level, tags, 1,
 		    sim_round(v.level, 0.01), t);
-	if (!sim_silenced(s, s->sys_rain, sim_ms))
+	if (sim_covers(s, s->sys_rain, g) &&
+	    !sim_silenced(s, s->sys_rain, sim_ms))
 		sim_emit(e, "water", "rainfall", s->sys_rain, tags, 1,
 		    sim_round(v.rain, 0.1), t);
 	if (!sim_silenced(s, s->sys_metro, sim_ms))
@@ -267,6 +311,7 @@ sim_emit_grid(struct sim_emit *e, size_t g, int64_t t, int finance)
 			    tags, 2, ent[k], t);
 		}
 	}
+	sim_feeds_grid(e, g, t, &v);
 }
 
 /* The district-wide series at wall time t: 12345 tickets per
@@ -289,6 +334,7 @@ sim_emit_rest(struct sim_emit *e, int64_t t)
 			    1, sim_hotline(s, i, sim_ms), t);
 		}
 	}
+	sim_feeds_rest(e, t);
 	for (i = 0; i < s->nsystems; i++) {
 		st = sim_system_state(s, i, sim_ms, &lat);
 		if (st < 0)
@@ -414,6 +460,7 @@ sim_run(struct sim *s, int64_t now, const struct sim_out *out)
 			s->live = 1;
 	}
 	if (!s->live) {
+		e.live = 0;
 		sim_backfill_slice(s, now, &e);
 		if (s->bf_next > s->ngrids) {
 			s->live = 1;
@@ -430,6 +477,8 @@ sim_run(struct sim *s, int64_t now, const struct sim_out *out)
 	 * backfill runs, only the grids whose history was sent. */
 	prev = s->next_tick - s->step;
 	t = now - now % s->step;
+	e.live = 1;
+	sim_feeds_due(s, t);
 	ngrids = s->live ? s->ngrids : s->bf_next > 0 ? s->bf_next - 1 : 0;
 	for (k = 0; k < ngrids && k < s->ngrids; k++)
 		sim_emit_grid(

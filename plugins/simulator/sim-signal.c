@@ -105,7 +105,7 @@ sim_traffic_profile(int64_t sim_ms)
 }
 
 /* Metro: closed from 23:30 to 6:30, sharper rush hours than the roads. */
-static double
+double
 sim_metro_profile(int64_t sim_ms)
 {
 	double h = sim_hour_of_day(sim_ms);
@@ -120,7 +120,7 @@ sim_metro_profile(int64_t sim_ms)
 }
 
 /* Service halls: weekdays 9-12 and 14-18, Saturday mornings. */
-static double
+double
 sim_hall_profile(int64_t sim_ms)
 {
 	double h = sim_hour_of_day(sim_ms);
@@ -136,7 +136,7 @@ sim_hall_profile(int64_t sim_ms)
 }
 
 /* 12345 calls: day hours, peaks mid-morning and mid-afternoon. */
-static double
+double
 sim_hotline_profile(int64_t sim_ms)
 {
 	double h = sim_hour_of_day(sim_ms);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "plugins/simulator/sim.h"
 
 #define TERRITORY CB_TOP_SRCDIR "/conf/futian/territory.json"
@@ -29,6 +31,13 @@ struct rec {
 	int bad_name;
 	double max_level_flood, max_level_other;
 	int has[16];
+	/* Declared "system/metric" pairs of systems.json, seen or not. */
+	char **pairs;
+	int *seen;
+	size_t npairs;
+	/* Grids gas_ppm was written for. */
+	char gas_grids[1000][16];
+	size_t ngas;
 	char up_zero_system[64];
 };
 
@@ -56,10 +65,36 @@ rec_point(void *arg, const char *m, const char *f, const struct sim_tag *tags,
 	for (k = 0; vocabulary[k] != NULL; k++)
 		if (strcmp(vocabulary[k], name) == 0)
 			break;
-	if (vocabulary[k] == NULL)
-		r->bad_name = 1;
-	else
+	if (vocabulary[k] != NULL)
 		r->has[k] = 1;
+	for (i = 0; i < ntags; i++) {
+		if (strcmp(tags[i].key, "system") == 0)
+			sys = tags[i].value;
+		if (strcmp(tags[i].key, "grid") == 0)
+			grid = tags[i].value;
+	}
+	/* Every name is declared by the system it is written for. */
+	if (strncmp(name, "system_", 7) != 0) {
+		char pair[160];
+
+		snprintf(pair, sizeof pair, "%s/%s", sys != NULL ? sys : "",
+		    name);
+		for (i = 0; i < r->npairs; i++)
+			if (strcmp(r->pairs[i], pair) == 0)
+				break;
+		if (i == r->npairs)
+			r->bad_name = 1;
+		else
+			r->seen[i] = 1;
+	}
+	if (strcmp(name, "gas_ppm") == 0 && grid != NULL) {
+		for (i = 0; i < r->ngas; i++)
+			if (strcmp(r->gas_grids[i], grid) == 0)
+				break;
+		if (i == r->ngas && r->ngas < 1000)
+			snprintf(r->gas_grids[r->ngas++], 16, "%s", grid);
+	}
+	grid = sys = NULL;
 	snprintf(key, sizeof key, "%s", name);
 	for (i = 0; i < ntags; i++) {
 		strncat(key, ",", sizeof key - strlen(key) - 1);
@@ -121,11 +156,47 @@ rec_event(void *arg, const char *key, const char *state, const char *sev,
 	snprintf(r->last_event_key, sizeof r->last_event_key, "%s", key);
 }
 
+/* The declared pairs of systems.json into r. */
+static void
+rec_declared(struct rec *r)
+{
+	json_t *root = json_load_file(SYSTEMS, 0, NULL), *sys, *m;
+	size_t i, k;
+
+	ck_assert_ptr_nonnull(root);
+	json_array_foreach(json_object_get(root, "systems"), i, sys)
+	{
+		json_array_foreach(json_object_get(sys, "metrics"), k, m)
+		{
+			const char *name = json_is_string(m)
+			                       ? json_string_value(m)
+			                       : json_string_value(
+			                             json_object_get(m, "name"));
+
+			r->pairs = realloc(
+			    r->pairs, (r->npairs + 1) * sizeof *r->pairs);
+			r->seen = realloc(
+			    r->seen, (r->npairs + 1) * sizeof *r->seen);
+			if (asprintf(&r->pairs[r->npairs],
+			        "%s/%s",
+			        json_string_value(json_object_get(sys, "id")),
+			        name) < 0)
+				abort();
+			r->seen[r->npairs++] = 0;
+		}
+	}
+	json_decref(root);
+}
+
 static void
 rec_free(struct rec *r)
 {
 	size_t i;
 
+	for (i = 0; i < r->npairs; i++)
+		free(r->pairs[i]);
+	free(r->pairs);
+	free(r->seen);
 	for (i = 0; i < r->cap; i++)
 		free(r->keys[i]);
 	free(r->keys);
@@ -206,10 +277,11 @@ START_TEST(test_backfill_and_live)
 	char *c, *cause = NULL;
 	struct sim *s;
 	int64_t now = T0;
-	size_t calls = 0;
+	size_t calls = 0, i;
 	int k;
 
 	memset(&r, 0, sizeof r);
+	rec_declared(&r);
 	out.arg = &r;
 	c = config("\"backfill\": \"3h\", \"backfill_step\": \"30m\", "
 	           "\"backfill_recent\": \"1h\", \"backfill_recent_step\": "
@@ -236,6 +308,13 @@ START_TEST(test_backfill_and_live)
 	ck_assert_int_eq(r.out_of_order, 0);
 	for (k = 0; vocabulary[k] != NULL; k++)
 		ck_assert_msg(r.has[k], "no %s", vocabulary[k]);
+	/* Every metric systems.json declares, from the system declaring
+	 * it; per grid only for the grids the system covers (gas-leak:
+	 * every third grid). */
+	ck_assert_uint_gt(r.npairs, 90);
+	for (i = 0; i < r.npairs; i++)
+		ck_assert_msg(r.seen[i], "%s never written", r.pairs[i]);
+	ck_assert_uint_eq(r.ngas, 334);
 	ck_assert_double_gt(r.max_level_flood, 4.6);
 	ck_assert_double_lt(r.max_level_other, 4.4);
 	/* At the start the flood is on in both subdistricts. */
