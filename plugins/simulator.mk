@@ -33,3 +33,5 @@ EXTRA_DIST += \
 	tests/integration/t-demo-e2e.sh
 TESTS += tests/integration/t-demo-vocab.sh
 EXTRA_DIST += tests/integration/t-demo-vocab.sh
+TESTS += tests/integration/t-demo-quality.sh
+EXTRA_DIST += tests/integration/t-demo-quality.sh

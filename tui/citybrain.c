@@ -33,6 +33,8 @@ static const char usage_text[] =
     "  ack ID -m TEXT [--expires D] acknowledge an alert\n"
     "  audit verify [--json]        check the audit log's hash chain\n"
     "  whoami [--json]              who the hub thinks you are\n"
+    "  quality --once [--json]      data-quality check: exit 1 on metrics\n"
+    "                               never seen or stale, blind rules\n"
     "  (overview, alerts, map, ... without --once/--json opens that screen)\n"
     "\n"
     "Options:\n"
@@ -284,6 +286,11 @@ main(int argc, char **argv)
 		po.timeout_ms = 60000;
 		api = api_create(&po);
 		rc = cli_audit_verify(api, json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "quality") == 0 &&
+	           (json || once || !isatty(STDOUT_FILENO))) {
+		po.timeout_ms = 30000;
+		api = api_create(&po);
+		rc = cli_quality(api, json, stdout);
 	} else if (cmd != NULL && strcmp(cmd, "whoami") == 0) {
 		po.timeout_ms = 15000;
 		api = api_create(&po);

@@ -15,5 +15,8 @@ int cli_ack(struct api *api, const char *id, const char *comment,
     const char *expires, FILE *out);
 int cli_audit_verify(struct api *api, int json, FILE *out);
 int cli_whoami(struct api *api, int json, FILE *out);
+/* cli-quality.c: 0 clean, 1 findings (never seen, stale, blind rules) or
+ * an error; --json prints the hub's answer and returns 0. */
+int cli_quality(struct api *api, int json, FILE *out);
 
 #endif

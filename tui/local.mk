@@ -10,7 +10,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/alert-detail.c tui/alert-detail.h \
 	tui/app-keys.c \
 	tui/bind.h \
-	tui/cli.c tui/cli.h \
+	tui/cli.c tui/cli.h tui/cli-quality.c \
 	tui/cmd.c \
 	tui/model.c tui/model.h tui/model-int.h tui/model-more.c \
 	tui/screen.h \
