@@ -1,5 +1,7 @@
-/* The Data quality screen (数据质量核查): systems not fresh, silent
- * series, collectors, rejected lines by reason and source. */
+/* The Data quality screen (数据质量核查): the checks of what systems
+ * declare (never seen, stale, undeclared, bad values, blind rules),
+ * systems not fresh, silent series, collectors, rejected lines by reason
+ * and source. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -82,6 +84,98 @@ qu_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 	*a = l->attr;
 }
 
+static long long
+qu_int(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* One line per system with names in its array key ("never seen", ...). */
+static void
+qu_names(struct screen_quality *q, json_t *systems, const char *key,
+    const char *what, attr_t a)
+{
+	struct buf b = BUF_INIT;
+	json_t *s, *v;
+	size_t i, k;
+
+	json_array_foreach(systems, i, s)
+	{
+		json_t *arr = json_object_get(s, key);
+
+		if (json_array_size(arr) == 0)
+			continue;
+		buf_reset(&b);
+		json_array_foreach(arr, k, v)
+		{
+			buf_printf(&b, " %s",
+			    json_is_string(v)
+			        ? json_string_value(v)
+			        : json_string_value(
+			              json_object_get(v, "name")));
+		}
+		qu_add(q, a, "  %-11s %-24s%s", what,
+		    json_string_value(json_object_get(s, "id")), buf_str(&b));
+	}
+	buf_free(&b);
+}
+
+/* The checks of systems.json against what arrives, and blind rules. */
+static void
+qu_checks(struct screen_quality *q, attr_t title)
+{
+	json_t *root = q->q.root, *sum = json_object_get(root, "summary");
+	json_t *systems = json_object_get(root, "systems"), *s, *f, *r;
+	double ratio;
+	size_t i, k;
+
+	if (!json_is_object(sum))
+		return;
+	ratio = json_number_value(json_object_get(sum, "completeness"));
+	qu_add(q, title,
+	    "Checks: never seen %lld  stale %lld  undeclared %lld  bad values "
+	    "%lld  completeness %.1f%%  blind rules %lld of %lld",
+	    qu_int(sum, "declared_missing"), qu_int(sum, "stale_metrics"),
+	    qu_int(sum, "undeclared_metrics"), qu_int(sum, "value_failures"),
+	    100 * ratio, qu_int(sum, "blind_rules"), qu_int(sum, "rules"));
+	qu_names(
+	    q, systems, "declared_missing", "never seen", term_attr(TERM_BAD));
+	qu_names(q, systems, "stale_metrics", "stale", term_attr(TERM_WARN));
+	qu_names(q, systems, "undeclared", "undeclared", term_attr(TERM_WARN));
+	json_array_foreach(systems, i, s)
+	{
+		json_t *vf = json_object_get(s, "value_failures");
+
+		json_array_foreach(json_object_get(vf, "list"), k, f)
+		{
+			const char *g =
+			    json_string_value(json_object_get(f, "grid"));
+
+			qu_add(q, term_attr(TERM_WARN),
+			    "  %-11s %-24s %s %s %g in %s (expected %s)",
+			    "bad value",
+			    json_string_value(json_object_get(s, "id")),
+			    json_string_value(json_object_get(f, "metric")),
+			    json_string_value(json_object_get(f, "check")),
+			    json_number_value(json_object_get(f, "value")),
+			    g != NULL ? g : "the district",
+			    json_string_value(json_object_get(f, "expected")));
+		}
+	}
+	json_array_foreach(json_object_get(root, "rules"), i, r)
+	{
+		const char *st = json_string_value(json_object_get(r, "state"));
+
+		if (st == NULL || strcmp(st, "blind") != 0)
+			continue;
+		qu_add(q, term_attr(TERM_BAD),
+		    "  %-11s %-24s %s: no data for %llds (window %llds)",
+		    "blind rule", json_string_value(json_object_get(r, "name")),
+		    json_string_value(json_object_get(r, "selector")),
+		    qu_int(r, "blind_s"), qu_int(r, "window_s"));
+	}
+}
+
 /* Turn the document into lines (sections are kept whole by the filter:
  * a title always shows). */
 static void
@@ -95,6 +189,7 @@ qu_lines(struct screen_quality *q)
 	size_t i, n = 0;
 
 	qu_clear(q);
+	qu_checks(q, title);
 	for (i = 0; i < m->nsystems; i++)
 		n += m->systems[i].state == NULL ||
 		     strcmp(m->systems[i].state, "fresh") != 0;

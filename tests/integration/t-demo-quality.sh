@@ -14,6 +14,10 @@ for _f in hub/citybraind collectors/citybrain-collector tui/citybrain \
 done
 
 IV=4 # seconds: every system's interval here
+TMUX_BIN=${TMUX_BIN:-tmux}
+command -v "$TMUX_BIN" >/dev/null 2>&1 || { echo "SKIP: no tmux"; exit 77; }
+TSOCK=cbq$$
+trap '_s=$?; "$TMUX_BIN" -L "$TSOCK" kill-server 2>/dev/null; (exit $_s); cb_cleanup' EXIT
 PORT=$(cb_free_port)
 SOCK=$CB_TMP/hub.sock
 OUT=$CB_TMP/out.json
@@ -106,6 +110,23 @@ cb_assert_eq '"fresh" 334 334' "$(js "'\"%s\" %d %d' % ($gas['state'], $gas['pla
 out=$("$top_builddir/tui/citybrain" --socket "$SOCK" quality --once 2>&1)
 cb_assert_contains "$out" "never seen 0, stale 0," "citybrain quality: clean"
 
+# The Quality screen of the console (in tmux) says the same.
+"$TMUX_BIN" -L "$TSOCK" -f /dev/null new-session -d -x 200 -y 50 \
+	"env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color $top_builddir/tui/citybrain --socket $SOCK -s quality; sleep 600" ||
+	cb_fail "tmux did not start"
+screen_has() { # TEXT SECONDS
+	_i=0
+	while [ $_i -lt $(($2 * 10)) ]; do
+		"$TMUX_BIN" -L "$TSOCK" capture-pane -p -t 0 | grep -qF -- "$1" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	"$TMUX_BIN" -L "$TSOCK" capture-pane -p -t 0 | sed 's/^/    | /'
+	return 1
+}
+screen_has "Checks: never seen 0  stale 0" 10 ||
+	cb_fail "the Quality screen does not show zero never seen, zero stale"
+
 # ---- One feed off: quality says so within two intervals --------------------
 # Down (system_up 0) from +14 s; silent from +24 s.
 _end=$((t0 + 40))
@@ -129,4 +150,6 @@ cb_assert_eq "[]" "$(js '[s["id"] for s in j["systems"] if s["declared_missing"]
 out=$("$top_builddir/tui/citybrain" --socket "$SOCK" quality --once 2>&1)
 cb_assert_eq 1 "$?" "citybrain quality exits 1 on a finding"
 cb_assert_contains "$out" "stale        gas-leak: gas_ppm" "citybrain quality names the stale feed"
+screen_has "stale       gas-leak                 gas_ppm" 5 ||
+	cb_fail "the Quality screen does not name the stale feed"
 cb_done
