@@ -7,29 +7,10 @@
 # grid), every grant and read audited, and the page at /m/.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
+. "$top_srcdir/tests/integration/worker-lib.sh"
 
 hub_conf supervisor 440304000000
-G1=440304001001001 # Nanyuan / Dongyuan 01
-G2=440304010001001 # Fubao / Xingang 01
-python3 - "$HUB_DIR" "$G1" "$G2" <<'PY'
-import json, sys
-d, g1, g2 = sys.argv[1:]
-t = json.load(open(d + "/territory.json"))
-for g in t["grids"]:
-    if g["code"] == g1:
-        g["area"] = {"lat": 22.52, "lon": 114.06, "radius_m": 300}
-        g["buildings"] = [{"code": "T-B1", "name": "测试楼一", "lat": 22.5201, "lon": 114.0601,
-                           "rooms": [{"room": "101", "households": 1, "people": 3, "note": "虚构 fictitious"}]}]
-    if g["code"] == g2:
-        g["buildings"] = [{"code": "T-B2", "name": "测试楼二", "rooms": [{"room": "201", "people": 2}]}]
-json.dump(t, open(d + "/territory.json", "w"), ensure_ascii=False)
-h = json.load(open(d + "/hub.json"))
-h["worker"] = {"grant": "10s"}
-json.dump(h, open(d + "/hub.json", "w"))
-PY
-cat >"$HUB_DIR/rules.json" <<'JSON'
-{"settings": {"eval_interval": "1s"}, "rules": []}
-JSON
+worker_conf 10s
 hub_start
 f="$HUB_DIR/body.json"
 post() { # TOKEN PATH BODY
