@@ -134,6 +134,22 @@ hub_start
 cb_assert_eq 200 "$(TOKEN=$T2 hub_get /api/v1/m/tasks)" "w2's token survives a restart"
 cb_assert_eq 401 "$(TOKEN=$T1 hub_get /api/v1/m/tasks)" "w1 stays revoked"
 
+# ---- The console's commands ---------------------------------------------------
+CB="$top_builddir/tui/citybrain --socket $HUB_SOCKET"
+out=$(LC_ALL=C.UTF-8 $CB worker enrol w3 --grid "$G1" --page-url http://10.0.0.5:8428/m/ 2>&1)
+cb_assert_contains "$out" "one-time enrolment code: " "enrol prints the code"
+C3=$(printf '%s\n' "$out" | sed -n 's/^one-time enrolment code: //p')
+cb_assert_contains "$out" "http://10.0.0.5:8428/m/#code=$C3" "the page's link"
+cb_assert_contains "$out" "█▀" "a QR code in blocks"
+cb_assert_eq 200 "$(post "" /api/v1/m/signin "{\"code\": \"$C3\"}")" "the printed code signs in"
+out=$(LC_ALL=C $CB --ascii worker enrol w4 --grid "$G2" 2>&1)
+cb_assert_contains "$out" "####" "an ASCII QR code"
+cb_assert_eq 2 "$($CB worker enrol w5 >/dev/null 2>&1; echo $?)" "enrol without --grid"
+cb_assert_contains "$($CB workers)" "w3 " "workers lists w3"
+cb_assert_eq '["w2", "w3", "w4"]' "$($CB workers --json | python3 -c 'import json,sys; print(json.dumps(sorted(w["name"] for w in json.load(sys.stdin)["workers"] if w["state"] != "revoked")))')" "workers --json"
+cb_assert_contains "$($CB worker revoke w3)" "revoked" "worker revoke"
+cb_assert_eq 1 "$($CB worker revoke w3 >/dev/null 2>&1; echo $?)" "revoking twice fails"
+
 # ---- The page ---------------------------------------------------------------
 cb_assert_eq 200 "$(hub_get /m/ -D "$HUB_DIR/h.txt")" "the page"
 cb_assert_contains "$(cat "$HUB_OUT")" "网格员" "Chinese first"
