@@ -15,6 +15,7 @@
 
 #include "hub/alert-internal.h"
 #include "hub/alert-kv.h"
+#include "hub/alert-worker.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/log.h"
@@ -517,6 +518,9 @@ static const struct alert_action_entry alert_actions[] = {
         .min_role = HUB_ROLE_OPERATOR,
         .fn = alert_action_dispatch},
     {.name = "close", .min_role = HUB_ROLE_OPERATOR, .fn = alert_action_close},
+    {.name = "assign",
+        .min_role = HUB_ROLE_OPERATOR,
+        .fn = alert_action_assign}, /* alert-worker.c */
     {.name = NULL},
 };
 
@@ -535,7 +539,7 @@ alert_engine_action(struct alert_engine *e, const char *id, const char *action,
 	if (act->name == NULL) {
 		alert_reply_error(r, 404,
 		    "unknown action \"%s\" (ack, unack, comment, severity, "
-		    "dispatch, close)",
+		    "dispatch, close, assign)",
 		    action);
 		return;
 	}

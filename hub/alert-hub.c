@@ -23,6 +23,7 @@
 #include "hub/systems.h"
 #include "hub/territory.h"
 #include "hub/users.h"
+#include "hub/worker/worker.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
@@ -105,6 +106,13 @@ alerts_env_within(void *arg, const char *code, const char *scope)
 	if (h->territory == NULL)
 		return strncmp(code, scope, strlen(scope)) == 0;
 	return hub_territory_code_within(h->territory, code, scope);
+}
+
+/* Grid workers (hub/worker/worker.h). */
+static int
+alerts_env_worker_may(void *arg, const char *worker, const char *code)
+{
+	return hub_workers_may(arg, worker, code);
 }
 
 static int
@@ -295,6 +303,7 @@ hub_alerts_init(struct hub *h, char **cause)
 	o.env.code_check = alerts_env_code_check;
 	o.env.root = alerts_env_root;
 	o.env.token_may = alerts_env_token_may;
+	o.env.worker_may = alerts_env_worker_may;
 	memset(&ao, 0, sizeof ao);
 	if (h->config != NULL) {
 		alerts_audit_paths(h->config, &key_path, &anchor_path);

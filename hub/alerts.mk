@@ -17,6 +17,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/alert-audit.c \
 	hub/alert-eval.c \
 	hub/alert-action.c \
+	hub/alert-worker.c hub/alert-worker.h \
 	hub/alert-event.c \
 	hub/alert-list.c \
 	hub/alert-timers.c \

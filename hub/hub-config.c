@@ -27,6 +27,7 @@ struct config_raw {
 	json_t *limits, *retention, *headline, *store, *audit;
 	json_t *remote_write; /* hub/remote/forward-conf.c */
 	int64_t silent_after;
+	json_t *worker; /* hub/worker/ */
 };
 
 static const struct conf_field config_fields[] = {
@@ -51,6 +52,16 @@ static const struct conf_field config_fields[] = {
         0, 0},
     {"silent_after", CONF_DURATION, 0,
         offsetof(struct config_raw, silent_after), 0, 0},
+    {"worker", CONF_OBJECT, 0, offsetof(struct config_raw, worker), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+/* "worker": the grid workers' grants and enrolment codes. */
+static const struct conf_field config_worker_fields[] = {
+    {"grant", CONF_DURATION, 0, offsetof(struct hub_config, worker_grant_ms),
+        0, 0},
+    {"code_ttl", CONF_DURATION, 0,
+        offsetof(struct hub_config, worker_code_ttl_ms), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -202,6 +213,8 @@ hub_config_default(void)
 	c->store_sync = 1;
 	c->silent_after_ms = 600000;
 	c->audit_anchor_every = 100;
+	c->worker_grant_ms = 30 * 60 * 1000;
+	c->worker_code_ttl_ms = 24 * 3600 * 1000;
 	return c;
 }
 
@@ -375,6 +388,9 @@ hub_config_load(const char *path, char **cause)
 		config_take_path(&c->audit_anchor_file, path, a.anchor_file);
 		c->audit_anchor_every = a.anchor_every;
 	}
+	if (r.worker != NULL &&
+	    conf_object_read(cf, r.worker, config_worker_fields, c, cause) != 0)
+		goto fail;
 	if (r.remote_write != NULL &&
 	    remote_conf_read(cf, path, r.remote_write, &c->remote_write,
 	        &c->nremote_write, cause) != 0)

@@ -75,6 +75,9 @@ struct hub_config {
 	/* "remote_write" targets (hub/remote/remote.h); owned */
 	struct remote_target_conf *remote_write;
 	size_t nremote_write;
+	/* "worker" (hub/worker/): how long a building check-in grants
+	 * reading (default 30 min) and an enrolment code lives (24 h). */
+	int64_t worker_grant_ms, worker_code_ttl_ms;
 };
 
 /* Defaults (listen 127.0.0.1:8428, socket under CB_RUNSTATEDIR, data under

@@ -126,6 +126,8 @@ struct hub {
 
 	/* Remote-write forwarding (hub/remote/remote.h); NULL when off. */
 	struct remote_forward *forward;
+	/* Grid workers (hub/worker/worker.h); NULL before init. */
+	struct hub_workers *workers;
 };
 
 /* The time now in ms since the epoch, from the hub's clock. */

@@ -8,7 +8,7 @@ hub_libcbhub_a_CPPFLAGS = $(HUB_CPPFLAGS)
 hub_libcbhub_a_SOURCES = \
 	hub/hub.h \
 	hub/hub-config.c hub/hub-config.h \
-	hub/territory.c hub/territory.h \
+	hub/territory.c hub/territory.h hub/territory-field.c \
 	hub/systems.c hub/systems.h hub/systems-metric.c \
 	hub/users.c hub/users.h \
 	hub/reply.c \

@@ -33,6 +33,7 @@
 
 #ifdef HUB_WITH_ALERTS
 #include "hub/alert-engine.h"
+#include "hub/worker/worker.h"
 #endif
 
 static void
@@ -352,6 +353,11 @@ main(int argc, char **argv)
 		free(cause);
 		goto out;
 	}
+	if (hub_workers_init(&h, &cause) != 0) {
+		log_error("hub", "workers: %s", cause);
+		free(cause);
+		goto out;
+	}
 #endif
 	hub_quality_start(&h, hub_quality_period());
 	if (hub_remote_forward_start(&h, &cause) != 0) {
@@ -383,6 +389,7 @@ out:
 	hub_server_free(&h);
 #ifdef HUB_WITH_ALERTS
 	hub_alerts_free(&h);
+	hub_workers_free(&h);
 #endif
 	hub_ingest_free(h.ingest);
 	store_close(h.store);

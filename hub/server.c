@@ -34,6 +34,7 @@
 
 #ifdef HUB_WITH_ALERTS
 #include "hub/route-alerts.h"
+#include "hub/worker/worker.h"
 #endif
 
 /* Every route table, in match order.  Add a module's table here. */
@@ -53,6 +54,7 @@ static const struct hub_route *const server_tables[] = {
     hub_routes_alerts,
     hub_routes_events,
     hub_routes_audit,
+    hub_routes_workers, /* hub/worker/worker.h */
 #endif
     NULL,
 };

@@ -16,6 +16,7 @@ struct territory_raw {
 	char *name_en;
 	char *parent;
 	json_t *people;
+	json_t *buildings, *area; /* grids: hub/territory-field.c */
 };
 
 static const struct conf_field territory_district_fields[] = {
@@ -47,6 +48,9 @@ static const struct conf_field territory_grid_fields[] = {
     {"name_en", CONF_STRING, 0, offsetof(struct territory_raw, name_en), 0, 0},
     {"parent", CONF_STRING, 1, offsetof(struct territory_raw, parent), 0, 0},
     {"people", CONF_OBJECT, 0, offsetof(struct territory_raw, people), 0, 0},
+    {"buildings", CONF_ARRAY, 0, offsetof(struct territory_raw, buildings), 0,
+        0},
+    {"area", CONF_OBJECT, 0, offsetof(struct territory_raw, area), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -120,6 +124,8 @@ hub_territory_free(struct hub_territory *t)
 		territory_person_free(&n->grid_worker);
 		territory_person_free(&n->building_head);
 		territory_person_free(&n->police);
+		json_decref(n->buildings);
+		json_decref(n->area);
 	}
 	free(t->nodes);
 	free(t->by_code);
@@ -295,6 +301,9 @@ territory_node_read(struct conf_file *cf, struct hub_territory *t,
 		        0)
 			return -1;
 	}
+	if (level == HUB_LEVEL_GRID &&
+	    hub_territory_field_read(cf, t, n, r.buildings, r.area, cause) != 0)
+		return -1;
 	return 0;
 fail:
 	territory_raw_clear(&r);

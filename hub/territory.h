@@ -36,6 +36,10 @@ struct hub_node {
 	size_t ngrids; /* grids in the subtree (1 for a grid) */
 	/* grids only */
 	struct hub_person grid_worker, building_head, police;
+	/* grids only, may be NULL (hub/territory-field.c): the buildings
+	 * array and the area object {"lat","lon","radius_m"} or
+	 * {"polygon": [[lat, lon], ...]}, as in territory.json; owned refs */
+	json_t *buildings, *area;
 };
 
 struct hub_territory {
@@ -65,6 +69,21 @@ int hub_territory_within(const struct hub_territory *t, int inner, int outer);
 /* Same by codes; 0 when either is unknown. */
 int hub_territory_code_within(
     const struct hub_territory *t, const char *inner, const char *outer);
+
+/* Validate a grid's "buildings" and "area" (either may be NULL) and keep
+ * references on n; 0, or -1 with *cause (file:line:col).  Building codes
+ * are unique in t.  (hub/territory-field.c) */
+struct conf_file;
+int hub_territory_field_read(struct conf_file *cf,
+    const struct hub_territory *t, struct hub_node *n, json_t *buildings,
+    json_t *area, char **cause);
+/* The building of code and the index of its grid, or NULL. */
+json_t *hub_territory_building(
+    const struct hub_territory *t, const char *code, int *grid);
+/* Is (lat, lon) inside grid node idx's area?  1 yes, 0 no, -1 the grid
+ * has no area. */
+int hub_territory_area_contains(
+    const struct hub_territory *t, int idx, double lat, double lon);
 
 /* "district", "subdistrict", "community", "grid". */
 const char *hub_level_name(enum hub_level level);

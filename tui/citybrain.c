@@ -15,6 +15,7 @@
 #include "tui/api.h"
 #include "tui/app.h"
 #include "tui/cli.h"
+#include "tui/cli-worker.h"
 #include "tui/term.h"
 
 /* The hub's socket when neither --socket nor CITYBRAIN_SOCKET says. */
@@ -35,6 +36,11 @@ static const char usage_text[] =
     "  whoami [--json]              who the hub thinks you are\n"
     "  quality --once [--json]      data-quality check: exit 1 on metrics\n"
     "                               never seen or stale, blind rules\n"
+    "  worker enrol NAME --grid CODE[,CODE] [--display NAME] [--page-url URL]\n"
+    "                               enrol a grid worker: a one-time code,\n"
+    "                               as text and as a QR code\n"
+    "  worker revoke NAME           stop a grid worker's device token\n"
+    "  workers [--json]             grid workers, tasks, last check-in\n"
     "  (overview, alerts, map, ... without --once/--json opens that screen)\n"
     "\n"
     "Options:\n"
@@ -122,6 +128,9 @@ enum {
 	OPT_SEVERITY,
 	OPT_CODE,
 	OPT_EXPIRES,
+	OPT_GRID,
+	OPT_DISPLAY,
+	OPT_PAGE_URL,
 };
 
 int
@@ -147,6 +156,9 @@ main(int argc, char **argv)
 	    {"severity", required_argument, NULL, OPT_SEVERITY},
 	    {"code", required_argument, NULL, OPT_CODE},
 	    {"expires", required_argument, NULL, OPT_EXPIRES},
+	    {"grid", required_argument, NULL, OPT_GRID},
+	    {"display", required_argument, NULL, OPT_DISPLAY},
+	    {"page-url", required_argument, NULL, OPT_PAGE_URL},
 	    {NULL, 0, NULL, 0},
 	};
 	struct app_opts ao;
@@ -155,6 +167,7 @@ main(int argc, char **argv)
 	const char *socket = NULL, *hub, *cmd, *message = NULL;
 	const char *state = NULL, *severity = NULL, *code = NULL;
 	const char *expires = NULL;
+	const char *grid = NULL, *display = NULL, *page_url = NULL;
 	char *token = NULL, *env_token, *own_socket = NULL;
 	int c, once = 0, json = 0, rc;
 	int64_t ms;
@@ -248,6 +261,15 @@ main(int argc, char **argv)
 		case OPT_EXPIRES:
 			expires = optarg;
 			break;
+		case OPT_GRID:
+			grid = optarg;
+			break;
+		case OPT_DISPLAY:
+			display = optarg;
+			break;
+		case OPT_PAGE_URL:
+			page_url = optarg;
+			break;
 		default:
 			usage(stderr, 2);
 		}
@@ -291,6 +313,28 @@ main(int argc, char **argv)
 		po.timeout_ms = 30000;
 		api = api_create(&po);
 		rc = cli_quality(api, json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "worker") == 0) {
+		const char *sub = optind + 1 < argc ? argv[optind + 1] : "";
+
+		if (optind + 3 != argc ||
+		    (strcmp(sub, "enrol") != 0 && strcmp(sub, "revoke") != 0) ||
+		    (strcmp(sub, "enrol") == 0 && grid == NULL)) {
+			fprintf(stderr, "citybrain: worker enrol NAME --grid "
+			                "CODE, or worker revoke NAME\n");
+			usage(stderr, 2);
+		}
+		if (page_url == NULL)
+			page_url = getenv("CITYBRAIN_PAGE_URL");
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = strcmp(sub, "enrol") == 0
+		         ? cli_worker_enrol(api, argv[optind + 2], grid,
+		               display, page_url, json, stdout)
+		         : cli_worker_revoke(api, argv[optind + 2], stdout);
+	} else if (cmd != NULL && strcmp(cmd, "workers") == 0) {
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = cli_workers(api, json, stdout);
 	} else if (cmd != NULL && strcmp(cmd, "whoami") == 0) {
 		po.timeout_ms = 15000;
 		api = api_create(&po);

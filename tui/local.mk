@@ -2,7 +2,7 @@
 # convenience library so that unit tests and bench/console-bench link it.
 noinst_LIBRARIES += tui/libcbtui.a
 tui_libcbtui_a_CPPFLAGS = $(AM_CPPFLAGS) $(NCURSES_CFLAGS) $(LIBCURL_CFLAGS) \
-	$(JANSSON_CFLAGS)
+	$(JANSSON_CFLAGS) $(QRENCODE_CFLAGS)
 tui_libcbtui_a_SOURCES = \
 	tui/api.c tui/api.h \
 	tui/app.c tui/app.h \
@@ -11,6 +11,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/app-keys.c \
 	tui/bind.h \
 	tui/cli.c tui/cli.h tui/cli-quality.c \
+	tui/cli-worker.c tui/cli-worker.h \
 	tui/cmd.c \
 	tui/model.c tui/model.h tui/model-int.h tui/model-more.c \
 	tui/screen.h \
@@ -28,7 +29,8 @@ tui_libcbtui_a_SOURCES = \
 	tui/text.c tui/text.h \
 	tui/widget-table.c tui/widget-table.h
 CB_TUI = tui/libcbtui.a
-TUI_LIBS = $(CB_TUI) $(CB_LIB) $(NCURSES_LIBS) $(LIBCURL_LIBS) $(JANSSON_LIBS)
+TUI_LIBS = $(CB_TUI) $(CB_LIB) $(NCURSES_LIBS) $(LIBCURL_LIBS) $(JANSSON_LIBS) \
+	$(QRENCODE_LIBS)
 
 bin_PROGRAMS += tui/citybrain
 tui_citybrain_CPPFLAGS = $(tui_libcbtui_a_CPPFLAGS)

@@ -1,0 +1,30 @@
+# hub/worker/: grid workers in the field (issue 16): enrolment, tasks,
+# building check-ins and the phone page at /m/.  Included after
+# hub/remote/local.mk; only appends.  The page (hub/worker/page/) is built
+# into citybraind as C arrays by hub/worker/embed.sh.
+hub_libcbhub_a_SOURCES += \
+	hub/worker/worker.h hub/worker/worker-int.h \
+	hub/worker/worker-registry.c \
+	hub/worker/worker-route.c \
+	hub/worker/worker-grant.c \
+	hub/worker/worker-page.c
+WORKER_PAGE = $(srcdir)/hub/worker/page/index.html \
+	$(srcdir)/hub/worker/page/app.js
+nodist_hub_libcbhub_a_SOURCES += hub/worker/page-data.c
+BUILT_SOURCES += hub/worker/page-data.c
+CLEANFILES += hub/worker/page-data.c
+EXTRA_DIST += $(WORKER_PAGE) hub/worker/embed.sh
+
+hub/worker/page-data.c: $(WORKER_PAGE) $(srcdir)/hub/worker/embed.sh
+	$(AM_V_GEN)$(MKDIR_P) hub/worker && \
+	$(SHELL) $(srcdir)/hub/worker/embed.sh \
+		$(srcdir)/hub/worker/page/index.html worker_page_html \
+		$(srcdir)/hub/worker/page/app.js worker_page_js >$@.tmp && \
+	mv $@.tmp $@
+
+WORKER_INTEGRATION_TESTS = \
+	tests/integration/t-worker-api.sh \
+	tests/integration/t-worker-page.sh
+TESTS += $(WORKER_INTEGRATION_TESTS)
+EXTRA_DIST += $(WORKER_INTEGRATION_TESTS) tests/integration/worker-lib.sh \
+	tests/integration/cdp.py tests/integration/worker-page.py

@@ -1,0 +1,103 @@
+/*
+ * Internals shared by hub/worker/'s files: the registry of workers
+ * (worker-registry.c), request helpers (worker-route.c), check-in grants
+ * (worker-grant.c) and the page (worker-page.c).  Others use worker.h.
+ */
+#ifndef CB_HUB_WORKER_INT_H
+#define CB_HUB_WORKER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "hub/hub.h"
+
+struct alert_actor;
+struct alert_worker;
+
+/* One worker.  Strings are owned. */
+struct worker {
+	char *name, *display, *enrolled_by;
+	char **grids; /* territory codes */
+	size_t ngrids;
+	char code_hash[65]; /* pending enrolment code's SHA-256, or "" */
+	int64_t code_expires_ms;
+	char token_hash[65]; /* device token's SHA-256, or "" */
+	int64_t enrolled_ms, token_ms, revoked_ms;
+	/* In memory only: the grant of the last check-in (a restart ends
+	 * it: check in again). */
+	char *grant_building; /* NULL: the grid only (by position) */
+	int grant_grid;       /* territory node index, -1: none */
+	int64_t grant_until_ms;
+	int64_t last_checkin_ms;
+	char *last_place; /* building code or grid code of it */
+};
+
+struct hub_workers {
+	char *path; /* DATA/workers.json */
+	struct worker *v;
+	size_t n;
+};
+
+/* ---- worker-registry.c ------------------------------------------------ */
+
+/* Load path (missing: empty).  NULL with *cause. */
+struct hub_workers *worker_registry_load(const char *path, char **cause);
+void worker_registry_free(struct hub_workers *r);
+/* Write the file (temporary file, fsync, rename).  0 or -1 with *cause. */
+int worker_registry_save(struct hub_workers *r, char **cause);
+struct worker *worker_registry_find(struct hub_workers *r, const char *name);
+/* The enrolled worker of a device token, or NULL (constant time in the
+ * token's contents). */
+struct worker *worker_registry_by_token(
+    struct hub_workers *r, const char *token);
+/* The worker with unexpired enrolment code, or NULL. */
+struct worker *worker_registry_by_code(
+    struct hub_workers *r, const char *code, int64_t now);
+/* Enrol name (new, or again: grids replaced) on grids; returns the new
+ * one-time code (heap; only its hash is kept). */
+char *worker_registry_enrol(struct hub_workers *r, const char *name,
+    const char *display, char *const *grids, size_t ngrids, const char *by,
+    int64_t now, int64_t ttl_ms);
+/* Exchange w's code for a device token (heap); the code is spent and an
+ * earlier token stops working. */
+char *worker_registry_token(struct worker *w, int64_t now);
+/* Revoke: no token, no code, no grant. */
+void worker_registry_revoke(struct worker *w, int64_t now);
+/* Is w active (enrolled with a token or a pending code, not revoked)? */
+int worker_registry_active(const struct worker *w);
+
+/* ---- worker-route.c: request helpers ----------------------------------- */
+
+/* The worker of the request's device token, or NULL after replying 401. */
+struct worker *worker_req_auth(struct hub_req *req);
+/* The worker as an alert actor (strings borrowed from w and req). */
+void worker_req_actor(
+    struct hub_req *req, struct worker *w, struct alert_actor *out);
+/* The worker as the alert engine sees them. */
+void worker_req_alert_worker(struct worker *w, struct alert_worker *out);
+/* Append an audit entry by w (after stolen, may be NULL). */
+void worker_req_audit(struct hub_req *req, struct worker *w, const char *action,
+    const char *target, const char *code, json_t *after);
+/* Is territory code inside one of w's grids? */
+int worker_in_grids(struct hub *h, const struct worker *w, const char *code);
+
+/* ---- worker-grant.c ---------------------------------------------------- */
+
+/* w's grant, ended when expired: 1 current, 0 none. */
+int worker_grant_current(struct hub *h, struct worker *w);
+/* The grant as JSON for the page ({"building":..,"grid":..,"until_ms":..}
+ * or null). */
+json_t *worker_grant_json(struct hub *h, struct worker *w);
+void worker_route_checkin(struct hub_req *req);
+void worker_route_checkout(struct hub_req *req);
+void worker_route_building(struct hub_req *req);
+void worker_route_metrics(struct hub_req *req);
+
+/* ---- worker-page.c ----------------------------------------------------- */
+
+void worker_route_page_html(struct hub_req *req);
+void worker_route_page_js(struct hub_req *req);
+
+#endif

@@ -1,0 +1,166 @@
+#!/bin/sh
+# Grid workers against the real hub: enrolment codes (one use), device
+# tokens (hashed on disk, useless on other routes, revocable, kept over a
+# restart), tasks of their grids only, assign, actions applied once per
+# client id into history and audit, building check-ins by code and by
+# position, reads refused outside a grant (checkout, expiry, another
+# grid), every grant and read audited, and the page at /m/.
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/hub-lib.sh"
+. "$top_srcdir/tests/integration/worker-lib.sh"
+
+hub_conf supervisor 440304000000
+worker_conf 10s
+hub_start
+f="$HUB_DIR/body.json"
+post() { # TOKEN PATH BODY
+	printf '%s' "$3" >"$f"
+	TOKEN=$1 hub_post "$2" "$f"
+}
+sock_post() { # PATH BODY
+	printf '%s' "$2" >"$f"
+	hub_sock "$1" --data-binary "@$f"
+}
+event() { # KEY GRID
+	post "$HUB_TOK_COLLECTOR" /api/v1/events "{\"key\": \"$1\", \"severity\": \"high\",
+ \"labels\": {\"grid\": \"$2\", \"system\": \"water-level-iot\"}, \"message\": \"积水 flooding\", \"dept\": \"water\"}"
+}
+audit_count() { # ACTION [WHO]
+	hub_sock "/api/v1/audit?action=$1${2:+&who=$2}&limit=1000" >/dev/null
+	hub_json 'len(j["entries"])'
+}
+
+# ---- Enrolment ----------------------------------------------------------
+cb_assert_eq 403 "$(post "$HUB_TOK_OPERATOR" /api/v1/workers "{\"name\": \"w1\", \"grid\": \"$G1\"}")" "an operator may not enrol"
+cb_assert_eq 400 "$(sock_post /api/v1/workers '{"name": "w1", "grid": "440304001001"}')" "enrol on a community"
+cb_assert_eq 400 "$(sock_post /api/v1/workers "{\"name\": \"w 1\", \"grid\": \"$G1\"}")" "bad name"
+cb_assert_eq 201 "$(sock_post /api/v1/workers "{\"name\": \"w1\", \"display\": \"李测试\", \"grid\": \"$G1\"}")" "enrol w1"
+C1=$(hub_json 'j["code"]')
+cb_assert_eq 201 "$(sock_post /api/v1/workers "{\"name\": \"w2\", \"grid\": \"$G2\"}")" "enrol w2"
+C2=$(hub_json 'j["code"]')
+cb_assert_eq 401 "$(post "" /api/v1/m/signin '{"code": "AAAAA-AAAAA"}')" "a wrong code"
+cb_assert_eq 200 "$(post "" /api/v1/m/signin "{\"code\": \"$C1\"}")" "sign in w1"
+T1=$(hub_json 'j["token"]')
+cb_assert_eq "$G1" "$(hub_json 'j["grids"][0]["code"]')" "w1's grid"
+cb_assert_eq 401 "$(post "" /api/v1/m/signin "{\"code\": \"$C1\"}")" "a code works once"
+cb_assert_eq 200 "$(post "" /api/v1/m/signin "{\"code\": \"$(echo "$C2" | tr 'A-Z' 'a-z' | tr -d -)\"}")" "sign in w2 (typed loosely)"
+T2=$(hub_json 'j["token"]')
+if grep -q "$T1\|$C1" "$HUB_DIR/data/workers.json"; then
+	cb_fail "workers.json holds a plaintext token or code"
+fi
+cb_assert_eq 401 "$(TOKEN=$T1 hub_get /api/v1/alerts)" "a worker token is no user token"
+cb_assert_eq 401 "$(TOKEN=$T1 hub_get /api/v1/tree)" "nor on the tree"
+cb_assert_eq 401 "$(TOKEN=nonsense hub_get /api/v1/m/tasks)" "unknown device token"
+cb_assert_eq 200 "$(TOKEN=$T1 hub_get /api/v1/m/me)" "me"
+cb_assert_eq w1 "$(hub_json 'j["name"]')" "me: name"
+
+# ---- Tasks: their grid only ---------------------------------------------
+cb_assert_eq 202 "$(event flood/g1 $G1)" "alert in G1"
+A1=$(hub_json 'j["id"]')
+cb_assert_eq 202 "$(event flood/g2 $G2)" "alert in G2"
+A2=$(hub_json 'j["id"]')
+cb_assert_eq 200 "$(TOKEN=$T1 hub_get /api/v1/m/tasks)" "w1's tasks"
+cb_assert_eq "[\"$A1\"]" "$(hub_json '[t["id"] for t in j["tasks"]]')" "w1 sees G1's task only"
+cb_assert_eq 200 "$(TOKEN=$T2 hub_get /api/v1/m/tasks)" "w2's tasks"
+cb_assert_eq "[\"$A2\"]" "$(hub_json '[t["id"] for t in j["tasks"]]')" "w2 sees G2's task only"
+cb_assert_eq 404 "$(post "$T1" /api/v1/m/tasks/$A2/accept '{}')" "acting on another grid's task"
+cb_assert_eq 404 "$(post "$T1" /api/v1/m/tasks/$A2/accept '{"action_id": "x1"}')" "... with an id either"
+
+# ---- Assign ---------------------------------------------------------------
+cb_assert_eq 400 "$(post "$HUB_TOK_OPERATOR" /api/v1/alerts/$A1/assign '{"worker": "w2"}')" "assign outside the worker's grids"
+cb_assert_eq 400 "$(post "$HUB_TOK_OPERATOR" /api/v1/alerts/$A1/assign '{"worker": "nobody"}')" "assign to nobody"
+cb_assert_eq 403 "$(post "$HUB_TOK_VIEWER" /api/v1/alerts/$A1/assign '{"worker": "w1"}')" "a viewer may not assign"
+cb_assert_eq 200 "$(post "$HUB_TOK_OPERATOR" /api/v1/alerts/$A1/assign '{"worker": "w1", "comment": "请到现场 go and look"}')" "assign to w1"
+cb_assert_eq 409 "$(post "$HUB_TOK_OPERATOR" /api/v1/alerts/$A1/assign '{"worker": "w1"}')" "assigned twice"
+cb_assert_eq 200 "$(TOKEN=$T1 hub_get /api/v1/m/tasks)" "tasks after assign"
+cb_assert_eq True "$(hub_json 'j["tasks"][0]["assigned"]')" "marked assigned"
+cb_assert_contains "$(hub_json '[n["text"] for n in j["tasks"][0]["notes"]]')" "请到现场" "the command center's note"
+
+# ---- Actions, once each ---------------------------------------------------
+cb_assert_eq 200 "$(post "$T1" /api/v1/m/tasks/$A1/accept '{"action_id": "act-1"}')" "accept"
+cb_assert_eq False "$(hub_json 'j["duplicate"]')" "first time"
+cb_assert_eq 200 "$(post "$T1" /api/v1/m/tasks/$A1/accept '{"action_id": "act-1"}')" "the same action again"
+cb_assert_eq True "$(hub_json 'j["duplicate"]')" "recognised as a duplicate"
+cb_assert_eq 400 "$(post "$T1" /api/v1/m/tasks/$A1/progress '{"action_id": "act-2"}')" "progress without text"
+cb_assert_eq 200 "$(post "$T1" /api/v1/m/tasks/$A1/progress '{"action_id": "act-3", "text": "水深约20厘米 water 20 cm"}')" "progress"
+cb_assert_eq 404 "$(post "$T1" /api/v1/m/tasks/$A1/dance '{}')" "unknown action"
+cb_assert_eq 200 "$(hub_sock /api/v1/alerts/$A1)" "the alert as operators see it"
+cb_assert_eq 1 "$(hub_json 'len([h for h in j["history"] if h["action"] == "worker.accept"])')" "accept recorded once"
+cb_assert_eq w1 "$(hub_json '[h["who"] for h in j["history"] if h["action"] == "worker.progress"][0]')" "by the worker"
+cb_assert_contains "$(hub_json '[c["text"] for c in j["comments"]]')" "水深约20厘米" "the report in the alert"
+cb_assert_eq 1 "$(audit_count alert.worker.accept w1)" "accept audited once"
+cb_assert_eq 1 "$(audit_count alert.worker.progress w1)" "progress audited"
+
+# ---- Check-in, reads, refusals ----------------------------------------------
+cb_assert_eq 403 "$(TOKEN=$T1 hub_get /api/v1/m/building)" "no building before check-in"
+cb_assert_eq 403 "$(TOKEN=$T1 hub_get /api/v1/m/metrics)" "no metrics before check-in"
+cb_assert_eq 404 "$(post "$T1" /api/v1/m/checkin '{"building": "T-B2"}')" "another grid's building"
+cb_assert_eq 404 "$(post "$T1" /api/v1/m/checkin '{"building": "NOPE"}')" "an unknown building"
+cb_assert_eq 403 "$(TOKEN=$T1 hub_get /api/v1/m/building)" "still nothing"
+cb_assert_eq 200 "$(post "$T1" /api/v1/m/checkin '{"building": "T-B1"}')" "check in by code"
+cb_assert_eq T-B1 "$(hub_json 'j["grant"]["building"]')" "granted"
+cb_assert_eq 200 "$(TOKEN=$T1 hub_get /api/v1/m/building)" "read the building"
+cb_assert_eq 测试楼一 "$(hub_json 'j["building"]["name"]')" "its data"
+cb_assert_eq 200 "$(TOKEN=$T1 hub_get /api/v1/m/metrics)" "read the grid's metrics"
+cb_assert_eq "$G1" "$(hub_json 'j["grid"]')" "of the grid checked in"
+cb_assert_eq 403 "$(TOKEN=$T2 hub_get /api/v1/m/building)" "w2 has no grant from w1's"
+cb_assert_eq 200 "$(post "$T1" /api/v1/m/checkout '{}')" "check out"
+cb_assert_eq 403 "$(TOKEN=$T1 hub_get /api/v1/m/building)" "refused after check-out"
+cb_assert_eq 409 "$(post "$T1" /api/v1/m/checkout '{}')" "check out twice"
+cb_assert_eq 403 "$(post "$T1" /api/v1/m/checkin '{"lat": 22.6, "lon": 114.06}')" "position outside the grid"
+cb_assert_eq 200 "$(post "$T1" /api/v1/m/checkin '{"lat": 22.5202, "lon": 114.0602}')" "position inside"
+cb_assert_eq T-B1 "$(hub_json 'j["grant"]["building"]')" "the nearest building"
+cb_assert_eq 200 "$(TOKEN=$T1 hub_get /api/v1/m/building)" "read after a position check-in"
+cb_assert_eq 403 "$(post "$T2" /api/v1/m/checkin '{"lat": 22.5202, "lon": 114.0602}')" "w2 at w1's grid"
+sleep 11
+cb_assert_eq 403 "$(TOKEN=$T1 hub_get /api/v1/m/building)" "refused once the grant expired"
+cb_assert_eq 2 "$(audit_count worker.checkin w1)" "grants audited"
+cb_assert_eq 3 "$(audit_count worker.refused.checkin w1)" "refused check-ins audited"
+cb_assert_eq 2 "$(audit_count worker.read.building w1)" "reads audited"
+cb_assert_eq 5 "$(audit_count worker.refused.read w1)" "refusals audited"
+cb_assert_eq 200 "$(hub_sock /api/v1/audit/verify)" "audit verify"
+cb_assert_eq True "$(hub_json 'j["ok"]')" "the chain is intact"
+
+# ---- Listing, revocation, restart -------------------------------------------
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_OPERATOR hub_get /api/v1/workers)" "an operator lists"
+cb_assert_eq '["w1"]' "$(hub_json '[w["name"] for w in j["workers"]]')" "inside their scope only"
+cb_assert_eq 1 "$(hub_json 'j["workers"][0]["open_tasks"]')" "w1's open tasks"
+cb_assert_eq T-B1 "$(hub_json 'j["workers"][0]["last_checkin"]')" "last check-in"
+cb_assert_eq 404 "$(hub_sock /api/v1/workers/nobody -X DELETE)" "revoke nobody"
+cb_assert_eq 200 "$(hub_sock /api/v1/workers/w1 -X DELETE)" "revoke w1"
+cb_assert_eq 401 "$(TOKEN=$T1 hub_get /api/v1/m/tasks)" "a revoked token"
+hub_finish
+hub_start
+cb_assert_eq 200 "$(TOKEN=$T2 hub_get /api/v1/m/tasks)" "w2's token survives a restart"
+cb_assert_eq 401 "$(TOKEN=$T1 hub_get /api/v1/m/tasks)" "w1 stays revoked"
+
+# ---- The console's commands ---------------------------------------------------
+CB="$top_builddir/tui/citybrain --socket $HUB_SOCKET"
+out=$(LC_ALL=C.UTF-8 $CB worker enrol w3 --grid "$G1" --page-url http://10.0.0.5:8428/m/ 2>&1)
+cb_assert_contains "$out" "one-time enrolment code: " "enrol prints the code"
+C3=$(printf '%s\n' "$out" | sed -n 's/^one-time enrolment code: //p')
+cb_assert_contains "$out" "http://10.0.0.5:8428/m/#code=$C3" "the page's link"
+cb_assert_contains "$out" "█▀" "a QR code in blocks"
+cb_assert_eq 200 "$(post "" /api/v1/m/signin "{\"code\": \"$C3\"}")" "the printed code signs in"
+out=$(LC_ALL=C $CB --ascii worker enrol w4 --grid "$G2" 2>&1)
+cb_assert_contains "$out" "####" "an ASCII QR code"
+cb_assert_eq 2 "$($CB worker enrol w5 >/dev/null 2>&1; echo $?)" "enrol without --grid"
+cb_assert_contains "$($CB workers)" "w3 " "workers lists w3"
+cb_assert_eq '["w2", "w3", "w4"]' "$($CB workers --json | python3 -c 'import json,sys; print(json.dumps(sorted(w["name"] for w in json.load(sys.stdin)["workers"] if w["state"] != "revoked")))')" "workers --json"
+cb_assert_contains "$($CB worker revoke w3)" "revoked" "worker revoke"
+cb_assert_eq 1 "$($CB worker revoke w3 >/dev/null 2>&1; echo $?)" "revoking twice fails"
+
+# ---- The page ---------------------------------------------------------------
+cb_assert_eq 200 "$(hub_get /m/ -D "$HUB_DIR/h.txt")" "the page"
+cb_assert_contains "$(cat "$HUB_OUT")" "网格员" "Chinese first"
+cb_assert_contains "$(cat "$HUB_DIR/h.txt")" "Content-Security-Policy: default-src 'none'" "no resources from elsewhere"
+html=$(wc -c <"$HUB_OUT")
+cb_assert_eq 200 "$(hub_get /m/app.js)" "the script"
+js=$(wc -c <"$HUB_OUT")
+[ $((html + js)) -lt 61440 ] || cb_fail "page is $((html + js)) bytes, over 60 KB"
+cb_assert_eq 301 "$(hub_get /m)" "/m goes to /m/"
+if grep -qE 'https?://' "$top_srcdir/hub/worker/page/index.html" "$top_srcdir/hub/worker/page/app.js"; then
+	cb_fail "the page names an external resource"
+fi
+hub_finish
+exit "$CB_FAILED"

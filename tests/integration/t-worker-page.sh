@@ -1,0 +1,47 @@
+#!/bin/sh
+# The grid worker page in Debian's headless Chromium, driven through the
+# DevTools protocol (tests/integration/worker-page.py): enrol, sign in on
+# a phone-sized screen, see a dispatched task, check in by building code,
+# read the building, check out and be refused, check in by position,
+# report through a dropped link (the report waits, survives a reload and
+# is applied once), then see the report through the API and in the
+# console's alert detail.
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/hub-lib.sh"
+. "$top_srcdir/tests/integration/worker-lib.sh"
+
+CHROMIUM=$(command -v chromium || command -v chromium-browser) || {
+	echo "chromium is not installed (./bootstrap installs it)"
+	exit 77
+}
+hub_conf supervisor 440304000000
+worker_conf 30m
+hub_start
+worker_enrol w1 "$G1"
+printf '{"key": "flood/g1", "severity": "high", "labels": {"grid": "%s", "system": "water-level-iot"}, "message": "积水 flooding", "dept": "water"}' "$G1" >"$HUB_DIR/ev.json"
+cb_assert_eq 202 "$(TOKEN=$HUB_TOK_COLLECTOR hub_post /api/v1/events "$HUB_DIR/ev.json")" "a dispatched alert in w1's grid"
+A1=$(hub_json 'j["id"]')
+
+CDP_PORT=$(cb_free_port)
+PROFILE=$(cb_tmpdir)
+# Root (CI containers) needs --no-sandbox; nothing is fetched from outside.
+cb_start chromium "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+	--remote-debugging-address=127.0.0.1 --remote-debugging-port="$CDP_PORT" \
+	--user-data-dir="$PROFILE" --no-first-run --no-default-browser-check \
+	--disable-background-networking --disable-component-update \
+	--disable-sync --disable-extensions --mute-audio about:blank
+cb_wait_http "http://127.0.0.1:$CDP_PORT/json/version" || cb_fail "chromium did not start"
+PYTHONPATH="$top_srcdir/tests/integration" python3 \
+	"$top_srcdir/tests/integration/worker-page.py" "$CDP_PORT" "$HUB_URL" \
+	"$CODE" "$A1" T-B1 "$G1_LAT" "$G1_LON" || cb_fail "driving the page"
+cb_stop chromium
+
+# What the page did, as operators see it.
+cb_assert_eq 200 "$(hub_sock /api/v1/alerts/$A1)" "the alert"
+cb_assert_eq 1 "$(hub_json 'len([h for h in j["history"] if h["action"] == "worker.progress"])')" "the report applied once"
+cb_assert_contains "$(hub_json '[c["text"] for c in j["comments"] if c["who"] == "w1"]')" "积水已排除" "the report's text"
+cb_assert_eq 200 "$(hub_sock "/api/v1/audit?who=w1&limit=1000")" "w1's audit trail"
+cb_assert_contains "$(hub_json '[e["action"] for e in j["entries"]]')" '"worker.checkin", "worker.read.building"' "check-in and read audited"
+cb_assert_contains "$(hub_json '[e["action"] for e in j["entries"]]')" '"worker.refused.read"' "refusal audited"
+hub_finish
+exit "$CB_FAILED"

@@ -1,0 +1,143 @@
+"""Drive the grid worker page in headless Chromium (t-worker-page.sh):
+worker-page.py DEVTOOLS_PORT HUB_URL CODE ALERT_ID BUILDING LAT LON
+Signs in with the code on a 360x640 phone screen, sees the task, checks in
+by building code, reads the building, checks out and is refused, checks in
+by position, reports progress while offline (the report waits in the
+outbox across a reload) and sends it when the link returns."""
+import json
+import sys
+
+from cdp import CDP
+
+port, hub, code, alert, building, lat, lon = sys.argv[1:8]
+c = CDP(int(port))
+c.send('Page.enable')
+c.send('Runtime.enable')
+c.send('Network.enable')
+c.send('Emulation.setDeviceMetricsOverride', width=360, height=640,
+       deviceScaleFactor=2, mobile=True)
+c.send('Browser.grantPermissions', origin=hub, permissions=['geolocation'])
+c.send('Emulation.setGeolocationOverride', latitude=float(lat),
+       longitude=float(lon), accuracy=10)
+
+
+def step(what):
+    print('ok - page: ' + what, flush=True)
+
+
+def visible(id_):
+    return ("(function(){var e=document.getElementById(%s);"
+            "return e && !e.closest('.hide');})()" % json.dumps(id_))
+
+
+def text(id_):
+    return c.eval('document.getElementById(%s).textContent' % json.dumps(id_))
+
+
+def click(id_):
+    c.eval('document.getElementById(%s).click(), 1' % json.dumps(id_))
+
+
+def fetch_status(path):
+    return c.eval("fetch('../api/v1/m/%s', {headers: {Authorization: "
+                  "'Bearer ' + localStorage.getItem('cb.token')}})"
+                  ".then(function (r) { return r.status; })" % path)
+
+
+def report_failure(exc_type, exc, tb):
+    """On failure, show what the page shows and what it threw."""
+    import traceback
+    traceback.print_exception(exc_type, exc, tb)
+    try:
+        print('page message: %r' % text('msg'))
+        print('page text: %r' % c.eval('document.body.innerText')[:600])
+    except Exception:
+        pass
+    for m in c.events:
+        if m.get('method') in ('Runtime.exceptionThrown',
+                               'Runtime.consoleAPICalled'):
+            print('page: %s' % json.dumps(m['params'])[:400])
+
+
+sys.excepthook = report_failure
+c.send('Page.navigate', url=hub + '/m/')
+c.wait(visible('signin'), 'the sign-in form')
+if c.eval('document.documentElement.scrollWidth') > 360:
+    raise SystemExit('the page is wider than a 360 px screen')
+step('sign-in form on a 360x640 screen')
+
+c.eval('document.getElementById("code").value = %s, 1' % json.dumps(code))
+click('signin-go')
+c.wait(visible('main'), 'signed in')
+c.wait('localStorage.getItem("cb.token")', 'a device token kept')
+step('signed in with the enrolment code')
+
+sel = json.dumps('.task[data-id="%s"]' % alert)
+c.wait('document.querySelector(%s)' % sel, 'the dispatched task')
+if c.eval('document.documentElement.scrollWidth') > 360:
+    raise SystemExit('the task list is wider than a 360 px screen')
+step('the dispatched task is listed')
+
+c.eval('document.getElementById("bcode").value = %s, 1' % json.dumps(building))
+click('checkin')
+c.wait(visible('bldg') + ' && document.getElementById("building")'
+       '.textContent.indexOf(%s) >= 0' % json.dumps(building),
+       'the building shown')
+step('checked in by building code; building: ' + text('building')[:40])
+if fetch_status('building') != 200:
+    raise SystemExit('building not readable while checked in')
+
+click('checkout')
+c.wait('!(' + visible('bldg') + ') && '
+       'document.getElementById("building").textContent === ""',
+       'the building hidden after check-out')
+st = fetch_status('building')
+if st != 403:
+    raise SystemExit('after check-out the building answers %s, not 403' % st)
+step('checked out: the page shows nothing and the hub refuses (403)')
+
+click('geo')
+c.wait(visible('bldg') + ' && document.getElementById("building")'
+       '.textContent.indexOf(%s) >= 0' % json.dumps(building),
+       'checked in by position')
+step('checked in by position')
+click('checkout')
+c.wait('!(' + visible('bldg') + ')', 'checked out again')
+
+# A dropped link: the report waits in the outbox, survives a reload, and
+# when its answer is lost on the way back it is sent again and applied
+# once (the hub knows the client's action id).
+c.send('Network.setBlockedURLs', urls=['*/api/v1/m/*'])
+c.eval('document.querySelector(%s + " textarea").value = '
+       '"积水已排除 water pumped out", 1' % sel)
+c.eval('document.querySelector(%s + " button[data-act=progress]").click(), 1'
+       % sel)
+c.wait('JSON.parse(localStorage.getItem("cb.outbox") || "[]").length === 1',
+       'the report queued while the link is down')
+c.wait('document.getElementById("net").textContent.indexOf("offline") >= 0',
+       'shown offline')
+c.wait('document.getElementById("outbox").textContent.indexOf("queued") >= 0',
+       'the queue shown')
+step('link down: the report is queued')
+c.send('Page.reload')
+c.wait(visible('main'), 'the page again after a reload', timeout=30)
+if c.eval('JSON.parse(localStorage.getItem("cb.outbox") || "[]").length') != 1:
+    raise SystemExit('the queued report did not survive the reload')
+step('the queued report survives a reload')
+
+c.send('Fetch.enable', patterns=[{'urlPattern': '*/api/v1/m/tasks/*',
+                                  'requestStage': 'Response'}])
+c.send('Network.setBlockedURLs', urls=[])
+click('refresh')
+paused = c.wait_event('Fetch.requestPaused', timeout=30)
+c.send('Fetch.failRequest', requestId=paused['requestId'],
+       errorReason='ConnectionReset')
+c.send('Fetch.disable')
+step('the hub took the report but its answer was lost')
+click('refresh')
+c.wait('JSON.parse(localStorage.getItem("cb.outbox") || "[]").length === 0',
+       'the outbox emptied', timeout=30)
+c.wait('document.querySelector(%s + " .wstate") && document.querySelector('
+       '%s + " .wstate").textContent.indexOf("progress") >= 0' % (sel, sel),
+       'the task shows the report', timeout=40)
+step('link back: the report was sent again and the outbox is empty')
