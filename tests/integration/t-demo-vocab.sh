@@ -14,7 +14,7 @@ fut = sys.argv[1]
 vocab = {"env_aqi", "env_pm25", "env_noise_db", "traffic_flow", "traffic_speed",
          "traffic_congestion", "water_level", "water_rainfall", "metro_passengers",
          "service_queue", "finance_enterprises", "hotline_tickets", "system_up",
-         "system_latency_ms"}
+         "system_latency_ms", "water_level_forecast"}
 bad = []
 
 def metric(sel):
