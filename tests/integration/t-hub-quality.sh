@@ -7,6 +7,14 @@
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
 
+# The Futian demo's configuration is clean: every rule's metric is
+# declared, no two systems declare one name differently.
+out=$("$HUB_BIN" --check-config --config "$top_srcdir/conf/futian/hub.json" 2>&1)
+cb_assert_eq 0 $? "Futian --check-config"
+case $out in
+*warning*) cb_fail "Futian configuration has data-quality warnings: $out" ;;
+esac
+
 hub_conf
 # water-level-iot: two grids (a community and a grid), with value checks;
 # air-quality: a metric never sent; hotline-12345: per subdistrict.
