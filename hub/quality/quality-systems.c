@@ -389,7 +389,8 @@ quality_cache_get(struct qctx *c, struct hub_req *req)
 	/* A catalogue reloaded at the same address has another shape. */
 	for (i = 0; i < ss->nsystems; i++) {
 		if ((c->sys[i].cover != NULL) != (e->sys[i].counts != NULL) ||
-		    e->sys[i].nmetrics != ss->systems[i].nmetrics)
+		    (c->sys[i].cover != NULL &&
+		        e->sys[i].nmetrics != ss->systems[i].nmetrics))
 			return 0;
 	}
 	for (i = 0; i < ss->nsystems; i++) {
