@@ -122,3 +122,12 @@ hub_libcbhub_a_SOURCES += \
 	hub/quality/quality-audit.c
 TESTS += tests/integration/t-hub-quality.sh
 EXTRA_DIST += tests/integration/t-hub-quality.sh
+check_PROGRAMS += tests/fuzz/fuzz-hub-systems
+TESTS += tests/fuzz/fuzz-hub-systems
+tests_fuzz_fuzz_hub_systems_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_fuzz_fuzz_hub_systems_SOURCES = tests/fuzz/fuzz-hub-systems.c \
+	$(FUZZ_DRIVER)
+tests_fuzz_fuzz_hub_systems_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_hub_systems_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_hub_systems_LDADD = $(HUB_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/hub-systems

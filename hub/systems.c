@@ -228,18 +228,17 @@ fail:
 	return -1;
 }
 
-struct hub_systems *
-hub_systems_load(const char *path, const struct hub_territory *t, char **cause)
+/* Build the catalogue from the parsed file cf (freed here). */
+static struct hub_systems *
+systems_build(struct conf_file *cf, const char *path,
+    const struct hub_territory *t, char **cause)
 {
-	struct conf_file *cf;
 	struct hub_systems *s;
 	struct systems_top top;
 	struct hub_dept d;
 	json_t *obj;
 	size_t i;
 
-	if ((cf = conf_file_load(path, cause)) == NULL)
-		return NULL;
 	s = xcalloc(1, sizeof *s);
 	s->path = xstrdup(path);
 	memset(&top, 0, sizeof top);
@@ -284,6 +283,27 @@ fail:
 	hub_systems_free(s);
 	conf_file_free(cf);
 	return NULL;
+}
+
+struct hub_systems *
+hub_systems_load(const char *path, const struct hub_territory *t, char **cause)
+{
+	struct conf_file *cf;
+
+	if ((cf = conf_file_load(path, cause)) == NULL)
+		return NULL;
+	return systems_build(cf, path, t, cause);
+}
+
+struct hub_systems *
+hub_systems_parse(const char *name, const char *text, size_t len,
+    const struct hub_territory *t, char **cause)
+{
+	struct conf_file *cf;
+
+	if ((cf = conf_file_parse(name, text, len, cause)) == NULL)
+		return NULL;
+	return systems_build(cf, name, t, cause);
 }
 
 int

@@ -86,6 +86,9 @@ struct hub_systems {
 struct hub_systems *hub_systems_load(
     const char *path, const struct hub_territory *t, char **cause);
 void hub_systems_free(struct hub_systems *s);
+/* The same from memory (name in messages; for the fuzz target). */
+struct hub_systems *hub_systems_parse(const char *name, const char *text,
+    size_t len, const struct hub_territory *t, char **cause);
 
 /* Index of system id (len bytes), or -1. */
 int hub_systems_find(const struct hub_systems *s, const char *id, size_t len);

@@ -214,8 +214,7 @@ METRICS = {
     'hotline_satisfaction_pct': {'unit': '%', 'range': [0, 100]},
     'hotline_cases_daily': {'unit': 'cases/day', 'range': [0, 100000]},
     'hotline_hotspots': {'unit': 'hot spots', 'per': 'district', 'range': [0, 100]},
-    'water_level_forecast': {'unit': 'm', 'range': [-1, 10],
-                             'labels': {'horizon': ['1h', '3h']}},
+    'water_level_forecast': {'unit': 'm', 'per': 'grid', 'range': [-1, 10]},
     'service_queue': {'unit': 'people', 'range': [0, 2000]},
     'cameras_online_pct': {'unit': '%', 'range': [0, 100]},
     'grid_patrols_active': {'unit': 'patrols', 'range': [0, 1000]},
@@ -411,6 +410,7 @@ def main():
             {'name': 'water_level', 'metric': 'water_level', 'agg': 'max', 'unit': 'm'},
             {'name': 'noise_db', 'metric': 'env_noise_db', 'agg': 'avg', 'unit': 'dB'},
             {'name': 'congestion', 'metric': 'traffic_congestion', 'agg': 'avg', 'unit': ''},
+            {'name': 'forecast_3h', 'metric': 'water_level_forecast', 'agg': 'max', 'unit': 'm'},
         ],
     }
 

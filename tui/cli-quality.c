@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/buf.h"
 #include "tui/api.h"
@@ -42,10 +43,24 @@ cli_q_names(FILE *out, json_t *systems, const char *key, const char *title)
 	}
 }
 
+/* A failure's time as local HH:MM:SS into buf. */
+static const char *
+cli_q_time(json_t *f, char *buf, size_t size)
+{
+	time_t t = (time_t)(cli_q_int(f, "time_ms") / 1000);
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, size, "%H:%M:%S", &tm) == 0)
+		snprintf(buf, size, "?");
+	return buf;
+}
+
 static void
 cli_q_failures(FILE *out, json_t *systems)
 {
 	json_t *s, *f;
+	char hm[16];
 	size_t i, k;
 
 	json_array_foreach(systems, i, s)
@@ -64,7 +79,8 @@ cli_q_failures(FILE *out, json_t *systems)
 			    json_string_value(json_object_get(f, "grid"));
 
 			fprintf(out,
-			    "             %s %s %g in %s (expected %s)\n",
+			    "             %s %s %s %g in %s (expected %s)\n",
+			    cli_q_time(f, hm, sizeof hm),
 			    json_string_value(json_object_get(f, "metric")),
 			    json_string_value(json_object_get(f, "check")),
 			    json_number_value(json_object_get(f, "value")),

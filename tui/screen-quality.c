@@ -4,8 +4,10 @@
  * and source. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/buf.h"
 #include "lib/xmalloc.h"
@@ -90,6 +92,18 @@ qu_int(json_t *o, const char *key)
 	return (long long)json_integer_value(json_object_get(o, key));
 }
 
+/* ms since the epoch as local HH:MM:SS. */
+static void
+qu_clock(long long ms, char *buf, size_t size)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, size, "%H:%M:%S", &tm) == 0)
+		snprintf(buf, size, "?");
+}
+
 /* One line per system with names in its array key ("never seen", ...). */
 static void
 qu_names(struct screen_quality *q, json_t *systems, const char *key,
@@ -126,6 +140,7 @@ qu_checks(struct screen_quality *q, attr_t title)
 {
 	json_t *root = q->q.root, *sum = json_object_get(root, "summary");
 	json_t *systems = json_object_get(root, "systems"), *s, *f, *r;
+	char hm[16];
 	double ratio;
 	size_t i, k;
 
@@ -151,10 +166,11 @@ qu_checks(struct screen_quality *q, attr_t title)
 			const char *g =
 			    json_string_value(json_object_get(f, "grid"));
 
+			qu_clock(qu_int(f, "time_ms"), hm, sizeof hm);
 			qu_add(q, term_attr(TERM_WARN),
-			    "  %-11s %-24s %s %s %g in %s (expected %s)",
+			    "  %-11s %-24s %s %s %s %g in %s (expected %s)",
 			    "bad value",
-			    json_string_value(json_object_get(s, "id")),
+			    json_string_value(json_object_get(s, "id")), hm,
 			    json_string_value(json_object_get(f, "metric")),
 			    json_string_value(json_object_get(f, "check")),
 			    json_number_value(json_object_get(f, "value")),

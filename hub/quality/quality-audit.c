@@ -140,6 +140,7 @@ hub_quality_start(struct hub *h, int64_t period_ms)
 void
 hub_quality_stop(void)
 {
+	quality_cache_free();
 #ifdef HUB_WITH_ALERTS
 	if (quality_timer != NULL)
 		event_free(quality_timer);

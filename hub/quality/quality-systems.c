@@ -321,6 +321,143 @@ quality_values(
 	return 0;
 }
 
+/*
+ * The value checks read every point of the window, which takes a while
+ * on a district's data: their results are kept for QUALITY_VALUES_TTL_MS
+ * per (catalogue, caller's scope, window), so consoles polling the
+ * Quality screen do not re-read the window every few seconds.  What
+ * arrives (never seen, stale, completeness) is always computed afresh.
+ */
+#define QUALITY_VALUES_TTL_MS 20000
+#define QUALITY_CACHE_SLOTS   8
+
+struct qcache_sys {
+	size_t nmetrics;
+	uint64_t *counts; /* [nmetrics * 3]: range, monotonic, max_step */
+	json_t *failures;
+	uint64_t nfailures;
+};
+
+struct qcache {
+	const struct hub_systems *systems; /* identity only */
+	char *scope;
+	int64_t window, at;
+	struct qcache_sys *sys; /* [nsystems] */
+	size_t nsys;
+};
+
+static struct qcache quality_cache[QUALITY_CACHE_SLOTS];
+
+static void
+quality_cache_clear(struct qcache *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nsys; i++) {
+		free(e->sys[i].counts);
+		json_decref(e->sys[i].failures);
+	}
+	free(e->sys);
+	free(e->scope);
+	memset(e, 0, sizeof *e);
+}
+
+static const char *
+quality_cache_scope(struct hub_req *req)
+{
+	return req != NULL && req->id.scope != NULL ? req->id.scope : "";
+}
+
+/* Fill c's value-check results from a fresh cache entry: 1, else 0. */
+static int
+quality_cache_get(struct qctx *c, struct hub_req *req)
+{
+	const struct hub_systems *ss = c->h->systems;
+	struct qcache *e;
+	size_t i, k, n;
+
+	for (n = 0; n < QUALITY_CACHE_SLOTS; n++) {
+		e = &quality_cache[n];
+		if (e->systems == ss && e->nsys == ss->nsystems &&
+		    e->window == c->window &&
+		    c->now - e->at < QUALITY_VALUES_TTL_MS && c->now >= e->at &&
+		    strcmp(e->scope, quality_cache_scope(req)) == 0)
+			break;
+	}
+	if (n == QUALITY_CACHE_SLOTS)
+		return 0;
+	/* A catalogue reloaded at the same address has another shape. */
+	for (i = 0; i < ss->nsystems; i++) {
+		if ((c->sys[i].cover != NULL) != (e->sys[i].counts != NULL) ||
+		    (c->sys[i].cover != NULL &&
+		        e->sys[i].nmetrics != ss->systems[i].nmetrics))
+			return 0;
+	}
+	for (i = 0; i < ss->nsystems; i++) {
+		struct qsys *q = &c->sys[i];
+
+		if (q->cover == NULL || e->sys[i].counts == NULL)
+			continue;
+		for (k = 0; k < ss->systems[i].nmetrics; k++) {
+			q->m[k].range = e->sys[i].counts[3 * k];
+			q->m[k].monotonic = e->sys[i].counts[3 * k + 1];
+			q->m[k].step = e->sys[i].counts[3 * k + 2];
+		}
+		json_decref(q->failures);
+		q->failures = json_deep_copy(e->sys[i].failures);
+		q->nfailures = e->sys[i].nfailures;
+	}
+	return 1;
+}
+
+/* Keep c's value-check results (the oldest slot goes). */
+static void
+quality_cache_put(struct qctx *c, struct hub_req *req)
+{
+	const struct hub_systems *ss = c->h->systems;
+	struct qcache *e = &quality_cache[0];
+	size_t i, k, n;
+
+	if (c->window <= 0)
+		return;
+	for (n = 1; n < QUALITY_CACHE_SLOTS; n++) {
+		if (quality_cache[n].at < e->at)
+			e = &quality_cache[n];
+	}
+	quality_cache_clear(e);
+	e->systems = ss;
+	e->scope = xstrdup(quality_cache_scope(req));
+	e->window = c->window;
+	e->at = c->now;
+	e->nsys = ss->nsystems;
+	e->sys = xcalloc(ss->nsystems + 1, sizeof *e->sys);
+	for (i = 0; i < ss->nsystems; i++) {
+		const struct qsys *q = &c->sys[i];
+
+		if (q->cover == NULL)
+			continue;
+		e->sys[i].nmetrics = ss->systems[i].nmetrics;
+		e->sys[i].counts =
+		    xcalloc(3 * ss->systems[i].nmetrics + 1, sizeof(uint64_t));
+		for (k = 0; k < ss->systems[i].nmetrics; k++) {
+			e->sys[i].counts[3 * k] = q->m[k].range;
+			e->sys[i].counts[3 * k + 1] = q->m[k].monotonic;
+			e->sys[i].counts[3 * k + 2] = q->m[k].step;
+		}
+		e->sys[i].failures = json_deep_copy(q->failures);
+		e->sys[i].nfailures = q->nfailures;
+	}
+}
+
+void
+quality_cache_free(void)
+{
+	size_t n;
+
+	for (n = 0; n < QUALITY_CACHE_SLOTS; n++)
+		quality_cache_clear(&quality_cache[n]);
+}
+
 /* The JSON of system si, adding to *tot. */
 static json_t *
 quality_system_json(struct qctx *c, int si, struct quality_totals *tot)
@@ -463,14 +600,17 @@ quality_systems_check(struct hub *h, struct hub_req *req, int64_t now,
 	}
 	for (i = 0; i < l.n; i++)
 		quality_account(&c, &l.series[i]);
-	for (i = 0; i < ss->nsystems; i++) {
-		if (c.sys[i].cover == NULL)
-			continue;
-		for (k = 0; k < ss->systems[i].nmetrics; k++) {
-			if (quality_values(&c, (int)i, &ss->systems[i].specs[k],
-			        cause) != 0)
-				goto out;
+	if (!quality_cache_get(&c, req)) {
+		for (i = 0; i < ss->nsystems; i++) {
+			if (c.sys[i].cover == NULL)
+				continue;
+			for (k = 0; k < ss->systems[i].nmetrics; k++) {
+				if (quality_values(&c, (int)i,
+				        &ss->systems[i].specs[k], cause) != 0)
+					goto out;
+			}
 		}
+		quality_cache_put(&c, req);
 	}
 	*out = json_array();
 	for (i = 0; i < ss->nsystems; i++) {

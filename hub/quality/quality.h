@@ -64,6 +64,10 @@ json_t *quality_rules_check(
  * blind_rules inside the caller's scope) to its "quality" object q. */
 void hub_overview_quality(struct hub_req *req, json_t *q, int64_t now);
 
+/* Free the value checks' cache (kept 20 s per catalogue, scope and
+ * window; at exit, for leak checkers). */
+void quality_cache_free(void);
+
 /* The totals as the JSON object of "summary" (new reference). */
 json_t *quality_totals_json(const struct quality_totals *tot);
 

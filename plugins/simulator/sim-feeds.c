@@ -160,22 +160,25 @@ feed_pumps(const struct sim *s, const struct sim_feed *f,
 	return fmin(K->base, floor(p->v->rain / 12 + (p->v->level > 3.5)));
 }
 
-/* Forecast water level of a subdistrict: the highest of its low-lying
- * grids over the next horizon (label 0: 1 h, 1: 3 h), from the rain the
- * model knows is coming, with an error that grows with the horizon. */
+/* Forecast water level: the highest over the next hours (3 h, or with a
+ * "horizon" label 1 h / 3 h) of the grid, or of the low-lying grids of
+ * a subdistrict, from the rain the model knows is coming, with an error
+ * that grows with the horizon. */
 static double
 feed_forecast(const struct sim *s, const struct sim_feed *f,
     const struct feed_place *p, int64_t sim_ms, size_t label)
 {
 	struct sim_grid_vals v;
-	int64_t ahead = label == 0 ? SIM_HOUR : 3 * SIM_HOUR, t;
+	int64_t ahead = f->nvalues > 0 && label == 0 ? SIM_HOUR : 3 * SIM_HOUR;
+	int64_t t;
 	double best = NAN;
 	size_t g;
 
-	(void)f;
 	for (g = 0; g < s->ngrids; g++) {
-		if (!(s->grids[g].flags & SIM_LOW) ||
-		    (p->sub >= 0 && s->grids[g].sub != p->sub))
+		if (p->grid >= 0
+		        ? g != (size_t)p->grid
+		        : !(s->grids[g].flags & SIM_LOW) ||
+		              (p->sub >= 0 && s->grids[g].sub != p->sub))
 			continue;
 		for (t = sim_ms + ahead / 4; t <= sim_ms + ahead;
 		     t += ahead / 4) {
@@ -186,7 +189,8 @@ feed_forecast(const struct sim *s, const struct sim_feed *f,
 	}
 	if (isnan(best))
 		return NAN;
-	return best + (label == 0 ? 0.05 : 0.15) * feed_noise(s, p, sim_ms, 9);
+	return best +
+	       (ahead == SIM_HOUR ? 0.05 : 0.15) * feed_noise(s, p, sim_ms, 9);
 }
 
 /* 12345: the subdistrict's tickets, split by category, overdue cases,

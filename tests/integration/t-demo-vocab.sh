@@ -14,7 +14,7 @@ fut = sys.argv[1]
 vocab = {"env_aqi", "env_pm25", "env_noise_db", "traffic_flow", "traffic_speed",
          "traffic_congestion", "water_level", "water_rainfall", "metro_passengers",
          "service_queue", "finance_enterprises", "hotline_tickets", "system_up",
-         "system_latency_ms"}
+         "system_latency_ms", "water_level_forecast"}
 bad = []
 
 def metric(sel):
@@ -60,6 +60,21 @@ else:
             bad.append("rules.json %s: hotline_tickets is already a 10-min "
                        "count; a sum over a window multiplies it by the "
                        "samples in the window" % r.get("name"))
+# Every rule watches a metric some system declares (else it can never
+# fire: the blind rules of issue 18), and the simulator's vocabulary is
+# declared by the systems that write it.
+systems = json.load(open(os.path.join(fut, "systems.json")))["systems"]
+declared = {"system_up", "system_latency_ms"}
+for s in systems:
+    for m in s.get("metrics", []):
+        declared.add(m if isinstance(m, str) else m["name"])
+if os.path.exists(path):
+    for r in json.load(open(path)).get("rules", []):
+        if metric(r.get("selector")) not in declared:
+            bad.append("rules.json %s: metric %r is declared by no system"
+                       % (r.get("name"), metric(r.get("selector"))))
+for v in sorted(vocab - declared):
+    bad.append("systems.json: %s (written by the simulator) is not declared" % v)
 print("\n".join(bad))
 PY
 )

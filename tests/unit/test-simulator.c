@@ -77,8 +77,8 @@ rec_point(void *arg, const char *m, const char *f, const struct sim_tag *tags,
 	if (strncmp(name, "system_", 7) != 0) {
 		char pair[160];
 
-		snprintf(pair, sizeof pair, "%s/%s", sys != NULL ? sys : "",
-		    name);
+		snprintf(
+		    pair, sizeof pair, "%s/%s", sys != NULL ? sys : "", name);
 		for (i = 0; i < r->npairs; i++)
 			if (strcmp(r->pairs[i], pair) == 0)
 				break;
@@ -168,17 +168,16 @@ rec_declared(struct rec *r)
 	{
 		json_array_foreach(json_object_get(sys, "metrics"), k, m)
 		{
-			const char *name = json_is_string(m)
-			                       ? json_string_value(m)
-			                       : json_string_value(
-			                             json_object_get(m, "name"));
+			const char *name =
+			    json_is_string(m)
+			        ? json_string_value(m)
+			        : json_string_value(json_object_get(m, "name"));
 
 			r->pairs = realloc(
 			    r->pairs, (r->npairs + 1) * sizeof *r->pairs);
-			r->seen = realloc(
-			    r->seen, (r->npairs + 1) * sizeof *r->seen);
-			if (asprintf(&r->pairs[r->npairs],
-			        "%s/%s",
+			r->seen =
+			    realloc(r->seen, (r->npairs + 1) * sizeof *r->seen);
+			if (asprintf(&r->pairs[r->npairs], "%s/%s",
 			        json_string_value(json_object_get(sys, "id")),
 			        name) < 0)
 				abort();
@@ -482,6 +481,148 @@ START_TEST(test_state_file)
 }
 END_TEST
 
+/* The demo's alarm scenarios (conf/futian/collector-demo.json) make the
+ * rules of conf/futian/rules.json on smoke, gas, lifts, crowds and
+ * high-risk enterprises fire in the first 10 minutes: the series cross
+ * the rule's threshold for at least its "for". */
+static const char *const demo_rules[] = {"smoke-alarm", "gas-leak",
+    "elevator-trapped", "crowd-density", "finance-high-risk", NULL};
+
+struct demo_rec {
+	const char *metric[8];
+	const char *level[8]; /* label level= to match, or NULL */
+	double max[8];        /* this tick's maximum */
+	size_t n;
+};
+
+static void
+demo_point(void *arg, const char *m, const char *f, const struct sim_tag *tags,
+    size_t ntags, double v, int64_t t)
+{
+	struct demo_rec *d = arg;
+	char name[128];
+	size_t i, k;
+
+	(void)t;
+	snprintf(name, sizeof name, "%s_%s", m, f);
+	for (i = 0; i < d->n; i++) {
+		if (strcmp(d->metric[i], name) != 0)
+			continue;
+		if (d->level[i] != NULL) {
+			for (k = 0; k < ntags; k++)
+				if (strcmp(tags[k].key, "level") == 0)
+					break;
+			if (k == ntags ||
+			    strcmp(tags[k].value, d->level[i]) != 0)
+				continue;
+		}
+		if (v > d->max[i])
+			d->max[i] = v;
+	}
+}
+
+static int
+demo_op(const char *op, double v, double th)
+{
+	if (strcmp(op, ">") == 0)
+		return v > th;
+	if (strcmp(op, ">=") == 0)
+		return v >= th;
+	return 0;
+}
+
+START_TEST(test_demo_alarms)
+{
+	json_t *col, *cfg, *rules, *r, *want[8];
+	struct demo_rec d;
+	struct sim_out out = {.point = demo_point};
+	struct sim *s;
+	char *text, *cause = NULL;
+	int64_t now, run[8], best[8], forms[8];
+	size_t i, k;
+
+	memset(&d, 0, sizeof d);
+	col = json_load_file(
+	    CB_TOP_SRCDIR "/conf/futian/collector-demo.json", 0, NULL);
+	rules =
+	    json_load_file(CB_TOP_SRCDIR "/conf/futian/rules.json", 0, NULL);
+	ck_assert_ptr_nonnull(col);
+	ck_assert_ptr_nonnull(rules);
+	for (k = 0; demo_rules[k] != NULL; k++) {
+		want[k] = NULL;
+		json_array_foreach(json_object_get(rules, "rules"), i, r)
+		{
+			if (strcmp(
+			        json_string_value(json_object_get(r, "name")),
+			        demo_rules[k]) == 0)
+				want[k] = r;
+		}
+		ck_assert_msg(want[k] != NULL, "no rule %s", demo_rules[k]);
+		/* "metric" or "metric{level=\"high\"}" */
+		text = strdup(
+		    json_string_value(json_object_get(want[k], "selector")));
+		d.level[k] =
+		    strstr(text, "level=\"high\"") != NULL ? "high" : NULL;
+		text[strcspn(text, "{")] = '\0';
+		d.metric[k] = text;
+		forms[k] = 0;
+		if (json_object_get(want[k], "for") != NULL)
+			ck_assert_int_eq(sim_duration_parse(
+			                     json_string_value(json_object_get(
+			                         want[k], "for")),
+			                     &forms[k]),
+			    0);
+		run[k] = best[k] = -1;
+	}
+	d.n = k;
+	cfg = json_object_get(
+	    json_array_get(json_object_get(col, "inputs"), 0), "config");
+	json_object_set_new(cfg, "territory", json_string(TERRITORY));
+	json_object_set_new(cfg, "systems", json_string(SYSTEMS));
+	json_object_set_new(cfg, "backfill", json_string("0"));
+	json_object_set_new(cfg, "blips", json_false());
+	json_object_del(cfg, "state_file");
+	json_object_del(cfg, "comment");
+	text = json_dumps(cfg, 0);
+	s = sim_new(text, &cause);
+	ck_assert_msg(s != NULL, "%s", cause);
+	free(text);
+	out.arg = &d;
+	for (now = T0; now < T0 + 10 * MIN; now += 10000) {
+		for (k = 0; k < d.n; k++)
+			d.max[k] = -1;
+		sim_run(s, now, &out);
+		for (k = 0; k < d.n; k++) {
+			if (d.max[k] < 0) /* not due this tick: unchanged */
+				continue;
+			/* run[k]: since when the rule's condition holds. */
+			if (demo_op(json_string_value(
+			                json_object_get(want[k], "op")),
+			        d.max[k],
+			        json_number_value(
+			            json_object_get(want[k], "threshold")))) {
+				if (run[k] < 0)
+					run[k] = now;
+				if (now - run[k] > best[k])
+					best[k] = now - run[k];
+			} else
+				run[k] = -1;
+		}
+	}
+	for (k = 0; k < d.n; k++) {
+		ck_assert_msg(best[k] >= forms[k],
+		    "%s: %s crosses its threshold for %lld ms in the first 10 "
+		    "minutes (-1: never), its rule needs %lld ms",
+		    demo_rules[k], d.metric[k], (long long)best[k],
+		    (long long)forms[k]);
+		free((char *)d.metric[k]);
+	}
+	sim_free(s);
+	json_decref(col);
+	json_decref(rules);
+}
+END_TEST
+
 static Suite *
 simulator_suite(void)
 {
@@ -497,6 +638,7 @@ simulator_suite(void)
 	tcase_add_test(tc, test_daily_cycle);
 	tcase_add_test(tc, test_scenarios);
 	tcase_add_test(tc, test_state_file);
+	tcase_add_test(tc, test_demo_alarms);
 	suite_add_tcase(s, tc);
 	return s;
 }
