@@ -15,6 +15,7 @@ endif
 
 INTEGRATION_TESTS = \
 	tests/integration/t-programs.sh \
+	tests/integration/t-mutation-table.sh \
 	tests/integration/t-conf-errors.sh
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS)

@@ -138,6 +138,16 @@ def copy_tree(src, dst):
         shutil.copy2(s, d)
 
 
+def print_table(muts):
+    """The Markdown table of docs/hacking.md, one row per mutation."""
+    print("| mutation | file | guard | tests |")
+    print("| --- | --- | --- | --- |")
+    for m in muts:
+        print("| `%s` | `%s` | %s | %s |" % (
+            m.name, m.file, m.guard.replace("|", "\\|"),
+            " ".join("`%s`" % t for t in m.tests)))
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -148,10 +158,15 @@ def main():
     ap.add_argument("--keep", action="store_true",
                     help="keep the scratch directory")
     ap.add_argument("--jobs", default=os.environ.get("JOBS", "2"))
+    ap.add_argument("--table", action="store_true",
+                    help="print docs/hacking.md's table of the list and exit")
     ap.add_argument("names", nargs="*", help="only these mutations")
     a = ap.parse_args()
     srcdir = os.path.abspath(a.srcdir)
     muts = parse_list(a.list or os.path.join(srcdir, "tests/mutations.txt"))
+    if a.table:
+        print_table(muts)
+        return 0
     if a.names:
         unknown = set(a.names) - {m.name for m in muts}
         if unknown:
