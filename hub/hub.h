@@ -227,6 +227,10 @@ int hub_req_scope_overlaps(struct hub_req *req, const char *code);
 
 /* Reply code with a JSON body; steals the reference to body. */
 void hub_reply_json(struct hub_req *req, int code, json_t *body);
+struct buf;
+/* Reply code with JSON text a route wrote into b (a newline is added;
+ * b's contents are taken and b is left empty). */
+void hub_reply_json_buf(struct hub_req *req, int code, struct buf *b);
 /* Reply code with {"error": "<formatted>"}. */
 void hub_reply_error(struct hub_req *req, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -234,6 +234,21 @@ hub_reply_json(struct hub_req *req, int code, json_t *body)
 	    req, code, "application/json; charset=utf-8", buf_detach(&b), n);
 }
 
+void
+hub_reply_json_buf(struct hub_req *req, int code, struct buf *b)
+{
+	size_t n;
+
+	if (req->replied) {
+		buf_free(b);
+		return;
+	}
+	buf_putc(b, '\n');
+	n = b->len;
+	reply_send(
+	    req, code, "application/json; charset=utf-8", buf_detach(b), n);
+}
+
 static json_t *
 reply_error_obj(json_t *extra, const char *fmt, va_list ap)
 {

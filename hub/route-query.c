@@ -10,7 +10,9 @@
 #include "hub/hub.h"
 #include "hub/query-scope.h"
 #include "hub/territory.h"
+#include "lib/buf.h"
 #include "lib/clock.h"
+#include "lib/jsonout.h"
 #include "lib/serieskey.h"
 #include "lib/xmalloc.h"
 #include "store/store.h"
@@ -76,41 +78,80 @@ query_labels(const struct serieskey_tag *tags, size_t n)
 	return j;
 }
 
-static json_t *
-query_number(double v)
+/* Append a JSON string (the store's keys and tags are valid UTF-8). */
+static void
+query_put_string(struct buf *b, const char *s)
 {
-	return isfinite(v) ? json_real(v) : json_null();
+	jsonout_string(b, s, strlen(s));
 }
 
-/* Append r's series to the JSON array out; metric (may be NULL) is the
- * metric name of a by=__name__ group, added to its labels. */
+/* Append s's points as [[t,v],...], written straight into b (a jansson
+ * array per point was most of a raw query's time). */
 static void
-query_result_json(const struct store_result *r, const char *metric, json_t *out)
+query_put_points(struct buf *b, const struct store_series_result *s)
 {
-	json_t *pts, *labels, *j;
+	char *p;
+	size_t k;
+
+	buf_reserve(
+	    b, 2 + s->npoints * (JSONOUT_INT_MAX + JSONOUT_DOUBLE_MAX + 4));
+	p = b->data + b->len;
+	*p++ = '[';
+	for (k = 0; k < s->npoints; k++) {
+		if (k > 0)
+			*p++ = ',';
+		*p++ = '[';
+		p += jsonout_int(s->points[k].t, p);
+		*p++ = ',';
+		p += jsonout_real_or_null(s->points[k].v, p);
+		*p++ = ']';
+	}
+	*p++ = ']';
+	*p = '\0';
+	b->len = (size_t)(p - b->data);
+}
+
+/* Append r's series to b, each as {"labels":{..},"points":[..],
+ * "metric":..,"series":N} (a comma before each but the first when *n is
+ * not 0; *n counts them); metric (may be NULL) is the metric name of a
+ * by=__name__ group, added to its labels. */
+static void
+query_result_json(
+    const struct store_result *r, const char *metric, struct buf *b, size_t *n)
+{
+	char num[JSONOUT_INT_MAX];
 	size_t i, k;
 
 	for (i = 0; i < r->n; i++) {
 		const struct store_series_result *s = &r->series[i];
 
-		pts = json_array();
-		for (k = 0; k < s->npoints; k++)
-			json_array_append_new(
-			    pts, json_pack("[I,o]", (json_int_t)s->points[k].t,
-			             query_number(s->points[k].v)));
-		labels = query_labels(s->tags, s->ntags);
-		if (metric != NULL)
-			json_object_set_new(
-			    labels, "__name__", json_string(metric));
-		j = json_pack("{s:o,s:o}", "labels", labels, "points", pts);
-		if (s->metric != NULL || metric != NULL)
-			json_object_set_new(j, "metric",
-			    json_string(
-			        s->metric != NULL ? s->metric : metric));
-		if (s->metric == NULL)
-			json_object_set_new(
-			    j, "series", json_integer((json_int_t)s->nseries));
-		json_array_append_new(out, j);
+		if ((*n)++ > 0)
+			buf_putc(b, ',');
+		buf_puts(b, "{\"labels\":{");
+		for (k = 0; k < s->ntags; k++) {
+			if (k > 0)
+				buf_putc(b, ',');
+			query_put_string(b, s->tags[k].name);
+			buf_putc(b, ':');
+			query_put_string(b, s->tags[k].value);
+		}
+		if (metric != NULL) {
+			buf_puts(b, k > 0 ? ",\"__name__\":" : "\"__name__\":");
+			query_put_string(b, metric);
+		}
+		buf_puts(b, "},\"points\":");
+		query_put_points(b, s);
+		if (s->metric != NULL || metric != NULL) {
+			buf_puts(b, ",\"metric\":");
+			query_put_string(
+			    b, s->metric != NULL ? s->metric : metric);
+		}
+		if (s->metric == NULL) {
+			buf_puts(b, ",\"series\":");
+			buf_append(
+			    b, num, jsonout_int((int64_t)s->nseries, num));
+		}
+		buf_putc(b, '}');
 	}
 }
 
@@ -122,7 +163,7 @@ query_result_json(const struct store_result *r, const char *metric, json_t *out)
  */
 static int
 query_run_by_name(struct hub_req *req, struct store_query *q,
-    struct selector *sel, long limit, json_t *out)
+    struct selector *sel, long limit, struct buf *out, size_t *nout)
 {
 	struct selector_matcher *m;
 	struct store_result r;
@@ -157,7 +198,7 @@ query_run_by_name(struct hub_req *req, struct store_query *q,
 			    limit);
 			rc = -1;
 		} else
-			query_result_json(&r, names[i], out);
+			query_result_json(&r, names[i], out, nout);
 		store_result_free(&r);
 	}
 	m->value = NULL; /* borrowed from names */
@@ -177,10 +218,12 @@ query_run(struct hub_req *req)
 	const char *p, *by;
 	char *cause = NULL, *bycopy = NULL, *tok, *save;
 	const char *bys[SERIESKEY_TAGS_MAX];
-	json_t *series = NULL, *byj, *j, *warn = NULL;
+	struct buf out = BUF_INIT;
+	json_t *qj = NULL;
+	char num[JSONOUT_INT_MAX];
 	int64_t now = hub_now(h);
 	long limit = 1000;
-	size_t i, nby = 0;
+	size_t i, nby = 0, nseries = 0;
 	int err, by_name = 0;
 
 	if ((sel = query_selector(req, 1, &err)) == NULL)
@@ -263,10 +306,37 @@ query_run(struct hub_req *req)
 		}
 	}
 	q.max_points = QUERY_MAX_POINTS;
-	series = json_array();
+	/* The reply is written as it goes: what it echoes, then the series
+	 * straight from the result. */
+	if ((qj = json_string(hub_req_query(req, "q"))) == NULL) {
+		hub_reply_error(req, 400, "q: not UTF-8");
+		goto out;
+	}
+	buf_reserve(&out, 4096);
+	buf_puts(&out, "{\"query\":");
+	jsonout_string(&out, json_string_value(qj), json_string_length(qj));
+	buf_puts(&out, ",\"start_ms\":");
+	buf_append(&out, num, jsonout_int(q.start, num));
+	buf_puts(&out, ",\"end_ms\":");
+	buf_append(&out, num, jsonout_int(q.end, num));
+	buf_puts(&out, ",\"step_ms\":");
+	buf_append(&out, num, jsonout_int(q.step, num));
+	buf_puts(&out, ",\"agg\":");
+	query_put_string(
+	    &out, q.agg == STORE_AGG_NONE ? "raw" : store_agg_name(q.agg));
+	buf_puts(&out, ",\"by\":[");
+	for (i = 0; i < q.nby; i++) {
+		if (i > 0)
+			buf_putc(&out, ',');
+		query_put_string(&out, bys[i]);
+	}
+	if (by_name)
+		buf_puts(&out, q.nby > 0 ? ",\"__name__\"" : "\"__name__\"");
+	buf_puts(&out, "],\"series\":[");
 	if (by_name) {
-		if (query_run_by_name(req, &q, sel, limit, series) != 0)
+		if (query_run_by_name(req, &q, sel, limit, &out, &nseries) != 0)
 			goto out;
+		buf_putc(&out, ']');
 	} else {
 		if (store_query_run(h->store, &q, &r, &cause) != 0) {
 			hub_reply_error(req, 400, "query: %s", cause);
@@ -281,31 +351,22 @@ query_run(struct hub_req *req)
 			store_result_free(&r);
 			goto out;
 		}
-		query_result_json(&r, NULL, series);
+		query_result_json(&r, NULL, &out, &nseries);
+		buf_putc(&out, ']');
 		/* The store could not read part of the range: say so. */
 		for (i = 0; r.partial && i < r.nwarnings; i++) {
-			if (warn == NULL)
-				warn = json_array();
-			json_array_append_new(warn, json_string(r.warnings[i]));
+			buf_puts(&out, i == 0 ? ",\"warnings\":[" : ",");
+			query_put_string(&out, r.warnings[i]);
+			if (i + 1 == r.nwarnings)
+				buf_putc(&out, ']');
 		}
 		store_result_free(&r);
 	}
-	byj = json_array();
-	for (i = 0; i < q.nby; i++)
-		json_array_append_new(byj, json_string(bys[i]));
-	if (by_name)
-		json_array_append_new(byj, json_string("__name__"));
-	j = json_pack("{s:s,s:I,s:I,s:I,s:s,s:o,s:o}", "query",
-	    hub_req_query(req, "q"), "start_ms", (json_int_t)q.start, "end_ms",
-	    (json_int_t)q.end, "step_ms", (json_int_t)q.step, "agg",
-	    q.agg == STORE_AGG_NONE ? "raw" : store_agg_name(q.agg), "by", byj,
-	    "series", series);
-	series = NULL;
-	if (warn != NULL)
-		json_object_set_new(j, "warnings", warn);
-	hub_reply_json(req, 200, j);
+	buf_putc(&out, '}');
+	hub_reply_json_buf(req, 200, &out);
 out:
-	json_decref(series);
+	buf_free(&out);
+	json_decref(qj);
 	free(bycopy);
 	selector_free(sel);
 }

@@ -137,7 +137,7 @@ static const char jsonout_escapes[256] = {
 
 /* Append s (len bytes of UTF-8) as a JSON string, escaped as jansson's
  * default flags do. */
-static void
+void
 jsonout_string(struct buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -165,6 +165,25 @@ jsonout_string(struct buf *b, const char *s, size_t len)
 	}
 	buf_append(b, run, (size_t)(end - run));
 	buf_putc(b, '"');
+}
+
+size_t
+jsonout_int(int64_t v, char *out)
+{
+	if (v < 0) {
+		out[0] = '-';
+		return 1 + jsonout_u64(-(uint64_t)v, out + 1);
+	}
+	return jsonout_u64((uint64_t)v, out);
+}
+
+size_t
+jsonout_real_or_null(double v, char *out)
+{
+	if (isfinite(v))
+		return jsonout_double(v, out);
+	memcpy(out, "null", 5);
+	return 4;
 }
 
 int
@@ -208,11 +227,7 @@ jsonout_append(struct buf *b, const json_t *j)
 		return 0;
 	case JSON_INTEGER:
 		iv = json_integer_value(j);
-		if (iv < 0) {
-			buf_putc(b, '-');
-			buf_append(b, num, jsonout_u64(-(uint64_t)iv, num));
-		} else
-			buf_append(b, num, jsonout_u64((uint64_t)iv, num));
+		buf_append(b, num, jsonout_int((int64_t)iv, num));
 		return 0;
 	case JSON_REAL:
 		if (!isfinite(json_real_value(j)))

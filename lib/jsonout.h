@@ -7,6 +7,7 @@
 #define CB_JSONOUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -25,5 +26,18 @@ size_t jsonout_double(double v, char *out);
 /* Append j's compact JSON text to b; 0, or -1 for a value jansson could
  * not write either (a non-finite real). */
 int jsonout_append(struct buf *b, const json_t *j);
+
+/* Longest text jsonout_int() writes, NUL included. */
+#define JSONOUT_INT_MAX 21
+
+/* Pieces for routes that write a large reply straight into a buffer
+ * (the same text as jsonout_append() of the jansson value): a string of
+ * len bytes of UTF-8, escaped; an integer written to out (at least
+ * JSONOUT_INT_MAX bytes), its length returned; a real written to out (at
+ * least JSONOUT_DOUBLE_MAX bytes), or null when it is not finite (as the
+ * hub's replies show a missing value), its length returned. */
+void jsonout_string(struct buf *b, const char *s, size_t len);
+size_t jsonout_int(int64_t v, char *out);
+size_t jsonout_real_or_null(double v, char *out);
 
 #endif

@@ -95,6 +95,13 @@ cb_assert_eq 400 "$(hub_get '/api/v1/quality?silent_after=soon')" "bad silent_af
 cb_assert_eq 200 "$(hub_get '/api/v1/query?q=env_aqi{grid="440304001001001"}&start=-1h')" "raw query"
 cb_assert_eq '[40.0, 44.0]' "$(hub_json '[p[1] for p in j["series"][0]["points"]]')" "raw points"
 cb_assert_eq raw "$(hub_json 'j["agg"]')" "raw agg"
+# The route writes this reply itself (not through jansson): its members,
+# in order, and the series' labels.
+cb_assert_eq "query start_ms end_ms step_ms agg by series|labels points metric|env_aqi" \
+	"$(hub_json '" ".join(j) + "|" + " ".join(j["series"][0]) + "|" + j["series"][0]["metric"]')" \
+	"raw reply members"
+cb_assert_eq "$(printf '%s' '{"community": "440304001001", "dept": "environment", "grid": "440304001001001", "platform": "monitoring", "subdistrict": "440304001000", "system": "air-quality"}')" \
+	"$(hub_json 'json.dumps(j["series"][0]["labels"], sort_keys=True)')" "raw reply labels"
 hub_get "/api/v1/query?q=env_aqi&start=$(((now - 3600) * 1000))&end=now%2B1m&step=1h&agg=max&by=subdistrict" >/dev/null
 cb_assert_eq '{"440304001000": 60.0, "440304010000": 20.0}' \
 	"$(hub_json 'dict((s["labels"]["subdistrict"], max(p[1] for p in s["points"])) for s in j["series"])')" \

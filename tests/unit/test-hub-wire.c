@@ -121,6 +121,45 @@ START_TEST(test_append_matches_jansson)
 }
 END_TEST
 
+/* The pieces routes write replies with give jansson's text too. */
+START_TEST(test_pieces_match_jansson)
+{
+	static const int64_t ints[] = {0, 7, -1, 1733400000000LL,
+	    -1733400000000LL, INT64_MAX, INT64_MIN};
+	static const double reals[] = {49.8, -0.0, 1e300, -2.5e-7, 42.0};
+	char out[JSONOUT_DOUBLE_MAX], *want;
+	struct buf b = BUF_INIT;
+	json_t *j;
+	size_t i, n;
+
+	for (i = 0; i < sizeof ints / sizeof *ints; i++) {
+		n = jsonout_int(ints[i], out);
+		ck_assert_uint_eq(n, strlen(out));
+		j = json_integer((json_int_t)ints[i]);
+		want = json_dumps(j, JSON_ENCODE_ANY);
+		ck_assert_str_eq(out, want);
+		free(want);
+		json_decref(j);
+	}
+	for (i = 0; i < sizeof reals / sizeof *reals; i++) {
+		n = jsonout_real_or_null(reals[i], out);
+		ck_assert_uint_eq(n, jsonout_double(reals[i], out));
+		ck_assert_double_eq(strtod(out, NULL), reals[i]);
+	}
+	ck_assert_uint_eq(jsonout_real_or_null(NAN, out), 4);
+	ck_assert_str_eq(out, "null");
+	ck_assert_uint_eq(jsonout_real_or_null(-INFINITY, out), 4);
+	ck_assert_str_eq(out, "null");
+	jsonout_string(&b, "a\"b\\c\n\x01 \xe7\xa6\x8f", 11);
+	j = json_string("a\"b\\c\n\x01 \xe7\xa6\x8f");
+	want = json_dumps(j, JSON_ENCODE_ANY);
+	ck_assert_str_eq(buf_str(&b), want);
+	free(want);
+	json_decref(j);
+	buf_free(&b);
+}
+END_TEST
+
 /* src gzipped as one member (caller frees). */
 static unsigned char *
 gz(const char *src, size_t *len)
@@ -204,6 +243,7 @@ hub_wire_suite(void)
 	tcase_add_test(tc, test_double_shortest);
 	tcase_add_test(tc, test_double_round_trip);
 	tcase_add_test(tc, test_append_matches_jansson);
+	tcase_add_test(tc, test_pieces_match_jansson);
 	tcase_add_test(tc, test_gunzip_members);
 	suite_add_tcase(s, tc);
 	return s;
