@@ -65,9 +65,9 @@ usage(int code)
 {
 	fprintf(code ? stderr : stdout,
 	    "usage: promql-bench [--grids N] [--hours H] [--step S] "
-	    "[--repeat N] [--dir D]\n"
+	    "[--repeat N] [--dir D] [--slice S]\n"
 	    "  defaults: 1000 grids, 24 h, step 300 s, 5 repeats, a "
-	    "temporary directory\n");
+	    "temporary directory, PromQL's read slice (1 h)\n");
 	exit(code);
 }
 
@@ -77,11 +77,12 @@ main(int argc, char **argv)
 	static const struct option opts[] = {{"grids", 1, NULL, 'g'},
 	    {"hours", 1, NULL, 'H'}, {"step", 1, NULL, 's'},
 	    {"repeat", 1, NULL, 'r'}, {"dir", 1, NULL, 'd'},
-	    {"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	    {"slice", 1, NULL, 'S'}, {"help", 0, NULL, 'h'},
+	    {NULL, 0, NULL, 0}};
 	const char *metric = "traffic_flow", *by[] = {"subdistrict"};
 	char tmpl[] = "/tmp/promql-bench.XXXXXX", *dir = NULL, *cause = NULL;
 	int grids = 1000, repeat = 5, c, k, rep;
-	double hours = 24, step_s = 300, *tn, *tp, *cn, *cp, *cr;
+	double hours = 24, step_s = 300, slice_s = 0, *tn, *tp, *cn, *cp, *cr;
 	struct gen_options go;
 	struct gen *g;
 	struct store_options so;
@@ -108,6 +109,9 @@ main(int argc, char **argv)
 			break;
 		case 'd':
 			dir = optarg;
+			break;
+		case 'S':
+			slice_s = atof(optarg);
 			break;
 		case 'h':
 			usage(0);
@@ -204,6 +208,7 @@ main(int argc, char **argv)
 		pq.start = start_ms;
 		pq.end = end_ms;
 		pq.step = (int64_t)(step_s * 1000);
+		pq.slice_ms = (int64_t)(slice_s * 1000);
 		if (promql_eval(root, &pq, &src, &v, NULL, &cause) != 0)
 			die("promql", cause);
 		tp[rep] = (double)(clock_mono_ns() - t0) / 1e6;

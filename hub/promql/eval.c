@@ -15,7 +15,6 @@
 #include "store/store.h"
 
 #define EVAL_LOOKBACK_MS (5 * 60 * 1000)
-#define EVAL_MAX_SAMPLES 50000000
 
 const char *
 promql_error_name(enum promql_error e)
@@ -83,7 +82,7 @@ promql_eval_fetch(struct promql_ctx *c, const struct promql_node *n, int64_t w,
 		free(cause);
 		return -1;
 	}
-	max = c->q->max_samples > 0 ? c->q->max_samples : EVAL_MAX_SAMPLES;
+	max = c->q->max_samples > 0 ? c->q->max_samples : PROMQL_MAX_SAMPLES;
 	for (i = 0; i < r.n; i++) {
 		struct store_series_result *sr = &r.series[i];
 
@@ -113,13 +112,23 @@ promql_eval_fetch(struct promql_ctx *c, const struct promql_node *n, int64_t w,
 	return 0;
 }
 
+/* The newest point of a window. */
+static int
+eval_newest(const struct promql_window *w, double *out)
+{
+	if (w->n == 0)
+		return 0;
+	*out = w->p[w->n - 1].v;
+	return 1;
+}
+
 /* An instant selector: per step the newest point in
  * [t - offset - lookback, t - offset]. */
 static int
 eval_select(
     struct promql_ctx *c, const struct promql_node *n, struct promql_value *out)
 {
-	size_t i, k, j;
+	size_t i;
 
 	if (n->range_ms > 0) {
 		/* A range vector at the top of an instant query: its raw
@@ -130,32 +139,7 @@ eval_select(
 			out->series[i].ok = xcalloc(1, 1);
 		return 0;
 	}
-	if (promql_eval_fetch(c, n, c->lookback, out) != 0)
-		return -1;
-	out->type = PROMQL_VECTOR;
-	for (i = 0; i < out->n; i++) {
-		struct promql_series *s = &out->series[i];
-
-		if (promql_eval_check(c) != 0)
-			return -1;
-		s->v = xreallocarray(NULL, c->nsteps, sizeof *s->v);
-		s->ok = xcalloc(c->nsteps, 1);
-		for (k = 0, j = 0; k < c->nsteps; k++) {
-			int64_t t = promql_step_time(c, k) - n->offset_ms;
-
-			while (j < s->npts && s->pts[j].t <= t)
-				j++;
-			/* pts[j-1] is the newest at or before t. */
-			if (j > 0 && s->pts[j - 1].t >= t - c->lookback) {
-				s->ok[k] = 1;
-				s->v[k] = s->pts[j - 1].v;
-			}
-		}
-		free(s->pts);
-		s->pts = NULL;
-		s->npts = 0;
-	}
-	return 0;
+	return promql_eval_windows(c, n, c->lookback, eval_newest, NULL, out);
 }
 
 static int

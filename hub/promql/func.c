@@ -14,23 +14,13 @@
 
 /* ---- Range functions ---------------------------------------------------- */
 
-/* The points of one window and its bounds (ms). */
-struct func_window {
-	const struct store_point *p;
-	size_t n;
-	int64_t start, end, range;
-	double param;
-};
-
-typedef int (*func_range_fn)(const struct func_window *w, double *out);
-
 /* Prometheus's extrapolatedRate: the increase between the first and last
  * points (with counter resets added back for counters), extrapolated to
  * the window's ends, but by no more than half an average interval where
  * the points stop short of an end, and never below zero for counters. */
 static int
 func_extrapolate(
-    const struct func_window *w, int counter, int rate, double *out)
+    const struct promql_window *w, int counter, int rate, double *out)
 {
 	double result, to_start, to_end, sampled, avg, threshold, interval;
 	double last = 0;
@@ -67,26 +57,26 @@ func_extrapolate(
 }
 
 static int
-func_rate(const struct func_window *w, double *out)
+func_rate(const struct promql_window *w, double *out)
 {
 	return func_extrapolate(w, 1, 1, out);
 }
 
 static int
-func_increase(const struct func_window *w, double *out)
+func_increase(const struct promql_window *w, double *out)
 {
 	return func_extrapolate(w, 1, 0, out);
 }
 
 static int
-func_delta(const struct func_window *w, double *out)
+func_delta(const struct promql_window *w, double *out)
 {
 	return func_extrapolate(w, 0, 0, out);
 }
 
 /* irate and idelta: the last two points. */
 static int
-func_instant(const struct func_window *w, int rate, double *out)
+func_instant(const struct promql_window *w, int rate, double *out)
 {
 	double last, prev, result, interval;
 
@@ -105,20 +95,20 @@ func_instant(const struct func_window *w, int rate, double *out)
 }
 
 static int
-func_irate(const struct func_window *w, double *out)
+func_irate(const struct promql_window *w, double *out)
 {
 	return func_instant(w, 1, out);
 }
 
 static int
-func_idelta(const struct func_window *w, double *out)
+func_idelta(const struct promql_window *w, double *out)
 {
 	return func_instant(w, 0, out);
 }
 
 /* Slope of the least-squares line through the points, per second. */
 static int
-func_deriv(const struct func_window *w, double *out)
+func_deriv(const struct promql_window *w, double *out)
 {
 	double n = 0, sx = 0, sy = 0, sxy = 0, sx2 = 0, x, cov, var;
 	size_t i;
@@ -147,7 +137,7 @@ func_deriv(const struct func_window *w, double *out)
 }
 
 static int
-func_sum_over(const struct func_window *w, double *out)
+func_sum_over(const struct promql_window *w, double *out)
 {
 	double s = 0;
 	size_t i;
@@ -159,7 +149,7 @@ func_sum_over(const struct func_window *w, double *out)
 }
 
 static int
-func_avg_over(const struct func_window *w, double *out)
+func_avg_over(const struct promql_window *w, double *out)
 {
 	double mean = 0;
 	size_t i;
@@ -171,14 +161,14 @@ func_avg_over(const struct func_window *w, double *out)
 }
 
 static int
-func_count_over(const struct func_window *w, double *out)
+func_count_over(const struct promql_window *w, double *out)
 {
 	*out = (double)w->n;
 	return w->n > 0;
 }
 
 static int
-func_min_over(const struct func_window *w, double *out)
+func_min_over(const struct promql_window *w, double *out)
 {
 	size_t i;
 
@@ -192,7 +182,7 @@ func_min_over(const struct func_window *w, double *out)
 }
 
 static int
-func_max_over(const struct func_window *w, double *out)
+func_max_over(const struct promql_window *w, double *out)
 {
 	size_t i;
 
@@ -206,7 +196,7 @@ func_max_over(const struct func_window *w, double *out)
 }
 
 static int
-func_last_over(const struct func_window *w, double *out)
+func_last_over(const struct promql_window *w, double *out)
 {
 	if (w->n == 0)
 		return 0;
@@ -215,7 +205,7 @@ func_last_over(const struct func_window *w, double *out)
 }
 
 static int
-func_quantile_over(const struct func_window *w, double *out)
+func_quantile_over(const struct promql_window *w, double *out)
 {
 	double *v;
 	size_t i;
@@ -233,53 +223,23 @@ func_quantile_over(const struct func_window *w, double *out)
 /* Apply fn to each series' window at each step; keep_name for the
  * functions that keep __name__. */
 static int
-func_range(struct promql_ctx *c, const struct promql_node *n, func_range_fn fn,
-    int keep_name, struct promql_value *out)
+func_range(struct promql_ctx *c, const struct promql_node *n,
+    promql_window_fn fn, int keep_name, struct promql_value *out)
 {
 	const struct promql_node *sel = n->args[n->nargs - 1];
 	struct promql_value param;
-	struct func_window w;
-	size_t i, k, lo, hi;
+	size_t i;
+	int rc;
 
 	memset(&param, 0, sizeof param);
 	if (n->nargs > 1 && promql_eval_node(c, n->args[0], &param) != 0)
 		return -1;
-	if (promql_eval_fetch(c, sel, sel->range_ms, out) != 0) {
-		promql_value_free(&param);
-		return -1;
-	}
-	out->type = PROMQL_VECTOR;
-	w.range = sel->range_ms;
-	for (i = 0; i < out->n; i++) {
-		struct promql_series *s = &out->series[i];
-
-		if (promql_eval_check(c) != 0)
-			break;
-		s->v = xreallocarray(NULL, c->nsteps, sizeof *s->v);
-		s->ok = xcalloc(c->nsteps, 1);
-		for (k = 0, lo = 0, hi = 0; k < c->nsteps; k++) {
-			w.end = promql_step_time(c, k) - sel->offset_ms;
-			w.start = w.end - sel->range_ms;
-			while (lo < s->npts && s->pts[lo].t < w.start)
-				lo++;
-			if (hi < lo)
-				hi = lo;
-			while (hi < s->npts && s->pts[hi].t <= w.end)
-				hi++;
-			w.p = s->pts + lo;
-			w.n = hi - lo;
-			w.param = param.scalar != NULL ? param.scalar[k] : 0;
-			s->ok[k] = (unsigned char)fn(&w, &s->v[k]);
-		}
-		free(s->pts);
-		s->pts = NULL;
-		s->npts = 0;
-		if (!keep_name)
-			promql_series_del_label(s, "__name__");
-	}
+	rc = promql_eval_windows(c, sel, sel->range_ms, fn, param.scalar, out);
 	promql_value_free(&param);
-	if (c->cause != NULL)
+	if (rc != 0)
 		return -1;
+	for (i = 0; i < out->n && !keep_name; i++)
+		promql_series_del_label(&out->series[i], "__name__");
 	return promql_value_normalize(c, out);
 }
 
@@ -302,7 +262,7 @@ enum {
 /* Range functions by promql_func.code, and whether they keep __name__
  * (last_over_time does in Prometheus 2.x). */
 static const struct {
-	func_range_fn fn;
+	promql_window_fn fn;
 	int keep_name;
 } func_ranges[] = {
     [RANGE_RATE] = {func_rate, 0},

@@ -50,6 +50,9 @@ void promql_duration_format(int64_t ms, struct buf *out);
 
 /* ---- Evaluation context ------------------------------------------------- */
 
+/* Samples a query may hold when promql_query.max_samples is 0. */
+#define PROMQL_MAX_SAMPLES 50000000
+
 struct promql_ctx {
 	const struct promql_query *q;
 	const struct promql_source *src;
@@ -73,6 +76,24 @@ int promql_eval_node(struct promql_ctx *c, const struct promql_node *n,
  * [start - offset - w, end - offset]. */
 int promql_eval_fetch(struct promql_ctx *c, const struct promql_node *sel,
     int64_t w, struct promql_value *out);
+/* The points of one step's window [start, end] (ms, both included) and
+ * the step's parameter (quantile_over_time's q). */
+struct promql_window {
+	const struct store_point *p;
+	size_t n;
+	int64_t start, end, range;
+	double param;
+};
+/* 1 with *out the window's value, or 0 for none. */
+typedef int (*promql_window_fn)(const struct promql_window *w, double *out);
+/* For every series matching sel, fn over the window [t - offset - w,
+ * t - offset] of each step t (param[k]: step k's parameter, or NULL),
+ * into a vector in the store's key order with the series' labels
+ * (__name__ included).  The points are read once, in slices, and held
+ * only while a later window needs them (window.c). */
+int promql_eval_windows(struct promql_ctx *c, const struct promql_node *sel,
+    int64_t w, promql_window_fn fn, const double *param,
+    struct promql_value *out);
 /* Check the deadline; 0 or -1. */
 int promql_eval_check(struct promql_ctx *c);
 

@@ -197,6 +197,9 @@ struct promql_query {
 	int64_t lookback_ms;      /* 0: 5 minutes */
 	int64_t deadline_mono_ms; /* 0: none (clock_mono_ms()) */
 	size_t max_samples;       /* 0: 50 million */
+	int64_t slice_ms;         /* selectors read in time slices of this
+	                             length (0: 1 hour, the store's chunk
+	                             window; tests use small ones) */
 };
 
 /*

@@ -2,7 +2,8 @@
 # The Prometheus HTTP API under /prometheus beyond what t-promql-compat.sh
 # compares: unsupported functions named in the error, RFC 3339 and
 # duration parameters, POST forms, buildinfo and metadata, identity, and
-# scope masking of series, labels and queries.
+# scope masking of series, labels and queries; Debian's promtool (query
+# instant, range, series, labels) against the hub with Basic auth.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
 
@@ -76,5 +77,29 @@ cb_assert_eq '["440304001001001"]' "$(hub_json 'json.dumps(j["data"])')" "only N
 cb_assert_eq 200 "$(hub_get "$P/query_range?query=flow_total&start=$((now - 120))&end=$now&step=60")" \
 	"scoped range"
 cb_assert_eq 1 "$(hub_json 'len(j["data"]["result"])')" "one series in scope"
+# Debian's promtool (Prometheus's own client library) against the hub, with
+# the token as the password of the URL (HTTP Basic).
+if command -v promtool >/dev/null 2>&1; then
+	PT_URL="http://promtool:$HUB_TOK_SUPER@127.0.0.1:$HUB_PORT/prometheus"
+	out=$(promtool query instant --time="$((now - 30))" "$PT_URL" 'sum by (subdistrict) (flow_total)' 2>&1)
+	cb_assert_eq '{subdistrict="440304001000"} => 40 @['"$((now - 30))"']
+{subdistrict="440304010000"} => 160 @['"$((now - 30))"']' "$out" "promtool query instant"
+	out=$(promtool query range --start="$((now - 120))" --end="$((now - 60))" --step=1m \
+		"$PT_URL" 'flow_total{grid="440304001001001"}' 2>&1)
+	cb_assert_contains "$out" "10 @[$((now - 120))]" "promtool query range, first step"
+	cb_assert_contains "$out" "40 @[$((now - 60))]" "promtool query range, last step"
+	out=$(promtool query series --match='flow_total{grid="440304010001007"}' "$PT_URL" 2>&1)
+	cb_assert_contains "$out" 'grid="440304010001007"' "promtool query series"
+	out=$(promtool query labels "$PT_URL" grid 2>&1)
+	cb_assert_eq '440304001001001
+440304010001007' "$out" "promtool query labels"
+	out=$(promtool query instant "$PT_URL" 'holt_winters(flow_total[5m], 0.5, 0.5)' 2>&1)
+	cb_assert_contains "$out" 'bad_data' "promtool, unsupported function: bad_data"
+	cb_assert_contains "$out" 'holt_winters' "promtool, unsupported function named"
+	out=$(promtool query instant "http://promtool:wrong@127.0.0.1:$HUB_PORT/prometheus" 'flow_total' 2>&1)
+	cb_assert_contains "$out" '401' "promtool with a wrong token refused"
+else
+	cb_fail "promtool is missing (Debian package prometheus; ./bootstrap installs it)"
+fi
 hub_finish
 exit $CB_FAILED
