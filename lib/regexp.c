@@ -4,6 +4,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,8 +69,9 @@ regexp_error(const char *pattern, const char *fmt, int err, size_t off)
 	return out;
 }
 
-struct regexp *
-regexp_compile(const char *pattern, char **cause)
+/* Compile pattern with extra PCRE2 options (see regexp_compile). */
+static struct regexp *
+regexp_compile_opts(const char *pattern, uint32_t opts, char **cause)
 {
 	pcre2_compile_context *cctx;
 	struct regexp *re;
@@ -92,7 +94,7 @@ regexp_compile(const char *pattern, char **cause)
 	pcre2_set_parens_nest_limit(cctx, REGEXP_NEST_MAX);
 	code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
 	    PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_DOTALL | PCRE2_UTF |
-	        PCRE2_MATCH_INVALID_UTF | PCRE2_NO_AUTO_CAPTURE,
+	        PCRE2_MATCH_INVALID_UTF | opts,
 	    &err, &off, cctx);
 	pcre2_compile_context_free(cctx);
 	if (code == NULL) {
@@ -117,6 +119,18 @@ regexp_compile(const char *pattern, char **cause)
 	pcre2_set_depth_limit(re->mctx, REGEXP_DEPTH_LIMIT);
 	pcre2_set_heap_limit(re->mctx, REGEXP_HEAP_KIB);
 	return re;
+}
+
+struct regexp *
+regexp_compile(const char *pattern, char **cause)
+{
+	return regexp_compile_opts(pattern, PCRE2_NO_AUTO_CAPTURE, cause);
+}
+
+struct regexp *
+regexp_compile_groups(const char *pattern, char **cause)
+{
+	return regexp_compile_opts(pattern, 0, cause);
 }
 
 void
@@ -144,6 +158,42 @@ regexp_match(const struct regexp *re, const char *s)
 	if (r == PCRE2_ERROR_NOMATCH)
 		return 0;
 	atomic_fetch_add(&regexp_hits, 1);
+	return -1;
+}
+
+int
+regexp_expand(
+    const struct regexp *re, const char *s, const char *tmpl, char **out)
+{
+	uint32_t opts = PCRE2_SUBSTITUTE_OVERFLOW_LENGTH |
+	                PCRE2_SUBSTITUTE_UNKNOWN_UNSET |
+	                PCRE2_SUBSTITUTE_UNSET_EMPTY;
+	PCRE2_SIZE len = strlen(s) + strlen(tmpl) + 64;
+	PCRE2_UCHAR *o;
+	int r, tries;
+
+	*out = NULL;
+	for (tries = 0; tries < 2; tries++) {
+		o = xmalloc(len + 1);
+		r = pcre2_substitute(re->code, (PCRE2_SPTR)s, strlen(s), 0,
+		    opts, NULL, re->mctx, (PCRE2_SPTR)tmpl,
+		    PCRE2_ZERO_TERMINATED, o, &len);
+		if (r == PCRE2_ERROR_NOMEMORY) {
+			free(o); /* len is now the length needed */
+			continue;
+		}
+		if (r == 1) {
+			*out = (char *)o;
+			return 1;
+		}
+		free(o);
+		if (r == 0 || r == PCRE2_ERROR_NOMATCH)
+			return 0;
+		break;
+	}
+	if (r == PCRE2_ERROR_MATCHLIMIT || r == PCRE2_ERROR_DEPTHLIMIT ||
+	    r == PCRE2_ERROR_HEAPLIMIT)
+		atomic_fetch_add(&regexp_hits, 1);
 	return -1;
 }
 

@@ -26,12 +26,24 @@ struct regexp;
  * with *cause set (caller frees) to a message naming the pattern and the
  * offset of the problem. */
 struct regexp *regexp_compile(const char *pattern, char **cause);
+/* Same, keeping capturing groups for regexp_expand(). */
+struct regexp *regexp_compile_groups(const char *pattern, char **cause);
 void regexp_free(struct regexp *re);
 
 /* 1 when the whole of s matches, 0 when it does not, -1 when matching
  * was stopped by a limit (callers treat it as "no match" either way, for
  * =~ and !~ alike: fail closed). */
 int regexp_match(const struct regexp *re, const char *s);
+
+/*
+ * When the whole of s matches re (from regexp_compile_groups), set *out
+ * (caller frees) to tmpl with "$N", "${N}" and "${name}" replaced by the
+ * groups (an unknown or unset group by "", "$$" by "$") and return 1; 0
+ * when s does not match; -1 when a limit stopped matching or tmpl is
+ * malformed (a lone "$" before something else).
+ */
+int regexp_expand(
+    const struct regexp *re, const char *s, const char *tmpl, char **out);
 
 /* How many matches in this process were stopped by a limit. */
 unsigned long long regexp_limit_hits(void);

@@ -7,14 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub/remote/relabel.h"
 #include "hub/remote/remote.h"
 #include "lib/buf.h"
 #include "lib/conf.h"
+#include "lib/selector.h"
 #include "lib/xmalloc.h"
 
 struct remote_conf_raw {
-	char *name, *url, *bearer_token_file;
-	json_t *headers, *basic_auth, *queue;
+	char *name, *url, *bearer_token_file, *match;
+	json_t *headers, *basic_auth, *queue, *relabel, *tls;
 	int64_t timeout;
 };
 
@@ -34,6 +36,21 @@ static const struct conf_field remote_conf_fields[] = {
     {"queue", CONF_OBJECT, 0, offsetof(struct remote_conf_raw, queue), 0, 0},
     {"timeout", CONF_DURATION, 0, offsetof(struct remote_conf_raw, timeout), 0,
         0},
+    {"match", CONF_STRING, 0, offsetof(struct remote_conf_raw, match), 0, 0},
+    {"relabel", CONF_ARRAY, 0, offsetof(struct remote_conf_raw, relabel), 0, 0},
+    {"tls", CONF_OBJECT, 0, offsetof(struct remote_conf_raw, tls), 0, 0},
+    {NULL, 0, 0, 0, 0, 0},
+};
+
+static const struct conf_field remote_tls_fields[] = {
+    {"ca_file", CONF_STRING, 0, offsetof(struct remote_tls_conf, ca_file), 0,
+        0},
+    {"cert_file", CONF_STRING, 0, offsetof(struct remote_tls_conf, cert_file),
+        0, 0},
+    {"key_file", CONF_STRING, 0, offsetof(struct remote_tls_conf, key_file), 0,
+        0},
+    {"insecure_skip_verify", CONF_BOOL, 0,
+        offsetof(struct remote_tls_conf, insecure_skip_verify), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -57,20 +74,26 @@ static const struct conf_field remote_queue_fields[] = {
     {NULL, 0, 0, 0, 0, 0},
 };
 
+/* path resolved against conf_path's directory; caller frees. */
+static char *
+remote_conf_path(const char *conf_path, const char *path)
+{
+	const char *slash = conf_path != NULL ? strrchr(conf_path, '/') : NULL;
+
+	if (*path != '/' && slash != NULL)
+		return xasprintf(
+		    "%.*s/%s", (int)(slash - conf_path), conf_path, path);
+	return xstrdup(path);
+}
+
 /* The first line of file path (relative to conf_path's directory), or
  * NULL with *why. */
 static char *
 remote_conf_secret(const char *conf_path, const char *path, char **why)
 {
-	const char *slash = conf_path != NULL ? strrchr(conf_path, '/') : NULL;
-	char *full, line[4096];
+	char *full = remote_conf_path(conf_path, path), line[4096];
 	FILE *f;
 
-	if (*path != '/' && slash != NULL)
-		full = xasprintf(
-		    "%.*s/%s", (int)(slash - conf_path), conf_path, path);
-	else
-		full = xstrdup(path);
 	if ((f = fopen(full, "r")) == NULL) {
 		*why = xasprintf("cannot read %s: %s", full, strerror(errno));
 		free(full);
@@ -96,8 +119,50 @@ remote_conf_free(struct remote_target_conf *t, size_t n)
 		free(t[i].bearer_token);
 		free(t[i].basic_user);
 		free(t[i].basic_password);
+		selector_free(t[i].match);
+		relabel_rules_free(t[i].relabel, t[i].nrelabel);
+		free(t[i].tls.ca_file);
+		free(t[i].tls.cert_file);
+		free(t[i].tls.key_file);
 	}
 	free(t);
+}
+
+/* Read t's "tls" object obj: the files must be readable now. */
+static int
+remote_conf_tls(struct conf_file *cf, const char *conf_path, json_t *obj,
+    struct remote_target_conf *t, char **cause)
+{
+	static const char *const keys[] = {"ca_file", "cert_file", "key_file"};
+	char **files[3], *full;
+	FILE *f;
+	size_t i;
+
+	if (conf_object_read(cf, obj, remote_tls_fields, &t->tls, cause) != 0)
+		return -1;
+	files[0] = &t->tls.ca_file;
+	files[1] = &t->tls.cert_file;
+	files[2] = &t->tls.key_file;
+	for (i = 0; i < 3; i++) {
+		if (*files[i] == NULL)
+			continue;
+		full = remote_conf_path(conf_path, *files[i]);
+		free(*files[i]);
+		*files[i] = full;
+		if ((f = fopen(full, "r")) == NULL) {
+			*cause = conf_error(cf, obj, keys[i], 0,
+			    "cannot read %s: %s", full, strerror(errno));
+			return -1;
+		}
+		fclose(f);
+	}
+	if ((t->tls.cert_file == NULL) != (t->tls.key_file == NULL)) {
+		*cause = conf_error(cf, obj,
+		    t->tls.cert_file != NULL ? "cert_file" : "key_file", 0,
+		    "cert_file and key_file go together");
+		return -1;
+	}
+	return 0;
 }
 
 /* Fill t from one array element; 0 or -1 with *cause. */
@@ -166,6 +231,17 @@ remote_conf_target(struct conf_file *cf, const char *conf_path, json_t *obj,
 	if (r.queue != NULL &&
 	    conf_object_read(cf, r.queue, remote_queue_fields, t, cause) != 0)
 		goto out;
+	if (r.match != NULL &&
+	    (t->match = selector_parse_cause(r.match, &why)) == NULL) {
+		*cause = conf_error(cf, obj, "match", 0, "%s", why);
+		goto out;
+	}
+	if (r.relabel != NULL && relabel_rules_read(cf, r.relabel, &t->relabel,
+	                             &t->nrelabel, cause) != 0)
+		goto out;
+	if (r.tls != NULL &&
+	    remote_conf_tls(cf, conf_path, r.tls, t, cause) != 0)
+		goto out;
 	if (t->min_backoff_ms <= 0 || t->max_backoff_ms < t->min_backoff_ms) {
 		*cause = conf_error(cf, obj, "queue", 0,
 		    "expected 0 < min_backoff <= max_backoff");
@@ -177,6 +253,7 @@ out:
 	free(r.name);
 	free(r.url);
 	free(r.bearer_token_file);
+	free(r.match);
 	free(b.username);
 	free(b.password_file);
 	return rc;

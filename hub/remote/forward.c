@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,75 +11,21 @@
 
 #include "hub/hub-config.h"
 #include "hub/hub.h"
+#include "hub/remote/forward-int.h"
 #include "hub/remote/remote.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/curlev.h"
 #include "lib/log.h"
-#include "lib/serieskey.h"
 #include "lib/xmalloc.h"
 #include "store/store.h"
 
-/*
- * Queue records: key "remote/q/" + big-endian 64-bit sequence number;
- * value: the enqueue time (int64 ms) then per point the series id (u32),
- * time (int64 ms) and value (double), in host byte order.  A target's
- * position, the sequence number it sends next, is "remote/pos/NAME".
- */
-#define FWD_QPREFIX   "remote/q/"
-#define FWD_QPLEN     (sizeof FWD_QPREFIX - 1)
-#define FWD_POSPREFIX "remote/pos/"
-#define FWD_POINT     20 /* bytes a point takes in a record */
-#define FWD_TICK_MS   200
-
-/* What the queue holds, in memory (the records stay in the store). */
-struct fwd_entry {
-	uint64_t seq;
-	uint32_t bytes, samples;
-	int64_t enq_ms;
-};
-
-enum fwd_fail {
-	FWD_FAIL_NET,
-	FWD_FAIL_429,
-	FWD_FAIL_5XX,
-	FWD_FAIL_4XX,
-	FWD_FAIL_MAX
-};
-static const char *const fwd_fail_names[FWD_FAIL_MAX] = {
+const char *const fwd_fail_names[FWD_FAIL_MAX] = {
     "network", "429", "5xx", "4xx"};
-
-struct fwd_target {
-	struct remote_forward *fw;
-	const struct remote_target_conf *conf; /* h->config's, never replaced */
-	uint64_t pos;     /* next sequence number to send */
-	uint64_t end;     /* in flight: the one after the batch; 0 idle */
-	uint64_t backlog; /* bytes of records from pos on */
-	size_t batch_samples;
-	size_t batch_bytes;
-	int64_t next_try_ms, backoff_ms;
-	uint64_t sent_samples, sent_bytes, retries, dropped;
-	uint64_t failures[FWD_FAIL_MAX];
-	struct curl_slist *headers;
-	struct buf body;
-};
-
-struct remote_forward {
-	struct hub *h;
-	struct curlev *ce;
-	struct event *tick;
-	struct event
-	    *kick; /* fwd_kick from the loop, not from curl's callback */
-	struct fwd_entry *q; /* q[qstart..qend): the queue, oldest first */
-	size_t qstart, qend, qcap;
-	uint64_t head; /* next sequence number to assign */
-	struct fwd_target *t;
-	size_t nt;
-};
 
 static void fwd_kick(struct remote_forward *fw);
 
-static void
+void
 fwd_qkey(char *key, uint64_t seq)
 {
 	int i;
@@ -99,7 +46,7 @@ fwd_qseq(const char *key)
 	return seq;
 }
 
-static struct fwd_entry *
+struct fwd_entry *
 fwd_entry_find(struct remote_forward *fw, uint64_t seq)
 {
 	size_t lo = fw->qstart, hi = fw->qend, mid;
@@ -263,186 +210,6 @@ hub_remote_forward_points(struct hub *h, const uint32_t *ids, const int64_t *ts,
 	return 0;
 }
 
-/* Labels of series id, __name__ among them, sorted by name, into lb (at
- * most SERIESKEY_TAGS_MAX + 1); 0, or -1 for an unknown id. */
-static int
-fwd_labels(struct store *s, uint32_t id, struct serieskey *sk,
-    struct remote_label *lb, size_t *n)
-{
-	const char *key = store_series_key(s, id);
-	char *cause = NULL;
-	size_t i, j = 0, named = 0;
-
-	if (key == NULL || serieskey_parse(key, strlen(key), sk, &cause) != 0) {
-		free(cause);
-		return -1;
-	}
-	for (i = 0; i < sk->ntags; i++) {
-		if (!named && strcmp("__name__", sk->tags[i].name) < 0) {
-			lb[j].name = "__name__";
-			lb[j++].value = sk->metric;
-			named = 1;
-		}
-		lb[j].name = sk->tags[i].name;
-		lb[j++].value = sk->tags[i].value;
-	}
-	if (!named) {
-		lb[j].name = "__name__";
-		lb[j++].value = sk->metric;
-	}
-	*n = j;
-	return 0;
-}
-
-/* Series of one request, grouped by id in first-seen order. */
-struct fwd_batch {
-	uint32_t *ids;
-	struct remote_series *series;
-	struct remote_sample **samples;
-	size_t *nsamples, *cap;
-	size_t n, alloc;
-	size_t *slots, nslots; /* open addressing: index + 1, or 0 */
-};
-
-static size_t
-fwd_batch_series(struct fwd_batch *b, uint32_t id)
-{
-	size_t j;
-
-	if (b->n * 2 >= b->nslots) {
-		free(b->slots);
-		b->nslots = b->nslots * 2 + 64;
-		b->slots = xcalloc(b->nslots, sizeof *b->slots);
-		for (j = 0; j < b->n; j++) {
-			size_t k = (b->ids[j] * 2654435761u) % b->nslots;
-
-			while (b->slots[k] != 0)
-				k = (k + 1) % b->nslots;
-			b->slots[k] = j + 1;
-		}
-	}
-	for (j = (id * 2654435761u) % b->nslots; b->slots[j] != 0;
-	     j = (j + 1) % b->nslots) {
-		if (b->ids[b->slots[j] - 1] == id)
-			return b->slots[j] - 1;
-	}
-	if (b->n == b->alloc) {
-		b->alloc = b->alloc * 2 + 16;
-		b->ids = xreallocarray(b->ids, b->alloc, sizeof *b->ids);
-		b->samples =
-		    xreallocarray(b->samples, b->alloc, sizeof *b->samples);
-		b->nsamples =
-		    xreallocarray(b->nsamples, b->alloc, sizeof *b->nsamples);
-		b->cap = xreallocarray(b->cap, b->alloc, sizeof *b->cap);
-	}
-	b->ids[b->n] = id;
-	b->samples[b->n] = NULL;
-	b->nsamples[b->n] = b->cap[b->n] = 0;
-	b->slots[j] = b->n + 1;
-	return b->n++;
-}
-
-static void
-fwd_batch_add(struct fwd_batch *b, uint32_t id, int64_t t, double v)
-{
-	size_t i = fwd_batch_series(b, id);
-
-	if (b->nsamples[i] == b->cap[i]) {
-		b->cap[i] = b->cap[i] * 2 + 4;
-		b->samples[i] = xreallocarray(
-		    b->samples[i], b->cap[i], sizeof *b->samples[i]);
-	}
-	b->samples[i][b->nsamples[i]].ts_ms = t;
-	b->samples[i][b->nsamples[i]++].value = v;
-}
-
-static void
-fwd_batch_free(struct fwd_batch *b)
-{
-	size_t i;
-
-	for (i = 0; i < b->n; i++)
-		free(b->samples[i]);
-	free(b->ids);
-	free(b->samples);
-	free(b->nsamples);
-	free(b->cap);
-	free(b->slots);
-}
-
-/* Encode records [t->pos, ...) up to the batch size into t->body; returns
- * the sequence number after the last one taken. */
-static uint64_t
-fwd_target_encode(struct fwd_target *t)
-{
-	struct remote_forward *fw = t->fw;
-	struct fwd_batch b;
-	struct fwd_entry *e = fwd_entry_find(fw, t->pos);
-	struct remote_series *rs;
-	struct remote_label *lb;
-	struct serieskey *sk;
-	char key[FWD_QPLEN + 8], *cause = NULL;
-	void *val;
-	size_t vlen, i, k, nl, samples = 0, nrs = 0, bytes = 0;
-	uint64_t end = t->pos;
-	uint32_t id;
-	int64_t ts;
-	double v;
-
-	memset(&b, 0, sizeof b);
-	for (; e != NULL && e < fw->q + fw->qend; e++) {
-		if (samples > 0 &&
-		    samples + e->samples > (size_t)t->conf->batch_samples)
-			break;
-		fwd_qkey(key, e->seq);
-		val = NULL;
-		if (store_meta_get(fw->h->store, key, sizeof key, &val, &vlen,
-		        &cause) != 0) {
-			log_warn("remote", "queue record %llu unreadable: %s",
-			    (unsigned long long)e->seq,
-			    cause != NULL ? cause : "absent");
-			free(cause);
-			cause = NULL;
-		}
-		for (i = 0; val != NULL && 8 + (i + 1) * FWD_POINT <= vlen;
-		     i++) {
-			memcpy(&id, (char *)val + 8 + i * FWD_POINT, 4);
-			memcpy(&ts, (char *)val + 12 + i * FWD_POINT, 8);
-			memcpy(&v, (char *)val + 20 + i * FWD_POINT, 8);
-			fwd_batch_add(&b, id, ts, v);
-		}
-		free(val);
-		samples += e->samples;
-		bytes += e->bytes;
-		end = e->seq + 1;
-	}
-	rs = xcalloc(b.n + 1, sizeof *rs);
-	lb = xcalloc((b.n + 1) * (SERIESKEY_TAGS_MAX + 1), sizeof *lb);
-	sk = xcalloc(b.n + 1, sizeof *sk);
-	for (k = 0; k < b.n; k++) {
-		struct remote_label *l = lb + k * (SERIESKEY_TAGS_MAX + 1);
-
-		if (fwd_labels(fw->h->store, b.ids[k], &sk[k], l, &nl) != 0)
-			continue; /* a series the store no longer knows */
-		rs[nrs].labels = l;
-		rs[nrs].nlabels = nl;
-		rs[nrs].samples = b.samples[k];
-		rs[nrs].nsamples = b.nsamples[k];
-		nrs++;
-	}
-	buf_reset(&t->body);
-	remote_request_encode(rs, nrs, &t->body);
-	for (k = 0; k < b.n; k++)
-		serieskey_free(&sk[k]);
-	free(sk);
-	free(lb);
-	free(rs);
-	fwd_batch_free(&b);
-	t->batch_samples = samples;
-	t->batch_bytes = bytes;
-	return end;
-}
-
 static void
 fwd_done(CURL *easy, CURLcode rc, void *arg)
 {
@@ -455,6 +222,16 @@ fwd_done(CURL *easy, CURLcode rc, void *arg)
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_cleanup(easy);
+	if (rc != CURLE_OK || code < 200 || code >= 300) {
+		if (rc != CURLE_OK)
+			snprintf(t->last_error, sizeof t->last_error, "%s",
+			    t->errbuf[0] != '\0' ? t->errbuf
+			                         : curl_easy_strerror(rc));
+		else
+			snprintf(t->last_error, sizeof t->last_error,
+			    "HTTP %ld", code);
+		t->last_error_ms = now;
+	}
 	if (rc != CURLE_OK)
 		fail = FWD_FAIL_NET;
 	else if (code == 429)
@@ -472,7 +249,9 @@ fwd_done(CURL *easy, CURLcode rc, void *arg)
 		} else {
 			t->sent_samples += t->batch_samples;
 			t->sent_bytes += t->body.len;
+			t->last_ok_ms = now;
 		}
+		t->filtered += t->batch_filtered;
 		fwd_target_advance(t, t->end, fail == FWD_FAIL_4XX);
 		t->end = 0;
 		t->backoff_ms = 0;
@@ -498,6 +277,24 @@ fwd_done(CURL *easy, CURLcode rc, void *arg)
 	event_active(fw->kick, EV_TIMEOUT, 1);
 }
 
+/* t's "tls" settings on easy. */
+static void
+fwd_target_tls(struct fwd_target *t, CURL *easy)
+{
+	const struct remote_tls_conf *tls = &t->conf->tls;
+
+	if (tls->ca_file != NULL)
+		curl_easy_setopt(easy, CURLOPT_CAINFO, tls->ca_file);
+	if (tls->cert_file != NULL) {
+		curl_easy_setopt(easy, CURLOPT_SSLCERT, tls->cert_file);
+		curl_easy_setopt(easy, CURLOPT_SSLKEY, tls->key_file);
+	}
+	if (tls->insecure_skip_verify) {
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+}
+
 /* Start t's next request if it is idle, due and has something to send. */
 static void
 fwd_target_send(struct fwd_target *t, int64_t now)
@@ -510,8 +307,19 @@ fwd_target_send(struct fwd_target *t, int64_t now)
 		return;
 	if ((end = fwd_target_encode(t)) == t->pos)
 		return;
+	if (t->batch_samples == 0) {
+		/* Nothing in the batch is for t: no request. */
+		t->filtered += t->batch_filtered;
+		fwd_target_advance(t, end, 0);
+		fwd_trim(fw);
+		event_active(fw->kick, EV_TIMEOUT, 1);
+		return;
+	}
 	if ((easy = curl_easy_init()) == NULL)
 		return;
+	t->errbuf[0] = '\0';
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errbuf);
+	fwd_target_tls(t, easy);
 	curl_easy_setopt(easy, CURLOPT_URL, t->conf->url);
 	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, CURLEV_PROTOCOLS);
 	curl_easy_setopt(easy, CURLOPT_POST, 1L);
@@ -688,74 +496,4 @@ hub_remote_forward_free(struct hub *h)
 	free(fw->q);
 	free(fw);
 	h->forward = NULL;
-}
-
-/* The per-target counters and gauges of /metrics, read by offset. */
-static const struct {
-	const char *name, *type, *help;
-	size_t offset; /* of a uint64_t in struct fwd_target */
-} fwd_metrics[] = {
-    {"citybraind_remote_sent_samples_total", "counter",
-        "Samples forwarded and acknowledged, by target.",
-        offsetof(struct fwd_target, sent_samples)},
-    {"citybraind_remote_sent_bytes_total", "counter",
-        "Request bytes (compressed) acknowledged, by target.",
-        offsetof(struct fwd_target, sent_bytes)},
-    {"citybraind_remote_retries_total", "counter",
-        "Requests retried after a backoff, by target.",
-        offsetof(struct fwd_target, retries)},
-    {"citybraind_remote_queue_bytes", "gauge",
-        "Bytes queued for the target (durable, in the store).",
-        offsetof(struct fwd_target, backlog)},
-    {"citybraind_remote_dropped_samples_total", "counter",
-        "Samples dropped for the target (queue bound, or refused with 4xx).",
-        offsetof(struct fwd_target, dropped)},
-};
-
-void
-hub_remote_forward_metrics(struct hub *h, struct buf *b)
-{
-	struct remote_forward *fw = h->forward;
-	struct fwd_entry *e;
-	int64_t now = hub_now(h);
-	uint64_t v;
-	size_t i, k;
-
-	if (fw == NULL)
-		return;
-	for (k = 0; k < sizeof fwd_metrics / sizeof fwd_metrics[0]; k++) {
-		buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n",
-		    fwd_metrics[k].name, fwd_metrics[k].help,
-		    fwd_metrics[k].name, fwd_metrics[k].type);
-		for (i = 0; i < fw->nt; i++) {
-			memcpy(&v, (char *)&fw->t[i] + fwd_metrics[k].offset,
-			    sizeof v);
-			buf_printf(b, "%s{target=\"%s\"} %llu\n",
-			    fwd_metrics[k].name, fw->t[i].conf->name,
-			    (unsigned long long)v);
-		}
-	}
-	buf_puts(b, "# HELP citybraind_remote_failures_total Failed requests, "
-	            "by target and status (network, 429, 5xx: retried; 4xx: "
-	            "dropped).\n"
-	            "# TYPE citybraind_remote_failures_total counter\n");
-	for (i = 0; i < fw->nt; i++) {
-		for (k = 0; k < FWD_FAIL_MAX; k++)
-			buf_printf(b,
-			    "citybraind_remote_failures_total{target=\"%s\","
-			    "status=\"%s\"} %llu\n",
-			    fw->t[i].conf->name, fwd_fail_names[k],
-			    (unsigned long long)fw->t[i].failures[k]);
-	}
-	buf_puts(b, "# HELP citybraind_remote_lag_seconds Age of the oldest "
-	            "sample not yet acknowledged by the target.\n"
-	            "# TYPE citybraind_remote_lag_seconds gauge\n");
-	for (i = 0; i < fw->nt; i++) {
-		e = fw->t[i].pos < fw->head ? fwd_entry_find(fw, fw->t[i].pos)
-		                            : NULL;
-		buf_printf(b,
-		    "citybraind_remote_lag_seconds{target=\"%s\"} %.3f\n",
-		    fw->t[i].conf->name,
-		    e != NULL ? (double)(now - e->enq_ms) / 1000.0 : 0.0);
-	}
 }

@@ -9,7 +9,12 @@ hub_libcbhub_a_SOURCES += \
 	hub/remote/remote-ingest.c \
 	hub/remote/route-remote.c \
 	hub/remote/forward-conf.c \
-	hub/remote/forward.c
+	hub/remote/forward.c \
+	hub/remote/forward-int.h \
+	hub/remote/forward-encode.c \
+	hub/remote/forward-status.c \
+	hub/remote/relabel.h \
+	hub/remote/relabel.c
 nodist_hub_libcbhub_a_SOURCES = \
 	hub/remote/remote.pb-c.c hub/remote/remote.pb-c.h
 HUB_LIBS += $(SNAPPY_LIBS) $(PROTOBUF_C_LIBS)
@@ -39,3 +44,26 @@ TESTS += $(REMOTE_INTEGRATION_TESTS)
 EXTRA_DIST += $(REMOTE_INTEGRATION_TESTS) tests/integration/remote-write.py
 TESTS += tests/integration/t-remote-forward.sh
 EXTRA_DIST += tests/integration/t-remote-forward.sh
+
+# Forwarding's configuration: relabel rules, regexp_expand, target errors.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-remote-relabel
+TESTS += tests/unit/test-remote-relabel
+tests_unit_test_remote_relabel_CPPFLAGS = $(UNIT_CPPFLAGS) $(HUB_CPPFLAGS) \
+	$(ROCKSDB_CFLAGS)
+tests_unit_test_remote_relabel_SOURCES = tests/unit/test-remote-relabel.c
+tests_unit_test_remote_relabel_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
+	$(ROCKSDB_LIBS) $(CHECK_LIBS)
+endif
+TESTS += tests/integration/t-remote-forward-conf.sh
+EXTRA_DIST += tests/integration/t-remote-forward-conf.sh
+
+# Relabel rules under fuzzing (read from JSON, then applied).
+check_PROGRAMS += tests/fuzz/fuzz-relabel
+TESTS += tests/fuzz/fuzz-relabel
+tests_fuzz_fuzz_relabel_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_fuzz_fuzz_relabel_SOURCES = tests/fuzz/fuzz-relabel.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_relabel_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_relabel_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_relabel_LDADD = $(HUB_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/relabel

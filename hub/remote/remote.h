@@ -101,12 +101,22 @@ void hub_remote_route_write(struct hub_req *req);
 /* 1 if req's Content-Type is application/x-protobuf. */
 int hub_remote_req_is_protobuf(struct hub_req *req);
 
-/* POST /prometheus/api/v1/write. */
+/* POST /prometheus/api/v1/write, GET /api/v1/status/remote. */
 extern const struct hub_route hub_routes_remote[];
 
 /* ---- Forwarding: remote-write out (forward-*.c) ----------------------- */
 
 struct conf_file;
+struct relabel_rule;
+struct selector;
+
+/* A target's "tls" (libcurl's options; files resolved like secrets). */
+struct remote_tls_conf {
+	char *ca_file;   /* CA certificates to verify the server with */
+	char *cert_file; /* client certificate (PEM) */
+	char *key_file;  /* its key (PEM) */
+	int insecure_skip_verify;
+};
 
 /* One hub.json "remote_write" target. */
 struct remote_target_conf {
@@ -120,6 +130,10 @@ struct remote_target_conf {
 	long long max_bytes;     /* queue.max_bytes: oldest dropped past it */
 	int64_t min_backoff_ms, max_backoff_ms; /* queue.{min,max}_backoff */
 	int64_t timeout_ms;                     /* per request */
+	struct selector *match;       /* only series it matches; NULL: all */
+	struct relabel_rule *relabel; /* applied in order to each series */
+	size_t nrelabel;
+	struct remote_tls_conf tls;
 };
 
 /* Read the "remote_write" array arr of hub.json (conf_path resolves
@@ -143,6 +157,11 @@ void hub_remote_forward_free(struct hub *h);
  * with *cause when the queue could not be written. */
 int hub_remote_forward_points(struct hub *h, const uint32_t *ids,
     const int64_t *ts, const double *vs, size_t n, char **cause);
+/* The forwarding state of every target, as GET /api/v1/status/remote
+ * answers it (docs/api.md); new reference. */
+json_t *hub_remote_forward_status(struct hub *h);
+/* GET /api/v1/status/remote (in hub_routes_remote). */
+void hub_remote_route_status(struct hub_req *req);
 /* Append the forwarding counters to a /metrics body. */
 void hub_remote_forward_metrics(struct hub *h, struct buf *out);
 

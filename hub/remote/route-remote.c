@@ -96,5 +96,9 @@ const struct hub_route hub_routes_remote[] = {
         .min_role = HUB_ROLE_COLLECTOR,
         .want_body = 1,
         .snappy_body = 1},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/status/remote",
+        .handler = hub_remote_route_status,
+        .min_role = HUB_ROLE_VIEWER},
     {.path = NULL},
 };

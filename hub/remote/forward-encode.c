@@ -1,0 +1,227 @@
+/* Forwarding: one request's body from queue records, with a target's
+ * match and relabel rules (hub/remote/forward-int.h). */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/hub.h"
+#include "hub/remote/forward-int.h"
+#include "hub/remote/relabel.h"
+#include "hub/remote/remote.h"
+#include "lib/buf.h"
+#include "lib/log.h"
+#include "lib/selector.h"
+#include "lib/serieskey.h"
+#include "lib/xmalloc.h"
+#include "store/store.h"
+
+/* Labels of series id, __name__ among them, sorted by name, into lb (at
+ * most SERIESKEY_TAGS_MAX + 1); 0, or -1 for an unknown id. */
+static int
+fwd_labels(struct store *s, uint32_t id, struct serieskey *sk,
+    struct remote_label *lb, size_t *n)
+{
+	const char *key = store_series_key(s, id);
+	char *cause = NULL;
+	size_t i, j = 0, named = 0;
+
+	if (key == NULL || serieskey_parse(key, strlen(key), sk, &cause) != 0) {
+		free(cause);
+		return -1;
+	}
+	for (i = 0; i < sk->ntags; i++) {
+		if (!named && strcmp("__name__", sk->tags[i].name) < 0) {
+			lb[j].name = "__name__";
+			lb[j++].value = sk->metric;
+			named = 1;
+		}
+		lb[j].name = sk->tags[i].name;
+		lb[j++].value = sk->tags[i].value;
+	}
+	if (!named) {
+		lb[j].name = "__name__";
+		lb[j++].value = sk->metric;
+	}
+	*n = j;
+	return 0;
+}
+
+/* Series of one request, grouped by id in first-seen order. */
+struct fwd_batch {
+	uint32_t *ids;
+	struct remote_series *series;
+	struct remote_sample **samples;
+	size_t *nsamples, *cap;
+	size_t n, alloc;
+	size_t *slots, nslots; /* open addressing: index + 1, or 0 */
+};
+
+static size_t
+fwd_batch_series(struct fwd_batch *b, uint32_t id)
+{
+	size_t j;
+
+	if (b->n * 2 >= b->nslots) {
+		free(b->slots);
+		b->nslots = b->nslots * 2 + 64;
+		b->slots = xcalloc(b->nslots, sizeof *b->slots);
+		for (j = 0; j < b->n; j++) {
+			size_t k = (b->ids[j] * 2654435761u) % b->nslots;
+
+			while (b->slots[k] != 0)
+				k = (k + 1) % b->nslots;
+			b->slots[k] = j + 1;
+		}
+	}
+	for (j = (id * 2654435761u) % b->nslots; b->slots[j] != 0;
+	     j = (j + 1) % b->nslots) {
+		if (b->ids[b->slots[j] - 1] == id)
+			return b->slots[j] - 1;
+	}
+	if (b->n == b->alloc) {
+		b->alloc = b->alloc * 2 + 16;
+		b->ids = xreallocarray(b->ids, b->alloc, sizeof *b->ids);
+		b->samples =
+		    xreallocarray(b->samples, b->alloc, sizeof *b->samples);
+		b->nsamples =
+		    xreallocarray(b->nsamples, b->alloc, sizeof *b->nsamples);
+		b->cap = xreallocarray(b->cap, b->alloc, sizeof *b->cap);
+	}
+	b->ids[b->n] = id;
+	b->samples[b->n] = NULL;
+	b->nsamples[b->n] = b->cap[b->n] = 0;
+	b->slots[j] = b->n + 1;
+	return b->n++;
+}
+
+static void
+fwd_batch_add(struct fwd_batch *b, uint32_t id, int64_t t, double v)
+{
+	size_t i = fwd_batch_series(b, id);
+
+	if (b->nsamples[i] == b->cap[i]) {
+		b->cap[i] = b->cap[i] * 2 + 4;
+		b->samples[i] = xreallocarray(
+		    b->samples[i], b->cap[i], sizeof *b->samples[i]);
+	}
+	b->samples[i][b->nsamples[i]].ts_ms = t;
+	b->samples[i][b->nsamples[i]++].value = v;
+}
+
+static void
+fwd_batch_free(struct fwd_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		free(b->samples[i]);
+	free(b->ids);
+	free(b->samples);
+	free(b->nsamples);
+	free(b->cap);
+	free(b->slots);
+}
+
+/* The value of tag name of sk (a selector_match callback), or NULL. */
+static const char *
+fwd_tag_get(void *arg, const char *name)
+{
+	return serieskey_get(arg, name);
+}
+
+/* The labels of series id as t sends them into *set (borrowing from sk):
+ * 1, or 0 when the series is not for t (unknown to the store, outside
+ * its match, or dropped by its relabel rules). */
+static int
+fwd_target_labels(struct fwd_target *t, uint32_t id, struct serieskey *sk,
+    struct relabel_set *set)
+{
+	struct remote_label lb[SERIESKEY_TAGS_MAX + 1];
+	size_t i, nl;
+
+	if (fwd_labels(t->fw->h->store, id, sk, lb, &nl) != 0)
+		return 0; /* a series the store no longer knows */
+	if (t->conf->match != NULL &&
+	    !selector_match(t->conf->match, sk->metric, fwd_tag_get, sk))
+		return 0;
+	for (i = 0; i < nl; i++)
+		relabel_set_add(set, lb[i].name, lb[i].value);
+	return relabel_apply(t->conf->relabel, t->conf->nrelabel, set);
+}
+
+uint64_t
+fwd_target_encode(struct fwd_target *t)
+{
+	struct remote_forward *fw = t->fw;
+	struct fwd_batch b;
+	struct fwd_entry *e = fwd_entry_find(fw, t->pos);
+	struct remote_series *rs;
+	struct relabel_set *sets;
+	struct serieskey *sk;
+	char key[FWD_QPLEN + 8], *cause = NULL;
+	void *val;
+	size_t vlen, i, k, samples = 0, nrs = 0, bytes = 0;
+	uint64_t end = t->pos;
+	uint32_t id;
+	int64_t ts;
+	double v;
+
+	memset(&b, 0, sizeof b);
+	for (; e != NULL && e < fw->q + fw->qend; e++) {
+		if (samples > 0 &&
+		    samples + e->samples > (size_t)t->conf->batch_samples)
+			break;
+		fwd_qkey(key, e->seq);
+		val = NULL;
+		if (store_meta_get(fw->h->store, key, sizeof key, &val, &vlen,
+		        &cause) != 0) {
+			log_warn("remote", "queue record %llu unreadable: %s",
+			    (unsigned long long)e->seq,
+			    cause != NULL ? cause : "absent");
+			free(cause);
+			cause = NULL;
+		}
+		for (i = 0; val != NULL && 8 + (i + 1) * FWD_POINT <= vlen;
+		     i++) {
+			memcpy(&id, (char *)val + 8 + i * FWD_POINT, 4);
+			memcpy(&ts, (char *)val + 12 + i * FWD_POINT, 8);
+			memcpy(&v, (char *)val + 20 + i * FWD_POINT, 8);
+			fwd_batch_add(&b, id, ts, v);
+		}
+		free(val);
+		samples += e->samples;
+		bytes += e->bytes;
+		end = e->seq + 1;
+	}
+	rs = xcalloc(b.n + 1, sizeof *rs);
+	sets = xcalloc(b.n + 1, sizeof *sets);
+	sk = xcalloc(b.n + 1, sizeof *sk);
+	t->batch_filtered = 0;
+	for (k = 0; k < b.n; k++) {
+		if (!fwd_target_labels(t, b.ids[k], &sk[k], &sets[k])) {
+			t->batch_filtered += b.nsamples[k];
+			continue;
+		}
+		rs[nrs].labels = sets[k].l;
+		rs[nrs].nlabels = sets[k].n;
+		rs[nrs].samples = b.samples[k];
+		rs[nrs].nsamples = b.nsamples[k];
+		nrs++;
+	}
+	buf_reset(&t->body);
+	if (nrs > 0)
+		remote_request_encode(rs, nrs, &t->body);
+	for (k = 0; k < b.n; k++) {
+		serieskey_free(&sk[k]);
+		relabel_set_free(&sets[k]);
+	}
+	free(sk);
+	free(sets);
+	free(rs);
+	fwd_batch_free(&b);
+	t->batch_samples = samples - t->batch_filtered;
+	t->batch_bytes = bytes;
+	return end;
+}

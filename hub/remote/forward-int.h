@@ -1,0 +1,82 @@
+/* The forwarder's state, shared by hub/remote/forward*.c only. */
+#ifndef CB_HUB_REMOTE_FORWARD_INT_H
+#define CB_HUB_REMOTE_FORWARD_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curl/curl.h>
+
+#include "hub/remote/remote.h"
+#include "lib/buf.h"
+
+/*
+ * Queue records: key "remote/q/" + big-endian 64-bit sequence number;
+ * value: the enqueue time (int64 ms) then per point the series id (u32),
+ * time (int64 ms) and value (double), in host byte order.  A target's
+ * position, the sequence number it sends next, is "remote/pos/NAME".
+ */
+#define FWD_QPREFIX   "remote/q/"
+#define FWD_QPLEN     (sizeof FWD_QPREFIX - 1)
+#define FWD_POSPREFIX "remote/pos/"
+#define FWD_POINT     20 /* bytes a point takes in a record */
+#define FWD_TICK_MS   200
+
+/* What the queue holds, in memory (the records stay in the store). */
+struct fwd_entry {
+	uint64_t seq;
+	uint32_t bytes, samples;
+	int64_t enq_ms;
+};
+
+enum fwd_fail {
+	FWD_FAIL_NET,
+	FWD_FAIL_429,
+	FWD_FAIL_5XX,
+	FWD_FAIL_4XX,
+	FWD_FAIL_MAX
+};
+extern const char *const fwd_fail_names[FWD_FAIL_MAX];
+
+struct fwd_target {
+	struct remote_forward *fw;
+	const struct remote_target_conf *conf; /* h->config's, never replaced */
+	uint64_t pos;          /* next sequence number to send */
+	uint64_t end;          /* in flight: the one after the batch; 0 idle */
+	uint64_t backlog;      /* bytes of records from pos on */
+	size_t batch_samples;  /* samples in the request */
+	size_t batch_filtered; /* taken off by match or relabel */
+	size_t batch_bytes;
+	int64_t next_try_ms, backoff_ms;
+	uint64_t sent_samples, sent_bytes, retries, dropped, filtered;
+	uint64_t failures[FWD_FAIL_MAX];
+	int64_t last_ok_ms, last_error_ms; /* 0: never */
+	char last_error[CURL_ERROR_SIZE];
+	char errbuf[CURL_ERROR_SIZE]; /* the running transfer's */
+	struct curl_slist *headers;
+	struct buf body;
+};
+
+struct remote_forward {
+	struct hub *h;
+	struct curlev *ce;
+	struct event *tick;
+	struct event
+	    *kick; /* fwd_kick from the loop, not from curl's callback */
+	struct fwd_entry *q; /* q[qstart..qend): the queue, oldest first */
+	size_t qstart, qend, qcap;
+	uint64_t head; /* next sequence number to assign */
+	struct fwd_target *t;
+	size_t nt;
+};
+
+/* Write the queue key of seq into key (FWD_QPLEN + 8 bytes). */
+void fwd_qkey(char *key, uint64_t seq);
+/* The first entry with a sequence number >= seq, or NULL. */
+struct fwd_entry *fwd_entry_find(struct remote_forward *fw, uint64_t seq);
+/* Encode records [t->pos, ...) up to the batch size into t->body (what
+ * t's match and relabel rules keep); returns the sequence number after
+ * the last record taken. */
+uint64_t fwd_target_encode(struct fwd_target *t);
+
+#endif
