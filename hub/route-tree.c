@@ -11,6 +11,9 @@
 #include "hub/status.h"
 #include "hub/systems.h"
 #include "hub/territory.h"
+#ifdef HUB_WITH_ALERTS
+#include "hub/worker/worker.h"
+#endif
 
 static void
 route_tree_whoami(struct hub_req *req)
@@ -115,6 +118,9 @@ route_tree_get(struct hub_req *req)
 		        route_tree_person(&n->grid_worker), "building_head",
 		        route_tree_person(&n->building_head), "police",
 		        route_tree_person(&n->police)));
+#ifdef HUB_WITH_ALERTS
+		hub_workers_people(h, n->code, json_object_get(node, "people"));
+#endif
 		systems = json_array();
 		for (i = 0; i < h->systems->nsystems; i++) {
 			const struct hub_system *s = &h->systems->systems[i];

@@ -260,6 +260,45 @@ def metric_spec(name, cov, per_subdistrict=False):
 
 TOTAL_GRIDS = 1000
 
+# The grids the demo's rainstorm floods (conf/futian/collector-demo.json
+# "flood_grids"): they get an area and buildings for the grid workers'
+# check-ins, all of it invented.
+FLOOD_GRIDS = ('440304001003001', '440304001003002', '440304001011001',
+               '440304001011002', '440304010001001', '440304010001002',
+               '440304010002003')
+
+
+def demo_buildings(grids):
+    """Add an area and three clearly fictitious buildings to each flooded
+    grid (a separate random stream: the rest of the output is unchanged)."""
+    rnd = random.Random(20261205)
+    for i, g in enumerate(x for x in grids if x['code'] in FLOOD_GRIDS):
+        lat = round(22.515 + 0.006 * i, 5)
+        lon = round(114.035 + 0.009 * i, 5)
+        g['area'] = {'lat': lat, 'lon': lon, 'radius_m': 250}
+        bs = []
+        for b in range(1, 4):
+            rooms = []
+            for r in range(1, 5):
+                rooms.append({'room': '%d%02d' % (rnd.randrange(1, 12), r),
+                              'household': '演示住户%02d (虚构 fictitious)' % rnd.randrange(1, 100),
+                              'people': rnd.randrange(1, 6),
+                              'needs_care': rnd.random() < 0.2})
+            bs.append({
+                'code': 'FT-%s-%02d' % (g['code'][9:], b),
+                'name': '演示楼%d栋 (虚构 demo)' % b,
+                'name_en': 'Demo building %d (fictitious)' % b,
+                'address': '%s 演示路%d号 (虚构)' % (g['name'], rnd.randrange(1, 200)),
+                'lat': round(lat + 0.0008 * (b - 2), 6),
+                'lon': round(lon + 0.0006 * (b - 2), 6),
+                'floors': rnd.randrange(6, 33),
+                'rooms': rooms,
+                'enterprises': [{'name': '演示商铺%02d (虚构 fictitious)' % rnd.randrange(1, 100),
+                                 'kind': rnd.choice(['餐饮 catering', '零售 retail', '仓储 storage'])}],
+            })
+        g['buildings'] = bs
+
+
 LOW_LYING_SUBDISTRICTS = ('440304005000', '440304010000', '440304004000', '440304001000')
 
 
@@ -320,6 +359,7 @@ def main():
                 })
                 all_grids_by_sub[sd['code']].append(gcode)
 
+    demo_buildings(grids)
     territory = {
         'district': {'code': district['code'], 'name': district['name'], 'name_en': district['name_en']},
         'subdistricts': subs,

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,16 +30,19 @@ grant_end(struct worker *w)
 int
 worker_grant_current(struct hub *h, struct worker *w)
 {
+	const struct hub_node *n;
+
 	if (w->grant_grid < 0)
 		return 0;
-	/* The territory may have been reloaded: the grid must still be the
-	 * worker's and the building still in it. */
-	if (hub_now(h) >= w->grant_until_ms ||
-	    (size_t)w->grant_grid >= h->territory->nnodes ||
-	    !worker_in_grids(h, w, h->territory->nodes[w->grant_grid].code)) {
+	/* The territory may have been reloaded: find the grid again by its
+	 * code; it must still be the worker's. */
+	n = hub_territory_node(h->territory, w->grant_code);
+	if (hub_now(h) >= w->grant_until_ms || n == NULL ||
+	    n->level != HUB_LEVEL_GRID || !worker_in_grids(h, w, n->code)) {
 		grant_end(w);
 		return 0;
 	}
+	w->grant_grid = (int)(n - h->territory->nodes);
 	return 1;
 }
 
@@ -101,7 +105,7 @@ grant_start(struct hub_req *req, struct worker *w, int idx, json_t *building,
 	const char *gcode = h->territory->nodes[idx].code;
 	json_t *grant;
 
-	if (w->grant_grid >= 0)
+	if (worker_grant_current(h, w))
 		worker_req_audit(req, w, "worker.checkout",
 		    w->grant_building != NULL
 		        ? w->grant_building
@@ -111,6 +115,7 @@ grant_start(struct hub_req *req, struct worker *w, int idx, json_t *building,
 	grant_end(w);
 	w->grant_building = bcode != NULL ? xstrdup(bcode) : NULL;
 	w->grant_grid = idx;
+	snprintf(w->grant_code, sizeof w->grant_code, "%s", gcode);
 	w->grant_until_ms = hub_now(h) + h->config->worker_grant_ms;
 	w->last_checkin_ms = hub_now(h);
 	free(w->last_place);

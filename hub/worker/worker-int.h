@@ -29,6 +29,7 @@ struct worker {
 	 * it: check in again). */
 	char *grant_building; /* NULL: the grid only (by position) */
 	int grant_grid;       /* territory node index, -1: none */
+	char grant_code[32];  /* its code (the index moves on a reload) */
 	int64_t grant_until_ms;
 	int64_t last_checkin_ms;
 	char *last_place; /* building code or grid code of it */

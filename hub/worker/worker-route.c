@@ -11,6 +11,7 @@
 #include "hub/alert-engine.h"
 #include "hub/alert-worker.h"
 #include "hub/hub-config.h"
+#include "hub/route-alerts.h"
 #include "hub/territory.h"
 #include "hub/worker/worker-int.h"
 #include "hub/worker/worker.h"
@@ -60,6 +61,39 @@ hub_workers_may(struct hub *h, const char *worker, const char *code)
 	    !worker_registry_active(w))
 		return -1;
 	return worker_in_grids(h, w, code);
+}
+
+void
+hub_workers_people(struct hub *h, const char *grid, json_t *people)
+{
+	struct alert_engine *e = hub_alerts_engine(h);
+	struct alert_worker aw;
+	char *key, *tasks, *site;
+	size_t i, j;
+
+	for (i = 0; h->workers != NULL && i < h->workers->n; i++) {
+		struct worker *w = &h->workers->v[i];
+
+		for (j = 0; j < w->ngrids && strcmp(w->grids[j], grid) != 0;
+		     j++)
+			;
+		if (j == w->ngrids || !worker_registry_active(w))
+			continue;
+		worker_req_alert_worker(w, &aw);
+		key = xasprintf("worker:%s", w->name);
+		tasks = xasprintf("%zu open tasks",
+		    e != NULL ? alert_engine_worker_count(e, &aw) : 0);
+		site = worker_grant_current(h, w)
+		           ? xasprintf("on site %s", w->last_place)
+		           : xstrdup("not on site");
+		json_object_set_new(people, key,
+		    json_pack("{s:s,s:s,s:s}", "name",
+		        w->display != NULL ? w->display : w->name, "phone",
+		        tasks, "station", site));
+		free(key);
+		free(tasks);
+		free(site);
+	}
 }
 
 /* ---- Request helpers ---------------------------------------------------- */
@@ -130,13 +164,7 @@ worker_admin_audit(struct hub_req *req, const char *action, const char *name,
 		json_decref(after);
 		return;
 	}
-	memset(&who, 0, sizeof who);
-	who.who = req->id.user;
-	who.via = hub_via_name(req->id.via);
-	who.uid = req->id.via == HUB_VIA_UID ? (long long)req->id.uid : -1;
-	who.from = req->peer;
-	who.role = req->id.role;
-	who.scope = req->id.scope;
+	route_alerts_actor(req, &who);
 	alert_engine_audit_note(e, &who, action, name, code, NULL, after, NULL);
 }
 

@@ -23,6 +23,11 @@ void hub_workers_free(struct hub *h);
  * 1 yes, 0 no, -1 no such worker (the alert engine's env.worker_may). */
 int hub_workers_may(struct hub *h, const char *worker, const char *code);
 
+/* Add the grid workers enrolled on grid to a tree node's "people" object
+ * as "worker:NAME": {"name": display, "phone": "N open tasks", "station":
+ * "on site CODE" or "not on site"} (the console shows them). */
+void hub_workers_people(struct hub *h, const char *grid, json_t *people);
+
 /* The routes: /api/v1/workers (operators), /api/v1/m/... (workers), and
  * the page /m/. */
 extern const struct hub_route hub_routes_workers[];

@@ -9,6 +9,8 @@
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
 . "$top_srcdir/tests/integration/worker-lib.sh"
+. "$top_srcdir/tests/integration/console-fixture.sh"
+trap '_s=$?; cf_tmux_kill; (exit $_s); cb_cleanup' EXIT
 
 CHROMIUM=$(command -v chromium || command -v chromium-browser) || {
 	echo "chromium is not installed (./bootstrap installs it)"
@@ -43,5 +45,19 @@ cb_assert_contains "$(hub_json '[c["text"] for c in j["comments"] if c["who"] ==
 cb_assert_eq 200 "$(hub_sock "/api/v1/audit?who=w1&limit=1000")" "w1's audit trail"
 cb_assert_contains "$(hub_json '[e["action"] for e in j["entries"]]')" '"worker.checkin", "worker.read.building"' "check-in and read audited"
 cb_assert_contains "$(hub_json '[e["action"] for e in j["entries"]]')" '"worker.refused.read"' "refusal audited"
+
+# ... and in the console's alert detail.
+if command -v "$TMUX_BIN" >/dev/null 2>&1; then
+	cf_tmux 160 40 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color $CF_BIN -S $HUB_SOCKET -d 1 -s alerts"
+	cf_expect "$A1" "the console lists the alert"
+	cf_keys / "$A1" Enter
+	sleep 0.3
+	cf_keys Enter
+	cf_expect "worker.progress" "the console's alert detail shows the worker's report"
+	cf_expect "积水已排除" "with its text"
+	cf_tmux_kill
+else
+	cb_fail "tmux is not installed (./bootstrap installs it)"
+fi
 hub_finish
 exit "$CB_FAILED"

@@ -168,6 +168,7 @@ START_TEST(test_futian_conf_loads)
 	struct hub_users *u;
 	char *cause = NULL, *p = conf_path("futian/hub.json");
 	size_t i, subs = 0, comms = 0, grids = 0;
+	int grid;
 
 	c = hub_config_load(p, &cause);
 	ck_assert_msg(c != NULL, "%s", cause);
@@ -183,6 +184,10 @@ START_TEST(test_futian_conf_loads)
 	ck_assert_int_eq(comms, 96);
 	ck_assert_int_ge(grids, 900);
 	ck_assert_int_le(grids, 1100);
+	/* The flooded grids of the demo have fictitious buildings. */
+	ck_assert_ptr_nonnull(
+	    hub_territory_node(t, "440304001003001")->buildings);
+	ck_assert_ptr_nonnull(hub_territory_building(t, "FT-003001-01", &grid));
 	s = hub_systems_load(c->systems, t, &cause);
 	ck_assert_msg(s != NULL, "%s", cause);
 	ck_assert_int_ge(s->nsystems, 100);
@@ -258,6 +263,92 @@ START_TEST(test_territory_errors)
 	    " \"communities\": [], \"grids\": [],\n"
 	    " \"map\": {\"rows\": [[null, \"440304000000\"]]}}\n");
 	assert_error(e, "territory.json:4:26: ", "subdistrict code");
+}
+END_TEST
+
+/* A territory with one grid whose "buildings"/"area" members are extra. */
+static char *
+field_territory(const char *extra)
+{
+	return xasprintf(
+	    "{\"district\": {\"code\": \"440304000000\", \"name\": \"x\"},\n"
+	    " \"subdistricts\": [{\"code\": \"440304001000\", \"name\": "
+	    "\"s\"}],\n"
+	    " \"communities\": [{\"code\": \"440304001001\", \"parent\": "
+	    "\"440304001000\", \"name\": \"c\"}],\n"
+	    " \"grids\": [{\"code\": \"440304001001001\", \"parent\": "
+	    "\"440304001001\", \"name\": \"g\",\n%s}]}\n",
+	    extra);
+}
+
+START_TEST(test_territory_buildings)
+{
+	struct hub_territory *t;
+	char *text, *e, *cause = NULL;
+	json_t *b;
+	int g = -1;
+
+	text = field_territory(
+	    "\"area\": {\"polygon\": [[22.5, 114.0], [22.6, 114.0], "
+	    "[22.6, 114.1], [22.5, 114.1]]},\n"
+	    "\"buildings\": [{\"code\": \"B-1\", \"name\": \"b\", "
+	    "\"rooms\": [{\"room\": \"101\"}]}]");
+	t = hub_territory_parse("territory.json", text, strlen(text), &cause);
+	free(text);
+	ck_assert_msg(t != NULL, "%s", cause);
+	b = hub_territory_building(t, "B-1", &g);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(t->nodes[g].code, "440304001001001");
+	ck_assert_ptr_null(hub_territory_building(t, "B-2", &g));
+	ck_assert_int_eq(hub_territory_area_contains(t, g, 22.55, 114.05), 1);
+	ck_assert_int_eq(hub_territory_area_contains(t, g, 22.65, 114.05), 0);
+	ck_assert_int_eq(hub_territory_area_contains(t, g, 22.55, 114.15), 0);
+	ck_assert_int_eq(hub_territory_area_contains(t, 0, 22.55, 114.05), -1);
+	hub_territory_free(t);
+
+	text = field_territory(
+	    "\"area\": {\"lat\": 22.5, \"lon\": 114.0, \"radius_m\": 100}");
+	t = hub_territory_parse("territory.json", text, strlen(text), &cause);
+	free(text);
+	ck_assert_msg(t != NULL, "%s", cause);
+	g = (int)t->nnodes - 1;
+	ck_assert_int_eq(hub_territory_area_contains(t, g, 22.5005, 114.0), 1);
+	ck_assert_int_eq(hub_territory_area_contains(t, g, 22.502, 114.0), 0);
+	hub_territory_free(t);
+
+	text = field_territory("\"buildings\": [{\"code\": \"B-1\", "
+	                       "\"name\": \"b\"},\n {\"code\": \"B-1\", "
+	                       "\"name\": \"c\"}]");
+	e = territory_error(text);
+	free(text);
+	assert_error(e, "territory.json:6:11: ", "duplicate building code");
+	text = field_territory(
+	    "\"buildings\": [{\"code\": \"B 1\", \"name\": \"b\"}]");
+	e = territory_error(text);
+	free(text);
+	assert_error(e, "territory.json:5:24: ", "building code must be");
+	text = field_territory("\"buildings\": [{\"code\": \"B1\", \"name\": "
+	                       "\"b\", \"flats\": []}]");
+	e = territory_error(text);
+	free(text);
+	assert_error(e, "territory.json:5:52: ", "unknown key");
+	text = field_territory("\"buildings\": [{\"code\": \"B1\", \"name\": "
+	                       "\"b\", \"rooms\": [1]}]");
+	e = territory_error(text);
+	free(text);
+	assert_error(e, "territory.json:5:", "expected an object");
+	text = field_territory("\"buildings\": [{\"name\": \"b\"}]");
+	e = territory_error(text);
+	free(text);
+	assert_error(e, "territory.json:5:", "\"code\" is required");
+	text = field_territory("\"area\": {\"lat\": 22.5, \"lon\": 114.0}");
+	e = territory_error(text);
+	free(text);
+	assert_error(e, "territory.json:5:", "positive \"radius_m\"");
+	text = field_territory("\"area\": {\"polygon\": [[1, 2], [3, 4]]}");
+	e = territory_error(text);
+	free(text);
+	assert_error(e, "territory.json:5:", "at least 3");
 }
 END_TEST
 
@@ -502,6 +593,7 @@ hub_conf_suite(void)
 	tcase_add_test(tc, test_sample_conf_loads);
 	tcase_add_test(tc, test_futian_conf_loads);
 	tcase_add_test(tc, test_territory_errors);
+	tcase_add_test(tc, test_territory_buildings);
 	tcase_add_test(tc, test_systems_errors);
 	tcase_add_test(tc, test_users_errors);
 	tcase_add_test(tc, test_config_errors);
