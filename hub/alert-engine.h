@@ -47,9 +47,17 @@ struct alert_env {
 	/* The district's code (root of the territory), or NULL. */
 	const char *(*root)(void *arg);
 	/* Is the system id one the token may write for, and code inside its
-	 * territory?  (Events from collector tokens.)  1 yes, 0 no. */
+	 * territory (code NULL, district-wide: only a token for the whole
+	 * district)?  (Events from collector tokens.)  1 yes, 0 no. */
 	int (*token_may)(
 	    void *arg, const void *token, const char *system, const char *code);
+};
+
+/* Bounds on what a client may store (hub.json "limits"); 0: default. */
+struct alert_limits {
+	size_t max_text;   /* bytes of a message, comment, reason: 4096 */
+	size_t max_labels; /* labels of an event, matchers of a silence: 64 */
+	size_t max_label;  /* bytes of a label's name or value: 256 */
 };
 
 struct alert_engine_opts {
@@ -63,6 +71,7 @@ struct alert_engine_opts {
 	/* The audit log's key and anchor (borrowed; NULL: unkeyed, as in
 	 * unit tests); the engine adds its record and anchor callbacks. */
 	const struct audit_opts *audit;
+	struct alert_limits limits;
 };
 
 /* Who acts.  Strings are borrowed for the call. */

@@ -153,9 +153,10 @@ alerts_env_token_may(
 		if (idx < 0 || i == tok->nsystems)
 			return 0;
 	}
-	if (code == NULL || tok->all_grids)
+	if (tok->all_grids)
 		return 1;
-	if (h->territory == NULL)
+	/* A token for part of the district never acts district-wide. */
+	if (code == NULL || h->territory == NULL)
 		return 0;
 	node = hub_territory_find(h->territory, code, strlen(code));
 	if (node < 0)
@@ -306,6 +307,9 @@ hub_alerts_init(struct hub *h, char **cause)
 		ao.key_len = key_len;
 		ao.anchor_path = anchor_path;
 		ao.anchor_every = (uint64_t)h->config->audit_anchor_every;
+		o.limits.max_text = (size_t)h->config->max_text_bytes;
+		o.limits.max_labels = (size_t)h->config->max_event_labels;
+		o.limits.max_label = (size_t)h->config->max_label_bytes;
 		o.audit = &ao;
 		log_info("audit", "key %s, anchor %s", key_path, anchor_path);
 	}

@@ -18,6 +18,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/alert-eval.c \
 	hub/alert-action.c \
 	hub/alert-event.c \
+	hub/alert-bounds.c \
 	hub/alert-list.c \
 	hub/alert-timers.c \
 	hub/alert-hub.c \
