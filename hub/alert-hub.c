@@ -156,7 +156,9 @@ alerts_env_token_may(
 	if (tok->all_grids)
 		return 1;
 	/* A token for part of the district never acts district-wide. */
-	if (code == NULL || h->territory == NULL)
+	if (code == NULL)
+		return 0; /* district-wide */
+	if (h->territory == NULL)
 		return 0;
 	node = hub_territory_find(h->territory, code, strlen(code));
 	if (node < 0)

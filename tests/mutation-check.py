@@ -90,6 +90,16 @@ def parse_list(path):
     return muts
 
 
+def print_table(muts):
+    """The markdown table of docs/hacking.md, one row per mutation."""
+    print("| mutation | file | guard | tests |")
+    print("| --- | --- | --- | --- |")
+    for m in muts:
+        print("| `%s` | `%s` | %s | %s |" % (
+            m.name, m.file, m.guard.replace("|", "\\|"),
+            " ".join("`%s`" % t for t in m.tests)))
+
+
 def apply_edits(text, edits):
     """The mutated text, or (None, why) when a 'from' is not exactly once."""
     lines = text.split("\n")
@@ -148,10 +158,15 @@ def main():
     ap.add_argument("--keep", action="store_true",
                     help="keep the scratch directory")
     ap.add_argument("--jobs", default=os.environ.get("JOBS", "2"))
+    ap.add_argument("--table", action="store_true",
+                    help="print the table of docs/hacking.md and exit")
     ap.add_argument("names", nargs="*", help="only these mutations")
     a = ap.parse_args()
     srcdir = os.path.abspath(a.srcdir)
     muts = parse_list(a.list or os.path.join(srcdir, "tests/mutations.txt"))
+    if a.table:
+        print_table(muts)
+        return 0
     if a.names:
         unknown = set(a.names) - {m.name for m in muts}
         if unknown:
