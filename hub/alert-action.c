@@ -566,6 +566,10 @@ alert_engine_action(struct alert_engine *e, const char *id, const char *action,
 		alert_reply_error(r, 400, "body: expected a JSON object");
 		return;
 	}
+	if (alert_body_check_text(e, body, r) != 0) {
+		json_decref(empty);
+		return;
+	}
 	/* Optimistic concurrency: an action made on an old view conflicts. */
 	rev = json_object_get(body, "rev");
 	if (rev != NULL && (!json_is_integer(rev) ||
@@ -593,15 +597,15 @@ alert_silence_record(const struct alert_silence *s)
 	return o;
 }
 
-const char *
-alert_silence_code(const struct alert_silence *s)
+/* The place an = matcher of s names (the narrowest level first), or
+ * NULL. */
+static const char *
+alert_silence_place(const struct alert_silence *s)
 {
 	static const char *const tags[] = {
 	    "grid", "community", "subdistrict", "code", NULL};
 	size_t i, t;
 
-	if (s->scope != NULL)
-		return s->scope;
 	for (t = 0; tags[t] != NULL; t++) {
 		for (i = 0; i < s->n; i++) {
 			if (s->m[i].op == ALERT_MATCH_EQ &&
@@ -610,6 +614,18 @@ alert_silence_code(const struct alert_silence *s)
 		}
 	}
 	return NULL;
+}
+
+const char *
+alert_silence_code(struct alert_engine *e, const struct alert_silence *s)
+{
+	const char *place = alert_silence_place(s);
+
+	if (s->scope == NULL)
+		return place;
+	if (place != NULL && alert_engine_within(e, place, s->scope))
+		return place;
+	return s->scope;
 }
 
 static void
@@ -641,21 +657,48 @@ alert_silences_apply(struct alert_engine *e)
 	}
 }
 
+/* Silences are masked like the alerts they mute: a caller sees those
+ * whose territory is inside its scope or contains it (a district-wide
+ * silence mutes its alerts too), never another place's. */
 static int
 alert_silence_visible(struct alert_engine *e, const struct alert_silence *s,
     const struct alert_actor *who)
 {
-	struct alert probe;
+	const char *code = alert_silence_code(e, s);
 
-	if (s->scope == NULL || who->scope == NULL)
+	if (code == NULL || alert_engine_scope_all(e, who->scope))
 		return 1;
-	memset(&probe, 0, sizeof probe);
-	probe.code = s->scope;
-	if (alert_engine_actionable(e, &probe, who))
-		return 1;
-	/* The silence's scope contains the viewer's. */
-	return e->env.within != NULL &&
-	       e->env.within(e->env.arg, who->scope, s->scope);
+	return alert_engine_within(e, code, who->scope) ||
+	       alert_engine_within(e, who->scope, code);
+}
+
+/* May who create s (its = place matchers inside or around who's scope)?
+ * 0, or -1 after replying 403. */
+static int
+alert_silence_creatable(struct alert_engine *e, const struct alert_silence *s,
+    const struct alert_actor *who, struct alert_reply *r)
+{
+	static const char *const tags[] = {
+	    "grid", "community", "subdistrict", "code", NULL};
+	size_t i, t;
+
+	if (alert_engine_scope_all(e, who->scope))
+		return 0;
+	for (i = 0; i < s->n; i++) {
+		for (t = 0; tags[t] != NULL; t++) {
+			if (strcmp(s->m[i].tag, tags[t]) == 0)
+				break;
+		}
+		if (tags[t] == NULL || s->m[i].op != ALERT_MATCH_EQ ||
+		    alert_engine_within(e, s->m[i].value, who->scope) ||
+		    alert_engine_within(e, who->scope, s->m[i].value))
+			continue;
+		alert_reply_error(r, 403,
+		    "matcher %s=\"%s\" is outside your scope %s", s->m[i].tag,
+		    s->m[i].value, who->scope);
+		return -1;
+	}
+	return 0;
 }
 
 void
@@ -691,10 +734,16 @@ alert_engine_silence_create(struct alert_engine *e, json_t *body,
 		alert_reply_error(r, 403, "silences need role supervisor");
 		return;
 	}
+	if (alert_silence_check_size(e, body, r) != 0)
+		return;
 	s = alert_silence_from_api(e->next_silence, body, now, &cause);
 	if (s == NULL) {
 		alert_reply_error(r, 400, "%s", cause);
 		free(cause);
+		return;
+	}
+	if (alert_silence_creatable(e, s, who, r) != 0) {
+		alert_silence_free(s);
 		return;
 	}
 	e->next_silence++;
@@ -741,10 +790,10 @@ alert_engine_silence_delete(struct alert_engine *e, const char *id,
 		return;
 	}
 	memset(&probe, 0, sizeof probe);
-	probe.code = s->scope;
+	probe.code = (char *)alert_silence_code(e, s);
 	if (!alert_engine_actionable(e, &probe, who)) {
 		alert_reply_error(r, 403, "%s covers %s, outside your scope",
-		    s->id, s->scope != NULL ? s->scope : "the district");
+		    s->id, probe.code != NULL ? probe.code : "the district");
 		return;
 	}
 	if (s->deleted) {

@@ -270,7 +270,7 @@ alert_engine_audit_silence(struct alert_engine *e,
 	rec.actor = &ac;
 	rec.action = action;
 	rec.target = s->id;
-	rec.code = alert_silence_code(s);
+	rec.code = alert_silence_code(e, s);
 	rec.before = before;
 	rec.after = after;
 	rec.comment = strcmp(action, "silence.create") == 0 ? s->reason : NULL;

@@ -305,6 +305,13 @@ alert_engine_create(const struct alert_engine_opts *o, char **cause)
 	e->clock = o->clock != NULL ? o->clock : alert_wall_clock;
 	e->clock_arg = o->clock_arg;
 	e->env = o->env;
+	e->limits = o->limits;
+	if (e->limits.max_text == 0)
+		e->limits.max_text = ALERT_MAX_TEXT;
+	if (e->limits.max_labels == 0)
+		e->limits.max_labels = ALERT_MAX_LABELS;
+	if (e->limits.max_label == 0)
+		e->limits.max_label = ALERT_MAX_LABEL;
 	alert_map_init(&e->by_id);
 	alert_map_init(&e->by_key);
 	e->next_alert = 1;

@@ -47,12 +47,20 @@ struct alert_env {
 	/* The district's code (root of the territory), or NULL. */
 	const char *(*root)(void *arg);
 	/* Is the system id one the token may write for, and code inside its
-	 * territory?  (Events from collector tokens.)  1 yes, 0 no. */
+	 * territory (code NULL, district-wide: only a token for the whole
+	 * district)?  (Events from collector tokens.)  1 yes, 0 no. */
 	int (*token_may)(
 	    void *arg, const void *token, const char *system, const char *code);
 	/* Grid workers (hub/alert-worker.h): 1 if worker is enrolled and
 	 * code lies in one of their grids, 0 if not, -1 no such worker. */
 	int (*worker_may)(void *arg, const char *worker, const char *code);
+};
+
+/* Bounds on what a client may store (hub.json "limits"); 0: default. */
+struct alert_limits {
+	size_t max_text;   /* bytes of a message, comment, reason: 4096 */
+	size_t max_labels; /* labels of an event, matchers of a silence: 64 */
+	size_t max_label;  /* bytes of a label's name or value: 256 */
 };
 
 struct alert_engine_opts {
@@ -66,6 +74,7 @@ struct alert_engine_opts {
 	/* The audit log's key and anchor (borrowed; NULL: unkeyed, as in
 	 * unit tests); the engine adds its record and anchor callbacks. */
 	const struct audit_opts *audit;
+	struct alert_limits limits;
 };
 
 /* Who acts.  Strings are borrowed for the call. */

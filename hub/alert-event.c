@@ -13,8 +13,7 @@
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
 
-#define EVENT_KEY_MAX    256
-#define EVENT_DETAIL_MAX 4096 /* bytes of an event's detail */
+#define EVENT_KEY_MAX 256
 
 /* ---- Events ------------------------------------------------------------ */
 
@@ -33,11 +32,26 @@ alert_event_labels(
 		alert_reply_error(r, 400, "\"labels\": expected an object");
 		return -1;
 	}
+	if (json_object_size(in) > e->limits.max_labels) {
+		alert_reply_error(r, 413,
+		    "\"labels\": %zu labels, over limits.max_event_labels "
+		    "(%zu)",
+		    json_object_size(in), e->limits.max_labels);
+		return -1;
+	}
 	json_object_foreach(in, k, v)
 	{
 		if (!json_is_string(v) || *k == '\0') {
 			alert_reply_error(
 			    r, 400, "\"labels\": \"%s\": expected a string", k);
+			return -1;
+		}
+		if (strlen(k) > e->limits.max_label ||
+		    json_string_length(v) > e->limits.max_label) {
+			alert_reply_error(r, 413,
+			    "\"labels\": a name or value over "
+			    "limits.max_label_bytes (%zu)",
+			    e->limits.max_label);
 			return -1;
 		}
 		json_object_set(*out, k, v);
@@ -54,37 +68,118 @@ alert_event_labels(
 	return 0;
 }
 
-/* May who raise or resolve an event about system at code?  0, or -1
- * after replying 403. */
+/* May who raise, refresh or resolve an event about system at code (of
+ * the existing alert a, or of the event's labels when a is NULL)?  The
+ * write scope of points: a collector token for its systems and places
+ * (an event without a place is district-wide: only for a token of the
+ * whole district), a user inside its scope.  0, or -1 after replying 403
+ * saying why. */
 static int
 alert_event_allowed(struct alert_engine *e, const struct alert_actor *who,
-    const char *system, const char *code, struct alert_reply *r)
+    const struct alert *a, const char *system, const char *code,
+    struct alert_reply *r)
 {
 	struct alert probe;
+	const char *place = code != NULL ? code : "the whole district";
+	char *what;
 
+	if (a != NULL)
+		what = xasprintf("alert %s (%s)", a->id, place);
+	else
+		what = xstrdup(code != NULL
+		                   ? code
+		                   : "the whole district (an event without a "
+		                     "grid, community or subdistrict label)");
 	if (who->token_ptr != NULL && who->role == HUB_ROLE_COLLECTOR) {
 		if (e->env.token_may == NULL ||
-		    e->env.token_may(e->env.arg, who->token_ptr, system, code))
+		    e->env.token_may(
+		        e->env.arg, who->token_ptr, system, code)) {
+			free(what);
 			return 0;
-		if (system != NULL)
-			alert_reply_error(r, 403,
-			    "token %s may not write for system \"%s\"",
-			    who->token != NULL ? who->token : "", system);
-		else
-			alert_reply_error(r, 403,
-			    "token %s may not write for %s",
-			    who->token != NULL ? who->token : "",
-			    code != NULL ? code : "the district");
+		}
+		alert_reply_error(r, 403,
+		    "token %s may not write for %s%s%s%s: outside its systems "
+		    "or places",
+		    who->token != NULL ? who->token : "", what,
+		    system != NULL ? " (system \"" : "",
+		    system != NULL ? system : "", system != NULL ? "\")" : "");
+		free(what);
 		return -1;
 	}
 	memset(&probe, 0, sizeof probe);
 	probe.code = (char *)code;
 	if (who->role >= HUB_ROLE_OPERATOR &&
-	    alert_engine_actionable(e, &probe, who))
+	    alert_engine_actionable(e, &probe, who)) {
+		free(what);
 		return 0;
-	alert_reply_error(r, 403, "%s may not raise or resolve events for %s",
-	    alert_actor_name(who), code != NULL ? code : "the district");
+	}
+	alert_reply_error(r, 403,
+	    "%s may not raise or resolve events for %s: outside scope %s",
+	    alert_actor_name(who), what,
+	    who->scope != NULL ? who->scope : "(none)");
+	free(what);
 	return -1;
+}
+
+/* The existing alert a: may who change it? */
+static int
+alert_event_allowed_on(struct alert_engine *e, const struct alert_actor *who,
+    const struct alert *a, struct alert_reply *r)
+{
+	return alert_event_allowed(e, who, a,
+	    json_string_value(json_object_get(a->labels, "system")), a->code,
+	    r);
+}
+
+/* Would raising the event again change the existing alert a (active, or
+ * resolved within the flap window: reopened)?  Else a new alert. */
+static int
+alert_event_touches(struct alert_engine *e, const struct alert *a, int64_t now)
+{
+	return a != NULL &&
+	       (alert_state_active(a->state) ||
+	           (a->state == ALERT_RESOLVED &&
+	               now - a->ended_ms <= e->rules->settings.flap_window_ms));
+}
+
+/* Apply an event's message, detail and value to a; record the change
+ * (history and audit, "refresh") when there is one. */
+static void
+alert_event_refresh(struct alert_engine *e, struct alert *a,
+    const struct audit_actor *ac, const char *msg, const char *detail,
+    json_t *value)
+{
+	json_t *before = json_object(), *after = json_object();
+
+	if (msg != NULL &&
+	    (a->message == NULL || strcmp(a->message, msg) != 0)) {
+		json_object_set_new(before, "message",
+		    a->message != NULL ? json_string(a->message) : json_null());
+		json_object_set_new(after, "message", json_string(msg));
+		alert_str_set(&a->message, msg);
+	}
+	if (detail != NULL &&
+	    (a->detail == NULL || strcmp(a->detail, detail) != 0)) {
+		json_object_set_new(before, "detail",
+		    a->detail != NULL ? json_string(a->detail) : json_null());
+		json_object_set_new(after, "detail", json_string(detail));
+		alert_str_set(&a->detail, detail);
+	}
+	if (json_is_number(value) && json_number_value(value) != a->value) {
+		json_object_set_new(before, "value",
+		    isnan(a->value) ? json_null() : json_real(a->value));
+		json_object_set_new(
+		    after, "value", json_real(json_number_value(value)));
+		a->value = json_number_value(value);
+	}
+	a->updated_ms = alert_engine_now(e);
+	a->dirty = 1;
+	if (json_object_size(after) > 0)
+		alert_engine_record(e, a, ac, "refresh", before, after, NULL);
+	else {
+		json_decref(before);
+		json_decref(after);
+	}
 }
 
 void
@@ -98,7 +193,7 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 	struct buf akey = BUF_INIT;
 	enum alert_sev sev = ALERT_SEV_HIGH;
 	int64_t dl = 0, now = alert_engine_now(e);
-	int resolve, has_dl;
+	int resolve, has_dl, touch;
 	struct audit_actor ac;
 	const char **support = NULL;
 	char *rulename;
@@ -115,6 +210,8 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 		    "string of at most 256 bytes");
 		return;
 	}
+	if (alert_body_check_text(e, body, r) != 0)
+		return;
 	state = alert_body_str(body, "state");
 	if (state == NULL || strcmp(state, "firing") == 0)
 		resolve = 0;
@@ -171,10 +268,7 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 		if (a == NULL || !alert_state_active(a->state))
 			alert_reply_set(r, 200,
 			    json_pack("{s:s,s:b}", "key", key, "changed", 0));
-		else if (alert_event_allowed(e, who,
-		             json_string_value(
-		                 json_object_get(a->labels, "system")),
-		             a->code, r) == 0) {
+		else if (alert_event_allowed_on(e, who, a, r) == 0) {
 			alert_engine_resolve(
 			    e, a, &ac, alert_body_str(body, "message"));
 			alert_reply_set(r, 202,
@@ -199,20 +293,20 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 		code =
 		    json_string_value(json_object_get(labels, "subdistrict"));
 	system = json_string_value(json_object_get(labels, "system"));
-	if (alert_event_allowed(e, who, system, code, r) != 0) {
+	/* The alert it would change (whatever the event's labels say) and
+	 * the place and system the event names (for a new alert: without a
+	 * place it is district-wide): a caller touches only what its write
+	 * scope covers. */
+	touch = alert_event_touches(e, a, now);
+	if ((touch && alert_event_allowed_on(e, who, a, r) != 0) ||
+	    ((!touch || code != NULL || system != NULL) &&
+	        alert_event_allowed(e, who, NULL, system, code, r) != 0)) {
 		json_decref(labels);
 		buf_free(&akey);
 		return;
 	}
 	msg = alert_body_str(body, "message");
 	detail = alert_body_str(body, "detail");
-	if (detail != NULL && strlen(detail) > EVENT_DETAIL_MAX) {
-		alert_reply_error(
-		    r, 400, "\"detail\": at most %d bytes", EVENT_DETAIL_MAX);
-		json_decref(labels);
-		buf_free(&akey);
-		return;
-	}
 	/* No dept in the body: the labels' dept tag (the points' dept, as a
 	 * collector sends it) leads when it names a known department. */
 	if (dept == NULL && (v = json_object_get(labels, "dept")) != NULL &&
@@ -221,24 +315,14 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 	if (a != NULL && alert_state_active(a->state)) {
 		/* Raised again while active: refresh it. */
 		json_decref(labels);
-		if (msg != NULL)
-			alert_str_set(&a->message, msg);
-		if (detail != NULL)
-			alert_str_set(&a->detail, detail);
-		if (json_is_number(v = json_object_get(body, "value")))
-			a->value = json_number_value(v);
-		a->updated_ms = now;
-		a->dirty = 1;
+		alert_event_refresh(
+		    e, a, &ac, msg, detail, json_object_get(body, "value"));
 		alert_engine_save(e, a);
 	} else if (a != NULL && a->state == ALERT_RESOLVED &&
 	           now - a->ended_ms <= e->rules->settings.flap_window_ms) {
 		json_decref(labels);
-		if (msg != NULL)
-			alert_str_set(&a->message, msg);
-		if (detail != NULL)
-			alert_str_set(&a->detail, detail);
-		if (json_is_number(v = json_object_get(body, "value")))
-			a->value = json_number_value(v);
+		alert_event_refresh(
+		    e, a, &ac, msg, detail, json_object_get(body, "value"));
 		alert_engine_reopen(e, a, &ac);
 	} else {
 		rule = alert_body_str(body, "rule");

@@ -161,8 +161,11 @@ alerts_env_token_may(
 		if (idx < 0 || i == tok->nsystems)
 			return 0;
 	}
-	if (code == NULL || tok->all_grids)
+	if (tok->all_grids)
 		return 1;
+	/* A token for part of the district never acts district-wide. */
+	if (code == NULL)
+		return 0; /* district-wide */
 	if (h->territory == NULL)
 		return 0;
 	node = hub_territory_find(h->territory, code, strlen(code));
@@ -315,6 +318,9 @@ hub_alerts_init(struct hub *h, char **cause)
 		ao.key_len = key_len;
 		ao.anchor_path = anchor_path;
 		ao.anchor_every = (uint64_t)h->config->audit_anchor_every;
+		o.limits.max_text = (size_t)h->config->max_text_bytes;
+		o.limits.max_labels = (size_t)h->config->max_event_labels;
+		o.limits.max_label = (size_t)h->config->max_label_bytes;
 		o.audit = &ao;
 		log_info("audit", "key %s, anchor %s", key_path, anchor_path);
 	}

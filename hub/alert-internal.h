@@ -22,6 +22,10 @@ struct selector;
 struct event;
 
 #define ALERT_HISTORY_MAX 200 /* history entries kept per alert */
+/* Defaults of struct alert_limits (hub.json "limits"). */
+#define ALERT_MAX_TEXT   4096
+#define ALERT_MAX_LABELS 64
+#define ALERT_MAX_LABEL  256
 
 struct alert_engine {
 	struct alert_kv *kv;
@@ -32,6 +36,7 @@ struct alert_engine {
 	int64_t (*clock)(void *arg);
 	void *clock_arg;
 	struct alert_env env;
+	struct alert_limits limits; /* defaults filled in */
 
 	struct audit *audit;
 	int audit_started; /* "start" anchored: anchor "stop" on free */
@@ -95,9 +100,11 @@ void alert_engine_audit_silence(struct alert_engine *e,
     const struct alert_silence *s, json_t *before, json_t *after);
 /* The persistent record of s (what the kv holds); new reference. */
 json_t *alert_silence_record(const struct alert_silence *s);
-/* The territory a silence concerns: its author's scope, else the code,
- * grid, community or subdistrict its = matchers name, else NULL. */
-const char *alert_silence_code(const struct alert_silence *s);
+/* The territory a silence concerns: the grid, community, subdistrict or
+ * code its = matchers name when inside its author's scope, else that
+ * scope, else NULL (the whole district). */
+const char *alert_silence_code(
+    struct alert_engine *e, const struct alert_silence *s);
 
 /* Append an audit entry about alert a (before/after stolen). */
 void alert_engine_audit_alert(struct alert_engine *e,
@@ -155,6 +162,14 @@ int alert_body_duration(json_t *body, const char *key, int64_t *ms);
 /* who's name ("?" if none); is dept a known department? */
 const char *alert_actor_name(const struct alert_actor *who);
 int alert_dept_ok(struct alert_engine *e, const char *dept);
+
+/* Bounds (alert-bounds.c): 0, or -1 after replying 413 naming the limit.
+ * Every string member of body at most limits.max_text bytes; a silence's
+ * body also at most limits.max_labels matchers of max_label bytes. */
+int alert_body_check_text(
+    struct alert_engine *e, json_t *body, struct alert_reply *r);
+int alert_silence_check_size(
+    struct alert_engine *e, json_t *body, struct alert_reply *r);
 
 /* Reply helpers. */
 void alert_reply_set(struct alert_reply *r, int status, json_t *body);

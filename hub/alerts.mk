@@ -19,6 +19,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/alert-action.c \
 	hub/alert-worker.c hub/alert-worker.h \
 	hub/alert-event.c \
+	hub/alert-bounds.c \
 	hub/alert-list.c \
 	hub/alert-timers.c \
 	hub/alert-hub.c \
@@ -70,12 +71,19 @@ tests_unit_test_alert_notify_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_alert_notify_SOURCES = tests/unit/test-alert-notify.c \
 	tests/unit/alert-test-util.h
 tests_unit_test_alert_notify_LDADD = $(ALERTS_TEST_LDADD)
+check_PROGRAMS += tests/unit/test-alert-scope
+TESTS += tests/unit/test-alert-scope
+tests_unit_test_alert_scope_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_alert_scope_SOURCES = tests/unit/test-alert-scope.c \
+	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
+tests_unit_test_alert_scope_LDADD = $(ALERTS_TEST_LDADD)
 endif
 
 ALERTS_INTEGRATION_TESTS = \
 	tests/integration/t-alerts-api.sh \
 	tests/integration/t-alerts-rules.sh \
-	tests/integration/t-audit-anchor.sh
+	tests/integration/t-audit-anchor.sh \
+	tests/integration/t-events-scope.sh
 TESTS += $(ALERTS_INTEGRATION_TESTS)
 EXTRA_DIST += $(ALERTS_INTEGRATION_TESTS)
 

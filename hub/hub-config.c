@@ -89,6 +89,12 @@ static const struct conf_field config_limits_fields[] = {
         offsetof(struct hub_config, max_connections_per_peer), 1, 1000000},
     {"max_unix_connections", CONF_INT, 0,
         offsetof(struct hub_config, max_unix_connections), 1, 1000000},
+    {"max_text_bytes", CONF_INT, 0, offsetof(struct hub_config, max_text_bytes),
+        16, 1LL << 24},
+    {"max_event_labels", CONF_INT, 0,
+        offsetof(struct hub_config, max_event_labels), 1, 100000},
+    {"max_label_bytes", CONF_INT, 0,
+        offsetof(struct hub_config, max_label_bytes), 16, 1LL << 20},
     {"header_timeout", CONF_DURATION, 0,
         offsetof(struct hub_config, header_timeout_ms), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
@@ -206,6 +212,9 @@ hub_config_default(void)
 	c->max_new_series_per_minute = 100000;
 	c->max_connections_per_peer = 128;
 	c->max_unix_connections = 256;
+	c->max_text_bytes = 4096;
+	c->max_event_labels = 64;
+	c->max_label_bytes = 256;
 	c->header_timeout_ms = 10000;
 	c->retention_raw_ms = 15LL * 86400 * 1000;
 	c->retention_minute_ms = 90LL * 86400 * 1000;

@@ -55,6 +55,10 @@ struct hub_config {
 	long long max_connections_per_peer; /* TCP, per peer address */
 	long long max_unix_connections;     /* the unix socket's own */
 	int64_t header_timeout_ms; /* whole request, before an identity */
+	/* What a client may store in alerts, events and silences. */
+	long long max_text_bytes;   /* message, comment, reason, note */
+	long long max_event_labels; /* labels of an event, silence matchers */
+	long long max_label_bytes;  /* a label's (matcher's) name or value */
 
 	int64_t retention_raw_ms;
 	int64_t retention_minute_ms;

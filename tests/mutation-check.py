@@ -90,6 +90,16 @@ def parse_list(path):
     return muts
 
 
+def print_table(muts):
+    """The markdown table of docs/hacking.md, one row per mutation."""
+    print("| mutation | file | guard | tests |")
+    print("| --- | --- | --- | --- |")
+    for m in muts:
+        print("| `%s` | `%s` | %s | %s |" % (
+            m.name, m.file, m.guard.replace("|", "\\|"),
+            " ".join("`%s`" % t for t in m.tests)))
+
+
 def apply_edits(text, edits):
     """The mutated text, or (None, why) when a 'from' is not exactly once."""
     lines = text.split("\n")
@@ -136,16 +146,6 @@ def copy_tree(src, dst):
         d = os.path.join(dst, f)
         os.makedirs(os.path.dirname(d), exist_ok=True)
         shutil.copy2(s, d)
-
-
-def print_table(muts):
-    """The Markdown table of docs/hacking.md, one row per mutation."""
-    print("| mutation | file | guard | tests |")
-    print("| --- | --- | --- | --- |")
-    for m in muts:
-        print("| `%s` | `%s` | %s | %s |" % (
-            m.name, m.file, m.guard.replace("|", "\\|"),
-            " ".join("`%s`" % t for t in m.tests)))
 
 
 def main():
