@@ -92,7 +92,8 @@ tests_unit_test_hub_wire_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
 endif
 
 hub_libcbhub_a_SOURCES += hub/ingest-int.h hub/ingest-cache.c \
-	hub/ingest-limits.c hub/ingest-limits.h
+	hub/ingest-limits.c hub/ingest-limits.h \
+	hub/ingest-parse.c hub/ingest-pool.c
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-hub-ingest

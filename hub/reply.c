@@ -206,6 +206,9 @@ reply_send(
 		evbuffer_add_reference(out, data, len, reply_free_cb, data);
 	else
 		free(data);
+	/* A deferred request's client may be gone: then evhttp frees ev
+	 * here, and the connection is not to be touched afterwards. */
+	req->reply_conn = evhttp_request_get_connection(req->ev);
 	evhttp_send_reply(req->ev, code, NULL, out);
 	evbuffer_free(out);
 	req->replied = code;

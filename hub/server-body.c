@@ -145,3 +145,27 @@ server_body(struct hub *h, struct hub_req *req)
 	req->body_owned = 1;
 	return 0;
 }
+
+char *
+hub_req_body_take(struct hub_req *req, size_t *len)
+{
+	struct hub_server *srv = req->hub->server;
+	char *b = req->body;
+
+	*len = req->body_len;
+	if (b == NULL)
+		b = xstrdup("");
+	else if (!req->body_owned && srv != NULL && b == srv->body) {
+		/* The server's reusable buffer: it makes a new one. */
+		srv->body = NULL;
+		srv->bodycap = 0;
+	} else if (!req->body_owned) {
+		b = xmalloc(req->body_len + 1);
+		memcpy(b, req->body, req->body_len);
+		b[req->body_len] = '\0';
+	}
+	req->body = NULL;
+	req->body_len = 0;
+	req->body_owned = 0;
+	return b;
+}
