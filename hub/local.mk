@@ -63,7 +63,8 @@ HUB_INTEGRATION_TESTS = \
 	tests/integration/t-hub-reload.sh \
 	tests/integration/t-hub-cli.sh \
 	tests/integration/t-hub-limits.sh \
-	tests/integration/t-hub-influx.sh
+	tests/integration/t-hub-influx.sh \
+	tests/integration/t-hub-ingest-threads.sh
 TESTS += $(HUB_INTEGRATION_TESTS)
 EXTRA_DIST += $(HUB_INTEGRATION_TESTS) tests/integration/hub-lib.sh
 

@@ -114,8 +114,9 @@ server_body(struct hub *h, struct hub_req *req)
 	h->stats.bytes_received += len;
 	if (enc == NULL || strcasecmp(enc, "identity") == 0 ||
 	    (req->route->snappy_body && strcasecmp(enc, "snappy") == 0)) {
-		/* Snappy (remote-write) is left to the route.  Copy into the server's reusable buffer: no allocation (and
-		 * no fresh pages to fault in) per request. */
+		/* Snappy (remote-write) is left to the route.  Copy into the
+		 * server's reusable buffer: no allocation (and no fresh pages
+		 * to fault in) per request. */
 		if (srv->bodycap < len + 1) {
 			free(srv->body);
 			srv->bodycap = len + 1 > 65536 ? len + 1 : 65536;

@@ -468,8 +468,7 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 done:
 	if (!req.deferred) { /* else hub_req_finish() */
 		if (sc != NULL)
-			server_conn_request_end(
-			    sc, req.id.via != HUB_VIA_NONE);
+			server_conn_request_end(sc, req.id.via != HUB_VIA_NONE);
 		server_count(srv, counted, req.replied);
 	}
 	server_params_clear(&req);
