@@ -191,6 +191,9 @@ struct hub_req {
 	char *body;
 	size_t body_len;
 	int body_owned; /* body is heap memory (decompressed) */
+	/* An identity body still in evhttp's buffer: copied out on first
+	 * use (hub_req_body), or taken whole (hub_req_body_take). */
+	struct evbuffer *body_in;
 
 	int replied; /* status code once replied */
 
@@ -205,9 +208,10 @@ const char *hub_req_param(struct hub_req *req, const char *name);
 const char *hub_req_query(struct hub_req *req, const char *name);
 /* The body (decoded; NUL-terminated after len bytes), or NULL if none. */
 const char *hub_req_body(struct hub_req *req, size_t *len);
-/* The body as hub_req_body() gives it, now the caller's (heap memory,
- * never NULL: "" without a body); the request no longer has one. */
-char *hub_req_body_take(struct hub_req *req, size_t *len);
+/* The body as hub_req_body() gives it, now the caller's as a buffer
+ * (caller frees with evbuffer_free, from any one thread at a time; no
+ * bytes are copied); the request no longer has one. */
+struct evbuffer *hub_req_body_take(struct hub_req *req);
 /*
  * Answer req after its handler returned: returns the request to answer
  * later, on the loop thread, with exactly one hub_reply_*() followed by

@@ -110,6 +110,7 @@ struct hub_ingest {
 	uint64_t unknown_systems; /* new tag sets with an unknown system */
 
 	struct hub_worker_pool *pool; /* the hub's context only; NULL: off */
+	struct buf text;              /* a worker's copy of the body */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 
 #include "hub/hub-config.h"
@@ -31,8 +32,7 @@ struct pool_job {
 	struct hub_ingest *ctx; /* borrowed from the pool while running */
 	struct hub_identity id; /* strings borrowed: a reload flushes */
 	char *source;
-	char *body;
-	size_t len;
+	struct evbuffer *body; /* the worker's from submission */
 	int64_t mul, div, now;
 	void (*done)(void *arg, struct hub_ingest_result *res);
 	void *arg;
@@ -56,6 +56,25 @@ struct hub_worker_pool {
 	uint64_t bodies; /* first halves run on workers */
 };
 
+/* The first half of job on a worker: the body's bytes are copied into
+ * the context's own buffer (warm pages, no allocation) and parsed. */
+static void
+pool_job_parse(struct hub_worker_pool *p, struct pool_job *job)
+{
+	struct buf *t = &job->ctx->text;
+	size_t len = evbuffer_get_length(job->body);
+
+	buf_reset(t);
+	buf_reserve(t, len + 1);
+	evbuffer_copyout(job->body, t->data, len);
+	t->len = len;
+	t->data[len] = '\0';
+	evbuffer_free(job->body);
+	job->body = NULL;
+	ingest_parse(p->h, job->ctx, &job->id, t->data, len, job->mul, job->div,
+	    job->now);
+}
+
 static void *
 pool_worker(void *arg)
 {
@@ -64,6 +83,9 @@ pool_worker(void *arg)
 	char byte = 1;
 	int wake;
 
+#ifdef __GLIBC__
+	pthread_setname_np(pthread_self(), "cb-ingest"); /* top -H, ps -L */
+#endif
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		while (!p->stop && (p->pending == NULL || p->nfree == 0))
@@ -76,10 +98,7 @@ pool_worker(void *arg)
 		job->ctx = p->free_ctx[--p->nfree];
 		pthread_mutex_unlock(&p->lock);
 
-		ingest_parse(p->h, job->ctx, &job->id, job->body, job->len,
-		    job->mul, job->div, job->now);
-		free(job->body);
-		job->body = NULL;
+		pool_job_parse(p, job);
 
 		pthread_mutex_lock(&p->lock);
 		job->next = NULL;
@@ -282,16 +301,19 @@ hub_ingest_reset_all(struct hub *h)
 
 void
 hub_ingest_submit(struct hub *h, const struct hub_identity *id,
-    const char *source, char *body, size_t len, int64_t mul, int64_t div,
+    const char *source, struct evbuffer *body, int64_t mul, int64_t div,
     void (*done)(void *arg, struct hub_ingest_result *res), void *arg)
 {
 	struct hub_worker_pool *p = h->ingest->pool;
 	struct hub_ingest_result res;
 	struct pool_job *job;
+	size_t len = evbuffer_get_length(body);
 
 	if (p == NULL) {
-		hub_ingest_body(h, id, source, body, len, mul, div, &res);
-		free(body);
+		hub_ingest_body(h, id, source,
+		    (const char *)evbuffer_pullup(body, -1), len, mul, div,
+		    &res);
+		evbuffer_free(body);
 		done(arg, &res);
 		return;
 	}
@@ -299,7 +321,6 @@ hub_ingest_submit(struct hub *h, const struct hub_identity *id,
 	job->id = *id;
 	job->source = xstrdup(source);
 	job->body = body;
-	job->len = len;
 	job->mul = mul;
 	job->div = div;
 	job->now = hub_now(h);

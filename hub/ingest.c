@@ -44,6 +44,7 @@ hub_ingest_free(struct hub_ingest *in)
 	free(in->table);
 	lp_parser_free(in->lp);
 	buf_free(&in->scratch);
+	buf_free(&in->text);
 	free(in->ids);
 	free(in->ts);
 	free(in->vs);

@@ -76,13 +76,15 @@ void hub_ingest_metrics(struct hub *h, struct buf *out);
 
 /*
  * Ingest body as hub_ingest_body() does, its first half on a worker when
- * there are workers; then done(arg, res) on the loop thread (within this
- * call without workers), which takes res->errors and res->cause.  Takes
- * body (heap memory); id's strings and token must stay valid until done
- * (a reload flushes first); source is copied.
+ * there are workers (which copies the bytes out); then done(arg, res) on
+ * the loop thread (within this call without workers), which takes
+ * res->errors and res->cause.  Takes body (an evbuffer no one else uses,
+ * without callbacks; see hub_req_body_take); id's strings and token must
+ * stay valid until done (a reload flushes first); source is copied.
  */
+struct evbuffer;
 void hub_ingest_submit(struct hub *h, const struct hub_identity *id,
-    const char *source, char *body, size_t len, int64_t mul, int64_t div,
+    const char *source, struct evbuffer *body, int64_t mul, int64_t div,
     void (*done)(void *arg, struct hub_ingest_result *res), void *arg);
 
 #endif

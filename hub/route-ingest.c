@@ -53,7 +53,8 @@ route_ingest_write(struct hub_req *req)
 	const char *body, *prec;
 	size_t len;
 	int64_t mul, div;
-	char *source, *owned;
+	char *source;
+	struct evbuffer *owned;
 	struct hub_collector *col;
 	struct hub_req *later;
 	const char *enc = hub_req_header(req, "Content-Encoding");
@@ -83,10 +84,10 @@ route_ingest_write(struct hub_req *req)
 	snprintf(col->peer, sizeof col->peer, "%s", req->peer);
 	if (hub_ingest_threads(req->hub) > 0) {
 		/* Parsed on a worker; stored and answered back here. */
-		owned = hub_req_body_take(req, &len);
+		owned = hub_req_body_take(req);
 		later = hub_req_defer(req);
-		hub_ingest_submit(req->hub, &later->id, source, owned, len, mul,
-		    div, route_ingest_done, later);
+		hub_ingest_submit(req->hub, &later->id, source, owned, mul, div,
+		    route_ingest_done, later);
 		free(source);
 		return;
 	}

@@ -499,6 +499,7 @@ hub_req_defer(struct hub_req *req)
 	req->nparams = 0;
 	req->body_owned = 0;
 	req->body = NULL;
+	req->body_in = NULL;
 	return d;
 }
 

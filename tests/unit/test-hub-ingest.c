@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <math.h>
 #include <stdio.h>
@@ -500,6 +501,17 @@ mixed_body(const char *p)
 	    (long long)now_ms, p);
 }
 
+/* text (taken) as a buffer for hub_ingest_submit. */
+static struct evbuffer *
+text_buffer(char *text)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	evbuffer_add(b, text, strlen(text));
+	free(text);
+	return b;
+}
+
 struct worker_done {
 	struct hub_ingest_result res;
 	int called;
@@ -545,7 +557,7 @@ START_TEST(test_workers_same_answer)
 	for (i = 0; i < 6; i++) {
 		snprintf(pfx, sizeof pfx, "w%zu", i);
 		text = mixed_body(pfx);
-		hub_ingest_submit(&hub, &id, "op", text, strlen(text), 1, 1,
+		hub_ingest_submit(&hub, &id, "op", text_buffer(text), 1, 1,
 		    worker_done_cb, &done[i]);
 	}
 	/* The loop thread is woken for the second halves. */
@@ -602,7 +614,7 @@ START_TEST(test_workers_flush)
 	for (i = 0; i < 4; i++) {
 		text = xasprintf("flush_%zu,grid=440304001001001 v=1 %lld\n", i,
 		    (long long)now_ms);
-		hub_ingest_submit(&hub, &id, "op", text, strlen(text), 1, 1,
+		hub_ingest_submit(&hub, &id, "op", text_buffer(text), 1, 1,
 		    worker_done_cb, &done[i]);
 	}
 	hub_ingest_reset_all(&hub);
