@@ -28,6 +28,7 @@ struct config_raw {
 	json_t *remote_write; /* hub/remote/forward-conf.c */
 	int64_t silent_after;
 	json_t *worker; /* hub/worker/ */
+	long long ingest_threads;
 };
 
 static const struct conf_field config_fields[] = {
@@ -53,6 +54,8 @@ static const struct conf_field config_fields[] = {
     {"silent_after", CONF_DURATION, 0,
         offsetof(struct config_raw, silent_after), 0, 0},
     {"worker", CONF_OBJECT, 0, offsetof(struct config_raw, worker), 0, 0},
+    {"ingest_threads", CONF_INT, 0, offsetof(struct config_raw, ingest_threads),
+        -1, 64},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -221,6 +224,7 @@ hub_config_default(void)
 	c->retention_hour_ms = 730LL * 86400 * 1000;
 	c->store_sync = 1;
 	c->silent_after_ms = 600000;
+	c->ingest_threads = -1; /* one per core */
 	c->audit_anchor_every = 100;
 	c->worker_grant_ms = 30 * 60 * 1000;
 	c->worker_code_ttl_ms = 24 * 3600 * 1000;
@@ -334,6 +338,7 @@ hub_config_load(const char *path, char **cause)
 	c->path = xstrdup(path);
 	memset(&r, 0, sizeof r);
 	r.silent_after = c->silent_after_ms;
+	r.ingest_threads = c->ingest_threads;
 	if (conf_object_read(
 	        cf, conf_file_root(cf), config_fields, &r, cause) != 0)
 		goto fail;
@@ -372,6 +377,7 @@ hub_config_load(const char *path, char **cause)
 		r.socket_group = NULL;
 	}
 	c->silent_after_ms = r.silent_after;
+	c->ingest_threads = r.ingest_threads;
 	if (r.limits != NULL &&
 	    conf_object_read(cf, r.limits, config_limits_fields, c, cause) != 0)
 		goto fail;

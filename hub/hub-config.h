@@ -69,6 +69,9 @@ struct hub_config {
 	int64_t store_late_window_ms;   /* 0: store default */
 
 	int64_t silent_after_ms;
+	/* Worker threads parsing write bodies (hub/ingest.h): -1 one per
+	 * core (the default), 0 none (on the event loop). */
+	long long ingest_threads;
 	/* "audit": the HMAC key and the head's anchor file, both outside the
 	 * data directory (NULL: hub_config_audit_paths() defaults), and
 	 * how often the head goes to the system log and supervisors. */

@@ -5,8 +5,9 @@
  * (hub/reply.c).  docs/api.md is the contract these implement.
  *
  * Threading: everything runs on the one libevent loop (hub->base); handlers
- * are called there and must not block for long.  Replies are synchronous:
- * a handler calls exactly one hub_reply_*() before it returns.
+ * are called there and must not block for long.  A handler calls exactly
+ * one hub_reply_*() before it returns, or defers the reply
+ * (hub_req_defer: ingest parses on worker threads, hub/ingest.h).
  */
 #ifndef CB_HUB_H
 #define CB_HUB_H
@@ -192,8 +193,15 @@ struct hub_req {
 	char *body;
 	size_t body_len;
 	int body_owned; /* body is heap memory (decompressed) */
+	/* An identity body still in evhttp's buffer: copied out on first
+	 * use (hub_req_body), or taken whole (hub_req_body_take). */
+	struct evbuffer *body_in;
 
 	int replied; /* status code once replied */
+
+	/* Answered after the handler returned (hub_req_defer). */
+	int deferred;
+	struct evhttp_connection *reply_conn; /* at the reply, or NULL */
 };
 
 /* A path parameter ("id" for "/api/v1/systems/{id}"), or NULL. */
@@ -202,6 +210,19 @@ const char *hub_req_param(struct hub_req *req, const char *name);
 const char *hub_req_query(struct hub_req *req, const char *name);
 /* The body (decoded; NUL-terminated after len bytes), or NULL if none. */
 const char *hub_req_body(struct hub_req *req, size_t *len);
+/* The body as hub_req_body() gives it, now the caller's as a buffer
+ * (caller frees with evbuffer_free, from any one thread at a time; no
+ * bytes are copied); the request no longer has one. */
+struct evbuffer *hub_req_body_take(struct hub_req *req);
+/*
+ * Answer req after its handler returned: returns the request to answer
+ * later, on the loop thread, with exactly one hub_reply_*() followed by
+ * hub_req_finish() (which frees it).  Query parameters read before stay
+ * readable; the client may have gone meanwhile (the reply is then
+ * dropped).
+ */
+struct hub_req *hub_req_defer(struct hub_req *req);
+void hub_req_finish(struct hub_req *req);
 /*
  * Parse the body as a JSON object.  Returns a new reference the caller
  * json_decref()s, or NULL after replying 400 {"error": "body: ..."}.

@@ -110,8 +110,8 @@ static const struct {
  * e->place holds it for every territory tag of the line.
  */
 static void
-ingest_entry_classify(
-    struct hub *h, struct ingest_entry *e, const struct lp_point *pt)
+ingest_entry_classify(struct hub *h, struct hub_ingest *in,
+    struct ingest_entry *e, const struct lp_point *pt)
 {
 	const struct hub_territory *t = h->territory;
 	const struct lp_str *tag[INGEST_NPLACES] = {NULL}, *sys = NULL;
@@ -157,7 +157,7 @@ ingest_entry_classify(
 		e->has_sys = 1;
 		e->sys = hub_systems_find(h->systems, sys->p, sys->len);
 		if (e->sys < 0)
-			h->status->unknown_system_lines++;
+			in->unknown_systems++;
 	}
 }
 
@@ -209,16 +209,12 @@ ingest_entry_get(struct hub *h, struct hub_ingest *in,
 		    memcmp(e->key, key, klen) == 0)
 			return e;
 	}
-	if (in->n >= INGEST_CACHE_MAX) {
-		hub_ingest_reset(in);
-		j = hash & (in->cap - 1);
-	}
 	e = xcalloc(1, sizeof *e);
 	e->key = xmalloc(klen + 1);
 	memcpy(e->key, key, klen);
 	e->klen = klen;
 	e->hash = hash;
-	ingest_entry_classify(h, e, pt);
+	ingest_entry_classify(h, in, e, pt);
 	in->table[j] = e;
 	if (++in->n * 2 > in->cap)
 		ingest_grow(in);

@@ -1,8 +1,18 @@
 /*
- * Internals of line-protocol ingest shared by hub/ingest.c (the request
- * path: scope, limits, the store write, the live status) and
- * hub/ingest-cache.c (the tag-set cache: classification, enrichment and
- * series of each distinct measurement + tag set).
+ * Internals of line-protocol ingest shared by hub/ingest-parse.c (the
+ * first half of a body: parsing, enrichment, scope, limits; any thread),
+ * hub/ingest.c (the second half: series ids, quotas, the store write, the
+ * live status; the loop thread), hub/ingest-cache.c (the tag-set cache:
+ * classification, enrichment and series of each distinct measurement +
+ * tag set) and hub/ingest-pool.c (the worker threads).
+ *
+ * Thread safety: a struct hub_ingest (a context: parser, tag-set cache,
+ * the parsed batch) is used by one thread at a time, handed between a
+ * worker and the loop thread under the pool's lock.  The first half reads
+ * only what a reload replaces (h->territory, h->systems, the identity's
+ * user or token) and h->config, never the store, the status or the
+ * quotas; a reload finishes every body in flight first
+ * (hub_ingest_flush).
  */
 #ifndef CB_HUB_INGEST_INT_H
 #define CB_HUB_INGEST_INT_H
@@ -14,7 +24,9 @@
 #include "lib/lineproto.h"
 
 struct hub;
+struct hub_identity;
 struct hub_ingest_quota;
+struct hub_ingest_result;
 
 #define INGEST_CACHE_MAX 1000000 /* tag sets before the cache starts over */
 
@@ -56,6 +68,25 @@ struct ingest_show {
 	enum ingest_special special;
 };
 
+/* A line the second half must look at, in line order: a line refused by
+ * the first half (rj >= 0, with its reason while the reply can still list
+ * it), or an accepted line with fields still to resolve to series ids
+ * (rj -1: points [first, first + n)). */
+struct ingest_mark {
+	size_t line;
+	size_t first, n;
+	int rj;       /* enum hub_reject, or -1 */
+	char *reason; /* owned; NULL past limits.max_errors */
+};
+
+/* The field of a point whose series id is not known yet (ids[k] 0). */
+struct ingest_ref {
+	struct ingest_entry *e;
+	size_t field;
+};
+
+struct hub_worker_pool; /* hub/ingest-pool.c */
+
 struct hub_ingest {
 	struct lp_parser *lp;
 	struct ingest_entry **table;
@@ -66,12 +97,44 @@ struct hub_ingest {
 	double *vs;
 	size_t *lines;
 	struct ingest_show *show;
+	struct ingest_ref *refs;
 	size_t npoints, cpoints;
-	struct hub_ingest_quota *quota;
+	struct hub_ingest_quota *quota; /* the hub's context only */
+
+	/* The first half's outcome, read by the second. */
+	struct ingest_mark *marks;
+	size_t nmarks, cmarks, nreasons;
+	size_t nlines, naccepted;
+	int status;               /* 413, or 0 */
+	char *cause;              /* for status (owned) */
+	uint64_t unknown_systems; /* new tag sets with an unknown system */
+
+	struct hub_worker_pool *pool; /* the hub's context only; NULL: off */
+	struct buf text;              /* a worker's copy of the body */
 };
 
+/*
+ * The first half of body (len bytes) written by id at now, timestamps in
+ * precision mul/div: fills in's points and marks.  Any thread; reads
+ * h->config, h->territory, h->systems and id only.
+ */
+void ingest_parse(struct hub *h, struct hub_ingest *in,
+    const struct hub_identity *id, const char *body, size_t len, int64_t mul,
+    int64_t div, int64_t now);
+/*
+ * The second half, on the loop thread: resolve series ids (quotas of
+ * writer source), write to the store, show what it stored, queue it for
+ * forwarding, count.  Fills *res as hub_ingest_body() does.
+ */
+void ingest_commit(struct hub *h, struct hub_ingest *in, const char *source,
+    int64_t now, struct hub_ingest_result *res);
+/* Drop the first half's outcome (marks, reasons, cause). */
+void ingest_batch_clear(struct hub_ingest *in);
+/* Room for more points. */
+void ingest_reserve(struct hub_ingest *in, size_t more);
+
 /* The cache entry of pt's measurement and tags (created on first use;
- * owned by the cache, valid until the next call). */
+ * owned by the cache, valid until hub_ingest_reset). */
 struct ingest_entry *ingest_entry_get(struct hub *h, struct hub_ingest *in,
     const struct lp_point *pt, const char *body, size_t blen);
 /* Field lf of entry e (tags from pt), hint its probable index; owned by

@@ -1,4 +1,5 @@
-/* Line-protocol ingest with enrichment, scope and a tag-set cache. */
+/* Line-protocol ingest: the second half (series ids, quotas, the store
+ * write, the live status) and the whole on one thread. */
 #include "config.h"
 
 #include <math.h>
@@ -43,11 +44,15 @@ hub_ingest_free(struct hub_ingest *in)
 	free(in->table);
 	lp_parser_free(in->lp);
 	buf_free(&in->scratch);
+	buf_free(&in->text);
 	free(in->ids);
 	free(in->ts);
 	free(in->vs);
 	free(in->lines);
 	free(in->show);
+	free(in->refs);
+	ingest_batch_clear(in);
+	free(in->marks);
 	hub_ingest_quota_free(in->quota);
 	free(in);
 }
@@ -76,46 +81,6 @@ hub_ingest_precision(const char *s, int64_t *mul, int64_t *div)
 	return 0;
 }
 
-/* May id write a line of entry e?  NULL if yes, else the reason.  Fails
- * closed: a writer whose scope is not in the territory (scope_node -1
- * with a scope) or a collector without a token writes nowhere. */
-static const char *
-ingest_may_write(struct hub *h, const struct hub_identity *id,
-    const struct ingest_entry *e, int scope_node)
-{
-	const struct hub_token *tok = id->token;
-	size_t i;
-
-	if (id->role != HUB_ROLE_COLLECTOR) {
-		if (scope_node < 0)
-			return "the writer's scope is not in the territory";
-		if (e->place >= 0 &&
-		    !hub_territory_within(h->territory, e->place, scope_node))
-			return "outside the writer's scope";
-		return NULL;
-	}
-	if (tok == NULL)
-		return "a collector needs a token";
-	if (e->has_sys && !tok->all_systems) {
-		for (i = 0; i < tok->nsystems; i++) {
-			if (tok->systems[i] == e->sys)
-				break;
-		}
-		if (e->sys < 0 || i == tok->nsystems)
-			return "token may not write for this system";
-	}
-	if (e->place >= 0 && !tok->all_grids) {
-		for (i = 0; i < tok->ncover; i++) {
-			if (hub_territory_within(
-			        h->territory, e->place, tok->cover[i]))
-				break;
-		}
-		if (i == tok->ncover)
-			return "token may not write for this place";
-	}
-	return NULL;
-}
-
 static void
 ingest_error(struct hub_ingest_result *res, struct hub *h, size_t line,
     const char *fmt, const char *detail)
@@ -132,39 +97,6 @@ ingest_error(struct hub_ingest_result *res, struct hub *h, size_t line,
 	json_array_append_new(res->errors,
 	    json_pack("{s:I,s:o}", "line", (json_int_t)line, "reason", reason));
 	free(s);
-}
-
-/* Count the lines of body that are not blank or comments (a newline
- * inside a quoted string counts as a line: an overestimate). */
-static size_t
-ingest_count_lines(const char *p, size_t len)
-{
-	const char *end = p + len, *nl;
-	size_t n = 0;
-
-	while (p < end) {
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
-			p++;
-		if (p < end && *p != '\n' && *p != '#')
-			n++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			break;
-		p = nl + 1;
-	}
-	return n;
-}
-
-static void
-ingest_reserve(struct hub_ingest *in, size_t more)
-{
-	if (in->npoints + more <= in->cpoints)
-		return;
-	in->cpoints = (in->npoints + more) * 2;
-	in->ids = xreallocarray(in->ids, in->cpoints, sizeof *in->ids);
-	in->ts = xreallocarray(in->ts, in->cpoints, sizeof *in->ts);
-	in->vs = xreallocarray(in->vs, in->cpoints, sizeof *in->vs);
-	in->lines = xreallocarray(in->lines, in->cpoints, sizeof *in->lines);
-	in->show = xreallocarray(in->show, in->cpoints, sizeof *in->show);
 }
 
 /* Record the outcome of a store write for /healthz and /metrics. */
@@ -186,10 +118,9 @@ ingest_store_outcome(struct hub *h, int failed, const char *cause)
  * a refused point never shows.
  */
 static void
-ingest_show_stored(
-    struct hub *h, const struct store_write_result *wr, int64_t now)
+ingest_show_stored(struct hub *h, struct hub_ingest *in,
+    const struct store_write_result *wr, int64_t now)
 {
-	struct hub_ingest *in = h->ingest;
 	struct hub_status *st = h->status;
 	const struct ingest_show *sh;
 	int64_t last_t, last_w;
@@ -223,164 +154,118 @@ ingest_show_stored(
 	}
 }
 
-/* The point's time in ms, or -1 after reporting why it is refused. */
-static int64_t
-ingest_point_time(struct hub *h, struct hub_ingest_result *res,
-    const struct lp_point *pt, size_t lineno, int64_t now, int64_t mul,
-    int64_t div)
+/*
+ * Resolve the fields of mark m's points in order (a line stops at its
+ * first failure, as each field's series may be created on the way):
+ * NULL, or why the line is refused with *rj.
+ */
+static const char *
+ingest_mark_resolve(struct hub *h, struct hub_ingest *in,
+    const struct ingest_mark *m, const char *source, int64_t now,
+    size_t *created, enum hub_reject *rj)
 {
-	int64_t t;
-	char *why;
+	struct ingest_field *f;
+	const char *why;
+	size_t k;
 
-	if (!pt->has_time)
-		return now;
-	if (pt->time < 0) {
-		ingest_error(res, h, lineno, "%s", "timestamp out of range");
-		return -1;
+	for (k = m->first; k < m->first + m->n; k++) {
+		if (in->ids[k] != 0)
+			continue;
+		f = &in->refs[k].e->fields[in->refs[k].field];
+		if (f->error != NULL) {
+			*rj = HUB_REJECT_NAME;
+			return f->error;
+		}
+		why = ingest_field_resolve(h, f, source, now, created);
+		if (why != NULL) {
+			*rj = f->error != NULL ? HUB_REJECT_NAME
+			                       : HUB_REJECT_SERIES;
+			return why;
+		}
+		in->ids[k] = f->id;
 	}
-	/* Saturated on overflow: then it is in the future all the same. */
-	t = mul > 1 && pt->time > INT64_MAX / mul ? INT64_MAX
-	                                          : pt->time * mul / div;
-	why = hub_ingest_time_check(h->config, now, t, pt->time, mul, div);
-	if (why != NULL) {
-		ingest_error(res, h, lineno, "%s", why);
-		free(why);
-		return -1;
-	}
-	if (t >= STORE_TIME_MAX) {
-		ingest_error(res, h, lineno, "%s", "timestamp out of range");
-		return -1;
-	}
-	return t;
+	return NULL;
 }
 
-void
-hub_ingest_body(struct hub *h, const struct hub_identity *id,
-    const char *source, const char *body, size_t len, int64_t mul, int64_t div,
-    struct hub_ingest_result *res)
+/* Drop the points whose id is 0 (lines refused by the second half),
+ * keeping the order. */
+static void
+ingest_points_compact(struct hub_ingest *in)
 {
-	struct hub_ingest *in = h->ingest;
-	struct hub_status *st = h->status;
-	struct lp_body lb;
-	const struct lp_point *pt;
-	const char *cause, *why = NULL;
-	struct ingest_entry *e;
-	struct ingest_field *f;
-	struct ingest_show *sh;
-	struct store_write_result wr;
-	struct hub_collector *col;
-	char *scause = NULL;
-	size_t lineno, i, duplicates = 0, late = 0, late_rejected = 0;
-	size_t start, created = 0;
-	int64_t now = hub_now(h), t;
-	double v;
-	int rc, scope_node = -1, numeric;
-	enum hub_reject rj = HUB_REJECT_NAME;
+	size_t i, j = 0;
 
-	memset(res, 0, sizeof *res);
-	res->errors = json_array();
-	in->npoints = 0;
-	if ((long long)ingest_count_lines(body, len) > h->config->max_lines) {
-		res->status = 413;
-		res->cause =
-		    xasprintf("more than %lld lines (limits.max_lines)",
-		        h->config->max_lines);
-		return;
+	for (i = 0; i < in->npoints; i++) {
+		if (in->ids[i] == 0)
+			continue;
+		in->ids[j] = in->ids[i];
+		in->ts[j] = in->ts[i];
+		in->vs[j] = in->vs[i];
+		in->lines[j] = in->lines[i];
+		in->show[j] = in->show[i];
+		j++;
 	}
-	if (id->role != HUB_ROLE_COLLECTOR && id->scope != NULL)
-		scope_node = hub_territory_find(
-		    h->territory, id->scope, strlen(id->scope));
-	lp_body_init(&lb, body, len);
-	for (;;) {
-		rc = lp_body_next(in->lp, &lb, &pt, &lineno, &cause);
-		if (rc == LP_END)
-			break;
-		res->lines++;
-		if ((long long)res->lines > h->config->max_lines) {
-			res->status = 413;
-			res->cause = xasprintf("more than %lld lines "
-			                       "(limits.max_lines)",
-			    h->config->max_lines);
-			in->npoints = 0;
-			return;
-		}
-		if (rc == LP_ERROR) {
-			rj = HUB_REJECT_SYNTAX;
-			ingest_error(res, h, lineno, "%s", cause);
-			goto reject;
-		}
-		if ((long long)pt->nfields > h->config->max_fields_per_line) {
-			char n[32];
+	in->npoints = j;
+}
 
-			snprintf(n, sizeof n, "%zu", pt->nfields);
-			rj = HUB_REJECT_FIELDS;
-			ingest_error(res, h, lineno,
-			    "%s fields, more than limits.max_fields_per_line",
-			    n);
-			goto reject;
+/* The marks in line order: errors listed, rejections counted, new series
+ * resolved under the quotas. */
+static void
+ingest_marks_apply(struct hub *h, struct hub_ingest *in, const char *source,
+    int64_t now, struct hub_ingest_result *res)
+{
+	struct hub_status *st = h->status;
+	const struct ingest_mark *m;
+	const char *why;
+	enum hub_reject rj;
+	size_t i, k, created = 0;
+	int dropped = 0;
+
+	for (i = 0; i < in->nmarks; i++) {
+		m = &in->marks[i];
+		if (m->rj >= 0) {
+			rj = (enum hub_reject)m->rj;
+			if (m->reason != NULL)
+				ingest_error(res, h, m->line, "%s", m->reason);
+		} else {
+			why = ingest_mark_resolve(
+			    h, in, m, source, now, &created, &rj);
+			if (why == NULL)
+				continue;
+			for (k = m->first; k < m->first + m->n; k++)
+				in->ids[k] = 0;
+			dropped = 1;
+			res->accepted--;
+			ingest_error(res, h, m->line, "%s", why);
 		}
-		e = ingest_entry_get(h, in, pt, body, len);
-		if (e->reject) {
-			rj = (enum hub_reject)(e->reject - 1);
-			ingest_error(res, h, lineno, "%s", e->reason);
-			goto reject;
-		}
-		if ((why = ingest_may_write(h, id, e, scope_node)) != NULL) {
-			rj = HUB_REJECT_SCOPE;
-			ingest_error(res, h, lineno, "%s", why);
-			goto reject;
-		}
-		if ((t = ingest_point_time(h, res, pt, lineno, now, mul, div)) <
-		    0) {
-			rj = HUB_REJECT_TIME;
-			goto reject;
-		}
-		start = in->npoints;
-		numeric = 0;
-		ingest_reserve(in, pt->nfields);
-		for (i = 0; i < pt->nfields; i++) {
-			if (lp_field_number(&pt->fields[i], &v) != 0)
-				continue; /* string fields are not stored */
-			numeric++;
-			f = ingest_field_get(h, e, pt, &pt->fields[i], i);
-			if ((why = f->error) != NULL) {
-				rj = HUB_REJECT_NAME;
-				break;
-			}
-			why = ingest_field_resolve(h, f, source, now, &created);
-			if (why != NULL) {
-				rj = f->error != NULL ? HUB_REJECT_NAME
-				                      : HUB_REJECT_SERIES;
-				break;
-			}
-			in->ids[in->npoints] = f->id;
-			in->ts[in->npoints] = t;
-			in->vs[in->npoints] = v;
-			in->lines[in->npoints] = lineno;
-			sh = &in->show[in->npoints];
-			sh->node = e->node;
-			sh->sys = e->sys;
-			sh->headline = f->headline;
-			sh->special = f->special;
-			in->npoints++;
-		}
-		if (i < pt->nfields) {
-			in->npoints = start;
-			ingest_error(res, h, lineno, "%s", why);
-			goto reject;
-		}
-		if (numeric == 0) {
-			rj = HUB_REJECT_NO_NUMBER;
-			ingest_error(res, h, lineno, "%s",
-			    "no numeric field (string fields are not stored)");
-			goto reject;
-		}
-		res->accepted++;
-		continue;
-	reject:
 		res->rejected++;
 		hub_status_reject(st, rj, source, 1);
 	}
+	if (dropped)
+		ingest_points_compact(in);
+}
+
+void
+ingest_commit(struct hub *h, struct hub_ingest *in, const char *source,
+    int64_t now, struct hub_ingest_result *res)
+{
+	struct hub_status *st = h->status;
+	struct store_write_result wr;
+	struct hub_collector *col;
+	char *scause = NULL;
+	size_t duplicates = 0, late = 0, late_rejected = 0;
+
+	memset(res, 0, sizeof *res);
+	res->errors = json_array();
+	st->unknown_system_lines += in->unknown_systems;
+	if (in->status != 0) {
+		res->status = in->status;
+		res->cause = in->cause;
+		in->cause = NULL;
+		return;
+	}
+	res->lines = in->nlines;
+	res->accepted = in->naccepted;
+	ingest_marks_apply(h, in, source, now, res);
 	if (in->npoints > 0) {
 		memset(&wr, 0, sizeof wr);
 		if (store_write(h->store, in->ids, in->ts, in->vs, in->npoints,
@@ -394,7 +279,7 @@ hub_ingest_body(struct hub *h, const struct hub_identity *id,
 			return;
 		}
 		ingest_store_outcome(h, 0, NULL);
-		ingest_show_stored(h, &wr, now);
+		ingest_show_stored(h, in, &wr, now);
 		/* Forwarding queues what was stored before the reply. */
 		if (hub_remote_forward_points(h, in->ids, in->ts, in->vs,
 		        in->npoints, &scause) != 0) {
@@ -444,4 +329,16 @@ hub_ingest_body(struct hub *h, const struct hub_identity *id,
 	h->stats.points_ingested += res->points;
 	h->stats.lines_accepted += res->accepted;
 	h->stats.lines_rejected += res->rejected;
+}
+
+void
+hub_ingest_body(struct hub *h, const struct hub_identity *id,
+    const char *source, const char *body, size_t len, int64_t mul, int64_t div,
+    struct hub_ingest_result *res)
+{
+	int64_t now = hub_now(h);
+
+	ingest_parse(h, h->ingest, id, body, len, mul, div, now);
+	ingest_commit(h, h->ingest, source, now, res);
+	ingest_batch_clear(h->ingest);
 }

@@ -63,7 +63,8 @@ HUB_INTEGRATION_TESTS = \
 	tests/integration/t-hub-reload.sh \
 	tests/integration/t-hub-cli.sh \
 	tests/integration/t-hub-limits.sh \
-	tests/integration/t-hub-influx.sh
+	tests/integration/t-hub-influx.sh \
+	tests/integration/t-hub-ingest-threads.sh
 TESTS += $(HUB_INTEGRATION_TESTS)
 EXTRA_DIST += $(HUB_INTEGRATION_TESTS) tests/integration/hub-lib.sh
 
@@ -92,7 +93,8 @@ tests_unit_test_hub_wire_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
 endif
 
 hub_libcbhub_a_SOURCES += hub/ingest-int.h hub/ingest-cache.c \
-	hub/ingest-limits.c hub/ingest-limits.h
+	hub/ingest-limits.c hub/ingest-limits.h \
+	hub/ingest-parse.c hub/ingest-pool.c
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-hub-ingest

@@ -109,6 +109,8 @@ hub_reload(struct hub *h)
 	char *cause = NULL;
 
 	log_info("hub", "SIGHUP: reloading territory, systems, users, tokens");
+	/* Bodies in flight were parsed against what is replaced here. */
+	hub_ingest_flush(h);
 	if (hub_load_model(h->config, &t, &s, &u, &cause) != 0) {
 		log_error("hub",
 		    "reload failed, keeping the old configuration: "
@@ -127,7 +129,7 @@ hub_reload(struct hub *h)
 	h->territory = t;
 	h->systems = s;
 	h->users = u;
-	hub_ingest_reset(h->ingest);
+	hub_ingest_reset_all(h);
 	hub_server_forget_uids(h);
 	if (h->alerts_reloaded != NULL)
 		h->alerts_reloaded(h);
@@ -365,6 +367,11 @@ main(int argc, char **argv)
 		free(cause);
 		goto out;
 	}
+	if (hub_ingest_start(&h, (int)h.config->ingest_threads, &cause) != 0) {
+		log_error("hub", "%s", cause);
+		free(cause);
+		goto out;
+	}
 	sigs[0] = evsignal_new(h.base, SIGTERM, hub_signal, &h);
 	sigs[1] = evsignal_new(h.base, SIGINT, hub_signal, &h);
 	sigs[2] = evsignal_new(h.base, SIGHUP, hub_signal, &h);
@@ -384,6 +391,7 @@ main(int argc, char **argv)
 		event_free(sigs[i]);
 	status = 0;
 out:
+	hub_ingest_stop(&h); /* stores the bodies in flight */
 	hub_quality_stop();
 	hub_remote_forward_free(&h);
 	hub_server_free(&h);

@@ -16,6 +16,7 @@
 #include <event2/http.h>
 
 #include "hub/hub.h"
+#include "hub/server-int.h"
 #include "hub/territory.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -61,6 +62,7 @@ hub_req_query(struct hub_req *req, const char *name)
 const char *
 hub_req_body(struct hub_req *req, size_t *len)
 {
+	server_body_load(req);
 	if (len != NULL)
 		*len = req->body_len;
 	return req->body;
@@ -72,6 +74,7 @@ hub_req_body_json(struct hub_req *req)
 	json_error_t err;
 	json_t *j;
 
+	server_body_load(req);
 	if (req->body == NULL || req->body_len == 0) {
 		hub_reply_error(req, 400, "body: expected a JSON object");
 		return NULL;
@@ -206,6 +209,9 @@ reply_send(
 		evbuffer_add_reference(out, data, len, reply_free_cb, data);
 	else
 		free(data);
+	/* A deferred request's client may be gone: then evhttp frees ev
+	 * here, and the connection is not to be touched afterwards. */
+	req->reply_conn = evhttp_request_get_connection(req->ev);
 	evhttp_send_reply(req->ev, code, NULL, out);
 	evbuffer_free(out);
 	req->replied = code;

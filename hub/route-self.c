@@ -8,6 +8,7 @@
 
 #include "hub/remote/remote.h"
 #include "hub/hub.h"
+#include "hub/ingest.h"
 #include "hub/server.h"
 #include "hub/status.h"
 #include "lib/buf.h"
@@ -46,6 +47,7 @@ self_metrics(struct hub_req *req)
 	size_t i;
 
 	hub_server_metrics(h, &b);
+	hub_ingest_metrics(h, &b);
 	hub_remote_forward_metrics(h, &b);
 	self_counter(&b, "citybraind_points_ingested_total",
 	    "Points stored by ingest.", "counter", h->stats.points_ingested);

@@ -104,7 +104,6 @@ fail:
 int
 server_body(struct hub *h, struct hub_req *req)
 {
-	struct hub_server *srv = h->server;
 	struct evbuffer *in = evhttp_request_get_input_buffer(req->ev);
 	const char *enc = hub_req_header(req, "Content-Encoding");
 	size_t len = evbuffer_get_length(in);
@@ -114,16 +113,10 @@ server_body(struct hub *h, struct hub_req *req)
 	h->stats.bytes_received += len;
 	if (enc == NULL || strcasecmp(enc, "identity") == 0 ||
 	    (req->route->snappy_body && strcasecmp(enc, "snappy") == 0)) {
-		/* Snappy (remote-write) is left to the route.  Copy into the server's reusable buffer: no allocation (and
-		 * no fresh pages to fault in) per request. */
-		if (srv->bodycap < len + 1) {
-			free(srv->body);
-			srv->bodycap = len + 1 > 65536 ? len + 1 : 65536;
-			srv->body = xmalloc(srv->bodycap);
-		}
-		evbuffer_copyout(in, srv->body, len);
-		srv->body[len] = '\0';
-		req->body = srv->body;
+		/* Snappy (remote-write) is left to the route.  Copied on
+		 * first use (server_body_load), or taken whole by a route
+		 * that parses it on another thread. */
+		req->body_in = in;
 		req->body_len = len;
 		return 0;
 	}
@@ -144,4 +137,52 @@ server_body(struct hub *h, struct hub_req *req)
 	}
 	req->body_owned = 1;
 	return 0;
+}
+
+void
+server_body_load(struct hub_req *req)
+{
+	struct hub_server *srv = req->hub->server;
+	size_t len = req->body_len;
+
+	if (req->body_in == NULL)
+		return;
+	/* The server's reusable buffer: no allocation (and no fresh pages
+	 * to fault in) per request. */
+	if (srv->bodycap < len + 1) {
+		free(srv->body);
+		srv->bodycap = len + 1 > 65536 ? len + 1 : 65536;
+		srv->body = xmalloc(srv->bodycap);
+	}
+	evbuffer_copyout(req->body_in, srv->body, len);
+	srv->body[len] = '\0';
+	req->body = srv->body;
+	req->body_in = NULL;
+}
+
+static void
+server_body_free_cb(const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	free(arg);
+}
+
+struct evbuffer *
+hub_req_body_take(struct hub_req *req)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	if (req->body_in != NULL)
+		evbuffer_add_buffer(b, req->body_in); /* moves, no copy */
+	else if (req->body_owned)
+		evbuffer_add_reference(b, req->body, req->body_len,
+		    server_body_free_cb, req->body);
+	else if (req->body != NULL)
+		evbuffer_add(b, req->body, req->body_len);
+	req->body_in = NULL;
+	req->body = NULL;
+	req->body_len = 0;
+	req->body_owned = 0;
+	return b;
 }

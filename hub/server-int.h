@@ -102,9 +102,12 @@ void server_conn_request_end(struct server_conn *c, int identified);
 struct hub;
 struct hub_req;
 
-/* hub/server-body.c: req's body into req->body, gzip undone; 0, or -1
- * after replying. */
+/* hub/server-body.c: req's body into req->body, gzip undone (an
+ * identity body stays in evhttp's buffer until server_body_load); 0, or
+ * -1 after replying. */
 int server_body(struct hub *h, struct hub_req *req);
+/* An identity body into req->body (the server's reusable buffer). */
+void server_body_load(struct hub_req *req);
 /* Inflate len bytes of gzip at data, every member of a multi-member body
  * one after the other, into at most max bytes: 0 with *out (NUL-ended,
  * caller frees) and *outlen, or -1 with the HTTP status in *code and

@@ -465,12 +465,14 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 	if (found->want_body && server_body(h, &req) != 0)
 		goto done;
 	found->handler(&req);
-	if (!req.replied)
+	if (!req.replied && !req.deferred)
 		hub_reply_error(&req, 500, "route gave no reply");
 done:
-	if (sc != NULL)
-		server_conn_request_end(sc, req.id.via != HUB_VIA_NONE);
-	server_count(srv, counted, req.replied);
+	if (!req.deferred) { /* else hub_req_finish() */
+		if (sc != NULL)
+			server_conn_request_end(sc, req.id.via != HUB_VIA_NONE);
+		server_count(srv, counted, req.replied);
+	}
 	server_params_clear(&req);
 	if (req.query_parsed)
 		evhttp_clear_headers(&req.query);
@@ -482,6 +484,48 @@ done:
 		srv->body = NULL;
 		srv->bodycap = 0;
 	}
+}
+
+struct hub_req *
+hub_req_defer(struct hub_req *req)
+{
+	struct hub_req *d = xmalloc(sizeof *d);
+
+	/* The parsed query's list points back into req: parse it again. */
+	if (req->query_parsed)
+		evhttp_clear_headers(&req->query);
+	req->query_parsed = 0;
+	*d = *req;
+	d->deferred = req->deferred = 1;
+	/* Parameters and body now belong to d. */
+	req->nparams = 0;
+	req->body_owned = 0;
+	req->body = NULL;
+	req->body_in = NULL;
+	return d;
+}
+
+void
+hub_req_finish(struct hub_req *req)
+{
+	struct hub_server *srv = req->hub->server;
+
+	if (!req->replied)
+		hub_reply_error(req, 500, "route gave no reply");
+	if (srv != NULL) {
+		/* The connection, if it was still there at the reply. */
+		if (req->reply_conn != NULL)
+			server_conn_request_end(
+			    server_conn_get(srv, req->reply_conn),
+			    req->id.via != HUB_VIA_NONE);
+		server_count(srv, req->route->path, req->replied);
+	}
+	server_params_clear(req);
+	if (req->query_parsed)
+		evhttp_clear_headers(&req->query);
+	if (req->body_owned)
+		free(req->body);
+	free(req);
 }
 
 static int

@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <check.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,7 +97,10 @@ teardown(void)
 {
 	char *cmd;
 
+	hub_ingest_stop(&hub);
 	hub_ingest_free(hub.ingest);
+	if (hub.base != NULL)
+		event_base_free(hub.base);
 	hub_status_free(hub.status);
 	store_close(hub.store);
 	hub_users_free(hub.users);
@@ -477,6 +482,151 @@ START_TEST(test_query_scope_fails_closed)
 }
 END_TEST
 
+/* A body with every kind of refusal, measurement prefix p: lines 2, 4, 5
+ * (the fourth new series over a quota of 3: refused by the second half,
+ * between refusals of the first), 7 and 8 are refused. */
+static char *
+mixed_body(const char *p)
+{
+	return xasprintf("%s_a,grid=440304001001001 v=1 %lld\n"
+	                 "%s_bad v=\n"
+	                 "%s_b,grid=440304001001001 x=1,y=2 %lld\n"
+	                 "%s_c,grid=440304999999999 v=1 %lld\n"
+	                 "%s_d v=1 %lld\n"
+	                 "%s_a,grid=440304001001001 v=2 %lld\n"
+	                 "%s_e s=\"text\" %lld\n"
+	                 "%s_f v=1 1\n",
+	    p, (long long)now_ms, p, p, (long long)now_ms, p, (long long)now_ms,
+	    p, (long long)now_ms, p, (long long)now_ms + 1000, p,
+	    (long long)now_ms, p);
+}
+
+/* text (taken) as a buffer for hub_ingest_submit. */
+static struct evbuffer *
+text_buffer(char *text)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	evbuffer_add(b, text, strlen(text));
+	free(text);
+	return b;
+}
+
+struct worker_done {
+	struct hub_ingest_result res;
+	int called;
+};
+
+static void
+worker_done_cb(void *arg, struct hub_ingest_result *res)
+{
+	struct worker_done *d = arg;
+
+	d->res = *res;
+	d->called++;
+}
+
+/* Bodies parsed on worker threads get the very answer (counts, errors
+ * with their lines and reasons, in order) the loop thread gives, and
+ * their points are stored. */
+START_TEST(test_workers_same_answer)
+{
+	struct hub_identity id = user_id("440304000000");
+	struct hub_ingest_result sync;
+	struct worker_done done[6];
+	struct buf m = BUF_INIT;
+	char *text, *cause = NULL, pfx[16];
+	size_t i, k, ndone;
+	int spins;
+
+	hub.config->max_new_series_per_request = 3;
+	text = mixed_body("s0"); /* as long as the workers' */
+	sync = ingest(&id, text);
+	free(text);
+	ck_assert_int_eq(sync.accepted, 3);
+	ck_assert_int_eq(sync.rejected, 5);
+	ck_assert_int_eq(sync.points, 4);
+	ck_assert_int_eq(json_array_size(sync.errors), 5);
+	ck_assert_ptr_nonnull(strstr(reason(&sync, 2), "new series"));
+	ck_assert_int_eq(series_count(), 3);
+
+	hub.base = event_base_new();
+	ck_assert_int_eq(hub_ingest_start(&hub, 2, &cause), 0);
+	ck_assert_int_eq(hub_ingest_threads(&hub), 2);
+	memset(done, 0, sizeof done);
+	for (i = 0; i < 6; i++) {
+		snprintf(pfx, sizeof pfx, "w%zu", i);
+		text = mixed_body(pfx);
+		hub_ingest_submit(&hub, &id, "op", text_buffer(text), 1, 1,
+		    worker_done_cb, &done[i]);
+	}
+	/* The loop thread is woken for the second halves. */
+	for (spins = 0; spins < 6000; spins++) {
+		for (i = 0, ndone = 0; i < 6; i++)
+			ndone += (size_t)done[i].called;
+		if (ndone == 6)
+			break;
+		event_base_loop(hub.base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		usleep(1000);
+	}
+	ck_assert_int_eq(ndone, 6);
+	for (i = 0; i < 6; i++) {
+		ck_assert_int_eq(done[i].called, 1);
+		ck_assert_int_eq(done[i].res.status, 0);
+		ck_assert_int_eq(done[i].res.accepted, sync.accepted);
+		ck_assert_int_eq(done[i].res.rejected, sync.rejected);
+		ck_assert_int_eq(done[i].res.points, sync.points);
+		ck_assert_int_eq(done[i].res.lines, sync.lines);
+		ck_assert_int_eq(json_array_size(done[i].res.errors),
+		    json_array_size(sync.errors));
+		for (k = 0; k < json_array_size(sync.errors); k++)
+			ck_assert_msg(
+			    json_equal(json_array_get(sync.errors, k),
+			        json_array_get(done[i].res.errors, k)),
+			    "error %zu differs: %s", k,
+			    reason(&done[i].res, k));
+		json_decref(done[i].res.errors);
+	}
+	json_decref(sync.errors);
+	ck_assert_int_eq(series_count(), 3 * 7);
+	ck_assert_int_eq(hub.stats.points_ingested, 4 * 7);
+	hub_ingest_metrics(&hub, &m);
+	ck_assert_ptr_nonnull(
+	    strstr(buf_str(&m), "\ncitybraind_ingest_threads 2\n"));
+	ck_assert_ptr_nonnull(
+	    strstr(buf_str(&m), "\ncitybraind_ingest_worker_bodies_total 6\n"));
+	buf_free(&m);
+}
+END_TEST
+
+/* A flush answers every body in flight before it returns (a reload
+ * replaces what the workers read only after it). */
+START_TEST(test_workers_flush)
+{
+	struct hub_identity id = user_id("440304000000");
+	struct worker_done done[4];
+	char *text, *cause = NULL;
+	size_t i;
+
+	hub.base = event_base_new();
+	ck_assert_int_eq(hub_ingest_start(&hub, 1, &cause), 0);
+	memset(done, 0, sizeof done);
+	for (i = 0; i < 4; i++) {
+		text = xasprintf("flush_%zu,grid=440304001001001 v=1 %lld\n", i,
+		    (long long)now_ms);
+		hub_ingest_submit(&hub, &id, "op", text_buffer(text), 1, 1,
+		    worker_done_cb, &done[i]);
+	}
+	hub_ingest_reset_all(&hub);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(done[i].called, 1);
+		ck_assert_int_eq(done[i].res.points, 1);
+		json_decref(done[i].res.errors);
+	}
+	ck_assert_int_eq(series_count(), 4);
+}
+END_TEST
+
 static Suite *
 hub_ingest_suite(void)
 {
@@ -493,6 +643,8 @@ hub_ingest_suite(void)
 	tcase_add_test(tc, test_point_times);
 	tcase_add_test(tc, test_shown_only_when_stored);
 	tcase_add_test(tc, test_query_scope_fails_closed);
+	tcase_add_test(tc, test_workers_same_answer);
+	tcase_add_test(tc, test_workers_flush);
 	suite_add_tcase(s, tc);
 	return s;
 }
