@@ -16,4 +16,13 @@ int cli_ack(struct api *api, const char *id, const char *comment,
 int cli_audit_verify(struct api *api, int json, FILE *out);
 int cli_whoami(struct api *api, int json, FILE *out);
 
+/* The values an argument may take (NULL-terminated). */
+extern const char *const cli_states[], *const cli_severities[],
+                                           *const cli_screens[];
+/* 0 if every comma-separated item of list is one of valid; else print
+ * "citybrain: --what: unknown value "x" (one of a, b, c)" on stderr
+ * and return -1.  NULL list: 0. */
+int cli_check_values(
+    const char *what, const char *list, const char *const *valid);
+
 #endif

@@ -75,4 +75,46 @@ n=$(states A000007 A000008 A000009 | tr ' ' '\n' | grep -c acknowledged)
 cb_assert_eq 1 "$n" "cancel changed nothing"
 cf_tmux_kill
 
+# ---- Typos are errors, never "0 alerts" ------------------------------------
+# cli_typo WHAT EXPECTED ARGS...: exit 2 and the valid values on stderr.
+cli_typo() {
+	_what=$1
+	_want=$2
+	shift 2
+	_out=$("$CF_BIN" -S "$CF_SOCKET" "$@" 2>&1)
+	cb_assert_eq 2 "$?" "$_what exits 2"
+	cb_assert_contains "$_out" "$_want" "$_what names the valid values"
+	case "$_out" in
+	*"0 alerts"*) cb_fail "$_what printed 0 alerts" ;;
+	esac
+}
+cli_typo "--severity bogus" "one of high, medium, low, info" \
+	alerts --severity bogus
+cli_typo "--severity high,bogus" '"bogus"' alerts --severity high,bogus
+cli_typo "--state bogus" "one of pending, firing, acknowledged" \
+	alerts --json --state bogus
+cli_typo "--screen bogus" "one of overview, territory, grid, alerts" \
+	--screen bogus
+cli_typo "--code 99999" 'unknown territory code "99999"' alerts --code 99999
+out=$("$CF_BIN" -S "$CF_SOCKET" alerts --severity high,medium --code 440304001000)
+cb_assert_eq 0 "$?" "valid filters still work"
+cb_assert_contains "$out" "A000001" "valid filters list the alert"
+"$CF_BIN" --help | grep -q "territory, grid," ||
+	cb_fail "--help lists the grid screen"
+# The hub refuses the same typos (400), for every client.
+st=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$CF_SOCKET" \
+	"http://hub/api/v1/alerts?severity=bogus")
+cb_assert_eq 400 "$st" "the hub refuses an unknown severity"
+
+# ---- :goto to an unknown code says so instead of "Loading" ---------------
+cf_tmux 100 24 "$UTF8 $CONSOLE"
+cf_expect "hub ok" "console up"
+cf_keys : "goto 440304999999999" Enter
+cf_expect "grid 440304999999999: " "an unknown grid is an error on screen"
+cf_reject "Loading grid" "no loading state left for good"
+cf_keys : "goto 99999" Enter
+cf_expect "99999: " "an unknown territory code is an error on screen"
+cf_reject "Loading the territory" "no loading state left"
+cf_tmux_kill
+
 cb_done
