@@ -12,6 +12,7 @@
 
 #include "hub/alert-internal.h"
 #include "hub/alert-notify.h"
+#include "lib/buf.h"
 #include "lib/xmalloc.h"
 
 /* ---- Counts and listing ------------------------------------------------- */
@@ -235,6 +236,67 @@ alert_cmp_list(const void *pa, const void *pb)
 	return a->num > b->num ? -1 : a->num < b->num;
 }
 
+static const char *const alert_list_states[] = {"pending", "firing",
+    "acknowledged", "acked", "resolved", "closed", "all", NULL};
+static const char *const alert_list_sevs[] = {
+    "high", "medium", "low", "info", NULL};
+
+/* 0 if every comma-separated item of list is one of valid; else a 400
+ * naming the item and the valid values. */
+static int
+alert_list_check(struct alert_reply *r, const char *what, const char *list,
+    const char *const *valid)
+{
+	const char *p, *c;
+	size_t n, i;
+
+	for (p = list; p != NULL && *p != '\0'; p = c != NULL ? c + 1 : NULL) {
+		c = strchr(p, ',');
+		n = c != NULL ? (size_t)(c - p) : strlen(p);
+		for (i = 0; valid[i] != NULL; i++) {
+			if (strlen(valid[i]) == n &&
+			    strncmp(valid[i], p, n) == 0)
+				break;
+		}
+		if (valid[i] == NULL) {
+			struct buf b = BUF_INIT;
+
+			for (i = 0; valid[i] != NULL; i++)
+				buf_printf(&b, "%s%s", i ? ", " : "", valid[i]);
+			alert_reply_error(r, 400,
+			    "%s: unknown value \"%.*s\" (one of %s)", what,
+			    (int)n, p, buf_str(&b));
+			buf_free(&b);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* 0 if the filter's values are known (state, severity, territory code). */
+static int
+alert_list_check_filter(
+    struct alert_engine *e, const struct alert_filter *f, struct alert_reply *r)
+{
+	char *place;
+
+	if (alert_list_check(r, "state", f->state, alert_list_states) != 0 ||
+	    alert_list_check(r, "severity", f->severity, alert_list_sevs) != 0)
+		return -1;
+	if (f->code == NULL || *f->code == '\0' || e->env.place == NULL)
+		return 0;
+	place = e->env.place(e->env.arg, f->code);
+	if (place == NULL) {
+		alert_reply_error(r, 400,
+		    "code: unknown territory code \"%s\" (a district, "
+		    "subdistrict, community or grid code)",
+		    f->code);
+		return -1;
+	}
+	free(place);
+	return 0;
+}
+
 void
 alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
     const struct alert_actor *who, struct alert_reply *r)
@@ -247,6 +309,11 @@ alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
 	size_t n = 0, i, limit = f->limit;
 	int want_silenced = -1;
 
+	if (alert_list_check_filter(e, f, r) != 0) {
+		free(v);
+		json_decref(arr);
+		return;
+	}
 	if (f->silenced != NULL)
 		want_silenced = strcmp(f->silenced, "1") == 0 ||
 		                strcmp(f->silenced, "true") == 0;

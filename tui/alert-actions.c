@@ -28,15 +28,36 @@ alert_action_add(struct alert_action *c, const char *id)
 }
 
 void
-alert_action_free(struct alert_action *c)
+alert_action_add_member(
+    struct alert_action *c, const char *id, const char *state)
+{
+	c->members =
+	    xreallocarray(c->members, c->nmembers + 1, sizeof *c->members);
+	c->member_states = xreallocarray(
+	    c->member_states, c->nmembers + 1, sizeof *c->member_states);
+	c->members[c->nmembers] = xstrdup(id);
+	c->member_states[c->nmembers] = xstrdup(state ? state : "");
+	c->nmembers++;
+}
+
+static void
+alert_action_strv_free(char **v, size_t n)
 {
 	size_t i;
 
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+alert_action_free(struct alert_action *c)
+{
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->n; i++)
-		free(c->ids[i]);
-	free(c->ids);
+	alert_action_strv_free(c->ids, c->n);
+	alert_action_strv_free(c->members, c->nmembers);
+	alert_action_strv_free(c->member_states, c->nmembers);
 	free(c->text1);
 	free(c->text2);
 	free(c->rule);
@@ -45,13 +66,66 @@ alert_action_free(struct alert_action *c)
 	free(c);
 }
 
-/* "A000123" or "3 alerts". */
+/* "A000123", "3 tagged alerts" or "3 grouped alerts". */
 static char *
 alert_action_what(const struct alert_action *c)
 {
 	if (c->n == 1)
 		return xstrdup(c->ids[0]);
-	return xasprintf("%zu tagged alerts", c->n);
+	return xasprintf("%zu %s%salerts", c->n,
+	    c->what_kind ? c->what_kind : "", c->what_kind ? " " : "");
+}
+
+/* The pending group question: which action, under which verb. */
+struct alert_action_pending {
+	struct alert_action *c;
+	alert_action_fn *fn;
+};
+
+static void
+aa_group_chosen(struct app *app, int key, void *arg)
+{
+	struct alert_action_pending *p = arg;
+	struct alert_action *c = p->c;
+	size_t i;
+
+	if (key == 'a') {
+		alert_action_strv_free(c->ids, c->n);
+		c->ids = NULL;
+		c->n = 0;
+		for (i = 0; i < c->nmembers; i++)
+			alert_action_add(c, c->members[i]);
+		c->what_kind = "grouped";
+		p->fn(c);
+	} else if (key == 'o')
+		p->fn(c);
+	else {
+		app_message(app, 0, "cancelled");
+		alert_action_free(c);
+	}
+	free(p);
+}
+
+void
+alert_action_ask(struct alert_action *c, const char *verb, alert_action_fn *fn)
+{
+	struct alert_action_pending *p;
+	char *q, *legend;
+
+	if (c->nmembers <= 1 || c->n != 1) {
+		fn(c);
+		return;
+	}
+	p = xmalloc(sizeof *p);
+	p->c = c;
+	p->fn = fn;
+	q = xasprintf("%s: %s is one of %zu alerts of this group.", verb,
+	    c->ids[0], c->nmembers);
+	legend = xasprintf("a = all %zu    o = only %s    other key = cancel",
+	    c->nmembers, c->ids[0]);
+	app_choose(c->app, q, "ao", legend, aa_group_chosen, p);
+	free(legend);
+	free(q);
 }
 
 /* POST body to each alert's action route; frees body and c. */
@@ -60,14 +134,26 @@ alert_action_send(
     struct alert_action *c, const char *action, const char *verb, json_t *body)
 {
 	struct app *app = c->app;
+	struct app_batch *batch = NULL;
 	size_t i;
 
+	if (c->n > 1) {
+		char *all = alert_action_what(c), *bw;
+
+		bw = xasprintf("%s %s", verb, all);
+		batch = app_batch_new(app, bw, c->n);
+		free(bw);
+		free(all);
+	}
 	for (i = 0; i < c->n; i++) {
 		char *id = api_escape(c->ids[i]);
 		char *path = xasprintf("/api/v1/alerts/%s/%s", id, action);
 		char *what = xasprintf("%s %s", verb, c->ids[i]);
 
-		app_action(app, "POST", path, body, what);
+		if (batch != NULL)
+			app_batch_action(batch, "POST", path, body, what);
+		else
+			app_action(app, "POST", path, body, what);
 		free(id);
 		free(path);
 		free(what);

@@ -17,7 +17,12 @@ struct alert_action {
 	struct app *app;
 	char **ids; /* owned */
 	size_t n;
-	char *text1, *text2;                  /* answers so far (owned) */
+	/* The selected row is a collapsed group: all its members (ids[0]
+	 * among them) and their states (owned); see alert_action_ask(). */
+	char **members, **member_states;
+	size_t nmembers;
+	const char *what_kind; /* "tagged", "grouped" (static) or NULL */
+	char *text1, *text2;   /* answers so far (owned) */
 	char *rule, *label_key, *label_value; /* silence matchers (owned) */
 	/* Called once the requests are on their way (e.g. to untag). */
 	void (*sent)(void *arg);
@@ -28,6 +33,19 @@ struct alert_action {
 struct alert_action *alert_action_new(struct app *app);
 void alert_action_add(struct alert_action *c, const char *id);
 void alert_action_free(struct alert_action *c);
+/* Add a member of the selected group (state: "firing", ...). */
+void alert_action_add_member(
+    struct alert_action *c, const char *id, const char *state);
+
+typedef void alert_action_fn(struct alert_action *c);
+/*
+ * Run action fn (verb names it: "Acknowledge") on c, first asking, when
+ * the selection is a collapsed group of several alerts, whether it
+ * applies to all of them or to the selected one only ("all" acts on every
+ * member, one request each, so each is audited).  Takes c over.
+ */
+void alert_action_ask(
+    struct alert_action *c, const char *verb, alert_action_fn *fn);
 
 void alert_action_ack(struct alert_action *c);
 void alert_action_unack(struct alert_action *c);

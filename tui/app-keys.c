@@ -260,12 +260,15 @@ bind_find(const struct binding *table, int key)
 static void
 app_prompt_finish(struct app *app, const char *text, int yes)
 {
+	/* yes is the key chosen for a choice dialog. */
 	struct prompt p = app->prompt;
 	char *copy = text != NULL ? xstrdup(text) : NULL;
 
 	memset(&app->prompt, 0, sizeof app->prompt);
 	buf_init(&app->prompt.text);
-	if (p.kind == PROMPT_CONFIRM && p.confirm != NULL)
+	if (p.kind == PROMPT_CONFIRM && p.choose != NULL)
+		p.choose(app, yes, p.arg);
+	else if (p.kind == PROMPT_CONFIRM && p.confirm != NULL)
 		p.confirm(app, yes, p.arg);
 	else if (p.kind == PROMPT_TEXT && p.done != NULL)
 		p.done(app, copy, p.arg);
@@ -275,6 +278,8 @@ app_prompt_finish(struct app *app, const char *text, int yes)
 	free(p.label);
 	buf_free(&p.text);
 	free(p.saved_filter);
+	free(p.choices);
+	free(p.legend);
 	app->redraw_all = 1;
 }
 
@@ -319,6 +324,14 @@ app_prompt_key(struct app *app, int key, int is_char)
 	mbstate_t ps;
 	size_t n;
 
+	if (p->kind == PROMPT_CONFIRM && p->choices != NULL) {
+		app_prompt_finish(app, NULL,
+		    is_char && key > 0 && key < 0x80 &&
+		            strchr(p->choices, key) != NULL
+		        ? key
+		        : 0);
+		return;
+	}
 	if (p->kind == PROMPT_CONFIRM) {
 		app_prompt_finish(
 		    app, NULL, is_char && (key == 'y' || key == 'Y'));
@@ -429,12 +442,17 @@ app_confirm_draw(struct app *app)
 	int w = text_width(app->prompt.label) + 6;
 	WINDOW *win;
 
+	if (app->prompt.legend != NULL &&
+	    text_width(app->prompt.legend) + 6 > w)
+		w = text_width(app->prompt.legend) + 6;
 	if (w < 36)
 		w = 36;
 	win = app_box(app, 5, w);
 	term_put(
 	    win, 1, 2, getmaxx(win) - 4, app->prompt.label, TEXT_LEFT, A_BOLD);
-	term_put(win, 3, 2, getmaxx(win) - 4, "y = yes    any other key = no",
+	term_put(win, 3, 2, getmaxx(win) - 4,
+	    app->prompt.legend != NULL ? app->prompt.legend
+	                               : "y = yes    any other key = no",
 	    TEXT_LEFT, A_NORMAL);
 	wnoutrefresh(win);
 	delwin(win);

@@ -151,10 +151,52 @@ app_who_fetch(struct app *app)
 	api_start(app->api, "GET", "/api/v1/whoami", NULL, app_who_done, app);
 }
 
+/* Several actions reported as one line once all have answered. */
+struct app_batch {
+	struct app *app;
+	char *what; /* "acknowledge 3 alerts" */
+	size_t left, ok, failed;
+	char *first_error; /* "A000004: 409 ..." */
+};
+
 struct app_action_ctx {
 	struct app *app;
 	char *what;
+	struct app_batch *batch; /* NULL: a single action */
 };
+
+struct app_batch *
+app_batch_new(struct app *app, const char *what, size_t n)
+{
+	struct app_batch *b = xcalloc(1, sizeof *b);
+
+	b->app = app;
+	b->what = xstrdup(what);
+	b->left = n;
+	return b;
+}
+
+/* Count one answer of a batch; the last one reports and frees it. */
+static void
+app_batch_done(struct app_batch *b, const char *what, const char *error)
+{
+	if (error != NULL) {
+		b->failed++;
+		if (b->first_error == NULL)
+			b->first_error = xasprintf("%s: %s", what, error);
+	} else
+		b->ok++;
+	if (--b->left > 0)
+		return;
+	if (b->failed == 0)
+		app_message(b->app, 0, "%s: %zu done", b->what, b->ok);
+	else
+		app_message(b->app, 1, "%s: %zu done, %zu failed (%s)", b->what,
+		    b->ok, b->failed, b->first_error);
+	free(b->first_error);
+	free(b->what);
+	free(b);
+}
 
 static void
 app_action_done(void *arg, struct api_result *res)
@@ -164,7 +206,9 @@ app_action_done(void *arg, struct api_result *res)
 
 	app->actions_inflight--;
 	app_link_update(app, res);
-	if (res->error != NULL)
+	if (c->batch != NULL)
+		app_batch_done(c->batch, c->what, res->error);
+	else if (res->error != NULL)
 		app_message(app, 1, "%s failed: %s", c->what, res->error);
 	else
 		app_message(app, 0, "%s: done", c->what);
@@ -173,17 +217,32 @@ app_action_done(void *arg, struct api_result *res)
 	free(c);
 }
 
-void
-app_action(struct app *app, const char *method, const char *path, json_t *body,
-    const char *what)
+static void
+app_action_start(struct app *app, struct app_batch *batch, const char *method,
+    const char *path, json_t *body, const char *what)
 {
 	struct app_action_ctx *c = xmalloc(sizeof *c);
 
 	c->app = app;
 	c->what = xstrdup(what);
+	c->batch = batch;
 	app->actions_inflight++;
-	app_message(app, 0, "%s ...", what);
+	app_message(app, 0, "%s ...", batch != NULL ? batch->what : what);
 	api_start(app->api, method, path, body, app_action_done, c);
+}
+
+void
+app_action(struct app *app, const char *method, const char *path, json_t *body,
+    const char *what)
+{
+	app_action_start(app, NULL, method, path, body, what);
+}
+
+void
+app_batch_action(struct app_batch *b, const char *method, const char *path,
+    json_t *body, const char *what)
+{
+	app_action_start(b->app, b, method, path, body, what);
 }
 
 void
@@ -243,6 +302,8 @@ app_prompt_reset(struct app *app)
 	free(app->prompt.label);
 	buf_free(&app->prompt.text);
 	free(app->prompt.saved_filter);
+	free(app->prompt.choices);
+	free(app->prompt.legend);
 	memset(&app->prompt, 0, sizeof app->prompt);
 }
 
@@ -267,6 +328,20 @@ app_confirm(
 	app->prompt.kind = PROMPT_CONFIRM;
 	app->prompt.label = xstrdup(question);
 	app->prompt.confirm = done;
+	app->prompt.arg = arg;
+	app->redraw_all = 1;
+}
+
+void
+app_choose(struct app *app, const char *question, const char *choices,
+    const char *legend, choice_done_fn *done, void *arg)
+{
+	app_prompt_reset(app);
+	app->prompt.kind = PROMPT_CONFIRM;
+	app->prompt.label = xstrdup(question);
+	app->prompt.choices = xstrdup(choices);
+	app->prompt.legend = xstrdup(legend);
+	app->prompt.choose = done;
 	app->prompt.arg = arg;
 	app->redraw_all = 1;
 }

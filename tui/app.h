@@ -45,6 +45,8 @@ struct app;
 typedef void prompt_done_fn(struct app *app, const char *text, void *arg);
 /* Called with 1 (yes) or 0 (no). */
 typedef void confirm_done_fn(struct app *app, int yes, void *arg);
+/* Called with the key chosen (one of the choices), 0 when cancelled. */
+typedef void choice_done_fn(struct app *app, int key, void *arg);
 
 struct prompt {
 	enum prompt_kind kind;
@@ -54,6 +56,9 @@ struct prompt {
 	confirm_done_fn *confirm;
 	void *arg;
 	char *saved_filter; /* filter prompt: restored on Esc */
+	/* A confirm dialog with choices: the keys and their legend (owned). */
+	char *choices, *legend;
+	choice_done_fn *choose;
 };
 
 struct app_opts {
@@ -128,6 +133,16 @@ void app_fetch(
 void app_action(struct app *app, const char *method, const char *path,
     json_t *body, const char *what);
 
+/* Many actions reported as one line once all have answered
+ * ("acknowledge 3 alerts: 3 done" or "...: 2 done, 1 failed (A000004:
+ * 409 ...)"): make it for n actions, then start exactly n with
+ * app_batch_action (what names each one in the failure); it frees itself
+ * after the last answer. */
+struct app_batch;
+struct app_batch *app_batch_new(struct app *app, const char *what, size_t n);
+void app_batch_action(struct app_batch *b, const char *method, const char *path,
+    json_t *body, const char *what);
+
 void app_message(struct app *app, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void app_dirty(struct app *app);
@@ -139,6 +154,11 @@ void app_prompt(struct app *app, const char *label, const char *initial,
 /* Ask a yes/no question in a dialog; done as for app_prompt. */
 void app_confirm(
     struct app *app, const char *question, confirm_done_fn *done, void *arg);
+
+/* Ask a question answered by one key of choices (legend explains them,
+ * "a = all 3   o = only A000003"); any other key cancels. */
+void app_choose(struct app *app, const char *question, const char *choices,
+    const char *legend, choice_done_fn *done, void *arg);
 
 /* Clear the prompt state without calling back; cancel it (calling back
  * with NULL / no). */

@@ -52,8 +52,8 @@ static const char usage_text[] =
     "                       (CITYBRAIN_HUB); token from CITYBRAIN_TOKEN or\n"
     "  -T, --token-file F   a file holding the bearer token\n"
     "  -d, --delay SECS     refresh interval (default 2; 0.5, 5s, 1m)\n"
-    "  -s, --screen NAME    start screen (overview, territory, alerts, map,\n"
-    "                       systems, quality, audit)\n"
+    "  -s, --screen NAME    start screen (overview, territory, grid,\n"
+    "                       alerts, map, systems, quality, audit)\n"
     "      --no-color       no colours (also NO_COLOR=1)\n"
     "      --ascii          ASCII drawing even in a UTF-8 locale\n"
     "      --spark STYLE    sparklines: braille, block or ascii\n"
@@ -274,6 +274,13 @@ main(int argc, char **argv)
 			usage(stderr, 2);
 		}
 	}
+	if (cli_check_values("--state", state, cli_states) != 0 ||
+	    cli_check_values("--severity", severity, cli_severities) != 0 ||
+	    (ao.start != NULL &&
+	        (*ao.start == '\0' ||
+	            cli_check_values("--screen", ao.start, cli_screens) != 0 ||
+	            strchr(ao.start, ',') != NULL)))
+		return 2;
 	env_token = getenv("CITYBRAIN_TOKEN");
 	if (token == NULL && env_token != NULL && *env_token != '\0')
 		token = xstrdup(env_token);
@@ -352,9 +359,7 @@ main(int argc, char **argv)
 		rc = cli_overview(api, json, stdout);
 	} else {
 		if (cmd != NULL) {
-			static const char *const screens[] = {"overview",
-			    "territory", "grid", "alerts", "map", "systems",
-			    "quality", "audit", NULL};
+			const char *const *screens = cli_screens;
 			int i;
 
 			for (i = 0; screens[i] != NULL; i++) {

@@ -12,6 +12,41 @@
 #include "tui/model.h"
 #include "tui/text.h"
 
+const char *const cli_states[] = {"pending", "firing", "acknowledged", "acked",
+    "resolved", "closed", "all", NULL};
+const char *const cli_severities[] = {"high", "medium", "low", "info", NULL};
+const char *const cli_screens[] = {"overview", "territory", "grid", "alerts",
+    "map", "systems", "quality", "audit", NULL};
+
+int
+cli_check_values(const char *what, const char *list, const char *const *valid)
+{
+	const char *p, *c;
+	size_t n, i;
+
+	for (p = list; p != NULL && *p != '\0'; p = c != NULL ? c + 1 : NULL) {
+		c = strchr(p, ',');
+		n = c != NULL ? (size_t)(c - p) : strlen(p);
+		for (i = 0; valid[i] != NULL; i++) {
+			if (strlen(valid[i]) == n &&
+			    strncmp(valid[i], p, n) == 0)
+				break;
+		}
+		if (valid[i] != NULL)
+			continue;
+		fprintf(stderr, "citybrain: %s: unknown value \"%.*s\" (one of",
+		    what, (int)n, p);
+		for (i = 0; valid[i] != NULL; i++)
+			fprintf(stderr, "%s %s", i ? "," : "", valid[i]);
+		fputs(")\n", stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* The hub's HTTP status of the last failed cli_get (0: no answer). */
+static long cli_status;
+
 /* GET path; on failure print the error and return NULL. */
 static json_t *
 cli_get(struct api *api, const char *path)
@@ -19,8 +54,10 @@ cli_get(struct api *api, const char *path)
 	struct api_result res;
 	json_t *body;
 
+	cli_status = 0;
 	if (api_request(api, "GET", path, NULL, &res) != 0) {
 		fprintf(stderr, "citybrain: %s: %s\n", path, res.error);
+		cli_status = res.status;
 		api_result_free(&res);
 		return NULL;
 	}
@@ -210,7 +247,7 @@ cli_alerts(struct api *api, int json, const char *state, const char *severity,
 	root = cli_get(api, buf_str(&path));
 	buf_free(&path);
 	if (root == NULL)
-		return 1;
+		return cli_status == 400 ? 2 : 1; /* 400: a typo in a filter */
 	if (json) {
 		cli_json(root, out);
 		json_decref(root);

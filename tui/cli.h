@@ -19,4 +19,13 @@ int cli_whoami(struct api *api, int json, FILE *out);
  * an error; --json prints the hub's answer and returns 0. */
 int cli_quality(struct api *api, int json, FILE *out);
 
+/* The values an argument may take (NULL-terminated). */
+extern const char *const cli_states[], *const cli_severities[],
+                                           *const cli_screens[];
+/* 0 if every comma-separated item of list is one of valid; else print
+ * "citybrain: --what: unknown value "x" (one of a, b, c)" on stderr
+ * and return -1.  NULL list: 0. */
+int cli_check_values(
+    const char *what, const char *list, const char *const *valid);
+
 #endif

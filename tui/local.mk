@@ -54,7 +54,8 @@ endif
 # Console tests through tmux against the real hub.
 CONSOLE_TESTS = \
 	tests/integration/t-console-cli.sh \
-	tests/integration/t-console-tmux.sh
+	tests/integration/t-console-tmux.sh \
+	tests/integration/t-console-trust.sh
 TESTS += $(CONSOLE_TESTS)
 EXTRA_DIST += $(CONSOLE_TESTS) tests/integration/console-fixture.sh
 

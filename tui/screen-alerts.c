@@ -36,7 +36,7 @@ static const struct table_col al_cols[AC_NCOLS] = {
     [AC_PLACE] = {.title = "Place", .width = 10, .flex = 2},
     [AC_MESSAGE] = {.title = "Message", .width = 12, .flex = 3},
     [AC_DEPT] = {.title = "Dept", .width = 8, .min_cols = 100},
-    [AC_STATE] = {.title = "State", .width = 6},
+    [AC_STATE] = {.title = "State", .width = 10},
     [AC_ACK] = {.title = "Ack by", .width = 8},
 };
 
@@ -133,6 +133,91 @@ al_short_state(const char *st)
 	return st;
 }
 
+static int al_match(const char *f, const struct model_alert *x);
+
+/* The alerts a table row stands for: itself, or every member (matching
+ * the filter) of its collapsed group.  Calls fn for each. */
+static void
+al_row_members(struct screen_alerts *a, size_t row,
+    void (*fn)(const struct model_alert *x, void *arg), void *arg)
+{
+	const struct model_alert *x = &a->al.v[a->rows[row]];
+	size_t i;
+
+	if (a->rowcnt == NULL || a->rowcnt[row] <= 1 || x->group == NULL) {
+		fn(x, arg);
+		return;
+	}
+	fn(x, arg);
+	for (i = 0; i < a->al.n; i++) {
+		const struct model_alert *y = &a->al.v[i];
+
+		if (y != x && y->group != NULL &&
+		    strcmp(y->group, x->group) == 0 &&
+		    al_match(a->base.filter, y))
+			fn(y, arg);
+	}
+}
+
+/* What a group row's members add up to. */
+struct al_tally {
+	unsigned n, acked, same_state, same_ack;
+	const char *state, *ack_by;
+	int silenced, bad;
+};
+
+static void
+al_tally_one(const struct model_alert *x, void *arg)
+{
+	struct al_tally *t = arg;
+
+	if (t->n++ == 0) {
+		t->state = x->state;
+		t->ack_by = x->ack_by;
+		t->same_state = t->same_ack = 1;
+	}
+	t->same_state &= strcmp(t->state, x->state) == 0;
+	t->same_ack &= (t->ack_by == NULL) == (x->ack_by == NULL) &&
+	               (x->ack_by == NULL || strcmp(t->ack_by, x->ack_by) == 0);
+	t->acked += strcmp(x->state, "acknowledged") == 0;
+	t->silenced |= x->silenced;
+	t->bad |= x->escalated || x->overdue;
+}
+
+/* The state of a row: its alert's, or for a group the members' own
+ * ("acked" only when all are; "2/3 acked" when some are). */
+static void
+al_state_cell(struct screen_alerts *a, size_t row, struct buf *b, attr_t *at)
+{
+	struct al_tally t = {0};
+
+	al_row_members(a, row, al_tally_one, &t);
+	if (t.same_state)
+		buf_puts(b, al_short_state(t.state));
+	else if (t.acked > 0)
+		buf_printf(b, "%u/%u acked", t.acked, t.n);
+	else
+		buf_printf(b, "%u mixed", t.n);
+	if (t.silenced)
+		buf_puts(b, " (s)");
+	if (t.bad) {
+		buf_puts(b, "!");
+		*at = term_attr(TERM_BAD);
+	}
+}
+
+static void
+al_ack_cell(struct screen_alerts *a, size_t row, struct buf *b)
+{
+	struct al_tally t = {0};
+
+	al_row_members(a, row, al_tally_one, &t);
+	if (t.same_ack && t.ack_by != NULL)
+		buf_puts(b, t.ack_by);
+	else if (!t.same_ack)
+		buf_puts(b, "several");
+}
+
 static void
 al_cell(void *arg, size_t row, int col, struct buf *b, attr_t *at)
 {
@@ -164,16 +249,10 @@ al_cell(void *arg, size_t row, int col, struct buf *b, attr_t *at)
 		buf_puts(b, x->dept ? x->dept : "");
 		break;
 	case AC_STATE:
-		buf_puts(b, al_short_state(x->state));
-		if (x->silenced)
-			buf_puts(b, " (s)");
-		if (x->escalated || x->overdue) {
-			buf_puts(b, "!");
-			*at = term_attr(TERM_BAD);
-		}
+		al_state_cell(a, row, b, at);
 		break;
 	case AC_ACK:
-		buf_puts(b, x->ack_by ? x->ack_by : "");
+		al_ack_cell(a, row, b);
 		break;
 	}
 }
@@ -455,8 +534,15 @@ al_tags_clear_cb(void *arg)
 	al_tags_clear(arg);
 }
 
+static void
+al_member_add(const struct model_alert *x, void *arg)
+{
+	alert_action_add_member(arg, x->id, x->state);
+}
+
 /* The alerts an action applies to: the tagged ones, else the selected
- * (a collapsed group: all its alerts); NULL when there is none. */
+ * one (a collapsed group: with its members, for alert_action_ask());
+ * NULL when there is none. */
 static struct alert_action *
 al_targets(struct screen_alerts *a)
 {
@@ -471,6 +557,7 @@ al_targets(struct screen_alerts *a)
 	if (a->ntags > 0 && a->detail_id == NULL) {
 		for (i = 0; i < a->ntags; i++)
 			alert_action_add(c, a->tags[i]);
+		c->what_kind = "tagged";
 		c->sent = al_tags_clear_cb;
 		c->sent_arg = a;
 	} else {
@@ -479,6 +566,8 @@ al_targets(struct screen_alerts *a)
 		                         : &a->al.v[a->rows[a->tab.sel]];
 
 		alert_action_add(c, a->detail_id ? a->detail_id : x->id);
+		if (a->detail_id == NULL)
+			al_row_members(a, a->tab.sel, al_member_add, c);
 		if (x->rule != NULL)
 			c->rule = xstrdup(x->rule);
 		if (x->grid != NULL) {
@@ -492,21 +581,30 @@ al_targets(struct screen_alerts *a)
 	return c;
 }
 
-#define AL_ACTION(name)                                          \
-	static void al_##name(struct app *app, struct screen *s) \
-	{                                                        \
-		struct alert_action *c = al_targets(al(s));      \
-                                                                 \
-		if (c != NULL)                                   \
-			alert_action_##name(c);                  \
+#define AL_ACTION(name, verb)                                           \
+	static void al_##name(struct app *app, struct screen *s)        \
+	{                                                               \
+		struct alert_action *c = al_targets(al(s));             \
+                                                                        \
+		if (c != NULL)                                          \
+			alert_action_ask(c, verb, alert_action_##name); \
 	}
-AL_ACTION(ack)
-AL_ACTION(unack)
-AL_ACTION(comment)
-AL_ACTION(dispatch)
-AL_ACTION(close)
-AL_ACTION(severity)
-AL_ACTION(silence)
+AL_ACTION(ack, "Acknowledge")
+AL_ACTION(unack, "Unacknowledge")
+AL_ACTION(comment, "Comment")
+AL_ACTION(dispatch, "Dispatch")
+AL_ACTION(close, "Close")
+AL_ACTION(severity, "Change severity")
+
+/* A silence covers the rule in the place: the whole group anyway. */
+static void
+al_silence(struct app *app, struct screen *s)
+{
+	struct alert_action *c = al_targets(al(s));
+
+	if (c != NULL)
+		alert_action_silence(c);
+}
 
 /* ---- Keys -------------------------------------------------------------- */
 

@@ -41,6 +41,7 @@ struct screen_grid {
 	size_t nrows;
 	struct table tab;
 	int spark_w;
+	char *error; /* owned: why the grid cannot be shown (404 ...) */
 };
 
 static const struct table_col gr_cols[] = {
@@ -129,8 +130,16 @@ gr_tree_done(struct screen *s, struct api_result *res)
 	if (res->error != NULL) {
 		if (res->status != 0)
 			app_message(s->app, 1, "grid: %s", res->error);
+		/* The hub answered no (unknown code, outside the scope):
+		 * say so in place of "Loading". */
+		if (res->status >= 400 && res->status < 500) {
+			free(g->error);
+			g->error = xstrdup(res->error);
+		}
 		return;
 	}
+	free(g->error);
+	g->error = NULL;
 	if (model_tree_decode(res->body, &n, &cause) != 0) {
 		res->body = NULL;
 		app_message(s->app, 1, "grid: %s", cause);
@@ -365,6 +374,11 @@ gr_draw(struct screen *s, WINDOW *w, int rows, int cols)
 		    TEXT_LEFT, A_BOLD);
 		return;
 	}
+	if (n->code == NULL && g->error != NULL) {
+		term_printf(w, 1, 2, cols - 4, term_attr(TERM_BAD),
+		    "grid %s: %s", g->code, g->error);
+		return;
+	}
 	if (n->code == NULL) {
 		term_printf(
 		    w, 1, 2, cols - 4, A_BOLD, "Loading grid %s ...", g->code);
@@ -447,6 +461,8 @@ screen_grid_open(struct screen *s, const char *code)
 		return;
 	free(g->code);
 	g->code = code != NULL ? xstrdup(code) : NULL;
+	free(g->error);
+	g->error = NULL;
 	model_tree_free(&g->tree);
 	model_alerts_free(&g->alerts);
 	model_query_free(&g->q);
@@ -548,6 +564,7 @@ gr_destroy(struct screen *s)
 	struct screen_grid *g = gr(s);
 
 	free(g->code);
+	free(g->error);
 	free(g->rows);
 	model_tree_free(&g->tree);
 	model_alerts_free(&g->alerts);

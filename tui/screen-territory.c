@@ -51,6 +51,7 @@ struct screen_territory {
 	int nm;
 	int spark_w;
 	char trend_title[40];
+	char *error; /* owned: why the node cannot be shown (404 ...) */
 };
 
 static struct screen_territory *
@@ -167,8 +168,16 @@ te_tree_done(struct screen *s, struct api_result *res)
 	if (res->error != NULL) {
 		if (res->status != 0)
 			app_message(s->app, 1, "territory: %s", res->error);
+		/* The hub answered no (unknown code, outside the scope):
+		 * say so in place of "Loading". */
+		if (res->status >= 400 && res->status < 500) {
+			free(t->error);
+			t->error = xstrdup(res->error);
+		}
 		return;
 	}
+	free(t->error);
+	t->error = NULL;
 	if (model_tree_decode(res->body, &n, &cause) != 0) {
 		res->body = NULL;
 		app_message(s->app, 1, "territory: %s", cause);
@@ -270,6 +279,11 @@ te_draw(struct screen *s, WINDOW *w, int rows, int cols)
 	struct buf b = BUF_INIT;
 	int widths[TC_NCOLS], x;
 
+	if (n->code == NULL && t->error != NULL) {
+		term_printf(w, 1, 2, cols - 4, term_attr(TERM_BAD), "%s: %s",
+		    t->code ? t->code : "territory", t->error);
+		return;
+	}
 	if (!s->fetched || n->code == NULL) {
 		term_put(w, 1, 2, cols - 4, "Loading the territory ...",
 		    TEXT_LEFT, A_BOLD);
@@ -321,6 +335,8 @@ screen_territory_open(struct screen *s, const char *code)
 
 	free(t->code);
 	t->code = code != NULL ? xstrdup(code) : NULL;
+	free(t->error);
+	t->error = NULL;
 	/* A filter belongs to the list it was typed for. */
 	free(s->filter);
 	s->filter = NULL;
@@ -463,6 +479,7 @@ te_destroy(struct screen *s)
 
 	model_tree_free(&t->tree);
 	model_query_free(&t->spark);
+	free(t->error);
 	free(t->code);
 	free(t->came_from);
 	free(t->spark_key);

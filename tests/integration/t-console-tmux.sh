@@ -79,7 +79,7 @@ cf_keys "pumps on the way" Enter
 cf_expect "Expires after" "ack asks for an optional expiry"
 cf_keys Enter
 cf_expect "acknowledge A000001: done" "ack sent"
-cf_expect "acked  $ME" "the alert shows who acknowledged it"
+cf_expect "acked      $ME" "the alert shows who acknowledged it"
 acked=$("$CF_BIN" -S "$CF_SOCKET" alerts --json | python3 -c 'import json,sys
 print([a["ack"]["by"] for a in json.load(sys.stdin)["alerts"] if a["id"] == "A000001" and a.get("ack")])')
 cb_assert_eq "['$ME']" "$acked" "the hub has the acknowledgement"
@@ -105,7 +105,7 @@ for g in 440304002001001 440304002001002 440304002001003; do
 done
 cf_keys 4
 cf_keys / C-u Enter
-cf_expect "[+2 like it] water level" "three alerts of one rule and place on one line"
+cf_expect "[+2 like it] water" "three alerts of one rule and place on one line"
 cf_keys / "level high" Enter
 sleep 0.3
 cf_keys Enter
