@@ -75,6 +75,8 @@ struct hub_config {
 	/* "remote_write" targets (hub/remote/remote.h); owned */
 	struct remote_target_conf *remote_write;
 	size_t nremote_write;
+	/* "remote_read": the long-term store's query API, or NULL; owned */
+	struct remote_target_conf *remote_read;
 };
 
 /* Defaults (listen 127.0.0.1:8428, socket under CB_RUNSTATEDIR, data under

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub/hub-config.h"
 #include "hub/hub.h"
 #include "hub/query-scope.h"
+#include "hub/remote/remote.h"
 #include "hub/territory.h"
 #include "lib/clock.h"
 #include "lib/serieskey.h"
@@ -167,6 +169,53 @@ query_run_by_name(struct hub_req *req, struct store_query *q,
 	return rc;
 }
 
+/*
+ * With hub.json "remote_read", a raw query reaching past the local raw
+ * retention takes the older span from the remote store (merged into
+ * series) and *sources says which span came from where.  A remote failure
+ * becomes a warning; 0, or -1 after replying (over limit).
+ */
+static int
+query_remote(struct hub_req *req, const struct store_query *q, int64_t now,
+    long limit, json_t *series, json_t **warn, json_t **sources)
+{
+	const struct hub_config *c = req->hub->config;
+	int64_t horizon = now - c->retention_raw_ms, rend;
+	char *cause = NULL;
+
+	if (c->remote_read == NULL || q->agg != STORE_AGG_NONE || q->group ||
+	    q->step > 0)
+		return 0;
+	*sources = json_array();
+	if (q->start < horizon) {
+		rend = q->end < horizon ? q->end : horizon - 1;
+		json_array_append_new(*sources,
+		    json_pack("{s:s,s:I,s:I}", "from", "remote", "start_ms",
+		        (json_int_t)q->start, "end_ms", (json_int_t)rend));
+		if (hub_remote_read_merge(req->hub, q->sel, q->start, rend,
+		        series, &cause) != 0) {
+			if (*warn == NULL)
+				*warn = json_array();
+			json_array_append_new(
+			    *warn, json_sprintf("remote_read: %s", cause));
+			free(cause);
+		}
+		if ((long)json_array_size(series) > limit) {
+			hub_reply_error(req, 400,
+			    "%zu series match with the remote store, more "
+			    "than limit=%ld: narrow the selector",
+			    json_array_size(series), limit);
+			return -1;
+		}
+	}
+	if (q->end >= horizon)
+		json_array_append_new(*sources,
+		    json_pack("{s:s,s:I,s:I}", "from", "local", "start_ms",
+		        (json_int_t)(q->start > horizon ? q->start : horizon),
+		        "end_ms", (json_int_t)q->end));
+	return 0;
+}
+
 static void
 query_run(struct hub_req *req)
 {
@@ -177,7 +226,7 @@ query_run(struct hub_req *req)
 	const char *p, *by;
 	char *cause = NULL, *bycopy = NULL, *tok, *save;
 	const char *bys[SERIESKEY_TAGS_MAX];
-	json_t *series = NULL, *byj, *j, *warn = NULL;
+	json_t *series = NULL, *byj, *j, *warn = NULL, *sources = NULL;
 	int64_t now = hub_now(h);
 	long limit = 1000;
 	size_t i, nby = 0;
@@ -289,6 +338,9 @@ query_run(struct hub_req *req)
 			json_array_append_new(warn, json_string(r.warnings[i]));
 		}
 		store_result_free(&r);
+		if (query_remote(
+		        req, &q, now, limit, series, &warn, &sources) != 0)
+			goto out;
 	}
 	byj = json_array();
 	for (i = 0; i < q.nby; i++)
@@ -303,8 +355,12 @@ query_run(struct hub_req *req)
 	series = NULL;
 	if (warn != NULL)
 		json_object_set_new(j, "warnings", warn);
+	if (sources != NULL)
+		json_object_set_new(j, "sources", sources);
+	sources = NULL;
 	hub_reply_json(req, 200, j);
 out:
+	json_decref(sources);
 	json_decref(series);
 	free(bycopy);
 	selector_free(sel);

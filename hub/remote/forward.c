@@ -277,24 +277,6 @@ fwd_done(CURL *easy, CURLcode rc, void *arg)
 	event_active(fw->kick, EV_TIMEOUT, 1);
 }
 
-/* t's "tls" settings on easy. */
-static void
-fwd_target_tls(struct fwd_target *t, CURL *easy)
-{
-	const struct remote_tls_conf *tls = &t->conf->tls;
-
-	if (tls->ca_file != NULL)
-		curl_easy_setopt(easy, CURLOPT_CAINFO, tls->ca_file);
-	if (tls->cert_file != NULL) {
-		curl_easy_setopt(easy, CURLOPT_SSLCERT, tls->cert_file);
-		curl_easy_setopt(easy, CURLOPT_SSLKEY, tls->key_file);
-	}
-	if (tls->insecure_skip_verify) {
-		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
-}
-
 /* Start t's next request if it is idle, due and has something to send. */
 static void
 fwd_target_send(struct fwd_target *t, int64_t now)
@@ -319,21 +301,13 @@ fwd_target_send(struct fwd_target *t, int64_t now)
 		return;
 	t->errbuf[0] = '\0';
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errbuf);
-	fwd_target_tls(t, easy);
+	remote_target_curl_opts(t->conf, easy);
 	curl_easy_setopt(easy, CURLOPT_URL, t->conf->url);
-	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, CURLEV_PROTOCOLS);
 	curl_easy_setopt(easy, CURLOPT_POST, 1L);
 	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->body.data);
 	curl_easy_setopt(
 	    easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body.len);
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)t->conf->timeout_ms);
-	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	if (t->conf->basic_user != NULL) {
-		curl_easy_setopt(easy, CURLOPT_USERNAME, t->conf->basic_user);
-		curl_easy_setopt(
-		    easy, CURLOPT_PASSWORD, t->conf->basic_password);
-	}
 	if (curlev_add(fw->ce, easy, fwd_done, t) != 0) {
 		curl_easy_cleanup(easy);
 		return;
@@ -420,8 +394,7 @@ hub_remote_forward_start(struct hub *h, char **cause)
 	const struct hub_config *c = h->config;
 	struct remote_forward *fw;
 	struct timeval tv = {0, FWD_TICK_MS * 1000};
-	char *hdr;
-	size_t i, j;
+	size_t i;
 
 	if (c->nremote_write == 0)
 		return 0;
@@ -440,19 +413,7 @@ hub_remote_forward_start(struct hub *h, char **cause)
 		    curl_slist_append(t->headers, "Content-Encoding: snappy");
 		t->headers = curl_slist_append(
 		    t->headers, "X-Prometheus-Remote-Write-Version: 0.1.0");
-		t->headers = curl_slist_append(
-		    t->headers, "User-Agent: citybraind/" PACKAGE_VERSION);
-		if (t->conf->bearer_token != NULL) {
-			hdr = xasprintf(
-			    "Authorization: Bearer %s", t->conf->bearer_token);
-			t->headers = curl_slist_append(t->headers, hdr);
-			free(hdr);
-		}
-		for (j = 0;
-		     t->conf->headers != NULL && t->conf->headers[j] != NULL;
-		     j++)
-			t->headers =
-			    curl_slist_append(t->headers, t->conf->headers[j]);
+		t->headers = remote_target_headers(t->conf, t->headers);
 	}
 	h->forward = fw;
 	if (fwd_load(fw, cause) != 0) {
