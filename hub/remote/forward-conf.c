@@ -67,6 +67,7 @@ static const struct conf_field remote_queue_fields[] = {
         offsetof(struct remote_target_conf, batch_samples), 1, 1000000},
     {"max_bytes", CONF_INT, 0, offsetof(struct remote_target_conf, max_bytes),
         4096, 1LL << 40},
+    {"shards", CONF_INT, 0, offsetof(struct remote_target_conf, shards), 1, 64},
     {"min_backoff", CONF_DURATION, 0,
         offsetof(struct remote_target_conf, min_backoff_ms), 0, 0},
     {"max_backoff", CONF_DURATION, 0,
@@ -183,6 +184,7 @@ remote_conf_target(struct conf_file *cf, const char *conf_path, json_t *obj,
 	memset(&b, 0, sizeof b);
 	t->batch_samples = 2000;
 	t->max_bytes = 256LL << 20;
+	t->shards = 1;
 	t->min_backoff_ms = 100;
 	t->max_backoff_ms = 30000;
 	t->timeout_ms = 30000;

@@ -124,6 +124,51 @@ fwd_batch_free(struct fwd_batch *b)
 	free(b->slots);
 }
 
+/* Queue record seq (caller frees), or NULL when it cannot be read. */
+static void *
+fwd_record_read(struct remote_forward *fw, uint64_t seq, size_t *vlen)
+{
+	char key[FWD_QPLEN + 8], *cause = NULL;
+	void *val = NULL;
+
+	fwd_qkey(key, seq);
+	if (store_meta_get(fw->h->store, key, sizeof key, &val, vlen, &cause) !=
+	    0) {
+		log_warn("remote", "queue record %llu unreadable: %s",
+		    (unsigned long long)seq, cause != NULL ? cause : "absent");
+		free(cause);
+		free(val);
+		return NULL;
+	}
+	return val;
+}
+
+uint64_t
+fwd_target_samples(struct fwd_target *t, uint64_t from, uint64_t to)
+{
+	struct remote_forward *fw = t->fw;
+	struct fwd_entry *e = fwd_entry_find(fw, from);
+	uint64_t n = 0;
+	uint32_t id;
+	size_t vlen, i;
+	void *val;
+
+	for (; e != NULL && e < fw->q + fw->qend && e->seq < to; e++) {
+		if (t->nshards == 1) {
+			n += e->samples;
+			continue;
+		}
+		if ((val = fwd_record_read(fw, e->seq, &vlen)) == NULL)
+			continue;
+		for (i = 0; 8 + (i + 1) * FWD_POINT <= vlen; i++) {
+			memcpy(&id, (char *)val + 8 + i * FWD_POINT, 4);
+			n += fwd_shard(id, t->nshards) == t->shard;
+		}
+		free(val);
+	}
+	return n;
+}
+
 /* The value of tag name of sk (a selector_match callback), or NULL. */
 static const char *
 fwd_tag_get(void *arg, const char *name)
@@ -160,9 +205,8 @@ fwd_target_encode(struct fwd_target *t)
 	struct remote_series *rs;
 	struct relabel_set *sets;
 	struct serieskey *sk;
-	char key[FWD_QPLEN + 8], *cause = NULL;
 	void *val;
-	size_t vlen, i, k, samples = 0, nrs = 0, bytes = 0;
+	size_t vlen, i, k, samples = 0, nrs = 0, bytes = 0, other = 0;
 	uint64_t end = t->pos;
 	uint32_t id;
 	int64_t ts;
@@ -173,19 +217,14 @@ fwd_target_encode(struct fwd_target *t)
 		if (samples > 0 &&
 		    samples + e->samples > (size_t)t->conf->batch_samples)
 			break;
-		fwd_qkey(key, e->seq);
-		val = NULL;
-		if (store_meta_get(fw->h->store, key, sizeof key, &val, &vlen,
-		        &cause) != 0) {
-			log_warn("remote", "queue record %llu unreadable: %s",
-			    (unsigned long long)e->seq,
-			    cause != NULL ? cause : "absent");
-			free(cause);
-			cause = NULL;
-		}
+		val = fwd_record_read(fw, e->seq, &vlen);
 		for (i = 0; val != NULL && 8 + (i + 1) * FWD_POINT <= vlen;
 		     i++) {
 			memcpy(&id, (char *)val + 8 + i * FWD_POINT, 4);
+			if (fwd_shard(id, t->nshards) != t->shard) {
+				other++;
+				continue;
+			}
 			memcpy(&ts, (char *)val + 12 + i * FWD_POINT, 8);
 			memcpy(&v, (char *)val + 20 + i * FWD_POINT, 8);
 			fwd_batch_add(&b, id, ts, v);
@@ -221,7 +260,7 @@ fwd_target_encode(struct fwd_target *t)
 	free(sets);
 	free(rs);
 	fwd_batch_free(&b);
-	t->batch_samples = samples - t->batch_filtered;
+	t->batch_samples = samples - other - t->batch_filtered;
 	t->batch_bytes = bytes;
 	return end;
 }

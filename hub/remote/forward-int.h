@@ -41,7 +41,9 @@ extern const char *const fwd_fail_names[FWD_FAIL_MAX];
 struct fwd_target {
 	struct remote_forward *fw;
 	const struct remote_target_conf *conf; /* h->config's, never replaced */
-	uint64_t pos;          /* next sequence number to send */
+	unsigned shard, nshards; /* this shard sends series fwd_shard() picks */
+	char *poskey;            /* where its position is saved; owned */
+	uint64_t pos;            /* next sequence number to send */
 	uint64_t end;          /* in flight: the one after the batch; 0 idle */
 	uint64_t backlog;      /* bytes of records from pos on */
 	size_t batch_samples;  /* samples in the request */
@@ -70,6 +72,16 @@ struct remote_forward {
 	size_t nt;
 };
 
+/* The shard of n that sends series id: a series always goes through the
+ * same shard, so its samples stay in order. */
+static inline unsigned
+fwd_shard(uint32_t id, unsigned n)
+{
+	return n <= 1 ? 0 : (unsigned)((id * 2654435761u) >> 8) % n;
+}
+
+/* Samples of t's shard in the records [from, to) (read from the store). */
+uint64_t fwd_target_samples(struct fwd_target *t, uint64_t from, uint64_t to);
 /* Write the queue key of seq into key (FWD_QPLEN + 8 bytes). */
 void fwd_qkey(char *key, uint64_t seq);
 /* The first entry with a sequence number >= seq, or NULL. */

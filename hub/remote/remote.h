@@ -129,6 +129,7 @@ struct remote_target_conf {
 	char *basic_password; /* from basic_auth.password_file */
 	long long batch_samples; /* queue.batch_samples: per request */
 	long long max_bytes;     /* queue.max_bytes: oldest dropped past it */
+	long long shards;        /* queue.shards: requests in flight (1..64) */
 	int64_t min_backoff_ms, max_backoff_ms; /* queue.{min,max}_backoff */
 	int64_t timeout_ms;                     /* per request */
 	struct selector *match;       /* only series it matches; NULL: all */
