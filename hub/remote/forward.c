@@ -491,6 +491,7 @@ hub_remote_forward_free(struct hub *h)
 	for (i = 0; i < fw->nt; i++) {
 		curl_slist_free_all(fw->t[i].headers);
 		free(fw->t[i].poskey);
+		fwd_target_cache_free(&fw->t[i]);
 		buf_free(&fw->t[i].body);
 	}
 	free(fw->t);
