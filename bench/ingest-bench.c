@@ -15,6 +15,13 @@
  *                     [-f FIELDS] [--hub PATH] [--conf DIR]
  *                     [--cache-mib N] [--batchlog-mib N]  (store options,
  *                     default 8 and 8)
+ *                     [--remote-write URL [--shards N] [--remote-batch N]]
+ * With --remote-write the hub also forwards everything to URL (e.g. a
+ * victoria-metrics' /api/v1/write, hub/remote/) and it prints besides
+ *   forward_samples_per_s: N samples/s  (acknowledged by the receiver /
+ *                                        time until the queue was empty)
+ *   forward_lag_at_end_s: N s           (the hub's lag when ingest stopped)
+ *   forward_drain_s: N s                (from then until the queue was empty)
  */
 #include "config.h"
 
@@ -375,6 +382,32 @@ bench_hub_metric(int port, const char *name)
 	return v;
 }
 
+/* With --remote-write: wait until the hub's forwarding queue is empty
+ * (at most 10 minutes) and print the forwarding figures. */
+static void
+bench_forward(struct bench *b, int64_t elapsed)
+{
+	double lag = bench_hub_metric(
+	    b->port, "citybraind_remote_lag_seconds{target=\"bench\"}");
+	int64_t t0 = clock_mono_ms(), drain;
+	double sent;
+
+	while (bench_hub_metric(b->port,
+	           "citybraind_remote_queue_bytes{target=\"bench\"}") != 0 &&
+	       clock_mono_ms() - t0 < 600000)
+		usleep(20000);
+	drain = clock_mono_ms() - t0;
+	sent = bench_hub_metric(
+	    b->port, "citybraind_remote_sent_samples_total{target=\"bench\"}");
+	printf("forward_samples_per_s: %.0f samples/s\n",
+	    sent * 1000.0 / (double)(elapsed + drain));
+	printf("forward_lag_at_end_s: %.1f s\n", lag);
+	printf("forward_drain_s: %.1f s\n", (double)drain / 1000.0);
+	printf("forward_sent_samples: %.0f samples (%llu acknowledged by the "
+	       "hub)\n",
+	    sent, (unsigned long long)b->points);
+}
+
 static void
 usage(void)
 {
@@ -382,7 +415,9 @@ usage(void)
 	    "Usage: ingest-bench [-c CONNS] [-d SECONDS] [-s SERIES] "
 	    "[-l LINES] [-f FIELDS]\n"
 	    "                    [--hub PATH] [--conf DIR] [--cache-mib N] "
-	    "[--batchlog-mib N]\n");
+	    "[--batchlog-mib N]\n"
+	    "                    [--remote-write URL [--shards N] "
+	    "[--remote-batch N]]\n");
 	exit(2);
 }
 
@@ -394,12 +429,17 @@ main(int argc, char **argv)
 	    {"conf", required_argument, NULL, 'C'},
 	    {"cache-mib", required_argument, NULL, 'M'},
 	    {"batchlog-mib", required_argument, NULL, 'B'},
+	    {"remote-write", required_argument, NULL, 'R'},
+	    {"shards", required_argument, NULL, 'S'},
+	    {"remote-batch", required_argument, NULL, 'b'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct bench b;
 	struct worker *ws;
 	pthread_t *th;
-	const char *hub = "hub/citybraind", *conf = NULL, *top;
+	const char *hub = "hub/citybraind", *conf = NULL, *top, *remote = NULL;
+	char *rw;
+	int shards = 1, rbatch = 2000;
 	char dir[] = "/tmp/ingest-bench.XXXXXX", *path, *cmd;
 	char port_s[32];
 	FILE *f;
@@ -447,6 +487,15 @@ main(int argc, char **argv)
 		case 'B':
 			b.batchlog_mib = atoll(optarg);
 			break;
+		case 'R':
+			remote = optarg;
+			break;
+		case 'S':
+			shards = atoi(optarg);
+			break;
+		case 'b':
+			rbatch = atoi(optarg);
+			break;
 		default:
 			usage();
 		}
@@ -473,15 +522,22 @@ main(int argc, char **argv)
 	free(path);
 	path = xasprintf("%s/hub.json", dir);
 	f = fopen(path, "w");
+	rw = remote == NULL
+	         ? xstrdup("")
+	         : xasprintf(",\n \"remote_write\": [{\"name\": "
+	                     "\"bench\", \"url\": \"%s\", \"queue\": "
+	                     "{\"shards\": %d, \"batch_samples\": %d}}]",
+	               remote, shards, rbatch);
 	fprintf(f,
 	    "{\"listen\": \"127.0.0.1:%d\", \"socket\": \"\", \"data\": "
 	    "\"%s/data\",\n \"territory\": \"%s/territory.json\", "
 	    "\"systems\": \"%s/systems.json\",\n \"users\": "
 	    "\"%s/users.json\", \"tokens\": \"%s/tokens.json\",\n"
 	    " \"store\": {\"sync\": false, \"cache_bytes\": %lld, "
-	    "\"batchlog_bytes\": %lld}}\n",
+	    "\"batchlog_bytes\": %lld}%s}\n",
 	    b.port, dir, conf, conf, conf, dir, b.cache_mib << 20,
-	    b.batchlog_mib << 20);
+	    b.batchlog_mib << 20, rw);
+	free(rw);
 	fclose(f);
 	snprintf(port_s, sizeof port_s, "%d", b.port);
 	if ((pid = fork()) == 0) {
@@ -531,6 +587,8 @@ main(int argc, char **argv)
 	file = bench_status_kib(pid, "RssFile:");
 	memtable = bench_hub_metric(b.port, "citybraind_store_memtable_bytes");
 	head = bench_hub_metric(b.port, "citybraind_store_head_bytes");
+	if (remote != NULL)
+		bench_forward(&b, elapsed);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	cmd = xasprintf("rm -rf '%s'", dir);

@@ -25,7 +25,7 @@ struct config_raw {
 	char *listen, *socket, *socket_group, *socket_mode, *data;
 	char *territory, *systems, *users, *tokens, *comment;
 	json_t *limits, *retention, *headline, *store, *audit;
-	json_t *remote_write; /* hub/remote/forward-conf.c */
+	json_t *remote_write, *remote_read; /* hub/remote/forward-conf.c */
 	int64_t silent_after;
 	json_t *worker; /* hub/worker/ */
 	long long ingest_threads;
@@ -49,6 +49,8 @@ static const struct conf_field config_fields[] = {
     {"store", CONF_OBJECT, 0, offsetof(struct config_raw, store), 0, 0},
     {"audit", CONF_OBJECT, 0, offsetof(struct config_raw, audit), 0, 0},
     {"headline", CONF_ARRAY, 0, offsetof(struct config_raw, headline), 0, 0},
+    {"remote_read", CONF_OBJECT, 0, offsetof(struct config_raw, remote_read), 0,
+        0},
     {"remote_write", CONF_ARRAY, 0, offsetof(struct config_raw, remote_write),
         0, 0},
     {"silent_after", CONF_DURATION, 0,
@@ -256,6 +258,8 @@ hub_config_free(struct hub_config *c)
 	}
 	free(c->headline);
 	remote_conf_free(c->remote_write, c->nremote_write);
+	if (c->remote_read != NULL)
+		remote_conf_free(c->remote_read, 1);
 	free(c);
 }
 
@@ -409,6 +413,10 @@ hub_config_load(const char *path, char **cause)
 	if (r.remote_write != NULL &&
 	    remote_conf_read(cf, path, r.remote_write, &c->remote_write,
 	        &c->nremote_write, cause) != 0)
+		goto fail;
+	if (r.remote_read != NULL &&
+	    remote_read_conf_read(
+	        cf, path, r.remote_read, &c->remote_read, cause) != 0)
 		goto fail;
 	free(r.socket_mode);
 	free(r.comment);

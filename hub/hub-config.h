@@ -85,6 +85,8 @@ struct hub_config {
 	/* "worker" (hub/worker/): how long a building check-in grants
 	 * reading (default 30 min) and an enrolment code lives (24 h). */
 	int64_t worker_grant_ms, worker_code_ttl_ms;
+	/* "remote_read": the long-term store's query API, or NULL; owned */
+	struct remote_target_conf *remote_read;
 };
 
 /* Defaults (listen 127.0.0.1:8428, socket under CB_RUNSTATEDIR, data under

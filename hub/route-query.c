@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub/hub-config.h"
 #include "hub/hub.h"
 #include "hub/query-scope.h"
+#include "hub/remote/remote.h"
 #include "hub/territory.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -208,6 +210,65 @@ query_run_by_name(struct hub_req *req, struct store_query *q,
 	return rc;
 }
 
+/*
+ * With hub.json "remote_read", a raw query reaching past the local raw
+ * retention takes the older span from the remote store (merged into
+ * series) and *sources says which span came from where.  A remote failure
+ * becomes a warning; 0, or -1 after replying (over limit).
+ */
+/* Whether a raw query reaches past the local raw retention into the
+ * long-term store of "remote_read". */
+static int
+query_remote_applies(struct hub *h, const struct store_query *q, int64_t now)
+{
+	const struct hub_config *c = h->config;
+
+	return c->remote_read != NULL && q->agg == STORE_AGG_NONE &&
+	       !q->group && q->step <= 0 &&
+	       q->start < now - c->retention_raw_ms;
+}
+
+static int
+query_remote(struct hub_req *req, const struct store_query *q, int64_t now,
+    long limit, json_t *series, json_t **warn, json_t **sources)
+{
+	const struct hub_config *c = req->hub->config;
+	int64_t horizon = now - c->retention_raw_ms, rend;
+	char *cause = NULL;
+
+	if (c->remote_read == NULL || q->agg != STORE_AGG_NONE || q->group ||
+	    q->step > 0)
+		return 0;
+	*sources = json_array();
+	if (q->start < horizon) {
+		rend = q->end < horizon ? q->end : horizon - 1;
+		json_array_append_new(*sources,
+		    json_pack("{s:s,s:I,s:I}", "from", "remote", "start_ms",
+		        (json_int_t)q->start, "end_ms", (json_int_t)rend));
+		if (hub_remote_read_merge(req->hub, q->sel, q->start, rend,
+		        series, &cause) != 0) {
+			if (*warn == NULL)
+				*warn = json_array();
+			json_array_append_new(
+			    *warn, json_sprintf("remote_read: %s", cause));
+			free(cause);
+		}
+		if ((long)json_array_size(series) > limit) {
+			hub_reply_error(req, 400,
+			    "%zu series match with the remote store, more "
+			    "than limit=%ld: narrow the selector",
+			    json_array_size(series), limit);
+			return -1;
+		}
+	}
+	if (q->end >= horizon)
+		json_array_append_new(*sources,
+		    json_pack("{s:s,s:I,s:I}", "from", "local", "start_ms",
+		        (json_int_t)(q->start > horizon ? q->start : horizon),
+		        "end_ms", (json_int_t)q->end));
+	return 0;
+}
+
 static void
 query_run(struct hub_req *req)
 {
@@ -218,8 +279,8 @@ query_run(struct hub_req *req)
 	const char *p, *by;
 	char *cause = NULL, *bycopy = NULL, *tok, *save;
 	const char *bys[SERIESKEY_TAGS_MAX];
-	struct buf out = BUF_INIT;
-	json_t *qj = NULL;
+	struct buf out = BUF_INIT, sb = BUF_INIT;
+	json_t *qj = NULL, *series = NULL, *warn = NULL, *sources = NULL;
 	char num[JSONOUT_INT_MAX];
 	int64_t now = hub_now(h);
 	long limit = 1000;
@@ -351,22 +412,60 @@ query_run(struct hub_req *req)
 			store_result_free(&r);
 			goto out;
 		}
-		query_result_json(&r, NULL, &out, &nseries);
-		buf_putc(&out, ']');
+		if (!query_remote_applies(h, &q, now)) {
+			query_result_json(&r, NULL, &out, &nseries);
+			buf_putc(&out, ']');
+		} else {
+			/* The older span comes from the long-term store and
+			 * is merged series by series: the local series go
+			 * through a jansson array first (this path only). */
+			buf_putc(&sb, '[');
+			query_result_json(&r, NULL, &sb, &nseries);
+			buf_putc(&sb, ']');
+			series = json_loadb(sb.data, sb.len, 0, NULL);
+			if (series == NULL) {
+				hub_reply_error(
+				    req, 500, "query: reply encoding");
+				store_result_free(&r);
+				goto out;
+			}
+		}
 		/* The store could not read part of the range: say so. */
 		for (i = 0; r.partial && i < r.nwarnings; i++) {
-			buf_puts(&out, i == 0 ? ",\"warnings\":[" : ",");
-			query_put_string(&out, r.warnings[i]);
-			if (i + 1 == r.nwarnings)
-				buf_putc(&out, ']');
+			if (warn == NULL)
+				warn = json_array();
+			json_array_append_new(warn, json_string(r.warnings[i]));
 		}
 		store_result_free(&r);
+		if (series != NULL) {
+			if (query_remote(req, &q, now, limit, series, &warn,
+			        &sources) != 0)
+				goto out;
+			for (i = 0; i < json_array_size(series); i++) {
+				if (i > 0)
+					buf_putc(&out, ',');
+				jsonout_append(&out, json_array_get(series, i));
+			}
+			buf_putc(&out, ']');
+		}
+		if (warn != NULL) {
+			buf_puts(&out, ",\"warnings\":");
+			jsonout_append(&out, warn);
+		}
+		if (sources != NULL) {
+			buf_puts(&out, ",\"sources\":");
+			jsonout_append(&out, sources);
+		}
 	}
 	buf_putc(&out, '}');
 	hub_reply_json_buf(req, 200, &out);
 out:
 	buf_free(&out);
+	buf_free(&sb);
 	json_decref(qj);
+	json_decref(series);
+	json_decref(warn);
+	json_decref(sources);
 	free(bycopy);
 	selector_free(sel);
 }

@@ -25,7 +25,7 @@ struct remote_basic_raw {
 };
 
 static const struct conf_field remote_conf_fields[] = {
-    {"name", CONF_STRING, 1, offsetof(struct remote_conf_raw, name), 0, 0},
+    {"name", CONF_STRING, 0, offsetof(struct remote_conf_raw, name), 0, 0},
     {"url", CONF_STRING, 1, offsetof(struct remote_conf_raw, url), 0, 0},
     {"headers", CONF_OBJECT, 0, offsetof(struct remote_conf_raw, headers), 0,
         0},
@@ -67,6 +67,7 @@ static const struct conf_field remote_queue_fields[] = {
         offsetof(struct remote_target_conf, batch_samples), 1, 1000000},
     {"max_bytes", CONF_INT, 0, offsetof(struct remote_target_conf, max_bytes),
         4096, 1LL << 40},
+    {"shards", CONF_INT, 0, offsetof(struct remote_target_conf, shards), 1, 64},
     {"min_backoff", CONF_DURATION, 0,
         offsetof(struct remote_target_conf, min_backoff_ms), 0, 0},
     {"max_backoff", CONF_DURATION, 0,
@@ -165,10 +166,11 @@ remote_conf_tls(struct conf_file *cf, const char *conf_path, json_t *obj,
 	return 0;
 }
 
-/* Fill t from one array element; 0 or -1 with *cause. */
+/* Fill t from one array element (or the remote_read object when for_read:
+ * no match, relabel or queue there); 0 or -1 with *cause. */
 static int
 remote_conf_target(struct conf_file *cf, const char *conf_path, json_t *obj,
-    struct remote_target_conf *t, char **cause)
+    int for_read, struct remote_target_conf *t, char **cause)
 {
 	struct remote_conf_raw r;
 	struct remote_basic_raw b;
@@ -182,12 +184,26 @@ remote_conf_target(struct conf_file *cf, const char *conf_path, json_t *obj,
 	memset(&b, 0, sizeof b);
 	t->batch_samples = 2000;
 	t->max_bytes = 256LL << 20;
+	t->shards = 1;
 	t->min_backoff_ms = 100;
 	t->max_backoff_ms = 30000;
 	t->timeout_ms = 30000;
 	if (conf_object_read(cf, obj, remote_conf_fields, &r, cause) != 0)
 		goto out;
-	t->name = r.name;
+	if (r.name == NULL && !for_read) {
+		*cause = conf_error(cf, obj, "name", 0, "missing required key");
+		goto out;
+	}
+	if (for_read &&
+	    (r.match != NULL || r.relabel != NULL || r.queue != NULL)) {
+		*cause = conf_error(cf, obj,
+		    r.match != NULL     ? "match"
+		    : r.relabel != NULL ? "relabel"
+		                        : "queue",
+		    0, "only remote_write targets take this");
+		goto out;
+	}
+	t->name = r.name != NULL ? r.name : xstrdup("remote_read");
 	t->url = r.url;
 	r.name = r.url = NULL;
 	if (strncmp(t->url, "http://", 7) != 0 &&
@@ -275,7 +291,8 @@ remote_conf_read(struct conf_file *cf, const char *conf_path, json_t *arr,
 			    conf_error(cf, arr, NULL, i, "expected an object");
 			goto fail;
 		}
-		if (remote_conf_target(cf, conf_path, obj, &t[i], cause) != 0)
+		if (remote_conf_target(cf, conf_path, obj, 0, &t[i], cause) !=
+		    0)
 			goto fail;
 		for (j = 0; j < i; j++) {
 			if (strcmp(t[j].name, t[i].name) == 0) {
@@ -291,4 +308,20 @@ remote_conf_read(struct conf_file *cf, const char *conf_path, json_t *arr,
 fail:
 	remote_conf_free(t, json_array_size(arr));
 	return -1;
+}
+
+int
+remote_read_conf_read(struct conf_file *cf, const char *conf_path, json_t *obj,
+    struct remote_target_conf **out, char **cause)
+{
+	struct remote_target_conf *t = xcalloc(1, sizeof *t);
+
+	if (remote_conf_target(cf, conf_path, obj, 1, t, cause) != 0) {
+		remote_conf_free(t, 1);
+		return -1;
+	}
+	if (!json_object_get(obj, "timeout"))
+		t->timeout_ms = 10000;
+	*out = t;
+	return 0;
 }

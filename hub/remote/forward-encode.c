@@ -124,6 +124,51 @@ fwd_batch_free(struct fwd_batch *b)
 	free(b->slots);
 }
 
+/* Queue record seq (caller frees), or NULL when it cannot be read. */
+static void *
+fwd_record_read(struct remote_forward *fw, uint64_t seq, size_t *vlen)
+{
+	char key[FWD_QPLEN + 8], *cause = NULL;
+	void *val = NULL;
+
+	fwd_qkey(key, seq);
+	if (store_meta_get(fw->h->store, key, sizeof key, &val, vlen, &cause) !=
+	    0) {
+		log_warn("remote", "queue record %llu unreadable: %s",
+		    (unsigned long long)seq, cause != NULL ? cause : "absent");
+		free(cause);
+		free(val);
+		return NULL;
+	}
+	return val;
+}
+
+uint64_t
+fwd_target_samples(struct fwd_target *t, uint64_t from, uint64_t to)
+{
+	struct remote_forward *fw = t->fw;
+	struct fwd_entry *e = fwd_entry_find(fw, from);
+	uint64_t n = 0;
+	uint32_t id;
+	size_t vlen, i;
+	void *val;
+
+	for (; e != NULL && e < fw->q + fw->qend && e->seq < to; e++) {
+		if (t->nshards == 1) {
+			n += e->samples;
+			continue;
+		}
+		if ((val = fwd_record_read(fw, e->seq, &vlen)) == NULL)
+			continue;
+		for (i = 0; 8 + (i + 1) * FWD_POINT <= vlen; i++) {
+			memcpy(&id, (char *)val + 8 + i * FWD_POINT, 4);
+			n += fwd_shard(id, t->nshards) == t->shard;
+		}
+		free(val);
+	}
+	return n;
+}
+
 /* The value of tag name of sk (a selector_match callback), or NULL. */
 static const char *
 fwd_tag_get(void *arg, const char *name)
@@ -151,6 +196,65 @@ fwd_target_labels(struct fwd_target *t, uint32_t id, struct serieskey *sk,
 	return relabel_apply(t->conf->relabel, t->conf->nrelabel, set);
 }
 
+/* Series id's labels as t sends them, from t's cache (computed on first
+ * use: labels are fixed per id and t's rules per run); NULL when the
+ * series is not for t. */
+static const struct fwd_lcache *
+fwd_target_cached(struct fwd_target *t, uint32_t id)
+{
+	struct fwd_lcache *c;
+	struct relabel_set set;
+	struct serieskey sk;
+	size_t i, len = 0, n;
+	char *p;
+
+	if (id >= t->nlcache) {
+		n = (size_t)id + 1 > t->nlcache * 2 ? (size_t)id + 1024
+		                                    : t->nlcache * 2;
+		t->lcache = xreallocarray(t->lcache, n, sizeof *t->lcache);
+		memset(t->lcache + t->nlcache, 0,
+		    (n - t->nlcache) * sizeof *t->lcache);
+		t->nlcache = n;
+	}
+	c = &t->lcache[id];
+	if (c->state == 0) {
+		memset(&set, 0, sizeof set);
+		memset(&sk, 0, sizeof sk);
+		c->state = 2;
+		if (fwd_target_labels(t, id, &sk, &set)) {
+			for (i = 0; i < set.n; i++)
+				len += strlen(set.l[i].name) +
+				       strlen(set.l[i].value) + 2;
+			/* One block: the label array, then the strings. */
+			c->l = xmalloc(set.n * sizeof *c->l + len);
+			p = (char *)(c->l + set.n);
+			for (i = 0; i < set.n; i++) {
+				c->l[i].name = p;
+				p = stpcpy(p, set.l[i].name) + 1;
+				c->l[i].value = p;
+				p = stpcpy(p, set.l[i].value) + 1;
+			}
+			c->n = set.n;
+			c->state = 1;
+		}
+		relabel_set_free(&set);
+		serieskey_free(&sk);
+	}
+	return c->state == 1 ? c : NULL;
+}
+
+void
+fwd_target_cache_free(struct fwd_target *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nlcache; i++)
+		free(t->lcache[i].l);
+	free(t->lcache);
+	t->lcache = NULL;
+	t->nlcache = 0;
+}
+
 uint64_t
 fwd_target_encode(struct fwd_target *t)
 {
@@ -158,11 +262,8 @@ fwd_target_encode(struct fwd_target *t)
 	struct fwd_batch b;
 	struct fwd_entry *e = fwd_entry_find(fw, t->pos);
 	struct remote_series *rs;
-	struct relabel_set *sets;
-	struct serieskey *sk;
-	char key[FWD_QPLEN + 8], *cause = NULL;
 	void *val;
-	size_t vlen, i, k, samples = 0, nrs = 0, bytes = 0;
+	size_t vlen, i, k, samples = 0, nrs = 0, bytes = 0, other = 0;
 	uint64_t end = t->pos;
 	uint32_t id;
 	int64_t ts;
@@ -173,19 +274,14 @@ fwd_target_encode(struct fwd_target *t)
 		if (samples > 0 &&
 		    samples + e->samples > (size_t)t->conf->batch_samples)
 			break;
-		fwd_qkey(key, e->seq);
-		val = NULL;
-		if (store_meta_get(fw->h->store, key, sizeof key, &val, &vlen,
-		        &cause) != 0) {
-			log_warn("remote", "queue record %llu unreadable: %s",
-			    (unsigned long long)e->seq,
-			    cause != NULL ? cause : "absent");
-			free(cause);
-			cause = NULL;
-		}
+		val = fwd_record_read(fw, e->seq, &vlen);
 		for (i = 0; val != NULL && 8 + (i + 1) * FWD_POINT <= vlen;
 		     i++) {
 			memcpy(&id, (char *)val + 8 + i * FWD_POINT, 4);
+			if (fwd_shard(id, t->nshards) != t->shard) {
+				other++;
+				continue;
+			}
 			memcpy(&ts, (char *)val + 12 + i * FWD_POINT, 8);
 			memcpy(&v, (char *)val + 20 + i * FWD_POINT, 8);
 			fwd_batch_add(&b, id, ts, v);
@@ -196,16 +292,16 @@ fwd_target_encode(struct fwd_target *t)
 		end = e->seq + 1;
 	}
 	rs = xcalloc(b.n + 1, sizeof *rs);
-	sets = xcalloc(b.n + 1, sizeof *sets);
-	sk = xcalloc(b.n + 1, sizeof *sk);
 	t->batch_filtered = 0;
 	for (k = 0; k < b.n; k++) {
-		if (!fwd_target_labels(t, b.ids[k], &sk[k], &sets[k])) {
+		const struct fwd_lcache *c = fwd_target_cached(t, b.ids[k]);
+
+		if (c == NULL) {
 			t->batch_filtered += b.nsamples[k];
 			continue;
 		}
-		rs[nrs].labels = sets[k].l;
-		rs[nrs].nlabels = sets[k].n;
+		rs[nrs].labels = c->l;
+		rs[nrs].nlabels = c->n;
 		rs[nrs].samples = b.samples[k];
 		rs[nrs].nsamples = b.nsamples[k];
 		nrs++;
@@ -213,15 +309,9 @@ fwd_target_encode(struct fwd_target *t)
 	buf_reset(&t->body);
 	if (nrs > 0)
 		remote_request_encode(rs, nrs, &t->body);
-	for (k = 0; k < b.n; k++) {
-		serieskey_free(&sk[k]);
-		relabel_set_free(&sets[k]);
-	}
-	free(sk);
-	free(sets);
 	free(rs);
 	fwd_batch_free(&b);
-	t->batch_samples = samples - t->batch_filtered;
+	t->batch_samples = samples - other - t->batch_filtered;
 	t->batch_bytes = bytes;
 	return end;
 }

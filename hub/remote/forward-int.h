@@ -38,9 +38,20 @@ enum fwd_fail {
 };
 extern const char *const fwd_fail_names[FWD_FAIL_MAX];
 
+/* A series' labels as a target sends them (forward-encode.c). */
+struct fwd_lcache {
+	struct remote_label *l; /* one block with the strings; owned */
+	uint32_t n;
+	int state; /* 0 not yet known, 1 send, 2 not for the target */
+};
+
 struct fwd_target {
 	struct remote_forward *fw;
 	const struct remote_target_conf *conf; /* h->config's, never replaced */
+	unsigned shard, nshards; /* this shard sends series fwd_shard() picks */
+	char *poskey;            /* where its position is saved; owned */
+	struct fwd_lcache *lcache; /* by series id; grows with the ids */
+	size_t nlcache;
 	uint64_t pos;          /* next sequence number to send */
 	uint64_t end;          /* in flight: the one after the batch; 0 idle */
 	uint64_t backlog;      /* bytes of records from pos on */
@@ -70,6 +81,18 @@ struct remote_forward {
 	size_t nt;
 };
 
+/* The shard of n that sends series id: a series always goes through the
+ * same shard, so its samples stay in order. */
+static inline unsigned
+fwd_shard(uint32_t id, unsigned n)
+{
+	return n <= 1 ? 0 : (unsigned)((id * 2654435761u) >> 8) % n;
+}
+
+/* Samples of t's shard in the records [from, to) (read from the store). */
+uint64_t fwd_target_samples(struct fwd_target *t, uint64_t from, uint64_t to);
+/* Free t's label cache. */
+void fwd_target_cache_free(struct fwd_target *t);
 /* Write the queue key of seq into key (FWD_QPLEN + 8 bytes). */
 void fwd_qkey(char *key, uint64_t seq);
 /* The first entry with a sequence number >= seq, or NULL. */

@@ -83,37 +83,55 @@ fwd_entry_push(
 	fw->qend++;
 }
 
-/* Persist t's position. */
+/* Persist pos under key. */
 static void
-fwd_pos_save(struct fwd_target *t)
+fwd_pos_put(struct fwd_target *t, const char *key, uint64_t pos)
 {
-	char *key = xasprintf(FWD_POSPREFIX "%s", t->conf->name), *cause = NULL;
 	unsigned char v[8];
+	char *cause = NULL;
 	int i;
 
 	for (i = 0; i < 8; i++)
-		v[i] = (unsigned char)(t->pos >> (56 - 8 * i));
+		v[i] = (unsigned char)(pos >> (56 - 8 * i));
 	if (store_meta_put(t->fw->h->store, key, strlen(key), v, 8, &cause) !=
 	    0) {
 		log_warn("remote", "%s: cannot save the queue position: %s",
 		    t->conf->name, cause);
 		free(cause);
 	}
+}
+
+/* Persist t's position and, with several shards, the target's (the
+ * lowest of its shards': where a new shard layout starts). */
+static void
+fwd_pos_save(struct fwd_target *t)
+{
+	struct fwd_target *s0 = t - t->shard;
+	uint64_t low = t->pos;
+	unsigned k;
+	char *key;
+
+	fwd_pos_put(t, t->poskey, t->pos);
+	if (t->nshards == 1)
+		return;
+	for (k = 0; k < t->nshards; k++) {
+		if (s0[k].pos < low)
+			low = s0[k].pos;
+	}
+	key = xasprintf(FWD_POSPREFIX "%s", t->conf->name);
+	fwd_pos_put(t, key, low);
 	free(key);
 }
 
-/* Move t's position to seq (dropped: counting the skipped samples). */
+/* Move t's position to seq. */
 static void
-fwd_target_advance(struct fwd_target *t, uint64_t seq, int dropped)
+fwd_target_advance(struct fwd_target *t, uint64_t seq)
 {
 	struct remote_forward *fw = t->fw;
 	struct fwd_entry *e = fwd_entry_find(fw, t->pos);
 
-	for (; e != NULL && e < fw->q + fw->qend && e->seq < seq; e++) {
+	for (; e != NULL && e < fw->q + fw->qend && e->seq < seq; e++)
 		t->backlog -= e->bytes;
-		if (dropped)
-			t->dropped += e->samples;
-	}
 	t->pos = seq;
 	fwd_pos_save(t);
 }
@@ -165,8 +183,8 @@ fwd_target_bound(struct fwd_target *t)
 	     e++) {
 		to = e->seq + 1;
 		t->backlog -= e->bytes;
-		t->dropped += e->samples;
 	}
+	t->dropped += fwd_target_samples(t, t->pos, to);
 	log_warn("remote",
 	    "%s: queue over %lld bytes: oldest samples dropped "
 	    "(%llu so far)",
@@ -244,6 +262,7 @@ fwd_done(CURL *easy, CURLcode rc, void *arg)
 		if (fail == FWD_FAIL_4XX) {
 			/* Refused as bad data: retrying cannot help. */
 			t->failures[fail]++;
+			t->dropped += t->batch_samples;
 			log_warn("remote", "%s: %ld for %zu samples: dropped",
 			    t->conf->name, code, t->batch_samples);
 		} else {
@@ -252,7 +271,7 @@ fwd_done(CURL *easy, CURLcode rc, void *arg)
 			t->last_ok_ms = now;
 		}
 		t->filtered += t->batch_filtered;
-		fwd_target_advance(t, t->end, fail == FWD_FAIL_4XX);
+		fwd_target_advance(t, t->end);
 		t->end = 0;
 		t->backoff_ms = 0;
 		t->next_try_ms = 0;
@@ -277,24 +296,6 @@ fwd_done(CURL *easy, CURLcode rc, void *arg)
 	event_active(fw->kick, EV_TIMEOUT, 1);
 }
 
-/* t's "tls" settings on easy. */
-static void
-fwd_target_tls(struct fwd_target *t, CURL *easy)
-{
-	const struct remote_tls_conf *tls = &t->conf->tls;
-
-	if (tls->ca_file != NULL)
-		curl_easy_setopt(easy, CURLOPT_CAINFO, tls->ca_file);
-	if (tls->cert_file != NULL) {
-		curl_easy_setopt(easy, CURLOPT_SSLCERT, tls->cert_file);
-		curl_easy_setopt(easy, CURLOPT_SSLKEY, tls->key_file);
-	}
-	if (tls->insecure_skip_verify) {
-		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
-}
-
 /* Start t's next request if it is idle, due and has something to send. */
 static void
 fwd_target_send(struct fwd_target *t, int64_t now)
@@ -310,7 +311,7 @@ fwd_target_send(struct fwd_target *t, int64_t now)
 	if (t->batch_samples == 0) {
 		/* Nothing in the batch is for t: no request. */
 		t->filtered += t->batch_filtered;
-		fwd_target_advance(t, end, 0);
+		fwd_target_advance(t, end);
 		fwd_trim(fw);
 		event_active(fw->kick, EV_TIMEOUT, 1);
 		return;
@@ -319,21 +320,13 @@ fwd_target_send(struct fwd_target *t, int64_t now)
 		return;
 	t->errbuf[0] = '\0';
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errbuf);
-	fwd_target_tls(t, easy);
+	remote_target_curl_opts(t->conf, easy);
 	curl_easy_setopt(easy, CURLOPT_URL, t->conf->url);
-	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, CURLEV_PROTOCOLS);
 	curl_easy_setopt(easy, CURLOPT_POST, 1L);
 	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->body.data);
 	curl_easy_setopt(
 	    easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body.len);
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
-	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)t->conf->timeout_ms);
-	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	if (t->conf->basic_user != NULL) {
-		curl_easy_setopt(easy, CURLOPT_USERNAME, t->conf->basic_user);
-		curl_easy_setopt(
-		    easy, CURLOPT_PASSWORD, t->conf->basic_password);
-	}
 	if (curlev_add(fw->ce, easy, fwd_done, t) != 0) {
 		curl_easy_cleanup(easy);
 		return;
@@ -383,12 +376,18 @@ fwd_load(struct remote_forward *fw, char **cause)
 	store_meta_iter_free(it);
 	for (i = 0; i < fw->nt; i++) {
 		struct fwd_target *t = &fw->t[i];
-		char *pk = xasprintf(FWD_POSPREFIX "%s", t->conf->name);
-		int rc = store_meta_get(
-		    fw->h->store, pk, strlen(pk), &pv, &vlen, cause);
+		char *pk;
+		int rc = store_meta_get(fw->h->store, t->poskey,
+		    strlen(t->poskey), &pv, &vlen, cause);
 		size_t j;
 
-		free(pk);
+		if (rc == 1 && t->nshards > 1) {
+			/* A new shard layout starts where the target was. */
+			pk = xasprintf(FWD_POSPREFIX "%s", t->conf->name);
+			rc = store_meta_get(
+			    fw->h->store, pk, strlen(pk), &pv, &vlen, cause);
+			free(pk);
+		}
 		if (rc < 0)
 			return -1;
 		/* A new target starts with what arrives from now on. */
@@ -420,39 +419,40 @@ hub_remote_forward_start(struct hub *h, char **cause)
 	const struct hub_config *c = h->config;
 	struct remote_forward *fw;
 	struct timeval tv = {0, FWD_TICK_MS * 1000};
-	char *hdr;
-	size_t i, j;
+	size_t i, n;
+	unsigned k;
 
 	if (c->nremote_write == 0)
 		return 0;
 	fw = xcalloc(1, sizeof *fw);
 	fw->h = h;
-	fw->nt = c->nremote_write;
+	for (i = 0; i < c->nremote_write; i++)
+		fw->nt += (size_t)c->remote_write[i].shards;
 	fw->t = xcalloc(fw->nt, sizeof *fw->t);
-	for (i = 0; i < fw->nt; i++) {
-		struct fwd_target *t = &fw->t[i];
+	for (i = 0, k = 0, n = 0; n < fw->nt; n++) {
+		struct fwd_target *t = &fw->t[n];
 
 		t->fw = fw;
 		t->conf = &c->remote_write[i];
+		t->shard = k;
+		t->nshards = (unsigned)t->conf->shards;
+		if (t->nshards == 1)
+			t->poskey =
+			    xasprintf(FWD_POSPREFIX "%s", t->conf->name);
+		else
+			t->poskey = xasprintf(FWD_POSPREFIX "%s#%u/%u",
+			    t->conf->name, k, t->nshards);
+		if (++k == t->nshards) {
+			k = 0;
+			i++;
+		}
 		t->headers = curl_slist_append(
 		    NULL, "Content-Type: application/x-protobuf");
 		t->headers =
 		    curl_slist_append(t->headers, "Content-Encoding: snappy");
 		t->headers = curl_slist_append(
 		    t->headers, "X-Prometheus-Remote-Write-Version: 0.1.0");
-		t->headers = curl_slist_append(
-		    t->headers, "User-Agent: citybraind/" PACKAGE_VERSION);
-		if (t->conf->bearer_token != NULL) {
-			hdr = xasprintf(
-			    "Authorization: Bearer %s", t->conf->bearer_token);
-			t->headers = curl_slist_append(t->headers, hdr);
-			free(hdr);
-		}
-		for (j = 0;
-		     t->conf->headers != NULL && t->conf->headers[j] != NULL;
-		     j++)
-			t->headers =
-			    curl_slist_append(t->headers, t->conf->headers[j]);
+		t->headers = remote_target_headers(t->conf, t->headers);
 	}
 	h->forward = fw;
 	if (fwd_load(fw, cause) != 0) {
@@ -490,6 +490,8 @@ hub_remote_forward_free(struct hub *h)
 		curlev_free(fw->ce);
 	for (i = 0; i < fw->nt; i++) {
 		curl_slist_free_all(fw->t[i].headers);
+		free(fw->t[i].poskey);
+		fwd_target_cache_free(&fw->t[i]);
 		buf_free(&fw->t[i].body);
 	}
 	free(fw->t);

@@ -13,6 +13,8 @@ hub_libcbhub_a_SOURCES += \
 	hub/remote/forward-int.h \
 	hub/remote/forward-encode.c \
 	hub/remote/forward-status.c \
+	hub/remote/remote-read.c \
+	hub/remote/target-curl.c \
 	hub/remote/relabel.h \
 	hub/remote/relabel.c
 nodist_hub_libcbhub_a_SOURCES = \
@@ -67,3 +69,5 @@ tests_fuzz_fuzz_relabel_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_relabel_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_relabel_LDADD = $(HUB_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/relabel
+TESTS += tests/integration/t-remote-read.sh
+EXTRA_DIST += tests/integration/t-remote-read.sh

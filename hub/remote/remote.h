@@ -107,6 +107,7 @@ extern const struct hub_route hub_routes_remote[];
 /* ---- Forwarding: remote-write out (forward-*.c) ----------------------- */
 
 struct conf_file;
+struct curl_slist;
 struct relabel_rule;
 struct selector;
 
@@ -128,6 +129,7 @@ struct remote_target_conf {
 	char *basic_password; /* from basic_auth.password_file */
 	long long batch_samples; /* queue.batch_samples: per request */
 	long long max_bytes;     /* queue.max_bytes: oldest dropped past it */
+	long long shards;        /* queue.shards: requests in flight (1..64) */
 	int64_t min_backoff_ms, max_backoff_ms; /* queue.{min,max}_backoff */
 	int64_t timeout_ms;                     /* per request */
 	struct selector *match;       /* only series it matches; NULL: all */
@@ -142,6 +144,16 @@ struct remote_target_conf {
 int remote_conf_read(struct conf_file *cf, const char *conf_path, json_t *arr,
     struct remote_target_conf **out, size_t *n, char **cause);
 void remote_conf_free(struct remote_target_conf *t, size_t n);
+/* Append t's User-Agent, bearer token and headers to l; returns it. */
+struct curl_slist *remote_target_headers(
+    const struct remote_target_conf *t, struct curl_slist *l);
+/* Set t's auth, TLS, timeout and protocols on easy (a CURL *). */
+void remote_target_curl_opts(const struct remote_target_conf *t, void *easy);
+/* Read hub.json's "remote_read" object obj (url, headers, auth, tls,
+ * timeout, default 10 s) into a new *out (free with remote_conf_free(*out,
+ * 1)).  0, or -1 with *cause. */
+int remote_read_conf_read(struct conf_file *cf, const char *conf_path,
+    json_t *obj, struct remote_target_conf **out, char **cause);
 
 /*
  * The forwarder: started by citybraind when hub.json has targets.  Every
@@ -162,6 +174,18 @@ int hub_remote_forward_points(struct hub *h, const uint32_t *ids,
 json_t *hub_remote_forward_status(struct hub *h);
 /* GET /api/v1/status/remote (in hub_routes_remote). */
 void hub_remote_route_status(struct hub_req *req);
+/*
+ * Remote read (remote-read.c): merge into series (a native query's JSON
+ * array of {"metric","labels","points":[[ms,v],...]}) the raw samples of
+ * sel in [start, end] from hub.json "remote_read" (its Prometheus query
+ * API, `sel[D]` at time end).  Local points win at equal times; remote
+ * series are matched against sel again, so scope masking holds whatever
+ * the store answers.  Blocking, bounded by the remote_read timeout.
+ * 0 (nothing to do without remote_read), or -1 with *cause.
+ */
+int hub_remote_read_merge(struct hub *h, const struct selector *sel,
+    int64_t start, int64_t end, json_t *series, char **cause);
+
 /* Append the forwarding counters to a /metrics body. */
 void hub_remote_forward_metrics(struct hub *h, struct buf *out);
 

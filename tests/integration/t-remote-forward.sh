@@ -6,6 +6,7 @@
 # receiver outage during ingest loses nothing and the lag returns to zero;
 # kill -9 of the hub while it still has to forward loses nothing; a target
 # whose queue passes its byte bound drops the oldest data and counts it.
+# The victoria-metrics target sends through 4 shards (queue.shards).
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
 
@@ -36,7 +37,7 @@ p, vm, pr, dead = sys.argv[1:5]
 c = json.load(open(p))
 c["remote_write"] = [
     {"name": "vm", "url": "http://127.0.0.1:%s/api/v1/write" % vm,
-     "queue": {"batch_samples": 500, "min_backoff": "100ms", "max_backoff": "1s"}},
+     "queue": {"batch_samples": 500, "shards": 4, "min_backoff": "100ms", "max_backoff": "1s"}},
     {"name": "prom", "url": "http://127.0.0.1:%s/api/v1/write" % pr,
      "headers": {"X-Scope-OrgID": "futian"}},
     {"name": "void", "url": "http://127.0.0.1:%s/api/v1/write" % dead,
@@ -134,6 +135,11 @@ case "$out" in *FAIL*) cb_fail "forwarded data differs" ;; esac
 case "$out" in *"40 series, 800 points"*) ;; *) cb_fail "expected 40 series, 800 points: $out" ;; esac
 hub_get '/api/v1/series?q=fwd&limit=1' >/dev/null
 cb_assert_eq 440304001000 "$(hub_json 'j["series"][0]["labels"]["subdistrict"]')" "enriched labels (forwarded as stored)"
+
+# vm sends through 4 shards (each series through one): status says so
+hub_get /api/v1/status/remote >/dev/null
+cb_assert_eq 4 "$(hub_json '[t["shards"] for t in j["targets"] if t["name"] == "vm"][0]')" "vm's shards"
+cb_assert_eq 800 "$(metric citybraind_remote_sent_samples_total vm)" "vm: every sample sent once over its shards"
 
 # 2. Receiver outage during ingest: nothing lost, lag back to zero.
 cb_stop vm

@@ -1,0 +1,128 @@
+#!/bin/sh
+# Long history read back (hub.json "remote_read", hub/remote/remote-read.c)
+# from a real victoria-metrics on 127.0.0.1.  Hub A keeps everything (15
+# days raw) and forwards it to VM; hub B keeps 2 days raw and reads older
+# spans from VM.  Checks: a raw query over 5 days on B equals the same
+# query on A (series, times, values), its "sources" say which span came
+# from the remote and which from local data; a scoped user sees on B
+# exactly what they see on A (the remote part masked too); with VM down B
+# answers its local part with a warning.
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/hub-lib.sh"
+
+command -v victoria-metrics >/dev/null || { echo "SKIP: victoria-metrics not installed (./bootstrap)"; exit 77; }
+
+VM_PORT=$(cb_free_port)
+VM_DIR=$(cb_tmpdir)
+cb_start vm victoria-metrics -httpListenAddr="127.0.0.1:$VM_PORT" \
+	-storageDataPath="$VM_DIR" -retentionPeriod=100y -loggerLevel=WARN
+cb_wait_http "http://127.0.0.1:$VM_PORT/health" || { cb_fail "victoria-metrics did not start"; exit 1; }
+
+# Hub B: 2 days raw, remote_read from VM.
+hub_conf
+python3 - "$HUB_DIR/hub.json" "$VM_PORT" <<'PY'
+import json, sys
+p, vm = sys.argv[1:3]
+c = json.load(open(p))
+c["retention"] = {"raw": "2d"}
+c["remote_read"] = {"url": "http://127.0.0.1:%s" % vm, "timeout": "10s"}
+json.dump(c, open(p, "w"), indent=1)
+PY
+B_DIR=$HUB_DIR B_URL=$HUB_URL
+cb_start hubb "$HUB_BIN" -v --config "$B_DIR/hub.json"
+cb_wait_http "$B_URL/healthz" || { cb_fail "hub B did not start"; exit 1; }
+
+# Hub A: defaults (15 days raw), forwarding to VM.
+hub_conf
+python3 - "$HUB_DIR/hub.json" "$VM_PORT" <<'PY'
+import json, sys
+p, vm = sys.argv[1:3]
+c = json.load(open(p))
+c["remote_write"] = [{"name": "vm", "url": "http://127.0.0.1:%s/api/v1/write" % vm}]
+json.dump(c, open(p, "w"), indent=1)
+PY
+hub_start
+A_URL=$HUB_URL
+
+NOW=$(($(date +%s) * 1000))
+# old: 4 days ago (A only); new: 10 minutes ago (A and B).  Series in
+# Nanyuan (440304001...) and Fubao (440304010...).
+gen() { # BASE
+	python3 - "$1" <<'PY'
+import sys
+base = int(sys.argv[1])
+grids = ["440304001001001", "440304001002002", "440304010001001", "440304010001007"]
+for g, grid in enumerate(grids):
+    for i in range(6):
+        print("fwd,grid=%s,sensor=s%d value=%r %d" % (grid, g, round(g * 100 + i * 1.25 - 3, 2), base + i * 60000))
+PY
+}
+gen $((NOW - 4 * 86400000)) >"$B_DIR/old.lp"
+gen $((NOW - 600000)) >"$B_DIR/new.lp"
+for u in "$A_URL:old" "$A_URL:new" "$B_URL:new"; do
+	c=$(curl -s -o "$B_DIR/out" -w '%{http_code}' -H "Authorization: Bearer $HUB_TOK_COLLECTOR" \
+		--data-binary "@$B_DIR/${u##*:}.lp" "${u%:*}/api/v1/write?precision=ms")
+	[ "$c" = 204 ] || cb_fail "write ${u##*:} to ${u%:*}: $c $(cat "$B_DIR/out")"
+done
+_i=0
+until curl -s "$A_URL/metrics" | grep -q '^citybraind_remote_queue_bytes{target="vm"} 0$' || [ $_i -ge 300 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+curl -s "http://127.0.0.1:$VM_PORT/internal/force_flush" >/dev/null
+
+# compare TOKEN WHAT: B's 5-day raw query equals A's.
+compare() {
+	python3 - "$A_URL" "$B_URL" "$1" "$NOW" "$2" <<'PY'
+import json, sys, urllib.parse, urllib.request
+a, b, token, now, what = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+def q(base):
+    url = base + "/api/v1/query?" + urllib.parse.urlencode(
+        {"q": "fwd", "start": now - 5 * 86400000, "end": now, "limit": 1000})
+    req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read())
+ja, jb = q(a), q(b)
+def norm(j):
+    return {tuple(sorted(s["labels"].items())): [(t, v) for t, v in s["points"]] for s in j["series"]}
+na, nb = norm(ja), norm(jb)
+pts = sum(len(p) for p in na.values())
+print("%s: %s (%d series, %d points on A; %d series on B)" % (
+    what, "same" if na == nb else "FAIL differs", len(na), pts, len(nb)))
+if na != nb:
+    for k in na:
+        if na[k] != nb.get(k):
+            print("  A %s: %s\n  B: %s" % (k, na[k], nb.get(k)))
+            break
+print("sources: %s" % json.dumps([s["from"] for s in jb.get("sources", [])]))
+print("warnings: %s" % json.dumps(jb.get("warnings", [])))
+print("subdistricts: %s" % json.dumps(sorted({dict(k).get("subdistrict") for k in nb})))
+PY
+}
+out=$(compare "$HUB_TOK_SUPER" "district supervisor")
+echo "$out"
+cb_assert_contains "$out" 'district supervisor: same (4 series, 48 points on A; 4 series on B)' "B (2 days local + VM) equals A (all local)"
+cb_assert_contains "$out" 'sources: ["remote", "local"]' "the reply says which span came from where"
+cb_assert_contains "$out" 'warnings: []' "no warnings"
+
+out=$(compare "$HUB_TOK_OPERATOR" "Nanyuan operator")
+echo "$out"
+cb_assert_contains "$out" 'Nanyuan operator: same (2 series, 24 points on A; 2 series on B)' "scoped query on B equals A"
+cb_assert_contains "$out" 'subdistricts: ["440304001000"]' "remote data masked by scope"
+
+# Only local data when the query is inside the local retention.
+c=$(curl -s -o "$B_DIR/out" -w '%{http_code}' -H "Authorization: Bearer $HUB_TOK_SUPER" \
+	"$B_URL/api/v1/query?q=fwd&start=-1h")
+cb_assert_eq 200 "$c" "recent query"
+cb_assert_eq '["local"]' "$(hub_json '[s["from"] for s in j["sources"]]' "$B_DIR/out")" "recent: local only"
+
+# VM down: B answers its local part and says the remote failed.
+cb_stop vm
+out=$(compare "$HUB_TOK_SUPER" "VM down")
+echo "$out"
+cb_assert_contains "$out" "4 series on B" "local series still answered"
+cb_assert_contains "$out" 'warnings: ["remote_read: ' "the failure is a warning"
+
+hub_finish hubb
+hub_finish
+cb_done
