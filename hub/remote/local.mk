@@ -71,3 +71,4 @@ tests_fuzz_fuzz_relabel_LDADD = $(HUB_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/relabel
 TESTS += tests/integration/t-remote-read.sh
 EXTRA_DIST += tests/integration/t-remote-read.sh
+EXTRA_DIST += docs/scale.md
