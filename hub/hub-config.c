@@ -226,7 +226,7 @@ hub_config_default(void)
 	c->retention_hour_ms = 730LL * 86400 * 1000;
 	c->store_sync = 1;
 	c->silent_after_ms = 600000;
-	c->ingest_threads = -1; /* one per core */
+	c->ingest_threads = 0; /* on the loop thread (see man page) */
 	c->audit_anchor_every = 100;
 	c->worker_grant_ms = 30 * 60 * 1000;
 	c->worker_code_ttl_ms = 24 * 3600 * 1000;
