@@ -71,6 +71,34 @@ gr_last(const struct model_series *se)
 	return NAN;
 }
 
+/* Labels the grid screen shows elsewhere (the place, the system) or that
+ * say nothing to an operator; the rest tell rows of one metric apart
+ * (finance_enterprises of level=high and of level=low). */
+static const char *const gr_quiet_labels[] = {"grid", "community",
+    "subdistrict", "district", "system", "dept", "platform", "job", "instance",
+    "host", NULL};
+
+static void
+gr_put_labels(struct buf *b, const struct model_series *se)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (se->labels == NULL)
+		return;
+	json_object_foreach(se->labels, key, v)
+	{
+		for (i = 0; gr_quiet_labels[i] != NULL; i++) {
+			if (strcmp(key, gr_quiet_labels[i]) == 0)
+				break;
+		}
+		if (gr_quiet_labels[i] != NULL || !json_is_string(v))
+			continue;
+		buf_printf(b, "%s=%s ", key, json_string_value(v));
+	}
+}
+
 static void
 gr_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 {
@@ -82,7 +110,8 @@ gr_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 	case 0:
 		buf_puts(b, se->metric ? se->metric : "?");
 		break;
-	case 1:
+	case 1: /* the labels that tell rows apart first: they are short */
+		gr_put_labels(b, se);
 		if (model_series_label(se, "system") != NULL)
 			buf_puts(b, model_series_label(se, "system"));
 		*a = term_attr(TERM_DIM);

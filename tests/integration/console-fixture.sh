@@ -81,6 +81,9 @@ for i, g in enumerate(t["grids"]):
         lvl = 1.0 + (i % 5) * 0.4 + 0.3 * math.sin(ts / 5400.0 + i)
         out.write("env,grid=%s,system=air-quality aqi=%.1f %d\n" % (g["code"], aqi, ts))
         out.write("water,grid=%s,system=water-level-iot level_m=%.2f %d\n" % (g["code"], lvl, ts))
+# One metric in several rows told apart by a label (the grid screen).
+for lv, n in (("high", 3), ("low", 12)):
+    out.write("finance,grid=440304001003007,level=%s enterprises=%d %d\n" % (lv, n, now))
 PY
 	_st=$(curl -s -o "$CF_DIR/write.out" -w '%{http_code}' \
 		-H "Authorization: Bearer $CF_TOKEN" --data-binary "@$CF_DIR/lines.txt" \

@@ -61,6 +61,8 @@ cf_expect "440304001003007" "grid detail opened"
 cf_expect "People responsible" "grid detail shows the people"
 cf_expect "社区民警" "grid detail names the police officer"
 cf_expect "water level 4.80 m" "grid detail shows its alert"
+cf_expect "level=high" "rows of one metric told apart by their labels"
+cf_expect "level=low" "rows of one metric told apart by their labels"
 cf_keys Escape
 cf_expect "grid                Sev" "Esc returns to the territory's grids"
 sleep 0.3
