@@ -308,6 +308,9 @@ model_overview_decode(json_t *root, struct model_overview *out, char **cause)
 	out->rejected_total = jint(q, "rejected_total", 0);
 	out->duplicates_total = jint(q, "duplicates_total", 0);
 	out->late_total = jint(q, "late_total", 0);
+	out->declared_missing = jint(q, "declared_missing", -1);
+	out->stale_metrics = jint(q, "stale_metrics", -1);
+	out->blind_rules = jint(q, "blind_rules", -1);
 	return 0;
 }
 

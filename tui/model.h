@@ -111,6 +111,8 @@ struct model_overview {
 	long long fresh_last_ms, fresh_age_s;
 	long long systems_stale, series_silent;
 	long long rejected_total, duplicates_total, late_total;
+	long long declared_missing, stale_metrics,
+	    blind_rules; /* -1: unknown */
 };
 
 struct model_alert {

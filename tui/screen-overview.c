@@ -459,9 +459,18 @@ ov_draw(struct screen *s, WINDOW *w, int rows, int cols)
 	    "stale systems %lld  late %lld  dup %lld",
 	    t1, t2, o->ov.series_silent, o->ov.systems_stale, o->ov.late_total,
 	    o->ov.duplicates_total);
+	/* The data-quality check (hub/quality/): what is declared but never
+	 * arrives, and rules that see nothing. */
+	if (o->ov.declared_missing >= 0)
+		buf_printf(&b,
+		    "  missing %lld  stale metrics %lld  blind rules %lld",
+		    o->ov.declared_missing, o->ov.stale_metrics,
+		    o->ov.blind_rules);
 	term_put(w, y, 0, cols, buf_str(&b), TEXT_LEFT,
-	    o->ov.series_silent || o->ov.systems_stale ? term_attr(TERM_WARN)
-	                                               : A_NORMAL);
+	    o->ov.series_silent || o->ov.systems_stale ||
+	            o->ov.declared_missing > 0 || o->ov.blind_rules > 0
+	        ? term_attr(TERM_WARN)
+	        : A_NORMAL);
 	y++;
 	/* Platforms. */
 	h = (int)o->ov.nplatforms + 1;

@@ -154,6 +154,7 @@ cf_tmux_kill
 cf_tmux 200 50 "$UTF8 $CONSOLE"
 cf_expect "Active alerts, worst first (6)" "200x50 overview has the alert list"
 cf_expect "smoke detector 12 in alarm" "200x50 shows the alerts"
+cf_expect "blind rules " "the overview's quality line has the data-quality check"
 cf_keys 5
 cf_expect "grid under the cursor" "map screen"
 cf_keys n
