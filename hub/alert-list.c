@@ -13,6 +13,7 @@
 #include "hub/alert-internal.h"
 #include "hub/alert-notify.h"
 #include "lib/buf.h"
+#include "lib/valuelist.h"
 #include "lib/xmalloc.h"
 
 /* ---- Counts and listing ------------------------------------------------- */
@@ -247,30 +248,17 @@ static int
 alert_list_check(struct alert_reply *r, const char *what, const char *list,
     const char *const *valid)
 {
-	const char *p, *c;
-	size_t n, i;
+	struct buf b = BUF_INIT;
+	const char *bad;
+	size_t n;
 
-	for (p = list; p != NULL && *p != '\0'; p = c != NULL ? c + 1 : NULL) {
-		c = strchr(p, ',');
-		n = c != NULL ? (size_t)(c - p) : strlen(p);
-		for (i = 0; valid[i] != NULL; i++) {
-			if (strlen(valid[i]) == n &&
-			    strncmp(valid[i], p, n) == 0)
-				break;
-		}
-		if (valid[i] == NULL) {
-			struct buf b = BUF_INIT;
-
-			for (i = 0; valid[i] != NULL; i++)
-				buf_printf(&b, "%s%s", i ? ", " : "", valid[i]);
-			alert_reply_error(r, 400,
-			    "%s: unknown value \"%.*s\" (one of %s)", what,
-			    (int)n, p, buf_str(&b));
-			buf_free(&b);
-			return -1;
-		}
-	}
-	return 0;
+	if ((bad = valuelist_unknown(list, valid, &n)) == NULL)
+		return 0;
+	valuelist_join(&b, valid);
+	alert_reply_error(r, 400, "%s: unknown value \"%.*s\" (one of %s)",
+	    what, (int)n, bad, buf_str(&b));
+	buf_free(&b);
+	return -1;
 }
 
 /* 0 if the filter's values are known (state, severity, territory code). */

@@ -9,6 +9,7 @@ lib_libcitybrain_a_SOURCES = \
 	lib/curlev.c lib/curlev.h \
 	lib/hostport.c lib/hostport.h \
 	lib/log.c lib/log.h \
+	lib/valuelist.c lib/valuelist.h \
 	lib/xmalloc.c lib/xmalloc.h
 
 # Compact JSON with shortest round-trip reals (the hub's replies).

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "lib/buf.h"
+#include "lib/valuelist.h"
 #include "lib/xmalloc.h"
 #include "tui/api.h"
 #include "tui/cli.h"
@@ -21,27 +22,17 @@ const char *const cli_screens[] = {"overview", "territory", "grid", "alerts",
 int
 cli_check_values(const char *what, const char *list, const char *const *valid)
 {
-	const char *p, *c;
-	size_t n, i;
+	struct buf b = BUF_INIT;
+	const char *bad;
+	size_t n;
 
-	for (p = list; p != NULL && *p != '\0'; p = c != NULL ? c + 1 : NULL) {
-		c = strchr(p, ',');
-		n = c != NULL ? (size_t)(c - p) : strlen(p);
-		for (i = 0; valid[i] != NULL; i++) {
-			if (strlen(valid[i]) == n &&
-			    strncmp(valid[i], p, n) == 0)
-				break;
-		}
-		if (valid[i] != NULL)
-			continue;
-		fprintf(stderr, "citybrain: %s: unknown value \"%.*s\" (one of",
-		    what, (int)n, p);
-		for (i = 0; valid[i] != NULL; i++)
-			fprintf(stderr, "%s %s", i ? "," : "", valid[i]);
-		fputs(")\n", stderr);
-		return -1;
-	}
-	return 0;
+	if ((bad = valuelist_unknown(list, valid, &n)) == NULL)
+		return 0;
+	valuelist_join(&b, valid);
+	fprintf(stderr, "citybrain: %s: unknown value \"%.*s\" (one of %s)\n",
+	    what, (int)n, bad, buf_str(&b));
+	buf_free(&b);
+	return -1;
 }
 
 /* The hub's HTTP status of the last failed cli_get (0: no answer). */
