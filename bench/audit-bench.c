@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hub/alert-kv-store.h"
-#include "hub/alert-kv.h"
-#include "hub/audit.h"
+#include "hub/alerts/alert-kv-store.h"
+#include "hub/alerts/alert-kv.h"
+#include "hub/alerts/audit.h"
 #include "lib/clock.h"
 #include "store/store.h"
 

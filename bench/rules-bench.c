@@ -31,10 +31,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hub/alert-engine.h"
-#include "hub/alert-kv-store.h"
-#include "hub/alert-kv.h"
-#include "hub/alert-rules.h"
+#include "hub/alerts/alert-engine.h"
+#include "hub/alerts/alert-kv-store.h"
+#include "hub/alerts/alert-kv.h"
+#include "hub/alerts/alert-rules.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/log.h"

@@ -108,7 +108,7 @@ struct hub {
 	void *clock_arg;
 	int64_t start_ms;
 
-	/* ---- alerts module (hub/alert-engine.c) -------------------------
+	/* ---- alerts module (hub/alerts/alert-engine.c) -------------------------
 	 * hub_alerts_init() sets these; all may stay NULL (no alerts module:
 	 * counts are zero).  alerts_count fills *out with the active
 	 * (pending, firing, acknowledged; silenced excluded) alerts inside
@@ -284,8 +284,8 @@ extern const struct hub_route hub_routes_query[];    /* route-query.c */
 extern const struct hub_route hub_routes_self[];     /* route-self.c */
 extern const struct hub_route hub_routes_influx[];   /* route-influx.c */
 /* The alerts module declares hub_routes_alerts[], hub_routes_events[] and
- * hub_routes_audit[] in hub/route-alerts.h; hub/server.c lists them, and
+ * hub_routes_audit[] in hub/alerts/route-alerts.h; hub/server.c lists them, and
  * hub/main.c calls hub_alerts_init()/hub_alerts_free() from
- * hub/alert-engine.h, when built with -DHUB_WITH_ALERTS (hub/local.mk). */
+ * hub/alerts/alert-engine.h, when built with -DHUB_WITH_ALERTS (hub/local.mk). */
 
 #endif

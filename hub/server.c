@@ -33,7 +33,7 @@
 #include "lib/xmalloc.h"
 
 #ifdef HUB_WITH_ALERTS
-#include "hub/route-alerts.h"
+#include "hub/alerts/route-alerts.h"
 #include "hub/worker/worker.h"
 #endif
 
@@ -50,7 +50,7 @@ static const struct hub_route *const server_tables[] = {
     hub_routes_remote, /* hub/remote/remote.h */
     hub_routes_influx,
 #ifdef HUB_WITH_ALERTS
-    /* ---- alerts module (hub/route-alerts.h declares these) ---- */
+    /* ---- alerts module (hub/alerts/route-alerts.h declares these) ---- */
     hub_routes_alerts,
     hub_routes_events,
     hub_routes_audit,

@@ -11,8 +11,8 @@
 #include "store/store.h"
 
 #ifdef HUB_WITH_ALERTS
-#include "hub/alert-engine.h"
-#include "hub/alert-rules.h"
+#include "hub/alerts/alert-engine.h"
+#include "hub/alerts/alert-rules.h"
 #endif
 
 json_t *

@@ -1,5 +1,5 @@
 # hub/remote/: Prometheus remote-write in (issue 12) and out (issue 13).
-# Included right after hub/alerts.mk; only appends.  The protobuf-c code is
+# Included right after hub/alerts/local.mk; only appends.  The protobuf-c code is
 # generated from hub/remote/remote.proto at build time with protoc-c
 # (Debian's protobuf-c-compiler) into the build tree.
 HUB_CPPFLAGS += $(SNAPPY_CFLAGS) $(PROTOBUF_C_CFLAGS)

@@ -1,7 +1,7 @@
 /*
  * Grid workers (网格员) in the field: enrolment with one-time codes that
  * become long-lived device tokens (stored hashed in DATA/workers.json),
- * their tasks and actions on alerts (hub/alert-worker.h), building
+ * their tasks and actions on alerts (hub/alerts/alert-worker.h), building
  * check-ins that grant reading a building's data and the grid's live
  * metrics for a while, every grant and read audited, and the phone page
  * served at /m/.  docs/api.md, "Grid workers", is the contract.

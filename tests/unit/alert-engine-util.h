@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "alert-test-util.h"
-#include "hub/audit.h"
+#include "hub/alerts/audit.h"
 
 #define GRID1 "440304001003007" /* subdistrict 001, community 003 */
 #define GRID2 "440304001003008"

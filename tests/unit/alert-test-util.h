@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/alert-engine.h"
-#include "hub/alert-kv.h"
-#include "hub/alert-rules.h"
+#include "hub/alerts/alert-engine.h"
+#include "hub/alerts/alert-kv.h"
+#include "hub/alerts/alert-rules.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 

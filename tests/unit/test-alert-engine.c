@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "alert-engine-util.h"
-#include "hub/audit.h"
+#include "hub/alerts/audit.h"
 
 START_TEST(test_event_lifecycle)
 {

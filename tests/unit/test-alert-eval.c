@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "alert-test-util.h"
-#include "hub/alert-kv-store.h"
-#include "hub/audit.h"
+#include "hub/alerts/alert-kv-store.h"
+#include "hub/alerts/audit.h"
 #include "store/store.h"
 
 #define G1 "440304001003007"

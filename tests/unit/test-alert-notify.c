@@ -20,7 +20,7 @@
 #include <event2/listener.h>
 
 #include "alert-test-util.h"
-#include "hub/alert-notify.h"
+#include "hub/alerts/alert-notify.h"
 
 struct receiver {
 	struct event_base *base;

@@ -1,5 +1,5 @@
-/* Unit tests for hub/alert-rules: loading, errors with positions,
- * templates; and hub/alert-silence matchers. */
+/* Unit tests for hub/alerts/alert-rules: loading, errors with positions,
+ * templates; and hub/alerts/alert-silence matchers. */
 #include "config.h"
 
 #include <check.h>
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/alert-rules.h"
-#include "hub/alert-silence.h"
+#include "hub/alerts/alert-rules.h"
+#include "hub/alerts/alert-silence.h"
 #include "lib/xmalloc.h"
 
 static const char good[] =

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "alert-engine-util.h"
-#include "hub/alert-internal.h" /* the default limits */
-#include "hub/audit.h"
+#include "hub/alerts/alert-internal.h" /* the default limits */
+#include "hub/alerts/audit.h"
 
 static const struct alert_actor sup_li = {
     "li", "uid", 1004, NULL, NULL, "unix", HUB_ROLE_SUPERVISOR, "440304001000"};

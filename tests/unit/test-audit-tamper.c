@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hub/alert-kv.h"
-#include "hub/audit.h"
+#include "hub/alerts/alert-kv.h"
+#include "hub/alerts/audit.h"
 #include "lib/xmalloc.h"
 
 static struct audit_actor op = {"lina", "uid", 1001, NULL, "unix"};

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/alert-kv.h"
-#include "hub/audit.h"
+#include "hub/alerts/alert-kv.h"
+#include "hub/alerts/audit.h"
 
 static struct audit_actor op = {"lina", "uid", 1001, NULL, "unix"};
 static struct audit_actor tok = {

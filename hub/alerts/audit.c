@@ -15,8 +15,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include "hub/alert-kv.h"
-#include "hub/audit.h"
+#include "hub/alerts/alert-kv.h"
+#include "hub/alerts/audit.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/alert-kv.h"
-#include "hub/alert-kv-store.h"
+#include "hub/alerts/alert-kv.h"
+#include "hub/alerts/alert-kv-store.h"
 #include "lib/xmalloc.h"
 #include "store/store.h"
 

@@ -15,9 +15,9 @@
 
 #include <event2/event.h>
 
-#include "hub/alert-internal.h"
-#include "hub/alert-kv.h"
-#include "hub/alert-notify.h"
+#include "hub/alerts/alert-internal.h"
+#include "hub/alerts/alert-kv.h"
+#include "hub/alerts/alert-notify.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/log.h"

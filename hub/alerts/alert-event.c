@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/alert-internal.h"
+#include "hub/alerts/alert-internal.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/xmalloc.h"

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/alert-engine.h"
-#include "hub/audit.h"
-#include "hub/route-alerts.h"
+#include "hub/alerts/alert-engine.h"
+#include "hub/alerts/audit.h"
+#include "hub/alerts/route-alerts.h"
 
 #define AUDIT_LIMIT_MAX 1000
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/alert-internal.h"
-#include "hub/alert-worker.h"
+#include "hub/alerts/alert-internal.h"
+#include "hub/alerts/alert-worker.h"
 #include "lib/xmalloc.h"
 
 #define WORKER_TEXT_MAX 2000 /* bytes of a progress report */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/alert-rules.h"
+#include "hub/alerts/alert-rules.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/conf.h"

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "hub/alert-internal.h"
-#include "hub/alert-kv.h"
-#include "hub/alert-notify.h"
+#include "hub/alerts/alert-internal.h"
+#include "hub/alerts/alert-kv.h"
+#include "hub/alerts/alert-notify.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 

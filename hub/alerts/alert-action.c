@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/alert-internal.h"
-#include "hub/alert-kv.h"
-#include "hub/alert-worker.h"
+#include "hub/alerts/alert-internal.h"
+#include "hub/alerts/alert-kv.h"
+#include "hub/alerts/alert-worker.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/log.h"

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "hub/alert-internal.h"
+#include "hub/alerts/alert-internal.h"
 
 int
 alert_body_check_text(

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/alert-internal.h"
+#include "hub/alerts/alert-internal.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/selector.h"

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/alert-internal.h"
-#include "hub/alert-notify.h"
+#include "hub/alerts/alert-internal.h"
+#include "hub/alerts/alert-notify.h"
 #include "lib/buf.h"
 #include "lib/valuelist.h"
 #include "lib/xmalloc.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/alert-kv.h"
+#include "hub/alerts/alert-kv.h"
 #include "lib/xmalloc.h"
 
 static void

@@ -18,7 +18,7 @@
 
 #include <jansson.h>
 
-#include "hub/alert-rules.h"
+#include "hub/alerts/alert-rules.h"
 
 enum alert_state {
 	ALERT_PENDING,

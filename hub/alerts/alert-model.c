@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/alert-model.h"
+#include "hub/alerts/alert-model.h"
 #include "lib/xmalloc.h"
 
 static const char *const alert_state_names[] = {

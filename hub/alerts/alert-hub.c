@@ -12,12 +12,12 @@
 
 #include <openssl/crypto.h>
 
-#include "hub/alert-engine.h"
-#include "hub/alert-internal.h"
-#include "hub/alert-kv-store.h"
-#include "hub/alert-kv.h"
-#include "hub/alert-rules.h"
-#include "hub/audit.h"
+#include "hub/alerts/alert-engine.h"
+#include "hub/alerts/alert-internal.h"
+#include "hub/alerts/alert-kv-store.h"
+#include "hub/alerts/alert-kv.h"
+#include "hub/alerts/alert-rules.h"
+#include "hub/alerts/audit.h"
 #include "hub/hub-config.h"
 #include "hub/hub.h"
 #include "hub/systems.h"

@@ -51,7 +51,7 @@ struct alert_env {
 	 * district)?  (Events from collector tokens.)  1 yes, 0 no. */
 	int (*token_may)(
 	    void *arg, const void *token, const char *system, const char *code);
-	/* Grid workers (hub/alert-worker.h): 1 if worker is enrolled and
+	/* Grid workers (hub/alerts/alert-worker.h): 1 if worker is enrolled and
 	 * code lies in one of their grids, 0 if not, -1 no such worker. */
 	int (*worker_may)(void *arg, const char *worker, const char *code);
 };

@@ -11,11 +11,11 @@
 
 #include <jansson.h>
 
-#include "hub/alert-engine.h"
-#include "hub/alert-model.h"
-#include "hub/alert-rules.h"
-#include "hub/alert-silence.h"
-#include "hub/audit.h"
+#include "hub/alerts/alert-engine.h"
+#include "hub/alerts/alert-model.h"
+#include "hub/alerts/alert-rules.h"
+#include "hub/alerts/alert-silence.h"
+#include "hub/alerts/audit.h"
 
 struct alert_notify;
 struct selector;

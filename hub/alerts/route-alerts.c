@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/alert-engine.h"
-#include "hub/route-alerts.h"
+#include "hub/alerts/alert-engine.h"
+#include "hub/alerts/route-alerts.h"
 #include "hub/users.h"
 #include "lib/xmalloc.h"
 

@@ -9,8 +9,8 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
-#include "hub/alert-kv.h"
-#include "hub/alert-notify.h"
+#include "hub/alerts/alert-kv.h"
+#include "hub/alerts/alert-notify.h"
 #include "lib/curlev.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/alert-silence.h"
+#include "hub/alerts/alert-silence.h"
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
 

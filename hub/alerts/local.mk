@@ -1,4 +1,4 @@
-# hub/alerts.mk: the alerts module of citybraind (issue 5): rules, alert
+# hub/alerts/local.mk: the alerts module of citybraind (issue 5): rules, alert
 # lifecycle, dispatch, silences, webhooks, the audit log and their routes.
 # Included right after hub/local.mk; only appends.  The sources go into the
 # hub's convenience library so citybraind, the unit tests and the bench
@@ -6,26 +6,26 @@
 # them.
 HUB_CPPFLAGS += -DHUB_WITH_ALERTS $(LIBCURL_CFLAGS) $(ROCKSDB_CFLAGS)
 hub_libcbhub_a_SOURCES += \
-	hub/audit.c hub/audit.h \
-	hub/alert-kv.c hub/alert-kv.h \
-	hub/alert-kv-store.c hub/alert-kv-store.h \
-	hub/alert-rules.c hub/alert-rules.h \
-	hub/alert-model.c hub/alert-model.h \
-	hub/alert-silence.c hub/alert-silence.h \
-	hub/alert-notify.c hub/alert-notify.h \
-	hub/alert-engine.c hub/alert-engine.h hub/alert-internal.h \
-	hub/alert-audit.c \
-	hub/alert-eval.c \
-	hub/alert-action.c \
-	hub/alert-worker.c hub/alert-worker.h \
-	hub/alert-event.c \
-	hub/alert-bounds.c \
-	hub/alert-list.c \
-	hub/alert-timers.c \
-	hub/alert-hub.c \
-	hub/route-alerts.c hub/route-alerts.h \
-	hub/route-events.c \
-	hub/route-audit.c
+	hub/alerts/audit.c hub/alerts/audit.h \
+	hub/alerts/alert-kv.c hub/alerts/alert-kv.h \
+	hub/alerts/alert-kv-store.c hub/alerts/alert-kv-store.h \
+	hub/alerts/alert-rules.c hub/alerts/alert-rules.h \
+	hub/alerts/alert-model.c hub/alerts/alert-model.h \
+	hub/alerts/alert-silence.c hub/alerts/alert-silence.h \
+	hub/alerts/alert-notify.c hub/alerts/alert-notify.h \
+	hub/alerts/alert-engine.c hub/alerts/alert-engine.h hub/alerts/alert-internal.h \
+	hub/alerts/alert-audit.c \
+	hub/alerts/alert-eval.c \
+	hub/alerts/alert-action.c \
+	hub/alerts/alert-worker.c hub/alerts/alert-worker.h \
+	hub/alerts/alert-event.c \
+	hub/alerts/alert-bounds.c \
+	hub/alerts/alert-list.c \
+	hub/alerts/alert-timers.c \
+	hub/alerts/alert-hub.c \
+	hub/alerts/route-alerts.c hub/alerts/route-alerts.h \
+	hub/alerts/route-events.c \
+	hub/alerts/route-audit.c
 HUB_LIBS += $(LIBCURL_LIBS)
 
 # Everything a test or bench of the alerts module links, in order.

@@ -1,8 +1,8 @@
 /* Route: POST /api/v1/events, alerts raised and resolved directly. */
 #include "config.h"
 
-#include "hub/alert-engine.h"
-#include "hub/route-alerts.h"
+#include "hub/alerts/alert-engine.h"
+#include "hub/alerts/route-alerts.h"
 
 static void
 route_events_post(struct hub_req *req)
