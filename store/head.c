@@ -153,6 +153,8 @@ head_rollups(struct store *s, uint32_t id, int64_t w, const struct ptvec *pv)
 
 	if (pv->n == 0)
 		return;
+	if (w < s->written_from)
+		s->written_from = w;
 	rollup_block_init(&rb, w, STORE_MINUTE_MS, 60);
 	rollup_block_fill(&rb, pv->t, pv->v, pv->n);
 	buf_reset(&s->rtmp);

@@ -19,9 +19,16 @@
  * scaled by the counts, each followed by its ulps when the slot has more
  * than one point), last (as in DEC), and max - last, last - min for
  * slots of more than one point.  Count and sum need no other column.
+ *
+ * COL2 (format 3) is COL with a smaller head: the codec byte alone, then
+ * in the bits e (4 bits), the six parameters, the layout of the present
+ * slots (2 bits: all of them; one run, its first and last slot in 6 bits
+ * each; or one bit a slot) and one bit saying that no sum has ulps (they
+ * are then not written).
  */
 enum { CC_COUNT, CC_OFF, CC_SUM, CC_LAST, CC_HI, CC_LO, NCC };
-#define K_ZERO  15
+#define K_ZERO 15
+enum { PRESENT_ALL, PRESENT_RUN, PRESENT_BITS };
 #define S_LIMIT (M_SMALL * 1024)
 
 /* The prediction of a slot's sum mantissa from the previous slot's. */
@@ -118,14 +125,62 @@ col_put(struct bitw *w, unsigned k, const uint64_t *sym, unsigned n)
 		rice_put_static(w, k, sym[j]);
 }
 
+/* COL2's present slots (all, one run, or a bit a slot); the layout. */
+static unsigned
+col2_put_present(struct bitw *w, const struct rollup_block *rb,
+    const unsigned *idx, unsigned np)
+{
+	unsigned i;
+
+	if (np == rb->nslots)
+		return PRESENT_ALL;
+	if (np > 0 && idx[np - 1] - idx[0] + 1 == np) {
+		bitw_put(w, idx[0], 6);
+		bitw_put(w, idx[np - 1], 6);
+		return PRESENT_RUN;
+	}
+	for (i = 0; i < rb->nslots; i++)
+		bitw_put(w, rb->present[i] ? 1 : 0, 1);
+	return PRESENT_BITS;
+}
+
+int
+rollup_col2_get_present(
+    struct bitr *r, unsigned layout, unsigned nslots, uint8_t *present)
+{
+	unsigned i, first, last;
+
+	switch (layout) {
+	case PRESENT_ALL:
+		memset(present, 1, nslots);
+		break;
+	case PRESENT_RUN:
+		first = (unsigned)bitr_get(r, 6);
+		last = (unsigned)bitr_get(r, 6);
+		if (first > last || last >= nslots)
+			return -1;
+		memset(present, 0, nslots);
+		memset(present + first, 1, last - first + 1);
+		break;
+	case PRESENT_BITS:
+		for (i = 0; i < nslots; i++)
+			present[i] = (uint8_t)bitr_get(r, 1);
+		break;
+	default:
+		return -1;
+	}
+	return r->err ? -1 : 0;
+}
+
 void
-rollup_col_encode(const struct rollup_block *rb, struct dslot *ds,
-    struct bitw *w, uint8_t *kbytes)
+rollup_col_encode(const struct rollup_block *rb, struct dslot *ds, unsigned e,
+    int v2, struct bitw *w, uint8_t *kbytes)
 {
 	uint64_t sym[NCC][ROLLUP_SLOTS_MAX];
 	unsigned nsym[NCC], idx[ROLLUP_SLOTS_MAX], kc[NCC], np, i, j, c;
 	struct bitw sw = {0};
 	const struct agg *a0;
+	int ulps = !v2;
 
 	/* A single point's sum is its value. */
 	for (i = 0; i < rb->nslots; i++) {
@@ -133,6 +188,8 @@ rollup_col_encode(const struct rollup_block *rb, struct dslot *ds,
 			ds[i].sum = ds[i].last;
 			ds[i].d = 0;
 		}
+		if (rb->present[i] && rb->b[i].count > 1 && ds[i].d != 0)
+			ulps = 1;
 	}
 	np = col_symbols(rb, ds, sym, nsym, idx);
 	for (c = 0; c < NCC; c++)
@@ -140,8 +197,14 @@ rollup_col_encode(const struct rollup_block *rb, struct dslot *ds,
 	kbytes[0] = (uint8_t)(kc[0] << 4 | kc[1]);
 	kbytes[1] = (uint8_t)(kc[2] << 4 | kc[3]);
 	kbytes[2] = (uint8_t)(kc[4] << 4 | kc[5]);
-	for (i = 0; i < rb->nslots; i++)
-		bitw_put(w, rb->present[i] ? 1 : 0, 1);
+	if (v2) {
+		kbytes[3] =
+		    (uint8_t)(e | col2_put_present(w, rb, idx, np) << 4 |
+		              (unsigned)!ulps << 6);
+	} else {
+		for (i = 0; i < rb->nslots; i++)
+			bitw_put(w, rb->present[i] ? 1 : 0, 1);
+	}
 	if (np == 0)
 		return;
 	a0 = &rb->b[idx[0]];
@@ -156,7 +219,7 @@ rollup_col_encode(const struct rollup_block *rb, struct dslot *ds,
 	for (j = 0; j < np; j++) {
 		if (j > 0 && kc[CC_SUM] != K_ZERO)
 			rice_put_static(&sw, kc[CC_SUM], sym[CC_SUM][j - 1]);
-		if (rb->b[idx[j]].count > 1)
+		if (ulps && rb->b[idx[j]].count > 1)
 			put_ulps(&sw, ds[idx[j]].d);
 	}
 	put_lenval(w, bitw_bits(&sw));
@@ -222,7 +285,7 @@ dec_cached(int64_t m, unsigned e, struct dcache *c)
  * left NaN. */
 int
 rollup_col_decode(const struct rollup_block *rb, unsigned e,
-    const uint8_t *kbytes, struct bitr *r, const uint8_t *present,
+    const uint8_t *kbytes, int ulps, struct bitr *r, const uint8_t *present,
     struct agg *b, unsigned cols)
 {
 	unsigned kc[NCC], idx[ROLLUP_SLOTS_MAX], np = 0, nmulti = 0, i, j, m;
@@ -296,7 +359,7 @@ rollup_col_decode(const struct rollup_block *rb, unsigned e,
 			}
 			if (sum <= -S_LIMIT || sum >= S_LIMIT)
 				return -1;
-			if (a->count > 1)
+			if (ulps && a->count > 1)
 				d = get_ulps(r);
 			a->sum = dec_value(sum, e, d);
 		}

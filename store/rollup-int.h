@@ -14,6 +14,7 @@
 #define CODEC_GENERIC 1
 #define CODEC_DEC     3 /* interleaved columns; read, no longer written */
 #define CODEC_COL     4 /* the same symbols, column after column */
+#define CODEC_COL2    5 /* COL with a smaller head (format 3) */
 #define M_SMALL       (INT64_C(1) << 40) /* keeps count * m in range */
 
 struct dslot {
@@ -49,12 +50,18 @@ rice_get_static(struct bitr *r, unsigned k, uint64_t *u)
 
 /* COL (store/rollup-col.c): encode the present slots of rb, all short
  * decimals at exponent e as ds (whose sums of single points it sets), to
- * w, and the Rice parameters to kbytes[3]; decode the columns cols needs
- * from r into b (present: the slots' present bits, already read). */
+ * w, and the Rice parameters to kbytes[3] (COL2, v2: kbytes[3] gets e,
+ * the layout of the present slots and the no-ulps bit); decode the columns cols
+ * needs from r into b (present: the slots' present bits, already read; ulps: 0
+ * when the block says its sums have none). */
 void rollup_col_encode(const struct rollup_block *rb, struct dslot *ds,
-    struct bitw *w, uint8_t *kbytes);
+    unsigned e, int v2, struct bitw *w, uint8_t *kbytes);
 int rollup_col_decode(const struct rollup_block *rb, unsigned e,
-    const uint8_t *kbytes, struct bitr *r, const uint8_t *present,
+    const uint8_t *kbytes, int ulps, struct bitr *r, const uint8_t *present,
     struct agg *b, unsigned cols);
+/* COL2's present slots in layout into present[nslots]; 0, or -1 if
+ * corrupt. */
+int rollup_col2_get_present(
+    struct bitr *r, unsigned layout, unsigned nslots, uint8_t *present);
 
 #endif

@@ -126,6 +126,9 @@ struct store {
 	int64_t max_data_t;     /* newest point in the store, at most
 	                           STORE_AHEAD_MS past now_ms */
 	int64_t now_ms;         /* wall clock of the write being applied */
+	int64_t written_from;   /* oldest window whose chunks or rollups
+	                           were written since the last tidy at
+	                           close (INT64_MAX: none) */
 	int64_t retention_done; /* wall hour last applied */
 	int replaying;
 	char *failed; /* after a write error: why */

@@ -42,9 +42,10 @@
 #include "lib/selector.h"
 #include "lib/serieskey.h"
 
-/* 2: rollup blocks store their columns apart (version 1 stores are read
- * and marked 2 on open, as new blocks may be written to them). */
-#define STORE_FORMAT_VERSION 2
+/* 2: rollup blocks store their columns apart; 3: rollup blocks with a
+ * smaller head, leaner head records (older stores are read and marked 3
+ * on open, as new blocks may be written to them). */
+#define STORE_FORMAT_VERSION 3
 
 /* Points must have 0 <= t < STORE_TIME_MAX (the year 10000). */
 #define STORE_TIME_MAX 253402300800000LL

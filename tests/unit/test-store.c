@@ -461,10 +461,13 @@ minute_query(struct store *s, enum store_agg agg, int64_t start, int64_t end,
 	selector_free(se);
 }
 
-/* A format 1 store (rollup blocks in the interleaved layout) opens, is
- * marked 2, and answers every aggregation exactly as before. */
-START_TEST(test_store_format1_rollups)
+/* A store of an older format (1: rollup blocks in the interleaved
+ * layout; 2: columns with a 6-byte head, head records of version 1)
+ * opens, is marked with today's, and answers every aggregation exactly
+ * as before. */
+START_TEST(test_store_old_formats)
 {
+	int fmt = _i;
 	static const enum store_agg aggs[] = {STORE_AGG_AVG, STORE_AGG_MIN,
 	    STORE_AGG_MAX, STORE_AGG_SUM, STORE_AGG_COUNT, STORE_AGG_LAST};
 	struct store_result before[6], r;
@@ -490,7 +493,7 @@ START_TEST(test_store_format1_rollups)
 		minute_query(s, aggs[i], lo, hi, &before[i]);
 	ck_assert_uint_lt(before[0].points_scanned, 3 * 360);
 
-	/* Back to format 1: every minute block in the old layout. */
+	/* Back to format fmt: every minute block in the old layout. */
 	it = rocksdb_create_iterator_cf(s->db, s->ro, s->cf[STORE_CF_ROLLUP_M]);
 	for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it);
 	     rocksdb_iter_next(it)) {
@@ -504,10 +507,10 @@ START_TEST(test_store_format1_rollups)
 		ck_assert_uint_eq(kl, 8);
 		rollup_block_init(&rb, hour * H, STORE_MINUTE_MS, 60);
 		ck_assert_int_eq(rollup_block_decode(&rb, v, vl), 0);
-		nconv += v[0] == 4;
+		nconv += v[0] == 5;
 		buf_reset(&b);
-		rollup_block_encode_legacy(&rb, &b);
-		ck_assert_int_eq(b.data[0], 3);
+		rollup_block_encode_format(&rb, fmt, &b);
+		ck_assert_int_eq(b.data[0], fmt == 1 ? 3 : 4);
 		rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_ROLLUP_M],
 		    (const char *)k, kl, b.data, b.len, &err);
 		ck_assert_ptr_null(err);
@@ -515,7 +518,7 @@ START_TEST(test_store_format1_rollups)
 	rocksdb_iter_destroy(it);
 	ck_assert_uint_ge(nconv, 4);
 	rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_DEFAULT], "format",
-	    6, "citybrain-store 1", 17, &err);
+	    6, fmt == 1 ? "citybrain-store 1" : "citybrain-store 2", 17, &err);
 	ck_assert_ptr_null(err);
 	store_close(s);
 
@@ -523,7 +526,7 @@ START_TEST(test_store_format1_rollups)
 	val = rocksdb_get_cf(
 	    s->db, s->ro, s->cf[STORE_CF_DEFAULT], "format", 6, &vlen, &err);
 	ck_assert_ptr_null(err);
-	ck_assert_msg(vlen == 17 && memcmp(val, "citybrain-store 2", 17) == 0,
+	ck_assert_msg(vlen == 17 && memcmp(val, "citybrain-store 3", 17) == 0,
 	    "format %.*s", (int)vlen, val);
 	free(val);
 	for (i = 0; i < 6; i++) {
@@ -683,7 +686,7 @@ store_suite(void)
 	tcase_add_test(tc, test_store_last_and_list);
 	tcase_add_test(tc, test_store_open_errors);
 	tcase_add_test(tc, test_store_corrupt_chunk_skipped);
-	tcase_add_test(tc, test_store_format1_rollups);
+	tcase_add_loop_test(tc, test_store_old_formats, 1, 3);
 	tcase_add_test(tc, test_store_meta);
 	tcase_add_test(tc, test_store_retention);
 	suite_add_tcase(su, tc);
