@@ -188,6 +188,9 @@ void store_chunks_read_window(struct store *s, rocksdb_iterator_t *it,
     struct store_result *r);
 /* Encode the head record of ser into out. */
 void store_head_record(const struct series *ser, struct buf *out);
+/* The same in version 1 (format 2 and older), for tests of reading old
+ * stores. */
+void store_head_record_v1(const struct series *ser, struct buf *out);
 
 /* batchlog.c */
 void store_batchlog_encode(struct buf *out, const uint32_t *ids,

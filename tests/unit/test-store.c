@@ -470,14 +470,16 @@ START_TEST(test_store_old_formats)
 	int fmt = _i;
 	static const enum store_agg aggs[] = {STORE_AGG_AVG, STORE_AGG_MIN,
 	    STORE_AGG_MAX, STORE_AGG_SUM, STORE_AGG_COUNT, STORE_AGG_LAST};
-	struct store_result before[6], r;
+	struct store_result before[7], r;
 	struct store *s;
 	rocksdb_iterator_t *it;
+	int64_t lt[2], lw[2];
+	double lv[2];
 	struct buf b = BUF_INIT;
 	uint32_t a, c;
 	int64_t t, lo = T0 + 5 * 60000 + 7000, hi = T0 + 3 * H, iw = 200;
 	char *err = NULL, *val;
-	size_t vlen, i, j, nconv = 0;
+	size_t vlen, i, j, nconv = 0, nhead = 0;
 
 	s = tsu_open(tmpdir, NULL);
 	a = tsu_intern(s, "m{s=\"a\"}");
@@ -492,6 +494,14 @@ START_TEST(test_store_old_formats)
 	for (i = 0; i < 6; i++)
 		minute_query(s, aggs[i], lo, hi, &before[i]);
 	ck_assert_uint_lt(before[0].points_scanned, 3 * 360);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(store_series_last(
+		                     s, i == 0 ? a : c, &lt[i], &lv[i], &lw[i]),
+		    0);
+	}
+	/* The open chunks too: the raw points of the last half hour. */
+	minute_query(s, STORE_AGG_NONE, hi, hi + H, &before[6]);
+	ck_assert_uint_gt(before[6].points_scanned, 100);
 
 	/* Back to format fmt: every minute block in the old layout. */
 	it = rocksdb_create_iterator_cf(s->db, s->ro, s->cf[STORE_CF_ROLLUP_M]);
@@ -517,6 +527,19 @@ START_TEST(test_store_old_formats)
 	}
 	rocksdb_iter_destroy(it);
 	ck_assert_uint_ge(nconv, 4);
+	/* Head records of version 1, as formats 1 and 2 wrote them. */
+	for (i = 1; i <= s->ix.n; i++) {
+		uint8_t hk[4] = {0, 0, (uint8_t)(i >> 8), (uint8_t)i};
+
+		if (s->ix.series[i].key == NULL)
+			continue;
+		store_head_record_v1(&s->ix.series[i], &b);
+		rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_HEAD],
+		    (const char *)hk, 4, b.data, b.len, &err);
+		ck_assert_ptr_null(err);
+		nhead++;
+	}
+	ck_assert_uint_eq(nhead, 2);
 	rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_DEFAULT], "format",
 	    6, fmt == 1 ? "citybrain-store 1" : "citybrain-store 2", 17, &err);
 	ck_assert_ptr_null(err);
@@ -529,8 +552,19 @@ START_TEST(test_store_old_formats)
 	ck_assert_msg(vlen == 17 && memcmp(val, "citybrain-store 3", 17) == 0,
 	    "format %.*s", (int)vlen, val);
 	free(val);
-	for (i = 0; i < 6; i++) {
-		minute_query(s, aggs[i], lo, hi, &r);
+	for (i = 0; i < 2; i++) {
+		int64_t t2, w2;
+		double v2;
+
+		ck_assert_int_eq(
+		    store_series_last(s, i == 0 ? a : c, &t2, &v2, &w2), 0);
+		ck_assert_int_eq(t2, lt[i]);
+		ck_assert(tsu_same(v2, lv[i]));
+		ck_assert_int_eq(w2, lw[i]);
+	}
+	for (i = 0; i < 7; i++) {
+		minute_query(s, i < 6 ? aggs[i] : STORE_AGG_NONE,
+		    i < 6 ? lo : hi, i < 6 ? hi : hi + H, &r);
 		ck_assert_uint_eq(r.n, before[i].n);
 		ck_assert_uint_eq(r.points_scanned, before[i].points_scanned);
 		for (j = 0; j < r.n; j++) {
