@@ -438,12 +438,13 @@ rollup_block_decode_cols(
 	if (len >= 5 && p[0] == CODEC_COL2) {
 		bitr_init(&r, p + 5, len - 5);
 		e = p[4] & 15;
-		if (e >= 15 || p[4] >> 7 ||
-		    rollup_col2_get_present(
-		        &r, p[4] >> 4 & 3, rb->nslots, present) != 0)
+		if (e >= 15 || rollup_col2_get_present(
+		                   &r, p[4] >> 4 & 3, rb->nslots, present) != 0)
 			return -1;
-		rc = rollup_col_decode(
-		    rb, e, p + 1, !(p[4] >> 6 & 1), &r, present, b, cols);
+		rc = rollup_col_decode(rb, e, p + 1,
+		    (p[4] & 0x40 ? 0 : COLF_ULPS) |
+		        (p[4] & 0x80 ? COLF_LASTPRED : 0),
+		    &r, present, b, cols);
 		/* Whatever was left unread cannot be checked. */
 		if ((cols & ROLLUP_COL_ALL) != ROLLUP_COL_ALL && rc == 0 &&
 		    !r.err)
@@ -463,8 +464,8 @@ rollup_block_decode_cols(
 	for (i = 0; i < rb->nslots; i++)
 		present[i] = (uint8_t)bitr_get(&r, 1);
 	if (p[0] == CODEC_COL) {
-		rc =
-		    rollup_col_decode(rb, p[2], p + 3, 1, &r, present, b, cols);
+		rc = rollup_col_decode(
+		    rb, p[2], p + 3, COLF_ULPS, &r, present, b, cols);
 		/* Whatever was left unread cannot be checked. */
 		if ((cols & ROLLUP_COL_ALL) != ROLLUP_COL_ALL && rc == 0 &&
 		    !r.err)
