@@ -33,6 +33,17 @@ enum { CC_COUNT, CC_OFF, CC_SUM, CC_LAST, CC_HI, CC_LO, NCC };
 enum { PRESENT_ALL, PRESENT_RUN, PRESENT_BITS };
 #define S_LIMIT (M_SMALL * 1024)
 
+/* x within (-lim, lim). */
+static inline int64_t
+clamp_open(__int128 x, int64_t lim)
+{
+	if (x >= lim)
+		return lim - 1;
+	if (x <= -lim)
+		return -lim + 1;
+	return (int64_t)x;
+}
+
 /* The prediction of a slot's sum mantissa from the previous slot's. */
 static inline int64_t
 sum_pred(int64_t psum, uint64_t pcount, uint64_t count)
@@ -42,11 +53,7 @@ sum_pred(int64_t psum, uint64_t pcount, uint64_t count)
 	if (count == pcount)
 		return psum;
 	x = (__int128)psum * (__int128)count / (__int128)pcount;
-	if (x >= S_LIMIT)
-		return S_LIMIT - 1;
-	if (x <= -S_LIMIT)
-		return -S_LIMIT + 1;
-	return (int64_t)x;
+	return clamp_open(x, S_LIMIT);
 }
 
 /* Column symbols of every present slot after the first (sym[c][j] for
@@ -130,11 +137,7 @@ last_pred(int first, int64_t x0, int64_t s, uint64_t c)
 	else
 		x = (__int128)x0 + 3 * ((__int128)s - (__int128)c * x0) /
 		                       (__int128)(2 * c + 1);
-	if (x >= M_SMALL)
-		return M_SMALL - 1;
-	if (x <= -M_SMALL)
-		return -M_SMALL + 1;
-	return (int64_t)x;
+	return clamp_open(x, M_SMALL);
 }
 
 /* Bits of n symbols with the best static parameter (*k). */
