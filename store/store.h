@@ -362,7 +362,10 @@ void store_meta_iter_free(struct store_meta_iter *it);
 /*
  * Checkpoint the head (so the batch log is empty), flush every column
  * family to disk and, if compact is set, compact them fully (also
- * applies retention).  For benchmarks, backups and tests.
+ * applies retention); if not, tidy what checkpoints rewrote and compact
+ * the chunks and minute rollups written since the last flush (at most
+ * the last 24 hours), as store_close() does.  For benchmarks, backups
+ * and tests.
  */
 int store_flush(struct store *s, int compact, char **cause);
 
