@@ -279,14 +279,18 @@ db_options(struct store *s)
 		case STORE_CF_ROLLUP_H:
 		case STORE_CF_ROLLUP_M:
 			/* Point lookups: bloom filter and a hash index in the
-			 * data blocks. */
+			 * data blocks.  64 KiB blocks: their bits are Rice
+			 * codes that zstd barely shrinks, but the keys and
+			 * block heads between them compress better over more
+			 * (store-bench at rest 0.608 -> 0.603 bytes a point;
+			 * queries read whole hours of neighbouring series). */
 			rocksdb_block_based_options_set_filter_policy(
 			    t, rocksdb_filterpolicy_create_bloom_full(10));
 			rocksdb_block_based_options_set_data_block_index_type(t,
 			    rocksdb_block_based_table_data_block_index_type_binary_search_and_hash);
 			rocksdb_block_based_options_set_data_block_hash_ratio(
 			    t, 0.75);
-			rocksdb_block_based_options_set_block_size(t, 16384);
+			rocksdb_block_based_options_set_block_size(t, 65536);
 			rocksdb_options_set_write_buffer_size(o, 2 << 20);
 			rocksdb_options_set_compression(
 			    o, rocksdb_zstd_compression);
@@ -413,14 +417,43 @@ store_db_open(struct store *s, char **cause)
 	return 0;
 }
 
+/* At close, the chunks and minute rollups of at most this many hours
+ * before the newest are compacted (those written since the last close). */
+#define DB_TIDY_HOURS 24
+
 /*
  * Bring the directory near its compacted size after a checkpoint, with
  * no manual step: batch-log files that hold only records the checkpoints
  * deleted are dropped whole, and with full set, what checkpoints rewrite
  * (older versions pile up there) is compacted: the emptied batch log,
- * the head records and the hour tier's recent days.  The rest is written once
- * and needs nothing.
+ * the head records and the hour tier's recent days.  With full set too,
+ * the chunks and minute rollups written since the last close are
+ * compacted into the last level: freshly flushed files keep a sequence
+ * number in every key and their blocks often miss RocksDB's bar for
+ * storing a block compressed (1/8 smaller), so they stayed about 10 %
+ * larger than compacted (store-bench at rest: 0.625 -> 0.611 bytes a
+ * point, with format 3's rollup blocks).  The rest is written once and needs
+ * nothing.
  */
+/* Compact the hours of chunks and minute rollups written since the last
+ * close (at most DB_TIDY_HOURS before the newest). */
+static void
+db_tidy_written(struct store *s, rocksdb_compactoptions_t *co)
+{
+	int64_t from = s->written_from, floor = window_of(s->max_data_t) -
+	                                        DB_TIDY_HOURS * STORE_HOUR_MS;
+	uint8_t hk[4];
+
+	if (from < floor)
+		from = floor;
+	key_put32(hk, (uint32_t)(from < 0 ? 0 : from / STORE_HOUR_MS));
+	rocksdb_compact_range_cf_opt(
+	    s->db, s->cf[STORE_CF_CHUNKS], co, (const char *)hk, 4, NULL, 0);
+	rocksdb_compact_range_cf_opt(
+	    s->db, s->cf[STORE_CF_ROLLUP_M], co, (const char *)hk, 4, NULL, 0);
+	s->written_from = INT64_MAX;
+}
+
 int
 store_db_tidy(struct store *s, int full, char **cause)
 {
@@ -450,6 +483,8 @@ store_db_tidy(struct store *s, int full, char **cause)
 			rocksdb_compact_range_cf_opt(s->db,
 			    s->cf[STORE_CF_ROLLUP_H], co, (const char *)dk, 4,
 			    NULL, 0);
+		if (s->written_from != INT64_MAX)
+			db_tidy_written(s, co);
 		rocksdb_compactoptions_destroy(co);
 	}
 	if (err != NULL) {

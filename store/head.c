@@ -14,7 +14,7 @@
 #include "store/rollup.h"
 #include "store/store-int.h"
 
-#define HEAD_RECORD_VERSION 1
+#define HEAD_RECORD_VERSION 2
 
 static void
 chunk_key(uint8_t k[12], uint32_t id, int64_t first_t)
@@ -153,6 +153,8 @@ head_rollups(struct store *s, uint32_t id, int64_t w, const struct ptvec *pv)
 
 	if (pv->n == 0)
 		return;
+	if (w < s->written_from)
+		s->written_from = w;
 	rollup_block_init(&rb, w, STORE_MINUTE_MS, 60);
 	rollup_block_fill(&rb, pv->t, pv->v, pv->n);
 	buf_reset(&s->rtmp);
@@ -470,12 +472,64 @@ store_head_apply_batch(struct store *s, const uint32_t *ids, const int64_t *ts,
 
 /* ---- head records ---- */
 
+/*
+ * A head record: version 2, a flags byte, then varints: unless
+ * HEAD_LAST_IN_CHUNK, last_t + 1 and the 8 bytes of last_v; then
+ * last_t - first_t, last_t - closed_max_t and last_write_ms - last_t
+ * (zigzag); then the open chunk, if any.  Version 1 (read only): varints
+ * first_t + 1, last_t + 1, closed_max_t + 1, last_v, last_write_ms + 1,
+ * then the open chunk.
+ */
+#define HEAD_LAST_IN_CHUNK 1 /* last_t and last_v: the open chunk's last */
+
+static inline uint64_t
+head_diff(int64_t a, int64_t b)
+{
+	return zigzag((int64_t)((uint64_t)a - (uint64_t)b));
+}
+
+static inline int64_t
+head_undiff(int64_t a, uint64_t d)
+{
+	return (int64_t)((uint64_t)a - (uint64_t)unzigzag(d));
+}
+
 void
 store_head_record(const struct series *ser, struct buf *out)
 {
 	uint8_t b[64], *p = b;
+	const struct chunk_enc *c =
+	    ser->open != NULL && ser->open->n > 0 ? ser->open : NULL;
+	int in_chunk = c != NULL && c->last_t == ser->last_t &&
+	               same_bits(c->last_v, ser->last_v);
 
 	*p++ = HEAD_RECORD_VERSION;
+	*p++ = in_chunk ? HEAD_LAST_IN_CHUNK : 0;
+	if (!in_chunk) {
+		p += varint_put(p, (uint64_t)(ser->last_t + 1));
+		memcpy(p, &ser->last_v, 8);
+		p += 8;
+	}
+	p += varint_put(p, head_diff(ser->last_t, ser->first_t));
+	p += varint_put(p, head_diff(ser->last_t, ser->closed_max_t));
+	p += varint_put(p, head_diff(ser->last_write_ms, ser->last_t));
+	buf_reset(out);
+	buf_append(out, b, p - b);
+	if (c != NULL) {
+		size_t len = chunk_enc_size(c);
+
+		buf_reserve(out, len);
+		chunk_enc_serialize(c, (uint8_t *)out->data + out->len);
+		out->len += len;
+	}
+}
+
+void
+store_head_record_v1(const struct series *ser, struct buf *out)
+{
+	uint8_t b[64], *p = b;
+
+	*p++ = 1;
 	p += varint_put(p, (uint64_t)(ser->first_t + 1));
 	p += varint_put(p, (uint64_t)(ser->last_t + 1));
 	p += varint_put(p, (uint64_t)(ser->closed_max_t + 1));
@@ -493,15 +547,14 @@ store_head_record(const struct series *ser, struct buf *out)
 	}
 }
 
+/* Version 1's fields, up to the open chunk; 0 or -1. */
 static int
-head_record_parse(
-    struct store *s, struct series *ser, const uint8_t *p, size_t len)
+head_record_parse_v1(struct series *ser, const uint8_t **pp, const uint8_t *end)
 {
-	const uint8_t *end = p + len;
+	const uint8_t *p = *pp;
 	uint64_t f, l, cm, lw;
 
-	if (len < 1 || *p++ != HEAD_RECORD_VERSION ||
-	    varint_get(&p, end, &f) != 0 || varint_get(&p, end, &l) != 0 ||
+	if (varint_get(&p, end, &f) != 0 || varint_get(&p, end, &l) != 0 ||
 	    varint_get(&p, end, &cm) != 0 || end - p < 8)
 		return -1;
 	memcpy(&ser->last_v, p, 8);
@@ -512,10 +565,57 @@ head_record_parse(
 	ser->last_t = (int64_t)l - 1;
 	ser->closed_max_t = (int64_t)cm - 1;
 	ser->last_write_ms = (int64_t)lw - 1;
-	if (p < end) {
-		s->pts.n = 0;
-		if (chunk_decode(p, end - p, &s->pts) != 0)
+	*pp = p;
+	return 0;
+}
+
+static int
+head_record_parse(
+    struct store *s, struct series *ser, const uint8_t *p, size_t len)
+{
+	const uint8_t *end = p + len;
+	uint64_t l = 0, df, dc, dw;
+	unsigned version, flags = 0;
+
+	if (len < 1)
+		return -1;
+	version = *p++;
+	if (version == 1) {
+		if (head_record_parse_v1(ser, &p, end) != 0)
 			return -1;
+	} else if (version == HEAD_RECORD_VERSION && p < end) {
+		flags = *p++;
+		if (flags & ~(unsigned)HEAD_LAST_IN_CHUNK)
+			return -1;
+		if (!(flags & HEAD_LAST_IN_CHUNK)) {
+			if (varint_get(&p, end, &l) != 0 || end - p < 8)
+				return -1;
+			memcpy(&ser->last_v, p, 8);
+			p += 8;
+		}
+		if (varint_get(&p, end, &df) != 0 ||
+		    varint_get(&p, end, &dc) != 0 ||
+		    varint_get(&p, end, &dw) != 0)
+			return -1;
+	} else
+		return -1;
+	s->pts.n = 0;
+	if (p < end && chunk_decode(p, end - p, &s->pts) != 0)
+		return -1;
+	if (version == HEAD_RECORD_VERSION) {
+		if (flags & HEAD_LAST_IN_CHUNK) {
+			if (s->pts.n == 0)
+				return -1;
+			ser->last_t = s->pts.t[s->pts.n - 1];
+			ser->last_v = s->pts.v[s->pts.n - 1];
+		} else
+			ser->last_t = (int64_t)l - 1;
+		ser->first_t = head_undiff(ser->last_t, df);
+		ser->closed_max_t = head_undiff(ser->last_t, dc);
+		ser->last_write_ms =
+		    (int64_t)((uint64_t)ser->last_t + (uint64_t)unzigzag(dw));
+	}
+	if (s->pts.n > 0) {
 		ser->open = xcalloc(1, sizeof *ser->open);
 		head_rebuild(ser, &s->pts);
 	}

@@ -83,3 +83,13 @@ tests_fuzz_fuzz_selector_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_selector_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_selector_LDADD = $(CB_LIB)
 EXTRA_DIST += tests/fuzz/corpus/selector
+
+check_PROGRAMS += tests/fuzz/fuzz-store-rollup
+TESTS += tests/fuzz/fuzz-store-rollup
+tests_fuzz_fuzz_store_rollup_CPPFLAGS = $(AM_CPPFLAGS)
+tests_fuzz_fuzz_store_rollup_SOURCES = tests/fuzz/fuzz-store-rollup.c \
+	$(FUZZ_DRIVER)
+tests_fuzz_fuzz_store_rollup_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_store_rollup_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_store_rollup_LDADD = $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) -lm
+EXTRA_DIST += tests/fuzz/corpus/store-rollup

@@ -19,10 +19,30 @@
  * scaled by the counts, each followed by its ulps when the slot has more
  * than one point), last (as in DEC), and max - last, last - min for
  * slots of more than one point.  Count and sum need no other column.
+ *
+ * COL2 (format 3) is COL with a smaller head: the codec byte alone, then
+ * in the bits e (4 bits), the six parameters, the layout of the present
+ * slots (2 bits: all of them; one run, its first and last slot in 6 bits
+ * each; or one bit a slot), one bit saying that no sum has ulps (they
+ * are then not written) and one saying that the last values are coded
+ * as differences from last_pred() of the sums (chosen when shorter: a
+ * reader of last, min or max then decodes the sums too).
  */
 enum { CC_COUNT, CC_OFF, CC_SUM, CC_LAST, CC_HI, CC_LO, NCC };
-#define K_ZERO  15
+#define K_ZERO 15
+enum { PRESENT_ALL, PRESENT_RUN, PRESENT_BITS };
 #define S_LIMIT (M_SMALL * 1024)
+
+/* x within (-lim, lim). */
+static inline int64_t
+clamp_open(__int128 x, int64_t lim)
+{
+	if (x >= lim)
+		return lim - 1;
+	if (x <= -lim)
+		return -lim + 1;
+	return (int64_t)x;
+}
 
 /* The prediction of a slot's sum mantissa from the previous slot's. */
 static inline int64_t
@@ -33,11 +53,7 @@ sum_pred(int64_t psum, uint64_t pcount, uint64_t count)
 	if (count == pcount)
 		return psum;
 	x = (__int128)psum * (__int128)count / (__int128)pcount;
-	if (x >= S_LIMIT)
-		return S_LIMIT - 1;
-	if (x <= -S_LIMIT)
-		return -S_LIMIT + 1;
-	return (int64_t)x;
+	return clamp_open(x, S_LIMIT);
 }
 
 /* Column symbols of every present slot after the first (sym[c][j] for
@@ -107,6 +123,36 @@ col_best_k(const uint64_t *sym, unsigned n)
 	return best;
 }
 
+/* COL2's prediction of a slot's last mantissa from its sum s of c
+ * points and the previous slot's last x0: for a random walk sampled
+ * evenly, E[last | s, x0] = x0 + 3 (s - c x0) / (2c + 1); the first
+ * slot's, with no x0, is the mean. */
+static inline int64_t
+last_pred(int first, int64_t x0, int64_t s, uint64_t c)
+{
+	__int128 x;
+
+	if (first)
+		x = (__int128)s / (__int128)c;
+	else
+		x = (__int128)x0 + 3 * ((__int128)s - (__int128)c * x0) /
+		                       (__int128)(2 * c + 1);
+	return clamp_open(x, M_SMALL);
+}
+
+/* Bits of n symbols with the best static parameter (*k). */
+static uint64_t
+col_cost(const uint64_t *sym, unsigned n, unsigned *k)
+{
+	uint64_t bits = 0;
+	unsigned j;
+
+	*k = col_best_k(sym, n);
+	for (j = 0; *k != K_ZERO && j < n; j++)
+		bits += rice_cost(sym[j], *k);
+	return bits;
+}
+
 static void
 col_put(struct bitw *w, unsigned k, const uint64_t *sym, unsigned n)
 {
@@ -118,14 +164,63 @@ col_put(struct bitw *w, unsigned k, const uint64_t *sym, unsigned n)
 		rice_put_static(w, k, sym[j]);
 }
 
+/* COL2's present slots (all, one run, or a bit a slot); the layout. */
+static unsigned
+col2_put_present(struct bitw *w, const struct rollup_block *rb,
+    const unsigned *idx, unsigned np)
+{
+	unsigned i;
+
+	if (np == rb->nslots)
+		return PRESENT_ALL;
+	if (np > 0 && idx[np - 1] - idx[0] + 1 == np) {
+		bitw_put(w, idx[0], 6);
+		bitw_put(w, idx[np - 1], 6);
+		return PRESENT_RUN;
+	}
+	for (i = 0; i < rb->nslots; i++)
+		bitw_put(w, rb->present[i] ? 1 : 0, 1);
+	return PRESENT_BITS;
+}
+
+int
+rollup_col2_get_present(
+    struct bitr *r, unsigned layout, unsigned nslots, uint8_t *present)
+{
+	unsigned i, first, last;
+
+	switch (layout) {
+	case PRESENT_ALL:
+		memset(present, 1, nslots);
+		break;
+	case PRESENT_RUN:
+		first = (unsigned)bitr_get(r, 6);
+		last = (unsigned)bitr_get(r, 6);
+		if (first > last || last >= nslots)
+			return -1;
+		memset(present, 0, nslots);
+		memset(present + first, 1, last - first + 1);
+		break;
+	case PRESENT_BITS:
+		for (i = 0; i < nslots; i++)
+			present[i] = (uint8_t)bitr_get(r, 1);
+		break;
+	default:
+		return -1;
+	}
+	return r->err ? -1 : 0;
+}
+
 void
-rollup_col_encode(const struct rollup_block *rb, struct dslot *ds,
-    struct bitw *w, uint8_t *kbytes)
+rollup_col_encode(const struct rollup_block *rb, struct dslot *ds, unsigned e,
+    int v2, struct bitw *w, uint8_t *kbytes)
 {
 	uint64_t sym[NCC][ROLLUP_SLOTS_MAX];
 	unsigned nsym[NCC], idx[ROLLUP_SLOTS_MAX], kc[NCC], np, i, j, c;
 	struct bitw sw = {0};
 	const struct agg *a0;
+	int ulps = !v2, lastpred = 0;
+	uint64_t last0 = 0;
 
 	/* A single point's sum is its value. */
 	for (i = 0; i < rb->nslots; i++) {
@@ -133,15 +228,51 @@ rollup_col_encode(const struct rollup_block *rb, struct dslot *ds,
 			ds[i].sum = ds[i].last;
 			ds[i].d = 0;
 		}
+		if (rb->present[i] && rb->b[i].count > 1 && ds[i].d != 0)
+			ulps = 1;
 	}
 	np = col_symbols(rb, ds, sym, nsym, idx);
 	for (c = 0; c < NCC; c++)
 		kc[c] = col_best_k(sym[c], nsym[c]);
+	if (v2 && np > 0) {
+		/* Last from the sums, when that codes shorter. */
+		uint64_t alt[ROLLUP_SLOTS_MAX], first;
+		unsigned ka;
+
+		for (j = 0; j < np; j++) {
+			int64_t pr =
+			    last_pred(j == 0, j > 0 ? ds[idx[j - 1]].last : 0,
+			        ds[idx[j]].sum, rb->b[idx[j]].count);
+			uint64_t z = zigzag(ds[idx[j]].last - pr);
+
+			if (j == 0)
+				first = z;
+			else
+				alt[j - 1] = z;
+		}
+		if (col_cost(alt, np - 1, &ka) + bitlen(first) <
+		    col_cost(sym[CC_LAST], np - 1, &kc[CC_LAST]) +
+		        bitlen(zigzag(ds[idx[0]].last))) {
+			lastpred = 1;
+			kc[CC_LAST] = ka;
+			memcpy(sym[CC_LAST], alt, (np - 1) * sizeof *alt);
+			last0 = first;
+		}
+	}
 	kbytes[0] = (uint8_t)(kc[0] << 4 | kc[1]);
 	kbytes[1] = (uint8_t)(kc[2] << 4 | kc[3]);
 	kbytes[2] = (uint8_t)(kc[4] << 4 | kc[5]);
-	for (i = 0; i < rb->nslots; i++)
-		bitw_put(w, rb->present[i] ? 1 : 0, 1);
+	kbytes[0] = (uint8_t)(kc[0] << 4 | kc[1]);
+	kbytes[1] = (uint8_t)(kc[2] << 4 | kc[3]);
+	kbytes[2] = (uint8_t)(kc[4] << 4 | kc[5]);
+	if (v2) {
+		kbytes[3] =
+		    (uint8_t)(e | col2_put_present(w, rb, idx, np) << 4 |
+		              (unsigned)!ulps << 6 | (unsigned)lastpred << 7);
+	} else {
+		for (i = 0; i < rb->nslots; i++)
+			bitw_put(w, rb->present[i] ? 1 : 0, 1);
+	}
 	if (np == 0)
 		return;
 	a0 = &rb->b[idx[0]];
@@ -156,14 +287,14 @@ rollup_col_encode(const struct rollup_block *rb, struct dslot *ds,
 	for (j = 0; j < np; j++) {
 		if (j > 0 && kc[CC_SUM] != K_ZERO)
 			rice_put_static(&sw, kc[CC_SUM], sym[CC_SUM][j - 1]);
-		if (rb->b[idx[j]].count > 1)
+		if (ulps && rb->b[idx[j]].count > 1)
 			put_ulps(&sw, ds[idx[j]].d);
 	}
 	put_lenval(w, bitw_bits(&sw));
 	bitw_append(w, &sw);
 	bitw_free(&sw);
 
-	put_lenval(w, zigzag(ds[idx[0]].last));
+	put_lenval(w, lastpred ? last0 : zigzag(ds[idx[0]].last));
 	col_put(w, kc[CC_LAST], sym[CC_LAST], nsym[CC_LAST]);
 	col_put(w, kc[CC_HI], sym[CC_HI], nsym[CC_HI]);
 	col_put(w, kc[CC_LO], sym[CC_LO], nsym[CC_LO]);
@@ -222,9 +353,12 @@ dec_cached(int64_t m, unsigned e, struct dcache *c)
  * left NaN. */
 int
 rollup_col_decode(const struct rollup_block *rb, unsigned e,
-    const uint8_t *kbytes, struct bitr *r, const uint8_t *present,
-    struct agg *b, unsigned cols)
+    const uint8_t *kbytes, unsigned flags, struct bitr *r,
+    const uint8_t *present, struct agg *b, unsigned cols)
 {
+	int64_t sm[ROLLUP_SLOTS_MAX];
+	unsigned lastcols = ROLLUP_COL_LAST | ROLLUP_COL_MIN | ROLLUP_COL_MAX;
+	int lastpred = (flags & COLF_LASTPRED) != 0, want_sum;
 	unsigned kc[NCC], idx[ROLLUP_SLOTS_MAX], np = 0, nmulti = 0, i, j, m;
 	uint64_t u[ROLLUP_SLOTS_MAX], hi[ROLLUP_SLOTS_MAX],
 	    lo[ROLLUP_SLOTS_MAX];
@@ -273,7 +407,8 @@ rollup_col_decode(const struct rollup_block *rb, unsigned e,
 	sbits = get_lenval(r);
 	if (sbits > bitr_left(r))
 		return -1;
-	if (!(cols & ROLLUP_COL_SUM))
+	want_sum = (cols & ROLLUP_COL_SUM) != 0;
+	if (!want_sum && !(lastpred && (cols & lastcols)))
 		bits_skip(r, sbits);
 	else {
 		uint64_t left = bitr_left(r);
@@ -296,17 +431,22 @@ rollup_col_decode(const struct rollup_block *rb, unsigned e,
 			}
 			if (sum <= -S_LIMIT || sum >= S_LIMIT)
 				return -1;
-			if (a->count > 1)
+			if ((flags & COLF_ULPS) && a->count > 1)
 				d = get_ulps(r);
-			a->sum = dec_value(sum, e, d);
+			sm[j] = sum;
+			if (want_sum)
+				a->sum = dec_value(sum, e, d);
 		}
 		if (r->err || left - bitr_left(r) != sbits)
 			return -1;
 	}
-	if (!(cols & (ROLLUP_COL_LAST | ROLLUP_COL_MIN | ROLLUP_COL_MAX)))
+	if (!(cols & lastcols))
 		return r->err ? -1 : 0;
 
 	last = unzigzag(get_lenval(r));
+	if (lastpred)
+		last = (int64_t)((uint64_t)last + (uint64_t)last_pred(1, 0,
+		                                      sm[0], b[idx[0]].count));
 	if (col_get(r, kc[CC_LAST], u, np - 1) != 0)
 		return -1;
 	if ((cols & (ROLLUP_COL_MIN | ROLLUP_COL_MAX)) &&
@@ -317,7 +457,11 @@ rollup_col_decode(const struct rollup_block *rb, unsigned e,
 	for (j = 0, m = 0; j < np; j++) {
 		struct agg *a = &b[idx[j]];
 
-		if (j > 0)
+		if (j > 0 && lastpred)
+			last = (int64_t)((uint64_t)last_pred(
+			                     0, last, sm[j], a->count) +
+			                 (uint64_t)unzigzag(u[j - 1]));
+		else if (j > 0)
 			last = (int64_t)((uint64_t)last +
 			                 (uint64_t)unzigzag(u[j - 1]));
 		if (last <= -M_SMALL || last >= M_SMALL)

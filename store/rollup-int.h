@@ -14,6 +14,7 @@
 #define CODEC_GENERIC 1
 #define CODEC_DEC     3 /* interleaved columns; read, no longer written */
 #define CODEC_COL     4 /* the same symbols, column after column */
+#define CODEC_COL2    5 /* COL with a smaller head (format 3) */
 #define M_SMALL       (INT64_C(1) << 40) /* keeps count * m in range */
 
 struct dslot {
@@ -49,12 +50,20 @@ rice_get_static(struct bitr *r, unsigned k, uint64_t *u)
 
 /* COL (store/rollup-col.c): encode the present slots of rb, all short
  * decimals at exponent e as ds (whose sums of single points it sets), to
- * w, and the Rice parameters to kbytes[3]; decode the columns cols needs
- * from r into b (present: the slots' present bits, already read). */
+ * w, and the Rice parameters to kbytes[3] (COL2, v2: kbytes[3] gets e,
+ * the layout of the present slots, the no-ulps and the last-from-sums
+ * bits); decode the columns cols needs from r into b (present: the
+ * slots' present bits, already read; flags: COLF_*). */
 void rollup_col_encode(const struct rollup_block *rb, struct dslot *ds,
-    struct bitw *w, uint8_t *kbytes);
+    unsigned e, int v2, struct bitw *w, uint8_t *kbytes);
+#define COLF_ULPS     1u /* sums carry their ulps */
+#define COLF_LASTPRED 2u /* last coded against the sums (COL2) */
 int rollup_col_decode(const struct rollup_block *rb, unsigned e,
-    const uint8_t *kbytes, struct bitr *r, const uint8_t *present,
-    struct agg *b, unsigned cols);
+    const uint8_t *kbytes, unsigned flags, struct bitr *r,
+    const uint8_t *present, struct agg *b, unsigned cols);
+/* COL2's present slots in layout into present[nslots]; 0, or -1 if
+ * corrupt. */
+int rollup_col2_get_present(
+    struct bitr *r, unsigned layout, unsigned nslots, uint8_t *present);
 
 #endif

@@ -242,9 +242,10 @@ encode_generic(const struct rollup_block *rb, struct bitw *w)
 	}
 }
 
-/* Encode with the DEC codec (legacy) or COL. */
+/* Encode in the layout of store format version fmt: DEC (1), COL (2) or
+ * COL2 (3); GENERIC in any when the values are no short decimals. */
 static void
-block_encode(const struct rollup_block *rb, int legacy, struct bitw *wscratch,
+block_encode(const struct rollup_block *rb, int fmt, struct bitw *wscratch,
     struct buf *out)
 {
 	struct dslot ds[ROLLUP_SLOTS_MAX];
@@ -257,13 +258,17 @@ block_encode(const struct rollup_block *rb, int legacy, struct bitw *wscratch,
 		if (dec_scale(rb, e, ds))
 			break;
 	}
-	if (e < 15) {
-		hdr[0] = legacy ? CODEC_DEC : CODEC_COL;
+	if (e < 15 && fmt >= 3) {
+		hdr[0] = CODEC_COL2;
+		rollup_col_encode(rb, ds, e, 1, w, hdr + 1);
+		buf_append(out, hdr, 5);
+	} else if (e < 15) {
+		hdr[0] = fmt == 1 ? CODEC_DEC : CODEC_COL;
 		hdr[2] = (uint8_t)e;
-		if (legacy)
+		if (fmt == 1)
 			encode_dec(rb, e, ds, w, hdr + 3);
 		else
-			rollup_col_encode(rb, ds, w, hdr + 3);
+			rollup_col_encode(rb, ds, e, 0, w, hdr + 3);
 		buf_append(out, hdr, 6);
 	} else {
 		encode_generic(rb, w);
@@ -281,13 +286,14 @@ void
 rollup_block_encode(
     const struct rollup_block *rb, struct bitw *wscratch, struct buf *out)
 {
-	block_encode(rb, 0, wscratch, out);
+	block_encode(rb, STORE_FORMAT_VERSION, wscratch, out);
 }
 
 void
-rollup_block_encode_legacy(const struct rollup_block *rb, struct buf *out)
+rollup_block_encode_format(
+    const struct rollup_block *rb, int fmt, struct buf *out)
 {
-	block_encode(rb, 1, NULL, out);
+	block_encode(rb, fmt, NULL, out);
 }
 
 static int
@@ -426,9 +432,25 @@ rollup_block_decode_cols(
 	struct bitr r;
 	uint8_t present[ROLLUP_SLOTS_MAX];
 	struct agg b[ROLLUP_SLOTS_MAX];
-	unsigned i;
+	unsigned i, e;
 	int rc;
 
+	if (len >= 5 && p[0] == CODEC_COL2) {
+		bitr_init(&r, p + 5, len - 5);
+		e = p[4] & 15;
+		if (e >= 15 || rollup_col2_get_present(
+		                   &r, p[4] >> 4 & 3, rb->nslots, present) != 0)
+			return -1;
+		rc = rollup_col_decode(rb, e, p + 1,
+		    (p[4] & 0x40 ? 0 : COLF_ULPS) |
+		        (p[4] & 0x80 ? COLF_LASTPRED : 0),
+		    &r, present, b, cols);
+		/* Whatever was left unread cannot be checked. */
+		if ((cols & ROLLUP_COL_ALL) != ROLLUP_COL_ALL && rc == 0 &&
+		    !r.err)
+			goto ok;
+		goto check;
+	}
 	if (len < 2 || p[1] != rb->nslots)
 		return -1;
 	if (p[0] == CODEC_DEC || p[0] == CODEC_COL) {
@@ -442,7 +464,8 @@ rollup_block_decode_cols(
 	for (i = 0; i < rb->nslots; i++)
 		present[i] = (uint8_t)bitr_get(&r, 1);
 	if (p[0] == CODEC_COL) {
-		rc = rollup_col_decode(rb, p[2], p + 3, &r, present, b, cols);
+		rc = rollup_col_decode(
+		    rb, p[2], p + 3, COLF_ULPS, &r, present, b, cols);
 		/* Whatever was left unread cannot be checked. */
 		if ((cols & ROLLUP_COL_ALL) != ROLLUP_COL_ALL && rc == 0 &&
 		    !r.err)
@@ -451,6 +474,7 @@ rollup_block_decode_cols(
 		rc = decode_dec(rb, p[2], p + 3, &r, present, b);
 	else
 		rc = decode_generic(rb, &r, present, b);
+check:
 	if (rc != 0 || r.err || bitr_left(&r) >= 8)
 		return -1;
 ok:

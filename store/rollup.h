@@ -38,9 +38,11 @@ void rollup_block_fill(
  * NULL). */
 void rollup_block_encode(
     const struct rollup_block *rb, struct bitw *wscratch, struct buf *out);
-/* The same in the interleaved layout of format version 1 (for tests of
- * reading old stores). */
-void rollup_block_encode_legacy(const struct rollup_block *rb, struct buf *out);
+/* The same in the layout of store format version fmt (1: interleaved,
+ * 2: columns with a 6-byte head, 3: today's), for tests of reading old
+ * stores. */
+void rollup_block_encode_format(
+    const struct rollup_block *rb, int fmt, struct buf *out);
 /* Decode data into rb (initialized with its period); slots present in data
  * replace those in rb.  0, or -1 when corrupt (rb then unchanged). */
 int rollup_block_decode(struct rollup_block *rb, const void *data, size_t len);

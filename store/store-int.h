@@ -126,6 +126,9 @@ struct store {
 	int64_t max_data_t;     /* newest point in the store, at most
 	                           STORE_AHEAD_MS past now_ms */
 	int64_t now_ms;         /* wall clock of the write being applied */
+	int64_t written_from;   /* oldest window whose chunks or rollups
+	                           were written since the last tidy at
+	                           close (INT64_MAX: none) */
 	int64_t retention_done; /* wall hour last applied */
 	int replaying;
 	char *failed; /* after a write error: why */
@@ -185,6 +188,9 @@ void store_chunks_read_window(struct store *s, rocksdb_iterator_t *it,
     struct store_result *r);
 /* Encode the head record of ser into out. */
 void store_head_record(const struct series *ser, struct buf *out);
+/* The same in version 1 (format 2 and older), for tests of reading old
+ * stores. */
+void store_head_record_v1(const struct series *ser, struct buf *out);
 
 /* batchlog.c */
 void store_batchlog_encode(struct buf *out, const uint32_t *ids,

@@ -207,6 +207,7 @@ store_open(const char *dir, const struct store_options *o, char **cause)
 	s->pending = rocksdb_writebatch_wi_create(0, 1);
 	s->wb_index = rocksdb_writebatch_create();
 	s->max_data_t = -1;
+	s->written_from = INT64_MAX;
 	s->now_ms = clock_wall_ms();
 	chunk_enc_init(&s->late_enc);
 	if (store_db_open(s, cause) != 0 || store_index_load(s, cause) != 0 ||

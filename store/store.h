@@ -42,9 +42,10 @@
 #include "lib/selector.h"
 #include "lib/serieskey.h"
 
-/* 2: rollup blocks store their columns apart (version 1 stores are read
- * and marked 2 on open, as new blocks may be written to them). */
-#define STORE_FORMAT_VERSION 2
+/* 2: rollup blocks store their columns apart; 3: rollup blocks with a
+ * smaller head, leaner head records (older stores are read and marked 3
+ * on open, as new blocks may be written to them). */
+#define STORE_FORMAT_VERSION 3
 
 /* Points must have 0 <= t < STORE_TIME_MAX (the year 10000). */
 #define STORE_TIME_MAX 253402300800000LL
@@ -361,7 +362,10 @@ void store_meta_iter_free(struct store_meta_iter *it);
 /*
  * Checkpoint the head (so the batch log is empty), flush every column
  * family to disk and, if compact is set, compact them fully (also
- * applies retention).  For benchmarks, backups and tests.
+ * applies retention); if not, tidy what checkpoints rewrote and compact
+ * the chunks and minute rollups written since the last flush (at most
+ * the last 24 hours), as store_close() does.  For benchmarks, backups
+ * and tests.
  */
 int store_flush(struct store *s, int compact, char **cause);
 

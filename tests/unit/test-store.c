@@ -461,20 +461,25 @@ minute_query(struct store *s, enum store_agg agg, int64_t start, int64_t end,
 	selector_free(se);
 }
 
-/* A format 1 store (rollup blocks in the interleaved layout) opens, is
- * marked 2, and answers every aggregation exactly as before. */
-START_TEST(test_store_format1_rollups)
+/* A store of an older format (1: rollup blocks in the interleaved
+ * layout; 2: columns with a 6-byte head, head records of version 1)
+ * opens, is marked with today's, and answers every aggregation exactly
+ * as before. */
+START_TEST(test_store_old_formats)
 {
+	int fmt = _i;
 	static const enum store_agg aggs[] = {STORE_AGG_AVG, STORE_AGG_MIN,
 	    STORE_AGG_MAX, STORE_AGG_SUM, STORE_AGG_COUNT, STORE_AGG_LAST};
-	struct store_result before[6], r;
+	struct store_result before[7], r;
 	struct store *s;
 	rocksdb_iterator_t *it;
+	int64_t lt[2], lw[2];
+	double lv[2];
 	struct buf b = BUF_INIT;
 	uint32_t a, c;
 	int64_t t, lo = T0 + 5 * 60000 + 7000, hi = T0 + 3 * H, iw = 200;
 	char *err = NULL, *val;
-	size_t vlen, i, j, nconv = 0;
+	size_t vlen, i, j, nconv = 0, nhead = 0;
 
 	s = tsu_open(tmpdir, NULL);
 	a = tsu_intern(s, "m{s=\"a\"}");
@@ -489,8 +494,16 @@ START_TEST(test_store_format1_rollups)
 	for (i = 0; i < 6; i++)
 		minute_query(s, aggs[i], lo, hi, &before[i]);
 	ck_assert_uint_lt(before[0].points_scanned, 3 * 360);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(store_series_last(
+		                     s, i == 0 ? a : c, &lt[i], &lv[i], &lw[i]),
+		    0);
+	}
+	/* The open chunks too: the raw points of the last half hour. */
+	minute_query(s, STORE_AGG_NONE, hi, hi + H, &before[6]);
+	ck_assert_uint_gt(before[6].points_scanned, 100);
 
-	/* Back to format 1: every minute block in the old layout. */
+	/* Back to format fmt: every minute block in the old layout. */
 	it = rocksdb_create_iterator_cf(s->db, s->ro, s->cf[STORE_CF_ROLLUP_M]);
 	for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it);
 	     rocksdb_iter_next(it)) {
@@ -504,18 +517,31 @@ START_TEST(test_store_format1_rollups)
 		ck_assert_uint_eq(kl, 8);
 		rollup_block_init(&rb, hour * H, STORE_MINUTE_MS, 60);
 		ck_assert_int_eq(rollup_block_decode(&rb, v, vl), 0);
-		nconv += v[0] == 4;
+		nconv += v[0] == 5;
 		buf_reset(&b);
-		rollup_block_encode_legacy(&rb, &b);
-		ck_assert_int_eq(b.data[0], 3);
+		rollup_block_encode_format(&rb, fmt, &b);
+		ck_assert_int_eq(b.data[0], fmt == 1 ? 3 : 4);
 		rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_ROLLUP_M],
 		    (const char *)k, kl, b.data, b.len, &err);
 		ck_assert_ptr_null(err);
 	}
 	rocksdb_iter_destroy(it);
 	ck_assert_uint_ge(nconv, 4);
+	/* Head records of version 1, as formats 1 and 2 wrote them. */
+	for (i = 1; i <= s->ix.n; i++) {
+		uint8_t hk[4] = {0, 0, (uint8_t)(i >> 8), (uint8_t)i};
+
+		if (s->ix.series[i].key == NULL)
+			continue;
+		store_head_record_v1(&s->ix.series[i], &b);
+		rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_HEAD],
+		    (const char *)hk, 4, b.data, b.len, &err);
+		ck_assert_ptr_null(err);
+		nhead++;
+	}
+	ck_assert_uint_eq(nhead, 2);
 	rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_DEFAULT], "format",
-	    6, "citybrain-store 1", 17, &err);
+	    6, fmt == 1 ? "citybrain-store 1" : "citybrain-store 2", 17, &err);
 	ck_assert_ptr_null(err);
 	store_close(s);
 
@@ -523,11 +549,22 @@ START_TEST(test_store_format1_rollups)
 	val = rocksdb_get_cf(
 	    s->db, s->ro, s->cf[STORE_CF_DEFAULT], "format", 6, &vlen, &err);
 	ck_assert_ptr_null(err);
-	ck_assert_msg(vlen == 17 && memcmp(val, "citybrain-store 2", 17) == 0,
+	ck_assert_msg(vlen == 17 && memcmp(val, "citybrain-store 3", 17) == 0,
 	    "format %.*s", (int)vlen, val);
 	free(val);
-	for (i = 0; i < 6; i++) {
-		minute_query(s, aggs[i], lo, hi, &r);
+	for (i = 0; i < 2; i++) {
+		int64_t t2, w2;
+		double v2;
+
+		ck_assert_int_eq(
+		    store_series_last(s, i == 0 ? a : c, &t2, &v2, &w2), 0);
+		ck_assert_int_eq(t2, lt[i]);
+		ck_assert(tsu_same(v2, lv[i]));
+		ck_assert_int_eq(w2, lw[i]);
+	}
+	for (i = 0; i < 7; i++) {
+		minute_query(s, i < 6 ? aggs[i] : STORE_AGG_NONE,
+		    i < 6 ? lo : hi, i < 6 ? hi : hi + H, &r);
 		ck_assert_uint_eq(r.n, before[i].n);
 		ck_assert_uint_eq(r.points_scanned, before[i].points_scanned);
 		for (j = 0; j < r.n; j++) {
@@ -683,7 +720,7 @@ store_suite(void)
 	tcase_add_test(tc, test_store_last_and_list);
 	tcase_add_test(tc, test_store_open_errors);
 	tcase_add_test(tc, test_store_corrupt_chunk_skipped);
-	tcase_add_test(tc, test_store_format1_rollups);
+	tcase_add_loop_test(tc, test_store_old_formats, 1, 3);
 	tcase_add_test(tc, test_store_meta);
 	tcase_add_test(tc, test_store_retention);
 	suite_add_tcase(su, tc);
