@@ -20,6 +20,7 @@ store_libcbstore_a_SOURCES = \
 	store/index.c store/index.h \
 	store/meta.c \
 	store/query.c store/query-feed.c store/query-int.h \
+	store/read.c \
 	store/retention.c \
 	store/rollup.c store/rollup.h store/rollup-col.c store/rollup-int.h \
 	store/store.c
