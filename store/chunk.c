@@ -499,19 +499,114 @@ chunk_decode(const void *data, size_t len, struct ptvec *out)
 	return chunk_decode_until(data, len, INT64_MAX, out);
 }
 
+/* Refill r's cache to at least 56 bits (the common case inline). */
+static inline __attribute__((always_inline)) void
+dec_refill(struct bitr *r)
+{
+	if (r->nbits < 56)
+		bitr_refill(r);
+}
+
+/* Consume n bits known to be in the cache. */
+static inline __attribute__((always_inline)) void
+dec_skip(struct bitr *r, unsigned n)
+{
+	r->cache <<= n;
+	r->nbits -= n;
+}
+
+/*
+ * The decoder's core: n points into t[] and v[], stopping before hi; the
+ * number decoded, or -1 when the data is corrupt.  Each point starts with
+ * a full cache, so the common codes (an unchanged interval, a short Rice
+ * code) are read without further checks; the rest take the general
+ * paths.
+ */
+static long
+dec_points(struct bitr *r, uint8_t codec, uint32_t n, int64_t first, int64_t hi,
+    int64_t *t, double *v)
+{
+	struct vcoder vc;
+	struct vcache cache = {0, 0, 0, 0};
+	uint64_t tt = (uint64_t)first, dt = 0, xprev = 0;
+	uint8_t lead = 0xff, trail = 0;
+	uint32_t i;
+
+	vcoder_init(&vc, 0);
+	for (i = 0; i < n; i++) {
+		double val;
+
+		dec_refill(r);
+		if (i > 0) {
+			uint64_t nt;
+
+			if ((int64_t)r->cache >= 0)
+				dec_skip(r, 1); /* the same interval */
+			else
+				dt += (uint64_t)get_dod(r);
+			nt = tt + dt;
+			if ((int64_t)nt <= (int64_t)tt ||
+			    (int64_t)nt >= STORE_TIME_MAX)
+				return -1;
+			tt = nt;
+		}
+		if (codec == CHUNK_CODEC_DEC) {
+			uint64_t x = r->cache, u;
+			unsigned q = (unsigned)__builtin_clzll(~x | 1),
+			         k = vc.k;
+
+			if (!vc.first && q < RICE_QMAX &&
+			    q + 1 + k <= r->nbits) {
+				int64_t m;
+
+				x <<= q + 1;
+				u = k == 0 ? 0 : x >> (64 - k);
+				dec_skip(r, q + 1 + k);
+				u |= (uint64_t)q << k;
+				rice_update(&vc.a, &vc.n, &vc.k, u);
+				m = (int64_t)((uint64_t)vc.m_prev +
+				              (uint64_t)unzigzag(u));
+				if (m <= -M_LIMIT_I || m >= M_LIMIT_I)
+					return -1;
+				vc.m_prev = m;
+				if (cache.ok && cache.m == m && cache.e == vc.e)
+					val = cache.v;
+				else {
+					val = dec_value(m, vc.e, 0);
+					cache.ok = 1;
+					cache.m = m;
+					cache.e = vc.e;
+					cache.v = val;
+				}
+			} else if (vc_get(&vc, r, &val, &cache) != 0)
+				return -1;
+		} else if (i == 0) {
+			xprev = bitr_get(r, 64);
+			val = bitsd(xprev);
+		} else if (xor_get(r, &xprev, &lead, &trail, &val) != 0)
+			return -1;
+		if (r->nbits < r->pad)
+			r->err = 1;
+		if (r->err)
+			return -1;
+		if ((int64_t)tt >= hi)
+			return i;
+		t[i] = (int64_t)tt;
+		v[i] = val;
+	}
+	return n;
+}
+
 int
 chunk_decode_until(const void *data, size_t len, int64_t hi, struct ptvec *out)
 {
 	const uint8_t *p = data, *end = p + len;
-	struct vcoder vc;
-	struct vcache cache = {0, 0, 0, 0};
 	struct bitr r;
-	uint64_t x, t, dt = 0, xprev = 0;
-	uint32_t n, i;
-	uint8_t codec, lead = 0xff, trail = 0;
-	size_t old = out->n;
+	uint64_t x;
+	uint32_t n;
+	uint8_t codec;
 	int64_t first;
-	double v;
+	long got;
 
 	if (chunk_header(data, len, &n, &first) != 0)
 		return -1;
@@ -523,40 +618,14 @@ chunk_decode_until(const void *data, size_t len, int64_t hi, struct ptvec *out)
 		return -1;
 	bitr_init(&r, p, end - p);
 	ptvec_reserve(out, n);
-	t = (uint64_t)first;
-	vcoder_init(&vc, 0);
-	for (i = 0; i < n; i++) {
-		if (i > 0) {
-			uint64_t nt;
-
-			dt += (uint64_t)get_dod(&r);
-			nt = t + dt;
-			if ((int64_t)nt <= (int64_t)t ||
-			    (int64_t)nt >= STORE_TIME_MAX)
-				goto corrupt;
-			t = nt;
-		}
-		if (codec == CHUNK_CODEC_DEC) {
-			if (vc_get(&vc, &r, &v, &cache) != 0)
-				goto corrupt;
-		} else if (i == 0) {
-			xprev = bitr_get(&r, 64);
-			v = bitsd(xprev);
-		} else if (xor_get(&r, &xprev, &lead, &trail, &v) != 0)
-			goto corrupt;
-		if (r.err)
-			goto corrupt;
-		if ((int64_t)t >= hi)
-			return 0;
-		out->t[out->n] = (int64_t)t;
-		out->v[out->n] = v;
-		out->n++;
-	}
+	got = dec_points(
+	    &r, codec, n, first, hi, out->t + out->n, out->v + out->n);
+	if (got < 0)
+		return -1;
 	/* Only padding may remain. */
-	if (bitr_left(&r) >= 8 || bitr_get(&r, (unsigned)bitr_left(&r)) != 0)
-		goto corrupt;
+	if ((uint32_t)got == n &&
+	    (bitr_left(&r) >= 8 || bitr_get(&r, (unsigned)bitr_left(&r)) != 0))
+		return -1;
+	out->n += (size_t)got;
 	return 0;
-corrupt:
-	out->n = old;
-	return -1;
 }
