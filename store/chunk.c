@@ -597,6 +597,128 @@ dec_points(struct bitr *r, uint8_t codec, uint32_t n, int64_t first, int64_t hi,
 	return n;
 }
 
+/* The bit reader and value coder state of dec_dec, kept in locals (so in
+ * registers) and written back around the general paths. */
+#define DEC_OUT()                   \
+	do {                        \
+		r->cache = cache;   \
+		r->nbits = nbits;   \
+		r->p = p;           \
+		vc.m_prev = m_prev; \
+		vc.a = a;           \
+		vc.n = cn;          \
+		vc.k = k;           \
+	} while (0)
+#define DEC_IN()                    \
+	do {                        \
+		cache = r->cache;   \
+		nbits = r->nbits;   \
+		p = r->p;           \
+		m_prev = vc.m_prev; \
+		a = vc.a;           \
+		cn = vc.n;          \
+		k = vc.k;           \
+	} while (0)
+
+/*
+ * dec_points for codec DEC, the one city data nearly always has: each
+ * point starts from a cache of at least 56 bits, so an unchanged interval
+ * and a Rice code that fits are read with no further check; anything
+ * else (a new interval, an escape, the chunk's end) goes through the
+ * general functions.
+ */
+static long
+dec_dec(struct bitr *r, uint32_t n, int64_t first, int64_t hi, int64_t *t,
+    double *v)
+{
+	struct vcoder vc;
+	struct vcache vch = {0, 0, 0, 0};
+	const uint8_t *p, *end = r->end;
+	uint64_t cache, tt = (uint64_t)first, dt = 0, a;
+	int64_t m_prev;
+	unsigned nbits;
+	uint8_t cn, k;
+	uint32_t i;
+	double val;
+
+	vcoder_init(&vc, 0);
+	if (vc_get(&vc, r, &val, &vch) != 0 || r->err)
+		return -1;
+	if (first >= hi)
+		return 0;
+	t[0] = first;
+	v[0] = val;
+	DEC_IN();
+	for (i = 1; i < n; i++) {
+		uint64_t nt, x, u;
+		unsigned q;
+
+		if (nbits < 56) {
+			if (end - p >= 8) {
+				memcpy(&x, p, 8);
+				cache |= __builtin_bswap64(x) >> nbits;
+				p += (63 - nbits) >> 3;
+				nbits += ((63 - nbits) >> 3) * 8;
+			} else {
+				DEC_OUT();
+				bitr_refill(r);
+				DEC_IN();
+			}
+		}
+		if ((int64_t)cache >= 0) {
+			cache <<= 1; /* the same interval */
+			nbits--;
+		} else {
+			DEC_OUT();
+			dt += (uint64_t)get_dod(r);
+			DEC_IN();
+		}
+		nt = tt + dt;
+		if ((int64_t)nt <= (int64_t)tt || (int64_t)nt >= STORE_TIME_MAX)
+			return -1;
+		tt = nt;
+		q = (unsigned)__builtin_clzll(~cache | 1);
+		if (q < RICE_QMAX && q + 1 + k <= nbits) {
+			int64_t m;
+
+			x = cache << (q + 1);
+			u = k == 0 ? 0 : x >> (64 - k);
+			cache = x << k;
+			nbits -= q + 1 + k;
+			u |= (uint64_t)q << k;
+			rice_update(&a, &cn, &k, u);
+			m = (int64_t)((uint64_t)m_prev + (uint64_t)unzigzag(u));
+			if (m <= -M_LIMIT_I || m >= M_LIMIT_I)
+				return -1;
+			m_prev = m;
+			if (vch.ok && vch.m == m && vch.e == vc.e)
+				val = vch.v;
+			else {
+				val = dec_value(m, vc.e, 0);
+				vch.ok = 1;
+				vch.m = m;
+				vch.e = vc.e;
+				vch.v = val;
+			}
+		} else {
+			DEC_OUT();
+			if (vc_get(&vc, r, &val, &vch) != 0)
+				return -1;
+			DEC_IN();
+		}
+		if (nbits < r->pad || r->err)
+			return -1;
+		if ((int64_t)tt >= hi)
+			return i;
+		t[i] = (int64_t)tt;
+		v[i] = val;
+	}
+	DEC_OUT();
+	return n;
+}
+#undef DEC_OUT
+#undef DEC_IN
+
 int
 chunk_decode_until(const void *data, size_t len, int64_t hi, struct ptvec *out)
 {
@@ -618,8 +740,10 @@ chunk_decode_until(const void *data, size_t len, int64_t hi, struct ptvec *out)
 		return -1;
 	bitr_init(&r, p, end - p);
 	ptvec_reserve(out, n);
-	got = dec_points(
-	    &r, codec, n, first, hi, out->t + out->n, out->v + out->n);
+	got = codec == CHUNK_CODEC_DEC
+	          ? dec_dec(&r, n, first, hi, out->t + out->n, out->v + out->n)
+	          : dec_points(&r, codec, n, first, hi, out->t + out->n,
+	                out->v + out->n);
 	if (got < 0)
 		return -1;
 	/* Only padding may remain. */
