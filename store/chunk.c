@@ -499,94 +499,34 @@ chunk_decode(const void *data, size_t len, struct ptvec *out)
 	return chunk_decode_until(data, len, INT64_MAX, out);
 }
 
-/* Refill r's cache to at least 56 bits (the common case inline). */
-static inline __attribute__((always_inline)) void
-dec_refill(struct bitr *r)
-{
-	if (r->nbits < 56)
-		bitr_refill(r);
-}
-
-/* Consume n bits known to be in the cache. */
-static inline __attribute__((always_inline)) void
-dec_skip(struct bitr *r, unsigned n)
-{
-	r->cache <<= n;
-	r->nbits -= n;
-}
-
-/*
- * The decoder's core: n points into t[] and v[], stopping before hi; the
- * number decoded, or -1 when the data is corrupt.  Each point starts with
- * a full cache, so the common codes (an unchanged interval, a short Rice
- * code) are read without further checks; the rest take the general
- * paths.
- */
+/* The points of an XOR chunk into t[] and v[], stopping before hi: the
+ * number decoded, or -1 when the data is corrupt. */
 static long
-dec_points(struct bitr *r, uint8_t codec, uint32_t n, int64_t first, int64_t hi,
-    int64_t *t, double *v)
+dec_xor(struct bitr *r, uint32_t n, int64_t first, int64_t hi, int64_t *t,
+    double *v)
 {
-	struct vcoder vc;
-	struct vcache cache = {0, 0, 0, 0};
 	uint64_t tt = (uint64_t)first, dt = 0, xprev = 0;
 	uint8_t lead = 0xff, trail = 0;
 	uint32_t i;
 
-	vcoder_init(&vc, 0);
 	for (i = 0; i < n; i++) {
 		double val;
 
-		dec_refill(r);
 		if (i > 0) {
 			uint64_t nt;
 
-			if ((int64_t)r->cache >= 0)
-				dec_skip(r, 1); /* the same interval */
-			else
-				dt += (uint64_t)get_dod(r);
+			dt += (uint64_t)get_dod(r);
 			nt = tt + dt;
 			if ((int64_t)nt <= (int64_t)tt ||
 			    (int64_t)nt >= STORE_TIME_MAX)
 				return -1;
 			tt = nt;
-		}
-		if (codec == CHUNK_CODEC_DEC) {
-			uint64_t x = r->cache, u;
-			unsigned q = (unsigned)__builtin_clzll(~x | 1),
-			         k = vc.k;
-
-			if (!vc.first && q < RICE_QMAX &&
-			    q + 1 + k <= r->nbits) {
-				int64_t m;
-
-				x <<= q + 1;
-				u = k == 0 ? 0 : x >> (64 - k);
-				dec_skip(r, q + 1 + k);
-				u |= (uint64_t)q << k;
-				rice_update(&vc.a, &vc.n, &vc.k, u);
-				m = (int64_t)((uint64_t)vc.m_prev +
-				              (uint64_t)unzigzag(u));
-				if (m <= -M_LIMIT_I || m >= M_LIMIT_I)
-					return -1;
-				vc.m_prev = m;
-				if (cache.ok && cache.m == m && cache.e == vc.e)
-					val = cache.v;
-				else {
-					val = dec_value(m, vc.e, 0);
-					cache.ok = 1;
-					cache.m = m;
-					cache.e = vc.e;
-					cache.v = val;
-				}
-			} else if (vc_get(&vc, r, &val, &cache) != 0)
+			if (xor_get(r, &xprev, &lead, &trail, &val) != 0)
 				return -1;
-		} else if (i == 0) {
+		} else {
 			xprev = bitr_get(r, 64);
 			val = bitsd(xprev);
-		} else if (xor_get(r, &xprev, &lead, &trail, &val) != 0)
-			return -1;
-		if (r->nbits < r->pad)
-			r->err = 1;
+		}
 		if (r->err)
 			return -1;
 		if ((int64_t)tt >= hi)
@@ -621,10 +561,10 @@ dec_points(struct bitr *r, uint8_t codec, uint32_t n, int64_t first, int64_t hi,
 	} while (0)
 
 /*
- * dec_points for codec DEC, the one city data nearly always has: each
- * point starts from a cache of at least 56 bits, so an unchanged interval
- * and a Rice code that fits are read with no further check; anything
- * else (a new interval, an escape, the chunk's end) goes through the
+ * The points of a DEC chunk (as dec_xor), the codec city data nearly
+ * always has.  Each point starts from a cache of at least 56 bits, so an
+ * unchanged interval and a Rice code that fits are read with no further check;
+ * anything else (a new interval, an escape, the chunk's end) goes through the
  * general functions.
  */
 static long
@@ -742,8 +682,7 @@ chunk_decode_until(const void *data, size_t len, int64_t hi, struct ptvec *out)
 	ptvec_reserve(out, n);
 	got = codec == CHUNK_CODEC_DEC
 	          ? dec_dec(&r, n, first, hi, out->t + out->n, out->v + out->n)
-	          : dec_points(&r, codec, n, first, hi, out->t + out->n,
-	                out->v + out->n);
+	          : dec_xor(&r, n, first, hi, out->t + out->n, out->v + out->n);
 	if (got < 0)
 		return -1;
 	/* Only padding may remain. */

@@ -92,5 +92,7 @@ void query_prefetch_free(struct qctx *qc);
  * with the result). */
 void query_result_series(
     struct store_series_result *sr, const struct series *ser, uint32_t id);
+/* Free what sr holds and zero it. */
+void query_result_series_clear(struct store_series_result *sr);
 
 #endif

@@ -63,24 +63,30 @@ store_result_add_warning(struct store_result *r, const char *msg)
 }
 
 void
+query_result_series_clear(struct store_series_result *sr)
+{
+	size_t j;
+
+	free(sr->key);
+	free((char *)sr->metric);
+	for (j = 0; j < sr->ntags; j++) {
+		free((char *)sr->tags[j].name);
+		free((char *)sr->tags[j].value);
+	}
+	free(sr->tags);
+	free(sr->points);
+	memset(sr, 0, sizeof *sr);
+}
+
+void
 store_result_free(struct store_result *r)
 {
-	size_t i, j;
+	size_t i;
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->n; i++) {
-		struct store_series_result *sr = &r->series[i];
-
-		free(sr->key);
-		free((char *)sr->metric);
-		for (j = 0; j < sr->ntags; j++) {
-			free((char *)sr->tags[j].name);
-			free((char *)sr->tags[j].value);
-		}
-		free(sr->tags);
-		free(sr->points);
-	}
+	for (i = 0; i < r->n; i++)
+		query_result_series_clear(&r->series[i]);
 	free(r->series);
 	for (i = 0; i < r->nwarnings; i++)
 		free(r->warnings[i]);

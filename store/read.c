@@ -57,21 +57,6 @@ store_reader_open(struct store *s, const struct selector *sel, int64_t start,
 	return 0;
 }
 
-static void
-reader_series_clear(struct store_series_result *sr)
-{
-	size_t j;
-
-	free(sr->key);
-	free((char *)sr->metric);
-	for (j = 0; j < sr->ntags; j++) {
-		free((char *)sr->tags[j].name);
-		free((char *)sr->tags[j].value);
-	}
-	free(sr->tags);
-	memset(sr, 0, sizeof *sr);
-}
-
 int
 store_reader_series(
     struct store_reader *rd, const struct store_series_result **srp)
@@ -90,7 +75,7 @@ store_reader_series(
 			lo = ser->first_t;
 		if (lo >= hi)
 			continue;
-		reader_series_clear(&rd->cur);
+		query_result_series_clear(&rd->cur);
 		query_result_series(&rd->cur, ser, id);
 		rd->id = id;
 		rd->lo = lo;
@@ -303,7 +288,7 @@ store_reader_close(struct store_reader *rd)
 		return;
 	if (rd->it != NULL)
 		rocksdb_iter_destroy(rd->it);
-	reader_series_clear(&rd->cur);
+	query_result_series_clear(&rd->cur);
 	ptvec_free(&rd->pv);
 	buf_free(&rd->tmp);
 	free(rd->ids);
