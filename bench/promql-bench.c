@@ -34,6 +34,13 @@ bench_fetch(void *arg, const struct selector *sel, int64_t start, int64_t end,
 	return store_query_raw(arg, sel, start, end + 1, r, cause);
 }
 
+static int
+bench_open(void *arg, const struct selector *sel, int64_t start, int64_t end,
+    struct store_reader **rd, char **cause)
+{
+	return store_reader_open(arg, sel, start, end + 1, rd, cause);
+}
+
 /* CPU time of this process: the figure that a loaded machine does not
  * distort much (the queries run on this one thread). */
 static int64_t
@@ -65,9 +72,11 @@ usage(int code)
 {
 	fprintf(code ? stderr : stdout,
 	    "usage: promql-bench [--grids N] [--hours H] [--step S] "
-	    "[--repeat N] [--dir D] [--slice S]\n"
+	    "[--repeat N] [--dir D] [--slice S] [--fetch] [--no-raw]\n"
 	    "  defaults: 1000 grids, 24 h, step 300 s, 5 repeats, a "
-	    "temporary directory, PromQL's read slice (1 h)\n");
+	    "temporary directory, PromQL's read slice (1 h)\n"
+	    "  --fetch: PromQL reads in slices of store_query_raw, not "
+	    "through a store_reader; --no-raw: skip raw_points_cpu\n");
 	exit(code);
 }
 
@@ -77,11 +86,12 @@ main(int argc, char **argv)
 	static const struct option opts[] = {{"grids", 1, NULL, 'g'},
 	    {"hours", 1, NULL, 'H'}, {"step", 1, NULL, 's'},
 	    {"repeat", 1, NULL, 'r'}, {"dir", 1, NULL, 'd'},
-	    {"slice", 1, NULL, 'S'}, {"help", 0, NULL, 'h'},
+	    {"slice", 1, NULL, 'S'}, {"fetch", 0, NULL, 'F'},
+	    {"no-raw", 0, NULL, 'N'}, {"help", 0, NULL, 'h'},
 	    {NULL, 0, NULL, 0}};
 	const char *metric = "traffic_flow", *by[] = {"subdistrict"};
 	char tmpl[] = "/tmp/promql-bench.XXXXXX", *dir = NULL, *cause = NULL;
-	int grids = 1000, repeat = 5, c, k, rep;
+	int grids = 1000, repeat = 5, c, k, rep, fetch = 0, noraw = 0;
 	double hours = 24, step_s = 300, slice_s = 0, *tn, *tp, *cn, *cp, *cr;
 	struct gen_options go;
 	struct gen *g;
@@ -112,6 +122,12 @@ main(int argc, char **argv)
 			break;
 		case 'S':
 			slice_s = atof(optarg);
+			break;
+		case 'F':
+			fetch = 1;
+			break;
+		case 'N':
+			noraw = 1;
 			break;
 		case 'h':
 			usage(0);
@@ -173,7 +189,8 @@ main(int argc, char **argv)
 		struct selector *sel = selector_parse_cause(metric, &cause);
 		struct promql_node *root;
 		struct promql_query pq;
-		struct promql_source src = {.fetch = bench_fetch, .arg = s};
+		struct promql_source src = {
+		    .fetch = bench_fetch, .arg = s, .open = bench_open};
 		struct promql_value v;
 		int64_t t0, c0;
 
@@ -209,6 +226,8 @@ main(int argc, char **argv)
 		pq.end = end_ms;
 		pq.step = (int64_t)(step_s * 1000);
 		pq.slice_ms = (int64_t)(slice_s * 1000);
+		if (fetch)
+			src.open = NULL; /* the slices of fetch */
 		if (promql_eval(root, &pq, &src, &v, NULL, &cause) != 0)
 			die("promql", cause);
 		tp[rep] = (double)(clock_mono_ns() - t0) / 1e6;
@@ -220,6 +239,8 @@ main(int argc, char **argv)
 		promql_node_free(root);
 
 		/* The floor under any exact rate: the raw points. */
+		if (noraw)
+			continue;
 		sel = selector_parse_cause(metric, &cause);
 		c0 = bench_cpu_ns();
 		if (store_query_raw(

@@ -499,19 +499,176 @@ chunk_decode(const void *data, size_t len, struct ptvec *out)
 	return chunk_decode_until(data, len, INT64_MAX, out);
 }
 
+/* The points of an XOR chunk into t[] and v[], stopping before hi: the
+ * number decoded, or -1 when the data is corrupt. */
+static long
+dec_xor(struct bitr *r, uint32_t n, int64_t first, int64_t hi, int64_t *t,
+    double *v)
+{
+	uint64_t tt = (uint64_t)first, dt = 0, xprev = 0;
+	uint8_t lead = 0xff, trail = 0;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		double val;
+
+		if (i > 0) {
+			uint64_t nt;
+
+			dt += (uint64_t)get_dod(r);
+			nt = tt + dt;
+			if ((int64_t)nt <= (int64_t)tt ||
+			    (int64_t)nt >= STORE_TIME_MAX)
+				return -1;
+			tt = nt;
+			if (xor_get(r, &xprev, &lead, &trail, &val) != 0)
+				return -1;
+		} else {
+			xprev = bitr_get(r, 64);
+			val = bitsd(xprev);
+		}
+		if (r->err)
+			return -1;
+		if ((int64_t)tt >= hi)
+			return i;
+		t[i] = (int64_t)tt;
+		v[i] = val;
+	}
+	return n;
+}
+
+/* The bit reader and value coder state of dec_dec, kept in locals (so in
+ * registers) and written back around the general paths. */
+#define DEC_OUT()                   \
+	do {                        \
+		r->cache = cache;   \
+		r->nbits = nbits;   \
+		r->p = p;           \
+		vc.m_prev = m_prev; \
+		vc.a = a;           \
+		vc.n = cn;          \
+		vc.k = k;           \
+	} while (0)
+#define DEC_IN()                    \
+	do {                        \
+		cache = r->cache;   \
+		nbits = r->nbits;   \
+		p = r->p;           \
+		m_prev = vc.m_prev; \
+		a = vc.a;           \
+		cn = vc.n;          \
+		k = vc.k;           \
+	} while (0)
+
+/*
+ * The points of a DEC chunk (as dec_xor), the codec city data nearly
+ * always has.  Each point starts from a cache of at least 56 bits, so an
+ * unchanged interval and a Rice code that fits are read with no further check;
+ * anything else (a new interval, an escape, the chunk's end) goes through the
+ * general functions.
+ */
+static long
+dec_dec(struct bitr *r, uint32_t n, int64_t first, int64_t hi, int64_t *t,
+    double *v)
+{
+	struct vcoder vc;
+	struct vcache vch = {0, 0, 0, 0};
+	const uint8_t *p, *end = r->end;
+	uint64_t cache, tt = (uint64_t)first, dt = 0, a;
+	int64_t m_prev;
+	unsigned nbits;
+	uint8_t cn, k;
+	uint32_t i;
+	double val;
+
+	vcoder_init(&vc, 0);
+	if (vc_get(&vc, r, &val, &vch) != 0 || r->err)
+		return -1;
+	if (first >= hi)
+		return 0;
+	t[0] = first;
+	v[0] = val;
+	DEC_IN();
+	for (i = 1; i < n; i++) {
+		uint64_t nt, x, u;
+		unsigned q;
+
+		if (nbits < 56) {
+			if (end - p >= 8) {
+				memcpy(&x, p, 8);
+				cache |= __builtin_bswap64(x) >> nbits;
+				p += (63 - nbits) >> 3;
+				nbits += ((63 - nbits) >> 3) * 8;
+			} else {
+				DEC_OUT();
+				bitr_refill(r);
+				DEC_IN();
+			}
+		}
+		if ((int64_t)cache >= 0) {
+			cache <<= 1; /* the same interval */
+			nbits--;
+		} else {
+			DEC_OUT();
+			dt += (uint64_t)get_dod(r);
+			DEC_IN();
+		}
+		nt = tt + dt;
+		if ((int64_t)nt <= (int64_t)tt || (int64_t)nt >= STORE_TIME_MAX)
+			return -1;
+		tt = nt;
+		q = (unsigned)__builtin_clzll(~cache | 1);
+		if (q < RICE_QMAX && q + 1 + k <= nbits) {
+			int64_t m;
+
+			x = cache << (q + 1);
+			u = k == 0 ? 0 : x >> (64 - k);
+			cache = x << k;
+			nbits -= q + 1 + k;
+			u |= (uint64_t)q << k;
+			rice_update(&a, &cn, &k, u);
+			m = (int64_t)((uint64_t)m_prev + (uint64_t)unzigzag(u));
+			if (m <= -M_LIMIT_I || m >= M_LIMIT_I)
+				return -1;
+			m_prev = m;
+			if (vch.ok && vch.m == m && vch.e == vc.e)
+				val = vch.v;
+			else {
+				val = dec_value(m, vc.e, 0);
+				vch.ok = 1;
+				vch.m = m;
+				vch.e = vc.e;
+				vch.v = val;
+			}
+		} else {
+			DEC_OUT();
+			if (vc_get(&vc, r, &val, &vch) != 0)
+				return -1;
+			DEC_IN();
+		}
+		if (nbits < r->pad || r->err)
+			return -1;
+		if ((int64_t)tt >= hi)
+			return i;
+		t[i] = (int64_t)tt;
+		v[i] = val;
+	}
+	DEC_OUT();
+	return n;
+}
+#undef DEC_OUT
+#undef DEC_IN
+
 int
 chunk_decode_until(const void *data, size_t len, int64_t hi, struct ptvec *out)
 {
 	const uint8_t *p = data, *end = p + len;
-	struct vcoder vc;
-	struct vcache cache = {0, 0, 0, 0};
 	struct bitr r;
-	uint64_t x, t, dt = 0, xprev = 0;
-	uint32_t n, i;
-	uint8_t codec, lead = 0xff, trail = 0;
-	size_t old = out->n;
+	uint64_t x;
+	uint32_t n;
+	uint8_t codec;
 	int64_t first;
-	double v;
+	long got;
 
 	if (chunk_header(data, len, &n, &first) != 0)
 		return -1;
@@ -523,40 +680,15 @@ chunk_decode_until(const void *data, size_t len, int64_t hi, struct ptvec *out)
 		return -1;
 	bitr_init(&r, p, end - p);
 	ptvec_reserve(out, n);
-	t = (uint64_t)first;
-	vcoder_init(&vc, 0);
-	for (i = 0; i < n; i++) {
-		if (i > 0) {
-			uint64_t nt;
-
-			dt += (uint64_t)get_dod(&r);
-			nt = t + dt;
-			if ((int64_t)nt <= (int64_t)t ||
-			    (int64_t)nt >= STORE_TIME_MAX)
-				goto corrupt;
-			t = nt;
-		}
-		if (codec == CHUNK_CODEC_DEC) {
-			if (vc_get(&vc, &r, &v, &cache) != 0)
-				goto corrupt;
-		} else if (i == 0) {
-			xprev = bitr_get(&r, 64);
-			v = bitsd(xprev);
-		} else if (xor_get(&r, &xprev, &lead, &trail, &v) != 0)
-			goto corrupt;
-		if (r.err)
-			goto corrupt;
-		if ((int64_t)t >= hi)
-			return 0;
-		out->t[out->n] = (int64_t)t;
-		out->v[out->n] = v;
-		out->n++;
-	}
+	got = codec == CHUNK_CODEC_DEC
+	          ? dec_dec(&r, n, first, hi, out->t + out->n, out->v + out->n)
+	          : dec_xor(&r, n, first, hi, out->t + out->n, out->v + out->n);
+	if (got < 0)
+		return -1;
 	/* Only padding may remain. */
-	if (bitr_left(&r) >= 8 || bitr_get(&r, (unsigned)bitr_left(&r)) != 0)
-		goto corrupt;
+	if ((uint32_t)got == n &&
+	    (bitr_left(&r) >= 8 || bitr_get(&r, (unsigned)bitr_left(&r)) != 0))
+		return -1;
+	out->n += (size_t)got;
 	return 0;
-corrupt:
-	out->n = old;
-	return -1;
 }

@@ -20,6 +20,7 @@ store_libcbstore_a_SOURCES = \
 	store/index.c store/index.h \
 	store/meta.c \
 	store/query.c store/query-feed.c store/query-int.h \
+	store/read.c \
 	store/retention.c \
 	store/rollup.c store/rollup.h store/rollup-col.c store/rollup-int.h \
 	store/store.c
@@ -30,11 +31,13 @@ if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-serieskey tests/unit/test-selector \
 	tests/unit/test-store tests/unit/test-store-codec \
 	tests/unit/test-store-model tests/unit/test-store-crash \
-	tests/unit/test-store-order tests/unit/test-store-disk
+	tests/unit/test-store-order tests/unit/test-store-disk \
+	tests/unit/test-store-read
 TESTS += tests/unit/test-serieskey tests/unit/test-selector \
 	tests/unit/test-store tests/unit/test-store-codec \
 	tests/unit/test-store-model tests/unit/test-store-crash \
-	tests/unit/test-store-order tests/unit/test-store-disk
+	tests/unit/test-store-order tests/unit/test-store-disk \
+	tests/unit/test-store-read
 
 tests_unit_test_serieskey_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_serieskey_SOURCES = tests/unit/test-serieskey.c
@@ -73,6 +76,11 @@ tests_unit_test_store_disk_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
 tests_unit_test_store_disk_SOURCES = tests/unit/test-store-disk.c \
 	tests/unit/test-store-util.h
 tests_unit_test_store_disk_LDADD = $(STORE_TEST_LDADD)
+
+tests_unit_test_store_read_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
+tests_unit_test_store_read_SOURCES = tests/unit/test-store-read.c \
+	tests/unit/test-store-util.h
+tests_unit_test_store_read_LDADD = $(STORE_TEST_LDADD)
 endif
 
 check_PROGRAMS += tests/fuzz/fuzz-selector

@@ -88,4 +88,11 @@ void query_prefetch(struct qctx *qc, int level, const uint32_t *ids, size_t n,
     int64_t lo, int64_t hi);
 void query_prefetch_free(struct qctx *qc);
 
+/* Fill sr's id, key, metric and tags from series ser (heap copies, freed
+ * with the result). */
+void query_result_series(
+    struct store_series_result *sr, const struct series *ser, uint32_t id);
+/* Free what sr holds and zero it. */
+void query_result_series_clear(struct store_series_result *sr);
+
 #endif

@@ -63,24 +63,30 @@ store_result_add_warning(struct store_result *r, const char *msg)
 }
 
 void
+query_result_series_clear(struct store_series_result *sr)
+{
+	size_t j;
+
+	free(sr->key);
+	free((char *)sr->metric);
+	for (j = 0; j < sr->ntags; j++) {
+		free((char *)sr->tags[j].name);
+		free((char *)sr->tags[j].value);
+	}
+	free(sr->tags);
+	free(sr->points);
+	memset(sr, 0, sizeof *sr);
+}
+
+void
 store_result_free(struct store_result *r)
 {
-	size_t i, j;
+	size_t i;
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->n; i++) {
-		struct store_series_result *sr = &r->series[i];
-
-		free(sr->key);
-		free((char *)sr->metric);
-		for (j = 0; j < sr->ntags; j++) {
-			free((char *)sr->tags[j].name);
-			free((char *)sr->tags[j].value);
-		}
-		free(sr->tags);
-		free(sr->points);
-	}
+	for (i = 0; i < r->n; i++)
+		query_result_series_clear(&r->series[i]);
 	free(r->series);
 	for (i = 0; i < r->nwarnings; i++)
 		free(r->warnings[i]);
@@ -149,9 +155,8 @@ take_points(struct qctx *qc, struct agg *ob, size_t *touched, size_t ntouched,
 	return 0;
 }
 
-/* Fill sr's key, metric and tags from a series. */
-static void
-result_series(
+void
+query_result_series(
     struct store_series_result *sr, const struct series *ser, uint32_t id)
 {
 	struct serieskey sk;
@@ -203,7 +208,7 @@ query_raw(struct qctx *qc, const uint32_t *ids, size_t n, char **cause)
 			return -1;
 		}
 		sr = &qc->r->series[qc->r->n++];
-		result_series(sr, ser, ids[i]);
+		query_result_series(sr, ser, ids[i]);
 		sr->points = xreallocarray(NULL, qc->pv.n, sizeof *sr->points);
 		for (j = 0; j < qc->pv.n; j++) {
 			sr->points[j].t = qc->pv.t[j];
@@ -228,7 +233,7 @@ query_series(struct qctx *qc, const uint32_t *ids, size_t n, char **cause)
 		if (qc->ntouched == 0)
 			continue;
 		sr = &qc->r->series[qc->r->n++];
-		result_series(sr, &qc->s->ix.series[ids[i]], ids[i]);
+		query_result_series(sr, &qc->s->ix.series[ids[i]], ids[i]);
 		if (take_points(
 		        qc, qc->ob, qc->touched, qc->ntouched, sr, cause) != 0)
 			return -1;
@@ -524,7 +529,7 @@ store_query_last(struct store *s, const struct selector *sel, int64_t since,
 		if (ser->last_t < 0 || ser->last_t < since)
 			continue;
 		sr = &r->series[r->n++];
-		result_series(sr, ser, ids[i]);
+		query_result_series(sr, ser, ids[i]);
 		sr->points = xmalloc(sizeof *sr->points);
 		sr->points[0].t = ser->last_t;
 		sr->points[0].v = ser->last_v;

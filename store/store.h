@@ -262,6 +262,42 @@ int store_query_raw(struct store *s, const struct selector *sel, int64_t start,
 int store_query_last(struct store *s, const struct selector *sel, int64_t since,
     struct store_result *r, char **cause);
 
+/*
+ * A streaming read of the raw points of every series matching sel in
+ * [start, end): series one after another in key order, each series'
+ * points in ascending time, one chunk's worth at a time, with no copy of
+ * the whole range.  For evaluators that consume points in order (PromQL
+ * windows).  Corrupt chunks are skipped with a warning (options.warn) and
+ * counted, as in store_query_raw.
+ *
+ * The store must not be written to (nor closed) while a reader is open:
+ * open, read and close within one call of the store's thread.
+ */
+struct store_reader;
+
+/* Open a reader into *rd (caller closes with store_reader_close). */
+int store_reader_open(struct store *s, const struct selector *sel,
+    int64_t start, int64_t end, struct store_reader **rd, char **cause);
+/* Move to the next series that may have points in range: 1 with *sr its
+ * id, key, metric and tags (no points; borrowed until the next call), or
+ * 0 when there are no more. */
+int store_reader_series(
+    struct store_reader *rd, const struct store_series_result **sr);
+/* The next points of the current series, ascending and after every point
+ * returned before: 1 with *t, *v and *n > 0 (borrowed until the next
+ * call), or 0 when the series has no more. */
+int store_reader_next(
+    struct store_reader *rd, const int64_t **t, const double **v, size_t *n);
+/* The caller needs no point of the current series before t: whole chunks
+ * before it are not read. */
+void store_reader_skip(struct store_reader *rd, int64_t t);
+/* Points returned so far, and whether data in range could not be read
+ * (a corrupt chunk skipped). */
+size_t store_reader_points(const struct store_reader *rd);
+int store_reader_partial(const struct store_reader *rd);
+/* NULL is allowed. */
+void store_reader_close(struct store_reader *rd);
+
 /* ------------------------------------------------------------------ */
 /* Index                                                                */
 

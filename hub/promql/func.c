@@ -29,10 +29,18 @@ func_extrapolate(
 	if (w->n < 2)
 		return 0;
 	result = w->p[w->n - 1].v - w->p[0].v;
+	/* Resets add the value before them; the others add -0.0, which
+	 * changes no sum (+0.0 would turn -0.0 into +0.0), without a branch
+	 * that a noisy gauge mispredicts half the time. */
 	if (counter)
 		for (i = 0; i < w->n; i++) {
-			if (w->p[i].v < last)
-				result += last;
+			uint64_t reset = -(uint64_t)(w->p[i].v < last), b;
+			double add;
+
+			memcpy(&b, &last, 8);
+			b = (b & reset) | (UINT64_C(1) << 63 & ~reset);
+			memcpy(&add, &b, 8);
+			result += add;
 			last = w->p[i].v;
 		}
 	to_start = (double)(w->p[0].t - w->start) / 1000;

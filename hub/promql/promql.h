@@ -175,10 +175,17 @@ const char *promql_series_label(
 /* Where raw points come from: every series matching sel (the evaluator
  * does not add scope: the source does) with its points in [start, end],
  * both included.  0, or -1 with *cause. */
+struct store_reader;
+
 struct promql_source {
 	int (*fetch)(void *arg, const struct selector *sel, int64_t start,
 	    int64_t end, struct store_result *r, char **cause);
 	void *arg;
+	/* Optional: the same points as a stream (store.h, store_reader),
+	 * which windows read series by series instead of in slices of
+	 * fetch.  0, or -1 with *cause. */
+	int (*open)(void *arg, const struct selector *sel, int64_t start,
+	    int64_t end, struct store_reader **rd, char **cause);
 };
 
 enum promql_error {

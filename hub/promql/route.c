@@ -149,24 +149,51 @@ route_duration(const char *s, int64_t *ms)
 
 /* ---- The source: the store, under the caller's scope --------------------- */
 
-static int
-route_fetch(void *arg, const struct selector *sel, int64_t start, int64_t end,
-    struct store_result *r, char **cause)
+/* A copy of sel restricted to the caller's scope, or NULL with *cause. */
+static struct selector *
+route_scoped(struct hub_req *req, const struct selector *sel, char **cause)
 {
-	struct hub_req *req = arg;
 	struct selector *copy;
 	struct buf b = BUF_INIT;
-	int rc;
 
 	selector_format(sel, &b);
 	copy = selector_parse_cause(b.data, cause);
 	buf_free(&b);
 	if (copy == NULL)
-		return -1;
+		return NULL;
 	if (hub_query_scope(req->hub->territory, req->id.scope, &copy, cause) !=
 	    0)
+		return NULL;
+	return copy;
+}
+
+static int
+route_fetch(void *arg, const struct selector *sel, int64_t start, int64_t end,
+    struct store_result *r, char **cause)
+{
+	struct hub_req *req = arg;
+	struct selector *copy = route_scoped(req, sel, cause);
+	int rc;
+
+	if (copy == NULL)
 		return -1;
 	rc = store_query_raw(req->hub->store, copy, start, end + 1, r, cause);
+	selector_free(copy);
+	return rc;
+}
+
+static int
+route_open(void *arg, const struct selector *sel, int64_t start, int64_t end,
+    struct store_reader **rd, char **cause)
+{
+	struct hub_req *req = arg;
+	struct selector *copy = route_scoped(req, sel, cause);
+	int rc;
+
+	if (copy == NULL)
+		return -1;
+	rc =
+	    store_reader_open(req->hub->store, copy, start, end + 1, rd, cause);
 	selector_free(copy);
 	return rc;
 }
@@ -324,7 +351,8 @@ route_run(struct hub_req *req, int instant)
 {
 	struct route_params p;
 	struct promql_query q;
-	struct promql_source src = {.fetch = route_fetch, .arg = req};
+	struct promql_source src = {
+	    .fetch = route_fetch, .arg = req, .open = route_open};
 	struct promql_value v;
 	struct promql_node *root = NULL;
 	enum promql_error err;

@@ -44,8 +44,8 @@ win_end(const struct win_state *st, size_t k)
 
 /* A new series for sr, with its labels and room for every step. */
 static void
-win_series_new(
-    struct win_state *st, struct win_series *ws, struct store_series_result *sr)
+win_series_new(struct win_state *st, struct win_series *ws,
+    const struct store_series_result *sr)
 {
 	struct promql_series s;
 	size_t k;
@@ -213,6 +213,77 @@ win_slice(struct win_state *st, int64_t a, int64_t b)
 	return 0;
 }
 
+/* Read the selector's points series by series from the source's reader
+ * over [a, end], computing each series' steps as its chunks come in; the
+ * series arrive in key order. */
+static int
+win_stream(struct win_state *st, int64_t a, int64_t end)
+{
+	struct promql_ctx *c = st->c;
+	struct store_reader *rd = NULL;
+	const struct store_series_result *sr;
+	char *cause = NULL;
+	size_t max;
+	int rc = 0;
+
+	if (c->src->open(c->src->arg, st->sel->sel, a, end, &rd, &cause) != 0) {
+		promql_fail(c, PROMQL_ERR_EXECUTION, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	max = c->q->max_samples > 0 ? c->q->max_samples : PROMQL_MAX_SAMPLES;
+	while (rc == 0 && store_reader_series(rd, &sr) == 1) {
+		struct win_series ws;
+		const int64_t *t;
+		const double *v;
+		size_t n, i;
+		int made = 0;
+
+		if ((rc = promql_eval_check(c)) != 0)
+			break;
+		while (store_reader_next(rd, &t, &v, &n) == 1) {
+			if (!made) {
+				win_series_new(st, &ws, sr);
+				c->samples += c->nsteps;
+				made = 1;
+			}
+			c->samples += n;
+			if (c->samples > max) {
+				rc = promql_fail(c, PROMQL_ERR_EXECUTION,
+				    "query processing would load too many "
+				    "samples into memory (more than %zu)",
+				    max);
+				break;
+			}
+			if (ws.n + n > ws.cap) {
+				ws.cap = (ws.n + n) * 2;
+				ws.p =
+				    xreallocarray(ws.p, ws.cap, sizeof *ws.p);
+			}
+			for (i = 0; i < n; i++) {
+				ws.p[ws.n + i].t = t[i];
+				ws.p[ws.n + i].v = v[i];
+			}
+			ws.n += n;
+			win_series_advance(st, &ws, t[n - 1] + 1);
+			if (ws.k >= c->nsteps)
+				break;
+			/* Chunks no later window reaches are not read. */
+			if (ws.n == 0)
+				store_reader_skip(
+				    rd, win_end(st, ws.k) - st->w);
+		}
+		if (made) {
+			if (rc == 0)
+				win_series_advance(st, &ws, INT64_MAX);
+			free((char *)ws.key);
+			free(ws.p);
+		}
+	}
+	store_reader_close(rd);
+	return rc;
+}
+
 int
 promql_eval_windows(struct promql_ctx *c, const struct promql_node *sel,
     int64_t w, promql_window_fn fn, const double *param,
@@ -239,6 +310,8 @@ promql_eval_windows(struct promql_ctx *c, const struct promql_node *sel,
 	end = win_end(&st, c->nsteps - 1);
 	if (a < 0)
 		a = 0;
+	if (c->src->open != NULL)
+		return end < a ? 0 : win_stream(&st, a, end);
 	for (; rc == 0 && a <= end; a = b) {
 		b = (a / slice + 1) * slice;
 		if (b > end + 1)
