@@ -133,3 +133,16 @@ tests_fuzz_fuzz_hub_systems_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_hub_systems_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_hub_systems_LDADD = $(HUB_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/hub-systems
+
+# hub/city/: a city hub over its districts' hubs (issue 13), door
+# hub/city/city.h.
+hub_libcbhub_a_SOURCES += \
+	hub/city/city.h \
+	hub/city/city-int.h \
+	hub/city/city-conf.c \
+	hub/city/city-fetch.c \
+	hub/city/city-route.c \
+	hub/city/city-merge.c \
+	hub/city/city-merge-tree.c
+TESTS += tests/integration/t-city.sh
+EXTRA_DIST += tests/integration/t-city.sh
