@@ -146,3 +146,13 @@ hub_libcbhub_a_SOURCES += \
 	hub/city/city-merge-tree.c
 TESTS += tests/integration/t-city.sh
 EXTRA_DIST += tests/integration/t-city.sh
+
+# The city hub's configuration under fuzzing.
+check_PROGRAMS += tests/fuzz/fuzz-city-conf
+TESTS += tests/fuzz/fuzz-city-conf
+tests_fuzz_fuzz_city_conf_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_fuzz_fuzz_city_conf_SOURCES = tests/fuzz/fuzz-city-conf.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_city_conf_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_city_conf_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_city_conf_LDADD = $(HUB_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/city-conf

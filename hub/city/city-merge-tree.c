@@ -173,6 +173,14 @@ city_merge_overview(struct city_fetch *f)
 			continue;
 		if (r->status != 200) {
 			json_array_append_new(dists, city_down_node(f, i));
+			/* a row of its own where its subdistricts would be, so
+			 * that a console listing them shows it down */
+			e = city_down_node(f, i);
+			json_object_set_new(
+			    e, "name", json_sprintf("%s (down)", r->d->name));
+			json_object_set_new(
+			    e, "district", json_string(r->d->code));
+			json_array_append_new(subs, e);
 			continue;
 		}
 		json_array_append_new(dists, city_district_node(r, now));

@@ -152,6 +152,7 @@ cb_assert_contains "$(hub_json 'j["warnings"]')" "罗湖区 (440303000000) did n
 
 cb_assert_eq 200 "$(city /api/v1/overview)" "overview with Luohu down"
 cb_assert_eq "up down" "$(hub_json '" ".join(d["state"] for d in j["districts"])')" "Luohu shown down in the overview"
+cb_assert_eq "罗湖区 (down)" "$(hub_json '[s["name"] for s in j["subdistricts"] if s.get("state") == "down"][0]')" "a row for Luohu among the subdistricts"
 cb_assert_eq 200 "$(city /api/v1/tree)" "tree with Luohu down"
 cb_assert_eq "up down" "$(hub_json '" ".join(c["state"] for c in j["children"])')" "Luohu shown down in the tree"
 cb_assert_eq 502 "$(city "/api/v1/tree?code=440303003000")" "a Luohu node with Luohu down"
