@@ -156,3 +156,9 @@ tests_fuzz_fuzz_city_conf_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_city_conf_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_city_conf_LDADD = $(HUB_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/city-conf
+EXTRA_DIST += tools/demo-city conf/city/README conf/city/hub.json \
+	conf/city/users.json conf/city/systems.json conf/city/tokens.json \
+	conf/city/futian.token conf/city/luohu.token \
+	conf/city/luohu/hub.json conf/city/luohu/territory.json \
+	conf/city/luohu/systems.json conf/city/luohu/users.json \
+	conf/city/luohu/tokens.json
