@@ -162,3 +162,4 @@ EXTRA_DIST += tools/demo-city conf/city/README conf/city/hub.json \
 	conf/city/luohu/hub.json conf/city/luohu/territory.json \
 	conf/city/luohu/systems.json conf/city/luohu/users.json \
 	conf/city/luohu/tokens.json
+EXTRA_DIST += bench/city-fanout.sh

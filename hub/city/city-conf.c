@@ -3,8 +3,6 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,33 +76,6 @@ city_code_shape(const char *s, size_t n, size_t zeros)
 	return 1;
 }
 
-/* The first line of token file path (relative to conf_path's directory),
- * or NULL with *why (caller frees either). */
-static char *
-city_conf_token_file(const char *conf_path, const char *path, char **why)
-{
-	const char *slash = strrchr(conf_path, '/');
-	char *full, line[4096];
-	FILE *f;
-
-	if (*path != '/' && slash != NULL)
-		full = xasprintf(
-		    "%.*s/%s", (int)(slash - conf_path), conf_path, path);
-	else
-		full = xstrdup(path);
-	if ((f = fopen(full, "r")) == NULL) {
-		*why = xasprintf("cannot read %s: %s", full, strerror(errno));
-		free(full);
-		return NULL;
-	}
-	free(full);
-	if (fgets(line, sizeof line, f) == NULL)
-		line[0] = '\0';
-	fclose(f);
-	line[strcspn(line, "\r\n")] = '\0';
-	return xstrdup(line);
-}
-
 /* Check and take district entry i of arr into c->districts. */
 static int
 city_conf_district(struct conf_file *cf, const char *conf_path,
@@ -155,7 +126,7 @@ city_conf_district(struct conf_file *cf, const char *conf_path,
 		    "give \"token\" or \"token_file\", not both");
 		goto fail;
 	}
-	if (r.token_file != NULL && (r.token = city_conf_token_file(conf_path,
+	if (r.token_file != NULL && (r.token = conf_secret_read(conf_path,
 	                                 r.token_file, &why)) == NULL) {
 		*cause = conf_error(cf, obj, "token_file", 0, "%s", why);
 		free(why);

@@ -106,6 +106,20 @@ city_district_of(const struct city_conf *c, const char *code)
 	return -1;
 }
 
+/* Is district i asked for req: inside the caller's scope, and district
+ * only when only >= 0? */
+static int
+city_route_asks(struct hub_req *req, size_t i, int only)
+{
+	const char *code = req->hub->city->conf->districts[i].code;
+
+	if (only >= 0 && (int)i != only)
+		return 0;
+	if (!hub_req_scope_overlaps(req, code))
+		return 0;
+	return 1;
+}
+
 /*
  * Defer req and ask path (with req's query string, less parameter skip)
  * of every district the caller's scope overlaps, or only of district only
@@ -125,9 +139,7 @@ city_route_fan(struct hub_req *req, const char *path, const char *skip,
 	f = city_fetch_new(c, NULL, cb);
 	f->extra = extra;
 	for (i = 0; i < f->n; i++) {
-		if (only >= 0 ? (int)i == only
-		              : hub_req_scope_overlaps(
-		                    req, c->conf->districts[i].code))
+		if (city_route_asks(req, i, only))
 			f->path[i] = xstrdup(full);
 	}
 	free(full);
@@ -201,7 +213,7 @@ city_route_tree(struct hub_req *req)
 	}
 	f = city_fetch_new(c, NULL, city_merge_tree);
 	for (i = 0; i < f->n; i++) {
-		if (hub_req_scope_overlaps(req, c->conf->districts[i].code))
+		if (city_route_asks(req, i, -1))
 			f->path[i] = xasprintf(
 			    "/api/v1/tree?code=%s", c->conf->districts[i].code);
 	}

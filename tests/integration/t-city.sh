@@ -44,9 +44,17 @@ chmod u+w "$CT_DIR"/*.json
 cat >"$CT_DIR/users.json" <<JSON
 {"users": [
  {"name": "$(id -un)", "role": "supervisor", "scope": "440300000000"},
- {"name": "shenzhen-viewer", "role": "viewer", "scope": "440300000000"}
+ {"name": "shenzhen-viewer", "role": "viewer", "scope": "440300000000"},
+ {"name": "futian-at-city", "role": "viewer", "scope": "440304000000"}
 ]}
 JSON
+python3 - "$CT_DIR/tokens.json" <<'PY'
+import hashlib, json, sys
+d = json.load(open(sys.argv[1]))
+d["tokens"].append({"name": "futian-at-city", "user": "futian-at-city",
+                    "sha256": hashlib.sha256(b"cbt_test_city_futian").hexdigest()})
+json.dump(d, open(sys.argv[1], "w"), indent=1)
+PY
 echo "$HUB_TOK_VIEWER" >"$CT_DIR/futian.token"
 cat >"$CT_DIR/hub.json" <<JSON
 {"listen": "127.0.0.1:$CT_PORT", "socket": "city.sock", "data": "data",
@@ -100,6 +108,12 @@ cb_assert_eq False "$(hub_json '"warnings" in j')" "no warnings while both answe
 cb_assert_eq 200 "$(city "/api/v1/alerts?code=440303003000")" "alerts of a Luohu subdistrict"
 cb_assert_eq "440303000000" "$(hub_json '" ".join(a["district"] for a in j["alerts"])')" "only Luohu asked"
 cb_assert_eq 404 "$(city "/api/v1/alerts?code=440305000000")" "a code in no district"
+# A city user scoped to Futian: only Futian is asked, Luohu's codes are 404.
+cb_assert_eq 200 "$(TOKEN=cbt_test_city_futian HUB_URL=$CT_URL hub_get /api/v1/alerts)" "Futian-scoped city user"
+cb_assert_eq "1 440304000000" "$(hub_json '"%d " % j["total"] + " ".join(s["code"] for s in j["sources"])')" "only Futian asked"
+cb_assert_eq 404 "$(TOKEN=cbt_test_city_futian HUB_URL=$CT_URL hub_get "/api/v1/tree?code=440303003000")" "Luohu outside the user's scope"
+cb_assert_eq 200 "$(TOKEN=cbt_test_city_futian HUB_URL=$CT_URL hub_get "/api/v1/query?q=water_level&start=now-1h")" "scoped query"
+cb_assert_eq "440304000000" "$(hub_json '" ".join(sorted(set(s["district"] for s in j["series"])))')" "scoped query: Futian's series only"
 
 cb_assert_eq 200 "$(city /api/v1/overview)" "merged overview"
 cb_assert_eq "深圳市 up up" "$(hub_json 'j["city"]["name"] + " " + " ".join(d["state"] for d in j["districts"])')" "overview districts"
