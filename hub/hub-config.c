@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub/city/city.h"
 #include "hub/hub-config.h"
 #include "hub/remote/remote.h"
 #include "lib/conf.h"
@@ -28,6 +29,7 @@ struct config_raw {
 	json_t *remote_write, *remote_read; /* hub/remote/forward-conf.c */
 	int64_t silent_after;
 	json_t *worker; /* hub/worker/ */
+	json_t *city, *districts; /* hub/city/city-conf.c */
 	long long ingest_threads;
 };
 
@@ -56,6 +58,8 @@ static const struct conf_field config_fields[] = {
     {"silent_after", CONF_DURATION, 0,
         offsetof(struct config_raw, silent_after), 0, 0},
     {"worker", CONF_OBJECT, 0, offsetof(struct config_raw, worker), 0, 0},
+    {"city", CONF_OBJECT, 0, offsetof(struct config_raw, city), 0, 0},
+    {"districts", CONF_ARRAY, 0, offsetof(struct config_raw, districts), 0, 0},
     {"ingest_threads", CONF_INT, 0, offsetof(struct config_raw, ingest_threads),
         -1, 64},
     {NULL, 0, 0, 0, 0, 0},
@@ -260,6 +264,7 @@ hub_config_free(struct hub_config *c)
 	remote_conf_free(c->remote_write, c->nremote_write);
 	if (c->remote_read != NULL)
 		remote_conf_free(c->remote_read, 1);
+	city_conf_free(c->city);
 	free(c);
 }
 
@@ -417,6 +422,9 @@ hub_config_load(const char *path, char **cause)
 	if (r.remote_read != NULL &&
 	    remote_read_conf_read(
 	        cf, path, r.remote_read, &c->remote_read, cause) != 0)
+		goto fail;
+	if ((r.city != NULL || r.districts != NULL) &&
+	    city_conf_read(cf, path, r.city, r.districts, &c->city, cause) != 0)
 		goto fail;
 	free(r.socket_mode);
 	free(r.comment);

@@ -23,6 +23,7 @@ const char *hub_agg_name(enum hub_agg agg);
 int hub_agg_parse(const char *s, enum hub_agg *agg);
 
 struct remote_target_conf; /* hub/remote/remote.h */
+struct city_conf;          /* hub/city/city.h */
 
 struct hub_headline {
 	char *name;   /* key in "metrics" objects: "aqi" */
@@ -87,6 +88,8 @@ struct hub_config {
 	int64_t worker_grant_ms, worker_code_ttl_ms;
 	/* "remote_read": the long-term store's query API, or NULL; owned */
 	struct remote_target_conf *remote_read;
+	/* "city" and "districts": a city hub (hub/city/city.h), or NULL */
+	struct city_conf *city;
 };
 
 /* Defaults (listen 127.0.0.1:8428, socket under CB_RUNSTATEDIR, data under

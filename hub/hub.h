@@ -129,6 +129,8 @@ struct hub {
 	struct remote_forward *forward;
 	/* Grid workers (hub/worker/worker.h); NULL before init. */
 	struct hub_workers *workers;
+	/* A city hub's districts (hub/city/city.h); NULL on a district hub. */
+	struct hub_city *city;
 };
 
 /* The time now in ms since the epoch, from the hub's clock. */

@@ -133,3 +133,33 @@ tests_fuzz_fuzz_hub_systems_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_hub_systems_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_hub_systems_LDADD = $(HUB_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/hub-systems
+
+# hub/city/: a city hub over its districts' hubs (issue 13), door
+# hub/city/city.h.
+hub_libcbhub_a_SOURCES += \
+	hub/city/city.h \
+	hub/city/city-int.h \
+	hub/city/city-conf.c \
+	hub/city/city-fetch.c \
+	hub/city/city-route.c \
+	hub/city/city-merge.c \
+	hub/city/city-merge-tree.c
+TESTS += tests/integration/t-city.sh
+EXTRA_DIST += tests/integration/t-city.sh
+
+# The city hub's configuration under fuzzing.
+check_PROGRAMS += tests/fuzz/fuzz-city-conf
+TESTS += tests/fuzz/fuzz-city-conf
+tests_fuzz_fuzz_city_conf_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_fuzz_fuzz_city_conf_SOURCES = tests/fuzz/fuzz-city-conf.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_city_conf_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_city_conf_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_city_conf_LDADD = $(HUB_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/city-conf
+EXTRA_DIST += tools/demo-city conf/city/README conf/city/hub.json \
+	conf/city/users.json conf/city/systems.json conf/city/tokens.json \
+	conf/city/futian.token conf/city/luohu.token \
+	conf/city/luohu/hub.json conf/city/luohu/territory.json \
+	conf/city/luohu/systems.json conf/city/luohu/users.json \
+	conf/city/luohu/tokens.json
+EXTRA_DIST += bench/city-fanout.sh

@@ -18,6 +18,7 @@
 #include <event2/event.h>
 
 #include "hub/remote/remote.h"
+#include "hub/city/city.h"
 #include "hub/hub-config.h"
 #include "hub/hub.h"
 #include "hub/ingest.h"
@@ -82,7 +83,9 @@ hub_load_model(const struct hub_config *c, struct hub_territory **t,
 	*t = NULL;
 	*s = NULL;
 	*u = NULL;
-	if ((*t = hub_territory_load(c->territory, cause)) == NULL)
+	if ((*t = c->city != NULL
+	              ? city_territory_new(c->city)
+	              : hub_territory_load(c->territory, cause)) == NULL)
 		return -1;
 	if ((*s = hub_systems_load(c->systems, *t, cause)) == NULL)
 		goto fail;
@@ -362,6 +365,11 @@ main(int argc, char **argv)
 	}
 #endif
 	hub_quality_start(&h, hub_quality_period());
+	if (hub_city_start(&h, &cause) != 0) {
+		log_error("hub", "%s", cause);
+		free(cause);
+		goto out;
+	}
 	if (hub_remote_forward_start(&h, &cause) != 0) {
 		log_error("hub", "remote_write: %s", cause);
 		free(cause);
@@ -394,6 +402,7 @@ out:
 	hub_ingest_stop(&h); /* stores the bodies in flight */
 	hub_quality_stop();
 	hub_remote_forward_free(&h);
+	hub_city_free(&h);
 	hub_server_free(&h);
 #ifdef HUB_WITH_ALERTS
 	hub_alerts_free(&h);

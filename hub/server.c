@@ -20,6 +20,7 @@
 #include <event2/listener.h>
 #include <event2/util.h>
 
+#include "hub/city/city.h"
 #include "hub/hub-config.h"
 #include "hub/hub.h"
 #include "hub/promql/promql.h"
@@ -49,6 +50,7 @@ static const struct hub_route *const server_tables[] = {
     hub_routes_promql, /* hub/promql/promql.h */
     hub_routes_remote, /* hub/remote/remote.h */
     hub_routes_influx,
+    hub_routes_city, /* hub/city/city.h */
 #ifdef HUB_WITH_ALERTS
     /* ---- alerts module (hub/alerts/route-alerts.h declares these) ---- */
     hub_routes_alerts,
@@ -462,6 +464,8 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 			goto done;
 		}
 	}
+	if (hub_city_dispatch(&req)) /* a city hub's own answer */
+		goto done;
 	if (found->want_body && server_body(h, &req) != 0)
 		goto done;
 	found->handler(&req);

@@ -94,7 +94,7 @@ const char *
 hub_level_name(enum hub_level level)
 {
 	static const char *const names[] = {
-	    "district", "subdistrict", "community", "grid"};
+	    "district", "subdistrict", "community", "grid", "city"};
 
 	return names[level];
 }
@@ -211,6 +211,8 @@ territory_code_check(
 		if (strncmp(code, parent->code, 12) != 0)
 			return "grid code must start with its community's code";
 		return NULL;
+	case HUB_LEVEL_CITY:
+		break;
 	}
 	return "bad level";
 }

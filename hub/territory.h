@@ -16,6 +16,9 @@ enum hub_level {
 	HUB_LEVEL_SUBDISTRICT,
 	HUB_LEVEL_COMMUNITY,
 	HUB_LEVEL_GRID,
+	/* A city hub's root, above its districts (hub/city/city.h); never in
+	 * a territory.json. */
+	HUB_LEVEL_CITY,
 };
 
 struct hub_person {
@@ -85,7 +88,7 @@ json_t *hub_territory_building(
 int hub_territory_area_contains(
     const struct hub_territory *t, int idx, double lat, double lon);
 
-/* "district", "subdistrict", "community", "grid". */
+/* "district", "subdistrict", "community", "grid", "city". */
 const char *hub_level_name(enum hub_level level);
 
 #endif

@@ -576,7 +576,8 @@ conf_field_read(struct conf_file *cf, json_t *obj, const struct conf_field *f,
 	case CONF_DURATION:
 		if (json_is_number(v) && json_number_value(v) >= 0 &&
 		    json_number_value(v) < 9e15) {
-			/* Seconds to ms, rounded (>= 0: no llround, no libm). */
+			/* Seconds to ms, rounded (>= 0: no llround, no libm).
+			 */
 			*(int64_t *)where =
 			    (int64_t)(json_number_value(v) * 1000 + 0.5);
 			return 0;
@@ -675,4 +676,29 @@ conf_object_read(struct conf_file *cf, json_t *obj,
 			return -1;
 	}
 	return 0;
+}
+
+char *
+conf_secret_read(const char *conf_path, const char *path, char **why)
+{
+	const char *slash = conf_path != NULL ? strrchr(conf_path, '/') : NULL;
+	char *full, line[4096];
+	FILE *f;
+
+	if (*path != '/' && slash != NULL)
+		full = xasprintf(
+		    "%.*s/%s", (int)(slash - conf_path), conf_path, path);
+	else
+		full = xstrdup(path);
+	if ((f = fopen(full, "r")) == NULL) {
+		*why = xasprintf("cannot read %s: %s", full, strerror(errno));
+		free(full);
+		return NULL;
+	}
+	free(full);
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	line[strcspn(line, "\r\n")] = '\0';
+	return xstrdup(line);
 }

@@ -68,6 +68,14 @@ char *conf_error(struct conf_file *cf, json_t *parent, const char *key,
 int conf_pos(struct conf_file *cf, json_t *parent, const char *key,
     size_t index, int *line, int *col);
 
+/*
+ * The first line of file path (relative to conf_path's directory unless
+ * absolute), without its line end: for secrets a configuration names
+ * (token files).  Heap memory the caller frees, or NULL with *why
+ * ("cannot read PATH: ...", caller frees).
+ */
+char *conf_secret_read(const char *conf_path, const char *path, char **why);
+
 /* Free a NULL-terminated string array from CONF_STRARRAY. */
 void conf_strarray_free(char **v);
 

@@ -92,20 +92,7 @@ remote_conf_path(const char *conf_path, const char *path)
 static char *
 remote_conf_secret(const char *conf_path, const char *path, char **why)
 {
-	char *full = remote_conf_path(conf_path, path), line[4096];
-	FILE *f;
-
-	if ((f = fopen(full, "r")) == NULL) {
-		*why = xasprintf("cannot read %s: %s", full, strerror(errno));
-		free(full);
-		return NULL;
-	}
-	free(full);
-	if (fgets(line, sizeof line, f) == NULL)
-		line[0] = '\0';
-	fclose(f);
-	line[strcspn(line, "\r\n")] = '\0';
-	return xstrdup(line);
+	return conf_secret_read(conf_path, path, why);
 }
 
 void
