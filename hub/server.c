@@ -122,9 +122,14 @@ hub_server_metrics(struct hub *h, struct buf *out)
 	    "# HELP citybraind_connections_timed_out_total Connections without "
 	    "an identity closed after limits.header_timeout.\n"
 	    "# TYPE citybraind_connections_timed_out_total counter\n"
-	    "citybraind_connections_timed_out_total %llu\n",
+	    "citybraind_connections_timed_out_total %llu\n"
+	    "# HELP citybraind_connections_silent_closed_total Of those, "
+	    "connections that never sent a byte.\n"
+	    "# TYPE citybraind_connections_silent_closed_total counter\n"
+	    "citybraind_connections_silent_closed_total %llu\n",
 	    srv->admitted_unix, (unsigned long long)srv->refused_peer,
-	    (unsigned long long)srv->timed_out);
+	    (unsigned long long)srv->timed_out,
+	    (unsigned long long)srv->silent_closed);
 }
 
 int
