@@ -107,6 +107,9 @@ tests_unit_test_hub_ingest_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
 endif
 TESTS += tests/integration/t-hub-failclosed.sh tests/integration/t-hub-degraded.sh
 EXTRA_DIST += tests/integration/t-hub-failclosed.sh tests/integration/t-hub-degraded.sh
+# Every route's role, from the server's own tables (citybraind --list-routes).
+TESTS += tests/integration/t-route-roles.sh
+EXTRA_DIST += tests/integration/t-route-roles.sh tests/route-roles.txt
 hub_libcbhub_a_SOURCES += hub/query-scope.c hub/query-scope.h
 # query-bench: store-bench's queries through the hub over TCP and the unix
 # socket (bench/README.md).

@@ -28,6 +28,7 @@
 #include "hub/systems.h"
 #include "hub/territory.h"
 #include "hub/users.h"
+#include "lib/buf.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 #include "store/store.h"
@@ -45,6 +46,7 @@ usage(FILE *f)
 	    "[--listen HOST:PORT]\n"
 	    "                  [--socket PATH] [--check-config]\n"
 	    "       citybraind --hash-token [TOKEN]\n"
+	    "       citybraind --list-routes\n"
 	    "\n"
 	    "The citybrain hub: ingest, store, query API, territory model.\n"
 	    "\n"
@@ -63,6 +65,8 @@ usage(FILE *f)
 	    "      --hash-token [TOKEN] print the sha256 of TOKEN (or of "
 	    "stdin's first line)\n"
 	    "                          for tokens.json\n"
+	    "      --list-routes       print every route: method, path, "
+	    "minimum role\n"
 	    "  -q, --quiet             log less (repeat for errors only)\n"
 	    "  -v, --verbose           log more\n"
 	    "  -h, --help              this help\n"
@@ -191,6 +195,7 @@ main(int argc, char **argv)
 	    {"socket", required_argument, NULL, 's'},
 	    {"check-config", no_argument, NULL, 'C'},
 	    {"hash-token", no_argument, NULL, 'H'},
+	    {"list-routes", no_argument, NULL, 'R'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
@@ -229,6 +234,14 @@ main(int argc, char **argv)
 		case 'H':
 			hash = 1;
 			break;
+		case 'R': {
+			struct buf b = BUF_INIT;
+
+			hub_server_routes(&b);
+			fputs(buf_str(&b), stdout);
+			buf_free(&b);
+			return 0;
+		}
 		case 'q':
 			log_quieter();
 			break;

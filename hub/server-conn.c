@@ -1,9 +1,10 @@
 /*
- * Client connections of the hub's HTTP server: counted from their first
- * byte against their budget (the unix socket's own; TCP's overall and per
+ * Client connections of the hub's HTTP server: counted from their accept
+ * against their budget (the unix socket's own; TCP's overall and per
  * peer address; 503 over it), closed when they take longer than
  * limits.header_timeout for a request before they have an identity
- * (slowloris), with TCP_NODELAY; and libevent's own
+ * (slowloris, or a connection that never sends a byte), with
+ * TCP_NODELAY; and libevent's own
  * HTML error pages (body or header too large, malformed request, unknown
  * method) replaced by the hub's JSON error shape before they are written.
  */
@@ -53,6 +54,8 @@ server_input_cb(
 	struct server_conn *c = arg;
 
 	c->inbytes += info->n_added;
+	if (info->n_added > 0)
+		c->spoke = 1;
 }
 
 /* evhttp is freeing a counted connection: forget it. */
@@ -91,6 +94,8 @@ server_conn_timeout(evutil_socket_t fd, short what, void *arg)
 	struct server_conn *c = arg;
 
 	c->srv->timed_out++;
+	if (!c->spoke)
+		c->srv->silent_closed++;
 	evhttp_connection_free(c->evcon); /* frees c (its close callback) */
 }
 
@@ -253,6 +258,35 @@ server_input_first_cb(
 		return;
 	c = server_conn_new(server_self, evcon, bev);
 	c->inbytes = info->n_added;
+	c->spoke = 1;
+}
+
+/*
+ * Just after a new connection's accept (the event loop's next turn, once
+ * evhttp has made its evhttp_connection): count it at once, its header
+ * timeout running, so that one that never sends a byte is closed after
+ * limits.header_timeout like a slow one.  bev is held by a reference
+ * taken in server_bev_new; evhttp clears its callbacks if it freed the
+ * connection meanwhile.
+ */
+static void
+server_accepted_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bufferevent *bev = arg;
+	struct evhttp_connection *evcon;
+	void *cbarg = NULL;
+
+	(void)fd;
+	(void)what;
+	bufferevent_getcb(bev, NULL, NULL, NULL, &cbarg);
+	if (server_self != NULL && (evcon = cbarg) != NULL &&
+	    evhttp_connection_get_bufferevent(evcon) == bev) {
+		evbuffer_remove_cb(
+		    bufferevent_get_input(bev), server_input_first_cb, bev);
+		server_sock_tune(bufferevent_getfd(bev));
+		(void)server_conn_get(server_self, evcon);
+	}
+	bufferevent_decref(bev);
 }
 
 /* The JSON error message for a status libevent answered by itself. */
@@ -399,6 +433,15 @@ server_bev_new(struct event_base *base, void *arg)
 		    bufferevent_get_input(bev), server_input_first_cb, bev);
 		evbuffer_add_cb(
 		    bufferevent_get_output(bev), server_output_cb, NULL);
+	}
+	if (bev != NULL && server_self != NULL && server_self->base != NULL &&
+	    server_self->header_timeout_ms > 0) {
+		struct timeval now = {0, 0};
+
+		bufferevent_incref(bev);
+		if (event_base_once(base, -1, EV_TIMEOUT, server_accepted_cb,
+		        bev, &now) != 0)
+			bufferevent_decref(bev);
 	}
 	return bev;
 }

@@ -27,7 +27,7 @@ struct server_uid {
 };
 
 /*
- * A client connection, from its first byte until evhttp frees it (its close
+ * A client connection, from its accept until evhttp frees it (its close
  * callback): for limits.max_connections, and to tell an oversized header
  * from a malformed one when libevent answers 400 by itself.
  */
@@ -41,6 +41,7 @@ struct server_conn {
 	                    /healthz), then closed */
 	int unix_socket;
 	int identified;      /* a request of it had an identity */
+	int spoke;           /* it sent at least one byte */
 	char peer[64];       /* TCP peer address (no port), or "" */
 	struct event *timer; /* limits.header_timeout until identified */
 };
@@ -71,6 +72,7 @@ struct hub_server {
 	long long max_unix_connections, max_per_peer;
 	int64_t header_timeout_ms;
 	uint64_t refused_peer, timed_out;
+	uint64_t silent_closed; /* timed out without sending a byte */
 	long long max_body;
 	int rewriting; /* in server_output_cb */
 };

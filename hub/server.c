@@ -62,6 +62,34 @@ static const struct hub_route *const server_tables[] = {
 };
 
 void
+hub_server_routes(struct buf *out)
+{
+	static const struct {
+		enum evhttp_cmd_type method;
+		const char *name;
+	} methods[] = {
+	    {EVHTTP_REQ_GET, "GET"},
+	    {EVHTTP_REQ_HEAD, "HEAD"},
+	    {EVHTTP_REQ_POST, "POST"},
+	    {EVHTTP_REQ_PUT, "PUT"},
+	    {EVHTTP_REQ_DELETE, "DELETE"},
+	    {EVHTTP_REQ_OPTIONS, "OPTIONS"},
+	};
+	const struct hub_route *const *t, *r;
+	size_t i;
+
+	for (t = server_tables; *t != NULL; t++) {
+		for (r = *t; r->path != NULL; r++) {
+			for (i = 0; i < sizeof methods / sizeof methods[0]; i++)
+				if (r->method & methods[i].method)
+					buf_printf(out, "%s %s %s\n",
+					    methods[i].name, r->path,
+					    hub_role_name(r->min_role));
+		}
+	}
+}
+
+void
 server_count(struct hub_server *srv, const char *route, int code)
 {
 	size_t i;
@@ -124,9 +152,14 @@ hub_server_metrics(struct hub *h, struct buf *out)
 	    "# HELP citybraind_connections_timed_out_total Connections without "
 	    "an identity closed after limits.header_timeout.\n"
 	    "# TYPE citybraind_connections_timed_out_total counter\n"
-	    "citybraind_connections_timed_out_total %llu\n",
+	    "citybraind_connections_timed_out_total %llu\n"
+	    "# HELP citybraind_connections_silent_closed_total Of those, "
+	    "connections that never sent a byte.\n"
+	    "# TYPE citybraind_connections_silent_closed_total counter\n"
+	    "citybraind_connections_silent_closed_total %llu\n",
 	    srv->admitted_unix, (unsigned long long)srv->refused_peer,
-	    (unsigned long long)srv->timed_out);
+	    (unsigned long long)srv->timed_out,
+	    (unsigned long long)srv->silent_closed);
 }
 
 int

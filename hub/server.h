@@ -23,6 +23,9 @@ void hub_server_free(struct hub *h);
 void hub_server_forget_uids(struct hub *h);
 /* Append the per-route request counters in Prometheus text format. */
 void hub_server_metrics(struct hub *h, struct buf *out);
+/* Every route of the server's tables, one "METHOD PATH MIN_ROLE" line
+ * per method (citybraind --list-routes). */
+void hub_server_routes(struct buf *out);
 /* The TCP port actually bound (for port 0), or -1. */
 int hub_server_port(struct hub *h);
 

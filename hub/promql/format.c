@@ -111,9 +111,12 @@ promql_node_format(const struct promql_node *n, struct buf *out)
 		buf_putc(out, ')');
 		break;
 	case PROMQL_NEGATE:
-		buf_puts(out, "-(");
+		/* In parentheses like a negative number: unary minus binds
+		 * looser than ^, so (-a) ^ 2 written "-(a) ^ 2" would read
+		 * back as -(a ^ 2). */
+		buf_puts(out, "(-(");
 		promql_node_format(n->args[0], out);
-		buf_putc(out, ')');
+		buf_puts(out, "))");
 		break;
 	}
 }

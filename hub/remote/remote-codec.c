@@ -146,7 +146,10 @@ remote_request_encode(const struct remote_series *s, size_t n, struct buf *out)
 		ts[i].samples = smp + is;
 		for (j = 0; j < s[i].nsamples; j++, is++) {
 			cbremote__sample__init(&sm[is]);
+			/* Always written, -0.0 included (bit-exact). */
+			sm[is].has_value = 1;
 			sm[is].value = s[i].samples[j].value;
+			sm[is].has_timestamp = 1;
 			sm[is].timestamp = s[i].samples[j].ts_ms;
 			smp[is] = &sm[is];
 		}

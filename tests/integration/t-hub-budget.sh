@@ -3,7 +3,8 @@
 # address (one byte at a time, slowloris) cannot lock anyone out.  The
 # per-peer limit leaves room for other addresses, the unix socket has its
 # own budget, /healthz and clients with a token are served even over a
-# budget, and limits.header_timeout closes the slow connections.
+# budget, and limits.header_timeout closes the slow connections and the
+# silent ones (that never send a byte).
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
 
@@ -136,6 +137,75 @@ cb_assert_contains "$m" "citybraind_connections_refused_peer_total 507" \
 	"per-peer refusals counted"
 cb_assert_contains "$m" "citybraind_connections_timed_out_total 528" \
 	"timed-out connections counted"
+
+# Silent connections: 300 TCP connections that never send a byte (from
+# 127.0.0.4, most of them over the per-peer limit) and 4 on the unix
+# socket.  /healthz and the unix socket still answer while they are open;
+# limits.header_timeout (8 s) closes every one of them, counted in
+# /metrics apart from the slow ones.
+out=$(python3 - "$HUB_PORT" "$HUB_SOCKET" <<'PY'
+import select, socket, sys, time
+port, sock_path = int(sys.argv[1]), sys.argv[2]
+held = []
+
+def get(s, path):
+    s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+               % path).encode())
+    d = b""
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        d += c
+    s.close()
+    return d.split(b"\r\n")[0].decode()
+
+try:
+    t0 = time.time()
+    for i in range(300):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind(("127.0.0.4", 0))
+        s.connect(("127.0.0.1", port))
+        held.append(s)
+    for i in range(4):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(sock_path)
+        held.append(s)
+    time.sleep(0.5)
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    print("silent-healthz", get(s, "/healthz"))
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(sock_path)
+    print("silent-unix", get(s, "/api/v1/whoami"))
+    open_ = set(range(len(held)))
+    while open_ and time.time() - t0 < 30:
+        r, _, _ = select.select([held[i] for i in open_], [], [], 0.5)
+        for s in r:
+            try:
+                gone = s.recv(4096) == b""
+            except OSError:
+                gone = True
+            if gone:
+                open_.discard(held.index(s))
+    print("silent-closed", len(held) - len(open_), "of", len(held),
+          "within", "14s" if time.time() - t0 < 14 else "%ds" % (time.time() - t0))
+finally:
+    for s in held:
+        s.close()
+PY
+)
+echo "$out"
+cb_assert_contains "$out" "silent-healthz HTTP/1.1 200" "/healthz answers beside 300 silent connections"
+cb_assert_contains "$out" "silent-unix HTTP/1.1 200" "the unix socket answers beside silent connections"
+cb_assert_contains "$out" "silent-closed 304 of 304 within 14s" \
+	"header_timeout closes connections that never send a byte"
+cb_assert_eq 200 "$(hub_get /metrics)" "metrics"
+m=$(cat "$HUB_OUT")
+cb_assert_contains "$m" "citybraind_connections_silent_closed_total 304" \
+	"silent connections counted apart"
+cb_assert_contains "$m" "citybraind_connections_timed_out_total 832" \
+	"and among the timed-out ones"
 
 # The unix socket's own budget: 8 slow unix connections fill it, a ninth
 # unidentified one gets 503, the hub's user on it is still served.

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Ingest that fails closed (issue 20): point times on every ingest path,
+# Ingest that fails closed (issue 20): point times on every ingest path
+# (limits.future on line protocol, Influx 1.x/2.x, remote-write, events),
 # fields per line, a bare subdistrict tag from a scoped unix user, and
 # /api/v1/quality masked to the caller's scope.
 . "$top_srcdir/tests/integration/lib.sh"
@@ -11,9 +12,11 @@ TOKEN=$HUB_TOK_COLLECTOR
 now=$(date +%s)
 f="$HUB_DIR/body.lp"
 
-# limits.future (10 min) and the raw retention on both line-protocol
-# paths, with a reason that names the precision meant.
-for path in '/api/v1/write?precision=s' '/write?db=x&precision=s'; do
+# limits.future (10 min) and the raw retention on the three line-protocol
+# paths (ours, Influx 1.x, Influx 2.x), with a reason that names the
+# precision meant.
+for path in '/api/v1/write?precision=s' '/write?db=x&precision=s' \
+	'/api/v2/write?bucket=b&org=o&precision=s'; do
 	printf 'fut,grid=440304001001002 v=1 %s\nfut,grid=440304001001002 v=2 %s\n' \
 		"$((now + 7200))" "$now" >"$f"
 	cb_assert_eq 400 "$(hub_post "$path" "$f")" "$path: two hours ahead"
@@ -36,6 +39,33 @@ cb_assert_eq 400 "$(hub_post '/api/v1/write' "$f")" "the largest timestamp"
 printf 'fut,grid=440304001001002 v=4 %s\n' "$((now + 1))" >"$f"
 cb_assert_eq 204 "$(hub_post '/api/v1/write?precision=s' "$f")" \
 	"the series still takes present points"
+
+# limits.future on remote-write (both of its paths): a sample two hours
+# ahead is refused with its time named, the present one stored.
+RW="python3 $top_srcdir/tests/integration/remote-write.py"
+for path in /prometheus/api/v1/write /api/v1/write; do
+	out=$($RW "$HUB_URL$path" "$TOKEN" "[{\"labels\":{\"__name__\":\"rwfut\",\"grid\":\"440304001001002\"},
+	  \"samples\":[[$(((now + 7200) * 1000)),1],[$((now * 1000)),2]]}]")
+	cb_assert_eq 400 "${out%% *}" "$path: remote-write two hours ahead"
+	cb_assert_contains "$out" '"accepted":1' "$path: the present sample stays"
+	cb_assert_contains "$out" "in the future" "$path: remote-write future reason"
+	cb_assert_contains "$out" "$(((now + 7200) * 1000))" "$path: the refused time named"
+done
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_get "/api/v1/query?q=rwfut&start=$(((now - 60) * 1000))&end=$(((now + 9000) * 1000))")" \
+	"query the remote-written series"
+cb_assert_eq "[[$((now * 1000)), 2.0]]" "$(hub_json 'j["series"][0]["points"]')" \
+	"remote-write: only the present sample was stored"
+
+# Events carry no time of their own: one that names a time two hours
+# ahead is stamped with the hub's clock (limits.future cannot be passed
+# by an event).
+printf '{"key": "fut/440304001001002/x", "labels": {"grid": "440304001001002"}, "severity": "low", "message": "future", "time": %s, "started_ms": %s}\n' \
+	"$(((now + 7200) * 1000))" "$(((now + 7200) * 1000))" >"$f"
+cb_assert_eq 202 "$(TOKEN=$HUB_TOK_SUPER hub_post /api/v1/events "$f")" "an event naming a future time"
+id=$(hub_json 'j["id"]')
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_get "/api/v1/alerts/$id")" "the event's alert"
+cb_assert_eq True "$(hub_json "abs(j.get('alert', j)['started_ms'] - $now * 1000) < 60000")" \
+	"the event's alert starts at the hub's time, not the one it named"
 
 # One 490 KB line of 50,000 fields: a prompt per-line error, no series.
 python3 -c "
