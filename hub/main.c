@@ -394,6 +394,7 @@ out:
 	hub_ingest_stop(&h); /* stores the bodies in flight */
 	hub_quality_stop();
 	hub_remote_forward_free(&h);
+	hub_remote_read_free(&h);
 	hub_server_free(&h);
 #ifdef HUB_WITH_ALERTS
 	hub_alerts_free(&h);

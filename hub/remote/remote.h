@@ -180,11 +180,27 @@ void hub_remote_route_status(struct hub_req *req);
  * sel in [start, end] from hub.json "remote_read" (its Prometheus query
  * API, `sel[D]` at time end).  Local points win at equal times; remote
  * series are matched against sel again, so scope masking holds whatever
- * the store answers.  Blocking, bounded by the remote_read timeout.
- * 0 (nothing to do without remote_read), or -1 with *cause.
+ * the store answers.  Blocking, bounded by the remote_read timeout: not
+ * for the event loop (hub_remote_read_merge_start is).  0 (nothing to do
+ * without remote_read), or -1 with *cause.
  */
 int hub_remote_read_merge(struct hub *h, const struct selector *sel,
     int64_t start, int64_t end, json_t *series, char **cause);
+/* Called once, on the loop, when a remote read ends: rc 0 (series
+ * merged), or -1 with cause (borrowed; series as it was). */
+typedef void (*hub_remote_read_cb)(int rc, const char *cause, void *arg);
+/*
+ * hub_remote_read_merge without blocking: the request runs on the hub's
+ * loop (libcurl multi) and done(rc, cause, arg) is called when it ends;
+ * sel and series must stay alive until then.  0 when started, or -1 with
+ * *cause (done is not called).  A hub shutting down drops reads still
+ * running without calling done.
+ */
+int hub_remote_read_merge_start(struct hub *h, const struct selector *sel,
+    int64_t start, int64_t end, json_t *series, hub_remote_read_cb done,
+    void *arg, char **cause);
+/* Stop the remote reads still running (at shutdown). */
+void hub_remote_read_free(struct hub *h);
 
 /* Append the forwarding counters to a /metrics body. */
 void hub_remote_forward_metrics(struct hub *h, struct buf *out);
