@@ -124,47 +124,24 @@ fwd_batch_free(struct fwd_batch *b)
 	free(b->slots);
 }
 
-/* Queue record seq (caller frees), or NULL when it cannot be read. */
-static void *
-fwd_record_read(struct remote_forward *fw, uint64_t seq, size_t *vlen)
-{
-	char key[FWD_QPLEN + 8], *cause = NULL;
-	void *val = NULL;
-
-	fwd_qkey(key, seq);
-	if (store_meta_get(fw->h->store, key, sizeof key, &val, vlen, &cause) !=
-	    0) {
-		log_warn("remote", "queue record %llu unreadable: %s",
-		    (unsigned long long)seq, cause != NULL ? cause : "absent");
-		free(cause);
-		free(val);
-		return NULL;
-	}
-	return val;
-}
-
 uint64_t
 fwd_target_samples(struct fwd_target *t, uint64_t from, uint64_t to)
 {
 	struct remote_forward *fw = t->fw;
 	struct fwd_entry *e = fwd_entry_find(fw, from);
+	struct fwd_rec own;
+	const struct fwd_rec *r;
 	uint64_t n = 0;
-	uint32_t id;
-	size_t vlen, i;
-	void *val;
 
 	for (; e != NULL && e < fw->q + fw->qend && e->seq < to; e++) {
 		if (t->nshards == 1) {
 			n += e->samples;
 			continue;
 		}
-		if ((val = fwd_record_read(fw, e->seq, &vlen)) == NULL)
-			continue;
-		for (i = 0; 8 + (i + 1) * FWD_POINT <= vlen; i++) {
-			memcpy(&id, (char *)val + 8 + i * FWD_POINT, 4);
-			n += fwd_shard(id, t->nshards) == t->shard;
-		}
-		free(val);
+		memset(&own, 0, sizeof own);
+		r = fwd_target_record(t, e->seq, &own);
+		n += r->off[t->shard + 1] - r->off[t->shard];
+		fwd_rec_free(&own);
 	}
 	return n;
 }
@@ -262,32 +239,30 @@ fwd_target_encode(struct fwd_target *t)
 	struct fwd_batch b;
 	struct fwd_entry *e = fwd_entry_find(fw, t->pos);
 	struct remote_series *rs;
-	void *val;
-	size_t vlen, i, k, samples = 0, nrs = 0, bytes = 0, other = 0;
+	struct fwd_rec own;
+	const struct fwd_rec *r;
+	const struct fwd_point *p;
+	size_t i, k, mine, samples = 0, nrs = 0, bytes = 0;
 	uint64_t end = t->pos;
-	uint32_t id;
-	int64_t ts;
-	double v;
 
 	memset(&b, 0, sizeof b);
+	/* Only t's shard's points count towards its batch: each record was
+	 * decoded once for all the target's shards. */
 	for (; e != NULL && e < fw->q + fw->qend; e++) {
+		memset(&own, 0, sizeof own);
+		r = fwd_target_record(t, e->seq, &own);
+		mine = r->off[t->shard + 1] - r->off[t->shard];
 		if (samples > 0 &&
-		    samples + e->samples > (size_t)t->conf->batch_samples)
+		    samples + mine > (size_t)t->conf->batch_samples) {
+			fwd_rec_free(&own);
 			break;
-		val = fwd_record_read(fw, e->seq, &vlen);
-		for (i = 0; val != NULL && 8 + (i + 1) * FWD_POINT <= vlen;
-		     i++) {
-			memcpy(&id, (char *)val + 8 + i * FWD_POINT, 4);
-			if (fwd_shard(id, t->nshards) != t->shard) {
-				other++;
-				continue;
-			}
-			memcpy(&ts, (char *)val + 12 + i * FWD_POINT, 8);
-			memcpy(&v, (char *)val + 20 + i * FWD_POINT, 8);
-			fwd_batch_add(&b, id, ts, v);
 		}
-		free(val);
-		samples += e->samples;
+		for (i = r->off[t->shard]; i < r->off[t->shard + 1]; i++) {
+			p = &r->pts[i];
+			fwd_batch_add(&b, p->id, p->ts, p->v);
+		}
+		fwd_rec_free(&own);
+		samples += mine;
 		bytes += e->bytes;
 		end = e->seq + 1;
 	}
@@ -311,7 +286,7 @@ fwd_target_encode(struct fwd_target *t)
 		remote_request_encode(rs, nrs, &t->body);
 	free(rs);
 	fwd_batch_free(&b);
-	t->batch_samples = samples - other - t->batch_filtered;
+	t->batch_samples = samples - t->batch_filtered;
 	t->batch_bytes = bytes;
 	return end;
 }

@@ -38,6 +38,33 @@ enum fwd_fail {
 };
 extern const char *const fwd_fail_names[FWD_FAIL_MAX];
 
+/* A point of a queue record, decoded. */
+struct fwd_point {
+	uint32_t id;
+	int64_t ts;
+	double v;
+};
+
+/* A queue record decoded, its points grouped by shard: shard k's are
+ * pts[off[k]..off[k + 1]), in record order (forward-cache.c). */
+struct fwd_rec {
+	uint64_t seq;
+	size_t *off;           /* nshards + 1 */
+	struct fwd_point *pts; /* owned */
+	size_t bytes;          /* memory it takes */
+};
+
+/* The records a target's shards share, decoded once: r[start..end) hold
+ * consecutive sequence numbers; dropped once every shard is past them.
+ * Owned by the target's shard 0; NULL with one shard. */
+struct fwd_group {
+	struct fwd_rec *r;
+	size_t start, end, cap;
+	size_t bytes; /* at most about FWD_GROUP_MAX_BYTES */
+	unsigned nshards;
+};
+#define FWD_GROUP_MAX_BYTES (64u << 20)
+
 /* A series' labels as a target sends them (forward-encode.c). */
 struct fwd_lcache {
 	struct remote_label *l; /* one block with the strings; owned */
@@ -50,6 +77,7 @@ struct fwd_target {
 	const struct remote_target_conf *conf; /* h->config's, never replaced */
 	unsigned shard, nshards; /* this shard sends series fwd_shard() picks */
 	char *poskey;            /* where its position is saved; owned */
+	struct fwd_group *group; /* shared with its other shards; or NULL */
 	struct fwd_lcache *lcache; /* by series id; grows with the ids */
 	size_t nlcache;
 	uint64_t pos;          /* next sequence number to send */
@@ -89,6 +117,15 @@ fwd_shard(uint32_t id, unsigned n)
 	return n <= 1 ? 0 : (unsigned)((id * 2654435761u) >> 8) % n;
 }
 
+/* Queue record seq (caller frees), or NULL when it cannot be read. */
+void *fwd_record_read(struct remote_forward *fw, uint64_t seq, size_t *vlen);
+/* Record seq decoded for t: from its group's shared records, or decoded
+ * into own (which the caller then frees with fwd_rec_free; a zeroed own
+ * may always be freed).  Valid until the next call for t's target. */
+const struct fwd_rec *fwd_target_record(
+    struct fwd_target *t, uint64_t seq, struct fwd_rec *own);
+void fwd_rec_free(struct fwd_rec *r);
+void fwd_group_free(struct fwd_group *g);
 /* Samples of t's shard in the records [from, to) (read from the store). */
 uint64_t fwd_target_samples(struct fwd_target *t, uint64_t from, uint64_t to);
 /* Free t's label cache. */

@@ -436,6 +436,11 @@ hub_remote_forward_start(struct hub *h, char **cause)
 		t->conf = &c->remote_write[i];
 		t->shard = k;
 		t->nshards = (unsigned)t->conf->shards;
+		if (k == 0 && t->nshards > 1) {
+			t->group = xcalloc(1, sizeof *t->group);
+			t->group->nshards = t->nshards;
+		} else if (k > 0)
+			t->group = t[-1].group;
 		if (t->nshards == 1)
 			t->poskey =
 			    xasprintf(FWD_POSPREFIX "%s", t->conf->name);
@@ -492,6 +497,8 @@ hub_remote_forward_free(struct hub *h)
 		curl_slist_free_all(fw->t[i].headers);
 		free(fw->t[i].poskey);
 		fwd_target_cache_free(&fw->t[i]);
+		if (fw->t[i].shard == 0)
+			fwd_group_free(fw->t[i].group);
 		buf_free(&fw->t[i].body);
 	}
 	free(fw->t);

@@ -12,6 +12,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/remote/forward.c \
 	hub/remote/forward-int.h \
 	hub/remote/forward-encode.c \
+	hub/remote/forward-cache.c \
 	hub/remote/forward-status.c \
 	hub/remote/remote-read.c \
 	hub/remote/target-curl.c \
