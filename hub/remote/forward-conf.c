@@ -72,6 +72,8 @@ static const struct conf_field remote_queue_fields[] = {
         offsetof(struct remote_target_conf, min_backoff_ms), 0, 0},
     {"max_backoff", CONF_DURATION, 0,
         offsetof(struct remote_target_conf, max_backoff_ms), 0, 0},
+    {"label_cache_idle", CONF_DURATION, 0,
+        offsetof(struct remote_target_conf, label_idle_ms), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -188,6 +190,7 @@ remote_conf_target(struct conf_file *cf, const char *conf_path, json_t *obj,
 	t->min_backoff_ms = 100;
 	t->max_backoff_ms = 30000;
 	t->timeout_ms = 30000;
+	t->label_idle_ms = 3600000;
 	if (conf_object_read(cf, obj, remote_conf_fields, &r, cause) != 0)
 		goto out;
 	if (r.name == NULL && !for_read) {

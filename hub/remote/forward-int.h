@@ -65,11 +65,13 @@ struct fwd_group {
 };
 #define FWD_GROUP_MAX_BYTES (64u << 20)
 
-/* A series' labels as a target sends them (forward-encode.c). */
+/* A series' labels as a target sends them (forward-encode.c): a slot of
+ * a shard's open-addressing table by series id. */
 struct fwd_lcache {
 	struct remote_label *l; /* one block with the strings; owned */
-	uint32_t n;
-	int state; /* 0 not yet known, 1 send, 2 not for the target */
+	uint32_t id, n;
+	int state;       /* 0 an empty slot, 1 send, 2 not for the target */
+	int64_t used_ms; /* the last batch with the series */
 };
 
 struct fwd_target {
@@ -78,9 +80,12 @@ struct fwd_target {
 	unsigned shard, nshards; /* this shard sends series fwd_shard() picks */
 	char *poskey;            /* where its position is saved; owned */
 	struct fwd_group *group; /* shared with its other shards; or NULL */
-	struct fwd_lcache *lcache; /* by series id; grows with the ids */
-	size_t nlcache;
-	uint64_t pos;          /* next sequence number to send */
+	/* The label cache: lcache[lcap] (a power of two, or 0) with nlcache
+	 * series; those idle for queue.label_cache_idle are swept. */
+	struct fwd_lcache *lcache;
+	size_t nlcache, lcap;
+	int64_t now_ms, swept_ms; /* the batch being encoded; last sweep */
+	uint64_t pos;             /* next sequence number to send */
 	uint64_t end;          /* in flight: the one after the batch; 0 idle */
 	uint64_t backlog;      /* bytes of records from pos on */
 	size_t batch_samples;  /* samples in the request */
@@ -130,6 +135,9 @@ void fwd_group_free(struct fwd_group *g);
 uint64_t fwd_target_samples(struct fwd_target *t, uint64_t from, uint64_t to);
 /* Free t's label cache. */
 void fwd_target_cache_free(struct fwd_target *t);
+/* Drop the series of t's label cache unused since before now minus its
+ * target's queue.label_cache_idle (at most every quarter of it). */
+void fwd_target_cache_sweep(struct fwd_target *t, int64_t now);
 /* Write the queue key of seq into key (FWD_QPLEN + 8 bytes). */
 void fwd_qkey(char *key, uint64_t seq);
 /* The first entry with a sequence number >= seq, or NULL. */

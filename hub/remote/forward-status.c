@@ -17,6 +17,7 @@
 struct fwd_sum {
 	const struct remote_target_conf *conf;
 	uint64_t sent_samples, sent_bytes, retries, backlog, dropped, filtered;
+	uint64_t lcache; /* series in the label caches */
 	uint64_t failures[FWD_FAIL_MAX];
 	double lag;
 	int64_t last_ok_ms, last_error_ms, retry_in_ms;
@@ -69,6 +70,7 @@ fwd_sum_shards(struct fwd_target *t, int64_t now, struct fwd_sum *s)
 		s->retries += x->retries;
 		s->dropped += x->dropped;
 		s->filtered += x->filtered;
+		s->lcache += x->nlcache;
 		for (f = 0; f < FWD_FAIL_MAX; f++)
 			s->failures[f] += x->failures[f];
 		if (x->backlog > s->backlog)
@@ -126,6 +128,10 @@ static const struct {
     {"citybraind_remote_filtered_samples_total", "counter",
         "Samples not for the target (its match or relabel rules).",
         offsetof(struct fwd_sum, filtered)},
+    {"citybraind_remote_label_cache_series", "gauge",
+        "Series whose forwarded labels the hub keeps for the target (idle "
+        "ones dropped after queue.label_cache_idle).",
+        offsetof(struct fwd_sum, lcache)},
 };
 #define FWD_NMETRICS (sizeof fwd_metrics / sizeof fwd_metrics[0])
 

@@ -350,6 +350,19 @@ fwd_tick(evutil_socket_t fd, short what, void *arg)
 	fwd_kick(arg);
 }
 
+/* The loop's periodic tick: sweep the label caches, then send. */
+static void
+fwd_tick_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	struct remote_forward *fw = arg;
+	int64_t now = hub_now(fw->h);
+	size_t i;
+
+	for (i = 0; i < fw->nt; i++)
+		fwd_target_cache_sweep(&fw->t[i], now);
+	fwd_kick(fw);
+}
+
 /* Load the queue's records and the targets' positions. */
 static int
 fwd_load(struct remote_forward *fw, char **cause)
@@ -465,7 +478,7 @@ hub_remote_forward_start(struct hub *h, char **cause)
 		return -1;
 	}
 	fw->ce = curlev_create(h->base);
-	fw->tick = event_new(h->base, -1, EV_PERSIST, fwd_tick, fw);
+	fw->tick = event_new(h->base, -1, EV_PERSIST, fwd_tick_sweep, fw);
 	event_add(fw->tick, &tv);
 	fw->kick = event_new(h->base, -1, 0, fwd_tick, fw);
 	for (i = 0; i < fw->nt; i++)

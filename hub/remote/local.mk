@@ -73,3 +73,5 @@ EXTRA_DIST += tests/fuzz/corpus/relabel
 TESTS += tests/integration/t-remote-read.sh
 EXTRA_DIST += tests/integration/t-remote-read.sh tests/integration/slow-proxy.py
 EXTRA_DIST += docs/scale.md
+TESTS += tests/integration/t-remote-forward-cache.sh
+EXTRA_DIST += tests/integration/t-remote-forward-cache.sh

@@ -132,7 +132,8 @@ struct remote_target_conf {
 	long long shards;        /* queue.shards: requests in flight (1..64) */
 	int64_t min_backoff_ms, max_backoff_ms; /* queue.{min,max}_backoff */
 	int64_t timeout_ms;                     /* per request */
-	struct selector *match;       /* only series it matches; NULL: all */
+	int64_t label_idle_ms;  /* queue.label_cache_idle: series forgotten */
+	struct selector *match; /* only series it matches; NULL: all */
 	struct relabel_rule *relabel; /* applied in order to each series */
 	size_t nrelabel;
 	struct remote_tls_conf tls;
