@@ -133,14 +133,22 @@ fwd_target_record(struct fwd_target *t, uint64_t seq, struct fwd_rec *own)
 }
 
 void
-fwd_group_free(struct fwd_group *g)
+fwd_group_free_records(struct fwd_group *g)
 {
 	size_t i;
 
-	if (g == NULL)
-		return;
 	for (i = g->start; i < g->end; i++)
 		fwd_rec_free(&g->r[i]);
+	g->start = g->end = 0;
+	g->bytes = 0;
+}
+
+void
+fwd_group_free(struct fwd_group *g)
+{
+	if (g == NULL)
+		return;
+	fwd_group_free_records(g);
 	free(g->r);
 	free(g);
 }

@@ -294,13 +294,16 @@ fwd_target_encode(struct fwd_target *t)
 	const struct fwd_rec *r;
 	const struct fwd_point *p;
 	size_t i, k, mine, samples = 0, nrs = 0, bytes = 0;
-	uint64_t end = t->pos;
+	uint64_t end = t->pos, stop = UINT64_MAX;
+	const struct fwd_target *s0 = t - t->shard;
 
+	if (s0->reshard_to != 0)
+		stop = s0->barrier; /* resharding: this layout stops there */
 	memset(&b, 0, sizeof b);
 	t->now_ms = hub_now(fw->h);
 	/* Only t's shard's points count towards its batch: each record was
 	 * decoded once for all the target's shards. */
-	for (; e != NULL && e < fw->q + fw->qend; e++) {
+	for (; e != NULL && e < fw->q + fw->qend && e->seq < stop; e++) {
 		memset(&own, 0, sizeof own);
 		r = fwd_target_record(t, e->seq, &own);
 		mine = r->off[t->shard + 1] - r->off[t->shard];

@@ -78,7 +78,9 @@ struct fwd_target {
 	struct remote_forward *fw;
 	const struct remote_target_conf *conf; /* h->config's, never replaced */
 	unsigned shard, nshards; /* this shard sends series fwd_shard() picks */
-	char *poskey;            /* where its position is saved; owned */
+	unsigned nslots; /* the target's slots (max_shards); shards beyond
+	                    nshards are idle */
+	char *poskey;    /* where its position is saved; owned */
 	struct fwd_group *group; /* shared with its other shards; or NULL */
 	/* The label cache: lcache[lcap] (a power of two, or 0) with nlcache
 	 * series; those idle for queue.label_cache_idle are swept. */
@@ -99,7 +101,22 @@ struct fwd_target {
 	char errbuf[CURL_ERROR_SIZE]; /* the running transfer's */
 	struct curl_slist *headers;
 	struct buf body;
+	/* Resharding (forward-reshard.c), in a target's shard 0 only: the
+	 * shards send up to barrier, then become reshard_to shards there. */
+	unsigned reshard_to; /* 0: none under way */
+	uint64_t barrier;
+	int64_t reshard_at_ms;    /* the next decision */
+	uint64_t reshard_retries; /* retries at the last decision */
+	unsigned calm;            /* decisions in a row without lag */
+	uint64_t reshards;        /* done since start */
 };
+
+/* Whether t is one of its target's current shards. */
+static inline int
+fwd_target_active(const struct fwd_target *t)
+{
+	return t->shard < t->nshards;
+}
 
 struct remote_forward {
 	struct hub *h;
@@ -131,6 +148,17 @@ const struct fwd_rec *fwd_target_record(
     struct fwd_target *t, uint64_t seq, struct fwd_rec *own);
 void fwd_rec_free(struct fwd_rec *r);
 void fwd_group_free(struct fwd_group *g);
+/* Drop g's cached records (their split is for g->nshards). */
+void fwd_group_free_records(struct fwd_group *g);
+/* The key t's position is saved under with its target's current shards
+ * (caller frees). */
+char *fwd_target_poskey(const struct fwd_target *t);
+/* Persist t's position (and its target's lowest). */
+void fwd_pos_save(struct fwd_target *t);
+/* Age in seconds of t's oldest unacknowledged record at now (0: none). */
+double fwd_target_lag(struct fwd_target *t, int64_t now);
+/* Decide, start and finish the resharding of every target (each tick). */
+void fwd_reshard_tick(struct remote_forward *fw, int64_t now);
 /* Samples of t's shard in the records [from, to) (read from the store). */
 uint64_t fwd_target_samples(struct fwd_target *t, uint64_t from, uint64_t to);
 /* Free t's label cache. */

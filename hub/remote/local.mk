@@ -13,6 +13,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/remote/forward-int.h \
 	hub/remote/forward-encode.c \
 	hub/remote/forward-cache.c \
+	hub/remote/forward-reshard.c \
 	hub/remote/forward-status.c \
 	hub/remote/remote-read.c \
 	hub/remote/target-curl.c \
@@ -75,3 +76,5 @@ EXTRA_DIST += tests/integration/t-remote-read.sh tests/integration/slow-proxy.py
 EXTRA_DIST += docs/scale.md
 TESTS += tests/integration/t-remote-forward-cache.sh
 EXTRA_DIST += tests/integration/t-remote-forward-cache.sh
+TESTS += tests/integration/t-remote-reshard.sh
+EXTRA_DIST += tests/integration/t-remote-reshard.sh

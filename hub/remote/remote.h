@@ -127,9 +127,11 @@ struct remote_target_conf {
 	char *bearer_token;   /* from bearer_token_file, or NULL */
 	char *basic_user;     /* basic_auth.username, or NULL */
 	char *basic_password; /* from basic_auth.password_file */
-	long long batch_samples; /* queue.batch_samples: per request */
-	long long max_bytes;     /* queue.max_bytes: oldest dropped past it */
-	long long shards;        /* queue.shards: requests in flight (1..64) */
+	long long batch_samples;  /* queue.batch_samples: per request */
+	long long max_bytes;      /* queue.max_bytes: oldest dropped past it */
+	long long shards;         /* queue.shards: requests in flight (1..64) */
+	long long max_shards;     /* queue.max_shards: resharding's ceiling */
+	int64_t reshard_every_ms; /* queue.reshard_interval */
 	int64_t min_backoff_ms, max_backoff_ms; /* queue.{min,max}_backoff */
 	int64_t timeout_ms;                     /* per request */
 	int64_t label_idle_ms;  /* queue.label_cache_idle: series forgotten */

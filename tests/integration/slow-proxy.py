@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""A deliberately slow HTTP hop for tests: forwards GET requests to an
-upstream after a delay, to show that a slow remote store does not hold
-up the hub.
+"""A deliberately slow HTTP hop for tests: forwards GET and POST requests
+to an upstream after a delay, to show that a slow remote store does not
+hold up the hub, or that forwarding adds shards for a slow receiver.
 
   slow-proxy.py PORT UPSTREAM_URL DELAY_FILE
 
@@ -25,9 +25,15 @@ def delay():
 
 
 class Hop(BaseHTTPRequestHandler):
-    def do_GET(self):
+    def do_POST(self):
+        self.do_GET(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+
+    def do_GET(self, body=None):
         time.sleep(delay())
-        req = urllib.request.Request(UPSTREAM + self.path)
+        req = urllib.request.Request(UPSTREAM + self.path, data=body)
+        for h in ("Content-Type", "Content-Encoding", "X-Prometheus-Remote-Write-Version"):
+            if self.headers.get(h):
+                req.add_header(h, self.headers[h])
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
                 code, body, ctype = r.status, r.read(), r.headers.get("Content-Type")
