@@ -72,7 +72,8 @@ tests_fuzz_fuzz_relabel_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_relabel_LDADD = $(HUB_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/relabel
 TESTS += tests/integration/t-remote-read.sh
-EXTRA_DIST += tests/integration/t-remote-read.sh tests/integration/slow-proxy.py
+EXTRA_DIST += tests/integration/t-remote-read.sh tests/integration/slow-proxy.py \
+	tests/integration/remote-lib.sh
 EXTRA_DIST += docs/scale.md
 TESTS += tests/integration/t-remote-forward-cache.sh
 EXTRA_DIST += tests/integration/t-remote-forward-cache.sh

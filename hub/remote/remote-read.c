@@ -48,6 +48,8 @@ struct rread_xfer {
 	json_t *series;             /* borrowed until done */
 	hub_remote_read_cb done;
 	void *arg;
+	struct remote_reader *reader;
+	struct rread_xfer *prev, *next; /* running on the loop */
 };
 
 /* A transfer of url with c's options writing into x (the caller starts
@@ -295,7 +297,19 @@ hub_remote_read_merge(struct hub *h, const struct selector *sel, int64_t start,
 /* The remote reads' transfers on the hub's loop. */
 struct remote_reader {
 	struct curlev *ce;
+	struct rread_xfer *running; /* a list */
 };
+
+static void
+rread_unlink(struct remote_reader *rd, struct rread_xfer *x)
+{
+	if (x->prev != NULL)
+		x->prev->next = x->next;
+	else
+		rd->running = x->next;
+	if (x->next != NULL)
+		x->next->prev = x->prev;
+}
 
 static void
 rread_done(CURL *easy, CURLcode rc, void *arg)
@@ -305,6 +319,7 @@ rread_done(CURL *easy, CURLcode rc, void *arg)
 	json_t *doc;
 	int r = -1;
 
+	rread_unlink(x->reader, x);
 	if (rread_answer(easy, rc, x, &doc, &cause) == 0)
 		r = rread_doc_merge(x, doc, &cause);
 	x->done(r, cause, x->arg);
@@ -349,15 +364,30 @@ hub_remote_read_merge_start(struct hub *h, const struct selector *sel,
 		*cause = xstrdup("libcurl: cannot start a request");
 		return -1;
 	}
+	x->reader = h->reader;
+	x->next = h->reader->running;
+	if (x->next != NULL)
+		x->next->prev = x;
+	h->reader->running = x;
 	return 0;
 }
 
 void
 hub_remote_read_free(struct hub *h)
 {
+	struct rread_xfer *x;
+
 	if (h->reader == NULL)
 		return;
+	/* The transfers end first; then each read still running is told. */
 	curlev_free(h->reader->ce);
+	while ((x = h->reader->running) != NULL) {
+		rread_unlink(h->reader, x);
+		curl_slist_free_all(x->hdrs);
+		buf_free(&x->body.b);
+		x->done(-1, "the hub is shutting down", x->arg);
+		free(x);
+	}
 	free(h->reader);
 	h->reader = NULL;
 }

@@ -196,13 +196,14 @@ typedef void (*hub_remote_read_cb)(int rc, const char *cause, void *arg);
  * hub_remote_read_merge without blocking: the request runs on the hub's
  * loop (libcurl multi) and done(rc, cause, arg) is called when it ends;
  * sel and series must stay alive until then.  0 when started, or -1 with
- * *cause (done is not called).  A hub shutting down drops reads still
- * running without calling done.
+ * *cause (done is not called).  Reads still running when the hub shuts
+ * down end with -1 (hub_remote_read_free).
  */
 int hub_remote_read_merge_start(struct hub *h, const struct selector *sel,
     int64_t start, int64_t end, json_t *series, hub_remote_read_cb done,
     void *arg, char **cause);
-/* Stop the remote reads still running (at shutdown). */
+/* Stop the remote reads still running (at shutdown, before the server
+ * goes: their done callbacks may still reply). */
 void hub_remote_read_free(struct hub *h);
 
 /* Append the forwarding counters to a /metrics body. */

@@ -8,13 +8,11 @@
 # enrichment included) and every point.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
+. "$top_srcdir/tests/integration/remote-lib.sh"
 
 command -v victoria-metrics >/dev/null || { echo "SKIP: victoria-metrics not installed (./bootstrap)"; exit 77; }
 
-VM_PORT=$(cb_free_port)
-cb_start vm victoria-metrics -httpListenAddr="127.0.0.1:$VM_PORT" \
-	-storageDataPath="$(cb_tmpdir)" -retentionPeriod=100y -loggerLevel=WARN
-cb_wait_http "http://127.0.0.1:$VM_PORT/health" || { cb_fail "victoria-metrics did not start"; exit 1; }
+remote_vm_start
 
 hub_conf
 python3 - "$HUB_DIR/hub.json" "$VM_PORT" <<'PY'

@@ -11,21 +11,14 @@
 # with VM down B answers its local part with a warning.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
+. "$top_srcdir/tests/integration/remote-lib.sh"
 
 command -v victoria-metrics >/dev/null || { echo "SKIP: victoria-metrics not installed (./bootstrap)"; exit 77; }
 
-VM_PORT=$(cb_free_port)
-VM_DIR=$(cb_tmpdir)
-cb_start vm victoria-metrics -httpListenAddr="127.0.0.1:$VM_PORT" \
-	-storageDataPath="$VM_DIR" -retentionPeriod=100y -loggerLevel=WARN
-cb_wait_http "http://127.0.0.1:$VM_PORT/health" || { cb_fail "victoria-metrics did not start"; exit 1; }
+remote_vm_start
 
 # B reads through a hop whose delay the test sets (0 at first).
-HOP_PORT=$(cb_free_port)
-HOP_DELAY=$VM_DIR/hop-delay
-cb_start hop python3 "$top_srcdir/tests/integration/slow-proxy.py" "$HOP_PORT" \
-	"http://127.0.0.1:$VM_PORT" "$HOP_DELAY"
-cb_wait_http "http://127.0.0.1:$HOP_PORT/health" || { cb_fail "slow-proxy did not start"; exit 1; }
+remote_hop_start 0
 
 # Hub B: 2 days raw, remote_read from VM.
 hub_conf

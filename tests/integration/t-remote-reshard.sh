@@ -6,19 +6,12 @@
 # 127.0.0.1 makes one shard too slow for the backlog written.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
+. "$top_srcdir/tests/integration/remote-lib.sh"
 
 command -v victoria-metrics >/dev/null || { echo "SKIP: victoria-metrics not installed (./bootstrap)"; exit 77; }
 
-VM_PORT=$(cb_free_port)
-HOP_PORT=$(cb_free_port)
-HOP_DELAY=$(cb_tmpdir)/hop-delay
-echo 1 >"$HOP_DELAY"
-cb_start vm victoria-metrics -httpListenAddr="127.0.0.1:$VM_PORT" \
-	-storageDataPath="$(cb_tmpdir)" -retentionPeriod=100y -loggerLevel=WARN
-cb_wait_http "http://127.0.0.1:$VM_PORT/health" || { cb_fail "victoria-metrics did not start"; exit 1; }
-cb_start hop python3 "$top_srcdir/tests/integration/slow-proxy.py" "$HOP_PORT" \
-	"http://127.0.0.1:$VM_PORT" "$HOP_DELAY"
-cb_wait_http "http://127.0.0.1:$HOP_PORT/health" || { cb_fail "slow-proxy did not start"; exit 1; }
+remote_vm_start
+remote_hop_start 1
 
 hub_conf
 python3 - "$HUB_DIR/hub.json" "$HOP_PORT" <<'PY'
