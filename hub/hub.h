@@ -127,6 +127,9 @@ struct hub {
 
 	/* Remote-write forwarding (hub/remote/remote.h); NULL when off. */
 	struct remote_forward *forward;
+	/* Remote reads running on the loop (hub/remote/remote-read.c);
+	 * NULL before the first. */
+	struct remote_reader *reader;
 	/* Grid workers (hub/worker/worker.h); NULL before init. */
 	struct hub_workers *workers;
 	/* A city hub's districts (hub/city/city.h); NULL on a district hub. */

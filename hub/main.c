@@ -416,6 +416,7 @@ out:
 	hub_quality_stop();
 	hub_remote_forward_free(&h);
 	hub_city_free(&h);
+	hub_remote_read_free(&h);
 	hub_server_free(&h);
 #ifdef HUB_WITH_ALERTS
 	hub_alerts_free(&h);

@@ -210,12 +210,6 @@ query_run_by_name(struct hub_req *req, struct store_query *q,
 	return rc;
 }
 
-/*
- * With hub.json "remote_read", a raw query reaching past the local raw
- * retention takes the older span from the remote store (merged into
- * series) and *sources says which span came from where.  A remote failure
- * becomes a warning; 0, or -1 after replying (over limit).
- */
 /* Whether a query is one that "remote_read" may complete: a raw one
  * (its reply then says which spans came from where). */
 static int
@@ -228,45 +222,130 @@ query_remote_applies(struct hub *h, const struct store_query *q, int64_t now)
 	       !q->group && q->step <= 0;
 }
 
-static int
-query_remote(struct hub_req *req, const struct store_query *q, int64_t now,
-    long limit, json_t *series, json_t **warn, json_t **sources)
+/*
+ * The spans of a query that "remote_read" completes, as its reply's
+ * "sources" (new reference): the part older than the local raw retention
+ * comes from the remote store, [*rstart, *rend] (*rend < *rstart: none).
+ */
+static json_t *
+query_remote_sources(const struct hub_config *c, const struct store_query *q,
+    int64_t now, int64_t *rstart, int64_t *rend)
 {
-	const struct hub_config *c = req->hub->config;
-	int64_t horizon = now - c->retention_raw_ms, rend;
-	char *cause = NULL;
+	int64_t horizon = now - c->retention_raw_ms;
+	json_t *sources = json_array();
 
-	if (c->remote_read == NULL || q->agg != STORE_AGG_NONE || q->group ||
-	    q->step > 0)
-		return 0;
-	*sources = json_array();
+	*rstart = 0;
+	*rend = -1;
 	if (q->start < horizon) {
-		rend = q->end < horizon ? q->end : horizon - 1;
-		json_array_append_new(*sources,
+		*rstart = q->start;
+		*rend = q->end < horizon ? q->end : horizon - 1;
+		json_array_append_new(sources,
 		    json_pack("{s:s,s:I,s:I}", "from", "remote", "start_ms",
-		        (json_int_t)q->start, "end_ms", (json_int_t)rend));
-		if (hub_remote_read_merge(req->hub, q->sel, q->start, rend,
-		        series, &cause) != 0) {
-			if (*warn == NULL)
-				*warn = json_array();
-			json_array_append_new(
-			    *warn, json_sprintf("remote_read: %s", cause));
-			free(cause);
-		}
-		if ((long)json_array_size(series) > limit) {
-			hub_reply_error(req, 400,
-			    "%zu series match with the remote store, more "
-			    "than limit=%ld: narrow the selector",
-			    json_array_size(series), limit);
-			return -1;
-		}
+		        (json_int_t)*rstart, "end_ms", (json_int_t)*rend));
 	}
 	if (q->end >= horizon)
-		json_array_append_new(*sources,
+		json_array_append_new(sources,
 		    json_pack("{s:s,s:I,s:I}", "from", "local", "start_ms",
 		        (json_int_t)(q->start > horizon ? q->start : horizon),
 		        "end_ms", (json_int_t)q->end));
-	return 0;
+	return sources;
+}
+
+/* A query that remote_read completes, answered when the remote store
+ * has (the event loop serves other requests meanwhile). */
+struct query_later {
+	struct hub_req *req; /* deferred; finished by query_later_done */
+	struct buf out;      /* the reply up to "series":[ */
+	json_t *series, *warn, *sources;
+	struct selector *sel; /* the remote read borrows it */
+	long limit;
+};
+
+/* Finish the reply in ql->out with ql's series, warnings and sources and
+ * send it (400 when the remote store added series past the limit). */
+static void
+query_later_reply(struct query_later *ql)
+{
+	struct hub_req *req = ql->req;
+	size_t i;
+
+	if ((long)json_array_size(ql->series) > ql->limit) {
+		hub_reply_error(req, 400,
+		    "%zu series match with the remote store, more than "
+		    "limit=%ld: narrow the selector",
+		    json_array_size(ql->series), ql->limit);
+		return;
+	}
+	for (i = 0; i < json_array_size(ql->series); i++) {
+		if (i > 0)
+			buf_putc(&ql->out, ',');
+		jsonout_append(&ql->out, json_array_get(ql->series, i));
+	}
+	buf_putc(&ql->out, ']');
+	if (ql->warn != NULL) {
+		buf_puts(&ql->out, ",\"warnings\":");
+		jsonout_append(&ql->out, ql->warn);
+	}
+	buf_puts(&ql->out, ",\"sources\":");
+	jsonout_append(&ql->out, ql->sources);
+	buf_putc(&ql->out, '}');
+	hub_reply_json_buf(req, 200, &ql->out);
+}
+
+static void
+query_later_free(struct query_later *ql)
+{
+	buf_free(&ql->out);
+	json_decref(ql->series);
+	json_decref(ql->warn);
+	json_decref(ql->sources);
+	selector_free(ql->sel);
+	free(ql);
+}
+
+/* The remote read ended: a failure becomes a warning. */
+static void
+query_later_done(int rc, const char *cause, void *arg)
+{
+	struct query_later *ql = arg;
+
+	if (rc != 0) {
+		if (ql->warn == NULL)
+			ql->warn = json_array();
+		json_array_append_new(
+		    ql->warn, json_sprintf("remote_read: %s", cause));
+	}
+	query_later_reply(ql);
+	hub_req_finish(ql->req);
+	query_later_free(ql);
+}
+
+/*
+ * Answer a raw query whose local series are in ql (which this takes):
+ * with a span older than the local raw retention, read it from the
+ * remote store on the loop and answer later; else answer now.
+ */
+static void
+query_remote(struct hub_req *req, const struct store_query *q, int64_t now,
+    struct query_later *ql)
+{
+	int64_t rstart, rend;
+	char *cause = NULL;
+
+	ql->sources =
+	    query_remote_sources(req->hub->config, q, now, &rstart, &rend);
+	if (rend >= rstart) {
+		ql->req = hub_req_defer(req);
+		if (hub_remote_read_merge_start(req->hub, ql->sel, rstart, rend,
+		        ql->series, query_later_done, ql, &cause) == 0)
+			return;
+		query_later_done(-1, cause, ql);
+		free(cause);
+		return;
+	}
+	ql->req = req;
+	query_later_reply(ql);
+	query_later_free(ql);
 }
 
 static void
@@ -280,7 +359,7 @@ query_run(struct hub_req *req)
 	char *cause = NULL, *bycopy = NULL, *tok, *save;
 	const char *bys[SERIESKEY_TAGS_MAX];
 	struct buf out = BUF_INIT, sb = BUF_INIT;
-	json_t *qj = NULL, *series = NULL, *warn = NULL, *sources = NULL;
+	json_t *qj = NULL, *series = NULL, *warn = NULL;
 	char num[JSONOUT_INT_MAX];
 	int64_t now = hub_now(h);
 	long limit = 1000;
@@ -438,23 +517,23 @@ query_run(struct hub_req *req)
 		}
 		store_result_free(&r);
 		if (series != NULL) {
-			if (query_remote(req, &q, now, limit, series, &warn,
-			        &sources) != 0)
-				goto out;
-			for (i = 0; i < json_array_size(series); i++) {
-				if (i > 0)
-					buf_putc(&out, ',');
-				jsonout_append(&out, json_array_get(series, i));
-			}
-			buf_putc(&out, ']');
+			struct query_later *ql = xcalloc(1, sizeof *ql);
+
+			/* ql takes the reply so far and what it needs. */
+			ql->out = out;
+			out = (struct buf)BUF_INIT;
+			ql->series = series;
+			ql->warn = warn;
+			ql->sel = sel;
+			ql->limit = limit;
+			series = warn = NULL;
+			sel = NULL;
+			query_remote(req, &q, now, ql);
+			goto out;
 		}
 		if (warn != NULL) {
 			buf_puts(&out, ",\"warnings\":");
 			jsonout_append(&out, warn);
-		}
-		if (sources != NULL) {
-			buf_puts(&out, ",\"sources\":");
-			jsonout_append(&out, sources);
 		}
 	}
 	buf_putc(&out, '}');
@@ -465,7 +544,6 @@ out:
 	json_decref(qj);
 	json_decref(series);
 	json_decref(warn);
-	json_decref(sources);
 	free(bycopy);
 	selector_free(sel);
 }

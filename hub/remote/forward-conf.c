@@ -68,10 +68,16 @@ static const struct conf_field remote_queue_fields[] = {
     {"max_bytes", CONF_INT, 0, offsetof(struct remote_target_conf, max_bytes),
         4096, 1LL << 40},
     {"shards", CONF_INT, 0, offsetof(struct remote_target_conf, shards), 1, 64},
+    {"max_shards", CONF_INT, 0, offsetof(struct remote_target_conf, max_shards),
+        1, 64},
+    {"reshard_interval", CONF_DURATION, 0,
+        offsetof(struct remote_target_conf, reshard_every_ms), 0, 0},
     {"min_backoff", CONF_DURATION, 0,
         offsetof(struct remote_target_conf, min_backoff_ms), 0, 0},
     {"max_backoff", CONF_DURATION, 0,
         offsetof(struct remote_target_conf, max_backoff_ms), 0, 0},
+    {"label_cache_idle", CONF_DURATION, 0,
+        offsetof(struct remote_target_conf, label_idle_ms), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -175,6 +181,8 @@ remote_conf_target(struct conf_file *cf, const char *conf_path, json_t *obj,
 	t->min_backoff_ms = 100;
 	t->max_backoff_ms = 30000;
 	t->timeout_ms = 30000;
+	t->label_idle_ms = 3600000;
+	t->reshard_every_ms = 10000;
 	if (conf_object_read(cf, obj, remote_conf_fields, &r, cause) != 0)
 		goto out;
 	if (r.name == NULL && !for_read) {
@@ -245,6 +253,18 @@ remote_conf_target(struct conf_file *cf, const char *conf_path, json_t *obj,
 	if (r.tls != NULL &&
 	    remote_conf_tls(cf, conf_path, r.tls, t, cause) != 0)
 		goto out;
+	if (t->max_shards == 0)
+		t->max_shards = t->shards;
+	if (t->max_shards < t->shards) {
+		*cause = conf_error(
+		    cf, obj, "queue", 0, "expected shards <= max_shards");
+		goto out;
+	}
+	if (t->reshard_every_ms < 1000) {
+		*cause = conf_error(cf, obj, "queue", 0,
+		    "expected reshard_interval of at least 1s");
+		goto out;
+	}
 	if (t->min_backoff_ms <= 0 || t->max_backoff_ms < t->min_backoff_ms) {
 		*cause = conf_error(cf, obj, "queue", 0,
 		    "expected 0 < min_backoff <= max_backoff");

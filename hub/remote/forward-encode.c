@@ -124,47 +124,24 @@ fwd_batch_free(struct fwd_batch *b)
 	free(b->slots);
 }
 
-/* Queue record seq (caller frees), or NULL when it cannot be read. */
-static void *
-fwd_record_read(struct remote_forward *fw, uint64_t seq, size_t *vlen)
-{
-	char key[FWD_QPLEN + 8], *cause = NULL;
-	void *val = NULL;
-
-	fwd_qkey(key, seq);
-	if (store_meta_get(fw->h->store, key, sizeof key, &val, vlen, &cause) !=
-	    0) {
-		log_warn("remote", "queue record %llu unreadable: %s",
-		    (unsigned long long)seq, cause != NULL ? cause : "absent");
-		free(cause);
-		free(val);
-		return NULL;
-	}
-	return val;
-}
-
 uint64_t
 fwd_target_samples(struct fwd_target *t, uint64_t from, uint64_t to)
 {
 	struct remote_forward *fw = t->fw;
 	struct fwd_entry *e = fwd_entry_find(fw, from);
+	struct fwd_rec own;
+	const struct fwd_rec *r;
 	uint64_t n = 0;
-	uint32_t id;
-	size_t vlen, i;
-	void *val;
 
 	for (; e != NULL && e < fw->q + fw->qend && e->seq < to; e++) {
 		if (t->nshards == 1) {
 			n += e->samples;
 			continue;
 		}
-		if ((val = fwd_record_read(fw, e->seq, &vlen)) == NULL)
-			continue;
-		for (i = 0; 8 + (i + 1) * FWD_POINT <= vlen; i++) {
-			memcpy(&id, (char *)val + 8 + i * FWD_POINT, 4);
-			n += fwd_shard(id, t->nshards) == t->shard;
-		}
-		free(val);
+		memset(&own, 0, sizeof own);
+		r = fwd_target_record(t, e->seq, &own);
+		n += r->off[t->shard + 1] - r->off[t->shard];
+		fwd_rec_free(&own);
 	}
 	return n;
 }
@@ -196,6 +173,43 @@ fwd_target_labels(struct fwd_target *t, uint32_t id, struct serieskey *sk,
 	return relabel_apply(t->conf->relabel, t->conf->nrelabel, set);
 }
 
+/* The slot of id in table tab of cap slots (a power of two): its own, or
+ * the empty one where it goes. */
+static struct fwd_lcache *
+fwd_lcache_slot(struct fwd_lcache *tab, size_t cap, uint32_t id)
+{
+	size_t j = (id * 2654435761u) & (cap - 1);
+
+	while (tab[j].state != 0 && tab[j].id != id)
+		j = (j + 1) & (cap - 1);
+	return &tab[j];
+}
+
+/* Move t's cached series used since keep_ms into a new table of cap
+ * slots; free the others. */
+static void
+fwd_lcache_rehash(struct fwd_target *t, size_t cap, int64_t keep_ms)
+{
+	struct fwd_lcache *tab = xcalloc(cap, sizeof *tab), *c;
+	size_t i;
+
+	t->nlcache = 0;
+	for (i = 0; i < t->lcap; i++) {
+		c = &t->lcache[i];
+		if (c->state == 0)
+			continue;
+		if (c->used_ms < keep_ms) {
+			free(c->l);
+			continue;
+		}
+		*fwd_lcache_slot(tab, cap, c->id) = *c;
+		t->nlcache++;
+	}
+	free(t->lcache);
+	t->lcache = tab;
+	t->lcap = cap;
+}
+
 /* Series id's labels as t sends them, from t's cache (computed on first
  * use: labels are fixed per id and t's rules per run); NULL when the
  * series is not for t. */
@@ -205,22 +219,19 @@ fwd_target_cached(struct fwd_target *t, uint32_t id)
 	struct fwd_lcache *c;
 	struct relabel_set set;
 	struct serieskey sk;
-	size_t i, len = 0, n;
+	size_t i, len = 0;
 	char *p;
 
-	if (id >= t->nlcache) {
-		n = (size_t)id + 1 > t->nlcache * 2 ? (size_t)id + 1024
-		                                    : t->nlcache * 2;
-		t->lcache = xreallocarray(t->lcache, n, sizeof *t->lcache);
-		memset(t->lcache + t->nlcache, 0,
-		    (n - t->nlcache) * sizeof *t->lcache);
-		t->nlcache = n;
-	}
-	c = &t->lcache[id];
+	if ((t->nlcache + 1) * 2 > t->lcap)
+		fwd_lcache_rehash(
+		    t, t->lcap < 1024 ? 1024 : t->lcap * 2, INT64_MIN);
+	c = fwd_lcache_slot(t->lcache, t->lcap, id);
 	if (c->state == 0) {
 		memset(&set, 0, sizeof set);
 		memset(&sk, 0, sizeof sk);
+		c->id = id;
 		c->state = 2;
+		t->nlcache++;
 		if (fwd_target_labels(t, id, &sk, &set)) {
 			for (i = 0; i < set.n; i++)
 				len += strlen(set.l[i].name) +
@@ -240,7 +251,24 @@ fwd_target_cached(struct fwd_target *t, uint32_t id)
 		relabel_set_free(&set);
 		serieskey_free(&sk);
 	}
+	c->used_ms = t->now_ms;
 	return c->state == 1 ? c : NULL;
+}
+
+void
+fwd_target_cache_sweep(struct fwd_target *t, int64_t now)
+{
+	int64_t idle = t->conf->label_idle_ms, every = idle / 4;
+	size_t cap = 1024;
+
+	if (idle <= 0 || now - t->swept_ms < every)
+		return;
+	t->swept_ms = now;
+	if (t->lcap == 0)
+		return;
+	while (cap < t->nlcache * 4)
+		cap *= 2;
+	fwd_lcache_rehash(t, cap, now - idle);
 }
 
 void
@@ -248,11 +276,11 @@ fwd_target_cache_free(struct fwd_target *t)
 {
 	size_t i;
 
-	for (i = 0; i < t->nlcache; i++)
+	for (i = 0; i < t->lcap; i++)
 		free(t->lcache[i].l);
 	free(t->lcache);
 	t->lcache = NULL;
-	t->nlcache = 0;
+	t->nlcache = t->lcap = 0;
 }
 
 uint64_t
@@ -262,32 +290,34 @@ fwd_target_encode(struct fwd_target *t)
 	struct fwd_batch b;
 	struct fwd_entry *e = fwd_entry_find(fw, t->pos);
 	struct remote_series *rs;
-	void *val;
-	size_t vlen, i, k, samples = 0, nrs = 0, bytes = 0, other = 0;
-	uint64_t end = t->pos;
-	uint32_t id;
-	int64_t ts;
-	double v;
+	struct fwd_rec own;
+	const struct fwd_rec *r;
+	const struct fwd_point *p;
+	size_t i, k, mine, samples = 0, nrs = 0, bytes = 0;
+	uint64_t end = t->pos, stop = UINT64_MAX;
+	const struct fwd_target *s0 = t - t->shard;
 
+	if (s0->reshard_to != 0)
+		stop = s0->barrier; /* resharding: this layout stops there */
 	memset(&b, 0, sizeof b);
-	for (; e != NULL && e < fw->q + fw->qend; e++) {
+	t->now_ms = hub_now(fw->h);
+	/* Only t's shard's points count towards its batch: each record was
+	 * decoded once for all the target's shards. */
+	for (; e != NULL && e < fw->q + fw->qend && e->seq < stop; e++) {
+		memset(&own, 0, sizeof own);
+		r = fwd_target_record(t, e->seq, &own);
+		mine = r->off[t->shard + 1] - r->off[t->shard];
 		if (samples > 0 &&
-		    samples + e->samples > (size_t)t->conf->batch_samples)
+		    samples + mine > (size_t)t->conf->batch_samples) {
+			fwd_rec_free(&own);
 			break;
-		val = fwd_record_read(fw, e->seq, &vlen);
-		for (i = 0; val != NULL && 8 + (i + 1) * FWD_POINT <= vlen;
-		     i++) {
-			memcpy(&id, (char *)val + 8 + i * FWD_POINT, 4);
-			if (fwd_shard(id, t->nshards) != t->shard) {
-				other++;
-				continue;
-			}
-			memcpy(&ts, (char *)val + 12 + i * FWD_POINT, 8);
-			memcpy(&v, (char *)val + 20 + i * FWD_POINT, 8);
-			fwd_batch_add(&b, id, ts, v);
 		}
-		free(val);
-		samples += e->samples;
+		for (i = r->off[t->shard]; i < r->off[t->shard + 1]; i++) {
+			p = &r->pts[i];
+			fwd_batch_add(&b, p->id, p->ts, p->v);
+		}
+		fwd_rec_free(&own);
+		samples += mine;
 		bytes += e->bytes;
 		end = e->seq + 1;
 	}
@@ -311,7 +341,7 @@ fwd_target_encode(struct fwd_target *t)
 		remote_request_encode(rs, nrs, &t->body);
 	free(rs);
 	fwd_batch_free(&b);
-	t->batch_samples = samples - other - t->batch_filtered;
+	t->batch_samples = samples - t->batch_filtered;
 	t->batch_bytes = bytes;
 	return end;
 }

@@ -38,21 +38,56 @@ enum fwd_fail {
 };
 extern const char *const fwd_fail_names[FWD_FAIL_MAX];
 
-/* A series' labels as a target sends them (forward-encode.c). */
+/* A point of a queue record, decoded. */
+struct fwd_point {
+	uint32_t id;
+	int64_t ts;
+	double v;
+};
+
+/* A queue record decoded, its points grouped by shard: shard k's are
+ * pts[off[k]..off[k + 1]), in record order (forward-cache.c). */
+struct fwd_rec {
+	uint64_t seq;
+	size_t *off;           /* nshards + 1 */
+	struct fwd_point *pts; /* owned */
+	size_t bytes;          /* memory it takes */
+};
+
+/* The records a target's shards share, decoded once: r[start..end) hold
+ * consecutive sequence numbers; dropped once every shard is past them.
+ * Owned by the target's shard 0; NULL with one shard. */
+struct fwd_group {
+	struct fwd_rec *r;
+	size_t start, end, cap;
+	size_t bytes; /* at most about FWD_GROUP_MAX_BYTES */
+	unsigned nshards;
+};
+#define FWD_GROUP_MAX_BYTES (64u << 20)
+
+/* A series' labels as a target sends them (forward-encode.c): a slot of
+ * a shard's open-addressing table by series id. */
 struct fwd_lcache {
 	struct remote_label *l; /* one block with the strings; owned */
-	uint32_t n;
-	int state; /* 0 not yet known, 1 send, 2 not for the target */
+	uint32_t id, n;
+	int state;       /* 0 an empty slot, 1 send, 2 not for the target */
+	int64_t used_ms; /* the last batch with the series */
 };
 
 struct fwd_target {
 	struct remote_forward *fw;
 	const struct remote_target_conf *conf; /* h->config's, never replaced */
 	unsigned shard, nshards; /* this shard sends series fwd_shard() picks */
-	char *poskey;            /* where its position is saved; owned */
-	struct fwd_lcache *lcache; /* by series id; grows with the ids */
-	size_t nlcache;
-	uint64_t pos;          /* next sequence number to send */
+	unsigned nslots; /* the target's slots (max_shards); shards beyond
+	                    nshards are idle */
+	char *poskey;    /* where its position is saved; owned */
+	struct fwd_group *group; /* shared with its other shards; or NULL */
+	/* The label cache: lcache[lcap] (a power of two, or 0) with nlcache
+	 * series; those idle for queue.label_cache_idle are swept. */
+	struct fwd_lcache *lcache;
+	size_t nlcache, lcap;
+	int64_t now_ms, swept_ms; /* the batch being encoded; last sweep */
+	uint64_t pos;             /* next sequence number to send */
 	uint64_t end;          /* in flight: the one after the batch; 0 idle */
 	uint64_t backlog;      /* bytes of records from pos on */
 	size_t batch_samples;  /* samples in the request */
@@ -66,7 +101,22 @@ struct fwd_target {
 	char errbuf[CURL_ERROR_SIZE]; /* the running transfer's */
 	struct curl_slist *headers;
 	struct buf body;
+	/* Resharding (forward-reshard.c), in a target's shard 0 only: the
+	 * shards send up to barrier, then become reshard_to shards there. */
+	unsigned reshard_to; /* 0: none under way */
+	uint64_t barrier;
+	int64_t reshard_at_ms;    /* the next decision */
+	uint64_t reshard_retries; /* retries at the last decision */
+	unsigned calm;            /* decisions in a row without lag */
+	uint64_t reshards;        /* done since start */
 };
+
+/* Whether t is one of its target's current shards. */
+static inline int
+fwd_target_active(const struct fwd_target *t)
+{
+	return t->shard < t->nshards;
+}
 
 struct remote_forward {
 	struct hub *h;
@@ -89,10 +139,33 @@ fwd_shard(uint32_t id, unsigned n)
 	return n <= 1 ? 0 : (unsigned)((id * 2654435761u) >> 8) % n;
 }
 
+/* Queue record seq (caller frees), or NULL when it cannot be read. */
+void *fwd_record_read(struct remote_forward *fw, uint64_t seq, size_t *vlen);
+/* Record seq decoded for t: from its group's shared records, or decoded
+ * into own (which the caller then frees with fwd_rec_free; a zeroed own
+ * may always be freed).  Valid until the next call for t's target. */
+const struct fwd_rec *fwd_target_record(
+    struct fwd_target *t, uint64_t seq, struct fwd_rec *own);
+void fwd_rec_free(struct fwd_rec *r);
+void fwd_group_free(struct fwd_group *g);
+/* Drop g's cached records (their split is for g->nshards). */
+void fwd_group_free_records(struct fwd_group *g);
+/* The key t's position is saved under with its target's current shards
+ * (caller frees). */
+char *fwd_target_poskey(const struct fwd_target *t);
+/* Persist t's position (and its target's lowest). */
+void fwd_pos_save(struct fwd_target *t);
+/* Age in seconds of t's oldest unacknowledged record at now (0: none). */
+double fwd_target_lag(struct fwd_target *t, int64_t now);
+/* Decide, start and finish the resharding of every target (each tick). */
+void fwd_reshard_tick(struct remote_forward *fw, int64_t now);
 /* Samples of t's shard in the records [from, to) (read from the store). */
 uint64_t fwd_target_samples(struct fwd_target *t, uint64_t from, uint64_t to);
 /* Free t's label cache. */
 void fwd_target_cache_free(struct fwd_target *t);
+/* Drop the series of t's label cache unused since before now minus its
+ * target's queue.label_cache_idle (at most every quarter of it). */
+void fwd_target_cache_sweep(struct fwd_target *t, int64_t now);
 /* Write the queue key of seq into key (FWD_QPLEN + 8 bytes). */
 void fwd_qkey(char *key, uint64_t seq);
 /* The first entry with a sequence number >= seq, or NULL. */

@@ -17,6 +17,8 @@
 struct fwd_sum {
 	const struct remote_target_conf *conf;
 	uint64_t sent_samples, sent_bytes, retries, backlog, dropped, filtered;
+	uint64_t lcache; /* series in the label caches */
+	uint64_t nshards, reshards;
 	uint64_t failures[FWD_FAIL_MAX];
 	double lag;
 	int64_t last_ok_ms, last_error_ms, retry_in_ms;
@@ -24,8 +26,7 @@ struct fwd_sum {
 	unsigned shards;
 };
 
-/* Age in seconds of t's oldest unacknowledged record at now (0: none). */
-static double
+double
 fwd_target_lag(struct fwd_target *t, int64_t now)
 {
 	struct remote_forward *fw = t->fw;
@@ -61,6 +62,8 @@ fwd_sum_shards(struct fwd_target *t, int64_t now, struct fwd_sum *s)
 	memset(s, 0, sizeof *s);
 	s->conf = t->conf;
 	s->shards = t->nshards;
+	s->nshards = t->nshards;
+	s->reshards = t->reshards;
 	for (i = 0; i < t->nshards; i++) {
 		struct fwd_target *x = &t[i];
 
@@ -69,6 +72,7 @@ fwd_sum_shards(struct fwd_target *t, int64_t now, struct fwd_sum *s)
 		s->retries += x->retries;
 		s->dropped += x->dropped;
 		s->filtered += x->filtered;
+		s->lcache += x->nlcache;
 		for (f = 0; f < FWD_FAIL_MAX; f++)
 			s->failures[f] += x->failures[f];
 		if (x->backlog > s->backlog)
@@ -97,7 +101,7 @@ fwd_sum_each(struct remote_forward *fw, int64_t now,
 	struct fwd_sum s;
 	size_t i;
 
-	for (i = 0; fw != NULL && i < fw->nt; i += fw->t[i].nshards) {
+	for (i = 0; fw != NULL && i < fw->nt; i += fw->t[i].nslots) {
 		fwd_sum_shards(&fw->t[i], now, &s);
 		fn(&s, arg);
 	}
@@ -126,6 +130,16 @@ static const struct {
     {"citybraind_remote_filtered_samples_total", "counter",
         "Samples not for the target (its match or relabel rules).",
         offsetof(struct fwd_sum, filtered)},
+    {"citybraind_remote_label_cache_series", "gauge",
+        "Series whose forwarded labels the hub keeps for the target (idle "
+        "ones dropped after queue.label_cache_idle).",
+        offsetof(struct fwd_sum, lcache)},
+    {"citybraind_remote_shards", "gauge",
+        "Shards sending to the target now (queue.shards to max_shards).",
+        offsetof(struct fwd_sum, nshards)},
+    {"citybraind_remote_reshards_total", "counter",
+        "Changes of the target's number of shards, from its measured lag.",
+        offsetof(struct fwd_sum, reshards)},
 };
 #define FWD_NMETRICS (sizeof fwd_metrics / sizeof fwd_metrics[0])
 

@@ -101,9 +101,18 @@ fwd_pos_put(struct fwd_target *t, const char *key, uint64_t pos)
 	}
 }
 
+char *
+fwd_target_poskey(const struct fwd_target *t)
+{
+	if (t->nshards == 1)
+		return xasprintf(FWD_POSPREFIX "%s", t->conf->name);
+	return xasprintf(
+	    FWD_POSPREFIX "%s#%u/%u", t->conf->name, t->shard, t->nshards);
+}
+
 /* Persist t's position and, with several shards, the target's (the
  * lowest of its shards': where a new shard layout starts). */
-static void
+void
 fwd_pos_save(struct fwd_target *t)
 {
 	struct fwd_target *s0 = t - t->shard;
@@ -146,7 +155,7 @@ fwd_trim(struct remote_forward *fw)
 	size_t i, n;
 
 	for (i = 0; i < fw->nt; i++) {
-		if (fw->t[i].pos < low)
+		if (fwd_target_active(&fw->t[i]) && fw->t[i].pos < low)
 			low = fw->t[i].pos;
 	}
 	while (fw->qstart < fw->qend && fw->q[fw->qstart].seq < low) {
@@ -221,6 +230,8 @@ hub_remote_forward_points(struct hub *h, const uint32_t *ids, const int64_t *ts,
 	fwd_entry_push(fw, fw->head, len, now);
 	fw->head++;
 	for (i = 0; i < fw->nt; i++) {
+		if (!fwd_target_active(&fw->t[i]))
+			continue;
 		fw->t[i].backlog += len;
 		fwd_target_bound(&fw->t[i]);
 	}
@@ -304,7 +315,13 @@ fwd_target_send(struct fwd_target *t, int64_t now)
 	CURL *easy;
 	uint64_t end;
 
-	if (t->end != 0 || t->pos >= fw->head || now < t->next_try_ms)
+	struct fwd_target *s0 = t - t->shard;
+
+	if (!fwd_target_active(t) || t->end != 0 || t->pos >= fw->head ||
+	    now < t->next_try_ms)
+		return;
+	/* Resharding: this layout sends up to the barrier only. */
+	if (s0->reshard_to != 0 && t->pos >= s0->barrier)
 		return;
 	if ((end = fwd_target_encode(t)) == t->pos)
 		return;
@@ -350,6 +367,20 @@ fwd_tick(evutil_socket_t fd, short what, void *arg)
 	fwd_kick(arg);
 }
 
+/* The loop's periodic tick: sweep the label caches, then send. */
+static void
+fwd_tick_sweep(evutil_socket_t fd, short what, void *arg)
+{
+	struct remote_forward *fw = arg;
+	int64_t now = hub_now(fw->h);
+	size_t i;
+
+	for (i = 0; i < fw->nt; i++)
+		fwd_target_cache_sweep(&fw->t[i], now);
+	fwd_reshard_tick(fw, now);
+	fwd_kick(fw);
+}
+
 /* Load the queue's records and the targets' positions. */
 static int
 fwd_load(struct remote_forward *fw, char **cause)
@@ -377,6 +408,9 @@ fwd_load(struct remote_forward *fw, char **cause)
 	for (i = 0; i < fw->nt; i++) {
 		struct fwd_target *t = &fw->t[i];
 		char *pk;
+
+		if (!fwd_target_active(t))
+			continue;
 		int rc = store_meta_get(fw->h->store, t->poskey,
 		    strlen(t->poskey), &pv, &vlen, cause);
 		size_t j;
@@ -427,7 +461,7 @@ hub_remote_forward_start(struct hub *h, char **cause)
 	fw = xcalloc(1, sizeof *fw);
 	fw->h = h;
 	for (i = 0; i < c->nremote_write; i++)
-		fw->nt += (size_t)c->remote_write[i].shards;
+		fw->nt += (size_t)c->remote_write[i].max_shards;
 	fw->t = xcalloc(fw->nt, sizeof *fw->t);
 	for (i = 0, k = 0, n = 0; n < fw->nt; n++) {
 		struct fwd_target *t = &fw->t[n];
@@ -436,13 +470,14 @@ hub_remote_forward_start(struct hub *h, char **cause)
 		t->conf = &c->remote_write[i];
 		t->shard = k;
 		t->nshards = (unsigned)t->conf->shards;
-		if (t->nshards == 1)
-			t->poskey =
-			    xasprintf(FWD_POSPREFIX "%s", t->conf->name);
-		else
-			t->poskey = xasprintf(FWD_POSPREFIX "%s#%u/%u",
-			    t->conf->name, k, t->nshards);
-		if (++k == t->nshards) {
+		t->nslots = (unsigned)t->conf->max_shards;
+		if (k == 0 && t->nslots > 1) {
+			t->group = xcalloc(1, sizeof *t->group);
+			t->group->nshards = t->nshards;
+		} else if (k > 0)
+			t->group = t[-1].group;
+		t->poskey = fwd_target_poskey(t);
+		if (++k == t->nslots) {
 			k = 0;
 			i++;
 		}
@@ -460,16 +495,17 @@ hub_remote_forward_start(struct hub *h, char **cause)
 		return -1;
 	}
 	fw->ce = curlev_create(h->base);
-	fw->tick = event_new(h->base, -1, EV_PERSIST, fwd_tick, fw);
+	fw->tick = event_new(h->base, -1, EV_PERSIST, fwd_tick_sweep, fw);
 	event_add(fw->tick, &tv);
 	fw->kick = event_new(h->base, -1, 0, fwd_tick, fw);
 	for (i = 0; i < fw->nt; i++)
-		log_info("remote",
-		    "forwarding to %s (%s) from position %llu "
-		    "(%llu bytes queued)",
-		    fw->t[i].conf->name, fw->t[i].conf->url,
-		    (unsigned long long)fw->t[i].pos,
-		    (unsigned long long)fw->t[i].backlog);
+		if (fwd_target_active(&fw->t[i]))
+			log_info("remote",
+			    "forwarding to %s (%s) from position %llu "
+			    "(%llu bytes queued)",
+			    fw->t[i].conf->name, fw->t[i].conf->url,
+			    (unsigned long long)fw->t[i].pos,
+			    (unsigned long long)fw->t[i].backlog);
 	fwd_kick(fw);
 	return 0;
 }
@@ -492,6 +528,8 @@ hub_remote_forward_free(struct hub *h)
 		curl_slist_free_all(fw->t[i].headers);
 		free(fw->t[i].poskey);
 		fwd_target_cache_free(&fw->t[i]);
+		if (fw->t[i].shard == 0)
+			fwd_group_free(fw->t[i].group);
 		buf_free(&fw->t[i].body);
 	}
 	free(fw->t);

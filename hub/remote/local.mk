@@ -12,6 +12,8 @@ hub_libcbhub_a_SOURCES += \
 	hub/remote/forward.c \
 	hub/remote/forward-int.h \
 	hub/remote/forward-encode.c \
+	hub/remote/forward-cache.c \
+	hub/remote/forward-reshard.c \
 	hub/remote/forward-status.c \
 	hub/remote/remote-read.c \
 	hub/remote/target-curl.c \
@@ -70,5 +72,10 @@ tests_fuzz_fuzz_relabel_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_relabel_LDADD = $(HUB_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/relabel
 TESTS += tests/integration/t-remote-read.sh
-EXTRA_DIST += tests/integration/t-remote-read.sh
+EXTRA_DIST += tests/integration/t-remote-read.sh tests/integration/slow-proxy.py \
+	tests/integration/remote-lib.sh
 EXTRA_DIST += docs/scale.md
+TESTS += tests/integration/t-remote-forward-cache.sh
+EXTRA_DIST += tests/integration/t-remote-forward-cache.sh
+TESTS += tests/integration/t-remote-reshard.sh
+EXTRA_DIST += tests/integration/t-remote-reshard.sh

@@ -14,6 +14,7 @@
 #include "hub/hub.h"
 #include "hub/remote/remote.h"
 #include "lib/buf.h"
+#include "lib/curlev.h"
 #include "lib/selector.h"
 #include "lib/xmalloc.h"
 
@@ -38,49 +39,71 @@ rread_write(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-/* GET url into *out (a JSON document, caller decrefs); 0 or -1 with
- * *cause. */
-static int
-rread_get(const struct remote_target_conf *c, const char *url, json_t **out,
-    char **cause)
+/* A remote read under way: its answer and what to do with it. */
+struct rread_xfer {
+	struct rread_body body;
+	struct curl_slist *hdrs;
+	char err[CURL_ERROR_SIZE];
+	const struct selector *sel; /* borrowed until done */
+	json_t *series;             /* borrowed until done */
+	hub_remote_read_cb done;
+	void *arg;
+	struct remote_reader *reader;
+	struct rread_xfer *prev, *next; /* running on the loop */
+};
+
+/* A transfer of url with c's options writing into x (the caller starts
+ * it); NULL with *cause. */
+static CURL *
+rread_easy(const struct remote_target_conf *c, const char *url,
+    struct rread_xfer *x, char **cause)
 {
-	struct rread_body body = {BUF_INIT, 0};
-	struct curl_slist *hdrs = remote_target_headers(c, NULL);
-	char err[CURL_ERROR_SIZE] = "";
-	json_error_t jerr;
 	CURL *easy;
-	CURLcode rc;
-	long code = 0;
 
 	if ((easy = curl_easy_init()) == NULL) {
-		curl_slist_free_all(hdrs);
 		*cause = xstrdup("libcurl: cannot start a request");
-		return -1;
+		return NULL;
 	}
+	x->hdrs = remote_target_headers(c, NULL);
 	remote_target_curl_opts(c, easy);
 	curl_easy_setopt(easy, CURLOPT_URL, url);
-	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, err);
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, x->hdrs);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, x->err);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, rread_write);
-	curl_easy_setopt(easy, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, &x->body);
 	curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
-	rc = curl_easy_perform(easy);
+	return easy;
+}
+
+/* The JSON document a finished transfer of x got into *out (caller
+ * decrefs); cleans easy up.  0 or -1 with *cause. */
+static int
+rread_answer(
+    CURL *easy, CURLcode rc, struct rread_xfer *x, json_t **out, char **cause)
+{
+	json_error_t jerr;
+	long code = 0;
+
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_cleanup(easy);
-	curl_slist_free_all(hdrs);
+	curl_slist_free_all(x->hdrs);
+	x->hdrs = NULL;
 	*out = NULL;
-	if (body.too_big)
+	if (x->body.too_big)
 		*cause =
 		    xasprintf("answer larger than %u bytes", RREAD_MAX_BODY);
 	else if (rc != CURLE_OK)
-		*cause = xstrdup(err[0] != '\0' ? err : curl_easy_strerror(rc));
+		*cause = xstrdup(
+		    x->err[0] != '\0' ? x->err : curl_easy_strerror(rc));
 	else if (code != 200)
-		*cause = xasprintf("HTTP %ld: %.200s", code, buf_str(&body.b));
-	else if ((*out = json_loadb(body.b.data != NULL ? body.b.data : "",
-	              body.b.len, 0, &jerr)) == NULL)
+		*cause =
+		    xasprintf("HTTP %ld: %.200s", code, buf_str(&x->body.b));
+	else if ((*out = json_loadb(
+	              x->body.b.data != NULL ? x->body.b.data : "",
+	              x->body.b.len, 0, &jerr)) == NULL)
 		*cause = xasprintf("not JSON: %s", jerr.text);
-	buf_free(&body.b);
+	buf_free(&x->body.b);
 	return *out != NULL ? 0 : -1;
 }
 
@@ -206,49 +229,165 @@ rread_merge(const struct selector *sel, json_t *res, json_t *series)
 	json_decref(index);
 }
 
+/* The query URL of sel over [start, end] on c (caller frees): sel[D] at
+ * time end, raw samples in (end - D, end]. */
+static char *
+rread_url(const struct remote_target_conf *c, const struct selector *sel,
+    int64_t start, int64_t end)
+{
+	struct buf b = BUF_INIT;
+	char *q, *url;
+
+	selector_format(sel, &b);
+	buf_printf(&b, "[%lldms]", (long long)(end - start + 1));
+	q = curl_easy_escape(NULL, buf_str(&b), 0);
+	url = xasprintf("%s/api/v1/query?query=%s&time=%lld.%03lld", c->url, q,
+	    (long long)(end / 1000), (long long)(end % 1000));
+	curl_free(q);
+	buf_free(&b);
+	return url;
+}
+
+/* Merge the answer doc (a Prometheus query reply; stolen) into x's
+ * series; 0 or -1 with *cause. */
+static int
+rread_doc_merge(struct rread_xfer *x, json_t *doc, char **cause)
+{
+	json_t *data = json_object_get(doc, "data");
+	const char *status = json_string_value(json_object_get(doc, "status"));
+
+	if (status == NULL || strcmp(status, "success") != 0 ||
+	    !json_is_array(json_object_get(data, "result"))) {
+		*cause = xstrdup("not a Prometheus query answer");
+		json_decref(doc);
+		return -1;
+	}
+	rread_merge(x->sel, json_object_get(data, "result"), x->series);
+	json_decref(doc);
+	return 0;
+}
+
 int
 hub_remote_read_merge(struct hub *h, const struct selector *sel, int64_t start,
     int64_t end, json_t *series, char **cause)
 {
 	const struct remote_target_conf *c = h->config->remote_read;
-	struct buf b = BUF_INIT;
-	char *q, *url;
-	json_t *doc, *data;
-	CURL *esc;
-	int rc = -1;
+	struct rread_xfer x;
+	json_t *doc;
+	char *url;
+	CURL *easy;
+	int rc;
 
 	if (c == NULL || end < start)
 		return 0;
-	/* sel[D] at time end: raw samples in (end - D, end]. */
-	selector_format(sel, &b);
-	buf_printf(&b, "[%lldms]", (long long)(end - start + 1));
-	if ((esc = curl_easy_init()) == NULL) {
-		buf_free(&b);
+	memset(&x, 0, sizeof x);
+	x.sel = sel;
+	x.series = series;
+	url = rread_url(c, sel, start, end);
+	easy = rread_easy(c, url, &x, cause);
+	free(url);
+	if (easy == NULL)
+		return -1;
+	rc = curl_easy_perform(easy);
+	if (rread_answer(easy, rc, &x, &doc, cause) != 0)
+		return -1;
+	return rread_doc_merge(&x, doc, cause);
+}
+
+/* The remote reads' transfers on the hub's loop. */
+struct remote_reader {
+	struct curlev *ce;
+	struct rread_xfer *running; /* a list */
+};
+
+static void
+rread_unlink(struct remote_reader *rd, struct rread_xfer *x)
+{
+	if (x->prev != NULL)
+		x->prev->next = x->next;
+	else
+		rd->running = x->next;
+	if (x->next != NULL)
+		x->next->prev = x->prev;
+}
+
+static void
+rread_done(CURL *easy, CURLcode rc, void *arg)
+{
+	struct rread_xfer *x = arg;
+	char *cause = NULL;
+	json_t *doc;
+	int r = -1;
+
+	rread_unlink(x->reader, x);
+	if (rread_answer(easy, rc, x, &doc, &cause) == 0)
+		r = rread_doc_merge(x, doc, &cause);
+	x->done(r, cause, x->arg);
+	free(cause);
+	free(x);
+}
+
+int
+hub_remote_read_merge_start(struct hub *h, const struct selector *sel,
+    int64_t start, int64_t end, json_t *series, hub_remote_read_cb done,
+    void *arg, char **cause)
+{
+	const struct remote_target_conf *c = h->config->remote_read;
+	struct rread_xfer *x;
+	char *url;
+	CURL *easy;
+
+	if (c == NULL || end < start) {
+		*cause = xstrdup("no remote_read, or an empty span");
+		return -1;
+	}
+	if (h->reader == NULL) {
+		h->reader = xcalloc(1, sizeof *h->reader);
+		h->reader->ce = curlev_create(h->base);
+	}
+	x = xcalloc(1, sizeof *x);
+	x->sel = sel;
+	x->series = series;
+	x->done = done;
+	x->arg = arg;
+	url = rread_url(c, sel, start, end);
+	easy = rread_easy(c, url, x, cause);
+	free(url);
+	if (easy == NULL) {
+		free(x);
+		return -1;
+	}
+	if (curlev_add(h->reader->ce, easy, rread_done, x) != 0) {
+		curl_easy_cleanup(easy);
+		curl_slist_free_all(x->hdrs);
+		free(x);
 		*cause = xstrdup("libcurl: cannot start a request");
 		return -1;
 	}
-	q = curl_easy_escape(esc, buf_str(&b), 0);
-	url = xasprintf("%s/api/v1/query?query=%s&time=%lld.%03lld", c->url, q,
-	    (long long)(end / 1000), (long long)(end % 1000));
-	curl_free(q);
-	curl_easy_cleanup(esc);
-	buf_free(&b);
-	if (rread_get(c, url, &doc, cause) != 0)
-		goto out;
-	data = json_object_get(doc, "data");
-	if (strcmp(json_string_value(json_object_get(doc, "status")) != NULL
-	               ? json_string_value(json_object_get(doc, "status"))
-	               : "",
-	        "success") != 0 ||
-	    !json_is_array(json_object_get(data, "result"))) {
-		*cause = xstrdup("not a Prometheus query answer");
-		json_decref(doc);
-		goto out;
+	x->reader = h->reader;
+	x->next = h->reader->running;
+	if (x->next != NULL)
+		x->next->prev = x;
+	h->reader->running = x;
+	return 0;
+}
+
+void
+hub_remote_read_free(struct hub *h)
+{
+	struct rread_xfer *x;
+
+	if (h->reader == NULL)
+		return;
+	/* The transfers end first; then each read still running is told. */
+	curlev_free(h->reader->ce);
+	while ((x = h->reader->running) != NULL) {
+		rread_unlink(h->reader, x);
+		curl_slist_free_all(x->hdrs);
+		buf_free(&x->body.b);
+		x->done(-1, "the hub is shutting down", x->arg);
+		free(x);
 	}
-	rread_merge(sel, json_object_get(data, "result"), series);
-	json_decref(doc);
-	rc = 0;
-out:
-	free(url);
-	return rc;
+	free(h->reader);
+	h->reader = NULL;
 }

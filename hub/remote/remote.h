@@ -127,12 +127,15 @@ struct remote_target_conf {
 	char *bearer_token;   /* from bearer_token_file, or NULL */
 	char *basic_user;     /* basic_auth.username, or NULL */
 	char *basic_password; /* from basic_auth.password_file */
-	long long batch_samples; /* queue.batch_samples: per request */
-	long long max_bytes;     /* queue.max_bytes: oldest dropped past it */
-	long long shards;        /* queue.shards: requests in flight (1..64) */
+	long long batch_samples;  /* queue.batch_samples: per request */
+	long long max_bytes;      /* queue.max_bytes: oldest dropped past it */
+	long long shards;         /* queue.shards: requests in flight (1..64) */
+	long long max_shards;     /* queue.max_shards: resharding's ceiling */
+	int64_t reshard_every_ms; /* queue.reshard_interval */
 	int64_t min_backoff_ms, max_backoff_ms; /* queue.{min,max}_backoff */
 	int64_t timeout_ms;                     /* per request */
-	struct selector *match;       /* only series it matches; NULL: all */
+	int64_t label_idle_ms;  /* queue.label_cache_idle: series forgotten */
+	struct selector *match; /* only series it matches; NULL: all */
 	struct relabel_rule *relabel; /* applied in order to each series */
 	size_t nrelabel;
 	struct remote_tls_conf tls;
@@ -180,11 +183,28 @@ void hub_remote_route_status(struct hub_req *req);
  * sel in [start, end] from hub.json "remote_read" (its Prometheus query
  * API, `sel[D]` at time end).  Local points win at equal times; remote
  * series are matched against sel again, so scope masking holds whatever
- * the store answers.  Blocking, bounded by the remote_read timeout.
- * 0 (nothing to do without remote_read), or -1 with *cause.
+ * the store answers.  Blocking, bounded by the remote_read timeout: not
+ * for the event loop (hub_remote_read_merge_start is).  0 (nothing to do
+ * without remote_read), or -1 with *cause.
  */
 int hub_remote_read_merge(struct hub *h, const struct selector *sel,
     int64_t start, int64_t end, json_t *series, char **cause);
+/* Called once, on the loop, when a remote read ends: rc 0 (series
+ * merged), or -1 with cause (borrowed; series as it was). */
+typedef void (*hub_remote_read_cb)(int rc, const char *cause, void *arg);
+/*
+ * hub_remote_read_merge without blocking: the request runs on the hub's
+ * loop (libcurl multi) and done(rc, cause, arg) is called when it ends;
+ * sel and series must stay alive until then.  0 when started, or -1 with
+ * *cause (done is not called).  Reads still running when the hub shuts
+ * down end with -1 (hub_remote_read_free).
+ */
+int hub_remote_read_merge_start(struct hub *h, const struct selector *sel,
+    int64_t start, int64_t end, json_t *series, hub_remote_read_cb done,
+    void *arg, char **cause);
+/* Stop the remote reads still running (at shutdown, before the server
+ * goes: their done callbacks may still reply). */
+void hub_remote_read_free(struct hub *h);
 
 /* Append the forwarding counters to a /metrics body. */
 void hub_remote_forward_metrics(struct hub *h, struct buf *out);

@@ -219,6 +219,15 @@ START_TEST(test_target_conf)
 	        "keep and drop need"},
 	    {"[{\"name\":\"vm\",\"url\":\"http://x/\",\"relabel\":{}}]",
 	        "\"[0].relabel\": expected an array"},
+	    {"[{\"name\":\"vm\",\"url\":\"http://x/\",\n  \"queue\":{"
+	     "\"shards\":4,\"max_shards\":2}}]",
+	        "hub.json:2:11: \"[0].queue\": expected shards <= max_shards"},
+	    {"[{\"name\":\"vm\",\"url\":\"http://x/\",\"queue\":{"
+	     "\"reshard_interval\":\"100ms\"}}]",
+	        "expected reshard_interval of at least 1s"},
+	    {"[{\"name\":\"vm\",\"url\":\"http://x/\",\"queue\":{"
+	     "\"label_cache_idle\":\"soon\"}}]",
+	        "\"[0].queue.label_cache_idle\": expected a duration"},
 	};
 	struct remote_target_conf *t = NULL;
 	char *cause = NULL;
@@ -246,6 +255,9 @@ START_TEST(test_target_conf)
 	ck_assert_uint_eq(t[0].nrelabel, 1);
 	ck_assert_str_eq(t[0].tls.ca_file, "/dev/null");
 	ck_assert_int_eq(t[0].tls.insecure_skip_verify, 1);
+	/* Resharding off unless max_shards says; labels kept an hour. */
+	ck_assert_int_eq(t[0].max_shards, t[0].shards);
+	ck_assert_int_eq(t[0].label_idle_ms, 3600000);
 	remote_conf_free(t, n);
 }
 END_TEST
