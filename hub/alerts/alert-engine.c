@@ -21,6 +21,7 @@
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/selector.h"
 #include "lib/xmalloc.h"
 
 #define ALERT_PREFIX    "alert/"
@@ -289,6 +290,56 @@ alert_engine_read_seq(struct alert_engine *e, const char *key)
 	return n;
 }
 
+/* The compiled selectors of the rules, one per rule (alert-eval.c reads
+ * them). */
+int
+alert_engine_selectors_compile(struct alert_engine *e, char **cause)
+{
+	struct alert_rules *rs = e->rules;
+	char *err = NULL;
+	size_t i;
+
+	e->sels = xcalloc(rs->nrules + 1, sizeof *e->sels);
+	for (i = 0; i < rs->nrules; i++) {
+		e->sels[i] = selector_parse_cause(rs->rules[i].selector, &err);
+		if (e->sels[i] == NULL) {
+			*cause = xasprintf("%s: rule \"%s\": selector: %s",
+			    rs->path != NULL ? rs->path : "rules",
+			    rs->rules[i].name, err);
+			free(err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+alert_engine_selectors_free(struct alert_engine *e)
+{
+	size_t i;
+
+	if (e->sels == NULL)
+		return;
+	for (i = 0; e->rules != NULL && i < e->rules->nrules; i++)
+		selector_free(e->sels[i]);
+	free(e->sels);
+	e->sels = NULL;
+}
+
+/* Drop the counts table (rebuilt by alert-list.c). */
+void
+alert_engine_counts_clear(struct alert_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->counts.cap; i++) {
+		if (e->counts.keys != NULL && e->counts.keys[i] != NULL)
+			free(e->counts.vals[i]);
+	}
+	alert_map_free(&e->counts);
+	e->counts_valid = 0;
+}
+
 static void alert_engine_notify_done(void *arg, json_t *rec);
 
 struct alert_engine *
@@ -317,7 +368,7 @@ alert_engine_create(const struct alert_engine_opts *o, char **cause)
 	e->next_alert = 1;
 	e->next_silence = 1;
 
-	if (alert_eval_compile(e, cause) != 0)
+	if (alert_engine_selectors_compile(e, cause) != 0)
 		goto fail;
 	e->audit = alert_engine_audit_open(e, o->audit, cause);
 	if (e->audit == NULL)
@@ -384,7 +435,7 @@ alert_engine_free(struct alert_engine *e)
 	for (i = 0; i < e->nsilences; i++)
 		alert_silence_free(e->silences[i]);
 	free(e->silences);
-	alert_eval_free(e);
+	alert_engine_selectors_free(e);
 	alert_rules_free(e->rules);
 	audit_free(e->audit);
 	free(e->audit_reason);

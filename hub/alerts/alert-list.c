@@ -37,19 +37,6 @@ alert_counts_add(struct hub_alert_counts *c, enum alert_sev sev)
 	}
 }
 
-void
-alert_engine_counts_clear(struct alert_engine *e)
-{
-	size_t i;
-
-	for (i = 0; i < e->counts.cap; i++) {
-		if (e->counts.keys != NULL && e->counts.keys[i] != NULL)
-			free(e->counts.vals[i]);
-	}
-	alert_map_free(&e->counts);
-	e->counts_valid = 0;
-}
-
 static void
 alert_counts_bump(struct alert_engine *e, const char *key, enum alert_sev sev)
 {

@@ -180,9 +180,9 @@ alert_engine_set_rules(struct alert_engine *e, struct alert_rules *r)
 	char *cause = NULL;
 	size_t i;
 
-	alert_eval_free(e);
+	alert_engine_selectors_free(e);
 	e->rules = r;
-	if (alert_eval_compile(e, &cause) != 0) {
+	if (alert_engine_selectors_compile(e, &cause) != 0) {
 		/* Checked at load; keep going without the bad selectors. */
 		log_error("alerts", "%s", cause);
 		free(cause);

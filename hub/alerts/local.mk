@@ -13,6 +13,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/alert-model.c hub/alerts/alert-model.h \
 	hub/alerts/alert-silence.c hub/alerts/alert-silence.h \
 	hub/alerts/alert-notify.c hub/alerts/alert-notify.h \
+	hub/alerts/alerts.h \
 	hub/alerts/alert-engine.c hub/alerts/alert-engine.h hub/alerts/alert-internal.h \
 	hub/alerts/alert-audit.c \
 	hub/alerts/alert-eval.c \
@@ -81,6 +82,7 @@ endif
 
 ALERTS_INTEGRATION_TESTS = \
 	tests/integration/t-alerts-api.sh \
+	tests/integration/t-alerts-layers.sh \
 	tests/integration/t-alerts-rules.sh \
 	tests/integration/t-audit-anchor.sh \
 	tests/integration/t-events-scope.sh
