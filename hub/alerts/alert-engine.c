@@ -492,31 +492,6 @@ alert_engine_set_labels(struct alert_engine *e, struct alert *a, json_t *labels)
 }
 
 int
-alert_engine_within(struct alert_engine *e, const char *code, const char *scope)
-{
-	if (scope == NULL)
-		return 1;
-	if (code == NULL)
-		return 0;
-	if (e->env.within != NULL)
-		return e->env.within(e->env.arg, code, scope);
-	return strncmp(code, scope, strlen(scope)) == 0 ||
-	       strcmp(code, scope) == 0;
-}
-
-/* Is scope the whole district? */
-int
-alert_engine_scope_all(struct alert_engine *e, const char *scope)
-{
-	const char *root;
-
-	if (scope == NULL)
-		return 1;
-	root = e->env.root != NULL ? e->env.root(e->env.arg) : NULL;
-	return root != NULL && strcmp(root, scope) == 0;
-}
-
-int
 alert_engine_visible(struct alert_engine *e, const struct alert *a,
     const struct alert_actor *who)
 {
@@ -666,7 +641,7 @@ alert_engine_notify(struct alert_engine *e, struct alert *a, const char *kind,
 	size_t i, j;
 	int sup = strcmp(kind, "escalate") == 0 || strcmp(kind, "overdue") == 0;
 
-	if (a->silenced)
+	if (alert_quiet(a))
 		return;
 	if (sup && (url = e->rules->settings.supervisors_webhook) != NULL)
 		alert_engine_send(e, a, url, kind, NULL);
@@ -687,6 +662,34 @@ alert_engine_notify(struct alert_engine *e, struct alert *a, const char *kind,
 		url = alert_rules_webhook(e->rules, a->depts[i].dept);
 		if (url != NULL)
 			alert_engine_send(e, a, url, kind, a->depts[i].dept);
+	}
+}
+
+/* After s fired, resolved or closed: recheck the alerts it may inhibit;
+ * one released while firing is notified then. */
+void
+alert_engine_inhibit_update(struct alert_engine *e, struct alert *s)
+{
+	int64_t now = alert_engine_now(e);
+	const struct alert_rule *sr;
+	size_t i;
+
+	sr = s->from_event ? NULL : alert_rules_find(e->rules, s->rule);
+	if (sr == NULL || sr->ninhibits == 0)
+		return;
+	for (i = 0; i < e->nalerts; i++) {
+		struct alert *a = e->alerts[i];
+		int was;
+
+		if (a == s ||
+		    (!alert_state_active(a->state) && a->inhibited_by == NULL))
+			continue;
+		was = alert_quiet(a);
+		if (alert_engine_inhibit_check(e, a, now) == 0)
+			continue;
+		if (was && !alert_quiet(a) && a->state == ALERT_FIRING)
+			alert_engine_notify(e, a, "fire", NULL);
+		alert_engine_save(e, a);
 	}
 }
 
@@ -744,9 +747,11 @@ alert_engine_fire(
 	if (a->deadline_ms == 0 && a->deadline_rel_ms > 0)
 		a->deadline_ms = now + a->deadline_rel_ms;
 	alert_engine_silence_check(e, a, now);
+	alert_engine_inhibit_check(e, a, now);
 	alert_engine_record(e, a, who, "fire", before, alert_snapshot(a), NULL);
 	alert_engine_save(e, a);
 	alert_engine_notify(e, a, "fire", NULL);
+	alert_engine_inhibit_update(e, a);
 }
 
 void
@@ -764,6 +769,7 @@ alert_engine_resolve(struct alert_engine *e, struct alert *a,
 	alert_engine_save(e, a);
 	if (notify && e->rules->settings.notify_resolved)
 		alert_engine_notify(e, a, "resolve", NULL);
+	alert_engine_inhibit_update(e, a);
 }
 
 void
@@ -785,8 +791,10 @@ alert_engine_reopen(
 	free(a->ack.comment);
 	memset(&a->ack, 0, sizeof a->ack);
 	alert_engine_silence_check(e, a, now);
+	alert_engine_inhibit_check(e, a, now);
 	alert_engine_record(
 	    e, a, who, "reopen", before, alert_snapshot(a), NULL);
 	alert_engine_save(e, a);
 	alert_engine_notify(e, a, "fire", NULL);
+	alert_engine_inhibit_update(e, a);
 }

@@ -131,12 +131,20 @@ void alert_engine_set_labels(
 /* Recompute a's silenced flag; returns 1 if it changed. */
 int alert_engine_silence_check(
     struct alert_engine *e, struct alert *a, int64_t now);
+/* Inhibition (alert-inhibit.c): recompute a's inhibited_by from the
+ * firing alerts' rules (history entry when it changes); 1 if it changed. */
+int alert_engine_inhibit_check(
+    struct alert_engine *e, struct alert *a, int64_t now);
+/* After s fired, resolved or closed: recheck the alerts s may inhibit,
+ * saving them; one released while firing is notified (alert-engine.c). */
+void alert_engine_inhibit_update(struct alert_engine *e, struct alert *s);
 /* Send notifications of kind ("fire", "resolve", "dispatch", "escalate",
  * "overdue") about a to its departments' webhooks (and supervisors'). */
 void alert_engine_notify(struct alert_engine *e, struct alert *a,
     const char *kind, const char *const *only_depts);
 
-/* Is code inside scope (territory-aware)?  Is scope the whole district? */
+/* Is code inside scope (territory-aware)?  Is scope the whole district?
+ * (alert-place.c) */
 int alert_engine_within(
     struct alert_engine *e, const char *code, const char *scope);
 int alert_engine_scope_all(struct alert_engine *e, const char *scope);

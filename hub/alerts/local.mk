@@ -10,12 +10,15 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/alert-kv.c hub/alerts/alert-kv.h \
 	hub/alerts/alert-kv-store.c hub/alerts/alert-kv-store.h \
 	hub/alerts/alert-rules.c hub/alerts/alert-rules.h \
+	hub/alerts/alert-rules-inhibit.c hub/alerts/alert-rules-inhibit.h \
 	hub/alerts/alert-model.c hub/alerts/alert-model.h \
 	hub/alerts/alert-silence.c hub/alerts/alert-silence.h \
 	hub/alerts/alert-notify.c hub/alerts/alert-notify.h \
 	hub/alerts/alerts.h \
 	hub/alerts/alert-engine.c hub/alerts/alert-engine.h hub/alerts/alert-internal.h \
 	hub/alerts/alert-audit.c \
+	hub/alerts/alert-place.c \
+	hub/alerts/alert-inhibit.c \
 	hub/alerts/alert-eval.c \
 	hub/alerts/alert-action.c \
 	hub/alerts/alert-worker.c hub/alerts/alert-worker.h \
@@ -66,12 +69,18 @@ tests_unit_test_alert_timers_SOURCES = tests/unit/test-alert-timers.c \
 tests_unit_test_alert_timers_LDADD = $(ALERTS_TEST_LDADD)
 tests_unit_test_alert_eval_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_alert_eval_SOURCES = tests/unit/test-alert-eval.c \
-	tests/unit/alert-test-util.h
+	tests/unit/alert-test-util.h tests/unit/alert-store-util.h
 tests_unit_test_alert_eval_LDADD = $(ALERTS_TEST_LDADD)
 tests_unit_test_alert_notify_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_alert_notify_SOURCES = tests/unit/test-alert-notify.c \
 	tests/unit/alert-test-util.h
 tests_unit_test_alert_notify_LDADD = $(ALERTS_TEST_LDADD)
+check_PROGRAMS += tests/unit/test-alert-inhibit
+TESTS += tests/unit/test-alert-inhibit
+tests_unit_test_alert_inhibit_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_alert_inhibit_SOURCES = tests/unit/test-alert-inhibit.c \
+	tests/unit/alert-test-util.h tests/unit/alert-store-util.h
+tests_unit_test_alert_inhibit_LDADD = $(ALERTS_TEST_LDADD)
 check_PROGRAMS += tests/unit/test-alert-scope
 TESTS += tests/unit/test-alert-scope
 tests_unit_test_alert_scope_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
