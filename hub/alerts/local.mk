@@ -92,6 +92,7 @@ endif
 ALERTS_INTEGRATION_TESTS = \
 	tests/integration/t-alerts-api.sh \
 	tests/integration/t-alerts-layers.sh \
+	tests/integration/t-alerts-inhibit.sh \
 	tests/integration/t-alerts-rules.sh \
 	tests/integration/t-audit-anchor.sh \
 	tests/integration/t-events-scope.sh
