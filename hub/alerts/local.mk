@@ -110,3 +110,14 @@ noinst_PROGRAMS += bench/audit-bench
 bench_audit_bench_CPPFLAGS = $(HUB_CPPFLAGS)
 bench_audit_bench_SOURCES = bench/audit-bench.c
 bench_audit_bench_LDADD = $(bench_rules_bench_LDADD)
+
+# The rules loader (with "inhibits") under the fuzz driver.
+check_PROGRAMS += tests/fuzz/fuzz-alert-rules
+TESTS += tests/fuzz/fuzz-alert-rules
+tests_fuzz_fuzz_alert_rules_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_fuzz_fuzz_alert_rules_SOURCES = tests/fuzz/fuzz-alert-rules.c \
+	$(FUZZ_DRIVER)
+tests_fuzz_fuzz_alert_rules_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_alert_rules_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_alert_rules_LDADD = $(HUB_LIBS) $(CB_LIB) $(JANSSON_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/alert-rules

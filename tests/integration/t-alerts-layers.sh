@@ -6,7 +6,8 @@
 #     and bench/ excepted).
 #  2. In the built objects, alert-engine.o needs no symbol defined by
 #     alert-eval.o or alert-list.o, and those two need none of each
-#     other's: eval and list depend on the engine, never the reverse.
+#     other's: eval and list depend on the engine, never the reverse;
+#     alert-inhibit.o, below the engine, needs nothing of alert-engine.o.
 . "$top_srcdir/tests/integration/lib.sh"
 
 bad=$(cd "$top_srcdir" && grep -rnE '#[[:space:]]*include[[:space:]]*"hub/alerts/' \
@@ -24,7 +25,8 @@ obj() { # the object of hub/alerts/alert-NAME.c in the build tree
 defined() { nm -g --defined-only "$1" | awk 'NF == 3 { print $3 }' | sort -u; }
 needed() { nm -g --undefined-only "$1" | awk '{ print $NF }' | sort -u; }
 
-engine=$(obj engine) && eval_o=$(obj eval) && list_o=$(obj list) || {
+engine=$(obj engine) && eval_o=$(obj eval) && list_o=$(obj list) &&
+	inhibit=$(obj inhibit) || {
 	echo "objects of hub/alerts/ not built"
 	exit 77
 }
@@ -37,6 +39,8 @@ cb_assert_eq "" "$(cross "$engine" "$eval_o")" "alert-engine.o calls nothing of 
 cb_assert_eq "" "$(cross "$engine" "$list_o")" "alert-engine.o calls nothing of alert-list.o"
 cb_assert_eq "" "$(cross "$eval_o" "$list_o")" "alert-eval.o calls nothing of alert-list.o"
 cb_assert_eq "" "$(cross "$list_o" "$eval_o")" "alert-list.o calls nothing of alert-eval.o"
+# Inhibition sits below the engine (the engine calls it, not back).
+cb_assert_eq "" "$(cross "$inhibit" "$engine")" "alert-inhibit.o calls nothing of alert-engine.o"
 # And the other way round holds (the check sees real edges).
 [ -n "$(cross "$eval_o" "$engine")" ] || cb_fail "alert-eval.o should use the engine"
 
