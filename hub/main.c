@@ -34,7 +34,7 @@
 #include "store/store.h"
 
 #ifdef HUB_WITH_ALERTS
-#include "hub/alerts/alert-engine.h"
+#include "hub/alerts/alerts.h"
 #include "hub/worker/worker.h"
 #endif
 

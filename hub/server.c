@@ -34,7 +34,7 @@
 #include "lib/xmalloc.h"
 
 #ifdef HUB_WITH_ALERTS
-#include "hub/alerts/route-alerts.h"
+#include "hub/alerts/alerts.h"
 #include "hub/worker/worker.h"
 #endif
 

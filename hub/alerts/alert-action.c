@@ -493,6 +493,7 @@ alert_action_close(struct alert_engine *e, struct alert *a, json_t *body,
 	json_decref(after);
 	if (e->rules->settings.notify_resolved)
 		alert_engine_notify(e, a, "close", NULL);
+	alert_engine_inhibit_update(e, a);
 	alert_reply_set(r, 200, NULL);
 }
 

@@ -21,6 +21,7 @@
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/selector.h"
 #include "lib/xmalloc.h"
 
 #define ALERT_PREFIX    "alert/"
@@ -289,6 +290,56 @@ alert_engine_read_seq(struct alert_engine *e, const char *key)
 	return n;
 }
 
+/* The compiled selectors of the rules, one per rule (alert-eval.c reads
+ * them). */
+int
+alert_engine_selectors_compile(struct alert_engine *e, char **cause)
+{
+	struct alert_rules *rs = e->rules;
+	char *err = NULL;
+	size_t i;
+
+	e->sels = xcalloc(rs->nrules + 1, sizeof *e->sels);
+	for (i = 0; i < rs->nrules; i++) {
+		e->sels[i] = selector_parse_cause(rs->rules[i].selector, &err);
+		if (e->sels[i] == NULL) {
+			*cause = xasprintf("%s: rule \"%s\": selector: %s",
+			    rs->path != NULL ? rs->path : "rules",
+			    rs->rules[i].name, err);
+			free(err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+alert_engine_selectors_free(struct alert_engine *e)
+{
+	size_t i;
+
+	if (e->sels == NULL)
+		return;
+	for (i = 0; e->rules != NULL && i < e->rules->nrules; i++)
+		selector_free(e->sels[i]);
+	free(e->sels);
+	e->sels = NULL;
+}
+
+/* Drop the counts table (rebuilt by alert-list.c). */
+void
+alert_engine_counts_clear(struct alert_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->counts.cap; i++) {
+		if (e->counts.keys != NULL && e->counts.keys[i] != NULL)
+			free(e->counts.vals[i]);
+	}
+	alert_map_free(&e->counts);
+	e->counts_valid = 0;
+}
+
 static void alert_engine_notify_done(void *arg, json_t *rec);
 
 struct alert_engine *
@@ -317,7 +368,7 @@ alert_engine_create(const struct alert_engine_opts *o, char **cause)
 	e->next_alert = 1;
 	e->next_silence = 1;
 
-	if (alert_eval_compile(e, cause) != 0)
+	if (alert_engine_selectors_compile(e, cause) != 0)
 		goto fail;
 	e->audit = alert_engine_audit_open(e, o->audit, cause);
 	if (e->audit == NULL)
@@ -384,7 +435,7 @@ alert_engine_free(struct alert_engine *e)
 	for (i = 0; i < e->nsilences; i++)
 		alert_silence_free(e->silences[i]);
 	free(e->silences);
-	alert_eval_free(e);
+	alert_engine_selectors_free(e);
 	alert_rules_free(e->rules);
 	audit_free(e->audit);
 	free(e->audit_reason);
@@ -438,31 +489,6 @@ alert_engine_set_labels(struct alert_engine *e, struct alert *a, json_t *labels)
 		code =
 		    json_string_value(json_object_get(labels, "subdistrict"));
 	alert_str_set(&a->code, code);
-}
-
-int
-alert_engine_within(struct alert_engine *e, const char *code, const char *scope)
-{
-	if (scope == NULL)
-		return 1;
-	if (code == NULL)
-		return 0;
-	if (e->env.within != NULL)
-		return e->env.within(e->env.arg, code, scope);
-	return strncmp(code, scope, strlen(scope)) == 0 ||
-	       strcmp(code, scope) == 0;
-}
-
-/* Is scope the whole district? */
-int
-alert_engine_scope_all(struct alert_engine *e, const char *scope)
-{
-	const char *root;
-
-	if (scope == NULL)
-		return 1;
-	root = e->env.root != NULL ? e->env.root(e->env.arg) : NULL;
-	return root != NULL && strcmp(root, scope) == 0;
 }
 
 int
@@ -615,7 +641,7 @@ alert_engine_notify(struct alert_engine *e, struct alert *a, const char *kind,
 	size_t i, j;
 	int sup = strcmp(kind, "escalate") == 0 || strcmp(kind, "overdue") == 0;
 
-	if (a->silenced)
+	if (alert_quiet(a))
 		return;
 	if (sup && (url = e->rules->settings.supervisors_webhook) != NULL)
 		alert_engine_send(e, a, url, kind, NULL);
@@ -636,6 +662,34 @@ alert_engine_notify(struct alert_engine *e, struct alert *a, const char *kind,
 		url = alert_rules_webhook(e->rules, a->depts[i].dept);
 		if (url != NULL)
 			alert_engine_send(e, a, url, kind, a->depts[i].dept);
+	}
+}
+
+/* After s fired, resolved or closed: recheck the alerts it may inhibit;
+ * one released while firing is notified then. */
+void
+alert_engine_inhibit_update(struct alert_engine *e, struct alert *s)
+{
+	int64_t now = alert_engine_now(e);
+	const struct alert_rule *sr;
+	size_t i;
+
+	sr = s->from_event ? NULL : alert_rules_find(e->rules, s->rule);
+	if (sr == NULL || sr->ninhibits == 0)
+		return;
+	for (i = 0; i < e->nalerts; i++) {
+		struct alert *a = e->alerts[i];
+		int was;
+
+		if (a == s ||
+		    (!alert_state_active(a->state) && a->inhibited_by == NULL))
+			continue;
+		was = alert_quiet(a);
+		if (alert_engine_inhibit_check(e, a, now) == 0)
+			continue;
+		if (was && !alert_quiet(a) && a->state == ALERT_FIRING)
+			alert_engine_notify(e, a, "fire", NULL);
+		alert_engine_save(e, a);
 	}
 }
 
@@ -693,9 +747,11 @@ alert_engine_fire(
 	if (a->deadline_ms == 0 && a->deadline_rel_ms > 0)
 		a->deadline_ms = now + a->deadline_rel_ms;
 	alert_engine_silence_check(e, a, now);
+	alert_engine_inhibit_check(e, a, now);
 	alert_engine_record(e, a, who, "fire", before, alert_snapshot(a), NULL);
 	alert_engine_save(e, a);
 	alert_engine_notify(e, a, "fire", NULL);
+	alert_engine_inhibit_update(e, a);
 }
 
 void
@@ -713,6 +769,7 @@ alert_engine_resolve(struct alert_engine *e, struct alert *a,
 	alert_engine_save(e, a);
 	if (notify && e->rules->settings.notify_resolved)
 		alert_engine_notify(e, a, "resolve", NULL);
+	alert_engine_inhibit_update(e, a);
 }
 
 void
@@ -734,8 +791,10 @@ alert_engine_reopen(
 	free(a->ack.comment);
 	memset(&a->ack, 0, sizeof a->ack);
 	alert_engine_silence_check(e, a, now);
+	alert_engine_inhibit_check(e, a, now);
 	alert_engine_record(
 	    e, a, who, "reopen", before, alert_snapshot(a), NULL);
 	alert_engine_save(e, a);
 	alert_engine_notify(e, a, "fire", NULL);
+	alert_engine_inhibit_update(e, a);
 }

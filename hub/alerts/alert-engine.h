@@ -108,8 +108,9 @@ void alert_engine_tick(struct alert_engine *e);
 /* Start the periodic evaluation and tick timers on base (hub use). */
 int alert_engine_start(struct alert_engine *e, char **cause);
 
-/* Counts of active (pending, firing, acknowledged), unsilenced alerts
- * inside code (NULL: all) and of system (NULL: any). */
+/* Counts of active (pending, firing, acknowledged) alerts that are not
+ * quiet (silenced or inhibited) inside code (NULL: all) and of system
+ * (NULL: any). */
 void alert_engine_counts(struct alert_engine *e, const char *code,
     const char *system, struct hub_alert_counts *out);
 
@@ -126,6 +127,7 @@ struct alert_filter {
 	const char *state, *severity, *code, *dept, *rule, *silenced;
 	int group;
 	size_t limit;
+	const char *inhibited; /* "true"/"1" or "false"/"0" */
 };
 
 void alert_engine_list(struct alert_engine *e, const struct alert_filter *f,

@@ -17,40 +17,6 @@
 #include "lib/xmalloc.h"
 #include "store/store.h"
 
-int
-alert_eval_compile(struct alert_engine *e, char **cause)
-{
-	struct alert_rules *rs = e->rules;
-	char *err = NULL;
-	size_t i;
-
-	e->sels = xcalloc(rs->nrules + 1, sizeof *e->sels);
-	for (i = 0; i < rs->nrules; i++) {
-		e->sels[i] = selector_parse_cause(rs->rules[i].selector, &err);
-		if (e->sels[i] == NULL) {
-			*cause = xasprintf("%s: rule \"%s\": selector: %s",
-			    rs->path != NULL ? rs->path : "rules",
-			    rs->rules[i].name, err);
-			free(err);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-void
-alert_eval_free(struct alert_engine *e)
-{
-	size_t i;
-
-	if (e->sels == NULL)
-		return;
-	for (i = 0; e->rules != NULL && i < e->rules->nrules; i++)
-		selector_free(e->sels[i]);
-	free(e->sels);
-	e->sels = NULL;
-}
-
 static enum store_agg
 alert_eval_agg(enum alert_agg a)
 {

@@ -131,17 +131,29 @@ void alert_engine_set_labels(
 /* Recompute a's silenced flag; returns 1 if it changed. */
 int alert_engine_silence_check(
     struct alert_engine *e, struct alert *a, int64_t now);
+/* Inhibition (alert-inhibit.c): recompute a's inhibited_by from the
+ * firing alerts' rules (history entry when it changes); 1 if it changed. */
+int alert_engine_inhibit_check(
+    struct alert_engine *e, struct alert *a, int64_t now);
+/* After s fired, resolved or closed: recheck the alerts s may inhibit,
+ * saving them; one released while firing is notified (alert-engine.c). */
+void alert_engine_inhibit_update(struct alert_engine *e, struct alert *s);
 /* Send notifications of kind ("fire", "resolve", "dispatch", "escalate",
  * "overdue") about a to its departments' webhooks (and supervisors'). */
 void alert_engine_notify(struct alert_engine *e, struct alert *a,
     const char *kind, const char *const *only_depts);
 
-/* Is code inside scope (territory-aware)?  Is scope the whole district? */
+/* Is code inside scope (territory-aware)?  Is scope the whole district?
+ * (alert-place.c) */
 int alert_engine_within(
     struct alert_engine *e, const char *code, const char *scope);
 int alert_engine_scope_all(struct alert_engine *e, const char *scope);
-/* Drop the counts table (alert-list.c). */
+/* Drop the counts table (alert-list.c rebuilds it). */
 void alert_engine_counts_clear(struct alert_engine *e);
+/* Compile the rules' selectors into e->sels (0, or -1 with *cause
+ * naming the rule); free them. */
+int alert_engine_selectors_compile(struct alert_engine *e, char **cause);
+void alert_engine_selectors_free(struct alert_engine *e);
 
 /* Is code visible to / actionable by who? */
 int alert_engine_visible(struct alert_engine *e, const struct alert *a,
@@ -176,9 +188,8 @@ void alert_reply_set(struct alert_reply *r, int status, json_t *body);
 void alert_reply_error(struct alert_reply *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Rule evaluation (alert-eval.c): compile selectors; evaluate one rule. */
-int alert_eval_compile(struct alert_engine *e, char **cause);
-void alert_eval_free(struct alert_engine *e);
+/* Rule evaluation (alert-eval.c): evaluate one rule with its compiled
+ * selector. */
 int alert_eval_rule(struct alert_engine *e, size_t idx, int64_t now);
 
 #endif

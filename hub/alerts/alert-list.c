@@ -37,19 +37,6 @@ alert_counts_add(struct hub_alert_counts *c, enum alert_sev sev)
 	}
 }
 
-void
-alert_engine_counts_clear(struct alert_engine *e)
-{
-	size_t i;
-
-	for (i = 0; i < e->counts.cap; i++) {
-		if (e->counts.keys != NULL && e->counts.keys[i] != NULL)
-			free(e->counts.vals[i]);
-	}
-	alert_map_free(&e->counts);
-	e->counts_valid = 0;
-}
-
 static void
 alert_counts_bump(struct alert_engine *e, const char *key, enum alert_sev sev)
 {
@@ -62,7 +49,7 @@ alert_counts_bump(struct alert_engine *e, const char *key, enum alert_sev sev)
 	alert_counts_add(c, sev);
 }
 
-/* Rebuild the counts table: every active, unsilenced alert counts for
+/* Rebuild the counts table: every active alert not quiet counts for
  * "*" (everywhere), its own code and the community and subdistrict above
  * it, and "sys:ID" of its system. */
 static void
@@ -77,7 +64,7 @@ alert_counts_build(struct alert_engine *e)
 	for (i = 0; i < e->nalerts; i++) {
 		struct alert *a = e->alerts[i];
 
-		if (!alert_state_active(a->state) || a->silenced)
+		if (!alert_state_active(a->state) || alert_quiet(a))
 			continue;
 		alert_counts_bump(e, "*", a->severity);
 		k[0] = a->code;
@@ -135,7 +122,7 @@ alert_engine_counts(struct alert_engine *e, const char *code,
 	for (i = 0; i < e->nalerts; i++) {
 		struct alert *a = e->alerts[i];
 
-		if (!alert_state_active(a->state) || a->silenced)
+		if (!alert_state_active(a->state) || alert_quiet(a))
 			continue;
 		if (!alert_engine_scope_all(e, code) &&
 		    !alert_engine_within(e, a->code, code))
@@ -285,6 +272,25 @@ alert_list_check_filter(
 	return 0;
 }
 
+/* A yes/no filter: "1"/"true", "0"/"false" set *out; NULL or "" leave it
+ * -1; anything else replies 400.  0 or -1. */
+static int
+alert_list_bool(
+    struct alert_reply *r, const char *name, const char *v, int *out)
+{
+	if (v == NULL || *v == '\0')
+		return 0;
+	if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
+		*out = 1;
+	else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+		*out = 0;
+	else {
+		alert_reply_error(r, 400, "%s: expected true or false", name);
+		return -1;
+	}
+	return 0;
+}
+
 void
 alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
     const struct alert_actor *who, struct alert_reply *r)
@@ -295,9 +301,11 @@ alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
 	struct alert_map gmap;
 	char **gkeys;
 	size_t n = 0, i, limit = f->limit;
-	int want_silenced = -1;
+	int want_silenced = -1, want_inhibited = -1;
 
-	if (alert_list_check_filter(e, f, r) != 0) {
+	if (alert_list_check_filter(e, f, r) != 0 ||
+	    alert_list_bool(r, "inhibited", f->inhibited, &want_inhibited) !=
+	        0) {
 		free(v);
 		json_decref(arr);
 		return;
@@ -331,6 +339,9 @@ alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
 				continue;
 		}
 		if (want_silenced >= 0 && a->silenced != want_silenced)
+			continue;
+		if (want_inhibited >= 0 &&
+		    (a->inhibited_by != NULL) != want_inhibited)
 			continue;
 		if (f->code != NULL && *f->code != '\0' &&
 		    !alert_engine_scope_all(e, f->code) &&

@@ -45,6 +45,12 @@ alert_state_active(enum alert_state s)
 	return s == ALERT_PENDING || s == ALERT_FIRING || s == ALERT_ACKED;
 }
 
+int
+alert_quiet(const struct alert *a)
+{
+	return a->silenced || a->inhibited_by != NULL;
+}
+
 const char *
 alert_dept_state_name(enum alert_dept_state s)
 {
@@ -132,6 +138,7 @@ alert_free(struct alert *a)
 	alert_depts_free(a->depts, a->ndepts);
 	alert_ack_clear(&a->ack);
 	free(a->silence_id);
+	free(a->inhibited_by);
 	free(a->close_reason);
 	free(a->last_who);
 	free(a->last_action);
@@ -196,6 +203,9 @@ alert_to_api(const struct alert *a, const char *place, const char *group)
 	json_object_set_new(o, "silenced", json_boolean(a->silenced));
 	if (a->silence_id != NULL)
 		json_object_set_new(o, "silence", json_string(a->silence_id));
+	json_object_set_new(o, "inhibited_by",
+	    a->inhibited_by != NULL ? json_string(a->inhibited_by)
+	                            : json_null());
 	json_object_set_new(o, "escalated", json_boolean(a->escalated));
 	json_object_set_new(o, "overdue", json_boolean(a->overdue));
 	json_object_set(o, "labels", a->labels);
@@ -306,6 +316,7 @@ alert_from_record(json_t *rec, char **cause)
 	}
 	a->silenced = json_is_true(json_object_get(rec, "silenced"));
 	alert_str_set(&a->silence_id, rec_str(rec, "silence"));
+	alert_str_set(&a->inhibited_by, rec_str(rec, "inhibited_by"));
 	a->escalated = json_is_true(json_object_get(rec, "escalated"));
 	a->overdue = json_is_true(json_object_get(rec, "overdue"));
 	if (json_is_object(v = json_object_get(rec, "labels"))) {

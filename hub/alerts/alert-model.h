@@ -76,6 +76,8 @@ struct alert {
 	int64_t deadline_rel_ms; /* the deadline's duration */
 	int escalated, overdue, silenced;
 	char *silence_id;
+	char *inhibited_by; /* id of the firing alert that inhibits this
+	                       one (a rule's "inhibits"), or NULL */
 	char *close_reason;
 	unsigned flaps;
 	uint64_t rev; /* bumped by every change */
@@ -95,6 +97,9 @@ const char *alert_state_name(enum alert_state s);
 int alert_state_parse(const char *s, enum alert_state *out);
 /* pending, firing or acknowledged. */
 int alert_state_active(enum alert_state s);
+/* Silenced or inhibited: kept and listed, but left out of counts,
+ * roll-ups, escalation and notifications. */
+int alert_quiet(const struct alert *a);
 const char *alert_dept_state_name(enum alert_dept_state s);
 
 /* A new alert with its id and key; everything else zero/empty. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub/alerts/alert-rules-inhibit.h"
 #include "hub/alerts/alert-rules.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -208,7 +209,7 @@ struct rule_raw {
 	char *name, *type, *selector, *agg, *op, *severity, *dept, *dept_label;
 	char *message;
 	int64_t window_ms, for_ms, deadline_ms;
-	json_t *threshold, *clear;
+	json_t *threshold, *clear, *inhibits;
 	char **by, **support;
 	int disabled;
 };
@@ -235,6 +236,7 @@ static const struct conf_field rule_fields[] = {
     RF("deadline", CONF_DURATION, 0, deadline_ms),
     RF("message", CONF_STRING, 0, message),
     RF("disabled", CONF_BOOL, 0, disabled),
+    RF("inhibits", CONF_ARRAY, 0, inhibits),
     {NULL, 0, 0, 0, 0, 0},
 };
 #undef RF
@@ -573,6 +575,9 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 			goto fail;
 		}
 	}
+	if (raw.inhibits != NULL &&
+	    alert_rules_inhibits_read(cf, raw.inhibits, out, cause) != 0)
+		goto fail;
 	out->name = raw.name;
 	out->selector = raw.selector;
 	out->for_ms = raw.for_ms;
@@ -597,6 +602,7 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 	rs->nrules++;
 	return 0;
 fail:
+	alert_rules_inhibits_free(out);
 	rule_raw_free(&raw);
 	return -1;
 }
@@ -675,6 +681,8 @@ alert_rules_build(struct conf_file *cf, alert_dept_check_fn dept_check,
 			        arg, cause) != 0)
 				goto fail;
 		}
+		if (alert_rules_inhibits_check(cf, top.rules, rs, cause) != 0)
+			goto fail;
 	}
 	return rs;
 fail:
@@ -727,6 +735,7 @@ alert_rules_free(struct alert_rules *rs)
 		free(r->dept_label);
 		conf_strarray_free(r->support);
 		free(r->message);
+		alert_rules_inhibits_free(r);
 	}
 	free(rs->rules);
 	for (i = 0; i < rs->ndepts; i++) {

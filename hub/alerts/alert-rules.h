@@ -12,7 +12,8 @@
  *        "selector": "water_level", "agg": "max", "window": "5m",
  *        "op": ">", "threshold": 4.5, "for": "2m", "by": ["grid"],
  *        "severity": "high", "dept": "water", "deadline": "72h",
- *        "message": "water level {value:.2f} m > {threshold} m in {place}"},
+ *        "message": "water level {value:.2f} m > {threshold} m in {place}",
+ *        "inhibits": [{"rules": ["water-level-warning"], "scope": "same"}]},
  *       {"name": "sensor-silent", "type": "absence",
  *        "selector": "water_level", "for": "15m", "by": ["grid"], ...}
  *     ]
@@ -60,6 +61,14 @@ enum alert_rule_type {
 	ALERT_RULE_ABSENCE,
 };
 
+/* What a firing alert of a rule inhibits ("inhibits", issue 17). */
+struct alert_inhibit {
+	char **rules; /* NULL-terminated names; NULL: alerts of lower
+	                 severity for the same metric */
+	int below;    /* 1: on the same place or any place below it;
+	                 0: on the same place only */
+};
+
 struct alert_rule {
 	char *name;
 	enum alert_rule_type type;
@@ -81,6 +90,8 @@ struct alert_rule {
 	int64_t deadline_ms;
 	char *message; /* template */
 	int disabled;
+	struct alert_inhibit *inhibits; /* or NULL */
+	size_t ninhibits;
 };
 
 struct alert_dept_conf {
@@ -109,6 +120,7 @@ struct alert_rules {
 	size_t nrules;
 	struct alert_dept_conf *depts;
 	size_t ndepts;
+	size_t ninhibiting; /* rules with "inhibits" */
 };
 
 /* Check a department id; return 0 if known, -1 if not.  Used by the

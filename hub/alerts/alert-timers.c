@@ -35,6 +35,11 @@ alert_engine_timers(struct alert_engine *e, struct alert *a, int64_t now)
 	int64_t within;
 
 	alert_engine_silence_check(e, a, now);
+	/* Released from an inhibition (its inhibitor closed, or stopped
+	 * matching after a reload): notified as a fresh fire. */
+	if (alert_engine_inhibit_check(e, a, now) && !alert_quiet(a) &&
+	    a->state == ALERT_FIRING)
+		alert_engine_notify(e, a, "fire", NULL);
 	if (a->state == ALERT_ACKED && a->ack.expires_ms != 0 &&
 	    now >= a->ack.expires_ms) {
 		before = alert_snapshot(a);
@@ -50,7 +55,7 @@ alert_engine_timers(struct alert_engine *e, struct alert *a, int64_t now)
 		alert_engine_notify(e, a, "fire", NULL);
 	}
 	within = e->rules->settings.ack_within_ms[a->severity];
-	if (a->state == ALERT_FIRING && !a->escalated && !a->silenced &&
+	if (a->state == ALERT_FIRING && !a->escalated && !alert_quiet(a) &&
 	    within > 0 && now - a->unacked_since_ms >= within) {
 		a->escalated = 1;
 		alert_engine_record(e, a, &alert_system_timer, "escalate",
@@ -156,15 +161,21 @@ alert_engine_eval(struct alert_engine *e)
 {
 	int64_t now = alert_engine_now(e), t0 = clock_mono_ns();
 	size_t i;
-	int failed = 0;
+	int failed = 0, pass;
 
 	e->gen++;
 	alert_kv_begin(e->kv); /* one durable write for the whole pass */
-	for (i = 0; i < e->rules->nrules; i++) {
-		if (e->rules->rules[i].disabled)
-			continue;
-		if (alert_eval_rule(e, i, now) != 0)
-			failed++;
+	/* Rules that inhibit others first, so that an alert they inhibit
+	 * is quiet from its first notification on. */
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < e->rules->nrules; i++) {
+			const struct alert_rule *r = &e->rules->rules[i];
+
+			if (r->disabled || (r->ninhibits > 0) != (pass == 0))
+				continue;
+			if (alert_eval_rule(e, i, now) != 0)
+				failed++;
+		}
 	}
 	alert_engine_commit(e);
 	e->evals++;
@@ -180,9 +191,9 @@ alert_engine_set_rules(struct alert_engine *e, struct alert_rules *r)
 	char *cause = NULL;
 	size_t i;
 
-	alert_eval_free(e);
+	alert_engine_selectors_free(e);
 	e->rules = r;
-	if (alert_eval_compile(e, &cause) != 0) {
+	if (alert_engine_selectors_compile(e, &cause) != 0) {
 		/* Checked at load; keep going without the bad selectors. */
 		log_error("alerts", "%s", cause);
 		free(cause);

@@ -10,11 +10,15 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/alert-kv.c hub/alerts/alert-kv.h \
 	hub/alerts/alert-kv-store.c hub/alerts/alert-kv-store.h \
 	hub/alerts/alert-rules.c hub/alerts/alert-rules.h \
+	hub/alerts/alert-rules-inhibit.c hub/alerts/alert-rules-inhibit.h \
 	hub/alerts/alert-model.c hub/alerts/alert-model.h \
 	hub/alerts/alert-silence.c hub/alerts/alert-silence.h \
 	hub/alerts/alert-notify.c hub/alerts/alert-notify.h \
+	hub/alerts/alerts.h \
 	hub/alerts/alert-engine.c hub/alerts/alert-engine.h hub/alerts/alert-internal.h \
 	hub/alerts/alert-audit.c \
+	hub/alerts/alert-place.c \
+	hub/alerts/alert-inhibit.c \
 	hub/alerts/alert-eval.c \
 	hub/alerts/alert-action.c \
 	hub/alerts/alert-worker.c hub/alerts/alert-worker.h \
@@ -65,12 +69,18 @@ tests_unit_test_alert_timers_SOURCES = tests/unit/test-alert-timers.c \
 tests_unit_test_alert_timers_LDADD = $(ALERTS_TEST_LDADD)
 tests_unit_test_alert_eval_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_alert_eval_SOURCES = tests/unit/test-alert-eval.c \
-	tests/unit/alert-test-util.h
+	tests/unit/alert-test-util.h tests/unit/alert-store-util.h
 tests_unit_test_alert_eval_LDADD = $(ALERTS_TEST_LDADD)
 tests_unit_test_alert_notify_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_alert_notify_SOURCES = tests/unit/test-alert-notify.c \
 	tests/unit/alert-test-util.h
 tests_unit_test_alert_notify_LDADD = $(ALERTS_TEST_LDADD)
+check_PROGRAMS += tests/unit/test-alert-inhibit
+TESTS += tests/unit/test-alert-inhibit
+tests_unit_test_alert_inhibit_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_alert_inhibit_SOURCES = tests/unit/test-alert-inhibit.c \
+	tests/unit/alert-test-util.h tests/unit/alert-store-util.h
+tests_unit_test_alert_inhibit_LDADD = $(ALERTS_TEST_LDADD)
 check_PROGRAMS += tests/unit/test-alert-scope
 TESTS += tests/unit/test-alert-scope
 tests_unit_test_alert_scope_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
@@ -81,6 +91,8 @@ endif
 
 ALERTS_INTEGRATION_TESTS = \
 	tests/integration/t-alerts-api.sh \
+	tests/integration/t-alerts-layers.sh \
+	tests/integration/t-alerts-inhibit.sh \
 	tests/integration/t-alerts-rules.sh \
 	tests/integration/t-audit-anchor.sh \
 	tests/integration/t-events-scope.sh
@@ -98,3 +110,14 @@ noinst_PROGRAMS += bench/audit-bench
 bench_audit_bench_CPPFLAGS = $(HUB_CPPFLAGS)
 bench_audit_bench_SOURCES = bench/audit-bench.c
 bench_audit_bench_LDADD = $(bench_rules_bench_LDADD)
+
+# The rules loader (with "inhibits") under the fuzz driver.
+check_PROGRAMS += tests/fuzz/fuzz-alert-rules
+TESTS += tests/fuzz/fuzz-alert-rules
+tests_fuzz_fuzz_alert_rules_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_fuzz_fuzz_alert_rules_SOURCES = tests/fuzz/fuzz-alert-rules.c \
+	$(FUZZ_DRIVER)
+tests_fuzz_fuzz_alert_rules_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_alert_rules_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_alert_rules_LDADD = $(HUB_LIBS) $(CB_LIB) $(JANSSON_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/alert-rules

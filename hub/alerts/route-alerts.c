@@ -61,6 +61,7 @@ route_alerts_list(struct hub_req *req)
 	f.dept = hub_req_query(req, "dept");
 	f.rule = hub_req_query(req, "rule");
 	f.silenced = hub_req_query(req, "silenced");
+	f.inhibited = hub_req_query(req, "inhibited");
 	s = hub_req_query(req, "group");
 	f.group = s != NULL && (strcmp(s, "1") == 0 || strcmp(s, "true") == 0);
 	if ((s = hub_req_query(req, "limit")) != NULL) {

@@ -14,7 +14,7 @@
 #include "lib/log.h"
 
 #ifdef HUB_WITH_ALERTS
-#include "hub/alerts/alert-engine.h"
+#include "hub/alerts/alerts.h"
 #endif
 
 #define QUALITY_DAY_MS  86400000LL

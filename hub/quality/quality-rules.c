@@ -11,8 +11,7 @@
 #include "store/store.h"
 
 #ifdef HUB_WITH_ALERTS
-#include "hub/alerts/alert-engine.h"
-#include "hub/alerts/alert-rules.h"
+#include "hub/alerts/alerts.h"
 #endif
 
 json_t *

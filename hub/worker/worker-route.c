@@ -8,10 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "hub/alerts/alert-engine.h"
-#include "hub/alerts/alert-worker.h"
+#include "hub/alerts/alerts.h"
 #include "hub/hub-config.h"
-#include "hub/alerts/route-alerts.h"
 #include "hub/territory.h"
 #include "hub/worker/worker-int.h"
 #include "hub/worker/worker.h"
