@@ -140,6 +140,8 @@ void alert_engine_notify(struct alert_engine *e, struct alert *a,
 int alert_engine_within(
     struct alert_engine *e, const char *code, const char *scope);
 int alert_engine_scope_all(struct alert_engine *e, const char *scope);
+/* Is a counted (active and unsilenced; alert-list.c)? */
+int alert_engine_counted(const struct alert *a);
 /* Drop the counts table (alert-list.c). */
 void alert_engine_counts_clear(struct alert_engine *e);
 
