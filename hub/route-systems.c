@@ -148,7 +148,30 @@ route_systems_get(struct hub_req *req)
 	hub_reply_json(req, 200, j);
 }
 
+/* GET /api/v1/departments: the one department table (systems.json), for
+ * dispatch prompts; rules.json refers to these ids. */
+static void
+route_departments_list(struct hub_req *req)
+{
+	const struct hub_systems *ss = req->hub->systems;
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < ss->ndepts; i++) {
+		const struct hub_dept *d = &ss->depts[i];
+
+		json_array_append_new(
+		    arr, json_pack("{s:s,s:s?,s:s?}", "id", d->id, "name",
+		             d->name, "name_en", d->name_en));
+	}
+	hub_reply_json(req, 200, json_pack("{s:o}", "departments", arr));
+}
+
 const struct hub_route hub_routes_systems[] = {
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/departments",
+        .handler = route_departments_list,
+        .min_role = HUB_ROLE_VIEWER},
     {.method = EVHTTP_REQ_GET,
         .path = "/api/v1/systems",
         .handler = route_systems_list,

@@ -150,6 +150,14 @@ g_spark(struct app *app, struct screen *s)
 	{                                                           \
 		app_switch(app, e);                                 \
 	}
+/* Jump to the newest alert (the one the bell rang for). */
+static void
+g_newest(struct app *app, struct screen *s)
+{
+	app_switch(app, APP_ALERTS);
+	screen_alerts_newest(app->cur);
+}
+
 G_SCREEN(territory, APP_TERRITORY)
 G_SCREEN(grid, APP_GRID)
 G_SCREEN(alerts, APP_ALERTS)
@@ -187,6 +195,10 @@ const struct binding bind_global[] = {
         .fn = g_screen_systems},
     {.key = '7', .keys = "7", .help = "data quality", .fn = g_screen_quality},
     {.key = '8', .keys = "8", .help = "audit log", .fn = g_screen_audit},
+    {.key = '!',
+        .keys = "!",
+        .help = "jump to the newest alert (* marks new since you looked)",
+        .fn = g_newest},
     {.key = '\t', .keys = "Tab", .help = "next screen", .fn = g_next},
     {.key = KEY_BTAB, .keys = "S-Tab", .help = "previous screen", .fn = g_prev},
     {.key = '/',

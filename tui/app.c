@@ -44,7 +44,6 @@ app_now_ms(void)
 /* ---- Hub link ---------------------------------------------------------- */
 
 static void app_who_fetch(struct app *app);
-static int app_banner_rows(struct app *app);
 
 /* Record how a request went: reachable or not. */
 static void
@@ -260,6 +259,7 @@ app_tick(struct app *app)
 	if (!app->have_who)
 		app_who_fetch(app);
 	screen_refresh(app->cur);
+	attention_refresh(app->att, app);
 	delay = app->interval_ms;
 	if (app->link_known && !app->link_ok) {
 		/* Hub gone: retry 1 s, 2 s, 4 s, then every 5 s. */
@@ -358,6 +358,8 @@ app_switch(struct app *app, enum app_screen which)
 	struct screen *s = app->screens[which];
 
 	if (s != app->cur) {
+		if (app->cur == app->screens[APP_ALERTS])
+			attention_looked(app->att);
 		if (which == APP_GRID)
 			app->prev = app->cur;
 		app->cur = s;
@@ -384,7 +386,7 @@ app_open_grid(struct app *app, const char *code)
 
 /* ---- Drawing ----------------------------------------------------------- */
 
-static int
+int
 app_banner_rows(struct app *app)
 {
 	return (app->link_known && !app->link_ok) || app->auth_error != NULL
@@ -420,103 +422,6 @@ app_layout(struct app *app)
 	nodelay(app->bar, TRUE);
 	app->dirty = 1;
 	app->redraw_all = 1;
-}
-
-/* The data age of the current screen, in seconds (-1: none yet). */
-static long long
-app_data_age(struct app *app)
-{
-	if (!app->cur->fetched)
-		return -1;
-	return (clock_mono_ms() - app->cur->data_mono_ms) / 1000;
-}
-
-static void
-app_header_draw(struct app *app)
-{
-	WINDOW *w = app->hdr;
-	struct buf b = BUF_INIT, pos = BUF_INIT;
-	char clock[16], age[16];
-	const char *sep = term_caps.utf8 ? " \xe2\x94\x82 " : " | ";
-	time_t t = time(NULL);
-	struct tm tm;
-	long long a;
-	int x, i, right;
-
-	localtime_r(&t, &tm);
-	strftime(clock, sizeof clock, "%H:%M:%S", &tm);
-	a = app_data_age(app);
-	text_age(a, age, sizeof age);
-	buf_puts(&b, " citybrain");
-	if (app->have_who) {
-		buf_puts(&b, sep);
-		buf_printf(&b, "%s %s@%s", app->who.user ? app->who.user : "?",
-		    app->who.role ? app->who.role : "?",
-		    model_label(app->who.scope_name, NULL, app->who.scope));
-	}
-	buf_puts(&b, sep);
-	if (!app->link_known)
-		buf_puts(&b, "hub ...");
-	else if (app->link_ok)
-		buf_puts(&b, "hub ok");
-	else
-		buf_puts(&b, "hub DOWN");
-	buf_puts(&b, sep);
-	buf_printf(&b, "data %s", age);
-	if (app->paused)
-		buf_puts(&b, " PAUSED");
-	right = text_width(clock) + 1;
-	term_put(w, 0, 0, app->cols - right, buf_str(&b), TEXT_LEFT,
-	    term_attr(TERM_HEADER));
-	term_put(w, 0, app->cols - right, right, clock, TEXT_LEFT,
-	    term_attr(TERM_HEADER));
-	/* Tabs, then the screen's position (breadcrumb) or filter. */
-	x = 0;
-	for (i = 0; i < APP_NSCREENS; i++) {
-		const struct screen_class *c = app_classes[i];
-		const char *label = app->cols >= 100 ? c->title : c->tab;
-		int cw = text_width(label) + 2;
-
-		buf_reset(&b);
-		buf_printf(&b, "%c%s ", c->key, label);
-		term_put(w, 1, x, cw, buf_str(&b), TEXT_LEFT,
-		    app->screens[i] == app->cur ? term_attr(TERM_TAB_CUR)
-		                                : term_attr(TERM_TAB));
-		x += cw;
-	}
-	buf_reset(&pos);
-	if (app->cur->filter != NULL)
-		buf_printf(&pos, " /%s", app->cur->filter);
-	if (app->cur->cls->where != NULL) {
-		buf_putc(&pos, ' ');
-		app->cur->cls->where(app->cur, &pos);
-	}
-	term_put(w, 1, x, app->cols - x, buf_str(&pos), TEXT_RIGHT,
-	    term_attr(TERM_DIM) | A_BOLD);
-	if (app_banner_rows(app)) {
-		char since[16];
-
-		buf_reset(&b);
-		text_age(app->last_ok_wall_ms
-		             ? (clock_wall_ms() - app->last_ok_wall_ms) / 1000
-		             : -1,
-		    since, sizeof since);
-		if (app->link_known && !app->link_ok) {
-			buf_printf(&b, " %s - retrying",
-			    app->link_error ? app->link_error
-			                    : "hub unreachable");
-			if (app->last_ok_wall_ms)
-				buf_printf(
-				    &b, "; last good data %s ago", since);
-		} else
-			buf_printf(&b, " the hub refuses this console: %s",
-			    app->auth_error);
-		term_put(w, 2, 0, app->cols, buf_str(&b), TEXT_LEFT,
-		    term_attr(TERM_BANNER));
-	}
-	wnoutrefresh(w);
-	buf_free(&b);
-	buf_free(&pos);
 }
 
 /* The F-key bar: F1..F10 from the screen's bindings, then the global. */
@@ -749,6 +654,7 @@ app_run(struct api *api, const struct app_opts *opts)
 	curs_set(0);
 	leaveok(stdscr, TRUE);
 	term_colors_init(opts->no_color);
+	app.att = attention_new(&opts->attention);
 	app_init_screens(&app);
 	app_layout(&app);
 
@@ -787,6 +693,7 @@ app_run(struct api *api, const struct app_opts *opts)
 	delscreen(scr);
 	term_free();
 	app_free_screens(&app);
+	attention_free(app.att);
 	model_whoami_free(&app.who);
 	free(app.link_error);
 	free(app.auth_error);

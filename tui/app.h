@@ -13,6 +13,7 @@
 
 #include "lib/buf.h"
 #include "tui/api.h"
+#include "tui/attention.h"
 #include "tui/model.h"
 #include "tui/spark.h"
 
@@ -67,7 +68,8 @@ struct app_opts {
 	int ascii; /* force ASCII drawing */
 	enum spark_style spark;
 	int spark_set;
-	const char *start; /* start screen name or NULL */
+	const char *start;               /* start screen name or NULL */
+	struct attention_opts attention; /* bell and flash severities */
 };
 
 struct app {
@@ -106,6 +108,8 @@ struct app {
 	int help_top;
 	int redraw_all;
 	int wake_pipe[2];
+
+	struct attention *att; /* owned: header count, badge, bell, flash */
 
 	struct prompt prompt;
 	char *message; /* owned; shown in the bar until message_until */
@@ -178,6 +182,10 @@ void cmd_complete(struct app *app, struct buf *line);
 /* Append the command list to help lines: one "name args\thelp" each. */
 const char *cmd_help_line(size_t i, struct buf *b);
 void app_layout(struct app *app);
+/* Rows of the hub banner under the header (0 or 1); draw the header
+ * (tui/app-header.c). */
+int app_banner_rows(struct app *app);
+void app_header_draw(struct app *app);
 
 void app_switch(struct app *app, enum app_screen which);
 struct screen *app_screen(struct app *app, enum app_screen which);
@@ -194,6 +202,7 @@ int64_t app_now_ms(void);
 void screen_territory_open(struct screen *s, const char *code);
 void screen_grid_open(struct screen *s, const char *code);
 void screen_alerts_set_code(struct screen *s, const char *code);
+void screen_alerts_newest(struct screen *s);
 void screen_map_set_metric(struct screen *s, const char *metric);
 void screen_overview_set_metric(struct screen *s, const char *metric);
 

@@ -57,6 +57,10 @@ static const char usage_text[] =
     "      --no-color       no colours (also NO_COLOR=1)\n"
     "      --ascii          ASCII drawing even in a UTF-8 locale\n"
     "      --spark STYLE    sparklines: braille, block or ascii\n"
+    "      --bell SEVS      ring the bell on a new alert of these severities\n"
+    "                       (default high; off)\n"
+    "      --flash SEVS     flash the header on a new alert of these\n"
+    "                       (default high; off)\n"
     "  -q, --quiet          less logging;  -v, --verbose  more\n"
     "  -h, --help           this help;     -V, --version  the version\n";
 
@@ -131,6 +135,8 @@ enum {
 	OPT_GRID,
 	OPT_DISPLAY,
 	OPT_PAGE_URL,
+	OPT_BELL,
+	OPT_FLASH,
 };
 
 int
@@ -159,6 +165,8 @@ main(int argc, char **argv)
 	    {"grid", required_argument, NULL, OPT_GRID},
 	    {"display", required_argument, NULL, OPT_DISPLAY},
 	    {"page-url", required_argument, NULL, OPT_PAGE_URL},
+	    {"bell", required_argument, NULL, OPT_BELL},
+	    {"flash", required_argument, NULL, OPT_FLASH},
 	    {NULL, 0, NULL, 0},
 	};
 	struct app_opts ao;
@@ -176,6 +184,7 @@ main(int argc, char **argv)
 	log_init("citybrain");
 	memset(&ao, 0, sizeof ao);
 	ao.interval_ms = 2000;
+	ao.attention.bell = ao.attention.flash = 1u << SEV_HIGH;
 	hub = getenv("CITYBRAIN_HUB");
 	if (hub != NULL && *hub == '\0')
 		hub = NULL;
@@ -269,6 +278,19 @@ main(int argc, char **argv)
 			break;
 		case OPT_PAGE_URL:
 			page_url = optarg;
+			break;
+		case OPT_BELL:
+		case OPT_FLASH:
+			if (attention_sevs_parse(optarg,
+			        c == OPT_BELL ? &ao.attention.bell
+			                      : &ao.attention.flash) != 0) {
+				fprintf(stderr,
+				    "citybrain: --%s: \"%s\": one of high, "
+				    "medium, low, info (comma-separated) or "
+				    "off\n",
+				    c == OPT_BELL ? "bell" : "flash", optarg);
+				return 2;
+			}
 			break;
 		default:
 			usage(stderr, 2);

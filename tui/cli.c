@@ -204,6 +204,31 @@ cli_overview(struct api *api, int json, FILE *out)
 	return 0;
 }
 
+/* "6 alerts listed, 5 counted (1 view-only: outside your scope)": the
+ * same count as the overview's (docs/api.md "What is counted"). */
+static void
+cli_alerts_summary(FILE *out, const struct model_alerts *al, unsigned nview,
+    unsigned nsilenced)
+{
+	const char *sep = " (";
+
+	if (!al->has_counted) {
+		fprintf(out, "%zu alert%s\n", al->n, al->n == 1 ? "" : "s");
+		return;
+	}
+	fprintf(out, "%zu alert%s listed, %u counted", al->n,
+	    al->n == 1 ? "" : "s", model_counts_total(&al->counted));
+	if (nview) {
+		fprintf(out, "%s%u view-only: outside your scope", sep, nview);
+		sep = "; ";
+	}
+	if (nsilenced) {
+		fprintf(out, "%s%u silenced", sep, nsilenced);
+		sep = "; ";
+	}
+	fputs(*sep == ';' ? ")\n" : "\n", out);
+}
+
 int
 cli_alerts(struct api *api, int json, const char *state, const char *severity,
     const char *code, FILE *out)
@@ -215,9 +240,10 @@ cli_alerts(struct api *api, int json, const char *state, const char *severity,
 	    "ID", "SEV", "STATE", "AGE", "PLACE", "ACK BY", "MESSAGE"};
 	struct model_alerts al;
 	struct buf path = BUF_INIT;
-	char *cause = NULL, *e, age[16];
+	char *cause = NULL, *e, age[16], *msg = NULL;
 	json_t *root;
 	size_t i;
+	unsigned nview = 0, nsilenced = 0;
 
 	buf_puts(&path, "/api/v1/alerts?limit=10000");
 	if (state != NULL) {
@@ -265,9 +291,18 @@ cli_alerts(struct api *api, int json, const char *state, const char *severity,
 		cells[4] = x->place ? x->place : x->code;
 		cells[5] = x->ack_by ? x->ack_by : "-";
 		cells[6] = x->message ? x->message : x->rule;
+		if (x->view_only) {
+			free(msg);
+			msg = xasprintf("[view-only] %s", cells[6]);
+			cells[6] = msg;
+			nview++;
+		}
+		if (x->silenced)
+			nsilenced++;
 		cli_row(out, cells, w, a, 7);
 	}
-	fprintf(out, "%zu alert%s\n", al.n, al.n == 1 ? "" : "s");
+	free(msg);
+	cli_alerts_summary(out, &al, nview, nsilenced);
 	model_alerts_free(&al);
 	return 0;
 }

@@ -8,7 +8,9 @@ tui_libcbtui_a_SOURCES = \
 	tui/app.c tui/app.h \
 	tui/alert-actions.c tui/alert-actions.h \
 	tui/alert-detail.c tui/alert-detail.h \
+	tui/app-header.c \
 	tui/app-keys.c \
+	tui/attention.c tui/attention.h \
 	tui/bind.h \
 	tui/cli.c tui/cli.h tui/cli-quality.c \
 	tui/cli-worker.c tui/cli-worker.h \
@@ -55,7 +57,10 @@ endif
 CONSOLE_TESTS = \
 	tests/integration/t-console-cli.sh \
 	tests/integration/t-console-tmux.sh \
-	tests/integration/t-console-trust.sh
+	tests/integration/t-console-trust.sh \
+	tests/integration/t-console-counts.sh \
+	tests/integration/t-console-attention.sh \
+	tests/integration/t-console-dispatch.sh
 TESTS += $(CONSOLE_TESTS)
 EXTRA_DIST += $(CONSOLE_TESTS) tests/integration/console-fixture.sh
 

@@ -340,6 +340,8 @@ model_alert_decode(json_t *o, struct model_alert *a)
 	a->silenced = jbool(o, "silenced");
 	a->escalated = jbool(o, "escalated");
 	a->overdue = jbool(o, "overdue");
+	a->view_only = jbool(o, "view_only");
+	a->view_only_why = jstr(o, "view_only_why");
 	a->code = jstr(o, "code");
 	a->place = jstr(o, "place");
 	a->message = jstr(o, "message");
@@ -388,6 +390,12 @@ model_alerts_decode(json_t *root, struct model_alerts *out, char **cause)
 	for (i = 0; i < out->n; i++)
 		model_alert_decode(json_array_get(a, i), &out->v[i]);
 	out->total = (unsigned)jint(root, "total", (long long)out->n);
+	if (json_is_object(json_object_get(root, "counted"))) {
+		model_counts_decode(
+		    json_object_get(root, "counted"), &out->counted);
+		out->has_counted = 1;
+	}
+	out->newest = jstr(root, "newest");
 	a = jarray(root, "groups", &out->ngroups);
 	if (out->ngroups)
 		out->groups = xcalloc(out->ngroups, sizeof *out->groups);

@@ -120,6 +120,8 @@ struct model_alert {
 	const char *id, *rule, *source, *state;
 	enum sev sev;
 	int silenced, escalated, overdue;
+	int view_only; /* visible, outside the caller's acting scope */
+	const char *view_only_why;
 	const char *code, *place, *message, *dept, *group;
 	const char *grid, *community, *subdistrict, *system;
 	double value;
@@ -139,6 +141,11 @@ struct model_alerts {
 	struct model_alert *v;
 	size_t n;
 	unsigned total;
+	/* The listed alerts that are counted (docs/api.md "What is
+	 * counted"); has_counted 0 from a hub that does not say. */
+	struct model_counts counted;
+	int has_counted;
+	const char *newest; /* id of the newest listed alert, or NULL */
 	struct model_alert_group *groups;
 	size_t ngroups;
 };

@@ -61,6 +61,7 @@ struct screen_alerts {
 	struct model_alert_detail detail;
 	int detail_inflight;
 	int detail_top;
+	int want_newest; /* select the newest alert once the list is in */
 };
 
 static struct screen_alerts *
@@ -236,6 +237,10 @@ al_cell(void *arg, size_t row, int col, struct buf *b, attr_t *at)
 		break;
 	case AC_ID:
 		buf_puts(b, x->id);
+		if (attention_is_new(a->base.app->att, x->id)) {
+			buf_putc(b, '*'); /* new since you looked */
+			*at |= A_BOLD;
+		}
 		break;
 	case AC_PLACE:
 		buf_puts(b, x->place ? x->place : x->code ? x->code : "");
@@ -243,6 +248,8 @@ al_cell(void *arg, size_t row, int col, struct buf *b, attr_t *at)
 	case AC_MESSAGE:
 		if (a->rowcnt != NULL && a->rowcnt[row] > 1)
 			buf_printf(b, "[+%u like it] ", a->rowcnt[row] - 1);
+		if (x->view_only)
+			buf_puts(b, "[view-only] ");
 		buf_puts(b, x->message ? x->message : x->rule ? x->rule : "");
 		break;
 	case AC_DEPT:
@@ -400,7 +407,14 @@ al_done(struct screen *s, struct api_result *res)
 		sel = xstrdup(a->al.v[a->rows[a->tab.sel]].id);
 	model_alerts_free(&a->al);
 	a->al = n;
+	attention_listed(s->app->att, &a->al);
 	al_rebuild(a);
+	if (a->want_newest) {
+		a->want_newest = 0;
+		free(sel);
+		screen_alerts_newest(s);
+		return;
+	}
 	if (sel != NULL) {
 		for (i = 0; i < a->nrows; i++) {
 			if (strcmp(a->al.v[a->rows[i]].id, sel) == 0)
@@ -465,6 +479,37 @@ out:
 	buf_free(&p);
 }
 
+/* Select the newest alert's row (after the list arrives if it has not). */
+void
+screen_alerts_newest(struct screen *s)
+{
+	struct screen_alerts *a = al(s);
+	long long best = -1, n;
+	size_t i, row = 0;
+
+	if (!s->fetched) {
+		a->want_newest = 1;
+		return;
+	}
+	free(a->detail_id);
+	a->detail_id = NULL;
+	model_alert_detail_free(&a->detail);
+	for (i = 0; i < a->nrows; i++) {
+		n = attention_alert_num(a->al.v[a->rows[i]].id);
+		if (n > best) {
+			best = n;
+			row = i;
+		}
+	}
+	if (best < 0) {
+		app_message(s->app, 0, "no alert listed");
+		return;
+	}
+	a->tab.sel = row;
+	app_message(s->app, 0, "newest: %s", a->al.v[a->rows[row]].id);
+	app_dirty(s->app);
+}
+
 void
 screen_alerts_set_code(struct screen *s, const char *code)
 {
@@ -491,6 +536,10 @@ al_where(struct screen *s, struct buf *b)
 		buf_printf(b, "history of %s", a->detail_id);
 	else {
 		buf_printf(b, "%zu/%zu", a->nrows, a->al.n);
+		/* The same count as the header's and the overview's. */
+		if (a->al.has_counted && !a->all)
+			buf_printf(b, " listed, %u counted",
+			    model_counts_total(&a->al.counted));
 		if (a->code != NULL)
 			buf_printf(b, " in %s", a->code);
 		if (a->all)

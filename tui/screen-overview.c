@@ -381,10 +381,8 @@ ov_refresh(struct screen *s)
 	}
 	if (!o->alerts_inflight) {
 		o->alerts_inflight = 1;
-		app_fetch(s->app, s,
-		    "/api/v1/alerts?severity=high,medium,low"
-		    "&limit=100",
-		    ov_alerts_done);
+		app_fetch(
+		    s->app, s, "/api/v1/alerts?limit=100", ov_alerts_done);
 	}
 	m = ov_spark_metric(o);
 	if (m != NULL && m->metric != NULL && !o->spark_inflight &&
@@ -493,7 +491,20 @@ ov_draw(struct screen *s, WINDOW *w, int rows, int cols)
 	/* Worst alerts in what is left. */
 	if (rows - y >= 2) {
 		buf_reset(&b);
-		buf_printf(&b, "Active alerts, worst first (%zu)", o->narows);
+		/* Counted as the header and the Alerts screen count. */
+		if (o->alerts.has_counted) {
+			unsigned nc = model_counts_total(&o->alerts.counted);
+
+			buf_printf(
+			    &b, "Active alerts, worst first (%u counted", nc);
+			if (o->alerts.total > nc)
+				buf_printf(&b,
+				    "; %u more view-only or silenced",
+				    o->alerts.total - nc);
+			buf_putc(&b, ')');
+		} else
+			buf_printf(
+			    &b, "Active alerts, worst first (%zu)", o->narows);
 		term_title(w, y, 0, cols, buf_str(&b));
 		y++;
 		o->atab.no_header = rows - y < 6;

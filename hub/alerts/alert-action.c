@@ -362,6 +362,26 @@ alert_action_severity(struct alert_engine *e, struct alert *a, json_t *body,
 	alert_reply_set(r, 200, NULL);
 }
 
+/* A snapshot with the dispatch: lead, supporting departments and the
+ * deadline, so that a re-dispatch's audit shows what was replaced (new
+ * reference). */
+static json_t *
+alert_dispatch_snapshot(const struct alert *a)
+{
+	json_t *o = alert_snapshot(a), *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < a->ndepts; i++) {
+		if (!a->depts[i].lead)
+			json_array_append_new(
+			    arr, json_string(a->depts[i].dept));
+	}
+	json_object_set_new(o, "support", arr);
+	json_object_set_new(o, "deadline_ms",
+	    a->deadline_ms ? json_integer(a->deadline_ms) : json_null());
+	return o;
+}
+
 static void
 alert_action_dispatch(struct alert_engine *e, struct alert *a, json_t *body,
     const struct alert_actor *who, struct alert_reply *r)
@@ -433,7 +453,7 @@ alert_action_dispatch(struct alert_engine *e, struct alert *a, json_t *body,
 		if (alert_dept_find(a, support[i]) == NULL)
 			added[nadded++] = support[i];
 	}
-	before = alert_snapshot(a);
+	before = alert_dispatch_snapshot(a);
 	alert_dispatch_set(a, lead, support);
 	if (has_dl) {
 		a->deadline_rel_ms = dl;
@@ -443,16 +463,7 @@ alert_action_dispatch(struct alert_engine *e, struct alert *a, json_t *body,
 		a->deadline_rel_ms = e->rules->settings.default_deadline_ms;
 		a->deadline_ms = now + a->deadline_rel_ms;
 	}
-	after = alert_snapshot(a);
-	{
-		json_t *arr = json_array();
-
-		for (i = 0; i < n; i++)
-			json_array_append_new(arr, json_string(support[i]));
-		json_object_set_new(after, "support", arr);
-		json_object_set_new(
-		    after, "deadline_ms", json_integer(a->deadline_ms));
-	}
+	after = alert_dispatch_snapshot(a);
 	alert_action_record(e, a, who, "dispatch", before, after,
 	    alert_body_str(body, "comment"), NULL);
 	json_decref(before);
@@ -556,9 +567,13 @@ alert_engine_action(struct alert_engine *e, const char *id, const char *action,
 		return;
 	}
 	if (!alert_engine_actionable(e, a, who)) {
-		alert_reply_error(r, 403, "%s (%s) is outside your scope %s",
+		alert_reply_error(r, 403,
+		    "%s (%s) is outside your scope %s: it is shown to you "
+		    "view-only, for awareness; an operator whose scope "
+		    "covers %s acts on it",
 		    a->id, a->code != NULL ? a->code : "district-wide",
-		    who->scope != NULL ? who->scope : "");
+		    who->scope != NULL ? who->scope : "",
+		    a->code != NULL ? a->code : "the district");
 		return;
 	}
 	if (body == NULL)

@@ -65,22 +65,30 @@ alert_eval_group(const struct alert_rule *rule,
 	buf_putc(key, '}');
 }
 
+/* Expand the message template tmpl of rule for a. */
 static void
-alert_eval_message(
-    struct alert_engine *e, const struct alert_rule *rule, struct alert *a)
+alert_eval_message_as(struct alert_engine *e, const struct alert_rule *rule,
+    struct alert *a, const char *tmpl)
 {
 	char *place = NULL, *msg;
 
 	if (a->code != NULL && e->env.place != NULL)
 		place = e->env.place(e->env.arg, a->code);
 	msg = alert_template_expand(
-	    rule->message, rule, a->labels, a->value, place, a->code);
+	    tmpl, rule, a->labels, a->value, place, a->code);
 	if (a->message == NULL || strcmp(a->message, msg) != 0) {
 		free(a->message);
 		a->message = msg;
 	} else
 		free(msg);
 	free(place);
+}
+
+static void
+alert_eval_message(
+    struct alert_engine *e, const struct alert_rule *rule, struct alert *a)
+{
+	alert_eval_message_as(e, rule, a, rule->message);
 }
 
 /* One group's outcome: cond is whether the condition holds. */
@@ -103,8 +111,19 @@ alert_eval_apply(struct alert_engine *e, const struct alert_rule *rule,
 				    alert_snapshot(a), NULL,
 				    "condition cleared before \"for\"");
 				alert_engine_drop(e, a);
+			} else if (isnan(value)) {
+				/* Never the value of the firing as the
+				 * resolving one. */
+				alert_eval_message_as(e, rule, a,
+				    "{rule}: resolved, no data in the window "
+				    "(last value {value}) in {place}");
+				alert_engine_resolve(
+				    e, a, NULL, "no data in the window");
 			} else {
-				alert_eval_message(e, rule, a);
+				alert_eval_message_as(e, rule, a,
+				    rule->resolve_message != NULL
+				        ? rule->resolve_message
+				        : rule->message);
 				alert_engine_resolve(
 				    e, a, NULL, "condition cleared");
 			}

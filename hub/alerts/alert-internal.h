@@ -148,6 +148,9 @@ void alert_engine_notify(struct alert_engine *e, struct alert *a,
 int alert_engine_within(
     struct alert_engine *e, const char *code, const char *scope);
 int alert_engine_scope_all(struct alert_engine *e, const char *scope);
+/* Is a counted (active and not quiet: neither silenced nor inhibited;
+ * alert-list.c)? */
+int alert_engine_counted(const struct alert *a);
 /* Drop the counts table (alert-list.c rebuilds it). */
 void alert_engine_counts_clear(struct alert_engine *e);
 /* Compile the rules' selectors into e->sels (0, or -1 with *cause

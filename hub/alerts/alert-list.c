@@ -37,6 +37,16 @@ alert_counts_add(struct hub_alert_counts *c, enum alert_sev sev)
 	}
 }
 
+/* The one definition of what is counted (docs/api.md, "What is
+ * counted"): an active alert (pending, firing, acknowledged) that is not
+ * quiet (silenced or inhibited: alert_quiet()).  The roll-ups, the
+ * overview, the alert list's "counted" and the console all count with it. */
+int
+alert_engine_counted(const struct alert *a)
+{
+	return alert_state_active(a->state) && !alert_quiet(a);
+}
+
 static void
 alert_counts_bump(struct alert_engine *e, const char *key, enum alert_sev sev)
 {
@@ -64,7 +74,7 @@ alert_counts_build(struct alert_engine *e)
 	for (i = 0; i < e->nalerts; i++) {
 		struct alert *a = e->alerts[i];
 
-		if (!alert_state_active(a->state) || alert_quiet(a))
+		if (!alert_engine_counted(a))
 			continue;
 		alert_counts_bump(e, "*", a->severity);
 		k[0] = a->code;
@@ -122,7 +132,7 @@ alert_engine_counts(struct alert_engine *e, const char *code,
 	for (i = 0; i < e->nalerts; i++) {
 		struct alert *a = e->alerts[i];
 
-		if (!alert_state_active(a->state) || alert_quiet(a))
+		if (!alert_engine_counted(a))
 			continue;
 		if (!alert_engine_scope_all(e, code) &&
 		    !alert_engine_within(e, a->code, code))
@@ -291,6 +301,25 @@ alert_list_bool(
 	return 0;
 }
 
+/* Mark o (the API object of a, visible to who but outside the scope who
+ * acts in) view-only, saying why. */
+static void
+alert_list_view_only(
+    json_t *o, const struct alert *a, const struct alert_actor *who)
+{
+	char *why;
+
+	if (a->code == NULL)
+		why = xasprintf("district-wide; your scope %s acts only "
+		                "inside it",
+		    who->scope);
+	else
+		why = xasprintf("outside your scope %s", who->scope);
+	json_object_set_new(o, "view_only", json_true());
+	json_object_set_new(o, "view_only_why", json_string(why));
+	free(why);
+}
+
 void
 alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
     const struct alert_actor *who, struct alert_reply *r)
@@ -299,6 +328,8 @@ alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
 	const char *states = f->state;
 	json_t *arr = json_array(), *groups = NULL, *g, *body;
 	struct alert_map gmap;
+	struct hub_alert_counts counted;
+	const struct alert *newest = NULL;
 	char **gkeys;
 	size_t n = 0, i, limit = f->limit;
 	int want_silenced = -1, want_inhibited = -1;
@@ -357,10 +388,22 @@ alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
 		groups = json_array();
 		alert_map_init(&gmap);
 	}
+	memset(&counted, 0, sizeof counted);
 	for (i = 0; i < n; i++) {
-		if (limit == 0 || i < limit)
-			json_array_append_new(
-			    arr, alert_engine_alert_json(e, v[i], gkeys[i]));
+		int act = alert_engine_actionable(e, v[i], who);
+
+		if (newest == NULL || v[i]->num > newest->num)
+			newest = v[i];
+
+		if (act && alert_engine_counted(v[i]))
+			alert_counts_add(&counted, v[i]->severity);
+		if (limit == 0 || i < limit) {
+			json_t *o = alert_engine_alert_json(e, v[i], gkeys[i]);
+
+			if (!act)
+				alert_list_view_only(o, v[i], who);
+			json_array_append_new(arr, o);
+		}
 		if (!f->group || gkeys[i] == NULL)
 			continue;
 		g = alert_map_get(&gmap, gkeys[i]);
@@ -380,7 +423,13 @@ alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
 		json_array_append_new(
 		    json_object_get(g, "ids"), json_string(v[i]->id));
 	}
-	body = json_pack("{s:o,s:i}", "alerts", arr, "total", (int)n);
+	body = json_pack("{s:o,s:i,s:o}", "alerts", arr, "total", (int)n,
+	    "counted", hub_json_alert_counts(&counted));
+	if (newest != NULL)
+		json_object_set_new(body, "newest", json_string(newest->id));
+	json_object_set_new(json_object_get(body, "counted"), "total",
+	    json_integer((json_int_t)counted.high + counted.medium +
+	                 counted.low + counted.info));
 	if (f->group) {
 		for (i = 0; i < json_array_size(groups); i++) {
 			g = json_array_get(groups, i);

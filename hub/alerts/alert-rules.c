@@ -205,9 +205,27 @@ alert_template_expand(const char *tmpl, const struct alert_rule *rule,
 
 /* ---- Loading ----------------------------------------------------------- */
 
+/* The resolve_message a rule gets when it names none: what resolved it,
+ * never the firing words ("{rule}: back to {value} (<= 4.5) in {place}";
+ * with a clear level, that one). */
+static char *
+alert_rule_resolve_default(const struct alert_rule *r)
+{
+	static const char *const inverse[] = {"<=", "<", ">=", ">", "!=", "=="};
+
+	if (r->type == ALERT_RULE_ABSENCE)
+		return xstrdup("data from {rule} again in {place}");
+	if (r->has_clear)
+		return xasprintf("{rule}: back to {value} (past the clear "
+		                 "level %g) in {place}",
+		    r->clear);
+	return xasprintf("{rule}: back to {value} (%s {threshold}) in {place}",
+	    (unsigned)r->op < 6 ? inverse[r->op] : "not");
+}
+
 struct rule_raw {
 	char *name, *type, *selector, *agg, *op, *severity, *dept, *dept_label;
-	char *message;
+	char *message, *resolve_message;
 	int64_t window_ms, for_ms, deadline_ms;
 	json_t *threshold, *clear, *inhibits;
 	char **by, **support;
@@ -235,6 +253,7 @@ static const struct conf_field rule_fields[] = {
     RF("support", CONF_STRARRAY, 0, support),
     RF("deadline", CONF_DURATION, 0, deadline_ms),
     RF("message", CONF_STRING, 0, message),
+    RF("resolve_message", CONF_STRING, 0, resolve_message),
     RF("disabled", CONF_BOOL, 0, disabled),
     RF("inhibits", CONF_ARRAY, 0, inhibits),
     {NULL, 0, 0, 0, 0, 0},
@@ -417,6 +436,7 @@ rule_raw_free(struct rule_raw *r)
 	free(r->dept);
 	free(r->dept_label);
 	free(r->message);
+	free(r->resolve_message);
 	conf_strarray_free(r->by);
 	conf_strarray_free(r->support);
 }
@@ -553,6 +573,11 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 		*cause = conf_error(cf, obj, "message", 0, "%s", err);
 		goto fail;
 	}
+	if (raw.resolve_message != NULL &&
+	    alert_template_check(raw.resolve_message, err, sizeof err) != 0) {
+		*cause = conf_error(cf, obj, "resolve_message", 0, "%s", err);
+		goto fail;
+	}
 	if (raw.dept != NULL && dept_check != NULL &&
 	    dept_check(arg, raw.dept) != 0) {
 		*cause = conf_error(
@@ -594,6 +619,9 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 	        ? xstrdup("no data from {rule} in {place}")
 	        : xasprintf("{rule}: {value} %s {threshold} in {place}",
 	              alert_op_name(out->op));
+	out->resolve_message = raw.resolve_message != NULL
+	                           ? raw.resolve_message
+	                           : alert_rule_resolve_default(out);
 	out->disabled = raw.disabled;
 	free(raw.type);
 	free(raw.agg);
@@ -736,6 +764,7 @@ alert_rules_free(struct alert_rules *rs)
 		conf_strarray_free(r->support);
 		free(r->message);
 		alert_rules_inhibits_free(r);
+		free(r->resolve_message);
 	}
 	free(rs->rules);
 	for (i = 0; i < rs->ndepts; i++) {

@@ -13,6 +13,7 @@
  *        "op": ">", "threshold": 4.5, "for": "2m", "by": ["grid"],
  *        "severity": "high", "dept": "water", "deadline": "72h",
  *        "message": "water level {value:.2f} m > {threshold} m in {place}",
+ *        "resolve_message": "water level back to {value:.2f} m in {place}",
  *        "inhibits": [{"rules": ["water-level-warning"], "scope": "same"}]},
  *       {"name": "sensor-silent", "type": "absence",
  *        "selector": "water_level", "for": "15m", "by": ["grid"], ...}
@@ -88,7 +89,8 @@ struct alert_rule {
 	                     (when it names a known one), or NULL */
 	char **support;   /* supporting departments, or NULL */
 	int64_t deadline_ms;
-	char *message; /* template */
+	char *message;         /* template */
+	char *resolve_message; /* template of a resolved alert's message */
 	int disabled;
 	struct alert_inhibit *inhibits; /* or NULL */
 	size_t ninhibits;

@@ -9,6 +9,8 @@
 #   cf_screen      the tmux pane's text;  cf_keys KEYS...  send keys
 #   cf_wait TEXT [SECONDS]  wait until the screen shows TEXT
 CF_TOKEN=cbt_console_test_collector
+# The subdistrict operator (Nanyuan) over TCP: -H "$CF_URL" -T "$CF_OP_TOKEN_FILE".
+CF_OP_TOKEN=cbt_console_nanyuan_op
 CF_BIN="$top_builddir/tui/citybrain"
 : "${CF_HUB_BIN:=$top_builddir/hub/citybraind}"
 : "${TMUX_BIN:=tmux}"
@@ -20,6 +22,7 @@ cf_hub_start() {
 		CF_PORT=$(cb_free_port)
 		CF_URL="http://127.0.0.1:$CF_PORT"
 		CF_SOCKET="$CF_DIR/hub.sock"
+		CF_OP_TOKEN_FILE="$CF_DIR/nanyuan-op.token"
 		CF_ME=$(id -un)
 		cp "$top_srcdir/conf/futian/territory.json" \
 			"$top_srcdir/conf/futian/systems.json" "$CF_DIR/"
@@ -31,10 +34,13 @@ cf_hub_start() {
 ]}
 JSON
 		_sha=$(printf %s "$CF_TOKEN" | sha256sum | cut -d' ' -f1)
+		_opsha=$(printf %s "$CF_OP_TOKEN" | sha256sum | cut -d' ' -f1)
+		printf '%s\n' "$CF_OP_TOKEN" >"$CF_DIR/nanyuan-op.token"
 		cat >"$CF_DIR/tokens.json" <<JSON
 {"tokens": [
  {"name": "console-test", "sha256": "$_sha", "systems": ["*"],
-  "grids": ["440304000000"]}
+  "grids": ["440304000000"]},
+ {"name": "nanyuan-op", "sha256": "$_opsha", "user": "nanyuan-operator"}
 ]}
 JSON
 		cat >"$CF_DIR/hub.json" <<JSON

@@ -41,7 +41,12 @@ cat >"$HUB_DIR/rules.json" <<JSON
   {"name": "water-level-high", "selector": "water_level_m",
    "agg": "max", "window": "3s", "op": ">", "threshold": 4.5,
    "for": "1s", "by": ["grid"], "severity": "high", "dept": "water",
-   "message": "water level {value:.2f} m > {threshold} m in {place}"},
+   "message": "water level {value:.2f} m > {threshold} m in {place}",
+   "resolve_message": "water level back to {value:.2f} m (< {threshold} m) in {place}"},
+  {"name": "pond-level", "selector": "pond_level_m", "agg": "last",
+   "window": "1m", "op": ">", "threshold": 4.5, "by": ["grid"],
+   "severity": "low", "message": "pond {value:.2f} m > {threshold} m in {place}",
+   "resolve_message": "pond back to {value:.2f} m (< {threshold} m) in {place}"},
   {"name": "aqi-silent", "type": "absence", "selector": "env_aqi",
    "for": "2s", "by": ["grid"], "severity": "low"}
  ]}
@@ -123,6 +128,24 @@ cb_assert_eq 403 "$(TOKEN=$HUB_TOK_OPERATOR hub_get /api/v1/deliveries)" "delive
 wait_state water-level-high resolved $G 1.0
 hub_sock "/api/v1/alerts/$A" >/dev/null
 cb_assert_contains "$(hub_json '[h["action"] for h in j["history"]]')" '"resolve"' "resolve in history"
+# A resolved alert says what resolved it, never the firing words: the
+# data stopped during the escalation wait (no data in the window), or on
+# a fast machine the low values came in time.
+case "$(hub_json 'j["message"]')" in
+"water-level-high: resolved, no data in the window (last value 4.8) in 南园街道 / 东园社区 / 东园01" | \
+	"water level back to 1.00 m (< 4.5 m) in 南园街道 / 东园社区 / 东园01") ;;
+*) cb_fail "resolved: the message says what resolved it: $(hub_json 'j["message"]')" ;;
+esac
+# A level that goes up and comes down while it reports (a window long
+# enough for this loaded test): the resolve_message with the value that
+# resolved it.
+printf 'pond,grid=%s level_m=4.9\n' $G >"$HUB_DIR/pond-hi.lp"
+printf 'pond,grid=%s level_m=1.0\n' $G >"$HUB_DIR/pond-lo.lp"
+wait_state pond-level firing "$HUB_DIR/pond-hi.lp"
+wait_state pond-level resolved "$HUB_DIR/pond-lo.lp"
+hub_sock "/api/v1/alerts?rule=pond-level&state=resolved" >/dev/null
+cb_assert_eq "pond back to 1.00 m (< 4.5 m) in 南园街道 / 东园社区 / 东园01" \
+	"$(hub_json 'j["alerts"][0]["message"]')" "resolve_message with the resolving value"
 
 # Absence: an AQI sensor that stops.
 printf 'env,grid=%s aqi=40\n' $G >"$f"
@@ -130,6 +153,11 @@ TOKEN=$HUB_TOK_COLLECTOR hub_post /api/v1/write "$f" >/dev/null
 wait_state aqi-silent firing
 printf 'env,grid=%s aqi=41\n' $G >"$HUB_DIR/aqi.lp"
 wait_state aqi-silent resolved "$HUB_DIR/aqi.lp"
+hub_sock "/api/v1/alerts?rule=aqi-silent&state=all" >/dev/null
+case "$(hub_json 'j["alerts"][0]["state"] + ": " + j["alerts"][0]["message"]')" in
+"resolved: data from aqi-silent again in 南园街道 / 东园社区 / 东园01" | "firing: no data from"*) ;;
+*) cb_fail "the default resolve message of an absence rule: $(hub_json 'j["alerts"][0]["message"]')" ;;
+esac
 
 # SIGHUP: a bad rules file keeps the old rules; a good one replaces them.
 printf '{"rules": [{"name": "x", "selector": "y", "severity": "urgent"}]}' >"$HUB_DIR/rules.json"

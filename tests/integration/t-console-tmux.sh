@@ -152,7 +152,7 @@ cf_tmux_kill
 
 # ---- 200x50 from the start ------------------------------------------------
 cf_tmux 200 50 "$UTF8 $CONSOLE"
-cf_expect "Active alerts, worst first (6)" "200x50 overview has the alert list"
+cf_expect "Active alerts, worst first (6 counted)" "200x50 overview has the alert list"
 cf_expect "smoke detector 12 in alarm" "200x50 shows the alerts"
 cf_expect "blind rules " "the overview's quality line has the data-quality check"
 cf_keys 5
