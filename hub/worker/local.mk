@@ -26,7 +26,8 @@ hub/worker/page-data.c: $(WORKER_PAGE) $(srcdir)/hub/worker/embed.sh
 WORKER_INTEGRATION_TESTS = \
 	tests/integration/t-worker-api.sh \
 	tests/integration/t-worker-page.sh \
-	tests/integration/t-worker-signin.sh
+	tests/integration/t-worker-signin.sh \
+	tests/integration/t-worker-console.sh
 TESTS += $(WORKER_INTEGRATION_TESTS)
 EXTRA_DIST += $(WORKER_INTEGRATION_TESTS) tests/integration/worker-lib.sh \
 	tests/integration/cdp.py tests/integration/worker-page.py

@@ -82,7 +82,9 @@ hub_workers_people(struct hub *h, const char *grid, json_t *people)
 		for (j = 0; j < w->ngrids && strcmp(w->grids[j], grid) != 0;
 		     j++)
 			;
-		if (j == w->ngrids || !worker_registry_active(w))
+		/* On duty: signed in on a phone, not revoked. */
+		if (j == w->ngrids || !worker_registry_active(w) ||
+		    w->token_hash[0] == '\0')
 			continue;
 		worker_req_alert_worker(w, &aw);
 		key = xasprintf("worker:%s", w->name);

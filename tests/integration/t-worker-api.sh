@@ -13,10 +13,6 @@ hub_conf supervisor 440304000000
 worker_conf 10m
 hub_start
 f="$HUB_DIR/body.json"
-post() { # TOKEN PATH BODY
-	printf '%s' "$3" >"$f"
-	TOKEN=$1 hub_post "$2" "$f"
-}
 sock_post() { # PATH BODY
 	printf '%s' "$2" >"$f"
 	hub_sock "$1" --data-binary "@$f"
