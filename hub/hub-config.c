@@ -67,10 +67,16 @@ static const struct conf_field config_fields[] = {
 
 /* "worker": the grid workers' grants and enrolment codes. */
 static const struct conf_field config_worker_fields[] = {
-    {"grant", CONF_DURATION, 0, offsetof(struct hub_config, worker_grant_ms),
-        0, 0},
+    {"grant", CONF_DURATION, 0, offsetof(struct hub_config, worker_grant_ms), 0,
+        0},
     {"code_ttl", CONF_DURATION, 0,
         offsetof(struct hub_config, worker_code_ttl_ms), 0, 0},
+    {"signin_failures", CONF_INT, 0,
+        offsetof(struct hub_config, worker_signin_peer), 1, 1000000},
+    {"signin_failures_all", CONF_INT, 0,
+        offsetof(struct hub_config, worker_signin_all), 1, 1000000},
+    {"signin_window", CONF_DURATION, 0,
+        offsetof(struct hub_config, worker_signin_window_ms), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -234,6 +240,9 @@ hub_config_default(void)
 	c->audit_anchor_every = 100;
 	c->worker_grant_ms = 30 * 60 * 1000;
 	c->worker_code_ttl_ms = 24 * 3600 * 1000;
+	c->worker_signin_peer = 10;
+	c->worker_signin_all = 100;
+	c->worker_signin_window_ms = 15 * 60 * 1000;
 	return c;
 }
 

@@ -86,6 +86,10 @@ struct hub_config {
 	/* "worker" (hub/worker/): how long a building check-in grants
 	 * reading (default 30 min) and an enrolment code lives (24 h). */
 	int64_t worker_grant_ms, worker_code_ttl_ms;
+	/* Failed sign-ins allowed per peer and for all peers together in
+	 * worker_signin_window_ms (10, 100, 15 min) before 429. */
+	long long worker_signin_peer, worker_signin_all;
+	int64_t worker_signin_window_ms;
 	/* "remote_read": the long-term store's query API, or NULL; owned */
 	struct remote_target_conf *remote_read;
 	/* "city" and "districts": a city hub (hub/city/city.h), or NULL */

@@ -1,14 +1,16 @@
 /* Operator actions on alerts: acknowledge, unacknowledge, comment,
- * dispatch, severity, close, silence; each asks what it needs (prompts,
+ * dispatch, severity, close, silence, assign; each asks what it needs (prompts,
  * confirmations for the destructive ones) and then posts to the hub. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
 #include "tui/alert-actions.h"
+#include "tui/api.h"
 #include "tui/app.h"
 
 struct alert_action *
@@ -513,4 +515,106 @@ alert_action_silence(struct alert_action *c)
 	}
 	app_prompt(
 	    app, "Silence for (e.g. 2h): ", NULL, aa_silence_duration, c);
+}
+
+/* ---- Assign to a grid worker ------------------------------------------ */
+
+/* Does worker record o (GET /api/v1/workers) have grid? */
+static int
+aa_worker_has_grid(json_t *o, const char *grid)
+{
+	json_t *g;
+	size_t i;
+
+	json_array_foreach(json_object_get(o, "grids"), i, g)
+	{
+		const char *code =
+		    json_string_value(json_object_get(g, "code"));
+
+		if (code != NULL && strcmp(code, grid) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+aa_assign_worker(struct app *app, const char *text, void *arg)
+{
+	struct alert_action *c = arg;
+	json_t *body;
+
+	if (text == NULL || *text == '\0') {
+		if (text != NULL)
+			app_message(app, 1, "assign: which grid worker?");
+		alert_action_free(c);
+		return;
+	}
+	body = json_object();
+	json_object_set_new(body, "worker", json_string(text));
+	alert_action_send(c, "assign", "assign", body);
+}
+
+/* The workers came: offer those on duty (enrolled, of the alert's grid
+ * when it has one) in the prompt. */
+static void
+aa_assign_workers(void *arg, struct api_result *res)
+{
+	struct alert_action *c = arg;
+	struct app *app = c->app;
+	const char *grid =
+	    c->label_key != NULL && strcmp(c->label_key, "grid") == 0
+	        ? c->label_value
+	        : NULL;
+	const char *first = NULL;
+	struct buf b = BUF_INIT;
+	char *what, *label;
+	json_t *o;
+	size_t i, n = 0;
+
+	if (res->error != NULL) {
+		app_message(app, 1, "grid workers: %s", res->error);
+		alert_action_free(c);
+		return;
+	}
+	json_array_foreach(json_object_get(res->body, "workers"), i, o)
+	{
+		const char *name =
+		    json_string_value(json_object_get(o, "name"));
+		const char *state =
+		    json_string_value(json_object_get(o, "state"));
+		const char *display =
+		    json_string_value(json_object_get(o, "display"));
+
+		if (name == NULL || state == NULL ||
+		    strcmp(state, "enrolled") != 0 ||
+		    (grid != NULL && !aa_worker_has_grid(o, grid)))
+			continue;
+		buf_printf(&b, "%s%s%s%s%s", n > 0 ? ", " : "", name,
+		    display != NULL ? " " : "", display != NULL ? display : "",
+		    json_is_true(json_object_get(o, "on_site")) ? " on site"
+		                                                : "");
+		if (n++ == 0)
+			first = name;
+	}
+	if (n == 0) {
+		app_message(app, 1, "no grid worker on duty%s%s",
+		    grid ? " in " : "", grid ? grid : "");
+		buf_free(&b);
+		alert_action_free(c);
+		return;
+	}
+	what = alert_action_what(c);
+	label = xasprintf("Assign %s to (%s): ", what, buf_str(&b));
+	app_prompt(app, label, n == 1 ? first : NULL, aa_assign_worker, c);
+	app_dirty(app);
+	free(label);
+	free(what);
+	buf_free(&b);
+}
+
+void
+alert_action_assign(struct alert_action *c)
+{
+	api_start(
+	    c->app->api, "GET", "/api/v1/workers", NULL, aa_assign_workers, c);
 }

@@ -54,5 +54,8 @@ void alert_action_dispatch(struct alert_action *c);
 void alert_action_close(struct alert_action *c);
 void alert_action_severity(struct alert_action *c);
 void alert_action_silence(struct alert_action *c);
+/* Assign to a grid worker: offers the workers on duty of the alert's grid
+ * (GET /api/v1/workers), posts "assign" (the hub checks the grid). */
+void alert_action_assign(struct alert_action *c);
 
 #endif

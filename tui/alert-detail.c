@@ -1,6 +1,6 @@
 /* One alert's full record for the Alerts screen's history view: what it
- * is, where, who it is dispatched to, the acknowledgement, and every
- * change with who made it. */
+ * is, where, who it is dispatched and assigned to, the acknowledgement,
+ * the grid workers' reports, and every change with who made it. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -11,6 +11,45 @@
 #include "tui/alert-detail.h"
 #include "tui/screen-util.h"
 #include "tui/term.h"
+
+/* The grid worker it is assigned to and the workers' reports (accept,
+ * arrive, progress, handled) with time and text, as lines. */
+static void
+alert_detail_reports(const struct model_alert_detail *d, struct buf *lines)
+{
+	const char *assignee = NULL, *by = NULL;
+	char t[32];
+	size_t i, n = 0;
+
+	for (i = 0; i < d->nhistory; i++) {
+		const struct model_history *h = &d->history[i];
+
+		if (h->action == NULL)
+			continue;
+		if (strcmp(h->action, "assign") == 0) {
+			assignee = json_string_value(
+			    json_object_get(h->after, "worker"));
+			by = h->who;
+		} else if (strncmp(h->action, "worker.", 7) == 0)
+			n++;
+	}
+	if (assignee != NULL)
+		buf_printf(lines, "worker   %s (assigned by %s)\n", assignee,
+		    by != NULL ? by : "?");
+	if (n == 0)
+		return;
+	buf_printf(lines, "\001Field reports (%zu)\n", n);
+	for (i = 0; i < d->nhistory; i++) {
+		const struct model_history *h = &d->history[i];
+
+		if (h->action == NULL || strncmp(h->action, "worker.", 7) != 0)
+			continue;
+		su_time(h->at_ms, t, sizeof t);
+		buf_printf(lines, "%s  %-10s %-8s %s\n", t,
+		    h->who ? h->who : "?", h->action + 7,
+		    h->comment ? h->comment : "");
+	}
+}
 
 void
 alert_detail_draw(const struct model_alert_detail *d, const char *id, int top,
@@ -58,6 +97,7 @@ alert_detail_draw(const struct model_alert_detail *d, const char *id, int top,
 		}
 		buf_putc(&lines, '\n');
 	}
+	alert_detail_reports(d, &lines);
 	buf_printf(&lines, "\001History (%zu)\n", d->nhistory);
 	for (i = 0; i < d->nhistory; i++) {
 		const struct model_history *h = &d->history[i];

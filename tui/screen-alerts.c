@@ -644,6 +644,7 @@ AL_ACTION(comment, "Comment")
 AL_ACTION(dispatch, "Dispatch")
 AL_ACTION(close, "Close")
 AL_ACTION(severity, "Change severity")
+AL_ACTION(assign, "Assign")
 
 /* A silence covers the rule in the place: the whole group anyway. */
 static void
@@ -863,6 +864,10 @@ static const struct binding al_bindings[] = {
         .help = "dispatch to departments (lead, supporting)",
         .fn = al_dispatch},
     {.key = 'v', .keys = "v", .help = "change severity", .fn = al_severity},
+    {.key = 'w',
+        .keys = "w",
+        .help = "assign / reassign to a grid worker on duty",
+        .fn = al_assign},
     {.key = 'x',
         .key2 = KEY_F(8),
         .keys = "x F8",

@@ -337,7 +337,7 @@ static int
 gr_side(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 {
 	struct buf b = BUF_INIT;
-	size_t i;
+	size_t i, nworkers = 0;
 	int y0 = y;
 
 	if (rows <= 0)
@@ -346,12 +346,38 @@ gr_side(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 	for (i = 0; i < g->tree.npeople && y < y0 + rows; i++) {
 		const struct model_person *p = &g->tree.people[i];
 
+		if (strncmp(p->role, "worker:", 7) == 0) {
+			nworkers++;
+			continue;
+		}
 		buf_reset(&b);
 		buf_printf(&b, "%s: %s  %s%s%s", gr_role_name(p->role),
 		    p->name ? p->name : "?", p->phone ? p->phone : "",
 		    p->station ? "  " : "", p->station ? p->station : "");
 		term_put(
 		    w, y++, x + 1, cols - 1, buf_str(&b), TEXT_LEFT, A_NORMAL);
+	}
+	/* The enrolled grid workers ("worker:NAME"; the hub puts their open
+	 * tasks in phone and where they are in station). */
+	if (nworkers > 0 && y < y0 + rows) {
+		buf_reset(&b);
+		buf_printf(&b, "Workers on duty (%zu)", nworkers);
+		term_title(w, y++, x, cols, buf_str(&b));
+	}
+	for (i = 0; nworkers > 0 && i < g->tree.npeople && y < y0 + rows; i++) {
+		const struct model_person *p = &g->tree.people[i];
+
+		if (strncmp(p->role, "worker:", 7) != 0)
+			continue;
+		buf_reset(&b);
+		buf_printf(&b, "%s%s%s  %s  %s", p->role + 7,
+		    p->name && strcmp(p->name, p->role + 7) != 0 ? " " : "",
+		    p->name && strcmp(p->name, p->role + 7) != 0 ? p->name : "",
+		    p->phone ? p->phone : "", p->station ? p->station : "");
+		term_put(w, y++, x + 1, cols - 1, buf_str(&b), TEXT_LEFT,
+		    p->station != NULL && strncmp(p->station, "on site", 7) == 0
+		        ? A_BOLD
+		        : A_NORMAL);
 	}
 	if (y < y0 + rows) {
 		buf_reset(&b);

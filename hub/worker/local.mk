@@ -7,6 +7,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/worker/worker-registry.c \
 	hub/worker/worker-route.c \
 	hub/worker/worker-grant.c \
+	hub/worker/worker-limit.c \
 	hub/worker/worker-page.c
 WORKER_PAGE = $(srcdir)/hub/worker/page/index.html \
 	$(srcdir)/hub/worker/page/app.js
@@ -24,7 +25,9 @@ hub/worker/page-data.c: $(WORKER_PAGE) $(srcdir)/hub/worker/embed.sh
 
 WORKER_INTEGRATION_TESTS = \
 	tests/integration/t-worker-api.sh \
-	tests/integration/t-worker-page.sh
+	tests/integration/t-worker-page.sh \
+	tests/integration/t-worker-signin.sh \
+	tests/integration/t-worker-console.sh
 TESTS += $(WORKER_INTEGRATION_TESTS)
 EXTRA_DIST += $(WORKER_INTEGRATION_TESTS) tests/integration/worker-lib.sh \
 	tests/integration/cdp.py tests/integration/worker-page.py

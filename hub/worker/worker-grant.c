@@ -4,15 +4,18 @@
  * elsewhere; every grant, refusal and read is audited. */
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hub/hub-config.h"
 #include "hub/status.h"
 #include "hub/territory.h"
 #include "hub/worker/worker-int.h"
+#include "lib/log.h"
 #include "lib/xmalloc.h"
 
 /* A position check-in takes the nearest building within this distance. */
@@ -25,6 +28,101 @@ grant_end(struct worker *w)
 	w->grant_building = NULL;
 	w->grant_grid = -1;
 	w->grant_until_ms = 0;
+}
+
+int
+worker_grants_save(struct hub *h, char **cause)
+{
+	json_t *arr = json_array(), *root;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < h->workers->n; i++) {
+		struct worker *w = &h->workers->v[i];
+
+		if (w->last_place == NULL && !worker_grant_current(h, w))
+			continue;
+		json_array_append_new(arr,
+		    json_pack("{s:s,s:s*,s:I,s:s*,s:s*,s:I}", "worker", w->name,
+		        "last_place", w->last_place, "last_checkin_ms",
+		        (json_int_t)w->last_checkin_ms, "grid",
+		        w->grant_grid >= 0 ? w->grant_code : NULL, "building",
+		        w->grant_grid >= 0 ? w->grant_building : NULL,
+		        "until_ms",
+		        (json_int_t)(w->grant_grid >= 0 ? w->grant_until_ms
+		                                        : 0)));
+	}
+	root = json_pack("{s:o}", "grants", arr);
+	rc = worker_file_write(h->workers->grants_path, root, cause);
+	json_decref(root);
+	return rc;
+}
+
+int
+worker_grants_load(struct hub *h, char **cause)
+{
+	const char *path = h->workers->grants_path;
+	json_error_t err;
+	json_t *root, *arr, *o;
+	struct worker *w;
+	const char *grid, *building, *place;
+	size_t i;
+
+	if (access(path, F_OK) != 0 && errno == ENOENT)
+		return 0;
+	root = json_load_file(path, 0, &err);
+	arr = json_object_get(root, "grants");
+	if (!json_is_array(arr)) {
+		*cause = root == NULL ? xasprintf("%s:%d:%d: %s", path,
+		                            err.line, err.column, err.text)
+		                      : xasprintf("%s: expected {\"grants\": "
+		                                  "[...]}",
+		                            path);
+		json_decref(root);
+		return -1;
+	}
+	json_array_foreach(arr, i, o)
+	{
+		w = worker_registry_find(h->workers,
+		    json_string_value(json_object_get(o, "worker")) != NULL
+		        ? json_string_value(json_object_get(o, "worker"))
+		        : "");
+		if (w == NULL || w->last_place != NULL)
+			continue; /* gone since, or twice in the file */
+		place = json_string_value(json_object_get(o, "last_place"));
+		w->last_checkin_ms = (int64_t)json_integer_value(
+		    json_object_get(o, "last_checkin_ms"));
+		w->last_place = place != NULL ? xstrdup(place) : NULL;
+		if (!worker_registry_active(w))
+			continue; /* revoked since: no grant */
+		grid = json_string_value(json_object_get(o, "grid"));
+		building = json_string_value(json_object_get(o, "building"));
+		w->grant_until_ms =
+		    (int64_t)json_integer_value(json_object_get(o, "until_ms"));
+		/* An expired grant is dropped; the territory or the worker's
+		 * grids may have changed: worker_grant_current checks. */
+		if (grid == NULL || w->grant_until_ms <= hub_now(h))
+			continue;
+		snprintf(w->grant_code, sizeof w->grant_code, "%s", grid);
+		w->grant_building = building != NULL ? xstrdup(building) : NULL;
+		w->grant_grid = 0;
+		worker_grant_current(h, w);
+	}
+	json_decref(root);
+	return 0;
+}
+
+/* Save the grants after a change; on failure log it (0 or -1). */
+static int
+grant_persist(struct hub *h)
+{
+	char *cause = NULL;
+
+	if (worker_grants_save(h, &cause) == 0)
+		return 0;
+	log_error("worker", "%s", cause);
+	free(cause);
+	return -1;
 }
 
 int
@@ -121,6 +219,12 @@ grant_start(struct hub_req *req, struct worker *w, int idx, json_t *building,
 	free(w->last_place);
 	w->last_place = xstrdup(bcode != NULL ? bcode : gcode);
 	grant = worker_grant_json(h, w);
+	if (grant_persist(h) != 0) {
+		json_decref(grant);
+		grant_end(w);
+		hub_reply_error(req, 500, "saving the grant failed");
+		return;
+	}
 	worker_req_audit(req, w, "worker.checkin", w->last_place, gcode,
 	    json_pack("{s:s,s:O}", "how", how, "grant", grant));
 	hub_reply_json(req, 200, json_pack("{s:o}", "grant", grant));
@@ -195,7 +299,10 @@ worker_route_checkout(struct hub_req *req)
 	                              : h->territory->nodes[w->grant_grid].code,
 	    h->territory->nodes[w->grant_grid].code, NULL);
 	grant_end(w);
-	hub_reply_json(req, 200, json_pack("{s:n}", "grant"));
+	if (grant_persist(h) == 0)
+		hub_reply_json(req, 200, json_pack("{s:n}", "grant"));
+	else
+		hub_reply_error(req, 500, "saving the check-out failed");
 }
 
 /* 1 if w may read now (a current grant), else replies 403 (audited). */

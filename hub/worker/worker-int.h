@@ -25,8 +25,8 @@ struct worker {
 	int64_t code_expires_ms;
 	char token_hash[65]; /* device token's SHA-256, or "" */
 	int64_t enrolled_ms, token_ms, revoked_ms;
-	/* In memory only: the grant of the last check-in (a restart ends
-	 * it: check in again). */
+	/* The grant of the last check-in and the last check-in, kept in
+	 * DATA/worker-grants.json (worker-grant.c). */
 	char *grant_building; /* NULL: the grid only (by position) */
 	int grant_grid;       /* territory node index, -1: none */
 	char grant_code[32];  /* its code (the index moves on a reload) */
@@ -35,10 +35,14 @@ struct worker {
 	char *last_place; /* building code or grid code of it */
 };
 
+struct worker_limit;
+
 struct hub_workers {
-	char *path; /* DATA/workers.json */
+	char *path;        /* DATA/workers.json */
+	char *grants_path; /* DATA/worker-grants.json */
 	struct worker *v;
 	size_t n;
+	struct worker_limit *limit; /* failed sign-ins; NULL: none yet */
 };
 
 /* ---- worker-registry.c ------------------------------------------------ */
@@ -48,6 +52,9 @@ struct hub_workers *worker_registry_load(const char *path, char **cause);
 void worker_registry_free(struct hub_workers *r);
 /* Write the file (temporary file, fsync, rename).  0 or -1 with *cause. */
 int worker_registry_save(struct hub_workers *r, char **cause);
+/* Write root to path, mode 0600, through a temporary file, fsync and
+ * rename.  0 or -1 with *cause. */
+int worker_file_write(const char *path, json_t *root, char **cause);
 struct worker *worker_registry_find(struct hub_workers *r, const char *name);
 /* The enrolled worker of a device token, or NULL (constant time in the
  * token's contents). */
@@ -86,6 +93,11 @@ int worker_in_grids(struct hub *h, const struct worker *w, const char *code);
 
 /* ---- worker-grant.c ---------------------------------------------------- */
 
+/* Load r->grants_path (none yet is fine): the unexpired grants and last
+ * check-ins of active workers.  0 or -1 with *cause. */
+int worker_grants_load(struct hub *h, char **cause);
+/* Write every worker's grant and last check-in.  0 or -1 with *cause. */
+int worker_grants_save(struct hub *h, char **cause);
 /* w's grant, ended when expired: 1 current, 0 none. */
 int worker_grant_current(struct hub *h, struct worker *w);
 /* The grant as JSON for the page ({"building":..,"grid":..,"until_ms":..}
@@ -95,6 +107,19 @@ void worker_route_checkin(struct hub_req *req);
 void worker_route_checkout(struct hub_req *req);
 void worker_route_building(struct hub_req *req);
 void worker_route_metrics(struct hub_req *req);
+
+/* ---- worker-limit.c: guessing enrolment codes -------------------------- */
+
+struct hub_config;
+
+/* ms a sign-in from peer ("IP:PORT") must wait, 0 if it may try now;
+ * *report is set on the first refusal of a window (audit it). */
+int64_t worker_limit_check(struct hub_workers *r, const struct hub_config *cf,
+    const char *peer, int64_t now, int *report);
+/* Count a failed sign-in from peer. */
+void worker_limit_fail(struct hub_workers *r, const struct hub_config *cf,
+    const char *peer, int64_t now);
+void worker_limit_free(struct worker_limit *l);
 
 /* ---- worker-page.c ----------------------------------------------------- */
 

@@ -46,6 +46,8 @@ worker_registry_free(struct hub_workers *r)
 		worker_clear(&r->v[i]);
 	free(r->v);
 	free(r->path);
+	free(r->grants_path);
+	worker_limit_free(r->limit);
 	free(r);
 }
 
@@ -182,19 +184,13 @@ worker_to_json(const struct worker *w)
 }
 
 int
-worker_registry_save(struct hub_workers *r, char **cause)
+worker_file_write(const char *path, json_t *root, char **cause)
 {
-	json_t *arr = json_array(), *root;
-	char *tmp, *text;
-	size_t i, len;
+	char *tmp, *text = json_dumps(root, JSON_INDENT(1));
+	size_t len;
 	int fd, ok;
 
-	for (i = 0; i < r->n; i++)
-		json_array_append_new(arr, worker_to_json(&r->v[i]));
-	root = json_pack("{s:o}", "workers", arr);
-	text = json_dumps(root, JSON_INDENT(1));
-	json_decref(root);
-	tmp = xasprintf("%s.tmp", r->path);
+	tmp = xasprintf("%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		*cause = xasprintf("%s: %s", tmp, strerror(errno));
@@ -206,14 +202,29 @@ worker_registry_save(struct hub_workers *r, char **cause)
 	ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
 	ok = close(fd) == 0 && ok;
 	free(text);
-	if (!ok || rename(tmp, r->path) != 0) {
-		*cause = xasprintf("%s: %s", r->path, strerror(errno));
+	if (!ok || rename(tmp, path) != 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
 		unlink(tmp);
 		free(tmp);
 		return -1;
 	}
 	free(tmp);
 	return 0;
+}
+
+int
+worker_registry_save(struct hub_workers *r, char **cause)
+{
+	json_t *arr = json_array(), *root;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->n; i++)
+		json_array_append_new(arr, worker_to_json(&r->v[i]));
+	root = json_pack("{s:o}", "workers", arr);
+	rc = worker_file_write(r->path, root, cause);
+	json_decref(root);
+	return rc;
 }
 
 struct worker *

@@ -4,6 +4,7 @@
  * the page in worker-page.c. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -25,7 +26,11 @@ hub_workers_init(struct hub *h, char **cause)
 
 	h->workers = worker_registry_load(path, cause);
 	free(path);
-	return h->workers != NULL ? 0 : -1;
+	if (h->workers == NULL)
+		return -1;
+	h->workers->grants_path =
+	    xasprintf("%s/worker-grants.json", h->config->data);
+	return worker_grants_load(h, cause);
 }
 
 void
@@ -75,7 +80,9 @@ hub_workers_people(struct hub *h, const char *grid, json_t *people)
 		for (j = 0; j < w->ngrids && strcmp(w->grids[j], grid) != 0;
 		     j++)
 			;
-		if (j == w->ngrids || !worker_registry_active(w))
+		/* On duty: signed in on a phone, not revoked. */
+		if (j == w->ngrids || !worker_registry_active(w) ||
+		    w->token_hash[0] == '\0')
 			continue;
 		worker_req_alert_worker(w, &aw);
 		key = xasprintf("worker:%s", w->name);
@@ -166,12 +173,15 @@ worker_admin_audit(struct hub_req *req, const char *action, const char *name,
 	alert_engine_audit_note(e, &who, action, name, code, NULL, after, NULL);
 }
 
+/* Save the registry and the grants (a revocation or a new enrolment
+ * ends a grant); 0, or -1 after replying 500. */
 static int
 worker_save(struct hub_req *req)
 {
 	char *cause = NULL;
 
-	if (worker_registry_save(req->hub->workers, &cause) == 0)
+	if (worker_registry_save(req->hub->workers, &cause) == 0 &&
+	    worker_grants_save(req->hub, &cause) == 0)
 		return 0;
 	log_error("worker", "%s", cause);
 	hub_reply_error(req, 500, "saving the workers: %s", cause);
@@ -363,6 +373,52 @@ worker_route_revoke(struct hub_req *req)
 
 /* ---- Workers: sign in, me, tasks ---------------------------------------- */
 
+/* Audit an action of someone not signed in (a sign-in's peer). */
+static void
+worker_anon_audit(struct hub_req *req, const char *action, json_t *after)
+{
+	struct alert_engine *e = hub_alerts_engine(req->hub);
+	struct alert_actor who;
+
+	if (e == NULL) {
+		json_decref(after);
+		return;
+	}
+	memset(&who, 0, sizeof who);
+	who.who = "anonymous";
+	who.via = "worker";
+	who.uid = -1;
+	who.from = req->peer;
+	who.role = HUB_ROLE_NONE;
+	alert_engine_audit_note(
+	    e, &who, action, req->peer, NULL, NULL, after, NULL);
+}
+
+/* Too many failed sign-ins from this peer or from all: reply 429 with
+ * Retry-After (the first of a window audited) and return 1. */
+static int
+worker_signin_limited(struct hub_req *req)
+{
+	struct hub *h = req->hub;
+	int report;
+	int64_t wait = worker_limit_check(
+	    h->workers, h->config, req->peer, hub_now(h), &report);
+	char secs[32];
+
+	if (wait <= 0)
+		return 0;
+	snprintf(secs, sizeof secs, "%lld", (long long)((wait + 999) / 1000));
+	if (report)
+		worker_anon_audit(req, "worker.limited.signin",
+		    json_pack("{s:I}", "retry_after_s",
+		        (json_int_t)((wait + 999) / 1000)));
+	evhttp_add_header(
+	    evhttp_request_get_output_headers(req->ev), "Retry-After", secs);
+	hub_reply_error(req, 429,
+	    "too many wrong enrolment codes: try again in %s s", secs);
+	return 1;
+}
+
 static void
 worker_route_signin(struct hub_req *req)
 {
@@ -374,24 +430,29 @@ worker_route_signin(struct hub_req *req)
 
 	if (body == NULL)
 		return;
+	if (worker_signin_limited(req))
+		goto out;
 	code = json_string_value(json_object_get(body, "code"));
 	w = code != NULL ? worker_registry_by_code(h->workers, code, hub_now(h))
 	                 : NULL;
-	json_decref(body);
 	if (w == NULL) {
+		worker_limit_fail(h->workers, h->config, req->peer, hub_now(h));
+		worker_anon_audit(req, "worker.refused.signin", NULL);
 		hub_reply_error(req, 401, "unknown or expired enrolment code");
-		return;
+		goto out;
 	}
 	tok = worker_registry_token(w, hub_now(h));
 	if (worker_save(req) != 0) {
 		free(tok);
-		return;
+		goto out;
 	}
 	worker_req_audit(req, w, "worker.signin", w->name, w->grids[0], NULL);
 	hub_reply_json(req, 200,
 	    json_pack("{s:s,s:s,s:s*,s:o}", "token", tok, "name", w->name,
 	        "display", w->display, "grids", worker_grids_json(h, w)));
 	free(tok);
+out:
+	json_decref(body);
 }
 
 static void

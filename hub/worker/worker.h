@@ -23,7 +23,8 @@ void hub_workers_free(struct hub *h);
  * 1 yes, 0 no, -1 no such worker (the alert engine's env.worker_may). */
 int hub_workers_may(struct hub *h, const char *worker, const char *code);
 
-/* Add the grid workers enrolled on grid to a tree node's "people" object
+/* Add the grid workers on duty on grid (signed in, not revoked) to a
+ * tree node's "people" object
  * as "worker:NAME": {"name": display, "phone": "N open tasks", "station":
  * "on site CODE" or "not on site"} (the console shows them). */
 void hub_workers_people(struct hub *h, const char *grid, json_t *people);

@@ -13,10 +13,6 @@ hub_conf supervisor 440304000000
 worker_conf 10m
 hub_start
 f="$HUB_DIR/body.json"
-post() { # TOKEN PATH BODY
-	printf '%s' "$3" >"$f"
-	TOKEN=$1 hub_post "$2" "$f"
-}
 sock_post() { # PATH BODY
 	printf '%s' "$2" >"$f"
 	hub_sock "$1" --data-binary "@$f"
@@ -131,6 +127,8 @@ cb_assert_eq T-B1 "$(hub_json 'j["workers"][0]["last_checkin"]')" "last check-in
 cb_assert_eq 404 "$(hub_sock /api/v1/workers/nobody -X DELETE)" "revoke nobody"
 cb_assert_eq 200 "$(hub_sock /api/v1/workers/w1 -X DELETE)" "revoke w1"
 cb_assert_eq 401 "$(TOKEN=$T1 hub_get /api/v1/m/tasks)" "a revoked token"
+cb_assert_eq 200 "$(post "$T2" /api/v1/m/checkin '{"building": "T-B2"}')" "w2 checks in before a restart"
+cb_assert_eq 600 "$(stat -c %a "$HUB_DIR/data/worker-grants.json")" "grants are kept 0600"
 hub_finish
 python3 - "$HUB_DIR/hub.json" <<'PY'
 import json, sys
@@ -139,7 +137,21 @@ h["worker"]["grant"] = "2s"
 json.dump(h, open(sys.argv[1], "w"))
 PY
 hub_start
+cb_assert_eq 200 "$(TOKEN=$T2 hub_get /api/v1/m/building)" "the grant survives a restart"
+cb_assert_eq 测试楼二 "$(hub_json 'j["building"]["name"]')" "the building of the grant"
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_get /api/v1/workers)" "the list after a restart"
+cb_assert_eq T-B2 "$(hub_json '[w["last_checkin"] for w in j["workers"] if w["name"] == "w2"][0]')" "the last check-in is kept"
+cb_assert_eq T-B1 "$(hub_json '[w["last_checkin"] for w in j["workers"] if w["name"] == "w1"][0]')" "a revoked worker's last check-in too"
+cb_assert_eq 200 "$(post "$T2" /api/v1/m/checkout '{}')" "w2 checks out"
+hub_finish
+hub_start
+cb_assert_eq 403 "$(TOKEN=$T2 hub_get /api/v1/m/building)" "a check-out survives a restart"
 cb_assert_eq 200 "$(post "$T2" /api/v1/m/checkin '{"building": "T-B2"}')" "w2 checks in for 2 s"
+hub_finish
+sleep 3
+hub_start
+cb_assert_eq 403 "$(TOKEN=$T2 hub_get /api/v1/m/building)" "a grant that expired while the hub was down is dropped"
+cb_assert_eq 200 "$(post "$T2" /api/v1/m/checkin '{"building": "T-B2"}')" "w2 checks in for 2 s again"
 sleep 3
 cb_assert_eq 403 "$(TOKEN=$T2 hub_get /api/v1/m/building)" "refused once the grant expired"
 cb_assert_eq 200 "$(TOKEN=$T2 hub_get /api/v1/m/tasks)" "w2's token survives a restart"

@@ -3,6 +3,8 @@
 #                      $HUB_DIR/territory.json, hub.json "worker.grant"
 #                      becomes GRANT; G1, G2 name the grids
 #   worker_enrol NAME GRID  enrol over the socket; the code in $CODE
+#   post TOKEN PATH BODY    POST BODY over TCP with TOKEN (none: ""),
+#                           prints the status code
 G1=440304001001001 # Nanyuan / Dongyuan 01: building T-B1, area 300 m
 G2=440304010001001 # Fubao / Xingang 01: building T-B2
 G1_LAT=22.5202
@@ -35,4 +37,9 @@ worker_enrol() {
 	_st=$(hub_sock /api/v1/workers --data-binary "@$HUB_DIR/enrol.json")
 	[ "$_st" = 201 ] || cb_fail "enrol $1: HTTP $_st"
 	CODE=$(hub_json 'j["code"]')
+}
+
+post() {
+	printf '%s' "$3" >"$HUB_DIR/post.json"
+	TOKEN=$1 hub_post "$2" "$HUB_DIR/post.json"
 }
