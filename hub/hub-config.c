@@ -28,7 +28,7 @@ struct config_raw {
 	json_t *limits, *retention, *headline, *store, *audit;
 	json_t *remote_write, *remote_read; /* hub/remote/forward-conf.c */
 	int64_t silent_after;
-	json_t *worker; /* hub/worker/ */
+	json_t *worker;           /* hub/worker/ */
 	json_t *city, *districts; /* hub/city/city-conf.c */
 	long long ingest_threads;
 };

@@ -108,12 +108,12 @@ struct hub {
 	void *clock_arg;
 	int64_t start_ms;
 
-	/* ---- alerts module (hub/alerts/alert-engine.c) -------------------------
+	/* ---- alerts module (hub/alerts/alert-engine.c) -----------------
 	 * hub_alerts_init() sets these; all may stay NULL (no alerts module:
-	 * counts are zero).  alerts_count fills *out with the active
-	 * (pending, firing, acknowledged; silenced excluded) alerts inside
-	 * territory code (NULL: everywhere) and, when system is not NULL,
-	 * of that system only. */
+	 * counts are zero).  alerts_count fills *out with the counted
+	 * (pending, firing, acknowledged; silenced or inhibited excluded)
+	 * alerts inside territory code (NULL: everywhere) and, when system is
+	 * not NULL, of that system only. */
 	void *alerts;
 	void (*alerts_count)(struct hub *h, const char *code,
 	    const char *system, struct hub_alert_counts *out);
@@ -289,8 +289,8 @@ extern const struct hub_route hub_routes_query[];    /* route-query.c */
 extern const struct hub_route hub_routes_self[];     /* route-self.c */
 extern const struct hub_route hub_routes_influx[];   /* route-influx.c */
 /* The alerts module declares hub_routes_alerts[], hub_routes_events[] and
- * hub_routes_audit[] in hub/alerts/route-alerts.h; hub/server.c lists them, and
- * hub/main.c calls hub_alerts_init()/hub_alerts_free() from
- * hub/alerts/alert-engine.h, when built with -DHUB_WITH_ALERTS (hub/local.mk). */
+ * hub_routes_audit[] through its door, hub/alerts/alerts.h; hub/server.c
+ * lists them, and hub/main.c calls hub_alerts_init()/hub_alerts_free(),
+ * when built with -DHUB_WITH_ALERTS (hub/alerts/local.mk). */
 
 #endif

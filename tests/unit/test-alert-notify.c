@@ -54,7 +54,8 @@ receiver_cb(struct evhttp_request *req, void *arg)
 	        "audit-anchor") == 0) {
 		/* The audit head anchored at the supervisors. */
 		ck_assert_int_eq(
-		    strlen(json_string_value(json_object_get(body, "hash"))), 64);
+		    strlen(json_string_value(json_object_get(body, "hash"))),
+		    64);
 		rc->anchors++;
 		json_decref(body);
 		evhttp_send_reply(req, 200, "OK", NULL);
