@@ -91,10 +91,18 @@ hub_post() {
 	curl -g -s -o "$HUB_OUT" -w '%{http_code}' ${TOKEN:+-H "Authorization: Bearer $TOKEN"} --data-binary "@$_f" "$@" "$HUB_URL$_p"
 }
 
+# On a body that is not JSON or lacks what EXPR reads, it prints one line
+# naming the expression, the error and the start of the body (no Traceback),
+# which then fails the assertion that compares it.
 hub_json() {
 	python3 -c 'import json,sys
-j = json.load(open(sys.argv[2]))
-r = eval(sys.argv[1])
+body = open(sys.argv[2], encoding="utf-8", errors="replace").read()
+try:
+    j = json.loads(body)
+    r = eval(sys.argv[1])
+except Exception as e:
+    print("hub_json: %s: %s: %s (body: %.200r)" % (sys.argv[1], type(e).__name__, e, body))
+    sys.exit(1)
 print(r if isinstance(r, (str, bool)) else json.dumps(r, ensure_ascii=False))' "$1" "${2:-$HUB_OUT}" 2>&1
 }
 

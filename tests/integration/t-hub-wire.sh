@@ -55,30 +55,53 @@ for i in range(21):
 print("size %d median_ms %.2f" % (size, statistics.median(times)))
 PY
 
-# The median of 20 requests must be at most 10 ms; a loaded machine gets
-# three tries (a reply held back for a delayed ACK takes ~40 ms every time).
-# A sanitizer build (ASan makes the hub several times slower) gets 25 ms,
-# still well under the 40 ms stall this guards against.
+# The median of 20 requests must be at most 10 ms (a reply held back for a
+# delayed ACK takes ~40 ms every time).  A sanitizer build (ASan makes the
+# hub several times slower) gets 25 ms, still well under that stall.  On a
+# loaded machine every figure grows, so: rounds of TCP then unix socket
+# until both pass or 60 s (at least 3 rounds), the best round of each
+# counts; and the stall is TCP's alone, so the unix socket fetched in the
+# same rounds is the baseline: TCP passes within BUDGET/2 of it even when
+# the load puts both over BUDGET (with the stall TCP is ~40 ms above it).
 BUDGET_MS=10
 [ "${CB_SANITIZERS:-no}" = yes ] && BUDGET_MS=25
-check_median() { # kind addr what
-	for try in 1 2 3; do
-		out=$(python3 "$HUB_DIR/fetch.py" "$1" "$2" "$Q" "$TOKEN")
-		echo "$3 (try $try): $out"
-		size=$(echo "$out" | sed -n 's/^size \([0-9]*\) .*/\1/p')
-		med=$(echo "$out" | sed -n 's/.* median_ms \([0-9.]*\)$/\1/p')
-		if [ -z "$size" ] || [ "$size" -lt 80000 ]; then
-			cb_fail "$3: a reply of ~100 KB expected ($out)"
-			return
-		fi
-		if python3 -c 'import sys; sys.exit(float(sys.argv[1]) > float(sys.argv[2]))' "$med" "$BUDGET_MS"; then
-			return
-		fi
-	done
-	cb_fail "$3: median of 20 keep-alive requests ${med} ms > ${BUDGET_MS} ms"
+median_of() { # kind addr what: fetch, print the median in ms (empty on failure)
+	_out=$(python3 "$HUB_DIR/fetch.py" "$1" "$2" "$Q" "$TOKEN")
+	echo "$3 (round $round): $_out" >&2
+	_size=$(echo "$_out" | sed -n 's/^size \([0-9]*\) .*/\1/p')
+	if [ -z "$_size" ] || [ "$_size" -lt 80000 ]; then
+		cb_fail "$3: a reply of ~100 KB expected ($_out)"
+		return
+	fi
+	echo "$_out" | sed -n 's/.* median_ms \([0-9.]*\)$/\1/p'
 }
-check_median tcp "$HUB_PORT" "TCP keep-alive"
-check_median unix "$HUB_SOCKET" "unix socket keep-alive"
+# verdict BEST_TCP BEST_UNIX: "tcp-ok unix-ok" when each is within its budget
+verdict() {
+	python3 -c 'import sys
+tcp, unix, b = (float(a) for a in sys.argv[1:4])
+print("tcp-%s unix-%s" % ("ok" if tcp <= max(b, unix + b / 2) else "slow",
+                          "ok" if unix <= b else "slow"))' "$1" "$2" "$BUDGET_MS"
+}
+best_tcp=1e9 best_unix=1e9 round=0 v=
+end=$(($(date +%s) + 60))
+while :; do
+	round=$((round + 1))
+	t=$(median_of tcp "$HUB_PORT" "TCP keep-alive")
+	u=$(median_of unix "$HUB_SOCKET" "unix socket keep-alive")
+	[ -n "$t" ] && [ -n "$u" ] || break
+	best_tcp=$(python3 -c 'import sys; print(min(map(float, sys.argv[1:])))' "$best_tcp" "$t")
+	best_unix=$(python3 -c 'import sys; print(min(map(float, sys.argv[1:])))' "$best_unix" "$u")
+	v=$(verdict "$best_tcp" "$best_unix")
+	[ "$v" = "tcp-ok unix-ok" ] && break
+	[ $round -ge 3 ] && [ "$(date +%s)" -ge $end ] && break
+done
+echo "best of $round rounds: TCP ${best_tcp} ms, unix socket ${best_unix} ms ($v)"
+case "$v" in
+*tcp-slow*) cb_fail "TCP keep-alive: best median of 20 requests ${best_tcp} ms > ${BUDGET_MS} ms and > the unix socket's ${best_unix} ms + $((BUDGET_MS / 2)) ms" ;;
+esac
+case "$v" in
+*unix-slow*) cb_fail "unix socket keep-alive: best median of 20 requests ${best_unix} ms > ${BUDGET_MS} ms" ;;
+esac
 
 # ---- replies: shortest reals, gzip when the client takes it -------------
 cb_assert_eq 200 "$(hub_get "$Q")" "raw query, identity"
