@@ -31,8 +31,6 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PY
 cb_start receiver python3 "$HUB_DIR/receiver.py" "$RPORT" 2 "$HUB_DIR/hooks.log"
-# (listening before the hub starts: it sends the audit anchor at start)
-cb_wait_http "http://127.0.0.1:$RPORT/" || cb_fail "webhook receiver did not start"
 cat >"$HUB_DIR/rules.json" <<JSON
 {"settings": {"eval_interval": "200ms", "flap_window": "1m",
    "ack_within": {"high": "2s", "medium": 0, "low": 0},
@@ -41,7 +39,7 @@ cat >"$HUB_DIR/rules.json" <<JSON
  "departments": {"water": {"webhook": "http://127.0.0.1:$RPORT/water"}},
  "rules": [
   {"name": "water-level-high", "selector": "water_level_m",
-   "agg": "max", "window": "10s", "op": ">", "threshold": 4.5,
+   "agg": "max", "window": "3s", "op": ">", "threshold": 4.5,
    "for": "1s", "by": ["grid"], "severity": "high", "dept": "water",
    "message": "water level {value:.2f} m > {threshold} m in {place}",
    "resolve_message": "water level back to {value:.2f} m (< {threshold} m) in {place}"},
@@ -65,45 +63,20 @@ state_of() { # RULE -> state of its only alert, or none
 	hub_sock "/api/v1/alerts?rule=$1&state=all" >/dev/null
 	hub_json 'j["alerts"][0]["state"] if j["alerts"] else "none"'
 }
-# The waits poll until a condition with a deadline of $DEADLINE seconds of
-# wall time (not a count of rounds), generous for a loaded machine; a round
-# is quick when the machine is idle.
-DEADLINE=60
-until_true() { # CMD...: poll CMD until it succeeds or the deadline passes
-	_end=$(($(date +%s) + DEADLINE))
-	while ! "$@"; do
-		[ "$(date +%s)" -ge $_end ] && return 1
-		sleep 0.2
-	done
-}
-state_is() { # RULE STATE [FEED-GRID FEED-VALUE | FEED-FILE]
-	if [ -n "${4:-}" ]; then
-		write "$3" "$4"
-	elif [ -n "${3:-}" ]; then
-		TOKEN=$HUB_TOK_COLLECTOR hub_post /api/v1/write "$3" >/dev/null
-	fi
-	[ "$(state_of "$1")" = "$2" ]
-}
 wait_state() { # RULE STATE [FEED-GRID FEED-VALUE | FEED-FILE]
-	until_true state_is "$@" && return 0
-	cb_fail "$1 did not become $2 within ${DEADLINE}s (is $(state_of "$1"))"
+	_i=0
+	while [ $_i -lt 60 ]; do
+		if [ -n "${4:-}" ]; then
+			write "$3" "$4"
+		elif [ -n "${3:-}" ]; then
+			TOKEN=$HUB_TOK_COLLECTOR hub_post /api/v1/write "$3" >/dev/null
+		fi
+		[ "$(state_of "$1")" = "$2" ] && return 0
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+	cb_fail "$1 did not become $2 (is $(state_of "$1"))"
 	return 1
-}
-# While waiting for the escalation and the deliveries the water stays high
-# (the sensor keeps reporting): a slow round must not let the rule's window
-# run empty and resolve the alert, which would reopen it (a second fire).
-escalated() { # ALERT
-	write $G 4.8
-	hub_sock "/api/v1/alerts/$1" >/dev/null
-	[ "$(hub_json 'j["escalated"]')" = True ]
-}
-delivered() { # ALERT: both non-resolve deliveries went through
-	write $G 4.8
-	TOKEN=$HUB_TOK_SUPER hub_get "/api/v1/deliveries?alert=$1" >/dev/null
-	[ "$(hub_json 'sorted(d["state"] for d in j["deliveries"] if d["kind"] != "resolve")')" = '["delivered", "delivered"]' ]
-}
-in_log() { # TEXT: the hub's log has TEXT
-	grep -qF -- "$1" "$CB_TMP/hub.log"
 }
 
 # Below the threshold: nothing.
@@ -113,10 +86,8 @@ cb_assert_eq none "$(state_of water-level-high)" "normal level"
 # Above it: pending, then firing after "for".
 write $G 4.8
 wait_state water-level-high firing $G 4.8
-write $G 4.8 # (still high: the window stays full however slow the round)
 cb_assert_eq 200 "$(hub_sock "/api/v1/alerts?rule=water-level-high")" "list"
-cb_assert_eq 1 "$(hub_json 'len(j["alerts"])')" "one firing alert"
-A=$(hub_json 'j["alerts"][0]["id"] if j["alerts"] else "none"')
+A=$(hub_json 'j["alerts"][0]["id"]')
 cb_assert_eq True "$(hub_json 'j["alerts"][0]["fired_ms"] - j["alerts"][0]["started_ms"] >= 1000')" \
 	"pending for at least the rule's 'for'"
 cb_assert_eq "water level 4.80 m > 4.5 m in 南园街道 / 东园社区 / 东园01" \
@@ -127,12 +98,24 @@ cb_assert_eq '["pending", "fire"]' "$(hub_json '[h["action"] for h in j["history
 	"pending, then firing"
 
 # Nobody acknowledges within 2 s: escalated, supervisors notified.
-until_true escalated "$A"
+_i=0
+while [ $_i -lt 50 ]; do
+	hub_sock "/api/v1/alerts/$A" >/dev/null
+	[ "$(hub_json 'j["escalated"]')" = True ] && break
+	sleep 0.2
+	_i=$((_i + 1))
+done
 cb_assert_eq True "$(hub_json 'j["escalated"]')" "escalated"
 
 # Webhooks: water (fire) and supervisors (escalate); the receiver failed
 # the first two requests, so something was retried, and all got through.
-until_true delivered "$A"
+_i=0
+while [ $_i -lt 50 ]; do
+	TOKEN=$HUB_TOK_SUPER hub_get "/api/v1/deliveries?alert=$A" >/dev/null
+	[ "$(hub_json 'sorted(d["state"] for d in j["deliveries"] if d["kind"] != "resolve")')" = '["delivered", "delivered"]' ] && break
+	sleep 0.2
+	_i=$((_i + 1))
+done
 K='[d for d in j["deliveries"] if d["kind"] != "resolve"]'
 cb_assert_eq '["delivered", "delivered"]' "$(hub_json "sorted(d['state'] for d in $K)")" "deliveries"
 cb_assert_eq '["escalate", "fire"]' "$(hub_json "sorted(d['kind'] for d in $K)")" "delivery kinds"
@@ -179,12 +162,12 @@ esac
 # SIGHUP: a bad rules file keeps the old rules; a good one replaces them.
 printf '{"rules": [{"name": "x", "selector": "y", "severity": "urgent"}]}' >"$HUB_DIR/rules.json"
 kill -HUP "$(cb_pid hub)"
-until_true in_log "keeping the old rules"
+sleep 0.5
 cb_assert_contains "$(cat "$CB_TMP/hub.log")" "keeping the old rules" "bad reload"
 cb_assert_contains "$(cat "$CB_TMP/hub.log")" "rules.json:1:" "bad reload names the place"
 printf '{"settings": {"eval_interval": "200ms"}, "rules": []}' >"$HUB_DIR/rules.json"
 kill -HUP "$(cb_pid hub)"
-until_true in_log "reloaded 0 rules"
+sleep 0.5
 cb_assert_contains "$(cat "$CB_TMP/hub.log")" "reloaded 0 rules" "good reload"
 cb_assert_eq 200 "$(hub_sock /api/v1/audit/verify)" "verify"
 cb_assert_eq True "$(hub_json 'j["ok"]')" "audit chain intact"
