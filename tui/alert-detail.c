@@ -72,6 +72,10 @@ alert_detail_draw(const struct model_alert_detail *d, const char *id, int top,
 	buf_printf(&lines, "place    %s (%s)\n", x->place ? x->place : "",
 	    x->code ? x->code : "");
 	buf_printf(&lines, "message  %s\n", x->message ? x->message : "");
+	if (x->inhibited_by != NULL)
+		buf_printf(&lines,
+		    "held     inhibited by %s (quiet until it ends)\n",
+		    x->inhibited_by);
 	su_time(x->started_ms, t, sizeof t);
 	buf_printf(&lines, "started  %s", t);
 	su_time(x->deadline_ms, t, sizeof t);

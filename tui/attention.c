@@ -174,7 +174,7 @@ attention_new_done(void *arg, struct api_result *res)
 	for (i = 0; i < al.n; i++) {
 		const struct model_alert *x = &al.v[i];
 
-		if (x->view_only || x->silenced)
+		if (x->view_only || x->silenced || x->inhibited_by != NULL)
 			continue;
 		if (at->have_known && !attention_known(at, x->id))
 			ring |= 1u << x->sev;

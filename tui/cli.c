@@ -296,6 +296,11 @@ cli_alerts(struct api *api, int json, const char *state, const char *severity,
 			msg = xasprintf("[view-only] %s", cells[6]);
 			cells[6] = msg;
 			nview++;
+		} else if (x->inhibited_by != NULL) {
+			free(msg);
+			msg = xasprintf(
+			    "[inhibited by %s] %s", x->inhibited_by, cells[6]);
+			cells[6] = msg;
 		}
 		if (x->silenced)
 			nsilenced++;

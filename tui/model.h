@@ -122,6 +122,8 @@ struct model_alert {
 	int silenced, escalated, overdue;
 	int view_only; /* visible, outside the caller's acting scope */
 	const char *view_only_why;
+	const char
+	    *inhibited_by; /* the alert holding this one quiet, or NULL */
 	const char *code, *place, *message, *dept, *group;
 	const char *grid, *community, *subdistrict, *system;
 	double value;

@@ -164,7 +164,7 @@ al_row_members(struct screen_alerts *a, size_t row,
 struct al_tally {
 	unsigned n, acked, same_state, same_ack;
 	const char *state, *ack_by;
-	int silenced, bad;
+	int silenced, inhibited, bad;
 };
 
 static void
@@ -182,6 +182,7 @@ al_tally_one(const struct model_alert *x, void *arg)
 	               (x->ack_by == NULL || strcmp(t->ack_by, x->ack_by) == 0);
 	t->acked += strcmp(x->state, "acknowledged") == 0;
 	t->silenced |= x->silenced;
+	t->inhibited |= x->inhibited_by != NULL;
 	t->bad |= x->escalated || x->overdue;
 }
 
@@ -201,6 +202,8 @@ al_state_cell(struct screen_alerts *a, size_t row, struct buf *b, attr_t *at)
 		buf_printf(b, "%u mixed", t.n);
 	if (t.silenced)
 		buf_puts(b, " (s)");
+	if (t.inhibited)
+		buf_puts(b, " (i)");
 	if (t.bad) {
 		buf_puts(b, "!");
 		*at = term_attr(TERM_BAD);

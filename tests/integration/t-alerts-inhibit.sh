@@ -106,6 +106,8 @@ cb_assert_eq "[\"$WARN\"]" "$(hub_json '[a["id"] for a in j["alerts"]]')" "only 
 cb_assert_eq 200 "$(hub_sock '/api/v1/alerts?inhibited=false')" "?inhibited=false"
 cb_assert_eq "[\"$HI\"]" "$(hub_json '[a["id"] for a in j["alerts"]]')" "the rest"
 cb_assert_eq 400 "$(hub_sock '/api/v1/alerts?inhibited=perhaps')" "?inhibited=perhaps"
+cli=$("$top_builddir/tui/citybrain" -S "$HUB_SOCKET" alerts 2>&1)
+cb_assert_contains "$cli" "[inhibited by $HI]" "the console's alert list names what holds the warning"
 cb_assert_eq "1 0 1" "$(overview '"%d %d %d" % (c["high"], c["medium"], c["total"])')" \
 	"the overview counts the high alert only"
 wait_hooks "$HI" fire 1
