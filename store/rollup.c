@@ -61,7 +61,12 @@ dec_fit_e(double v, unsigned e, int ulp, int64_t *m, int64_t *d)
 	return e < E_MAX && dec_fit(v, e, ulp, m, d);
 }
 
-/* Scale every present slot to exponent e; 0 if all fit. */
+static int64_t sum_guess(uint64_t count, int64_t min, int64_t max);
+
+/* Scale every present slot to exponent e; 0 if all fit, and fit exactly
+ * as the decoders check them (min <= last <= max, each distance and the
+ * sum's distance from its guess in range): a block read from damaged data
+ * may break those, and is then written GENERIC, never unreadable. */
 static int
 dec_scale(const struct rollup_block *rb, unsigned e, struct dslot *ds)
 {
@@ -84,6 +89,13 @@ dec_scale(const struct rollup_block *rb, unsigned e, struct dslot *ds)
 		    !dec_fit_e(a->sum, e, 1, &ds[i].sum, &ds[i].d) ||
 		    ds[i].min <= -M_SMALL || ds[i].max >= M_SMALL ||
 		    ds[i].sum <= -M_SMALL * 1024 || ds[i].sum >= M_SMALL * 1024)
+			return 0;
+		if (ds[i].min > ds[i].last || ds[i].last > ds[i].max ||
+		    ds[i].max - ds[i].last >= M_SMALL ||
+		    ds[i].last - ds[i].min >= M_SMALL ||
+		    zigzag(ds[i].sum -
+		           sum_guess(a->count, ds[i].min, ds[i].max)) >=
+		        (uint64_t)M_SMALL * 2048)
 			return 0;
 	}
 	return 1;

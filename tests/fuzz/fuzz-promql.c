@@ -199,8 +199,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	promql_node_format(n, &b);
-	if ((again = promql_parse(b.data, &cause)) == NULL)
-		abort();
+	if ((again = promql_parse(b.data, &cause)) == NULL) {
+		/* The normal form puts every operator in parentheses, so it
+		 * nests deeper than its input ("a+a+...", "----a"): near the
+		 * parser's depth limit it may be refused for that alone. */
+		if (cause == NULL || strstr(cause, "nested too deeply") == NULL)
+			abort();
+		free(cause);
+		promql_node_free(n);
+		buf_free(&b);
+		free(text);
+		return 0;
+	}
 	promql_node_format(again, &b2);
 	if (strcmp(b.data, b2.data) != 0 || again->type != n->type)
 		abort();
