@@ -138,24 +138,29 @@ done
 cb_assert_eq down "$(js 'j["state"]')" "the outage takes gas-leak down"
 api /api/v1/quality >/dev/null
 cb_assert_eq '"fresh"' "$(js "'\"%s\"' % $gas['state']")" "gas_ppm still fresh while the system reports down"
-# Find its last report: the feed is off once nothing came for more than
-# an interval and a second.
-_end=$(($(date +%s) + 40))
-last=
+# Poll until quality says stale; the gap between the last report the hub
+# had then and the answer must be at most two intervals (plus a poll and a
+# second and a half for the answer).  Under load a collector delivers late,
+# so "nothing for a while" alone does not mean the feed is off; the hub's
+# own last_ms at the moment it says stale is the reference.
+_end=$(($(date +%s) + 60))
+state=
+polls=0
 while [ "$(date +%s)" -le $_end ]; do
+	_asked=$(date +%s%3N)
 	api /api/v1/quality >/dev/null
-	last=$(js "$gas['last_ms']")
-	[ $(($(date +%s%3N) - last)) -gt $((IV * 1000 + 1000)) ] && break
+	state=$(js "$gas['state']")
+	polls=$((polls + 1))
+	[ "$state" = stale ] && break
 	sleep 0.5
 done
-echo "gas_ppm last reported $(($(date +%s%3N) - last)) ms ago"
-# Two intervals after the last report (and a second for the answer),
-# quality reports it.
-_at=$((last + 2 * IV * 1000 + 1000))
-_now=$(date +%s%3N)
-[ "$_now" -ge "$_at" ] || sleep "$(awk "BEGIN {print ($_at - $_now) / 1000}")"
-api /api/v1/quality >/dev/null
-cb_assert_eq '"stale"' "$(js "'\"%s\"' % $gas['state']")" "gas_ppm stale within two intervals of the feed going off"
+last=$(js "$gas['last_ms']")
+echo "gas_ppm reported stale $((_asked - last)) ms after its last report (poll $polls)"
+cb_assert_eq stale "$state" "gas_ppm stale once the feed goes off"
+if [ "$polls" -gt 1 ]; then
+	cb_assert_eq true "$([ $((_asked - last)) -le $((2 * IV * 1000 + 1500)) ] && echo true || echo false)" \
+		"gas_ppm stale within two intervals of its last report"
+fi
 cb_assert_eq '["gas_ppm"]' "$(js '[s for s in j["systems"] if s["id"] == "gas-leak"][0]["stale_metrics"]')" \
 	"quality names the stale metric of the switched-off system"
 cb_assert_eq "[]" "$(js '[s["id"] for s in j["systems"] if s["declared_missing"]]')" \
