@@ -82,7 +82,7 @@ HUB_WIRE_TESTS = \
 	tests/integration/t-hub-wire.sh \
 	tests/integration/t-hub-budget.sh
 TESTS += $(HUB_WIRE_TESTS)
-EXTRA_DIST += $(HUB_WIRE_TESTS)
+EXTRA_DIST += $(HUB_WIRE_TESTS) tests/integration/tcp-nodelay.py
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-hub-wire
 TESTS += tests/unit/test-hub-wire
@@ -108,8 +108,9 @@ endif
 TESTS += tests/integration/t-hub-failclosed.sh tests/integration/t-hub-degraded.sh
 EXTRA_DIST += tests/integration/t-hub-failclosed.sh tests/integration/t-hub-degraded.sh
 # Every route's role, from the server's own tables (citybraind --list-routes).
-TESTS += tests/integration/t-route-roles.sh
-EXTRA_DIST += tests/integration/t-route-roles.sh tests/route-roles.txt
+TESTS += tests/integration/t-route-roles.sh tests/integration/t-route-scopes.sh
+EXTRA_DIST += tests/integration/t-route-roles.sh tests/route-roles.txt \
+	tests/integration/t-route-scopes.sh tests/route-scopes.txt
 hub_libcbhub_a_SOURCES += hub/query-scope.c hub/query-scope.h
 # query-bench: store-bench's queries through the hub over TCP and the unix
 # socket (bench/README.md).

@@ -3,8 +3,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,7 @@
 #include "hub/territory.h"
 #include "hub/users.h"
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 #include "store/store.h"
@@ -159,6 +162,36 @@ hub_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopbreak(h->base);
 }
 
+/*
+ * --test-clock FILE (tests only, not in --help): the hub's time is the
+ * number of milliseconds since the epoch in FILE, read at every
+ * hub_now(), so a test moves time on its own schedule (alert "for"s,
+ * escalations and windows then do not depend on the machine's load).
+ * Unreadable or malformed: the wall clock.  Reads only, so any thread
+ * may call it.
+ */
+static int64_t
+hub_test_clock(void *arg)
+{
+	char b[32], *end;
+	long long ms;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(arg, O_RDONLY | O_CLOEXEC)) < 0)
+		return clock_wall_ms();
+	n = read(fd, b, sizeof b - 1);
+	close(fd);
+	if (n <= 0)
+		return clock_wall_ms();
+	b[n] = '\0';
+	errno = 0;
+	ms = strtoll(b, &end, 10);
+	if (errno != 0 || end == b || ms <= 0 || (*end != '\0' && *end != '\n'))
+		return clock_wall_ms();
+	return (int64_t)ms;
+}
+
 static void
 hub_store_warn(void *arg, const char *msg)
 {
@@ -196,6 +229,7 @@ main(int argc, char **argv)
 	    {"check-config", no_argument, NULL, 'C'},
 	    {"hash-token", no_argument, NULL, 'H'},
 	    {"list-routes", no_argument, NULL, 'R'},
+	    {"test-clock", required_argument, NULL, 'T'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
@@ -203,7 +237,7 @@ main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	const char *config = NULL, *data = NULL, *listen = NULL;
-	const char *sock = NULL;
+	const char *sock = NULL, *test_clock = NULL;
 	struct hub h;
 	struct store_options so;
 	struct event *sigs[4];
@@ -233,6 +267,9 @@ main(int argc, char **argv)
 			break;
 		case 'H':
 			hash = 1;
+			break;
+		case 'T':
+			test_clock = optarg;
 			break;
 		case 'R': {
 			struct buf b = BUF_INIT;
@@ -282,6 +319,13 @@ main(int argc, char **argv)
 	}
 
 	memset(&h, 0, sizeof h);
+	if (test_clock != NULL) {
+		h.clock = hub_test_clock;
+		h.clock_arg = (void *)(uintptr_t)test_clock;
+		log_warn("hub",
+		    "--test-clock: the time is read from %s (for tests only)",
+		    test_clock);
+	}
 	if (config == NULL && access(CB_SYSCONFDIR "/hub.json", R_OK) == 0)
 		config = CB_SYSCONFDIR "/hub.json";
 	if (config != NULL)

@@ -69,7 +69,7 @@ tests_unit_test_alert_timers_SOURCES = tests/unit/test-alert-timers.c \
 tests_unit_test_alert_timers_LDADD = $(ALERTS_TEST_LDADD)
 tests_unit_test_alert_eval_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_alert_eval_SOURCES = tests/unit/test-alert-eval.c \
-	tests/unit/alert-test-util.h tests/unit/alert-store-util.h
+	tests/unit/alert-test-util.h
 tests_unit_test_alert_eval_LDADD = $(ALERTS_TEST_LDADD)
 tests_unit_test_alert_notify_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_alert_notify_SOURCES = tests/unit/test-alert-notify.c \
@@ -79,7 +79,7 @@ check_PROGRAMS += tests/unit/test-alert-inhibit
 TESTS += tests/unit/test-alert-inhibit
 tests_unit_test_alert_inhibit_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_alert_inhibit_SOURCES = tests/unit/test-alert-inhibit.c \
-	tests/unit/alert-test-util.h tests/unit/alert-store-util.h
+	tests/unit/alert-test-util.h
 tests_unit_test_alert_inhibit_LDADD = $(ALERTS_TEST_LDADD)
 check_PROGRAMS += tests/unit/test-alert-scope
 TESTS += tests/unit/test-alert-scope

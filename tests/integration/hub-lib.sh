@@ -116,3 +116,15 @@ hub_finish() {
 		cb_fail "$_n: sanitizer report in its log"
 	fi
 }
+
+# hub_routes_listed ROUTES LINES FILE WHAT: every line of ROUTES (from
+# citybraind --list-routes) is in LINES (FILE's lines without comments)
+# and every line of LINES names a route; else fail saying WHAT is missing.
+hub_routes_listed() {
+	_missing=$(grep -v -x -F -f "$2" "$1")
+	_stale=$(grep -v -x -F -f "$1" "$2")
+	[ -z "$_missing" ] ||
+		cb_fail "routes without a line in $3 (add one, with its $4): $_missing"
+	[ -z "$_stale" ] ||
+		cb_fail "lines of $3 that name no route: $_stale"
+}

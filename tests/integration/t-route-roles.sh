@@ -16,12 +16,7 @@ listed="$HUB_DIR/routes.txt"
 "$HUB_BIN" --list-routes >"$listed" || cb_fail "citybraind --list-routes failed"
 want="$HUB_DIR/want.txt"
 grep -v -e '^#' -e '^$' "$expected" >"$want"
-missing=$(grep -v -x -F -f "$want" "$listed")
-stale=$(grep -v -x -F -f "$listed" "$want")
-[ -z "$missing" ] ||
-	cb_fail "routes without a line in tests/route-roles.txt (add one, with its role): $missing"
-[ -z "$stale" ] ||
-	cb_fail "lines of tests/route-roles.txt that name no route: $stale"
+hub_routes_listed "$listed" "$want" tests/route-roles.txt role
 cb_assert_eq True "$(python3 -c "print($(wc -l <"$listed") > 50)")" "the route list is complete"
 
 # ask METHOD PATH ROLE TOKEN WANT: the route asked with TOKEN (none if

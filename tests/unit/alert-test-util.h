@@ -2,20 +2,27 @@
  * Shared fixtures for the alerts module's unit tests: a settable clock, a
  * fake territory (codes shaped like Futian's: district 440304000000,
  * subdistricts 440304SSS000, communities 440304SSSCCC, grids + GGG), a few
- * departments, actors of each role, and engine set-up on a memory kv.
+ * departments, actors of each role, engine set-up on a memory kv, and a
+ * real store in a temporary directory for the tests that evaluate rules
+ * (test-alert-eval.c, test-alert-inhibit.c): points, an engine on it,
+ * listing.
  */
 #ifndef CB_TESTS_ALERT_TEST_UTIL_H
 #define CB_TESTS_ALERT_TEST_UTIL_H
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hub/alerts/alert-engine.h"
+#include "hub/alerts/alert-kv-store.h"
 #include "hub/alerts/alert-kv.h"
 #include "hub/alerts/alert-rules.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
+#include "store/store.h"
 
 #define T0  1764248700000LL /* 2025-11-27T13:05:00Z */
 #define MIN (60 * 1000LL)
@@ -174,9 +181,12 @@ static const char test_rules_text[] =
     "   \"police\": {\"webhook\": \"http://127.0.0.1:1/p\"}},\n"
     " \"rules\": []}\n";
 
+/* An engine on kv (and store, may be NULL) with rules_text (NULL: the
+ * rules above), timers on base (may be NULL) and clock (NULL: the wall
+ * clock). */
 static inline struct alert_engine *
-test_engine(
-    struct alert_kv *kv, const char *rules_text, struct event_base *base)
+test_engine_with(struct alert_kv *kv, const char *rules_text,
+    struct event_base *base, struct store *store, int64_t (*clock)(void *))
 {
 	struct alert_engine_opts o;
 	struct alert_engine *e;
@@ -187,7 +197,8 @@ test_engine(
 	memset(&o, 0, sizeof o);
 	o.kv = kv;
 	o.base = base;
-	o.clock = test_clock;
+	o.store = store;
+	o.clock = clock;
 	o.rules = alert_rules_parse("rules.json", rules_text,
 	    strlen(rules_text), test_dept_check, NULL, &cause);
 	ck_assert_msg(o.rules != NULL, "rules: %s", cause);
@@ -195,6 +206,13 @@ test_engine(
 	e = alert_engine_create(&o, &cause);
 	ck_assert_msg(e != NULL, "engine: %s", cause);
 	return e;
+}
+
+static inline struct alert_engine *
+test_engine(
+    struct alert_kv *kv, const char *rules_text, struct event_base *base)
+{
+	return test_engine_with(kv, rules_text, base, NULL, test_clock);
 }
 
 /* Reply helpers: check the status, return the body (caller decrefs). */
@@ -213,6 +231,116 @@ static inline const char *
 jstr(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
+}
+
+/* ---- a real store (test-alert-eval.c, test-alert-inhibit.c) ---- */
+
+static char dir[64] __attribute__((unused));
+static struct store *st __attribute__((unused));
+
+/* Opens the store in dir: points of the last two days, kept for ever. */
+static inline void
+store_open_dir(void)
+{
+	struct store_options o;
+	char *cause = NULL;
+
+	store_options_init(&o);
+	o.late_window_ms = 48LL * 3600 * 1000;
+	o.retention_raw_ms = 0;
+	st = store_open(dir, &o, &cause);
+	ck_assert_msg(st != NULL, "store: %s", cause);
+}
+
+static inline void
+store_setup(void)
+{
+	snprintf(dir, sizeof dir, "/tmp/cb-alert-unit.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	store_open_dir();
+}
+
+static inline void
+store_reopen(void)
+{
+	store_close(st);
+	store_open_dir();
+}
+
+static inline void
+store_teardown(void)
+{
+	char *cmd;
+
+	store_close(st);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+static inline void
+put(const char *key, int64_t t, double v)
+{
+	struct store_kpoint p = {key, t, v};
+	struct store_write_result res;
+	char *cause = NULL;
+
+	ck_assert_msg(
+	    store_write_keys(st, &p, 1, &res, &cause) == 0, "%s", cause);
+	ck_assert_uint_eq(res.accepted, 1);
+}
+
+/* An engine on the store with rules_text; *kvp is its kv. */
+static inline struct alert_engine *
+store_engine(struct alert_kv **kvp, const char *rules_text)
+{
+	*kvp = alert_kv_store_create(st);
+	return test_engine_with(*kvp, rules_text, NULL, st, test_clock);
+}
+
+/* The alerts of a rule in any state, as a JSON list reply. */
+static inline json_t *
+alerts_of(struct alert_engine *e, const char *rule, const char *state)
+{
+	struct alert_reply r;
+	struct alert_filter f;
+
+	memset(&f, 0, sizeof f);
+	f.rule = rule;
+	f.state = state != NULL ? state : "all";
+	alert_engine_list(e, &f, &sup_zhang, &r);
+	ck_assert_int_eq(r.status, 200);
+	return r.body;
+}
+
+static inline json_t *
+only_alert(struct alert_engine *e, const char *rule, const char *state)
+{
+	json_t *l = alerts_of(e, rule, state), *a;
+
+	ck_assert_msg(json_array_size(json_object_get(l, "alerts")) == 1,
+	    "%s: %zu alerts", rule,
+	    json_array_size(json_object_get(l, "alerts")));
+	a = json_incref(json_array_get(json_object_get(l, "alerts"), 0));
+	json_decref(l);
+	return a;
+}
+
+static inline size_t
+count_of(struct alert_engine *e, const char *rule, const char *state)
+{
+	json_t *l = alerts_of(e, rule, state);
+	size_t n = json_array_size(json_object_get(l, "alerts"));
+
+	json_decref(l);
+	return n;
+}
+
+static inline void
+eval_at(struct alert_engine *e, int64_t t)
+{
+	test_now = t;
+	ck_assert_int_eq(alert_engine_eval(e), 0);
 }
 
 #endif

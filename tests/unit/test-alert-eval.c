@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "alert-store-util.h"
+#include "alert-test-util.h"
 #include "hub/alerts/audit.h"
 #include "store/store.h"
 
@@ -336,22 +336,11 @@ START_TEST(test_absence_of_everything)
 	    "{\"rules\": [{\"name\": \"gone\", \"type\": \"absence\","
 	    " \"selector\": \"never_written\", \"for\": \"1m\","
 	    " \"severity\": \"high\"}]}";
-	struct alert_engine_opts o;
 	struct alert_kv *kv;
 	struct alert_engine *e;
-	char *cause = NULL;
 
 	store_setup();
-	kv = alert_kv_store_create(st);
-	memset(&o, 0, sizeof o);
-	o.kv = kv;
-	o.store = st;
-	o.clock = test_clock;
-	o.rules =
-	    alert_rules_parse("r.json", none, strlen(none), NULL, NULL, &cause);
-	test_env(&o.env);
-	e = alert_engine_create(&o, &cause);
-	ck_assert_ptr_nonnull(e);
+	e = store_engine(&kv, none);
 	eval_at(e, T0);
 	ck_assert_uint_eq(count_of(e, "gone", "firing"), 1);
 	alert_engine_free(e);

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert-store-util.h"
+#include "alert-test-util.h"
 
 #define G1  "440304001003007" /* subdistrict 001 */
 #define G2  "440304001003008" /* subdistrict 001 */

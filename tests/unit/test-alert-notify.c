@@ -105,9 +105,8 @@ receiver_stop(struct receiver *rc)
 static struct alert_engine *
 notify_engine(struct alert_kv *kv, struct event_base *base, int port)
 {
-	struct alert_engine_opts o;
 	struct alert_engine *e;
-	char *cause = NULL, *text;
+	char *text;
 
 	text = xasprintf(
 	    "{\"settings\": {\"webhook_retries\": 3,"
@@ -117,17 +116,9 @@ notify_engine(struct alert_kv *kv, struct event_base *base, int port)
 	    "   \"http://127.0.0.1:%d/fire\"},"
 	    "  \"police\": {\"webhook\": \"http://127.0.0.1:%d/police\"}}}",
 	    port, port, port);
-	memset(&o, 0, sizeof o);
-	o.kv = kv;
-	o.base = base;
-	o.clock = NULL; /* the wall clock: retries wait for real */
-	o.rules = alert_rules_parse(
-	    "rules.json", text, strlen(text), test_dept_check, NULL, &cause);
+	/* The wall clock: retries wait for real. */
+	e = test_engine_with(kv, text, base, NULL, NULL);
 	free(text);
-	ck_assert_msg(o.rules != NULL, "%s", cause);
-	test_env(&o.env);
-	e = alert_engine_create(&o, &cause);
-	ck_assert_msg(e != NULL, "%s", cause);
 	return e;
 }
 
