@@ -14,6 +14,7 @@
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
 #include "tui/app.h"
+#include "tui/depts.h"
 #include "tui/bind.h"
 #include "tui/screen.h"
 #include "tui/term.h"
@@ -321,6 +322,20 @@ app_prompt(struct app *app, const char *label, const char *initial,
 }
 
 void
+app_prompt_complete(struct app *app, prompt_complete_fn *fn)
+{
+	app->prompt.complete = fn;
+}
+
+void
+app_prompt_legend(struct app *app, const char *text)
+{
+	free(app->prompt.legend);
+	app->prompt.legend = text != NULL ? xstrdup(text) : NULL;
+	app->dirty = 1;
+}
+
+void
 app_confirm(
     struct app *app, const char *question, confirm_done_fn *done, void *arg)
 {
@@ -512,6 +527,9 @@ app_draw(struct app *app)
 			app_help_draw(app);
 		if (app->prompt.kind == PROMPT_CONFIRM)
 			app_confirm_draw(app);
+		else if (app->prompt.kind == PROMPT_TEXT &&
+		         app->prompt.legend != NULL)
+			app_legend_draw(app);
 	}
 	app_bar_draw(app);
 	doupdate();
@@ -655,6 +673,7 @@ app_run(struct api *api, const struct app_opts *opts)
 	leaveok(stdscr, TRUE);
 	term_colors_init(opts->no_color);
 	app.att = attention_new(&opts->attention);
+	app.depts = depts_new();
 	app_init_screens(&app);
 	app_layout(&app);
 
@@ -694,6 +713,7 @@ app_run(struct api *api, const struct app_opts *opts)
 	term_free();
 	app_free_screens(&app);
 	attention_free(app.att);
+	depts_free(app.depts);
 	model_whoami_free(&app.who);
 	free(app.link_error);
 	free(app.auth_error);
