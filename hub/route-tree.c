@@ -27,6 +27,9 @@ route_tree_whoami(struct hub_req *req)
 	    hub_via_name(req->id.via), "peer", req->peer);
 	if (scope != NULL) {
 		json_object_set_new(j, "scope_name", json_string(scope->name));
+		if (scope->name_en != NULL)
+			json_object_set_new(
+			    j, "scope_name_en", json_string(scope->name_en));
 		json_object_set_new(j, "scope_level",
 		    json_string(hub_level_name(scope->level)));
 	}

@@ -61,7 +61,8 @@ CONSOLE_TESTS = \
 	tests/integration/t-console-trust.sh \
 	tests/integration/t-console-counts.sh \
 	tests/integration/t-console-attention.sh \
-	tests/integration/t-console-dispatch.sh
+	tests/integration/t-console-dispatch.sh \
+	tests/integration/t-console-ascii.sh
 TESTS += $(CONSOLE_TESTS)
 EXTRA_DIST += $(CONSOLE_TESTS) tests/integration/console-fixture.sh
 

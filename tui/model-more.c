@@ -183,6 +183,7 @@ model_whoami_decode(json_t *root, struct model_whoami *out, char **cause)
 	out->role = jstr(root, "role");
 	out->scope = jstr(root, "scope");
 	out->scope_name = jstr(root, "scope_name");
+	out->scope_name_en = jstr(root, "scope_name_en");
 	out->scope_level = jstr(root, "scope_level");
 	out->via = jstr(root, "via");
 	return 0;

@@ -390,8 +390,8 @@ gr_side(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 		term_put(w, y, x + 1, 5, model_sev_short(a->sev), TEXT_LEFT,
 		    term_sev_attr(a->sev));
 		buf_reset(&b);
-		buf_printf(&b, "%s %s %s", a->id, a->state,
-		    a->message ? a->message : "");
+		buf_printf(
+		    &b, "%s %s %s", a->id, a->state, model_alert_message(a));
 		term_put(
 		    w, y++, x + 6, cols - 6, buf_str(&b), TEXT_LEFT, A_NORMAL);
 	}

@@ -433,16 +433,8 @@ alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
 	if (f->group) {
 		for (i = 0; i < json_array_size(groups); i++) {
 			g = json_array_get(groups, i);
-			if (e->env.place != NULL) {
-				char *p = e->env.place(e->env.arg,
-				    json_string_value(
-				        json_object_get(g, "code")));
-
-				if (p != NULL)
-					json_object_set_new(
-					    g, "place", json_string(p));
-				free(p);
-			}
+			alert_engine_places(e, g,
+			    json_string_value(json_object_get(g, "code")));
 		}
 		json_object_set_new(body, "groups", groups);
 		alert_map_free(&gmap);
@@ -498,4 +490,20 @@ alert_engine_deliveries(struct alert_engine *e, const char *alert_id,
 	    json_pack("{s:o,s:I}", "deliveries",
 	        alert_notify_list(e->notify, alert_id, 200), "pending",
 	        (json_int_t)alert_notify_pending(e->notify)));
+}
+
+void
+alert_engine_places(struct alert_engine *e, json_t *o, const char *code)
+{
+	char *(*fn[2])(void *, const char *) = {e->env.place, e->env.place_en};
+	static const char *const key[2] = {"place", "place_en"};
+	char *p;
+	int i;
+
+	for (i = 0; i < 2 && code != NULL; i++) {
+		p = fn[i] != NULL ? fn[i](e->env.arg, code) : NULL;
+		if (p != NULL)
+			json_object_set_new(o, key[i], json_string(p));
+		free(p);
+	}
 }

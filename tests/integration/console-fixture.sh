@@ -100,7 +100,8 @@ PY
 	esac
 	cf_event '{"key": "test/flood/440304001003007", "severity": "high",
 	  "labels": {"grid": "440304001003007", "system": "water-level-iot"},
-	  "message": "water level 4.80 m in 滨江07", "dept": "water", "value": 4.8}'
+	  "message": "water level 4.80 m in 滨江07",
+	  "message_en": "water level 4.80 m in Binjiang 07", "dept": "water", "value": 4.8}'
 	cf_event '{"key": "test/fire/440304005002003", "severity": "medium",
 	  "labels": {"grid": "440304005002003", "system": "fire-alarm-iot"},
 	  "message": "smoke detector 12 in alarm", "dept": "fire", "value": 1}'
