@@ -35,6 +35,7 @@ static const struct screen_class *const app_classes[APP_NSCREENS] = {
 };
 
 static int app_wake_fd = -1;
+static volatile sig_atomic_t app_terminate; /* SIGTERM/SIGHUP arrived */
 
 int64_t
 app_now_ms(void)
@@ -543,7 +544,8 @@ app_sigwinch(int sig)
 	int e = errno;
 	char c = 'w';
 
-	(void)sig;
+	if (sig == SIGTERM || sig == SIGHUP)
+		app_terminate = 1;
 	if (app_wake_fd >= 0 && write(app_wake_fd, &c, 1) < 0) {
 		/* nothing to do: a wake-up is already pending */
 	}
@@ -656,6 +658,9 @@ app_run(struct api *api, const struct app_opts *opts)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGWINCH, &sa, NULL);
+	/* SIGTERM, SIGHUP: quit as q does, the terminal restored. */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	scr = newterm(NULL, stdout, stdin);
 	if (scr == NULL) {
@@ -697,6 +702,8 @@ app_run(struct api *api, const struct app_opts *opts)
 		    api, STDIN_FILENO, app.wake_pipe[0], (int)wait, &ready);
 		if (read(app.wake_pipe[0], drain, sizeof drain) > 0)
 			app_resize(&app);
+		if (app_terminate)
+			app.quit = 1;
 		app_read_keys(&app);
 	}
 
