@@ -161,6 +161,19 @@ cf_keys n
 cf_expect "HIGH" "n jumps to a grid with an alert"
 cf_tmux_kill
 
+# ---- Systems: problems first (issue 19) -------------------------------------
+printf 'system,system=sanitation up=0\n' >"$CF_DIR/down.lp"
+st=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $CF_TOKEN" \
+	--data-binary "@$CF_DIR/down.lp" "$CF_URL/api/v1/write")
+cb_assert_eq 204 "$st" "sanitation reported down"
+cf_tmux 120 30 "$UTF8 $CONSOLE"
+cf_keys 6
+cf_expect "1 down" "the Systems screen counts the system down"
+row=$(cf_screen | sed -n 4p)
+cb_assert_contains "$row" "sanitation" "the system down is the first row, before the platforms' others"
+cb_assert_contains "$row" "DOWN" "and shows DOWN"
+cf_tmux_kill
+
 # ---- Non-UTF-8 locale, no colour -------------------------------------------
 cf_tmux 80 24 "env LANG=C LC_ALL=C NO_COLOR=1 TERM=xterm $CONSOLE"
 cf_expect "Nanyuan" "C locale shows names in pinyin"
