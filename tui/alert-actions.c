@@ -63,6 +63,7 @@ alert_action_free(struct alert_action *c)
 	alert_action_strv_free(c->member_states, c->nmembers);
 	free(c->text1);
 	free(c->text2);
+	free(c->state);
 	free(c->rule);
 	free(c->label_key);
 	free(c->label_value);
@@ -208,11 +209,41 @@ aa_ack_comment(struct app *app, const char *text, void *arg)
 	    aa_ack_expiry, c);
 }
 
+/* The state of c's one alert (a group member's, or the selected one's);
+ * NULL when unknown or c has several. */
+static const char *
+aa_one_state(const struct alert_action *c)
+{
+	size_t i;
+
+	if (c->n != 1)
+		return NULL;
+	for (i = 0; i < c->nmembers; i++) {
+		if (strcmp(c->members[i], c->ids[0]) == 0)
+			return c->member_states[i];
+	}
+	return c->state;
+}
+
 void
 alert_action_ack(struct alert_action *c)
 {
 	struct app *app = c->app;
+	const char *st = aa_one_state(c);
 	char *what, *label;
+
+	/* Say so before asking for a comment that cannot be used. */
+	if (st != NULL && strcmp(st, "firing") != 0 && *st != '\0') {
+		app_message(app, 1, "%s is %s%s", c->ids[0],
+		    strcmp(st, "acknowledged") == 0 ? "already acknowledged"
+		    : strcmp(st, "pending") == 0    ? "pending (not firing yet)"
+		                                    : st,
+		    strcmp(st, "acknowledged") == 0
+		        ? ""
+		        : ": nothing to acknowledge");
+		alert_action_free(c);
+		return;
+	}
 
 	what = alert_action_what(c);
 	label = xasprintf("Acknowledge %s - comment: ", what);

@@ -619,6 +619,8 @@ al_targets(struct screen_alerts *a)
 		                         : &a->al.v[a->rows[a->tab.sel]];
 
 		alert_action_add(c, a->detail_id ? a->detail_id : x->id);
+		if (x->state != NULL)
+			c->state = xstrdup(x->state);
 		if (a->detail_id == NULL)
 			al_row_members(a, a->tab.sel, al_member_add, c);
 		if (x->rule != NULL)

@@ -73,6 +73,12 @@ cf_keys z
 cf_expect "cancelled" "another key cancels"
 n=$(states A000007 A000008 A000009 | tr ' ' '\n' | grep -c acknowledged)
 cb_assert_eq 1 "$n" "cancel changed nothing"
+# The one already acknowledged: said at once, no comment asked.
+cf_keys a
+cf_expect "is one of 3 alerts of this group" "asked again"
+cf_keys o
+cf_expect "is already acknowledged" "ack of an acknowledged alert says so"
+cf_reject "comment:" "and asks for no comment"
 cf_tmux_kill
 
 # ---- Typos are errors, never "0 alerts" ------------------------------------
