@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -280,7 +281,39 @@ gr_role_name(const char *role)
 	return role;
 }
 
-/* The chart of the selected series, rows x cols at (y, x). */
+/* The time axis under a chart width columns wide: the range's start,
+ * middle and end as local times (dates past a day). */
+static void
+gr_time_axis(struct buf *b, long long start_ms, long long end_ms, int width)
+{
+	const char *fmt =
+	    end_ms - start_ms > 86400000LL ? "%m-%d %H:%M" : "%H:%M";
+	char lab[3][24];
+	int pos[3], i, col = 0, n;
+	time_t t;
+	struct tm tm;
+
+	for (i = 0; i < 3; i++) {
+		t = (time_t)((start_ms + (end_ms - start_ms) * i / 2) / 1000);
+		localtime_r(&t, &tm);
+		strftime(lab[i], sizeof lab[i], fmt, &tm);
+	}
+	n = (int)strlen(lab[0]);
+	pos[0] = 0;
+	pos[1] = (width - n) / 2;
+	pos[2] = width - n;
+	for (i = 0; i < 3; i++) {
+		if (pos[i] < col || pos[i] + n > width)
+			continue;
+		for (; col < pos[i]; col++)
+			buf_putc(b, ' ');
+		buf_puts(b, lab[i]);
+		col += n;
+	}
+}
+
+/* The chart of the selected series, rows x cols at (y, x): the values
+ * between their minimum and maximum, the time axis under them. */
 static void
 gr_chart(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 {
@@ -288,7 +321,7 @@ gr_chart(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 	struct buf b = BUF_INIT;
 	char lo_s[32], hi_s[32];
 	double lo, hi, *vals;
-	int r, axis;
+	int r, axis, h;
 
 	if (g->nrows == 0 || rows < 3 || cols < 20)
 		return;
@@ -311,16 +344,24 @@ gr_chart(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 		return;
 	}
 	vals = su_series_buckets(se, (size_t)(cols - axis - 2));
-	for (r = 0; r < rows - 1; r++) {
+	/* The last row is the time axis when there is room for it. */
+	h = rows >= 5 && se->end_ms > se->start_ms ? rows - 2 : rows - 1;
+	if (h == rows - 2) {
+		buf_reset(&b);
+		gr_time_axis(&b, se->start_ms, se->end_ms, cols - axis - 2);
+		term_put(w, y + rows - 1, x + axis + 2, cols - axis - 2,
+		    buf_str(&b), TEXT_LEFT, term_attr(TERM_DIM));
+	}
+	for (r = 0; r < h; r++) {
 		buf_reset(&b);
 		spark_chart_row(&b, vals, (size_t)(cols - axis - 2),
-		    cols - axis - 2, rows - 1, r, lo, hi,
+		    cols - axis - 2, h, r, lo, hi,
 		    g->base.app->spark == SPARK_ASCII ? SPARK_ASCII
 		                                      : SPARK_BLOCK);
 		if (r == 0)
 			term_put(w, y + 1 + r, x, axis, hi_s, TEXT_RIGHT,
 			    term_attr(TERM_DIM));
-		else if (r == rows - 2)
+		else if (r == h - 1)
 			term_put(w, y + 1 + r, x, axis, lo_s, TEXT_RIGHT,
 			    term_attr(TERM_DIM));
 		term_put(w, y + 1 + r, x + axis, 1, term_vline(), TEXT_LEFT,

@@ -63,6 +63,12 @@ cf_expect "社区民警" "grid detail names the police officer"
 cf_expect "water level 4.80 m" "grid detail shows its alert"
 cf_expect "level=high" "rows of one metric told apart by their labels"
 cf_expect "level=low" "rows of one metric told apart by their labels"
+# The chart has a time axis: start, middle and end of its range.
+cf_wait "last 6 hours" 10
+if ! cf_screen | grep -qE '[0-9]{2}:[0-9]{2} {10,}[0-9]{2}:[0-9]{2} {10,}[0-9]{2}:[0-9]{2}'; then
+	cb_fail "the chart has no time axis:"
+	cf_screen | sed 's/^/    | /'
+fi
 cf_keys Escape
 cf_expect "grid                Sev" "Esc returns to the territory's grids"
 sleep 0.3
