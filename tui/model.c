@@ -371,6 +371,9 @@ model_alert_decode(json_t *o, struct model_alert *a)
 	a->subdistrict = jstr(l, "subdistrict");
 	a->system = jstr(l, "system");
 	a->value = jnum(o, "value", NAN);
+	a->metric = jstr(o, "metric");
+	a->op = jstr(o, "op");
+	a->threshold = jnum(o, "threshold", NAN);
 	a->started_ms = jint(o, "started_ms", 0);
 	a->updated_ms = jint(o, "updated_ms", 0);
 	a->deadline_ms = jint(o, "deadline_ms", 0);

@@ -133,6 +133,9 @@ struct model_alert {
 	    *inhibited_by; /* the alert holding this one quiet, or NULL */
 	const char *code, *place, *message, *dept, *group;
 	const char *place_en, *message_en; /* ASCII forms, may be NULL */
+	/* A threshold rule's: its metric and op, or NULL; threshold NaN. */
+	const char *metric, *op;
+	double threshold;
 	const char *grid, *community, *subdistrict, *system;
 	double value;
 	long long started_ms, updated_ms, deadline_ms;

@@ -312,22 +312,62 @@ gr_time_axis(struct buf *b, long long start_ms, long long end_ms, int width)
 	}
 }
 
+/* The threshold of an active rule alert of the grid on metric (its op in
+ * *op), NaN when there is none. */
+static double
+gr_threshold(const struct screen_grid *g, const char *metric, const char **op)
+{
+	size_t i;
+
+	for (i = 0; metric != NULL && i < g->alerts.n; i++) {
+		const struct model_alert *a = &g->alerts.v[i];
+
+		if (a->metric != NULL && strcmp(a->metric, metric) == 0 &&
+		    isfinite(a->threshold)) {
+			*op = a->op != NULL ? a->op : "";
+			return a->threshold;
+		}
+	}
+	return NAN;
+}
+
+/* Blanks of a chart row become the threshold line, appended to out. */
+static void
+gr_threshold_row(struct buf *out, const char *row)
+{
+	for (; *row != '\0'; row++) {
+		if (*row == ' ')
+			buf_puts(out, term_caps.utf8 ? "\xe2\x95\x8c" : "-");
+		else
+			buf_putc(out, *row);
+	}
+}
+
 /* The chart of the selected series, rows x cols at (y, x): the values
- * between their minimum and maximum, the time axis under them. */
+ * between their minimum and maximum, an active alert's threshold as a
+ * line, the time axis under them. */
 static void
 gr_chart(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 {
 	const struct model_series *se;
 	struct buf b = BUF_INIT;
 	char lo_s[32], hi_s[32];
-	double lo, hi, *vals;
-	int r, axis, h;
+	double lo, hi, *vals, thr;
+	const char *op = "";
+	struct buf line = BUF_INIT;
+	int r, axis, h, thr_row = -1;
 
 	if (g->nrows == 0 || rows < 3 || cols < 20)
 		return;
 	se = &g->q.series[g->rows[g->tab.sel]];
-	buf_printf(&b, "%s, last %s  ([ ] change the range)",
-	    se->metric ? se->metric : "?", gr_ranges[g->range].label);
+	thr = gr_threshold(g, se->metric, &op);
+	buf_printf(&b, "%s, last %s", se->metric ? se->metric : "?",
+	    gr_ranges[g->range].label);
+	if (isfinite(thr)) {
+		text_number(thr, lo_s, sizeof lo_s);
+		buf_printf(&b, ", alert %s %s", op, lo_s);
+	}
+	buf_puts(&b, "  ([ ] change the range)");
 	term_title(w, y, x, cols, buf_str(&b));
 	if (!spark_range(se->v, se->n, &lo, &hi)) {
 		term_put(w, y + 1, x + 2, cols - 2, "no data in this range",
@@ -335,6 +375,10 @@ gr_chart(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 		buf_free(&b);
 		return;
 	}
+	if (isfinite(thr) && thr < lo)
+		lo = thr;
+	if (isfinite(thr) && thr > hi)
+		hi = thr;
 	text_number(lo, lo_s, sizeof lo_s);
 	text_number(hi, hi_s, sizeof hi_s);
 	axis = text_width(hi_s) > text_width(lo_s) ? text_width(hi_s)
@@ -346,6 +390,8 @@ gr_chart(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 	vals = su_series_buckets(se, (size_t)(cols - axis - 2));
 	/* The last row is the time axis when there is room for it. */
 	h = rows >= 5 && se->end_ms > se->start_ms ? rows - 2 : rows - 1;
+	if (isfinite(thr))
+		thr_row = h - 1 - spark_level(thr, lo, hi, h);
 	if (h == rows - 2) {
 		buf_reset(&b);
 		gr_time_axis(&b, se->start_ms, se->end_ms, cols - axis - 2);
@@ -366,10 +412,17 @@ gr_chart(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 			    term_attr(TERM_DIM));
 		term_put(w, y + 1 + r, x + axis, 1, term_vline(), TEXT_LEFT,
 		    term_attr(TERM_DIM));
-		term_put(w, y + 1 + r, x + axis + 2, cols - axis - 2,
-		    buf_str(&b), TEXT_LEFT, term_attr(TERM_GOOD));
+		if (r == thr_row) {
+			buf_reset(&line);
+			gr_threshold_row(&line, buf_str(&b));
+			term_put(w, y + 1 + r, x + axis + 2, cols - axis - 2,
+			    buf_str(&line), TEXT_LEFT, term_attr(TERM_BAD));
+		} else
+			term_put(w, y + 1 + r, x + axis + 2, cols - axis - 2,
+			    buf_str(&b), TEXT_LEFT, term_attr(TERM_GOOD));
 	}
 	free(vals);
+	buf_free(&line);
 	buf_free(&b);
 }
 

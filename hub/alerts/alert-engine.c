@@ -520,6 +520,7 @@ alert_engine_alert_json(
 	json_t *o = alert_to_api(a, NULL, group);
 
 	alert_engine_places(e, o, a->code);
+	alert_engine_rule_json(e, o, a);
 	return o;
 }
 

@@ -507,3 +507,19 @@ alert_engine_places(struct alert_engine *e, json_t *o, const char *code)
 		free(p);
 	}
 }
+
+void
+alert_engine_rule_json(struct alert_engine *e, json_t *o, const struct alert *a)
+{
+	const struct alert_rule *r;
+	const char *metric;
+
+	if (a->from_event || e->rules == NULL ||
+	    (r = alert_rules_find(e->rules, a->rule)) == NULL ||
+	    r->type != ALERT_RULE_THRESHOLD ||
+	    (metric = alert_inhibit_metric(e, r)) == NULL)
+		return;
+	json_object_set_new(o, "metric", json_string(metric));
+	json_object_set_new(o, "op", json_string(alert_op_name(r->op)));
+	json_object_set_new(o, "threshold", json_real(r->threshold));
+}

@@ -3,7 +3,8 @@
 # every name through the territory's name_en (pinyin): the places, the
 # messages built from templates with {place} (a rule's and an event's),
 # an event's own message_en, the header's scope; no '?' reaches the
-# screen.
+# screen.  With the rule's alert, the Grid screen's chart of its metric
+# draws the threshold as a line (issue 19 item 9).
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/console-fixture.sh"
 
@@ -95,5 +96,14 @@ for how in "env LANG=C LC_ALL=C TERM=vt100 $CF_BIN -S $CF_SOCKET" \
 	cf_reject "?" "$how: no '?' in the detail"
 	cf_tmux_kill
 done
+
+# The Grid screen: the chart of the alert's metric has its threshold line.
+cf_tmux 120 30 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color $CF_BIN -S $CF_SOCKET -s grid"
+cf_keys : "goto 440304001003007" Enter
+cf_expect "People responsible" "the grid detail"
+cf_keys / rain Enter
+cf_expect "rain_mm_h, last 6 hours, alert > 50" "the chart names the alert's threshold"
+cf_expect "╌╌╌╌╌╌╌╌╌╌" "the chart draws the threshold line"
+cf_tmux_kill
 
 cb_done
