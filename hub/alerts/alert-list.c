@@ -491,35 +491,3 @@ alert_engine_deliveries(struct alert_engine *e, const char *alert_id,
 	        alert_notify_list(e->notify, alert_id, 200), "pending",
 	        (json_int_t)alert_notify_pending(e->notify)));
 }
-
-void
-alert_engine_places(struct alert_engine *e, json_t *o, const char *code)
-{
-	char *(*fn[2])(void *, const char *) = {e->env.place, e->env.place_en};
-	static const char *const key[2] = {"place", "place_en"};
-	char *p;
-	int i;
-
-	for (i = 0; i < 2 && code != NULL; i++) {
-		p = fn[i] != NULL ? fn[i](e->env.arg, code) : NULL;
-		if (p != NULL)
-			json_object_set_new(o, key[i], json_string(p));
-		free(p);
-	}
-}
-
-void
-alert_engine_rule_json(struct alert_engine *e, json_t *o, const struct alert *a)
-{
-	const struct alert_rule *r;
-	const char *metric;
-
-	if (a->from_event || e->rules == NULL ||
-	    (r = alert_rules_find(e->rules, a->rule)) == NULL ||
-	    r->type != ALERT_RULE_THRESHOLD ||
-	    (metric = alert_inhibit_metric(e, r)) == NULL)
-		return;
-	json_object_set_new(o, "metric", json_string(metric));
-	json_object_set_new(o, "op", json_string(alert_op_name(r->op)));
-	json_object_set_new(o, "threshold", json_real(r->threshold));
-}
