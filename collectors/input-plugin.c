@@ -137,6 +137,10 @@ plugin_emit_event(cb_ctx *ctx, const struct cb_event *ev)
 			json_object_set_new(
 			    j, "deadline", json_string(ev->deadline));
 	}
+	if (CB_HAS_MEMBER(ev->size, struct cb_event, message_en) &&
+	    ev->message_en != NULL)
+		json_object_set_new(
+		    j, "message_en", json_string(ev->message_en));
 	collector_event(in->c, j);
 	return 0;
 }

@@ -27,6 +27,9 @@ route_tree_whoami(struct hub_req *req)
 	    hub_via_name(req->id.via), "peer", req->peer);
 	if (scope != NULL) {
 		json_object_set_new(j, "scope_name", json_string(scope->name));
+		if (scope->name_en != NULL)
+			json_object_set_new(
+			    j, "scope_name_en", json_string(scope->name_en));
 		json_object_set_new(j, "scope_level",
 		    json_string(hub_level_name(scope->level)));
 	}
@@ -65,15 +68,18 @@ route_tree_code(struct hub_req *req)
 	return idx;
 }
 
+/* A person responsible for a grid; the phone (personal contact data) only
+ * for operators and above: a viewer (a big screen) sees the name. */
 static json_t *
-route_tree_person(const struct hub_person *p)
+route_tree_person(const struct hub_req *req, const struct hub_person *p)
 {
+	int contact = req->id.role >= HUB_ROLE_OPERATOR;
 	json_t *j;
 
 	if (p->name == NULL)
 		return json_null();
 	j = json_pack("{s:s}", "name", p->name);
-	if (p->phone != NULL)
+	if (p->phone != NULL && contact)
 		json_object_set_new(j, "phone", json_string(p->phone));
 	if (p->station != NULL)
 		json_object_set_new(j, "station", json_string(p->station));
@@ -115,9 +121,10 @@ route_tree_get(struct hub_req *req)
 	if (n->level == HUB_LEVEL_GRID) {
 		json_object_set_new(node, "people",
 		    json_pack("{s:o,s:o,s:o}", "grid_worker",
-		        route_tree_person(&n->grid_worker), "building_head",
-		        route_tree_person(&n->building_head), "police",
-		        route_tree_person(&n->police)));
+		        route_tree_person(req, &n->grid_worker),
+		        "building_head",
+		        route_tree_person(req, &n->building_head), "police",
+		        route_tree_person(req, &n->police)));
 #ifdef HUB_WITH_ALERTS
 		hub_workers_people(h, n->code, json_object_get(node, "people"));
 #endif

@@ -31,7 +31,8 @@ EXTRA_DIST += \
 	tools/demo \
 	conf/futian/collector-demo.json \
 	tests/integration/t-demo-e2e.sh
-TESTS += tests/integration/t-demo-vocab.sh
+TESTS += tests/integration/t-demo-vocab.sh tests/integration/t-demo-as.sh
+EXTRA_DIST += tests/integration/t-demo-as.sh
 EXTRA_DIST += tests/integration/t-demo-vocab.sh
 TESTS += tests/integration/t-demo-quality.sh
 EXTRA_DIST += tests/integration/t-demo-quality.sh

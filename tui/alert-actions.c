@@ -12,6 +12,7 @@
 #include "tui/alert-actions.h"
 #include "tui/api.h"
 #include "tui/app.h"
+#include "tui/depts.h"
 
 struct alert_action *
 alert_action_new(struct app *app)
@@ -62,6 +63,7 @@ alert_action_free(struct alert_action *c)
 	alert_action_strv_free(c->member_states, c->nmembers);
 	free(c->text1);
 	free(c->text2);
+	free(c->state);
 	free(c->rule);
 	free(c->label_key);
 	free(c->label_value);
@@ -207,11 +209,41 @@ aa_ack_comment(struct app *app, const char *text, void *arg)
 	    aa_ack_expiry, c);
 }
 
+/* The state of c's one alert (a group member's, or the selected one's);
+ * NULL when unknown or c has several. */
+static const char *
+aa_one_state(const struct alert_action *c)
+{
+	size_t i;
+
+	if (c->n != 1)
+		return NULL;
+	for (i = 0; i < c->nmembers; i++) {
+		if (strcmp(c->members[i], c->ids[0]) == 0)
+			return c->member_states[i];
+	}
+	return c->state;
+}
+
 void
 alert_action_ack(struct alert_action *c)
 {
 	struct app *app = c->app;
+	const char *st = aa_one_state(c);
 	char *what, *label;
+
+	/* Say so before asking for a comment that cannot be used. */
+	if (st != NULL && strcmp(st, "firing") != 0 && *st != '\0') {
+		app_message(app, 1, "%s is %s%s", c->ids[0],
+		    strcmp(st, "acknowledged") == 0 ? "already acknowledged"
+		    : strcmp(st, "pending") == 0    ? "pending (not firing yet)"
+		                                    : st,
+		    strcmp(st, "acknowledged") == 0
+		        ? ""
+		        : ": nothing to acknowledge");
+		alert_action_free(c);
+		return;
+	}
 
 	what = alert_action_what(c);
 	label = xasprintf("Acknowledge %s - comment: ", what);
@@ -327,15 +359,56 @@ aa_dispatch_deadline(struct app *app, const char *text, void *arg)
 	alert_action_send(c, "dispatch", "dispatch", body);
 }
 
+#define AA_DISPATCH_LABEL \
+	"Dispatch to department (lead, then supporting ones; Tab lists): "
+
+/* The first word of text that is not a department (NULL: none, or the
+ * table is not here; the hub checks again); caller frees. */
+static char *
+aa_dispatch_unknown(struct app *app, const char *text)
+{
+	char *copy = xstrdup(text), *tok, *save = NULL, *bad = NULL;
+
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL && bad == NULL;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		if (depts_known(app->depts, tok) == 0)
+			bad = xstrdup(tok);
+	}
+	free(copy);
+	return bad;
+}
+
+static void aa_dispatch_dept(struct app *app, const char *text, void *arg);
+
+static void
+aa_dispatch_ask(struct app *app, struct alert_action *c, const char *text,
+    const char *legend)
+{
+	depts_fetch(app->depts, app);
+	app_prompt(app, AA_DISPATCH_LABEL, text, aa_dispatch_dept, c);
+	app_prompt_complete(app, depts_complete);
+	if (legend != NULL)
+		app_prompt_legend(app, legend);
+}
+
 static void
 aa_dispatch_dept(struct app *app, const char *text, void *arg)
 {
 	struct alert_action *c = arg;
+	char *bad, *why;
 
 	if (text == NULL || strspn(text, ", ") == strlen(text)) {
 		if (text != NULL)
 			app_message(app, 1, "dispatch: which department?");
 		alert_action_free(c);
+		return;
+	}
+	if ((bad = aa_dispatch_unknown(app, text)) != NULL) {
+		why = xasprintf(
+		    "\"%s\" is not a department (Tab lists them)", bad);
+		aa_dispatch_ask(app, c, text, why);
+		free(why);
+		free(bad);
 		return;
 	}
 	c->text1 = xstrdup(text);
@@ -346,11 +419,7 @@ aa_dispatch_dept(struct app *app, const char *text, void *arg)
 void
 alert_action_dispatch(struct alert_action *c)
 {
-	struct app *app = c->app;
-
-	app_prompt(app,
-	    "Dispatch to department (lead, then supporting ones): ", NULL,
-	    aa_dispatch_dept, c);
+	aa_dispatch_ask(c->app, c, NULL, NULL);
 }
 
 static void

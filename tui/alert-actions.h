@@ -23,6 +23,7 @@ struct alert_action {
 	size_t nmembers;
 	const char *what_kind; /* "tagged", "grouped" (static) or NULL */
 	char *text1, *text2;   /* answers so far (owned) */
+	char *state; /* the selected alert's state ("firing"), or NULL */
 	char *rule, *label_key, *label_value; /* silence matchers (owned) */
 	/* Called once the requests are on their way (e.g. to untag). */
 	void (*sent)(void *arg);

@@ -69,9 +69,9 @@ alert_detail_draw(const struct model_alert_detail *d, const char *id, int top,
 	/* Build the lines, then show them from detail_top. */
 	buf_printf(&lines, "\001%s  %s  %s  %s\n", x->id,
 	    model_sev_short(x->sev), x->state, x->rule ? x->rule : "");
-	buf_printf(&lines, "place    %s (%s)\n", x->place ? x->place : "",
+	buf_printf(&lines, "place    %s (%s)\n", model_alert_place(x),
 	    x->code ? x->code : "");
-	buf_printf(&lines, "message  %s\n", x->message ? x->message : "");
+	buf_printf(&lines, "message  %s\n", model_alert_message(x));
 	if (x->inhibited_by != NULL)
 		buf_printf(&lines,
 		    "held     inhibited by %s (quiet until it ends)\n",

@@ -42,7 +42,8 @@ app_header_draw(struct app *app)
 		buf_puts(&b, sep);
 		buf_printf(&b, "%s %s@%s", app->who.user ? app->who.user : "?",
 		    app->who.role ? app->who.role : "?",
-		    model_label(app->who.scope_name, NULL, app->who.scope));
+		    model_label(app->who.scope_name, app->who.scope_name_en,
+		        app->who.scope));
 	}
 	buf_puts(&b, sep);
 	if (!app->link_known)

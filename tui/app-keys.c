@@ -385,6 +385,9 @@ app_prompt_key(struct app *app, int key, int is_char)
 			app_buf_backspace(&p->text);
 	} else if (is_char && key == '\t' && p->kind == PROMPT_COMMAND)
 		cmd_complete(app, &p->text);
+	else if (is_char && key == '\t' && p->kind == PROMPT_TEXT &&
+	         p->complete != NULL)
+		p->complete(app, &p->text, p->arg);
 	else if (is_char && key >= 0x20 && key != 0x7f) {
 		if (key < 0x80)
 			buf_putc(&p->text, (char)key);
@@ -428,17 +431,12 @@ app_prompt_draw(struct app *app, WINDOW *w, int cols)
 	return 1;
 }
 
-/* A centred box; returns the window (caller deletes). */
+/* A framed, cleared window at y, x; the caller deletes it. */
 static WINDOW *
-app_box(struct app *app, int h, int w)
+app_box_at(int h, int w, int y, int x)
 {
-	WINDOW *win;
+	WINDOW *win = newwin(h, w, y, x);
 
-	if (w > app->cols - 2)
-		w = app->cols - 2;
-	if (h > app->rows - 2)
-		h = app->rows - 2;
-	win = newwin(h, w, (app->rows - h) / 2, (app->cols - w) / 2);
 	leaveok(win, TRUE);
 	werase(win);
 	if (term_caps.utf8)
@@ -446,6 +444,17 @@ app_box(struct app *app, int h, int w)
 	else
 		wborder(win, '|', '|', '-', '-', '+', '+', '+', '+');
 	return win;
+}
+
+/* A centred box; returns the window (caller deletes). */
+static WINDOW *
+app_box(struct app *app, int h, int w)
+{
+	if (w > app->cols - 2)
+		w = app->cols - 2;
+	if (h > app->rows - 2)
+		h = app->rows - 2;
+	return app_box_at(h, w, (app->rows - h) / 2, (app->cols - w) / 2);
 }
 
 void
@@ -466,6 +475,48 @@ app_confirm_draw(struct app *app)
 	    app->prompt.legend != NULL ? app->prompt.legend
 	                               : "y = yes    any other key = no",
 	    TEXT_LEFT, A_NORMAL);
+	wnoutrefresh(win);
+	delwin(win);
+}
+
+/* The text prompt's legend (completions) in a box above the bar, at the
+ * bottom left of the body. */
+void
+app_legend_draw(struct app *app)
+{
+	const char *s = app->prompt.legend, *nl;
+	int n = 1, w = 20, h, by, bx, row;
+	WINDOW *win;
+	char *line;
+
+	for (; *s != '\0'; s = nl + 1) {
+		nl = strchr(s, '\n');
+		line = nl != NULL ? xstrndup(s, (size_t)(nl - s)) : xstrdup(s);
+		if (text_width(line) + 4 > w)
+			w = text_width(line) + 4;
+		free(line);
+		n++;
+		if (nl == NULL)
+			break;
+	}
+	getmaxyx(app->body, h, row);
+	getbegyx(app->body, by, bx);
+	(void)bx;
+	if (n + 1 > h)
+		n = h - 1;
+	if (w > app->cols)
+		w = app->cols;
+	if (n < 2)
+		return;
+	win = app_box_at(n + 1, w, by + h - n - 1, 0);
+	s = app->prompt.legend;
+	for (row = 1; row < n && s != NULL; row++) {
+		nl = strchr(s, '\n');
+		line = nl != NULL ? xstrndup(s, (size_t)(nl - s)) : xstrdup(s);
+		term_put(win, row, 2, w - 4, line, TEXT_LEFT, A_NORMAL);
+		free(line);
+		s = nl != NULL ? nl + 1 : NULL;
+	}
 	wnoutrefresh(win);
 	delwin(win);
 }

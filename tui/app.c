@@ -14,6 +14,7 @@
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
 #include "tui/app.h"
+#include "tui/depts.h"
 #include "tui/bind.h"
 #include "tui/screen.h"
 #include "tui/term.h"
@@ -34,6 +35,7 @@ static const struct screen_class *const app_classes[APP_NSCREENS] = {
 };
 
 static int app_wake_fd = -1;
+static volatile sig_atomic_t app_terminate; /* SIGTERM/SIGHUP arrived */
 
 int64_t
 app_now_ms(void)
@@ -321,6 +323,20 @@ app_prompt(struct app *app, const char *label, const char *initial,
 }
 
 void
+app_prompt_complete(struct app *app, prompt_complete_fn *fn)
+{
+	app->prompt.complete = fn;
+}
+
+void
+app_prompt_legend(struct app *app, const char *text)
+{
+	free(app->prompt.legend);
+	app->prompt.legend = text != NULL ? xstrdup(text) : NULL;
+	app->dirty = 1;
+}
+
+void
 app_confirm(
     struct app *app, const char *question, confirm_done_fn *done, void *arg)
 {
@@ -512,6 +528,9 @@ app_draw(struct app *app)
 			app_help_draw(app);
 		if (app->prompt.kind == PROMPT_CONFIRM)
 			app_confirm_draw(app);
+		else if (app->prompt.kind == PROMPT_TEXT &&
+		         app->prompt.legend != NULL)
+			app_legend_draw(app);
 	}
 	app_bar_draw(app);
 	doupdate();
@@ -525,7 +544,8 @@ app_sigwinch(int sig)
 	int e = errno;
 	char c = 'w';
 
-	(void)sig;
+	if (sig == SIGTERM || sig == SIGHUP)
+		app_terminate = 1;
 	if (app_wake_fd >= 0 && write(app_wake_fd, &c, 1) < 0) {
 		/* nothing to do: a wake-up is already pending */
 	}
@@ -638,6 +658,9 @@ app_run(struct api *api, const struct app_opts *opts)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGWINCH, &sa, NULL);
+	/* SIGTERM, SIGHUP: quit as q does, the terminal restored. */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	scr = newterm(NULL, stdout, stdin);
 	if (scr == NULL) {
@@ -655,6 +678,7 @@ app_run(struct api *api, const struct app_opts *opts)
 	leaveok(stdscr, TRUE);
 	term_colors_init(opts->no_color);
 	app.att = attention_new(&opts->attention);
+	app.depts = depts_new();
 	app_init_screens(&app);
 	app_layout(&app);
 
@@ -678,6 +702,8 @@ app_run(struct api *api, const struct app_opts *opts)
 		    api, STDIN_FILENO, app.wake_pipe[0], (int)wait, &ready);
 		if (read(app.wake_pipe[0], drain, sizeof drain) > 0)
 			app_resize(&app);
+		if (app_terminate)
+			app.quit = 1;
 		app_read_keys(&app);
 	}
 
@@ -694,6 +720,7 @@ app_run(struct api *api, const struct app_opts *opts)
 	term_free();
 	app_free_screens(&app);
 	attention_free(app.att);
+	depts_free(app.depts);
 	model_whoami_free(&app.who);
 	free(app.link_error);
 	free(app.auth_error);

@@ -17,6 +17,7 @@
 #include "tui/model.h"
 #include "tui/spark.h"
 
+struct depts;
 struct screen;
 struct screen_class;
 
@@ -48,6 +49,8 @@ typedef void prompt_done_fn(struct app *app, const char *text, void *arg);
 typedef void confirm_done_fn(struct app *app, int yes, void *arg);
 /* Called with the key chosen (one of the choices), 0 when cancelled. */
 typedef void choice_done_fn(struct app *app, int key, void *arg);
+/* Tab in a text prompt: complete text in place; may set the legend. */
+typedef void prompt_complete_fn(struct app *app, struct buf *text, void *arg);
 
 struct prompt {
 	enum prompt_kind kind;
@@ -57,9 +60,11 @@ struct prompt {
 	confirm_done_fn *confirm;
 	void *arg;
 	char *saved_filter; /* filter prompt: restored on Esc */
-	/* A confirm dialog with choices: the keys and their legend (owned). */
+	/* A confirm dialog with choices: the keys and their legend (owned);
+	 * a text prompt's legend is shown in a box above it (completions). */
 	char *choices, *legend;
 	choice_done_fn *choose;
+	prompt_complete_fn *complete; /* text prompt: Tab, or NULL */
 };
 
 struct app_opts {
@@ -110,6 +115,7 @@ struct app {
 	int wake_pipe[2];
 
 	struct attention *att; /* owned: header count, badge, bell, flash */
+	struct depts *depts;   /* owned: the department table (dispatch) */
 
 	struct prompt prompt;
 	char *message; /* owned; shown in the bar until message_until */
@@ -155,6 +161,11 @@ void app_dirty(struct app *app);
  * operator cancelled) and owns arg from then on. */
 void app_prompt(struct app *app, const char *label, const char *initial,
     prompt_done_fn *done, void *arg);
+/* The open text prompt completes with fn on Tab. */
+void app_prompt_complete(struct app *app, prompt_complete_fn *fn);
+/* Show text (lines separated by '\n'; NULL: none) in a box above the
+ * open text prompt. */
+void app_prompt_legend(struct app *app, const char *text);
 /* Ask a yes/no question in a dialog; done as for app_prompt. */
 void app_confirm(
     struct app *app, const char *question, confirm_done_fn *done, void *arg);
@@ -176,6 +187,8 @@ void app_help_draw(struct app *app);
 /* Draw the prompt in the bar (tui/app-keys.c); 1 if it drew. */
 int app_prompt_draw(struct app *app, WINDOW *w, int cols);
 void app_confirm_draw(struct app *app);
+/* Draw the text prompt's legend box above the bar (tui/app-keys.c). */
+void app_legend_draw(struct app *app);
 /* Execute a ":" command line (tui/cmd.c); complete one (Tab) in place. */
 void cmd_execute(struct app *app, const char *line);
 void cmd_complete(struct app *app, struct buf *line);

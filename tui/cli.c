@@ -288,9 +288,9 @@ cli_alerts(struct api *api, int json, const char *state, const char *severity,
 		cells[1] = model_sev_short(x->sev);
 		cells[2] = x->state;
 		cells[3] = age;
-		cells[4] = x->place ? x->place : x->code;
+		cells[4] = model_alert_place(x);
 		cells[5] = x->ack_by ? x->ack_by : "-";
-		cells[6] = x->message ? x->message : x->rule;
+		cells[6] = model_alert_message(x);
 		if (x->view_only) {
 			free(msg);
 			msg = xasprintf("[view-only] %s", cells[6]);

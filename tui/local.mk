@@ -15,6 +15,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/cli.c tui/cli.h tui/cli-quality.c \
 	tui/cli-worker.c tui/cli-worker.h \
 	tui/cmd.c \
+	tui/depts.c tui/depts.h \
 	tui/model.c tui/model.h tui/model-int.h tui/model-more.c \
 	tui/screen.h \
 	tui/screen-util.c tui/screen-util.h \
@@ -60,7 +61,8 @@ CONSOLE_TESTS = \
 	tests/integration/t-console-trust.sh \
 	tests/integration/t-console-counts.sh \
 	tests/integration/t-console-attention.sh \
-	tests/integration/t-console-dispatch.sh
+	tests/integration/t-console-dispatch.sh \
+	tests/integration/t-console-ascii.sh
 TESTS += $(CONSOLE_TESTS)
 EXTRA_DIST += $(CONSOLE_TESTS) tests/integration/console-fixture.sh
 

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/buf.h"
 #include "lib/xmalloc.h"
@@ -183,6 +184,7 @@ model_whoami_decode(json_t *root, struct model_whoami *out, char **cause)
 	out->role = jstr(root, "role");
 	out->scope = jstr(root, "scope");
 	out->scope_name = jstr(root, "scope_name");
+	out->scope_name_en = jstr(root, "scope_name_en");
 	out->scope_level = jstr(root, "scope_level");
 	out->via = jstr(root, "via");
 	return 0;
@@ -193,6 +195,35 @@ model_whoami_free(struct model_whoami *w)
 {
 	json_decref(w->root);
 	memset(w, 0, sizeof *w);
+}
+
+/* A member value as text, appended: a time in epoch milliseconds (a key
+ * ending in "_ms") as local "MM-DD HH:MM:SS", never the raw number. */
+static void
+model_json_value(struct buf *b, const char *key, json_t *v)
+{
+	size_t kl = strlen(key);
+	char when[32];
+	time_t t;
+	struct tm tm;
+	char *s;
+
+	if (v == NULL)
+		buf_puts(b, "-");
+	else if (json_is_string(v))
+		buf_puts(b, json_string_value(v));
+	else if (kl > 3 && strcmp(key + kl - 3, "_ms") == 0 &&
+	         json_is_integer(v) &&
+	         json_integer_value(v) > 946684800000LL) { /* after 2000 */
+		t = (time_t)(json_integer_value(v) / 1000);
+		localtime_r(&t, &tm);
+		strftime(when, sizeof when, "%m-%d %H:%M:%S", &tm);
+		buf_puts(b, when);
+	} else if ((s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)) !=
+	           NULL) {
+		buf_puts(b, s);
+		free(s);
+	}
 }
 
 void
@@ -210,31 +241,7 @@ model_json_brief(struct buf *b, json_t *obj)
 			buf_putc(b, ' ');
 		first = 0;
 		buf_printf(b, "%s=", key);
-		if (json_is_string(v))
-			buf_puts(b, json_string_value(v));
-		else {
-			char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-
-			if (s != NULL)
-				buf_puts(b, s);
-			free(s);
-		}
-	}
-}
-
-/* A member value as text, appended. */
-static void
-model_json_value(struct buf *b, json_t *v)
-{
-	char *s;
-
-	if (v == NULL)
-		buf_puts(b, "-");
-	else if (json_is_string(v))
-		buf_puts(b, json_string_value(v));
-	else if ((s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)) != NULL) {
-		buf_puts(b, s);
-		free(s);
+		model_json_value(b, key, v);
 	}
 }
 
@@ -258,9 +265,9 @@ model_json_diff(struct buf *b, json_t *before, json_t *after)
 			buf_putc(b, ' ');
 		first = 0;
 		buf_printf(b, "%s=", key);
-		model_json_value(b, old);
+		model_json_value(b, key, old);
 		buf_puts(b, "->");
-		model_json_value(b, v);
+		model_json_value(b, key, v);
 	}
 	json_object_foreach(before, key, v)
 	{
@@ -270,7 +277,7 @@ model_json_diff(struct buf *b, json_t *before, json_t *after)
 			buf_putc(b, ' ');
 		first = 0;
 		buf_printf(b, "%s=", key);
-		model_json_value(b, v);
+		model_json_value(b, key, v);
 		buf_puts(b, "->-");
 	}
 }

@@ -98,6 +98,22 @@ model_label(const char *name, const char *name_en, const char *code)
 	return name != NULL ? name : "?";
 }
 
+const char *
+model_alert_place(const struct model_alert *a)
+{
+	const char *s = model_label(a->place, a->place_en, a->code);
+
+	return s != NULL && strcmp(s, "?") != 0 ? s : "";
+}
+
+const char *
+model_alert_message(const struct model_alert *a)
+{
+	if (a->message == NULL || *a->message == '\0')
+		return a->rule != NULL ? a->rule : "";
+	return model_label(a->message, a->message_en, NULL);
+}
+
 #include "tui/model-int.h"
 
 /* ---- Territory --------------------------------------------------------- */
@@ -346,6 +362,8 @@ model_alert_decode(json_t *o, struct model_alert *a)
 	a->code = jstr(o, "code");
 	a->place = jstr(o, "place");
 	a->message = jstr(o, "message");
+	a->place_en = jstr(o, "place_en");
+	a->message_en = jstr(o, "message_en");
 	a->dept = jstr(o, "dept");
 	a->group = jstr(o, "group");
 	a->grid = jstr(l, "grid");
@@ -353,6 +371,9 @@ model_alert_decode(json_t *o, struct model_alert *a)
 	a->subdistrict = jstr(l, "subdistrict");
 	a->system = jstr(l, "system");
 	a->value = jnum(o, "value", NAN);
+	a->metric = jstr(o, "metric");
+	a->op = jstr(o, "op");
+	a->threshold = jnum(o, "threshold", NAN);
 	a->started_ms = jint(o, "started_ms", 0);
 	a->updated_ms = jint(o, "updated_ms", 0);
 	a->deadline_ms = jint(o, "deadline_ms", 0);

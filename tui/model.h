@@ -42,6 +42,13 @@ unsigned model_counts_total(const struct model_counts *c);
 const char *model_label(
     const char *name, const char *name_en, const char *code);
 
+struct model_alert;
+/* An alert's place and message to show: the hub's ASCII forms
+ * (place_en, message_en: names in English/pinyin) in ASCII mode, else
+ * place and message; the code and the rule when there is none. */
+const char *model_alert_place(const struct model_alert *a);
+const char *model_alert_message(const struct model_alert *a);
+
 #define MODEL_MAX_METRICS 8
 
 /* A headline metric of a territory node. */
@@ -125,6 +132,10 @@ struct model_alert {
 	const char
 	    *inhibited_by; /* the alert holding this one quiet, or NULL */
 	const char *code, *place, *message, *dept, *group;
+	const char *place_en, *message_en; /* ASCII forms, may be NULL */
+	/* A threshold rule's: its metric and op, or NULL; threshold NaN. */
+	const char *metric, *op;
+	double threshold;
 	const char *grid, *community, *subdistrict, *system;
 	double value;
 	long long started_ms, updated_ms, deadline_ms;
@@ -269,6 +280,7 @@ const char *model_series_label(const struct model_series *s, const char *key);
 struct model_whoami {
 	json_t *root;
 	const char *user, *role, *scope, *scope_name, *scope_level, *via;
+	const char *scope_name_en; /* may be NULL */
 };
 
 /*

@@ -246,14 +246,14 @@ al_cell(void *arg, size_t row, int col, struct buf *b, attr_t *at)
 		}
 		break;
 	case AC_PLACE:
-		buf_puts(b, x->place ? x->place : x->code ? x->code : "");
+		buf_puts(b, model_alert_place(x));
 		break;
 	case AC_MESSAGE:
 		if (a->rowcnt != NULL && a->rowcnt[row] > 1)
 			buf_printf(b, "[+%u like it] ", a->rowcnt[row] - 1);
 		if (x->view_only)
 			buf_puts(b, "[view-only] ");
-		buf_puts(b, x->message ? x->message : x->rule ? x->rule : "");
+		buf_puts(b, model_alert_message(x));
 		break;
 	case AC_DEPT:
 		buf_puts(b, x->dept ? x->dept : "");
@@ -327,6 +327,7 @@ al_match(const char *f, const struct model_alert *x)
 {
 	return su_match(f, x->id) || su_match(f, x->place) ||
 	       su_match(f, x->message) || su_match(f, x->code) ||
+	       su_match(f, x->place_en) || su_match(f, x->message_en) ||
 	       su_match(f, x->dept) || su_match(f, x->state) ||
 	       su_match(f, model_sev_name(x->sev)) || su_match(f, x->rule) ||
 	       su_match(f, x->ack_by);
@@ -618,6 +619,8 @@ al_targets(struct screen_alerts *a)
 		                         : &a->al.v[a->rows[a->tab.sel]];
 
 		alert_action_add(c, a->detail_id ? a->detail_id : x->id);
+		if (x->state != NULL)
+			c->state = xstrdup(x->state);
 		if (a->detail_id == NULL)
 			al_row_members(a, a->tab.sel, al_member_add, c);
 		if (x->rule != NULL)

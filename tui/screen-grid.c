@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -280,21 +281,93 @@ gr_role_name(const char *role)
 	return role;
 }
 
-/* The chart of the selected series, rows x cols at (y, x). */
+/* The time axis under a chart width columns wide: the range's start,
+ * middle and end as local times (dates past a day). */
+static void
+gr_time_axis(struct buf *b, long long start_ms, long long end_ms, int width)
+{
+	const char *fmt =
+	    end_ms - start_ms > 86400000LL ? "%m-%d %H:%M" : "%H:%M";
+	char lab[3][24];
+	int pos[3], i, col = 0, n;
+	time_t t;
+	struct tm tm;
+
+	for (i = 0; i < 3; i++) {
+		t = (time_t)((start_ms + (end_ms - start_ms) * i / 2) / 1000);
+		localtime_r(&t, &tm);
+		strftime(lab[i], sizeof lab[i], fmt, &tm);
+	}
+	n = (int)strlen(lab[0]);
+	pos[0] = 0;
+	pos[1] = (width - n) / 2;
+	pos[2] = width - n;
+	for (i = 0; i < 3; i++) {
+		if (pos[i] < col || pos[i] + n > width)
+			continue;
+		for (; col < pos[i]; col++)
+			buf_putc(b, ' ');
+		buf_puts(b, lab[i]);
+		col += n;
+	}
+}
+
+/* The threshold of an active rule alert of the grid on metric (its op in
+ * *op), NaN when there is none. */
+static double
+gr_threshold(const struct screen_grid *g, const char *metric, const char **op)
+{
+	size_t i;
+
+	for (i = 0; metric != NULL && i < g->alerts.n; i++) {
+		const struct model_alert *a = &g->alerts.v[i];
+
+		if (a->metric != NULL && strcmp(a->metric, metric) == 0 &&
+		    isfinite(a->threshold)) {
+			*op = a->op != NULL ? a->op : "";
+			return a->threshold;
+		}
+	}
+	return NAN;
+}
+
+/* Blanks of a chart row become the threshold line, appended to out. */
+static void
+gr_threshold_row(struct buf *out, const char *row)
+{
+	for (; *row != '\0'; row++) {
+		if (*row == ' ')
+			buf_puts(out, term_caps.utf8 ? "\xe2\x95\x8c" : "-");
+		else
+			buf_putc(out, *row);
+	}
+}
+
+/* The chart of the selected series, rows x cols at (y, x): the values
+ * between their minimum and maximum, an active alert's threshold as a
+ * line, the time axis under them. */
 static void
 gr_chart(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 {
 	const struct model_series *se;
 	struct buf b = BUF_INIT;
 	char lo_s[32], hi_s[32];
-	double lo, hi, *vals;
-	int r, axis;
+	double lo, hi, *vals, thr;
+	const char *op = "";
+	struct buf line = BUF_INIT;
+	int r, axis, h, thr_row = -1;
 
 	if (g->nrows == 0 || rows < 3 || cols < 20)
 		return;
 	se = &g->q.series[g->rows[g->tab.sel]];
-	buf_printf(&b, "%s, last %s  ([ ] change the range)",
-	    se->metric ? se->metric : "?", gr_ranges[g->range].label);
+	thr = gr_threshold(g, se->metric, &op);
+	buf_printf(&b, "%s, last %s", se->metric ? se->metric : "?",
+	    gr_ranges[g->range].label);
+	if (isfinite(thr)) {
+		text_number(thr, lo_s, sizeof lo_s);
+		buf_printf(&b, ", alert %s %s", op, lo_s);
+	}
+	buf_puts(&b, "  ([ ] change the range)");
 	term_title(w, y, x, cols, buf_str(&b));
 	if (!spark_range(se->v, se->n, &lo, &hi)) {
 		term_put(w, y + 1, x + 2, cols - 2, "no data in this range",
@@ -302,6 +375,10 @@ gr_chart(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 		buf_free(&b);
 		return;
 	}
+	if (isfinite(thr) && thr < lo)
+		lo = thr;
+	if (isfinite(thr) && thr > hi)
+		hi = thr;
 	text_number(lo, lo_s, sizeof lo_s);
 	text_number(hi, hi_s, sizeof hi_s);
 	axis = text_width(hi_s) > text_width(lo_s) ? text_width(hi_s)
@@ -311,24 +388,41 @@ gr_chart(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 		return;
 	}
 	vals = su_series_buckets(se, (size_t)(cols - axis - 2));
-	for (r = 0; r < rows - 1; r++) {
+	/* The last row is the time axis when there is room for it. */
+	h = rows >= 5 && se->end_ms > se->start_ms ? rows - 2 : rows - 1;
+	if (isfinite(thr))
+		thr_row = h - 1 - spark_level(thr, lo, hi, h);
+	if (h == rows - 2) {
+		buf_reset(&b);
+		gr_time_axis(&b, se->start_ms, se->end_ms, cols - axis - 2);
+		term_put(w, y + rows - 1, x + axis + 2, cols - axis - 2,
+		    buf_str(&b), TEXT_LEFT, term_attr(TERM_DIM));
+	}
+	for (r = 0; r < h; r++) {
 		buf_reset(&b);
 		spark_chart_row(&b, vals, (size_t)(cols - axis - 2),
-		    cols - axis - 2, rows - 1, r, lo, hi,
+		    cols - axis - 2, h, r, lo, hi,
 		    g->base.app->spark == SPARK_ASCII ? SPARK_ASCII
 		                                      : SPARK_BLOCK);
 		if (r == 0)
 			term_put(w, y + 1 + r, x, axis, hi_s, TEXT_RIGHT,
 			    term_attr(TERM_DIM));
-		else if (r == rows - 2)
+		else if (r == h - 1)
 			term_put(w, y + 1 + r, x, axis, lo_s, TEXT_RIGHT,
 			    term_attr(TERM_DIM));
 		term_put(w, y + 1 + r, x + axis, 1, term_vline(), TEXT_LEFT,
 		    term_attr(TERM_DIM));
-		term_put(w, y + 1 + r, x + axis + 2, cols - axis - 2,
-		    buf_str(&b), TEXT_LEFT, term_attr(TERM_GOOD));
+		if (r == thr_row) {
+			buf_reset(&line);
+			gr_threshold_row(&line, buf_str(&b));
+			term_put(w, y + 1 + r, x + axis + 2, cols - axis - 2,
+			    buf_str(&line), TEXT_LEFT, term_attr(TERM_BAD));
+		} else
+			term_put(w, y + 1 + r, x + axis + 2, cols - axis - 2,
+			    buf_str(&b), TEXT_LEFT, term_attr(TERM_GOOD));
 	}
 	free(vals);
+	buf_free(&line);
 	buf_free(&b);
 }
 
@@ -390,8 +484,8 @@ gr_side(struct screen_grid *g, WINDOW *w, int y, int x, int rows, int cols)
 		term_put(w, y, x + 1, 5, model_sev_short(a->sev), TEXT_LEFT,
 		    term_sev_attr(a->sev));
 		buf_reset(&b);
-		buf_printf(&b, "%s %s %s", a->id, a->state,
-		    a->message ? a->message : "");
+		buf_printf(
+		    &b, "%s %s %s", a->id, a->state, model_alert_message(a));
 		term_put(
 		    w, y++, x + 6, cols - 6, buf_str(&b), TEXT_LEFT, A_NORMAL);
 	}

@@ -198,12 +198,10 @@ ov_alert_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 		buf_puts(b, al->id);
 		break;
 	case 3:
-		buf_puts(b, al->place ? al->place : al->code ? al->code : "");
+		buf_puts(b, model_alert_place(al));
 		break;
 	case 4:
-		buf_puts(b, al->message ? al->message
-		            : al->rule  ? al->rule
-		                        : "");
+		buf_puts(b, model_alert_message(al));
 		break;
 	case 5:
 		buf_puts(b, al->state);
@@ -256,6 +254,7 @@ ov_rebuild(struct screen_overview *o)
 		const struct model_alert *al = &o->alerts.v[i];
 
 		if (su_match(f, al->place) || su_match(f, al->message) ||
+		    su_match(f, al->place_en) || su_match(f, al->message_en) ||
 		    su_match(f, al->code) || su_match(f, al->id))
 			o->arows[o->narows++] = i;
 	}

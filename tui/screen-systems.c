@@ -84,11 +84,12 @@ sy_cmp(const void *pa, const void *pb, void *arg)
 	const struct model_systems *s = arg;
 	const struct model_system *a = &s->v[*(const size_t *)pa];
 	const struct model_system *b = &s->v[*(const size_t *)pb];
-	int c = strcmp(
-	    a->platform ? a->platform : "", b->platform ? b->platform : "");
+	/* Problems first (down, stale, never seen), then by platform. */
+	int c = sy_state_rank(a->state) - sy_state_rank(b->state);
 
 	if (c == 0)
-		c = sy_state_rank(a->state) - sy_state_rank(b->state);
+		c = strcmp(a->platform ? a->platform : "",
+		    b->platform ? b->platform : "");
 	if (c == 0)
 		c = strcmp(a->id, b->id);
 	return c;

@@ -125,12 +125,40 @@ text_width(const char *s)
 	return w;
 }
 
+/* The one ASCII character that stands for a common symbol in ASCII mode
+ * ("m²" -> "m2", full-width punctuation), or 0. */
+static char
+text_ascii_char(unsigned cp)
+{
+	static const struct {
+		unsigned cp;
+		char c;
+	} map[] = {{0xb2, '2'}, {0xb3, '3'}, {0xb9, '1'}, {0xb0, 'o'},
+	    {0xb7, '.'}, {0xd7, 'x'}, {0xb5, 'u'}, {0xa0, ' '}, {0x2010, '-'},
+	    {0x2013, '-'}, {0x2014, '-'}, {0x2018, '\''}, {0x2019, '\''},
+	    {0x201c, '"'}, {0x201d, '"'}, {0x2022, '*'}, {0x2026, '~'},
+	    {0x3000, ' '}, {0x3001, ','}, {0x3002, '.'}};
+	size_t i;
+
+	if (cp >= 0xff01 && cp <= 0xff5e) /* full-width ASCII forms */
+		return (char)(cp - 0xfee0);
+	for (i = 0; i < sizeof map / sizeof map[0]; i++) {
+		if (map[i].cp == cp)
+			return map[i].c;
+	}
+	return 0;
+}
+
 /* Append one character, sanitised. */
 static void
 text_put_char(struct buf *b, const char *s, size_t n, unsigned cp)
 {
-	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
-	    cp == 0xfffd || (!text_utf8_mode && cp >= 0x80))
+	char c;
+
+	if (!text_utf8_mode && cp >= 0xa0 && (c = text_ascii_char(cp)) != 0)
+		buf_putc(b, c);
+	else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) ||
+	         cp == 0xfffd || (!text_utf8_mode && cp >= 0x80))
 		buf_putc(b, '?');
 	else
 		buf_append(b, s, n);

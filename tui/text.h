@@ -2,7 +2,8 @@
  * Display-width aware text for the console: UTF-8 decoding, wcwidth
  * widths (CJK characters take two columns), truncation with an ellipsis
  * and padding to an exact number of columns.  In ASCII mode (no UTF-8
- * locale) every non-ASCII character is shown as '?' and is one column
+ * locale) a common symbol becomes its ASCII look-alike ("m²" -> "m2"),
+ * every other non-ASCII character is shown as '?' and is one column
  * wide, so what is measured is what is drawn.  No ncurses in here.
  */
 #ifndef CB_TUI_TEXT_H

@@ -517,13 +517,10 @@ json_t *
 alert_engine_alert_json(
     struct alert_engine *e, struct alert *a, const char *group)
 {
-	char *place = NULL;
-	json_t *o;
+	json_t *o = alert_to_api(a, NULL, group);
 
-	if (a->code != NULL && e->env.place != NULL)
-		place = e->env.place(e->env.arg, a->code);
-	o = alert_to_api(a, place, group);
-	free(place);
+	alert_engine_places(e, o, a->code);
+	alert_engine_rule_json(e, o, a);
 	return o;
 }
 

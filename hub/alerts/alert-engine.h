@@ -54,6 +54,10 @@ struct alert_env {
 	/* Grid workers (hub/alerts/alert-worker.h): 1 if worker is enrolled and
 	 * code lies in one of their grids, 0 if not, -1 no such worker. */
 	int (*worker_may)(void *arg, const char *worker, const char *code);
+	/* As place, in the names' English or pinyin forms (name_en, else
+	 * the code): "Nanyuan / Binjiang / Binjiang 07", for ASCII
+	 * terminals; heap, or NULL if unknown. */
+	char *(*place_en)(void *arg, const char *code);
 };
 
 /* Bounds on what a client may store (hub.json "limits"); 0: default. */

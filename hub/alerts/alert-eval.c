@@ -82,6 +82,15 @@ alert_eval_message_as(struct alert_engine *e, const struct alert_rule *rule,
 	} else
 		free(msg);
 	free(place);
+	/* The same words with the place's English/pinyin names. */
+	place = NULL;
+	if (a->code != NULL && e->env.place_en != NULL)
+		place = e->env.place_en(e->env.arg, a->code);
+	msg = alert_template_expand(
+	    tmpl, rule, a->labels, a->value, place, a->code);
+	free(a->message_en);
+	a->message_en = msg;
+	free(place);
 }
 
 static void

@@ -142,12 +142,13 @@ alert_event_touches(struct alert_engine *e, const struct alert *a, int64_t now)
 	               now - a->ended_ms <= e->rules->settings.flap_window_ms));
 }
 
-/* Apply an event's message, detail and value to a; record the change
+/* Apply an event's message (with its ASCII form message_en, which a new
+ * message without one clears), detail and value to a; record the change
  * (history and audit, "refresh") when there is one. */
 static void
 alert_event_refresh(struct alert_engine *e, struct alert *a,
-    const struct audit_actor *ac, const char *msg, const char *detail,
-    json_t *value)
+    const struct audit_actor *ac, const char *msg, const char *msg_en,
+    const char *detail, json_t *value)
 {
 	json_t *before = json_object(), *after = json_object();
 
@@ -157,7 +158,9 @@ alert_event_refresh(struct alert_engine *e, struct alert *a,
 		    a->message != NULL ? json_string(a->message) : json_null());
 		json_object_set_new(after, "message", json_string(msg));
 		alert_str_set(&a->message, msg);
-	}
+		alert_str_set(&a->message_en, msg_en);
+	} else if (msg_en != NULL)
+		alert_str_set(&a->message_en, msg_en);
 	if (detail != NULL &&
 	    (a->detail == NULL || strcmp(a->detail, detail) != 0)) {
 		json_object_set_new(before, "detail",
@@ -182,12 +185,46 @@ alert_event_refresh(struct alert_engine *e, struct alert *a,
 	}
 }
 
+/* An event's message with {place} and {code} filled in, the place in its
+ * English/pinyin names when en (other braces stay as they are); NULL for
+ * NULL, else heap. */
+static char *
+alert_event_expand(
+    struct alert_engine *e, const char *msg, const char *code, int en)
+{
+	char *(*fn)(void *, const char *) = en ? e->env.place_en : e->env.place;
+	char *place = NULL;
+	struct buf b = BUF_INIT;
+	const char *p;
+
+	if (msg == NULL)
+		return NULL;
+	for (p = msg; *p != '\0'; p++) {
+		if (strncmp(p, "{place}", 7) == 0) {
+			if (place == NULL && code != NULL && fn != NULL)
+				place = fn(e->env.arg, code);
+			buf_puts(&b, place != NULL  ? place
+			             : code != NULL ? code
+			                            : "district");
+			p += 6;
+		} else if (strncmp(p, "{code}", 6) == 0) {
+			buf_puts(&b, code != NULL ? code : "district");
+			p += 5;
+		} else
+			buf_putc(&b, *p);
+	}
+	free(place);
+	return buf_detach(&b);
+}
+
 void
 alert_engine_event(struct alert_engine *e, json_t *body,
     const struct alert_actor *who, struct alert_reply *r)
 {
-	const char *key, *state, *sevs, *msg, *dept, *rule, *system, *code;
+	const char *key, *state, *sevs, *msg, *msg_en, *dept, *rule, *system,
+	    *code;
 	const char *detail;
+	char *msg_x, *msg_en_x;
 	json_t *labels = NULL, *sup, *v;
 	struct alert *a;
 	struct buf akey = BUF_INIT;
@@ -269,8 +306,10 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 			alert_reply_set(r, 200,
 			    json_pack("{s:s,s:b}", "key", key, "changed", 0));
 		else if (alert_event_allowed_on(e, who, a, r) == 0) {
-			alert_engine_resolve(
-			    e, a, &ac, alert_body_str(body, "message"));
+			msg_x = alert_event_expand(
+			    e, alert_body_str(body, "message"), a->code, 0);
+			alert_engine_resolve(e, a, &ac, msg_x);
+			free(msg_x);
 			alert_reply_set(r, 202,
 			    json_pack("{s:s,s:s,s:b}", "id", a->id, "state",
 			        alert_state_name(a->state), "changed", 1));
@@ -306,6 +345,17 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 		return;
 	}
 	msg = alert_body_str(body, "message");
+	msg_en = alert_body_str(body, "message_en");
+	/* {place} in a message: the place's names, and without a message_en
+	 * the same words with its English/pinyin names. */
+	msg_x = alert_event_expand(e, msg, code, 0);
+	msg_en_x = alert_event_expand(e,
+	    msg_en != NULL                                  ? msg_en
+	    : msg != NULL && strstr(msg, "{place}") != NULL ? msg
+	                                                    : NULL,
+	    code, 1);
+	msg = msg_x;
+	msg_en = msg_en_x;
 	detail = alert_body_str(body, "detail");
 	/* No dept in the body: the labels' dept tag (the points' dept, as a
 	 * collector sends it) leads when it names a known department. */
@@ -315,14 +365,14 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 	if (a != NULL && alert_state_active(a->state)) {
 		/* Raised again while active: refresh it. */
 		json_decref(labels);
-		alert_event_refresh(
-		    e, a, &ac, msg, detail, json_object_get(body, "value"));
+		alert_event_refresh(e, a, &ac, msg, msg_en, detail,
+		    json_object_get(body, "value"));
 		alert_engine_save(e, a);
 	} else if (a != NULL && a->state == ALERT_RESOLVED &&
 	           now - a->ended_ms <= e->rules->settings.flap_window_ms) {
 		json_decref(labels);
-		alert_event_refresh(
-		    e, a, &ac, msg, detail, json_object_get(body, "value"));
+		alert_event_refresh(e, a, &ac, msg, msg_en, detail,
+		    json_object_get(body, "value"));
 		alert_engine_reopen(e, a, &ac);
 	} else {
 		rule = alert_body_str(body, "rule");
@@ -336,6 +386,7 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 		a->updated_ms = now;
 		alert_engine_set_labels(e, a, labels);
 		alert_str_set(&a->message, msg != NULL ? msg : key);
+		alert_str_set(&a->message_en, msg_en);
 		if (detail != NULL)
 			alert_str_set(&a->detail, detail);
 		if (json_is_number(v = json_object_get(body, "value")))
@@ -355,5 +406,7 @@ alert_engine_event(struct alert_engine *e, json_t *body,
 	alert_reply_set(r, 202,
 	    json_pack(
 	        "{s:s,s:s}", "id", a->id, "state", alert_state_name(a->state)));
+	free(msg_x);
+	free(msg_en_x);
 	buf_free(&akey);
 }

@@ -66,10 +66,18 @@ alerts_env_enrich(void *arg, json_t *labels)
 		    json_string(h->territory->nodes[n->subdistrict].code));
 }
 
-static char *
-alerts_env_place(void *arg, const char *code)
+/* A node's name, or (en) its name_en, else its code. */
+static const char *
+alerts_node_name(const struct hub_node *n, int en)
 {
-	struct hub *h = arg;
+	if (!en)
+		return n->name;
+	return n->name_en != NULL && *n->name_en != '\0' ? n->name_en : n->code;
+}
+
+static char *
+alerts_place(struct hub *h, const char *code, int en)
+{
 	const struct hub_node *n, *t;
 	struct buf b = BUF_INIT;
 
@@ -78,14 +86,26 @@ alerts_env_place(void *arg, const char *code)
 		return NULL;
 	if (n->subdistrict >= 0 && n->level > HUB_LEVEL_SUBDISTRICT) {
 		t = &h->territory->nodes[n->subdistrict];
-		buf_printf(&b, "%s / ", t->name);
+		buf_printf(&b, "%s / ", alerts_node_name(t, en));
 	}
 	if (n->community >= 0 && n->level > HUB_LEVEL_COMMUNITY) {
 		t = &h->territory->nodes[n->community];
-		buf_printf(&b, "%s / ", t->name);
+		buf_printf(&b, "%s / ", alerts_node_name(t, en));
 	}
-	buf_puts(&b, n->name);
+	buf_puts(&b, alerts_node_name(n, en));
 	return buf_detach(&b);
+}
+
+static char *
+alerts_env_place(void *arg, const char *code)
+{
+	return alerts_place(arg, code, 0);
+}
+
+static char *
+alerts_env_place_en(void *arg, const char *code)
+{
+	return alerts_place(arg, code, 1);
 }
 
 static int
@@ -301,6 +321,7 @@ hub_alerts_init(struct hub *h, char **cause)
 	o.env.arg = h;
 	o.env.enrich = alerts_env_enrich;
 	o.env.place = alerts_env_place;
+	o.env.place_en = alerts_env_place_en;
 	o.env.dept_check = alerts_env_dept_check;
 	o.env.within = alerts_env_within;
 	o.env.code_check = alerts_env_code_check;

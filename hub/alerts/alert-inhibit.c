@@ -17,7 +17,7 @@
 #include "lib/selector.h"
 
 /* The metric of the rule at r's selector, or NULL. */
-static const char *
+const char *
 alert_inhibit_metric(struct alert_engine *e, const struct alert_rule *r)
 {
 	size_t idx = (size_t)(r - e->rules->rules);

@@ -164,6 +164,16 @@ int alert_engine_visible(struct alert_engine *e, const struct alert *a,
 int alert_engine_actionable(struct alert_engine *e, const struct alert *a,
     const struct alert_actor *who);
 /* The API object of a with place and group filled in. */
+/* The metric name of rule r's selector, or NULL (alert-inhibit.c). */
+const char *alert_inhibit_metric(
+    struct alert_engine *e, const struct alert_rule *r);
+/* A threshold rule's alert: add its "metric", "op" and "threshold" to o
+ * (for charts' threshold lines). */
+void alert_engine_rule_json(
+    struct alert_engine *e, json_t *o, const struct alert *a);
+/* Set o's "place" and "place_en" to code's names (left as they are when
+ * the territory does not know code). */
+void alert_engine_places(struct alert_engine *e, json_t *o, const char *code);
 json_t *alert_engine_alert_json(
     struct alert_engine *e, struct alert *a, const char *group);
 

@@ -433,16 +433,8 @@ alert_engine_list(struct alert_engine *e, const struct alert_filter *f,
 	if (f->group) {
 		for (i = 0; i < json_array_size(groups); i++) {
 			g = json_array_get(groups, i);
-			if (e->env.place != NULL) {
-				char *p = e->env.place(e->env.arg,
-				    json_string_value(
-				        json_object_get(g, "code")));
-
-				if (p != NULL)
-					json_object_set_new(
-					    g, "place", json_string(p));
-				free(p);
-			}
+			alert_engine_places(e, g,
+			    json_string_value(json_object_get(g, "code")));
 		}
 		json_object_set_new(body, "groups", groups);
 		alert_map_free(&gmap);

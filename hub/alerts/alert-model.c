@@ -134,6 +134,7 @@ alert_free(struct alert *a)
 	json_decref(a->labels);
 	free(a->code);
 	free(a->message);
+	free(a->message_en);
 	free(a->detail);
 	alert_depts_free(a->depts, a->ndepts);
 	alert_ack_clear(&a->ack);
@@ -214,6 +215,9 @@ alert_to_api(const struct alert *a, const char *place, const char *group)
 	    o, "place", json_str_or_null(place != NULL ? place : a->code));
 	json_object_set_new(
 	    o, "message", json_string(a->message != NULL ? a->message : ""));
+	if (a->message_en != NULL)
+		json_object_set_new(
+		    o, "message_en", json_string(a->message_en));
 	if (a->detail != NULL)
 		json_object_set_new(o, "detail", json_string(a->detail));
 	json_object_set_new(
@@ -325,6 +329,7 @@ alert_from_record(json_t *rec, char **cause)
 	}
 	alert_str_set(&a->code, rec_str(rec, "code"));
 	alert_str_set(&a->message, rec_str(rec, "message"));
+	alert_str_set(&a->message_en, rec_str(rec, "message_en"));
 	alert_str_set(&a->detail, rec_str(rec, "detail"));
 	if (json_is_number(v = json_object_get(rec, "value")))
 		a->value = json_number_value(v);

@@ -62,6 +62,7 @@ struct alert {
 	json_t *labels; /* object of strings */
 	char *code;     /* most specific territory code or NULL */
 	char *message;
+	char *message_en; /* message in ASCII (name_en places), or NULL */
 	char *detail; /* events: more lines (a check's long output), or NULL */
 	double value; /* NAN when none */
 	struct alert_dept *depts; /* [0] is the lead when dispatched */

@@ -45,6 +45,38 @@ lint_warn(FILE *out, struct conf_file *cf, json_t *parent, const char *key,
 	    col, what, msg);
 }
 
+/* Department names in rules.json: ignored, the name is systems.json's
+ * (the one department table); one that differs would mislead a reader. */
+static size_t
+lint_dept_names(struct hub *h, struct conf_file *cf, FILE *out)
+{
+	json_t *depts = json_object_get(conf_file_root(cf), "departments"), *v;
+	const struct hub_systems *ss = h->systems;
+	const char *key, *name;
+	char what[96], msg[512];
+	size_t n = 0;
+	int i;
+
+	json_object_foreach(depts, key, v)
+	{
+		name = json_string_value(json_object_get(v, "name"));
+		if (name == NULL || (i = hub_systems_dept(ss, key)) < 0 ||
+		    (ss->depts[i].name != NULL &&
+		        strcmp(ss->depts[i].name, name) == 0))
+			continue;
+		snprintf(what, sizeof what, "\"departments.%s.name\"", key);
+		snprintf(msg, sizeof msg,
+		    "\"%s\" is ignored: department \"%s\" is \"%s\" in %s, "
+		    "the one department table (leave the name out)",
+		    name, key,
+		    ss->depts[i].name != NULL ? ss->depts[i].name : key,
+		    ss->path);
+		lint_warn(out, cf, v, "name", 0, what, msg);
+		n++;
+	}
+	return n;
+}
+
 /* Rules whose selector names a metric no system declares. */
 static size_t
 lint_rules(struct hub *h, const char *path, FILE *out)
@@ -59,6 +91,7 @@ lint_rules(struct hub *h, const char *path, FILE *out)
 
 	if ((cf = conf_file_load(path, NULL)) == NULL)
 		return 0;
+	n = lint_dept_names(h, cf, out);
 	rules = json_object_get(conf_file_root(cf), "rules");
 	json_array_foreach(rules, i, r)
 	{

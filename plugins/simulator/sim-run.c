@@ -352,7 +352,8 @@ sim_events(struct sim *s, int64_t t, const struct sim_out *out)
 {
 	int64_t off = sim_time(s, t) - s->t0;
 	struct sim_tag labels[2];
-	char key[64], msg[256];
+	char key[64];
+	const char *msg, *msg_en;
 	size_t i, n;
 	int active;
 
@@ -373,17 +374,13 @@ sim_events(struct sim *s, int64_t t, const struct sim_out *out)
 			labels[n].key = "system";
 			labels[n++].value = s->systems[s->sys_fire].id;
 		}
-		if (active)
-			snprintf(msg, sizeof msg,
-			    "火灾报警：%s 烟感探测器报警 (fire alarm: smoke "
-			    "detectors in %s)",
-			    s->grids[sc->grid].name, s->grids[sc->grid].code);
-		else
-			snprintf(msg, sizeof msg,
-			    "火情已处置 (fire alarm cleared in %s)",
-			    s->grids[sc->grid].name);
+		/* The hub fills in {place} from the grid label. */
+		msg = active ? "火灾报警：{place} 烟感探测器报警"
+		             : "火情已处置：{place}";
+		msg_en = active ? "fire alarm: smoke detectors in {place}"
+		                : "fire alarm cleared in {place}";
 		out->event(out->arg, key, active ? "firing" : "resolved",
-		    "high", "fire-alarm", "fire", msg, labels, n,
+		    "high", "fire-alarm", "fire", msg, msg_en, labels, n,
 		    active ? 1 : 0);
 		sim_log(out, 2, "scenario %s: fire alarm %s in grid %s",
 		    sc->name, active ? "raised" : "resolved",

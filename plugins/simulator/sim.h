@@ -35,11 +35,12 @@ struct sim_out {
 	    const struct sim_tag *tags, size_t ntags, double value,
 	    int64_t t_ms);
 	/* Raise (state "firing") or resolve ("resolved") an event of rule
-	 * rule, dispatched to department dept. */
+	 * rule, dispatched to department dept; message_en is the message
+	 * in ASCII ({place} in either: the hub fills in the place). */
 	void (*event)(void *arg, const char *key, const char *state,
 	    const char *severity, const char *rule, const char *dept,
-	    const char *message, const struct sim_tag *labels, size_t nlabels,
-	    double value);
+	    const char *message, const char *message_en,
+	    const struct sim_tag *labels, size_t nlabels, double value);
 	/* A log line: level 0 error, 1 warning, 2 info, 3 debug. */
 	void (*log)(void *arg, int level, const char *msg);
 };

@@ -41,8 +41,8 @@ simulator_point(void *arg, const char *measurement, const char *field,
 static void
 simulator_event(void *arg, const char *key, const char *state,
     const char *severity, const char *rule, const char *dept,
-    const char *message, const struct sim_tag *labels, size_t nlabels,
-    double value)
+    const char *message, const char *message_en, const struct sim_tag *labels,
+    size_t nlabels, double value)
 {
 	struct cb_event ev;
 
@@ -52,6 +52,7 @@ simulator_event(void *arg, const char *key, const char *state,
 	ev.state = state;
 	ev.severity = severity;
 	ev.message = message;
+	ev.message_en = message_en;
 	ev.labels = (const struct cb_tag *)labels; /* same layout */
 	ev.nlabels = nlabels;
 	ev.value = value;

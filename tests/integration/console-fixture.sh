@@ -2,6 +2,7 @@
 # the Futian territory (10 subdistricts, 1,002 grids), the current unix
 # user as a district supervisor, 6 hours of history for a few hundred
 # grids and some alerts raised through /api/v1/events.
+#   cf_begin       skip without tmux or the hub; clean up at the end
 #   cf_hub_start   write the configuration and start citybraind
 #   cf_hub_restart stop and start it again on the same data
 #   cf_load        ingest the history and raise the alerts
@@ -15,6 +16,14 @@ CF_BIN="$top_builddir/tui/citybrain"
 : "${CF_HUB_BIN:=$top_builddir/hub/citybraind}"
 : "${TMUX_BIN:=tmux}"
 [ -n "$TMUX_BIN" ] || TMUX_BIN=tmux
+
+# cf_begin: skip without tmux or the hub; kill the tmux server and clean
+# up when the test ends.
+cf_begin() {
+	command -v "$TMUX_BIN" >/dev/null 2>&1 || { echo "SKIP: no tmux"; exit 77; }
+	[ -x "$CF_HUB_BIN" ] || { echo "SKIP: no hub binary"; exit 77; }
+	trap '_s=$?; cf_tmux_kill; (exit $_s); cb_cleanup' EXIT
+}
 
 cf_hub_start() {
 	if [ -z "${CF_DIR:-}" ]; then
@@ -100,7 +109,8 @@ PY
 	esac
 	cf_event '{"key": "test/flood/440304001003007", "severity": "high",
 	  "labels": {"grid": "440304001003007", "system": "water-level-iot"},
-	  "message": "water level 4.80 m in 滨江07", "dept": "water", "value": 4.8}'
+	  "message": "water level 4.80 m in 滨江07",
+	  "message_en": "water level 4.80 m in Binjiang 07", "dept": "water", "value": 4.8}'
 	cf_event '{"key": "test/fire/440304005002003", "severity": "medium",
 	  "labels": {"grid": "440304005002003", "system": "fire-alarm-iot"},
 	  "message": "smoke detector 12 in alarm", "dept": "fire", "value": 1}'

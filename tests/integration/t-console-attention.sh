@@ -1,14 +1,13 @@
 #!/bin/sh
 # Attention (issue 19, item 2): a new high alert while the operator is on
-# the Map screen rings the terminal bell and sets the header badge; "!"
+# the Map screen rings the terminal bell, flashes the header (reverse
+# video for a moment) and sets the header badge; "!"
 # jumps to the newest alert, marked new until the operator has looked;
 # --bell off keeps quiet; bad --bell values exit 2.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/console-fixture.sh"
 
-command -v "$TMUX_BIN" >/dev/null 2>&1 || { echo "SKIP: no tmux"; exit 77; }
-[ -x "$CF_HUB_BIN" ] || { echo "SKIP: no hub binary"; exit 77; }
-trap '_s=$?; cf_tmux_kill; (exit $_s); cb_cleanup' EXIT
+cf_begin
 
 cf_hub_start
 cf_load # A000001 high (unacknowledged), A000002 medium, A000003 low
@@ -17,6 +16,28 @@ CONSOLE="$CF_BIN -S $CF_SOCKET -d 1"
 
 bell() {
 	"$TMUX_BIN" -L "$CF_TMUX" display-message -p -t 0 '#{window_bell_flag}'
+}
+# The header line with its attributes: is its start (" citybrain", not
+# the badge, which is always reverse) in reverse video (SGR 7)?
+header_reverse() {
+	"$TMUX_BIN" -L "$CF_TMUX" capture-pane -e -p -t 0 -S 0 -E 0 |
+		sed 's/citybrain.*//' | grep -qE "$(printf '\033')\\[([0-9]+;)*7(;[0-9]+)*m"
+}
+# flash_seen on|off [SECONDS]: 0 once the header is (on) or is not (off)
+# in reverse video, polled every 50 ms.
+flash_seen() {
+	_i=0
+	_n=$(( ${2:-10} * 20 ))
+	while [ $_i -lt $_n ]; do
+		if header_reverse; then
+			[ "$1" = on ] && return 0
+		else
+			[ "$1" = off ] && return 0
+		fi
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
 }
 
 # ---- On the Map, a new high alert rings and sets the badge -----------------
@@ -27,9 +48,12 @@ cf_expect "alerts 3" "the header counts the alerts"
 cf_expect "▲1 unacked high" "the badge counts the unacknowledged high alert"
 sleep 1.5
 cb_assert_eq 0 "$(bell)" "no bell at rest"
+header_reverse && cb_fail "the header is in reverse video at rest"
 cf_event '{"key": "test/fire/440304001002001", "severity": "high",
   "labels": {"grid": "440304001002001"}, "message": "fire alarm in building 3",
   "dept": "fire"}'
+flash_seen on || cb_fail "the new high alert did not flash the header"
+flash_seen off || cb_fail "the header flash did not end"
 cf_expect "▲2 unacked high" "the badge counts the new one" 5
 cf_expect "alerts 4" "the header's count follows"
 cb_assert_eq 1 "$(bell)" "the new high alert rang the bell"
@@ -59,6 +83,7 @@ sleep 1.5
 cf_event '{"key": "test/fire/440304001002002", "severity": "high",
   "labels": {"grid": "440304001002002"}, "message": "fire alarm in building 4",
   "dept": "fire"}'
+flash_seen on 3 && cb_fail "--flash off: the header flashed"
 cf_expect "!2 unacked high" "the badge counts the new one" 5
 sleep 1
 cb_assert_eq 0 "$(bell)" "--bell off: no bell"

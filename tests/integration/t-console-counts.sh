@@ -7,9 +7,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/console-fixture.sh"
 
-command -v "$TMUX_BIN" >/dev/null 2>&1 || { echo "SKIP: no tmux"; exit 77; }
-[ -x "$CF_HUB_BIN" ] || { echo "SKIP: no hub binary"; exit 77; }
-trap '_s=$?; cf_tmux_kill; (exit $_s); cb_cleanup' EXIT
+cf_begin
 
 cf_hub_start
 cf_load

@@ -8,9 +8,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/console-fixture.sh"
 
-command -v "$TMUX_BIN" >/dev/null 2>&1 || { echo "SKIP: no tmux"; exit 77; }
-[ -x "$CF_HUB_BIN" ] || { echo "SKIP: no hub binary"; exit 77; }
-trap '_s=$?; cf_tmux_kill; (exit $_s); cb_cleanup' EXIT
+cf_begin
 
 cf_hub_start
 cf_load
@@ -63,6 +61,12 @@ cf_expect "社区民警" "grid detail names the police officer"
 cf_expect "water level 4.80 m" "grid detail shows its alert"
 cf_expect "level=high" "rows of one metric told apart by their labels"
 cf_expect "level=low" "rows of one metric told apart by their labels"
+# The chart has a time axis: start, middle and end of its range.
+cf_wait "last 6 hours" 10
+if ! cf_screen | grep -qE '[0-9]{2}:[0-9]{2} {10,}[0-9]{2}:[0-9]{2} {10,}[0-9]{2}:[0-9]{2}'; then
+	cb_fail "the chart has no time axis:"
+	cf_screen | sed 's/^/    | /'
+fi
 cf_keys Escape
 cf_expect "grid                Sev" "Esc returns to the territory's grids"
 sleep 0.3
@@ -159,6 +163,19 @@ cf_keys 5
 cf_expect "grid under the cursor" "map screen"
 cf_keys n
 cf_expect "HIGH" "n jumps to a grid with an alert"
+cf_tmux_kill
+
+# ---- Systems: problems first (issue 19) -------------------------------------
+printf 'system,system=sanitation up=0\n' >"$CF_DIR/down.lp"
+st=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $CF_TOKEN" \
+	--data-binary "@$CF_DIR/down.lp" "$CF_URL/api/v1/write")
+cb_assert_eq 204 "$st" "sanitation reported down"
+cf_tmux 120 30 "$UTF8 $CONSOLE"
+cf_keys 6
+cf_expect "1 down" "the Systems screen counts the system down"
+row=$(cf_screen | sed -n 4p)
+cb_assert_contains "$row" "sanitation" "the system down is the first row, before the platforms' others"
+cb_assert_contains "$row" "DOWN" "and shows DOWN"
 cf_tmux_kill
 
 # ---- Non-UTF-8 locale, no colour -------------------------------------------

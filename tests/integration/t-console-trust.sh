@@ -5,9 +5,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/console-fixture.sh"
 
-command -v "$TMUX_BIN" >/dev/null 2>&1 || { echo "SKIP: no tmux"; exit 77; }
-[ -x "$CF_HUB_BIN" ] || { echo "SKIP: no hub binary"; exit 77; }
-trap '_s=$?; cf_tmux_kill; (exit $_s); cb_cleanup' EXIT
+cf_begin
 
 cf_hub_start
 cf_load
@@ -73,6 +71,12 @@ cf_keys z
 cf_expect "cancelled" "another key cancels"
 n=$(states A000007 A000008 A000009 | tr ' ' '\n' | grep -c acknowledged)
 cb_assert_eq 1 "$n" "cancel changed nothing"
+# The one already acknowledged: said at once, no comment asked.
+cf_keys a
+cf_expect "is one of 3 alerts of this group" "asked again"
+cf_keys o
+cf_expect "is already acknowledged" "ack of an acknowledged alert says so"
+cf_reject "comment:" "and asks for no comment"
 cf_tmux_kill
 
 # ---- Typos are errors, never "0 alerts" ------------------------------------
@@ -113,7 +117,9 @@ cf_keys : "goto 440304999999999" Enter
 cf_expect "grid 440304999999999: " "an unknown grid is an error on screen"
 cf_reject "Loading grid" "no loading state left for good"
 cf_keys : "goto 99999" Enter
-cf_expect "99999: " "an unknown territory code is an error on screen"
+# "  99999: " (the territory screen's error at column 2), never the grid
+# screen's "grid 440304999999999: " still showing before the key is read.
+cf_expect "  99999: " "an unknown territory code is an error on screen"
 cf_reject "Loading the territory" "no loading state left"
 cf_tmux_kill
 

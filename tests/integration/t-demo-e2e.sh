@@ -156,6 +156,10 @@ cb_assert_eq true \
 cb_assert_eq true \
 	"$(js 'any((a["labels"].get("grid") == "440304011001003") and a["severity"] == "high" for a in j["alerts"])')" \
 	"the fire alarm event raised an alert in its grid"
+cb_assert_eq true \
+	"$(js 'any(a["labels"].get("grid") == "440304011001003" and a.get("message_en", "").startswith("fire alarm: smoke detectors in ") and all(ord(c) < 128 for c in a["message_en"]) for a in j["alerts"])')" \
+	"the fire alarm's message_en (through the plugin ABI) is ASCII with the place in pinyin" ||
+	js '[(a["message"], a.get("message_en")) for a in j["alerts"] if a["labels"].get("grid") == "440304011001003"]' >&2
 
 # ---- The vocabulary: every series of the contract, nothing rejected -------
 api '/api/v1/labels/__name__/values' >/dev/null

@@ -55,6 +55,14 @@ cb_assert_eq 52.0 "$(hub_json 'j["node"]["metrics"]["aqi"]["value"]')" "communit
 cb_assert_eq 200 "$(hub_get '/api/v1/tree?code=440304001001001')" "grid"
 cb_assert_eq 李娜 "$(hub_json 'j["node"]["people"]["grid_worker"]["name"]')" "grid worker"
 cb_assert_eq 南园派出所 "$(hub_json 'j["node"]["people"]["police"]["station"]')" "police station"
+cb_assert_eq 0755-8391-2001 "$(hub_json 'j["node"]["people"]["grid_worker"]["phone"]')" \
+	"a supervisor sees the phone"
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_VIEWER hub_get '/api/v1/tree?code=440304001001001')" "grid as a viewer"
+cb_assert_eq "李娜 None None" "$(hub_json '" ".join(str(x) for x in (j["node"]["people"]["grid_worker"]["name"], j["node"]["people"]["grid_worker"].get("phone"), j["node"]["people"]["police"].get("phone")))')" \
+	"a viewer sees the name, not the phone (issue 19)"
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_OPERATOR hub_get '/api/v1/tree?code=440304001001001')" "grid as an operator"
+cb_assert_eq 0755-8391-2001 "$(hub_json 'j["node"]["people"]["grid_worker"]["phone"]')" \
+	"an operator sees the phone"
 cb_assert_eq True "$(hub_json '"water-level-iot" in [s["id"] for s in j["node"]["systems"]]')" \
 	"systems covering the grid"
 cb_assert_eq '[]' "$(hub_json 'j["children"]')" "a grid has no children"

@@ -146,7 +146,7 @@ rec_point(void *arg, const char *m, const char *f, const struct sim_tag *tags,
 
 static void
 rec_event(void *arg, const char *key, const char *state, const char *sev,
-    const char *rule, const char *dept, const char *msg,
+    const char *rule, const char *dept, const char *msg, const char *msg_en,
     const struct sim_tag *labels, size_t n, double v)
 {
 	struct rec *r = arg;

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/buf.h"
 #include "tui/api.h"
@@ -194,6 +195,29 @@ START_TEST(test_alert_detail)
 	ck_assert_str_eq(buf_str(&b), "state=pending->firing");
 	buf_free(&b);
 	model_alert_detail_free(&d);
+	/* Times in epoch milliseconds show as local times, not numbers. */
+	{
+		json_t *before = json_pack(
+		           "{s:I}", "deadline_ms", (json_int_t)1764248800000LL),
+		       *after = json_pack("{s:I,s:i}", "deadline_ms",
+		           (json_int_t)1764507900000LL, "window_ms", 600000);
+		char want[128];
+		time_t t1 = 1764248800, t2 = 1764507900;
+		struct tm tm1, tm2;
+		char w1[32], w2[32];
+
+		localtime_r(&t1, &tm1);
+		localtime_r(&t2, &tm2);
+		strftime(w1, sizeof w1, "%m-%d %H:%M:%S", &tm1);
+		strftime(w2, sizeof w2, "%m-%d %H:%M:%S", &tm2);
+		snprintf(want, sizeof want,
+		    "deadline_ms=%s->%s window_ms=-->600000", w1, w2);
+		model_json_diff(&b, before, after);
+		ck_assert_str_eq(buf_str(&b), want);
+		buf_free(&b);
+		json_decref(before);
+		json_decref(after);
+	}
 }
 END_TEST
 

@@ -97,6 +97,10 @@ START_TEST(test_ascii_mode)
 	s = fit("abcdef", 4, TEXT_LEFT);
 	ck_assert_str_eq(s, "abc~");
 	free(s);
+	/* Common symbols have an ASCII look-alike of the same width. */
+	s = fit("3/m\xc2\xb2\xef\xbc\x9a\xe2\x80\x94", 8, TEXT_LEFT);
+	ck_assert_str_eq(s, "3/m2:-  ");
+	free(s);
 	text_set_utf8(1);
 }
 END_TEST

@@ -108,6 +108,10 @@ struct cb_event {
 	const char *rule;     /* names the alert's rule (default "event") */
 	const char *dept;     /* department it is dispatched to, or NULL */
 	const char *deadline; /* e.g. "1h", or NULL for the hub's default */
+	/* Since ABI 1, third revision: the message in ASCII for terminals
+	 * without UTF-8, or NULL.  In both, {place} becomes the place's
+	 * names (English/pinyin in message_en) and {code} its code. */
+	const char *message_en;
 };
 
 /* The collector's side, handed to citybrain_plugin_entry. */
