@@ -8,6 +8,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/worker/worker-route.c \
 	hub/worker/worker-grant.c \
 	hub/worker/worker-limit.c \
+	hub/worker/worker-photo.c \
 	hub/worker/worker-page.c
 WORKER_PAGE = $(srcdir)/hub/worker/page/index.html \
 	$(srcdir)/hub/worker/page/app.js

@@ -121,6 +121,25 @@ void worker_limit_fail(struct hub_workers *r, const struct hub_config *cf,
     const char *peer, int64_t now);
 void worker_limit_free(struct worker_limit *l);
 
+/* ---- worker-photo.c: photos on progress reports ----------------------- */
+
+struct alert_actor;
+struct alert_engine;
+
+/* Decode a report's photo: b64 (standard base64, padding optional,
+ * nothing else) of at most max bytes that is a JPEG or PNG by its magic
+ * bytes.  0 with *out (heap), *len and *type ("image/jpeg", "image/png")
+ * set; else the HTTP status (400 not base64, 413 over max, 415 neither
+ * JPEG nor PNG) with *cause (heap). */
+int worker_photo_decode(const char *b64, size_t b64len, size_t max,
+    unsigned char **out, size_t *len, const char **type, char **cause);
+/* Apply a worker's action with body's text, action_id and photo (may be
+ * absent) and reply. */
+void worker_photo_act(struct hub_req *req, struct alert_engine *e,
+    const struct alert_worker *aw, const struct alert_actor *who, json_t *body);
+void worker_route_alert_photo(struct hub_req *req);
+void worker_route_task_photo(struct hub_req *req);
+
 /* ---- worker-page.c ----------------------------------------------------- */
 
 void worker_route_page_html(struct hub_req *req);

@@ -495,7 +495,6 @@ worker_route_act(struct hub_req *req)
 	struct worker *w = worker_req_auth(req);
 	struct alert_worker aw;
 	struct alert_actor who;
-	struct alert_reply r;
 	json_t *body;
 	size_t len = 0;
 
@@ -512,12 +511,8 @@ worker_route_act(struct hub_req *req)
 		return;
 	worker_req_alert_worker(w, &aw);
 	worker_req_actor(req, w, &who);
-	alert_engine_worker_act(e, &aw, hub_req_param(req, "id"),
-	    hub_req_param(req, "action"),
-	    json_string_value(json_object_get(body, "text")),
-	    json_string_value(json_object_get(body, "action_id")), &who, &r);
+	worker_photo_act(req, e, &aw, &who, body);
 	json_decref(body);
-	hub_reply_json(req, r.status, r.body);
 }
 
 const struct hub_route hub_routes_workers[] = {
@@ -530,6 +525,10 @@ const struct hub_route hub_routes_workers[] = {
         .handler = worker_route_enrol,
         .min_role = HUB_ROLE_SUPERVISOR,
         .want_body = 1},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/alerts/{id}/photos/{n}",
+        .handler = worker_route_alert_photo,
+        .min_role = HUB_ROLE_VIEWER},
     {.method = EVHTTP_REQ_DELETE,
         .path = "/api/v1/workers/{name}",
         .handler = worker_route_revoke,
@@ -554,6 +553,10 @@ const struct hub_route hub_routes_workers[] = {
         .handler = worker_route_act,
         .min_role = HUB_ROLE_NONE,
         .want_body = 1},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/m/tasks/{id}/photos/{n}",
+        .handler = worker_route_task_photo,
+        .min_role = HUB_ROLE_NONE},
     {.method = EVHTTP_REQ_POST,
         .path = "/api/v1/m/checkin",
         .handler = worker_route_checkin,
