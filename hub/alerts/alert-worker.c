@@ -249,9 +249,9 @@ worker_record(struct alert_engine *e, struct alert *a,
 	    a, now, ac.who, ac.via, ac.from, action, before, after, text);
 	if (text != NULL && *text != '\0')
 		json_array_append_new(a->comments,
-		    json_pack("{s:I,s:s,s:s,s:s,s:O*}", "at_ms", (json_int_t)now,
-		        "who", alert_actor_name(who), "action", action, "text",
-		        text, "photo",
+		    json_pack("{s:I,s:s,s:s,s:s,s:O*}", "at_ms",
+		        (json_int_t)now, "who", alert_actor_name(who), "action",
+		        action, "text", text, "photo",
 		        json_object_get(json_object_get(after, "photo"), "n")));
 	alert_engine_audit_alert(e, &ac, action, a, before, after, text);
 	alert_engine_save(e, a);

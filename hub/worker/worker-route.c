@@ -463,9 +463,9 @@ worker_route_me(struct hub_req *req)
 	if (w == NULL)
 		return;
 	hub_reply_json(req, 200,
-	    json_pack("{s:s,s:s*,s:o,s:o,s:I,s:I}", "name", w->name,
-	        "display", w->display, "grids", worker_grids_json(req->hub, w),
-	        "grant", worker_grant_json(req->hub, w), "now_ms",
+	    json_pack("{s:s,s:s*,s:o,s:o,s:I,s:I}", "name", w->name, "display",
+	        w->display, "grids", worker_grids_json(req->hub, w), "grant",
+	        worker_grant_json(req->hub, w), "now_ms",
 	        (json_int_t)hub_now(req->hub), "max_photo_bytes",
 	        (json_int_t)req->hub->config->worker_max_photo_bytes));
 }
