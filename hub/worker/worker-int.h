@@ -14,6 +14,7 @@
 #include "hub/hub.h"
 
 struct alert_actor;
+struct alert_engine;
 struct alert_worker;
 
 /* One worker.  Strings are owned. */
@@ -80,6 +81,8 @@ int worker_registry_active(const struct worker *w);
 
 /* The worker of the request's device token, or NULL after replying 401. */
 struct worker *worker_req_auth(struct hub_req *req);
+/* The same, and the alert engine in *e, or NULL after replying 503. */
+struct worker *worker_req_engine(struct hub_req *req, struct alert_engine **e);
 /* The worker as an alert actor (strings borrowed from w and req). */
 void worker_req_actor(
     struct hub_req *req, struct worker *w, struct alert_actor *out);
@@ -122,9 +125,6 @@ void worker_limit_fail(struct hub_workers *r, const struct hub_config *cf,
 void worker_limit_free(struct worker_limit *l);
 
 /* ---- worker-photo.c: photos on progress reports ----------------------- */
-
-struct alert_actor;
-struct alert_engine;
 
 /* Decode a report's photo: b64 (standard base64, padding optional,
  * nothing else) of at most max bytes that is a JPEG or PNG by its magic

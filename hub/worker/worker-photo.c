@@ -215,21 +215,17 @@ photo_n(struct hub_req *req)
 	return *end == '\0' && n < 100000 ? (size_t)n : 0;
 }
 
-/* GET /api/v1/alerts/{id}/photos/{n}: operators who see the alert. */
-void
-worker_route_alert_photo(struct hub_req *req)
+/* Photo {n} of alert {id} for operator who or, who NULL, worker aw. */
+static void
+photo_route(struct hub_req *req, struct alert_engine *e,
+    const struct alert_actor *who, const struct alert_worker *aw)
 {
-	struct alert_engine *e = route_alerts_engine(req);
 	const char *id = hub_req_param(req, "id");
-	struct alert_actor who;
 	json_t *p = NULL;
 	size_t n = photo_n(req);
 
-	if (e == NULL)
-		return;
-	route_alerts_actor(req, &who);
 	if (n > 0)
-		p = alert_engine_photo(e, id, n, &who, NULL);
+		p = alert_engine_photo(e, id, n, who, aw);
 	if (p == NULL) {
 		hub_reply_error(req, 404, "no photo %s of alert \"%s\"",
 		    hub_req_param(req, "n"), id);
@@ -238,30 +234,29 @@ worker_route_alert_photo(struct hub_req *req)
 	photo_send(req, id, p);
 }
 
+/* GET /api/v1/alerts/{id}/photos/{n}: operators who see the alert. */
+void
+worker_route_alert_photo(struct hub_req *req)
+{
+	struct alert_engine *e = route_alerts_engine(req);
+	struct alert_actor who;
+
+	if (e == NULL)
+		return;
+	route_alerts_actor(req, &who);
+	photo_route(req, e, &who, NULL);
+}
+
 /* GET /api/v1/m/tasks/{id}/photos/{n}: workers of the alert's grid. */
 void
 worker_route_task_photo(struct hub_req *req)
 {
-	struct alert_engine *e = hub_alerts_engine(req->hub);
-	struct worker *w = worker_req_auth(req);
-	const char *id = hub_req_param(req, "id");
+	struct alert_engine *e;
+	struct worker *w = worker_req_engine(req, &e);
 	struct alert_worker aw;
-	json_t *p = NULL;
-	size_t n = photo_n(req);
 
 	if (w == NULL)
 		return;
-	if (e == NULL) {
-		hub_reply_error(req, 503, "alerts module not running");
-		return;
-	}
 	worker_req_alert_worker(w, &aw);
-	if (n > 0)
-		p = alert_engine_photo(e, id, n, NULL, &aw);
-	if (p == NULL) {
-		hub_reply_error(req, 404, "no photo %s of task \"%s\"",
-		    hub_req_param(req, "n"), id);
-		return;
-	}
-	photo_send(req, id, p);
+	photo_route(req, e, NULL, &aw);
 }

@@ -470,20 +470,29 @@ worker_route_me(struct hub_req *req)
 	        (json_int_t)req->hub->config->worker_max_photo_bytes));
 }
 
+struct worker *
+worker_req_engine(struct hub_req *req, struct alert_engine **e)
+{
+	struct worker *w = worker_req_auth(req);
+
+	*e = hub_alerts_engine(req->hub);
+	if (w != NULL && *e == NULL) {
+		hub_reply_error(req, 503, "alerts module not running");
+		return NULL;
+	}
+	return w;
+}
+
 static void
 worker_route_tasks(struct hub_req *req)
 {
-	struct alert_engine *e = hub_alerts_engine(req->hub);
-	struct worker *w = worker_req_auth(req);
+	struct alert_engine *e;
+	struct worker *w = worker_req_engine(req, &e);
 	struct alert_worker aw;
 	struct alert_reply r;
 
 	if (w == NULL)
 		return;
-	if (e == NULL) {
-		hub_reply_error(req, 503, "alerts module not running");
-		return;
-	}
 	worker_req_alert_worker(w, &aw);
 	alert_engine_worker_tasks(e, &aw, &r);
 	hub_reply_json(req, r.status, r.body);
@@ -492,8 +501,8 @@ worker_route_tasks(struct hub_req *req)
 static void
 worker_route_act(struct hub_req *req)
 {
-	struct alert_engine *e = hub_alerts_engine(req->hub);
-	struct worker *w = worker_req_auth(req);
+	struct alert_engine *e;
+	struct worker *w = worker_req_engine(req, &e);
 	struct alert_worker aw;
 	struct alert_actor who;
 	json_t *body;
@@ -501,10 +510,6 @@ worker_route_act(struct hub_req *req)
 
 	if (w == NULL)
 		return;
-	if (e == NULL) {
-		hub_reply_error(req, 503, "alerts module not running");
-		return;
-	}
 	body = hub_req_body(req, &len) != NULL && len > 0
 	           ? hub_req_body_json(req)
 	           : json_object();
