@@ -431,8 +431,8 @@ app_prompt_draw(struct app *app, WINDOW *w, int cols)
 	term_put(w, 0, lw, cols - lw, buf_str(&b), TEXT_LEFT, A_NORMAL);
 	/* A message (Tab's matches) after the text while there is room. */
 	tw = lw + text_width(buf_str(&b)) + 2;
-	if (app->message != NULL && clock_mono_ms() < app->message_until &&
-	    cols - tw > 8)
+	if (p->hint && app->message != NULL &&
+	    clock_mono_ms() < app->message_until && cols - tw > 8)
 		term_put(w, 0, tw, cols - tw, app->message, TEXT_LEFT,
 		    app->message_err ? term_attr(TERM_BANNER)
 		                     : term_attr(TERM_TITLE));

@@ -63,6 +63,9 @@ struct prompt {
 	/* A text prompt's completions (owned, NULL-terminated; Tab completes
 	 * from them), or NULL. */
 	char **words;
+	/* Tab answered with a message (the matches): show it beside the
+	 * prompt while it lasts (other messages stay hidden). */
+	int hint;
 };
 
 struct app_opts {

@@ -321,6 +321,7 @@ cmd_complete_word(struct app *app, struct buf *line, size_t start,
 		buf_printf(&shown, "%s%s", n ? " " : "", list[i]);
 		n++;
 	}
+	app->prompt.hint = 1;
 	if (n == 0) {
 		app_message(app, 1, "no completion");
 	} else {
