@@ -77,6 +77,8 @@ static const struct conf_field config_worker_fields[] = {
         offsetof(struct hub_config, worker_signin_all), 1, 1000000},
     {"signin_window", CONF_DURATION, 0,
         offsetof(struct hub_config, worker_signin_window_ms), 0, 0},
+    {"max_photo_bytes", CONF_INT, 0,
+        offsetof(struct hub_config, worker_max_photo_bytes), 1024, 64LL << 20},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -243,6 +245,7 @@ hub_config_default(void)
 	c->worker_signin_peer = 10;
 	c->worker_signin_all = 100;
 	c->worker_signin_window_ms = 15 * 60 * 1000;
+	c->worker_max_photo_bytes = 1LL << 20;
 	return c;
 }
 

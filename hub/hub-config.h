@@ -90,6 +90,8 @@ struct hub_config {
 	 * worker_signin_window_ms (10, 100, 15 min) before 429. */
 	long long worker_signin_peer, worker_signin_all;
 	int64_t worker_signin_window_ms;
+	/* The largest photo a progress report may carry (1 MiB). */
+	long long worker_max_photo_bytes;
 	/* "remote_read": the long-term store's query API, or NULL; owned */
 	struct remote_target_conf *remote_read;
 	/* "city" and "districts": a city hub (hub/city/city.h), or NULL */

@@ -301,9 +301,15 @@ void
 hub_reply_text(struct hub_req *req, int code, const char *content_type,
     const char *text, size_t len)
 {
+	char *copy;
+
 	if (req->replied)
 		return;
-	reply_send(req, code, content_type, xstrndup(text, len), len);
+	/* Binary-safe: the body may hold NUL bytes (photos). */
+	copy = xmalloc(len + 1);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	reply_send(req, code, content_type, copy, len);
 }
 
 void

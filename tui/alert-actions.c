@@ -636,8 +636,8 @@ aa_assign_workers(void *arg, struct api_result *res)
 	        : NULL;
 	const char *first = NULL;
 	struct buf b = BUF_INIT;
-	char *what, *label;
-	json_t *o;
+	char *what, *label, **words;
+	json_t *o, *list = json_object_get(res->body, "workers");
 	size_t i, n = 0;
 
 	if (res->error != NULL) {
@@ -645,7 +645,8 @@ aa_assign_workers(void *arg, struct api_result *res)
 		alert_action_free(c);
 		return;
 	}
-	json_array_foreach(json_object_get(res->body, "workers"), i, o)
+	words = xcalloc(json_array_size(list) + 1, sizeof *words);
+	json_array_foreach(list, i, o)
 	{
 		const char *name =
 		    json_string_value(json_object_get(o, "name"));
@@ -662,10 +663,12 @@ aa_assign_workers(void *arg, struct api_result *res)
 		    display != NULL ? " " : "", display != NULL ? display : "",
 		    json_is_true(json_object_get(o, "on_site")) ? " on site"
 		                                                : "");
-		if (n++ == 0)
+		if (n == 0)
 			first = name;
+		words[n++] = xstrdup(name);
 	}
 	if (n == 0) {
+		app_words_free(words);
 		app_message(app, 1, "no grid worker on duty%s%s",
 		    grid ? " in " : "", grid ? grid : "");
 		buf_free(&b);
@@ -673,8 +676,10 @@ aa_assign_workers(void *arg, struct api_result *res)
 		return;
 	}
 	what = alert_action_what(c);
-	label = xasprintf("Assign %s to (%s): ", what, buf_str(&b));
+	label =
+	    xasprintf("Assign %s to (%s), Tab completes: ", what, buf_str(&b));
 	app_prompt(app, label, n == 1 ? first : NULL, aa_assign_worker, c);
+	app_prompt_words(app, words);
 	app_dirty(app);
 	free(label);
 	free(what);

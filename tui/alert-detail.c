@@ -13,11 +13,13 @@
 #include "tui/term.h"
 
 /* The grid worker it is assigned to and the workers' reports (accept,
- * arrive, progress, handled) with time and text, as lines. */
+ * arrive, progress, handled) with time and text, and each report's photo
+ * with the command that fetches it, as lines. */
 static void
 alert_detail_reports(const struct model_alert_detail *d, struct buf *lines)
 {
 	const char *assignee = NULL, *by = NULL;
+	json_t *photo;
 	char t[32];
 	size_t i, n = 0;
 
@@ -48,6 +50,21 @@ alert_detail_reports(const struct model_alert_detail *d, struct buf *lines)
 		buf_printf(lines, "%s  %-10s %-8s %s\n", t,
 		    h->who ? h->who : "?", h->action + 7,
 		    h->comment ? h->comment : "");
+		photo = json_object_get(h->after, "photo");
+		if (json_is_object(photo))
+			buf_printf(lines,
+			    "%*s photo %lld (%lld KB) citybrain alert %s "
+			    "--photo %lld -o FILE\n",
+			    (int)strlen(t) + 1, "",
+			    (long long)json_integer_value(
+			        json_object_get(photo, "n")),
+			    (long long)(json_integer_value(
+			                    json_object_get(photo, "bytes")) +
+			                1023) /
+			        1024,
+			    d->alert.id,
+			    (long long)json_integer_value(
+			        json_object_get(photo, "n")));
 	}
 }
 

@@ -210,6 +210,33 @@ api_finish(CURL *easy, CURLcode rc, struct api_xfer *x, struct api_result *res,
 }
 
 int
+api_download(
+    struct api *api, const char *path, struct buf *out, struct api_result *res)
+{
+	struct api_xfer x;
+	CURLcode rc;
+	long status = 0;
+
+	memset(&x, 0, sizeof x);
+	if (api->sync == NULL)
+		api->sync = curl_easy_init();
+	api_setup(api, api->sync, &x, "GET", path, NULL);
+	rc = curl_easy_perform(api->sync);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(api->sync, CURLINFO_RESPONSE_CODE, &status);
+	if (rc == CURLE_OK && status >= 200 && status < 300) {
+		memset(res, 0, sizeof *res);
+		res->status = status;
+		buf_append(out, x.resp.data, x.resp.len);
+	} else
+		api_finish(api->sync, rc, &x, res, api->socket);
+	curl_slist_free_all(x.headers);
+	free(x.body);
+	buf_free(&x.resp);
+	return res->error == NULL ? 0 : -1;
+}
+
+int
 api_request(struct api *api, const char *method, const char *path, json_t *body,
     struct api_result *res)
 {

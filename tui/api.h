@@ -48,6 +48,11 @@ const char *api_endpoint(const struct api *api);
 int api_request(struct api *api, const char *method, const char *path,
     json_t *body, struct api_result *res);
 void api_result_free(struct api_result *res);
+struct buf;
+/* Blocking GET of a file (a photo): a 2xx answer's bytes are appended to
+ * out as they are; else as api_request.  0 or -1 (see res->error). */
+int api_download(
+    struct api *api, const char *path, struct buf *out, struct api_result *res);
 
 /* Completion callback: res is owned by the client; the callback may take
  * res->body (set it to NULL) and may start new requests. */

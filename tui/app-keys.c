@@ -6,6 +6,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "lib/clock.h"
 #include "lib/xmalloc.h"
 #include "tui/app.h"
 #include "tui/bind.h"
@@ -292,6 +293,7 @@ app_prompt_finish(struct app *app, const char *text, int yes)
 	free(p.saved_filter);
 	free(p.choices);
 	free(p.legend);
+	app_words_free(p.words);
 	app->redraw_all = 1;
 }
 
@@ -388,6 +390,9 @@ app_prompt_key(struct app *app, int key, int is_char)
 	else if (is_char && key == '\t' && p->kind == PROMPT_TEXT &&
 	         p->complete != NULL)
 		p->complete(app, &p->text, p->arg);
+	else if (is_char && key == '\t' && p->words != NULL)
+		cmd_complete_word(
+		    app, &p->text, 0, (const char *const *)p->words, 0);
 	else if (is_char && key >= 0x20 && key != 0x7f) {
 		if (key < 0x80)
 			buf_putc(&p->text, (char)key);
@@ -427,6 +432,13 @@ app_prompt_draw(struct app *app, WINDOW *w, int cols)
 	buf_puts(&b, t);
 	buf_puts(&b, term_caps.utf8 ? "\xe2\x96\x8f" : "_");
 	term_put(w, 0, lw, cols - lw, buf_str(&b), TEXT_LEFT, A_NORMAL);
+	/* A message (Tab's matches) after the text while there is room. */
+	tw = lw + text_width(buf_str(&b)) + 2;
+	if (p->hint && app->message != NULL &&
+	    clock_mono_ms() < app->message_until && cols - tw > 8)
+		term_put(w, 0, tw, cols - tw, app->message, TEXT_LEFT,
+		    app->message_err ? term_attr(TERM_BANNER)
+		                     : term_attr(TERM_TITLE));
 	buf_free(&b);
 	return 1;
 }

@@ -299,6 +299,16 @@ app_dirty(struct app *app)
 }
 
 void
+app_words_free(char **words)
+{
+	size_t i;
+
+	for (i = 0; words != NULL && words[i] != NULL; i++)
+		free(words[i]);
+	free(words);
+}
+
+void
 app_prompt_reset(struct app *app)
 {
 	free(app->prompt.label);
@@ -306,7 +316,15 @@ app_prompt_reset(struct app *app)
 	free(app->prompt.saved_filter);
 	free(app->prompt.choices);
 	free(app->prompt.legend);
+	app_words_free(app->prompt.words);
 	memset(&app->prompt, 0, sizeof app->prompt);
+}
+
+void
+app_prompt_words(struct app *app, char **words)
+{
+	app_words_free(app->prompt.words);
+	app->prompt.words = words;
 }
 
 void

@@ -65,6 +65,12 @@ struct prompt {
 	char *choices, *legend;
 	choice_done_fn *choose;
 	prompt_complete_fn *complete; /* text prompt: Tab, or NULL */
+	/* A text prompt's completions (owned, NULL-terminated; Tab completes
+	 * from them), or NULL. */
+	char **words;
+	/* Tab answered with a message (the matches): show it beside the
+	 * prompt while it lasts (other messages stay hidden). */
+	int hint;
 };
 
 struct app_opts {
@@ -166,6 +172,9 @@ void app_prompt_complete(struct app *app, prompt_complete_fn *fn);
 /* Show text (lines separated by '\n'; NULL: none) in a box above the
  * open text prompt. */
 void app_prompt_legend(struct app *app, const char *text);
+/* Give the open text prompt words that Tab completes (taken over:
+ * a NULL-terminated heap array of heap strings). */
+void app_prompt_words(struct app *app, char **words);
 /* Ask a yes/no question in a dialog; done as for app_prompt. */
 void app_confirm(
     struct app *app, const char *question, confirm_done_fn *done, void *arg);
@@ -178,6 +187,8 @@ void app_choose(struct app *app, const char *question, const char *choices,
 /* Clear the prompt state without calling back; cancel it (calling back
  * with NULL / no). */
 void app_prompt_reset(struct app *app);
+/* Free a prompt's words (NULL is fine). */
+void app_words_free(char **words);
 void app_prompt_cancel(struct app *app);
 
 /* Apply the prompt/confirm/help/screen key handling (tui/app-keys.c). */
@@ -192,6 +203,11 @@ void app_legend_draw(struct app *app);
 /* Execute a ":" command line (tui/cmd.c); complete one (Tab) in place. */
 void cmd_execute(struct app *app, const char *line);
 void cmd_complete(struct app *app, struct buf *line);
+/* Complete the word from start to the end of line from list (NULL-
+ * terminated): the common prefix of the matches is filled in, several
+ * matches are shown as a message; add_space after a single match. */
+void cmd_complete_word(struct app *app, struct buf *line, size_t start,
+    const char *const *list, int add_space);
 /* Append the command list to help lines: one "name args\thelp" each. */
 const char *cmd_help_line(size_t i, struct buf *b);
 void app_layout(struct app *app);

@@ -41,6 +41,8 @@ static const char usage_text[] =
     "                               as text and as a QR code\n"
     "  worker revoke NAME           stop a grid worker's device token\n"
     "  workers [--json]             grid workers, tasks, last check-in\n"
+    "  alert ID [--json]            an alert and its field reports' photos\n"
+    "  alert ID --photo N -o FILE   download photo N of an alert\n"
     "  (overview, alerts, map, ... without --once/--json opens that screen)\n"
     "\n"
     "Options:\n"
@@ -137,6 +139,7 @@ enum {
 	OPT_PAGE_URL,
 	OPT_BELL,
 	OPT_FLASH,
+	OPT_PHOTO,
 };
 
 int
@@ -167,6 +170,8 @@ main(int argc, char **argv)
 	    {"page-url", required_argument, NULL, OPT_PAGE_URL},
 	    {"bell", required_argument, NULL, OPT_BELL},
 	    {"flash", required_argument, NULL, OPT_FLASH},
+	    {"photo", required_argument, NULL, OPT_PHOTO},
+	    {"output", required_argument, NULL, 'o'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct app_opts ao;
@@ -176,6 +181,7 @@ main(int argc, char **argv)
 	const char *state = NULL, *severity = NULL, *code = NULL;
 	const char *expires = NULL;
 	const char *grid = NULL, *display = NULL, *page_url = NULL;
+	const char *photo = NULL, *output = NULL;
 	char *token = NULL, *env_token, *own_socket = NULL;
 	int c, once = 0, json = 0, rc;
 	int64_t ms;
@@ -191,7 +197,7 @@ main(int argc, char **argv)
 	/* Options may come before and after the command ("+" keeps order
 	 * off: GNU getopt permutes, so "ack ID -m TEXT" works). */
 	while ((c = getopt_long(
-	            argc, argv, "hVqvH:S:T:d:s:m:", longopts, NULL)) != -1) {
+	            argc, argv, "hVqvH:S:T:d:s:m:o:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout, 0);
@@ -279,6 +285,12 @@ main(int argc, char **argv)
 		case OPT_PAGE_URL:
 			page_url = optarg;
 			break;
+		case OPT_PHOTO:
+			photo = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
 		case OPT_BELL:
 		case OPT_FLASH:
 			if (attention_sevs_parse(optarg,
@@ -360,6 +372,17 @@ main(int argc, char **argv)
 		         ? cli_worker_enrol(api, argv[optind + 2], grid,
 		               display, page_url, json, stdout)
 		         : cli_worker_revoke(api, argv[optind + 2], stdout);
+	} else if (cmd != NULL && strcmp(cmd, "alert") == 0) {
+		if (optind + 2 != argc) {
+			fprintf(stderr,
+			    "citybrain: alert ID [--json], or alert "
+			    "ID --photo N -o FILE\n");
+			usage(stderr, 2);
+		}
+		po.timeout_ms = 30000;
+		api = api_create(&po);
+		rc = cli_alert(
+		    api, argv[optind + 1], photo, output, json, stdout);
 	} else if (cmd != NULL && strcmp(cmd, "workers") == 0) {
 		po.timeout_ms = 15000;
 		api = api_create(&po);

@@ -2,9 +2,11 @@
  * libqrencode. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <qrencode.h>
 
@@ -212,6 +214,115 @@ cli_workers(struct api *api, int json, FILE *out)
 		free(last);
 	}
 	buf_free(&b);
+	api_result_free(&res);
+	return 0;
+}
+
+/* Write photo N of alert id to output ("-" or NULL: out). */
+static int
+cli_alert_photo(struct api *api, const char *id, const char *photo,
+    const char *output, FILE *out)
+{
+	struct api_result res;
+	struct buf b = BUF_INIT;
+	char *eid = api_escape(id), *path;
+	FILE *f = out;
+	int rc = 1, tostdout = output == NULL || strcmp(output, "-") == 0;
+
+	if (strspn(photo, "0123456789") != strlen(photo) || *photo == '\0') {
+		fprintf(stderr, "citybrain: --photo: a number (1, 2, ...)\n");
+		free(eid);
+		return 2;
+	}
+	if (tostdout && isatty(fileno(out))) {
+		fprintf(stderr, "citybrain: alert --photo: say where with -o "
+		                "FILE (not to a terminal)\n");
+		free(eid);
+		return 2;
+	}
+	path = xasprintf("/api/v1/alerts/%s/photos/%s", eid, photo);
+	if (api_download(api, path, &b, &res) != 0) {
+		fprintf(stderr, "citybrain: photo %s of %s: %s\n", photo, id,
+		    res.error);
+		goto out;
+	}
+	if (!tostdout && (f = fopen(output, "wb")) == NULL) {
+		fprintf(stderr, "citybrain: %s: %s\n", output, strerror(errno));
+		goto out;
+	}
+	if (fwrite(b.data, 1, b.len, f) != b.len || fflush(f) != 0) {
+		fprintf(stderr, "citybrain: %s: %s\n", tostdout ? "-" : output,
+		    strerror(errno));
+	} else
+		rc = 0;
+	if (!tostdout) {
+		if (fclose(f) != 0 && rc == 0) {
+			fprintf(stderr, "citybrain: %s: %s\n", output,
+			    strerror(errno));
+			rc = 1;
+		}
+		if (rc == 0)
+			fprintf(out, "photo %s of %s: %s, %zu bytes\n", photo,
+			    id, output, b.len);
+	}
+out:
+	api_result_free(&res);
+	buf_free(&b);
+	free(path);
+	free(eid);
+	return rc;
+}
+
+int
+cli_alert(struct api *api, const char *id, const char *photo,
+    const char *output, int json, FILE *out)
+{
+	struct api_result res;
+	char *eid, *path, when[32];
+	json_t *h, *p;
+	size_t i, n = 0;
+
+	if (photo != NULL)
+		return cli_alert_photo(api, id, photo, output, out);
+	eid = api_escape(id);
+	path = xasprintf("/api/v1/alerts/%s", eid);
+	free(eid);
+	if (api_request(api, "GET", path, NULL, &res) != 0) {
+		fprintf(stderr, "citybrain: alert %s: %s\n", id, res.error);
+		api_result_free(&res);
+		free(path);
+		return 1;
+	}
+	free(path);
+	if (json) {
+		json_dumpf(res.body, out, JSON_INDENT(2));
+		fputc('\n', out);
+		api_result_free(&res);
+		return 0;
+	}
+	fprintf(out, "%s  %s  %s  %s\n", id,
+	    json_string_value(json_object_get(res.body, "severity")),
+	    json_string_value(json_object_get(res.body, "state")),
+	    json_string_value(json_object_get(res.body, "message")));
+	json_array_foreach(json_object_get(res.body, "history"), i, h)
+	{
+		p = json_object_get(json_object_get(h, "after"), "photo");
+		if (!json_is_object(p))
+			continue;
+		cli_worker_time(json_integer_value(json_object_get(h, "at_ms")),
+		    when, sizeof when);
+		fprintf(out,
+		    "photo %lld  %s  %-12s %-10s %8lld bytes  sha256 %s\n",
+		    (long long)json_integer_value(json_object_get(p, "n")),
+		    when, json_string_value(json_object_get(h, "who")),
+		    json_string_value(json_object_get(p, "type")),
+		    (long long)json_integer_value(json_object_get(p, "bytes")),
+		    json_string_value(json_object_get(p, "sha256")));
+		n++;
+	}
+	if (n > 0)
+		fprintf(out,
+		    "(citybrain alert %s --photo N -o FILE fetches one)\n", id);
 	api_result_free(&res);
 	return 0;
 }

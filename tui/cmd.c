@@ -298,10 +298,8 @@ cmd_execute(struct app *app, const char *line)
 	app_dirty(app);
 }
 
-/* Complete word (the prefix at the end of line) from a NULL-terminated
- * list; the common prefix of all matches is filled in. */
-static void
-cmd_complete_from(struct app *app, struct buf *line, size_t start,
+void
+cmd_complete_word(struct app *app, struct buf *line, size_t start,
     const char *const *list, int add_space)
 {
 	const char *word = buf_str(line) + start, *first = NULL;
@@ -323,6 +321,7 @@ cmd_complete_from(struct app *app, struct buf *line, size_t start,
 		buf_printf(&shown, "%s%s", n ? " " : "", list[i]);
 		n++;
 	}
+	app->prompt.hint = 1;
 	if (n == 0) {
 		app_message(app, 1, "no completion");
 	} else {
@@ -349,7 +348,7 @@ cmd_complete(struct app *app, struct buf *line)
 		for (i = 0; cmd_table[i].name != NULL; i++)
 			names[i] = cmd_table[i].name;
 		names[i] = NULL;
-		cmd_complete_from(app, line, 0, names, 1);
+		cmd_complete_word(app, line, 0, names, 1);
 		return;
 	}
 	c = cmd_find(s, (size_t)(sp - s));
@@ -359,10 +358,10 @@ cmd_complete(struct app *app, struct buf *line)
 		sp++;
 	switch (c->arg) {
 	case CMD_ARG_METRIC:
-		cmd_complete_from(app, line, (size_t)(sp - s), cmd_metrics, 0);
+		cmd_complete_word(app, line, (size_t)(sp - s), cmd_metrics, 0);
 		break;
 	case CMD_ARG_STYLE:
-		cmd_complete_from(app, line, (size_t)(sp - s), cmd_styles, 0);
+		cmd_complete_word(app, line, (size_t)(sp - s), cmd_styles, 0);
 		break;
 	default:
 		app_message(app, 0, "%s %s: %s", c->name,

@@ -99,11 +99,12 @@ worker_task_json(
 	json_array_foreach(a->comments, i, c)
 	{
 		json_array_append_new(
-		    notes, json_pack("{s:O*,s:O*,s:O*,s:O*}", "at_ms",
+		    notes, json_pack("{s:O*,s:O*,s:O*,s:O*,s:O*}", "at_ms",
 		               json_object_get(c, "at_ms"), "who",
 		               json_object_get(c, "who"), "action",
 		               json_object_get(c, "action"), "text",
-		               json_object_get(c, "text")));
+		               json_object_get(c, "text"), "photo",
+		               json_object_get(c, "photo")));
 	}
 	o = json_pack("{s:s,s:s,s:s,s:s*,s:s,s:s*,s:I,s:I,s:b,s:o}", "id",
 	    a->id, "severity", alert_sev_name(a->severity), "state",
@@ -172,6 +173,45 @@ alert_engine_worker_count(struct alert_engine *e, const struct alert_worker *w)
 	return n;
 }
 
+/* The photo objects of a's history, in order (borrowed); NULL-ended,
+ * caller frees the array. */
+static json_t **
+worker_photos(const struct alert *a, size_t *n)
+{
+	json_t **v = xcalloc(json_array_size(a->history) + 1, sizeof *v);
+	json_t *h, *p;
+	size_t i;
+
+	*n = 0;
+	json_array_foreach(a->history, i, h)
+	{
+		p = json_object_get(json_object_get(h, "after"), "photo");
+		if (json_is_object(p))
+			v[(*n)++] = p;
+	}
+	return v;
+}
+
+json_t *
+alert_engine_photo(struct alert_engine *e, const char *id, size_t n,
+    const struct alert_actor *who, const struct alert_worker *w)
+{
+	struct alert *a = alert_engine_find(e, id);
+	json_t **v, *p = NULL;
+	size_t np;
+
+	if (a == NULL)
+		return NULL;
+	if (who != NULL ? !alert_engine_visible(e, a, who)
+	                : w == NULL || !worker_in_grids(e, w, a->code))
+		return NULL;
+	v = worker_photos(a, &np);
+	if (n >= 1 && n <= np)
+		p = v[n - 1];
+	free(v);
+	return p;
+}
+
 /* Has client action id already been applied to a? */
 static int
 worker_seen(const struct alert *a, const char *action_id)
@@ -209,9 +249,10 @@ worker_record(struct alert_engine *e, struct alert *a,
 	    a, now, ac.who, ac.via, ac.from, action, before, after, text);
 	if (text != NULL && *text != '\0')
 		json_array_append_new(a->comments,
-		    json_pack("{s:I,s:s,s:s,s:s}", "at_ms", (json_int_t)now,
-		        "who", alert_actor_name(who), "action", action, "text",
-		        text));
+		    json_pack("{s:I,s:s,s:s,s:s,s:O*}", "at_ms",
+		        (json_int_t)now, "who", alert_actor_name(who), "action",
+		        action, "text", text, "photo",
+		        json_object_get(json_object_get(after, "photo"), "n")));
 	alert_engine_audit_alert(e, &ac, action, a, before, after, text);
 	alert_engine_save(e, a);
 }
@@ -222,12 +263,13 @@ static const char *const worker_actions[] = {
 void
 alert_engine_worker_act(struct alert_engine *e, const struct alert_worker *w,
     const char *id, const char *action, const char *text, const char *action_id,
-    const struct alert_actor *who, struct alert_reply *r)
+    const struct alert_worker_photo *photo, const struct alert_actor *who,
+    struct alert_reply *r)
 {
 	struct alert *a;
-	char name[32];
+	char name[32], *cause = NULL;
 	json_t *after;
-	size_t i;
+	size_t i, np;
 
 	for (i = 0; worker_actions[i] != NULL; i++) {
 		if (strcmp(worker_actions[i], action) == 0)
@@ -266,11 +308,28 @@ alert_engine_worker_act(struct alert_engine *e, const struct alert_worker *w,
 		alert_reply_error(r, 400, "\"action_id\": 1 to 64 characters");
 		return;
 	}
+	if (photo != NULL && strcmp(action, "progress") != 0) {
+		alert_reply_error(r, 400,
+		    "\"photo\": only a progress report carries a photo");
+		return;
+	}
+	if (photo != NULL && photo->save(photo->arg, &cause) != 0) {
+		alert_reply_error(r, 500, "storing the photo: %s", cause);
+		free(cause);
+		return;
+	}
 	snprintf(name, sizeof name, "worker.%s", action);
 	after =
 	    json_pack("{s:s,s:s}", "worker", w->name, "worker_state", action);
 	if (action_id != NULL)
 		json_object_set_new(after, "action_id", json_string(action_id));
+	if (photo != NULL) {
+		free(worker_photos(a, &np));
+		json_object_set_new(after, "photo",
+		    json_pack("{s:I,s:s,s:s,s:I}", "n", (json_int_t)(np + 1),
+		        "sha256", photo->sha256, "type", photo->type, "bytes",
+		        (json_int_t)photo->bytes));
+	}
 	worker_record(e, a, who, name, NULL, after, text);
 	alert_reply_set(r, 200,
 	    json_pack("{s:b,s:o}", "duplicate", 0, "task",

@@ -8,6 +8,8 @@ hub_libcbhub_a_SOURCES += \
 	hub/worker/worker-route.c \
 	hub/worker/worker-grant.c \
 	hub/worker/worker-limit.c \
+	hub/worker/worker-photo.c \
+	hub/worker/worker-photo-decode.c \
 	hub/worker/worker-page.c
 WORKER_PAGE = $(srcdir)/hub/worker/page/index.html \
 	$(srcdir)/hub/worker/page/app.js
@@ -31,3 +33,13 @@ WORKER_INTEGRATION_TESTS = \
 TESTS += $(WORKER_INTEGRATION_TESTS)
 EXTRA_DIST += $(WORKER_INTEGRATION_TESTS) tests/integration/worker-lib.sh \
 	tests/integration/cdp.py tests/integration/worker-page.py
+
+check_PROGRAMS += tests/fuzz/fuzz-worker-photo
+TESTS += tests/fuzz/fuzz-worker-photo
+tests_fuzz_fuzz_worker_photo_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_fuzz_fuzz_worker_photo_SOURCES = tests/fuzz/fuzz-worker-photo.c \
+	$(FUZZ_DRIVER)
+tests_fuzz_fuzz_worker_photo_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_worker_photo_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_worker_photo_LDADD = $(HUB_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/worker-photo

@@ -14,6 +14,7 @@
 #include "hub/hub.h"
 
 struct alert_actor;
+struct alert_engine;
 struct alert_worker;
 
 /* One worker.  Strings are owned. */
@@ -80,6 +81,8 @@ int worker_registry_active(const struct worker *w);
 
 /* The worker of the request's device token, or NULL after replying 401. */
 struct worker *worker_req_auth(struct hub_req *req);
+/* The same, and the alert engine in *e, or NULL after replying 503. */
+struct worker *worker_req_engine(struct hub_req *req, struct alert_engine **e);
 /* The worker as an alert actor (strings borrowed from w and req). */
 void worker_req_actor(
     struct hub_req *req, struct worker *w, struct alert_actor *out);
@@ -120,6 +123,22 @@ int64_t worker_limit_check(struct hub_workers *r, const struct hub_config *cf,
 void worker_limit_fail(struct hub_workers *r, const struct hub_config *cf,
     const char *peer, int64_t now);
 void worker_limit_free(struct worker_limit *l);
+
+/* ---- worker-photo.c: photos on progress reports ----------------------- */
+
+/* Decode a report's photo: b64 (standard base64, padding optional,
+ * nothing else) of at most max bytes that is a JPEG or PNG by its magic
+ * bytes.  0 with *out (heap), *len and *type ("image/jpeg", "image/png")
+ * set; else the HTTP status (400 not base64, 413 over max, 415 neither
+ * JPEG nor PNG) with *cause (heap). */
+int worker_photo_decode(const char *b64, size_t b64len, size_t max,
+    unsigned char **out, size_t *len, const char **type, char **cause);
+/* Apply a worker's action with body's text, action_id and photo (may be
+ * absent) and reply. */
+void worker_photo_act(struct hub_req *req, struct alert_engine *e,
+    const struct alert_worker *aw, const struct alert_actor *who, json_t *body);
+void worker_route_alert_photo(struct hub_req *req);
+void worker_route_task_photo(struct hub_req *req);
 
 /* ---- worker-page.c ----------------------------------------------------- */
 

@@ -463,26 +463,36 @@ worker_route_me(struct hub_req *req)
 	if (w == NULL)
 		return;
 	hub_reply_json(req, 200,
-	    json_pack("{s:s,s:s*,s:o,s:o,s:I}", "name", w->name, "display",
+	    json_pack("{s:s,s:s*,s:o,s:o,s:I,s:I}", "name", w->name, "display",
 	        w->display, "grids", worker_grids_json(req->hub, w), "grant",
 	        worker_grant_json(req->hub, w), "now_ms",
-	        (json_int_t)hub_now(req->hub)));
+	        (json_int_t)hub_now(req->hub), "max_photo_bytes",
+	        (json_int_t)req->hub->config->worker_max_photo_bytes));
+}
+
+struct worker *
+worker_req_engine(struct hub_req *req, struct alert_engine **e)
+{
+	struct worker *w = worker_req_auth(req);
+
+	*e = hub_alerts_engine(req->hub);
+	if (w != NULL && *e == NULL) {
+		hub_reply_error(req, 503, "alerts module not running");
+		return NULL;
+	}
+	return w;
 }
 
 static void
 worker_route_tasks(struct hub_req *req)
 {
-	struct alert_engine *e = hub_alerts_engine(req->hub);
-	struct worker *w = worker_req_auth(req);
+	struct alert_engine *e;
+	struct worker *w = worker_req_engine(req, &e);
 	struct alert_worker aw;
 	struct alert_reply r;
 
 	if (w == NULL)
 		return;
-	if (e == NULL) {
-		hub_reply_error(req, 503, "alerts module not running");
-		return;
-	}
 	worker_req_alert_worker(w, &aw);
 	alert_engine_worker_tasks(e, &aw, &r);
 	hub_reply_json(req, r.status, r.body);
@@ -491,20 +501,15 @@ worker_route_tasks(struct hub_req *req)
 static void
 worker_route_act(struct hub_req *req)
 {
-	struct alert_engine *e = hub_alerts_engine(req->hub);
-	struct worker *w = worker_req_auth(req);
+	struct alert_engine *e;
+	struct worker *w = worker_req_engine(req, &e);
 	struct alert_worker aw;
 	struct alert_actor who;
-	struct alert_reply r;
 	json_t *body;
 	size_t len = 0;
 
 	if (w == NULL)
 		return;
-	if (e == NULL) {
-		hub_reply_error(req, 503, "alerts module not running");
-		return;
-	}
 	body = hub_req_body(req, &len) != NULL && len > 0
 	           ? hub_req_body_json(req)
 	           : json_object();
@@ -512,12 +517,8 @@ worker_route_act(struct hub_req *req)
 		return;
 	worker_req_alert_worker(w, &aw);
 	worker_req_actor(req, w, &who);
-	alert_engine_worker_act(e, &aw, hub_req_param(req, "id"),
-	    hub_req_param(req, "action"),
-	    json_string_value(json_object_get(body, "text")),
-	    json_string_value(json_object_get(body, "action_id")), &who, &r);
+	worker_photo_act(req, e, &aw, &who, body);
 	json_decref(body);
-	hub_reply_json(req, r.status, r.body);
 }
 
 const struct hub_route hub_routes_workers[] = {
@@ -530,6 +531,10 @@ const struct hub_route hub_routes_workers[] = {
         .handler = worker_route_enrol,
         .min_role = HUB_ROLE_SUPERVISOR,
         .want_body = 1},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/alerts/{id}/photos/{n}",
+        .handler = worker_route_alert_photo,
+        .min_role = HUB_ROLE_VIEWER},
     {.method = EVHTTP_REQ_DELETE,
         .path = "/api/v1/workers/{name}",
         .handler = worker_route_revoke,
@@ -554,6 +559,10 @@ const struct hub_route hub_routes_workers[] = {
         .handler = worker_route_act,
         .min_role = HUB_ROLE_NONE,
         .want_body = 1},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/m/tasks/{id}/photos/{n}",
+        .handler = worker_route_task_photo,
+        .min_role = HUB_ROLE_NONE},
     {.method = EVHTTP_REQ_POST,
         .path = "/api/v1/m/checkin",
         .handler = worker_route_checkin,

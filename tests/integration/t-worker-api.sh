@@ -11,6 +11,12 @@
 
 hub_conf supervisor 440304000000
 worker_conf 10m
+python3 - "$HUB_DIR/hub.json" <<'PY2'
+import json, sys
+h = json.load(open(sys.argv[1]))
+h["worker"]["max_photo_bytes"] = 20000
+json.dump(h, open(sys.argv[1], "w"))
+PY2
 hub_start
 f="$HUB_DIR/body.json"
 sock_post() { # PATH BODY
@@ -86,6 +92,71 @@ cb_assert_eq w1 "$(hub_json '[h["who"] for h in j["history"] if h["action"] == "
 cb_assert_contains "$(hub_json '[c["text"] for c in j["comments"]]')" "水深约20厘米" "the report in the alert"
 cb_assert_eq 1 "$(audit_count alert.worker.accept w1)" "accept audited once"
 cb_assert_eq 1 "$(audit_count alert.worker.progress w1)" "progress audited"
+
+# ---- Photos on progress reports ------------------------------------------------
+# photo_body FILE ACTION_ID KIND BYTES: a report whose photo is BYTES bytes
+# of KIND (jpeg, png, gif, or "bad" base64).
+photo_body() {
+	python3 - "$@" <<'PY2'
+import base64, json, sys
+f, aid, kind, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+head = {"jpeg": b"\xff\xd8\xff\xe0", "png": b"\x89PNG\r\n\x1a\n", "gif": b"GIF89a"}.get(kind, b"")
+raw = head + bytes((i * 7) % 256 for i in range(n - len(head)))
+open(f + ".raw", "wb").write(raw)
+b64 = base64.b64encode(raw).decode() if kind != "bad" else "not*base64"
+json.dump({"action_id": aid, "text": "照片 photo", "photo": b64}, open(f, "w"))
+PY2
+}
+photo_post() { # TOKEN ALERT ACTION ACTION_ID KIND BYTES
+	photo_body "$HUB_DIR/photo.json" "$4" "$5" "$6"
+	TOKEN=$1 hub_post "/api/v1/m/tasks/$2/$3" "$HUB_DIR/photo.json"
+}
+cb_assert_eq 200 "$(TOKEN=$T1 hub_get /api/v1/m/me)" "me"
+cb_assert_eq 20000 "$(hub_json 'j["max_photo_bytes"]')" "the page learns the photo limit"
+cb_assert_eq 413 "$(photo_post "$T1" "$A1" progress ph-big jpeg 20001)" "a photo over worker.max_photo_bytes"
+cb_assert_contains "$(hub_json 'j["error"]')" "worker.max_photo_bytes" "the 413 names the setting"
+cb_assert_eq 20000 "$(hub_json 'j["limit"]')" "and the limit"
+cb_assert_eq 413 "$(photo_post "$T1" "$A1" progress ph-huge jpeg 200000)" "far over the limit"
+cb_assert_eq 415 "$(photo_post "$T1" "$A1" progress ph-gif gif 500)" "a GIF"
+cb_assert_contains "$(hub_json 'j["error"]')" "not a JPEG or PNG" "the 415 says why"
+cb_assert_eq 400 "$(photo_post "$T1" "$A1" progress ph-bad bad 10)" "not base64"
+cb_assert_eq 400 "$(photo_post "$T1" "$A1" accept ph-acc jpeg 500)" "a photo on accept"
+cb_assert_eq 404 "$(photo_post "$T2" "$A1" progress ph-other jpeg 500)" "w2 reports on w1's task"
+if [ -d "$HUB_DIR/data/photos" ] && [ -n "$(ls "$HUB_DIR/data/photos")" ]; then
+	cb_fail "a refused photo was stored: $(ls "$HUB_DIR/data/photos")"
+fi
+cb_assert_eq 200 "$(photo_post "$T1" "$A1" progress ph-1 jpeg 20000)" "a photo at the limit"
+cb_assert_eq False "$(hub_json 'j["duplicate"]')" "applied"
+cb_assert_eq 1 "$(hub_json '[n.get("photo") for n in j["task"]["notes"] if n.get("photo")][0]')" "the task's note links photo 1"
+SHA=$(sha256sum "$HUB_DIR/photo.json.raw" | cut -d' ' -f1)
+cp "$HUB_DIR/photo.json.raw" "$HUB_DIR/photo1.jpg"
+cb_assert_eq 200 "$(TOKEN=$T1 hub_post "/api/v1/m/tasks/$A1/progress" "$HUB_DIR/photo.json")" "the same report again (answer lost)"
+cb_assert_eq True "$(hub_json 'j["duplicate"]')" "applied once"
+cb_assert_eq 200 "$(photo_post "$T1" "$A1" progress ph-2 png 300)" "a PNG"
+cb_assert_eq 200 "$(photo_post "$T2" "$A2" progress ph-w2 jpeg 400)" "w2's photo on G2's alert"
+cb_assert_eq 600 "$(stat -c %a "$HUB_DIR/data/photos/$SHA.jpg")" "stored under its SHA-256, mode 0600"
+cb_assert_eq 3 "$(ls "$HUB_DIR/data/photos" | wc -l)" "three photos stored, none twice"
+cb_assert_eq 200 "$(hub_sock /api/v1/alerts/$A1)" "the alert"
+cb_assert_eq "[1, 2]" "$(hub_json '[h["after"]["photo"]["n"] for h in j["history"] if "photo" in (h.get("after") or {})]')" "two photos in the history"
+cb_assert_eq "$SHA" "$(hub_json '[h["after"]["photo"]["sha256"] for h in j["history"] if "photo" in (h.get("after") or {})][0]')" "with the SHA-256"
+hub_sock "/api/v1/audit?action=alert.worker.progress&who=w1&limit=1000" >/dev/null
+cb_assert_contains "$(hub_json '[e["after"]["photo"]["sha256"] for e in j["entries"] if (e.get("after") or {}).get("photo")]')" "$SHA" "the audit names the photo's SHA-256"
+cb_assert_eq 200 "$(hub_sock "/api/v1/alerts/$A1/photos/1" -D "$HUB_DIR/ph.h")" "a supervisor fetches photo 1"
+cmp -s "$HUB_OUT" "$HUB_DIR/photo1.jpg" || cb_fail "photo 1 comes back changed"
+cb_assert_contains "$(cat "$HUB_DIR/ph.h")" "Content-Type: image/jpeg" "as a JPEG"
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_OPERATOR hub_get "/api/v1/alerts/$A1/photos/2")" "an operator of the place fetches photo 2"
+cb_assert_eq 404 "$(TOKEN=$HUB_TOK_OPERATOR hub_get "/api/v1/alerts/$A2/photos/1")" "an operator outside the place does not"
+cb_assert_eq 404 "$(TOKEN=$HUB_TOK_OPERATOR hub_get "/api/v1/alerts/$A1/photos/3")" "no photo 3"
+cb_assert_eq 404 "$(TOKEN=$HUB_TOK_OPERATOR hub_get "/api/v1/alerts/$A1/photos/0")" "no photo 0"
+cb_assert_eq 401 "$(TOKEN=$T1 hub_get "/api/v1/alerts/$A1/photos/1")" "a worker token is no user token here either"
+cb_assert_eq 200 "$(TOKEN=$T1 hub_get "/api/v1/m/tasks/$A1/photos/1")" "w1 fetches their task's photo"
+cmp -s "$HUB_OUT" "$HUB_DIR/photo1.jpg" || cb_fail "w1's copy differs"
+cb_assert_eq 404 "$(TOKEN=$T2 hub_get "/api/v1/m/tasks/$A1/photos/1")" "a worker of another grid gets 404"
+cb_assert_eq 404 "$(TOKEN=$T1 hub_get "/api/v1/m/tasks/$A2/photos/1")" "... either way"
+printf x >>"$HUB_DIR/data/photos/$SHA.jpg"
+cb_assert_eq 500 "$(hub_sock "/api/v1/alerts/$A1/photos/1")" "a damaged photo file"
+cb_assert_contains "$(hub_json 'j["error"]')" "SHA-256" "is caught by its SHA-256"
+cp "$HUB_DIR/photo1.jpg" "$HUB_DIR/data/photos/$SHA.jpg"
 
 # ---- Check-in, reads, refusals ----------------------------------------------
 cb_assert_eq 403 "$(TOKEN=$T1 hub_get /api/v1/m/building)" "no building before check-in"

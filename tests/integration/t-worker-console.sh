@@ -1,6 +1,7 @@
 #!/bin/sh
 # The console's side of the grid workers (tmux): `w` on an alert offers
-# the workers on duty of its grid and assigns, again to reassign; the
+# the workers on duty of its grid and assigns, again to reassign, Tab
+# completing the worker's name from the hub's list; the
 # alert detail shows the assignee and the workers' reports with time and
 # text; the grid detail lists its workers on duty, on site or not.
 . "$top_srcdir/tests/integration/lib.sh"
@@ -55,16 +56,32 @@ cf_keys w4 Enter
 cf_expect "assign $A1: done" "reassigned"
 cb_assert_eq '["w4"]' "$(assignee)" "the hub has the new assignment"
 
+signin li.ming "$G1"
+cf_keys w
+cf_expect "Assign $A1 to (w1 on site, w4, li.ming), Tab completes: " "a third worker offered, with completion"
+cf_keys w Tab
+cf_expect "w1 w4" "Tab shows the names that match"
+cf_keys C-u l Tab
+cf_expect "Tab completes: li.ming" "Tab completes the name"
 cf_keys Enter
-cf_expect "worker   w4 (assigned by" "the alert detail names the assignee"
+_i=0
+while [ "$(assignee)" != '["li.ming"]' ] && [ $_i -lt 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+cb_assert_eq '["li.ming"]' "$(assignee)" "reassigned to the completed name"
+
+cf_keys Enter
+cf_expect "worker   li.ming (assigned by" "the alert detail names the assignee"
 cf_expect "Field reports (2)" "and the workers' reports"
 cf_expect "w1         accept" "accept, by w1"
 cf_expect "w1         progress 水深20厘米 water 20 cm" "the progress report with its text"
 
 cf_keys g
-cf_expect "Workers on duty (2)" "the grid detail lists its workers"
+cf_expect "Workers on duty (3)" "the grid detail lists its workers"
 cf_expect "w1  0 open tasks  on site T-B1" "w1 on site"
-cf_expect "w4  1 open tasks  not on site" "w4 with the task, not on site"
+cf_expect "w4  0 open tasks  not on site" "w4 not on site, the task gone to li.ming"
+cf_expect "li.ming  1 open tasks  not on site" "li.ming with the task"
 cf_tmux_kill
 hub_finish
 exit "$CB_FAILED"

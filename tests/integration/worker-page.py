@@ -1,15 +1,37 @@
 """Drive the grid worker page in headless Chromium (t-worker-page.sh):
-worker-page.py DEVTOOLS_PORT HUB_URL CODE ALERT_ID BUILDING LAT LON
+worker-page.py DEVTOOLS_PORT HUB_URL CODE ALERT_ID BUILDING LAT LON PHOTO
 Signs in with the code on a 360x640 phone screen, sees the task, checks in
 by building code, reads the building, checks out and is refused, checks in
 by position, reports progress while offline (the report waits in the
-outbox across a reload) and sends it when the link returns."""
+outbox across a reload) with a photo the page took from a file input
+(written to PHOTO: a 2000x1500 PNG the page downscales to a JPEG) and
+sends it when the link returns, then shows the photo from the hub."""
 import json
+import struct
 import sys
+import zlib
 
 from cdp import CDP
 
-port, hub, code, alert, building, lat, lon = sys.argv[1:8]
+port, hub, code, alert, building, lat, lon, photo = sys.argv[1:9]
+
+
+def write_png(path, w, h):
+    """A w x h RGB PNG: gradients, so the JPEG has something to keep."""
+    row = bytes(v for x in range(w) for v in (x * 255 // w, 0, (x * 7) % 256))
+    raw = b''.join(b'\0' + row[:1] + bytes([y * 255 // h]) + row[2:]
+                   for y in range(h))
+
+    def chunk(t, d):
+        return (struct.pack('!I', len(d)) + t + d +
+                struct.pack('!I', zlib.crc32(t + d)))
+    with open(path, 'wb') as f:
+        f.write(b'\x89PNG\r\n\x1a\n' +
+                chunk(b'IHDR', struct.pack('!IIBBBBB', w, h, 8, 2, 0, 0, 0)) +
+                chunk(b'IDAT', zlib.compress(raw, 1)) + chunk(b'IEND', b''))
+
+
+write_png(photo, 2000, 1500)
 c = CDP(int(port))
 c.send('Page.enable')
 c.send('Runtime.enable')
@@ -110,10 +132,25 @@ c.wait('!(' + visible('bldg') + ')', 'checked out again')
 c.send('Network.setBlockedURLs', urls=['*/api/v1/m/*'])
 c.eval('document.querySelector(%s + " textarea").value = '
        '"积水已排除 water pumped out", 1' % sel)
+# The photo, as the phone's camera would hand it to the file input.
+inp = c.send('Runtime.evaluate',
+             expression='document.querySelector(%s + " input[type=file]")'
+             % sel)['result']
+if c.eval('document.querySelector(%s + " input[type=file]")'
+          '.getAttribute("capture")' % sel) != 'environment':
+    raise SystemExit('the photo input does not ask for the rear camera')
+c.send('DOM.setFileInputFiles', files=[photo], objectId=inp['objectId'])
+c.wait('document.querySelector(%s + " .pinfo").textContent'
+       '.indexOf("photo attached") >= 0' % sel, 'the photo downscaled')
+step('photo attached: ' + c.eval('document.querySelector(%s + " .pinfo")'
+                                 '.textContent' % sel))
 c.eval('document.querySelector(%s + " button[data-act=progress]").click(), 1'
        % sel)
 c.wait('JSON.parse(localStorage.getItem("cb.outbox") || "[]").length === 1',
        'the report queued while the link is down')
+if not c.eval('JSON.parse(localStorage.getItem("cb.outbox"))[0].photo'
+              '.indexOf("/9j/") === 0'):
+    raise SystemExit('the queued report does not carry a JPEG photo')
 c.wait('document.getElementById("net").textContent.indexOf("offline") >= 0',
        'shown offline')
 c.wait('document.getElementById("outbox").textContent.indexOf("queued") >= 0',
@@ -141,3 +178,14 @@ c.wait('document.querySelector(%s + " .wstate") && document.querySelector('
        '%s + " .wstate").textContent.indexOf("progress") >= 0' % (sel, sel),
        'the task shows the report', timeout=40)
 step('link back: the report was sent again and the outbox is empty')
+
+# The report's photo, shown from the hub on the task.
+pb = json.dumps('.task[data-id="%s"] .note button' % alert)
+c.wait('document.querySelector(%s)' % pb, 'the note links its photo', timeout=30)
+c.eval('document.querySelector(%s).click(), 1' % pb)
+c.wait('document.querySelector(%s + " img.shot") && document.querySelector('
+       '%s + " img.shot").naturalWidth > 0' % (sel, sel), 'the photo shown')
+w = c.eval('document.querySelector(%s + " img.shot").naturalWidth' % sel)
+if w > 1280 or c.eval('document.documentElement.scrollWidth') > 360:
+    raise SystemExit('the photo is %s px wide or overflows the screen' % w)
+step('the photo comes back from the hub, %s px wide' % w)

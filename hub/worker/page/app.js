@@ -8,7 +8,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var tok = localStorage.getItem('cb.token');
   var outbox = JSON.parse(localStorage.getItem('cb.outbox') || '[]');
-  var flushing = false, grantTimer = null, stream = null;
+  var flushing = false, grantTimer = null, stream = null, maxPhoto = 1 << 20;
   var SEV = { high: '高 high', medium: '中 medium', low: '低 low', info: '信息 info' };
   var ACTS = [['accept', '接受 Accept'], ['arrive', '到场 Arrive'],
     ['progress', '进展 Report'], ['handled', '已处理 Handled']];
@@ -39,9 +39,11 @@
     $('net').textContent = on ? '在线 online' : '离线 offline';
   }
   function saveOutbox() {
-    localStorage.setItem('cb.outbox', JSON.stringify(outbox));
     $('outbox').textContent = outbox.length
       ? outbox.length + ' 项待发送 queued, sent when the link returns' : '';
+    try { localStorage.setItem('cb.outbox', JSON.stringify(outbox)); } catch (e) {
+      msg('存储已满 storage full: the queue is kept until the page closes');
+    }
   }
 
   /* One API call; resolves {status, body}, rejects when the hub cannot
@@ -84,9 +86,42 @@
     }, function () { msg('无法连接 cannot reach the hub'); });
   }
 
+  /* ---- Photos: downscaled to a JPEG within the hub's limit ---- */
+  function shrink(file) {
+    return createImageBitmap(file).then(function (bm) {
+      var side = 1280, q = 0.8, c = el('canvas'), b64;
+      for (;;) {
+        var k = Math.min(1, side / Math.max(bm.width, bm.height));
+        c.width = Math.round(bm.width * k);
+        c.height = Math.round(bm.height * k);
+        c.getContext('2d').drawImage(bm, 0, 0, c.width, c.height);
+        b64 = c.toDataURL('image/jpeg', q).split(',')[1];
+        if (b64.length / 4 * 3 <= maxPhoto || side < 200) return b64;
+        side = Math.round(side * 0.7);
+        q = Math.max(0.5, q - 0.1);
+      }
+    });
+  }
+  function showPhoto(id, n, box) {
+    fetch(API + 'tasks/' + encodeURIComponent(id) + '/photos/' + n,
+      { headers: { Authorization: 'Bearer ' + tok } }).then(function (r) {
+      if (!r.ok) throw r;
+      return r.blob();
+    }).then(function (b) {
+      var fr = new FileReader();
+      fr.onload = function () {
+        var i = el('img', 'shot');
+        i.src = fr.result;
+        box.appendChild(i);
+      };
+      fr.readAsDataURL(b);
+    }).catch(function () { msg('无法加载照片 cannot load the photo'); });
+  }
+
   /* ---- Outbox: task actions, each sent exactly once ---- */
-  function queue(id, action, text) {
-    outbox.push({ id: id, action: action, text: text, action_id: newId() });
+  function queue(id, action, text, photo) {
+    outbox.push({ id: id, action: action, text: text, photo: photo,
+      action_id: newId() });
     saveOutbox();
     flush();
   }
@@ -95,7 +130,7 @@
     flushing = true;
     var a = outbox[0];
     call('POST', 'tasks/' + encodeURIComponent(a.id) + '/' + a.action,
-      { action_id: a.action_id, text: a.text }).then(function (r) {
+      { action_id: a.action_id, text: a.text, photo: a.photo }).then(function (r) {
       flushing = false;
       if (r.status >= 500) return; /* the hub will take it later */
       outbox.shift();
@@ -116,20 +151,44 @@
     if (t.assigned) d.appendChild(el('div', 'st', '指派给您 assigned to you'));
     d.appendChild(el('div', 'st wstate', t.worker_state ? STATE[t.worker_state] : '新 new'));
     (t.notes || []).forEach(function (n) {
-      d.appendChild(el('div', 'note', n.who + ': ' + n.text));
+      var nd = el('div', 'note', n.who + ': ' + n.text);
+      if (n.photo) {
+        var pb = el('button', 'alt', '照片 photo ' + n.photo);
+        pb.onclick = function () { pb.disabled = true; showPhoto(t.id, n.photo, nd); };
+        nd.appendChild(pb);
+      }
+      d.appendChild(nd);
     });
-    var txt = el('textarea');
+    var txt = el('textarea'), photo, pinfo = el('div', 'st pinfo');
     txt.rows = 2;
     txt.placeholder = '进展说明 progress report';
     d.appendChild(txt);
+    var file = el('input');
+    file.type = 'file';
+    file.accept = 'image/*';
+    file.setAttribute('capture', 'environment');
+    file.setAttribute('aria-label', '照片 photo');
+    file.onchange = function () {
+      if (!file.files[0]) return;
+      photo = null;
+      pinfo.textContent = '处理中 processing…';
+      shrink(file.files[0]).then(function (b) {
+        photo = b;
+        pinfo.textContent = '已附照片 photo attached, ' + Math.round(b.length * 3 / 4096) + ' KB';
+      }, function () { pinfo.textContent = '无法读取照片 cannot read the photo'; });
+    };
+    d.appendChild(file);
+    d.appendChild(pinfo);
     ACTS.forEach(function (a) {
       var b = el('button', a[0] === 'handled' ? 'alt' : null, a[1]);
       b.dataset.act = a[0];
       b.onclick = function () {
         var text = txt.value.trim();
         if (a[0] === 'progress' && !text) { msg('请填写进展 write the report first'); return; }
-        queue(t.id, a[0], text || undefined);
+        var p = a[0] === 'progress' ? photo : undefined;
+        queue(t.id, a[0], text || undefined, p);
         txt.value = '';
+        if (p) { photo = null; file.value = ''; pinfo.textContent = ''; }
       };
       d.appendChild(b);
     });
@@ -242,6 +301,7 @@
     show('main', true);
     call('GET', 'me').then(function (r) {
       if (r.status !== 200) return;
+      if (r.body.max_photo_bytes) maxPhoto = r.body.max_photo_bytes;
       $('who').textContent = (r.body.display || r.body.name) + ' · ' + r.body.name;
       $('grids').textContent = r.body.grids.map(function (g) {
         return (g.name || '') + ' ' + g.code;
@@ -276,7 +336,12 @@
   }
   window.addEventListener('online', flush);
   setInterval(function () { if (tok) { flush(); } }, 5000);
-  setInterval(function () { if (tok && !outbox.length) loadTasks(); }, 30000);
+  /* Refresh the list unless the worker is writing a report. */
+  setInterval(function () {
+    var busy = [].some.call(document.querySelectorAll('.task textarea, .pinfo'),
+      function (e) { return e.value || (!e.value && e.textContent); });
+    if (tok && !outbox.length && !busy) loadTasks();
+  }, 30000);
 
   var m = /^#code=([A-Za-z0-9-]+)/.exec(location.hash);
   if (m) {
