@@ -30,6 +30,11 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/route-alerts.c hub/alerts/route-alerts.h \
 	hub/alerts/route-events.c \
 	hub/alerts/route-audit.c
+# Cases (issue 17): reported work routed by category (case.h).
+hub_libcbhub_a_SOURCES += \
+	hub/alerts/case-categories.c hub/alerts/case-categories.h \
+	hub/alerts/case.c hub/alerts/case.h \
+	hub/alerts/route-cases.c
 HUB_LIBS += $(LIBCURL_LIBS)
 
 # Everything a test or bench of the alerts module links, in order.
