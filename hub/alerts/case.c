@@ -174,8 +174,11 @@ alert_engine_case_new(struct alert_engine *e, json_t *body, const char *code,
 	 * operator or above inside its scope. */
 	if (alert_event_allowed(e, who, NULL, system, code, r) != 0)
 		return;
+	/* Default source: a system's token name, else entered by a person. */
 	if (source == NULL)
-		source = who->token != NULL ? who->token : "operator";
+		source = who->role == HUB_ROLE_COLLECTOR && who->token != NULL
+		             ? who->token
+		             : "operator";
 	/* A ticket resent by its system (at least once) is the same case. */
 	if (ref != NULL) {
 		buf_printf(&key, "case/ref/%s/%s", source, ref);

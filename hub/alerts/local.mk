@@ -126,3 +126,8 @@ tests_fuzz_fuzz_alert_rules_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_alert_rules_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_alert_rules_LDADD = $(HUB_LIBS) $(CB_LIB) $(JANSSON_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/alert-rules
+
+# Cases (issue 17): routing by category, the dispatch queue, their routes.
+CASES_INTEGRATION_TESTS = tests/integration/t-cases.sh
+TESTS += $(CASES_INTEGRATION_TESTS)
+EXTRA_DIST += $(CASES_INTEGRATION_TESTS)
