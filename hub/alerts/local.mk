@@ -131,3 +131,11 @@ EXTRA_DIST += tests/fuzz/corpus/alert-rules
 CASES_INTEGRATION_TESTS = tests/integration/t-cases.sh
 TESTS += $(CASES_INTEGRATION_TESTS)
 EXTRA_DIST += $(CASES_INTEGRATION_TESTS)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-cases
+TESTS += tests/unit/test-cases
+tests_unit_test_cases_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_cases_SOURCES = tests/unit/test-cases.c \
+	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
+tests_unit_test_cases_LDADD = $(ALERTS_TEST_LDADD)
+endif
