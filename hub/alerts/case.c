@@ -218,9 +218,6 @@ alert_engine_case_new(struct alert_engine *e, json_t *body, const char *code,
 	a->updated_ms = now;
 	alert_engine_set_labels(e, a, labels);
 	alert_str_set(&a->message, text);
-	a->deadline_rel_ms = cat != NULL
-	                         ? cat->time_limit_ms
-	                         : e->rules->settings.default_deadline_ms;
 	alert_actor_audit(who, &ac);
 	if (ac.via == NULL)
 		ac.via = "case";
