@@ -25,6 +25,7 @@
 struct alert_actor;
 struct alert_engine;
 struct alert_reply;
+struct hub_territory;
 
 /* Filters of GET /api/v1/cases; NULL members do not filter. */
 struct case_filter {
@@ -51,6 +52,17 @@ void alert_engine_case_list(struct alert_engine *e, const struct case_filter *f,
 /* One case with its history (404 unless a visible case). */
 void alert_engine_case_get(struct alert_engine *e, const char *id,
     const struct alert_actor *who, struct alert_reply *r);
+
+/*
+ * The place of a case's address (case-place.c): a territory code, a
+ * building's code or exact address (its grid), or the exact name of a
+ * grid, community (with or without "社区") or subdistrict ("南园街道 /
+ * 滨江社区 / 滨江07", the hub's own form, by its last part).  The node
+ * index (never the district's), or -1 with *why (heap, caller frees)
+ * saying that the address names nothing or several places.
+ */
+int case_place_resolve(
+    const struct hub_territory *t, const char *text, char **why);
 
 /* Routes (route-cases.c): POST/GET /api/v1/cases, GET /api/v1/cases/{id}. */
 extern const struct hub_route hub_routes_cases[];

@@ -34,6 +34,7 @@ hub_libcbhub_a_SOURCES += \
 hub_libcbhub_a_SOURCES += \
 	hub/alerts/case-categories.c hub/alerts/case-categories.h \
 	hub/alerts/case.c hub/alerts/case.h \
+	hub/alerts/case-place.c \
 	hub/alerts/route-cases.c
 HUB_LIBS += $(LIBCURL_LIBS)
 
@@ -139,3 +140,15 @@ tests_unit_test_cases_SOURCES = tests/unit/test-cases.c \
 	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
 tests_unit_test_cases_LDADD = $(ALERTS_TEST_LDADD)
 endif
+
+# A case's address against the territory (case-place.c) under the fuzz
+# driver.
+check_PROGRAMS += tests/fuzz/fuzz-case-place
+TESTS += tests/fuzz/fuzz-case-place
+tests_fuzz_fuzz_case_place_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_fuzz_fuzz_case_place_SOURCES = tests/fuzz/fuzz-case-place.c \
+	$(FUZZ_DRIVER)
+tests_fuzz_fuzz_case_place_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_case_place_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_case_place_LDADD = $(HUB_LIBS) $(CB_LIB) $(JANSSON_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/case-place

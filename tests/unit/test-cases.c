@@ -15,6 +15,7 @@
 
 #include "alert-engine-util.h"
 #include "hub/alerts/case.h"
+#include "hub/territory.h"
 
 #define HOUR (60 * MIN)
 
@@ -297,6 +298,70 @@ START_TEST(test_table_errors)
 }
 END_TEST
 
+/* A territory with a community named twice (东园社区, 东园) and a grid
+ * name in both. */
+static const char place_territory[] =
+    "{\"district\": {\"code\": \"440304000000\", \"name\": \"福田区\"},\n"
+    " \"subdistricts\": [{\"code\": \"440304001000\", \"name\": "
+    "\"南园街道\"}],\n"
+    " \"communities\": [{\"code\": \"440304001001\", \"parent\": "
+    "\"440304001000\", \"name\": \"东园社区\"},\n"
+    "  {\"code\": \"440304001002\", \"parent\": \"440304001000\", "
+    "\"name\": \"西园社区\"}],\n"
+    " \"grids\": [{\"code\": \"440304001001001\", \"parent\": "
+    "\"440304001001\", \"name\": \"东园01\",\n"
+    "   \"buildings\": [{\"code\": \"FT-1\", \"name\": \"一栋\", "
+    "\"address\": \"东园路1号\"}]},\n"
+    "  {\"code\": \"440304001002001\", \"parent\": \"440304001002\", "
+    "\"name\": \"园01\"},\n"
+    "  {\"code\": \"440304001002002\", \"parent\": \"440304001002\", "
+    "\"name\": \"园01\"}]}\n";
+
+/* The code address resolves to, or the start of the error ("!..."). */
+static const char *
+place_of(const struct hub_territory *t, const char *address)
+{
+	static char out[256];
+	char *why = NULL;
+	int idx = case_place_resolve(t, address, &why);
+
+	if (idx < 0) {
+		snprintf(out, sizeof out, "!%s", why);
+		free(why);
+	} else
+		snprintf(out, sizeof out, "%s", t->nodes[idx].code);
+	return out;
+}
+
+START_TEST(test_address)
+{
+	char *cause = NULL;
+	struct hub_territory *t = hub_territory_parse(
+	    "t.json", place_territory, strlen(place_territory), &cause);
+
+	ck_assert_msg(t != NULL, "territory: %s", cause);
+	ck_assert_str_eq(place_of(t, "东园社区"), "440304001001");
+	ck_assert_str_eq(place_of(t, "东园"), "440304001001");
+	ck_assert_str_eq(place_of(t, "东园01"), "440304001001001");
+	ck_assert_str_eq(place_of(t, " 东园01 "), "440304001001001");
+	ck_assert_str_eq(
+	    place_of(t, "南园街道 / 东园社区 / 东园01"), "440304001001001");
+	ck_assert_str_eq(place_of(t, "南园街道"), "440304001000");
+	ck_assert_str_eq(place_of(t, "FT-1"), "440304001001001");
+	ck_assert_str_eq(place_of(t, "东园路1号"), "440304001001001");
+	ck_assert_str_eq(place_of(t, "440304001002002"), "440304001002002");
+	ck_assert_str_eq(place_of(t, "园01"),
+	    "!\"address\": \"园01\" is ambiguous (440304001002001, "
+	    "440304001002002): give \"grid\"");
+	ck_assert_str_eq(place_of(t, "福田区"),
+	    "!\"address\": \"福田区\" names no grid, community, subdistrict "
+	    "or building of the territory (give \"grid\": a grid code)");
+	ck_assert_str_eq(
+	    place_of(t, "440304000000")[0] == '!' ? "!" : "?", "!");
+	hub_territory_free(t);
+}
+END_TEST
+
 static Suite *
 cases_suite(void)
 {
@@ -308,6 +373,7 @@ cases_suite(void)
 	tcase_add_test(tc, test_write_scope);
 	tcase_add_test(tc, test_ids_and_resend);
 	tcase_add_test(tc, test_table_errors);
+	tcase_add_test(tc, test_address);
 	suite_add_tcase(s, tc);
 	return s;
 }
