@@ -138,6 +138,30 @@ cb_assert_eq "alert.fire alert.queue alert.dispatch" \
 	"$(hub_json '" ".join(e["action"] for e in j["entries"] if e["target"] == "'"$C2"'")')" "audit of the queued case"
 cb_assert_eq 200 "$(hub_sock /api/v1/audit/verify)" "the audit log verifies"
 
+# ---- SIGHUP: a bad table keeps the old one (file:line:column); a new one
+# routes from then on, and the cases already open stay as they are ----------
+cp "$HUB_DIR/rules.json" "$HUB_DIR/rules.good"
+printf '{"rules": [],\n "case_categories": [{"id": "noise", "dept": "nobody"}]}\n' >"$HUB_DIR/rules.json"
+kill -HUP "$(cb_pid hub)"
+cb_wait_for grep -q "keeping the old rules" "$CB_TMP/hub.log" || cb_fail "bad reload not logged"
+cb_assert_contains "$(grep "keeping the old rules" "$CB_TMP/hub.log")" \
+	"rules.json:2:" "the bad table's error names file:line:column"
+python3 - "$HUB_DIR/rules.good" "$HUB_DIR/rules.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["case_categories"].append({"id": "noise", "name": "噪音扰民", "dept": "environment", "time_limit": "12h"})
+json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False)
+PY
+kill -HUP "$(cb_pid hub)"
+cb_wait_for grep -q "reloaded 0 rules" "$CB_TMP/hub.log" || cb_fail "reload not logged"
+cb_assert_eq 201 "$(post "$HUB_TOK_COLLECTOR" \
+	"{\"category\": \"噪音扰民\", \"grid\": \"$G1\", \"text\": \"又一次夜间施工\"}")" "after the reload"
+cb_assert_eq environment "$(hub_json 'j["dept"]')" "the new category routes"
+cb_assert_eq True "$(hub_json 'str(12 * 3600000 <= j["deadline_ms"] - j["started_ms"] < 12 * 3600000 + 60000)')" \
+	"with its time limit"
+cb_assert_eq 200 "$(hub_sock "/api/v1/cases/$C3")" "an open case after the reload"
+cb_assert_eq firing "$(hub_json 'j["state"]')" "is still open"
+
 # ---- A restart keeps them ------------------------------------------------------
 hub_finish
 hub_start
@@ -145,5 +169,7 @@ cb_assert_eq 200 "$(hub_sock "/api/v1/cases/$C3")" "after a restart"
 cb_assert_eq dispatch "$(hub_json 'j["case"]["queue"]')" "still queued"
 cb_assert_eq 200 "$(hub_sock "/api/v1/cases?queue=dispatch")" "the queue after a restart"
 cb_assert_eq 2 "$(hub_json 'j["total"]')" "the same queue"
+cb_assert_eq 200 "$(hub_sock "/api/v1/cases")" "all cases after a restart"
+cb_assert_eq 8 "$(hub_json 'j["total"]')" "every case kept"
 hub_finish
 cb_done
