@@ -68,10 +68,10 @@ case_json(struct alert_engine *e, const struct alert *a)
 	                  : json_null());
 	json_object_set_new(o, "category_name",
 	    c != NULL && c->name != NULL ? json_string(c->name) : json_null());
-	json_object_set(o, "source", json_object_get(l, "case_source"));
+	json_object_set_new(o, "source", case_label(l, "case_source"));
 	json_object_set_new(o, "ref", case_label(l, "case_ref"));
 	json_object_set_new(o, "address", case_label(l, "address"));
-	json_object_set(o, "routing", json_object_get(l, "case_routing"));
+	json_object_set_new(o, "routing", case_label(l, "case_routing"));
 	json_object_set_new(o, "queue",
 	    alert_state_active(a->state) && a->ndepts == 0
 	        ? json_string("dispatch")
@@ -97,18 +97,18 @@ case_route(
     struct alert_engine *e, struct alert *a, const struct case_category *c)
 {
 	int64_t now = alert_engine_now(e);
-	json_t *before = alert_snapshot(a), *after;
+	json_t *before = alert_snapshot(a), *after, *sup = json_array();
 	char *why;
+	size_t i;
 
 	alert_dispatch_set(a, c->dept, (const char *const *)c->support);
 	a->deadline_rel_ms = c->time_limit_ms;
 	a->deadline_ms = now + c->time_limit_ms;
 	a->overdue = 0;
 	after = alert_snapshot(a);
-	json_object_set_new(after, "support", json_array());
-	for (size_t i = 0; c->support[i] != NULL; i++)
-		json_array_append_new(json_object_get(after, "support"),
-		    json_string(c->support[i]));
+	for (i = 0; c->support[i] != NULL; i++)
+		json_array_append_new(sup, json_string(c->support[i]));
+	json_object_set_new(after, "support", sup);
 	json_object_set_new(after, "deadline_ms", json_integer(a->deadline_ms));
 	json_object_set_new(after, "category", json_string(c->id));
 	why = xasprintf("category %s: routed to %s", c->id, c->dept);
@@ -183,8 +183,13 @@ alert_engine_case_new(struct alert_engine *e, json_t *body, const char *code,
 	if (ref != NULL) {
 		buf_printf(&key, "case/ref/%s/%s", source, ref);
 		if ((a = alert_map_get(&e->by_key, buf_str(&key))) != NULL) {
+			/* Shown only to one who may write where it is. */
 			buf_free(&key);
-			alert_reply_set(r, 200, case_api(e, a));
+			if (alert_event_allowed(e, who, a,
+			        json_string_value(
+			            json_object_get(a->labels, "system")),
+			        a->code, r) == 0)
+				alert_reply_set(r, 200, case_api(e, a));
 			return;
 		}
 	} else

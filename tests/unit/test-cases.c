@@ -234,6 +234,11 @@ START_TEST(test_ids_and_resend)
 	    GRID1, &sup_zhang, 200, "the ticket resent");
 	ck_assert_str_eq(jstr(c, "id"), "C000002");
 	json_decref(c);
+	/* The same source and ref from outside the case's place: not shown. */
+	json_decref(post_case(e,
+	    json_pack("{s:s,s:s,s:s}", "text", "x", "source", "hotline", "ref",
+	        "T-9"),
+	    GRID9, &op_wang, 403, "another's ticket, outside its scope"));
 	alert_engine_free(e);
 	/* After a restart the numbers keep their letters. */
 	e = test_engine(kv, cases_rules, NULL);
