@@ -717,8 +717,8 @@ alert_rules_build(struct conf_file *cf, alert_dept_check_fn dept_check,
 			goto fail;
 	}
 	if (top.case_categories != NULL &&
-	    case_categories_read(cf, top.case_categories, rs, dept_check, arg,
-	        cause) != 0)
+	    case_categories_read(
+	        cf, top.case_categories, rs, dept_check, arg, cause) != 0)
 		goto fail;
 	return rs;
 fail:

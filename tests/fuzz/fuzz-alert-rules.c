@@ -52,7 +52,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* each category answers to its id, is routed to a lead that
 		 * does not support itself, within a positive time limit */
 		if (case_categories_find(r, c->id) != c ||
-		    (c->name != NULL && case_categories_find(r, c->name) != c) ||
+		    (c->name != NULL &&
+		        case_categories_find(r, c->name) != c) ||
 		    c->dept == NULL || c->time_limit_ms <= 0)
 			abort();
 		for (j = 0; c->support[j] != NULL; j++) {
