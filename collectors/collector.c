@@ -61,19 +61,33 @@ collector_flush(struct collector *c)
 	c->batch_npoints = 0;
 }
 
-void
-collector_event(struct collector *c, json_t *ev)
+/* Queue one JSON record of kind (REC_EVENT, REC_CASE); ev stolen. */
+static void
+collector_record(struct collector *c, int kind, json_t *ev)
 {
 	char *s = json_dumps(ev, JSON_COMPACT);
 
 	json_decref(ev);
 	if (c->push == NULL && s != NULL) { /* --test */
-		buf_printf(&c->batch, "# event %s\n", s);
+		buf_printf(&c->batch, "# %s %s\n",
+		    kind == REC_CASE ? "case" : "event", s);
 		free(s);
 		return;
 	}
 	if (s != NULL)
-		push_submit(c->push, REC_EVENT, s, strlen(s), 0);
+		push_submit(c->push, kind, s, strlen(s), 0);
+}
+
+void
+collector_event(struct collector *c, json_t *ev)
+{
+	collector_record(c, REC_EVENT, ev);
+}
+
+void
+collector_case(struct collector *c, json_t *kase)
+{
+	collector_record(c, REC_CASE, kase);
 }
 
 int

@@ -29,6 +29,7 @@ struct spool;
 /* Spool record kinds. */
 #define REC_WRITE 1 /* line protocol for /api/v1/write?precision=ms */
 #define REC_EVENT 2 /* one JSON object for /api/v1/events */
+#define REC_CASE  3 /* one JSON object for /api/v1/cases (issue 17) */
 
 struct tag {
 	char *key;
@@ -174,6 +175,9 @@ void collector_line_end(struct collector *c, int64_t time_ms);
 void collector_flush(struct collector *c);
 /* Queue an event (a JSON object; reference stolen) for /api/v1/events. */
 void collector_event(struct collector *c, json_t *ev);
+/* Queue a case (the same; spooled and sent like an event) for
+ * /api/v1/cases. */
+void collector_case(struct collector *c, json_t *kase);
 
 /* Inputs (collectors/input.c). */
 extern const struct input_ops input_http_ops;

@@ -145,6 +145,30 @@ plugin_emit_event(cb_ctx *ctx, const struct cb_event *ev)
 	return 0;
 }
 
+static int
+plugin_emit_case(cb_ctx *ctx, const struct cb_case *kc)
+{
+	json_t *j;
+
+	if (kc == NULL || !CB_HAS_MEMBER(kc->size, struct cb_case, ref) ||
+	    kc->text == NULL || (kc->grid == NULL && kc->address == NULL))
+		return -1;
+	j = json_pack("{s:s}", "text", kc->text);
+	if (kc->category != NULL)
+		json_object_set_new(j, "category", json_string(kc->category));
+	if (kc->grid != NULL)
+		json_object_set_new(j, "grid", json_string(kc->grid));
+	if (kc->address != NULL)
+		json_object_set_new(j, "address", json_string(kc->address));
+	if (kc->source != NULL)
+		json_object_set_new(j, "source", json_string(kc->source));
+	if (kc->ref != NULL)
+		json_object_set_new(
+		    j, "ref", json_sprintf("%s/%s", ctx->in->name, kc->ref));
+	collector_case(ctx->in->c, j);
+	return 0;
+}
+
 static void
 plugin_log(cb_ctx *ctx, int level, const char *fmt, ...)
 {
@@ -197,6 +221,7 @@ static const struct cb_host_api plugin_host_api = {
     .now_ms = plugin_now_ms,
     .set_data = plugin_set_data,
     .get_data = plugin_get_data,
+    .emit_case = plugin_emit_case,
 };
 
 static int

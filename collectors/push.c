@@ -177,7 +177,7 @@ push_send(
 	} else
 		l->hdrs = curl_slist_append(l->hdrs, "Content-Encoding: gzip");
 	l->hdrs = curl_slist_append(l->hdrs,
-	    kind == REC_EVENT ? "Content-Type: application/json"
+	    kind != REC_WRITE ? "Content-Type: application/json"
 	                      : "Content-Type: text/plain; charset=utf-8");
 	if (c->conf.token != NULL) {
 		snprintf(
@@ -186,8 +186,9 @@ push_send(
 	}
 	l->hdrs = curl_slist_append(l->hdrs, "Expect:");
 	url = xasprintf("%s%s", base,
-	    kind == REC_EVENT ? "/api/v1/events"
-	                      : "/api/v1/write?precision=ms");
+	    kind == REC_EVENT  ? "/api/v1/events"
+	    : kind == REC_CASE ? "/api/v1/cases"
+	                       : "/api/v1/write?precision=ms");
 	easy = curl_easy_init();
 	curl_easy_setopt(easy, CURLOPT_URL, url);
 	curl_easy_setopt(easy, CURLOPT_POST, 1L);
@@ -256,7 +257,7 @@ push_lane_finish(struct push *p, struct push_lane *l, int delivered)
 
 	if (l == &p->live) {
 		if (delivered) {
-			if (l->kind == REC_EVENT)
+			if (l->kind != REC_WRITE) /* events and cases */
 				c->st.events_sent++;
 			c->st.points_sent += l->npoints;
 		}
@@ -265,7 +266,7 @@ push_lane_finish(struct push *p, struct push_lane *l, int delivered)
 		l->rec = NULL;
 	} else {
 		if (delivered) {
-			if (l->kind == REC_EVENT)
+			if (l->kind != REC_WRITE)
 				c->st.events_sent++;
 			c->st.points_sent += l->npoints;
 		}
@@ -286,7 +287,7 @@ push_final_reject(const struct push_lane *l, long code)
 
 	if (code != 400)
 		return 0;
-	if (l->kind == REC_EVENT)
+	if (l->kind != REC_WRITE) /* an event or a case is one record */
 		return 1;
 	j = json_loadb(
 	    l->resp.data != NULL ? l->resp.data : "", l->resp.len, 0, NULL);
@@ -313,8 +314,10 @@ push_refused(struct push *p, struct push_lane *l, long code)
 		    "stays in the spool (%llu batches refused so far), retried "
 		    "up to once a minute until this is fixed",
 		    c->conf.urls[p->url],
-		    l->kind == REC_EVENT ? "event" : "write", code,
-		    buf_str(&l->resp),
+		    l->kind == REC_EVENT  ? "event"
+		    : l->kind == REC_CASE ? "case"
+		                          : "write",
+		    code, buf_str(&l->resp),
 		    (unsigned long long)c->st.batches_refused);
 	} else
 		log_debug(

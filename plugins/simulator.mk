@@ -7,6 +7,7 @@ SIMULATOR_SOURCES = \
 	plugins/simulator/sim-conf.c \
 	plugins/simulator/sim-signal.c \
 	plugins/simulator/sim-run.c \
+	plugins/simulator/sim-cases.c \
 	plugins/simulator/sim-feeds.c
 plugins_simulator_la_SOURCES = $(SIMULATOR_SOURCES) \
 	plugins/simulator/simulator.c

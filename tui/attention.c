@@ -95,7 +95,9 @@ attention_alert_num(const char *id)
 	char *end;
 	long long n;
 
-	if (id == NULL || id[0] != 'A' || id[1] < '0' || id[1] > '9')
+	/* Cases (C000123) share the alerts' numbers. */
+	if (id == NULL || (id[0] != 'A' && id[0] != 'C') || id[1] < '0' ||
+	    id[1] > '9')
 		return -1;
 	n = strtoll(id + 1, &end, 10);
 	return *end == '\0' ? n : -1;

@@ -52,7 +52,8 @@ int attention_is_new(const struct attention *at, const char *id);
 void attention_listed(struct attention *at, const struct model_alerts *al);
 void attention_looked(struct attention *at);
 
-/* The alert number of an id ("A000123" -> 123; -1 if not one). */
+/* The alert number of an id ("A000123" -> 123, a case's "C000124" ->
+ * 124; -1 if not one). */
 long long attention_alert_num(const char *id);
 
 #endif

@@ -15,6 +15,7 @@
 #include "tui/api.h"
 #include "tui/app.h"
 #include "tui/cli.h"
+#include "tui/cli-case.h"
 #include "tui/cli-worker.h"
 #include "tui/term.h"
 
@@ -43,6 +44,10 @@ static const char usage_text[] =
     "  workers [--json]             grid workers, tasks, last check-in\n"
     "  alert ID [--json]            an alert and its field reports' photos\n"
     "  alert ID --photo N -o FILE   download photo N of an alert\n"
+    "  case new [--category C] --grid CODE|--address TEXT --text TEXT\n"
+    "           [--source S]        a case: routed by its category, else\n"
+    "                               queued for the dispatch desk\n"
+    "  cases [--queue] [--json]     cases (--queue: the dispatch queue)\n"
     "  (overview, alerts, map, ... without --once/--json opens that screen)\n"
     "\n"
     "Options:\n"
@@ -140,6 +145,11 @@ enum {
 	OPT_BELL,
 	OPT_FLASH,
 	OPT_PHOTO,
+	OPT_CATEGORY, /* case new */
+	OPT_ADDRESS,
+	OPT_TEXT,
+	OPT_SOURCE,
+	OPT_QUEUE,
 };
 
 int
@@ -172,6 +182,11 @@ main(int argc, char **argv)
 	    {"flash", required_argument, NULL, OPT_FLASH},
 	    {"photo", required_argument, NULL, OPT_PHOTO},
 	    {"output", required_argument, NULL, 'o'},
+	    {"category", required_argument, NULL, OPT_CATEGORY},
+	    {"address", required_argument, NULL, OPT_ADDRESS},
+	    {"text", required_argument, NULL, OPT_TEXT},
+	    {"source", required_argument, NULL, OPT_SOURCE},
+	    {"queue", no_argument, NULL, OPT_QUEUE},
 	    {NULL, 0, NULL, 0},
 	};
 	struct app_opts ao;
@@ -183,12 +198,14 @@ main(int argc, char **argv)
 	const char *grid = NULL, *display = NULL, *page_url = NULL;
 	const char *photo = NULL, *output = NULL;
 	char *token = NULL, *env_token, *own_socket = NULL;
-	int c, once = 0, json = 0, rc;
+	struct cli_case_args ca;
+	int c, once = 0, json = 0, rc, queue = 0;
 	int64_t ms;
 
 	setlocale(LC_ALL, "");
 	log_init("citybrain");
 	memset(&ao, 0, sizeof ao);
+	memset(&ca, 0, sizeof ca);
 	ao.interval_ms = 2000;
 	ao.attention.bell = ao.attention.flash = 1u << SEV_HIGH;
 	hub = getenv("CITYBRAIN_HUB");
@@ -304,6 +321,21 @@ main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case OPT_CATEGORY:
+			ca.category = optarg;
+			break;
+		case OPT_ADDRESS:
+			ca.address = optarg;
+			break;
+		case OPT_TEXT:
+			ca.text = optarg;
+			break;
+		case OPT_SOURCE:
+			ca.source = optarg;
+			break;
+		case OPT_QUEUE:
+			queue = 1;
+			break;
 		default:
 			usage(stderr, 2);
 		}
@@ -387,6 +419,22 @@ main(int argc, char **argv)
 		po.timeout_ms = 15000;
 		api = api_create(&po);
 		rc = cli_workers(api, json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "case") == 0) {
+		ca.grid = grid;
+		if (optind + 2 != argc ||
+		    strcmp(argv[optind + 1], "new") != 0 || ca.text == NULL ||
+		    (ca.grid == NULL && ca.address == NULL)) {
+			fprintf(stderr, "citybrain: case new needs --text and "
+			                "--grid or --address\n");
+			usage(stderr, 2);
+		}
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = cli_case_new(api, &ca, json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "cases") == 0) {
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = cli_cases(api, queue, json, stdout);
 	} else if (cmd != NULL && strcmp(cmd, "whoami") == 0) {
 		po.timeout_ms = 15000;
 		api = api_create(&po);

@@ -14,6 +14,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/bind.h \
 	tui/cli.c tui/cli.h tui/cli-quality.c \
 	tui/cli-worker.c tui/cli-worker.h \
+	tui/cli-case.c tui/cli-case.h \
 	tui/cmd.c \
 	tui/depts.c tui/depts.h \
 	tui/model.c tui/model.h tui/model-int.h tui/model-more.c \

@@ -204,7 +204,7 @@ alert_engine_find(struct alert_engine *e, const char *id)
 	}
 	rec = json_loadb(val, len, 0, NULL);
 	free(val);
-	a = rec != NULL ? alert_from_record(rec, &cause) : NULL;
+	a = rec != NULL ? alert_from_record_id(rec, id, &cause) : NULL;
 	json_decref(rec);
 	if (a == NULL) {
 		free(cause);
@@ -541,7 +541,7 @@ alert_label_get(void *arg, const char *name)
 	if (strcmp(name, "code") == 0)
 		return a->code;
 	if (strcmp(name, "source") == 0)
-		return a->from_event ? "event" : "rule";
+		return alert_source_name(a);
 	if (strcmp(name, "id") == 0)
 		return a->id;
 	return json_string_value(json_object_get(a->labels, name));

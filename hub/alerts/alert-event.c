@@ -74,7 +74,7 @@ alert_event_labels(
  * (an event without a place is district-wide: only for a token of the
  * whole district), a user inside its scope.  0, or -1 after replying 403
  * saying why. */
-static int
+int
 alert_event_allowed(struct alert_engine *e, const struct alert_actor *who,
     const struct alert *a, const char *system, const char *code,
     struct alert_reply *r)

@@ -196,6 +196,14 @@ int alert_body_check_text(
 int alert_silence_check_size(
     struct alert_engine *e, json_t *body, struct alert_reply *r);
 
+/* May who raise an event or a case about system (may be NULL) at code
+ * (NULL: district-wide), or change the existing alert a (NULL: none)?
+ * The write scope of points.  0, or -1 after replying 403 saying why.
+ * (alert-event.c) */
+int alert_event_allowed(struct alert_engine *e, const struct alert_actor *who,
+    const struct alert *a, const char *system, const char *code,
+    struct alert_reply *r);
+
 /* Reply helpers. */
 void alert_reply_set(struct alert_reply *r, int status, json_t *body);
 void alert_reply_error(struct alert_reply *r, int status, const char *fmt, ...)

@@ -69,12 +69,40 @@ alert_id_parse(const char *id, uint64_t *num)
 {
 	char *end;
 
-	if (id == NULL || id[0] != 'A' || id[1] < '0' || id[1] > '9')
+	if (id == NULL || (id[0] != 'A' && id[0] != 'C') || id[1] < '0' ||
+	    id[1] > '9')
 		return -1;
 	*num = strtoull(id + 1, &end, 10);
 	if (*end != '\0' || *num == 0 || end - id > 13)
 		return -1;
 	return 0;
+}
+
+int
+alert_key_is_case(const char *key)
+{
+	return key != NULL && strncmp(key, "case/", 5) == 0;
+}
+
+const char *
+alert_source_name(const struct alert *a)
+{
+	return alert_key_is_case(a->key) ? "case"
+	       : a->from_event           ? "event"
+	                                 : "rule";
+}
+
+struct alert *
+alert_from_record_id(json_t *rec, const char *id, char **cause)
+{
+	struct alert *a = alert_from_record(rec, cause);
+
+	if (a != NULL && strcmp(a->id, id) != 0) {
+		*cause = xasprintf("%s is %s", id, a->id);
+		alert_free(a);
+		return NULL;
+	}
+	return a;
 }
 
 void
@@ -93,6 +121,8 @@ alert_new(uint64_t num, const char *key, const char *rule)
 
 	a->num = num;
 	alert_id_format(num, a->id);
+	if (alert_key_is_case(key))
+		a->id[0] = 'C'; /* a case: C000123 (numbers shared) */
 	a->key = xstrdup(key);
 	a->rule = xstrdup(rule != NULL ? rule : "");
 	a->labels = json_object();
@@ -194,8 +224,7 @@ alert_to_api(const struct alert *a, const char *place, const char *group)
 
 	json_object_set_new(o, "id", json_string(a->id));
 	json_object_set_new(o, "rule", json_string(a->rule));
-	json_object_set_new(
-	    o, "source", json_string(a->from_event ? "event" : "rule"));
+	json_object_set_new(o, "source", json_string(alert_source_name(a)));
 	json_object_set_new(o, "key", json_string(a->key));
 	json_object_set_new(
 	    o, "state", json_string(alert_state_name(a->state)));
@@ -307,8 +336,8 @@ alert_from_record(json_t *rec, char **cause)
 		return NULL;
 	}
 	a = alert_new(num, rec_str(rec, "key"), rec_str(rec, "rule"));
-	a->from_event =
-	    (s = rec_str(rec, "source")) != NULL && strcmp(s, "event") == 0;
+	a->from_event = (s = rec_str(rec, "source")) != NULL &&
+	                (strcmp(s, "event") == 0 || strcmp(s, "case") == 0);
 	if ((s = rec_str(rec, "state")) == NULL ||
 	    alert_state_parse(s, &a->state) != 0 ||
 	    (s = rec_str(rec, "severity")) == NULL ||

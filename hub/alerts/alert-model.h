@@ -109,8 +109,13 @@ void alert_free(struct alert *a);
 
 /* Format "A000123" for num into out[16]. */
 void alert_id_format(uint64_t num, char out[16]);
-/* Parse "A000123"; 0 or -1. */
+/* Parse "A000123" (or a case's "C000123"); 0 or -1. */
 int alert_id_parse(const char *id, uint64_t *num);
+/* Cases (hub/alerts/case.c) are alerts whose key starts "case/": their
+ * id is "C" and the number (alerts and cases share the numbers), their
+ * source "case" (else "event" or "rule"). */
+int alert_key_is_case(const char *key);
+const char *alert_source_name(const struct alert *a);
 
 /* Set a string field: *dst = copy of s (s may be NULL). */
 void alert_str_set(char **dst, const char *s);
@@ -123,6 +128,9 @@ json_t *alert_to_api(
 json_t *alert_to_record(const struct alert *a);
 /* Rebuild from a record; NULL with *cause if malformed. */
 struct alert *alert_from_record(json_t *rec, char **cause);
+/* The same, NULL with *cause unless the alert's id is id (a case's
+ * number asked for as an alert's, or the reverse). */
+struct alert *alert_from_record_id(json_t *rec, const char *id, char **cause);
 
 /* A compact {"state":..,"severity":..,...} snapshot for before/after. */
 json_t *alert_snapshot(const struct alert *a);

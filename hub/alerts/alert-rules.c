@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hub/alerts/alert-rules-inhibit.h"
+#include "hub/alerts/case-categories.h"
 #include "hub/alerts/alert-rules.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -302,6 +303,7 @@ static const struct conf_field dept_fields[] = {
 
 struct top_raw {
 	json_t *settings, *departments, *rules, *comment;
+	json_t *case_categories;
 };
 
 static const struct conf_field top_fields[] = {
@@ -310,6 +312,8 @@ static const struct conf_field top_fields[] = {
         0},
     {"rules", CONF_ARRAY, 0, offsetof(struct top_raw, rules), 0, 0},
     {"comment", CONF_JSON, 0, offsetof(struct top_raw, comment), 0, 0},
+    {"case_categories", CONF_ARRAY, 0,
+        offsetof(struct top_raw, case_categories), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -712,6 +716,10 @@ alert_rules_build(struct conf_file *cf, alert_dept_check_fn dept_check,
 		if (alert_rules_inhibits_check(cf, top.rules, rs, cause) != 0)
 			goto fail;
 	}
+	if (top.case_categories != NULL &&
+	    case_categories_read(
+	        cf, top.case_categories, rs, dept_check, arg, cause) != 0)
+		goto fail;
 	return rs;
 fail:
 	alert_rules_free(rs);
@@ -772,6 +780,7 @@ alert_rules_free(struct alert_rules *rs)
 		free(rs->depts[i].webhook);
 	}
 	free(rs->depts);
+	case_categories_free(rs);
 	free(rs->settings.supervisors_webhook);
 	free(rs->path);
 	free(rs);

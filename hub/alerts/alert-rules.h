@@ -30,6 +30,8 @@
 
 #include <jansson.h>
 
+struct case_category;
+
 /* Ordered: a higher value is more severe. */
 enum alert_sev {
 	ALERT_SEV_INFO = 0,
@@ -123,6 +125,9 @@ struct alert_rules {
 	struct alert_dept_conf *depts;
 	size_t ndepts;
 	size_t ninhibiting; /* rules with "inhibits" */
+	/* "case_categories" (hub/alerts/case-categories.h) */
+	struct case_category *case_cats;
+	size_t ncase_cats;
 };
 
 /* Check a department id; return 0 if known, -1 if not.  Used by the

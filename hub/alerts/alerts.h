@@ -10,6 +10,7 @@
  *   alert-rules.h   the rules model (read by the data-quality pages)
  *   alert-worker.h  the grid workers' side (tasks, their actions)
  *   route-alerts.h  the route tables and the actor of a request
+ *   case.h          cases (reported work routed by category) and routes
  *
  * Inside, the layers point one way: the engine (alert-engine.c: the
  * alerts in memory, persistence, transitions, notifications) knows
@@ -22,6 +23,7 @@
 #include "hub/alerts/alert-engine.h"
 #include "hub/alerts/alert-rules.h"
 #include "hub/alerts/alert-worker.h"
+#include "hub/alerts/case.h"
 #include "hub/alerts/route-alerts.h"
 
 #endif

@@ -30,6 +30,12 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/route-alerts.c hub/alerts/route-alerts.h \
 	hub/alerts/route-events.c \
 	hub/alerts/route-audit.c
+# Cases (issue 17): reported work routed by category (case.h).
+hub_libcbhub_a_SOURCES += \
+	hub/alerts/case-categories.c hub/alerts/case-categories.h \
+	hub/alerts/case.c hub/alerts/case.h \
+	hub/alerts/case-place.c \
+	hub/alerts/route-cases.c
 HUB_LIBS += $(LIBCURL_LIBS)
 
 # Everything a test or bench of the alerts module links, in order.
@@ -121,3 +127,28 @@ tests_fuzz_fuzz_alert_rules_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_alert_rules_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_alert_rules_LDADD = $(HUB_LIBS) $(CB_LIB) $(JANSSON_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/alert-rules
+
+# Cases (issue 17): routing by category, the dispatch queue, their routes.
+CASES_INTEGRATION_TESTS = tests/integration/t-cases.sh
+TESTS += $(CASES_INTEGRATION_TESTS)
+EXTRA_DIST += $(CASES_INTEGRATION_TESTS)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-cases
+TESTS += tests/unit/test-cases
+tests_unit_test_cases_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_cases_SOURCES = tests/unit/test-cases.c \
+	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
+tests_unit_test_cases_LDADD = $(ALERTS_TEST_LDADD)
+endif
+
+# A case's address against the territory (case-place.c) under the fuzz
+# driver.
+check_PROGRAMS += tests/fuzz/fuzz-case-place
+TESTS += tests/fuzz/fuzz-case-place
+tests_fuzz_fuzz_case_place_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_fuzz_fuzz_case_place_SOURCES = tests/fuzz/fuzz-case-place.c \
+	$(FUZZ_DRIVER)
+tests_fuzz_fuzz_case_place_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_case_place_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_case_place_LDADD = $(HUB_LIBS) $(CB_LIB) $(JANSSON_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/case-place

@@ -96,6 +96,7 @@ struct sim_scen {
 	int sub;    /* hotline surge */
 	int sys;    /* outage */
 	int raised; /* fire: event state sent, 0/1 */
+	int ncases; /* hotline surge: tickets sent as cases */
 	/* spike: metric reads value in grid (or every grid of community)
 	 * while active, on series whose label match_key is match_value. */
 	char *metric;
@@ -182,6 +183,9 @@ double sim_scen_active(const struct sim_scen *sc, int64_t off);
 double sim_metro_profile(int64_t sim_ms);
 double sim_hall_profile(int64_t sim_ms);
 double sim_hotline_profile(int64_t sim_ms);
+
+/* sim-cases.c: a hotline surge's tickets as cases, at wall time t. */
+void sim_cases(struct sim *s, int64_t t, const struct sim_out *out);
 
 /* sim-feeds.c: every declared metric the grid model does not write. */
 /* Read system i's "metrics", "interval" and coverage from its object o

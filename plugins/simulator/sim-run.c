@@ -490,6 +490,8 @@ sim_run(struct sim *s, int64_t now, const struct sim_out *out)
 	}
 	sim_scen_log(s, prev, t, out);
 	sim_events(s, t, out);
+	if (s->live)
+		sim_cases(s, t, out);
 	s->next_tick = t + s->step;
 	s->emitted += e.n;
 	return e.n;

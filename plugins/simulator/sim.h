@@ -41,6 +41,10 @@ struct sim_out {
 	    const char *severity, const char *rule, const char *dept,
 	    const char *message, const char *message_en,
 	    const struct sim_tag *labels, size_t nlabels, double value);
+	/* A case (a 12345 ticket) of category at grid, with its text and
+	 * the source's ticket id ref; may be NULL (no cases sent). */
+	void (*kase)(void *arg, const char *category, const char *grid,
+	    const char *text, const char *ref);
 	/* A log line: level 0 error, 1 warning, 2 info, 3 debug. */
 	void (*log)(void *arg, int level, const char *msg);
 };

@@ -62,6 +62,22 @@ simulator_event(void *arg, const char *key, const char *state,
 }
 
 static void
+simulator_case(void *arg, const char *category, const char *grid,
+    const char *text, const char *ref)
+{
+	struct cb_case kc;
+
+	memset(&kc, 0, sizeof kc);
+	kc.size = sizeof kc;
+	kc.category = category;
+	kc.grid = grid;
+	kc.text = text;
+	kc.source = "hotline";
+	kc.ref = ref;
+	api->emit_case(arg, &kc);
+}
+
+static void
 simulator_log(void *arg, int level, const char *msg)
 {
 	api->log(arg, level, "%s", msg);
@@ -90,6 +106,9 @@ simulator_collect(cb_ctx *ctx)
 	    .arg = ctx,
 	    .point = simulator_point,
 	    .event = simulator_event,
+	    .kase = CB_HAS_MEMBER(api->size, struct cb_host_api, emit_case)
+	                ? simulator_case
+	                : NULL,
 	    .log = simulator_log,
 	};
 
@@ -112,7 +131,8 @@ static const struct cb_plugin_info simulator_info = {
     .name = "simulator",
     .version = PACKAGE_VERSION,
     .description = "Futian demo: a living district with daily cycles and "
-                   "scenarios (rainstorm, fire, hotline surge, outage)",
+                   "scenarios (rainstorm, fire, hotline surge with its "
+                   "cases, outage)",
     .init = simulator_init,
     .collect = simulator_collect,
     .shutdown = simulator_shutdown,

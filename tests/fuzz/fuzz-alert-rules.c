@@ -1,7 +1,7 @@
 /* Fuzz target: the alert rules loader (hub/alerts/alert-rules.c) with the
- * rules' "inhibits" (alert-rules-inhibit.c): any input is rules or a
- * "file:line:col" error, never a crash; loaded rules keep their
- * invariants. */
+ * rules' "inhibits" (alert-rules-inhibit.c) and "case_categories"
+ * (case-categories.c): any input is rules or a "file:line:col" error,
+ * never a crash; loaded rules keep their invariants. */
 #include "config.h"
 
 #include <stdint.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hub/alerts/alert-rules.h"
+#include "hub/alerts/case-categories.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,6 +46,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (ninh != r->ninhibiting)
 		abort();
+	for (i = 0; i < r->ncase_cats; i++) {
+		const struct case_category *c = &r->case_cats[i];
+
+		/* each category answers to its id, is routed to a lead that
+		 * does not support itself, within a positive time limit */
+		if (case_categories_find(r, c->id) != c ||
+		    (c->name != NULL &&
+		        case_categories_find(r, c->name) != c) ||
+		    c->dept == NULL || c->time_limit_ms <= 0)
+			abort();
+		for (j = 0; c->support[j] != NULL; j++) {
+			if (strcmp(c->support[j], c->dept) == 0)
+				abort();
+		}
+	}
 	alert_rules_free(r);
 	return 0;
 }

@@ -4,7 +4,8 @@
 # through the API as the current unix user (the demo makes it a district
 # supervisor): all ten subdistricts live within seconds; the rainstorm raises
 # water-level alerts in exactly the flooded grids; acknowledging one works
-# and is audited; data quality flags the system the outage scenario takes
+# and is audited; the hotline surge reports its tickets as cases, routed by
+# category; data quality flags the system the outage scenario takes
 # down; `citybrain` with no flags reaches the demo hub through the socket
 # link; and through the console in tmux, the overview shows the alerts.
 #
@@ -57,6 +58,15 @@ cat >"$CB_TMP/rules.json" <<'JSON'
    "for": "15s", "by": ["system", "dept"], "dept_label": "dept",
    "severity": "high", "dept": "big-data",
    "message": "system {system} silent for {value:.0f} s"}
+ ],
+ "case_categories": [
+  {"id": "street-vending", "name": "乱堆放/乱摆卖", "code": "10020033", "dept": "city-management", "time_limit": "24h"},
+  {"id": "blocked-fire-exit", "code": "10160005", "dept": "fire", "support": ["emergency"], "time_limit": "24h"},
+  {"id": "unlicensed-business", "code": "10130154", "dept": "market", "support": ["city-management"]},
+  {"id": "housing", "dept": "housing"},
+  {"id": "traffic", "dept": "traffic", "support": ["police"], "time_limit": "48h"},
+  {"id": "environment", "dept": "environment"},
+  {"id": "public-order", "dept": "police", "time_limit": "24h"}
  ]
 }
 JSON
@@ -160,6 +170,22 @@ cb_assert_eq true \
 	"$(js 'any(a["labels"].get("grid") == "440304011001003" and a.get("message_en", "").startswith("fire alarm: smoke detectors in ") and all(ord(c) < 128 for c in a["message_en"]) for a in j["alerts"])')" \
 	"the fire alarm's message_en (through the plugin ABI) is ASCII with the place in pinyin" ||
 	js '[(a["message"], a.get("message_en")) for a in j["alerts"] if a["labels"].get("grid") == "440304011001003"]' >&2
+
+# ---- The hotline surge (from +15 s) reports its 12345 tickets as cases ------
+# (POST /api/v1/cases through the collector): routed by category at once,
+# the uncategorised ones ("其他") queued for the dispatch desk.
+if wait_for 60 '/api/v1/cases?limit=1000' \
+    'len([c for c in j["cases"] if c["case"]["source"] == "hotline"]) >= 4'; then
+	echo "ok: $(js 'j["total"]') hotline cases after $(($(date +%s) - t_start)) s"
+else
+	cb_fail "fewer than 4 hotline cases within 60 s: $(js 'j.get("total")')"
+fi
+cb_assert_eq true \
+	"$(js 'all(c["code"].startswith("440304001") and c["id"].startswith("C") and ((c["case"]["routing"] == "auto" and c["dept"] is not None) or (c["case"]["routing"] == "queued" and c["case"]["category"] == "其他")) for c in j["cases"])')" \
+	"hotline cases are in Nanyuan, routed by category or queued" ||
+	js '[(c["id"], c["code"], c["case"], c["dept"]) for c in j["cases"]]' >&2
+cb_assert_eq true "$(js 'any(c["case"]["routing"] == "auto" for c in j["cases"])')" \
+	"some hotline cases were routed at once"
 
 # ---- The vocabulary: every series of the contract, nothing rejected -------
 api '/api/v1/labels/__name__/values' >/dev/null

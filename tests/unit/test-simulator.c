@@ -442,6 +442,77 @@ START_TEST(test_scenarios)
 }
 END_TEST
 
+/* The cases a hotline surge reports (sim_out.kase). */
+struct case_rec {
+	int n, queued, outside;
+	char refs[64][96];
+};
+
+static void
+rec_case(void *arg, const char *category, const char *grid, const char *text,
+    const char *ref)
+{
+	struct case_rec *r = arg;
+
+	if (strncmp(grid, "440304001", 9) != 0 || text[0] == '\0')
+		r->outside++;
+	if (strcmp(category, "其他") == 0)
+		r->queued++;
+	if (r->n < 64)
+		snprintf(r->refs[r->n], sizeof r->refs[0], "%s", ref);
+	r->n++;
+}
+
+static void
+no_point(void *arg, const char *m, const char *f, const struct sim_tag *tags,
+    size_t ntags, double v, int64_t t)
+{
+}
+
+/* One ticket every 30 s of simulated time while the surge is active, in
+ * its subdistrict; a restarted simulator sends the same refs again. */
+START_TEST(test_hotline_cases)
+{
+	struct case_rec r, again;
+	struct sim_out out = {.point = no_point, .kase = rec_case};
+	char *c;
+	struct sim *s;
+	int64_t now;
+	int i;
+
+	c = config("\"backfill\": 0, \"scenarios\": [{\"type\": "
+	           "\"hotline_surge\", \"name\": \"surge\", \"at\": \"1m\", "
+	           "\"duration\": \"5m\", \"subdistrict\": \"440304001000\"}]");
+	s = sim_new(c, NULL);
+	ck_assert_ptr_nonnull(s);
+	memset(&r, 0, sizeof r);
+	out.arg = &r;
+	for (now = T0; now < T0 + 50000; now += 10000)
+		sim_run(s, now, &out);
+	ck_assert_int_eq(r.n, 0); /* before the surge */
+	for (; now <= T0 + 10 * MIN; now += 10000)
+		sim_run(s, now, &out);
+	/* 5 min at one per 30 s: the tickets at +0 s .. +300 s. */
+	ck_assert_int_eq(r.n, 11);
+	ck_assert_int_eq(r.outside, 0);
+	ck_assert_str_eq(r.refs[0], "surge-1");
+	ck_assert_str_eq(r.refs[10], "surge-11");
+	sim_free(s);
+	/* The same run again: the same tickets, the same refs. */
+	s = sim_new(c, NULL);
+	memset(&again, 0, sizeof again);
+	out.arg = &again;
+	for (now = T0; now <= T0 + 10 * MIN; now += 10000)
+		sim_run(s, now, &out);
+	ck_assert_int_eq(again.n, r.n);
+	ck_assert_int_eq(again.queued, r.queued);
+	for (i = 0; i < r.n; i++)
+		ck_assert_str_eq(again.refs[i], r.refs[i]);
+	sim_free(s);
+	free(c);
+}
+END_TEST
+
 /* A second run backfills only what the first one did not send. */
 START_TEST(test_state_file)
 {
@@ -637,6 +708,7 @@ simulator_suite(void)
 	tcase_add_test(tc, test_deterministic);
 	tcase_add_test(tc, test_daily_cycle);
 	tcase_add_test(tc, test_scenarios);
+	tcase_add_test(tc, test_hotline_cases);
 	tcase_add_test(tc, test_state_file);
 	tcase_add_test(tc, test_demo_alarms);
 	suite_add_tcase(s, tc);

@@ -114,6 +114,21 @@ struct cb_event {
 	const char *message_en;
 };
 
+/* A case for the hub's dispatch (POST /api/v1/cases; issue 17): reported
+ * work such as a hotline ticket, routed by its category or queued for the
+ * dispatch desk.  Since ABI 1, third revision: check
+ * CB_HAS_MEMBER(host->size, struct cb_host_api, emit_case). */
+struct cb_case {
+	size_t size;          /* sizeof(struct cb_case) */
+	const char *category; /* a category id, name or code, or NULL */
+	const char *grid;     /* a grid code, or NULL with address */
+	const char *address;  /* resolved by the hub, or NULL */
+	const char *text;     /* the description (required) */
+	const char *source;   /* "hotline", ...; NULL: the token's name */
+	const char *ref;      /* the source's ticket id (a resent one is the
+	                         same case), or NULL */
+};
+
 /* The collector's side, handed to citybrain_plugin_entry. */
 struct cb_host_api {
 	uint32_t abi_version;     /* the collector's CB_PLUGIN_ABI_VERSION */
@@ -137,6 +152,8 @@ struct cb_host_api {
 	/* One pointer of per-instance state for the plugin. */
 	void (*set_data)(cb_ctx *ctx, void *data);
 	void *(*get_data)(cb_ctx *ctx);
+	/* Report a case (spooled and delivered like events); 0 or -1. */
+	int (*emit_case)(cb_ctx *ctx, const struct cb_case *kase);
 	/* New members are added here, at the end. */
 };
 
