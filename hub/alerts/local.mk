@@ -10,6 +10,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/alert-kv.c hub/alerts/alert-kv.h \
 	hub/alerts/alert-kv-store.c hub/alerts/alert-kv-store.h \
 	hub/alerts/alert-rules.c hub/alerts/alert-rules.h \
+	hub/alerts/alert-template.c \
 	hub/alerts/alert-rules-inhibit.c hub/alerts/alert-rules-inhibit.h \
 	hub/alerts/alert-model.c hub/alerts/alert-model.h \
 	hub/alerts/alert-silence.c hub/alerts/alert-silence.h \
