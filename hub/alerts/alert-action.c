@@ -283,6 +283,7 @@ alert_action_unack(struct alert_engine *e, struct alert *a, json_t *body,
 		alert_ack_reset(&a->ack);
 		a->state = ALERT_FIRING;
 		a->unacked_since_ms = alert_engine_now(e);
+		a->escalation_step = 0; /* the chain starts over */
 	}
 	after = alert_snapshot(a);
 	alert_action_record(e, a, who, "unack", before, after, comment, dept);
@@ -353,7 +354,7 @@ alert_action_severity(struct alert_engine *e, struct alert *a, json_t *body,
 	}
 	before = alert_snapshot(a);
 	a->severity = sev;
-	a->escalated = 0; /* the new level's clock applies */
+	a->escalation_step = 0; /* the new level's chain applies */
 	after = alert_snapshot(a);
 	alert_action_record(e, a, who, "severity", before, after,
 	    alert_body_str(body, "comment"), NULL);

@@ -74,7 +74,9 @@ struct alert {
 	int64_t ended_ms;        /* resolved or closed */
 	int64_t deadline_ms;     /* 0: none */
 	int64_t deadline_rel_ms; /* the deadline's duration */
-	int escalated, overdue, silenced;
+	unsigned escalation_step; /* steps of its chain taken (0: none) */
+	char *escalated_to;       /* the last step's target (step > 0) */
+	int overdue, silenced;
 	char *silence_id;
 	char *inhibited_by; /* id of the firing alert that inhibits this
 	                       one (a rule's "inhibits"), or NULL */

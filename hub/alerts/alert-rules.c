@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub/alerts/alert-rules-escalation.h"
 #include "hub/alerts/alert-rules-inhibit.h"
 #include "hub/alerts/alert-rules.h"
 #include "lib/clock.h"
@@ -127,7 +128,7 @@ struct rule_raw {
 	char *name, *type, *selector, *agg, *op, *severity, *dept, *dept_label;
 	char *message, *resolve_message;
 	int64_t window_ms, for_ms, deadline_ms;
-	json_t *threshold, *clear, *inhibits;
+	json_t *threshold, *clear, *inhibits, *escalation;
 	char **by, **support;
 	int disabled;
 };
@@ -156,6 +157,7 @@ static const struct conf_field rule_fields[] = {
     RF("resolve_message", CONF_STRING, 0, resolve_message),
     RF("disabled", CONF_BOOL, 0, disabled),
     RF("inhibits", CONF_ARRAY, 0, inhibits),
+    RF("escalation", CONF_ARRAY, 0, escalation),
     {NULL, 0, 0, 0, 0, 0},
 };
 #undef RF
@@ -165,7 +167,7 @@ struct settings_raw {
 	int64_t backoff_ms, timeout_ms;
 	long long group_min, retries;
 	char *supervisors_webhook;
-	json_t *ack_within;
+	json_t *ack_within, *escalation, *esc_hooks; /* alert-rules-escalation.c */
 	int notify_resolved;
 };
 
@@ -185,6 +187,8 @@ static const struct conf_field settings_fields[] = {
     SF("webhook_backoff", CONF_DURATION, backoff_ms, 0, 0),
     SF("webhook_timeout", CONF_DURATION, timeout_ms, 0, 0),
     SF("notify_resolved", CONF_BOOL, notify_resolved, 0, 0),
+    SF("escalation", CONF_OBJECT, escalation, 0, 0),
+    SF("escalation_webhooks", CONF_OBJECT, esc_hooks, 0, 0),
     {NULL, 0, 0, 0, 0, 0},
 };
 #undef SF
@@ -503,6 +507,10 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 	if (raw.inhibits != NULL &&
 	    alert_rules_inhibits_read(cf, raw.inhibits, out, cause) != 0)
 		goto fail;
+	if (raw.escalation != NULL &&
+	    alert_escalation_read(cf, raw.escalation, dept_check, arg,
+	        &out->escalation, cause) != 0)
+		goto fail;
 	out->name = raw.name;
 	out->selector = raw.selector;
 	out->for_ms = raw.for_ms;
@@ -531,6 +539,8 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 	return 0;
 fail:
 	alert_rules_inhibits_free(out);
+	alert_escalation_free(out->escalation);
+	out->escalation = NULL;
 	rule_raw_free(&raw);
 	return -1;
 }
@@ -565,7 +575,9 @@ alert_rules_build(struct conf_file *cf, alert_dept_check_fn dept_check,
 	if (conf_object_read(cf, root, top_fields, &top, cause) != 0)
 		goto fail;
 	if (top.settings != NULL &&
-	    alert_settings_read(cf, top.settings, &rs->settings, cause) != 0)
+	    (alert_settings_read(cf, top.settings, &rs->settings, cause) != 0 ||
+	        alert_escalation_settings_read(
+	            cf, top.settings, rs, dept_check, arg, cause) != 0))
 		goto fail;
 	if (top.departments != NULL) {
 		rs->depts = xcalloc(
@@ -664,6 +676,7 @@ alert_rules_free(struct alert_rules *rs)
 		conf_strarray_free(r->support);
 		free(r->message);
 		alert_rules_inhibits_free(r);
+		alert_escalation_free(r->escalation);
 		free(r->resolve_message);
 	}
 	free(rs->rules);
@@ -673,6 +686,7 @@ alert_rules_free(struct alert_rules *rs)
 	}
 	free(rs->depts);
 	free(rs->settings.supervisors_webhook);
+	alert_escalation_settings_free(&rs->settings);
 	free(rs->path);
 	free(rs);
 }

@@ -12,6 +12,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/alert-rules.c hub/alerts/alert-rules.h \
 	hub/alerts/alert-template.c \
 	hub/alerts/alert-rules-inhibit.c hub/alerts/alert-rules-inhibit.h \
+	hub/alerts/alert-rules-escalation.c hub/alerts/alert-rules-escalation.h \
 	hub/alerts/alert-model.c hub/alerts/alert-model.h \
 	hub/alerts/alert-silence.c hub/alerts/alert-silence.h \
 	hub/alerts/alert-notify.c hub/alerts/alert-notify.h \
@@ -27,6 +28,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/alert-bounds.c \
 	hub/alerts/alert-list.c \
 	hub/alerts/alert-timers.c \
+	hub/alerts/alert-escalation.c \
 	hub/alerts/alert-hub.c \
 	hub/alerts/route-alerts.c hub/alerts/route-alerts.h \
 	hub/alerts/route-events.c \
