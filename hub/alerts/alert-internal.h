@@ -146,12 +146,12 @@ void alert_engine_notify(struct alert_engine *e, struct alert *a,
 
 /* One webhook POST of kind about a to url (dept: the department it is
  * for, or NULL); recorded as a delivery (alert-engine.c). */
-void alert_engine_send(struct alert_engine *e, struct alert *a,
-    const char *url, const char *kind, const char *dept);
+void alert_engine_send(struct alert_engine *e, struct alert *a, const char *url,
+    const char *kind, const char *dept);
 /* Take the steps of a's escalation chain that are due at now
  * (alert-escalation.c). */
-void alert_engine_escalate(struct alert_engine *e, struct alert *a,
-    int64_t now, const struct audit_actor *who);
+void alert_engine_escalate(struct alert_engine *e, struct alert *a, int64_t now,
+    const struct audit_actor *who);
 
 /* Is code inside scope (territory-aware)?  Is scope the whole district?
  * (alert-place.c) */

@@ -209,8 +209,8 @@ alert_to_api(const struct alert *a, const char *place, const char *group)
 	                            : json_null());
 	json_object_set_new(
 	    o, "escalated", json_boolean(a->escalation_step > 0));
-	json_object_set_new(o, "escalation_step",
-	    json_integer((json_int_t)a->escalation_step));
+	json_object_set_new(
+	    o, "escalation_step", json_integer((json_int_t)a->escalation_step));
 	json_object_set_new(o, "escalated_to",
 	    json_str_or_null(a->escalation_step > 0 ? a->escalated_to : NULL));
 	json_object_set_new(o, "overdue", json_boolean(a->overdue));

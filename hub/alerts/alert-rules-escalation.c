@@ -142,11 +142,12 @@ alert_esc_hooks_read(struct conf_file *cf, json_t *hooks,
 	json_t *v;
 	char err[160];
 
-	s->esc_hooks = xcalloc(json_object_size(hooks) + 1, sizeof *s->esc_hooks);
+	s->esc_hooks =
+	    xcalloc(json_object_size(hooks) + 1, sizeof *s->esc_hooks);
 	json_object_foreach(hooks, key, v)
 	{
-		if (alert_esc_target_check(key, dept_check, arg, err,
-		        sizeof err) != 0) {
+		if (alert_esc_target_check(
+		        key, dept_check, arg, err, sizeof err) != 0) {
 			*cause = conf_error(cf, hooks, key, 0, "%s", err);
 			return -1;
 		}

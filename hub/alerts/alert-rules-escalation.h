@@ -1,8 +1,9 @@
 /*
  * Escalation chains (issue 17), read with the rules file:
- *   "settings": {"escalation": {"high": [{"after": "15m", "to": "desk:dispatch"},
- *                                        {"after": "1h", "to": "role:supervisor"},
- *                                        {"after": "4h", "to": "dept:emergency"}]},
+ *   "settings": {"escalation": {"high": [
+ *                  {"after": "15m", "to": "desk:dispatch"},
+ *                  {"after": "1h", "to": "role:supervisor"},
+ *                  {"after": "4h", "to": "dept:emergency"}]},
  *                "escalation_webhooks": {"desk:dispatch": "http://..."}}
  *   a rule's "escalation": [...] (the same list; [] never escalates).
  * A target is desk:ID, role:viewer|operator|supervisor|admin or dept:ID (a

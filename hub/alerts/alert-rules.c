@@ -167,7 +167,8 @@ struct settings_raw {
 	int64_t backoff_ms, timeout_ms;
 	long long group_min, retries;
 	char *supervisors_webhook;
-	json_t *ack_within, *escalation, *esc_hooks; /* alert-rules-escalation.c */
+	json_t *ack_within;
+	json_t *escalation, *esc_hooks; /* alert-rules-escalation.c */
 	int notify_resolved;
 };
 

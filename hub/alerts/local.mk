@@ -124,3 +124,13 @@ tests_fuzz_fuzz_alert_rules_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_alert_rules_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_alert_rules_LDADD = $(HUB_LIBS) $(CB_LIB) $(JANSSON_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/alert-rules
+
+# Escalation chains and mutual inhibition (issue 17).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-alert-escalation
+TESTS += tests/unit/test-alert-escalation
+tests_unit_test_alert_escalation_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_alert_escalation_SOURCES = tests/unit/test-alert-escalation.c \
+	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
+tests_unit_test_alert_escalation_LDADD = $(ALERTS_TEST_LDADD)
+endif
