@@ -135,3 +135,4 @@ tests_unit_test_alert_escalation_SOURCES = tests/unit/test-alert-escalation.c \
 	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
 tests_unit_test_alert_escalation_LDADD = $(ALERTS_TEST_LDADD)
 endif
+EXTRA_DIST += tests/integration/webhook-receiver.py

@@ -13,22 +13,7 @@
 
 hub_conf supervisor 440304000000
 RPORT=$(cb_free_port)
-cat >"$HUB_DIR/receiver.py" <<'PY'
-import http.server, sys
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        if b'"audit-anchor"' not in body:
-            with open(sys.argv[2], "ab") as f:
-                f.write(self.path.encode() + b" " + body + b"\n")
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-    def log_message(self, *a):
-        pass
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-PY
-cb_start receiver python3 "$HUB_DIR/receiver.py" "$RPORT" "$HUB_DIR/hooks.log"
+cb_start receiver python3 "$top_srcdir/tests/integration/webhook-receiver.py" "$RPORT" "$HUB_DIR/hooks.log"
 cat >"$HUB_DIR/rules.json" <<JSON
 {"settings": {"eval_interval": "1s",
    "escalation": {"high": [{"after": "1s", "to": "desk:dispatch"},

@@ -46,40 +46,32 @@ step_of(struct alert_engine *e, const char *id)
 	return n;
 }
 
-/* The targets of a's "escalate" history entries, in order, joined. */
+/* What a's "escalate" entries of array say, in order, joined: the
+ * history's "STEP:TARGET", the notifications' URLs. */
 static void
-escalate_history(json_t *a, char *out, size_t len)
+escalate_list(json_t *a, const char *array, char *out, size_t len)
 {
-	json_t *h;
+	int hist = strcmp(array, "history") == 0;
+	json_t *x, *after;
 	size_t i;
 
 	out[0] = '\0';
-	json_array_foreach(json_object_get(a, "history"), i, h)
+	json_array_foreach(json_object_get(a, array), i, x)
 	{
-		if (strcmp(jstr(h, "action"), "escalate") != 0)
+		if (strcmp(jstr(x, hist ? "action" : "kind"), "escalate") != 0)
 			continue;
-		snprintf(out + strlen(out), len - strlen(out), "%s%lld:%s",
-		    out[0] != '\0' ? " " : "",
-		    (long long)json_integer_value(json_object_get(
-		        json_object_get(h, "after"), "escalation_step")),
-		    jstr(json_object_get(h, "after"), "to"));
-	}
-}
-
-/* The URLs of a's "escalate" deliveries, in order, joined. */
-static void
-escalate_urls(json_t *a, char *out, size_t len)
-{
-	json_t *n;
-	size_t i;
-
-	out[0] = '\0';
-	json_array_foreach(json_object_get(a, "notifications"), i, n)
-	{
-		if (strcmp(jstr(n, "kind"), "escalate") != 0)
-			continue;
-		snprintf(out + strlen(out), len - strlen(out), "%s%s",
-		    out[0] != '\0' ? " " : "", jstr(n, "url"));
+		after = json_object_get(x, "after");
+		if (out[0] != '\0')
+			snprintf(out + strlen(out), len - strlen(out), " ");
+		if (hist)
+			snprintf(out + strlen(out), len - strlen(out),
+			    "%lld:%s",
+			    (long long)json_integer_value(
+			        json_object_get(after, "escalation_step")),
+			    jstr(after, "to"));
+		else
+			snprintf(out + strlen(out), len - strlen(out), "%s",
+			    jstr(x, "url"));
 	}
 }
 
@@ -147,14 +139,14 @@ START_TEST(test_escalation_steps_in_order)
 	ck_assert_uint_eq(step_of(e, gone), 1);
 	a = get_alert(e, id, &sup_zhang, 200);
 	ck_assert_str_eq(jstr(a, "escalated_to"), "dept:water");
-	escalate_history(a, s, sizeof s);
+	escalate_list(a, "history", s, sizeof s);
 	ck_assert_str_eq(s, "1:desk:dispatch 2:role:supervisor 3:dept:water");
-	escalate_urls(a, s, sizeof s);
+	escalate_list(a, "notifications", s, sizeof s);
 	ck_assert_str_eq(s, "http://127.0.0.1:1/desk http://127.0.0.1:1/sup "
 	                    "http://127.0.0.1:1/w");
 	json_decref(a);
 	a = get_alert(e, acked, &sup_zhang, 200);
-	escalate_history(a, s, sizeof s);
+	escalate_list(a, "history", s, sizeof s);
 	ck_assert_str_eq(s, "1:desk:dispatch");
 	json_decref(a);
 
