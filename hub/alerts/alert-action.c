@@ -677,7 +677,7 @@ alert_silences_apply(struct alert_engine *e)
 /* Silences are masked like the alerts they mute: a caller sees those
  * whose territory is inside its scope or contains it (a district-wide
  * silence mutes its alerts too), never another place's. */
-static int
+int
 alert_silence_visible(struct alert_engine *e, const struct alert_silence *s,
     const struct alert_actor *who)
 {

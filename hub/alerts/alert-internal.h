@@ -153,6 +153,11 @@ void alert_engine_send(struct alert_engine *e, struct alert *a, const char *url,
 void alert_engine_escalate(struct alert_engine *e, struct alert *a, int64_t now,
     const struct audit_actor *who);
 
+/* Does who see silence s (its place inside who's scope or around it;
+ * alert-action.c)? */
+int alert_silence_visible(struct alert_engine *e,
+    const struct alert_silence *s, const struct alert_actor *who);
+
 /* Is code inside scope (territory-aware)?  Is scope the whole district?
  * (alert-place.c) */
 int alert_engine_within(

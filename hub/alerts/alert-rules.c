@@ -11,6 +11,7 @@
 #include "hub/alerts/alert-rules-escalation.h"
 #include "hub/alerts/alert-rules-inhibit.h"
 #include "hub/alerts/alert-rules.h"
+#include "hub/alerts/handover.h"
 #include "lib/clock.h"
 #include "lib/conf.h"
 #include "lib/selector.h"
@@ -207,6 +208,7 @@ static const struct conf_field dept_fields[] = {
 
 struct top_raw {
 	json_t *settings, *departments, *rules, *comment;
+	json_t *shifts; /* handover-shifts.c */
 };
 
 static const struct conf_field top_fields[] = {
@@ -215,6 +217,7 @@ static const struct conf_field top_fields[] = {
         0},
     {"rules", CONF_ARRAY, 0, offsetof(struct top_raw, rules), 0, 0},
     {"comment", CONF_JSON, 0, offsetof(struct top_raw, comment), 0, 0},
+    {"shifts", CONF_ARRAY, 0, offsetof(struct top_raw, shifts), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -625,6 +628,9 @@ alert_rules_build(struct conf_file *cf, alert_dept_check_fn dept_check,
 		if (alert_rules_inhibits_check(cf, top.rules, rs, cause) != 0)
 			goto fail;
 	}
+	if (top.shifts != NULL &&
+	    alert_shifts_read(cf, top.shifts, rs, cause) != 0)
+		goto fail;
 	return rs;
 fail:
 	alert_rules_free(rs);
@@ -688,6 +694,7 @@ alert_rules_free(struct alert_rules *rs)
 	free(rs->depts);
 	free(rs->settings.supervisors_webhook);
 	alert_escalation_settings_free(&rs->settings);
+	alert_shifts_free(rs);
 	free(rs->path);
 	free(rs);
 }

@@ -147,6 +147,8 @@ struct alert_rules {
 	struct alert_dept_conf *depts;
 	size_t ndepts;
 	size_t ninhibiting; /* rules with "inhibits" */
+	struct alert_shift *shifts; /* "shifts" (handover.h), or NULL */
+	size_t nshifts;
 };
 
 /* Check a department id; return 0 if known, -1 if not.  Used by the

@@ -9,6 +9,7 @@
  *                   notes, counts) and citybraind's glue (hub_alerts_*)
  *   alert-rules.h   the rules model (read by the data-quality pages)
  *   alert-worker.h  the grid workers' side (tasks, their actions)
+ *   handover.h      shifts and the shift handover note
  *   route-alerts.h  the route tables and the actor of a request
  *
  * Inside, the layers point one way: the engine (alert-engine.c: the
@@ -22,6 +23,7 @@
 #include "hub/alerts/alert-engine.h"
 #include "hub/alerts/alert-rules.h"
 #include "hub/alerts/alert-worker.h"
+#include "hub/alerts/handover.h"
 #include "hub/alerts/route-alerts.h"
 
 #endif

@@ -29,10 +29,13 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/alert-list.c \
 	hub/alerts/alert-timers.c \
 	hub/alerts/alert-escalation.c \
+	hub/alerts/handover.c hub/alerts/handover.h \
+	hub/alerts/handover-shifts.c \
 	hub/alerts/alert-hub.c \
 	hub/alerts/route-alerts.c hub/alerts/route-alerts.h \
 	hub/alerts/route-events.c \
-	hub/alerts/route-audit.c
+	hub/alerts/route-audit.c \
+	hub/alerts/route-handover.c
 HUB_LIBS += $(LIBCURL_LIBS)
 
 # Everything a test or bench of the alerts module links, in order.

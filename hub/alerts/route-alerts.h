@@ -12,9 +12,10 @@ struct alert_actor;
 struct alert_engine;
 struct alert_reply;
 
-extern const struct hub_route hub_routes_alerts[]; /* route-alerts.c */
-extern const struct hub_route hub_routes_events[]; /* route-events.c */
-extern const struct hub_route hub_routes_audit[];  /* route-audit.c */
+extern const struct hub_route hub_routes_alerts[];   /* route-alerts.c */
+extern const struct hub_route hub_routes_events[];   /* route-events.c */
+extern const struct hub_route hub_routes_audit[];    /* route-audit.c */
+extern const struct hub_route hub_routes_handover[]; /* route-handover.c */
 
 /* Helpers shared by the three route files (route-alerts.c). */
 /* The engine, or NULL after replying 503. */
