@@ -98,6 +98,7 @@ endif
 ALERTS_INTEGRATION_TESTS = \
 	tests/integration/t-alerts-api.sh \
 	tests/integration/t-alerts-escalation.sh \
+	tests/integration/t-handover.sh \
 	tests/integration/t-alerts-layers.sh \
 	tests/integration/t-alerts-inhibit.sh \
 	tests/integration/t-alerts-rules.sh \
