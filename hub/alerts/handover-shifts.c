@@ -191,11 +191,16 @@ shift_span_before(
 	start = day + s->from_min * 60LL;
 	if (start > local)
 		start -= DAY_S;
-	/* Local to UTC with the offset in force at the start. */
-	start -= alert_tz_offset(s->tz, (start - (local - t)) * 1000);
+	/* Local to UTC with the offset in force at each end (a night
+	 * when clocks change is an hour shorter or longer). */
 	out->shift = s;
-	out->from_ms = start * 1000;
-	out->to_ms = (start + len) * 1000;
+	out->from_ms =
+	    (start - alert_tz_offset(s->tz, (start - (local - t)) * 1000)) *
+	    1000;
+	out->to_ms =
+	    (start + len -
+	        alert_tz_offset(s->tz, (start + len - (local - t)) * 1000)) *
+	    1000;
 }
 
 void

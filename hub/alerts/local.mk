@@ -140,3 +140,13 @@ tests_unit_test_alert_escalation_SOURCES = tests/unit/test-alert-escalation.c \
 tests_unit_test_alert_escalation_LDADD = $(ALERTS_TEST_LDADD)
 endif
 EXTRA_DIST += tests/integration/webhook-receiver.py
+
+# Shifts of the shift handover (issue 17).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-handover
+TESTS += tests/unit/test-handover
+tests_unit_test_handover_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_handover_SOURCES = tests/unit/test-handover.c \
+	tests/unit/alert-test-util.h
+tests_unit_test_handover_LDADD = $(ALERTS_TEST_LDADD)
+endif
