@@ -155,8 +155,15 @@ void alert_engine_escalate(struct alert_engine *e, struct alert *a, int64_t now,
 
 /* Does who see silence s (its place inside who's scope or around it;
  * alert-action.c)? */
-int alert_silence_visible(struct alert_engine *e,
-    const struct alert_silence *s, const struct alert_actor *who);
+int alert_silence_visible(struct alert_engine *e, const struct alert_silence *s,
+    const struct alert_actor *who);
+
+/* Acks and shifts (alert-ack-shift.c): when an ack made at now without
+ * "expires" lapses (the end of the shift under way; 0: never, no
+ * "shifts" configured); the "extend" action. */
+int64_t alert_ack_shift_expiry(struct alert_engine *e, int64_t now);
+void alert_action_extend(struct alert_engine *e, struct alert *a, json_t *body,
+    const struct alert_actor *who, struct alert_reply *r);
 
 /* Is code inside scope (territory-aware)?  Is scope the whole district?
  * (alert-place.c) */

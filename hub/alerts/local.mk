@@ -31,6 +31,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/alert-escalation.c \
 	hub/alerts/handover.c hub/alerts/handover.h \
 	hub/alerts/handover-shifts.c \
+	hub/alerts/alert-ack-shift.c \
 	hub/alerts/alert-hub.c \
 	hub/alerts/route-alerts.c hub/alerts/route-alerts.h \
 	hub/alerts/route-events.c \
@@ -147,6 +148,6 @@ check_PROGRAMS += tests/unit/test-handover
 TESTS += tests/unit/test-handover
 tests_unit_test_handover_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_handover_SOURCES = tests/unit/test-handover.c \
-	tests/unit/alert-test-util.h
+	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
 tests_unit_test_handover_LDADD = $(ALERTS_TEST_LDADD)
 endif

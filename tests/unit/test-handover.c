@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alert-test-util.h"
+#include "alert-engine-util.h"
 #include "hub/alerts/handover.h"
 
 #define SHIFTS(tz)                                                        \
@@ -130,6 +130,73 @@ START_TEST(test_shifts_errors)
 }
 END_TEST
 
+/* With shifts, an ack without "expires" lapses at the end of its shift;
+ * its holder extends it; an explicit expiry is kept as given. */
+START_TEST(test_ack_expires_with_shift)
+{
+	struct alert_kv *kv = alert_kv_memory_create();
+	struct alert_engine *e;
+	json_t *a;
+	char id1[16], id2[16], id3[16];
+	const int64_t night_end = 1764288000000LL; /* 08:00 Shanghai */
+
+	test_now = T0; /* 21:05 in Shanghai: the night shift */
+	e = test_engine(kv, SHIFTS("Asia/Shanghai"), NULL);
+	snprintf(id1, sizeof id1, "%s",
+	    raise_event(e, "fire/" GRID1, GRID1, "high", "fire", NULL));
+	snprintf(id2, sizeof id2, "%s",
+	    raise_event(e, "fire/" GRID2, GRID2, "high", "fire", NULL));
+	snprintf(id3, sizeof id3, "%s",
+	    raise_event(e, "fire/" GRID3, GRID3, "high", "fire", NULL));
+	a = act(e, id1, "ack", json_pack("{s:s}", "comment", "mine"), &op_lina,
+	    200);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+	                     json_object_get(a, "ack"), "expires_ms")),
+	    night_end);
+	json_decref(a);
+	json_decref(act(e, id2, "ack", NULL, &op_lina, 200));
+	a = act(
+	    e, id3, "ack", json_pack("{s:s}", "expires", "30m"), &op_lina, 200);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+	                     json_object_get(a, "ack"), "expires_ms")),
+	    T0 + 30 * MIN);
+	json_decref(a);
+
+	/* Extending: the holder or a supervisor, with a duration. */
+	json_decref(act(e, id2, "extend", json_pack("{s:s}", "expires", "12h"),
+	    &op_chen, 403));
+	json_decref(act(e, id2, "extend", NULL, &op_lina, 400));
+	json_decref(act(e, id2, "extend", json_pack("{s:s}", "expires", "12h"),
+	    &op_lina, 200));
+	a = get_alert(e, id2, &op_lina, 200);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+	                     json_object_get(a, "ack"), "expires_ms")),
+	    T0 + 12 * 60 * MIN);
+	ck_assert_uint_eq(history_count(a, "extend"), 1);
+	json_decref(a);
+
+	/* The night ends: the unextended ack lapses, the extended stays. */
+	test_now = night_end - 1000;
+	alert_engine_tick(e);
+	a = get_alert(e, id1, &op_lina, 200);
+	ck_assert_str_eq(jstr(a, "state"), "acknowledged");
+	json_decref(a);
+	test_now = night_end;
+	alert_engine_tick(e);
+	a = get_alert(e, id1, &op_lina, 200);
+	ck_assert_str_eq(jstr(a, "state"), "firing");
+	json_decref(a);
+	a = get_alert(e, id2, &op_lina, 200);
+	ck_assert_str_eq(jstr(a, "state"), "acknowledged");
+	json_decref(a);
+	json_decref(act(e, id1, "extend", json_pack("{s:s}", "expires", "1h"),
+	    &op_lina, 409));
+	audit_ok(e);
+	alert_engine_free(e);
+	alert_kv_free(kv);
+}
+END_TEST
+
 static Suite *
 handover_suite(void)
 {
@@ -139,6 +206,7 @@ handover_suite(void)
 	tcase_add_test(tc, test_shifts_shanghai);
 	tcase_add_test(tc, test_shifts_default_and_dst);
 	tcase_add_test(tc, test_shifts_errors);
+	tcase_add_test(tc, test_ack_expires_with_shift);
 	suite_add_tcase(s, tc);
 	return s;
 }
