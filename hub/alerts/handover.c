@@ -22,6 +22,10 @@
 #define HANDOVER_SEQ_KEY "handover-seq"
 #define HANDOVER_PENDING 10
 
+/* The lists of a note, counted in its audit entry. */
+static const char *const handover_lists[] = {
+    "fired", "open", "acks_expiring", "overdue", "silences_ending", NULL};
+
 static json_t *
 handover_span_json(const struct alert_shift_span *sp)
 {
@@ -196,7 +200,8 @@ alert_engine_handover_sign(struct alert_engine *e, json_t *body,
 	const char *note = alert_body_str(body, "note");
 	char *seq_s = NULL, *cause = NULL, id[24], seq[32];
 	uint64_t num = 1;
-	json_t *rec;
+	json_t *rec, *counts;
+	size_t i;
 
 	if (note == NULL || note[0] == '\0') {
 		json_decref(content);
@@ -229,24 +234,14 @@ alert_engine_handover_sign(struct alert_engine *e, json_t *body,
 		json_decref(rec);
 		return;
 	}
+	counts = json_object();
+	for (i = 0; handover_lists[i] != NULL; i++)
+		json_object_set_new(counts, handover_lists[i],
+		    json_integer((json_int_t)json_array_size(
+		        json_object_get(content, handover_lists[i]))));
 	alert_engine_audit_note(e, who, "handover.sign", id, who->scope, NULL,
-	    json_pack("{s:O,s:O}", "shift", json_object_get(content, "shift"),
-	        "counts",
-	        json_pack("{s:I,s:I,s:I,s:I,s:I}", "fired",
-	            (json_int_t)json_array_size(
-	                json_object_get(content, "fired")),
-	            "open",
-	            (json_int_t)json_array_size(
-	                json_object_get(content, "open")),
-	            "acks_expiring",
-	            (json_int_t)json_array_size(
-	                json_object_get(content, "acks_expiring")),
-	            "overdue",
-	            (json_int_t)json_array_size(
-	                json_object_get(content, "overdue")),
-	            "silences_ending",
-	            (json_int_t)json_array_size(
-	                json_object_get(content, "silences_ending")))),
+	    json_pack("{s:O,s:o}", "shift", json_object_get(content, "shift"),
+	        "counts", counts),
 	    note);
 	alert_reply_set(r, 201, rec);
 }

@@ -113,14 +113,10 @@ route_handover_ack(struct hub_req *req)
 	struct alert_engine *e = route_alerts_engine(req);
 	struct alert_actor who;
 	struct alert_reply r;
-	json_t *body = NULL;
-	size_t len = 0;
+	json_t *body;
 
-	if (e == NULL)
+	if (e == NULL || route_alerts_body(req, &body) != 0)
 		return;
-	if (hub_req_body(req, &len) != NULL && len > 0 &&
-	    (body = hub_req_body_json(req)) == NULL)
-		return; /* replied 400 */
 	route_alerts_actor(req, &who);
 	alert_engine_handover_ack(e, hub_req_param(req, "id"), body, &who, &r);
 	json_decref(body);
