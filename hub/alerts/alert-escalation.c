@@ -29,8 +29,12 @@ alert_engine_escalate(struct alert_engine *e, struct alert *a, int64_t now,
 
 	if (a->state != ALERT_FIRING || alert_quiet(a))
 		return;
+	/* Every firing alert, every second: look its rule up only when
+	 * some rule has a chain of its own. */
 	ch = alert_rules_escalation(e->rules,
-	    a->from_event ? NULL : alert_rules_find(e->rules, a->rule),
+	    a->from_event || e->rules->nescalating == 0
+	        ? NULL
+	        : alert_rules_find(e->rules, a->rule),
 	    a->severity, &tmp, &tmp_step);
 	unacked = now - a->unacked_since_ms;
 	while (a->escalation_step < ch->nsteps &&

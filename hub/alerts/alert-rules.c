@@ -515,6 +515,7 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 	    alert_escalation_read(cf, raw.escalation, dept_check, arg,
 	        &out->escalation, cause) != 0)
 		goto fail;
+	rs->nescalating += out->escalation != NULL;
 	out->name = raw.name;
 	out->selector = raw.selector;
 	out->for_ms = raw.for_ms;

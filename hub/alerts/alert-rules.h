@@ -147,6 +147,7 @@ struct alert_rules {
 	struct alert_dept_conf *depts;
 	size_t ndepts;
 	size_t ninhibiting; /* rules with "inhibits" */
+	size_t nescalating; /* rules with their own "escalation" */
 	struct alert_shift *shifts; /* "shifts" (handover.h), or NULL */
 	size_t nshifts;
 };
