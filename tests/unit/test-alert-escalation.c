@@ -243,6 +243,7 @@ START_TEST(test_escalation_chain_choice)
 	rs = alert_rules_parse("rules.json", esc_rules, strlen(esc_rules),
 	    test_dept_check, NULL, &cause);
 	ck_assert_msg(rs != NULL, "%s", cause);
+	ck_assert_uint_eq(rs->nescalating, 2); /* "quiet" and "own" */
 	c = alert_rules_escalation(
 	    rs, alert_rules_find(rs, "quiet"), ALERT_SEV_HIGH, &tmp, &st);
 	ck_assert_uint_eq(c->nsteps, 0);
