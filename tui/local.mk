@@ -13,6 +13,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/attention.c tui/attention.h \
 	tui/bind.h \
 	tui/cli.c tui/cli.h tui/cli-quality.c tui/cli-handover.c \
+	tui/app-handover.c \
 	tui/cli-worker.c tui/cli-worker.h \
 	tui/cmd.c \
 	tui/model.c tui/model.h tui/model-int.h tui/model-more.c \

@@ -6,9 +6,12 @@
 # the silence that ends during the next shift, with data quality.  A
 # subdistrict's operator gets only its territory; it signs the note, may
 # not acknowledge its own, the incoming supervisor does (once); both are
-# audited.  `citybrain handover` prints the note.
+# audited.  `citybrain handover` prints the note; the console names the
+# note waiting for the incoming operator when it starts.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
+. "$top_srcdir/tests/integration/console-fixture.sh"
+trap '_s=$?; cf_tmux_kill; (exit $_s); cb_cleanup' EXIT
 
 hub_conf supervisor 440304000000
 # The shift under way began two hours ago (Shanghai time), the next one
@@ -99,6 +102,14 @@ cb_assert_eq "nanyuan-operator [$(q $E1), $(q $E2), $(q $E5)]" \
 	"$(hub_json '"%s %s" % (j["signed_by"], json.dumps([x["id"] for x in j["content"]["open"]]))')" "the signed note"
 cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_get /api/v1/handover)" "incoming GET"
 cb_assert_eq "[$(q "$H")]" "$(ids pending)" "waiting for the incoming operator"
+# The incoming operator's console names the waiting note first.
+if command -v "$TMUX_BIN" >/dev/null 2>&1; then
+	cf_tmux 160 30 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color $CF_BIN -S $HUB_SOCKET -d 1"
+	cf_expect "handover $H from nanyuan-operator waiting" "the console names the waiting note" 30
+	cf_tmux_kill
+else
+	echo "no tmux: the console's part skipped"
+fi
 cb_assert_eq 409 "$(post "$HUB_TOK_OPERATOR" "/api/v1/handover/$H/ack" '{}')" "not by its signer"
 cb_assert_contains "$(hub_json 'j["error"]')" "signed by you" "409 says why"
 cb_assert_eq 404 "$(post "$HUB_TOK_SUPER" /api/v1/handover/H999999/ack '{}')" "unknown note"
