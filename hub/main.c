@@ -313,6 +313,7 @@ main(int argc, char **argv)
 		if (hub_alerts_check(&h, &rpath, &cause) != 0) {
 			log_error("hub", "%s", cause);
 			free(cause);
+			free(rpath); /* set on failure too */
 			goto out;
 		}
 		nwarn = quality_lint(&h, rpath, stderr);
