@@ -146,8 +146,8 @@ struct alert_rules {
 	size_t nrules;
 	struct alert_dept_conf *depts;
 	size_t ndepts;
-	size_t ninhibiting; /* rules with "inhibits" */
-	size_t nescalating; /* rules with their own "escalation" */
+	size_t ninhibiting;         /* rules with "inhibits" */
+	size_t nescalating;         /* rules with their own "escalation" */
 	struct alert_shift *shifts; /* "shifts" (handover.h), or NULL */
 	size_t nshifts;
 };
