@@ -96,8 +96,15 @@ alert_detail_draw(const struct model_alert_detail *d, const char *id, int top,
 	su_time(x->started_ms, t, sizeof t);
 	buf_printf(&lines, "started  %s", t);
 	su_time(x->deadline_ms, t, sizeof t);
-	buf_printf(&lines, "   deadline %s%s%s\n", t,
-	    x->overdue ? "  OVERDUE" : "", x->escalated ? "  ESCALATED" : "");
+	buf_printf(
+	    &lines, "   deadline %s%s", t, x->overdue ? "  OVERDUE" : "");
+	if (x->escalation_step > 0)
+		buf_printf(&lines, "  ESCALATED step %u to %s",
+		    x->escalation_step,
+		    x->escalated_to != NULL ? x->escalated_to : "?");
+	else if (x->escalated)
+		buf_puts(&lines, "  ESCALATED");
+	buf_putc(&lines, '\n');
 	buf_printf(&lines, "dept     %s\n", x->dept ? x->dept : "-");
 	for (i = 0; i < d->ndepts; i++) {
 		const struct model_dept_part *dp = &d->depts[i];

@@ -136,9 +136,11 @@ app_who_done(void *arg, struct api_result *res)
 		return;
 	}
 	model_whoami_free(&app->who);
-	if (model_whoami_decode(res->body, &app->who, &cause) == 0)
+	if (model_whoami_decode(res->body, &app->who, &cause) == 0) {
+		if (!app->have_who)
+			app_handover_check(app); /* once, at start-up */
 		app->have_who = 1;
-	else
+	} else
 		free(cause);
 	res->body = NULL;
 }

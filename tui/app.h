@@ -162,6 +162,9 @@ void app_batch_action(struct app_batch *b, const char *method, const char *path,
 void app_message(struct app *app, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void app_dirty(struct app *app);
+/* Ask the hub once for signed handover notes waiting for this operator
+ * and name the newest in a message (app-handover.c). */
+void app_handover_check(struct app *app);
 
 /* Open a text prompt.  done is called exactly once (text NULL when the
  * operator cancelled) and owns arg from then on. */

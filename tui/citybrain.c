@@ -35,6 +35,10 @@ static const char usage_text[] =
     "  ack ID -m TEXT [--expires D] acknowledge an alert\n"
     "  audit verify [--json]        check the audit log's hash chain\n"
     "  whoami [--json]              who the hub thinks you are\n"
+    "  handover [--json]            the shift handover note: what fired,\n"
+    "                               what is open, acks expiring, overdue\n"
+    "  handover sign -m TEXT        sign it as the outgoing operator\n"
+    "  handover ack ID [-m TEXT]    acknowledge it as the incoming one\n"
     "  quality --once [--json]      data-quality check: exit 1 on metrics\n"
     "                               never seen or stale, blind rules\n"
     "  worker enrol NAME --grid CODE[,CODE] [--display NAME] [--page-url URL]\n"
@@ -381,6 +385,25 @@ main(int argc, char **argv)
 		po.timeout_ms = 60000;
 		api = api_create(&po);
 		rc = cli_audit_verify(api, json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "handover") == 0) {
+		const char *sub = optind + 1 < argc ? argv[optind + 1] : "";
+
+		if (!((optind + 1 == argc) ||
+		        (strcmp(sub, "sign") == 0 && optind + 2 == argc &&
+		            message != NULL) ||
+		        (strcmp(sub, "ack") == 0 && optind + 3 == argc))) {
+			fprintf(stderr,
+			    "citybrain: handover [--json], handover "
+			    "sign -m TEXT, or handover ack ID\n");
+			usage(stderr, 2);
+		}
+		po.timeout_ms = 30000;
+		api = api_create(&po);
+		rc = optind + 1 == argc ? cli_handover(api, json, stdout)
+		     : strcmp(sub, "sign") == 0
+		         ? cli_handover_sign(api, message, json, stdout)
+		         : cli_handover_ack(
+		               api, argv[optind + 2], message, stdout);
 	} else if (cmd != NULL && strcmp(cmd, "quality") == 0 &&
 	           (json || once || !isatty(STDOUT_FILENO))) {
 		po.timeout_ms = 30000;

@@ -301,6 +301,13 @@ cli_alerts(struct api *api, int json, const char *state, const char *severity,
 			msg = xasprintf(
 			    "[inhibited by %s] %s", x->inhibited_by, cells[6]);
 			cells[6] = msg;
+		} else if (x->escalation_step > 0) {
+			free(msg);
+			msg = xasprintf("[escalated %u: %s] %s",
+			    x->escalation_step,
+			    x->escalated_to != NULL ? x->escalated_to : "?",
+			    cells[6]);
+			cells[6] = msg;
 		}
 		if (x->silenced)
 			nsilenced++;

@@ -18,6 +18,11 @@ int cli_whoami(struct api *api, int json, FILE *out);
 /* cli-quality.c: 0 clean, 1 findings (never seen, stale, blind rules) or
  * an error; --json prints the hub's answer and returns 0. */
 int cli_quality(struct api *api, int json, FILE *out);
+/* cli-handover.c: the shift handover note; sign it; acknowledge one. */
+int cli_handover(struct api *api, int json, FILE *out);
+int cli_handover_sign(struct api *api, const char *text, int json, FILE *out);
+int cli_handover_ack(
+    struct api *api, const char *id, const char *comment, FILE *out);
 
 /* The values an argument may take (NULL-terminated). */
 extern const char *const cli_states[], *const cli_severities[],

@@ -12,7 +12,8 @@ tui_libcbtui_a_SOURCES = \
 	tui/app-keys.c \
 	tui/attention.c tui/attention.h \
 	tui/bind.h \
-	tui/cli.c tui/cli.h tui/cli-quality.c \
+	tui/cli.c tui/cli.h tui/cli-quality.c tui/cli-handover.c \
+	tui/app-handover.c \
 	tui/cli-worker.c tui/cli-worker.h \
 	tui/cli-case.c tui/cli-case.h \
 	tui/cmd.c \

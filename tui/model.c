@@ -355,6 +355,8 @@ model_alert_decode(json_t *o, struct model_alert *a)
 	a->sev = model_sev_parse(jstr(o, "severity"));
 	a->silenced = jbool(o, "silenced");
 	a->escalated = jbool(o, "escalated");
+	a->escalation_step = (unsigned)jint(o, "escalation_step", 0);
+	a->escalated_to = jstr(o, "escalated_to");
 	a->overdue = jbool(o, "overdue");
 	a->view_only = jbool(o, "view_only");
 	a->view_only_why = jstr(o, "view_only_why");

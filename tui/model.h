@@ -127,6 +127,8 @@ struct model_alert {
 	const char *id, *rule, *source, *state;
 	enum sev sev;
 	int silenced, escalated, overdue;
+	unsigned escalation_step; /* steps of its chain taken */
+	const char *escalated_to; /* the last step's target, or NULL */
 	int view_only; /* visible, outside the caller's acting scope */
 	const char *view_only_why;
 	const char

@@ -165,6 +165,7 @@ struct al_tally {
 	unsigned n, acked, same_state, same_ack;
 	const char *state, *ack_by;
 	int silenced, inhibited, bad;
+	unsigned step; /* the furthest escalation step */
 };
 
 static void
@@ -184,6 +185,8 @@ al_tally_one(const struct model_alert *x, void *arg)
 	t->silenced |= x->silenced;
 	t->inhibited |= x->inhibited_by != NULL;
 	t->bad |= x->escalated || x->overdue;
+	if (x->escalation_step > t->step)
+		t->step = x->escalation_step;
 }
 
 /* The state of a row: its alert's, or for a group the members' own
@@ -206,6 +209,8 @@ al_state_cell(struct screen_alerts *a, size_t row, struct buf *b, attr_t *at)
 		buf_puts(b, " (i)");
 	if (t.bad) {
 		buf_puts(b, "!");
+		if (t.step > 0) /* "firing!2": escalated to step 2 */
+			buf_printf(b, "%u", t.step);
 		*at = term_attr(TERM_BAD);
 	}
 }

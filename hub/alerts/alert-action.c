@@ -161,7 +161,7 @@ alert_action_ack(struct alert_engine *e, struct alert *a, json_t *body,
 	const char *dept = alert_body_str(body, "dept");
 	struct alert_dept *part = NULL;
 	json_t *before;
-	int64_t now = alert_engine_now(e), exp = 0;
+	int64_t now = alert_engine_now(e), exp = 0, exp_set = 0;
 	int has_exp;
 	char what[128];
 
@@ -211,7 +211,9 @@ alert_action_ack(struct alert_engine *e, struct alert *a, json_t *body,
 		a->ack.via = xstrdup(who->via != NULL ? who->via : "");
 		a->ack.comment = comment != NULL ? xstrdup(comment) : NULL;
 		a->ack.at_ms = now;
-		a->ack.expires_ms = has_exp ? now + exp : 0;
+		a->ack.expires_ms =
+		    has_exp ? now + exp : alert_ack_shift_expiry(e, now);
+		exp_set = a->ack.expires_ms;
 		a->state = ALERT_ACKED;
 	}
 	{
@@ -220,9 +222,9 @@ alert_action_ack(struct alert_engine *e, struct alert *a, json_t *body,
 		if (dept != NULL)
 			json_object_set_new(
 			    after, "dept_acked", json_string(dept));
-		if (has_exp)
-			json_object_set_new(
-			    after, "expires_ms", json_integer(now + exp));
+		if (exp_set != 0 || has_exp)
+			json_object_set_new(after, "expires_ms",
+			    json_integer(exp_set != 0 ? exp_set : now + exp));
 		alert_action_record(
 		    e, a, who, "ack", before, after, comment, dept);
 		json_decref(before);
@@ -283,6 +285,7 @@ alert_action_unack(struct alert_engine *e, struct alert *a, json_t *body,
 		alert_ack_reset(&a->ack);
 		a->state = ALERT_FIRING;
 		a->unacked_since_ms = alert_engine_now(e);
+		a->escalation_step = 0; /* the chain starts over */
 	}
 	after = alert_snapshot(a);
 	alert_action_record(e, a, who, "unack", before, after, comment, dept);
@@ -353,7 +356,7 @@ alert_action_severity(struct alert_engine *e, struct alert *a, json_t *body,
 	}
 	before = alert_snapshot(a);
 	a->severity = sev;
-	a->escalated = 0; /* the new level's clock applies */
+	a->escalation_step = 0; /* the new level's chain applies */
 	after = alert_snapshot(a);
 	alert_action_record(e, a, who, "severity", before, after,
 	    alert_body_str(body, "comment"), NULL);
@@ -533,6 +536,9 @@ static const struct alert_action_entry alert_actions[] = {
     {.name = "assign",
         .min_role = HUB_ROLE_OPERATOR,
         .fn = alert_action_assign}, /* alert-worker.c */
+    {.name = "extend",
+        .min_role = HUB_ROLE_OPERATOR,
+        .fn = alert_action_extend}, /* alert-ack-shift.c */
     {.name = NULL},
 };
 
@@ -550,8 +556,8 @@ alert_engine_action(struct alert_engine *e, const char *id, const char *action,
 	}
 	if (act->name == NULL) {
 		alert_reply_error(r, 404,
-		    "unknown action \"%s\" (ack, unack, comment, severity, "
-		    "dispatch, close, assign)",
+		    "unknown action \"%s\" (ack, unack, extend, comment, "
+		    "severity, dispatch, close, assign)",
 		    action);
 		return;
 	}
@@ -676,7 +682,7 @@ alert_silences_apply(struct alert_engine *e)
 /* Silences are masked like the alerts they mute: a caller sees those
  * whose territory is inside its scope or contains it (a district-wide
  * silence mutes its alerts too), never another place's. */
-static int
+int
 alert_silence_visible(struct alert_engine *e, const struct alert_silence *s,
     const struct alert_actor *who)
 {

@@ -616,7 +616,7 @@ alert_engine_notify_done(void *arg, json_t *rec)
 	alert_engine_save(e, a);
 }
 
-static void
+void
 alert_engine_send(struct alert_engine *e, struct alert *a, const char *url,
     const char *kind, const char *dept)
 {
@@ -636,14 +636,12 @@ alert_engine_notify(struct alert_engine *e, struct alert *a, const char *kind,
 {
 	const char *url;
 	size_t i, j;
-	int sup = strcmp(kind, "escalate") == 0 || strcmp(kind, "overdue") == 0;
+	int sup = strcmp(kind, "overdue") == 0;
 
 	if (alert_quiet(a))
 		return;
 	if (sup && (url = e->rules->settings.supervisors_webhook) != NULL)
 		alert_engine_send(e, a, url, kind, NULL);
-	if (strcmp(kind, "escalate") == 0)
-		return;
 	for (i = 0; i < a->ndepts; i++) {
 		if (only_depts != NULL) {
 			for (j = 0; only_depts[j] != NULL; j++) {
@@ -781,7 +779,7 @@ alert_engine_reopen(
 	a->ended_ms = 0;
 	a->fired_ms = now;
 	a->unacked_since_ms = now;
-	a->escalated = 0;
+	a->escalation_step = 0;
 	a->cond = 1;
 	free(a->ack.by);
 	free(a->ack.via);

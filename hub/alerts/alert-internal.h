@@ -138,10 +138,32 @@ int alert_engine_inhibit_check(
 /* After s fired, resolved or closed: recheck the alerts s may inhibit,
  * saving them; one released while firing is notified (alert-engine.c). */
 void alert_engine_inhibit_update(struct alert_engine *e, struct alert *s);
-/* Send notifications of kind ("fire", "resolve", "dispatch", "escalate",
- * "overdue") about a to its departments' webhooks (and supervisors'). */
+/* Send notifications of kind ("fire", "resolve", "dispatch", "overdue")
+ * about a to its departments' webhooks (and supervisors' for overdue;
+ * escalations go to their steps' targets: alert-escalation.c). */
 void alert_engine_notify(struct alert_engine *e, struct alert *a,
     const char *kind, const char *const *only_depts);
+
+/* One webhook POST of kind about a to url (dept: the department it is
+ * for, or NULL); recorded as a delivery (alert-engine.c). */
+void alert_engine_send(struct alert_engine *e, struct alert *a, const char *url,
+    const char *kind, const char *dept);
+/* Take the steps of a's escalation chain that are due at now
+ * (alert-escalation.c). */
+void alert_engine_escalate(struct alert_engine *e, struct alert *a, int64_t now,
+    const struct audit_actor *who);
+
+/* Does who see silence s (its place inside who's scope or around it;
+ * alert-action.c)? */
+int alert_silence_visible(struct alert_engine *e, const struct alert_silence *s,
+    const struct alert_actor *who);
+
+/* Acks and shifts (alert-ack-shift.c): when an ack made at now without
+ * "expires" lapses (the end of the shift under way; 0: never, no
+ * "shifts" configured); the "extend" action. */
+int64_t alert_ack_shift_expiry(struct alert_engine *e, int64_t now);
+void alert_action_extend(struct alert_engine *e, struct alert *a, json_t *body,
+    const struct alert_actor *who, struct alert_reply *r);
 
 /* Is code inside scope (territory-aware)?  Is scope the whole district?
  * (alert-place.c) */

@@ -170,6 +170,7 @@ alert_free(struct alert *a)
 	alert_ack_clear(&a->ack);
 	free(a->silence_id);
 	free(a->inhibited_by);
+	free(a->escalated_to);
 	free(a->close_reason);
 	free(a->last_who);
 	free(a->last_action);
@@ -236,7 +237,12 @@ alert_to_api(const struct alert *a, const char *place, const char *group)
 	json_object_set_new(o, "inhibited_by",
 	    a->inhibited_by != NULL ? json_string(a->inhibited_by)
 	                            : json_null());
-	json_object_set_new(o, "escalated", json_boolean(a->escalated));
+	json_object_set_new(
+	    o, "escalated", json_boolean(a->escalation_step > 0));
+	json_object_set_new(
+	    o, "escalation_step", json_integer((json_int_t)a->escalation_step));
+	json_object_set_new(o, "escalated_to",
+	    json_str_or_null(a->escalation_step > 0 ? a->escalated_to : NULL));
 	json_object_set_new(o, "overdue", json_boolean(a->overdue));
 	json_object_set(o, "labels", a->labels);
 	json_object_set_new(o, "code", json_str_or_null(a->code));
@@ -350,7 +356,12 @@ alert_from_record(json_t *rec, char **cause)
 	a->silenced = json_is_true(json_object_get(rec, "silenced"));
 	alert_str_set(&a->silence_id, rec_str(rec, "silence"));
 	alert_str_set(&a->inhibited_by, rec_str(rec, "inhibited_by"));
-	a->escalated = json_is_true(json_object_get(rec, "escalated"));
+	/* Records from before chains carry only "escalated": step 1. */
+	a->escalation_step = (unsigned)rec_int(rec, "escalation_step");
+	if (a->escalation_step == 0 &&
+	    json_is_true(json_object_get(rec, "escalated")))
+		a->escalation_step = 1;
+	alert_str_set(&a->escalated_to, rec_str(rec, "escalated_to"));
 	a->overdue = json_is_true(json_object_get(rec, "overdue"));
 	if (json_is_object(v = json_object_get(rec, "labels"))) {
 		json_decref(a->labels);
@@ -429,6 +440,9 @@ alert_snapshot(const struct alert *a)
 		json_object_set_new(o, "dept", json_string(alert_lead_dept(a)));
 	if (a->ack.by != NULL)
 		json_object_set_new(o, "ack_by", json_string(a->ack.by));
+	if (a->escalation_step > 0)
+		json_object_set_new(o, "escalation_step",
+		    json_integer((json_int_t)a->escalation_step));
 	return o;
 }
 

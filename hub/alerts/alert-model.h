@@ -72,10 +72,12 @@ struct alert {
 	int64_t fired_ms;         /* last became firing (0: never) */
 	int64_t unacked_since_ms; /* firing without ack since */
 	int64_t updated_ms;
-	int64_t ended_ms;        /* resolved or closed */
-	int64_t deadline_ms;     /* 0: none */
-	int64_t deadline_rel_ms; /* the deadline's duration */
-	int escalated, overdue, silenced;
+	int64_t ended_ms;         /* resolved or closed */
+	int64_t deadline_ms;      /* 0: none */
+	int64_t deadline_rel_ms;  /* the deadline's duration */
+	unsigned escalation_step; /* steps of its chain taken (0: none) */
+	char *escalated_to;       /* the last step's target (step > 0) */
+	int overdue, silenced;
 	char *silence_id;
 	char *inhibited_by; /* id of the firing alert that inhibits this
 	                       one (a rule's "inhibits"), or NULL */

@@ -8,10 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub/alerts/alert-rules-escalation.h"
 #include "hub/alerts/alert-rules-inhibit.h"
 #include "hub/alerts/case-categories.h"
 #include "hub/alerts/alert-rules.h"
-#include "lib/buf.h"
+#include "hub/alerts/handover.h"
 #include "lib/clock.h"
 #include "lib/conf.h"
 #include "lib/selector.h"
@@ -105,105 +106,6 @@ alert_op_eval(enum alert_op op, double v, double t)
 	return 0;
 }
 
-/* ---- Templates --------------------------------------------------------- */
-
-int
-alert_template_check(const char *tmpl, char *err, size_t len)
-{
-	const char *p, *close;
-	int prec;
-
-	for (p = tmpl; *p != '\0'; p++) {
-		if (*p == '}') {
-			snprintf(err, len, "unmatched '}' at offset %zu",
-			    (size_t)(p - tmpl));
-			return -1;
-		}
-		if (*p != '{')
-			continue;
-		close = strchr(p, '}');
-		if (close != NULL &&
-		    memchr(p + 1, '{', (size_t)(close - p - 1)))
-			close = NULL;
-		if (close == NULL || close == p + 1) {
-			snprintf(err, len, "%s at offset %zu",
-			    close == NULL ? "unclosed '{'" : "empty '{}'",
-			    (size_t)(p - tmpl));
-			return -1;
-		}
-		if (strncmp(p, "{value:.", 8) == 0 &&
-		    (sscanf(p + 8, "%d", &prec) != 1 || prec < 0 || prec > 9 ||
-		        close[-1] != 'f')) {
-			snprintf(err, len,
-			    "bad value format at offset %zu (use {value:.2f})",
-			    (size_t)(p - tmpl));
-			return -1;
-		}
-		p = close;
-	}
-	return 0;
-}
-
-static void
-alert_template_number(struct buf *b, double v, int prec)
-{
-	if (isnan(v)) {
-		buf_puts(b, "-");
-		return;
-	}
-	if (prec >= 0)
-		buf_printf(b, "%.*f", prec, v);
-	else
-		buf_printf(b, "%.6g", v);
-}
-
-char *
-alert_template_expand(const char *tmpl, const struct alert_rule *rule,
-    json_t *labels, double value, const char *place, const char *code)
-{
-	struct buf b = BUF_INIT;
-	const char *p, *close, *s;
-	char name[128];
-	size_t n;
-	int prec;
-
-	for (p = tmpl; *p != '\0'; p++) {
-		if (*p != '{' || (close = strchr(p, '}')) == NULL) {
-			buf_putc(&b, *p);
-			continue;
-		}
-		n = (size_t)(close - p - 1);
-		if (n >= sizeof name)
-			n = sizeof name - 1;
-		memcpy(name, p + 1, n);
-		name[n] = '\0';
-		p = close;
-		if (strcmp(name, "value") == 0)
-			alert_template_number(&b, value, -1);
-		else if (strncmp(name, "value:.", 7) == 0 &&
-		         sscanf(name + 7, "%d", &prec) == 1 && prec >= 0 &&
-		         prec < 10)
-			alert_template_number(&b, value, prec);
-		else if (strcmp(name, "threshold") == 0 && rule != NULL)
-			alert_template_number(&b, rule->threshold, -1);
-		else if (strcmp(name, "rule") == 0 && rule != NULL)
-			buf_puts(&b, rule->name);
-		else if (strcmp(name, "place") == 0)
-			buf_puts(&b, place != NULL  ? place
-			             : code != NULL ? code
-			                            : "?");
-		else if (strcmp(name, "code") == 0)
-			buf_puts(&b, code != NULL ? code : "?");
-		else if (labels != NULL &&
-		         (s = json_string_value(
-		              json_object_get(labels, name))) != NULL)
-			buf_puts(&b, s);
-		else
-			buf_puts(&b, "?");
-	}
-	return buf_detach(&b);
-}
-
 /* ---- Loading ----------------------------------------------------------- */
 
 /* The resolve_message a rule gets when it names none: what resolved it,
@@ -228,7 +130,7 @@ struct rule_raw {
 	char *name, *type, *selector, *agg, *op, *severity, *dept, *dept_label;
 	char *message, *resolve_message;
 	int64_t window_ms, for_ms, deadline_ms;
-	json_t *threshold, *clear, *inhibits;
+	json_t *threshold, *clear, *inhibits, *escalation;
 	char **by, **support;
 	int disabled;
 };
@@ -257,6 +159,7 @@ static const struct conf_field rule_fields[] = {
     RF("resolve_message", CONF_STRING, 0, resolve_message),
     RF("disabled", CONF_BOOL, 0, disabled),
     RF("inhibits", CONF_ARRAY, 0, inhibits),
+    RF("escalation", CONF_ARRAY, 0, escalation),
     {NULL, 0, 0, 0, 0, 0},
 };
 #undef RF
@@ -267,6 +170,7 @@ struct settings_raw {
 	long long group_min, retries;
 	char *supervisors_webhook;
 	json_t *ack_within;
+	json_t *escalation, *esc_hooks; /* alert-rules-escalation.c */
 	int notify_resolved;
 };
 
@@ -286,6 +190,8 @@ static const struct conf_field settings_fields[] = {
     SF("webhook_backoff", CONF_DURATION, backoff_ms, 0, 0),
     SF("webhook_timeout", CONF_DURATION, timeout_ms, 0, 0),
     SF("notify_resolved", CONF_BOOL, notify_resolved, 0, 0),
+    SF("escalation", CONF_OBJECT, escalation, 0, 0),
+    SF("escalation_webhooks", CONF_OBJECT, esc_hooks, 0, 0),
     {NULL, 0, 0, 0, 0, 0},
 };
 #undef SF
@@ -304,6 +210,7 @@ static const struct conf_field dept_fields[] = {
 struct top_raw {
 	json_t *settings, *departments, *rules, *comment;
 	json_t *case_categories;
+	json_t *shifts; /* handover-shifts.c */
 };
 
 static const struct conf_field top_fields[] = {
@@ -314,6 +221,7 @@ static const struct conf_field top_fields[] = {
     {"comment", CONF_JSON, 0, offsetof(struct top_raw, comment), 0, 0},
     {"case_categories", CONF_ARRAY, 0,
         offsetof(struct top_raw, case_categories), 0, 0},
+    {"shifts", CONF_ARRAY, 0, offsetof(struct top_raw, shifts), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -607,6 +515,11 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 	if (raw.inhibits != NULL &&
 	    alert_rules_inhibits_read(cf, raw.inhibits, out, cause) != 0)
 		goto fail;
+	if (raw.escalation != NULL &&
+	    alert_escalation_read(cf, raw.escalation, dept_check, arg,
+	        &out->escalation, cause) != 0)
+		goto fail;
+	rs->nescalating += out->escalation != NULL;
 	out->name = raw.name;
 	out->selector = raw.selector;
 	out->for_ms = raw.for_ms;
@@ -635,6 +548,8 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 	return 0;
 fail:
 	alert_rules_inhibits_free(out);
+	alert_escalation_free(out->escalation);
+	out->escalation = NULL;
 	rule_raw_free(&raw);
 	return -1;
 }
@@ -669,7 +584,9 @@ alert_rules_build(struct conf_file *cf, alert_dept_check_fn dept_check,
 	if (conf_object_read(cf, root, top_fields, &top, cause) != 0)
 		goto fail;
 	if (top.settings != NULL &&
-	    alert_settings_read(cf, top.settings, &rs->settings, cause) != 0)
+	    (alert_settings_read(cf, top.settings, &rs->settings, cause) != 0 ||
+	        alert_escalation_settings_read(
+	            cf, top.settings, rs, dept_check, arg, cause) != 0))
 		goto fail;
 	if (top.departments != NULL) {
 		rs->depts = xcalloc(
@@ -719,6 +636,9 @@ alert_rules_build(struct conf_file *cf, alert_dept_check_fn dept_check,
 	if (top.case_categories != NULL &&
 	    case_categories_read(
 	        cf, top.case_categories, rs, dept_check, arg, cause) != 0)
+		goto fail;
+	if (top.shifts != NULL &&
+	    alert_shifts_read(cf, top.shifts, rs, cause) != 0)
 		goto fail;
 	return rs;
 fail:
@@ -772,6 +692,7 @@ alert_rules_free(struct alert_rules *rs)
 		conf_strarray_free(r->support);
 		free(r->message);
 		alert_rules_inhibits_free(r);
+		alert_escalation_free(r->escalation);
 		free(r->resolve_message);
 	}
 	free(rs->rules);
@@ -782,6 +703,8 @@ alert_rules_free(struct alert_rules *rs)
 	free(rs->depts);
 	case_categories_free(rs);
 	free(rs->settings.supervisors_webhook);
+	alert_escalation_settings_free(&rs->settings);
+	alert_shifts_free(rs);
 	free(rs->path);
 	free(rs);
 }

@@ -72,6 +72,24 @@ struct alert_inhibit {
 	                 0: on the same place only */
 };
 
+/* An escalation chain ("escalation", issue 17): steps taken in order
+ * while an alert fires unacknowledged, each "after" counted from when it
+ * last became unacknowledged. */
+struct alert_esc_step {
+	int64_t after_ms;
+	char *to; /* "desk:ID", "role:NAME" or "dept:ID" */
+};
+
+struct alert_escalation {
+	struct alert_esc_step *steps;
+	size_t nsteps; /* 0: never escalates */
+};
+
+/* A target's webhook ("escalation_webhooks"). */
+struct alert_esc_hook {
+	char *to, *url;
+};
+
 struct alert_rule {
 	char *name;
 	enum alert_rule_type type;
@@ -96,6 +114,7 @@ struct alert_rule {
 	int disabled;
 	struct alert_inhibit *inhibits; /* or NULL */
 	size_t ninhibits;
+	struct alert_escalation *escalation; /* NULL: the severity's */
 };
 
 struct alert_dept_conf {
@@ -115,6 +134,11 @@ struct alert_settings {
 	int64_t webhook_backoff_ms; /* first retry delay, doubles: 1 s */
 	int64_t webhook_timeout_ms; /* per attempt: 5 s */
 	int notify_resolved;        /* also notify on resolve: default 1 */
+	/* Chains per severity; NULL: one step to role:supervisor after
+	 * ack_within (the single escalation before chains). */
+	struct alert_escalation *escalation[ALERT_SEV_COUNT];
+	struct alert_esc_hook *esc_hooks; /* "escalation_webhooks" */
+	size_t nesc_hooks;
 };
 
 struct alert_rules {
@@ -124,7 +148,10 @@ struct alert_rules {
 	size_t nrules;
 	struct alert_dept_conf *depts;
 	size_t ndepts;
-	size_t ninhibiting; /* rules with "inhibits" */
+	size_t ninhibiting;         /* rules with "inhibits" */
+	size_t nescalating;         /* rules with their own "escalation" */
+	struct alert_shift *shifts; /* "shifts" (handover.h), or NULL */
+	size_t nshifts;
 	/* "case_categories" (hub/alerts/case-categories.h) */
 	struct case_category *case_cats;
 	size_t ncase_cats;
@@ -148,6 +175,19 @@ const struct alert_rule *alert_rules_find(
     const struct alert_rules *r, const char *name);
 /* A department's webhook URL, or NULL. */
 const char *alert_rules_webhook(const struct alert_rules *r, const char *dept);
+
+/* The chain of an alert of rule r (NULL: an event) with severity sev; tmp
+ * holds the one-step chain made from ack_within when no chain is
+ * configured.  Never NULL. */
+const struct alert_escalation *alert_rules_escalation(
+    const struct alert_rules *r, const struct alert_rule *rule,
+    enum alert_sev sev, struct alert_escalation *tmp,
+    struct alert_esc_step *tmp_step);
+/* The webhook URL of an escalation target, or NULL: its entry in
+ * "escalation_webhooks", else for role:supervisor the supervisors'
+ * webhook, for dept:ID the department's. */
+const char *alert_rules_escalation_webhook(
+    const struct alert_rules *r, const char *to);
 
 /* Names: "high" ..., "avg" ..., ">" ...; parse returns -1 if unknown. */
 const char *alert_sev_name(enum alert_sev s);

@@ -32,7 +32,6 @@ static void
 alert_engine_timers(struct alert_engine *e, struct alert *a, int64_t now)
 {
 	json_t *before;
-	int64_t within;
 
 	alert_engine_silence_check(e, a, now);
 	/* Released from an inhibition (its inhibitor closed, or stopped
@@ -45,7 +44,7 @@ alert_engine_timers(struct alert_engine *e, struct alert *a, int64_t now)
 		before = alert_snapshot(a);
 		a->state = ALERT_FIRING;
 		a->unacked_since_ms = now;
-		a->escalated = 0;
+		a->escalation_step = 0;
 		free(a->ack.by);
 		free(a->ack.via);
 		free(a->ack.comment);
@@ -54,17 +53,7 @@ alert_engine_timers(struct alert_engine *e, struct alert *a, int64_t now)
 		    alert_snapshot(a), "acknowledgement expired");
 		alert_engine_notify(e, a, "fire", NULL);
 	}
-	within = e->rules->settings.ack_within_ms[a->severity];
-	if (a->state == ALERT_FIRING && !a->escalated && !alert_quiet(a) &&
-	    within > 0 && now - a->unacked_since_ms >= within) {
-		a->escalated = 1;
-		alert_engine_record(e, a, &alert_system_timer, "escalate",
-		    json_pack("{s:b}", "escalated", 0),
-		    json_pack("{s:b,s:I}", "escalated", 1, "unacked_s",
-		        (json_int_t)((now - a->unacked_since_ms) / 1000)),
-		    "not acknowledged in time");
-		alert_engine_notify(e, a, "escalate", NULL);
-	}
+	alert_engine_escalate(e, a, now, &alert_system_timer);
 	if ((a->state == ALERT_FIRING || a->state == ALERT_ACKED) &&
 	    !a->overdue && a->deadline_ms != 0 && now >= a->deadline_ms) {
 		a->overdue = 1;

@@ -9,6 +9,7 @@
  *                   notes, counts) and citybraind's glue (hub_alerts_*)
  *   alert-rules.h   the rules model (read by the data-quality pages)
  *   alert-worker.h  the grid workers' side (tasks, their actions)
+ *   handover.h      shifts and the shift handover note
  *   route-alerts.h  the route tables and the actor of a request
  *   case.h          cases (reported work routed by category) and routes
  *
@@ -24,6 +25,7 @@
 #include "hub/alerts/alert-rules.h"
 #include "hub/alerts/alert-worker.h"
 #include "hub/alerts/case.h"
+#include "hub/alerts/handover.h"
 #include "hub/alerts/route-alerts.h"
 
 #endif

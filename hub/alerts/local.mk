@@ -10,7 +10,9 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/alert-kv.c hub/alerts/alert-kv.h \
 	hub/alerts/alert-kv-store.c hub/alerts/alert-kv-store.h \
 	hub/alerts/alert-rules.c hub/alerts/alert-rules.h \
+	hub/alerts/alert-template.c \
 	hub/alerts/alert-rules-inhibit.c hub/alerts/alert-rules-inhibit.h \
+	hub/alerts/alert-rules-escalation.c hub/alerts/alert-rules-escalation.h \
 	hub/alerts/alert-model.c hub/alerts/alert-model.h \
 	hub/alerts/alert-silence.c hub/alerts/alert-silence.h \
 	hub/alerts/alert-notify.c hub/alerts/alert-notify.h \
@@ -26,10 +28,15 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/alert-bounds.c \
 	hub/alerts/alert-list.c \
 	hub/alerts/alert-timers.c \
+	hub/alerts/alert-escalation.c \
+	hub/alerts/handover.c hub/alerts/handover.h \
+	hub/alerts/handover-shifts.c \
+	hub/alerts/alert-ack-shift.c \
 	hub/alerts/alert-hub.c \
 	hub/alerts/route-alerts.c hub/alerts/route-alerts.h \
 	hub/alerts/route-events.c \
-	hub/alerts/route-audit.c
+	hub/alerts/route-audit.c \
+	hub/alerts/route-handover.c
 # Cases (issue 17): reported work routed by category (case.h).
 hub_libcbhub_a_SOURCES += \
 	hub/alerts/case-categories.c hub/alerts/case-categories.h \
@@ -97,6 +104,8 @@ endif
 
 ALERTS_INTEGRATION_TESTS = \
 	tests/integration/t-alerts-api.sh \
+	tests/integration/t-alerts-escalation.sh \
+	tests/integration/t-handover.sh \
 	tests/integration/t-alerts-layers.sh \
 	tests/integration/t-alerts-inhibit.sh \
 	tests/integration/t-alerts-rules.sh \
@@ -152,3 +161,24 @@ tests_fuzz_fuzz_case_place_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_case_place_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_case_place_LDADD = $(HUB_LIBS) $(CB_LIB) $(JANSSON_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/case-place
+
+# Escalation chains and mutual inhibition (issue 17).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-alert-escalation
+TESTS += tests/unit/test-alert-escalation
+tests_unit_test_alert_escalation_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_alert_escalation_SOURCES = tests/unit/test-alert-escalation.c \
+	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
+tests_unit_test_alert_escalation_LDADD = $(ALERTS_TEST_LDADD)
+endif
+EXTRA_DIST += tests/integration/webhook-receiver.py
+
+# Shifts of the shift handover (issue 17).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-handover
+TESTS += tests/unit/test-handover
+tests_unit_test_handover_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_handover_SOURCES = tests/unit/test-handover.c \
+	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
+tests_unit_test_handover_LDADD = $(ALERTS_TEST_LDADD)
+endif

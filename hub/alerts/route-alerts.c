@@ -90,20 +90,28 @@ route_alerts_get(struct hub_req *req)
 	route_alerts_reply(req, &r);
 }
 
+int
+route_alerts_body(struct hub_req *req, json_t **body)
+{
+	size_t len = 0;
+
+	*body = NULL;
+	if (hub_req_body(req, &len) != NULL && len > 0 &&
+	    (*body = hub_req_body_json(req)) == NULL)
+		return -1; /* replied 400 */
+	return 0;
+}
+
 static void
 route_alerts_action(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
 	struct alert_actor who;
 	struct alert_reply r;
-	json_t *body = NULL;
-	size_t len = 0;
+	json_t *body;
 
-	if (e == NULL)
+	if (e == NULL || route_alerts_body(req, &body) != 0)
 		return;
-	if (hub_req_body(req, &len) != NULL && len > 0 &&
-	    (body = hub_req_body_json(req)) == NULL)
-		return; /* replied 400 */
 	route_alerts_actor(req, &who);
 	alert_engine_action(e, hub_req_param(req, "id"),
 	    hub_req_param(req, "action"), body, &who, &r);

@@ -136,6 +136,7 @@ START_TEST(test_alerts)
 	    "\"water-level-high\","
 	    " \"state\": \"acknowledged\", \"severity\": \"high\","
 	    " \"silenced\": false, \"escalated\": true,"
+	    " \"escalation_step\": 2, \"escalated_to\": \"role:supervisor\","
 	    " \"labels\": {\"grid\": \"440304001003007\", \"system\": \"w\"},"
 	    " \"code\": \"440304001003007\", \"place\": \"南园街道 / 滨江07\","
 	    " \"message\": \"water level 4.80 m\", \"value\": 4.8,"
@@ -153,6 +154,9 @@ START_TEST(test_alerts)
 	ck_assert_str_eq(a.v[0].id, "A000123");
 	ck_assert_int_eq(a.v[0].sev, SEV_HIGH);
 	ck_assert_int_eq(a.v[0].escalated, 1);
+	ck_assert_uint_eq(a.v[0].escalation_step, 2);
+	ck_assert_str_eq(a.v[0].escalated_to, "role:supervisor");
+	ck_assert_uint_eq(a.v[1].escalation_step, 0);
 	ck_assert_str_eq(a.v[0].grid, "440304001003007");
 	ck_assert_str_eq(a.v[0].ack_by, "zhangwei");
 	ck_assert_str_eq(a.v[0].ack_comment, "on it");
