@@ -110,7 +110,8 @@ EXTRA_DIST += tests/integration/t-hub-failclosed.sh tests/integration/t-hub-degr
 # Every route's role, from the server's own tables (citybraind --list-routes).
 TESTS += tests/integration/t-route-roles.sh
 EXTRA_DIST += tests/integration/t-route-roles.sh tests/route-roles.txt
-hub_libcbhub_a_SOURCES += hub/query-scope.c hub/query-scope.h
+hub_libcbhub_a_SOURCES += hub/query-scope.c hub/query-scope.h \
+	hub/query-agg.c hub/query-agg.h
 # query-bench: store-bench's queries through the hub over TCP and the unix
 # socket (bench/README.md).
 noinst_PROGRAMS += bench/query-bench

@@ -22,10 +22,10 @@
 
 /* One selector of the query and its remote series. */
 struct rsel {
-	const struct selector *node_sel; /* the tree's (borrowed) */
-	struct selector *scoped;         /* with the caller's scope */
-	int64_t start, end;              /* the remote span */
-	json_t *series;                  /* as hub_remote_read_merge fills */
+	const struct selector *node_sel;  /* the tree's (borrowed) */
+	struct selector *scoped;          /* with the caller's scope */
+	int64_t start, end;               /* the remote span */
+	json_t *series;                   /* as hub_remote_read_merge fills */
 	struct store_series_result *prep; /* sorted by key */
 	size_t nprep;
 };
@@ -51,7 +51,7 @@ remote_collect(struct promql_remote *rm, const struct promql_node *n,
 	if (n == NULL)
 		return;
 	if (n->kind == PROMQL_SELECT && n->sel != NULL) {
-		int64_t w = n->range_ms > 0	       ? n->range_ms
+		int64_t w = n->range_ms > 0      ? n->range_ms
 		            : q->lookback_ms > 0 ? q->lookback_ms
 		                                 : REMOTE_LOOKBACK_MS;
 		int64_t from = q->start - n->offset_ms - w;
@@ -84,8 +84,7 @@ promql_remote_plan(
 	struct promql_remote *rm;
 	int64_t horizon;
 
-	if ((horizon = hub_remote_read_horizon(h, hub_now(h), 0)) ==
-	    INT64_MIN)
+	if ((horizon = hub_remote_read_horizon(h, hub_now(h), 0)) == INT64_MIN)
 		return NULL;
 	rm = xcalloc(1, sizeof *rm);
 	rm->horizon = horizon;
@@ -238,8 +237,8 @@ promql_remote_run(struct promql_remote *rm, struct hub_req *req,
 		struct rsel *r = &rm->s[i];
 
 		r->series = json_array();
-		if ((r->scoped = promql_route_scoped(req, r->node_sel,
-		         &cause)) == NULL ||
+		r->scoped = promql_route_scoped(req, r->node_sel, &cause);
+		if (r->scoped == NULL ||
 		    hub_remote_read_merge_start(req->hub, r->scoped, r->start,
 		        r->end, r->series, remote_read_done, rm, &cause) != 0) {
 			remote_warn(rm, cause);
@@ -365,9 +364,10 @@ promql_remote_envelope(const struct promql_remote *rm, struct buf *out)
 	        (json_int_t)(rm->end < rm->horizon ? rm->end
 	                                           : rm->horizon - 1)));
 	if (rm->end >= rm->horizon)
-		json_array_append_new(sources,
-		    json_pack("{s:s,s:I,s:I}", "from", "local", "start_ms",
-		        (json_int_t)rm->horizon, "end_ms", (json_int_t)rm->end));
+		json_array_append_new(
+		    sources, json_pack("{s:s,s:I,s:I}", "from", "local",
+		                 "start_ms", (json_int_t)rm->horizon, "end_ms",
+		                 (json_int_t)rm->end));
 	buf_puts(out, ",\"sources\":");
 	jsonout_append(out, sources);
 	json_decref(sources);

@@ -151,7 +151,8 @@ route_duration(const char *s, int64_t *ms)
 
 /* A copy of sel restricted to the caller's scope, or NULL with *cause. */
 struct selector *
-promql_route_scoped(struct hub_req *req, const struct selector *sel, char **cause)
+promql_route_scoped(
+    struct hub_req *req, const struct selector *sel, char **cause)
 {
 	struct selector *copy;
 	struct buf b = BUF_INIT;
@@ -168,8 +169,8 @@ promql_route_scoped(struct hub_req *req, const struct selector *sel, char **caus
 }
 
 int
-promql_route_fetch(void *arg, const struct selector *sel, int64_t start, int64_t end,
-    struct store_result *r, char **cause)
+promql_route_fetch(void *arg, const struct selector *sel, int64_t start,
+    int64_t end, struct store_result *r, char **cause)
 {
 	struct hub_req *req = arg;
 	struct selector *copy = promql_route_scoped(req, sel, cause);
