@@ -167,3 +167,14 @@ EXTRA_DIST += tools/demo-city conf/city/README conf/city/hub.json \
 	conf/city/luohu/systems.json conf/city/luohu/users.json \
 	conf/city/luohu/tokens.json
 EXTRA_DIST += bench/city-fanout.sh
+
+# Aggregating raw series on the hub (hub/query-agg.c) equals the store.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-query-agg
+TESTS += tests/unit/test-query-agg
+tests_unit_test_query_agg_CPPFLAGS = $(UNIT_CPPFLAGS) $(HUB_CPPFLAGS) \
+	$(ROCKSDB_CFLAGS)
+tests_unit_test_query_agg_SOURCES = tests/unit/test-query-agg.c
+tests_unit_test_query_agg_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
+	$(ROCKSDB_LIBS) $(CHECK_LIBS) -lm
+endif
