@@ -398,7 +398,12 @@ hub_remote_read_horizon(struct hub *h, int64_t now, int64_t step)
 	const struct hub_config *c = h->config;
 	int64_t horizon;
 
-	if (c->remote_read == NULL || c->retention_raw_ms <= 0)
+	if (c->remote_read == NULL)
+		return INT64_MIN;
+	/* A city hub stores nothing: all of it is in the shared store. */
+	if (c->city != NULL)
+		return INT64_MAX;
+	if (c->retention_raw_ms <= 0)
 		return INT64_MIN;
 	horizon = now - c->retention_raw_ms;
 	/* A tier that answers the step holds what raw data no longer has. */

@@ -208,7 +208,8 @@ int hub_remote_read_merge_start(struct hub *h, const struct selector *sel,
  * (step 0 for a raw query or PromQL) the oldest horizon of the tiers
  * that answer it (per-minute rollups for a step of whole minutes,
  * per-hour for whole hours).  INT64_MIN when there is no remote_read or
- * a tier keeps everything (retention 0).
+ * a tier keeps everything (retention 0); INT64_MAX on a city hub with
+ * remote_read (all its data is in the districts' shared store).
  */
 int64_t hub_remote_read_horizon(struct hub *h, int64_t now, int64_t step);
 /* Stop the remote reads still running (at shutdown, before the server
