@@ -12,7 +12,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/app-keys.c \
 	tui/attention.c tui/attention.h \
 	tui/bind.h \
-	tui/cli.c tui/cli.h tui/cli-quality.c \
+	tui/cli.c tui/cli.h tui/cli-quality.c tui/remote-view.c tui/remote-view.h \
 	tui/cli-worker.c tui/cli-worker.h \
 	tui/cmd.c \
 	tui/model.c tui/model.h tui/model-int.h tui/model-more.c \
@@ -60,7 +60,8 @@ CONSOLE_TESTS = \
 	tests/integration/t-console-trust.sh \
 	tests/integration/t-console-counts.sh \
 	tests/integration/t-console-attention.sh \
-	tests/integration/t-console-dispatch.sh
+	tests/integration/t-console-dispatch.sh \
+	tests/integration/t-console-remote.sh
 TESTS += $(CONSOLE_TESTS)
 EXTRA_DIST += $(CONSOLE_TESTS) tests/integration/console-fixture.sh
 
