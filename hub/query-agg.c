@@ -56,26 +56,6 @@ qagg_floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-static double
-qagg_value(enum store_agg agg, const struct agg *a)
-{
-	switch (agg) {
-	case STORE_AGG_AVG:
-		return a->sum / (double)a->count;
-	case STORE_AGG_MIN:
-		return a->min;
-	case STORE_AGG_MAX:
-		return a->max;
-	case STORE_AGG_SUM:
-		return a->sum;
-	case STORE_AGG_COUNT:
-		return (double)a->count;
-	case STORE_AGG_LAST:
-	default:
-		return a->last;
-	}
-}
-
 /* Fill in's keys for series s: the group is the sorted distinct by tags
  * it has, as {k="v",...}, after its metric name when by_name. */
 static int
@@ -199,7 +179,7 @@ qagg_points(struct qagg *a, struct agg *b, size_t *t, size_t n)
 
 	qsort(t, n, sizeof *t, qagg_size_cmp);
 	for (i = 0; i < n; i++) {
-		v = qagg_value(a->q->agg, &b[t[i]]);
+		v = agg_result(a->q->agg, &b[t[i]]);
 		json_array_append_new(pts,
 		    json_pack("[I,o]",
 		        (json_int_t)(a->q->step == 0

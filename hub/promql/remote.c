@@ -98,23 +98,6 @@ promql_remote_plan(
 	return rm;
 }
 
-/* Free what s owns and zero it. */
-static void
-remote_sr_clear(struct store_series_result *s)
-{
-	size_t k;
-
-	free(s->key);
-	free((char *)s->metric);
-	for (k = 0; k < s->ntags; k++) {
-		free((char *)s->tags[k].name);
-		free((char *)s->tags[k].value);
-	}
-	free(s->tags);
-	free(s->points);
-	memset(s, 0, sizeof *s);
-}
-
 static int
 remote_tag_cmp(const void *a, const void *b)
 {
@@ -193,7 +176,7 @@ remote_rsel_prep(struct rsel *r)
 		if (remote_series_prep(json_array_get(r->series, i), sr) == 0)
 			r->nprep++;
 		else
-			remote_sr_clear(sr);
+			store_series_result_clear(sr);
 	}
 	qsort(r->prep, r->nprep, sizeof *r->prep, remote_series_cmp);
 }
@@ -333,7 +316,7 @@ remote_fetch(void *arg, const struct selector *sel, int64_t start, int64_t end,
 	/* Series whose remote span has no points here are left out. */
 	for (i = j = 0; i < r->n; i++) {
 		if (i >= n0 && all[i].npoints == 0) {
-			remote_sr_clear(&all[i]);
+			store_series_result_clear(&all[i]);
 			continue;
 		}
 		all[j++] = all[i];
@@ -388,7 +371,7 @@ promql_remote_free(struct promql_remote *rm)
 		selector_free(rm->s[i].scoped);
 		json_decref(rm->s[i].series);
 		for (k = 0; k < rm->s[i].nprep; k++)
-			remote_sr_clear(&rm->s[i].prep[k]);
+			store_series_result_clear(&rm->s[i].prep[k]);
 		free(rm->s[i].prep);
 	}
 	free(rm->s);
