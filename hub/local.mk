@@ -149,7 +149,8 @@ hub_libcbhub_a_SOURCES += \
 	hub/city/city-merge.c \
 	hub/city/city-merge-tree.c
 TESTS += tests/integration/t-city.sh tests/integration/t-city-store.sh
-EXTRA_DIST += tests/integration/t-city.sh tests/integration/t-city-store.sh
+EXTRA_DIST += tests/integration/t-city.sh tests/integration/t-city-store.sh \
+	tests/integration/city-lib.sh
 
 # The city hub's configuration under fuzzing.
 check_PROGRAMS += tests/fuzz/fuzz-city-conf

@@ -10,6 +10,7 @@
 # aggregate and PromQL).
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
+. "$top_srcdir/tests/integration/city-lib.sh"
 . "$top_srcdir/tests/integration/remote-lib.sh"
 
 command -v victoria-metrics >/dev/null || { echo "SKIP: victoria-metrics not installed (./bootstrap)"; exit 77; }
@@ -35,44 +36,12 @@ hub_start
 FT_URL=$HUB_URL
 
 # ---- Luohu: conf/city/luohu, with the district label's short form -------
-LH_DIR=$(cb_tmpdir)
-LH_PORT=$(cb_free_port)
-LH_URL="http://127.0.0.1:$LH_PORT"
-cp "$top_srcdir"/conf/city/luohu/*.json "$LH_DIR/"
-chmod u+w "$LH_DIR"/*.json
-python3 - "$LH_DIR/hub.json" "$LH_PORT" <<'PY'
-import json, sys
-p, port = sys.argv[1:3]
-c = json.load(open(p))
-c.update({"listen": "127.0.0.1:%s" % port, "socket": "", "data": "data",
-          "store": {"sync": False}})
-json.dump(c, open(p, "w"), ensure_ascii=False, indent=1)
-PY
+city_luohu_conf
 forward "$LH_DIR/hub.json" 440303
-cb_start luohu "$HUB_BIN" -v --config "$LH_DIR/hub.json"
-cb_wait_http "$LH_URL/healthz" || { cb_fail "Luohu hub did not start"; exit 1; }
+city_luohu_start
 
 # ---- Shenzhen: the city hub reading VM ----------------------------------
-CT_DIR=$(cb_tmpdir)
-CT_PORT=$(cb_free_port)
-CT_URL="http://127.0.0.1:$CT_PORT"
-cp "$top_srcdir/conf/city/systems.json" "$top_srcdir/conf/city/tokens.json" "$CT_DIR/"
-chmod u+w "$CT_DIR"/*.json
-cat >"$CT_DIR/users.json" <<JSON
-{"users": [
- {"name": "$(id -un)", "role": "supervisor", "scope": "440300000000"},
- {"name": "shenzhen-viewer", "role": "viewer", "scope": "440300000000"},
- {"name": "futian-at-city", "role": "viewer", "scope": "440304000000"}
-]}
-JSON
-python3 - "$CT_DIR/tokens.json" <<'PY'
-import hashlib, json, sys
-d = json.load(open(sys.argv[1]))
-d["tokens"].append({"name": "futian-at-city", "user": "futian-at-city",
-                    "sha256": hashlib.sha256(b"cbt_test_city_futian").hexdigest()})
-json.dump(d, open(sys.argv[1], "w"), indent=1)
-PY
-echo "$HUB_TOK_VIEWER" >"$CT_DIR/futian.token"
+city_dir "$HUB_TOK_VIEWER"
 cat >"$CT_DIR/hub.json" <<JSON
 {"listen": "127.0.0.1:$CT_PORT", "socket": "city.sock", "data": "data",
  "users": "users.json", "systems": "systems.json", "tokens": "tokens.json",
@@ -84,12 +53,7 @@ cat >"$CT_DIR/hub.json" <<JSON
   {"name": "罗湖区", "code": "440303000000", "url": "$LH_URL", "token": "cbt_demo_city_reader"}
  ]}
 JSON
-cb_start city "$HUB_BIN" -v --config "$CT_DIR/hub.json"
-cb_wait_http "$CT_URL/healthz" || { cb_fail "city hub did not start"; exit 1; }
-cb_wait_file "$CT_DIR/city.sock"
-city() { # PATH: GET over the city's socket (uid: supervisor of the city)
-	curl -g -s -o "$HUB_OUT" -w '%{http_code}' --unix-socket "$CT_DIR/city.sock" "http://city$1"
-}
+city_start
 
 # ---- Points in each district, forwarded ---------------------------------
 T0=$(((NOW - 600000) / 60000 * 60000))

@@ -9,6 +9,7 @@
 # with a warning naming Luohu.  Config errors name file:line:column.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
+. "$top_srcdir/tests/integration/city-lib.sh"
 
 NOW=$(($(date +%s) * 1000))
 f="$CB_TMP/body"
@@ -19,46 +20,11 @@ hub_start
 FT_URL=$HUB_URL FT_DIR=$HUB_DIR
 
 # ---- Luohu: conf/city/luohu on a free port -------------------------------
-LH_DIR=$(cb_tmpdir)
-LH_PORT=$(cb_free_port)
-LH_URL="http://127.0.0.1:$LH_PORT"
-cp "$top_srcdir"/conf/city/luohu/*.json "$LH_DIR/"
-chmod u+w "$LH_DIR"/*.json
-python3 - "$LH_DIR/hub.json" "$LH_PORT" <<'PY'
-import json, sys
-p, port = sys.argv[1:3]
-c = json.load(open(p))
-c.update({"listen": "127.0.0.1:%s" % port, "socket": "", "data": "data",
-          "store": {"sync": False}})
-json.dump(c, open(p, "w"), ensure_ascii=False, indent=1)
-PY
-cb_start luohu "$HUB_BIN" -v --config "$LH_DIR/hub.json"
-cb_wait_http "$LH_URL/healthz" || { cb_fail "Luohu hub did not start"; exit 1; }
+city_luohu_conf
+city_luohu_start
 
 # ---- Shenzhen: the city hub ---------------------------------------------
-CT_DIR=$(cb_tmpdir)
-CT_PORT=$(cb_free_port)
-CT_URL="http://127.0.0.1:$CT_PORT"
-cp "$top_srcdir/conf/city/systems.json" "$top_srcdir/conf/city/tokens.json" "$CT_DIR/"
-chmod u+w "$CT_DIR"/*.json
-cat >"$CT_DIR/users.json" <<JSON
-{"users": [
- {"name": "$(id -un)", "role": "supervisor", "scope": "440300000000"},
- {"name": "shenzhen-viewer", "role": "viewer", "scope": "440300000000"},
- {"name": "futian-at-city", "role": "viewer", "scope": "440304000000"},
- {"name": "futian-op-at-city", "role": "operator", "scope": "440304000000"}
-]}
-JSON
-python3 - "$CT_DIR/tokens.json" <<'PY'
-import hashlib, json, sys
-d = json.load(open(sys.argv[1]))
-d["tokens"].append({"name": "futian-at-city", "user": "futian-at-city",
-                    "sha256": hashlib.sha256(b"cbt_test_city_futian").hexdigest()})
-d["tokens"].append({"name": "futian-op-at-city", "user": "futian-op-at-city",
-                    "sha256": hashlib.sha256(b"cbt_test_city_futian_op").hexdigest()})
-json.dump(d, open(sys.argv[1], "w"), indent=1)
-PY
-echo "$HUB_TOK_SUPER" >"$CT_DIR/futian.token"
+city_dir "$HUB_TOK_SUPER"
 cat >"$CT_DIR/hub.json" <<JSON
 {"listen": "127.0.0.1:$CT_PORT", "socket": "city.sock", "data": "data",
  "users": "users.json", "systems": "systems.json", "tokens": "tokens.json",
@@ -69,12 +35,7 @@ cat >"$CT_DIR/hub.json" <<JSON
   {"name": "罗湖区", "code": "440303000000", "url": "$LH_URL/", "token": "cbt_demo_city_reader"}
  ]}
 JSON
-cb_start city "$HUB_BIN" -v --config "$CT_DIR/hub.json"
-cb_wait_http "$CT_URL/healthz" || { cb_fail "city hub did not start"; exit 1; }
-cb_wait_file "$CT_DIR/city.sock"
-city() { # PATH: GET over the city's socket (uid: supervisor of the city)
-	curl -g -s -o "$HUB_OUT" -w '%{http_code}' --unix-socket "$CT_DIR/city.sock" "http://city$1"
-}
+city_start
 
 # ---- Data and alerts in each district -----------------------------------
 for i in 0 1 2; do
