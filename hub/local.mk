@@ -111,7 +111,8 @@ EXTRA_DIST += tests/integration/t-hub-failclosed.sh tests/integration/t-hub-degr
 TESTS += tests/integration/t-route-roles.sh tests/integration/t-route-scopes.sh
 EXTRA_DIST += tests/integration/t-route-roles.sh tests/route-roles.txt \
 	tests/integration/t-route-scopes.sh tests/route-scopes.txt
-hub_libcbhub_a_SOURCES += hub/query-scope.c hub/query-scope.h
+hub_libcbhub_a_SOURCES += hub/query-scope.c hub/query-scope.h \
+	hub/query-agg.c hub/query-agg.h
 # query-bench: store-bench's queries through the hub over TCP and the unix
 # socket (bench/README.md).
 noinst_PROGRAMS += bench/query-bench
@@ -145,11 +146,12 @@ hub_libcbhub_a_SOURCES += \
 	hub/city/city-int.h \
 	hub/city/city-conf.c \
 	hub/city/city-fetch.c \
-	hub/city/city-route.c \
+	hub/city/city-route.c hub/city/city-action.c \
 	hub/city/city-merge.c \
 	hub/city/city-merge-tree.c
-TESTS += tests/integration/t-city.sh
-EXTRA_DIST += tests/integration/t-city.sh
+TESTS += tests/integration/t-city.sh tests/integration/t-city-store.sh
+EXTRA_DIST += tests/integration/t-city.sh tests/integration/t-city-store.sh \
+	tests/integration/city-lib.sh
 
 # The city hub's configuration under fuzzing.
 check_PROGRAMS += tests/fuzz/fuzz-city-conf
@@ -167,3 +169,14 @@ EXTRA_DIST += tools/demo-city conf/city/README conf/city/hub.json \
 	conf/city/luohu/systems.json conf/city/luohu/users.json \
 	conf/city/luohu/tokens.json
 EXTRA_DIST += bench/city-fanout.sh
+
+# Aggregating raw series on the hub (hub/query-agg.c) equals the store.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-query-agg
+TESTS += tests/unit/test-query-agg
+tests_unit_test_query_agg_CPPFLAGS = $(UNIT_CPPFLAGS) $(HUB_CPPFLAGS) \
+	$(ROCKSDB_CFLAGS)
+tests_unit_test_query_agg_SOURCES = tests/unit/test-query-agg.c
+tests_unit_test_query_agg_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
+	$(ROCKSDB_LIBS) $(CHECK_LIBS) -lm
+endif

@@ -23,10 +23,17 @@ hub_query_scope(const struct hub_territory *t, const char *scope,
 		    scope != NULL ? scope : "");
 		goto fail;
 	}
-	if (n->level == HUB_LEVEL_DISTRICT)
+	if (n->level == HUB_LEVEL_CITY ||
+	    (n->level == HUB_LEVEL_DISTRICT && n->parent < 0))
 		return 0;
 	/* A missing tag is "", so "X|" keeps data without place tags. */
 	switch (n->level) {
+	case HUB_LEVEL_DISTRICT:
+		/* A district of a city hub: the "district" label its hub's
+		 * forwarding adds, its code or the code's first 6 digits;
+		 * data without it is nobody's district (docs/scale.md). */
+		text = xasprintf("{district=~\"%s|%.6s\"}", n->code, n->code);
+		break;
 	case HUB_LEVEL_SUBDISTRICT:
 		text = xasprintf("{subdistrict=~\"%s|\"}", n->code);
 		break;

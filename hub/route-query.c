@@ -9,6 +9,7 @@
 
 #include "hub/hub-config.h"
 #include "hub/hub.h"
+#include "hub/query-agg.h"
 #include "hub/query-scope.h"
 #include "hub/remote/remote.h"
 #include "hub/territory.h"
@@ -210,16 +211,21 @@ query_run_by_name(struct hub_req *req, struct store_query *q,
 	return rc;
 }
 
-/* Whether a query is one that "remote_read" may complete: a raw one
- * (its reply then says which spans came from where). */
+/* Whether "remote_read" completes a query: a raw one (its reply then
+ * says which spans came from where), or an aggregate reaching before
+ * what the store's tiers keep for its step (answered from raw points,
+ * hub/query-agg.h). */
 static int
 query_remote_applies(struct hub *h, const struct store_query *q, int64_t now)
 {
-	const struct hub_config *c = h->config;
+	int64_t horizon = hub_remote_read_horizon(
+	    h, now, q->agg == STORE_AGG_NONE ? 0 : q->step);
 
-	(void)now;
-	return c->remote_read != NULL && q->agg == STORE_AGG_NONE &&
-	       !q->group && q->step <= 0;
+	if (horizon == INT64_MIN)
+		return 0;
+	if (q->agg == STORE_AGG_NONE)
+		return !q->group && q->step <= 0;
+	return q->start < horizon;
 }
 
 /*
@@ -228,10 +234,10 @@ query_remote_applies(struct hub *h, const struct store_query *q, int64_t now)
  * comes from the remote store, [*rstart, *rend] (*rend < *rstart: none).
  */
 static json_t *
-query_remote_sources(const struct hub_config *c, const struct store_query *q,
-    int64_t now, int64_t *rstart, int64_t *rend)
+query_remote_sources(struct hub *h, const struct store_query *q, int64_t now,
+    int64_t *rstart, int64_t *rend)
 {
-	int64_t horizon = now - c->retention_raw_ms;
+	int64_t horizon = hub_remote_read_horizon(h, now, 0);
 	json_t *sources = json_array();
 
 	*rstart = 0;
@@ -259,6 +265,10 @@ struct query_later {
 	json_t *series, *warn, *sources;
 	struct selector *sel; /* the remote read borrows it */
 	long limit;
+	/* An aggregate: series holds raw points until the reply, which
+	 * aggregates them as agg says (its by strings owned here). */
+	int aggregate, by_name;
+	struct store_query agg;
 };
 
 /* Finish the reply in ql->out with ql's series, warnings and sources and
@@ -267,7 +277,14 @@ static void
 query_later_reply(struct query_later *ql)
 {
 	struct hub_req *req = ql->req;
+	json_t *agg;
 	size_t i;
+
+	if (ql->aggregate) {
+		agg = hub_query_agg(ql->series, &ql->agg, ql->by_name);
+		json_decref(ql->series);
+		ql->series = agg;
+	}
 
 	if ((long)json_array_size(ql->series) > ql->limit) {
 		hub_reply_error(req, 400,
@@ -300,6 +317,9 @@ query_later_free(struct query_later *ql)
 	json_decref(ql->warn);
 	json_decref(ql->sources);
 	selector_free(ql->sel);
+	for (size_t i = 0; i < ql->agg.nby; i++)
+		free((char *)ql->agg.by[i]);
+	free((char **)ql->agg.by);
 	free(ql);
 }
 
@@ -332,8 +352,7 @@ query_remote(struct hub_req *req, const struct store_query *q, int64_t now,
 	int64_t rstart, rend;
 	char *cause = NULL;
 
-	ql->sources =
-	    query_remote_sources(req->hub->config, q, now, &rstart, &rend);
+	ql->sources = query_remote_sources(req->hub, q, now, &rstart, &rend);
 	if (rend >= rstart) {
 		ql->req = hub_req_defer(req);
 		if (hub_remote_read_merge_start(req->hub, ql->sel, rstart, rend,
@@ -346,6 +365,63 @@ query_remote(struct hub_req *req, const struct store_query *q, int64_t now,
 	ql->req = req;
 	query_later_reply(ql);
 	query_later_free(ql);
+}
+
+/*
+ * Answer the aggregate q (reply so far in out, which this takes; sel is
+ * taken too) whose range reaches past what the store keeps: the raw
+ * points of the store and of the remote store, aggregated on the hub
+ * exactly as the store would (hub/query-agg.h).
+ */
+static void
+query_agg_remote(struct hub_req *req, const struct store_query *q, int by_name,
+    struct selector *sel, long limit, struct buf *out, int64_t now)
+{
+	struct store_query rq;
+	struct store_result r;
+	struct query_later *ql;
+	struct buf sb = BUF_INIT;
+	char *cause = NULL;
+	size_t i, n = 0;
+
+	memset(&rq, 0, sizeof rq);
+	rq.sel = sel;
+	rq.start = q->start;
+	rq.end = q->end;
+	rq.agg = STORE_AGG_NONE;
+	rq.max_points = QUERY_MAX_POINTS;
+	if (store_query_run(req->hub->store, &rq, &r, &cause) != 0) {
+		hub_reply_error(req, 400, "query: %s", cause);
+		free(cause);
+		selector_free(sel);
+		return;
+	}
+	ql = xcalloc(1, sizeof *ql);
+	buf_putc(&sb, '[');
+	query_result_json(&r, NULL, &sb, &n);
+	buf_putc(&sb, ']');
+	ql->series = json_loadb(sb.data, sb.len, 0, NULL);
+	buf_free(&sb);
+	for (i = 0; r.partial && i < r.nwarnings; i++) {
+		if (ql->warn == NULL)
+			ql->warn = json_array();
+		json_array_append_new(ql->warn, json_string(r.warnings[i]));
+	}
+	store_result_free(&r);
+	if (ql->series == NULL)
+		ql->series = json_array();
+	ql->out = *out;
+	*out = (struct buf)BUF_INIT;
+	ql->sel = sel;
+	ql->limit = limit;
+	ql->aggregate = 1;
+	ql->by_name = by_name;
+	ql->agg = *q;
+	ql->agg.sel = NULL;
+	ql->agg.by = xcalloc(q->nby + 1, sizeof *ql->agg.by);
+	for (i = 0; i < q->nby; i++)
+		((char **)ql->agg.by)[i] = xstrdup(q->by[i]);
+	query_remote(req, q, now, ql);
 }
 
 static void
@@ -473,6 +549,11 @@ query_run(struct hub_req *req)
 	if (by_name)
 		buf_puts(&out, q.nby > 0 ? ",\"__name__\"" : "\"__name__\"");
 	buf_puts(&out, "],\"series\":[");
+	if (q.agg != STORE_AGG_NONE && query_remote_applies(h, &q, now)) {
+		query_agg_remote(req, &q, by_name, sel, limit, &out, now);
+		sel = NULL;
+		goto out;
+	}
 	if (by_name) {
 		if (query_run_by_name(req, &q, sel, limit, &out, &nseries) != 0)
 			goto out;

@@ -499,9 +499,9 @@ server_dispatch(struct evhttp_request *ev, void *arg)
 			goto done;
 		}
 	}
-	if (hub_city_dispatch(&req)) /* a city hub's own answer */
-		goto done;
 	if (found->want_body && server_body(h, &req) != 0)
+		goto done;
+	if (hub_city_dispatch(&req)) /* a city hub's own answer (may POST) */
 		goto done;
 	found->handler(&req);
 	if (!req.replied && !req.deferred)

@@ -11,6 +11,8 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "store/store.h"
+
 struct agg {
 	uint64_t count;
 	double sum, min, max, last;
@@ -56,6 +58,27 @@ agg_fold(struct agg *a, const struct agg *b)
 		a->last_t = b->last_t;
 	}
 	a->count += b->count;
+}
+
+/* The value agg reports for a (avg is sum / count). */
+static inline double
+agg_result(enum store_agg agg, const struct agg *a)
+{
+	switch (agg) {
+	case STORE_AGG_AVG:
+		return a->sum / (double)a->count;
+	case STORE_AGG_MIN:
+		return a->min;
+	case STORE_AGG_MAX:
+		return a->max;
+	case STORE_AGG_SUM:
+		return a->sum;
+	case STORE_AGG_COUNT:
+		return (double)a->count;
+	case STORE_AGG_LAST:
+	default:
+		return a->last;
+	}
 }
 
 #endif

@@ -63,6 +63,12 @@ store_result_add_warning(struct store_result *r, const char *msg)
 }
 
 void
+store_series_result_clear(struct store_series_result *sr)
+{
+	query_result_series_clear(sr);
+}
+
+void
 query_result_series_clear(struct store_series_result *sr)
 {
 	size_t j;
@@ -92,26 +98,6 @@ store_result_free(struct store_result *r)
 		free(r->warnings[i]);
 	free(r->warnings);
 	memset(r, 0, sizeof *r);
-}
-
-static double
-agg_value(enum store_agg agg, const struct agg *a)
-{
-	switch (agg) {
-	case STORE_AGG_AVG:
-		return a->sum / (double)a->count;
-	case STORE_AGG_MIN:
-		return a->min;
-	case STORE_AGG_MAX:
-		return a->max;
-	case STORE_AGG_SUM:
-		return a->sum;
-	case STORE_AGG_COUNT:
-		return (double)a->count;
-	case STORE_AGG_LAST:
-	default:
-		return a->last;
-	}
 }
 
 static int
@@ -147,7 +133,7 @@ take_points(struct qctx *qc, struct agg *ob, size_t *touched, size_t ntouched,
 		sr->points[i].t = qc->step == 0
 		                      ? qc->q->start
 		                      : qc->b0 + (int64_t)k * qc->step;
-		sr->points[i].v = agg_value(qc->q->agg, &ob[k]);
+		sr->points[i].v = agg_result(qc->q->agg, &ob[k]);
 		memset(&ob[k], 0, sizeof ob[k]);
 	}
 	sr->npoints = ntouched;

@@ -252,6 +252,9 @@ struct store_result {
 int store_query_run(struct store *s, const struct store_query *q,
     struct store_result *r, char **cause);
 void store_result_free(struct store_result *r);
+/* Free what one series of a result owns and zero it (for callers that
+ * build or edit results themselves). */
+void store_series_result_clear(struct store_series_result *sr);
 
 /* Raw points of every matching series in [start, end). */
 int store_query_raw(struct store *s, const struct selector *sel, int64_t start,

@@ -9,6 +9,7 @@
 #include "lib/buf.h"
 #include "tui/api.h"
 #include "tui/cli.h"
+#include "tui/remote-view.h"
 
 static long long
 cli_q_int(json_t *o, const char *key)
@@ -90,6 +91,35 @@ cli_q_failures(FILE *out, json_t *systems)
 	}
 }
 
+/* The forwarding targets' lines (GET /api/v1/status/remote; nothing from
+ * an older hub without it); returns how many lose data or fail. */
+static int
+cli_q_forwarding(struct api *api, FILE *out)
+{
+	struct api_result res;
+	struct buf b = BUF_INIT;
+	json_t *t;
+	size_t i;
+	int bad = 0;
+
+	if (api_request(api, "GET", "/api/v1/status/remote", NULL, &res) != 0 ||
+	    !json_is_object(res.body)) {
+		api_result_free(&res);
+		return 0;
+	}
+	remote_view_title(res.body, &b);
+	fprintf(out, "%s\n", buf_str(&b));
+	json_array_foreach(json_object_get(res.body, "targets"), i, t)
+	{
+		buf_reset(&b);
+		bad += remote_view_target(t, &b) == REMOTE_VIEW_BAD;
+		fprintf(out, "  %s\n", buf_str(&b));
+	}
+	buf_free(&b);
+	api_result_free(&res);
+	return bad;
+}
+
 int
 cli_quality(struct api *api, int json, FILE *out)
 {
@@ -152,5 +182,7 @@ cli_quality(struct api *api, int json, FILE *out)
 			    cli_q_int(r, "blind_s"), cli_q_int(r, "window_s"));
 	}
 	json_decref(root);
+	if (cli_q_forwarding(api, out) > 0)
+		findings++;
 	return findings > 0 ? 1 : 0;
 }

@@ -14,6 +14,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/bind.h \
 	tui/cli.c tui/cli.h tui/cli-quality.c tui/cli-handover.c \
 	tui/app-handover.c \
+	tui/remote-view.c tui/remote-view.h \
 	tui/cli-worker.c tui/cli-worker.h \
 	tui/cli-case.c tui/cli-case.h \
 	tui/cmd.c \
@@ -64,7 +65,8 @@ CONSOLE_TESTS = \
 	tests/integration/t-console-counts.sh \
 	tests/integration/t-console-attention.sh \
 	tests/integration/t-console-dispatch.sh \
-	tests/integration/t-console-ascii.sh
+	tests/integration/t-console-ascii.sh \
+	tests/integration/t-console-remote.sh
 TESTS += $(CONSOLE_TESTS)
 EXTRA_DIST += $(CONSOLE_TESTS) tests/integration/console-fixture.sh
 

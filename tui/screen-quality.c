@@ -1,7 +1,7 @@
 /* The Data quality screen (数据质量核查): the checks of what systems
  * declare (never seen, stale, undeclared, bad values, blind rules),
- * systems not fresh, silent series, collectors, rejected lines by reason
- * and source. */
+ * forwarding to remote-write targets (lag, queue, drops), systems not
+ * fresh, silent series, collectors, rejected lines by reason and source. */
 #include "config.h"
 
 #include <stdio.h>
@@ -13,6 +13,7 @@
 #include "lib/xmalloc.h"
 #include "tui/app.h"
 #include "tui/bind.h"
+#include "tui/remote-view.h"
 #include "tui/screen-util.h"
 #include "tui/screen.h"
 #include "tui/term.h"
@@ -26,7 +27,8 @@ struct qu_line {
 struct screen_quality {
 	struct screen base;
 	struct model_quality q;
-	int inflight;
+	json_t *remote; /* GET /api/v1/status/remote, or NULL */
+	int inflight, remote_inflight;
 	struct qu_line *lines;
 	size_t nlines, cap;
 	size_t *rows;
@@ -192,6 +194,35 @@ qu_checks(struct screen_quality *q, attr_t title)
 	}
 }
 
+/* The forwarding targets (remote-write out): lag, queue, drops. */
+static void
+qu_forwarding(struct screen_quality *q, attr_t title)
+{
+	static const int attrs[] = {
+	    [REMOTE_VIEW_OK] = TERM_GOOD,
+	    [REMOTE_VIEW_WARN] = TERM_WARN,
+	    [REMOTE_VIEW_BAD] = TERM_BAD,
+	};
+	struct buf b = BUF_INIT;
+	enum remote_view_level lv;
+	json_t *t;
+	size_t i;
+
+	if (q->remote == NULL)
+		return;
+	remote_view_title(q->remote, &b);
+	qu_add(q, title, "%s", buf_str(&b));
+	json_array_foreach(json_object_get(q->remote, "targets"), i, t)
+	{
+		buf_reset(&b);
+		lv = remote_view_target(t, &b);
+		qu_add(q,
+		    lv == REMOTE_VIEW_OK ? A_NORMAL : term_attr(attrs[lv]),
+		    "  %s", buf_str(&b));
+	}
+	buf_free(&b);
+}
+
 /* Turn the document into lines (sections are kept whole by the filter:
  * a title always shows). */
 static void
@@ -206,6 +237,7 @@ qu_lines(struct screen_quality *q)
 
 	qu_clear(q);
 	qu_checks(q, title);
+	qu_forwarding(q, title);
 	for (i = 0; i < m->nsystems; i++)
 		n += m->systems[i].state == NULL ||
 		     strcmp(m->systems[i].state, "fresh") != 0;
@@ -297,11 +329,33 @@ qu_done(struct screen *s, struct api_result *res)
 	res->body = NULL;
 }
 
+/* The forwarding status arrived (an older hub without it: no section). */
+static void
+qu_remote_done(struct screen *s, struct api_result *res)
+{
+	struct screen_quality *q = qu(s);
+
+	q->remote_inflight = 0;
+	if (res->error != NULL || !json_is_object(res->body))
+		return;
+	json_decref(q->remote);
+	q->remote = res->body;
+	res->body = NULL;
+	if (q->q.root != NULL) {
+		qu_lines(q);
+		qu_rebuild(q);
+	}
+}
+
 static void
 qu_refresh(struct screen *s)
 {
 	struct screen_quality *q = qu(s);
 
+	if (!q->remote_inflight) {
+		q->remote_inflight = 1;
+		app_fetch(s->app, s, "/api/v1/status/remote", qu_remote_done);
+	}
 	if (!q->inflight) {
 		q->inflight = 1;
 		app_fetch(s->app, s, "/api/v1/quality", qu_done);
@@ -350,6 +404,7 @@ qu_destroy(struct screen *s)
 	qu_clear(q);
 	free(q->lines);
 	free(q->rows);
+	json_decref(q->remote);
 	model_quality_free(&q->q);
 }
 

@@ -149,6 +149,13 @@ city_fetch_one(struct city_fetch *f, size_t i)
 		x->hdrs = curl_slist_append(x->hdrs, auth);
 		free(auth);
 	}
+	if (f->post != NULL) {
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, f->post);
+		curl_easy_setopt(
+		    easy, CURLOPT_POSTFIELDSIZE, (long)strlen(f->post));
+		x->hdrs = curl_slist_append(
+		    x->hdrs, "Content-Type: application/json");
+	}
 	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, x->hdrs);
 	if (curlev_add(f->city->ce, easy, city_fetch_done, x) == 0) {
 		f->xfers[i] = x;
@@ -232,6 +239,7 @@ city_fetch_free(struct city_fetch *f)
 	free(f->path);
 	free(f->xfers);
 	json_decref(f->extra);
+	free(f->post);
 	free(f);
 }
 

@@ -59,6 +59,7 @@ struct city_fetch {
 	size_t n;
 	size_t pending;
 	json_t *extra; /* the route's own state (e.g. the query echo); owned */
+	char *post;    /* a JSON body to POST rather than GET, or NULL; owned */
 	struct city_fetch *next;
 };
 
@@ -97,5 +98,9 @@ void city_merge_query(struct city_fetch *f);
 void city_merge_overview(struct city_fetch *f);
 void city_merge_tree(struct city_fetch *f);
 void city_merge_proxy(struct city_fetch *f);
+
+/* POST /api/v1/alerts/{id}/{action}?district=CODE on a city hub: passed
+ * to the district hub that owns the alert (city-action.c). */
+void city_route_alert_action(struct hub_req *req);
 
 #endif

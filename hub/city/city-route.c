@@ -261,6 +261,9 @@ static const struct hub_route city_overrides[] = {
     {.method = EVHTTP_REQ_GET,
         .path = "/api/v1/query",
         .handler = city_route_query},
+    {.method = EVHTTP_REQ_POST,
+        .path = "/api/v1/alerts/{id}/{action}",
+        .handler = city_route_alert_action},
     {.path = NULL},
 };
 
@@ -281,6 +284,12 @@ hub_city_dispatch(struct hub_req *req)
 		return 1;
 	}
 	for (o = city_overrides; o->path != NULL; o++) {
+		/* With "remote_read", queries read the shared store the
+		 * districts forward to (hub/route-query.c): groups are
+		 * merged across districts exactly. */
+		if (o->handler == city_route_query &&
+		    req->hub->config->remote_read != NULL)
+			continue;
 		if (o->method == r->method && strcmp(o->path, r->path) == 0) {
 			o->handler(req);
 			return 1;

@@ -4,7 +4,8 @@ HUB_PROMQL_SOURCES = \
 	hub/promql/promql.h hub/promql/promql-int.h \
 	hub/promql/lex.c hub/promql/parse.c hub/promql/format.c \
 	hub/promql/value.c hub/promql/eval.c hub/promql/agg.c \
-	hub/promql/func.c hub/promql/window.c hub/promql/route.c
+	hub/promql/func.c hub/promql/window.c hub/promql/route.c \
+	hub/promql/remote.c
 
 # The parser's fuzz target: parse, format, reparse, same normal form.
 check_PROGRAMS += tests/fuzz/fuzz-promql

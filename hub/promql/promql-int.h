@@ -133,4 +133,38 @@ int promql_value_normalize(struct promql_ctx *c, struct promql_value *v);
 /* A scalar value of nsteps copies of x. */
 void promql_value_scalar(struct promql_value *v, size_t nsteps, double x);
 
+/* ---- Routes and remote read (route.c, remote.c) -------------------------- */
+
+struct selector;
+struct store_result;
+
+/* A copy of sel restricted to req's caller's scope (caller frees), or
+ * NULL with *cause. */
+struct selector *promql_route_scoped(
+    struct hub_req *req, const struct selector *sel, char **cause);
+/* The store as a promql_source fetch under the scope of arg (a hub_req). */
+int promql_route_fetch(void *arg, const struct selector *sel, int64_t start,
+    int64_t end, struct store_result *r, char **cause);
+
+/*
+ * A query's remote part (hub.json "remote_read"): the selectors whose
+ * windows reach before the local raw retention, each read from the
+ * remote store under the caller's scope.  promql_remote_plan returns NULL
+ * when the store holds all the query needs; else promql_remote_run
+ * starts the reads on the loop (req deferred, alive until done) and calls
+ * done(arg) once when all ended, perhaps before it returns; a failed
+ * read becomes a warning.  promql_remote_source then gives the source
+ * that merges the remote points into the store's (local points win at
+ * equal times), promql_remote_envelope appends ,"sources":[..] and
+ * ,"warnings":[..] to the reply.  root and q must outlive rm.
+ */
+struct promql_remote;
+struct promql_remote *promql_remote_plan(struct hub *h,
+    const struct promql_node *root, const struct promql_query *q);
+void promql_remote_run(struct promql_remote *rm, struct hub_req *req,
+    void (*done)(void *arg), void *arg);
+void promql_remote_source(struct promql_remote *rm, struct promql_source *src);
+void promql_remote_envelope(const struct promql_remote *rm, struct buf *out);
+void promql_remote_free(struct promql_remote *rm);
+
 #endif

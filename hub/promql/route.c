@@ -13,7 +13,7 @@
 #include <event2/http.h>
 
 #include "hub/hub.h"
-#include "hub/promql/promql.h"
+#include "hub/promql/promql-int.h"
 #include "hub/query-scope.h"
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
@@ -150,8 +150,9 @@ route_duration(const char *s, int64_t *ms)
 /* ---- The source: the store, under the caller's scope --------------------- */
 
 /* A copy of sel restricted to the caller's scope, or NULL with *cause. */
-static struct selector *
-route_scoped(struct hub_req *req, const struct selector *sel, char **cause)
+struct selector *
+promql_route_scoped(
+    struct hub_req *req, const struct selector *sel, char **cause)
 {
 	struct selector *copy;
 	struct buf b = BUF_INIT;
@@ -167,12 +168,12 @@ route_scoped(struct hub_req *req, const struct selector *sel, char **cause)
 	return copy;
 }
 
-static int
-route_fetch(void *arg, const struct selector *sel, int64_t start, int64_t end,
-    struct store_result *r, char **cause)
+int
+promql_route_fetch(void *arg, const struct selector *sel, int64_t start,
+    int64_t end, struct store_result *r, char **cause)
 {
 	struct hub_req *req = arg;
-	struct selector *copy = route_scoped(req, sel, cause);
+	struct selector *copy = promql_route_scoped(req, sel, cause);
 	int rc;
 
 	if (copy == NULL)
@@ -187,7 +188,7 @@ route_open(void *arg, const struct selector *sel, int64_t start, int64_t end,
     struct store_reader **rd, char **cause)
 {
 	struct hub_req *req = arg;
-	struct selector *copy = route_scoped(req, sel, cause);
+	struct selector *copy = promql_route_scoped(req, sel, cause);
 	int rc;
 
 	if (copy == NULL)
@@ -331,34 +332,88 @@ route_json_value(struct buf *out, const struct promql_value *v,
 	buf_puts(out, "]}");
 }
 
+/* The success envelope around data; rm (may be NULL) adds where the
+ * spans came from and the remote read's warnings. */
 static void
-route_reply_data(struct hub_req *req, struct buf *data)
+route_reply_data_from(
+    struct hub_req *req, struct buf *data, const struct promql_remote *rm)
 {
 	struct buf b = BUF_INIT;
 
 	buf_puts(&b, "{\"status\":\"success\",\"data\":");
 	buf_append(&b, data->data, data->len);
+	if (rm != NULL)
+		promql_remote_envelope(rm, &b);
 	buf_puts(&b, "}\n");
 	hub_reply_text(req, 200, "application/json", b.data, b.len);
 	buf_free(&b);
 }
 
+static void
+route_reply_data(struct hub_req *req, struct buf *data)
+{
+	route_reply_data_from(req, data, NULL);
+}
+
 /* ---- query and query_range ------------------------------------------------
  */
+
+/* Evaluate root over q and reply; with rm, over the store and the remote
+ * series rm read. */
+static void
+route_answer(struct hub_req *req, const struct promql_node *root,
+    const struct promql_query *q, int instant, struct promql_remote *rm)
+{
+	struct promql_source src = {
+	    .fetch = promql_route_fetch, .arg = req, .open = route_open};
+	struct promql_value v;
+	enum promql_error err;
+	struct buf out = BUF_INIT;
+	char *cause = NULL;
+
+	if (rm != NULL)
+		promql_remote_source(rm, &src);
+	if (promql_eval(root, q, &src, &v, &err, &cause) != 0) {
+		route_fail(req, err, cause);
+		free(cause);
+		return;
+	}
+	route_json_value(&out, &v, q, instant);
+	promql_value_free(&v);
+	route_reply_data_from(req, &out, rm);
+	buf_free(&out);
+}
+
+/* A query waiting for its remote reads (hub.json "remote_read"). */
+struct route_later {
+	struct hub_req *req; /* deferred */
+	struct promql_query q;
+	struct promql_node *root;
+	int instant;
+	struct promql_remote *rm;
+};
+
+static void
+route_later_done(void *arg)
+{
+	struct route_later *rl = arg;
+
+	route_answer(rl->req, rl->root, &rl->q, rl->instant, rl->rm);
+	hub_req_finish(rl->req);
+	promql_remote_free(rl->rm);
+	promql_node_free(rl->root);
+	free(rl);
+}
 
 static void
 route_run(struct hub_req *req, int instant)
 {
 	struct route_params p;
 	struct promql_query q;
-	struct promql_source src = {
-	    .fetch = route_fetch, .arg = req, .open = route_open};
-	struct promql_value v;
 	struct promql_node *root = NULL;
-	enum promql_error err;
+	struct promql_remote *rm;
 	const char *text, *s;
 	char *cause = NULL;
-	struct buf out = BUF_INIT;
 	int64_t now = hub_now(req->hub), timeout = ROUTE_TIMEOUT_MS;
 
 	route_params_init(req, &p);
@@ -435,15 +490,20 @@ route_run(struct hub_req *req, int instant)
 		route_fail(req, PROMQL_ERR_BAD_DATA, msg);
 		goto out;
 	}
-	if (promql_eval(root, &q, &src, &v, &err, &cause) != 0) {
-		route_fail(req, err, cause);
+	if ((rm = promql_remote_plan(req->hub, root, &q)) != NULL) {
+		struct route_later *rl = xcalloc(1, sizeof *rl);
+
+		rl->req = hub_req_defer(req);
+		rl->q = q;
+		rl->root = root;
+		rl->instant = instant;
+		rl->rm = rm;
+		root = NULL;
+		promql_remote_run(rm, rl->req, route_later_done, rl);
 		goto out;
 	}
-	route_json_value(&out, &v, &q, instant);
-	promql_value_free(&v);
-	route_reply_data(req, &out);
+	route_answer(req, root, &q, instant, NULL);
 out:
-	buf_free(&out);
 	free(cause);
 	promql_node_free(root);
 	route_params_free(&p);

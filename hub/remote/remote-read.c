@@ -391,3 +391,33 @@ hub_remote_read_free(struct hub *h)
 	free(h->reader);
 	h->reader = NULL;
 }
+
+int64_t
+hub_remote_read_horizon(struct hub *h, int64_t now, int64_t step)
+{
+	const struct hub_config *c = h->config;
+	int64_t horizon;
+
+	if (c->remote_read == NULL)
+		return INT64_MIN;
+	/* A city hub stores nothing: all of it is in the shared store. */
+	if (c->city != NULL)
+		return INT64_MAX;
+	if (c->retention_raw_ms <= 0)
+		return INT64_MIN;
+	horizon = now - c->retention_raw_ms;
+	/* A tier that answers the step holds what raw data no longer has. */
+	if (step > 0 && step % 60000 == 0) {
+		if (c->retention_minute_ms <= 0)
+			return INT64_MIN;
+		if (now - c->retention_minute_ms < horizon)
+			horizon = now - c->retention_minute_ms;
+	}
+	if (step > 0 && step % 3600000 == 0) {
+		if (c->retention_hour_ms <= 0)
+			return INT64_MIN;
+		if (now - c->retention_hour_ms < horizon)
+			horizon = now - c->retention_hour_ms;
+	}
+	return horizon;
+}

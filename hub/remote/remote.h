@@ -202,6 +202,16 @@ typedef void (*hub_remote_read_cb)(int rc, const char *cause, void *arg);
 int hub_remote_read_merge_start(struct hub *h, const struct selector *sel,
     int64_t start, int64_t end, json_t *series, hub_remote_read_cb done,
     void *arg, char **cause);
+/*
+ * The time before which a query over now must read from "remote_read":
+ * the local raw retention's horizon, or for an aggregate with step > 0
+ * (step 0 for a raw query or PromQL) the oldest horizon of the tiers
+ * that answer it (per-minute rollups for a step of whole minutes,
+ * per-hour for whole hours).  INT64_MIN when there is no remote_read or
+ * a tier keeps everything (retention 0); INT64_MAX on a city hub with
+ * remote_read (all its data is in the districts' shared store).
+ */
+int64_t hub_remote_read_horizon(struct hub *h, int64_t now, int64_t step);
 /* Stop the remote reads still running (at shutdown, before the server
  * goes: their done callbacks may still reply). */
 void hub_remote_read_free(struct hub *h);

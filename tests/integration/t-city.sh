@@ -9,6 +9,7 @@
 # with a warning naming Luohu.  Config errors name file:line:column.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
+. "$top_srcdir/tests/integration/city-lib.sh"
 
 NOW=$(($(date +%s) * 1000))
 f="$CB_TMP/body"
@@ -19,43 +20,11 @@ hub_start
 FT_URL=$HUB_URL FT_DIR=$HUB_DIR
 
 # ---- Luohu: conf/city/luohu on a free port -------------------------------
-LH_DIR=$(cb_tmpdir)
-LH_PORT=$(cb_free_port)
-LH_URL="http://127.0.0.1:$LH_PORT"
-cp "$top_srcdir"/conf/city/luohu/*.json "$LH_DIR/"
-chmod u+w "$LH_DIR"/*.json
-python3 - "$LH_DIR/hub.json" "$LH_PORT" <<'PY'
-import json, sys
-p, port = sys.argv[1:3]
-c = json.load(open(p))
-c.update({"listen": "127.0.0.1:%s" % port, "socket": "", "data": "data",
-          "store": {"sync": False}})
-json.dump(c, open(p, "w"), ensure_ascii=False, indent=1)
-PY
-cb_start luohu "$HUB_BIN" -v --config "$LH_DIR/hub.json"
-cb_wait_http "$LH_URL/healthz" || { cb_fail "Luohu hub did not start"; exit 1; }
+city_luohu_conf
+city_luohu_start
 
 # ---- Shenzhen: the city hub ---------------------------------------------
-CT_DIR=$(cb_tmpdir)
-CT_PORT=$(cb_free_port)
-CT_URL="http://127.0.0.1:$CT_PORT"
-cp "$top_srcdir/conf/city/systems.json" "$top_srcdir/conf/city/tokens.json" "$CT_DIR/"
-chmod u+w "$CT_DIR"/*.json
-cat >"$CT_DIR/users.json" <<JSON
-{"users": [
- {"name": "$(id -un)", "role": "supervisor", "scope": "440300000000"},
- {"name": "shenzhen-viewer", "role": "viewer", "scope": "440300000000"},
- {"name": "futian-at-city", "role": "viewer", "scope": "440304000000"}
-]}
-JSON
-python3 - "$CT_DIR/tokens.json" <<'PY'
-import hashlib, json, sys
-d = json.load(open(sys.argv[1]))
-d["tokens"].append({"name": "futian-at-city", "user": "futian-at-city",
-                    "sha256": hashlib.sha256(b"cbt_test_city_futian").hexdigest()})
-json.dump(d, open(sys.argv[1], "w"), indent=1)
-PY
-echo "$HUB_TOK_VIEWER" >"$CT_DIR/futian.token"
+city_dir "$HUB_TOK_SUPER"
 cat >"$CT_DIR/hub.json" <<JSON
 {"listen": "127.0.0.1:$CT_PORT", "socket": "city.sock", "data": "data",
  "users": "users.json", "systems": "systems.json", "tokens": "tokens.json",
@@ -66,12 +35,7 @@ cat >"$CT_DIR/hub.json" <<JSON
   {"name": "罗湖区", "code": "440303000000", "url": "$LH_URL/", "token": "cbt_demo_city_reader"}
  ]}
 JSON
-cb_start city "$HUB_BIN" -v --config "$CT_DIR/hub.json"
-cb_wait_http "$CT_URL/healthz" || { cb_fail "city hub did not start"; exit 1; }
-cb_wait_file "$CT_DIR/city.sock"
-city() { # PATH: GET over the city's socket (uid: supervisor of the city)
-	curl -g -s -o "$HUB_OUT" -w '%{http_code}' --unix-socket "$CT_DIR/city.sock" "http://city$1"
-}
+city_start
 
 # ---- Data and alerts in each district -----------------------------------
 for i in 0 1 2; do
@@ -143,6 +107,41 @@ PY
 )" "city query equals the union of the districts' answers"
 cb_assert_eq "440304000000:2 440303000000:1" \
 	"$(hub_json '" ".join("%s:%d" % (s["code"], s["series"]) for s in j["sources"])' "$f.city")" "sources"
+
+# ---- Alert actions through the city --------------------------------------
+# Passed to the district hub that owns the alert, with the city's token for
+# it; the alert's history there says who acted on the city, the city's
+# audit log records the caller.
+act() { # PATH BODY-FILE: POST over the city's socket
+	curl -g -s -o "$HUB_OUT" -w '%{http_code}' --unix-socket "$CT_DIR/city.sock" \
+		-H 'Content-Type: application/json' --data-binary @"$2" "http://city$1"
+}
+cb_assert_eq 200 "$(city /api/v1/alerts)" "alerts to act on"
+FT_ID=$(hub_json '[a["id"] for a in j["alerts"] if a["district"] == "440304000000"][0]')
+LH_ID=$(hub_json '[a["id"] for a in j["alerts"] if a["district"] == "440303000000"][0]')
+echo '{"comment": "已派人"}' >"$f.ack"
+cb_assert_eq 400 "$(act "/api/v1/alerts/$FT_ID/ack" "$f.ack")" "an action on the city needs the district"
+cb_assert_contains "$(cat "$HUB_OUT")" '\"district\" in GET /api/v1/alerts' "the refusal says where to find it"
+cb_assert_eq 404 "$(act "/api/v1/alerts/$FT_ID/ack?district=440305000000" "$f.ack")" "a district the city does not have"
+cb_assert_eq 200 "$(act "/api/v1/alerts/$FT_ID/ack?district=440304000000" "$f.ack")" "ack through the city"
+cb_assert_eq 440304000000 "$(hub_json 'j["district"]')" "the answer names the district"
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_VIEWER HUB_URL=$FT_URL hub_get "/api/v1/alerts/$FT_ID")" "the alert on Futian"
+cb_assert_eq "acknowledged futian-supervisor" "$(hub_json '(j.get("alert") or j)["state"] + " " + (j.get("alert") or j)["ack"]["by"]')" "acknowledged on Futian, by the city's token"
+cb_assert_eq "[深圳市 (440300000000) city hub: $(id -un), supervisor uid] 已派人" \
+	"$(hub_json '(j.get("alert") or j)["ack"]["comment"]')" "Futian's record says who acted on the city"
+cb_assert_eq 200 "$(city "/api/v1/audit?action=city.alert.action")" "the city's audit log"
+cb_assert_eq "$(id -un) $FT_ID 440304000000 ack 200" \
+	"$(hub_json '"%s %s %s %s %d" % (lambda e: (e["who"], e["target"], e["code"], e["after"]["action"], e["after"]["status"]))(j["entries"][0])')" \
+	"the city audits the caller, the alert, the district and the outcome"
+# Luohu reads the city with a viewer token: Luohu itself refuses the action.
+cb_assert_eq 403 "$(act "/api/v1/alerts/$LH_ID/ack?district=440303000000" "$f.ack")" "Luohu refuses its viewer token's action"
+cb_assert_eq 440303000000 "$(hub_json 'j["district"]')" "the refusal names the district"
+# A Futian operator on the city cannot act on Luohu's alerts.
+cb_assert_eq 404 "$(curl -s -o "$HUB_OUT" -w '%{http_code}' -H "Authorization: Bearer cbt_test_city_futian_op" \
+	-H 'Content-Type: application/json' --data-binary @"$f.ack" "$CT_URL/api/v1/alerts/$LH_ID/ack?district=440303000000")" "a district outside the caller's scope"
+# A viewer on the city cannot act at all.
+cb_assert_eq 403 "$(curl -s -o "$HUB_OUT" -w '%{http_code}' -H "Authorization: Bearer cbt_test_city_futian" \
+	-H 'Content-Type: application/json' --data-binary @"$f.ack" "$CT_URL/api/v1/alerts/$FT_ID/ack?district=440304000000")" "a city viewer cannot act"
 
 cb_assert_eq 403 "$(curl -s -o "$HUB_OUT" -w '%{http_code}' --unix-socket "$CT_DIR/city.sock" --data-binary @"$f.ft" http://city/api/v1/write)" "no ingest on the city hub"
 cb_assert_contains "$(cat "$HUB_OUT")" "is a city hub" "the refusal says why"

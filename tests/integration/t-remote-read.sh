@@ -8,7 +8,10 @@
 # exactly what they see on A (the remote part masked too); while a slow
 # remote read is pending (a slow HTTP hop in front of VM) B still answers
 # /healthz within 100 ms and ingest, and the read's answer is still right;
-# with VM down B answers its local part with a warning.
+# with VM down B answers its local part with a warning.  The same holds
+# for PromQL (/prometheus/api/v1/query_range: rate, sum by, an instant
+# selector) and native aggregates (agg/by/step, answered on the hub from
+# the raw points of both): B equals A for the supervisor and a scoped user.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
 . "$top_srcdir/tests/integration/remote-lib.sh"
@@ -26,7 +29,7 @@ python3 - "$HUB_DIR/hub.json" "$HOP_PORT" <<'PY'
 import json, sys
 p, hop = sys.argv[1:3]
 c = json.load(open(p))
-c["retention"] = {"raw": "2d"}
+c["retention"] = {"raw": "2d", "minute": "2d", "hour": "2d"}
 c["remote_read"] = {"url": "http://127.0.0.1:%s" % hop, "timeout": "10s"}
 json.dump(c, open(p, "w"), indent=1)
 PY
@@ -112,6 +115,58 @@ echo "$out"
 cb_assert_contains "$out" 'Nanyuan operator: same (2 series, 24 points on A; 2 series on B)' "scoped query on B equals A"
 cb_assert_contains "$out" 'subdistricts: ["440304001000"]' "remote data masked by scope"
 
+# PromQL and native aggregates over both spans: B equals A.
+compare_more() { # TOKEN WHAT
+	python3 - "$A_URL" "$B_URL" "$1" "$NOW" "$2" <<'PY'
+import json, sys, urllib.parse, urllib.request
+a, b, token, now, what = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+def get(base, path, params):
+    req = urllib.request.Request(base + path + "?" + urllib.parse.urlencode(params),
+        headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.loads(r.read())
+start, end = (now - 4 * 86400000 - 120000) // 1000, now // 1000
+promql = ["sum by (subdistrict) (rate(fwd[5m]))", "fwd", "max_over_time(fwd[3m]) * 2"]
+for expr in promql:
+    p = {"query": expr, "start": start, "end": end, "step": 60}
+    ja, jb = get(a, "/prometheus/api/v1/query_range", p), get(b, "/prometheus/api/v1/query_range", p)
+    ra = sorted((json.dumps(r["metric"], sort_keys=True), r["values"]) for r in ja["data"]["result"])
+    rb = sorted((json.dumps(r["metric"], sort_keys=True), r["values"]) for r in jb["data"]["result"])
+    old = sum(1 for _, v in ra for t, _x in v if t < end - 86400)
+    print("%s promql %s: %s (%d series, %d old steps) sources %s warnings %s" % (
+        what, expr, "same" if ra == rb and old > 0 else "FAIL", len(ra), old,
+        json.dumps([s["from"] for s in jb.get("sources", [])]), json.dumps(jb.get("warnings", []))))
+    if ra != rb:
+        print("  A: %s\n  B: %s" % (ra[:1], rb[:1]))
+native = [{"agg": "sum", "by": "subdistrict", "step": "1m"}, {"agg": "avg", "step": "1h"},
+          {"agg": "count"}, {"agg": "max", "by": "__name__,subdistrict", "step": "2m"}]
+for extra in native:
+    p = dict(q="fwd", start=now - 5 * 86400000, end=now, **extra)
+    ja, jb = get(a, "/api/v1/query", p), get(b, "/api/v1/query", p)
+    def norm(j):
+        return sorted((json.dumps(s["labels"], sort_keys=True), s.get("series"), s.get("metric"),
+                       [(t, v) for t, v in s["points"]]) for s in j["series"])
+    na, nb = norm(ja), norm(jb)
+    old = sum(1 for s in na for t, _v in s[3] if t < now - 86400000)
+    desc = ",".join("%s=%s" % kv for kv in sorted(extra.items()))
+    print("%s native %s: %s (%d series, %d old points) sources %s" % (
+        what, desc, "same" if na == nb and (old > 0 or "step" not in extra) else "FAIL", len(na), old,
+        json.dumps([s["from"] for s in jb.get("sources", [])])))
+    if na != nb:
+        print("  A: %s\n  B: %s" % (na[:2], nb[:2]))
+PY
+}
+for who in "$HUB_TOK_SUPER:supervisor" "$HUB_TOK_OPERATOR:operator"; do
+	out=$(compare_more "${who%%:*}" "${who#*:}")
+	echo "$out"
+	cb_assert_eq 0 "$(echo "$out" | grep -c FAIL)" "${who#*:}: PromQL and native aggregates on B equal A"
+	cb_assert_eq 7 "$(echo "$out" | grep -c ': same (')" "${who#*:}: seven queries compared"
+	cb_assert_eq 3 "$(echo "$out" | grep -c 'promql.*sources \["remote", "local"\] warnings \[\]')" \
+		"${who#*:}: PromQL replies say which span came from where"
+done
+out=$(compare_more "$HUB_TOK_OPERATOR" operator)
+cb_assert_contains "$out" 'operator native agg=sum,by=subdistrict,step=1m: same (1 series' "scoped aggregate: Nanyuan's group only"
+
 # Only local data when the query is inside the local retention.
 c=$(curl -s -o "$B_DIR/out" -w '%{http_code}' -H "Authorization: Bearer $HUB_TOK_SUPER" \
 	"$B_URL/api/v1/query?q=fwd&start=-1h")
@@ -151,6 +206,11 @@ out=$(compare "$HUB_TOK_SUPER" "VM down")
 echo "$out"
 cb_assert_contains "$out" "4 series on B" "local series still answered"
 cb_assert_contains "$out" 'warnings: ["remote_read: ' "the failure is a warning"
+c=$(curl -s -o "$B_DIR/out" -w '%{http_code}' -H "Authorization: Bearer $HUB_TOK_SUPER" \
+	"$B_URL/prometheus/api/v1/query_range?query=fwd&start=$(((NOW - 4 * 86400000) / 1000))&end=$((NOW / 1000))&step=60")
+cb_assert_eq 200 "$c" "PromQL with VM down"
+cb_assert_eq "4 yes" "$(hub_json '"%d %s" % (len(j["data"]["result"]), "yes" if j["warnings"][0].startswith("remote_read: ") else "no")' "$B_DIR/out")" \
+	"PromQL with VM down: local series and a warning"
 
 hub_finish hubb
 hub_finish

@@ -1,0 +1,121 @@
+/* Alert actions through a city hub: POST /api/v1/alerts/{id}/{action}
+ * ?district=CODE is passed to the district hub that owns the alert (with
+ * the token the city reads it with), its "comment" prefixed with who did
+ * it on the city, so the alert's own history says so; the city's audit
+ * log records the caller, the district, the alert and the outcome. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/http.h>
+
+#include "hub/alerts/alerts.h"
+#include "hub/city/city-int.h"
+#include "hub/hub.h"
+#include "lib/xmalloc.h"
+
+/* The action's body with "comment" saying who acted on the city (caller
+ * frees), or NULL after replying 400. */
+static char *
+city_action_body(struct hub_req *req, const struct city_conf *c)
+{
+	const char *body, *was;
+	json_t *j;
+	size_t len;
+	char *out, *note;
+
+	if ((body = hub_req_body(req, &len)) == NULL || len == 0)
+		j = json_object();
+	else if ((j = json_loadb(body, len, 0, NULL)) == NULL ||
+	         !json_is_object(j)) {
+		json_decref(j);
+		hub_reply_error(req, 400, "body: expected a JSON object");
+		return NULL;
+	}
+	was = json_string_value(json_object_get(j, "comment"));
+	note = xasprintf("[%s (%s) city hub: %s, %s %s]%s%s", c->name, c->code,
+	    req->id.user != NULL ? req->id.user : "?",
+	    hub_role_name(req->id.role), hub_via_name(req->id.via),
+	    was != NULL && *was != '\0' ? " " : "", was != NULL ? was : "");
+	json_object_set_new(j, "comment", json_string(note));
+	free(note);
+	out = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return out;
+}
+
+/* The district answered (or not): pass its answer on, audit it. */
+static void
+city_action_done(struct city_fetch *f)
+{
+	struct hub_req *req = f->req;
+	struct alert_engine *e = hub_alerts_engine(req->hub);
+	const struct city_reply *r = NULL;
+	struct alert_actor who;
+	json_t *body;
+	size_t i;
+
+	for (i = 0; i < f->n && r == NULL; i++)
+		if (f->path[i] != NULL)
+			r = &f->replies[i];
+	if (e != NULL) {
+		route_alerts_actor(req, &who);
+		alert_engine_audit_note(e, &who, "city.alert.action",
+		    json_string_value(json_object_get(f->extra, "id")),
+		    r->d->code, NULL,
+		    json_pack("{s:s,s:s,s:i,s:s?}", "action",
+		        json_string_value(json_object_get(f->extra, "action")),
+		        "district", r->d->code, "status", r->status, "error",
+		        r->error),
+		    NULL);
+	}
+	if (r->status == 0 || r->body == NULL) {
+		hub_reply_error_json(req, 502,
+		    json_pack("{s:s}", "district", r->d->code),
+		    "%s (%s) did not answer: %s", r->d->name, r->d->code,
+		    r->error != NULL ? r->error : "no answer");
+		return;
+	}
+	body = json_incref(r->body);
+	if (json_is_object(body))
+		json_object_set_new(body, "district", json_string(r->d->code));
+	hub_reply_json(req, r->status, body);
+}
+
+void
+city_route_alert_action(struct hub_req *req)
+{
+	struct hub_city *c = req->hub->city;
+	const char *code = hub_req_query(req, "district");
+	const char *id = hub_req_param(req, "id");
+	const char *action = hub_req_param(req, "action");
+	struct city_fetch *f;
+	char *body, *eid, *eact;
+	size_t i;
+
+	for (i = 0; code != NULL && i < c->conf->ndistricts; i++)
+		if (strcmp(c->conf->districts[i].code, code) == 0)
+			break;
+	if (code == NULL || i == c->conf->ndistricts ||
+	    !hub_req_scope_overlaps(req, code)) {
+		hub_reply_error(req, code == NULL ? 400 : 404,
+		    "district: the code of the district hub that owns the "
+		    "alert (its \"district\" in GET /api/v1/alerts)%s",
+		    code == NULL ? " is required on a city hub"
+		                 : " is not one of your districts");
+		return;
+	}
+	if ((body = city_action_body(req, c->conf)) == NULL)
+		return;
+	f = city_fetch_new(c, NULL, city_action_done);
+	eid = evhttp_uriencode(id, -1, 0);
+	eact = evhttp_uriencode(action, -1, 0);
+	f->path[i] = xasprintf("/api/v1/alerts/%s/%s", eid, eact);
+	free(eid);
+	free(eact);
+	f->post = body;
+	f->extra = json_pack("{s:s,s:s}", "id", id, "action", action);
+	f->req = hub_req_defer(req);
+	city_fetch_start(f);
+}

@@ -1,0 +1,68 @@
+# Helpers for the city tests (hub/city/): Luohu's district hub from
+# conf/city/luohu and a Shenzhen city hub's directory.  Source after
+# lib.sh and hub-lib.sh.
+
+# city_luohu_conf: Luohu's configuration on a free port in $LH_DIR
+# ($LH_URL); city_luohu_start starts it.
+city_luohu_conf() {
+	LH_DIR=$(cb_tmpdir)
+	LH_PORT=$(cb_free_port)
+	LH_URL="http://127.0.0.1:$LH_PORT"
+	cp "$top_srcdir"/conf/city/luohu/*.json "$LH_DIR/"
+	chmod u+w "$LH_DIR"/*.json
+	python3 - "$LH_DIR/hub.json" "$LH_PORT" <<'PY'
+import json, sys
+p, port = sys.argv[1:3]
+c = json.load(open(p))
+c.update({"listen": "127.0.0.1:%s" % port, "socket": "", "data": "data",
+          "store": {"sync": False}})
+json.dump(c, open(p, "w"), ensure_ascii=False, indent=1)
+PY
+}
+city_luohu_start() {
+	cb_start luohu "$HUB_BIN" -v --config "$LH_DIR/hub.json"
+	cb_wait_http "$LH_URL/healthz" || { cb_fail "Luohu hub did not start"; exit 1; }
+}
+
+# city_dir FUTIAN-TOKEN: the city hub's directory $CT_DIR ($CT_PORT,
+# $CT_URL) with the city's systems and tokens, users (the test's uid a
+# supervisor of the city, shenzhen-viewer, futian-at-city a viewer and
+# futian-op-at-city an operator of Futian, tokens cbt_test_city_futian and
+# cbt_test_city_futian_op) and futian.token; the test writes hub.json.
+city_dir() {
+	CT_DIR=$(cb_tmpdir)
+	CT_PORT=$(cb_free_port)
+	CT_URL="http://127.0.0.1:$CT_PORT"
+	cp "$top_srcdir/conf/city/systems.json" "$top_srcdir/conf/city/tokens.json" "$CT_DIR/"
+	chmod u+w "$CT_DIR"/*.json
+	cat >"$CT_DIR/users.json" <<JSON
+{"users": [
+ {"name": "$(id -un)", "role": "supervisor", "scope": "440300000000"},
+ {"name": "shenzhen-viewer", "role": "viewer", "scope": "440300000000"},
+ {"name": "futian-at-city", "role": "viewer", "scope": "440304000000"},
+ {"name": "futian-op-at-city", "role": "operator", "scope": "440304000000"}
+]}
+JSON
+	python3 - "$CT_DIR/tokens.json" <<'PY'
+import hashlib, json, sys
+d = json.load(open(sys.argv[1]))
+for name, tok in (("futian-at-city", b"cbt_test_city_futian"),
+                  ("futian-op-at-city", b"cbt_test_city_futian_op")):
+    d["tokens"].append({"name": name, "user": name,
+                        "sha256": hashlib.sha256(tok).hexdigest()})
+json.dump(d, open(sys.argv[1], "w"), indent=1)
+PY
+	echo "$1" >"$CT_DIR/futian.token"
+}
+
+# city_start: start the city hub of $CT_DIR/hub.json (socket city.sock).
+city_start() {
+	cb_start city "$HUB_BIN" -v --config "$CT_DIR/hub.json"
+	cb_wait_http "$CT_URL/healthz" || { cb_fail "city hub did not start"; exit 1; }
+	cb_wait_file "$CT_DIR/city.sock"
+}
+
+# city PATH: GET over the city's socket (uid: supervisor of the city).
+city() {
+	curl -g -s -o "$HUB_OUT" -w '%{http_code}' --unix-socket "$CT_DIR/city.sock" "http://city$1"
+}
