@@ -18,8 +18,9 @@
 #include "lib/xmalloc.h"
 #include "store/query-int.h"
 
-/* Iterators kept, one per window modulo this. */
-#define READER_ITERS 32
+/* Iterators kept: one per window of the range, at most this many (then
+ * one per window modulo this; each pins a data block of 16 KiB). */
+#define READER_ITERS_MAX 256
 /* Next steps tried before a seek. */
 #define READER_WALK 16
 
@@ -39,10 +40,11 @@ struct store_reader {
 	uint32_t *ids; /* matching series, ascending */
 	size_t n, next;
 	rocksdb_readoptions_t *ro; /* total order: Next crosses series */
-	struct reader_iter its[READER_ITERS]; /* by window */
-	struct reader_iter *ri;               /* the current window's */
-	rocksdb_iterator_t *it;               /* ri->it */
-	struct store_series_result cur;       /* the current series' labels */
+	struct reader_iter *its;   /* by window modulo nits */
+	size_t nits;
+	struct reader_iter *ri;         /* the current window's */
+	rocksdb_iterator_t *it;         /* ri->it */
+	struct store_series_result cur; /* the current series' labels */
 	/* The current series: id, range [lo, hi), the window w being read
 	 * and the open chunk's window hw (INT64_MAX: none). */
 	uint32_t id;
@@ -75,7 +77,14 @@ store_reader_open(struct store *s, const struct selector *sel, int64_t start,
 	rd->s = s;
 	rd->start = start < 0 ? 0 : start;
 	rd->end = end;
-	for (i = 0; i < READER_ITERS; i++)
+	/* Windows of [start, end]: up to two more than whole hours. */
+	rd->nits = end < rd->start
+	               ? 1
+	               : (uint64_t)(end - rd->start) / STORE_WINDOW_MS + 2;
+	if (rd->nits > READER_ITERS_MAX)
+		rd->nits = READER_ITERS_MAX;
+	rd->its = xcalloc(rd->nits, sizeof *rd->its);
+	for (i = 0; i < rd->nits; i++)
 		rd->its[i].w = -1;
 	index_match(&s->ix, sel, &rd->ids, &rd->n);
 	buf_init(&rd->tmp);
@@ -276,7 +285,7 @@ static void
 reader_seek(struct store_reader *rd)
 {
 	struct reader_iter *ri =
-	    &rd->its[(size_t)(rd->w / STORE_WINDOW_MS) % READER_ITERS];
+	    &rd->its[(size_t)(rd->w / STORE_WINDOW_MS) % rd->nits];
 
 	if (ri->it == NULL) {
 		struct store *s = rd->s;
@@ -382,9 +391,10 @@ store_reader_close(struct store_reader *rd)
 
 	if (rd == NULL)
 		return;
-	for (i = 0; i < READER_ITERS; i++)
+	for (i = 0; i < rd->nits; i++)
 		if (rd->its[i].it != NULL)
 			rocksdb_iter_destroy(rd->its[i].it);
+	free(rd->its);
 	if (rd->ro != NULL)
 		rocksdb_readoptions_destroy(rd->ro);
 	query_result_series_clear(&rd->cur);
