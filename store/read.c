@@ -1,7 +1,13 @@
 /*
  * Streaming raw reads (store_reader_*, see store.h): the points of one
- * series after another, a chunk at a time, from the closed chunks (one
- * iterator seek per series and window) and the open chunk.  Read-only.
+ * series after another in id order, a chunk at a time, from the closed
+ * chunks and the open chunk.  Read-only.
+ *
+ * Chunk keys are [hour][id][offset], so the next series' chunks of an hour
+ * are usually a few keys after the current one's: each window (hour) read
+ * keeps its own iterator, which moves forward to the next series' chunks
+ * by at most READER_WALK steps of Next before it falls back to a seek (a
+ * seek costs as much as a few dozen Next within a block).
  */
 #include "config.h"
 
@@ -12,12 +18,32 @@
 #include "lib/xmalloc.h"
 #include "store/query-int.h"
 
+/* Iterators kept: one per window of the range, at most this many (then
+ * one per window modulo this; each pins a data block of 16 KiB). */
+#define READER_ITERS_MAX 256
+/* Next steps tried before a seek. */
+#define READER_WALK 16
+
+/* An iterator and what is known of the keys before its position: none
+ * in [lo, here) (lo_strict: in (lo..., here), lo being the 8-byte prefix
+ * of a key passed over, so every 12-byte key with that prefix too). */
+struct reader_iter {
+	rocksdb_iterator_t *it;
+	int64_t w; /* the window it was last positioned in (-1: none) */
+	uint8_t lo[8];
+	int lo_strict;
+};
+
 struct store_reader {
 	struct store *s;
 	int64_t start, end;
-	uint32_t *ids; /* matching series, in key order */
+	uint32_t *ids; /* matching series, ascending */
 	size_t n, next;
-	rocksdb_iterator_t *it;
+	rocksdb_readoptions_t *ro; /* total order: Next crosses series */
+	struct reader_iter *its;   /* by window modulo nits */
+	size_t nits;
+	struct reader_iter *ri;         /* the current window's */
+	rocksdb_iterator_t *it;         /* ri->it */
 	struct store_series_result cur; /* the current series' labels */
 	/* The current series: id, range [lo, hi), the window w being read
 	 * and the open chunk's window hw (INT64_MAX: none). */
@@ -38,6 +64,7 @@ store_reader_open(struct store *s, const struct selector *sel, int64_t start,
     int64_t end, struct store_reader **rdp, char **cause)
 {
 	struct store_reader *rd;
+	size_t i;
 
 	*rdp = NULL;
 	if (sel == NULL || start > end) {
@@ -50,8 +77,16 @@ store_reader_open(struct store *s, const struct selector *sel, int64_t start,
 	rd->s = s;
 	rd->start = start < 0 ? 0 : start;
 	rd->end = end;
+	/* Windows of [start, end]: up to two more than whole hours. */
+	rd->nits = end < rd->start
+	               ? 1
+	               : (uint64_t)(end - rd->start) / STORE_WINDOW_MS + 2;
+	if (rd->nits > READER_ITERS_MAX)
+		rd->nits = READER_ITERS_MAX;
+	rd->its = xcalloc(rd->nits, sizeof *rd->its);
+	for (i = 0; i < rd->nits; i++)
+		rd->its[i].w = -1;
 	index_match(&s->ix, sel, &rd->ids, &rd->n);
-	index_sort_by_key(&s->ix, rd->ids, rd->n);
 	buf_init(&rd->tmp);
 	*rdp = rd;
 	return 0;
@@ -165,6 +200,8 @@ reader_closed(struct store_reader *rd)
 		    rd->w + key_get32((const uint8_t *)key + 8) >= rd->hi)
 			break;
 		ok = reader_chunk(rd, key, kl) == 0;
+		memcpy(rd->ri->lo, key, 8);
+		rd->ri->lo_strict = 1;
 		rocksdb_iter_next(rd->it);
 		if (ok && rd->pv.n > 0)
 			return 1;
@@ -201,6 +238,79 @@ reader_head(struct store_reader *rd)
 	return j > 0;
 }
 
+/* Whether ri's position is where a seek to target would land, given
+ * that no key lies in [ri->lo, here): 1 once target is past lo. */
+static int
+reader_lands(const struct reader_iter *ri, const uint8_t *target)
+{
+	int c = memcmp(ri->lo, target, 8);
+
+	return ri->lo_strict ? c < 0 : c <= 0;
+}
+
+/* Position window rd->w's iterator at the first key at or after rd->key:
+ * forward from where it is when that is shortly before, else a seek. */
+static void
+reader_position(struct reader_iter *ri, struct store_reader *rd)
+{
+	const char *k;
+	size_t kl, i;
+
+	if (ri->w == rd->w && reader_lands(ri, rd->key)) {
+		for (i = 0; i <= READER_WALK; i++) {
+			if (!rocksdb_iter_valid(ri->it))
+				break;
+			k = rocksdb_iter_key(ri->it, &kl);
+			if (kl < 8)
+				break;
+			if (memcmp(k, rd->key, 8) >= 0)
+				return;
+			if (i == READER_WALK)
+				break;
+			/* Passed over: no key before the next one either. */
+			memcpy(ri->lo, k, 8);
+			ri->lo_strict = 1;
+			rocksdb_iter_next(ri->it);
+		}
+	}
+	ri->w = rd->w;
+	memcpy(ri->lo, rd->key, 8);
+	ri->lo_strict = 0;
+	rocksdb_iter_seek(ri->it, (const char *)rd->key, 8);
+}
+
+/* The iterator of window rd->w, positioned at the current series' first
+ * chunk key of it. */
+static void
+reader_seek(struct store_reader *rd)
+{
+	struct reader_iter *ri =
+	    &rd->its[(size_t)(rd->w / STORE_WINDOW_MS) % rd->nits];
+
+	if (ri->it == NULL) {
+		struct store *s = rd->s;
+		rocksdb_iterator_t *base;
+
+		if (rd->ro == NULL) {
+			rd->ro = rocksdb_readoptions_create();
+			rocksdb_readoptions_set_total_order_seek(rd->ro, 1);
+		}
+		base = rocksdb_create_iterator_cf(
+		    s->db, rd->ro, s->cf[STORE_CF_CHUNKS]);
+		ri->it =
+		    rocksdb_writebatch_wi_count(s->pending) == 0
+		        ? base
+		        : rocksdb_writebatch_wi_create_iterator_with_base_cf(
+		              s->pending, base, s->cf[STORE_CF_CHUNKS]);
+		ri->w = -1;
+	}
+	key_put32(rd->key, (uint32_t)(rd->w / STORE_HOUR_MS));
+	key_put32(rd->key + 4, rd->id);
+	reader_position(ri, rd);
+	rd->ri = ri;
+	rd->it = ri->it;
+}
+
 /* The next decoded batch of the current series into rd->pv (unfiltered
  * by lo): 1, or 0 when the series has no more. */
 static int
@@ -211,16 +321,9 @@ reader_batch(struct store_reader *rd)
 	for (; rd->w < rd->hi && rd->w <= rd->hw; rd->w += STORE_WINDOW_MS) {
 		if (!rd->in_window && !rd->head_done) {
 			rd->in_window = 1;
-			if (ser->closed_max_t >= rd->w) {
-				if (rd->it == NULL)
-					rd->it = store_iter(
-					    rd->s, STORE_CF_CHUNKS, 1);
-				key_put32(
-				    rd->key, (uint32_t)(rd->w / STORE_HOUR_MS));
-				key_put32(rd->key + 4, rd->id);
-				rocksdb_iter_seek(
-				    rd->it, (const char *)rd->key, 8);
-			} else
+			if (ser->closed_max_t >= rd->w)
+				reader_seek(rd);
+			else
 				rd->in_window = 2; /* nothing closed */
 		}
 		if (rd->in_window == 1 && reader_closed(rd))
@@ -284,10 +387,16 @@ store_reader_partial(const struct store_reader *rd)
 void
 store_reader_close(struct store_reader *rd)
 {
+	size_t i;
+
 	if (rd == NULL)
 		return;
-	if (rd->it != NULL)
-		rocksdb_iter_destroy(rd->it);
+	for (i = 0; i < rd->nits; i++)
+		if (rd->its[i].it != NULL)
+			rocksdb_iter_destroy(rd->its[i].it);
+	free(rd->its);
+	if (rd->ro != NULL)
+		rocksdb_readoptions_destroy(rd->ro);
 	query_result_series_clear(&rd->cur);
 	ptvec_free(&rd->pv);
 	buf_free(&rd->tmp);

@@ -267,11 +267,13 @@ int store_query_last(struct store *s, const struct selector *sel, int64_t since,
 
 /*
  * A streaming read of the raw points of every series matching sel in
- * [start, end): series one after another in key order, each series'
- * points in ascending time, one chunk's worth at a time, with no copy of
- * the whole range.  For evaluators that consume points in order (PromQL
- * windows).  Corrupt chunks are skipped with a warning (options.warn) and
- * counted, as in store_query_raw.
+ * [start, end): series one after another in id order (the order their
+ * chunks are stored in, so that moving to the next series is usually a
+ * few steps of an iterator rather than a seek; callers wanting key order
+ * sort by sr->key), each series' points in ascending time, one chunk's
+ * worth at a time, with no copy of the whole range.  For evaluators that
+ * consume points in order (PromQL windows).  Corrupt chunks are skipped
+ * with a warning (options.warn) and counted, as in store_query_raw.
  *
  * The store must not be written to (nor closed) while a reader is open:
  * open, read and close within one call of the store's thread.

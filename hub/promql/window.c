@@ -215,7 +215,8 @@ win_slice(struct win_state *st, int64_t a, int64_t b)
 
 /* Read the selector's points series by series from the source's reader
  * over [a, end], computing each series' steps as its chunks come in; the
- * series arrive in key order. */
+ * series arrive in the order the store reads fastest (not key order):
+ * st->s keeps each one's key and place for promql_eval_windows to sort. */
 static int
 win_stream(struct win_state *st, int64_t a, int64_t end)
 {
@@ -276,12 +277,22 @@ win_stream(struct win_state *st, int64_t a, int64_t end)
 		if (made) {
 			if (rc == 0)
 				win_series_advance(st, &ws, INT64_MAX);
-			free((char *)ws.key);
 			free(ws.p);
+			ws.p = NULL;
+			ws.n = ws.cap = 0;
+			st->s = xreallocarray(st->s, st->n + 1, sizeof *st->s);
+			st->s[st->n++] = ws;
 		}
 	}
 	store_reader_close(rd);
 	return rc;
+}
+
+static int
+win_series_key_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct win_series *)a)->key,
+	    ((const struct win_series *)b)->key);
 }
 
 int
@@ -310,8 +321,12 @@ promql_eval_windows(struct promql_ctx *c, const struct promql_node *sel,
 	end = win_end(&st, c->nsteps - 1);
 	if (a < 0)
 		a = 0;
-	if (c->src->open != NULL)
-		return end < a ? 0 : win_stream(&st, a, end);
+	if (c->src->open != NULL) {
+		if (end >= a)
+			rc = win_stream(&st, a, end);
+		qsort(st.s, st.n, sizeof *st.s, win_series_key_cmp);
+		a = end + 1;
+	}
 	for (; rc == 0 && a <= end; a = b) {
 		b = (a / slice + 1) * slice;
 		if (b > end + 1)

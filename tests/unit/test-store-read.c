@@ -9,8 +9,16 @@
 
 #define HOUR 3600000LL
 
+static int
+series_key_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct store_series_result *)a)->key,
+	    ((const struct store_series_result *)b)->key);
+}
+
 /* A stream of one selector over [start, end) flattened to one result per
- * series, checking the batches on the way. */
+ * series in key order, checking the batches on the way (series come in
+ * ascending id order). */
 static void
 read_all(struct store *s, const char *sel, int64_t start, int64_t end,
     int64_t skip_at, struct store_result *out)
@@ -20,6 +28,7 @@ read_all(struct store *s, const char *sel, int64_t start, int64_t end,
 	struct selector *q = tsu_sel(sel);
 	char *cause = NULL;
 	size_t total = 0;
+	uint32_t prev_id = 0;
 
 	memset(out, 0, sizeof *out);
 	if (store_reader_open(s, q, start, end, &rd, &cause) != 0)
@@ -33,6 +42,8 @@ read_all(struct store *s, const char *sel, int64_t start, int64_t end,
 		size_t n, i, cap = 0;
 
 		ck_assert_ptr_nonnull(sr->key);
+		ck_assert_uint_gt(sr->id, prev_id);
+		prev_id = sr->id;
 		while (store_reader_next(rd, &t, &v, &n) == 1) {
 			ck_assert_uint_gt(n, 0);
 			if (o->npoints + n > cap) {
@@ -63,6 +74,7 @@ read_all(struct store *s, const char *sel, int64_t start, int64_t end,
 	ck_assert_uint_eq(store_reader_points(rd), total);
 	ck_assert_int_eq(store_reader_partial(rd), 0);
 	store_reader_close(rd);
+	qsort(out->series, out->n, sizeof *out->series, series_key_cmp);
 }
 
 /* The raw query's answer, minus the points before skip_at that a skip
@@ -208,6 +220,72 @@ START_TEST(test_store_reader_equals_raw)
 }
 END_TEST
 
+/* Many series, matched sparsely and densely, several chunks each per
+ * window: the reader moves between series' chunks by iterator steps or
+ * seeks (more than its walk apart), and answers as the raw query. */
+START_TEST(test_store_reader_many_series)
+{
+	static const char *sels[] = {
+	    "n", "n{k=~\"(3|44|45|46|79)\"}", "n{p=\"odd\"}"};
+	struct store_options o;
+	struct store *s;
+	int64_t t0 =
+	            ((int64_t)time(NULL) * 1000 - 2 * 86400000LL) / HOUR * HOUR,
+	        t;
+	uint32_t ids[80];
+	char key[64], *cause = NULL;
+	size_t i, k;
+	int pass;
+
+	store_options_init(&o);
+	o.late_window_ms = 60 * 1000;
+	s = tsu_open(tsu_dir(), &o);
+	for (i = 0; i < 80; i++) {
+		snprintf(key, sizeof key, "n{k=\"%zu\",p=\"%s\"}", i,
+		    i % 2 ? "odd" : "even");
+		ids[i] = tsu_intern(s, key);
+	}
+	/* 3 hours; every 7th series 2 s apart (several chunks per
+	 * window), the others every 30 s, some with a gap of an hour. */
+	for (t = t0; t < t0 + 3 * HOUR; t += 2000) {
+		uint32_t wid[80];
+		int64_t wt[80];
+		double wv[80];
+		size_t m = 0;
+
+		for (i = 0; i < 80; i++) {
+			if (i % 7 != 0 && t % 30000 != 0)
+				continue;
+			if (i % 5 == 1 && t >= t0 + HOUR && t < t0 + 2 * HOUR)
+				continue;
+			wid[m] = ids[i];
+			wt[m] = t;
+			wv[m++] = (double)(tsu_rng() % 1000);
+		}
+		ck_assert_int_eq(
+		    store_write(s, wid, wt, wv, m, NULL, &cause), 0);
+	}
+	for (pass = 0; pass < 2; pass++) {
+		for (k = 0; k < sizeof sels / sizeof sels[0]; k++) {
+			expect_equal(s, sels[k], 0, INT64_MAX / 2, -1);
+			for (i = 0; i < 8; i++) {
+				int64_t a = t0 - HOUR +
+				            (int64_t)(tsu_rng() % (5 * HOUR));
+				int64_t b =
+				    a + (int64_t)(tsu_rng() % (3 * HOUR));
+				int64_t sk =
+				    a + (int64_t)(tsu_rng() % (3 * HOUR));
+
+				expect_equal(s, sels[k], a, b, -1);
+				expect_equal(s, sels[k], a, b, sk);
+			}
+		}
+		ck_assert_int_eq(store_flush(s, 1, &cause), 0);
+	}
+	store_close(s);
+}
+END_TEST
+
 START_TEST(test_store_reader_errors)
 {
 	struct store_options o;
@@ -242,6 +320,7 @@ read_suite(void)
 	tcase_add_checked_fixture(tc, tsu_dir_setup, tsu_dir_teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_store_reader_equals_raw);
+	tcase_add_test(tc, test_store_reader_many_series);
 	tcase_add_test(tc, test_store_reader_errors);
 	suite_add_tcase(su, tc);
 	return su;
