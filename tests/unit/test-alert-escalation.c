@@ -237,7 +237,7 @@ START_TEST(test_escalation_chain_choice)
 	struct alert_rules *rs;
 	const struct alert_escalation *c;
 	struct alert_escalation tmp;
-	struct alert_esc_step st;
+	struct alert_esc_step step;
 	char *cause = NULL;
 
 	rs = alert_rules_parse("rules.json", esc_rules, strlen(esc_rules),
@@ -245,21 +245,21 @@ START_TEST(test_escalation_chain_choice)
 	ck_assert_msg(rs != NULL, "%s", cause);
 	ck_assert_uint_eq(rs->nescalating, 2); /* "quiet" and "own" */
 	c = alert_rules_escalation(
-	    rs, alert_rules_find(rs, "quiet"), ALERT_SEV_HIGH, &tmp, &st);
+	    rs, alert_rules_find(rs, "quiet"), ALERT_SEV_HIGH, &tmp, &step);
 	ck_assert_uint_eq(c->nsteps, 0);
 	c = alert_rules_escalation(
-	    rs, alert_rules_find(rs, "own"), ALERT_SEV_LOW, &tmp, &st);
+	    rs, alert_rules_find(rs, "own"), ALERT_SEV_LOW, &tmp, &step);
 	ck_assert_uint_eq(c->nsteps, 1);
 	ck_assert_str_eq(c->steps[0].to, "role:admin");
 	ck_assert_int_eq(c->steps[0].after_ms, 2 * MIN);
-	c = alert_rules_escalation(rs, NULL, ALERT_SEV_HIGH, &tmp, &st);
+	c = alert_rules_escalation(rs, NULL, ALERT_SEV_HIGH, &tmp, &step);
 	ck_assert_uint_eq(c->nsteps, 3);
 	c = alert_rules_escalation(
-	    rs, alert_rules_find(rs, "plain"), ALERT_SEV_MEDIUM, &tmp, &st);
+	    rs, alert_rules_find(rs, "plain"), ALERT_SEV_MEDIUM, &tmp, &step);
 	ck_assert_uint_eq(c->nsteps, 1);
 	ck_assert_str_eq(c->steps[0].to, "role:supervisor");
 	ck_assert_int_eq(c->steps[0].after_ms, 3 * MIN);
-	c = alert_rules_escalation(rs, NULL, ALERT_SEV_LOW, &tmp, &st);
+	c = alert_rules_escalation(rs, NULL, ALERT_SEV_LOW, &tmp, &step);
 	ck_assert_uint_eq(c->nsteps, 0);
 	ck_assert_str_eq(alert_rules_escalation_webhook(rs, "desk:dispatch"),
 	    "http://127.0.0.1:1/desk");
