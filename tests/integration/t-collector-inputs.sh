@@ -129,6 +129,9 @@ JSON
 	echo "crit: $d s in its state, last run took $r s"
 	python3 -c "import sys; sys.exit(0 if float('$d') >= 2 and float('$r') < 2 else 1)" ||
 		cb_fail "nagios_state_duration_s ($d) is not the time in the state (run $r s)"
+	# The fake hub below takes the name "hub": stop this one first, or its
+	# PID is forgotten and it outlives the test.
+	cb_stop hub
 fi
 
 # ---- exec timeout kills the whole process group -------------------------

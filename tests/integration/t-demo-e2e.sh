@@ -148,11 +148,11 @@ if wait_for 60 '/api/v1/quality?silent_after=15s&limit=100000' \
 else
 	cb_fail "quality never listed pump-station's series as silent"
 fi
-api /api/v1/systems/pump-station >/dev/null
-case $(js 'j["state"]') in
-down | stale) ;;
-*) cb_fail "systems: pump-station state $(js 'j["state"]'), want down or stale" ;;
-esac
+# A pump-station series other than system_up can fall silent first (the
+# simulator feeds some of them rarely), so the system's own state is
+# polled too.
+wait_for 60 /api/v1/systems/pump-station 'j["state"] in ("down", "stale")' ||
+	cb_fail "systems: pump-station state $(js 'j["state"]'), want down or stale"
 # A rule's alert is dispatched when it fires; one still pending (system-silent
 # waits 15 s) has no departments yet, so only fired ones are checked.
 if ! wait_for 30 '/api/v1/alerts?limit=1000' \

@@ -39,6 +39,14 @@ A2=$(event $G2)
 printf '{"matchers": [{"tag": "grid", "op": "=", "value": "%s"}], "reason": "works in Fubao", "duration": "1h"}' $G2 >"$f"
 cb_assert_eq 201 "$(TOKEN=$HUB_TOK_SUPER hub_post /api/v1/silences "$f")" "a silence in Fubao"
 S2=$(hub_json 'j["id"]')
+case_in() { # GRID: report a case there (no category: queued); prints its id
+	printf '{"grid": "%s", "text": "stairwell blocked", "source": "hotline", "ref": "R-%s"}' \
+		"$1" "$1" >"$f"
+	[ "$(TOKEN=$HUB_TOK_COLLECTOR hub_post /api/v1/cases "$f")" = 201 ] || cb_fail "case in $1: $(cat "$HUB_OUT")"
+	hub_json 'j["id"]'
+}
+C1=$(case_in $G1)
+C2=$(case_in $G2)
 # Control: the district sees Fubao, so the checks below can tell masked
 # from unmasked.
 cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_get '/api/v1/alerts?state=all')" "district list"
@@ -47,6 +55,10 @@ cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_get '/api/v1/query?q=env_aqi&start=
 cb_assert_contains "$(cat "$HUB_OUT")" "$G2" "the district sees Fubao's points"
 cb_assert_eq 200 "$(hub_sock '/api/v1/alerts?state=all')" "Nanyuan list"
 cb_assert_contains "$(cat "$HUB_OUT")" "$A1" "Nanyuan sees its own alert"
+cb_assert_eq 200 "$(hub_sock '/api/v1/cases')" "Nanyuan's cases"
+cb_assert_contains "$(cat "$HUB_OUT")" "$C1" "Nanyuan sees its own case"
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_get '/api/v1/cases')" "district cases"
+cb_assert_contains "$(cat "$HUB_OUT")" "$C2" "the district sees the Fubao case"
 
 fubao() { # the body names something of Fubao
 	grep -q -e 4403040100 -e 福保 -e 新港 -e Fubao -e Xingang "$HUB_OUT"
@@ -54,7 +66,7 @@ fubao() { # the body names something of Fubao
 # ask METHOD PATH CLASS ARGS
 ask() {
 	_now=$(date +%s)
-	_args=$(printf '%s' "$4" | sed "s/FUBAO_ALERT/$A2/; s/FUBAO_SILENCE/$S2/; s/NOW_MINUS_600/$((_now - 600))/; s/NOW/$_now/")
+	_args=$(printf '%s' "$4" | sed "s/FUBAO_ALERT/$A2/; s/FUBAO_SILENCE/$S2/; s/FUBAO_CASE/$C2/; s/NOW_MINUS_600/$((_now - 600))/; s/NOW/$_now/")
 	_p=$2
 	# {x} in the path: the value of x= in ARGS
 	case $_p in
