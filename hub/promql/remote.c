@@ -301,7 +301,8 @@ remote_fetch(void *arg, const struct selector *sel, int64_t start, int64_t end,
 		return 0;
 	n0 = r->n;
 	all = xcalloc(n0 + rs->nprep + 1, sizeof *all);
-	memcpy(all, r->series, n0 * sizeof *all);
+	if (n0 > 0) /* r->series may be NULL when nothing was local */
+		memcpy(all, r->series, n0 * sizeof *all);
 	qsort(all, n0, sizeof *all, remote_series_cmp);
 	for (j = 0; j < rs->nprep; j++) {
 		struct store_series_result key = {.key = rs->prep[j].key}, *d;

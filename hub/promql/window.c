@@ -324,7 +324,8 @@ promql_eval_windows(struct promql_ctx *c, const struct promql_node *sel,
 	if (c->src->open != NULL) {
 		if (end >= a)
 			rc = win_stream(&st, a, end);
-		qsort(st.s, st.n, sizeof *st.s, win_series_key_cmp);
+		if (st.n > 1) /* st.s is NULL when nothing matched */
+			qsort(st.s, st.n, sizeof *st.s, win_series_key_cmp);
 		a = end + 1;
 	}
 	for (; rc == 0 && a <= end; a = b) {
