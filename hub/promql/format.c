@@ -66,6 +66,9 @@ promql_node_format(const struct promql_node *n, struct buf *out)
 		break;
 	case PROMQL_SELECT:
 		selector_format(n->sel, out);
+		if (n->sel->n == 0 && n->sel->metric != NULL &&
+		    promql_word_is_aggregation(n->sel->metric))
+			buf_puts(out, "{}");
 		if (n->range_ms > 0) {
 			buf_putc(out, '[');
 			promql_duration_format(n->range_ms, out);

@@ -79,6 +79,19 @@ static const char *const keywords[] = {"by", "without", "on", "ignoring",
     "bool", "offset", "group_left", "group_right", "and", "or", "unless",
     "atan2", NULL};
 
+int
+promql_word_is_aggregation(const char *name)
+{
+	size_t i;
+
+	if (promql_aggop_find(name) >= 0)
+		return 1;
+	for (i = 0; unsupported_aggs[i] != NULL; i++)
+		if (strcmp(name, unsupported_aggs[i]) == 0)
+			return 1;
+	return 0;
+}
+
 const char *
 promql_binop_name(enum promql_binop op)
 {

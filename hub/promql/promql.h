@@ -82,6 +82,9 @@ enum promql_aggop {
 /* Name of an aggregation; promql_aggop_find returns -1 for no such. */
 const char *promql_aggop_name(enum promql_aggop op);
 int promql_aggop_find(const char *name);
+/* Whether name is an aggregation's (implemented or not): a metric of that
+ * name is written with braces, "stdvar{}", or it reads back as one. */
+int promql_word_is_aggregation(const char *name);
 /* Whether the aggregation takes a parameter first (topk, quantile). */
 int promql_aggop_has_param(enum promql_aggop op);
 
