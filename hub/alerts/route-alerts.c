@@ -42,6 +42,24 @@ route_alerts_reply(struct hub_req *req, struct alert_reply *r)
 	r->body = NULL;
 }
 
+/* The "limit" query parameter into *limit (unchanged when absent); on a
+ * bad one, replies 400 and returns -1. */
+int
+route_alerts_limit(struct hub_req *req, size_t *limit)
+{
+	const char *s = hub_req_query(req, "limit");
+	char *end;
+
+	if (s == NULL)
+		return 0;
+	*limit = strtoul(s, &end, 10);
+	if (*s == '\0' || *end != '\0') {
+		hub_reply_error(req, 400, "limit: expected a number");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 route_alerts_list(struct hub_req *req)
 {
@@ -50,7 +68,6 @@ route_alerts_list(struct hub_req *req)
 	struct alert_actor who;
 	struct alert_reply r;
 	const char *s;
-	char *end;
 
 	if (e == NULL)
 		return;
@@ -64,13 +81,8 @@ route_alerts_list(struct hub_req *req)
 	f.inhibited = hub_req_query(req, "inhibited");
 	s = hub_req_query(req, "group");
 	f.group = s != NULL && (strcmp(s, "1") == 0 || strcmp(s, "true") == 0);
-	if ((s = hub_req_query(req, "limit")) != NULL) {
-		f.limit = strtoul(s, &end, 10);
-		if (*s == '\0' || *end != '\0') {
-			hub_reply_error(req, 400, "limit: expected a number");
-			return;
-		}
-	}
+	if (route_alerts_limit(req, &f.limit) != 0)
+		return;
 	route_alerts_actor(req, &who);
 	alert_engine_list(e, &f, &who, &r);
 	route_alerts_reply(req, &r);

@@ -22,6 +22,8 @@ extern const struct hub_route hub_routes_handover[]; /* route-handover.c */
 struct alert_engine *route_alerts_engine(struct hub_req *req);
 /* The caller as an actor (strings borrowed from req). */
 void route_alerts_actor(struct hub_req *req, struct alert_actor *out);
+/* The "limit" query parameter into *limit; 400 and -1 on a bad one. */
+int route_alerts_limit(struct hub_req *req, size_t *limit);
 /* An optional JSON object body into *body (NULL when empty; caller
  * frees): 0, or -1 after replying 400. */
 int route_alerts_body(struct hub_req *req, json_t **body);

@@ -80,8 +80,6 @@ route_cases_list(struct hub_req *req)
 	struct case_filter f;
 	struct alert_actor who;
 	struct alert_reply r;
-	const char *s;
-	char *end;
 
 	if (e == NULL)
 		return;
@@ -89,13 +87,8 @@ route_cases_list(struct hub_req *req)
 	f.queue = hub_req_query(req, "queue");
 	f.state = hub_req_query(req, "state");
 	f.category = hub_req_query(req, "category");
-	if ((s = hub_req_query(req, "limit")) != NULL) {
-		f.limit = strtoul(s, &end, 10);
-		if (*s == '\0' || *end != '\0') {
-			hub_reply_error(req, 400, "limit: expected a number");
-			return;
-		}
-	}
+	if (route_alerts_limit(req, &f.limit) != 0)
+		return;
 	route_alerts_actor(req, &who);
 	alert_engine_case_list(e, &f, &who, &r);
 	route_alerts_reply(req, &r);
