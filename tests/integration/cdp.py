@@ -99,7 +99,7 @@ class CDP:
             raise RuntimeError('%s: %s' % (expr, r['exceptionDetails']))
         return r['result'].get('value')
 
-    def wait(self, expr, what, timeout=20):
+    def wait(self, expr, what, timeout=60):
         """Poll until expr is truthy; raise naming what otherwise."""
         deadline = time.time() + timeout
         while time.time() < deadline:
