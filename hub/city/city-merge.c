@@ -161,10 +161,10 @@ city_alert_cmp(const void *pa, const void *pb)
 void
 city_merge_alerts(struct city_fetch *f)
 {
-	json_t *all = json_array(), *groups = json_array(), *j, *sorted;
+	json_t *all = json_array(), *groups = json_array(), *j, *sorted, *e;
 	json_int_t total = 0, limit;
 	json_t **v;
-	size_t i, n;
+	size_t i, k, n;
 	int any_groups = 0;
 
 	if (city_reply_failed(f)) {
@@ -177,10 +177,14 @@ city_merge_alerts(struct city_fetch *f)
 
 		if (r->status != 200)
 			continue;
+		json_array_foreach(json_object_get(r->body, "alerts"), k, e)
+		    city_alert_mark(e, r->d);
 		city_append_marked(all, r->body, "alerts", r->d);
 		total += json_integer_value(json_object_get(r->body, "total"));
 		if (json_object_get(r->body, "groups") != NULL) {
 			any_groups = 1;
+			json_array_foreach(json_object_get(r->body, "groups"),
+			    k, e) city_alert_mark_group(e, r->d);
 			city_append_marked(groups, r->body, "groups", r->d);
 		}
 	}

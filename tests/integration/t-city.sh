@@ -73,10 +73,10 @@ cb_assert_eq 200 "$(city "/api/v1/alerts?code=440303003000")" "alerts of a Luohu
 cb_assert_eq "440303000000" "$(hub_json '" ".join(a["district"] for a in j["alerts"])')" "only Luohu asked"
 cb_assert_eq 404 "$(city "/api/v1/alerts?code=440305000000")" "a code in no district"
 # A city user scoped to Futian: only Futian is asked, Luohu's codes are 404.
-cb_assert_eq 200 "$(TOKEN=cbt_test_city_futian HUB_URL=$CT_URL hub_get /api/v1/alerts)" "Futian-scoped city user"
+cb_assert_eq 200 "$(TOKEN=cbt_demo_city_futian HUB_URL=$CT_URL hub_get /api/v1/alerts)" "Futian-scoped city user"
 cb_assert_eq "1 440304000000" "$(hub_json '"%d " % j["total"] + " ".join(s["code"] for s in j["sources"])')" "only Futian asked"
-cb_assert_eq 404 "$(TOKEN=cbt_test_city_futian HUB_URL=$CT_URL hub_get "/api/v1/tree?code=440303003000")" "Luohu outside the user's scope"
-cb_assert_eq 200 "$(TOKEN=cbt_test_city_futian HUB_URL=$CT_URL hub_get "/api/v1/query?q=water_level&start=now-1h")" "scoped query"
+cb_assert_eq 404 "$(TOKEN=cbt_demo_city_futian HUB_URL=$CT_URL hub_get "/api/v1/tree?code=440303003000")" "Luohu outside the user's scope"
+cb_assert_eq 200 "$(TOKEN=cbt_demo_city_futian HUB_URL=$CT_URL hub_get "/api/v1/query?q=water_level&start=now-1h")" "scoped query"
 cb_assert_eq "440304000000" "$(hub_json '" ".join(sorted(set(s["district"] for s in j["series"])))')" "scoped query: Futian's series only"
 
 cb_assert_eq 200 "$(city /api/v1/overview)" "merged overview"
@@ -137,10 +137,10 @@ cb_assert_eq "$(id -un) $FT_ID 440304000000 ack 200" \
 cb_assert_eq 403 "$(act "/api/v1/alerts/$LH_ID/ack?district=440303000000" "$f.ack")" "Luohu refuses its viewer token's action"
 cb_assert_eq 440303000000 "$(hub_json 'j["district"]')" "the refusal names the district"
 # A Futian operator on the city cannot act on Luohu's alerts.
-cb_assert_eq 404 "$(curl -s -o "$HUB_OUT" -w '%{http_code}' -H "Authorization: Bearer cbt_test_city_futian_op" \
+cb_assert_eq 404 "$(curl -s -o "$HUB_OUT" -w '%{http_code}' -H "Authorization: Bearer cbt_demo_city_futian_op" \
 	-H 'Content-Type: application/json' --data-binary @"$f.ack" "$CT_URL/api/v1/alerts/$LH_ID/ack?district=440303000000")" "a district outside the caller's scope"
 # A viewer on the city cannot act at all.
-cb_assert_eq 403 "$(curl -s -o "$HUB_OUT" -w '%{http_code}' -H "Authorization: Bearer cbt_test_city_futian" \
+cb_assert_eq 403 "$(curl -s -o "$HUB_OUT" -w '%{http_code}' -H "Authorization: Bearer cbt_demo_city_futian" \
 	-H 'Content-Type: application/json' --data-binary @"$f.ack" "$CT_URL/api/v1/alerts/$FT_ID/ack?district=440304000000")" "a city viewer cannot act"
 
 cb_assert_eq 403 "$(curl -s -o "$HUB_OUT" -w '%{http_code}' --unix-socket "$CT_DIR/city.sock" --data-binary @"$f.ft" http://city/api/v1/write)" "no ingest on the city hub"
