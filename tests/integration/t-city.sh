@@ -131,6 +131,8 @@ FT_LOCAL=$(hub_json '[a["local_id"] for a in j["alerts"] if a["district"] == "44
 LH_LOCAL=$(hub_json '[a["local_id"] for a in j["alerts"] if a["district"] == "440303000000"][0]')
 cb_assert_eq "440304-$FT_LOCAL 440303-$LH_LOCAL" "$FT_ID $LH_ID" "city ids: the district's first 6 digits, '-', its own id"
 cb_assert_eq "$FT_LOCAL" "$LH_LOCAL" "the same local id in both districts (the collision case)"
+cb_assert_eq "2 1 1" "$(hub_json '"%d %d %d" % (j["counted"]["total"], j["counted"]["high"], j["counted"]["medium"])')" "counted summed over the districts (the console's header)"
+cb_assert_eq True "$(hub_json 'j["newest"] in (a["id"] for a in j["alerts"])')" "newest is a city id"
 
 cb_assert_eq 200 "$(city "/api/v1/alerts/$FT_ID")" "Futian's alert through the city"
 cb_assert_eq "$FT_ID $FT_LOCAL 440304000000 flood/ft firing" \
