@@ -152,8 +152,8 @@ hub_libcbhub_a_SOURCES += \
 TESTS += tests/integration/t-city.sh tests/integration/t-city-store.sh
 EXTRA_DIST += tests/integration/t-city.sh tests/integration/t-city-store.sh \
 	tests/integration/city-lib.sh
-TESTS += tests/integration/t-console-city.sh
-EXTRA_DIST += tests/integration/t-console-city.sh
+TESTS += tests/integration/t-console-city.sh tests/integration/t-demo-city.sh
+EXTRA_DIST += tests/integration/t-console-city.sh tests/integration/t-demo-city.sh
 
 # The city hub's configuration under fuzzing.
 check_PROGRAMS += tests/fuzz/fuzz-city-conf
