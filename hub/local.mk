@@ -147,6 +147,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/city/city-conf.c \
 	hub/city/city-fetch.c \
 	hub/city/city-route.c hub/city/city-action.c hub/city/city-alert.c \
+	hub/city/city-alert-id.c \
 	hub/city/city-merge.c \
 	hub/city/city-merge-tree.c
 TESTS += tests/integration/t-city.sh tests/integration/t-city-store.sh
