@@ -49,6 +49,22 @@ PY
 	echo "$1" >"$CT_DIR/futian.token"
 }
 
+# city_conf FT_URL LH_URL: $CT_DIR/hub.json, a Shenzhen city hub (socket
+# city.sock, district timeout 3s) over Futian at FT_URL (futian.token)
+# and Luohu at LH_URL (conf/city's luohu.token: a Luohu supervisor's).
+city_conf() {
+	cat >"$CT_DIR/hub.json" <<JSON
+{"listen": "127.0.0.1:$CT_PORT", "socket": "city.sock", "data": "data",
+ "users": "users.json", "systems": "systems.json", "tokens": "tokens.json",
+ "store": {"sync": false},
+ "city": {"code": "440300000000", "name": "深圳市", "name_en": "Shenzhen", "timeout": "3s"},
+ "districts": [
+  {"name": "福田区", "code": "440304000000", "url": "$1", "token_file": "futian.token"},
+  {"name": "罗湖区", "code": "440303000000", "url": "$2", "token": "$(cat "$top_srcdir/conf/city/luohu.token")"}
+ ]}
+JSON
+}
+
 # city_start: start the city hub of $CT_DIR/hub.json (socket city.sock).
 city_start() {
 	cb_start city "$HUB_BIN" -v --config "$CT_DIR/hub.json"

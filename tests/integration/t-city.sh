@@ -25,16 +25,7 @@ city_luohu_start
 
 # ---- Shenzhen: the city hub ---------------------------------------------
 city_dir "$HUB_TOK_SUPER"
-cat >"$CT_DIR/hub.json" <<JSON
-{"listen": "127.0.0.1:$CT_PORT", "socket": "city.sock", "data": "data",
- "users": "users.json", "systems": "systems.json", "tokens": "tokens.json",
- "store": {"sync": false},
- "city": {"code": "440300000000", "name": "深圳市", "name_en": "Shenzhen", "timeout": "3s"},
- "districts": [
-  {"name": "福田区", "code": "440304000000", "url": "$FT_URL", "token_file": "futian.token"},
-  {"name": "罗湖区", "code": "440303000000", "url": "$LH_URL/", "token": "cbt_demo_luohu_city"}
- ]}
-JSON
+city_conf "$FT_URL" "$LH_URL/"
 city_start
 
 # ---- Data and alerts in each district -----------------------------------

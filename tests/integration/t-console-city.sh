@@ -21,16 +21,7 @@ FT_URL=$HUB_URL
 city_luohu_conf
 city_luohu_start
 city_dir "$HUB_TOK_SUPER"
-cat >"$CT_DIR/hub.json" <<JSON
-{"listen": "127.0.0.1:$CT_PORT", "socket": "city.sock", "data": "data",
- "users": "users.json", "systems": "systems.json", "tokens": "tokens.json",
- "store": {"sync": false},
- "city": {"code": "440300000000", "name": "深圳市", "name_en": "Shenzhen", "timeout": "5s"},
- "districts": [
-  {"name": "福田区", "code": "440304000000", "url": "$FT_URL", "token_file": "futian.token"},
-  {"name": "罗湖区", "code": "440303000000", "url": "$LH_URL", "token": "cbt_demo_luohu_city"}
- ]}
-JSON
+city_conf "$FT_URL" "$LH_URL"
 city_start
 
 event() { # URL TOKEN KEY GRID MESSAGE
