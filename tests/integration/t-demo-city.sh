@@ -3,7 +3,8 @@
 # city hub's tokens for Futian and Luohu let its console's user act on
 # each district's alerts (they were viewer tokens, refused by the
 # districts), and conf/city's per-district users of the city act on their
-# own district's alerts only.  --as names the users for an unknown one.
+# own district's alerts only.  --as makes a token of one of them (and names
+# the users for an unknown one).
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
 
@@ -22,7 +23,8 @@ cb_assert_eq 1 "$?" "--as an unknown user fails"
 cb_assert_contains "$out" "--as nobody-such: no such user" "it says so"
 cb_assert_contains "$out" "luohu-op-at-city" "and names the city's users"
 
-cb_start demo $DEMO --no-console
+# --as with --no-console: the user's token is made, no console runs.
+cb_start demo $DEMO --no-console --as luohu-op-at-city
 CSOCK=$VAR/city/citybraind.sock
 cb_wait_file "$CSOCK"
 HUB_OUT=$CB_TMP/out.json
@@ -88,6 +90,10 @@ cb_assert_eq 200 "$(as cbt_demo_city_luohu_op "/api/v1/alerts/$LH_ID/comment" "$
 cb_assert_eq 404 "$(as cbt_demo_city_luohu_op "/api/v1/alerts/$FT_ID/comment" "$f.c")" "but not on Futian's"
 cb_assert_eq 404 "$(as cbt_demo_city_luohu_op "/api/v1/alerts/$FT_ID")" "nor reads it"
 cb_assert_eq 403 "$(as cbt_demo_city_futian "/api/v1/alerts/$FT_ID/comment" "$f.c")" "a viewer of the city cannot act"
+AS_TOKEN=$(cat "$VAR/city/as-user.token")
+cb_assert_eq 200 "$(as "$AS_TOKEN" "/api/v1/alerts?limit=10000")" "--as luohu-op-at-city: its token on the city hub"
+cb_assert_eq "440303000000" "$(hub_json '" ".join(sorted(set(a["district"] for a in j["alerts"])))')" "sees Luohu's alerts only"
+cb_assert_eq 200 "$(as "$AS_TOKEN" "/api/v1/alerts/$LH_ID/comment" "$f.c")" "and acts on them"
 echo '{"severity": "low"}' >"$f.s"
 cb_assert_eq 403 "$(as cbt_demo_city_futian_op "/api/v1/alerts/$FT_ID/severity" "$f.s")" "an operator cannot change a severity through the city's supervisor token"
 
