@@ -5,8 +5,9 @@
 # over them.  In tmux, the console on the city hub lists both by their
 # city ids, acknowledges Luohu's (comment and expiry prompts) and shows
 # its history from Luohu; Luohu's hub has it acknowledged, Futian's alert
-# of the same local id is untouched.  `citybrain ack` and `citybrain
-# alert` on the city hub act on and show Futian's by its city id.
+# of the same local id is untouched.  `citybrain alerts` prints the city
+# ids whole; `citybrain ack` and `citybrain alert` on the city hub act on
+# and show Futian's by its city id.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
 . "$top_srcdir/tests/integration/console-fixture.sh"
@@ -66,6 +67,9 @@ cb_assert_eq 200 "$(ft /api/v1/alerts/A000001)" "Futian's alert of the same id"
 cb_assert_eq "firing None" "$(hub_json 'j["state"] + " " + str(j["ack"])')" "untouched"
 
 # ---- The CLI on the city hub --------------------------------------------
+out=$("$CF_BIN" -S "$CT_DIR/city.sock" alerts 2>&1)
+cb_assert_eq 1 "$(echo "$out" | grep -c '^440304-A000001  [^ ]')" "citybrain alerts prints whole city ids"
+cb_assert_eq 1 "$(echo "$out" | grep -c '^440303-A000001  [^ ]')" "both districts' A000001"
 out=$("$CF_BIN" -S "$CT_DIR/city.sock" ack 440304-A000001 -m "已派人" 2>&1)
 cb_assert_eq "acknowledged 440304-A000001 by futian-supervisor" "$out" "citybrain ack by city id"
 cb_assert_eq 200 "$(ft /api/v1/alerts/A000001)" "Futian's alert"
