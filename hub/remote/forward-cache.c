@@ -10,13 +10,19 @@
 #include "lib/xmalloc.h"
 #include "store/store.h"
 
-/* Queue record seq (caller frees), or NULL when it cannot be read. */
-void *
-fwd_record_read(struct remote_forward *fw, uint64_t seq, size_t *vlen)
+const char *
+fwd_record_read(
+    struct remote_forward *fw, uint64_t seq, size_t *vlen, char **own)
 {
+	const struct fwd_entry *e = fwd_entry_find(fw, seq);
 	char key[FWD_QPLEN + 8], *cause = NULL;
 	void *val = NULL;
 
+	*own = NULL;
+	if (e != NULL && e->seq == seq && e->mem != NULL) {
+		*vlen = e->bytes;
+		return e->mem;
+	}
 	fwd_qkey(key, seq);
 	if (store_meta_get(fw->h->store, key, sizeof key, &val, vlen, &cause) !=
 	    0) {
@@ -26,6 +32,7 @@ fwd_record_read(struct remote_forward *fw, uint64_t seq, size_t *vlen)
 		free(val);
 		return NULL;
 	}
+	*own = val;
 	return val;
 }
 
@@ -37,7 +44,8 @@ fwd_rec_decode(
     struct remote_forward *fw, uint64_t seq, unsigned n, struct fwd_rec *r)
 {
 	size_t vlen = 0, np, i, *at;
-	char *val = fwd_record_read(fw, seq, &vlen), *p;
+	char *own;
+	const char *val = fwd_record_read(fw, seq, &vlen, &own), *p;
 	uint32_t id;
 	unsigned k;
 
@@ -63,7 +71,7 @@ fwd_rec_decode(
 		at[k]++;
 	}
 	free(at);
-	free(val);
+	free(own);
 }
 
 void

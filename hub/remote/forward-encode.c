@@ -48,80 +48,111 @@ fwd_labels(struct store *s, uint32_t id, struct serieskey *sk,
 	return 0;
 }
 
-/* Series of one request, grouped by id in first-seen order. */
-struct fwd_batch {
-	uint32_t *ids;
-	struct remote_series *series;
-	struct remote_sample **samples;
-	size_t *nsamples, *cap;
-	size_t n, alloc;
-	size_t *slots, nslots; /* open addressing: index + 1, or 0 */
+/* fwd_target_encode's buffers, kept from one batch to the next: the
+ * batch's points, then its series in first-seen order (a table by id
+ * whose slots of older batches are told apart by gen) with their
+ * samples grouped. */
+struct fwd_slot {
+	uint32_t id, gen, idx;
 };
 
-static size_t
-fwd_batch_series(struct fwd_batch *b, uint32_t id)
+struct fwd_scratch {
+	struct fwd_point *pts;
+	uint32_t *pidx; /* each point's series */
+	size_t npts, ptscap;
+	uint32_t *ids;
+	size_t *off; /* series k's samples: samples[off[k]..off[k + 1]) */
+	size_t nser, sercap;
+	struct remote_sample *samples;
+	struct fwd_slot *slots;
+	size_t nslots; /* a power of two, at least twice npts */
+	uint32_t gen;
+	struct buf raw; /* the WriteRequest before snappy */
+};
+
+/* Group sc's points by series (sc->ids, off, samples). */
+static void
+fwd_scratch_group(struct fwd_scratch *sc)
 {
-	size_t j;
+	size_t i, j, n = sc->npts;
+	struct fwd_slot *sl;
 
-	if (b->n * 2 >= b->nslots) {
-		free(b->slots);
-		b->nslots = b->nslots * 2 + 64;
-		b->slots = xcalloc(b->nslots, sizeof *b->slots);
-		for (j = 0; j < b->n; j++) {
-			size_t k = (b->ids[j] * 2654435761u) % b->nslots;
+	if (sc->nslots < n * 2 || sc->nslots == 0 || ++sc->gen == 0) {
+		while (sc->nslots < n * 2 || sc->nslots < 1024)
+			sc->nslots = sc->nslots == 0 ? 1024 : sc->nslots * 2;
+		free(sc->slots);
+		sc->slots = xcalloc(sc->nslots, sizeof *sc->slots);
+		sc->gen = 1;
+	}
+	if (sc->sercap < n + 1) {
+		sc->sercap = n + 1;
+		sc->ids = xreallocarray(sc->ids, sc->sercap, sizeof *sc->ids);
+		sc->off =
+		    xreallocarray(sc->off, sc->sercap + 1, sizeof *sc->off);
+	}
+	sc->nser = 0;
+	for (i = 0; i < n; i++) {
+		uint32_t id = sc->pts[i].id;
 
-			while (b->slots[k] != 0)
-				k = (k + 1) % b->nslots;
-			b->slots[k] = j + 1;
+		j = (id * 2654435761u) & (sc->nslots - 1);
+		while (sc->slots[j].gen == sc->gen && sc->slots[j].id != id)
+			j = (j + 1) & (sc->nslots - 1);
+		sl = &sc->slots[j];
+		if (sl->gen != sc->gen) {
+			sl->gen = sc->gen;
+			sl->id = id;
+			sl->idx = (uint32_t)sc->nser;
+			sc->ids[sc->nser] = id;
+			sc->off[++sc->nser] = 0;
 		}
+		sc->pidx[i] = sl->idx;
+		sc->off[sl->idx + 1]++;
 	}
-	for (j = (id * 2654435761u) % b->nslots; b->slots[j] != 0;
-	     j = (j + 1) % b->nslots) {
-		if (b->ids[b->slots[j] - 1] == id)
-			return b->slots[j] - 1;
+	sc->off[0] = 0;
+	for (j = 0; j < sc->nser; j++)
+		sc->off[j + 1] += sc->off[j];
+	/* Scatter, each series' samples in record order; off[k] moves to
+	 * off[k + 1] on the way, so shift it back after. */
+	for (i = 0; i < n; i++) {
+		struct remote_sample *o = &sc->samples[sc->off[sc->pidx[i]]++];
+
+		o->ts_ms = sc->pts[i].ts;
+		o->value = sc->pts[i].v;
 	}
-	if (b->n == b->alloc) {
-		b->alloc = b->alloc * 2 + 16;
-		b->ids = xreallocarray(b->ids, b->alloc, sizeof *b->ids);
-		b->samples =
-		    xreallocarray(b->samples, b->alloc, sizeof *b->samples);
-		b->nsamples =
-		    xreallocarray(b->nsamples, b->alloc, sizeof *b->nsamples);
-		b->cap = xreallocarray(b->cap, b->alloc, sizeof *b->cap);
+	for (j = sc->nser; j > 0; j--)
+		sc->off[j] = sc->off[j - 1];
+	sc->off[0] = 0;
+}
+
+/* Append points p[0..n) to sc's. */
+static void
+fwd_scratch_add(struct fwd_scratch *sc, const struct fwd_point *p, size_t n)
+{
+	if (sc->npts + n > sc->ptscap) {
+		sc->ptscap = (sc->npts + n) * 2;
+		sc->pts = xreallocarray(sc->pts, sc->ptscap, sizeof *sc->pts);
+		sc->pidx =
+		    xreallocarray(sc->pidx, sc->ptscap, sizeof *sc->pidx);
+		sc->samples =
+		    xreallocarray(sc->samples, sc->ptscap, sizeof *sc->samples);
 	}
-	b->ids[b->n] = id;
-	b->samples[b->n] = NULL;
-	b->nsamples[b->n] = b->cap[b->n] = 0;
-	b->slots[j] = b->n + 1;
-	return b->n++;
+	memcpy(sc->pts + sc->npts, p, n * sizeof *p);
+	sc->npts += n;
 }
 
 static void
-fwd_batch_add(struct fwd_batch *b, uint32_t id, int64_t t, double v)
+fwd_scratch_free(struct fwd_scratch *sc)
 {
-	size_t i = fwd_batch_series(b, id);
-
-	if (b->nsamples[i] == b->cap[i]) {
-		b->cap[i] = b->cap[i] * 2 + 4;
-		b->samples[i] = xreallocarray(
-		    b->samples[i], b->cap[i], sizeof *b->samples[i]);
-	}
-	b->samples[i][b->nsamples[i]].ts_ms = t;
-	b->samples[i][b->nsamples[i]++].value = v;
-}
-
-static void
-fwd_batch_free(struct fwd_batch *b)
-{
-	size_t i;
-
-	for (i = 0; i < b->n; i++)
-		free(b->samples[i]);
-	free(b->ids);
-	free(b->samples);
-	free(b->nsamples);
-	free(b->cap);
-	free(b->slots);
+	if (sc == NULL)
+		return;
+	free(sc->pts);
+	free(sc->pidx);
+	free(sc->ids);
+	free(sc->off);
+	free(sc->samples);
+	free(sc->slots);
+	buf_free(&sc->raw);
+	free(sc);
 }
 
 uint64_t
@@ -199,7 +230,7 @@ fwd_lcache_rehash(struct fwd_target *t, size_t cap, int64_t keep_ms)
 		if (c->state == 0)
 			continue;
 		if (c->used_ms < keep_ms) {
-			free(c->l);
+			free(c->pb);
 			continue;
 		}
 		*fwd_lcache_slot(tab, cap, c->id) = *c;
@@ -219,8 +250,6 @@ fwd_target_cached(struct fwd_target *t, uint32_t id)
 	struct fwd_lcache *c;
 	struct relabel_set set;
 	struct serieskey sk;
-	size_t i, len = 0;
-	char *p;
 
 	if ((t->nlcache + 1) * 2 > t->lcap)
 		fwd_lcache_rehash(
@@ -233,19 +262,11 @@ fwd_target_cached(struct fwd_target *t, uint32_t id)
 		c->state = 2;
 		t->nlcache++;
 		if (fwd_target_labels(t, id, &sk, &set)) {
-			for (i = 0; i < set.n; i++)
-				len += strlen(set.l[i].name) +
-				       strlen(set.l[i].value) + 2;
-			/* One block: the label array, then the strings. */
-			c->l = xmalloc(set.n * sizeof *c->l + len);
-			p = (char *)(c->l + set.n);
-			for (i = 0; i < set.n; i++) {
-				c->l[i].name = p;
-				p = stpcpy(p, set.l[i].name) + 1;
-				c->l[i].value = p;
-				p = stpcpy(p, set.l[i].value) + 1;
-			}
-			c->n = set.n;
+			struct buf pb = BUF_INIT;
+
+			remote_pb_labels(set.l, set.n, &pb);
+			c->pblen = (uint32_t)pb.len;
+			c->pb = (uint8_t *)buf_detach(&pb);
 			c->state = 1;
 		}
 		relabel_set_free(&set);
@@ -277,8 +298,10 @@ fwd_target_cache_free(struct fwd_target *t)
 	size_t i;
 
 	for (i = 0; i < t->lcap; i++)
-		free(t->lcache[i].l);
+		free(t->lcache[i].pb);
 	free(t->lcache);
+	fwd_scratch_free(t->scratch);
+	t->scratch = NULL;
 	t->lcache = NULL;
 	t->nlcache = t->lcap = 0;
 }
@@ -287,61 +310,57 @@ uint64_t
 fwd_target_encode(struct fwd_target *t)
 {
 	struct remote_forward *fw = t->fw;
-	struct fwd_batch b;
+	struct fwd_scratch *sc = t->scratch;
 	struct fwd_entry *e = fwd_entry_find(fw, t->pos);
-	struct remote_series *rs;
 	struct fwd_rec own;
 	const struct fwd_rec *r;
-	const struct fwd_point *p;
-	size_t i, k, mine, samples = 0, nrs = 0, bytes = 0;
+	size_t k, mine, nrs = 0, bytes = 0;
 	uint64_t end = t->pos, stop = UINT64_MAX;
 	const struct fwd_target *s0 = t - t->shard;
 
+	if (sc == NULL)
+		sc = t->scratch = xcalloc(1, sizeof *sc);
 	if (s0->reshard_to != 0)
 		stop = s0->barrier; /* resharding: this layout stops there */
-	memset(&b, 0, sizeof b);
 	t->now_ms = hub_now(fw->h);
+	sc->npts = 0;
 	/* Only t's shard's points count towards its batch: each record was
 	 * decoded once for all the target's shards. */
 	for (; e != NULL && e < fw->q + fw->qend && e->seq < stop; e++) {
 		memset(&own, 0, sizeof own);
 		r = fwd_target_record(t, e->seq, &own);
 		mine = r->off[t->shard + 1] - r->off[t->shard];
-		if (samples > 0 &&
-		    samples + mine > (size_t)t->conf->batch_samples) {
+		if (sc->npts > 0 &&
+		    sc->npts + mine > (size_t)t->conf->batch_samples) {
 			fwd_rec_free(&own);
 			break;
 		}
-		for (i = r->off[t->shard]; i < r->off[t->shard + 1]; i++) {
-			p = &r->pts[i];
-			fwd_batch_add(&b, p->id, p->ts, p->v);
-		}
+		fwd_scratch_add(sc, r->pts + r->off[t->shard], mine);
 		fwd_rec_free(&own);
-		samples += mine;
 		bytes += e->bytes;
 		end = e->seq + 1;
 	}
-	rs = xcalloc(b.n + 1, sizeof *rs);
+	fwd_scratch_group(sc);
+	/* The request's protobuf straight from each series' label bytes
+	 * and samples. */
+	buf_reset(&sc->raw);
 	t->batch_filtered = 0;
-	for (k = 0; k < b.n; k++) {
-		const struct fwd_lcache *c = fwd_target_cached(t, b.ids[k]);
+	for (k = 0; k < sc->nser; k++) {
+		const struct fwd_lcache *c = fwd_target_cached(t, sc->ids[k]);
+		size_t n = sc->off[k + 1] - sc->off[k];
 
 		if (c == NULL) {
-			t->batch_filtered += b.nsamples[k];
+			t->batch_filtered += n;
 			continue;
 		}
-		rs[nrs].labels = c->l;
-		rs[nrs].nlabels = c->n;
-		rs[nrs].samples = b.samples[k];
-		rs[nrs].nsamples = b.nsamples[k];
+		remote_pb_series(
+		    c->pb, c->pblen, sc->samples + sc->off[k], n, &sc->raw);
 		nrs++;
 	}
 	buf_reset(&t->body);
 	if (nrs > 0)
-		remote_request_encode(rs, nrs, &t->body);
-	free(rs);
-	fwd_batch_free(&b);
-	t->batch_samples = samples - t->batch_filtered;
+		remote_pb_snappy(&sc->raw, &t->body);
+	t->batch_samples = sc->npts - t->batch_filtered;
 	t->batch_bytes = bytes;
 	return end;
 }

@@ -27,7 +27,12 @@ struct fwd_entry {
 	uint64_t seq;
 	uint32_t bytes, samples;
 	int64_t enq_ms;
+	char *mem; /* the record's bytes, kept since it was queued; or NULL
+	              (read back from the store) */
 };
+/* Bytes of queued records kept in memory: the newest, so that a target
+ * that keeps up never reads its records back from the store. */
+#define FWD_MEM_MAX_BYTES (32u << 20)
 
 enum fwd_fail {
 	FWD_FAIL_NET,
@@ -68,8 +73,8 @@ struct fwd_group {
 /* A series' labels as a target sends them (forward-encode.c): a slot of
  * a shard's open-addressing table by series id. */
 struct fwd_lcache {
-	struct remote_label *l; /* one block with the strings; owned */
-	uint32_t id, n;
+	uint8_t *pb; /* the labels' protobuf (remote_pb_labels); owned */
+	uint32_t id, pblen;
 	int state;       /* 0 an empty slot, 1 send, 2 not for the target */
 	int64_t used_ms; /* the last batch with the series */
 };
@@ -86,8 +91,9 @@ struct fwd_target {
 	 * series; those idle for queue.label_cache_idle are swept. */
 	struct fwd_lcache *lcache;
 	size_t nlcache, lcap;
-	int64_t now_ms, swept_ms; /* the batch being encoded; last sweep */
-	uint64_t pos;             /* next sequence number to send */
+	struct fwd_scratch *scratch; /* fwd_target_encode's, reused */
+	int64_t now_ms, swept_ms;    /* the batch being encoded; last sweep */
+	uint64_t pos;                /* next sequence number to send */
 	uint64_t end;          /* in flight: the one after the batch; 0 idle */
 	uint64_t backlog;      /* bytes of records from pos on */
 	size_t batch_samples;  /* samples in the request */
@@ -126,7 +132,9 @@ struct remote_forward {
 	    *kick; /* fwd_kick from the loop, not from curl's callback */
 	struct fwd_entry *q; /* q[qstart..qend): the queue, oldest first */
 	size_t qstart, qend, qcap;
-	uint64_t head; /* next sequence number to assign */
+	size_t memstart;    /* q[qstart..memstart) have no mem */
+	uint64_t mem_bytes; /* of the entries' mem */
+	uint64_t head;      /* next sequence number to assign */
 	struct fwd_target *t;
 	size_t nt;
 };
@@ -139,8 +147,10 @@ fwd_shard(uint32_t id, unsigned n)
 	return n <= 1 ? 0 : (unsigned)((id * 2654435761u) >> 8) % n;
 }
 
-/* Queue record seq (caller frees), or NULL when it cannot be read. */
-void *fwd_record_read(struct remote_forward *fw, uint64_t seq, size_t *vlen);
+/* Queue record seq: its bytes in memory, or read from the store into
+ * *own (which the caller frees); NULL when it cannot be read. */
+const char *fwd_record_read(
+    struct remote_forward *fw, uint64_t seq, size_t *vlen, char **own);
 /* Record seq decoded for t: from its group's shared records, or decoded
  * into own (which the caller then frees with fwd_rec_free; a zeroed own
  * may always be freed).  Valid until the next call for t's target. */

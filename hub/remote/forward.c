@@ -61,15 +61,38 @@ fwd_entry_find(struct remote_forward *fw, uint64_t seq)
 	return lo < fw->qend ? &fw->q[lo] : NULL;
 }
 
+/* Free the memory of the oldest records while over FWD_MEM_MAX_BYTES. */
 static void
-fwd_entry_push(
-    struct remote_forward *fw, uint64_t seq, size_t bytes, int64_t enq_ms)
+fwd_mem_bound(struct remote_forward *fw)
+{
+	struct fwd_entry *e;
+
+	if (fw->memstart < fw->qstart)
+		fw->memstart = fw->qstart;
+	while (fw->mem_bytes > FWD_MEM_MAX_BYTES && fw->memstart < fw->qend) {
+		e = &fw->q[fw->memstart++];
+		if (e->mem != NULL) {
+			fw->mem_bytes -= e->bytes;
+			free(e->mem);
+			e->mem = NULL;
+		}
+	}
+}
+
+/* Append a queue entry; mem (its record's bytes, or NULL) is the
+ * queue's then. */
+static void
+fwd_entry_push(struct remote_forward *fw, uint64_t seq, size_t bytes,
+    int64_t enq_ms, char *mem)
 {
 	if (fw->qend == fw->qcap) {
 		if (fw->qstart > fw->qcap / 2) {
 			memmove(fw->q, fw->q + fw->qstart,
 			    (fw->qend - fw->qstart) * sizeof *fw->q);
 			fw->qend -= fw->qstart;
+			fw->memstart = fw->memstart > fw->qstart
+			                   ? fw->memstart - fw->qstart
+			                   : 0;
 			fw->qstart = 0;
 		} else {
 			fw->qcap = fw->qcap * 2 + 64;
@@ -80,7 +103,25 @@ fwd_entry_push(
 	fw->q[fw->qend].bytes = (uint32_t)bytes;
 	fw->q[fw->qend].samples = (uint32_t)((bytes - 8) / FWD_POINT);
 	fw->q[fw->qend].enq_ms = enq_ms;
+	fw->q[fw->qend].mem = mem;
 	fw->qend++;
+	if (mem != NULL) {
+		fw->mem_bytes += bytes;
+		fwd_mem_bound(fw);
+	}
+}
+
+/* Drop the queue's oldest entry (its record is deleted). */
+static void
+fwd_entry_pop(struct remote_forward *fw)
+{
+	struct fwd_entry *e = &fw->q[fw->qstart++];
+
+	if (e->mem != NULL) {
+		fw->mem_bytes -= e->bytes;
+		free(e->mem);
+		e->mem = NULL;
+	}
 }
 
 /* Persist pos under key. */
@@ -161,7 +202,7 @@ fwd_trim(struct remote_forward *fw)
 	while (fw->qstart < fw->qend && fw->q[fw->qstart].seq < low) {
 		for (n = 0; n < 256 && fw->qstart < fw->qend &&
 		            fw->q[fw->qstart].seq < low;
-		     n++, fw->qstart++) {
+		     n++, fwd_entry_pop(fw)) {
 			fwd_qkey(keys[n], fw->q[fw->qstart].seq);
 			ops[n].key = keys[n];
 			ops[n].klen = FWD_QPLEN + 8;
@@ -226,8 +267,7 @@ hub_remote_forward_points(struct hub *h, const uint32_t *ids, const int64_t *ts,
 		free(p);
 		return -1;
 	}
-	free(p);
-	fwd_entry_push(fw, fw->head, len, now);
+	fwd_entry_push(fw, fw->head, len, now, p);
 	fw->head++;
 	for (i = 0; i < fw->nt; i++) {
 		if (!fwd_target_active(&fw->t[i]))
@@ -401,7 +441,7 @@ fwd_load(struct remote_forward *fw, char **cause)
 		if (klen != FWD_QPLEN + 8 || vlen < 8)
 			continue;
 		memcpy(&enq, val, 8);
-		fwd_entry_push(fw, fwd_qseq(key), vlen, enq);
+		fwd_entry_push(fw, fwd_qseq(key), vlen, enq, NULL);
 		fw->head = fwd_qseq(key) + 1;
 	}
 	store_meta_iter_free(it);
@@ -533,6 +573,8 @@ hub_remote_forward_free(struct hub *h)
 		buf_free(&fw->t[i].body);
 	}
 	free(fw->t);
+	while (fw->qstart < fw->qend)
+		fwd_entry_pop(fw);
 	free(fw->q);
 	free(fw);
 	h->forward = NULL;
