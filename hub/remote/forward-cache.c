@@ -43,35 +43,36 @@ static void
 fwd_rec_decode(
     struct remote_forward *fw, uint64_t seq, unsigned n, struct fwd_rec *r)
 {
-	size_t vlen = 0, np, i, *at;
+	size_t vlen = 0, np = 0, i, *at;
 	char *own;
-	const char *val = fwd_record_read(fw, seq, &vlen, &own), *p;
-	uint32_t id;
+	const char *val = fwd_record_read(fw, seq, &vlen, &own);
+	struct fwd_point *all;
 	unsigned k;
 
-	np = val != NULL && vlen >= 8 ? (vlen - 8) / FWD_POINT : 0;
+	all = val != NULL ? fwd_record_points(val, vlen, &np)
+	                  : xcalloc(1, sizeof *all);
+	free(own);
 	r->seq = seq;
 	r->off = xcalloc((size_t)n + 1, sizeof *r->off);
-	r->pts = xreallocarray(NULL, np + 1, sizeof *r->pts);
 	r->bytes = (np + 1) * sizeof *r->pts + ((size_t)n + 1) * sizeof *r->off;
-	for (i = 0; i < np; i++) {
-		memcpy(&id, val + 8 + i * FWD_POINT, 4);
-		r->off[fwd_shard(id, n) + 1]++;
+	r->off[1] = np;
+	if (n <= 1) {
+		r->pts = all;
+		return;
 	}
+	r->off[1] = 0;
+	r->pts = xreallocarray(NULL, np + 1, sizeof *r->pts);
+	for (i = 0; i < np; i++)
+		r->off[fwd_shard(all[i].id, n) + 1]++;
 	for (k = 0; k < n; k++)
 		r->off[k + 1] += r->off[k];
 	at = xcalloc(n, sizeof *at);
 	for (i = 0; i < np; i++) {
-		p = val + 8 + i * FWD_POINT;
-		memcpy(&id, p, 4);
-		k = fwd_shard(id, n);
-		r->pts[r->off[k] + at[k]].id = id;
-		memcpy(&r->pts[r->off[k] + at[k]].ts, p + 4, 8);
-		memcpy(&r->pts[r->off[k] + at[k]].v, p + 12, 8);
-		at[k]++;
+		k = fwd_shard(all[i].id, n);
+		r->pts[r->off[k] + at[k]++] = all[i];
 	}
 	free(at);
-	free(own);
+	free(all);
 }
 
 void

@@ -12,9 +12,14 @@
 
 /*
  * Queue records: key "remote/q/" + big-endian 64-bit sequence number;
- * value: the enqueue time (int64 ms) then per point the series id (u32),
- * time (int64 ms) and value (double), in host byte order.  A target's
- * position, the sequence number it sends next, is "remote/pos/NAME".
+ * value (forward-record.c), in host byte order: the enqueue time (int64
+ * ms) with bit 63 set, the number of points (u32), then per point the
+ * zigzag varints of its series id's and its time's (int64 ms) difference
+ * from the previous point's (0 before the first) and its value (double,
+ * 8 bytes): about 10 bytes a point.  Records of the first format, still
+ * read, have bit 63 clear and FWD_POINT bytes a point: the id (u32), the
+ * time and the value.  A target's position, the sequence number it sends
+ * next, is "remote/pos/NAME".
  */
 #define FWD_QPREFIX   "remote/q/"
 #define FWD_QPLEN     (sizeof FWD_QPREFIX - 1)
@@ -147,6 +152,15 @@ fwd_shard(uint32_t id, unsigned n)
 	return n <= 1 ? 0 : (unsigned)((id * 2654435761u) >> 8) % n;
 }
 
+/* The record of points (ids, ts, vs)[0..n) queued at now, and its
+ * *len (caller frees). */
+char *fwd_record_encode(int64_t now, const uint32_t *ids, const int64_t *ts,
+    const double *vs, size_t n, size_t *len);
+/* A record's enqueue time and *samples (0 for a record too short). */
+int64_t fwd_record_head(const char *val, size_t vlen, size_t *samples);
+/* A record's points (*np of them, fewer only when it is corrupt; the
+ * caller frees them). */
+struct fwd_point *fwd_record_points(const char *val, size_t vlen, size_t *np);
 /* Queue record seq: its bytes in memory, or read from the store into
  * *own (which the caller frees); NULL when it cannot be read. */
 const char *fwd_record_read(

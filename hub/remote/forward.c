@@ -83,7 +83,7 @@ fwd_mem_bound(struct remote_forward *fw)
  * queue's then. */
 static void
 fwd_entry_push(struct remote_forward *fw, uint64_t seq, size_t bytes,
-    int64_t enq_ms, char *mem)
+    size_t samples, int64_t enq_ms, char *mem)
 {
 	if (fw->qend == fw->qcap) {
 		if (fw->qstart > fw->qcap / 2) {
@@ -101,7 +101,7 @@ fwd_entry_push(struct remote_forward *fw, uint64_t seq, size_t bytes,
 	}
 	fw->q[fw->qend].seq = seq;
 	fw->q[fw->qend].bytes = (uint32_t)bytes;
-	fw->q[fw->qend].samples = (uint32_t)((bytes - 8) / FWD_POINT);
+	fw->q[fw->qend].samples = (uint32_t)samples;
 	fw->q[fw->qend].enq_ms = enq_ms;
 	fw->q[fw->qend].mem = mem;
 	fw->qend++;
@@ -250,24 +250,18 @@ hub_remote_forward_points(struct hub *h, const uint32_t *ids, const int64_t *ts,
 {
 	struct remote_forward *fw = h->forward;
 	char key[FWD_QPLEN + 8], *p;
-	size_t i, len = 8 + n * FWD_POINT;
+	size_t i, len;
 	int64_t now = hub_now(h);
 
 	if (fw == NULL || n == 0)
 		return 0;
-	p = xmalloc(len);
-	memcpy(p, &now, 8);
-	for (i = 0; i < n; i++) {
-		memcpy(p + 8 + i * FWD_POINT, &ids[i], 4);
-		memcpy(p + 12 + i * FWD_POINT, &ts[i], 8);
-		memcpy(p + 20 + i * FWD_POINT, &vs[i], 8);
-	}
+	p = fwd_record_encode(now, ids, ts, vs, n, &len);
 	fwd_qkey(key, fw->head);
 	if (store_meta_put(h->store, key, sizeof key, p, len, cause) != 0) {
 		free(p);
 		return -1;
 	}
-	fwd_entry_push(fw, fw->head, len, now, p);
+	fwd_entry_push(fw, fw->head, len, n, now, p);
 	fw->head++;
 	for (i = 0; i < fw->nt; i++) {
 		if (!fwd_target_active(&fw->t[i]))
@@ -428,7 +422,7 @@ fwd_load(struct remote_forward *fw, char **cause)
 	struct store_meta_iter *it;
 	const char *key;
 	const void *val;
-	size_t klen, vlen, i;
+	size_t klen, vlen, i, samples;
 	int64_t enq;
 	void *pv;
 	uint64_t pos;
@@ -440,8 +434,8 @@ fwd_load(struct remote_forward *fw, char **cause)
 		val = store_meta_iter_value(it, &vlen);
 		if (klen != FWD_QPLEN + 8 || vlen < 8)
 			continue;
-		memcpy(&enq, val, 8);
-		fwd_entry_push(fw, fwd_qseq(key), vlen, enq, NULL);
+		enq = fwd_record_head(val, vlen, &samples);
+		fwd_entry_push(fw, fwd_qseq(key), vlen, samples, enq, NULL);
 		fw->head = fwd_qseq(key) + 1;
 	}
 	store_meta_iter_free(it);
