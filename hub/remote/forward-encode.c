@@ -49,66 +49,58 @@ fwd_labels(struct store *s, uint32_t id, struct serieskey *sk,
 }
 
 /* fwd_target_encode's buffers, kept from one batch to the next: the
- * batch's points, then its series in first-seen order (a table by id
- * whose slots of older batches are told apart by gen) with their
- * samples grouped. */
-struct fwd_slot {
-	uint32_t id, gen, idx;
-};
-
+ * batch's points, then its series in first-seen order with their
+ * samples grouped (each series' label cache entry holds its place in
+ * the batch, tagged with the batch's gen). */
 struct fwd_scratch {
 	struct fwd_point *pts;
 	uint32_t *pidx; /* each point's series */
 	size_t npts, ptscap;
-	uint32_t *ids;
+	const uint8_t **pb; /* series k's label bytes, or NULL: not sent */
+	uint32_t *pblen;
 	size_t *off; /* series k's samples: samples[off[k]..off[k + 1]) */
 	size_t nser, sercap;
 	struct remote_sample *samples;
-	struct fwd_slot *slots;
-	size_t nslots; /* a power of two, at least twice npts */
 	uint32_t gen;
 	struct buf raw; /* the WriteRequest before snappy */
 };
 
-/* Group sc's points by series (sc->ids, off, samples). */
+static struct fwd_lcache *fwd_target_cached(struct fwd_target *t, uint32_t id);
+
+/* Group the points of t's batch by series (sc->pb, off, samples). */
 static void
-fwd_scratch_group(struct fwd_scratch *sc)
+fwd_scratch_group(struct fwd_target *t, struct fwd_scratch *sc)
 {
 	size_t i, j, n = sc->npts;
-	struct fwd_slot *sl;
+	struct fwd_lcache *c;
 
-	if (sc->nslots < n * 2 || sc->nslots == 0 || ++sc->gen == 0) {
-		while (sc->nslots < n * 2 || sc->nslots < 1024)
-			sc->nslots = sc->nslots == 0 ? 1024 : sc->nslots * 2;
-		free(sc->slots);
-		sc->slots = xcalloc(sc->nslots, sizeof *sc->slots);
+	if (++sc->gen == 0) {
+		for (j = 0; j < t->lcap; j++)
+			t->lcache[j].gen = 0;
 		sc->gen = 1;
 	}
 	if (sc->sercap < n + 1) {
 		sc->sercap = n + 1;
-		sc->ids = xreallocarray(sc->ids, sc->sercap, sizeof *sc->ids);
+		sc->pb = xreallocarray(sc->pb, sc->sercap, sizeof *sc->pb);
+		sc->pblen =
+		    xreallocarray(sc->pblen, sc->sercap, sizeof *sc->pblen);
 		sc->off =
 		    xreallocarray(sc->off, sc->sercap + 1, sizeof *sc->off);
 	}
 	sc->nser = 0;
+	sc->off[0] = 0;
 	for (i = 0; i < n; i++) {
-		uint32_t id = sc->pts[i].id;
-
-		j = (id * 2654435761u) & (sc->nslots - 1);
-		while (sc->slots[j].gen == sc->gen && sc->slots[j].id != id)
-			j = (j + 1) & (sc->nslots - 1);
-		sl = &sc->slots[j];
-		if (sl->gen != sc->gen) {
-			sl->gen = sc->gen;
-			sl->id = id;
-			sl->idx = (uint32_t)sc->nser;
-			sc->ids[sc->nser] = id;
+		c = fwd_target_cached(t, sc->pts[i].id);
+		if (c->gen != sc->gen) {
+			c->gen = sc->gen;
+			c->idx = (uint32_t)sc->nser;
+			sc->pb[sc->nser] = c->state == 1 ? c->pb : NULL;
+			sc->pblen[sc->nser] = c->pblen;
 			sc->off[++sc->nser] = 0;
 		}
-		sc->pidx[i] = sl->idx;
-		sc->off[sl->idx + 1]++;
+		sc->pidx[i] = c->idx;
+		sc->off[c->idx + 1]++;
 	}
-	sc->off[0] = 0;
 	for (j = 0; j < sc->nser; j++)
 		sc->off[j + 1] += sc->off[j];
 	/* Scatter, each series' samples in record order; off[k] moves to
@@ -147,10 +139,10 @@ fwd_scratch_free(struct fwd_scratch *sc)
 		return;
 	free(sc->pts);
 	free(sc->pidx);
-	free(sc->ids);
+	free(sc->pb);
+	free(sc->pblen);
 	free(sc->off);
 	free(sc->samples);
-	free(sc->slots);
 	buf_free(&sc->raw);
 	free(sc);
 }
@@ -241,10 +233,10 @@ fwd_lcache_rehash(struct fwd_target *t, size_t cap, int64_t keep_ms)
 	t->lcap = cap;
 }
 
-/* Series id's labels as t sends them, from t's cache (computed on first
- * use: labels are fixed per id and t's rules per run); NULL when the
- * series is not for t. */
-static const struct fwd_lcache *
+/* Series id's entry of t's cache, with its labels as t sends them
+ * (computed on first use: labels are fixed per id and t's rules per
+ * run) when its state is 1; valid until the next call. */
+static struct fwd_lcache *
 fwd_target_cached(struct fwd_target *t, uint32_t id)
 {
 	struct fwd_lcache *c;
@@ -273,7 +265,7 @@ fwd_target_cached(struct fwd_target *t, uint32_t id)
 		serieskey_free(&sk);
 	}
 	c->used_ms = t->now_ms;
-	return c->state == 1 ? c : NULL;
+	return c;
 }
 
 void
@@ -340,21 +332,20 @@ fwd_target_encode(struct fwd_target *t)
 		bytes += e->bytes;
 		end = e->seq + 1;
 	}
-	fwd_scratch_group(sc);
+	fwd_scratch_group(t, sc);
 	/* The request's protobuf straight from each series' label bytes
 	 * and samples. */
 	buf_reset(&sc->raw);
 	t->batch_filtered = 0;
 	for (k = 0; k < sc->nser; k++) {
-		const struct fwd_lcache *c = fwd_target_cached(t, sc->ids[k]);
 		size_t n = sc->off[k + 1] - sc->off[k];
 
-		if (c == NULL) {
+		if (sc->pb[k] == NULL) {
 			t->batch_filtered += n;
 			continue;
 		}
-		remote_pb_series(
-		    c->pb, c->pblen, sc->samples + sc->off[k], n, &sc->raw);
+		remote_pb_series(sc->pb[k], sc->pblen[k],
+		    sc->samples + sc->off[k], n, &sc->raw);
 		nrs++;
 	}
 	buf_reset(&t->body);

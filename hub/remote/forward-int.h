@@ -80,8 +80,10 @@ struct fwd_group {
 struct fwd_lcache {
 	uint8_t *pb; /* the labels' protobuf (remote_pb_labels); owned */
 	uint32_t id, pblen;
-	int state;       /* 0 an empty slot, 1 send, 2 not for the target */
-	int64_t used_ms; /* the last batch with the series */
+	int state;         /* 0 an empty slot, 1 send, 2 not for the target */
+	int64_t used_ms;   /* the last batch with the series */
+	uint32_t gen, idx; /* idx: its place among the series of the batch
+	                      being encoded, if gen is that batch's */
 };
 
 struct fwd_target {

@@ -7,21 +7,11 @@
 #include <string.h>
 
 #include "hub/remote/forward-int.h"
+#include "hub/remote/remote.h"
 #include "lib/xmalloc.h"
 
 /* Bit 63 of a record's first 8 bytes: the compact format. */
 #define FWD_COMPACT ((uint64_t)1 << 63)
-
-static uint8_t *
-fwd_varint(uint8_t *p, uint64_t v)
-{
-	while (v >= 0x80) {
-		*p++ = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (uint8_t)v;
-	return p;
-}
 
 /* The varint at *p (before end) into *v: 0, or -1 when cut short. */
 static int
@@ -62,8 +52,8 @@ fwd_record_encode(int64_t now, const uint32_t *ids, const int64_t *ts,
 	memcpy(rec, &head, 8);
 	memcpy(rec + 8, &n32, 4);
 	for (i = 0; i < n; i++) {
-		p = fwd_varint(p, fwd_zz(ids[i], pid));
-		p = fwd_varint(p, fwd_zz((uint64_t)ts[i], pts));
+		p = remote_pb_varint(p, fwd_zz(ids[i], pid));
+		p = remote_pb_varint(p, fwd_zz((uint64_t)ts[i], pts));
 		memcpy(p, &vs[i], 8);
 		p += 8;
 		pid = ids[i];

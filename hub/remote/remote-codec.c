@@ -127,9 +127,8 @@ pb_varint_len(uint64_t v)
 	return n;
 }
 
-/* Write varint v at p; returns the byte after it. */
-static uint8_t *
-pb_varint(uint8_t *p, uint64_t v)
+uint8_t *
+remote_pb_varint(uint8_t *p, uint64_t v)
 {
 	while (v >= 0x80) {
 		*p++ = (uint8_t)(v | 0x80);
@@ -148,7 +147,7 @@ pb_bytes(struct buf *b, uint8_t key, const void *data, size_t len)
 	buf_reserve(b, len + 11);
 	p = (uint8_t *)b->data + b->len;
 	*p++ = key;
-	p = pb_varint(p, len);
+	p = remote_pb_varint(p, len);
 	memcpy(p, data, len);
 	b->len = (size_t)(p - (uint8_t *)b->data) + len;
 	b->data[b->len] = '\0';
@@ -167,7 +166,7 @@ remote_pb_labels(const struct remote_label *l, size_t n, struct buf *out)
 		buf_reserve(out, len + 11);
 		p = (uint8_t *)out->data + out->len;
 		*p++ = PB_LEN(1); /* TimeSeries.labels */
-		p = pb_varint(p, len);
+		p = remote_pb_varint(p, len);
 		out->len = (size_t)(p - (uint8_t *)out->data);
 		pb_bytes(out, PB_LEN(1), l[i].name, nl);  /* Label.name */
 		pb_bytes(out, PB_LEN(2), l[i].value, vl); /* Label.value */
@@ -192,7 +191,7 @@ remote_pb_series(const void *lb, size_t lblen, const struct remote_sample *s,
 	buf_reserve(raw, len + 11);
 	p = (uint8_t *)raw->data + raw->len;
 	*p++ = PB_LEN(1); /* WriteRequest.timeseries */
-	p = pb_varint(p, len);
+	p = remote_pb_varint(p, len);
 	memcpy(p, lb, lblen);
 	p += lblen;
 	for (i = 0; i < ns; i++) {
@@ -204,7 +203,7 @@ remote_pb_series(const void *lb, size_t lblen, const struct remote_sample *s,
 		for (k = 0; k < 8; k++)
 			*p++ = (uint8_t)(bits >> (8 * k));
 		*p++ = PB_VARINT(2); /* Sample.timestamp */
-		p = pb_varint(p, (uint64_t)s[i].ts_ms);
+		p = remote_pb_varint(p, (uint64_t)s[i].ts_ms);
 	}
 	raw->len = (size_t)(p - (uint8_t *)raw->data);
 	raw->data[raw->len] = '\0';

@@ -81,6 +81,9 @@ void remote_pb_labels(const struct remote_label *l, size_t n, struct buf *out);
 void remote_pb_series(const void *lb, size_t lblen,
     const struct remote_sample *s, size_t ns, struct buf *raw);
 void remote_pb_snappy(const struct buf *raw, struct buf *out);
+/* Write the protobuf varint of v at p; returns the byte after it (at
+ * most 10 bytes on). */
+uint8_t *remote_pb_varint(uint8_t *p, uint64_t v);
 
 /* What a remote-write request did (remote_request_ingest). */
 struct remote_result {
