@@ -197,11 +197,13 @@ fwd_target_labels(struct fwd_target *t, uint32_t id, struct serieskey *sk,
 }
 
 /* The slot of id in table tab of cap slots (a power of two): its own, or
- * the empty one where it goes. */
+ * the empty one where it goes.  Series ids are dense and a record's
+ * points mostly go up by id, so the id itself is the hash: a batch walks
+ * the table forwards, not at random (a cache miss a point, else). */
 static struct fwd_lcache *
 fwd_lcache_slot(struct fwd_lcache *tab, size_t cap, uint32_t id)
 {
-	size_t j = (id * 2654435761u) & (cap - 1);
+	size_t j = id & (cap - 1);
 
 	while (tab[j].state != 0 && tab[j].id != id)
 		j = (j + 1) & (cap - 1);
