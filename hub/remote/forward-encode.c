@@ -120,6 +120,8 @@ fwd_scratch_group(struct fwd_target *t, struct fwd_scratch *sc)
 static void
 fwd_scratch_add(struct fwd_scratch *sc, const struct fwd_point *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (sc->npts + n > sc->ptscap) {
 		sc->ptscap = (sc->npts + n) * 2;
 		sc->pts = xreallocarray(sc->pts, sc->ptscap, sizeof *sc->pts);

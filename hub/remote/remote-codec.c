@@ -192,7 +192,8 @@ remote_pb_series(const void *lb, size_t lblen, const struct remote_sample *s,
 	p = (uint8_t *)raw->data + raw->len;
 	*p++ = PB_LEN(1); /* WriteRequest.timeseries */
 	p = remote_pb_varint(p, len);
-	memcpy(p, lb, lblen);
+	if (lblen > 0)
+		memcpy(p, lb, lblen);
 	p += lblen;
 	for (i = 0; i < ns; i++) {
 		*p++ = PB_LEN(2); /* TimeSeries.samples */
