@@ -22,6 +22,12 @@
  *                                        time until the queue was empty)
  *   forward_lag_at_end_s: N s           (the hub's lag when ingest stopped)
  *   forward_drain_s: N s                (from then until the queue was empty)
+ *   forward_drain_samples_per_s: N      (samples sent during a drain of a
+ *                                        second or more / its time: the
+ *                                        forwarding alone, backlogged)
+ *   points_per_hub_cpu_s_until_forwarded: N  (acknowledged points / the
+ *                                        hub's CPU seconds from the start
+ *                                        until the queue was empty)
  */
 #include "config.h"
 
@@ -383,12 +389,15 @@ bench_hub_metric(int port, const char *name)
 }
 
 /* With --remote-write: wait until the hub's forwarding queue is empty
- * (at most 10 minutes) and print the forwarding figures. */
+ * (at most 10 minutes) and print the forwarding figures; cpu0 is the
+ * hub's CPU seconds when ingest started. */
 static void
-bench_forward(struct bench *b, int64_t elapsed)
+bench_forward(struct bench *b, int64_t elapsed, pid_t pid, double cpu0)
 {
 	double lag = bench_hub_metric(
 	    b->port, "citybraind_remote_lag_seconds{target=\"bench\"}");
+	double sent0 = bench_hub_metric(
+	    b->port, "citybraind_remote_sent_samples_total{target=\"bench\"}");
 	int64_t t0 = clock_mono_ms(), drain;
 	double sent;
 
@@ -403,6 +412,14 @@ bench_forward(struct bench *b, int64_t elapsed)
 	    sent * 1000.0 / (double)(elapsed + drain));
 	printf("forward_lag_at_end_s: %.1f s\n", lag);
 	printf("forward_drain_s: %.1f s\n", (double)drain / 1000.0);
+	/* With a backlog at the end, its drain is forwarding alone. */
+	if (drain >= 1000)
+		printf("forward_drain_samples_per_s: %.0f samples/s\n",
+		    (sent - sent0) * 1000.0 / (double)drain);
+	/* The hub's CPU until everything was forwarded: what a point costs
+	 * it when forwarding does not fall behind for good. */
+	printf("points_per_hub_cpu_s_until_forwarded: %.0f points/s\n",
+	    (double)b->points / (bench_cpu_s(pid) - cpu0));
 	printf("forward_sent_samples: %.0f samples (%llu acknowledged by the "
 	       "hub)\n",
 	    sent, (unsigned long long)b->points);
@@ -588,7 +605,7 @@ main(int argc, char **argv)
 	memtable = bench_hub_metric(b.port, "citybraind_store_memtable_bytes");
 	head = bench_hub_metric(b.port, "citybraind_store_head_bytes");
 	if (remote != NULL)
-		bench_forward(&b, elapsed);
+		bench_forward(&b, elapsed, pid, cpu0);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	cmd = xasprintf("rm -rf '%s'", dir);
