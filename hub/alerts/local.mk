@@ -182,3 +182,17 @@ tests_unit_test_handover_SOURCES = tests/unit/test-handover.c \
 	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
 tests_unit_test_handover_LDADD = $(ALERTS_TEST_LDADD)
 endif
+
+# The response report (issue 17): per department, subdistrict or rule,
+# computed from the alert records (report.h).
+hub_libcbhub_a_SOURCES += \
+	hub/alerts/report.c hub/alerts/report.h \
+	hub/alerts/route-report.c
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-report
+TESTS += tests/unit/test-report
+tests_unit_test_report_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_report_SOURCES = tests/unit/test-report.c \
+	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
+tests_unit_test_report_LDADD = $(ALERTS_TEST_LDADD)
+endif
