@@ -187,6 +187,7 @@ endif
 # computed from the alert records (report.h).
 hub_libcbhub_a_SOURCES += \
 	hub/alerts/report.c hub/alerts/report.h \
+	hub/alerts/report-record.c hub/alerts/report-record.h \
 	hub/alerts/route-report.c
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-report
@@ -196,3 +197,9 @@ tests_unit_test_report_SOURCES = tests/unit/test-report.c \
 	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
 tests_unit_test_report_LDADD = $(ALERTS_TEST_LDADD)
 endif
+
+# report-bench: the response report over a month of history.
+noinst_PROGRAMS += bench/report-bench
+bench_report_bench_CPPFLAGS = $(HUB_CPPFLAGS)
+bench_report_bench_SOURCES = bench/report-bench.c
+bench_report_bench_LDADD = $(bench_rules_bench_LDADD)

@@ -10,8 +10,10 @@
 
 #include "hub/alerts/alert-internal.h"
 #include "hub/alerts/alert-kv.h"
+#include "hub/alerts/report-record.h"
 #include "hub/alerts/report.h"
 #include "lib/clock.h"
+#include "lib/log.h"
 #include "lib/xmalloc.h"
 
 /* Durations (ms) of a row, unsorted until the row is written. */
@@ -48,6 +50,8 @@ struct report_acc {
 	struct report_row **rows;
 	size_t nrows;
 	struct report_row total;
+	struct report_record rec; /* the record being read */
+	size_t skipped;           /* records that did not decode */
 };
 
 const char *
@@ -173,31 +177,18 @@ report_row_get(struct report_acc *x, const char *key)
 	return w;
 }
 
-static const char *
-report_str(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-static int64_t
-report_int(json_t *o, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(o, key));
-}
-
-/* Does the entry's "after" put dept on the dispatch (lead or support)? */
+/* Does entry h put dept on the dispatch (lead or support)? */
 static int
-report_names_dept(json_t *after, const char *dept)
+report_names_dept(
+    const struct report_record *rec, const struct report_entry *h,
+    const char *dept)
 {
-	const char *lead = report_str(after, "dept");
-	json_t *v;
 	size_t i;
 
-	if (lead != NULL && strcmp(lead, dept) == 0)
+	if (h->dept != NULL && strcmp(h->dept, dept) == 0)
 		return 1;
-	json_array_foreach(json_object_get(after, "support"), i, v)
-	{
-		if (json_is_string(v) && strcmp(json_string_value(v), dept) == 0)
+	for (i = 0; i < h->nsupport; i++) {
+		if (strcmp(rec->supports[h->support + i], dept) == 0)
 			return 1;
 	}
 	return 0;
@@ -206,40 +197,33 @@ report_names_dept(json_t *after, const char *dept)
 /* Did entry h answer for dept (NULL: the alert as a whole)?  An ack of
  * the alert or of the department's part, or the department's report. */
 static int
-report_answers(json_t *h, const char *dept, int lead)
+report_answers(const struct report_entry *h, const char *dept, int lead)
 {
-	const char *action = report_str(h, "action");
-	json_t *after = json_object_get(h, "after");
-	const char *d;
-
-	if (action == NULL)
+	if (h->action == NULL)
 		return 0;
-	if (strcmp(action, "ack") == 0) {
-		d = report_str(after, "dept_acked");
+	if (strcmp(h->action, "ack") == 0) {
 		if (dept == NULL)
 			return 1;
-		return d != NULL ? strcmp(d, dept) == 0 : lead;
+		return h->dept_acked != NULL
+		           ? strcmp(h->dept_acked, dept) == 0
+		           : lead;
 	}
-	if (strcmp(action, "report") == 0 && dept != NULL) {
-		d = report_str(after, "dept");
-		return d != NULL && strcmp(d, dept) == 0;
-	}
+	if (strcmp(h->action, "report") == 0 && dept != NULL)
+		return h->dept != NULL && strcmp(h->dept, dept) == 0;
 	return 0;
 }
 
 /* The first entry at or after t0 answering for dept: its time, or 0. */
 static int64_t
-report_answer_time(json_t *hist, int64_t t0, const char *dept, int lead)
+report_answer_time(const struct report_record *rec, int64_t t0,
+    const char *dept, int lead)
 {
-	json_t *h;
 	size_t i;
 
-	json_array_foreach(hist, i, h)
-	{
-		int64_t at = report_int(h, "at_ms");
-
-		if (at >= t0 && report_answers(h, dept, lead))
-			return at;
+	for (i = 0; i < rec->nhist; i++) {
+		if (rec->hist[i].at_ms >= t0 &&
+		    report_answers(&rec->hist[i], dept, lead))
+			return rec->hist[i].at_ms;
 	}
 	return 0;
 }
@@ -247,89 +231,71 @@ report_answer_time(json_t *hist, int64_t t0, const char *dept, int lead)
 /* When dept joined the dispatch (t_disp when the history does not say:
  * supporting departments of a dispatch made at firing). */
 static int64_t
-report_dispatch_time(json_t *hist, const char *dept, int64_t t_disp)
+report_dispatch_time(
+    const struct report_record *rec, const char *dept, int64_t t_disp)
 {
-	json_t *h, *after;
 	size_t i;
 
-	json_array_foreach(hist, i, h)
-	{
-		after = json_object_get(h, "after");
-		if (json_is_object(after) && report_names_dept(after, dept))
-			return report_int(h, "at_ms");
+	for (i = 0; i < rec->nhist; i++) {
+		if (report_names_dept(rec, &rec->hist[i], dept))
+			return rec->hist[i].at_ms;
 	}
 	return t_disp;
 }
 
-/* The row key of a record for by subdistrict: its subdistrict label,
- * else "-" (district-wide). */
-static const char *
-report_subdistrict(json_t *rec)
-{
-	const char *s = report_str(json_object_get(rec, "labels"), "subdistrict");
-
-	return s != NULL && *s != '\0' ? s : "-";
-}
-
 /* Fold one alert record into the rows. */
 static void
-report_record(struct report_acc *x, json_t *rec)
+report_record(struct report_acc *x, const struct report_record *rec)
 {
-	json_t *hist = json_object_get(rec, "history"), *h, *d;
-	const char *code = report_str(rec, "code"), *state, *source, *dept;
 	struct report_part pt;
 	int64_t t_disp = 0, now = x->to;
+	const char *key;
 	size_t i;
 
-	if (x->scoped &&
-	    (code == NULL || !alert_engine_within(x->e, code, x->who->scope)))
+	if (x->scoped && (rec->code == NULL ||
+	                     !alert_engine_within(x->e, rec->code, x->who->scope)))
 		return;
 	memset(&pt, 0, sizeof pt);
-	json_array_foreach(hist, i, h)
-	{
-		const char *action = report_str(h, "action");
+	for (i = 0; i < rec->nhist; i++) {
+		const struct report_entry *h = &rec->hist[i];
 
-		if (t_disp == 0 &&
-		    report_str(json_object_get(h, "after"), "dept") != NULL)
-			t_disp = report_int(h, "at_ms");
-		if (action != NULL && strcmp(action, "escalate") == 0)
+		if (t_disp == 0 && h->dept != NULL)
+			t_disp = h->at_ms;
+		if (h->action != NULL && strcmp(h->action, "escalate") == 0)
 			pt.escalations++;
 	}
 	if (t_disp == 0 || t_disp < x->from || t_disp > x->to)
 		return;
-	source = report_str(rec, "source");
-	pt.is_case = source != NULL && strcmp(source, "case") == 0;
-	state = report_str(rec, "state");
-	if (state != NULL &&
-	    (strcmp(state, "resolved") == 0 || strcmp(state, "closed") == 0))
-		pt.end = report_int(rec, "ended_ms");
-	pt.deadline = report_int(rec, "deadline_ms");
+	pt.is_case = rec->source != NULL && strcmp(rec->source, "case") == 0;
+	if (rec->state != NULL && (strcmp(rec->state, "resolved") == 0 ||
+	                              strcmp(rec->state, "closed") == 0))
+		pt.end = rec->ended_ms;
+	pt.deadline = rec->deadline_ms;
 	pt.t0 = t_disp;
-	pt.ack = report_answer_time(hist, t_disp, NULL, 1);
+	pt.ack = report_answer_time(rec, t_disp, NULL, 1);
 	report_row_add(&x->total, &pt, now);
 	switch (x->p->by) {
 	case REPORT_BY_SUBDISTRICT:
-		report_row_add(report_row_get(x, report_subdistrict(rec)), &pt,
-		    now);
+		/* district-wide: "-" */
+		key = rec->subdistrict != NULL && *rec->subdistrict != '\0'
+		          ? rec->subdistrict
+		          : "-";
+		report_row_add(report_row_get(x, key), &pt, now);
 		break;
 	case REPORT_BY_RULE:
-		report_row_add(report_row_get(x,
-		                   report_str(rec, "rule") != NULL
-		                       ? report_str(rec, "rule")
-		                       : "-"),
-		    &pt, now);
+		key = rec->rule != NULL ? rec->rule : "-";
+		report_row_add(report_row_get(x, key), &pt, now);
 		break;
 	case REPORT_BY_DEPT:
-		json_array_foreach(json_object_get(rec, "depts"), i, d)
-		{
+		for (i = 0; i < rec->ndepts; i++) {
 			struct report_part dp = pt;
-			const char *role = report_str(d, "role");
-			int lead = role != NULL && strcmp(role, "lead") == 0;
+			const char *dept = rec->depts[i].dept;
+			int lead = rec->depts[i].lead;
 
-			if ((dept = report_str(d, "dept")) == NULL)
+			if (dept == NULL)
 				continue;
-			dp.t0 = report_dispatch_time(hist, dept, t_disp);
-			dp.ack = report_answer_time(hist, dp.t0, dept, lead);
+			dp.t0 = report_dispatch_time(rec, dept, t_disp);
+			dp.ack = report_answer_time(rec, dp.t0, dept, lead);
 			/* Escalations go to the lead, who answers for the
 			 * alert. */
 			if (!lead)
@@ -344,12 +310,12 @@ static int
 report_scan_cb(void *arg, const char *key, const char *val, size_t len)
 {
 	struct report_acc *x = arg;
-	json_t *rec = json_loadb(val, len, 0, NULL);
 
 	(void)key;
-	if (json_is_object(rec))
-		report_record(x, rec);
-	json_decref(rec);
+	if (report_record_decode(&x->rec, val, len) == 0)
+		report_record(x, &x->rec);
+	else
+		x->skipped++;
 	return 0;
 }
 
@@ -430,6 +396,7 @@ alert_engine_report(struct alert_engine *e, const struct report_params *p,
 	x.to = alert_engine_now(e);
 	x.from = x.to - p->since_ms;
 	alert_map_init(&x.by_key);
+	report_record_init(&x.rec);
 	/* The kv is the history: write what memory holds unsaved first. */
 	for (i = 0; i < e->nalerts; i++)
 		alert_engine_save(e, e->alerts[i]);
@@ -446,6 +413,9 @@ alert_engine_report(struct alert_engine *e, const struct report_params *p,
 		    (json_int_t)p->since_ms, "from_ms", (json_int_t)x.from,
 		    "to_ms", (json_int_t)x.to, "by", report_by_name(p->by),
 		    "rows", rows, "total", report_row_json(&x, &x.total));
+		if (x.skipped > 0)
+			log_warn("alerts", "report: %zu alert records unreadable",
+			    x.skipped);
 		alert_reply_set(r, 200, o);
 	}
 	for (i = 0; i < x.nrows; i++) {
@@ -454,5 +424,6 @@ alert_engine_report(struct alert_engine *e, const struct report_params *p,
 	}
 	free(x.rows);
 	report_row_free(&x.total);
+	report_record_free(&x.rec);
 	alert_map_free(&x.by_key);
 }
