@@ -203,3 +203,14 @@ noinst_PROGRAMS += bench/report-bench
 bench_report_bench_CPPFLAGS = $(HUB_CPPFLAGS)
 bench_report_bench_SOURCES = bench/report-bench.c
 bench_report_bench_LDADD = $(bench_rules_bench_LDADD)
+
+# The report's reader of alert records under the fuzz driver.
+check_PROGRAMS += tests/fuzz/fuzz-report-record
+TESTS += tests/fuzz/fuzz-report-record
+tests_fuzz_fuzz_report_record_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_fuzz_fuzz_report_record_SOURCES = tests/fuzz/fuzz-report-record.c \
+	$(FUZZ_DRIVER)
+tests_fuzz_fuzz_report_record_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_report_record_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_report_record_LDADD = $(HUB_LIBS) $(CB_LIB) $(JANSSON_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/report-record

@@ -9,6 +9,7 @@
 
 #include "alert-engine-util.h"
 #include "hub/alerts/case.h"
+#include "hub/alerts/report-record.h"
 #include "hub/alerts/report.h"
 
 #define G1 "440304001001001" /* subdistrict 440304001000 */
@@ -330,6 +331,96 @@ START_TEST(test_by_subdistrict_rule_scope)
 }
 END_TEST
 
+static const char *
+jnull(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static void
+same_str(const char *a, const char *b, const char *what)
+{
+	ck_assert_msg((a == NULL && b == NULL) ||
+	                  (a != NULL && b != NULL && strcmp(a, b) == 0),
+	    "%s: \"%s\" vs \"%s\"", what, a ? a : "(null)",
+	    b ? b : "(null)");
+}
+
+/* The report's reader sees in each record what jansson sees. */
+static int
+reader_cb(void *arg, const char *key, const char *val, size_t len)
+{
+	struct report_record *r = arg;
+	json_t *j = json_loadb(val, len, 0, NULL), *h, *d, *v;
+	size_t i, k;
+
+	ck_assert_ptr_nonnull(j);
+	ck_assert_msg(report_record_decode(r, val, len) == 0, "%s", key);
+	same_str(r->source, jnull(j, "source"), "source");
+	same_str(r->state, jnull(j, "state"), "state");
+	same_str(r->code, jnull(j, "code"), "code");
+	same_str(r->rule, jnull(j, "rule"), "rule");
+	same_str(r->subdistrict,
+	    jnull(json_object_get(j, "labels"), "subdistrict"), "subdistrict");
+	ck_assert_int_eq(r->ended_ms,
+	    json_integer_value(json_object_get(j, "ended_ms")));
+	ck_assert_int_eq(r->deadline_ms,
+	    json_integer_value(json_object_get(j, "deadline_ms")));
+	ck_assert_uint_eq(r->ndepts, json_array_size(json_object_get(j, "depts")));
+	json_array_foreach(json_object_get(j, "depts"), i, d)
+	{
+		same_str(r->depts[i].dept, jnull(d, "dept"), "dept");
+		ck_assert_int_eq(r->depts[i].lead,
+		    strcmp(jnull(d, "role"), "lead") == 0);
+	}
+	ck_assert_uint_eq(
+	    r->nhist, json_array_size(json_object_get(j, "history")));
+	json_array_foreach(json_object_get(j, "history"), i, h)
+	{
+		json_t *after = json_object_get(h, "after");
+
+		ck_assert_int_eq(r->hist[i].at_ms,
+		    json_integer_value(json_object_get(h, "at_ms")));
+		same_str(r->hist[i].action, jnull(h, "action"), "action");
+		same_str(r->hist[i].dept, jnull(after, "dept"), "after.dept");
+		same_str(r->hist[i].dept_acked, jnull(after, "dept_acked"),
+		    "after.dept_acked");
+		ck_assert_uint_eq(r->hist[i].nsupport,
+		    json_array_size(json_object_get(after, "support")));
+		json_array_foreach(json_object_get(after, "support"), k, v)
+		    same_str(r->supports[r->hist[i].support + k],
+		        json_string_value(v), "support");
+	}
+	json_decref(j);
+	return 0;
+}
+
+START_TEST(test_reader)
+{
+	struct alert_kv *kv = alert_kv_memory_create();
+	struct alert_engine *e = script(kv);
+	struct report_record r;
+	char *cause = NULL;
+
+	report_record_init(&r);
+	ck_assert_int_eq(alert_kv_scan(kv, "alert/", NULL, reader_cb, &r, &cause), 0);
+	/* Refused: not an object, truncated, a wrong type, trailing text. */
+	ck_assert_int_eq(report_record_decode(&r, "[]", 2), -1);
+	ck_assert_int_eq(report_record_decode(&r, "{\"state\":\"fi", 12), -1);
+	ck_assert_int_eq(report_record_decode(&r, "{\"state\":5}", 11), -1);
+	ck_assert_int_eq(report_record_decode(&r, "{} x", 4), -1);
+	ck_assert_int_eq(report_record_decode(&r, "{\"ended_ms\":1.5}", 16), -1);
+	/* Escapes decoded. */
+	ck_assert_int_eq(report_record_decode(&r,
+	                     "{\"rule\":\"\\u5185\\ud83d\\ude00\\n\"}", 31),
+	    0);
+	ck_assert_str_eq(r.rule, "内\xf0\x9f\x98\x80\n");
+	report_record_free(&r);
+	alert_engine_free(e);
+	alert_kv_free(kv);
+}
+END_TEST
+
 START_TEST(test_percentile)
 {
 	int64_t v1[] = {7}, v4[] = {1, 2, 3, 4}, v10[] = {1, 2, 3, 4, 5, 6, 7,
@@ -386,6 +477,7 @@ report_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_by_dept);
 	tcase_add_test(tc, test_by_subdistrict_rule_scope);
+	tcase_add_test(tc, test_reader);
 	tcase_add_test(tc, test_percentile);
 	tcase_add_test(tc, test_params);
 	suite_add_tcase(s, tc);
