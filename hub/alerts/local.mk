@@ -214,3 +214,7 @@ tests_fuzz_fuzz_report_record_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_report_record_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_report_record_LDADD = $(HUB_LIBS) $(CB_LIB) $(JANSSON_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/report-record
+
+REPORT_INTEGRATION_TESTS = tests/integration/t-report.sh
+TESTS += $(REPORT_INTEGRATION_TESTS)
+EXTRA_DIST += $(REPORT_INTEGRATION_TESTS)
