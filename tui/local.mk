@@ -31,6 +31,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/screen-systems.c \
 	tui/screen-quality.c \
 	tui/screen-audit.c \
+	tui/screen-reports.c \
 	tui/spark.c tui/spark.h \
 	tui/term.c tui/term.h \
 	tui/text.c tui/text.h \
@@ -67,7 +68,8 @@ CONSOLE_TESTS = \
 	tests/integration/t-console-attention.sh \
 	tests/integration/t-console-dispatch.sh \
 	tests/integration/t-console-ascii.sh \
-	tests/integration/t-console-remote.sh
+	tests/integration/t-console-remote.sh \
+	tests/integration/t-console-reports.sh
 TESTS += $(CONSOLE_TESTS)
 EXTRA_DIST += $(CONSOLE_TESTS) tests/integration/console-fixture.sh
 
