@@ -83,8 +83,8 @@ root(void *arg)
 	return "440304000000";
 }
 
-static const struct alert_actor sup = {"bench", "uid", 0, NULL, NULL,
-    "unix", HUB_ROLE_SUPERVISOR, NULL};
+static const struct alert_actor sup = {
+    "bench", "uid", 0, NULL, NULL, "unix", HUB_ROLE_SUPERVISOR, NULL};
 
 /* A deterministic generator (xorshift). */
 static uint64_t rnd_state = 88172645463325252ULL;
@@ -154,8 +154,8 @@ step_run(struct alert_engine *e, struct item *it, const struct step *s,
 			    "grid", it->grid, "system", "water-level-iot",
 			    "message", "water level high");
 			if (!it->undispatched) {
-				json_object_set_new(body, "dept",
-				    json_string(depts[it->dept]));
+				json_object_set_new(
+				    body, "dept", json_string(depts[it->dept]));
 				if (it->support >= 0)
 					json_object_set_new(body, "support",
 					    json_pack(
@@ -171,8 +171,8 @@ step_run(struct alert_engine *e, struct item *it, const struct step *s,
 			    json_string_value(json_object_get(r.body, "id")));
 		break;
 	case STEP_DISPATCH:
-		body = json_pack("{s:s,s:s}", "dept", depts[it->dept],
-		    "deadline", "24h");
+		body = json_pack(
+		    "{s:s,s:s}", "dept", depts[it->dept], "deadline", "24h");
 		alert_engine_action(e, it->id, "dispatch", body, &sup, &r);
 		json_decref(body);
 		break;
@@ -232,8 +232,8 @@ kv_size_cb(void *arg, const char *key, const char *val, size_t len)
 }
 
 static double
-report_ms(struct alert_engine *e, const char *since, const char *by,
-    int repeat, size_t *rows)
+report_ms(struct alert_engine *e, const char *since, const char *by, int repeat,
+    size_t *rows)
 {
 	struct report_params p;
 	struct alert_reply r;

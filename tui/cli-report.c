@@ -52,8 +52,8 @@ cli_report_csv_s(FILE *out, json_t *ms)
 static void
 cli_report_csv_row(FILE *out, json_t *row, const char *key)
 {
-	static const char *const ints[] = {"dispatched", "alerts", "cases",
-	    "acknowledged", NULL};
+	static const char *const ints[] = {
+	    "dispatched", "alerts", "cases", "acknowledged", NULL};
 	json_t *sh = json_object_get(row, "in_time_share");
 	size_t i;
 
@@ -63,7 +63,8 @@ cli_report_csv_row(FILE *out, json_t *row, const char *key)
 	    out, json_string_value(json_object_get(row, "place")));
 	for (i = 0; ints[i] != NULL; i++)
 		fprintf(out, ",%lld",
-		    (long long)json_integer_value(json_object_get(row, ints[i])));
+		    (long long)json_integer_value(
+		        json_object_get(row, ints[i])));
 	fputc(',', out);
 	cli_report_csv_s(out, json_object_get(row, "ack_p50_ms"));
 	fputc(',', out);
@@ -126,8 +127,8 @@ cli_report_text(FILE *out, json_t *rep)
 		    json_string_value(json_object_get(w, "place"));
 
 		buf_reset(&b);
-		report_view_row(&b, w,
-		    json_string_value(json_object_get(w, "key")), keyw);
+		report_view_row(
+		    &b, w, json_string_value(json_object_get(w, "key")), keyw);
 		fprintf(out, "%s%s%s\n", buf_str(&b), place != NULL ? "  " : "",
 		    place != NULL ? place : "");
 	}

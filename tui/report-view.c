@@ -50,8 +50,8 @@ report_view_heading(struct buf *b, int keyw)
 {
 	buf_printf(b,
 	    "%-*s %5s %5s %5s %5s %7s %7s %5s %7s %7s %-12s %5s %5s %4s", keyw,
-	    "", "DISP", "ALRT", "CASE", "ACK", "ACK50", "ACK90", "RES",
-	    "RES50", "RES90", "IN TIME", "OVER", "OPEN", "ESC");
+	    "", "DISP", "ALRT", "CASE", "ACK", "ACK50", "ACK90", "RES", "RES50",
+	    "RES90", "IN TIME", "OVER", "OPEN", "ESC");
 }
 
 void
@@ -59,8 +59,10 @@ report_view_row(struct buf *b, json_t *row, const char *key, int keyw)
 {
 	char a50[16], a90[16], r50[16], r90[16], sh[32];
 
-	report_view_duration(json_object_get(row, "ack_p50_ms"), a50, sizeof a50);
-	report_view_duration(json_object_get(row, "ack_p90_ms"), a90, sizeof a90);
+	report_view_duration(
+	    json_object_get(row, "ack_p50_ms"), a50, sizeof a50);
+	report_view_duration(
+	    json_object_get(row, "ack_p90_ms"), a90, sizeof a90);
 	report_view_duration(
 	    json_object_get(row, "resolve_p50_ms"), r50, sizeof r50);
 	report_view_duration(
@@ -86,8 +88,8 @@ report_view_bar(struct buf *b, double frac, int width, int utf8)
 		frac = 1;
 	n = (int)(frac * width + 0.5);
 	for (i = 0; i < width; i++)
-		buf_puts(b, i < n ? (utf8 ? "\u2588" : "#")
-		                  : (utf8 ? "\u2591" : "."));
+		buf_puts(b,
+		    i < n ? (utf8 ? "\u2588" : "#") : (utf8 ? "\u2591" : "."));
 }
 
 const char *

@@ -82,8 +82,10 @@ rp_row(WINDOW *w, int y, int cols, json_t *row, const char *name,
 	char a50[16], a90[16], r50[16], r90[16], sh[32];
 	json_t *share = json_object_get(row, "in_time_share");
 
-	report_view_duration(json_object_get(row, "ack_p50_ms"), a50, sizeof a50);
-	report_view_duration(json_object_get(row, "ack_p90_ms"), a90, sizeof a90);
+	report_view_duration(
+	    json_object_get(row, "ack_p50_ms"), a50, sizeof a50);
+	report_view_duration(
+	    json_object_get(row, "ack_p90_ms"), a90, sizeof a90);
 	report_view_duration(
 	    json_object_get(row, "resolve_p50_ms"), r50, sizeof r50);
 	report_view_duration(
@@ -96,12 +98,13 @@ rp_row(WINDOW *w, int y, int cols, json_t *row, const char *name,
 	                : 0,
 	    RP_BARW, term_caps.utf8);
 	buf_printf(&b, " %6s %6s %6s %6s %-11s ", a50, a90, r50, r90, sh);
-	report_view_bar(&b, json_is_number(share) ? json_number_value(share) : 0,
-	    RP_BARW, term_caps.utf8);
+	report_view_bar(&b,
+	    json_is_number(share) ? json_number_value(share) : 0, RP_BARW,
+	    term_caps.utf8);
 	buf_printf(&b, " %4lld %4lld %3lld", rp_int(row, "overdue"),
 	    rp_int(row, "open_overdue"), rp_int(row, "escalations"));
-	term_put(w, y, RP_KEYW + 1, cols - RP_KEYW - 1, buf_str(&b), TEXT_LEFT,
-	    a);
+	term_put(
+	    w, y, RP_KEYW + 1, cols - RP_KEYW - 1, buf_str(&b), TEXT_LEFT, a);
 	buf_free(&b);
 }
 
@@ -132,10 +135,12 @@ rp_draw(struct screen *s, WINDOW *w, int rows, int cols)
 	term_title(w, 0, 0, cols, buf_str(&b));
 	buf_reset(&b);
 	buf_printf(&b, "%-*s %5s %-*s %6s %6s %6s %6s %-11s %-*s %4s %4s %3s",
-	    RP_KEYW, r->by == 0 ? "DEPARTMENT" : r->by == 1 ? "SUBDISTRICT"
-	                                                     : "RULE",
-	    "DISP", RP_BARW, "", "ACK50", "ACK90", "RES50", "RES90",
-	    "IN TIME", RP_BARW, "", "OVER", "OPEN", "ESC");
+	    RP_KEYW,
+	    r->by == 0   ? "DEPARTMENT"
+	    : r->by == 1 ? "SUBDISTRICT"
+	                 : "RULE",
+	    "DISP", RP_BARW, "", "ACK50", "ACK90", "RES50", "RES90", "IN TIME",
+	    RP_BARW, "", "OVER", "OPEN", "ESC");
 	term_put(w, 1, 0, cols, buf_str(&b), TEXT_LEFT, A_BOLD);
 	y = 2;
 	if (r->top >= json_array_size(arr))
@@ -152,8 +157,10 @@ rp_draw(struct screen *s, WINDOW *w, int rows, int cols)
 		    (place == NULL || strstr(place, s->filter) == NULL))
 			continue;
 		rp_row(w, y++, cols, row,
-		    place != NULL ? place : key != NULL ? key : "-", maxdisp,
-		    A_NORMAL);
+		    place != NULL ? place
+		    : key != NULL ? key
+		                  : "-",
+		    maxdisp, A_NORMAL);
 	}
 	if (json_array_size(arr) == 0)
 		term_put(w, y++, 2, cols - 2,

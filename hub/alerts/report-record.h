@@ -21,8 +21,8 @@
 struct report_entry {
 	int64_t at_ms;
 	const char *action;
-	const char *dept;       /* after.dept: the lead after the entry */
-	const char *dept_acked; /* after.dept_acked */
+	const char *dept;         /* after.dept: the lead after the entry */
+	const char *dept_acked;   /* after.dept_acked */
 	size_t support, nsupport; /* after.support: [support, +nsupport) of
 	                             report_record.supports */
 };

@@ -67,8 +67,8 @@ report_by_name(enum report_by by)
 }
 
 int
-report_params_parse(const char *since, const char *by,
-    struct report_params *p, char **cause)
+report_params_parse(
+    const char *since, const char *by, struct report_params *p, char **cause)
 {
 	int64_t ms;
 
@@ -179,8 +179,7 @@ report_row_get(struct report_acc *x, const char *key)
 
 /* Does entry h put dept on the dispatch (lead or support)? */
 static int
-report_names_dept(
-    const struct report_record *rec, const struct report_entry *h,
+report_names_dept(const struct report_record *rec, const struct report_entry *h,
     const char *dept)
 {
 	size_t i;
@@ -204,9 +203,8 @@ report_answers(const struct report_entry *h, const char *dept, int lead)
 	if (strcmp(h->action, "ack") == 0) {
 		if (dept == NULL)
 			return 1;
-		return h->dept_acked != NULL
-		           ? strcmp(h->dept_acked, dept) == 0
-		           : lead;
+		return h->dept_acked != NULL ? strcmp(h->dept_acked, dept) == 0
+		                             : lead;
 	}
 	if (strcmp(h->action, "report") == 0 && dept != NULL)
 		return h->dept != NULL && strcmp(h->dept, dept) == 0;
@@ -215,8 +213,8 @@ report_answers(const struct report_entry *h, const char *dept, int lead)
 
 /* The first entry at or after t0 answering for dept: its time, or 0. */
 static int64_t
-report_answer_time(const struct report_record *rec, int64_t t0,
-    const char *dept, int lead)
+report_answer_time(
+    const struct report_record *rec, int64_t t0, const char *dept, int lead)
 {
 	size_t i;
 
@@ -243,6 +241,17 @@ report_dispatch_time(
 	return t_disp;
 }
 
+/* Is the record's place inside the caller's scope?  (A scoped caller
+ * sees no district-wide alert: they belong to the district.) */
+static int
+report_in_scope(struct report_acc *x, const struct report_record *rec)
+{
+	if (!x->scoped)
+		return 1;
+	return rec->code != NULL &&
+	       alert_engine_within(x->e, rec->code, x->who->scope);
+}
+
 /* Fold one alert record into the rows. */
 static void
 report_record(struct report_acc *x, const struct report_record *rec)
@@ -252,8 +261,7 @@ report_record(struct report_acc *x, const struct report_record *rec)
 	const char *key;
 	size_t i;
 
-	if (x->scoped && (rec->code == NULL ||
-	                     !alert_engine_within(x->e, rec->code, x->who->scope)))
+	if (!report_in_scope(x, rec))
 		return;
 	memset(&pt, 0, sizeof pt);
 	for (i = 0; i < rec->nhist; i++) {
@@ -352,7 +360,8 @@ report_row_json(struct report_acc *x, struct report_row *w)
 	    (json_int_t)w->escalations);
 	if (w->key != NULL) {
 		json_object_set_new(o, "key", json_string(w->key));
-		if (x->p->by == REPORT_BY_SUBDISTRICT && strcmp(w->key, "-") != 0)
+		if (x->p->by == REPORT_BY_SUBDISTRICT &&
+		    strcmp(w->key, "-") != 0)
 			alert_engine_places(x->e, o, w->key);
 	}
 	return o;
@@ -408,14 +417,15 @@ alert_engine_report(struct alert_engine *e, const struct report_params *p,
 		qsort(x.rows, x.nrows, sizeof *x.rows, report_cmp_rows);
 		rows = json_array();
 		for (i = 0; i < x.nrows; i++)
-			json_array_append_new(rows, report_row_json(&x, x.rows[i]));
+			json_array_append_new(
+			    rows, report_row_json(&x, x.rows[i]));
 		o = json_pack("{s:I,s:I,s:I,s:s,s:o,s:o}", "since_ms",
 		    (json_int_t)p->since_ms, "from_ms", (json_int_t)x.from,
 		    "to_ms", (json_int_t)x.to, "by", report_by_name(p->by),
 		    "rows", rows, "total", report_row_json(&x, &x.total));
 		if (x.skipped > 0)
-			log_warn("alerts", "report: %zu alert records unreadable",
-			    x.skipped);
+			log_warn("alerts",
+			    "report: %zu alert records unreadable", x.skipped);
 		alert_reply_set(r, 200, o);
 	}
 	for (i = 0; i < x.nrows; i++) {

@@ -48,8 +48,8 @@ struct report_params {
 /* The query parameters since (a duration: "7d", "24h"; NULL: 7d) and by
  * ("dept", "subdistrict", "rule"; NULL: dept) into *p.  0, or -1 with
  * *cause (heap, caller frees) naming the parameter. */
-int report_params_parse(const char *since, const char *by,
-    struct report_params *p, char **cause);
+int report_params_parse(
+    const char *since, const char *by, struct report_params *p, char **cause);
 const char *report_by_name(enum report_by by);
 
 /* The percentile p (0 < p <= 100) of v[0..n) sorted ascending, by

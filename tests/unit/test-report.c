@@ -46,8 +46,7 @@ ev(struct alert_engine *e, const char *key, const char *grid, const char *sev,
 	if (dept != NULL)
 		json_object_set_new(body, "dept", json_string(dept));
 	if (support != NULL)
-		json_object_set_new(
-		    body, "support", json_pack("[s]", support));
+		json_object_set_new(body, "support", json_pack("[s]", support));
 	if (deadline != NULL)
 		json_object_set_new(body, "deadline", json_string(deadline));
 	alert_engine_event(e, body, &collector, &r);
@@ -137,8 +136,8 @@ counts(json_t *w, long long d, long long al, long long cs, long long ak,
 static void
 times(json_t *w, int ack50, int ack90, int res50, int res90)
 {
-	static const char *const k[] = {"ack_p50_ms", "ack_p90_ms",
-	    "resolve_p50_ms", "resolve_p90_ms"};
+	static const char *const k[] = {
+	    "ack_p50_ms", "ack_p90_ms", "resolve_p50_ms", "resolve_p90_ms"};
 	int want[4] = {ack50, ack90, res50, res90}, i;
 
 	for (i = 0; i < 4; i++) {
@@ -342,8 +341,7 @@ same_str(const char *a, const char *b, const char *what)
 {
 	ck_assert_msg((a == NULL && b == NULL) ||
 	                  (a != NULL && b != NULL && strcmp(a, b) == 0),
-	    "%s: \"%s\" vs \"%s\"", what, a ? a : "(null)",
-	    b ? b : "(null)");
+	    "%s: \"%s\" vs \"%s\"", what, a ? a : "(null)", b ? b : "(null)");
 }
 
 /* The report's reader sees in each record what jansson sees. */
@@ -362,16 +360,17 @@ reader_cb(void *arg, const char *key, const char *val, size_t len)
 	same_str(r->rule, jnull(j, "rule"), "rule");
 	same_str(r->subdistrict,
 	    jnull(json_object_get(j, "labels"), "subdistrict"), "subdistrict");
-	ck_assert_int_eq(r->ended_ms,
-	    json_integer_value(json_object_get(j, "ended_ms")));
+	ck_assert_int_eq(
+	    r->ended_ms, json_integer_value(json_object_get(j, "ended_ms")));
 	ck_assert_int_eq(r->deadline_ms,
 	    json_integer_value(json_object_get(j, "deadline_ms")));
-	ck_assert_uint_eq(r->ndepts, json_array_size(json_object_get(j, "depts")));
+	ck_assert_uint_eq(
+	    r->ndepts, json_array_size(json_object_get(j, "depts")));
 	json_array_foreach(json_object_get(j, "depts"), i, d)
 	{
 		same_str(r->depts[i].dept, jnull(d, "dept"), "dept");
-		ck_assert_int_eq(r->depts[i].lead,
-		    strcmp(jnull(d, "role"), "lead") == 0);
+		ck_assert_int_eq(
+		    r->depts[i].lead, strcmp(jnull(d, "role"), "lead") == 0);
 	}
 	ck_assert_uint_eq(
 	    r->nhist, json_array_size(json_object_get(j, "history")));
@@ -403,16 +402,18 @@ START_TEST(test_reader)
 	char *cause = NULL;
 
 	report_record_init(&r);
-	ck_assert_int_eq(alert_kv_scan(kv, "alert/", NULL, reader_cb, &r, &cause), 0);
+	ck_assert_int_eq(
+	    alert_kv_scan(kv, "alert/", NULL, reader_cb, &r, &cause), 0);
 	/* Refused: not an object, truncated, a wrong type, trailing text. */
 	ck_assert_int_eq(report_record_decode(&r, "[]", 2), -1);
 	ck_assert_int_eq(report_record_decode(&r, "{\"state\":\"fi", 12), -1);
 	ck_assert_int_eq(report_record_decode(&r, "{\"state\":5}", 11), -1);
 	ck_assert_int_eq(report_record_decode(&r, "{} x", 4), -1);
-	ck_assert_int_eq(report_record_decode(&r, "{\"ended_ms\":1.5}", 16), -1);
+	ck_assert_int_eq(
+	    report_record_decode(&r, "{\"ended_ms\":1.5}", 16), -1);
 	/* Escapes decoded. */
-	ck_assert_int_eq(report_record_decode(&r,
-	                     "{\"rule\":\"\\u5185\\ud83d\\ude00\\n\"}", 31),
+	ck_assert_int_eq(report_record_decode(
+	                     &r, "{\"rule\":\"\\u5185\\ud83d\\ude00\\n\"}", 31),
 	    0);
 	ck_assert_str_eq(r.rule, "内\xf0\x9f\x98\x80\n");
 	report_record_free(&r);
@@ -423,8 +424,8 @@ END_TEST
 
 START_TEST(test_percentile)
 {
-	int64_t v1[] = {7}, v4[] = {1, 2, 3, 4}, v10[] = {1, 2, 3, 4, 5, 6, 7,
-	    8, 9, 10};
+	int64_t v1[] = {7}, v4[] = {1, 2, 3, 4},
+	        v10[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
 
 	ck_assert_int_eq(report_percentile(v1, 1, 50), 7);
 	ck_assert_int_eq(report_percentile(v1, 1, 90), 7);
@@ -444,8 +445,8 @@ bad(const char *since, const char *by, const char *want)
 	char *cause = NULL;
 
 	ck_assert_int_eq(report_params_parse(since, by, &p, &cause), -1);
-	ck_assert_msg(strstr(cause, want) != NULL, "\"%s\" lacks \"%s\"",
-	    cause, want);
+	ck_assert_msg(
+	    strstr(cause, want) != NULL, "\"%s\" lacks \"%s\"", cause, want);
 	free(cause);
 }
 
@@ -462,8 +463,9 @@ START_TEST(test_params)
 	bad("30s", NULL, "\"since\"");
 	bad("401d", NULL, "\"since\"");
 	bad("-1d", NULL, "\"since\"");
-	bad(NULL, "team", "\"by\": expected \"dept\", \"subdistrict\" or "
-	                  "\"rule\", not \"team\"");
+	bad(NULL, "team",
+	    "\"by\": expected \"dept\", \"subdistrict\" or "
+	    "\"rule\", not \"team\"");
 	bad(NULL, "", "\"by\"");
 }
 END_TEST
