@@ -55,26 +55,33 @@ report_view_heading(struct buf *b, int keyw)
 }
 
 void
+report_view_times(json_t *row, struct report_view_times *t)
+{
+	report_view_duration(
+	    json_object_get(row, "ack_p50_ms"), t->ack50, sizeof t->ack50);
+	report_view_duration(
+	    json_object_get(row, "ack_p90_ms"), t->ack90, sizeof t->ack90);
+	report_view_duration(
+	    json_object_get(row, "resolve_p50_ms"), t->res50, sizeof t->res50);
+	report_view_duration(
+	    json_object_get(row, "resolve_p90_ms"), t->res90, sizeof t->res90);
+	report_view_share(row, t->share, sizeof t->share);
+}
+
+void
 report_view_row(struct buf *b, json_t *row, const char *key, int keyw)
 {
-	char a50[16], a90[16], r50[16], r90[16], sh[32];
+	struct report_view_times t;
 
-	report_view_duration(
-	    json_object_get(row, "ack_p50_ms"), a50, sizeof a50);
-	report_view_duration(
-	    json_object_get(row, "ack_p90_ms"), a90, sizeof a90);
-	report_view_duration(
-	    json_object_get(row, "resolve_p50_ms"), r50, sizeof r50);
-	report_view_duration(
-	    json_object_get(row, "resolve_p90_ms"), r90, sizeof r90);
-	report_view_share(row, sh, sizeof sh);
+	report_view_times(row, &t);
 	buf_printf(b,
 	    "%-*s %5lld %5lld %5lld %5lld %7s %7s %5lld %7s %7s %-12s %5lld "
 	    "%5lld %4lld",
 	    keyw, key, rv_int(row, "dispatched"), rv_int(row, "alerts"),
-	    rv_int(row, "cases"), rv_int(row, "acknowledged"), a50, a90,
-	    rv_int(row, "resolved"), r50, r90, sh, rv_int(row, "overdue"),
-	    rv_int(row, "open_overdue"), rv_int(row, "escalations"));
+	    rv_int(row, "cases"), rv_int(row, "acknowledged"), t.ack50, t.ack90,
+	    rv_int(row, "resolved"), t.res50, t.res90, t.share,
+	    rv_int(row, "overdue"), rv_int(row, "open_overdue"),
+	    rv_int(row, "escalations"));
 }
 
 void

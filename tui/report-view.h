@@ -16,6 +16,11 @@ struct buf;
 void report_view_duration(json_t *ms, char *buf, size_t size);
 /* A row's in-time share as "2/4 50%" ("-" when nothing was due). */
 void report_view_share(json_t *row, char *buf, size_t size);
+/* A row's times and in-time share as text. */
+struct report_view_times {
+	char ack50[16], ack90[16], res50[16], res90[16], share[32];
+};
+void report_view_times(json_t *row, struct report_view_times *t);
 /* The heading and one row (key: the first column's text) of the table;
  * keyw: the first column's width. */
 void report_view_heading(struct buf *b, int keyw);

@@ -79,25 +79,18 @@ rp_row(WINDOW *w, int y, int cols, json_t *row, const char *name,
     long long maxdisp, attr_t a)
 {
 	struct buf b = BUF_INIT;
-	char a50[16], a90[16], r50[16], r90[16], sh[32];
+	struct report_view_times t;
 	json_t *share = json_object_get(row, "in_time_share");
 
-	report_view_duration(
-	    json_object_get(row, "ack_p50_ms"), a50, sizeof a50);
-	report_view_duration(
-	    json_object_get(row, "ack_p90_ms"), a90, sizeof a90);
-	report_view_duration(
-	    json_object_get(row, "resolve_p50_ms"), r50, sizeof r50);
-	report_view_duration(
-	    json_object_get(row, "resolve_p90_ms"), r90, sizeof r90);
-	report_view_share(row, sh, sizeof sh);
+	report_view_times(row, &t);
 	term_put(w, y, 0, RP_KEYW, name, TEXT_LEFT, a);
 	buf_printf(&b, "%5lld ", rp_int(row, "dispatched"));
 	report_view_bar(&b,
 	    maxdisp > 0 ? (double)rp_int(row, "dispatched") / (double)maxdisp
 	                : 0,
 	    RP_BARW, term_caps.utf8);
-	buf_printf(&b, " %6s %6s %6s %6s %-11s ", a50, a90, r50, r90, sh);
+	buf_printf(&b, " %6s %6s %6s %6s %-11s ", t.ack50, t.ack90, t.res50,
+	    t.res90, t.share);
 	report_view_bar(&b,
 	    json_is_number(share) ? json_number_value(share) : 0, RP_BARW,
 	    term_caps.utf8);

@@ -205,23 +205,52 @@ rd_int(struct rd *d, int64_t *out)
 
 static int rd_skip(struct rd *d);
 
+/* Open a container with its opening character: 1 when it is empty (and
+ * closed), 0 when it has members, -1 on an error. */
+static int
+rd_open(struct rd *d, char open, char close)
+{
+	rd_ws(d);
+	if (d->p >= d->end || *d->p != open || ++d->depth > RD_DEPTH_MAX)
+		return -1;
+	d->p++;
+	rd_ws(d);
+	if (d->p < d->end && *d->p == close) {
+		d->p++;
+		d->depth--;
+		return 1;
+	}
+	return 0;
+}
+
+/* After a member: 1 when another follows (the comma taken), 0 when the
+ * container closed, -1 on an error. */
+static int
+rd_next(struct rd *d, char close)
+{
+	rd_ws(d);
+	if (d->p >= d->end)
+		return -1;
+	if (*d->p == ',') {
+		d->p++;
+		return 1;
+	}
+	if (*d->p++ != close)
+		return -1;
+	d->depth--;
+	return 0;
+}
+
 /* Call fn for each member of the object at d->p (fn reads the value). */
 static int
 rd_object(struct rd *d, int (*fn)(struct rd *, const char *))
 {
 	const char *key;
+	int more;
 
-	rd_ws(d);
-	if (d->p >= d->end || *d->p != '{' || ++d->depth > RD_DEPTH_MAX)
-		return -1;
-	d->p++;
-	rd_ws(d);
-	if (d->p < d->end && *d->p == '}') {
-		d->p++;
-		d->depth--;
-		return 0;
-	}
-	for (;;) {
+	if ((more = rd_open(d, '{', '}')) != 0)
+		return more > 0 ? 0 : -1;
+	do {
 		rd_ws(d);
 		if (rd_str(d, &key) != 0)
 			return -1;
@@ -230,49 +259,23 @@ rd_object(struct rd *d, int (*fn)(struct rd *, const char *))
 			return -1;
 		if (fn(d, key) != 0)
 			return -1;
-		rd_ws(d);
-		if (d->p >= d->end)
-			return -1;
-		if (*d->p == ',') {
-			d->p++;
-			continue;
-		}
-		if (*d->p++ != '}')
-			return -1;
-		d->depth--;
-		return 0;
-	}
+	} while ((more = rd_next(d, '}')) > 0);
+	return more;
 }
 
 /* Call fn for each element of the array at d->p. */
 static int
 rd_array(struct rd *d, int (*fn)(struct rd *))
 {
-	rd_ws(d);
-	if (d->p >= d->end || *d->p != '[' || ++d->depth > RD_DEPTH_MAX)
-		return -1;
-	d->p++;
-	rd_ws(d);
-	if (d->p < d->end && *d->p == ']') {
-		d->p++;
-		d->depth--;
-		return 0;
-	}
-	for (;;) {
+	int more;
+
+	if ((more = rd_open(d, '[', ']')) != 0)
+		return more > 0 ? 0 : -1;
+	do {
 		if (fn(d) != 0)
 			return -1;
-		rd_ws(d);
-		if (d->p >= d->end)
-			return -1;
-		if (*d->p == ',') {
-			d->p++;
-			continue;
-		}
-		if (*d->p++ != ']')
-			return -1;
-		d->depth--;
-		return 0;
-	}
+	} while ((more = rd_next(d, ']')) > 0);
+	return more;
 }
 
 static int
