@@ -1,13 +1,15 @@
 /* The Reports screen (issue 17, 用数据落实责任): how each department (or
  * subdistrict, or rule) answered its dispatches over the last day, week
  * or month: GET /api/v1/reports/response, with small bars for the
- * volume dispatched and the share resolved in time. */
+ * volume dispatched and the share resolved in time.  Asked once a
+ * minute (and when g or w changes the question). */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/xmalloc.h"
 #include "tui/app.h"
 #include "tui/bind.h"
@@ -15,8 +17,9 @@
 #include "tui/screen.h"
 #include "tui/term.h"
 
-#define RP_KEYW 16 /* the first column */
-#define RP_BARW 8  /* each bar */
+#define RP_KEYW     16 /* the first column */
+#define RP_BARW     8  /* each bar */
+#define RP_EVERY_MS 60000
 
 static const char *const rp_bys[] = {"dept", "subdistrict", "rule"};
 static const char *const rp_windows[] = {"1d", "7d", "30d"};
@@ -26,13 +29,27 @@ struct screen_reports {
 	json_t *rep; /* the last answer, or NULL */
 	int by, window;
 	int inflight;
-	size_t top; /* first row shown */
+	size_t top;         /* first row shown */
+	long long asked_ms; /* monotonic time of the last question, 0: none */
 };
 
 static struct screen_reports *
 rp(struct screen *s)
 {
 	return (struct screen_reports *)s;
+}
+
+/* Does the answer rep answer the question now on screen (g or w may
+ * have changed it while the previous one was on its way)? */
+static int
+rp_current(const struct screen_reports *r, json_t *rep)
+{
+	static const long long days[] = {1, 7, 30};
+	const char *by = json_string_value(json_object_get(rep, "by"));
+
+	return by != NULL && strcmp(by, rp_bys[r->by]) == 0 &&
+	       json_integer_value(json_object_get(rep, "since_ms")) ==
+	           days[r->window] * 86400000LL;
 }
 
 static void
@@ -46,7 +63,7 @@ rp_done(struct screen *s, struct api_result *res)
 			app_message(s->app, 1, "report: %s", res->error);
 		return;
 	}
-	if (!json_is_object(res->body))
+	if (!json_is_object(res->body) || !rp_current(r, res->body))
 		return;
 	json_decref(r->rep);
 	r->rep = res->body;
@@ -59,9 +76,15 @@ rp_fetch(struct screen *s)
 	struct screen_reports *r = rp(s);
 	char path[96];
 
-	if (r->inflight)
+	long long now = clock_mono_ns() / 1000000;
+
+	/* A report reads every alert record of the window, so ask once a
+	 * minute, not at every refresh tick (g and w ask at once). */
+	if (r->inflight ||
+	    (r->asked_ms != 0 && now - r->asked_ms < RP_EVERY_MS))
 		return;
 	r->inflight = 1;
+	r->asked_ms = now;
 	snprintf(path, sizeof path, "/api/v1/reports/response?since=%s&by=%s",
 	    rp_windows[r->window], rp_bys[r->by]);
 	app_fetch(s->app, s, path, rp_done);
@@ -189,6 +212,7 @@ rp_by(struct app *app, struct screen *s)
 	r->by = (r->by + 1) % 3;
 	r->top = 0;
 	r->inflight = 0; /* the answer to the old question is stale */
+	r->asked_ms = 0;
 	rp_fetch(s);
 	app_message(app, 0, "report by %s", rp_bys[r->by]);
 }
@@ -200,6 +224,7 @@ rp_window(struct app *app, struct screen *s)
 
 	r->window = (r->window + 1) % 3;
 	r->inflight = 0;
+	r->asked_ms = 0;
 	rp_fetch(s);
 	app_message(app, 0, "report over the last %s", rp_windows[r->window]);
 }
