@@ -203,6 +203,30 @@ rd_int(struct rd *d, int64_t *out)
 	return 0;
 }
 
+/* Skip a string at d->p without decoding it. */
+static int
+rd_skip_str(struct rd *d)
+{
+	d->p++; /* the opening quote */
+	while (d->p < d->end) {
+		unsigned char c = (unsigned char)*d->p;
+
+		if (c == '"') {
+			d->p++;
+			return 0;
+		}
+		if (c < 0x20)
+			return -1;
+		if (c == '\\') {
+			if (d->end - d->p < 2)
+				return -1;
+			d->p++;
+		}
+		d->p++;
+	}
+	return -1;
+}
+
 static int rd_skip(struct rd *d);
 
 /* Open a container with its opening character: 1 when it is empty (and
@@ -295,7 +319,6 @@ rd_skip_elem(struct rd *d)
 static int
 rd_skip(struct rd *d)
 {
-	const char *s;
 	int digits = 0;
 
 	rd_ws(d);
@@ -303,7 +326,7 @@ rd_skip(struct rd *d)
 		return -1;
 	switch (*d->p) {
 	case '"':
-		return rd_str(d, &s);
+		return rd_skip_str(d);
 	case '{':
 		return rd_object(d, rd_skip_member);
 	case '[':
@@ -317,9 +340,14 @@ rd_skip(struct rd *d)
 	}
 	if (*d->p == '-')
 		d->p++;
-	while (d->p < d->end && strchr("0123456789.eE+-", *d->p) != NULL &&
-	       *d->p != '\0') {
-		digits += *d->p >= '0' && *d->p <= '9';
+	while (d->p < d->end) {
+		char c = *d->p;
+
+		if (c >= '0' && c <= '9')
+			digits++;
+		else if (c != '.' && c != 'e' && c != 'E' && c != '+' &&
+		         c != '-')
+			break;
 		d->p++;
 	}
 	return digits > 0 ? 0 : -1;
