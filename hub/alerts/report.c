@@ -327,6 +327,14 @@ report_scan_cb(void *arg, const char *key, const char *val, size_t len)
 	return 0;
 }
 
+/* Sort t's times (none: no array, which qsort may not be given). */
+static void
+report_times_sort(struct report_times *t)
+{
+	if (t->n > 1)
+		qsort(t->v, t->n, sizeof *t->v, report_cmp_ms);
+}
+
 static json_t *
 report_ms_or_null(const struct report_times *t, int p)
 {
@@ -341,8 +349,8 @@ report_row_json(struct report_acc *x, struct report_row *w)
 {
 	json_t *o;
 
-	qsort(w->ack.v, w->ack.n, sizeof *w->ack.v, report_cmp_ms);
-	qsort(w->res.v, w->res.n, sizeof *w->res.v, report_cmp_ms);
+	report_times_sort(&w->ack);
+	report_times_sort(&w->res);
 	o = json_pack("{s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:o,s:o,s:I,s:I,s:o,s:I,"
 	              "s:I,s:I}",
 	    "dispatched", (json_int_t)(w->alerts + w->cases), "alerts",
@@ -414,7 +422,8 @@ alert_engine_report(struct alert_engine *e, const struct report_params *p,
 		alert_reply_error(r, 500, "reading the alerts: %s", cause);
 		free(cause);
 	} else {
-		qsort(x.rows, x.nrows, sizeof *x.rows, report_cmp_rows);
+		if (x.nrows > 1)
+			qsort(x.rows, x.nrows, sizeof *x.rows, report_cmp_rows);
 		rows = json_array();
 		for (i = 0; i < x.nrows; i++)
 			json_array_append_new(
