@@ -82,6 +82,9 @@ apply_main(void *arg)
 	struct store_applier *a = s->applier;
 	struct apply_job *job;
 
+#ifdef __GLIBC__
+	pthread_setname_np(pthread_self(), "cb-store-apply"); /* top -H */
+#endif
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
 		while (!a->stop && a->count == 0)
