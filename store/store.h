@@ -54,9 +54,10 @@
 #include "lib/serieskey.h"
 
 /* 2: rollup blocks store their columns apart; 3: rollup blocks with a
- * smaller head, leaner head records (older stores are read and marked 3
- * on open, as new blocks may be written to them). */
-#define STORE_FORMAT_VERSION 3
+ * smaller head, leaner head records; 4: chunks (closed, and open ones in
+ * head records) code no times for a regular run (older stores are read
+ * and marked 4 on open, as new blocks may be written to them). */
+#define STORE_FORMAT_VERSION 4
 
 /* Points must have 0 <= t < STORE_TIME_MAX (the year 10000). */
 #define STORE_TIME_MAX 253402300800000LL
