@@ -118,7 +118,7 @@ noinst_PROGRAMS += bench/rules-bench
 bench_rules_bench_CPPFLAGS = $(HUB_CPPFLAGS)
 bench_rules_bench_SOURCES = bench/rules-bench.c
 bench_rules_bench_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) \
-	$(LIBCURL_LIBS) $(LIBEVENT_LIBS) $(LIBCRYPTO_LIBS) $(JANSSON_LIBS)
+	$(LIBCURL_LIBS) $(LIBEVENT_LIBS) $(LIBCRYPTO_LIBS) $(JANSSON_LIBS) -lm
 
 # audit-bench: appends and start-up verification of the keyed audit chain.
 noinst_PROGRAMS += bench/audit-bench
