@@ -330,6 +330,7 @@ server_identify(struct hub *h, struct hub_req *req, int fd)
 			req->id.user = u->name;
 			req->id.role = u->role;
 			req->id.scope = u->scope;
+			req->id.dept = u->dept;
 		} else {
 			req->id.user = t->name;
 			req->id.role = HUB_ROLE_COLLECTOR;
@@ -349,6 +350,7 @@ server_identify(struct hub *h, struct hub_req *req, int fd)
 	req->id.user = u->name;
 	req->id.role = u->role;
 	req->id.scope = u->scope;
+	req->id.dept = u->dept;
 }
 
 /* The 503 of a connection over its budget. */

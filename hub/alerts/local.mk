@@ -43,6 +43,9 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/case.c hub/alerts/case.h \
 	hub/alerts/case-place.c \
 	hub/alerts/route-cases.c
+# Departments and desks (issue 17): departments' parts, desks' queues.
+hub_libcbhub_a_SOURCES += \
+	hub/alerts/alert-dept-part.c
 HUB_LIBS += $(LIBCURL_LIBS)
 
 # Everything a test or bench of the alerts module links, in order.

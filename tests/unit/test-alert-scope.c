@@ -16,7 +16,7 @@
 #include "hub/alerts/audit.h"
 
 static const struct alert_actor sup_li = {
-    "li", "uid", 1004, NULL, NULL, "unix", HUB_ROLE_SUPERVISOR, "440304001000"};
+    "li", "uid", 1004, NULL, NULL, "unix", HUB_ROLE_SUPERVISOR, "440304001000", NULL};
 
 /* Post an event body (stolen) as who; the reply body (caller decrefs). */
 static json_t *
