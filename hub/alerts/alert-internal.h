@@ -16,8 +16,10 @@
 #include "hub/alerts/alert-rules.h"
 #include "hub/alerts/alert-silence.h"
 #include "hub/alerts/audit.h"
+#include "hub/alerts/desk.h"
 
 struct alert_notify;
+struct desk_duty;
 struct selector;
 struct event;
 
@@ -66,6 +68,9 @@ struct alert_engine {
 	/* Figures for logs and benchmarks. */
 	uint64_t evals, eval_errors;
 	int64_t last_eval_us;
+
+	struct desk_duty *duty; /* who is on which desk (desk.c) */
+	size_t nduty;
 };
 
 /* The clock. */

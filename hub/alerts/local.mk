@@ -45,7 +45,9 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/route-cases.c
 # Departments and desks (issue 17): departments' parts, desks' queues.
 hub_libcbhub_a_SOURCES += \
-	hub/alerts/alert-dept-part.c
+	hub/alerts/alert-dept-part.c \
+	hub/alerts/desk-config.c hub/alerts/desk.c hub/alerts/desk.h \
+	hub/alerts/route-desks.c
 HUB_LIBS += $(LIBCURL_LIBS)
 
 # Everything a test or bench of the alerts module links, in order.
