@@ -16,6 +16,7 @@
 #include "tui/app.h"
 #include "tui/cli.h"
 #include "tui/cli-case.h"
+#include "tui/desk.h"
 #include "tui/cli-worker.h"
 #include "tui/term.h"
 
@@ -52,6 +53,8 @@ static const char usage_text[] =
     "           [--source S]        a case: routed by its category, else\n"
     "                               queued for the dispatch desk\n"
     "  cases [--queue] [--json]     cases (--queue: the dispatch queue)\n"
+    "  desks [--json]               the desks, their queues, who is on them\n"
+    "  desk ID [--json]             a desk's queue in its columns\n"
     "  (overview, alerts, map, ... without --once/--json opens that screen)\n"
     "\n"
     "Options:\n"
@@ -65,6 +68,8 @@ static const char usage_text[] =
     "  -d, --delay SECS     refresh interval (default 2; 0.5, 5s, 1m)\n"
     "  -s, --screen NAME    start screen (overview, territory, grid,\n"
     "                       alerts, map, systems, quality, audit)\n"
+    "      --desk ID        work on desk ID (dispatch, emergency, ...): the\n"
+    "                       hub shows you on it; :desk ID changes it\n"
     "      --no-color       no colours (also NO_COLOR=1)\n"
     "      --ascii          ASCII drawing even in a UTF-8 locale\n"
     "      --spark STYLE    sparklines: braille, block or ascii\n"
@@ -154,6 +159,7 @@ enum {
 	OPT_TEXT,
 	OPT_SOURCE,
 	OPT_QUEUE,
+	OPT_DESK,
 };
 
 int
@@ -191,6 +197,7 @@ main(int argc, char **argv)
 	    {"text", required_argument, NULL, OPT_TEXT},
 	    {"source", required_argument, NULL, OPT_SOURCE},
 	    {"queue", no_argument, NULL, OPT_QUEUE},
+	    {"desk", required_argument, NULL, OPT_DESK},
 	    {NULL, 0, NULL, 0},
 	};
 	struct app_opts ao;
@@ -340,6 +347,9 @@ main(int argc, char **argv)
 		case OPT_QUEUE:
 			queue = 1;
 			break;
+		case OPT_DESK:
+			ao.desk = optarg;
+			break;
 		default:
 			usage(stderr, 2);
 		}
@@ -458,6 +468,18 @@ main(int argc, char **argv)
 		po.timeout_ms = 15000;
 		api = api_create(&po);
 		rc = cli_cases(api, queue, json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "desks") == 0) {
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = cli_desks(api, json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "desk") == 0) {
+		if (optind + 2 != argc) {
+			fprintf(stderr, "citybrain: desk ID [--json]\n");
+			usage(stderr, 2);
+		}
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = cli_desk(api, argv[optind + 1], json, stdout);
 	} else if (cmd != NULL && strcmp(cmd, "whoami") == 0) {
 		po.timeout_ms = 15000;
 		api = api_create(&po);

@@ -118,7 +118,7 @@ desk_names_check(struct conf_file *cf, json_t *obj, const char *key,
     int (*ok)(
         const struct alert_rules *, alert_dept_check_fn, void *, const char *),
     const struct alert_rules *rs, alert_dept_check_fn dept_check, void *arg,
-    const char *what, char **cause)
+    const char *what, const char *hint, char **cause)
 {
 	size_t i;
 
@@ -126,7 +126,9 @@ desk_names_check(struct conf_file *cf, json_t *obj, const char *key,
 		if (ok(rs, dept_check, arg, list[i]))
 			continue;
 		*cause = conf_error(cf, json_object_get(obj, key), NULL, i,
-		    "unknown %s \"%s\"", what, list[i]);
+		    "unknown %s \"%s\"%s%s%s", what, list[i],
+		    hint != NULL ? " (" : "", hint != NULL ? hint : "",
+		    hint != NULL ? ")" : "");
 		return -1;
 	}
 	return 0;
@@ -202,20 +204,20 @@ desk_filter_read(struct conf_file *cf, json_t *obj, struct desk_filter *f,
 	if (conf_object_read(cf, obj, filter_fields, &raw, cause) != 0)
 		goto done;
 	if (desk_names_check(cf, obj, "severity", raw.severity, desk_ok_sev, rs,
-	        dept_check, arg, "severity (high, medium, low, info)",
+	        dept_check, arg, "severity", "high, medium, low, info",
 	        cause) != 0 ||
 	    desk_names_check(cf, obj, "state", raw.state, desk_ok_state, rs,
-	        dept_check, arg,
-	        "state (pending, firing, acknowledged, resolved, closed)",
+	        dept_check, arg, "state",
+	        "pending, firing, acknowledged, resolved, closed",
 	        cause) != 0 ||
 	    desk_names_check(cf, obj, "source", raw.source, desk_ok_source, rs,
-	        dept_check, arg, "source (rule, event, case)", cause) != 0 ||
+	        dept_check, arg, "source", "rule, event, case", cause) != 0 ||
 	    desk_names_check(cf, obj, "rule", raw.rule, desk_ok_rule, rs,
-	        dept_check, arg, "rule", cause) != 0 ||
+	        dept_check, arg, "rule", NULL, cause) != 0 ||
 	    desk_names_check(cf, obj, "dept", raw.dept, desk_ok_dept, rs,
-	        dept_check, arg, "department", cause) != 0 ||
+	        dept_check, arg, "department", NULL, cause) != 0 ||
 	    desk_names_check(cf, obj, "category", raw.category,
-	        desk_ok_category, rs, dept_check, arg, "case category",
+	        desk_ok_category, rs, dept_check, arg, "case category", NULL,
 	        cause) != 0)
 		goto done;
 	if ((f->dispatched = desk_tristate(

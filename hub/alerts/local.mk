@@ -187,3 +187,9 @@ tests_unit_test_handover_SOURCES = tests/unit/test-handover.c \
 	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
 tests_unit_test_handover_LDADD = $(ALERTS_TEST_LDADD)
 endif
+
+# Departments and desks (issue 17): departments' parts, desks' queues and
+# who is on them, the console's --desk.
+DESKS_INTEGRATION_TESTS = tests/integration/t-desks.sh
+TESTS += $(DESKS_INTEGRATION_TESTS)
+EXTRA_DIST += $(DESKS_INTEGRATION_TESTS)
