@@ -7,6 +7,8 @@
 # desks route and the overview; config errors with file:line:column.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
+. "$top_srcdir/tests/integration/console-fixture.sh"
+trap '_s=$?; cf_tmux_kill; (exit $_s); cb_cleanup' EXIT
 
 hub_conf supervisor 440304000000
 # Department users (the sample systems.json's departments) with tokens.
@@ -136,6 +138,28 @@ cb_assert_eq 403 "$(TOKEN=$HUB_TOK_COLLECTOR hub_post /api/v1/desks/dispatch/dut
 cli=$("$top_builddir/tui/citybrain" -S "$HUB_SOCKET" desks 2>&1)
 cb_assert_contains "$cli" "emergency" "citybrain desks lists the desks"
 cb_assert_contains "$cli" "fire-op" "and who is on them"
+
+# ---- The console on a desk (tmux) -------------------------------------------
+on_duty() { # DESK: its operators, space-separated
+	hub_sock "/api/v1/desks/$1" >/dev/null
+	hub_json '" ".join(p["user"] for p in j["on_duty"])'
+}
+is_on() { [ "$(on_duty "$1")" = "$2" ]; }
+if command -v "$TMUX_BIN" >/dev/null 2>&1; then
+	cf_tmux 200 30 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color $CF_BIN -S $HUB_SOCKET -d 1 --desk monitoring"
+	cb_wait_for is_on monitoring "$HUB_ME" || cb_fail "--desk: on monitoring: '$(on_duty monitoring)'"
+	cf_expect "desks  应急指挥中心: fire-op (1)  运行监测中心: $HUB_ME (0)  分拨处置中心: - (3)" \
+		"the overview's line of who is on each desk" 30
+	cf_keys ':desk dispatch' Enter
+	cb_wait_for is_on dispatch "$HUB_ME" || cb_fail ":desk dispatch: '$(on_duty dispatch)'"
+	cb_assert_eq "" "$(on_duty monitoring)" "the desk before is left"
+	cf_expect "分拨处置中心: $HUB_ME (3)" "the overview follows" 30
+	cf_keys q
+	cb_wait_for is_on dispatch "" || cb_fail "quitting leaves the desk: '$(on_duty dispatch)'"
+	cf_tmux_kill
+else
+	echo "no tmux: the console's part skipped"
+fi
 hub_finish
 
 # ---- Config errors name file:line:column -----------------------------------
