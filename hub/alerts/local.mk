@@ -193,3 +193,11 @@ endif
 DESKS_INTEGRATION_TESTS = tests/integration/t-desks.sh
 TESTS += $(DESKS_INTEGRATION_TESTS)
 EXTRA_DIST += $(DESKS_INTEGRATION_TESTS)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-desks
+TESTS += tests/unit/test-desks
+tests_unit_test_desks_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_desks_SOURCES = tests/unit/test-desks.c \
+	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
+tests_unit_test_desks_LDADD = $(ALERTS_TEST_LDADD)
+endif
