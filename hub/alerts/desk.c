@@ -213,20 +213,6 @@ alert_engine_desk_list(struct alert_engine *e, const struct alert_actor *who,
 	alert_reply_set(r, 200, json_pack("{s:o}", "desks", arr));
 }
 
-static int
-desk_cmp(const void *pa, const void *pb)
-{
-	const struct alert *a = *(struct alert *const *)pa;
-	const struct alert *b = *(struct alert *const *)pb;
-
-	/* Most severe first, then the longest waiting. */
-	if (a->severity != b->severity)
-		return a->severity > b->severity ? -1 : 1;
-	if (a->started_ms != b->started_ms)
-		return a->started_ms < b->started_ms ? -1 : 1;
-	return a->num < b->num ? -1 : a->num > b->num;
-}
-
 void
 alert_engine_desk_get(struct alert_engine *e, const char *id, size_t limit,
     const struct alert_actor *who, struct alert_reply *r)
@@ -248,7 +234,7 @@ alert_engine_desk_get(struct alert_engine *e, const char *id, size_t limit,
 		if (alert_engine_visible(e, a, who) && desk_queue_has(e, d, a))
 			v[n++] = a;
 	}
-	qsort(v, n, sizeof *v, desk_cmp);
+	qsort(v, n, sizeof *v, alert_cmp_worst_oldest);
 	arr = json_array();
 	if (limit == 0)
 		limit = DESK_QUEUE_LIMIT;

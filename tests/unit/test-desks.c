@@ -82,23 +82,6 @@ duty(struct alert_engine *e, const char *id, int on,
 	json_decref(expect_status(&r, status, "duty"));
 }
 
-static size_t
-audits(struct alert_engine *e, const char *action)
-{
-	json_t *arr = json_array(), *x;
-	uint64_t next;
-	char *cause = NULL;
-	size_t i, n = 0;
-
-	ck_assert_int_eq(audit_read(alert_engine_audit(e), 1, 1000, NULL, NULL,
-	                     arr, &next, &cause),
-	    0);
-	json_array_foreach(arr, i, x) n +=
-	    strcmp(jstr(x, "action"), action) == 0;
-	json_decref(arr);
-	return n;
-}
-
 START_TEST(test_desks_config_errors)
 {
 	static const struct {
@@ -266,8 +249,8 @@ START_TEST(test_desk_duty)
 	ck_assert_str_eq(duty_of(e, "dispatch"), "");
 	duty(e, "dispatch", 0, &op_lina, 200); /* not on it: nothing */
 	/* One desk.on per arrival, not per beat; desk.off per leaving. */
-	ck_assert_uint_eq(audits(e, "desk.on"), 3);
-	ck_assert_uint_eq(audits(e, "desk.off"), 1);
+	ck_assert_uint_eq(audit_count(e, "desk.on", NULL), 3);
+	ck_assert_uint_eq(audit_count(e, "desk.off", NULL), 1);
 	audit_ok(e);
 	alert_engine_free(e);
 	alert_kv_free(kv);
