@@ -13,6 +13,7 @@
 /* One operator on one desk. */
 struct desk_duty {
 	char *desk, *user, *via, *from;
+	char *scope; /* the user's, or NULL */
 	int64_t since_ms, seen_ms;
 };
 
@@ -89,6 +90,7 @@ desk_duty_clear(struct desk_duty *u)
 	free(u->user);
 	free(u->via);
 	free(u->from);
+	free(u->scope);
 }
 
 /* Drop who was not heard from within the TTL or whose desk is gone. */
@@ -136,9 +138,22 @@ alert_engine_desk_duty_free(struct alert_engine *e)
 	e->nduty = 0;
 }
 
-/* The operators on desk d, earliest first (new reference). */
+/* Does who see operator u (their scopes overlap: a subdistrict's operator
+ * is not shown to another subdistrict's)? */
+static int
+desk_duty_visible(struct alert_engine *e, const struct desk_duty *u,
+    const struct alert_actor *who)
+{
+	return u->scope == NULL || who->scope == NULL ||
+	       alert_engine_within(e, u->scope, who->scope) ||
+	       alert_engine_within(e, who->scope, u->scope);
+}
+
+/* The operators on desk d that who sees, earliest first (new
+ * reference). */
 static json_t *
-desk_duty_json(struct alert_engine *e, const struct desk *d)
+desk_duty_json(
+    struct alert_engine *e, const struct desk *d, const struct alert_actor *who)
 {
 	json_t *arr = json_array();
 	size_t i;
@@ -146,7 +161,8 @@ desk_duty_json(struct alert_engine *e, const struct desk *d)
 	for (i = 0; i < e->nduty; i++) {
 		const struct desk_duty *u = &e->duty[i];
 
-		if (strcmp(u->desk, d->id) != 0)
+		if (strcmp(u->desk, d->id) != 0 ||
+		    !desk_duty_visible(e, u, who))
 			continue;
 		json_array_append_new(
 		    arr, json_pack("{s:s,s:I,s:I}", "user", u->user, "since_ms",
@@ -192,7 +208,7 @@ desk_json(
 	json_object_set_new(o, "name_en",
 	    d->name_en != NULL ? json_string(d->name_en) : json_null());
 	json_object_set_new(o, "columns", desk_strarray_json(d->columns));
-	json_object_set_new(o, "on_duty", desk_duty_json(e, d));
+	json_object_set_new(o, "on_duty", desk_duty_json(e, d, who));
 	json_object_set_new(o, "queue",
 	    json_pack("{s:I,s:I}", "total", (json_int_t)n, "high",
 	        (json_int_t)c.high));
@@ -275,6 +291,7 @@ alert_engine_desk_duty(struct alert_engine *e, const char *id, int on,
 		u->user = xstrdup(who->who);
 		u->via = xstrdup(who->via != NULL ? who->via : "");
 		u->from = xstrdup(who->from != NULL ? who->from : "");
+		u->scope = who->scope != NULL ? xstrdup(who->scope) : NULL;
 		u->since_ms = u->seen_ms = now;
 		alert_engine_audit_note(e, who, "desk.on", d->id, who->scope,
 		    NULL, json_pack("{s:s}", "desk", d->id), NULL);

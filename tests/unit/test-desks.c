@@ -50,16 +50,16 @@ queue_of(struct alert_engine *e, const char *id, const struct alert_actor *who)
 	return out;
 }
 
-/* The users on duty on desk id. */
+/* The users on duty on desk id as who sees them. */
 static const char *
-duty_of(struct alert_engine *e, const char *id)
+duty_seen(struct alert_engine *e, const char *id, const struct alert_actor *who)
 {
 	static char out[256];
 	struct alert_reply r;
 	json_t *p;
 	size_t i;
 
-	alert_engine_desk_get(e, id, 0, &sup_zhang, &r);
+	alert_engine_desk_get(e, id, 0, who, &r);
 	expect_status(&r, 200, "desk");
 	out[0] = '\0';
 	json_array_foreach(json_object_get(r.body, "on_duty"), i, p)
@@ -70,6 +70,12 @@ duty_of(struct alert_engine *e, const char *id)
 	}
 	json_decref(r.body);
 	return out;
+}
+
+static const char *
+duty_of(struct alert_engine *e, const char *id)
+{
+	return duty_seen(e, id, &sup_zhang);
 }
 
 static void
@@ -238,6 +244,13 @@ START_TEST(test_desk_duty)
 	duty(e, "emergency", 1, &op_water, 200);
 	duty(e, "nosuch", 1, &op_lina, 404);
 	ck_assert_str_eq(duty_of(e, "dispatch"), "lina chen");
+	/* Another subdistrict's operator on the desk is not shown to
+	 * Nanyuan's (nor they to him); the district sees both. */
+	duty(e, "dispatch", 1, &op_wang, 200);
+	ck_assert_str_eq(duty_of(e, "dispatch"), "lina chen wang");
+	ck_assert_str_eq(duty_seen(e, "dispatch", &op_lina), "lina chen");
+	ck_assert_str_eq(duty_seen(e, "dispatch", &op_wang), "wang");
+	duty(e, "dispatch", 0, &op_wang, 200);
 	/* Beats keep lina on; chen, not heard from for 90 s, is off. */
 	test_now = T0 + 60 * 1000;
 	duty(e, "dispatch", 1, &op_lina, 200);
@@ -249,8 +262,8 @@ START_TEST(test_desk_duty)
 	ck_assert_str_eq(duty_of(e, "dispatch"), "");
 	duty(e, "dispatch", 0, &op_lina, 200); /* not on it: nothing */
 	/* One desk.on per arrival, not per beat; desk.off per leaving. */
-	ck_assert_uint_eq(audit_count(e, "desk.on", NULL), 3);
-	ck_assert_uint_eq(audit_count(e, "desk.off", NULL), 1);
+	ck_assert_uint_eq(audit_count(e, "desk.on", NULL), 4);
+	ck_assert_uint_eq(audit_count(e, "desk.off", NULL), 2);
 	audit_ok(e);
 	alert_engine_free(e);
 	alert_kv_free(kv);
