@@ -91,9 +91,13 @@ app_desk_leave(struct app *app)
 
 	if (app->desk == NULL)
 		return;
-	app_desk_path(app->desk, path, sizeof path);
-	(void)api_request(app->api, "DELETE", path, NULL, &res);
-	api_result_free(&res);
+	/* Not when the hub is gone: quitting must not wait for it (the
+	 * desk lapses by itself after 90 s). */
+	if (app->link_ok) {
+		app_desk_path(app->desk, path, sizeof path);
+		(void)api_request(app->api, "DELETE", path, NULL, &res);
+		api_result_free(&res);
+	}
 	free(app->desk);
 	app->desk = NULL;
 }
