@@ -156,6 +156,24 @@ if command -v "$TMUX_BIN" >/dev/null 2>&1; then
 	cf_expect "分拨处置中心: $HUB_ME (3)" "the overview follows" 30
 	cf_keys q
 	cb_wait_for is_on dispatch "" || cb_fail "quitting leaves the desk: '$(on_duty dispatch)'"
+	# A supporting department's user owes its part of an alert the lead
+	# already acknowledged: the console's a sends it (the hub decides).
+	A5=$(event pump/$G1 $G1 high)
+	cb_assert_eq 200 "$(action "$HUB_TOK_SUPER" "$A5" dispatch '{"dept": "water", "support": ["fire"]}')" "A5 dispatched"
+	cb_assert_eq 200 "$(action "$TOK_WATER" "$A5" ack '{}')" "water acks A5"
+	printf '%s\n' "$TOK_FIRE" >"$HUB_DIR/fire.token"
+	cf_tmux 200 30 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color $CF_BIN -H $HUB_URL -T $HUB_DIR/fire.token -d 1 -s alerts"
+	cf_expect "$A5" "the fire operator's alerts list" 30
+	cf_keys / "$A5" Enter
+	cf_keys a
+	cf_expect "Acknowledge $A5 - comment:" "a asks for a comment on an acknowledged alert"
+	cf_keys "engine 2 on its way" Enter
+	cf_expect "Expires after" "then the expiry"
+	cf_keys Enter
+	cf_expect "acknowledge $A5: done" "fire's part sent"
+	cb_assert_eq 200 "$(hub_sock "/api/v1/alerts/$A5")" "A5"
+	cb_assert_eq "acknowledged fire-op" "$(hub_json '"%s %s" % (j["depts"][1]["state"], j["depts"][1]["by"])')" \
+		"fire's part acknowledged from the console"
 	cf_tmux_kill
 else
 	echo "no tmux: the console's part skipped"
