@@ -150,6 +150,7 @@ if command -v "$TMUX_BIN" >/dev/null 2>&1; then
 	cb_wait_for is_on monitoring "$HUB_ME" || cb_fail "--desk: on monitoring: '$(on_duty monitoring)'"
 	cf_expect "desks  应急指挥中心: fire-op (1)  运行监测中心: $HUB_ME (0)  分拨处置中心: - (3)" \
 		"the overview's line of who is on each desk" 30
+	cf_expect "desk monitoring" "the header names the desk"
 	cf_keys ':desk dispatch' Enter
 	cb_wait_for is_on dispatch "$HUB_ME" || cb_fail ":desk dispatch: '$(on_duty dispatch)'"
 	cb_assert_eq "" "$(on_duty monitoring)" "the desk before is left"
