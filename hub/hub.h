@@ -67,6 +67,7 @@ struct hub_identity {
 	const char *scope; /* territory code; the district for collectors */
 	uid_t uid;         /* HUB_VIA_UID only */
 	const struct hub_token *token; /* HUB_VIA_TOKEN only */
+	const char *dept;              /* the user's department, or NULL */
 };
 
 /* Active alert counts, from the alerts module. */

@@ -11,6 +11,9 @@
 #include "hub/systems.h"
 #include "hub/territory.h"
 #include "store/store.h"
+#ifdef HUB_WITH_ALERTS
+#include "hub/alerts/alerts.h"
+#endif
 
 static void
 route_overview_get(struct hub_req *req)
@@ -119,6 +122,14 @@ route_overview_get(struct hub_req *req)
 		        (json_int_t)ss.late_merges));
 	}
 	hub_overview_quality(req, json_object_get(j, "quality"), now);
+#ifdef HUB_WITH_ALERTS
+	{
+		json_t *desks = hub_alerts_desks_json(req); /* who is on each */
+
+		if (desks != NULL)
+			json_object_set_new(j, "desks", desks);
+	}
+#endif
 	hub_reply_json(req, 200, j);
 }
 

@@ -35,6 +35,8 @@ route_tree_whoami(struct hub_req *req)
 	}
 	if (req->id.via == HUB_VIA_UID)
 		json_object_set_new(j, "uid", json_integer(req->id.uid));
+	json_object_set_new(j, "dept",
+	    req->id.dept != NULL ? json_string(req->id.dept) : json_null());
 	hub_reply_json(req, 200, j);
 }
 

@@ -59,6 +59,7 @@ static const struct hub_route *const server_tables[] = {
     hub_routes_audit,
     hub_routes_handover,
     hub_routes_reports, /* hub/alerts/report.h */
+    hub_routes_desks,   /* hub/alerts/desk.h */
     hub_routes_workers, /* hub/worker/worker.h */
 #endif
     NULL,
@@ -331,6 +332,7 @@ server_identify(struct hub *h, struct hub_req *req, int fd)
 			req->id.user = u->name;
 			req->id.role = u->role;
 			req->id.scope = u->scope;
+			req->id.dept = u->dept;
 		} else {
 			req->id.user = t->name;
 			req->id.role = HUB_ROLE_COLLECTOR;
@@ -350,6 +352,7 @@ server_identify(struct hub *h, struct hub_req *req, int fd)
 	req->id.user = u->name;
 	req->id.role = u->role;
 	req->id.scope = u->scope;
+	req->id.dept = u->dept;
 }
 
 /* The 503 of a connection over its budget. */

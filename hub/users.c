@@ -27,6 +27,7 @@ static const struct conf_field users_top_fields[] = {
 struct users_raw {
 	char *name, *role, *scope, *display, *comment;
 	long long uid;
+	char *dept;
 };
 
 static const struct conf_field users_fields[] = {
@@ -36,6 +37,7 @@ static const struct conf_field users_fields[] = {
     {"scope", CONF_STRING, 1, offsetof(struct users_raw, scope), 0, 0},
     {"display", CONF_STRING, 0, offsetof(struct users_raw, display), 0, 0},
     {"comment", CONF_STRING, 0, offsetof(struct users_raw, comment), 0, 0},
+    {"dept", CONF_STRING, 0, offsetof(struct users_raw, dept), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -125,6 +127,7 @@ hub_users_free(struct hub_users *u)
 		free(u->users[i].name);
 		free(u->users[i].scope);
 		free(u->users[i].display);
+		free(u->users[i].dept);
 	}
 	for (i = 0; i < u->ntokens; i++) {
 		free(u->tokens[i].name);
@@ -138,7 +141,7 @@ hub_users_free(struct hub_users *u)
 
 static int
 users_read(struct conf_file *cf, struct hub_users *u,
-    const struct hub_territory *t, char **cause)
+    const struct hub_territory *t, const struct hub_systems *s, char **cause)
 {
 	struct users_top top;
 	struct users_raw r;
@@ -180,6 +183,14 @@ users_read(struct conf_file *cf, struct hub_users *u,
 			    "unknown territory code \"%s\"", r.scope);
 			goto fail;
 		}
+		if (r.dept != NULL &&
+		    (s == NULL || hub_systems_dept(s, r.dept) < 0)) {
+			*cause = conf_error(cf, obj, "dept", 0,
+			    "unknown department \"%s\" (the departments of "
+			    "systems.json)",
+			    r.dept);
+			goto fail;
+		}
 		u->users =
 		    xreallocarray(u->users, u->nusers + 1, sizeof *u->users);
 		user = &u->users[u->nusers++];
@@ -188,6 +199,7 @@ users_read(struct conf_file *cf, struct hub_users *u,
 		user->role = role;
 		user->scope = r.scope;
 		user->display = r.display;
+		user->dept = r.dept;
 		free(r.role);
 		free(r.comment);
 	}
@@ -198,6 +210,7 @@ fail:
 	free(r.scope);
 	free(r.display);
 	free(r.comment);
+	free(r.dept);
 	return -1;
 }
 
@@ -349,7 +362,7 @@ hub_users_load(const char *users_path, const char *tokens_path,
 	u = xcalloc(1, sizeof *u);
 	if ((cf = conf_file_load(users_path, cause)) == NULL)
 		goto fail;
-	if (users_read(cf, u, t, cause) != 0)
+	if (users_read(cf, u, t, s, cause) != 0)
 		goto fail;
 	conf_file_free(cf);
 	cf = NULL;

@@ -21,6 +21,7 @@ struct hub_user {
 	enum hub_role role;
 	char *scope; /* territory code */
 	char *display;
+	char *dept; /* department id (systems.json), or NULL */
 };
 
 enum hub_token_kind {
@@ -50,7 +51,8 @@ struct hub_users {
 
 /*
  * Load users_path and tokens_path (tokens_path may be NULL), checking
- * scopes against t and token systems against s.  NULL with *cause on
+ * scopes against t, users' "dept" against s's departments and token
+ * systems against s.  NULL with *cause on
  * error; free with hub_users_free().
  */
 struct hub_users *hub_users_load(const char *users_path,

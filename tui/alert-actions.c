@@ -232,8 +232,13 @@ alert_action_ack(struct alert_action *c)
 	const char *st = aa_one_state(c);
 	char *what, *label;
 
-	/* Say so before asking for a comment that cannot be used. */
-	if (st != NULL && strcmp(st, "firing") != 0 && *st != '\0') {
+	/* Say so before asking for a comment that cannot be used (a
+	 * department's user may still owe its part of an acknowledged
+	 * alert: the hub decides, issue 17). */
+	if (st != NULL && strcmp(st, "firing") != 0 && *st != '\0' &&
+	    !(strcmp(st, "acknowledged") == 0 &&
+	        json_string_value(json_object_get(app->who.root, "dept")) !=
+	            NULL)) {
 		app_message(app, 1, "%s is %s%s", c->ids[0],
 		    strcmp(st, "acknowledged") == 0 ? "already acknowledged"
 		    : strcmp(st, "pending") == 0    ? "pending (not firing yet)"

@@ -44,6 +44,8 @@ app_header_draw(struct app *app)
 		    app->who.role ? app->who.role : "?",
 		    model_label(app->who.scope_name, app->who.scope_name_en,
 		        app->who.scope));
+		if (app->desk != NULL) /* the desk this console is on */
+			buf_printf(&b, " desk %s", app->desk);
 	}
 	buf_puts(&b, sep);
 	if (!app->link_known)

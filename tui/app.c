@@ -15,6 +15,7 @@
 #include "lib/xmalloc.h"
 #include "tui/app.h"
 #include "tui/depts.h"
+#include "tui/desk.h"
 #include "tui/bind.h"
 #include "tui/screen.h"
 #include "tui/term.h"
@@ -265,6 +266,7 @@ app_tick(struct app *app)
 		app_who_fetch(app);
 	screen_refresh(app->cur);
 	attention_refresh(app->att, app);
+	app_desk_tick(app);
 	delay = app->interval_ms;
 	if (app->link_known && !app->link_ok) {
 		/* Hub gone: retry 1 s, 2 s, 4 s, then every 5 s. */
@@ -702,6 +704,7 @@ app_run(struct api *api, const struct app_opts *opts)
 	app.depts = depts_new();
 	app_init_screens(&app);
 	app_layout(&app);
+	app_desk_set(&app, opts->desk);
 
 	while (!app.quit) {
 		now = clock_mono_ms();
@@ -729,6 +732,7 @@ app_run(struct api *api, const struct app_opts *opts)
 	}
 
 	api_cancel_all(api);
+	app_desk_leave(&app);
 	app_prompt_cancel(&app);
 	if (app.hdr != NULL)
 		delwin(app.hdr);

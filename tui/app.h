@@ -82,6 +82,7 @@ struct app_opts {
 	int spark_set;
 	const char *start;               /* start screen name or NULL */
 	struct attention_opts attention; /* bell and flash severities */
+	const char *desk;                /* --desk ID, or NULL */
 };
 
 struct app {
@@ -128,6 +129,9 @@ struct app {
 	char *message; /* owned; shown in the bar until message_until */
 	int message_err;
 	int64_t message_until;
+
+	char *desk;           /* owned: the desk this console is on (desk.h) */
+	int64_t desk_next_ms; /* monotonic: its next beat */
 };
 
 /* Run the console until the operator quits; returns the exit status. */

@@ -16,6 +16,7 @@
 #include "tui/app.h"
 #include "tui/cli.h"
 #include "tui/cli-case.h"
+#include "tui/desk.h"
 #include "tui/cli-worker.h"
 #include "tui/term.h"
 
@@ -55,6 +56,8 @@ static const char usage_text[] =
     "  report [--since 7d] [--by dept|subdistrict|rule] [--json|--csv]\n"
     "                               how dispatches were answered: times to\n"
     "                               acknowledge and resolve, in time, overdue\n"
+    "  desks [--json]               the desks, their queues, who is on them\n"
+    "  desk ID [--json]             a desk's queue in its columns\n"
     "  (overview, alerts, map, ... without --once/--json opens that screen)\n"
     "\n"
     "Options:\n"
@@ -69,6 +72,8 @@ static const char usage_text[] =
     "  -s, --screen NAME    start screen (overview, territory, grid,\n"
     "                       alerts, map, systems, quality, audit,\n"
     "                       reports)\n"
+    "      --desk ID        work on desk ID (dispatch, emergency, ...): the\n"
+    "                       hub shows you on it; :desk ID changes it\n"
     "      --no-color       no colours (also NO_COLOR=1)\n"
     "      --ascii          ASCII drawing even in a UTF-8 locale\n"
     "      --spark STYLE    sparklines: braille, block or ascii\n"
@@ -161,6 +166,7 @@ enum {
 	OPT_SINCE, /* report */
 	OPT_BY,
 	OPT_CSV,
+	OPT_DESK,
 };
 
 int
@@ -201,6 +207,7 @@ main(int argc, char **argv)
 	    {"since", required_argument, NULL, OPT_SINCE},
 	    {"by", required_argument, NULL, OPT_BY},
 	    {"csv", no_argument, NULL, OPT_CSV},
+	    {"desk", required_argument, NULL, OPT_DESK},
 	    {NULL, 0, NULL, 0},
 	};
 	struct app_opts ao;
@@ -359,6 +366,8 @@ main(int argc, char **argv)
 			break;
 		case OPT_CSV:
 			csv = 1;
+		case OPT_DESK:
+			ao.desk = optarg;
 			break;
 		default:
 			usage(stderr, 2);
@@ -487,6 +496,18 @@ main(int argc, char **argv)
 		po.timeout_ms = 15000;
 		api = api_create(&po);
 		rc = cli_cases(api, queue, json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "desks") == 0) {
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = cli_desks(api, json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "desk") == 0) {
+		if (optind + 2 != argc) {
+			fprintf(stderr, "citybrain: desk ID [--json]\n");
+			usage(stderr, 2);
+		}
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = cli_desk(api, argv[optind + 1], json, stdout);
 	} else if (cmd != NULL && strcmp(cmd, "whoami") == 0) {
 		po.timeout_ms = 15000;
 		api = api_create(&po);

@@ -7,6 +7,7 @@
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
 #include "tui/app.h"
+#include "tui/desk.h"
 #include "tui/screen.h"
 #include "tui/text.h"
 
@@ -159,6 +160,20 @@ cmd_help(struct app *app, const char *args)
 	app->help_top = 0;
 }
 
+/* Go on a desk (issue 17): the hub knows who is on it (tui/desk.h). */
+static void
+cmd_desk(struct app *app, const char *args)
+{
+	if (*args == '\0') {
+		app_message(app, 0, "on desk %s  (:desk ID changes it)",
+		    app->desk != NULL ? app->desk : "none");
+		return;
+	}
+	app_desk_set(app, strcmp(args, "none") == 0 ? NULL : args);
+	app_message(app, 0, "on desk %s", args);
+	app_refresh_now(app);
+}
+
 static void
 cmd_quit(struct app *app, const char *args)
 {
@@ -232,6 +247,11 @@ static const struct cmd_entry cmd_table[] = {
         .fn = cmd_spark},
     {.name = "help", .help = "this help", .fn = cmd_help},
     {.name = "quit", .alias = "q", .help = "quit", .fn = cmd_quit},
+    {.name = "desk",
+        .args = "[ID|none]",
+        .help = "go on a desk (the overview shows who is on each)",
+        .arg = CMD_ARG_TEXT,
+        .fn = cmd_desk},
     {.name = NULL},
 };
 

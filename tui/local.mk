@@ -18,6 +18,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/cli-worker.c tui/cli-worker.h \
 	tui/cli-case.c tui/cli-case.h \
 	tui/cli-report.c tui/report-view.c tui/report-view.h \
+	tui/desk.c tui/desk.h \
 	tui/cmd.c \
 	tui/depts.c tui/depts.h \
 	tui/model.c tui/model.h tui/model-int.h tui/model-more.c \

@@ -9,6 +9,7 @@
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
 #include "tui/app.h"
+#include "tui/desk.h"
 #include "tui/bind.h"
 #include "tui/screen-util.h"
 #include "tui/screen.h"
@@ -469,6 +470,9 @@ ov_draw(struct screen *s, WINDOW *w, int rows, int cols)
 	        ? term_attr(TERM_WARN)
 	        : A_NORMAL);
 	y++;
+	/* Who is on each desk (issue 17). */
+	if (desk_line(o->ov.root, &b) > 0)
+		term_put(w, y++, 0, cols, buf_str(&b), TEXT_LEFT, A_NORMAL);
 	/* Platforms. */
 	h = (int)o->ov.nplatforms + 1;
 	if (h > rows - y - 4)

@@ -180,6 +180,8 @@ alert_action_ack(struct alert_engine *e, struct alert *a, json_t *body,
 		    r, 409, "%s is pending, not firing yet", a->id);
 		return;
 	}
+	if (alert_dept_part_check(e, a, who, "ack", &dept, r) != 0)
+		return;
 	if (dept != NULL) {
 		part = alert_dept_find(a, dept);
 		if (part == NULL) {
@@ -205,7 +207,8 @@ alert_action_ack(struct alert_engine *e, struct alert *a, json_t *body,
 		alert_str_set(&part->by, alert_actor_name(who));
 		part->at_ms = now;
 	}
-	if (a->state == ALERT_FIRING) {
+	/* A supporting department's ack is its part only. */
+	if (a->state == ALERT_FIRING && (part == NULL || part->lead)) {
 		alert_ack_reset(&a->ack);
 		a->ack.by = xstrdup(alert_actor_name(who));
 		a->ack.via = xstrdup(who->via != NULL ? who->via : "");
@@ -219,9 +222,12 @@ alert_action_ack(struct alert_engine *e, struct alert *a, json_t *body,
 	{
 		json_t *after = alert_snapshot(a);
 
-		if (dept != NULL)
+		if (dept != NULL) {
 			json_object_set_new(
 			    after, "dept_acked", json_string(dept));
+			json_object_set_new(after, "part",
+			    json_string(part->lead ? "lead" : "support"));
+		}
 		if (exp_set != 0 || has_exp)
 			json_object_set_new(after, "expires_ms",
 			    json_integer(exp_set != 0 ? exp_set : now + exp));
@@ -309,6 +315,9 @@ alert_action_comment(struct alert_engine *e, struct alert *a, json_t *body,
 		alert_reply_error(r, 400, "\"comment\" is required");
 		return;
 	}
+	if (dept != NULL &&
+	    alert_dept_part_check(e, a, who, "report", &dept, r) != 0)
+		return;
 	if (dept != NULL) {
 		if ((part = alert_dept_find(a, dept)) == NULL) {
 			alert_reply_error(r, 400,

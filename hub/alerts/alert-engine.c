@@ -437,6 +437,7 @@ alert_engine_free(struct alert_engine *e)
 	free(e->silences);
 	alert_engine_selectors_free(e);
 	alert_rules_free(e->rules);
+	alert_engine_desk_duty_free(e); /* desk.c */
 	audit_free(e->audit);
 	free(e->audit_reason);
 	free(e);

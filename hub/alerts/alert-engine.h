@@ -91,6 +91,7 @@ struct alert_actor {
 	const char *from;
 	enum hub_role role;
 	const char *scope; /* territory code; NULL: everywhere */
+	const char *dept;  /* the user's department, or NULL */
 };
 
 /* Create and load the persisted state.  NULL with *cause on error. */

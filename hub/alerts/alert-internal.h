@@ -16,8 +16,10 @@
 #include "hub/alerts/alert-rules.h"
 #include "hub/alerts/alert-silence.h"
 #include "hub/alerts/audit.h"
+#include "hub/alerts/desk.h"
 
 struct alert_notify;
+struct desk_duty;
 struct selector;
 struct event;
 
@@ -66,6 +68,9 @@ struct alert_engine {
 	/* Figures for logs and benchmarks. */
 	uint64_t evals, eval_errors;
 	int64_t last_eval_us;
+
+	struct desk_duty *duty; /* who is on which desk (desk.c) */
+	size_t nduty;
 };
 
 /* The clock. */
@@ -209,6 +214,14 @@ int alert_body_duration(json_t *body, const char *key, int64_t *ms);
 /* who's name ("?" if none); is dept a known department? */
 const char *alert_actor_name(const struct alert_actor *who);
 int alert_dept_ok(struct alert_engine *e, const char *dept);
+
+/* Departments' parts (alert-dept-part.c): may who do action ("ack" or
+ * "report") on *dept's part of a (*dept NULL: an ack of the whole alert,
+ * which becomes who's own department's part when that is dispatched on
+ * a)?  0, or -1 after replying 403 and auditing the refusal. */
+int alert_dept_part_check(struct alert_engine *e, struct alert *a,
+    const struct alert_actor *who, const char *action, const char **dept,
+    struct alert_reply *r);
 
 /* Bounds (alert-bounds.c): 0, or -1 after replying 413 naming the limit.
  * Every string member of body at most limits.max_text bytes; a silence's

@@ -644,3 +644,16 @@ alert_map_del(struct alert_map *m, const char *key)
 		}
 	}
 }
+
+int
+alert_cmp_worst_oldest(const void *pa, const void *pb)
+{
+	const struct alert *a = *(struct alert *const *)pa;
+	const struct alert *b = *(struct alert *const *)pb;
+
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	if (a->started_ms != b->started_ms)
+		return a->started_ms < b->started_ms ? -1 : 1;
+	return a->num < b->num ? -1 : a->num > b->num;
+}

@@ -155,6 +155,10 @@ void alert_dispatch_set(
 /* The lead department, or NULL. */
 const char *alert_lead_dept(const struct alert *a);
 
+/* A qsort() comparator of struct alert * entries: the most severe first,
+ * then the longest waiting (a queue's order: grid workers' tasks, desks). */
+int alert_cmp_worst_oldest(const void *pa, const void *pb);
+
 /* ---- A string -> pointer hash map (keys copied, values borrowed) ---- */
 
 struct alert_map {

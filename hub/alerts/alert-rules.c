@@ -11,6 +11,7 @@
 #include "hub/alerts/alert-rules-escalation.h"
 #include "hub/alerts/alert-rules-inhibit.h"
 #include "hub/alerts/case-categories.h"
+#include "hub/alerts/desk.h"
 #include "hub/alerts/alert-rules.h"
 #include "hub/alerts/handover.h"
 #include "lib/clock.h"
@@ -211,6 +212,7 @@ struct top_raw {
 	json_t *settings, *departments, *rules, *comment;
 	json_t *case_categories;
 	json_t *shifts; /* handover-shifts.c */
+	json_t *desks;  /* desk-config.c */
 };
 
 static const struct conf_field top_fields[] = {
@@ -222,6 +224,7 @@ static const struct conf_field top_fields[] = {
     {"case_categories", CONF_ARRAY, 0,
         offsetof(struct top_raw, case_categories), 0, 0},
     {"shifts", CONF_ARRAY, 0, offsetof(struct top_raw, shifts), 0, 0},
+    {"desks", CONF_ARRAY, 0, offsetof(struct top_raw, desks), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -640,6 +643,9 @@ alert_rules_build(struct conf_file *cf, alert_dept_check_fn dept_check,
 	if (top.shifts != NULL &&
 	    alert_shifts_read(cf, top.shifts, rs, cause) != 0)
 		goto fail;
+	if (top.desks != NULL &&
+	    desks_read(cf, root, top.desks, rs, dept_check, arg, cause) != 0)
+		goto fail;
 	return rs;
 fail:
 	alert_rules_free(rs);
@@ -705,6 +711,7 @@ alert_rules_free(struct alert_rules *rs)
 	free(rs->settings.supervisors_webhook);
 	alert_escalation_settings_free(&rs->settings);
 	alert_shifts_free(rs);
+	desks_free(rs);
 	free(rs->path);
 	free(rs);
 }

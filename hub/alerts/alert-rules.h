@@ -31,6 +31,7 @@
 #include <jansson.h>
 
 struct case_category;
+struct desk;
 
 /* Ordered: a higher value is more severe. */
 enum alert_sev {
@@ -155,6 +156,8 @@ struct alert_rules {
 	/* "case_categories" (hub/alerts/case-categories.h) */
 	struct case_category *case_cats;
 	size_t ncase_cats;
+	struct desk *desks; /* "desks" (hub/alerts/desk.h), or NULL */
+	size_t ndesks;
 };
 
 /* Check a department id; return 0 if known, -1 if not.  Used by the

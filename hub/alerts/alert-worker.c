@@ -120,19 +120,6 @@ worker_task_json(
 	return o;
 }
 
-static int
-worker_task_cmp(const void *pa, const void *pb)
-{
-	const struct alert *a = *(struct alert *const *)pa;
-	const struct alert *b = *(struct alert *const *)pb;
-
-	if (a->severity != b->severity)
-		return a->severity > b->severity ? -1 : 1;
-	if (a->started_ms != b->started_ms)
-		return a->started_ms < b->started_ms ? -1 : 1;
-	return a->num < b->num ? -1 : a->num > b->num;
-}
-
 /* w's tasks, worst first; caller frees the array (alerts borrowed). */
 static struct alert **
 worker_tasks(struct alert_engine *e, const struct alert_worker *w, size_t *n)
@@ -145,7 +132,7 @@ worker_tasks(struct alert_engine *e, const struct alert_worker *w, size_t *n)
 		if (worker_is_task(e, w, e->alerts[i]))
 			v[(*n)++] = e->alerts[i];
 	}
-	qsort(v, *n, sizeof *v, worker_task_cmp);
+	qsort(v, *n, sizeof *v, alert_cmp_worst_oldest);
 	return v;
 }
 

@@ -43,6 +43,11 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/case.c hub/alerts/case.h \
 	hub/alerts/case-place.c \
 	hub/alerts/route-cases.c
+# Departments and desks (issue 17): departments' parts, desks' queues.
+hub_libcbhub_a_SOURCES += \
+	hub/alerts/alert-dept-part.c \
+	hub/alerts/desk-config.c hub/alerts/desk.c hub/alerts/desk.h \
+	hub/alerts/route-desks.c
 HUB_LIBS += $(LIBCURL_LIBS)
 
 # Everything a test or bench of the alerts module links, in order.
@@ -218,3 +223,16 @@ EXTRA_DIST += tests/fuzz/corpus/report-record
 REPORT_INTEGRATION_TESTS = tests/integration/t-report.sh
 TESTS += $(REPORT_INTEGRATION_TESTS)
 EXTRA_DIST += $(REPORT_INTEGRATION_TESTS)
+# Departments and desks (issue 17): departments' parts, desks' queues and
+# who is on them, the console's --desk.
+DESKS_INTEGRATION_TESTS = tests/integration/t-desks.sh
+TESTS += $(DESKS_INTEGRATION_TESTS)
+EXTRA_DIST += $(DESKS_INTEGRATION_TESTS)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-desks
+TESTS += tests/unit/test-desks
+tests_unit_test_desks_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_desks_SOURCES = tests/unit/test-desks.c \
+	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
+tests_unit_test_desks_LDADD = $(ALERTS_TEST_LDADD)
+endif

@@ -31,6 +31,7 @@ route_alerts_actor(struct hub_req *req, struct alert_actor *out)
 	out->from = req->peer;
 	out->role = req->id.role;
 	out->scope = req->id.scope;
+	out->dept = req->id.dept;
 }
 
 void

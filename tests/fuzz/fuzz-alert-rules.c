@@ -1,6 +1,7 @@
 /* Fuzz target: the alert rules loader (hub/alerts/alert-rules.c) with the
  * rules' "inhibits" (alert-rules-inhibit.c) and "case_categories"
- * (case-categories.c): any input is rules or a "file:line:col" error,
+ * (case-categories.c) and "desks" (desk-config.c): any input is rules or
+ * a "file:line:col" error,
  * never a crash; loaded rules keep their invariants. */
 #include "config.h"
 
@@ -10,6 +11,7 @@
 
 #include "hub/alerts/alert-rules.h"
 #include "hub/alerts/case-categories.h"
+#include "hub/alerts/desk.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -58,6 +60,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (j = 0; c->support[j] != NULL; j++) {
 			if (strcmp(c->support[j], c->dept) == 0)
+				abort();
+		}
+	}
+	for (i = 0; i < r->ndesks; i++) {
+		const struct desk *d = &r->desks[i];
+
+		/* each desk answers to its id, has a name and columns; a
+		 * chain's desk target names a desk */
+		if (desks_find(r, d->id) != d || d->name == NULL ||
+		    d->columns == NULL || d->columns[0] == NULL)
+			abort();
+	}
+	for (i = 0; r->ndesks > 0 && i < ALERT_SEV_COUNT; i++) {
+		const struct alert_escalation *c = r->settings.escalation[i];
+
+		for (j = 0; c != NULL && j < c->nsteps; j++) {
+			if (strncmp(c->steps[j].to, "desk:", 5) == 0 &&
+			    desks_find(r, c->steps[j].to + 5) == NULL)
 				abort();
 		}
 	}

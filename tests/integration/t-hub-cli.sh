@@ -7,7 +7,7 @@
 
 out=$("$HUB_BIN" --check-config --config "$top_srcdir/conf/futian/hub.json" 2>&1)
 cb_assert_eq 0 $? "Futian configuration is valid"
-cb_assert_contains "$out" "1107 territory nodes, 114 systems, 5 users, 3 tokens" "Futian summary"
+cb_assert_contains "$out" "1107 territory nodes, 114 systems, 9 users, 4 tokens" "Futian summary"
 out=$("$HUB_BIN" --check-config --config "$top_srcdir/conf/hub.json" 2>&1)
 cb_assert_eq 0 $? "sample configuration is valid"
 

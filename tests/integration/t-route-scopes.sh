@@ -19,7 +19,8 @@ hub_routes_listed "$HUB_DIR/routes.txt" "$HUB_DIR/classified.txt" \
 	tests/route-scopes.txt "scope class"
 
 cat >"$HUB_DIR/rules.json" <<'JSON'
-{"settings": {"eval_interval": "1s", "flap_window": "10m"}, "rules": []}
+{"settings": {"eval_interval": "1s", "flap_window": "10m"}, "rules": [],
+ "desks": [{"id": "dispatch", "name": "分拨处置中心", "filter": {}}]}
 JSON
 hub_start
 G1=440304001001001 # Nanyuan / Dongyuan 01

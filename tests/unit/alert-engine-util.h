@@ -90,6 +90,28 @@ history_count(json_t *a, const char *action)
 	return n;
 }
 
+/* How many audit entries have action (and target, if not NULL)? */
+static inline size_t
+audit_count(struct alert_engine *e, const char *action, const char *target)
+{
+	json_t *arr = json_array(), *x;
+	uint64_t next;
+	char *cause = NULL;
+	size_t i, n = 0;
+
+	ck_assert_int_eq(audit_read(alert_engine_audit(e), 1, 1000, NULL, NULL,
+	                     arr, &next, &cause),
+	    0);
+	json_array_foreach(arr, i, x)
+	{
+		if (strcmp(jstr(x, "action"), action) == 0 &&
+		    (target == NULL || strcmp(jstr(x, "target"), target) == 0))
+			n++;
+	}
+	json_decref(arr);
+	return n;
+}
+
 static inline void
 audit_ok(struct alert_engine *e)
 {

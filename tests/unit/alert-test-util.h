@@ -158,19 +158,24 @@ test_env(struct alert_env *env)
 
 /* Actors. */
 static const struct alert_actor sup_zhang = {"zhangwei", "uid", 1000, NULL,
-    NULL, "unix", HUB_ROLE_SUPERVISOR, "440304000000"};
-static const struct alert_actor op_lina = {
-    "lina", "uid", 1001, NULL, NULL, "unix", HUB_ROLE_OPERATOR, "440304001000"};
+    NULL, "unix", HUB_ROLE_SUPERVISOR, "440304000000", NULL};
+static const struct alert_actor op_lina = {"lina", "uid", 1001, NULL, NULL,
+    "unix", HUB_ROLE_OPERATOR, "440304001000", NULL};
 static const struct alert_actor op_chen = {"chen", "token", -1, "chen-tok",
-    NULL, "10.0.0.5:40000", HUB_ROLE_OPERATOR, "440304001000"};
-static const struct alert_actor op_wang = {
-    "wang", "uid", 1002, NULL, NULL, "unix", HUB_ROLE_OPERATOR, "440304002001"};
-static const struct alert_actor viewer_guo = {
-    "guo", "uid", 1003, NULL, NULL, "unix", HUB_ROLE_VIEWER, "440304000000"};
+    NULL, "10.0.0.5:40000", HUB_ROLE_OPERATOR, "440304001000", NULL};
+static const struct alert_actor op_wang = {"wang", "uid", 1002, NULL, NULL,
+    "unix", HUB_ROLE_OPERATOR, "440304002001", NULL};
+static const struct alert_actor viewer_guo = {"guo", "uid", 1003, NULL, NULL,
+    "unix", HUB_ROLE_VIEWER, "440304000000", NULL};
+/* Department users (issue 17: a department's part is its users'). */
+static const struct alert_actor op_water = {"liu", "uid", 1005, NULL, NULL,
+    "unix", HUB_ROLE_OPERATOR, "440304001000", "water"};
+static const struct alert_actor op_police = {"sun", "uid", 1006, NULL, NULL,
+    "unix", HUB_ROLE_OPERATOR, "440304001000", "police"};
 static const int test_token_obj = 1;
 static const struct alert_actor collector = {"fire-collector", "token", -1,
     "fire-collector", &test_token_obj, "127.0.0.1:5555", HUB_ROLE_COLLECTOR,
-    "440304000000"};
+    "440304000000", NULL};
 
 static const char test_rules_text[] =
     "{\"settings\": {\"flap_window\": \"10m\", \"group_min\": 3,\n"

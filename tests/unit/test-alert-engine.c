@@ -334,32 +334,57 @@ START_TEST(test_joint_dispatch)
 	    strstr(jstr(a, "error"), "already dispatched to water by lina"));
 	json_decref(a);
 
-	/* Each department acknowledges and reports on its own part. */
+	/* Each department acknowledges and reports on its own part (issue
+	 * 17): a supporting department's ack is its part only. */
 	json_decref(act(
 	    e, id, "ack", json_pack("{s:s}", "dept", "fire"), &op_lina, 400));
 	a = act(e, id, "ack",
 	    json_pack("{s:s,s:s}", "dept", "police", "comment", "cordon set"),
-	    &op_chen, 200);
-	ck_assert_str_eq(jstr(a, "state"), "acknowledged");
+	    &op_police, 200);
+	ck_assert_str_eq(jstr(a, "state"), "firing");
+	ck_assert(json_is_null(json_object_get(a, "ack")));
 	json_decref(a);
-	a = act(
-	    e, id, "ack", json_pack("{s:s}", "dept", "police"), &op_lina, 409);
+	a = act(e, id, "ack", json_pack("{s:s}", "dept", "police"), &op_police,
+	    409);
 	ck_assert_ptr_nonnull(
-	    strstr(jstr(a, "error"), "police already acknowledged by chen"));
+	    strstr(jstr(a, "error"), "police already acknowledged by sun"));
+	json_decref(a);
+	/* Another department's user, or one of none: 403, audited. */
+	a = act(
+	    e, id, "ack", json_pack("{s:s}", "dept", "water"), &op_police, 403);
+	ck_assert_str_eq(jstr(a, "error"),
+	    "water's part of A000001 is done by a user of water or a "
+	    "supervisor; you (sun) are of police");
 	json_decref(a);
 	a = act(
-	    e, id, "ack", json_pack("{s:s}", "dept", "water"), &op_lina, 200);
+	    e, id, "ack", json_pack("{s:s}", "dept", "water"), &op_lina, 403);
+	ck_assert_str_eq(jstr(a, "error"),
+	    "water's part of A000001 is done by a user of water or a "
+	    "supervisor; you (lina) are of no department");
 	json_decref(a);
+	json_decref(act(e, id, "comment",
+	    json_pack("{s:s,s:s}", "dept", "emergency", "comment", "x"),
+	    &op_water, 403));
+	ck_assert_uint_eq(audit_count(e, "alert.refused.ack", NULL), 2);
+	ck_assert_uint_eq(audit_count(e, "alert.refused.report", NULL), 1);
+	/* The lead's ack (its user's, without naming the part) acknowledges
+	 * the alert. */
+	a = act(e, id, "ack", NULL, &op_water, 200);
+	ck_assert_str_eq(jstr(a, "state"), "acknowledged");
+	ck_assert_str_eq(jstr(json_object_get(a, "ack"), "by"), "liu");
+	json_decref(a);
+	/* A supervisor may do any department's part. */
 	a = act(e, id, "comment",
 	    json_pack(
 	        "{s:s,s:s}", "dept", "water", "comment", "pumps 1-3 running"),
-	    &op_lina, 200);
+	    &sup_zhang, 200);
 	d = json_object_get(a, "depts");
 	ck_assert_str_eq(jstr(json_array_get(d, 0), "state"), "reported");
+	ck_assert_str_eq(jstr(json_array_get(d, 0), "by"), "zhangwei");
 	ck_assert_str_eq(
 	    jstr(json_array_get(d, 0), "report"), "pumps 1-3 running");
 	ck_assert_str_eq(jstr(json_array_get(d, 1), "state"), "acknowledged");
-	ck_assert_str_eq(jstr(json_array_get(d, 1), "by"), "chen");
+	ck_assert_str_eq(jstr(json_array_get(d, 1), "by"), "sun");
 	ck_assert_str_eq(jstr(json_array_get(d, 2), "state"), "pending");
 	ck_assert_uint_eq(
 	    json_array_size(json_object_get(a, "depts_waiting")), 1);
@@ -377,6 +402,24 @@ START_TEST(test_joint_dispatch)
 	ck_assert_str_eq(jstr(json_array_get(d, 0), "dept"), "emergency");
 	ck_assert_str_eq(jstr(json_array_get(d, 1), "state"), "acknowledged");
 	json_decref(a);
+
+	/* A department with no part in an alert does not acknowledge it;
+	 * the command center's operator (no department) does. */
+	{
+		char id2[16];
+
+		snprintf(id2, sizeof id2, "%s",
+		    raise_event(e, "fire/" GRID2, GRID2, "high", "fire", NULL));
+		a = act(e, id2, "ack", NULL, &op_police, 403);
+		ck_assert_str_eq(jstr(a, "error"),
+		    "A000002 is dispatched to fire (lead), not to police: you "
+		    "(sun) act only for police; the lead department (fire), "
+		    "the command center or a supervisor acknowledges it");
+		json_decref(a);
+		a = act(e, id2, "ack", NULL, &op_lina, 200);
+		ck_assert_str_eq(jstr(a, "state"), "acknowledged");
+		json_decref(a);
+	}
 
 	/* Listing by department. */
 	{

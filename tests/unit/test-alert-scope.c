@@ -15,8 +15,8 @@
 #include "hub/alerts/alert-internal.h" /* the default limits */
 #include "hub/alerts/audit.h"
 
-static const struct alert_actor sup_li = {
-    "li", "uid", 1004, NULL, NULL, "unix", HUB_ROLE_SUPERVISOR, "440304001000"};
+static const struct alert_actor sup_li = {"li", "uid", 1004, NULL, NULL, "unix",
+    HUB_ROLE_SUPERVISOR, "440304001000", NULL};
 
 /* Post an event body (stolen) as who; the reply body (caller decrefs). */
 static json_t *
@@ -28,28 +28,6 @@ post_event(struct alert_engine *e, json_t *body, const struct alert_actor *who,
 	alert_engine_event(e, body, who, &r);
 	json_decref(body);
 	return expect_status(&r, status, what);
-}
-
-/* How many audit entries have action (and target, if not NULL)? */
-static size_t
-audit_count(struct alert_engine *e, const char *action, const char *target)
-{
-	json_t *arr = json_array(), *x;
-	uint64_t next;
-	char *cause = NULL;
-	size_t i, n = 0;
-
-	ck_assert_int_eq(audit_read(alert_engine_audit(e), 1, 1000, NULL, NULL,
-	                     arr, &next, &cause),
-	    0);
-	json_array_foreach(arr, i, x)
-	{
-		if (strcmp(jstr(x, "action"), action) == 0 &&
-		    (target == NULL || strcmp(jstr(x, "target"), target) == 0))
-			n++;
-	}
-	json_decref(arr);
-	return n;
 }
 
 /* The HIJACK of issue #20: an event with another place's alert key. */
