@@ -366,6 +366,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_CSV:
 			csv = 1;
+			break;
 		case OPT_DESK:
 			ao.desk = optarg;
 			break;
