@@ -18,6 +18,7 @@
 #include "hub/alerts/audit.h"
 
 struct alert_notify;
+struct incident_set;
 struct selector;
 struct event;
 
@@ -49,6 +50,8 @@ struct alert_engine {
 	size_t nalerts, calerts;
 	struct alert_map by_id, by_key;
 	uint64_t next_alert;
+
+	struct incident_set *incidents; /* incident.c */
 
 	struct alert_silence **silences;
 	size_t nsilences;

@@ -31,6 +31,7 @@
 #include <jansson.h>
 
 struct case_category;
+struct alert_incident_conf; /* alert-rules-incident.h */
 
 /* Ordered: a higher value is more severe. */
 enum alert_sev {
@@ -115,6 +116,7 @@ struct alert_rule {
 	struct alert_inhibit *inhibits; /* or NULL */
 	size_t ninhibits;
 	struct alert_escalation *escalation; /* NULL: the severity's */
+	struct alert_incident_conf *incident; /* "incident", or NULL */
 };
 
 struct alert_dept_conf {

@@ -43,6 +43,12 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/case.c hub/alerts/case.h \
 	hub/alerts/case-place.c \
 	hub/alerts/route-cases.c
+# Incidents (issue 17): alerts that are one situation (incident.h).
+hub_libcbhub_a_SOURCES += \
+	hub/alerts/alert-rules-incident.c hub/alerts/alert-rules-incident.h \
+	hub/alerts/incident.c hub/alerts/incident.h \
+	hub/alerts/incident-engine.h hub/alerts/incident-api.c \
+	hub/alerts/route-incidents.c
 HUB_LIBS += $(LIBCURL_LIBS)
 
 # Everything a test or bench of the alerts module links, in order.
