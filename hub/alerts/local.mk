@@ -188,3 +188,13 @@ tests_unit_test_handover_SOURCES = tests/unit/test-handover.c \
 	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
 tests_unit_test_handover_LDADD = $(ALERTS_TEST_LDADD)
 endif
+
+# Incidents (issue 17): grouping, lifecycle, scope, persistence.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-incidents
+TESTS += tests/unit/test-incidents
+tests_unit_test_incidents_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_incidents_SOURCES = tests/unit/test-incidents.c \
+	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
+tests_unit_test_incidents_LDADD = $(ALERTS_TEST_LDADD)
+endif
