@@ -16,6 +16,7 @@
 #include "tui/app.h"
 #include "tui/cli.h"
 #include "tui/cli-case.h"
+#include "tui/cli-incident.h"
 #include "tui/cli-worker.h"
 #include "tui/term.h"
 
@@ -52,6 +53,8 @@ static const char usage_text[] =
     "           [--source S]        a case: routed by its category, else\n"
     "                               queued for the dispatch desk\n"
     "  cases [--queue] [--json]     cases (--queue: the dispatch queue)\n"
+    "  incidents [--json]           incidents: alerts that are one situation\n"
+    "  incident ID [--json]         an incident, its alerts and timeline\n"
     "  (overview, alerts, map, ... without --once/--json opens that screen)\n"
     "\n"
     "Options:\n"
@@ -458,6 +461,18 @@ main(int argc, char **argv)
 		po.timeout_ms = 15000;
 		api = api_create(&po);
 		rc = cli_cases(api, queue, json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "incidents") == 0) {
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = cli_incidents(api, json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "incident") == 0) {
+		if (optind + 2 != argc) {
+			fprintf(stderr, "citybrain: incident ID [--json]\n");
+			usage(stderr, 2);
+		}
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = cli_incident(api, argv[optind + 1], json, stdout);
 	} else if (cmd != NULL && strcmp(cmd, "whoami") == 0) {
 		po.timeout_ms = 15000;
 		api = api_create(&po);

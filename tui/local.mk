@@ -17,6 +17,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/remote-view.c tui/remote-view.h \
 	tui/cli-worker.c tui/cli-worker.h \
 	tui/cli-case.c tui/cli-case.h \
+	tui/cli-incident.c tui/cli-incident.h \
 	tui/cmd.c \
 	tui/depts.c tui/depts.h \
 	tui/model.c tui/model.h tui/model-int.h tui/model-more.c \
