@@ -190,6 +190,9 @@ tests_unit_test_handover_LDADD = $(ALERTS_TEST_LDADD)
 endif
 
 # Incidents (issue 17): grouping, lifecycle, scope, persistence.
+INCIDENTS_INTEGRATION_TESTS = tests/integration/t-incidents.sh
+TESTS += $(INCIDENTS_INTEGRATION_TESTS)
+EXTRA_DIST += $(INCIDENTS_INTEGRATION_TESTS)
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test-incidents
 TESTS += tests/unit/test-incidents
