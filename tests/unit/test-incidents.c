@@ -342,6 +342,17 @@ START_TEST(test_by_hand_and_restart)
 	json_decref(r.body);
 	json_decref(body);
 	json_decref(d);
+	/* A district-wide alert is shown to lina, not hers to act on. */
+	body = json_pack("{s:s,s:s,s:{s:s},s:s}", "key", "dw/1", "severity",
+	    "high", "labels", "system", "fire-iot", "message", "district");
+	alert_engine_event(e, body, &collector, &r);
+	json_decref(body);
+	d = expect_status(&r, 202, "district-wide event");
+	body = json_pack("{s:[s]}", "alerts", jstr(d, "id"));
+	json_decref(d);
+	alert_engine_incident_new(e, body, &op_lina, &r);
+	json_decref(expect_status(&r, 403, "district-wide alert, operator"));
+	json_decref(body);
 	body = json_pack("{s:[s,s],s:s,s:s}", "alerts", sid1, sid2, "title",
 	    "smoke in 003", "dept", "fire");
 	alert_engine_incident_new(e, body, &viewer_guo, &r);
