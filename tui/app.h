@@ -30,6 +30,7 @@ enum app_screen {
 	APP_SYSTEMS,
 	APP_QUALITY,
 	APP_AUDIT,
+	APP_INCIDENTS,
 	APP_NSCREENS,
 };
 

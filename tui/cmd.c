@@ -99,6 +99,7 @@ cmd_metric(struct app *app, const char *args)
 CMD_SCREEN(systems, APP_SYSTEMS)
 CMD_SCREEN(quality, APP_QUALITY)
 CMD_SCREEN(audit, APP_AUDIT)
+CMD_SCREEN(incidents, APP_INCIDENTS)
 
 static void
 cmd_filter(struct app *app, const char *args)
@@ -204,6 +205,7 @@ static const struct cmd_entry cmd_table[] = {
         .fn = cmd_systems},
     {.name = "quality", .help = "data quality", .fn = cmd_quality},
     {.name = "audit", .help = "audit log", .fn = cmd_audit},
+    {.name = "incidents", .help = "incidents", .fn = cmd_incidents},
     {.name = "metric",
         .args = "METRIC",
         .help = "headline metric for map and sparklines",

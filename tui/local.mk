@@ -31,6 +31,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/screen-systems.c \
 	tui/screen-quality.c \
 	tui/screen-audit.c \
+	tui/screen-incidents.c tui/screen-incidents.h \
 	tui/spark.c tui/spark.h \
 	tui/term.c tui/term.h \
 	tui/text.c tui/text.h \
@@ -70,6 +71,9 @@ CONSOLE_TESTS = \
 	tests/integration/t-console-remote.sh
 TESTS += $(CONSOLE_TESTS)
 EXTRA_DIST += $(CONSOLE_TESTS) tests/integration/console-fixture.sh
+# Incidents in the console (issue 17).
+TESTS += tests/integration/t-console-incidents.sh
+EXTRA_DIST += tests/integration/t-console-incidents.sh
 
 # Benchmark: frame time of the overview and bytes sent to the terminal.
 noinst_PROGRAMS += bench/console-bench
