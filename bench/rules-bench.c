@@ -20,7 +20,13 @@
  * store fsync every write; rules_first_eval_wall_ms then shows what a
  * burst of new alerts costs.
  *
- * Usage: rules-bench [-k|-m] [-f] [-r RULES] [-s SERIES] [-n ROUNDS]
+ * -x turns on issue 17's inhibition and incidents: every high threshold
+ * rule inhibits the lower severities of its metric on its place and below
+ * ("inhibits": [{"scope": "below"}]), and every threshold rule groups its
+ * alerts into incidents per subdistrict and metric ("incident": {"name":
+ * "mN", "group": "subdistrict", "window": "30m"}).
+ *
+ * Usage: rules-bench [-k|-m] [-f] [-x] [-r RULES] [-s SERIES] [-n ROUNDS]
  *        [-i INTERVAL_S]
  */
 #include "config.h"
@@ -119,12 +125,13 @@ main(int argc, char **argv)
 	char *cause = NULL, *cmd;
 	size_t nrules = 200, nseries = 10000, rounds = 12;
 	int use_store_kv = 1, use_fsync = 0; /* the hub's kv: RocksDB */
+	int extras = 0;                      /* -x: inhibition and incidents */
 	int64_t w0;
 	double first_ms;
 	size_t i, m, r, per;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "kmfr:s:n:i:")) != -1) {
+	while ((ch = getopt(argc, argv, "kmfxr:s:n:i:")) != -1) {
 		switch (ch) {
 		case 'k':
 			use_store_kv = 1;
@@ -134,6 +141,9 @@ main(int argc, char **argv)
 			break;
 		case 'f':
 			use_fsync = 1;
+			break;
+		case 'x':
+			extras = 1;
 			break;
 		case 'r':
 			nrules = strtoul(optarg, NULL, 10);
@@ -149,7 +159,7 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-			    "Usage: rules-bench [-k|-m] [-f] [-r RULES] "
+			    "Usage: rules-bench [-k|-m] [-f] [-x] [-r RULES] "
 			    "[-s SERIES] [-n ROUNDS] "
 			    "[-i INTERVAL_S]\n");
 			return 2;
@@ -227,7 +237,7 @@ main(int argc, char **argv)
 		    "\"city_metric_%zu%s\", \"agg\": \"%s\", \"window\": "
 		    "\"%dm\", \"op\": \">\", \"threshold\": %g, \"for\": "
 		    "\"%dm\", \"by\": [\"%s\"], \"severity\": \"%s\", "
-		    "\"message\": \"{rule}: {value:.1f} in {place}\"}",
+		    "\"message\": \"{rule}: {value:.1f} in {place}\"",
 		    r, metric,
 		    r % 4 == 3 ? "{subdistrict=~\\\"44030400[1-5]000\\\"}" : "",
 		    aggs[r % 5], 2 + (int)(r % 4) * 4,
@@ -239,6 +249,15 @@ main(int argc, char **argv)
 		    r % 3 == 0   ? "high"
 		    : r % 3 == 1 ? "medium"
 		                 : "low");
+		if (extras && r % 3 == 0)
+			buf_puts(
+			    &rules, ", \"inhibits\": [{\"scope\": \"below\"}]");
+		if (extras)
+			buf_printf(&rules,
+			    ", \"incident\": {\"name\": \"m%zu\", \"group\": "
+			    "\"subdistrict\", \"window\": \"30m\"}",
+			    metric);
+		buf_putc(&rules, '}');
 	}
 	buf_puts(&rules, "]}");
 	kv =
@@ -284,6 +303,7 @@ main(int argc, char **argv)
 	    use_fsync ? " (fsync)" : "");
 	printf("rules: %zu\n", nrules);
 	printf("series: %zu\n", nseries);
+	printf("extras: %s\n", extras ? "inhibition, incidents" : "none");
 	printf("alerts_active: %u\n", c.high + c.medium + c.low + c.info);
 	printf("rules_first_eval_wall_ms: %.1f ms\n", first_ms);
 	printf("rules_eval_ms: %.2f ms\n", total / (double)rounds);
