@@ -81,16 +81,16 @@ cli_incidents(struct api *api, int json, FILE *out)
 		char n[16];
 
 		cli_inc_depts(inc, &depts);
-		cli_inc_time(json_object_get(inc, "deadline_ms"), when,
-		    sizeof when);
+		cli_inc_time(
+		    json_object_get(inc, "deadline_ms"), when, sizeof when);
 		snprintf(n, sizeof n, "%lld/%zu",
 		    (long long)json_integer_value(
 		        json_object_get(inc, "alerts_active")),
 		    json_array_size(json_object_get(inc, "alerts")));
 		fprintf(out, "%-8s %-10s %-6s %-7s %-26s %-14s %s%s\n",
 		    cli_inc_str(inc, "id", "?"), cli_inc_str(inc, "state", "?"),
-		    cli_inc_str(inc, "severity", "-"), n, buf_str(&depts),
-		    when, cli_inc_str(inc, "title", ""),
+		    cli_inc_str(inc, "severity", "-"), n, buf_str(&depts), when,
+		    cli_inc_str(inc, "title", ""),
 		    json_is_true(json_object_get(inc, "overdue"))
 		        ? "  [OVERDUE]"
 		        : "");
@@ -129,8 +129,7 @@ cli_incident(struct api *api, const char *id, int json, FILE *out)
 	    cli_inc_str(o, "state", "?"), cli_inc_str(o, "severity", "-"),
 	    cli_inc_str(o, "place", cli_inc_str(o, "code", "district")));
 	cli_inc_time(json_object_get(o, "deadline_ms"), when, sizeof when);
-	fprintf(out, "  departments %s, deadline %s%s\n", buf_str(&depts),
-	    when,
+	fprintf(out, "  departments %s, deadline %s%s\n", buf_str(&depts), when,
 	    json_is_true(json_object_get(o, "overdue")) ? " (OVERDUE)" : "");
 	fprintf(out, "Alerts (%zu):\n",
 	    json_array_size(json_object_get(o, "members")));

@@ -45,8 +45,8 @@ static const struct table_col ic_cols[IC_NCOLS] = {
 
 struct screen_incidents {
 	struct screen base;
-	json_t *list;  /* the "incidents" array of the last answer */
-	size_t *rows;  /* indexes into list that pass the filter */
+	json_t *list; /* the "incidents" array of the last answer */
+	size_t *rows; /* indexes into list that pass the filter */
 	size_t nrows;
 	struct table tab;
 	int inflight;
@@ -111,8 +111,8 @@ ic_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 		ic_depts(o, b);
 		break;
 	case IC_DEADLINE:
-		su_time(json_integer_value(json_object_get(o, "deadline_ms")), t,
-		    sizeof t);
+		su_time(json_integer_value(json_object_get(o, "deadline_ms")),
+		    t, sizeof t);
 		buf_puts(b, json_is_integer(json_object_get(o, "deadline_ms"))
 		                ? t
 		                : "-");
@@ -250,8 +250,8 @@ ic_draw_detail(struct screen_incidents *u, WINDOW *w, int rows, int cols)
 	int row = 0, y = 0;
 
 	if (u->detail == NULL) {
-		term_printf(w, 1, 2, cols - 4, A_BOLD, "Loading %s ...",
-		    u->detail_id);
+		term_printf(
+		    w, 1, 2, cols - 4, A_BOLD, "Loading %s ...", u->detail_id);
 		return;
 	}
 	ic_detail_lines(u->detail, &lines);
@@ -345,9 +345,9 @@ ic_nav(struct screen *s, int key)
 	}
 	if (key == KEY_ENTER) {
 		if (u->nrows > 0)
-			ic_open(u, ic_str(json_array_get(u->list,
-			                      u->rows[u->tab.sel]),
-			    "id", ""));
+			ic_open(u,
+			    ic_str(json_array_get(u->list, u->rows[u->tab.sel]),
+			        "id", ""));
 		return 1;
 	}
 	return table_nav(&u->tab, key);
@@ -497,8 +497,8 @@ ai_title(struct app *app, const char *text, void *arg)
 	body = json_pack("{s:o}", "alerts", ids);
 	if (*text != '\0')
 		json_object_set_new(body, "title", json_string(text));
-	what = xasprintf("make an incident of %zu alert%s", c->n,
-	    c->n == 1 ? "" : "s");
+	what = xasprintf(
+	    "make an incident of %zu alert%s", c->n, c->n == 1 ? "" : "s");
 	app_action(app, "POST", "/api/v1/incidents", body, what);
 	json_decref(body);
 	free(what);
@@ -510,8 +510,9 @@ ai_title(struct app *app, const char *text, void *arg)
 void
 alert_action_incident(struct alert_action *c)
 {
-	app_prompt(c->app, "Incident title (empty: from the first alert): ",
-	    NULL, ai_title, c);
+	app_prompt(c->app,
+	    "Incident title (empty: from the first alert): ", NULL, ai_title,
+	    c);
 }
 
 static const struct binding ic_bindings[] = {

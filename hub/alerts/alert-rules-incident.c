@@ -15,12 +15,10 @@ static const struct conf_field incident_fields[] = {
         offsetof(struct alert_incident_conf, window_ms), 0, 0},
     {"title", CONF_STRING, 0, offsetof(struct alert_incident_conf, title), 0,
         0},
-    {"lead", CONF_STRING, 0, offsetof(struct alert_incident_conf, lead), 0,
-        0},
+    {"lead", CONF_STRING, 0, offsetof(struct alert_incident_conf, lead), 0, 0},
     {"deadline", CONF_DURATION, 0,
         offsetof(struct alert_incident_conf, deadline_ms), 0, 0},
-    {"name", CONF_STRING, 0, offsetof(struct alert_incident_conf, name), 0,
-        0},
+    {"name", CONF_STRING, 0, offsetof(struct alert_incident_conf, name), 0, 0},
     {NULL, 0, 0, 0, 0, 0},
 };
 
@@ -29,8 +27,8 @@ static const char *const incident_groups[] = {
 
 int
 alert_rules_incident_read(struct conf_file *cf, json_t *obj,
-    alert_dept_check_fn dept_check, void *arg,
-    struct alert_incident_conf **out, char **cause)
+    alert_dept_check_fn dept_check, void *arg, struct alert_incident_conf **out,
+    char **cause)
 {
 	struct alert_incident_conf *c = xcalloc(1, sizeof *c);
 	char err[160];

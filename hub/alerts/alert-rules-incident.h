@@ -10,7 +10,8 @@
  * "{rule} in {place}").  "lead" (default the rule's dept) leads it;
  * "deadline" (default the rule's deadline) is its time limit once
  * dispatched.  Rules with the same "name" (default none) share incidents:
- * a rule named otherwise never joins them.  Internal to alert-rules.c and incident.c.
+ * a rule named otherwise never joins them.  Internal to alert-rules.c and
+ * incident.c.
  */
 #ifndef CB_HUB_ALERT_RULES_INCIDENT_H
 #define CB_HUB_ALERT_RULES_INCIDENT_H
@@ -25,8 +26,8 @@
 struct alert_incident_conf {
 	char *group; /* "grid", "community", "subdistrict", "district" */
 	int64_t window_ms;
-	char *title; /* template */
-	char *lead;  /* NULL: the rule's dept */
+	char *title;         /* template */
+	char *lead;          /* NULL: the rule's dept */
 	int64_t deadline_ms; /* 0: the rule's deadline */
 	char *name;          /* kind of situation, or NULL */
 };
@@ -36,8 +37,8 @@ struct alert_incident_conf {
 /* Read the "incident" object obj (borrowed) into *out (heap).  0, or -1
  * with *cause naming file:line:column. */
 int alert_rules_incident_read(struct conf_file *cf, json_t *obj,
-    alert_dept_check_fn dept_check, void *arg,
-    struct alert_incident_conf **out, char **cause);
+    alert_dept_check_fn dept_check, void *arg, struct alert_incident_conf **out,
+    char **cause);
 void alert_rules_incident_free(struct alert_incident_conf *c);
 
 #endif

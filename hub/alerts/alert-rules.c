@@ -523,8 +523,8 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 		goto fail;
 	rs->nescalating += out->escalation != NULL;
 	if (raw.incident != NULL &&
-	    alert_rules_incident_read(cf, raw.incident, dept_check, arg,
-	        &out->incident, cause) != 0)
+	    alert_rules_incident_read(
+	        cf, raw.incident, dept_check, arg, &out->incident, cause) != 0)
 		goto fail;
 	out->name = raw.name;
 	out->selector = raw.selector;

@@ -115,7 +115,7 @@ struct alert_rule {
 	int disabled;
 	struct alert_inhibit *inhibits; /* or NULL */
 	size_t ninhibits;
-	struct alert_escalation *escalation; /* NULL: the severity's */
+	struct alert_escalation *escalation;  /* NULL: the severity's */
 	struct alert_incident_conf *incident; /* "incident", or NULL */
 };
 

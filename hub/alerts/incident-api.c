@@ -44,9 +44,8 @@ alert_engine_incident_list(struct alert_engine *e, const char *state,
 		struct incident *inc = s->v[i];
 
 		if (!incident_visible(e, inc, who) ||
-		    (state != NULL &&
-		        !incident_state_in(
-		            state, incident_state_name(inc->state))))
+		    (state != NULL && !incident_state_in(state,
+		                          incident_state_name(inc->state))))
 			continue;
 		if (n++ < limit)
 			json_array_append_new(arr, incident_json(e, inc, 0));
@@ -93,8 +92,9 @@ incident_body_alerts(struct alert_engine *e, json_t *body,
 
 		a[i] = id != NULL ? alert_engine_find(e, id) : NULL;
 		if (a[i] == NULL || !alert_engine_visible(e, a[i], who)) {
-			alert_reply_error(r, 404, "\"alerts\"[%zu]: no alert \"%s\"",
-			    i, id != NULL ? id : "");
+			alert_reply_error(r, 404,
+			    "\"alerts\"[%zu]: no alert \"%s\"", i,
+			    id != NULL ? id : "");
 			goto fail;
 		}
 		if (!alert_engine_actionable(e, a[i], who)) {
@@ -105,8 +105,9 @@ incident_body_alerts(struct alert_engine *e, json_t *body,
 			goto fail;
 		}
 		if ((other = incident_of(e, a[i]->id)) != NULL) {
-			alert_reply_error(r, 409, "%s is already in incident %s",
-			    a[i]->id, other->id);
+			alert_reply_error(r, 409,
+			    "%s is already in incident %s", a[i]->id,
+			    other->id);
 			goto fail;
 		}
 		for (k = 0; k < i; k++) {
@@ -129,8 +130,8 @@ fail:
 static const char *
 incident_common_place(struct alert **v, size_t n)
 {
-	static const char *const levels[] = {"grid", "community",
-	    "subdistrict"};
+	static const char *const levels[] = {
+	    "grid", "community", "subdistrict"};
 	const char *c, *d;
 	size_t l, i;
 
@@ -300,8 +301,8 @@ out:
 }
 
 static void
-incident_action_add(struct alert_engine *e, struct incident *inc,
-    json_t *body, const struct alert_actor *who, struct alert_reply *r)
+incident_action_add(struct alert_engine *e, struct incident *inc, json_t *body,
+    const struct alert_actor *who, struct alert_reply *r)
 {
 	struct alert **v = NULL;
 	size_t n = 0, i;
@@ -324,10 +325,11 @@ incident_action_move(struct alert_engine *e, struct incident *inc,
     const char *action, json_t *body, const struct alert_actor *who,
     struct alert_reply *r)
 {
-	enum incident_state to = strcmp(action, "handle") == 0  ? INCIDENT_HANDLED
-	                         : strcmp(action, "close") == 0 ? INCIDENT_CLOSED
-	                                                        : INCIDENT_OPEN;
-	int ok = to == INCIDENT_OPEN ? inc->state >= INCIDENT_HANDLED
+	enum incident_state to =
+	    strcmp(action, "handle") == 0  ? INCIDENT_HANDLED
+	    : strcmp(action, "close") == 0 ? INCIDENT_CLOSED
+	                                   : INCIDENT_OPEN;
+	int ok = to == INCIDENT_OPEN      ? inc->state >= INCIDENT_HANDLED
 	         : to == INCIDENT_HANDLED ? inc->state <= INCIDENT_DISPATCHED
 	                                  : inc->state != INCIDENT_CLOSED;
 
@@ -376,8 +378,8 @@ alert_engine_incident_action(struct alert_engine *e, const char *id,
 		incident_action_dispatch(e, inc, body, who, r);
 	else if (strcmp(action, "add") == 0)
 		incident_action_add(e, inc, body, who, r);
-	else if (strcmp(action, "handle") == 0 || strcmp(action, "close") == 0 ||
-	         strcmp(action, "reopen") == 0)
+	else if (strcmp(action, "handle") == 0 ||
+	         strcmp(action, "close") == 0 || strcmp(action, "reopen") == 0)
 		incident_action_move(e, inc, action, body, who, r);
 	else
 		alert_reply_error(r, 404,

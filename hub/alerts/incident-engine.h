@@ -29,11 +29,11 @@ struct incident {
 	uint64_t num;
 	enum incident_state state;
 	char *title;
-	char *code;  /* its place (territory code), or NULL: district */
-	char *group; /* rule-made: level of grouping, else NULL */
-	char *gkey;  /* rule-made: "NAME|LEVEL|CODE" it groups, else NULL */
-	char *rule;  /* the rule that opened it, or NULL (by hand) */
-	char *lead;  /* lead department, or NULL */
+	char *code;      /* its place (territory code), or NULL: district */
+	char *group;     /* rule-made: level of grouping, else NULL */
+	char *gkey;      /* rule-made: "NAME|LEVEL|CODE" it groups, else NULL */
+	char *rule;      /* the rule that opened it, or NULL (by hand) */
+	char *lead;      /* lead department, or NULL */
 	json_t *support; /* array of department ids */
 	json_t *alerts;  /* array of alert ids, in join order */
 	json_t *history; /* the incident's own entries */

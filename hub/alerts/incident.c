@@ -215,8 +215,8 @@ incident_load(struct alert_engine *e, char **cause)
 	alert_map_init(&e->incidents->by_alert);
 	alert_map_init(&e->incidents->by_group);
 	e->incidents->next = 1;
-	if (alert_kv_scan(e->kv, INCIDENT_PREFIX, NULL, incident_load_cb, e,
-	        cause) != 0)
+	if (alert_kv_scan(
+	        e->kv, INCIDENT_PREFIX, NULL, incident_load_cb, e, cause) != 0)
 		return -1;
 	if (alert_kv_get(e->kv, INCIDENT_SEQ_KEY, &val, NULL, &why) == 1) {
 		seq = strtoull(val, NULL, 10);
@@ -317,8 +317,8 @@ incident_record(struct alert_engine *e, struct incident *inc,
 	inc->updated_ms = now;
 	inc->rev++;
 	snprintf(audit_action, sizeof audit_action, "incident.%s", action);
-	(void)alert_engine_audit_note(e, who, audit_action, inc->id, inc->code,
-	    NULL, after, comment);
+	(void)alert_engine_audit_note(
+	    e, who, audit_action, inc->id, inc->code, NULL, after, comment);
 	incident_save(e, inc);
 }
 
@@ -403,8 +403,8 @@ incident_alert_fired(struct alert_engine *e, struct alert *a)
 	           : json_string_value(json_object_get(a->labels, c->group));
 	if (code == NULL)
 		return; /* not placed at that level: stays on its own */
-	gkey = xasprintf("%s|%s|%s", c->name != NULL ? c->name : "", c->group,
-	    code);
+	gkey = xasprintf(
+	    "%s|%s|%s", c->name != NULL ? c->name : "", c->group, code);
 	now = alert_engine_now(e);
 	inc = alert_map_get(&e->incidents->by_group, gkey);
 	if (inc != NULL && now - inc->joined_ms > c->window_ms) {
@@ -546,9 +546,11 @@ incident_json(struct alert_engine *e, struct incident *inc, int full)
 	json_object_set_new(o, "severity",
 	    sev >= 0 ? json_string(alert_sev_name((enum alert_sev)sev))
 	             : json_null());
-	json_object_set_new(o, "alerts_active", json_integer((json_int_t)active));
+	json_object_set_new(
+	    o, "alerts_active", json_integer((json_int_t)active));
 	json_object_set_new(o, "deadline_ms",
-	    inc->deadline_ms > 0 ? json_integer(inc->deadline_ms) : json_null());
+	    inc->deadline_ms > 0 ? json_integer(inc->deadline_ms)
+	                         : json_null());
 	json_object_set_new(o, "overdue",
 	    json_boolean(inc->deadline_ms > 0 &&
 	                 inc->state <= INCIDENT_DISPATCHED &&

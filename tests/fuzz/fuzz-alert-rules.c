@@ -1,7 +1,8 @@
 /* Fuzz target: the alert rules loader (hub/alerts/alert-rules.c) with the
  * rules' "inhibits" (alert-rules-inhibit.c) and "case_categories"
- * (case-categories.c) and "incident" (alert-rules-incident.c): any input is rules or a "file:line:col" error,
- * never a crash; loaded rules keep their invariants. */
+ * (case-categories.c) and "incident" (alert-rules-incident.c): any input is
+ * rules or a "file:line:col" error, never a crash; loaded rules keep their
+ * invariants. */
 #include "config.h"
 
 #include <stdint.h>

@@ -22,8 +22,9 @@
 #define SD1 "440304001000"
 #define SD2 "440304002000"
 
-#define INC "\"incident\": {\"name\": \"flood\", \"group\": \"subdistrict\", " \
-	    "\"window\": \"30m\", \"title\": \"flood in {place}\"}"
+#define INC                                                                \
+	"\"incident\": {\"name\": \"flood\", \"group\": \"subdistrict\", " \
+	"\"window\": \"30m\", \"title\": \"flood in {place}\"}"
 
 static const char rules[] =
     "{\"departments\": {\"water\": {\"webhook\": \"http://127.0.0.1:1/w\"},\n"
@@ -59,8 +60,8 @@ incidents(struct alert_engine *e, const struct alert_actor *who)
 }
 
 static json_t *
-incident(struct alert_engine *e, const char *id,
-    const struct alert_actor *who, int status)
+incident(struct alert_engine *e, const char *id, const struct alert_actor *who,
+    int status)
 {
 	struct alert_reply r;
 
@@ -140,15 +141,14 @@ START_TEST(test_group_by_subdistrict)
 	codes_of(d, codes, sizeof codes);
 	ck_assert_str_eq(codes, G1 " " SD1 " " G2 " ");
 	/* The rainstorm's support joins the incident's. */
-	ck_assert_str_eq(json_string_value(json_array_get(
-	                     json_object_get(d, "support"), 0)),
+	ck_assert_str_eq(
+	    json_string_value(json_array_get(json_object_get(d, "support"), 0)),
 	    "emergency");
 	/* Timeline: the incident's and its alerts' entries, in time order. */
 	t = json_object_get(d, "timeline");
 	for (k = 1; k < json_array_size(t); k++)
-		ck_assert_int_le(
-		    json_integer_value(
-		        json_object_get(json_array_get(t, k - 1), "at_ms")),
+		ck_assert_int_le(json_integer_value(json_object_get(
+		                     json_array_get(t, k - 1), "at_ms")),
 		    json_integer_value(
 		        json_object_get(json_array_get(t, k), "at_ms")));
 	json_array_foreach(t, k, a)
@@ -157,12 +157,12 @@ START_TEST(test_group_by_subdistrict)
 			joins++;
 	}
 	ck_assert_int_eq(joins, 3);
-	ck_assert_int_eq(json_integer_value(
-	                     json_object_get(json_array_get(t, 0), "at_ms")),
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(json_array_get(t, 0), "at_ms")),
 	    T0 + 1000);
-	ck_assert_int_eq(json_integer_value(json_object_get(
-	                     json_array_get(t, json_array_size(t) - 1),
-	                     "at_ms")),
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(
+	        json_array_get(t, json_array_size(t) - 1), "at_ms")),
 	    T0 + 3000);
 	/* The alert names its incident. */
 	a = json_array_get(json_object_get(d, "members"), 2);
@@ -211,7 +211,8 @@ inc_id(json_t *l, const char *code)
 
 	json_array_foreach(json_object_get(l, "incidents"), k, i)
 	{
-		if (jstr(i, "code") != NULL && strcmp(jstr(i, "code"), code) == 0)
+		if (jstr(i, "code") != NULL &&
+		    strcmp(jstr(i, "code"), code) == 0)
 			return jstr(i, "id");
 	}
 	ck_abort_msg("no incident on %s", code);
@@ -337,8 +338,8 @@ START_TEST(test_by_hand_and_restart)
 	body = json_pack("{s:[s,s]}", "alerts", sid1, jstr(d, "id"));
 	alert_engine_incident_new(e, body, &op_lina, &r);
 	ck_assert_int_eq(r.status, 409);
-	ck_assert_ptr_nonnull(strstr(
-	    jstr(r.body, "error"), jstr(d, "incident")));
+	ck_assert_ptr_nonnull(
+	    strstr(jstr(r.body, "error"), jstr(d, "incident")));
 	json_decref(r.body);
 	json_decref(body);
 	json_decref(d);
@@ -409,11 +410,12 @@ START_TEST(test_rules_errors)
 {
 	rules_error("{\"window\": \"30m\"}",
 	    "rules.json:1:102: \"rules[0].incident.group\": missing required");
-	rules_error("{\"group\": \"street\"}",
-	    "incident.group\": expected \"grid\"");
+	rules_error(
+	    "{\"group\": \"street\"}", "incident.group\": expected \"grid\"");
 	rules_error("{\"group\": \"grid\", \"window\": 0}",
 	    "incident.window\": expected a duration above zero");
-	rules_error("{\"group\": \"grid\", \"title\": \"{x\"}", "incident.title\": ");
+	rules_error(
+	    "{\"group\": \"grid\", \"title\": \"{x\"}", "incident.title\": ");
 	rules_error("{\"group\": \"grid\", \"lead\": \"nobody\"}",
 	    "incident.lead\": unknown department \"nobody\"");
 	rules_error("{\"group\": \"grid\", \"colour\": \"red\"}", "colour");
