@@ -9,7 +9,7 @@
 #include "tui/api.h"
 #include "tui/cli-incident.h"
 
-static const char *
+const char *
 cli_inc_str(json_t *o, const char *key, const char *dflt)
 {
 	const char *s = json_string_value(json_object_get(o, key));
@@ -32,14 +32,12 @@ cli_inc_time(json_t *ms, char *out, size_t len)
 	strftime(out, len, "%m-%d %H:%M:%S", &tm);
 }
 
-/* "lead (+support,support)". */
-static void
+void
 cli_inc_depts(json_t *inc, struct buf *b)
 {
 	json_t *d;
 	size_t i;
 
-	buf_reset(b);
 	buf_puts(b, cli_inc_str(inc, "lead", "-"));
 	json_array_foreach(json_object_get(inc, "support"), i, d)
 	    buf_printf(b, "%s%s", i == 0 ? " (+" : ",", json_string_value(d));
@@ -80,6 +78,7 @@ cli_incidents(struct api *api, int json, FILE *out)
 	{
 		char n[16];
 
+		buf_reset(&depts);
 		cli_inc_depts(inc, &depts);
 		cli_inc_time(
 		    json_object_get(inc, "deadline_ms"), when, sizeof when);
@@ -103,14 +102,46 @@ out:
 	return rc;
 }
 
+void
+cli_incident_detail(json_t *o, struct buf *b, const char *bold)
+{
+	json_t *a, *t;
+	size_t i;
+	char when[32];
+
+	buf_printf(b, "%s%s  %s  %s\n", bold, cli_inc_str(o, "id", "?"),
+	    cli_inc_str(o, "state", "?"), cli_inc_str(o, "title", ""));
+	buf_printf(b, "  severity %s, place %s (%s)\n",
+	    cli_inc_str(o, "severity", "-"), cli_inc_str(o, "place", "-"),
+	    cli_inc_str(o, "code", "district"));
+	buf_puts(b, "  departments ");
+	cli_inc_depts(o, b);
+	cli_inc_time(json_object_get(o, "deadline_ms"), when, sizeof when);
+	buf_printf(b, ", deadline %s%s\n", when,
+	    json_is_true(json_object_get(o, "overdue")) ? " (OVERDUE)" : "");
+	buf_printf(b, "%sAlerts (%zu):\n", bold,
+	    json_array_size(json_object_get(o, "members")));
+	json_array_foreach(json_object_get(o, "members"), i, a)
+	    buf_printf(b, "  %-8s %-12s %-6s %s\n", cli_inc_str(a, "id", "?"),
+	        cli_inc_str(a, "state", "?"), cli_inc_str(a, "severity", "?"),
+	        cli_inc_str(a, "message", ""));
+	buf_printf(b, "%sTimeline:\n", bold);
+	json_array_foreach(json_object_get(o, "timeline"), i, t)
+	{
+		cli_inc_time(json_object_get(t, "at_ms"), when, sizeof when);
+		buf_printf(b, "  %s  %-8s %-10s %s%s%s\n", when,
+		    cli_inc_str(t, "alert", cli_inc_str(t, "incident", "")),
+		    cli_inc_str(t, "action", "?"), cli_inc_str(t, "who", "?"),
+		    json_is_string(json_object_get(t, "comment")) ? ": " : "",
+		    cli_inc_str(t, "comment", ""));
+	}
+}
+
 int
 cli_incident(struct api *api, const char *id, int json, FILE *out)
 {
 	struct api_result res;
-	struct buf path = BUF_INIT, depts = BUF_INIT;
-	json_t *o, *a, *t;
-	size_t i;
-	char when[32];
+	struct buf path = BUF_INIT, text = BUF_INIT;
 	int rc;
 
 	buf_printf(&path, "/api/v1/incidents/%s", id);
@@ -121,37 +152,11 @@ cli_incident(struct api *api, const char *id, int json, FILE *out)
 		fputc('\n', out);
 		goto out;
 	}
-	o = res.body;
-	cli_inc_depts(o, &depts);
-	fprintf(out, "%s  %s\n", cli_inc_str(o, "id", "?"),
-	    cli_inc_str(o, "title", ""));
-	fprintf(out, "  state %s, severity %s, place %s\n",
-	    cli_inc_str(o, "state", "?"), cli_inc_str(o, "severity", "-"),
-	    cli_inc_str(o, "place", cli_inc_str(o, "code", "district")));
-	cli_inc_time(json_object_get(o, "deadline_ms"), when, sizeof when);
-	fprintf(out, "  departments %s, deadline %s%s\n", buf_str(&depts), when,
-	    json_is_true(json_object_get(o, "overdue")) ? " (OVERDUE)" : "");
-	fprintf(out, "Alerts (%zu):\n",
-	    json_array_size(json_object_get(o, "members")));
-	json_array_foreach(json_object_get(o, "members"), i, a)
-	    fprintf(out, "  %-8s %-12s %-6s %s\n", cli_inc_str(a, "id", "?"),
-	        cli_inc_str(a, "state", "?"), cli_inc_str(a, "severity", "?"),
-	        cli_inc_str(a, "message", ""));
-	fprintf(out, "Timeline:\n");
-	json_array_foreach(json_object_get(o, "timeline"), i, t)
-	{
-		cli_inc_time(json_object_get(t, "at_ms"), when, sizeof when);
-		fprintf(out, "  %s  %-8s %-10s %s%s%s\n", when,
-		    cli_inc_str(t, "alert", cli_inc_str(t, "incident", "")),
-		    cli_inc_str(t, "action", "?"), cli_inc_str(t, "who", "?"),
-		    json_string_value(json_object_get(t, "comment")) != NULL
-		        ? ": "
-		        : "",
-		    cli_inc_str(t, "comment", ""));
-	}
+	cli_incident_detail(res.body, &text, "");
+	fputs(buf_str(&text), out);
 out:
 	buf_free(&path);
-	buf_free(&depts);
+	buf_free(&text);
 	api_result_free(&res);
 	return rc;
 }

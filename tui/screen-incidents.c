@@ -15,6 +15,7 @@
 #include "tui/api.h"
 #include "tui/app.h"
 #include "tui/bind.h"
+#include "tui/cli-incident.h"
 #include "tui/model.h"
 #include "tui/screen-incidents.h"
 #include "tui/screen-util.h"
@@ -61,25 +62,6 @@ ic(struct screen *s)
 	return (struct screen_incidents *)s;
 }
 
-static const char *
-ic_str(json_t *o, const char *key, const char *dflt)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-
-	return v != NULL ? v : dflt;
-}
-
-static void
-ic_depts(json_t *o, struct buf *b)
-{
-	json_t *d;
-	size_t i;
-
-	buf_puts(b, ic_str(o, "lead", "-"));
-	json_array_foreach(json_object_get(o, "support"), i, d)
-	    buf_printf(b, "%s%s", i == 0 ? " +" : ",", json_string_value(d));
-}
-
 static void
 ic_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 {
@@ -89,17 +71,18 @@ ic_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 
 	switch (col) {
 	case IC_ID:
-		buf_puts(b, ic_str(o, "id", "?"));
+		buf_puts(b, cli_inc_str(o, "id", "?"));
 		*a = A_BOLD;
 		break;
 	case IC_STATE:
-		buf_puts(b, ic_str(o, "state", "?"));
+		buf_puts(b, cli_inc_str(o, "state", "?"));
 		if (json_is_true(json_object_get(o, "overdue")))
 			buf_puts(b, "!");
 		break;
 	case IC_SEV:
-		buf_puts(b, ic_str(o, "severity", "-"));
-		*a = term_sev_attr(model_sev_parse(ic_str(o, "severity", "")));
+		buf_puts(b, cli_inc_str(o, "severity", "-"));
+		*a = term_sev_attr(
+		    model_sev_parse(cli_inc_str(o, "severity", "")));
 		break;
 	case IC_ALERTS:
 		buf_printf(b, "%lld/%zu",
@@ -108,7 +91,7 @@ ic_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 		    json_array_size(json_object_get(o, "alerts")));
 		break;
 	case IC_DEPTS:
-		ic_depts(o, b);
+		cli_inc_depts(o, b);
 		break;
 	case IC_DEADLINE:
 		su_time(json_integer_value(json_object_get(o, "deadline_ms")),
@@ -118,7 +101,7 @@ ic_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 		                : "-");
 		break;
 	case IC_TITLE:
-		buf_puts(b, ic_str(o, "title", ""));
+		buf_puts(b, cli_inc_str(o, "title", ""));
 		break;
 	}
 }
@@ -126,11 +109,11 @@ ic_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 static int
 ic_match(const char *f, json_t *o)
 {
-	return f == NULL || su_match(f, ic_str(o, "id", "")) ||
-	       su_match(f, ic_str(o, "title", "")) ||
-	       su_match(f, ic_str(o, "state", "")) ||
-	       su_match(f, ic_str(o, "lead", "")) ||
-	       su_match(f, ic_str(o, "place", ""));
+	return f == NULL || su_match(f, cli_inc_str(o, "id", "")) ||
+	       su_match(f, cli_inc_str(o, "title", "")) ||
+	       su_match(f, cli_inc_str(o, "state", "")) ||
+	       su_match(f, cli_inc_str(o, "lead", "")) ||
+	       su_match(f, cli_inc_str(o, "place", ""));
 }
 
 static void
@@ -204,44 +187,6 @@ ic_fetch(struct screen *s)
 	}
 }
 
-/* The lines of the open incident into b ('\001' starts a bold one). */
-static void
-ic_detail_lines(json_t *d, struct buf *b)
-{
-	json_t *a, *t;
-	size_t i;
-	char tm[32];
-
-	buf_printf(b, "\001%s  %s  %s\n", ic_str(d, "id", "?"),
-	    ic_str(d, "state", "?"), ic_str(d, "title", ""));
-	buf_printf(b, "place    %s (%s)\n", ic_str(d, "place", "-"),
-	    ic_str(d, "code", "district"));
-	buf_puts(b, "depts    ");
-	ic_depts(d, b);
-	su_time(json_integer_value(json_object_get(d, "deadline_ms")), tm,
-	    sizeof tm);
-	buf_printf(b, "   deadline %s%s\n",
-	    json_is_integer(json_object_get(d, "deadline_ms")) ? tm : "-",
-	    json_is_true(json_object_get(d, "overdue")) ? "  OVERDUE" : "");
-	buf_printf(b, "\001Alerts (%zu)\n",
-	    json_array_size(json_object_get(d, "members")));
-	json_array_foreach(json_object_get(d, "members"), i, a)
-	    buf_printf(b, "  %-8s %-6s %-12s %s\n", ic_str(a, "id", "?"),
-	        ic_str(a, "severity", "?"), ic_str(a, "state", "?"),
-	        ic_str(a, "message", ""));
-	buf_puts(b, "\001Timeline\n");
-	json_array_foreach(json_object_get(d, "timeline"), i, t)
-	{
-		su_time(json_integer_value(json_object_get(t, "at_ms")), tm,
-		    sizeof tm);
-		buf_printf(b, "  %s  %-8s %-10s %s%s%s\n", tm,
-		    ic_str(t, "alert", ic_str(t, "incident", "")),
-		    ic_str(t, "action", "?"), ic_str(t, "who", "?"),
-		    json_is_string(json_object_get(t, "comment")) ? ": " : "",
-		    ic_str(t, "comment", ""));
-	}
-}
-
 static void
 ic_draw_detail(struct screen_incidents *u, WINDOW *w, int rows, int cols)
 {
@@ -254,7 +199,7 @@ ic_draw_detail(struct screen_incidents *u, WINDOW *w, int rows, int cols)
 		    w, 1, 2, cols - 4, A_BOLD, "Loading %s ...", u->detail_id);
 		return;
 	}
-	ic_detail_lines(u->detail, &lines);
+	cli_incident_detail(u->detail, &lines, "\001");
 	for (p = buf_str(&lines); *p != '\0' && y < rows; p = nl + 1) {
 		char *line;
 		attr_t a = A_NORMAL;
@@ -345,9 +290,9 @@ ic_nav(struct screen *s, int key)
 	}
 	if (key == KEY_ENTER) {
 		if (u->nrows > 0)
-			ic_open(u,
-			    ic_str(json_array_get(u->list, u->rows[u->tab.sel]),
-			        "id", ""));
+			ic_open(u, cli_inc_str(json_array_get(u->list,
+			                           u->rows[u->tab.sel]),
+			               "id", ""));
 		return 1;
 	}
 	return table_nav(&u->tab, key);
@@ -393,7 +338,8 @@ ic_target(struct screen_incidents *u)
 		app_message(u->base.app, 1, "no incident selected");
 		return NULL;
 	}
-	return ic_str(json_array_get(u->list, u->rows[u->tab.sel]), "id", NULL);
+	return cli_inc_str(
+	    json_array_get(u->list, u->rows[u->tab.sel]), "id", NULL);
 }
 
 /* POST action on incident id with body (stolen). */

@@ -40,10 +40,12 @@ route_incidents_get(struct hub_req *req)
 	route_alerts_reply(req, &r);
 }
 
+/* POST /api/v1/incidents (a new one), POST .../{id}/{action}. */
 static void
 route_incidents_post(struct hub_req *req)
 {
 	struct alert_engine *e = route_alerts_engine(req);
+	const char *id = hub_req_param(req, "id");
 	struct alert_actor who;
 	struct alert_reply r;
 	json_t *body = NULL;
@@ -51,24 +53,11 @@ route_incidents_post(struct hub_req *req)
 	if (e == NULL || route_alerts_body(req, &body) != 0)
 		return;
 	route_alerts_actor(req, &who);
-	alert_engine_incident_new(e, body, &who, &r);
-	json_decref(body);
-	route_alerts_reply(req, &r);
-}
-
-static void
-route_incidents_action(struct hub_req *req)
-{
-	struct alert_engine *e = route_alerts_engine(req);
-	struct alert_actor who;
-	struct alert_reply r;
-	json_t *body = NULL;
-
-	if (e == NULL || route_alerts_body(req, &body) != 0)
-		return;
-	route_alerts_actor(req, &who);
-	alert_engine_incident_action(e, hub_req_param(req, "id"),
-	    hub_req_param(req, "action"), body, &who, &r);
+	if (id == NULL)
+		alert_engine_incident_new(e, body, &who, &r);
+	else
+		alert_engine_incident_action(
+		    e, id, hub_req_param(req, "action"), body, &who, &r);
 	json_decref(body);
 	route_alerts_reply(req, &r);
 }
@@ -89,7 +78,7 @@ const struct hub_route hub_routes_incidents[] = {
         .min_role = HUB_ROLE_VIEWER},
     {.method = EVHTTP_REQ_POST,
         .path = "/api/v1/incidents/{id}/{action}",
-        .handler = route_incidents_action,
+        .handler = route_incidents_post,
         .min_role = HUB_ROLE_OPERATOR,
         .want_body = 1},
     {.path = NULL},
