@@ -109,6 +109,7 @@ cb_assert_eq "incident.create incident.join incident.join incident.handle incide
 	"$(hub_json '" ".join(e["action"] for e in j["entries"] if e["target"] == "'"$IH"'")')" "audit of the incident by hand"
 cb_assert_eq "nanyuan-operator" "$(hub_json '[e["who"] for e in j["entries"] if e["target"] == "'"$IN"'"][-1]')" "who dispatched"
 cb_assert_eq 200 "$(hub_sock /api/v1/audit/verify)" "the audit log verifies"
+cb_assert_eq True "$(hub_json 'str(j["ok"])')" "the chain is intact"
 
 # ---- The command line -------------------------------------------------------------
 CB="$top_builddir/tui/citybrain"
