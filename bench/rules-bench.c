@@ -20,7 +20,14 @@
  * store fsync every write; rules_first_eval_wall_ms then shows what a
  * burst of new alerts costs.
  *
- * Usage: rules-bench [-k|-m] [-f] [-r RULES] [-s SERIES] [-n ROUNDS]
+ * -x (-H only the first, -J only the second) turns on issue 17's inhibition and
+ * incidents: every high threshold rule inhibits the lower severities of its
+ * metric on its place and below
+ * ("inhibits": [{"scope": "below"}]), and every threshold rule groups its
+ * alerts into incidents per subdistrict and metric ("incident": {"name":
+ * "mN", "group": "subdistrict", "window": "30m"}).
+ *
+ * Usage: rules-bench [-k|-m] [-f] [-x] [-r RULES] [-s SERIES] [-n ROUNDS]
  *        [-i INTERVAL_S]
  */
 #include "config.h"
@@ -119,12 +126,13 @@ main(int argc, char **argv)
 	char *cause = NULL, *cmd;
 	size_t nrules = 200, nseries = 10000, rounds = 12;
 	int use_store_kv = 1, use_fsync = 0; /* the hub's kv: RocksDB */
+	int extras = 0; /* -x: 1 inhibition (-H) | 2 incidents (-J) */
 	int64_t w0;
 	double first_ms;
 	size_t i, m, r, per;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "kmfr:s:n:i:")) != -1) {
+	while ((ch = getopt(argc, argv, "kmfxHJr:s:n:i:")) != -1) {
 		switch (ch) {
 		case 'k':
 			use_store_kv = 1;
@@ -134,6 +142,15 @@ main(int argc, char **argv)
 			break;
 		case 'f':
 			use_fsync = 1;
+			break;
+		case 'x':
+			extras = 3;
+			break;
+		case 'H': /* inhibition only */
+			extras |= 1;
+			break;
+		case 'J': /* incidents only */
+			extras |= 2;
 			break;
 		case 'r':
 			nrules = strtoul(optarg, NULL, 10);
@@ -149,7 +166,7 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-			    "Usage: rules-bench [-k|-m] [-f] [-r RULES] "
+			    "Usage: rules-bench [-k|-m] [-f] [-x] [-r RULES] "
 			    "[-s SERIES] [-n ROUNDS] "
 			    "[-i INTERVAL_S]\n");
 			return 2;
@@ -227,7 +244,7 @@ main(int argc, char **argv)
 		    "\"city_metric_%zu%s\", \"agg\": \"%s\", \"window\": "
 		    "\"%dm\", \"op\": \">\", \"threshold\": %g, \"for\": "
 		    "\"%dm\", \"by\": [\"%s\"], \"severity\": \"%s\", "
-		    "\"message\": \"{rule}: {value:.1f} in {place}\"}",
+		    "\"message\": \"{rule}: {value:.1f} in {place}\"",
 		    r, metric,
 		    r % 4 == 3 ? "{subdistrict=~\\\"44030400[1-5]000\\\"}" : "",
 		    aggs[r % 5], 2 + (int)(r % 4) * 4,
@@ -239,6 +256,15 @@ main(int argc, char **argv)
 		    r % 3 == 0   ? "high"
 		    : r % 3 == 1 ? "medium"
 		                 : "low");
+		if ((extras & 1) && r % 3 == 0)
+			buf_puts(
+			    &rules, ", \"inhibits\": [{\"scope\": \"below\"}]");
+		if (extras & 2)
+			buf_printf(&rules,
+			    ", \"incident\": {\"name\": \"m%zu\", \"group\": "
+			    "\"subdistrict\", \"window\": \"30m\"}",
+			    metric);
+		buf_putc(&rules, '}');
 	}
 	buf_puts(&rules, "]}");
 	kv =
@@ -284,6 +310,10 @@ main(int argc, char **argv)
 	    use_fsync ? " (fsync)" : "");
 	printf("rules: %zu\n", nrules);
 	printf("series: %zu\n", nseries);
+	printf("extras:%s%s\n", extras & 1 ? " inhibition" : "",
+	    extras & 2 ? " incidents"
+	    : extras   ? ""
+	               : " none");
 	printf("alerts_active: %u\n", c.high + c.medium + c.low + c.info);
 	printf("rules_first_eval_wall_ms: %.1f ms\n", first_ms);
 	printf("rules_eval_ms: %.2f ms\n", total / (double)rounds);

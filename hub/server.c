@@ -55,7 +55,8 @@ static const struct hub_route *const server_tables[] = {
     /* ---- alerts module (hub/alerts/route-alerts.h declares these) ---- */
     hub_routes_alerts,
     hub_routes_events,
-    hub_routes_cases, /* hub/alerts/case.h */
+    hub_routes_cases,     /* hub/alerts/case.h */
+    hub_routes_incidents, /* hub/alerts/incident.h */
     hub_routes_audit,
     hub_routes_handover,
     hub_routes_reports, /* hub/alerts/report.h */

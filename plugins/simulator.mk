@@ -37,3 +37,5 @@ EXTRA_DIST += tests/integration/t-demo-as.sh
 EXTRA_DIST += tests/integration/t-demo-vocab.sh
 TESTS += tests/integration/t-demo-quality.sh
 EXTRA_DIST += tests/integration/t-demo-quality.sh
+TESTS += tests/integration/t-demo-incidents.sh
+EXTRA_DIST += tests/integration/t-demo-incidents.sh

@@ -89,6 +89,10 @@ alert_detail_draw(const struct model_alert_detail *d, const char *id, int top,
 	buf_printf(&lines, "place    %s (%s)\n", model_alert_place(x),
 	    x->code ? x->code : "");
 	buf_printf(&lines, "message  %s\n", model_alert_message(x));
+	if (x->incident != NULL)
+		buf_printf(&lines,
+		    "incident %s (one situation with others: screen 9)\n",
+		    x->incident);
 	if (x->inhibited_by != NULL)
 		buf_printf(&lines,
 		    "held     inhibited by %s (quiet until it ends)\n",

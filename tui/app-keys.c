@@ -167,6 +167,7 @@ G_SCREEN(systems, APP_SYSTEMS)
 G_SCREEN(quality, APP_QUALITY)
 G_SCREEN(audit, APP_AUDIT)
 G_SCREEN(reports, APP_REPORTS)
+G_SCREEN(incidents, APP_INCIDENTS)
 
 const struct binding bind_global[] = {
     {.key = '?',
@@ -201,6 +202,10 @@ const struct binding bind_global[] = {
         .keys = "0",
         .help = "reports: how departments answered their dispatches",
         .fn = g_screen_reports},
+    {.key = '9',
+        .keys = "9",
+        .help = "incidents: alerts that are one situation",
+        .fn = g_screen_incidents},
     {.key = '!',
         .keys = "!",
         .help = "jump to the newest alert (* marks new since you looked)",

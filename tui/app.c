@@ -34,6 +34,7 @@ static const struct screen_class *const app_classes[APP_NSCREENS] = {
     [APP_QUALITY] = &screen_quality_class,
     [APP_AUDIT] = &screen_audit_class,
     [APP_REPORTS] = &screen_reports_class,
+    [APP_INCIDENTS] = &screen_incidents_class,
 };
 
 static int app_wake_fd = -1;

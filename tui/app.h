@@ -31,6 +31,7 @@ enum app_screen {
 	APP_QUALITY,
 	APP_AUDIT,
 	APP_REPORTS,
+	APP_INCIDENTS,
 	APP_NSCREENS,
 };
 

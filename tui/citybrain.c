@@ -17,6 +17,7 @@
 #include "tui/cli.h"
 #include "tui/cli-case.h"
 #include "tui/desk.h"
+#include "tui/cli-incident.h"
 #include "tui/cli-worker.h"
 #include "tui/term.h"
 
@@ -58,6 +59,8 @@ static const char usage_text[] =
     "                               acknowledge and resolve, in time, overdue\n"
     "  desks [--json]               the desks, their queues, who is on them\n"
     "  desk ID [--json]             a desk's queue in its columns\n"
+    "  incidents [--json]           incidents: alerts that are one situation\n"
+    "  incident ID [--json]         an incident, its alerts and timeline\n"
     "  (overview, alerts, map, ... without --once/--json opens that screen)\n"
     "\n"
     "Options:\n"
@@ -71,7 +74,7 @@ static const char usage_text[] =
     "  -d, --delay SECS     refresh interval (default 2; 0.5, 5s, 1m)\n"
     "  -s, --screen NAME    start screen (overview, territory, grid,\n"
     "                       alerts, map, systems, quality, audit,\n"
-    "                       reports)\n"
+    "                       reports, incidents)\n"
     "      --desk ID        work on desk ID (dispatch, emergency, ...): the\n"
     "                       hub shows you on it; :desk ID changes it\n"
     "      --no-color       no colours (also NO_COLOR=1)\n"
@@ -509,6 +512,18 @@ main(int argc, char **argv)
 		po.timeout_ms = 15000;
 		api = api_create(&po);
 		rc = cli_desk(api, argv[optind + 1], json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "incidents") == 0) {
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = cli_incidents(api, json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "incident") == 0) {
+		if (optind + 2 != argc) {
+			fprintf(stderr, "citybrain: incident ID [--json]\n");
+			usage(stderr, 2);
+		}
+		po.timeout_ms = 15000;
+		api = api_create(&po);
+		rc = cli_incident(api, argv[optind + 1], json, stdout);
 	} else if (cmd != NULL && strcmp(cmd, "whoami") == 0) {
 		po.timeout_ms = 15000;
 		api = api_create(&po);

@@ -304,6 +304,9 @@ cli_alert(struct api *api, const char *id, const char *photo,
 	    json_string_value(json_object_get(res.body, "severity")),
 	    json_string_value(json_object_get(res.body, "state")),
 	    json_string_value(json_object_get(res.body, "message")));
+	if (json_is_string(json_object_get(res.body, "incident")))
+		fprintf(out, "incident %s\n",
+		    json_string_value(json_object_get(res.body, "incident")));
 	json_array_foreach(json_object_get(res.body, "history"), i, h)
 	{
 		p = json_object_get(json_object_get(h, "after"), "photo");

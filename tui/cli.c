@@ -17,7 +17,7 @@ const char *const cli_states[] = {"pending", "firing", "acknowledged", "acked",
     "resolved", "closed", "all", NULL};
 const char *const cli_severities[] = {"high", "medium", "low", "info", NULL};
 const char *const cli_screens[] = {"overview", "territory", "grid", "alerts",
-    "map", "systems", "quality", "audit", "reports", NULL};
+    "map", "systems", "quality", "audit", "reports", "incidents", NULL};
 
 int
 cli_check_values(const char *what, const char *list, const char *const *valid)

@@ -101,6 +101,7 @@ CMD_SCREEN(systems, APP_SYSTEMS)
 CMD_SCREEN(quality, APP_QUALITY)
 CMD_SCREEN(audit, APP_AUDIT)
 CMD_SCREEN(reports, APP_REPORTS)
+CMD_SCREEN(incidents, APP_INCIDENTS)
 
 static void
 cmd_filter(struct app *app, const char *args)
@@ -223,6 +224,7 @@ static const struct cmd_entry cmd_table[] = {
     {.name = "reports",
         .help = "response report by department",
         .fn = cmd_reports},
+    {.name = "incidents", .help = "incidents", .fn = cmd_incidents},
     {.name = "metric",
         .args = "METRIC",
         .help = "headline metric for map and sparklines",

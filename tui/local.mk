@@ -19,6 +19,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/cli-case.c tui/cli-case.h \
 	tui/cli-report.c tui/report-view.c tui/report-view.h \
 	tui/desk.c tui/desk.h \
+	tui/cli-incident.c tui/cli-incident.h \
 	tui/cmd.c \
 	tui/depts.c tui/depts.h \
 	tui/model.c tui/model.h tui/model-int.h tui/model-more.c \
@@ -33,6 +34,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/screen-quality.c \
 	tui/screen-audit.c \
 	tui/screen-reports.c \
+	tui/screen-incidents.c tui/screen-incidents.h \
 	tui/spark.c tui/spark.h \
 	tui/term.c tui/term.h \
 	tui/text.c tui/text.h \
@@ -73,6 +75,9 @@ CONSOLE_TESTS = \
 	tests/integration/t-console-reports.sh
 TESTS += $(CONSOLE_TESTS)
 EXTRA_DIST += $(CONSOLE_TESTS) tests/integration/console-fixture.sh
+# Incidents in the console (issue 17).
+TESTS += tests/integration/t-console-incidents.sh
+EXTRA_DIST += tests/integration/t-console-incidents.sh
 
 # Benchmark: frame time of the overview and bytes sent to the terminal.
 noinst_PROGRAMS += bench/console-bench

@@ -361,6 +361,7 @@ model_alert_decode(json_t *o, struct model_alert *a)
 	a->view_only = jbool(o, "view_only");
 	a->view_only_why = jstr(o, "view_only_why");
 	a->inhibited_by = jstr(o, "inhibited_by");
+	a->incident = jstr(o, "incident");
 	a->code = jstr(o, "code");
 	a->place = jstr(o, "place");
 	a->message = jstr(o, "message");

@@ -132,7 +132,8 @@ struct model_alert {
 	int view_only; /* visible, outside the caller's acting scope */
 	const char *view_only_why;
 	const char
-	    *inhibited_by; /* the alert holding this one quiet, or NULL */
+	    *inhibited_by;    /* the alert holding this one quiet, or NULL */
+	const char *incident; /* the incident it belongs to, or NULL */
 	const char *code, *place, *message, *dept, *group;
 	const char *place_en, *message_en; /* ASCII forms, may be NULL */
 	/* A threshold rule's: its metric and op, or NULL; threshold NaN. */

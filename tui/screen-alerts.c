@@ -12,6 +12,7 @@
 #include "tui/alert-detail.h"
 #include "tui/app.h"
 #include "tui/bind.h"
+#include "tui/screen-incidents.h"
 #include "tui/screen-util.h"
 #include "tui/screen.h"
 #include "tui/term.h"
@@ -666,6 +667,7 @@ AL_ACTION(dispatch, "Dispatch")
 AL_ACTION(close, "Close")
 AL_ACTION(severity, "Change severity")
 AL_ACTION(assign, "Assign")
+AL_ACTION(incident, "Make an incident of")
 
 /* A silence covers the rule in the place: the whole group anyway. */
 static void
@@ -868,6 +870,10 @@ static const struct binding al_bindings[] = {
                 "to all tagged)",
         .fn = al_tag},
     {.key = 'T', .keys = "T", .help = "untag all", .fn = al_untag},
+    {.key = 'i',
+        .keys = "i",
+        .help = "make an incident of the tagged (or selected) alerts",
+        .fn = al_incident},
     {.key = 'a',
         .key2 = KEY_F(7),
         .keys = "a F7",

@@ -97,5 +97,6 @@ extern const struct screen_class screen_systems_class;
 extern const struct screen_class screen_quality_class;
 extern const struct screen_class screen_audit_class;
 extern const struct screen_class screen_reports_class;
+extern const struct screen_class screen_incidents_class;
 
 #endif

@@ -18,6 +18,7 @@
 #include "hub/alerts/alert-internal.h"
 #include "hub/alerts/alert-kv.h"
 #include "hub/alerts/alert-notify.h"
+#include "hub/alerts/incident-engine.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/log.h"
@@ -386,6 +387,8 @@ alert_engine_create(const struct alert_engine_opts *o, char **cause)
 	if (alert_kv_scan(
 	        e->kv, SILENCE_PREFIX, NULL, silence_load_cb, e, cause) != 0)
 		goto fail;
+	if (incident_load(e, cause) != 0)
+		goto fail;
 	seq = alert_engine_read_seq(e, SILENCE_SEQ_KEY);
 	if (seq > e->next_silence)
 		e->next_silence = seq;
@@ -435,6 +438,7 @@ alert_engine_free(struct alert_engine *e)
 	for (i = 0; i < e->nsilences; i++)
 		alert_silence_free(e->silences[i]);
 	free(e->silences);
+	incident_set_free(e);
 	alert_engine_selectors_free(e);
 	alert_rules_free(e->rules);
 	alert_engine_desk_duty_free(e); /* desk.c */
@@ -522,6 +526,7 @@ alert_engine_alert_json(
 
 	alert_engine_places(e, o, a->code);
 	alert_engine_rule_json(e, o, a);
+	incident_alert_json(e, o, a);
 	return o;
 }
 
@@ -748,6 +753,7 @@ alert_engine_fire(
 	alert_engine_save(e, a);
 	alert_engine_notify(e, a, "fire", NULL);
 	alert_engine_inhibit_update(e, a);
+	incident_alert_fired(e, a);
 }
 
 void

@@ -20,6 +20,7 @@
 
 struct alert_notify;
 struct desk_duty;
+struct incident_set;
 struct selector;
 struct event;
 
@@ -51,6 +52,8 @@ struct alert_engine {
 	size_t nalerts, calerts;
 	struct alert_map by_id, by_key;
 	uint64_t next_alert;
+
+	struct incident_set *incidents; /* incident.c */
 
 	struct alert_silence **silences;
 	size_t nsilences;

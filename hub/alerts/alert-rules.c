@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hub/alerts/alert-rules-escalation.h"
+#include "hub/alerts/alert-rules-incident.h"
 #include "hub/alerts/alert-rules-inhibit.h"
 #include "hub/alerts/case-categories.h"
 #include "hub/alerts/desk.h"
@@ -131,7 +132,7 @@ struct rule_raw {
 	char *name, *type, *selector, *agg, *op, *severity, *dept, *dept_label;
 	char *message, *resolve_message;
 	int64_t window_ms, for_ms, deadline_ms;
-	json_t *threshold, *clear, *inhibits, *escalation;
+	json_t *threshold, *clear, *inhibits, *escalation, *incident;
 	char **by, **support;
 	int disabled;
 };
@@ -161,6 +162,7 @@ static const struct conf_field rule_fields[] = {
     RF("disabled", CONF_BOOL, 0, disabled),
     RF("inhibits", CONF_ARRAY, 0, inhibits),
     RF("escalation", CONF_ARRAY, 0, escalation),
+    RF("incident", CONF_OBJECT, 0, incident),
     {NULL, 0, 0, 0, 0, 0},
 };
 #undef RF
@@ -523,6 +525,10 @@ alert_rule_read(struct conf_file *cf, json_t *arr, size_t i,
 	        &out->escalation, cause) != 0)
 		goto fail;
 	rs->nescalating += out->escalation != NULL;
+	if (raw.incident != NULL &&
+	    alert_rules_incident_read(
+	        cf, raw.incident, dept_check, arg, &out->incident, cause) != 0)
+		goto fail;
 	out->name = raw.name;
 	out->selector = raw.selector;
 	out->for_ms = raw.for_ms;
@@ -699,6 +705,7 @@ alert_rules_free(struct alert_rules *rs)
 		free(r->message);
 		alert_rules_inhibits_free(r);
 		alert_escalation_free(r->escalation);
+		alert_rules_incident_free(r->incident);
 		free(r->resolve_message);
 	}
 	free(rs->rules);

@@ -32,6 +32,7 @@
 
 struct case_category;
 struct desk;
+struct alert_incident_conf; /* alert-rules-incident.h */
 
 /* Ordered: a higher value is more severe. */
 enum alert_sev {
@@ -115,7 +116,8 @@ struct alert_rule {
 	int disabled;
 	struct alert_inhibit *inhibits; /* or NULL */
 	size_t ninhibits;
-	struct alert_escalation *escalation; /* NULL: the severity's */
+	struct alert_escalation *escalation;  /* NULL: the severity's */
+	struct alert_incident_conf *incident; /* "incident", or NULL */
 };
 
 struct alert_dept_conf {

@@ -14,6 +14,7 @@
  *   case.h          cases (reported work routed by category) and routes
  *   report.h        the response report (accountability) and its route
  *   desk.h          desks (the sub-centres' queues, on duty) and routes
+ *   incident.h      incidents (alerts that are one situation) and routes
  *
  * Inside, the layers point one way: the engine (alert-engine.c: the
  * alerts in memory, persistence, transitions, notifications) knows
@@ -30,6 +31,7 @@
 #include "hub/alerts/desk.h"
 #include "hub/alerts/handover.h"
 #include "hub/alerts/report.h"
+#include "hub/alerts/incident.h"
 #include "hub/alerts/route-alerts.h"
 
 #endif

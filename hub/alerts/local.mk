@@ -48,6 +48,12 @@ hub_libcbhub_a_SOURCES += \
 	hub/alerts/alert-dept-part.c \
 	hub/alerts/desk-config.c hub/alerts/desk.c hub/alerts/desk.h \
 	hub/alerts/route-desks.c
+# Incidents (issue 17): alerts that are one situation (incident.h).
+hub_libcbhub_a_SOURCES += \
+	hub/alerts/alert-rules-incident.c hub/alerts/alert-rules-incident.h \
+	hub/alerts/incident.c hub/alerts/incident.h \
+	hub/alerts/incident-engine.h hub/alerts/incident-api.c \
+	hub/alerts/route-incidents.c
 HUB_LIBS += $(LIBCURL_LIBS)
 
 # Everything a test or bench of the alerts module links, in order.
@@ -235,4 +241,15 @@ tests_unit_test_desks_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_desks_SOURCES = tests/unit/test-desks.c \
 	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
 tests_unit_test_desks_LDADD = $(ALERTS_TEST_LDADD)
+# Incidents (issue 17): grouping, lifecycle, scope, persistence.
+INCIDENTS_INTEGRATION_TESTS = tests/integration/t-incidents.sh
+TESTS += $(INCIDENTS_INTEGRATION_TESTS)
+EXTRA_DIST += $(INCIDENTS_INTEGRATION_TESTS)
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-incidents
+TESTS += tests/unit/test-incidents
+tests_unit_test_incidents_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_incidents_SOURCES = tests/unit/test-incidents.c \
+	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
+tests_unit_test_incidents_LDADD = $(ALERTS_TEST_LDADD)
 endif

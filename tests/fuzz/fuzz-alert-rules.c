@@ -1,7 +1,7 @@
 /* Fuzz target: the alert rules loader (hub/alerts/alert-rules.c) with the
  * rules' "inhibits" (alert-rules-inhibit.c) and "case_categories"
- * (case-categories.c) and "desks" (desk-config.c): any input is rules or
- * a "file:line:col" error,
+ * (case-categories.c), "desks" (desk-config.c) and "incident"
+ * (alert-rules-incident.c): any input is rules or a "file:line:col" error,
  * never a crash; loaded rules keep their invariants. */
 #include "config.h"
 
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub/alerts/alert-rules-incident.h"
 #include "hub/alerts/alert-rules.h"
 #include "hub/alerts/case-categories.h"
 #include "hub/alerts/desk.h"
@@ -36,6 +37,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (alert_rules_find(r, rule->name) == NULL)
 			abort();
 		ninh += rule->ninhibits > 0;
+		/* an incident key has a known level, a window and a title */
+		if (rule->incident != NULL &&
+		    (rule->incident->window_ms <= 0 ||
+		        rule->incident->title == NULL ||
+		        (strcmp(rule->incident->group, "grid") != 0 &&
+		            strcmp(rule->incident->group, "community") != 0 &&
+		            strcmp(rule->incident->group, "subdistrict") != 0 &&
+		            strcmp(rule->incident->group, "district") != 0)))
+			abort();
 		for (j = 0; j < rule->ninhibits; j++) {
 			char **n = rule->inhibits[j].rules;
 

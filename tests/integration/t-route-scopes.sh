@@ -48,6 +48,13 @@ case_in() { # GRID: report a case there (no category: queued); prints its id
 }
 C1=$(case_in $G1)
 C2=$(case_in $G2)
+incident_of() { # ALERT: an incident by hand (district supervisor); its id
+	printf '{"alerts": ["%s"], "title": "one situation"}' "$1" >"$f"
+	[ "$(TOKEN=$HUB_TOK_SUPER hub_post /api/v1/incidents "$f")" = 201 ] || cb_fail "incident of $1: $(cat "$HUB_OUT")"
+	hub_json 'j["id"]'
+}
+I1=$(incident_of $A1)
+I2=$(incident_of $A2)
 # Control: the district sees Fubao, so the checks below can tell masked
 # from unmasked.
 cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_get '/api/v1/alerts?state=all')" "district list"
@@ -60,6 +67,10 @@ cb_assert_eq 200 "$(hub_sock '/api/v1/cases')" "Nanyuan's cases"
 cb_assert_contains "$(cat "$HUB_OUT")" "$C1" "Nanyuan sees its own case"
 cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_get '/api/v1/cases')" "district cases"
 cb_assert_contains "$(cat "$HUB_OUT")" "$C2" "the district sees the Fubao case"
+cb_assert_eq 200 "$(hub_sock '/api/v1/incidents')" "Nanyuan's incidents"
+cb_assert_contains "$(cat "$HUB_OUT")" "$I1" "Nanyuan sees its own incident"
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_get '/api/v1/incidents')" "district incidents"
+cb_assert_contains "$(cat "$HUB_OUT")" "$I2" "the district sees the Fubao incident"
 
 fubao() { # the body names something of Fubao
 	grep -q -e 4403040100 -e 福保 -e 新港 -e Fubao -e Xingang "$HUB_OUT"
@@ -67,7 +78,7 @@ fubao() { # the body names something of Fubao
 # ask METHOD PATH CLASS ARGS
 ask() {
 	_now=$(date +%s)
-	_args=$(printf '%s' "$4" | sed "s/FUBAO_ALERT/$A2/; s/FUBAO_SILENCE/$S2/; s/FUBAO_CASE/$C2/; s/NOW_MINUS_600/$((_now - 600))/; s/NOW/$_now/")
+	_args=$(printf '%s' "$4" | sed "s/FUBAO_ALERT/$A2/; s/FUBAO_SILENCE/$S2/; s/FUBAO_CASE/$C2/; s/FUBAO_INCIDENT/$I2/; s/NOW_MINUS_600/$((_now - 600))/; s/NOW/$_now/")
 	_p=$2
 	# {x} in the path: the value of x= in ARGS
 	case $_p in
