@@ -229,6 +229,7 @@ EXTRA_DIST += tests/fuzz/corpus/report-record
 REPORT_INTEGRATION_TESTS = tests/integration/t-report.sh
 TESTS += $(REPORT_INTEGRATION_TESTS)
 EXTRA_DIST += $(REPORT_INTEGRATION_TESTS)
+
 # Departments and desks (issue 17): departments' parts, desks' queues and
 # who is on them, the console's --desk.
 DESKS_INTEGRATION_TESTS = tests/integration/t-desks.sh
@@ -241,6 +242,8 @@ tests_unit_test_desks_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
 tests_unit_test_desks_SOURCES = tests/unit/test-desks.c \
 	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
 tests_unit_test_desks_LDADD = $(ALERTS_TEST_LDADD)
+endif
+
 # Incidents (issue 17): grouping, lifecycle, scope, persistence.
 INCIDENTS_INTEGRATION_TESTS = tests/integration/t-incidents.sh
 TESTS += $(INCIDENTS_INTEGRATION_TESTS)
