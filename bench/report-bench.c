@@ -84,10 +84,8 @@ root(void *arg)
 	return "440304000000";
 }
 
-static const struct alert_actor sup = {.who = "bench",
-    .via = "uid",
-    .from = "unix",
-    .role = HUB_ROLE_SUPERVISOR};
+static const struct alert_actor sup = {
+    .who = "bench", .via = "uid", .from = "unix", .role = HUB_ROLE_SUPERVISOR};
 
 /* A deterministic generator (xorshift). */
 static uint64_t rnd_state = 88172645463325252ULL;
