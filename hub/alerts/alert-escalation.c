@@ -1,7 +1,8 @@
 /*
  * Escalation chains (issue 17): while an alert fires unacknowledged and is
- * not quiet, each step of its chain (its rule's "escalation", else its
- * severity's in settings, else one step to role:supervisor after
+ * not quiet, each step of its chain (its rule's "escalation", a case's
+ * category's "escalation", else its severity's in settings, else one
+ * step to role:supervisor after
  * ack_within) is taken once its "after" has passed since the alert last
  * became unacknowledged: escalation_step counts the steps taken, each is
  * recorded in the history and the audit ("escalate") and notified to the
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "hub/alerts/alert-internal.h"
+#include "hub/alerts/case-categories.h"
 
 void
 alert_engine_escalate(struct alert_engine *e, struct alert *a, int64_t now,
@@ -31,7 +33,12 @@ alert_engine_escalate(struct alert_engine *e, struct alert *a, int64_t now,
 		return;
 	/* Every firing alert, every second: look its rule up only when
 	 * some rule has a chain of its own. */
-	ch = alert_rules_escalation(e->rules,
+	ch = a->from_event && strcmp(a->rule, "case") == 0
+	         ? case_categories_escalation(e->rules,
+	               json_string_value(json_object_get(a->labels, "category")))
+	         : NULL;
+	if (ch == NULL)
+		ch = alert_rules_escalation(e->rules,
 	    a->from_event || e->rules->nescalating == 0
 	        ? NULL
 	        : alert_rules_find(e->rules, a->rule),

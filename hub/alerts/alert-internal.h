@@ -66,6 +66,11 @@ struct alert_engine {
 	/* Figures for logs and benchmarks. */
 	uint64_t evals, eval_errors;
 	int64_t last_eval_us;
+
+	/* Shift handover drafts (handover-draft.c): the end of the shift
+	 * under way (0: not known yet) under the rules it came from. */
+	int64_t handover_end_ms;
+	const struct alert_rules *handover_rules;
 };
 
 /* The clock. */

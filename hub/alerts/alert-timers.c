@@ -15,6 +15,7 @@
 #include "hub/alerts/alert-internal.h"
 #include "hub/alerts/alert-kv.h"
 #include "hub/alerts/alert-notify.h"
+#include "hub/alerts/handover.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
@@ -89,6 +90,7 @@ alert_engine_tick(struct alert_engine *e)
 		} else
 			i++;
 	}
+	alert_engine_handover_tick(e, now);
 	alert_notify_kick(e->notify);
 }
 

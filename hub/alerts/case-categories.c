@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub/alerts/alert-rules-escalation.h"
 #include "hub/alerts/case-categories.h"
 #include "lib/xmalloc.h"
 
@@ -12,7 +13,7 @@ struct category_raw {
 	char *id, *name, *code, *dept, *severity;
 	char **support;
 	int64_t time_limit_ms;
-	json_t *comment;
+	json_t *comment, *escalation;
 };
 
 #define CF(k, t, req, m)                                          \
@@ -28,6 +29,7 @@ static const struct conf_field category_fields[] = {
     CF("time_limit", CONF_DURATION, 0, time_limit_ms),
     CF("severity", CONF_STRING, 0, severity),
     CF("comment", CONF_JSON, 0, comment),
+    CF("escalation", CONF_ARRAY, 0, escalation),
     {NULL, 0, 0, 0, 0, 0},
 };
 #undef CF
@@ -151,6 +153,10 @@ case_category_read(struct conf_file *cf, json_t *arr, size_t i,
 		    "expected \"high\", \"medium\", \"low\" or \"info\"");
 		goto fail;
 	}
+	if (raw.escalation != NULL &&
+	    alert_escalation_read(cf, raw.escalation, dept_check, arg,
+	        &out->escalation, cause) != 0)
+		goto fail;
 	out->id = raw.id;
 	out->name = raw.name;
 	out->code = raw.code;
@@ -196,6 +202,7 @@ case_categories_free(struct alert_rules *rs)
 		free(c->code);
 		free(c->dept);
 		conf_strarray_free(c->support);
+		alert_escalation_free(c->escalation);
 	}
 	free(rs->case_cats);
 	rs->case_cats = NULL;
@@ -206,4 +213,15 @@ const struct case_category *
 case_categories_find(const struct alert_rules *rs, const char *text)
 {
 	return case_category_match(rs, rs->ncase_cats, text);
+}
+
+const struct alert_escalation *
+case_categories_escalation(const struct alert_rules *rs, const char *cat)
+{
+	const struct case_category *c;
+
+	if (cat == NULL || rs->ncase_cats == 0)
+		return NULL;
+	c = case_categories_find(rs, cat);
+	return c != NULL ? c->escalation : NULL;
 }

@@ -182,3 +182,5 @@ tests_unit_test_handover_SOURCES = tests/unit/test-handover.c \
 	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
 tests_unit_test_handover_LDADD = $(ALERTS_TEST_LDADD)
 endif
+# Handover drafts built at each shift's end (issue 17, casesui17).
+hub_libcbhub_a_SOURCES += hub/alerts/handover-draft.c
