@@ -75,6 +75,9 @@ alert_engine_tick(struct alert_engine *e)
 	int64_t drop_before = now - e->rules->settings.retention_ms;
 	size_t i;
 
+	/* A shift that ended: its note as it stood then, before its acks
+	 * lapse below. */
+	alert_engine_handover_tick(e, now);
 	alert_kv_begin(e->kv);
 	for (i = 0; i < e->nalerts; i++)
 		alert_engine_timers(e, e->alerts[i], now);
@@ -90,7 +93,6 @@ alert_engine_tick(struct alert_engine *e)
 		} else
 			i++;
 	}
-	alert_engine_handover_tick(e, now);
 	alert_notify_kick(e->notify);
 }
 

@@ -184,3 +184,10 @@ tests_unit_test_handover_LDADD = $(ALERTS_TEST_LDADD)
 endif
 # Handover drafts built at each shift's end (issue 17, casesui17).
 hub_libcbhub_a_SOURCES += hub/alerts/handover-draft.c
+# Escalation per case category and handover drafts at shift end, on the
+# test clock (issue 17, casesui17).
+CASESUI_INTEGRATION_TESTS = \
+	tests/integration/t-case-escalation.sh \
+	tests/integration/t-handover-draft.sh
+TESTS += $(CASESUI_INTEGRATION_TESTS)
+EXTRA_DIST += $(CASESUI_INTEGRATION_TESTS)
