@@ -225,3 +225,35 @@ case_categories_escalation(const struct alert_rules *rs, const char *cat)
 	c = case_categories_find(rs, cat);
 	return c != NULL ? c->escalation : NULL;
 }
+
+json_t *
+case_categories_json(const struct alert_rules *rs)
+{
+	json_t *arr = json_array(), *o, *sup, *esc;
+	size_t i, j;
+
+	for (i = 0; i < rs->ncase_cats; i++) {
+		const struct case_category *c = &rs->case_cats[i];
+
+		sup = json_array();
+		for (j = 0; c->support[j] != NULL; j++)
+			json_array_append_new(sup, json_string(c->support[j]));
+		o = json_pack("{s:s,s:s?,s:s?,s:s,s:o,s:I,s:s}", "id", c->id,
+		    "name", c->name, "code", c->code, "dept", c->dept,
+		    "support", sup, "time_limit_ms",
+		    (json_int_t)c->time_limit_ms, "severity",
+		    alert_sev_name(c->severity));
+		if (c->escalation != NULL) {
+			esc = json_array();
+			for (j = 0; j < c->escalation->nsteps; j++)
+				json_array_append_new(esc,
+				    json_pack("{s:I,s:s}", "after_ms",
+				        (json_int_t)c->escalation->steps[j]
+				            .after_ms,
+				        "to", c->escalation->steps[j].to));
+			json_object_set_new(o, "escalation", esc);
+		}
+		json_array_append_new(arr, o);
+	}
+	return json_pack("{s:o}", "categories", arr);
+}

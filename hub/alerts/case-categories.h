@@ -50,6 +50,9 @@ void case_categories_free(struct alert_rules *rs);
 const struct case_category *case_categories_find(
     const struct alert_rules *rs, const char *text);
 
+/* {"categories": [{"id", "name", "code", "dept", "support",
+ * "time_limit_ms", "severity", "escalation"?}]} (new reference). */
+json_t *case_categories_json(const struct alert_rules *rs);
 /* The chain of a case whose "category" label is cat, when its category
  * has one of its own; else NULL (the severity's chain applies). */
 const struct alert_escalation *case_categories_escalation(

@@ -357,3 +357,19 @@ alert_engine_handover_pending(
 	return json_pack("{s:o,s:o}", "pending", h.pending, "last",
 	    h.last != NULL ? h.last : json_null());
 }
+
+json_t *
+alert_engine_handover_record(
+    struct alert_engine *e, const char *id, const struct alert_actor *who)
+{
+	uint64_t num = 0;
+	json_t *rec = handover_load(e, id, &num);
+
+	if (rec != NULL &&
+	    !handover_visible(e,
+	        json_string_value(json_object_get(rec, "scope")), who)) {
+		json_decref(rec);
+		return NULL;
+	}
+	return rec;
+}

@@ -98,4 +98,9 @@ void alert_engine_handover_ack(struct alert_engine *e, const char *id,
 json_t *alert_engine_handover_pending(
     struct alert_engine *e, const struct alert_actor *who);
 
+/* Signed note id with its content, when inside who's scope; else NULL.
+ * New reference. */
+json_t *alert_engine_handover_record(
+    struct alert_engine *e, const char *id, const struct alert_actor *who);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * Routes of the shift handover (issue 17): GET /api/v1/handover (the note
- * built now, with the data-quality problems of /api/v1/quality, and the
- * signed notes waiting for the incoming operator), POST /api/v1/handover
+ * built now, with the data-quality problems of /api/v1/quality, the
+ * signed notes waiting for the incoming operator, the hub's draft of the
+ * shift that ended last and, with ?id=H..., that signed note), POST /api/v1/handover
  * (the outgoing operator signs it), POST /api/v1/handover/{id}/ack (the
  * incoming operator acknowledges it).
  */
@@ -87,6 +88,11 @@ route_handover_get(struct hub_req *req)
 	json_decref(w);
 	w = alert_engine_handover_draft(e, NULL, &who);
 	json_object_set_new(note, "draft", w != NULL ? w : json_null());
+	/* ?id=H...: that signed note with its content (null: none seen). */
+	if (hub_req_query(req, "id") != NULL) {
+		w = alert_engine_handover_record(e, hub_req_query(req, "id"), &who);
+		json_object_set_new(note, "record", w != NULL ? w : json_null());
+	}
 	hub_reply_json(req, 200, note);
 }
 
