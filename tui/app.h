@@ -30,6 +30,8 @@ enum app_screen {
 	APP_SYSTEMS,
 	APP_QUALITY,
 	APP_AUDIT,
+	APP_CASES,
+	APP_HANDOVER,
 	APP_NSCREENS,
 };
 

@@ -99,6 +99,8 @@ cmd_metric(struct app *app, const char *args)
 CMD_SCREEN(systems, APP_SYSTEMS)
 CMD_SCREEN(quality, APP_QUALITY)
 CMD_SCREEN(audit, APP_AUDIT)
+CMD_SCREEN(cases, APP_CASES)
+CMD_SCREEN(handover, APP_HANDOVER)
 
 static void
 cmd_filter(struct app *app, const char *args)
@@ -204,6 +206,12 @@ static const struct cmd_entry cmd_table[] = {
         .fn = cmd_systems},
     {.name = "quality", .help = "data quality", .fn = cmd_quality},
     {.name = "audit", .help = "audit log", .fn = cmd_audit},
+    {.name = "cases",
+        .help = "cases: the dispatch queue, new case, route",
+        .fn = cmd_cases},
+    {.name = "handover",
+        .help = "shift handover: sign, acknowledge",
+        .fn = cmd_handover},
     {.name = "metric",
         .args = "METRIC",
         .help = "headline metric for map and sparklines",
