@@ -81,3 +81,6 @@ tui_libcbtui_a_SOURCES += \
 	tui/case-form.c tui/case-form.h \
 	tui/screen-cases.c \
 	tui/screen-handover.c
+CASESUI_CONSOLE_TESTS = tests/integration/t-console-cases.sh
+TESTS += $(CASESUI_CONSOLE_TESTS)
+EXTRA_DIST += $(CASESUI_CONSOLE_TESTS)
