@@ -48,8 +48,14 @@ void alert_shifts_free(struct alert_rules *rs);
  * before it with shift NULL) and the one after it (*next). */
 void alert_shifts_at(const struct alert_rules *rs, int64_t now,
     struct alert_shift_span *cur, struct alert_shift_span *next);
-/* The UTC offset of zone tz at t (seconds east), from the tz database. */
+/* The UTC offset of zone tz at t (seconds east), from the tz database's
+ * TZif file (0 when it cannot be read).  Thread-safe: no TZ, no
+ * localtime (handover-tz.c). */
 long alert_tz_offset(const char *tz, int64_t t_ms);
+/* The offset at t (seconds since the epoch) of the TZif data p (n
+ * bytes): 0 with *off, or -1 when p is not a TZif file. */
+int alert_tzif_offset(
+    const unsigned char *p, size_t n, int64_t t, long *off);
 
 /*
  * The handover note for who at the clock's now, inside who's acting scope:

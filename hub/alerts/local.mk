@@ -183,7 +183,7 @@ tests_unit_test_handover_SOURCES = tests/unit/test-handover.c \
 tests_unit_test_handover_LDADD = $(ALERTS_TEST_LDADD)
 endif
 # Handover drafts built at each shift's end (issue 17, casesui17).
-hub_libcbhub_a_SOURCES += hub/alerts/handover-draft.c
+hub_libcbhub_a_SOURCES += hub/alerts/handover-draft.c hub/alerts/handover-tz.c
 # Escalation per case category and handover drafts at shift end, on the
 # test clock (issue 17, casesui17).
 CASESUI_INTEGRATION_TESTS = \
