@@ -191,3 +191,13 @@ CASESUI_INTEGRATION_TESTS = \
 	tests/integration/t-handover-draft.sh
 TESTS += $(CASESUI_INTEGRATION_TESTS)
 EXTRA_DIST += $(CASESUI_INTEGRATION_TESTS)
+
+# The TZif reader of the shifts (handover-tz.c) under the fuzz driver.
+check_PROGRAMS += tests/fuzz/fuzz-tzif
+TESTS += tests/fuzz/fuzz-tzif
+tests_fuzz_fuzz_tzif_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_fuzz_fuzz_tzif_SOURCES = tests/fuzz/fuzz-tzif.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_tzif_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_tzif_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_tzif_LDADD = $(HUB_LIBS) $(CB_LIB) $(JANSSON_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/tzif
