@@ -127,17 +127,42 @@ TOKEN=$HUB_TOK_SUPER hub_get /api/v1/handover >/dev/null
 cb_assert_eq "None [$(q "$H")]" "$(hub_json '"%s %s" % (j["draft"]["signed_as"], json.dumps([p["id"] for p in j["pending"]]))')" \
 	"the district's part is not signed; Nanyuan's note waits"
 
+# A signed note with its content (?id=) only inside the reader's scope:
+# the district's part, signed by the supervisor, is not Nanyuan's.
+cb_assert_eq 201 "$(post "$HUB_TOK_SUPER" /api/v1/handover "{\"note\": \"district quiet\", \"draft\": \"$D\"}")" "the district signs its part"
+H2=$(hub_json 'j["id"]')
+cb_assert_eq "[$(q $E1), $(q $E2), $(q $E3), $(q $E5)]" \
+	"$(hub_json 'json.dumps([x["id"] for x in j["content"]["open"]])')" "the district's part holds Fubao's alert"
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_OPERATOR hub_get "/api/v1/handover?id=$H2")" "operator asks for the district's note"
+cb_assert_eq True "$(hub_json 'j["record"] is None')" "not shown outside its scope"
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_get "/api/v1/handover?id=$H")" "supervisor asks for Nanyuan's note"
+cb_assert_eq "$H [$(q $E1), $(q $E2), $(q $E5)]" \
+	"$(hub_json '"%s %s" % (j["record"]["id"], json.dumps([x["id"] for x in j["record"]["content"]["open"]]))')" \
+	"a note inside the scope, with its content"
+
 # The incoming supervisor's console: the Handover screen first.
 if command -v "$TMUX_BIN" >/dev/null 2>&1 && [ -n "${CB_HANDOVER_TUI-1}" ]; then
 	cf_tmux 160 40 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color $CF_BIN -S $HUB_SOCKET -d 1"
-	cf_expect "Handover $H" "the console opens on the waiting note" 30
-	cf_expect "pump at Dongyuan 01 still out" "with the outgoing operator's words" 10
-	cf_expect "$E5" "and its sections" 10
+	cf_expect "Handover $H2 from futian-supervisor" "the console opens on the newest waiting note" 30
+	cf_expect "district quiet" "with the outgoing operator's words" 10
+	cf_expect "$E3" "and its sections (the district's: Fubao too)" 10
 	cf_keys a
-	cf_expect "Acknowledge $H" "asks for a comment" 10
+	cf_expect "Acknowledge $H2" "asks for a comment" 10
 	cf_keys "taken over" Enter
-	cf_expect "acknowledged by $HUB_ME" "acknowledged from the console" 30
+	cf_expect "acknowledge handover $H2: done" "acknowledged from the console" 30
+	cf_expect "Handover $H from nanyuan-operator" "then the next waiting note" 30
+	cf_expect "pump at Dongyuan 01 still out" "with its words" 10
+	cf_keys a
+	cf_expect "Acknowledge $H" "asks again" 10
+	cf_keys Enter
+	cf_expect "acknowledge handover $H: done" "acknowledged without a comment" 30
+	cf_expect "draft $D signed as $H2" "nothing waits: the shift under way, the draft signed" 30
+	cf_expect "Last: $H2 signed by futian-supervisor, acknowledged by $HUB_ME" "the last note taken over" 10
 	cf_tmux_kill
 fi
+TOKEN=$HUB_TOK_SUPER hub_get /api/v1/handover >/dev/null
+[ -z "${CB_HANDOVER_TUI-1}" ] || cb_assert_eq "[] $HUB_ME $HUB_ME" \
+	"$(TOKEN=$HUB_TOK_SUPER hub_get "/api/v1/handover?id=$H" >/dev/null; hub_json '"%s %s %s" % (j["pending"], j["record"]["acked_by"], j["last"]["acked_by"])')" \
+	"the hub has both acknowledged by the console's user"
 hub_finish
 cb_done
