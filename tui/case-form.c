@@ -106,8 +106,8 @@ cf_complete(struct app *app, struct buf *text, void *arg)
 			first = cf_str(c, "id");
 			common = strlen(first);
 		} else {
-			for (k = 0; k < common && cf_str(c, "id")[k] == first[k];
-			     k++)
+			for (k = 0;
+			     k < common && cf_str(c, "id")[k] == first[k]; k++)
 				;
 			common = k;
 		}
@@ -171,8 +171,8 @@ cf_posted(void *arg, struct api_result *res)
 	json_array_foreach(depts, i, d)
 	    buf_printf(&b, "%s%s", i ? ", " : "", cf_str(d, "dept"));
 	if (json_array_size(depts) > 0)
-		app_message(app, 0, "case %s made: routed to %s", id,
-		    buf_str(&b));
+		app_message(
+		    app, 0, "case %s made: routed to %s", id, buf_str(&b));
 	else
 		app_message(app, 0,
 		    "case %s made: waits in the dispatch queue (d routes it)",
@@ -200,14 +200,14 @@ cf_text_done(struct app *app, const char *text, void *arg)
 
 	if (text == NULL || *text == '\0') {
 		if (text != NULL)
-			app_message(app, 1, "new case: a description is needed");
+			app_message(
+			    app, 1, "new case: a description is needed");
 		cf_free(f);
 		return;
 	}
 	body = json_pack("{s:s,s:s}", "text", text, "source", "console");
 	if (f->category != NULL)
-		json_object_set_new(
-		    body, "category", json_string(f->category));
+		json_object_set_new(body, "category", json_string(f->category));
 	json_object_set_new(body, cf_is_code(f->place) ? "grid" : "address",
 	    json_string(f->place));
 	p = xmalloc(sizeof *p);
@@ -257,8 +257,8 @@ cf_category_done(struct app *app, const char *text, void *arg)
 		}
 		f->category = xstrdup(cf_str(c, "id"));
 	}
-	app_prompt(app, "Place (grid code or address): ", NULL, cf_place_done,
-	    f);
+	app_prompt(
+	    app, "Place (grid code or address): ", NULL, cf_place_done, f);
 }
 
 static void
@@ -285,6 +285,6 @@ case_form_open(struct app *app, void (*done)(struct app *, const char *id))
 
 	f->app = app;
 	f->done = done;
-	api_start(app->api, "GET", "/api/v1/case-categories", NULL,
-	    cf_categories, f);
+	api_start(
+	    app->api, "GET", "/api/v1/case-categories", NULL, cf_categories, f);
 }

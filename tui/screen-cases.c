@@ -92,7 +92,8 @@ kc_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 	struct screen_cases *k = arg;
 	json_t *c = json_array_get(k->cases, k->rows[row]);
 	json_t *cs = json_object_get(c, "case");
-	long long started = json_integer_value(json_object_get(c, "started_ms"));
+	long long started =
+	    json_integer_value(json_object_get(c, "started_ms"));
 	const char *cat;
 
 	switch (col) {
@@ -124,8 +125,8 @@ kc_cell(void *arg, size_t row, int col, struct buf *b, attr_t *a)
 		su_age_cell(b, a, (clock_wall_ms() - started) / 1000, 0, 0);
 		break;
 	case KC_TEXT:
-		buf_puts(b, kc_str(c, "message") != NULL ? kc_str(c, "message")
-		                                         : "");
+		buf_puts(b,
+		    kc_str(c, "message") != NULL ? kc_str(c, "message") : "");
 		break;
 	}
 }
@@ -226,8 +227,8 @@ kc_current(struct screen_cases *k)
 /* ---- Detail ------------------------------------------------------------- */
 
 static void
-kc_line(WINDOW *w, int *y, int rows, int top, int cols, attr_t a,
-    const char *text)
+kc_line(
+    WINDOW *w, int *y, int rows, int top, int cols, attr_t a, const char *text)
 {
 	if (*y - top >= 0 && *y - top < rows)
 		term_put(w, *y - top, 2, cols - 4, text, TEXT_LEFT, a);
@@ -348,7 +349,8 @@ kc_where(struct screen *s, struct buf *b)
 		buf_printf(b, "case %s", k->open_id);
 	else
 		buf_printf(b, "%zu %s", k->nrows,
-		    k->queue_only ? "unrouted cases (dispatch queue)" : "cases");
+		    k->queue_only ? "unrouted cases (dispatch queue)"
+		                  : "cases");
 }
 
 static void

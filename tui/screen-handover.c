@@ -137,8 +137,8 @@ static void
 ho_line(struct ho_pen *p, attr_t a, const char *text)
 {
 	if (p->y - p->top >= 0 && p->y - p->top < p->rows)
-		term_put(p->w, p->y - p->top, 1, p->cols - 2, text, TEXT_LEFT,
-		    a);
+		term_put(
+		    p->w, p->y - p->top, 1, p->cols - 2, text, TEXT_LEFT, a);
 	p->y++;
 }
 
@@ -147,7 +147,8 @@ ho_span(struct buf *b, json_t *sp)
 {
 	char f[32], t[32];
 
-	su_time(json_integer_value(json_object_get(sp, "from_ms")), f, sizeof f);
+	su_time(
+	    json_integer_value(json_object_get(sp, "from_ms")), f, sizeof f);
 	su_time(json_integer_value(json_object_get(sp, "to_ms")), t, sizeof t);
 	buf_printf(b, "%s %s - %s%s%s",
 	    *ho_str(sp, "name") ? ho_str(sp, "name") : "(no shift)", f, t,
@@ -169,8 +170,9 @@ ho_list(struct ho_pen *p, json_t *note, const char *key, const char *title)
 	{
 		b.len = 0;
 		if (strcmp(key, "silences_ending") == 0) {
-			su_time(json_integer_value(json_object_get(x, "end_ms")),
-			    t, sizeof t);
+			su_time(
+			    json_integer_value(json_object_get(x, "end_ms")), t,
+			    sizeof t);
 			buf_printf(&b, "  %s until %s  %s  %s", ho_str(x, "id"),
 			    t, ho_str(x, "author"), ho_str(x, "reason"));
 			ho_line(p, A_NORMAL, buf_str(&b));
@@ -178,7 +180,8 @@ ho_list(struct ho_pen *p, json_t *note, const char *key, const char *title)
 		}
 		buf_printf(&b, "  %-8s %-6s %-12s %s  %s", ho_str(x, "id"),
 		    ho_str(x, "severity"), ho_str(x, "state"),
-		    *ho_str(x, "place") ? ho_str(x, "place") : ho_str(x, "code"),
+		    *ho_str(x, "place") ? ho_str(x, "place")
+		                        : ho_str(x, "code"),
 		    ho_str(x, "message"));
 		if (json_is_string(json_object_get(x, "held_by")))
 			buf_printf(&b, "  held by %s", ho_str(x, "held_by"));
@@ -215,11 +218,13 @@ ho_note(struct ho_pen *p, json_t *note)
 	ho_line(p, A_NORMAL, buf_str(&b));
 	ho_list(p, note, "fired", "Fired during the shift");
 	ho_list(p, note, "open", "Still open, and who holds it");
-	ho_list(p, note, "acks_expiring", "Acks expiring before the next "
-	                                  "shift ends");
+	ho_list(p, note, "acks_expiring",
+	    "Acks expiring before the next "
+	    "shift ends");
 	ho_list(p, note, "overdue", "Overdue dispatches");
-	ho_list(p, note, "silences_ending", "Silences ending during the "
-	                                    "next shift");
+	ho_list(p, note, "silences_ending",
+	    "Silences ending during the "
+	    "next shift");
 	if (q != NULL) {
 		b.len = 0;
 		buf_printf(&b, "Data quality: %zu system(s) with problems%s%s",
@@ -249,7 +254,8 @@ ho_draw(struct screen *s, WINDOW *w, int rows, int cols)
 	if (json_is_object(last)) {
 		su_time(json_integer_value(json_object_get(last, "acked_ms")),
 		    t, sizeof t);
-		buf_printf(&b, "Last: %s signed by %s, acknowledged by %s at %s",
+		buf_printf(&b,
+		    "Last: %s signed by %s, acknowledged by %s at %s",
 		    ho_str(last, "id"), ho_str(last, "signed_by"),
 		    ho_str(last, "acked_by"), t);
 		ho_line(&p, term_attr(TERM_DIM), buf_str(&b));
@@ -353,10 +359,10 @@ ho_sign(struct app *app, struct screen *s)
 {
 	struct screen_handover *h = ho(s);
 	json_t *d = json_object_get(h->root, "draft");
-	const char *id = json_is_object(d) &&
-	                         json_is_null(json_object_get(d, "signed_as"))
-	                     ? ho_str(d, "id")
-	                     : NULL;
+	const char *id =
+	    json_is_object(d) && json_is_null(json_object_get(d, "signed_as"))
+	        ? ho_str(d, "id")
+	        : NULL;
 
 	if (h->root == NULL)
 		return;

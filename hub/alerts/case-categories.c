@@ -246,11 +246,11 @@ case_categories_json(const struct alert_rules *rs)
 		if (c->escalation != NULL) {
 			esc = json_array();
 			for (j = 0; j < c->escalation->nsteps; j++)
-				json_array_append_new(esc,
-				    json_pack("{s:I,s:s}", "after_ms",
-				        (json_int_t)c->escalation->steps[j]
-				            .after_ms,
-				        "to", c->escalation->steps[j].to));
+				json_array_append_new(
+				    esc, json_pack("{s:I,s:s}", "after_ms",
+				             (json_int_t)c->escalation->steps[j]
+				                 .after_ms,
+				             "to", c->escalation->steps[j].to));
 			json_object_set_new(o, "escalation", esc);
 		}
 		json_array_append_new(arr, o);

@@ -25,10 +25,8 @@ static const char *const draft_alert_lists[] = {
     "fired", "open", "acks_expiring", "overdue", NULL};
 
 /* The hub itself, for the whole district. */
-static const struct alert_actor draft_actor = {.who = "system/shift",
-    .via = "shift",
-    .uid = -1,
-    .role = HUB_ROLE_ADMIN};
+static const struct alert_actor draft_actor = {
+    .who = "system/shift", .via = "shift", .uid = -1, .role = HUB_ROLE_ADMIN};
 
 static void
 draft_key(int64_t end_ms, char *out, size_t len)
@@ -51,8 +49,9 @@ draft_build(struct alert_engine *e, int64_t end_ms, int64_t now)
 	note = alert_engine_handover_span(e, &draft_actor, &cur, &next, now);
 	snprintf(id, sizeof id, "D%" PRId64, end_ms / 1000);
 	rec = json_pack("{s:s,s:I,s:I,s:O,s:o,s:o}", "id", id, "built_ms",
-	    (json_int_t)now, "end_ms", (json_int_t)end_ms, "shift", json_object_get(note, "shift"),
-	    "content", note, "signed_as", json_object());
+	    (json_int_t)now, "end_ms", (json_int_t)end_ms, "shift",
+	    json_object_get(note, "shift"), "content", note, "signed_as",
+	    json_object());
 	draft_key(end_ms, key, sizeof key);
 	text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
 	if (text == NULL || alert_kv_put_str(e->kv, key, text, &cause) != 0) {
@@ -87,16 +86,16 @@ alert_engine_handover_tick(struct alert_engine *e, int64_t now)
 	if (e->handover_rules != e->rules || e->handover_end_ms == 0) {
 		alert_shifts_at(e->rules, now, &cur, &next);
 		e->handover_rules = e->rules;
-		e->handover_end_ms = cur.shift != NULL ? cur.to_ms : next.from_ms;
+		e->handover_end_ms =
+		    cur.shift != NULL ? cur.to_ms : next.from_ms;
 		return;
 	}
 	if (now < e->handover_end_ms)
 		return;
 	draft_build(e, e->handover_end_ms, now);
 	alert_shifts_at(e->rules, now, &cur, &next);
-	e->handover_end_ms = cur.shift != NULL && cur.to_ms > now
-	                         ? cur.to_ms
-	                         : next.from_ms;
+	e->handover_end_ms =
+	    cur.shift != NULL && cur.to_ms > now ? cur.to_ms : next.from_ms;
 	if (e->handover_end_ms <= now) /* never spin on a degenerate table */
 		e->handover_end_ms = now + 60 * 1000;
 }
@@ -183,8 +182,8 @@ alert_engine_handover_draft(
 	char *cause = NULL;
 	json_t *signed_as;
 
-	if (alert_kv_scan(e->kv, DRAFT_PREFIX, NULL, draft_scan_cb, &d,
-	        &cause) != 0) {
+	if (alert_kv_scan(
+	        e->kv, DRAFT_PREFIX, NULL, draft_scan_cb, &d, &cause) != 0) {
 		log_error("alerts", "reading handover drafts: %s", cause);
 		free(cause);
 	}
@@ -193,8 +192,8 @@ alert_engine_handover_draft(
 	draft_filter(e, json_object_get(d.rec, "content"), who);
 	signed_as = json_object_get(
 	    json_object_get(d.rec, "signed_as"), draft_scope_key(e, who));
-	json_object_set(d.rec, "signed_as",
-	    signed_as != NULL ? signed_as : json_null());
+	json_object_set(
+	    d.rec, "signed_as", signed_as != NULL ? signed_as : json_null());
 	return d.rec;
 }
 
@@ -206,8 +205,8 @@ alert_engine_handover_draft_signed(struct alert_engine *e, const char *id,
 	char key[64], *text, *cause = NULL;
 	json_t *sa;
 
-	if (alert_kv_scan(e->kv, DRAFT_PREFIX, NULL, draft_scan_cb, &d,
-	        &cause) != 0 ||
+	if (alert_kv_scan(
+	        e->kv, DRAFT_PREFIX, NULL, draft_scan_cb, &d, &cause) != 0 ||
 	    d.rec == NULL) {
 		free(cause);
 		json_decref(d.rec);
@@ -216,7 +215,8 @@ alert_engine_handover_draft_signed(struct alert_engine *e, const char *id,
 	sa = json_object_get(d.rec, "signed_as");
 	if (!json_is_object(sa))
 		json_object_set_new(d.rec, "signed_as", sa = json_object());
-	json_object_set_new(sa, draft_scope_key(e, who), json_string(signed_id));
+	json_object_set_new(
+	    sa, draft_scope_key(e, who), json_string(signed_id));
 	draft_key(json_integer_value(json_object_get(d.rec, "end_ms")), key,
 	    sizeof key);
 	text = json_dumps(d.rec, JSON_COMPACT | JSON_SORT_KEYS);

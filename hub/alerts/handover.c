@@ -366,8 +366,8 @@ alert_engine_handover_record(
 	json_t *rec = handover_load(e, id, &num);
 
 	if (rec != NULL &&
-	    !handover_visible(e,
-	        json_string_value(json_object_get(rec, "scope")), who)) {
+	    !handover_visible(
+	        e, json_string_value(json_object_get(rec, "scope")), who)) {
 		json_decref(rec);
 		return NULL;
 	}

@@ -54,8 +54,7 @@ void alert_shifts_at(const struct alert_rules *rs, int64_t now,
 long alert_tz_offset(const char *tz, int64_t t_ms);
 /* The offset at t (seconds since the epoch) of the TZif data p (n
  * bytes): 0 with *off, or -1 when p is not a TZif file. */
-int alert_tzif_offset(
-    const unsigned char *p, size_t n, int64_t t, long *off);
+int alert_tzif_offset(const unsigned char *p, size_t n, int64_t t, long *off);
 
 /*
  * The handover note for who at the clock's now, inside who's acting scope:
@@ -88,8 +87,8 @@ void alert_engine_handover_tick(struct alert_engine *e, int64_t now);
 json_t *alert_engine_handover_draft(
     struct alert_engine *e, const char *id, const struct alert_actor *who);
 /* Note that who's scope signed draft id as note signed_id. */
-void alert_engine_handover_draft_signed(struct alert_engine *e,
-    const char *id, const char *signed_id, const struct alert_actor *who);
+void alert_engine_handover_draft_signed(struct alert_engine *e, const char *id,
+    const char *signed_id, const struct alert_actor *who);
 
 /* Sign a note: body {"note": TEXT}; content (stolen) is the note built
  * for who (with what the hub adds, data quality).  201 with the record. */

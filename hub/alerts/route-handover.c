@@ -2,9 +2,9 @@
  * Routes of the shift handover (issue 17): GET /api/v1/handover (the note
  * built now, with the data-quality problems of /api/v1/quality, the
  * signed notes waiting for the incoming operator, the hub's draft of the
- * shift that ended last and, with ?id=H..., that signed note), POST /api/v1/handover
- * (the outgoing operator signs it), POST /api/v1/handover/{id}/ack (the
- * incoming operator acknowledges it).
+ * shift that ended last and, with ?id=H..., that signed note), POST
+ * /api/v1/handover (the outgoing operator signs it), POST
+ * /api/v1/handover/{id}/ack (the incoming operator acknowledges it).
  */
 #include "config.h"
 
@@ -90,8 +90,10 @@ route_handover_get(struct hub_req *req)
 	json_object_set_new(note, "draft", w != NULL ? w : json_null());
 	/* ?id=H...: that signed note with its content (null: none seen). */
 	if (hub_req_query(req, "id") != NULL) {
-		w = alert_engine_handover_record(e, hub_req_query(req, "id"), &who);
-		json_object_set_new(note, "record", w != NULL ? w : json_null());
+		w = alert_engine_handover_record(
+		    e, hub_req_query(req, "id"), &who);
+		json_object_set_new(
+		    note, "record", w != NULL ? w : json_null());
 	}
 	hub_reply_json(req, 200, note);
 }
@@ -106,13 +108,13 @@ route_handover_from_draft(struct hub_req *req, struct alert_engine *e,
 
 	if (id == NULL)
 		return 0;
-	if (!json_is_string(id) ||
-	    (d = alert_engine_handover_draft(e, json_string_value(id), who)) ==
-	        NULL) {
+	if (!json_is_string(id) || (d = alert_engine_handover_draft(e,
+	                                json_string_value(id), who)) == NULL) {
 		json_decref(*note);
 		hub_reply_error(req, json_is_string(id) ? 404 : 400,
 		    "\"draft\": no handover draft %s",
-		    json_is_string(id) ? json_string_value(id) : "(not a string)");
+		    json_is_string(id) ? json_string_value(id)
+		                       : "(not a string)");
 		return -1;
 	}
 	if (!json_is_null(json_object_get(d, "signed_as"))) {

@@ -236,14 +236,14 @@ START_TEST(test_tz_offsets_match_libc)
 	for (t = 1743292800LL - 86400; t < 1743292800LL + 86400; t += 900) {
 		tt = (time_t)t;
 		localtime_r(&tt, &tm);
-		ck_assert_int_eq(alert_tz_offset("Europe/Berlin", t * 1000),
-		    tm.tm_gmtoff);
+		ck_assert_int_eq(
+		    alert_tz_offset("Europe/Berlin", t * 1000), tm.tm_gmtoff);
 	}
 	for (t = 1761440400LL - 86400; t < 1761440400LL + 86400; t += 900) {
 		tt = (time_t)t;
 		localtime_r(&tt, &tm);
-		ck_assert_int_eq(alert_tz_offset("Europe/Berlin", t * 1000),
-		    tm.tm_gmtoff);
+		ck_assert_int_eq(
+		    alert_tz_offset("Europe/Berlin", t * 1000), tm.tm_gmtoff);
 	}
 	unsetenv("TZ");
 	tzset();
@@ -253,8 +253,9 @@ START_TEST(test_tz_offsets_match_libc)
 	{
 		long off = 99;
 
-		ck_assert_int_eq(alert_tzif_offset(
-		                     (const unsigned char *)"TZif2", 5, 0, &off),
+		ck_assert_int_eq(
+		    alert_tzif_offset(
+		        (const unsigned char *)"TZif2", 5, 0, &off),
 		    -1);
 		ck_assert_int_eq(off, 99);
 	}
