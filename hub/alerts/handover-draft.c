@@ -18,7 +18,8 @@
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 
-#define DRAFT_PREFIX "handover-draft/"
+#define DRAFT_PREFIX   "handover-draft/"
+#define DRAFT_LAST_KEY "handover-draft-last" /* end ms of the newest */
 
 /* The lists of a note whose items carry an alert's "code". */
 static const char *const draft_alert_lists[] = {
@@ -63,6 +64,11 @@ draft_build(struct alert_engine *e, int64_t end_ms, int64_t now)
 		return;
 	}
 	free(text);
+	snprintf(key, sizeof key, "%" PRId64, end_ms);
+	if (alert_kv_put_str(e->kv, DRAFT_LAST_KEY, key, &cause) != 0) {
+		log_error("alerts", "storing handover draft %s: %s", id, cause);
+		free(cause);
+	}
 	counts = json_object();
 	for (i = 0; draft_alert_lists[i] != NULL; i++)
 		json_object_set_new(counts, draft_alert_lists[i],
@@ -83,17 +89,17 @@ alert_engine_handover_tick(struct alert_engine *e, int64_t now)
 {
 	struct alert_shift_span cur, next;
 
-	if (e->handover_rules != e->rules || e->handover_end_ms == 0) {
-		alert_shifts_at(e->rules, now, &cur, &next);
-		e->handover_rules = e->rules;
-		e->handover_end_ms =
-		    cur.shift != NULL ? cur.to_ms : next.from_ms;
-		return;
+	/* A shift that ended (also just before a reload of the rules). */
+	if (e->handover_end_ms != 0 && now >= e->handover_end_ms) {
+		draft_build(e, e->handover_end_ms, now);
+		e->handover_end_ms = 0;
 	}
-	if (now < e->handover_end_ms)
+	if (e->handover_rules == e->rules && e->handover_end_ms != 0)
 		return;
-	draft_build(e, e->handover_end_ms, now);
+	/* The end of the shift under way (outside every shift: the start
+	 * of the next), under the rules now in force. */
 	alert_shifts_at(e->rules, now, &cur, &next);
+	e->handover_rules = e->rules;
 	e->handover_end_ms =
 	    cur.shift != NULL && cur.to_ms > now ? cur.to_ms : next.from_ms;
 	if (e->handover_end_ms <= now) /* never spin on a degenerate table */
@@ -102,28 +108,47 @@ alert_engine_handover_tick(struct alert_engine *e, int64_t now)
 
 /* ---- Reading ------------------------------------------------------------ */
 
-struct draft_scan {
-	const char *id;
-	json_t *rec; /* the newest (or the one named id) */
-};
-
-static int
-draft_scan_cb(void *arg, const char *key, const char *val, size_t len)
+/* The draft that ended at end_ms (0: the newest), or NULL. */
+static json_t *
+draft_load(struct alert_engine *e, int64_t end_ms)
 {
-	struct draft_scan *d = arg;
-	json_t *rec = json_loadb(val, len, 0, NULL);
-	const char *id = json_string_value(json_object_get(rec, "id"));
+	char key[64], *val = NULL, *cause = NULL;
+	size_t len;
+	json_t *rec;
 
-	(void)key;
-	if (rec == NULL || id == NULL)
-		return 0;
-	if (d->id != NULL && strcmp(id, d->id) != 0) {
-		json_decref(rec);
-		return 0;
+	if (end_ms == 0) {
+		if (alert_kv_get(e->kv, DRAFT_LAST_KEY, &val, &len, &cause) !=
+		    1) {
+			free(cause);
+			return NULL;
+		}
+		end_ms = strtoll(val, NULL, 10);
+		free(val);
+		val = NULL;
 	}
-	json_decref(d->rec);
-	d->rec = rec;
-	return 0;
+	draft_key(end_ms, key, sizeof key);
+	if (alert_kv_get(e->kv, key, &val, &len, &cause) != 1) {
+		free(cause);
+		return NULL;
+	}
+	rec = json_loadb(val, len, 0, NULL);
+	free(val);
+	return rec;
+}
+
+/* The end of draft id ("D" and the end in seconds), or -1. */
+static int64_t
+draft_id_end(const char *id)
+{
+	char *end;
+	long long s;
+
+	if (id == NULL || id[0] != 'D' || id[1] < '1' || id[1] > '9')
+		return -1;
+	s = strtoll(id + 1, &end, 10);
+	if (*end != '\0' || s <= 0 || s > 100000000000LL)
+		return -1;
+	return (int64_t)s * 1000;
 }
 
 /* The key under which who's scope signs ("" for the district). */
@@ -178,53 +203,42 @@ json_t *
 alert_engine_handover_draft(
     struct alert_engine *e, const char *id, const struct alert_actor *who)
 {
-	struct draft_scan d = {id, NULL};
-	char *cause = NULL;
-	json_t *signed_as;
+	int64_t end = id != NULL ? draft_id_end(id) : 0;
+	json_t *rec = end >= 0 ? draft_load(e, end) : NULL, *signed_as;
 
-	if (alert_kv_scan(
-	        e->kv, DRAFT_PREFIX, NULL, draft_scan_cb, &d, &cause) != 0) {
-		log_error("alerts", "reading handover drafts: %s", cause);
-		free(cause);
-	}
-	if (d.rec == NULL)
+	if (rec == NULL)
 		return NULL;
-	draft_filter(e, json_object_get(d.rec, "content"), who);
-	signed_as = json_object_get(
-	    json_object_get(d.rec, "signed_as"), draft_scope_key(e, who));
-	json_object_set(
-	    d.rec, "signed_as", signed_as != NULL ? signed_as : json_null());
-	return d.rec;
+	draft_filter(e, json_object_get(rec, "content"), who);
+	signed_as = json_incref(json_object_get(
+	    json_object_get(rec, "signed_as"), draft_scope_key(e, who)));
+	json_object_set_new(
+	    rec, "signed_as", signed_as != NULL ? signed_as : json_null());
+	return rec;
 }
 
 void
 alert_engine_handover_draft_signed(struct alert_engine *e, const char *id,
     const char *signed_id, const struct alert_actor *who)
 {
-	struct draft_scan d = {id, NULL};
+	int64_t end = draft_id_end(id);
 	char key[64], *text, *cause = NULL;
 	json_t *sa;
+	json_t *rec = end > 0 ? draft_load(e, end) : NULL;
 
-	if (alert_kv_scan(
-	        e->kv, DRAFT_PREFIX, NULL, draft_scan_cb, &d, &cause) != 0 ||
-	    d.rec == NULL) {
-		free(cause);
-		json_decref(d.rec);
+	if (rec == NULL)
 		return;
-	}
-	sa = json_object_get(d.rec, "signed_as");
+	sa = json_object_get(rec, "signed_as");
 	if (!json_is_object(sa))
-		json_object_set_new(d.rec, "signed_as", sa = json_object());
+		json_object_set_new(rec, "signed_as", sa = json_object());
 	json_object_set_new(
 	    sa, draft_scope_key(e, who), json_string(signed_id));
-	draft_key(json_integer_value(json_object_get(d.rec, "end_ms")), key,
-	    sizeof key);
-	text = json_dumps(d.rec, JSON_COMPACT | JSON_SORT_KEYS);
+	draft_key(end, key, sizeof key);
+	text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
 	if (text == NULL || alert_kv_put_str(e->kv, key, text, &cause) != 0) {
 		log_error("alerts", "marking handover draft %s signed: %s", id,
 		    cause != NULL ? cause : "cannot encode it");
 		free(cause);
 	}
 	free(text);
-	json_decref(d.rec);
+	json_decref(rec);
 }
