@@ -11,21 +11,34 @@
  *   ingest_points_per_s: N points/s   (acknowledged points / elapsed)
  *   ingest_lines_per_s: N lines/s
  *   hub_peak_rss_mib: N MiB           (the hub's VmHWM at the end)
+ *   hub_threads_cpu_pct: NAME N ...   (each busy thread's share of a core)
+ *   ingest_points_per_busiest_thread_cpu_s: N points/s (NAME)
+ *                                     (points / CPU-s of the busiest thread:
+ *                                     the rate with a core per thread)
  * Usage: ingest-bench [-c CONNS] [-d SECONDS] [-s SERIES] [-l LINES]
  *                     [-f FIELDS] [--hub PATH] [--conf DIR]
  *                     [--cache-mib N] [--batchlog-mib N]  (store options,
  *                     default 8 and 8)
  *                     [--remote-write URL [--shards N] [--remote-batch N]]
+ *                     [--ingest-threads N]  (hub.json ingest_threads;
+ *                     default: the hub's)
  * With --remote-write the hub also forwards everything to URL (e.g. a
  * victoria-metrics' /api/v1/write, hub/remote/) and it prints besides
  *   forward_samples_per_s: N samples/s  (acknowledged by the receiver /
  *                                        time until the queue was empty)
  *   forward_lag_at_end_s: N s           (the hub's lag when ingest stopped)
  *   forward_drain_s: N s                (from then until the queue was empty)
+ *   forward_drain_samples_per_s: N      (samples sent during a drain of a
+ *                                        second or more / its time: the
+ *                                        forwarding alone, backlogged)
+ *   points_per_hub_cpu_s_until_forwarded: N  (acknowledged points / the
+ *                                        hub's CPU seconds from the start
+ *                                        until the queue was empty)
  */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -357,6 +370,94 @@ bench_cpu_s(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* CPU ticks of each thread of a process, by thread id. */
+#define BENCH_THREADS_MAX 128
+struct bench_threads {
+	int n;
+	int tid[BENCH_THREADS_MAX];
+	char comm[BENCH_THREADS_MAX][32];
+	unsigned long long ticks[BENCH_THREADS_MAX];
+};
+
+static void
+bench_threads_read(pid_t pid, struct bench_threads *bt)
+{
+	char path[320], buf[1024], *p, *q;
+	unsigned long long ut, st;
+	struct dirent *de;
+	DIR *d;
+	FILE *f;
+	int i;
+
+	bt->n = 0;
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL && bt->n < BENCH_THREADS_MAX) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/task/%s/stat", (int)pid,
+		    de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		p = fgets(buf, sizeof buf, f);
+		fclose(f);
+		if (p == NULL || (p = strchr(buf, '(')) == NULL ||
+		    (q = strrchr(buf, ')')) == NULL)
+			continue;
+		snprintf(bt->comm[bt->n], sizeof bt->comm[0], "%.*s",
+		    (int)(q - p - 1), p + 1);
+		p = q;
+		for (i = 0; i < 11 && p != NULL; i++)
+			p = strchr(p + 1, ' ');
+		if (p == NULL || sscanf(p, " %llu %llu", &ut, &st) != 2)
+			continue;
+		bt->tid[bt->n] = atoi(de->d_name);
+		bt->ticks[bt->n] = ut + st;
+		bt->n++;
+	}
+	closedir(d);
+}
+
+/*
+ * Each thread's share of a core between two snapshots, and the busiest
+ * one: with a core to each thread the hub could go no faster than that
+ * thread allows, so points / its CPU seconds is the rate the hub's
+ * threads scale to (the machine's other load aside).
+ */
+static void
+bench_threads_report(const struct bench_threads *a,
+    const struct bench_threads *b, uint64_t points, int64_t elapsed)
+{
+	double tck = (double)sysconf(_SC_CLK_TCK), max = 0, cpu;
+	const char *maxname = "?";
+	int i, j;
+
+	printf("hub_threads_cpu_pct:");
+	for (i = 0; i < b->n; i++) {
+		unsigned long long t0 = 0;
+
+		for (j = 0; j < a->n; j++) {
+			if (a->tid[j] == b->tid[i])
+				t0 = a->ticks[j];
+		}
+		cpu = (double)(b->ticks[i] - t0) / tck;
+		if (cpu * 1000.0 / (double)elapsed < 0.005)
+			continue;
+		printf(
+		    " %s %.0f", b->comm[i], cpu * 100000.0 / (double)elapsed);
+		if (cpu > max) {
+			max = cpu;
+			maxname = b->comm[i];
+		}
+	}
+	printf("\n");
+	if (max > 0)
+		printf("ingest_points_per_busiest_thread_cpu_s: %.0f points/s "
+		       "(%s)\n",
+		    (double)points / max, maxname);
+}
+
 /* Value of a metric line "name value" in the hub's /metrics, or -1. */
 static double
 bench_hub_metric(int port, const char *name)
@@ -383,12 +484,15 @@ bench_hub_metric(int port, const char *name)
 }
 
 /* With --remote-write: wait until the hub's forwarding queue is empty
- * (at most 10 minutes) and print the forwarding figures. */
+ * (at most 10 minutes) and print the forwarding figures; cpu0 is the
+ * hub's CPU seconds when ingest started. */
 static void
-bench_forward(struct bench *b, int64_t elapsed)
+bench_forward(struct bench *b, int64_t elapsed, pid_t pid, double cpu0)
 {
 	double lag = bench_hub_metric(
 	    b->port, "citybraind_remote_lag_seconds{target=\"bench\"}");
+	double sent0 = bench_hub_metric(
+	    b->port, "citybraind_remote_sent_samples_total{target=\"bench\"}");
 	int64_t t0 = clock_mono_ms(), drain;
 	double sent;
 
@@ -403,6 +507,14 @@ bench_forward(struct bench *b, int64_t elapsed)
 	    sent * 1000.0 / (double)(elapsed + drain));
 	printf("forward_lag_at_end_s: %.1f s\n", lag);
 	printf("forward_drain_s: %.1f s\n", (double)drain / 1000.0);
+	/* With a backlog at the end, its drain is forwarding alone. */
+	if (drain >= 1000)
+		printf("forward_drain_samples_per_s: %.0f samples/s\n",
+		    (sent - sent0) * 1000.0 / (double)drain);
+	/* The hub's CPU until everything was forwarded: what a point costs
+	 * it when forwarding does not fall behind for good. */
+	printf("points_per_hub_cpu_s_until_forwarded: %.0f points/s\n",
+	    (double)b->points / (bench_cpu_s(pid) - cpu0));
 	printf("forward_sent_samples: %.0f samples (%llu acknowledged by the "
 	       "hub)\n",
 	    sent, (unsigned long long)b->points);
@@ -417,7 +529,8 @@ usage(void)
 	    "                    [--hub PATH] [--conf DIR] [--cache-mib N] "
 	    "[--batchlog-mib N]\n"
 	    "                    [--remote-write URL [--shards N] "
-	    "[--remote-batch N]]\n");
+	    "[--remote-batch N]]\n"
+	    "                    [--ingest-threads N]\n");
 	exit(2);
 }
 
@@ -432,6 +545,7 @@ main(int argc, char **argv)
 	    {"remote-write", required_argument, NULL, 'R'},
 	    {"shards", required_argument, NULL, 'S'},
 	    {"remote-batch", required_argument, NULL, 'b'},
+	    {"ingest-threads", required_argument, NULL, 'T'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct bench b;
@@ -446,6 +560,8 @@ main(int argc, char **argv)
 	pid_t pid;
 	int64_t start, elapsed;
 	double cpu0, cpu1, memtable, head;
+	struct bench_threads bt0, bt1;
+	int ithreads = INT32_MIN;
 	long hwm, anon, file;
 	int ch, i, fd;
 
@@ -496,6 +612,9 @@ main(int argc, char **argv)
 		case 'b':
 			rbatch = atoi(optarg);
 			break;
+		case 'T':
+			ithreads = atoi(optarg);
+			break;
 		default:
 			usage();
 		}
@@ -528,6 +647,13 @@ main(int argc, char **argv)
 	                     "\"bench\", \"url\": \"%s\", \"queue\": "
 	                     "{\"shards\": %d, \"batch_samples\": %d}}]",
 	               remote, shards, rbatch);
+	if (ithreads != INT32_MIN) {
+		char *t =
+		    xasprintf("%s,\n \"ingest_threads\": %d", rw, ithreads);
+
+		free(rw);
+		rw = t;
+	}
 	fprintf(f,
 	    "{\"listen\": \"127.0.0.1:%d\", \"socket\": \"\", \"data\": "
 	    "\"%s/data\",\n \"territory\": \"%s/territory.json\", "
@@ -575,6 +701,7 @@ main(int argc, char **argv)
 	while (b.ready < b.conns)
 		usleep(1000);
 	cpu0 = bench_cpu_s(pid);
+	bench_threads_read(pid, &bt0);
 	start = clock_mono_ms();
 	b.deadline = start + (int64_t)b.seconds * 1000;
 	__atomic_store_n(&b.go, 1, __ATOMIC_SEQ_CST);
@@ -582,13 +709,14 @@ main(int argc, char **argv)
 		pthread_join(th[i], NULL);
 	elapsed = clock_mono_ms() - start;
 	cpu1 = bench_cpu_s(pid);
+	bench_threads_read(pid, &bt1);
 	hwm = bench_status_kib(pid, "VmHWM:");
 	anon = bench_status_kib(pid, "RssAnon:");
 	file = bench_status_kib(pid, "RssFile:");
 	memtable = bench_hub_metric(b.port, "citybraind_store_memtable_bytes");
 	head = bench_hub_metric(b.port, "citybraind_store_head_bytes");
 	if (remote != NULL)
-		bench_forward(&b, elapsed);
+		bench_forward(&b, elapsed, pid, cpu0);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	cmd = xasprintf("rm -rf '%s'", dir);
@@ -608,6 +736,7 @@ main(int argc, char **argv)
 	if (cpu1 > cpu0)
 		printf("ingest_points_per_hub_cpu_s: %.0f points/s\n",
 		    (double)b.points / (cpu1 - cpu0));
+	bench_threads_report(&bt0, &bt1, b.points, elapsed);
 	printf("hub_peak_rss_mib: %.1f MiB\n", (double)hwm / 1024.0);
 	printf("hub_rss_anon_mib: %.1f MiB (at the end; RssFile %.1f MiB: "
 	       "libraries' pages)\n",

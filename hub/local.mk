@@ -146,12 +146,15 @@ hub_libcbhub_a_SOURCES += \
 	hub/city/city-int.h \
 	hub/city/city-conf.c \
 	hub/city/city-fetch.c \
-	hub/city/city-route.c hub/city/city-action.c \
+	hub/city/city-route.c hub/city/city-action.c hub/city/city-alert.c \
+	hub/city/city-alert-id.c \
 	hub/city/city-merge.c \
 	hub/city/city-merge-tree.c
 TESTS += tests/integration/t-city.sh tests/integration/t-city-store.sh
 EXTRA_DIST += tests/integration/t-city.sh tests/integration/t-city-store.sh \
 	tests/integration/city-lib.sh
+TESTS += tests/integration/t-console-city.sh tests/integration/t-demo-city.sh
+EXTRA_DIST += tests/integration/t-console-city.sh tests/integration/t-demo-city.sh
 
 # The city hub's configuration under fuzzing.
 check_PROGRAMS += tests/fuzz/fuzz-city-conf

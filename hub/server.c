@@ -58,6 +58,7 @@ static const struct hub_route *const server_tables[] = {
     hub_routes_cases, /* hub/alerts/case.h */
     hub_routes_audit,
     hub_routes_handover,
+    hub_routes_reports, /* hub/alerts/report.h */
     hub_routes_workers, /* hub/worker/worker.h */
 #endif
     NULL,

@@ -134,6 +134,7 @@ store_batchlog_replay(struct store *s, char **cause)
 	rocksdb_iter_get_error(it, &err);
 	rocksdb_iter_destroy(it);
 	s->replaying = 0;
+	s->applied_seq = s->next_seq; /* all of it is in the head now */
 	if (err != NULL) {
 		*cause =
 		    xasprintf("%s: reading the batch log: %s", s->dir, err);

@@ -374,6 +374,13 @@ chunk_enc_init(struct chunk_enc *c)
 }
 
 void
+chunk_enc_init_v1(struct chunk_enc *c)
+{
+	chunk_enc_init(c);
+	c->v1 = c->timed = 1;
+}
+
+void
 chunk_enc_free(struct chunk_enc *c)
 {
 	bitw_free(&c->w);
@@ -406,7 +413,10 @@ enc_to_xor(struct chunk_enc *c)
 	if (chunk_decode(tmp, len, &pv) != 0)
 		abort(); /* our own encoding must decode */
 	free(tmp);
-	chunk_enc_init(c);
+	if (c->v1)
+		chunk_enc_init_v1(c);
+	else
+		chunk_enc_init(c);
 	c->codec = CHUNK_CODEC_XOR;
 	for (i = 0; i < pv.n; i++)
 		chunk_enc_append(c, pv.t[i], pv.v[i]);
@@ -423,7 +433,13 @@ chunk_enc_append(struct chunk_enc *c, int64_t t, double v)
 		return;
 	}
 	dt = t - c->last_t;
-	put_dod(&c->w, dt - c->last_dt);
+	if (!c->timed && (c->n == 1 || dt == c->step)) {
+		c->step = dt; /* in the regular run: no time bits */
+		c->nreg++;
+	} else {
+		c->timed = 1;
+		put_dod(&c->w, dt - c->last_dt);
+	}
 	c->last_dt = dt;
 	c->last_t = t;
 	c->last_v = v;
@@ -454,17 +470,25 @@ size_t
 chunk_enc_size(const struct chunk_enc *c)
 {
 	uint8_t tmp[10];
+	size_t len = 1 + varint_put(tmp, c->n) +
+	             varint_put(tmp, (uint64_t)c->first_t) + bitw_bytes(&c->w);
 
-	return 1 + varint_put(tmp, c->n) +
-	       varint_put(tmp, (uint64_t)c->first_t) + bitw_bytes(&c->w);
+	if (c->nreg > 0)
+		len += varint_put(tmp, (uint64_t)c->step) +
+		       varint_put(tmp, c->nreg);
+	return len;
 }
 
 void
 chunk_enc_serialize(const struct chunk_enc *c, uint8_t *out)
 {
-	*out++ = c->codec;
+	*out++ = (uint8_t)(c->codec | (c->nreg > 0 ? CHUNK_REGULAR : 0));
 	out += varint_put(out, c->n);
 	out += varint_put(out, (uint64_t)c->first_t);
+	if (c->nreg > 0) {
+		out += varint_put(out, (uint64_t)c->step);
+		out += varint_put(out, c->nreg);
+	}
 	bitw_copy(&c->w, out);
 }
 
@@ -476,20 +500,57 @@ chunk_enc_memory(const struct chunk_enc *c)
 
 /* ---- decoder ---- */
 
-int
-chunk_header(const void *data, size_t len, uint32_t *n, int64_t *first_t)
+/* A chunk's header: codec, point count, first time and regular run
+ * (step 0 and nreg 0 when it has none); *bits is where the bits start.
+ * 0, or -1 when it is corrupt. */
+struct chunk_head {
+	uint32_t n, nreg;
+	uint8_t codec;
+	int64_t first_t, step;
+	const uint8_t *bits;
+};
+
+static int
+head_parse(const void *data, size_t len, struct chunk_head *h)
 {
 	const uint8_t *p = data, *end = p + len;
-	uint64_t x, y;
+	uint64_t x, y, st = 0, nr = 0;
+	unsigned codec;
 
-	if (len < 3 || (p[0] != CHUNK_CODEC_DEC && p[0] != CHUNK_CODEC_XOR))
+	if (len < 3)
+		return -1;
+	codec = p[0] & ~(unsigned)CHUNK_REGULAR;
+	if (codec != CHUNK_CODEC_DEC && codec != CHUNK_CODEC_XOR)
 		return -1;
 	p++;
 	if (varint_get(&p, end, &x) != 0 || x == 0 || x > UINT32_MAX ||
 	    varint_get(&p, end, &y) != 0 || y >= (uint64_t)STORE_TIME_MAX)
 		return -1;
-	*n = (uint32_t)x;
-	*first_t = (int64_t)y;
+	if (*(const uint8_t *)data & CHUNK_REGULAR) {
+		/* The run's last time must be a valid time. */
+		if (varint_get(&p, end, &st) != 0 ||
+		    varint_get(&p, end, &nr) != 0 || st == 0 || nr == 0 ||
+		    nr >= x || st > ((uint64_t)STORE_TIME_MAX - 1 - y) / nr)
+			return -1;
+	}
+	h->codec = (uint8_t)codec;
+	h->n = (uint32_t)x;
+	h->first_t = (int64_t)y;
+	h->step = (int64_t)st;
+	h->nreg = (uint32_t)nr;
+	h->bits = p;
+	return 0;
+}
+
+int
+chunk_header(const void *data, size_t len, uint32_t *n, int64_t *first_t)
+{
+	struct chunk_head h;
+
+	if (head_parse(data, len, &h) != 0)
+		return -1;
+	*n = h.n;
+	*first_t = h.first_t;
 	return 0;
 }
 
@@ -502,12 +563,12 @@ chunk_decode(const void *data, size_t len, struct ptvec *out)
 /* The points of an XOR chunk into t[] and v[], stopping before hi: the
  * number decoded, or -1 when the data is corrupt. */
 static long
-dec_xor(struct bitr *r, uint32_t n, int64_t first, int64_t hi, int64_t *t,
+dec_xor(struct bitr *r, const struct chunk_head *h, int64_t hi, int64_t *t,
     double *v)
 {
-	uint64_t tt = (uint64_t)first, dt = 0, xprev = 0;
+	uint64_t tt = (uint64_t)h->first_t, dt = (uint64_t)h->step, xprev = 0;
 	uint8_t lead = 0xff, trail = 0;
-	uint32_t i;
+	uint32_t i, n = h->n;
 
 	for (i = 0; i < n; i++) {
 		double val;
@@ -515,7 +576,8 @@ dec_xor(struct bitr *r, uint32_t n, int64_t first, int64_t hi, int64_t *t,
 		if (i > 0) {
 			uint64_t nt;
 
-			dt += (uint64_t)get_dod(r);
+			if (i > h->nreg)
+				dt += (uint64_t)get_dod(r);
 			nt = tt + dt;
 			if ((int64_t)nt <= (int64_t)tt ||
 			    (int64_t)nt >= STORE_TIME_MAX)
@@ -568,17 +630,18 @@ dec_xor(struct bitr *r, uint32_t n, int64_t first, int64_t hi, int64_t *t,
  * general functions.
  */
 static long
-dec_dec(struct bitr *r, uint32_t n, int64_t first, int64_t hi, int64_t *t,
+dec_dec(struct bitr *r, const struct chunk_head *h, int64_t hi, int64_t *t,
     double *v)
 {
 	struct vcoder vc;
 	struct vcache vch = {0, 0, 0, 0};
 	const uint8_t *p, *end = r->end;
-	uint64_t cache, tt = (uint64_t)first, dt = 0, a;
+	int64_t first = h->first_t;
+	uint64_t cache, tt = (uint64_t)first, dt = (uint64_t)h->step, a;
 	int64_t m_prev;
 	unsigned nbits;
 	uint8_t cn, k;
-	uint32_t i;
+	uint32_t i, n = h->n, nreg = h->nreg;
 	double val;
 
 	vcoder_init(&vc, 0);
@@ -605,10 +668,11 @@ dec_dec(struct bitr *r, uint32_t n, int64_t first, int64_t hi, int64_t *t,
 				DEC_IN();
 			}
 		}
-		if ((int64_t)cache >= 0) {
+		/* The regular run has no time bits. */
+		if (i > nreg && (int64_t)cache >= 0) {
 			cache <<= 1; /* the same interval */
 			nbits--;
-		} else {
+		} else if (i > nreg) {
 			DEC_OUT();
 			dt += (uint64_t)get_dod(r);
 			DEC_IN();
@@ -662,31 +726,25 @@ dec_dec(struct bitr *r, uint32_t n, int64_t first, int64_t hi, int64_t *t,
 int
 chunk_decode_until(const void *data, size_t len, int64_t hi, struct ptvec *out)
 {
-	const uint8_t *p = data, *end = p + len;
+	const uint8_t *end = (const uint8_t *)data + len;
+	struct chunk_head h;
 	struct bitr r;
-	uint64_t x;
-	uint32_t n;
-	uint8_t codec;
-	int64_t first;
 	long got;
 
-	if (chunk_header(data, len, &n, &first) != 0)
+	if (head_parse(data, len, &h) != 0)
 		return -1;
-	codec = *p++;
-	varint_get(&p, end, &x);
-	varint_get(&p, end, &x);
-	/* Each point takes at least 2 bits. */
-	if ((uint64_t)n * 2 > (uint64_t)(end - p) * 8 + 64)
+	/* Each point takes at least 2 bits, 1 in the regular run. */
+	if ((uint64_t)h.n * 2 - h.nreg > (uint64_t)(end - h.bits) * 8 + 64)
 		return -1;
-	bitr_init(&r, p, end - p);
-	ptvec_reserve(out, n);
-	got = codec == CHUNK_CODEC_DEC
-	          ? dec_dec(&r, n, first, hi, out->t + out->n, out->v + out->n)
-	          : dec_xor(&r, n, first, hi, out->t + out->n, out->v + out->n);
+	bitr_init(&r, h.bits, end - h.bits);
+	ptvec_reserve(out, h.n);
+	got = h.codec == CHUNK_CODEC_DEC
+	          ? dec_dec(&r, &h, hi, out->t + out->n, out->v + out->n)
+	          : dec_xor(&r, &h, hi, out->t + out->n, out->v + out->n);
 	if (got < 0)
 		return -1;
 	/* Only padding may remain. */
-	if ((uint32_t)got == n &&
+	if ((uint32_t)got == h.n &&
 	    (bitr_left(&r) >= 8 || bitr_get(&r, (unsigned)bitr_left(&r)) != 0))
 		return -1;
 	out->n += (size_t)got;

@@ -11,7 +11,17 @@
  * XOR (Gorilla's XOR of consecutive doubles).  Every decoded double is
  * bit-identical to the one encoded.
  *
- * Serialized: codec byte, varint point count, varint first time, bits.
+ * Times of a regular series cost nothing: the points after the first
+ * that follow it at one fixed step (the regular run) carry no time bits,
+ * the header gives the step and the run's length, and delta-of-delta
+ * coding starts after the run (against the step).
+ *
+ * Serialized: codec byte (CHUNK_REGULAR set when there is a regular
+ * run), varint point count, varint first time, with CHUNK_REGULAR varint
+ * step and varint run length, then the bits: the first value; the
+ * values of the regular run; then each point's time and value.  Chunks
+ * of store format 3 and older have no regular run (their times are coded
+ * from the second point on against an interval of 0).
  */
 #ifndef CB_STORE_CHUNK_H
 #define CB_STORE_CHUNK_H
@@ -23,6 +33,7 @@
 
 #define CHUNK_CODEC_DEC 1
 #define CHUNK_CODEC_XOR 2
+#define CHUNK_REGULAR   0x10 /* flag on the codec byte (format 4) */
 
 /* A growable vector of points (parallel arrays); owns t and v. */
 struct ptvec {
@@ -88,16 +99,23 @@ int64_t chunk_get_ulps(struct bitr *r);
 struct chunk_enc {
 	struct bitw w;
 	int64_t first_t, last_t, last_dt;
+	int64_t step; /* interval of the regular run */
 	double last_v;
 	struct vcoder vc; /* DEC */
 	uint64_t x_prev;  /* XOR: previous value's bits */
 	uint32_t n;
+	uint32_t nreg; /* points after the first in the regular run */
 	uint8_t x_lead, x_trail;
 	uint8_t codec;
-	uint8_t nraw; /* DEC: raw escapes so far */
+	uint8_t nraw;  /* DEC: raw escapes so far */
+	uint8_t timed; /* past the regular run: times are coded */
+	uint8_t v1;    /* the layout of format 3 and older (tests) */
 };
 
 void chunk_enc_init(struct chunk_enc *c);
+/* The same for chunks in the layout of store format 3 and older (no
+ * regular run), for tests of reading old stores. */
+void chunk_enc_init_v1(struct chunk_enc *c);
 void chunk_enc_free(struct chunk_enc *c);
 /* Append a point; t must be greater than c->last_t unless c is empty. */
 void chunk_enc_append(struct chunk_enc *c, int64_t t, double v);

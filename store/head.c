@@ -724,15 +724,15 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 		store_head_record(ser, &s->tmp);
 		pending_put(s, STORE_CF_HEAD, k, 4, s->tmp.data, s->tmp.len);
 	}
-	if (s->next_seq - s->first_seq <= CHECKPOINT_POINT_DELETES) {
+	if (s->applied_seq - s->first_seq <= CHECKPOINT_POINT_DELETES) {
 		/* Few batch-log records: delete them one by one in the
 		 * pending batch and write that batch itself, not a copy. */
-		for (seq = s->first_seq; seq < s->next_seq; seq++) {
+		for (seq = s->first_seq; seq < s->applied_seq; seq++) {
 			key_put64(k, seq);
 			rocksdb_writebatch_wi_delete_cf(s->pending,
 			    s->cf[STORE_CF_BATCHLOG], (const char *)k, 8);
 		}
-		key_put64(k, s->next_seq);
+		key_put64(k, s->applied_seq);
 		rocksdb_writebatch_wi_put_cf(s->pending,
 		    s->cf[STORE_CF_DEFAULT], "batchlog.next", 13,
 		    (const char *)k, 8);
@@ -743,10 +743,10 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 		rep = rocksdb_writebatch_wi_data(s->pending, &replen);
 		wb = rocksdb_writebatch_create_from(rep, replen);
 		key_put64(k, s->first_seq);
-		key_put64(k2, s->next_seq);
+		key_put64(k2, s->applied_seq);
 		rocksdb_writebatch_delete_range_cf(wb, s->cf[STORE_CF_BATCHLOG],
 		    (const char *)k, 8, (const char *)k2, 8);
-		key_put64(k, s->next_seq);
+		key_put64(k, s->applied_seq);
 		rocksdb_writebatch_put_cf(wb, s->cf[STORE_CF_DEFAULT],
 		    "batchlog.next", 13, (const char *)k, 8);
 		rocksdb_write(s->db, s->wo_durable, wb, &err);
@@ -760,7 +760,7 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 	for (i = 0; i < s->ndirty; i++)
 		s->ix.series[s->dirty[i]].flags &= ~SERIES_DIRTY;
 	s->ndirty = 0;
-	s->first_seq = s->next_seq;
+	s->first_seq = s->applied_seq;
 	s->blog_bytes = 0;
 	s->st.checkpoints++;
 	/* Now and then, drop the batch-log files the checkpoints emptied. */

@@ -273,6 +273,7 @@ index_add(
 	s->hash = index_hash(key, len);
 	s->first_t = s->last_t = s->closed_max_t = -1;
 	s->last_write_ms = -1;
+	s->w_last_t = s->w_last_write_ms = -1;
 	ix->mem += len + 1;
 	if (ix->tab == NULL || (size_t)ix->n * 2 > (size_t)ix->tmask + 1)
 		index_tab_grow(ix);

@@ -17,7 +17,10 @@
 struct headagg;
 
 /* Per-series state.  flags: SERIES_DIRTY (head changed since the last
- * checkpoint). */
+ * checkpoint).  The fields up to agg are the head's (the store's apply
+ * thread writes them, store/apply.c); the w_ fields are the writer's
+ * view of the same series (store_write() on the caller's thread keeps
+ * them, from the batches the batch log holds, applied or not). */
 struct series {
 	char *key; /* canonical key, owned */
 	uint32_t hash;
@@ -29,6 +32,9 @@ struct series {
 	int64_t last_write_ms;
 	struct chunk_enc *open; /* the open chunk, NULL when none */
 	struct headagg *agg;    /* its per-minute aggregates (with open) */
+	int64_t w_last_t;       /* newest point logged (-1: none) */
+	double w_last_v;
+	int64_t w_last_write_ms;
 };
 
 #define SERIES_DIRTY 0x1

@@ -12,6 +12,7 @@ store_libcbstore_a_CPPFLAGS = $(AM_CPPFLAGS) $(ROCKSDB_CFLAGS)
 store_libcbstore_a_SOURCES = \
 	store/store.h store/store-int.h \
 	store/agg.h store/bits.h store/coder.h \
+	store/apply.c \
 	store/batchlog.c \
 	store/chunk.c store/chunk.h \
 	store/db.c \
@@ -101,3 +102,13 @@ tests_fuzz_fuzz_store_rollup_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_store_rollup_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
 tests_fuzz_fuzz_store_rollup_LDADD = $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) -lm
 EXTRA_DIST += tests/fuzz/corpus/store-rollup
+
+check_PROGRAMS += tests/fuzz/fuzz-store-chunk
+TESTS += tests/fuzz/fuzz-store-chunk
+tests_fuzz_fuzz_store_chunk_CPPFLAGS = $(AM_CPPFLAGS)
+tests_fuzz_fuzz_store_chunk_SOURCES = tests/fuzz/fuzz-store-chunk.c \
+	$(FUZZ_DRIVER)
+tests_fuzz_fuzz_store_chunk_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_store_chunk_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_store_chunk_LDADD = $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) -lm
+EXTRA_DIST += tests/fuzz/corpus/store-chunk

@@ -356,6 +356,7 @@ store_query_run(struct store *s, const struct store_query *q,
 	size_t n;
 	int rc;
 
+	store_apply_wait(s);
 	memset(r, 0, sizeof *r);
 	if (q->sel == NULL) {
 		if (cause != NULL)
@@ -504,6 +505,7 @@ store_query_last(struct store *s, const struct selector *sel, int64_t since,
 	uint32_t *ids;
 	size_t n, i;
 
+	store_apply_wait(s);
 	memset(r, 0, sizeof *r);
 	index_match(&s->ix, sel, &ids, &n);
 	index_sort_by_key(&s->ix, ids, n);

@@ -66,6 +66,7 @@ store_reader_open(struct store *s, const struct selector *sel, int64_t start,
 	struct store_reader *rd;
 	size_t i;
 
+	store_apply_wait(s);
 	*rdp = NULL;
 	if (sel == NULL || start > end) {
 		if (cause != NULL)

@@ -22,6 +22,19 @@
  * chunks) and the deletion of the batch log.  So the database always
  * holds exactly the state of the last checkpoint plus the batch log, and
  * replaying the log at open is deterministic.
+ *
+ * Threads (store/apply.c): store_write() checks a batch against the
+ * writer's view of each series (struct series w_ fields), writes it to
+ * the batch log and returns; the apply thread then applies the logged
+ * batches to the head in batch-log order (chunk encoding, rollups, the
+ * pending batch, checkpoints).  A checkpoint deletes only the batch-log
+ * records already applied (below applied_seq), so the database still
+ * holds a checkpoint plus the log that follows it.  Everything else that
+ * reads the head (queries, lists, stats, flush, close, new series: the
+ * index may grow) first waits until the apply thread is idle
+ * (store_apply_wait()); the thread is idle exactly when no batch is
+ * queued, so the caller's thread and the apply thread never touch the
+ * head at the same time.  failed is written under the apply lock.
  */
 #ifndef CB_STORE_INT_H
 #define CB_STORE_INT_H
@@ -118,7 +131,10 @@ struct store {
 	                                     records until the checkpoint */
 	rocksdb_writebatch_t *wb_index;   /* new series not yet written */
 	uint64_t first_seq;               /* oldest batch log key alive */
-	uint64_t next_seq;                /* next batch log key */
+	uint64_t next_seq;                /* next batch log key (writer) */
+	uint64_t applied_seq;             /* batch log keys below it are in
+	                                     the head (apply thread) */
+	struct store_applier *applier;    /* NULL: writes apply in place */
 	uint64_t blog_bytes;              /* batch log bytes since the last
 	                                     checkpoint */
 	uint32_t *dirty;                  /* ids with SERIES_DIRTY */
@@ -164,6 +180,24 @@ int store_get(struct store *s, enum store_cf cf, const void *key, size_t klen,
 void store_mark_dirty(struct store *s, struct series *ser);
 int store_set_failed(
     struct store *s, const char *what, char *err, char **cause);
+
+/* apply.c */
+struct store_applier;
+/* Start the apply thread (s->applier); 0 or -1. */
+int store_apply_start(struct store *s, char **cause);
+/* Wait for the queued batches, stop the thread; NULL applier is fine. */
+void store_apply_stop(struct store *s);
+/* Return once every queued batch is applied (at once without a thread). */
+void store_apply_wait(struct store *s);
+/* Apply a logged batch (key seq) to the head: in the apply thread when
+ * there is one (the arrays are copied), else here.  The batch log held
+ * blog_len bytes of it; wall is the write's clock. */
+void store_apply_submit(struct store *s, const uint32_t *ids, const int64_t *ts,
+    const double *vs, size_t n, int64_t wall, uint64_t seq, size_t blog_len);
+/* 0, or -1 with *cause (may be NULL) a copy of s->failed. */
+int store_apply_failed(struct store *s, char **cause);
+/* Set s->failed to msg (heap; freed when s->failed is already set). */
+void store_apply_set_failed(struct store *s, char *msg);
 
 /* db.c */
 int store_db_open(struct store *s, char **cause);

@@ -35,6 +35,7 @@ store_options_init(struct store_options *o)
 	o->retention_hour_ms = 5 * 365 * 86400 * 1000LL;
 	o->cache_bytes = 64 << 20;
 	o->batchlog_bytes = 8 << 20;
+	o->apply_thread = 1;
 }
 
 void
@@ -54,11 +55,12 @@ store_warn(struct store *s, const char *fmt, ...)
 int
 store_set_failed(struct store *s, const char *what, char *err, char **cause)
 {
-	if (s->failed == NULL)
-		s->failed = xasprintf("%s: %s failed: %s (store is read-only "
-		                      "until reopened)",
-		    s->dir, what, err);
+	store_apply_set_failed(s,
+	    xasprintf("%s: %s failed: %s (store is read-only until reopened)",
+	        s->dir, what, err));
 	free(err);
+	/* Only the thread that set it (or a waiter on an idle thread)
+	 * reads it here. */
 	if (cause != NULL)
 		*cause = xstrdup(s->failed);
 	return -1;
@@ -119,6 +121,21 @@ store_get(struct store *s, enum store_cf cf, const void *key, size_t klen,
 	return 0;
 }
 
+/* The writer's view of each series from the head, at open. */
+static void
+store_writer_view_init(struct store *s)
+{
+	uint32_t id;
+
+	for (id = 1; id <= s->ix.n; id++) {
+		struct series *ser = &s->ix.series[id];
+
+		ser->w_last_t = ser->last_t;
+		ser->w_last_v = ser->last_v;
+		ser->w_last_write_ms = ser->last_write_ms;
+	}
+}
+
 static int
 store_index_load(struct store *s, char **cause)
 {
@@ -156,6 +173,7 @@ store_index_load(struct store *s, char **cause)
 static void
 store_free(struct store *s)
 {
+	store_apply_stop(s);
 	store_db_close(s);
 	index_free(&s->ix);
 	if (s->pending != NULL)
@@ -219,6 +237,9 @@ store_open(const char *dir, const struct store_options *o, char **cause)
 		goto fail;
 	if (store_retention_run(s, clock_wall_ms(), cause) != 0)
 		goto fail;
+	store_writer_view_init(s);
+	if (s->opts.apply_thread && store_apply_start(s, cause) != 0)
+		goto fail;
 	free(dummy);
 	return s;
 fail:
@@ -234,6 +255,7 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
+	store_apply_stop(s);
 	/* Everything flushed, so that the directory at rest holds no
 	 * write-ahead log beyond RocksDB's current one.  A checkpoint must
 	 * not follow a failed index write: its head records would name
@@ -282,6 +304,7 @@ store_series_create(struct store *s, char **cause)
 	uint32_t id;
 	uint8_t k[4];
 
+	store_apply_wait(s); /* the apply thread reads the series array */
 	id = index_add(&s->ix, 0, s->ktmp.data, s->ktmp.len, cause);
 	if (id == 0)
 		return 0;
@@ -341,17 +364,6 @@ scratch_reserve(struct store *s, size_t n)
 	s->sc_undo = xreallocarray(s->sc_undo, s->sc_cap, sizeof *s->sc_undo);
 }
 
-/* Bytes of the pending batch: merges of older points rewrite whole
- * chunks into it, so its size is bounded as well as its count. */
-static size_t
-store_pending_bytes(struct store *s)
-{
-	size_t len = 0;
-
-	(void)rocksdb_writebatch_wi_data(s->pending, &len);
-	return len;
-}
-
 static void
 reject(struct store_write_result *res, size_t i, enum store_reject why)
 {
@@ -401,7 +413,7 @@ store_write_order(struct store *s, size_t na)
 		struct series *ser = &s->ix.series[s->sc_ids[i]];
 		int64_t t = s->sc_ts[i];
 
-		if (t < ser->last_t) {
+		if (t < ser->w_last_t) {
 			late[nl].id = s->sc_ids[i];
 			late[nl].t = t;
 			late[nl].v = s->sc_vs[i];
@@ -409,11 +421,11 @@ store_write_order(struct store *s, size_t na)
 			nl++;
 			continue;
 		}
-		if (t > ser->last_t) {
+		if (t > ser->w_last_t) {
 			u[nu].id = s->sc_ids[i];
-			u[nu].last_t = ser->last_t;
+			u[nu].last_t = ser->w_last_t;
 			nu++;
-			ser->last_t = t;
+			ser->w_last_t = t;
 		}
 		s->sc_ids[nin] = s->sc_ids[i];
 		s->sc_ts[nin] = t;
@@ -422,7 +434,7 @@ store_write_order(struct store *s, size_t na)
 	}
 	/* Back to the newest times before the batch. */
 	while (nu-- > 0)
-		s->ix.series[u[nu].id].last_t = u[nu].last_t;
+		s->ix.series[u[nu].id].w_last_t = u[nu].last_t;
 	free(u);
 	qsort(late, nl, sizeof *late, opoint_cmp);
 	for (i = 0; i < nl; i++) {
@@ -448,13 +460,9 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 		res = &dummy;
 	memset(res, 0, sizeof *res);
 	res->first_rejected = SIZE_MAX;
-	if (s->failed != NULL) {
-		if (cause != NULL)
-			*cause = xstrdup(s->failed);
+	if (store_apply_failed(s, cause) != 0)
 		return -1;
-	}
 	scratch_reserve(s, n);
-	s->now_ms = wall;
 	/* A point behind its series' newest is merged into its chunk,
 	 * however far behind (a collector replaying its spool; the series
 	 * may also have a point ahead of the clock), unless it is older than
@@ -478,16 +486,16 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 			reject(res, i, STORE_REJECT_TIME);
 			continue;
 		}
-		if (t < horizon && t <= ser->last_t) {
+		if (t < horizon && t <= ser->w_last_t) {
 			reject(res, i, STORE_REJECT_LATE);
 			continue;
 		}
-		if (t > ser->last_t) {
+		if (t > ser->w_last_t) {
 			s->sc_undo[nundo].id = ids[i];
-			s->sc_undo[nundo].last_t = ser->last_t;
+			s->sc_undo[nundo].last_t = ser->w_last_t;
 			nundo++;
-			ser->last_t = t;
-		} else if (t == ser->last_t)
+			ser->w_last_t = t;
+		} else if (t == ser->w_last_t)
 			res->duplicates++;
 		else
 			res->late++;
@@ -500,7 +508,7 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 		s->st.rejected[r] += res->rejected[r];
 	/* The newest times move again as the points are applied. */
 	while (nundo-- > 0)
-		s->ix.series[s->sc_undo[nundo].id].last_t =
+		s->ix.series[s->sc_undo[nundo].id].w_last_t =
 		    s->sc_undo[nundo].last_t;
 	if (na == 0)
 		return 0;
@@ -525,24 +533,22 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 	}
 	rocksdb_writebatch_clear(wb);
 	s->next_seq++;
-	s->blog_bytes += s->blog.len;
 
-	store_head_apply_batch(s, s->sc_ids, s->sc_ts, s->sc_vs, na);
-	for (i = 0; i < na; i++)
-		s->ix.series[s->sc_ids[i]].last_write_ms = wall;
+	/* Logged: the writer's view moves now, the head when the batch is
+	 * applied (in the apply thread, if there is one). */
+	for (i = 0; i < na; i++) {
+		struct series *ser = &s->ix.series[s->sc_ids[i]];
+
+		if (s->sc_ts[i] >= ser->w_last_t) {
+			ser->w_last_t = s->sc_ts[i];
+			ser->w_last_v = s->sc_vs[i];
+		}
+		ser->w_last_write_ms = wall;
+	}
 	res->accepted = na;
 	s->st.points_written += na;
-
-	if (s->blog_bytes >= s->opts.batchlog_bytes ||
-	    rocksdb_writebatch_wi_count(s->pending) > 200000 ||
-	    store_pending_bytes(s) > 4 * s->opts.batchlog_bytes) {
-		/* The batch is durable already; a failed checkpoint only
-		 * stops later writes. */
-		if (store_head_checkpoint(s, 1, NULL) != 0)
-			store_warn(s, "%s", s->failed);
-		if (s->failed == NULL)
-			(void)store_retention_run(s, wall, NULL);
-	}
+	store_apply_submit(s, s->sc_ids, s->sc_ts, s->sc_vs, na, wall,
+	    s->next_seq - 1, s->blog.len);
 	return 0;
 }
 
@@ -606,12 +612,13 @@ store_series_last(struct store *s, uint32_t id, int64_t *last_t, double *last_v,
 
 	if (ser == NULL || ser->key == NULL)
 		return -1;
+	/* The writer's view: what store_write() took, applied or not. */
 	if (last_t != NULL)
-		*last_t = ser->last_t;
+		*last_t = ser->w_last_t;
 	if (last_v != NULL)
-		*last_v = ser->last_v;
+		*last_v = ser->w_last_v;
 	if (last_write_ms != NULL)
-		*last_write_ms = ser->last_write_ms;
+		*last_write_ms = ser->w_last_write_ms;
 	return 0;
 }
 
@@ -622,6 +629,7 @@ store_series_list(struct store *s, const struct selector *sel,
 	uint32_t *ids;
 	size_t n, i;
 
+	store_apply_wait(s);
 	index_match(&s->ix, sel, &ids, &n);
 	index_sort_by_key(&s->ix, ids, n);
 	l->n = n;
@@ -696,6 +704,7 @@ store_flush(struct store *s, int compact, char **cause)
 	char *err = NULL;
 	int cf;
 
+	store_apply_wait(s);
 	if (s->failed != NULL) {
 		if (cause != NULL)
 			*cause = xstrdup(s->failed);
@@ -752,6 +761,7 @@ store_stats_get(struct store *s, struct store_stats *st, char **cause)
 	uint32_t id;
 	int cf;
 
+	store_apply_wait(s);
 	*st = s->st;
 	st->series = 0;
 	st->active_series = 0;
@@ -787,6 +797,7 @@ store_stats_get(struct store *s, struct store_stats *st, char **cause)
 int
 store_retention_apply(struct store *s, char **cause)
 {
+	store_apply_wait(s);
 	s->retention_done = 0;
 	return store_retention_run(s, clock_wall_ms(), cause);
 }

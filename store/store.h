@@ -25,6 +25,17 @@
  * and may be used from any thread, but an iterator must be freed before
  * the store is closed.
  *
+ * The store's own apply thread (options.apply_thread, on by default):
+ * store_write() returns once a batch is in the batch log (durable as
+ * above), and one thread of the store applies logged batches to the head
+ * (chunk encoding, rollups, checkpoints) in the order they were written,
+ * while the caller's thread goes on parsing and logging the next ones.
+ * Every call that reads the head (queries, readers, series lists, stats,
+ * flush, close, creating a series) first waits until the batches written
+ * so far are applied, so reads always see every write that returned
+ * before them.  store_series_last() answers without waiting.
+ * options.warn may be called from the apply thread.
+ *
  * RocksDB runs background threads: do not fork() a process that has
  * opened a store and then use a store in the child without exec()ing.
  *
@@ -43,9 +54,10 @@
 #include "lib/serieskey.h"
 
 /* 2: rollup blocks store their columns apart; 3: rollup blocks with a
- * smaller head, leaner head records (older stores are read and marked 3
- * on open, as new blocks may be written to them). */
-#define STORE_FORMAT_VERSION 3
+ * smaller head, leaner head records; 4: chunks (closed, and open ones in
+ * head records) code no times for a regular run (older stores are read
+ * and marked 4 on open, as new blocks may be written to them). */
+#define STORE_FORMAT_VERSION 4
 
 /* Points must have 0 <= t < STORE_TIME_MAX (the year 10000). */
 #define STORE_TIME_MAX 253402300800000LL
@@ -77,6 +89,8 @@ struct store_options {
 	 * for the duration of the call. */
 	void (*warn)(void *arg, const char *msg);
 	void *warn_arg;
+	int apply_thread; /* apply logged batches to the head on a thread
+	                     of the store (default 1; 0: in store_write) */
 };
 
 /* Fill o with the defaults. */

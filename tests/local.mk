@@ -84,3 +84,4 @@ else
 	@echo "fuzz-check: configure with CC=clang --enable-fuzzing first"; exit 1
 endif
 .PHONY: fuzz-check
+EXTRA_DIST += tests/tsan.supp

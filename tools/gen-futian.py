@@ -411,6 +411,8 @@ def main():
          'display': '东园社区网格员'},
         {'name': 'futian-viewer', 'role': 'viewer', 'scope': district['code'],
          'display': '大屏只读'},
+        {'name': 'shenzhen-city', 'role': 'supervisor', 'scope': district['code'],
+         'display': '深圳市城市运行管理中心（市平台）'},
     ]}
 
     def token(name):
@@ -427,6 +429,9 @@ def main():
              'Nanyuan subdistrict servers: its own systems, water and air sensors in Nanyuan only'),
             ('remote-viewer', 'user', {'user': 'futian-viewer'},
              'a remote read-only wall display over TCP'),
+            ('city-hub', 'user', {'user': 'shenzhen-city'},
+             'the Shenzhen city hub (conf/city) reads and acts on this district with it;'
+             ' it checks its own users\' roles and scopes first'),
     ):
         plain, digest = token(name)
         t = {'name': name, 'sha256': digest}

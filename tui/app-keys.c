@@ -166,6 +166,7 @@ G_SCREEN(map, APP_MAP)
 G_SCREEN(systems, APP_SYSTEMS)
 G_SCREEN(quality, APP_QUALITY)
 G_SCREEN(audit, APP_AUDIT)
+G_SCREEN(reports, APP_REPORTS)
 
 const struct binding bind_global[] = {
     {.key = '?',
@@ -196,6 +197,10 @@ const struct binding bind_global[] = {
         .fn = g_screen_systems},
     {.key = '7', .keys = "7", .help = "data quality", .fn = g_screen_quality},
     {.key = '8', .keys = "8", .help = "audit log", .fn = g_screen_audit},
+    {.key = '0',
+        .keys = "0",
+        .help = "reports: how departments answered their dispatches",
+        .fn = g_screen_reports},
     {.key = '!',
         .keys = "!",
         .help = "jump to the newest alert (* marks new since you looked)",

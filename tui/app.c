@@ -32,6 +32,7 @@ static const struct screen_class *const app_classes[APP_NSCREENS] = {
     [APP_SYSTEMS] = &screen_systems_class,
     [APP_QUALITY] = &screen_quality_class,
     [APP_AUDIT] = &screen_audit_class,
+    [APP_REPORTS] = &screen_reports_class,
     [APP_CASES] = &screen_cases_class,
     [APP_HANDOVER] = &screen_handover_class,
 };

@@ -52,6 +52,9 @@ static const char usage_text[] =
     "           [--source S]        a case: routed by its category, else\n"
     "                               queued for the dispatch desk\n"
     "  cases [--queue] [--json]     cases (--queue: the dispatch queue)\n"
+    "  report [--since 7d] [--by dept|subdistrict|rule] [--json|--csv]\n"
+    "                               how dispatches were answered: times to\n"
+    "                               acknowledge and resolve, in time, overdue\n"
     "  (overview, alerts, map, ... without --once/--json opens that screen)\n"
     "\n"
     "Options:\n"
@@ -64,7 +67,8 @@ static const char usage_text[] =
     "  -T, --token-file F   a file holding the bearer token\n"
     "  -d, --delay SECS     refresh interval (default 2; 0.5, 5s, 1m)\n"
     "  -s, --screen NAME    start screen (overview, territory, grid,\n"
-    "                       alerts, map, systems, quality, audit)\n"
+    "                       alerts, map, systems, quality, audit,\n"
+    "                       reports)\n"
     "      --no-color       no colours (also NO_COLOR=1)\n"
     "      --ascii          ASCII drawing even in a UTF-8 locale\n"
     "      --spark STYLE    sparklines: braille, block or ascii\n"
@@ -154,6 +158,9 @@ enum {
 	OPT_TEXT,
 	OPT_SOURCE,
 	OPT_QUEUE,
+	OPT_SINCE, /* report */
+	OPT_BY,
+	OPT_CSV,
 };
 
 int
@@ -191,6 +198,9 @@ main(int argc, char **argv)
 	    {"text", required_argument, NULL, OPT_TEXT},
 	    {"source", required_argument, NULL, OPT_SOURCE},
 	    {"queue", no_argument, NULL, OPT_QUEUE},
+	    {"since", required_argument, NULL, OPT_SINCE},
+	    {"by", required_argument, NULL, OPT_BY},
+	    {"csv", no_argument, NULL, OPT_CSV},
 	    {NULL, 0, NULL, 0},
 	};
 	struct app_opts ao;
@@ -203,7 +213,8 @@ main(int argc, char **argv)
 	const char *photo = NULL, *output = NULL;
 	char *token = NULL, *env_token, *own_socket = NULL;
 	struct cli_case_args ca;
-	int c, once = 0, json = 0, rc, queue = 0;
+	int c, once = 0, json = 0, rc, queue = 0, csv = 0;
+	const char *since = NULL, *by = NULL;
 	int64_t ms;
 
 	setlocale(LC_ALL, "");
@@ -340,6 +351,15 @@ main(int argc, char **argv)
 		case OPT_QUEUE:
 			queue = 1;
 			break;
+		case OPT_SINCE:
+			since = optarg;
+			break;
+		case OPT_BY:
+			by = optarg;
+			break;
+		case OPT_CSV:
+			csv = 1;
+			break;
 		default:
 			usage(stderr, 2);
 		}
@@ -454,6 +474,15 @@ main(int argc, char **argv)
 		po.timeout_ms = 15000;
 		api = api_create(&po);
 		rc = cli_case_new(api, &ca, json, stdout);
+	} else if (cmd != NULL && strcmp(cmd, "report") == 0) {
+		if (optind + 1 != argc || (json && csv) ||
+		    (by != NULL &&
+		        cli_check_values("--by", by, cli_report_bys) != 0) ||
+		    (by != NULL && strchr(by, ',') != NULL))
+			usage(stderr, 2);
+		po.timeout_ms = 30000;
+		api = api_create(&po);
+		rc = cli_report(api, since, by, json, csv, stdout);
 	} else if (cmd != NULL && strcmp(cmd, "cases") == 0) {
 		po.timeout_ms = 15000;
 		api = api_create(&po);

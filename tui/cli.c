@@ -17,7 +17,7 @@ const char *const cli_states[] = {"pending", "firing", "acknowledged", "acked",
     "resolved", "closed", "all", NULL};
 const char *const cli_severities[] = {"high", "medium", "low", "info", NULL};
 const char *const cli_screens[] = {"overview", "territory", "grid", "alerts",
-    "map", "systems", "quality", "audit", NULL};
+    "map", "systems", "quality", "audit", "reports", NULL};
 
 int
 cli_check_values(const char *what, const char *list, const char *const *valid)
@@ -233,7 +233,7 @@ int
 cli_alerts(struct api *api, int json, const char *state, const char *severity,
     const char *code, FILE *out)
 {
-	static const int w[] = {8, 4, 12, 5, 28, 10, 0};
+	int w[] = {8, 4, 12, 5, 28, 10, 0};
 	static const enum text_align a[] = {TEXT_LEFT, TEXT_LEFT, TEXT_LEFT,
 	    TEXT_RIGHT, TEXT_LEFT, TEXT_LEFT, TEXT_LEFT};
 	const char *h[] = {
@@ -274,6 +274,13 @@ cli_alerts(struct api *api, int json, const char *state, const char *severity,
 		fprintf(stderr, "citybrain: %s\n", cause);
 		free(cause);
 		return 1;
+	}
+	/* Whole ids, to type into `citybrain ack` (a city hub's are
+	 * "440304-A000123"). */
+	for (i = 0; i < al.n; i++) {
+		if (al.v[i].id != NULL && (int)strlen(al.v[i].id) > w[0] &&
+		    strlen(al.v[i].id) <= 24)
+			w[0] = (int)strlen(al.v[i].id);
 	}
 	cli_row(out, h, w, a, 7);
 	for (i = 0; i < al.n; i++) {

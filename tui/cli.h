@@ -20,6 +20,10 @@ int cli_whoami(struct api *api, int json, FILE *out);
 int cli_quality(struct api *api, int json, FILE *out);
 /* cli-handover.c: the shift handover note; sign it; acknowledge one. */
 int cli_handover(struct api *api, int json, FILE *out);
+/* cli-report.c: the response report as a table, JSON or CSV. */
+extern const char *const cli_report_bys[];
+int cli_report(struct api *api, const char *since, const char *by, int json,
+    int csv, FILE *out);
 int cli_handover_sign(struct api *api, const char *text, int json, FILE *out);
 int cli_handover_ack(
     struct api *api, const char *id, const char *comment, FILE *out);

@@ -99,6 +99,7 @@ cmd_metric(struct app *app, const char *args)
 CMD_SCREEN(systems, APP_SYSTEMS)
 CMD_SCREEN(quality, APP_QUALITY)
 CMD_SCREEN(audit, APP_AUDIT)
+CMD_SCREEN(reports, APP_REPORTS)
 CMD_SCREEN(cases, APP_CASES)
 CMD_SCREEN(handover, APP_HANDOVER)
 
@@ -206,6 +207,9 @@ static const struct cmd_entry cmd_table[] = {
         .fn = cmd_systems},
     {.name = "quality", .help = "data quality", .fn = cmd_quality},
     {.name = "audit", .help = "audit log", .fn = cmd_audit},
+    {.name = "reports",
+        .help = "response report by department",
+        .fn = cmd_reports},
     {.name = "cases",
         .help = "cases: the dispatch queue, new case, route",
         .fn = cmd_cases},

@@ -17,6 +17,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/remote-view.c tui/remote-view.h \
 	tui/cli-worker.c tui/cli-worker.h \
 	tui/cli-case.c tui/cli-case.h \
+	tui/cli-report.c tui/report-view.c tui/report-view.h \
 	tui/cmd.c \
 	tui/depts.c tui/depts.h \
 	tui/model.c tui/model.h tui/model-int.h tui/model-more.c \
@@ -30,6 +31,7 @@ tui_libcbtui_a_SOURCES = \
 	tui/screen-systems.c \
 	tui/screen-quality.c \
 	tui/screen-audit.c \
+	tui/screen-reports.c \
 	tui/spark.c tui/spark.h \
 	tui/term.c tui/term.h \
 	tui/text.c tui/text.h \
@@ -66,7 +68,8 @@ CONSOLE_TESTS = \
 	tests/integration/t-console-attention.sh \
 	tests/integration/t-console-dispatch.sh \
 	tests/integration/t-console-ascii.sh \
-	tests/integration/t-console-remote.sh
+	tests/integration/t-console-remote.sh \
+	tests/integration/t-console-reports.sh
 TESTS += $(CONSOLE_TESTS)
 EXTRA_DIST += $(CONSOLE_TESTS) tests/integration/console-fixture.sh
 

@@ -62,6 +62,9 @@ struct screen_alerts {
 	int detail_inflight;
 	int detail_top;
 	int want_newest; /* select the newest alert once the list is in */
+	/* al_cols, the Id column as wide as the longest id listed (a city
+	 * hub's are "440304-A000123"). */
+	struct table_col cols[AC_NCOLS];
 };
 
 static struct screen_alerts *
@@ -416,6 +419,13 @@ al_done(struct screen *s, struct api_result *res)
 		sel = xstrdup(a->al.v[a->rows[a->tab.sel]].id);
 	model_alerts_free(&a->al);
 	a->al = n;
+	a->cols[AC_ID].width = al_cols[AC_ID].width;
+	for (i = 0; i < a->al.n; i++) {
+		int w = a->al.v[i].id != NULL ? (int)strlen(a->al.v[i].id) : 0;
+
+		if (w > a->cols[AC_ID].width && w <= 24)
+			a->cols[AC_ID].width = w;
+	}
 	attention_listed(s->app->att, &a->al);
 	al_rebuild(a);
 	if (a->want_newest) {
@@ -926,7 +936,8 @@ al_init(struct screen *s)
 {
 	struct screen_alerts *a = al(s);
 
-	table_init(&a->tab, al_cols, AC_NCOLS, al_cell, a);
+	memcpy(a->cols, al_cols, sizeof a->cols);
+	table_init(&a->tab, a->cols, AC_NCOLS, al_cell, a);
 	a->tab.tagged = al_tagged_cb;
 	a->tab.sort_col = AC_SEV;
 	a->grouped = 1;

@@ -542,6 +542,20 @@ static const struct alert_action_entry alert_actions[] = {
     {.name = NULL},
 };
 
+int
+alert_action_min_role(const char *action, enum hub_role *role)
+{
+	const struct alert_action_entry *act;
+
+	for (act = alert_actions; act->name != NULL; act++) {
+		if (strcmp(act->name, action) == 0) {
+			*role = act->min_role;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 void
 alert_engine_action(struct alert_engine *e, const char *id, const char *action,
     json_t *body, const struct alert_actor *who, struct alert_reply *r)

@@ -141,6 +141,10 @@ void alert_engine_get(struct alert_engine *e, const char *id,
 void alert_engine_action(struct alert_engine *e, const char *id,
     const char *action, json_t *body, const struct alert_actor *who,
     struct alert_reply *r);
+/* The least role action needs ("ack" ... "extend"): 0, or -1 for an
+ * action the engine does not know (a city hub checks it before passing
+ * an action on with its own token for the district). */
+int alert_action_min_role(const char *action, enum hub_role *role);
 void alert_engine_event(struct alert_engine *e, json_t *body,
     const struct alert_actor *who, struct alert_reply *r);
 void alert_engine_silence_list(struct alert_engine *e, int all,

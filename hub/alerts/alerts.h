@@ -12,6 +12,7 @@
  *   handover.h      shifts and the shift handover note
  *   route-alerts.h  the route tables and the actor of a request
  *   case.h          cases (reported work routed by category) and routes
+ *   report.h        the response report (accountability) and its route
  *
  * Inside, the layers point one way: the engine (alert-engine.c: the
  * alerts in memory, persistence, transitions, notifications) knows
@@ -26,6 +27,7 @@
 #include "hub/alerts/alert-worker.h"
 #include "hub/alerts/case.h"
 #include "hub/alerts/handover.h"
+#include "hub/alerts/report.h"
 #include "hub/alerts/route-alerts.h"
 
 #endif

@@ -118,7 +118,7 @@ noinst_PROGRAMS += bench/rules-bench
 bench_rules_bench_CPPFLAGS = $(HUB_CPPFLAGS)
 bench_rules_bench_SOURCES = bench/rules-bench.c
 bench_rules_bench_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) \
-	$(LIBCURL_LIBS) $(LIBEVENT_LIBS) $(LIBCRYPTO_LIBS) $(JANSSON_LIBS)
+	$(LIBCURL_LIBS) $(LIBEVENT_LIBS) $(LIBCRYPTO_LIBS) $(JANSSON_LIBS) -lm
 
 # audit-bench: appends and start-up verification of the keyed audit chain.
 noinst_PROGRAMS += bench/audit-bench
@@ -182,6 +182,42 @@ tests_unit_test_handover_SOURCES = tests/unit/test-handover.c \
 	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
 tests_unit_test_handover_LDADD = $(ALERTS_TEST_LDADD)
 endif
+
+# The response report (issue 17): per department, subdistrict or rule,
+# computed from the alert records (report.h).
+hub_libcbhub_a_SOURCES += \
+	hub/alerts/report.c hub/alerts/report.h \
+	hub/alerts/report-record.c hub/alerts/report-record.h \
+	hub/alerts/route-report.c
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-report
+TESTS += tests/unit/test-report
+tests_unit_test_report_CPPFLAGS = $(ALERTS_TEST_CPPFLAGS)
+tests_unit_test_report_SOURCES = tests/unit/test-report.c \
+	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
+tests_unit_test_report_LDADD = $(ALERTS_TEST_LDADD)
+endif
+
+# report-bench: the response report over a month of history.
+noinst_PROGRAMS += bench/report-bench
+bench_report_bench_CPPFLAGS = $(HUB_CPPFLAGS)
+bench_report_bench_SOURCES = bench/report-bench.c
+bench_report_bench_LDADD = $(bench_rules_bench_LDADD)
+
+# The report's reader of alert records under the fuzz driver.
+check_PROGRAMS += tests/fuzz/fuzz-report-record
+TESTS += tests/fuzz/fuzz-report-record
+tests_fuzz_fuzz_report_record_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_fuzz_fuzz_report_record_SOURCES = tests/fuzz/fuzz-report-record.c \
+	$(FUZZ_DRIVER)
+tests_fuzz_fuzz_report_record_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_report_record_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_report_record_LDADD = $(HUB_LIBS) $(CB_LIB) $(JANSSON_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/report-record
+
+REPORT_INTEGRATION_TESTS = tests/integration/t-report.sh
+TESTS += $(REPORT_INTEGRATION_TESTS)
+EXTRA_DIST += $(REPORT_INTEGRATION_TESTS)
 # Handover drafts built at each shift's end (issue 17, casesui17).
 hub_libcbhub_a_SOURCES += hub/alerts/handover-draft.c hub/alerts/handover-tz.c
 # Escalation per case category and handover drafts at shift end, on the

@@ -99,8 +99,29 @@ void city_merge_overview(struct city_fetch *f);
 void city_merge_tree(struct city_fetch *f);
 void city_merge_proxy(struct city_fetch *f);
 
-/* POST /api/v1/alerts/{id}/{action}?district=CODE on a city hub: passed
- * to the district hub that owns the alert (city-action.c). */
+/* POST /api/v1/alerts/{id}/{action} on a city hub (id the city's
+ * "DDDDDD-ID", or the district's with ?district=CODE): passed to the
+ * district hub that owns the alert (city-action.c). */
 void city_route_alert_action(struct hub_req *req);
+
+/* City alert ids (city-alert.c): "DDDDDD-ID", the district code's first 6
+ * digits, '-', the district hub's own id.  city_alert_id: new string,
+ * caller frees. */
+char *city_alert_id(const struct city_district_conf *d, const char *local);
+/* The district index of city alert id (with *local pointing at the
+ * district's id inside it), or -1 when it names none of c's districts. */
+int city_alert_id_parse(
+    const struct city_conf *c, const char *id, const char **local);
+/* As city_alert_id_parse, and -1 also when the district is not wholly
+ * inside req's caller's scope. */
+int city_alert_district(
+    struct hub_req *req, const char *id, const char **local);
+/* A district's alert object as the city lists it: "id" (and
+ * "inhibited_by") the city's, "local_id" the district's, "district" and
+ * "district_name" set.  Groups: each of "ids" the city's. */
+void city_alert_mark(json_t *a, const struct city_district_conf *d);
+void city_alert_mark_group(json_t *g, const struct city_district_conf *d);
+/* GET /api/v1/alerts/{id} on a city hub: from the district that owns it. */
+void city_route_alert_get(struct hub_req *req);
 
 #endif

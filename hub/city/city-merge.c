@@ -143,6 +143,29 @@ city_severity_rank(const json_t *a)
 	return 4;
 }
 
+static json_int_t
+city_started(const json_t *a)
+{
+	return json_integer_value(json_object_get(a, "started_ms"));
+}
+
+/* Add each count of a district's "counted" ({"high": 1, ...}) to sum. */
+static void
+city_sum_counts(json_t *sum, json_t *counted)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(counted, k, v)
+	{
+		if (json_is_integer(v))
+			json_object_set_new(sum, k,
+			    json_integer(
+			        json_integer_value(json_object_get(sum, k)) +
+			        json_integer_value(v)));
+	}
+}
+
 /* Most severe first, then newest first (as a district lists them). */
 static int
 city_alert_cmp(const void *pa, const void *pb)
@@ -161,15 +184,17 @@ city_alert_cmp(const void *pa, const void *pb)
 void
 city_merge_alerts(struct city_fetch *f)
 {
-	json_t *all = json_array(), *groups = json_array(), *j, *sorted;
+	json_t *all = json_array(), *groups = json_array(), *j, *sorted, *e;
+	json_t *counted = json_object(), *newest = NULL;
 	json_int_t total = 0, limit;
 	json_t **v;
-	size_t i, n;
+	size_t i, k, n;
 	int any_groups = 0;
 
 	if (city_reply_failed(f)) {
 		json_decref(all);
 		json_decref(groups);
+		json_decref(counted);
 		return;
 	}
 	for (i = 0; i < f->n; i++) {
@@ -177,25 +202,36 @@ city_merge_alerts(struct city_fetch *f)
 
 		if (r->status != 200)
 			continue;
+		json_array_foreach(json_object_get(r->body, "alerts"), k, e)
+		    city_alert_mark(e, r->d);
 		city_append_marked(all, r->body, "alerts", r->d);
 		total += json_integer_value(json_object_get(r->body, "total"));
+		city_sum_counts(counted, json_object_get(r->body, "counted"));
 		if (json_object_get(r->body, "groups") != NULL) {
 			any_groups = 1;
+			json_array_foreach(json_object_get(r->body, "groups"),
+			    k, e) city_alert_mark_group(e, r->d);
 			city_append_marked(groups, r->body, "groups", r->d);
 		}
 	}
 	n = json_array_size(all);
 	v = xcalloc(n + 1, sizeof *v);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		v[i] = json_array_get(all, i);
+		if (newest == NULL || city_started(v[i]) > city_started(newest))
+			newest = v[i];
+	}
 	qsort(v, n, sizeof *v, city_alert_cmp);
 	limit = json_integer_value(json_object_get(f->extra, "limit"));
 	sorted = json_array();
 	for (i = 0; i < n && (limit <= 0 || (json_int_t)i < limit); i++)
 		json_array_append(sorted, v[i]);
 	free(v);
-	json_decref(all);
-	j = json_pack("{s:o,s:I}", "alerts", sorted, "total", total);
+	j = json_pack("{s:o,s:I,s:o}", "alerts", sorted, "total", total,
+	    "counted", counted);
+	if (newest != NULL)
+		json_object_set(j, "newest", json_object_get(newest, "id"));
+	json_decref(all); /* after newest's id is taken */
 	if (any_groups)
 		json_object_set_new(j, "groups", groups);
 	else

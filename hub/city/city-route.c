@@ -264,6 +264,9 @@ static const struct hub_route city_overrides[] = {
     {.method = EVHTTP_REQ_POST,
         .path = "/api/v1/alerts/{id}/{action}",
         .handler = city_route_alert_action},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/alerts/{id}",
+        .handler = city_route_alert_get},
     {.path = NULL},
 };
 

@@ -10,13 +10,19 @@
 #include "lib/xmalloc.h"
 #include "store/store.h"
 
-/* Queue record seq (caller frees), or NULL when it cannot be read. */
-void *
-fwd_record_read(struct remote_forward *fw, uint64_t seq, size_t *vlen)
+const char *
+fwd_record_read(
+    struct remote_forward *fw, uint64_t seq, size_t *vlen, char **own)
 {
+	const struct fwd_entry *e = fwd_entry_find(fw, seq);
 	char key[FWD_QPLEN + 8], *cause = NULL;
 	void *val = NULL;
 
+	*own = NULL;
+	if (e != NULL && e->seq == seq && e->mem != NULL) {
+		*vlen = e->bytes;
+		return e->mem;
+	}
 	fwd_qkey(key, seq);
 	if (store_meta_get(fw->h->store, key, sizeof key, &val, vlen, &cause) !=
 	    0) {
@@ -26,6 +32,7 @@ fwd_record_read(struct remote_forward *fw, uint64_t seq, size_t *vlen)
 		free(val);
 		return NULL;
 	}
+	*own = val;
 	return val;
 }
 
@@ -36,34 +43,36 @@ static void
 fwd_rec_decode(
     struct remote_forward *fw, uint64_t seq, unsigned n, struct fwd_rec *r)
 {
-	size_t vlen = 0, np, i, *at;
-	char *val = fwd_record_read(fw, seq, &vlen), *p;
-	uint32_t id;
+	size_t vlen = 0, np = 0, i, *at;
+	char *own;
+	const char *val = fwd_record_read(fw, seq, &vlen, &own);
+	struct fwd_point *all;
 	unsigned k;
 
-	np = val != NULL && vlen >= 8 ? (vlen - 8) / FWD_POINT : 0;
+	all = val != NULL ? fwd_record_points(val, vlen, &np)
+	                  : xcalloc(1, sizeof *all);
+	free(own);
 	r->seq = seq;
 	r->off = xcalloc((size_t)n + 1, sizeof *r->off);
-	r->pts = xreallocarray(NULL, np + 1, sizeof *r->pts);
 	r->bytes = (np + 1) * sizeof *r->pts + ((size_t)n + 1) * sizeof *r->off;
-	for (i = 0; i < np; i++) {
-		memcpy(&id, val + 8 + i * FWD_POINT, 4);
-		r->off[fwd_shard(id, n) + 1]++;
+	r->off[1] = np;
+	if (n <= 1) {
+		r->pts = all;
+		return;
 	}
+	r->off[1] = 0;
+	r->pts = xreallocarray(NULL, np + 1, sizeof *r->pts);
+	for (i = 0; i < np; i++)
+		r->off[fwd_shard(all[i].id, n) + 1]++;
 	for (k = 0; k < n; k++)
 		r->off[k + 1] += r->off[k];
 	at = xcalloc(n, sizeof *at);
 	for (i = 0; i < np; i++) {
-		p = val + 8 + i * FWD_POINT;
-		memcpy(&id, p, 4);
-		k = fwd_shard(id, n);
-		r->pts[r->off[k] + at[k]].id = id;
-		memcpy(&r->pts[r->off[k] + at[k]].ts, p + 4, 8);
-		memcpy(&r->pts[r->off[k] + at[k]].v, p + 12, 8);
-		at[k]++;
+		k = fwd_shard(all[i].id, n);
+		r->pts[r->off[k] + at[k]++] = all[i];
 	}
 	free(at);
-	free(val);
+	free(all);
 }
 
 void

@@ -48,80 +48,105 @@ fwd_labels(struct store *s, uint32_t id, struct serieskey *sk,
 	return 0;
 }
 
-/* Series of one request, grouped by id in first-seen order. */
-struct fwd_batch {
-	uint32_t *ids;
-	struct remote_series *series;
-	struct remote_sample **samples;
-	size_t *nsamples, *cap;
-	size_t n, alloc;
-	size_t *slots, nslots; /* open addressing: index + 1, or 0 */
+/* fwd_target_encode's buffers, kept from one batch to the next: the
+ * batch's points, then its series in first-seen order with their
+ * samples grouped (each series' label cache entry holds its place in
+ * the batch, tagged with the batch's gen). */
+struct fwd_scratch {
+	struct fwd_point *pts;
+	uint32_t *pidx; /* each point's series */
+	size_t npts, ptscap;
+	const uint8_t **pb; /* series k's label bytes, or NULL: not sent */
+	uint32_t *pblen;
+	size_t *off; /* series k's samples: samples[off[k]..off[k + 1]) */
+	size_t nser, sercap;
+	struct remote_sample *samples;
+	uint32_t gen;
+	struct buf raw; /* the WriteRequest before snappy */
 };
 
-static size_t
-fwd_batch_series(struct fwd_batch *b, uint32_t id)
+static struct fwd_lcache *fwd_target_cached(struct fwd_target *t, uint32_t id);
+
+/* Group the points of t's batch by series (sc->pb, off, samples). */
+static void
+fwd_scratch_group(struct fwd_target *t, struct fwd_scratch *sc)
 {
-	size_t j;
+	size_t i, j, n = sc->npts;
+	struct fwd_lcache *c;
 
-	if (b->n * 2 >= b->nslots) {
-		free(b->slots);
-		b->nslots = b->nslots * 2 + 64;
-		b->slots = xcalloc(b->nslots, sizeof *b->slots);
-		for (j = 0; j < b->n; j++) {
-			size_t k = (b->ids[j] * 2654435761u) % b->nslots;
-
-			while (b->slots[k] != 0)
-				k = (k + 1) % b->nslots;
-			b->slots[k] = j + 1;
+	if (++sc->gen == 0) {
+		for (j = 0; j < t->lcap; j++)
+			t->lcache[j].gen = 0;
+		sc->gen = 1;
+	}
+	if (sc->sercap < n + 1) {
+		sc->sercap = n + 1;
+		sc->pb = xreallocarray(sc->pb, sc->sercap, sizeof *sc->pb);
+		sc->pblen =
+		    xreallocarray(sc->pblen, sc->sercap, sizeof *sc->pblen);
+		sc->off =
+		    xreallocarray(sc->off, sc->sercap + 1, sizeof *sc->off);
+	}
+	sc->nser = 0;
+	sc->off[0] = 0;
+	for (i = 0; i < n; i++) {
+		c = fwd_target_cached(t, sc->pts[i].id);
+		if (c->gen != sc->gen) {
+			c->gen = sc->gen;
+			c->idx = (uint32_t)sc->nser;
+			sc->pb[sc->nser] = c->state == 1 ? c->pb : NULL;
+			sc->pblen[sc->nser] = c->pblen;
+			sc->off[++sc->nser] = 0;
 		}
+		sc->pidx[i] = c->idx;
+		sc->off[c->idx + 1]++;
 	}
-	for (j = (id * 2654435761u) % b->nslots; b->slots[j] != 0;
-	     j = (j + 1) % b->nslots) {
-		if (b->ids[b->slots[j] - 1] == id)
-			return b->slots[j] - 1;
+	for (j = 0; j < sc->nser; j++)
+		sc->off[j + 1] += sc->off[j];
+	/* Scatter, each series' samples in record order; off[k] moves to
+	 * off[k + 1] on the way, so shift it back after. */
+	for (i = 0; i < n; i++) {
+		struct remote_sample *o = &sc->samples[sc->off[sc->pidx[i]]++];
+
+		o->ts_ms = sc->pts[i].ts;
+		o->value = sc->pts[i].v;
 	}
-	if (b->n == b->alloc) {
-		b->alloc = b->alloc * 2 + 16;
-		b->ids = xreallocarray(b->ids, b->alloc, sizeof *b->ids);
-		b->samples =
-		    xreallocarray(b->samples, b->alloc, sizeof *b->samples);
-		b->nsamples =
-		    xreallocarray(b->nsamples, b->alloc, sizeof *b->nsamples);
-		b->cap = xreallocarray(b->cap, b->alloc, sizeof *b->cap);
+	for (j = sc->nser; j > 0; j--)
+		sc->off[j] = sc->off[j - 1];
+	sc->off[0] = 0;
+}
+
+/* Append points p[0..n) to sc's. */
+static void
+fwd_scratch_add(struct fwd_scratch *sc, const struct fwd_point *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (sc->npts + n > sc->ptscap) {
+		sc->ptscap = (sc->npts + n) * 2;
+		sc->pts = xreallocarray(sc->pts, sc->ptscap, sizeof *sc->pts);
+		sc->pidx =
+		    xreallocarray(sc->pidx, sc->ptscap, sizeof *sc->pidx);
+		sc->samples =
+		    xreallocarray(sc->samples, sc->ptscap, sizeof *sc->samples);
 	}
-	b->ids[b->n] = id;
-	b->samples[b->n] = NULL;
-	b->nsamples[b->n] = b->cap[b->n] = 0;
-	b->slots[j] = b->n + 1;
-	return b->n++;
+	memcpy(sc->pts + sc->npts, p, n * sizeof *p);
+	sc->npts += n;
 }
 
 static void
-fwd_batch_add(struct fwd_batch *b, uint32_t id, int64_t t, double v)
+fwd_scratch_free(struct fwd_scratch *sc)
 {
-	size_t i = fwd_batch_series(b, id);
-
-	if (b->nsamples[i] == b->cap[i]) {
-		b->cap[i] = b->cap[i] * 2 + 4;
-		b->samples[i] = xreallocarray(
-		    b->samples[i], b->cap[i], sizeof *b->samples[i]);
-	}
-	b->samples[i][b->nsamples[i]].ts_ms = t;
-	b->samples[i][b->nsamples[i]++].value = v;
-}
-
-static void
-fwd_batch_free(struct fwd_batch *b)
-{
-	size_t i;
-
-	for (i = 0; i < b->n; i++)
-		free(b->samples[i]);
-	free(b->ids);
-	free(b->samples);
-	free(b->nsamples);
-	free(b->cap);
-	free(b->slots);
+	if (sc == NULL)
+		return;
+	free(sc->pts);
+	free(sc->pidx);
+	free(sc->pb);
+	free(sc->pblen);
+	free(sc->off);
+	free(sc->samples);
+	buf_free(&sc->raw);
+	free(sc);
 }
 
 uint64_t
@@ -174,11 +199,13 @@ fwd_target_labels(struct fwd_target *t, uint32_t id, struct serieskey *sk,
 }
 
 /* The slot of id in table tab of cap slots (a power of two): its own, or
- * the empty one where it goes. */
+ * the empty one where it goes.  Series ids are dense and a record's
+ * points mostly go up by id, so the id itself is the hash: a batch walks
+ * the table forwards, not at random (a cache miss a point, else). */
 static struct fwd_lcache *
 fwd_lcache_slot(struct fwd_lcache *tab, size_t cap, uint32_t id)
 {
-	size_t j = (id * 2654435761u) & (cap - 1);
+	size_t j = id & (cap - 1);
 
 	while (tab[j].state != 0 && tab[j].id != id)
 		j = (j + 1) & (cap - 1);
@@ -199,7 +226,7 @@ fwd_lcache_rehash(struct fwd_target *t, size_t cap, int64_t keep_ms)
 		if (c->state == 0)
 			continue;
 		if (c->used_ms < keep_ms) {
-			free(c->l);
+			free(c->pb);
 			continue;
 		}
 		*fwd_lcache_slot(tab, cap, c->id) = *c;
@@ -210,17 +237,15 @@ fwd_lcache_rehash(struct fwd_target *t, size_t cap, int64_t keep_ms)
 	t->lcap = cap;
 }
 
-/* Series id's labels as t sends them, from t's cache (computed on first
- * use: labels are fixed per id and t's rules per run); NULL when the
- * series is not for t. */
-static const struct fwd_lcache *
+/* Series id's entry of t's cache, with its labels as t sends them
+ * (computed on first use: labels are fixed per id and t's rules per
+ * run) when its state is 1; valid until the next call. */
+static struct fwd_lcache *
 fwd_target_cached(struct fwd_target *t, uint32_t id)
 {
 	struct fwd_lcache *c;
 	struct relabel_set set;
 	struct serieskey sk;
-	size_t i, len = 0;
-	char *p;
 
 	if ((t->nlcache + 1) * 2 > t->lcap)
 		fwd_lcache_rehash(
@@ -233,26 +258,18 @@ fwd_target_cached(struct fwd_target *t, uint32_t id)
 		c->state = 2;
 		t->nlcache++;
 		if (fwd_target_labels(t, id, &sk, &set)) {
-			for (i = 0; i < set.n; i++)
-				len += strlen(set.l[i].name) +
-				       strlen(set.l[i].value) + 2;
-			/* One block: the label array, then the strings. */
-			c->l = xmalloc(set.n * sizeof *c->l + len);
-			p = (char *)(c->l + set.n);
-			for (i = 0; i < set.n; i++) {
-				c->l[i].name = p;
-				p = stpcpy(p, set.l[i].name) + 1;
-				c->l[i].value = p;
-				p = stpcpy(p, set.l[i].value) + 1;
-			}
-			c->n = set.n;
+			struct buf pb = BUF_INIT;
+
+			remote_pb_labels(set.l, set.n, &pb);
+			c->pblen = (uint32_t)pb.len;
+			c->pb = (uint8_t *)buf_detach(&pb);
 			c->state = 1;
 		}
 		relabel_set_free(&set);
 		serieskey_free(&sk);
 	}
 	c->used_ms = t->now_ms;
-	return c->state == 1 ? c : NULL;
+	return c;
 }
 
 void
@@ -277,8 +294,10 @@ fwd_target_cache_free(struct fwd_target *t)
 	size_t i;
 
 	for (i = 0; i < t->lcap; i++)
-		free(t->lcache[i].l);
+		free(t->lcache[i].pb);
 	free(t->lcache);
+	fwd_scratch_free(t->scratch);
+	t->scratch = NULL;
 	t->lcache = NULL;
 	t->nlcache = t->lcap = 0;
 }
@@ -287,61 +306,56 @@ uint64_t
 fwd_target_encode(struct fwd_target *t)
 {
 	struct remote_forward *fw = t->fw;
-	struct fwd_batch b;
+	struct fwd_scratch *sc = t->scratch;
 	struct fwd_entry *e = fwd_entry_find(fw, t->pos);
-	struct remote_series *rs;
 	struct fwd_rec own;
 	const struct fwd_rec *r;
-	const struct fwd_point *p;
-	size_t i, k, mine, samples = 0, nrs = 0, bytes = 0;
+	size_t k, mine, nrs = 0, bytes = 0;
 	uint64_t end = t->pos, stop = UINT64_MAX;
 	const struct fwd_target *s0 = t - t->shard;
 
+	if (sc == NULL)
+		sc = t->scratch = xcalloc(1, sizeof *sc);
 	if (s0->reshard_to != 0)
 		stop = s0->barrier; /* resharding: this layout stops there */
-	memset(&b, 0, sizeof b);
 	t->now_ms = hub_now(fw->h);
+	sc->npts = 0;
 	/* Only t's shard's points count towards its batch: each record was
 	 * decoded once for all the target's shards. */
 	for (; e != NULL && e < fw->q + fw->qend && e->seq < stop; e++) {
 		memset(&own, 0, sizeof own);
 		r = fwd_target_record(t, e->seq, &own);
 		mine = r->off[t->shard + 1] - r->off[t->shard];
-		if (samples > 0 &&
-		    samples + mine > (size_t)t->conf->batch_samples) {
+		if (sc->npts > 0 &&
+		    sc->npts + mine > (size_t)t->conf->batch_samples) {
 			fwd_rec_free(&own);
 			break;
 		}
-		for (i = r->off[t->shard]; i < r->off[t->shard + 1]; i++) {
-			p = &r->pts[i];
-			fwd_batch_add(&b, p->id, p->ts, p->v);
-		}
+		fwd_scratch_add(sc, r->pts + r->off[t->shard], mine);
 		fwd_rec_free(&own);
-		samples += mine;
 		bytes += e->bytes;
 		end = e->seq + 1;
 	}
-	rs = xcalloc(b.n + 1, sizeof *rs);
+	fwd_scratch_group(t, sc);
+	/* The request's protobuf straight from each series' label bytes
+	 * and samples. */
+	buf_reset(&sc->raw);
 	t->batch_filtered = 0;
-	for (k = 0; k < b.n; k++) {
-		const struct fwd_lcache *c = fwd_target_cached(t, b.ids[k]);
+	for (k = 0; k < sc->nser; k++) {
+		size_t n = sc->off[k + 1] - sc->off[k];
 
-		if (c == NULL) {
-			t->batch_filtered += b.nsamples[k];
+		if (sc->pb[k] == NULL) {
+			t->batch_filtered += n;
 			continue;
 		}
-		rs[nrs].labels = c->l;
-		rs[nrs].nlabels = c->n;
-		rs[nrs].samples = b.samples[k];
-		rs[nrs].nsamples = b.nsamples[k];
+		remote_pb_series(sc->pb[k], sc->pblen[k],
+		    sc->samples + sc->off[k], n, &sc->raw);
 		nrs++;
 	}
 	buf_reset(&t->body);
 	if (nrs > 0)
-		remote_request_encode(rs, nrs, &t->body);
-	free(rs);
-	fwd_batch_free(&b);
-	t->batch_samples = samples - t->batch_filtered;
+		remote_pb_snappy(&sc->raw, &t->body);
+	t->batch_samples = sc->npts - t->batch_filtered;
 	t->batch_bytes = bytes;
 	return end;
 }

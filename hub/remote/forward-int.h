@@ -12,9 +12,14 @@
 
 /*
  * Queue records: key "remote/q/" + big-endian 64-bit sequence number;
- * value: the enqueue time (int64 ms) then per point the series id (u32),
- * time (int64 ms) and value (double), in host byte order.  A target's
- * position, the sequence number it sends next, is "remote/pos/NAME".
+ * value (forward-record.c), in host byte order: the enqueue time (int64
+ * ms) with bit 63 set, the number of points (u32), then per point the
+ * zigzag varints of its series id's and its time's (int64 ms) difference
+ * from the previous point's (0 before the first) and its value (double,
+ * 8 bytes): about 10 bytes a point.  Records of the first format, still
+ * read, have bit 63 clear and FWD_POINT bytes a point: the id (u32), the
+ * time and the value.  A target's position, the sequence number it sends
+ * next, is "remote/pos/NAME".
  */
 #define FWD_QPREFIX   "remote/q/"
 #define FWD_QPLEN     (sizeof FWD_QPREFIX - 1)
@@ -27,7 +32,12 @@ struct fwd_entry {
 	uint64_t seq;
 	uint32_t bytes, samples;
 	int64_t enq_ms;
+	char *mem; /* the record's bytes, kept since it was queued; or NULL
+	              (read back from the store) */
 };
+/* Bytes of queued records kept in memory: the newest, so that a target
+ * that keeps up never reads its records back from the store. */
+#define FWD_MEM_MAX_BYTES (32u << 20)
 
 enum fwd_fail {
 	FWD_FAIL_NET,
@@ -68,10 +78,12 @@ struct fwd_group {
 /* A series' labels as a target sends them (forward-encode.c): a slot of
  * a shard's open-addressing table by series id. */
 struct fwd_lcache {
-	struct remote_label *l; /* one block with the strings; owned */
-	uint32_t id, n;
-	int state;       /* 0 an empty slot, 1 send, 2 not for the target */
-	int64_t used_ms; /* the last batch with the series */
+	uint8_t *pb; /* the labels' protobuf (remote_pb_labels); owned */
+	uint32_t id, pblen;
+	int state;         /* 0 an empty slot, 1 send, 2 not for the target */
+	int64_t used_ms;   /* the last batch with the series */
+	uint32_t gen, idx; /* idx: its place among the series of the batch
+	                      being encoded, if gen is that batch's */
 };
 
 struct fwd_target {
@@ -86,8 +98,9 @@ struct fwd_target {
 	 * series; those idle for queue.label_cache_idle are swept. */
 	struct fwd_lcache *lcache;
 	size_t nlcache, lcap;
-	int64_t now_ms, swept_ms; /* the batch being encoded; last sweep */
-	uint64_t pos;             /* next sequence number to send */
+	struct fwd_scratch *scratch; /* fwd_target_encode's, reused */
+	int64_t now_ms, swept_ms;    /* the batch being encoded; last sweep */
+	uint64_t pos;                /* next sequence number to send */
 	uint64_t end;          /* in flight: the one after the batch; 0 idle */
 	uint64_t backlog;      /* bytes of records from pos on */
 	size_t batch_samples;  /* samples in the request */
@@ -126,7 +139,9 @@ struct remote_forward {
 	    *kick; /* fwd_kick from the loop, not from curl's callback */
 	struct fwd_entry *q; /* q[qstart..qend): the queue, oldest first */
 	size_t qstart, qend, qcap;
-	uint64_t head; /* next sequence number to assign */
+	size_t memstart;    /* q[qstart..memstart) have no mem */
+	uint64_t mem_bytes; /* of the entries' mem */
+	uint64_t head;      /* next sequence number to assign */
 	struct fwd_target *t;
 	size_t nt;
 };
@@ -139,8 +154,19 @@ fwd_shard(uint32_t id, unsigned n)
 	return n <= 1 ? 0 : (unsigned)((id * 2654435761u) >> 8) % n;
 }
 
-/* Queue record seq (caller frees), or NULL when it cannot be read. */
-void *fwd_record_read(struct remote_forward *fw, uint64_t seq, size_t *vlen);
+/* The record of points (ids, ts, vs)[0..n) queued at now, and its
+ * *len (caller frees). */
+char *fwd_record_encode(int64_t now, const uint32_t *ids, const int64_t *ts,
+    const double *vs, size_t n, size_t *len);
+/* A record's enqueue time and *samples (0 for a record too short). */
+int64_t fwd_record_head(const char *val, size_t vlen, size_t *samples);
+/* A record's points (*np of them, fewer only when it is corrupt; the
+ * caller frees them). */
+struct fwd_point *fwd_record_points(const char *val, size_t vlen, size_t *np);
+/* Queue record seq: its bytes in memory, or read from the store into
+ * *own (which the caller frees); NULL when it cannot be read. */
+const char *fwd_record_read(
+    struct remote_forward *fw, uint64_t seq, size_t *vlen, char **own);
 /* Record seq decoded for t: from its group's shared records, or decoded
  * into own (which the caller then frees with fwd_rec_free; a zeroed own
  * may always be freed).  Valid until the next call for t's target. */

@@ -61,15 +61,38 @@ fwd_entry_find(struct remote_forward *fw, uint64_t seq)
 	return lo < fw->qend ? &fw->q[lo] : NULL;
 }
 
+/* Free the memory of the oldest records while over FWD_MEM_MAX_BYTES. */
 static void
-fwd_entry_push(
-    struct remote_forward *fw, uint64_t seq, size_t bytes, int64_t enq_ms)
+fwd_mem_bound(struct remote_forward *fw)
+{
+	struct fwd_entry *e;
+
+	if (fw->memstart < fw->qstart)
+		fw->memstart = fw->qstart;
+	while (fw->mem_bytes > FWD_MEM_MAX_BYTES && fw->memstart < fw->qend) {
+		e = &fw->q[fw->memstart++];
+		if (e->mem != NULL) {
+			fw->mem_bytes -= e->bytes;
+			free(e->mem);
+			e->mem = NULL;
+		}
+	}
+}
+
+/* Append a queue entry; mem (its record's bytes, or NULL) is the
+ * queue's then. */
+static void
+fwd_entry_push(struct remote_forward *fw, uint64_t seq, size_t bytes,
+    size_t samples, int64_t enq_ms, char *mem)
 {
 	if (fw->qend == fw->qcap) {
 		if (fw->qstart > fw->qcap / 2) {
 			memmove(fw->q, fw->q + fw->qstart,
 			    (fw->qend - fw->qstart) * sizeof *fw->q);
 			fw->qend -= fw->qstart;
+			fw->memstart = fw->memstart > fw->qstart
+			                   ? fw->memstart - fw->qstart
+			                   : 0;
 			fw->qstart = 0;
 		} else {
 			fw->qcap = fw->qcap * 2 + 64;
@@ -78,9 +101,27 @@ fwd_entry_push(
 	}
 	fw->q[fw->qend].seq = seq;
 	fw->q[fw->qend].bytes = (uint32_t)bytes;
-	fw->q[fw->qend].samples = (uint32_t)((bytes - 8) / FWD_POINT);
+	fw->q[fw->qend].samples = (uint32_t)samples;
 	fw->q[fw->qend].enq_ms = enq_ms;
+	fw->q[fw->qend].mem = mem;
 	fw->qend++;
+	if (mem != NULL) {
+		fw->mem_bytes += bytes;
+		fwd_mem_bound(fw);
+	}
+}
+
+/* Drop the queue's oldest entry (its record is deleted). */
+static void
+fwd_entry_pop(struct remote_forward *fw)
+{
+	struct fwd_entry *e = &fw->q[fw->qstart++];
+
+	if (e->mem != NULL) {
+		fw->mem_bytes -= e->bytes;
+		free(e->mem);
+		e->mem = NULL;
+	}
 }
 
 /* Persist pos under key. */
@@ -161,7 +202,7 @@ fwd_trim(struct remote_forward *fw)
 	while (fw->qstart < fw->qend && fw->q[fw->qstart].seq < low) {
 		for (n = 0; n < 256 && fw->qstart < fw->qend &&
 		            fw->q[fw->qstart].seq < low;
-		     n++, fw->qstart++) {
+		     n++, fwd_entry_pop(fw)) {
 			fwd_qkey(keys[n], fw->q[fw->qstart].seq);
 			ops[n].key = keys[n];
 			ops[n].klen = FWD_QPLEN + 8;
@@ -209,25 +250,18 @@ hub_remote_forward_points(struct hub *h, const uint32_t *ids, const int64_t *ts,
 {
 	struct remote_forward *fw = h->forward;
 	char key[FWD_QPLEN + 8], *p;
-	size_t i, len = 8 + n * FWD_POINT;
+	size_t i, len;
 	int64_t now = hub_now(h);
 
 	if (fw == NULL || n == 0)
 		return 0;
-	p = xmalloc(len);
-	memcpy(p, &now, 8);
-	for (i = 0; i < n; i++) {
-		memcpy(p + 8 + i * FWD_POINT, &ids[i], 4);
-		memcpy(p + 12 + i * FWD_POINT, &ts[i], 8);
-		memcpy(p + 20 + i * FWD_POINT, &vs[i], 8);
-	}
+	p = fwd_record_encode(now, ids, ts, vs, n, &len);
 	fwd_qkey(key, fw->head);
 	if (store_meta_put(h->store, key, sizeof key, p, len, cause) != 0) {
 		free(p);
 		return -1;
 	}
-	free(p);
-	fwd_entry_push(fw, fw->head, len, now);
+	fwd_entry_push(fw, fw->head, len, n, now, p);
 	fw->head++;
 	for (i = 0; i < fw->nt; i++) {
 		if (!fwd_target_active(&fw->t[i]))
@@ -388,7 +422,7 @@ fwd_load(struct remote_forward *fw, char **cause)
 	struct store_meta_iter *it;
 	const char *key;
 	const void *val;
-	size_t klen, vlen, i;
+	size_t klen, vlen, i, samples;
 	int64_t enq;
 	void *pv;
 	uint64_t pos;
@@ -400,8 +434,8 @@ fwd_load(struct remote_forward *fw, char **cause)
 		val = store_meta_iter_value(it, &vlen);
 		if (klen != FWD_QPLEN + 8 || vlen < 8)
 			continue;
-		memcpy(&enq, val, 8);
-		fwd_entry_push(fw, fwd_qseq(key), vlen, enq);
+		enq = fwd_record_head(val, vlen, &samples);
+		fwd_entry_push(fw, fwd_qseq(key), vlen, samples, enq, NULL);
 		fw->head = fwd_qseq(key) + 1;
 	}
 	store_meta_iter_free(it);
@@ -533,6 +567,8 @@ hub_remote_forward_free(struct hub *h)
 		buf_free(&fw->t[i].body);
 	}
 	free(fw->t);
+	while (fw->qstart < fw->qend)
+		fwd_entry_pop(fw);
 	free(fw->q);
 	free(fw);
 	h->forward = NULL;

@@ -13,6 +13,7 @@ hub_libcbhub_a_SOURCES += \
 	hub/remote/forward-int.h \
 	hub/remote/forward-encode.c \
 	hub/remote/forward-cache.c \
+	hub/remote/forward-record.c \
 	hub/remote/forward-reshard.c \
 	hub/remote/forward-status.c \
 	hub/remote/remote-read.c \

@@ -109,66 +109,134 @@ remote_request_decode(struct remote_request *rq, const void *data, size_t len,
 	return 0;
 }
 
+/* Protobuf on the wire, written straight into a buffer: field keys are
+ * (number << 3 | wire type); 2 is length-delimited, 1 a fixed 64-bit. */
+#define PB_LEN(f)     ((uint8_t)((f) << 3 | 2))
+#define PB_VARINT(f)  ((uint8_t)((f) << 3 | 0))
+#define PB_FIXED64(f) ((uint8_t)((f) << 3 | 1))
+
+static size_t
+pb_varint_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+uint8_t *
+remote_pb_varint(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+/* Append key, then the length and bytes of a length-delimited field. */
+static void
+pb_bytes(struct buf *b, uint8_t key, const void *data, size_t len)
+{
+	uint8_t *p;
+
+	buf_reserve(b, len + 11);
+	p = (uint8_t *)b->data + b->len;
+	*p++ = key;
+	p = remote_pb_varint(p, len);
+	memcpy(p, data, len);
+	b->len = (size_t)(p - (uint8_t *)b->data) + len;
+	b->data[b->len] = '\0';
+}
+
+void
+remote_pb_labels(const struct remote_label *l, size_t n, struct buf *out)
+{
+	size_t i, nl, vl, len;
+	uint8_t *p;
+
+	for (i = 0; i < n; i++) {
+		nl = strlen(l[i].name);
+		vl = strlen(l[i].value);
+		len = 1 + pb_varint_len(nl) + nl + 1 + pb_varint_len(vl) + vl;
+		buf_reserve(out, len + 11);
+		p = (uint8_t *)out->data + out->len;
+		*p++ = PB_LEN(1); /* TimeSeries.labels */
+		p = remote_pb_varint(p, len);
+		out->len = (size_t)(p - (uint8_t *)out->data);
+		pb_bytes(out, PB_LEN(1), l[i].name, nl);  /* Label.name */
+		pb_bytes(out, PB_LEN(2), l[i].value, vl); /* Label.value */
+	}
+}
+
+void
+remote_pb_series(const void *lb, size_t lblen, const struct remote_sample *s,
+    size_t ns, struct buf *raw)
+{
+	size_t i, len = lblen, slen;
+	uint64_t bits;
+	uint8_t *p;
+	int k;
+
+	/* A Sample: value (fixed64), timestamp (varint), both always
+	 * written (-0.0 and 0 included, like proto2's has_ flags). */
+	for (i = 0; i < ns; i++) {
+		slen = 1 + 8 + 1 + pb_varint_len((uint64_t)s[i].ts_ms);
+		len += 1 + pb_varint_len(slen) + slen;
+	}
+	buf_reserve(raw, len + 11);
+	p = (uint8_t *)raw->data + raw->len;
+	*p++ = PB_LEN(1); /* WriteRequest.timeseries */
+	p = remote_pb_varint(p, len);
+	if (lblen > 0)
+		memcpy(p, lb, lblen);
+	p += lblen;
+	for (i = 0; i < ns; i++) {
+		*p++ = PB_LEN(2); /* TimeSeries.samples */
+		*p++ =
+		    (uint8_t)(1 + 8 + 1 + pb_varint_len((uint64_t)s[i].ts_ms));
+		*p++ = PB_FIXED64(1); /* Sample.value, little-endian */
+		memcpy(&bits, &s[i].value, 8);
+		for (k = 0; k < 8; k++)
+			*p++ = (uint8_t)(bits >> (8 * k));
+		*p++ = PB_VARINT(2); /* Sample.timestamp */
+		p = remote_pb_varint(p, (uint64_t)s[i].ts_ms);
+	}
+	raw->len = (size_t)(p - (uint8_t *)raw->data);
+	raw->data[raw->len] = '\0';
+}
+
+void
+remote_pb_snappy(const struct buf *raw, struct buf *out)
+{
+	size_t clen = snappy_max_compressed_length(raw->len);
+
+	buf_reserve(out, clen);
+	if (snappy_compress(raw->data, raw->len, out->data + out->len, &clen) ==
+	    SNAPPY_OK)
+		out->len += clen;
+	out->data[out->len] = '\0';
+}
+
 void
 remote_request_encode(const struct remote_series *s, size_t n, struct buf *out)
 {
-	Cbremote__WriteRequest wr = CBREMOTE__WRITE_REQUEST__INIT;
-	Cbremote__TimeSeries *ts, **tsp;
-	Cbremote__Label *lb, **lbp;
-	Cbremote__Sample *sm, **smp;
-	size_t i, j, nl = 0, ns = 0, il = 0, is = 0, size, clen;
-	uint8_t *raw;
+	struct buf raw, lb;
+	size_t i;
 
+	buf_init(&raw);
+	buf_init(&lb);
 	for (i = 0; i < n; i++) {
-		nl += s[i].nlabels;
-		ns += s[i].nsamples;
+		buf_reset(&lb);
+		remote_pb_labels(s[i].labels, s[i].nlabels, &lb);
+		remote_pb_series(
+		    lb.data, lb.len, s[i].samples, s[i].nsamples, &raw);
 	}
-	ts = xcalloc(n + 1, sizeof *ts);
-	tsp = xcalloc(n + 1, sizeof *tsp);
-	lb = xcalloc(nl + 1, sizeof *lb);
-	lbp = xcalloc(nl + 1, sizeof *lbp);
-	sm = xcalloc(ns + 1, sizeof *sm);
-	smp = xcalloc(ns + 1, sizeof *smp);
-	for (i = 0; i < n; i++) {
-		cbremote__time_series__init(&ts[i]);
-		tsp[i] = &ts[i];
-		ts[i].n_labels = s[i].nlabels;
-		ts[i].labels = lbp + il;
-		for (j = 0; j < s[i].nlabels; j++, il++) {
-			cbremote__label__init(&lb[il]);
-			/* protobuf-c's strings are not const; pack only reads
-			 */
-			lb[il].name = (char *)s[i].labels[j].name;
-			lb[il].value = (char *)s[i].labels[j].value;
-			lbp[il] = &lb[il];
-		}
-		ts[i].n_samples = s[i].nsamples;
-		ts[i].samples = smp + is;
-		for (j = 0; j < s[i].nsamples; j++, is++) {
-			cbremote__sample__init(&sm[is]);
-			/* Always written, -0.0 included (bit-exact). */
-			sm[is].has_value = 1;
-			sm[is].value = s[i].samples[j].value;
-			sm[is].has_timestamp = 1;
-			sm[is].timestamp = s[i].samples[j].ts_ms;
-			smp[is] = &sm[is];
-		}
-	}
-	wr.n_timeseries = n;
-	wr.timeseries = tsp;
-	size = cbremote__write_request__get_packed_size(&wr);
-	raw = xmalloc(size + 1);
-	cbremote__write_request__pack(&wr, raw);
-	clen = snappy_max_compressed_length(size);
-	buf_reserve(out, clen);
-	if (snappy_compress((const char *)raw, size, out->data + out->len,
-	        &clen) == SNAPPY_OK)
-		out->len += clen;
-	free(raw);
-	free(ts);
-	free(tsp);
-	free(lb);
-	free(lbp);
-	free(sm);
-	free(smp);
+	remote_pb_snappy(&raw, out);
+	buf_free(&raw);
+	buf_free(&lb);
 }

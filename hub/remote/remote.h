@@ -72,6 +72,19 @@ void remote_request_free(struct remote_request *rq);
 void remote_request_encode(
     const struct remote_series *s, size_t n, struct buf *out);
 
+/* The same in steps, straight into buffers (forwarding keeps each
+ * series' label bytes): append to out the protobuf of labels l[0..n) as
+ * a TimeSeries' label fields; append to raw a WriteRequest's TimeSeries
+ * of those label bytes lb[0..lblen) and samples s[0..ns); append raw
+ * (a WriteRequest) compressed with snappy to out. */
+void remote_pb_labels(const struct remote_label *l, size_t n, struct buf *out);
+void remote_pb_series(const void *lb, size_t lblen,
+    const struct remote_sample *s, size_t ns, struct buf *raw);
+void remote_pb_snappy(const struct buf *raw, struct buf *out);
+/* Write the protobuf varint of v at p; returns the byte after it (at
+ * most 10 bytes on). */
+uint8_t *remote_pb_varint(uint8_t *p, uint64_t v);
+
 /* What a remote-write request did (remote_request_ingest). */
 struct remote_result {
 	size_t series;     /* series in the request */

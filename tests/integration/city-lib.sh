@@ -25,34 +25,44 @@ city_luohu_start() {
 }
 
 # city_dir FUTIAN-TOKEN: the city hub's directory $CT_DIR ($CT_PORT,
-# $CT_URL) with the city's systems and tokens, users (the test's uid a
-# supervisor of the city, shenzhen-viewer, futian-at-city a viewer and
-# futian-op-at-city an operator of Futian, tokens cbt_test_city_futian and
-# cbt_test_city_futian_op) and futian.token; the test writes hub.json.
+# $CT_URL) with conf/city's systems, users and tokens (shenzhen-viewer;
+# futian-at-city and luohu-at-city viewers, futian-op-at-city and
+# luohu-op-at-city operators of one district: tokens cbt_demo_city_futian,
+# cbt_demo_city_luohu, cbt_demo_city_futian_op, cbt_demo_city_luohu_op),
+# the test's uid a supervisor of the city, and futian.token; the test
+# writes hub.json.
 city_dir() {
 	CT_DIR=$(cb_tmpdir)
 	CT_PORT=$(cb_free_port)
 	CT_URL="http://127.0.0.1:$CT_PORT"
-	cp "$top_srcdir/conf/city/systems.json" "$top_srcdir/conf/city/tokens.json" "$CT_DIR/"
+	cp "$top_srcdir/conf/city/systems.json" "$top_srcdir/conf/city/tokens.json" \
+		"$top_srcdir/conf/city/users.json" "$CT_DIR/"
 	chmod u+w "$CT_DIR"/*.json
-	cat >"$CT_DIR/users.json" <<JSON
-{"users": [
- {"name": "$(id -un)", "role": "supervisor", "scope": "440300000000"},
- {"name": "shenzhen-viewer", "role": "viewer", "scope": "440300000000"},
- {"name": "futian-at-city", "role": "viewer", "scope": "440304000000"},
- {"name": "futian-op-at-city", "role": "operator", "scope": "440304000000"}
-]}
-JSON
-	python3 - "$CT_DIR/tokens.json" <<'PY'
-import hashlib, json, sys
-d = json.load(open(sys.argv[1]))
-for name, tok in (("futian-at-city", b"cbt_test_city_futian"),
-                  ("futian-op-at-city", b"cbt_test_city_futian_op")):
-    d["tokens"].append({"name": name, "user": name,
-                        "sha256": hashlib.sha256(tok).hexdigest()})
-json.dump(d, open(sys.argv[1], "w"), indent=1)
+	python3 - "$CT_DIR/users.json" "$(id -un)" <<'PY'
+import json, sys
+p, me = sys.argv[1:3]
+d = json.load(open(p))
+d["users"] = [u for u in d["users"] if u["name"] != me]
+d["users"].insert(0, {"name": me, "role": "supervisor", "scope": "440300000000"})
+json.dump(d, open(p, "w"), ensure_ascii=False, indent=1)
 PY
 	echo "$1" >"$CT_DIR/futian.token"
+}
+
+# city_conf FT_URL LH_URL: $CT_DIR/hub.json, a Shenzhen city hub (socket
+# city.sock, district timeout 3s) over Futian at FT_URL (futian.token)
+# and Luohu at LH_URL (conf/city's luohu.token: a Luohu supervisor's).
+city_conf() {
+	cat >"$CT_DIR/hub.json" <<JSON
+{"listen": "127.0.0.1:$CT_PORT", "socket": "city.sock", "data": "data",
+ "users": "users.json", "systems": "systems.json", "tokens": "tokens.json",
+ "store": {"sync": false},
+ "city": {"code": "440300000000", "name": "深圳市", "name_en": "Shenzhen", "timeout": "3s"},
+ "districts": [
+  {"name": "福田区", "code": "440304000000", "url": "$1", "token_file": "futian.token"},
+  {"name": "罗湖区", "code": "440303000000", "url": "$2", "token": "$(cat "$top_srcdir/conf/city/luohu.token")"}
+ ]}
+JSON
 }
 
 # city_start: start the city hub of $CT_DIR/hub.json (socket city.sock).

@@ -117,7 +117,7 @@ cb_assert_eq "440303=2.37 440304000000=8.04" \
 	"PromQL sum by (district) from the shared store"
 
 # A city user scoped to Futian: Futian's data only, whatever the query.
-TOKEN=cbt_test_city_futian HUB_URL=$CT_URL
+TOKEN=cbt_demo_city_futian HUB_URL=$CT_URL
 cb_assert_eq 200 "$(hub_get "/api/v1/query?$Q")" "Futian user: city-wide sum"
 cb_assert_eq "$(expect "$f.ft" | tr -d ' ')" "$(got | tr -d ' ')" "Futian user: the sum of Futian's points only"
 cb_assert_eq 200 "$(hub_get "/api/v1/query?q=water_level&start=$((T0 - 60000))")" "Futian user: raw"

@@ -30,16 +30,20 @@ rng_unit(void)
 	return (double)(tsu_rng() >> 11) / 9007199254740992.0;
 }
 
-/* Encode n points incrementally, decode, and compare bit for bit. */
+/* Encode n points incrementally (v1: in the layout of format 3 and
+ * older), decode, and compare bit for bit; the serialized size. */
 static size_t
-roundtrip(const int64_t *t, const double *v, size_t n)
+roundtrip_layout(const int64_t *t, const double *v, size_t n, int v1)
 {
 	struct chunk_enc c = {0};
 	struct ptvec pv = {0};
 	uint8_t *buf;
 	size_t len, i;
 
-	chunk_enc_init(&c);
+	if (v1)
+		chunk_enc_init_v1(&c);
+	else
+		chunk_enc_init(&c);
 	for (i = 0; i < n; i++)
 		chunk_enc_append(&c, t[i], v[i]);
 	len = chunk_enc_size(&c);
@@ -53,10 +57,20 @@ roundtrip(const int64_t *t, const double *v, size_t n)
 			ck_abort_msg(
 			    "point %zu: %.17g != %.17g", i, pv.v[i], v[i]);
 	}
+	/* Old layout: no regular run. */
+	ck_assert(!v1 || (buf[0] & CHUNK_REGULAR) == 0);
 	free(buf);
 	ptvec_free(&pv);
 	chunk_enc_free(&c);
 	return len;
+}
+
+/* Both layouts; the current one's size. */
+static size_t
+roundtrip(const int64_t *t, const double *v, size_t n)
+{
+	(void)roundtrip_layout(t, v, n, 1);
+	return roundtrip_layout(t, v, n, 0);
 }
 
 START_TEST(test_chunk_roundtrip_kinds)
@@ -134,6 +148,48 @@ START_TEST(test_chunk_roundtrip_kinds)
 }
 END_TEST
 
+/* Regular runs: times at one step cost no bits, whatever follows. */
+START_TEST(test_chunk_regular_run)
+{
+	int64_t t[400];
+	double v[400];
+	size_t i, n = 360, cur, old;
+
+	for (i = 0; i < n; i++) {
+		t[i] = T0 + (int64_t)i * 10000;
+		v[i] = (double)(i % 3);
+	}
+	cur = roundtrip(t, v, n);
+	old = roundtrip_layout(t, v, n, 1);
+	/* One bit a point and the second point's 68 bits saved, less the
+	 * header's step and run length. */
+	ck_assert_msg(old - cur >= (n - 2) / 8 + 4,
+	    "regular: %zu bytes, %zu in the old layout", cur, old);
+	roundtrip(t, v, 2);
+	roundtrip(t, v, 3);
+	/* The run ends: a late point, a gap, a new step, back to the old. */
+	for (i = 100; i < n; i++)
+		t[i] += 7;
+	roundtrip(t, v, n);
+	for (i = 200; i < n; i++)
+		t[i] += 60000;
+	roundtrip(t, v, n);
+	for (i = 250; i < n; i++)
+		t[i] = t[249] + (int64_t)(i - 249) * 5000;
+	roundtrip(t, v, n);
+	/* Irregular from the third point; a first step of 1 ms, then big
+	 * ones; a huge step. */
+	t[2] = t[1] + 1;
+	roundtrip(t, v, n);
+	for (i = 0; i < n; i++)
+		t[i] = T0 + (i < 5 ? (int64_t)i : (int64_t)i * 86400000LL);
+	roundtrip(t, v, n);
+	t[0] = 0;
+	t[1] = STORE_TIME_MAX / 2;
+	roundtrip(t, v, 2);
+}
+END_TEST
+
 START_TEST(test_chunk_corrupt_rejected)
 {
 	struct chunk_enc c = {0};
@@ -144,13 +200,39 @@ START_TEST(test_chunk_corrupt_rejected)
 
 	chunk_enc_init(&c);
 	for (i = 0; i < 200; i++)
-		chunk_enc_append(&c, T0 + (int64_t)i * 10000, (double)(i % 13));
+		chunk_enc_append(
+		    &c, T0 + (int64_t)i * 10000 + (i > 150), (double)(i % 13));
 	len = chunk_enc_size(&c);
 	ck_assert_uint_le(len, sizeof buf);
 	chunk_enc_serialize(&c, buf);
 	ck_assert_int_eq(chunk_decode(buf, len - 1, &pv), -1);
 	ck_assert_uint_eq(pv.n, 0);
 	ck_assert_int_eq(chunk_decode("garbage", 7, &pv), -1);
+	/* Regular runs past the end of time, as long as the chunk, or with
+	 * a step of 0. */
+	{
+		uint8_t h[32], *p;
+		static const uint64_t runs[][4] = {
+		    {3, STORE_TIME_MAX - 10, 10, 1}, {3, 1000, 10, 3},
+		    {3, 1000, 0, 1}, {2, 0, STORE_TIME_MAX, 1}};
+		uint32_t n;
+		int64_t first;
+
+		for (i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+			p = h;
+			*p++ = CHUNK_CODEC_DEC | CHUNK_REGULAR;
+			p += varint_put(p, runs[i][0]);
+			p += varint_put(p, runs[i][1]);
+			p += varint_put(p, runs[i][2]);
+			p += varint_put(p, runs[i][3]);
+			memset(p, 0, 8);
+			ck_assert_int_eq(
+			    chunk_header(h, (size_t)(p - h) + 8, &n, &first),
+			    -1);
+			ck_assert_int_eq(
+			    chunk_decode(h, (size_t)(p - h) + 8, &pv), -1);
+		}
+	}
 	/* Random damage never crashes; it is either caught or decodes to
 	 * the right number of points. */
 	for (i = 0; i < 2000; i++) {
@@ -330,6 +412,7 @@ codec_suite(void)
 	tcase_set_timeout(tc, 120);
 
 	tcase_add_test(tc, test_chunk_roundtrip_kinds);
+	tcase_add_test(tc, test_chunk_regular_run);
 	tcase_add_test(tc, test_chunk_corrupt_rejected);
 	tcase_add_test(tc, test_rollup_block_roundtrip);
 	tcase_add_test(tc, test_rollup_block_columns);

@@ -461,16 +461,40 @@ minute_query(struct store *s, enum store_agg agg, int64_t start, int64_t end,
 	selector_free(se);
 }
 
+/* Replace the chunk at the end of b (len bytes) by the same points in
+ * the layout of format 3 and older (no regular run). */
+static void
+chunk_tail_to_v1(struct buf *b, size_t len)
+{
+	struct chunk_enc c = {0};
+	struct ptvec pv = {0};
+	size_t i, n;
+
+	ck_assert_int_eq(chunk_decode(b->data + b->len - len, len, &pv), 0);
+	ck_assert(b->data[b->len - len] & CHUNK_REGULAR);
+	chunk_enc_init_v1(&c);
+	for (i = 0; i < pv.n; i++)
+		chunk_enc_append(&c, pv.t[i], pv.v[i]);
+	b->len -= len;
+	n = chunk_enc_size(&c);
+	buf_reserve(b, n);
+	chunk_enc_serialize(&c, (uint8_t *)b->data + b->len);
+	b->len += n;
+	chunk_enc_free(&c);
+	ptvec_free(&pv);
+}
+
 /* A store of an older format (1: rollup blocks in the interleaved
- * layout; 2: columns with a 6-byte head, head records of version 1)
- * opens, is marked with today's, and answers every aggregation exactly
- * as before. */
+ * layout; 2: columns with a 6-byte head, head records of version 1; 3:
+ * chunks with no regular run, closed and in head records) opens, is
+ * marked with today's, and answers every aggregation and raw reads
+ * exactly as before. */
 START_TEST(test_store_old_formats)
 {
 	int fmt = _i;
 	static const enum store_agg aggs[] = {STORE_AGG_AVG, STORE_AGG_MIN,
 	    STORE_AGG_MAX, STORE_AGG_SUM, STORE_AGG_COUNT, STORE_AGG_LAST};
-	struct store_result before[7], r;
+	struct store_result before[8], r;
 	struct store *s;
 	rocksdb_iterator_t *it;
 	int64_t lt[2], lw[2];
@@ -478,8 +502,8 @@ START_TEST(test_store_old_formats)
 	struct buf b = BUF_INIT;
 	uint32_t a, c;
 	int64_t t, lo = T0 + 5 * 60000 + 7000, hi = T0 + 3 * H, iw = 200;
-	char *err = NULL, *val;
-	size_t vlen, i, j, nconv = 0, nhead = 0;
+	char *err = NULL, *val, mark[32];
+	size_t vlen, i, j, nconv = 0, nhead = 0, nchunks = 0;
 
 	s = tsu_open(tmpdir, NULL);
 	a = tsu_intern(s, "m{s=\"a\"}");
@@ -502,6 +526,28 @@ START_TEST(test_store_old_formats)
 	/* The open chunks too: the raw points of the last half hour. */
 	minute_query(s, STORE_AGG_NONE, hi, hi + H, &before[6]);
 	ck_assert_uint_gt(before[6].points_scanned, 100);
+	/* And the closed chunks' raw points. */
+	minute_query(s, STORE_AGG_NONE, T0, hi, &before[7]);
+	ck_assert_uint_ge(before[7].points_scanned, 3 * 360);
+
+	/* Closed chunks in the old layout. */
+	it = rocksdb_create_iterator_cf(s->db, s->ro, s->cf[STORE_CF_CHUNKS]);
+	for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it);
+	     rocksdb_iter_next(it)) {
+		size_t kl, vl;
+		const char *k = rocksdb_iter_key(it, &kl);
+		const char *v = rocksdb_iter_value(it, &vl);
+
+		buf_reset(&b);
+		buf_append(&b, v, vl);
+		chunk_tail_to_v1(&b, vl);
+		rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_CHUNKS], k,
+		    kl, b.data, b.len, &err);
+		ck_assert_ptr_null(err);
+		nchunks++;
+	}
+	rocksdb_iter_destroy(it);
+	ck_assert_uint_ge(nchunks, 4);
 
 	/* Back to format fmt: every minute block in the old layout. */
 	it = rocksdb_create_iterator_cf(s->db, s->ro, s->cf[STORE_CF_ROLLUP_M]);
@@ -520,28 +566,36 @@ START_TEST(test_store_old_formats)
 		nconv += v[0] == 5;
 		buf_reset(&b);
 		rollup_block_encode_format(&rb, fmt, &b);
-		ck_assert_int_eq(b.data[0], fmt == 1 ? 3 : 4);
+		ck_assert_int_eq(b.data[0], fmt == 1 ? 3 : fmt == 2 ? 4 : 5);
 		rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_ROLLUP_M],
 		    (const char *)k, kl, b.data, b.len, &err);
 		ck_assert_ptr_null(err);
 	}
 	rocksdb_iter_destroy(it);
 	ck_assert_uint_ge(nconv, 4);
-	/* Head records of version 1, as formats 1 and 2 wrote them. */
+	/* Head records of version 1, as formats 1 and 2 wrote them, or 2
+	 * (format 3); their open chunks in the old layout. */
 	for (i = 1; i <= s->ix.n; i++) {
 		uint8_t hk[4] = {0, 0, (uint8_t)(i >> 8), (uint8_t)i};
+		const struct series *ser = &s->ix.series[i];
 
-		if (s->ix.series[i].key == NULL)
+		if (ser->key == NULL)
 			continue;
-		store_head_record_v1(&s->ix.series[i], &b);
+		if (fmt < 3)
+			store_head_record_v1(ser, &b);
+		else
+			store_head_record(ser, &b);
+		ck_assert(ser->open != NULL && ser->open->n > 1);
+		chunk_tail_to_v1(&b, chunk_enc_size(ser->open));
 		rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_HEAD],
 		    (const char *)hk, 4, b.data, b.len, &err);
 		ck_assert_ptr_null(err);
 		nhead++;
 	}
 	ck_assert_uint_eq(nhead, 2);
+	snprintf(mark, sizeof mark, "citybrain-store %d", fmt);
 	rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_DEFAULT], "format",
-	    6, fmt == 1 ? "citybrain-store 1" : "citybrain-store 2", 17, &err);
+	    6, mark, strlen(mark), &err);
 	ck_assert_ptr_null(err);
 	store_close(s);
 
@@ -549,7 +603,8 @@ START_TEST(test_store_old_formats)
 	val = rocksdb_get_cf(
 	    s->db, s->ro, s->cf[STORE_CF_DEFAULT], "format", 6, &vlen, &err);
 	ck_assert_ptr_null(err);
-	ck_assert_msg(vlen == 17 && memcmp(val, "citybrain-store 3", 17) == 0,
+	snprintf(mark, sizeof mark, "citybrain-store %d", STORE_FORMAT_VERSION);
+	ck_assert_msg(vlen == strlen(mark) && memcmp(val, mark, vlen) == 0,
 	    "format %.*s", (int)vlen, val);
 	free(val);
 	for (i = 0; i < 2; i++) {
@@ -562,9 +617,12 @@ START_TEST(test_store_old_formats)
 		ck_assert(tsu_same(v2, lv[i]));
 		ck_assert_int_eq(w2, lw[i]);
 	}
-	for (i = 0; i < 7; i++) {
+	for (i = 0; i < 8; i++) {
 		minute_query(s, i < 6 ? aggs[i] : STORE_AGG_NONE,
-		    i < 6 ? lo : hi, i < 6 ? hi : hi + H, &r);
+		    i < 6    ? lo
+		    : i == 6 ? hi
+		             : T0,
+		    i < 6 || i == 7 ? hi : hi + H, &r);
 		ck_assert_uint_eq(r.n, before[i].n);
 		ck_assert_uint_eq(r.points_scanned, before[i].points_scanned);
 		for (j = 0; j < r.n; j++) {
@@ -720,7 +778,8 @@ store_suite(void)
 	tcase_add_test(tc, test_store_last_and_list);
 	tcase_add_test(tc, test_store_open_errors);
 	tcase_add_test(tc, test_store_corrupt_chunk_skipped);
-	tcase_add_loop_test(tc, test_store_old_formats, 1, 3);
+	tcase_add_loop_test(
+	    tc, test_store_old_formats, 1, STORE_FORMAT_VERSION);
 	tcase_add_test(tc, test_store_meta);
 	tcase_add_test(tc, test_store_retention);
 	suite_add_tcase(su, tc);
