@@ -24,6 +24,10 @@ app_handover_done(void *arg, struct api_result *res)
 
 	if (res->error != NULL || p == NULL)
 		return;
+	/* The incoming operator's console opens on the note. */
+	if (app->who.user == NULL ||
+	    strcmp(app_handover_str(p, "signed_by"), app->who.user) != 0)
+		app_switch(app, APP_HANDOVER);
 	app_message(app, 0,
 	    "handover %s from %s waiting%s: \"%s\"  (citybrain handover; "
 	    "ack: citybrain handover ack %s)",

@@ -89,6 +89,11 @@ app_header_draw(struct app *app)
 		const char *label = app->cols >= 100 ? c->title : c->tab;
 		int cw = text_width(label) + 2;
 
+		/* Screens without a digit (":cases", ":handover") leave
+		 * narrow headers to the breadcrumb. */
+		if (c->key == ' ' && app->cols < 100)
+			continue;
+
 		buf_reset(&b);
 		buf_printf(&b, "%c%s ", c->key, label);
 		term_put(w, 1, x, cw, buf_str(&b), TEXT_LEFT,

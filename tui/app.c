@@ -35,6 +35,8 @@ static const struct screen_class *const app_classes[APP_NSCREENS] = {
     [APP_AUDIT] = &screen_audit_class,
     [APP_REPORTS] = &screen_reports_class,
     [APP_INCIDENTS] = &screen_incidents_class,
+    [APP_CASES] = &screen_cases_class,
+    [APP_HANDOVER] = &screen_handover_class,
 };
 
 static int app_wake_fd = -1;

@@ -32,6 +32,8 @@ enum app_screen {
 	APP_AUDIT,
 	APP_REPORTS,
 	APP_INCIDENTS,
+	APP_CASES,
+	APP_HANDOVER,
 	APP_NSCREENS,
 };
 

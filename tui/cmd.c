@@ -102,6 +102,8 @@ CMD_SCREEN(quality, APP_QUALITY)
 CMD_SCREEN(audit, APP_AUDIT)
 CMD_SCREEN(reports, APP_REPORTS)
 CMD_SCREEN(incidents, APP_INCIDENTS)
+CMD_SCREEN(cases, APP_CASES)
+CMD_SCREEN(handover, APP_HANDOVER)
 
 static void
 cmd_filter(struct app *app, const char *args)
@@ -225,6 +227,12 @@ static const struct cmd_entry cmd_table[] = {
         .help = "response report by department",
         .fn = cmd_reports},
     {.name = "incidents", .help = "incidents", .fn = cmd_incidents},
+    {.name = "cases",
+        .help = "cases: the dispatch queue, new case, route",
+        .fn = cmd_cases},
+    {.name = "handover",
+        .help = "shift handover: sign, acknowledge",
+        .fn = cmd_handover},
     {.name = "metric",
         .args = "METRIC",
         .help = "headline metric for map and sparklines",

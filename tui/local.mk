@@ -84,3 +84,12 @@ noinst_PROGRAMS += bench/console-bench
 bench_console_bench_CPPFLAGS = $(tui_libcbtui_a_CPPFLAGS)
 bench_console_bench_SOURCES = bench/console-bench.c
 bench_console_bench_LDADD = $(TUI_LIBS) -lutil
+
+# Cases, the new-case form and the shift handover in the console (issue 17).
+tui_libcbtui_a_SOURCES += \
+	tui/case-form.c tui/case-form.h \
+	tui/screen-cases.c \
+	tui/screen-handover.c
+CASESUI_CONSOLE_TESTS = tests/integration/t-console-cases.sh
+TESTS += $(CASESUI_CONSOLE_TESTS)
+EXTRA_DIST += $(CASESUI_CONSOLE_TESTS)

@@ -98,5 +98,7 @@ extern const struct screen_class screen_quality_class;
 extern const struct screen_class screen_audit_class;
 extern const struct screen_class screen_reports_class;
 extern const struct screen_class screen_incidents_class;
+extern const struct screen_class screen_cases_class;
+extern const struct screen_class screen_handover_class;
 
 #endif

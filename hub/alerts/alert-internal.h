@@ -74,6 +74,10 @@ struct alert_engine {
 
 	struct desk_duty *duty; /* who is on which desk (desk.c) */
 	size_t nduty;
+	/* Shift handover drafts (handover-draft.c): the end of the shift
+	 * under way (0: not known yet) under the rules it came from. */
+	int64_t handover_end_ms;
+	const struct alert_rules *handover_rules;
 };
 
 /* The clock. */

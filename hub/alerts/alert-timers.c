@@ -15,6 +15,7 @@
 #include "hub/alerts/alert-internal.h"
 #include "hub/alerts/alert-kv.h"
 #include "hub/alerts/alert-notify.h"
+#include "hub/alerts/handover.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
@@ -74,6 +75,9 @@ alert_engine_tick(struct alert_engine *e)
 	int64_t drop_before = now - e->rules->settings.retention_ms;
 	size_t i;
 
+	/* A shift that ended: its note as it stood then, before its acks
+	 * lapse below. */
+	alert_engine_handover_tick(e, now);
 	alert_kv_begin(e->kv);
 	for (i = 0; i < e->nalerts; i++)
 		alert_engine_timers(e, e->alerts[i], now);

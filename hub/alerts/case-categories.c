@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub/alerts/alert-rules-escalation.h"
 #include "hub/alerts/case-categories.h"
 #include "lib/xmalloc.h"
 
@@ -12,7 +13,7 @@ struct category_raw {
 	char *id, *name, *code, *dept, *severity;
 	char **support;
 	int64_t time_limit_ms;
-	json_t *comment;
+	json_t *comment, *escalation;
 };
 
 #define CF(k, t, req, m)                                          \
@@ -28,6 +29,7 @@ static const struct conf_field category_fields[] = {
     CF("time_limit", CONF_DURATION, 0, time_limit_ms),
     CF("severity", CONF_STRING, 0, severity),
     CF("comment", CONF_JSON, 0, comment),
+    CF("escalation", CONF_ARRAY, 0, escalation),
     {NULL, 0, 0, 0, 0, 0},
 };
 #undef CF
@@ -151,6 +153,10 @@ case_category_read(struct conf_file *cf, json_t *arr, size_t i,
 		    "expected \"high\", \"medium\", \"low\" or \"info\"");
 		goto fail;
 	}
+	if (raw.escalation != NULL &&
+	    alert_escalation_read(cf, raw.escalation, dept_check, arg,
+	        &out->escalation, cause) != 0)
+		goto fail;
 	out->id = raw.id;
 	out->name = raw.name;
 	out->code = raw.code;
@@ -196,6 +202,7 @@ case_categories_free(struct alert_rules *rs)
 		free(c->code);
 		free(c->dept);
 		conf_strarray_free(c->support);
+		alert_escalation_free(c->escalation);
 	}
 	free(rs->case_cats);
 	rs->case_cats = NULL;
@@ -206,4 +213,47 @@ const struct case_category *
 case_categories_find(const struct alert_rules *rs, const char *text)
 {
 	return case_category_match(rs, rs->ncase_cats, text);
+}
+
+const struct alert_escalation *
+case_categories_escalation(const struct alert_rules *rs, const char *cat)
+{
+	const struct case_category *c;
+
+	if (cat == NULL || rs->ncase_cats == 0)
+		return NULL;
+	c = case_categories_find(rs, cat);
+	return c != NULL ? c->escalation : NULL;
+}
+
+json_t *
+case_categories_json(const struct alert_rules *rs)
+{
+	json_t *arr = json_array(), *o, *sup, *esc;
+	size_t i, j;
+
+	for (i = 0; i < rs->ncase_cats; i++) {
+		const struct case_category *c = &rs->case_cats[i];
+
+		sup = json_array();
+		for (j = 0; c->support[j] != NULL; j++)
+			json_array_append_new(sup, json_string(c->support[j]));
+		o = json_pack("{s:s,s:s?,s:s?,s:s,s:o,s:I,s:s}", "id", c->id,
+		    "name", c->name, "code", c->code, "dept", c->dept,
+		    "support", sup, "time_limit_ms",
+		    (json_int_t)c->time_limit_ms, "severity",
+		    alert_sev_name(c->severity));
+		if (c->escalation != NULL) {
+			esc = json_array();
+			for (j = 0; j < c->escalation->nsteps; j++)
+				json_array_append_new(
+				    esc, json_pack("{s:I,s:s}", "after_ms",
+				             (json_int_t)c->escalation->steps[j]
+				                 .after_ms,
+				             "to", c->escalation->steps[j].to));
+			json_object_set_new(o, "escalation", esc);
+		}
+		json_array_append_new(arr, o);
+	}
+	return json_pack("{s:o}", "categories", arr);
 }

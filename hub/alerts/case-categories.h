@@ -4,7 +4,8 @@
  *   "case_categories": [
  *     {"id": "street-vending", "name": "乱堆放/乱摆卖", "code": "10020033",
  *      "dept": "city-management", "support": ["market"],
- *      "time_limit": "72h", "severity": "medium"}
+ *      "time_limit": "72h", "severity": "medium",
+ *      "escalation": [{"after": "30m", "to": "desk:dispatch"}]}
  *   ]
  *
  * A case whose category names one (by id, name or code, exactly) is
@@ -32,6 +33,9 @@ struct case_category {
 	char **support; /* NULL-terminated, may be empty */
 	int64_t time_limit_ms;
 	enum alert_sev severity; /* default medium */
+	/* "escalation" (alert-rules-escalation.h's steps): the chain of
+	 * this category's cases, before their severity's; NULL: none. */
+	struct alert_escalation *escalation;
 };
 
 /* Read the "case_categories" array arr (borrowed) into rs (its settings
@@ -45,5 +49,13 @@ void case_categories_free(struct alert_rules *rs);
 /* The category that text names (id, name or code, exactly), or NULL. */
 const struct case_category *case_categories_find(
     const struct alert_rules *rs, const char *text);
+
+/* {"categories": [{"id", "name", "code", "dept", "support",
+ * "time_limit_ms", "severity", "escalation"?}]} (new reference). */
+json_t *case_categories_json(const struct alert_rules *rs);
+/* The chain of a case whose "category" label is cat, when its category
+ * has one of its own; else NULL (the severity's chain applies). */
+const struct alert_escalation *case_categories_escalation(
+    const struct alert_rules *rs, const char *cat);
 
 #endif

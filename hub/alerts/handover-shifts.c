@@ -1,8 +1,7 @@
 /*
  * Shifts: reading "shifts" and finding the shift under way.  Local times
- * come from the system's tz database through localtime_r() with TZ set
- * for the call and restored after it: the hub reads local time nowhere
- * else, and this runs on its event loop only (never on an ingest worker).
+ * come from the system's tz database, read by handover-tz.c without
+ * touching the environment (thread-safe).
  */
 #include "config.h"
 
@@ -11,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hub/alerts/alert-rules.h"
@@ -147,28 +145,6 @@ alert_shifts_free(struct alert_rules *rs)
 	free(rs->shifts);
 	rs->shifts = NULL;
 	rs->nshifts = 0;
-}
-
-long
-alert_tz_offset(const char *tz, int64_t t_ms)
-{
-	const char *old = getenv("TZ");
-	char *saved = old != NULL ? xstrdup(old) : NULL;
-	time_t t = (time_t)(t_ms / 1000);
-	struct tm tm;
-	long off = 0;
-
-	setenv("TZ", tz, 1);
-	tzset();
-	if (localtime_r(&t, &tm) != NULL)
-		off = tm.tm_gmtoff;
-	if (saved != NULL)
-		setenv("TZ", saved, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(saved);
-	return off;
 }
 
 static int64_t

@@ -65,11 +65,21 @@ alert_engine_handover(struct alert_engine *e, const struct alert_actor *who)
 {
 	int64_t now = alert_engine_now(e);
 	struct alert_shift_span cur, next;
+
+	alert_shifts_at(e->rules, now, &cur, &next);
+	return alert_engine_handover_span(e, who, &cur, &next, now);
+}
+
+json_t *
+alert_engine_handover_span(struct alert_engine *e,
+    const struct alert_actor *who, const struct alert_shift_span *sp,
+    const struct alert_shift_span *nx, int64_t now)
+{
+	struct alert_shift_span cur = *sp, next = *nx;
 	json_t *o, *fired, *open, *acks, *overdue, *sil, *x;
 	struct alert **v;
 	size_t i, n = 0;
 
-	alert_shifts_at(e->rules, now, &cur, &next);
 	v = xcalloc(e->nalerts + 1, sizeof *v);
 	for (i = 0; i < e->nalerts; i++) {
 		/* Only inside the caller's acting scope: a subdistrict's
@@ -346,4 +356,20 @@ alert_engine_handover_pending(
 	}
 	return json_pack("{s:o,s:o}", "pending", h.pending, "last",
 	    h.last != NULL ? h.last : json_null());
+}
+
+json_t *
+alert_engine_handover_record(
+    struct alert_engine *e, const char *id, const struct alert_actor *who)
+{
+	uint64_t num = 0;
+	json_t *rec = handover_load(e, id, &num);
+
+	if (rec != NULL &&
+	    !handover_visible(
+	        e, json_string_value(json_object_get(rec, "scope")), who)) {
+		json_decref(rec);
+		return NULL;
+	}
+	return rec;
 }

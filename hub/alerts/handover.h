@@ -48,8 +48,13 @@ void alert_shifts_free(struct alert_rules *rs);
  * before it with shift NULL) and the one after it (*next). */
 void alert_shifts_at(const struct alert_rules *rs, int64_t now,
     struct alert_shift_span *cur, struct alert_shift_span *next);
-/* The UTC offset of zone tz at t (seconds east), from the tz database. */
+/* The UTC offset of zone tz at t (seconds east), from the tz database's
+ * TZif file (0 when it cannot be read).  Thread-safe: no TZ, no
+ * localtime (handover-tz.c). */
 long alert_tz_offset(const char *tz, int64_t t_ms);
+/* The offset at t (seconds since the epoch) of the TZif data p (n
+ * bytes): 0 with *off, or -1 when p is not a TZif file. */
+int alert_tzif_offset(const unsigned char *p, size_t n, int64_t t, long *off);
 
 /*
  * The handover note for who at the clock's now, inside who's acting scope:
@@ -59,6 +64,32 @@ long alert_tz_offset(const char *tz, int64_t t_ms);
  */
 json_t *alert_engine_handover(
     struct alert_engine *e, const struct alert_actor *who);
+/* The same for the shift sp (followed by nx) as seen at now: what the
+ * hub builds by itself at a shift's end (handover-draft.c). */
+json_t *alert_engine_handover_span(struct alert_engine *e,
+    const struct alert_actor *who, const struct alert_shift_span *sp,
+    const struct alert_shift_span *nx, int64_t now);
+
+/*
+ * Drafts (handover-draft.c): at the end of each shift the hub builds the
+ * note of the shift that ended, for the whole district, and keeps it in
+ * the kv (handover-draft/<end ms>, id "D" and the end in seconds), audited
+ * as handover.draft by system/shift.  The outgoing operator signs it
+ * (POST /api/v1/handover {"note", "draft": ID}): the signed note holds the
+ * draft's content inside the signer's scope.  Built on the event loop by
+ * the alerts' 1 s timer; a shift that ended while the hub was down has no
+ * draft (the note on demand remains).
+ */
+void alert_engine_handover_tick(struct alert_engine *e, int64_t now);
+/* The newest draft, its content inside who's acting scope, with
+ * "signed_as" the note who's scope signed from it (or null); NULL when
+ * there is none.  New reference. */
+json_t *alert_engine_handover_draft(
+    struct alert_engine *e, const char *id, const struct alert_actor *who);
+/* Note that who's scope signed draft id as note signed_id. */
+void alert_engine_handover_draft_signed(struct alert_engine *e, const char *id,
+    const char *signed_id, const struct alert_actor *who);
+
 /* Sign a note: body {"note": TEXT}; content (stolen) is the note built
  * for who (with what the hub adds, data quality).  201 with the record. */
 void alert_engine_handover_sign(struct alert_engine *e, json_t *body,
@@ -71,5 +102,10 @@ void alert_engine_handover_ack(struct alert_engine *e, const char *id,
  * record|null}.  New reference. */
 json_t *alert_engine_handover_pending(
     struct alert_engine *e, const struct alert_actor *who);
+
+/* Signed note id with its content, when inside who's scope; else NULL.
+ * New reference. */
+json_t *alert_engine_handover_record(
+    struct alert_engine *e, const char *id, const struct alert_actor *who);
 
 #endif

@@ -256,3 +256,22 @@ tests_unit_test_incidents_SOURCES = tests/unit/test-incidents.c \
 	tests/unit/alert-test-util.h tests/unit/alert-engine-util.h
 tests_unit_test_incidents_LDADD = $(ALERTS_TEST_LDADD)
 endif
+# Handover drafts built at each shift's end (issue 17, casesui17).
+hub_libcbhub_a_SOURCES += hub/alerts/handover-draft.c hub/alerts/handover-tz.c
+# Escalation per case category and handover drafts at shift end, on the
+# test clock (issue 17, casesui17).
+CASESUI_INTEGRATION_TESTS = \
+	tests/integration/t-case-escalation.sh \
+	tests/integration/t-handover-draft.sh
+TESTS += $(CASESUI_INTEGRATION_TESTS)
+EXTRA_DIST += $(CASESUI_INTEGRATION_TESTS)
+
+# The TZif reader of the shifts (handover-tz.c) under the fuzz driver.
+check_PROGRAMS += tests/fuzz/fuzz-tzif
+TESTS += tests/fuzz/fuzz-tzif
+tests_fuzz_fuzz_tzif_CPPFLAGS = $(HUB_CPPFLAGS)
+tests_fuzz_fuzz_tzif_SOURCES = tests/fuzz/fuzz-tzif.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_tzif_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_tzif_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_CFLAGS)
+tests_fuzz_fuzz_tzif_LDADD = $(HUB_LIBS) $(CB_LIB) $(JANSSON_LIBS)
+EXTRA_DIST += tests/fuzz/corpus/tzif

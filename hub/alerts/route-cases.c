@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hub/alerts/alert-engine.h"
+#include "hub/alerts/case-categories.h"
 #include "hub/alerts/case.h"
 #include "hub/alerts/route-alerts.h"
 #include "hub/territory.h"
@@ -108,6 +109,17 @@ route_cases_get(struct hub_req *req)
 	route_alerts_reply(req, &r);
 }
 
+/* The category table, for forms that choose one (the console's). */
+static void
+route_case_categories(struct hub_req *req)
+{
+	struct alert_engine *e = route_alerts_engine(req);
+
+	if (e != NULL)
+		hub_reply_json(
+		    req, 200, case_categories_json(alert_engine_rules(e)));
+}
+
 const struct hub_route hub_routes_cases[] = {
     {.method = EVHTTP_REQ_POST,
         .path = "/api/v1/cases",
@@ -121,6 +133,10 @@ const struct hub_route hub_routes_cases[] = {
     {.method = EVHTTP_REQ_GET,
         .path = "/api/v1/cases/{id}",
         .handler = route_cases_get,
+        .min_role = HUB_ROLE_VIEWER},
+    {.method = EVHTTP_REQ_GET,
+        .path = "/api/v1/case-categories",
+        .handler = route_case_categories,
         .min_role = HUB_ROLE_VIEWER},
     {.path = NULL},
 };

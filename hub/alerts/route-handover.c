@@ -1,9 +1,10 @@
 /*
  * Routes of the shift handover (issue 17): GET /api/v1/handover (the note
- * built now, with the data-quality problems of /api/v1/quality, and the
- * signed notes waiting for the incoming operator), POST /api/v1/handover
- * (the outgoing operator signs it), POST /api/v1/handover/{id}/ack (the
- * incoming operator acknowledges it).
+ * built now, with the data-quality problems of /api/v1/quality, the
+ * signed notes waiting for the incoming operator, the hub's draft of the
+ * shift that ended last and, with ?id=H..., that signed note), POST
+ * /api/v1/handover (the outgoing operator signs it), POST
+ * /api/v1/handover/{id}/ack (the incoming operator acknowledges it).
  */
 #include "config.h"
 
@@ -85,7 +86,51 @@ route_handover_get(struct hub_req *req)
 	w = alert_engine_handover_pending(e, &who);
 	json_object_update(note, w);
 	json_decref(w);
+	w = alert_engine_handover_draft(e, NULL, &who);
+	json_object_set_new(note, "draft", w != NULL ? w : json_null());
+	/* ?id=H...: that signed note with its content (null: none seen). */
+	if (hub_req_query(req, "id") != NULL) {
+		w = alert_engine_handover_record(
+		    e, hub_req_query(req, "id"), &who);
+		json_object_set_new(
+		    note, "record", w != NULL ? w : json_null());
+	}
 	hub_reply_json(req, 200, note);
+}
+
+/* Body {"draft": ID}: sign the draft's content (inside who's scope) with
+ * the data quality of now in place of *note.  0, or -1 after a reply. */
+static int
+route_handover_from_draft(struct hub_req *req, struct alert_engine *e,
+    const struct alert_actor *who, json_t *body, json_t **note)
+{
+	json_t *id = json_object_get(body, "draft"), *d;
+
+	if (id == NULL)
+		return 0;
+	if (!json_is_string(id) || (d = alert_engine_handover_draft(e,
+	                                json_string_value(id), who)) == NULL) {
+		json_decref(*note);
+		hub_reply_error(req, json_is_string(id) ? 404 : 400,
+		    "\"draft\": no handover draft %s",
+		    json_is_string(id) ? json_string_value(id)
+		                       : "(not a string)");
+		return -1;
+	}
+	if (!json_is_null(json_object_get(d, "signed_as"))) {
+		json_decref(*note);
+		hub_reply_error(req, 409, "draft %s was signed as %s",
+		    json_string_value(id),
+		    json_string_value(json_object_get(d, "signed_as")));
+		json_decref(d);
+		return -1;
+	}
+	json_object_set(json_object_get(d, "content"), "quality",
+	    json_object_get(*note, "quality"));
+	json_decref(*note);
+	*note = json_incref(json_object_get(d, "content"));
+	json_decref(d);
+	return 0;
 }
 
 static void
@@ -102,7 +147,15 @@ route_handover_sign(struct hub_req *req)
 		json_decref(body);
 		return;
 	}
+	if (route_handover_from_draft(req, e, &who, body, &note) != 0) {
+		json_decref(body);
+		return;
+	}
 	alert_engine_handover_sign(e, body, note, &who, &r);
+	if (r.status == 201 && json_is_string(json_object_get(body, "draft")))
+		alert_engine_handover_draft_signed(e,
+		    json_string_value(json_object_get(body, "draft")),
+		    json_string_value(json_object_get(r.body, "id")), &who);
 	json_decref(body);
 	route_alerts_reply(req, &r);
 }

@@ -9,6 +9,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alert-engine-util.h"
 #include "hub/alerts/handover.h"
@@ -197,6 +198,70 @@ START_TEST(test_ack_expires_with_shift)
 }
 END_TEST
 
+/* The TZif reader (handover-tz.c) against the C library's localtime_r:
+ * zones north and south, with and without DST, before, between and after
+ * their transitions (the footer's rule past 2037), every 5 days plus an
+ * odd hour from 1960 to 2060, and each hour around Berlin's 2025 changes.
+ * (This test sets TZ itself, as a single-threaded program may.) */
+START_TEST(test_tz_offsets_match_libc)
+{
+	static const char *const zones[] = {"Asia/Shanghai", "Europe/Berlin",
+	    "America/New_York", "Australia/Sydney", "America/Sao_Paulo",
+	    "Asia/Kolkata", "Pacific/Chatham", "UTC", "America/Santiago",
+	    "Africa/Casablanca", NULL};
+	int64_t t;
+	struct tm tm;
+	time_t tt;
+	long got;
+	size_t z;
+	int checked = 0;
+
+	for (z = 0; zones[z] != NULL; z++) {
+		setenv("TZ", zones[z], 1);
+		tzset();
+		for (t = -315619200LL; t < 2871763200LL;
+		     t += 5 * 86400LL + 3917) {
+			tt = (time_t)t;
+			ck_assert_ptr_nonnull(localtime_r(&tt, &tm));
+			got = alert_tz_offset(zones[z], t * 1000);
+			if (got != tm.tm_gmtoff)
+				ck_abort_msg("%s at %lld: %ld, libc %ld",
+				    zones[z], (long long)t, got,
+				    (long)tm.tm_gmtoff);
+			checked++;
+		}
+	}
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	for (t = 1743292800LL - 86400; t < 1743292800LL + 86400; t += 900) {
+		tt = (time_t)t;
+		localtime_r(&tt, &tm);
+		ck_assert_int_eq(
+		    alert_tz_offset("Europe/Berlin", t * 1000), tm.tm_gmtoff);
+	}
+	for (t = 1761440400LL - 86400; t < 1761440400LL + 86400; t += 900) {
+		tt = (time_t)t;
+		localtime_r(&tt, &tm);
+		ck_assert_int_eq(
+		    alert_tz_offset("Europe/Berlin", t * 1000), tm.tm_gmtoff);
+	}
+	unsetenv("TZ");
+	tzset();
+	ck_assert_int_gt(checked, 70000);
+	/* Not a TZif file, an unknown zone: UTC, not a crash. */
+	ck_assert_int_eq(alert_tz_offset("No/Such_Zone", 0), 0);
+	{
+		long off = 99;
+
+		ck_assert_int_eq(
+		    alert_tzif_offset(
+		        (const unsigned char *)"TZif2", 5, 0, &off),
+		    -1);
+		ck_assert_int_eq(off, 99);
+	}
+}
+END_TEST
+
 static Suite *
 handover_suite(void)
 {
@@ -204,6 +269,7 @@ handover_suite(void)
 	TCase *tc = tcase_create("shifts");
 
 	tcase_add_test(tc, test_shifts_shanghai);
+	tcase_add_test(tc, test_tz_offsets_match_libc);
 	tcase_add_test(tc, test_shifts_default_and_dst);
 	tcase_add_test(tc, test_shifts_errors);
 	tcase_add_test(tc, test_ack_expires_with_shift);
