@@ -20,6 +20,36 @@ app_data_age(struct app *app)
 	return (clock_mono_ms() - app->cur->data_mono_ms) / 1000;
 }
 
+/* Draw the tabs in mode (0: titles; 1: short tabs; 2: short tabs of the
+ * screens with a digit, and the current one) on row 1 of w, or only
+ * measure them when w is NULL; their width. */
+static int
+app_header_tabs(struct app *app, WINDOW *w, int mode)
+{
+	struct buf b = BUF_INIT;
+	int i, x = 0;
+
+	for (i = 0; i < APP_NSCREENS; i++) {
+		const struct screen_class *c = app->screens[i]->cls;
+		const char *label = mode == 0 ? c->title : c->tab;
+		int cw = text_width(label) + 2;
+
+		if (mode == 2 && c->key == ' ' && app->screens[i] != app->cur)
+			continue;
+		if (w != NULL) {
+			buf_reset(&b);
+			buf_printf(&b, "%c%s ", c->key, label);
+			term_put(w, 1, x, cw, buf_str(&b), TEXT_LEFT,
+			    app->screens[i] == app->cur
+			        ? term_attr(TERM_TAB_CUR)
+			        : term_attr(TERM_TAB));
+		}
+		x += cw;
+	}
+	buf_free(&b);
+	return x;
+}
+
 void
 app_header_draw(struct app *app)
 {
@@ -31,7 +61,7 @@ app_header_draw(struct app *app)
 	struct tm tm;
 	long long a;
 	attr_t hattr = term_attr(TERM_HEADER);
-	int x, i, right, badge;
+	int x, right, badge, mode;
 
 	localtime_r(&t, &tm);
 	strftime(clock, sizeof clock, "%H:%M:%S", &tm);
@@ -82,25 +112,10 @@ app_header_draw(struct app *app)
 		term_put(w, 0, app->cols - right - badge, badge, buf_str(&pos),
 		    TEXT_LEFT, term_sev_attr(SEV_HIGH) | A_BOLD | A_REVERSE);
 	term_put(w, 0, app->cols - right, right, clock, TEXT_LEFT, hattr);
-	/* Tabs, then the screen's position (breadcrumb) or filter. */
-	x = 0;
-	for (i = 0; i < APP_NSCREENS; i++) {
-		const struct screen_class *c = app->screens[i]->cls;
-		const char *label = app->cols >= 100 ? c->title : c->tab;
-		int cw = text_width(label) + 2;
-
-		/* Screens without a digit (":cases", ":handover") leave
-		 * narrow headers to the breadcrumb. */
-		if (c->key == ' ' && app->cols < 100)
-			continue;
-
-		buf_reset(&b);
-		buf_printf(&b, "%c%s ", c->key, label);
-		term_put(w, 1, x, cw, buf_str(&b), TEXT_LEFT,
-		    app->screens[i] == app->cur ? term_attr(TERM_TAB_CUR)
-		                                : term_attr(TERM_TAB));
-		x += cw;
-	}
+	/* The screen's position (breadcrumb) or filter, then the tabs in the
+	 * room it leaves: full titles if all fit, else short ones, else the
+	 * short ones of the screens with a digit (":cases", ":handover" keep
+	 * theirs only while current). */
 	buf_reset(&pos);
 	if (app->cur->filter != NULL)
 		buf_printf(&pos, " /%s", app->cur->filter);
@@ -108,6 +123,13 @@ app_header_draw(struct app *app)
 		buf_putc(&pos, ' ');
 		app->cur->cls->where(app->cur, &pos);
 	}
+	for (mode = 0; mode < 3; mode++) {
+		if (app_header_tabs(app, NULL, mode) +
+		        text_width(buf_str(&pos)) <=
+		    app->cols)
+			break;
+	}
+	x = app_header_tabs(app, w, mode > 2 ? 2 : mode);
 	term_put(w, 1, x, app->cols - x, buf_str(&pos), TEXT_RIGHT,
 	    term_attr(TERM_DIM) | A_BOLD);
 	if (app_banner_rows(app)) {
