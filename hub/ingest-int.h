@@ -96,6 +96,7 @@ struct hub_ingest {
 	int64_t *ts;
 	double *vs;
 	size_t *lines;
+	unsigned char *acc; /* per point: accepted by the store */
 	struct ingest_show *show;
 	struct ingest_ref *refs;
 	size_t npoints, cpoints;

@@ -88,6 +88,7 @@ ingest_reserve(struct hub_ingest *in, size_t more)
 	in->ts = xreallocarray(in->ts, in->cpoints, sizeof *in->ts);
 	in->vs = xreallocarray(in->vs, in->cpoints, sizeof *in->vs);
 	in->lines = xreallocarray(in->lines, in->cpoints, sizeof *in->lines);
+	in->acc = xreallocarray(in->acc, in->cpoints, sizeof *in->acc);
 	in->show = xreallocarray(in->show, in->cpoints, sizeof *in->show);
 	in->refs = xreallocarray(in->refs, in->cpoints, sizeof *in->refs);
 }

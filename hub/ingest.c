@@ -49,6 +49,7 @@ hub_ingest_free(struct hub_ingest *in)
 	free(in->ts);
 	free(in->vs);
 	free(in->lines);
+	free(in->acc);
 	free(in->show);
 	free(in->refs);
 	ingest_batch_clear(in);
@@ -244,6 +245,22 @@ ingest_marks_apply(struct hub *h, struct hub_ingest *in, const char *source,
 		ingest_points_compact(in);
 }
 
+/* Compact the batch's points to those the store accepted (in->acc). */
+static void
+ingest_keep_accepted(struct hub_ingest *in)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < in->npoints; i++) {
+		if (!in->acc[i])
+			continue;
+		in->ids[j] = in->ids[i];
+		in->ts[j] = in->ts[i];
+		in->vs[j] = in->vs[i];
+		j++;
+	}
+}
+
 void
 ingest_commit(struct hub *h, struct hub_ingest *in, const char *source,
     int64_t now, struct hub_ingest_result *res)
@@ -268,8 +285,8 @@ ingest_commit(struct hub *h, struct hub_ingest *in, const char *source,
 	ingest_marks_apply(h, in, source, now, res);
 	if (in->npoints > 0) {
 		memset(&wr, 0, sizeof wr);
-		if (store_write(h->store, in->ids, in->ts, in->vs, in->npoints,
-		        &wr, &scause) != 0) {
+		if (store_write_flags(h->store, in->ids, in->ts, in->vs,
+		        in->npoints, in->acc, &wr, &scause) != 0) {
 			ingest_store_outcome(h, 1, scause);
 			res->status = 503;
 			res->cause = xasprintf("store: %s",
@@ -280,9 +297,12 @@ ingest_commit(struct hub *h, struct hub_ingest *in, const char *source,
 		}
 		ingest_store_outcome(h, 0, NULL);
 		ingest_show_stored(h, in, &wr, now);
-		/* Forwarding queues what was stored before the reply. */
+		/* Forwarding queues what was stored before the reply: the
+		 * accepted points only (the batch is not used after this). */
+		if (wr.accepted < in->npoints)
+			ingest_keep_accepted(in);
 		if (hub_remote_forward_points(h, in->ids, in->ts, in->vs,
-		        in->npoints, &scause) != 0) {
+		        wr.accepted, &scause) != 0) {
 			res->status = 503;
 			res->cause = xasprintf("forwarding queue: %s",
 			    scause != NULL ? scause : "write failed");

@@ -449,6 +449,14 @@ int
 store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
     const double *vs, size_t n, struct store_write_result *res, char **cause)
 {
+	return store_write_flags(s, ids, ts, vs, n, NULL, res, cause);
+}
+
+int
+store_write_flags(struct store *s, const uint32_t *ids, const int64_t *ts,
+    const double *vs, size_t n, unsigned char *acc,
+    struct store_write_result *res, char **cause)
+{
 	struct store_write_result dummy;
 	rocksdb_writebatch_t *wb = s->wb_index;
 	size_t i, na = 0, nundo = 0, r;
@@ -478,6 +486,8 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 		struct series *ser = index_series(&s->ix, ids[i]);
 		int64_t t = ts[i];
 
+		if (acc != NULL)
+			acc[i] = 0;
 		if (ser == NULL || ser->key == NULL) {
 			reject(res, i, STORE_REJECT_SERIES);
 			continue;
@@ -490,6 +500,8 @@ store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 			reject(res, i, STORE_REJECT_LATE);
 			continue;
 		}
+		if (acc != NULL)
+			acc[i] = 1;
 		if (t > ser->w_last_t) {
 			s->sc_undo[nundo].id = ids[i];
 			s->sc_undo[nundo].last_t = ser->w_last_t;

@@ -169,6 +169,18 @@ struct store_write_result {
 int store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
     const double *vs, size_t n, struct store_write_result *res, char **cause);
 
+/*
+ * store_write(), and when acc is not NULL (n bytes), acc[i] is set to 1
+ * when point i was accepted and 0 when it was rejected (so that what
+ * follows a write, e.g. forwarding, sees exactly what was stored).  An
+ * accepted point at the time of an earlier one of its series replaces
+ * it (the last write of a (series, time) is kept).  When the call fails
+ * (-1), nothing was written whatever acc says.
+ */
+int store_write_flags(struct store *s, const uint32_t *ids, const int64_t *ts,
+    const double *vs, size_t n, unsigned char *acc,
+    struct store_write_result *res, char **cause);
+
 /* One point addressed by key, for the convenient slow path. */
 struct store_kpoint {
 	const char *key; /* NUL-terminated series key, need not be canonical */

@@ -62,6 +62,8 @@ tests_unit_test_remote_relabel_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
 endif
 TESTS += tests/integration/t-remote-forward-conf.sh
 EXTRA_DIST += tests/integration/t-remote-forward-conf.sh
+TESTS += tests/integration/t-remote-forward-exact.sh
+EXTRA_DIST += tests/integration/t-remote-forward-exact.sh
 
 # Relabel rules under fuzzing (read from JSON, then applied).
 check_PROGRAMS += tests/fuzz/fuzz-relabel

@@ -327,6 +327,87 @@ START_TEST(test_store_future_point)
 }
 END_TEST
 
+/*
+ * store_write_flags() says which points of a batch were stored: points
+ * behind their series' newest and older than the raw retention, bad
+ * times and unknown series get 0; in-order points (however old, for a
+ * new series), merges within the retention and duplicates (the last
+ * write of a time is kept) get 1, and the stored points are exactly
+ * the flagged ones.
+ */
+START_TEST(test_store_write_flags)
+{
+	struct store_options o;
+	struct store_write_result wr;
+	struct store_result r;
+	struct selector *se;
+	struct store *s;
+	int64_t now = clock_wall_ms() / 1000 * 1000;
+	uint32_t a, b, ids[8];
+	int64_t ts[8];
+	double vs[8];
+	unsigned char acc[8], want[8] = {0, 1, 1, 0, 0, 1, 1, 0};
+	char *cause = NULL;
+	size_t i;
+
+	store_options_init(&o);
+	o.retention_raw_ms = H;
+	s = tsu_open(tmpdir, &o);
+	a = tsu_intern(s, "flags{grid=\"440304001001001\"}");
+	b = tsu_intern(s, "flags{grid=\"440304001001002\"}");
+	write_range(s, a, now - 10 * MIN, MIN, 0, 0, 0, &wr);
+	ck_assert_uint_eq(wr.accepted, 1);
+	/* 0: behind a's newest, past the retention; 1, 2: a duplicate pair
+	 * (the second is kept); 3: unknown series; 4: bad time; 5: a merge
+	 * inside the retention; 6: b's first point, past the retention but
+	 * in order; 7: then b's older one past the retention. */
+	ids[0] = a, ts[0] = now - 2 * H, vs[0] = 10;
+	ids[1] = a, ts[1] = now - 5 * MIN, vs[1] = 11;
+	ids[2] = a, ts[2] = now - 5 * MIN, vs[2] = 12;
+	ids[3] = 99999, ts[3] = now, vs[3] = 13;
+	ids[4] = a, ts[4] = -1, vs[4] = 14;
+	ids[5] = a, ts[5] = now - 30 * MIN, vs[5] = 15;
+	ids[6] = b, ts[6] = now - 2 * H, vs[6] = 16;
+	ids[7] = b, ts[7] = now - 3 * H, vs[7] = 17;
+	memset(acc, 0xaa, sizeof acc);
+	if (store_write_flags(s, ids, ts, vs, 8, acc, &wr, &cause) != 0)
+		ck_abort_msg("write: %s", cause);
+	for (i = 0; i < 8; i++)
+		ck_assert_msg(acc[i] == want[i], "point %zu: flag %d, want %d",
+		    i, acc[i], want[i]);
+	ck_assert_uint_eq(wr.accepted, 4);
+	ck_assert_uint_eq(wr.rejected[STORE_REJECT_LATE], 2);
+	ck_assert_uint_eq(wr.rejected[STORE_REJECT_TIME], 1);
+	ck_assert_uint_eq(wr.rejected[STORE_REJECT_SERIES], 1);
+	ck_assert_uint_eq(wr.duplicates, 1);
+
+	se = tsu_sel("flags");
+	ck_assert_int_eq(
+	    store_query_raw(s, se, 0, STORE_TIME_MAX, &r, NULL), 0);
+	selector_free(se);
+	ck_assert_uint_eq(r.n, 2);
+	for (i = 0; i < r.n; i++) {
+		const struct store_series_result *sr = &r.series[i];
+
+		if (strstr(sr->key, "440304001001001") != NULL) {
+			ck_assert_uint_eq(sr->npoints, 3);
+			ck_assert(sr->points[0].t == now - 30 * MIN &&
+			          sr->points[0].v == 15);
+			ck_assert(sr->points[1].t == now - 10 * MIN &&
+			          sr->points[1].v == 0);
+			ck_assert(sr->points[2].t == now - 5 * MIN &&
+			          sr->points[2].v == 12);
+		} else {
+			ck_assert_uint_eq(sr->npoints, 1);
+			ck_assert(sr->points[0].t == now - 2 * H &&
+			          sr->points[0].v == 16);
+		}
+	}
+	store_result_free(&r);
+	store_close(s);
+}
+END_TEST
+
 static Suite *
 order_suite(void)
 {
@@ -339,6 +420,7 @@ order_suite(void)
 	tcase_add_test(tc, test_store_replay_from_log);
 	tcase_add_test(tc, test_store_replay_interleaved);
 	tcase_add_test(tc, test_store_future_point);
+	tcase_add_test(tc, test_store_write_flags);
 	suite_add_tcase(su, tc);
 	return su;
 }
