@@ -10,6 +10,7 @@
 
 #include "hub/alerts/alert-internal.h"
 #include "hub/alerts/alert-kv.h"
+#include "hub/alerts/incident-engine.h"
 #include "hub/alerts/report-record.h"
 #include "hub/alerts/report.h"
 #include "lib/clock.h"
@@ -24,7 +25,7 @@ struct report_times {
 
 struct report_row {
 	char *key;
-	size_t alerts, cases, acked, resolved, due, in_time, overdue,
+	size_t alerts, cases, incidents, acked, resolved, due, in_time, overdue,
 	    open_overdue;
 	uint64_t escalations;
 	struct report_times ack, res;
@@ -314,6 +315,92 @@ report_record(struct report_acc *x, const struct report_record *rec)
 	}
 }
 
+/* When inc was first dispatched (its history's first "dispatch"), or 0. */
+static int64_t
+report_incident_dispatched(const struct incident *inc)
+{
+	size_t i;
+	json_t *h;
+
+	json_array_foreach(inc->history, i, h)
+	{
+		const char *action =
+		    json_string_value(json_object_get(h, "action"));
+
+		if (action != NULL && strcmp(action, "dispatch") == 0)
+			return json_integer_value(json_object_get(h, "at_ms"));
+	}
+	return 0;
+}
+
+/* The subdistrict of inc's first alert still known, or "-". */
+static const char *
+report_incident_subdistrict(struct alert_engine *e, const struct incident *inc)
+{
+	size_t i;
+	json_t *id;
+
+	json_array_foreach(inc->alerts, i, id)
+	{
+		struct alert *a =
+		    json_string_value(id) != NULL
+		        ? alert_engine_find(e, json_string_value(id))
+		        : NULL;
+		const char *sd = a != NULL ? json_string_value(json_object_get(
+		                                 a->labels, "subdistrict"))
+		                           : NULL;
+
+		if (sd != NULL && *sd != '\0')
+			return sd;
+	}
+	return "-";
+}
+
+/* Count the incidents the caller sees that were dispatched in the window
+ * (by their first dispatch): in the rows of their lead and supporting
+ * departments, the subdistrict of their first alert, or the rule that
+ * opened them ("-": made by hand).  Their alerts count as alerts, as any
+ * dispatched alert does. */
+static void
+report_incidents(struct report_acc *x)
+{
+	struct incident_set *set = x->e->incidents;
+	size_t i, k;
+	json_t *d;
+
+	for (i = 0; set != NULL && i < set->n; i++) {
+		struct incident *inc = set->v[i];
+		int64_t t = report_incident_dispatched(inc);
+
+		if (t == 0 || t < x->from || t > x->to)
+			continue;
+		if (x->scoped && !incident_visible(x->e, inc, x->who))
+			continue;
+		x->total.incidents++;
+		switch (x->p->by) {
+		case REPORT_BY_SUBDISTRICT:
+			report_row_get(
+			    x, report_incident_subdistrict(x->e, inc))
+			    ->incidents++;
+			break;
+		case REPORT_BY_RULE:
+			report_row_get(x, inc->rule != NULL ? inc->rule : "-")
+			    ->incidents++;
+			break;
+		case REPORT_BY_DEPT:
+			if (inc->lead != NULL)
+				report_row_get(x, inc->lead)->incidents++;
+			json_array_foreach(inc->support, k, d)
+			{
+				if (json_string_value(d) != NULL)
+					report_row_get(x, json_string_value(d))
+					    ->incidents++;
+			}
+			break;
+		}
+	}
+}
+
 static int
 report_scan_cb(void *arg, const char *key, const char *val, size_t len)
 {
@@ -366,6 +453,8 @@ report_row_json(struct report_acc *x, struct report_row *w)
 	    "overdue", (json_int_t)w->overdue, "open_overdue",
 	    (json_int_t)w->open_overdue, "escalations",
 	    (json_int_t)w->escalations);
+	json_object_set_new(
+	    o, "incidents", json_integer((json_int_t)w->incidents));
 	if (w->key != NULL) {
 		json_object_set_new(o, "key", json_string(w->key));
 		if (x->p->by == REPORT_BY_SUBDISTRICT &&
@@ -422,6 +511,7 @@ alert_engine_report(struct alert_engine *e, const struct report_params *p,
 		alert_reply_error(r, 500, "reading the alerts: %s", cause);
 		free(cause);
 	} else {
+		report_incidents(&x);
 		if (x.nrows > 1)
 			qsort(x.rows, x.nrows, sizeof *x.rows, report_cmp_rows);
 		rows = json_array();

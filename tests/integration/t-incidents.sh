@@ -71,6 +71,14 @@ cb_assert_eq "water,fire,environment water,fire,environment" \
 cb_assert_eq True "$(hub_json 'str(all(abs(a["deadline_ms"] - j["deadline_ms"]) < 2000 for a in j["members"]))')" \
 	"with the incident's deadline"
 
+# ---- The response report counts the dispatched incident ----------------------------
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_get '/api/v1/reports/response?by=dept')" "response report"
+cb_assert_eq "total 1: water 1 fire 1 environment 1" \
+	"$(hub_json '"total %d: " % j["total"]["incidents"] + " ".join("%s %d" % (k, {r["key"]: r["incidents"] for r in j["rows"]}.get(k, 0)) for k in ("water", "fire", "environment"))')" \
+	"the report counts the incident once in total and in each of its departments"
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_OPERATOR hub_get '/api/v1/reports/response?by=dept')" "response report, Nanyuan"
+cb_assert_eq 1 "$(hub_json 'j["total"]["incidents"]')" "the Nanyuan operator's report counts Nanyuan's incident"
+
 # ---- By hand: events made one situation ------------------------------------------
 event() { # GRID KEY: an event there; prints the alert id
 	printf '{"key": "fire-alarm/%s", "labels": {"grid": "%s", "system": "fire-alarm-iot"}, "message": "smoke"}' \
@@ -137,5 +145,17 @@ cb_assert_eq "$IN" "$(hub_json 'j["incident"]')" "still names it"
 printf '{"alerts": ["%s"]}' "$E2" >"$f"
 cb_assert_eq 409 "$(TOKEN=$HUB_TOK_SUPER hub_post /api/v1/incidents "$f" -H 'Content-Type: application/json')" \
 	"an alert of a closed incident stays in it"
+# ---- The report counts only the incidents the caller sees ------------------------
+report_incidents() { # TOKEN
+	cb_assert_eq 200 "$(TOKEN=$1 hub_get '/api/v1/reports/response?by=dept')" "response report" >&2
+	hub_json 'j["total"]["incidents"]'
+}
+s0=$(report_incidents "$HUB_TOK_SUPER")
+n0=$(report_incidents "$HUB_TOK_OPERATOR")
+printf '{"dept": "water"}' >"$f"
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_post "/api/v1/incidents/$IF/dispatch" "$f" -H 'Content-Type: application/json')" \
+	"the supervisor dispatches Fubao's incident"
+cb_assert_eq "$((s0 + 1)) $n0" "$(report_incidents "$HUB_TOK_SUPER") $(report_incidents "$HUB_TOK_OPERATOR")" \
+	"Fubao's dispatched incident counts in the district's report, not in Nanyuan's"
 hub_finish
 cb_done
