@@ -5,7 +5,9 @@
  * lower-severity heavy-rain alert of the same metric and place.
  * Inhibited alerts stay listed with inhibited_by, leave the counts, send
  * no notification, and are released (and notified) when the inhibitor
- * resolves.  Also the rules file's errors for "inhibits".
+ * resolves.  Also the rules file's errors for "inhibits", and many
+ * alerts firing and resolving in mixed order against a brute-force
+ * reference (the engine keeps candidate inhibitors, issue 17's bench).
  */
 #include "config.h"
 
