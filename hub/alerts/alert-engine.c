@@ -128,6 +128,7 @@ alert_engine_add(struct alert_engine *e, struct alert *a)
 		e->alerts =
 		    xreallocarray(e->alerts, e->calerts, sizeof *e->alerts);
 	}
+	a->mem_idx = e->nalerts;
 	e->alerts[e->nalerts++] = a;
 	alert_map_put(&e->by_id, a->id, a);
 	/* by_key points at the newest alert of each identity. */
@@ -144,7 +145,9 @@ alert_engine_remove_at(struct alert_engine *e, size_t i)
 	alert_map_del(&e->by_id, a->id);
 	if (alert_map_get(&e->by_key, a->key) == a)
 		alert_map_del(&e->by_key, a->key);
+	alert_inhibit_forget(e, a);
 	e->alerts[i] = e->alerts[--e->nalerts];
+	e->alerts[i]->mem_idx = i;
 }
 
 struct alert *
@@ -218,6 +221,7 @@ alert_engine_find(struct alert_engine *e, const char *id)
 		e->alerts =
 		    xreallocarray(e->alerts, e->calerts, sizeof *e->alerts);
 	}
+	a->mem_idx = e->nalerts;
 	e->alerts[e->nalerts++] = a;
 	return a;
 }
@@ -432,6 +436,8 @@ alert_engine_free(struct alert_engine *e)
 		alert_free(e->alerts[i]);
 	}
 	free(e->alerts);
+	free(e->inhib);
+	free(e->inhib_rule);
 	alert_map_free(&e->by_id);
 	alert_map_free(&e->by_key);
 	alert_engine_counts_clear(e);
@@ -685,6 +691,12 @@ alert_engine_inhibit_update(struct alert_engine *e, struct alert *s)
 		if (a == s ||
 		    (!alert_state_active(a->state) && a->inhibited_by == NULL))
 			continue;
+		/* Only those s may inhibit or does: for the others the
+		 * check's answer does not depend on s. */
+		if ((a->inhibited_by == NULL ||
+		        strcmp(a->inhibited_by, s->id) != 0) &&
+		    !alert_inhibit_matches(e, sr, s, a))
+			continue;
 		was = alert_quiet(a);
 		if (alert_engine_inhibit_check(e, a, now) == 0)
 			continue;
@@ -751,6 +763,7 @@ alert_engine_fire(
 	alert_engine_inhibit_check(e, a, now);
 	alert_engine_record(e, a, who, "fire", before, alert_snapshot(a), NULL);
 	alert_engine_save(e, a);
+	alert_inhibit_note(e, a);
 	alert_engine_notify(e, a, "fire", NULL);
 	alert_engine_inhibit_update(e, a);
 	incident_alert_fired(e, a);
@@ -797,6 +810,7 @@ alert_engine_reopen(
 	alert_engine_record(
 	    e, a, who, "reopen", before, alert_snapshot(a), NULL);
 	alert_engine_save(e, a);
+	alert_inhibit_note(e, a);
 	alert_engine_notify(e, a, "fire", NULL);
 	alert_engine_inhibit_update(e, a);
 }

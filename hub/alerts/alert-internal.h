@@ -55,6 +55,14 @@ struct alert_engine {
 
 	struct incident_set *incidents; /* incident.c */
 
+	/* Candidate inhibitors (alert-inhibit.c): alerts of rules with
+	 * "inhibits" that fired or reopened, with their rules; validated
+	 * at use, rebuilt when inhib_valid is 0 (start, rules reload). */
+	struct alert **inhib;
+	const struct alert_rule **inhib_rule;
+	size_t ninhib, cinhib;
+	int inhib_valid;
+
 	struct alert_silence **silences;
 	size_t nsilences;
 	uint64_t next_silence;
@@ -150,6 +158,13 @@ int alert_engine_inhibit_check(
 /* After s fired, resolved or closed: recheck the alerts s may inhibit,
  * saving them; one released while firing is notified (alert-engine.c). */
 void alert_engine_inhibit_update(struct alert_engine *e, struct alert *s);
+/* a fired or reopened: add it to the candidate inhibitors if its rule
+ * has "inhibits".  alert_inhibit_forget: a leaves memory. */
+void alert_inhibit_note(struct alert_engine *e, struct alert *a);
+void alert_inhibit_forget(struct alert_engine *e, struct alert *a);
+/* Does s (firing, of rule sr) inhibit a by one of sr's entries? */
+int alert_inhibit_matches(struct alert_engine *e, const struct alert_rule *sr,
+    const struct alert *s, const struct alert *a);
 /* Send notifications of kind ("fire", "resolve", "dispatch", "overdue")
  * about a to its departments' webhooks (and supervisors' for overdue;
  * escalations go to their steps' targets: alert-escalation.c). */

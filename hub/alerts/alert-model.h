@@ -94,6 +94,8 @@ struct alert {
 	/* Engine bookkeeping, not persisted. */
 	uint64_t seen_gen;
 	int dirty;
+	size_t mem_idx; /* position in the engine's alerts array */
+	int inhib_cand; /* in the engine's candidate inhibitors */
 };
 
 const char *alert_state_name(enum alert_state s);

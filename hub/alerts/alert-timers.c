@@ -186,6 +186,7 @@ alert_engine_set_rules(struct alert_engine *e, struct alert_rules *r)
 
 	alert_engine_selectors_free(e);
 	e->rules = r;
+	e->inhib_valid = 0; /* candidates hold rules of the old set */
 	if (alert_engine_selectors_compile(e, &cause) != 0) {
 		/* Checked at load; keep going without the bad selectors. */
 		log_error("alerts", "%s", cause);

@@ -5,7 +5,9 @@
  * lower-severity heavy-rain alert of the same metric and place.
  * Inhibited alerts stay listed with inhibited_by, leave the counts, send
  * no notification, and are released (and notified) when the inhibitor
- * resolves.  Also the rules file's errors for "inhibits".
+ * resolves.  Also the rules file's errors for "inhibits", and many
+ * alerts firing and resolving in mixed order against a brute-force
+ * reference (the engine keeps candidate inhibitors, issue 17's bench).
  */
 #include "config.h"
 
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "alert-test-util.h"
+#include "hub/alerts/alert-internal.h"
 
 #define G1  "440304001003007" /* subdistrict 001 */
 #define G2  "440304001003008" /* subdistrict 001 */
@@ -264,6 +267,116 @@ START_TEST(test_rules_errors)
 }
 END_TEST
 
+/* ---- Many alerts against a brute-force reference ----------------------- */
+
+/* Does s (of this file's rules) inhibit a?  Written from the rules text,
+ * not from the engine's code. */
+static int
+ref_inhibits(const struct alert *s, const struct alert *a)
+{
+	int rain_a = strcmp(a->rule, "rainstorm") == 0 ||
+	             strcmp(a->rule, "heavy-rain") == 0;
+	int same =
+	    a->code != NULL && s->code != NULL && strcmp(a->code, s->code) == 0;
+
+	if (s == a || s->from_event ||
+	    (s->state != ALERT_FIRING && s->state != ALERT_ACKED))
+		return 0;
+	if (strcmp(s->rule, "rainstorm") == 0)
+		return ((strcmp(a->rule, "water-level-high") == 0 ||
+		            strcmp(a->rule, "water-level-warning") == 0) &&
+		           a->code != NULL &&
+		           test_within(NULL, a->code, s->code)) ||
+		       (same && rain_a && !a->from_event &&
+		           a->severity < s->severity);
+	if (strcmp(s->rule, "water-level-high") == 0)
+		return same && strcmp(a->rule, "water-level-warning") == 0;
+	return 0;
+}
+
+/* Every active alert's inhibited_by is the first inhibitor in the
+ * engine's alerts order (what a scan of all alerts gives); returns how
+ * many are inhibited. */
+static size_t
+check_reference(struct alert_engine *e, int round)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < e->nalerts; i++) {
+		struct alert *a = e->alerts[i];
+		const char *want = NULL;
+
+		if (!alert_state_active(a->state))
+			continue;
+		for (j = 0; j < e->nalerts && want == NULL; j++) {
+			if (ref_inhibits(e->alerts[j], a))
+				want = e->alerts[j]->id;
+		}
+		ck_assert_msg(
+		    (want == NULL) == (a->inhibited_by == NULL) &&
+		        (want == NULL || strcmp(want, a->inhibited_by) == 0),
+		    "round %d: %s (%s on %s) inhibited by %s, expected %s",
+		    round, a->id, a->rule, a->code,
+		    a->inhibited_by != NULL ? a->inhibited_by : "none",
+		    want != NULL ? want : "none");
+		n += want != NULL;
+	}
+	return n;
+}
+
+START_TEST(test_many_reference)
+{
+	static const char *const sds[] = {"001", "002", "003"};
+	static const double rain[] = {10, 40, 70};
+	static const double level[] = {3.0, 4.0, 5.0};
+	struct alert_kv *kv;
+	struct alert_engine *e;
+	char key[128];
+	size_t k, c, g, inhibited = 0;
+	unsigned x = 12345;
+	int round;
+
+	store_setup();
+	e = store_engine(&kv, rules);
+	for (round = 0; round < 40; round++) {
+		int64_t t = T0 + (int64_t)round * 60000;
+
+		/* Pseudo-random values: inhibitors and their targets fire and
+		 * resolve in mixed order from round to round. */
+		for (k = 0; k < 3; k++) {
+			x = x * 1103515245u + 12345u;
+			snprintf(key, sizeof key,
+			    "rain_mm{subdistrict=\"440304%s000\","
+			    "system=\"water-iot\"}",
+			    sds[k]);
+			put(key, t, rain[(x >> 16) % 3]);
+			for (c = 1; c <= 2; c++) {
+				for (g = 1; g <= 6; g++) {
+					x = x * 1103515245u + 12345u;
+					snprintf(key, sizeof key,
+					    "level_m{grid=\"440304%s%03zu%"
+					    "03zu\","
+					    "system=\"water-iot\"}",
+					    sds[k], c, g);
+					put(key, t, level[(x >> 16) % 3]);
+				}
+			}
+		}
+		eval_at(e, t + 1000);
+		/* Right after the evaluation (no tick): what the fires and
+		 * resolutions changed, and only that. */
+		inhibited += check_reference(e, round);
+		alert_engine_tick(e);
+		check_reference(e, round);
+	}
+	/* The scenario did exercise inhibition. */
+	ck_assert_uint_gt(inhibited, 100);
+	alert_engine_free(e);
+	alert_kv_free(kv);
+	store_teardown();
+}
+END_TEST
+
 static Suite *
 inhibit_suite(void)
 {
@@ -274,6 +387,7 @@ inhibit_suite(void)
 	tcase_add_test(tc, test_same_grid);
 	tcase_add_test(tc, test_rainstorm_below);
 	tcase_add_test(tc, test_rules_errors);
+	tcase_add_test(tc, test_many_reference);
 	suite_add_tcase(s, tc);
 	return s;
 }
