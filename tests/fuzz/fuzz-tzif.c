@@ -32,10 +32,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			continue;
 		}
-		/* Any 32-bit offset may be in the data; the rule's are
-		 * bounded by its syntax.  Just use it. */
-		if (off == 12345678)
-			abort();
+		/* Any 32-bit offset may be in the data, the sentinel too:
+		 * then ask again with another one, which a result left
+		 * unwritten would keep. */
+		if (off == 12345678) {
+			long again = -7654321;
+
+			if (alert_tzif_offset(copy, size, at[i], &again) != 0 ||
+			    again != off)
+				abort();
+		}
 	}
 	free(copy);
 	return 0;
