@@ -281,6 +281,12 @@ alert_settings_read(
 		    cf, obj, "eval_interval", 0, "must be at least 100ms");
 		r = -1;
 	}
+	if (r == 0 && raw.deadline_ms <= 0) {
+		/* case categories and incidents take it as their time
+		 * limit, which must be positive */
+		*cause = conf_error(cf, obj, "deadline", 0, "must be positive");
+		r = -1;
+	}
 	if (r == 0 && raw.supervisors_webhook != NULL &&
 	    !alert_url_ok(raw.supervisors_webhook)) {
 		*cause = conf_error(cf, obj, "supervisors_webhook", 0,

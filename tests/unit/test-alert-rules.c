@@ -138,6 +138,9 @@ START_TEST(test_rules_errors_have_positions)
 	ERR_IS("\"for\": \"15m\",", "", "an absence rule needs");
 	ERR_IS("\"eval_interval\": \"5s\"", "\"eval_interval\": \"10ms\"",
 	    "at least 100ms");
+	ERR_IS("\"eval_interval\": \"5s\"",
+	    "\"eval_interval\": \"5s\", \"deadline\": \"0s\"",
+	    "\"settings.deadline\": must be positive");
 	ERR_IS("\"high\": \"10m\"", "\"urgent\": \"10m\"", "unknown severity");
 	ERR_IS("\"http://h/w\"", "\"ftp://h/w\"", "expected an http://");
 	ERR_IS("\"name\": \"water-level-high\"", "\"name\": \"water level\"",
