@@ -503,8 +503,8 @@ END_TEST
 START_TEST(test_roundtrip)
 {
 	static const char *lines[] = {
-	    "a\\ b\\,c,k\\=1=v\\ 2,x=y\\\\ f\\,1=1.5,s=\"q\\\"\\\\\",i=-1i,"
-	    "u=2u,b=false 99",
+	    ("a\\ b\\,c,k\\=1=v\\ 2,x=y\\\\ f\\,1=1.5,s=\"q\\\"\\\\\",i=-1i,"
+	     "u=2u,b=false 99"),
 	    "水位,网格=FT-01 值=0.25",
 	    "m\\\\ f=1e-300",
 	};
