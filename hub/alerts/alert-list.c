@@ -477,17 +477,40 @@ alert_engine_get(struct alert_engine *e, const char *id,
 	free(v);
 	json_object_set(o, "history", a->history);
 	json_object_set(o, "comments", a->comments);
-	json_object_set_new(
-	    o, "notifications", alert_notify_list(e->notify, a->id, 50));
+	json_object_set_new(o, "notifications",
+	    alert_notify_list(e->notify, a->id, 50, NULL, NULL));
 	alert_reply_set(r, 200, o);
+}
+
+struct deliveries_for {
+	struct alert_engine *e;
+	const struct alert_actor *who;
+};
+
+/* A delivery is seen by who when its alert is; one without an alert (an
+ * audit anchor) or whose alert is gone belongs to the district. */
+static int
+alert_delivery_visible(const json_t *rec, void *arg)
+{
+	const struct deliveries_for *f = arg;
+	const char *id = json_string_value(json_object_get(rec, "alert"));
+	struct alert *a;
+
+	if (f->who == NULL || alert_engine_scope_all(f->e, f->who->scope))
+		return 1;
+	a = id != NULL ? alert_engine_find(f->e, id) : NULL;
+	return a != NULL && alert_engine_visible(f->e, a, f->who);
 }
 
 void
 alert_engine_deliveries(struct alert_engine *e, const char *alert_id,
     const struct alert_actor *who, struct alert_reply *r)
 {
+	struct deliveries_for f = {e, who};
+
 	alert_reply_set(r, 200,
 	    json_pack("{s:o,s:I}", "deliveries",
-	        alert_notify_list(e->notify, alert_id, 200), "pending",
-	        (json_int_t)alert_notify_pending(e->notify)));
+	        alert_notify_list(
+	            e->notify, alert_id, 200, alert_delivery_visible, &f),
+	        "pending", (json_int_t)alert_notify_pending(e->notify)));
 }

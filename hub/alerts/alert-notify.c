@@ -497,7 +497,8 @@ alert_notify_send(struct alert_notify *n, const char *url, const char *alert_id,
 }
 
 json_t *
-alert_notify_list(struct alert_notify *n, const char *alert_id, size_t limit)
+alert_notify_list(struct alert_notify *n, const char *alert_id, size_t limit,
+    int (*keep)(const json_t *, void *), void *arg)
 {
 	json_t *arr = json_array();
 	const char *a;
@@ -506,6 +507,8 @@ alert_notify_list(struct alert_notify *n, const char *alert_id, size_t limit)
 	for (i = 0; i < n->n; i++) {
 		a = json_string_value(json_object_get(n->d[i]->rec, "alert"));
 		if (alert_id != NULL && (a == NULL || strcmp(a, alert_id) != 0))
+			continue;
+		if (keep != NULL && !keep(n->d[i]->rec, arg))
 			continue;
 		json_array_append(arr, n->d[i]->rec);
 	}

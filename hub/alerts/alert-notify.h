@@ -45,9 +45,10 @@ void alert_notify_send(struct alert_notify *n, const char *url,
 void alert_notify_kick(struct alert_notify *n);
 
 /* Delivery records (new reference, oldest first), of alert_id only when
- * not NULL; at most limit (newest). */
-json_t *alert_notify_list(
-    struct alert_notify *n, const char *alert_id, size_t limit);
+ * not NULL and only those keep(record, arg) keeps when keep is not NULL;
+ * at most limit (newest). */
+json_t *alert_notify_list(struct alert_notify *n, const char *alert_id,
+    size_t limit, int (*keep)(const json_t *, void *), void *arg);
 /* Deliveries not finished yet (pending or in flight). */
 size_t alert_notify_pending(const struct alert_notify *n);
 

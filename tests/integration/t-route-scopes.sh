@@ -18,8 +18,13 @@ awk '{print $1, $2}' "$HUB_DIR/classes.txt" >"$HUB_DIR/classified.txt"
 hub_routes_listed "$HUB_DIR/routes.txt" "$HUB_DIR/classified.txt" \
 	tests/route-scopes.txt "scope class"
 
-cat >"$HUB_DIR/rules.json" <<'JSON'
-{"settings": {"eval_interval": "1s", "flap_window": "10m"}, "rules": [],
+# The fire department's webhook answers nobody: its deliveries (which
+# carry the alert, place names and all) stay listed, retried.
+cat >"$HUB_DIR/rules.json" <<JSON
+{"settings": {"eval_interval": "1s", "flap_window": "10m",
+              "webhook_retries": 100, "webhook_backoff": "10s"},
+ "departments": {"fire": {"webhook": "http://127.0.0.1:$(cb_free_port)/fire"}},
+ "rules": [],
  "desks": [{"id": "dispatch", "name": "分拨处置中心", "filter": {}}]}
 JSON
 hub_start
@@ -37,6 +42,11 @@ event() { # GRID: raise an event there; prints the alert id
 }
 A1=$(event $G1)
 A2=$(event $G2)
+for a in $A1 $A2; do
+	printf '{"dept": "fire"}' >"$f"
+	cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_post "/api/v1/alerts/$a/dispatch" "$f" -H 'Content-Type: application/json')" \
+		"$a dispatched to fire (a delivery to its webhook)"
+done
 printf '{"matchers": [{"tag": "grid", "op": "=", "value": "%s"}], "reason": "works in Fubao", "duration": "1h"}' $G2 >"$f"
 cb_assert_eq 201 "$(TOKEN=$HUB_TOK_SUPER hub_post /api/v1/silences "$f")" "a silence in Fubao"
 S2=$(hub_json 'j["id"]')
@@ -71,6 +81,10 @@ cb_assert_eq 200 "$(hub_sock '/api/v1/incidents')" "Nanyuan's incidents"
 cb_assert_contains "$(cat "$HUB_OUT")" "$I1" "Nanyuan sees its own incident"
 cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_get '/api/v1/incidents')" "district incidents"
 cb_assert_contains "$(cat "$HUB_OUT")" "$I2" "the district sees the Fubao incident"
+cb_assert_eq 200 "$(TOKEN=$HUB_TOK_SUPER hub_get '/api/v1/deliveries')" "district deliveries"
+cb_assert_contains "$(cat "$HUB_OUT")" "$A2" "the district sees the Fubao alert's delivery"
+cb_assert_eq 200 "$(hub_sock '/api/v1/deliveries')" "Nanyuan's deliveries"
+cb_assert_contains "$(cat "$HUB_OUT")" "$A1" "Nanyuan sees its own alert's delivery"
 
 fubao() { # the body names something of Fubao
 	grep -q -e 4403040100 -e 福保 -e 新港 -e Fubao -e Xingang "$HUB_OUT"
