@@ -265,6 +265,10 @@ CASESUI_INTEGRATION_TESTS = \
 	tests/integration/t-handover-draft.sh
 TESTS += $(CASESUI_INTEGRATION_TESTS)
 EXTRA_DIST += $(CASESUI_INTEGRATION_TESTS)
+# A shift end missed while the hub was down: one late draft (handover17).
+TESTS += tests/integration/t-handover-late.sh
+EXTRA_DIST += tests/integration/t-handover-late.sh \
+	tests/integration/handover-lib.sh
 
 # The TZif reader of the shifts (handover-tz.c) under the fuzz driver.
 check_PROGRAMS += tests/fuzz/fuzz-tzif
