@@ -7,7 +7,8 @@
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
 . "$top_srcdir/tests/integration/handover-lib.sh"
-trap cb_cleanup EXIT
+. "$top_srcdir/tests/integration/console-fixture.sh"
+trap '_s=$?; cf_tmux_kill; (exit $_s); cb_cleanup' EXIT
 
 handover_setup
 handover_hub_start
@@ -48,6 +49,20 @@ count_drafts() {
 	hub_json '" ".join("%s %s %s" % (e["target"], e["who"], e["after"]["late"]) for e in j["entries"])'
 }
 cb_assert_eq "$D system/shift True" "$(count_drafts)" "one late draft, audited"
+# `citybrain handover`: the note of the shift under way, with its incidents.
+out=$("$top_builddir/tui/citybrain" -S "$HUB_SOCKET" handover 2>&1)
+cb_assert_contains "$out" "open incidents (2)" "citybrain handover: open incidents"
+cb_assert_contains "$out" "$I1  dispatched lead water, deadline" "citybrain handover: the incident's lead and deadline"
+cb_assert_contains "$out" "incidents opened during the shift (0)" "citybrain handover: none opened in the new shift"
+# The console's Handover screen: the late draft with its incidents.
+if command -v "$TMUX_BIN" >/dev/null 2>&1; then
+	cf_tmux 160 50 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color $CF_BIN -S $HUB_SOCKET -d 1"
+	cf_keys ":handover" Enter
+	cf_expect "Draft $D of the shift that ended, built by the hub late" "the console shows the late draft" 30
+	cf_expect "Open incidents (2)" "with the open incidents" 10
+	cf_expect "Incidents opened during the shift (2)" "and those opened during the shift" 10
+	cf_tmux_kill
+fi
 hub_finish
 
 # Started again in the same (next) shift: no second draft.
