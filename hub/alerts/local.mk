@@ -258,6 +258,10 @@ tests_unit_test_incidents_LDADD = $(ALERTS_TEST_LDADD)
 endif
 # Handover drafts built at each shift's end (issue 17, casesui17).
 hub_libcbhub_a_SOURCES += hub/alerts/handover-draft.c hub/alerts/handover-tz.c
+# Incident webhooks (handover17).
+hub_libcbhub_a_SOURCES += hub/alerts/incident-notify.c
+TESTS += tests/integration/t-incident-webhooks.sh
+EXTRA_DIST += tests/integration/t-incident-webhooks.sh
 # Escalation per case category and handover drafts at shift end, on the
 # test clock (issue 17, casesui17).
 CASESUI_INTEGRATION_TESTS = \
