@@ -84,6 +84,15 @@ cli_ho_section(FILE *out, json_t *note, const char *key, const char *title)
 			    cli_ho_str(x, "author"), cli_ho_str(x, "reason"));
 			continue;
 		}
+		if (strncmp(key, "incidents_", 10) == 0) {
+			fprintf(out,
+			    "  %-8s %-10s lead %s, deadline %s  %s: %s\n",
+			    cli_ho_str(x, "id"), cli_ho_str(x, "state"),
+			    cli_ho_str(x, "lead"),
+			    cli_ho_time(x, "deadline_ms", t, sizeof t),
+			    cli_ho_str(x, "place"), cli_ho_str(x, "title"));
+			continue;
+		}
 		fprintf(out, "  %-8s %-6s %-12s %s", cli_ho_str(x, "id"),
 		    cli_ho_str(x, "severity"), cli_ho_str(x, "state"),
 		    cli_ho_str(x, "place"));
@@ -124,6 +133,9 @@ cli_handover(struct api *api, int json, FILE *out)
 	cli_ho_section(out, note, "acks_expiring", "acks expiring");
 	cli_ho_section(out, note, "overdue", "overdue dispatches");
 	cli_ho_section(out, note, "silences_ending", "silences ending");
+	cli_ho_section(out, note, "incidents_open", "open incidents");
+	cli_ho_section(
+	    out, note, "incidents_new", "incidents opened during the shift");
 	q = json_object_get(note, "quality");
 	sum = json_object_get(q, "summary");
 	fprintf(out,

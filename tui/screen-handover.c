@@ -178,6 +178,24 @@ ho_list(struct ho_pen *p, json_t *note, const char *key, const char *title)
 			ho_line(p, A_NORMAL, buf_str(&b));
 			continue;
 		}
+		if (strncmp(key, "incidents_", 10) == 0) {
+			buf_printf(&b, "  %-8s %-10s lead %s", ho_str(x, "id"),
+			    ho_str(x, "state"),
+			    *ho_str(x, "lead") ? ho_str(x, "lead") : "-");
+			if (json_is_integer(
+			        json_object_get(x, "deadline_ms"))) {
+				su_time(json_integer_value(
+				            json_object_get(x, "deadline_ms")),
+				    t, sizeof t);
+				buf_printf(&b, "  deadline %s", t);
+			}
+			buf_printf(&b, "  %s  %s",
+			    *ho_str(x, "place") ? ho_str(x, "place")
+			                        : ho_str(x, "code"),
+			    ho_str(x, "title"));
+			ho_line(p, A_NORMAL, buf_str(&b));
+			continue;
+		}
 		buf_printf(&b, "  %-8s %-6s %-12s %s  %s", ho_str(x, "id"),
 		    ho_str(x, "severity"), ho_str(x, "state"),
 		    *ho_str(x, "place") ? ho_str(x, "place")
@@ -225,6 +243,8 @@ ho_note(struct ho_pen *p, json_t *note)
 	ho_list(p, note, "silences_ending",
 	    "Silences ending during the "
 	    "next shift");
+	ho_list(p, note, "incidents_open", "Open incidents");
+	ho_list(p, note, "incidents_new", "Incidents opened during the shift");
 	if (q != NULL) {
 		b.len = 0;
 		buf_printf(&b, "Data quality: %zu system(s) with problems%s%s",
@@ -284,9 +304,12 @@ ho_draw(struct screen *s, WINDOW *w, int rows, int cols)
 	           json_is_null(json_object_get(d, "signed_as"))) {
 		b.len = 0;
 		buf_printf(&b,
-		    "Draft %s of the shift that ended, built by the hub: "
+		    "Draft %s of the shift that ended, built by the hub%s: "
 		    "s signs it with your note",
-		    ho_str(d, "id"));
+		    ho_str(d, "id"),
+		    json_is_true(json_object_get(d, "late"))
+		        ? " late (it was down at the shift's end)"
+		        : "");
 		ho_line(&p, term_attr(TERM_WARN) | A_BOLD, buf_str(&b));
 		ho_note(&p, json_object_get(d, "content"));
 	} else {

@@ -86,6 +86,7 @@ struct alert_engine {
 	 * under way (0: not known yet) under the rules it came from. */
 	int64_t handover_end_ms;
 	const struct alert_rules *handover_rules;
+	int handover_started; /* the late draft looked for at start-up */
 };
 
 /* The clock. */

@@ -20,10 +20,14 @@
 
 #define DRAFT_PREFIX   "handover-draft/"
 #define DRAFT_LAST_KEY "handover-draft-last" /* end ms of the newest */
+/* When the hub first watched the shifts (ms): ends before it were not
+ * missed, there was no hub. */
+#define DRAFT_SINCE_KEY "handover-draft-since"
 
-/* The lists of a note whose items carry an alert's "code". */
-static const char *const draft_alert_lists[] = {
-    "fired", "open", "acks_expiring", "overdue", NULL};
+/* The lists of a note whose items carry a place's "code" (alerts,
+ * incidents). */
+static const char *const draft_alert_lists[] = {"fired", "open",
+    "acks_expiring", "overdue", "incidents_open", "incidents_new", NULL};
 
 /* The hub itself, for the whole district. */
 static const struct alert_actor draft_actor = {
@@ -35,9 +39,10 @@ draft_key(int64_t end_ms, char *out, size_t len)
 	snprintf(out, len, DRAFT_PREFIX "%013" PRId64, end_ms);
 }
 
-/* Build and store the draft of the shift that ended at end_ms. */
+/* Build and store the draft of the shift that ended at end_ms; late: at
+ * start-up, for an end the hub missed while it was down. */
 static void
-draft_build(struct alert_engine *e, int64_t end_ms, int64_t now)
+draft_build(struct alert_engine *e, int64_t end_ms, int64_t now, int late)
 {
 	struct alert_shift_span cur, next;
 	char key[64], id[32], *text, *cause = NULL;
@@ -49,10 +54,10 @@ draft_build(struct alert_engine *e, int64_t end_ms, int64_t now)
 		return; /* the end of a gap between shifts */
 	note = alert_engine_handover_span(e, &draft_actor, &cur, &next, now);
 	snprintf(id, sizeof id, "D%" PRId64, end_ms / 1000);
-	rec = json_pack("{s:s,s:I,s:I,s:O,s:o,s:o}", "id", id, "built_ms",
+	rec = json_pack("{s:s,s:I,s:I,s:O,s:o,s:o,s:b}", "id", id, "built_ms",
 	    (json_int_t)now, "end_ms", (json_int_t)end_ms, "shift",
 	    json_object_get(note, "shift"), "content", note, "signed_as",
-	    json_object());
+	    json_object(), "late", late);
 	draft_key(end_ms, key, sizeof key);
 	text = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
 	if (text == NULL || alert_kv_put_str(e->kv, key, text, &cause) != 0) {
@@ -76,12 +81,74 @@ draft_build(struct alert_engine *e, int64_t end_ms, int64_t now)
 		        json_object_get(note, draft_alert_lists[i]))));
 	alert_engine_audit_note(e, &draft_actor, "handover.draft", id, NULL,
 	    NULL,
-	    json_pack("{s:O,s:o}", "shift", json_object_get(note, "shift"),
-	        "counts", counts),
-	    "shift ended: handover note drafted");
-	log_info("alerts", "shift %s ended: handover draft %s",
-	    cur.shift != NULL ? cur.shift->name : "?", id);
+	    json_pack("{s:O,s:o,s:b}", "shift", json_object_get(note, "shift"),
+	        "counts", counts, "late", late),
+	    late ? "shift ended while the hub was down: handover note drafted "
+	           "late"
+	         : "shift ended: handover note drafted");
+	log_info("alerts", "shift %s ended: handover draft %s%s",
+	    cur.shift != NULL ? cur.shift->name : "?", id,
+	    late ? " (late)" : "");
 	json_decref(rec);
+}
+
+/* A time kept in the kv under key (ms), or 0. */
+static int64_t
+draft_kv_ms(struct alert_engine *e, const char *key)
+{
+	char *val = NULL, *cause = NULL;
+	int64_t ms = 0;
+
+	if (alert_kv_get(e->kv, key, &val, NULL, &cause) == 1)
+		ms = strtoll(val, NULL, 10);
+	free(val);
+	free(cause);
+	return ms;
+}
+
+/* The most recent end of a shift at or before now (within two days), or
+ * 0. */
+static int64_t
+draft_last_end(struct alert_engine *e, int64_t now)
+{
+	struct alert_shift_span cur, next;
+	int64_t t = now;
+
+	while (t > now - 2 * 86400 * 1000LL) {
+		alert_shifts_at(e->rules, t, &cur, &next);
+		if (cur.shift != NULL && cur.to_ms <= now)
+			return cur.to_ms;
+		if (cur.from_ms >= t)
+			break; /* never spin on a degenerate table */
+		t = cur.from_ms - 1;
+	}
+	return 0;
+}
+
+/* At start-up: the draft of the most recent shift end the hub missed
+ * while it was down, marked late, exactly once. */
+static void
+draft_late(struct alert_engine *e, int64_t now)
+{
+	int64_t since = draft_kv_ms(e, DRAFT_SINCE_KEY), end;
+	char val[32], *cause = NULL;
+
+	if (since == 0) {
+		snprintf(val, sizeof val, "%" PRId64, now);
+		if (alert_kv_put_str(e->kv, DRAFT_SINCE_KEY, val, &cause) !=
+		    0) {
+			log_error(
+			    "alerts", "storing %s: %s", DRAFT_SINCE_KEY, cause);
+			free(cause);
+		}
+		return;
+	}
+	end = draft_last_end(e, now);
+	if (end == 0 || end <= since)
+		return; /* no end since the hub first watched */
+	if (end <= draft_kv_ms(e, DRAFT_LAST_KEY))
+		return; /* drafted already (in time, or late before) */
+	draft_build(e, end, now, 1);
 }
 
 void
@@ -89,9 +156,13 @@ alert_engine_handover_tick(struct alert_engine *e, int64_t now)
 {
 	struct alert_shift_span cur, next;
 
+	if (!e->handover_started) {
+		e->handover_started = 1;
+		draft_late(e, now);
+	}
 	/* A shift that ended (also just before a reload of the rules). */
 	if (e->handover_end_ms != 0 && now >= e->handover_end_ms) {
-		draft_build(e, e->handover_end_ms, now);
+		draft_build(e, e->handover_end_ms, now, 0);
 		e->handover_end_ms = 0;
 	}
 	if (e->handover_rules == e->rules && e->handover_end_ms != 0)

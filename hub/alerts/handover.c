@@ -15,6 +15,7 @@
 #include "hub/alerts/alert-internal.h"
 #include "hub/alerts/alert-kv.h"
 #include "hub/alerts/handover.h"
+#include "hub/alerts/incident-engine.h"
 #include "lib/log.h"
 #include "lib/xmalloc.h"
 
@@ -23,8 +24,8 @@
 #define HANDOVER_PENDING 10
 
 /* The lists of a note, counted in its audit entry. */
-static const char *const handover_lists[] = {
-    "fired", "open", "acks_expiring", "overdue", "silences_ending", NULL};
+static const char *const handover_lists[] = {"fired", "open", "acks_expiring",
+    "overdue", "silences_ending", "incidents_open", "incidents_new", NULL};
 
 static json_t *
 handover_span_json(const struct alert_shift_span *sp)
@@ -60,6 +61,37 @@ handover_cmp(const void *x, const void *y)
 	return (*a)->num < (*b)->num ? -1 : (*a)->num > (*b)->num;
 }
 
+/*
+ * The incidents of a note inside who's scope (as incident_visible: a user
+ * of one subdistrict never sees another's, nor the district's): those
+ * still open or dispatched at now with their lead department and
+ * deadline (*open), those opened during the shift [sp from, min(end,
+ * now)] (*opened).  New references.
+ */
+static void
+handover_incidents(struct alert_engine *e, const struct alert_actor *who,
+    const struct alert_shift_span *sp, int64_t now, json_t **open,
+    json_t **opened)
+{
+	struct incident_set *set = e->incidents;
+	struct incident *inc;
+	size_t i;
+
+	*open = json_array();
+	*opened = json_array();
+	for (i = 0; set != NULL && i < set->n; i++) {
+		inc = set->v[i];
+		if (!incident_visible(e, inc, who))
+			continue;
+		if (inc->state <= INCIDENT_DISPATCHED)
+			json_array_append_new(*open, incident_json(e, inc, 0));
+		if (inc->created_ms >= sp->from_ms &&
+		    inc->created_ms < sp->to_ms && inc->created_ms <= now)
+			json_array_append_new(
+			    *opened, incident_json(e, inc, 0));
+	}
+}
+
 json_t *
 alert_engine_handover(struct alert_engine *e, const struct alert_actor *who)
 {
@@ -76,7 +108,8 @@ alert_engine_handover_span(struct alert_engine *e,
     const struct alert_shift_span *nx, int64_t now)
 {
 	struct alert_shift_span cur = *sp, next = *nx;
-	json_t *o, *fired, *open, *acks, *overdue, *sil, *x;
+	json_t *o, *fired, *open, *acks, *overdue, *sil, *x, *inc_open,
+	    *inc_new;
 	struct alert **v;
 	size_t i, n = 0;
 
@@ -95,8 +128,10 @@ alert_engine_handover_span(struct alert_engine *e,
 	for (i = 0; i < n; i++) {
 		struct alert *a = v[i];
 
+		/* Fired during the shift: cut at its end (a draft built late
+		 * holds nothing of the next shift). */
 		if (a->fired_ms != 0 && a->fired_ms >= cur.from_ms &&
-		    a->fired_ms <= now)
+		    a->fired_ms < cur.to_ms && a->fired_ms <= now)
 			json_array_append_new(fired, handover_alert(e, a));
 		if (!alert_state_active(a->state))
 			continue;
@@ -145,6 +180,9 @@ alert_engine_handover_span(struct alert_engine *e,
 	json_object_set_new(o, "acks_expiring", acks);
 	json_object_set_new(o, "overdue", overdue);
 	json_object_set_new(o, "silences_ending", sil);
+	handover_incidents(e, who, &cur, now, &inc_open, &inc_new);
+	json_object_set_new(o, "incidents_open", inc_open);
+	json_object_set_new(o, "incidents_new", inc_new);
 	return o;
 }
 

@@ -77,8 +77,11 @@ json_t *alert_engine_handover_span(struct alert_engine *e,
  * as handover.draft by system/shift.  The outgoing operator signs it
  * (POST /api/v1/handover {"note", "draft": ID}): the signed note holds the
  * draft's content inside the signer's scope.  Built on the event loop by
- * the alerts' 1 s timer; a shift that ended while the hub was down has no
- * draft (the note on demand remains).
+ * the alerts' 1 s timer.  At start-up the hub drafts the most recent
+ * shift end it missed while it was down (ends before it first ran are
+ * not missed), once, with "late": true; the rest of the record is as at
+ * a shift's end, the lists as they stand at start-up, what fired cut at
+ * the shift's end.
  */
 void alert_engine_handover_tick(struct alert_engine *e, int64_t now);
 /* The newest draft, its content inside who's acting scope, with

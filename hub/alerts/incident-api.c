@@ -241,6 +241,7 @@ alert_engine_incident_new(struct alert_engine *e, json_t *body,
 	for (i = 0; i < n; i++)
 		incident_join(e, inc, v[i], who);
 	free(v);
+	incident_notify(e, inc, "create");
 	alert_reply_set(r, 201, incident_json(e, inc, 1));
 }
 

@@ -86,6 +86,12 @@ int incident_dispatch_alert(struct alert_engine *e, struct incident *inc,
 /* The API object: summary (list) or with members and timeline. */
 json_t *incident_json(struct alert_engine *e, struct incident *inc, int full);
 
+/* Post the webhooks of inc's history action ("create" once its first
+ * alerts joined, "dispatch", "handle", "close"; others: nothing)
+ * (incident-notify.c). */
+void incident_notify(
+    struct alert_engine *e, struct incident *inc, const char *action);
+
 /* The actor of the rules' incidents. */
 extern const struct alert_actor incident_system;
 

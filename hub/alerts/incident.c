@@ -320,6 +320,9 @@ incident_record(struct alert_engine *e, struct incident *inc,
 	(void)alert_engine_audit_note(
 	    e, who, audit_action, inc->id, inc->code, NULL, after, comment);
 	incident_save(e, inc);
+	/* "create": once its first alerts joined (incident_notify). */
+	if (strcmp(action, "create") != 0)
+		incident_notify(e, inc, action);
 }
 
 int
@@ -392,6 +395,7 @@ incident_alert_fired(struct alert_engine *e, struct alert *a)
 	const char *code;
 	char *gkey, *title, *place;
 	int64_t now;
+	int opened = 0;
 
 	if (e->incidents == NULL || a->from_event ||
 	    incident_of(e, a->id) != NULL ||
@@ -431,6 +435,7 @@ incident_alert_fired(struct alert_engine *e, struct alert *a)
 		inc->deadline_rel_ms =
 		    c->deadline_ms > 0 ? c->deadline_ms : rule->deadline_ms;
 		alert_map_put(&e->incidents->by_group, inc->gkey, inc);
+		opened = 1;
 		incident_record(e, inc, &incident_system, "create",
 		    json_pack("{s:s,s:s,s:s?,s:s}", "title", inc->title,
 		        "group", inc->group, "code", inc->code, "rule",
@@ -439,6 +444,8 @@ incident_alert_fired(struct alert_engine *e, struct alert *a)
 	}
 	free(gkey);
 	incident_join(e, inc, a, &incident_system);
+	if (opened)
+		incident_notify(e, inc, "create");
 }
 
 /* ---- The API object ----------------------------------------------------- */

@@ -258,6 +258,10 @@ tests_unit_test_incidents_LDADD = $(ALERTS_TEST_LDADD)
 endif
 # Handover drafts built at each shift's end (issue 17, casesui17).
 hub_libcbhub_a_SOURCES += hub/alerts/handover-draft.c hub/alerts/handover-tz.c
+# Incident webhooks (handover17).
+hub_libcbhub_a_SOURCES += hub/alerts/incident-notify.c
+TESTS += tests/integration/t-incident-webhooks.sh
+EXTRA_DIST += tests/integration/t-incident-webhooks.sh
 # Escalation per case category and handover drafts at shift end, on the
 # test clock (issue 17, casesui17).
 CASESUI_INTEGRATION_TESTS = \
@@ -265,6 +269,10 @@ CASESUI_INTEGRATION_TESTS = \
 	tests/integration/t-handover-draft.sh
 TESTS += $(CASESUI_INTEGRATION_TESTS)
 EXTRA_DIST += $(CASESUI_INTEGRATION_TESTS)
+# A shift end missed while the hub was down: one late draft (handover17).
+TESTS += tests/integration/t-handover-late.sh
+EXTRA_DIST += tests/integration/t-handover-late.sh \
+	tests/integration/handover-lib.sh
 
 # The TZif reader of the shifts (handover-tz.c) under the fuzz driver.
 check_PROGRAMS += tests/fuzz/fuzz-tzif

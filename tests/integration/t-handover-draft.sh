@@ -10,61 +10,12 @@
 # signed note first to the incoming operator and acknowledges it.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
+. "$top_srcdir/tests/integration/handover-lib.sh"
 . "$top_srcdir/tests/integration/console-fixture.sh"
 trap '_s=$?; cf_tmux_kill; (exit $_s); cb_cleanup' EXIT
 
-hub_conf supervisor 440304000000
-# The test clock starts at T0 (now, to the minute); the shift "late"
-# began an hour before T0 and ends 10 minutes after it (Shanghai time).
-eval "$(python3 - <<'PY'
-import time
-m = int(time.time()) // 60 * 60
-hm = lambda t: time.strftime("%H:%M", time.gmtime(t + 8 * 3600))
-print("T0=%d FROM=%s TO=%s FROM_MS=%d END_MS=%d" % (
-    m * 1000, hm(m - 3600), hm(m + 600), (m - 3600) * 1000, (m + 600) * 1000))
-PY
-)"
-cat >"$HUB_DIR/rules.json" <<JSON
-{"settings": {"eval_interval": "1s"},
- "shifts": [{"name": "late", "from": "$FROM", "to": "$TO", "tz": "Asia/Shanghai"},
-            {"name": "early", "from": "$TO", "to": "$FROM", "tz": "Asia/Shanghai"}],
- "rules": []}
-JSON
-CLOCK="$HUB_DIR/clock"
-set_clock() { # MS after T0
-	echo $((T0 + $1)) >"$CLOCK.new"
-	mv "$CLOCK.new" "$CLOCK"
-}
-set_clock 0
-cb_start hub "$HUB_BIN" -v --config "$HUB_DIR/hub.json" --test-clock "$CLOCK"
-cb_wait_http "$HUB_URL/healthz" || { cb_fail "hub did not start"; exit 1; }
-cb_wait_file "$HUB_SOCKET"
-f="$HUB_DIR/body.json"
-N1=440304001001001  # Nanyuan / Dongyuan 01
-N2=440304001001002  # Nanyuan / Dongyuan 02
-N3=440304001002001  # Nanyuan / another community
-F1=440304010001001  # Fubao / Xingang 01
-post() { # TOKEN PATH JSON
-	printf '%s' "$3" >"$f"
-	TOKEN=$1 hub_post "$2" "$f"
-}
-event() { # KEY GRID SEVERITY [STATE]
-	post "$HUB_TOK_COLLECTOR" /api/v1/events "{\"key\": \"$1\", \"severity\": \"$3\",
-	 \"labels\": {\"grid\": \"$2\", \"system\": \"water-level-iot\"},
-	 \"message\": \"$1\", \"state\": \"${4:-firing}\"}" >/dev/null
-	hub_json 'j.get("id", "")'
-}
-# until_json WHAT PATH EXPR: GET PATH (supervisor) until EXPR is True.
-until_json() {
-	_end=$(($(date +%s) + 60))
-	while [ "$(date +%s)" -lt $_end ]; do
-		TOKEN=$HUB_TOK_SUPER hub_get "$2" >/dev/null
-		[ "$(hub_json "$3" 2>/dev/null)" = True ] && return 0
-		sleep 0.2
-	done
-	cb_fail "$1: not within 60 s"
-	return 1
-}
+handover_setup
+handover_hub_start
 
 # The scripted shift.
 E1=$(event smoke/n1 $N1 high)   # open, silenced by S1
@@ -86,8 +37,6 @@ cb_assert_eq True "$(hub_json 'j["draft"] is None')" "no draft before the shift'
 # The shift ends: the hub drafts its note by itself.
 set_clock 601000
 until_json "the draft" /api/v1/handover 'j["draft"] is not None'
-ids() { hub_json "[x['id'] for x in j['draft']['content']['$1']]"; }
-q() { printf '"%s"' "$1"; }
 D="D$((END_MS / 1000))"
 cb_assert_eq "$D late $FROM_MS $END_MS None" \
 	"$(hub_json '"%s %s %d %d %s" % (j["draft"]["id"], j["draft"]["shift"]["name"], j["draft"]["shift"]["from_ms"], j["draft"]["shift"]["to_ms"], j["draft"]["signed_as"])')" \

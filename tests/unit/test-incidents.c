@@ -266,6 +266,30 @@ START_TEST(test_lifecycle_and_join)
 	d = incident(e, id, &sup_zhang, 200);
 	ck_assert_str_eq(jstr(d, "state"), "closed");
 	json_decref(d);
+	/* Each step posted to the lead's webhook (emergency has none). */
+	{
+		struct alert_reply r;
+		char got[128] = "";
+		json_t *x;
+		size_t i;
+
+		alert_engine_deliveries(e, id, &sup_zhang, &r);
+		d = expect_status(&r, 200, "deliveries");
+		json_array_foreach(json_object_get(d, "deliveries"), i, x)
+		{
+			json_t *body = json_object_get(x, "body");
+
+			ck_assert_str_eq(jstr(x, "kind"), "incident");
+			ck_assert_str_eq(jstr(body, "dept"), "water");
+			ck_assert_str_eq(
+			    jstr(json_object_get(body, "incident"), "id"), id);
+			strncat(got, jstr(body, "event"),
+			    sizeof got - strlen(got) - 2);
+			strcat(got, " ");
+		}
+		ck_assert_str_eq(got, "opened dispatched handled closed ");
+		json_decref(d);
+	}
 	/* A closed incident collects no more: a new grid opens another. */
 	put(LEVEL("440304001004002"), T0 + 6 * MIN, 4.8);
 	eval_at(e, T0 + 6 * MIN + 1000);
