@@ -750,3 +750,23 @@ alert_action_run(struct alert_action *c, const char *name)
 	else
 		alert_action_ask(c, k->verb, k->fn);
 }
+
+struct alert_action *
+alert_action_for(struct app *app, const char *id, const struct model_alert *x)
+{
+	struct alert_action *c = alert_action_new(app);
+
+	alert_action_add(c, id);
+	if (x->state != NULL)
+		c->state = xstrdup(x->state);
+	if (x->rule != NULL)
+		c->rule = xstrdup(x->rule);
+	if (x->grid != NULL) {
+		c->label_key = xstrdup("grid");
+		c->label_value = xstrdup(x->grid);
+	} else if (x->system != NULL) {
+		c->label_key = xstrdup("system");
+		c->label_value = xstrdup(x->system);
+	}
+	return c;
+}

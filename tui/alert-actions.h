@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 struct app;
+struct model_alert;
 struct screen;
 
 struct alert_action {
@@ -35,6 +36,10 @@ struct alert_action {
 struct alert_action *alert_action_new(struct app *app);
 void alert_action_add(struct alert_action *c, const char *id);
 void alert_action_free(struct alert_action *c);
+/* A new action on the one alert id: x's state, and the rule and place a
+ * silence matches (x, perhaps not yet loaded, is only read). */
+struct alert_action *alert_action_for(
+    struct app *app, const char *id, const struct model_alert *x);
 /* Add a member of the selected group (state: "firing", ...). */
 void alert_action_add_member(
     struct alert_action *c, const char *id, const char *state);

@@ -171,3 +171,26 @@ alert_detail_draw(const struct model_alert_detail *d, const char *id, int top,
 	buf_free(&b);
 	buf_free(&lines);
 }
+
+int
+alert_detail_scroll(int *top, int key)
+{
+	switch (key) {
+	case KEY_DOWN:
+	case 'j':
+		(*top)++;
+		return 1;
+	case KEY_UP:
+	case 'k':
+		if (*top > 0)
+			(*top)--;
+		return 1;
+	case KEY_NPAGE:
+		*top += 10;
+		return 1;
+	case KEY_PPAGE:
+		*top = *top > 10 ? *top - 10 : 0;
+		return 1;
+	}
+	return 0;
+}

@@ -243,39 +243,28 @@ al_targets(struct screen *s)
 {
 	struct screen_alerts *a = al(s);
 	struct alert_action *c;
+	const struct model_alert *x;
 	size_t i;
 
 	if (a->detail_id == NULL && a->nrows == 0 && a->ntags == 0) {
 		app_message(a->base.app, 1, "no alert selected");
 		return NULL;
 	}
-	c = alert_action_new(a->base.app);
-	if (a->ntags > 0 && a->detail_id == NULL) {
-		for (i = 0; i < a->ntags; i++)
-			alert_action_add(c, a->tags[i]);
-		c->what_kind = "tagged";
-		c->sent = al_tags_clear_cb;
-		c->sent_arg = a;
-	} else {
-		const struct model_alert *x =
-		    a->detail_id != NULL ? &a->detail.alert
-		                         : &a->al.v[a->rows[a->tab.sel]];
-
-		alert_action_add(c, a->detail_id ? a->detail_id : x->id);
-		if (x->state != NULL)
-			c->state = xstrdup(x->state);
-		if (a->detail_id == NULL)
-			alerts_row_members(a, a->tab.sel, al_member_add, c);
-		if (x->rule != NULL)
-			c->rule = xstrdup(x->rule);
-		if (x->grid != NULL) {
-			c->label_key = xstrdup("grid");
-			c->label_value = xstrdup(x->grid);
-		} else if (x->system != NULL) {
-			c->label_key = xstrdup("system");
-			c->label_value = xstrdup(x->system);
-		}
+	if (a->detail_id != NULL)
+		return alert_action_for(
+		    a->base.app, a->detail_id, &a->detail.alert);
+	if (a->ntags == 0) {
+		x = &a->al.v[a->rows[a->tab.sel]];
+		c = alert_action_for(a->base.app, x->id, x);
+		alerts_row_members(a, a->tab.sel, al_member_add, c);
+		return c;
 	}
+	c = alert_action_new(a->base.app);
+	for (i = 0; i < a->ntags; i++)
+		alert_action_add(c, a->tags[i]);
+	c->what_kind = "tagged";
+	c->sent = al_tags_clear_cb;
+	c->sent_arg = a;
 	return c;
 }
 
@@ -388,27 +377,8 @@ al_nav(struct screen *s, int key)
 {
 	struct screen_alerts *a = al(s);
 
-	if (a->detail_id != NULL) {
-		switch (key) {
-		case KEY_DOWN:
-		case 'j':
-			a->detail_top++;
-			return 1;
-		case KEY_UP:
-		case 'k':
-			if (a->detail_top > 0)
-				a->detail_top--;
-			return 1;
-		case KEY_NPAGE:
-			a->detail_top += 10;
-			return 1;
-		case KEY_PPAGE:
-			a->detail_top =
-			    a->detail_top > 10 ? a->detail_top - 10 : 0;
-			return 1;
-		}
-		return 0;
-	}
+	if (a->detail_id != NULL)
+		return alert_detail_scroll(&a->detail_top, key);
 	if (key == KEY_ENTER) {
 		if (a->nrows == 0)
 			return 1;
