@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "tui/alert-detail.h"
 #include "tui/model.h"
 #include "tui/screen.h"
 #include "tui/widget-table.h"
@@ -43,10 +44,7 @@ struct screen_alerts {
 	char **expanded; /* group keys shown expanded */
 	size_t nexpanded;
 	/* History view of one alert. */
-	char *detail_id;
-	struct model_alert_detail detail;
-	int detail_inflight;
-	int detail_top;
+	struct alert_detail_view dv;
 	int want_newest; /* select the newest alert once the list is in */
 	/* al_cols, the Id column as wide as the longest id listed (a city
 	 * hub's are "440304-A000123"). */

@@ -73,24 +73,7 @@ al_done(struct screen *s, struct api_result *res)
 static void
 al_detail_done(struct screen *s, struct api_result *res)
 {
-	struct screen_alerts *a = al(s);
-	struct model_alert_detail n;
-	char *cause = NULL;
-
-	a->detail_inflight = 0;
-	if (res->error != NULL) {
-		if (res->status != 0)
-			app_message(s->app, 1, "alert: %s", res->error);
-		return;
-	}
-	if (a->detail_id == NULL)
-		return;
-	if (model_alert_detail_decode(res->body, &n, &cause) == 0) {
-		model_alert_detail_free(&a->detail);
-		a->detail = n;
-	} else
-		free(cause);
-	res->body = NULL;
+	alert_detail_done(&al(s)->dv, s, res);
 }
 
 static void
@@ -100,14 +83,7 @@ al_refresh(struct screen *s)
 	struct buf p = BUF_INIT;
 	char *c;
 
-	if (a->detail_id != NULL && !a->detail_inflight) {
-		c = api_escape(a->detail_id);
-		buf_printf(&p, "/api/v1/alerts/%s", c);
-		free(c);
-		a->detail_inflight = 1;
-		app_fetch(s->app, s, buf_str(&p), al_detail_done);
-		buf_reset(&p);
-	}
+	alert_detail_fetch(&a->dv, s, al_detail_done);
 	if (a->inflight)
 		goto out;
 	buf_puts(&p, "/api/v1/alerts?limit=5000");
@@ -137,9 +113,7 @@ screen_alerts_newest(struct screen *s)
 		a->want_newest = 1;
 		return;
 	}
-	free(a->detail_id);
-	a->detail_id = NULL;
-	model_alert_detail_free(&a->detail);
+	alert_detail_close(&a->dv);
 	for (i = 0; i < a->nrows; i++) {
 		n = attention_alert_num(a->al.v[a->rows[i]].id);
 		if (n > best) {
@@ -178,8 +152,8 @@ al_where(struct screen *s, struct buf *b)
 {
 	struct screen_alerts *a = al(s);
 
-	if (a->detail_id != NULL)
-		buf_printf(b, "history of %s", a->detail_id);
+	if (a->dv.id != NULL)
+		buf_printf(b, "history of %s", a->dv.id);
 	else {
 		buf_printf(b, "%zu/%zu", a->nrows, a->al.n);
 		/* The same count as the header's and the overview's. */
@@ -200,9 +174,9 @@ al_draw(struct screen *s, WINDOW *w, int rows, int cols)
 {
 	struct screen_alerts *a = al(s);
 
-	if (a->detail_id != NULL) {
+	if (a->dv.id != NULL) {
 		alert_detail_draw(
-		    &a->detail, a->detail_id, a->detail_top, w, rows, cols);
+		    &a->dv.detail, a->dv.id, a->dv.top, w, rows, cols);
 		return;
 	}
 	if (!s->fetched) {
@@ -246,13 +220,13 @@ al_targets(struct screen *s)
 	const struct model_alert *x;
 	size_t i;
 
-	if (a->detail_id == NULL && a->nrows == 0 && a->ntags == 0) {
+	if (a->dv.id == NULL && a->nrows == 0 && a->ntags == 0) {
 		app_message(a->base.app, 1, "no alert selected");
 		return NULL;
 	}
-	if (a->detail_id != NULL)
+	if (a->dv.id != NULL)
 		return alert_action_for(
-		    a->base.app, a->detail_id, &a->detail.alert);
+		    a->base.app, a->dv.id, &a->dv.detail.alert);
 	if (a->ntags == 0) {
 		x = &a->al.v[a->rows[a->tab.sel]];
 		c = alert_action_for(a->base.app, x->id, x);
@@ -279,7 +253,7 @@ al_tag(struct app *app, struct screen *s)
 	const char *id;
 	size_t i;
 
-	if (a->nrows == 0 || a->detail_id != NULL)
+	if (a->nrows == 0 || a->dv.id != NULL)
 		return;
 	id = a->al.v[a->rows[a->tab.sel]].id;
 	for (i = 0; i < a->ntags; i++) {
@@ -351,7 +325,7 @@ al_grid(struct app *app, struct screen *s)
 
 	if (a->nrows == 0)
 		return;
-	x = a->detail_id ? &a->detail.alert : &a->al.v[a->rows[a->tab.sel]];
+	x = a->dv.id ? &a->dv.detail.alert : &a->al.v[a->rows[a->tab.sel]];
 	if (x->grid != NULL)
 		app_open_grid(app, x->grid);
 	else if (x->code != NULL)
@@ -377,8 +351,8 @@ al_nav(struct screen *s, int key)
 {
 	struct screen_alerts *a = al(s);
 
-	if (a->detail_id != NULL)
-		return alert_detail_scroll(&a->detail_top, key);
+	if (a->dv.id != NULL)
+		return alert_detail_scroll(&a->dv.top, key);
 	if (key == KEY_ENTER) {
 		if (a->nrows == 0)
 			return 1;
@@ -390,9 +364,7 @@ al_nav(struct screen *s, int key)
 			alerts_rebuild(a);
 			return 1;
 		}
-		a->detail_id = xstrdup(a->al.v[a->rows[a->tab.sel]].id);
-		a->detail_top = 0;
-		model_alert_detail_free(&a->detail);
+		alert_detail_open(&a->dv, a->al.v[a->rows[a->tab.sel]].id);
 		app_refresh_now(s->app);
 		return 1;
 	}
@@ -408,10 +380,8 @@ al_back(struct screen *s)
 {
 	struct screen_alerts *a = al(s);
 
-	if (a->detail_id != NULL) {
-		free(a->detail_id);
-		a->detail_id = NULL;
-		model_alert_detail_free(&a->detail);
+	if (a->dv.id != NULL) {
+		alert_detail_close(&a->dv);
 		return 1;
 	}
 	if (a->nexpanded > 0) {
@@ -492,8 +462,7 @@ al_destroy(struct screen *s)
 	struct screen_alerts *a = al(s);
 
 	model_alerts_free(&a->al);
-	model_alert_detail_free(&a->detail);
-	free(a->detail_id);
+	alert_detail_close(&a->dv);
 	free(a->code);
 	free(a->rows);
 	free(a->rowcnt);

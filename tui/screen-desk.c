@@ -56,10 +56,7 @@ struct screen_desk {
 	char **ids;
 	int ids_inflight;
 	/* History view of one alert. */
-	char *detail_id;
-	struct model_alert_detail detail;
-	int detail_inflight;
-	int detail_top;
+	struct alert_detail_view dv;
 };
 
 static struct screen_desk *
@@ -211,24 +208,7 @@ dk_done(struct screen *s, struct api_result *res)
 static void
 dk_detail_done(struct screen *s, struct api_result *res)
 {
-	struct screen_desk *d = dk(s);
-	struct model_alert_detail n;
-	char *cause = NULL;
-
-	d->detail_inflight = 0;
-	if (res->error != NULL) {
-		if (res->status != 0)
-			app_message(s->app, 1, "alert: %s", res->error);
-		return;
-	}
-	if (d->detail_id == NULL)
-		return;
-	if (model_alert_detail_decode(res->body, &n, &cause) == 0) {
-		model_alert_detail_free(&d->detail);
-		d->detail = n;
-	} else
-		free(cause);
-	res->body = NULL;
+	alert_detail_done(&dk(s)->dv, s, res);
 }
 
 static void
@@ -270,6 +250,7 @@ dk_refresh(struct screen *s)
 	struct buf p = BUF_INIT;
 	char *c;
 
+	(void)screen_desk_ids(s); /* for :desk's Tab */
 	if (s->app->desk == NULL) {
 		if (d->shown != NULL)
 			dk_clear(d);
@@ -277,17 +258,9 @@ dk_refresh(struct screen *s)
 	}
 	if (d->shown != NULL && strcmp(d->shown, s->app->desk) != 0) {
 		dk_clear(d); /* another desk: not its queue meanwhile */
-		free(d->detail_id);
-		d->detail_id = NULL;
+		alert_detail_close(&d->dv);
 	}
-	if (d->detail_id != NULL && !d->detail_inflight) {
-		c = api_escape(d->detail_id);
-		buf_printf(&p, "/api/v1/alerts/%s", c);
-		free(c);
-		d->detail_inflight = 1;
-		app_fetch(s->app, s, buf_str(&p), dk_detail_done);
-		buf_reset(&p);
-	}
+	alert_detail_fetch(&d->dv, s, dk_detail_done);
 	if (!d->inflight) {
 		c = api_escape(s->app->desk);
 		buf_printf(&p, "/api/v1/desks/%s", c);
@@ -305,8 +278,8 @@ dk_where(struct screen *s, struct buf *b)
 {
 	struct screen_desk *d = dk(s);
 
-	if (d->detail_id != NULL)
-		buf_printf(b, "history of %s", d->detail_id);
+	if (d->dv.id != NULL)
+		buf_printf(b, "history of %s", d->dv.id);
 	else if (d->shown != NULL)
 		buf_printf(b, "%zu/%zu queued", d->nrows, d->al.n);
 }
@@ -343,9 +316,9 @@ dk_draw(struct screen *s, WINDOW *w, int rows, int cols)
 		    TEXT_LEFT, A_BOLD);
 		return;
 	}
-	if (d->detail_id != NULL) {
+	if (d->dv.id != NULL) {
 		alert_detail_draw(
-		    &d->detail, d->detail_id, d->detail_top, w, rows, cols);
+		    &d->dv.detail, d->dv.id, d->dv.top, w, rows, cols);
 		return;
 	}
 	if (d->shown == NULL) {
@@ -377,8 +350,8 @@ dk_targets(struct screen *s)
 	struct screen_desk *d = dk(s);
 	const struct model_alert *x;
 
-	if (d->detail_id != NULL)
-		return alert_action_for(s->app, d->detail_id, &d->detail.alert);
+	if (d->dv.id != NULL)
+		return alert_action_for(s->app, d->dv.id, &d->dv.detail.alert);
 	if (d->nrows == 0) {
 		app_message(s->app, 1, "no alert selected");
 		return NULL;
@@ -395,8 +368,8 @@ dk_grid(struct app *app, struct screen *s)
 	struct screen_desk *d = dk(s);
 	const struct model_alert *x;
 
-	if (d->detail_id != NULL)
-		x = &d->detail.alert;
+	if (d->dv.id != NULL)
+		x = &d->dv.detail.alert;
 	else if (d->nrows > 0)
 		x = &d->al.v[d->rows[d->tab.sel]];
 	else
@@ -412,14 +385,12 @@ dk_nav(struct screen *s, int key)
 {
 	struct screen_desk *d = dk(s);
 
-	if (d->detail_id != NULL)
-		return alert_detail_scroll(&d->detail_top, key);
+	if (d->dv.id != NULL)
+		return alert_detail_scroll(&d->dv.top, key);
 	if (key == KEY_ENTER) {
 		if (d->nrows == 0)
 			return 1;
-		d->detail_id = xstrdup(d->al.v[d->rows[d->tab.sel]].id);
-		d->detail_top = 0;
-		model_alert_detail_free(&d->detail);
+		alert_detail_open(&d->dv, d->al.v[d->rows[d->tab.sel]].id);
 		app_refresh_now(s->app);
 		return 1;
 	}
@@ -431,10 +402,8 @@ dk_back(struct screen *s)
 {
 	struct screen_desk *d = dk(s);
 
-	if (d->detail_id != NULL) {
-		free(d->detail_id);
-		d->detail_id = NULL;
-		model_alert_detail_free(&d->detail);
+	if (d->dv.id != NULL) {
+		alert_detail_close(&d->dv);
 		return 1;
 	}
 	if (d->base.filter != NULL) {
@@ -478,8 +447,7 @@ dk_destroy(struct screen *s)
 
 	dk_clear(d);
 	free(d->rows);
-	model_alert_detail_free(&d->detail);
-	free(d->detail_id);
+	alert_detail_close(&d->dv);
 	for (i = 0; d->ids != NULL && d->ids[i] != NULL; i++)
 		free(d->ids[i]);
 	free(d->ids);
