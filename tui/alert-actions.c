@@ -13,6 +13,7 @@
 #include "tui/api.h"
 #include "tui/app.h"
 #include "tui/depts.h"
+#include "tui/screen-incidents.h"
 
 struct alert_action *
 alert_action_new(struct app *app)
@@ -696,4 +697,76 @@ alert_action_assign(struct alert_action *c)
 {
 	api_start(
 	    c->app->api, "GET", "/api/v1/workers", NULL, aa_assign_workers, c);
+}
+
+/* ---- The action keys' table ---------------------------------------------- */
+
+static const struct alert_action_kind alert_action_kinds[] = {
+    {.name = "ack", .verb = "Acknowledge", .fn = alert_action_ack},
+    {.name = "unack", .verb = "Unacknowledge", .fn = alert_action_unack},
+    {.name = "comment", .verb = "Comment", .fn = alert_action_comment},
+    {.name = "dispatch", .verb = "Dispatch", .fn = alert_action_dispatch},
+    {.name = "close", .verb = "Close", .fn = alert_action_close},
+    {.name = "severity",
+        .verb = "Change severity",
+        .fn = alert_action_severity},
+    {.name = "assign", .verb = "Assign", .fn = alert_action_assign},
+    {.name = "incident",
+        .verb = "Make an incident of",
+        .fn = alert_action_incident},
+    /* A silence covers the rule in the place: the whole group anyway. */
+    {.name = "silence",
+        .verb = "Silence",
+        .fn = alert_action_silence,
+        .whole = 1},
+    {.name = NULL},
+};
+
+const struct alert_action_kind *
+alert_action_of(const char *name)
+{
+	const struct alert_action_kind *k;
+
+	for (k = alert_action_kinds; k->name != NULL; k++) {
+		if (strcmp(k->name, name) == 0)
+			return k;
+	}
+	return NULL;
+}
+
+void
+alert_action_run(struct alert_action *c, const char *name)
+{
+	const struct alert_action_kind *k = alert_action_of(name);
+
+	if (c == NULL)
+		return;
+	if (k == NULL) {
+		alert_action_free(c);
+		return;
+	}
+	if (k->whole)
+		k->fn(c);
+	else
+		alert_action_ask(c, k->verb, k->fn);
+}
+
+struct alert_action *
+alert_action_for(struct app *app, const char *id, const struct model_alert *x)
+{
+	struct alert_action *c = alert_action_new(app);
+
+	alert_action_add(c, id);
+	if (x->state != NULL)
+		c->state = xstrdup(x->state);
+	if (x->rule != NULL)
+		c->rule = xstrdup(x->rule);
+	if (x->grid != NULL) {
+		c->label_key = xstrdup("grid");
+		c->label_value = xstrdup(x->grid);
+	} else if (x->system != NULL) {
+		c->label_key = xstrdup("system");
+		c->label_value = xstrdup(x->system);
+	}
+	return c;
 }

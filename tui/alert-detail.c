@@ -9,6 +9,9 @@
 #include "lib/buf.h"
 #include "lib/xmalloc.h"
 #include "tui/alert-detail.h"
+#include "tui/api.h"
+#include "tui/app.h"
+#include "tui/screen.h"
 #include "tui/screen-util.h"
 #include "tui/term.h"
 
@@ -170,4 +173,86 @@ alert_detail_draw(const struct model_alert_detail *d, const char *id, int top,
 	}
 	buf_free(&b);
 	buf_free(&lines);
+}
+
+int
+alert_detail_scroll(int *top, int key)
+{
+	switch (key) {
+	case KEY_DOWN:
+	case 'j':
+		(*top)++;
+		return 1;
+	case KEY_UP:
+	case 'k':
+		if (*top > 0)
+			(*top)--;
+		return 1;
+	case KEY_NPAGE:
+		*top += 10;
+		return 1;
+	case KEY_PPAGE:
+		*top = *top > 10 ? *top - 10 : 0;
+		return 1;
+	}
+	return 0;
+}
+
+void
+alert_detail_open(struct alert_detail_view *v, const char *id)
+{
+	alert_detail_close(v);
+	v->id = xstrdup(id);
+}
+
+void
+alert_detail_close(struct alert_detail_view *v)
+{
+	free(v->id);
+	v->id = NULL;
+	v->top = 0;
+	model_alert_detail_free(&v->detail);
+}
+
+void
+alert_detail_fetch(struct alert_detail_view *v, struct screen *s,
+    void (*fn)(struct screen *, struct api_result *))
+{
+	struct buf p = BUF_INIT;
+	char *c;
+
+	if (v->id == NULL || v->inflight)
+		return;
+	c = api_escape(v->id);
+	buf_printf(&p, "/api/v1/alerts/%s", c);
+	free(c);
+	v->inflight = 1;
+	app_fetch(s->app, s, buf_str(&p), fn);
+	buf_free(&p);
+}
+
+void
+alert_detail_done(
+    struct alert_detail_view *v, struct screen *s, struct api_result *res)
+{
+	struct model_alert_detail n;
+	char *cause = NULL;
+
+	v->inflight = 0;
+	if (res->error != NULL) {
+		if (res->status != 0)
+			app_message(s->app, 1, "alert: %s", res->error);
+		return;
+	}
+	if (v->id == NULL)
+		return;
+	if (model_alert_detail_decode(res->body, &n, &cause) != 0)
+		free(cause);
+	else if (n.alert.id != NULL && strcmp(n.alert.id, v->id) != 0)
+		model_alert_detail_free(&n); /* of the history closed before */
+	else {
+		model_alert_detail_free(&v->detail);
+		v->detail = n;
+	}
+	res->body = NULL;
 }

@@ -37,6 +37,7 @@ static const struct screen_class *const app_classes[APP_NSCREENS] = {
     [APP_INCIDENTS] = &screen_incidents_class,
     [APP_CASES] = &screen_cases_class,
     [APP_HANDOVER] = &screen_handover_class,
+    [APP_DESK] = &screen_desk_class,
 };
 
 static int app_wake_fd = -1;
@@ -625,6 +626,9 @@ app_init_screens(struct app *app)
 		app->screens[i] = s;
 	}
 	app->cur = app->screens[APP_OVERVIEW];
+	/* --desk ID opens on the desk's queue unless -s names a screen. */
+	if (app->opts.desk != NULL)
+		app->cur = app->screens[APP_DESK];
 	if (app->opts.start != NULL) {
 		for (i = 0; i < APP_NSCREENS; i++) {
 			if (strcmp(app_classes[i]->name, app->opts.start) == 0)

@@ -34,6 +34,7 @@ enum app_screen {
 	APP_INCIDENTS,
 	APP_CASES,
 	APP_HANDOVER,
+	APP_DESK,
 	APP_NSCREENS,
 };
 
@@ -243,6 +244,9 @@ void screen_territory_open(struct screen *s, const char *code);
 void screen_grid_open(struct screen *s, const char *code);
 void screen_alerts_set_code(struct screen *s, const char *code);
 void screen_alerts_newest(struct screen *s);
+/* The desks' ids for :desk's Tab (NULL-terminated), or NULL while the
+ * Desk screen asks the hub for them. */
+const char *const *screen_desk_ids(struct screen *s);
 void screen_map_set_metric(struct screen *s, const char *metric);
 void screen_overview_set_metric(struct screen *s, const char *metric);
 

@@ -17,6 +17,7 @@ enum cmd_arg {
 	CMD_ARG_METRIC,
 	CMD_ARG_STYLE,
 	CMD_ARG_TEXT,
+	CMD_ARG_DESK,
 };
 
 struct cmd_entry {
@@ -163,17 +164,24 @@ cmd_help(struct app *app, const char *args)
 	app->help_top = 0;
 }
 
-/* Go on a desk (issue 17): the hub knows who is on it (tui/desk.h). */
+/* Go on a desk (issue 17): the hub knows who is on it (tui/desk.h); the
+ * Desk screen shows its queue.  "none" leaves it. */
 static void
 cmd_desk(struct app *app, const char *args)
 {
 	if (*args == '\0') {
 		app_message(app, 0, "on desk %s  (:desk ID changes it)",
 		    app->desk != NULL ? app->desk : "none");
+		if (app->desk != NULL)
+			app_switch(app, APP_DESK);
 		return;
 	}
 	app_desk_set(app, strcmp(args, "none") == 0 ? NULL : args);
 	app_message(app, 0, "on desk %s", args);
+	if (app->desk != NULL)
+		app_switch(app, APP_DESK);
+	else if (app->cur == app_screen(app, APP_DESK))
+		app_switch(app, APP_OVERVIEW);
 	app_refresh_now(app);
 }
 
@@ -259,8 +267,8 @@ static const struct cmd_entry cmd_table[] = {
     {.name = "quit", .alias = "q", .help = "quit", .fn = cmd_quit},
     {.name = "desk",
         .args = "[ID|none]",
-        .help = "go on a desk (the overview shows who is on each)",
-        .arg = CMD_ARG_TEXT,
+        .help = "go on a desk and show its queue (none: leave it)",
+        .arg = CMD_ARG_DESK,
         .fn = cmd_desk},
     {.name = NULL},
 };
@@ -397,6 +405,18 @@ cmd_complete(struct app *app, struct buf *line)
 	case CMD_ARG_STYLE:
 		cmd_complete_word(app, line, (size_t)(sp - s), cmd_styles, 0);
 		break;
+	case CMD_ARG_DESK: {
+		const char *const *ids =
+		    screen_desk_ids(app_screen(app, APP_DESK));
+
+		if (ids == NULL)
+			app_message(app, 0,
+			    "asking the hub for the desks: "
+			    "Tab again");
+		else
+			cmd_complete_word(app, line, (size_t)(sp - s), ids, 0);
+		break;
+	}
 	default:
 		app_message(app, 0, "%s %s: %s", c->name,
 		    c->args ? c->args : "", c->help);

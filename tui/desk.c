@@ -21,7 +21,7 @@ desk_str(json_t *o, const char *key, const char *dflt)
 	return s != NULL && *s != '\0' ? s : dflt;
 }
 
-static const char *
+const char *
 desk_label(json_t *d)
 {
 	return model_label(desk_str(d, "name", NULL),
@@ -224,16 +224,26 @@ desk_col_find(const char *col)
 	return NULL;
 }
 
-/* Column c of alert a into b (fit to its width). */
-static void
-desk_cell(json_t *a, const struct desk_col *c, struct buf *b)
+int
+desk_col_width(const char *col)
 {
+	const struct desk_col *c = desk_col_find(col);
+
+	return c != NULL ? c->width : 0;
+}
+
+void
+desk_cell_text(json_t *a, const char *col, struct buf *b)
+{
+	const struct desk_col *c = desk_col_find(col);
 	char t[32];
 	const char *s = "-";
 	json_t *d;
 	size_t j;
 	struct buf tmp = BUF_INIT;
 
+	if (c == NULL)
+		return;
 	if (c->key != NULL)
 		s = desk_str(a, c->key, "-");
 	else if (strcmp(c->col, "depts") == 0) {
@@ -265,8 +275,19 @@ desk_cell(json_t *a, const struct desk_col *c, struct buf *b)
 		s = desk_str(a, "place_en", s);
 	if (strcmp(c->col, "message") == 0 && !text_utf8())
 		s = desk_str(a, "message_en", s);
-	text_fit(b, s, c->width, TEXT_LEFT);
+	buf_puts(b, s);
 	buf_free(&tmp);
+}
+
+/* Column c of alert a into b (fit to its width). */
+static void
+desk_cell(json_t *a, const struct desk_col *c, struct buf *b)
+{
+	struct buf t = BUF_INIT;
+
+	desk_cell_text(a, c->col, &t);
+	text_fit(b, buf_str(&t), c->width, TEXT_LEFT);
+	buf_free(&t);
 }
 
 int

@@ -31,6 +31,14 @@ void app_desk_leave(struct app *app);
  * "desks" into b; 0 when it has none. */
 size_t desk_line(json_t *overview, struct buf *b);
 
+/* The width of a desk's column ("place": 28), 0 for one not known; the
+ * text of column col of a queue's alert a (as the hub sends it) into b. */
+int desk_col_width(const char *col);
+void desk_cell_text(json_t *a, const char *col, struct buf *b);
+/* A desk's label: its name (name_en in ASCII), else its id (static or
+ * d's). */
+const char *desk_label(json_t *d);
+
 /* `citybrain desks [--json]`, `citybrain desk ID [--json]`: the exit
  * status (0, 1 failure, 2 no such desk). */
 int cli_desks(struct api *api, int json, FILE *out);

@@ -28,7 +28,8 @@ tui_libcbtui_a_SOURCES = \
 	tui/screen-overview.c \
 	tui/screen-territory.c \
 	tui/screen-grid.c \
-	tui/screen-alerts.c \
+	tui/screen-alerts.c tui/screen-alerts-rows.c tui/screen-alerts-int.h \
+	tui/screen-desk.c \
 	tui/screen-map.c \
 	tui/screen-systems.c \
 	tui/screen-quality.c \

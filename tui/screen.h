@@ -100,5 +100,6 @@ extern const struct screen_class screen_reports_class;
 extern const struct screen_class screen_incidents_class;
 extern const struct screen_class screen_cases_class;
 extern const struct screen_class screen_handover_class;
+extern const struct screen_class screen_desk_class;
 
 #endif

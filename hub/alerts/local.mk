@@ -232,7 +232,8 @@ EXTRA_DIST += $(REPORT_INTEGRATION_TESTS)
 
 # Departments and desks (issue 17): departments' parts, desks' queues and
 # who is on them, the console's --desk.
-DESKS_INTEGRATION_TESTS = tests/integration/t-desks.sh
+DESKS_INTEGRATION_TESTS = tests/integration/t-desks.sh \
+	tests/integration/t-console-desk.sh
 TESTS += $(DESKS_INTEGRATION_TESTS)
 EXTRA_DIST += $(DESKS_INTEGRATION_TESTS)
 if HAVE_CHECK

@@ -146,7 +146,7 @@ on_duty() { # DESK: its operators, space-separated
 }
 is_on() { [ "$(on_duty "$1")" = "$2" ]; }
 if command -v "$TMUX_BIN" >/dev/null 2>&1; then
-	cf_tmux 200 30 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color $CF_BIN -S $HUB_SOCKET -d 1 --desk monitoring"
+	cf_tmux 200 30 "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=xterm-256color $CF_BIN -S $HUB_SOCKET -d 1 --desk monitoring -s overview"
 	cb_wait_for is_on monitoring "$HUB_ME" || cb_fail "--desk: on monitoring: '$(on_duty monitoring)'"
 	cf_expect "desks  应急指挥中心: fire-op (1)  运行监测中心: $HUB_ME (0)  分拨处置中心: - (3)" \
 		"the overview's line of who is on each desk" 30
@@ -154,6 +154,7 @@ if command -v "$TMUX_BIN" >/dev/null 2>&1; then
 	cf_keys ':desk dispatch' Enter
 	cb_wait_for is_on dispatch "$HUB_ME" || cb_fail ":desk dispatch: '$(on_duty dispatch)'"
 	cb_assert_eq "" "$(on_duty monitoring)" "the desk before is left"
+	cf_keys 1 # :desk shows the Desk screen (t-console-desk.sh): the overview
 	cf_expect "分拨处置中心: $HUB_ME (3)" "the overview follows" 30
 	cf_keys q
 	cb_wait_for is_on dispatch "" || cb_fail "quitting leaves the desk: '$(on_duty dispatch)'"
