@@ -14,3 +14,4 @@ noinst_PROGRAMS += bench/store-replay-bench
 bench_store_replay_bench_CPPFLAGS = $(AM_CPPFLAGS) $(ROCKSDB_CFLAGS)
 bench_store_replay_bench_SOURCES = bench/store-replay-bench.c
 bench_store_replay_bench_LDADD = $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) -lm
+EXTRA_DIST += bench/forward-bench.sh

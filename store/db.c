@@ -23,6 +23,7 @@ static const char *cf_names[STORE_CF_MAX] = {
     [STORE_CF_ROLLUP_M] = "rollup_m",
     [STORE_CF_ROLLUP_H] = "rollup_h",
     [STORE_CF_META] = "meta",
+    [STORE_CF_QUEUE] = "queue",
 };
 
 const char *
@@ -317,6 +318,14 @@ db_options(struct store *s)
 			rocksdb_options_set_write_buffer_size(
 			    o, s->opts.batchlog_bytes / 2 + (1 << 20));
 			break;
+		case STORE_CF_QUEUE:
+			/* Forwarding records: written once, deleted once
+			 * every target has them; what compression would save
+			 * lives seconds. */
+			rocksdb_options_set_compression(
+			    o, rocksdb_no_compression);
+			rocksdb_options_set_write_buffer_size(o, 16 << 20);
+			break;
 		case STORE_CF_HEAD:
 			rocksdb_options_set_write_buffer_size(o, 2 << 20);
 			/* Open chunks, rewritten at every checkpoint. */
@@ -330,7 +339,8 @@ db_options(struct store *s)
 			break;
 		}
 		if (cf != STORE_CF_BATCHLOG && cf != STORE_CF_DEFAULT &&
-		    cf != STORE_CF_META) { /* the zstd families */
+		    cf != STORE_CF_META &&
+		    cf != STORE_CF_QUEUE) { /* the zstd families */
 			rocksdb_options_set_bottommost_compression(
 			    o, rocksdb_zstd_compression);
 			rocksdb_options_set_bottommost_compression_options(

@@ -20,6 +20,7 @@ store_libcbstore_a_SOURCES = \
 	store/headagg.c store/headagg.h \
 	store/index.c store/index.h \
 	store/meta.c \
+	store/queue.c \
 	store/query.c store/query-feed.c store/query-int.h \
 	store/read.c \
 	store/retention.c \
@@ -33,12 +34,12 @@ check_PROGRAMS += tests/unit/test-serieskey tests/unit/test-selector \
 	tests/unit/test-store tests/unit/test-store-codec \
 	tests/unit/test-store-model tests/unit/test-store-crash \
 	tests/unit/test-store-order tests/unit/test-store-disk \
-	tests/unit/test-store-read
+	tests/unit/test-store-read tests/unit/test-store-queue
 TESTS += tests/unit/test-serieskey tests/unit/test-selector \
 	tests/unit/test-store tests/unit/test-store-codec \
 	tests/unit/test-store-model tests/unit/test-store-crash \
 	tests/unit/test-store-order tests/unit/test-store-disk \
-	tests/unit/test-store-read
+	tests/unit/test-store-read tests/unit/test-store-queue
 
 tests_unit_test_serieskey_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_serieskey_SOURCES = tests/unit/test-serieskey.c
@@ -52,6 +53,11 @@ tests_unit_test_store_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
 tests_unit_test_store_SOURCES = tests/unit/test-store.c \
 	tests/unit/test-store-util.h
 tests_unit_test_store_LDADD = $(STORE_TEST_LDADD)
+
+tests_unit_test_store_queue_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
+tests_unit_test_store_queue_SOURCES = tests/unit/test-store-queue.c \
+	tests/unit/test-store-util.h
+tests_unit_test_store_queue_LDADD = $(STORE_TEST_LDADD)
 
 tests_unit_test_store_codec_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
 tests_unit_test_store_codec_SOURCES = tests/unit/test-store-codec.c \

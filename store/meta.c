@@ -17,8 +17,8 @@ meta_fail(struct store *s, char *err, char **cause)
 }
 
 int
-store_meta_write(
-    struct store *s, const struct store_meta_op *ops, size_t n, char **cause)
+store_kv_write(struct store *s, enum store_cf cf,
+    const struct store_meta_op *ops, size_t n, char **cause)
 {
 	rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
 	char *err = NULL;
@@ -32,17 +32,24 @@ store_meta_write(
 			return -1;
 		}
 		if (ops[i].val != NULL)
-			rocksdb_writebatch_put_cf(wb, s->cf[STORE_CF_META],
-			    ops[i].key, ops[i].klen, ops[i].val, ops[i].vlen);
+			rocksdb_writebatch_put_cf(wb, s->cf[cf], ops[i].key,
+			    ops[i].klen, ops[i].val, ops[i].vlen);
 		else
 			rocksdb_writebatch_delete_cf(
-			    wb, s->cf[STORE_CF_META], ops[i].key, ops[i].klen);
+			    wb, s->cf[cf], ops[i].key, ops[i].klen);
 	}
 	rocksdb_write(s->db, s->wo_durable, wb, &err);
 	rocksdb_writebatch_destroy(wb);
 	if (err != NULL)
 		return meta_fail(s, err, cause);
 	return 0;
+}
+
+int
+store_meta_write(
+    struct store *s, const struct store_meta_op *ops, size_t n, char **cause)
+{
+	return store_kv_write(s, STORE_CF_META, ops, n, cause);
 }
 
 int
@@ -107,7 +114,8 @@ prefix_successor(const char *p, size_t len, size_t *olen)
 }
 
 struct store_meta_iter *
-store_meta_iter_new(struct store *s, const char *prefix, size_t plen)
+store_kv_iter_new(
+    struct store *s, enum store_cf cf, const char *prefix, size_t plen)
 {
 	struct store_meta_iter *mi = xcalloc(1, sizeof *mi);
 
@@ -120,9 +128,23 @@ store_meta_iter_new(struct store *s, const char *prefix, size_t plen)
 		memcpy(mi->prefix, prefix, plen);
 	mi->plen = plen;
 	mi->upper = prefix_successor(prefix, plen, &mi->ulen);
-	mi->it =
-	    rocksdb_create_iterator_cf(s->db, mi->ro, s->cf[STORE_CF_META]);
+	mi->it = rocksdb_create_iterator_cf(s->db, mi->ro, s->cf[cf]);
 	return mi;
+}
+
+struct store_meta_iter *
+store_meta_iter_new(struct store *s, const char *prefix, size_t plen)
+{
+	return store_kv_iter_new(s, STORE_CF_META, prefix, plen);
+}
+
+char *
+store_kv_iter_error(const struct store_meta_iter *mi)
+{
+	char *err = NULL;
+
+	rocksdb_iter_get_error(mi->it, &err);
+	return err;
 }
 
 void

@@ -12,6 +12,8 @@
  *   rollup_m  [hour u32][id u32] -> rollup block of 60 minutes
  *   rollup_h  [day u32][id u32] -> rollup block of 24 hours
  *   meta      caller's keys
+ *   queue     caller's keys (the forwarding queue; a build from before
+ *             this family refuses a store that has it)
  * Time-major keys let retention drop whole ranges with DeleteRange.
  *
  * Durability: each write batch is one RocksDB write to the batch log (and
@@ -236,5 +238,13 @@ int store_retention_run(struct store *s, int64_t now_ms, char **cause);
 
 /* query.c helpers used by store.c */
 void store_result_add_warning(struct store_result *r, const char *msg);
+
+/* meta.c: the key/value spaces (meta, queue) by column family. */
+int store_kv_write(struct store *s, enum store_cf cf,
+    const struct store_meta_op *ops, size_t n, char **cause);
+struct store_meta_iter *store_kv_iter_new(
+    struct store *s, enum store_cf cf, const char *prefix, size_t plen);
+/* The iterator's error (caller frees), or NULL. */
+char *store_kv_iter_error(const struct store_meta_iter *mi);
 
 #endif

@@ -424,6 +424,33 @@ const void *store_meta_iter_value(
 void store_meta_iter_free(struct store_meta_iter *it);
 
 /* ------------------------------------------------------------------ */
+/* The queue key/value space (the forwarding queue): its own column    */
+/* family, uncompressed, with a 16 MiB write buffer, so that records   */
+/* written once and deleted soon neither compete with the metadata's   */
+/* compactions nor pay for compression.  Same contract as store_meta_*. */
+
+/* Several puts and deletes applied atomically (one WriteBatch). */
+int store_queue_write(
+    struct store *s, const struct store_meta_op *ops, size_t n, char **cause);
+int store_queue_put(struct store *s, const char *key, size_t klen,
+    const void *val, size_t vlen, char **cause);
+/* As store_meta_get(). */
+int store_queue_get(struct store *s, const char *key, size_t klen, void **val,
+    size_t *vlen, char **cause);
+/* Delete the keys in [from, to) (a range tombstone). */
+int store_queue_delete_range(struct store *s, const char *from, size_t flen,
+    const char *to, size_t tlen, char **cause);
+/* An iterator over the queue's keys starting with prefix (the
+ * store_meta_iter_*() functions move and read it). */
+struct store_meta_iter *store_queue_iter_new(
+    struct store *s, const char *prefix, size_t plen);
+/* Move every metadata key starting with prefix into the queue space,
+ * atomically in one WriteBatch (for stores written before the queue had
+ * its own family).  *moved (if not NULL) gets the count. */
+int store_queue_adopt(struct store *s, const char *prefix, size_t plen,
+    size_t *moved, char **cause);
+
+/* ------------------------------------------------------------------ */
 /* Maintenance and statistics                                           */
 
 /*
@@ -448,6 +475,7 @@ enum store_cf {
 	STORE_CF_ROLLUP_M, /* per-minute rollups */
 	STORE_CF_ROLLUP_H, /* per-hour rollups */
 	STORE_CF_META,     /* store_meta_*() */
+	STORE_CF_QUEUE,    /* store_queue_*() */
 	STORE_CF_MAX
 };
 

@@ -24,8 +24,8 @@ fwd_record_read(
 		return e->mem;
 	}
 	fwd_qkey(key, seq);
-	if (store_meta_get(fw->h->store, key, sizeof key, &val, vlen, &cause) !=
-	    0) {
+	if (store_queue_get(
+	        fw->h->store, key, sizeof key, &val, vlen, &cause) != 0) {
 		log_warn("remote", "queue record %llu unreadable: %s",
 		    (unsigned long long)seq, cause != NULL ? cause : "absent");
 		free(cause);

@@ -11,7 +11,9 @@
 #include "lib/buf.h"
 
 /*
- * Queue records: key "remote/q/" + big-endian 64-bit sequence number;
+ * Queue records, in the store's queue family (store_queue_*(); stores
+ * from before it had them in the metadata, moved at start by fwd_load):
+ * key "remote/q/" + big-endian 64-bit sequence number;
  * value (forward-record.c), in host byte order: the enqueue time (int64
  * ms) with bit 63 set, the number of points (u32), then per point the
  * zigzag varints of its series id's and its time's (int64 ms) difference

@@ -209,7 +209,7 @@ fwd_trim(struct remote_forward *fw)
 			ops[n].val = NULL;
 			ops[n].vlen = 0;
 		}
-		if (store_meta_write(fw->h->store, ops, n, &cause) != 0) {
+		if (store_queue_write(fw->h->store, ops, n, &cause) != 0) {
 			log_warn("remote", "cannot trim the queue: %s", cause);
 			free(cause);
 			return;
@@ -257,7 +257,7 @@ hub_remote_forward_points(struct hub *h, const uint32_t *ids, const int64_t *ts,
 		return 0;
 	p = fwd_record_encode(now, ids, ts, vs, n, &len);
 	fwd_qkey(key, fw->head);
-	if (store_meta_put(h->store, key, sizeof key, p, len, cause) != 0) {
+	if (store_queue_put(h->store, key, sizeof key, p, len, cause) != 0) {
 		free(p);
 		return -1;
 	}
@@ -422,12 +422,19 @@ fwd_load(struct remote_forward *fw, char **cause)
 	struct store_meta_iter *it;
 	const char *key;
 	const void *val;
-	size_t klen, vlen, i, samples;
+	size_t klen, vlen, i, samples, moved;
 	int64_t enq;
 	void *pv;
 	uint64_t pos;
 
-	it = store_meta_iter_new(fw->h->store, FWD_QPREFIX, FWD_QPLEN);
+	/* Records of a store from before the queue family: move them. */
+	if (store_queue_adopt(
+	        fw->h->store, FWD_QPREFIX, FWD_QPLEN, &moved, cause) != 0)
+		return -1;
+	if (moved > 0)
+		log_info("remote",
+		    "%zu queue records moved to the queue family", moved);
+	it = store_queue_iter_new(fw->h->store, FWD_QPREFIX, FWD_QPLEN);
 	for (store_meta_iter_first(it); store_meta_iter_valid(it);
 	     store_meta_iter_next(it)) {
 		key = store_meta_iter_key(it, &klen);

@@ -80,5 +80,7 @@ EXTRA_DIST += tests/integration/t-remote-read.sh tests/integration/slow-proxy.py
 EXTRA_DIST += docs/scale.md
 TESTS += tests/integration/t-remote-forward-cache.sh
 EXTRA_DIST += tests/integration/t-remote-forward-cache.sh
+TESTS += tests/integration/t-remote-queue-upgrade.sh
+EXTRA_DIST += tests/integration/t-remote-queue-upgrade.sh
 TESTS += tests/integration/t-remote-reshard.sh
 EXTRA_DIST += tests/integration/t-remote-reshard.sh
