@@ -74,15 +74,15 @@ get_lenval(struct bitr *r)
 
 /* The smallest k <= 60 with n << k >= a (60 when none is), without a
  * loop: with a of bitlen ba and n (1..15) of bitlen bn, n << (ba - bn) has
- * a's bit length, so the answer is ba - bn or one more. */
+ * a's bit length, so the answer is ba - bn or one more (when ba - bn > 60
+ * the shift may wrap, but the answer is 60 either way). */
 static inline __attribute__((always_inline)) unsigned
 rice_k(uint64_t a, uint64_t n)
 {
-	int d = (int)bitlen(a) - (int)bitlen(n);
-	unsigned kk;
+	unsigned ba = bitlen(a), bn = bitlen(n), d, kk;
 
-	d = d < 0 ? 0 : d > 60 ? 60 : d;
-	kk = (unsigned)d + ((n << d) < a);
+	d = ba > bn ? ba - bn : 0;
+	kk = d + ((n << d) < a);
 	return kk > 60 ? 60 : kk;
 }
 
