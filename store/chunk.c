@@ -617,6 +617,7 @@ dec_xor(struct bitr *r, const struct chunk_head *h, int64_t hi, int64_t *t,
 		nbits = r->nbits;   \
 		p = r->p;           \
 		m_prev = vc.m_prev; \
+		pad = r->pad;       \
 		a = vc.a;           \
 		cn = vc.n;          \
 		k = vc.k;           \
@@ -639,7 +640,7 @@ dec_dec(struct bitr *r, const struct chunk_head *h, int64_t hi, int64_t *t,
 	int64_t first = h->first_t;
 	uint64_t cache, tt = (uint64_t)first, dt = (uint64_t)h->step, a;
 	int64_t m_prev;
-	unsigned nbits;
+	unsigned nbits, pad;
 	uint8_t cn, k;
 	uint32_t i, n = h->n, nreg = h->nreg;
 	double val;
@@ -675,6 +676,8 @@ dec_dec(struct bitr *r, const struct chunk_head *h, int64_t hi, int64_t *t,
 		} else if (i > nreg) {
 			DEC_OUT();
 			dt += (uint64_t)get_dod(r);
+			if (r->err)
+				return -1;
 			DEC_IN();
 		}
 		nt = tt + dt;
@@ -695,22 +698,17 @@ dec_dec(struct bitr *r, const struct chunk_head *h, int64_t hi, int64_t *t,
 			if (m <= -M_LIMIT_I || m >= M_LIMIT_I)
 				return -1;
 			m_prev = m;
-			if (vch.ok && vch.m == m && vch.e == vc.e)
-				val = vch.v;
-			else {
-				val = dec_value(m, vc.e, 0);
-				vch.ok = 1;
-				vch.m = m;
-				vch.e = vc.e;
-				vch.v = val;
-			}
+			/* Always divide (by 1 when e is 0, which is exact):
+			 * the division is off the decoder's dependency chain,
+			 * while a test for a repeated value mispredicts. */
+			val = (double)m / p10[vc.e];
 		} else {
 			DEC_OUT();
-			if (vc_get(&vc, r, &val, &vch) != 0)
+			if (vc_get(&vc, r, &val, &vch) != 0 || r->err)
 				return -1;
 			DEC_IN();
 		}
-		if (nbits < r->pad || r->err)
+		if (nbits < pad)
 			return -1;
 		if ((int64_t)tt >= hi)
 			return i;

@@ -131,6 +131,8 @@ size_t chunk_enc_memory(const struct chunk_enc *c);
 /*
  * Decode a serialized chunk, appending its points to out.  Returns 0, or
  * -1 when the data is corrupt (out is then restored to its old length).
+ * Times come out strictly increasing: a chunk whose times are not is
+ * corrupt (store/read.c relies on it).
  */
 int chunk_decode(const void *data, size_t len, struct ptvec *out);
 /* The same, stopping before the first point at or after hi. */

@@ -72,6 +72,20 @@ get_lenval(struct bitr *r)
 
 /* ---- Rice coding with adaptive parameter ---- */
 
+/* The smallest k <= 60 with n << k >= a (60 when none is), without a
+ * loop: with a of bitlen ba and n (1..15) of bitlen bn, n << (ba - bn) has
+ * a's bit length, so the answer is ba - bn or one more (when ba - bn > 60
+ * the shift may wrap, but the answer is 60 either way). */
+static inline __attribute__((always_inline)) unsigned
+rice_k(uint64_t a, uint64_t n)
+{
+	unsigned ba = bitlen(a), bn = bitlen(n), d, kk;
+
+	d = ba > bn ? ba - bn : 0;
+	kk = d + ((n << d) < a);
+	return kk > 60 ? 60 : kk;
+}
+
 /* Update the statistics with code u and move k to the smallest value
  * with n << k >= a (so k grows by at most 5 per code). */
 static inline void
@@ -88,11 +102,7 @@ rice_update(uint64_t *a, uint8_t *n, uint8_t *k, uint64_t u)
 		*a >>= 1;
 		*n >>= 1;
 	}
-	while (kk < 60 && ((uint64_t)*n << kk) < *a)
-		kk++;
-	while (kk > 0 && ((uint64_t)*n << (kk - 1)) >= *a)
-		kk--;
-	*k = (uint8_t)kk;
+	*k = (uint8_t)rice_k(*a, *n);
 }
 
 /* Code u; returns 0, or 1 if it did not fit (the escape prefix was

@@ -159,7 +159,7 @@ static int
 reader_chunk(struct store_reader *rd, const char *key, size_t kl)
 {
 	const char *val;
-	size_t vl, i;
+	size_t vl;
 	int64_t first;
 	uint32_t n;
 
@@ -169,12 +169,13 @@ reader_chunk(struct store_reader *rd, const char *key, size_t kl)
 	    first != rd->w + key_get32((const uint8_t *)key + 8) ||
 	    chunk_decode_until(val, vl, rd->hi, &rd->pv) != 0)
 		goto corrupt;
-	/* Points stay inside the window and after the previous chunk's. */
-	for (i = 0; i < rd->pv.n; i++) {
-		if (rd->pv.t[i] >= rd->w + STORE_WINDOW_MS ||
-		    rd->pv.t[i] <= (i > 0 ? rd->pv.t[i - 1] : rd->prev_t))
-			goto corrupt;
-	}
+	/* Points stay inside the window and after the previous chunk's; a
+	 * chunk decodes to strictly increasing times (chunk_decode_until
+	 * rejects any other), so its first and last point tell. */
+	if (rd->pv.n > 0 &&
+	    (rd->pv.t[0] <= rd->prev_t ||
+	        rd->pv.t[rd->pv.n - 1] >= rd->w + STORE_WINDOW_MS))
+		goto corrupt;
 	return 0;
 corrupt:
 	rd->pv.n = 0;

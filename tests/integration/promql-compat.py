@@ -115,6 +115,8 @@ EXPRS = [
     'sum by (subdistrict) (rate(cb_flow_total[5m]))', 'sum by (community) (increase(cb_flow_total[15m]))',
     '(sum(rate(cb_requests_total[5m])) by (job)) / on(job) (count by (job) (cb_requests_total))',
     'exp(cb_temp / 100)', 'sqrt(cb_humidity)', 'ln(cb_temp)',
+    # windows of more than 64 points, resets in them (rate's blocks of 64)
+    'increase(cb_requests_total[30m])', 'rate(cb_temp[20m])', 'rate(cb_humidity[1h])',
     'cb_temp + cb_humidity', 'cb_temp == cb_temp', 'cb_temp != bool 21', 'scalar(cb_temp)',
     'vector(time())', '1 == bool 1', 'sum without (building, room) (cb_temp)', 'count(cb_temp > 21)',
     'max(rate(cb_requests_total[5m])) by (job)', 'bottomk(2, rate(cb_requests_total[5m]))',

@@ -16,6 +16,7 @@
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
 #include "store/chunk.h"
+#include "store/coder.h"
 #include "store/rollup.h"
 #include "store/store-int.h"
 #include "store/store.h"
@@ -72,6 +73,98 @@ roundtrip(const int64_t *t, const double *v, size_t n)
 	(void)roundtrip_layout(t, v, n, 1);
 	return roundtrip_layout(t, v, n, 0);
 }
+
+/* A chunk of 600 points whose values move the Rice parameter up and down
+ * (steady steps, bursts, a spike, a rescale, a raw value), with a regular
+ * run then jittered times: its bytes as the store writes them (format 4),
+ * which a faster coder must keep. */
+static uint64_t
+golden_chunk(size_t *lenp)
+{
+	struct chunk_enc c = {0};
+	uint64_t h = UINT64_C(1469598103934665603);
+	int64_t t = INT64_C(1700000000000);
+	double v = 100;
+	uint8_t *buf;
+	size_t i, len;
+
+	chunk_enc_init(&c);
+	for (i = 0; i < 600; i++) {
+		if (i < 300)
+			t += 10000;
+		else
+			t += 10000 + (int64_t)((i * 7919) % 13) * 100 - 600;
+		if (i % 100 < 40)
+			v += (double)((i * 31) % 7) - 3;
+		else if (i % 100 < 80)
+			v += (double)((i * 7919) % 200001) - 100000;
+		else if (i == 450)
+			v = 1e300;
+		else if (i == 451)
+			v = 12.5;
+		else
+			v += 0.25 * (double)((i * 13) % 9);
+		chunk_enc_append(&c, t, v);
+	}
+	len = chunk_enc_size(&c);
+	buf = xmalloc(len);
+	chunk_enc_serialize(&c, buf);
+	for (i = 0; i < len; i++) {
+		h ^= buf[i];
+		h *= UINT64_C(1099511628211);
+	}
+	free(buf);
+	chunk_enc_free(&c);
+	*lenp = len;
+	return h;
+}
+
+START_TEST(test_chunk_golden_bytes)
+{
+	size_t len;
+	uint64_t h = golden_chunk(&len);
+
+	ck_assert_uint_eq(len, 2082);
+	ck_assert_uint_eq(h, UINT64_C(0xe21a3e02f8ea070c));
+}
+END_TEST
+
+/* The loop rice_k replaced: from any start, the smallest k <= 60 with
+ * n << k >= a. */
+static unsigned
+rice_k_loop(uint64_t a, uint64_t n, unsigned kk)
+{
+	while (kk < 60 && (n << kk) < a)
+		kk++;
+	while (kk > 0 && (n << (kk - 1)) >= a)
+		kk--;
+	return kk;
+}
+
+START_TEST(test_rice_k_matches_loop)
+{
+	uint64_t a, n;
+	unsigned j;
+
+	for (n = 1; n < RICE_HALF; n++) {
+		for (a = 0; a < 5000; a++) {
+			ck_assert_uint_eq(rice_k(a, n), rice_k_loop(a, n, 0));
+			ck_assert_uint_eq(rice_k(a, n), rice_k_loop(a, n, 60));
+		}
+		for (j = 12; j < 64; j++) {
+			uint64_t b = UINT64_C(1) << j;
+
+			for (a = b - 17; a < b + 17; a++)
+				ck_assert_uint_eq(
+				    rice_k(a, n), rice_k_loop(a, n, j % 61));
+			a = b * 3 / 2 + n;
+			ck_assert_uint_eq(rice_k(a, n), rice_k_loop(a, n, 5));
+		}
+		ck_assert_uint_eq(
+		    rice_k(UINT64_MAX, n), rice_k_loop(UINT64_MAX, n, 0));
+	}
+}
+END_TEST
 
 START_TEST(test_chunk_roundtrip_kinds)
 {
@@ -414,6 +507,8 @@ codec_suite(void)
 	tcase_add_test(tc, test_chunk_roundtrip_kinds);
 	tcase_add_test(tc, test_chunk_regular_run);
 	tcase_add_test(tc, test_chunk_corrupt_rejected);
+	tcase_add_test(tc, test_chunk_golden_bytes);
+	tcase_add_test(tc, test_rice_k_matches_loop);
 	tcase_add_test(tc, test_rollup_block_roundtrip);
 	tcase_add_test(tc, test_rollup_block_columns);
 	suite_add_tcase(su, tc);

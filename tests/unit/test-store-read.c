@@ -5,6 +5,10 @@
 
 #include <time.h>
 
+#include "lib/clock.h"
+#include "lib/xmalloc.h"
+#include "store/chunk.h"
+#include "store/store-int.h"
 #include "tests/unit/test-store-util.h"
 
 #define HOUR 3600000LL
@@ -311,6 +315,65 @@ START_TEST(test_store_reader_errors)
 }
 END_TEST
 
+/* A sound chunk whose points run past its window (or start before the
+ * previous chunk's end) is skipped as corrupt: the reader checks its first
+ * and last point only, the decoder giving increasing times. */
+START_TEST(test_store_reader_chunk_out_of_window)
+{
+	struct store_options o;
+	struct store *s;
+	struct store_reader *rd;
+	struct selector *q = tsu_sel("m");
+	const struct store_series_result *sr;
+	struct chunk_enc c = {0};
+	const int64_t *t;
+	const double *v;
+	int64_t t0 = (clock_wall_ms() / HOUR - 12) * HOUR, tt;
+	size_t n, total = 0, len;
+	uint8_t k[12], *buf;
+	char *err = NULL;
+	uint32_t a;
+
+	store_options_init(&o);
+	s = tsu_open(tsu_dir(), &o);
+	a = tsu_intern(s, "m{s=\"a\"}");
+	for (tt = t0; tt < t0 + 3 * HOUR; tt += 10000)
+		tsu_write1(s, a, tt, 1);
+	ck_assert_int_eq(store_flush(s, 1, NULL), 0);
+	/* Hour 1's chunk replaced by 400 points from its start: the last
+	 * 40 fall in hour 2. */
+	chunk_enc_init(&c);
+	for (tt = 0; tt < 400; tt++)
+		chunk_enc_append(&c, t0 + HOUR + tt * 10000, 2);
+	len = chunk_enc_size(&c);
+	buf = xmalloc(len);
+	chunk_enc_serialize(&c, buf);
+	key_put32(k, (uint32_t)((t0 + HOUR) / HOUR));
+	key_put32(k + 4, a);
+	key_put32(k + 8, 0);
+	rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_CHUNKS],
+	    (const char *)k, 12, (const char *)buf, len, &err);
+	ck_assert_ptr_null(err);
+	free(buf);
+	chunk_enc_free(&c);
+
+	ck_assert_int_eq(
+	    store_reader_open(s, q, t0, t0 + 3 * HOUR, &rd, NULL), 0);
+	ck_assert_int_eq(store_reader_series(rd, &sr), 1);
+	while (store_reader_next(rd, &t, &v, &n) == 1) {
+		ck_assert_int_lt(t[n - 1], t0 + 3 * HOUR);
+		ck_assert(v[0] == 1);
+		total += n;
+	}
+	/* Hours 0 and 2, none of the replaced chunk. */
+	ck_assert_uint_eq(total, 2 * 360);
+	ck_assert_int_eq(store_reader_partial(rd), 1);
+	store_reader_close(rd);
+	selector_free(q);
+	store_close(s);
+}
+END_TEST
+
 static Suite *
 read_suite(void)
 {
@@ -322,6 +385,7 @@ read_suite(void)
 	tcase_add_test(tc, test_store_reader_equals_raw);
 	tcase_add_test(tc, test_store_reader_many_series);
 	tcase_add_test(tc, test_store_reader_errors);
+	tcase_add_test(tc, test_store_reader_chunk_out_of_window);
 	suite_add_tcase(su, tc);
 	return su;
 }
