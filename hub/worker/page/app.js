@@ -102,20 +102,34 @@
       }
     });
   }
+  /* Photos opened, by "task/n": the promise of their data URL, so a list
+   * re-rendered by a refresh shows them again without a second download. */
+  var shots = {};
   function showPhoto(id, n, box) {
-    fetch(API + 'tasks/' + encodeURIComponent(id) + '/photos/' + n,
-      { headers: { Authorization: 'Bearer ' + tok } }).then(function (r) {
-      if (!r.ok) throw r;
-      return r.blob();
-    }).then(function (b) {
-      var fr = new FileReader();
-      fr.onload = function () {
-        var i = el('img', 'shot');
-        i.src = fr.result;
-        box.appendChild(i);
-      };
-      fr.readAsDataURL(b);
-    }).catch(function () { msg('无法加载照片 cannot load the photo'); });
+    var key = id + '/' + n;
+    if (!shots[key]) {
+      shots[key] = fetch(API + 'tasks/' + encodeURIComponent(id) + '/photos/' + n,
+        { headers: { Authorization: 'Bearer ' + tok } }).then(function (r) {
+        if (!r.ok) throw r;
+        return r.blob();
+      }).then(function (b) {
+        return new Promise(function (ok, fail) {
+          var fr = new FileReader();
+          fr.onload = function () { ok(fr.result); };
+          fr.onerror = fail;
+          fr.readAsDataURL(b);
+        });
+      });
+      shots[key].catch(function () {
+        delete shots[key];
+        msg('无法加载照片 cannot load the photo');
+      });
+    }
+    shots[key].then(function (url) {
+      var i = el('img', 'shot');
+      i.src = url;
+      box.appendChild(i);
+    }, function () {});
   }
 
   /* ---- Outbox: task actions, each sent exactly once ---- */
@@ -156,6 +170,7 @@
         var pb = el('button', 'alt', '照片 photo ' + n.photo);
         pb.onclick = function () { pb.disabled = true; showPhoto(t.id, n.photo, nd); };
         nd.appendChild(pb);
+        if (shots[t.id + '/' + n.photo]) { pb.disabled = true; showPhoto(t.id, n.photo, nd); }
       }
       d.appendChild(nd);
     });
