@@ -8,21 +8,30 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/xmalloc.h"
 #include "store/store-int.h"
 
-/* Batches logged but not yet applied, at most: a writer that is this far
- * ahead waits (the queue's arrays are kept, so memory stays bounded). */
-#define APPLY_QUEUE 4
+/*
+ * The queue: batches logged but not yet applied, their points in one
+ * ring of APPLY_QUEUE_POINTS points (20 bytes each), so that memory is
+ * bounded by points, not by batches: small batches (a collector's few
+ * hundred points) no longer stop the writer after 4 of them, and one
+ * large batch costs what its points cost.  A writer a full ring ahead
+ * waits.  Applying is bursty (bench/README.md, "Where the ingest threads
+ * wait"): the batch whose points cross an hour closes the open chunk of
+ * every series it touches, 50-250 ms of work against under a millisecond
+ * for most batches, and no ring the memory budget allows absorbs that.
+ */
+#define APPLY_QUEUE_POINTS (96 * 1024)
+/* Batches queued at most (their descriptors only). */
+#define APPLY_QUEUE_JOBS 64
 
 struct apply_job {
-	uint32_t *ids;
-	int64_t *ts;
-	double *vs;
-	size_t n, cap;
+	size_t off, n; /* points ring[off .. off + n) */
 	int64_t wall;
 	uint64_t seq;
 	size_t blog_len;
@@ -33,8 +42,14 @@ struct store_applier {
 	pthread_mutex_t lock;
 	pthread_cond_t work; /* a job queued, or stop */
 	pthread_cond_t done; /* a job applied */
-	struct apply_job jobs[APPLY_QUEUE];
+	struct apply_job jobs[APPLY_QUEUE_JOBS];
 	size_t first, count; /* queued: jobs[first .. first + count) */
+	/* The ring: written by the writer outside the queued jobs' ranges,
+	 * read by the thread inside them. */
+	uint32_t *ids;
+	int64_t *ts;
+	double *vs;
+	size_t cap;
 	int stop;
 };
 
@@ -94,11 +109,12 @@ apply_main(void *arg)
 		job = &a->jobs[a->first];
 		pthread_mutex_unlock(&a->lock);
 
-		apply_batch(s, job->ids, job->ts, job->vs, job->n, job->wall,
-		    job->seq, job->blog_len);
+		apply_batch(s, a->ids + job->off, a->ts + job->off,
+		    a->vs + job->off, job->n, job->wall, job->seq,
+		    job->blog_len);
 
 		pthread_mutex_lock(&a->lock);
-		a->first = (a->first + 1) % APPLY_QUEUE;
+		a->first = (a->first + 1) % APPLY_QUEUE_JOBS;
 		a->count--;
 		pthread_cond_broadcast(&a->done);
 	}
@@ -132,7 +148,6 @@ void
 store_apply_stop(struct store *s)
 {
 	struct store_applier *a = s->applier;
-	size_t i;
 
 	if (a == NULL)
 		return;
@@ -142,11 +157,9 @@ store_apply_stop(struct store *s)
 	pthread_mutex_unlock(&a->lock);
 	pthread_join(a->thread, NULL);
 	s->applier = NULL;
-	for (i = 0; i < APPLY_QUEUE; i++) {
-		free(a->jobs[i].ids);
-		free(a->jobs[i].ts);
-		free(a->jobs[i].vs);
-	}
+	free(a->ids);
+	free(a->ts);
+	free(a->vs);
 	pthread_cond_destroy(&a->work);
 	pthread_cond_destroy(&a->done);
 	pthread_mutex_destroy(&a->lock);
@@ -166,33 +179,73 @@ store_apply_wait(struct store *s)
 	pthread_mutex_unlock(&a->lock);
 }
 
+size_t
+store_apply_ring_fit(size_t cap, size_t count, size_t old_off, size_t new_off,
+    size_t new_end, size_t n)
+{
+	if (n > cap)
+		return SIZE_MAX;
+	if (count == 0)
+		return 0;
+	if (new_off >= old_off) { /* one range: old_off .. new_end */
+		if (new_end + n <= cap)
+			return new_end;
+		return n <= old_off ? 0 : SIZE_MAX;
+	}
+	/* Wrapped: old_off .. cap and 0 .. new_end. */
+	return new_end + n <= old_off ? new_end : SIZE_MAX;
+}
+
+/* Where in the ring n points fit after the queued jobs, or SIZE_MAX.
+ * Under the lock. */
+static size_t
+apply_ring_place(const struct store_applier *a, size_t n)
+{
+	const struct apply_job *old, *new;
+
+	if (a->count == APPLY_QUEUE_JOBS)
+		return SIZE_MAX;
+	old = &a->jobs[a->first];
+	new = &a->jobs[(a->first + a->count + APPLY_QUEUE_JOBS - 1) %
+	               APPLY_QUEUE_JOBS];
+	return store_apply_ring_fit(
+	    a->cap, a->count, old->off, new->off, new->off + new->n, n);
+}
+
 void
 store_apply_submit(struct store *s, const uint32_t *ids, const int64_t *ts,
     const double *vs, size_t n, int64_t wall, uint64_t seq, size_t blog_len)
 {
 	struct store_applier *a = s->applier;
 	struct apply_job *job;
+	size_t off;
 
 	if (a == NULL) {
 		apply_batch(s, ids, ts, vs, n, wall, seq, blog_len);
 		return;
 	}
 	pthread_mutex_lock(&a->lock);
-	while (a->count == APPLY_QUEUE)
+	while ((off = apply_ring_place(a, n)) == SIZE_MAX) {
+		if (a->count == 0) {
+			/* A batch larger than the ring: the thread reads
+			 * no part of it now. */
+			a->cap =
+			    n > APPLY_QUEUE_POINTS ? n : APPLY_QUEUE_POINTS;
+			a->ids = xreallocarray(a->ids, a->cap, sizeof *a->ids);
+			a->ts = xreallocarray(a->ts, a->cap, sizeof *a->ts);
+			a->vs = xreallocarray(a->vs, a->cap, sizeof *a->vs);
+			continue;
+		}
 		pthread_cond_wait(&a->done, &a->lock);
-	/* The slot after the queued ones: the thread does not touch it
-	 * until it is counted. */
-	job = &a->jobs[(a->first + a->count) % APPLY_QUEUE];
-	pthread_mutex_unlock(&a->lock);
-	if (n > job->cap) {
-		job->cap = n;
-		job->ids = xreallocarray(job->ids, n, sizeof *job->ids);
-		job->ts = xreallocarray(job->ts, n, sizeof *job->ts);
-		job->vs = xreallocarray(job->vs, n, sizeof *job->vs);
 	}
-	memcpy(job->ids, ids, n * sizeof *ids);
-	memcpy(job->ts, ts, n * sizeof *ts);
-	memcpy(job->vs, vs, n * sizeof *vs);
+	/* The slot after the queued ones and its points: the thread does
+	 * not touch them until they are counted. */
+	job = &a->jobs[(a->first + a->count) % APPLY_QUEUE_JOBS];
+	pthread_mutex_unlock(&a->lock);
+	memcpy(a->ids + off, ids, n * sizeof *ids);
+	memcpy(a->ts + off, ts, n * sizeof *ts);
+	memcpy(a->vs + off, vs, n * sizeof *vs);
+	job->off = off;
 	job->n = n;
 	job->wall = wall;
 	job->seq = seq;

@@ -196,6 +196,11 @@ void store_apply_wait(struct store *s);
  * blog_len bytes of it; wall is the write's clock. */
 void store_apply_submit(struct store *s, const uint32_t *ids, const int64_t *ts,
     const double *vs, size_t n, int64_t wall, uint64_t seq, size_t blog_len);
+/* Where n points go in the apply queue's ring of cap points, or SIZE_MAX
+ * when they do not fit now: count jobs queued, the oldest starting at
+ * old_off, the newest at new_off and ending at new_end (wrapping to 0). */
+size_t store_apply_ring_fit(size_t cap, size_t count, size_t old_off,
+    size_t new_off, size_t new_end, size_t n);
 /* 0, or -1 with *cause (may be NULL) a copy of s->failed. */
 int store_apply_failed(struct store *s, char **cause);
 /* Set s->failed to msg (heap; freed when s->failed is already set). */

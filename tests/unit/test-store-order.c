@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/clock.h"
+#include "store/store-int.h"
 #include "store/store.h"
 #include "test-store-util.h"
 
@@ -408,6 +409,65 @@ START_TEST(test_store_write_flags)
 }
 END_TEST
 
+/* The apply queue's ring (store/apply.c): random batches queued and
+ * applied in order; each place given is inside the ring and overlaps no
+ * queued batch, and a batch that fits after the newest one, or at 0
+ * before the oldest, is placed. */
+START_TEST(test_store_apply_ring)
+{
+	enum { CAP = 1000, MAXQ = 64 };
+	size_t off[MAXQ], len[MAXQ], first = 0, count = 0, placed = 0;
+	size_t wrapped = 0, full = 0;
+	unsigned seed = 12345;
+	int step;
+
+	for (step = 0; step < 200000; step++) {
+		size_t n, at, j, oldo = 0, newo = 0, newe = 0;
+
+		seed = seed * 1103515245u + 12345u;
+		if (count > 0 && (seed >> 16) % 3 == 0) {
+			first = (first + 1) % MAXQ; /* the oldest applied */
+			count--;
+			continue;
+		}
+		n = 1 + (seed >> 8) % (CAP / 3);
+		if (count > 0) {
+			oldo = off[first];
+			newo = off[(first + count - 1) % MAXQ];
+			newe = newo + len[(first + count - 1) % MAXQ];
+		}
+		at = store_apply_ring_fit(CAP, count, oldo, newo, newe, n);
+		if (at == SIZE_MAX) {
+			/* Only when neither after the newest nor at 0 fits. */
+			ck_assert(count > 0);
+			if (newo >= oldo)
+				ck_assert(newe + n > CAP && n > oldo);
+			else
+				ck_assert(newe + n > oldo);
+			full++;
+			continue;
+		}
+		ck_assert_uint_le(at + n, CAP);
+		for (j = 0; j < count; j++) {
+			size_t q = (first + j) % MAXQ;
+
+			ck_assert(at + n <= off[q] || off[q] + len[q] <= at);
+		}
+		if (count > 0 && at < newe)
+			wrapped++;
+		if (count == MAXQ)
+			continue;
+		off[(first + count) % MAXQ] = at;
+		len[(first + count) % MAXQ] = n;
+		count++;
+		placed++;
+	}
+	ck_assert_uint_gt(placed, 10000);
+	ck_assert_uint_gt(wrapped, 1000);
+	ck_assert_uint_gt(full, 1000);
+}
+END_TEST
+
 static Suite *
 order_suite(void)
 {
@@ -421,6 +481,7 @@ order_suite(void)
 	tcase_add_test(tc, test_store_replay_interleaved);
 	tcase_add_test(tc, test_store_future_point);
 	tcase_add_test(tc, test_store_write_flags);
+	tcase_add_test(tc, test_store_apply_ring);
 	suite_add_tcase(su, tc);
 	return su;
 }
