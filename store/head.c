@@ -756,7 +756,7 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 		return store_set_failed(s, "checkpoint", err, cause);
 	/* A new batch: clearing one keeps its largest size allocated. */
 	rocksdb_writebatch_wi_destroy(s->pending);
-	s->pending = rocksdb_writebatch_wi_create(0, 1);
+	s->pending = store_pending_new(s);
 	for (i = 0; i < s->ndirty; i++)
 		s->ix.series[s->dirty[i]].flags &= ~SERIES_DIRTY;
 	s->ndirty = 0;

@@ -180,6 +180,8 @@ rocksdb_iterator_t *store_iter(struct store *s, enum store_cf cf, int prefix);
 int store_get(struct store *s, enum store_cf cf, const void *key, size_t klen,
     char **val, size_t *vlen, char **cause);
 void store_mark_dirty(struct store *s, struct series *ser);
+/* An empty pending batch (its buffer reserved). */
+rocksdb_writebatch_wi_t *store_pending_new(const struct store *s);
 int store_set_failed(
     struct store *s, const char *what, char *err, char **cause);
 
