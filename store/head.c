@@ -194,11 +194,12 @@ head_window_rollups(struct store *s, uint32_t id, int64_t w)
 	head_rollups(s, id, w, &s->pts);
 }
 
-/* Close the open chunk of ser: pending write, rollups, reset. */
-static void
-head_close(struct store *s, uint32_t id, struct series *ser)
+/* Write the chunk c of ser (its open or its sealed chunk) to the pending
+ * batch with its window's rollups. */
+void
+store_head_close_chunk(
+    struct store *s, uint32_t id, struct series *ser, struct chunk_enc *c)
 {
-	struct chunk_enc *c = ser->open;
 	int64_t w = window_of(c->first_t), prev = ser->closed_max_t;
 	uint8_t k[12];
 
@@ -214,12 +215,23 @@ head_close(struct store *s, uint32_t id, struct series *ser)
 			abort(); /* our own encoding must decode */
 		head_rollups(s, id, w, &s->pts);
 	}
+	s->st.chunks_written++;
+}
+
+/* Close the open chunk of ser: pending write, rollups, reset. */
+void
+store_head_close(struct store *s, uint32_t id, struct series *ser)
+{
+	struct chunk_enc *c = ser->open;
+
+	if (ser->sealed != NULL) /* first: it is the older */
+		store_head_close_sealed_one(s, id, ser);
+	store_head_close_chunk(s, id, ser, c);
 	/* Give the buffers back: an idle window's chunk starts small. */
 	bitw_free(&c->w);
 	chunk_enc_init(c);
 	if (ser->agg != NULL)
 		headagg_free(ser->agg);
-	s->st.chunks_written++;
 }
 
 /* Insert or replace (t, v) in the ascending points of pv. */
@@ -264,7 +276,7 @@ head_rewrite_open(
 	pts_upsert(&s->pts, t, v);
 	head_rebuild(ser, &s->pts);
 	if (c->n >= CHUNK_MAX_POINTS || bitw_bytes(&c->w) >= CHUNK_MAX_BYTES)
-		head_close(s, id, ser);
+		store_head_close(s, id, ser);
 }
 
 static void head_merge_run(struct store *s, uint32_t id, struct series *ser,
@@ -285,18 +297,23 @@ store_head_apply(struct store *s, uint32_t id, int64_t t, double v)
 	if (t > s->max_data_t && t <= s->now_ms + STORE_AHEAD_MS)
 		s->max_data_t = t;
 	store_mark_dirty(s, ser);
+	/* Only an append inside the open chunk's window leaves a sealed
+	 * chunk of the series for later. */
+	if (ser->sealed != NULL && !(c != NULL && c->n > 0 && t > c->last_t &&
+	                               window_of(t) == window_of(c->first_t)))
+		store_head_close_sealed_one(s, id, ser);
 
 	if (c != NULL && c->n > 0) {
 		if (t > c->last_t) {
 			if (window_of(t) != window_of(c->first_t)) {
-				head_close(s, id, ser);
+				store_head_seal(s, id, ser);
 				head_append(ser, t, v);
 				return;
 			}
 			head_append(ser, t, v);
 			if (c->n >= CHUNK_MAX_POINTS ||
 			    bitw_bytes(&c->w) >= CHUNK_MAX_BYTES)
-				head_close(s, id, ser);
+				store_head_close(s, id, ser);
 			return;
 		}
 		if (t >= c->first_t) {
@@ -336,7 +353,7 @@ run_into_open(struct store *s, uint32_t id, struct series *ser,
 		pts_upsert(&s->pts, t[i], v[i]);
 	head_rebuild(ser, &s->pts);
 	if (c->n >= CHUNK_MAX_POINTS || bitw_bytes(&c->w) >= CHUNK_MAX_BYTES)
-		head_close(s, id, ser);
+		store_head_close(s, id, ser);
 }
 
 /*
@@ -357,6 +374,8 @@ head_merge_run(struct store *s, uint32_t id, struct series *ser,
 	uint8_t k[12], tk[12];
 	size_t i, m;
 
+	if (ser->sealed != NULL)
+		store_head_close_sealed_one(s, id, ser);
 	for (i = 0; i < n; i++) {
 		if (ser->first_t < 0 || t[i] < ser->first_t)
 			ser->first_t = t[i];
@@ -688,6 +707,7 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 			*cause = xstrdup(s->failed);
 		return -1;
 	}
+	(void)store_head_close_sealed(s, SIZE_MAX);
 	if (gc) {
 		/* Close chunks of series gone quiet for a window and then
 		 * the late window: nothing but late points can reach them. */
@@ -705,7 +725,7 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 			if (c->n == 0 && ser->last_t + quiet > s->max_data_t)
 				continue;
 			if (c->n > 0)
-				head_close(s, id, ser);
+				store_head_close(s, id, ser);
 			chunk_enc_free(c);
 			free(c);
 			ser->open = NULL;

@@ -152,6 +152,10 @@ index_free(struct index *ix)
 		struct series *s = &ix->series[id];
 
 		free(s->key);
+		if (s->sealed != NULL) {
+			chunk_enc_free(s->sealed);
+			free(s->sealed);
+		}
 		if (s->open != NULL) {
 			chunk_enc_free(s->open);
 			free(s->open);

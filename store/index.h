@@ -35,6 +35,8 @@ struct series {
 	int64_t w_last_t;       /* newest point logged (-1: none) */
 	double w_last_v;
 	int64_t w_last_write_ms;
+	struct chunk_enc *sealed; /* a chunk that ended its window, closed
+	                             later by the apply thread (head.c) */
 };
 
 #define SERIES_DIRTY 0x1

@@ -17,6 +17,7 @@ store_libcbstore_a_SOURCES = \
 	store/chunk.c store/chunk.h \
 	store/db.c \
 	store/head.c \
+	store/seal.c \
 	store/headagg.c store/headagg.h \
 	store/index.c store/index.h \
 	store/meta.c \

@@ -37,6 +37,9 @@
  * (store_apply_wait()); the thread is idle exactly when no batch is
  * queued, so the caller's thread and the apply thread never touch the
  * head at the same time.  failed is written under the apply lock.
+ * Chunks that end their hour are sealed and closed later on the apply
+ * thread, all of them before it goes idle and before a checkpoint
+ * (seal.c).
  */
 #ifndef CB_STORE_INT_H
 #define CB_STORE_INT_H
@@ -139,7 +142,11 @@ struct store {
 	struct store_applier *applier;    /* NULL: writes apply in place */
 	uint64_t blog_bytes;              /* batch log bytes since the last
 	                                     checkpoint */
-	uint32_t *dirty;                  /* ids with SERIES_DIRTY */
+	uint32_t *sealed;                 /* ids that may have a sealed
+	                                     chunk (head.c) */
+	size_t nsealed, sealed_cap;
+	size_t sealed_live; /* series with a sealed chunk */
+	uint32_t *dirty;    /* ids with SERIES_DIRTY */
 	size_t ndirty, dirty_cap;
 	int64_t max_data_t;     /* newest point in the store, at most
 	                           STORE_AHEAD_MS past now_ms */
@@ -223,6 +230,22 @@ void store_head_apply_batch(struct store *s, const uint32_t *ids,
     const int64_t *ts, const double *vs, size_t n);
 int store_head_load(struct store *s, char **cause);
 int store_head_checkpoint(struct store *s, int gc, char **cause);
+/* Write chunk c of series id (its open or its sealed chunk) to the
+ * pending batch with its window's rollups. */
+void store_head_close_chunk(
+    struct store *s, uint32_t id, struct series *ser, struct chunk_enc *c);
+/* Close the open chunk of ser (its sealed one first) and reset it. */
+void store_head_close(struct store *s, uint32_t id, struct series *ser);
+
+/* seal.c */
+/* The open chunk of ser ended its window: seal it (with the apply
+ * thread) or close it now. */
+void store_head_seal(struct store *s, uint32_t id, struct series *ser);
+/* Close the sealed chunk of ser. */
+void store_head_close_sealed_one(
+    struct store *s, uint32_t id, struct series *ser);
+/* Close up to max sealed chunks (SIZE_MAX: all); how many are left. */
+size_t store_head_close_sealed(struct store *s, size_t max);
 /* Read the closed chunks of series id in the window starting at w, up
  * to time hi, into pv (ascending); corrupt chunks are reported (to r, if
  * not NULL) and skipped. */

@@ -207,6 +207,7 @@ store_free(struct store *s)
 	free(s->sc_vs);
 	free(s->sc_undo);
 	free(s->dirty);
+	free(s->sealed);
 	free(s->failed);
 	free(s->dir);
 	free(s);
