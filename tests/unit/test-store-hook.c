@@ -145,7 +145,8 @@ lines_sorted(char **l, size_t n)
 	struct buf b = BUF_INIT;
 	size_t i;
 
-	qsort(l, n, sizeof *l, line_cmp);
+	if (n > 1)
+		qsort(l, n, sizeof *l, line_cmp);
 	for (i = 0; i < n; i++) {
 		buf_printf(&b, "%s\n", l[i]);
 		free(l[i]);
