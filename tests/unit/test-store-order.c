@@ -410,10 +410,11 @@ START_TEST(test_store_write_flags)
 END_TEST
 
 /* A chunk that ends its hour is sealed on the apply thread and closed
- * later (store/head.c): a query right after the batch that crosses the
- * hour sees the chunk, and a checkpoint in the same batch (every batch
- * here: a tiny batch log) writes it before it deletes the batch log, so a
- * kill -9 after the thread went idle loses nothing. */
+ * later (store/seal.c): a checkpoint in the batch that crosses the hour
+ * (every batch here: a tiny batch log) writes it before it deletes the
+ * batch log, so a kill -9 once the thread is idle loses nothing; and a
+ * query right after that batch sees the chunk.  (The child forks before
+ * this process opens a store: store.h, RocksDB's threads.) */
 START_TEST(test_store_sealed_chunks)
 {
 	struct store_options o;
@@ -428,23 +429,12 @@ START_TEST(test_store_sealed_chunks)
 	store_options_init(&o);
 	o.late_window_ms = 10 * 1000;
 	ck_assert(o.apply_thread);
-	/* No checkpoint: the query must wait for the sealed chunk. */
-	o.batchlog_bytes = 64 << 20;
-	s = tsu_open(tmpdir, &o);
-	a = tsu_intern(s, "sealed{grid=\"440304001001001\"}");
-	write_range(s, a, base, MIN, 0, 59, 0, &wr);   /* one hour */
-	write_range(s, a, base, MIN, 60, 119, 0, &wr); /* the next */
-	check_raw(s, "sealed", 0, STORE_TIME_MAX, base, MIN, 120, 0, 120);
-	check_rollups(s, "sealed", base, MIN, 120, 0, 120);
-	store_close(s);
-	tsu_rmtree(tmpdir);
-
 	o.batchlog_bytes = 256; /* a checkpoint after every batch */
 	if ((pid = fork()) == 0) {
 		s = tsu_open(tmpdir, &o);
 		a = tsu_intern(s, "sealed{grid=\"440304001001002\"}");
-		write_range(s, a, base, MIN, 0, 59, 0, &wr);
-		write_range(s, a, base, MIN, 60, 119, 0, &wr);
+		write_range(s, a, base, MIN, 0, 59, 0, &wr);   /* one hour */
+		write_range(s, a, base, MIN, 60, 119, 0, &wr); /* the next */
 		/* Applied and idle, then killed without a close. */
 		(void)store_stats_get(s, &st, NULL);
 		_exit(st.checkpoints >= 2 ? 0 : 1);
@@ -452,6 +442,17 @@ START_TEST(test_store_sealed_chunks)
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	s = tsu_open(tmpdir, &o);
+	check_raw(s, "sealed", 0, STORE_TIME_MAX, base, MIN, 120, 0, 120);
+	check_rollups(s, "sealed", base, MIN, 120, 0, 120);
+	store_close(s);
+	tsu_rmtree(tmpdir);
+
+	/* No checkpoint: the query must wait for the sealed chunk. */
+	o.batchlog_bytes = 64 << 20;
+	s = tsu_open(tmpdir, &o);
+	a = tsu_intern(s, "sealed{grid=\"440304001001001\"}");
+	write_range(s, a, base, MIN, 0, 59, 0, &wr);
+	write_range(s, a, base, MIN, 60, 119, 0, &wr);
 	check_raw(s, "sealed", 0, STORE_TIME_MAX, base, MIN, 120, 0, 120);
 	check_rollups(s, "sealed", base, MIN, 120, 0, 120);
 	store_close(s);
