@@ -11,7 +11,7 @@ noinst_LIBRARIES += store/libcbstore.a
 store_libcbstore_a_CPPFLAGS = $(AM_CPPFLAGS) $(ROCKSDB_CFLAGS)
 store_libcbstore_a_SOURCES = \
 	store/store.h store/store-int.h \
-	store/agg.h store/bits.h store/coder.h \
+	store/agg.h store/bits.h store/coder.h store/rate-minute.h \
 	store/apply.c \
 	store/batchlog.c \
 	store/chunk.c store/chunk.h \
