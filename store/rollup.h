@@ -17,6 +17,7 @@
 #include "lib/buf.h"
 #include "store/agg.h"
 #include "store/bits.h"
+#include "store/rate-minute.h"
 
 #define ROLLUP_SLOTS_MAX 60
 
@@ -27,6 +28,12 @@ struct rollup_block {
 	unsigned nslots;
 	uint8_t present[ROLLUP_SLOTS_MAX];
 	struct agg b[ROLLUP_SLOTS_MAX]; /* last_t absolute */
+	/* What rate needs of each present slot (minute blocks): valid for
+	 * every present slot when rate is 1.  Filling keeps them; decoding
+	 * a block that does not carry them (older blocks, blocks whose
+	 * values do not fit, hour blocks) clears rate. */
+	int rate;
+	struct rate_minute rm[ROLLUP_SLOTS_MAX];
 };
 
 void rollup_block_init(
@@ -39,12 +46,14 @@ void rollup_block_fill(
 void rollup_block_encode(
     const struct rollup_block *rb, struct bitw *wscratch, struct buf *out);
 /* The same in the layout of store format version fmt (1: interleaved,
- * 2: columns with a 6-byte head, 3: today's), for tests of reading old
- * stores. */
+ * 2: columns with a 6-byte head, 3 and 4: a 5-byte head, 5: today's,
+ * minute blocks with the rate columns when they fit), for tests of
+ * reading old stores. */
 void rollup_block_encode_format(
     const struct rollup_block *rb, int fmt, struct buf *out);
 /* Decode data into rb (initialized with its period); slots present in data
- * replace those in rb.  0, or -1 when corrupt (rb then unchanged). */
+ * replace those in rb (rate columns included).  0, or -1 when corrupt (rb
+ * then unchanged). */
 int rollup_block_decode(struct rollup_block *rb, const void *data, size_t len);
 
 /* Columns of a bucket a reader needs: count and last_t always come;
@@ -55,6 +64,8 @@ int rollup_block_decode(struct rollup_block *rb, const void *data, size_t len);
 #define ROLLUP_COL_MIN  4u
 #define ROLLUP_COL_MAX  8u
 #define ROLLUP_COL_ALL  15u
+/* Also the rate columns (rb->rm, rb->rate) where the block has them. */
+#define ROLLUP_COL_FIRST 16u
 int rollup_block_decode_cols(
     struct rollup_block *rb, const void *data, size_t len, unsigned cols);
 

@@ -256,7 +256,17 @@ func_range(struct promql_ctx *c, const struct promql_node *n,
 	memset(&param, 0, sizeof param);
 	if (n->nargs > 1 && promql_eval_node(c, n->args[0], &param) != 0)
 		return -1;
-	rc = promql_eval_windows(c, sel, sel->range_ms, fn, param.scalar, out);
+	/* rate, increase and delta of whole-minute windows: from per-minute
+	 * summaries where the source has them. */
+	rc = 0;
+	if (fn == func_rate || fn == func_increase || fn == func_delta)
+		rc = promql_eval_minutes(c, sel, sel->range_ms,
+		    fn != func_delta, fn == func_rate, out);
+	if (rc == 0)
+		rc = promql_eval_windows(
+		    c, sel, sel->range_ms, fn, param.scalar, out);
+	else if (rc > 0)
+		rc = 0;
 	promql_value_free(&param);
 	if (rc != 0)
 		return -1;

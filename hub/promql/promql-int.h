@@ -109,8 +109,8 @@ double promql_extrapolate_finish(double result, int64_t t0, double v0,
 struct rate_minute;
 /* 1 when every window [t - offset - range, t - offset] of the steps
  * t0 + k * step (k < nsteps) starts and ends on a whole minute. */
-int promql_minutes_aligned(int64_t t0, int64_t step, size_t nsteps,
-    int64_t range, int64_t offset);
+int promql_minutes_aligned(
+    int64_t t0, int64_t step, size_t nsteps, int64_t range, int64_t offset);
 /* The window [end - range, end] (both whole minutes) from the summaries
  * m[i] of the minutes m0 + i * 60 s, which must cover [end - range,
  * end + 60 s): as promql_extrapolate over the same points gives, up to
@@ -118,6 +118,12 @@ int promql_minutes_aligned(int64_t t0, int64_t step, size_t nsteps,
  * 1 with *out, or 0 for fewer than two points. */
 int promql_minutes_rate(const struct rate_minute *m, int64_t m0, int64_t end,
     int64_t range, int counter, int rate, double *out);
+/* rate (counter, rate), increase (counter) or delta (neither) of sel's
+ * windows of width w at every step from the source's minutes: 1 with
+ * *out (as promql_eval_windows gives it), 0 when the source has none or
+ * the windows are not whole minutes (nothing done), -1 on error. */
+int promql_eval_minutes(struct promql_ctx *c, const struct promql_node *sel,
+    int64_t w, int counter, int rate, struct promql_value *out);
 
 /* Check the deadline; 0 or -1. */
 int promql_eval_check(struct promql_ctx *c);
