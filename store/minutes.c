@@ -149,26 +149,55 @@ store_minutes_open(struct store *s, const struct selector *sel, int64_t start,
 	return 0;
 }
 
+/* The minutes of hour h inside the range: mr->m[*lo..*hi) are its slots
+ * *off.. . */
+static void
+minutes_span(const struct store_minutes *mr, int64_t h, size_t *lo, size_t *hi,
+    unsigned *off)
+{
+	int64_t a = h < mr->start ? mr->start : h;
+	int64_t b = h + STORE_HOUR_MS > mr->end ? mr->end : h + STORE_HOUR_MS;
+
+	*lo = (size_t)((a - mr->start) / STORE_MINUTE_MS);
+	*hi = (size_t)((b - mr->start) / STORE_MINUTE_MS);
+	*off = (unsigned)((a - h) / STORE_MINUTE_MS);
+}
+
+/* No point in hour h (yet: a raw hour is filled later). */
+static void
+minutes_clear(struct store_minutes *mr, int64_t h)
+{
+	size_t lo, hi;
+	unsigned off;
+
+	minutes_span(mr, h, &lo, &hi, &off);
+	memset(mr->m + lo, 0, (hi - lo) * sizeof *mr->m);
+}
+
 /* Hour h's minutes from its block val into mr->m; 0, or -1 when the block
  * has no rate columns (or cannot be read): the hour is then read raw. */
 static int
 minutes_block(struct store_minutes *mr, int64_t h, const char *val, size_t vl)
 {
 	struct rollup_block *rb = &mr->blk;
-	int64_t t;
-	unsigned i;
+	size_t lo, hi;
+	unsigned off;
 
-	rollup_block_init(rb, h, STORE_MINUTE_MS, 60);
+	minutes_clear(mr, h);
 	if (val == NULL)
 		return 0; /* no closed point in the hour */
-	if (rollup_block_decode_cols(rb, val, vl, ROLLUP_COL_FIRST) != 0 ||
-	    !rb->rate)
+	rollup_block_init(rb, h, STORE_MINUTE_MS, 60);
+	minutes_span(mr, h, &lo, &hi, &off);
+	/* Whole hours straight into place. */
+	if (off == 0 && hi - lo == 60) {
+		if (rollup_block_decode_rate(rb, val, vl, mr->m + lo) == 1)
+			return 0;
+		minutes_clear(mr, h); /* a corrupt block's partial decode */
 		return -1;
-	for (i = 0; i < 60; i++) {
-		t = h + (int64_t)i * STORE_MINUTE_MS;
-		if (rb->present[i] && t >= mr->start && t < mr->end)
-			mr->m[(t - mr->start) / STORE_MINUTE_MS] = rb->rm[i];
 	}
+	if (rollup_block_decode_rate(rb, val, vl, rb->rm) != 1)
+		return -1;
+	memcpy(mr->m + lo, rb->rm + off, (hi - lo) * sizeof *mr->m);
 	return 0;
 }
 
@@ -239,8 +268,25 @@ minutes_rollups(struct store_minutes *mr, uint32_t id)
 	for (i = 0; i < mr->nh; i++) {
 		h = mr->h0 + (int64_t)i * STORE_HOUR_MS;
 		mr->raw[i] = h >= hw || h < cut;
+		if (mr->raw[i])
+			minutes_clear(mr, h);
 	}
 	if (mr->pf != NULL && (j = minutes_pf_index(mr, id)) >= 0) {
+		/* The next series' blocks lie cold in the block cache: start
+		 * loading them while this one is decoded. */
+		for (i = 0; (size_t)j + 1 < mr->nids && i < mr->nh; i++) {
+			rocksdb_pinnableslice_t *ps =
+			    mr->pf[i * mr->nids + (size_t)j + 1];
+			const char *v;
+			size_t vl;
+
+			if (ps == NULL ||
+			    (v = rocksdb_pinnableslice_value(ps, &vl)) == NULL)
+				continue;
+			__builtin_prefetch(v);
+			if (vl > 64)
+				__builtin_prefetch(v + 64);
+		}
 		for (i = 0; i < mr->nh; i++) {
 			rocksdb_pinnableslice_t *ps = mr->pf[i * mr->nids + j];
 			const char *v = NULL;
@@ -334,7 +380,6 @@ store_minutes_next(struct store_minutes *mr,
 
 	if (rc != 1)
 		return rc;
-	memset(mr->m, 0, mr->nmin * sizeof *mr->m);
 	if (minutes_rollups(mr, (*sr)->id) && minutes_raw(mr) != 0)
 		return -1;
 	*m = mr->m;

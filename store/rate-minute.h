@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 struct rate_minute {
-	uint64_t count;   /* points in the minute; 0: none */
+	uint32_t count;   /* points in the minute (at most 60,000); 0: none */
 	uint32_t nresets; /* drops inside the minute */
 	int64_t first_t, last_t;
 	double first, last;

@@ -190,21 +190,6 @@ rollup_rate_encode(const struct rollup_block *rb, struct buf *out)
 	return 0;
 }
 
-/* The next symbol of a column: plain, all zero (k 15) or Rice. */
-static inline int
-rate_get(struct bitr *r, unsigned k, int plain, uint64_t *u)
-{
-	if (plain) {
-		*u = get_lenval(r);
-		return r->err ? -1 : 0;
-	}
-	if (k == 15) {
-		*u = 0;
-		return 0;
-	}
-	return rice_get_static(r, k, u);
-}
-
 int
 rollup_rate_decode(const struct rollup_block *rb, const uint8_t *present,
     const struct agg *b, const void *data, size_t len, struct rate_minute *rm)
@@ -233,37 +218,61 @@ rollup_rate_decode(const struct rollup_block *rb, const uint8_t *present,
 
 		if (!present[i])
 			continue;
-		if (rate_get(&r, k[RS_GAP], first, &u) != 0)
-			return -1;
-		f = first ? unzigzag(u) : prev_last + (gap += unzigzag(u));
+		if (first) {
+			/* The first slot's first value, plain. */
+			gap = f = unzigzag(get_lenval(&r));
+			first = 0;
+		} else {
+			if (k[RS_GAP] != 15) {
+				if (rice_get_static(&r, k[RS_GAP], &u) != 0)
+					return -1;
+				gap += unzigzag(u);
+			}
+			f = prev_last + gap;
+		}
 		l = f;
-		m->count = b[i].count;
+		m->count = (uint32_t)b[i].count;
 		m->nresets = 0;
 		m->resets = 0;
 		m->last_t = m->first_t = b[i].last_t;
 		if (b[i].count > 1) {
-			if (rate_get(&r, k[RS_RISE], first_multi, &u) != 0)
-				return -1;
-			rise = first_multi ? unzigzag(u) : rise + unzigzag(u);
-			if (rate_get(&r, k[RS_SPAN], first_multi, &u) != 0)
-				return -1;
-			span = first_multi ? unzigzag(u) : span + unzigzag(u);
+			if (first_multi) {
+				rise = unzigzag(get_lenval(&r));
+				span = unzigzag(get_lenval(&r));
+				first_multi = 0;
+			} else {
+				if (k[RS_RISE] != 15) {
+					if (rice_get_static(
+					        &r, k[RS_RISE], &u) != 0)
+						return -1;
+					rise += unzigzag(u);
+				}
+				if (k[RS_SPAN] != 15) {
+					if (rice_get_static(
+					        &r, k[RS_SPAN], &u) != 0)
+						return -1;
+					span += unzigzag(u);
+				}
+			}
 			if (span < 1 || span > b[i].last_t - start)
 				return -1;
 			m->first_t = b[i].last_t - span;
 			l = f + rise;
-			first_multi = 0;
 		}
-		if (first)
-			gap = f; /* the plain value is the first slot's gap */
-		first = 0;
 		if (f <= -M_SMALL || f >= M_SMALL || l <= -M_SMALL ||
 		    l >= M_SMALL)
 			return -1;
-		m->first = dec_value(f, e, 0);
-		m->last = l == f ? m->first : dec_value(l, e, 0);
+		if (e == 0) {
+			m->first = (double)f;
+			m->last = (double)l;
+		} else {
+			m->first = dec_value(f, e, 0);
+			m->last = l == f ? m->first : dec_value(l, e, 0);
+		}
 		lm[i] = prev_last = l;
 	}
+	if (r.err)
+		return -1;
 	for (j = 0; j < nr; j++) {
 		int64_t s;
 

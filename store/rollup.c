@@ -338,7 +338,7 @@ rollup_block_encode_format(
 }
 
 static int
-decode_dec(struct rollup_block *rb, unsigned e, const uint8_t *kbytes,
+decode_dec(const struct rollup_block *rb, unsigned e, const uint8_t *kbytes,
     struct bitr *r, const uint8_t *present, struct agg *b)
 {
 	unsigned kc[NCOLS], i;
@@ -412,8 +412,8 @@ decode_dec(struct rollup_block *rb, unsigned e, const uint8_t *kbytes,
 }
 
 static int
-decode_generic(struct rollup_block *rb, struct bitr *r, const uint8_t *present,
-    struct agg *b)
+decode_generic(const struct rollup_block *rb, struct bitr *r,
+    const uint8_t *present, struct agg *b)
 {
 	struct ucoder cc, oc;
 	struct vcoder lastc, minc, maxc, sumc;
@@ -467,7 +467,7 @@ decode_generic(struct rollup_block *rb, struct bitr *r, const uint8_t *present,
 
 /* Decode a block of any codec but CODEC_RATE into present and b. */
 static int
-block_decode(struct rollup_block *rb, const void *data, size_t len,
+block_decode(const struct rollup_block *rb, const void *data, size_t len,
     unsigned cols, uint8_t *present, struct agg *b)
 {
 	const uint8_t *p = data;
@@ -557,6 +557,30 @@ rollup_block_decode_cols(
 		}
 	}
 	return 0;
+}
+
+int
+rollup_block_decode_rate(const struct rollup_block *rb, const void *data,
+    size_t len, struct rate_minute *rm)
+{
+	const uint8_t *p = data;
+	uint8_t present[ROLLUP_SLOTS_MAX];
+	struct agg b[ROLLUP_SLOTS_MAX];
+	size_t inner;
+	unsigned i;
+
+	if (len < 3 || p[0] != CODEC_RATE)
+		return 0;
+	inner = (size_t)p[1] | (size_t)p[2] << 8;
+	if (inner > len - 3 ||
+	    block_decode(rb, p + 3, inner, 0, present, b) != 0 ||
+	    rollup_rate_decode(
+	        rb, present, b, p + 3 + inner, len - 3 - inner, rm) != 0)
+		return -1;
+	for (i = 0; i < rb->nslots; i++)
+		if (!present[i])
+			rm[i].count = 0;
+	return 1;
 }
 
 int
