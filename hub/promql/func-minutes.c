@@ -27,6 +27,14 @@ promql_minutes_aligned(
 	return 1;
 }
 
+/* Whether minute m (starting at t) has a point exactly at t: the window
+ * ending at t includes it (both ends are in). */
+static inline int
+minutes_point_at(const struct rate_minute *m, int64_t t)
+{
+	return m->count > 0 && m->first_t == t;
+}
+
 /*
  * The window [a, b] holds the points of the minutes [a, b) and, of the
  * minute starting at b, only a point exactly at b (its first).  The
@@ -54,7 +62,7 @@ minutes_rate_long(const struct rate_minute *m, int64_t m0, int64_t end,
 	lo = (size_t)((a - m0) / MINUTE);
 	hi = (size_t)((end - m0) / MINUTE);
 	at_end = &m[hi];
-	have_end = at_end->count > 0 && at_end->first_t == end;
+	have_end = minutes_point_at(at_end, end);
 	for (i = lo; i < hi; i++) {
 		if (m[i].count == 0)
 			continue;
@@ -82,7 +90,7 @@ minutes_rate_long(const struct rate_minute *m, int64_t m0, int64_t end,
 		for (i = lo; i < hi; i++) {
 			if (m[i].count == 0)
 				continue;
-			if (m[i].first < prev)
+			if (prev > m[i].first)
 				add[nadd++] = prev;
 			if (m[i].nresets > 0)
 				add[nadd++] = m[i].resets;
@@ -117,7 +125,7 @@ promql_minutes_rate(const struct rate_minute *m, int64_t m0, int64_t end,
 	lo = (size_t)((a - m0) / MINUTE);
 	hi = (size_t)((end - m0) / MINUTE);
 	at_end = &m[hi];
-	have_end = at_end->count > 0 && at_end->first_t == end;
+	have_end = minutes_point_at(at_end, end);
 	/* One pass: the first and last points, the count, and the values
 	 * the resets add, in order (added after last - first, as
 	 * Prometheus does); windows with more resets take two passes. */
