@@ -38,133 +38,60 @@ minutes_point_at(const struct rate_minute *m, int64_t t)
 /*
  * The window [a, b] holds the points of the minutes [a, b) and, of the
  * minute starting at b, only a point exactly at b (its first).  The
- * resets are added in time order as Prometheus adds them (the value
- * before each drop, the first point compared with 0): a drop from one
- * minute's last point to a later minute's first is added on its own, the
- * drops inside a minute as the minute's sum of them.
- *
- * minutes_rate_long: for windows with many resets, two passes, the resets
- * added in runs of 62 as they come (the same additions in the same
- * order); promql_minutes_rate, one pass for the others.
+ * resets are added in time order as Prometheus adds them, after last -
+ * first (the value before each drop, the first point compared with 0): a
+ * drop from one minute's last point to a later minute's first is added on
+ * its own, the drops inside a minute as the minute's sum of them.
  */
-static int
-minutes_rate_long(const struct rate_minute *m, int64_t m0, int64_t end,
-    int64_t range, int counter, int rate, double *out)
-{
-	const struct rate_minute *at_end;
-	int64_t a = end - range, t0 = 0, t1 = 0;
-	size_t i, lo, hi, n = 0;
-	double v0 = 0, v1 = 0, prev = 0, add[64];
-	size_t nadd = 0, k;
-	double result;
-	int have_end;
-
-	lo = (size_t)((a - m0) / MINUTE);
-	hi = (size_t)((end - m0) / MINUTE);
-	at_end = &m[hi];
-	have_end = minutes_point_at(at_end, end);
-	for (i = lo; i < hi; i++) {
-		if (m[i].count == 0)
-			continue;
-		if (n == 0) {
-			t0 = m[i].first_t;
-			v0 = m[i].first;
-		}
-		n += m[i].count;
-		t1 = m[i].last_t;
-		v1 = m[i].last;
-	}
-	if (have_end) {
-		if (n == 0) {
-			t0 = end;
-			v0 = at_end->first;
-		}
-		n++;
-		t1 = end;
-		v1 = at_end->first;
-	}
-	if (n < 2)
-		return 0;
-	result = v1 - v0;
-	if (counter) {
-		for (i = lo; i < hi; i++) {
-			if (m[i].count == 0)
-				continue;
-			if (prev > m[i].first)
-				add[nadd++] = prev;
-			if (m[i].nresets > 0)
-				add[nadd++] = m[i].resets;
-			prev = m[i].last;
-			if (nadd >= 62) {
-				for (k = 0; k < nadd; k++)
-					result += add[k];
-				nadd = 0;
-			}
-		}
-		if (have_end && at_end->first < prev)
-			add[nadd++] = prev;
-		for (k = 0; k < nadd; k++)
-			result += add[k];
-	}
-	*out = promql_extrapolate_finish(
-	    result, t0, v0, t1, n, a, end, range, counter, rate);
-	return 1;
-}
-
 int
 promql_minutes_rate(const struct rate_minute *m, int64_t m0, int64_t end,
     int64_t range, int counter, int rate, double *out)
 {
 	const struct rate_minute *at_end;
-	int64_t a = end - range, t0 = 0, t1 = 0;
-	size_t i, lo, hi, n = 0, nadd = 0, k;
-	double v0 = 0, v1 = 0, prev = 0, add[2 * 64 + 1];
-	double result;
+	int64_t a = end - range, t0 = end, t1 = end;
+	size_t i, lo, hi, n = 0;
+	double v0, v1, prev = 0, result;
 	int have_end;
 
 	lo = (size_t)((a - m0) / MINUTE);
 	hi = (size_t)((end - m0) / MINUTE);
 	at_end = &m[hi];
 	have_end = minutes_point_at(at_end, end);
-	/* One pass: the first and last points, the count, and the values
-	 * the resets add, in order (added after last - first, as
-	 * Prometheus does); windows with more resets take two passes. */
-	for (i = lo; i < hi; i++) {
+	v0 = v1 = at_end->first;
+	/* The last point first (usually in the last minute), then the first
+	 * one and the resets in one pass. */
+	for (i = hi; !have_end && i > lo && m[i - 1].count == 0; i--)
+		;
+	if (!have_end && i > lo) {
+		t1 = m[i - 1].last_t;
+		v1 = m[i - 1].last;
+	}
+	for (i = lo; i < hi && m[i].count == 0; i++)
+		;
+	if (i < hi) {
+		t0 = m[i].first_t;
+		v0 = m[i].first;
+	}
+	result = v1 - v0;
+	for (; i < hi; i++) {
 		if (m[i].count == 0)
 			continue;
-		if (n == 0) {
-			t0 = m[i].first_t;
-			v0 = m[i].first;
-		}
 		n += m[i].count;
+		if (!counter)
+			continue;
 		if (m[i].first < prev)
-			add[nadd++] = prev;
+			result += prev;
 		if (m[i].nresets > 0)
-			add[nadd++] = m[i].resets;
+			result += m[i].resets;
 		prev = m[i].last;
-		t1 = m[i].last_t;
-		v1 = m[i].last;
-		if (nadd >= 2 * 64 - 1)
-			break;
 	}
-	if (i < hi)
-		return minutes_rate_long(m, m0, end, range, counter, rate, out);
 	if (have_end) {
-		if (n == 0) {
-			t0 = end;
-			v0 = at_end->first;
-		}
-		if (at_end->first < prev)
-			add[nadd++] = prev;
 		n++;
-		t1 = end;
-		v1 = at_end->first;
+		if (counter && at_end->first < prev)
+			result += prev;
 	}
 	if (n < 2)
 		return 0;
-	result = v1 - v0;
-	for (k = 0; counter && k < nadd; k++)
-		result += add[k];
 	*out = promql_extrapolate_finish(
 	    result, t0, v0, t1, n, a, end, range, counter, rate);
 	return 1;
