@@ -68,15 +68,14 @@ int rollup_col_decode(const struct rollup_block *rb, unsigned e,
 int rollup_col2_get_present(
     struct bitr *r, unsigned layout, unsigned nslots, uint8_t *present);
 
-/* Rate columns (store/rollup-rate.c): the first point, the drops and
- * their sum of each present slot of a minute block, written after the
- * block's other columns.  Encode rb's into out (hdr: 2 bytes, then a bit
- * stream); -1 when they do not fit (values no short decimals, NaN, more
- * than a few minutes with drops), out then unchanged.  Decode them from
- * data into rm for the slots present (b: their decoded aggregates, last
- * values included); 0, or -1 if corrupt. */
+/* Rate columns (store/rollup-rate.c), written after a minute block's
+ * other columns.  Encode rb's into out (4 bytes, then a bit stream); -1
+ * when they do not fit (values no short decimals, NaN as a first or last
+ * value, more than a few minutes with drops), out then unchanged.  Decode
+ * them from data: the present slots into present[nslots], their minutes
+ * into rm; 0, or -1 if corrupt. */
 int rollup_rate_encode(const struct rollup_block *rb, struct buf *out);
-int rollup_rate_decode(const struct rollup_block *rb, const uint8_t *present,
-    const struct agg *b, const void *data, size_t len, struct rate_minute *rm);
+int rollup_rate_decode(const struct rollup_block *rb, const void *data,
+    size_t len, uint8_t *present, struct rate_minute *rm);
 
 #endif

@@ -1,25 +1,27 @@
 /*
  * Rate columns of minute blocks: what rate and increase need of each
- * minute (struct rate_minute) besides the block's count and last point's
- * time: the first and last values, the first point's time (as its
- * distance from the last point's), and the drops inside the minute with
- * the sum of the values before them.  The last value is there again so
- * that a rate reads none of the block's value columns (the last column
- * is coded against the sums, a costly decode).
+ * minute (struct rate_minute), complete in themselves, so that a rate
+ * reads none of the block's other columns: which slots are present, each
+ * one's count, its last point's offset in the minute and its first
+ * point's distance from it (span), its first value (as the gap from the
+ * previous slot's last) and last value (as the rise from its first), and
+ * the drops inside the minute with the sum of the values before them.
  *
- * Written only when they are cheap and exact: every value a short decimal
- * at one exponent e (no NaN as a first or last value), and at most
+ * Written only when they are cheap and exact: every first and last value
+ * a short decimal at one exponent e (no NaN there), and at most
  * RATE_RESET_SLOTS minutes of the hour with a drop inside (a counter
  * between resets; a gauge drops in almost every minute and would cost
- * about 12 bits a minute).  Layout: byte 0 e | span parameter << 4, byte
- * 1 the number of minutes with drops | gap parameter << 4, byte 2 the
- * rise parameter; then per present slot the gap from the previous slot's
- * last value to this first one and, for slots of several points, the rise
- * from first to last and the span of time, each against the previous
- * slot's, as static Rice codes (parameter 15: all zero, no bits; the
- * first slot's gap (its first value) and the first rise and span are
- * plain); then the minutes with drops (slot, count, sum against count *
- * last, ulps).
+ * about 12 bits a minute).
+ *
+ * Layout: 4 bytes: e | span parameter << 4; the number of minutes with
+ * drops | gap parameter << 4; rise | count parameter << 4; offset
+ * parameter | all present << 4.  Then the present slots (60 bits, unless
+ * all), then column after column over the present slots (rise and span
+ * over those of several points): count, offset, gap, rise, span, the
+ * first of each plain (zigzag, length-prefixed), the others as the
+ * difference from the previous one in static Rice codes (parameter 15:
+ * all zero, no bits); then per minute with drops: slot, number of drops,
+ * their sum against count * last, ulps.
  */
 #include "config.h"
 
@@ -88,20 +90,67 @@ rate_pick_k(const uint64_t *u, size_t n)
 	return best;
 }
 
-/* Symbol streams of the slot columns. */
-enum { RS_GAP, RS_RISE, RS_SPAN, NRS };
+/* The columns, in stream order. */
+enum { RC_COUNT, RC_OFF, RC_GAP, RC_RISE, RC_SPAN, NRC };
+
+/* Put a column of n values: the first plain, the others as differences
+ * from the one before with parameter k. */
+static void
+rate_put_col(struct bitw *w, const int64_t *x, size_t n, unsigned k)
+{
+	size_t j;
+
+	if (n == 0)
+		return;
+	put_lenval(w, zigzag(x[0]));
+	for (j = 1; j < n && k != 15; j++)
+		rice_put_static(w, k, zigzag(x[j] - x[j - 1]));
+}
+
+/* The parameter for a column of n values (see rate_put_col). */
+static unsigned
+rate_col_k(const int64_t *x, size_t n)
+{
+	uint64_t u[ROLLUP_SLOTS_MAX];
+	size_t j;
+
+	for (j = 1; j < n; j++)
+		u[j - 1] = zigzag(x[j] - x[j - 1]);
+	return n > 1 ? rate_pick_k(u, n - 1) : 15;
+}
+
+/* Get a column of n values into x; 0, or -1 when the stream is short. */
+static int
+rate_get_col(struct bitr *r, int64_t *x, size_t n, unsigned k)
+{
+	uint64_t u;
+	size_t j;
+
+	if (n == 0)
+		return 0;
+	x[0] = unzigzag(get_lenval(r));
+	if (k == 15) {
+		for (j = 1; j < n; j++)
+			x[j] = x[0];
+		return r->err ? -1 : 0;
+	}
+	for (j = 1; j < n; j++) {
+		if (rice_get(r, k, &u))
+			u = get_lenval(r);
+		x[j] = (int64_t)((uint64_t)x[j - 1] + (uint64_t)unzigzag(u));
+	}
+	return r->err ? -1 : 0;
+}
 
 int
 rollup_rate_encode(const struct rollup_block *rb, struct buf *out)
 {
 	struct rate_scaled sc[ROLLUP_SLOTS_MAX];
-	uint64_t sym[NRS][ROLLUP_SLOTS_MAX];
-	size_t nsym[NRS] = {0, 0, 0};
-	unsigned i, e, c, nr = 0, k[NRS] = {15, 15, 15};
-	int64_t prev_last = 0, prev[NRS] = {0, 0, 0};
-	int first = 1, first_multi = 1;
+	int64_t col[NRC][ROLLUP_SLOTS_MAX], prev_last = 0;
+	size_t n[NRC] = {0, 0, 0, 0, 0};
+	unsigned i, e, c, nr = 0, np = 0, k[NRC];
 	struct bitw w = {0};
-	uint8_t hdr[3];
+	uint8_t hdr[4];
 
 	if (!rb->rate || rb->res != STORE_MINUTE_MS)
 		return -1;
@@ -111,6 +160,7 @@ rollup_rate_encode(const struct rollup_block *rb, struct buf *out)
 
 		if (!rb->present[i])
 			continue;
+		np++;
 		/* The rate columns describe the slot's own points. */
 		if (m->count != a->count || m->last_t != a->last_t ||
 		    dbits(m->last) != dbits(a->last) || m->nresets >= m->count)
@@ -122,51 +172,33 @@ rollup_rate_encode(const struct rollup_block *rb, struct buf *out)
 		;
 	if (e == 15)
 		return -1;
-	/* Per present slot: the gap from the previous slot's last to this
-	 * first value, the rise from first to last and the span of time
-	 * between them, each against the previous slot's; the first slot's
-	 * first value, and the first slot of several points' rise and span,
-	 * are plain. */
-	for (c = 0; c < 2; c++) {
-		first = first_multi = 1;
-		prev_last = 0;
-		memset(prev, 0, sizeof prev);
-		for (i = 0; i < rb->nslots; i++) {
-			const struct rate_minute *m = &rb->rm[i];
-			int64_t f = m->count > 1 ? sc[i].first : sc[i].last;
-			int64_t x[NRS] = {f - prev_last, sc[i].last - f,
-			    m->last_t - m->first_t};
-			unsigned j;
+	for (i = 0; i < rb->nslots; i++) {
+		const struct rate_minute *m = &rb->rm[i];
+		int64_t f = m->count > 1 ? sc[i].first : sc[i].last;
 
-			if (!rb->present[i])
-				continue;
-			for (j = 0; j < NRS; j++) {
-				uint64_t u;
-
-				if (j == RS_GAP ? first : first_multi) {
-					u = zigzag(j == RS_GAP ? f : x[j]);
-					if (c == 1)
-						put_lenval(&w, u);
-				} else {
-					u = zigzag(x[j] - prev[j]);
-					if (c == 0)
-						sym[j][nsym[j]++] = u;
-					else if (k[j] != 15)
-						rice_put_static(&w, k[j], u);
-				}
-				prev[j] = x[j];
-				if (j == RS_GAP && m->count == 1)
-					break;
-			}
-			if (m->count > 1)
-				first_multi = 0;
-			first = 0;
-			prev_last = sc[i].last;
+		if (!rb->present[i])
+			continue;
+		col[RC_COUNT][n[RC_COUNT]++] = (int64_t)m->count;
+		col[RC_OFF][n[RC_OFF]++] =
+		    m->last_t - (rb->start + (int64_t)i * rb->res);
+		col[RC_GAP][n[RC_GAP]++] = f - prev_last;
+		if (m->count > 1) {
+			col[RC_RISE][n[RC_RISE]++] = sc[i].last - f;
+			col[RC_SPAN][n[RC_SPAN]++] = m->last_t - m->first_t;
 		}
-		if (c == 0)
-			for (i = 0; i < NRS; i++)
-				k[i] = rate_pick_k(sym[i], nsym[i]);
+		prev_last = sc[i].last;
 	}
+	for (c = 0; c < NRC; c++)
+		k[c] = rate_col_k(col[c], n[c]);
+	hdr[0] = (uint8_t)(e | k[RC_SPAN] << 4);
+	hdr[1] = (uint8_t)(nr | k[RC_GAP] << 4);
+	hdr[2] = (uint8_t)(k[RC_RISE] | k[RC_COUNT] << 4);
+	hdr[3] = (uint8_t)(k[RC_OFF] | (np == rb->nslots ? 16 : 0));
+	if (np != rb->nslots)
+		for (i = 0; i < rb->nslots; i++)
+			bitw_put(&w, rb->present[i] ? 1 : 0, 1);
+	for (c = 0; c < NRC; c++)
+		rate_put_col(&w, col[c], n[c], k[c]);
 	for (i = 0; i < rb->nslots; i++) {
 		const struct rate_minute *m = &rb->rm[i];
 
@@ -178,10 +210,7 @@ rollup_rate_encode(const struct rollup_block *rb, struct buf *out)
 		    zigzag(sc[i].resets - (int64_t)m->nresets * sc[i].last));
 		put_ulps(&w, sc[i].d);
 	}
-	hdr[0] = (uint8_t)(e | k[RS_SPAN] << 4);
-	hdr[1] = (uint8_t)(nr | k[RS_GAP] << 4);
-	hdr[2] = (uint8_t)k[RS_RISE];
-	buf_append(out, hdr, 3);
+	buf_append(out, hdr, 4);
 	buf_reserve(out, bitw_bytes(&w));
 	bitw_copy(&w, (uint8_t *)out->data + out->len);
 	out->len += bitw_bytes(&w);
@@ -191,73 +220,65 @@ rollup_rate_encode(const struct rollup_block *rb, struct buf *out)
 }
 
 int
-rollup_rate_decode(const struct rollup_block *rb, const uint8_t *present,
-    const struct agg *b, const void *data, size_t len, struct rate_minute *rm)
+rollup_rate_decode(const struct rollup_block *rb, const void *data, size_t len,
+    uint8_t *present, struct rate_minute *rm)
 {
 	const uint8_t *p = data;
-	int64_t lm[ROLLUP_SLOTS_MAX], prev_last = 0, gap = 0, rise = 0,
-	                              span = 0;
-	unsigned e, k[NRS], nr, i, j;
-	int first = 1, first_multi = 1, last_slot = -1;
+	int64_t col[NRC][ROLLUP_SLOTS_MAX], lm[ROLLUP_SLOTS_MAX];
+	int64_t prev_last = 0, f, l;
+	unsigned e, k[NRC], nr, i, j, np = 0, nmulti = 0, last_slot = 0;
+	int any = 0;
 	struct bitr r;
 	uint64_t u;
 
-	if (len < 3)
+	if (len < 4 || rb->nslots > ROLLUP_SLOTS_MAX)
 		return -1;
 	e = p[0] & 15;
-	k[RS_SPAN] = p[0] >> 4;
-	k[RS_GAP] = p[1] >> 4;
+	k[RC_SPAN] = p[0] >> 4;
+	k[RC_GAP] = p[1] >> 4;
 	nr = p[1] & 15;
-	k[RS_RISE] = p[2] & 15;
-	if (e >= 15 || nr > RATE_RESET_SLOTS || p[2] > 15)
+	k[RC_RISE] = p[2] & 15;
+	k[RC_COUNT] = p[2] >> 4;
+	k[RC_OFF] = p[3] & 15;
+	if (e >= 15 || nr > RATE_RESET_SLOTS || (p[3] & 0xe0) != 0)
 		return -1;
-	bitr_init(&r, p + 3, len - 3);
+	bitr_init(&r, p + 4, len - 4);
 	for (i = 0; i < rb->nslots; i++) {
+		present[i] = p[3] & 16 ? 1 : (uint8_t)bitr_get(&r, 1);
+		np += present[i];
+	}
+	if (rate_get_col(&r, col[RC_COUNT], np, k[RC_COUNT]) != 0 ||
+	    rate_get_col(&r, col[RC_OFF], np, k[RC_OFF]) != 0)
+		return -1;
+	for (j = 0; j < np; j++) {
+		if (col[RC_COUNT][j] < 1 || col[RC_COUNT][j] >= (1 << 20) ||
+		    col[RC_OFF][j] < 0 || col[RC_OFF][j] >= rb->res)
+			return -1;
+		nmulti += col[RC_COUNT][j] > 1;
+	}
+	if (rate_get_col(&r, col[RC_GAP], np, k[RC_GAP]) != 0 ||
+	    rate_get_col(&r, col[RC_RISE], nmulti, k[RC_RISE]) != 0 ||
+	    rate_get_col(&r, col[RC_SPAN], nmulti, k[RC_SPAN]) != 0)
+		return -1;
+	for (i = 0, j = 0, nmulti = 0; i < rb->nslots; i++) {
 		struct rate_minute *m = &rm[i];
-		int64_t f, l, start = rb->start + (int64_t)i * rb->res;
+		int64_t start = rb->start + (int64_t)i * rb->res;
 
 		if (!present[i])
 			continue;
-		if (first) {
-			/* The first slot's first value, plain. */
-			gap = f = unzigzag(get_lenval(&r));
-			first = 0;
-		} else {
-			if (k[RS_GAP] != 15) {
-				if (rice_get_static(&r, k[RS_GAP], &u) != 0)
-					return -1;
-				gap += unzigzag(u);
-			}
-			f = prev_last + gap;
-		}
-		l = f;
-		m->count = (uint32_t)b[i].count;
+		m->count = (uint32_t)col[RC_COUNT][j];
 		m->nresets = 0;
 		m->resets = 0;
-		m->last_t = m->first_t = b[i].last_t;
-		if (b[i].count > 1) {
-			if (first_multi) {
-				rise = unzigzag(get_lenval(&r));
-				span = unzigzag(get_lenval(&r));
-				first_multi = 0;
-			} else {
-				if (k[RS_RISE] != 15) {
-					if (rice_get_static(
-					        &r, k[RS_RISE], &u) != 0)
-						return -1;
-					rise += unzigzag(u);
-				}
-				if (k[RS_SPAN] != 15) {
-					if (rice_get_static(
-					        &r, k[RS_SPAN], &u) != 0)
-						return -1;
-					span += unzigzag(u);
-				}
-			}
-			if (span < 1 || span > b[i].last_t - start)
+		m->last_t = m->first_t = start + col[RC_OFF][j];
+		f = j == 0 ? col[RC_GAP][0] : prev_last + col[RC_GAP][j];
+		l = f;
+		if (m->count > 1) {
+			int64_t span = col[RC_SPAN][nmulti];
+
+			if (span < 1 || span > col[RC_OFF][j])
 				return -1;
-			m->first_t = b[i].last_t - span;
-			l = f + rise;
+			m->first_t = m->last_t - span;
+			l = f + col[RC_RISE][nmulti++];
 		}
 		if (f <= -M_SMALL || f >= M_SMALL || l <= -M_SMALL ||
 		    l >= M_SMALL)
@@ -270,25 +291,25 @@ rollup_rate_decode(const struct rollup_block *rb, const uint8_t *present,
 			m->last = l == f ? m->first : dec_value(l, e, 0);
 		}
 		lm[i] = prev_last = l;
+		j++;
 	}
-	if (r.err)
-		return -1;
 	for (j = 0; j < nr; j++) {
-		int64_t s;
+		int64_t sum;
 
 		i = (unsigned)bitr_get(&r, 6);
-		if ((int)i <= last_slot || i >= rb->nslots || !present[i])
+		if ((any && i <= last_slot) || i >= rb->nslots || !present[i])
 			return -1;
-		last_slot = (int)i;
+		any = 1;
+		last_slot = i;
 		u = get_lenval(&r);
-		if (r.err || u == 0 || u >= b[i].count)
+		if (r.err || u == 0 || u >= rm[i].count)
 			return -1;
 		rm[i].nresets = (uint32_t)u;
 		u = get_lenval(&r);
 		if (r.err || u >= (uint64_t)M_SMALL * 4096)
 			return -1;
-		s = unzigzag(u) + (int64_t)rm[i].nresets * lm[i];
-		rm[i].resets = dec_value(s, e, get_ulps(&r));
+		sum = unzigzag(u) + (int64_t)rm[i].nresets * lm[i];
+		rm[i].resets = dec_value(sum, e, get_ulps(&r));
 	}
 	return r.err || bitr_left(&r) >= 8 ? -1 : 0;
 }

@@ -529,6 +529,7 @@ rollup_block_decode_cols(
 	uint8_t present[ROLLUP_SLOTS_MAX];
 	struct agg b[ROLLUP_SLOTS_MAX];
 	struct rate_minute rm[ROLLUP_SLOTS_MAX];
+	uint8_t rpresent[ROLLUP_SLOTS_MAX];
 	size_t inner = len;
 	unsigned i;
 	int rate = 0;
@@ -544,8 +545,14 @@ rollup_block_decode_cols(
 	if (block_decode(rb, p, inner, cols, present, b) != 0)
 		return -1;
 	if (rate &&
-	    rollup_rate_decode(rb, present, b, p + inner, len - inner, rm) != 0)
+	    rollup_rate_decode(rb, p + inner, len - inner, rpresent, rm) != 0)
 		return -1;
+	/* The rate columns must describe the block's own slots. */
+	for (i = 0; rate && i < rb->nslots; i++)
+		if (rpresent[i] != present[i] ||
+		    (present[i] && (rm[i].count != b[i].count ||
+		                       rm[i].last_t != b[i].last_t)))
+			return -1;
 	for (i = 0; i < rb->nslots; i++) {
 		if (present[i]) {
 			rb->present[i] = 1;
@@ -565,17 +572,15 @@ rollup_block_decode_rate(const struct rollup_block *rb, const void *data,
 {
 	const uint8_t *p = data;
 	uint8_t present[ROLLUP_SLOTS_MAX];
-	struct agg b[ROLLUP_SLOTS_MAX];
 	size_t inner;
 	unsigned i;
 
 	if (len < 3 || p[0] != CODEC_RATE)
 		return 0;
+	/* The rate columns alone: the block before them is not read. */
 	inner = (size_t)p[1] | (size_t)p[2] << 8;
-	if (inner > len - 3 ||
-	    block_decode(rb, p + 3, inner, 0, present, b) != 0 ||
-	    rollup_rate_decode(
-	        rb, present, b, p + 3 + inner, len - 3 - inner, rm) != 0)
+	if (inner > len - 3 || rollup_rate_decode(rb, p + 3 + inner,
+	                           len - 3 - inner, present, rm) != 0)
 		return -1;
 	for (i = 0; i < rb->nslots; i++)
 		if (!present[i])
