@@ -42,12 +42,68 @@ struct store_minutes {
 	size_t nids;
 	rocksdb_pinnableslice_t **pf;
 	uint8_t *pf_bad; /* a read error: the hour is read raw */
+	int useful;      /* see store_minutes_useful */
 };
+
+/* Series sampled at open to tell whether the rollups have rate columns. */
+#define MINUTES_SAMPLE 4
+
+/* The hours of series id to read raw: from its open chunk's window hw on
+ * (its rollups are not written yet), and before cut (near or past the raw
+ * retention, which drops raw points but keeps rollups). */
+static void
+minutes_raw_bounds(
+    const struct store_minutes *mr, uint32_t id, int64_t *hw, int64_t *cut)
+{
+	const struct store *s = mr->s;
+	const struct chunk_enc *c = s->ix.series[id].open;
+
+	*hw = c != NULL && c->n > 0 ? window_of(c->first_t) : INT64_MAX;
+	*cut = INT64_MIN;
+	if (s->opts.retention_raw_ms > 0)
+		*cut =
+		    clock_wall_ms() - s->opts.retention_raw_ms + STORE_HOUR_MS;
+}
+
+/* Whether the first few series' closed hours mostly have minute blocks
+ * with rate columns (gauges' have none: their hours would all be read
+ * raw and summarized, which costs more than the windows of raw points). */
+static int
+minutes_sample(struct store_minutes *mr)
+{
+	size_t i, j, nrate = 0, nother = 0;
+	int64_t hw, cut, h;
+
+	for (j = 0; j < mr->nids && j < MINUTES_SAMPLE; j++) {
+		minutes_raw_bounds(mr, mr->ids[j], &hw, &cut);
+		for (i = 0; i < mr->nh; i++) {
+			uint8_t k[8];
+			char *val = NULL;
+			size_t vl = 0;
+
+			h = mr->h0 + (int64_t)i * STORE_HOUR_MS;
+			if (h >= hw || h < cut)
+				continue;
+			key_put32(k, (uint32_t)(h / STORE_HOUR_MS));
+			key_put32(k + 4, mr->ids[j]);
+			if (store_get(mr->s, STORE_CF_ROLLUP_M, k, 8, &val, &vl,
+			        NULL) != 0 ||
+			    val == NULL)
+				continue;
+			if (rollup_block_has_rate(val, vl))
+				nrate++;
+			else
+				nother++;
+			free(val);
+		}
+	}
+	return nrate > 0 && nrate >= nother;
+}
 
 /* Fetch the minute blocks of every hour of the range for every series
  * matching sel, in key order, in RocksDB's batch size (not too many). */
 static void
-minutes_prefetch(struct store_minutes *mr, const struct selector *sel)
+minutes_prefetch(struct store_minutes *mr)
 {
 	struct store *s = mr->s;
 	const char *keys[MINUTES_BATCH];
@@ -55,14 +111,9 @@ minutes_prefetch(struct store_minutes *mr, const struct selector *sel)
 	char *errs[MINUTES_BATCH];
 	uint8_t *kb;
 
-	index_match(&s->ix, sel, &mr->ids, &mr->nids);
 	total = mr->nh * mr->nids;
-	if (mr->nids == 0 || total > 200000) {
-		free(mr->ids);
-		mr->ids = NULL;
-		mr->nids = 0;
+	if (mr->nids == 0 || total > 200000)
 		return;
-	}
 	mr->pf = xcalloc(total, sizeof *mr->pf);
 	mr->pf_bad = xcalloc(total, 1);
 	kb = xmalloc(MINUTES_BATCH * 8);
@@ -143,8 +194,10 @@ store_minutes_open(struct store *s, const struct selector *sel, int64_t start,
 	mr->raw = xcalloc(mr->nh, 1);
 	mr->keys = xcalloc(mr->nh, 8);
 	mr->vals = xcalloc(mr->nh, sizeof *mr->vals);
-	if (rocksdb_writebatch_wi_count(s->pending) == 0)
-		minutes_prefetch(mr, sel);
+	index_match(&s->ix, sel, &mr->ids, &mr->nids);
+	mr->useful = minutes_sample(mr);
+	if (mr->useful && rocksdb_writebatch_wi_count(s->pending) == 0)
+		minutes_prefetch(mr);
 	*mp = mr;
 	return 0;
 }
@@ -252,19 +305,14 @@ static int
 minutes_rollups(struct store_minutes *mr, uint32_t id)
 {
 	struct store *s = mr->s;
-	const struct series *ser = &s->ix.series[id];
-	const struct chunk_enc *c = ser->open;
-	int64_t hw = c != NULL && c->n > 0 ? window_of(c->first_t) : INT64_MAX;
-	int64_t cut = INT64_MIN, h;
+	int64_t hw, cut, h;
 	size_t i, nk = 0, idx[MINUTES_BATCH];
 	ssize_t j;
 	const char *keys[MINUTES_BATCH];
 	size_t klens[MINUTES_BATCH];
 	int pending = rocksdb_writebatch_wi_count(s->pending) != 0, anyraw = 0;
 
-	if (s->opts.retention_raw_ms > 0)
-		cut =
-		    clock_wall_ms() - s->opts.retention_raw_ms + STORE_HOUR_MS;
+	minutes_raw_bounds(mr, id, &hw, &cut);
 	for (i = 0; i < mr->nh; i++) {
 		h = mr->h0 + (int64_t)i * STORE_HOUR_MS;
 		mr->raw[i] = h >= hw || h < cut;
@@ -384,6 +432,12 @@ store_minutes_next(struct store_minutes *mr,
 		return -1;
 	*m = mr->m;
 	return 1;
+}
+
+int
+store_minutes_useful(const struct store_minutes *mr)
+{
+	return mr->useful;
 }
 
 void

@@ -567,6 +567,12 @@ rollup_block_decode_cols(
 }
 
 int
+rollup_block_has_rate(const void *data, size_t len)
+{
+	return len >= 3 && *(const uint8_t *)data == CODEC_RATE;
+}
+
+int
 rollup_block_decode_rate(const struct rollup_block *rb, const void *data,
     size_t len, struct rate_minute *rm)
 {

@@ -68,6 +68,8 @@ int rollup_block_decode(struct rollup_block *rb, const void *data, size_t len);
 #define ROLLUP_COL_FIRST 16u
 int rollup_block_decode_cols(
     struct rollup_block *rb, const void *data, size_t len, unsigned cols);
+/* Whether the encoded block data carries rate columns. */
+int rollup_block_has_rate(const void *data, size_t len);
 /* Only the rate columns of a minute block, into rm[0..nslots) (count 0
  * for absent slots), reading none of its value columns: 1, 0 when the
  * block has none (rm then unchanged), -1 when corrupt. */

@@ -349,6 +349,10 @@ int store_minutes_open(struct store *s, const struct selector *sel,
 struct rate_minute;
 int store_minutes_next(struct store_minutes *mr,
     const struct store_series_result **sr, const struct rate_minute **m);
+/* 1 when the first series' closed hours mostly have rate columns; when
+ * not (gauges), reading raw points directly costs less than summarizing
+ * them, and the caller had better do that. */
+int store_minutes_useful(const struct store_minutes *mr);
 /* Series-hours answered from the rollups and from raw points so far. */
 void store_minutes_counts(
     const struct store_minutes *mr, size_t *rollup_hours, size_t *raw_hours);

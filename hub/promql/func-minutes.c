@@ -150,6 +150,10 @@ promql_eval_minutes(struct promql_ctx *c, const struct promql_node *sel,
 		free(cause);
 		return -1;
 	}
+	if (!store_minutes_useful(mr)) {
+		store_minutes_close(mr); /* gauges: the raw windows */
+		return 0;
+	}
 	max = c->q->max_samples > 0 ? c->q->max_samples : PROMQL_MAX_SAMPLES;
 	memset(out, 0, sizeof *out);
 	out->type = PROMQL_VECTOR;

@@ -107,6 +107,23 @@ check_range(
 	free(want);
 }
 
+/* store_minutes_useful for sel over the 6 hours. */
+static int
+useful(struct store *s, const char *text)
+{
+	struct selector *sel = tsu_sel(text);
+	struct store_minutes *mr;
+	char *cause = NULL;
+	int u;
+
+	ck_assert_int_eq(
+	    store_minutes_open(s, sel, T0, T0 + 6 * H, &mr, &cause), 0);
+	u = store_minutes_useful(mr);
+	store_minutes_close(mr);
+	selector_free(sel);
+	return u;
+}
+
 /* Whole-minute ranges of the 6 hours: all of it, and random ones. */
 static void
 check_all(struct store *s, size_t *roll, size_t *raw)
@@ -162,6 +179,9 @@ START_TEST(test_minutes_match_raw)
 	check_all(s, &roll, &raw);
 	ck_assert_uint_gt(roll, 0);
 	ck_assert_uint_gt(raw, 0);
+	/* The counter's rollups have rate columns, the gauge's none. */
+	ck_assert_int_eq(useful(s, "m{k=\"counter\"}"), 1);
+	ck_assert_int_eq(useful(s, "m{k=\"gauge\"}"), 0);
 
 	/* A late point rewrites hour 1 of the counter (a drop). */
 	c = tsu_intern(s, "m{k=\"counter\"}");
