@@ -8,8 +8,9 @@
  * open chunk, whose window's rollups are not written yet), its block was
  * written with rate columns (a block is rewritten from all the window's
  * points whenever a late point changes them), and the hour is newer than
- * the raw retention (with an hour's margin: an hour it cut has rollups
- * but no raw points).  Every other hour is read raw, through a
+ * the raw and minute retentions (with an hour's margin: an hour the raw
+ * retention cut has rollups but no raw points, one a shorter minute
+ * retention cut the reverse).  Every other hour is read raw, through a
  * store_reader over the same range, and summarized point by point.
  */
 #include "config.h"
@@ -50,19 +51,25 @@ struct store_minutes {
 
 /* The hours of series id to read raw: from its open chunk's window hw on
  * (its rollups are not written yet), and before cut (near or past the raw
- * retention, which drops raw points but keeps rollups). */
+ * retention, which drops raw points but keeps rollups, or the minute
+ * retention when that is shorter, which does the reverse). */
 static void
 minutes_raw_bounds(
     const struct store_minutes *mr, uint32_t id, int64_t *hw, int64_t *cut)
 {
 	const struct store *s = mr->s;
 	const struct chunk_enc *c = s->ix.series[id].open;
+	int64_t now = clock_wall_ms();
 
 	*hw = c != NULL && c->n > 0 ? window_of(c->first_t) : INT64_MAX;
 	*cut = INT64_MIN;
 	if (s->opts.retention_raw_ms > 0)
-		*cut =
-		    clock_wall_ms() - s->opts.retention_raw_ms + STORE_HOUR_MS;
+		*cut = now - s->opts.retention_raw_ms + STORE_HOUR_MS;
+	/* A minute retention shorter than the raw one drops the blocks of
+	 * hours that still have raw points: no block is then no answer. */
+	if (s->opts.retention_minute_ms > 0 &&
+	    now - s->opts.retention_minute_ms + STORE_HOUR_MS > *cut)
+		*cut = now - s->opts.retention_minute_ms + STORE_HOUR_MS;
 }
 
 /* Whether the first few series' closed hours mostly have minute blocks

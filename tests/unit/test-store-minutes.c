@@ -264,6 +264,28 @@ START_TEST(test_minutes_raw_retention)
 }
 END_TEST
 
+/* A minute retention shorter than the raw one: hours whose blocks it
+ * dropped still have raw points, and answer with them. */
+START_TEST(test_minutes_minute_retention)
+{
+	struct store_options o;
+	struct store *s;
+	size_t roll = 0, raw = 0;
+	char *cause = NULL;
+
+	store_options_init(&o);
+	o.retention_minute_ms = 4 * H;
+	s = tsu_open(tmpdir, &o);
+	fill(s);
+	ck_assert_int_eq(store_flush(s, 0, NULL), 0);
+	ck_assert_int_eq(store_retention_apply(s, &cause), 0);
+	check_all(s, &roll, &raw);
+	ck_assert_uint_gt(roll, 0);
+	ck_assert_uint_gt(raw, 0);
+	store_close(s);
+}
+END_TEST
+
 /* Rate columns round-trip through the block codec, and a block whose
  * values do not fit carries none. */
 START_TEST(test_minutes_block_codec)
@@ -315,6 +337,7 @@ store_minutes_suite(void)
 	tcase_add_test(tc, test_minutes_match_raw);
 	tcase_add_test(tc, test_minutes_old_blocks);
 	tcase_add_test(tc, test_minutes_raw_retention);
+	tcase_add_test(tc, test_minutes_minute_retention);
 	tcase_add_test(tc, test_minutes_block_codec);
 	suite_add_tcase(su, tc);
 	return su;
