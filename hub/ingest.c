@@ -12,7 +12,6 @@
 #include "hub/ingest-int.h"
 #include "hub/ingest-limits.h"
 #include "hub/ingest.h"
-#include "hub/remote/remote.h"
 #include "hub/status.h"
 #include "hub/systems.h"
 #include "hub/territory.h"
@@ -245,22 +244,6 @@ ingest_marks_apply(struct hub *h, struct hub_ingest *in, const char *source,
 		ingest_points_compact(in);
 }
 
-/* Compact the batch's points to those the store accepted (in->acc). */
-static void
-ingest_keep_accepted(struct hub_ingest *in)
-{
-	size_t i, j = 0;
-
-	for (i = 0; i < in->npoints; i++) {
-		if (!in->acc[i])
-			continue;
-		in->ids[j] = in->ids[i];
-		in->ts[j] = in->ts[i];
-		in->vs[j] = in->vs[i];
-		j++;
-	}
-}
-
 void
 ingest_commit(struct hub *h, struct hub_ingest *in, const char *source,
     int64_t now, struct hub_ingest_result *res)
@@ -296,20 +279,9 @@ ingest_commit(struct hub *h, struct hub_ingest *in, const char *source,
 			return;
 		}
 		ingest_store_outcome(h, 0, NULL);
+		/* Forwarding's queue record went into the store's write
+		 * (hub/remote/remote.h). */
 		ingest_show_stored(h, in, &wr, now);
-		/* Forwarding queues what was stored before the reply: the
-		 * accepted points only (the batch is not used after this). */
-		if (wr.accepted < in->npoints)
-			ingest_keep_accepted(in);
-		if (hub_remote_forward_points(h, in->ids, in->ts, in->vs,
-		        wr.accepted, &scause) != 0) {
-			res->status = 503;
-			res->cause = xasprintf("forwarding queue: %s",
-			    scause != NULL ? scause : "write failed");
-			free(scause);
-			res->accepted = 0;
-			return;
-		}
 		duplicates = wr.duplicates;
 		late_rejected = wr.rejected[STORE_REJECT_LATE];
 		late = wr.late + late_rejected;

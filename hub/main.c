@@ -396,6 +396,8 @@ main(int argc, char **argv)
 	if (h.config->store_late_window_ms > 0)
 		so.late_window_ms = h.config->store_late_window_ms;
 	so.warn = hub_store_warn;
+	if (h.config->nremote_write > 0)
+		so.queue_memtable_bytes = HUB_REMOTE_QUEUE_MEMTABLE_BYTES;
 	if ((h.store = store_open(h.config->data, &so, &cause)) == NULL) {
 		log_error("hub", "store %s: %s", h.config->data, cause);
 		free(cause);

@@ -191,7 +191,14 @@ db_empty(struct store *s)
  * at DB_MEMTABLES_BYTES: without the cap a checkpoint landing in every
  * family at once took the hub to 64-65 MiB in bench/ingest-bench, with it
  * 59-61 MiB at the same ingest rate (store-bench: ingest and queries
- * unchanged, peak RSS 70 -> 59 MiB).
+ * unchanged, peak RSS 70 -> 59 MiB).  Past the cap RocksDB flushes the
+ * family with the oldest memtable (in 7.8), mostly a small one.  The
+ * queue family's memtable (options.queue_memtable_bytes, set when the
+ * hub forwards) comes on top of the cap: inside it, a queue written at
+ * forwarding's rate (about 10 bytes a point) kept the memtables at the
+ * cap and the other families flushed early (ingest-bench forwarding at
+ * full rate for 8 s, one run each: 191 SST files made with it inside
+ * the cap, 87 on top; bench/README.md "Forwarding").
  */
 #define DB_MEMTABLES_BYTES (12 << 20)
 
@@ -248,7 +255,8 @@ db_options(struct store *s)
 	rocksdb_options_set_wal_recovery_mode(o, 2); /* point in time */
 	rocksdb_options_set_bytes_per_sync(o, 1 << 20);
 	/* All memtables together: past this RocksDB flushes the largest. */
-	rocksdb_options_set_db_write_buffer_size(o, DB_MEMTABLES_BYTES);
+	rocksdb_options_set_db_write_buffer_size(
+	    o, DB_MEMTABLES_BYTES + s->opts.queue_memtable_bytes);
 	s->cache = rocksdb_cache_create_lru(s->opts.cache_bytes);
 
 	for (cf = 0; cf < STORE_CF_MAX; cf++) {
@@ -324,7 +332,9 @@ db_options(struct store *s)
 			 * lives seconds. */
 			rocksdb_options_set_compression(
 			    o, rocksdb_no_compression);
-			rocksdb_options_set_write_buffer_size(o, 16 << 20);
+			if (s->opts.queue_memtable_bytes > 0)
+				rocksdb_options_set_write_buffer_size(
+				    o, s->opts.queue_memtable_bytes);
 			break;
 		case STORE_CF_HEAD:
 			rocksdb_options_set_write_buffer_size(o, 2 << 20);

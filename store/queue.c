@@ -1,4 +1,5 @@
-/* The queue key/value space (the hub's forwarding queue). */
+/* The queue key/value space (the hub's forwarding queue) and the write
+ * hook that puts queue records into the batches' own writes. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -103,4 +104,43 @@ store_queue_adopt(struct store *s, const char *prefix, size_t plen,
 	if (moved != NULL)
 		*moved = n;
 	return 0;
+}
+
+struct store_write_extra {
+	struct store *s;
+	rocksdb_writebatch_t *wb;
+};
+
+void
+store_write_hook_set(struct store *s, const struct store_write_hook *h)
+{
+	if (h != NULL)
+		s->hook = *h;
+	else
+		memset(&s->hook, 0, sizeof s->hook);
+}
+
+void
+store_write_queue_put(struct store_write_extra *x, const char *key, size_t klen,
+    const void *val, size_t vlen)
+{
+	rocksdb_writebatch_put_cf(x->wb, x->s->cf[STORE_CF_QUEUE], key, klen,
+	    val != NULL ? val : "", vlen);
+}
+
+void
+store_write_hook_prepare(struct store *s, rocksdb_writebatch_t *wb,
+    const uint32_t *ids, const int64_t *ts, const double *vs, size_t n)
+{
+	struct store_write_extra x = {s, wb};
+
+	if (s->hook.prepare != NULL)
+		s->hook.prepare(s->hook.arg, ids, ts, vs, n, &x);
+}
+
+void
+store_write_hook_done(struct store *s, int written)
+{
+	if (s->hook.done != NULL)
+		s->hook.done(s->hook.arg, written);
 }

@@ -137,6 +137,7 @@ struct store {
 	uint64_t applied_seq;             /* batch log keys below it are in
 	                                     the head (apply thread) */
 	struct store_applier *applier;    /* NULL: writes apply in place */
+	struct store_write_hook hook;     /* prepare NULL: none (queue.c) */
 	uint64_t blog_bytes;              /* batch log bytes since the last
 	                                     checkpoint */
 	uint32_t *dirty;                  /* ids with SERIES_DIRTY */
@@ -246,5 +247,11 @@ struct store_meta_iter *store_kv_iter_new(
     struct store *s, enum store_cf cf, const char *prefix, size_t plen);
 /* The iterator's error (caller frees), or NULL. */
 char *store_kv_iter_error(const struct store_meta_iter *mi);
+
+/* queue.c: the write hook's two calls around a batch's write wb (of
+ * points ids, ts, vs [0..n)). */
+void store_write_hook_prepare(struct store *s, rocksdb_writebatch_t *wb,
+    const uint32_t *ids, const int64_t *ts, const double *vs, size_t n);
+void store_write_hook_done(struct store *s, int written);
 
 #endif

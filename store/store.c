@@ -527,15 +527,18 @@ store_write_flags(struct store *s, const uint32_t *ids, const int64_t *ts,
 	if (res->late > 0)
 		store_write_order(s, na);
 
-	/* One RocksDB write: the batch (and any new series). */
+	/* One RocksDB write: the batch (and any new series, and the write
+	 * hook's records). */
 	store_batchlog_encode(&s->blog, s->sc_ids, s->sc_ts, s->sc_vs, na);
 	key_put64(k, s->next_seq);
 	rocksdb_writebatch_put_cf(wb, s->cf[STORE_CF_BATCHLOG], (const char *)k,
 	    8, s->blog.data, s->blog.len);
+	store_write_hook_prepare(s, wb, s->sc_ids, s->sc_ts, s->sc_vs, na);
 	rocksdb_write(s->db, s->wo_durable, wb, &err);
 	if (err != NULL) {
 		/* Nothing was written. */
 		rocksdb_writebatch_clear(wb);
+		store_write_hook_done(s, 0);
 		res->accepted = 0;
 		if (cause != NULL)
 			*cause = xasprintf(
@@ -561,6 +564,7 @@ store_write_flags(struct store *s, const uint32_t *ids, const int64_t *ts,
 	s->st.points_written += na;
 	store_apply_submit(s, s->sc_ids, s->sc_ts, s->sc_vs, na, wall,
 	    s->next_seq - 1, s->blog.len);
+	store_write_hook_done(s, 1);
 	return 0;
 }
 

@@ -92,6 +92,13 @@ struct store_options {
 	void *warn_arg;
 	int apply_thread; /* apply logged batches to the head on a thread
 	                     of the store (default 1; 0: in store_write) */
+	/* The queue family's memtable (store_queue_*(), the write hook's
+	 * records): 0 (the default) for 2 MiB inside the 12 MiB that all
+	 * the other families' memtables share; a size for a memtable of
+	 * that size on top of the 12 MiB (the hub gives 16 MiB when it
+	 * forwards), so that a busy queue neither flushes at the shared cap
+	 * nor makes the other families flush early. */
+	size_t queue_memtable_bytes;
 };
 
 /* Fill o with the defaults. */
@@ -181,6 +188,33 @@ int store_write(struct store *s, const uint32_t *ids, const int64_t *ts,
 int store_write_flags(struct store *s, const uint32_t *ids, const int64_t *ts,
     const double *vs, size_t n, unsigned char *acc,
     struct store_write_result *res, char **cause);
+
+/*
+ * A write hook: records that must be exactly as durable as the batches
+ * they go with (the hub's forwarding queue).  For each batch with
+ * accepted points, store_write() calls prepare on the writer's thread
+ * with those points in the order the batch log holds them, just before
+ * the batch's one RocksDB write; the queue puts prepare adds with
+ * store_write_queue_put() go into that same WriteBatch, so that a crash
+ * keeps the batch and its records together or neither.  Then it calls
+ * done with written 1 when that write succeeded (store_write() returns
+ * 0) or 0 when it failed (neither the batch nor the records are stored).
+ * A batch with no accepted point calls neither.  Neither may write
+ * points (store_write*()); done may use the store otherwise.
+ */
+struct store_write_extra; /* the batch's WriteBatch, during prepare */
+struct store_write_hook {
+	void (*prepare)(void *arg, const uint32_t *ids, const int64_t *ts,
+	    const double *vs, size_t n, struct store_write_extra *x);
+	void (*done)(void *arg, int written);
+	void *arg;
+};
+/* Set s's write hook (copied), or with NULL remove it. */
+void store_write_hook_set(struct store *s, const struct store_write_hook *h);
+/* In prepare: put key = val into the queue family (store_queue_*()) in
+ * the batch's write (both copied). */
+void store_write_queue_put(struct store_write_extra *x, const char *key,
+    size_t klen, const void *val, size_t vlen);
 
 /* One point addressed by key, for the convenient slow path. */
 struct store_kpoint {

@@ -69,6 +69,13 @@ mutation-check:
 # make crash-check: 200 kill -9s of the hub under acknowledged writes and a
 # kill -9 of the collector with a full spool (minutes; not in make check).
 EXTRA_DIST += tests/integration/crash-check.sh tests/integration/crash-hub.py
+
+# A kill -9 right after the Nth RocksDB write (LD_PRELOAD; crash-hub.py).
+check_LTLIBRARIES += tests/integration/killwrite.la
+tests_integration_killwrite_la_SOURCES = tests/integration/killwrite.c
+tests_integration_killwrite_la_CPPFLAGS = $(AM_CPPFLAGS) $(ROCKSDB_CFLAGS)
+tests_integration_killwrite_la_LDFLAGS = $(AM_LDFLAGS) -module \
+	-avoid-version -shared -rpath /nowhere
 crash-check: all $(check_PROGRAMS)
 	@$(AM_TESTS_ENVIRONMENT) $(SHELL) $(top_srcdir)/tests/integration/crash-check.sh
 .PHONY: crash-check

@@ -69,7 +69,9 @@ void alert_action_assign(struct alert_action *c);
  * One table: the name, the verb alert_action_ask() shows and the action;
  * a screen defines its key functions with ALERT_ACTION_FNS() from its own
  * "targets" (the selected or tagged alerts as a new action, or NULL when
- * there are none, said) and binds them with ALERT_ACTION_BINDINGS(). */
+ * there are none, said) and binds them with ALERT_ACTION_BINDINGS(), whose
+ * "which" says what the keys act on in the help ("the tagged (or
+ * selected) alerts" where the screen tags, else "the selected alert"). */
 struct alert_action_kind {
 	const char *name; /* "ack" */
 	const char *verb; /* "Acknowledge" */
@@ -98,10 +100,10 @@ void alert_action_run(struct alert_action *c, const char *name);
 	ALERT_ACTION_FN(pfx, assign, targets)   \
 	ALERT_ACTION_FN(pfx, incident, targets) \
 	ALERT_ACTION_FN(pfx, silence, targets)
-#define ALERT_ACTION_BINDINGS(pfx)                                             \
+#define ALERT_ACTION_BINDINGS(pfx, which)                                      \
 	{.key = 'i',                                                           \
 	    .keys = "i",                                                       \
-	    .help = "make an incident of the tagged (or selected) alerts",     \
+	    .help = "make an incident of " which,                              \
 	    .fn = pfx##_incident},                                             \
 	    {.key = 'a',                                                       \
 	        .key2 = KEY_F(7),                                              \

@@ -412,7 +412,7 @@ static const struct binding al_bindings[] = {
                 "to all tagged)",
         .fn = al_tag},
     {.key = 'T', .keys = "T", .help = "untag all", .fn = al_untag},
-    ALERT_ACTION_BINDINGS(al),
+    ALERT_ACTION_BINDINGS(al, "the tagged (or selected) alerts"),
     {.key = '>',
         .key2 = KEY_F(6),
         .keys = "> F6",

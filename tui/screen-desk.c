@@ -419,7 +419,7 @@ static const struct binding dk_bindings[] = {
     {.key = KEY_ENTER,
         .keys = "Enter",
         .help = "the alert's full history (Esc returns)"},
-    ALERT_ACTION_BINDINGS(dk),
+    ALERT_ACTION_BINDINGS(dk, "the selected alert"),
     {.key = 'g', .keys = "g", .help = "open the alert's grid", .fn = dk_grid},
     {.key = 0},
 };

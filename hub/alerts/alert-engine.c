@@ -193,8 +193,7 @@ alert_engine_find(struct alert_engine *e, const char *id)
 {
 	struct alert *a = alert_map_get(&e->by_id, id);
 	uint64_t num;
-	char key[64], *val = NULL, *cause = NULL;
-	size_t len;
+	char key[64], *cause = NULL;
 	json_t *rec;
 
 	if (a != NULL)
@@ -202,12 +201,7 @@ alert_engine_find(struct alert_engine *e, const char *id)
 	if (alert_id_parse(id, &num) != 0)
 		return NULL;
 	alert_key_format(num, key, sizeof key);
-	if (alert_kv_get(e->kv, key, &val, &len, &cause) != 1) {
-		free(cause);
-		return NULL;
-	}
-	rec = json_loadb(val, len, 0, NULL);
-	free(val);
+	rec = alert_engine_kv_json(e, key);
 	a = rec != NULL ? alert_from_record_id(rec, id, &cause) : NULL;
 	json_decref(rec);
 	if (a == NULL) {
@@ -282,17 +276,37 @@ silence_load_cb(void *arg, const char *key, const char *val, size_t len)
 	return 0;
 }
 
-static uint64_t
-alert_engine_read_seq(struct alert_engine *e, const char *key)
+/* The number kept in the kv under key (a counter, a time in ms), or 0 when
+ * there is none or it cannot be read. */
+int64_t
+alert_engine_kv_num(struct alert_engine *e, const char *key)
 {
 	char *val = NULL, *cause = NULL;
-	uint64_t n = 0;
+	int64_t n = 0;
 
 	if (alert_kv_get(e->kv, key, &val, NULL, &cause) == 1)
-		n = strtoull(val, NULL, 10);
+		n = strtoll(val, NULL, 10);
 	free(val);
 	free(cause);
 	return n;
+}
+
+/* The JSON record kept in the kv under key (a new reference), or NULL when
+ * there is none or it is not JSON. */
+json_t *
+alert_engine_kv_json(struct alert_engine *e, const char *key)
+{
+	char *val = NULL, *cause = NULL;
+	size_t len;
+	json_t *rec;
+
+	if (alert_kv_get(e->kv, key, &val, &len, &cause) != 1) {
+		free(cause);
+		return NULL;
+	}
+	rec = json_loadb(val, len, 0, NULL);
+	free(val);
+	return rec;
 }
 
 /* The compiled selectors of the rules, one per rule (alert-eval.c reads
@@ -384,7 +398,7 @@ alert_engine_create(const struct alert_engine_opts *o, char **cause)
 	if (alert_kv_scan(
 	        e->kv, ALERT_PREFIX, NULL, alert_load_cb, &l, cause) != 0)
 		goto fail;
-	seq = alert_engine_read_seq(e, ALERT_SEQ_KEY);
+	seq = (uint64_t)alert_engine_kv_num(e, ALERT_SEQ_KEY);
 	e->next_alert = seq > l.max_num ? seq : l.max_num + 1;
 	if (e->next_alert == 0)
 		e->next_alert = 1;
@@ -393,7 +407,7 @@ alert_engine_create(const struct alert_engine_opts *o, char **cause)
 		goto fail;
 	if (incident_load(e, cause) != 0)
 		goto fail;
-	seq = alert_engine_read_seq(e, SILENCE_SEQ_KEY);
+	seq = (uint64_t)alert_engine_kv_num(e, SILENCE_SEQ_KEY);
 	if (seq > e->next_silence)
 		e->next_silence = seq;
 	e->notify =

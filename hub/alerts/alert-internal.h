@@ -91,6 +91,10 @@ struct alert_engine {
 
 /* The clock. */
 int64_t alert_engine_now(struct alert_engine *e);
+/* The number kept in the kv under key (a counter, a time in ms), or 0. */
+int64_t alert_engine_kv_num(struct alert_engine *e, const char *key);
+/* The JSON record kept in the kv under key (a new reference), or NULL. */
+json_t *alert_engine_kv_json(struct alert_engine *e, const char *key);
 
 /* Persist a if dirty (logs failures). */
 void alert_engine_save(struct alert_engine *e, struct alert *a);

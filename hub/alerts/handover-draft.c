@@ -92,20 +92,6 @@ draft_build(struct alert_engine *e, int64_t end_ms, int64_t now, int late)
 	json_decref(rec);
 }
 
-/* A time kept in the kv under key (ms), or 0. */
-static int64_t
-draft_kv_ms(struct alert_engine *e, const char *key)
-{
-	char *val = NULL, *cause = NULL;
-	int64_t ms = 0;
-
-	if (alert_kv_get(e->kv, key, &val, NULL, &cause) == 1)
-		ms = strtoll(val, NULL, 10);
-	free(val);
-	free(cause);
-	return ms;
-}
-
 /* The most recent end of a shift at or before now (within two days), or
  * 0. */
 static int64_t
@@ -130,7 +116,7 @@ draft_last_end(struct alert_engine *e, int64_t now)
 static void
 draft_late(struct alert_engine *e, int64_t now)
 {
-	int64_t since = draft_kv_ms(e, DRAFT_SINCE_KEY), end;
+	int64_t since = alert_engine_kv_num(e, DRAFT_SINCE_KEY), end;
 	char val[32], *cause = NULL;
 
 	if (since == 0) {
@@ -146,7 +132,7 @@ draft_late(struct alert_engine *e, int64_t now)
 	end = draft_last_end(e, now);
 	if (end == 0 || end <= since)
 		return; /* no end since the hub first watched */
-	if (end <= draft_kv_ms(e, DRAFT_LAST_KEY))
+	if (end <= alert_engine_kv_num(e, DRAFT_LAST_KEY))
 		return; /* drafted already (in time, or late before) */
 	draft_build(e, end, now, 1);
 }
@@ -183,28 +169,14 @@ alert_engine_handover_tick(struct alert_engine *e, int64_t now)
 static json_t *
 draft_load(struct alert_engine *e, int64_t end_ms)
 {
-	char key[64], *val = NULL, *cause = NULL;
-	size_t len;
-	json_t *rec;
+	char key[64];
 
-	if (end_ms == 0) {
-		if (alert_kv_get(e->kv, DRAFT_LAST_KEY, &val, &len, &cause) !=
-		    1) {
-			free(cause);
-			return NULL;
-		}
-		end_ms = strtoll(val, NULL, 10);
-		free(val);
-		val = NULL;
-	}
+	if (end_ms == 0)
+		end_ms = alert_engine_kv_num(e, DRAFT_LAST_KEY);
+	if (end_ms == 0)
+		return NULL; /* no draft yet */
 	draft_key(end_ms, key, sizeof key);
-	if (alert_kv_get(e->kv, key, &val, &len, &cause) != 1) {
-		free(cause);
-		return NULL;
-	}
-	rec = json_loadb(val, len, 0, NULL);
-	free(val);
-	return rec;
+	return alert_engine_kv_json(e, key);
 }
 
 /* The end of draft id ("D" and the end in seconds), or -1. */

@@ -212,9 +212,7 @@ handover_save(struct alert_engine *e, uint64_t num, json_t *rec, char **cause)
 static json_t *
 handover_load(struct alert_engine *e, const char *id, uint64_t *num)
 {
-	char key[64], *val = NULL, *cause = NULL, *end;
-	size_t len;
-	json_t *rec;
+	char key[64], *end;
 
 	if (id == NULL || id[0] != 'H' || id[1] == '\0')
 		return NULL;
@@ -222,13 +220,7 @@ handover_load(struct alert_engine *e, const char *id, uint64_t *num)
 	if (*end != '\0' || *num == 0)
 		return NULL;
 	handover_key(*num, key, sizeof key);
-	if (alert_kv_get(e->kv, key, &val, &len, &cause) != 1) {
-		free(cause);
-		return NULL;
-	}
-	rec = json_loadb(val, len, 0, NULL);
-	free(val);
-	return rec;
+	return alert_engine_kv_json(e, key);
 }
 
 /* Does who see a note of scope code (inside who's scope, or who's own)? */

@@ -4,7 +4,10 @@
  * webhooks of its lead and supporting departments, or to the
  * supervisors' webhook while it has no lead department, through the
  * alerts' delivery queue (alert-notify.c: recorded, retried with backoff,
- * listed by GET /api/v1/deliveries?alert=I...).
+ * listed by GET /api/v1/deliveries?alert=I...).  The alerts an incident
+ * dispatches are notified on their own as well ("dispatch" posts from
+ * alert_engine_notify()); docs/alerts.md, "Notifications", says which
+ * post a department gets at each step.
  */
 #include "config.h"
 

@@ -144,6 +144,11 @@ struct remote_forward {
 	size_t memstart;    /* q[qstart..memstart) have no mem */
 	uint64_t mem_bytes; /* of the entries' mem */
 	uint64_t head;      /* next sequence number to assign */
+	/* The record of the batch being written (the store's write hook):
+	 * queued in memory once the write succeeded; owned. */
+	char *pend;
+	size_t pend_len, pend_samples;
+	int64_t pend_ms;
 	struct fwd_target *t;
 	size_t nt;
 };

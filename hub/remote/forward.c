@@ -1,5 +1,6 @@
-/* Remote-write out: a durable queue in the store's meta space and one
- * sender per target on the event loop (hub/remote/remote.h). */
+/* Remote-write out: a durable queue in the store's queue family, written
+ * with each batch, and senders per target on the event loop
+ * (hub/remote/remote.h). */
 #include "config.h"
 
 #include <stddef.h>
@@ -186,35 +187,32 @@ fwd_target_advance(struct fwd_target *t, uint64_t seq)
 	fwd_pos_save(t);
 }
 
-/* Delete the records every target is past. */
+/* Delete the records every target is past: one range tombstone from the
+ * oldest to the lowest position (point deletes left a tombstone a record
+ * in every flushed file). */
 static void
 fwd_trim(struct remote_forward *fw)
 {
-	struct store_meta_op ops[256];
-	char keys[256][FWD_QPLEN + 8], *cause = NULL;
+	char from[FWD_QPLEN + 8], to[FWD_QPLEN + 8], *cause = NULL;
 	uint64_t low = fw->head;
-	size_t i, n;
+	size_t i;
 
 	for (i = 0; i < fw->nt; i++) {
 		if (fwd_target_active(&fw->t[i]) && fw->t[i].pos < low)
 			low = fw->t[i].pos;
 	}
-	while (fw->qstart < fw->qend && fw->q[fw->qstart].seq < low) {
-		for (n = 0; n < 256 && fw->qstart < fw->qend &&
-		            fw->q[fw->qstart].seq < low;
-		     n++, fwd_entry_pop(fw)) {
-			fwd_qkey(keys[n], fw->q[fw->qstart].seq);
-			ops[n].key = keys[n];
-			ops[n].klen = FWD_QPLEN + 8;
-			ops[n].val = NULL;
-			ops[n].vlen = 0;
-		}
-		if (store_queue_write(fw->h->store, ops, n, &cause) != 0) {
-			log_warn("remote", "cannot trim the queue: %s", cause);
-			free(cause);
-			return;
-		}
+	if (fw->qstart == fw->qend || fw->q[fw->qstart].seq >= low)
+		return;
+	fwd_qkey(from, fw->q[fw->qstart].seq);
+	fwd_qkey(to, low);
+	if (store_queue_delete_range(
+	        fw->h->store, from, sizeof from, to, sizeof to, &cause) != 0) {
+		log_warn("remote", "cannot trim the queue: %s", cause);
+		free(cause);
+		return;
 	}
+	while (fw->qstart < fw->qend && fw->q[fw->qstart].seq < low)
+		fwd_entry_pop(fw);
 }
 
 /* Drop t's oldest records while its backlog is over its bound. */
@@ -244,24 +242,40 @@ fwd_target_bound(struct fwd_target *t)
 	fwd_trim(fw);
 }
 
-int
-hub_remote_forward_points(struct hub *h, const uint32_t *ids, const int64_t *ts,
-    const double *vs, size_t n, char **cause)
+/* The store's write hook, prepare: the batch's queue record goes into
+ * the batch's own RocksDB write. */
+static void
+fwd_hook_prepare(void *arg, const uint32_t *ids, const int64_t *ts,
+    const double *vs, size_t n, struct store_write_extra *x)
 {
-	struct remote_forward *fw = h->forward;
-	char key[FWD_QPLEN + 8], *p;
-	size_t i, len;
-	int64_t now = hub_now(h);
+	struct remote_forward *fw = arg;
+	char key[FWD_QPLEN + 8];
 
-	if (fw == NULL || n == 0)
-		return 0;
-	p = fwd_record_encode(now, ids, ts, vs, n, &len);
+	free(fw->pend);
+	fw->pend_ms = hub_now(fw->h);
+	fw->pend =
+	    fwd_record_encode(fw->pend_ms, ids, ts, vs, n, &fw->pend_len);
+	fw->pend_samples = n;
 	fwd_qkey(key, fw->head);
-	if (store_queue_put(h->store, key, sizeof key, p, len, cause) != 0) {
-		free(p);
-		return -1;
+	store_write_queue_put(x, key, sizeof key, fw->pend, fw->pend_len);
+}
+
+/* The store's write hook, done: a record written is queued for every
+ * target; one not written is forgotten with its batch. */
+static void
+fwd_hook_done(void *arg, int written)
+{
+	struct remote_forward *fw = arg;
+	size_t i, len = fw->pend_len;
+
+	if (!written || fw->pend == NULL) {
+		free(fw->pend);
+		fw->pend = NULL;
+		return;
 	}
-	fwd_entry_push(fw, fw->head, len, n, now, p);
+	fwd_entry_push(
+	    fw, fw->head, len, fw->pend_samples, fw->pend_ms, fw->pend);
+	fw->pend = NULL;
 	fw->head++;
 	for (i = 0; i < fw->nt; i++) {
 		if (!fwd_target_active(&fw->t[i]))
@@ -270,7 +284,6 @@ hub_remote_forward_points(struct hub *h, const uint32_t *ids, const int64_t *ts,
 		fwd_target_bound(&fw->t[i]);
 	}
 	fwd_kick(fw);
-	return 0;
 }
 
 static void
@@ -539,6 +552,8 @@ hub_remote_forward_start(struct hub *h, char **cause)
 	fw->tick = event_new(h->base, -1, EV_PERSIST, fwd_tick_sweep, fw);
 	event_add(fw->tick, &tv);
 	fw->kick = event_new(h->base, -1, 0, fwd_tick, fw);
+	store_write_hook_set(h->store,
+	    &(struct store_write_hook){fwd_hook_prepare, fwd_hook_done, fw});
 	for (i = 0; i < fw->nt; i++)
 		if (fwd_target_active(&fw->t[i]))
 			log_info("remote",
@@ -559,6 +574,9 @@ hub_remote_forward_free(struct hub *h)
 
 	if (fw == NULL)
 		return;
+	if (fw->ce != NULL) /* started: the hook was set */
+		store_write_hook_set(h->store, NULL);
+	free(fw->pend);
 	if (fw->tick != NULL)
 		event_free(fw->tick);
 	if (fw->kick != NULL)

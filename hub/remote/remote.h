@@ -173,18 +173,20 @@ int remote_read_conf_read(struct conf_file *cf, const char *conf_path,
 
 /*
  * The forwarder: started by citybraind when hub.json has targets.  Every
- * batch the common ingest stores is appended to a durable queue in the
- * store's meta space (before the writer gets its 2xx), and sent to every
- * target from its own position, in order, on the hub's event loop with
- * libcurl's multi interface; failures back off exponentially and never
- * block ingest.  h->forward holds it (NULL: forwarding off).
+ * batch the store takes gets a record in a durable queue in the store's
+ * queue family, written in the batch's own RocksDB write (the store's
+ * write hook, store_write_hook_set()), so that a batch is stored and
+ * queued together or not at all, before the writer gets its 2xx.  The
+ * records are sent to every target from its own position, in order, on
+ * the hub's event loop with libcurl's multi interface; failures back off
+ * exponentially and never block ingest.  h->forward holds it (NULL:
+ * forwarding off).
  */
 int hub_remote_forward_start(struct hub *h, char **cause);
+/* The store's queue memtable when the hub forwards (on top of the
+ * store's other memtables: store.h, queue_memtable_bytes). */
+#define HUB_REMOTE_QUEUE_MEMTABLE_BYTES (16u << 20)
 void hub_remote_forward_free(struct hub *h);
-/* Queue n points (series ids, times in ms, values) just stored; 0, or -1
- * with *cause when the queue could not be written. */
-int hub_remote_forward_points(struct hub *h, const uint32_t *ids,
-    const int64_t *ts, const double *vs, size_t n, char **cause);
 /* The forwarding state of every target, as GET /api/v1/status/remote
  * answers it (docs/api.md); new reference. */
 json_t *hub_remote_forward_status(struct hub *h);

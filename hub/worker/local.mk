@@ -28,11 +28,13 @@ hub/worker/page-data.c: $(WORKER_PAGE) $(srcdir)/hub/worker/embed.sh
 WORKER_INTEGRATION_TESTS = \
 	tests/integration/t-worker-api.sh \
 	tests/integration/t-worker-page.sh \
+	tests/integration/t-worker-photo-race.sh \
 	tests/integration/t-worker-signin.sh \
 	tests/integration/t-worker-console.sh
 TESTS += $(WORKER_INTEGRATION_TESTS)
 EXTRA_DIST += $(WORKER_INTEGRATION_TESTS) tests/integration/worker-lib.sh \
-	tests/integration/cdp.py tests/integration/worker-page.py
+	tests/integration/cdp.py tests/integration/phone.py \
+	tests/integration/worker-page.py tests/integration/worker-photo-race.py
 
 check_PROGRAMS += tests/fuzz/fuzz-worker-photo
 TESTS += tests/fuzz/fuzz-worker-photo

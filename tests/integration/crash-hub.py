@@ -11,11 +11,22 @@ SIGKILL after a random 0.1-0.8 s, and started again, KILLS times; its
 output goes to LOGDIR/hub-crash.N.log.  Then every acknowledged point must
 be in the store with its value, once.  Prints name: value lines; exit 1 if
 anything was lost or duplicated.
+
+With CRASH_KILLWRITE set (the path of tests/integration/killwrite.so),
+each hub dies by itself right after a random RocksDB write of its own
+(1 to CRASH_KILLWRITE_MAX, default 300; killed after 5 s if it has not).
+With CRASH_VM set (a victoria-metrics URL the hub forwards to), every
+point the hub stores at the end must also be at victoria-metrics, once
+the hub's forwarding queues are empty (forward_missing, forward_extra).
+With CRASH_RESEND=0 a batch without an answer is not sent again (a
+resent batch would be stored and queued again, hiding a batch stored
+but not queued).
 """
 import http.client
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -42,13 +53,28 @@ def main():
     hub = {"proc": None}
     rng = random.Random(20)
 
-    def start_hub(n):
+    killwrite = os.environ.get("CRASH_KILLWRITE")
+    killmax = int(os.environ.get("CRASH_KILLWRITE_MAX", "300"))
+
+    def start_hub(n, selfkill=True):
+        env = dict(os.environ)
+        if killwrite and selfkill:
+            env["LD_PRELOAD"] = killwrite
+            env["CB_KILLWRITE_AT"] = str(rng.randint(1, killmax))
+            # a sanitizer build: the preload comes before libasan
+            env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") +
+                                   ":verify_asan_link_order=0").lstrip(":")
         log = open(os.path.join(logdir, "hub-crash.%d.log" % n), "w")
         hub["proc"] = subprocess.Popen([hub_bin, "--config", config],
-                                       stdout=log, stderr=subprocess.STDOUT)
+                                       stdout=log, stderr=subprocess.STDOUT,
+                                       env=env)
         log.close()
         deadline = time.time() + 60
         while time.time() < deadline:
+            if hub["proc"].poll() is not None:
+                if killwrite and hub["proc"].returncode == -signal.SIGKILL:
+                    return  # killed while starting: a crash too
+                sys.exit("crash-hub: the hub exited (%s)" % log.name)
             try:
                 urllib.request.urlopen(url + "/healthz", timeout=1).read()
                 return
@@ -62,6 +88,8 @@ def main():
             "crash,grid=%s,w=%d,s=%d v=%d %d\n"
             % (GRID, w, i % NS, base + i, t0 + base + i)
             for i in range(P)).encode()
+
+    resend = os.environ.get("CRASH_RESEND", "1") != "0"
 
     def writer(w):
         conn = None
@@ -89,10 +117,14 @@ def main():
                     return
             except (OSError, http.client.HTTPException):
                 pass
-            # No answer (or 503): reconnect and send the same batch again.
+            # No answer (or 503): reconnect and send the same batch again
+            # (or, with CRASH_RESEND=0, the next one: what the hub stored
+            # of this one must be forwarded all the same).
             if conn is not None:
                 conn.close()
                 conn = None
+            if not resend:
+                b += 1
             time.sleep(0.02)
 
     start_hub(0)
@@ -101,12 +133,18 @@ def main():
         t.start()
     t_start = time.time()
     for k in range(kills):
-        time.sleep(rng.uniform(0.1, 0.8))
+        if killwrite:
+            try:
+                hub["proc"].wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        else:
+            time.sleep(rng.uniform(0.1, 0.8))
         hub["proc"].send_signal(signal.SIGKILL)
         hub["proc"].wait()
         if errors:
             break
-        start_hub(k + 1)
+        start_hub(k + 1, k + 1 < kills)
     stop.set()
     for t in threads:
         t.join(timeout=120)
@@ -119,11 +157,12 @@ def main():
     # at a time.
     nb = max((a[-1] + 1 for a in acked if a), default=0)
     lost = wrong = duplicates = acked_points = 0
+    stored = {}  # (w, s) -> {time: value} in the hub
     for w in range(nwriters):
         for si in range(NS):
             q = urllib.parse.urlencode({
                 "q": 'crash_v{w="%d",s="%d"}' % (w, si), "start": t0,
-                "end": t0 + nb * P + 1})
+                "end": t0 + (nb + 1) * P})
             req = urllib.request.Request(
                 url + "/api/v1/query?" + q,
                 headers={"Authorization": "Bearer " + rtoken})
@@ -134,6 +173,7 @@ def main():
                     if t in seen:
                         duplicates += 1
                     seen[t] = v
+            stored[(w, si)] = seen
             for b in acked[w]:
                 for i in range(si, P, NS):
                     acked_points += 1
@@ -142,6 +182,9 @@ def main():
                         lost += 1
                     elif got != b * P + i:
                         wrong += 1
+    missing = extra = -1
+    if os.environ.get("CRASH_VM"):
+        missing, extra = forwarded(url, os.environ["CRASH_VM"], stored)
     hub["proc"].send_signal(signal.SIGTERM)
     hub["proc"].wait()
     print("crash_kills: %d" % kills)
@@ -152,7 +195,44 @@ def main():
     print("lost_points: %d" % lost)
     print("wrong_points: %d" % wrong)
     print("duplicate_points: %d" % duplicates)
-    return 0 if lost == wrong == duplicates == 0 and acked_points > 0 else 1
+    if missing >= 0:
+        print("forward_missing: %d" % missing)
+        print("forward_extra: %d" % extra)
+    return 0 if (lost == wrong == duplicates == 0 and acked_points > 0
+                 and missing <= 0 and extra <= 0) else 1
+
+
+def forwarded(url, vm, stored):
+    """Points of stored ((w, s) -> {time: value}) not at victoria-metrics
+    at vm, and points there not stored, once the hub's queues are empty."""
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        m = urllib.request.urlopen(url + "/metrics", timeout=10).read().decode()
+        q = [float(x) for x in re.findall(
+            r"^citybraind_remote_queue_bytes\{target=\"vm\"[^}]*\} (\S+)$", m, re.M)]
+        if q and sum(q) == 0:
+            break
+        time.sleep(0.2)
+    else:
+        print("the hub's queue for vm did not empty")
+    urllib.request.urlopen(vm + "/internal/force_flush", timeout=30).read()
+    got = {}
+    q = urllib.parse.urlencode({"match[]": "crash_v"})
+    for line in urllib.request.urlopen(vm + "/api/v1/export?" + q,
+                                       timeout=120).read().decode().splitlines():
+        r = json.loads(line)
+        k = (int(r["metric"]["w"]), int(r["metric"]["s"]))
+        got.setdefault(k, set()).update(zip(r["timestamps"], r["values"]))
+    missing = extra = 0
+    for k in set(stored) | set(got):
+        want = set(stored.get(k, {}).items())
+        have = got.get(k, set())
+        missing += len(want - have)
+        extra += len(have - want)
+        if want - have and missing == len(want - have):
+            print("e.g. crash_v{w=%d,s=%d} at %d not forwarded"
+                  % (k[0], k[1], min(want - have)[0]))
+    return missing, extra
 
 
 if __name__ == "__main__":

@@ -1,18 +1,24 @@
-# The shared preamble of the handover draft tests (t-handover-draft.sh,
-# t-handover-late.sh): a hub on its test clock (citybraind --test-clock
-# FILE) at T0 (now, to the minute), with the shift "late" from an hour
-# before T0 to 10 minutes after it (Shanghai time) and "early" after it,
-# and helpers to post events and wait on the API.  Sourced after lib.sh
-# and hub-lib.sh.
+# The shared preamble of the handover tests (t-handover.sh,
+# t-handover-draft.sh, t-handover-late.sh): sources lib.sh, hub-lib.sh and
+# console-fixture.sh and arms the EXIT trap (the console's tmux server,
+# then cb_cleanup); the test grids N1..F1 and helpers to post events and
+# wait on the API.  handover_begin starts a hub on its test clock
+# (citybraind --test-clock FILE) at T0 (now, to the minute), with the
+# shift "late" from an hour before T0 to 10 minutes after it (Shanghai
+# time) and "early" after it.
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/hub-lib.sh"
+. "$top_srcdir/tests/integration/console-fixture.sh"
+trap '_s=$?; cf_tmux_kill; (exit $_s); cb_cleanup' EXIT
 
 N1=440304001001001 # Nanyuan / Dongyuan 01
 N2=440304001001002 # Nanyuan / Dongyuan 02
 N3=440304001002001 # Nanyuan / another community
 F1=440304010001001 # Fubao / Xingang 01
 
-# handover_setup: the hub's configuration, the shifts, the clock at T0;
-# sets T0, FROM, TO (HH:MM), FROM_MS, END_MS and CLOCK.
-handover_setup() {
+# handover_begin: the hub's configuration, the shifts, the clock at T0,
+# the hub started; sets T0, FROM, TO (HH:MM), FROM_MS, END_MS and CLOCK.
+handover_begin() {
 	hub_conf supervisor 440304000000
 	eval "$(python3 - <<'PY'
 import time
@@ -30,6 +36,7 @@ PY
 JSON
 	CLOCK="$HUB_DIR/clock"
 	set_clock 0
+	handover_hub_start
 }
 
 set_clock() { # MS after T0

@@ -63,6 +63,12 @@ cf_keys Enter
 cf_expect "dispatch $A2: done" "dispatched"
 cb_assert_eq water "$(alert "$A2" 'j["dept"]')" "the desk's d dispatched the alert"
 cf_expect "1 in the queue" "the dispatched alert leaves the queue" 15
+# The help names what the keys act on: the Desk does not tag.
+cf_keys '?'
+cf_expect "make an incident of the selected alert" "the help: i acts on the selected alert"
+cf_reject "tagged" "no tagging promised on the Desk"
+cf_keys Escape
+cf_expect "1 in the queue" "Esc closes the help"
 # :desk with Tab completion switches desks; :desk none leaves.
 cf_keys : "desk em" Tab # the Desk screen has the desks' ids already
 cf_expect ":desk emergency" "Tab completes the desk id"

@@ -8,14 +8,9 @@
 # sees its territory's part and signs it; the incoming supervisor
 # acknowledges the signed note.  The console's Handover screen shows the
 # signed note first to the incoming operator and acknowledges it.
-. "$top_srcdir/tests/integration/lib.sh"
-. "$top_srcdir/tests/integration/hub-lib.sh"
 . "$top_srcdir/tests/integration/handover-lib.sh"
-. "$top_srcdir/tests/integration/console-fixture.sh"
-trap '_s=$?; cf_tmux_kill; (exit $_s); cb_cleanup' EXIT
 
-handover_setup
-handover_hub_start
+handover_begin
 
 # The scripted shift.
 E1=$(event smoke/n1 $N1 high)   # open, silenced by S1

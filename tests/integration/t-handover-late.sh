@@ -4,14 +4,9 @@
 # it; at start-up it drafts that shift's note by itself, marked late, once
 # (audited as handover.draft), with the incidents of the shift inside the
 # reader's scope; started again in the next shift, it drafts nothing more.
-. "$top_srcdir/tests/integration/lib.sh"
-. "$top_srcdir/tests/integration/hub-lib.sh"
 . "$top_srcdir/tests/integration/handover-lib.sh"
-. "$top_srcdir/tests/integration/console-fixture.sh"
-trap '_s=$?; cf_tmux_kill; (exit $_s); cb_cleanup' EXIT
 
-handover_setup
-handover_hub_start
+handover_begin
 E1=$(event smoke/n1 $N1 high) # Nanyuan
 E3=$(event smoke/f1 $F1 high) # Fubao: outside Nanyuan
 incident() { # ALERT TITLE

@@ -15,15 +15,7 @@ command -v victoria-metrics >/dev/null || { echo "SKIP: victoria-metrics not ins
 remote_vm_start
 
 hub_conf
-python3 - "$HUB_DIR/hub.json" "$VM_PORT" <<'PY'
-import json, sys
-p, vm = sys.argv[1:3]
-c = json.load(open(p))
-c["remote_write"] = [
-    {"name": "vm", "url": "http://127.0.0.1:%s/api/v1/write" % vm,
-     "queue": {"shards": 2, "label_cache_idle": "2s"}}]
-json.dump(c, open(p, "w"))
-PY
+remote_target "$VM_PORT" '{"shards": 2, "label_cache_idle": "2s"}'
 hub_start
 BASE=$((($(date +%s) - 300) * 1000))
 
@@ -40,27 +32,24 @@ PY
 	c=$(TOKEN=$HUB_TOK_COLLECTOR hub_post '/api/v1/write?precision=ms' "$HUB_DIR/batch.lp")
 	[ "$c" = 204 ] || cb_fail "write $1: $c $(cat "$HUB_OUT")"
 }
-metric() { # NAME
-	curl -s "$HUB_URL/metrics" | sed -n "s/^$1{target=\"vm\"} //p" | head -1
-}
 # wait_metric NAME VALUE: up to 10 s
 wait_metric() {
 	_i=0
-	while [ "$(metric "$1")" != "$2" ] && [ $_i -lt 100 ]; do
+	while [ "$(remote_metric "$1")" != "$2" ] && [ $_i -lt 100 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	cb_assert_eq "$2" "$(metric "$1")" "$1 reaches $2"
+	cb_assert_eq "$2" "$(remote_metric "$1")" "$1 reaches $2"
 }
 
 write 0
 wait_metric citybraind_remote_queue_bytes 0
-cb_assert_eq 30 "$(metric citybraind_remote_label_cache_series)" "the label cache holds the 30 series sent"
+cb_assert_eq 30 "$(remote_metric citybraind_remote_label_cache_series)" "the label cache holds the 30 series sent"
 # Idle for 2 s: swept (every quarter of label_cache_idle).
 wait_metric citybraind_remote_label_cache_series 0
 write 1
 wait_metric citybraind_remote_queue_bytes 0
-cb_assert_eq 30 "$(metric citybraind_remote_label_cache_series)" "sent again: cached again"
+cb_assert_eq 30 "$(remote_metric citybraind_remote_label_cache_series)" "sent again: cached again"
 
 curl -s "http://127.0.0.1:$VM_PORT/internal/force_flush" >/dev/null
 out=$(python3 - "http://127.0.0.1:$VM_PORT" <<'PY'

@@ -6,29 +6,16 @@
 # wrote (target down): its records copied to meta, the family dropped.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/hub-lib.sh"
+. "$top_srcdir/tests/integration/remote-lib.sh"
 
 command -v victoria-metrics >/dev/null || { echo "SKIP: victoria-metrics not installed (./bootstrap)"; exit 77; }
 command -v ldb >/dev/null || { echo "SKIP: ldb not installed (rocksdb-tools)"; exit 77; }
 
-VM_PORT=$(cb_free_port)
-VM_DIR=$(cb_tmpdir)
 DEAD_PORT=$(cb_free_port) # nothing listens there
-cb_start vm victoria-metrics -httpListenAddr="127.0.0.1:$VM_PORT" \
-	-storageDataPath="$VM_DIR" -retentionPeriod=100y -loggerLevel=WARN
-cb_wait_http "http://127.0.0.1:$VM_PORT/health" || { cb_fail "victoria-metrics did not start"; exit 1; }
+remote_vm_start
 
 hub_conf
-target() { # PORT
-	python3 - "$HUB_DIR/hub.json" "$1" <<'PY'
-import json, sys
-p, port = sys.argv[1:3]
-c = json.load(open(p))
-c["remote_write"] = [{"name": "vm", "url": "http://127.0.0.1:%s/api/v1/write" % port,
-                      "queue": {"min_backoff": "100ms", "max_backoff": "1s"}}]
-json.dump(c, open(p, "w"))
-PY
-}
-target "$DEAD_PORT"
+remote_target "$DEAD_PORT"
 hub_start
 BASE=$((($(date +%s) - 300) * 1000))
 for n in 0 1 2; do
@@ -57,19 +44,13 @@ cb_assert_eq "" "$(ldb --db="$DB" list_column_families | grep -E '[{ ]queue[,}]'
 cb_assert_eq "$NREC" "$(ldb --db="$DB" --column_family=meta --hex scan | grep -c '^0x72656D6F74652F712F')" "records in meta"
 
 # This build on the older layout, target up: records moved, all forwarded.
-target "$VM_PORT"
+remote_target "$VM_PORT"
 hub_start
 cb_assert_contains "$(cat "$CB_TMP/hub.log")" "$NREC queue records moved to the queue family" "hub log"
-i=0
-while [ $i -lt 100 ]; do
-	curl -s "http://127.0.0.1:$VM_PORT/internal/force_flush" >/dev/null
-	got=$(curl -s "http://127.0.0.1:$VM_PORT/api/v1/export" --data-urlencode 'match[]=upg' |
-		python3 -c 'import json,sys; print(sum(len(json.loads(l)["values"]) for l in sys.stdin if l.strip()))')
-	[ "$got" = 600 ] && break
-	sleep 0.2
-	i=$((i + 1))
-done
-cb_assert_eq 600 "$got" "points forwarded after the upgrade"
+remote_wait_caught_up
+out=$(remote_compare "after the upgrade" upg $((BASE - 1000)) $((BASE + 3600000)))
+echo "$out"
+cb_assert_eq "after the upgrade: 20 series, 600 points compared" "$out" "every point forwarded after the upgrade, exactly"
 hub_finish
 cb_assert_eq 0 "$(ldb --db="$DB" --column_family=meta --hex scan | grep -c '^0x72656D6F74652F712F')" "queue records left in meta"
 cb_done

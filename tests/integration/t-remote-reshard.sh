@@ -14,23 +14,11 @@ remote_vm_start
 remote_hop_start 1
 
 hub_conf
-python3 - "$HUB_DIR/hub.json" "$HOP_PORT" <<'PY'
-import json, sys
-p, hop = sys.argv[1:3]
-c = json.load(open(p))
-c["remote_write"] = [
-    {"name": "vm", "url": "http://127.0.0.1:%s/api/v1/write" % hop,
-     "queue": {"shards": 1, "max_shards": 4, "batch_samples": 100,
-               "reshard_interval": "1s"}}]
-json.dump(c, open(p, "w"))
-PY
+remote_target "$HOP_PORT" '{"shards": 1, "max_shards": 4, "batch_samples": 100, "reshard_interval": "1s"}'
 hub_start
 BASE=$((($(date +%s) - 600) * 1000))
 
-metric() { # NAME
-	curl -s "$HUB_URL/metrics" | sed -n "s/^$1{target=\"vm\"} //p" | head -1
-}
-cb_assert_eq 1 "$(metric citybraind_remote_shards)" "one shard at start"
+cb_assert_eq 1 "$(remote_metric citybraind_remote_shards)" "one shard at start"
 
 # 40 writes of one series each (100 points): a shard's request ends just
 # after a write of its own series, so two shards never stand at the same
@@ -51,21 +39,21 @@ done
 # More shards while behind; the queue drains; fewer again afterwards.
 max=1
 _i=0
-while [ "$(metric citybraind_remote_queue_bytes)" != 0 ] && [ $_i -lt 600 ]; do
-	n=$(metric citybraind_remote_shards)
+while [ "$(remote_metric citybraind_remote_queue_bytes)" != 0 ] && [ $_i -lt 600 ]; do
+	n=$(remote_metric citybraind_remote_shards)
 	[ "$n" -gt "$max" ] && max=$n
 	sleep 0.1
 	_i=$((_i + 1))
 done
-echo "most shards while behind: $max; reshards: $(metric citybraind_remote_reshards_total)"
-cb_assert_eq 0 "$(metric citybraind_remote_queue_bytes)" "the queue drained"
+echo "most shards while behind: $max; reshards: $(remote_metric citybraind_remote_reshards_total)"
+cb_assert_eq 0 "$(remote_metric citybraind_remote_queue_bytes)" "the queue drained"
 cb_assert_eq yes "$([ "$max" -gt 1 ] && echo yes || echo no)" "shards added while the lag passed reshard_interval"
 _i=0
-while [ "$(metric citybraind_remote_shards)" != 1 ] && [ $_i -lt 200 ]; do
+while [ "$(remote_metric citybraind_remote_shards)" != 1 ] && [ $_i -lt 200 ]; do
 	sleep 0.1
 	_i=$((_i + 1))
 done
-cb_assert_eq 1 "$(metric citybraind_remote_shards)" "back to queue.shards once caught up"
+cb_assert_eq 1 "$(remote_metric citybraind_remote_shards)" "back to queue.shards once caught up"
 
 curl -s "http://127.0.0.1:$VM_PORT/internal/force_flush" >/dev/null
 out=$(python3 - "http://127.0.0.1:$VM_PORT" "$BASE" <<'PY'

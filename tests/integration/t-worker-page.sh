@@ -12,27 +12,12 @@
 . "$top_srcdir/tests/integration/console-fixture.sh"
 trap '_s=$?; cf_tmux_kill; (exit $_s); cb_cleanup' EXIT
 
-CHROMIUM=$(command -v chromium || command -v chromium-browser) || {
-	echo "chromium is not installed (./bootstrap installs it)"
-	exit 77
-}
 hub_conf supervisor 440304000000
 worker_conf 30m
 hub_start
 worker_enrol w1 "$G1"
-printf '{"key": "flood/g1", "severity": "high", "labels": {"grid": "%s", "system": "water-level-iot"}, "message": "积水 flooding", "dept": "water"}' "$G1" >"$HUB_DIR/ev.json"
-cb_assert_eq 202 "$(TOKEN=$HUB_TOK_COLLECTOR hub_post /api/v1/events "$HUB_DIR/ev.json")" "a dispatched alert in w1's grid"
-A1=$(hub_json 'j["id"]')
-
-CDP_PORT=$(cb_free_port)
-PROFILE=$(cb_tmpdir)
-# Root (CI containers) needs --no-sandbox; nothing is fetched from outside.
-cb_start chromium "$CHROMIUM" --headless --no-sandbox --disable-gpu \
-	--remote-debugging-address=127.0.0.1 --remote-debugging-port="$CDP_PORT" \
-	--user-data-dir="$PROFILE" --no-first-run --no-default-browser-check \
-	--disable-background-networking --disable-component-update \
-	--disable-sync --disable-extensions --mute-audio about:blank
-cb_wait_http "http://127.0.0.1:$CDP_PORT/json/version" || cb_fail "chromium did not start"
+worker_flood_alert
+worker_chromium
 PYTHONPATH="$top_srcdir/tests/integration" python3 \
 	"$top_srcdir/tests/integration/worker-page.py" "$CDP_PORT" "$HUB_URL" \
 	"$CODE" "$A1" T-B1 "$G1_LAT" "$G1_LON" "$PROFILE/photo.png" || cb_fail "driving the page"

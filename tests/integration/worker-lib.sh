@@ -5,6 +5,12 @@
 #   worker_enrol NAME GRID  enrol over the socket; the code in $CODE
 #   post TOKEN PATH BODY    POST BODY over TCP with TOKEN (none: ""),
 #                           prints the status code
+#   worker_flood_alert      a collector's high alert dispatched to water in
+#                           G1 (w1's task); its id in $A1
+#   worker_chromium         headless Chromium (skip, 77, without it) on
+#                           about:blank, DevTools on $CDP_PORT, profile in
+#                           $PROFILE; drive it with PYTHONPATH=
+#                           tests/integration (cdp.py, phone.py)
 G1=440304001001001 # Nanyuan / Dongyuan 01: building T-B1, area 300 m
 G2=440304010001001 # Fubao / Xingang 01: building T-B2
 G1_LAT=22.5202
@@ -42,4 +48,26 @@ worker_enrol() {
 post() {
 	printf '%s' "$3" >"$HUB_DIR/post.json"
 	TOKEN=$1 hub_post "$2" "$HUB_DIR/post.json"
+}
+
+worker_flood_alert() {
+	printf '{"key": "flood/g1", "severity": "high", "labels": {"grid": "%s", "system": "water-level-iot"}, "message": "积水 flooding", "dept": "water"}' "$G1" >"$HUB_DIR/ev.json"
+	cb_assert_eq 202 "$(TOKEN=$HUB_TOK_COLLECTOR hub_post /api/v1/events "$HUB_DIR/ev.json")" "a dispatched alert in w1's grid"
+	A1=$(hub_json 'j["id"]')
+}
+
+worker_chromium() {
+	_chromium=$(command -v chromium || command -v chromium-browser) || {
+		echo "chromium is not installed (./bootstrap installs it)"
+		exit 77
+	}
+	CDP_PORT=$(cb_free_port)
+	PROFILE=$(cb_tmpdir)
+	# Root (CI containers) needs --no-sandbox; nothing is fetched from outside.
+	cb_start chromium "$_chromium" --headless --no-sandbox --disable-gpu \
+		--remote-debugging-address=127.0.0.1 --remote-debugging-port="$CDP_PORT" \
+		--user-data-dir="$PROFILE" --no-first-run --no-default-browser-check \
+		--disable-background-networking --disable-component-update \
+		--disable-sync --disable-extensions --mute-audio about:blank
+	cb_wait_http "http://127.0.0.1:$CDP_PORT/json/version" || cb_fail "chromium did not start"
 }

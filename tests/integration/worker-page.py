@@ -7,57 +7,19 @@ outbox across a reload) with a photo the page took from a file input
 (written to PHOTO: a 2000x1500 PNG the page downscales to a JPEG) and
 sends it when the link returns, then shows the photo from the hub."""
 import json
-import struct
 import sys
-import zlib
 
-from cdp import CDP
+from phone import Phone, step, visible, write_png
 
 port, hub, code, alert, building, lat, lon, photo = sys.argv[1:9]
 
-
-def write_png(path, w, h):
-    """A w x h RGB PNG: gradients, so the JPEG has something to keep."""
-    row = bytes(v for x in range(w) for v in (x * 255 // w, 0, (x * 7) % 256))
-    raw = b''.join(b'\0' + row[:1] + bytes([y * 255 // h]) + row[2:]
-                   for y in range(h))
-
-    def chunk(t, d):
-        return (struct.pack('!I', len(d)) + t + d +
-                struct.pack('!I', zlib.crc32(t + d)))
-    with open(path, 'wb') as f:
-        f.write(b'\x89PNG\r\n\x1a\n' +
-                chunk(b'IHDR', struct.pack('!IIBBBBB', w, h, 8, 2, 0, 0, 0)) +
-                chunk(b'IDAT', zlib.compress(raw, 1)) + chunk(b'IEND', b''))
-
-
 write_png(photo, 2000, 1500)
-c = CDP(int(port))
-c.send('Page.enable')
-c.send('Runtime.enable')
-c.send('Network.enable')
-c.send('Emulation.setDeviceMetricsOverride', width=360, height=640,
-       deviceScaleFactor=2, mobile=True)
+c = Phone(int(port))
 c.send('Browser.grantPermissions', origin=hub, permissions=['geolocation'])
 c.send('Emulation.setGeolocationOverride', latitude=float(lat),
        longitude=float(lon), accuracy=10)
-
-
-def step(what):
-    print('ok - page: ' + what, flush=True)
-
-
-def visible(id_):
-    return ("(function(){var e=document.getElementById(%s);"
-            "return e && !e.closest('.hide');})()" % json.dumps(id_))
-
-
-def text(id_):
-    return c.eval('document.getElementById(%s).textContent' % json.dumps(id_))
-
-
-def click(id_):
-    c.eval('document.getElementById(%s).click(), 1' % json.dumps(id_))
+text = c.text
+click = c.click
 
 
 def fetch_status(path):
@@ -66,22 +28,6 @@ def fetch_status(path):
                   ".then(function (r) { return r.status; })" % path)
 
 
-def report_failure(exc_type, exc, tb):
-    """On failure, show what the page shows and what it threw."""
-    import traceback
-    traceback.print_exception(exc_type, exc, tb)
-    try:
-        print('page message: %r' % text('msg'))
-        print('page text: %r' % c.eval('document.body.innerText')[:600])
-    except Exception:
-        pass
-    for m in c.events:
-        if m.get('method') in ('Runtime.exceptionThrown',
-                               'Runtime.consoleAPICalled'):
-            print('page: %s' % json.dumps(m['params'])[:400])
-
-
-sys.excepthook = report_failure
 c.send('Page.navigate', url=hub + '/m/')
 c.wait(visible('signin'), 'the sign-in form')
 if c.eval('document.documentElement.scrollWidth') > 360:
