@@ -6,7 +6,9 @@
  * slots).  Blocks are compressed column-wise with the chunk coders, each
  * column stored apart so that a reader decodes only those it needs.
  * Rewriting a bucket (after a late point) replaces it, so rollups are
- * always recomputed from the points and never accumulate.
+ * always recomputed from the points and never accumulate.  Minute blocks
+ * of counters also carry what rate needs of each minute (first and last
+ * point, drops; store/rollup-rate.c, store format 5).
  */
 #ifndef CB_STORE_ROLLUP_H
 #define CB_STORE_ROLLUP_H
