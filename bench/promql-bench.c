@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,13 @@ bench_open(void *arg, const struct selector *sel, int64_t start, int64_t end,
 	return store_reader_open(arg, sel, start, end + 1, rd, cause);
 }
 
+static int
+bench_minutes(void *arg, const struct selector *sel, int64_t start, int64_t end,
+    struct store_minutes **mr, char **cause)
+{
+	return store_minutes_open(arg, sel, start, end, mr, cause);
+}
+
 /* CPU time of this process: the figure that a loaded machine does not
  * distort much (the queries run on this one thread). */
 static int64_t
@@ -67,16 +75,84 @@ median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* Evaluate query with and without the per-minute summaries and print
+ * the largest relative difference (exit when over 1e-12, or when the
+ * steps with a value differ); the number of steps compared. */
+static void
+verify(struct store *s, const char *query, int64_t start, int64_t end,
+    int64_t step)
+{
+	struct promql_source src = {
+	    .fetch = bench_fetch, .arg = s, .open = bench_open};
+	struct promql_value v[2];
+	struct promql_query pq;
+	struct promql_node *root;
+	char *cause = NULL;
+	double worst = 0;
+	size_t i, k, n = 0;
+	int pass;
+
+	memset(&pq, 0, sizeof pq);
+	pq.start = start;
+	pq.end = end;
+	pq.step = step;
+	if ((root = promql_parse(query, &cause)) == NULL)
+		die("parse", cause);
+	for (pass = 0; pass < 2; pass++) {
+		src.minutes = pass == 0 ? bench_minutes : NULL;
+		if (promql_eval(root, &pq, &src, &v[pass], NULL, &cause) != 0)
+			die("promql", cause);
+	}
+	if (v[0].n != v[1].n)
+		die("verify", xasprintf("%zu series from the minutes, %zu raw",
+		                  v[0].n, v[1].n));
+	for (i = 0; i < v[0].n; i++) {
+		const struct promql_series *a = &v[0].series[i],
+		                           *b = &v[1].series[i];
+
+		for (k = 0; k < v[0].nsteps; k++) {
+			double d;
+
+			if (a->ok[k] != b->ok[k])
+				die("verify",
+				    xasprintf("series %zu step %zu: value "
+				              "only one way (%d %g, raw %d %g)",
+				        i, k, a->ok[k], a->v[k], b->ok[k],
+				        b->v[k]));
+			if (!a->ok[k])
+				continue;
+			n++;
+			d = fabs(a->v[k] - b->v[k]) /
+			    (fabs(b->v[k]) > 0 ? fabs(b->v[k]) : 1);
+			if (d > worst)
+				worst = d;
+		}
+	}
+	printf("verify_steps: %zu\n", n);
+	printf("verify_max_rel_diff: %.3g\n", worst);
+	if (worst > 1e-12)
+		die("verify", xstrdup("the minutes' answer differs"));
+	promql_value_free(&v[0]);
+	promql_value_free(&v[1]);
+	promql_node_free(root);
+}
+
 static void
 usage(int code)
 {
 	fprintf(code ? stderr : stdout,
 	    "usage: promql-bench [--grids N] [--hours H] [--step S] "
 	    "[--repeat N] [--dir D] [--slice S] [--fetch] [--no-raw]\n"
+	    "       [--counter] [--align] [--no-minutes]\n"
 	    "  defaults: 1000 grids, 24 h, step 300 s, 5 repeats, a "
 	    "temporary directory, PromQL's read slice (1 h)\n"
 	    "  --fetch: PromQL reads in slices of store_query_raw, not "
-	    "through a store_reader; --no-raw: skip raw_points_cpu\n");
+	    "through a store_reader; --no-raw: skip raw_points_cpu\n"
+	    "  --counter: rate of traffic_vehicles_total (the running sum "
+	    "of traffic_flow, a counter) instead of the gauge traffic_flow\n"
+	    "  --align: start and end on multiples of the step, as Grafana "
+	    "sends them (else: end at the last point, 10 s ticks)\n"
+	    "  --no-minutes: no per-minute summaries (raw points only)\n");
 	exit(code);
 }
 
@@ -87,11 +163,14 @@ main(int argc, char **argv)
 	    {"hours", 1, NULL, 'H'}, {"step", 1, NULL, 's'},
 	    {"repeat", 1, NULL, 'r'}, {"dir", 1, NULL, 'd'},
 	    {"slice", 1, NULL, 'S'}, {"fetch", 0, NULL, 'F'},
-	    {"no-raw", 0, NULL, 'N'}, {"help", 0, NULL, 'h'},
-	    {NULL, 0, NULL, 0}};
+	    {"no-raw", 0, NULL, 'N'}, {"counter", 0, NULL, 'C'},
+	    {"align", 0, NULL, 'A'}, {"no-minutes", 0, NULL, 'M'},
+	    {"help", 0, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	const char *metric = "traffic_flow", *by[] = {"subdistrict"};
 	char tmpl[] = "/tmp/promql-bench.XXXXXX", *dir = NULL, *cause = NULL;
 	int grids = 1000, repeat = 5, c, k, rep, fetch = 0, noraw = 0;
+	int counter = 0, align = 0, nominutes = 0;
+	char *query, *key;
 	double hours = 24, step_s = 300, slice_s = 0, *tn, *tp, *cn, *cp, *cr;
 	struct gen_options go;
 	struct gen *g;
@@ -129,6 +208,15 @@ main(int argc, char **argv)
 		case 'N':
 			noraw = 1;
 			break;
+		case 'C':
+			counter = 1;
+			break;
+		case 'A':
+			align = 1;
+			break;
+		case 'M':
+			nominutes = 1;
+			break;
 		case 'h':
 			usage(0);
 			break;
@@ -159,16 +247,22 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		if (strcmp(gen_series_metric(g, i), metric) != 0)
 			continue;
-		if (store_series_intern(s, gen_series_key(g, i),
-		        strlen(gen_series_key(g, i)), &ids[npts], &cause) != 0)
+		/* The counter: the same series under another name. */
+		key = counter ? xasprintf("traffic_vehicles_total%s",
+		                    gen_series_key(g, i) + strlen(metric))
+		              : xstrdup(gen_series_key(g, i));
+		if (store_series_intern(
+		        s, key, strlen(key), &ids[npts], &cause) != 0)
 			die("intern", cause);
+		free(key);
 		which[npts++] = i;
 	}
 	for (tick = 0; tick < ticks; tick++) {
 		t = gen_tick(g, vals);
 		for (i = 0; i < npts; i++) {
 			tv[i] = t;
-			sv[i] = vals[which[i]];
+			sv[i] =
+			    counter ? sv[i] + vals[which[i]] : vals[which[i]];
 		}
 		if (store_write(s, ids, tv, sv, npts, NULL, &cause) != 0)
 			die("write", cause);
@@ -177,6 +271,20 @@ main(int argc, char **argv)
 		die("flush", cause);
 	end_ms = t / 1000 * 1000;
 	start_ms = end_ms - (int64_t)((hours - 0.1) * HOUR) / 1000 * 1000;
+	if (align) {
+		int64_t st = (int64_t)(step_s * 1000);
+
+		end_ms = end_ms / st * st;
+		start_ms = (start_ms + st - 1) / st * st;
+	}
+	if (counter)
+		metric = "traffic_vehicles_total";
+	query = xasprintf("sum by (subdistrict) (rate(%s[5m]))", metric);
+
+	/* The answer from the minutes must be the raw points' (it is this
+	 * bench's duty to say so, not only to time it). */
+	if (!nominutes)
+		verify(s, query, start_ms, end_ms, (int64_t)(step_s * 1000));
 
 	tn = xcalloc((size_t)repeat, sizeof *tn);
 	tp = xcalloc((size_t)repeat, sizeof *tp);
@@ -189,8 +297,10 @@ main(int argc, char **argv)
 		struct selector *sel = selector_parse_cause(metric, &cause);
 		struct promql_node *root;
 		struct promql_query pq;
-		struct promql_source src = {
-		    .fetch = bench_fetch, .arg = s, .open = bench_open};
+		struct promql_source src = {.fetch = bench_fetch,
+		    .arg = s,
+		    .open = bench_open,
+		    .minutes = nominutes ? NULL : bench_minutes};
 		struct promql_value v;
 		int64_t t0, c0;
 
@@ -217,9 +327,7 @@ main(int argc, char **argv)
 
 		t0 = clock_mono_ns();
 		c0 = bench_cpu_ns();
-		if ((root = promql_parse("sum by (subdistrict) "
-		                         "(rate(traffic_flow[5m]))",
-		         &cause)) == NULL)
+		if ((root = promql_parse(query, &cause)) == NULL)
 			die("parse", cause);
 		memset(&pq, 0, sizeof pq);
 		pq.start = start_ms;
@@ -273,6 +381,7 @@ main(int argc, char **argv)
 			    stderr, "promql-bench: could not remove %s\n", dir);
 		free(cmd);
 	}
+	free(query);
 	free(vals);
 	free(which);
 	free(ids);

@@ -11,7 +11,7 @@ noinst_LIBRARIES += store/libcbstore.a
 store_libcbstore_a_CPPFLAGS = $(AM_CPPFLAGS) $(ROCKSDB_CFLAGS)
 store_libcbstore_a_SOURCES = \
 	store/store.h store/store-int.h \
-	store/agg.h store/bits.h store/coder.h \
+	store/agg.h store/bits.h store/coder.h store/rate-minute.h \
 	store/apply.c \
 	store/batchlog.c \
 	store/chunk.c store/chunk.h \
@@ -23,9 +23,10 @@ store_libcbstore_a_SOURCES = \
 	store/meta.c \
 	store/queue.c \
 	store/query.c store/query-feed.c store/query-int.h \
-	store/read.c \
+	store/read.c store/minutes.c \
 	store/retention.c \
 	store/rollup.c store/rollup.h store/rollup-col.c store/rollup-int.h \
+	store/rollup-rate.c \
 	store/store.c
 
 STORE_TEST_LDADD = $(CB_STORE) $(UNIT_LDADD) $(ROCKSDB_LIBS) -lm
@@ -36,13 +37,13 @@ check_PROGRAMS += tests/unit/test-serieskey tests/unit/test-selector \
 	tests/unit/test-store-model tests/unit/test-store-crash \
 	tests/unit/test-store-order tests/unit/test-store-disk \
 	tests/unit/test-store-read tests/unit/test-store-queue \
-	tests/unit/test-store-hook
+	tests/unit/test-store-hook tests/unit/test-store-minutes
 TESTS += tests/unit/test-serieskey tests/unit/test-selector \
 	tests/unit/test-store tests/unit/test-store-codec \
 	tests/unit/test-store-model tests/unit/test-store-crash \
 	tests/unit/test-store-order tests/unit/test-store-disk \
 	tests/unit/test-store-read tests/unit/test-store-queue \
-	tests/unit/test-store-hook
+	tests/unit/test-store-hook tests/unit/test-store-minutes
 
 tests_unit_test_serieskey_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_serieskey_SOURCES = tests/unit/test-serieskey.c
@@ -56,6 +57,11 @@ tests_unit_test_store_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
 tests_unit_test_store_SOURCES = tests/unit/test-store.c \
 	tests/unit/test-store-util.h
 tests_unit_test_store_LDADD = $(STORE_TEST_LDADD)
+
+tests_unit_test_store_minutes_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
+tests_unit_test_store_minutes_SOURCES = tests/unit/test-store-minutes.c \
+	tests/unit/test-store-util.h
+tests_unit_test_store_minutes_LDADD = $(STORE_TEST_LDADD)
 
 tests_unit_test_store_queue_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
 tests_unit_test_store_queue_SOURCES = tests/unit/test-store-queue.c \

@@ -50,8 +50,15 @@ sum_pred(int64_t psum, uint64_t pcount, uint64_t count)
 {
 	__int128 x;
 
+	int64_t p;
+
 	if (count == pcount)
 		return psum;
+	/* The same quotient in 64 bits when the product fits (a 128-bit
+	 * division is a library call). */
+	if (pcount <= INT64_MAX && count <= INT64_MAX &&
+	    !__builtin_mul_overflow(psum, (int64_t)count, &p))
+		return clamp_open(p / (int64_t)pcount, S_LIMIT);
 	x = (__int128)psum * (__int128)count / (__int128)pcount;
 	return clamp_open(x, S_LIMIT);
 }
@@ -137,6 +144,17 @@ last_pred(int first, int64_t x0, int64_t s, uint64_t c)
 {
 	__int128 x;
 
+	/* In 64 bits when nothing can overflow (decoded slots keep
+	 * |x0| < M_SMALL, |s| < S_LIMIT, c < 2^20): the same quotient. */
+	if (c < (1u << 20) && x0 > -M_SMALL && x0 < M_SMALL && s > -S_LIMIT &&
+	    s < S_LIMIT) {
+		int64_t ci = (int64_t)c;
+
+		if (first)
+			return clamp_open(s / ci, M_SMALL);
+		return clamp_open(
+		    x0 + 3 * (s - ci * x0) / (2 * ci + 1), M_SMALL);
+	}
 	if (first)
 		x = (__int128)s / (__int128)c;
 	else
@@ -241,7 +259,7 @@ rollup_col_encode(const struct rollup_block *rb, struct dslot *ds, unsigned e,
 		kc[c] = col_best_k(sym[c], nsym[c]);
 	if (v2 && np > 0) {
 		/* Last from the sums, when that codes shorter. */
-		uint64_t alt[ROLLUP_SLOTS_MAX], first;
+		uint64_t alt[ROLLUP_SLOTS_MAX], first = 0;
 		unsigned ka;
 
 		for (j = 0; j < np; j++) {

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "lib/buf.h"
 #include "store/bits.h"
 #include "store/coder.h"
 #include "store/rollup.h"
@@ -15,6 +16,7 @@
 #define CODEC_DEC     3 /* interleaved columns; read, no longer written */
 #define CODEC_COL     4 /* the same symbols, column after column */
 #define CODEC_COL2    5 /* COL with a smaller head (format 3) */
+#define CODEC_RATE    6 /* a block of another codec, then rate columns */
 #define M_SMALL       (INT64_C(1) << 40) /* keeps count * m in range */
 
 struct dslot {
@@ -65,5 +67,15 @@ int rollup_col_decode(const struct rollup_block *rb, unsigned e,
  * corrupt. */
 int rollup_col2_get_present(
     struct bitr *r, unsigned layout, unsigned nslots, uint8_t *present);
+
+/* Rate columns (store/rollup-rate.c), written after a minute block's
+ * other columns.  Encode rb's into out (4 bytes, then a bit stream); -1
+ * when they do not fit (values no short decimals, NaN as a first or last
+ * value, more than a few minutes with drops), out then unchanged.  Decode
+ * them from data: the present slots into present[nslots], their minutes
+ * into rm; 0, or -1 if corrupt. */
+int rollup_rate_encode(const struct rollup_block *rb, struct buf *out);
+int rollup_rate_decode(const struct rollup_block *rb, const void *data,
+    size_t len, uint8_t *present, struct rate_minute *rm);
 
 #endif

@@ -19,6 +19,7 @@ rollup_block_init(
 	rb->start = start;
 	rb->res = res;
 	rb->nslots = nslots;
+	rb->rate = 1;
 	memset(rb->present, 0, sizeof rb->present);
 }
 
@@ -38,8 +39,10 @@ rollup_block_fill(
 		if (!rb->present[slot]) {
 			rb->present[slot] = 1;
 			memset(&rb->b[slot], 0, sizeof rb->b[slot]);
+			memset(&rb->rm[slot], 0, sizeof rb->rm[slot]);
 		}
 		agg_point(&rb->b[slot], t[i], v[i]);
+		rate_minute_point(&rb->rm[slot], t[i], v[i]);
 	}
 }
 
@@ -254,6 +257,28 @@ encode_generic(const struct rollup_block *rb, struct bitw *w)
 	}
 }
 
+/* Wrap the block encoded at out[o..] as CODEC_RATE with its rate columns
+ * after it, when they fit: the codec byte, the inner block's length (two
+ * bytes, little-endian, blocks are much smaller), the block, the
+ * columns. */
+static void
+block_add_rate(const struct rollup_block *rb, size_t o, struct buf *out)
+{
+	size_t inner = out->len - o;
+
+	if (inner > 0xffff || !rb->rate || rb->res != STORE_MINUTE_MS)
+		return;
+	if (rollup_rate_encode(rb, out) != 0)
+		return;
+	buf_reserve(out, 3);
+	memmove(out->data + o + 3, out->data + o, out->len - o);
+	out->data[o] = CODEC_RATE;
+	out->data[o + 1] = (char)(inner & 0xff);
+	out->data[o + 2] = (char)(inner >> 8);
+	out->len += 3;
+	out->data[out->len] = '\0';
+}
+
 /* Encode in the layout of store format version fmt: DEC (1), COL (2) or
  * COL2 (3); GENERIC in any when the values are no short decimals. */
 static void
@@ -264,7 +289,9 @@ block_encode(const struct rollup_block *rb, int fmt, struct bitw *wscratch,
 	struct bitw local = {0}, *w = wscratch != NULL ? wscratch : &local;
 	uint8_t hdr[6] = {CODEC_GENERIC, (uint8_t)rb->nslots, 0};
 	unsigned e;
+	size_t o;
 
+	o = out->len;
 	bitw_reset(w);
 	for (e = 0; e < 15; e++) {
 		if (dec_scale(rb, e, ds))
@@ -292,6 +319,8 @@ block_encode(const struct rollup_block *rb, int fmt, struct bitw *wscratch,
 	out->data[out->len] = '\0';
 	if (w == &local)
 		bitw_free(&local);
+	if (fmt >= 5)
+		block_add_rate(rb, o, out);
 }
 
 void
@@ -309,7 +338,7 @@ rollup_block_encode_format(
 }
 
 static int
-decode_dec(struct rollup_block *rb, unsigned e, const uint8_t *kbytes,
+decode_dec(const struct rollup_block *rb, unsigned e, const uint8_t *kbytes,
     struct bitr *r, const uint8_t *present, struct agg *b)
 {
 	unsigned kc[NCOLS], i;
@@ -383,8 +412,8 @@ decode_dec(struct rollup_block *rb, unsigned e, const uint8_t *kbytes,
 }
 
 static int
-decode_generic(struct rollup_block *rb, struct bitr *r, const uint8_t *present,
-    struct agg *b)
+decode_generic(const struct rollup_block *rb, struct bitr *r,
+    const uint8_t *present, struct agg *b)
 {
 	struct ucoder cc, oc;
 	struct vcoder lastc, minc, maxc, sumc;
@@ -436,14 +465,13 @@ decode_generic(struct rollup_block *rb, struct bitr *r, const uint8_t *present,
 	return r->err ? -1 : 0;
 }
 
-int
-rollup_block_decode_cols(
-    struct rollup_block *rb, const void *data, size_t len, unsigned cols)
+/* Decode a block of any codec but CODEC_RATE into present and b. */
+static int
+block_decode(const struct rollup_block *rb, const void *data, size_t len,
+    unsigned cols, uint8_t *present, struct agg *b)
 {
 	const uint8_t *p = data;
 	struct bitr r;
-	uint8_t present[ROLLUP_SLOTS_MAX];
-	struct agg b[ROLLUP_SLOTS_MAX];
 	unsigned i, e;
 	int rc;
 
@@ -490,17 +518,85 @@ check:
 	if (rc != 0 || r.err || bitr_left(&r) >= 8)
 		return -1;
 ok:
+	return 0;
+}
+
+int
+rollup_block_decode_cols(
+    struct rollup_block *rb, const void *data, size_t len, unsigned cols)
+{
+	const uint8_t *p = data;
+	uint8_t present[ROLLUP_SLOTS_MAX];
+	struct agg b[ROLLUP_SLOTS_MAX];
+	struct rate_minute rm[ROLLUP_SLOTS_MAX];
+	uint8_t rpresent[ROLLUP_SLOTS_MAX];
+	size_t inner = len;
+	unsigned i;
+	int rate = 0;
+
+	if (len >= 3 && p[0] == CODEC_RATE) {
+		inner = (size_t)p[1] | (size_t)p[2] << 8;
+		if (inner > len - 3)
+			return -1;
+		p += 3;
+		len -= 3;
+		rate = (cols & ROLLUP_COL_FIRST) != 0;
+	}
+	if (block_decode(rb, p, inner, cols, present, b) != 0)
+		return -1;
+	if (rate &&
+	    rollup_rate_decode(rb, p + inner, len - inner, rpresent, rm) != 0)
+		return -1;
+	/* The rate columns must describe the block's own slots. */
+	for (i = 0; rate && i < rb->nslots; i++)
+		if (rpresent[i] != present[i] ||
+		    (present[i] && (rm[i].count != b[i].count ||
+		                       rm[i].last_t != b[i].last_t)))
+			return -1;
 	for (i = 0; i < rb->nslots; i++) {
 		if (present[i]) {
 			rb->present[i] = 1;
 			rb->b[i] = b[i];
+			if (rate)
+				rb->rm[i] = rm[i];
+			else
+				rb->rate = 0;
 		}
 	}
 	return 0;
 }
 
 int
+rollup_block_has_rate(const void *data, size_t len)
+{
+	return len >= 3 && *(const uint8_t *)data == CODEC_RATE;
+}
+
+int
+rollup_block_decode_rate(const struct rollup_block *rb, const void *data,
+    size_t len, struct rate_minute *rm)
+{
+	const uint8_t *p = data;
+	uint8_t present[ROLLUP_SLOTS_MAX];
+	size_t inner;
+	unsigned i;
+
+	if (len < 3 || p[0] != CODEC_RATE)
+		return 0;
+	/* The rate columns alone: the block before them is not read. */
+	inner = (size_t)p[1] | (size_t)p[2] << 8;
+	if (inner > len - 3 || rollup_rate_decode(rb, p + 3 + inner,
+	                           len - 3 - inner, present, rm) != 0)
+		return -1;
+	for (i = 0; i < rb->nslots; i++)
+		if (!present[i])
+			rm[i].count = 0;
+	return 1;
+}
+
+int
 rollup_block_decode(struct rollup_block *rb, const void *data, size_t len)
 {
-	return rollup_block_decode_cols(rb, data, len, ROLLUP_COL_ALL);
+	return rollup_block_decode_cols(
+	    rb, data, len, ROLLUP_COL_ALL | ROLLUP_COL_FIRST);
 }

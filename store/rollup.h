@@ -6,7 +6,9 @@
  * slots).  Blocks are compressed column-wise with the chunk coders, each
  * column stored apart so that a reader decodes only those it needs.
  * Rewriting a bucket (after a late point) replaces it, so rollups are
- * always recomputed from the points and never accumulate.
+ * always recomputed from the points and never accumulate.  Minute blocks
+ * of counters also carry what rate needs of each minute (first and last
+ * point, drops; store/rollup-rate.c, store format 5).
  */
 #ifndef CB_STORE_ROLLUP_H
 #define CB_STORE_ROLLUP_H
@@ -17,6 +19,7 @@
 #include "lib/buf.h"
 #include "store/agg.h"
 #include "store/bits.h"
+#include "store/rate-minute.h"
 
 #define ROLLUP_SLOTS_MAX 60
 
@@ -27,6 +30,12 @@ struct rollup_block {
 	unsigned nslots;
 	uint8_t present[ROLLUP_SLOTS_MAX];
 	struct agg b[ROLLUP_SLOTS_MAX]; /* last_t absolute */
+	/* What rate needs of each present slot (minute blocks): valid for
+	 * every present slot when rate is 1.  Filling keeps them; decoding
+	 * a block that does not carry them (older blocks, blocks whose
+	 * values do not fit, hour blocks) clears rate. */
+	int rate;
+	struct rate_minute rm[ROLLUP_SLOTS_MAX];
 };
 
 void rollup_block_init(
@@ -39,12 +48,14 @@ void rollup_block_fill(
 void rollup_block_encode(
     const struct rollup_block *rb, struct bitw *wscratch, struct buf *out);
 /* The same in the layout of store format version fmt (1: interleaved,
- * 2: columns with a 6-byte head, 3: today's), for tests of reading old
- * stores. */
+ * 2: columns with a 6-byte head, 3 and 4: a 5-byte head, 5: today's,
+ * minute blocks with the rate columns when they fit), for tests of
+ * reading old stores. */
 void rollup_block_encode_format(
     const struct rollup_block *rb, int fmt, struct buf *out);
 /* Decode data into rb (initialized with its period); slots present in data
- * replace those in rb.  0, or -1 when corrupt (rb then unchanged). */
+ * replace those in rb (rate columns included).  0, or -1 when corrupt (rb
+ * then unchanged). */
 int rollup_block_decode(struct rollup_block *rb, const void *data, size_t len);
 
 /* Columns of a bucket a reader needs: count and last_t always come;
@@ -55,7 +66,16 @@ int rollup_block_decode(struct rollup_block *rb, const void *data, size_t len);
 #define ROLLUP_COL_MIN  4u
 #define ROLLUP_COL_MAX  8u
 #define ROLLUP_COL_ALL  15u
+/* Also the rate columns (rb->rm, rb->rate) where the block has them. */
+#define ROLLUP_COL_FIRST 16u
 int rollup_block_decode_cols(
     struct rollup_block *rb, const void *data, size_t len, unsigned cols);
+/* Whether the encoded block data carries rate columns. */
+int rollup_block_has_rate(const void *data, size_t len);
+/* Only the rate columns of a minute block, into rm[0..nslots) (count 0
+ * for absent slots), reading none of its value columns: 1, 0 when the
+ * block has none (rm then unchanged), -1 when corrupt. */
+int rollup_block_decode_rate(const struct rollup_block *rb, const void *data,
+    size_t len, struct rate_minute *rm);
 
 #endif

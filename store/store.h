@@ -57,9 +57,10 @@
 
 /* 2: rollup blocks store their columns apart; 3: rollup blocks with a
  * smaller head, leaner head records; 4: chunks (closed, and open ones in
- * head records) code no times for a regular run (older stores are read
- * and marked 4 on open, as new blocks may be written to them). */
-#define STORE_FORMAT_VERSION 4
+ * head records) code no times for a regular run; 5: minute rollup blocks
+ * may carry rate columns (store_minutes_*).  Older stores are read and
+ * marked with this version on open, as new blocks may be written to them. */
+#define STORE_FORMAT_VERSION 5
 
 /* Points must have 0 <= t < STORE_TIME_MAX (the year 10000). */
 #define STORE_TIME_MAX 253402300800000LL
@@ -364,6 +365,36 @@ size_t store_reader_points(const struct store_reader *rd);
 int store_reader_partial(const struct store_reader *rd);
 /* NULL is allowed. */
 void store_reader_close(struct store_reader *rd);
+
+/* Per-minute rate summaries (store/rate-minute.h) of the series matching
+ * sel over the whole minutes [start, end), for rate and increase over
+ * minute-aligned windows: taken from the rate columns of the minute
+ * rollups for closed hours whose blocks have them, summarized from the
+ * raw points for every other hour (older blocks, hours with NaN, values
+ * that are no short decimals or drops in many minutes, the open hour,
+ * hours near the raw retention), so the summaries are always those of the
+ * raw points.  Series come as store_reader's (id order, only those with
+ * a point in the range). */
+struct store_minutes;
+/* Open into *mp (caller closes with store_minutes_close). */
+int store_minutes_open(struct store *s, const struct selector *sel,
+    int64_t start, int64_t end, struct store_minutes **mp, char **cause);
+/* The next series: 1 with its labels in *sr and its minutes in *m (m[i]
+ * for start + i minutes; both borrowed until the next call), 0 when
+ * there are no more, -1 on a read error. */
+struct rate_minute;
+int store_minutes_next(struct store_minutes *mr,
+    const struct store_series_result **sr, const struct rate_minute **m);
+/* 1 when the first series' closed hours mostly have rate columns; when
+ * not (gauges), reading raw points directly costs less than summarizing
+ * them, and the caller had better do that. */
+int store_minutes_useful(const struct store_minutes *mr);
+/* Series-hours answered from the rollups and from raw points so far. */
+void store_minutes_counts(
+    const struct store_minutes *mr, size_t *rollup_hours, size_t *raw_hours);
+/* 1 when a corrupt chunk was skipped. */
+int store_minutes_partial(const struct store_minutes *mr);
+void store_minutes_close(struct store_minutes *mr);
 
 /* ------------------------------------------------------------------ */
 /* Index                                                                */

@@ -18,12 +18,11 @@
  * points (with counter resets added back for counters), extrapolated to
  * the window's ends, but by no more than half an average interval where
  * the points stop short of an end, and never below zero for counters. */
-static int
-func_extrapolate(
+int
+promql_extrapolate(
     const struct promql_window *w, int counter, int rate, double *out)
 {
-	double result, to_start, to_end, sampled, avg, threshold, interval;
-	double last = 0;
+	double result, last = 0;
 	size_t i;
 
 	if (w->n < 2)
@@ -48,12 +47,23 @@ func_extrapolate(
 				result += add[j];
 		}
 	}
-	to_start = (double)(w->p[0].t - w->start) / 1000;
-	to_end = (double)(w->end - w->p[w->n - 1].t) / 1000;
-	sampled = (double)(w->p[w->n - 1].t - w->p[0].t) / 1000;
-	avg = sampled / (double)(w->n - 1);
-	if (counter && result > 0 && w->p[0].v >= 0) {
-		double to_zero = sampled * (w->p[0].v / result);
+	*out = promql_extrapolate_finish(result, w->p[0].t, w->p[0].v,
+	    w->p[w->n - 1].t, w->n, w->start, w->end, w->range, counter, rate);
+	return 1;
+}
+
+double
+promql_extrapolate_finish(double result, int64_t t0, double v0, int64_t t1,
+    size_t n, int64_t start, int64_t end, int64_t range, int counter, int rate)
+{
+	double to_start, to_end, sampled, avg, threshold, interval;
+
+	to_start = (double)(t0 - start) / 1000;
+	to_end = (double)(end - t1) / 1000;
+	sampled = (double)(t1 - t0) / 1000;
+	avg = sampled / (double)(n - 1);
+	if (counter && result > 0 && v0 >= 0) {
+		double to_zero = sampled * (v0 / result);
 
 		if (to_zero < to_start)
 			to_start = to_zero;
@@ -64,27 +74,26 @@ func_extrapolate(
 	interval += to_end < threshold ? to_end : avg / 2;
 	result = result * (interval / sampled);
 	if (rate)
-		result /= (double)w->range / 1000;
-	*out = result;
-	return 1;
+		result /= (double)range / 1000;
+	return result;
 }
 
 static int
 func_rate(const struct promql_window *w, double *out)
 {
-	return func_extrapolate(w, 1, 1, out);
+	return promql_extrapolate(w, 1, 1, out);
 }
 
 static int
 func_increase(const struct promql_window *w, double *out)
 {
-	return func_extrapolate(w, 1, 0, out);
+	return promql_extrapolate(w, 1, 0, out);
 }
 
 static int
 func_delta(const struct promql_window *w, double *out)
 {
-	return func_extrapolate(w, 0, 0, out);
+	return promql_extrapolate(w, 0, 0, out);
 }
 
 /* irate and idelta: the last two points. */
@@ -247,7 +256,17 @@ func_range(struct promql_ctx *c, const struct promql_node *n,
 	memset(&param, 0, sizeof param);
 	if (n->nargs > 1 && promql_eval_node(c, n->args[0], &param) != 0)
 		return -1;
-	rc = promql_eval_windows(c, sel, sel->range_ms, fn, param.scalar, out);
+	/* rate, increase and delta of whole-minute windows: from per-minute
+	 * summaries where the source has them. */
+	rc = 0;
+	if (fn == func_rate || fn == func_increase || fn == func_delta)
+		rc = promql_eval_minutes(c, sel, sel->range_ms,
+		    fn != func_delta, fn == func_rate, out);
+	if (rc == 0)
+		rc = promql_eval_windows(
+		    c, sel, sel->range_ms, fn, param.scalar, out);
+	else if (rc > 0)
+		rc = 0;
 	promql_value_free(&param);
 	if (rc != 0)
 		return -1;

@@ -4,7 +4,8 @@ HUB_PROMQL_SOURCES = \
 	hub/promql/promql.h hub/promql/promql-int.h \
 	hub/promql/lex.c hub/promql/parse.c hub/promql/format.c \
 	hub/promql/value.c hub/promql/eval.c hub/promql/agg.c \
-	hub/promql/func.c hub/promql/window.c hub/promql/route.c \
+	hub/promql/func.c hub/promql/func-minutes.c \
+	hub/promql/window.c hub/promql/route.c \
 	hub/promql/remote.c
 
 # The parser's fuzz target: parse, format, reparse, same normal form.
@@ -29,3 +30,14 @@ noinst_PROGRAMS += bench/promql-bench
 bench_promql_bench_CPPFLAGS = $(HUB_CPPFLAGS) $(ROCKSDB_CFLAGS)
 bench_promql_bench_SOURCES = bench/promql-bench.c $(BENCH_GEN)
 bench_promql_bench_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) -lm
+
+# rate/increase from per-minute summaries equal the raw points' answer.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test-promql-minutes
+TESTS += tests/unit/test-promql-minutes
+tests_unit_test_promql_minutes_CPPFLAGS = $(UNIT_CPPFLAGS) $(HUB_CPPFLAGS) \
+	$(ROCKSDB_CFLAGS)
+tests_unit_test_promql_minutes_SOURCES = tests/unit/test-promql-minutes.c
+tests_unit_test_promql_minutes_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) \
+	$(ROCKSDB_LIBS) $(CHECK_LIBS) -lm
+endif

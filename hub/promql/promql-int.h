@@ -94,6 +94,37 @@ typedef int (*promql_window_fn)(const struct promql_window *w, double *out);
 int promql_eval_windows(struct promql_ctx *c, const struct promql_node *sel,
     int64_t w, promql_window_fn fn, const double *param,
     struct promql_value *out);
+/* Prometheus's extrapolatedRate over w (rate, increase; delta when not
+ * counter): 1 with *out, or 0 for fewer than two points (func.c). */
+int promql_extrapolate(
+    const struct promql_window *w, int counter, int rate, double *out);
+/* Its second half: the raw increase result (resets added back) between
+ * the first point (t0, v0) and the last (at t1) of n >= 2 points,
+ * extrapolated to the window [start, end] of length range. */
+double promql_extrapolate_finish(double result, int64_t t0, double v0,
+    int64_t t1, size_t n, int64_t start, int64_t end, int64_t range,
+    int counter, int rate);
+
+/* Rate and increase from per-minute summaries (func-minutes.c). */
+struct rate_minute;
+/* 1 when every window [t - offset - range, t - offset] of the steps
+ * t0 + k * step (k < nsteps) starts and ends on a whole minute. */
+int promql_minutes_aligned(
+    int64_t t0, int64_t step, size_t nsteps, int64_t range, int64_t offset);
+/* The window [end - range, end] (both whole minutes) from the summaries
+ * m[i] of the minutes m0 + i * 60 s, which must cover [end - range,
+ * end + 60 s): as promql_extrapolate over the same points gives, up to
+ * the rounding of several resets inside one minute added as one sum.
+ * 1 with *out, or 0 for fewer than two points. */
+int promql_minutes_rate(const struct rate_minute *m, int64_t m0, int64_t end,
+    int64_t range, int counter, int rate, double *out);
+/* rate (counter, rate), increase (counter) or delta (neither) of sel's
+ * windows of width w at every step from the source's minutes: 1 with
+ * *out (as promql_eval_windows gives it), 0 when the source has none or
+ * the windows are not whole minutes (nothing done), -1 on error. */
+int promql_eval_minutes(struct promql_ctx *c, const struct promql_node *sel,
+    int64_t w, int counter, int rate, struct promql_value *out);
+
 /* Check the deadline; 0 or -1. */
 int promql_eval_check(struct promql_ctx *c);
 

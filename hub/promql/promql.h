@@ -23,6 +23,7 @@
 
 struct store_result;
 struct store_point;
+struct store_minutes;
 
 /* ---- Parsing ------------------------------------------------------------ */
 
@@ -189,6 +190,12 @@ struct promql_source {
 	 * fetch.  0, or -1 with *cause. */
 	int (*open)(void *arg, const struct selector *sel, int64_t start,
 	    int64_t end, struct store_reader **rd, char **cause);
+	/* Optional: per-minute rate summaries over the whole minutes
+	 * [start, end) (store.h, store_minutes), from which rate, increase
+	 * and delta over whole-minute windows are computed.  0, or -1 with
+	 * *cause. */
+	int (*minutes)(void *arg, const struct selector *sel, int64_t start,
+	    int64_t end, struct store_minutes **mr, char **cause);
 };
 
 enum promql_error {

@@ -199,6 +199,21 @@ route_open(void *arg, const struct selector *sel, int64_t start, int64_t end,
 	return rc;
 }
 
+static int
+route_minutes(void *arg, const struct selector *sel, int64_t start, int64_t end,
+    struct store_minutes **mr, char **cause)
+{
+	struct hub_req *req = arg;
+	struct selector *copy = promql_route_scoped(req, sel, cause);
+	int rc;
+
+	if (copy == NULL)
+		return -1;
+	rc = store_minutes_open(req->hub->store, copy, start, end, mr, cause);
+	selector_free(copy);
+	return rc;
+}
+
 /* ---- JSON output -----------------------------------------------------------
  */
 
@@ -364,8 +379,10 @@ static void
 route_answer(struct hub_req *req, const struct promql_node *root,
     const struct promql_query *q, int instant, struct promql_remote *rm)
 {
-	struct promql_source src = {
-	    .fetch = promql_route_fetch, .arg = req, .open = route_open};
+	struct promql_source src = {.fetch = promql_route_fetch,
+	    .arg = req,
+	    .open = route_open,
+	    .minutes = route_minutes};
 	struct promql_value v;
 	enum promql_error err;
 	struct buf out = BUF_INIT;

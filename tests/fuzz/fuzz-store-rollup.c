@@ -1,6 +1,6 @@
 /* Fuzz target for store/rollup: the bytes as a minute block and as an
- * hour block, every column set a reader asks for; whatever decodes is
- * encoded again and must decode. */
+ * hour block, every column set a reader asks for (the rate columns too);
+ * whatever decodes is encoded again and must decode. */
 #include "config.h"
 
 #include <stdint.h>
@@ -17,7 +17,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const unsigned cols[] = {0, ROLLUP_COL_SUM, ROLLUP_COL_LAST,
-	    ROLLUP_COL_MIN, ROLLUP_COL_MAX, ROLLUP_COL_ALL};
+	    ROLLUP_COL_MIN, ROLLUP_COL_MAX, ROLLUP_COL_ALL, ROLLUP_COL_FIRST,
+	    ROLLUP_COL_ALL | ROLLUP_COL_FIRST};
+	struct rate_minute rm[60];
 	struct rollup_block rb, back;
 	struct buf b = BUF_INIT;
 	unsigned tier, c;
@@ -31,6 +33,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)rollup_block_decode_cols(
 			    &rb, data, size, cols[c]);
 		}
+		rollup_block_init(&rb, 400000 * HOUR_MS, res, nslots);
+		(void)rollup_block_decode_rate(&rb, data, size, rm);
 		rollup_block_init(&rb, 400000 * HOUR_MS, res, nslots);
 		if (rollup_block_decode(&rb, data, size) != 0)
 			continue;

@@ -12,8 +12,11 @@ for p in prometheus promtool; do
 done
 PY="$top_srcdir/tests/integration/promql-compat.py"
 
-# Data ends three minutes ago, on a 10 s boundary.
-end=$(( $(date +%s) / 10 * 10 - 180 ))
+# Data ends three minutes ago, on a minute boundary: range queries of
+# whole-minute steps and instants on whole minutes then answer rate,
+# increase and delta from per-minute summaries (store_minutes), the others
+# from raw points, both checked against Prometheus.
+end=$(( $(date +%s) / 60 * 60 - 180 ))
 data=$(cb_tmpdir)
 python3 "$PY" gen "$end" "$data" || { cb_fail "generating data"; exit 1; }
 

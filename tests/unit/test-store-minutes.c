@@ -1,0 +1,356 @@
+/*
+ * Unit test of store/minutes.c and the rate columns of minute blocks
+ * (store/rollup-rate.c): the per-minute summaries store_minutes gives
+ * are, bit for bit, those of the raw points (store_query_raw), for
+ * counters with and without resets, gauges, NaN, points on minute
+ * boundaries, the open hour, after late points rewrite a closed hour,
+ * after a reopen, and for blocks of format 4 (no rate columns, read raw).
+ */
+#include "config.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rocksdb/c.h>
+
+#include "lib/buf.h"
+#include "lib/clock.h"
+#include "store/rate-minute.h"
+#include "store/rollup.h"
+#include "store/store-int.h"
+#include "store/store.h"
+#include "test-store-util.h"
+
+#define H   STORE_HOUR_MS
+#define MIN STORE_MINUTE_MS
+
+#define tmpdir (tsu_dir())
+static int64_t T0;
+
+static void
+setup(void)
+{
+	tsu_dir_setup();
+	T0 = (clock_wall_ms() / H - 6) * H;
+}
+
+static int
+same_minute(const struct rate_minute *a, const struct rate_minute *b)
+{
+	if (a->count != b->count)
+		return 0;
+	if (a->count == 0)
+		return 1;
+	return a->first_t == b->first_t && a->last_t == b->last_t &&
+	       tsu_same(a->first, b->first) && tsu_same(a->last, b->last) &&
+	       a->nresets == b->nresets &&
+	       (a->nresets == 0 || tsu_same(a->resets, b->resets));
+}
+
+/* Compare store_minutes over [start, end) with the raw points' summaries;
+ * add the hours it took from rollups and raw to *roll and *raw. */
+static void
+check_range(
+    struct store *s, int64_t start, int64_t end, size_t *roll, size_t *raw)
+{
+	struct selector *sel = tsu_sel("m");
+	struct store_minutes *mr;
+	struct store_result r;
+	const struct store_series_result *sr;
+	const struct rate_minute *m;
+	size_t nmin = (size_t)((end - start) / MIN), i, k, nser = 0;
+	struct rate_minute *want = calloc(nmin, sizeof *want);
+	char *cause = NULL;
+	size_t a, b;
+
+	ck_assert_int_eq(store_query_raw(s, sel, start, end, &r, &cause), 0);
+	ck_assert_int_eq(
+	    store_minutes_open(s, sel, start, end, &mr, &cause), 0);
+	while (store_minutes_next(mr, &sr, &m) == 1) {
+		const struct store_series_result *rs = NULL;
+
+		for (i = 0; i < r.n; i++)
+			if (strcmp(r.series[i].key, sr->key) == 0)
+				rs = &r.series[i];
+		/* A series with no raw point in the range (the retention
+		 * dropped them) comes with no minute. */
+		memset(want, 0, nmin * sizeof *want);
+		if (rs != NULL)
+			nser++;
+		for (k = 0; rs != NULL && k < rs->npoints; k++)
+			rate_minute_point(
+			    &want[(rs->points[k].t - start) / MIN],
+			    rs->points[k].t, rs->points[k].v);
+		for (i = 0; i < nmin; i++)
+			ck_assert_msg(same_minute(&m[i], &want[i]),
+			    "%s minute %zu of [%lld, %lld): count %llu/%llu "
+			    "first %.17g/%.17g at %lld/%lld last %.17g/%.17g "
+			    "resets %u %.17g/%u %.17g",
+			    sr->key, i, (long long)start, (long long)end,
+			    (unsigned long long)m[i].count,
+			    (unsigned long long)want[i].count, m[i].first,
+			    want[i].first, (long long)m[i].first_t,
+			    (long long)want[i].first_t, m[i].last, want[i].last,
+			    m[i].nresets, m[i].resets, want[i].nresets,
+			    want[i].resets);
+	}
+	ck_assert_uint_eq(nser, r.n);
+	store_minutes_counts(mr, &a, &b);
+	*roll += a;
+	*raw += b;
+	store_minutes_close(mr);
+	store_result_free(&r);
+	selector_free(sel);
+	free(want);
+}
+
+/* store_minutes_useful for sel over the 6 hours. */
+static int
+useful(struct store *s, const char *text)
+{
+	struct selector *sel = tsu_sel(text);
+	struct store_minutes *mr;
+	char *cause = NULL;
+	int u;
+
+	ck_assert_int_eq(
+	    store_minutes_open(s, sel, T0, T0 + 6 * H, &mr, &cause), 0);
+	u = store_minutes_useful(mr);
+	store_minutes_close(mr);
+	selector_free(sel);
+	return u;
+}
+
+/* Whole-minute ranges of the 6 hours: all of it, and random ones. */
+static void
+check_all(struct store *s, size_t *roll, size_t *raw)
+{
+	int i;
+
+	check_range(s, T0, T0 + 6 * H, roll, raw);
+	for (i = 0; i < 30; i++) {
+		int64_t a = T0 + (int64_t)(tsu_rng() % 340) * MIN;
+		int64_t b = a + (int64_t)(tsu_rng() % 100 + 1) * MIN;
+
+		check_range(s, a, b, roll, raw);
+	}
+}
+
+/* Six hours of: a counter (a reset in hour 2, many in hour 3), a gauge of
+ * decimals, a counter with a NaN in hour 1, points on and just after
+ * minute boundaries; hour 6 stays open. */
+static void
+fill(struct store *s)
+{
+	uint32_t c = tsu_intern(s, "m{k=\"counter\"}");
+	uint32_t g = tsu_intern(s, "m{k=\"gauge\"}");
+	uint32_t n = tsu_intern(s, "m{k=\"nan\"}");
+	uint32_t e = tsu_intern(s, "m{k=\"edges\"}");
+	double cv = 1000, nv = 5, gv = 50;
+	int64_t t;
+
+	for (t = T0; t < T0 + 5 * H + 30 * MIN; t += 10000) {
+		int64_t h = (t - T0) / H;
+
+		cv += (double)(tsu_rng() % 20);
+		if ((h == 2 && t % H == 17 * MIN) ||
+		    (h == 3 && tsu_rng() % 30 == 0))
+			cv = (double)(tsu_rng() % 10);
+		tsu_write1(s, c, t, cv);
+		gv += (double)((int64_t)(tsu_rng() % 21) - 10) / 10;
+		tsu_write1(s, g, t + 3000, gv);
+		nv += 1.5;
+		tsu_write1(s, n, t + 1, h == 1 && t % H == 20 * MIN ? NAN : nv);
+		if (t % MIN == 0)
+			tsu_write1(s, e, t, (double)(t / MIN % 7));
+	}
+}
+
+START_TEST(test_minutes_match_raw)
+{
+	struct store *s = tsu_open(tmpdir, NULL);
+	size_t roll = 0, raw = 0;
+	uint32_t c;
+
+	fill(s);
+	check_all(s, &roll, &raw);
+	ck_assert_uint_gt(roll, 0);
+	ck_assert_uint_gt(raw, 0);
+	/* The counter's rollups have rate columns, the gauge's none. */
+	ck_assert_int_eq(useful(s, "m{k=\"counter\"}"), 1);
+	ck_assert_int_eq(useful(s, "m{k=\"gauge\"}"), 0);
+
+	/* A late point rewrites hour 1 of the counter (a drop). */
+	c = tsu_intern(s, "m{k=\"counter\"}");
+	tsu_write1(s, c, T0 + H + 30 * MIN + 5000, 1);
+	roll = raw = 0;
+	check_all(s, &roll, &raw);
+	ck_assert_uint_gt(roll, 0);
+
+	/* Flushed and reopened. */
+	ck_assert_int_eq(store_flush(s, 0, NULL), 0);
+	store_close(s);
+	s = tsu_open(tmpdir, NULL);
+	roll = raw = 0;
+	check_all(s, &roll, &raw);
+	ck_assert_uint_gt(roll, 0);
+	store_close(s);
+}
+END_TEST
+
+/* Minute blocks of format 4 (no rate columns): every hour read raw, the
+ * same summaries. */
+START_TEST(test_minutes_old_blocks)
+{
+	struct store *s = tsu_open(tmpdir, NULL);
+	rocksdb_iterator_t *it;
+	struct buf b = BUF_INIT;
+	size_t roll = 0, raw = 0, n = 0;
+	char *err = NULL;
+
+	fill(s);
+	ck_assert_int_eq(store_flush(s, 0, NULL), 0);
+	it = rocksdb_create_iterator_cf(s->db, s->ro, s->cf[STORE_CF_ROLLUP_M]);
+	for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it);
+	     rocksdb_iter_next(it)) {
+		size_t kl, vl;
+		const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it, &kl);
+		const char *v = rocksdb_iter_value(it, &vl);
+		struct rollup_block rb;
+		int64_t hour = (int64_t)((uint32_t)k[0] << 24 | k[1] << 16 |
+		                         k[2] << 8 | k[3]);
+
+		rollup_block_init(&rb, hour * H, MIN, 60);
+		ck_assert_int_eq(rollup_block_decode(&rb, v, vl), 0);
+		n += rb.rate;
+		buf_reset(&b);
+		rollup_block_encode_format(&rb, 4, &b);
+		rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_ROLLUP_M],
+		    (const char *)k, kl, b.data, b.len, &err);
+		ck_assert_ptr_null(err);
+	}
+	rocksdb_iter_destroy(it);
+	ck_assert_uint_gt(n, 0); /* some had rate columns */
+	check_all(s, &roll, &raw);
+	ck_assert_uint_eq(roll, 0);
+	ck_assert_uint_gt(raw, 0);
+	buf_free(&b);
+	store_close(s);
+}
+END_TEST
+
+/* Hours the raw retention dropped have rollups but no raw points: read
+ * raw, so they answer as the raw points do (none). */
+START_TEST(test_minutes_raw_retention)
+{
+	struct store_options o;
+	struct store *s;
+	size_t roll = 0, raw = 0;
+	char *cause = NULL;
+
+	store_options_init(&o);
+	o.retention_raw_ms = 4 * H;
+	s = tsu_open(tmpdir, &o);
+	fill(s);
+	ck_assert_int_eq(store_flush(s, 0, NULL), 0);
+	ck_assert_int_eq(store_retention_apply(s, &cause), 0);
+	check_all(s, &roll, &raw);
+	ck_assert_uint_gt(roll, 0);
+	ck_assert_uint_gt(raw, 0);
+	store_close(s);
+}
+END_TEST
+
+/* A minute retention shorter than the raw one: hours whose blocks it
+ * dropped still have raw points, and answer with them. */
+START_TEST(test_minutes_minute_retention)
+{
+	struct store_options o;
+	struct store *s;
+	size_t roll = 0, raw = 0;
+	char *cause = NULL;
+
+	store_options_init(&o);
+	o.retention_minute_ms = 4 * H;
+	s = tsu_open(tmpdir, &o);
+	fill(s);
+	ck_assert_int_eq(store_flush(s, 0, NULL), 0);
+	ck_assert_int_eq(store_retention_apply(s, &cause), 0);
+	check_all(s, &roll, &raw);
+	ck_assert_uint_gt(roll, 0);
+	ck_assert_uint_gt(raw, 0);
+	store_close(s);
+}
+END_TEST
+
+/* Rate columns round-trip through the block codec, and a block whose
+ * values do not fit carries none. */
+START_TEST(test_minutes_block_codec)
+{
+	struct rollup_block rb, back;
+	struct buf b = BUF_INIT;
+	int64_t t[400];
+	double v[400];
+	size_t i, n = 0;
+
+	for (i = 0; i < 360; i++) {
+		t[n] = T0 + (int64_t)i * 10000 + (i % 6 == 0 ? 0 : 1);
+		v[n] = (double)(i * 3 % 1000) / 10 + (i == 200 ? -50 : 0);
+		n++;
+	}
+	rollup_block_init(&rb, T0, MIN, 60);
+	rollup_block_fill(&rb, t, v, n);
+	rollup_block_encode(&rb, NULL, &b);
+	ck_assert_int_eq((unsigned char)b.data[0], 6);
+	rollup_block_init(&back, T0, MIN, 60);
+	ck_assert_int_eq(rollup_block_decode(&back, b.data, b.len), 0);
+	ck_assert(back.rate);
+	for (i = 0; i < 60; i++)
+		ck_assert(same_minute(&back.rm[i], &rb.rm[i]));
+	/* A NaN inside a minute is summarized as the raw path sees it (no
+	 * drop to or from it); as a minute's first value, it does not fit:
+	 * no rate columns. */
+	v[6] = NAN;
+	rollup_block_init(&rb, T0, MIN, 60);
+	rollup_block_fill(&rb, t, v, n);
+	buf_reset(&b);
+	rollup_block_encode(&rb, NULL, &b);
+	ck_assert_int_ne((unsigned char)b.data[0], 6);
+	rollup_block_init(&back, T0, MIN, 60);
+	ck_assert_int_eq(rollup_block_decode(&back, b.data, b.len), 0);
+	ck_assert(!back.rate);
+	buf_free(&b);
+}
+END_TEST
+
+static Suite *
+store_minutes_suite(void)
+{
+	Suite *su = suite_create("store-minutes");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, tsu_dir_teardown);
+	tcase_add_test(tc, test_minutes_match_raw);
+	tcase_add_test(tc, test_minutes_old_blocks);
+	tcase_add_test(tc, test_minutes_raw_retention);
+	tcase_add_test(tc, test_minutes_minute_retention);
+	tcase_add_test(tc, test_minutes_block_codec);
+	suite_add_tcase(su, tc);
+	return su;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(store_minutes_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
