@@ -27,7 +27,7 @@ store_libcbstore_a_SOURCES = \
 	store/retention.c \
 	store/rollup.c store/rollup.h store/rollup-col.c store/rollup-int.h \
 	store/rollup-rate.c \
-	store/store.c
+	store/store.c store/write.c
 
 STORE_TEST_LDADD = $(CB_STORE) $(UNIT_LDADD) $(ROCKSDB_LIBS) -lm
 
