@@ -1,4 +1,4 @@
-/* The store's public entry points: open, close, series, stats (writes: write.c). */
+/* The store's entry points: open, close, series, stats (writes: write.c). */
 #include "config.h"
 
 #include <stdarg.h>
