@@ -2,7 +2,6 @@
  * a target, each shard's points apart (hub/remote/forward-int.h). */
 #include "config.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,7 +47,6 @@ fwd_rec_decode(
 	char *own;
 	const char *val = fwd_record_read(fw, seq, &vlen, &own);
 	struct fwd_point *all;
-	uint8_t *sh;
 	unsigned k;
 
 	all = val != NULL ? fwd_record_points(val, vlen, &np)
@@ -64,19 +62,16 @@ fwd_rec_decode(
 	}
 	r->off[1] = 0;
 	r->pts = xreallocarray(NULL, np + 1, sizeof *r->pts);
-	/* Each point's shard once (a division), kept for the scatter. */
-	sh = xreallocarray(NULL, np + 1, sizeof *sh);
-	for (i = 0; i < np; i++) {
-		sh[i] = (uint8_t)fwd_shard(all[i].id, n);
-		r->off[sh[i] + 1]++;
-	}
+	for (i = 0; i < np; i++)
+		r->off[fwd_shard(all[i].id, n) + 1]++;
 	for (k = 0; k < n; k++)
 		r->off[k + 1] += r->off[k];
 	at = xcalloc(n, sizeof *at);
-	for (i = 0; i < np; i++)
-		r->pts[r->off[sh[i]] + at[sh[i]]++] = all[i];
+	for (i = 0; i < np; i++) {
+		k = fwd_shard(all[i].id, n);
+		r->pts[r->off[k] + at[k]++] = all[i];
+	}
 	free(at);
-	free(sh);
 	free(all);
 }
 
