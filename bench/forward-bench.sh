@@ -13,18 +13,11 @@ NEW=${2:?usage: $0 BASE_HUB NEW_HUB [ROUNDS] [SECONDS]}
 ROUNDS=${3:-3}
 SECS=${4:-10}
 export top_srcdir=$(cd "${top_srcdir:-.}" && pwd)
-command -v victoria-metrics >/dev/null || { echo "no victoria-metrics" >&2; exit 1; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/cb-fwdbench.XXXXXX")
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-victoria-metrics -httpListenAddr=127.0.0.1:$PORT -storageDataPath=$T/vm \
-	-retentionPeriod=100y >$T/vm.log 2>&1 &
-VM=$!
-trap 'kill $VM 2>/dev/null; wait $VM 2>/dev/null; rm -rf "$T"' EXIT INT TERM
-for i in $(seq 50); do
-	curl -sf http://127.0.0.1:$PORT/health >/dev/null 2>&1 && break
-	sleep 0.2
-done
-URL=http://127.0.0.1:$PORT/api/v1/write
+VM=
+trap '[ -n "$VM" ] && kill $VM 2>/dev/null; wait $VM 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+. "$(dirname "$0")/forward-vm.sh"
+fwd_vm_start
 for r in $(seq "$ROUNDS"); do
 	for v in base new; do
 		[ $v = base ] && H=$BASE || H=$NEW
