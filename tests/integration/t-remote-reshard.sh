@@ -14,21 +14,25 @@ remote_vm_start
 remote_hop_start 1
 
 hub_conf
-remote_target "$HOP_PORT" '{"shards": 1, "max_shards": 4, "batch_samples": 100, "reshard_interval": "1s"}'
+remote_target "$HOP_PORT" '{"shards": 1, "max_shards": 8, "batch_samples": 100, "reshard_interval": "1s"}'
 hub_start
 BASE=$((($(date +%s) - 600) * 1000))
 
 cb_assert_eq 1 "$(remote_metric citybraind_remote_shards)" "one shard at start"
 
-# 40 writes of one series each (100 points): a shard's request ends just
-# after a write of its own series, so two shards never stand at the same
-# position and a reshard must wait for the one behind (its barrier).
+# 400 writes of 10 points of one series each (40 series, round robin):
+# a shard's request (100 of its own samples) spans ten writes of its own
+# series and skips the others', so two shards never stand at the same
+# position, and the one behind has writes of its own between its position
+# and the furthest shard's: a reshard must wait for it (its barrier), or
+# those points are lost.  max_shards 8: up to three reshards while behind.
 python3 - "$BASE" "$HUB_DIR" <<'PY'
 import sys
 base, d = int(sys.argv[1]), sys.argv[2]
-for n in range(40):
-    with open("%s/b%02d.lp" % (d, n), "w") as f:
-        for k in range(100):
+for w in range(400):
+    n, k0 = w % 40, 10 * (w // 40)
+    with open("%s/b%03d.lp" % (d, w), "w") as f:
+        for k in range(k0, k0 + 10):
             f.write("rs,grid=440304001001001,sensor=s%02d value=%d %d\n" % (n, n * 1000 + k, base + k * 1000))
 PY
 for f in "$HUB_DIR"/b*.lp; do
