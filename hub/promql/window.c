@@ -302,8 +302,8 @@ promql_eval_windows(struct promql_ctx *c, const struct promql_node *sel,
 {
 	struct win_state st;
 	struct promql_series *sorted;
-	int64_t a, b, end, slice;
-	size_t i;
+	int64_t a, b, end, slice, span;
+	size_t i, seen;
 	int rc = 0;
 
 	memset(out, 0, sizeof *out);
@@ -328,11 +328,24 @@ promql_eval_windows(struct promql_ctx *c, const struct promql_node *sel,
 			qsort(st.s, st.n, sizeof *st.s, win_series_key_cmp);
 		a = end + 1;
 	}
+	/* Slices of `slice` ms.  After a slice that read nothing the next
+	 * is twice as long, up to the range (a slice no longer than the
+	 * range holds nothing a step's window would not hold anyway); one
+	 * that read points sets it back.  So a range reaching back to 1970
+	 * costs a few reads of empty time, not one an hour. */
+	span = slice;
 	for (; rc == 0 && a <= end; a = b) {
-		b = (a / slice + 1) * slice;
+		b = end - a < span ? end + 1 : (a + span) / slice * slice;
+		if (b <= a)
+			b = (a / slice + 1) * slice;
 		if (b > end + 1)
 			b = end + 1;
+		seen = c->samples;
 		rc = win_slice(&st, a, b);
+		if (c->samples != seen)
+			span = slice;
+		else if (span <= w / 2)
+			span *= 2;
 	}
 	/* Series in key order, as one read would give them. */
 	sorted = xreallocarray(NULL, st.n + 1, sizeof *sorted);
