@@ -41,8 +41,8 @@
 
 #define NSER         8
 #define STEP         10000LL
-#define ROUNDS       30
-#define POWER_ROUNDS 12
+#define ROUNDS       60
+#define POWER_ROUNDS 24
 
 struct cpoint {
 	uint32_t s; /* series index */
