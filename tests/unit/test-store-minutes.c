@@ -242,9 +242,10 @@ START_TEST(test_minutes_old_blocks)
 }
 END_TEST
 
-/* Hours the raw retention dropped have rollups but no raw points: read
- * raw, so they answer as the raw points do (none). */
-START_TEST(test_minutes_raw_retention)
+/* Fill a store with the given retentions, apply them and check every
+ * series: some hours must come from rollups and some from raw points. */
+static void
+check_retention(int64_t raw_ms, int64_t minute_ms)
 {
 	struct store_options o;
 	struct store *s;
@@ -252,7 +253,10 @@ START_TEST(test_minutes_raw_retention)
 	char *cause = NULL;
 
 	store_options_init(&o);
-	o.retention_raw_ms = 4 * H;
+	if (raw_ms > 0)
+		o.retention_raw_ms = raw_ms;
+	if (minute_ms > 0)
+		o.retention_minute_ms = minute_ms;
 	s = tsu_open(tmpdir, &o);
 	fill(s);
 	ck_assert_int_eq(store_flush(s, 0, NULL), 0);
@@ -262,27 +266,20 @@ START_TEST(test_minutes_raw_retention)
 	ck_assert_uint_gt(raw, 0);
 	store_close(s);
 }
+
+/* Hours the raw retention dropped have rollups but no raw points: read
+ * raw, so they answer as the raw points do (none). */
+START_TEST(test_minutes_raw_retention)
+{
+	check_retention(4 * H, 0);
+}
 END_TEST
 
 /* A minute retention shorter than the raw one: hours whose blocks it
  * dropped still have raw points, and answer with them. */
 START_TEST(test_minutes_minute_retention)
 {
-	struct store_options o;
-	struct store *s;
-	size_t roll = 0, raw = 0;
-	char *cause = NULL;
-
-	store_options_init(&o);
-	o.retention_minute_ms = 4 * H;
-	s = tsu_open(tmpdir, &o);
-	fill(s);
-	ck_assert_int_eq(store_flush(s, 0, NULL), 0);
-	ck_assert_int_eq(store_retention_apply(s, &cause), 0);
-	check_all(s, &roll, &raw);
-	ck_assert_uint_gt(roll, 0);
-	ck_assert_uint_gt(raw, 0);
-	store_close(s);
+	check_retention(0, 4 * H);
 }
 END_TEST
 
