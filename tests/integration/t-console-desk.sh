@@ -75,6 +75,7 @@ cf_expect ":desk emergency" "Tab completes the desk id"
 cf_keys Enter
 cf_expect "应急指挥中心 (emergency)  1 in the queue  on duty: $HUB_ME" "the other desk" 15
 cf_keys : "desk none" Enter
+cf_expect "on desk none" ":desk none says so"
 cf_reject "应急指挥中心 (emergency)" ":desk none leaves the Desk screen"
 hub_sock /api/v1/desks/emergency >/dev/null
 cb_assert_eq "" "$(hub_json '" ".join(p["user"] for p in j["on_duty"])')" "off the desk"
