@@ -212,7 +212,13 @@ hub_store_warn(void *arg, const char *msg)
  * The store's apply thread (and ingest workers) would each get a glibc
  * arena of their own, whose free pages stay resident next to the main
  * heap's: at most two arenas took 3-4 MiB off the peak (2026-12-06,
- * issue 14) with no loss of ingest seen.  MALLOC_ARENA_MAX wins when set.
+ * issue 14) with no loss of ingest seen, one arena (all threads in the
+ * main heap: RocksDB's memtable blocks are allocated by whichever thread
+ * writes, the loop's batch-log writes and the apply thread's checkpoints,
+ * and freed by its flush thread) another 2 MiB (2026-12-07, ingest16),
+ * again with no loss of ingest seen; small blocks come from each
+ * thread's cache without the arena's lock.  MALLOC_ARENA_MAX wins when
+ * set.
  */
 static void
 hub_malloc_tune(void)
@@ -221,7 +227,7 @@ hub_malloc_tune(void)
 	if (getenv("MALLOC_MMAP_THRESHOLD_") == NULL)
 		mallopt(M_MMAP_THRESHOLD, 2 << 20);
 	if (getenv("MALLOC_ARENA_MAX") == NULL)
-		mallopt(M_ARENA_MAX, 2);
+		mallopt(M_ARENA_MAX, 1);
 #endif
 }
 

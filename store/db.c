@@ -209,6 +209,17 @@ db_empty(struct store *s)
 #define DB_WAL_BYTES (32 << 20)
 
 /*
+ * Write buffer of each file RocksDB writes (the write-ahead log, a
+ * flush's or a compaction's table): RocksDB grows it up to 1 MiB by
+ * default, and a checkpoint's record of several MiB takes the log's to
+ * the full size, next to those of a flush and a compaction running at
+ * the same time.  256 KiB took about 2 MiB off the hub's peak RSS in
+ * bench/ingest-bench (bench/README.md, "ingest16") for a few more
+ * write() calls per MiB.
+ */
+#define DB_FILE_BUFFER_BYTES (256 << 10)
+
+/*
  * Families read once at open (head, index): zstd over 64 KiB blocks, so
  * that the small values of neighbouring series compress together (at
  * rest, store-bench: head 0.062 -> 0.055 bytes a point, index 0.017 ->
@@ -254,6 +265,8 @@ db_options(struct store *s)
 	rocksdb_options_set_max_total_wal_size(o, DB_WAL_BYTES);
 	rocksdb_options_set_wal_recovery_mode(o, 2); /* point in time */
 	rocksdb_options_set_bytes_per_sync(o, 1 << 20);
+	rocksdb_options_set_writable_file_max_buffer_size(
+	    o, DB_FILE_BUFFER_BYTES);
 	/* All memtables together: past this RocksDB flushes the largest. */
 	rocksdb_options_set_db_write_buffer_size(
 	    o, DB_MEMTABLES_BYTES + s->opts.queue_memtable_bytes);
