@@ -55,8 +55,8 @@
 
 #define NSER         8
 #define STEP         10000LL
-#define ROUNDS       60
-#define POWER_ROUNDS 24
+#define ROUNDS       20
+#define POWER_ROUNDS 8
 /* Batches the writer acknowledges while the apply thread is held in
  * its first checkpoint (the queue holds 64). */
 #define QUEUED_ACKS 16
