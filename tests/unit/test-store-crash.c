@@ -15,6 +15,17 @@
  * the place of libc's in librocksdb too, and note the size each log file
  * had when a sync of it began.  With the option ignored, acknowledged
  * points are lost and the test fails.
+ *
+ * Random kill times find a flaw only by chance; two rounds at chosen
+ * points find each known one every run.  At a checkpoint: the writer's
+ * store checkpoints after every batch, its first checkpoint on the apply
+ * thread waits until the writer has acknowledged more batches (queued,
+ * not applied), and the process dies the moment the next checkpoint is
+ * written, while they are still queued: a checkpoint that deleted their
+ * batch-log records loses them.  After acknowledgements: the writer
+ * stops after a few batches, is killed and loses what it wrote after its
+ * last sync: a store that acknowledged a write before syncing it loses
+ * that write.
  */
 #include "config.h"
 
@@ -24,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rocksdb/c.h>
+
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
 #include "store/store.h"
@@ -41,8 +55,11 @@
 
 #define NSER         8
 #define STEP         10000LL
-#define ROUNDS       60
-#define POWER_ROUNDS 24
+#define ROUNDS       20
+#define POWER_ROUNDS 8
+/* Batches the writer acknowledges while the apply thread is held in
+ * its first checkpoint (the queue holds 64). */
+#define QUEUED_ACKS 16
 
 struct cpoint {
 	uint32_t s; /* series index */
@@ -52,6 +69,55 @@ struct cpoint {
 
 static int64_t T0;
 static char keys[NSER][32];
+
+/* ---- kills at chosen points ---- */
+
+/* How the writer dies, from the environment: "checkpoint" (by itself,
+ * see the interposer below) or "pause=N" (it stops after N batches and
+ * waits for the kill); unset: at a random time. */
+#define CRASH_AT_ENV "CB_TEST_CRASH_AT"
+
+static int crash_at_checkpoint;
+static uint64_t writer_acked; /* the last batch acknowledged (atomic) */
+static pthread_t writer_thread;
+
+/*
+ * The store's checkpoints write through here (a definition in this
+ * program takes the place of librocksdb's).  At CRASH_AT_ENV=checkpoint,
+ * on the apply thread: the first one waits until the writer has
+ * acknowledged QUEUED_ACKS batches after the one being checkpointed, the
+ * second one (of the next batch, those still queued) is the last thing
+ * the process does.
+ */
+void
+rocksdb_write_writebatch_wi(rocksdb_t *db, const rocksdb_writeoptions_t *o,
+    rocksdb_writebatch_wi_t *wb, char **err)
+{
+	void (*real)(rocksdb_t *, const rocksdb_writeoptions_t *,
+	    rocksdb_writebatch_wi_t *, char **);
+	static int calls; /* the apply thread's */
+	int waited;
+
+	real = (__typeof__(real))dlsym(RTLD_NEXT, __func__);
+	if (real == NULL)
+		abort();
+	if (!crash_at_checkpoint ||
+	    pthread_equal(pthread_self(), writer_thread)) {
+		real(db, o, wb, err);
+		return;
+	}
+	calls++;
+	for (waited = 0; calls == 1 && __atomic_load_n(&writer_acked,
+	                                   __ATOMIC_ACQUIRE) < 1 + QUEUED_ACKS;
+	     waited++) {
+		if (waited == 60000)
+			_exit(3); /* the writer did not get ahead in 60 s */
+		usleep(1000);
+	}
+	real(db, o, wb, err);
+	if (calls == 2)
+		raise(SIGKILL);
+}
 
 /* ---- the power cut ---- */
 
@@ -266,6 +332,8 @@ writer(const char *dir, uint64_t seq, int fd)
 	struct cpoint p[2 * NSER];
 	uint32_t ids[NSER], pid[2 * NSER];
 	const char *synclog = getenv(SYNC_LOG_ENV);
+	const char *at = getenv(CRASH_AT_ENV);
+	uint64_t pause_after = 0;
 	int64_t pt[2 * NSER];
 	double pv[2 * NSER];
 	struct store *s;
@@ -281,6 +349,12 @@ writer(const char *dir, uint64_t seq, int fd)
 		if (sync_note_fd < 0)
 			_exit(1);
 	}
+	writer_thread = pthread_self();
+	if (at != NULL && strcmp(at, "checkpoint") == 0) {
+		crash_at_checkpoint = 1;
+		o.batchlog_bytes = 1; /* a checkpoint after every batch */
+	} else if (at != NULL && strncmp(at, "pause=", 6) == 0)
+		pause_after = seq + strtoull(at + 6, NULL, 10);
 	if ((s = store_open(dir, &o, &cause)) == NULL) {
 		fprintf(stderr, "writer: %s\n", cause);
 		_exit(1);
@@ -310,6 +384,12 @@ writer(const char *dir, uint64_t seq, int fd)
 		}
 		if (write(fd, &seq, sizeof seq) != sizeof seq)
 			_exit(1);
+		__atomic_store_n(&writer_acked, seq, __ATOMIC_RELEASE);
+		if (at != NULL) {
+			while (seq + 1 == pause_after)
+				pause(); /* until the kill */
+			continue;
+		}
 		if (seq % 97 == 0)
 			(void)store_flush(s, seq % 3 == 0, NULL);
 	}
@@ -421,6 +501,69 @@ verify(const char *dir, struct expect *acked, uint64_t maybe_seq)
 	return found_m != 0;
 }
 
+/* A store directory and the series keys for a run of rounds. */
+static void
+crash_setup(char *dir, size_t dirlen, char *synclog, size_t loglen)
+{
+	int k;
+
+	tsu_tmpdir(dir, dirlen);
+	snprintf(synclog, loglen, "%s.synclog", dir);
+	T0 = (clock_wall_ms() / 3600000 - 30) * 3600000 + 7000;
+	for (k = 0; k < NSER; k++)
+		snprintf(keys[k], sizeof keys[k], "c{s=\"%d\"}", k);
+}
+
+/* Start a writer on dir from batch seq, acknowledging on fds[1]; at is
+ * CRASH_AT_ENV's value or NULL.  Returns its pid. */
+static pid_t
+crash_spawn(const char *dir, uint64_t seq, int fds[2], const char *synclog,
+    const char *at)
+{
+	char a_seq[32], a_fd[16], a_t0[32];
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	if ((pid = fork()) == 0) {
+		if (synclog != NULL)
+			setenv(SYNC_LOG_ENV, synclog, 1);
+		if (at != NULL)
+			setenv(CRASH_AT_ENV, at, 1);
+		close(fds[0]);
+		snprintf(a_seq, sizeof a_seq, "%llu", (unsigned long long)seq);
+		snprintf(a_fd, sizeof a_fd, "%d", fds[1]);
+		snprintf(a_t0, sizeof a_t0, "%lld", (long long)T0);
+		execl("/proc/self/exe", "test-store-crash", "--writer", dir,
+		    a_seq, a_fd, a_t0, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	return pid;
+}
+
+/* After the writer pid died of SIGKILL: the batches it acknowledged on
+ * fd (from seq) join acked.  Returns the last one, seq - 1 if none. */
+static uint64_t
+crash_collect(pid_t pid, int fd, uint64_t seq, struct expect *acked)
+{
+	struct cpoint p[2 * NSER];
+	uint64_t ack, last = seq - 1;
+	int status;
+
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	    "writer not killed (status %#x)", status);
+	while (read(fd, &ack, sizeof ack) == sizeof ack) {
+		if (ack == 0)
+			continue; /* ready */
+		ck_assert_uint_eq(ack, last + 1);
+		expect_add(acked, p, batch_points(ack, p));
+		last = ack;
+	}
+	close(fd);
+	return last;
+}
+
 /* Rounds of writer, kill (and power cut, with power set), verify. */
 static void
 crash_rounds(int rounds, int power)
@@ -430,35 +573,16 @@ crash_rounds(int rounds, int power)
 	struct logsizes before;
 	char dir[256], synclog[300];
 	uint64_t seq = 1, ack, last;
-	int round, k, fds[2], status, total_acks = 0;
+	int round, fds[2], total_acks = 0;
 	long long dropped = 0;
 	pid_t pid;
 
-	tsu_tmpdir(dir, sizeof dir);
-	snprintf(synclog, sizeof synclog, "%s.synclog", dir);
-	T0 = (clock_wall_ms() / 3600000 - 30) * 3600000 + 7000;
-	for (k = 0; k < NSER; k++)
-		snprintf(keys[k], sizeof keys[k], "c{s=\"%d\"}", k);
+	crash_setup(dir, sizeof dir, synclog, sizeof synclog);
 	srandom((unsigned)time(NULL));
 	for (round = 0; round < rounds; round++) {
-		ck_assert_int_eq(pipe(fds), 0);
 		logsizes_scan(&before, dir);
 		unlink(synclog);
-		if ((pid = fork()) == 0) {
-			if (power)
-				setenv(SYNC_LOG_ENV, synclog, 1);
-			char a_seq[32], a_fd[16], a_t0[32];
-
-			close(fds[0]);
-			snprintf(a_seq, sizeof a_seq, "%llu",
-			    (unsigned long long)seq);
-			snprintf(a_fd, sizeof a_fd, "%d", fds[1]);
-			snprintf(a_t0, sizeof a_t0, "%lld", (long long)T0);
-			execl("/proc/self/exe", "test-store-crash", "--writer",
-			    dir, a_seq, a_fd, a_t0, (char *)NULL);
-			_exit(127);
-		}
-		close(fds[1]);
+		pid = crash_spawn(dir, seq, fds, power ? synclog : NULL, NULL);
 		/* Mostly kill while writing; sometimes while opening,
 		 * replaying or creating. */
 		if (random() % 5 != 0) {
@@ -468,18 +592,8 @@ crash_rounds(int rounds, int power)
 		}
 		usleep(5000 + (useconds_t)(random() % 150000));
 		kill(pid, SIGKILL);
-		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-		ck_assert(WIFSIGNALED(status));
-		last = seq - 1;
-		while (read(fds[0], &ack, sizeof ack) == sizeof ack) {
-			if (ack == 0)
-				continue; /* ready, when not read above */
-			ck_assert_uint_eq(ack, last + 1);
-			expect_add(&acked, p, batch_points(ack, p));
-			last = ack;
-			total_acks++;
-		}
-		close(fds[0]);
+		last = crash_collect(pid, fds[0], seq, &acked);
+		total_acks += (int)(last + 1 - seq);
 		if (power && access(synclog, F_OK) == 0)
 			dropped += power_cut(dir, &before, synclog);
 		/* Batch last + 1 may or may not be durable. */
@@ -496,6 +610,49 @@ crash_rounds(int rounds, int power)
 	tsu_rmtree(dir);
 }
 
+/*
+ * One writer on a new store, killed at a chosen point (at, CRASH_AT_ENV),
+ * with a power cut if power; every batch it acknowledged must be back.
+ * With pause set, it stops after that many batches and is killed then.
+ * Returns the batches acknowledged.
+ */
+static uint64_t
+crash_at(const char *at, uint64_t pause, int power)
+{
+	struct expect acked = {NULL, 0, 0};
+	struct logsizes before = {.n = 0};
+	struct cpoint p[2 * NSER];
+	char dir[256], synclog[300];
+	uint64_t ack, i, last;
+	long long dropped = 0;
+	int fds[2];
+	pid_t pid;
+
+	crash_setup(dir, sizeof dir, synclog, sizeof synclog);
+	pid = crash_spawn(dir, 1, fds, power ? synclog : NULL, at);
+	for (i = 0; i <= pause; i++) { /* ready, then the batches */
+		ck_assert_int_eq(read(fds[0], &ack, sizeof ack), sizeof ack);
+		ck_assert_uint_eq(ack, i);
+		if (i > 0)
+			expect_add(&acked, p, batch_points(i, p));
+	}
+	if (pause > 0)
+		kill(pid, SIGKILL);
+	last = crash_collect(pid, fds[0], pause + 1, &acked);
+	if (power)
+		dropped = power_cut(dir, &before, synclog);
+	if (getenv("TEST_VERBOSE") != NULL)
+		fprintf(stderr,
+		    "%s: %llu acknowledged batches, %lld log bytes "
+		    "cut\n",
+		    at, (unsigned long long)last, dropped);
+	(void)verify(dir, &acked, last + 1);
+	free(acked.p);
+	unlink(synclog);
+	tsu_rmtree(dir);
+	return last;
+}
+
 START_TEST(test_store_survives_sigkill)
 {
 	crash_rounds(ROUNDS, 0);
@@ -508,6 +665,32 @@ START_TEST(test_store_survives_power_loss)
 }
 END_TEST
 
+/* A checkpoint on the apply thread with acknowledged batches queued
+ * behind it: the process dies the moment it is written, and the queued
+ * batches must come back from the batch log. */
+START_TEST(test_store_checkpoint_with_queued_batches)
+{
+	uint64_t acks = crash_at("checkpoint", 0, _i);
+
+	/* Batch 1, the QUEUED_ACKS batches acknowledged while the apply
+	 * thread held its checkpoint, maybe more. */
+	ck_assert_uint_ge(acks, 1 + QUEUED_ACKS);
+}
+END_TEST
+
+/* Power cuts right after acknowledgements (store.sync on): each
+ * acknowledged batch must have reached the disk before its
+ * acknowledgement. */
+START_TEST(test_store_power_cut_after_ack)
+{
+	static const uint64_t after[] = {1, 7, 40};
+	char at[32];
+
+	snprintf(at, sizeof at, "pause=%llu", (unsigned long long)after[_i]);
+	ck_assert_uint_eq(crash_at(at, after[_i], 1), after[_i]);
+}
+END_TEST
+
 static Suite *
 crash_suite(void)
 {
@@ -517,6 +700,9 @@ crash_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_store_survives_sigkill);
 	tcase_add_test(tc, test_store_survives_power_loss);
+	tcase_add_loop_test(
+	    tc, test_store_checkpoint_with_queued_batches, 0, 2);
+	tcase_add_loop_test(tc, test_store_power_cut_after_ack, 0, 3);
 	suite_add_tcase(su, tc);
 	return su;
 }
