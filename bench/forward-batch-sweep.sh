@@ -5,7 +5,7 @@
 # `--remote-batch B` (hub.json queue.batch_samples) for each B, alternated
 # ROUNDS times, each run `ingest-bench -d SECONDS`.  Prints the medians
 # per variant as `name: value unit` lines, the on/off ratio per hub CPU
-# second, and each variant's per-run ingest_points_per_hub_cpu_s.  Run
+# second (ingest phase, and settled: bench/forward-bench.sh), and each variant's per-run ingest_points_per_hub_cpu_s.  Run
 # from a build directory with bench/ingest-bench built; top_srcdir
 # (default .) finds conf/futian; OUT=DIR keeps the runs' outputs there.
 set -e
@@ -35,6 +35,8 @@ median() {
 }
 off=$(median ingest_points_per_hub_cpu_s $T/off-*.out)
 echo "off_ingest_points_per_hub_cpu_s: $off points/s"
+s_off=$(median hub_cpu_s_per_m_points_settled $T/off-*.out)
+echo "off_hub_cpu_s_per_m_points_settled: $s_off s"
 for b in "$@"; do
 	for n in ingest_points_per_hub_cpu_s points_per_hub_cpu_s_until_forwarded forward_samples_per_s forward_lag_at_end_s; do
 		case $n in
@@ -44,6 +46,9 @@ for b in "$@"; do
 		esac
 		echo "on${b}_$n: $(median $n $T/on$b-*.out) $u"
 	done
+	s_on=$(median hub_cpu_s_per_m_points_settled $T/on$b-*.out)
+	echo "on${b}_hub_cpu_s_per_m_points_settled: $s_on s"
+	echo "on${b}_off_vs_on_hub_cpu_settled: $(awk -v a=$s_off -v b=$s_on 'BEGIN{printf "%.1f", 100*a/b}') %"
 	on=$(median ingest_points_per_hub_cpu_s $T/on$b-*.out)
 	echo "on${b}_on_vs_off_per_hub_cpu_s: $(awk -v a=$on -v b=$off 'BEGIN{printf "%.1f", 100*a/b}') %"
 	printf 'on%s runs: ' $b

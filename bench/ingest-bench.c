@@ -34,6 +34,14 @@
  *   points_per_hub_cpu_s_until_forwarded: N  (acknowledged points / the
  *                                        hub's CPU seconds from the start
  *                                        until the queue was empty)
+ * and, with or without forwarding, once the hub is idle again (its
+ * flushes and compactions, and with forwarding its whole queue, done):
+ *   hub_cpu_s_per_m_points: N s         (the hub's CPU seconds during
+ *                                        ingest per million points)
+ *   hub_cpu_s_per_m_points_settled: N s (its CPU seconds from the start
+ *                                        until idle per million points:
+ *                                        all the work the points caused,
+ *                                        however late; bench/README.md)
  */
 #include "config.h"
 
@@ -370,6 +378,25 @@ bench_cpu_s(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* Wait until pid is idle (less than 4% of a core over half a second,
+ * at most 60 s) and return its CPU seconds then: what it used for the
+ * work already handed to it, background flushes included. */
+static double
+bench_cpu_settled(pid_t pid)
+{
+	double c0 = bench_cpu_s(pid), c1 = c0;
+	int i;
+
+	for (i = 0; i < 120; i++) {
+		usleep(500000);
+		c1 = bench_cpu_s(pid);
+		if (c1 - c0 < 0.02)
+			break;
+		c0 = c1;
+	}
+	return c1;
+}
+
 /* CPU ticks of each thread of a process, by thread id. */
 #define BENCH_THREADS_MAX 128
 struct bench_threads {
@@ -496,10 +523,13 @@ bench_forward(struct bench *b, int64_t elapsed, pid_t pid, double cpu0)
 	int64_t t0 = clock_mono_ms(), drain;
 	double sent;
 
+	/* Every 200 ms: each /metrics costs the hub a walk of its series
+	 * (store stats), and at 50 a second that was about 0.02 CPU
+	 * seconds per million points, charged to forwarding (perf). */
 	while (bench_hub_metric(b->port,
 	           "citybraind_remote_queue_bytes{target=\"bench\"}") != 0 &&
 	       clock_mono_ms() - t0 < 600000)
-		usleep(20000);
+		usleep(200000);
 	drain = clock_mono_ms() - t0;
 	sent = bench_hub_metric(
 	    b->port, "citybraind_remote_sent_samples_total{target=\"bench\"}");
@@ -559,7 +589,7 @@ main(int argc, char **argv)
 	FILE *f;
 	pid_t pid;
 	int64_t start, elapsed;
-	double cpu0, cpu1, memtable, head;
+	double cpu0, cpu1, cpu2, memtable, head;
 	struct bench_threads bt0, bt1;
 	int ithreads = INT32_MIN;
 	long hwm, anon, file;
@@ -717,6 +747,7 @@ main(int argc, char **argv)
 	head = bench_hub_metric(b.port, "citybraind_store_head_bytes");
 	if (remote != NULL)
 		bench_forward(&b, elapsed, pid, cpu0);
+	cpu2 = bench_cpu_settled(pid);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	cmd = xasprintf("rm -rf '%s'", dir);
@@ -736,6 +767,12 @@ main(int argc, char **argv)
 	if (cpu1 > cpu0)
 		printf("ingest_points_per_hub_cpu_s: %.0f points/s\n",
 		    (double)b.points / (cpu1 - cpu0));
+	if (b.points > 0) {
+		printf("hub_cpu_s_per_m_points: %.3f s\n",
+		    (cpu1 - cpu0) * 1e6 / (double)b.points);
+		printf("hub_cpu_s_per_m_points_settled: %.3f s\n",
+		    (cpu2 - cpu0) * 1e6 / (double)b.points);
+	}
 	bench_threads_report(&bt0, &bt1, b.points, elapsed);
 	printf("hub_peak_rss_mib: %.1f MiB\n", (double)hwm / 1024.0);
 	printf("hub_rss_anon_mib: %.1f MiB (at the end; RssFile %.1f MiB: "
