@@ -328,19 +328,21 @@ minutes_rollups(struct store_minutes *mr, uint32_t id)
 	}
 	if (mr->pf != NULL && (j = minutes_pf_index(mr, id)) >= 0) {
 		/* The next series' blocks lie cold in the block cache: start
-		 * loading them while this one is decoded. */
+		 * loading them while this one is decoded (their rate columns
+		 * are at the end, after the block they wrap: all of it, up to
+		 * 1 KiB). */
 		for (i = 0; (size_t)j + 1 < mr->nids && i < mr->nh; i++) {
 			rocksdb_pinnableslice_t *ps =
 			    mr->pf[i * mr->nids + (size_t)j + 1];
 			const char *v;
-			size_t vl;
+			size_t vl, o;
 
 			if (ps == NULL ||
 			    (v = rocksdb_pinnableslice_value(ps, &vl)) == NULL)
 				continue;
-			__builtin_prefetch(v);
-			if (vl > 64)
-				__builtin_prefetch(v + 64);
+			for (o = 0; o < vl && o < 1024; o += 64)
+				__builtin_prefetch(v + o);
+			__builtin_prefetch(v + vl - 1);
 		}
 		for (i = 0; i < mr->nh; i++) {
 			rocksdb_pinnableslice_t *ps = mr->pf[i * mr->nids + j];
