@@ -243,22 +243,26 @@ minutes_block(struct store_minutes *mr, int64_t h, const char *val, size_t vl)
 	size_t lo, hi;
 	unsigned off;
 
-	minutes_clear(mr, h);
-	if (val == NULL)
+	if (val == NULL) {
+		minutes_clear(mr, h);
 		return 0; /* no closed point in the hour */
+	}
 	rollup_block_init(rb, h, STORE_MINUTE_MS, 60);
 	minutes_span(mr, h, &lo, &hi, &off);
-	/* Whole hours straight into place. */
+	/* Whole hours straight into place: the decoder sets every field of
+	 * a present minute and the count of the others, so the hour is not
+	 * cleared first (a memset of 2.9 KB every series-hour). */
 	if (off == 0 && hi - lo == 60) {
 		if (rollup_block_decode_rate(rb, val, vl, mr->m + lo) == 1)
 			return 0;
-		minutes_clear(mr, h); /* a corrupt block's partial decode */
-		return -1;
+	} else if (rollup_block_decode_rate(rb, val, vl, rb->rm) == 1) {
+		memcpy(mr->m + lo, rb->rm + off, (hi - lo) * sizeof *mr->m);
+		return 0;
 	}
-	if (rollup_block_decode_rate(rb, val, vl, rb->rm) != 1)
-		return -1;
-	memcpy(mr->m + lo, rb->rm + off, (hi - lo) * sizeof *mr->m);
-	return 0;
+	/* Read raw: summarized from no point on (and not from a corrupt
+	 * block's partial decode). */
+	minutes_clear(mr, h);
+	return -1;
 }
 
 /* Fetch the blocks keys[0..nk) (hours idx[]) and fill their minutes; the
