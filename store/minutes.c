@@ -25,6 +25,12 @@
 
 #define MINUTES_BATCH 32
 
+/* A prefetched block (v NULL: none). */
+struct minutes_val {
+	const char *v;
+	size_t len;
+};
+
 struct store_minutes {
 	struct store *s;
 	struct store_reader *rd;
@@ -42,8 +48,9 @@ struct store_minutes {
 	uint32_t *ids;
 	size_t nids;
 	rocksdb_pinnableslice_t **pf;
-	uint8_t *pf_bad; /* a read error: the hour is read raw */
-	int useful;      /* see store_minutes_useful */
+	struct minutes_val *pfv; /* pf's values, taken while hot */
+	uint8_t *pf_bad;         /* a read error: the hour is read raw */
+	int useful;              /* see store_minutes_useful */
 };
 
 /* Series sampled at open to tell whether the rollups have rate columns. */
@@ -122,6 +129,7 @@ minutes_prefetch(struct store_minutes *mr)
 	if (mr->nids == 0 || total > 200000)
 		return;
 	mr->pf = xcalloc(total, sizeof *mr->pf);
+	mr->pfv = xcalloc(total, sizeof *mr->pfv);
 	mr->pf_bad = xcalloc(total, 1);
 	kb = xmalloc(MINUTES_BATCH * 8);
 	for (i = 0; i < mr->nh; i++) {
@@ -141,8 +149,14 @@ minutes_prefetch(struct store_minutes *mr)
 			    mr->pf + o, errs, 1);
 			for (nk = 0; nk < MINUTES_BATCH && o < total;
 			     nk++, o++) {
-				if (errs[nk] == NULL)
+				if (errs[nk] == NULL) {
+					if (mr->pf[o] != NULL)
+						mr->pfv[o].v =
+						    rocksdb_pinnableslice_value(
+						        mr->pf[o],
+						        &mr->pfv[o].len);
 					continue;
+				}
 				free(errs[nk]);
 				mr->pf_bad[o] = 1;
 				if (mr->pf[o] != NULL)
@@ -336,30 +350,25 @@ minutes_rollups(struct store_minutes *mr, uint32_t id)
 		 * are at the end, after the block they wrap: all of it, up to
 		 * 1 KiB). */
 		for (i = 0; (size_t)j + 1 < mr->nids && i < mr->nh; i++) {
-			rocksdb_pinnableslice_t *ps =
-			    mr->pf[i * mr->nids + (size_t)j + 1];
-			const char *v;
-			size_t vl, o;
+			const struct minutes_val *pv =
+			    &mr->pfv[i * mr->nids + (size_t)j + 1];
+			size_t o;
 
-			if (ps == NULL ||
-			    (v = rocksdb_pinnableslice_value(ps, &vl)) == NULL)
+			if (pv->v == NULL)
 				continue;
-			for (o = 0; o < vl && o < 1024; o += 64)
-				__builtin_prefetch(v + o);
-			__builtin_prefetch(v + vl - 1);
+			for (o = 0; o < pv->len && o < 1024; o += 64)
+				__builtin_prefetch(pv->v + o);
+			__builtin_prefetch(pv->v + pv->len - 1);
 		}
 		for (i = 0; i < mr->nh; i++) {
-			rocksdb_pinnableslice_t *ps = mr->pf[i * mr->nids + j];
-			const char *v = NULL;
-			size_t vl = 0;
+			const struct minutes_val *pv =
+			    &mr->pfv[i * mr->nids + (size_t)j];
 
 			if (mr->raw[i])
 				continue;
 			h = mr->h0 + (int64_t)i * STORE_HOUR_MS;
-			if (ps != NULL)
-				v = rocksdb_pinnableslice_value(ps, &vl);
 			if (mr->pf_bad[i * mr->nids + j] ||
-			    minutes_block(mr, h, v, vl) != 0)
+			    minutes_block(mr, h, pv->v, pv->len) != 0)
 				mr->raw[i] = 1;
 		}
 		goto count;
@@ -479,6 +488,7 @@ store_minutes_close(struct store_minutes *mr)
 		if (mr->pf[i] != NULL)
 			rocksdb_pinnableslice_destroy(mr->pf[i]);
 	free(mr->pf);
+	free(mr->pfv);
 	free(mr->pf_bad);
 	free(mr->ids);
 	free(mr->m);
