@@ -25,6 +25,12 @@
 
 #define MINUTES_BATCH 32
 
+/* A prefetched block (v NULL: none). */
+struct minutes_val {
+	const char *v;
+	size_t len;
+};
+
 struct store_minutes {
 	struct store *s;
 	struct store_reader *rd;
@@ -42,8 +48,9 @@ struct store_minutes {
 	uint32_t *ids;
 	size_t nids;
 	rocksdb_pinnableslice_t **pf;
-	uint8_t *pf_bad; /* a read error: the hour is read raw */
-	int useful;      /* see store_minutes_useful */
+	struct minutes_val *pfv; /* pf's values, taken while hot */
+	uint8_t *pf_bad;         /* a read error: the hour is read raw */
+	int useful;              /* see store_minutes_useful */
 };
 
 /* Series sampled at open to tell whether the rollups have rate columns. */
@@ -122,6 +129,7 @@ minutes_prefetch(struct store_minutes *mr)
 	if (mr->nids == 0 || total > 200000)
 		return;
 	mr->pf = xcalloc(total, sizeof *mr->pf);
+	mr->pfv = xcalloc(total, sizeof *mr->pfv);
 	mr->pf_bad = xcalloc(total, 1);
 	kb = xmalloc(MINUTES_BATCH * 8);
 	for (i = 0; i < mr->nh; i++) {
@@ -141,8 +149,14 @@ minutes_prefetch(struct store_minutes *mr)
 			    mr->pf + o, errs, 1);
 			for (nk = 0; nk < MINUTES_BATCH && o < total;
 			     nk++, o++) {
-				if (errs[nk] == NULL)
+				if (errs[nk] == NULL) {
+					if (mr->pf[o] != NULL)
+						mr->pfv[o].v =
+						    rocksdb_pinnableslice_value(
+						        mr->pf[o],
+						        &mr->pfv[o].len);
 					continue;
+				}
 				free(errs[nk]);
 				mr->pf_bad[o] = 1;
 				if (mr->pf[o] != NULL)
@@ -243,22 +257,26 @@ minutes_block(struct store_minutes *mr, int64_t h, const char *val, size_t vl)
 	size_t lo, hi;
 	unsigned off;
 
-	minutes_clear(mr, h);
-	if (val == NULL)
+	if (val == NULL) {
+		minutes_clear(mr, h);
 		return 0; /* no closed point in the hour */
+	}
 	rollup_block_init(rb, h, STORE_MINUTE_MS, 60);
 	minutes_span(mr, h, &lo, &hi, &off);
-	/* Whole hours straight into place. */
+	/* Whole hours straight into place: the decoder sets every field of
+	 * a present minute and the count of the others, so the hour is not
+	 * cleared first (a memset of 2.9 KB every series-hour). */
 	if (off == 0 && hi - lo == 60) {
 		if (rollup_block_decode_rate(rb, val, vl, mr->m + lo) == 1)
 			return 0;
-		minutes_clear(mr, h); /* a corrupt block's partial decode */
-		return -1;
+	} else if (rollup_block_decode_rate(rb, val, vl, rb->rm) == 1) {
+		memcpy(mr->m + lo, rb->rm + off, (hi - lo) * sizeof *mr->m);
+		return 0;
 	}
-	if (rollup_block_decode_rate(rb, val, vl, rb->rm) != 1)
-		return -1;
-	memcpy(mr->m + lo, rb->rm + off, (hi - lo) * sizeof *mr->m);
-	return 0;
+	/* Read raw: summarized from no point on (and not from a corrupt
+	 * block's partial decode). */
+	minutes_clear(mr, h);
+	return -1;
 }
 
 /* Fetch the blocks keys[0..nk) (hours idx[]) and fill their minutes; the
@@ -328,32 +346,29 @@ minutes_rollups(struct store_minutes *mr, uint32_t id)
 	}
 	if (mr->pf != NULL && (j = minutes_pf_index(mr, id)) >= 0) {
 		/* The next series' blocks lie cold in the block cache: start
-		 * loading them while this one is decoded. */
+		 * loading them while this one is decoded (their rate columns
+		 * are at the end, after the block they wrap: all of it, up to
+		 * 1 KiB). */
 		for (i = 0; (size_t)j + 1 < mr->nids && i < mr->nh; i++) {
-			rocksdb_pinnableslice_t *ps =
-			    mr->pf[i * mr->nids + (size_t)j + 1];
-			const char *v;
-			size_t vl;
+			const struct minutes_val *pv =
+			    &mr->pfv[i * mr->nids + (size_t)j + 1];
+			size_t o;
 
-			if (ps == NULL ||
-			    (v = rocksdb_pinnableslice_value(ps, &vl)) == NULL)
+			if (pv->v == NULL)
 				continue;
-			__builtin_prefetch(v);
-			if (vl > 64)
-				__builtin_prefetch(v + 64);
+			for (o = 0; o < pv->len && o < 1024; o += 64)
+				__builtin_prefetch(pv->v + o);
+			__builtin_prefetch(pv->v + pv->len - 1);
 		}
 		for (i = 0; i < mr->nh; i++) {
-			rocksdb_pinnableslice_t *ps = mr->pf[i * mr->nids + j];
-			const char *v = NULL;
-			size_t vl = 0;
+			const struct minutes_val *pv =
+			    &mr->pfv[i * mr->nids + (size_t)j];
 
 			if (mr->raw[i])
 				continue;
 			h = mr->h0 + (int64_t)i * STORE_HOUR_MS;
-			if (ps != NULL)
-				v = rocksdb_pinnableslice_value(ps, &vl);
 			if (mr->pf_bad[i * mr->nids + j] ||
-			    minutes_block(mr, h, v, vl) != 0)
+			    minutes_block(mr, h, pv->v, pv->len) != 0)
 				mr->raw[i] = 1;
 		}
 		goto count;
@@ -473,6 +488,7 @@ store_minutes_close(struct store_minutes *mr)
 		if (mr->pf[i] != NULL)
 			rocksdb_pinnableslice_destroy(mr->pf[i]);
 	free(mr->pf);
+	free(mr->pfv);
 	free(mr->pf_bad);
 	free(mr->ids);
 	free(mr->m);

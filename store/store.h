@@ -380,7 +380,8 @@ struct store_minutes;
 int store_minutes_open(struct store *s, const struct selector *sel,
     int64_t start, int64_t end, struct store_minutes **mp, char **cause);
 /* The next series: 1 with its labels in *sr and its minutes in *m (m[i]
- * for start + i minutes; both borrowed until the next call), 0 when
+ * for start + i minutes, only the count set when it is 0; both borrowed
+ * until the next call), 0 when
  * there are no more, -1 on a read error. */
 struct rate_minute;
 int store_minutes_next(struct store_minutes *mr,
