@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -42,6 +43,7 @@ struct store_minutes {
 	rocksdb_pinnableslice_t **vals;
 	struct rollup_block blk;
 	size_t hours_rollup, hours_raw;
+	size_t hours_bad; /* blocks corrupt or unreadable (read raw) */
 	/* Blocks of every hour for every matching series, fetched at open
 	 * hour by hour (keys in order, as the native query's prefetch) when
 	 * nothing is pending: pf[hour * nids + j] for ids[j] (NULL: none). */
@@ -52,6 +54,29 @@ struct store_minutes {
 	uint8_t *pf_bad;         /* a read error: the hour is read raw */
 	int useful;              /* see store_minutes_useful */
 };
+
+/* Report series id's minute block of hour h as unusable (why): its hour
+ * is read raw, so the answer stays right, but the block needs a look. */
+static void
+minutes_bad(struct store_minutes *mr, uint32_t id, int64_t h, const char *why)
+{
+	mr->hours_bad++;
+	store_warn(mr->s,
+	    "%s in the rollup_m block of series %u at %lld: hour read raw", why,
+	    id, (long long)h);
+}
+
+/* The same for a block RocksDB could not read (err, freed). */
+static void
+minutes_read_error(struct store_minutes *mr, uint32_t id, int64_t h, char *err)
+{
+	char why[160];
+
+	snprintf(why, sizeof why, "read error (%.120s)",
+	    err != NULL ? err : "unknown");
+	free(err);
+	minutes_bad(mr, id, h, why);
+}
 
 /* Series sampled at open to tell whether the rollups have rate columns. */
 #define MINUTES_SAMPLE 4
@@ -157,7 +182,10 @@ minutes_prefetch(struct store_minutes *mr)
 						        &mr->pfv[o].len);
 					continue;
 				}
-				free(errs[nk]);
+				minutes_read_error(mr, mr->ids[o % mr->nids],
+				    mr->h0 +
+				        (int64_t)(o / mr->nids) * STORE_HOUR_MS,
+				    errs[nk]);
 				mr->pf_bad[o] = 1;
 				if (mr->pf[o] != NULL)
 					rocksdb_pinnableslice_destroy(
@@ -248,14 +276,17 @@ minutes_clear(struct store_minutes *mr, int64_t h)
 	memset(mr->m + lo, 0, (hi - lo) * sizeof *mr->m);
 }
 
-/* Hour h's minutes from its block val into mr->m; 0, or -1 when the block
- * has no rate columns (or cannot be read): the hour is then read raw. */
+/* Hour h's minutes from series id's block val into mr->m; 0, or -1 when
+ * the block has no rate columns or they are corrupt (reported): the hour
+ * is then read raw. */
 static int
-minutes_block(struct store_minutes *mr, int64_t h, const char *val, size_t vl)
+minutes_block(struct store_minutes *mr, uint32_t id, int64_t h, const char *val,
+    size_t vl)
 {
 	struct rollup_block *rb = &mr->blk;
 	size_t lo, hi;
 	unsigned off;
+	int rc;
 
 	if (val == NULL) {
 		minutes_clear(mr, h);
@@ -267,12 +298,15 @@ minutes_block(struct store_minutes *mr, int64_t h, const char *val, size_t vl)
 	 * a present minute and the count of the others, so the hour is not
 	 * cleared first (a memset of 2.9 KB every series-hour). */
 	if (off == 0 && hi - lo == 60) {
-		if (rollup_block_decode_rate(rb, val, vl, mr->m + lo) == 1)
+		rc = rollup_block_decode_rate(rb, val, vl, mr->m + lo);
+		if (rc == 1)
 			return 0;
-	} else if (rollup_block_decode_rate(rb, val, vl, rb->rm) == 1) {
+	} else if ((rc = rollup_block_decode_rate(rb, val, vl, rb->rm)) == 1) {
 		memcpy(mr->m + lo, rb->rm + off, (hi - lo) * sizeof *mr->m);
 		return 0;
 	}
+	if (rc < 0)
+		minutes_bad(mr, id, h, "corrupt rate columns");
 	/* Read raw: summarized from no point on (and not from a corrupt
 	 * block's partial decode). */
 	minutes_clear(mr, h);
@@ -283,8 +317,8 @@ minutes_block(struct store_minutes *mr, int64_t h, const char *val, size_t vl)
  * hours whose blocks lack rate columns or cannot be read are marked raw.
  * Through the pending writes when there are any. */
 static void
-minutes_fetch(struct store_minutes *mr, const char **keys, const size_t *klens,
-    const size_t *idx, size_t nk, int pending)
+minutes_fetch(struct store_minutes *mr, uint32_t id, const char **keys,
+    const size_t *klens, const size_t *idx, size_t nk, int pending)
 {
 	struct store *s = mr->s;
 	char *errs[MINUTES_BATCH];
@@ -301,21 +335,25 @@ minutes_fetch(struct store_minutes *mr, const char **keys, const size_t *klens,
 
 		vl = 0;
 		if (pending) {
+			char *cause = NULL;
+
 			if (store_get(s, STORE_CF_ROLLUP_M, keys[j], 8, &val,
-			        &vl, NULL) != 0 ||
-			    minutes_block(mr, hj, val, vl) != 0)
+			        &vl, &cause) != 0) {
+				minutes_read_error(mr, id, hj, cause);
+				mr->raw[idx[j]] = 1;
+			} else if (minutes_block(mr, id, hj, val, vl) != 0)
 				mr->raw[idx[j]] = 1;
 			free(val);
 			continue;
 		}
 		if (errs[j] != NULL) {
-			free(errs[j]);
+			minutes_read_error(mr, id, hj, errs[j]);
 			mr->raw[idx[j]] = 1;
 		} else {
 			if (mr->vals[j] != NULL)
 				v = rocksdb_pinnableslice_value(
 				    mr->vals[j], &vl);
-			if (minutes_block(mr, hj, v, vl) != 0)
+			if (minutes_block(mr, id, hj, v, vl) != 0)
 				mr->raw[idx[j]] = 1;
 		}
 		if (mr->vals[j] != NULL)
@@ -368,7 +406,7 @@ minutes_rollups(struct store_minutes *mr, uint32_t id)
 				continue;
 			h = mr->h0 + (int64_t)i * STORE_HOUR_MS;
 			if (mr->pf_bad[i * mr->nids + j] ||
-			    minutes_block(mr, h, pv->v, pv->len) != 0)
+			    minutes_block(mr, id, h, pv->v, pv->len) != 0)
 				mr->raw[i] = 1;
 		}
 		goto count;
@@ -385,7 +423,7 @@ minutes_rollups(struct store_minutes *mr, uint32_t id)
 		}
 		if (nk == 0 || (nk < MINUTES_BATCH && i + 1 < mr->nh))
 			continue;
-		minutes_fetch(mr, keys, klens, idx, nk, pending);
+		minutes_fetch(mr, id, keys, klens, idx, nk, pending);
 		nk = 0;
 	}
 count:
@@ -468,6 +506,12 @@ store_minutes_counts(
 {
 	*rollup_hours = mr->hours_rollup;
 	*raw_hours = mr->hours_raw;
+}
+
+size_t
+store_minutes_bad(const struct store_minutes *mr)
+{
+	return mr->hours_bad;
 }
 
 int

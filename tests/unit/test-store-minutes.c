@@ -4,12 +4,15 @@
  * are, bit for bit, those of the raw points (store_query_raw), for
  * counters with and without resets, gauges, NaN, points on minute
  * boundaries, the open hour, after late points rewrite a closed hour,
- * after a reopen, and for blocks of format 4 (no rate columns, read raw).
+ * after a reopen, and for blocks of format 4 (no rate columns, read raw);
+ * and that a minute block with damaged rate columns is reported and its
+ * hour read raw (the same summaries still), never decoded into others.
  */
 #include "config.h"
 
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +32,7 @@
 
 #define tmpdir (tsu_dir())
 static int64_t T0;
+static size_t bad_seen; /* store_minutes_bad over check_range calls */
 
 static void
 setup(void)
@@ -99,6 +103,7 @@ check_range(
 	}
 	ck_assert_uint_eq(nser, r.n);
 	store_minutes_counts(mr, &a, &b);
+	bad_seen += store_minutes_bad(mr);
 	*roll += a;
 	*raw += b;
 	store_minutes_close(mr);
@@ -201,43 +206,64 @@ START_TEST(test_minutes_match_raw)
 }
 END_TEST
 
-/* Minute blocks of format 4 (no rate columns): every hour read raw, the
- * same summaries. */
-START_TEST(test_minutes_old_blocks)
+/* What to write instead of the minute block v of the hour starting at h,
+ * into out; 0 to leave it. */
+typedef int (*block_fix)(
+    int64_t h, const char *v, size_t vl, struct buf *out, void *arg);
+
+/* Rewrite every minute block of s in RocksDB directly, as fix says. */
+static void
+rewrite_blocks(struct store *s, block_fix fix, void *arg)
 {
-	struct store *s = tsu_open(tmpdir, NULL);
 	rocksdb_iterator_t *it;
 	struct buf b = BUF_INIT;
-	size_t roll = 0, raw = 0, n = 0;
 	char *err = NULL;
 
-	fill(s);
-	ck_assert_int_eq(store_flush(s, 0, NULL), 0);
 	it = rocksdb_create_iterator_cf(s->db, s->ro, s->cf[STORE_CF_ROLLUP_M]);
 	for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it);
 	     rocksdb_iter_next(it)) {
 		size_t kl, vl;
 		const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it, &kl);
 		const char *v = rocksdb_iter_value(it, &vl);
-		struct rollup_block rb;
-		int64_t hour = (int64_t)((uint32_t)k[0] << 24 | k[1] << 16 |
-		                         k[2] << 8 | k[3]);
 
-		rollup_block_init(&rb, hour * H, MIN, 60);
-		ck_assert_int_eq(rollup_block_decode(&rb, v, vl), 0);
-		n += rb.rate;
 		buf_reset(&b);
-		rollup_block_encode_format(&rb, 4, &b);
+		if (!fix((int64_t)key_get32(k) * H, v, vl, &b, arg))
+			continue;
 		rocksdb_put_cf(s->db, s->wo_durable, s->cf[STORE_CF_ROLLUP_M],
 		    (const char *)k, kl, b.data, b.len, &err);
 		ck_assert_ptr_null(err);
 	}
 	rocksdb_iter_destroy(it);
+	buf_free(&b);
+}
+
+/* The block in format 4; counts in *arg those that had rate columns. */
+static int
+to_format4(int64_t h, const char *v, size_t vl, struct buf *out, void *arg)
+{
+	struct rollup_block rb;
+
+	rollup_block_init(&rb, h, MIN, 60);
+	ck_assert_int_eq(rollup_block_decode(&rb, v, vl), 0);
+	*(size_t *)arg += rb.rate;
+	rollup_block_encode_format(&rb, 4, out);
+	return 1;
+}
+
+/* Minute blocks of format 4 (no rate columns): every hour read raw, the
+ * same summaries. */
+START_TEST(test_minutes_old_blocks)
+{
+	struct store *s = tsu_open(tmpdir, NULL);
+	size_t roll = 0, raw = 0, n = 0;
+
+	fill(s);
+	ck_assert_int_eq(store_flush(s, 0, NULL), 0);
+	rewrite_blocks(s, to_format4, &n);
 	ck_assert_uint_gt(n, 0); /* some had rate columns */
 	check_all(s, &roll, &raw);
 	ck_assert_uint_eq(roll, 0);
 	ck_assert_uint_gt(raw, 0);
-	buf_free(&b);
 	store_close(s);
 }
 END_TEST
@@ -323,6 +349,172 @@ START_TEST(test_minutes_block_codec)
 }
 END_TEST
 
+/* Warnings of the store: a damaged block must be reported. */
+static int nwarn;
+static char lastwarn[512];
+
+static void
+note_warn(void *arg, const char *msg)
+{
+	(void)arg;
+	nwarn++;
+	snprintf(lastwarn, sizeof lastwarn, "%s", msg);
+}
+
+/* Minutes decoded from a damaged block are still well formed: each
+ * point inside its own minute, fewer drops than points. */
+static void
+check_shape(const struct rollup_block *rb, const struct rate_minute *m)
+{
+	int i;
+
+	for (i = 0; i < 60; i++) {
+		int64_t a = rb->start + (int64_t)i * MIN;
+
+		if (m[i].count == 0)
+			continue;
+		ck_assert(m[i].first_t >= a && m[i].first_t <= m[i].last_t &&
+		          m[i].last_t < a + MIN);
+		ck_assert(m[i].nresets < m[i].count);
+	}
+}
+
+/* Every single bit flip in the rate columns of the rate block v: no
+ * crash (ASan), and what decodes is well formed.  Adds to *rejected the
+ * flips the decoder rejects, to *other those it decodes into minutes
+ * other than the block's (the columns carry no checksum: see
+ * test_minutes_corrupt_blocks). */
+static void
+flip_all(const struct rollup_block *rb, const char *v, size_t vl,
+    size_t *rejected, size_t *other)
+{
+	struct rate_minute want[60], got[60];
+	size_t inner, i;
+	char *d = malloc(vl);
+	int bit, rc, k;
+
+	ck_assert_int_eq(rollup_block_decode_rate(rb, v, vl, want), 1);
+	inner = (uint8_t)v[1] | (size_t)(uint8_t)v[2] << 8;
+	for (i = 3 + inner; i < vl; i++) {
+		for (bit = 0; bit < 8; bit++) {
+			memcpy(d, v, vl);
+			d[i] ^= (char)(1 << bit);
+			rc = rollup_block_decode_rate(rb, d, vl, got);
+			ck_assert_int_ne(rc, 0);
+			if (rc < 0) {
+				(*rejected)++;
+				continue;
+			}
+			check_shape(rb, got);
+			for (k = 0; k < 60 && same_minute(&got[k], &want[k]);
+			     k++)
+				;
+			*other += k < 60;
+		}
+	}
+	free(d);
+}
+
+#define NDAMAGE 6
+
+/* Damage kind d of the rate block v of vl bytes in place; its new
+ * length. */
+static size_t
+damage(char *v, size_t vl, int d)
+{
+	size_t r = 3 + ((uint8_t)v[1] | (size_t)(uint8_t)v[2] << 8);
+
+	switch (d) {
+	case 0: /* cut inside the rate columns */
+		return r + (vl - r) / 2;
+	case 1: /* the last byte lost */
+		return vl - 1;
+	case 2: /* the rate columns lost */
+		return r;
+	case 3: /* junk after the end */
+		v[vl] = 0x5a;
+		return vl + 1;
+	case 4: /* an inner length past the end */
+		v[1] = (char)0xff;
+		v[2] = (char)0xff;
+		return vl;
+	default: /* an exponent out of range */
+		v[r] = (char)((uint8_t)v[r] | 15);
+		return vl;
+	}
+}
+
+/* Damage counts of test_minutes_corrupt_blocks. */
+struct damage_counts {
+	size_t nblk, rejected, other;
+};
+
+/* A rate block damaged in the next way (after all its bit flips are
+ * tried); others left. */
+static int
+damage_block(int64_t h, const char *v, size_t vl, struct buf *out, void *arg)
+{
+	struct damage_counts *dc = arg;
+	struct rollup_block rb;
+	struct rate_minute rm[60];
+
+	if (!rollup_block_has_rate(v, vl))
+		return 0;
+	rollup_block_init(&rb, h, MIN, 60);
+	flip_all(&rb, v, vl, &dc->rejected, &dc->other);
+	buf_append(out, v, vl);
+	buf_reserve(out, 1);
+	out->len = damage(out->data, vl, (int)(dc->nblk++ % NDAMAGE));
+	ck_assert_int_eq(
+	    rollup_block_decode_rate(&rb, out->data, out->len, rm), -1);
+	return 1;
+}
+
+/*
+ * Minute blocks whose rate columns are damaged on disk (cut short, junk
+ * after them, a wrong inner length, a bad header): the store reports each
+ * (a warning naming the series and hour, and store_minutes_bad) and reads
+ * the hour raw, so the summaries stay those of the raw points.  Single
+ * bit flips: no crash, but most decode into other minutes, which only a
+ * checksum of the columns (a new format) would catch; on disk, RocksDB's
+ * block checksums turn them into read errors, reported and read raw too.
+ */
+START_TEST(test_minutes_corrupt_blocks)
+{
+	struct store_options o;
+	struct store *s;
+	struct damage_counts dc = {0, 0, 0};
+	size_t roll = 0, raw = 0;
+
+	store_options_init(&o);
+	o.warn = note_warn;
+	s = tsu_open(tmpdir, &o);
+	fill(s);
+	ck_assert_int_eq(store_flush(s, 0, NULL), 0);
+	store_close(s);
+	s = tsu_open(tmpdir, &o);
+	rewrite_blocks(s, damage_block, &dc);
+	ck_assert_uint_ge(dc.nblk, NDAMAGE);
+	ck_assert_uint_gt(dc.rejected, 0);
+	fprintf(stderr,
+	    "rate column bit flips: %zu rejected, %zu decoded into other "
+	    "minutes\n",
+	    dc.rejected, dc.other);
+	store_close(s);
+
+	s = tsu_open(tmpdir, &o);
+	nwarn = 0;
+	bad_seen = 0;
+	check_all(s, &roll, &raw);
+	ck_assert_uint_gt(raw, 0);
+	ck_assert_uint_gt(bad_seen, 0);
+	ck_assert_int_gt(nwarn, 0);
+	ck_assert_msg(strstr(lastwarn, "rollup_m block of series") != NULL,
+	    "warning: %s", lastwarn);
+	store_close(s);
+}
+END_TEST
+
 static Suite *
 store_minutes_suite(void)
 {
@@ -336,6 +528,7 @@ store_minutes_suite(void)
 	tcase_add_test(tc, test_minutes_raw_retention);
 	tcase_add_test(tc, test_minutes_minute_retention);
 	tcase_add_test(tc, test_minutes_block_codec);
+	tcase_add_test(tc, test_minutes_corrupt_blocks);
 	suite_add_tcase(su, tc);
 	return su;
 }
