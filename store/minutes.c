@@ -307,10 +307,7 @@ minutes_block(struct store_minutes *mr, uint32_t id, int64_t h, const char *val,
 	}
 	if (rc < 0)
 		minutes_bad(mr, id, h, "corrupt rate columns");
-	/* Read raw: summarized from no point on (and not from a corrupt
-	 * block's partial decode). */
-	minutes_clear(mr, h);
-	return -1;
+	return -1; /* read raw (minutes_raw clears the hour first) */
 }
 
 /* Fetch the blocks keys[0..nk) (hours idx[]) and fill their minutes; the
@@ -379,8 +376,6 @@ minutes_rollups(struct store_minutes *mr, uint32_t id)
 	for (i = 0; i < mr->nh; i++) {
 		h = mr->h0 + (int64_t)i * STORE_HOUR_MS;
 		mr->raw[i] = h >= hw || h < cut;
-		if (mr->raw[i])
-			minutes_clear(mr, h);
 	}
 	if (mr->pf != NULL && (j = minutes_pf_index(mr, id)) >= 0) {
 		/* The next series' blocks lie cold in the block cache: start
@@ -456,6 +451,12 @@ minutes_raw(struct store_minutes *mr)
 
 	if (h == mr->nh)
 		return 0;
+	/* From no point on: not from the previous series' minutes (an hour
+	 * whose block could not be read) nor a corrupt block's partial
+	 * decode. */
+	for (k = h; k < mr->nh; k++)
+		if (mr->raw[k])
+			minutes_clear(mr, mr->h0 + (int64_t)k * STORE_HOUR_MS);
 	store_reader_skip(mr->rd, mr->h0 + (int64_t)h * STORE_HOUR_MS);
 	while ((rc = store_reader_next(mr->rd, &t, &v, &n)) == 1) {
 		/* A batch is one chunk: all its points lie in one hour. */

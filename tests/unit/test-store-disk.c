@@ -1,6 +1,7 @@
 /*
  * Store tests of what lies on disk: the directory a graceful close
- * leaves, and queries over blocks that cannot be read back.
+ * leaves, and queries (and per-minute rate summaries) over blocks that
+ * cannot be read back.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/clock.h"
+#include "store/rate-minute.h"
 #include "store/store.h"
 #include "test-store-util.h"
 
@@ -193,6 +195,61 @@ START_TEST(test_store_read_error_partial)
 }
 END_TEST
 
+static int nwarn_read;
+
+static void
+note_read_warn(void *arg, const char *msg)
+{
+	(void)arg;
+	if (strstr(msg, "read error") != NULL &&
+	    strstr(msg, "rollup_m block of series") != NULL)
+		nwarn_read++;
+}
+
+/*
+ * Minute blocks RocksDB cannot read (their file damaged): the per-minute
+ * summaries of rate (store_minutes) report them and take those hours from
+ * the raw points, so every series still has all its points.
+ */
+START_TEST(test_store_minutes_read_error)
+{
+	struct store_options o;
+	struct store *s;
+	struct store_minutes *mr;
+	const struct store_series_result *sr;
+	const struct rate_minute *m;
+	struct selector *se = tsu_sel("m");
+	int64_t t0 = (clock_wall_ms() / H - 6) * H;
+	size_t i, n, nser = 0;
+	char *cause = NULL;
+
+	store_options_init(&o);
+	o.warn = note_read_warn;
+	s = tsu_open(tmpdir, &o);
+	write_ticks(s, 3, t0, 4 * 360);
+	ck_assert_int_eq(store_flush(s, 1, NULL), 0);
+	store_close(s);
+	ck_assert_int_ge(corrupt_cf(tmpdir, "rollup_m"), 1);
+
+	s = tsu_open(tmpdir, &o);
+	nwarn_read = 0;
+	ck_assert_int_eq(
+	    store_minutes_open(s, se, t0, t0 + 3 * H, &mr, &cause), 0);
+	while (store_minutes_next(mr, &sr, &m) == 1) {
+		for (i = 0, n = 0; i < 3 * 60; i++)
+			n += m[i].count;
+		ck_assert_uint_eq(n, 3 * 360);
+		nser++;
+	}
+	ck_assert_uint_eq(nser, 3);
+	ck_assert_uint_gt(store_minutes_bad(mr), 0);
+	ck_assert_int_gt(nwarn_read, 0);
+	store_minutes_close(mr);
+	selector_free(se);
+	store_close(s);
+}
+END_TEST
+
 static Suite *
 disk_suite(void)
 {
@@ -203,6 +260,7 @@ disk_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_store_close_leaves_one_wal);
 	tcase_add_test(tc, test_store_read_error_partial);
+	tcase_add_test(tc, test_store_minutes_read_error);
 	suite_add_tcase(su, tc);
 	return su;
 }
