@@ -74,13 +74,20 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	va_list aq;
 	int n;
 
+	/* Format into the room there is; only a longer result formats
+	 * twice. */
+	buf_reserve(b, 63);
 	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, aq);
 	va_end(aq);
-	if (n < 0)
+	if (n < 0) {
+		b->data[b->len] = '\0';
 		return;
-	buf_reserve(b, (size_t)n);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= b->cap - b->len) {
+		buf_reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 

@@ -475,7 +475,7 @@ app_bar_draw(struct app *app)
 	const struct binding *tables[2] = {
 	    app->cur->cls->bindings, bind_global};
 	int f, t, x = 0, lw;
-	char num[4];
+	char num[12];
 
 	if (app_prompt_draw(app, w, app->cols)) {
 		wnoutrefresh(w);

@@ -68,7 +68,7 @@ photo_write(const char *dir, const char *path, const unsigned char *data,
 fail_fd:
 	close(fd);
 fail:
-	*cause = xasprintf("%s: %s", tmp, strerror(errno));
+	*cause = xasprintf("%s: %s", path, strerror(errno));
 	unlink(tmp);
 	free(tmp);
 	return -1;

@@ -43,6 +43,37 @@ START_TEST(test_buf_grows_and_formats)
 }
 END_TEST
 
+/* buf_printf formats into the room there is and again only when the
+ * result is longer: both paths, at every fill of the buffer. */
+START_TEST(test_buf_printf_long)
+{
+	struct buf b = BUF_INIT, want = BUF_INIT;
+	char big[300], n[24];
+	size_t pre, w;
+
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	for (pre = 0; pre < 140; pre++) {
+		for (w = 0; w < sizeof big; w += 37) {
+			buf_reset(&b);
+			buf_reset(&want);
+			buf_append(&b, big, pre);
+			buf_append(&want, big, pre);
+			buf_printf(&b, "[%.*s|%zu]", (int)w, big, w);
+			snprintf(n, sizeof n, "|%zu]", w);
+			buf_putc(&want, '[');
+			buf_append(&want, big, w);
+			buf_puts(&want, n);
+			ck_assert_uint_eq(b.len, want.len);
+			ck_assert_str_eq(buf_str(&b), buf_str(&want));
+			ck_assert_uint_eq(strlen(b.data), b.len);
+		}
+	}
+	buf_free(&b);
+	buf_free(&want);
+}
+END_TEST
+
 START_TEST(test_xmalloc_strings)
 {
 	char *s;
@@ -329,6 +360,7 @@ lib_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_buf_grows_and_formats);
+	tcase_add_test(tc, test_buf_printf_long);
 	tcase_add_test(tc, test_xmalloc_strings);
 	tcase_add_test(tc, test_clock_durations);
 	tcase_add_test(tc, test_hostport);

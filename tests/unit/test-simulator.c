@@ -370,7 +370,7 @@ START_TEST(test_daily_cycle)
 	/* 2025-11-27 (Thursday), Shenzhen: 08:30 and 03:00. */
 	int64_t rush = 1764203400000LL, night = 1764183600000LL;
 	double sum_r = 0, sum_n = 0, v;
-	char code[16];
+	char code[32];
 	int i, metro_night = 0;
 
 	ck_assert_ptr_nonnull(s);
