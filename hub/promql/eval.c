@@ -82,6 +82,7 @@ promql_eval_fetch(struct promql_ctx *c, const struct promql_node *n, int64_t w,
 		free(cause);
 		return -1;
 	}
+	c->partial |= r.partial;
 	max = c->q->max_samples > 0 ? c->q->max_samples : PROMQL_MAX_SAMPLES;
 	for (i = 0; i < r.n; i++) {
 		struct store_series_result *sr = &r.series[i];
@@ -509,6 +510,8 @@ promql_eval(const struct promql_node *root, const struct promql_query *q,
 	               ? (size_t)((q->end - q->start) / q->step) + 1
 	               : 1;
 	rc = promql_eval_node(&c, root, out);
+	if (rc == 0)
+		out->partial = c.partial;
 	if (err != NULL)
 		*err = c.err;
 	if (rc != 0 && cause != NULL)

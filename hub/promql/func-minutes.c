@@ -193,6 +193,7 @@ promql_eval_minutes(struct promql_ctx *c, const struct promql_node *sel,
 	}
 	if (rc < 0 && c->cause == NULL)
 		promql_fail(c, PROMQL_ERR_EXECUTION, "reading minutes failed");
+	c->partial |= store_minutes_partial(mr);
 	store_minutes_close(mr);
 	/* Series in key order, as the raw path gives them. */
 	if (nms > 1)

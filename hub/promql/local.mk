@@ -19,9 +19,11 @@ tests_fuzz_fuzz_promql_LDADD = $(HUB_LIBS) $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS)
 EXTRA_DIST += tests/fuzz/corpus/promql hub/promql/local.mk
 
 # Answers checked against Debian's prometheus (tests/integration/).
-TESTS += tests/integration/t-promql-compat.sh tests/integration/t-promql-api.sh
+TESTS += tests/integration/t-promql-compat.sh tests/integration/t-promql-api.sh \
+	tests/integration/t-promql-partial.sh
 EXTRA_DIST += tests/integration/t-promql-compat.sh \
 	tests/integration/t-promql-api.sh \
+	tests/integration/t-promql-partial.sh \
 	tests/integration/promql-compat.py
 
 # promql-bench: PromQL sum by rate over a day vs the native query

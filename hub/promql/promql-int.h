@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "hub/promql/promql.h"
 
 enum promql_tok {
@@ -61,6 +63,7 @@ struct promql_ctx {
 	size_t samples; /* points fetched so far */
 	enum promql_error err;
 	char *cause;
+	int partial; /* a block the store could not read was skipped */
 };
 
 /* Record an error (first one wins); returns -1. */
@@ -186,8 +189,9 @@ int promql_route_fetch(void *arg, const struct selector *sel, int64_t start,
  * done(arg) once when all ended, perhaps before it returns; a failed
  * read becomes a warning.  promql_remote_source then gives the source
  * that merges the remote points into the store's (local points win at
- * equal times), promql_remote_envelope appends ,"sources":[..] and
- * ,"warnings":[..] to the reply.  root and q must outlive rm.
+ * equal times), promql_remote_envelope appends ,"sources":[..] to the
+ * reply and its warnings to the array warnings.  root and q must outlive
+ * rm.
  */
 struct promql_remote;
 struct promql_remote *promql_remote_plan(struct hub *h,
@@ -195,7 +199,8 @@ struct promql_remote *promql_remote_plan(struct hub *h,
 void promql_remote_run(struct promql_remote *rm, struct hub_req *req,
     void (*done)(void *arg), void *arg);
 void promql_remote_source(struct promql_remote *rm, struct promql_source *src);
-void promql_remote_envelope(const struct promql_remote *rm, struct buf *out);
+void promql_remote_envelope(
+    const struct promql_remote *rm, struct buf *out, json_t *warnings);
 void promql_remote_free(struct promql_remote *rm);
 
 #endif

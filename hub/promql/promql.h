@@ -167,6 +167,9 @@ struct promql_value {
 	char *str;      /* STRING */
 	size_t n;       /* VECTOR, MATRIX */
 	struct promql_series *series;
+	/* Set by promql_eval on its answer: the store skipped a corrupt or
+	 * unreadable block (and logged which), so points may be missing. */
+	int partial;
 };
 
 void promql_value_free(struct promql_value *v);

@@ -338,7 +338,8 @@ promql_remote_source(struct promql_remote *rm, struct promql_source *src)
 }
 
 void
-promql_remote_envelope(const struct promql_remote *rm, struct buf *out)
+promql_remote_envelope(
+    const struct promql_remote *rm, struct buf *out, json_t *warnings)
 {
 	json_t *sources = json_array();
 
@@ -355,10 +356,8 @@ promql_remote_envelope(const struct promql_remote *rm, struct buf *out)
 	buf_puts(out, ",\"sources\":");
 	jsonout_append(out, sources);
 	json_decref(sources);
-	if (rm->warnings != NULL) {
-		buf_puts(out, ",\"warnings\":");
-		jsonout_append(out, rm->warnings);
-	}
+	if (rm->warnings != NULL)
+		json_array_extend(warnings, rm->warnings);
 }
 
 void

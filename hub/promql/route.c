@@ -16,6 +16,7 @@
 #include "hub/promql/promql-int.h"
 #include "hub/query-scope.h"
 #include "lib/clock.h"
+#include "lib/jsonout.h"
 #include "lib/xmalloc.h"
 #include "store/store.h"
 
@@ -348,17 +349,31 @@ route_json_value(struct buf *out, const struct promql_value *v,
 }
 
 /* The success envelope around data; rm (may be NULL) adds where the
- * spans came from and the remote read's warnings. */
+ * spans came from and the remote read's warnings; partial, a warning that
+ * the store skipped blocks it could not read (Grafana shows warnings on
+ * the panel). */
 static void
-route_reply_data_from(
-    struct hub_req *req, struct buf *data, const struct promql_remote *rm)
+route_reply_data_from(struct hub_req *req, struct buf *data,
+    const struct promql_remote *rm, int partial)
 {
 	struct buf b = BUF_INIT;
+	json_t *warnings = json_array();
 
 	buf_puts(&b, "{\"status\":\"success\",\"data\":");
 	buf_append(&b, data->data, data->len);
+	if (partial)
+		json_array_append_new(warnings,
+		    json_string("some stored data could not be read (a "
+		                "corrupt or unreadable block was skipped; "
+		                "the hub's log names it): the answer may "
+		                "lack points"));
 	if (rm != NULL)
-		promql_remote_envelope(rm, &b);
+		promql_remote_envelope(rm, &b, warnings);
+	if (json_array_size(warnings) > 0) {
+		buf_puts(&b, ",\"warnings\":");
+		jsonout_append(&b, warnings);
+	}
+	json_decref(warnings);
 	buf_puts(&b, "}\n");
 	hub_reply_text(req, 200, "application/json", b.data, b.len);
 	buf_free(&b);
@@ -367,7 +382,7 @@ route_reply_data_from(
 static void
 route_reply_data(struct hub_req *req, struct buf *data)
 {
-	route_reply_data_from(req, data, NULL);
+	route_reply_data_from(req, data, NULL, 0);
 }
 
 /* ---- query and query_range ------------------------------------------------
@@ -396,8 +411,8 @@ route_answer(struct hub_req *req, const struct promql_node *root,
 		return;
 	}
 	route_json_value(&out, &v, q, instant);
+	route_reply_data_from(req, &out, rm, v.partial);
 	promql_value_free(&v);
-	route_reply_data_from(req, &out, rm);
 	buf_free(&out);
 }
 

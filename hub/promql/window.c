@@ -192,6 +192,7 @@ win_slice(struct win_state *st, int64_t a, int64_t b)
 			free(cause);
 			return -1;
 		}
+		c->partial |= r.partial;
 		max = c->q->max_samples > 0 ? c->q->max_samples
 		                            : PROMQL_MAX_SAMPLES;
 		/* Points held plus, for each new series, its per-step values.
@@ -284,6 +285,7 @@ win_stream(struct win_state *st, int64_t a, int64_t end)
 			st->s[st->n++] = ws;
 		}
 	}
+	c->partial |= store_reader_partial(rd);
 	store_reader_close(rd);
 	return rc;
 }
