@@ -14,5 +14,11 @@ noinst_PROGRAMS += bench/store-replay-bench
 bench_store_replay_bench_CPPFLAGS = $(AM_CPPFLAGS) $(ROCKSDB_CFLAGS)
 bench_store_replay_bench_SOURCES = bench/store-replay-bench.c
 bench_store_replay_bench_LDADD = $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) -lm
+# queue-bench: the forwarding queue's disk writes through an outage.
+noinst_PROGRAMS += bench/queue-bench
+bench_queue_bench_CPPFLAGS = $(AM_CPPFLAGS) $(ROCKSDB_CFLAGS)
+bench_queue_bench_SOURCES = bench/queue-bench.c
+bench_queue_bench_LDADD = $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) -lm
+
 EXTRA_DIST += bench/forward-bench.sh bench/forward-batch-sweep.sh \
 	bench/forward-vm.sh
