@@ -4,7 +4,7 @@
  * (the outage: a backlog builds), then appended and trimmed from the
  * front faster than they come (the catch-up) until the backlog is gone,
  * as hub/remote/forward.c does (store_queue_put through the write hook,
- * store_queue_delete_range for every trim).  It prints the bytes the
+ * store_queue_trim for every trim).  It prints the bytes the
  * process wrote to the disk in each phase (/proc/self/io write_bytes:
  * RocksDB's flushes and compactions run in this process) over the bytes
  * appended: the queue's write amplification.
@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <ftw.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,6 +57,27 @@ io_written(void)
 	return v;
 }
 
+static uint64_t du_bytes;
+
+static int
+du_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)path, (void)f;
+	if (flag == FTW_F)
+		du_bytes += (uint64_t)st->st_size;
+	return 0;
+}
+
+/* Bytes of the files under dir. */
+static uint64_t
+du(const char *dir)
+{
+	du_bytes = 0;
+	if (nftw(dir, du_one, 16, FTW_PHYS) != 0)
+		return 0;
+	return du_bytes;
+}
+
 static void
 die(const char *what, const char *cause)
 {
@@ -72,7 +94,7 @@ main(int argc, char **argv)
 	struct store_options o;
 	struct store *s;
 	char tmpl[] = "/tmp/cb-queue-bench.XXXXXX", *dir = NULL, *cause = NULL;
-	char from[QPLEN + 8], to[QPLEN + 8], *rec;
+	char key[QPLEN + 8], *rec;
 	size_t backlog_mib = 512, rec_kib = 40, drain = 3, nrec, i;
 	uint64_t head = 0, low = 0, w0, w1, w2, appended;
 	int64_t t0, t1, t2;
@@ -115,25 +137,22 @@ main(int argc, char **argv)
 	w0 = io_written();
 	t0 = clock_mono_ms();
 	for (i = 0; i < nrec; i++, head++) {
-		qkey(from, head);
+		qkey(key, head);
 		if (store_queue_put(
-		        s, from, sizeof from, rec, rec_kib << 10, &cause) != 0)
+		        s, key, sizeof key, rec, rec_kib << 10, &cause) != 0)
 			die("put", cause);
 	}
 	w1 = io_written();
 	t1 = clock_mono_ms();
 	appended = 0;
 	while (low < head) {
-		qkey(from, head++);
+		qkey(key, head++);
 		if (store_queue_put(
-		        s, from, sizeof from, rec, rec_kib << 10, &cause) != 0)
+		        s, key, sizeof key, rec, rec_kib << 10, &cause) != 0)
 			die("put", cause);
 		appended += rec_kib << 10;
-		qkey(from, low);
 		low = low + drain < head ? low + drain : head;
-		qkey(to, low);
-		if (store_queue_delete_range(
-		        s, from, sizeof from, to, sizeof to, &cause) != 0)
+		if (store_queue_trim(s, QPREFIX, QPLEN, low, &cause) != 0)
 			die("trim", cause);
 	}
 	w2 = io_written();
@@ -150,6 +169,8 @@ main(int argc, char **argv)
 	printf("queue_drain_write_amp: %.2f x\n",
 	    (double)(w2 - w1) / (double)(appended ? appended : 1));
 	store_close(s);
+	printf("queue_dir_mib_after_drain: %.1f MiB\n",
+	    (double)du(dir) / (1 << 20));
 	free(rec);
 	if (dir == tmpl) {
 		char *cmd = xasprintf("rm -rf '%s'", dir);

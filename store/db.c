@@ -342,9 +342,12 @@ db_options(struct store *s)
 		case STORE_CF_QUEUE:
 			/* Forwarding records: written once, deleted once
 			 * every target has them; what compression would save
-			 * lives seconds. */
+			 * lives seconds.  Trimmed records go by whole files
+			 * and this filter (queue.c). */
 			rocksdb_options_set_compression(
 			    o, rocksdb_no_compression);
+			rocksdb_options_set_compaction_filter(
+			    o, store_queue_filter(s));
 			if (s->opts.queue_memtable_bytes > 0)
 				rocksdb_options_set_write_buffer_size(
 				    o, s->opts.queue_memtable_bytes);
@@ -599,6 +602,7 @@ store_db_close(struct store *s)
 	}
 	if (s->dbopts != NULL)
 		rocksdb_options_destroy(s->dbopts);
+	store_queue_filter_free(s); /* after the database it filters */
 	if (s->cache != NULL)
 		rocksdb_cache_destroy(s->cache);
 	if (s->wo_durable != NULL)

@@ -93,6 +93,8 @@ struct store_meta_iter {
 	size_t plen;
 	char *upper; /* first key after the prefix range */
 	size_t ulen;
+	char *first; /* where first() seeks (NULL: the prefix) */
+	size_t flen;
 };
 
 /* The smallest key greater than every key starting with p: p with its
@@ -157,6 +159,7 @@ store_meta_iter_free(struct store_meta_iter *mi)
 	rocksdb_release_snapshot(mi->db, mi->snap);
 	free(mi->prefix);
 	free(mi->upper);
+	free(mi->first);
 	free(mi);
 }
 
@@ -173,9 +176,22 @@ store_meta_iter_valid(const struct store_meta_iter *mi)
 }
 
 void
+store_kv_iter_set_first(
+    struct store_meta_iter *mi, const char *key, size_t klen)
+{
+	free(mi->first);
+	mi->first = xmalloc(klen + 1);
+	memcpy(mi->first, key, klen);
+	mi->flen = klen;
+}
+
+void
 store_meta_iter_first(struct store_meta_iter *mi)
 {
-	rocksdb_iter_seek(mi->it, mi->prefix, mi->plen);
+	if (mi->first != NULL)
+		rocksdb_iter_seek(mi->it, mi->first, mi->flen);
+	else
+		rocksdb_iter_seek(mi->it, mi->prefix, mi->plen);
 }
 
 void

@@ -1,12 +1,104 @@
-/* The queue key/value space (the hub's forwarding queue) and the write
- * hook that puts queue records into the batches' own writes. */
+/* The queue key/value space (the hub's forwarding queue), its trim mark
+ * and the write hook that puts queue records into the batches' own
+ * writes. */
 #include "config.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/xmalloc.h"
 #include "store/store-int.h"
+
+/* The metadata key of the trim mark: this + the queue's prefix. */
+#define QMARK_KEY    "queue/low/"
+#define QMARK_KEYLEN (sizeof QMARK_KEY - 1)
+#define QPREFIX_MAX  64
+
+/*
+ * The trim mark: records of prefix below low are dead.  The mark is in
+ * the metadata (written with fsync before anything is dropped), so that
+ * a crash never brings a record back; low here is what the compaction
+ * filter reads on RocksDB's threads (prefix is written once, before low
+ * is first published).
+ */
+struct store_qmark {
+	char prefix[QPREFIX_MAX];
+	size_t plen; /* 0: not known yet */
+	int loaded;  /* low read from the metadata */
+	_Atomic uint64_t low;
+	rocksdb_compactionfilter_t *filter;
+};
+
+static uint64_t
+qseq(const char *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | (unsigned char)p[i];
+	return v;
+}
+
+static void
+qseq_put(char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (char)(v & 0xff);
+}
+
+static unsigned char
+qmark_filter(void *arg, int level, const char *key, size_t klen,
+    const char *val, size_t vlen, char **nval, size_t *nvlen,
+    unsigned char *changed)
+{
+	struct store_qmark *m = arg;
+	uint64_t low = atomic_load_explicit(&m->low, memory_order_acquire);
+
+	(void)level, (void)val, (void)vlen, (void)nval, (void)nvlen;
+	*changed = 0;
+	return low != 0 && klen == m->plen + 8 &&
+	       memcmp(key, m->prefix, m->plen) == 0 &&
+	       qseq(key + m->plen) < low;
+}
+
+/* The mark is freed by store_queue_filter_free(), not by RocksDB. */
+static void
+qmark_filter_nofree(void *arg)
+{
+	(void)arg;
+}
+
+static const char *
+qmark_filter_name(void *arg)
+{
+	(void)arg;
+	return "citybrain.queue-trim";
+}
+
+rocksdb_compactionfilter_t *
+store_queue_filter(struct store *s)
+{
+	if (s->qmark == NULL) {
+		s->qmark = xcalloc(1, sizeof *s->qmark);
+		s->qmark->filter = rocksdb_compactionfilter_create(s->qmark,
+		    qmark_filter_nofree, qmark_filter, qmark_filter_name);
+	}
+	return s->qmark->filter;
+}
+
+void
+store_queue_filter_free(struct store *s)
+{
+	if (s->qmark == NULL)
+		return;
+	rocksdb_compactionfilter_destroy(s->qmark->filter);
+	free(s->qmark);
+	s->qmark = NULL;
+}
 
 static int
 queue_fail(struct store *s, char *err, char **cause)
@@ -34,12 +126,140 @@ store_queue_put(struct store *s, const char *key, size_t klen, const void *val,
 }
 
 int
+store_queue_mark_load(struct store *s, char **cause)
+{
+	struct store_qmark *m = (store_queue_filter(s), s->qmark);
+	struct store_meta_iter *mi =
+	    store_meta_iter_new(s, QMARK_KEY, QMARK_KEYLEN);
+	const char *k, *v;
+	size_t kl, vl;
+	char *err;
+
+	store_meta_iter_first(mi);
+	if (store_meta_iter_valid(mi)) {
+		k = store_meta_iter_key(mi, &kl);
+		v = store_meta_iter_value(mi, &vl);
+		if (kl > QMARK_KEYLEN && kl - QMARK_KEYLEN <= QPREFIX_MAX &&
+		    vl == 8) {
+			m->plen = kl - QMARK_KEYLEN;
+			memcpy(m->prefix, k + QMARK_KEYLEN, m->plen);
+			atomic_store_explicit(
+			    &m->low, qseq(v), memory_order_release);
+			m->loaded = 1;
+		}
+	}
+	err = store_kv_iter_error(mi);
+	store_meta_iter_free(mi);
+	if (err != NULL) {
+		if (cause != NULL)
+			*cause =
+			    xasprintf("%s: reading the queue's trim mark: %s",
+			        s->dir, err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The trim mark of prefix into *low (0: none): 0, or -1 when prefix is
+ * not the store's queue prefix or the mark cannot be read. */
+static int
+qmark_get(struct store *s, const char *prefix, size_t plen, uint64_t *low,
+    char **cause)
+{
+	struct store_qmark *m = s->qmark;
+	char key[QMARK_KEYLEN + QPREFIX_MAX];
+	void *val;
+	size_t vlen;
+	int rc;
+
+	if (m->plen == 0) {
+		if (plen == 0 || plen > QPREFIX_MAX) {
+			if (cause != NULL)
+				*cause = xasprintf("%s: queue: a prefix of "
+				                   "1 to %d bytes, not %zu",
+				    s->dir, QPREFIX_MAX, plen);
+			return -1;
+		}
+		memcpy(m->prefix, prefix, plen);
+		m->plen = plen;
+	} else if (plen != m->plen || memcmp(prefix, m->prefix, plen) != 0) {
+		if (cause != NULL)
+			*cause = xasprintf(
+			    "%s: queue: one prefix per store", s->dir);
+		return -1;
+	}
+	if (!m->loaded) {
+		memcpy(key, QMARK_KEY, QMARK_KEYLEN);
+		memcpy(key + QMARK_KEYLEN, prefix, plen);
+		rc = store_meta_get(
+		    s, key, QMARK_KEYLEN + plen, &val, &vlen, cause);
+		if (rc < 0)
+			return -1;
+		if (rc == 0 && vlen == 8)
+			atomic_store_explicit(
+			    &m->low, qseq(val), memory_order_release);
+		free(val);
+		m->loaded = 1;
+	}
+	*low = atomic_load_explicit(&m->low, memory_order_relaxed);
+	return 0;
+}
+
+int
+store_queue_trim(struct store *s, const char *prefix, size_t plen,
+    uint64_t below, char **cause)
+{
+	struct store_qmark *m = s->qmark;
+	char key[QMARK_KEYLEN + QPREFIX_MAX], val[8], from[QPREFIX_MAX + 8],
+	    to[QPREFIX_MAX + 8], *err = NULL;
+	uint64_t low;
+
+	if (qmark_get(s, prefix, plen, &low, cause) != 0)
+		return -1;
+	if (below <= low)
+		return 0;
+	memcpy(key, QMARK_KEY, QMARK_KEYLEN);
+	memcpy(key + QMARK_KEYLEN, prefix, plen);
+	qseq_put(val, below);
+	if (store_meta_put(s, key, QMARK_KEYLEN + plen, val, 8, cause) != 0)
+		return -1;
+	atomic_store_explicit(&m->low, below, memory_order_release);
+	/* Files wholly below the mark go now (DeleteFilesInRange includes
+	 * the end: the last dead record, not the first live one). */
+	memcpy(from, prefix, plen);
+	qseq_put(from + plen, 0);
+	memcpy(to, prefix, plen);
+	qseq_put(to + plen, below - 1);
+	rocksdb_delete_file_in_range_cf(
+	    s->db, s->cf[STORE_CF_QUEUE], from, plen + 8, to, plen + 8, &err);
+	if (err != NULL) {
+		/* The mark holds; compactions will drop them. */
+		store_warn(s, "queue: dropping trimmed files: %s", err);
+		free(err);
+	}
+	return 0;
+}
+
+int
 store_queue_get(struct store *s, const char *key, size_t klen, void **val,
     size_t *vlen, char **cause)
 {
+	struct store_qmark *m = s->qmark;
 	char *v;
 	size_t len;
+	uint64_t low;
 
+	/* A record below the mark is dead even where the disk has it. */
+	if (m->plen > 0 && klen == m->plen + 8 &&
+	    memcmp(key, m->prefix, m->plen) == 0 &&
+	    qmark_get(s, m->prefix, m->plen, &low, cause) == 0 &&
+	    qseq(key + m->plen) < low) {
+		*val = NULL;
+		if (vlen != NULL)
+			*vlen = 0;
+		return 1;
+	}
 	if (store_db_get(s, STORE_CF_QUEUE, key, klen, &v, &len, cause) != 0)
 		return -1;
 	*val = v;
@@ -48,26 +268,22 @@ store_queue_get(struct store *s, const char *key, size_t klen, void **val,
 	return v != NULL ? 0 : 1;
 }
 
-int
-store_queue_delete_range(struct store *s, const char *from, size_t flen,
-    const char *to, size_t tlen, char **cause)
-{
-	rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
-	char *err = NULL;
-
-	rocksdb_writebatch_delete_range_cf(
-	    wb, s->cf[STORE_CF_QUEUE], from, flen, to, tlen);
-	rocksdb_write(s->db, s->wo_durable, wb, &err);
-	rocksdb_writebatch_destroy(wb);
-	if (err != NULL)
-		return queue_fail(s, err, cause);
-	return 0;
-}
-
 struct store_meta_iter *
 store_queue_iter_new(struct store *s, const char *prefix, size_t plen)
 {
-	return store_kv_iter_new(s, STORE_CF_QUEUE, prefix, plen);
+	struct store_meta_iter *mi =
+	    store_kv_iter_new(s, STORE_CF_QUEUE, prefix, plen);
+	char first[QPREFIX_MAX + 8];
+	uint64_t low;
+
+	/* The queue's own prefix: records from the mark on. */
+	if (plen > 0 && plen <= QPREFIX_MAX &&
+	    qmark_get(s, prefix, plen, &low, NULL) == 0 && low > 0) {
+		memcpy(first, prefix, plen);
+		qseq_put(first + plen, low);
+		store_kv_iter_set_first(mi, first, plen + 8);
+	}
+	return mi;
 }
 
 /* One WriteBatch puts each key in the queue family and deletes it from

@@ -141,6 +141,7 @@ struct store {
 	                                     the head (apply thread) */
 	struct store_applier *applier;    /* NULL: writes apply in place */
 	struct store_write_hook hook;     /* prepare NULL: none (queue.c) */
+	struct store_qmark *qmark;        /* the queue's trim mark (queue.c) */
 	uint64_t blog_bytes;              /* batch log bytes since the last
 	                                     checkpoint */
 	uint32_t *sealed;                 /* ids that may have a sealed
@@ -277,6 +278,17 @@ struct store_meta_iter *store_kv_iter_new(
     struct store *s, enum store_cf cf, const char *prefix, size_t plen);
 /* The iterator's error (caller frees), or NULL. */
 char *store_kv_iter_error(const struct store_meta_iter *mi);
+/* Make store_meta_iter_first() seek to key instead of the prefix. */
+void store_kv_iter_set_first(
+    struct store_meta_iter *mi, const char *key, size_t klen);
+
+/* queue.c: the compaction filter of the queue family, which drops the
+ * records below the trim mark (made with the store, set on the family's
+ * options before the database opens; freed after it closes). */
+rocksdb_compactionfilter_t *store_queue_filter(struct store *s);
+void store_queue_filter_free(struct store *s);
+/* Read the trim mark at open (the filter has it from then on). */
+int store_queue_mark_load(struct store *s, char **cause);
 
 /* queue.c: the write hook's two calls around a batch's write wb (of
  * points ids, ts, vs [0..n)). */

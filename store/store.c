@@ -242,8 +242,9 @@ store_open(const char *dir, const struct store_options *o, char **cause)
 	s->written_from = INT64_MAX;
 	s->now_ms = clock_wall_ms();
 	chunk_enc_init(&s->late_enc);
-	if (store_db_open(s, cause) != 0 || store_index_load(s, cause) != 0 ||
-	    store_head_load(s, cause) != 0 ||
+	if (store_db_open(s, cause) != 0 ||
+	    store_queue_mark_load(s, cause) != 0 ||
+	    store_index_load(s, cause) != 0 || store_head_load(s, cause) != 0 ||
 	    store_batchlog_replay(s, cause) != 0)
 		goto fail;
 	if (s->st.batches_replayed > 0 &&

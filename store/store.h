@@ -505,14 +505,25 @@ int store_queue_write(
     struct store *s, const struct store_meta_op *ops, size_t n, char **cause);
 int store_queue_put(struct store *s, const char *key, size_t klen,
     const void *val, size_t vlen, char **cause);
-/* As store_meta_get(). */
+/* As store_meta_get(); a record below the trim mark is absent. */
 int store_queue_get(struct store *s, const char *key, size_t klen, void **val,
     size_t *vlen, char **cause);
-/* Delete the keys in [from, to) (a range tombstone). */
-int store_queue_delete_range(struct store *s, const char *from, size_t flen,
-    const char *to, size_t tlen, char **cause);
-/* An iterator over the queue's keys starting with prefix (the
- * store_meta_iter_*() functions move and read it). */
+/*
+ * Records: prefix + an 8-byte big-endian sequence number.  Trim: every
+ * record of prefix below `below` is dead from now on, durably (the mark
+ * is written with fsync before this returns): store_queue_get() and
+ * store_queue_iter_new() no longer return them, and their disk space
+ * goes without range tombstones: files wholly below the mark are dropped
+ * and compactions filter the rest.  (A range tombstone at the front of
+ * the queue made every flushed file span the whole backlog, and each
+ * compaction of the family rewrite it: bench/queue-bench.)  One prefix
+ * per store: a trim of another prefix fails.  A mark below the current
+ * one is ignored.
+ */
+int store_queue_trim(struct store *s, const char *prefix, size_t plen,
+    uint64_t below, char **cause);
+/* An iterator over the queue's keys starting with prefix, from the trim
+ * mark on (the store_meta_iter_*() functions move and read it). */
 struct store_meta_iter *store_queue_iter_new(
     struct store *s, const char *prefix, size_t plen);
 /* Move every metadata key starting with prefix into the queue space,

@@ -187,13 +187,13 @@ fwd_target_advance(struct fwd_target *t, uint64_t seq)
 	fwd_pos_save(t);
 }
 
-/* Delete the records every target is past: one range tombstone from the
- * oldest to the lowest position (point deletes left a tombstone a record
- * in every flushed file). */
+/* Trim the records every target is past (store_queue_trim: a durable mark,
+ * no tombstones; point deletes left a tombstone a record in every flushed
+ * file, a range tombstone made compactions rewrite the backlog). */
 static void
 fwd_trim(struct remote_forward *fw)
 {
-	char from[FWD_QPLEN + 8], to[FWD_QPLEN + 8], *cause = NULL;
+	char *cause = NULL;
 	uint64_t low = fw->head;
 	size_t i;
 
@@ -203,10 +203,8 @@ fwd_trim(struct remote_forward *fw)
 	}
 	if (fw->qstart == fw->qend || fw->q[fw->qstart].seq >= low)
 		return;
-	fwd_qkey(from, fw->q[fw->qstart].seq);
-	fwd_qkey(to, low);
-	if (store_queue_delete_range(
-	        fw->h->store, from, sizeof from, to, sizeof to, &cause) != 0) {
+	if (store_queue_trim(
+	        fw->h->store, FWD_QPREFIX, FWD_QPLEN, low, &cause) != 0) {
 		log_warn("remote", "cannot trim the queue: %s", cause);
 		free(cause);
 		return;

@@ -1,15 +1,19 @@
-/* The store's queue key/value space: its own column family, and the
- * move of queue records from the metadata of an older store. */
+/* The store's queue key/value space: its own column family, its trim
+ * mark, and the move of queue records from the metadata of an older
+ * store. */
 #include "config.h"
 
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <rocksdb/c.h>
 
 #include "lib/buf.h"
+#include "store/store-int.h"
 #include "store/store.h"
 #include "test-store-util.h"
 
@@ -69,12 +73,12 @@ START_TEST(test_queue_put_iterate_delete)
 	free(v);
 	/* Not in the metadata. */
 	ck_assert_int_eq(store_meta_get(s, keys[7], 10, &v, &vl, &cause), 1);
-	/* Batch delete of 0..2, a range delete of 3..254. */
+	/* Batch delete of 0..2, a trim of everything below 255. */
 	for (i = 0; i < 3; i++)
 		ops[i] = (struct store_meta_op){keys[i], 10, NULL, 0};
 	ck_assert_int_eq(store_queue_write(s, ops, 3, &cause), 0);
-	ck_assert_int_eq(
-	    store_queue_delete_range(s, keys[3], 10, keys[255], 10, &cause), 0);
+	ck_assert_int_eq(store_queue_trim(s, "q/", 2, 255, &cause), 0);
+	ck_assert_int_eq(store_queue_get(s, keys[100], 10, &v, &vl, &cause), 1);
 	d = queue_dump(s, "q/");
 	ck_assert_str_eq(d, "255=v255;0=v256;1=v257;2=v258;3=v259;4=v260;"
 	                    "5=v261;6=v262;7=v263;8=v264;9=v265;10=v266;"
@@ -90,6 +94,7 @@ START_TEST(test_queue_put_iterate_delete)
 	/* Durable across a reopen. */
 	s = tsu_open(tmpdir, NULL);
 	ck_assert_int_eq(store_queue_get(s, keys[2], 10, &v, &vl, &cause), 1);
+	ck_assert_int_eq(store_queue_get(s, keys[254], 10, &v, &vl, &cause), 1);
 	ck_assert_int_eq(store_queue_get(s, keys[299], 10, &v, &vl, &cause), 0);
 	ck_assert_str_eq(v, "v299");
 	free(v);
@@ -99,6 +104,122 @@ START_TEST(test_queue_put_iterate_delete)
 	ck_assert_ptr_nonnull(strstr(d, "255=v255;0=v256;"));
 	ck_assert_ptr_nonnull(strstr(d, "43=v299;"));
 	free(d);
+	store_close(s);
+}
+END_TEST
+
+/* Keys of the queue family on the disk or in its memtable, dead or not
+ * (what store_queue_* hide below the mark). */
+static unsigned
+queue_raw_count(struct store *s, unsigned *below, unsigned mark)
+{
+	rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
+	rocksdb_iterator_t *it =
+	    rocksdb_create_iterator_cf(s->db, ro, s->cf[STORE_CF_QUEUE]);
+	unsigned n = 0;
+
+	*below = 0;
+	for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it);
+	     rocksdb_iter_next(it)) {
+		size_t kl;
+		const char *k = rocksdb_iter_key(it, &kl);
+
+		n++;
+		if (kl == 10 && memcmp(k, "q/", 2) == 0) {
+			unsigned long long seq = 0;
+
+			for (int i = 2; i < 10; i++)
+				seq = seq << 8 | (unsigned char)k[i];
+			if (seq < mark)
+				(*below)++;
+		}
+	}
+	rocksdb_iter_destroy(it);
+	rocksdb_readoptions_destroy(ro);
+	return n;
+}
+
+/* Put records from..to-1 of 1 KiB under "q/". */
+static void
+queue_fill(struct store *s, unsigned from, unsigned to)
+{
+	char key[10], val[1024], *cause = NULL;
+	unsigned i;
+
+	for (i = from; i < to; i++) {
+		qkey(key, i);
+		memset(val, 'a' + i % 26, sizeof val);
+		ck_assert_int_eq(
+		    store_queue_put(s, key, 10, val, sizeof val, &cause), 0);
+	}
+}
+
+/*
+ * The trim mark: records below it are gone for store_queue_get and the
+ * iterator at once, and from the disk with the files wholly below it or
+ * at the next compaction (the filter), while every record from the mark
+ * on survives a full compaction; the mark survives a reopen and a crash
+ * (the process killed right after the trim returned).
+ */
+START_TEST(test_queue_trim_mark)
+{
+	struct store *s = tsu_open(tmpdir, NULL);
+	char key[10], *cause = NULL, *d;
+	void *v;
+	size_t vl;
+	unsigned below, n;
+	pid_t pid;
+	int st;
+
+	queue_fill(s, 0, 300);
+	ck_assert_int_eq(store_flush(s, 1, &cause), 0);
+	queue_fill(s, 300, 400);
+	ck_assert_int_eq(store_queue_trim(s, "q/", 2, 200, &cause), 0);
+	/* A lower mark changes nothing; another prefix is refused. */
+	ck_assert_int_eq(store_queue_trim(s, "q/", 2, 100, &cause), 0);
+	ck_assert_int_eq(store_queue_trim(s, "p/", 2, 100, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "one prefix per store"));
+	free(cause);
+	cause = NULL;
+	qkey(key, 199);
+	ck_assert_int_eq(store_queue_get(s, key, 10, &v, &vl, &cause), 1);
+	qkey(key, 200);
+	ck_assert_int_eq(store_queue_get(s, key, 10, &v, &vl, &cause), 0);
+	ck_assert_uint_eq(vl, 1024);
+	free(v);
+	d = queue_dump(s, "q/");
+	ck_assert_int_eq(strncmp(d, "200=", 4), 0); /* (200 & 0xff) */
+	free(d);
+
+	/* From the disk: every record below the mark, none above. */
+	ck_assert_int_eq(store_flush(s, 1, &cause), 0);
+	n = queue_raw_count(s, &below, 200);
+	ck_assert_uint_eq(below, 0);
+	ck_assert_uint_eq(n, 200);
+	store_close(s);
+
+	/* A crash right after a trim: the mark holds at the restart. */
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct store *c = store_open(tmpdir, NULL, NULL);
+
+		if (c == NULL || store_queue_trim(c, "q/", 2, 350, NULL) != 0)
+			_exit(1);
+		_exit(0); /* no close: the mark must be durable already */
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	s = tsu_open(tmpdir, NULL);
+	d = queue_dump(s, "q/");
+	ck_assert_int_eq(strncmp(d, "94=", 3), 0); /* 350 & 0xff */
+	free(d);
+	qkey(key, 349);
+	ck_assert_int_eq(store_queue_get(s, key, 10, &v, &vl, &cause), 1);
+	ck_assert_int_eq(store_flush(s, 1, &cause), 0);
+	n = queue_raw_count(s, &below, 350);
+	ck_assert_uint_eq(below, 0);
+	ck_assert_uint_eq(n, 50);
 	store_close(s);
 }
 END_TEST
@@ -193,6 +314,7 @@ queue_suite(void)
 	tcase_add_checked_fixture(tc, tsu_dir_setup, tsu_dir_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_queue_put_iterate_delete);
+	tcase_add_test(tc, test_queue_trim_mark);
 	tcase_add_test(tc, test_queue_adopt_from_meta);
 	tcase_add_test(tc, test_queue_older_build_refused);
 	suite_add_tcase(su, tc);
