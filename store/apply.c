@@ -31,6 +31,9 @@
 #define APPLY_QUEUE_POINTS (96 * 1024)
 /* Sealed chunks closed between looks at the queue (about 40 us each). */
 #define APPLY_CLOSE_STEP 32
+/* Whether the thread, its queue empty, closes sealed chunks itself that
+ * the close thread has not begun (else it waits for them). */
+#define APPLY_IDLE_HELP 1
 /* Batches queued at most (their descriptors only). */
 #define APPLY_QUEUE_JOBS 64
 
@@ -116,6 +119,9 @@ apply_main(void *arg)
 		apply_batch(s, a->ids + job->off, a->ts + job->off,
 		    a->vs + job->off, job->n, job->wall, job->seq,
 		    job->blog_len);
+		/* The close thread's results so far: it goes on while
+		 * they are put. */
+		(void)store_close_progress(s, SIZE_MAX, CLOSE_READY);
 
 		/* The last job queued: close sealed chunks a few at a
 		 * time until none is left or another job comes. */
@@ -124,7 +130,8 @@ apply_main(void *arg)
 			if (a->count > 1 || s->sealed_live == 0)
 				break;
 			pthread_mutex_unlock(&a->lock);
-			(void)store_head_close_sealed(s, APPLY_CLOSE_STEP);
+			(void)store_head_close_sealed(
+			    s, APPLY_CLOSE_STEP, APPLY_IDLE_HELP);
 		}
 		a->first = (a->first + 1) % APPLY_QUEUE_JOBS;
 		a->count--;
@@ -143,9 +150,17 @@ store_apply_start(struct store *s, char **cause)
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->work, NULL);
 	pthread_cond_init(&a->done, NULL);
+	if (store_close_start(s, cause) != 0) {
+		pthread_cond_destroy(&a->work);
+		pthread_cond_destroy(&a->done);
+		pthread_mutex_destroy(&a->lock);
+		free(a);
+		return -1;
+	}
 	s->applier = a;
 	if ((rc = pthread_create(&a->thread, NULL, apply_main, s)) != 0) {
 		s->applier = NULL;
+		store_close_stop(s);
 		pthread_cond_destroy(&a->work);
 		pthread_cond_destroy(&a->done);
 		pthread_mutex_destroy(&a->lock);
@@ -169,6 +184,7 @@ store_apply_stop(struct store *s)
 	pthread_mutex_unlock(&a->lock);
 	pthread_join(a->thread, NULL);
 	s->applier = NULL;
+	store_close_stop(s); /* every handed chunk was put */
 	free(a->ids);
 	free(a->ts);
 	free(a->vs);

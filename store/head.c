@@ -19,11 +19,7 @@
 static void
 chunk_key(uint8_t k[12], uint32_t id, int64_t first_t)
 {
-	int64_t w = window_of(first_t);
-
-	key_put32(k, (uint32_t)(w / STORE_HOUR_MS));
-	key_put32(k + 4, id);
-	key_put32(k + 8, (uint32_t)(first_t - w));
+	store_chunk_key(k, id, first_t); /* shared with close.c */
 }
 
 static void
@@ -69,12 +65,7 @@ head_rebuild(struct series *ser, const struct ptvec *pv)
 static void
 serialize_into(const struct chunk_enc *c, struct buf *b)
 {
-	size_t len = chunk_enc_size(c);
-
-	buf_reset(b);
-	buf_reserve(b, len);
-	chunk_enc_serialize(c, (uint8_t *)b->data);
-	b->len = len;
+	store_chunk_serialize(c, b); /* shared with close.c */
 }
 
 void
@@ -203,18 +194,17 @@ store_head_close_chunk(
 	int64_t w = window_of(c->first_t), prev = ser->closed_max_t;
 	uint8_t k[12];
 
+	if (prev < w) { /* the window's first chunk: as the close thread */
+		store_close_compute(
+		    c, &s->tmp, &s->pts, &s->rbits, &s->close_res);
+		store_close_put(s, id, ser, c, &s->close_res);
+		return;
+	}
 	serialize_into(c, &s->tmp);
 	chunk_key(k, id, c->first_t);
 	pending_put(s, STORE_CF_CHUNKS, k, 12, s->tmp.data, s->tmp.len);
 	ser->closed_max_t = c->last_t;
-	if (prev >= w)
-		head_window_rollups(s, id, w); /* earlier chunks share w */
-	else {
-		s->pts.n = 0;
-		if (chunk_decode(s->tmp.data, s->tmp.len, &s->pts) != 0)
-			abort(); /* our own encoding must decode */
-		head_rollups(s, id, w, &s->pts);
-	}
+	head_window_rollups(s, id, w); /* earlier chunks share w */
 	s->st.chunks_written++;
 }
 
@@ -707,7 +697,7 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 			*cause = xstrdup(s->failed);
 		return -1;
 	}
-	(void)store_head_close_sealed(s, SIZE_MAX);
+	(void)store_head_close_sealed(s, SIZE_MAX, 1);
 	if (gc) {
 		/* Close chunks of series gone quiet for a window and then
 		 * the late window: nothing but late points can reach them. */

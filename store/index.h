@@ -37,6 +37,8 @@ struct series {
 	int64_t w_last_write_ms;
 	struct chunk_enc *sealed; /* a chunk that ended its window, closed
 	                             later by the apply thread (head.c) */
+	uint32_t close_slot;      /* 1 + its item at the close thread (close.c),
+	                             0: not handed */
 };
 
 #define SERIES_DIRTY 0x1

@@ -18,6 +18,7 @@ store_libcbstore_a_SOURCES = \
 	store/db.c \
 	store/head.c \
 	store/seal.c \
+	store/close.c \
 	store/headagg.c store/headagg.h \
 	store/index.c store/index.h \
 	store/meta.c \

@@ -39,7 +39,9 @@
  * head at the same time.  failed is written under the apply lock.
  * Chunks that end their hour are sealed and closed later on the apply
  * thread, all of them before it goes idle and before a checkpoint
- * (seal.c).
+ * (seal.c); the close thread (close.c) computes the closes of most of
+ * them, reading only the sealed chunks, and the apply thread puts its
+ * results.
  */
 #ifndef CB_STORE_INT_H
 #define CB_STORE_INT_H
@@ -49,8 +51,10 @@
 #include <stdint.h>
 
 #include "lib/buf.h"
+#include "store/agg.h"
 #include "store/chunk.h"
 #include "store/index.h"
+#include "store/rate-minute.h"
 #include "store/store.h"
 
 #define STORE_MINUTE_MS 60000LL
@@ -111,6 +115,36 @@ window_of(int64_t t)
 	return t - t % STORE_WINDOW_MS; /* t >= 0 */
 }
 
+/* The key of the chunk of series id that starts at first_t. */
+static inline void
+store_chunk_key(uint8_t k[12], uint32_t id, int64_t first_t)
+{
+	int64_t w = window_of(first_t);
+
+	key_put32(k, (uint32_t)(w / STORE_HOUR_MS));
+	key_put32(k + 4, id);
+	key_put32(k + 8, (uint32_t)(first_t - w));
+}
+
+/* Serialize c into b (replacing its contents). */
+static inline void
+store_chunk_serialize(const struct chunk_enc *c, struct buf *b)
+{
+	size_t len = chunk_enc_size(c);
+
+	buf_reset(b);
+	buf_reserve(b, len);
+	chunk_enc_serialize(c, (uint8_t *)b->data);
+	b->len = len;
+}
+
+/* What closing a chunk computes from its points alone (close.c). */
+struct close_result {
+	struct buf minute; /* the window's minute block, encoded */
+	struct agg hour;   /* the window's hour slot */
+	struct rate_minute hour_rm;
+};
+
 /* For undoing pass-one updates of a write that failed. */
 struct store_undo {
 	uint32_t id;
@@ -140,6 +174,7 @@ struct store {
 	uint64_t applied_seq;             /* batch log keys below it are in
 	                                     the head (apply thread) */
 	struct store_applier *applier;    /* NULL: writes apply in place */
+	struct store_closer *closer;      /* with the applier (close.c) */
 	struct store_write_hook hook;     /* prepare NULL: none (queue.c) */
 	struct store_qmark *qmark;        /* the queue's trim mark (queue.c) */
 	uint64_t blog_bytes;              /* batch log bytes since the last
@@ -170,6 +205,7 @@ struct store {
 	struct ptvec blog_pts; /* a batch-log record being replayed */
 	struct buf blog_ids;   /* its series ids (uint32_t) */
 	struct chunk_enc late_enc;
+	struct close_result close_res; /* a close computed here */
 	uint32_t *sc_ids;
 	int64_t *sc_ts;
 	double *sc_vs;
@@ -246,8 +282,12 @@ void store_head_seal(struct store *s, uint32_t id, struct series *ser);
 /* Close the sealed chunk of ser. */
 void store_head_close_sealed_one(
     struct store *s, uint32_t id, struct series *ser);
-/* Close up to max sealed chunks (SIZE_MAX: all); how many are left. */
-size_t store_head_close_sealed(struct store *s, size_t max);
+/* Close up to max sealed chunks (SIZE_MAX: all); how many are left.
+ * With help 0, sealed chunks handed to the close thread are waited for,
+ * not computed here. */
+size_t store_head_close_sealed(struct store *s, size_t max, int help);
+/* Free the sealed chunk of ser (closed). */
+void store_head_sealed_free(struct store *s, struct series *ser);
 /* Read the closed chunks of series id in the window starting at w, up
  * to time hi, into pv (ascending); corrupt chunks are reported (to r, if
  * not NULL) and skipped. */
@@ -259,6 +299,36 @@ void store_head_record(const struct series *ser, struct buf *out);
 /* The same in version 1 (format 2 and older), for tests of reading old
  * stores. */
 void store_head_record_v1(const struct series *ser, struct buf *out);
+
+/* close.c */
+/* Test hook: the close thread sleeps this long before each close. */
+extern unsigned store_close_delay_us;
+/* Decode chunk c and compute its window's rollups into r; tmp, pts and
+ * bits are the caller's scratch.  Reads nothing else. */
+void store_close_compute(const struct chunk_enc *c, struct buf *tmp,
+    struct ptvec *pts, struct bitw *bits, struct close_result *r);
+/* Write chunk c of series id and the rollups r computed from it to the
+ * pending batch (the hour tier: read, slot replaced, written). */
+void store_close_put(struct store *s, uint32_t id, struct series *ser,
+    const struct chunk_enc *c, const struct close_result *r);
+/* Start the close thread (s->closer); 0 or -1.  Stop it (every handed
+ * chunk put already); NULL closer is fine. */
+int store_close_start(struct store *s, char **cause);
+void store_close_stop(struct store *s);
+/* Hand the sealed chunk of ser to the close thread: 0, or -1 when there
+ * is none or its queue is full. */
+int store_close_hand(struct store *s, uint32_t id, struct series *ser);
+/* Close the handed sealed chunk of ser now (computing it here when the
+ * close thread has not begun it) and free it. */
+void store_close_take(struct store *s, uint32_t id, struct series *ser);
+enum store_close_mode {
+	CLOSE_READY, /* only results already computed */
+	CLOSE_WAIT,  /* waiting for the close thread's results */
+	CLOSE_HELP,  /* computing here those it has not begun */
+};
+/* Close up to max handed chunks, oldest first; how many. */
+size_t store_close_progress(
+    struct store *s, size_t max, enum store_close_mode mode);
 
 /* batchlog.c */
 void store_batchlog_encode(struct buf *out, const uint32_t *ids,

@@ -198,6 +198,7 @@ store_free(struct store *s)
 	buf_free(&s->tmp);
 	buf_free(&s->rtmp);
 	bitw_free(&s->rbits);
+	buf_free(&s->close_res.minute);
 	buf_free(&s->ktmp);
 	ptvec_free(&s->pts);
 	ptvec_free(&s->blog_pts);

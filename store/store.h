@@ -35,7 +35,10 @@
  * so far are applied, so reads always see every write that returned
  * before them.  store_series_last() answers without waiting.
  * store_write() itself waits when the batches not yet applied hold
- * about 96 Ki points (store/apply.c).
+ * about 96 Ki points (store/apply.c).  With it comes a second thread,
+ * cb-store-close, that computes the rollups of chunks that ended their
+ * hour for the apply thread (store/close.c); it calls nothing of the
+ * caller's.
  * options.warn may be called from the apply thread.
  *
  * RocksDB runs background threads: do not fork() a process that has

@@ -459,6 +459,115 @@ START_TEST(test_store_sealed_chunks)
 }
 END_TEST
 
+/* Series closing{n="0"} .. closing{n="N-1"}: minutes 0..59 from base
+ * (minute k valued k) in one batch, then minutes 60 and 61 in another,
+ * which crosses the hour. */
+static void
+write_closing(struct store *s, int n, int64_t base)
+{
+	uint32_t ids[64], bid[4096];
+	int64_t ts[4096];
+	double vs[4096];
+	char key[64], *cause = NULL;
+	size_t m;
+	int k, i, batch;
+
+	ck_assert_int_le(n, 64);
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof key, "closing{n=\"%d\"}", i);
+		ids[i] = tsu_intern(s, key);
+	}
+	for (batch = 0; batch < 2; batch++) {
+		m = 0;
+		for (k = batch ? 60 : 0; k <= (batch ? 61 : 59); k++) {
+			for (i = 0; i < n; i++) {
+				bid[m] = ids[i];
+				ts[m] = base + k * MIN;
+				vs[m] = k;
+				m++;
+			}
+		}
+		if (store_write(s, bid, ts, vs, m, NULL, &cause) != 0)
+			ck_abort_msg("write: %s", cause);
+	}
+}
+
+/* Every series of "closing" holds minutes 0..61 from base, and its
+ * first hour's minute and hour rollups (minute k valued k). */
+static void
+check_closing(struct store *s, int64_t base, int n)
+{
+	struct store_result r;
+	size_t i, j;
+
+	r = tsu_agg(s, "closing", base, base + H, STORE_AGG_COUNT, MIN);
+	ck_assert_uint_eq(r.n, (size_t)n);
+	for (i = 0; i < r.n; i++) {
+		ck_assert_uint_eq(r.series[i].npoints, 60);
+		for (j = 0; j < 60; j++)
+			ck_assert(r.series[i].points[j].v == 1);
+	}
+	store_result_free(&r);
+	r = tsu_agg(s, "closing", base, base + H, STORE_AGG_SUM, H);
+	ck_assert_uint_eq(r.n, (size_t)n);
+	for (i = 0; i < r.n; i++) {
+		ck_assert_uint_eq(r.series[i].npoints, 1);
+		ck_assert_msg(r.series[i].points[0].v == 1770, "hour sum %g",
+		    r.series[i].points[0].v);
+	}
+	store_result_free(&r);
+	r = tsu_agg(s, "closing", base, base + 2 * H, STORE_AGG_COUNT, 2 * H);
+	for (i = 0; i < r.n; i++)
+		ck_assert(r.series[i].points[0].v == 62);
+	store_result_free(&r);
+}
+
+/* Sealed chunks handed to the close thread (store/close.c), made slow
+ * here: a query right after the batch that crosses the hour sees every
+ * closed chunk and its rollups, and a checkpoint in that batch (a tiny
+ * batch log) puts them all before it deletes the batch log, so a kill -9
+ * once the thread is idle loses nothing. */
+START_TEST(test_store_close_thread_busy)
+{
+	enum { N = 40 };
+	struct store_options o;
+	struct store_stats st;
+	struct store *s;
+	int64_t base = (clock_wall_ms() / H - 6) * H;
+	pid_t pid;
+	int status;
+
+	store_options_init(&o);
+	o.late_window_ms = 10 * 1000;
+	ck_assert(o.apply_thread);
+	o.batchlog_bytes = 256;
+	if ((pid = fork()) == 0) {
+		store_close_delay_us = 20000; /* 0.8 s for all */
+		s = tsu_open(tmpdir, &o);
+		write_closing(s, N, base);
+		(void)store_stats_get(s, &st, NULL); /* idle */
+		_exit(st.checkpoints >= 2 ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	s = tsu_open(tmpdir, &o);
+	check_closing(s, base, N);
+	store_close(s);
+	tsu_rmtree(tmpdir);
+
+	/* No checkpoint: the query waits for every close. */
+	store_close_delay_us = 5000;
+	o.batchlog_bytes = 64 << 20;
+	s = tsu_open(tmpdir, &o);
+	write_closing(s, N, base);
+	check_closing(s, base, N);
+	ck_assert_int_eq(store_stats_get(s, &st, NULL), 0);
+	ck_assert_uint_eq(st.chunks_written, N);
+	store_close(s);
+	store_close_delay_us = 0;
+}
+END_TEST
+
 /* The apply queue's ring (store/apply.c): random batches queued and
  * applied in order; each place given is inside the ring and overlaps no
  * queued batch, and a batch that fits after the newest one, or at 0
@@ -533,6 +642,7 @@ order_suite(void)
 	tcase_add_test(tc, test_store_write_flags);
 	tcase_add_test(tc, test_store_apply_ring);
 	tcase_add_test(tc, test_store_sealed_chunks);
+	tcase_add_test(tc, test_store_close_thread_busy);
 	suite_add_tcase(su, tc);
 	return su;
 }
