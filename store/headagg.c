@@ -198,7 +198,7 @@ headagg_finish(struct headagg *ha, int64_t last_t, double last_v)
 				bitw_put64(w, dbits(r->resets), 64);
 			return;
 		}
-		ha->e = (uint8_t)e;
+		ha->e = e & 15;
 	}
 	gamma_put(w, zigzag(ms[0] - ha->prev_m));
 	ha->prev_m = ms[0];
@@ -246,7 +246,7 @@ headagg_add(struct headagg *ha, uint32_t n, int64_t last_t, double last_v,
 		a.min = ha->cur_min;
 		a.max = ha->cur_max;
 		agg_point(&a, t, v);
-		ha->cur_count = (uint32_t)a.count;
+		ha->cur_count = (uint16_t)a.count;
 		ha->cur_sum = a.sum;
 		ha->cur_min = a.min;
 		ha->cur_max = a.max;

@@ -35,21 +35,23 @@ struct headagg {
 	int64_t prev_m;    /* last value's mantissa of the previous one */
 	int64_t cur_start; /* minute in progress (-1: none) */
 	double cur_sum, cur_min, cur_max;
-	uint32_t cur_count;
 	/* The minute in progress, for rate: its first value, the sum of the
 	 * values before its drops (as struct rate_minute). */
 	double cur_first, cur_resets;
-	uint32_t cur_nresets;
+	/* Counts and offsets in a minute fit 16 bits (times are distinct
+	 * milliseconds); small fields keep the struct in 104 bytes. */
+	uint16_t cur_count;
+	uint16_t cur_nresets;
 	uint16_t cur_first_off; /* its first point's offset, in ms */
 	uint16_t prev_count;    /* of the previous finished minute */
 	uint16_t prev_off;      /* its last point's offset, in ms */
 	uint16_t prev_span;     /* its last point's time after its first */
 	int8_t prev_slot;       /* its slot in the window (-1: none yet) */
-	uint8_t e;              /* decimal exponent of prev_m */
 	uint8_t nmin;           /* finished minutes in w */
 	uint8_t rate_nmin;      /* the first ones with rate fields */
-	uint8_t rate_drops;     /* of those, minutes with a drop inside */
-	uint8_t rate_off;       /* 1: no more rate fields (too many drops) */
+	uint8_t e : 4;          /* decimal exponent of prev_m */
+	uint8_t rate_drops : 3; /* minutes with a drop inside among those */
+	uint8_t rate_off : 1;   /* no more rate fields (too many drops) */
 };
 
 void headagg_init(struct headagg *ha);
