@@ -188,13 +188,23 @@ START_TEST(test_minutes_match_raw)
 	check_all(s, &roll, &raw);
 	ck_assert_uint_gt(roll, 0);
 
+	/* A late point (a drop) and a duplicate in the open hour: the head
+	 * rebuilds its minutes. */
+	tsu_write1(s, c, T0 + 5 * H + 10 * MIN + 5000, 2);
+	tsu_write1(s, c, T0 + 5 * H + 20 * MIN, 7);
+	head_seen = 0;
+	check_all(s, &roll, &raw);
+	ck_assert_uint_gt(head_seen, 0);
+
 	/* Flushed and reopened. */
 	ck_assert_int_eq(store_flush(s, 0, NULL), 0);
 	store_close(s);
 	s = tsu_open(tmpdir, NULL);
 	roll = raw = 0;
+	head_seen = 0;
 	check_all(s, &roll, &raw);
 	ck_assert_uint_gt(roll, 0);
+	ck_assert_uint_gt(head_seen, 0); /* rebuilt at open */
 	store_close(s);
 }
 END_TEST
