@@ -136,7 +136,7 @@ check_all(struct store *s, size_t *roll, size_t *raw)
 
 /* Six hours of: a counter (a reset in hour 2, many in hour 3), a gauge of
  * decimals, a counter with a NaN in hour 1, points on and just after
- * minute boundaries; hour 6 stays open. */
+ * minute boundaries, a dense counter in hour 6; hour 6 stays open. */
 static void
 fill(struct store *s)
 {
@@ -144,8 +144,9 @@ fill(struct store *s)
 	uint32_t g = tsu_intern(s, "m{k=\"gauge\"}");
 	uint32_t n = tsu_intern(s, "m{k=\"nan\"}");
 	uint32_t e = tsu_intern(s, "m{k=\"edges\"}");
-	double cv = 1000, nv = 5, gv = 50;
-	int64_t t;
+	uint32_t dn = tsu_intern(s, "m{k=\"dense\"}");
+	double cv = 1000, nv = 5, gv = 50, dv = 0;
+	int64_t t, dt;
 
 	for (t = T0; t < T0 + 5 * H + 30 * MIN; t += 10000) {
 		int64_t h = (t - T0) / H;
@@ -161,6 +162,11 @@ fill(struct store *s)
 		tsu_write1(s, n, t + 1, h == 1 && t % H == 20 * MIN ? NAN : nv);
 		if (t % MIN == 0)
 			tsu_write1(s, e, t, (double)(t / MIN % 7));
+		/* A counter dense enough in the open hour that a chunk
+		 * closes inside it (CHUNK_MAX_POINTS): the head's minutes
+		 * hold only the open chunk's points. */
+		for (dt = 0; dt < (t >= T0 + 5 * H ? 10000 : 1); dt += 1000)
+			tsu_write1(s, dn, t + dt, dv += 3);
 	}
 }
 
