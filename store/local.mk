@@ -38,13 +38,15 @@ check_PROGRAMS += tests/unit/test-serieskey tests/unit/test-selector \
 	tests/unit/test-store-model tests/unit/test-store-crash \
 	tests/unit/test-store-order tests/unit/test-store-disk \
 	tests/unit/test-store-read tests/unit/test-store-queue \
-	tests/unit/test-store-hook tests/unit/test-store-minutes
+	tests/unit/test-store-hook tests/unit/test-store-minutes \
+	tests/unit/test-store-headagg
 TESTS += tests/unit/test-serieskey tests/unit/test-selector \
 	tests/unit/test-store tests/unit/test-store-codec \
 	tests/unit/test-store-model tests/unit/test-store-crash \
 	tests/unit/test-store-order tests/unit/test-store-disk \
 	tests/unit/test-store-read tests/unit/test-store-queue \
-	tests/unit/test-store-hook tests/unit/test-store-minutes
+	tests/unit/test-store-hook tests/unit/test-store-minutes \
+	tests/unit/test-store-headagg
 
 tests_unit_test_serieskey_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_serieskey_SOURCES = tests/unit/test-serieskey.c
@@ -63,6 +65,11 @@ tests_unit_test_store_minutes_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
 tests_unit_test_store_minutes_SOURCES = tests/unit/test-store-minutes.c \
 	tests/unit/test-store-util.h
 tests_unit_test_store_minutes_LDADD = $(STORE_TEST_LDADD)
+
+tests_unit_test_store_headagg_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
+tests_unit_test_store_headagg_SOURCES = tests/unit/test-store-headagg.c \
+	tests/unit/test-store-util.h
+tests_unit_test_store_headagg_LDADD = $(STORE_TEST_LDADD)
 
 tests_unit_test_store_queue_CPPFLAGS = $(UNIT_CPPFLAGS) $(ROCKSDB_CFLAGS)
 tests_unit_test_store_queue_SOURCES = tests/unit/test-store-queue.c \

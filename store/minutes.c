@@ -10,8 +10,11 @@
  * points whenever a late point changes them), and the hour is newer than
  * the raw and minute retentions (with an hour's margin: an hour the raw
  * retention cut has rollups but no raw points, one a shorter minute
- * retention cut the reverse).  Every other hour is read raw, through a
- * store_reader over the same range, and summarized point by point.
+ * retention cut the reverse).  The open hour comes from the head's
+ * per-minute aggregates (store/headagg.h) when they carry its rate
+ * minutes and no closed chunk shares its window.  Every other hour is
+ * read raw, through a store_reader over the same range, and summarized
+ * point by point.
  */
 #include "config.h"
 
@@ -22,9 +25,13 @@
 
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
+#include "store/headagg.h"
 #include "store/query-int.h"
 
 #define MINUTES_BATCH 32
+
+/* Where an hour's minutes come from (store_minutes.raw). */
+enum { HOUR_ROLLUP, HOUR_RAW, HOUR_HEAD };
 
 /* A prefetched block (v NULL: none). */
 struct minutes_val {
@@ -38,11 +45,11 @@ struct store_minutes {
 	int64_t start, end, h0; /* minutes [start, end); h0 its first hour */
 	size_t nmin, nh;
 	struct rate_minute *m; /* the current series' */
-	uint8_t *raw;          /* by hour: read raw */
+	uint8_t *raw;          /* by hour: HOUR_* */
 	uint8_t *keys;         /* 8 per hour */
 	rocksdb_pinnableslice_t **vals;
 	struct rollup_block blk;
-	size_t hours_rollup, hours_raw;
+	size_t hours_rollup, hours_raw, hours_head;
 	size_t hours_bad; /* blocks corrupt or unreadable (read raw) */
 	/* Blocks of every hour for every matching series, fetched at open
 	 * hour by hour (keys in order, as the native query's prefetch) when
@@ -337,21 +344,21 @@ minutes_fetch(struct store_minutes *mr, uint32_t id, const char **keys,
 			if (store_get(s, STORE_CF_ROLLUP_M, keys[j], 8, &val,
 			        &vl, &cause) != 0) {
 				minutes_read_error(mr, id, hj, cause);
-				mr->raw[idx[j]] = 1;
+				mr->raw[idx[j]] = HOUR_RAW;
 			} else if (minutes_block(mr, id, hj, val, vl) != 0)
-				mr->raw[idx[j]] = 1;
+				mr->raw[idx[j]] = HOUR_RAW;
 			free(val);
 			continue;
 		}
 		if (errs[j] != NULL) {
 			minutes_read_error(mr, id, hj, errs[j]);
-			mr->raw[idx[j]] = 1;
+			mr->raw[idx[j]] = HOUR_RAW;
 		} else {
 			if (mr->vals[j] != NULL)
 				v = rocksdb_pinnableslice_value(
 				    mr->vals[j], &vl);
 			if (minutes_block(mr, id, hj, v, vl) != 0)
-				mr->raw[idx[j]] = 1;
+				mr->raw[idx[j]] = HOUR_RAW;
 		}
 		if (mr->vals[j] != NULL)
 			rocksdb_pinnableslice_destroy(mr->vals[j]);
@@ -359,8 +366,38 @@ minutes_fetch(struct store_minutes *mr, uint32_t id, const char **keys,
 	}
 }
 
-/* Fill the hours of series id that the rollups answer; mark the others
- * raw.  1 if any hour is raw. */
+/* Hour i of the range, the open chunk's window hw, of series id from the
+ * head's per-minute aggregates: 1 if they answered it. */
+static int
+minutes_head(struct store_minutes *mr, uint32_t id, size_t i, int64_t hw)
+{
+	const struct series *ser = &mr->s->ix.series[id];
+	struct rate_minute *rm;
+	size_t lo, hi;
+	unsigned off;
+	int rc;
+
+	/* A closed chunk in the window: its points are not in them. */
+	if (ser->agg == NULL || ser->open == NULL || ser->open->n == 0 ||
+	    ser->closed_max_t >= hw)
+		return 0;
+	minutes_span(mr, mr->h0 + (int64_t)i * STORE_HOUR_MS, &lo, &hi, &off);
+	rm = off == 0 && hi - lo == 60 ? mr->m + lo : mr->blk.rm;
+	rc = headagg_rate(
+	    ser->agg, hw, ser->open->last_t, ser->open->last_v, rm);
+	if (rc < 0)
+		store_warn(mr->s,
+		    "corrupt minute aggregates of series %u: hour read raw",
+		    id);
+	if (rc != 1)
+		return 0;
+	if (rm != mr->m + lo)
+		memcpy(mr->m + lo, rm + off, (hi - lo) * sizeof *mr->m);
+	return 1;
+}
+
+/* Fill the hours of series id that the rollups or the head answer; mark
+ * the others raw.  1 if any hour is raw. */
 static int
 minutes_rollups(struct store_minutes *mr, uint32_t id)
 {
@@ -375,7 +412,9 @@ minutes_rollups(struct store_minutes *mr, uint32_t id)
 	minutes_raw_bounds(mr, id, &hw, &cut);
 	for (i = 0; i < mr->nh; i++) {
 		h = mr->h0 + (int64_t)i * STORE_HOUR_MS;
-		mr->raw[i] = h >= hw || h < cut;
+		mr->raw[i] = h >= hw || h < cut ? HOUR_RAW : HOUR_ROLLUP;
+		if (h == hw && h >= cut && minutes_head(mr, id, i, hw))
+			mr->raw[i] = HOUR_HEAD;
 	}
 	if (mr->pf != NULL && (j = minutes_pf_index(mr, id)) >= 0) {
 		/* The next series' blocks lie cold in the block cache: start
@@ -402,7 +441,7 @@ minutes_rollups(struct store_minutes *mr, uint32_t id)
 			h = mr->h0 + (int64_t)i * STORE_HOUR_MS;
 			if (mr->pf_bad[i * mr->nids + j] ||
 			    minutes_block(mr, id, h, pv->v, pv->len) != 0)
-				mr->raw[i] = 1;
+				mr->raw[i] = HOUR_RAW;
 		}
 		goto count;
 	}
@@ -423,8 +462,10 @@ minutes_rollups(struct store_minutes *mr, uint32_t id)
 	}
 count:
 	for (i = 0; i < mr->nh; i++) {
-		if (mr->raw[i])
+		if (mr->raw[i] == HOUR_RAW)
 			mr->hours_raw++, anyraw = 1;
+		else if (mr->raw[i] == HOUR_HEAD)
+			mr->hours_head++;
 		else
 			mr->hours_rollup++;
 	}
@@ -435,7 +476,7 @@ count:
 static size_t
 minutes_next_raw(const struct store_minutes *mr, size_t i)
 {
-	while (i < mr->nh && !mr->raw[i])
+	while (i < mr->nh && mr->raw[i] != HOUR_RAW)
 		i++;
 	return i;
 }
@@ -455,7 +496,7 @@ minutes_raw(struct store_minutes *mr)
 	 * whose block could not be read) nor a corrupt block's partial
 	 * decode. */
 	for (k = h; k < mr->nh; k++)
-		if (mr->raw[k])
+		if (mr->raw[k] == HOUR_RAW)
 			minutes_clear(mr, mr->h0 + (int64_t)k * STORE_HOUR_MS);
 	store_reader_skip(mr->rd, mr->h0 + (int64_t)h * STORE_HOUR_MS);
 	while ((rc = store_reader_next(mr->rd, &t, &v, &n)) == 1) {
@@ -463,7 +504,7 @@ minutes_raw(struct store_minutes *mr)
 		size_t hi =
 		    (size_t)((window_of(t[0]) - mr->h0) / STORE_HOUR_MS);
 
-		if (hi < mr->nh && mr->raw[hi]) {
+		if (hi < mr->nh && mr->raw[hi] == HOUR_RAW) {
 			for (k = 0; k < n; k++) {
 				if (t[k] < mr->start || t[k] >= mr->end)
 					continue;
@@ -507,6 +548,12 @@ store_minutes_counts(
 {
 	*rollup_hours = mr->hours_rollup;
 	*raw_hours = mr->hours_raw;
+}
+
+size_t
+store_minutes_head(const struct store_minutes *mr)
+{
+	return mr->hours_head;
 }
 
 size_t

@@ -396,6 +396,9 @@ int store_minutes_useful(const struct store_minutes *mr);
 /* Series-hours answered from the rollups and from raw points so far. */
 void store_minutes_counts(
     const struct store_minutes *mr, size_t *rollup_hours, size_t *raw_hours);
+/* Series-hours answered from the head's per-minute aggregates (open
+ * hours) so far. */
+size_t store_minutes_head(const struct store_minutes *mr);
 /* Series-hours whose minute block was corrupt or unreadable so far: each
  * reported (options.warn) and read raw instead. */
 size_t store_minutes_bad(const struct store_minutes *mr);

@@ -3,7 +3,8 @@
  * (store/rollup-rate.c): the per-minute summaries store_minutes gives
  * are, bit for bit, those of the raw points (store_query_raw), for
  * counters with and without resets, gauges, NaN, points on minute
- * boundaries, the open hour, after late points rewrite a closed hour,
+ * boundaries, the open hour (from the head's per-minute aggregates, see
+ * also test-store-headagg), after late points rewrite a closed hour,
  * after a reopen, and for blocks of format 4 (no rate columns, read raw);
  * and that a minute block with damaged rate columns is reported and its
  * hour read raw (the same summaries still), never decoded into others.
@@ -32,26 +33,14 @@
 
 #define tmpdir (tsu_dir())
 static int64_t T0;
-static size_t bad_seen; /* store_minutes_bad over check_range calls */
+static size_t bad_seen;  /* store_minutes_bad over check_range calls */
+static size_t head_seen; /* store_minutes_head over them */
 
 static void
 setup(void)
 {
 	tsu_dir_setup();
 	T0 = (clock_wall_ms() / H - 6) * H;
-}
-
-static int
-same_minute(const struct rate_minute *a, const struct rate_minute *b)
-{
-	if (a->count != b->count)
-		return 0;
-	if (a->count == 0)
-		return 1;
-	return a->first_t == b->first_t && a->last_t == b->last_t &&
-	       tsu_same(a->first, b->first) && tsu_same(a->last, b->last) &&
-	       a->nresets == b->nresets &&
-	       (a->nresets == 0 || tsu_same(a->resets, b->resets));
 }
 
 /* Compare store_minutes over [start, end) with the raw points' summaries;
@@ -89,7 +78,7 @@ check_range(
 			    &want[(rs->points[k].t - start) / MIN],
 			    rs->points[k].t, rs->points[k].v);
 		for (i = 0; i < nmin; i++)
-			ck_assert_msg(same_minute(&m[i], &want[i]),
+			ck_assert_msg(tsu_same_minute(&m[i], &want[i]),
 			    "%s minute %zu of [%lld, %lld): count %llu/%llu "
 			    "first %.17g/%.17g at %lld/%lld last %.17g/%.17g "
 			    "resets %u %.17g/%u %.17g",
@@ -104,6 +93,7 @@ check_range(
 	ck_assert_uint_eq(nser, r.n);
 	store_minutes_counts(mr, &a, &b);
 	bad_seen += store_minutes_bad(mr);
+	head_seen += store_minutes_head(mr);
 	*roll += a;
 	*raw += b;
 	store_minutes_close(mr);
@@ -146,7 +136,7 @@ check_all(struct store *s, size_t *roll, size_t *raw)
 
 /* Six hours of: a counter (a reset in hour 2, many in hour 3), a gauge of
  * decimals, a counter with a NaN in hour 1, points on and just after
- * minute boundaries; hour 6 stays open. */
+ * minute boundaries, a dense counter in hour 6; hour 6 stays open. */
 static void
 fill(struct store *s)
 {
@@ -154,8 +144,9 @@ fill(struct store *s)
 	uint32_t g = tsu_intern(s, "m{k=\"gauge\"}");
 	uint32_t n = tsu_intern(s, "m{k=\"nan\"}");
 	uint32_t e = tsu_intern(s, "m{k=\"edges\"}");
-	double cv = 1000, nv = 5, gv = 50;
-	int64_t t;
+	uint32_t dn = tsu_intern(s, "m{k=\"dense\"}");
+	double cv = 1000, nv = 5, gv = 50, dv = 0;
+	int64_t t, dt;
 
 	for (t = T0; t < T0 + 5 * H + 30 * MIN; t += 10000) {
 		int64_t h = (t - T0) / H;
@@ -171,6 +162,11 @@ fill(struct store *s)
 		tsu_write1(s, n, t + 1, h == 1 && t % H == 20 * MIN ? NAN : nv);
 		if (t % MIN == 0)
 			tsu_write1(s, e, t, (double)(t / MIN % 7));
+		/* A counter dense enough in the open hour that a chunk
+		 * closes inside it (CHUNK_MAX_POINTS): the head's minutes
+		 * hold only the open chunk's points. */
+		for (dt = 0; dt < (t >= T0 + 5 * H ? 10000 : 1); dt += 1000)
+			tsu_write1(s, dn, t + dt, dv += 3);
 	}
 }
 
@@ -181,9 +177,12 @@ START_TEST(test_minutes_match_raw)
 	uint32_t c;
 
 	fill(s);
+	head_seen = 0;
 	check_all(s, &roll, &raw);
 	ck_assert_uint_gt(roll, 0);
 	ck_assert_uint_gt(raw, 0);
+	/* The open hour of the counters from the head's minutes. */
+	ck_assert_uint_gt(head_seen, 0);
 	/* The counter's rollups have rate columns, the gauge's none. */
 	ck_assert_int_eq(useful(s, "m{k=\"counter\"}"), 1);
 	ck_assert_int_eq(useful(s, "m{k=\"gauge\"}"), 0);
@@ -195,13 +194,23 @@ START_TEST(test_minutes_match_raw)
 	check_all(s, &roll, &raw);
 	ck_assert_uint_gt(roll, 0);
 
+	/* A late point (a drop) and a duplicate in the open hour: the head
+	 * rebuilds its minutes. */
+	tsu_write1(s, c, T0 + 5 * H + 10 * MIN + 5000, 2);
+	tsu_write1(s, c, T0 + 5 * H + 20 * MIN, 7);
+	head_seen = 0;
+	check_all(s, &roll, &raw);
+	ck_assert_uint_gt(head_seen, 0);
+
 	/* Flushed and reopened. */
 	ck_assert_int_eq(store_flush(s, 0, NULL), 0);
 	store_close(s);
 	s = tsu_open(tmpdir, NULL);
 	roll = raw = 0;
+	head_seen = 0;
 	check_all(s, &roll, &raw);
 	ck_assert_uint_gt(roll, 0);
+	ck_assert_uint_gt(head_seen, 0); /* rebuilt at open */
 	store_close(s);
 }
 END_TEST
@@ -332,7 +341,7 @@ START_TEST(test_minutes_block_codec)
 	ck_assert_int_eq(rollup_block_decode(&back, b.data, b.len), 0);
 	ck_assert(back.rate);
 	for (i = 0; i < 60; i++)
-		ck_assert(same_minute(&back.rm[i], &rb.rm[i]));
+		ck_assert(tsu_same_minute(&back.rm[i], &rb.rm[i]));
 	/* A NaN inside a minute is summarized as the raw path sees it (no
 	 * drop to or from it); as a minute's first value, it does not fit:
 	 * no rate columns. */
@@ -406,8 +415,8 @@ flip_all(const struct rollup_block *rb, const char *v, size_t vl,
 				continue;
 			}
 			check_shape(rb, got);
-			for (k = 0; k < 60 && same_minute(&got[k], &want[k]);
-			     k++)
+			for (k = 0;
+			     k < 60 && tsu_same_minute(&got[k], &want[k]); k++)
 				;
 			*other += k < 60;
 		}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/selector.h"
+#include "store/rate-minute.h"
 #include "store/store.h"
 
 static int
@@ -141,6 +142,21 @@ static inline int
 tsu_same(double a, double b)
 {
 	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* The same rate summaries of a minute (resets compared where there are
+ * any: the sum is not kept without). */
+static inline int
+tsu_same_minute(const struct rate_minute *a, const struct rate_minute *b)
+{
+	if (a->count != b->count)
+		return 0;
+	if (a->count == 0)
+		return 1;
+	return a->first_t == b->first_t && a->last_t == b->last_t &&
+	       tsu_same(a->first, b->first) && tsu_same(a->last, b->last) &&
+	       a->nresets == b->nresets &&
+	       (a->nresets == 0 || tsu_same(a->resets, b->resets));
 }
 
 #endif
