@@ -25,7 +25,6 @@
 struct store_qmark {
 	char prefix[QPREFIX_MAX];
 	size_t plen; /* 0: not known yet */
-	int loaded;  /* low read from the metadata */
 	_Atomic uint64_t low;
 	rocksdb_compactionfilter_t *filter;
 };
@@ -145,7 +144,6 @@ store_queue_mark_load(struct store *s, char **cause)
 			memcpy(m->prefix, k + QMARK_KEYLEN, m->plen);
 			atomic_store_explicit(
 			    &m->low, qseq(v), memory_order_release);
-			m->loaded = 1;
 		}
 	}
 	err = store_kv_iter_error(mi);
@@ -161,17 +159,14 @@ store_queue_mark_load(struct store *s, char **cause)
 	return 0;
 }
 
-/* The trim mark of prefix into *low (0: none): 0, or -1 when prefix is
- * not the store's queue prefix or the mark cannot be read. */
+/* The trim mark of prefix into *low (0: none; read at open by
+ * store_queue_mark_load, which finds the one mark a store can have): 0,
+ * or -1 when prefix is not the store's queue prefix. */
 static int
 qmark_get(struct store *s, const char *prefix, size_t plen, uint64_t *low,
     char **cause)
 {
 	struct store_qmark *m = s->qmark;
-	char key[QMARK_KEYLEN + QPREFIX_MAX];
-	void *val;
-	size_t vlen;
-	int rc;
 
 	if (m->plen == 0) {
 		if (plen == 0 || plen > QPREFIX_MAX) {
@@ -189,21 +184,16 @@ qmark_get(struct store *s, const char *prefix, size_t plen, uint64_t *low,
 			    "%s: queue: one prefix per store", s->dir);
 		return -1;
 	}
-	if (!m->loaded) {
-		memcpy(key, QMARK_KEY, QMARK_KEYLEN);
-		memcpy(key + QMARK_KEYLEN, prefix, plen);
-		rc = store_meta_get(
-		    s, key, QMARK_KEYLEN + plen, &val, &vlen, cause);
-		if (rc < 0)
-			return -1;
-		if (rc == 0 && vlen == 8)
-			atomic_store_explicit(
-			    &m->low, qseq(val), memory_order_release);
-		free(val);
-		m->loaded = 1;
-	}
 	*low = atomic_load_explicit(&m->low, memory_order_relaxed);
 	return 0;
+}
+
+/* The key of record seq of prefix into k (plen + 8 bytes). */
+static void
+qrec_key(char *k, const char *prefix, size_t plen, uint64_t seq)
+{
+	memcpy(k, prefix, plen);
+	qseq_put(k + plen, seq);
 }
 
 int
@@ -227,10 +217,8 @@ store_queue_trim(struct store *s, const char *prefix, size_t plen,
 	atomic_store_explicit(&m->low, below, memory_order_release);
 	/* Files wholly below the mark go now (DeleteFilesInRange includes
 	 * the end: the last dead record, not the first live one). */
-	memcpy(from, prefix, plen);
-	qseq_put(from + plen, 0);
-	memcpy(to, prefix, plen);
-	qseq_put(to + plen, below - 1);
+	qrec_key(from, prefix, plen, 0);
+	qrec_key(to, prefix, plen, below - 1);
 	rocksdb_delete_file_in_range_cf(
 	    s->db, s->cf[STORE_CF_QUEUE], from, plen + 8, to, plen + 8, &err);
 	if (err != NULL) {
@@ -279,8 +267,7 @@ store_queue_iter_new(struct store *s, const char *prefix, size_t plen)
 	/* The queue's own prefix: records from the mark on. */
 	if (plen > 0 && plen <= QPREFIX_MAX &&
 	    qmark_get(s, prefix, plen, &low, NULL) == 0 && low > 0) {
-		memcpy(first, prefix, plen);
-		qseq_put(first + plen, low);
+		qrec_key(first, prefix, plen, low);
 		store_kv_iter_set_first(mi, first, plen + 8);
 	}
 	return mi;
