@@ -15,6 +15,9 @@
  *   ingest_points_per_busiest_thread_cpu_s: N points/s (NAME)
  *                                     (points / CPU-s of the busiest thread:
  *                                     the rate with a core per thread)
+ *   bench_cpu_pct: N % of one core    (this process: the generator)
+ *   machine_idle_pct: N % of C cores  (/proc/stat: the cores' idle share)
+ *   machine_other_cpu_pct: N % of one core (busy, neither hub nor bench)
  * Usage: ingest-bench [-c CONNS] [-d SECONDS] [-s SERIES] [-l LINES]
  *                     [-f FIELDS] [--hub PATH] [--conf DIR]
  *                     [--cache-mib N] [--batchlog-mib N]  (store options,
@@ -46,7 +49,6 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -65,6 +67,7 @@
 #include <unistd.h>
 
 #include "bench/gen.h"
+#include "bench/proc.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/xmalloc.h"
@@ -330,161 +333,6 @@ bench_free_port(void)
 	return port;
 }
 
-/* A "Name: N kB" figure of /proc/PID/status (field with its colon), or
- * -1. */
-static long
-bench_status_kib(pid_t pid, const char *field)
-{
-	char path[64], line[256];
-	size_t n = strlen(field);
-	FILE *f;
-	long kib = -1;
-
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (strncmp(line, field, n) == 0)
-			kib = strtol(line + n, NULL, 10);
-	}
-	fclose(f);
-	return kib;
-}
-
-/* CPU seconds (user + system) used so far by pid, or -1. */
-static double
-bench_cpu_s(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long ut = 0, st = 0;
-	FILE *f;
-	int i;
-
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	if (fgets(buf, sizeof buf, f) == NULL) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	/* fields after the command name in parentheses: utime is 14th */
-	if ((p = strrchr(buf, ')')) == NULL)
-		return -1;
-	for (i = 0; i < 11 && p != NULL; i++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p, " %llu %llu", &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
-/* Wait until pid is idle (less than 4% of a core over half a second,
- * at most 60 s) and return its CPU seconds then: what it used for the
- * work already handed to it, background flushes included. */
-static double
-bench_cpu_settled(pid_t pid)
-{
-	double c0 = bench_cpu_s(pid), c1 = c0;
-	int i;
-
-	for (i = 0; i < 120; i++) {
-		usleep(500000);
-		c1 = bench_cpu_s(pid);
-		if (c1 - c0 < 0.02)
-			break;
-		c0 = c1;
-	}
-	return c1;
-}
-
-/* CPU ticks of each thread of a process, by thread id. */
-#define BENCH_THREADS_MAX 128
-struct bench_threads {
-	int n;
-	int tid[BENCH_THREADS_MAX];
-	char comm[BENCH_THREADS_MAX][32];
-	unsigned long long ticks[BENCH_THREADS_MAX];
-};
-
-static void
-bench_threads_read(pid_t pid, struct bench_threads *bt)
-{
-	char path[320], buf[1024], *p, *q;
-	unsigned long long ut, st;
-	struct dirent *de;
-	DIR *d;
-	FILE *f;
-	int i;
-
-	bt->n = 0;
-	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
-	if ((d = opendir(path)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL && bt->n < BENCH_THREADS_MAX) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "/proc/%d/task/%s/stat", (int)pid,
-		    de->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		p = fgets(buf, sizeof buf, f);
-		fclose(f);
-		if (p == NULL || (p = strchr(buf, '(')) == NULL ||
-		    (q = strrchr(buf, ')')) == NULL)
-			continue;
-		snprintf(bt->comm[bt->n], sizeof bt->comm[0], "%.*s",
-		    (int)(q - p - 1), p + 1);
-		p = q;
-		for (i = 0; i < 11 && p != NULL; i++)
-			p = strchr(p + 1, ' ');
-		if (p == NULL || sscanf(p, " %llu %llu", &ut, &st) != 2)
-			continue;
-		bt->tid[bt->n] = atoi(de->d_name);
-		bt->ticks[bt->n] = ut + st;
-		bt->n++;
-	}
-	closedir(d);
-}
-
-/*
- * Each thread's share of a core between two snapshots, and the busiest
- * one: with a core to each thread the hub could go no faster than that
- * thread allows, so points / its CPU seconds is the rate the hub's
- * threads scale to (the machine's other load aside).
- */
-static void
-bench_threads_report(const struct bench_threads *a,
-    const struct bench_threads *b, uint64_t points, int64_t elapsed)
-{
-	double tck = (double)sysconf(_SC_CLK_TCK), max = 0, cpu;
-	const char *maxname = "?";
-	int i, j;
-
-	printf("hub_threads_cpu_pct:");
-	for (i = 0; i < b->n; i++) {
-		unsigned long long t0 = 0;
-
-		for (j = 0; j < a->n; j++) {
-			if (a->tid[j] == b->tid[i])
-				t0 = a->ticks[j];
-		}
-		cpu = (double)(b->ticks[i] - t0) / tck;
-		if (cpu * 1000.0 / (double)elapsed < 0.005)
-			continue;
-		printf(
-		    " %s %.0f", b->comm[i], cpu * 100000.0 / (double)elapsed);
-		if (cpu > max) {
-			max = cpu;
-			maxname = b->comm[i];
-		}
-	}
-	printf("\n");
-	if (max > 0)
-		printf("ingest_points_per_busiest_thread_cpu_s: %.0f points/s "
-		       "(%s)\n",
-		    (double)points / max, maxname);
-}
-
 /* Value of a metric line "name value" in the hub's /metrics, or -1. */
 static double
 bench_hub_metric(int port, const char *name)
@@ -591,6 +439,7 @@ main(int argc, char **argv)
 	int64_t start, elapsed;
 	double cpu0, cpu1, cpu2, memtable, head;
 	struct bench_threads bt0, bt1;
+	struct bench_machine m0, m1;
 	int ithreads = INT32_MIN;
 	long hwm, anon, file;
 	int ch, i, fd;
@@ -732,12 +581,14 @@ main(int argc, char **argv)
 		usleep(1000);
 	cpu0 = bench_cpu_s(pid);
 	bench_threads_read(pid, &bt0);
+	bench_machine_read(&m0);
 	start = clock_mono_ms();
 	b.deadline = start + (int64_t)b.seconds * 1000;
 	__atomic_store_n(&b.go, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < b.conns; i++)
 		pthread_join(th[i], NULL);
 	elapsed = clock_mono_ms() - start;
+	bench_machine_read(&m1);
 	cpu1 = bench_cpu_s(pid);
 	bench_threads_read(pid, &bt1);
 	hwm = bench_status_kib(pid, "VmHWM:");
@@ -774,6 +625,7 @@ main(int argc, char **argv)
 		    (cpu2 - cpu0) * 1e6 / (double)b.points);
 	}
 	bench_threads_report(&bt0, &bt1, b.points, elapsed);
+	bench_machine_report(&m0, &m1, cpu1 - cpu0, elapsed);
 	printf("hub_peak_rss_mib: %.1f MiB\n", (double)hwm / 1024.0);
 	printf("hub_rss_anon_mib: %.1f MiB (at the end; RssFile %.1f MiB: "
 	       "libraries' pages)\n",

@@ -73,7 +73,8 @@ man_MANS += man/citybraind.8
 # ingest-bench: end-to-end ingest over loopback (bench/README.md).
 noinst_PROGRAMS += bench/ingest-bench
 bench_ingest_bench_CPPFLAGS = $(AM_CPPFLAGS)
-bench_ingest_bench_SOURCES = bench/ingest-bench.c $(BENCH_GEN)
+bench_ingest_bench_SOURCES = bench/ingest-bench.c bench/proc.c bench/proc.h \
+    $(BENCH_GEN)
 bench_ingest_bench_LDADD = $(CB_LIB) -lpthread -lm
 
 # The wire path (hub/server*.c, hub/reply.c): round trips, request bodies,
