@@ -21,4 +21,4 @@ bench_queue_bench_SOURCES = bench/queue-bench.c
 bench_queue_bench_LDADD = $(CB_STORE) $(CB_LIB) $(ROCKSDB_LIBS) -lm
 
 EXTRA_DIST += bench/forward-bench.sh bench/forward-batch-sweep.sh \
-	bench/forward-vm.sh
+	bench/forward-vm.sh bench/ingest-offcpu.sh
