@@ -31,31 +31,42 @@ bench_status_kib(pid_t pid, const char *field)
 	return kib;
 }
 
+/*
+ * The CPU ticks (utime + stime, the 14th and 15th fields) of a
+ * /proc/.../stat line whose command name ends at close (its ')'), or -1.
+ * The fields between are skipped by their count: until 2026-12-07 (issue
+ * 14, ingest14) the benches stopped one field short and read cmajflt and
+ * utime, so every CPU figure left out system time.
+ */
+static long long
+stat_ticks(const char *close)
+{
+	unsigned long long ut, st;
+
+	if (sscanf(close + 1,
+	        " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+	        &st) != 2)
+		return -1;
+	return (long long)(ut + st);
+}
+
 /* CPU seconds (user + system) used so far by pid, or -1. */
 double
 bench_cpu_s(pid_t pid)
 {
 	char path[64], buf[1024], *p;
-	unsigned long long ut = 0, st = 0;
+	long long ticks;
 	FILE *f;
-	int i;
 
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
 	if ((f = fopen(path, "r")) == NULL)
 		return -1;
-	if (fgets(buf, sizeof buf, f) == NULL) {
-		fclose(f);
-		return -1;
-	}
+	p = fgets(buf, sizeof buf, f);
 	fclose(f);
-	/* fields after the command name in parentheses: utime is 14th */
-	if ((p = strrchr(buf, ')')) == NULL)
+	if (p == NULL || (p = strrchr(buf, ')')) == NULL ||
+	    (ticks = stat_ticks(p)) < 0)
 		return -1;
-	for (i = 0; i < 11 && p != NULL; i++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p, " %llu %llu", &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+	return (double)ticks / (double)sysconf(_SC_CLK_TCK);
 }
 
 /* Wait until pid is idle (less than 4% of a core over half a second,
@@ -81,11 +92,10 @@ void
 bench_threads_read(pid_t pid, struct bench_threads *bt)
 {
 	char path[320], buf[1024], *p, *q;
-	unsigned long long ut, st;
+	long long ticks;
 	struct dirent *de;
 	DIR *d;
 	FILE *f;
-	int i;
 
 	bt->n = 0;
 	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
@@ -105,13 +115,10 @@ bench_threads_read(pid_t pid, struct bench_threads *bt)
 			continue;
 		snprintf(bt->comm[bt->n], sizeof bt->comm[0], "%.*s",
 		    (int)(q - p - 1), p + 1);
-		p = q;
-		for (i = 0; i < 11 && p != NULL; i++)
-			p = strchr(p + 1, ' ');
-		if (p == NULL || sscanf(p, " %llu %llu", &ut, &st) != 2)
+		if ((ticks = stat_ticks(q)) < 0)
 			continue;
 		bt->tid[bt->n] = atoi(de->d_name);
-		bt->ticks[bt->n] = ut + st;
+		bt->ticks[bt->n] = (unsigned long long)ticks;
 		bt->n++;
 	}
 	closedir(d);
