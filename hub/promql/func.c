@@ -68,7 +68,7 @@ extrap_factor(double to_start, double to_end, double sampled, double avg)
 void
 promql_extrap_init(struct promql_extrap *x, int64_t range)
 {
-	memset(x, 0, sizeof *x);
+	x->valid = 0; /* the rest is set before it is read */
 	x->range_s = (double)range / 1000;
 }
 
