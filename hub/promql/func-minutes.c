@@ -179,12 +179,11 @@ promql_eval_minutes(struct promql_ctx *c, const struct promql_node *sel,
 			break;
 		}
 		if ((nms & (nms - 1)) == 0) /* 0, 1, 2, 4, ...: doubled */
-			ms = xreallocarray(ms, nms ? nms * 2 : 16, sizeof *ms);
+			ms = xreallocarray(ms, nms ? nms * 2 : 1, sizeof *ms);
 		o = &ms[nms++];
 		o->key = xstrdup(sr->key != NULL ? sr->key : "");
 		promql_series_init(&o->s, NULL, c->nsteps);
-		if (sr->metric != NULL)
-			promql_series_set_label(&o->s, "__name__", sr->metric);
+		/* No __name__: rate, increase and delta drop it. */
 		for (k = 0; k < sr->ntags; k++)
 			promql_series_set_label(
 			    &o->s, sr->tags[k].name, sr->tags[k].value);

@@ -140,8 +140,9 @@ int promql_minutes_rate(const struct rate_minute *m, int64_t m0, int64_t end,
     int64_t range, int counter, int rate, struct promql_extrap *x, double *out);
 /* rate (counter, rate), increase (counter) or delta (neither) of sel's
  * windows of width w at every step from the source's minutes: 1 with
- * *out (as promql_eval_windows gives it), 0 when the source has none or
- * the windows are not whole minutes (nothing done), -1 on error. */
+ * *out (as promql_eval_windows gives it, without __name__, which these
+ * functions drop), 0 when the source has none or the windows are not
+ * whole minutes (nothing done), -1 on error. */
 int promql_eval_minutes(struct promql_ctx *c, const struct promql_node *sel,
     int64_t w, int counter, int rate, struct promql_value *out);
 
