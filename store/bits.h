@@ -123,6 +123,25 @@ bitw_free(struct bitw *w)
 }
 
 /*
+ * A decoder loop whose critical path counts a code's leading ones is
+ * built twice on x86-64 with glibc (target_clones; the loader's resolver
+ * picks one): for x86-64-v3, whose LZCNT does it in one cycle where the
+ * baseline's BSR (and the XOR __builtin_clzll adds) take several, and
+ * the default.  Only for functions whose floating-point code has no
+ * a * b + c that FMA contraction could change (check the v3 clone for
+ * vfmadd: tests run one build of it only).
+ */
+#if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define BITS_CLZ_CLONES \
+	__attribute__((target_clones("arch=x86-64-v3", "default")))
+#endif
+#endif
+#ifndef BITS_CLZ_CLONES
+#define BITS_CLZ_CLONES
+#endif
+
+/*
  * A reader over len bytes with a 64-bit cache (left-aligned).  Reading past
  * the end yields zero bits and sets err.
  */

@@ -628,9 +628,10 @@ dec_xor(struct bitr *r, const struct chunk_head *h, int64_t hi, int64_t *t,
  * always has.  Each point starts from a cache of at least 56 bits, so an
  * unchanged interval and a Rice code that fits are read with no further check;
  * anything else (a new interval, an escape, the chunk's end) goes through the
- * general functions.
+ * general functions.  Built twice (BITS_CLZ_CLONES): its floating point is
+ * one division a point.
  */
-static long
+BITS_CLZ_CLONES static long
 dec_dec(struct bitr *r, const struct chunk_head *h, int64_t hi, int64_t *t,
     double *v)
 {

@@ -119,6 +119,59 @@ rate_col_k(const int64_t *x, size_t n)
 	return n > 1 ? rate_pick_k(u, n - 1) : 15;
 }
 
+/* The longest static Rice code without its escape: RICE_QMAX - 1 ones,
+ * the 0, k <= 14 bits. */
+#define RATE_CODE_MAX (RICE_QMAX + 14)
+
+/*
+ * Values x[j..n) of a column (k < 15) while the stream has whole words
+ * left: what rice_get gives, with the reader's state in registers (the
+ * struct's round trips through memory were most of a code's latency),
+ * one refill when fewer bits than a code remain.  Stops at an escape or
+ * near the stream's end, where the careful reader goes on; the next j.
+ *
+ * Built twice (BITS_CLZ_CLONES): a counter hour's rate columns decoded
+ * in about 900 ns instead of 1,040 with LZCNT.  Integers only.
+ */
+BITS_CLZ_CLONES static size_t
+rate_get_fast(struct bitr *r, int64_t *x, size_t j, size_t n, unsigned k)
+{
+	uint64_t cache = r->cache, t, u;
+	unsigned nbits = r->nbits, q;
+	const uint8_t *p = r->p;
+	int64_t prev = x[j - 1];
+
+	if (r->pad != 0)
+		return j;
+	for (; j < n; j++) {
+		if (nbits < RATE_CODE_MAX) {
+			uint64_t w;
+			unsigned take;
+
+			if (r->end - p < 8)
+				break;
+			memcpy(&w, p, 8); /* as bitr_refill */
+			cache |= __builtin_bswap64(w) >> nbits;
+			take = (63 - nbits) >> 3;
+			p += take;
+			nbits += take * 8;
+		}
+		q = (unsigned)__builtin_clzll(~cache | 1);
+		if (q >= RICE_QMAX)
+			break;
+		t = cache << (q + 1);
+		u = ((uint64_t)q << k) | (t >> 1 >> (63 - k));
+		cache = t << k;
+		nbits -= q + 1 + k;
+		prev = (int64_t)((uint64_t)prev + (uint64_t)unzigzag(u));
+		x[j] = prev;
+	}
+	r->cache = cache;
+	r->nbits = nbits;
+	r->p = p;
+	return j;
+}
+
 /* Get a column of n values into x; 0, or -1 when the stream is short. */
 static int
 rate_get_col(struct bitr *r, int64_t *x, size_t n, unsigned k)
@@ -130,11 +183,15 @@ rate_get_col(struct bitr *r, int64_t *x, size_t n, unsigned k)
 		return 0;
 	x[0] = unzigzag(get_lenval(r));
 	if (k == 15) {
+		int64_t x0 = x[0]; /* a local: the stores cannot change it */
+
 		for (j = 1; j < n; j++)
-			x[j] = x[0];
+			x[j] = x0;
 		return r->err ? -1 : 0;
 	}
 	for (j = 1; j < n; j++) {
+		if ((j = rate_get_fast(r, x, j, n, k)) == n)
+			break;
 		if (rice_get(r, k, &u))
 			u = get_lenval(r);
 		x[j] = (int64_t)((uint64_t)x[j - 1] + (uint64_t)unzigzag(u));

@@ -119,6 +119,27 @@ agg_step(const struct promql_node *n, const struct promql_value *in,
 	return 1;
 }
 
+/* sum of one group at every step: as agg_step adds them (the first
+ * present value, then the others in member order), but member by member,
+ * each series' steps in a row instead of one step of every member. */
+static void
+agg_sum(const struct promql_value *in, const struct agg_member *m, size_t nm,
+    size_t nsteps, struct promql_series *out)
+{
+	size_t i, k;
+
+	for (i = 0; i < nm; i++) {
+		const struct promql_series *s = &in->series[m[i].index];
+
+		for (k = 0; k < nsteps; k++) {
+			if (!s->ok[k])
+				continue;
+			out->v[k] = out->ok[k] ? out->v[k] + s->v[k] : s->v[k];
+			out->ok[k] = 1;
+		}
+	}
+}
+
 struct agg_rank {
 	double v;
 	size_t index;
@@ -262,10 +283,14 @@ promql_agg_eval(
 		} else
 			promql_series_filter_labels(
 			    &s, n->labels, n->nlabels, 1);
-		for (k = 0; k < c->nsteps; k++)
-			s.ok[k] = (unsigned char)agg_step(n, &in, m + g,
-			    end - g, k, param.scalar ? param.scalar[k] : 0,
-			    scratch, &s.v[k]);
+		if (n->op == PROMQL_AGG_SUM && c->nsteps > 0)
+			agg_sum(&in, m + g, end - g, c->nsteps, &s);
+		else
+			for (k = 0; k < c->nsteps; k++)
+				s.ok[k] = (unsigned char)agg_step(n, &in, m + g,
+				    end - g, k,
+				    param.scalar ? param.scalar[k] : 0, scratch,
+				    &s.v[k]);
 		promql_value_push(out, &s);
 	}
 	for (i = 0; i < in.n; i++)

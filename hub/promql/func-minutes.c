@@ -45,7 +45,7 @@ minutes_point_at(const struct rate_minute *m, int64_t t)
  */
 int
 promql_minutes_rate(const struct rate_minute *m, int64_t m0, int64_t end,
-    int64_t range, int counter, int rate, double *out)
+    int64_t range, int counter, int rate, struct promql_extrap *x, double *out)
 {
 	const struct rate_minute *at_end;
 	int64_t a = end - range, t0 = end, t1 = end;
@@ -92,8 +92,8 @@ promql_minutes_rate(const struct rate_minute *m, int64_t m0, int64_t end,
 	}
 	if (n < 2)
 		return 0;
-	*out = promql_extrapolate_finish(
-	    result, t0, v0, t1, n, a, end, range, counter, rate);
+	*out = promql_extrap_finish(
+	    x, result, t0, v0, t1, n, a, end, counter, rate);
 	return 1;
 }
 
@@ -160,6 +160,7 @@ promql_eval_minutes(struct promql_ctx *c, const struct promql_node *sel,
 	out->nsteps = c->nsteps;
 	while (rc == 0 && (rc = store_minutes_next(mr, &sr, &m)) == 1) {
 		struct min_series *o;
+		struct promql_extrap x;
 
 		rc = promql_eval_check(c);
 		if (rc != 0)
@@ -177,19 +178,20 @@ promql_eval_minutes(struct promql_ctx *c, const struct promql_node *sel,
 			    max);
 			break;
 		}
-		ms = xreallocarray(ms, nms + 1, sizeof *ms);
+		if ((nms & (nms - 1)) == 0) /* 0, 1, 2, 4, ...: doubled */
+			ms = xreallocarray(ms, nms ? nms * 2 : 1, sizeof *ms);
 		o = &ms[nms++];
 		o->key = xstrdup(sr->key != NULL ? sr->key : "");
 		promql_series_init(&o->s, NULL, c->nsteps);
-		if (sr->metric != NULL)
-			promql_series_set_label(&o->s, "__name__", sr->metric);
+		/* No __name__: rate, increase and delta drop it. */
 		for (k = 0; k < sr->ntags; k++)
 			promql_series_set_label(
 			    &o->s, sr->tags[k].name, sr->tags[k].value);
+		promql_extrap_init(&x, w);
 		for (k = 0; k < c->nsteps; k++)
 			o->s.ok[k] = (unsigned char)promql_minutes_rate(m, a,
 			    promql_step_time(c, k) - sel->offset_ms, w, counter,
-			    rate, &o->s.v[k]);
+			    rate, &x, &o->s.v[k]);
 	}
 	if (rc < 0 && c->cause == NULL)
 		promql_fail(c, PROMQL_ERR_EXECUTION, "reading minutes failed");

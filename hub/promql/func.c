@@ -52,30 +52,72 @@ promql_extrapolate(
 	return 1;
 }
 
+/* The interval the increase is extrapolated to, over sampled: at each
+ * end up to the window's edge, or half an average interval when the
+ * points stop short by more than 1.1 of one. */
+static double
+extrap_factor(double to_start, double to_end, double sampled, double avg)
+{
+	double threshold = avg * 1.1, interval = sampled;
+
+	interval += to_start < threshold ? to_start : avg / 2;
+	interval += to_end < threshold ? to_end : avg / 2;
+	return interval / sampled;
+}
+
+void
+promql_extrap_init(struct promql_extrap *x, int64_t range)
+{
+	x->valid = 0; /* the rest is set before it is read */
+	x->range_s = (double)range / 1000;
+}
+
+double
+promql_extrap_finish(struct promql_extrap *x, double result, int64_t t0,
+    double v0, int64_t t1, size_t n, int64_t start, int64_t end, int counter,
+    int rate)
+{
+	double factor;
+
+	if (!x->valid || x->d0 != t0 - start || x->d1 != end - t1 ||
+	    x->span != t1 - t0 || x->n != n) {
+		x->d0 = t0 - start;
+		x->d1 = end - t1;
+		x->span = t1 - t0;
+		x->n = n;
+		x->to_start = (double)x->d0 / 1000;
+		x->to_end = (double)x->d1 / 1000;
+		x->sampled = (double)x->span / 1000;
+		x->avg = x->sampled / (double)(n - 1);
+		x->factor =
+		    extrap_factor(x->to_start, x->to_end, x->sampled, x->avg);
+		x->valid = 1;
+	}
+	factor = x->factor;
+	/* A counter is not extrapolated below zero.  to_zero is >= 0 (or
+	 * NaN), so it cannot shorten a start of 0 or less. */
+	if (counter && result > 0 && v0 >= 0 && x->to_start > 0) {
+		double to_zero = x->sampled * (v0 / result);
+
+		if (to_zero < x->to_start)
+			factor = extrap_factor(
+			    to_zero, x->to_end, x->sampled, x->avg);
+	}
+	result = result * factor;
+	if (rate)
+		result /= x->range_s;
+	return result;
+}
+
 double
 promql_extrapolate_finish(double result, int64_t t0, double v0, int64_t t1,
     size_t n, int64_t start, int64_t end, int64_t range, int counter, int rate)
 {
-	double to_start, to_end, sampled, avg, threshold, interval;
+	struct promql_extrap x;
 
-	to_start = (double)(t0 - start) / 1000;
-	to_end = (double)(end - t1) / 1000;
-	sampled = (double)(t1 - t0) / 1000;
-	avg = sampled / (double)(n - 1);
-	if (counter && result > 0 && v0 >= 0) {
-		double to_zero = sampled * (v0 / result);
-
-		if (to_zero < to_start)
-			to_start = to_zero;
-	}
-	threshold = avg * 1.1;
-	interval = sampled;
-	interval += to_start < threshold ? to_start : avg / 2;
-	interval += to_end < threshold ? to_end : avg / 2;
-	result = result * (interval / sampled);
-	if (rate)
-		result /= (double)range / 1000;
-	return result;
+	promql_extrap_init(&x, range);
+	return promql_extrap_finish(
+	    &x, result, t0, v0, t1, n, start, end, counter, rate);
 }
 
 static int

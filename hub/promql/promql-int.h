@@ -107,6 +107,22 @@ int promql_extrapolate(
 double promql_extrapolate_finish(double result, int64_t t0, double v0,
     int64_t t1, size_t n, int64_t start, int64_t end, int64_t range,
     int counter, int rate);
+/* The same for the windows of one range, one after the other: what
+ * depends only on a window's times and count (four divisions) is kept
+ * for the next window, whose are usually the same (a regular series).
+ * The answers are promql_extrapolate_finish's, bit for bit. */
+struct promql_extrap {
+	double range_s; /* the range in seconds */
+	int valid;
+	int64_t d0, d1, span; /* t0 - start, end - t1, t1 - t0 */
+	size_t n;
+	double to_start, to_end, sampled, avg;
+	double factor; /* extrapolated interval / sampled */
+};
+void promql_extrap_init(struct promql_extrap *x, int64_t range);
+double promql_extrap_finish(struct promql_extrap *x, double result, int64_t t0,
+    double v0, int64_t t1, size_t n, int64_t start, int64_t end, int counter,
+    int rate);
 
 /* Rate and increase from per-minute summaries (func-minutes.c). */
 struct rate_minute;
@@ -118,13 +134,15 @@ int promql_minutes_aligned(
  * m[i] of the minutes m0 + i * 60 s, which must cover [end - range,
  * end + 60 s): as promql_extrapolate over the same points gives, up to
  * the rounding of several resets inside one minute added as one sum.
- * 1 with *out, or 0 for fewer than two points. */
+ * 1 with *out, or 0 for fewer than two points.  x: initialized for
+ * range, kept from one window of the series to the next. */
 int promql_minutes_rate(const struct rate_minute *m, int64_t m0, int64_t end,
-    int64_t range, int counter, int rate, double *out);
+    int64_t range, int counter, int rate, struct promql_extrap *x, double *out);
 /* rate (counter, rate), increase (counter) or delta (neither) of sel's
  * windows of width w at every step from the source's minutes: 1 with
- * *out (as promql_eval_windows gives it), 0 when the source has none or
- * the windows are not whole minutes (nothing done), -1 on error. */
+ * *out (as promql_eval_windows gives it, without __name__, which these
+ * functions drop), 0 when the source has none or the windows are not
+ * whole minutes (nothing done), -1 on error. */
 int promql_eval_minutes(struct promql_ctx *c, const struct promql_node *sel,
     int64_t w, int counter, int rate, struct promql_value *out);
 

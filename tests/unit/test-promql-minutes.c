@@ -101,6 +101,10 @@ check_series(int ints, size_t *compared)
 
 	fill_minutes(p, n, m);
 	for (r = 0; r < sizeof ranges / sizeof ranges[0]; r++) {
+		struct promql_extrap x;
+
+		/* One memo through the range's windows, as eval keeps it. */
+		promql_extrap_init(&x, ranges[r]);
 		for (end = M0 + ranges[r]; end < M0 + NMIN * MIN; end += MIN) {
 			struct promql_window w;
 			double scale = 0;
@@ -118,12 +122,22 @@ check_series(int ints, size_t *compared)
 			w.param = 0;
 			for (fn = 0; fn < 3; fn++) {
 				int counter = fn < 2, rate = fn == 0, ok1, ok2;
-				double want = 0, got = 0;
+				double want = 0, got = 0, fresh = 0;
+				struct promql_extrap x1;
 
 				ok1 = promql_extrapolate(
 				    &w, counter, rate, &want);
-				ok2 = promql_minutes_rate(
-				    m, M0, end, ranges[r], counter, rate, &got);
+				ok2 = promql_minutes_rate(m, M0, end, ranges[r],
+				    counter, rate, &x, &got);
+				/* The memo changes no bit. */
+				promql_extrap_init(&x1, ranges[r]);
+				if (ok2 &&
+				    promql_minutes_rate(m, M0, end, ranges[r],
+				        counter, rate, &x1, &fresh))
+					ck_assert_msg(memcmp(&got, &fresh,
+					                  sizeof got) == 0,
+					    "memo %.17g, fresh %.17g", got,
+					    fresh);
 				ck_assert_msg(ok1 == ok2,
 				    "window [%lld, %lld]: raw %d, minutes %d",
 				    (long long)w.start, (long long)end, ok1,
@@ -164,16 +178,20 @@ START_TEST(test_minutes_boundaries)
 	    {M0 + 7 * MIN + 10000, 100},
 	};
 	struct rate_minute m[NMIN + 1];
+	struct promql_extrap x;
 	double got = 0;
 
 	fill_minutes(p, 5, m);
 	/* 9 - 10 + 20 = 19 over the points from 5m to 7m, no extrapolation
 	 * (both ends have a point). */
+	promql_extrap_init(&x, 2 * MIN);
 	ck_assert(
-	    promql_minutes_rate(m, M0, M0 + 7 * MIN, 2 * MIN, 1, 0, &got));
+	    promql_minutes_rate(m, M0, M0 + 7 * MIN, 2 * MIN, 1, 0, &x, &got));
 	ck_assert_double_eq(got, 19);
 	/* Only the point at the end and the one before it: [6m, 7m]. */
-	ck_assert(promql_minutes_rate(m, M0, M0 + 7 * MIN, MIN, 0, 0, &got));
+	promql_extrap_init(&x, MIN);
+	ck_assert(
+	    promql_minutes_rate(m, M0, M0 + 7 * MIN, MIN, 0, 0, &x, &got));
 	ck_assert_double_eq(got, (9.0 - 5) * 60 / 50);
 }
 END_TEST
