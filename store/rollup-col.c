@@ -373,8 +373,9 @@ dec_cached(int64_t m, unsigned e, struct dcache *c)
 }
 
 /* COL: the columns cols needs (count and last_t always); the others are
- * left NaN. */
-int
+ * left NaN.  Built twice (BITS_CLZ_CLONES) like the rate columns' decoder,
+ * so that the native query and PromQL read their columns alike. */
+BITS_CLZ_CLONES int
 rollup_col_decode(const struct rollup_block *rb, unsigned e,
     const uint8_t *kbytes, unsigned flags, struct bitr *r,
     const uint8_t *present, struct agg *b, unsigned cols)
