@@ -129,7 +129,8 @@ bitw_free(struct bitw *w)
  * baseline's BSR (and the XOR __builtin_clzll adds) take several, and
  * the default.  Only for functions whose floating-point code has no
  * a * b + c that FMA contraction could change (check the v3 clone for
- * vfmadd: tests run one build of it only).
+ * vfmadd: tests run one build of it only).  Static functions only: clang
+ * 14 emits no symbol for a cloned extern one (wrap it).
  */
 #if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute)
 #if __has_attribute(target_clones)

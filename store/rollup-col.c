@@ -372,13 +372,13 @@ dec_cached(int64_t m, unsigned e, struct dcache *c)
 	return c->v;
 }
 
-/* COL: the columns cols needs (count and last_t always); the others are
- * left NaN.  Built twice (BITS_CLZ_CLONES) like the rate columns' decoder,
- * so that the native query and PromQL read their columns alike. */
-BITS_CLZ_CLONES int
-rollup_col_decode(const struct rollup_block *rb, unsigned e,
-    const uint8_t *kbytes, unsigned flags, struct bitr *r,
-    const uint8_t *present, struct agg *b, unsigned cols)
+/* rollup_col_decode's work, built twice (BITS_CLZ_CLONES) like the rate
+ * columns' decoder, so that the native query and PromQL read their columns
+ * alike.  Static: clang 14 emits no symbol for a cloned extern function. */
+BITS_CLZ_CLONES static int
+col_decode(const struct rollup_block *rb, unsigned e, const uint8_t *kbytes,
+    unsigned flags, struct bitr *r, const uint8_t *present, struct agg *b,
+    unsigned cols)
 {
 	int64_t sm[ROLLUP_SLOTS_MAX];
 	unsigned lastcols = ROLLUP_COL_LAST | ROLLUP_COL_MIN | ROLLUP_COL_MAX;
@@ -516,4 +516,14 @@ rollup_col_decode(const struct rollup_block *rb, unsigned e,
 		m++;
 	}
 	return r->err ? -1 : 0;
+}
+
+/* COL: the columns cols needs (count and last_t always); the others are
+ * left NaN. */
+int
+rollup_col_decode(const struct rollup_block *rb, unsigned e,
+    const uint8_t *kbytes, unsigned flags, struct bitr *r,
+    const uint8_t *present, struct agg *b, unsigned cols)
+{
+	return col_decode(rb, e, kbytes, flags, r, present, b, cols);
 }
