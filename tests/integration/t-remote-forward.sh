@@ -134,7 +134,7 @@ CRASH_KILLWRITE=$top_builddir/tests/integration/.libs/killwrite.so \
 CRASH_VM=http://127.0.0.1:$VM_PORT CRASH_RESEND=0 \
 	python3 "$top_srcdir/tests/integration/crash-hub.py" "$HUB_BIN" \
 	"$HUB_DIR/hub.json" "$HUB_URL" "$HUB_TOK_COLLECTOR" "$HUB_TOK_SUPER" \
-	"$CB_TMP" "${FWD_KILLS:-20}" 2 >"$CB_TMP/kill-figures" ||
+	"$CB_TMP" "${FWD_KILLS:-40}" 2 >"$CB_TMP/kill-figures" ||
 	cb_fail "kill -9s during forwarding: $(cat "$CB_TMP/kill-figures")"
 cat "$CB_TMP/kill-figures"
 grep -q '^forward_missing: 0$' "$CB_TMP/kill-figures" ||
