@@ -10,12 +10,24 @@
 # innermost user-space frame (libc's __futex_abstimed_wait_common is a
 # condition variable: the apply ring, the apply thread's queue, RocksDB's
 # write queue; __lll_lock_wait_private is a glibc lock: the malloc
-# arena).  Needs perf with access to tracepoints (root, or
-# kernel.perf_event_paranoid <= -1).  Run from a build directory;
-# top_srcdir (default .) finds conf/futian.  OUT=DIR keeps the data.
+# arena).  DEPTH=N names each sleep by its N innermost user-space
+# frames instead ("a < its caller < ..."), with CALLGRAPH=dwarf (perf's
+# DWARF unwinding: through libc and libstdc++, which keep no frame
+# pointers; about 10 MB of samples a second) so that the frames above a
+# glibc lock or a condition variable are known, e.g. which caller of
+# malloc waits for the arena.  Needs perf with access to tracepoints
+# (root, or kernel.perf_event_paranoid <= -1).  Run from a build
+# directory; top_srcdir (default .) finds conf/futian.  OUT=DIR keeps
+# the data.
 set -e
 HUB=${1:-hub/citybraind}
 SECS=${2:-3}
+DEPTH=${DEPTH:-1}
+case "${CALLGRAPH:-fp}" in
+fp) CG=-g ;;
+dwarf) CG="--call-graph dwarf,8192" ;;
+*) echo "ingest-offcpu.sh: CALLGRAPH is fp or dwarf" >&2; exit 2 ;;
+esac
 export top_srcdir=$(cd "${top_srcdir:-.}" && pwd)
 T=${OUT:-$(mktemp -d "${TMPDIR:-/tmp}/cb-offcpu.XXXXXX")}
 mkdir -p "$T"
@@ -28,16 +40,21 @@ PID=$(ps -o pid= --ppid $BENCH | head -1 | tr -d ' ')
 for t in /proc/$PID/task/*; do
 	echo "${t##*/} $(cat $t/comm)"
 done >"$T/tids.txt"
-perf record -q -e sched:sched_switch -g -a -o "$T/perf.data" \
+perf record -q -e sched:sched_switch $CG -a -o "$T/perf.data" \
     -- sleep "$SECS" >/dev/null 2>&1
 wait $BENCH || true
 perf script -i "$T/perf.data" 2>/dev/null >"$T/perf.txt"
 grep -E '^(ingest_points_per_s|hub_cpu_pct|hub_threads_cpu_pct|bench_cpu_pct|machine_idle_pct):' \
     "$T/bench.txt" || true
-python3 - "$T/perf.txt" "$T/tids.txt" "$PID" "$SECS" <<'PY'
+python3 - "$T/perf.txt" "$T/tids.txt" "$PID" "$SECS" "$DEPTH" <<'PY'
 import collections, re, sys
 
 perf, tidfile, loop, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+depth = int(sys.argv[5])
+# With DEPTH > 1, glibc's own wait frames say nothing the first one
+# does not: skipped, so the frames shown are the callers.
+wait = re.compile(r"^(__futex|futex_|__lll_lock|__GI___lll|__pthread_cond|"
+                  r"___pthread_cond|__pthread_mutex|lll_mutex)")
 names = {}
 for line in open(tidfile):
     tid, comm = line.split(None, 1)
@@ -48,18 +65,20 @@ events, cur = [], None
 for line in open(perf):
     m = switch.search(line)
     if m:
-        cur = [float(m.group(1)), int(m.group(2)), m.group(3), int(m.group(4)), None]
+        cur = [float(m.group(1)), int(m.group(2)), m.group(3), int(m.group(4)), []]
         events.append(cur)
-    elif cur is not None and cur[4] is None and line.strip() \
+    elif cur is not None and len(cur[4]) < depth and line.strip() \
             and "kernel.kallsyms" not in line:
-        cur[4] = line.split(None, 1)[1].split("+")[0].split(" (")[0]
+        name = line.split(None, 1)[1].split("+")[0].split(" (")[0]
+        if depth == 1 or not wait.match(name):
+            cur[4].append(name)
 off = collections.defaultdict(float)
 count = collections.Counter()
 ran = collections.defaultdict(float)
 out, since = {}, {}
 for t, prev, state, nxt, frame in events:
     if prev in names:
-        why = "preempted" if state.startswith("R") else (frame or "?")
+        why = "preempted" if state.startswith("R") else (" < ".join(frame) or "?")
         out[prev] = (t, why)
         if prev in since:
             ran[prev] += t - since.pop(prev)
@@ -75,5 +94,8 @@ for tid in sorted(names, key=lambda x: -ran[x]):
     print("offcpu: %s ran %.0f ms in %.0f s" % (names[tid], ran[tid] * 1000, secs))
     for (t, why), v in sorted(off.items(), key=lambda x: -x[1]):
         if t == tid and v >= 0.005:
-            print("offcpu: %s   %-34s %6.0f ms (%d times)" % (names[tid], why, v * 1000, count[(t, why)]))
+            if depth == 1:
+                print("offcpu: %s   %-34s %6.0f ms (%d times)" % (names[tid], why, v * 1000, count[(t, why)]))
+            else:
+                print("offcpu: %s   %6.0f ms (%d times)  %s" % (names[tid], v * 1000, count[(t, why)], why))
 PY
