@@ -30,6 +30,17 @@ bitw_grow(struct bitw *w, uint32_t need)
 	w->cap = cap;
 }
 
+/* Room for cap bytes in all, in one allocation instead of growing to
+ * it a quarter at a time. */
+static inline void
+bitw_reserve(struct bitw *w, uint32_t cap)
+{
+	if (cap > w->cap) {
+		w->buf = xrealloc(w->buf, cap);
+		w->cap = cap;
+	}
+}
+
 /* Append the low n bits of v, n <= 32. */
 static inline void
 bitw_put(struct bitw *w, uint64_t v, unsigned n)

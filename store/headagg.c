@@ -63,8 +63,8 @@ headagg_free(struct headagg *ha)
 	headagg_init(ha);
 }
 
-static void
-headagg_reset(struct headagg *ha)
+void
+headagg_clear(struct headagg *ha)
 {
 	struct bitw w = ha->w;
 
@@ -236,7 +236,7 @@ headagg_add(struct headagg *ha, uint32_t n, int64_t last_t, double last_v,
 	struct agg a;
 
 	if (n == 0)
-		headagg_reset(ha);
+		headagg_clear(ha);
 	else if (m != ha->cur_start)
 		headagg_finish(ha, last_t, last_v);
 	else {
@@ -273,7 +273,7 @@ headagg_build(struct headagg *ha, const int64_t *t, const double *v, size_t n)
 {
 	size_t i;
 
-	headagg_reset(ha);
+	headagg_clear(ha);
 	for (i = 0; i < n; i++)
 		headagg_add(ha, (uint32_t)i, i > 0 ? t[i - 1] : 0,
 		    i > 0 ? v[i - 1] : 0, t[i], v[i]);

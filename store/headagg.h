@@ -58,6 +58,8 @@ void headagg_init(struct headagg *ha);
 /* Free the stream's buffer and reset (the struct itself is the
  * caller's). */
 void headagg_free(struct headagg *ha);
+/* Empty, its buffer kept for the next hour's minutes. */
+void headagg_clear(struct headagg *ha);
 /* Add a point after the open chunk's newest point (last_t, last_v; n
  * points before this one), before it is appended to the chunk. */
 void headagg_add(struct headagg *ha, uint32_t n, int64_t last_t, double last_v,

@@ -58,8 +58,13 @@ store_head_seal(struct store *s, uint32_t id, struct series *ser)
 	ser->sealed = ser->open;
 	c = ser->open = xcalloc(1, sizeof *c);
 	chunk_enc_init(c);
+	/* The new hour's chunk and minutes start at the last hour's size:
+	 * a regular series fills them again, without the dozen reallocs
+	 * of growing a quarter at a time, each one taking the one glibc
+	 * arena's lock every thread shares (hub/main.c). */
+	bitw_reserve(&c->w, ser->sealed->w.len + 4);
 	if (ser->agg != NULL)
-		headagg_free(ser->agg);
+		headagg_clear(ser->agg);
 	s->sealed_live++;
 	if (ser->closed_max_t < window_of(ser->sealed->first_t) &&
 	    store_close_hand(s, id, ser) == 0)
