@@ -19,17 +19,6 @@ struct bitw {
 	uint32_t nacc;
 };
 
-static inline void
-bitw_grow(struct bitw *w, uint32_t need)
-{
-	uint32_t cap = w->cap + w->cap / 4 + 16;
-
-	if (cap < w->len + need)
-		cap = w->len + need;
-	w->buf = xrealloc(w->buf, cap);
-	w->cap = cap;
-}
-
 /* Room for cap bytes in all, in one allocation instead of growing to
  * it a quarter at a time. */
 static inline void
@@ -39,6 +28,15 @@ bitw_reserve(struct bitw *w, uint32_t cap)
 		w->buf = xrealloc(w->buf, cap);
 		w->cap = cap;
 	}
+}
+
+/* Room for at least need more bytes: a quarter more than now, or need. */
+static inline void
+bitw_grow(struct bitw *w, uint32_t need)
+{
+	uint32_t cap = w->cap + w->cap / 4 + 16;
+
+	bitw_reserve(w, cap < w->len + need ? w->len + need : cap);
 }
 
 /* Append the low n bits of v, n <= 32. */
