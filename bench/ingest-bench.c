@@ -437,7 +437,7 @@ main(int argc, char **argv)
 	FILE *f;
 	pid_t pid;
 	int64_t start, elapsed;
-	double cpu0, cpu1, cpu2, memtable, head;
+	double cpu0, cpu1, cpu2, memtable, head, ckpts, ckpt_s;
 	struct bench_threads bt0, bt1;
 	struct bench_machine m0, m1;
 	int ithreads = INT32_MIN;
@@ -596,6 +596,9 @@ main(int argc, char **argv)
 	file = bench_status_kib(pid, "RssFile:");
 	memtable = bench_hub_metric(b.port, "citybraind_store_memtable_bytes");
 	head = bench_hub_metric(b.port, "citybraind_store_head_bytes");
+	ckpts = bench_hub_metric(b.port, "citybraind_store_checkpoints_total");
+	ckpt_s = bench_hub_metric(
+	    b.port, "citybraind_store_checkpoint_seconds_total");
 	if (remote != NULL)
 		bench_forward(&b, elapsed, pid, cpu0);
 	cpu2 = bench_cpu_settled(pid);
@@ -634,6 +637,11 @@ main(int argc, char **argv)
 	    memtable / 1048576.0);
 	printf("hub_store_head_mib: %.1f MiB (series index and open chunks)\n",
 	    head / 1048576.0);
+	if (ckpts > 0)
+		printf("hub_checkpoint_ms_mean: %.1f ms (%.0f checkpoints, "
+		       "%.1f %% of the run on the apply thread)\n",
+		    ckpt_s * 1000.0 / ckpts, ckpts,
+		    ckpt_s * 100000.0 / (double)elapsed);
 	free(ws);
 	free(th);
 	return b.errors > 0 ? 1 : 0;

@@ -106,6 +106,16 @@ self_metrics(struct hub_req *req)
 		    "SST bytes on disk.", "gauge", ss.disk_bytes);
 		self_counter(&b, "citybraind_store_memtable_bytes",
 		    "RocksDB memtables.", "gauge", ss.memtable_bytes);
+		self_counter(&b, "citybraind_store_checkpoints_total",
+		    "Head checkpoints written since start.", "counter",
+		    ss.checkpoints);
+		buf_printf(&b,
+		    "# HELP citybraind_store_checkpoint_seconds_total Time "
+		    "spent writing head checkpoints since start (the store's "
+		    "apply thread; ingest waits while it is long).\n"
+		    "# TYPE citybraind_store_checkpoint_seconds_total counter\n"
+		    "citybraind_store_checkpoint_seconds_total %.6f\n",
+		    (double)ss.checkpoint_ns / 1e9);
 	}
 	self_counter(&b, "citybraind_store_write_failing",
 	    "1 while the store refuses writes (the last write failed), else "

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/clock.h"
 #include "lib/xmalloc.h"
 #include "store/headagg.h"
 #include "store/rollup.h"
@@ -691,6 +692,7 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 	uint8_t k[8], k2[8];
 	uint64_t seq;
 	uint32_t id;
+	int64_t t0;
 
 	if (s->failed != NULL) {
 		if (cause != NULL)
@@ -727,6 +729,7 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 			store_mark_dirty(s, ser);
 		}
 	}
+	t0 = clock_mono_ns();
 	for (i = 0; i < s->ndirty; i++) {
 		struct series *ser = &s->ix.series[s->dirty[i]];
 
@@ -773,6 +776,7 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 	s->first_seq = s->applied_seq;
 	s->blog_bytes = 0;
 	s->st.checkpoints++;
+	s->st.checkpoint_ns += (uint64_t)(clock_mono_ns() - t0);
 	/* Now and then, drop the batch-log files the checkpoints emptied. */
 	if (s->st.checkpoints % 16 == 0 && store_db_tidy(s, 0, NULL) != 0)
 		store_warn(
