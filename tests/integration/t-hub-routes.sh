@@ -160,6 +160,7 @@ cb_assert_contains "$out" 'citybraind_http_requests_total{route="/api/v1/write",
 cb_assert_contains "$out" 'citybraind_points_ingested_total 9' "points ingested"
 cb_assert_contains "$out" 'citybraind_lines_rejected_total{reason="unknown grid"} 0' "rejected by reason"
 cb_assert_contains "$out" 'citybraind_store_series ' "store figures"
+cb_assert_contains "$out" '# TYPE citybraind_store_checkpoint_seconds_total counter' "checkpoint time"
 cb_assert_eq 200 "$(hub_get /healthz)" "healthz"
 cb_assert_eq ok "$(hub_json 'j["status"]')" "healthz status"
 
