@@ -20,6 +20,7 @@
 
 #include "lib/clock.h"
 #include "store/rate-minute.h"
+#include "store/store-int.h"
 #include "store/store.h"
 #include "test-store-util.h"
 
@@ -188,6 +189,44 @@ START_TEST(test_store_close_after_full_disk)
 }
 END_TEST
 
+/*
+ * A refused write whose batch makes new series, then the same points
+ * taken once RocksDB writes again (it resumes by itself once space is
+ * freed after ENOSPC): the series' index records are written with them,
+ * and a restart keeps the series and its points.
+ */
+START_TEST(test_store_refused_write_keeps_new_series)
+{
+	struct store_result r;
+	struct store *s;
+	char *cause = NULL;
+	uint32_t id, id2;
+	int64_t t = clock_wall_ms() - 60000;
+	double v = 1.5;
+
+	s = tsu_open(tmpdir, NULL);
+	id = tsu_intern(s, "n{grid=\"1\"}");
+	store_write_fail_next = 1;
+	ck_assert_int_eq(store_write(s, &id, &t, &v, 1, NULL, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "writing the batch log"));
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(store_write(s, &id, &t, &v, 1, NULL, &cause), 0);
+	store_close(s);
+
+	s = tsu_open(tmpdir, NULL);
+	ck_assert_int_eq(store_series_lookup(s, "n{grid=\"1\"}",
+	                     strlen("n{grid=\"1\"}"), &id2, &cause),
+	    0);
+	ck_assert_uint_eq(id2, id);
+	r = tsu_agg(s, "n", t - 1000, t + 1000, STORE_AGG_COUNT, 0);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert(r.series[0].points[0].v == 1);
+	store_result_free(&r);
+	store_close(s);
+}
+END_TEST
+
 /* Damage the first data block of the SST files of column family cf
  * (found by its name in their properties); returns how many. */
 static int
@@ -342,6 +381,7 @@ disk_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_store_close_leaves_one_wal);
 	tcase_add_test(tc, test_store_close_after_full_disk);
+	tcase_add_test(tc, test_store_refused_write_keeps_new_series);
 	tcase_add_test(tc, test_store_read_error_partial);
 	tcase_add_test(tc, test_store_minutes_read_error);
 	suite_add_tcase(su, tc);
