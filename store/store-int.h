@@ -300,6 +300,11 @@ void store_head_record(const struct series *ser, struct buf *out);
  * stores. */
 void store_head_record_v1(const struct series *ser, struct buf *out);
 
+/* write.c */
+/* Test hook: this many next batch-log writes fail as a full disk would,
+ * without RocksDB stopping (as after it resumed by itself). */
+extern unsigned store_write_fail_next;
+
 /* close.c */
 /* Test hook: the close thread sleeps this long before each close. */
 extern unsigned store_close_delay_us;

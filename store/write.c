@@ -9,6 +9,8 @@
 #include "lib/xmalloc.h"
 #include "store/store-int.h"
 
+unsigned store_write_fail_next;
+
 static void
 scratch_reserve(struct store *s, size_t n)
 {
@@ -118,7 +120,7 @@ store_write_flags(struct store *s, const uint32_t *ids, const int64_t *ts,
 	rocksdb_writebatch_t *wb = s->wb_index;
 	size_t i, na = 0, nundo = 0, r;
 	int64_t wall = clock_wall_ms(), horizon = -1;
-	char *err = NULL;
+	char *err = NULL, *rerr = NULL;
 	uint8_t k[8];
 
 	if (res == NULL)
@@ -185,16 +187,28 @@ store_write_flags(struct store *s, const uint32_t *ids, const int64_t *ts,
 		store_write_order(s, na);
 
 	/* One RocksDB write: the batch (and any new series, and the write
-	 * hook's records). */
+	 * hook's records).  The new series' index records come first, up to
+	 * the save point. */
 	store_batchlog_encode(&s->blog, s->sc_ids, s->sc_ts, s->sc_vs, na);
 	key_put64(k, s->next_seq);
+	rocksdb_writebatch_set_save_point(wb);
 	rocksdb_writebatch_put_cf(wb, s->cf[STORE_CF_BATCHLOG], (const char *)k,
 	    8, s->blog.data, s->blog.len);
 	store_write_hook_prepare(s, wb, s->sc_ids, s->sc_ts, s->sc_vs, na);
-	rocksdb_write(s->db, s->wo_durable, wb, &err);
+	if (store_write_fail_next > 0) { /* tests: a refused write */
+		store_write_fail_next--;
+		err = xstrdup("IO error: No space left on device (test)");
+	} else
+		rocksdb_write(s->db, s->wo_durable, wb, &err);
 	if (err != NULL) {
-		/* Nothing was written. */
-		rocksdb_writebatch_clear(wb);
+		/* Nothing was written.  The index records of the new series
+		 * stay pending: the series stay in the index in memory, and
+		 * once RocksDB takes writes again (it resumes by itself after
+		 * ENOSPC when space is freed) their points must not be logged
+		 * without them, or a restart drops the series. */
+		rocksdb_writebatch_rollback_to_save_point(wb, &rerr);
+		if (rerr != NULL)
+			abort(); /* the save point was set above */
 		store_write_hook_done(s, 0);
 		res->accepted = 0;
 		if (cause != NULL)

@@ -9,6 +9,7 @@
 #   hub_post PATH FILE [ARGS] POST FILE's contents
 #   hub_json EXPR [FILE]     evaluate a Python expression over the JSON
 #                            body j (default $HUB_OUT)
+#   hub_stop_clean [NAME]    SIGTERM; fail unless it exits 0, unaborted
 # Tokens of tests/integration/tokens.json (plaintext):
 HUB_TOK_COLLECTOR=cbt_sample_collector   # every system, whole district
 HUB_TOK_FUBAO=cbt_sample_fubao_water     # water-level-iot in Fubao only
@@ -114,6 +115,19 @@ hub_finish() {
 	if grep -qE "ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:" \
 		"$CB_TMP/$_n.log" 2>/dev/null; then
 		cb_fail "$_n: sanitizer report in its log"
+	fi
+}
+
+# hub_stop_clean [NAME]: stop the hub (default "hub") with SIGTERM as
+# systemd does and fail the test unless it exits 0, as citybraind(8)
+# promises, with no abort or sanitizer report in its log.
+hub_stop_clean() {
+	_n=${1:-hub}
+	hub_finish "$_n"
+	cb_assert_eq 0 "$CB_STATUS" "$_n: exit status on SIGTERM"
+	if grep -qE "Assertion .* failed|terminate called|Aborted" \
+		"$CB_TMP/$_n.log" 2>/dev/null; then
+		cb_fail "$_n: aborted on SIGTERM: $(grep -E "Assertion|terminate|Aborted" "$CB_TMP/$_n.log" | head -n 3)"
 	fi
 }
 

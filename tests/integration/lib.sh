@@ -104,7 +104,11 @@ cb_pid() {
 }
 
 # cb_stop NAME [SIGNAL]: stop a program we started, by its PID, and reap it.
+# CB_STATUS is then its exit status: 128 + N when signal N ended it (137
+# also when it was still running 10 s later and had to be killed), empty
+# when NAME was not running.
 cb_stop() {
+	CB_STATUS=
 	_pid=$(cb_pid "$1")
 	[ -n "$_pid" ] || return 0
 	kill "-${2:-TERM}" "$_pid" 2>/dev/null
@@ -115,6 +119,7 @@ cb_stop() {
 	done
 	kill -KILL "$_pid" 2>/dev/null
 	wait "$_pid" 2>/dev/null
+	CB_STATUS=$?
 	eval "CB_PID_$1="
 	return 0
 }

@@ -1,7 +1,7 @@
 /*
  * Store tests of what lies on disk: the directory a graceful close
- * leaves, and queries (and per-minute rate summaries) over blocks that
- * cannot be read back.
+ * leaves, a full disk, and queries (and per-minute rate summaries) over
+ * blocks that cannot be read back.
  */
 #include "config.h"
 
@@ -11,12 +11,16 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/clock.h"
 #include "store/rate-minute.h"
+#include "store/store-int.h"
 #include "store/store.h"
 #include "test-store-util.h"
 
@@ -45,9 +49,12 @@ count_files(const char *dir, const char *suffix)
 	return n;
 }
 
-/* n points of each of nser series, one batch per tick of 10 s. */
-static void
-write_ticks(struct store *s, int nser, int64_t t0, int ticks)
+/* Points of series m{grid="0"} .. m{grid="nser-1"}, one batch per tick
+ * of step ms from t0, ticks from .. to - 1; with must a refused batch
+ * fails the test, else it ends the writing.  The number of ticks taken. */
+static int
+write_ticks_from(struct store *s, int nser, int64_t t0, int64_t step, int from,
+    int to, int must)
 {
 	uint32_t *ids = calloc(nser, sizeof *ids);
 	int64_t *ts = calloc(nser, sizeof *ts);
@@ -59,17 +66,29 @@ write_ticks(struct store *s, int nser, int64_t t0, int ticks)
 		snprintf(key, sizeof key, "m{grid=\"%d\"}", i);
 		ids[i] = tsu_intern(s, key);
 	}
-	for (k = 0; k < ticks; k++) {
+	for (k = from; k < to; k++) {
 		for (i = 0; i < nser; i++) {
-			ts[i] = t0 + k * 10000LL;
+			ts[i] = t0 + k * step;
 			vs[i] = (double)((i * 7 + k) % 100) / 10;
 		}
-		if (store_write(s, ids, ts, vs, nser, NULL, &cause) != 0)
-			ck_abort_msg("write: %s", cause);
+		if (store_write(s, ids, ts, vs, nser, NULL, &cause) != 0) {
+			if (must)
+				ck_abort_msg("write: %s", cause);
+			free(cause);
+			break;
+		}
 	}
 	free(ids);
 	free(ts);
 	free(vs);
+	return k - from;
+}
+
+/* n points of each of nser series, one batch per tick of 10 s. */
+static void
+write_ticks(struct store *s, int nser, int64_t t0, int ticks)
+{
+	write_ticks_from(s, nser, t0, 10000, 0, ticks, 1);
 }
 
 /*
@@ -103,6 +122,108 @@ START_TEST(test_store_close_leaves_one_wal)
 	store_result_free(&r);
 	store_close(s);
 	ck_assert_int_le(count_files(tmpdir, ".log"), 1);
+}
+END_TEST
+
+/*
+ * A full disk, made with RLIMIT_FSIZE in a child (RocksDB's write fails
+ * with EFBIG as it would with ENOSPC, and RocksDB stops taking writes):
+ * the store refuses the write, closes without aborting, and the next
+ * open, without the limit, has every point acknowledged, none of the
+ * refused batch, and takes writes again.
+ */
+START_TEST(test_store_close_after_full_disk)
+{
+	struct store_options o;
+	struct store *s;
+	struct store_result r;
+	struct rlimit rl = {1 << 20, 1 << 20};
+	int64_t t0 = (clock_wall_ms() / H - 2) * H;
+	int fd[2], taken = -1, status;
+	pid_t pid;
+	size_t i;
+
+	store_options_init(&o);
+	ck_assert_int_eq(pipe(fd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		signal(SIGXFSZ, SIG_IGN);
+		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			_exit(3);
+		s = tsu_open(tmpdir, &o);
+		taken = write_ticks_from(s, 500, t0, 1000, 0, 3600, 0);
+		if (write(fd[1], &taken, sizeof taken) != sizeof taken)
+			_exit(4);
+		store_close(s);
+		_exit(0);
+	}
+	close(fd[1]);
+	ck_assert_int_eq(read(fd[0], &taken, sizeof taken), sizeof taken);
+	close(fd[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "closing after a full disk: %s %d",
+	    WIFSIGNALED(status) ? "signal" : "exit",
+	    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	/* The limit was reached (a batch was refused), after some were
+	 * taken. */
+	ck_assert_int_gt(taken, 0);
+	ck_assert_int_lt(taken, 3600);
+
+	s = tsu_open(tmpdir, &o);
+	r = tsu_agg(s, "m", t0, t0 + 2 * H, STORE_AGG_COUNT, 0);
+	ck_assert_uint_eq(r.n, 500);
+	for (i = 0; i < r.n; i++)
+		ck_assert(r.series[i].points[0].v == taken);
+	store_result_free(&r);
+	ck_assert_int_eq(
+	    write_ticks_from(s, 500, t0, 1000, taken, taken + 10, 1), 10);
+	store_close(s);
+	s = tsu_open(tmpdir, &o);
+	r = tsu_agg(s, "m", t0, t0 + 2 * H, STORE_AGG_COUNT, 0);
+	ck_assert_uint_eq(r.n, 500);
+	ck_assert(r.series[0].points[0].v == taken + 10);
+	store_result_free(&r);
+	store_close(s);
+}
+END_TEST
+
+/*
+ * A refused write whose batch makes new series, then the same points
+ * taken once RocksDB writes again (it resumes by itself once space is
+ * freed after ENOSPC): the series' index records are written with them,
+ * and a restart keeps the series and its points.
+ */
+START_TEST(test_store_refused_write_keeps_new_series)
+{
+	struct store_result r;
+	struct store *s;
+	char *cause = NULL;
+	uint32_t id, id2;
+	int64_t t = clock_wall_ms() - 60000;
+	double v = 1.5;
+
+	s = tsu_open(tmpdir, NULL);
+	id = tsu_intern(s, "n{grid=\"1\"}");
+	store_write_fail_next = 1;
+	ck_assert_int_eq(store_write(s, &id, &t, &v, 1, NULL, &cause), -1);
+	ck_assert_ptr_nonnull(strstr(cause, "writing the batch log"));
+	free(cause);
+	cause = NULL;
+	ck_assert_int_eq(store_write(s, &id, &t, &v, 1, NULL, &cause), 0);
+	store_close(s);
+
+	s = tsu_open(tmpdir, NULL);
+	ck_assert_int_eq(store_series_lookup(s, "n{grid=\"1\"}",
+	                     strlen("n{grid=\"1\"}"), &id2, &cause),
+	    0);
+	ck_assert_uint_eq(id2, id);
+	r = tsu_agg(s, "n", t - 1000, t + 1000, STORE_AGG_COUNT, 0);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert(r.series[0].points[0].v == 1);
+	store_result_free(&r);
+	store_close(s);
 }
 END_TEST
 
@@ -259,6 +380,8 @@ disk_suite(void)
 	tcase_add_checked_fixture(tc, tsu_dir_setup, tsu_dir_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_store_close_leaves_one_wal);
+	tcase_add_test(tc, test_store_close_after_full_disk);
+	tcase_add_test(tc, test_store_refused_write_keeps_new_series);
 	tcase_add_test(tc, test_store_read_error_partial);
 	tcase_add_test(tc, test_store_minutes_read_error);
 	suite_add_tcase(su, tc);
