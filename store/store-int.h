@@ -300,6 +300,11 @@ void store_head_record(const struct series *ser, struct buf *out);
  * stores. */
 void store_head_record_v1(const struct series *ser, struct buf *out);
 
+/* apply.c */
+/* Test hook: 1, every batch is queued spilled (read back from the log);
+ * 2, every other one. */
+extern unsigned store_apply_spill_test;
+
 /* close.c */
 /* Test hook: the close thread sleeps this long before each close. */
 extern unsigned store_close_delay_us;
@@ -334,6 +339,18 @@ size_t store_close_progress(
 void store_batchlog_encode(struct buf *out, const uint32_t *ids,
     const int64_t *ts, const double *vs, size_t n);
 int store_batchlog_replay(struct store *s, char **cause);
+/* A record's points one at a time (replay; the apply thread's spilled
+ * batches).  open: 0 and the point count, or -1 for a bad header.  next:
+ * 1 and a point, 0 at the end of a whole record, -1 if it is damaged. */
+struct batchlog_reader {
+	const uint8_t *p, *end;
+	uint64_t left;
+	int64_t id, t;
+};
+int store_batchlog_open(
+    struct batchlog_reader *r, const uint8_t *p, size_t len, uint64_t *n);
+int store_batchlog_next(
+    struct batchlog_reader *r, int64_t *id, int64_t *t, double *v);
 
 /* retention.c */
 int store_retention_run(struct store *s, int64_t now_ms, char **cause);
