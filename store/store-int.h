@@ -31,7 +31,9 @@
  * batches to the head in batch-log order (chunk encoding, rollups, the
  * pending batch, checkpoints).  A checkpoint deletes only the batch-log
  * records already applied (below applied_seq), so the database still
- * holds a checkpoint plus the log that follows it.  Everything else that
+ * holds a checkpoint plus the log that follows it (so a batch queued
+ * without its points, the queue's ring being full, is read back from its
+ * record in its turn).  Everything else that
  * reads the head (queries, lists, stats, flush, close, new series: the
  * index may grow) first waits until the apply thread is idle
  * (store_apply_wait()); the thread is idle exactly when no batch is
