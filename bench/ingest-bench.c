@@ -437,7 +437,7 @@ main(int argc, char **argv)
 	FILE *f;
 	pid_t pid;
 	int64_t start, elapsed;
-	double cpu0, cpu1, cpu2, memtable, head, ckpts, ckpt_s;
+	double cpu0, cpu1, cpu2, memtable, head, ckpts, ckpt_s, spilled;
 	struct bench_threads bt0, bt1;
 	struct bench_machine m0, m1;
 	int ithreads = INT32_MIN;
@@ -597,6 +597,8 @@ main(int argc, char **argv)
 	memtable = bench_hub_metric(b.port, "citybraind_store_memtable_bytes");
 	head = bench_hub_metric(b.port, "citybraind_store_head_bytes");
 	ckpts = bench_hub_metric(b.port, "citybraind_store_checkpoints_total");
+	spilled =
+	    bench_hub_metric(b.port, "citybraind_store_batches_spilled_total");
 	ckpt_s = bench_hub_metric(
 	    b.port, "citybraind_store_checkpoint_seconds_total");
 	if (remote != NULL)
@@ -637,6 +639,10 @@ main(int argc, char **argv)
 	    memtable / 1048576.0);
 	printf("hub_store_head_mib: %.1f MiB (series index and open chunks)\n",
 	    head / 1048576.0);
+	if (spilled >= 0)
+		printf("hub_batches_spilled: %.0f of %llu requests (read back "
+		       "from the batch log)\n",
+		    spilled, (unsigned long long)b.requests);
 	if (ckpts > 0)
 		printf("hub_checkpoint_ms_mean: %.1f ms (%.0f checkpoints, "
 		       "%.1f %% of the run on the apply thread)\n",

@@ -106,6 +106,10 @@ self_metrics(struct hub_req *req)
 		    "SST bytes on disk.", "gauge", ss.disk_bytes);
 		self_counter(&b, "citybraind_store_memtable_bytes",
 		    "RocksDB memtables.", "gauge", ss.memtable_bytes);
+		self_counter(&b, "citybraind_store_batches_spilled_total",
+		    "Batches queued for the store's apply thread without their "
+		    "points (no room; read back from the batch log).",
+		    "counter", ss.batches_spilled);
 		self_counter(&b, "citybraind_store_checkpoints_total",
 		    "Head checkpoints written since start.", "counter",
 		    ss.checkpoints);

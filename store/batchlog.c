@@ -39,35 +39,60 @@ store_batchlog_encode(struct buf *out, const uint32_t *ids, const int64_t *ts,
 	out->len = (char *)p - out->data;
 }
 
+int
+store_batchlog_open(
+    struct batchlog_reader *r, const uint8_t *p, size_t len, uint64_t *n)
+{
+	r->end = p + len;
+	r->id = 0;
+	r->t = 0;
+	if (len < 2 || *p++ != BATCHLOG_VERSION ||
+	    varint_get(&p, r->end, &r->left) != 0)
+		return -1;
+	r->p = p;
+	*n = r->left;
+	return 0;
+}
+
+int
+store_batchlog_next(
+    struct batchlog_reader *r, int64_t *id, int64_t *t, double *v)
+{
+	uint64_t u;
+
+	if (r->left == 0)
+		return r->p == r->end ? 0 : -1;
+	if (varint_get(&r->p, r->end, &u) != 0)
+		return -1;
+	r->id = (int64_t)((uint64_t)r->id + (uint64_t)unzigzag(u));
+	if (varint_get(&r->p, r->end, &u) != 0 || r->end - r->p < 8)
+		return -1;
+	r->t = (int64_t)((uint64_t)r->t + (uint64_t)unzigzag(u));
+	memcpy(v, r->p, 8);
+	r->p += 8;
+	r->left--;
+	*id = r->id;
+	*t = r->t;
+	return 1;
+}
+
 /* Apply one record; -1 if it is corrupt (points before the damage are
  * applied: they were acknowledged). */
 static int
 batchlog_apply(struct store *s, const uint8_t *p, size_t len)
 {
-	const uint8_t *end = p + len;
-	uint64_t n, i, u;
-	int64_t id = 0, t = 0;
+	struct batchlog_reader r;
+	uint64_t n;
+	int64_t id, t;
 	double v;
-	int rc = 0;
+	int rc;
 
-	if (len < 2 || *p++ != BATCHLOG_VERSION || varint_get(&p, end, &n) != 0)
+	if (store_batchlog_open(&r, p, len, &n) != 0)
 		return -1;
 	/* Decoded first, then applied as the write applied them. */
 	s->blog_pts.n = 0;
 	buf_reset(&s->blog_ids);
-	for (i = 0; i < n; i++) {
-		if (varint_get(&p, end, &u) != 0) {
-			rc = -1;
-			break;
-		}
-		id = (int64_t)((uint64_t)id + (uint64_t)unzigzag(u));
-		if (varint_get(&p, end, &u) != 0 || end - p < 8) {
-			rc = -1;
-			break;
-		}
-		t = (int64_t)((uint64_t)t + (uint64_t)unzigzag(u));
-		memcpy(&v, p, 8);
-		p += 8;
+	while ((rc = store_batchlog_next(&r, &id, &t, &v)) == 1) {
 		if (id < 1 || id > (int64_t)s->ix.n ||
 		    s->ix.series[id].key == NULL || t < 0 ||
 		    t >= STORE_TIME_MAX) {
@@ -83,7 +108,7 @@ batchlog_apply(struct store *s, const uint8_t *p, size_t len)
 	store_head_apply_batch(s, (const uint32_t *)s->blog_ids.data,
 	    s->blog_pts.t, s->blog_pts.v, s->blog_pts.n);
 	s->blog_pts.n = 0;
-	return rc == 0 && p == end ? 0 : -1;
+	return rc;
 }
 
 int

@@ -31,7 +31,9 @@
  * batches to the head in batch-log order (chunk encoding, rollups, the
  * pending batch, checkpoints).  A checkpoint deletes only the batch-log
  * records already applied (below applied_seq), so the database still
- * holds a checkpoint plus the log that follows it.  Everything else that
+ * holds a checkpoint plus the log that follows it (so a batch queued
+ * without its points, the queue's ring being full, is read back from its
+ * record in its turn).  Everything else that
  * reads the head (queries, lists, stats, flush, close, new series: the
  * index may grow) first waits until the apply thread is idle
  * (store_apply_wait()); the thread is idle exactly when no batch is
@@ -305,6 +307,11 @@ void store_head_record_v1(const struct series *ser, struct buf *out);
  * without RocksDB stopping (as after it resumed by itself). */
 extern unsigned store_write_fail_next;
 
+/* apply.c */
+/* Test hook: 1, every batch is queued spilled (read back from the log);
+ * 2, every other one. */
+extern unsigned store_apply_spill_test;
+
 /* close.c */
 /* Test hook: the close thread sleeps this long before each close. */
 extern unsigned store_close_delay_us;
@@ -339,6 +346,18 @@ size_t store_close_progress(
 void store_batchlog_encode(struct buf *out, const uint32_t *ids,
     const int64_t *ts, const double *vs, size_t n);
 int store_batchlog_replay(struct store *s, char **cause);
+/* A record's points one at a time (replay; the apply thread's spilled
+ * batches).  open: 0 and the point count, or -1 for a bad header.  next:
+ * 1 and a point, 0 at the end of a whole record, -1 if it is damaged. */
+struct batchlog_reader {
+	const uint8_t *p, *end;
+	uint64_t left;
+	int64_t id, t;
+};
+int store_batchlog_open(
+    struct batchlog_reader *r, const uint8_t *p, size_t len, uint64_t *n);
+int store_batchlog_next(
+    struct batchlog_reader *r, int64_t *id, int64_t *t, double *v);
 
 /* retention.c */
 int store_retention_run(struct store *s, int64_t now_ms, char **cause);

@@ -582,6 +582,9 @@ struct store_stats {
 	uint64_t checkpoints;      /* since open */
 	uint64_t checkpoint_ns;    /* spent writing them (head records and
 	                              the write), since open */
+	uint64_t batches_spilled;  /* queued for the apply thread without
+	                              their points (read back from the
+	                              batch log), since open */
 	uint64_t head_bytes;       /* memory of series, index and open chunks */
 	uint64_t head_chunk_bytes; /* of which open chunks and their
 	                              per-minute aggregates */

@@ -570,6 +570,96 @@ START_TEST(test_store_close_thread_busy)
 }
 END_TEST
 
+/* nb batches of 10 points of "spill", a second apart from base, valued
+ * 0, 1, 2, ... */
+static void
+write_spill(struct store *s, int64_t base, int nb)
+{
+	uint32_t id = tsu_intern(s, "spill"), ids[10];
+	int64_t ts[10];
+	double vs[10];
+	char *cause = NULL;
+	int b, i;
+
+	for (b = 0; b < nb; b++) {
+		for (i = 0; i < 10; i++) {
+			ids[i] = id;
+			ts[i] = base + (b * 10 + i) * 1000LL;
+			vs[i] = b * 10 + i;
+		}
+		if (store_write(s, ids, ts, vs, 10, NULL, &cause) != 0)
+			ck_abort_msg("write: %s", cause);
+	}
+}
+
+static void
+check_spill(struct store *s, int64_t base, int nb)
+{
+	struct store_result r;
+	double n = nb * 10;
+
+	r = tsu_agg(s, "spill", base, base + H, STORE_AGG_COUNT, H);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_msg(
+	    r.series[0].points[0].v == n, "count %g", r.series[0].points[0].v);
+	store_result_free(&r);
+	r = tsu_agg(s, "spill", base, base + H, STORE_AGG_SUM, H);
+	ck_assert_msg(r.series[0].points[0].v == n * (n - 1) / 2, "sum %g",
+	    r.series[0].points[0].v);
+	store_result_free(&r);
+}
+
+/* Batches queued without their points (store/apply.c, "spilled") are
+ * read back from the batch log in order, across checkpoints that delete
+ * the log below them, with the hour's closes on a slow close thread;
+ * and a process killed before they are applied loses none of them. */
+START_TEST(test_store_apply_spilled)
+{
+	enum { N = 20, NB = 200 };
+	struct store_options o;
+	struct store_stats st;
+	struct store *s;
+	int64_t base = (clock_wall_ms() / (2 * H) - 3) * 2 * H;
+	pid_t pid;
+	int status;
+	unsigned mode;
+
+	store_options_init(&o);
+	o.late_window_ms = 10 * 1000;
+	o.batchlog_bytes = 1024; /* a checkpoint every few batches */
+	store_close_delay_us = 2000;
+	for (mode = 1; mode <= 2; mode++) { /* all spilled, every other */
+		store_apply_spill_test = mode;
+		s = tsu_open(tmpdir, &o);
+		write_closing(s, N, base);
+		write_spill(s, base, NB);
+		check_closing(s, base, N);
+		check_spill(s, base, NB);
+		ck_assert_int_eq(store_stats_get(s, &st, NULL), 0);
+		ck_assert_uint_eq(
+		    st.batches_spilled, mode == 1 ? NB + 2 : NB / 2 + 1);
+		ck_assert_uint_ge(st.checkpoints, 10);
+		store_close(s);
+		tsu_rmtree(tmpdir);
+	}
+
+	if ((pid = fork()) == 0) {
+		s = tsu_open(tmpdir, &o);
+		write_closing(s, N, base);
+		write_spill(s, base, NB);
+		_exit(0); /* as kill -9: the queue's batches not all applied */
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	store_apply_spill_test = 0;
+	store_close_delay_us = 0;
+	s = tsu_open(tmpdir, &o);
+	check_closing(s, base, N);
+	check_spill(s, base, NB);
+	store_close(s);
+}
+END_TEST
+
 /* The apply queue's ring (store/apply.c): random batches queued and
  * applied in order; each place given is inside the ring and overlaps no
  * queued batch, and a batch that fits after the newest one, or at 0
@@ -645,6 +735,7 @@ order_suite(void)
 	tcase_add_test(tc, test_store_apply_ring);
 	tcase_add_test(tc, test_store_sealed_chunks);
 	tcase_add_test(tc, test_store_close_thread_busy);
+	tcase_add_test(tc, test_store_apply_spilled);
 	suite_add_tcase(su, tc);
 	return su;
 }
