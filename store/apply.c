@@ -44,11 +44,6 @@
 /* Whether the thread, its queue empty, closes sealed chunks itself that
  * the close thread has not begun (else it waits for them). */
 #define APPLY_IDLE_HELP 1
-/* Batches queued at most (their descriptors only). */
-#define APPLY_QUEUE_JOBS 64
-/* Points of spilled batches queued at most: about 4 MiB of batch log,
- * which stays in its memtable (5 MiB) until they are read back. */
-#define APPLY_SPILL_POINTS (384 * 1024)
 
 struct apply_job {
 	size_t off, n; /* points ring[off .. off + n), unless spilled */
@@ -66,6 +61,8 @@ struct store_applier {
 	struct apply_job jobs[APPLY_QUEUE_JOBS];
 	size_t first, count; /* queued: jobs[first .. first + count) */
 	size_t spilled;      /* points of the spilled ones */
+	size_t waiting;      /* writers waiting for room */
+	int hold;            /* tests: take no job until released */
 	/* The ring: written by the writer outside the queued jobs' ranges,
 	 * read by the thread inside them. */
 	uint32_t *ids;
@@ -195,7 +192,7 @@ apply_main(void *arg)
 #endif
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
-		while (!a->stop && a->count == 0)
+		while (!a->stop && (a->count == 0 || a->hold))
 			pthread_cond_wait(&a->work, &a->lock);
 		if (a->count == 0)
 			break; /* stop, nothing left */
@@ -348,6 +345,15 @@ apply_ring_place(const struct store_applier *a, size_t n)
 	    a->cap, held, old->off, new->off, new->off + new->n, n);
 }
 
+/* The writer waits for a job to be applied.  Under the lock. */
+static void
+apply_submit_wait(struct store_applier *a)
+{
+	a->waiting++;
+	pthread_cond_wait(&a->done, &a->lock);
+	a->waiting--;
+}
+
 void
 store_apply_submit(struct store *s, const uint32_t *ids, const int64_t *ts,
     const double *vs, size_t n, int64_t wall, uint64_t seq, size_t blog_len)
@@ -379,10 +385,10 @@ store_apply_submit(struct store *s, const uint32_t *ids, const int64_t *ts,
 			a->vs = xreallocarray(a->vs, a->cap, sizeof *a->vs);
 			continue;
 		}
-		pthread_cond_wait(&a->done, &a->lock);
+		apply_submit_wait(a);
 	}
 	while (spill && a->count == APPLY_QUEUE_JOBS)
-		pthread_cond_wait(&a->done, &a->lock);
+		apply_submit_wait(a);
 	if (spill)
 		a->spilled += n;
 	/* The slot after the queued ones and its points: the thread does
@@ -437,4 +443,33 @@ store_apply_set_failed(struct store *s, char *msg)
 		free(msg);
 	if (a != NULL)
 		pthread_mutex_unlock(&a->lock);
+}
+
+void
+store_apply_hold(struct store *s, int hold)
+{
+	struct store_applier *a = s->applier;
+
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->lock);
+	a->hold = hold;
+	pthread_cond_signal(&a->work);
+	pthread_mutex_unlock(&a->lock);
+}
+
+void
+store_apply_peek(
+    struct store *s, size_t *jobs, size_t *spilled, size_t *waiting)
+{
+	struct store_applier *a = s->applier;
+
+	*jobs = *spilled = *waiting = 0;
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->lock);
+	*jobs = a->count;
+	*spilled = a->spilled;
+	*waiting = a->waiting;
+	pthread_mutex_unlock(&a->lock);
 }

@@ -234,6 +234,11 @@ int store_set_failed(
 
 /* apply.c */
 struct store_applier;
+/* Batches queued at most (their descriptors only). */
+#define APPLY_QUEUE_JOBS 64
+/* Points of spilled batches queued at most: about 4 MiB of batch log,
+ * which stays in its memtable (5 MiB) until they are read back. */
+#define APPLY_SPILL_POINTS (384 * 1024)
 /* Start the apply thread (s->applier); 0 or -1. */
 int store_apply_start(struct store *s, char **cause);
 /* Wait for the queued batches, stop the thread; NULL applier is fine. */
@@ -311,6 +316,14 @@ extern unsigned store_write_fail_next;
 /* Test hook: 1, every batch is queued spilled (read back from the log);
  * 2, every other one. */
 extern unsigned store_apply_spill_test;
+/* Test hooks, from any thread: with hold 1 the apply thread takes no
+ * further job until hold 0 (or the store closes), so that a writer fills
+ * the queue; peek tells the jobs queued, the points of the spilled ones
+ * and the writers waiting for room.  A reader of the head waits for a
+ * held queue as for any other. */
+void store_apply_hold(struct store *s, int hold);
+void store_apply_peek(
+    struct store *s, size_t *jobs, size_t *spilled, size_t *waiting);
 
 /* close.c */
 /* Test hook: the close thread sleeps this long before each close. */

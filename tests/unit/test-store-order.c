@@ -7,6 +7,8 @@
 
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -660,6 +662,127 @@ START_TEST(test_store_apply_spilled)
 }
 END_TEST
 
+/* The spill cap's test: batches of CAP_B points, CAP_T ticks of CAP_S
+ * series, written on a thread of their own. */
+enum { CAP_S = 1024, CAP_T = 16, CAP_B = CAP_S * CAP_T, CAP_NB = 30 };
+
+struct cap_writer {
+	struct store *s;
+	const uint32_t *ids; /* CAP_S series */
+	int64_t base;
+	atomic_int taken; /* batches store_write() took */
+	atomic_int done;  /* 1: all taken; -1: one refused */
+};
+
+/* Batch b holds ticks b * CAP_T .. of every series, a second apart from
+ * base, valued by their tick. */
+static void *
+cap_write(void *arg)
+{
+	struct cap_writer *w = arg;
+	uint32_t *ids = malloc(CAP_B * sizeof *ids);
+	int64_t *ts = malloc(CAP_B * sizeof *ts);
+	double *vs = malloc(CAP_B * sizeof *vs);
+	char *cause = NULL;
+	int b, k, i, j, rc = 1;
+
+	for (b = 0; b < CAP_NB && rc == 1; b++) {
+		for (k = 0, j = 0; k < CAP_T; k++) {
+			for (i = 0; i < CAP_S; i++, j++) {
+				ids[j] = w->ids[i];
+				ts[j] = w->base + (b * CAP_T + k) * 1000LL;
+				vs[j] = b * CAP_T + k;
+			}
+		}
+		if (store_write(w->s, ids, ts, vs, CAP_B, NULL, &cause) != 0) {
+			free(cause);
+			rc = -1;
+		} else
+			atomic_fetch_add(&w->taken, 1);
+	}
+	free(ids);
+	free(ts);
+	free(vs);
+	atomic_store(&w->done, rc);
+	return NULL;
+}
+
+/* With the apply thread held, a writer fills its queue: its ring first,
+ * then batches queued spilled until their points reach the cap
+ * (store/apply.c, APPLY_SPILL_POINTS), well before the queue's job limit;
+ * there the writer waits, with the spilled points never past the cap.
+ * Released, the thread applies every batch, spilled or not. */
+START_TEST(test_store_apply_spill_cap)
+{
+	struct store_options o;
+	struct store_stats st;
+	struct store_result r;
+	struct store *s;
+	struct cap_writer w;
+	pthread_t th;
+	uint32_t ids[CAP_S];
+	char key[64];
+	int64_t deadline, base = (clock_wall_ms() / H - 2) * H;
+	size_t jobs, spilled, waiting, i;
+	double nt = CAP_NB * CAP_T;
+
+	store_options_init(&o);
+	ck_assert(o.apply_thread);
+	s = tsu_open(tmpdir, &o);
+	for (i = 0; i < CAP_S; i++) {
+		snprintf(key, sizeof key, "cap{i=\"%zu\"}", i);
+		ids[i] = tsu_intern(s, key);
+	}
+	memset(&w, 0, sizeof w);
+	w.s = s;
+	w.ids = ids;
+	w.base = base;
+	store_apply_hold(s, 1);
+	ck_assert_int_eq(pthread_create(&th, NULL, cap_write, &w), 0);
+	/* Until the writer waits, or has no more to write. */
+	deadline = clock_mono_ns() + 10 * 1000000000LL;
+	for (;;) {
+		store_apply_peek(s, &jobs, &spilled, &waiting);
+		ck_assert_uint_le(spilled, APPLY_SPILL_POINTS);
+		if (waiting > 0 || atomic_load(&w.done) != 0 ||
+		    clock_mono_ns() > deadline)
+			break;
+		usleep(1000);
+	}
+	ck_assert_msg(waiting == 1 && atomic_load(&w.done) == 0,
+	    "writer not waiting: %zu jobs, %zu spilled points, done %d", jobs,
+	    spilled, atomic_load(&w.done));
+	/* The cap stopped it: not the job limit, and no batch more would
+	 * have fitted under it. */
+	ck_assert_uint_lt(jobs, APPLY_QUEUE_JOBS);
+	ck_assert_uint_gt(spilled + CAP_B, APPLY_SPILL_POINTS);
+	ck_assert_uint_eq(jobs, atomic_load(&w.taken));
+	ck_assert_int_lt(atomic_load(&w.taken), CAP_NB);
+
+	store_apply_hold(s, 0);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(atomic_load(&w.done), 1);
+	ck_assert_int_eq(atomic_load(&w.taken), CAP_NB);
+	ck_assert_int_eq(store_stats_get(s, &st, NULL), 0);
+	ck_assert_uint_ge(st.batches_spilled, APPLY_SPILL_POINTS / CAP_B);
+	ck_assert_uint_eq(st.points_written, (uint64_t)CAP_NB * CAP_B);
+	/* Every point applied once: each series' count and sum of ticks. */
+	r = tsu_agg(s, "cap", base, base + H, STORE_AGG_COUNT, H);
+	ck_assert_uint_eq(r.n, CAP_S);
+	for (i = 0; i < r.n; i++)
+		ck_assert_msg(r.series[i].points[0].v == nt, "count %g",
+		    r.series[i].points[0].v);
+	store_result_free(&r);
+	r = tsu_agg(s, "cap", base, base + H, STORE_AGG_SUM, H);
+	ck_assert_uint_eq(r.n, CAP_S);
+	for (i = 0; i < r.n; i++)
+		ck_assert_msg(r.series[i].points[0].v == nt * (nt - 1) / 2,
+		    "sum %g", r.series[i].points[0].v);
+	store_result_free(&r);
+	store_close(s);
+}
+END_TEST
+
 /* The apply queue's ring (store/apply.c): random batches queued and
  * applied in order; each place given is inside the ring and overlaps no
  * queued batch, and a batch that fits after the newest one, or at 0
@@ -736,6 +859,7 @@ order_suite(void)
 	tcase_add_test(tc, test_store_sealed_chunks);
 	tcase_add_test(tc, test_store_close_thread_busy);
 	tcase_add_test(tc, test_store_apply_spilled);
+	tcase_add_test(tc, test_store_apply_spill_cap);
 	suite_add_tcase(su, tc);
 	return su;
 }
