@@ -110,10 +110,15 @@ apply_batch(struct store *s, const uint32_t *ids, const int64_t *ts,
 	    rocksdb_writebatch_wi_count(s->pending) > 200000 ||
 	    apply_pending_bytes(s) > 4 * s->opts.batchlog_bytes) {
 		/* The batch is durable already; a failed checkpoint only
-		 * stops later writes. */
-		if (store_head_checkpoint(s, 1, NULL) != 0)
-			store_warn(s, "%s", s->failed);
-		else
+		 * stops later writes.  The store stays failed until it is
+		 * reopened, and every batch still queued tries again and
+		 * fails at once: the failure is logged once, and
+		 * store_write() reports it to each writer. */
+		if (store_head_checkpoint(s, 1, NULL) != 0) {
+			if (!s->failed_warned)
+				store_warn(s, "%s", s->failed);
+			s->failed_warned = 1;
+		} else
 			(void)store_retention_run(s, wall, NULL);
 	}
 }

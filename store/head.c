@@ -682,6 +682,8 @@ store_head_load(struct store *s, char **cause)
  * checkpoint; more take a range delete in a copy of the pending batch. */
 #define CHECKPOINT_POINT_DELETES 4096
 
+unsigned store_checkpoint_fail_next;
+
 int
 store_head_checkpoint(struct store *s, int gc, char **cause)
 {
@@ -737,7 +739,10 @@ store_head_checkpoint(struct store *s, int gc, char **cause)
 		store_head_record(ser, &s->tmp);
 		pending_put(s, STORE_CF_HEAD, k, 4, s->tmp.data, s->tmp.len);
 	}
-	if (s->applied_seq - s->first_seq <= CHECKPOINT_POINT_DELETES) {
+	if (store_checkpoint_fail_next > 0) { /* tests: a refused write */
+		store_checkpoint_fail_next--;
+		err = xstrdup("IO error: No space left on device (test)");
+	} else if (s->applied_seq - s->first_seq <= CHECKPOINT_POINT_DELETES) {
 		/* Few batch-log records: delete them one by one in the
 		 * pending batch and write that batch itself, not a copy. */
 		for (seq = s->first_seq; seq < s->applied_seq; seq++) {

@@ -195,7 +195,8 @@ struct store {
 	                           close (INT64_MAX: none) */
 	int64_t retention_done; /* wall hour last applied */
 	int replaying;
-	char *failed; /* after a write error: why */
+	char *failed;      /* after a write error: why */
+	int failed_warned; /* the apply thread has logged it */
 
 	/* Scratch reused across calls. */
 	struct buf blog;
@@ -306,6 +307,11 @@ void store_head_record(const struct series *ser, struct buf *out);
 /* The same in version 1 (format 2 and older), for tests of reading old
  * stores. */
 void store_head_record_v1(const struct series *ser, struct buf *out);
+
+/* head.c */
+/* Test hook: this many next checkpoints fail to write, as on a full
+ * disk. */
+extern unsigned store_checkpoint_fail_next;
 
 /* write.c */
 /* Test hook: this many next batch-log writes fail as a full disk would,

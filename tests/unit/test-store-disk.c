@@ -371,6 +371,84 @@ START_TEST(test_store_minutes_read_error)
 }
 END_TEST
 
+static int nwarn_ckpt;
+
+static void
+note_ckpt_warn(void *arg, const char *msg)
+{
+	(void)arg;
+	if (strstr(msg, "checkpoint failed") != NULL)
+		nwarn_ckpt++;
+}
+
+/* With the apply thread held, nb batches of nser series queued, then a
+ * checkpoint that fails: the apply thread tries one after each batch
+ * (a tiny batch log). */
+static void
+queue_then_fail(struct store *s, int nser, int64_t t0, int from, int nb)
+{
+	write_ticks_from(s, nser, t0, 1000, 0, 0, 1); /* the series made */
+	store_apply_hold(s, 1);
+	write_ticks_from(s, nser, t0, 1000, from, from + nb, 1);
+	store_checkpoint_fail_next = 1;
+	store_apply_hold(s, 0);
+	store_apply_wait(s);
+	store_checkpoint_fail_next = 0;
+}
+
+/*
+ * A checkpoint that fails with batches still queued is logged once, not
+ * once for each of them, while every write after it is still refused
+ * with the reason; a reopened store has every batch taken, and its own
+ * failure is logged once again.
+ */
+START_TEST(test_store_checkpoint_fail_warns_once)
+{
+	enum { NSER = 50, NB = 20 };
+	struct store_options o;
+	struct store_stats st;
+	struct store_result r;
+	struct store *s;
+	int64_t t0 = (clock_wall_ms() / H - 2) * H, t = t0 + NB * 1000;
+	double v = 1;
+	char *cause = NULL;
+	uint32_t id;
+	size_t i;
+
+	store_options_init(&o);
+	o.warn = note_ckpt_warn;
+	o.batchlog_bytes = 256;
+	nwarn_ckpt = 0;
+	s = tsu_open(tmpdir, &o);
+	queue_then_fail(s, NSER, t0, 0, NB);
+	ck_assert_int_eq(nwarn_ckpt, 1);
+	ck_assert_int_eq(store_stats_get(s, &st, NULL), 0);
+	ck_assert_uint_eq(st.checkpoints, 0);
+	ck_assert_uint_eq(st.points_written, NSER * NB);
+	id = tsu_intern(s, "m{grid=\"0\"}");
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(
+		    store_write(s, &id, &t, &v, 1, NULL, &cause), -1);
+		ck_assert_ptr_nonnull(strstr(cause, "checkpoint failed"));
+		ck_assert_ptr_nonnull(strstr(cause, "read-only"));
+		free(cause);
+		cause = NULL;
+	}
+	store_close(s);
+	ck_assert_int_eq(nwarn_ckpt, 1);
+
+	s = tsu_open(tmpdir, &o);
+	r = tsu_agg(s, "m", t0, t0 + H, STORE_AGG_COUNT, 0);
+	ck_assert_uint_eq(r.n, NSER);
+	for (i = 0; i < r.n; i++)
+		ck_assert(r.series[i].points[0].v == NB);
+	store_result_free(&r);
+	queue_then_fail(s, NSER, t0, NB, NB);
+	ck_assert_int_eq(nwarn_ckpt, 2);
+	store_close(s);
+}
+END_TEST
+
 static Suite *
 disk_suite(void)
 {
@@ -384,6 +462,7 @@ disk_suite(void)
 	tcase_add_test(tc, test_store_refused_write_keeps_new_series);
 	tcase_add_test(tc, test_store_read_error_partial);
 	tcase_add_test(tc, test_store_minutes_read_error);
+	tcase_add_test(tc, test_store_checkpoint_fail_warns_once);
 	suite_add_tcase(su, tc);
 	return su;
 }
