@@ -136,6 +136,7 @@ server_body(struct hub *h, struct hub_req *req)
 		return -1;
 	}
 	req->body_owned = 1;
+	evbuffer_drain(in, len); /* inflated: the gzip text is done with */
 	return 0;
 }
 
@@ -157,6 +158,9 @@ server_body_load(struct hub_req *req)
 	evbuffer_copyout(req->body_in, srv->body, len);
 	srv->body[len] = '\0';
 	req->body = srv->body;
+	/* libevent's copy goes now, not with the request after its reply:
+	 * one body less held while this one is parsed and stored. */
+	evbuffer_drain(req->body_in, len);
 	req->body_in = NULL;
 }
 
