@@ -76,7 +76,7 @@ server_read_slice(evutil_socket_t fd, struct bufferevent *bev,
 {
 	struct evbuffer_iovec vec[2];
 	struct iovec iov[2];
-	size_t want, high = 0, have;
+	size_t want, high = 0, have, left;
 	ssize_t got;
 	int avail = 0, n, i;
 
@@ -96,20 +96,23 @@ server_read_slice(evutil_socket_t fd, struct bufferevent *bev,
 	n = evbuffer_reserve_space(buf, (ev_ssize_t)want, vec, 2);
 	if (n <= 0)
 		return 0;
-	for (i = 0; i < n; i++) {
+	/* The space given may be more than asked for (the rest of the last
+	 * chain): read no more than want. */
+	for (i = 0, left = want; i < n; i++) {
 		iov[i].iov_base = vec[i].iov_base;
-		iov[i].iov_len = vec[i].iov_len;
+		iov[i].iov_len = vec[i].iov_len < left ? vec[i].iov_len : left;
+		left -= iov[i].iov_len;
 	}
 	got = readv(fd, iov, n);
 	if (got <= 0) {
 		evbuffer_commit_space(buf, vec, 0);
 		return 0;
 	}
-	if ((size_t)got <= vec[0].iov_len) {
+	if ((size_t)got <= iov[0].iov_len) {
 		vec[0].iov_len = (size_t)got;
 		n = 1;
 	} else
-		vec[1].iov_len = (size_t)got - vec[0].iov_len;
+		vec[1].iov_len = (size_t)got - iov[0].iov_len;
 	server_reading_ahead = 1;
 	evbuffer_commit_space(buf, vec, n);
 	server_reading_ahead = 0;
