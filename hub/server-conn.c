@@ -51,7 +51,7 @@ static void server_output_cb(
 /*
  * Reading ahead.  libevent 2.1 reads a socket 4 KiB at a time
  * (EVBUFFER_MAX_READ; 2.2 made it settable), an ioctl, a readv and a turn
- * of the loop for each: a 700 KB write body took 170 of each.  When
+ * of the loop for each: a 700 KB write body took about 180 of each.  When
  * libevent's read filled its 4 KiB, what else the socket holds is read
  * here at once into the same buffer, before evhttp sees any of it: up to
  * SERVER_READ_AHEAD a turn (one connection does not hold the loop for
@@ -60,8 +60,9 @@ static void server_output_cb(
  * header included).  Never recursively (the buffer's callbacks run
  * again for what is read here).  A read that finds the end of the
  * stream or an error is left to libevent's next read, which finds it
- * again.  ingest-bench: the loop thread's share 77 -> 64 % of a core,
- * points/s +17 % (bench/README.md, 2026-12-07, session 17).
+ * again.  ingest-bench: the loop thread's share 76 -> 65 % of a core,
+ * points/s x1.15 to x1.30 in paired rounds (bench/README.md, "Request
+ * bodies read 4 KiB at a time").
  */
 #define SERVER_READ_SLICE    (256 * 1024 - 256)
 #define SERVER_READ_AHEAD    (4 * SERVER_READ_SLICE)
